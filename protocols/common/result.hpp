@@ -1,0 +1,35 @@
+#pragma once
+
+#include <utility>
+#include <variant>
+
+#include "protocols/common/parse_error.hpp"
+
+namespace hemalink {
+
+/// The value of an operation on untrusted input, or the ParseError that stopped it.
+/// A small stand-in for std::expected (C++23), which the Debian 12 toolchain lacks.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(ParseError error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool has_value() const { return state_.index() == 0; }
+  explicit operator bool() const { return has_value(); }
+
+  T& value() & { return std::get<0>(state_); }
+  const T& value() const& { return std::get<0>(state_); }
+  T&& value() && { return std::get<0>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const ParseError& error() const { return std::get<1>(state_); }
+
+ private:
+  std::variant<T, ParseError> state_;
+};
+
+}  // namespace hemalink

@@ -1,0 +1,296 @@
+#include "server/cli/decode_command.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "protocols/astm/e1381_link.hpp"
+#include "protocols/astm/lis2_records.hpp"
+#include "protocols/hl7/mllp.hpp"
+#include "protocols/hl7/v2_message.hpp"
+
+namespace hemalink::cli {
+namespace {
+
+using nlohmann::json;
+
+json record_json(std::string_view type, std::size_t field_count, auto&& field_at,
+                 Charset charset) {
+  json fields = json::array();
+  for (std::size_t i = 0; i < field_count; ++i) {
+    fields.push_back(to_utf8(field_at(i), charset));
+  }
+  return json{{"type", to_utf8(type, charset)}, {"fields", std::move(fields)}};
+}
+
+ParseError in_message(const ParseError& error, std::size_t number, std::size_t message_offset) {
+  return {error.code,
+          fmt::format("message {} (starting at byte {}): {}", number, message_offset, error.detail),
+          message_offset + error.byte_offset};
+}
+
+// Collects what the link layer reports while a whole capture is fed through it.
+class AstmCapture final : public astm::LinkSink {
+ public:
+  struct Message {
+    std::string records;
+    astm::MessageEnd end;
+    std::size_t offset;
+  };
+
+  void on_write(std::string_view) override {}
+  void on_arm_timer(astm::LinkTimer, astm::milliseconds) override {}
+  void on_cancel_timer(astm::LinkTimer) override {}
+  void on_message(std::string_view records, astm::MessageEnd end, std::size_t offset) override {
+    messages.push_back({std::string(records), end, offset});
+  }
+  void on_error(const ParseError& e, std::string_view) override {
+    if (!error) {
+      error = e;
+    }
+  }
+  void on_notice(astm::LinkNotice notice, std::size_t offset) override {
+    auto [it, is_new] = notices.try_emplace(notice, std::pair<std::size_t, std::size_t>{0, offset});
+    ++it->second.first;
+  }
+  void on_sent(std::uint64_t, std::error_code) override {}
+
+  std::vector<Message> messages;
+  std::optional<ParseError> error;
+  std::map<astm::LinkNotice, std::pair<std::size_t, std::size_t>> notices;  // count, first byte
+};
+
+astm::LinkOptions capture_link_options(bool is_framed, bool is_strict) {
+  astm::LinkOptions o;
+  o.mode = is_framed ? astm::LinkMode::E1381 : astm::LinkMode::Bare;
+  if (!is_strict) {
+    o.accept_frames_without_enq = true;
+    o.accept_lf_as_cr_in_checksum = true;
+    o.accept_lenient_frame_trailer = true;
+    o.accept_any_frame_number = true;
+    o.accept_unpadded_checksum = true;
+    o.skip_hash_comment_lines = true;
+  }
+  return o;
+}
+
+Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
+                         std::vector<std::string>& warnings) {
+  const bool is_framed = bytes.find_first_of("\x02\x05") != std::string_view::npos;
+  AstmCapture capture;
+  astm::E1381Link link(capture_link_options(is_framed, options.is_strict), capture);
+  link.feed(as_bytes(bytes));
+  link.finish();
+  if (capture.error) {
+    return *capture.error;
+  }
+  for (const auto& [notice, seen] : capture.notices) {
+    warnings.push_back(fmt::format("{} ({} time(s), first at byte {})", astm::to_string(notice),
+                                   seen.first, seen.second));
+  }
+  astm::Lis2Leniency leniency;
+  leniency.accept_doubled_repeat_delimiter = !options.is_strict;
+  json messages = json::array();
+  std::size_t number = 0;
+  for (auto& m : capture.messages) {
+    ++number;
+    if (m.end != astm::MessageEnd::Terminated) {
+      warnings.push_back(fmt::format("message {} (starting at byte {}) is incomplete: {}", number,
+                                     m.offset, astm::to_string(m.end)));
+    }
+    auto parsed = astm::Lis2Message::parse(std::move(m.records), {}, leniency);
+    if (!parsed) {
+      return in_message(parsed.error(), number, m.offset);
+    }
+    json records = json::array();
+    for (std::size_t r = 0; r < parsed->record_count(); ++r) {
+      auto record = parsed->record(r);
+      records.push_back(record_json(record.field(0).substr(0, 1), record.field_count(),
+                                    [&](std::size_t i) { return record.field(i); },
+                                    options.astm_charset));
+    }
+    messages.push_back(json{{"records", std::move(records)}});
+  }
+  return json{{"protocol", "astm"}, {"messages", std::move(messages)}};
+}
+
+class MllpCapture final : public hl7::MllpSink {
+ public:
+  void on_message(std::string_view payload, std::size_t offset) override {
+    messages.emplace_back(std::string(payload), offset);
+  }
+  void on_error(const ParseError& e, std::string_view) override {
+    if (!error) {
+      error = e;
+    }
+  }
+
+  std::vector<std::pair<std::string, std::size_t>> messages;
+  std::optional<ParseError> error;
+};
+
+// Without MLLP framing, a new message starts at each line that starts with MSH. A stray end
+// block (FS) without its start block is dropped.
+std::vector<std::pair<std::string, std::size_t>> split_bare_hl7(std::string_view bytes,
+                                                                std::vector<std::string>& warnings) {
+  std::vector<std::pair<std::string, std::size_t>> messages;
+  std::size_t start = 0;
+  for (std::size_t at = bytes.find("MSH"); at != std::string_view::npos;
+       at = bytes.find("MSH", at + 3)) {
+    const bool is_line_start = at == 0 || bytes[at - 1] == '\r' || bytes[at - 1] == '\n';
+    if (!is_line_start || at == start) {
+      continue;
+    }
+    if (bytes.substr(start, at - start).find_first_not_of("\r\n\x1c \t") == std::string_view::npos) {
+      start = at;  // only padding before the first message
+      continue;
+    }
+    messages.emplace_back(std::string(bytes.substr(start, at - start)), start);
+    start = at;
+  }
+  messages.emplace_back(std::string(bytes.substr(start)), start);
+  std::size_t end_blocks = 0;
+  for (auto& [text, offset] : messages) {
+    for (auto at = text.find('\x1c'); at != std::string::npos; at = text.find('\x1c', at)) {
+      text.erase(at, 1);
+      ++end_blocks;
+    }
+  }
+  if (end_blocks > 0) {
+    warnings.push_back(fmt::format("dropped {} MLLP end block(s) that had no start block",
+                                   end_blocks));
+  }
+  return messages;
+}
+
+Result<json> decode_hl7(std::string_view bytes, std::vector<std::string>& warnings) {
+  std::vector<std::pair<std::string, std::size_t>> texts;
+  if (bytes.find('\x0b') != std::string_view::npos) {
+    MllpCapture capture;
+    hl7::MllpFramer framer({}, capture);
+    framer.feed(as_bytes(bytes));
+    framer.finish();
+    if (capture.error) {
+      return *capture.error;
+    }
+    texts = std::move(capture.messages);
+  } else {
+    texts = split_bare_hl7(bytes, warnings);
+  }
+  json messages = json::array();
+  std::size_t number = 0;
+  for (auto& [text, offset] : texts) {
+    ++number;
+    auto parsed = hl7::V2Message::parse(std::move(text));
+    if (!parsed) {
+      return in_message(parsed.error(), number, offset);
+    }
+    const Charset charset = parsed->charset(Charset::Utf8);
+    json segments = json::array();
+    for (std::size_t s = 0; s < parsed->segment_count(); ++s) {
+      auto segment = parsed->segment(s);
+      segments.push_back(record_json(segment.id(), segment.field_count(),
+                                     [&](std::size_t i) { return segment.field(i); }, charset));
+    }
+    messages.push_back(json{{"records", std::move(segments)}});
+  }
+  return json{{"protocol", "hl7"}, {"messages", std::move(messages)}};
+}
+
+constexpr const char* kUsage =
+    "usage: hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset latin1|utf8|ascii] "
+    "FILE\n";
+
+}  // namespace
+
+Result<json> decode_content(std::string content, const DecodeOptions& options,
+                            std::vector<std::string>& warnings) {
+  auto capture = read_capture(std::move(content));
+  if (!capture) {
+    return capture.error();
+  }
+  warnings.insert(warnings.end(), capture->warnings.begin(), capture->warnings.end());
+  std::string bytes = std::move(capture->bytes);
+  Protocol protocol;
+  if (options.protocol) {
+    protocol = *options.protocol;
+  } else {
+    auto detected = detect_protocol(bytes);
+    if (!detected) {
+      return detected.error();
+    }
+    protocol = *detected;
+  }
+  if (!options.is_strict) {
+    normalise_text_capture(bytes, protocol, warnings);
+  }
+  return protocol == Protocol::Astm ? decode_astm(bytes, options, warnings)
+                                    : decode_hl7(bytes, warnings);
+}
+
+int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  DecodeOptions options;
+  std::optional<std::string> path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--protocol" && i + 1 < args.size()) {
+      const std::string& value = args[++i];
+      if (value == "astm") {
+        options.protocol = Protocol::Astm;
+      } else if (value == "hl7") {
+        options.protocol = Protocol::Hl7;
+      } else if (value != "auto") {
+        err << "hemalink decode: --protocol: expected astm, hl7 or auto, got \"" << value
+            << "\"\n" << kUsage;
+        return 2;
+      }
+    } else if (arg == "--charset" && i + 1 < args.size()) {
+      auto charset = charset_from_name(args[++i]);
+      if (!charset) {
+        err << "hemalink decode: --charset: expected latin1, utf8 or ascii, got \"" << args[i]
+            << "\"\n" << kUsage;
+        return 2;
+      }
+      options.astm_charset = *charset;
+    } else if (arg == "--strict") {
+      options.is_strict = true;
+    } else if (arg.starts_with("-") || path) {
+      err << "hemalink decode: unexpected argument \"" << arg << "\"\n" << kUsage;
+      return 2;
+    } else {
+      path = arg;
+    }
+  }
+  if (!path) {
+    err << "hemalink decode: no FILE given\n" << kUsage;
+    return 2;
+  }
+  std::ifstream file(*path, std::ios::binary);
+  if (!file) {
+    err << "hemalink decode: " << *path << ": cannot open the file\n";
+    return 2;
+  }
+  std::ostringstream content;
+  content << file.rdbuf();
+  if (file.bad()) {
+    err << "hemalink decode: " << *path << ": read error\n";
+    return 1;
+  }
+  std::vector<std::string> warnings;
+  auto document = decode_content(std::move(content).str(), options, warnings);
+  for (const auto& warning : warnings) {
+    err << "hemalink decode: " << *path << ": warning: " << warning << "\n";
+  }
+  if (!document) {
+    err << "hemalink decode: " << *path << ": " << document.error().describe() << "\n";
+    return 2;
+  }
+  out << document->dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace hemalink::cli

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "protocols/common/charset.hpp"
+#include "protocols/common/result.hpp"
+#include "server/cli/capture_file.hpp"
+
+namespace hemalink::cli {
+
+struct DecodeOptions {
+  std::optional<Protocol> protocol;  ///< nullopt: tell by content.
+  /// Decode as a live link would: no capture leniencies (LF for CR in checksums, frame numbers
+  /// out of sequence, frames without ENQ, lenient frame trailers, comment lines).
+  bool is_strict = false;
+  Charset astm_charset = Charset::Latin1;
+};
+
+/// Decodes `content` (a whole file) into the JSON document of `hemalink decode`:
+/// {"protocol": "astm"|"hl7", "messages": [{"records": [{"type": ..., "fields": [...]}]}]}.
+/// Fields are as on the wire (escapes kept), converted to UTF-8. Every leniency used and every
+/// incomplete message is added to `warnings`. Fails on the first malformed frame, record,
+/// segment or MLLP block, naming the message, the record or segment and the byte offset.
+Result<nlohmann::json> decode_content(std::string content, const DecodeOptions& options,
+                                      std::vector<std::string>& warnings);
+
+/// `hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] FILE`: prints the JSON
+/// to `out`, warnings and errors to `err`. Returns the exit status (0, 1 or 2).
+int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace hemalink::cli

@@ -1,0 +1,43 @@
+// hemalink: instrument middleware for clinical laboratories. The composition root: it reads the
+// subcommand and hands over to it.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "server/cli/decode_command.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: hemalink <command> [options]\n"
+    "commands:\n"
+    "  decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] FILE\n"
+    "                 print an analyzer capture (E1381 frames, bare ASTM records, MLLP or bare\n"
+    "                 HL7) as JSON\n"
+    "  version        print the version\n"
+    "  help           print this text\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "version" || command == "--version") {
+    std::cout << "hemalink " << HEMALINK_VERSION << "\n";
+    return 0;
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "decode") {
+    return hemalink::cli::run_decode(args, std::cout, std::cerr);
+  }
+  std::cerr << "hemalink: unknown command \"" << command << "\"\n" << kUsage;
+  return 2;
+}
