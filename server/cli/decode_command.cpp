@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "protocols/astm/e1381_link.hpp"
+#include "protocols/astm/errc.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_message.hpp"
@@ -27,9 +28,9 @@ json record_json(std::string_view type, std::size_t field_count, auto&& field_at
   return json{{"type", to_utf8(type, charset)}, {"fields", std::move(fields)}};
 }
 
+// Offsets of record and segment errors count from the message; report them from the file.
 ParseError in_message(const ParseError& error, std::size_t number, std::size_t message_offset) {
-  return {error.code,
-          fmt::format("message {} (starting at byte {}): {}", number, message_offset, error.detail),
+  return {error.code, fmt::format("message {}: {}", number, error.detail),
           message_offset + error.byte_offset};
 }
 
@@ -51,6 +52,7 @@ class AstmCapture final : public astm::LinkSink {
   void on_error(const ParseError& e, std::string_view) override {
     if (!error) {
       error = e;
+      error_message_number = messages.size() + 1;
     }
   }
   void on_notice(astm::LinkNotice notice, std::size_t offset) override {
@@ -61,22 +63,9 @@ class AstmCapture final : public astm::LinkSink {
 
   std::vector<Message> messages;
   std::optional<ParseError> error;
+  std::size_t error_message_number = 0;
   std::map<astm::LinkNotice, std::pair<std::size_t, std::size_t>> notices;  // count, first byte
 };
-
-astm::LinkOptions capture_link_options(bool is_framed, bool is_strict) {
-  astm::LinkOptions o;
-  o.mode = is_framed ? astm::LinkMode::E1381 : astm::LinkMode::Bare;
-  if (!is_strict) {
-    o.accept_frames_without_enq = true;
-    o.accept_lf_as_cr_in_checksum = true;
-    o.accept_lenient_frame_trailer = true;
-    o.accept_any_frame_number = true;
-    o.accept_unpadded_checksum = true;
-    o.skip_hash_comment_lines = true;
-  }
-  return o;
-}
 
 Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
                          std::vector<std::string>& warnings) {
@@ -86,7 +75,18 @@ Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
   link.feed(as_bytes(bytes));
   link.finish();
   if (capture.error) {
-    return *capture.error;
+    return in_message(*capture.error, capture.error_message_number, 0);
+  }
+  if (capture.messages.empty()) {
+    auto ignored = capture.notices.find(astm::LinkNotice::ByteIgnored);
+    return ParseError{make_error_code(astm::Errc::MalformedFrame),
+                      ignored == capture.notices.end()
+                          ? std::string("no ASTM message (no H record) in the content")
+                          : fmt::format("no ASTM message decoded: {} byte(s) ignored outside a "
+                                        "transfer (frames need an ENQ before them unless the "
+                                        "capture leniencies are on)",
+                                        ignored->second.first),
+                      ignored == capture.notices.end() ? 0 : ignored->second.second};
   }
   for (const auto& [notice, seen] : capture.notices) {
     warnings.push_back(fmt::format("{} ({} time(s), first at byte {})", astm::to_string(notice),
@@ -104,7 +104,12 @@ Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
     }
     auto parsed = astm::Lis2Message::parse(std::move(m.records), {}, leniency);
     if (!parsed) {
-      return in_message(parsed.error(), number, m.offset);
+      // Framed text is reassembled, so a record's offset maps to the file only when bare.
+      auto error = in_message(parsed.error(), number, m.offset);
+      if (is_framed) {
+        error.byte_offset = m.offset;
+      }
+      return error;
     }
     json records = json::array();
     for (std::size_t r = 0; r < parsed->record_count(); ++r) {
@@ -206,6 +211,20 @@ constexpr const char* kUsage =
     "FILE\n";
 
 }  // namespace
+
+astm::LinkOptions capture_link_options(bool is_framed, bool is_strict) {
+  astm::LinkOptions o;
+  o.mode = is_framed ? astm::LinkMode::E1381 : astm::LinkMode::Bare;
+  if (!is_strict) {
+    o.accept_frames_without_enq = true;
+    o.accept_lf_as_cr_in_checksum = true;
+    o.accept_lenient_frame_trailer = true;
+    o.accept_any_frame_number = true;
+    o.accept_unpadded_checksum = true;
+    o.skip_hash_comment_lines = true;
+  }
+  return o;
+}
 
 Result<json> decode_content(std::string content, const DecodeOptions& options,
                             std::vector<std::string>& warnings) {

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# hemalink developer entry point. Installs what is missing (Debian packages), configures, builds,
+# tests, fuzzes and benchmarks. Run from anywhere; everything lands under the checkout.
+#
+#   scripts/dev.sh [build]      install missing packages, configure and build (build/)
+#   scripts/dev.sh test         build, then run the whole suite twice: normal build and ASan+UBSan
+#                               build (build-asan/), plus a short fuzz smoke of every codec
+#   scripts/dev.sh fuzz [SECS]  build the libFuzzer targets with clang and run each SECS seconds
+#   scripts/dev.sh bench        build optimised and run the benchmarks, printing the table
+#   scripts/dev.sh format       clang-format every C++ file in place
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+corpus="${HEMALINK_CORPUS_DIR:-$root/../shared/corpus}"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
+  libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat
+)
+
+log() { printf '[dev.sh] %s\n' "$*" >&2; }
+
+ensure_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# configure DIR [cmake args...]: configures once, reconfigures only when asked for new args.
+configure() {
+  local dir=$1
+  shift
+  cmake -S "$root" -B "$dir" -G Ninja -DHEMALINK_WERROR=ON "$@" >/dev/null
+}
+
+build_normal() {
+  configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build -j "$jobs"
+}
+
+build_asan() {
+  configure build-asan -DCMAKE_BUILD_TYPE=Debug -DHEMALINK_SANITIZE=ON -DHEMALINK_BENCH=OFF
+  cmake --build build-asan -j "$jobs"
+}
+
+build_fuzz() {
+  CC=clang CXX=clang++ configure build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEMALINK_FUZZ=ON
+  cmake --build build-fuzz -j "$jobs"
+}
+
+# Seeds come from ../shared/corpus (never copied into the project) and tests/fixtures.
+fuzz_seed_dirs() {
+  local target=$1 seeds=()
+  case "$target" in
+    e1381_link_fuzz | lis2_records_fuzz) seeds+=("$corpus/astm" "$root/tests/fixtures/astm") ;;
+    v2_message_fuzz | mllp_fuzz) seeds+=("$corpus/hl7" "$root/tests/fixtures/hl7") ;;
+  esac
+  for d in "${seeds[@]}"; do [ -d "$d" ] && printf '%s\n' "$d"; done
+}
+
+run_fuzz() {
+  local seconds=$1 failed=0
+  build_fuzz
+  local work
+  work=$(mktemp -d)
+  for bin in build-fuzz/tests/fuzz/*_fuzz; do
+    local name
+    name=$(basename "$bin")
+    mkdir -p "$work/$name"
+    log "fuzzing $name for ${seconds}s"
+    # shellcheck disable=SC2046
+    if ! "$bin" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=0 -artifact_prefix="$work/$name-" "$work/$name" \
+      $(fuzz_seed_dirs "$name") >"$work/$name.log" 2>&1; then
+      log "FAILED: $name (log and crash input under $work)"
+      tail -n 40 "$work/$name.log" >&2
+      failed=1
+    else
+      grep -E '^(#[0-9]+.*DONE|Done)' "$work/$name.log" | tail -n 1 >&2 || true
+    fi
+  done
+  [ $failed -eq 0 ] && rm -rf "$work"
+  return $failed
+}
+
+# A private PostgreSQL 15 cluster for the database tests: initdb as the postgres user in a
+# temporary directory, listening on a Unix socket only, stopped on exit.
+pg_bin=/usr/lib/postgresql/15/bin
+start_private_postgres() {
+  pg_dir=$(mktemp -d /tmp/hemalink-pg.XXXXXX)
+  chown postgres "$pg_dir" 2>/dev/null || true
+  local as_pg=()
+  [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust >/dev/null
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+    -o "-c listen_addresses='' -k $pg_dir -c fsync=on" start >/dev/null
+  trap stop_private_postgres EXIT
+  export HEMALINK_TEST_DATABASE_URL="postgresql://postgres@/postgres?host=$pg_dir"
+  log "private PostgreSQL at $pg_dir"
+}
+stop_private_postgres() {
+  [ -n "${pg_dir:-}" ] || return 0
+  local as_pg=()
+  [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+  pg_dir=""
+}
+
+run_tests() {
+  export HEMALINK_CORPUS_DIR="$corpus"
+  [ -d "$corpus" ] || log "corpus not found at $corpus: corpus tests will skip"
+  start_private_postgres
+  log "normal build"
+  build_normal
+  ctest --test-dir build --output-on-failure -j "$jobs"
+  log "ASan+UBSan build"
+  build_asan
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  log "fuzz smoke"
+  run_fuzz "${HEMALINK_FUZZ_SMOKE_SECONDS:-20}"
+  log "all tests passed"
+}
+
+run_bench() {
+  configure build-bench -DCMAKE_BUILD_TYPE=Release -DHEMALINK_TESTS=OFF
+  cmake --build build-bench -j "$jobs"
+  HEMALINK_CORPUS_DIR="$corpus" build-bench/tests/bench/codec_bench \
+    --benchmark_counters_tabular=true "$@"
+}
+
+command=${1:-build}
+[ $# -gt 0 ] && shift
+case "$command" in
+  build) ensure_packages && build_normal ;;
+  test) ensure_packages && run_tests ;;
+  fuzz) ensure_packages && run_fuzz "${1:-60}" ;;
+  bench) ensure_packages && run_bench "$@" ;;
+  format) ensure_packages && git ls-files '*.cpp' '*.hpp' | xargs clang-format -i ;;
+  *)
+    echo "usage: scripts/dev.sh [build|test|fuzz [SECONDS]|bench|format]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,161 @@
+#include "server/cli/decode_command.hpp"
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/support/corpus.hpp"
+
+namespace hemalink::cli {
+namespace {
+
+using nlohmann::json;
+
+const std::filesystem::path kFixtures = std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/fixtures";
+
+struct Run {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Run decode(std::vector<std::string> args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  int status = run_decode(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+std::filesystem::path write_temp(const std::string& name, const std::string& content) {
+  auto path = std::filesystem::temp_directory_path() / ("hemalink-test-" + name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+TEST(DecodeCommand, PrintsRecordsAndFieldsAsOnTheWire) {
+  auto run = decode({(kFixtures / "astm/xn-cbc-session.astm").string()});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.err, "") << "a clean session needs no warning";
+  auto doc = json::parse(run.out);
+  EXPECT_EQ(doc["protocol"], "astm");
+  ASSERT_EQ(doc["messages"].size(), 1u);
+  const auto& records = doc["messages"][0]["records"];
+  ASSERT_EQ(records.size(), 10u);
+  EXPECT_EQ(records[0]["type"], "H");
+  EXPECT_EQ(records[0]["fields"][0], "H");
+  EXPECT_EQ(records[0]["fields"][1], "\\^&");
+  EXPECT_EQ(records[3]["fields"], json::array({"R", "1", "^^^^WBC^1", "5.60", "10*3/uL", "", "N",
+                                               "", "F", "", "", "", "20260101101500"}));
+  EXPECT_EQ(records[8]["fields"][3], "Sample comment with an escaped &F& delimiter");
+}
+
+TEST(DecodeCommand, ReassemblesEtbFramesAndBareRecords) {
+  auto split = decode({(kFixtures / "astm/xn-etb-split-session.astm").string()});
+  ASSERT_EQ(split.status, 0) << split.err;
+  auto doc = json::parse(split.out);
+  EXPECT_EQ(doc["messages"][0]["records"][1]["fields"][4].get<std::string>().size(), 319u);
+  auto bare = decode({(kFixtures / "astm/bare-two-messages.astm").string()});
+  ASSERT_EQ(bare.status, 0) << bare.err;
+  EXPECT_EQ(json::parse(bare.out)["messages"].size(), 2u);
+}
+
+TEST(DecodeCommand, DecodesMllpAndBareHl7Alike) {
+  auto framed = decode({(kFixtures / "hl7/oru-r01-cbc.mllp").string()});
+  ASSERT_EQ(framed.status, 0) << framed.err;
+  auto doc = json::parse(framed.out);
+  EXPECT_EQ(doc["protocol"], "hl7");
+  ASSERT_EQ(doc["messages"].size(), 2u);
+  const auto& msh = doc["messages"][0]["records"][0]["fields"];
+  EXPECT_EQ(msh[0], "MSH");
+  EXPECT_EQ(msh[1], "|");
+  EXPECT_EQ(msh[2], "^~\\&");
+  EXPECT_EQ(msh[10], "MSG0001");
+  EXPECT_EQ(doc["messages"][1]["records"][0]["fields"][10], "MSG0002");
+  EXPECT_EQ(doc["messages"][0]["records"][5]["fields"][5],
+            "Platelets \\T\\ clumps \\F\\ check smear");
+  EXPECT_EQ(doc["messages"][0]["records"][6]["fields"][3], "Caf\xC3\xA9 au lait");
+  auto bare = decode({"--protocol", "hl7", (kFixtures / "hl7/oru-r01-cbc.hl7").string()});
+  ASSERT_EQ(bare.status, 0) << bare.err;
+  EXPECT_EQ(json::parse(bare.out)["messages"][0], doc["messages"][0]);
+}
+
+TEST(DecodeCommand, NamesFileMessageRecordAndOffsetOfMalformedInput) {
+  auto path = write_temp("bad.hl7", "MSH|^~\\&|A||||||ORU^R01|1|P|2.5\rPID|1\rO|bad\r");
+  auto run = decode({path.string()});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find(path.string()), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("message 1"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("segment 3"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("byte 38"), std::string::npos) << run.err;
+
+  auto astm = write_temp("bad.astm", "H|\\^&\rP|1\r1R|x\rL|1\r");
+  run = decode({astm.string()});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("message 1: record 3"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("byte 10"), std::string::npos) << run.err;
+}
+
+TEST(DecodeCommand, RefusesABadChecksum) {
+  std::string session = testing::read_file(kFixtures / "astm/xn-cbc-session.astm");
+  session[session.find("5.60")] = '6';
+  auto path = write_temp("badcs.astm", session);
+  auto run = decode({path.string()});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("checksum"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("message 1"), std::string::npos) << run.err;
+}
+
+TEST(DecodeCommand, ReportsLeniencyAsWarnings) {
+  HL_REQUIRE_CORPUS();
+  auto run = decode({(*testing::corpus_dir() / "astm/roche-cobas-e411-immuno-01.astm").string()});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.err.find("warning: checksum matched only with LF read as CR"), std::string::npos)
+      << run.err;
+  auto strict =
+      decode({"--strict", (*testing::corpus_dir() / "astm/roche-cobas-e411-immuno-01.astm").string()});
+  EXPECT_EQ(strict.status, 2);
+}
+
+TEST(DecodeCommand, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(decode({}).status, 2);
+  EXPECT_EQ(decode({"--protocol", "xml", "f"}).status, 2);
+  EXPECT_EQ(decode({"--charset", "ebcdic", "f"}).status, 2);
+  EXPECT_EQ(decode({"--bogus", "f"}).status, 2);
+  EXPECT_EQ(decode({"a", "b"}).status, 2);
+  auto missing = decode({"/nonexistent/capture.astm"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("/nonexistent/capture.astm"), std::string::npos);
+}
+
+TEST(DecodeCommand, RefusesContentThatIsNeitherProtocol) {
+  auto path = write_temp("neither.txt", "hello world\n");
+  auto run = decode({path.string()});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("neither ASTM"), std::string::npos) << run.err;
+  // Forcing the wrong protocol names what was expected.
+  auto forced = decode({"--protocol", "hl7", (kFixtures / "astm/bare-two-messages.astm").string()});
+  EXPECT_EQ(forced.status, 2);
+  EXPECT_NE(forced.err.find("expected MSH"), std::string::npos) << forced.err;
+}
+
+int run_binary(const std::string& args) {
+  const std::string command = std::string(HEMALINK_BINARY) + " " + args + " >/dev/null 2>&1";
+  const int raw = std::system(command.c_str());
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+TEST(HemalinkBinary, AnswersVersionAndRefusesUnknownCommands) {
+  EXPECT_EQ(run_binary("version"), 0);
+  EXPECT_EQ(run_binary("frobnicate"), 2);
+  EXPECT_EQ(run_binary(""), 2);
+  EXPECT_EQ(run_binary("decode " + (kFixtures / "hl7/oru-r01-cbc.hl7").string()), 0);
+}
+
+}  // namespace
+}  // namespace hemalink::cli
