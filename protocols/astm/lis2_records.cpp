@@ -11,7 +11,6 @@
 namespace hemalink::astm {
 namespace {
 
-bool is_record_end(char c) { return c == '\r' || c == '\n'; }
 
 bool is_record_type(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
@@ -71,8 +70,9 @@ Result<Delimiters> read_delimiters(std::string_view header, const Lis2Leniency& 
   d.escape = definition[2];
   const char all[] = {d.field, d.repeat, d.component, d.escape};
   for (int i = 0; i < 4; ++i) {
-    if (is_record_end(all[i]) || std::isalnum(static_cast<unsigned char>(all[i]))) {
-      return fail(fmt::format("delimiter {:?} is a letter, digit or record terminator", all[i]));
+    const auto c = static_cast<unsigned char>(all[i]);
+    if (std::isalnum(c) || c < ' ' || c == 0x7F) {
+      return fail(fmt::format("delimiter {:?} is a letter, digit or control character", all[i]));
     }
     for (int j = i + 1; j < 4; ++j) {
       if (all[i] == all[j]) {

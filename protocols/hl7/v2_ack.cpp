@@ -16,6 +16,13 @@ bool has_structured_err(std::string_view version) {
            major_minor == "2.4");
 }
 
+// A field of the original, written in the ACK's encoding.
+std::string echo(std::string_view raw, const AckContext& original, const Encoding& ack) {
+  std::string out;
+  reencode_into(raw, original.encoding, ack, out);
+  return out;
+}
+
 }  // namespace
 
 AckContext AckContext::from(const V2Message& message) {
@@ -45,8 +52,11 @@ AckContext AckContext::from_raw(std::string_view raw) {
   }
   raw = raw.substr(start);
   raw = raw.substr(0, raw.find_first_of("\r\n"));
-  c.encoding.field = raw[3];
-  c.encoding.component = raw[4];
+  if (auto encoding = read_encoding(raw)) {
+    c.encoding = *encoding;
+  } else {
+    c.encoding.field = raw[3];
+  }
   // Field i of MSH is part i of the segment split on the separator (MSH-1 being the separator).
   auto msh = [&](std::size_t i) { return std::string(nth_part(raw, c.encoding.field, i)); };
   c.sending_application = msh(3);
@@ -97,22 +107,29 @@ void build_ack(const AckContext& original, AckCode code, const std::optional<Ack
   const std::string version = original.version.empty() ? "2.5.1" : original.version;
   V2Writer w(out, e);
   w.msh();
-  w.raw(original.receiving_application.empty() ? header.application
-                                               : original.receiving_application);
-  w.raw(original.receiving_facility.empty() ? header.facility : original.receiving_facility);
-  w.raw(original.sending_application);
-  w.raw(original.sending_facility);
+  if (original.receiving_application.empty()) {
+    w.field(header.application);
+  } else {
+    w.raw(echo(original.receiving_application, original, e));
+  }
+  if (original.receiving_facility.empty()) {
+    w.field(header.facility);
+  } else {
+    w.raw(echo(original.receiving_facility, original, e));
+  }
+  w.raw(echo(original.sending_application, original, e));
+  w.raw(echo(original.sending_facility, original, e));
   w.field(header.timestamp);
   w.field("");
   if (original.trigger_event.empty()) {
     w.field("ACK");
   } else {
-    w.components({"ACK", original.trigger_event, "ACK"});
+    w.raw("ACK^" + echo(original.trigger_event, original, e) + "^ACK");
   }
   w.field(header.control_id);
-  w.raw(original.processing_id.empty() ? "P" : original.processing_id);
+  w.raw(original.processing_id.empty() ? "P" : echo(original.processing_id, original, e));
   w.field(version);
-  w.segment("MSA").field(to_string(code)).raw(original.control_id);
+  w.segment("MSA").field(to_string(code)).raw(echo(original.control_id, original, e));
   if (!error) {
     w.finish();
     return;

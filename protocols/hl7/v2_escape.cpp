@@ -91,6 +91,12 @@ std::string unescape(std::string_view value, const Encoding& e) {
 
 void escape_into(std::string_view value, const Encoding& e, std::string& out) {
   for (char c : value) {
+    if (c == '\r' || c == '\n') {
+      out.push_back(e.escape);
+      out.append(c == '\r' ? "X0D" : "X0A");
+      out.push_back(e.escape);
+      continue;
+    }
     char code = c == e.field          ? 'F'
                 : c == e.component    ? 'S'
                 : c == e.subcomponent ? 'T'
@@ -104,6 +110,27 @@ void escape_into(std::string_view value, const Encoding& e, std::string& out) {
       out.push_back(e.escape);
       out.push_back(code);
       out.push_back(e.escape);
+    }
+  }
+}
+
+}  // namespace hemalink::hl7
+
+namespace hemalink::hl7 {
+
+void reencode_into(std::string_view raw, const Encoding& from, const Encoding& to,
+                   std::string& out) {
+  for (char c : raw) {
+    if (c == from.component) {
+      out.push_back(to.component);
+    } else if (c == from.repetition) {
+      out.push_back(to.repetition);
+    } else if (c == from.subcomponent) {
+      out.push_back(to.subcomponent);
+    } else if (c == from.escape) {
+      out.push_back(to.escape);
+    } else {
+      escape_into(std::string_view(&c, 1), to, out);
     }
   }
 }

@@ -14,7 +14,13 @@ namespace hemalink::hl7 {
 std::string unescape(std::string_view value, const Encoding& encoding);
 
 /// Writes `value` escaping every delimiter character (and the truncation character when
-/// declared), so that unescape() gives `value` back.
+/// declared) and the segment terminators CR and LF (as \X0D\ and \X0A\), so that unescape()
+/// gives `value` back and no value can end its segment.
 void escape_into(std::string_view value, const Encoding& encoding, std::string& out);
+
+/// Writes a raw field (escapes and structure kept) of a message encoded with `from` as the same
+/// field encoded with `to`: delimiters are translated, and characters that are delimiters only
+/// in `to`, or segment terminators, are escaped. For echoing an analyzer's fields in an ACK.
+void reencode_into(std::string_view raw, const Encoding& from, const Encoding& to, std::string& out);
 
 }  // namespace hemalink::hl7

@@ -68,9 +68,9 @@ Result<Encoding> read_encoding(std::string_view header) {
   e.truncation = chars.size() == 5 ? chars[4] : '\0';
   const std::string all = std::string(1, e.field) + std::string(chars);
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (std::isalnum(static_cast<unsigned char>(all[i])) || is_segment_end(all[i]) ||
-        all[i] == ' ') {
-      return fail(fmt::format("delimiter {:?} is a letter, digit, space or segment terminator",
+    const auto c = static_cast<unsigned char>(all[i]);
+    if (std::isalnum(c) || c <= ' ' || c == 0x7F) {
+      return fail(fmt::format("delimiter {:?} is a letter, digit, space or control character",
                               all[i]));
     }
     if (all.find(all[i], i + 1) != std::string::npos) {

@@ -90,6 +90,23 @@ TEST(V2Ack, AnswersAMessageThatDidNotParseFromItsRawBytes) {
   EXPECT_EQ(at(ack, "MSH-3"), "HOST");
 }
 
+TEST(V2Ack, EchoesFieldsOfAnOriginalWithOtherDelimitersInItsOwnEncoding) {
+  // Found by fuzzing: echoed fields were copied raw, so the original's delimiters (or a CR in
+  // the error text) could break the ACK's own structure.
+  const std::string original = "MSH#@!$%#XN@1#LAB#HOST#|#2024##ORU@R01#C|1#P#2.5.1\r";
+  auto context = AckContext::from(parse_ok(original));
+  std::string out;
+  build_ack(context, AckCode::AE, AckError{"OBX", 1, 5, 102, "bad\rvalue"}, header(), out);
+  auto ack = parse_ok(out);
+  EXPECT_EQ(ack.segment_count(), 3u);
+  EXPECT_EQ(at(ack, "MSH-5"), "XN^1") << "component delimiter translated";
+  EXPECT_EQ(at(ack, "MSH-3"), "HOST");
+  EXPECT_EQ(at(ack, "MSH-4"), "\\F\\") << "our field separator in their data is escaped";
+  EXPECT_EQ(at(ack, "MSA-2"), "C\\F\\1");
+  EXPECT_EQ(ack.text_at(*V2Path::parse("MSA-2")), "C|1");
+  EXPECT_EQ(ack.text_at(*V2Path::parse("ERR-8")), "bad\rvalue");
+}
+
 TEST(V2Ack, AnswersEvenWhenNothingOfTheMshSurvived) {
   auto context = AckContext::from_raw("garbage");
   std::string out;

@@ -150,6 +150,13 @@ TEST(V2Message, RefusesMessagesWithoutAUsableMsh) {
   }
 }
 
+TEST(V2Message, RefusesControlCharactersAsDelimiters) {
+  // Found by fuzzing: a NUL escape character collided with "no such delimiter".
+  auto parsed = V2Message::parse(std::string("MSH|^~\0&|A\r", 12));
+  ASSERT_FALSE(parsed.has_value());
+  EXPECT_EQ(parsed.error().code, Errc::MalformedHeader);
+}
+
 TEST(V2Message, EnforcesTheLimits) {
   V2Limits limits;
   limits.max_segments = 3;
@@ -197,7 +204,11 @@ TEST(V2Writer, EscapesValuesSoTheyReadBackUnchanged) {
   w.segment("OBX").field("1").field("ST").components({"C", "Comment"}).field("");
   w.field("a|b^c~d\\e&f");
   w.finish();
+  w.segment("NTE").field("1").field("L").field("line one\r\nline two");
+  w.finish();
   auto m = parse_ok(out);
+  EXPECT_EQ(m.segment_count(), 3u) << "a CR or LF in a value never ends its segment";
+  EXPECT_EQ(m.text_at(*V2Path::parse("NTE-3")), "line one\r\nline two");
   EXPECT_EQ(at(m, "MSH-9.3"), "ORU_R01");
   EXPECT_EQ(at(m, "OBX-5"), "a\\F\\b\\S\\c\\R\\d\\E\\e\\T\\f");
   EXPECT_EQ(m.text_at(*V2Path::parse("OBX-5")), "a|b^c~d\\e&f");
