@@ -144,10 +144,10 @@ void E1381Link::feed_byte(char c) {
       } else if (c == ctl::kEot) {
         end_receiving(MessageEnd::EndOfTransfer);
       } else {  // STX: the frame was cut; start again with the new one.
-        sink_.on_error({make_error_code(Errc::MalformedFrame),
-                        fmt::format("frame at byte {} cut by STX before ETX/ETB", frame_start_),
-                        frame_start_},
-                       frame_);
+        sink_.on_error(
+            {make_error_code(Errc::MalformedFrame),
+             fmt::format("frame at byte {} cut by STX before ETX/ETB", frame_start_), frame_start_},
+            frame_);
         frame_.clear();
         frame_start_ = offset_;
         is_frame_too_long_ = false;
@@ -362,15 +362,17 @@ void E1381Link::complete_frame() {
 }
 
 void E1381Link::refuse_frame(Errc code, std::string_view why) {
-  sink_.on_error({make_error_code(code), fmt::format("frame at byte {}: {}", frame_start_, why),
-                  frame_start_},
-                 frame_);
+  sink_.on_error(
+      {make_error_code(code), fmt::format("frame at byte {}: {}", frame_start_, why), frame_start_},
+      frame_);
   reply(ctl::kNak);
   state_ = State::RxBetweenFrames;
   sink_.on_arm_timer(LinkTimer::Phase, options_.receive_timeout);
 }
 
-void E1381Link::reply(char control) { sink_.on_write(std::string_view(&control, 1)); }
+void E1381Link::reply(char control) {
+  sink_.on_write(std::string_view(&control, 1));
+}
 
 void E1381Link::acknowledge_message() {
   if (held_messages_ == 0) {
@@ -403,7 +405,9 @@ void E1381Link::end_receiving(MessageEnd why) {
   }
 }
 
-void E1381Link::to_idle() { state_ = State::Idle; }
+void E1381Link::to_idle() {
+  state_ = State::Idle;
+}
 
 void E1381Link::finish() {
   if (options_.mode == LinkMode::E1381) {
@@ -442,10 +446,10 @@ void E1381Link::on_timeout(LinkTimer timer) {
     case State::RxChecksum:
     case State::RxTrailer:
     case State::RxRefused:
-      sink_.on_error({make_error_code(Errc::ReceiveTimeout),
-                      fmt::format("no frame or EOT within {} ms", options_.receive_timeout.count()),
-                      offset_},
-                     {});
+      sink_.on_error(
+          {make_error_code(Errc::ReceiveTimeout),
+           fmt::format("no frame or EOT within {} ms", options_.receive_timeout.count()), offset_},
+          {});
       end_receiving(MessageEnd::Timeout);
       break;
     case State::TxAwaitEnqReply:

@@ -31,16 +31,16 @@ enum class LinkTimer {
 
 /// Things the link tolerated or did that a session logs and counts, but that need no answer.
 enum class LinkNotice {
-  DuplicateFrame,           ///< A repeat of the last frame (its ACK was lost): ACKed, dropped.
-  ByteIgnored,              ///< A byte that means nothing in the current state was skipped.
-  Contention,               ///< Both sides sent ENQ; we yielded to the analyzer (LIS01-A2 8.2.7).
-  ReceiverInterrupt,        ///< The analyzer answered our frame with EOT.
-  PeerAbandonedMessage,     ///< The analyzer sent EOT while we held a message's final ACK.
-  AcceptedBadChecksum,      ///< accept_bad_checksum let a mismatching frame through.
-  AcceptedLfAsCrChecksum,   ///< The checksum matched only with LF read as CR.
-  AcceptedUnpaddedChecksum, ///< A one-digit checksum was accepted.
-  AcceptedLowercaseChecksum,///< Lower-case hex digits were accepted.
-  AcceptedFrameNumber,      ///< An out-of-sequence frame number was accepted.
+  DuplicateFrame,             ///< A repeat of the last frame (its ACK was lost): ACKed, dropped.
+  ByteIgnored,                ///< A byte that means nothing in the current state was skipped.
+  Contention,                 ///< Both sides sent ENQ; we yielded to the analyzer (LIS01-A2 8.2.7).
+  ReceiverInterrupt,          ///< The analyzer answered our frame with EOT.
+  PeerAbandonedMessage,       ///< The analyzer sent EOT while we held a message's final ACK.
+  AcceptedBadChecksum,        ///< accept_bad_checksum let a mismatching frame through.
+  AcceptedLfAsCrChecksum,     ///< The checksum matched only with LF read as CR.
+  AcceptedUnpaddedChecksum,   ///< A one-digit checksum was accepted.
+  AcceptedLowercaseChecksum,  ///< Lower-case hex digits were accepted.
+  AcceptedFrameNumber,        ///< An out-of-sequence frame number was accepted.
   AcceptedMissingFrameNumber,
   AcceptedFrameWithoutEnq,  ///< A frame arrived in the neutral state and was taken.
   AcceptedLenientTrailer,   ///< A frame ended with LF or nothing where CR LF belongs.
@@ -112,8 +112,7 @@ class LinkSink {
   virtual void on_cancel_timer(LinkTimer timer) = 0;
   /// A received message (see MessageSink::on_message). With defer_message_ack, each terminated
   /// message must be answered by acknowledge_message() or refuse_message().
-  virtual void on_message(std::string_view records, MessageEnd end,
-                          std::size_t stream_offset) = 0;
+  virtual void on_message(std::string_view records, MessageEnd end, std::size_t stream_offset) = 0;
   /// Received text that could not be part of a message, or a frame the link NAKed.
   virtual void on_error(const ParseError& error, std::string_view raw) = 0;
   virtual void on_notice(LinkNotice notice, std::size_t byte_offset) = 0;
@@ -205,7 +204,7 @@ class E1381Link final : private MessageSink {
   bool is_busy_ = false;
 
   // Receiving.
-  std::string frame_;        // FN, text, ETB/ETX of the frame being received
+  std::string frame_;  // FN, text, ETB/ETX of the frame being received
   std::size_t frame_start_ = 0;
   char checksum_[2] = {0, 0};
   int checksum_chars_ = 0;
@@ -213,7 +212,7 @@ class E1381Link final : private MessageSink {
   bool skip_lf_ = false;
   int expected_fn_ = 1;
   int last_fn_ = -1;
-  std::string last_frame_;  // a retransmission repeats it byte for byte
+  std::string last_frame_;         // a retransmission repeats it byte for byte
   std::size_t held_messages_ = 0;  // terminated messages awaiting acknowledge/refuse
 
   // Sending.

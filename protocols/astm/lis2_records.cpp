@@ -1,8 +1,9 @@
 #include "protocols/astm/lis2_records.hpp"
 
+#include <fmt/format.h>
+#include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "protocols/astm/errc.hpp"
 #include "protocols/common/line_ends.hpp"
@@ -11,8 +12,9 @@
 namespace hemalink::astm {
 namespace {
 
-
-bool is_record_type(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_record_type(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
 
 ParseError record_error(Errc code, std::size_t record_number, std::size_t offset,
                         std::string_view what) {
@@ -21,9 +23,13 @@ ParseError record_error(Errc code, std::size_t record_number, std::size_t offset
 
 }  // namespace
 
-char Lis2Record::type() const { return field(0).empty() ? '\0' : field(0).front(); }
+char Lis2Record::type() const {
+  return field(0).empty() ? '\0' : field(0).front();
+}
 
-std::size_t Lis2Record::field_count() const { return message_->records_[index_].field_count; }
+std::size_t Lis2Record::field_count() const {
+  return message_->records_[index_].field_count;
+}
 
 std::string_view Lis2Record::field(std::size_t i) const {
   const auto& ref = message_->records_[index_];
@@ -38,7 +44,9 @@ std::string_view Lis2Record::raw() const {
   return std::string_view(message_->text_).substr(ref.offset, ref.length);
 }
 
-std::size_t Lis2Record::offset() const { return message_->records_[index_].offset; }
+std::size_t Lis2Record::offset() const {
+  return message_->records_[index_].offset;
+}
 
 bool Lis2Message::is_terminated() const {
   return !records_.empty() && record(records_.size() - 1).type() == 'L';
@@ -46,8 +54,8 @@ bool Lis2Message::is_terminated() const {
 
 Result<Delimiters> read_delimiters(std::string_view header, const Lis2Leniency& leniency) {
   auto fail = [&](std::string_view why) -> Result<Delimiters> {
-    return ParseError{make_error_code(Errc::MalformedHeader),
-                      fmt::format("record 1 (H): {}", why), 0};
+    return ParseError{make_error_code(Errc::MalformedHeader), fmt::format("record 1 (H): {}", why),
+                      0};
   };
   if (header.size() < 2 || header[0] != 'H') {
     return fail("the message does not start with an H record");
@@ -61,9 +69,10 @@ Result<Delimiters> read_delimiters(std::string_view header, const Lis2Leniency& 
     definition.remove_prefix(1);
   }
   if (definition.size() != 3) {
-    return fail(fmt::format("field 1 must hold the repeat, component and escape delimiters, "
-                            "found {} characters",
-                            definition.size()));
+    return fail(
+        fmt::format("field 1 must hold the repeat, component and escape delimiters, "
+                    "found {} characters",
+                    definition.size()));
   }
   d.repeat = definition[0];
   d.component = definition[1];
@@ -99,6 +108,8 @@ Result<Lis2Message> Lis2Message::parse(std::string text, const Lis2Limits& limit
 
   const char* p = base;
   LineEnds line_ends(end);
+  message.records_.reserve(std::min<std::size_t>(all.size() / 40 + 1, 1024));
+  message.fields_.reserve(std::min<std::size_t>(all.size() / 6 + 1, 8192));
   while (p < end) {
     // A record ends at the first CR or LF; empty records (CR LF, blank lines) are skipped.
     const char* record_end = line_ends.next(p);
@@ -115,8 +126,7 @@ Result<Lis2Message> Lis2Message::parse(std::string text, const Lis2Limits& limit
         return delimiters.error();
       }
       message.delimiters_ = *delimiters;
-    } else if (!is_record_type(raw[0]) ||
-               (raw.size() > 1 && raw[1] != message.delimiters_.field)) {
+    } else if (!is_record_type(raw[0]) || (raw.size() > 1 && raw[1] != message.delimiters_.field)) {
       return record_error(Errc::MalformedRecord, number, offset,
                           fmt::format("expected a record type letter and the field delimiter "
                                       "{:?}, found {:?}",
@@ -128,21 +138,19 @@ Result<Lis2Message> Lis2Message::parse(std::string text, const Lis2Limits& limit
     }
     RecordRef ref{static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(raw.size()),
                   static_cast<std::uint32_t>(message.fields_.size()), 0};
-    // Split on the field delimiter with memchr: fields are short, records are many.
-    const char* field_start = p;
+    // Fields average a few bytes: a plain scan beats one memchr call per field here.
     const char sep = message.delimiters_.field;
-    while (true) {
-      const auto* hit = static_cast<const char*>(
-          std::memchr(field_start, sep, static_cast<std::size_t>(record_end - field_start)));
-      const char* field_end = hit ? hit : record_end;
-      message.fields_.push_back({static_cast<std::uint32_t>(field_start - base),
-                                 static_cast<std::uint32_t>(field_end - field_start)});
-      ++ref.field_count;
-      if (!hit) {
-        break;
+    const char* field_start = p;
+    for (const char* q = p; q < record_end; ++q) {
+      if (*q == sep) {
+        message.fields_.push_back({static_cast<std::uint32_t>(field_start - base),
+                                   static_cast<std::uint32_t>(q - field_start)});
+        field_start = q + 1;
       }
-      field_start = hit + 1;
     }
+    message.fields_.push_back({static_cast<std::uint32_t>(field_start - base),
+                               static_cast<std::uint32_t>(record_end - field_start)});
+    ref.field_count = static_cast<std::uint32_t>(message.fields_.size()) - ref.first_field;
     message.records_.push_back(ref);
     p = record_end;
   }

@@ -1,9 +1,10 @@
 #include "protocols/astm/message_assembler.hpp"
 
-#include <cctype>
 #include <fmt/format.h>
+#include <cctype>
 
 #include "protocols/astm/errc.hpp"
+#include "protocols/common/line_ends.hpp"
 
 namespace hemalink::astm {
 namespace {
@@ -36,7 +37,7 @@ std::size_t MessageAssembler::append(std::string_view text, std::size_t stream_o
   const std::size_t before = completed_;
   std::size_t start = 0;
   while (start < text.size()) {
-    std::size_t stop = text.find_first_of("\r\n", start);
+    std::size_t stop = find_either(text, '\r', '\n', start);
     if (stop == std::string_view::npos) {
       if (record_.size() + (text.size() - start) > limits_.max_message_bytes) {
         sink_.on_discarded({make_error_code(Errc::MessageTooLarge),
@@ -94,11 +95,11 @@ void MessageAssembler::complete_record(std::size_t stream_offset) {
     return;
   } else if (message_.empty()) {
     if (!(skip_hash_comment_lines_ && record.front() == '#')) {
-      sink_.on_discarded({make_error_code(Errc::RecordOutsideMessage),
-                          fmt::format("record {:?} arrived before any H record",
-                                      record.substr(0, 16)),
-                          record_offset_},
-                         record);
+      sink_.on_discarded(
+          {make_error_code(Errc::RecordOutsideMessage),
+           fmt::format("record {:?} arrived before any H record", record.substr(0, 16)),
+           record_offset_},
+          record);
     }
     record_.clear();
     return;
@@ -106,8 +107,8 @@ void MessageAssembler::complete_record(std::size_t stream_offset) {
   const bool is_last = is_record_of_type(record, 'L');
   if (message_.size() + record.size() + 1 > limits_.max_message_bytes ||
       record_count_ + 1 > limits_.max_records) {
-    auto code = record_count_ + 1 > limits_.max_records ? Errc::TooManyRecords
-                                                        : Errc::MessageTooLarge;
+    auto code =
+        record_count_ + 1 > limits_.max_records ? Errc::TooManyRecords : Errc::MessageTooLarge;
     sink_.on_discarded({make_error_code(code),
                         fmt::format("message over the limits ({} bytes, {} records)",
                                     limits_.max_message_bytes, limits_.max_records),

@@ -12,11 +12,11 @@ namespace hemalink::astm {
 /// Why a message ended. Only Terminated means the sender finished it with an L record; the
 /// others are incomplete messages that are still reported (raw) rather than dropped.
 enum class MessageEnd {
-  Terminated,    ///< The L record arrived.
-  NextHeader,    ///< A new H record started before an L record.
-  EndOfTransfer, ///< The sender's EOT (E1381 termination phase) came before an L record.
-  Timeout,       ///< The receive timer expired.
-  EndOfStream,   ///< The connection or file ended.
+  Terminated,     ///< The L record arrived.
+  NextHeader,     ///< A new H record started before an L record.
+  EndOfTransfer,  ///< The sender's EOT (E1381 termination phase) came before an L record.
+  Timeout,        ///< The receive timer expired.
+  EndOfStream,    ///< The connection or file ended.
 };
 
 const char* to_string(MessageEnd end);
@@ -27,8 +27,7 @@ class MessageSink {
   virtual ~MessageSink() = default;
   /// A message: its records, each terminated by CR (whatever terminator the sender used), and
   /// the stream position of its H record. The view is valid only during the call.
-  virtual void on_message(std::string_view records, MessageEnd end,
-                          std::size_t stream_offset) = 0;
+  virtual void on_message(std::string_view records, MessageEnd end, std::size_t stream_offset) = 0;
   /// Text that could not be part of a message (a record before any H record, a message over the
   /// limits). `raw` is valid only during the call.
   virtual void on_discarded(const ParseError& why, std::string_view raw) = 0;

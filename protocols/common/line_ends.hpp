@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <string_view>
 
 namespace hemalink {
 
@@ -32,5 +33,22 @@ class LineEnds {
   const char* next_cr_ = nullptr;
   const char* next_lf_ = nullptr;
 };
+
+/// The first of two bytes in `text` at or after `from`, or npos: two memchr scans instead of
+/// string_view::find_first_of, which tests each byte against the set one call at a time.
+inline std::size_t find_either(std::string_view text, char a, char b, std::size_t from = 0) {
+  if (from >= text.size()) {
+    return std::string_view::npos;
+  }
+  const char* begin = text.data() + from;
+  std::size_t length = text.size() - from;
+  const auto* hit_a = static_cast<const char*>(std::memchr(begin, a, length));
+  if (hit_a != nullptr) {
+    length = static_cast<std::size_t>(hit_a - begin);
+  }
+  const auto* hit_b = static_cast<const char*>(std::memchr(begin, b, length));
+  const char* hit = hit_b != nullptr ? hit_b : hit_a;
+  return hit == nullptr ? std::string_view::npos : static_cast<std::size_t>(hit - text.data());
+}
 
 }  // namespace hemalink

@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "protocols/common/line_ends.hpp"
 #include "protocols/hl7/errc.hpp"
 
 namespace hemalink::hl7 {
 namespace {
 
-bool is_padding(char c) { return c == '\0' || c == '\r' || c == '\n'; }
+bool is_padding(char c) {
+  return c == '\0' || c == '\r' || c == '\n';
+}
 
 }  // namespace
 
@@ -41,7 +44,7 @@ std::size_t MllpFramer::feed(ByteView bytes) {
       }
       case State::InFrame:
       case State::Discarding: {
-        const std::size_t stop = text.find_first_of("\x0B\x1C", i);
+        const std::size_t stop = find_either(text, mllp::kEndBlock, mllp::kStartBlock, i);
         const std::size_t end = stop == std::string_view::npos ? text.size() : stop;
         const std::string_view chunk = text.substr(i, end - i);
         if (state_ == State::InFrame) {
@@ -53,7 +56,8 @@ std::size_t MllpFramer::feed(ByteView bytes) {
                            buffer_);
             buffer_.clear();
             state_ = State::Discarding;
-          } else if (stop != std::string_view::npos && buffer_.empty() && text[stop] == mllp::kEndBlock) {
+          } else if (stop != std::string_view::npos && buffer_.empty() &&
+                     text[stop] == mllp::kEndBlock) {
             sink_.on_message(chunk, frame_offset_);  // whole frame in this read: no copy
             state_ = State::BetweenFrames;
             i = stop + 1;
@@ -69,10 +73,10 @@ std::size_t MllpFramer::feed(ByteView bytes) {
         ++i;
         if (text[stop] == mllp::kStartBlock) {
           if (state_ == State::InFrame) {
-            sink_.on_error({make_error_code(Errc::UnexpectedStartBlock),
-                            "MLLP start block inside a frame; the partial frame is dropped",
-                            offset_ + stop},
-                           buffer_);
+            sink_.on_error(
+                {make_error_code(Errc::UnexpectedStartBlock),
+                 "MLLP start block inside a frame; the partial frame is dropped", offset_ + stop},
+                buffer_);
           }
           start_frame(offset_ + stop + 1);
         } else {
@@ -92,11 +96,11 @@ std::size_t MllpFramer::feed(ByteView bytes) {
 
 void MllpFramer::finish() {
   if (state_ == State::InFrame) {
-    sink_.on_error({make_error_code(Errc::TruncatedFrame),
-                    fmt::format("stream ended inside the MLLP frame that started at byte {}",
-                                frame_offset_),
-                    frame_offset_},
-                   buffer_);
+    sink_.on_error(
+        {make_error_code(Errc::TruncatedFrame),
+         fmt::format("stream ended inside the MLLP frame that started at byte {}", frame_offset_),
+         frame_offset_},
+        buffer_);
   }
   buffer_.clear();
   state_ = State::BetweenFrames;

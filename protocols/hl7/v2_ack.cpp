@@ -135,17 +135,18 @@ void build_ack(const AckContext& original, AckCode code, const std::optional<Ack
     return;
   }
   w.field(error->message.substr(0, 80));  // MSA-3, read by pre-2.5 systems
-  const std::string sequence = error->segment_sequence ? fmt::to_string(error->segment_sequence) : "";
+  const std::string sequence =
+      error->segment_sequence ? fmt::to_string(error->segment_sequence) : "";
   const std::string field = error->field ? fmt::to_string(error->field) : "";
   const std::string code_text = fmt::to_string(error->code);
   w.segment("ERR");
   if (has_structured_err(version)) {
-    w.field("");                                                 // ERR-1 (withdrawn)
-    w.components({error->segment_id, sequence, field});          // ERR-2 error location
-    w.components({code_text, "", "HL70357"});                    // ERR-3 HL7 error code
-    w.field("E");                                                // ERR-4 severity
-    w.field("").field("").field("");                             // ERR-5..7
-    w.field(error->message);                                     // ERR-8 user message
+    w.field("");                                         // ERR-1 (withdrawn)
+    w.components({error->segment_id, sequence, field});  // ERR-2 error location
+    w.components({code_text, "", "HL70357"});            // ERR-3 HL7 error code
+    w.field("E");                                        // ERR-4 severity
+    w.field("").field("").field("");                     // ERR-5..7
+    w.field(error->message);                             // ERR-8 user message
   } else {
     std::string eld;  // ERR-1: segment^sequence^field^code&text&table
     eld.append(error->segment_id).push_back(e.component);

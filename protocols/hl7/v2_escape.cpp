@@ -97,11 +97,11 @@ void escape_into(std::string_view value, const Encoding& e, std::string& out) {
       out.push_back(e.escape);
       continue;
     }
-    char code = c == e.field          ? 'F'
-                : c == e.component    ? 'S'
-                : c == e.subcomponent ? 'T'
-                : c == e.repetition   ? 'R'
-                : c == e.escape       ? 'E'
+    char code = c == e.field                                  ? 'F'
+                : c == e.component                            ? 'S'
+                : c == e.subcomponent                         ? 'T'
+                : c == e.repetition                           ? 'R'
+                : c == e.escape                               ? 'E'
                 : (e.truncation != '\0' && c == e.truncation) ? 'P'
                                                               : '\0';
     if (code == '\0') {

@@ -21,6 +21,7 @@ void escape_into(std::string_view value, const Encoding& encoding, std::string& 
 /// Writes a raw field (escapes and structure kept) of a message encoded with `from` as the same
 /// field encoded with `to`: delimiters are translated, and characters that are delimiters only
 /// in `to`, or segment terminators, are escaped. For echoing an analyzer's fields in an ACK.
-void reencode_into(std::string_view raw, const Encoding& from, const Encoding& to, std::string& out);
+void reencode_into(std::string_view raw, const Encoding& from, const Encoding& to,
+                   std::string& out);
 
 }  // namespace hemalink::hl7

@@ -1,9 +1,9 @@
 #include "protocols/hl7/v2_message.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "protocols/common/line_ends.hpp"
 #include "protocols/common/split.hpp"
@@ -13,11 +13,17 @@
 namespace hemalink::hl7 {
 namespace {
 
-bool is_segment_end(char c) { return c == '\r' || c == '\n'; }
+bool is_segment_end(char c) {
+  return c == '\r' || c == '\n';
+}
 
-bool is_id_char(char c) { return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(c); }
+bool is_id_char(char c) {
+  return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(c);
+}
 
-bool is_header_id(std::string_view id) { return id == "MSH" || id == "FHS" || id == "BHS"; }
+bool is_header_id(std::string_view id) {
+  return id == "MSH" || id == "FHS" || id == "BHS";
+}
 
 ParseError segment_error(Errc code, std::size_t number, std::size_t offset, std::string what) {
   return {make_error_code(code), fmt::format("segment {}: {}", number, what), offset};
@@ -25,7 +31,9 @@ ParseError segment_error(Errc code, std::size_t number, std::size_t offset, std:
 
 }  // namespace
 
-std::size_t V2Segment::field_count() const { return message_->segments_[index_].field_count; }
+std::size_t V2Segment::field_count() const {
+  return message_->segments_[index_].field_count;
+}
 
 std::string_view V2Segment::field(std::size_t i) const {
   const auto& ref = message_->segments_[index_];
@@ -40,7 +48,9 @@ std::string_view V2Segment::raw() const {
   return std::string_view(message_->text_).substr(ref.offset, ref.length);
 }
 
-std::size_t V2Segment::offset() const { return message_->segments_[index_].offset; }
+std::size_t V2Segment::offset() const {
+  return message_->segments_[index_].offset;
+}
 
 Result<Encoding> read_encoding(std::string_view header) {
   if (header.size() < 3 || !is_header_id(header.substr(0, 3))) {
@@ -66,14 +76,16 @@ Result<Encoding> read_encoding(std::string_view header) {
   e.escape = chars[2];
   e.subcomponent = chars[3];
   e.truncation = chars.size() == 5 ? chars[4] : '\0';
-  const std::string all = std::string(1, e.field) + std::string(chars);
+  char all_chars[6] = {e.field};
+  chars.copy(all_chars + 1, chars.size());
+  const std::string_view all(all_chars, chars.size() + 1);
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto c = static_cast<unsigned char>(all[i]);
     if (std::isalnum(c) || c <= ' ' || c == 0x7F) {
-      return fail(fmt::format("delimiter {:?} is a letter, digit, space or control character",
-                              all[i]));
+      return fail(
+          fmt::format("delimiter {:?} is a letter, digit, space or control character", all[i]));
     }
-    if (all.find(all[i], i + 1) != std::string::npos) {
+    if (all.find(all[i], i + 1) != std::string_view::npos) {
       return fail(fmt::format("delimiter {:?} is declared twice", all[i]));
     }
   }
@@ -106,8 +118,8 @@ Result<V2Message> V2Message::parse(std::string text, const V2Limits& limits) {
   const char* const end = base + all.size();
   const char* p = base + start;
   LineEnds terminators(end);
-  message.segments_.reserve(all.size() / 64 + 1);
-  message.fields_.reserve(all.size() / 8 + 1);
+  message.segments_.reserve(std::min<std::size_t>(all.size() / 64 + 1, 1024));
+  message.fields_.reserve(std::min<std::size_t>(all.size() / 8 + 1, 8192));
   while (p < end) {
     if (is_segment_end(*p)) {
       ++p;

@@ -1,5 +1,5 @@
-#include <cctype>
 #include <fmt/format.h>
+#include <cctype>
 
 #include "protocols/hl7/errc.hpp"
 #include "protocols/hl7/v2_message.hpp"
@@ -60,7 +60,8 @@ Result<V2Path> V2Path::parse(std::string_view text) {
   }
   for (int i = 0; i < 3; ++i) {
     char c = text[static_cast<std::size_t>(i)];
-    if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c))) {
+    if (!std::isupper(static_cast<unsigned char>(c)) &&
+        !std::isdigit(static_cast<unsigned char>(c))) {
       return in.error("expected a 3-character segment ID");
     }
   }

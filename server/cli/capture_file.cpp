@@ -1,7 +1,7 @@
 #include "server/cli/capture_file.hpp"
 
-#include <cctype>
 #include <fmt/format.h>
+#include <cctype>
 
 namespace hemalink::cli {
 namespace {
@@ -17,8 +17,8 @@ bool looks_like_byte_arrays(std::string_view content) {
 }
 
 bool starts_line_with(std::string_view bytes, std::size_t at, std::string_view prefix) {
-  return bytes.substr(at, prefix.size()) == prefix && (at == 0 || bytes[at - 1] == '\n' ||
-                                                       bytes[at - 1] == '\r');
+  return bytes.substr(at, prefix.size()) == prefix &&
+         (at == 0 || bytes[at - 1] == '\n' || bytes[at - 1] == '\r');
 }
 
 }  // namespace
@@ -108,8 +108,8 @@ void normalise_text_capture(std::string& bytes, Protocol protocol,
     ++i;
   }
   if (comments > 0) {
-    warnings.push_back(fmt::format("skipped {} '#' comment line(s) before the first message",
-                                   comments));
+    warnings.push_back(
+        fmt::format("skipped {} '#' comment line(s) before the first message", comments));
   }
   if (protocol != Protocol::Hl7) {
     return;
@@ -132,9 +132,10 @@ void normalise_text_capture(std::string& bytes, Protocol protocol,
   out.append(bytes, from, std::string::npos);
   bytes = std::move(out);
   if (markers > 0) {
-    warnings.push_back(fmt::format("read {} literal '<cr>' marker(s) at line ends as segment "
-                                   "terminators",
-                                   markers));
+    warnings.push_back(
+        fmt::format("read {} literal '<cr>' marker(s) at line ends as segment "
+                    "terminators",
+                    markers));
   }
 }
 

@@ -19,8 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-json record_json(std::string_view type, std::size_t field_count, auto&& field_at,
-                 Charset charset) {
+json record_json(std::string_view type, std::size_t field_count, auto&& field_at, Charset charset) {
   json fields = json::array();
   for (std::size_t i = 0; i < field_count; ++i) {
     fields.push_back(to_utf8(field_at(i), charset));
@@ -114,9 +113,9 @@ Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
     json records = json::array();
     for (std::size_t r = 0; r < parsed->record_count(); ++r) {
       auto record = parsed->record(r);
-      records.push_back(record_json(record.field(0).substr(0, 1), record.field_count(),
-                                    [&](std::size_t i) { return record.field(i); },
-                                    options.astm_charset));
+      records.push_back(record_json(
+          record.field(0).substr(0, 1), record.field_count(),
+          [&](std::size_t i) { return record.field(i); }, options.astm_charset));
     }
     messages.push_back(json{{"records", std::move(records)}});
   }
@@ -140,8 +139,8 @@ class MllpCapture final : public hl7::MllpSink {
 
 // Without MLLP framing, a new message starts at each line that starts with MSH. A stray end
 // block (FS) without its start block is dropped.
-std::vector<std::pair<std::string, std::size_t>> split_bare_hl7(std::string_view bytes,
-                                                                std::vector<std::string>& warnings) {
+std::vector<std::pair<std::string, std::size_t>> split_bare_hl7(
+    std::string_view bytes, std::vector<std::string>& warnings) {
   std::vector<std::pair<std::string, std::size_t>> messages;
   std::size_t start = 0;
   for (std::size_t at = bytes.find("MSH"); at != std::string_view::npos;
@@ -150,7 +149,8 @@ std::vector<std::pair<std::string, std::size_t>> split_bare_hl7(std::string_view
     if (!is_line_start || at == start) {
       continue;
     }
-    if (bytes.substr(start, at - start).find_first_not_of("\r\n\x1c \t") == std::string_view::npos) {
+    if (bytes.substr(start, at - start).find_first_not_of("\r\n\x1c \t") ==
+        std::string_view::npos) {
       start = at;  // only padding before the first message
       continue;
     }
@@ -166,8 +166,8 @@ std::vector<std::pair<std::string, std::size_t>> split_bare_hl7(std::string_view
     }
   }
   if (end_blocks > 0) {
-    warnings.push_back(fmt::format("dropped {} MLLP end block(s) that had no start block",
-                                   end_blocks));
+    warnings.push_back(
+        fmt::format("dropped {} MLLP end block(s) that had no start block", end_blocks));
   }
   return messages;
 }
@@ -198,8 +198,9 @@ Result<json> decode_hl7(std::string_view bytes, std::vector<std::string>& warnin
     json segments = json::array();
     for (std::size_t s = 0; s < parsed->segment_count(); ++s) {
       auto segment = parsed->segment(s);
-      segments.push_back(record_json(segment.id(), segment.field_count(),
-                                     [&](std::size_t i) { return segment.field(i); }, charset));
+      segments.push_back(record_json(
+          segment.id(), segment.field_count(), [&](std::size_t i) { return segment.field(i); },
+          charset));
     }
     messages.push_back(json{{"records", std::move(segments)}});
   }
@@ -263,15 +264,16 @@ int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ost
       } else if (value == "hl7") {
         options.protocol = Protocol::Hl7;
       } else if (value != "auto") {
-        err << "hemalink decode: --protocol: expected astm, hl7 or auto, got \"" << value
-            << "\"\n" << kUsage;
+        err << "hemalink decode: --protocol: expected astm, hl7 or auto, got \"" << value << "\"\n"
+            << kUsage;
         return 2;
       }
     } else if (arg == "--charset" && i + 1 < args.size()) {
       auto charset = charset_from_name(args[++i]);
       if (!charset) {
         err << "hemalink decode: --charset: expected latin1, utf8 or ascii, got \"" << args[i]
-            << "\"\n" << kUsage;
+            << "\"\n"
+            << kUsage;
         return 2;
       }
       options.astm_charset = *charset;

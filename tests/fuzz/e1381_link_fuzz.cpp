@@ -35,7 +35,9 @@ class Sink final : public LinkSink {
       }
     }
   }
-  void on_error(const ParseError& e, std::string_view) override { errors += e.detail.empty() ? 0 : 1; }
+  void on_error(const ParseError& e, std::string_view) override {
+    errors += e.detail.empty() ? 0 : 1;
+  }
   void on_notice(LinkNotice, std::size_t) override {}
   void on_sent(std::uint64_t, std::error_code) override {}
 

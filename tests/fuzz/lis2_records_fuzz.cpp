@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto parsed = Lis2Message::parse(text, {}, leniency);
   if (!parsed) {
     HL_FUZZ_CHECK(!parsed.error().detail.empty());
-    HL_FUZZ_CHECK(parsed.error().byte_offset <= size || parsed.error().byte_offset == Lis2Limits{}.max_message_bytes);
+    HL_FUZZ_CHECK(parsed.error().byte_offset <= size ||
+                  parsed.error().byte_offset == Lis2Limits{}.max_message_bytes);
     return 0;
   }
   const auto& d = parsed->delimiters();

@@ -62,10 +62,13 @@ TEST(E1381Checksum, MatchesTheWorkedExamplesOfTheProtocolDigest) {
 }
 
 TEST(E1381Encode, WritesStxFnTextEtxChecksumCrLf) {
-  EXPECT_EQ(frame(5, "L|1|N\r"), std::string("\x02" "5L|1|N\r\x03" "08\r\n"));
+  EXPECT_EQ(frame(5, "L|1|N\r"), std::string("\x02"
+                                             "5L|1|N\r\x03"
+                                             "08\r\n"));
   // Intermediate frames end with ETB, and the checksum covers the ETB.
   std::string etb = frame(1, "ABC", false);
-  EXPECT_EQ(etb.substr(0, 6), std::string("\x02" "1ABC\x17"));
+  EXPECT_EQ(etb.substr(0, 6), std::string("\x02"
+                                          "1ABC\x17"));
   EXPECT_EQ(etb.substr(6, 2), fmt::format("{:02X}", frame_checksum("1ABC\x17")));
   // Frame numbers are taken modulo 8.
   EXPECT_EQ(frame(8, "X")[1], '0');

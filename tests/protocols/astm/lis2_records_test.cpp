@@ -145,8 +145,7 @@ TEST(Lis2Writer, EscapesValuesAndWritesAQueryReply) {
   w.record('O').field("1").components({"", "", "SMP|01"}).field("").raw("^^^^WBC\\^^^^RBC");
   w.record('L').field("1").field("I");
   w.finish();
-  EXPECT_EQ(out,
-            "H|\\^&|||hemalink\rP|1\rO|1|^^SMP&F&01||^^^^WBC\\^^^^RBC\rL|1|I\r");
+  EXPECT_EQ(out, "H|\\^&|||hemalink\rP|1\rO|1|^^SMP&F&01||^^^^WBC\\^^^^RBC\rL|1|I\r");
   auto m = parse_ok(out);
   EXPECT_EQ(unescape(component(m.record(2).field(2), '^', 3), m.delimiters()), "SMP|01");
 }

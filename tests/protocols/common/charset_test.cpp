@@ -17,10 +17,10 @@ TEST(Charset, MapsMsh18Values) {
 
 TEST(Charset, ValidatesUtf8) {
   EXPECT_TRUE(is_valid_utf8("plain"));
-  EXPECT_TRUE(is_valid_utf8("\xE2\x80\xB0"));  // per mille, as Mindray sends
-  EXPECT_FALSE(is_valid_utf8("\xE2\x80"));     // cut
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));     // overlong
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80")); // surrogate
+  EXPECT_TRUE(is_valid_utf8("\xE2\x80\xB0"));   // per mille, as Mindray sends
+  EXPECT_FALSE(is_valid_utf8("\xE2\x80"));      // cut
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
   EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
 }
 

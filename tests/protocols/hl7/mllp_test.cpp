@@ -50,7 +50,8 @@ TEST(MllpFramer, WrapsAsVtPayloadFsCr) {
 
 TEST(MllpFramer, GivesTheSameMessagesForEverySplit) {
   const std::string input = framed(kA) + "\r\n" + std::string(1, '\0') + framed(kB);
-  const std::string log = testing::expect_same_log_for_every_split(input, [](auto& p) { return run(p); });
+  const std::string log =
+      testing::expect_same_log_for_every_split(input, [](auto& p) { return run(p); });
   EXPECT_EQ(log, fmt::format("message@1 {}\nmessage@{} {}\n", kA, kA.size() + 7, kB));
 }
 

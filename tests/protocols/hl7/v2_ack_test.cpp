@@ -11,7 +11,9 @@ const std::string kOul =
     "MSH|^~\\&|BA400|Biosystems|Host|Lab|20230512095741||OUL^R22^OUL_R22|8f75-40|P|2.5.1\r"
     "SPM|1|33005259||SER\r";
 
-AckHeader header() { return {"hemalink", "LAB", "ACK-1", "20260101120000"}; }
+AckHeader header() {
+  return {"hemalink", "LAB", "ACK-1", "20260101120000"};
+}
 
 V2Message parse_ok(const std::string& text) {
   auto m = V2Message::parse(text);
@@ -19,7 +21,9 @@ V2Message parse_ok(const std::string& text) {
   return std::move(m).value();
 }
 
-std::string_view at(const V2Message& m, std::string_view path) { return m.get(*V2Path::parse(path)); }
+std::string_view at(const V2Message& m, std::string_view path) {
+  return m.get(*V2Path::parse(path));
+}
 
 TEST(V2Ack, AcceptsInOriginalModeEchoingTheControlId) {
   auto original = parse_ok(kOul);

@@ -102,7 +102,8 @@ TEST(V2Message, ExposesTextAsUtf8PerMsh18) {
   auto latin = parse_ok("MSH|^~\\&|A||||||ORU^R01|1|P|2.5||||||8859/1\rPID|1||1||M\xFCller\r");
   EXPECT_EQ(latin.charset(), Charset::Latin1);
   EXPECT_EQ(latin.text_at(*V2Path::parse("PID-5")), "M\xC3\xBCller");
-  auto utf8 = parse_ok("MSH|^~\\&|A||||||ORU^R01|1|P|2.3.1||||||UNICODE\rOBX|1|NM|X||1|\xE2\x80\xB0\r");
+  auto utf8 =
+      parse_ok("MSH|^~\\&|A||||||ORU^R01|1|P|2.3.1||||||UNICODE\rOBX|1|NM|X||1|\xE2\x80\xB0\r");
   EXPECT_EQ(utf8.text_at(*V2Path::parse("OBX-6")), "\xE2\x80\xB0");
 }
 
@@ -178,8 +179,9 @@ TEST(V2Message, ParsesA2MbScattergramInOneScan) {
   for (std::size_t i = 0; i < 2 * 1024 * 1024; ++i) {
     base64.push_back(alphabet[(i * 7) % 64]);
   }
-  const std::string text = "MSH|^~\\&|XN||||||ORU^R01|9|P|2.5.1\rOBX|1|ED|SCAT^WDF||^image^png^Base64^" +
-                           base64 + "||||||F\rOBX|2|NM|WBC||5.6\r";
+  const std::string text =
+      "MSH|^~\\&|XN||||||ORU^R01|9|P|2.5.1\rOBX|1|ED|SCAT^WDF||^image^png^Base64^" + base64 +
+      "||||||F\rOBX|2|NM|WBC||5.6\r";
   auto m = parse_ok(text);
   EXPECT_EQ(at(m, "OBX-5.5").size(), base64.size());
   EXPECT_EQ(at(m, "OBX-5.4"), "Base64");

@@ -2,10 +2,10 @@
 
 #include <sys/wait.h>
 
+#include <gtest/gtest.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -16,7 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-const std::filesystem::path kFixtures = std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/fixtures";
+const std::filesystem::path kFixtures =
+    std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/fixtures";
 
 struct Run {
   int status;
@@ -117,8 +118,8 @@ TEST(DecodeCommand, ReportsLeniencyAsWarnings) {
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.err.find("warning: checksum matched only with LF read as CR"), std::string::npos)
       << run.err;
-  auto strict =
-      decode({"--strict", (*testing::corpus_dir() / "astm/roche-cobas-e411-immuno-01.astm").string()});
+  auto strict = decode(
+      {"--strict", (*testing::corpus_dir() / "astm/roche-cobas-e411-immuno-01.astm").string()});
   EXPECT_EQ(strict.status, 2);
 }
 
