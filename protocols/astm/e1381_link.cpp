@@ -2,27 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include "protocols/astm/errc.hpp"
+#include "protocols/common/hex.hpp"
 
 namespace hemalink::astm {
 namespace {
 
 bool is_frame_stop(char c) {
   return c == ctl::kEtx || c == ctl::kEtb || c == ctl::kStx || c == ctl::kEot;
-}
-
-int hex_value(char c, bool* is_lowercase) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  if (c >= 'a' && c <= 'f') {
-    *is_lowercase = true;
-    return c - 'a' + 10;
-  }
-  return -1;
 }
 
 constexpr char kHexDigits[] = "0123456789ABCDEF";
@@ -261,9 +250,10 @@ void E1381Link::on_trailer_byte(char c) {
 }
 
 bool E1381Link::check_checksum() {
-  bool is_lowercase = false;
-  const int high = hex_value(checksum_[0], &is_lowercase);
-  const int low = hex_value(checksum_[1], &is_lowercase);
+  const bool is_lowercase = std::islower(static_cast<unsigned char>(checksum_[0])) ||
+                            std::islower(static_cast<unsigned char>(checksum_[1]));
+  const int high = hex_digit_value(checksum_[0]);
+  const int low = hex_digit_value(checksum_[1]);
   if (high < 0 || low < 0 || (is_lowercase && !options_.accept_lowercase_checksum)) {
     refuse_frame(Errc::MalformedChecksum,
                  fmt::format("checksum {:?} is not two upper-case hexadecimal digits",

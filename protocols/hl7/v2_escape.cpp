@@ -1,20 +1,9 @@
 #include "protocols/hl7/v2_escape.hpp"
 
+#include "protocols/common/hex.hpp"
+
 namespace hemalink::hl7 {
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  return -1;
-}
 
 // \Xhhhh\: appends the bytes, or returns false when the digits are not an even run of hex.
 bool append_hex(std::string_view digits, std::string& out) {
@@ -23,8 +12,8 @@ bool append_hex(std::string_view digits, std::string& out) {
   }
   std::string bytes;
   for (std::size_t i = 0; i < digits.size(); i += 2) {
-    int high = hex_digit(digits[i]);
-    int low = hex_digit(digits[i + 1]);
+    int high = hex_digit_value(digits[i]);
+    int low = hex_digit_value(digits[i + 1]);
     if (high < 0 || low < 0) {
       return false;
     }

@@ -34,15 +34,20 @@ std::string joined_records() {
   return all;
 }
 
-// ENQ, one frame per record (FN 1, 2, ...), EOT.
-std::string session(const std::vector<std::string>& records, int first_fn = 1) {
-  std::string s = kEnq;
-  int fn = first_fn;
+// One frame per record, FN 1, 2, ...
+std::string frames(const std::vector<std::string>& records) {
+  std::string s;
+  int fn = 1;
   for (const auto& r : records) {
     s += frame(fn, r);
     fn = (fn + 1) % 8;
   }
-  return s + kEot;
+  return s;
+}
+
+// ENQ, the frames, EOT.
+std::string session(const std::vector<std::string>& records) {
+  return kEnq + frames(records) + kEot;
 }
 
 std::string feed_all(E1381Link& link, const std::vector<std::string_view>& pieces) {
@@ -319,10 +324,7 @@ TEST(E1381Receive, ReportsAnAnalyzerThatGivesUpWhileTheAckIsHeld) {
   options.defer_message_ack = true;
   LinkRecorder r;
   E1381Link link(options, r);
-  std::string input = kEnq;
-  for (std::size_t i = 0; i < kRecords.size(); ++i) {
-    input += frame(static_cast<int>(i + 1), kRecords[i]);
-  }
+  const std::string input = kEnq + frames(kRecords);
   link.feed(as_bytes(input + kEot));
   ASSERT_EQ(r.notices.size(), 1u);
   EXPECT_EQ(r.notices[0], LinkNotice::PeerAbandonedMessage);
@@ -337,10 +339,7 @@ TEST(E1381Receive, RefusingAMessageSendsNoAck) {
   options.defer_message_ack = true;
   LinkRecorder r;
   E1381Link link(options, r);
-  std::string input = kEnq;
-  for (std::size_t i = 0; i < kRecords.size(); ++i) {
-    input += frame(static_cast<int>(i + 1), kRecords[i]);
-  }
+  const std::string input = kEnq + frames(kRecords);
   link.feed(as_bytes(input));
   r.take_written();
   link.refuse_message();
