@@ -34,6 +34,24 @@ class LineEnds {
   const char* next_lf_ = nullptr;
 };
 
+/// The first `c` in [from, end), or `end`. Fields are mostly a few bytes long, where an inline
+/// scan beats a memchr call; after 16 bytes the field is probably long (a base64 image) and
+/// memchr takes over.
+inline const char* find_delimiter(const char* from, const char* end, char c) {
+  const char* inline_end = end - from > 16 ? from + 16 : end;
+  for (; from < inline_end; ++from) {
+    if (*from == c) {
+      return from;
+    }
+  }
+  if (from == end) {
+    return end;
+  }
+  const auto* hit =
+      static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
+  return hit != nullptr ? hit : end;
+}
+
 /// The first of two bytes in `text` at or after `from`, or npos: two memchr scans instead of
 /// string_view::find_first_of, which tests each byte against the set one call at a time.
 inline std::size_t find_either(std::string_view text, char a, char b, std::size_t from = 0) {

@@ -143,9 +143,8 @@ Result<V2Message> V2Message::parse(std::string text, const V2Limits& limits) {
     const char* segment_end = terminators.next(p);
     const char* field_start = p;
     while (true) {
-      const auto* hit = static_cast<const char*>(
-          std::memchr(field_start, sep, static_cast<std::size_t>(segment_end - field_start)));
-      const char* field_end = hit ? hit : segment_end;
+      const char* field_end = find_delimiter(field_start, segment_end, sep);
+      const char* hit = field_end == segment_end ? nullptr : field_end;
       message.fields_.push_back({static_cast<std::uint32_t>(field_start - base),
                                  static_cast<std::uint32_t>(field_end - field_start)});
       ++ref.field_count;
