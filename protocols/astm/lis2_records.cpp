@@ -203,6 +203,10 @@ std::string unescape(std::string_view value, const Delimiters& d) {
   return out;
 }
 
+std::string text_of(std::string_view raw, const Delimiters& delimiters, Charset charset) {
+  return to_utf8(unescape(raw, delimiters), charset);
+}
+
 void escape_into(std::string_view value, const Delimiters& d, std::string& out) {
   for (char c : value) {
     char code = c == d.field       ? 'F'

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocols/common/bytes.hpp"
+#include "protocols/common/charset.hpp"
 #include "protocols/common/result.hpp"
 
 namespace hemalink::astm {
@@ -106,6 +107,11 @@ std::size_t part_count(std::string_view field, char delimiter);
 /// Decodes LIS02-A2 escape sequences (&F& &S& &R& &E&) to the delimiter characters they stand
 /// for. Unknown sequences and an unpaired escape character are kept as written.
 std::string unescape(std::string_view value, const Delimiters& delimiters);
+
+/// A raw field (or component) as text: escapes resolved and converted to UTF-8 from the
+/// analyzer's configured character set (LIS02-A2 has no in-band declaration; Latin-1 is usual).
+std::string text_of(std::string_view raw, const Delimiters& delimiters,
+                    Charset charset = Charset::Latin1);
 
 /// Writes `value` with each delimiter character replaced by its escape sequence.
 void escape_into(std::string_view value, const Delimiters& delimiters, std::string& out);

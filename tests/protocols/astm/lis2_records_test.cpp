@@ -76,6 +76,9 @@ TEST(Lis2Records, DecodesEscapesOnlyWhenAsked) {
   EXPECT_EQ(raw, "Text with &F& and &S& and &R& and &E&");
   EXPECT_EQ(unescape(raw, m.delimiters()), "Text with | and ^ and \\ and &");
   EXPECT_EQ(unescape("&X& and & alone&", m.delimiters()), "&X& and & alone&");
+  EXPECT_EQ(text_of("M\xFCller &F& 1", m.delimiters()), "M\xC3\xBCller | 1")
+      << "Latin-1 by default";
+  EXPECT_EQ(text_of("\xE2\x80\xB0", m.delimiters(), Charset::Utf8), "\xE2\x80\xB0");
 }
 
 TEST(Lis2Records, DoubledRepeatDelimiterIsANamedLeniency) {
