@@ -53,8 +53,12 @@ void memchr_scan(benchmark::State& state, const std::vector<std::string>& messag
   set_rates(state, messages);
 }
 
-void BM_Hl7_MemchrScan(benchmark::State& state) { memchr_scan(state, hl7_messages()); }
-void BM_Astm_MemchrScan(benchmark::State& state) { memchr_scan(state, astm_messages()); }
+void BM_Hl7_MemchrScan(benchmark::State& state) {
+  memchr_scan(state, hl7_messages());
+}
+void BM_Astm_MemchrScan(benchmark::State& state) {
+  memchr_scan(state, astm_messages());
+}
 
 void BM_Hl7_Parse(benchmark::State& state) {
   const auto& messages = hl7_messages();
@@ -163,8 +167,9 @@ void BM_Hl7_Parse2MbEd(benchmark::State& state) {
   for (std::size_t i = 0; i < image.size(); ++i) {
     image[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i * 7) % 64];
   }
-  const std::string text = "MSH|^~\\&|XN||||||ORU^R01|9|P|2.5.1\rOBX|1|ED|SCAT^WDF||^image^png^Base64^" +
-                           image + "||||||F\r";
+  const std::string text =
+      "MSH|^~\\&|XN||||||ORU^R01|9|P|2.5.1\rOBX|1|ED|SCAT^WDF||^image^png^Base64^" + image +
+      "||||||F\r";
   for (auto _ : state) {
     auto parsed = hl7::V2Message::parse(text);
     benchmark::DoNotOptimize(parsed->segment_count());
