@@ -1,6 +1,7 @@
 #include "server/cli/decode_command.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <fstream>
 #include <map>
@@ -12,7 +13,10 @@
 #include "protocols/astm/errc.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "protocols/hl7/mllp.hpp"
+#include "drivers/driver.hpp"
 #include "protocols/hl7/v2_message.hpp"
+#include "server/cli/result_json.hpp"
+#include "server/config/mapping_json.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -31,6 +35,27 @@ json record_json(std::string_view type, std::size_t field_count, auto&& field_at
 ParseError in_message(const ParseError& error, std::size_t number, std::size_t message_offset) {
   return {error.code, fmt::format("message {}: {}", number, error.detail),
           message_offset + error.byte_offset};
+}
+
+// Adds the driver's result sets for one message to `results`.
+template <typename Message>
+std::optional<ParseError> translate_into(const drivers::Driver* driver, const Message& message,
+                                         std::size_t number, std::size_t offset, json& results,
+                                         std::vector<std::string>& warnings) {
+  if (driver == nullptr) {
+    return std::nullopt;
+  }
+  auto translation = driver->translate(message);
+  if (!translation) {
+    return in_message(translation.error(), number, offset);
+  }
+  for (const auto& warning : translation->warnings) {
+    warnings.push_back(fmt::format("message {}: {}", number, warning));
+  }
+  for (const auto& set : translation->result_sets) {
+    results.push_back(to_json(set));
+  }
+  return std::nullopt;
 }
 
 // Collects what the link layer reports while a whole capture is fed through it.
@@ -67,7 +92,7 @@ class AstmCapture final : public astm::LinkSink {
 };
 
 Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
-                         std::vector<std::string>& warnings) {
+                         const drivers::Driver* driver, std::vector<std::string>& warnings) {
   const bool is_framed = bytes.find_first_of("\x02\x05") != std::string_view::npos;
   AstmCapture capture;
   astm::E1381Link link(capture_link_options(is_framed, options.is_strict), capture);
@@ -94,6 +119,7 @@ Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
   astm::Lis2Leniency leniency;
   leniency.accept_doubled_repeat_delimiter = !options.is_strict;
   json messages = json::array();
+  json results = json::array();
   std::size_t number = 0;
   for (auto& m : capture.messages) {
     ++number;
@@ -118,8 +144,15 @@ Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
           [&](std::size_t i) { return record.field(i); }, options.astm_charset));
     }
     messages.push_back(json{{"records", std::move(records)}});
+    if (auto error = translate_into(driver, *parsed, number, m.offset, results, warnings)) {
+      return *error;
+    }
   }
-  return json{{"protocol", "astm"}, {"messages", std::move(messages)}};
+  json doc{{"protocol", "astm"}, {"messages", std::move(messages)}};
+  if (driver != nullptr) {
+    doc["results"] = std::move(results);
+  }
+  return doc;
 }
 
 class MllpCapture final : public hl7::MllpSink {
@@ -172,7 +205,8 @@ std::vector<std::pair<std::string, std::size_t>> split_bare_hl7(
   return messages;
 }
 
-Result<json> decode_hl7(std::string_view bytes, std::vector<std::string>& warnings) {
+Result<json> decode_hl7(std::string_view bytes, const drivers::Driver* driver,
+                        std::vector<std::string>& warnings) {
   std::vector<std::pair<std::string, std::size_t>> texts;
   if (bytes.find('\x0b') != std::string_view::npos) {
     MllpCapture capture;
@@ -187,6 +221,7 @@ Result<json> decode_hl7(std::string_view bytes, std::vector<std::string>& warnin
     texts = split_bare_hl7(bytes, warnings);
   }
   json messages = json::array();
+  json results = json::array();
   std::size_t number = 0;
   for (auto& [text, offset] : texts) {
     ++number;
@@ -203,13 +238,30 @@ Result<json> decode_hl7(std::string_view bytes, std::vector<std::string>& warnin
           charset));
     }
     messages.push_back(json{{"records", std::move(segments)}});
+    if (auto error = translate_into(driver, *parsed, number, offset, results, warnings)) {
+      return *error;
+    }
   }
-  return json{{"protocol", "hl7"}, {"messages", std::move(messages)}};
+  json doc{{"protocol", "hl7"}, {"messages", std::move(messages)}};
+  if (driver != nullptr) {
+    doc["results"] = std::move(results);
+  }
+  return doc;
 }
 
 constexpr const char* kUsage =
-    "usage: hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset latin1|utf8|ascii] "
-    "FILE\n";
+    "usage: hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset latin1|utf8|ascii]\n"
+    "                       [--driver NAME [--mappings FILE]] FILE\n";
+
+std::optional<std::string> read_whole_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return std::nullopt;
+  }
+  std::ostringstream content;
+  content << file.rdbuf();
+  return std::move(content).str();
+}
 
 }  // namespace
 
@@ -248,8 +300,24 @@ Result<json> decode_content(std::string content, const DecodeOptions& options,
   if (!options.is_strict) {
     normalise_text_capture(bytes, protocol, warnings);
   }
-  return protocol == Protocol::Astm ? decode_astm(bytes, options, warnings)
-                                    : decode_hl7(bytes, warnings);
+  std::unique_ptr<drivers::Driver> driver;
+  if (options.driver) {
+    auto mappings =
+        config::load_mappings(*options.driver, options.mappings_text, options.mappings_source);
+    if (!mappings) {
+      return mappings.error();
+    }
+    driver = drivers::make_driver(*options.driver,
+                                  {std::move(*mappings), options.astm_charset, {}});
+    if (!driver) {
+      return ParseError{std::make_error_code(std::errc::invalid_argument),
+                        fmt::format("no driver named \"{}\" (drivers: {})", *options.driver,
+                                    fmt::join(drivers::driver_names(), ", ")),
+                        0};
+    }
+  }
+  return protocol == Protocol::Astm ? decode_astm(bytes, options, driver.get(), warnings)
+                                    : decode_hl7(bytes, driver.get(), warnings);
 }
 
 int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -277,6 +345,16 @@ int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ost
         return 2;
       }
       options.astm_charset = *charset;
+    } else if (arg == "--driver" && i + 1 < args.size()) {
+      options.driver = args[++i];
+    } else if (arg == "--mappings" && i + 1 < args.size()) {
+      auto text = read_whole_file(args[++i]);
+      if (!text) {
+        err << "hemalink decode: --mappings: cannot open \"" << args[i] << "\"\n";
+        return 2;
+      }
+      options.mappings_text = std::move(*text);
+      options.mappings_source = args[i];
     } else if (arg == "--strict") {
       options.is_strict = true;
     } else if (arg.starts_with("-") || path) {

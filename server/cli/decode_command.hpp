@@ -20,6 +20,11 @@ struct DecodeOptions {
   /// out of sequence, frames without ENQ, lenient frame trailers, comment lines).
   bool is_strict = false;
   Charset astm_charset = Charset::Latin1;
+  /// With a driver, the canonical result sets are added as "results".
+  std::optional<std::string> driver;
+  /// The lab's mapping overrides (JSON text) merged over the driver's shipped table.
+  std::string mappings_text;
+  std::string mappings_source;
 };
 
 /// Decodes `content` (a whole file) into the JSON document of `hemalink decode`:
@@ -34,8 +39,9 @@ Result<nlohmann::json> decode_content(std::string content, const DecodeOptions& 
 /// records otherwise, and unless `is_strict` the leniencies that text captures need.
 astm::LinkOptions capture_link_options(bool is_framed, bool is_strict);
 
-/// `hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] FILE`: prints the JSON
-/// to `out`, warnings and errors to `err`. Returns the exit status (0, 1 or 2).
+/// `hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] [--driver NAME
+/// [--mappings FILE]] FILE`: prints the JSON to `out`, warnings and errors to `err`. Returns the
+/// exit status (0, 1 or 2).
 int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace hemalink::cli

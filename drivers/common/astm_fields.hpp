@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/astm/lis2_records.hpp"
+#include "protocols/common/charset.hpp"
+#include "protocols/common/parse_error.hpp"
+
+namespace hemalink::drivers {
+
+/// Reads the fields of a LIS02-A2 record as a driver needs them: trimmed, unescaped, UTF-8.
+/// Field indices are those of Lis2Record::field(): 0 is the record type, so LIS02-A2's field
+/// "O-4" is index 3.
+class AstmFields {
+ public:
+  AstmFields(const astm::Lis2Message& message, Charset charset)
+      : message_(message), charset_(charset) {}
+
+  /// Field `field` of `record` as text.
+  std::string text(const astm::Lis2Record& record, std::size_t field) const;
+  /// Component `component` (1-based) of field `field`, as text.
+  std::string component(const astm::Lis2Record& record, std::size_t field,
+                        std::size_t component) const;
+  /// The repeats of field `field`, each as text (empty repeats dropped).
+  std::vector<std::string> repeats(const astm::Lis2Record& record, std::size_t field) const;
+  /// An error naming the record and field, for a driver to return.
+  /// The field is named as LIS02-A2 numbers it (index + 1).
+  ParseError error(const astm::Lis2Record& record, std::size_t field, std::string_view what) const;
+
+ private:
+  const astm::Lis2Message& message_;
+  Charset charset_;
+};
+
+}  // namespace hemalink::drivers

@@ -1,0 +1,62 @@
+#include "drivers/common/values.hpp"
+
+#include <cctype>
+#include <charconv>
+
+namespace hemalink::drivers {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  text = trim(text);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+  }
+  if (text.empty() || text.front() == '+' ||
+      !(std::isdigit(static_cast<unsigned char>(text.front())) || text.front() == '-' ||
+        text.front() == '.')) {
+    return std::nullopt;
+  }
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value,
+                                         std::chars_format::general);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+Value parse_value(std::string_view raw) {
+  Value v;
+  std::string_view text = trim(raw);
+  v.text = std::string(text);
+  std::string_view rest = text;
+  if (rest.starts_with("<=")) {
+    v.comparator = core::Comparator::LessOrEqual;
+    rest.remove_prefix(2);
+  } else if (rest.starts_with(">=")) {
+    v.comparator = core::Comparator::GreaterOrEqual;
+    rest.remove_prefix(2);
+  } else if (rest.starts_with("<")) {
+    v.comparator = core::Comparator::Less;
+    rest.remove_prefix(1);
+  } else if (rest.starts_with(">")) {
+    v.comparator = core::Comparator::Greater;
+    rest.remove_prefix(1);
+  }
+  v.numeric = parse_number(rest);
+  if (!v.numeric) {
+    v.comparator = core::Comparator::None;  // "<<<" or "> high" is text, not a bound
+  }
+  return v;
+}
+
+}  // namespace hemalink::drivers

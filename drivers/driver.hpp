@@ -1,0 +1,69 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/mapping.hpp"
+#include "protocols/astm/lis2_records.hpp"
+#include "protocols/common/charset.hpp"
+#include "protocols/common/result.hpp"
+#include "protocols/hl7/v2_message.hpp"
+#include "server/core/result_set.hpp"
+
+namespace hemalink::drivers {
+
+/// What a driver reads.
+enum class Input { Astm, Hl7, ExportFile };
+
+/// The result sets of one message, and what the driver noticed but could still translate
+/// (unmapped codes, unknown units), for the logs and the review queue.
+struct Translation {
+  std::vector<core::ResultSet> result_sets;
+  std::vector<std::string> warnings;
+};
+
+/// Where generic-astm finds the specimen ID and the test code, in LIS02-A2 numbering (O-3 is
+/// field 3). Sysmex puts the sample in O-4 component 3 and the code in R-3 component 5; most
+/// others use O-3 component 1 and R-3 component 4.
+struct AstmLayout {
+  std::size_t specimen_field = 3;
+  std::size_t specimen_component = 1;
+  std::size_t test_code_component = 4;
+};
+
+/// What a driver is built with: the analyzer's mapping table (shipped defaults merged with the
+/// lab's overrides), the character set of its text and, for generic-astm, the field layout.
+struct DriverSettings {
+  MappingTable mappings;
+  Charset charset = Charset::Latin1;
+  AstmLayout astm_layout;
+};
+
+/// A translator from one instrument family's decoded messages to the canonical model. A driver
+/// is not a session: it keeps no state between messages, does no I/O, and is safe to call from
+/// several threads at once. Failures are values: ParseError with a driver Errc naming the
+/// record or segment and the field.
+class Driver {
+ public:
+  virtual ~Driver() = default;
+
+  virtual std::string_view name() const = 0;
+  virtual Input input() const = 0;
+
+  /// Translates one LIS02-A2 message. The default refuses with Errc::WrongInput.
+  virtual Result<Translation> translate(const astm::Lis2Message& message) const;
+  /// Translates one HL7 v2 message. The default refuses with Errc::WrongInput.
+  virtual Result<Translation> translate(const hl7::V2Message& message) const;
+  /// Translates one export file (tab-delimited). The default refuses with Errc::WrongInput.
+  virtual Result<Translation> translate_export(std::string_view content) const;
+};
+
+/// The registered drivers' names, in registry order.
+const std::vector<std::string_view>& driver_names();
+
+/// A driver by registry name, or nullptr when there is none of that name.
+std::unique_ptr<Driver> make_driver(std::string_view name, DriverSettings settings);
+
+}  // namespace hemalink::drivers

@@ -1,0 +1,256 @@
+// Generic HL7 v2 driver: ORU^R01 (v2.3.1–2.5.1) and IHE LAW OUL^R22 (LAB-29: SPM, SAC, OBR, ORC,
+// OBX order), driven by the analyzer's mapping table. Written against HL7 v2.5.1 chapter 7, the
+// IHE LAW profile, and the captures in ../shared/corpus (Mindray BC-5380, BioSystems BA400,
+// Siemens CLINITEK).
+//
+// Quirks handled:
+// - The specimen ID is SPM-2 when there is an SPM (LAW), else OBR-3 (filler order number, where
+//   Mindray puts the sample ID), else OBR-2; OBR-2 `""` (HL7 null) counts as empty.
+// - OBX-3 is looked up in the mapping table by identifier (component 1, often a LOINC), then by
+//   text (component 2); with coding system `LN` the identifier is the LOINC even when unmapped.
+// - OBX-2 NM values are numbers; SN values (`^182`, `<^0.5`) give comparator and number; ED and
+//   RP values (images, histograms) are attachments, never results.
+// - OBX-8 repeats (`H~N`): the first abnormal code is the flag, the rest instrument flags.
+// - OBX-19 (v2.5 analysis time) is preferred to OBX-14.
+// - SPM-11 specimen role `Q` is QC and `C` calibration.
+// - NTE after an OBX is a result comment, after OBR/SPM a specimen comment.
+#include <fmt/format.h>
+
+#include "drivers/common/observations.hpp"
+#include "drivers/common/values.hpp"
+#include "drivers/driver.hpp"
+#include "drivers/errc.hpp"
+#include "drivers/registry.hpp"
+#include "protocols/common/split.hpp"
+#include "protocols/hl7/v2_escape.hpp"
+
+namespace hemalink::drivers {
+namespace {
+
+constexpr std::string_view kName = "generic-hl7";
+
+core::ResultStatus status_of(std::string_view obx11) {
+  if (obx11 == "P" || obx11 == "R" || obx11 == "I" || obx11 == "S") {
+    return core::ResultStatus::Preliminary;
+  }
+  if (obx11 == "C") {
+    return core::ResultStatus::Corrected;
+  }
+  if (obx11 == "X" || obx11 == "D" || obx11 == "W") {
+    return core::ResultStatus::CannotReport;
+  }
+  return core::ResultStatus::Final;
+}
+
+// Reads segment fields as text: escapes resolved, UTF-8 per MSH-18, trimmed.
+class Hl7Fields {
+ public:
+  explicit Hl7Fields(const hl7::V2Message& message)
+      : message_(message), charset_(message.charset(Charset::Utf8)) {}
+
+  std::string text(std::string_view raw) const {
+    return std::string(trim(to_utf8(hl7::unescape(raw, message_.encoding()), charset_)));
+  }
+  std::string field(const hl7::V2Segment& s, std::size_t f) const { return text(s.field(f)); }
+  std::string component(const hl7::V2Segment& s, std::size_t f, std::size_t c,
+                        std::size_t repetition = 1) const {
+    const auto& e = message_.encoding();
+    return text(nth_part(nth_part(s.field(f), e.repetition, repetition), e.component, c));
+  }
+  std::vector<std::string> repeats(const hl7::V2Segment& s, std::size_t f) const {
+    std::vector<std::string> out;
+    const auto raw = s.field(f);
+    for (std::size_t i = 1; i <= count_parts(raw, message_.encoding().repetition); ++i) {
+      auto value = text(nth_part(raw, message_.encoding().repetition, i));
+      if (!value.empty()) {
+        out.push_back(std::move(value));
+      }
+    }
+    return out;
+  }
+
+ private:
+  const hl7::V2Message& message_;
+  Charset charset_;
+};
+
+std::string not_null(std::string value) { return value == "\"\"" ? std::string() : value; }
+
+class GenericHl7 final : public Driver {
+ public:
+  explicit GenericHl7(DriverSettings settings) : settings_(std::move(settings)) {}
+
+  std::string_view name() const override { return kName; }
+  Input input() const override { return Input::Hl7; }
+
+  Result<Translation> translate(const hl7::V2Message& message) const override {
+    Translation out;
+    const Hl7Fields f(message);
+    core::Analyzer analyzer{std::string(kName), "", "", ""};
+    std::optional<core::Patient> patient;
+    std::size_t current = SIZE_MAX;
+    core::Observation* last = nullptr;
+    bool has_spm = false;
+    for (std::size_t i = 0; i < message.segment_count(); ++i) {
+      const auto s = message.segment(i);
+      const auto id = s.id();
+      if (id == "MSH") {
+        analyzer.model = f.component(s, 3, 1);
+        analyzer.serial = f.component(s, 3, 2);
+      } else if (id == "PID") {
+        patient = core::Patient{f.component(s, 3, 1), f.field(s, 8), f.component(s, 7, 1),
+                                std::nullopt};
+      } else if (id == "SPM") {
+        has_spm = true;
+        auto specimen = not_null(f.component(s, 2, 1));
+        if (specimen.empty()) {
+          specimen = not_null(f.component(s, 2, 2));
+        }
+        if (specimen.empty()) {
+          return error(s, 2, "SPM-2 holds no specimen ID");
+        }
+        current = start_set(out, specimen, analyzer, patient);
+        const auto role = f.component(s, 11, 1);
+        auto& set = out.result_sets[current];
+        set.kind = role == "Q"   ? core::SpecimenKind::QualityControl
+                   : role == "C" ? core::SpecimenKind::Calibration
+                                 : core::SpecimenKind::Patient;
+        set.sample_type = f.component(s, 4, 1);
+        last = nullptr;
+      } else if (id == "OBR") {
+        last = nullptr;
+        if (has_spm) {
+          continue;  // LAW: the specimen is the SPM's
+        }
+        auto specimen = not_null(f.component(s, 3, 1));
+        if (specimen.empty()) {
+          specimen = not_null(f.component(s, 2, 1));
+        }
+        if (specimen.empty()) {
+          return error(s, 3, "neither OBR-3 nor OBR-2 holds a specimen ID");
+        }
+        current = start_set(out, specimen, analyzer, patient);
+      } else if (id == "OBX") {
+        if (current == SIZE_MAX) {
+          return ParseError{make_error_code(Errc::MissingRecord),
+                            fmt::format("segment {} (OBX): observation before any OBR or SPM",
+                                        s.number()),
+                            s.offset()};
+        }
+        last = add_observation(f, s, out.result_sets[current], out.warnings);
+      } else if (id == "NTE") {
+        auto text = f.field(s, 3);
+        if (text.empty()) {
+          continue;
+        }
+        if (last != nullptr) {
+          last->comments.push_back(std::move(text));
+        } else if (current != SIZE_MAX) {
+          out.result_sets[current].comments.push_back(std::move(text));
+        }
+      }
+    }
+    return out;
+  }
+
+ private:
+  static ParseError error(const hl7::V2Segment& s, std::size_t field, std::string_view what) {
+    return {make_error_code(Errc::MalformedField),
+            fmt::format("segment {} ({}), field {}-{}: {}", s.number(), s.id(), s.id(), field,
+                        what),
+            s.offset()};
+  }
+
+  static std::size_t start_set(Translation& out, const std::string& specimen,
+                               const core::Analyzer& analyzer,
+                               const std::optional<core::Patient>& patient) {
+    for (std::size_t i = 0; i < out.result_sets.size(); ++i) {
+      if (out.result_sets[i].specimen_id == specimen) {
+        return i;
+      }
+    }
+    auto& set = out.result_sets.emplace_back();
+    set.specimen_id = specimen;
+    set.analyzer = analyzer;
+    set.patient = patient;
+    return out.result_sets.size() - 1;
+  }
+
+  core::Observation* add_observation(const Hl7Fields& f, const hl7::V2Segment& s,
+                                     core::ResultSet& set,
+                                     std::vector<std::string>& warnings) const {
+    const auto type = f.field(s, 2);
+    const auto identifier = f.component(s, 3, 1);
+    const auto text = f.component(s, 3, 2);
+    const auto system = f.component(s, 3, 3);
+    const std::string raw_code = identifier.empty() ? text : identifier;
+    if (type == "ED" || type == "RP") {
+      set.attachments.push_back({raw_code, f.field(s, 5)});
+      return nullptr;
+    }
+    const CodeMapping* mapping = settings_.mappings.find(identifier);
+    if (mapping == nullptr && !text.empty()) {
+      mapping = settings_.mappings.find(text);
+    }
+    if (mapping != nullptr && mapping->role == CodeRole::Flag) {
+      set.specimen_flags.push_back({mapping->code.empty() ? raw_code : mapping->code,
+                                    parse_number(f.field(s, 5)), true});
+      return nullptr;
+    }
+    if (mapping != nullptr && mapping->role == CodeRole::Attachment) {
+      set.attachments.push_back({raw_code, f.field(s, 5)});
+      return nullptr;
+    }
+    core::Observation& o = set.observations.emplace_back();
+    o.raw_code = raw_code;
+    if (type == "SN") {
+      read_structured_numeric(f, s, o);
+    } else {
+      const auto value = parse_value(f.field(s, 5));
+      o.value = value.text;
+      if (type == "NM" || type.empty()) {
+        o.numeric = value.numeric;
+        o.comparator = value.comparator;
+      }
+    }
+    o.raw_units = f.component(s, 6, 1);
+    o.reference_range = f.field(s, 7);
+    apply_abnormal_flags(o, f.repeats(s, 8));
+    o.status = status_of(f.field(s, 11));
+    o.measured_at = f.field(s, 19).empty() ? f.field(s, 14) : f.field(s, 19);
+    apply_mapping(o, mapping, warnings);
+    if (o.loinc.empty() && system == "LN") {
+      o.loinc = identifier;
+    }
+    if (!o.is_mapped && system == "LN" && !text.empty()) {
+      o.code = text;  // a LOINC-coded result is still readable by its name
+    }
+    return &o;
+  }
+
+  // SN: comparator ^ number [^ separator ^ number]; "^182" is 182, "<^0.5" is < 0.5.
+  static void read_structured_numeric(const Hl7Fields& f, const hl7::V2Segment& s,
+                                      core::Observation& o) {
+    const auto comparator = f.component(s, 5, 1);
+    const auto number = f.component(s, 5, 2);
+    const auto separator = f.component(s, 5, 3);
+    const auto second = f.component(s, 5, 4);
+    o.value = comparator + number + separator + second;
+    if (!separator.empty() || !second.empty()) {
+      return;  // a range or ratio: kept as text
+    }
+    const auto value = parse_value(comparator + number);
+    o.numeric = value.numeric;
+    o.comparator = value.comparator;
+  }
+
+  DriverSettings settings_;
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> make_generic_hl7(DriverSettings settings) {
+  return std::make_unique<GenericHl7>(std::move(settings));
+}
+
+}  // namespace hemalink::drivers

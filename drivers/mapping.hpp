@@ -1,0 +1,42 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hemalink::drivers {
+
+/// What an analyzer code stands for.
+enum class CodeRole {
+  Result,      ///< A measured or calculated result.
+  Flag,        ///< A specimen-level instrument flag (Sysmex IP message).
+  Attachment,  ///< A reference to an image or curve, never a result.
+};
+
+/// One row of a mapping table: the analyzer's code → the lab's canonical code.
+struct CodeMapping {
+  CodeRole role = CodeRole::Result;
+  std::string code;   ///< Canonical code (`WBC`, `PT_SEC`).
+  std::string loinc;
+  std::string units;  ///< UCUM; when set, it replaces the units the analyzer sent.
+  std::optional<int> decimals;
+};
+
+/// The mapping table of one analyzer (instrument code → canonical code, LOINC, UCUM unit,
+/// decimals). Shipped tables live in config/mappings/*.json; a lab overrides any entry, per
+/// analyzer, without recompiling. Keys are the analyzer's codes, compared exactly.
+class MappingTable {
+ public:
+  void set(std::string raw_code, CodeMapping mapping);
+  /// nullptr when the code is not in the table.
+  const CodeMapping* find(std::string_view raw_code) const;
+  /// Entries of `overrides` replace or add to this table's.
+  void merge(const MappingTable& overrides);
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  std::map<std::string, CodeMapping, std::less<>> entries_;
+};
+
+}  // namespace hemalink::drivers

@@ -1,0 +1,228 @@
+// Sysmex XN series (XN-L 330/350/430/450/530/550, XN-10/20/1000/2000/3000/9000) hematology
+// analyzers: CBC, DIFF, RET, PLT-F, body fluids, over ASTM (E1381 over RS-232 or TCP).
+// Written against the XN-Series ASTM Host Interface Specifications (rev. 10 and 18, public
+// copies cited in ../shared/docs/protocols.md §4.1) and the captures in ../shared/corpus.
+//
+// Quirks handled:
+// - The sample number is in O-4 (`rack^tube^sample no^attribute`), right-justified and padded
+//   with spaces to 22 characters: trimmed. O-3 is used only when O-4 is empty.
+// - The test code is component 5 of R-3 (`^^^^WBC^1`); component 6 is a dilution/mode marker,
+//   not the code and not reported as a dilution. Component 4 is read when 5 is empty.
+// - `----` values: analysis error, no number; status cannot_report.
+// - R-7 flags (L, H, LL, HH, >, A, W): abnormal flag plus the rest as instrument flags.
+// - R-9 is Sysmex's rerun/reflex judgement (I repeat, P rerun/reflex, N host query), not a
+//   result status.
+// - O-12 `Q` is a QC sample, `A` a rerun/reflex.
+// - IP messages arrive as R records named after the message: suspect messages end in `?` and
+//   carry a Q-flag score; abnormal and judgement messages (`Eosinophilia`, `Positive_Diff`) have
+//   no value and R-7 `A`. They become specimen flags, positive when R-7 is `A`. The mapping
+//   table can declare any code a flag (`"role": "flag"`) for firmware with other names.
+// - Scattergrams and histograms (`SCAT_*`, `DIST_*`, values `PNG&R&<date>&R&<file>`) are kept as
+//   attachments, never results.
+// - The analyzer name in H-5 is left-padded with spaces: trimmed.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "drivers/common/astm_fields.hpp"
+#include "drivers/common/observations.hpp"
+#include "drivers/common/values.hpp"
+#include "drivers/driver.hpp"
+#include "drivers/errc.hpp"
+#include "drivers/registry.hpp"
+
+namespace hemalink::drivers {
+namespace {
+
+constexpr std::string_view kName = "sysmex-xn";
+
+bool has_flag(const std::vector<std::string>& flags, std::string_view flag) {
+  return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+bool is_file_reference(std::string_view value) {
+  return value.starts_with("PNG") || value.starts_with("BMP") || value.starts_with("JPG");
+}
+
+CodeRole role_of(std::string_view code, const CodeMapping* mapping, const std::string& value,
+                 const std::vector<std::string>& flags) {
+  if (mapping != nullptr) {
+    return mapping->role;
+  }
+  if (code.starts_with("SCAT_") || code.starts_with("DIST_") || is_file_reference(value)) {
+    return CodeRole::Attachment;
+  }
+  const bool is_positive = has_flag(flags, "A");
+  if (code.ends_with("?") || (value.empty() && is_positive)) {
+    return CodeRole::Flag;
+  }
+  return CodeRole::Result;
+}
+
+std::string judgement(std::string_view r9) {
+  if (r9 == "I") {
+    return "repeat";
+  }
+  if (r9 == "P") {
+    return "rerun_or_reflex";
+  }
+  if (r9 == "N") {
+    return "host_query";
+  }
+  return {};
+}
+
+class SysmexXn final : public Driver {
+ public:
+  explicit SysmexXn(DriverSettings settings) : settings_(std::move(settings)) {}
+
+  std::string_view name() const override { return kName; }
+  Input input() const override { return Input::Astm; }
+
+  Result<Translation> translate(const astm::Lis2Message& message) const override {
+    Translation out;
+    const AstmFields fields(message, settings_.charset);
+    core::Analyzer analyzer{std::string(kName), "", "", ""};
+    std::optional<core::Patient> patient;
+    std::vector<std::string> patient_comments;
+    core::ResultSet* current = nullptr;
+    core::Observation* last = nullptr;
+    for (std::size_t i = 0; i < message.record_count(); ++i) {
+      const auto record = message.record(i);
+      switch (record.type()) {
+        case 'H':
+          analyzer.model = fields.component(record, 4, 1);
+          analyzer.software_version = fields.component(record, 4, 2);
+          analyzer.serial = fields.component(record, 4, 3);
+          break;
+        case 'P':
+          patient = core::Patient{fields.text(record, 4), fields.text(record, 8),
+                                  fields.text(record, 7), std::nullopt};
+          if (patient->id.empty()) {  // P-3 practice-assigned, then P-4 laboratory-assigned
+            patient->id = fields.text(record, 2);
+          }
+          if (patient->id.empty()) {
+            patient->id = fields.text(record, 3);
+          }
+          break;
+        case 'O':
+          current = &out.result_sets.emplace_back();
+          last = nullptr;
+          if (auto error = read_order(fields, record, *current)) {
+            return *error;
+          }
+          current->analyzer = analyzer;
+          current->patient = patient;
+          current->comments = std::move(patient_comments);
+          patient_comments.clear();
+          break;
+        case 'R':
+          if (current == nullptr) {
+            return ParseError{make_error_code(Errc::MissingRecord),
+                              fmt::format("record {} (R): result before any O record",
+                                          record.number()),
+                              record.offset()};
+          }
+          if (auto error = read_result(fields, record, *current, &last, out.warnings)) {
+            return *error;
+          }
+          break;
+        case 'C': {  // C-4: to the result, order or patient it follows
+          auto text = fields.text(record, 3);
+          if (text.empty()) {
+            break;
+          }
+          if (last != nullptr) {
+            last->comments.push_back(std::move(text));
+          } else if (current != nullptr) {
+            current->comments.push_back(std::move(text));
+          } else {
+            patient_comments.push_back(std::move(text));
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return out;
+  }
+
+ private:
+  static std::optional<ParseError> read_order(const AstmFields& fields,
+                                              const astm::Lis2Record& record,
+                                              core::ResultSet& set) {
+    // Indices are 0-based: field(3) is O-4 of LIS02-A2.
+    set.rack = fields.component(record, 3, 1);
+    set.tube_position = fields.component(record, 3, 2);
+    set.sample_number = fields.component(record, 3, 3);
+    set.specimen_id = set.sample_number;
+    if (set.specimen_id.empty()) {
+      set.specimen_id = fields.component(record, 2, 1);
+    }
+    if (set.specimen_id.empty()) {
+      return fields.error(record, 3, "no sample number in O-4 (rack^tube^sample no) or O-3");
+    }
+    set.sample_type = fields.component(record, 15, 1);
+    const auto action = fields.text(record, 11);
+    if (action == "Q") {
+      set.kind = core::SpecimenKind::QualityControl;
+    }
+    set.is_rerun = action == "A";
+    return std::nullopt;
+  }
+
+  std::optional<ParseError> read_result(const AstmFields& fields, const astm::Lis2Record& record,
+                                        core::ResultSet& set, core::Observation** last,
+                                        std::vector<std::string>& warnings) const {
+    std::string code = fields.component(record, 2, 5);
+    if (code.empty()) {
+      code = fields.component(record, 2, 4);
+    }
+    if (code.empty()) {
+      return fields.error(record, 2, "no test code in component 5 of the universal test ID");
+    }
+    const auto value = parse_value(fields.text(record, 3));
+    const auto flags = fields.repeats(record, 6);
+    const CodeMapping* mapping = settings_.mappings.find(code);
+    switch (role_of(code, mapping, value.text, flags)) {
+      case CodeRole::Attachment:
+        set.attachments.push_back({code, value.text});
+        *last = nullptr;
+        return std::nullopt;
+      case CodeRole::Flag:
+        set.specimen_flags.push_back(
+            {code, value.numeric, has_flag(flags, "A")});
+        *last = nullptr;
+        return std::nullopt;
+      case CodeRole::Result:
+        break;
+    }
+    core::Observation& o = set.observations.emplace_back();
+    o.raw_code = code;
+    o.value = value.text;
+    o.numeric = value.numeric;
+    o.comparator = value.comparator;
+    o.raw_units = fields.text(record, 4);
+    o.reference_range = fields.text(record, 5);
+    apply_abnormal_flags(o, flags);
+    o.analyzer_judgement = judgement(fields.text(record, 8));
+    o.measured_at = fields.text(record, 12);
+    if (o.value.find_first_not_of('-') == std::string::npos && !o.value.empty()) {
+      o.status = core::ResultStatus::CannotReport;  // "----": analysis error
+    }
+    apply_mapping(o, mapping, warnings);
+    *last = &o;
+    return std::nullopt;
+  }
+
+  DriverSettings settings_;
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> make_sysmex_xn(DriverSettings settings) {
+  return std::make_unique<SysmexXn>(std::move(settings));
+}
+
+}  // namespace hemalink::drivers

@@ -1,0 +1,47 @@
+#include "server/core/result_set.hpp"
+
+namespace hemalink::core {
+
+const char* to_string(SpecimenKind kind) {
+  switch (kind) {
+    case SpecimenKind::Patient:
+      return "patient";
+    case SpecimenKind::QualityControl:
+      return "qc";
+    case SpecimenKind::Calibration:
+      return "calibration";
+  }
+  return "patient";
+}
+
+const char* to_string(Comparator comparator) {
+  switch (comparator) {
+    case Comparator::None:
+      return "";
+    case Comparator::Less:
+      return "<";
+    case Comparator::LessOrEqual:
+      return "<=";
+    case Comparator::Greater:
+      return ">";
+    case Comparator::GreaterOrEqual:
+      return ">=";
+  }
+  return "";
+}
+
+const char* to_string(ResultStatus status) {
+  switch (status) {
+    case ResultStatus::Final:
+      return "final";
+    case ResultStatus::Preliminary:
+      return "preliminary";
+    case ResultStatus::Corrected:
+      return "corrected";
+    case ResultStatus::CannotReport:
+      return "cannot_report";
+  }
+  return "final";
+}
+
+}  // namespace hemalink::core

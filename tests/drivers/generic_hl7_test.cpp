@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include "drivers/driver.hpp"
+#include "drivers/errc.hpp"
+#include "tests/support/corpus.hpp"
+#include "tests/support/driver_runs.hpp"
+
+namespace hemalink::drivers {
+namespace {
+
+using nlohmann::json;
+using testing::observation;
+
+TEST(GenericHl7, TranslatesAMindrayOruR01) {
+  HL_REQUIRE_CORPUS();
+  auto doc = testing::translate_file(*testing::corpus_dir() / "hl7/mindray-bc5380-cbc-01.hl7",
+                                     "generic-hl7");
+  ASSERT_EQ(doc["results"].size(), 1u) << "both OBRs name the same sample";
+  const auto& set = doc["results"][0];
+  EXPECT_EQ(set["specimen_id"], "20071207011") << "OBR-3";
+  EXPECT_EQ(set["analyzer"]["model"], "BC-5380");
+  EXPECT_EQ(set["patient"]["id"], "7393670");
+  auto wbc = observation(doc, "WBC");
+  EXPECT_EQ(wbc["raw_code"], "6690-2");
+  EXPECT_EQ(wbc["loinc"], "6690-2");
+  EXPECT_EQ(wbc["numeric"], 9.81);
+  EXPECT_EQ(wbc["units"], "10*9/L");
+  EXPECT_EQ(wbc["reference_range"], "4.00-10.00");
+  EXPECT_EQ(wbc["abnormal_flag"], "N");
+  EXPECT_EQ(observation(doc, "BASO_ABS")["value"], "") << "empty results are kept";
+  EXPECT_EQ(set["attachments"].size(), 4u) << "ED histograms";
+  auto mode = observation(doc, "08001");  // 08001^Take Mode^99MRC
+  EXPECT_EQ(mode["value"], "O") << "unmapped, kept by its raw code";
+  EXPECT_EQ(mode["unmapped"], true);
+}
+
+TEST(GenericHl7, TranslatesALawOulR22BySpecimen) {
+  HL_REQUIRE_CORPUS();
+  auto doc = testing::translate_file(
+      *testing::corpus_dir() / "hl7/biosystems-ba400-oul-r22-01.hl7", "generic-hl7");
+  ASSERT_EQ(doc["results"].size(), 1u);
+  const auto& set = doc["results"][0];
+  EXPECT_EQ(set["specimen_id"], "XXXXX33005259") << "SPM-2";
+  EXPECT_EQ(set["sample_type"], "SER");
+  EXPECT_EQ(set["observations"].size(), 3u);
+  auto hdl = observation(doc, "CHOL HDL DIRECT");
+  EXPECT_EQ(hdl["numeric"], 48.2886429);
+  EXPECT_EQ(hdl["units"], "mg/dL");
+  EXPECT_EQ(hdl["measured_at"], "20230512152741") << "OBX-19";
+  EXPECT_EQ(hdl["flags"], json::array({"025"}));
+}
+
+TEST(GenericHl7, KeepsTextResultsAndTheirComments) {
+  HL_REQUIRE_CORPUS();
+  auto doc = testing::translate_file(
+      *testing::corpus_dir() / "hl7/siemens-clinitek-status-oru-qc-01.hl7", "generic-hl7");
+  const auto& set = doc["results"][0];
+  EXPECT_EQ(set["specimen_id"], "184");
+  EXPECT_EQ(set["observations"].size(), 10u);
+  auto glu = observation(doc, "GLU");
+  EXPECT_EQ(glu["value"], "Negative");
+  EXPECT_EQ(glu["numeric"], nullptr);
+  EXPECT_EQ(glu["comments"], json::array({"QCRResult:P"}));
+  EXPECT_EQ(set["comments"][0], "QCName:CHEKSTIX");
+}
+
+TEST(GenericHl7, ReadsStructuredNumerics) {
+  auto message = hl7::V2Message::parse(
+      "MSH|^~\\&|X||||||ORU^R01|1|P|2.5\rOBR|1||S1\r"
+      "OBX|1|SN|1554-5^GLUCOSE^LN||^182|mg/dl|70_105|H|||F\r"
+      "OBX|2|SN|CRP^CRP||<^0.5|mg/L||N|||F\r"
+      "OBX|3|SN|RATIO^Ratio||^1^:^40|||||F\r"
+      "SPM|1|ignored-after-OBR\r");
+  ASSERT_TRUE(message.has_value());
+  auto t = make_driver("generic-hl7", {})->translate(*message);
+  ASSERT_TRUE(t.has_value()) << t.error().describe();
+  const auto& obs = t->result_sets[0].observations;
+  EXPECT_EQ(obs[0].numeric, 182.0);
+  EXPECT_EQ(obs[0].units, "mg/dL");
+  EXPECT_EQ(obs[0].loinc, "1554-5");
+  EXPECT_EQ(obs[0].code, "GLUCOSE");
+  EXPECT_EQ(obs[1].comparator, core::Comparator::Less);
+  EXPECT_EQ(obs[1].numeric, 0.5);
+  EXPECT_EQ(obs[2].value, "1:40");
+  EXPECT_FALSE(obs[2].numeric.has_value());
+}
+
+TEST(GenericHl7, NamesTheSegmentWithoutASpecimen) {
+  auto message = hl7::V2Message::parse("MSH|^~\\&|X\rOBR|1|\"\"|\rOBX|1|NM|A||1\r");
+  auto t = make_driver("generic-hl7", {})->translate(*message);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(t.error().code, Errc::MalformedField);
+  EXPECT_NE(t.error().detail.find("segment 2 (OBR), field OBR-3"), std::string::npos)
+      << t.error().detail;
+}
+
+}  // namespace
+}  // namespace hemalink::drivers
