@@ -7,6 +7,17 @@
 #include "drivers/common/units.hpp"
 
 namespace hemalink::drivers {
+namespace {
+
+// `ug/mL{FEU}` refines `ug/mL`: same unit, with the annotation only configuration can know
+// (D-dimer FEU vs DDU changes the LOINC, and analyzers send the bare unit).
+bool refines(std::string_view table_units, std::string_view analyzer_units) {
+  const auto brace = table_units.find('{');
+  return brace != std::string_view::npos && brace > 0 && table_units.back() == '}' &&
+         table_units.substr(0, brace) == analyzer_units;
+}
+
+}  // namespace
 
 void apply_mapping(core::Observation& o, const CodeMapping* mapping,
                    std::vector<std::string>& warnings) {
@@ -26,7 +37,7 @@ void apply_mapping(core::Observation& o, const CodeMapping* mapping,
   o.loinc = mapping->loinc;
   o.decimals = mapping->decimals;
   o.is_mapped = true;
-  if (!has_raw_units) {
+  if (!has_raw_units || refines(mapping->units, o.units)) {
     o.units = mapping->units;
   } else if (!mapping->units.empty() && o.units != mapping->units) {
     warnings.push_back(fmt::format("{}: analyzer sent units {} where the mapping table says {}; "

@@ -12,8 +12,9 @@ namespace hemalink::drivers {
 /// Sets code, LOINC, units, decimals and the mapped marker of `observation` from its raw code
 /// and raw units. An unmapped code keeps its raw code as the code and adds a warning. Units: the
 /// analyzer's own, normalised to UCUM, win; the table's units are used when the analyzer sent
-/// none. When both exist and differ, the analyzer's are kept and a warning says so: a value is
-/// never silently re-labelled.
+/// none, or when they only add a UCUM annotation to the analyzer's (`ug/mL{FEU}` for `ug/mL`).
+/// When both exist and differ otherwise, the analyzer's are kept and a warning says so: a value
+/// is never silently re-labelled.
 void apply_mapping(core::Observation& observation, const CodeMapping* mapping,
                    std::vector<std::string>& warnings);
 

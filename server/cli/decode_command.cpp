@@ -155,6 +155,21 @@ Result<json> decode_astm(std::string_view bytes, const DecodeOptions& options,
   return doc;
 }
 
+// Export files (flow cytometry) are not messages: the driver reads the whole file.
+Result<json> decode_export(std::string_view content, const drivers::Driver& driver,
+                           std::vector<std::string>& warnings) {
+  auto translation = driver.translate_export(content);
+  if (!translation) {
+    return translation.error();
+  }
+  warnings.insert(warnings.end(), translation->warnings.begin(), translation->warnings.end());
+  json results = json::array();
+  for (const auto& set : translation->result_sets) {
+    results.push_back(to_json(set));
+  }
+  return json{{"results", std::move(results)}};
+}
+
 class MllpCapture final : public hl7::MllpSink {
  public:
   void on_message(std::string_view payload, std::size_t offset) override {
@@ -281,6 +296,25 @@ astm::LinkOptions capture_link_options(bool is_framed, bool is_strict) {
 
 Result<json> decode_content(std::string content, const DecodeOptions& options,
                             std::vector<std::string>& warnings) {
+  std::unique_ptr<drivers::Driver> driver;
+  if (options.driver) {
+    auto mappings =
+        config::load_mappings(*options.driver, options.mappings_text, options.mappings_source);
+    if (!mappings) {
+      return mappings.error();
+    }
+    driver = drivers::make_driver(*options.driver,
+                                  {std::move(*mappings), options.astm_charset, {}});
+    if (!driver) {
+      return ParseError{std::make_error_code(std::errc::invalid_argument),
+                        fmt::format("no driver named \"{}\" (drivers: {})", *options.driver,
+                                    fmt::join(drivers::driver_names(), ", ")),
+                        0};
+    }
+  }
+  if (driver && driver->input() == drivers::Input::ExportFile) {
+    return decode_export(content, *driver, warnings);
+  }
   auto capture = read_capture(std::move(content));
   if (!capture) {
     return capture.error();
@@ -299,22 +333,6 @@ Result<json> decode_content(std::string content, const DecodeOptions& options,
   }
   if (!options.is_strict) {
     normalise_text_capture(bytes, protocol, warnings);
-  }
-  std::unique_ptr<drivers::Driver> driver;
-  if (options.driver) {
-    auto mappings =
-        config::load_mappings(*options.driver, options.mappings_text, options.mappings_source);
-    if (!mappings) {
-      return mappings.error();
-    }
-    driver = drivers::make_driver(*options.driver,
-                                  {std::move(*mappings), options.astm_charset, {}});
-    if (!driver) {
-      return ParseError{std::make_error_code(std::errc::invalid_argument),
-                        fmt::format("no driver named \"{}\" (drivers: {})", *options.driver,
-                                    fmt::join(drivers::driver_names(), ", ")),
-                        0};
-    }
   }
   return protocol == Protocol::Astm ? decode_astm(bytes, options, driver.get(), warnings)
                                     : decode_hl7(bytes, driver.get(), warnings);

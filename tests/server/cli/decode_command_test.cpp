@@ -145,6 +145,46 @@ TEST(DecodeCommand, RefusesContentThatIsNeitherProtocol) {
   EXPECT_NE(forced.err.find("expected MSH"), std::string::npos) << forced.err;
 }
 
+TEST(DecodeCommand, AddsResultSetsWithADriver) {
+  auto run = decode({"--driver", "sysmex-xn", (kFixtures / "astm/xn-cbc-session.astm").string()});
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto doc = json::parse(run.out);
+  ASSERT_EQ(doc["messages"].size(), 1u);
+  ASSERT_EQ(doc["results"].size(), 1u);
+  const auto& set = doc["results"][0];
+  EXPECT_EQ(set["specimen_id"], "SMP-0001");
+  EXPECT_EQ(set["observations"][3]["code"], "PLT");
+  EXPECT_EQ(set["observations"][3]["abnormal_flag"], "LL");
+  EXPECT_EQ(set["specimen_flags"][0]["name"], "PLT_Clumps?");
+  EXPECT_EQ(set["specimen_flags"][0]["positive"], true);
+  EXPECT_EQ(set["comments"][0], "Sample comment with an escaped | delimiter");
+}
+
+TEST(DecodeCommand, AppliesTheLabsMappingOverrides) {
+  auto mappings = write_temp("lab.json", R"({"codes": {"WBC": {"code": "LEUKO"}}})");
+  auto run = decode({"--driver", "sysmex-xn", "--mappings", mappings.string(),
+                     (kFixtures / "astm/xn-cbc-session.astm").string()});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(json::parse(run.out)["results"][0]["observations"][0]["code"], "LEUKO");
+  auto bad = write_temp("bad.json", R"({"codes": {"WBC": {"decimals": -1}}})");
+  auto refused = decode({"--driver", "sysmex-xn", "--mappings", bad.string(),
+                         (kFixtures / "astm/xn-cbc-session.astm").string()});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find(R"(codes["WBC"].decimals)"), std::string::npos) << refused.err;
+}
+
+TEST(DecodeCommand, RefusesAnUnknownDriverOrTheWrongProtocol) {
+  auto unknown = decode({"--driver", "abbott-ruby", (kFixtures / "hl7/oru-r01-cbc.hl7").string()});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("no driver named \"abbott-ruby\" (drivers: sysmex-xn"),
+            std::string::npos)
+      << unknown.err;
+  auto wrong = decode({"--driver", "sysmex-xn", (kFixtures / "hl7/oru-r01-cbc.hl7").string()});
+  EXPECT_EQ(wrong.status, 2);
+  EXPECT_NE(wrong.err.find("driver sysmex-xn does not read HL7 messages"), std::string::npos)
+      << wrong.err;
+}
+
 int run_binary(const std::string& args) {
   const std::string command = std::string(HEMALINK_BINARY) + " " + args + " >/dev/null 2>&1";
   const int raw = std::system(command.c_str());

@@ -54,7 +54,7 @@ TEST(MappingJson, LabOverridesReplaceShippedEntries) {
 }
 
 TEST(MappingJson, EveryShippedTableReads) {
-  for (const char* driver : {"sysmex-xn", "generic-hl7", "generic-astm"}) {
+  for (const char* driver : {"sysmex-xn", "sysmex-cs", "bd-facs", "generic-hl7", "generic-astm"}) {
     auto json = shipped_mapping_json(driver);
     ASSERT_TRUE(json.has_value()) << driver;
     auto table = mapping_table_from_json(*json, driver);

@@ -1,0 +1,163 @@
+// Sysmex CA and CS series coagulation analyzers (CA-600/1500/7000, CS-1600, CS-2000i/2100i,
+// CS-2500, CS-5100) over ASTM (E1381 over RS-232 or TCP). Written against the CA-600, CS-1600,
+// CS-2000i/2100i (rev. 2.24) and CS-2500 (rev. 3.02) ASTM Host Interface Specifications (public
+// copies cited in ../shared/docs/protocols.md §4.2).
+//
+// Quirks handled:
+// - The sample number is in O-4 (`rack^tube^sample no^attribute`), right-justified and padded
+//   with spaces to 15 characters: trimmed. O-3 is used only when O-4 is empty.
+// - The test is a 3-digit parameter code in component 4 of R-3; component 5 is its name (a `~`
+//   inside it is literal text), component 6 the dilution ratio in percent (`100.00`). The codes
+//   depend on the model and on the assays configured (044 is derived fibrinogen on one CS-2500
+//   and INR on a CS-1600), so the mapping table is per analyzer: config/mappings/sysmex-cs.json
+//   is a starting point, not the truth.
+// - Values are right-aligned with spaces: trimmed. R-7 `>`/`<` (outside the reportable range) are
+//   kept as instrument flags beside the abnormal flag.
+// - D-dimer: FEU or DDU is not on the wire. The table gives `ug/mL{FEU}` or `ng/mL{DDU}` and the
+//   matching LOINC (48065-7 FEU, 48066-5 DDU); the annotated unit then replaces the bare one.
+// - C records `CAL^<param>^^<n>^` and `LOT^<group>^<reagent>^<lot>` are calibration and reagent
+//   traceability, kept with the result set; other C records are comments.
+#include <fmt/format.h>
+
+#include "drivers/common/astm_fields.hpp"
+#include "drivers/common/observations.hpp"
+#include "drivers/common/values.hpp"
+#include "drivers/driver.hpp"
+#include "drivers/errc.hpp"
+#include "drivers/registry.hpp"
+
+namespace hemalink::drivers {
+namespace {
+
+constexpr std::string_view kName = "sysmex-cs";
+
+class SysmexCs final : public Driver {
+ public:
+  explicit SysmexCs(DriverSettings settings) : settings_(std::move(settings)) {}
+
+  std::string_view name() const override { return kName; }
+  Input input() const override { return Input::Astm; }
+
+  Result<Translation> translate(const astm::Lis2Message& message) const override {
+    Translation out;
+    const AstmFields fields(message, settings_.charset);
+    core::Analyzer analyzer{std::string(kName), "", "", ""};
+    std::optional<core::Patient> patient;
+    core::ResultSet* current = nullptr;
+    core::Observation* last = nullptr;
+    for (std::size_t i = 0; i < message.record_count(); ++i) {
+      const auto record = message.record(i);
+      switch (record.type()) {
+        case 'H':
+          analyzer.model = fields.component(record, 4, 1);
+          analyzer.software_version = fields.component(record, 4, 2);
+          analyzer.serial = fields.component(record, 4, 3);
+          break;
+        case 'P':
+          patient = core::Patient{fields.text(record, 4), fields.text(record, 8),
+                                  fields.text(record, 7), std::nullopt};
+          if (patient->id.empty()) {
+            patient->id = fields.text(record, 2);
+          }
+          break;
+        case 'O': {
+          current = &out.result_sets.emplace_back();
+          last = nullptr;
+          current->analyzer = analyzer;
+          current->patient = patient;
+          current->rack = fields.component(record, 3, 1);
+          current->tube_position = fields.component(record, 3, 2);
+          current->sample_number = fields.component(record, 3, 3);
+          current->specimen_id = current->sample_number;
+          if (current->specimen_id.empty()) {
+            current->specimen_id = fields.component(record, 2, 1);
+          }
+          if (current->specimen_id.empty()) {
+            return fields.error(record, 3, "no sample number in O-4 (rack^tube^sample no) or O-3");
+          }
+          const auto action = fields.text(record, 11);
+          current->kind = action == "Q" ? core::SpecimenKind::QualityControl
+                                        : core::SpecimenKind::Patient;
+          current->is_rerun = action == "A";
+          break;
+        }
+        case 'R':
+          if (current == nullptr) {
+            return ParseError{make_error_code(Errc::MissingRecord),
+                              fmt::format("record {} (R): result before any O record",
+                                          record.number()),
+                              record.offset()};
+          }
+          if (auto error = read_result(fields, record, *current, &last, out.warnings)) {
+            return *error;
+          }
+          break;
+        case 'C':
+          read_comment(fields, record, current, last);
+          break;
+        default:
+          break;
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::optional<ParseError> read_result(const AstmFields& fields, const astm::Lis2Record& record,
+                                        core::ResultSet& set, core::Observation** last,
+                                        std::vector<std::string>& warnings) const {
+    auto code = fields.component(record, 2, 4);
+    if (code.empty()) {
+      return fields.error(record, 2, "no parameter code in component 4 of the universal test ID");
+    }
+    const auto value = parse_value(fields.text(record, 3));
+    core::Observation& o = set.observations.emplace_back();
+    o.raw_code = std::move(code);
+    o.value = value.text;
+    o.numeric = value.numeric;
+    o.comparator = value.comparator;
+    o.dilution = fields.component(record, 2, 6);
+    o.raw_units = fields.text(record, 4);
+    o.reference_range = fields.text(record, 5);
+    apply_abnormal_flags(o, fields.repeats(record, 6));
+    o.measured_at = fields.text(record, 12);
+    if (o.value.empty()) {
+      o.status = core::ResultStatus::CannotReport;
+    }
+    const auto name = fields.component(record, 2, 5);
+    if (!name.empty()) {
+      o.comments.push_back(fmt::format("parameter: {}", name));
+    }
+    apply_mapping(o, settings_.mappings.find(o.raw_code), warnings);
+    *last = &o;
+    return std::nullopt;
+  }
+
+  static void read_comment(const AstmFields& fields, const astm::Lis2Record& record,
+                           core::ResultSet* set, core::Observation* last) {
+    auto text = fields.text(record, 3);
+    if (text.empty() || set == nullptr) {
+      return;
+    }
+    const auto kind = fields.component(record, 3, 1);
+    if (kind == "CAL") {
+      set->traceability.push_back({"calibration", std::move(text)});
+    } else if (kind == "LOT") {
+      set->traceability.push_back({"reagent_lot", std::move(text)});
+    } else if (last != nullptr) {
+      last->comments.push_back(std::move(text));
+    } else {
+      set->comments.push_back(std::move(text));
+    }
+  }
+
+  DriverSettings settings_;
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> make_sysmex_cs(DriverSettings settings) {
+  return std::make_unique<SysmexCs>(std::move(settings));
+}
+
+}  // namespace hemalink::drivers
