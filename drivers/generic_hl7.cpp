@@ -49,6 +49,10 @@ class Hl7Fields {
       : message_(message), charset_(message.charset(Charset::Utf8)) {}
 
   std::string text(std::string_view raw) const {
+    raw = trim(raw);
+    if (raw.find(message_.encoding().escape) == std::string_view::npos) {
+      return to_utf8(raw, charset_);  // the common case: nothing to unescape, one copy
+    }
     return std::string(trim(to_utf8(hl7::unescape(raw, message_.encoding()), charset_)));
   }
   std::string field(const hl7::V2Segment& s, std::size_t f) const { return text(s.field(f)); }

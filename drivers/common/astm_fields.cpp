@@ -8,14 +8,13 @@
 namespace hemalink::drivers {
 
 std::string AstmFields::text(const astm::Lis2Record& record, std::size_t field) const {
-  return std::string(trim(astm::text_of(record.field(field), message_.delimiters(), charset_)));
+  return astm::text_of(trim(record.field(field)), message_.delimiters(), charset_);
 }
 
 std::string AstmFields::component(const astm::Lis2Record& record, std::size_t field,
                                   std::size_t n) const {
   const auto& d = message_.delimiters();
-  return std::string(
-      trim(astm::text_of(astm::component(record.field(field), d.component, n), d, charset_)));
+  return astm::text_of(trim(astm::component(record.field(field), d.component, n)), d, charset_);
 }
 
 std::vector<std::string> AstmFields::repeats(const astm::Lis2Record& record,

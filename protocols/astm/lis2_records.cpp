@@ -204,6 +204,9 @@ std::string unescape(std::string_view value, const Delimiters& d) {
 }
 
 std::string text_of(std::string_view raw, const Delimiters& delimiters, Charset charset) {
+  if (raw.find(delimiters.escape) == std::string_view::npos) {
+    return to_utf8(raw, charset);  // the common case: nothing to unescape, one copy
+  }
   return to_utf8(unescape(raw, delimiters), charset);
 }
 

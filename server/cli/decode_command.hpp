@@ -7,7 +7,6 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "protocols/astm/e1381_link.hpp"
 #include "protocols/common/charset.hpp"
 #include "protocols/common/result.hpp"
 #include "server/cli/capture_file.hpp"
@@ -34,10 +33,6 @@ struct DecodeOptions {
 /// segment or MLLP block, naming the message, the record or segment and the byte offset.
 Result<nlohmann::json> decode_content(std::string content, const DecodeOptions& options,
                                       std::vector<std::string>& warnings);
-
-/// The link options `decode` reads an ASTM capture with: E1381 when the capture is framed, bare
-/// records otherwise, and unless `is_strict` the leniencies that text captures need.
-astm::LinkOptions capture_link_options(bool is_framed, bool is_strict);
 
 /// `hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] [--driver NAME
 /// [--mappings FILE]] FILE`: prints the JSON to `out`, warnings and errors to `err`. Returns the

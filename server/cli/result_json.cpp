@@ -41,8 +41,8 @@ json to_json(const core::ResultSet& set) {
   }
   json flags = json::array();
   for (const auto& f : set.specimen_flags) {
-    flags.push_back(json{{"name", f.name}, {"score", optional_number(f.score)},
-                         {"positive", f.is_positive}});
+    flags.push_back(
+        json{{"name", f.name}, {"score", optional_number(f.score)}, {"positive", f.is_positive}});
   }
   json attachments = json::array();
   for (const auto& a : set.attachments) {

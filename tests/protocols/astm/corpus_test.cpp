@@ -5,6 +5,7 @@
 
 #include "protocols/astm/e1381_link.hpp"
 #include "protocols/astm/errc.hpp"
+#include "server/cli/capture_messages.hpp"
 #include "server/cli/decode_command.hpp"
 #include "tests/support/corpus.hpp"
 #include "tests/support/link_recorder.hpp"
