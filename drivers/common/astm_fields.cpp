@@ -23,9 +23,9 @@ std::vector<std::string> AstmFields::repeats(const astm::Lis2Record& record,
   std::vector<std::string> out;
   const auto raw = record.field(field);
   for (std::size_t i = 1; i <= astm::part_count(raw, d.repeat); ++i) {
-    auto value = trim(astm::text_of(astm::component(raw, d.repeat, i), d, charset_));
+    auto value = astm::text_of(trim(astm::component(raw, d.repeat, i)), d, charset_);
     if (!value.empty()) {
-      out.emplace_back(value);
+      out.push_back(std::move(value));
     }
   }
   return out;

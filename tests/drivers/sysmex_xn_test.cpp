@@ -110,6 +110,16 @@ TEST(SysmexXn, QcRerunsErrorsAndJudgements) {
   EXPECT_NE(t->warnings.back().find("XYZ"), std::string::npos);
 }
 
+TEST(SysmexXn, KeepsLongInstrumentFlagsIntact) {
+  // Found by fuzzing: flags were read through a view of a destroyed temporary. Flags longer
+  // than the small-string buffer make the sanitizer build see it.
+  auto t = translate("O|1||^^S1^B\rR|1|^^^^WBC^1|5.0|10*3/uL||A\\LOW_RELIABILITY_WARNING_1\\"
+                     "LOW_RELIABILITY_WARNING_2\r");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->result_sets[0].observations[0].flags,
+            (std::vector<std::string>{"LOW_RELIABILITY_WARNING_1", "LOW_RELIABILITY_WARNING_2"}));
+}
+
 TEST(SysmexXn, TheMappingTableCanDeclareFlags) {
   MappingTable mappings;
   mappings.set("Abn_Lympho/Blasts", {CodeRole::Flag, "", "", "", std::nullopt});

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "drivers/driver.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "protocols/astm/lis2_writer.hpp"
 #include "tests/fuzz/fuzz_bug.hpp"
@@ -20,6 +21,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     HL_FUZZ_CHECK(parsed.error().byte_offset <= size ||
                   parsed.error().byte_offset == Lis2Limits{}.max_message_bytes);
     return 0;
+  }
+  // Every driver translates whatever parses, or refuses with an error: never a crash.
+  for (auto name : hemalink::drivers::driver_names()) {
+    auto driver = hemalink::drivers::make_driver(name, {});
+    auto translation = driver->translate(*parsed);
+    if (!translation) {
+      HL_FUZZ_CHECK(!translation.error().detail.empty());
+    }
   }
   const auto& d = parsed->delimiters();
   std::string rewritten;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "drivers/driver.hpp"
 #include "protocols/hl7/v2_ack.hpp"
 #include "protocols/hl7/v2_escape.hpp"
 #include "protocols/hl7/v2_message.hpp"
@@ -28,6 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (path) {
     (void)parsed->get(*path);
     (void)parsed->text_at(*path);
+  }
+  // Every driver translates whatever parses, or refuses with an error: never a crash.
+  for (auto name : hemalink::drivers::driver_names()) {
+    auto driver = hemalink::drivers::make_driver(name, {});
+    auto translation = driver->translate(*parsed);
+    if (!translation) {
+      HL_FUZZ_CHECK(!translation.error().detail.empty());
+    }
   }
   const auto& e = parsed->encoding();
   std::string rewritten;
