@@ -52,8 +52,8 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
 }
 
 bool is_result_column(std::string_view name) {
-  return name.ends_with(" Abs Cnt") || name.ends_with(" %Lymph") ||
-         name.ends_with(" %Lymphs") || name.ends_with("Ratio");
+  return name.ends_with(" Abs Cnt") || name.ends_with(" %Lymph") || name.ends_with(" %Lymphs") ||
+         name.ends_with("Ratio");
 }
 
 // `(Average) CD3+CD4+ Abs Cnt` and `CD3/CD8/CD45/CD4 TruC CD3+CD4+ %Lymph` -> `CD3+CD4+ ...`.
@@ -167,9 +167,9 @@ class BdFacs final : public Driver {
         return error(line_number, "the Sample ID cell is empty");
       }
       auto& set = find_or_add(out, specimen);
-      set.patient = core::Patient{std::string(cell(columns.case_number)),
-                                  std::string(cell(columns.sex)), "",
-                                  parse_number(cell(columns.age))};
+      set.patient =
+          core::Patient{std::string(cell(columns.case_number)), std::string(cell(columns.sex)), "",
+                        parse_number(cell(columns.age))};
       for (const auto& [index, statistic] : columns.results) {
         add_result(set, statistic, cell(index), cell(columns.date), out.warnings);
       }

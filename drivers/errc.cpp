@@ -31,6 +31,8 @@ const std::error_category& error_category() {
   return category;
 }
 
-std::error_code make_error_code(Errc e) { return {static_cast<int>(e), error_category()}; }
+std::error_code make_error_code(Errc e) {
+  return {static_cast<int>(e), error_category()};
+}
 
 }  // namespace hemalink::drivers

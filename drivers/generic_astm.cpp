@@ -11,6 +11,8 @@
 // - Several O records for one specimen (Stago sends one per test) make one result set.
 // - R-9 result status (F, P, C, X, I, R, V, W, S, N) mapped to final/preliminary/corrected/
 //   cannot_report.
+// - QC: O-12 `Q`, or a specimen descriptor (O-16) of `CTRL`/`QC` as Horiba sends
+//   (`CTRL^^CTRL MEDIUM`: the third component is the level).
 // - C records attach to the result, order or patient they follow; M records are kept as
 //   traceability (reagent lots, calibrations, curves), never as results.
 #include <fmt/format.h>
@@ -77,31 +79,34 @@ class GenericAstm final : public Driver {
           auto& set = out.result_sets[current];
           set.analyzer = analyzer;
           set.patient = patient;
-          set.comments.insert(set.comments.end(), patient_comments.begin(),
-                              patient_comments.end());
+          set.comments.insert(set.comments.end(), patient_comments.begin(), patient_comments.end());
           patient_comments.clear();
           const auto action = fields.text(record, 11);
-          if (action == "Q") {
+          const auto descriptor = fields.component(record, 15, 1);
+          if (action == "Q" || descriptor == "CTRL" || descriptor == "QC") {
             set.kind = core::SpecimenKind::QualityControl;
+            set.qc_level = fields.component(record, 15, 3);
           }
           set.is_rerun = set.is_rerun || action == "A";
-          set.sample_type = fields.component(record, 15, 1);
+          if (set.kind == core::SpecimenKind::Patient) {
+            set.sample_type = descriptor;
+          }
           last = nullptr;
           break;
         }
         case 'R': {
           if (current == SIZE_MAX) {
-            return ParseError{make_error_code(Errc::MissingRecord),
-                              fmt::format("record {} (R): result before any O record",
-                                          record.number()),
-                              record.offset()};
+            return ParseError{
+                make_error_code(Errc::MissingRecord),
+                fmt::format("record {} (R): result before any O record", record.number()),
+                record.offset()};
           }
           auto code = test_code(fields, record);
           if (code.empty()) {
             return fields.error(record, 2, "the universal test ID holds no code");
           }
-          last = &add_result(fields, record, std::move(code), out.result_sets[current],
-                             out.warnings);
+          last =
+              &add_result(fields, record, std::move(code), out.result_sets[current], out.warnings);
           break;
         }
         case 'C': {
@@ -145,10 +150,10 @@ class GenericAstm final : public Driver {
 
   std::string specimen_id(const AstmFields& fields, const astm::Lis2Record& record) const {
     const auto& layout = settings_.astm_layout;
-    for (auto [field, component] : {std::pair{layout.specimen_field, layout.specimen_component},
-                                    std::pair<std::size_t, std::size_t>{3, 1},
-                                    std::pair<std::size_t, std::size_t>{4, 3},
-                                    std::pair<std::size_t, std::size_t>{4, 1}}) {
+    for (auto [field, component] :
+         {std::pair{layout.specimen_field, layout.specimen_component},
+          std::pair<std::size_t, std::size_t>{3, 1}, std::pair<std::size_t, std::size_t>{4, 3},
+          std::pair<std::size_t, std::size_t>{4, 1}}) {
       auto value = fields.component(record, field - 1, component);
       if (!value.empty()) {
         return value;
@@ -188,7 +193,7 @@ class GenericAstm final : public Driver {
     o.numeric = value.numeric;
     o.comparator = value.comparator;
     o.raw_units = fields.text(record, 4);
-    o.reference_range = fields.text(record, 5);
+    o.reference_range = fields.component(record, 5, 1);
     apply_abnormal_flags(o, fields.repeats(record, 6));
     o.status = status_of(fields.text(record, 8));
     o.measured_at = fields.text(record, 12);

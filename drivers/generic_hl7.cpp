@@ -78,7 +78,9 @@ class Hl7Fields {
   Charset charset_;
 };
 
-std::string not_null(std::string value) { return value == "\"\"" ? std::string() : value; }
+std::string not_null(std::string value) {
+  return value == "\"\"" ? std::string() : value;
+}
 
 class GenericHl7 final : public Driver {
  public:
@@ -102,8 +104,8 @@ class GenericHl7 final : public Driver {
         analyzer.model = f.component(s, 3, 1);
         analyzer.serial = f.component(s, 3, 2);
       } else if (id == "PID") {
-        patient = core::Patient{f.component(s, 3, 1), f.field(s, 8), f.component(s, 7, 1),
-                                std::nullopt};
+        patient =
+            core::Patient{f.component(s, 3, 1), f.field(s, 8), f.component(s, 7, 1), std::nullopt};
       } else if (id == "SPM") {
         has_spm = true;
         auto specimen = not_null(f.component(s, 2, 1));
@@ -136,10 +138,10 @@ class GenericHl7 final : public Driver {
         current = start_set(out, specimen, analyzer, patient);
       } else if (id == "OBX") {
         if (current == SIZE_MAX) {
-          return ParseError{make_error_code(Errc::MissingRecord),
-                            fmt::format("segment {} (OBX): observation before any OBR or SPM",
-                                        s.number()),
-                            s.offset()};
+          return ParseError{
+              make_error_code(Errc::MissingRecord),
+              fmt::format("segment {} (OBX): observation before any OBR or SPM", s.number()),
+              s.offset()};
         }
         last = add_observation(f, s, out.result_sets[current], out.warnings);
       } else if (id == "NTE") {
@@ -159,10 +161,10 @@ class GenericHl7 final : public Driver {
 
  private:
   static ParseError error(const hl7::V2Segment& s, std::size_t field, std::string_view what) {
-    return {make_error_code(Errc::MalformedField),
-            fmt::format("segment {} ({}), field {}-{}: {}", s.number(), s.id(), s.id(), field,
-                        what),
-            s.offset()};
+    return {
+        make_error_code(Errc::MalformedField),
+        fmt::format("segment {} ({}), field {}-{}: {}", s.number(), s.id(), s.id(), field, what),
+        s.offset()};
   }
 
   static std::size_t start_set(Translation& out, const std::string& specimen,
@@ -197,8 +199,8 @@ class GenericHl7 final : public Driver {
       mapping = settings_.mappings.find(text);
     }
     if (mapping != nullptr && mapping->role == CodeRole::Flag) {
-      set.specimen_flags.push_back({mapping->code.empty() ? raw_code : mapping->code,
-                                    parse_number(f.field(s, 5)), true});
+      set.specimen_flags.push_back(
+          {mapping->code.empty() ? raw_code : mapping->code, parse_number(f.field(s, 5)), true});
       return nullptr;
     }
     if (mapping != nullptr && mapping->role == CodeRole::Attachment) {

@@ -9,10 +9,8 @@ using Factory = std::unique_ptr<Driver> (*)(DriverSettings);
 
 // Every driver, one line each. Explicit on purpose: no static-initialiser registration.
 constexpr std::pair<std::string_view, Factory> kDrivers[] = {
-    {"sysmex-xn", make_sysmex_xn},
-    {"sysmex-cs", make_sysmex_cs},
-    {"bd-facs", make_bd_facs},
-    {"generic-astm", make_generic_astm},
+    {"sysmex-xn", make_sysmex_xn},     {"sysmex-cs", make_sysmex_cs},
+    {"bd-facs", make_bd_facs},         {"generic-astm", make_generic_astm},
     {"generic-hl7", make_generic_hl7},
 };
 

@@ -76,17 +76,17 @@ class SysmexCs final : public Driver {
             return fields.error(record, 3, "no sample number in O-4 (rack^tube^sample no) or O-3");
           }
           const auto action = fields.text(record, 11);
-          current->kind = action == "Q" ? core::SpecimenKind::QualityControl
-                                        : core::SpecimenKind::Patient;
+          current->kind =
+              action == "Q" ? core::SpecimenKind::QualityControl : core::SpecimenKind::Patient;
           current->is_rerun = action == "A";
           break;
         }
         case 'R':
           if (current == nullptr) {
-            return ParseError{make_error_code(Errc::MissingRecord),
-                              fmt::format("record {} (R): result before any O record",
-                                          record.number()),
-                              record.offset()};
+            return ParseError{
+                make_error_code(Errc::MissingRecord),
+                fmt::format("record {} (R): result before any O record", record.number()),
+                record.offset()};
           }
           if (auto error = read_result(fields, record, *current, &last, out.warnings)) {
             return *error;
@@ -118,7 +118,7 @@ class SysmexCs final : public Driver {
     o.comparator = value.comparator;
     o.dilution = fields.component(record, 2, 6);
     o.raw_units = fields.text(record, 4);
-    o.reference_range = fields.text(record, 5);
+    o.reference_range = fields.component(record, 5, 1);
     apply_abnormal_flags(o, fields.repeats(record, 6));
     o.measured_at = fields.text(record, 12);
     if (o.value.empty()) {

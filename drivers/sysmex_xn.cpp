@@ -118,10 +118,10 @@ class SysmexXn final : public Driver {
           break;
         case 'R':
           if (current == nullptr) {
-            return ParseError{make_error_code(Errc::MissingRecord),
-                              fmt::format("record {} (R): result before any O record",
-                                          record.number()),
-                              record.offset()};
+            return ParseError{
+                make_error_code(Errc::MissingRecord),
+                fmt::format("record {} (R): result before any O record", record.number()),
+                record.offset()};
           }
           if (auto error = read_result(fields, record, *current, &last, out.warnings)) {
             return *error;
@@ -191,8 +191,7 @@ class SysmexXn final : public Driver {
         *last = nullptr;
         return std::nullopt;
       case CodeRole::Flag:
-        set.specimen_flags.push_back(
-            {code, value.numeric, has_flag(flags, "A")});
+        set.specimen_flags.push_back({code, value.numeric, has_flag(flags, "A")});
         *last = nullptr;
         return std::nullopt;
       case CodeRole::Result:
@@ -204,7 +203,7 @@ class SysmexXn final : public Driver {
     o.numeric = value.numeric;
     o.comparator = value.comparator;
     o.raw_units = fields.text(record, 4);
-    o.reference_range = fields.text(record, 5);
+    o.reference_range = fields.component(record, 5, 1);
     apply_abnormal_flags(o, flags);
     o.analyzer_judgement = judgement(fields.text(record, 8));
     o.measured_at = fields.text(record, 12);

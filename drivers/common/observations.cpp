@@ -1,8 +1,8 @@
 #include "drivers/common/observations.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
-#include <fmt/format.h>
 
 #include "drivers/common/units.hpp"
 
@@ -40,9 +40,10 @@ void apply_mapping(core::Observation& o, const CodeMapping* mapping,
   if (!has_raw_units || refines(mapping->units, o.units)) {
     o.units = mapping->units;
   } else if (!mapping->units.empty() && o.units != mapping->units) {
-    warnings.push_back(fmt::format("{}: analyzer sent units {} where the mapping table says {}; "
-                                   "kept the analyzer's",
-                                   o.raw_code, o.units, mapping->units));
+    warnings.push_back(
+        fmt::format("{}: analyzer sent units {} where the mapping table says {}; "
+                    "kept the analyzer's",
+                    o.raw_code, o.units, mapping->units));
   }
 }
 
@@ -52,8 +53,7 @@ void apply_abnormal_flags(core::Observation& o, const std::vector<std::string>& 
     if (code.empty()) {
       continue;
     }
-    const bool is_abnormal =
-        std::find(kAbnormal.begin(), kAbnormal.end(), code) != kAbnormal.end();
+    const bool is_abnormal = std::find(kAbnormal.begin(), kAbnormal.end(), code) != kAbnormal.end();
     if (is_abnormal && o.abnormal_flag.empty()) {
       o.abnormal_flag = code;
     } else {

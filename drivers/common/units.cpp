@@ -13,19 +13,45 @@ namespace {
 
 // Spellings after folding (lower case, µ as u, 10^n and 10En as 10*n, no leading x).
 constexpr std::array<std::pair<std::string_view, std::string_view>, 40> kUnits = {{
-    {"10*3/ul", "10*3/uL"},     {"k/ul", "10*3/uL"},          {"10*3/mm3", "10*3/uL"},
-    {"10*6/ul", "10*6/uL"},     {"m/ul", "10*6/uL"},          {"10*6/mm3", "10*6/uL"},
-    {"10*9/l", "10*9/L"},       {"10*12/l", "10*12/L"},       {"g/dl", "g/dL"},
-    {"g/l", "g/L"},             {"mg/dl", "mg/dL"},           {"mg/l", "mg/L"},
-    {"fl", "fL"},               {"um3", "fL"},                {"pg", "pg"},
-    {"%", "%"},                 {"sec", "s"},                 {"s", "s"},
-    {"seconds", "s"},           {"mmol/l", "mmol/L"},         {"umol/l", "umol/L"},
-    {"nmol/l", "nmol/L"},       {"u/l", "U/L"},               {"iu/l", "[IU]/L"},
-    {"miu/ml", "m[IU]/mL"},     {"miu/l", "m[IU]/L"},         {"ku/l", "k[IU]/L"},
-    {"kua/l", "k[IU]/L"},       {"ug/ml feu", "ug/mL{FEU}"},  {"mg/l feu", "mg/L{FEU}"},
-    {"ng/ml feu", "ng/mL{FEU}"}, {"ng/ml ddu", "ng/mL{DDU}"}, {"ug/l ddu", "ug/L{DDU}"},
-    {"/ul", "/uL"},             {"cells/ul", "/uL"},          {"/mm3", "/uL"},
-    {"ratio", "{ratio}"},       {"inr", "{INR}"},             {"mg/dl feu", "mg/dL{FEU}"},
+    {"10*3/ul", "10*3/uL"},
+    {"k/ul", "10*3/uL"},
+    {"10*3/mm3", "10*3/uL"},
+    {"10*6/ul", "10*6/uL"},
+    {"m/ul", "10*6/uL"},
+    {"10*6/mm3", "10*6/uL"},
+    {"10*9/l", "10*9/L"},
+    {"10*12/l", "10*12/L"},
+    {"g/dl", "g/dL"},
+    {"g/l", "g/L"},
+    {"mg/dl", "mg/dL"},
+    {"mg/l", "mg/L"},
+    {"fl", "fL"},
+    {"um3", "fL"},
+    {"pg", "pg"},
+    {"%", "%"},
+    {"sec", "s"},
+    {"s", "s"},
+    {"seconds", "s"},
+    {"mmol/l", "mmol/L"},
+    {"umol/l", "umol/L"},
+    {"nmol/l", "nmol/L"},
+    {"u/l", "U/L"},
+    {"iu/l", "[IU]/L"},
+    {"miu/ml", "m[IU]/mL"},
+    {"miu/l", "m[IU]/L"},
+    {"ku/l", "k[IU]/L"},
+    {"kua/l", "k[IU]/L"},
+    {"ug/ml feu", "ug/mL{FEU}"},
+    {"mg/l feu", "mg/L{FEU}"},
+    {"ng/ml feu", "ng/mL{FEU}"},
+    {"ng/ml ddu", "ng/mL{DDU}"},
+    {"ug/l ddu", "ug/L{DDU}"},
+    {"/ul", "/uL"},
+    {"cells/ul", "/uL"},
+    {"/mm3", "/uL"},
+    {"ratio", "{ratio}"},
+    {"inr", "{INR}"},
+    {"mg/dl feu", "mg/dL{FEU}"},
     {"10*9/ul", "10*9/uL"},
 }};
 
@@ -75,6 +101,8 @@ std::string normalize_units(std::string_view raw) {
   return std::string(known ? *known : trim(raw));
 }
 
-bool is_known_unit(std::string_view raw) { return lookup(raw).has_value(); }
+bool is_known_unit(std::string_view raw) {
+  return lookup(raw).has_value();
+}
 
 }  // namespace hemalink::drivers

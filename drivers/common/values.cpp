@@ -26,8 +26,8 @@ std::optional<double> parse_number(std::string_view text) {
     return std::nullopt;
   }
   double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value,
-                                         std::chars_format::general);
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::general);
   if (ec != std::errc() || end != text.data() + text.size()) {
     return std::nullopt;
   }

@@ -11,7 +11,8 @@ namespace {
 using nlohmann::json;
 using testing::observation;
 
-const std::filesystem::path kExports = std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/fixtures/exports";
+const std::filesystem::path kExports =
+    std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/fixtures/exports";
 
 TEST(BdFacs, ReadsAMultisetExportWithAveragedColumns) {
   auto doc = testing::translate_file(kExports / "multiset-cd4-average.txt", "bd-facs");

@@ -35,8 +35,8 @@ TEST(CorpusDrivers, EveryFileTranslatesAndKeepsEveryResultRecord) {
       std::size_t kept = 0;
       for (const auto& set : doc["results"]) {
         EXPECT_FALSE(set["specimen_id"].get<std::string>().empty());
-        kept += set["observations"].size() + set["specimen_flags"].size() +
-                set["attachments"].size();
+        kept +=
+            set["observations"].size() + set["specimen_flags"].size() + set["attachments"].size();
       }
       EXPECT_EQ(kept, result_records) << "every R/OBX is a result, a flag or an attachment";
     }

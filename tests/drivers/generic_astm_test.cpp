@@ -13,8 +13,8 @@ using testing::observation;
 TEST(GenericAstm, MergesStagoOrdersOfOneSpecimen) {
   HL_REQUIRE_CORPUS();
   auto doc = testing::translate_file(
-      *testing::corpus_dir() / "astm/stago-sta-satellite-max-coag-01.decoded.astm",
-      "generic-astm", R"({"codes": {"SPT": {"code": "PT_SEC", "loinc": "5902-2"},
+      *testing::corpus_dir() / "astm/stago-sta-satellite-max-coag-01.decoded.astm", "generic-astm",
+      R"({"codes": {"SPT": {"code": "PT_SEC", "loinc": "5902-2"},
                                     "SINR": {"code": "INR", "units": "{INR}"}}})");
   ASSERT_EQ(doc["results"].size(), 1u);
   const auto& set = doc["results"][0];
@@ -47,8 +47,7 @@ TEST(GenericAstm, ReadsTheOtherVendorsCaptures) {
   EXPECT_EQ(observation(phadia, "t2")["numeric"], nullptr) << "9.34^^^^ is not a bare number";
   EXPECT_EQ(observation(phadia, "t3")["value"], "Examine^^^^");
 
-  auto architect = testing::translate_file(dir / "abbott-architect-immuno-01.astm",
-                                           "generic-astm");
+  auto architect = testing::translate_file(dir / "abbott-architect-immuno-01.astm", "generic-astm");
   auto hcg = architect["results"][0]["observations"][0];
   EXPECT_EQ(hcg["raw_code"], "0021");
   EXPECT_EQ(hcg["comparator"], "<");
@@ -64,9 +63,28 @@ TEST(GenericAstm, ReadsTheOtherVendorsCaptures) {
   EXPECT_EQ(bas["abnormal_flag"], "HH");
 }
 
+TEST(GenericAstm, RecognisesHoribaControlRuns) {
+  HL_REQUIRE_CORPUS();
+  const auto dir = *testing::corpus_dir() / "astm";
+  auto h500 = testing::translate_file(dir / "horiba-yumizen-h500-ctrl-01.astm", "generic-astm");
+  const auto& set = h500["results"][0];
+  EXPECT_EQ(set["kind"], "qc");
+  EXPECT_EQ(set["qc"]["level"], "CTRL MEDIUM");
+  EXPECT_EQ(set["specimen_id"], "PX440N");
+  EXPECT_EQ(set["observations"].size(), 21u);
+  EXPECT_EQ(set["traceability"].size(), 4u) << "histograms, matrix and reagent M records";
+  EXPECT_EQ(observation(h500, "MCV")["units"], "fL") << "um3";
+  EXPECT_EQ(observation(h500, "MCV")["reference_range"], "84.0 - 94.0") << "R-6 component 1";
+  auto h550 = testing::translate_file(dir / "horiba-yumizen-h550-ctrl-01.astm", "generic-astm");
+  EXPECT_EQ(h550["results"][0]["kind"], "qc");
+  EXPECT_EQ(h550["results"][0]["qc"]["level"], "CTRLLOW");
+  auto patient = testing::translate_file(dir / "roche-cobas-c111-chem-01.astm", "generic-astm");
+  EXPECT_EQ(patient["results"][0]["kind"], "patient");
+}
+
 TEST(GenericAstm, TakesSpecimenAndCodeFromTheConfiguredLayout) {
-  auto message = astm::Lis2Message::parse(
-      "H|\\^&\rO|1||^^  S-9^B\rR|1|^^^^WBC^1|5.0|10*3/uL\rL|1|N\r");
+  auto message =
+      astm::Lis2Message::parse("H|\\^&\rO|1||^^  S-9^B\rR|1|^^^^WBC^1|5.0|10*3/uL\rL|1|N\r");
   ASSERT_TRUE(message.has_value());
   DriverSettings settings;
   settings.astm_layout = {4, 3, 5};

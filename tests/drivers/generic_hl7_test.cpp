@@ -36,8 +36,8 @@ TEST(GenericHl7, TranslatesAMindrayOruR01) {
 
 TEST(GenericHl7, TranslatesALawOulR22BySpecimen) {
   HL_REQUIRE_CORPUS();
-  auto doc = testing::translate_file(
-      *testing::corpus_dir() / "hl7/biosystems-ba400-oul-r22-01.hl7", "generic-hl7");
+  auto doc = testing::translate_file(*testing::corpus_dir() / "hl7/biosystems-ba400-oul-r22-01.hl7",
+                                     "generic-hl7");
   ASSERT_EQ(doc["results"].size(), 1u);
   const auto& set = doc["results"][0];
   EXPECT_EQ(set["specimen_id"], "XXXXX33005259") << "SPM-2";

@@ -58,8 +58,7 @@ TEST(SysmexXn, IpMessagesBecomeSpecimenFlagsAndImagesAttachments) {
   const auto& flags = doc["results"][0]["specimen_flags"];
   ASSERT_EQ(flags.size(), 14u);
   EXPECT_EQ(flags[0], (json{{"name", "Eosinophilia"}, {"score", nullptr}, {"positive", true}}));
-  EXPECT_EQ(flags[2],
-            (json{{"name", "Blasts/Abn_Lympho?"}, {"score", 40.0}, {"positive", false}}));
+  EXPECT_EQ(flags[2], (json{{"name", "Blasts/Abn_Lympho?"}, {"score", 40.0}, {"positive", false}}));
   EXPECT_EQ(flags[13]["name"], "Positive_Count");
   const auto& attachments = doc["results"][0]["attachments"];
   ASSERT_EQ(attachments.size(), 4u);
@@ -113,8 +112,9 @@ TEST(SysmexXn, QcRerunsErrorsAndJudgements) {
 TEST(SysmexXn, KeepsLongInstrumentFlagsIntact) {
   // Found by fuzzing: flags were read through a view of a destroyed temporary. Flags longer
   // than the small-string buffer make the sanitizer build see it.
-  auto t = translate("O|1||^^S1^B\rR|1|^^^^WBC^1|5.0|10*3/uL||A\\LOW_RELIABILITY_WARNING_1\\"
-                     "LOW_RELIABILITY_WARNING_2\r");
+  auto t = translate(
+      "O|1||^^S1^B\rR|1|^^^^WBC^1|5.0|10*3/uL||A\\LOW_RELIABILITY_WARNING_1\\"
+      "LOW_RELIABILITY_WARNING_2\r");
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->result_sets[0].observations[0].flags,
             (std::vector<std::string>{"LOW_RELIABILITY_WARNING_1", "LOW_RELIABILITY_WARNING_2"}));
