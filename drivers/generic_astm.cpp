@@ -61,13 +61,10 @@ class GenericAstm final : public Driver {
       const auto record = message.record(i);
       switch (record.type()) {
         case 'H':
-          analyzer.model = fields.component(record, 4, 1);
-          analyzer.software_version = fields.component(record, 4, 2);
-          analyzer.serial = fields.component(record, 4, 3);
+          analyzer = analyzer_from_header(fields, record, kName);
           break;
         case 'P':
-          patient = core::Patient{first_non_empty(fields, record, {2, 3, 4}),
-                                  fields.text(record, 8), fields.text(record, 7), std::nullopt};
+          patient = patient_from(fields, record, {2, 3, 4});
           break;
         case 'O': {
           auto specimen = specimen_id(fields, record);
@@ -96,10 +93,7 @@ class GenericAstm final : public Driver {
         }
         case 'R': {
           if (current == SIZE_MAX) {
-            return ParseError{
-                make_error_code(Errc::MissingRecord),
-                fmt::format("record {} (R): result before any O record", record.number()),
-                record.offset()};
+            return result_before_order(record);
           }
           auto code = test_code(fields, record);
           if (code.empty()) {
@@ -137,17 +131,6 @@ class GenericAstm final : public Driver {
   }
 
  private:
-  static std::string first_non_empty(const AstmFields& fields, const astm::Lis2Record& record,
-                                     std::initializer_list<std::size_t> indices) {
-    for (auto index : indices) {
-      auto value = fields.component(record, index, 1);
-      if (!value.empty()) {
-        return value;
-      }
-    }
-    return {};
-  }
-
   std::string specimen_id(const AstmFields& fields, const astm::Lis2Record& record) const {
     const auto& layout = settings_.astm_layout;
     for (auto [field, component] :

@@ -49,16 +49,10 @@ class SysmexCs final : public Driver {
       const auto record = message.record(i);
       switch (record.type()) {
         case 'H':
-          analyzer.model = fields.component(record, 4, 1);
-          analyzer.software_version = fields.component(record, 4, 2);
-          analyzer.serial = fields.component(record, 4, 3);
+          analyzer = analyzer_from_header(fields, record, kName);
           break;
         case 'P':
-          patient = core::Patient{fields.text(record, 4), fields.text(record, 8),
-                                  fields.text(record, 7), std::nullopt};
-          if (patient->id.empty()) {
-            patient->id = fields.text(record, 2);
-          }
+          patient = patient_from(fields, record, {4, 2, 3});
           break;
         case 'O': {
           current = &out.result_sets.emplace_back();
@@ -83,10 +77,7 @@ class SysmexCs final : public Driver {
         }
         case 'R':
           if (current == nullptr) {
-            return ParseError{
-                make_error_code(Errc::MissingRecord),
-                fmt::format("record {} (R): result before any O record", record.number()),
-                record.offset()};
+            return result_before_order(record);
           }
           if (auto error = read_result(fields, record, *current, &last, out.warnings)) {
             return *error;

@@ -39,4 +39,28 @@ ParseError AstmFields::error(const astm::Lis2Record& record, std::size_t field,
           record.offset()};
 }
 
+core::Analyzer analyzer_from_header(const AstmFields& fields, const astm::Lis2Record& header,
+                                    std::string_view driver) {
+  return {std::string(driver), fields.component(header, 4, 1), fields.component(header, 4, 3),
+          fields.component(header, 4, 2)};
+}
+
+core::Patient patient_from(const AstmFields& fields, const astm::Lis2Record& record,
+                           std::initializer_list<std::size_t> id_fields) {
+  core::Patient patient{"", fields.text(record, 8), fields.text(record, 7), std::nullopt};
+  for (auto field : id_fields) {
+    patient.id = fields.component(record, field, 1);
+    if (!patient.id.empty()) {
+      break;
+    }
+  }
+  return patient;
+}
+
+ParseError result_before_order(const astm::Lis2Record& record) {
+  return {make_error_code(Errc::MissingRecord),
+          fmt::format("record {} (R): result before any O record", record.number()),
+          record.offset()};
+}
+
 }  // namespace hemalink::drivers
