@@ -15,7 +15,6 @@
 //   (`CTRL^^CTRL MEDIUM`: the third component is the level).
 // - C records attach to the result, order or patient they follow; M records are kept as
 //   traceability (reagent lots, calibrations, curves), never as results.
-#include <fmt/format.h>
 
 #include "drivers/common/astm_fields.hpp"
 #include "drivers/common/observations.hpp"

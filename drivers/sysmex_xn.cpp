@@ -20,7 +20,6 @@
 // - Scattergrams and histograms (`SCAT_*`, `DIST_*`, values `PNG&R&<date>&R&<file>`) are kept as
 //   attachments, never results.
 // - The analyzer name in H-5 is left-padded with spaces: trimmed.
-#include <fmt/format.h>
 
 #include <algorithm>
 

@@ -11,9 +11,12 @@ namespace {
 constexpr const char* kUsage =
     "usage: hemalink <command> [options]\n"
     "commands:\n"
-    "  decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] FILE\n"
+    "  decode [--protocol astm|hl7|auto] [--strict] [--charset NAME]\n"
+    "         [--driver NAME [--mappings FILE]] FILE\n"
     "                 print an analyzer capture (E1381 frames, bare ASTM records, MLLP or bare\n"
-    "                 HL7) as JSON\n"
+    "                 HL7, or with --driver bd-facs an export file) as JSON, and with --driver\n"
+    "                 the canonical results (drivers: sysmex-xn, sysmex-cs, bd-facs,\n"
+    "                 generic-astm, generic-hl7)\n"
     "  version        print the version\n"
     "  help           print this text\n";
 
