@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <vector>
 
 #include "server/config/shipped_mappings.hpp"
@@ -55,7 +56,7 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
   read_string(entry, "units", path, mapping.units, errors);
   if (entry.contains("decimals")) {
     const auto& d = entry["decimals"];
-    if (!d.is_number_integer() || d.get<int>() < 0 || d.get<int>() > 9) {
+    if (!d.is_number_integer() || d.get<std::int64_t>() < 0 || d.get<std::int64_t>() > 9) {
       errors.push_back(
           fmt::format("{}.decimals: expected an integer 0-9, got {}", path, describe(d)));
     } else {

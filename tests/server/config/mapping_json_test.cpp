@@ -39,6 +39,9 @@ TEST(MappingJson, NamesTheJsonPathOfEveryError) {
   EXPECT_NE(detail.find(R"(codes["HGB"].loinc: expected a string, got 718)"), std::string::npos)
       << detail;
   EXPECT_NE(detail.find(R"(codes["HGB"].colour: unknown key)"), std::string::npos) << detail;
+  EXPECT_FALSE(mapping_table_from_json(R"({"codes": {"A": {"decimals": 4294967299}}})", "x.json")
+                   .has_value())
+      << "2^32 + 3 must not wrap to 3";
   EXPECT_FALSE(mapping_table_from_json("{", "x.json").has_value());
   EXPECT_FALSE(mapping_table_from_json("[]", "x.json").has_value());
 }
