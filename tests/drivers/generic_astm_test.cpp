@@ -55,6 +55,17 @@ TEST(GenericAstm, ReadsTheOtherVendorsCaptures) {
   EXPECT_EQ(hcg["units"], "m[IU]/mL");
   EXPECT_EQ(hcg["raw_units"], "mIU/mL");
 
+  auto vitros = testing::translate_file(dir / "ortho-vitros-3600-immuno-02.astm", "generic-astm");
+  std::size_t no_result = 0;
+  for (const auto& o : vitros["results"][0]["observations"]) {
+    if (o["value"] == "No Result") {
+      ++no_result;
+      EXPECT_EQ(o["numeric"], nullptr);
+    }
+  }
+  EXPECT_EQ(no_result, 3u) << "text results are kept as text";
+  EXPECT_EQ(vitros["results"][0]["observations"].size(), 8u);
+
   auto pentra = testing::translate_file(dir / "horiba-pentra-xlr-cbc-01.astm", "generic-astm");
   EXPECT_EQ(pentra["results"][0]["specimen_id"], "AUTO_SID1");
   auto bas = observation(pentra, "BAS#");
