@@ -106,6 +106,8 @@ start_private_postgres() {
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
     -o "-c listen_addresses='' -k $pg_dir -c fsync=on" start >/dev/null
   trap stop_private_postgres EXIT
+  # Keywords without dbname: each database test creates and drops its own database.
+  export HEMALINK_TEST_PG="host=$pg_dir user=postgres"
   export HEMALINK_TEST_DATABASE_URL="postgresql://postgres@/postgres?host=$pg_dir"
   log "private PostgreSQL at $pg_dir"
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "server/cli/decode_command.hpp"
+#include "server/cli/migrate_command.hpp"
 
 namespace {
 
@@ -17,6 +18,8 @@ constexpr const char* kUsage =
     "                 HL7, or with --driver bd-facs an export file) as JSON, and with --driver\n"
     "                 the canonical results (drivers: sysmex-xn, sysmex-cs, bd-facs,\n"
     "                 generic-astm, generic-hl7)\n"
+    "  migrate [--db DSN]\n"
+    "                 apply the missing schema migrations (default DSN: $HEMALINK_DATABASE_URL)\n"
     "  version        print the version\n"
     "  help           print this text\n";
 
@@ -40,6 +43,9 @@ int main(int argc, char** argv) {
   }
   if (command == "decode") {
     return hemalink::cli::run_decode(args, std::cout, std::cerr);
+  }
+  if (command == "migrate") {
+    return hemalink::cli::run_migrate(args, std::cout, std::cerr);
   }
   std::cerr << "hemalink: unknown command \"" << command << "\"\n" << kUsage;
   return 2;

@@ -7,13 +7,14 @@
 
 namespace hemalink {
 
-/// The value of an operation on untrusted input, or the ParseError that stopped it.
-/// A small stand-in for std::expected (C++23), which the Debian 12 toolchain lacks.
-template <typename T>
+/// The value of an operation that can fail for expected reasons, or the error that stopped it
+/// (a ParseError for codecs and drivers). A small stand-in for std::expected (C++23), which the
+/// Debian 12 toolchain lacks. The value and error types must differ.
+template <typename T, typename E = ParseError>
 class Result {
  public:
-  Result(T value) : state_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(ParseError error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(E error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool has_value() const { return state_.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -26,10 +27,10 @@ class Result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const ParseError& error() const { return std::get<1>(state_); }
+  const E& error() const { return std::get<1>(state_); }
 
  private:
-  std::variant<T, ParseError> state_;
+  std::variant<T, E> state_;
 };
 
 }  // namespace hemalink

@@ -1,0 +1,18 @@
+# Writes OUTPUT, a C++ file holding every schema/NNNN_description.sql as a Migration, in order, so
+# the binary can migrate a database without the source tree.
+file(GLOB files "${SCHEMA_DIR}/[0-9][0-9][0-9][0-9]_*.sql")
+list(SORT files)
+set(body "// Generated from schema/*.sql by cmake/embed_migrations.cmake. Do not edit.\n")
+string(APPEND body "#include \"server/store/migrations.hpp\"\n\nnamespace hemalink::store {\n\n")
+string(APPEND body "std::span<const Migration> shipped_migrations() {\n")
+string(APPEND body "  static const Migration kMigrations[] = {\n")
+foreach(file IN LISTS files)
+  get_filename_component(name "${file}" NAME_WE)
+  string(SUBSTRING "${name}" 0 4 version)
+  math(EXPR version "${version}")
+  file(READ "${file}" content)
+  string(APPEND body "      {${version}, \"${name}\", R\"hemalink_sql(${content})hemalink_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kMigrations;\n}\n\n}  // namespace hemalink::store\n")
+file(WRITE "${OUTPUT}.tmp" "${body}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

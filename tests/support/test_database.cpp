@@ -1,0 +1,45 @@
+#include "tests/support/test_database.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <pqxx/pqxx>
+
+namespace hemalink::testing {
+namespace {
+
+std::string base() {
+  const char* env = std::getenv("HEMALINK_TEST_PG");
+  return env != nullptr ? env : "";
+}
+
+void admin(const std::string& sql) {
+  pqxx::connection c(base() + " dbname=postgres");
+  pqxx::nontransaction n(c);
+  n.exec(sql);
+}
+
+}  // namespace
+
+bool TestDatabase::is_available() {
+  return !base().empty();
+}
+
+TestDatabase::TestDatabase() {
+  static std::atomic<int> counter{0};
+  name_ = fmt::format("hemalink_test_{}_{}", ::getpid(), counter++);
+  admin(fmt::format("CREATE DATABASE {}", name_));
+  dsn_ = fmt::format("{} dbname={}", base(), name_);
+}
+
+TestDatabase::~TestDatabase() {
+  try {
+    admin(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", name_));
+  } catch (const std::exception&) {
+    // The cluster is torn down after the suite anyway.
+  }
+}
+
+}  // namespace hemalink::testing

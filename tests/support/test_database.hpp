@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+namespace hemalink::testing {
+
+/// A fresh, empty database in the private PostgreSQL cluster that `scripts/dev.sh test` starts
+/// ($HEMALINK_TEST_PG: libpq keywords without dbname), dropped when the object goes away.
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  /// True when a cluster is configured; tests skip otherwise.
+  static bool is_available();
+  const std::string& dsn() const { return dsn_; }
+
+ private:
+  std::string name_;
+  std::string dsn_;
+};
+
+}  // namespace hemalink::testing
+
+/// Skips the current test when no private PostgreSQL cluster is configured.
+#define HL_REQUIRE_POSTGRES()                                                                    \
+  do {                                                                                           \
+    if (!::hemalink::testing::TestDatabase::is_available()) {                                    \
+      GTEST_SKIP() << "HEMALINK_TEST_PG not set: run through scripts/dev.sh test, which starts " \
+                      "a private PostgreSQL";                                                    \
+    }                                                                                            \
+  } while (false)
