@@ -17,7 +17,7 @@ enum class CodeRole {
 /// One row of a mapping table: the analyzer's code → the lab's canonical code.
 struct CodeMapping {
   CodeRole role = CodeRole::Result;
-  std::string code;   ///< Canonical code (`WBC`, `PT_SEC`).
+  std::string code;  ///< Canonical code (`WBC`, `PT_SEC`).
   std::string loinc;
   std::string units;  ///< UCUM; when set, it replaces the units the analyzer sent.
   std::optional<int> decimals;

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <nlohmann/json.hpp>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "server/config/shipped_mappings.hpp"
@@ -26,8 +26,8 @@ void read_string(const json& entry, const char* key, const std::string& path, st
     return;
   }
   if (!entry[key].is_string()) {
-    errors.push_back(fmt::format("{}.{}: expected a string, got {}", path, key,
-                                 describe(entry[key])));
+    errors.push_back(
+        fmt::format("{}.{}: expected a string, got {}", path, key, describe(entry[key])));
     return;
   }
   out = entry[key].get<std::string>();
@@ -47,9 +47,10 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
   } else if (role == "attachment") {
     mapping.role = drivers::CodeRole::Attachment;
   } else if (role != "result") {
-    errors.push_back(fmt::format("{}.role: expected \"result\", \"flag\" or \"attachment\", got "
-                                 "\"{}\"",
-                                 path, role));
+    errors.push_back(
+        fmt::format("{}.role: expected \"result\", \"flag\" or \"attachment\", got "
+                    "\"{}\"",
+                    path, role));
   }
   read_string(entry, "code", path, mapping.code, errors);
   read_string(entry, "loinc", path, mapping.loinc, errors);
@@ -64,11 +65,12 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
     }
   }
   for (const auto& [key, value] : entry.items()) {
-    if (key != "role" && key != "code" && key != "loinc" && key != "units" &&
-        key != "decimals" && key != "comment") {
-      errors.push_back(fmt::format("{}.{}: unknown key (expected role, code, loinc, units, "
-                                   "decimals or comment)",
-                                   path, key));
+    if (key != "role" && key != "code" && key != "loinc" && key != "units" && key != "decimals" &&
+        key != "comment") {
+      errors.push_back(
+          fmt::format("{}.{}: unknown key (expected role, code, loinc, units, "
+                      "decimals or comment)",
+                      path, key));
     }
   }
   return mapping;
@@ -83,9 +85,8 @@ Result<drivers::MappingTable> mapping_table_from_json(std::string_view text,
     return ParseError{kBadConfig, fmt::format("{}: not valid JSON", source), 0};
   }
   if (!doc.is_object() || !doc.contains("codes") || !doc["codes"].is_object()) {
-    return ParseError{kBadConfig, fmt::format("{}: codes: expected an object of code entries",
-                                              source),
-                      0};
+    return ParseError{kBadConfig,
+                      fmt::format("{}: codes: expected an object of code entries", source), 0};
   }
   std::vector<std::string> errors;
   drivers::MappingTable table;
@@ -99,8 +100,7 @@ Result<drivers::MappingTable> mapping_table_from_json(std::string_view text,
   return table;
 }
 
-Result<drivers::MappingTable> load_mappings(std::string_view driver,
-                                            std::string_view override_text,
+Result<drivers::MappingTable> load_mappings(std::string_view driver, std::string_view override_text,
                                             std::string_view override_source) {
   drivers::MappingTable table;
   if (auto shipped = shipped_mapping_json(driver)) {

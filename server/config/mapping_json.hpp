@@ -19,8 +19,7 @@ Result<drivers::MappingTable> mapping_table_from_json(std::string_view text,
 
 /// The shipped table of `driver` merged with the lab's overrides from `override_text` (empty:
 /// none). Fails when either does not read.
-Result<drivers::MappingTable> load_mappings(std::string_view driver,
-                                            std::string_view override_text,
+Result<drivers::MappingTable> load_mappings(std::string_view driver, std::string_view override_text,
                                             std::string_view override_source);
 
 }  // namespace hemalink::config

@@ -43,14 +43,14 @@ struct Observation {
   std::string raw_code;  ///< The analyzer's own code, as sent.
   std::string loinc;
   bool is_mapped = false;
-  std::string value;               ///< Text as sent, trimmed; empty when the analyzer gave none.
-  std::optional<double> numeric;   ///< The number, when the value is one (after the comparator).
+  std::string value;              ///< Text as sent, trimmed; empty when the analyzer gave none.
+  std::optional<double> numeric;  ///< The number, when the value is one (after the comparator).
   Comparator comparator = Comparator::None;
   std::string units;      ///< UCUM.
   std::string raw_units;  ///< As sent.
   std::string reference_range;
-  std::string abnormal_flag;        ///< L, H, LL, HH, A, N, or empty.
-  std::vector<std::string> flags;   ///< Other instrument flags on this result (W, >, <, ...).
+  std::string abnormal_flag;       ///< L, H, LL, HH, A, N, or empty.
+  std::vector<std::string> flags;  ///< Other instrument flags on this result (W, >, <, ...).
   ResultStatus status = ResultStatus::Final;
   std::string measured_at;  ///< As sent (YYYYMMDDHHMMSS for ASTM; HL7 TS).
   std::string dilution;

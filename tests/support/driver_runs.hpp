@@ -13,7 +13,6 @@ nlohmann::json translate_file(const std::filesystem::path& file, const std::stri
                               const std::string& mappings_json = "");
 
 /// The first observation with this code in result set `set`, or null.
-nlohmann::json observation(const nlohmann::json& doc, const std::string& code,
-                           std::size_t set = 0);
+nlohmann::json observation(const nlohmann::json& doc, const std::string& code, std::size_t set = 0);
 
 }  // namespace hemalink::testing
