@@ -44,13 +44,6 @@ std::vector<std::string_view> split(std::string_view line, char delimiter) {
   }
 }
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool is_result_column(std::string_view name) {
   return name.ends_with(" Abs Cnt") || name.ends_with(" %Lymph") || name.ends_with(" %Lymphs") ||
          name.ends_with("Ratio");

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/common/text.hpp"
 #include "server/core/result_set.hpp"
 
 namespace hemalink::drivers {
@@ -15,8 +16,6 @@ struct Value {
   std::optional<double> numeric;
   core::Comparator comparator = core::Comparator::None;
 };
-
-std::string_view trim(std::string_view text);
 
 /// Reads `raw` strictly: a number is an optional sign, digits, at most one point and an optional
 /// exponent, and nothing else (`1,5` and `5.6 H` are not numbers: the text is kept as it is).

@@ -332,7 +332,7 @@ void E1381Link::complete_frame() {
   if (is_final) {
     assembler_.end_record(offset_);
   }
-  last_frame_ = frame_;
+  last_frame_.swap(frame_);  // frame_ is done with; the next STX clears it
   if (fn >= 0) {
     last_fn_ = fn;
     expected_fn_ = (fn + 1) % 8;

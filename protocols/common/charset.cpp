@@ -1,28 +1,13 @@
 #include "protocols/common/charset.hpp"
 
+#include "protocols/common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
 
 namespace hemalink {
 namespace {
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && s.back() == ' ') {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(),

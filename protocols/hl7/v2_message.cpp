@@ -21,10 +21,6 @@ bool is_id_char(char c) {
   return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(c);
 }
 
-bool is_header_id(std::string_view id) {
-  return id == "MSH" || id == "FHS" || id == "BHS";
-}
-
 ParseError segment_error(Errc code, std::size_t number, std::size_t offset, std::string what) {
   return {make_error_code(code), fmt::format("segment {}: {}", number, what), offset};
 }
@@ -52,8 +48,12 @@ std::size_t V2Segment::offset() const {
   return message_->segments_[index_].offset;
 }
 
+bool is_header_segment(std::string_view id) {
+  return id == "MSH" || id == "FHS" || id == "BHS";
+}
+
 Result<Encoding> read_encoding(std::string_view header) {
-  if (header.size() < 3 || !is_header_id(header.substr(0, 3))) {
+  if (header.size() < 3 || !is_header_segment(header.substr(0, 3))) {
     return ParseError{make_error_code(Errc::MissingHeader),
                       fmt::format("segment 1: expected MSH, found {:?}", header.substr(0, 8)), 0};
   }
@@ -139,7 +139,7 @@ Result<V2Message> V2Message::parse(std::string text, const V2Limits& limits) {
     }
     SegmentRef ref{static_cast<std::uint32_t>(offset), 0,
                    static_cast<std::uint32_t>(message.fields_.size()), 0};
-    const bool is_header = is_header_id(std::string_view(p, 3));
+    const bool is_header = is_header_segment(std::string_view(p, 3));
     const char* segment_end = terminators.next(p);
     const char* field_start = p;
     while (true) {
@@ -162,6 +162,9 @@ Result<V2Message> V2Message::parse(std::string text, const V2Limits& limits) {
     p = segment_end;
     message.segments_.push_back(ref);
   }
+  if (auto msh = message.find("MSH")) {
+    message.declared_charset_ = charset_from_hl7(msh->field(18));
+  }
   return message;
 }
 
@@ -182,7 +185,7 @@ std::string_view V2Message::get(const V2Path& path) const {
     return segment && path.field == 0 ? segment->id() : std::string_view{};
   }
   std::string_view value = segment->field(path.field);
-  if (is_header_id(segment->id()) && path.field <= 2) {
+  if (is_header_segment(segment->id()) && path.field <= 2) {
     return value;
   }
   value = nth_part(value, encoding_.repetition, path.repetition);
@@ -200,11 +203,7 @@ std::string V2Message::text_at(const V2Path& path) const {
 }
 
 Charset V2Message::charset(Charset fallback) const {
-  auto msh = find("MSH");
-  if (!msh) {
-    return fallback;
-  }
-  return charset_from_hl7(msh->field(18)).value_or(fallback);
+  return declared_charset_.value_or(fallback);
 }
 
 }  // namespace hemalink::hl7

@@ -103,7 +103,12 @@ class V2Message {
   Encoding encoding_;
   std::vector<SegmentRef> segments_;
   std::vector<TextSpan> fields_;
+  std::optional<Charset> declared_charset_;  // MSH-18, read once at parse
 };
+
+/// True for the segments that declare the delimiters: MSH, and the batch headers FHS and BHS.
+/// Their field 1 is the field separator itself.
+bool is_header_segment(std::string_view id);
 
 /// Reads MSH-1 and MSH-2 from the start of a message (also FHS and BHS). Fails with
 /// Errc::MissingHeader or Errc::MalformedHeader.

@@ -57,7 +57,7 @@ void V2Writer::finish() {
 }
 
 void write_segment(const V2Segment& segment, const Encoding& encoding, std::string& out) {
-  const bool is_header = segment.id() == "MSH" || segment.id() == "FHS" || segment.id() == "BHS";
+  const bool is_header = is_header_segment(segment.id());
   out.append(segment.field(0));
   for (std::size_t i = 1; i < segment.field_count(); ++i) {
     if (is_header && i == 1) {

@@ -54,8 +54,17 @@ TEST(SysmexCs, DdimerUnitsAndLoincFollowTheAnalyzersTable) {
   auto ddimer = observation(doc, "DDIMER");
   EXPECT_EQ(ddimer["loinc"], "48066-5");
   EXPECT_EQ(ddimer["units"], "ug/mL") << "ng/mL{DDU} contradicts ug/mL: the analyzer's unit stays";
-  // Code 044 mapped as INR on this analyzer (a CS-1600 set-up): the g/L it sends is kept.
-  EXPECT_EQ(observation(doc, "INR", 0)["raw_code"], "043");
+  // Code 044 mapped as INR on this analyzer (a CS-1600 set-up): the override wins over the
+  // shipped FIB_DERIVED, and the g/L the analyzer sends is kept, never relabelled {INR}.
+  EXPECT_EQ(observation(doc, "FIB_DERIVED"), nullptr);
+  json overridden;
+  for (const auto& o : doc["results"][0]["observations"]) {
+    if (o["raw_code"] == "044") {
+      overridden = o;
+    }
+  }
+  EXPECT_EQ(overridden["code"], "INR");
+  EXPECT_EQ(overridden["units"], "g/L");
 }
 
 }  // namespace
