@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hemalink::core {
+
+/// What happens to a result: sent to the LIS, held for a technologist, run again, or refused.
+enum class Verdict { Release, Hold, Rerun, Reject };
+
+/// One rule that fired on a result, and what it asked for.
+struct RuleFiring {
+  std::string rule_id;
+  Verdict action = Verdict::Hold;
+  std::string reason;
+};
+
+/// A decision about one result: the verdict, the rules behind it, and who or what made it
+/// (`rules:<version>` for the rules engine, `user:<name>` for a technologist, `system:<part>`
+/// for hemalink's own fail-safes).
+struct Decision {
+  Verdict verdict = Verdict::Hold;
+  std::vector<RuleFiring> fired;
+  std::string rule_set_version;
+  std::string decided_by;
+  std::string reason;
+};
+
+/// The fail-safe when no rule set has decided: hold for review, and say why.
+Decision hold_for_review(std::string decided_by, std::string reason);
+
+const char* to_string(Verdict verdict);
+
+}  // namespace hemalink::core

@@ -1,0 +1,98 @@
+#include "server/ingest/receipt_interpreter.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "protocols/hl7/v2_message.hpp"
+
+namespace hemalink::ingest {
+namespace {
+
+using store::Interpretation;
+using store::MessageStatus;
+
+Interpretation rejected(std::string reason, std::optional<std::int64_t> offset = std::nullopt) {
+  Interpretation out;
+  out.status = MessageStatus::Rejected;
+  out.reject_reason = std::move(reason);
+  out.error_offset = offset;
+  return out;
+}
+
+Interpretation from_translation(Result<drivers::Translation> translation,
+                                std::string control_id) {
+  if (!translation) {
+    return rejected(translation.error().describe(),
+                    static_cast<std::int64_t>(translation.error().byte_offset));
+  }
+  Interpretation out;
+  out.control_id = std::move(control_id);
+  out.result_sets = std::move(translation->result_sets);
+  return out;
+}
+
+}  // namespace
+
+std::vector<core::Decision> hold_everything(const core::ResultSet& set) {
+  return std::vector<core::Decision>(
+      set.observations.size(),
+      core::hold_for_review("system:no-rules", "no rule set is loaded: held for review"));
+}
+
+ReceiptInterpreter::ReceiptInterpreter(Decider decider) : decider_(std::move(decider)) {}
+
+void ReceiptInterpreter::add_analyzer(std::string name, std::unique_ptr<drivers::Driver> driver,
+                                      astm::Lis2Leniency leniency) {
+  analyzers_[std::move(name)] = Analyzer{std::move(driver), leniency};
+}
+
+store::Interpretation ReceiptInterpreter::interpret(const store::Receipt& receipt) const {
+  auto it = analyzers_.find(receipt.analyzer);
+  if (it == analyzers_.end()) {
+    return rejected(fmt::format("analyzer '{}' is not in the configuration", receipt.analyzer));
+  }
+  auto out = translate(it->second, receipt);
+  if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
+    out.status = MessageStatus::Incomplete;
+    out.reject_reason = receipt.link_reason;
+  }
+  decide(out);
+  return out;
+}
+
+store::Interpretation ReceiptInterpreter::translate(const Analyzer& analyzer,
+                                                    const store::Receipt& receipt) const {
+  switch (receipt.protocol) {
+    case store::WireProtocol::Astm: {
+      auto message = astm::Lis2Message::parse(receipt.raw, {}, analyzer.leniency);
+      if (!message) {
+        return rejected(message.error().describe(),
+                        static_cast<std::int64_t>(message.error().byte_offset));
+      }
+      const std::string control_id(message->record(0).field(2));  // H-3
+      return from_translation(analyzer.driver->translate(*message), control_id);
+    }
+    case store::WireProtocol::Hl7: {
+      auto message = hl7::V2Message::parse(receipt.raw);
+      if (!message) {
+        return rejected(message.error().describe(),
+                        static_cast<std::int64_t>(message.error().byte_offset));
+      }
+      std::string control_id(message->get(*hl7::V2Path::parse("MSH-10")));
+      return from_translation(analyzer.driver->translate(*message), std::move(control_id));
+    }
+    case store::WireProtocol::Export:
+      return from_translation(analyzer.driver->translate_export(receipt.raw), "");
+  }
+  return rejected("unknown protocol");
+}
+
+void ReceiptInterpreter::decide(store::Interpretation& interpretation) const {
+  interpretation.decisions.clear();
+  for (const auto& set : interpretation.result_sets) {
+    interpretation.decisions.push_back(decider_(set));
+  }
+}
+
+}  // namespace hemalink::ingest

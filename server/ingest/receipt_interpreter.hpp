@@ -1,0 +1,51 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "drivers/driver.hpp"
+#include "protocols/astm/lis2_records.hpp"
+#include "server/core/decision.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::ingest {
+
+/// Decides every observation of a result set, in order (the rules engine plugs in here).
+using Decider = std::function<std::vector<core::Decision>(const core::ResultSet&)>;
+
+/// Until a rule set is loaded every result is held for a technologist: nothing is released
+/// that no rule has looked at.
+std::vector<core::Decision> hold_everything(const core::ResultSet& set);
+
+/// Turns a receipt into what the store keeps: parses the raw message (LIS02-A2 records, HL7 v2
+/// or an export file), translates it with the analyzer's driver and decides every result. A
+/// message that does not parse or translate is Rejected with the reason and byte offset; one
+/// the link ended early stays Incomplete and keeps what could be translated. Used on receipt and
+/// when the spool is replayed; safe to call from several threads once set up.
+class ReceiptInterpreter {
+ public:
+  explicit ReceiptInterpreter(Decider decider = hold_everything);
+
+  /// Registers the configured analyzer `name` with its driver.
+  void add_analyzer(std::string name, std::unique_ptr<drivers::Driver> driver,
+                    astm::Lis2Leniency leniency = {});
+
+  store::Interpretation interpret(const store::Receipt& receipt) const;
+
+ private:
+  struct Analyzer {
+    std::unique_ptr<drivers::Driver> driver;
+    astm::Lis2Leniency leniency;
+  };
+
+  store::Interpretation translate(const Analyzer& analyzer, const store::Receipt& receipt) const;
+  void decide(store::Interpretation& interpretation) const;
+
+  Decider decider_;
+  std::map<std::string, Analyzer, std::less<>> analyzers_;
+};
+
+}  // namespace hemalink::ingest

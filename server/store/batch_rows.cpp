@@ -1,0 +1,248 @@
+#include "server/store/batch_rows.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "protocols/common/charset.hpp"
+#include "server/store/copy_text.hpp"
+
+namespace hemalink::store {
+namespace {
+
+using nlohmann::json;
+
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string specimen_flags_json(const core::ResultSet& set) {
+  json flags = json::array();
+  for (const auto& f : set.specimen_flags) {
+    flags.push_back({{"name", storable(f.name)},
+                     {"score", f.score ? json(*f.score) : json(nullptr)},
+                     {"positive", f.is_positive}});
+  }
+  return dump(flags);
+}
+
+std::string attachments_json(const core::ResultSet& set) {
+  json list = json::array();
+  for (const auto& a : set.attachments) {
+    list.push_back({{"code", storable(a.code)}, {"reference", storable(a.reference)}});
+  }
+  return dump(list);
+}
+
+std::string traceability_json(const core::ResultSet& set) {
+  json list = json::array();
+  for (const auto& t : set.traceability) {
+    list.push_back({{"kind", storable(t.kind)}, {"text", storable(t.text)}});
+  }
+  return dump(list);
+}
+
+std::string comments_json(const std::vector<std::string>& comments) {
+  json list = json::array();
+  for (const auto& c : comments) {
+    list.push_back(storable(c));
+  }
+  return dump(list);
+}
+
+std::string rules_fired_json(const core::Decision& decision) {
+  json list = json::array();
+  for (const auto& f : decision.fired) {
+    list.push_back({{"rule_id", storable(f.rule_id)},
+                    {"action", core::to_string(f.action)},
+                    {"reason", storable(f.reason)}});
+  }
+  return dump(list);
+}
+
+void append_specimen(std::string& out, long long row_id, const StoreRequest& request,
+                     long long analyzer_id, const core::ResultSet& set) {
+  const auto& patient = set.patient;
+  CopyLine(out)
+      .integer(row_id)
+      .text(request.receipt.id.to_string())
+      .integer(analyzer_id)
+      .text(set.specimen_id)
+      .text(set.sample_number)
+      .text(set.rack)
+      .text(set.tube_position)
+      .text(set.sample_type)
+      .text(core::to_string(set.kind))
+      .text(set.qc_material)
+      .text(set.qc_level)
+      .text(set.qc_lot)
+      .boolean(set.is_rerun)
+      .text(patient ? patient->id : "")
+      .text(patient ? patient->sex : "")
+      .text(patient ? patient->birth_date : "")
+      .number(patient ? patient->age_years : std::nullopt)
+      .json(specimen_flags_json(set))
+      .json(attachments_json(set))
+      .json(traceability_json(set))
+      .json(comments_json(set.comments))
+      .timestamp(request.receipt.received_at);
+}
+
+void append_result(std::string& out, long long result_id, long long specimen_row_id,
+                   const StoreRequest& request, long long analyzer_id, const core::ResultSet& set,
+                   const core::Observation& o) {
+  CopyLine line(out);
+  line.integer(result_id)
+      .integer(specimen_row_id)
+      .text(request.receipt.id.to_string())
+      .integer(analyzer_id)
+      .text(set.specimen_id)
+      .text(set.patient ? set.patient->id : "")
+      .boolean(set.kind == core::SpecimenKind::QualityControl)
+      .text(o.code)
+      .text(o.raw_code)
+      .text(o.loinc)
+      .boolean(o.is_mapped)
+      .text(o.value)
+      .number(o.numeric)
+      .text(core::to_string(o.comparator))
+      .text(o.units)
+      .text(o.raw_units)
+      .text(o.reference_range)
+      .text(o.abnormal_flag)
+      .text_array(o.flags)
+      .text(core::to_string(o.status))
+      .text(o.analyzer_judgement)
+      .text(o.measured_at)
+      .text(o.dilution);
+  if (o.decimals) {
+    line.integer(*o.decimals);
+  } else {
+    line.null();
+  }
+  line.text_array(o.comments).timestamp(request.receipt.received_at);
+}
+
+void append_decision(std::string& out, long long result_id, const core::Decision& d) {
+  CopyLine(out)
+      .integer(result_id)
+      .text(core::to_string(d.verdict))
+      .json(rules_fired_json(d))
+      .text(d.rule_set_version)
+      .text(d.decided_by)
+      .text(d.reason);
+}
+
+const core::Decision& decision_for(const Interpretation& in, std::size_t set, std::size_t obs) {
+  static const core::Decision kMissing = core::hold_for_review(
+      "system:store", "no decision was made for this result: held for review");
+  if (set < in.decisions.size() && obs < in.decisions[set].size()) {
+    return in.decisions[set][obs];
+  }
+  return kMissing;
+}
+
+// Only patient results go to the LIS; QC and calibration stay here.
+bool goes_to_lis(const StoreRequest& request, const core::ResultSet& set) {
+  return request.receipt.direction == Direction::In && set.kind == core::SpecimenKind::Patient;
+}
+
+}  // namespace
+
+const std::vector<std::string> kIncomingColumns = {
+    "id",          "analyzer_id", "direction", "protocol",      "peer_address", "received_at",
+    "raw",         "control_id",  "status",    "reject_reason", "error_offset", "duplicate_of"};
+const std::vector<std::string> kSpecimenColumns = {
+    "id",          "message_id",        "analyzer_id",       "specimen_id",    "sample_number",
+    "rack",        "tube_position",     "sample_type",       "kind",           "qc_material",
+    "qc_level",    "qc_lot",            "is_rerun",          "patient_id",     "patient_sex",
+    "patient_birth_date",               "patient_age_years", "specimen_flags", "attachments",
+    "traceability", "comments",         "received_at"};
+const std::vector<std::string> kResultColumns = {
+    "id",           "specimen_row_id", "message_id",    "analyzer_id", "specimen_id",
+    "patient_id",   "is_qc",           "code",          "raw_code",    "loinc",
+    "is_mapped",    "value",           "numeric_value", "comparator",  "units",
+    "raw_units",    "reference_range", "abnormal_flag", "flags",       "status",
+    "analyzer_judgement",              "measured_at",   "dilution",    "decimals",
+    "comments",     "received_at"};
+const std::vector<std::string> kDecisionColumns = {"result_id",        "decision",
+                                                   "rules_fired",      "rule_set_version",
+                                                   "decided_by",       "reason"};
+const std::vector<std::string> kOutboxColumns = {"specimen_row_id", "result_ids"};
+
+std::string storable(std::string_view text) {
+  std::string valid = is_valid_utf8(text) ? std::string(text) : to_utf8(text, Charset::Latin1);
+  if (valid.find('\0') == std::string::npos) {
+    return valid;
+  }
+  std::string out;
+  out.reserve(valid.size() + 8);
+  for (char c : valid) {
+    if (c == '\0') {
+      out.append("\xEF\xBF\xBD");
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
+                             const std::optional<core::MessageId>& duplicate_of) {
+  const auto& r = request.receipt;
+  const auto& in = request.interpretation;
+  const auto status = duplicate_of ? MessageStatus::Duplicate : in.status;
+  CopyLine line(out);
+  line.text(r.id.to_string())
+      .integer(analyzer_id)
+      .text(to_string(r.direction))
+      .text(to_string(r.protocol))
+      .text(r.peer_address)
+      .timestamp(r.received_at)
+      .bytea(r.raw)
+      .text(in.control_id)
+      .text(to_string(status))
+      .text_or_null(in.reject_reason);
+  if (in.error_offset) {
+    line.integer(*in.error_offset);
+  } else {
+    line.null();
+  }
+  if (duplicate_of) {
+    line.text(duplicate_of->to_string());
+  } else {
+    line.null();
+  }
+}
+
+std::size_t count_observations(const Interpretation& interpretation) {
+  std::size_t n = 0;
+  for (const auto& set : interpretation.result_sets) {
+    n += set.observations.size();
+  }
+  return n;
+}
+
+void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
+                        IdPool& ids) {
+  const auto& in = request.interpretation;
+  for (std::size_t s = 0; s < in.result_sets.size(); ++s) {
+    const auto& set = in.result_sets[s];
+    const long long specimen_row_id = ids.specimens.at(ids.next_specimen++);
+    append_specimen(rows.specimens, specimen_row_id, request, analyzer_id, set);
+    std::vector<long long> released;
+    for (std::size_t o = 0; o < set.observations.size(); ++o) {
+      const long long result_id = ids.results.at(ids.next_result++);
+      append_result(rows.results, result_id, specimen_row_id, request, analyzer_id, set,
+                    set.observations[o]);
+      const auto& decision = decision_for(in, s, o);
+      append_decision(rows.decisions, result_id, decision);
+      if (decision.verdict == core::Verdict::Release) {
+        released.push_back(result_id);
+      }
+    }
+    if (!released.empty() && goes_to_lis(request, set)) {
+      CopyLine(rows.outbox).integer(specimen_row_id).integer_array(released);
+    }
+  }
+}
+
+}  // namespace hemalink::store

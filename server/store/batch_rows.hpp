@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/core/message_id.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::store {
+
+/// The COPY text of a batch, table by table, built before the transaction starts talking to
+/// the database about it.
+struct BatchRows {
+  std::string specimens;
+  std::string results;
+  std::string decisions;
+  std::string outbox;
+};
+
+/// Column lists, in the order the rows below write them.
+extern const std::vector<std::string> kIncomingColumns;
+extern const std::vector<std::string> kSpecimenColumns;
+extern const std::vector<std::string> kResultColumns;
+extern const std::vector<std::string> kDecisionColumns;
+extern const std::vector<std::string> kOutboxColumns;
+
+/// One row of the per-connection staging table `incoming_messages` (see batch_writer.cpp).
+/// `duplicate_of` is set for a message that repeats an earlier one of the same batch.
+void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
+                             const std::optional<core::MessageId>& duplicate_of);
+
+/// Identities drawn from the sequences for one batch, handed out in order.
+struct IdPool {
+  std::vector<long long> specimens;
+  std::vector<long long> results;
+  std::size_t next_specimen = 0;
+  std::size_t next_result = 0;
+};
+
+/// Appends a stored message's specimens, results, decisions and outbox rows. A result without
+/// a decision (the caller sent too few) is held, and the decision says so.
+void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
+                        IdPool& ids);
+
+std::size_t count_observations(const Interpretation& interpretation);
+
+/// `text` made storable in a PostgreSQL text or jsonb value: NUL becomes U+FFFD, invalid UTF-8
+/// is read as Latin-1.
+std::string storable(std::string_view text);
+
+}  // namespace hemalink::store

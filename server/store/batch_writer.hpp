@@ -1,0 +1,52 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "protocols/common/result.hpp"
+#include "server/store/errc.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::store {
+
+/// One database connection that writes batches of messages, each batch in ONE transaction: the
+/// raw messages, their specimens and results, one decision per result, and an outbox row per
+/// specimen with released results. Rows go in with COPY; result and specimen IDs are drawn from
+/// their sequences first so that decisions and outbox rows can name them. Used by one thread at
+/// a time (a store writer thread); blocking.
+class BatchWriter {
+ public:
+  explicit BatchWriter(std::string dsn);
+  ~BatchWriter();
+  BatchWriter(const BatchWriter&) = delete;
+  BatchWriter& operator=(const BatchWriter&) = delete;
+
+  /// Connects if not connected. Retryable when the database cannot be reached.
+  std::optional<StoreError> connect();
+  bool is_connected() const;
+  void disconnect();
+
+  /// Writes `batch` in one transaction and returns one Completion per request, in order:
+  /// Stored, AlreadyStored (its ID was stored before, or earlier in this batch) or Duplicate
+  /// (same analyzer, same bytes as an accepted message). On error nothing of the batch is
+  /// committed (except for InDoubt, where the commit's fate is unknown) and the connection is
+  /// dropped when it can no longer be trusted.
+  Result<std::vector<Completion>, StoreError> write(std::span<const StoreRequest> batch);
+
+ private:
+  struct Session;
+
+  Result<std::vector<Completion>, StoreError> write_connected(
+      std::span<const StoreRequest> batch);
+  long long analyzer_id(const Receipt& receipt);
+
+  std::string dsn_;
+  std::unique_ptr<Session> session_;
+  std::map<std::string, long long> analyzer_ids_;
+};
+
+}  // namespace hemalink::store

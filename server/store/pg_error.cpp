@@ -1,0 +1,57 @@
+#include "server/store/pg_error.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <pqxx/pqxx>
+#include <string>
+
+namespace hemalink::store {
+namespace {
+
+StoreErrc classify(const std::string& sqlstate) {
+  // 08: connection exception; 57P: operator intervention (shutdown); 53: insufficient resources;
+  // 40: transaction rollback (serialization failure, deadlock).
+  if (sqlstate.starts_with("08") || sqlstate.starts_with("57P") || sqlstate.starts_with("53") ||
+      sqlstate.starts_with("40")) {
+    return StoreErrc::Retryable;
+  }
+  if (sqlstate == "23505") {
+    return StoreErrc::Conflict;
+  }
+  return StoreErrc::Fatal;
+}
+
+std::string first_line(const char* what) {
+  std::string text(what);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+StoreError make(StoreErrc code, std::string_view during, const char* what) {
+  return StoreError{make_error_code(code), fmt::format("{}: {}", during, first_line(what))};
+}
+
+}  // namespace
+
+StoreError error_from_current_exception(std::string_view during) {
+  try {
+    throw;
+  } catch (const pqxx::in_doubt_error& e) {
+    return make(StoreErrc::InDoubt, during, e.what());
+  } catch (const pqxx::broken_connection& e) {
+    return make(StoreErrc::Retryable, during, e.what());
+  } catch (const pqxx::sql_error& e) {
+    return make(classify(e.sqlstate()), during, e.what());
+  } catch (const pqxx::transaction_rollback& e) {
+    return make(StoreErrc::Retryable, during, e.what());
+  } catch (const std::exception& e) {
+    return make(StoreErrc::Fatal, during, e.what());
+  } catch (...) {
+    return make(StoreErrc::Fatal, during, "unknown exception");
+  }
+}
+
+}  // namespace hemalink::store

@@ -1,0 +1,120 @@
+#include "server/store/store.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+#include "server/store/store_writer.hpp"
+
+namespace hemalink::store {
+namespace {
+
+// Stable across builds and runs, so an analyzer keeps its writer (and its spool file).
+std::size_t writer_for(std::string_view analyzer, std::size_t writers) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : analyzer) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return static_cast<std::size_t>(hash % writers);
+}
+
+// spool-N.hls files already in the directory, by N.
+std::map<std::size_t, std::filesystem::path> existing_spools(const std::filesystem::path& dir) {
+  std::map<std::size_t, std::filesystem::path> found;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto name = entry.path().filename().string();
+    if (!name.starts_with("spool-") || !name.ends_with(".hls")) {
+      continue;
+    }
+    std::size_t n = 0;
+    const auto digits = std::string_view(name).substr(6, name.size() - 10);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec == std::errc() && end == digits.data() + digits.size()) {
+      found[n] = entry.path();
+    }
+  }
+  return found;
+}
+
+Spool open_spool(const std::filesystem::path& path) {
+  auto spool = Spool::open(path);
+  if (!spool) {
+    throw std::runtime_error(spool.error().detail);
+  }
+  const auto& found = spool->recovery();
+  if (found.torn_bytes > 0) {
+    spdlog::warn("spool {}: cut off {} bytes of a record torn by a crash (never acknowledged)",
+                 path.string(), found.torn_bytes);
+  }
+  if (found.damaged_bytes > 0) {
+    spdlog::error("spool {}: skipped {} damaged bytes; a copy of the file is at {}", path.string(),
+                  found.damaged_bytes, found.damaged_copy.string());
+  }
+  if (found.records > 0) {
+    spdlog::warn("spool {}: {} messages from an earlier run will be replayed", path.string(),
+                 found.records);
+  }
+  return std::move(*spool);
+}
+
+}  // namespace
+
+Store::Store(StoreOptions options, Interpreter interpreter) : options_(std::move(options)) {
+  options_.writers = std::max<std::size_t>(options_.writers, 1);
+  options_.max_batch_messages = std::max<std::size_t>(options_.max_batch_messages, 1);
+  std::error_code ec;
+  std::filesystem::create_directories(options_.spool_dir, ec);
+  if (ec) {
+    throw std::runtime_error(fmt::format("spool directory {}: {}", options_.spool_dir.string(),
+                                         ec.message()));
+  }
+  const auto found = existing_spools(options_.spool_dir);
+  for (std::size_t i = 0; i < options_.writers; ++i) {
+    std::vector<Spool> spools;
+    // Files left by a run with more writers are replayed first, by the writer they map to.
+    for (const auto& [n, path] : found) {
+      if (n >= options_.writers && n % options_.writers == i) {
+        spools.push_back(open_spool(path));
+      }
+    }
+    spools.push_back(open_spool(options_.spool_dir / fmt::format("spool-{}.hls", i)));
+    writers_.push_back(std::make_unique<StoreWriter>(i, options_, interpreter, std::move(spools)));
+  }
+}
+
+Store::~Store() {
+  stop();
+}
+
+std::optional<StoreError> Store::submit(StoreRequest request, CompletionHandler done) {
+  const auto i = writer_for(request.receipt.analyzer, writers_.size());
+  const auto per_writer = std::max<std::size_t>(options_.max_queued_messages / writers_.size(), 1);
+  if (!writers_[i]->enqueue(std::move(request), std::move(done), per_writer)) {
+    return StoreError{make_error_code(StoreErrc::Retryable),
+                      fmt::format("the store is stopping or has {} messages waiting: refused",
+                                  per_writer)};
+  }
+  return std::nullopt;
+}
+
+StoreHealth Store::health() const {
+  StoreHealth health;
+  for (const auto& w : writers_) {
+    w->add_health(health);
+  }
+  return health;
+}
+
+void Store::stop() {
+  for (auto& w : writers_) {
+    w->stop();
+  }
+}
+
+}  // namespace hemalink::store

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/store/errc.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::store {
+
+struct StoreOptions {
+  std::string dsn;  ///< libpq connection string or URL.
+  /// Database threads, each with its own connection. Messages of one analyzer always go to the
+  /// same thread, so they are stored in the order they arrived.
+  std::size_t writers = 2;
+  /// Group commit: a batch closes at this many messages...
+  std::size_t max_batch_messages = 256;
+  /// ...or this long after its first message arrived, whichever comes first.
+  std::chrono::microseconds max_batch_wait{2000};
+  /// Messages waiting for a writer, in all; beyond it submit() refuses (the session NAKs and the
+  /// analyzer sends again later).
+  std::size_t max_queued_messages = 20000;
+  /// Where the spool files live (spool-N.hls, one per writer).
+  std::filesystem::path spool_dir;
+  /// While the database is away, how often to try it again.
+  std::chrono::milliseconds reconnect_interval{500};
+};
+
+/// What /readyz and the logs say about the store.
+struct StoreHealth {
+  bool is_degraded = false;        ///< A writer cannot reach the database and is spooling.
+  std::size_t spooled_pending = 0;  ///< Receipts in the spools, not yet replayed.
+  std::size_t queued = 0;           ///< Requests waiting for a writer.
+  std::string last_error;           ///< The last database error a writer saw.
+};
+
+class StoreWriter;
+
+/// The durable ingest path. submit() queues a message; a writer thread stores it with others in
+/// one transaction (group commit) and then calls its handler; the caller acknowledges the
+/// analyzer only then. When the database is unreachable the writer appends the receipt to its
+/// spool and fsyncs before calling the handler (outcome Spooled), keeps doing so, and once the
+/// database answers again replays the spool in order (re-interpreting each receipt with the
+/// Interpreter) before it stores anything new. A store started over a non-empty spool (a daemon
+/// killed while spooling) replays it first.
+class Store {
+ public:
+  /// Opens the spools and starts the writers. Throws std::runtime_error when the spool
+  /// directory cannot be used: a start-up failure.
+  Store(StoreOptions options, Interpreter interpreter);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// Queues `request`; `done` is called exactly once, later, on a store thread. Refuses
+  /// (Retryable, `done` never called) when the queue is full or the store is stopping.
+  std::optional<StoreError> submit(StoreRequest request, CompletionHandler done);
+
+  StoreHealth health() const;
+
+  /// Stops taking requests, stores or spools what is queued, calls every handler, and joins the
+  /// writers. A spool not yet replayed stays for the next start.
+  void stop();
+
+ private:
+  StoreOptions options_;
+  std::vector<std::unique_ptr<StoreWriter>> writers_;
+};
+
+}  // namespace hemalink::store

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/store/batch_writer.hpp"
+#include "server/store/spool.hpp"
+#include "server/store/store.hpp"
+
+namespace hemalink::store {
+
+/// One database thread of the Store: its queue, its connection, its spools. Online, it stores
+/// each batch in one transaction; offline (the database unreachable), it spools; back online, it
+/// replays its spools, oldest first, before it stores anything new, so an analyzer's messages
+/// keep their order.
+class StoreWriter {
+ public:
+  /// `spools`: files to replay, oldest first; the last is the one this writer appends to.
+  StoreWriter(std::size_t index, const StoreOptions& options, Interpreter interpreter,
+              std::vector<Spool> spools);
+  ~StoreWriter();
+  StoreWriter(const StoreWriter&) = delete;
+  StoreWriter& operator=(const StoreWriter&) = delete;
+
+  /// False when the queue holds `max_queued` already or the writer is stopping.
+  bool enqueue(StoreRequest request, CompletionHandler done, std::size_t max_queued);
+  void stop();
+  void add_health(StoreHealth& health) const;
+
+ private:
+  struct Batch {
+    std::vector<StoreRequest> requests;
+    std::vector<CompletionHandler> handlers;
+  };
+  enum class State { Online, Offline };
+
+  void run();
+  Batch take_batch();
+  std::chrono::steady_clock::time_point idle_until() const;
+  bool is_done();
+  void handle(Batch& batch);
+  void store_one_by_one(Batch& batch, std::size_t from);
+  Result<Completion, StoreError> store_or_keep_raw(const StoreRequest& request);
+  void spool(Batch& batch, std::size_t from);
+  void reconnect_if_due();
+  void replay_chunk();
+  void finish_spool(std::vector<Spool>::iterator done);
+  void go_offline(const StoreError& error);
+  bool has_spooled() const;
+  void note_spooled();
+
+  std::size_t index_;
+  StoreOptions options_;
+  Interpreter interpreter_;
+  BatchWriter db_;
+  std::vector<Spool> spools_;
+  State state_ = State::Offline;
+  std::chrono::steady_clock::time_point next_attempt_{};
+  bool is_offline_announced_ = false;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::pair<StoreRequest, CompletionHandler>> queue_;
+  bool stopping_ = false;
+  std::string last_error_;
+  std::atomic<bool> is_offline_{true};
+  std::atomic<std::size_t> spooled_pending_{0};
+
+  std::thread thread_;
+};
+
+}  // namespace hemalink::store

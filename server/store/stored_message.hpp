@@ -1,0 +1,84 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/core/decision.hpp"
+#include "server/core/message_id.hpp"
+#include "server/core/result_set.hpp"
+
+namespace hemalink::store {
+
+enum class Direction { In, Out };
+enum class WireProtocol { Astm, Hl7, Export };
+
+/// accepted: decoded and translated; rejected: did not parse or translate; incomplete: the link
+/// ended it before its terminator; duplicate: the same analyzer already sent the same bytes (a
+/// retransmission after a lost acknowledgement), so its results are not stored again.
+enum class MessageStatus { Accepted, Rejected, Incomplete, Duplicate };
+
+/// What arrived, as it arrived: everything needed to decode it again. This is what the spool
+/// keeps while the database is away.
+struct Receipt {
+  core::MessageId id;
+  std::string analyzer;  ///< The analyzer's name in the configuration.
+  std::string driver;    ///< The driver that translates it (`sysmex-xn`).
+  Direction direction = Direction::In;
+  WireProtocol protocol = WireProtocol::Astm;
+  std::string peer_address;
+  std::chrono::system_clock::time_point received_at;
+  std::string raw;  ///< Records or segments, link framing removed.
+  /// Incomplete when the link ended the message early; the reason says how.
+  MessageStatus link_status = MessageStatus::Accepted;
+  std::string link_reason;
+};
+
+/// What hemalink made of a receipt: its status, the result sets, and one decision per
+/// observation (`decisions[set][observation]`).
+struct Interpretation {
+  MessageStatus status = MessageStatus::Accepted;
+  std::string reject_reason;
+  std::optional<std::int64_t> error_offset;
+  std::string control_id;
+  std::vector<core::ResultSet> result_sets;
+  std::vector<std::vector<core::Decision>> decisions;
+};
+
+/// One message for the store: stored in one transaction with its results, decisions and
+/// outbox rows.
+struct StoreRequest {
+  Receipt receipt;
+  Interpretation interpretation;
+};
+
+/// How a request ended. Stored, AlreadyStored, Duplicate and Spooled are durable: acknowledge
+/// the analyzer. Failed is not: refuse (NAK, HL7 AE) so the analyzer sends it again.
+enum class StoreOutcome { Stored, AlreadyStored, Duplicate, Spooled, Failed };
+
+struct Completion {
+  StoreOutcome outcome = StoreOutcome::Failed;
+  std::string detail;  ///< Why, for Failed; what it duplicates, for Duplicate.
+};
+
+inline bool is_durable(StoreOutcome outcome) {
+  return outcome != StoreOutcome::Failed;
+}
+
+/// Called once per request, on a store thread, after the commit or the spool's fsync. Keep it
+/// short: post the acknowledgement to the session's own thread.
+using CompletionHandler = std::function<void(const Completion&)>;
+
+/// Rebuilds the interpretation of a spooled receipt (decode, translate, decide) when the spool
+/// is replayed, with the configuration and rules in force then.
+using Interpreter = std::function<Interpretation(const Receipt&)>;
+
+const char* to_string(Direction direction);
+const char* to_string(WireProtocol protocol);
+const char* to_string(MessageStatus status);
+const char* to_string(StoreOutcome outcome);
+
+}  // namespace hemalink::store
