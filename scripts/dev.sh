@@ -109,6 +109,10 @@ start_private_postgres() {
   # Keywords without dbname: each database test creates and drops its own database.
   export HEMALINK_TEST_PG="host=$pg_dir user=postgres"
   export HEMALINK_TEST_DATABASE_URL="postgresql://postgres@/postgres?host=$pg_dir"
+  # The fault tests crash-stop and restart this cluster (ctest runs them alone).
+  local ctl="${as_pg[*]} $pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w"
+  export HEMALINK_TEST_PG_STOP="$ctl -m immediate stop >/dev/null"
+  export HEMALINK_TEST_PG_START="$ctl -o \"-c listen_addresses='' -k $pg_dir -c fsync=on\" start >/dev/null"
   log "private PostgreSQL at $pg_dir"
 }
 stop_private_postgres() {

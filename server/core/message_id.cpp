@@ -25,8 +25,8 @@ bool is_dash_position(std::size_t i) {
 
 MessageId MessageId::generate() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto millis =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+  const auto millis = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
   std::array<std::uint8_t, 16> b{};
   for (int i = 0; i < 6; ++i) {
     b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(millis >> (8 * (5 - i)));
@@ -52,13 +52,15 @@ std::optional<MessageId> MessageId::parse(std::string_view text) {
   std::size_t out = 0;
   for (std::size_t i = 0; i < text.size();) {
     if (is_dash_position(i)) {
-      if (text[i] != '-') return std::nullopt;
+      if (text[i] != '-')
+        return std::nullopt;
       ++i;
       continue;
     }
     const int hi = hex_digit_value(text[i]);
     const int lo = hex_digit_value(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    if (hi < 0 || lo < 0)
+      return std::nullopt;
     b[out++] = static_cast<std::uint8_t>(hi * 16 + lo);
     i += 2;
   }
@@ -81,7 +83,8 @@ std::string MessageId::to_string() const {
 
 bool MessageId::is_nil() const {
   for (auto byte : bytes_) {
-    if (byte != 0) return false;
+    if (byte != 0)
+      return false;
   }
   return true;
 }

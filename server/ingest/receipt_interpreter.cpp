@@ -20,8 +20,7 @@ Interpretation rejected(std::string reason, std::optional<std::int64_t> offset =
   return out;
 }
 
-Interpretation from_translation(Result<drivers::Translation> translation,
-                                std::string control_id) {
+Interpretation from_translation(Result<drivers::Translation> translation, std::string control_id) {
   if (!translation) {
     return rejected(translation.error().describe(),
                     static_cast<std::int64_t>(translation.error().byte_offset));

@@ -148,24 +148,58 @@ bool goes_to_lis(const StoreRequest& request, const core::ResultSet& set) {
 }  // namespace
 
 const std::vector<std::string> kIncomingColumns = {
-    "id",          "analyzer_id", "direction", "protocol",      "peer_address", "received_at",
-    "raw",         "control_id",  "status",    "reject_reason", "error_offset", "duplicate_of"};
-const std::vector<std::string> kSpecimenColumns = {
-    "id",          "message_id",        "analyzer_id",       "specimen_id",    "sample_number",
-    "rack",        "tube_position",     "sample_type",       "kind",           "qc_material",
-    "qc_level",    "qc_lot",            "is_rerun",          "patient_id",     "patient_sex",
-    "patient_birth_date",               "patient_age_years", "specimen_flags", "attachments",
-    "traceability", "comments",         "received_at"};
-const std::vector<std::string> kResultColumns = {
-    "id",           "specimen_row_id", "message_id",    "analyzer_id", "specimen_id",
-    "patient_id",   "is_qc",           "code",          "raw_code",    "loinc",
-    "is_mapped",    "value",           "numeric_value", "comparator",  "units",
-    "raw_units",    "reference_range", "abnormal_flag", "flags",       "status",
-    "analyzer_judgement",              "measured_at",   "dilution",    "decimals",
-    "comments",     "received_at"};
-const std::vector<std::string> kDecisionColumns = {"result_id",        "decision",
-                                                   "rules_fired",      "rule_set_version",
-                                                   "decided_by",       "reason"};
+    "id",  "analyzer_id", "direction", "protocol",      "peer_address", "received_at",
+    "raw", "control_id",  "status",    "reject_reason", "error_offset", "duplicate_of"};
+const std::vector<std::string> kSpecimenColumns = {"id",
+                                                   "message_id",
+                                                   "analyzer_id",
+                                                   "specimen_id",
+                                                   "sample_number",
+                                                   "rack",
+                                                   "tube_position",
+                                                   "sample_type",
+                                                   "kind",
+                                                   "qc_material",
+                                                   "qc_level",
+                                                   "qc_lot",
+                                                   "is_rerun",
+                                                   "patient_id",
+                                                   "patient_sex",
+                                                   "patient_birth_date",
+                                                   "patient_age_years",
+                                                   "specimen_flags",
+                                                   "attachments",
+                                                   "traceability",
+                                                   "comments",
+                                                   "received_at"};
+const std::vector<std::string> kResultColumns = {"id",
+                                                 "specimen_row_id",
+                                                 "message_id",
+                                                 "analyzer_id",
+                                                 "specimen_id",
+                                                 "patient_id",
+                                                 "is_qc",
+                                                 "code",
+                                                 "raw_code",
+                                                 "loinc",
+                                                 "is_mapped",
+                                                 "value",
+                                                 "numeric_value",
+                                                 "comparator",
+                                                 "units",
+                                                 "raw_units",
+                                                 "reference_range",
+                                                 "abnormal_flag",
+                                                 "flags",
+                                                 "status",
+                                                 "analyzer_judgement",
+                                                 "measured_at",
+                                                 "dilution",
+                                                 "decimals",
+                                                 "comments",
+                                                 "received_at"};
+const std::vector<std::string> kDecisionColumns = {"result_id",        "decision",   "rules_fired",
+                                                   "rule_set_version", "decided_by", "reason"};
 const std::vector<std::string> kOutboxColumns = {"specimen_row_id", "result_ids"};
 
 std::string storable(std::string_view text) {

@@ -40,8 +40,7 @@ class BatchWriter {
  private:
   struct Session;
 
-  Result<std::vector<Completion>, StoreError> write_connected(
-      std::span<const StoreRequest> batch);
+  Result<std::vector<Completion>, StoreError> write_connected(std::span<const StoreRequest> batch);
   long long analyzer_id(const Receipt& receipt);
 
   std::string dsn_;

@@ -38,7 +38,8 @@ void put_text(std::string& out, std::string_view text) {
 std::uint64_t get_le(std::string_view bytes, std::size_t at, int width) {
   std::uint64_t v = 0;
   for (int i = 0; i < width; ++i) {
-    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]))
+    v |= static_cast<std::uint64_t>(
+             static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]))
          << (8 * i);
   }
   return v;
@@ -48,28 +49,33 @@ class Reader {
  public:
   explicit Reader(std::string_view bytes) : bytes_(bytes) {}
   bool take(std::size_t n, std::string_view& out) {
-    if (bytes_.size() - at_ < n) return false;
+    if (bytes_.size() - at_ < n)
+      return false;
     out = bytes_.substr(at_, n);
     at_ += n;
     return true;
   }
   bool u8(std::uint8_t& v) {
     std::string_view s;
-    if (!take(1, s)) return false;
+    if (!take(1, s))
+      return false;
     v = static_cast<std::uint8_t>(s[0]);
     return true;
   }
   bool u64(std::uint64_t& v) {
     std::string_view s;
-    if (!take(8, s)) return false;
+    if (!take(8, s))
+      return false;
     v = get_le(s, 0, 8);
     return true;
   }
   bool text(std::string& v) {
     std::string_view s;
-    if (!take(4, s)) return false;
+    if (!take(4, s))
+      return false;
     const auto n = get_le(s, 0, 4);
-    if (!take(static_cast<std::size_t>(n), s)) return false;
+    if (!take(static_cast<std::size_t>(n), s))
+      return false;
     v.assign(s);
     return true;
   }
@@ -89,8 +95,10 @@ std::optional<StoreError> write_all(int fd, std::string_view data, std::uint64_t
                                     const std::filesystem::path& path) {
   while (!data.empty()) {
     const auto n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return io_error("cannot write", path);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return io_error("cannot write", path);
     data.remove_prefix(static_cast<std::size_t>(n));
     offset += static_cast<std::uint64_t>(n);
   }
@@ -102,8 +110,10 @@ bool read_exact(int fd, std::string& out, std::size_t n, std::uint64_t offset) {
   std::size_t done = 0;
   while (done < n) {
     const auto r = ::pread(fd, out.data() + done, n - done, static_cast<off_t>(offset + done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return false;
     done += static_cast<std::size_t>(r);
   }
   return true;
@@ -111,11 +121,14 @@ bool read_exact(int fd, std::string& out, std::size_t n, std::uint64_t offset) {
 
 // A valid record at `at`: its total size; 0 when there is none.
 std::size_t record_at(std::string_view file, std::size_t at) {
-  if (file.size() - at < kHeaderSize || file.substr(at, 4) != kMagic) return 0;
+  if (file.size() - at < kHeaderSize || file.substr(at, 4) != kMagic)
+    return 0;
   const auto length = get_le(file, at + 4, 4);
-  if (length > kMaxPayload || file.size() - at - kHeaderSize < length) return 0;
+  if (length > kMaxPayload || file.size() - at - kHeaderSize < length)
+    return 0;
   const auto payload = file.substr(at + kHeaderSize, static_cast<std::size_t>(length));
-  if (crc32(payload) != get_le(file, at + 8, 4)) return 0;
+  if (crc32(payload) != get_le(file, at + 8, 4))
+    return 0;
   return kHeaderSize + static_cast<std::size_t>(length);
 }
 
@@ -160,8 +173,9 @@ std::optional<Receipt> decode_receipt(std::string_view payload) {
   std::array<std::uint8_t, 16> bytes{};
   std::memcpy(bytes.data(), id.data(), bytes.size());
   r.id = core::MessageId(bytes);
-  r.received_at = std::chrono::system_clock::time_point(std::chrono::duration_cast<
-      std::chrono::system_clock::duration>(std::chrono::microseconds(static_cast<std::int64_t>(micros))));
+  r.received_at = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::microseconds(static_cast<std::int64_t>(micros))));
   r.direction = static_cast<Direction>(direction);
   r.protocol = static_cast<WireProtocol>(protocol);
   r.link_status = static_cast<MessageStatus>(status);
@@ -189,7 +203,8 @@ Spool::Spool(Spool&& other) noexcept
 
 Spool& Spool::operator=(Spool&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0)
+      ::close(fd_);
     path_ = std::move(other.path_);
     fd_ = std::exchange(other.fd_, -1);
     size_ = other.size_;
@@ -217,7 +232,8 @@ Result<Spool, StoreError> Spool::open(const std::filesystem::path& path) {
 
 std::optional<StoreError> Spool::scan() {
   const auto end = ::lseek(fd_, 0, SEEK_END);
-  if (end < 0) return io_error("cannot seek", path_);
+  if (end < 0)
+    return io_error("cannot seek", path_);
   std::string file;
   if (!read_exact(fd_, file, static_cast<std::size_t>(end), 0)) {
     return io_error("cannot read", path_);
@@ -233,15 +249,17 @@ std::optional<StoreError> Spool::scan() {
       continue;
     }
     const auto next = file.find(kMagic, at + 1);
-    if (next == std::string::npos) break;
+    if (next == std::string::npos)
+      break;
     at = next;
   }
   recovery_.torn_bytes = file.size() - valid_end;
   if (recovery_.damaged_bytes > 0) {
     recovery_.damaged_copy = path_;
-    recovery_.damaged_copy += fmt::format(".damaged-{}", std::chrono::duration_cast<std::chrono::seconds>(
-                                                              std::chrono::system_clock::now().time_since_epoch())
-                                                              .count());
+    recovery_.damaged_copy +=
+        fmt::format(".damaged-{}", std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
     std::error_code ec;
     std::filesystem::copy_file(path_, recovery_.damaged_copy, ec);
   }

@@ -16,9 +16,9 @@ namespace hemalink::store {
 
 /// What the spool found when it opened its file.
 struct SpoolRecovery {
-  std::size_t records = 0;         ///< Receipts waiting to be replayed.
-  std::uint64_t torn_bytes = 0;    ///< A half-written record at the end, cut off.
-  std::uint64_t damaged_bytes = 0;  ///< Bytes skipped in the middle (bad checksum).
+  std::size_t records = 0;             ///< Receipts waiting to be replayed.
+  std::uint64_t torn_bytes = 0;        ///< A half-written record at the end, cut off.
+  std::uint64_t damaged_bytes = 0;     ///< Bytes skipped in the middle (bad checksum).
   std::filesystem::path damaged_copy;  ///< Where the file was copied before skipping them.
 };
 

@@ -71,8 +71,8 @@ Store::Store(StoreOptions options, Interpreter interpreter) : options_(std::move
   std::error_code ec;
   std::filesystem::create_directories(options_.spool_dir, ec);
   if (ec) {
-    throw std::runtime_error(fmt::format("spool directory {}: {}", options_.spool_dir.string(),
-                                         ec.message()));
+    throw std::runtime_error(
+        fmt::format("spool directory {}: {}", options_.spool_dir.string(), ec.message()));
   }
   const auto found = existing_spools(options_.spool_dir);
   for (std::size_t i = 0; i < options_.writers; ++i) {
@@ -96,9 +96,9 @@ std::optional<StoreError> Store::submit(StoreRequest request, CompletionHandler 
   const auto i = writer_for(request.receipt.analyzer, writers_.size());
   const auto per_writer = std::max<std::size_t>(options_.max_queued_messages / writers_.size(), 1);
   if (!writers_[i]->enqueue(std::move(request), std::move(done), per_writer)) {
-    return StoreError{make_error_code(StoreErrc::Retryable),
-                      fmt::format("the store is stopping or has {} messages waiting: refused",
-                                  per_writer)};
+    return StoreError{
+        make_error_code(StoreErrc::Retryable),
+        fmt::format("the store is stopping or has {} messages waiting: refused", per_writer)};
   }
   return std::nullopt;
 }

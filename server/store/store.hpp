@@ -33,7 +33,7 @@ struct StoreOptions {
 
 /// What /readyz and the logs say about the store.
 struct StoreHealth {
-  bool is_degraded = false;        ///< A writer cannot reach the database and is spooling.
+  bool is_degraded = false;         ///< A writer cannot reach the database and is spooling.
   std::size_t spooled_pending = 0;  ///< Receipts in the spools, not yet replayed.
   std::size_t queued = 0;           ///< Requests waiting for a writer.
   std::string last_error;           ///< The last database error a writer saw.

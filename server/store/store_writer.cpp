@@ -214,8 +214,8 @@ void StoreWriter::spool(Batch& batch, std::size_t from) {
   note_spooled();
   for (std::size_t i = from; i < batch.requests.size(); ++i) {
     if (error) {
-      call(batch.handlers[i],
-           {StoreOutcome::Failed, fmt::format("the database is unreachable and {}", error->detail)});
+      call(batch.handlers[i], {StoreOutcome::Failed,
+                               fmt::format("the database is unreachable and {}", error->detail)});
     } else {
       call(batch.handlers[i], {StoreOutcome::Spooled, ""});
     }
@@ -243,8 +243,8 @@ void StoreWriter::reconnect_if_due() {
 }
 
 void StoreWriter::replay_chunk() {
-  auto it = std::find_if(spools_.begin(), spools_.end(),
-                         [](const Spool& s) { return s.pending() > 0; });
+  auto it =
+      std::find_if(spools_.begin(), spools_.end(), [](const Spool& s) { return s.pending() > 0; });
   auto chunk = it->peek(options_.max_batch_messages);
   if (!chunk) {
     spdlog::critical("store writer {}: {}; the file is left in place for recovery", index_,

@@ -23,7 +23,9 @@ TEST(CopyText, EscapesTheCharactersCopyGivesMeaning) {
 }
 
 TEST(CopyText, NulAndInvalidUtf8BecomeStorableWithoutLosingAByte) {
-  EXPECT_EQ(line([](CopyLine& l) { l.text(std::string_view("a\0b", 3)); }), "a\xEF\xBF\xBD" "b\n");
+  EXPECT_EQ(line([](CopyLine& l) { l.text(std::string_view("a\0b", 3)); }),
+            "a\xEF\xBF\xBD"
+            "b\n");
   // 0xB5 alone is not UTF-8: read as Latin-1 it is the micro sign.
   EXPECT_EQ(line([](CopyLine& l) { l.text("10\xB5L"); }), "10\xC2\xB5L\n");
   EXPECT_EQ(storable(std::string_view("\0", 1)), "\xEF\xBF\xBD");
@@ -35,7 +37,9 @@ TEST(CopyText, ByteaIsHexWithItsBackslashEscaped) {
 }
 
 TEST(CopyText, ArraysQuoteEveryElement) {
-  EXPECT_EQ(line([](CopyLine& l) { l.text_array({"W", "a\"b", "c\\d"}); }),
+  EXPECT_EQ(line([](CopyLine& l) {
+              l.text_array({"W", "a\"b", "c\\d"});
+            }),
             "{\"W\",\"a\\\\\"b\",\"c\\\\\\\\d\"}\n");
   EXPECT_EQ(line([](CopyLine& l) { l.text_array({}); }), "{}\n");
   EXPECT_EQ(line([](CopyLine& l) { l.integer_array({7, 8}); }), "{7,8}\n");
@@ -44,8 +48,7 @@ TEST(CopyText, ArraysQuoteEveryElement) {
 TEST(CopyText, NumbersRoundTripAndNonFiniteIsNull) {
   EXPECT_EQ(line([](CopyLine& l) { l.number(8.13).number(std::nullopt); }), "8.13\t\\N\n");
   EXPECT_EQ(line([](CopyLine& l) { l.number(0.1 + 0.2); }), "0.30000000000000004\n");
-  EXPECT_EQ(line([](CopyLine& l) { l.number(std::numeric_limits<double>::infinity()); }),
-            "\\N\n");
+  EXPECT_EQ(line([](CopyLine& l) { l.number(std::numeric_limits<double>::infinity()); }), "\\N\n");
 }
 
 TEST(CopyText, TimestampsAreUtcWithMicroseconds) {

@@ -37,7 +37,8 @@ class SpoolTest : public ::testing::Test {
 
   static void append(Spool& spool, const std::vector<Receipt>& receipts) {
     std::vector<const Receipt*> pointers;
-    for (const auto& r : receipts) pointers.push_back(&r);
+    for (const auto& r : receipts)
+      pointers.push_back(&r);
     ASSERT_FALSE(spool.append(pointers));
   }
 
@@ -50,9 +51,9 @@ void expect_same(const Receipt& a, const Receipt& b) {
   EXPECT_EQ(a.driver, b.driver);
   EXPECT_EQ(a.protocol, b.protocol);
   EXPECT_EQ(a.peer_address, b.peer_address);
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::microseconds>(a.received_at - b.received_at)
-                .count(),
-            0);
+  EXPECT_EQ(
+      std::chrono::duration_cast<std::chrono::microseconds>(a.received_at - b.received_at).count(),
+      0);
   EXPECT_EQ(a.raw, b.raw);
   EXPECT_EQ(a.link_status, b.link_status);
   EXPECT_EQ(a.link_reason, b.link_reason);

@@ -1,0 +1,367 @@
+// The store against the private PostgreSQL: every corpus message through its driver, idempotent
+// replay, duplicates, rejected messages, outbox rows, text PostgreSQL cannot hold, concurrent
+// producers, and a spool left behind by a killed daemon.
+#include "server/store/store.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "server/store/batch_rows.hpp"
+#include "server/store/spool.hpp"
+#include "tests/support/corpus.hpp"
+#include "tests/support/store_harness.hpp"
+#include "tests/support/store_requests.hpp"
+
+namespace hemalink::store {
+namespace {
+
+using testing::StoreHarness;
+
+core::Observation observation(std::string code, std::string value) {
+  core::Observation o;
+  o.code = code;
+  o.raw_code = code;
+  o.is_mapped = true;
+  o.value = value;
+  o.units = "10*3/uL";
+  return o;
+}
+
+// A synthetic message with `results` observations whose raw text is unique to `tag`.
+StoreRequest synthetic(const std::string& analyzer, const std::string& tag, std::size_t results,
+                       core::SpecimenKind kind = core::SpecimenKind::Patient) {
+  StoreRequest r{testing::receipt(analyzer, "generic-hl7", WireProtocol::Hl7,
+                                  fmt::format("MSH|^~\\&|{}|\r", tag)),
+                 {}};
+  core::ResultSet set;
+  set.specimen_id = "S" + tag;
+  set.kind = kind;
+  set.patient = core::Patient{"P" + tag, "F", "19800101", std::nullopt};
+  for (std::size_t i = 0; i < results; ++i) {
+    set.observations.push_back(observation(fmt::format("T{}", i), fmt::format("{}.5", i)));
+  }
+  r.interpretation.decisions.push_back(std::vector<core::Decision>(
+      results, core::hold_for_review("system:test", "held by the test")));
+  r.interpretation.result_sets.push_back(std::move(set));
+  return r;
+}
+
+// What the store must answer: Duplicate for an accepted message whose analyzer sent the same
+// bytes before (the corpus has captures that repeat a message), Stored otherwise.
+std::vector<StoreOutcome> expected_outcomes(const std::vector<StoreRequest>& requests) {
+  std::set<std::pair<std::string, std::string>> seen;
+  std::vector<StoreOutcome> outcomes;
+  for (const auto& r : requests) {
+    const bool accepted = r.interpretation.status == MessageStatus::Accepted;
+    const bool repeat = accepted && !seen.insert({r.receipt.analyzer, r.receipt.raw}).second;
+    outcomes.push_back(repeat ? StoreOutcome::Duplicate : StoreOutcome::Stored);
+  }
+  return outcomes;
+}
+
+bool has_results(const StoreRequest& r, StoreOutcome outcome) {
+  return r.interpretation.status == MessageStatus::Accepted && outcome == StoreOutcome::Stored;
+}
+
+void expect_all(const std::vector<Completion>& done, StoreOutcome outcome) {
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(done[i].outcome, outcome) << "request " << i << ": " << to_string(done[i].outcome)
+                                        << " " << done[i].detail;
+  }
+}
+
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out += (i ? "," : "");
+    out += values[i].find_first_of(",\" {}\\") == std::string::npos && !values[i].empty()
+               ? values[i]
+               : fmt::format("\"{}\"", values[i]);
+  }
+  return out + "}";
+}
+
+TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
+  HL_REQUIRE_POSTGRES();
+  HL_REQUIRE_CORPUS();
+  StoreOptions options;
+  options.writers = 1;  // one writer: rows come back in submission order
+  StoreHarness h(options);
+  auto interpreter = testing::interpreter_for_every_driver();
+  std::vector<StoreRequest> requests;
+  for (const auto& sub : {"astm", "hl7"}) {
+    for (const auto& file : testing::corpus_files(sub)) {
+      auto more = testing::requests_from_capture(file, *interpreter);
+      ASSERT_FALSE(more.empty()) << file;
+      for (auto& r : more) requests.push_back(std::move(r));
+    }
+  }
+  const auto expected = expected_outcomes(requests);
+  const auto done = h.store_all(requests);
+  std::size_t result_count = 0;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(done[i].outcome, expected[i]) << i << ": " << done[i].detail;
+    result_count += has_results(requests[i], expected[i])
+                        ? count_observations(requests[i].interpretation)
+                        : 0;
+  }
+  EXPECT_EQ(h.count("SELECT count(*) FROM messages"), static_cast<long long>(requests.size()));
+  EXPECT_EQ(h.count("SELECT count(*) FROM messages WHERE status = 'duplicate'"),
+            std::count(expected.begin(), expected.end(), StoreOutcome::Duplicate));
+  EXPECT_EQ(h.count("SELECT count(*) FROM results"), static_cast<long long>(result_count));
+  EXPECT_EQ(h.count("SELECT count(*) FROM decisions"), h.count("SELECT count(*) FROM results"));
+  EXPECT_EQ(h.count("SELECT count(*) FROM decisions WHERE decision = 'hold' AND decided_by = "
+                    "'system:no-rules' AND is_current"),
+            h.count("SELECT count(*) FROM results"));
+  EXPECT_EQ(h.count("SELECT count(*) FROM outbox"), 0) << "nothing released, nothing to send";
+
+  // Every result, field by field, in order.
+  const auto rows = h.query_rows(
+      "SELECT specimen_id, code, raw_code, value, units, abnormal_flag, flags::text, status, "
+      "coalesce(numeric_value::text, ''), message_id::text FROM results ORDER BY id");
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto& r = requests[i];
+    if (!has_results(r, expected[i])) continue;
+    for (const auto& set : r.interpretation.result_sets) {
+      for (const auto& o : set.observations) {
+        ASSERT_LT(at, rows.size());
+        const auto& row = rows[at++];
+        EXPECT_EQ(row[0], storable(set.specimen_id));
+        EXPECT_EQ(row[1], storable(o.code));
+        EXPECT_EQ(row[2], storable(o.raw_code));
+        EXPECT_EQ(row[3], storable(o.value));
+        EXPECT_EQ(row[4], storable(o.units));
+        EXPECT_EQ(row[5], storable(o.abnormal_flag));
+        EXPECT_EQ(row[6], text_array(o.flags));
+        EXPECT_EQ(row[7], core::to_string(o.status));
+        if (o.numeric) {
+          EXPECT_DOUBLE_EQ(std::stod(row[8]), *o.numeric) << o.code;
+        } else {
+          EXPECT_EQ(row[8], "");
+        }
+        EXPECT_EQ(row[9], r.receipt.id.to_string());
+      }
+    }
+  }
+  EXPECT_EQ(at, rows.size());
+
+  // The raw bytes are kept exactly, and each message's status is the interpretation's.
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto& r = requests[i];
+    const auto id = r.receipt.id.to_string();
+    EXPECT_EQ(h.query_value(fmt::format(
+                  "SELECT encode(raw, 'hex') = encode('\\x{}'::bytea, 'hex') FROM messages "
+                  "WHERE id = '{}'",
+                  [&] {
+                    std::string hex;
+                    for (unsigned char c : r.receipt.raw) hex += fmt::format("{:02x}", c);
+                    return hex;
+                  }(),
+                  id)),
+              "t")
+        << id;
+    EXPECT_EQ(h.query_value(fmt::format("SELECT status FROM messages WHERE id = '{}'", id)),
+              expected[i] == StoreOutcome::Duplicate ? "duplicate"
+                                                     : to_string(r.interpretation.status));
+  }
+}
+
+TEST(Store, StoringTheSameMessagesAgainStoresThemOnce) {
+  HL_REQUIRE_POSTGRES();
+  StoreHarness h;
+  std::vector<StoreRequest> requests;
+  for (int i = 0; i < 20; ++i) {
+    requests.push_back(synthetic("xn-1", std::to_string(i), 5));
+  }
+  expect_all(h.store_all(requests), StoreOutcome::Stored);
+  expect_all(h.store_all(requests), StoreOutcome::AlreadyStored);
+  // The same ID twice in one batch, too.
+  auto again = std::vector<StoreRequest>{requests[0], requests[0]};
+  expect_all(h.store_all(again), StoreOutcome::AlreadyStored);
+  EXPECT_EQ(h.count("SELECT count(*) FROM messages"), 20);
+  EXPECT_EQ(h.count("SELECT count(*) FROM results"), 100);
+  EXPECT_EQ(h.count("SELECT count(*) FROM decisions"), 100);
+}
+
+TEST(Store, AnAnalyzerSendingTheSameBytesAgainIsKeptAsADuplicate) {
+  HL_REQUIRE_POSTGRES();
+  StoreHarness h;
+  auto first = synthetic("xn-1", "A", 3);
+  expect_all(h.store_all({first}), StoreOutcome::Stored);
+  auto resent = first;
+  resent.receipt.id = core::MessageId::generate();
+  auto resent_twice_in_a_batch = resent;
+  resent_twice_in_a_batch.receipt.id = core::MessageId::generate();
+  const auto done = h.store_all({resent, resent_twice_in_a_batch});
+  expect_all(done, StoreOutcome::Duplicate);
+  EXPECT_EQ(h.count("SELECT count(*) FROM messages WHERE status = 'duplicate'"), 2);
+  EXPECT_EQ(h.count(fmt::format("SELECT count(*) FROM messages WHERE id = '{}' AND duplicate_of "
+                                "= '{}'",
+                                resent.receipt.id.to_string(), first.receipt.id.to_string())),
+            1);
+  EXPECT_EQ(h.count("SELECT count(*) FROM results"), 3) << "results stored once";
+  // Another analyzer sending the same bytes is not a duplicate.
+  auto other = first;
+  other.receipt.id = core::MessageId::generate();
+  other.receipt.analyzer = "xn-2";
+  expect_all(h.store_all({other}), StoreOutcome::Stored);
+  EXPECT_EQ(h.count("SELECT count(*) FROM results"), 6);
+}
+
+TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
+  HL_REQUIRE_POSTGRES();
+  StoreHarness h;
+  auto interpreter = testing::interpreter_for_every_driver();
+  auto r = testing::receipt("generic-hl7", "generic-hl7", WireProtocol::Hl7,
+                            "this is not HL7\rPID|1\r");
+  StoreRequest request{r, interpreter->interpret(r)};
+  ASSERT_EQ(request.interpretation.status, MessageStatus::Rejected);
+  expect_all(h.store_all({request}), StoreOutcome::Stored);
+  const auto row = h.query_rows(
+      fmt::format("SELECT status, reject_reason, convert_from(raw, 'UTF8') FROM messages WHERE "
+                  "id = '{}'",
+                  r.id.to_string()));
+  ASSERT_EQ(row.size(), 1U);
+  EXPECT_EQ(row[0][0], "rejected");
+  EXPECT_EQ(row[0][1], request.interpretation.reject_reason);
+  EXPECT_FALSE(row[0][1].empty());
+  EXPECT_EQ(row[0][2], r.raw);
+  EXPECT_EQ(h.count("SELECT count(*) FROM results"), 0);
+}
+
+TEST(Store, ReleasedPatientResultsGoToTheOutboxAndQualityControlNever) {
+  HL_REQUIRE_POSTGRES();
+  StoreHarness h;
+  auto patient = synthetic("xn-1", "P", 3);
+  patient.interpretation.decisions[0][0].verdict = core::Verdict::Release;
+  patient.interpretation.decisions[0][2].verdict = core::Verdict::Release;
+  auto qc = synthetic("xn-1", "Q", 2, core::SpecimenKind::QualityControl);
+  qc.interpretation.decisions[0][0].verdict = core::Verdict::Release;
+  auto held = synthetic("xn-1", "H", 2);
+  expect_all(h.store_all({patient, qc, held}), StoreOutcome::Stored);
+  const auto outbox = h.query_rows(
+      "SELECT s.specimen_id, array(SELECT r.code FROM results r WHERE r.id = ANY(o.result_ids) "
+      "ORDER BY r.code)::text, o.status FROM outbox o JOIN specimens s ON s.id = "
+      "o.specimen_row_id");
+  ASSERT_EQ(outbox.size(), 1U);
+  EXPECT_EQ(outbox[0][0], "SP");
+  EXPECT_EQ(outbox[0][1], "{T0,T2}");
+  EXPECT_EQ(outbox[0][2], "pending");
+  EXPECT_EQ(h.count("SELECT count(*) FROM results WHERE is_qc"), 2);
+  EXPECT_EQ(h.count("SELECT count(*) FROM decisions WHERE decision = 'release'"), 3);
+}
+
+TEST(Store, TextPostgresCannotHoldIsStoredReadablyAndRawKeepsEveryByte) {
+  HL_REQUIRE_POSTGRES();
+  StoreHarness h;
+  auto r = synthetic("xn-1", "T", 1);
+  auto& o = r.interpretation.result_sets[0].observations[0];
+  o.value = std::string("a\0b\tc\\d\ne\xB5", 10);
+  o.flags = {"W", "a\"b", "c,d", "{x}", ""};
+  o.comments = {"line 1\nline 2"};
+  r.interpretation.result_sets[0].comments = {std::string("nul\0here", 8)};
+  r.receipt.raw = std::string("MSH|\0\xFF\r", 7);
+  expect_all(h.store_all({r}), StoreOutcome::Stored);
+  EXPECT_EQ(h.query_value("SELECT value FROM results"), storable(o.value));
+  EXPECT_EQ(h.query_value("SELECT flags[2] || '|' || flags[3] || '|' || flags[4] || '|' || "
+                          "flags[5] FROM results"),
+            "a\"b|c,d|{x}|");
+  EXPECT_EQ(h.query_value("SELECT comments[1] FROM results"), "line 1\nline 2");
+  EXPECT_EQ(h.query_value("SELECT comments->>0 FROM specimens"), storable(std::string_view("nul\0here", 8)));
+  EXPECT_EQ(h.query_value("SELECT encode(raw, 'hex') FROM messages"), "4d53487c00ff0d");
+}
+
+TEST(Store, ConcurrentProducersLoseNothingAndDuplicateNothing) {
+  HL_REQUIRE_POSTGRES();
+  StoreOptions options;
+  options.writers = 2;
+  options.max_batch_messages = 64;
+  StoreHarness h(options);
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 150;
+  constexpr std::size_t kResults = 12;
+  std::vector<std::vector<StoreRequest>> work(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      work[t].push_back(synthetic(fmt::format("an-{}", t % 5), fmt::format("{}-{}", t, i),
+                                  kResults));
+    }
+  }
+  std::vector<std::vector<Completion>> done(kThreads);
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t) {
+    producers.emplace_back([&, t] { done[t] = h.store_all(work[t]); });
+  }
+  for (auto& p : producers) p.join();
+  for (const auto& d : done) expect_all(d, StoreOutcome::Stored);
+  const long long messages = kThreads * kPerThread;
+  EXPECT_EQ(h.count("SELECT count(*) FROM messages"), messages);
+  EXPECT_EQ(h.count("SELECT count(DISTINCT id) FROM messages"), messages);
+  EXPECT_EQ(h.count("SELECT count(*) FROM results"), messages * static_cast<long long>(kResults));
+  EXPECT_EQ(h.count("SELECT count(*) FROM (SELECT message_id, code FROM results GROUP BY 1, 2 "
+                    "HAVING count(*) > 1) d"),
+            0);
+  EXPECT_EQ(h.count("SELECT count(*) FROM specimens"), messages);
+  EXPECT_EQ(h.count("SELECT count(*) FROM analyzers"), 5);
+  // Each analyzer's messages were stored in the order they were received (one writer each).
+  // (A producer's messages of one analyzer: received in order, committed in order.)
+  EXPECT_EQ(h.count("SELECT count(*) FROM (SELECT stored_at, lag(stored_at) OVER (PARTITION BY "
+                    "analyzer_id, split_part(split_part(convert_from(raw, 'UTF8'), '|', 3), "
+                    "'-', 1) ORDER BY received_at) AS before FROM messages) m "
+                    "WHERE before > stored_at"),
+            0);
+}
+
+TEST(Store, ASpoolLeftByAKilledDaemonIsReplayedAtStart) {
+  HL_REQUIRE_POSTGRES();
+  auto interpreter = testing::interpreter_for_every_driver();
+  StoreOptions options;
+  options.writers = 1;
+  StoreHarness h(options, [interpreter](const Receipt& r) { return interpreter->interpret(r); });
+  h.stop_store();
+  std::vector<Receipt> receipts;
+  for (int i = 0; i < 30; ++i) {
+    receipts.push_back(testing::receipt(
+        "generic-hl7", "generic-hl7", WireProtocol::Hl7,
+        fmt::format("MSH|^~\\&|LAB|A|LIS|B|20261122||ORU^R01|C{}|P|2.5\r"
+                    "PID|1||PAT{}\rOBR|1||SPEC{}\rOBX|1|NM|WBC||{}.1|10*3/uL|||||F\r",
+                    i, i, i, i)));
+  }
+  {
+    auto spool = Spool::open(h.spool_dir() / "spool-0.hls");
+    ASSERT_TRUE(spool);
+    std::vector<const Receipt*> pointers;
+    for (const auto& r : receipts) pointers.push_back(&r);
+    ASSERT_FALSE(spool->append(pointers));
+  }
+  // A spool from a run with more writers is replayed too.
+  {
+    auto spool = Spool::open(h.spool_dir() / "spool-3.hls");
+    ASSERT_TRUE(spool);
+    const Receipt* first = &receipts[0];  // already in spool-0: stored once all the same
+    ASSERT_FALSE(spool->append(std::span(&first, 1)));
+  }
+  h.start_store();
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        const auto health = h.store().health();
+        return health.spooled_pending == 0 && !health.is_degraded;
+      },
+      std::chrono::seconds(30)));
+  EXPECT_EQ(h.count("SELECT count(*) FROM messages"), 30);
+  EXPECT_EQ(h.count("SELECT count(*) FROM results WHERE code = 'WBC'"), 30);
+  EXPECT_EQ(std::filesystem::file_size(h.spool_dir() / "spool-0.hls"), 0U);
+  EXPECT_FALSE(std::filesystem::exists(h.spool_dir() / "spool-3.hls"));
+  for (const auto& r : receipts) {
+    EXPECT_EQ(h.count(fmt::format("SELECT count(*) FROM messages WHERE id = '{}'",
+                                  r.id.to_string())),
+              1);
+  }
+}
+
+}  // namespace
+}  // namespace hemalink::store

@@ -1,0 +1,100 @@
+#include "tests/support/store_harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "server/store/migrations.hpp"
+
+namespace hemalink::testing {
+
+StoreHarness::StoreHarness(store::StoreOptions options, store::Interpreter interpreter)
+    : options_(std::move(options)), interpreter_(std::move(interpreter)) {
+  auto migrated = store::migrate(database_.dsn(), store::shipped_migrations());
+  if (!migrated) {
+    throw std::runtime_error(migrated.error().detail);
+  }
+  spool_dir_ = std::filesystem::temp_directory_path() /
+               ("hemalink-store-test-" + core::MessageId::generate().to_string());
+  options_.dsn = database_.dsn();
+  options_.spool_dir = spool_dir_;
+  if (!interpreter_) {
+    interpreter_ = [](const store::Receipt&) { return store::Interpretation{}; };
+  }
+  start_store();
+}
+
+StoreHarness::~StoreHarness() {
+  stop_store();
+  std::error_code ec;
+  std::filesystem::remove_all(spool_dir_, ec);
+}
+
+void StoreHarness::start_store() {
+  store_ = std::make_unique<store::Store>(options_, interpreter_);
+}
+
+void StoreHarness::stop_store() {
+  store_.reset();
+}
+
+std::vector<store::Completion> StoreHarness::store_all(
+    const std::vector<store::StoreRequest>& requests) {
+  std::vector<store::Completion> done(requests.size());
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::size_t remaining = requests.size();
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    auto refused = store_->submit(requests[i], [&, i](const store::Completion& c) {
+      std::lock_guard lock(mutex);
+      done[i] = c;
+      --remaining;
+      cv.notify_all();
+    });
+    if (refused) {
+      ADD_FAILURE() << "submit refused: " << refused->detail;
+      std::lock_guard lock(mutex);
+      --remaining;
+    }
+  }
+  std::unique_lock lock(mutex);
+  cv.wait(lock, [&] { return remaining == 0; });
+  return done;
+}
+
+std::string StoreHarness::query_value(const std::string& sql) const {
+  pqxx::connection c(database_.dsn());
+  pqxx::read_transaction r(c);
+  const auto row = r.exec1(sql);
+  return row[0].is_null() ? "" : row[0].as<std::string>();
+}
+
+std::vector<std::vector<std::string>> StoreHarness::query_rows(const std::string& sql) const {
+  pqxx::connection c(database_.dsn());
+  pqxx::read_transaction r(c);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : r.exec(sql)) {
+    auto& out = rows.emplace_back();
+    for (const auto& field : row) {
+      out.push_back(field.is_null() ? "" : field.as<std::string>());
+    }
+  }
+  return rows;
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+}  // namespace hemalink::testing

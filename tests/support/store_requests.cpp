@@ -1,0 +1,71 @@
+#include "tests/support/store_requests.hpp"
+
+#include <gtest/gtest.h>
+
+#include "server/cli/capture_messages.hpp"
+#include "server/config/mapping_json.hpp"
+#include "tests/support/corpus.hpp"
+
+namespace hemalink::testing {
+
+std::string corpus_driver(const std::filesystem::path& file) {
+  const auto name = file.filename().string();
+  if (file.parent_path().filename() == "hl7") {
+    return "generic-hl7";
+  }
+  if (name.starts_with("sysmex-x")) {
+    return "sysmex-xn";
+  }
+  return "generic-astm";
+}
+
+std::shared_ptr<ingest::ReceiptInterpreter> interpreter_for_every_driver(ingest::Decider decider) {
+  auto interpreter = std::make_shared<ingest::ReceiptInterpreter>(std::move(decider));
+  for (const std::string name : {"sysmex-xn", "sysmex-cs", "generic-astm", "generic-hl7"}) {
+    auto mappings = config::load_mappings(name, "", "");
+    EXPECT_TRUE(mappings) << name;
+    auto driver = drivers::make_driver(name, {std::move(*mappings), Charset::Latin1, {}});
+    // The Horiba captures double their repeat delimiter (a publishing artefact).
+    interpreter->add_analyzer(name, std::move(driver), astm::Lis2Leniency{true});
+  }
+  return interpreter;
+}
+
+store::Receipt receipt(std::string analyzer, std::string driver, store::WireProtocol protocol,
+                       std::string raw) {
+  store::Receipt r;
+  r.id = core::MessageId::generate();
+  r.analyzer = std::move(analyzer);
+  r.driver = std::move(driver);
+  r.protocol = protocol;
+  r.peer_address = "127.0.0.1:40001";
+  r.received_at = std::chrono::system_clock::now();
+  r.raw = std::move(raw);
+  return r;
+}
+
+std::vector<store::StoreRequest> requests_from_capture(
+    const std::filesystem::path& file, const ingest::ReceiptInterpreter& interpreter) {
+  std::vector<std::string> warnings;
+  auto captured = cli::read_messages(read_file(file), {}, warnings);
+  EXPECT_TRUE(captured) << file << ": " << (captured ? "" : captured.error().describe());
+  std::vector<store::StoreRequest> requests;
+  if (!captured) {
+    return requests;
+  }
+  const auto driver = corpus_driver(file);
+  auto add = [&](store::WireProtocol protocol, const std::string& text) {
+    auto r = receipt(driver, driver, protocol, text);
+    auto interpretation = interpreter.interpret(r);
+    requests.push_back({std::move(r), std::move(interpretation)});
+  };
+  for (const auto& m : captured->astm) {
+    add(store::WireProtocol::Astm, m.message.text());
+  }
+  for (const auto& m : captured->hl7) {
+    add(store::WireProtocol::Hl7, m.message.text());
+  }
+  return requests;
+}
+
+}  // namespace hemalink::testing

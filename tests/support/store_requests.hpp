@@ -1,0 +1,30 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/ingest/receipt_interpreter.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::testing {
+
+/// The driver a corpus file's analyzer uses (by family and file name).
+std::string corpus_driver(const std::filesystem::path& file);
+
+/// An interpreter with one analyzer per driver, named after it, with the shipped mapping
+/// tables and the capture leniencies the corpus needs, deciding with `decider`.
+std::shared_ptr<ingest::ReceiptInterpreter> interpreter_for_every_driver(
+    ingest::Decider decider = ingest::hold_everything);
+
+/// A receipt as a session makes one: a fresh ID, now, from 127.0.0.1.
+store::Receipt receipt(std::string analyzer, std::string driver, store::WireProtocol protocol,
+                       std::string raw);
+
+/// Every message of a capture file as the daemon would submit it: a receipt per message
+/// (analyzer named after the file's driver) and its interpretation.
+std::vector<store::StoreRequest> requests_from_capture(
+    const std::filesystem::path& file, const ingest::ReceiptInterpreter& interpreter);
+
+}  // namespace hemalink::testing
