@@ -145,6 +145,14 @@ run_bench() {
   cmake --build build-bench -j "$jobs"
   HEMALINK_CORPUS_DIR="$corpus" build-bench/tests/bench/codec_bench \
     --benchmark_counters_tabular=true "$@"
+  # Durable ingest into a private cluster (fsync on, synchronous_commit on), beside psql COPY.
+  start_private_postgres
+  local admin=(psql -q -X -h "$pg_dir" -U postgres -d postgres)
+  "${admin[@]}" -c "CREATE DATABASE hemalink_bench" -c "CREATE DATABASE hemalink_bench_copy"
+  build-bench/tests/bench/store_bench \
+    --dsn "host=$pg_dir user=postgres dbname=hemalink_bench" \
+    --copy-dsn "host=$pg_dir user=postgres dbname=hemalink_bench_copy" \
+    2> >(grep -v '\] \[info\]' >&2)
 }
 
 command=${1:-build}

@@ -49,6 +49,9 @@ std::string comments_json(const std::vector<std::string>& comments) {
 }
 
 std::string rules_fired_json(const core::Decision& decision) {
+  if (decision.fired.empty()) {
+    return "[]";
+  }
   json list = json::array();
   for (const auto& f : decision.fired) {
     list.push_back({{"rule_id", storable(f.rule_id)},

@@ -40,11 +40,17 @@ constexpr const char* kMoveStaged =
     " ON CONFLICT (id) DO NOTHING"
     " RETURNING id::text, status, coalesce(duplicate_of::text, '')";
 
-constexpr const char* kAllocateIds =
-    "SELECT (SELECT coalesce(array_agg(nextval(pg_get_serial_sequence('specimens', 'id'))),"
-    " '{}') FROM generate_series(1, $1)),"
-    " (SELECT coalesce(array_agg(nextval(pg_get_serial_sequence('results', 'id'))), '{}')"
-    " FROM generate_series(1, $2))";
+constexpr const char* kFindSequences =
+    "SELECT pg_get_serial_sequence('specimens', 'id'), pg_get_serial_sequence('results', 'id')";
+
+// Draws the batch's specimen and result IDs in one round trip ({1,2,3} arrays).
+std::string allocate_ids_query(const pqxx::row& sequences) {
+  return fmt::format(
+      "SELECT (SELECT coalesce(array_agg(nextval('{}'::regclass)), '{{}}') FROM "
+      "generate_series(1, $1)), (SELECT coalesce(array_agg(nextval('{}'::regclass)), '{{}}') "
+      "FROM generate_series(1, $2))",
+      sequences[0].as<std::string>(), sequences[1].as<std::string>());
+}
 
 constexpr const char* kUpsertAnalyzer =
     "INSERT INTO analyzers (name, driver) VALUES ($1, $2)"
@@ -144,6 +150,7 @@ bool BatchWriter::is_connected() const {
 void BatchWriter::disconnect() {
   session_.reset();
   analyzer_ids_.clear();
+  analyzers_seen_.clear();
 }
 
 std::optional<StoreError> BatchWriter::connect() {
@@ -155,12 +162,31 @@ std::optional<StoreError> BatchWriter::connect() {
     keep_session(session->connection);
     pqxx::nontransaction n(session->connection);
     n.exec(kCreateStaging);
+    // Not the move: planned once on a young, empty messages table, its duplicate lookup would
+    // stay a sequential scan for the life of the connection.
+    session->connection.prepare("allocate_ids", allocate_ids_query(n.exec1(kFindSequences)));
+    session->connection.prepare("touch_analyzer", kTouchAnalyzer);
     session_ = std::move(session);
     return std::nullopt;
   } catch (...) {
     session_.reset();
     return error_from_current_exception("connecting the store to the database");
   }
+}
+
+// The analyzer row was touched less than a minute ago with what this batch reports: skip the
+// UPDATE (a round trip, and a row lock concurrent batches would wait on).
+bool BatchWriter::is_fresh(long long id, const AnalyzerSeen& now) const {
+  auto it = analyzers_seen_.find(id);
+  if (it == analyzers_seen_.end() || now.at - it->second.at > std::chrono::minutes(1)) {
+    return false;
+  }
+  const auto same = [](const std::string& reported, const std::string& known) {
+    return reported.empty() || reported == known;
+  };
+  const auto& known = it->second.reported;
+  return same(now.reported.model, known.model) && same(now.reported.serial, known.serial) &&
+         same(now.reported.software_version, known.software_version);
 }
 
 long long BatchWriter::analyzer_id(const Receipt& receipt) {
@@ -241,7 +267,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
 
   if (std::find(has_results.begin(), has_results.end(), true) != has_results.end()) {
     IdPool pool;
-    const auto ids_row = tx.exec_params1(kAllocateIds, specimen_count, result_count);
+    const auto ids_row = tx.exec_prepared1("allocate_ids", specimen_count, result_count);
     pool.specimens = parse_bigint_array(ids_row[0].c_str());
     pool.results = parse_bigint_array(ids_row[1].c_str());
     BatchRows rows;
@@ -260,14 +286,23 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   for (std::size_t i = 0; i < batch.size(); ++i) {
     latest[plans[i].analyzer_id] = &batch[i];
   }
+  std::vector<std::pair<long long, AnalyzerSeen>> touched;
   for (const auto& [id, request] : latest) {
     const auto& sets = request->interpretation.result_sets;
-    const core::Analyzer reported = sets.empty() ? core::Analyzer{} : sets.front().analyzer;
-    tx.exec_params(kTouchAnalyzer, id, timestamp_literal(request->receipt.received_at),
-                   storable(reported.model), storable(reported.serial),
-                   storable(reported.software_version));
+    AnalyzerSeen seen{std::chrono::steady_clock::now(),
+                      sets.empty() ? core::Analyzer{} : sets.front().analyzer};
+    if (is_fresh(id, seen)) {
+      continue;
+    }
+    tx.exec_prepared("touch_analyzer", id, timestamp_literal(request->receipt.received_at),
+                     storable(seen.reported.model), storable(seen.reported.serial),
+                     storable(seen.reported.software_version));
+    touched.emplace_back(id, std::move(seen));
   }
   tx.commit();
+  for (auto& [id, seen] : touched) {
+    analyzers_seen_[id] = std::move(seen);
+  }
 
   std::vector<Completion> done;
   done.reserve(batch.size());

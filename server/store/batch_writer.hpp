@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,11 +42,18 @@ class BatchWriter {
   struct Session;
 
   Result<std::vector<Completion>, StoreError> write_connected(std::span<const StoreRequest> batch);
+  struct AnalyzerSeen {
+    std::chrono::steady_clock::time_point at;
+    core::Analyzer reported;
+  };
+
   long long analyzer_id(const Receipt& receipt);
+  bool is_fresh(long long id, const AnalyzerSeen& now) const;
 
   std::string dsn_;
   std::unique_ptr<Session> session_;
   std::map<std::string, long long> analyzer_ids_;
+  std::map<long long, AnalyzerSeen> analyzers_seen_;
 };
 
 }  // namespace hemalink::store

@@ -32,18 +32,18 @@ std::shared_ptr<ingest::ReceiptInterpreter> xn_interpreter() {
 }
 
 StoreRequest cbc(const ingest::ReceiptInterpreter& interpreter, int i) {
-  auto receipt = testing::receipt(
-      fmt::format("xn-{}", i % 3), "sysmex-xn", WireProtocol::Astm,
-      fmt::format("H|\\^&|||XN-1000^00-21^11001^^^^A1234||||||||E1394-97\r"
-                  "P|1|||PID{0}|^Test^Patient||19700101|F\r"
-                  "O|1||^^{0:010}^B|^^^^WBC|||||||N||||||||||||||F\r"
-                  "R|1|^^^^WBC^1|5.{1}|10*3/uL||N||F||||20261122101500\r"
-                  "R|2|^^^^RBC^1|4.50|10*6/uL||N||F||||20261122101500\r"
-                  "R|3|^^^^HGB^1|13.8|g/dL||N||F||||20261122101500\r"
-                  "R|4|^^^^HCT^1|41.0|%||N||F||||20261122101500\r"
-                  "R|5|^^^^PLT^1|2{1}|10*3/uL||N||F||||20261122101500\r"
-                  "L|1|N\r",
-                  i, i % 10));
+  auto receipt =
+      testing::receipt(fmt::format("xn-{}", i % 3), "sysmex-xn", WireProtocol::Astm,
+                       fmt::format("H|\\^&|||XN-1000^00-21^11001^^^^A1234||||||||E1394-97\r"
+                                   "P|1|||PID{0}|^Test^Patient||19700101|F\r"
+                                   "O|1||^^{0:010}^B|^^^^WBC|||||||N||||||||||||||F\r"
+                                   "R|1|^^^^WBC^1|5.{1}|10*3/uL||N||F||||20261122101500\r"
+                                   "R|2|^^^^RBC^1|4.50|10*6/uL||N||F||||20261122101500\r"
+                                   "R|3|^^^^HGB^1|13.8|g/dL||N||F||||20261122101500\r"
+                                   "R|4|^^^^HCT^1|41.0|%||N||F||||20261122101500\r"
+                                   "R|5|^^^^PLT^1|2{1}|10*3/uL||N||F||||20261122101500\r"
+                                   "L|1|N\r",
+                                   i, i % 10));
   auto interpretation = interpreter.interpret(receipt);
   return {std::move(receipt), std::move(interpretation)};
 }
@@ -125,9 +125,8 @@ TEST(StoreFaults, PostgresStoppedMidIngestLosesNothingAcknowledged) {
   options.max_batch_messages = 32;
   options.reconnect_interval = std::chrono::milliseconds(200);
   auto interpreter = xn_interpreter();
-  testing::StoreHarness h(options, [interpreter](const Receipt& r) {
-    return interpreter->interpret(r);
-  });
+  testing::StoreHarness h(options,
+                          [interpreter](const Receipt& r) { return interpreter->interpret(r); });
   constexpr int kTotal = 900;
   Producer producer(h.store(), *interpreter, kTotal, 16);
   std::thread feeding([&] { producer.run({300, 600}); });

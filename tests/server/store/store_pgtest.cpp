@@ -68,8 +68,8 @@ bool has_results(const StoreRequest& r, StoreOutcome outcome) {
 
 void expect_all(const std::vector<Completion>& done, StoreOutcome outcome) {
   for (std::size_t i = 0; i < done.size(); ++i) {
-    EXPECT_EQ(done[i].outcome, outcome) << "request " << i << ": " << to_string(done[i].outcome)
-                                        << " " << done[i].detail;
+    EXPECT_EQ(done[i].outcome, outcome)
+        << "request " << i << ": " << to_string(done[i].outcome) << " " << done[i].detail;
   }
 }
 
@@ -96,7 +96,8 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
     for (const auto& file : testing::corpus_files(sub)) {
       auto more = testing::requests_from_capture(file, *interpreter);
       ASSERT_FALSE(more.empty()) << file;
-      for (auto& r : more) requests.push_back(std::move(r));
+      for (auto& r : more)
+        requests.push_back(std::move(r));
     }
   }
   const auto expected = expected_outcomes(requests);
@@ -104,9 +105,8 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
   std::size_t result_count = 0;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     EXPECT_EQ(done[i].outcome, expected[i]) << i << ": " << done[i].detail;
-    result_count += has_results(requests[i], expected[i])
-                        ? count_observations(requests[i].interpretation)
-                        : 0;
+    result_count +=
+        has_results(requests[i], expected[i]) ? count_observations(requests[i].interpretation) : 0;
   }
   EXPECT_EQ(h.count("SELECT count(*) FROM messages"), static_cast<long long>(requests.size()));
   EXPECT_EQ(h.count("SELECT count(*) FROM messages WHERE status = 'duplicate'"),
@@ -125,7 +125,8 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
   std::size_t at = 0;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const auto& r = requests[i];
-    if (!has_results(r, expected[i])) continue;
+    if (!has_results(r, expected[i]))
+      continue;
     for (const auto& set : r.interpretation.result_sets) {
       for (const auto& o : set.observations) {
         ASSERT_LT(at, rows.size());
@@ -158,15 +159,16 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
                   "WHERE id = '{}'",
                   [&] {
                     std::string hex;
-                    for (unsigned char c : r.receipt.raw) hex += fmt::format("{:02x}", c);
+                    for (unsigned char c : r.receipt.raw)
+                      hex += fmt::format("{:02x}", c);
                     return hex;
                   }(),
                   id)),
               "t")
         << id;
-    EXPECT_EQ(h.query_value(fmt::format("SELECT status FROM messages WHERE id = '{}'", id)),
-              expected[i] == StoreOutcome::Duplicate ? "duplicate"
-                                                     : to_string(r.interpretation.status));
+    EXPECT_EQ(
+        h.query_value(fmt::format("SELECT status FROM messages WHERE id = '{}'", id)),
+        expected[i] == StoreOutcome::Duplicate ? "duplicate" : to_string(r.interpretation.status));
   }
 }
 
@@ -216,8 +218,8 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
   auto interpreter = testing::interpreter_for_every_driver();
-  auto r = testing::receipt("generic-hl7", "generic-hl7", WireProtocol::Hl7,
-                            "this is not HL7\rPID|1\r");
+  auto r =
+      testing::receipt("generic-hl7", "generic-hl7", WireProtocol::Hl7, "this is not HL7\rPID|1\r");
   StoreRequest request{r, interpreter->interpret(r)};
   ASSERT_EQ(request.interpretation.status, MessageStatus::Rejected);
   expect_all(h.store_all({request}), StoreOutcome::Stored);
@@ -271,7 +273,8 @@ TEST(Store, TextPostgresCannotHoldIsStoredReadablyAndRawKeepsEveryByte) {
                           "flags[5] FROM results"),
             "a\"b|c,d|{x}|");
   EXPECT_EQ(h.query_value("SELECT comments[1] FROM results"), "line 1\nline 2");
-  EXPECT_EQ(h.query_value("SELECT comments->>0 FROM specimens"), storable(std::string_view("nul\0here", 8)));
+  EXPECT_EQ(h.query_value("SELECT comments->>0 FROM specimens"),
+            storable(std::string_view("nul\0here", 8)));
   EXPECT_EQ(h.query_value("SELECT encode(raw, 'hex') FROM messages"), "4d53487c00ff0d");
 }
 
@@ -287,8 +290,8 @@ TEST(Store, ConcurrentProducersLoseNothingAndDuplicateNothing) {
   std::vector<std::vector<StoreRequest>> work(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     for (int i = 0; i < kPerThread; ++i) {
-      work[t].push_back(synthetic(fmt::format("an-{}", t % 5), fmt::format("{}-{}", t, i),
-                                  kResults));
+      work[t].push_back(
+          synthetic(fmt::format("an-{}", t % 5), fmt::format("{}-{}", t, i), kResults));
     }
   }
   std::vector<std::vector<Completion>> done(kThreads);
@@ -296,8 +299,10 @@ TEST(Store, ConcurrentProducersLoseNothingAndDuplicateNothing) {
   for (int t = 0; t < kThreads; ++t) {
     producers.emplace_back([&, t] { done[t] = h.store_all(work[t]); });
   }
-  for (auto& p : producers) p.join();
-  for (const auto& d : done) expect_all(d, StoreOutcome::Stored);
+  for (auto& p : producers)
+    p.join();
+  for (const auto& d : done)
+    expect_all(d, StoreOutcome::Stored);
   const long long messages = kThreads * kPerThread;
   EXPECT_EQ(h.count("SELECT count(*) FROM messages"), messages);
   EXPECT_EQ(h.count("SELECT count(DISTINCT id) FROM messages"), messages);
@@ -335,7 +340,8 @@ TEST(Store, ASpoolLeftByAKilledDaemonIsReplayedAtStart) {
     auto spool = Spool::open(h.spool_dir() / "spool-0.hls");
     ASSERT_TRUE(spool);
     std::vector<const Receipt*> pointers;
-    for (const auto& r : receipts) pointers.push_back(&r);
+    for (const auto& r : receipts)
+      pointers.push_back(&r);
     ASSERT_FALSE(spool->append(pointers));
   }
   // A spool from a run with more writers is replayed too.
@@ -357,9 +363,8 @@ TEST(Store, ASpoolLeftByAKilledDaemonIsReplayedAtStart) {
   EXPECT_EQ(std::filesystem::file_size(h.spool_dir() / "spool-0.hls"), 0U);
   EXPECT_FALSE(std::filesystem::exists(h.spool_dir() / "spool-3.hls"));
   for (const auto& r : receipts) {
-    EXPECT_EQ(h.count(fmt::format("SELECT count(*) FROM messages WHERE id = '{}'",
-                                  r.id.to_string())),
-              1);
+    EXPECT_EQ(
+        h.count(fmt::format("SELECT count(*) FROM messages WHERE id = '{}'", r.id.to_string())), 1);
   }
 }
 

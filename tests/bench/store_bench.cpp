@@ -1,0 +1,306 @@
+// Durable ingest benchmark: CBC messages through the Store (group commit, synchronous_commit on,
+// fsync on) into a fresh database, beside psql's plain COPY of the same rows into the same tables
+// as the floor. Prints results/s, messages/s and commit latency (submit to completion).
+//
+//   store_bench --dsn DSN_OF_AN_EMPTY_DATABASE [--copy-dsn DSN_OF_ANOTHER] [--messages N]
+//               [--producers P] [--writers W] [--batch B] [--wait-us U]
+#include <fmt/format.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/config/mapping_json.hpp"
+#include "server/ingest/receipt_interpreter.hpp"
+#include "server/store/batch_rows.hpp"
+#include "server/store/copy_text.hpp"
+#include "server/store/migrations.hpp"
+#include "server/store/store.hpp"
+#include "tests/bench/cbc_messages.hpp"
+
+namespace hemalink::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string dsn;
+  std::string copy_dsn;
+  std::size_t messages = 6000;
+  std::size_t producers = 32;
+  std::size_t writers = 2;
+  std::size_t batch = 256;
+  long wait_us = 2000;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
+    if (flag == "--dsn") o.dsn = value;
+    else if (flag == "--copy-dsn") o.copy_dsn = value;
+    else if (flag == "--messages") o.messages = std::stoul(value);
+    else if (flag == "--producers") o.producers = std::stoul(value);
+    else if (flag == "--writers") o.writers = std::stoul(value);
+    else if (flag == "--batch") o.batch = std::stoul(value);
+    else if (flag == "--wait-us") o.wait_us = std::stol(value);
+    else throw std::runtime_error("unknown option " + flag);
+  }
+  if (o.dsn.empty()) throw std::runtime_error("--dsn is required");
+  return o;
+}
+
+// The lab's common case: results inside the analyzer's normal flags are released, the rest held.
+std::vector<core::Decision> release_normals(const core::ResultSet& set) {
+  std::vector<core::Decision> out;
+  for (const auto& o : set.observations) {
+    core::Decision d;
+    d.verdict = o.abnormal_flag.empty() || o.abnormal_flag == "N" ? core::Verdict::Release
+                                                                  : core::Verdict::Hold;
+    d.decided_by = "rules:bench";
+    out.push_back(d);
+  }
+  return out;
+}
+
+std::vector<store::StoreRequest> cbc_requests(std::size_t count) {
+  ingest::ReceiptInterpreter interpreter(release_normals);
+  for (int i = 0; i < 8; ++i) {
+    auto mappings = config::load_mappings("sysmex-xn", "", "");
+    interpreter.add_analyzer(fmt::format("xn-{}", i),
+                             drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
+  }
+  std::vector<store::StoreRequest> requests;
+  std::size_t n = 0;
+  for (auto& raw : astm_cbc_messages(count, 42)) {
+    store::Receipt r;
+    r.id = core::MessageId::generate();
+    r.analyzer = fmt::format("xn-{}", n++ % 8);
+    r.driver = "sysmex-xn";
+    r.protocol = store::WireProtocol::Astm;
+    r.peer_address = "127.0.0.1:5001";
+    r.received_at = std::chrono::system_clock::now();
+    r.raw = std::move(raw);
+    auto interpretation = interpreter.interpret(r);
+    requests.push_back({std::move(r), std::move(interpretation)});
+  }
+  return requests;
+}
+
+std::size_t result_count(const std::vector<store::StoreRequest>& requests) {
+  std::size_t n = 0;
+  for (const auto& r : requests) n += store::count_observations(r.interpretation);
+  return n;
+}
+
+struct IngestRun {
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+  std::map<store::StoreOutcome, std::size_t> outcomes;
+};
+
+IngestRun run_store(const Options& o, const std::vector<store::StoreRequest>& requests) {
+  store::StoreOptions options;
+  options.dsn = o.dsn;
+  options.writers = o.writers;
+  options.max_batch_messages = o.batch;
+  options.max_batch_wait = std::chrono::microseconds(o.wait_us);
+  options.spool_dir = std::filesystem::temp_directory_path() / "hemalink-store-bench-spool";
+  std::filesystem::remove_all(options.spool_dir);
+  store::Store store(options, [](const store::Receipt&) { return store::Interpretation{}; });
+
+  IngestRun run;
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::size_t remaining = requests.size();
+  run.latencies_ms.reserve(requests.size());
+  const auto start = Clock::now();
+  std::vector<std::thread> producers;
+  // Each producer is one analyzer session: it waits for its message's commit before the next,
+  // exactly as an analyzer waits for the acknowledgement.
+  for (std::size_t p = 0; p < o.producers; ++p) {
+    producers.emplace_back([&, p] {
+      for (std::size_t i = p; i < requests.size(); i += o.producers) {
+        std::mutex one;
+        std::condition_variable done_cv;
+        bool done = false;
+        const auto submitted = Clock::now();
+        auto refused = store.submit(requests[i], [&](const store::Completion& c) {
+          const double ms =
+              std::chrono::duration<double, std::milli>(Clock::now() - submitted).count();
+          {
+            std::lock_guard lock(mutex);
+            run.latencies_ms.push_back(ms);
+            ++run.outcomes[c.outcome];
+            --remaining;
+          }
+          cv.notify_all();
+          std::lock_guard lock(one);
+          done = true;
+          done_cv.notify_all();
+        });
+        if (refused) throw std::runtime_error(refused->detail);
+        std::unique_lock lock(one);
+        done_cv.wait(lock, [&] { return done; });
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  {
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return remaining == 0; });
+  }
+  run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::filesystem::remove_all(options.spool_dir);
+  return run;
+}
+
+std::string sha256(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+std::string columns(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// The same rows the store writes, as COPY files, loaded by psql in one transaction.
+double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& requests) {
+  const auto dir = std::filesystem::temp_directory_path() / "hemalink-store-bench-copy";
+  std::filesystem::create_directories(dir);
+  std::map<std::string, long long> analyzer_ids;
+  std::string analyzers_sql;
+  for (const auto& r : requests) {
+    if (analyzer_ids.emplace(r.receipt.analyzer, analyzer_ids.size() + 1).second) {
+      analyzers_sql += fmt::format(
+          "INSERT INTO analyzers (id, name, driver) OVERRIDING SYSTEM VALUE VALUES ({}, '{}', "
+          "'sysmex-xn');\n",
+          analyzer_ids.size(), r.receipt.analyzer);
+    }
+  }
+  std::string messages;
+  store::BatchRows rows;
+  store::IdPool pool;
+  long long specimens = 0;
+  long long results = 0;
+  for (const auto& r : requests) {
+    for (const auto& set : r.interpretation.result_sets) {
+      pool.specimens.push_back(++specimens);
+      for (std::size_t k = 0; k < set.observations.size(); ++k) pool.results.push_back(++results);
+    }
+  }
+  for (const auto& r : requests) {
+    const auto analyzer = analyzer_ids[r.receipt.analyzer];
+    store::CopyLine(messages)
+        .text(r.receipt.id.to_string())
+        .integer(analyzer)
+        .text("in")
+        .text("astm")
+        .text(r.receipt.peer_address)
+        .timestamp(r.receipt.received_at)
+        .bytea(r.receipt.raw)
+        .bytea(sha256(r.receipt.raw))
+        .text(r.interpretation.control_id)
+        .text("accepted");
+    store::append_result_rows(rows, r, analyzer, pool);
+  }
+  const std::vector<std::pair<std::string, std::pair<std::string*, std::string>>> tables = {
+      {"messages",
+       {&messages,
+        "id, analyzer_id, direction, protocol, peer_address, received_at, raw, content_hash, "
+        "control_id, status"}},
+      {"specimens", {&rows.specimens, columns(store::kSpecimenColumns)}},
+      {"results", {&rows.results, columns(store::kResultColumns)}},
+      {"decisions", {&rows.decisions, columns(store::kDecisionColumns)}},
+      {"outbox", {&rows.outbox, columns(store::kOutboxColumns)}}};
+  std::string script = analyzers_sql;
+  for (const auto& [table, content] : tables) {
+    const auto file = dir / (table + ".copy");
+    std::ofstream(file, std::ios::binary) << *content.first;
+    script += fmt::format("\\copy {} ({}) FROM '{}'\n", table, content.second, file.string());
+  }
+  std::ofstream(dir / "load.sql") << script;
+  const auto command = fmt::format("psql -q -X -v ON_ERROR_STOP=1 -1 -d '{}' -f '{}'", dsn,
+                                   (dir / "load.sql").string());
+  const auto start = Clock::now();
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("psql COPY failed: " + command);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::filesystem::remove_all(dir);
+  return seconds;
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+}
+
+void migrate_or_throw(const std::string& dsn) {
+  auto migrated = store::migrate(dsn, store::shipped_migrations());
+  if (!migrated) throw std::runtime_error(migrated.error().detail);
+}
+
+std::string setting(const std::string& dsn, const std::string& name) {
+  pqxx::connection c(dsn);
+  pqxx::nontransaction n(c);
+  return n.exec1("SHOW " + name)[0].as<std::string>();
+}
+
+int run(int argc, char** argv) {
+  const auto o = parse(argc, argv);
+  migrate_or_throw(o.dsn);
+  const auto requests = cbc_requests(o.messages);
+  const auto results = result_count(requests);
+  fmt::print("durable ingest: {} CBC messages, {} results; fsync={}, synchronous_commit={}\n",
+             requests.size(), results, setting(o.dsn, "fsync"),
+             setting(o.dsn, "synchronous_commit"));
+  fmt::print("store: {} producers (each waits for its commit), {} writers, batch <= {} "
+             "messages or {} us\n",
+             o.producers, o.writers, o.batch, o.wait_us);
+  const auto ingest = run_store(o, requests);
+  for (const auto& [outcome, n] : ingest.outcomes) {
+    if (outcome != store::StoreOutcome::Stored) {
+      throw std::runtime_error(fmt::format("{} messages {}", n, store::to_string(outcome)));
+    }
+  }
+  const double store_rate = results / ingest.seconds;
+  fmt::print("  hemalink store : {:>9.0f} results/s  {:>7.0f} messages/s  commit p50 {:.2f} ms  "
+             "p99 {:.2f} ms\n",
+             store_rate, requests.size() / ingest.seconds, percentile(ingest.latencies_ms, 0.50),
+             percentile(ingest.latencies_ms, 0.99));
+  if (!o.copy_dsn.empty()) {
+    migrate_or_throw(o.copy_dsn);
+    const double copy_seconds = run_copy(o.copy_dsn, requests);
+    const double copy_rate = results / copy_seconds;
+    fmt::print("  psql COPY floor: {:>9.0f} results/s  {:>7.0f} messages/s  (one transaction)\n",
+               copy_rate, requests.size() / copy_seconds);
+    fmt::print("  store / COPY   : {:.0f}%\n", 100.0 * store_rate / copy_rate);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace hemalink::bench
+
+int main(int argc, char** argv) {
+  try {
+    return hemalink::bench::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "store_bench: %s\n", e.what());
+    return 1;
+  }
+}
