@@ -134,7 +134,7 @@ run_tests() {
   log "ASan+UBSan build"
   build_asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+    LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0" ctest --test-dir build-asan --output-on-failure -j "$jobs"
   log "fuzz smoke"
   run_fuzz "${HEMALINK_FUZZ_SMOKE_SECONDS:-20}"
   log "all tests passed"

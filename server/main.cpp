@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "server/cli/check_config_command.hpp"
 #include "server/cli/decode_command.hpp"
 #include "server/cli/migrate_command.hpp"
 
@@ -18,6 +19,9 @@ constexpr const char* kUsage =
     "                 HL7, or with --driver bd-facs an export file) as JSON, and with --driver\n"
     "                 the canonical results (drivers: sysmex-xn, sysmex-cs, bd-facs,\n"
     "                 generic-astm, generic-hl7)\n"
+    "  check-config FILE\n"
+    "                 validate a daemon configuration and the mapping files it names; every\n"
+    "                 error is reported with its JSON path\n"
     "  migrate [--db DSN]\n"
     "                 apply the missing schema migrations (default DSN: $HEMALINK_DATABASE_URL)\n"
     "  version        print the version\n"
@@ -43,6 +47,9 @@ int main(int argc, char** argv) {
   }
   if (command == "decode") {
     return hemalink::cli::run_decode(args, std::cout, std::cerr);
+  }
+  if (command == "check-config") {
+    return hemalink::cli::run_check_config(args, std::cout, std::cerr);
   }
   if (command == "migrate") {
     return hemalink::cli::run_migrate(args, std::cout, std::cerr);

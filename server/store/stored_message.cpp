@@ -6,18 +6,6 @@ const char* to_string(Direction direction) {
   return direction == Direction::In ? "in" : "out";
 }
 
-const char* to_string(WireProtocol protocol) {
-  switch (protocol) {
-    case WireProtocol::Astm:
-      return "astm";
-    case WireProtocol::Hl7:
-      return "hl7";
-    case WireProtocol::Export:
-      return "export";
-  }
-  return "astm";
-}
-
 const char* to_string(MessageStatus status) {
   switch (status) {
     case MessageStatus::Accepted:

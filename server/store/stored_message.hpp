@@ -10,11 +10,12 @@
 #include "server/core/decision.hpp"
 #include "server/core/message_id.hpp"
 #include "server/core/result_set.hpp"
+#include "server/core/wire_protocol.hpp"
 
 namespace hemalink::store {
 
 enum class Direction { In, Out };
-enum class WireProtocol { Astm, Hl7, Export };
+using core::WireProtocol;
 
 /// accepted: decoded and translated; rejected: did not parse or translate; incomplete: the link
 /// ended it before its terminator; duplicate: the same analyzer already sent the same bytes (a
@@ -77,7 +78,7 @@ using CompletionHandler = std::function<void(const Completion&)>;
 using Interpreter = std::function<Interpretation(const Receipt&)>;
 
 const char* to_string(Direction direction);
-const char* to_string(WireProtocol protocol);
+using core::to_string;
 const char* to_string(MessageStatus status);
 const char* to_string(StoreOutcome outcome);
 

@@ -49,16 +49,25 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--dsn") o.dsn = value;
-    else if (flag == "--copy-dsn") o.copy_dsn = value;
-    else if (flag == "--messages") o.messages = std::stoul(value);
-    else if (flag == "--producers") o.producers = std::stoul(value);
-    else if (flag == "--writers") o.writers = std::stoul(value);
-    else if (flag == "--batch") o.batch = std::stoul(value);
-    else if (flag == "--wait-us") o.wait_us = std::stol(value);
-    else throw std::runtime_error("unknown option " + flag);
+    if (flag == "--dsn")
+      o.dsn = value;
+    else if (flag == "--copy-dsn")
+      o.copy_dsn = value;
+    else if (flag == "--messages")
+      o.messages = std::stoul(value);
+    else if (flag == "--producers")
+      o.producers = std::stoul(value);
+    else if (flag == "--writers")
+      o.writers = std::stoul(value);
+    else if (flag == "--batch")
+      o.batch = std::stoul(value);
+    else if (flag == "--wait-us")
+      o.wait_us = std::stol(value);
+    else
+      throw std::runtime_error("unknown option " + flag);
   }
-  if (o.dsn.empty()) throw std::runtime_error("--dsn is required");
+  if (o.dsn.empty())
+    throw std::runtime_error("--dsn is required");
   return o;
 }
 
@@ -101,7 +110,8 @@ std::vector<store::StoreRequest> cbc_requests(std::size_t count) {
 
 std::size_t result_count(const std::vector<store::StoreRequest>& requests) {
   std::size_t n = 0;
-  for (const auto& r : requests) n += store::count_observations(r.interpretation);
+  for (const auto& r : requests)
+    n += store::count_observations(r.interpretation);
   return n;
 }
 
@@ -151,13 +161,15 @@ IngestRun run_store(const Options& o, const std::vector<store::StoreRequest>& re
           done = true;
           done_cv.notify_all();
         });
-        if (refused) throw std::runtime_error(refused->detail);
+        if (refused)
+          throw std::runtime_error(refused->detail);
         std::unique_lock lock(one);
         done_cv.wait(lock, [&] { return done; });
       }
     });
   }
-  for (auto& t : producers) t.join();
+  for (auto& t : producers)
+    t.join();
   {
     std::unique_lock lock(mutex);
     cv.wait(lock, [&] { return remaining == 0; });
@@ -175,7 +187,8 @@ std::string sha256(std::string_view data) {
 
 std::string columns(const std::vector<std::string>& names) {
   std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  for (const auto& n : names)
+    out += (out.empty() ? "" : ", ") + n;
   return out;
 }
 
@@ -201,7 +214,8 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
   for (const auto& r : requests) {
     for (const auto& set : r.interpretation.result_sets) {
       pool.specimens.push_back(++specimens);
-      for (std::size_t k = 0; k < set.observations.size(); ++k) pool.results.push_back(++results);
+      for (std::size_t k = 0; k < set.observations.size(); ++k)
+        pool.results.push_back(++results);
     }
   }
   for (const auto& r : requests) {
@@ -238,7 +252,8 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
   const auto command = fmt::format("psql -q -X -v ON_ERROR_STOP=1 -1 -d '{}' -f '{}'", dsn,
                                    (dir / "load.sql").string());
   const auto start = Clock::now();
-  if (std::system(command.c_str()) != 0) throw std::runtime_error("psql COPY failed: " + command);
+  if (std::system(command.c_str()) != 0)
+    throw std::runtime_error("psql COPY failed: " + command);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::filesystem::remove_all(dir);
   return seconds;
@@ -251,7 +266,8 @@ double percentile(std::vector<double> v, double p) {
 
 void migrate_or_throw(const std::string& dsn) {
   auto migrated = store::migrate(dsn, store::shipped_migrations());
-  if (!migrated) throw std::runtime_error(migrated.error().detail);
+  if (!migrated)
+    throw std::runtime_error(migrated.error().detail);
 }
 
 std::string setting(const std::string& dsn, const std::string& name) {
@@ -268,9 +284,10 @@ int run(int argc, char** argv) {
   fmt::print("durable ingest: {} CBC messages, {} results; fsync={}, synchronous_commit={}\n",
              requests.size(), results, setting(o.dsn, "fsync"),
              setting(o.dsn, "synchronous_commit"));
-  fmt::print("store: {} producers (each waits for its commit), {} writers, batch <= {} "
-             "messages or {} us\n",
-             o.producers, o.writers, o.batch, o.wait_us);
+  fmt::print(
+      "store: {} producers (each waits for its commit), {} writers, batch <= {} "
+      "messages or {} us\n",
+      o.producers, o.writers, o.batch, o.wait_us);
   const auto ingest = run_store(o, requests);
   for (const auto& [outcome, n] : ingest.outcomes) {
     if (outcome != store::StoreOutcome::Stored) {
@@ -278,10 +295,11 @@ int run(int argc, char** argv) {
     }
   }
   const double store_rate = results / ingest.seconds;
-  fmt::print("  hemalink store : {:>9.0f} results/s  {:>7.0f} messages/s  commit p50 {:.2f} ms  "
-             "p99 {:.2f} ms\n",
-             store_rate, requests.size() / ingest.seconds, percentile(ingest.latencies_ms, 0.50),
-             percentile(ingest.latencies_ms, 0.99));
+  fmt::print(
+      "  hemalink store : {:>9.0f} results/s  {:>7.0f} messages/s  commit p50 {:.2f} ms  "
+      "p99 {:.2f} ms\n",
+      store_rate, requests.size() / ingest.seconds, percentile(ingest.latencies_ms, 0.50),
+      percentile(ingest.latencies_ms, 0.99));
   if (!o.copy_dsn.empty()) {
     migrate_or_throw(o.copy_dsn);
     const double copy_seconds = run_copy(o.copy_dsn, requests);

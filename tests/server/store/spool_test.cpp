@@ -7,18 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hemalink::store {
 namespace {
 
 class SpoolTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hemalink-spool-test-" + core::MessageId::generate().to_string());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::filesystem::path file() const { return dir_ / "spool-0.hls"; }
 
   static Receipt receipt(std::string raw) {
@@ -42,7 +37,7 @@ class SpoolTest : public ::testing::Test {
     ASSERT_FALSE(spool.append(pointers));
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_{"spool-test"};
 };
 
 void expect_same(const Receipt& a, const Receipt& b) {
@@ -164,7 +159,7 @@ TEST_F(SpoolTest, ReceiptPayloadsRefuseTruncation) {
 }
 
 TEST_F(SpoolTest, AnUnusableDirectoryIsAnErrorNamingThePath) {
-  auto spool = Spool::open(dir_ / "missing" / "spool-0.hls");
+  auto spool = Spool::open(dir_ / "missing/spool-0.hls");
   ASSERT_FALSE(spool);
   EXPECT_NE(spool.error().detail.find("missing"), std::string::npos) << spool.error().detail;
 }

@@ -1,0 +1,81 @@
+#include "server/cli/check_config_command.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "server/config/daemon_config.hpp"
+#include "server/config/mapping_json.hpp"
+
+namespace hemalink::cli {
+namespace {
+
+std::optional<std::string> read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void check_mappings(const config::DaemonConfig& c, std::vector<std::string>& errors) {
+  for (std::size_t i = 0; i < c.analyzers.size(); ++i) {
+    const auto& a = c.analyzers[i];
+    if (a.mappings_file.empty()) continue;
+    const auto text = read_text(a.mappings_file);
+    if (!text) {
+      errors.push_back(fmt::format("analyzers[{}].mappings: cannot read {}", i,
+                                   a.mappings_file.string()));
+      continue;
+    }
+    auto table = config::load_mappings(a.driver, *text, a.mappings_file.string());
+    if (!table) {
+      errors.push_back(fmt::format("analyzers[{}].mappings: {}", i, table.error().detail));
+    }
+  }
+}
+
+}  // namespace
+
+int run_check_config(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.size() != 1 || args[0].starts_with("-")) {
+    fmt::print(err, "usage: hemalink check-config FILE\n");
+    return 2;
+  }
+  const std::filesystem::path file(args[0]);
+  const auto text = read_text(file);
+  if (!text) {
+    fmt::print(err, "{}: cannot read the file\n", file.string());
+    return 2;
+  }
+  const char* url = std::getenv("HEMALINK_DATABASE_URL");
+  auto parsed = config::parse_daemon_config(
+      *text, file.parent_path(), url ? std::optional<std::string>(url) : std::nullopt);
+  std::vector<std::string> errors;
+  if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
+    errors = bad->errors;
+  } else {
+    check_mappings(std::get<config::DaemonConfig>(parsed), errors);
+  }
+  for (const auto& e : errors) {
+    fmt::print(err, "{}: {}\n", file.string(), e);
+  }
+  if (!errors.empty()) {
+    fmt::print(err, "{}: {} error{}\n", file.string(), errors.size(), errors.size() == 1 ? "" : "s");
+    return 2;
+  }
+  const auto& c = std::get<config::DaemonConfig>(parsed);
+  std::string names;
+  for (const auto& a : c.analyzers) {
+    names += fmt::format("{}{} ({}, {})", names.empty() ? "" : ", ", a.name, a.driver,
+                         config::to_string(a.protocol));
+  }
+  fmt::print(out, "{}: ok: {} analyzer{}: {}\n", file.string(), c.analyzers.size(),
+             c.analyzers.size() == 1 ? "" : "s", names);
+  return 0;
+}
+
+}  // namespace hemalink::cli

@@ -1,0 +1,323 @@
+#include "server/config/daemon_config.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "drivers/driver.hpp"
+#include "server/config/json_fields.hpp"
+
+namespace hemalink::config {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kMaxPort = 65535;
+
+bool is_ip_address(const std::string& text) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+// An address, or an address/prefix-length block.
+bool is_peer_pattern(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) {
+    return is_ip_address(text);
+  }
+  const auto address = text.substr(0, slash);
+  const auto prefix = std::string_view(text).substr(slash + 1);
+  int bits = -1;
+  auto [end, ec] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), bits);
+  const int max_bits = address.find(':') == std::string::npos ? 32 : 128;
+  return is_ip_address(address) && ec == std::errc() && end == prefix.data() + prefix.size() &&
+         bits >= 0 && bits <= max_bits;
+}
+
+bool is_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+         });
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& path) {
+  if (path.empty()) return {};
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? p : base / p;
+}
+
+TcpServerTransport read_tcp_server(JsonFields& f) {
+  TcpServerTransport t;
+  f.text("listen_address", t.listen_address);
+  if (f.has("listen_address") && !is_ip_address(t.listen_address)) {
+    f.error(f.path_of("listen_address"),
+            fmt::format("expected an IP address (0.0.0.0 for every interface), got \"{}\"",
+                        t.listen_address));
+  }
+  f.integer("port", t.port, 1, kMaxPort, true);
+  return t;
+}
+
+TcpClientTransport read_tcp_client(JsonFields& f) {
+  TcpClientTransport t;
+  f.text("host", t.host, true);
+  f.integer("port", t.port, 1, kMaxPort, true);
+  std::int64_t min_ms = t.reconnect_min.count();
+  std::int64_t max_ms = t.reconnect_max.count();
+  f.integer("reconnect_min_ms", min_ms, 100, 600000);
+  f.integer("reconnect_max_ms", max_ms, 100, 3600000);
+  if (max_ms < min_ms) {
+    f.error(f.path_of("reconnect_max_ms"),
+            fmt::format("expected at least reconnect_min_ms ({}), got {}", min_ms, max_ms));
+  }
+  t.reconnect_min = std::chrono::milliseconds(min_ms);
+  t.reconnect_max = std::chrono::milliseconds(max_ms);
+  return t;
+}
+
+SerialTransport read_serial(JsonFields& f) {
+  SerialTransport t;
+  f.text("device", t.device, true);
+  static constexpr std::int64_t kBauds[] = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200};
+  if (f.has("baud")) {
+    std::int64_t baud = 0;
+    f.integer("baud", baud, 0, 1000000);
+    if (std::find(std::begin(kBauds), std::end(kBauds), baud) == std::end(kBauds)) {
+      f.error(f.path_of("baud"),
+              fmt::format("expected one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, "
+                          "115200, got {}",
+                          baud));
+    } else {
+      t.baud = static_cast<unsigned>(baud);
+    }
+  }
+  f.integer("data_bits", t.data_bits, 7, 8);
+  f.integer("stop_bits", t.stop_bits, 1, 2);
+  if (auto parity = f.choice("parity", {"none", "even", "odd"})) {
+    t.parity = static_cast<Parity>(*parity);
+  }
+  if (auto flow = f.choice("flow_control", {"none", "software", "hardware"})) {
+    t.flow_control = static_cast<FlowControl>(*flow);
+  }
+  return t;
+}
+
+FileDropTransport read_file_drop(JsonFields& f, const std::filesystem::path& base) {
+  FileDropTransport t;
+  std::string folder;
+  std::string done;
+  f.text("folder", folder, true);
+  f.text("done_folder", done);
+  t.folder = resolve(base, folder);
+  t.done_folder = done.empty() ? t.folder / "done" : resolve(base, done);
+  std::int64_t poll = t.poll_interval.count();
+  f.integer("poll_interval_ms", poll, 100, 600000);
+  t.poll_interval = std::chrono::milliseconds(poll);
+  return t;
+}
+
+Transport read_transport(JsonFields& parent, const std::filesystem::path& base) {
+  const json* node = parent.object("transport", true);
+  if (node == nullptr) return TcpServerTransport{};
+  JsonFields f(*node, parent.path_of("transport"), parent.errors());
+  switch (f.choice("type", {"tcp-server", "tcp-client", "serial", "file-drop"}, true).value_or(9)) {
+    case 0:
+      return read_tcp_server(f);
+    case 1:
+      return read_tcp_client(f);
+    case 2:
+      return read_serial(f);
+    case 3:
+      return read_file_drop(f, base);
+    default:
+      f.ignore_other_keys();  // the type is wrong: the other keys cannot be judged
+      return TcpServerTransport{};
+  }
+}
+
+void check_driver(JsonFields& f, const AnalyzerConfig& a) {
+  const auto& names = drivers::driver_names();
+  if (std::find(names.begin(), names.end(), a.driver) == names.end()) {
+    std::string known;
+    for (auto n : names) known += (known.empty() ? "" : ", ") + std::string(n);
+    f.error(f.path_of("driver"), fmt::format("unknown driver \"{}\" (known: {})", a.driver, known));
+    return;
+  }
+  const auto driver = drivers::make_driver(a.driver, {});
+  const bool is_file = std::holds_alternative<FileDropTransport>(a.transport);
+  const auto input = driver->input();
+  if (input == drivers::Input::ExportFile && (!is_file || a.protocol != WireProtocol::Export)) {
+    f.error(f.path_of("driver"), fmt::format("{} reads export files: use protocol \"export\" "
+                                             "with a file-drop transport",
+                                             a.driver));
+  } else if (input == drivers::Input::Astm && a.protocol != WireProtocol::Astm) {
+    f.error(f.path_of("protocol"), fmt::format("{} reads ASTM: expected \"astm\"", a.driver));
+  } else if (input == drivers::Input::Hl7 && a.protocol != WireProtocol::Hl7) {
+    f.error(f.path_of("protocol"), fmt::format("{} reads HL7: expected \"hl7\"", a.driver));
+  }
+  if (is_file && a.protocol != WireProtocol::Export) {
+    f.error(f.path_of("transport"), "a file-drop transport carries export files only");
+  }
+}
+
+AnalyzerConfig read_analyzer(const json& node, const std::string& path,
+                             const std::filesystem::path& base, std::vector<std::string>& errors) {
+  JsonFields f(node, path, errors);
+  AnalyzerConfig a;
+  f.text("name", a.name, true);
+  if (f.has("name") && !a.name.empty() && !is_name(a.name)) {
+    f.error(f.path_of("name"),
+            fmt::format("expected letters, digits, '-', '_' or '.' (at most 64), got \"{}\"",
+                        a.name));
+  }
+  f.text("driver", a.driver, true);
+  const auto protocol = f.choice("protocol", {"astm", "hl7", "export"}, true);
+  a.protocol = static_cast<WireProtocol>(protocol.value_or(0));
+  if (auto link = f.choice("link", {"e1381", "bare"})) {
+    a.link = static_cast<AstmLink>(*link);
+    if (a.protocol != WireProtocol::Astm) {
+      f.error(f.path_of("link"), "only ASTM analyzers have a link mode");
+    }
+  }
+  a.transport = read_transport(f, base);
+  f.text_list("allowed_peers", a.allowed_peers);
+  for (std::size_t i = 0; i < a.allowed_peers.size(); ++i) {
+    if (!is_peer_pattern(a.allowed_peers[i])) {
+      f.error(fmt::format("{}[{}]", f.path_of("allowed_peers"), i),
+              fmt::format("expected an IP address or CIDR block, got \"{}\"", a.allowed_peers[i]));
+    }
+  }
+  f.integer("max_message_bytes", a.max_message_bytes, 1024, 64 * 1024 * 1024);
+  std::int64_t idle = a.idle_timeout.count();
+  f.integer("idle_timeout_s", idle, 10, 86400);
+  a.idle_timeout = std::chrono::seconds(idle);
+  f.boolean("tcp_keepalive", a.tcp_keepalive);
+  std::string charset;
+  f.text("charset", charset);
+  if (!charset.empty()) {
+    if (auto c = charset_from_name(charset)) {
+      a.charset = *c;
+    } else {
+      f.error(f.path_of("charset"),
+              fmt::format("expected \"ascii\", \"latin1\" or \"utf8\", got \"{}\"", charset));
+    }
+  }
+  std::string mappings;
+  f.text("mappings", mappings);
+  a.mappings_file = resolve(base, mappings);
+  if (protocol && !a.driver.empty()) {
+    check_driver(f, a);
+  }
+  return a;
+}
+
+void check_unique(const std::vector<AnalyzerConfig>& analyzers, std::vector<std::string>& errors) {
+  std::map<std::string, std::size_t> names;
+  std::map<std::pair<std::string, int>, std::size_t> ports;
+  for (std::size_t i = 0; i < analyzers.size(); ++i) {
+    const auto& a = analyzers[i];
+    if (!a.name.empty() && !names.emplace(a.name, i).second) {
+      errors.push_back(fmt::format("analyzers[{}].name: \"{}\" is already the name of "
+                                   "analyzers[{}]",
+                                   i, a.name, names[a.name]));
+    }
+    if (const auto* t = std::get_if<TcpServerTransport>(&a.transport); t && t->port != 0) {
+      const auto key = std::pair{t->listen_address, static_cast<int>(t->port)};
+      if (!ports.emplace(key, i).second) {
+        errors.push_back(fmt::format("analyzers[{}].transport.port: {} is already used by "
+                                     "analyzers[{}]",
+                                     i, t->port, ports[key]));
+      }
+    }
+  }
+}
+
+void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path& base) {
+  if (const json* db = top.object("database", true)) {
+    JsonFields f(*db, "database", top.errors());
+    f.text("url", c.database_url);
+    f.boolean("migrate_at_start", c.migrate_at_start);
+  }
+  if (const json* http = top.object("http")) {
+    JsonFields f(*http, "http", top.errors());
+    f.text("listen", c.http_listen);
+  }
+  std::string spool;
+  top.text("spool_dir", spool);
+  if (!spool.empty()) c.spool_dir = spool;
+  c.spool_dir = resolve(base, c.spool_dir.string());
+  if (const json* logging = top.object("logging")) {
+    JsonFields f(*logging, "logging", top.errors());
+    static constexpr const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+    if (auto level = f.choice("level", {"trace", "debug", "info", "warn", "error"})) {
+      c.log_level = kLevels[*level];
+    }
+    if (auto format = f.choice("format", {"text", "json"})) {
+      c.log_json = *format == 1;
+    }
+  }
+  top.integer("threads", c.threads, 0, 256);
+  top.integer("max_connections", c.max_connections, 1, 100000);
+  if (const json* store = top.object("store")) {
+    JsonFields f(*store, "store", top.errors());
+    f.integer("writers", c.store.writers, 1, 32);
+    f.integer("max_batch_messages", c.store.max_batch_messages, 1, 10000);
+    std::int64_t wait = c.store.max_batch_wait.count();
+    f.integer("max_batch_wait_us", wait, 0, 100000);
+    c.store.max_batch_wait = std::chrono::microseconds(wait);
+    std::int64_t budget = c.store.ack_budget.count();
+    f.integer("ack_budget_ms", budget, 100, 10000);
+    c.store.ack_budget = std::chrono::milliseconds(budget);
+  }
+  if (const json* lis = top.object("lis")) {
+    JsonFields f(*lis, "lis", top.errors());
+    f.text("host", c.lis.host, true);
+    f.integer("port", c.lis.port, 1, kMaxPort, true);
+  }
+}
+
+}  // namespace
+
+std::variant<DaemonConfig, ConfigErrors> parse_daemon_config(
+    std::string_view json_text, const std::filesystem::path& base_dir,
+    const std::optional<std::string>& database_url_override) {
+  ConfigErrors errors;
+  json document;
+  try {
+    document = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    errors.errors.push_back(fmt::format("not JSON: {}", e.what()));
+    return errors;
+  }
+  DaemonConfig c;
+  {
+    JsonFields top(document, "", errors.errors);
+    read_sections(top, c, base_dir);
+    if (const json* list = top.array("analyzers", true)) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        c.analyzers.push_back(
+            read_analyzer((*list)[i], fmt::format("analyzers[{}]", i), base_dir, errors.errors));
+      }
+    }
+  }
+  check_unique(c.analyzers, errors.errors);
+  if (database_url_override && !database_url_override->empty()) {
+    c.database_url = *database_url_override;
+  } else if (c.database_url.empty() && document.is_object() && document.contains("database")) {
+    errors.errors.push_back(
+        "database.url: required (or set HEMALINK_DATABASE_URL in the environment)");
+  }
+  if (!errors.errors.empty()) {
+    return errors;
+  }
+  return c;
+}
+
+}  // namespace hemalink::config

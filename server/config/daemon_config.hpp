@@ -1,0 +1,116 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "protocols/common/charset.hpp"
+#include "server/core/wire_protocol.hpp"
+
+namespace hemalink::config {
+
+/// hemalink listens; the analyzer connects (the usual case).
+struct TcpServerTransport {
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t port = 0;
+};
+
+/// The analyzer listens; hemalink dials it and redials with back-off after a loss.
+struct TcpClientTransport {
+  std::string host;
+  std::uint16_t port = 0;
+  std::chrono::milliseconds reconnect_min{1000};
+  std::chrono::milliseconds reconnect_max{30000};
+};
+
+enum class Parity { None, Even, Odd };
+enum class FlowControl { None, Software, Hardware };
+
+/// An RS-232 line (analyzers without a network port, or labs that keep them serial).
+struct SerialTransport {
+  std::string device;
+  unsigned baud = 9600;
+  unsigned data_bits = 8;
+  Parity parity = Parity::None;
+  unsigned stop_bits = 1;
+  FlowControl flow_control = FlowControl::None;
+};
+
+/// Analyzers that export files (BD FACS): files dropped in `folder` are read once complete and
+/// moved to `done_folder`.
+struct FileDropTransport {
+  std::filesystem::path folder;
+  std::filesystem::path done_folder;
+  std::chrono::milliseconds poll_interval{2000};
+};
+
+using Transport =
+    std::variant<TcpServerTransport, TcpClientTransport, SerialTransport, FileDropTransport>;
+
+using core::WireProtocol;
+enum class AstmLink { E1381, Bare };
+
+struct AnalyzerConfig {
+  std::string name;
+  std::string driver;
+  WireProtocol protocol = WireProtocol::Astm;
+  AstmLink link = AstmLink::E1381;
+  Transport transport;
+  /// Peer IP addresses or CIDR blocks allowed to connect (tcp-server); empty allows any.
+  std::vector<std::string> allowed_peers;
+  std::size_t max_message_bytes = 1024 * 1024;
+  /// A connection silent this long is closed (the analyzer reconnects).
+  std::chrono::seconds idle_timeout{600};
+  bool tcp_keepalive = true;
+  Charset charset = Charset::Latin1;
+  /// The lab's overrides of the driver's mapping table (JSON file), when any.
+  std::filesystem::path mappings_file;
+};
+
+struct StoreConfig {
+  std::size_t writers = 2;
+  std::size_t max_batch_messages = 256;
+  std::chrono::microseconds max_batch_wait{2000};
+  /// How long a session waits for the commit before the message is spooled and acknowledged.
+  std::chrono::milliseconds ack_budget{2000};
+};
+
+struct LisConfig {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+struct DaemonConfig {
+  std::string database_url;
+  bool migrate_at_start = true;
+  std::string http_listen = "127.0.0.1:8080";
+  std::filesystem::path spool_dir = "var/spool";
+  std::string log_level = "info";
+  bool log_json = false;
+  unsigned threads = 0;  ///< 0: one per core.
+  std::size_t max_connections = 512;
+  StoreConfig store;
+  LisConfig lis;
+  std::vector<AnalyzerConfig> analyzers;
+};
+
+/// Every error found, each naming its JSON path and what was expected.
+struct ConfigErrors {
+  std::vector<std::string> errors;
+};
+
+/// Reads the daemon's configuration from `json_text` (`source` names the file in errors).
+/// Relative paths are taken relative to `base_dir` (the configuration file's folder). When
+/// `database_url_override` is set (HEMALINK_DATABASE_URL), it replaces `database.url`.
+std::variant<DaemonConfig, ConfigErrors> parse_daemon_config(
+    std::string_view json_text, const std::filesystem::path& base_dir,
+    const std::optional<std::string>& database_url_override);
+
+using core::to_string;
+
+}  // namespace hemalink::config

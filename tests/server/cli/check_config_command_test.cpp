@@ -1,0 +1,74 @@
+#include "server/cli/check_config_command.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace hemalink::cli {
+namespace {
+
+struct Run {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Run check(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status = run_check_config(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+class CheckConfig : public ::testing::Test {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  testing::TempDir dir_{"check-config"};
+};
+
+TEST_F(CheckConfig, TheExampleConfigurationIsValid) {
+  const auto example =
+      (std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "hemalink.example.json").string();
+  const auto run = check({example});
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("ok: 4 analyzers: xn-1 (sysmex-xn, astm), cs-1 (sysmex-cs, astm), "
+                         "facs-1 (bd-facs, export), hl7-1 (generic-hl7, hl7)"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(CheckConfig, ReportsEveryErrorWithTheFileAndExits2) {
+  const auto mappings = write("xn-overrides.json", R"({"codes": {"WBC": {"decimals": "x"}}})");
+  const auto file = write("bad.json", R"({"database": {"url": "postgresql:///x"},
+    "analyzers": [
+      {"name": "xn", "driver": "sysmex-xn", "protocol": "astm", "mappings": "xn-overrides.json",
+       "transport": {"type": "tcp-server", "port": 5001}},
+      {"name": "cs", "driver": "sysmex-cs", "protocol": "astm", "mappings": "missing.json",
+       "transport": {"type": "tcp-server", "port": 5002}}]})");
+  const auto run = check({file});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find(file + ": analyzers[0].mappings: "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("decimals: expected an integer 0-9, got \"x\""), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(file + ": analyzers[1].mappings: cannot read "), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(file + ": 2 errors"), std::string::npos) << run.err;
+}
+
+TEST_F(CheckConfig, UsageAndUnreadableFilesExit2) {
+  EXPECT_EQ(check({}).status, 2);
+  EXPECT_EQ(check({"--verbose"}).status, 2);
+  const auto run = check({(dir_ / "nothing.json").string()});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("cannot read the file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hemalink::cli

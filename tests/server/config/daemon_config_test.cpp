@@ -1,0 +1,149 @@
+#include "server/config/daemon_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace hemalink::config {
+namespace {
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> errors_of(const std::string& text) {
+  auto parsed = parse_daemon_config(text, "/etc/hemalink", std::nullopt);
+  if (auto* e = std::get_if<ConfigErrors>(&parsed)) return e->errors;
+  return {};
+}
+
+DaemonConfig config_of(const std::string& text, std::optional<std::string> url = std::nullopt) {
+  auto parsed = parse_daemon_config(text, "/etc/hemalink", url);
+  if (auto* e = std::get_if<ConfigErrors>(&parsed)) {
+    std::string all;
+    for (const auto& line : e->errors) all += line + "\n";
+    ADD_FAILURE() << all;
+    return {};
+  }
+  return std::get<DaemonConfig>(parsed);
+}
+
+std::string with_analyzer(const std::string& analyzer) {
+  return R"({"database": {"url": "postgresql:///x"}, "analyzers": [)" + analyzer + "]}";
+}
+
+TEST(DaemonConfig, TheExampleIsAWorkingLab) {
+  const auto dir = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config";
+  const auto c = config_of(read(dir / "hemalink.example.json"));
+  ASSERT_EQ(c.analyzers.size(), 4U);
+  EXPECT_EQ(c.analyzers[0].driver, "sysmex-xn");
+  EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[0].transport).port, 5001);
+  EXPECT_EQ(c.analyzers[0].link, AstmLink::E1381);
+  EXPECT_EQ(c.analyzers[1].driver, "sysmex-cs");
+  EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[1].transport).port, 5002);
+  EXPECT_EQ(c.analyzers[2].driver, "bd-facs");
+  EXPECT_EQ(std::get<FileDropTransport>(c.analyzers[2].transport).folder,
+            std::filesystem::path("/etc/hemalink/../var/drop/facs-1"));
+  EXPECT_EQ(c.analyzers[3].protocol, WireProtocol::Hl7);
+  EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[3].transport).port, 5004);
+  EXPECT_EQ(c.http_listen, "127.0.0.1:8080");
+  EXPECT_EQ(c.lis.port, 5100);
+  EXPECT_EQ(c.spool_dir, std::filesystem::path("/etc/hemalink/../var/spool"));
+}
+
+TEST(DaemonConfig, TheEnvironmentOverridesTheDatabaseUrl) {
+  const auto c = config_of(
+      with_analyzer(R"({"name": "a", "driver": "generic-hl7", "protocol": "hl7",
+                        "transport": {"type": "tcp-server", "port": 5004}})"),
+      "postgresql://other/db");
+  EXPECT_EQ(c.database_url, "postgresql://other/db");
+}
+
+TEST(DaemonConfig, EveryErrorIsReportedWithItsPath) {
+  const auto errors = errors_of(R"({
+    "database": {"url": "postgresql:///x", "pool": 3},
+    "logging": {"level": "loud"},
+    "analyzers": [
+      {"name": "xn", "driver": "sysmex-xn", "protocol": "astm",
+       "transport": {"type": "tcp-server", "port": 5001}},
+      {"name": "xn", "driver": "sysmex-xn", "protocol": "astm",
+       "transport": {"type": "tcp-server", "port": 5001}},
+      {"name": "cs", "driver": "sysmex-cs", "protocol": "astm",
+       "transport": {"type": "tcp-server", "port": "x"}},
+      {"name": "h", "driver": "generic-hl7", "protocol": "astm", "link": "bare",
+       "transport": {"type": "serial", "device": "/dev/ttyS0", "baud": 9601, "parity": "mark"},
+       "allowed_peers": ["10.0.0.0/33", "localhost"]},
+      {"name": "bad name!", "driver": "sysmex-xp", "protocol": "hl7",
+       "transport": {"type": "pigeon", "port": 1}},
+      {"name": "f", "driver": "bd-facs", "protocol": "astm",
+       "transport": {"type": "tcp-server", "port": 5003}}
+    ]})");
+  const std::vector<std::string> expected = {
+      "database.pool: unknown key",
+      "logging.level: expected \"trace\", \"debug\", \"info\", \"warn\" or \"error\", got \"loud\"",
+      "analyzers[2].transport.port: expected an integer 1-65535, got \"x\"",
+      "analyzers[3].transport.baud: expected one of 1200, 2400, 4800, 9600, 19200, 38400, "
+      "57600, 115200, got 9601",
+      "analyzers[3].transport.parity: expected \"none\", \"even\" or \"odd\", got \"mark\"",
+      "analyzers[3].allowed_peers[0]: expected an IP address or CIDR block, got \"10.0.0.0/33\"",
+      "analyzers[3].allowed_peers[1]: expected an IP address or CIDR block, got \"localhost\"",
+      "analyzers[3].protocol: generic-hl7 reads HL7: expected \"hl7\"",
+      "analyzers[4].name: expected letters, digits, '-', '_' or '.' (at most 64), got \"bad "
+      "name!\"",
+      "analyzers[4].transport.type: expected \"tcp-server\", \"tcp-client\", \"serial\" or "
+      "\"file-drop\", got \"pigeon\"",
+      "analyzers[4].driver: unknown driver \"sysmex-xp\" (known: sysmex-xn, sysmex-cs, bd-facs, "
+      "generic-astm, generic-hl7)",
+      "analyzers[5].driver: bd-facs reads export files: use protocol \"export\" with a file-drop "
+      "transport",
+      "analyzers[1].name: \"xn\" is already the name of analyzers[0]",
+      "analyzers[1].transport.port: 5001 is already used by analyzers[0]",
+  };
+  EXPECT_EQ(errors, expected);
+}
+
+TEST(DaemonConfig, RequiredFieldsAndWrongShapesAreNamed) {
+  EXPECT_EQ(errors_of("[]"),
+            (std::vector<std::string>{"(top level): expected an object, got []"}));
+  EXPECT_EQ(errors_of("{"), (std::vector<std::string>{errors_of("{").front()}));
+  EXPECT_TRUE(errors_of("{").front().starts_with("not JSON: "));
+  EXPECT_EQ(errors_of(R"({"analyzers": [{}]})"),
+            (std::vector<std::string>{"database: required", "analyzers[0].name: required",
+                                      "analyzers[0].driver: required",
+                                      "analyzers[0].protocol: required",
+                                      "analyzers[0].transport: required"}));
+  EXPECT_EQ(errors_of(R"({"database": {}, "analyzers": []})"),
+            (std::vector<std::string>{
+                "database.url: required (or set HEMALINK_DATABASE_URL in the environment)"}));
+}
+
+TEST(DaemonConfig, TransportsReadEveryOption) {
+  const auto c = config_of(with_analyzer(R"(
+      {"name": "a", "driver": "sysmex-xn", "protocol": "astm", "link": "bare",
+       "transport": {"type": "serial", "device": "/dev/ttyUSB0", "baud": 19200, "data_bits": 7,
+                     "parity": "even", "stop_bits": 2, "flow_control": "hardware"}},
+      {"name": "b", "driver": "generic-astm", "protocol": "astm",
+       "transport": {"type": "tcp-client", "host": "10.1.2.3", "port": 4000,
+                     "reconnect_min_ms": 500, "reconnect_max_ms": 60000}})"));
+  ASSERT_EQ(c.analyzers.size(), 2U);
+  const auto& serial = std::get<SerialTransport>(c.analyzers[0].transport);
+  EXPECT_EQ(serial.device, "/dev/ttyUSB0");
+  EXPECT_EQ(serial.baud, 19200U);
+  EXPECT_EQ(serial.data_bits, 7U);
+  EXPECT_EQ(serial.parity, Parity::Even);
+  EXPECT_EQ(serial.stop_bits, 2U);
+  EXPECT_EQ(serial.flow_control, FlowControl::Hardware);
+  EXPECT_EQ(c.analyzers[0].link, AstmLink::Bare);
+  const auto& client = std::get<TcpClientTransport>(c.analyzers[1].transport);
+  EXPECT_EQ(client.host, "10.1.2.3");
+  EXPECT_EQ(client.reconnect_min, std::chrono::milliseconds(500));
+  EXPECT_EQ(client.reconnect_max, std::chrono::milliseconds(60000));
+}
+
+}  // namespace
+}  // namespace hemalink::config
