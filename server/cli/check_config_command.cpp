@@ -15,7 +15,8 @@ namespace {
 
 std::optional<std::string> read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in)
+    return std::nullopt;
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -24,11 +25,12 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
 void check_mappings(const config::DaemonConfig& c, std::vector<std::string>& errors) {
   for (std::size_t i = 0; i < c.analyzers.size(); ++i) {
     const auto& a = c.analyzers[i];
-    if (a.mappings_file.empty()) continue;
+    if (a.mappings_file.empty())
+      continue;
     const auto text = read_text(a.mappings_file);
     if (!text) {
-      errors.push_back(fmt::format("analyzers[{}].mappings: cannot read {}", i,
-                                   a.mappings_file.string()));
+      errors.push_back(
+          fmt::format("analyzers[{}].mappings: cannot read {}", i, a.mappings_file.string()));
       continue;
     }
     auto table = config::load_mappings(a.driver, *text, a.mappings_file.string());
@@ -52,8 +54,8 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
     return 2;
   }
   const char* url = std::getenv("HEMALINK_DATABASE_URL");
-  auto parsed = config::parse_daemon_config(
-      *text, file.parent_path(), url ? std::optional<std::string>(url) : std::nullopt);
+  auto parsed = config::parse_daemon_config(*text, file.parent_path(),
+                                            url ? std::optional<std::string>(url) : std::nullopt);
   std::vector<std::string> errors;
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     errors = bad->errors;
@@ -64,7 +66,8 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
     fmt::print(err, "{}: {}\n", file.string(), e);
   }
   if (!errors.empty()) {
-    fmt::print(err, "{}: {} error{}\n", file.string(), errors.size(), errors.size() == 1 ? "" : "s");
+    fmt::print(err, "{}: {} error{}\n", file.string(), errors.size(),
+               errors.size() == 1 ? "" : "s");
     return 2;
   }
   const auto& c = std::get<config::DaemonConfig>(parsed);

@@ -41,14 +41,14 @@ bool is_peer_pattern(const std::string& text) {
 }
 
 bool is_name(const std::string& name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-         });
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
 }
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& path) {
-  if (path.empty()) return {};
+  if (path.empty())
+    return {};
   const std::filesystem::path p(path);
   return p.is_absolute() ? p : base / p;
 }
@@ -125,7 +125,8 @@ FileDropTransport read_file_drop(JsonFields& f, const std::filesystem::path& bas
 
 Transport read_transport(JsonFields& parent, const std::filesystem::path& base) {
   const json* node = parent.object("transport", true);
-  if (node == nullptr) return TcpServerTransport{};
+  if (node == nullptr)
+    return TcpServerTransport{};
   JsonFields f(*node, parent.path_of("transport"), parent.errors());
   switch (f.choice("type", {"tcp-server", "tcp-client", "serial", "file-drop"}, true).value_or(9)) {
     case 0:
@@ -146,7 +147,8 @@ void check_driver(JsonFields& f, const AnalyzerConfig& a) {
   const auto& names = drivers::driver_names();
   if (std::find(names.begin(), names.end(), a.driver) == names.end()) {
     std::string known;
-    for (auto n : names) known += (known.empty() ? "" : ", ") + std::string(n);
+    for (auto n : names)
+      known += (known.empty() ? "" : ", ") + std::string(n);
     f.error(f.path_of("driver"), fmt::format("unknown driver \"{}\" (known: {})", a.driver, known));
     return;
   }
@@ -173,9 +175,9 @@ AnalyzerConfig read_analyzer(const json& node, const std::string& path,
   AnalyzerConfig a;
   f.text("name", a.name, true);
   if (f.has("name") && !a.name.empty() && !is_name(a.name)) {
-    f.error(f.path_of("name"),
-            fmt::format("expected letters, digits, '-', '_' or '.' (at most 64), got \"{}\"",
-                        a.name));
+    f.error(
+        f.path_of("name"),
+        fmt::format("expected letters, digits, '-', '_' or '.' (at most 64), got \"{}\"", a.name));
   }
   f.text("driver", a.driver, true);
   const auto protocol = f.choice("protocol", {"astm", "hl7", "export"}, true);
@@ -224,16 +226,18 @@ void check_unique(const std::vector<AnalyzerConfig>& analyzers, std::vector<std:
   for (std::size_t i = 0; i < analyzers.size(); ++i) {
     const auto& a = analyzers[i];
     if (!a.name.empty() && !names.emplace(a.name, i).second) {
-      errors.push_back(fmt::format("analyzers[{}].name: \"{}\" is already the name of "
-                                   "analyzers[{}]",
-                                   i, a.name, names[a.name]));
+      errors.push_back(
+          fmt::format("analyzers[{}].name: \"{}\" is already the name of "
+                      "analyzers[{}]",
+                      i, a.name, names[a.name]));
     }
     if (const auto* t = std::get_if<TcpServerTransport>(&a.transport); t && t->port != 0) {
       const auto key = std::pair{t->listen_address, static_cast<int>(t->port)};
       if (!ports.emplace(key, i).second) {
-        errors.push_back(fmt::format("analyzers[{}].transport.port: {} is already used by "
-                                     "analyzers[{}]",
-                                     i, t->port, ports[key]));
+        errors.push_back(
+            fmt::format("analyzers[{}].transport.port: {} is already used by "
+                        "analyzers[{}]",
+                        i, t->port, ports[key]));
       }
     }
   }
@@ -251,7 +255,8 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
   }
   std::string spool;
   top.text("spool_dir", spool);
-  if (!spool.empty()) c.spool_dir = spool;
+  if (!spool.empty())
+    c.spool_dir = spool;
   c.spool_dir = resolve(base, c.spool_dir.string());
   if (const json* logging = top.object("logging")) {
     JsonFields f(*logging, "logging", top.errors());

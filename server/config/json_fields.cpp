@@ -63,7 +63,8 @@ const json* JsonFields::take(const char* key, bool required) {
 
 void JsonFields::text(const char* key, std::string& out, bool required) {
   const json* v = take(key, required);
-  if (v == nullptr) return;
+  if (v == nullptr)
+    return;
   if (!v->is_string()) {
     error(path_of(key), fmt::format("expected a string, got {}", describe(*v)));
     return;
@@ -77,7 +78,8 @@ void JsonFields::text(const char* key, std::string& out, bool required) {
 void JsonFields::integer(const char* key, std::int64_t& out, std::int64_t min, std::int64_t max,
                          bool required) {
   const json* v = take(key, required);
-  if (v == nullptr) return;
+  if (v == nullptr)
+    return;
   if (!v->is_number_integer() || v->get<std::int64_t>() < min || v->get<std::int64_t>() > max) {
     error(path_of(key), fmt::format("expected an integer {}-{}, got {}", min, max, describe(*v)));
     return;
@@ -87,7 +89,8 @@ void JsonFields::integer(const char* key, std::int64_t& out, std::int64_t min, s
 
 void JsonFields::boolean(const char* key, bool& out) {
   const json* v = take(key, false);
-  if (v == nullptr) return;
+  if (v == nullptr)
+    return;
   if (!v->is_boolean()) {
     error(path_of(key), fmt::format("expected true or false, got {}", describe(*v)));
     return;
@@ -99,7 +102,8 @@ std::optional<std::size_t> JsonFields::choice(const char* key,
                                               std::initializer_list<std::string_view> choices,
                                               bool required) {
   const json* v = take(key, required);
-  if (v == nullptr) return std::nullopt;
+  if (v == nullptr)
+    return std::nullopt;
   std::string expected;
   std::size_t i = 0;
   for (auto c : choices) {
@@ -115,7 +119,8 @@ std::optional<std::size_t> JsonFields::choice(const char* key,
 
 void JsonFields::text_list(const char* key, std::vector<std::string>& out) {
   const json* v = array(key);
-  if (v == nullptr) return;
+  if (v == nullptr)
+    return;
   out.clear();
   for (std::size_t i = 0; i < v->size(); ++i) {
     if (!(*v)[i].is_string()) {
@@ -129,7 +134,8 @@ void JsonFields::text_list(const char* key, std::vector<std::string>& out) {
 
 const json* JsonFields::object(const char* key, bool required) {
   const json* v = take(key, required);
-  if (v == nullptr) return nullptr;
+  if (v == nullptr)
+    return nullptr;
   if (!v->is_object()) {
     error(path_of(key), fmt::format("expected an object, got {}", describe(*v)));
     return nullptr;
@@ -139,7 +145,8 @@ const json* JsonFields::object(const char* key, bool required) {
 
 const json* JsonFields::array(const char* key, bool required) {
   const json* v = take(key, required);
-  if (v == nullptr) return nullptr;
+  if (v == nullptr)
+    return nullptr;
   if (!v->is_array()) {
     error(path_of(key), fmt::format("expected an array, got {}", describe(*v)));
     return nullptr;

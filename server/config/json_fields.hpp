@@ -43,7 +43,8 @@ class JsonFields {
   }
   void boolean(const char* key, bool& out);
   /// One of `choices`; returns the index chosen, or nullopt when absent or wrong.
-  std::optional<std::size_t> choice(const char* key, std::initializer_list<std::string_view> choices,
+  std::optional<std::size_t> choice(const char* key,
+                                    std::initializer_list<std::string_view> choices,
                                     bool required = false);
   void text_list(const char* key, std::vector<std::string>& out);
 

@@ -203,7 +203,7 @@ long long BatchWriter::analyzer_id(const Receipt& receipt) {
 }
 
 Result<std::vector<Completion>, StoreError> BatchWriter::write(
-    std::span<const StoreRequest> batch) {
+    std::span<const StoreRequest* const> batch) {
   if (auto error = connect()) {
     return *error;
   }
@@ -220,13 +220,13 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write(
 }
 
 Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
-    std::span<const StoreRequest> batch) {
+    std::span<const StoreRequest* const> batch) {
   std::vector<Plan> plans(batch.size());
   std::map<core::MessageId, std::size_t> ids;
   std::map<std::pair<long long, std::string_view>, core::MessageId> contents;
   std::string incoming;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto& request = batch[i];
+    const auto& request = *batch[i];
     auto& plan = plans[i];
     plan.analyzer_id = analyzer_id(request.receipt);
     plan.is_repeat = !ids.emplace(request.receipt.id, i).second;
@@ -255,7 +255,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   long long specimen_count = 0;
   long long result_count = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto& request = batch[i];
+    const auto& request = *batch[i];
     auto it = stored.find(request.receipt.id.to_string());
     if (plans[i].is_repeat || it == stored.end() || it->second.status != "accepted") {
       continue;
@@ -273,7 +273,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
     BatchRows rows;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (has_results[i]) {
-        append_result_rows(rows, batch[i], plans[i].analyzer_id, pool);
+        append_result_rows(rows, *batch[i], plans[i].analyzer_id, pool);
       }
     }
     copy_rows(tx, "specimens", kSpecimenColumns, rows.specimens);
@@ -284,7 +284,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
 
   std::map<long long, const StoreRequest*> latest;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    latest[plans[i].analyzer_id] = &batch[i];
+    latest[plans[i].analyzer_id] = batch[i];
   }
   std::vector<std::pair<long long, AnalyzerSeen>> touched;
   for (const auto& [id, request] : latest) {
@@ -307,7 +307,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   std::vector<Completion> done;
   done.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    done.push_back(completion_for(batch[i], plans[i], stored));
+    done.push_back(completion_for(*batch[i], plans[i], stored));
   }
   return done;
 }

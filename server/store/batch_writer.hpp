@@ -36,12 +36,13 @@ class BatchWriter {
   /// (same analyzer, same bytes as an accepted message). On error nothing of the batch is
   /// committed (except for InDoubt, where the commit's fate is unknown) and the connection is
   /// dropped when it can no longer be trusted.
-  Result<std::vector<Completion>, StoreError> write(std::span<const StoreRequest> batch);
+  Result<std::vector<Completion>, StoreError> write(std::span<const StoreRequest* const> batch);
 
  private:
   struct Session;
 
-  Result<std::vector<Completion>, StoreError> write_connected(std::span<const StoreRequest> batch);
+  Result<std::vector<Completion>, StoreError> write_connected(
+      std::span<const StoreRequest* const> batch);
   struct AnalyzerSeen {
     std::chrono::steady_clock::time_point at;
     core::Analyzer reported;

@@ -86,6 +86,24 @@ Store::Store(StoreOptions options, Interpreter interpreter) : options_(std::move
     spools.push_back(open_spool(options_.spool_dir / fmt::format("spool-{}.hls", i)));
     writers_.push_back(std::make_unique<StoreWriter>(i, options_, interpreter, std::move(spools)));
   }
+  if (options_.ack_budget.count() > 0) {
+    watchdog_ = std::thread([this] { watch_budgets(); });
+  }
+}
+
+// Checks a tenth of the budget at a time, so a request waits at most 1.1 budgets.
+void Store::watch_budgets() {
+  const auto step =
+      std::max<std::chrono::milliseconds>(options_.ack_budget / 10, std::chrono::milliseconds(10));
+  std::unique_lock lock(watch_mutex_);
+  while (!watch_wake_.wait_for(lock, step, [&] { return is_stopping_; })) {
+    lock.unlock();
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& w : writers_) {
+      w->spool_overdue(now);
+    }
+    lock.lock();
+  }
 }
 
 Store::~Store() {
@@ -95,7 +113,13 @@ Store::~Store() {
 std::optional<StoreError> Store::submit(StoreRequest request, CompletionHandler done) {
   const auto i = writer_for(request.receipt.analyzer, writers_.size());
   const auto per_writer = std::max<std::size_t>(options_.max_queued_messages / writers_.size(), 1);
-  if (!writers_[i]->enqueue(std::move(request), std::move(done), per_writer)) {
+  auto ticket = std::make_shared<Ticket>();
+  ticket->request = std::move(request);
+  ticket->done = std::move(done);
+  ticket->deadline = options_.ack_budget.count() > 0
+                         ? std::chrono::steady_clock::now() + options_.ack_budget
+                         : std::chrono::steady_clock::time_point::max();
+  if (!writers_[i]->enqueue(std::move(ticket), per_writer)) {
     return StoreError{
         make_error_code(StoreErrc::Retryable),
         fmt::format("the store is stopping or has {} messages waiting: refused", per_writer)};
@@ -112,6 +136,14 @@ StoreHealth Store::health() const {
 }
 
 void Store::stop() {
+  {
+    std::lock_guard lock(watch_mutex_);
+    is_stopping_ = true;
+  }
+  watch_wake_.notify_all();
+  if (watchdog_.joinable()) {
+    watchdog_.join();
+  }
   for (auto& w : writers_) {
     w->stop();
   }

@@ -1,11 +1,14 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/store/errc.hpp"
@@ -29,14 +32,19 @@ struct StoreOptions {
   std::filesystem::path spool_dir;
   /// While the database is away, how often to try it again.
   std::chrono::milliseconds reconnect_interval{500};
+  /// A request not committed this long after submit() is spooled and completed as Spooled, so
+  /// the analyzer is acknowledged well inside its own timeout (E1381: 15 s) even when a commit
+  /// is slow. Zero: wait for the commit however long it takes.
+  std::chrono::milliseconds ack_budget{2000};
 };
 
 /// What /readyz and the logs say about the store.
 struct StoreHealth {
-  bool is_degraded = false;         ///< A writer cannot reach the database and is spooling.
-  std::size_t spooled_pending = 0;  ///< Receipts in the spools, not yet replayed.
-  std::size_t queued = 0;           ///< Requests waiting for a writer.
-  std::string last_error;           ///< The last database error a writer saw.
+  bool is_degraded = false;             ///< A writer cannot reach the database and is spooling.
+  std::size_t spooled_pending = 0;      ///< Receipts in the spools, not yet replayed.
+  std::size_t queued = 0;               ///< Requests waiting for a writer.
+  std::size_t spooled_over_budget = 0;  ///< Requests spooled because a commit was too slow.
+  std::string last_error;               ///< The last database error a writer saw.
 };
 
 class StoreWriter;
@@ -68,8 +76,14 @@ class Store {
   void stop();
 
  private:
+  void watch_budgets();
+
   StoreOptions options_;
   std::vector<std::unique_ptr<StoreWriter>> writers_;
+  std::mutex watch_mutex_;
+  std::condition_variable watch_wake_;
+  bool is_stopping_ = false;
+  std::thread watchdog_;
 };
 
 }  // namespace hemalink::store

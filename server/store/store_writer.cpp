@@ -16,10 +16,13 @@ bool is_transient(const StoreError& error) {
   return error.code == StoreErrc::Retryable || error.code == StoreErrc::InDoubt;
 }
 
-void call(const CompletionHandler& done, Completion completion) {
-  if (done) {
-    done(completion);
+std::vector<const StoreRequest*> requests_of(const std::vector<std::shared_ptr<Ticket>>& batch,
+                                             std::size_t from = 0) {
+  std::vector<const StoreRequest*> requests;
+  for (std::size_t i = from; i < batch.size(); ++i) {
+    requests.push_back(&batch[i]->request);
   }
+  return requests;
 }
 
 // Kept raw with the reason when the database refuses the message's results: nothing received is
@@ -46,6 +49,12 @@ Interpretation interpret(const Interpreter& interpreter, const Receipt& receipt)
 
 }  // namespace
 
+void Ticket::complete(Completion completion) {
+  if (!finished.exchange(true) && done) {
+    done(completion);
+  }
+}
+
 StoreWriter::StoreWriter(std::size_t index, const StoreOptions& options, Interpreter interpreter,
                          std::vector<Spool> spools)
     : index_(index),
@@ -61,13 +70,13 @@ StoreWriter::~StoreWriter() {
   stop();
 }
 
-bool StoreWriter::enqueue(StoreRequest request, CompletionHandler done, std::size_t max_queued) {
+bool StoreWriter::enqueue(std::shared_ptr<Ticket> ticket, std::size_t max_queued) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued) {
       return false;
     }
-    queue_.emplace_back(std::move(request), std::move(done));
+    queue_.push_back(std::move(ticket));
   }
   wake_.notify_one();
   return true;
@@ -88,6 +97,7 @@ void StoreWriter::add_health(StoreHealth& health) const {
   std::lock_guard lock(mutex_);
   health.is_degraded = health.is_degraded || is_offline_.load();
   health.spooled_pending += spooled_pending_.load();
+  health.spooled_over_budget += spooled_over_budget_.load();
   health.queued += queue_.size();
   if (!last_error_.empty()) {
     health.last_error = last_error_;
@@ -101,7 +111,7 @@ void StoreWriter::run() {
       replay_chunk();
     }
     auto batch = take_batch();
-    if (!batch.requests.empty()) {
+    if (!batch.empty()) {
       handle(batch);
     }
   }
@@ -130,6 +140,7 @@ Clock::time_point StoreWriter::idle_until() const {
 StoreWriter::Batch StoreWriter::take_batch() {
   Batch batch;
   std::unique_lock lock(mutex_);
+  in_flight_.clear();
   wake_.wait_until(lock, idle_until(), [&] { return stopping_ || !queue_.empty(); });
   if (queue_.empty()) {
     return batch;
@@ -137,15 +148,37 @@ StoreWriter::Batch StoreWriter::take_batch() {
   const auto close_at = Clock::now() + options_.max_batch_wait;
   wake_.wait_until(lock, close_at,
                    [&] { return stopping_ || queue_.size() >= options_.max_batch_messages; });
-  const auto n = std::min(queue_.size(), options_.max_batch_messages);
-  batch.requests.reserve(n);
-  batch.handlers.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    batch.requests.push_back(std::move(queue_.front().first));
-    batch.handlers.push_back(std::move(queue_.front().second));
+  while (!queue_.empty() && batch.size() < options_.max_batch_messages) {
+    // One the watchdog spooled is in the spool already, in order: nothing left to do.
+    if (!queue_.front()->finished) {
+      batch.push_back(queue_.front());
+    }
     queue_.pop_front();
   }
+  in_flight_ = batch;
   return batch;
+}
+
+void StoreWriter::spool_overdue(Clock::time_point now) {
+  Batch overdue;
+  {
+    std::lock_guard lock(mutex_);
+    auto is_overdue = [&](const std::shared_ptr<Ticket>& t) {
+      return !t->finished && t->deadline <= now;
+    };
+    std::copy_if(in_flight_.begin(), in_flight_.end(), std::back_inserter(overdue), is_overdue);
+    std::copy_if(queue_.begin(), queue_.end(), std::back_inserter(overdue), is_overdue);
+  }
+  if (overdue.empty()) {
+    return;
+  }
+  spdlog::warn(
+      "store writer {}: {} messages not committed within {} ms: spooled and "
+      "acknowledged",
+      index_, overdue.size(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.ack_budget).count());
+  spooled_over_budget_ += overdue.size();
+  spool(overdue, 0);
 }
 
 void StoreWriter::handle(Batch& batch) {
@@ -153,10 +186,10 @@ void StoreWriter::handle(Batch& batch) {
     spool(batch, 0);
     return;
   }
-  auto written = db_.write(batch.requests);
+  auto written = db_.write(requests_of(batch));
   if (written) {
-    for (std::size_t i = 0; i < batch.requests.size(); ++i) {
-      call(batch.handlers[i], std::move((*written)[i]));
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->complete(std::move((*written)[i]));
     }
     return;
   }
@@ -171,22 +204,23 @@ void StoreWriter::handle(Batch& batch) {
 }
 
 void StoreWriter::store_one_by_one(Batch& batch, std::size_t from) {
-  for (std::size_t i = from; i < batch.requests.size(); ++i) {
-    auto stored = store_or_keep_raw(batch.requests[i]);
+  for (std::size_t i = from; i < batch.size(); ++i) {
+    auto stored = store_or_keep_raw(batch[i]->request);
     if (stored) {
-      call(batch.handlers[i], std::move(*stored));
+      batch[i]->complete(std::move(*stored));
     } else if (is_transient(stored.error())) {
       go_offline(stored.error());
       spool(batch, i);
       return;
     } else {
-      call(batch.handlers[i], {StoreOutcome::Failed, stored.error().detail});
+      batch[i]->complete({StoreOutcome::Failed, stored.error().detail});
     }
   }
 }
 
 Result<Completion, StoreError> StoreWriter::store_or_keep_raw(const StoreRequest& request) {
-  auto written = db_.write(std::span(&request, 1));
+  const StoreRequest* one = &request;
+  auto written = db_.write(std::span(&one, 1));
   if (written) {
     return std::move((*written)[0]);
   }
@@ -196,7 +230,8 @@ Result<Completion, StoreError> StoreWriter::store_or_keep_raw(const StoreRequest
   spdlog::error("store writer {}: message {} from {}: {}; keeping it raw", index_,
                 request.receipt.id.to_string(), request.receipt.analyzer, written.error().detail);
   const auto raw = raw_only(request, written.error());
-  auto kept = db_.write(std::span(&raw, 1));
+  const StoreRequest* raw_one = &raw;
+  auto kept = db_.write(std::span(&raw_one, 1));
   if (!kept) {
     return kept.error();
   }
@@ -207,17 +242,21 @@ Result<Completion, StoreError> StoreWriter::store_or_keep_raw(const StoreRequest
 
 void StoreWriter::spool(Batch& batch, std::size_t from) {
   std::vector<const Receipt*> receipts;
-  for (std::size_t i = from; i < batch.requests.size(); ++i) {
-    receipts.push_back(&batch.requests[i].receipt);
+  for (std::size_t i = from; i < batch.size(); ++i) {
+    receipts.push_back(&batch[i]->request.receipt);
   }
-  auto error = spools_.back().append(receipts);
+  std::optional<StoreError> error;
+  {
+    std::lock_guard lock(spool_mutex_);
+    error = spools_.back().append(receipts);
+  }
   note_spooled();
-  for (std::size_t i = from; i < batch.requests.size(); ++i) {
+  for (std::size_t i = from; i < batch.size(); ++i) {
     if (error) {
-      call(batch.handlers[i], {StoreOutcome::Failed,
-                               fmt::format("the database is unreachable and {}", error->detail)});
+      batch[i]->complete(
+          {StoreOutcome::Failed, fmt::format("the database is unreachable and {}", error->detail)});
     } else {
-      call(batch.handlers[i], {StoreOutcome::Spooled, ""});
+      batch[i]->complete({StoreOutcome::Spooled, ""});
     }
   }
   if (error) {
@@ -243,9 +282,11 @@ void StoreWriter::reconnect_if_due() {
 }
 
 void StoreWriter::replay_chunk() {
+  std::unique_lock spool_lock(spool_mutex_);
   auto it =
       std::find_if(spools_.begin(), spools_.end(), [](const Spool& s) { return s.pending() > 0; });
   auto chunk = it->peek(options_.max_batch_messages);
+  spool_lock.unlock();  // the watchdog appends at the end; this chunk stays valid
   if (!chunk) {
     spdlog::critical("store writer {}: {}; the file is left in place for recovery", index_,
                      chunk.error().detail);
@@ -258,7 +299,11 @@ void StoreWriter::replay_chunk() {
     auto interpretation = interpret(interpreter_, receipt);
     requests.push_back({std::move(receipt), std::move(interpretation)});
   }
-  auto written = db_.write(requests);
+  std::vector<const StoreRequest*> pointers;
+  for (const auto& r : requests) {
+    pointers.push_back(&r);
+  }
+  auto written = db_.write(pointers);
   if (!written && is_transient(written.error())) {
     go_offline(written.error());
     return;
@@ -272,11 +317,13 @@ void StoreWriter::replay_chunk() {
       }
     }
   }
+  spool_lock.lock();
   it->mark_replayed(*chunk);
-  note_spooled();
   if (it->pending() == 0) {
     finish_spool(it);
   }
+  spool_lock.unlock();
+  note_spooled();
 }
 
 void StoreWriter::finish_spool(std::vector<Spool>::iterator done) {
@@ -308,11 +355,13 @@ void StoreWriter::go_offline(const StoreError& error) {
 }
 
 bool StoreWriter::has_spooled() const {
+  std::lock_guard lock(spool_mutex_);
   return std::any_of(spools_.begin(), spools_.end(),
                      [](const Spool& s) { return s.pending() > 0; });
 }
 
 void StoreWriter::note_spooled() {
+  std::lock_guard lock(spool_mutex_);
   std::size_t n = 0;
   for (const auto& s : spools_) {
     n += s.pending();

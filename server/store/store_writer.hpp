@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -14,6 +15,17 @@
 #include "server/store/store.hpp"
 
 namespace hemalink::store {
+
+/// One submitted request until its handler has run. Completed once: by the writer after the
+/// commit or the spool, or by the ack-budget watchdog, whichever comes first.
+struct Ticket {
+  StoreRequest request;
+  CompletionHandler done;
+  std::chrono::steady_clock::time_point deadline;
+  std::atomic<bool> finished{false};
+
+  void complete(Completion completion);
+};
 
 /// One database thread of the Store: its queue, its connection, its spools. Online, it stores
 /// each batch in one transaction; offline (the database unreachable), it spools; back online, it
@@ -29,15 +41,16 @@ class StoreWriter {
   StoreWriter& operator=(const StoreWriter&) = delete;
 
   /// False when the queue holds `max_queued` already or the writer is stopping.
-  bool enqueue(StoreRequest request, CompletionHandler done, std::size_t max_queued);
+  bool enqueue(std::shared_ptr<Ticket> ticket, std::size_t max_queued);
   void stop();
   void add_health(StoreHealth& health) const;
 
+  /// Spools and completes every waiting or in-flight request whose deadline has passed (the
+  /// analyzer must be acknowledged within its own timeout even when a commit is slow).
+  void spool_overdue(std::chrono::steady_clock::time_point now);
+
  private:
-  struct Batch {
-    std::vector<StoreRequest> requests;
-    std::vector<CompletionHandler> handlers;
-  };
+  using Batch = std::vector<std::shared_ptr<Ticket>>;
   enum class State { Online, Offline };
 
   void run();
@@ -59,18 +72,22 @@ class StoreWriter {
   StoreOptions options_;
   Interpreter interpreter_;
   BatchWriter db_;
-  std::vector<Spool> spools_;
   State state_ = State::Offline;
   std::chrono::steady_clock::time_point next_attempt_{};
   bool is_offline_announced_ = false;
 
+  mutable std::mutex spool_mutex_;  // the watchdog appends too
+  std::vector<Spool> spools_;
+
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::pair<StoreRequest, CompletionHandler>> queue_;
+  std::deque<std::shared_ptr<Ticket>> queue_;
+  Batch in_flight_;
   bool stopping_ = false;
   std::string last_error_;
   std::atomic<bool> is_offline_{true};
   std::atomic<std::size_t> spooled_pending_{0};
+  std::atomic<std::size_t> spooled_over_budget_{0};
 
   std::thread thread_;
 };

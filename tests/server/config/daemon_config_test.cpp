@@ -18,7 +18,8 @@ std::string read(const std::filesystem::path& p) {
 
 std::vector<std::string> errors_of(const std::string& text) {
   auto parsed = parse_daemon_config(text, "/etc/hemalink", std::nullopt);
-  if (auto* e = std::get_if<ConfigErrors>(&parsed)) return e->errors;
+  if (auto* e = std::get_if<ConfigErrors>(&parsed))
+    return e->errors;
   return {};
 }
 
@@ -26,7 +27,8 @@ DaemonConfig config_of(const std::string& text, std::optional<std::string> url =
   auto parsed = parse_daemon_config(text, "/etc/hemalink", url);
   if (auto* e = std::get_if<ConfigErrors>(&parsed)) {
     std::string all;
-    for (const auto& line : e->errors) all += line + "\n";
+    for (const auto& line : e->errors)
+      all += line + "\n";
     ADD_FAILURE() << all;
     return {};
   }
@@ -57,10 +59,10 @@ TEST(DaemonConfig, TheExampleIsAWorkingLab) {
 }
 
 TEST(DaemonConfig, TheEnvironmentOverridesTheDatabaseUrl) {
-  const auto c = config_of(
-      with_analyzer(R"({"name": "a", "driver": "generic-hl7", "protocol": "hl7",
+  const auto c =
+      config_of(with_analyzer(R"({"name": "a", "driver": "generic-hl7", "protocol": "hl7",
                         "transport": {"type": "tcp-server", "port": 5004}})"),
-      "postgresql://other/db");
+                "postgresql://other/db");
   EXPECT_EQ(c.database_url, "postgresql://other/db");
 }
 
@@ -108,15 +110,14 @@ TEST(DaemonConfig, EveryErrorIsReportedWithItsPath) {
 }
 
 TEST(DaemonConfig, RequiredFieldsAndWrongShapesAreNamed) {
-  EXPECT_EQ(errors_of("[]"),
-            (std::vector<std::string>{"(top level): expected an object, got []"}));
+  EXPECT_EQ(errors_of("[]"), (std::vector<std::string>{"(top level): expected an object, got []"}));
   EXPECT_EQ(errors_of("{"), (std::vector<std::string>{errors_of("{").front()}));
   EXPECT_TRUE(errors_of("{").front().starts_with("not JSON: "));
-  EXPECT_EQ(errors_of(R"({"analyzers": [{}]})"),
-            (std::vector<std::string>{"database: required", "analyzers[0].name: required",
-                                      "analyzers[0].driver: required",
-                                      "analyzers[0].protocol: required",
-                                      "analyzers[0].transport: required"}));
+  EXPECT_EQ(
+      errors_of(R"({"analyzers": [{}]})"),
+      (std::vector<std::string>{"database: required", "analyzers[0].name: required",
+                                "analyzers[0].driver: required", "analyzers[0].protocol: required",
+                                "analyzers[0].transport: required"}));
   EXPECT_EQ(errors_of(R"({"database": {}, "analyzers": []})"),
             (std::vector<std::string>{
                 "database.url: required (or set HEMALINK_DATABASE_URL in the environment)"}));

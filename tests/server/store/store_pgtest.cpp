@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
 #include <set>
 #include <thread>
 
@@ -319,6 +320,39 @@ TEST(Store, ConcurrentProducersLoseNothingAndDuplicateNothing) {
                     "'-', 1) ORDER BY received_at) AS before FROM messages) m "
                     "WHERE before > stored_at"),
             0);
+}
+
+TEST(Store, ACommitSlowerThanTheBudgetIsSpooledAndAcknowledgedStoredOnce) {
+  HL_REQUIRE_POSTGRES();
+  StoreOptions options;
+  options.writers = 1;
+  options.ack_budget = std::chrono::milliseconds(300);
+  StoreHarness h(options);
+  // The warm-up connects; on a loaded machine even it may outlast 300 ms, so any durable outcome
+  // will do, and the spool is drained before the real test.
+  EXPECT_TRUE(is_durable(h.store_all({synthetic("xn-1", "warm-up", 2)})[0].outcome));
+  ASSERT_TRUE(testing::wait_until([&] { return h.store().health().spooled_pending == 0; },
+                                  std::chrono::seconds(30)));
+  const auto over_budget_before = h.store().health().spooled_over_budget;
+  // Another session holds the messages table: the next commit cannot finish.
+  pqxx::connection blocker(h.dsn());
+  pqxx::work lock(blocker);
+  lock.exec("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE");
+  const auto slow = synthetic("xn-1", "slow", 3);
+  const auto done = h.store_all({slow});
+  expect_all(done, StoreOutcome::Spooled);
+  EXPECT_EQ(h.store().health().spooled_over_budget, over_budget_before + 1);
+  lock.abort();  // the held commit goes through; the replay finds it stored
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        const auto health = h.store().health();
+        return health.spooled_pending == 0 && !health.is_degraded;
+      },
+      std::chrono::seconds(30)));
+  EXPECT_EQ(h.count(fmt::format("SELECT count(*) FROM messages WHERE id = '{}'",
+                                slow.receipt.id.to_string())),
+            1);
+  EXPECT_EQ(h.count("SELECT count(*) FROM results"), 5);
 }
 
 TEST(Store, ASpoolLeftByAKilledDaemonIsReplayedAtStart) {
