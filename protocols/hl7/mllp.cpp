@@ -49,6 +49,8 @@ std::size_t MllpFramer::feed(ByteView bytes) {
         const std::string_view chunk = text.substr(i, end - i);
         if (state_ == State::InFrame) {
           if (buffer_.size() + chunk.size() > limits_.max_message_bytes) {
+            // Reported with its first max_message_bytes, so the caller can keep and answer it.
+            buffer_.append(chunk.substr(0, limits_.max_message_bytes - buffer_.size()));
             sink_.on_error({make_error_code(Errc::OversizeFrame),
                             fmt::format("MLLP frame longer than {} bytes; discarded up to its end",
                                         limits_.max_message_bytes),

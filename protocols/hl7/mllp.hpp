@@ -25,7 +25,8 @@ class MllpSink {
   /// One framed message without VT/FS/CR. `stream_offset` is the position of its first byte. The
   /// view is valid only during the call.
   virtual void on_message(std::string_view payload, std::size_t stream_offset) = 0;
-  /// A framing error; `raw` holds what was dropped or cut (valid only during the call).
+  /// A framing error; `raw` holds what was dropped or cut (for an oversize frame, its first
+  /// max_message_bytes), valid only during the call.
   virtual void on_error(const ParseError& error, std::string_view raw) = 0;
 };
 

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocols/common/bytes.hpp"
+#include "protocols/hl7/mllp.hpp"
+#include "protocols/hl7/v2_ack.hpp"
+#include "server/ingest/receipt_interpreter.hpp"
+#include "server/session/session_io.hpp"
+
+namespace hemalink::session {
+
+/// Who the session talks to, as the configuration names it.
+struct SessionPeer {
+  std::string analyzer;  ///< The analyzer's configured name.
+  std::string driver;
+  std::string address;  ///< Remote address:port, or the serial device.
+  std::size_t max_message_bytes = 1024 * 1024;
+};
+
+/// Counts for logs and metrics.
+struct SessionCounts {
+  std::uint64_t messages = 0;
+  std::uint64_t accepted = 0;  ///< Answered AA/CA.
+  std::uint64_t errors = 0;    ///< Answered AE/CE: stored as rejected.
+  std::uint64_t refused = 0;   ///< Answered AR/CR: not stored; the analyzer sends again.
+  std::uint64_t framing_errors = 0;
+};
+
+/// One HL7 analyzer connection over MLLP, without I/O. Each framed message becomes a receipt,
+/// interpreted and handed to the store; its acknowledgement is written only when the store says
+/// it is durable: AA (CA in enhanced mode) when it was accepted or is a duplicate, AE (CE) with
+/// an ERR segment when it did not parse or translate (it is stored, raw, as rejected), and AR
+/// (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
+/// leave in the order the messages came, even when the store completes them out of order.
+class Hl7Session : private hl7::MllpSink {
+ public:
+  Hl7Session(SessionPeer peer, std::shared_ptr<const ingest::ReceiptInterpreter> interpreter,
+             SessionIo& io);
+
+  void feed(ByteView bytes);
+  /// The connection closed: a message cut short is dropped (it was never acknowledged).
+  void finish();
+
+  /// Messages received and not yet acknowledged.
+  std::size_t awaiting_acknowledgement() const { return pending_.size(); }
+  const SessionCounts& counts() const { return counts_; }
+
+ private:
+  struct Pending {
+    hl7::AckContext context;
+    std::optional<hl7::AckError> error;  ///< Why it was rejected, when it was.
+    bool is_complete = false;
+    bool is_answered = true;  ///< False for bytes outside any frame: there is no MSH to answer.
+    std::string ack;
+  };
+
+  void on_message(std::string_view payload, std::size_t stream_offset) override;
+  void on_error(const ParseError& error, std::string_view raw) override;
+
+  void receive(std::string raw, std::optional<ParseError> framing_error);
+  void flush();
+
+  SessionPeer peer_;
+  std::shared_ptr<const ingest::ReceiptInterpreter> interpreter_;
+  SessionIo& io_;
+  hl7::MllpFramer framer_;
+  std::deque<std::shared_ptr<Pending>> pending_;
+  SessionCounts counts_;
+};
+
+/// An ACK's own MSH-7 and MSH-10: UTC now, and 20 characters that fit every HL7 version's ST.
+hl7::AckHeader ack_header(const core::MessageId& id, std::chrono::system_clock::time_point now);
+
+}  // namespace hemalink::session

@@ -1,0 +1,178 @@
+#include "server/session/hl7_session.hpp"
+
+#include <gtest/gtest.h>
+
+#include "protocols/hl7/v2_message.hpp"
+#include "server/config/mapping_json.hpp"
+
+namespace hemalink::session {
+namespace {
+
+// Collects what the session writes and holds its store requests until the test completes them.
+class FakeIo : public SessionIo {
+ public:
+  void write(std::string_view bytes) override { written += bytes; }
+  void submit(store::StoreRequest request,
+              std::function<void(const store::Completion&)> done) override {
+    requests.push_back(std::move(request));
+    completions.push_back(std::move(done));
+  }
+  void complete(std::size_t i, store::StoreOutcome outcome, std::string detail = "") {
+    completions.at(i)({outcome, std::move(detail)});
+  }
+  // The ACKs written so far, unwrapped from MLLP.
+  std::vector<hl7::V2Message> acks() const {
+    std::vector<hl7::V2Message> out;
+    struct Collect : hl7::MllpSink {
+      std::vector<std::string> payloads;
+      void on_message(std::string_view p, std::size_t) override { payloads.emplace_back(p); }
+      void on_error(const ParseError&, std::string_view) override { ADD_FAILURE(); }
+    } collect;
+    hl7::MllpFramer framer({}, collect);
+    framer.feed(as_bytes(written));
+    for (auto& p : collect.payloads) {
+      auto m = hl7::V2Message::parse(p);
+      EXPECT_TRUE(m) << p;
+      if (m) out.push_back(std::move(*m));
+    }
+    return out;
+  }
+
+  // One field of every ACK written so far.
+  std::vector<std::string> ack_fields(const char* path) const {
+    std::vector<std::string> out;
+    for (const auto& ack : acks()) {
+      out.emplace_back(ack.get(*hl7::V2Path::parse(path)));
+    }
+    return out;
+  }
+
+  std::string written;
+  std::vector<store::StoreRequest> requests;
+  std::vector<std::function<void(const store::Completion&)>> completions;
+};
+
+std::shared_ptr<ingest::ReceiptInterpreter> interpreter() {
+  auto i = std::make_shared<ingest::ReceiptInterpreter>();
+  auto mappings = config::load_mappings("generic-hl7", "", "");
+  i->add_analyzer("hl7-1", drivers::make_driver("generic-hl7", {*mappings, Charset::Utf8, {}}));
+  return i;
+}
+
+std::string oru(const std::string& control_id, const std::string& extra_msh = "") {
+  return "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122101500||ORU^R01|" + control_id + "|P|2.5" +
+         extra_msh +
+         "\rPID|1||PAT1\rOBR|1||SPEC" + control_id +
+         "\rOBX|1|NM|WBC^White cells||6.1|10*3/uL|4.0-10.0|N|||F\r";
+}
+
+std::string framed(const std::string& payload) {
+  std::string out;
+  hl7::mllp_wrap(payload, out);
+  return out;
+}
+
+std::string field(const hl7::V2Message& m, const char* path) {
+  return std::string(m.get(*hl7::V2Path::parse(path)));
+}
+
+class Hl7SessionTest : public ::testing::Test {
+ protected:
+  FakeIo io;
+  Hl7Session session{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 1 << 20}, interpreter(), io};
+};
+
+TEST_F(Hl7SessionTest, AcknowledgesOnlyOnceTheStoreHasTheMessage) {
+  session.feed(as_bytes(framed(oru("C1"))));
+  ASSERT_EQ(io.requests.size(), 1U);
+  EXPECT_EQ(io.requests[0].receipt.analyzer, "hl7-1");
+  EXPECT_EQ(io.requests[0].receipt.raw, oru("C1"));
+  EXPECT_EQ(io.requests[0].interpretation.status, store::MessageStatus::Accepted);
+  ASSERT_EQ(io.requests[0].interpretation.result_sets.size(), 1U);
+  EXPECT_EQ(io.requests[0].interpretation.control_id, "C1");
+  EXPECT_TRUE(io.written.empty()) << "no ACK before the commit";
+  io.complete(0, store::StoreOutcome::Stored);
+  const auto acks = io.acks();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(field(acks[0], "MSA-1"), "AA");
+  EXPECT_EQ(field(acks[0], "MSA-2"), "C1");
+  EXPECT_EQ(field(acks[0], "MSH-5"), "BC5380");
+  EXPECT_EQ(field(acks[0], "MSH-10").size(), 20U);
+  EXPECT_EQ(session.awaiting_acknowledgement(), 0U);
+}
+
+TEST_F(Hl7SessionTest, SpooledAndDuplicateMessagesAreAcknowledgedToo) {
+  session.feed(as_bytes(framed(oru("C1")) + framed(oru("C2"))));
+  io.complete(0, store::StoreOutcome::Spooled);
+  io.complete(1, store::StoreOutcome::Duplicate, "repeats message x");
+  EXPECT_EQ(io.ack_fields("MSA-1"), (std::vector<std::string>{"AA", "AA"}));
+}
+
+TEST_F(Hl7SessionTest, AcknowledgementsLeaveInArrivalOrder) {
+  session.feed(as_bytes(framed(oru("C1")) + framed(oru("C2")) + framed(oru("C3"))));
+  io.complete(2, store::StoreOutcome::Stored);
+  io.complete(1, store::StoreOutcome::Stored);
+  EXPECT_TRUE(io.written.empty()) << "C1 is not durable yet";
+  io.complete(0, store::StoreOutcome::Stored);
+  EXPECT_EQ(io.ack_fields("MSA-2"), (std::vector<std::string>{"C1", "C2", "C3"}));
+}
+
+TEST_F(Hl7SessionTest, AMessageThatDoesNotParseIsStoredAsRejectedAndAnsweredWithAnError) {
+  const std::string broken = "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C9|P|2.5\rOBX|1|NM";
+  session.feed(as_bytes(framed(broken)));
+  ASSERT_EQ(io.requests.size(), 1U);
+  EXPECT_EQ(io.requests[0].interpretation.status, store::MessageStatus::Rejected);
+  EXPECT_EQ(io.requests[0].receipt.raw, broken);
+  io.complete(0, store::StoreOutcome::Stored);
+  const auto acks = io.acks();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(field(acks[0], "MSA-1"), "AE");
+  EXPECT_EQ(field(acks[0], "MSA-2"), "C9");
+  EXPECT_TRUE(acks[0].find("ERR")) << "an ERR segment says why";
+}
+
+TEST_F(Hl7SessionTest, AMessageTheStoreCouldNotKeepIsRefusedSoTheAnalyzerSendsItAgain) {
+  session.feed(as_bytes(framed(oru("C1", "|||||||"))));
+  session.feed(as_bytes(framed(oru("C2", "||||AL|NE"))));
+  io.complete(0, store::StoreOutcome::Failed, "the database is unreachable and the disk is full");
+  io.complete(1, store::StoreOutcome::Failed, "queue full");
+  // Enhanced mode (MSH-15/16 valued) answers CR.
+  EXPECT_EQ(io.ack_fields("MSA-1"), (std::vector<std::string>{"AR", "CR"}));
+  EXPECT_EQ(session.counts().refused, 2U);
+}
+
+TEST_F(Hl7SessionTest, BytesSplitAnywhereGiveTheSameMessages) {
+  const auto stream = framed(oru("C1")) + framed(oru("C2"));
+  for (std::size_t i = 0; i < stream.size(); ++i) {
+    session.feed(as_bytes(std::string_view(stream).substr(i, 1)));
+  }
+  ASSERT_EQ(io.requests.size(), 2U);
+  EXPECT_EQ(io.requests[0].receipt.raw, oru("C1"));
+  EXPECT_EQ(io.requests[1].receipt.raw, oru("C2"));
+}
+
+TEST_F(Hl7SessionTest, AnOversizeFrameIsKeptRawAndAnswered) {
+  FakeIo small_io;
+  Hl7Session small{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 64}, interpreter(), small_io};
+  small.feed(as_bytes(framed(oru("C1"))));
+  ASSERT_EQ(small_io.requests.size(), 1U);
+  EXPECT_EQ(small_io.requests[0].interpretation.status, store::MessageStatus::Rejected);
+  EXPECT_FALSE(small_io.requests[0].interpretation.reject_reason.empty());
+  EXPECT_TRUE(small_io.requests[0].receipt.raw.starts_with("MSH|"));
+  small_io.complete(0, store::StoreOutcome::Stored);
+  const auto acks = small_io.acks();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(field(acks[0], "MSA-1"), "AE");
+  EXPECT_EQ(small.counts().framing_errors, 1U);
+}
+
+TEST_F(Hl7SessionTest, AFrameCutByTheConnectionClosingIsNeitherStoredNorAcknowledged) {
+  const auto whole = framed(oru("C1"));
+  session.feed(as_bytes(std::string_view(whole).substr(0, whole.size() / 2)));
+  session.finish();
+  EXPECT_TRUE(io.requests.empty());
+  EXPECT_TRUE(io.written.empty());
+}
+
+}  // namespace
+}  // namespace hemalink::session
