@@ -31,6 +31,17 @@ Interpretation from_translation(Result<drivers::Translation> translation, std::s
   return out;
 }
 
+// Whatever the rules said, nothing from a message cut short is released on its own.
+void hold_all(Interpretation& in, const std::string& reason) {
+  for (auto& decisions : in.decisions) {
+    for (auto& d : decisions) {
+      if (d.verdict == core::Verdict::Release) {
+        d = core::hold_for_review("system:incomplete-message", reason);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<core::Decision> hold_everything(const core::ResultSet& set) {
@@ -52,11 +63,12 @@ store::Interpretation ReceiptInterpreter::interpret(const store::Receipt& receip
     return rejected(fmt::format("analyzer '{}' is not in the configuration", receipt.analyzer));
   }
   auto out = translate(it->second, receipt);
+  decide(out);
   if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
     out.status = MessageStatus::Incomplete;
     out.reject_reason = receipt.link_reason;
+    hold_all(out, "the message ended without its L record: held for review");
   }
-  decide(out);
   return out;
 }
 

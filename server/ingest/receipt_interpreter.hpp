@@ -23,8 +23,8 @@ std::vector<core::Decision> hold_everything(const core::ResultSet& set);
 /// Turns a receipt into what the store keeps: parses the raw message (LIS02-A2 records, HL7 v2
 /// or an export file), translates it with the analyzer's driver and decides every result. A
 /// message that does not parse or translate is Rejected with the reason and byte offset; one
-/// the link ended early stays Incomplete and keeps what could be translated. Used on receipt and
-/// when the spool is replayed; safe to call from several threads once set up.
+/// the link ended early is Incomplete, keeps what could be translated, and releases nothing. Used
+/// on receipt and when the spool is replayed; safe to call from several threads once set up.
 class ReceiptInterpreter {
  public:
   explicit ReceiptInterpreter(Decider decider = hold_everything);

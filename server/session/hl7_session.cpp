@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "protocols/hl7/errc.hpp"
+#include "server/core/compact_time.hpp"
 #include "server/session/message_log.hpp"
 
 namespace hemalink::session {
@@ -30,26 +31,17 @@ hl7::AckOutcome outcome_of(const store::Completion& completion, bool is_rejected
 }  // namespace
 
 hl7::AckHeader ack_header(const core::MessageId& id, std::chrono::system_clock::time_point now) {
-  using namespace std::chrono;
   hl7::AckHeader header;
   std::string hex = id.to_string();
   std::erase(hex, '-');
   header.control_id = hex.substr(0, 20);  // 48 bits of time, then random bits
-  const auto secs = floor<seconds>(now);
-  const auto day = floor<days>(secs);
-  const year_month_day date{day};
-  const hh_mm_ss<seconds> time{secs - day};
-  header.timestamp = fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}+0000",
-                                 static_cast<int>(date.year()),
-                                 static_cast<unsigned>(date.month()),
-                                 static_cast<unsigned>(date.day()), time.hours().count(),
-                                 time.minutes().count(), time.seconds().count());
+  header.timestamp = core::compact_utc(now);
+  header.timestamp.append("+0000");
   return header;
 }
 
 Hl7Session::Hl7Session(SessionPeer peer,
-                       std::shared_ptr<const ingest::ReceiptInterpreter> interpreter,
-                       SessionIo& io)
+                       std::shared_ptr<const ingest::ReceiptInterpreter> interpreter, SessionIo& io)
     : peer_(std::move(peer)),
       interpreter_(std::move(interpreter)),
       io_(io),
@@ -108,30 +100,29 @@ void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_erro
   auto summary = summarize(interpretation);
   const auto id = receipt.id;
   const auto submitted = Clock::now();
-  io_.submit({std::move(receipt), std::move(interpretation)},
-             [this, pending, summary = std::move(summary), id, submitted,
-              is_rejected](const store::Completion& completion) {
-               log_message(peer_.analyzer, peer_.address, id.to_string(), summary, completion,
-                           Clock::now() - submitted);
-               const auto outcome = outcome_of(completion, is_rejected);
-               auto error = pending->error;
-               if (outcome == hl7::AckOutcome::Rejected) {
-                 error = hl7::AckError{"", 0, 0, 207,
-                                       fmt::format("not stored: {}", completion.detail)};
-                 ++counts_.refused;
-               } else if (outcome == hl7::AckOutcome::Error) {
-                 ++counts_.errors;
-               } else {
-                 ++counts_.accepted;
-               }
-               hl7::build_ack(pending->context,
-                              hl7::ack_code(outcome, pending->context.is_enhanced_mode), error,
-                              ack_header(core::MessageId::generate(),
-                                         std::chrono::system_clock::now()),
-                              pending->ack);
-               pending->is_complete = true;
-               flush();
-             });
+  io_.submit(
+      {std::move(receipt), std::move(interpretation)},
+      [this, pending, summary = std::move(summary), id, submitted,
+       is_rejected](const store::Completion& completion) {
+        log_message(peer_.analyzer, peer_.address, id.to_string(), summary, completion,
+                    Clock::now() - submitted);
+        const auto outcome = outcome_of(completion, is_rejected);
+        auto error = pending->error;
+        if (outcome == hl7::AckOutcome::Rejected) {
+          error = hl7::AckError{"", 0, 0, 207, fmt::format("not stored: {}", completion.detail)};
+          ++counts_.refused;
+        } else if (outcome == hl7::AckOutcome::Error) {
+          ++counts_.errors;
+        } else {
+          ++counts_.accepted;
+        }
+        hl7::build_ack(pending->context, hl7::ack_code(outcome, pending->context.is_enhanced_mode),
+                       error,
+                       ack_header(core::MessageId::generate(), std::chrono::system_clock::now()),
+                       pending->ack);
+        pending->is_complete = true;
+        flush();
+      });
 }
 
 void Hl7Session::flush() {

@@ -30,15 +30,15 @@ void log_message(const std::string& analyzer, const std::string& peer, const std
                  const MessageSummary& summary, const store::Completion& completion,
                  std::chrono::steady_clock::duration commit_latency) {
   const auto ms = std::chrono::duration<double, std::milli>(commit_latency).count();
-  const auto level = completion.outcome == store::StoreOutcome::Failed ? spdlog::level::warn
-                                                                       : spdlog::level::info;
+  const auto level =
+      completion.outcome == store::StoreOutcome::Failed ? spdlog::level::warn : spdlog::level::info;
   spdlog::log(level,
               "{} {} message {} {}: specimens [{}], {} results, {} released, {} held, {} other; "
               "{} in {:.1f} ms{}{}",
               analyzer, peer, id, store::to_string(summary.status), summary.specimens,
               summary.results, summary.released, summary.held, summary.other,
-              store::to_string(completion.outcome), ms,
-              summary.reason.empty() ? "" : "; ", summary.reason);
+              store::to_string(completion.outcome), ms, summary.reason.empty() ? "" : "; ",
+              summary.reason);
 }
 
 }  // namespace hemalink::session

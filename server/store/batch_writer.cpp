@@ -257,7 +257,10 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& request = *batch[i];
     auto it = stored.find(request.receipt.id.to_string());
-    if (plans[i].is_repeat || it == stored.end() || it->second.status != "accepted") {
+    // Results of an incomplete message are stored too (held by the interpreter): visible for
+    // review rather than only inside the raw bytes.
+    if (plans[i].is_repeat || it == stored.end() ||
+        (it->second.status != "accepted" && it->second.status != "incomplete")) {
       continue;
     }
     has_results[i] = true;

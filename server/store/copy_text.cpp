@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "protocols/common/charset.hpp"
+#include "server/core/compact_time.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -59,15 +60,9 @@ void append_copy_escaped(std::string& out, std::string_view value) {
 }
 
 std::string timestamp_literal(std::chrono::system_clock::time_point at) {
-  using namespace std::chrono;
-  const auto micros = floor<microseconds>(at);
-  const auto day = floor<days>(micros);
-  const year_month_day date{day};
-  const hh_mm_ss<microseconds> time{micros - day};
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     time.hours().count(), time.minutes().count(), time.seconds().count(),
-                     time.subseconds().count());
+  const auto t = core::utc_parts(at);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", t.year, t.month, t.day,
+                     t.hours, t.minutes, t.seconds, t.microseconds);
 }
 
 void CopyLine::separate() {

@@ -33,7 +33,8 @@ class FakeIo : public SessionIo {
     for (auto& p : collect.payloads) {
       auto m = hl7::V2Message::parse(p);
       EXPECT_TRUE(m) << p;
-      if (m) out.push_back(std::move(*m));
+      if (m)
+        out.push_back(std::move(*m));
     }
     return out;
   }
@@ -61,8 +62,7 @@ std::shared_ptr<ingest::ReceiptInterpreter> interpreter() {
 
 std::string oru(const std::string& control_id, const std::string& extra_msh = "") {
   return "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122101500||ORU^R01|" + control_id + "|P|2.5" +
-         extra_msh +
-         "\rPID|1||PAT1\rOBR|1||SPEC" + control_id +
+         extra_msh + "\rPID|1||PAT1\rOBR|1||SPEC" + control_id +
          "\rOBX|1|NM|WBC^White cells||6.1|10*3/uL|4.0-10.0|N|||F\r";
 }
 

@@ -236,6 +236,31 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
   EXPECT_EQ(h.count("SELECT count(*) FROM results"), 0);
 }
 
+TEST(Store, AnIncompleteMessageKeepsItsResultsHeldAndSendsNothing) {
+  HL_REQUIRE_POSTGRES();
+  StoreHarness h;
+  auto release_all = [](const core::ResultSet& set) {
+    core::Decision d;
+    d.verdict = core::Verdict::Release;
+    d.decided_by = "rules:test";
+    return std::vector<core::Decision>(set.observations.size(), d);
+  };
+  auto interpreter = testing::interpreter_for_every_driver(release_all);
+  auto r = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm,
+                            "H|\\^&|||XN-550\rP|1\rO|1||^^SPEC-7^B\r"
+                            "R|1|^^^^WBC^1|6.10|10*3/uL||N||F||||20261122101500\r");
+  r.link_status = MessageStatus::Incomplete;
+  r.link_reason = "ended without its L record: EOT";
+  StoreRequest request{r, interpreter->interpret(r)};
+  expect_all(h.store_all({request}), StoreOutcome::Stored);
+  EXPECT_EQ(h.query_value("SELECT status || ': ' || reject_reason FROM messages"),
+            "incomplete: ended without its L record: EOT");
+  EXPECT_EQ(h.query_value("SELECT code FROM results"), "WBC");
+  EXPECT_EQ(h.query_value("SELECT decision || ' by ' || decided_by FROM decisions"),
+            "hold by system:incomplete-message");
+  EXPECT_EQ(h.count("SELECT count(*) FROM outbox"), 0);
+}
+
 TEST(Store, ReleasedPatientResultsGoToTheOutboxAndQualityControlNever) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;

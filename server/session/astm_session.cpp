@@ -1,0 +1,167 @@
+#include "server/session/astm_session.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "server/core/compact_time.hpp"
+#include "server/session/message_log.hpp"
+
+namespace hemalink::session {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+astm::LinkOptions with_deferred_ack(astm::LinkOptions options) {
+  options.defer_message_ack = options.mode == astm::LinkMode::E1381;
+  return options;
+}
+
+// Q records, in whatever delimiter the analyzer's H record declared.
+bool is_host_query(std::string_view records) {
+  if (records.size() < 2 || records[0] != 'H') {
+    return false;
+  }
+  const char field = records[1];
+  for (std::size_t at = 0; at < records.size();) {
+    if (records[at] == 'Q' && at + 1 < records.size() && records[at + 1] == field) {
+      return true;
+    }
+    const auto end = records.find_first_of("\r\n", at);
+    if (end == std::string_view::npos) {
+      break;
+    }
+    at = records.find_first_not_of("\r\n", end);
+  }
+  return false;
+}
+
+std::string reason_for(astm::MessageEnd end) {
+  return fmt::format("ended without its L record: {}", astm::to_string(end));
+}
+
+}  // namespace
+
+std::string no_information_reply(std::chrono::system_clock::time_point now) {
+  return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\rL|1|I\r", core::compact_utc(now));
+}
+
+AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options,
+                         std::shared_ptr<const ingest::ReceiptInterpreter> interpreter,
+                         AstmSessionIo& io)
+    : peer_(std::move(peer)),
+      defers_ack_(options.mode == astm::LinkMode::E1381),
+      interpreter_(std::move(interpreter)),
+      io_(io),
+      link_(with_deferred_ack(options), *this) {}
+
+void AstmSession::feed(ByteView bytes) {
+  link_.feed(bytes);
+}
+
+void AstmSession::on_timeout(astm::LinkTimer timer) {
+  link_.on_timeout(timer);
+}
+
+void AstmSession::finish() {
+  link_.finish();
+  is_closed_ = true;
+}
+
+void AstmSession::on_write(std::string_view bytes) {
+  if (!is_closed_) {
+    io_.write(bytes);
+  }
+}
+
+void AstmSession::on_arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) {
+  io_.arm_timer(timer, after);
+}
+
+void AstmSession::on_cancel_timer(astm::LinkTimer timer) {
+  io_.cancel_timer(timer);
+}
+
+store::Receipt AstmSession::receipt(std::string raw, store::Direction direction) const {
+  store::Receipt r;
+  r.id = core::MessageId::generate();
+  r.analyzer = peer_.analyzer;
+  r.driver = peer_.driver;
+  r.direction = direction;
+  r.protocol = store::WireProtocol::Astm;
+  r.peer_address = peer_.address;
+  r.received_at = std::chrono::system_clock::now();
+  r.raw = std::move(raw);
+  return r;
+}
+
+void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std::size_t) {
+  if (end == astm::MessageEnd::EndOfStream) {
+    ++counts_.dropped;  // its last frame was never acknowledged: the analyzer sends it again
+    spdlog::warn("{} {}: connection closed in the middle of a message; not stored",
+                 peer_.analyzer, peer_.address);
+    return;
+  }
+  ++counts_.messages;
+  auto r = receipt(std::string(records), store::Direction::In);
+  const bool is_terminated = end == astm::MessageEnd::Terminated;
+  if (!is_terminated) {
+    ++counts_.incomplete;
+    r.link_status = store::MessageStatus::Incomplete;
+    r.link_reason = reason_for(end);
+  }
+  auto interpretation = interpreter_->interpret(r);
+  const bool is_query = is_terminated && is_host_query(records);
+  auto summary = summarize(interpretation);
+  const auto id = r.id;
+  const auto submitted = Clock::now();
+  const bool waits_for_ack = is_terminated && defers_ack_;
+  io_.submit({std::move(r), std::move(interpretation)},
+             [this, summary = std::move(summary), id, submitted, waits_for_ack,
+              is_query](const store::Completion& completion) {
+               log_message(peer_.analyzer, peer_.address, id.to_string(), summary, completion,
+                           Clock::now() - submitted);
+               const bool is_durable = store::is_durable(completion.outcome);
+               if (waits_for_ack && !is_closed_) {
+                 if (is_durable) {
+                   ++counts_.acknowledged;
+                   link_.acknowledge_message();
+                 } else {
+                   ++counts_.refused;
+                   link_.refuse_message();
+                 }
+               }
+               if (is_query && is_durable && !is_closed_) {
+                 answer_query();
+               }
+             });
+}
+
+void AstmSession::answer_query() {
+  ++counts_.queries;
+  auto reply = no_information_reply(std::chrono::system_clock::now());
+  link_.send(reply);
+  store::Interpretation sent;  // an outgoing message: kept, nothing to decide
+  io_.submit({receipt(std::move(reply), store::Direction::Out), std::move(sent)},
+             [](const store::Completion&) {});
+}
+
+void AstmSession::on_error(const ParseError& error, std::string_view) {
+  ++counts_.link_errors;
+  spdlog::warn("{} {}: {}", peer_.analyzer, peer_.address, error.describe());
+}
+
+void AstmSession::on_notice(astm::LinkNotice notice, std::size_t byte_offset) {
+  spdlog::debug("{} {}: {} at byte {}", peer_.analyzer, peer_.address, astm::to_string(notice),
+                byte_offset);
+}
+
+void AstmSession::on_sent(std::uint64_t message_id, std::error_code result) {
+  if (result) {
+    spdlog::warn("{} {}: outgoing message {} not delivered: {}", peer_.analyzer, peer_.address,
+                 message_id, result.message());
+  }
+}
+
+}  // namespace hemalink::session

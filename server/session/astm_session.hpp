@@ -1,0 +1,78 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "protocols/astm/e1381_link.hpp"
+#include "server/ingest/receipt_interpreter.hpp"
+#include "server/session/hl7_session.hpp"
+#include "server/session/session_io.hpp"
+
+namespace hemalink::session {
+
+/// What an ASTM session asks of its connection besides SessionIo: the link layer's two timers.
+class AstmSessionIo : public SessionIo {
+ public:
+  virtual void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) = 0;
+  virtual void cancel_timer(astm::LinkTimer timer) = 0;
+};
+
+struct AstmSessionCounts {
+  std::uint64_t messages = 0;    ///< Handed to the store.
+  std::uint64_t acknowledged = 0;  ///< Final frame ACKed after the store's completion.
+  std::uint64_t refused = 0;     ///< Final frame left unanswered: not durable.
+  std::uint64_t incomplete = 0;  ///< Ended without their L record (stored as incomplete).
+  std::uint64_t dropped = 0;     ///< Cut short by the connection closing: not stored.
+  std::uint64_t link_errors = 0;  ///< Frames NAKed, bytes that belonged to nothing.
+  std::uint64_t queries = 0;     ///< Host queries answered.
+};
+
+/// One ASTM analyzer connection without I/O, over E1381 (or bare records). Each message becomes
+/// a receipt, interpreted and handed to the store; with E1381 the ACK of its final frame is
+/// held until the store says it is durable (refused, i.e. left unanswered so the analyzer sends
+/// it again, when it is not). A message the analyzer ended without its L record (EOT, a new H,
+/// the receive timeout) is stored as incomplete; one cut short by the connection closing is
+/// dropped, since its last frame was never acknowledged. A host query (Q records) is answered
+/// per LIS02-A2 with "no information available" (L-3 = I) until orders exist; the reply is
+/// stored as an outgoing message.
+class AstmSession : private astm::LinkSink {
+ public:
+  AstmSession(SessionPeer peer, astm::LinkOptions options,
+              std::shared_ptr<const ingest::ReceiptInterpreter> interpreter, AstmSessionIo& io);
+
+  void feed(ByteView bytes);
+  void on_timeout(astm::LinkTimer timer);
+  /// The connection closed.
+  void finish();
+
+  const AstmSessionCounts& counts() const { return counts_; }
+
+ private:
+  void on_write(std::string_view bytes) override;
+  void on_arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override;
+  void on_cancel_timer(astm::LinkTimer timer) override;
+  void on_message(std::string_view records, astm::MessageEnd end,
+                  std::size_t stream_offset) override;
+  void on_error(const ParseError& error, std::string_view raw) override;
+  void on_notice(astm::LinkNotice notice, std::size_t byte_offset) override;
+  void on_sent(std::uint64_t message_id, std::error_code result) override;
+
+  store::Receipt receipt(std::string raw, store::Direction direction) const;
+  void answer_query();
+
+  SessionPeer peer_;
+  bool defers_ack_;
+  std::shared_ptr<const ingest::ReceiptInterpreter> interpreter_;
+  AstmSessionIo& io_;
+  astm::E1381Link link_;
+  bool is_closed_ = false;
+  AstmSessionCounts counts_;
+};
+
+/// The LIS02-A2 reply to a host query when there is nothing to send: our header and a
+/// terminator with termination code I ("no information available from last query").
+std::string no_information_reply(std::chrono::system_clock::time_point now);
+
+}  // namespace hemalink::session
