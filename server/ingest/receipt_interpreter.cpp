@@ -90,7 +90,8 @@ store::Interpretation ReceiptInterpreter::translate(const Analyzer& analyzer,
         return rejected(message.error().describe(),
                         static_cast<std::int64_t>(message.error().byte_offset));
       }
-      std::string control_id(message->get(*hl7::V2Path::parse("MSH-10")));
+      static const auto kControlId = *hl7::V2Path::parse("MSH-10");
+      std::string control_id(message->get(kControlId));
       return from_translation(analyzer.driver->translate(*message), std::move(control_id));
     }
     case store::WireProtocol::Export:

@@ -99,8 +99,8 @@ store::Receipt AstmSession::receipt(std::string raw, store::Direction direction)
 void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std::size_t) {
   if (end == astm::MessageEnd::EndOfStream) {
     ++counts_.dropped;  // its last frame was never acknowledged: the analyzer sends it again
-    spdlog::warn("{} {}: connection closed in the middle of a message; not stored",
-                 peer_.analyzer, peer_.address);
+    spdlog::warn("{} {}: connection closed in the middle of a message; not stored", peer_.analyzer,
+                 peer_.address);
     return;
   }
   ++counts_.messages;

@@ -20,13 +20,13 @@ class AstmSessionIo : public SessionIo {
 };
 
 struct AstmSessionCounts {
-  std::uint64_t messages = 0;    ///< Handed to the store.
+  std::uint64_t messages = 0;      ///< Handed to the store.
   std::uint64_t acknowledged = 0;  ///< Final frame ACKed after the store's completion.
-  std::uint64_t refused = 0;     ///< Final frame left unanswered: not durable.
-  std::uint64_t incomplete = 0;  ///< Ended without their L record (stored as incomplete).
-  std::uint64_t dropped = 0;     ///< Cut short by the connection closing: not stored.
-  std::uint64_t link_errors = 0;  ///< Frames NAKed, bytes that belonged to nothing.
-  std::uint64_t queries = 0;     ///< Host queries answered.
+  std::uint64_t refused = 0;       ///< Final frame left unanswered: not durable.
+  std::uint64_t incomplete = 0;    ///< Ended without their L record (stored as incomplete).
+  std::uint64_t dropped = 0;       ///< Cut short by the connection closing: not stored.
+  std::uint64_t link_errors = 0;   ///< Frames NAKed, bytes that belonged to nothing.
+  std::uint64_t queries = 0;       ///< Host queries answered.
 };
 
 /// One ASTM analyzer connection without I/O, over E1381 (or bare records). Each message becomes

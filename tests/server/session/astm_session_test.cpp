@@ -119,7 +119,7 @@ TEST_F(AstmSessionTest, AMessageEndedWithoutItsTerminatorIsStoredIncompleteAndHe
 TEST_F(AstmSessionTest, AConnectionClosedMidMessageStoresNothing) {
   analyzer_link.send(kCbc + kEnd);
   // Let the analyzer get as far as its first frames, then close.
-  session.feed(as_bytes(std::exchange(analyzer.to_session, {})));  // ENQ
+  session.feed(as_bytes(std::exchange(analyzer.to_session, {})));   // ENQ
   analyzer_link.feed(as_bytes(std::exchange(io.to_analyzer, {})));  // our ACK: frame 1 comes
   session.feed(as_bytes(std::exchange(analyzer.to_session, {})));
   session.finish();
@@ -146,8 +146,8 @@ TEST_F(AstmSessionTest, BareRecordsAreStoredWithoutAnyLinkReply) {
   FakeIo bare_io;
   astm::LinkOptions bare;
   bare.mode = astm::LinkMode::Bare;
-  AstmSession bare_session{{"xn-1", "sysmex-xn", "/dev/ttyS0", 1 << 20}, bare, interpreter(),
-                           bare_io};
+  AstmSession bare_session{
+      {"xn-1", "sysmex-xn", "/dev/ttyS0", 1 << 20}, bare, interpreter(), bare_io};
   const auto stream = kCbc + kEnd + kCbc + kEnd;
   for (char c : stream) {
     bare_session.feed(as_bytes(std::string_view(&c, 1)));
