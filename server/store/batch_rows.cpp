@@ -151,8 +151,9 @@ bool goes_to_lis(const StoreRequest& request, const core::ResultSet& set) {
 }  // namespace
 
 const std::vector<std::string> kIncomingColumns = {
-    "id",  "analyzer_id", "direction", "protocol",      "peer_address", "received_at",
-    "raw", "control_id",  "status",    "reject_reason", "error_offset", "duplicate_of"};
+    "id",           "analyzer_id",  "direction",  "protocol", "peer_address",
+    "received_at",  "raw",          "control_id", "status",   "reject_reason",
+    "error_offset", "duplicate_of", "resend_key"};
 const std::vector<std::string> kSpecimenColumns = {"id",
                                                    "message_id",
                                                    "analyzer_id",
@@ -223,7 +224,8 @@ std::string storable(std::string_view text) {
 }
 
 void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
-                             const std::optional<core::MessageId>& duplicate_of) {
+                             const std::optional<core::MessageId>& duplicate_of,
+                             std::string_view resend_key) {
   const auto& r = request.receipt;
   const auto& in = request.interpretation;
   const auto status = duplicate_of ? MessageStatus::Duplicate : in.status;
@@ -248,6 +250,7 @@ void append_incoming_message(std::string& out, const StoreRequest& request, long
   } else {
     line.null();
   }
+  line.bytea(resend_key);
 }
 
 std::size_t count_observations(const Interpretation& interpretation) {

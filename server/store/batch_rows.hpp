@@ -27,9 +27,11 @@ extern const std::vector<std::string> kDecisionColumns;
 extern const std::vector<std::string> kOutboxColumns;
 
 /// One row of the per-connection staging table `incoming_messages` (see batch_writer.cpp).
-/// `duplicate_of` is set for a message that repeats an earlier one of the same batch.
+/// `duplicate_of` is set for a message that repeats an earlier one of the same batch;
+/// `resend_key` is its resend_key().
 void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
-                             const std::optional<core::MessageId>& duplicate_of);
+                             const std::optional<core::MessageId>& duplicate_of,
+                             std::string_view resend_key);
 
 /// Identities drawn from the sequences for one batch, handed out in order.
 struct IdPool {

@@ -11,6 +11,7 @@
 #include "server/store/batch_rows.hpp"
 #include "server/store/copy_text.hpp"
 #include "server/store/pg_error.hpp"
+#include "server/store/resend_key.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -21,21 +22,21 @@ constexpr const char* kCreateStaging =
     "CREATE TEMP TABLE incoming_messages ("
     " id uuid, analyzer_id bigint, direction text, protocol text, peer_address text,"
     " received_at timestamptz, raw bytea, control_id text, status text, reject_reason text,"
-    " error_offset bigint, duplicate_of uuid) ON COMMIT DELETE ROWS";
+    " error_offset bigint, duplicate_of uuid, resend_key bytea) ON COMMIT DELETE ROWS";
 
-// An accepted message whose bytes the same analyzer already sent (and we accepted) is a
-// retransmission: kept raw as a duplicate, its results not stored again.
+// An accepted message the same analyzer already sent (and we accepted), byte for byte but for an
+// HL7 send time, is a retransmission: kept raw as a duplicate, its results not stored again.
 constexpr const char* kMoveStaged =
     "INSERT INTO messages (id, analyzer_id, direction, protocol, peer_address, received_at, raw,"
-    " content_hash, control_id, status, reject_reason, error_offset, duplicate_of)"
+    " content_hash, control_id, status, reject_reason, error_offset, duplicate_of, resend_key)"
     " SELECT i.id, i.analyzer_id, i.direction, i.protocol, i.peer_address, i.received_at, i.raw,"
     " sha256(i.raw), i.control_id,"
     " CASE WHEN earlier.id IS NULL THEN i.status ELSE 'duplicate' END,"
-    " i.reject_reason, i.error_offset, coalesce(i.duplicate_of, earlier.id)"
+    " i.reject_reason, i.error_offset, coalesce(i.duplicate_of, earlier.id), i.resend_key"
     " FROM incoming_messages i"
     " LEFT JOIN LATERAL (SELECT m.id FROM messages m"
     "   WHERE i.status = 'accepted' AND i.direction = 'in' AND m.analyzer_id = i.analyzer_id"
-    "   AND m.content_hash = sha256(i.raw) AND m.status = 'accepted' AND m.id <> i.id"
+    "   AND m.resend_key = i.resend_key AND m.status = 'accepted' AND m.id <> i.id"
     "   ORDER BY m.received_at LIMIT 1) earlier ON true"
     " ON CONFLICT (id) DO NOTHING"
     " RETURNING id::text, status, coalesce(duplicate_of::text, '')";
@@ -223,7 +224,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
     std::span<const StoreRequest* const> batch) {
   std::vector<Plan> plans(batch.size());
   std::map<core::MessageId, std::size_t> ids;
-  std::map<std::pair<long long, std::string_view>, core::MessageId> contents;
+  std::map<std::pair<long long, std::string>, core::MessageId> contents;
   std::string incoming;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& request = *batch[i];
@@ -233,15 +234,15 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
     if (plan.is_repeat) {
       continue;
     }
+    const auto key = resend_key(request.receipt.protocol, request.receipt.raw);
     if (request.interpretation.status == MessageStatus::Accepted &&
         request.receipt.direction == Direction::In) {
-      auto [it, is_new] =
-          contents.try_emplace({plan.analyzer_id, request.receipt.raw}, request.receipt.id);
+      auto [it, is_new] = contents.try_emplace({plan.analyzer_id, key}, request.receipt.id);
       if (!is_new) {
         plan.duplicate_of = it->second;
       }
     }
-    append_incoming_message(incoming, request, plan.analyzer_id, plan.duplicate_of);
+    append_incoming_message(incoming, request, plan.analyzer_id, plan.duplicate_of, key);
   }
 
   pqxx::work tx(session_->connection, "store_batch");

@@ -215,6 +215,27 @@ TEST(Store, AnAnalyzerSendingTheSameBytesAgainIsKeptAsADuplicate) {
   EXPECT_EQ(h.count("SELECT count(*) FROM results"), 6);
 }
 
+TEST(Store, AnHl7MessageResentWithANewSendTimeIsADuplicateAndANewMessageIsNot) {
+  HL_REQUIRE_POSTGRES();
+  StoreHarness h;
+  auto interpreter = testing::interpreter_for_every_driver();
+  auto request = [&](const std::string& time, const std::string& value) {
+    auto r = testing::receipt("generic-hl7", "generic-hl7", WireProtocol::Hl7,
+                              "MSH|^~\\&|BC5380|LAB|LIS|HOSP|" + time +
+                                  "||ORU^R01|C77|P|2.5\rPID|1||PAT1\rOBR|1||SPEC77\r"
+                                  "OBX|1|NM|WBC||" +
+                                  value + "|10*3/uL|||||F\r");
+    return StoreRequest{r, interpreter->interpret(r)};
+  };
+  expect_all(h.store_all({request("20261122101500", "6.1")}), StoreOutcome::Stored);
+  expect_all(h.store_all({request("20261122101531", "6.1")}), StoreOutcome::Duplicate);
+  // The same control ID with other content is another message (an analyzer whose counter
+  // restarted): stored, never dropped.
+  expect_all(h.store_all({request("20261122101600", "7.4")}), StoreOutcome::Stored);
+  EXPECT_EQ(h.count("SELECT count(*) FROM messages"), 3);
+  EXPECT_EQ(h.query_value("SELECT string_agg(value, ',' ORDER BY id) FROM results"), "6.1,7.4");
+}
+
 TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
