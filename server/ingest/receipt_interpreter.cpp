@@ -22,8 +22,10 @@ Interpretation rejected(std::string reason, std::optional<std::int64_t> offset =
 
 Interpretation from_translation(Result<drivers::Translation> translation, std::string control_id) {
   if (!translation) {
-    return rejected(translation.error().describe(),
-                    static_cast<std::int64_t>(translation.error().byte_offset));
+    auto out = rejected(translation.error().describe(),
+                        static_cast<std::int64_t>(translation.error().byte_offset));
+    out.control_id = std::move(control_id);  // it parsed: the review queue can name it
+    return out;
   }
   Interpretation out;
   out.control_id = std::move(control_id);
