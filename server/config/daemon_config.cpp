@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "drivers/driver.hpp"
 #include "server/config/json_fields.hpp"
+#include "server/transport/peer_allow_list.hpp"
 
 namespace hemalink::config {
 namespace {
@@ -23,21 +23,6 @@ bool is_ip_address(const std::string& text) {
   unsigned char buffer[16];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
          inet_pton(AF_INET6, text.c_str(), buffer) == 1;
-}
-
-// An address, or an address/prefix-length block.
-bool is_peer_pattern(const std::string& text) {
-  const auto slash = text.find('/');
-  if (slash == std::string::npos) {
-    return is_ip_address(text);
-  }
-  const auto address = text.substr(0, slash);
-  const auto prefix = std::string_view(text).substr(slash + 1);
-  int bits = -1;
-  auto [end, ec] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), bits);
-  const int max_bits = address.find(':') == std::string::npos ? 32 : 128;
-  return is_ip_address(address) && ec == std::errc() && end == prefix.data() + prefix.size() &&
-         bits >= 0 && bits <= max_bits;
 }
 
 bool is_name(const std::string& name) {
@@ -191,7 +176,7 @@ AnalyzerConfig read_analyzer(const json& node, const std::string& path,
   a.transport = read_transport(f, base);
   f.text_list("allowed_peers", a.allowed_peers);
   for (std::size_t i = 0; i < a.allowed_peers.size(); ++i) {
-    if (!is_peer_pattern(a.allowed_peers[i])) {
+    if (!transport::PeerAllowList::parse({a.allowed_peers[i]})) {
       f.error(fmt::format("{}[{}]", f.path_of("allowed_peers"), i),
               fmt::format("expected an IP address or CIDR block, got \"{}\"", a.allowed_peers[i]));
     }
