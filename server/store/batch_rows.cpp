@@ -61,13 +61,20 @@ std::string rules_fired_json(const core::Decision& decision) {
   return dump(list);
 }
 
-void append_specimen(std::string& out, long long row_id, const StoreRequest& request,
-                     long long analyzer_id, const core::ResultSet& set) {
+// The columns every row of one message repeats, formatted once per message, not once per result.
+struct MessageColumns {
+  std::string id;
+  long long analyzer_id;
+  std::string received_at;
+};
+
+void append_specimen(std::string& out, long long row_id, const MessageColumns& m,
+                     const core::ResultSet& set) {
   const auto& patient = set.patient;
   CopyLine(out)
       .integer(row_id)
-      .text(request.receipt.id.to_string())
-      .integer(analyzer_id)
+      .text(m.id)
+      .integer(m.analyzer_id)
       .text(set.specimen_id)
       .text(set.sample_number)
       .text(set.rack)
@@ -86,17 +93,17 @@ void append_specimen(std::string& out, long long row_id, const StoreRequest& req
       .json(attachments_json(set))
       .json(traceability_json(set))
       .json(comments_json(set.comments))
-      .timestamp(request.receipt.received_at);
+      .text(m.received_at);
 }
 
 void append_result(std::string& out, long long result_id, long long specimen_row_id,
-                   const StoreRequest& request, long long analyzer_id, const core::ResultSet& set,
+                   const MessageColumns& m, const core::ResultSet& set,
                    const core::Observation& o) {
   CopyLine line(out);
   line.integer(result_id)
       .integer(specimen_row_id)
-      .text(request.receipt.id.to_string())
-      .integer(analyzer_id)
+      .text(m.id)
+      .integer(m.analyzer_id)
       .text(set.specimen_id)
       .text(set.patient ? set.patient->id : "")
       .boolean(set.kind == core::SpecimenKind::QualityControl)
@@ -121,7 +128,7 @@ void append_result(std::string& out, long long result_id, long long specimen_row
   } else {
     line.null();
   }
-  line.text_array(o.comments).timestamp(request.receipt.received_at);
+  line.text_array(o.comments).text(m.received_at);
 }
 
 void append_decision(std::string& out, long long result_id, const core::Decision& d) {
@@ -264,15 +271,16 @@ std::size_t count_observations(const Interpretation& interpretation) {
 void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
                         IdPool& ids) {
   const auto& in = request.interpretation;
+  const MessageColumns m{request.receipt.id.to_string(), analyzer_id,
+                         timestamp_literal(request.receipt.received_at)};
   for (std::size_t s = 0; s < in.result_sets.size(); ++s) {
     const auto& set = in.result_sets[s];
     const long long specimen_row_id = ids.specimens.at(ids.next_specimen++);
-    append_specimen(rows.specimens, specimen_row_id, request, analyzer_id, set);
+    append_specimen(rows.specimens, specimen_row_id, m, set);
     std::vector<long long> released;
     for (std::size_t o = 0; o < set.observations.size(); ++o) {
       const long long result_id = ids.results.at(ids.next_result++);
-      append_result(rows.results, result_id, specimen_row_id, request, analyzer_id, set,
-                    set.observations[o]);
+      append_result(rows.results, result_id, specimen_row_id, m, set, set.observations[o]);
       const auto& decision = decision_for(in, s, o);
       append_decision(rows.decisions, result_id, decision);
       if (decision.verdict == core::Verdict::Release) {

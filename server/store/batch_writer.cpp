@@ -108,6 +108,7 @@ void keep_session(pqxx::connection& connection) {
 #pragma GCC diagnostic pop
 
 struct Plan {
+  std::string id;  // the message ID as text, as PostgreSQL returns it
   long long analyzer_id = 0;
   bool is_repeat = false;  // its ID came earlier in this batch
   std::optional<core::MessageId> duplicate_of;
@@ -118,12 +119,11 @@ struct StoredRow {
   std::string duplicate_of;
 };
 
-Completion completion_for(const StoreRequest& request, const Plan& plan,
-                          const std::map<std::string, StoredRow>& stored) {
+Completion completion_for(const Plan& plan, const std::map<std::string, StoredRow>& stored) {
   if (plan.is_repeat) {
     return {StoreOutcome::AlreadyStored, "the same message ID came twice in one batch"};
   }
-  auto it = stored.find(request.receipt.id.to_string());
+  auto it = stored.find(plan.id);
   if (it == stored.end()) {
     return {StoreOutcome::AlreadyStored, "a message with this ID was stored before"};
   }
@@ -229,6 +229,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& request = *batch[i];
     auto& plan = plans[i];
+    plan.id = request.receipt.id.to_string();
     plan.analyzer_id = analyzer_id(request.receipt);
     plan.is_repeat = !ids.emplace(request.receipt.id, i).second;
     if (plan.is_repeat) {
@@ -257,7 +258,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   long long result_count = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& request = *batch[i];
-    auto it = stored.find(request.receipt.id.to_string());
+    auto it = stored.find(plans[i].id);
     // Results of an incomplete message are stored too (held by the interpreter): visible for
     // review rather than only inside the raw bytes.
     if (plans[i].is_repeat || it == stored.end() ||
@@ -311,7 +312,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   std::vector<Completion> done;
   done.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    done.push_back(completion_for(*batch[i], plans[i], stored));
+    done.push_back(completion_for(plans[i], stored));
   }
   return done;
 }

@@ -16,11 +16,11 @@ bool is_transient(const StoreError& error) {
   return error.code == StoreErrc::Retryable || error.code == StoreErrc::InDoubt;
 }
 
-std::vector<const StoreRequest*> requests_of(const std::vector<std::shared_ptr<Ticket>>& batch,
-                                             std::size_t from = 0) {
+std::vector<const StoreRequest*> requests_of(const std::vector<std::shared_ptr<Ticket>>& batch) {
   std::vector<const StoreRequest*> requests;
-  for (std::size_t i = from; i < batch.size(); ++i) {
-    requests.push_back(&batch[i]->request);
+  requests.reserve(batch.size());
+  for (const auto& ticket : batch) {
+    requests.push_back(&ticket->request);
   }
   return requests;
 }

@@ -8,23 +8,12 @@
 namespace hemalink::drivers {
 namespace {
 
-std::string driver_for(const std::filesystem::path& file) {
-  const auto name = file.filename().string();
-  if (file.parent_path().filename() == "hl7") {
-    return "generic-hl7";
-  }
-  if (name.starts_with("sysmex-x")) {
-    return "sysmex-xn";
-  }
-  return "generic-astm";
-}
-
 TEST(CorpusDrivers, EveryFileTranslatesAndKeepsEveryResultRecord) {
   HL_REQUIRE_CORPUS();
   for (const auto& sub : {"astm", "hl7"}) {
     for (const auto& file : testing::corpus_files(sub)) {
       SCOPED_TRACE(file.filename().string());
-      auto doc = testing::translate_file(file, driver_for(file));
+      auto doc = testing::translate_file(file, testing::corpus_driver(file));
       ASSERT_TRUE(doc.contains("results"));
       std::size_t result_records = 0;
       for (const auto& message : doc["messages"]) {

@@ -43,4 +43,15 @@ std::string read_file(const std::filesystem::path& path) {
   return std::move(content).str();
 }
 
+std::string corpus_driver(const std::filesystem::path& file) {
+  const auto name = file.filename().string();
+  if (file.parent_path().filename() == "hl7") {
+    return "generic-hl7";
+  }
+  if (name.starts_with("sysmex-x")) {
+    return "sysmex-xn";
+  }
+  return "generic-astm";
+}
+
 }  // namespace hemalink::testing

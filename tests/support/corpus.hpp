@@ -15,6 +15,10 @@ std::vector<std::filesystem::path> corpus_files(const std::string& sub);
 
 std::string read_file(const std::filesystem::path& path);
 
+/// The driver that translates a corpus file: generic-hl7 for hl7/, sysmex-xn for the Sysmex
+/// XN/XP captures, generic-astm for the rest.
+std::string corpus_driver(const std::filesystem::path& file);
+
 }  // namespace hemalink::testing
 
 /// Skips the current test when the shared corpus is not beside the checkout.

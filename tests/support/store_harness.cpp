@@ -12,6 +12,12 @@
 
 namespace hemalink::testing {
 
+store::StoreOptions test_store_options() {
+  store::StoreOptions options;
+  options.ack_budget = std::chrono::milliseconds(0);
+  return options;
+}
+
 StoreHarness::StoreHarness(store::StoreOptions options, store::Interpreter interpreter)
     : options_(std::move(options)), interpreter_(std::move(interpreter)) {
   auto migrated = store::migrate(database_.dsn(), store::shipped_migrations());
@@ -20,11 +26,6 @@ StoreHarness::StoreHarness(store::StoreOptions options, store::Interpreter inter
   }
   spool_dir_ = std::filesystem::temp_directory_path() /
                ("hemalink-store-test-" + core::MessageId::generate().to_string());
-  // No ack budget unless the test sets its own: on a loaded machine a commit may take longer
-  // than the default, and the tests that expect Stored would see Spooled.
-  if (options_.ack_budget == store::StoreOptions{}.ack_budget) {
-    options_.ack_budget = std::chrono::milliseconds(0);
-  }
   options_.dsn = database_.dsn();
   options_.spool_dir = spool_dir_;
   if (!interpreter_) {

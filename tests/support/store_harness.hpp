@@ -10,10 +10,16 @@
 
 namespace hemalink::testing {
 
+/// Store options for tests: the defaults without the ack budget, so that a commit slowed by a
+/// loaded machine is not answered Spooled where a test expects Stored. Tests of the budget set
+/// their own.
+store::StoreOptions test_store_options();
+
 /// A migrated test database, a spool directory of its own, and a Store over them.
 class StoreHarness {
  public:
-  explicit StoreHarness(store::StoreOptions options = {}, store::Interpreter interpreter = {});
+  explicit StoreHarness(store::StoreOptions options = test_store_options(),
+                        store::Interpreter interpreter = {});
   ~StoreHarness();
 
   store::Store& store() { return *store_; }

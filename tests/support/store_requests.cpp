@@ -8,17 +8,6 @@
 
 namespace hemalink::testing {
 
-std::string corpus_driver(const std::filesystem::path& file) {
-  const auto name = file.filename().string();
-  if (file.parent_path().filename() == "hl7") {
-    return "generic-hl7";
-  }
-  if (name.starts_with("sysmex-x")) {
-    return "sysmex-xn";
-  }
-  return "generic-astm";
-}
-
 std::shared_ptr<ingest::ReceiptInterpreter> interpreter_for_every_driver(ingest::Decider decider) {
   auto interpreter = std::make_shared<ingest::ReceiptInterpreter>(std::move(decider));
   for (const std::string name : {"sysmex-xn", "sysmex-cs", "generic-astm", "generic-hl7"}) {

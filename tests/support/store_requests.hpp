@@ -10,9 +10,6 @@
 
 namespace hemalink::testing {
 
-/// The driver a corpus file's analyzer uses (by family and file name).
-std::string corpus_driver(const std::filesystem::path& file);
-
 /// An interpreter with one analyzer per driver, named after it, with the shipped mapping
 /// tables and the capture leniencies the corpus needs, deciding with `decider`.
 std::shared_ptr<ingest::ReceiptInterpreter> interpreter_for_every_driver(

@@ -120,7 +120,7 @@ TEST(StoreFaults, PostgresStoppedMidIngestLosesNothingAcknowledged) {
       std::getenv("HEMALINK_TEST_PG_START") == nullptr) {
     GTEST_SKIP() << "HEMALINK_TEST_PG_STOP/START not set: run through scripts/dev.sh test";
   }
-  StoreOptions options;
+  auto options = testing::test_store_options();
   options.writers = 2;
   options.max_batch_messages = 32;
   options.reconnect_interval = std::chrono::milliseconds(200);

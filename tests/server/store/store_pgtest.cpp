@@ -88,7 +88,7 @@ std::string text_array(const std::vector<std::string>& values) {
 TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
   HL_REQUIRE_POSTGRES();
   HL_REQUIRE_CORPUS();
-  StoreOptions options;
+  auto options = testing::test_store_options();
   options.writers = 1;  // one writer: rows come back in submission order
   StoreHarness h(options);
   auto interpreter = testing::interpreter_for_every_driver();
@@ -327,7 +327,7 @@ TEST(Store, TextPostgresCannotHoldIsStoredReadablyAndRawKeepsEveryByte) {
 
 TEST(Store, ConcurrentProducersLoseNothingAndDuplicateNothing) {
   HL_REQUIRE_POSTGRES();
-  StoreOptions options;
+  auto options = testing::test_store_options();
   options.writers = 2;
   options.max_batch_messages = 64;
   StoreHarness h(options);
@@ -370,7 +370,7 @@ TEST(Store, ConcurrentProducersLoseNothingAndDuplicateNothing) {
 
 TEST(Store, ACommitSlowerThanTheBudgetIsSpooledAndAcknowledgedStoredOnce) {
   HL_REQUIRE_POSTGRES();
-  StoreOptions options;
+  auto options = testing::test_store_options();
   options.writers = 1;
   options.ack_budget = std::chrono::milliseconds(300);
   StoreHarness h(options);
@@ -404,7 +404,7 @@ TEST(Store, ACommitSlowerThanTheBudgetIsSpooledAndAcknowledgedStoredOnce) {
 TEST(Store, ASpoolLeftByAKilledDaemonIsReplayedAtStart) {
   HL_REQUIRE_POSTGRES();
   auto interpreter = testing::interpreter_for_every_driver();
-  StoreOptions options;
+  auto options = testing::test_store_options();
   options.writers = 1;
   StoreHarness h(options, [interpreter](const Receipt& r) { return interpreter->interpret(r); });
   h.stop_store();
