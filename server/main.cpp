@@ -7,6 +7,8 @@
 #include "server/cli/check_config_command.hpp"
 #include "server/cli/decode_command.hpp"
 #include "server/cli/migrate_command.hpp"
+#include "server/cli/serve_command.hpp"
+#include "server/cli/simulate_command.hpp"
 
 namespace {
 
@@ -22,6 +24,15 @@ constexpr const char* kUsage =
     "  check-config FILE\n"
     "                 validate a daemon configuration and the mapping files it names; every\n"
     "                 error is reported with its JSON path\n"
+    "  serve --config FILE\n"
+    "                 run the daemon: every configured analyzer's transport, the store and the\n"
+    "                 rules, until SIGTERM or SIGINT (SIGHUP reloads mappings and rules)\n"
+    "  simulate --protocol astm|hl7 [--link e1381|bare]\n"
+    "           (--to HOST:PORT | --listen HOST:PORT | --serial DEVICE)\n"
+    "           (--file F... | --generate cbc|coag|flow [--count N] [--seed S])\n"
+    "           [--rate R] [--connections K]\n"
+    "                 be an analyzer: send messages with the full link layer, check every\n"
+    "                 acknowledgement, print counts and latencies (see simulate --help)\n"
     "  migrate [--db DSN]\n"
     "                 apply the missing schema migrations (default DSN: $HEMALINK_DATABASE_URL)\n"
     "  version        print the version\n"
@@ -50,6 +61,12 @@ int main(int argc, char** argv) {
   }
   if (command == "check-config") {
     return hemalink::cli::run_check_config(args, std::cout, std::cerr);
+  }
+  if (command == "serve") {
+    return hemalink::cli::run_serve(args, std::cerr);
+  }
+  if (command == "simulate") {
+    return hemalink::cli::run_simulate(args, std::cout, std::cerr);
   }
   if (command == "migrate") {
     return hemalink::cli::run_migrate(args, std::cout, std::cerr);

@@ -28,6 +28,8 @@ const char* to_string(LinkNotice notice) {
       return "contention: yielded to the analyzer";
     case LinkNotice::ReceiverInterrupt:
       return "receiver interrupt";
+    case LinkNotice::FrameSentAgain:
+      return "frame sent again after a NAK or timeout";
     case LinkNotice::PeerAbandonedMessage:
       return "analyzer sent EOT before the message was acknowledged";
     case LinkNotice::AcceptedBadChecksum:
@@ -541,6 +543,7 @@ void E1381Link::on_frame_reply(char c) {
       return;
     }
     ++transmissions_;
+    sink_.on_notice(LinkNotice::FrameSentAgain, offset_);
     sink_.on_write(frame_out_);
     sink_.on_arm_timer(LinkTimer::Phase, options_.reply_timeout);
     return;

@@ -35,6 +35,7 @@ enum class LinkNotice {
   ByteIgnored,                ///< A byte that means nothing in the current state was skipped.
   Contention,                 ///< Both sides sent ENQ; we yielded to the analyzer (LIS01-A2 8.2.7).
   ReceiverInterrupt,          ///< The analyzer answered our frame with EOT.
+  FrameSentAgain,             ///< Our frame was answered NAK (or not at all) and is sent again.
   PeerAbandonedMessage,       ///< The analyzer sent EOT while we held a message's final ACK.
   AcceptedBadChecksum,        ///< accept_bad_checksum let a mismatching frame through.
   AcceptedLfAsCrChecksum,     ///< The checksum matched only with LF read as CR.

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "server/config/daemon_config.hpp"
-#include "server/config/mapping_json.hpp"
+#include "server/ingest/configured_interpreter.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -20,24 +20,6 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-void check_mappings(const config::DaemonConfig& c, std::vector<std::string>& errors) {
-  for (std::size_t i = 0; i < c.analyzers.size(); ++i) {
-    const auto& a = c.analyzers[i];
-    if (a.mappings_file.empty())
-      continue;
-    const auto text = read_text(a.mappings_file);
-    if (!text) {
-      errors.push_back(
-          fmt::format("analyzers[{}].mappings: cannot read {}", i, a.mappings_file.string()));
-      continue;
-    }
-    auto table = config::load_mappings(a.driver, *text, a.mappings_file.string());
-    if (!table) {
-      errors.push_back(fmt::format("analyzers[{}].mappings: {}", i, table.error().detail));
-    }
-  }
 }
 
 }  // namespace
@@ -60,7 +42,10 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     errors = bad->errors;
   } else {
-    check_mappings(std::get<config::DaemonConfig>(parsed), errors);
+    auto interpreter = ingest::configured_interpreter(std::get<config::DaemonConfig>(parsed));
+    if (auto* bad_mappings = std::get_if<std::vector<std::string>>(&interpreter)) {
+      errors = std::move(*bad_mappings);
+    }
   }
   for (const auto& e : errors) {
     fmt::print(err, "{}: {}\n", file.string(), e);

@@ -154,6 +154,55 @@ void check_driver(JsonFields& f, const AnalyzerConfig& a) {
   }
 }
 
+void read_link_timeouts(JsonFields& parent, AnalyzerConfig& a) {
+  const json* node = parent.object("link_timeouts_ms");
+  if (node == nullptr)
+    return;
+  if (a.protocol != WireProtocol::Astm || a.link != AstmLink::E1381) {
+    parent.error(parent.path_of("link_timeouts_ms"), "only E1381 links have link timers");
+  }
+  JsonFields f(*node, parent.path_of("link_timeouts_ms"), parent.errors());
+  auto read = [&](const char* key, std::chrono::milliseconds& out) {
+    std::int64_t ms = out.count();
+    f.integer(key, ms, 100, 600000);
+    out = std::chrono::milliseconds(ms);
+  };
+  read("establishment", a.link_timeouts.establishment);
+  read("reply", a.link_timeouts.reply);
+  read("receive", a.link_timeouts.receive);
+}
+
+void read_leniencies(JsonFields& f, AnalyzerConfig& a) {
+  std::vector<std::string> names;
+  f.text_list("leniencies", names);
+  Leniencies& l = a.leniencies;
+  const std::pair<const char*, bool*> known[] = {
+      {"bad-checksum", &l.bad_checksum},
+      {"unpadded-checksum", &l.unpadded_checksum},
+      {"lenient-frame-trailer", &l.lenient_frame_trailer},
+      {"any-frame-number", &l.any_frame_number},
+      {"missing-frame-number", &l.missing_frame_number},
+      {"frames-without-enq", &l.frames_without_enq},
+      {"doubled-repeat-delimiter", &l.doubled_repeat_delimiter},
+  };
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto it = std::find_if(std::begin(known), std::end(known),
+                           [&](const auto& k) { return names[i] == k.first; });
+    if (it == std::end(known)) {
+      std::string list;
+      for (const auto& k : known)
+        list.append(list.empty() ? "" : ", ").append(k.first);
+      f.error(fmt::format("{}[{}]", f.path_of("leniencies"), i),
+              fmt::format("expected one of {}, got \"{}\"", list, names[i]));
+    } else {
+      *it->second = true;
+    }
+  }
+  if (!names.empty() && a.protocol != WireProtocol::Astm) {
+    f.error(f.path_of("leniencies"), "only ASTM analyzers have leniencies");
+  }
+}
+
 AnalyzerConfig read_analyzer(const json& node, const std::string& path,
                              const std::filesystem::path& base, std::vector<std::string>& errors) {
   JsonFields f(node, path, errors);
@@ -199,6 +248,8 @@ AnalyzerConfig read_analyzer(const json& node, const std::string& path,
   std::string mappings;
   f.text("mappings", mappings);
   a.mappings_file = resolve(base, mappings);
+  read_link_timeouts(f, a);
+  read_leniencies(f, a);
   if (protocol && !a.driver.empty()) {
     check_driver(f, a);
   }
@@ -255,6 +306,9 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
   }
   top.integer("threads", c.threads, 0, 256);
   top.integer("max_connections", c.max_connections, 1, 100000);
+  std::int64_t grace = c.shutdown_grace.count();
+  top.integer("shutdown_grace_ms", grace, 0, 60000);
+  c.shutdown_grace = std::chrono::milliseconds(grace);
   if (const json* store = top.object("store")) {
     JsonFields f(*store, "store", top.errors());
     f.integer("writers", c.store.writers, 1, 32);

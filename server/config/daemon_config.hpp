@@ -55,6 +55,25 @@ using Transport =
 using core::WireProtocol;
 enum class AstmLink { E1381, Bare };
 
+/// The E1381 timers (LIS01-A2 defaults). Shorter values suit tests; longer ones slow analyzers.
+struct LinkTimeouts {
+  std::chrono::milliseconds establishment{15000};
+  std::chrono::milliseconds reply{15000};
+  std::chrono::milliseconds receive{30000};
+};
+
+/// Deviations from the standards an analyzer needs, each named in the configuration and off
+/// unless listed (drivers/README.md says which analyzer needs which and what it risks).
+struct Leniencies {
+  bool bad_checksum = false;              ///< "bad-checksum"
+  bool unpadded_checksum = false;         ///< "unpadded-checksum"
+  bool lenient_frame_trailer = false;     ///< "lenient-frame-trailer"
+  bool any_frame_number = false;          ///< "any-frame-number"
+  bool missing_frame_number = false;      ///< "missing-frame-number"
+  bool frames_without_enq = false;        ///< "frames-without-enq"
+  bool doubled_repeat_delimiter = false;  ///< "doubled-repeat-delimiter"
+};
+
 struct AnalyzerConfig {
   std::string name;
   std::string driver;
@@ -70,6 +89,8 @@ struct AnalyzerConfig {
   Charset charset = Charset::Latin1;
   /// The lab's overrides of the driver's mapping table (JSON file), when any.
   std::filesystem::path mappings_file;
+  LinkTimeouts link_timeouts;
+  Leniencies leniencies;
 };
 
 struct StoreConfig {
@@ -94,6 +115,9 @@ struct DaemonConfig {
   bool log_json = false;
   unsigned threads = 0;  ///< 0: one per core.
   std::size_t max_connections = 512;
+  /// On SIGTERM, how long connections get to receive the acknowledgements of messages already
+  /// handed to the store before they are closed.
+  std::chrono::milliseconds shutdown_grace{5000};
   StoreConfig store;
   LisConfig lis;
   std::vector<AnalyzerConfig> analyzers;

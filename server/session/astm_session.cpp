@@ -48,7 +48,7 @@ std::string no_information_reply(std::chrono::system_clock::time_point now) {
 }
 
 AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options,
-                         std::shared_ptr<const ingest::ReceiptInterpreter> interpreter,
+                         std::shared_ptr<const ingest::CurrentInterpreter> interpreter,
                          AstmSessionIo& io)
     : peer_(std::move(peer)),
       defers_ack_(options.mode == astm::LinkMode::E1381),

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "protocols/astm/e1381_link.hpp"
-#include "server/ingest/receipt_interpreter.hpp"
+#include "server/ingest/current_interpreter.hpp"
 #include "server/session/hl7_session.hpp"
 #include "server/session/session_io.hpp"
 
@@ -40,7 +40,7 @@ struct AstmSessionCounts {
 class AstmSession : private astm::LinkSink {
  public:
   AstmSession(SessionPeer peer, astm::LinkOptions options,
-              std::shared_ptr<const ingest::ReceiptInterpreter> interpreter, AstmSessionIo& io);
+              std::shared_ptr<const ingest::CurrentInterpreter> interpreter, AstmSessionIo& io);
 
   void feed(ByteView bytes);
   void on_timeout(astm::LinkTimer timer);
@@ -64,7 +64,7 @@ class AstmSession : private astm::LinkSink {
 
   SessionPeer peer_;
   bool defers_ack_;
-  std::shared_ptr<const ingest::ReceiptInterpreter> interpreter_;
+  std::shared_ptr<const ingest::CurrentInterpreter> interpreter_;
   AstmSessionIo& io_;
   astm::E1381Link link_;
   bool is_closed_ = false;

@@ -41,7 +41,7 @@ hl7::AckHeader ack_header(const core::MessageId& id, std::chrono::system_clock::
 }
 
 Hl7Session::Hl7Session(SessionPeer peer,
-                       std::shared_ptr<const ingest::ReceiptInterpreter> interpreter, SessionIo& io)
+                       std::shared_ptr<const ingest::CurrentInterpreter> interpreter, SessionIo& io)
     : peer_(std::move(peer)),
       interpreter_(std::move(interpreter)),
       io_(io),

@@ -10,7 +10,7 @@
 #include "protocols/common/bytes.hpp"
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_ack.hpp"
-#include "server/ingest/receipt_interpreter.hpp"
+#include "server/ingest/current_interpreter.hpp"
 #include "server/session/session_io.hpp"
 
 namespace hemalink::session {
@@ -40,7 +40,7 @@ struct SessionCounts {
 /// leave in the order the messages came, even when the store completes them out of order.
 class Hl7Session : private hl7::MllpSink {
  public:
-  Hl7Session(SessionPeer peer, std::shared_ptr<const ingest::ReceiptInterpreter> interpreter,
+  Hl7Session(SessionPeer peer, std::shared_ptr<const ingest::CurrentInterpreter> interpreter,
              SessionIo& io);
 
   void feed(ByteView bytes);
@@ -67,7 +67,7 @@ class Hl7Session : private hl7::MllpSink {
   void flush();
 
   SessionPeer peer_;
-  std::shared_ptr<const ingest::ReceiptInterpreter> interpreter_;
+  std::shared_ptr<const ingest::CurrentInterpreter> interpreter_;
   SessionIo& io_;
   hl7::MllpFramer framer_;
   std::deque<std::shared_ptr<Pending>> pending_;

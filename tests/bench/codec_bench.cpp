@@ -9,10 +9,13 @@
 #include "protocols/astm/lis2_records.hpp"
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_message.hpp"
-#include "tests/bench/cbc_messages.hpp"
+#include "server/simulate/generated_messages.hpp"
 
 namespace hemalink::bench {
 namespace {
+
+using simulate::astm_cbc_messages;
+using simulate::hl7_oru_cbc_messages;
 
 constexpr std::size_t kMessages = 500;
 

@@ -12,10 +12,13 @@
 #include "protocols/hl7/v2_message.hpp"
 #include "server/cli/capture_messages.hpp"
 #include "server/config/mapping_json.hpp"
-#include "tests/bench/cbc_messages.hpp"
+#include "server/simulate/generated_messages.hpp"
 
 namespace hemalink::bench {
 namespace {
+
+using simulate::astm_cbc_messages;
+using simulate::hl7_oru_cbc_messages;
 
 std::unique_ptr<drivers::Driver> driver(std::string_view name) {
   auto mappings = config::load_mappings(name, "", "");

@@ -28,10 +28,13 @@
 #include "server/store/migrations.hpp"
 #include "server/store/resend_key.hpp"
 #include "server/store/store.hpp"
-#include "tests/bench/cbc_messages.hpp"
+#include "server/simulate/generated_messages.hpp"
 
 namespace hemalink::bench {
 namespace {
+
+using simulate::astm_cbc_messages;
+using simulate::hl7_oru_cbc_messages;
 
 using Clock = std::chrono::steady_clock;
 

@@ -43,11 +43,11 @@ class Analyzer : public astm::LinkSink {
   std::vector<std::error_code> sent;
 };
 
-std::shared_ptr<ingest::ReceiptInterpreter> interpreter() {
+std::shared_ptr<ingest::CurrentInterpreter> interpreter() {
   auto i = std::make_shared<ingest::ReceiptInterpreter>();
   auto mappings = config::load_mappings("sysmex-xn", "", "");
   i->add_analyzer("xn-1", drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
-  return i;
+  return std::make_shared<ingest::CurrentInterpreter>(std::move(i));
 }
 
 const std::string kHeader = "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r";

@@ -53,11 +53,11 @@ class FakeIo : public SessionIo {
   std::vector<std::function<void(const store::Completion&)>> completions;
 };
 
-std::shared_ptr<ingest::ReceiptInterpreter> interpreter() {
+std::shared_ptr<ingest::CurrentInterpreter> interpreter() {
   auto i = std::make_shared<ingest::ReceiptInterpreter>();
   auto mappings = config::load_mappings("generic-hl7", "", "");
   i->add_analyzer("hl7-1", drivers::make_driver("generic-hl7", {*mappings, Charset::Utf8, {}}));
-  return i;
+  return std::make_shared<ingest::CurrentInterpreter>(std::move(i));
 }
 
 std::string oru(const std::string& control_id, const std::string& extra_msh = "") {

@@ -1,0 +1,82 @@
+#include "server/cli/serve_command.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon.hpp"
+#include "server/daemon/logging.hpp"
+#include "server/store/errc.hpp"
+#include "server/store/migrations.hpp"
+
+namespace hemalink::cli {
+namespace {
+
+constexpr auto kMigrationPatience = std::chrono::seconds(60);
+
+// The database may still be starting (a container, a boot): wait for it, not for a broken one.
+bool migrate_at_start(const std::string& dsn) {
+  const auto deadline = std::chrono::steady_clock::now() + kMigrationPatience;
+  for (;;) {
+    auto report = store::migrate(dsn, store::shipped_migrations());
+    if (report) {
+      spdlog::info("schema at version {}{}", report->version,
+                   report->applied.empty() ? " (current)"
+                                           : fmt::format(" ({} applied)", report->applied.size()));
+      return true;
+    }
+    const bool is_retryable = report.error().code == store::StoreErrc::Retryable;
+    if (!is_retryable || std::chrono::steady_clock::now() >= deadline) {
+      spdlog::error("migration failed: {}", report.error().detail);
+      return false;
+    }
+    spdlog::warn("database not reachable yet ({}); trying again", report.error().detail);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+}
+
+}  // namespace
+
+int run_serve(const std::vector<std::string>& args, std::ostream& err) {
+  if (args.size() != 2 || args[0] != "--config") {
+    fmt::print(err, "usage: hemalink serve --config FILE\n");
+    return 2;
+  }
+  const std::filesystem::path file(args[1]);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    fmt::print(err, "{}: cannot read the file\n", file.string());
+    return 2;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const char* url = std::getenv("HEMALINK_DATABASE_URL");
+  auto parsed = config::parse_daemon_config(text.str(), file.parent_path(),
+                                            url ? std::optional<std::string>(url) : std::nullopt);
+  if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
+    for (const auto& e : bad->errors)
+      fmt::print(err, "{}: {}\n", file.string(), e);
+    return 2;
+  }
+  auto config = std::get<config::DaemonConfig>(std::move(parsed));
+  daemon::configure_logging(config.log_level, config.log_json);
+  if (config.migrate_at_start && !migrate_at_start(config.database_url)) {
+    return 1;
+  }
+  try {
+    daemon::Daemon d(std::move(config), {true, file});
+    return d.run();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace hemalink::cli

@@ -1,0 +1,289 @@
+#include "server/cli/simulate_command.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "server/cli/capture_messages.hpp"
+#include "server/simulate/generated_messages.hpp"
+#include "server/simulate/simulation.hpp"
+
+namespace hemalink::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: hemalink simulate --protocol astm|hl7 [--link e1381|bare]\n"
+    "         (--to HOST:PORT | --listen HOST:PORT | --serial DEVICE [--baud N])\n"
+    "         (--file F [--file F...] | --generate cbc|coag|flow [--count N] [--seed S])\n"
+    "         [--rate R] [--connections K] [--corrupt-every N] [--hold SECONDS]\n"
+    "         [--timeout SECONDS] [--json]\n"
+    "  --rate R          messages per second over all connections (0: as fast as acknowledged)\n"
+    "  --connections K   message i goes on connection i mod K\n"
+    "  --corrupt-every N damage the checksum of every Nth E1381 frame once (the host NAKs it)\n"
+    "  --hold SECONDS    keep the connections open this long after the last message\n"
+    "  --timeout SECONDS give up after this long (default 300)\n"
+    "  --json            print the report as one JSON object\n";
+
+struct Arguments {
+  simulate::SimulationPlan plan;
+  std::optional<std::string> protocol;
+  std::vector<std::string> files;
+  std::optional<simulate::Panel> panel;
+  std::size_t count = 100;
+  std::uint32_t seed = 1;
+  bool as_json = false;
+};
+
+template <typename Number>
+bool parse_number(const std::string& text, Number& out) {
+  const auto* end = text.data() + text.size();
+  auto [at, error] = std::from_chars(text.data(), end, out);
+  return error == std::errc() && at == end;
+}
+
+bool parse_host_port(const std::string& text, std::string& host, std::uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos)
+    return false;
+  host = text.substr(0, colon);
+  return !host.empty() && parse_number(text.substr(colon + 1), port);
+}
+
+// Reads the options; returns the complaint, or "" when they make sense.
+std::string parse(const std::vector<std::string>& args, Arguments& a) {
+  auto& plan = a.plan;
+  bool has_endpoint = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& flag = args[i];
+    if (flag == "--json") {
+      a.as_json = true;
+      continue;
+    }
+    if (i + 1 >= args.size()) {
+      return fmt::format("{} needs a value", flag);
+    }
+    const auto& value = args[++i];
+    double seconds = 0;
+    if (flag == "--protocol") {
+      a.protocol = value;
+    } else if (flag == "--link") {
+      if (value != "e1381" && value != "bare")
+        return fmt::format("--link: expected e1381 or bare, got \"{}\"", value);
+      plan.analyzer.link = value == "bare" ? astm::LinkMode::Bare : astm::LinkMode::E1381;
+    } else if (flag == "--to" || flag == "--listen") {
+      if (!parse_host_port(value, plan.host, plan.port))
+        return fmt::format("{}: expected HOST:PORT, got \"{}\"", flag, value);
+      plan.endpoint = flag == "--to" ? simulate::Endpoint::Connect : simulate::Endpoint::Listen;
+      has_endpoint = true;
+    } else if (flag == "--serial") {
+      plan.device = value;
+      plan.endpoint = simulate::Endpoint::Serial;
+      has_endpoint = true;
+    } else if (flag == "--baud") {
+      if (!parse_number(value, plan.baud))
+        return fmt::format("--baud: expected a number, got \"{}\"", value);
+    } else if (flag == "--file") {
+      a.files.push_back(value);
+    } else if (flag == "--generate") {
+      a.panel = simulate::panel_from_name(value);
+      if (!a.panel)
+        return fmt::format("--generate: expected cbc, coag or flow, got \"{}\"", value);
+    } else if (flag == "--count") {
+      if (!parse_number(value, a.count))
+        return fmt::format("--count: expected a number, got \"{}\"", value);
+    } else if (flag == "--seed") {
+      if (!parse_number(value, a.seed))
+        return fmt::format("--seed: expected a number, got \"{}\"", value);
+    } else if (flag == "--rate") {
+      if (!parse_number(value, plan.rate) || plan.rate < 0)
+        return fmt::format("--rate: expected messages per second, got \"{}\"", value);
+    } else if (flag == "--connections") {
+      if (!parse_number(value, plan.connections) || plan.connections == 0)
+        return fmt::format("--connections: expected at least 1, got \"{}\"", value);
+    } else if (flag == "--corrupt-every") {
+      if (!parse_number(value, plan.analyzer.corrupt_every))
+        return fmt::format("--corrupt-every: expected a number, got \"{}\"", value);
+    } else if (flag == "--hold" || flag == "--timeout") {
+      if (!parse_number(value, seconds) || seconds < 0)
+        return fmt::format("{}: expected seconds, got \"{}\"", flag, value);
+      auto& target = flag == "--hold" ? plan.hold : plan.timeout;
+      target = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+    } else {
+      return fmt::format("unknown option \"{}\"", flag);
+    }
+  }
+  if (!a.protocol || (*a.protocol != "astm" && *a.protocol != "hl7"))
+    return "--protocol astm or --protocol hl7 is required";
+  plan.analyzer.protocol = *a.protocol == "hl7" ? core::WireProtocol::Hl7 : core::WireProtocol::Astm;
+  if (!has_endpoint)
+    return "one of --to, --listen or --serial is required";
+  if (plan.endpoint == simulate::Endpoint::Serial && plan.connections != 1)
+    return "--serial: a serial line is one connection";
+  if (!a.files.empty() && a.panel)
+    return "--file and --generate exclude each other";
+  if (a.files.empty() && !a.panel && plan.hold.count() == 0)
+    return "--file or --generate is required (or --hold alone, to keep idle connections open)";
+  return {};
+}
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The messages of capture files, as the analyzer sends them: record terminators made CR.
+std::string load_files(Arguments& a) {
+  const bool wants_hl7 = a.plan.analyzer.protocol == core::WireProtocol::Hl7;
+  for (const auto& file : a.files) {
+    auto content = read_text(file);
+    if (!content)
+      return fmt::format("{}: cannot read the file", file);
+    std::vector<std::string> warnings;
+    auto captured = read_messages(std::move(*content), {}, warnings);
+    if (!captured)
+      return fmt::format("{}: {}", file, captured.error().describe());
+    if ((captured->protocol == Protocol::Hl7) != wants_hl7)
+      return fmt::format("{}: holds {} messages, not {}", file,
+                         captured->protocol == Protocol::Hl7 ? "HL7" : "ASTM", *a.protocol);
+    for (const auto& m : captured->astm)
+      a.plan.messages.push_back(simulate::with_cr_records(m.message.text()));
+    for (const auto& m : captured->hl7)
+      a.plan.messages.push_back(simulate::with_cr_records(m.message.text()));
+  }
+  return {};
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  const auto at = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
+  return values[std::min(at, values.size() - 1)];
+}
+
+struct Tally {
+  std::size_t acknowledged = 0, rejected = 0, written = 0, unacknowledged = 0;
+  std::vector<double> latencies_ms;
+};
+
+Tally tally(const simulate::SimulationReport& report) {
+  Tally t;
+  for (const auto& r : report.results) {
+    switch (r.answer) {
+      case simulate::Answer::Acknowledged:
+        ++t.acknowledged;
+        break;
+      case simulate::Answer::Rejected:
+        ++t.rejected;
+        break;
+      case simulate::Answer::Written:
+        ++t.written;
+        break;
+      case simulate::Answer::Unacknowledged:
+        ++t.unacknowledged;
+        break;
+    }
+    if (r.answer == simulate::Answer::Acknowledged || r.answer == simulate::Answer::Rejected) {
+      t.latencies_ms.push_back(static_cast<double>(r.latency.count()) / 1000.0);
+    }
+  }
+  return t;
+}
+
+void print_text(const Arguments& a, const simulate::SimulationReport& report, const Tally& t,
+                std::ostream& out) {
+  const double seconds = static_cast<double>(report.elapsed.count()) / 1e6;
+  const auto n = report.results.size();
+  fmt::print(out, "hemalink simulate: {} messages on {} of {} connection(s) in {:.2f} s ({:.1f} "
+                  "messages/s)\n",
+             n, report.connected, a.plan.connections, seconds,
+             seconds > 0 ? static_cast<double>(n) / seconds : 0.0);
+  if (t.written > 0) {
+    fmt::print(out, "  written {} (a bare ASTM link has no acknowledgements)\n", t.written);
+  }
+  fmt::print(out, "  sent {}, acknowledged {}, rejected (AE) {}, unacknowledged {}\n", n,
+             t.acknowledged, t.rejected, t.unacknowledged);
+  fmt::print(out, "  frames NAKed and sent again {} (damaged on purpose {}); HL7 resends {}\n",
+             report.counts.frames_sent_again, report.counts.corrupted, report.counts.resends);
+  if (!t.latencies_ms.empty()) {
+    fmt::print(out, "  latency, last byte sent to acknowledgement: p50 {:.2f} ms, p99 {:.2f} ms, "
+                    "max {:.2f} ms\n",
+               percentile(t.latencies_ms, 0.5), percentile(t.latencies_ms, 0.99),
+               percentile(t.latencies_ms, 1.0));
+  }
+  for (std::size_t i = 0; i < report.results.size(); ++i) {
+    if (report.results[i].answer == simulate::Answer::Unacknowledged) {
+      fmt::print(out, "  message {} unacknowledged{}{}\n", i + 1,
+                 report.results[i].detail.empty() ? "" : ": ", report.results[i].detail);
+    }
+  }
+  for (const auto& e : report.errors) {
+    fmt::print(out, "  error: {}\n", e);
+  }
+}
+
+void print_json(const simulate::SimulationReport& report, const Tally& t, std::ostream& out) {
+  nlohmann::json answers = nlohmann::json::array();
+  for (const auto& r : report.results)
+    answers.push_back(simulate::to_string(r.answer));
+  nlohmann::json j = {
+      {"messages", report.results.size()},
+      {"connected", report.connected},
+      {"acknowledged", t.acknowledged},
+      {"rejected", t.rejected},
+      {"written", t.written},
+      {"unacknowledged", t.unacknowledged},
+      {"frames_sent_again", report.counts.frames_sent_again},
+      {"frames_damaged", report.counts.corrupted},
+      {"hl7_resends", report.counts.resends},
+      {"host_messages", report.counts.host_messages},
+      {"elapsed_s", static_cast<double>(report.elapsed.count()) / 1e6},
+      {"latency_p50_ms", percentile(t.latencies_ms, 0.5)},
+      {"latency_p99_ms", percentile(t.latencies_ms, 0.99)},
+      {"answers", answers},
+      {"errors", report.errors},
+  };
+  out << j.dump() << "\n";
+}
+
+}  // namespace
+
+int run_simulate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    out << kUsage;
+    return 0;
+  }
+  Arguments a;
+  auto complaint = parse(args, a);
+  if (complaint.empty()) {
+    if (a.panel) {
+      a.plan.messages = simulate::generate(*a.panel, a.plan.analyzer.protocol, a.count, a.seed);
+    } else {
+      complaint = load_files(a);
+    }
+  }
+  if (!complaint.empty()) {
+    fmt::print(err, "hemalink simulate: {}\n{}", complaint, kUsage);
+    return 2;
+  }
+  const auto report = simulate::run_simulation(a.plan);
+  const auto t = tally(report);
+  if (a.as_json) {
+    print_json(report, t, out);
+  } else {
+    print_text(a, report, t, out);
+  }
+  const bool is_complete = t.unacknowledged == 0 && report.connected == a.plan.connections;
+  return is_complete ? 0 : 1;
+}
+
+}  // namespace hemalink::cli

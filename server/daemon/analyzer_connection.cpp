@@ -1,0 +1,257 @@
+#include "server/daemon/analyzer_connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace hemalink::daemon {
+namespace {
+
+// An analyzer that stops reading while we keep writing gets closed rather than buffered.
+constexpr std::size_t kMaxUnreadBytes = 1024 * 1024;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+std::size_t index_of(astm::LinkTimer timer) {
+  return timer == astm::LinkTimer::Phase ? 0 : 1;
+}
+
+}  // namespace
+
+template <typename Stream>
+AnalyzerConnection<Stream>::AnalyzerConnection(Stream stream, SessionSettings settings,
+                                               ConnectionServices services,
+                                               std::function<void()> on_closed)
+    : stream_(std::move(stream)),
+      settings_(std::move(settings)),
+      services_(std::move(services)),
+      on_closed_(std::move(on_closed)),
+      link_timers_{asio::steady_timer(stream_.get_executor()),
+                   asio::steady_timer(stream_.get_executor())},
+      idle_timer_(stream_.get_executor()) {
+  if (settings_.protocol == core::WireProtocol::Hl7) {
+    hl7_ = std::make_unique<session::Hl7Session>(settings_.peer, services_.interpreter, io());
+  } else {
+    astm_ = std::make_unique<session::AstmSession>(settings_.peer, settings_.link,
+                                                   services_.interpreter, io());
+  }
+}
+
+template <typename Stream>
+AnalyzerConnection<Stream>::~AnalyzerConnection() {
+  services_.registry.remove(this);
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::start() {
+  last_activity_ = Clock::now();
+  is_reading_ = true;
+  auto self = this->shared_from_this();
+  asio::co_spawn(stream_.get_executor(), read_loop(self), asio::detached);
+  asio::co_spawn(stream_.get_executor(), watch_idle(self), asio::detached);
+}
+
+template <typename Stream>
+asio::awaitable<void> AnalyzerConnection<Stream>::read_loop(Self) {
+  std::array<std::byte, 16 * 1024> buffer;
+  for (;;) {
+    auto [error, n] = co_await stream_.async_read_some(asio::buffer(buffer), kAwait);
+    if (n > 0 && !is_closed_) {
+      last_activity_ = Clock::now();
+      feed(ByteView(buffer.data(), n));
+    }
+    if (error || is_closed_ || is_draining_) {
+      if (error && error != asio::error::operation_aborted && error != asio::error::eof) {
+        spdlog::info("{} {}: read failed: {}", settings_.peer.analyzer, settings_.peer.address,
+                     error.message());
+      }
+      break;
+    }
+  }
+  is_reading_ = false;
+  if (!is_draining_) {
+    finish_session();  // the analyzer went away: a message cut short is dropped
+  }
+  close_when_done();
+}
+
+template <typename Stream>
+asio::awaitable<void> AnalyzerConnection<Stream>::watch_idle(Self) {
+  while (!is_closed_) {
+    idle_timer_.expires_at(last_activity_ + settings_.idle_timeout);
+    co_await idle_timer_.async_wait(kAwait);
+    if (!is_closed_ && Clock::now() >= last_activity_ + settings_.idle_timeout) {
+      close_now("idle timeout");
+    }
+  }
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::feed(ByteView bytes) {
+  if (hl7_) {
+    hl7_->feed(bytes);
+  } else {
+    astm_->feed(bytes);
+  }
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::write(std::string_view bytes) {
+  if (is_closed_) {
+    return;
+  }
+  outgoing_.append(bytes);
+  if (outgoing_.size() > kMaxUnreadBytes) {
+    close_now("the analyzer does not read what we send");
+    return;
+  }
+  if (!is_writing_) {
+    start_write();
+  }
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::start_write() {
+  is_writing_ = true;
+  writing_.swap(outgoing_);
+  outgoing_.clear();
+  asio::async_write(stream_, asio::buffer(writing_),
+                    [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
+                      self->is_writing_ = false;
+                      self->writing_.clear();
+                      if (error) {
+                        self->close_now("write failed");
+                      } else if (!self->outgoing_.empty() && !self->is_closed_) {
+                        self->start_write();
+                      } else {
+                        self->close_when_done();
+                      }
+                    });
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::submit(store::StoreRequest request,
+                                        std::function<void(const store::Completion&)> done) {
+  ++in_flight_;
+  auto weak = this->weak_from_this();
+  auto executor = stream_.get_executor();
+  auto handler = std::make_shared<std::function<void(const store::Completion&)>>(std::move(done));
+  auto back_on_strand = [weak, executor, handler](const store::Completion& completion) {
+    asio::post(executor, [weak, handler, completion] {
+      if (auto self = weak.lock()) {
+        self->complete(*handler, completion);
+      }
+    });
+  };
+  if (auto refused = services_.store.submit(std::move(request), back_on_strand)) {
+    back_on_strand({store::StoreOutcome::Failed, refused->detail});
+  }
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::complete(
+    const std::function<void(const store::Completion&)>& done,
+    const store::Completion& completion) {
+  --in_flight_;
+  done(completion);
+  close_when_done();
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) {
+  const auto i = index_of(timer);
+  const auto generation = ++timer_generations_[i];
+  link_timers_[i].expires_after(after);
+  link_timers_[i].async_wait(
+      [weak = this->weak_from_this(), timer, i, generation](boost::system::error_code error) {
+        auto self = weak.lock();
+        if (error || !self || self->timer_generations_[i] != generation || self->is_finished_) {
+          return;
+        }
+        self->astm_->on_timeout(timer);
+      });
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::cancel_timer(astm::LinkTimer timer) {
+  const auto i = index_of(timer);
+  ++timer_generations_[i];
+  link_timers_[i].cancel();
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::finish_session() {
+  if (is_finished_) {
+    return;
+  }
+  is_finished_ = true;
+  if (hl7_) {
+    hl7_->finish();
+  } else {
+    astm_->finish();
+  }
+}
+
+// Closes once nothing is left to do: not reading, no message waiting for the store, nothing
+// left to write.
+template <typename Stream>
+void AnalyzerConnection<Stream>::close_when_done() {
+  if (is_closed_ || is_reading_ || in_flight_ > 0 || is_writing_) {
+    return;
+  }
+  finish_session();
+  if (!outgoing_.empty()) {
+    start_write();  // what finishing wrote (an EOT) still goes out
+    return;
+  }
+  close_now(is_draining_ ? "shutting down" : "closed by the analyzer");
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::close_now(const char* why) {
+  if (is_closed_) {
+    return;
+  }
+  is_closed_ = true;
+  is_finished_ = true;
+  boost::system::error_code ignored;
+  stream_.close(ignored);
+  for (auto& t : link_timers_) {
+    t.cancel();
+  }
+  idle_timer_.cancel();
+  services_.registry.remove(this);
+  spdlog::info("{} {}: connection closed: {}", settings_.peer.analyzer, settings_.peer.address,
+               why);
+  if (on_closed_) {
+    on_closed_();
+  }
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::drain() {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    if (self->is_closed_ || self->is_draining_) {
+      return;
+    }
+    self->is_draining_ = true;
+    boost::system::error_code ignored;
+    self->stream_.cancel(ignored);  // the read loop ends; acknowledgements still go out
+    self->close_when_done();
+  });
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::close() {
+  asio::post(stream_.get_executor(),
+             [self = this->shared_from_this()] { self->close_now("closed by the daemon"); });
+}
+
+template class AnalyzerConnection<asio::ip::tcp::socket>;
+template class AnalyzerConnection<asio::serial_port>;
+
+}  // namespace hemalink::daemon

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace hemalink::daemon {
+
+/// One live analyzer connection, as the daemon sees it when it stops.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  /// Stop reading; close once the acknowledgements of messages already handed to the store are
+  /// written. Safe from any thread.
+  virtual void drain() = 0;
+  /// Close now. Safe from any thread.
+  virtual void close() = 0;
+};
+
+/// Every live connection of the daemon: the connection cap, and what SIGTERM drains.
+class ConnectionRegistry {
+ public:
+  explicit ConnectionRegistry(std::size_t max_connections) : max_connections_(max_connections) {}
+
+  /// Admits `connection` unless the cap is reached.
+  bool add(const std::shared_ptr<Connection>& connection);
+  void remove(const Connection* connection);
+  std::size_t size() const;
+
+  void drain_all();
+  void close_all();
+
+ private:
+  std::vector<std::shared_ptr<Connection>> live() const;
+
+  std::size_t max_connections_;
+  mutable std::mutex mutex_;
+  std::map<const Connection*, std::weak_ptr<Connection>> connections_;
+};
+
+}  // namespace hemalink::daemon

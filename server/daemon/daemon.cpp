@@ -1,0 +1,265 @@
+#include "server/daemon/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "server/daemon/analyzer_connection.hpp"
+#include "server/daemon/file_drop.hpp"
+#include "server/daemon/serial_line.hpp"
+#include "server/daemon/tcp_dialer.hpp"
+#include "server/daemon/tcp_listener.hpp"
+#include "server/ingest/configured_interpreter.hpp"
+
+namespace hemalink::daemon {
+namespace {
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+std::shared_ptr<ingest::ReceiptInterpreter> build_interpreter(const config::DaemonConfig& c) {
+  auto built = ingest::configured_interpreter(c);
+  if (auto* errors = std::get_if<std::vector<std::string>>(&built)) {
+    std::string all;
+    for (const auto& e : *errors)
+      all.append(all.empty() ? "" : "; ").append(e);
+    throw std::runtime_error(all);
+  }
+  return std::get<std::shared_ptr<ingest::ReceiptInterpreter>>(built);
+}
+
+store::StoreOptions store_options(const config::DaemonConfig& c) {
+  store::StoreOptions o;
+  o.dsn = c.database_url;
+  o.writers = c.store.writers;
+  o.max_batch_messages = c.store.max_batch_messages;
+  o.max_batch_wait = c.store.max_batch_wait;
+  o.spool_dir = c.spool_dir;
+  o.ack_budget = c.store.ack_budget;
+  return o;
+}
+
+unsigned thread_count(const config::DaemonConfig& c) {
+  if (c.threads > 0)
+    return c.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::optional<config::DaemonConfig> read_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    spdlog::error("reload: cannot read {}", file.string());
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const char* url = std::getenv("HEMALINK_DATABASE_URL");
+  auto parsed = config::parse_daemon_config(text.str(), file.parent_path(),
+                                            url ? std::optional<std::string>(url) : std::nullopt);
+  if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
+    for (const auto& e : bad->errors)
+      spdlog::error("reload: {}: {}", file.string(), e);
+    return std::nullopt;
+  }
+  return std::get<config::DaemonConfig>(std::move(parsed));
+}
+
+}  // namespace
+
+struct Daemon::Parts {
+  config::DaemonConfig config;
+  DaemonOptions options;
+  std::shared_ptr<ingest::CurrentInterpreter> interpreter;
+  // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
+  // and the pool (whose pending handlers hold connections) before the registry.
+  ConnectionRegistry registry;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  store::Store store;
+  std::vector<std::unique_ptr<TcpListener>> listeners;
+  std::vector<std::unique_ptr<TcpDialer>> dialers;
+  std::vector<std::unique_ptr<SerialLine>> serial_lines;
+  std::vector<std::unique_ptr<FileDrop>> file_drops;
+  asio::signal_set signals;
+  bool is_stopping = false;
+
+  Parts(config::DaemonConfig c, DaemonOptions o, std::shared_ptr<ingest::CurrentInterpreter> i)
+      : config(std::move(c)),
+        options(std::move(o)),
+        interpreter(std::move(i)),
+        registry(config.max_connections),
+        io(static_cast<int>(thread_count(config))),
+        work(io.get_executor()),
+        store(store_options(config),
+              [interpreter = interpreter](const store::Receipt& r) {
+                return interpreter->interpret(r);
+              }),
+        signals(io) {}
+
+  ConnectionServices services() { return {store, interpreter, registry}; }
+
+  void add_transports() {
+    for (const auto& a : config.analyzers) {
+      if (std::holds_alternative<config::TcpServerTransport>(a.transport)) {
+        listeners.push_back(std::make_unique<TcpListener>(io, a, services()));
+      } else if (std::holds_alternative<config::TcpClientTransport>(a.transport)) {
+        dialers.push_back(std::make_unique<TcpDialer>(io, a, services()));
+      } else if (std::holds_alternative<config::SerialTransport>(a.transport)) {
+        serial_lines.push_back(std::make_unique<SerialLine>(io, a, services()));
+      } else {
+        file_drops.push_back(std::make_unique<FileDrop>(io, a, services()));
+      }
+    }
+  }
+
+  template <typename F>
+  void each_transport(F f) {
+    for (auto& t : listeners)
+      f(*t);
+    for (auto& t : dialers)
+      f(*t);
+    for (auto& t : serial_lines)
+      f(*t);
+    for (auto& t : file_drops)
+      f(*t);
+  }
+
+  asio::awaitable<void> handle_signals(Daemon& daemon) {
+    for (;;) {
+      auto [error, number] = co_await signals.async_wait(kAwait);
+      if (error) {
+        co_return;
+      }
+      if (number == SIGHUP) {
+        spdlog::info("SIGHUP: reloading {}", options.config_file.string());
+        if (auto c = read_config(options.config_file)) {
+          daemon.reload(*c);
+        }
+        continue;
+      }
+      spdlog::info("{}: stopping", number == SIGTERM ? "SIGTERM" : "SIGINT");
+      daemon.stop();
+      co_return;
+    }
+  }
+
+  asio::awaitable<void> shut_down() {
+    each_transport([](auto& t) { t.stop(); });
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    spdlog::info("draining {} connection(s) for up to {} ms", registry.size(),
+                 config.shutdown_grace.count());
+    registry.drain_all();
+    asio::steady_timer tick(io);
+    const auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
+    while (registry.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+      tick.expires_after(std::chrono::milliseconds(10));
+      co_await tick.async_wait(kAwait);
+    }
+    if (registry.size() > 0) {
+      spdlog::warn("closing {} connection(s) still waiting for the store", registry.size());
+      registry.close_all();
+    }
+    work.reset();
+    // Let the closes run, then stop the pool.
+    tick.expires_after(std::chrono::milliseconds(10));
+    co_await tick.async_wait(kAwait);
+    io.stop();
+  }
+};
+
+Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
+  auto interpreter = std::make_shared<ingest::CurrentInterpreter>(build_interpreter(config));
+  parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(interpreter));
+  parts_->add_transports();
+}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+  auto& p = *parts_;
+  if (p.options.handle_signals) {
+    p.signals.add(SIGTERM);
+    p.signals.add(SIGINT);
+    p.signals.add(SIGHUP);
+    asio::co_spawn(p.io, p.handle_signals(*this), asio::detached);
+  }
+  p.each_transport([](auto& t) { t.start(); });
+  const unsigned n = thread_count(p.config);
+  spdlog::info("hemalink serving {} analyzer(s) on {} thread(s), at most {} connections",
+               p.config.analyzers.size(), n, p.config.max_connections);
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < n; ++i) {
+    pool.emplace_back([&p] { p.io.run(); });
+  }
+  p.io.run();
+  for (auto& t : pool) {
+    t.join();
+  }
+  spdlog::info("flushing the store");
+  p.store.stop();
+  const auto health = p.store.health();
+  spdlog::info("stopped{}", health.spooled_pending > 0
+                                ? fmt::format(" ({} receipts in the spool, replayed at next start)",
+                                              health.spooled_pending)
+                                : std::string());
+  return 0;
+}
+
+void Daemon::stop() {
+  auto& p = *parts_;
+  asio::post(p.io, [&p] {
+    if (p.is_stopping) {
+      return;
+    }
+    p.is_stopping = true;
+    asio::co_spawn(p.io, p.shut_down(), asio::detached);
+  });
+}
+
+bool Daemon::reload(const config::DaemonConfig& config) {
+  auto built = ingest::configured_interpreter(config);
+  if (auto* errors = std::get_if<std::vector<std::string>>(&built)) {
+    for (const auto& e : *errors)
+      spdlog::error("reload: {} (the previous configuration stays in force)", e);
+    return false;
+  }
+  parts_->interpreter->replace(std::get<std::shared_ptr<ingest::ReceiptInterpreter>>(built));
+  spdlog::info("reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
+               "need a restart)",
+               config.analyzers.size());
+  return true;
+}
+
+std::uint16_t Daemon::port_of(std::string_view analyzer) const {
+  auto& p = *parts_;
+  std::size_t at = 0;
+  for (const auto& a : p.config.analyzers) {
+    if (std::holds_alternative<config::TcpServerTransport>(a.transport)) {
+      if (a.name == analyzer)
+        return p.listeners[at]->port();
+      ++at;
+    }
+  }
+  return 0;
+}
+
+store::StoreHealth Daemon::health() const {
+  return parts_->store.health();
+}
+
+std::size_t Daemon::connection_count() const {
+  return parts_->registry.size();
+}
+
+}  // namespace hemalink::daemon

@@ -1,0 +1,160 @@
+#include "server/daemon/file_drop.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "server/session/message_log.hpp"
+
+namespace hemalink::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+std::optional<std::string> read_whole(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// done/name, or done/name.N when a file of that name was done before.
+fs::path done_path(const fs::path& done_folder, const fs::path& file) {
+  auto target = done_folder / file.filename();
+  for (int n = 1; fs::exists(target); ++n) {
+    target = done_folder / (file.filename().string() + "." + std::to_string(n));
+  }
+  return target;
+}
+
+}  // namespace
+
+FileDrop::FileDrop(asio::io_context& io, config::AnalyzerConfig analyzer,
+                   ConnectionServices services)
+    : analyzer_(std::move(analyzer)),
+      folder_(std::get<config::FileDropTransport>(analyzer_.transport)),
+      services_(std::move(services)),
+      strand_(asio::make_strand(io)),
+      wait_(strand_) {
+  std::error_code error;
+  fs::create_directories(folder_.folder, error);
+  if (!error)
+    fs::create_directories(folder_.done_folder, error);
+  if (error) {
+    throw std::runtime_error("analyzer " + analyzer_.name + ": cannot create " +
+                             folder_.folder.string() + " or " + folder_.done_folder.string() +
+                             ": " + error.message());
+  }
+}
+
+void FileDrop::start() {
+  spdlog::info("{}: watching {} every {} ms (done files go to {})", analyzer_.name,
+               folder_.folder.string(), folder_.poll_interval.count(),
+               folder_.done_folder.string());
+  asio::co_spawn(strand_, poll_loop(), asio::detached);
+}
+
+void FileDrop::stop() {
+  asio::post(strand_, [this] {
+    is_stopped_ = true;
+    wait_.cancel();
+  });
+}
+
+asio::awaitable<void> FileDrop::poll_loop() {
+  while (!is_stopped_) {
+    poll();
+    wait_.expires_after(folder_.poll_interval);
+    co_await wait_.async_wait(kAwait);
+  }
+}
+
+void FileDrop::poll() {
+  std::error_code error;
+  std::map<fs::path, Seen> now;
+  for (fs::directory_iterator it(folder_.folder, error), end; !error && it != end;
+       it.increment(error)) {
+    const auto& path = it->path();
+    if (!it->is_regular_file(error) || path.filename().string().starts_with(".")) {
+      continue;
+    }
+    Seen s{it->file_size(error), it->last_write_time(error)};
+    if (error) {
+      continue;  // vanished while we looked
+    }
+    auto before = seen_.find(path);
+    const bool is_settled = before != seen_.end() && before->second.size == s.size &&
+                            before->second.modified == s.modified;
+    if (is_settled && !in_flight_.contains(path)) {
+      ingest(path);
+    }
+    now.emplace(path, s);
+  }
+  if (error) {
+    spdlog::warn("{}: cannot read {}: {}", analyzer_.name, folder_.folder.string(),
+                 error.message());
+  }
+  seen_ = std::move(now);
+}
+
+void FileDrop::ingest(const fs::path& file) {
+  auto content = read_whole(file);
+  if (!content) {
+    spdlog::warn("{}: cannot read {}", analyzer_.name, file.string());
+    return;
+  }
+  store::Receipt r;
+  r.id = core::MessageId::generate();
+  r.analyzer = analyzer_.name;
+  r.driver = analyzer_.driver;
+  r.direction = store::Direction::In;
+  r.protocol = core::WireProtocol::Export;
+  r.peer_address = file.string();
+  r.received_at = std::chrono::system_clock::now();
+  r.raw = std::move(*content);
+  auto interpretation = services_.interpreter->interpret(r);
+  auto summary = session::summarize(interpretation);
+  const auto id = r.id.to_string();
+  const auto submitted = std::chrono::steady_clock::now();
+  in_flight_.insert(file);
+  auto done = [this, file, id, summary, submitted](const store::Completion& completion) {
+    asio::post(strand_, [this, file, id, summary, submitted, completion] {
+      session::log_message(analyzer_.name, file.string(), id, summary, completion,
+                           std::chrono::steady_clock::now() - submitted);
+      file_done(file, store::is_durable(completion.outcome));
+    });
+  };
+  if (auto refused = services_.store.submit({std::move(r), std::move(interpretation)}, done)) {
+    done({store::StoreOutcome::Failed, refused->detail});
+  }
+}
+
+void FileDrop::file_done(const fs::path& file, bool is_durable) {
+  if (!is_durable) {
+    in_flight_.erase(file);  // tried again at the next poll
+    return;
+  }
+  std::error_code error;
+  const auto target = done_path(folder_.done_folder, file);
+  fs::rename(file, target, error);
+  if (error) {
+    // Left in flight: not read again while the daemon runs (after a restart it is stored again
+    // and kept as a duplicate).
+    spdlog::error("{}: {} is stored but cannot be moved to {}: {}", analyzer_.name, file.string(),
+                  target.string(), error.message());
+    return;
+  }
+  in_flight_.erase(file);
+  seen_.erase(file);
+}
+
+}  // namespace hemalink::daemon

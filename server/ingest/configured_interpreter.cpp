@@ -1,0 +1,68 @@
+#include "server/ingest/configured_interpreter.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "server/config/mapping_json.hpp"
+
+namespace hemalink::ingest {
+namespace {
+
+std::optional<std::string> read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::optional<drivers::MappingTable> mappings_of(const config::AnalyzerConfig& a, std::size_t index,
+                                                 std::vector<std::string>& errors) {
+  std::string overrides;
+  if (!a.mappings_file.empty()) {
+    auto text = read_text(a.mappings_file);
+    if (!text) {
+      errors.push_back(
+          fmt::format("analyzers[{}].mappings: cannot read {}", index, a.mappings_file.string()));
+      return std::nullopt;
+    }
+    overrides = std::move(*text);
+  }
+  auto table = config::load_mappings(a.driver, overrides, a.mappings_file.string());
+  if (!table) {
+    errors.push_back(fmt::format("analyzers[{}].mappings: {}", index, table.error().detail));
+    return std::nullopt;
+  }
+  return std::move(*table);
+}
+
+}  // namespace
+
+std::variant<std::shared_ptr<ReceiptInterpreter>, std::vector<std::string>> configured_interpreter(
+    const config::DaemonConfig& config, Decider decider) {
+  auto interpreter = std::make_shared<ReceiptInterpreter>(std::move(decider));
+  std::vector<std::string> errors;
+  for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
+    const auto& a = config.analyzers[i];
+    auto table = mappings_of(a, i, errors);
+    if (!table) {
+      continue;
+    }
+    auto driver = drivers::make_driver(a.driver, {std::move(*table), a.charset, {}});
+    if (!driver) {
+      errors.push_back(fmt::format("analyzers[{}].driver: unknown driver \"{}\"", i, a.driver));
+      continue;
+    }
+    interpreter->add_analyzer(a.name, std::move(driver),
+                              astm::Lis2Leniency{a.leniencies.doubled_repeat_delimiter});
+  }
+  if (!errors.empty()) {
+    return errors;
+  }
+  return interpreter;
+}
+
+}  // namespace hemalink::ingest

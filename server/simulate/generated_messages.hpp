@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/wire_protocol.hpp"
+
+namespace hemalink::simulate {
+
+/// What a generated message reports, as the analyzer class that sends it would.
+enum class Panel {
+  Cbc,   ///< Sysmex XN class: CBC + 5-part differential + RET, 30 results.
+  Coag,  ///< Sysmex CS class: PT (s, %, INR), APTT, fibrinogen, D-dimer.
+  Flow,  ///< BD FACS class: lymphocyte subsets (CD3, CD4, CD8, CD19, CD16+56; % and counts).
+};
+
+std::optional<Panel> panel_from_name(std::string_view name);
+
+/// `count` messages of `panel` in `protocol` (LIS02-A2 records or HL7 v2.5.1 ORU^R01), with
+/// values drawn from a generator seeded with `seed` (some outside their reference range), so
+/// runs compare. Specimen and control IDs are unique within a seed.
+std::vector<std::string> generate(Panel panel, core::WireProtocol protocol, std::size_t count,
+                                  std::uint32_t seed);
+
+/// Realistic complete blood counts, the bulk of a hematology lab's traffic.
+std::vector<std::string> hl7_oru_cbc_messages(std::size_t count, std::uint32_t seed);
+std::vector<std::string> astm_cbc_messages(std::size_t count, std::uint32_t seed);
+
+}  // namespace hemalink::simulate

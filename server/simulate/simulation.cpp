@@ -1,0 +1,325 @@
+#include "server/simulate/simulation.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/serial_port.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <memory>
+
+namespace hemalink::simulate {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+std::size_t index_of(astm::LinkTimer timer) {
+  return timer == astm::LinkTimer::Phase ? 0 : 1;
+}
+
+// Everything the connections of one run share (one thread: no locks).
+struct Run {
+  const SimulationPlan& plan;
+  SimulationReport& report;
+  std::vector<Clock::time_point> last_byte;
+  Clock::time_point start = Clock::now();
+  asio::steady_timer* deadline = nullptr;
+  std::size_t running = 0;
+  bool all_launched = false;
+  bool is_over = false;
+
+  // Once every line has ended, nothing but the deadline keeps the run going.
+  void maybe_finish() {
+    if (all_launched && running == 0 && deadline != nullptr) {
+      deadline->cancel();
+    }
+  }
+};
+
+// One analyzer connection: the stream, the sans-I/O analyzer, its timers and its messages.
+template <typename Stream>
+class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_this<Line<Stream>> {
+ public:
+  Line(Stream stream, Run& run, std::vector<std::size_t> messages)
+      : stream_(std::move(stream)),
+        run_(run),
+        messages_(std::move(messages)),
+        analyzer_(run.plan.analyzer, *this),
+        timers_{asio::steady_timer(stream_.get_executor()),
+                asio::steady_timer(stream_.get_executor())},
+        event_(stream_.get_executor()) {}
+
+  asio::awaitable<void> run(std::shared_ptr<Line> self) {
+    asio::co_spawn(stream_.get_executor(), read_loop(self), asio::detached);
+    const auto& plan = run_.plan;
+    const double per_line_rate = plan.rate / static_cast<double>(plan.connections);
+    for (std::size_t j = 0; j < messages_.size() && is_open_ && !run_.is_over; ++j) {
+      if (per_line_rate > 0) {
+        event_.expires_at(run_.start + std::chrono::microseconds(static_cast<std::int64_t>(
+                                           1e6 * static_cast<double>(j) / per_line_rate)));
+        co_await event_.async_wait(kAwait);
+      }
+      is_answered_ = false;
+      analyzer_.send(messages_[j], plan.messages[messages_[j]]);
+      while (!is_answered_ && is_open_ && !run_.is_over) {
+        co_await wait_for_event();
+      }
+    }
+    while (!analyzer_.is_idle() && is_open_ && !run_.is_over) {
+      co_await wait_for_event();  // an E1381 transfer still ending, a host reply coming in
+    }
+    if (plan.hold.count() > 0 && is_open_ && !run_.is_over) {
+      event_.expires_after(plan.hold);
+      co_await event_.async_wait(kAwait);
+    }
+    add_counts();
+    close();
+    --run_.running;
+    run_.maybe_finish();
+  }
+
+  void close() {
+    is_open_ = false;
+    boost::system::error_code ignored;
+    stream_.close(ignored);
+    for (auto& t : timers_)
+      t.cancel();
+    event_.cancel();
+  }
+
+ private:
+  asio::awaitable<void> wait_for_event() {
+    event_.expires_at(Clock::time_point::max());
+    co_await event_.async_wait(kAwait);
+  }
+
+  asio::awaitable<void> read_loop(std::shared_ptr<Line>) {
+    std::array<std::byte, 8192> buffer;
+    while (is_open_) {
+      auto [error, n] = co_await stream_.async_read_some(asio::buffer(buffer), kAwait);
+      if (n > 0) {
+        analyzer_.feed(ByteView(buffer.data(), n));
+      }
+      if (error) {
+        if (is_open_ && !run_.is_over) {
+          run_.report.errors.push_back(fmt::format("connection lost: {}", error.message()));
+        }
+        is_open_ = false;
+        event_.cancel();
+        break;
+      }
+    }
+  }
+
+  void write(std::string_view bytes) override {
+    outgoing_.append(bytes);
+    if (!is_writing_) {
+      start_write();
+    }
+  }
+
+  void start_write() {
+    is_writing_ = true;
+    writing_.swap(outgoing_);
+    outgoing_.clear();
+    asio::async_write(stream_, asio::buffer(writing_),
+                      [self = this->shared_from_this()](boost::system::error_code error,
+                                                        std::size_t) {
+                        self->is_writing_ = false;
+                        if (error) {
+                          self->is_open_ = false;
+                          self->event_.cancel();
+                        } else if (!self->outgoing_.empty()) {
+                          self->start_write();
+                        }
+                      });
+  }
+
+  void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override {
+    const auto i = index_of(timer);
+    const auto generation = ++generations_[i];
+    timers_[i].expires_after(after);
+    timers_[i].async_wait([self = this->shared_from_this(), timer, i,
+                           generation](boost::system::error_code error) {
+      if (!error && self->generations_[i] == generation && self->is_open_) {
+        self->analyzer_.on_timeout(timer);
+        self->event_.cancel();
+      }
+    });
+  }
+
+  void cancel_timer(astm::LinkTimer timer) override {
+    const auto i = index_of(timer);
+    ++generations_[i];
+    timers_[i].cancel();
+  }
+
+  void on_last_byte(std::size_t message) override { run_.last_byte[message] = Clock::now(); }
+
+  void on_answer(std::size_t message, Answer answer, std::string_view detail) override {
+    auto& r = run_.report.results[message];
+    r.answer = answer;
+    r.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                      run_.last_byte[message]);
+    r.detail = std::string(detail);
+    is_answered_ = true;
+    event_.cancel();
+  }
+
+  void add_counts() {
+    const auto& c = analyzer_.counts();
+    auto& total = run_.report.counts;
+    total.frames_sent_again += c.frames_sent_again;
+    total.corrupted += c.corrupted;
+    total.resends += c.resends;
+    total.host_messages += c.host_messages;
+    total.unexpected += c.unexpected;
+  }
+
+  Stream stream_;
+  Run& run_;
+  std::vector<std::size_t> messages_;
+  SimulatedAnalyzer analyzer_;
+  std::array<asio::steady_timer, 2> timers_;
+  std::array<std::uint64_t, 2> generations_{0, 0};
+  asio::steady_timer event_;
+  std::string outgoing_;
+  std::string writing_;
+  bool is_writing_ = false;
+  bool is_open_ = true;
+  bool is_answered_ = false;
+};
+
+std::vector<std::vector<std::size_t>> share_out(std::size_t messages, std::size_t connections) {
+  std::vector<std::vector<std::size_t>> shares(connections);
+  for (std::size_t i = 0; i < messages; ++i) {
+    shares[i % connections].push_back(i);
+  }
+  return shares;
+}
+
+template <typename Stream>
+void launch(asio::io_context& io, Stream stream, Run& run, std::vector<std::size_t> share,
+            std::vector<std::function<void()>>& closers) {
+  ++run.report.connected;
+  ++run.running;
+  auto line = std::make_shared<Line<Stream>>(std::move(stream), run, std::move(share));
+  closers.push_back([weak = std::weak_ptr<Line<Stream>>(line)] {
+    if (auto l = weak.lock())
+      l->close();
+  });
+  asio::co_spawn(io, line->run(line), asio::detached);
+}
+
+asio::awaitable<void> connect_all(asio::io_context& io, Run& run,
+                                  std::vector<std::vector<std::size_t>> shares,
+                                  std::vector<std::function<void()>>& closers) {
+  const auto& plan = run.plan;
+  asio::ip::tcp::resolver resolver(io);
+  auto [error, endpoints] =
+      co_await resolver.async_resolve(plan.host, std::to_string(plan.port), kAwait);
+  if (error) {
+    run.report.errors.push_back(fmt::format("cannot resolve {}: {}", plan.host, error.message()));
+    run.all_launched = true;
+    run.maybe_finish();
+    co_return;
+  }
+  for (auto& share : shares) {
+    asio::ip::tcp::socket socket(io);
+    auto [connect_error, endpoint] = co_await asio::async_connect(socket, endpoints, kAwait);
+    if (connect_error) {
+      run.report.errors.push_back(fmt::format("cannot connect to {}:{}: {}", plan.host,
+                                              plan.port, connect_error.message()));
+      continue;
+    }
+    socket.set_option(asio::ip::tcp::no_delay(true));
+    launch(io, std::move(socket), run, std::move(share), closers);
+  }
+  run.all_launched = true;
+  run.maybe_finish();
+}
+
+asio::awaitable<void> accept_all(asio::io_context& io, Run& run,
+                                 std::vector<std::vector<std::size_t>> shares,
+                                 std::vector<std::function<void()>>& closers) {
+  const auto& plan = run.plan;
+  asio::ip::tcp::acceptor acceptor(
+      io, {asio::ip::make_address(plan.host), plan.port}, /*reuse_address=*/true);
+  for (auto& share : shares) {
+    auto [error, socket] = co_await acceptor.async_accept(kAwait);
+    if (error) {
+      run.report.errors.push_back(fmt::format("accept failed: {}", error.message()));
+      break;
+    }
+    socket.set_option(asio::ip::tcp::no_delay(true));
+    launch(io, std::move(socket), run, std::move(share), closers);
+  }
+  run.all_launched = true;
+  run.maybe_finish();
+}
+
+void open_serial(asio::io_context& io, Run& run, std::vector<std::size_t> share,
+                 std::vector<std::function<void()>>& closers) {
+  asio::serial_port port(io);
+  boost::system::error_code error;
+  port.open(run.plan.device, error);
+  if (!error)
+    port.set_option(asio::serial_port::baud_rate(run.plan.baud), error);
+  if (error) {
+    run.report.errors.push_back(
+        fmt::format("cannot open {}: {}", run.plan.device, error.message()));
+  } else {
+    launch(io, std::move(port), run, std::move(share), closers);
+  }
+  run.all_launched = true;
+  run.maybe_finish();
+}
+
+}  // namespace
+
+SimulationReport run_simulation(const SimulationPlan& plan) {
+  SimulationReport report;
+  report.results.resize(plan.messages.size());
+  Run run{plan, report, std::vector<Clock::time_point>(plan.messages.size(), Clock::now())};
+  asio::io_context io(1);
+  asio::steady_timer deadline(io, plan.timeout);
+  run.deadline = &deadline;
+  std::vector<std::function<void()>> closers;
+  deadline.async_wait([&](boost::system::error_code error) {
+    if (error)
+      return;  // every line ended first
+    run.is_over = true;
+    report.errors.push_back(
+        fmt::format("gave up after {} ms: the run's --timeout", plan.timeout.count()));
+    for (auto& close : closers)
+      close();
+    io.stop();
+  });
+  auto shares = share_out(plan.messages.size(), std::max<std::size_t>(1, plan.connections));
+  switch (plan.endpoint) {
+    case Endpoint::Connect:
+      asio::co_spawn(io, connect_all(io, run, std::move(shares), closers), asio::detached);
+      break;
+    case Endpoint::Listen:
+      asio::co_spawn(io, accept_all(io, run, std::move(shares), closers), asio::detached);
+      break;
+    case Endpoint::Serial:
+      open_serial(io, run, std::move(shares.front()), closers);
+      break;
+  }
+  io.run();
+  report.elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - run.start);
+  return report;
+}
+
+}  // namespace hemalink::simulate

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "server/simulate/simulated_analyzer.hpp"
+
+namespace hemalink::simulate {
+
+/// Where the simulated analyzer meets the host.
+enum class Endpoint {
+  Connect,  ///< The analyzer dials the host (`--to`): the host is a tcp-server.
+  Listen,   ///< The analyzer is the TCP server (`--listen`): the host dials it.
+  Serial,   ///< An RS-232 device (`--serial`).
+};
+
+struct SimulationPlan {
+  AnalyzerSettings analyzer;
+  Endpoint endpoint = Endpoint::Connect;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string device;
+  unsigned baud = 9600;
+  std::vector<std::string> messages;
+  /// Messages per second over all connections; 0: each connection sends as fast as it is
+  /// acknowledged.
+  double rate = 0;
+  std::size_t connections = 1;
+  /// Keep the connections open this long after the last answer (idle connections: with no
+  /// messages, just hold them).
+  std::chrono::milliseconds hold{0};
+  /// The whole run stops after this, and what is unanswered counts as unacknowledged.
+  std::chrono::milliseconds timeout{300000};
+};
+
+struct MessageResult {
+  Answer answer = Answer::Unacknowledged;
+  std::chrono::microseconds latency{0};  ///< Last byte sent to answer.
+  std::string detail;
+};
+
+struct SimulationReport {
+  std::vector<MessageResult> results;  ///< In plan order.
+  AnalyzerCounts counts;               ///< Summed over connections.
+  std::size_t connected = 0;           ///< Connections that were made.
+  std::vector<std::string> errors;     ///< Connections that could not be made or broke.
+  std::chrono::microseconds elapsed{0};
+};
+
+/// Runs the plan: opens the connections, sends each connection's share of the messages (message
+/// i goes on connection i mod K, in order) and collects how each was answered.
+SimulationReport run_simulation(const SimulationPlan& plan);
+
+}  // namespace hemalink::simulate
