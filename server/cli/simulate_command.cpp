@@ -23,6 +23,7 @@ constexpr const char* kUsage =
     "         [--rate R] [--connections K] [--corrupt-every N] [--hold SECONDS]\n"
     "         [--timeout SECONDS] [--json]\n"
     "  --rate R          messages per second over all connections (0: as fast as acknowledged)\n"
+    "  --to              may be repeated: connection k dials the (k mod n)th address\n"
     "  --connections K   message i goes on connection i mod K\n"
     "  --corrupt-every N damage the checksum of every Nth E1381 frame once (the host NAKs it)\n"
     "  --hold SECONDS    keep the connections open this long after the last message\n"
@@ -46,12 +47,14 @@ bool parse_number(const std::string& text, Number& out) {
   return error == std::errc() && at == end;
 }
 
-bool parse_host_port(const std::string& text, std::string& host, std::uint16_t& port) {
+bool parse_host_port(const std::string& text,
+                     std::vector<std::pair<std::string, std::uint16_t>>& targets) {
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos)
+  std::uint16_t port = 0;
+  if (colon == std::string::npos || colon == 0 || !parse_number(text.substr(colon + 1), port))
     return false;
-  host = text.substr(0, colon);
-  return !host.empty() && parse_number(text.substr(colon + 1), port);
+  targets.emplace_back(text.substr(0, colon), port);
+  return true;
 }
 
 // Reads the options; returns the complaint, or "" when they make sense.
@@ -76,7 +79,7 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
         return fmt::format("--link: expected e1381 or bare, got \"{}\"", value);
       plan.analyzer.link = value == "bare" ? astm::LinkMode::Bare : astm::LinkMode::E1381;
     } else if (flag == "--to" || flag == "--listen") {
-      if (!parse_host_port(value, plan.host, plan.port))
+      if (!parse_host_port(value, plan.targets))
         return fmt::format("{}: expected HOST:PORT, got \"{}\"", flag, value);
       plan.endpoint = flag == "--to" ? simulate::Endpoint::Connect : simulate::Endpoint::Listen;
       has_endpoint = true;
@@ -119,9 +122,12 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
   }
   if (!a.protocol || (*a.protocol != "astm" && *a.protocol != "hl7"))
     return "--protocol astm or --protocol hl7 is required";
-  plan.analyzer.protocol = *a.protocol == "hl7" ? core::WireProtocol::Hl7 : core::WireProtocol::Astm;
+  plan.analyzer.protocol =
+      *a.protocol == "hl7" ? core::WireProtocol::Hl7 : core::WireProtocol::Astm;
   if (!has_endpoint)
     return "one of --to, --listen or --serial is required";
+  if (plan.endpoint == simulate::Endpoint::Listen && plan.targets.size() != 1)
+    return "--listen: one address";
   if (plan.endpoint == simulate::Endpoint::Serial && plan.connections != 1)
     return "--serial: a serial line is one connection";
   if (!a.files.empty() && a.panel)
@@ -203,8 +209,9 @@ void print_text(const Arguments& a, const simulate::SimulationReport& report, co
                 std::ostream& out) {
   const double seconds = static_cast<double>(report.elapsed.count()) / 1e6;
   const auto n = report.results.size();
-  fmt::print(out, "hemalink simulate: {} messages on {} of {} connection(s) in {:.2f} s ({:.1f} "
-                  "messages/s)\n",
+  fmt::print(out,
+             "hemalink simulate: {} messages on {} of {} connection(s) in {:.2f} s ({:.1f} "
+             "messages/s)\n",
              n, report.connected, a.plan.connections, seconds,
              seconds > 0 ? static_cast<double>(n) / seconds : 0.0);
   if (t.written > 0) {
@@ -215,8 +222,9 @@ void print_text(const Arguments& a, const simulate::SimulationReport& report, co
   fmt::print(out, "  frames NAKed and sent again {} (damaged on purpose {}); HL7 resends {}\n",
              report.counts.frames_sent_again, report.counts.corrupted, report.counts.resends);
   if (!t.latencies_ms.empty()) {
-    fmt::print(out, "  latency, last byte sent to acknowledgement: p50 {:.2f} ms, p99 {:.2f} ms, "
-                    "max {:.2f} ms\n",
+    fmt::print(out,
+               "  latency, last byte sent to acknowledgement: p50 {:.2f} ms, p99 {:.2f} ms, "
+               "max {:.2f} ms\n",
                percentile(t.latencies_ms, 0.5), percentile(t.latencies_ms, 0.99),
                percentile(t.latencies_ms, 1.0));
   }

@@ -231,6 +231,7 @@ AnalyzerConfig read_analyzer(const json& node, const std::string& path,
     }
   }
   f.integer("max_message_bytes", a.max_message_bytes, 1024, 64 * 1024 * 1024);
+  f.integer("max_connections", a.max_connections, 1, 10000);
   std::int64_t idle = a.idle_timeout.count();
   f.integer("idle_timeout_s", idle, 10, 86400);
   a.idle_timeout = std::chrono::seconds(idle);

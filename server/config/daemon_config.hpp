@@ -83,6 +83,9 @@ struct AnalyzerConfig {
   /// Peer IP addresses or CIDR blocks allowed to connect (tcp-server); empty allows any.
   std::vector<std::string> allowed_peers;
   std::size_t max_message_bytes = 1024 * 1024;
+  /// Connections this analyzer may hold at once (tcp-server): a flood on one port cannot take
+  /// the daemon's connections from the other analyzers.
+  std::size_t max_connections = 32;
   /// A connection silent this long is closed (the analyzer reconnects).
   std::chrono::seconds idle_timeout{600};
   bool tcp_keepalive = true;

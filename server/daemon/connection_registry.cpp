@@ -2,18 +2,26 @@
 
 namespace hemalink::daemon {
 
-bool ConnectionRegistry::add(const std::shared_ptr<Connection>& connection) {
+bool ConnectionRegistry::add(const std::shared_ptr<Connection>& connection,
+                             const std::string& analyzer, std::size_t analyzer_cap) {
   std::lock_guard lock(mutex_);
-  if (connections_.size() >= max_connections_) {
+  auto& of_analyzer = per_analyzer_[analyzer];
+  if (connections_.size() >= max_connections_ || of_analyzer >= analyzer_cap) {
     return false;
   }
-  connections_.emplace(connection.get(), connection);
+  ++of_analyzer;
+  connections_.emplace(connection.get(), Entry{connection, analyzer});
   return true;
 }
 
 void ConnectionRegistry::remove(const Connection* connection) {
   std::lock_guard lock(mutex_);
-  connections_.erase(connection);
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) {
+    return;
+  }
+  --per_analyzer_[it->second.analyzer];
+  connections_.erase(it);
 }
 
 std::size_t ConnectionRegistry::size() const {
@@ -24,8 +32,8 @@ std::size_t ConnectionRegistry::size() const {
 std::vector<std::shared_ptr<Connection>> ConnectionRegistry::live() const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<Connection>> out;
-  for (const auto& [key, weak] : connections_) {
-    if (auto c = weak.lock()) {
+  for (const auto& [key, entry] : connections_) {
+    if (auto c = entry.connection.lock()) {
       out.push_back(std::move(c));
     }
   }

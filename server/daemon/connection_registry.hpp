@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace hemalink::daemon {
@@ -24,8 +25,10 @@ class ConnectionRegistry {
  public:
   explicit ConnectionRegistry(std::size_t max_connections) : max_connections_(max_connections) {}
 
-  /// Admits `connection` unless the cap is reached.
-  bool add(const std::shared_ptr<Connection>& connection);
+  /// Admits `connection` of `analyzer` unless the daemon's cap or the analyzer's own
+  /// (`analyzer_cap`) is reached.
+  bool add(const std::shared_ptr<Connection>& connection, const std::string& analyzer,
+           std::size_t analyzer_cap);
   void remove(const Connection* connection);
   std::size_t size() const;
 
@@ -37,7 +40,12 @@ class ConnectionRegistry {
 
   std::size_t max_connections_;
   mutable std::mutex mutex_;
-  std::map<const Connection*, std::weak_ptr<Connection>> connections_;
+  struct Entry {
+    std::weak_ptr<Connection> connection;
+    std::string analyzer;
+  };
+  std::map<const Connection*, Entry> connections_;
+  std::map<std::string, std::size_t, std::less<>> per_analyzer_;
 };
 
 }  // namespace hemalink::daemon

@@ -96,7 +96,7 @@ asio::awaitable<void> SerialLine::open_loop() {
       auto connection = std::make_shared<SerialConnection>(
           std::move(port), session_settings(analyzer_, t.device), services_,
           [this] { asio::post(strand_, [this] { wait_.cancel(); }); });
-      if (!services_.registry.add(connection)) {
+      if (!services_.registry.add(connection, analyzer_.name, 1)) {
         spdlog::warn("{} {}: the daemon's connections are all in use", analyzer_.name, t.device);
         delay = backoff.after_failure();
       } else {

@@ -79,7 +79,7 @@ asio::awaitable<bool> TcpDialer::run_connection() {
   auto connection = std::make_shared<TcpConnection>(
       std::move(socket), session_settings(analyzer_, peer), services_,
       [this] { asio::post(strand_, [this] { wait_.cancel(); }); });
-  if (!services_.registry.add(connection)) {
+  if (!services_.registry.add(connection, analyzer_.name, 1)) {
     spdlog::warn("{}: connected to {} but the daemon's connections are all in use", analyzer_.name,
                  peer);
     co_return false;

@@ -123,13 +123,14 @@ void TcpListener::admit(asio::ip::tcp::socket socket) {
     return;
   }
   set_analyzer_socket_options(socket, analyzer_.tcp_keepalive);
-  auto connection = std::make_shared<TcpConnection>(
-      std::move(socket), session_settings(analyzer_, peer), services_);
-  if (!services_.registry.add(connection)) {
+  auto connection = std::make_shared<TcpConnection>(std::move(socket),
+                                                    session_settings(analyzer_, peer), services_);
+  if (!services_.registry.add(connection, analyzer_.name, analyzer_.max_connections)) {
     if (refused_++ % 100 == 0) {
-      spdlog::warn("{}: connection from {} refused: the daemon's {} connections are in use ({} "
-                   "refused so far)",
-                   analyzer_.name, peer, services_.registry.size(), refused_);
+      spdlog::warn(
+          "{}: connection from {} refused: the analyzer's {} or the daemon's connections "
+          "are all in use ({} refused so far)",
+          analyzer_.name, peer, analyzer_.max_connections, refused_);
     }
     return;
   }

@@ -74,12 +74,14 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
         co_await wait_for_event();
       }
     }
-    while (!analyzer_.is_idle() && is_open_ && !run_.is_over) {
-      co_await wait_for_event();  // an E1381 transfer still ending, a host reply coming in
+    // An E1381 transfer still ending, a host reply coming in, bytes not yet written.
+    while ((!analyzer_.is_idle() || is_writing_) && is_open_ && !run_.is_over) {
+      co_await wait_for_event();
     }
-    if (plan.hold.count() > 0 && is_open_ && !run_.is_over) {
-      event_.expires_after(plan.hold);
-      co_await event_.async_wait(kAwait);
+    const auto held_until = Clock::now() + plan.hold;
+    while (Clock::now() < held_until && is_open_ && !run_.is_over) {
+      event_.expires_at(held_until);
+      co_await event_.async_wait(kAwait);  // other events (a host message) end a wait early
     }
     add_counts();
     close();
@@ -131,30 +133,30 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
     is_writing_ = true;
     writing_.swap(outgoing_);
     outgoing_.clear();
-    asio::async_write(stream_, asio::buffer(writing_),
-                      [self = this->shared_from_this()](boost::system::error_code error,
-                                                        std::size_t) {
-                        self->is_writing_ = false;
-                        if (error) {
-                          self->is_open_ = false;
-                          self->event_.cancel();
-                        } else if (!self->outgoing_.empty()) {
-                          self->start_write();
-                        }
-                      });
+    asio::async_write(
+        stream_, asio::buffer(writing_),
+        [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
+          self->is_writing_ = false;
+          if (error) {
+            self->is_open_ = false;
+          } else if (!self->outgoing_.empty()) {
+            self->start_write();
+          }
+          self->event_.cancel();
+        });
   }
 
   void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override {
     const auto i = index_of(timer);
     const auto generation = ++generations_[i];
     timers_[i].expires_after(after);
-    timers_[i].async_wait([self = this->shared_from_this(), timer, i,
-                           generation](boost::system::error_code error) {
-      if (!error && self->generations_[i] == generation && self->is_open_) {
-        self->analyzer_.on_timeout(timer);
-        self->event_.cancel();
-      }
-    });
+    timers_[i].async_wait(
+        [self = this->shared_from_this(), timer, i, generation](boost::system::error_code error) {
+          if (!error && self->generations_[i] == generation && self->is_open_) {
+            self->analyzer_.on_timeout(timer);
+            self->event_.cancel();
+          }
+        });
   }
 
   void cancel_timer(astm::LinkTimer timer) override {
@@ -223,26 +225,23 @@ void launch(asio::io_context& io, Stream stream, Run& run, std::vector<std::size
 asio::awaitable<void> connect_all(asio::io_context& io, Run& run,
                                   std::vector<std::vector<std::size_t>> shares,
                                   std::vector<std::function<void()>>& closers) {
-  const auto& plan = run.plan;
+  const auto& targets = run.plan.targets;
   asio::ip::tcp::resolver resolver(io);
-  auto [error, endpoints] =
-      co_await resolver.async_resolve(plan.host, std::to_string(plan.port), kAwait);
-  if (error) {
-    run.report.errors.push_back(fmt::format("cannot resolve {}: {}", plan.host, error.message()));
-    run.all_launched = true;
-    run.maybe_finish();
-    co_return;
-  }
-  for (auto& share : shares) {
+  for (std::size_t k = 0; k < shares.size() && !targets.empty(); ++k) {
+    const auto& [host, port] = targets[k % targets.size()];
+    auto [error, endpoints] = co_await resolver.async_resolve(host, std::to_string(port), kAwait);
     asio::ip::tcp::socket socket(io);
-    auto [connect_error, endpoint] = co_await asio::async_connect(socket, endpoints, kAwait);
-    if (connect_error) {
-      run.report.errors.push_back(fmt::format("cannot connect to {}:{}: {}", plan.host,
-                                              plan.port, connect_error.message()));
+    if (!error) {
+      auto [connect_error, endpoint] = co_await asio::async_connect(socket, endpoints, kAwait);
+      error = connect_error;
+    }
+    if (error) {
+      run.report.errors.push_back(
+          fmt::format("cannot connect to {}:{}: {}", host, port, error.message()));
       continue;
     }
     socket.set_option(asio::ip::tcp::no_delay(true));
-    launch(io, std::move(socket), run, std::move(share), closers);
+    launch(io, std::move(socket), run, std::move(shares[k]), closers);
   }
   run.all_launched = true;
   run.maybe_finish();
@@ -251,9 +250,9 @@ asio::awaitable<void> connect_all(asio::io_context& io, Run& run,
 asio::awaitable<void> accept_all(asio::io_context& io, Run& run,
                                  std::vector<std::vector<std::size_t>> shares,
                                  std::vector<std::function<void()>>& closers) {
-  const auto& plan = run.plan;
-  asio::ip::tcp::acceptor acceptor(
-      io, {asio::ip::make_address(plan.host), plan.port}, /*reuse_address=*/true);
+  const auto& [host, port] = run.plan.targets.front();
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address(host), port},
+                                   /*reuse_address=*/true);
   for (auto& share : shares) {
     auto [error, socket] = co_await acceptor.async_accept(kAwait);
     if (error) {
@@ -317,8 +316,7 @@ SimulationReport run_simulation(const SimulationPlan& plan) {
       break;
   }
   io.run();
-  report.elapsed =
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - run.start);
+  report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - run.start);
   return report;
 }
 

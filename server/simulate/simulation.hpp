@@ -19,8 +19,9 @@ enum class Endpoint {
 struct SimulationPlan {
   AnalyzerSettings analyzer;
   Endpoint endpoint = Endpoint::Connect;
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 0;
+  /// Connect: the hosts to dial, connection k going to targets[k mod n] (several analyzers'
+  /// ports at once). Listen: the one address to listen on.
+  std::vector<std::pair<std::string, std::uint16_t>> targets;
   std::string device;
   unsigned baud = 9600;
   std::vector<std::string> messages;

@@ -73,23 +73,11 @@ std::vector<store::Completion> StoreHarness::store_all(
 }
 
 std::string StoreHarness::query_value(const std::string& sql) const {
-  pqxx::connection c(database_.dsn());
-  pqxx::read_transaction r(c);
-  const auto row = r.exec1(sql);
-  return row[0].is_null() ? "" : row[0].as<std::string>();
+  return testing::query_value(database_.dsn(), sql);
 }
 
 std::vector<std::vector<std::string>> StoreHarness::query_rows(const std::string& sql) const {
-  pqxx::connection c(database_.dsn());
-  pqxx::read_transaction r(c);
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& row : r.exec(sql)) {
-    auto& out = rows.emplace_back();
-    for (const auto& field : row) {
-      out.push_back(field.is_null() ? "" : field.as<std::string>());
-    }
-  }
-  return rows;
+  return testing::query_rows(database_.dsn(), sql);
 }
 
 bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {

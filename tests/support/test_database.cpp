@@ -42,4 +42,24 @@ TestDatabase::~TestDatabase() {
   }
 }
 
+std::string query_value(const std::string& dsn, const std::string& sql) {
+  pqxx::connection c(dsn);
+  pqxx::read_transaction r(c);
+  const auto row = r.exec1(sql);
+  return row[0].is_null() ? "" : row[0].as<std::string>();
+}
+
+std::vector<std::vector<std::string>> query_rows(const std::string& dsn, const std::string& sql) {
+  pqxx::connection c(dsn);
+  pqxx::read_transaction r(c);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : r.exec(sql)) {
+    auto& out = rows.emplace_back();
+    for (const auto& field : row) {
+      out.push_back(field.is_null() ? "" : field.as<std::string>());
+    }
+  }
+  return rows;
+}
+
 }  // namespace hemalink::testing

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace hemalink::testing {
 
@@ -21,6 +22,11 @@ class TestDatabase {
   std::string name_;
   std::string dsn_;
 };
+
+/// The single value of `sql` as text ("" for NULL), read from the database at `dsn`.
+std::string query_value(const std::string& dsn, const std::string& sql);
+/// Every row of `sql`, each field as text.
+std::vector<std::vector<std::string>> query_rows(const std::string& dsn, const std::string& sql);
 
 }  // namespace hemalink::testing
 

@@ -1,0 +1,58 @@
+#include "tests/support/daemon_harness.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "server/store/migrations.hpp"
+
+namespace hemalink::testing {
+
+config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
+                                    core::WireProtocol protocol, config::AstmLink link) {
+  config::AnalyzerConfig a;
+  a.name = std::move(name);
+  a.driver = std::move(driver);
+  a.protocol = protocol;
+  a.link = link;
+  a.transport = config::TcpServerTransport{"127.0.0.1", 0};
+  a.charset = protocol == core::WireProtocol::Hl7 ? Charset::Utf8 : Charset::Latin1;
+  a.leniencies.doubled_repeat_delimiter = true;  // the Horiba captures
+  return a;
+}
+
+DaemonHarness::DaemonHarness(config::DaemonConfig config)
+    : spool_("daemon-spool"), config_(std::move(config)) {
+  auto migrated = store::migrate(database_.dsn(), store::shipped_migrations());
+  if (!migrated) {
+    throw std::runtime_error(migrated.error().detail);
+  }
+  config_.database_url = database_.dsn();
+  config_.spool_dir = spool_.path();
+  if (config_.threads == 0) {
+    config_.threads = 2;
+  }
+  daemon_ = std::make_unique<daemon::Daemon>(config_, daemon::DaemonOptions{false, {}});
+  runner_ = std::thread([this] { exit_code_ = daemon_->run(); });
+}
+
+DaemonHarness::~DaemonHarness() {
+  stop();
+}
+
+int DaemonHarness::stop() {
+  if (runner_.joinable()) {
+    daemon_->stop();
+    runner_.join();
+  }
+  return exit_code_;
+}
+
+long long DaemonHarness::messages_of(const std::string& analyzer) const {
+  return count(
+      fmt::format("SELECT count(*) FROM messages m JOIN analyzers a ON a.id = m.analyzer_id "
+                  "WHERE a.name = '{}' AND m.direction = 'in'",
+                  analyzer));
+}
+
+}  // namespace hemalink::testing

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace hemalink::testing {
+
+/// An analyzer listening on 127.0.0.1, on a port the system chooses.
+config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
+                                    core::WireProtocol protocol,
+                                    config::AstmLink link = config::AstmLink::E1381);
+
+/// A daemon over a fresh migrated test database and spool directory, running on its own
+/// thread (no signal handling) until the harness goes away.
+class DaemonHarness {
+ public:
+  explicit DaemonHarness(config::DaemonConfig config);
+  ~DaemonHarness();
+
+  daemon::Daemon& daemon() { return *daemon_; }
+  std::uint16_t port(const std::string& analyzer) const { return daemon_->port_of(analyzer); }
+  const std::string& dsn() const { return database_.dsn(); }
+  const config::DaemonConfig& config() const { return config_; }
+
+  std::string query_value(const std::string& sql) const { return testing::query_value(dsn(), sql); }
+  long long count(const std::string& sql) const { return std::stoll(query_value(sql)); }
+  std::vector<std::vector<std::string>> query_rows(const std::string& sql) const {
+    return testing::query_rows(dsn(), sql);
+  }
+  /// Messages stored for `analyzer` (received, not sent).
+  long long messages_of(const std::string& analyzer) const;
+
+  /// Stops the daemon (as SIGTERM would) and returns its exit code.
+  int stop();
+
+ private:
+  TestDatabase database_;
+  TempDir spool_;
+  config::DaemonConfig config_;
+  std::unique_ptr<daemon::Daemon> daemon_;
+  std::thread runner_;
+  int exit_code_ = -1;
+};
+
+}  // namespace hemalink::testing
