@@ -3,10 +3,14 @@
 # tests, fuzzes and benchmarks. Run from anywhere; everything lands under the checkout.
 #
 #   scripts/dev.sh [build]      install missing packages, configure and build (build/)
+#   scripts/dev.sh up           build, start a private PostgreSQL under var/pg (kept between runs),
+#                               and run `hemalink serve` with config/hemalink.example.json in the
+#                               foreground (it migrates the database at start); Ctrl-C stops both
 #   scripts/dev.sh test         build, then run the whole suite twice: normal build and ASan+UBSan
 #                               build (build-asan/), plus a short fuzz smoke of every codec
 #   scripts/dev.sh fuzz [SECS]  build the libFuzzer targets with clang and run each SECS seconds
-#   scripts/dev.sh bench        build optimised and run the benchmarks, printing the table
+#   scripts/dev.sh bench        build optimised and run the benchmarks: codecs, the store, and the
+#                               daemon (50 simulated analyzers; RSS with 1,000 idle connections)
 #   scripts/dev.sh format       clang-format every C++ file in place
 set -euo pipefail
 
@@ -18,7 +22,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages=(
   g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat iproute2
 )
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
@@ -124,6 +128,86 @@ stop_private_postgres() {
   pg_dir=""
 }
 
+# The development database of `up`: var/pg, on a Unix socket there, kept between runs.
+run_up() {
+  build_normal
+  local data="$root/var/pg" as_pg=()
+  mkdir -p "$data" "$root/var/spool" "$root/var/drop/facs-1"
+  if [ "$(id -u)" -eq 0 ]; then
+    as_pg=(runuser -u postgres --)
+    chown postgres "$data"
+  fi
+  if [ ! -f "$data/data/PG_VERSION" ]; then
+    log "creating the development cluster in $data"
+    "${as_pg[@]}" "$pg_bin/initdb" -D "$data/data" -U postgres -A trust >/dev/null
+  fi
+  if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$data/data" status >/dev/null 2>&1; then
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$data/data" -l "$data/log" -w \
+      -o "-c listen_addresses='' -k $data" start >/dev/null
+  fi
+  # shellcheck disable=SC2064 # expanded now: the locals are gone by the time it runs
+  trap "${as_pg[*]} $pg_bin/pg_ctl -D $data/data -m fast -w stop >/dev/null 2>&1 || true" EXIT
+  psql -q -X -h "$data" -U postgres -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'hemalink'" | grep -q 1 ||
+    psql -q -X -h "$data" -U postgres -d postgres -c "CREATE DATABASE hemalink"
+  export HEMALINK_DATABASE_URL="postgresql://postgres@/hemalink?host=$data"
+  log "PostgreSQL at $data; serving config/hemalink.example.json (Ctrl-C stops)"
+  log "try, in another terminal: build/server/hemalink simulate --protocol astm --to 127.0.0.1:5001 --generate cbc --count 20"
+  build/server/hemalink serve --config "$root/config/hemalink.example.json"
+}
+
+# The daemon under load (scripts/dev.sh bench): `analyzers` ASTM E1381 analyzers on consecutive
+# ports from 16001, one connection each, sending generated CBCs as fast as acknowledged.
+daemon_bench_config() {
+  local dsn=$1 analyzers=$2 spool=$3 first=""
+  printf '{"database": {"url": "%s", "migrate_at_start": true}, "spool_dir": "%s",\n' "$dsn" "$spool"
+  printf ' "logging": {"level": "warn"}, "max_connections": 2000, "analyzers": [\n'
+  for i in $(seq 1 "$analyzers"); do
+    printf '%s {"name": "xn-%d", "driver": "sysmex-xn", "protocol": "astm", "link": "e1381",' "$first" "$i"
+    printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": %d}}\n' $((16000 + i))
+    first=","
+  done
+  printf ', {"name": "idle", "driver": "generic-hl7", "protocol": "hl7", "max_connections": 1500,'
+  printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": 16100}}]}\n'
+}
+
+run_daemon_bench() {
+  local bin=build-bench/server/hemalink work analyzers=50 targets=()
+  work=$(mktemp -d)
+  "${admin[@]}" -c "CREATE DATABASE hemalink_daemon_bench"
+  daemon_bench_config "host=$pg_dir user=postgres dbname=hemalink_daemon_bench" "$analyzers" \
+    "$work/spool" >"$work/hemalink.json"
+  ulimit -n 8192
+  "$bin" serve --config "$work/hemalink.json" 2>"$work/serve.log" &
+  local serve=$!
+  for _ in $(seq 1 300); do
+    (exec 3<>/dev/tcp/127.0.0.1/16100) 2>/dev/null && break
+    sleep 0.1
+  done
+  for i in $(seq 1 "$analyzers"); do targets+=(--to "127.0.0.1:$((16000 + i))"); done
+  log "daemon: $analyzers simulated analyzers (ASTM E1381, CBC, as fast as acknowledged)"
+  "$bin" simulate --protocol astm "${targets[@]}" --connections "$analyzers" \
+    --generate cbc --count 6000 --seed 42 || true
+  log "daemon: RSS with 1,000 idle connections"
+  local rss_before rss_idle
+  rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$serve/status")
+  "$bin" simulate --protocol hl7 --to 127.0.0.1:16100 --connections 1000 --hold 8 \
+    --timeout 60 >"$work/idle.txt" &
+  local idle=$!
+  for _ in $(seq 1 100); do
+    [ "$(ss -Htn state established '( sport = :16100 )' | wc -l)" -ge 1000 ] && break
+    sleep 0.1
+  done
+  rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$serve/status")
+  printf 'connections established: %s; daemon RSS %s MB before, %s MB with them open\n' \
+    "$(ss -Htn state established '( sport = :16100 )' | wc -l)" \
+    $((rss_before / 1024)) $((rss_idle / 1024))
+  wait "$idle" || true
+  kill -TERM "$serve"
+  wait "$serve" || true
+  rm -rf "$work"
+}
+
 run_tests() {
   export HEMALINK_CORPUS_DIR="$corpus"
   [ -d "$corpus" ] || log "corpus not found at $corpus: corpus tests will skip"
@@ -153,18 +237,20 @@ run_bench() {
     --dsn "host=$pg_dir user=postgres dbname=hemalink_bench" \
     --copy-dsn "host=$pg_dir user=postgres dbname=hemalink_bench_copy" \
     2> >(grep -v '\] \[info\]' >&2)
+  run_daemon_bench
 }
 
 command=${1:-build}
 [ $# -gt 0 ] && shift
 case "$command" in
   build) ensure_packages && build_normal ;;
+  up) ensure_packages && run_up ;;
   test) ensure_packages && run_tests ;;
   fuzz) ensure_packages && run_fuzz "${1:-60}" ;;
   bench) ensure_packages && run_bench "$@" ;;
   format) ensure_packages && git ls-files '*.cpp' '*.hpp' | xargs clang-format -i ;;
   *)
-    echo "usage: scripts/dev.sh [build|test|fuzz [SECONDS]|bench|format]" >&2
+    echo "usage: scripts/dev.sh [build|up|test|fuzz [SECONDS]|bench|format]" >&2
     exit 2
     ;;
 esac

@@ -38,8 +38,9 @@ TEST_F(CheckConfig, TheExampleConfigurationIsValid) {
       (std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "hemalink.example.json").string();
   const auto run = check({example});
   EXPECT_EQ(run.status, 0) << run.err;
-  EXPECT_NE(run.out.find("ok: 4 analyzers: xn-1 (sysmex-xn, astm), cs-1 (sysmex-cs, astm), "
-                         "facs-1 (bd-facs, export), hl7-1 (generic-hl7, hl7)"),
+  EXPECT_NE(run.out.find("ok: 5 analyzers: xn-1 (sysmex-xn, astm), cs-1 (sysmex-cs, astm), "
+                         "facs-1 (bd-facs, export), facs-lis (generic-hl7, hl7), "
+                         "hl7-1 (generic-hl7, hl7)"),
             std::string::npos)
       << run.out;
 }

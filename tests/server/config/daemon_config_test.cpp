@@ -39,10 +39,42 @@ std::string with_analyzer(const std::string& analyzer) {
   return R"({"database": {"url": "postgresql:///x"}, "analyzers": [)" + analyzer + "]}";
 }
 
+TEST(DaemonConfig, LinkTimersLeniencesAndCapsAreRead) {
+  const auto c = config_of(R"({"database": {"url": "postgresql:///x"}, "shutdown_grace_ms": 2500,
+    "analyzers": [{"name": "a", "driver": "generic-astm", "protocol": "astm",
+      "transport": {"type": "tcp-server", "port": 5001}, "max_connections": 4,
+      "link_timeouts_ms": {"receive": 500, "reply": 1000},
+      "leniencies": ["bad-checksum", "doubled-repeat-delimiter"]}]})");
+  ASSERT_EQ(c.analyzers.size(), 1U);
+  const auto& a = c.analyzers[0];
+  EXPECT_EQ(c.shutdown_grace, std::chrono::milliseconds(2500));
+  EXPECT_EQ(a.max_connections, 4U);
+  EXPECT_EQ(a.link_timeouts.receive, std::chrono::milliseconds(500));
+  EXPECT_EQ(a.link_timeouts.reply, std::chrono::milliseconds(1000));
+  EXPECT_EQ(a.link_timeouts.establishment, std::chrono::milliseconds(15000));
+  EXPECT_TRUE(a.leniencies.bad_checksum);
+  EXPECT_TRUE(a.leniencies.doubled_repeat_delimiter);
+  EXPECT_FALSE(a.leniencies.unpadded_checksum);
+}
+
+TEST(DaemonConfig, UnknownLeniencesAndTimersOnTheWrongLinkAreErrors) {
+  const auto errors = errors_of(with_analyzer(
+      R"({"name": "h", "driver": "generic-hl7", "protocol": "hl7",
+          "transport": {"type": "tcp-server", "port": 5004},
+          "link_timeouts_ms": {"receive": 50}, "leniencies": ["sloppy"]})"));
+  ASSERT_EQ(errors.size(), 4U) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0], "analyzers[0].link_timeouts_ms: only E1381 links have link timers");
+  EXPECT_EQ(errors[1],
+            "analyzers[0].link_timeouts_ms.receive: expected an integer 100-600000, got 50");
+  EXPECT_NE(errors[2].find("analyzers[0].leniencies[0]: expected one of bad-checksum"),
+            std::string::npos);
+  EXPECT_EQ(errors[3], "analyzers[0].leniencies: only ASTM analyzers have leniencies");
+}
+
 TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   const auto dir = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config";
   const auto c = config_of(read(dir / "hemalink.example.json"));
-  ASSERT_EQ(c.analyzers.size(), 4U);
+  ASSERT_EQ(c.analyzers.size(), 5U);
   EXPECT_EQ(c.analyzers[0].driver, "sysmex-xn");
   EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[0].transport).port, 5001);
   EXPECT_EQ(c.analyzers[0].link, AstmLink::E1381);
@@ -52,7 +84,9 @@ TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   EXPECT_EQ(std::get<FileDropTransport>(c.analyzers[2].transport).folder,
             std::filesystem::path("/etc/hemalink/../var/drop/facs-1"));
   EXPECT_EQ(c.analyzers[3].protocol, WireProtocol::Hl7);
-  EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[3].transport).port, 5004);
+  EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[3].transport).port, 5003);
+  EXPECT_EQ(c.analyzers[4].protocol, WireProtocol::Hl7);
+  EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[4].transport).port, 5004);
   EXPECT_EQ(c.http_listen, "127.0.0.1:8080");
   EXPECT_EQ(c.lis.port, 5100);
   EXPECT_EQ(c.spool_dir, std::filesystem::path("/etc/hemalink/../var/spool"));
