@@ -198,9 +198,10 @@ run_daemon_bench() {
     [ "$(ss -Htn state established '( sport = :16100 )' | wc -l)" -ge 1000 ] && break
     sleep 0.1
   done
+  sleep 2 # the kernel completes handshakes before the daemon accepts: let it take them all
   rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$serve/status")
-  printf 'connections established: %s; daemon RSS %s MB before, %s MB with them open\n' \
-    "$(ss -Htn state established '( sport = :16100 )' | wc -l)" \
+  printf 'idle connections: %s established, %s descriptors open in the daemon; RSS %s MB before, %s MB with them open\n' \
+    "$(ss -Htn state established '( sport = :16100 )' | wc -l)" "$(ls "/proc/$serve/fd" | wc -l)" \
     $((rss_before / 1024)) $((rss_idle / 1024))
   wait "$idle" || true
   kill -TERM "$serve"
