@@ -181,6 +181,13 @@ struct Daemon::Parts {
 Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
   auto interpreter = std::make_shared<ingest::CurrentInterpreter>(build_interpreter(config));
   parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(interpreter));
+  if (parts_->options.handle_signals) {
+    // Before any port is bound: once an analyzer (or a test) can connect, a SIGTERM or SIGHUP
+    // must be ours to handle, not the default action.
+    parts_->signals.add(SIGTERM);
+    parts_->signals.add(SIGINT);
+    parts_->signals.add(SIGHUP);
+  }
   parts_->add_transports();
 }
 
@@ -189,9 +196,6 @@ Daemon::~Daemon() = default;
 int Daemon::run() {
   auto& p = *parts_;
   if (p.options.handle_signals) {
-    p.signals.add(SIGTERM);
-    p.signals.add(SIGINT);
-    p.signals.add(SIGHUP);
     asio::co_spawn(p.io, p.handle_signals(*this), asio::detached);
   }
   p.each_transport([](auto& t) { t.start(); });

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "protocols/astm/e1381_link.hpp"
 #include "server/simulate/generated_messages.hpp"
@@ -188,10 +190,23 @@ TEST(Daemon, AbuseOnOneAnalyzerLeavesTheOthersAlone) {
   big.append("\r\x1c\r");
   ASSERT_TRUE(oversize.send(big));
   ASSERT_TRUE(junk.send(std::string(256 * 1024, 'x')));
+  // A message dripped a byte at a time while the other analyzer works.
+  std::atomic<bool> is_dripping = true;
+  std::thread drip([&] {
+    AnalyzerSocket slow(port);
+    const std::string message =
+        "\x0bMSH|^~\\&|X|Y|Z|W|20260101||ORU^R01|DRIP1|P|2.5\rPID|1\r\x1c\r";
+    for (std::size_t i = 0; i < message.size() && is_dripping; ++i) {
+      slow.send(message.substr(i, 1));
+      std::this_thread::sleep_for(20ms);  // the abuse itself: bytes far apart
+    }
+  });
 
   auto plan = plan_for(WireProtocol::Hl7, h.port("hl7-2"),
                        simulate::generate(simulate::Panel::Cbc, WireProtocol::Hl7, 50, 9));
   const auto report = simulate::run_simulation(plan);
+  is_dripping = false;
+  drip.join();
   EXPECT_EQ(count_answers(report, simulate::Answer::Acknowledged), 50u);
   EXPECT_EQ(h.messages_of("hl7-2"), 50);
 
@@ -205,6 +220,16 @@ TEST(Daemon, AbuseOnOneAnalyzerLeavesTheOthersAlone) {
   EXPECT_EQ(h.count("SELECT count(*) FROM messages m JOIN analyzers a ON a.id = m.analyzer_id "
                     "WHERE a.name = 'hl7-1' AND m.status = 'rejected'"),
             h.messages_of("hl7-1"));
+}
+
+TEST(Daemon, APeerNotInAllowedPeersIsClosedAtOnce) {
+  HL_REQUIRE_POSTGRES();
+  auto a = testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm);
+  a.allowed_peers = {"10.0.0.0/8", "::1"};
+  DaemonHarness h(one_analyzer(a));
+  AnalyzerSocket s(h.port("xn-1"));
+  EXPECT_TRUE(s.closed_by_host_within(5s));
+  EXPECT_EQ(h.daemon().connection_count(), 0u);
 }
 
 TEST(Daemon, ATcpClientAnalyzerIsDialedAndRedialedWithBackoff) {

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "server/simulate/generated_messages.hpp"
@@ -17,6 +19,7 @@
 #include "server/store/migrations.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -47,7 +50,7 @@ TEST(ServeProcess, SigtermMidLoadLosesNoAcknowledgedMessageAndExitsZero) {
   {
     std::ofstream(dir / "hemalink.json") << fmt::format(
         R"({{"database": {{"url": "{}", "migrate_at_start": true}},
-            "spool_dir": "spool", "threads": 2,
+            "spool_dir": "spool", "threads": 2, "logging": {{"format": "json"}},
             "analyzers": [{{"name": "hl7-1", "driver": "generic-hl7", "protocol": "hl7",
               "transport": {{"type": "tcp-server", "listen_address": "127.0.0.1", "port": {}}}}}]}})",
         database.dsn(), port);
@@ -57,6 +60,13 @@ TEST(ServeProcess, SigtermMidLoadLosesNoAcknowledgedMessageAndExitsZero) {
   ASSERT_TRUE(testing::wait_until([&] { return testing::AnalyzerSocket(port).is_connected(); },
                                   std::chrono::seconds(60)))
       << "the daemon did not start; see " << (dir / "serve.log");
+  serve.signal(SIGHUP);  // reloads without dropping anything
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return testing::read_file(dir / "serve.log").find("reload: mapping tables") !=
+               std::string::npos;
+      },
+      20s));
 
   simulate::SimulationPlan plan;
   plan.analyzer.protocol = WireProtocol::Hl7;
