@@ -63,10 +63,12 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
     const auto& plan = run_.plan;
     const double per_line_rate = plan.rate / static_cast<double>(plan.connections);
     for (std::size_t j = 0; j < messages_.size() && is_open_ && !run_.is_over; ++j) {
-      if (per_line_rate > 0) {
-        event_.expires_at(run_.start + std::chrono::microseconds(static_cast<std::int64_t>(
-                                           1e6 * static_cast<double>(j) / per_line_rate)));
-        co_await event_.async_wait(kAwait);
+      const auto due =
+          run_.start + std::chrono::microseconds(static_cast<std::int64_t>(
+                           per_line_rate > 0 ? 1e6 * static_cast<double>(j) / per_line_rate : 0));
+      while (Clock::now() < due && is_open_ && !run_.is_over) {
+        event_.expires_at(due);
+        co_await event_.async_wait(kAwait);  // other events end a wait early
       }
       is_answered_ = false;
       analyzer_.send(messages_[j], plan.messages[messages_[j]]);
@@ -110,6 +112,7 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
       auto [error, n] = co_await stream_.async_read_some(asio::buffer(buffer), kAwait);
       if (n > 0) {
         analyzer_.feed(ByteView(buffer.data(), n));
+        event_.cancel();  // what came in may have ended a transfer: the waiter looks again
       }
       if (error) {
         if (is_open_ && !run_.is_over) {
