@@ -8,21 +8,11 @@
 #include <sstream>
 
 #include "server/config/daemon_config.hpp"
+#include "server/config/text_file.hpp"
 #include "server/ingest/configured_interpreter.hpp"
 
 namespace hemalink::cli {
-namespace {
-
-std::optional<std::string> read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int run_check_config(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.size() != 1 || args[0].starts_with("-")) {
@@ -30,14 +20,13 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
     return 2;
   }
   const std::filesystem::path file(args[0]);
-  const auto text = read_text(file);
+  const auto text = config::read_text_file(file);
   if (!text) {
     fmt::print(err, "{}: cannot read the file\n", file.string());
     return 2;
   }
-  const char* url = std::getenv("HEMALINK_DATABASE_URL");
   auto parsed = config::parse_daemon_config(*text, file.parent_path(),
-                                            url ? std::optional<std::string>(url) : std::nullopt);
+                                            config::database_url_from_environment());
   std::vector<std::string> errors;
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     errors = bad->errors;

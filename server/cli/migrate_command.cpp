@@ -4,6 +4,7 @@
 #include <optional>
 #include <ostream>
 
+#include "server/config/text_file.hpp"
 #include "server/store/migrations.hpp"
 
 namespace hemalink::cli {
@@ -20,8 +21,8 @@ int run_migrate(const std::vector<std::string>& args, std::ostream& out, std::os
     }
   }
   if (!dsn) {
-    if (const char* env = std::getenv("HEMALINK_DATABASE_URL"); env != nullptr && *env != '\0') {
-      dsn = env;
+    if (auto env = config::database_url_from_environment()) {
+      dsn = std::move(env);
     } else {
       err << "hemalink migrate: no database: give --db DSN or set HEMALINK_DATABASE_URL\n";
       return 2;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "server/config/daemon_config.hpp"
+#include "server/config/text_file.hpp"
 #include "server/daemon/daemon.hpp"
 #include "server/daemon/logging.hpp"
 #include "server/store/errc.hpp"
@@ -50,16 +51,13 @@ int run_serve(const std::vector<std::string>& args, std::ostream& err) {
     return 2;
   }
   const std::filesystem::path file(args[1]);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  const auto text = config::read_text_file(file);
+  if (!text) {
     fmt::print(err, "{}: cannot read the file\n", file.string());
     return 2;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  const char* url = std::getenv("HEMALINK_DATABASE_URL");
-  auto parsed = config::parse_daemon_config(text.str(), file.parent_path(),
-                                            url ? std::optional<std::string>(url) : std::nullopt);
+  auto parsed = config::parse_daemon_config(*text, file.parent_path(),
+                                            config::database_url_from_environment());
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     for (const auto& e : bad->errors)
       fmt::print(err, "{}: {}\n", file.string(), e);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "server/cli/capture_messages.hpp"
+#include "server/config/text_file.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/simulate/simulation.hpp"
 
@@ -137,20 +138,11 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
   return {};
 }
 
-std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The messages of capture files, as the analyzer sends them: record terminators made CR.
 std::string load_files(Arguments& a) {
   const bool wants_hl7 = a.plan.analyzer.protocol == core::WireProtocol::Hl7;
   for (const auto& file : a.files) {
-    auto content = read_text(file);
+    auto content = config::read_text_file(file);
     if (!content)
       return fmt::format("{}: cannot read the file", file);
     std::vector<std::string> warnings;

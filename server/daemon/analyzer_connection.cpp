@@ -119,18 +119,19 @@ void AnalyzerConnection<Stream>::start_write() {
   is_writing_ = true;
   writing_.swap(outgoing_);
   outgoing_.clear();
-  asio::async_write(stream_, asio::buffer(writing_),
-                    [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
-                      self->is_writing_ = false;
-                      self->writing_.clear();
-                      if (error) {
-                        self->close_now("write failed");
-                      } else if (!self->outgoing_.empty() && !self->is_closed_) {
-                        self->start_write();
-                      } else {
-                        self->close_when_done();
-                      }
-                    });
+  asio::async_write(
+      stream_, asio::buffer(writing_),
+      [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
+        self->is_writing_ = false;
+        self->writing_.clear();
+        if (error) {
+          self->close_now("write failed");
+        } else if (!self->outgoing_.empty() && !self->is_closed_) {
+          self->start_write();
+        } else {
+          self->close_when_done();
+        }
+      });
 }
 
 template <typename Stream>
@@ -153,9 +154,8 @@ void AnalyzerConnection<Stream>::submit(store::StoreRequest request,
 }
 
 template <typename Stream>
-void AnalyzerConnection<Stream>::complete(
-    const std::function<void(const store::Completion&)>& done,
-    const store::Completion& completion) {
+void AnalyzerConnection<Stream>::complete(const std::function<void(const store::Completion&)>& done,
+                                          const store::Completion& completion) {
   --in_flight_;
   done(completion);
   close_when_done();

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "server/config/text_file.hpp"
 #include "server/daemon/analyzer_connection.hpp"
 #include "server/daemon/file_drop.hpp"
 #include "server/daemon/serial_line.hpp"
@@ -56,16 +57,13 @@ unsigned thread_count(const config::DaemonConfig& c) {
 }
 
 std::optional<config::DaemonConfig> read_config(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  const auto text = config::read_text_file(file);
+  if (!text) {
     spdlog::error("reload: cannot read {}", file.string());
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  const char* url = std::getenv("HEMALINK_DATABASE_URL");
-  auto parsed = config::parse_daemon_config(text.str(), file.parent_path(),
-                                            url ? std::optional<std::string>(url) : std::nullopt);
+  auto parsed = config::parse_daemon_config(*text, file.parent_path(),
+                                            config::database_url_from_environment());
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     for (const auto& e : bad->errors)
       spdlog::error("reload: {}: {}", file.string(), e);
@@ -239,9 +237,10 @@ bool Daemon::reload(const config::DaemonConfig& config) {
     return false;
   }
   parts_->interpreter->replace(std::get<std::shared_ptr<ingest::ReceiptInterpreter>>(built));
-  spdlog::info("reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
-               "need a restart)",
-               config.analyzers.size());
+  spdlog::info(
+      "reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
+      "need a restart)",
+      config.analyzers.size());
   return true;
 }
 

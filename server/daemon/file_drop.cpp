@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/config/text_file.hpp"
 #include "server/session/message_log.hpp"
 
 namespace hemalink::daemon {
@@ -17,15 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-
-std::optional<std::string> read_whole(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // done/name, or done/name.N when a file of that name was done before.
 fs::path done_path(const fs::path& done_folder, const fs::path& file) {
@@ -107,7 +99,7 @@ void FileDrop::poll() {
 }
 
 void FileDrop::ingest(const fs::path& file) {
-  auto content = read_whole(file);
+  auto content = config::read_text_file(file);
   if (!content) {
     spdlog::warn("{}: cannot read {}", analyzer_.name, file.string());
     return;

@@ -31,8 +31,8 @@ class JsonLineSink final : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override { std::fflush(stderr); }
 
  private:
-  spdlog::pattern_formatter time_formatter_{"%Y-%m-%dT%H:%M:%S.%e%z", spdlog::pattern_time_type::utc,
-                                            ""};
+  spdlog::pattern_formatter time_formatter_{"%Y-%m-%dT%H:%M:%S.%e%z",
+                                            spdlog::pattern_time_type::utc, ""};
 };
 
 }  // namespace
@@ -42,8 +42,8 @@ void configure_logging(const std::string& level, bool as_json) {
   if (as_json) {
     logger = std::make_shared<spdlog::logger>("hemalink", std::make_shared<JsonLineSink>());
   } else {
-    logger = std::make_shared<spdlog::logger>(
-        "hemalink", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger = std::make_shared<spdlog::logger>("hemalink",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v", spdlog::pattern_time_type::utc);
   }
   logger->set_level(spdlog::level::from_str(level));

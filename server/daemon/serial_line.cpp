@@ -2,18 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "server/daemon/redial.hpp"
-
 namespace hemalink::daemon {
 namespace {
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 using Port = asio::serial_port;
 
 Port::parity::type parity_of(config::Parity p) {
@@ -42,25 +33,6 @@ Port::flow_control::type flow_of(config::FlowControl f) {
 
 }  // namespace
 
-SerialLine::SerialLine(asio::io_context& io, config::AnalyzerConfig analyzer,
-                       ConnectionServices services)
-    : io_(io),
-      analyzer_(std::move(analyzer)),
-      services_(std::move(services)),
-      strand_(asio::make_strand(io)),
-      wait_(strand_) {}
-
-void SerialLine::start() {
-  asio::co_spawn(strand_, open_loop(), asio::detached);
-}
-
-void SerialLine::stop() {
-  asio::post(strand_, [this] {
-    is_stopped_ = true;
-    wait_.cancel();
-  });
-}
-
 bool SerialLine::open(asio::serial_port& port) {
   const auto& t = std::get<config::SerialTransport>(analyzer_.transport);
   boost::system::error_code error;
@@ -83,34 +55,22 @@ bool SerialLine::open(asio::serial_port& port) {
   return true;
 }
 
-asio::awaitable<void> SerialLine::open_loop() {
+asio::awaitable<void> SerialLine::run() {
   const auto& t = std::get<config::SerialTransport>(analyzer_.transport);
   Backoff backoff(std::chrono::seconds(1), std::chrono::seconds(30));
   while (!is_stopped_) {
     asio::serial_port port(asio::make_strand(io_));
-    std::chrono::milliseconds delay;
     if (!open(port)) {
-      delay = backoff.after_failure();
-    } else {
-      wait_.expires_at(asio::steady_timer::time_point::max());
-      auto connection = std::make_shared<SerialConnection>(
-          std::move(port), session_settings(analyzer_, t.device), services_,
-          [this] { asio::post(strand_, [this] { wait_.cancel(); }); });
-      if (!services_.registry.add(connection, analyzer_.name, 1)) {
-        spdlog::warn("{} {}: the daemon's connections are all in use", analyzer_.name, t.device);
-        delay = backoff.after_failure();
-      } else {
-        spdlog::info("{} {}: serial line open ({} baud)", analyzer_.name, t.device, t.baud);
-        connection->start();
-        co_await wait_.async_wait(kAwait);
-        delay = backoff.after_connection();
-      }
+      co_await pause(backoff.after_failure());
+      continue;
     }
-    if (is_stopped_) {
-      break;
+    spdlog::info("{} {}: serial line open ({} baud)", analyzer_.name, t.device, t.baud);
+    const bool held = co_await hold(std::make_shared<SerialConnection>(
+        std::move(port), session_settings(analyzer_, t.device), services_, on_closed()));
+    if (!held) {
+      spdlog::warn("{} {}: the daemon's connections are all in use", analyzer_.name, t.device);
     }
-    wait_.expires_after(delay);
-    co_await wait_.async_wait(kAwait);
+    co_await pause(held ? backoff.after_connection() : backoff.after_failure());
   }
 }
 

@@ -6,24 +6,16 @@
 #include <sstream>
 
 #include "server/config/mapping_json.hpp"
+#include "server/config/text_file.hpp"
 
 namespace hemalink::ingest {
 namespace {
-
-std::optional<std::string> read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::optional<drivers::MappingTable> mappings_of(const config::AnalyzerConfig& a, std::size_t index,
                                                  std::vector<std::string>& errors) {
   std::string overrides;
   if (!a.mappings_file.empty()) {
-    auto text = read_text(a.mappings_file);
+    auto text = config::read_text_file(a.mappings_file);
     if (!text) {
       errors.push_back(
           fmt::format("analyzers[{}].mappings: cannot read {}", index, a.mappings_file.string()));

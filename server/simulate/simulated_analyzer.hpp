@@ -15,9 +15,9 @@ namespace hemalink::simulate {
 
 /// How the host answered one message.
 enum class Answer {
-  Acknowledged,  ///< E1381: final frame ACKed. HL7: AA/CA.
-  Rejected,      ///< HL7: AE/CE (the host kept the message as rejected).
-  Written,       ///< Bare ASTM: written; the link has no acknowledgement to wait for.
+  Acknowledged,    ///< E1381: final frame ACKed. HL7: AA/CA.
+  Rejected,        ///< HL7: AE/CE (the host kept the message as rejected).
+  Written,         ///< Bare ASTM: written; the link has no acknowledgement to wait for.
   Unacknowledged,  ///< Retries exhausted, NAKed to the end, or the host refused (AR/CR).
 };
 

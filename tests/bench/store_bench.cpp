@@ -23,12 +23,12 @@
 
 #include "server/config/mapping_json.hpp"
 #include "server/ingest/receipt_interpreter.hpp"
+#include "server/simulate/generated_messages.hpp"
 #include "server/store/batch_rows.hpp"
 #include "server/store/copy_text.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/resend_key.hpp"
 #include "server/store/store.hpp"
-#include "server/simulate/generated_messages.hpp"
 
 namespace hemalink::bench {
 namespace {

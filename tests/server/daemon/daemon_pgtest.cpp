@@ -297,7 +297,7 @@ TEST(Daemon, ReloadAppliesNewMappingsWithoutDroppingTheConnection) {
   EXPECT_FALSE(h.daemon().reload(reloaded)) << "a bad reload keeps what is in force";
 }
 
-TEST(Daemon, StoppingLetsInFlightMessagesBeAcknowledgedAndExitsZero) {
+TEST(Daemon, StoppingClosesTheConnectionsKeepsWhatWasStoredAndExitsZero) {
   HL_REQUIRE_POSTGRES();
   DaemonHarness h(one_analyzer(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm)));
   AnalyzerSocket s(h.port("xn-1"));
