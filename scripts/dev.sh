@@ -69,6 +69,7 @@ fuzz_seed_dirs() {
   case "$target" in
     e1381_link_fuzz | lis2_records_fuzz) seeds+=("$corpus/astm" "$root/tests/fixtures/astm") ;;
     v2_message_fuzz | mllp_fuzz) seeds+=("$corpus/hl7" "$root/tests/fixtures/hl7") ;;
+    rule_expression_fuzz) seeds+=("$root/tests/fixtures/rules") ;;
   esac
   for d in "${seeds[@]}"; do [ -d "$d" ] && printf '%s\n' "$d"; done
 }

@@ -1,0 +1,294 @@
+// Name resolution, type checking and code generation for rule expressions.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "server/rules/compiled_expression.hpp"
+
+namespace hemalink::rules {
+
+using Op = CompiledExpression::Op;
+
+namespace {
+
+enum class Type { Number, Text, Truth, Duration };
+
+const char* describe(Type t) {
+  switch (t) {
+    case Type::Number:
+      return "a number";
+    case Type::Text:
+      return "text";
+    case Type::Truth:
+      return "a condition";
+    case Type::Duration:
+      return "a duration";
+  }
+  return "?";
+}
+
+struct NameInfo {
+  std::string_view name;
+  Op op;
+  Type type;
+};
+
+constexpr std::array<NameInfo, 10> kNames{{
+    {"value", Op::Value, Type::Number},
+    {"text", Op::Text, Type::Text},
+    {"units", Op::Units, Type::Text},
+    {"status", Op::Status, Type::Text},
+    {"abnormal_flag", Op::AbnormalFlag, Type::Text},
+    {"code", Op::Code, Type::Text},
+    {"sex", Op::Sex, Type::Text},
+    {"age_years", Op::AgeYears, Type::Number},
+    {"is_rerun", Op::IsRerun, Type::Truth},
+    {"is_qc", Op::IsQc, Type::Truth},
+}};
+
+struct FunctionInfo {
+  std::string_view name;
+  Op op;
+  std::vector<Type> parameters;
+  Type result;
+};
+
+const std::vector<FunctionInfo>& functions() {
+  static const std::vector<FunctionInfo> all = {
+      {"result", Op::Result, {Type::Text}, Type::Number},
+      {"has_result", Op::HasResult, {Type::Text}, Type::Truth},
+      {"flag", Op::Flag, {Type::Text}, Type::Truth},
+      {"previous", Op::Previous, {Type::Duration}, Type::Number},
+      {"delta", Op::Delta, {Type::Duration}, Type::Number},
+      {"delta_pct", Op::DeltaPct, {Type::Duration}, Type::Number},
+      {"has_previous", Op::HasPrevious, {Type::Duration}, Type::Truth},
+      {"abs", Op::Abs, {Type::Number}, Type::Number},
+      {"min", Op::Min, {Type::Number, Type::Number}, Type::Number},
+      {"max", Op::Max, {Type::Number, Type::Number}, Type::Number},
+  };
+  return all;
+}
+
+// Functions whose argument must be written out (a test code, a flag name, a window): the
+// compiled call carries it, so nothing is looked up by a computed name at evaluation.
+bool takes_literal(Op op) {
+  return op != Op::Abs && op != Op::Min && op != Op::Max;
+}
+
+template <typename List>
+std::string names_of(const List& list) {
+  std::string out;
+  for (const auto& item : list)
+    out.append(out.empty() ? "" : ", ").append(item.name);
+  return out;
+}
+
+}  // namespace
+
+class ExpressionCompiler {
+ public:
+  std::variant<CompiledExpression, ExpressionError> compile(const SyntaxNode& root) {
+    const auto type = emit(root, 1);
+    if (!error_ && type != Type::Truth) {
+      fail(root.at,
+           fmt::format("a rule's condition must be true or false, but this is {}", describe(type)));
+    }
+    if (error_) {
+      return *error_;
+    }
+    return std::move(out_);
+  }
+
+  static constexpr std::size_t kMaxStack = 64;
+
+ private:
+  void fail(TextPosition at, std::string message) {
+    if (!error_)
+      error_ = ExpressionError{at, std::move(message)};
+  }
+
+  void push(Op op, std::uint32_t argument, std::size_t depth, TextPosition at) {
+    if (depth > kMaxStack) {
+      fail(at, "the expression is too deep to evaluate");
+    }
+    out_.program_.push_back({op, argument});
+  }
+
+  std::uint32_t number(double value) {
+    out_.numbers_.push_back(value);
+    return static_cast<std::uint32_t>(out_.numbers_.size() - 1);
+  }
+
+  std::uint32_t text(const std::string& value) {
+    auto it = std::find(out_.texts_.begin(), out_.texts_.end(), value);
+    if (it != out_.texts_.end())
+      return static_cast<std::uint32_t>(it - out_.texts_.begin());
+    out_.texts_.push_back(value);
+    return static_cast<std::uint32_t>(out_.texts_.size() - 1);
+  }
+
+  // Emits code leaving the node's value on the stack at `depth`; returns its type.
+  Type emit(const SyntaxNode& n, std::size_t depth) {
+    if (error_)
+      return Type::Truth;
+    switch (n.kind) {
+      case SyntaxNode::Kind::Number:
+        push(Op::PushNumber, number(n.number), depth, n.at);
+        return Type::Number;
+      case SyntaxNode::Kind::String:
+        push(Op::PushText, text(n.text), depth, n.at);
+        return Type::Text;
+      case SyntaxNode::Kind::Boolean:
+        push(Op::PushTruth, n.number != 0 ? 1 : 0, depth, n.at);
+        return Type::Truth;
+      case SyntaxNode::Kind::Duration:
+        fail(n.at,
+             "a duration is only a window for previous(), delta(), delta_pct() and "
+             "has_previous()");
+        return Type::Duration;
+      case SyntaxNode::Kind::Name:
+        return name(n, depth);
+      case SyntaxNode::Kind::Call:
+        return call(n, depth);
+      case SyntaxNode::Kind::Unary:
+        return unary(n, depth);
+      case SyntaxNode::Kind::Binary:
+        return binary(n, depth);
+    }
+    return Type::Truth;
+  }
+
+  Type name(const SyntaxNode& n, std::size_t depth) {
+    for (const auto& known : kNames) {
+      if (known.name == n.text) {
+        push(known.op, 0, depth, n.at);
+        return known.type;
+      }
+    }
+    const auto& fs = functions();
+    const bool is_function =
+        std::any_of(fs.begin(), fs.end(), [&](const auto& f) { return f.name == n.text; });
+    fail(n.at, is_function ? fmt::format("{} is a function: write {}(...)", n.text, n.text)
+                           : fmt::format("unknown name \"{}\" (names: {}; functions: {})", n.text,
+                                         names_of(kNames), names_of(functions())));
+    return Type::Truth;
+  }
+
+  Type call(const SyntaxNode& n, std::size_t depth) {
+    const auto& fs = functions();
+    auto f = std::find_if(fs.begin(), fs.end(), [&](const auto& g) { return g.name == n.text; });
+    if (f == fs.end()) {
+      fail(n.at, fmt::format("unknown function \"{}\" (functions: {})", n.text, names_of(fs)));
+      return Type::Truth;
+    }
+    if (n.operands.size() != f->parameters.size()) {
+      fail(n.at, fmt::format("{}() takes {} argument{}, not {}", f->name, f->parameters.size(),
+                             f->parameters.size() == 1 ? "" : "s", n.operands.size()));
+      return f->result;
+    }
+    if (takes_literal(f->op)) {
+      const auto& arg = n.operands[0];
+      const bool is_text = f->parameters[0] == Type::Text;
+      const auto wanted = is_text ? SyntaxNode::Kind::String : SyntaxNode::Kind::Duration;
+      if (arg.kind != wanted) {
+        fail(arg.at,
+             fmt::format("{}() takes {}, written out ({})", f->name, describe(f->parameters[0]),
+                         is_text ? "\"HGB\"" : "72h, 7d or 30m"));
+        return f->result;
+      }
+      push(f->op, is_text ? text(arg.text) : number(arg.number), depth, n.at);
+      return f->result;
+    }
+    for (std::size_t i = 0; i < n.operands.size(); ++i) {
+      const auto type = emit(n.operands[i], depth + i);
+      if (type != f->parameters[i]) {
+        fail(n.operands[i].at, fmt::format("{}() takes {}, not {}", f->name,
+                                           describe(f->parameters[i]), describe(type)));
+      }
+    }
+    push(f->op, 0, depth, n.at);
+    return f->result;
+  }
+
+  Type unary(const SyntaxNode& n, std::size_t depth) {
+    const auto type = emit(n.operands[0], depth);
+    const bool is_not = n.text == "not";
+    const Type wanted = is_not ? Type::Truth : Type::Number;
+    if (type != wanted) {
+      fail(n.operands[0].at,
+           fmt::format("\"{}\" takes {}, not {}", n.text, describe(wanted), describe(type)));
+    }
+    push(is_not ? Op::Not : Op::Negate, 0, depth, n.at);
+    return wanted;
+  }
+
+  Type binary(const SyntaxNode& n, std::size_t depth) {
+    const auto left = emit(n.operands[0], depth);
+    const auto right = emit(n.operands[1], depth + 1);
+    if (error_)
+      return Type::Truth;
+    const auto& op = n.text;
+    if (op == "and" || op == "or") {
+      expect_both(n, left, right, Type::Truth);
+      push(op == "and" ? Op::And : Op::Or, 0, depth, n.at);
+      return Type::Truth;
+    }
+    if (op == "+" || op == "-" || op == "*" || op == "/") {
+      expect_both(n, left, right, Type::Number);
+      const Op code = op == "+"   ? Op::Add
+                      : op == "-" ? Op::Subtract
+                      : op == "*" ? Op::Multiply
+                                  : Op::Divide;
+      push(code, 0, depth, n.at);
+      return Type::Number;
+    }
+    if (left != right) {
+      fail(n.at, fmt::format("cannot compare {} with {}", describe(left), describe(right)));
+      return Type::Truth;
+    }
+    if (left == Type::Truth) {
+      fail(n.at, "conditions are combined with and, or and not, not compared");
+      return Type::Truth;
+    }
+    if (left == Type::Text) {
+      if (op != "==" && op != "!=") {
+        fail(n.at, fmt::format("{} can only be compared with == or !=", describe(left)));
+      }
+      push(op == "==" ? Op::TextEqual : Op::TextNotEqual, 0, depth, n.at);
+      return Type::Truth;
+    }
+    const Op code = op == "<"    ? Op::Less
+                    : op == "<=" ? Op::LessOrEqual
+                    : op == ">"  ? Op::Greater
+                    : op == ">=" ? Op::GreaterOrEqual
+                    : op == "==" ? Op::Equal
+                                 : Op::NotEqual;
+    push(code, 0, depth, n.at);
+    return Type::Truth;
+  }
+
+  void expect_both(const SyntaxNode& n, Type left, Type right, Type wanted) {
+    for (std::size_t i = 0; i < 2; ++i) {
+      const auto type = i == 0 ? left : right;
+      if (type != wanted) {
+        fail(n.operands[i].at, fmt::format("\"{}\" takes {} on both sides, not {}", n.text,
+                                           describe(wanted), describe(type)));
+      }
+    }
+  }
+
+  CompiledExpression out_;
+  std::optional<ExpressionError> error_;
+};
+
+std::variant<CompiledExpression, ExpressionError> CompiledExpression::compile(
+    std::string_view text) {
+  auto parsed = parse_expression(text);
+  if (auto* error = std::get_if<ExpressionError>(&parsed)) {
+    return *error;
+  }
+  return ExpressionCompiler().compile(std::get<SyntaxNode>(parsed));
+}
+
+}  // namespace hemalink::rules

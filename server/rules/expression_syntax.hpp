@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace hemalink::rules {
+
+/// Where in a rule's `when` text something is: 1-based line and column.
+struct TextPosition {
+  std::uint32_t line = 1;
+  std::uint32_t column = 1;
+};
+
+/// A rule expression that cannot be used: what is wrong and where.
+struct ExpressionError {
+  TextPosition at;
+  std::string message;
+};
+
+/// The parsed form of a `when` expression, before names are resolved and types checked.
+struct SyntaxNode {
+  enum class Kind {
+    Number,    ///< 6.5
+    String,    ///< "Blasts?"
+    Boolean,   ///< true, false
+    Duration,  ///< 72h, 7d, 30m: seconds in `number`
+    Name,      ///< value, age_years
+    Call,      ///< result("HGB"), delta(72h)
+    Unary,     ///< not x, -x
+    Binary,    ///< x and y, x < y, x + y
+  };
+  Kind kind = Kind::Number;
+  TextPosition at;
+  double number = 0;
+  std::string text;  ///< The string, the name, the function, or the operator.
+  std::vector<SyntaxNode> operands;
+};
+
+/// Parses a rule condition. The language: numbers, "strings", true/false, durations (72h, 7d,
+/// 30m), names, calls name(args), parentheses, unary `not` and `-`, and binary operators by
+/// precedence: `or` < `and` < comparisons (== != < <= > >=) < `+ -` < `* /`. Comparisons do not
+/// chain. Fails at the first error, naming line and column.
+std::variant<SyntaxNode, ExpressionError> parse_expression(std::string_view text);
+
+}  // namespace hemalink::rules

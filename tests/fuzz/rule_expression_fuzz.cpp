@@ -1,0 +1,56 @@
+// Rule expressions on arbitrary text: they compile or fail with a position inside the text, and
+// what compiles evaluates to a truth value without reading outside its stack.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "server/rules/compiled_expression.hpp"
+#include "tests/fuzz/fuzz_bug.hpp"
+
+using namespace hemalink;
+using namespace hemalink::rules;
+
+namespace {
+
+struct NoHistory final : PreviousResults {
+  std::optional<double> previous(const core::ResultSet&, std::string_view code,
+                                 double) const override {
+    return code.size() % 2 == 0 ? std::optional<double>(42.0) : std::nullopt;
+  }
+};
+
+core::ResultSet specimen() {
+  core::ResultSet s;
+  s.patient = core::Patient{"P", "M", "19800101", 45.0};
+  core::Observation plt;
+  plt.code = "PLT";
+  plt.value = "12";
+  plt.numeric = 12;
+  core::Observation wbc;
+  wbc.code = "WBC";
+  wbc.value = "----";
+  s.observations = {plt, wbc};
+  s.specimen_flags.push_back({"Blasts?", std::nullopt, true});
+  return s;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const core::ResultSet s = specimen();
+  static const NoHistory history;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto compiled = CompiledExpression::compile(text);
+  if (auto* error = std::get_if<ExpressionError>(&compiled)) {
+    HL_FUZZ_CHECK(!error->message.empty());
+    HL_FUZZ_CHECK(error->at.line >= 1 && error->at.column >= 1);
+    HL_FUZZ_CHECK(error->at.line <= size + 1 && error->at.column <= size + 1);
+    return 0;
+  }
+  const auto& expression = std::get<CompiledExpression>(compiled);
+  for (const auto& o : s.observations) {
+    const auto truth = expression.evaluate({o, s, &history});
+    HL_FUZZ_CHECK(truth == Truth::True || truth == Truth::False || truth == Truth::Unknown);
+  }
+  return 0;
+}

@@ -1,0 +1,136 @@
+#include "server/rules/compiled_expression.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace hemalink::rules {
+namespace {
+
+core::Observation result(std::string code, std::optional<double> numeric, std::string units = "") {
+  core::Observation o;
+  o.code = std::move(code);
+  o.numeric = numeric;
+  o.value = numeric ? std::to_string(*numeric) : "----";
+  o.units = std::move(units);
+  return o;
+}
+
+struct History : PreviousResults {
+  std::optional<double> previous(const core::ResultSet&, std::string_view code,
+                                 double within_seconds) const override {
+    auto it = values.find(std::string(code));
+    if (it == values.end() || it->second.second > within_seconds)
+      return std::nullopt;
+    return it->second.first;
+  }
+  std::map<std::string, std::pair<double, double>> values;  // code: value, seconds ago
+};
+
+class Expressions : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    specimen.patient = core::Patient{"P1", "F", "19700101", 54.0};
+    specimen.observations = {result("PLT", 12, "10*3/uL"), result("HGB", 13.2, "g/dL"),
+                             result("HCT", 40.0, "%"), result("WBC", std::nullopt)};
+    specimen.specimen_flags.push_back({"Blasts?", std::nullopt, true});
+    specimen.specimen_flags.push_back({"PLT_Clumps?", std::nullopt, false});
+    history.values["PLT"] = {210, 20 * 3600};
+  }
+
+  Truth when(const std::string& text, std::size_t on = 0) {
+    auto compiled = CompiledExpression::compile(text);
+    if (auto* e = std::get_if<ExpressionError>(&compiled)) {
+      ADD_FAILURE() << text << ": " << e->at.line << ":" << e->at.column << " " << e->message;
+      return Truth::Unknown;
+    }
+    return std::get<CompiledExpression>(compiled).evaluate(
+        {specimen.observations[on], specimen, &history});
+  }
+
+  ExpressionError error_of(const std::string& text) {
+    auto compiled = CompiledExpression::compile(text);
+    if (auto* e = std::get_if<ExpressionError>(&compiled))
+      return *e;
+    ADD_FAILURE() << text << " compiled";
+    return {};
+  }
+
+  core::ResultSet specimen;
+  History history;
+};
+
+TEST_F(Expressions, ComparisonsArithmeticAndLogic) {
+  EXPECT_EQ(when("value < 20"), Truth::True);
+  EXPECT_EQ(when("value >= 20 or units == \"10*3/uL\""), Truth::True);
+  EXPECT_EQ(when("not (value < 20) and true"), Truth::False);
+  EXPECT_EQ(when("result(\"HGB\") / result(\"HCT\") * 100 > 36.5"), Truth::False);
+  EXPECT_EQ(when("-value + 2 * 6 == 0"), Truth::True);
+  EXPECT_EQ(when("abs(value - 20) == 8 and min(value, 5) == 5 and max(1, 2) == 2"), Truth::True);
+  EXPECT_EQ(when("code == \"PLT\" and code != \"HGB\""), Truth::True);
+}
+
+TEST_F(Expressions, PatientFlagsAndSpecimen) {
+  EXPECT_EQ(when("sex == \"F\" and age_years > 50"), Truth::True);
+  EXPECT_EQ(when("flag(\"Blasts?\")"), Truth::True);
+  EXPECT_EQ(when("flag(\"PLT_Clumps?\")"), Truth::False) << "a negative flag is not raised";
+  EXPECT_EQ(when("is_rerun or is_qc"), Truth::False);
+  EXPECT_EQ(when("has_result(\"HGB\") and not has_result(\"MCV\")"), Truth::True);
+}
+
+TEST_F(Expressions, DeltaChecksReadTheHistoryWithinTheWindow) {
+  EXPECT_EQ(when("previous(72h) == 210"), Truth::True);
+  EXPECT_EQ(when("delta(72h) == -198"), Truth::True);
+  EXPECT_EQ(when("delta_pct(3d) < -90"), Truth::True);
+  EXPECT_EQ(when("has_previous(12h)"), Truth::False) << "the last one is 20 h old";
+  EXPECT_EQ(when("delta(600m) < 0"), Truth::Unknown);
+}
+
+TEST_F(Expressions, MissingDataIsUnknownNeverTrue) {
+  const std::size_t wbc = 3;  // a result without a number
+  EXPECT_EQ(when("value > 1", wbc), Truth::Unknown);
+  EXPECT_EQ(when("not (value > 1)", wbc), Truth::Unknown);
+  EXPECT_EQ(when("value > 1 or true", wbc), Truth::True);
+  EXPECT_EQ(when("value > 1 and false", wbc), Truth::False);
+  EXPECT_EQ(when("result(\"MCV\") > 0"), Truth::Unknown);
+  EXPECT_EQ(when("value / 0 > 1"), Truth::Unknown);
+  EXPECT_EQ(when("text == \"----\"", wbc), Truth::True);
+}
+
+TEST_F(Expressions, ErrorsNameLineColumnAndWhat) {
+  auto e = error_of("value > 5 and\n  colour == \"red\"");
+  EXPECT_EQ(e.at.line, 2u);
+  EXPECT_EQ(e.at.column, 3u);
+  EXPECT_NE(e.message.find("unknown name \"colour\""), std::string::npos) << e.message;
+
+  e = error_of("value > \"high\"");
+  EXPECT_EQ(e.message, "cannot compare a number with text");
+  EXPECT_EQ(e.at.column, 7u);
+
+  EXPECT_EQ(error_of("value + 1").message,
+            "a rule's condition must be true or false, but this is a number");
+  EXPECT_EQ(error_of("result(code) > 1").message, "result() takes text, written out (\"HGB\")");
+  EXPECT_EQ(error_of("delta(72) > 1").message,
+            "delta() takes a duration, written out (72h, 7d or 30m)");
+  EXPECT_EQ(error_of("1 < value < 5").message,
+            "comparisons do not chain: write (a < b) and (b < c)");
+  EXPECT_EQ(error_of("(value > 1").message,
+            "expected ')' (to close line 1 column 1), found end of text");
+  EXPECT_EQ(error_of("value > 1 $").message, "unexpected character '$'");
+  EXPECT_EQ(error_of("flag(\"Blasts?) ").message, "a string is not closed (missing '\"')");
+  EXPECT_EQ(error_of("max(1) > 0").message, "max() takes 2 arguments, not 1");
+  EXPECT_EQ(error_of("72x > 1").message, "a duration ends in m, h or d, not \"x\"");
+  EXPECT_NE(error_of("delta > 1").message.find("delta is a function"), std::string::npos);
+  EXPECT_EQ(error_of("is_rerun == true").message,
+            "conditions are combined with and, or and not, not compared");
+}
+
+TEST_F(Expressions, HostileNestingIsRefusedNotOverflowed) {
+  std::string deep(200, '(');
+  deep += "true";
+  deep += std::string(200, ')');
+  EXPECT_EQ(error_of(deep).message, "the expression is nested too deeply");
+}
+
+}  // namespace
+}  // namespace hemalink::rules
