@@ -67,7 +67,9 @@ Result<Encoding> read_encoding(std::string_view header) {
   Encoding e;
   e.field = header[3];
   std::string_view chars = header.substr(4);
-  chars = chars.substr(0, chars.find(e.field));
+  // MSH-2 ends at the next field separator, or at the segment's end when MSH has no MSH-3.
+  const char ends[] = {e.field, '\r', '\n', '\0'};
+  chars = chars.substr(0, chars.find_first_of(std::string_view(ends, 3)));
   if (chars.size() < 4 || chars.size() > 5) {
     return fail(fmt::format("MSH-2 must hold 4 or 5 encoding characters, found {:?}", chars));
   }

@@ -43,6 +43,10 @@ TEST(V2Message, ReadsTheEncodingCharactersFromMsh) {
   auto odd = parse_ok("MSH*@!$%*APP*FAC\rOBX*1*NM*X@Y\r");
   EXPECT_EQ(at(odd, "OBX-3.2"), "Y");
   EXPECT_EQ(at(odd, "MSH-3"), "APP");
+  // MSH may end right after MSH-2 (found by the fuzzer: the writer's own output did not parse).
+  auto bare = parse_ok("MSH|^~\\&\rPID|1\r");
+  EXPECT_EQ(bare.encoding().truncation, '\0');
+  EXPECT_EQ(bare.segment_count(), 2u);
 }
 
 TEST(V2Message, NumbersMshFieldsAsHl7Does) {
