@@ -3,30 +3,17 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include "server/config/daemon_config.hpp"
-#include "server/config/text_file.hpp"
 #include "server/ingest/configured_interpreter.hpp"
 
 namespace hemalink::cli {
-namespace {}  // namespace
-
 int run_check_config(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.size() != 1 || args[0].starts_with("-")) {
     fmt::print(err, "usage: hemalink check-config FILE\n");
     return 2;
   }
   const std::filesystem::path file(args[0]);
-  const auto text = config::read_text_file(file);
-  if (!text) {
-    fmt::print(err, "{}: cannot read the file\n", file.string());
-    return 2;
-  }
-  auto parsed = config::parse_daemon_config(*text, file.parent_path(),
-                                            config::database_url_from_environment());
+  auto parsed = config::read_daemon_config_file(file);
   std::vector<std::string> errors;
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     errors = bad->errors;

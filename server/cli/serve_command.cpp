@@ -5,13 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "server/config/daemon_config.hpp"
-#include "server/config/text_file.hpp"
 #include "server/daemon/daemon.hpp"
 #include "server/daemon/logging.hpp"
 #include "server/store/errc.hpp"
@@ -51,13 +47,7 @@ int run_serve(const std::vector<std::string>& args, std::ostream& err) {
     return 2;
   }
   const std::filesystem::path file(args[1]);
-  const auto text = config::read_text_file(file);
-  if (!text) {
-    fmt::print(err, "{}: cannot read the file\n", file.string());
-    return 2;
-  }
-  auto parsed = config::parse_daemon_config(*text, file.parent_path(),
-                                            config::database_url_from_environment());
+  auto parsed = config::read_daemon_config_file(file);
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     for (const auto& e : bad->errors)
       fmt::print(err, "{}: {}\n", file.string(), e);

@@ -10,6 +10,7 @@
 
 #include "drivers/driver.hpp"
 #include "server/config/json_fields.hpp"
+#include "server/config/text_file.hpp"
 #include "server/transport/peer_allow_list.hpp"
 
 namespace hemalink::config {
@@ -363,6 +364,15 @@ std::variant<DaemonConfig, ConfigErrors> parse_daemon_config(
     return errors;
   }
   return c;
+}
+
+std::variant<DaemonConfig, ConfigErrors> read_daemon_config_file(
+    const std::filesystem::path& file) {
+  const auto text = read_text_file(file);
+  if (!text) {
+    return ConfigErrors{{"cannot read the file"}};
+  }
+  return parse_daemon_config(*text, file.parent_path(), database_url_from_environment());
 }
 
 }  // namespace hemalink::config

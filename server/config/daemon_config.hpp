@@ -138,6 +138,10 @@ std::variant<DaemonConfig, ConfigErrors> parse_daemon_config(
     std::string_view json_text, const std::filesystem::path& base_dir,
     const std::optional<std::string>& database_url_override);
 
+/// The configuration in `file`, as parse_daemon_config reads it, with relative paths taken from
+/// the file's folder and HEMALINK_DATABASE_URL applied. An unreadable file is one error.
+std::variant<DaemonConfig, ConfigErrors> read_daemon_config_file(const std::filesystem::path& file);
+
 using core::to_string;
 
 }  // namespace hemalink::config

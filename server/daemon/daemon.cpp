@@ -11,11 +11,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
-#include "server/config/text_file.hpp"
 #include "server/daemon/analyzer_connection.hpp"
 #include "server/daemon/file_drop.hpp"
 #include "server/daemon/serial_line.hpp"
@@ -57,13 +54,7 @@ unsigned thread_count(const config::DaemonConfig& c) {
 }
 
 std::optional<config::DaemonConfig> read_config(const std::filesystem::path& file) {
-  const auto text = config::read_text_file(file);
-  if (!text) {
-    spdlog::error("reload: cannot read {}", file.string());
-    return std::nullopt;
-  }
-  auto parsed = config::parse_daemon_config(*text, file.parent_path(),
-                                            config::database_url_from_environment());
+  auto parsed = config::read_daemon_config_file(file);
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     for (const auto& e : bad->errors)
       spdlog::error("reload: {}: {}", file.string(), e);

@@ -2,6 +2,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "server/rules/compiled_expression.hpp"
 
@@ -9,12 +10,23 @@ namespace hemalink::rules {
 namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kStackSlots = 66;  // the compiler refuses programs deeper than 64
 
+// Trivial on purpose: the stack is not initialised per evaluation. Every instruction writes the
+// one field its (compile-time checked) type reads before anything reads it.
 struct Slot {
-  double number = kMissing;
-  std::string_view text;
-  Truth truth = Truth::Unknown;
+  double number;
+  const char* text_data;  // a string_view's parts: string_view itself is not trivial
+  std::size_t text_size;
+  Truth truth;
+
+  void set_text(std::string_view t) {
+    text_data = t.data();
+    text_size = t.size();
+  }
+  std::string_view text() const { return {text_data, text_size}; }
 };
+static_assert(std::is_trivially_default_constructible_v<Slot>);
 
 double number_or_missing(const std::optional<double>& n) {
   return n ? *n : kMissing;
@@ -87,7 +99,7 @@ double previous_of(const EvaluationInput& in, double window) {
 }  // namespace
 
 Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
-  std::array<Slot, 66> stack;
+  std::array<Slot, kStackSlots> stack;
   std::size_t top = 0;  // next free slot
   const auto value = number_or_missing(in.result.numeric);
   for (const auto& [op, argument] : program_) {
@@ -100,7 +112,7 @@ Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
         ++top;
         break;
       case Op::PushText:
-        slot.text = texts_[argument];
+        slot.set_text(texts_[argument]);
         ++top;
         break;
       case Op::PushTruth:
@@ -112,27 +124,27 @@ Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
         ++top;
         break;
       case Op::Text:
-        slot.text = in.result.value;
+        slot.set_text(in.result.value);
         ++top;
         break;
       case Op::Units:
-        slot.text = in.result.units;
+        slot.set_text(in.result.units);
         ++top;
         break;
       case Op::Status:
-        slot.text = core::to_string(in.result.status);
+        slot.set_text(core::to_string(in.result.status));
         ++top;
         break;
       case Op::AbnormalFlag:
-        slot.text = in.result.abnormal_flag;
+        slot.set_text(in.result.abnormal_flag);
         ++top;
         break;
       case Op::Code:
-        slot.text = in.result.code;
+        slot.set_text(in.result.code);
         ++top;
         break;
       case Op::Sex:
-        slot.text = in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "";
+        slot.set_text(in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "");
         ++top;
         break;
       case Op::AgeYears:
@@ -224,7 +236,7 @@ Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
         break;
       case Op::TextEqual:
       case Op::TextNotEqual:
-        a->truth = truth_of((a->text == b->text) == (op == Op::TextEqual));
+        a->truth = truth_of((a->text() == b->text()) == (op == Op::TextEqual));
         --top;
         break;
       case Op::And:
