@@ -26,4 +26,22 @@ const char* to_string(Verdict verdict) {
   return "hold";
 }
 
+const char* to_string(RuleAction action) {
+  switch (action) {
+    case RuleAction::Release:
+      return "release";
+    case RuleAction::Hold:
+      return "hold";
+    case RuleAction::Rerun:
+      return "rerun";
+    case RuleAction::Reflex:
+      return "reflex";
+    case RuleAction::Comment:
+      return "comment";
+    case RuleAction::Compute:
+      return "compute";
+  }
+  return "hold";
+}
+
 }  // namespace hemalink::core

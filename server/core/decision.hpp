@@ -8,11 +8,16 @@ namespace hemalink::core {
 /// What happens to a result: sent to the LIS, held for a technologist, run again, or refused.
 enum class Verdict { Release, Hold, Rerun, Reject };
 
+/// What a rule asks for when its condition holds: a verdict (release, hold, rerun), an added
+/// test (reflex), a comment on the result, or a calculated result (compute).
+enum class RuleAction { Release, Hold, Rerun, Reflex, Comment, Compute };
+
 /// One rule that fired on a result, and what it asked for.
 struct RuleFiring {
   std::string rule_id;
-  Verdict action = Verdict::Hold;
+  RuleAction action = RuleAction::Hold;
   std::string reason;
+  std::string reflex_test;  ///< The test a reflex rule requests; empty otherwise.
 };
 
 /// A decision about one result: the verdict, the rules behind it, and who or what made it
@@ -30,5 +35,6 @@ struct Decision {
 Decision hold_for_review(std::string decided_by, std::string reason);
 
 const char* to_string(Verdict verdict);
+const char* to_string(RuleAction action);
 
 }  // namespace hemalink::core

@@ -18,22 +18,30 @@ namespace hemalink::rules {
 /// (`has_previous(72h)`, `has_result("HGB")`).
 enum class Truth : std::uint8_t { False, True, Unknown };
 
-/// Earlier results of the same patient and test, for delta checks.
-class PreviousResults {
+/// What hemalink already holds about a patient and a specimen: earlier results of the same
+/// patient and test, for delta checks, and results of the same specimen that other analyzers (or
+/// earlier messages) reported, for calculations across analyzers and rerun detection.
+class ResultHistory {
  public:
-  virtual ~PreviousResults() = default;
-  /// The most recent numeric result of `code` for the specimen's patient, at most
-  /// `within_seconds` before it; nullopt when there is none.
+  virtual ~ResultHistory() = default;
+  /// The most recent numeric result of `code` for the specimen's patient from another specimen,
+  /// at most `within_seconds` old; nullopt when there is none.
   virtual std::optional<double> previous(const core::ResultSet& specimen, std::string_view code,
                                          double within_seconds) const = 0;
+  /// The most recent numeric result of `code` already reported for this specimen (same specimen
+  /// ID), by this analyzer or another; nullopt when there is none.
+  virtual std::optional<double> same_specimen(const core::ResultSet& specimen,
+                                              std::string_view code) const = 0;
 };
 
 /// What an expression reads: the result being decided, its specimen, and the history.
 struct EvaluationInput {
   const core::Observation& result;
   const core::ResultSet& specimen;
-  const PreviousResults* history = nullptr;
+  const ResultHistory* history = nullptr;
 };
+
+struct EvaluationSlot;  ///< One place on the evaluator's stack; defined with the evaluator.
 
 /// A `when` expression resolved, type-checked and flattened into a stack program at load; it
 /// evaluates with a fixed stack, without allocating or locking.
@@ -49,6 +57,7 @@ class CompiledExpression {
     Status,
     AbnormalFlag,
     Code,
+    ComparatorText,
     Sex,
     AgeYears,
     IsRerun,
@@ -63,6 +72,7 @@ class CompiledExpression {
     Abs,
     Min,
     Max,
+    Pow,
     Negate,
     Not,
     Add,
@@ -85,19 +95,35 @@ class CompiledExpression {
     std::uint32_t argument;  ///< Index into numbers_ or texts_, or the truth pushed.
   };
 
-  /// Resolves names, checks types (the whole expression must be a condition) and compiles.
+  /// What the whole expression must be: a rule's `when` condition, or a calculation's number.
+  enum class Kind : std::uint8_t { Condition, Number };
+
+  /// Resolves names, checks types (the whole expression must be of `kind`) and compiles.
   /// Errors name line and column.
-  static std::variant<CompiledExpression, ExpressionError> compile(std::string_view text);
+  static std::variant<CompiledExpression, ExpressionError> compile(std::string_view text,
+                                                                   Kind kind = Kind::Condition);
 
+  /// A condition's truth. Only for Kind::Condition.
   Truth evaluate(const EvaluationInput& input) const;
+  /// A calculation's value; nullopt when it reads missing data or is not finite. Only for
+  /// Kind::Number.
+  std::optional<double> evaluate_number(const EvaluationInput& input) const;
 
-  /// The test codes the expression reads with result()/has_result(), for indexing.
+  /// Each value the expression reads (`value`, `result("HGB")`, `delta(72h)`, ...) as written,
+  /// with what it is for `input` ("12", "\"F\"", "missing"): what `rules explain` shows.
+  std::vector<std::pair<std::string, std::string>> inputs(const EvaluationInput& input) const;
+
+  /// The texts the expression holds: the test codes it reads with result()/has_result(), flag
+  /// names and string literals.
   const std::vector<std::string>& texts() const { return texts_; }
 
  private:
   friend class ExpressionCompiler;
 
+  void run(const EvaluationInput& input, EvaluationSlot* stack) const;
+
   std::vector<Instruction> program_;
+  std::vector<std::string> labels_;  ///< Per instruction: the source text of a read, else empty.
   std::vector<double> numbers_;
   std::vector<std::string> texts_;
 };

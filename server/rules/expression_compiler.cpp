@@ -34,13 +34,14 @@ struct NameInfo {
   Type type;
 };
 
-constexpr std::array<NameInfo, 10> kNames{{
+constexpr std::array<NameInfo, 11> kNames{{
     {"value", Op::Value, Type::Number},
     {"text", Op::Text, Type::Text},
     {"units", Op::Units, Type::Text},
     {"status", Op::Status, Type::Text},
     {"abnormal_flag", Op::AbnormalFlag, Type::Text},
     {"code", Op::Code, Type::Text},
+    {"comparator", Op::ComparatorText, Type::Text},
     {"sex", Op::Sex, Type::Text},
     {"age_years", Op::AgeYears, Type::Number},
     {"is_rerun", Op::IsRerun, Type::Truth},
@@ -66,6 +67,7 @@ const std::vector<FunctionInfo>& functions() {
       {"abs", Op::Abs, {Type::Number}, Type::Number},
       {"min", Op::Min, {Type::Number, Type::Number}, Type::Number},
       {"max", Op::Max, {Type::Number, Type::Number}, Type::Number},
+      {"pow", Op::Pow, {Type::Number, Type::Number}, Type::Number},
   };
   return all;
 }
@@ -73,7 +75,16 @@ const std::vector<FunctionInfo>& functions() {
 // Functions whose argument must be written out (a test code, a flag name, a window): the
 // compiled call carries it, so nothing is looked up by a computed name at evaluation.
 bool takes_literal(Op op) {
-  return op != Op::Abs && op != Op::Min && op != Op::Max;
+  return op != Op::Abs && op != Op::Min && op != Op::Max && op != Op::Pow;
+}
+
+std::string duration_text(double seconds) {
+  const auto s = static_cast<long long>(seconds);
+  if (s % 86400 == 0 && s / 86400 > 3)
+    return fmt::format("{}d", s / 86400);
+  if (s % 3600 == 0)
+    return fmt::format("{}h", s / 3600);
+  return fmt::format("{}m", s / 60);
 }
 
 template <typename List>
@@ -88,11 +99,16 @@ std::string names_of(const List& list) {
 
 class ExpressionCompiler {
  public:
-  std::variant<CompiledExpression, ExpressionError> compile(const SyntaxNode& root) {
+  std::variant<CompiledExpression, ExpressionError> compile(const SyntaxNode& root,
+                                                            CompiledExpression::Kind kind) {
     const auto type = emit(root, 1);
-    if (!error_ && type != Type::Truth) {
+    const bool is_condition = kind == CompiledExpression::Kind::Condition;
+    if (!error_ && type != (is_condition ? Type::Truth : Type::Number)) {
       fail(root.at,
-           fmt::format("a rule's condition must be true or false, but this is {}", describe(type)));
+           is_condition
+               ? fmt::format("a rule's condition must be true or false, but this is {}",
+                             describe(type))
+               : fmt::format("a calculation must give a number, but this is {}", describe(type)));
     }
     if (error_) {
       return *error_;
@@ -108,11 +124,13 @@ class ExpressionCompiler {
       error_ = ExpressionError{at, std::move(message)};
   }
 
-  void push(Op op, std::uint32_t argument, std::size_t depth, TextPosition at) {
+  void push(Op op, std::uint32_t argument, std::size_t depth, TextPosition at,
+            std::string label = {}) {
     if (depth > kMaxStack) {
       fail(at, "the expression is too deep to evaluate");
     }
     out_.program_.push_back({op, argument});
+    out_.labels_.push_back(std::move(label));
   }
 
   std::uint32_t number(double value) {
@@ -162,7 +180,7 @@ class ExpressionCompiler {
   Type name(const SyntaxNode& n, std::size_t depth) {
     for (const auto& known : kNames) {
       if (known.name == n.text) {
-        push(known.op, 0, depth, n.at);
+        push(known.op, 0, depth, n.at, n.text);
         return known.type;
       }
     }
@@ -197,7 +215,9 @@ class ExpressionCompiler {
                          is_text ? "\"HGB\"" : "72h, 7d or 30m"));
         return f->result;
       }
-      push(f->op, is_text ? text(arg.text) : number(arg.number), depth, n.at);
+      push(f->op, is_text ? text(arg.text) : number(arg.number), depth, n.at,
+           is_text ? fmt::format("{}(\"{}\")", f->name, arg.text)
+                   : fmt::format("{}({})", f->name, duration_text(arg.number)));
       return f->result;
     }
     for (std::size_t i = 0; i < n.operands.size(); ++i) {
@@ -282,13 +302,13 @@ class ExpressionCompiler {
   std::optional<ExpressionError> error_;
 };
 
-std::variant<CompiledExpression, ExpressionError> CompiledExpression::compile(
-    std::string_view text) {
+std::variant<CompiledExpression, ExpressionError> CompiledExpression::compile(std::string_view text,
+                                                                              Kind kind) {
   auto parsed = parse_expression(text);
   if (auto* error = std::get_if<ExpressionError>(&parsed)) {
     return *error;
   }
-  return ExpressionCompiler().compile(std::get<SyntaxNode>(parsed));
+  return ExpressionCompiler().compile(std::get<SyntaxNode>(parsed), kind);
 }
 
 }  // namespace hemalink::rules

@@ -1,4 +1,6 @@
 // The stack machine that runs a compiled rule expression: no allocation, no locks.
+#include <fmt/format.h>
+
 #include <array>
 #include <cmath>
 #include <limits>
@@ -7,14 +9,10 @@
 #include "server/rules/compiled_expression.hpp"
 
 namespace hemalink::rules {
-namespace {
-
-constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-constexpr std::size_t kStackSlots = 66;  // the compiler refuses programs deeper than 64
 
 // Trivial on purpose: the stack is not initialised per evaluation. Every instruction writes the
 // one field its (compile-time checked) type reads before anything reads it.
-struct Slot {
+struct EvaluationSlot {
   double number;
   const char* text_data;  // a string_view's parts: string_view itself is not trivial
   std::size_t text_size;
@@ -26,7 +24,15 @@ struct Slot {
   }
   std::string_view text() const { return {text_data, text_size}; }
 };
-static_assert(std::is_trivially_default_constructible_v<Slot>);
+static_assert(std::is_trivially_default_constructible_v<EvaluationSlot>);
+
+namespace {
+
+using Slot = EvaluationSlot;
+using Op = CompiledExpression::Op;
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kStackSlots = 66;  // the compiler refuses programs deeper than 64
 
 double number_or_missing(const std::optional<double>& n) {
   return n ? *n : kMissing;
@@ -77,6 +83,24 @@ const core::Observation* find_result(const core::ResultSet& specimen, std::strin
   return nullptr;
 }
 
+// A result of the specimen: from this message, else as another analyzer (or an earlier message)
+// reported it for the same specimen ID.
+double result_of(const EvaluationInput& in, std::string_view code, bool& found) {
+  if (const auto* o = find_result(in.specimen, code)) {
+    found = true;
+    return number_or_missing(o->numeric);
+  }
+  const auto elsewhere =
+      in.history != nullptr ? in.history->same_specimen(in.specimen, code) : std::nullopt;
+  found = elsewhere.has_value();
+  return number_or_missing(elsewhere);
+}
+
+bool is_rerun(const EvaluationInput& in) {
+  return in.specimen.is_rerun ||
+         (in.history != nullptr && in.history->same_specimen(in.specimen, in.result.code));
+}
+
 bool has_flag(const EvaluationInput& in, std::string_view name) {
   for (const auto& f : in.result.flags) {
     if (f == name)
@@ -96,16 +120,183 @@ double previous_of(const EvaluationInput& in, double window) {
   return number_or_missing(in.history->previous(in.specimen, in.result.code, window));
 }
 
+// Pushes what a read instruction reads; false for every other instruction.
+bool load(Op op, const std::vector<double>& numbers, const std::vector<std::string>& texts,
+          std::uint32_t argument, const EvaluationInput& in, Slot& slot) {
+  bool found = false;
+  switch (op) {
+    case Op::Value:
+      slot.number = number_or_missing(in.result.numeric);
+      return true;
+    case Op::Text:
+      slot.set_text(in.result.value);
+      return true;
+    case Op::Units:
+      slot.set_text(in.result.units);
+      return true;
+    case Op::Status:
+      slot.set_text(core::to_string(in.result.status));
+      return true;
+    case Op::AbnormalFlag:
+      slot.set_text(in.result.abnormal_flag);
+      return true;
+    case Op::Code:
+      slot.set_text(in.result.code);
+      return true;
+    case Op::ComparatorText:
+      slot.set_text(core::to_string(in.result.comparator));
+      return true;
+    case Op::Sex:
+      slot.set_text(in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "");
+      return true;
+    case Op::AgeYears:
+      slot.number =
+          in.specimen.patient ? number_or_missing(in.specimen.patient->age_years) : kMissing;
+      return true;
+    case Op::IsRerun:
+      slot.truth = truth_of(is_rerun(in));
+      return true;
+    case Op::IsQc:
+      slot.truth = truth_of(in.specimen.kind == core::SpecimenKind::QualityControl);
+      return true;
+    case Op::Result:
+      slot.number = result_of(in, texts[argument], found);
+      return true;
+    case Op::HasResult:
+      result_of(in, texts[argument], found);
+      slot.truth = truth_of(found);
+      return true;
+    case Op::Flag:
+      slot.truth = truth_of(has_flag(in, texts[argument]));
+      return true;
+    case Op::Previous:
+      slot.number = previous_of(in, numbers[argument]);
+      return true;
+    case Op::Delta:
+      slot.number = number_or_missing(in.result.numeric) - previous_of(in, numbers[argument]);
+      return true;
+    case Op::DeltaPct: {
+      const double previous = previous_of(in, numbers[argument]);
+      const double value = number_or_missing(in.result.numeric);
+      slot.number = previous == 0 ? kMissing : 100.0 * (value - previous) / std::fabs(previous);
+      return true;
+    }
+    case Op::HasPrevious:
+      slot.truth = truth_of(!std::isnan(previous_of(in, numbers[argument])));
+      return true;
+    default:
+      return false;
+  }
+}
+
+enum class LoadType { None, Number, Text, Truth };
+
+LoadType load_type(Op op) {
+  switch (op) {
+    case Op::Value:
+    case Op::AgeYears:
+    case Op::Result:
+    case Op::Previous:
+    case Op::Delta:
+    case Op::DeltaPct:
+      return LoadType::Number;
+    case Op::Text:
+    case Op::Units:
+    case Op::Status:
+    case Op::AbnormalFlag:
+    case Op::Code:
+    case Op::ComparatorText:
+    case Op::Sex:
+      return LoadType::Text;
+    case Op::IsRerun:
+    case Op::IsQc:
+    case Op::HasResult:
+    case Op::Flag:
+    case Op::HasPrevious:
+      return LoadType::Truth;
+    default:
+      return LoadType::None;
+  }
+}
+
+std::string shown(LoadType type, const Slot& slot) {
+  switch (type) {
+    case LoadType::Number:
+      return std::isnan(slot.number) ? "missing" : fmt::format("{:g}", slot.number);
+    case LoadType::Text:
+      return fmt::format("\"{}\"", slot.text());
+    default:
+      return slot.truth == Truth::True ? "true" : "false";
+  }
+}
+
+void operate(Op op, Slot* a, Slot* b) {
+  switch (op) {
+    case Op::Abs:
+      b->number = std::fabs(b->number);
+      break;
+    case Op::Negate:
+      b->number = -b->number;
+      break;
+    case Op::Not:
+      b->truth = b->truth == Truth::Unknown ? Truth::Unknown : truth_of(b->truth == Truth::False);
+      break;
+    case Op::Min:
+    case Op::Max:
+      a->number = std::isnan(a->number) || std::isnan(b->number) ? kMissing
+                  : op == Op::Min                                ? std::min(a->number, b->number)
+                                                                 : std::max(a->number, b->number);
+      break;
+    case Op::Pow: {
+      const double p = std::pow(a->number, b->number);
+      a->number = std::isfinite(p) ? p : kMissing;
+      break;
+    }
+    case Op::Add:
+      a->number += b->number;
+      break;
+    case Op::Subtract:
+      a->number -= b->number;
+      break;
+    case Op::Multiply:
+      a->number *= b->number;
+      break;
+    case Op::Divide:
+      a->number = b->number == 0 ? kMissing : a->number / b->number;
+      break;
+    case Op::Less:
+    case Op::LessOrEqual:
+    case Op::Greater:
+    case Op::GreaterOrEqual:
+    case Op::Equal:
+    case Op::NotEqual:
+      a->truth = compare(a->number, b->number, op);
+      break;
+    case Op::TextEqual:
+    case Op::TextNotEqual:
+      a->truth = truth_of((a->text() == b->text()) == (op == Op::TextEqual));
+      break;
+    case Op::And:
+      a->truth = kleene_and(a->truth, b->truth);
+      break;
+    case Op::Or:
+      a->truth = kleene_or(a->truth, b->truth);
+      break;
+    default:
+      break;
+  }
+}
+
+bool is_unary(Op op) {
+  return op == Op::Abs || op == Op::Negate || op == Op::Not;
+}
+
 }  // namespace
 
-Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
-  std::array<Slot, kStackSlots> stack;
+void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack) const {
   std::size_t top = 0;  // next free slot
-  const auto value = number_or_missing(in.result.numeric);
   for (const auto& [op, argument] : program_) {
     Slot& slot = stack[top];
-    Slot* a = top >= 2 ? &stack[top - 2] : nullptr;  // left operand of a binary op
-    const Slot* b = top >= 1 ? &stack[top - 1] : nullptr;
     switch (op) {
       case Op::PushNumber:
         slot.number = numbers_[argument];
@@ -119,137 +310,47 @@ Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
         slot.truth = argument != 0 ? Truth::True : Truth::False;
         ++top;
         break;
-      case Op::Value:
-        slot.number = value;
-        ++top;
-        break;
-      case Op::Text:
-        slot.set_text(in.result.value);
-        ++top;
-        break;
-      case Op::Units:
-        slot.set_text(in.result.units);
-        ++top;
-        break;
-      case Op::Status:
-        slot.set_text(core::to_string(in.result.status));
-        ++top;
-        break;
-      case Op::AbnormalFlag:
-        slot.set_text(in.result.abnormal_flag);
-        ++top;
-        break;
-      case Op::Code:
-        slot.set_text(in.result.code);
-        ++top;
-        break;
-      case Op::Sex:
-        slot.set_text(in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "");
-        ++top;
-        break;
-      case Op::AgeYears:
-        slot.number =
-            in.specimen.patient ? number_or_missing(in.specimen.patient->age_years) : kMissing;
-        ++top;
-        break;
-      case Op::IsRerun:
-        slot.truth = truth_of(in.specimen.is_rerun);
-        ++top;
-        break;
-      case Op::IsQc:
-        slot.truth = truth_of(in.specimen.kind == core::SpecimenKind::QualityControl);
-        ++top;
-        break;
-      case Op::Result: {
-        const auto* o = find_result(in.specimen, texts_[argument]);
-        slot.number = o ? number_or_missing(o->numeric) : kMissing;
-        ++top;
-        break;
+      default: {
+        if (load(op, numbers_, texts_, argument, in, slot)) {
+          ++top;
+        } else if (is_unary(op)) {
+          operate(op, nullptr, &stack[top - 1]);
+        } else {
+          operate(op, &stack[top - 2], &stack[top - 1]);
+          --top;
+        }
       }
-      case Op::HasResult:
-        slot.truth = truth_of(find_result(in.specimen, texts_[argument]) != nullptr);
-        ++top;
-        break;
-      case Op::Flag:
-        slot.truth = truth_of(has_flag(in, texts_[argument]));
-        ++top;
-        break;
-      case Op::Previous:
-        slot.number = previous_of(in, numbers_[argument]);
-        ++top;
-        break;
-      case Op::Delta:
-        slot.number = value - previous_of(in, numbers_[argument]);
-        ++top;
-        break;
-      case Op::DeltaPct: {
-        const double previous = previous_of(in, numbers_[argument]);
-        slot.number = previous == 0 ? kMissing : 100.0 * (value - previous) / std::fabs(previous);
-        ++top;
-        break;
-      }
-      case Op::HasPrevious:
-        slot.truth = truth_of(!std::isnan(previous_of(in, numbers_[argument])));
-        ++top;
-        break;
-      case Op::Abs:
-        stack[top - 1].number = std::fabs(b->number);
-        break;
-      case Op::Negate:
-        stack[top - 1].number = -b->number;
-        break;
-      case Op::Not:
-        stack[top - 1].truth =
-            b->truth == Truth::Unknown ? Truth::Unknown : truth_of(b->truth == Truth::False);
-        break;
-      case Op::Min:
-      case Op::Max:
-        a->number = std::isnan(a->number) || std::isnan(b->number) ? kMissing
-                    : op == Op::Min                                ? std::min(a->number, b->number)
-                                                                   : std::max(a->number, b->number);
-        --top;
-        break;
-      case Op::Add:
-        a->number += b->number;
-        --top;
-        break;
-      case Op::Subtract:
-        a->number -= b->number;
-        --top;
-        break;
-      case Op::Multiply:
-        a->number *= b->number;
-        --top;
-        break;
-      case Op::Divide:
-        a->number = b->number == 0 ? kMissing : a->number / b->number;
-        --top;
-        break;
-      case Op::Less:
-      case Op::LessOrEqual:
-      case Op::Greater:
-      case Op::GreaterOrEqual:
-      case Op::Equal:
-      case Op::NotEqual:
-        a->truth = compare(a->number, b->number, op);
-        --top;
-        break;
-      case Op::TextEqual:
-      case Op::TextNotEqual:
-        a->truth = truth_of((a->text() == b->text()) == (op == Op::TextEqual));
-        --top;
-        break;
-      case Op::And:
-        a->truth = kleene_and(a->truth, b->truth);
-        --top;
-        break;
-      case Op::Or:
-        a->truth = kleene_or(a->truth, b->truth);
-        --top;
-        break;
     }
   }
+}
+
+Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
+  std::array<Slot, kStackSlots> stack;
+  run(in, stack.data());
   return stack[0].truth;
+}
+
+std::optional<double> CompiledExpression::evaluate_number(const EvaluationInput& in) const {
+  std::array<Slot, kStackSlots> stack;
+  run(in, stack.data());
+  const double n = stack[0].number;
+  return std::isfinite(n) ? std::optional<double>(n) : std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> CompiledExpression::inputs(
+    const EvaluationInput& in) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i < program_.size(); ++i) {
+    const auto [op, argument] = program_[i];
+    const auto type = load_type(op);
+    if (type == LoadType::None || labels_[i].empty()) {
+      continue;
+    }
+    Slot slot{};
+    load(op, numbers_, texts_, argument, in, slot);
+    out.emplace_back(labels_[i], shown(type, slot));
+  }
+  return out;
 }
 
 }  // namespace hemalink::rules

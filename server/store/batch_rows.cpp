@@ -54,9 +54,13 @@ std::string rules_fired_json(const core::Decision& decision) {
   }
   json list = json::array();
   for (const auto& f : decision.fired) {
-    list.push_back({{"rule_id", storable(f.rule_id)},
-                    {"action", core::to_string(f.action)},
-                    {"reason", storable(f.reason)}});
+    json firing = {{"rule_id", storable(f.rule_id)},
+                   {"action", core::to_string(f.action)},
+                   {"reason", storable(f.reason)}};
+    if (!f.reflex_test.empty()) {
+      firing["reflex_test"] = storable(f.reflex_test);
+    }
+    list.push_back(std::move(firing));
   }
   return dump(list);
 }

@@ -1,5 +1,6 @@
 // Rule expressions on arbitrary text: they compile or fail with a position inside the text, and
 // what compiles evaluates to a truth value without reading outside its stack.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -12,10 +13,14 @@ using namespace hemalink::rules;
 
 namespace {
 
-struct NoHistory final : PreviousResults {
+struct NoHistory final : ResultHistory {
   std::optional<double> previous(const core::ResultSet&, std::string_view code,
                                  double) const override {
     return code.size() % 2 == 0 ? std::optional<double>(42.0) : std::nullopt;
+  }
+  std::optional<double> same_specimen(const core::ResultSet&,
+                                      std::string_view code) const override {
+    return code == "LYMPH_ABS" ? std::optional<double>(1.5) : std::nullopt;
   }
 };
 
@@ -40,17 +45,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const core::ResultSet s = specimen();
   static const NoHistory history;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto compiled = CompiledExpression::compile(text);
-  if (auto* error = std::get_if<ExpressionError>(&compiled)) {
-    HL_FUZZ_CHECK(!error->message.empty());
-    HL_FUZZ_CHECK(error->at.line >= 1 && error->at.column >= 1);
-    HL_FUZZ_CHECK(error->at.line <= size + 1 && error->at.column <= size + 1);
-    return 0;
-  }
-  const auto& expression = std::get<CompiledExpression>(compiled);
-  for (const auto& o : s.observations) {
-    const auto truth = expression.evaluate({o, s, &history});
-    HL_FUZZ_CHECK(truth == Truth::True || truth == Truth::False || truth == Truth::Unknown);
+  for (const auto kind : {CompiledExpression::Kind::Condition, CompiledExpression::Kind::Number}) {
+    auto compiled = CompiledExpression::compile(text, kind);
+    if (auto* error = std::get_if<ExpressionError>(&compiled)) {
+      HL_FUZZ_CHECK(!error->message.empty());
+      HL_FUZZ_CHECK(error->at.line >= 1 && error->at.column >= 1);
+      HL_FUZZ_CHECK(error->at.line <= size + 1 && error->at.column <= size + 1);
+      continue;
+    }
+    const auto& expression = std::get<CompiledExpression>(compiled);
+    for (const auto& o : s.observations) {
+      const EvaluationInput in{o, s, &history};
+      if (kind == CompiledExpression::Kind::Condition) {
+        const auto truth = expression.evaluate(in);
+        HL_FUZZ_CHECK(truth == Truth::True || truth == Truth::False || truth == Truth::Unknown);
+      } else if (const auto n = expression.evaluate_number(in)) {
+        HL_FUZZ_CHECK(std::isfinite(*n));
+      }
+      for (const auto& [label, shown] : expression.inputs(in)) {
+        HL_FUZZ_CHECK(!label.empty() && !shown.empty());
+      }
+    }
   }
   return 0;
 }

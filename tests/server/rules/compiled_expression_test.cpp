@@ -16,7 +16,7 @@ core::Observation result(std::string code, std::optional<double> numeric, std::s
   return o;
 }
 
-struct History : PreviousResults {
+struct History : ResultHistory {
   std::optional<double> previous(const core::ResultSet&, std::string_view code,
                                  double within_seconds) const override {
     auto it = values.find(std::string(code));
@@ -24,7 +24,13 @@ struct History : PreviousResults {
       return std::nullopt;
     return it->second.first;
   }
+  std::optional<double> same_specimen(const core::ResultSet&,
+                                      std::string_view code) const override {
+    auto it = elsewhere.find(std::string(code));
+    return it == elsewhere.end() ? std::nullopt : std::optional<double>(it->second);
+  }
   std::map<std::string, std::pair<double, double>> values;  // code: value, seconds ago
+  std::map<std::string, double> elsewhere;                  // same specimen, other analyzers
 };
 
 class Expressions : public ::testing::Test {
@@ -123,6 +129,52 @@ TEST_F(Expressions, ErrorsNameLineColumnAndWhat) {
   EXPECT_NE(error_of("delta > 1").message.find("delta is a function"), std::string::npos);
   EXPECT_EQ(error_of("is_rerun == true").message,
             "conditions are combined with and, or and not, not compared");
+}
+
+TEST_F(Expressions, ResultsOfTheSameSpecimenFromOtherAnalyzersAndReruns) {
+  EXPECT_EQ(when("has_result(\"LYMPH_ABS\")"), Truth::False);
+  history.elsewhere["LYMPH_ABS"] = 1.8;
+  EXPECT_EQ(when("result(\"LYMPH_ABS\") == 1.8 and has_result(\"LYMPH_ABS\")"), Truth::True);
+  EXPECT_EQ(when("is_rerun"), Truth::False);
+  history.elsewhere["PLT"] = 15;
+  EXPECT_EQ(when("is_rerun"), Truth::True) << "this specimen already had a PLT";
+  EXPECT_EQ(when("result(\"PLT\") == 12"), Truth::True) << "this message's own result wins";
+}
+
+TEST_F(Expressions, CalculationsGiveNumbersOrNothing) {
+  auto number = [&](const std::string& text) -> std::optional<double> {
+    auto compiled = CompiledExpression::compile(text, CompiledExpression::Kind::Number);
+    if (auto* e = std::get_if<ExpressionError>(&compiled)) {
+      ADD_FAILURE() << text << ": " << e->message;
+      return std::nullopt;
+    }
+    return std::get<CompiledExpression>(compiled).evaluate_number(
+        {specimen.observations[0], specimen, &history});
+  };
+  EXPECT_DOUBLE_EQ(*number("result(\"HGB\") / result(\"HCT\") * 100"), 33.0);
+  EXPECT_DOUBLE_EQ(*number("pow(value / 12, 1.5) * 8"), 8.0);
+  EXPECT_FALSE(number("result(\"MCV\") * 2")) << "missing data gives no number";
+  EXPECT_FALSE(number("pow(-8, 0.5)")) << "not a real number";
+  EXPECT_FALSE(number("value / 0"));
+  auto refused = CompiledExpression::compile("value > 1", CompiledExpression::Kind::Number);
+  ASSERT_TRUE(std::holds_alternative<ExpressionError>(refused));
+  EXPECT_EQ(std::get<ExpressionError>(refused).message,
+            "a calculation must give a number, but this is a condition");
+}
+
+TEST_F(Expressions, InputsShowWhatTheExpressionRead) {
+  auto compiled = CompiledExpression::compile(
+      "value < 20 and delta(72h) < -50 and sex == \"F\" and flag(\"Blasts?\") and "
+      "result(\"MCV\") > 0 and comparator == \"\"");
+  const auto& e = std::get<CompiledExpression>(compiled);
+  using Inputs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(e.inputs({specimen.observations[0], specimen, &history}),
+            (Inputs{{"value", "12"},
+                    {"delta(72h)", "-198"},
+                    {"sex", "\"F\""},
+                    {"flag(\"Blasts?\")", "true"},
+                    {"result(\"MCV\")", "missing"},
+                    {"comparator", "\"\""}}));
 }
 
 TEST_F(Expressions, HostileNestingIsRefusedNotOverflowed) {
