@@ -41,6 +41,10 @@ struct EvaluationInput {
   const ResultHistory* history = nullptr;
 };
 
+/// A result is a rerun when the analyzer says so, or when its specimen already has a result of
+/// the same test (a repeat the analyzer did not mark).
+bool is_rerun(const EvaluationInput& input);
+
 struct EvaluationSlot;  ///< One place on the evaluator's stack; defined with the evaluator.
 
 /// A `when` expression resolved, type-checked and flattened into a stack program at load; it

@@ -96,10 +96,6 @@ double result_of(const EvaluationInput& in, std::string_view code, bool& found) 
   return number_or_missing(elsewhere);
 }
 
-bool is_rerun(const EvaluationInput& in) {
-  return in.specimen.is_rerun ||
-         (in.history != nullptr && in.history->same_specimen(in.specimen, in.result.code));
-}
 
 bool has_flag(const EvaluationInput& in, std::string_view name) {
   for (const auto& f : in.result.flags) {
@@ -292,6 +288,11 @@ bool is_unary(Op op) {
 }
 
 }  // namespace
+
+bool is_rerun(const EvaluationInput& in) {
+  return in.specimen.is_rerun ||
+         (in.history != nullptr && in.history->same_specimen(in.specimen, in.result.code));
+}
 
 void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack) const {
   std::size_t top = 0;  // next free slot

@@ -1,0 +1,232 @@
+#include "server/rules/rule_file.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server/config/json_fields.hpp"
+#include "server/rules/json_text_positions.hpp"
+
+namespace hemalink::rules {
+namespace {
+
+using json = nlohmann::json;
+using config::JsonFields;
+
+// In the order of the choices read from "action".
+constexpr core::RuleAction kActionOf[] = {core::RuleAction::Hold,   core::RuleAction::Rerun,
+                                          core::RuleAction::Release, core::RuleAction::Reflex,
+                                          core::RuleAction::Comment, core::RuleAction::Compute};
+
+// Reads one file: JSON-path errors from the field readers become file positions.
+class RuleFileReader {
+ public:
+  explicit RuleFileReader(const RuleSource& source)
+      : source_(source), offsets_(json_value_offsets(source.text)) {}
+
+  RuleFile read(const json& document) {
+    RuleFile out;
+    {
+      JsonFields top(document, "", field_errors_);
+      top.text("version", out.version);
+      std::string description;
+      top.text("description", description);
+      if (const auto* list = top.array("rules", true)) {
+        for (std::size_t i = 0; i < list->size(); ++i) {
+          if (auto rule = read_rule((*list)[i], fmt::format("rules[{}]", i))) {
+            out.rules.push_back(std::move(*rule));
+          }
+        }
+      }
+    }
+    flush_field_errors("");
+    return out;
+  }
+
+  std::vector<RuleError>& errors() { return errors_; }
+
+ private:
+  std::optional<Rule> read_rule(const json& object, const std::string& path) {
+    Rule rule;
+    rule.file = source_.name;
+    rule.at = at(path);
+    bool has_expressions = true;
+    {
+      JsonFields f(object, path, field_errors_);
+      if (!object.is_object()) {
+        f.error(path, "expected a rule object");
+        f.ignore_other_keys();
+        flush_field_errors("");
+        return std::nullopt;
+      }
+      f.text("id", rule.id, true);
+      f.text("description", rule.description);
+      f.text("source", rule.source);
+      f.text_list("applies_to", rule.applies_to);
+      if (!f.has("applies_to") || rule.applies_to.empty()) {
+        f.error(f.path_of("applies_to"), "list the codes the rule applies to, or [\"*\"] for all");
+      }
+      f.text("when", rule.when_text, true);
+      const auto action = f.choice("action", {"hold", "rerun", "release", "reflex", "comment", "compute"}, true);
+      f.text("reason", rule.reason);
+      f.text("reflex_test", rule.reflex_test);
+      if (action) {
+        rule.action = kActionOf[*action];
+        check_action_needs(f, rule);
+      }
+      if (f.has("compute") && rule.action != core::RuleAction::Compute) {
+        f.error(f.path_of("compute"), "only a rule whose action is \"compute\" computes");
+      }
+      if (rule.action == core::RuleAction::Compute && action) {
+        rule.compute = read_calculation(f);
+      }
+      has_expressions = !rule.when_text.empty();
+    }
+    const auto before = errors_.size();
+    flush_field_errors(rule.id);
+    if (has_expressions) {
+      compile_into(rule.when, rule.when_text, CompiledExpression::Kind::Condition,
+                   path + ".when", rule.id);
+    }
+    if (rule.compute) {
+      compile_into(rule.compute->expression, rule.compute->text, CompiledExpression::Kind::Number,
+                   path + ".compute.expr", rule.id);
+    }
+    if (errors_.size() != before) {
+      return std::nullopt;
+    }
+    return rule;
+  }
+
+  void check_action_needs(JsonFields& f, const Rule& rule) {
+    const bool needs_reason = rule.action == core::RuleAction::Hold ||
+                              rule.action == core::RuleAction::Rerun ||
+                              rule.action == core::RuleAction::Reflex ||
+                              rule.action == core::RuleAction::Comment;
+    if (needs_reason && rule.reason.empty()) {
+      f.error(f.path_of("reason"),
+              fmt::format("a {} rule needs a reason (what the technologist or the LIS reads)",
+                          core::to_string(rule.action)));
+    }
+    const bool is_reflex = rule.action == core::RuleAction::Reflex;
+    if (is_reflex == rule.reflex_test.empty()) {
+      f.error(f.path_of("reflex_test"), is_reflex
+                                            ? "a reflex rule names the test it requests"
+                                            : "only a reflex rule requests a test");
+    }
+  }
+
+  std::optional<Calculation> read_calculation(JsonFields& f) {
+    const auto* object = f.object("compute", true);
+    if (object == nullptr) {
+      return std::nullopt;
+    }
+    Calculation c;
+    JsonFields g(*object, f.path_of("compute"), field_errors_);
+    g.text("code", c.code, true);
+    g.text("expr", c.text, true);
+    g.text("units", c.units);
+    g.integer("decimals", c.decimals, 0, 6);
+    if (c.text.empty()) {
+      return std::nullopt;
+    }
+    return c;
+  }
+
+  void compile_into(CompiledExpression& out, const std::string& text,
+                    CompiledExpression::Kind kind, const std::string& path,
+                    const std::string& rule_id) {
+    auto compiled = CompiledExpression::compile(text, kind);
+    if (auto* e = std::get_if<ExpressionError>(&compiled)) {
+      const auto it = offsets_.find(path);
+      const auto offset =
+          it == offsets_.end() ? 0 : offset_in_string(source_.text, it->second, e->at);
+      const auto key = path.substr(path.find('.') + 1);
+      errors_.push_back({source_.name, position_of(source_.text, offset), rule_id,
+                         fmt::format("{}: {}", key, e->message)});
+      return;
+    }
+    out = std::move(std::get<CompiledExpression>(compiled));
+  }
+
+  // "rules[3].applies_to: required" becomes an error at that value (or the nearest enclosing
+  // one), in rule `rule_id`, saying "applies_to: required".
+  void flush_field_errors(const std::string& rule_id) {
+    for (const auto& e : field_errors_) {
+      const auto colon = e.find(": ");
+      const std::string path = e.substr(0, colon);
+      std::string shown = e;
+      if (const auto dot = path.find("]."); path.starts_with("rules[") && dot != std::string::npos) {
+        shown = e.substr(dot + 2);
+      }
+      errors_.push_back({source_.name, at(path), rule_id, std::move(shown)});
+    }
+    field_errors_.clear();
+  }
+
+  TextPosition at(std::string path) const {
+    for (;;) {
+      if (auto it = offsets_.find(path); it != offsets_.end()) {
+        return position_of(source_.text, it->second);
+      }
+      const auto cut = path.find_last_of(".[");
+      if (cut == std::string::npos || path.empty()) {
+        return {};
+      }
+      path.resize(cut);
+    }
+  }
+
+  const RuleSource& source_;
+  std::map<std::string, std::size_t> offsets_;
+  std::vector<std::string> field_errors_;
+  std::vector<RuleError> errors_;
+};
+
+}  // namespace
+
+std::string RuleError::describe() const {
+  std::string out = fmt::format("{}:{}:{}: ", file, at.line, at.column);
+  if (!rule_id.empty()) {
+    out.append(fmt::format("rule \"{}\": ", rule_id));
+  }
+  return out.append(message);
+}
+
+bool Rule::applies_to_every_result() const {
+  return applies_to.size() == 1 && applies_to[0] == "*";
+}
+
+bool Rule::applies_to_code(std::string_view code) const {
+  for (const auto& c : applies_to) {
+    if (c == code || c == "*")
+      return true;
+  }
+  return false;
+}
+
+std::variant<RuleFile, std::vector<RuleError>> read_rule_file(const RuleSource& source) {
+  const json document = json::parse(source.text, nullptr, false);
+  if (document.is_discarded()) {
+    // Parse again for the position: the no-throw parse does not say where it stopped.
+    try {
+      const auto never_reached = json::parse(source.text);
+      (void)never_reached;
+    } catch (const json::parse_error& e) {
+      const auto offset = e.byte == 0 ? 0 : e.byte - 1;
+      std::string what = e.what();
+      if (const auto cut = what.find(": "); cut != std::string::npos)
+        what = what.substr(cut + 2);
+      return std::vector<RuleError>{
+          {source.name, position_of(source.text, offset), "", "not JSON: " + what}};
+    }
+  }
+  RuleFileReader reader(source);
+  auto file = reader.read(document);
+  if (!reader.errors().empty()) {
+    return std::move(reader.errors());
+  }
+  return file;
+}
+
+}  // namespace hemalink::rules

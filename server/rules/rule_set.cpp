@@ -1,0 +1,261 @@
+#include "server/rules/rule_set.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace hemalink::rules {
+namespace {
+
+constexpr std::uint32_t kMeasured = UINT32_MAX;  // a result no compute rule made
+
+std::uint64_t fnv1a(std::uint64_t hash, std::string_view bytes) {
+  for (const unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+std::string version_of(const std::vector<RuleSource>& sources,
+                       const std::vector<std::string>& declared) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const auto& s : sources) {
+    hash = fnv1a(fnv1a(hash, s.name), s.text);
+  }
+  std::string out;
+  for (const auto& d : declared) {
+    if (!d.empty())
+      out.append(out.empty() ? "" : "+").append(d);
+  }
+  return out.append(fmt::format("#{:012x}", hash >> 16));
+}
+
+core::Observation calculated(const Rule& rule, double value) {
+  const auto& c = *rule.compute;
+  const double scale = std::pow(10.0, c.decimals);
+  core::Observation o;
+  o.code = c.code;
+  o.is_mapped = true;
+  o.numeric = std::round(value * scale) / scale;
+  o.value = fmt::format("{:.{}f}", *o.numeric, c.decimals);
+  o.units = c.units;
+  o.decimals = c.decimals;
+  o.status = core::ResultStatus::Final;
+  o.comments.push_back(fmt::format("calculated by rule {}: {}", rule.id, c.text));
+  return o;
+}
+
+bool has_code(const core::ResultSet& specimen, std::string_view code) {
+  for (const auto& o : specimen.observations) {
+    if (o.code == code)
+      return true;
+  }
+  return false;
+}
+
+std::string reasons_of(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
+                       core::RuleAction action) {
+  std::string out;
+  for (const auto i : fired) {
+    if (rules[i].action == action)
+      out.append(out.empty() ? "" : "; ").append(rules[i].reason);
+  }
+  return out;
+}
+
+std::string ids_of(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
+                   core::RuleAction action) {
+  std::string out;
+  for (const auto i : fired) {
+    if (rules[i].action == action)
+      out.append(out.empty() ? "" : ", ").append(rules[i].id);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> RuleSet::load(
+    const std::vector<RuleSource>& sources) {
+  auto set = std::make_shared<RuleSet>();
+  std::vector<RuleError> errors;
+  std::vector<std::string> declared;
+  std::map<std::string, const Rule*, std::less<>> first_of;
+  std::vector<Rule> all;
+  for (const auto& source : sources) {
+    auto file = read_rule_file(source);
+    if (auto* bad = std::get_if<std::vector<RuleError>>(&file)) {
+      errors.insert(errors.end(), bad->begin(), bad->end());
+      continue;
+    }
+    auto& good = std::get<RuleFile>(file);
+    declared.push_back(good.version);
+    for (auto& rule : good.rules) {
+      all.push_back(std::move(rule));
+    }
+  }
+  for (const auto& rule : all) {
+    auto [it, is_new] = first_of.emplace(rule.id, &rule);
+    if (!is_new) {
+      errors.push_back({rule.file, rule.at, rule.id,
+                        fmt::format("id: \"{}\" is also the id of the rule at {}:{}:{}", rule.id,
+                                    it->second->file, it->second->at.line,
+                                    it->second->at.column)});
+    }
+  }
+  if (!errors.empty()) {
+    return errors;
+  }
+  set->rules_ = std::move(all);
+  set->version_ = version_of(sources, declared);
+  set->index();
+  return set;
+}
+
+void RuleSet::index() {
+  for (std::uint32_t i = 0; i < rules_.size(); ++i) {
+    const auto& rule = rules_[i];
+    if (rule.action == core::RuleAction::Compute) {
+      calculations_.push_back(i);
+      continue;
+    }
+    for (const auto& code : rule.applies_to) {
+      if (code != "*")
+        by_code_.try_emplace(code);
+    }
+    if (rule.applies_to_every_result())
+      every_code_.push_back(i);
+  }
+  for (auto& [code, list] : by_code_) {
+    for (std::uint32_t i = 0; i < rules_.size(); ++i) {
+      if (rules_[i].action != core::RuleAction::Compute && rules_[i].applies_to_code(code))
+        list.push_back(i);
+    }
+  }
+}
+
+const std::vector<std::uint32_t>& RuleSet::rules_for(std::string_view code) const {
+  const auto it = by_code_.find(code);
+  return it == by_code_.end() ? every_code_ : it->second;
+}
+
+core::Verdict RuleSet::evaluate(const EvaluationInput& input,
+                                std::vector<std::uint32_t>& fired) const {
+  fired.clear();
+  bool rerun = false;
+  bool hold = false;
+  bool release = false;
+  for (const auto i : rules_for(input.result.code)) {
+    const auto& rule = rules_[i];
+    if (rule.when.evaluate(input) != Truth::True)
+      continue;
+    fired.push_back(i);
+    rerun |= rule.action == core::RuleAction::Rerun;
+    hold |= rule.action == core::RuleAction::Hold;
+    release |= rule.action == core::RuleAction::Release;
+  }
+  if (rerun)
+    return is_rerun(input) ? core::Verdict::Hold : core::Verdict::Rerun;
+  if (hold || !release)
+    return core::Verdict::Hold;
+  return core::Verdict::Release;
+}
+
+void RuleSet::calculate(core::ResultSet& specimen, const ResultHistory* history,
+                        std::vector<std::uint32_t>& computed_by) const {
+  for (const auto i : calculations_) {
+    const auto& rule = rules_[i];
+    if (has_code(specimen, rule.compute->code))
+      continue;
+    for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
+      if (!rule.applies_to_code(specimen.observations[o].code))
+        continue;
+      const EvaluationInput in{specimen.observations[o], specimen, history};
+      if (rule.when.evaluate(in) != Truth::True)
+        continue;
+      if (const auto value = rule.compute->expression.evaluate_number(in)) {
+        specimen.observations.push_back(calculated(rule, *value));
+        computed_by.push_back(i);
+      }
+      break;
+    }
+  }
+}
+
+std::vector<core::Decision> RuleSet::decide(core::ResultSet& specimen,
+                                            const ResultHistory* history) const {
+  std::vector<std::uint32_t> computed_by(specimen.observations.size(), kMeasured);
+  calculate(specimen, history, computed_by);
+  std::vector<core::Decision> decisions;
+  decisions.reserve(specimen.observations.size());
+  std::vector<std::uint32_t> fired;
+  std::vector<std::string> comments;
+  for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
+    const EvaluationInput in{specimen.observations[o], specimen, history};
+    const auto verdict = evaluate(in, fired);
+    const bool rerun_held = verdict == core::Verdict::Hold &&
+                            !ids_of(rules_, fired, core::RuleAction::Rerun).empty();
+    decisions.push_back(decision(verdict, fired, computed_by[o], rerun_held));
+    comments.clear();
+    for (const auto i : fired) {
+      if (rules_[i].action == core::RuleAction::Comment)
+        comments.push_back(rules_[i].reason);
+    }
+    auto& result_comments = specimen.observations[o].comments;
+    for (auto& c : comments) {
+      if (std::find(result_comments.begin(), result_comments.end(), c) == result_comments.end())
+        result_comments.push_back(std::move(c));
+    }
+  }
+  return decisions;
+}
+
+core::Decision RuleSet::decision(core::Verdict verdict, const std::vector<std::uint32_t>& fired,
+                                 std::uint32_t computed_by, bool rerun_held) const {
+  core::Decision d;
+  d.verdict = verdict;
+  d.rule_set_version = version_;
+  d.decided_by = "rules:" + version_;
+  if (computed_by != kMeasured) {
+    const auto& rule = rules_[computed_by];
+    d.fired.push_back({rule.id, rule.action, "calculated: " + rule.compute->text, ""});
+  }
+  for (const auto i : fired) {
+    const auto& rule = rules_[i];
+    d.fired.push_back({rule.id, rule.action, rule.reason, rule.reflex_test});
+  }
+  using core::RuleAction;
+  switch (verdict) {
+    case core::Verdict::Rerun:
+      d.reason = reasons_of(rules_, fired, RuleAction::Rerun);
+      break;
+    case core::Verdict::Hold: {
+      auto why = reasons_of(rules_, fired, RuleAction::Hold);
+      if (rerun_held) {
+        why.append(why.empty() ? "" : "; ")
+            .append(reasons_of(rules_, fired, RuleAction::Rerun))
+            .append(" (already a rerun: held, not rerun again)");
+      }
+      d.reason = why.empty() ? "no rule released this result: held for review" : why;
+      break;
+    }
+    default:
+      d.reason = "released by " + ids_of(rules_, fired, RuleAction::Release);
+  }
+  return d;
+}
+
+std::vector<RuleSet::Trace> RuleSet::explain(const EvaluationInput& input) const {
+  std::vector<Trace> out;
+  for (const auto& rule : rules_) {
+    if (rule.applies_to_code(input.result.code)) {
+      out.push_back({&rule, rule.when.evaluate(input), rule.when.inputs(input)});
+    }
+  }
+  return out;
+}
+
+}  // namespace hemalink::rules

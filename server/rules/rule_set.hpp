@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "server/core/decision.hpp"
+#include "server/rules/rule_file.hpp"
+
+namespace hemalink::rules {
+
+/// A lab's rules, loaded from one or more files, compiled and indexed by test code. Immutable once
+/// loaded and safe to share between threads; a reload builds a new one.
+///
+/// The decision for a result: rerun when a rerun rule fires (but a result that is itself a
+/// rerun is held instead: it is not rerun again), else hold when a hold rule fires, else
+/// release when a release rule fires, else hold: a result no rule releases is never released.
+class RuleSet {
+ public:
+  /// Loads every file (in order) as one set. Fails with every error of every file; rule ids are
+  /// unique across the set.
+  static std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> load(
+      const std::vector<RuleSource>& sources);
+
+  /// Names the set in every decision: the files' own versions, if they give them, and a digest
+  /// of the files' names and contents (`cbc-2026.11+coag-3#1f2e3d4c5b6a`).
+  const std::string& version() const { return version_; }
+  const std::vector<Rule>& rules() const { return rules_; }
+
+  /// The verdict for one result; the indexes (into rules()) of the rules that fired are put in
+  /// `fired`, which is cleared first. Does not allocate once `fired` has grown to the set's size.
+  core::Verdict evaluate(const EvaluationInput& input, std::vector<std::uint32_t>& fired) const;
+
+  /// Decides every result of a specimen: adds the results compute rules calculate (a measured
+  /// result of the same code wins), appends comment rules' comments, and returns one decision
+  /// per observation, in order, naming every rule that fired and this set's version.
+  std::vector<core::Decision> decide(core::ResultSet& specimen,
+                                     const ResultHistory* history) const;
+
+  /// One rule looked at for a result, for `rules explain`.
+  struct Trace {
+    const Rule* rule;
+    Truth truth;
+    std::vector<std::pair<std::string, std::string>> inputs;  ///< What the condition read.
+  };
+  /// Every rule that applies to the result's code, in order, with its truth and its inputs.
+  std::vector<Trace> explain(const EvaluationInput& input) const;
+
+ private:
+  struct CodeHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view code) const {
+      return std::hash<std::string_view>{}(code);
+    }
+  };
+
+  void index();
+  const std::vector<std::uint32_t>& rules_for(std::string_view code) const;
+  void calculate(core::ResultSet& specimen, const ResultHistory* history,
+                 std::vector<std::uint32_t>& computed_by) const;
+  core::Decision decision(core::Verdict verdict, const std::vector<std::uint32_t>& fired,
+                          std::uint32_t computed_by, bool rerun_held) const;
+
+  std::vector<Rule> rules_;
+  std::string version_;
+  std::vector<std::uint32_t> calculations_;  ///< compute rules, in order.
+  std::vector<std::uint32_t> every_code_;    ///< decision rules for ["*"], in order.
+  /// Per code named in any rule: the decision rules for it (its own and ["*"]), in file order.
+  std::unordered_map<std::string, std::vector<std::uint32_t>, CodeHash, std::equal_to<>> by_code_;
+};
+
+}  // namespace hemalink::rules

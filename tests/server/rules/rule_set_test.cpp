@@ -1,0 +1,177 @@
+#include "server/rules/rule_set.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace hemalink::rules {
+namespace {
+
+core::Observation result(std::string code, double value) {
+  core::Observation o;
+  o.code = std::move(code);
+  o.numeric = value;
+  o.value = std::to_string(value);
+  return o;
+}
+
+struct History : ResultHistory {
+  std::optional<double> previous(const core::ResultSet&, std::string_view,
+                                 double) const override {
+    return std::nullopt;
+  }
+  std::optional<double> same_specimen(const core::ResultSet&,
+                                      std::string_view code) const override {
+    auto it = elsewhere.find(std::string(code));
+    return it == elsewhere.end() ? std::nullopt : std::optional<double>(it->second);
+  }
+  std::map<std::string, double> elsewhere;
+};
+
+std::shared_ptr<const RuleSet> load(const std::string& rules) {
+  auto loaded = RuleSet::load({{"lab.json", R"json({"version": "t1", "rules": [)json" + rules + "]}"}});
+  if (auto* errors = std::get_if<std::vector<RuleError>>(&loaded)) {
+    for (const auto& e : *errors)
+      ADD_FAILURE() << e.describe();
+    return nullptr;
+  }
+  return std::get<std::shared_ptr<const RuleSet>>(loaded);
+}
+
+const char* kCbcRules = R"json(
+  {"id": "release", "applies_to": ["PLT", "HGB", "HCT", "MCHC"], "when": "value > 0",
+   "action": "release"},
+  {"id": "plt-low", "applies_to": ["PLT"], "when": "value < 100", "action": "hold",
+   "reason": "PLT below 100"},
+  {"id": "plt-crit", "applies_to": ["PLT"], "when": "value < 20", "action": "rerun",
+   "reason": "critical PLT: repeat"},
+  {"id": "plt-note", "applies_to": ["PLT"], "when": "value < 20", "action": "comment",
+   "reason": "critical value called to ward"},
+  {"id": "smear", "applies_to": ["PLT"], "when": "value < 50", "action": "reflex",
+   "reason": "low PLT: check for clumps", "reflex_test": "SMEAR"},
+  {"id": "mchc", "applies_to": ["HGB"], "when": "has_result(\"HCT\")", "action": "compute",
+   "compute": {"code": "MCHC", "expr": "value / result(\"HCT\") * 100", "units": "g/dL",
+               "decimals": 1}},
+  {"id": "mchc-high", "applies_to": ["MCHC"], "when": "value > 36.5", "action": "hold",
+   "reason": "MCHC above 36.5 g/dL: lipemia or cold agglutinin?"},
+  {"id": "qc", "applies_to": ["*"], "when": "is_qc", "action": "hold", "reason": "QC"}
+)json";
+
+class Decisions : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    set = load(kCbcRules);
+    ASSERT_TRUE(set);
+  }
+  std::vector<core::Decision> decide(std::vector<core::Observation> results) {
+    specimen.observations = std::move(results);
+    return set->decide(specimen, &history);
+  }
+  std::shared_ptr<const RuleSet> set;
+  core::ResultSet specimen;
+  History history;
+};
+
+TEST_F(Decisions, ReleasedOnlyWhenAReleaseRuleFiresAndNothingHolds) {
+  const auto d = decide({result("PLT", 250), result("WBC", 7.1), result("PLT", 80)});
+  EXPECT_EQ(d[0].verdict, core::Verdict::Release);
+  EXPECT_EQ(d[0].reason, "released by release");
+  EXPECT_EQ(d[0].rule_set_version.substr(0, 3), "t1#");
+  EXPECT_EQ(d[0].decided_by, "rules:" + set->version());
+  EXPECT_EQ(d[1].verdict, core::Verdict::Hold) << "no rule releases WBC: fail safe";
+  EXPECT_EQ(d[1].reason, "no rule released this result: held for review");
+  EXPECT_TRUE(d[1].fired.empty());
+  EXPECT_EQ(d[2].verdict, core::Verdict::Hold);
+  EXPECT_EQ(d[2].reason, "PLT below 100");
+  ASSERT_EQ(d[2].fired.size(), 2u);
+  EXPECT_EQ(d[2].fired[0].rule_id, "release");
+  EXPECT_EQ(d[2].fired[1].rule_id, "plt-low");
+}
+
+TEST_F(Decisions, RerunBeatsHoldAndEveryFiringIsKept) {
+  const auto d = decide({result("PLT", 12)});
+  EXPECT_EQ(d[0].verdict, core::Verdict::Rerun);
+  EXPECT_EQ(d[0].reason, "critical PLT: repeat");
+  std::vector<std::string> ids;
+  for (const auto& f : d[0].fired)
+    ids.push_back(f.rule_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"release", "plt-low", "plt-crit", "plt-note", "smear"}));
+  EXPECT_EQ(d[0].fired[4].action, core::RuleAction::Reflex);
+  EXPECT_EQ(d[0].fired[4].reflex_test, "SMEAR");
+  EXPECT_EQ(specimen.observations[0].comments,
+            std::vector<std::string>{"critical value called to ward"});
+}
+
+TEST_F(Decisions, ARerunIsNotRerunAgain) {
+  specimen.is_rerun = true;
+  auto d = decide({result("PLT", 12)});
+  EXPECT_EQ(d[0].verdict, core::Verdict::Hold);
+  EXPECT_EQ(d[0].reason, "PLT below 100; critical PLT: repeat (already a rerun: held, not rerun again)");
+
+  specimen.is_rerun = false;
+  history.elsewhere["PLT"] = 14;  // this specimen already had a PLT: an unmarked repeat
+  d = decide({result("PLT", 12)});
+  EXPECT_EQ(d[0].verdict, core::Verdict::Hold);
+}
+
+TEST_F(Decisions, CalculatedResultsJoinTheSpecimenAndAreDecidedToo) {
+  auto d = decide({result("HGB", 15.0), result("HCT", 40.0)});
+  ASSERT_EQ(specimen.observations.size(), 3u);
+  const auto& mchc = specimen.observations[2];
+  EXPECT_EQ(mchc.code, "MCHC");
+  EXPECT_EQ(mchc.value, "37.5");
+  EXPECT_EQ(mchc.units, "g/dL");
+  EXPECT_EQ(mchc.raw_code, "") << "not measured by an analyzer";
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d[2].verdict, core::Verdict::Hold);
+  EXPECT_EQ(d[2].fired[0].rule_id, "mchc");
+  EXPECT_EQ(d[2].fired[0].action, core::RuleAction::Compute);
+
+  d = decide({result("HGB", 15.0), result("HCT", 40.0), result("MCHC", 34.0)});
+  EXPECT_EQ(specimen.observations.size(), 3u) << "a measured MCHC wins";
+  EXPECT_EQ(d[2].verdict, core::Verdict::Release);
+
+  decide({result("HGB", 15.0)});
+  EXPECT_EQ(specimen.observations.size(), 1u) << "no HCT: nothing to calculate";
+}
+
+TEST(RuleSetCalculations, AcrossAnalyzersFromTheSameSpecimen) {
+  auto set = load(R"json(
+    {"id": "cd4-abs", "applies_to": ["CD4_PCT"], "when": "has_result(\"LYMPH_ABS\")",
+     "action": "compute",
+     "compute": {"code": "CD4_ABS", "expr": "value / 100 * result(\"LYMPH_ABS\") * 1000",
+                 "units": "/uL", "decimals": 0}})json");
+  ASSERT_TRUE(set);
+  core::ResultSet flow;
+  flow.observations = {result("CD4_PCT", 42.0)};
+  History history;
+  set->decide(flow, &history);
+  EXPECT_EQ(flow.observations.size(), 1u) << "the CBC has not arrived";
+  history.elsewhere["LYMPH_ABS"] = 1.85;  // from the XN, same specimen ID
+  set->decide(flow, &history);
+  ASSERT_EQ(flow.observations.size(), 2u);
+  EXPECT_EQ(flow.observations[1].value, "777");
+}
+
+TEST(RuleSetIndex, WildcardRulesApplyToEveryCodeInFileOrder) {
+  auto set = load(R"json(
+    {"id": "all", "applies_to": ["*"], "when": "value >= 0", "action": "release"},
+    {"id": "wbc", "applies_to": ["WBC"], "when": "value > 30", "action": "hold",
+     "reason": "WBC > 30"})json");
+  ASSERT_TRUE(set);
+  std::vector<std::uint32_t> fired;
+  core::ResultSet s;
+  s.observations = {result("WBC", 45), result("XYZ", 1)};
+  EXPECT_EQ(set->evaluate({s.observations[0], s, nullptr}, fired), core::Verdict::Hold);
+  EXPECT_EQ(fired, (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_EQ(set->evaluate({s.observations[1], s, nullptr}, fired), core::Verdict::Release);
+  EXPECT_EQ(fired, (std::vector<std::uint32_t>{0}));
+  const auto trace = set->explain({s.observations[0], s, nullptr});
+  ASSERT_EQ(trace.size(), 2u);
+  EXPECT_EQ(trace[1].rule->id, "wbc");
+  EXPECT_EQ(trace[1].truth, Truth::True);
+  EXPECT_EQ(trace[1].inputs[0], (std::pair<std::string, std::string>{"value", "45"}));
+}
+
+}  // namespace
+}  // namespace hemalink::rules
