@@ -7,6 +7,7 @@
 #include "server/cli/check_config_command.hpp"
 #include "server/cli/decode_command.hpp"
 #include "server/cli/migrate_command.hpp"
+#include "server/cli/rules_command.hpp"
 #include "server/cli/serve_command.hpp"
 #include "server/cli/simulate_command.hpp"
 
@@ -33,6 +34,12 @@ constexpr const char* kUsage =
     "           [--rate R] [--connections K]\n"
     "                 be an analyzer: send messages with the full link layer, check every\n"
     "                 acknowledgement, print counts and latencies (see simulate --help)\n"
+    "  rules test --rules FILE [--rules FILE...] CASES.json\n"
+    "                 run a rule set on test cases: each case pass/FAIL with the rules that\n"
+    "                 fired; exit 1 on any mismatch\n"
+    "  rules explain --rules FILE [--rules FILE...] CASES.json [--case NAME]\n"
+    "                 for one case, every rule evaluated on each result, what it read, and\n"
+    "                 why it fired or not\n"
     "  migrate [--db DSN]\n"
     "                 apply the missing schema migrations (default DSN: $HEMALINK_DATABASE_URL)\n"
     "  version        print the version\n"
@@ -67,6 +74,9 @@ int main(int argc, char** argv) {
   }
   if (command == "simulate") {
     return hemalink::cli::run_simulate(args, std::cout, std::cerr);
+  }
+  if (command == "rules") {
+    return hemalink::cli::run_rules(args, std::cout, std::cerr);
   }
   if (command == "migrate") {
     return hemalink::cli::run_migrate(args, std::cout, std::cerr);

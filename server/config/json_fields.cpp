@@ -87,6 +87,17 @@ void JsonFields::integer(const char* key, std::int64_t& out, std::int64_t min, s
   out = v->get<std::int64_t>();
 }
 
+void JsonFields::number(const char* key, double& out, double min, double max, bool required) {
+  const json* v = take(key, required);
+  if (v == nullptr)
+    return;
+  if (!v->is_number() || v->get<double>() < min || v->get<double>() > max) {
+    error(path_of(key), fmt::format("expected a number {}-{}, got {}", min, max, describe(*v)));
+    return;
+  }
+  out = v->get<double>();
+}
+
 void JsonFields::boolean(const char* key, bool& out) {
   const json* v = take(key, false);
   if (v == nullptr)

@@ -41,6 +41,7 @@ class JsonFields {
     integer(key, wide, min, max, required);
     out = static_cast<Int>(wide);
   }
+  void number(const char* key, double& out, double min, double max, bool required = false);
   void boolean(const char* key, bool& out);
   /// One of `choices`; returns the index chosen, or nullopt when absent or wrong.
   std::optional<std::size_t> choice(const char* key,

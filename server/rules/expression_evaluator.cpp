@@ -96,7 +96,6 @@ double result_of(const EvaluationInput& in, std::string_view code, bool& found) 
   return number_or_missing(elsewhere);
 }
 
-
 bool has_flag(const EvaluationInput& in, std::string_view name) {
   for (const auto& f : in.result.flags) {
     if (f == name)

@@ -14,7 +14,7 @@ using json = nlohmann::json;
 using config::JsonFields;
 
 // In the order of the choices read from "action".
-constexpr core::RuleAction kActionOf[] = {core::RuleAction::Hold,   core::RuleAction::Rerun,
+constexpr core::RuleAction kActionOf[] = {core::RuleAction::Hold,    core::RuleAction::Rerun,
                                           core::RuleAction::Release, core::RuleAction::Reflex,
                                           core::RuleAction::Comment, core::RuleAction::Compute};
 
@@ -67,7 +67,8 @@ class RuleFileReader {
         f.error(f.path_of("applies_to"), "list the codes the rule applies to, or [\"*\"] for all");
       }
       f.text("when", rule.when_text, true);
-      const auto action = f.choice("action", {"hold", "rerun", "release", "reflex", "comment", "compute"}, true);
+      const auto action =
+          f.choice("action", {"hold", "rerun", "release", "reflex", "comment", "compute"}, true);
       f.text("reason", rule.reason);
       f.text("reflex_test", rule.reflex_test);
       if (action) {
@@ -85,8 +86,8 @@ class RuleFileReader {
     const auto before = errors_.size();
     flush_field_errors(rule.id);
     if (has_expressions) {
-      compile_into(rule.when, rule.when_text, CompiledExpression::Kind::Condition,
-                   path + ".when", rule.id);
+      compile_into(rule.when, rule.when_text, CompiledExpression::Kind::Condition, path + ".when",
+                   rule.id);
     }
     if (rule.compute) {
       compile_into(rule.compute->expression, rule.compute->text, CompiledExpression::Kind::Number,
@@ -99,10 +100,9 @@ class RuleFileReader {
   }
 
   void check_action_needs(JsonFields& f, const Rule& rule) {
-    const bool needs_reason = rule.action == core::RuleAction::Hold ||
-                              rule.action == core::RuleAction::Rerun ||
-                              rule.action == core::RuleAction::Reflex ||
-                              rule.action == core::RuleAction::Comment;
+    const bool needs_reason =
+        rule.action == core::RuleAction::Hold || rule.action == core::RuleAction::Rerun ||
+        rule.action == core::RuleAction::Reflex || rule.action == core::RuleAction::Comment;
     if (needs_reason && rule.reason.empty()) {
       f.error(f.path_of("reason"),
               fmt::format("a {} rule needs a reason (what the technologist or the LIS reads)",
@@ -110,9 +110,8 @@ class RuleFileReader {
     }
     const bool is_reflex = rule.action == core::RuleAction::Reflex;
     if (is_reflex == rule.reflex_test.empty()) {
-      f.error(f.path_of("reflex_test"), is_reflex
-                                            ? "a reflex rule names the test it requests"
-                                            : "only a reflex rule requests a test");
+      f.error(f.path_of("reflex_test"), is_reflex ? "a reflex rule names the test it requests"
+                                                  : "only a reflex rule requests a test");
     }
   }
 
@@ -133,9 +132,8 @@ class RuleFileReader {
     return c;
   }
 
-  void compile_into(CompiledExpression& out, const std::string& text,
-                    CompiledExpression::Kind kind, const std::string& path,
-                    const std::string& rule_id) {
+  void compile_into(CompiledExpression& out, const std::string& text, CompiledExpression::Kind kind,
+                    const std::string& path, const std::string& rule_id) {
     auto compiled = CompiledExpression::compile(text, kind);
     if (auto* e = std::get_if<ExpressionError>(&compiled)) {
       const auto it = offsets_.find(path);
@@ -156,7 +154,8 @@ class RuleFileReader {
       const auto colon = e.find(": ");
       const std::string path = e.substr(0, colon);
       std::string shown = e;
-      if (const auto dot = path.find("]."); path.starts_with("rules[") && dot != std::string::npos) {
+      if (const auto dot = path.find("].");
+          path.starts_with("rules[") && dot != std::string::npos) {
         shown = e.substr(dot + 2);
       }
       errors_.push_back({source_.name, at(path), rule_id, std::move(shown)});

@@ -102,8 +102,7 @@ std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> RuleSet::lo
     if (!is_new) {
       errors.push_back({rule.file, rule.at, rule.id,
                         fmt::format("id: \"{}\" is also the id of the rule at {}:{}:{}", rule.id,
-                                    it->second->file, it->second->at.line,
-                                    it->second->at.column)});
+                                    it->second->file, it->second->at.line, it->second->at.column)});
     }
   }
   if (!errors.empty()) {
@@ -196,8 +195,8 @@ std::vector<core::Decision> RuleSet::decide(core::ResultSet& specimen,
   for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
     const EvaluationInput in{specimen.observations[o], specimen, history};
     const auto verdict = evaluate(in, fired);
-    const bool rerun_held = verdict == core::Verdict::Hold &&
-                            !ids_of(rules_, fired, core::RuleAction::Rerun).empty();
+    const bool rerun_held =
+        verdict == core::Verdict::Hold && !ids_of(rules_, fired, core::RuleAction::Rerun).empty();
     decisions.push_back(decision(verdict, fired, computed_by[o], rerun_held));
     comments.clear();
     for (const auto i : fired) {

@@ -40,8 +40,7 @@ class RuleSet {
   /// Decides every result of a specimen: adds the results compute rules calculate (a measured
   /// result of the same code wins), appends comment rules' comments, and returns one decision
   /// per observation, in order, naming every rule that fired and this set's version.
-  std::vector<core::Decision> decide(core::ResultSet& specimen,
-                                     const ResultHistory* history) const;
+  std::vector<core::Decision> decide(core::ResultSet& specimen, const ResultHistory* history) const;
 
   /// One rule looked at for a result, for `rules explain`.
   struct Trace {

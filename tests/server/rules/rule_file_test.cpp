@@ -66,8 +66,8 @@ TEST(RuleFile, AnExpressionErrorIsShownWhereItIsInTheFile) {
   // `valu` starts at byte 35 of line 3, after the escaped quotes around Blasts?.
   EXPECT_EQ(errors[0].at.column, 35u) << errors[0].describe();
   EXPECT_EQ(text.substr(text.find("valu >"), 4), "valu");
-  EXPECT_TRUE(errors[0].describe().starts_with(
-      "lab.json:3:35: rule \"a\": when: unknown name \"valu\""))
+  EXPECT_TRUE(
+      errors[0].describe().starts_with("lab.json:3:35: rule \"a\": when: unknown name \"valu\""))
       << errors[0].describe();
 }
 
@@ -119,8 +119,8 @@ TEST(RuleFile, ASetWithAnyBadFileIsRefusedAsAWhole) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].describe(),
             "two.json:1:12: rule \"a\": id: \"a\" is also the id of the rule at one.json:1:12");
-  EXPECT_TRUE(std::holds_alternative<std::shared_ptr<const RuleSet>>(
-      RuleSet::load({{"one.json", good}})));
+  EXPECT_TRUE(
+      std::holds_alternative<std::shared_ptr<const RuleSet>>(RuleSet::load({{"one.json", good}})));
 }
 
 }  // namespace

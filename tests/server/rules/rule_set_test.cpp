@@ -16,8 +16,7 @@ core::Observation result(std::string code, double value) {
 }
 
 struct History : ResultHistory {
-  std::optional<double> previous(const core::ResultSet&, std::string_view,
-                                 double) const override {
+  std::optional<double> previous(const core::ResultSet&, std::string_view, double) const override {
     return std::nullopt;
   }
   std::optional<double> same_specimen(const core::ResultSet&,
@@ -29,7 +28,8 @@ struct History : ResultHistory {
 };
 
 std::shared_ptr<const RuleSet> load(const std::string& rules) {
-  auto loaded = RuleSet::load({{"lab.json", R"json({"version": "t1", "rules": [)json" + rules + "]}"}});
+  auto loaded =
+      RuleSet::load({{"lab.json", R"json({"version": "t1", "rules": [)json" + rules + "]}"}});
   if (auto* errors = std::get_if<std::vector<RuleError>>(&loaded)) {
     for (const auto& e : *errors)
       ADD_FAILURE() << e.describe();
@@ -106,7 +106,8 @@ TEST_F(Decisions, ARerunIsNotRerunAgain) {
   specimen.is_rerun = true;
   auto d = decide({result("PLT", 12)});
   EXPECT_EQ(d[0].verdict, core::Verdict::Hold);
-  EXPECT_EQ(d[0].reason, "PLT below 100; critical PLT: repeat (already a rerun: held, not rerun again)");
+  EXPECT_EQ(d[0].reason,
+            "PLT below 100; critical PLT: repeat (already a rerun: held, not rerun again)");
 
   specimen.is_rerun = false;
   history.elsewhere["PLT"] = 14;  // this specimen already had a PLT: an unmarked repeat

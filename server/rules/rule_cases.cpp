@@ -1,0 +1,235 @@
+#include "server/rules/rule_cases.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "drivers/common/values.hpp"
+#include "server/config/json_fields.hpp"
+
+namespace hemalink::rules {
+namespace {
+
+using json = nlohmann::json;
+using config::JsonFields;
+
+constexpr core::Verdict kVerdicts[] = {core::Verdict::Release, core::Verdict::Hold,
+                                       core::Verdict::Rerun};
+constexpr core::ResultStatus kStatuses[] = {
+    core::ResultStatus::Final, core::ResultStatus::Preliminary, core::ResultStatus::Corrected,
+    core::ResultStatus::CannotReport};
+
+core::Observation read_result(const json& object, const std::string& path,
+                              std::vector<std::string>& errors) {
+  JsonFields f(object, path, errors);
+  core::Observation o;
+  f.text("code", o.code, true);
+  o.raw_code = o.code;
+  o.is_mapped = true;
+  std::string value;
+  f.text("value", value);
+  const auto parsed = drivers::parse_value(value);
+  o.value = parsed.text;
+  o.numeric = parsed.numeric;
+  o.comparator = parsed.comparator;
+  f.text("units", o.units);
+  f.text("abnormal_flag", o.abnormal_flag);
+  f.text_list("flags", o.flags);
+  if (auto s = f.choice("status", {"final", "preliminary", "corrected", "cannot_report"})) {
+    o.status = kStatuses[*s];
+  }
+  return o;
+}
+
+void read_specimen(const json& object, const std::string& path, RuleCase& c,
+                   std::vector<std::string>& errors) {
+  JsonFields f(object, path, errors);
+  auto& s = c.specimen;
+  f.text("specimen_id", s.specimen_id);
+  f.boolean("is_rerun", s.is_rerun);
+  if (auto kind = f.choice("kind", {"patient", "qc"})) {
+    s.kind = *kind == 0 ? core::SpecimenKind::Patient : core::SpecimenKind::QualityControl;
+  }
+  if (const auto* patient = f.object("patient")) {
+    JsonFields p(*patient, f.path_of("patient"), errors);
+    core::Patient who;
+    p.text("id", who.id);
+    p.text("sex", who.sex);
+    double age = -1;
+    p.number("age_years", age, 0, 150);
+    if (age >= 0)
+      who.age_years = age;
+    s.patient = std::move(who);
+  }
+  if (const auto* results = f.array("results", true)) {
+    for (std::size_t i = 0; i < results->size(); ++i) {
+      s.observations.push_back(
+          read_result((*results)[i], fmt::format("{}.results[{}]", path, i), errors));
+    }
+  }
+  std::vector<std::string> flags;
+  f.text_list("specimen_flags", flags);
+  for (auto& name : flags) {
+    s.specimen_flags.push_back({std::move(name), std::nullopt, true});
+  }
+  if (const auto* previous = f.array("previous")) {
+    for (std::size_t i = 0; i < previous->size(); ++i) {
+      JsonFields p((*previous)[i], fmt::format("{}.previous[{}]", path, i), errors);
+      PastResult past;
+      std::string value;
+      p.text("code", past.code, true);
+      p.text("value", value, true);
+      p.number("hours_ago", past.hours_ago, 0, 1e6, true);
+      if (auto n = drivers::parse_number(value)) {
+        past.value = *n;
+        c.previous.push_back(std::move(past));
+      } else if (!value.empty()) {
+        p.error(p.path_of("value"), fmt::format("expected a number, got \"{}\"", value));
+      }
+    }
+  }
+  if (const auto* same = f.object("same_specimen")) {
+    for (const auto& [code, value] : same->items()) {
+      if (auto n =
+              value.is_string() ? drivers::parse_number(value.get<std::string>()) : std::nullopt) {
+        c.same_specimen[code] = *n;
+      } else {
+        f.error(fmt::format("{}.same_specimen.{}", path, code), "expected a number as a string");
+      }
+    }
+  }
+}
+
+void read_expectations(JsonFields& f, RuleCase& c) {
+  if (const auto* expect = f.object("expect", true)) {
+    for (const auto& [code, verdict] : expect->items()) {
+      const auto v = verdict.is_string() ? verdict.get<std::string>() : "";
+      const auto at = std::find_if(std::begin(kVerdicts), std::end(kVerdicts),
+                                   [&](auto k) { return v == core::to_string(k); });
+      if (at == std::end(kVerdicts)) {
+        f.error(fmt::format("{}.expect.{}", f.path(), code),
+                fmt::format("expected \"release\", \"hold\" or \"rerun\", got {}",
+                            config::describe(verdict)));
+        continue;
+      }
+      c.expect[code] = *at;
+    }
+  }
+  if (const auto* values = f.object("expect_values")) {
+    for (const auto& [code, value] : values->items()) {
+      c.expect_values[code] = value.is_string() ? value.get<std::string>() : value.dump();
+    }
+  }
+}
+
+const core::Observation* find(const core::ResultSet& s, std::string_view code, std::size_t& at) {
+  for (at = 0; at < s.observations.size(); ++at) {
+    if (s.observations[at].code == code)
+      return &s.observations[at];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::variant<std::vector<RuleCase>, std::vector<std::string>> read_rule_cases(
+    std::string_view text, const std::string& file) {
+  const json document = json::parse(text, nullptr, false);
+  if (document.is_discarded()) {
+    return std::vector<std::string>{fmt::format("{}: not JSON", file)};
+  }
+  std::vector<std::string> errors;
+  std::vector<RuleCase> cases;
+  {
+    JsonFields top(document, "", errors);
+    std::string description;
+    top.text("description", description);
+    if (const auto* list = top.array("cases", true)) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        JsonFields f((*list)[i], fmt::format("cases[{}]", i), errors);
+        RuleCase c;
+        f.text("name", c.name, true);
+        if (const auto* specimen = f.object("specimen", true)) {
+          read_specimen(*specimen, f.path_of("specimen"), c, errors);
+        }
+        read_expectations(f, c);
+        cases.push_back(std::move(c));
+      }
+    }
+  }
+  if (!errors.empty()) {
+    for (auto& e : errors)
+      e = fmt::format("{}: {}", file, e);
+    return errors;
+  }
+  return cases;
+}
+
+std::optional<double> CaseHistory::previous(const core::ResultSet&, std::string_view code,
+                                            double within_seconds) const {
+  const PastResult* best = nullptr;
+  for (const auto& p : case_.previous) {
+    if (p.code == code && p.hours_ago * 3600 <= within_seconds &&
+        (best == nullptr || p.hours_ago < best->hours_ago))
+      best = &p;
+  }
+  return best ? std::optional<double>(best->value) : std::nullopt;
+}
+
+std::optional<double> CaseHistory::same_specimen(const core::ResultSet&,
+                                                 std::string_view code) const {
+  const auto it = case_.same_specimen.find(code);
+  return it == case_.same_specimen.end() ? std::nullopt : std::optional<double>(it->second);
+}
+
+CaseOutcome run_case(const RuleSet& rules, const RuleCase& c) {
+  CaseOutcome out;
+  out.specimen = c.specimen;
+  const CaseHistory history(c);
+  out.decisions = rules.decide(out.specimen, &history);
+  std::size_t at = 0;
+  for (const auto& [code, expected] : c.expect) {
+    if (find(out.specimen, code, at) == nullptr) {
+      out.mismatches.push_back(fmt::format("{}: expected {}, but there is no {} result", code,
+                                           core::to_string(expected), code));
+    } else if (out.decisions[at].verdict != expected) {
+      out.mismatches.push_back(fmt::format("{}: expected {}, got {}", code,
+                                           core::to_string(expected),
+                                           core::to_string(out.decisions[at].verdict)));
+    }
+  }
+  for (const auto& [code, expected] : c.expect_values) {
+    const auto* o = find(out.specimen, code, at);
+    if (o == nullptr || o->value != expected) {
+      out.mismatches.push_back(fmt::format("{}: expected the value {}, got {}", code, expected,
+                                           o ? o->value : "no result"));
+    }
+  }
+  return out;
+}
+
+RuleCoverage coverage(const RuleSet& rules, const std::vector<RuleCase>& cases) {
+  std::set<const Rule*> fired;
+  std::set<const Rule*> passed_over;
+  for (const auto& c : cases) {
+    const auto outcome = run_case(rules, c);
+    const CaseHistory history(c);
+    for (const auto& o : outcome.specimen.observations) {
+      for (const auto& trace : rules.explain({o, outcome.specimen, &history})) {
+        (trace.truth == Truth::True ? fired : passed_over).insert(trace.rule);
+      }
+    }
+  }
+  RuleCoverage out;
+  for (const auto& rule : rules.rules()) {
+    if (fired.count(&rule) == 0)
+      out.never_fired.push_back(rule.id);
+    if (passed_over.count(&rule) == 0)
+      out.never_passed_over.push_back(rule.id);
+  }
+  return out;
+}
+
+}  // namespace hemalink::rules

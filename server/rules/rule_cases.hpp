@@ -1,0 +1,71 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "server/core/decision.hpp"
+#include "server/rules/rule_set.hpp"
+
+namespace hemalink::rules {
+
+/// An earlier result of the case's patient, `hours_ago` before the specimen.
+struct PastResult {
+  std::string code;
+  double value = 0;
+  double hours_ago = 0;
+};
+
+/// One case of a rules cases file: a specimen as an analyzer would send it, what hemalink already
+/// knows (previous results of the patient, results of the same specimen from other analyzers),
+/// and the decision expected for each result (and the value expected of calculated ones).
+struct RuleCase {
+  std::string name;
+  core::ResultSet specimen;
+  std::vector<PastResult> previous;
+  std::map<std::string, double, std::less<>> same_specimen;
+  std::map<std::string, core::Verdict> expect;
+  std::map<std::string, std::string> expect_values;
+};
+
+/// Reads a cases file (`{"cases": [...]}`, see README "Rules"). Fails with every error, each
+/// naming the file and the JSON path.
+std::variant<std::vector<RuleCase>, std::vector<std::string>> read_rule_cases(
+    std::string_view text, const std::string& file);
+
+/// The history a case describes.
+class CaseHistory final : public ResultHistory {
+ public:
+  explicit CaseHistory(const RuleCase& c) : case_(c) {}
+  std::optional<double> previous(const core::ResultSet& specimen, std::string_view code,
+                                 double within_seconds) const override;
+  std::optional<double> same_specimen(const core::ResultSet& specimen,
+                                      std::string_view code) const override;
+
+ private:
+  const RuleCase& case_;
+};
+
+/// What a rule set made of a case: the specimen after its rules (with calculated results and
+/// comments), one decision per result, and every way it differs from what the case expects.
+struct CaseOutcome {
+  core::ResultSet specimen;
+  std::vector<core::Decision> decisions;
+  std::vector<std::string> mismatches;  ///< `PLT: expected hold, got release`
+  bool passed() const { return mismatches.empty(); }
+};
+
+CaseOutcome run_case(const RuleSet& rules, const RuleCase& c);
+
+/// Which rules the cases exercise: a rule is covered when some case makes it fire (positive) and
+/// some case evaluates it without it firing (negative).
+struct RuleCoverage {
+  std::vector<std::string> never_fired;
+  std::vector<std::string> never_passed_over;
+};
+
+RuleCoverage coverage(const RuleSet& rules, const std::vector<RuleCase>& cases);
+
+}  // namespace hemalink::rules
