@@ -311,6 +311,14 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
   std::int64_t grace = c.shutdown_grace.count();
   top.integer("shutdown_grace_ms", grace, 0, 60000);
   c.shutdown_grace = std::chrono::milliseconds(grace);
+  if (const json* rules = top.object("rules")) {
+    JsonFields f(*rules, "rules", top.errors());
+    std::vector<std::string> files;
+    f.text_list("files", files);
+    for (const auto& file : files)
+      c.rules.files.push_back(resolve(base, file));
+    f.integer("recent_results_capacity", c.rules.recent_results_capacity, 100, 10000000);
+  }
   if (const json* store = top.object("store")) {
     JsonFields f(*store, "store", top.errors());
     f.integer("writers", c.store.writers, 1, 32);

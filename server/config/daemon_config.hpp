@@ -109,6 +109,14 @@ struct LisConfig {
   std::uint16_t port = 0;
 };
 
+/// The autoverification rules: the files of the rule set (one set, in order), and how many
+/// patients' tests and specimens the cache of recent results keeps. Without files every result
+/// is held for review.
+struct RulesConfig {
+  std::vector<std::filesystem::path> files;
+  std::size_t recent_results_capacity = 100000;
+};
+
 struct DaemonConfig {
   std::string database_url;
   bool migrate_at_start = true;
@@ -123,6 +131,7 @@ struct DaemonConfig {
   std::chrono::milliseconds shutdown_grace{5000};
   StoreConfig store;
   LisConfig lis;
+  RulesConfig rules;
   std::vector<AnalyzerConfig> analyzers;
 };
 

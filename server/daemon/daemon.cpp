@@ -19,14 +19,16 @@
 #include "server/daemon/tcp_dialer.hpp"
 #include "server/daemon/tcp_listener.hpp"
 #include "server/ingest/configured_interpreter.hpp"
+#include "server/store/database_result_archive.hpp"
 
 namespace hemalink::daemon {
 namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-std::shared_ptr<ingest::ReceiptInterpreter> build_interpreter(const config::DaemonConfig& c) {
-  auto built = ingest::configured_interpreter(c);
+std::shared_ptr<ingest::ReceiptInterpreter> build_interpreter(
+    const config::DaemonConfig& c, std::shared_ptr<rules::RecentResults> recent) {
+  auto built = ingest::configured_interpreter(c, std::move(recent));
   if (auto* errors = std::get_if<std::vector<std::string>>(&built)) {
     std::string all;
     for (const auto& e : *errors)
@@ -36,8 +38,14 @@ std::shared_ptr<ingest::ReceiptInterpreter> build_interpreter(const config::Daem
   return std::get<std::shared_ptr<ingest::ReceiptInterpreter>>(built);
 }
 
-store::StoreOptions store_options(const config::DaemonConfig& c) {
+store::StoreOptions store_options(const config::DaemonConfig& c,
+                                  std::shared_ptr<rules::RecentResults> recent) {
   store::StoreOptions o;
+  o.on_committed = [recent = std::move(recent)](const store::StoreRequest& r) {
+    for (const auto& set : r.interpretation.result_sets) {
+      recent->record(set, r.receipt.received_at);
+    }
+  };
   o.dsn = c.database_url;
   o.writers = c.store.writers;
   o.max_batch_messages = c.store.max_batch_messages;
@@ -68,6 +76,7 @@ std::optional<config::DaemonConfig> read_config(const std::filesystem::path& fil
 struct Daemon::Parts {
   config::DaemonConfig config;
   DaemonOptions options;
+  std::shared_ptr<rules::RecentResults> recent;
   std::shared_ptr<ingest::CurrentInterpreter> interpreter;
   // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
   // and the pool (whose pending handlers hold connections) before the registry.
@@ -82,14 +91,16 @@ struct Daemon::Parts {
   asio::signal_set signals;
   bool is_stopping = false;
 
-  Parts(config::DaemonConfig c, DaemonOptions o, std::shared_ptr<ingest::CurrentInterpreter> i)
+  Parts(config::DaemonConfig c, DaemonOptions o, std::shared_ptr<rules::RecentResults> r,
+        std::shared_ptr<ingest::CurrentInterpreter> i)
       : config(std::move(c)),
         options(std::move(o)),
+        recent(std::move(r)),
         interpreter(std::move(i)),
         registry(config.max_connections),
         io(static_cast<int>(thread_count(config))),
         work(io.get_executor()),
-        store(store_options(config),
+        store(store_options(config, recent),
               [interpreter = interpreter](const store::Receipt& r) {
                 return interpreter->interpret(r);
               }),
@@ -168,8 +179,13 @@ struct Daemon::Parts {
 };
 
 Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
-  auto interpreter = std::make_shared<ingest::CurrentInterpreter>(build_interpreter(config));
-  parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(interpreter));
+  auto recent = std::make_shared<rules::RecentResults>(
+      std::make_shared<store::DatabaseResultArchive>(config.database_url),
+      config.rules.recent_results_capacity);
+  auto interpreter =
+      std::make_shared<ingest::CurrentInterpreter>(build_interpreter(config, recent));
+  parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(recent),
+                                   std::move(interpreter));
   if (parts_->options.handle_signals) {
     // Before any port is bound: once an analyzer (or a test) can connect, a SIGTERM or SIGHUP
     // must be ours to handle, not the default action.
@@ -221,7 +237,7 @@ void Daemon::stop() {
 }
 
 bool Daemon::reload(const config::DaemonConfig& config) {
-  auto built = ingest::configured_interpreter(config);
+  auto built = ingest::configured_interpreter(config, parts_->recent);
   if (auto* errors = std::get_if<std::vector<std::string>>(&built)) {
     for (const auto& e : *errors)
       spdlog::error("reload: {} (the previous configuration stays in force)", e);

@@ -7,6 +7,8 @@
 
 #include "server/config/mapping_json.hpp"
 #include "server/config/text_file.hpp"
+#include "server/ingest/rules_decider.hpp"
+#include "server/rules/rule_files.hpp"
 
 namespace hemalink::ingest {
 namespace {
@@ -31,12 +33,27 @@ std::optional<drivers::MappingTable> mappings_of(const config::AnalyzerConfig& a
   return std::move(*table);
 }
 
+Decider decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::RecentResults> recent,
+                   std::vector<std::string>& errors) {
+  if (rules.files.empty()) {
+    return hold_everything;
+  }
+  auto loaded = rules::load_rule_files(rules.files);
+  if (auto* bad = std::get_if<std::vector<std::string>>(&loaded)) {
+    for (const auto& e : *bad)
+      errors.push_back(fmt::format("rules.files: {}", e));
+    return hold_everything;
+  }
+  return rules_decider(std::get<std::shared_ptr<const rules::RuleSet>>(loaded), std::move(recent));
+}
+
 }  // namespace
 
 std::variant<std::shared_ptr<ReceiptInterpreter>, std::vector<std::string>> configured_interpreter(
-    const config::DaemonConfig& config, Decider decider) {
-  auto interpreter = std::make_shared<ReceiptInterpreter>(std::move(decider));
+    const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent) {
   std::vector<std::string> errors;
+  auto interpreter =
+      std::make_shared<ReceiptInterpreter>(decider_of(config.rules, std::move(recent), errors));
   for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
     const auto& a = config.analyzers[i];
     auto table = mappings_of(a, i, errors);

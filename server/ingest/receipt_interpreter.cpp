@@ -46,7 +46,7 @@ void hold_all(Interpretation& in, const std::string& reason) {
 
 }  // namespace
 
-std::vector<core::Decision> hold_everything(const core::ResultSet& set) {
+std::vector<core::Decision> hold_everything(core::ResultSet& set, const store::Receipt&) {
   return std::vector<core::Decision>(
       set.observations.size(),
       core::hold_for_review("system:no-rules", "no rule set is loaded: held for review"));
@@ -65,7 +65,7 @@ store::Interpretation ReceiptInterpreter::interpret(const store::Receipt& receip
     return rejected(fmt::format("analyzer '{}' is not in the configuration", receipt.analyzer));
   }
   auto out = translate(it->second, receipt);
-  decide(out);
+  decide(out, receipt);
   if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
     out.status = MessageStatus::Incomplete;
     out.reject_reason = receipt.link_reason;
@@ -102,10 +102,11 @@ store::Interpretation ReceiptInterpreter::translate(const Analyzer& analyzer,
   return rejected("unknown protocol");
 }
 
-void ReceiptInterpreter::decide(store::Interpretation& interpretation) const {
+void ReceiptInterpreter::decide(store::Interpretation& interpretation,
+                                const store::Receipt& receipt) const {
   interpretation.decisions.clear();
-  for (const auto& set : interpretation.result_sets) {
-    interpretation.decisions.push_back(decider_(set));
+  for (auto& set : interpretation.result_sets) {
+    interpretation.decisions.push_back(decider_(set, receipt));
   }
 }
 

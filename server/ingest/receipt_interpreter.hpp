@@ -13,12 +13,13 @@
 
 namespace hemalink::ingest {
 
-/// Decides every observation of a result set, in order (the rules engine plugs in here).
-using Decider = std::function<std::vector<core::Decision>(const core::ResultSet&)>;
+/// Decides every observation of a result set, in order (the rules engine plugs in here). It may
+/// add calculated results and comments to the set; the receipt says when it arrived.
+using Decider = std::function<std::vector<core::Decision>(core::ResultSet&, const store::Receipt&)>;
 
 /// Until a rule set is loaded every result is held for a technologist: nothing is released
 /// that no rule has looked at.
-std::vector<core::Decision> hold_everything(const core::ResultSet& set);
+std::vector<core::Decision> hold_everything(core::ResultSet& set, const store::Receipt& receipt);
 
 /// Turns a receipt into what the store keeps: parses the raw message (LIS02-A2 records, HL7 v2
 /// or an export file), translates it with the analyzer's driver and decides every result. A
@@ -42,7 +43,7 @@ class ReceiptInterpreter {
   };
 
   store::Interpretation translate(const Analyzer& analyzer, const store::Receipt& receipt) const;
-  void decide(store::Interpretation& interpretation) const;
+  void decide(store::Interpretation& interpretation, const store::Receipt& receipt) const;
 
   Decider decider_;
   std::map<std::string, Analyzer, std::less<>> analyzers_;

@@ -78,6 +78,8 @@ bool takes_literal(Op op) {
   return op != Op::Abs && op != Op::Min && op != Op::Max && op != Op::Pow;
 }
 
+constexpr double kLongestWindowSeconds = 31 * 86400.0;  // rules::kHistoryHorizon
+
 std::string duration_text(double seconds) {
   const auto s = static_cast<long long>(seconds);
   if (s % 86400 == 0 && s / 86400 > 3)
@@ -213,6 +215,10 @@ class ExpressionCompiler {
         fail(arg.at,
              fmt::format("{}() takes {}, written out ({})", f->name, describe(f->parameters[0]),
                          is_text ? "\"HGB\"" : "72h, 7d or 30m"));
+        return f->result;
+      }
+      if (!is_text && arg.number > kLongestWindowSeconds) {
+        fail(arg.at, "a window is at most 31d: hemalink keeps 31 days of previous results");
         return f->result;
       }
       push(f->op, is_text ? text(arg.text) : number(arg.number), depth, n.at,

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +37,10 @@ struct StoreOptions {
   /// the analyzer is acknowledged well inside its own timeout (E1381: 15 s) even when a commit
   /// is slow. Zero: wait for the commit however long it takes.
   std::chrono::milliseconds ack_budget{2000};
+  /// Called on a writer thread for every message whose results were committed (not duplicates,
+  /// not spooled ones until their replay commits): the rules' cache of recent results learns
+  /// them here. Keep it short.
+  std::function<void(const StoreRequest&)> on_committed;
 };
 
 /// What /readyz and the logs say about the store.

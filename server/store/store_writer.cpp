@@ -189,6 +189,7 @@ void StoreWriter::handle(Batch& batch) {
   auto written = db_.write(requests_of(batch));
   if (written) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
+      note_committed(batch[i]->request, (*written)[i]);
       batch[i]->complete(std::move((*written)[i]));
     }
     return;
@@ -222,6 +223,7 @@ Result<Completion, StoreError> StoreWriter::store_or_keep_raw(const StoreRequest
   const StoreRequest* one = &request;
   auto written = db_.write(std::span(&one, 1));
   if (written) {
+    note_committed(request, (*written)[0]);
     return std::move((*written)[0]);
   }
   if (is_transient(written.error())) {
@@ -308,7 +310,11 @@ void StoreWriter::replay_chunk() {
     go_offline(written.error());
     return;
   }
-  if (!written) {
+  if (written) {
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      note_committed(requests[i], (*written)[i]);
+    }
+  } else {
     for (const auto& request : requests) {
       auto stored = store_or_keep_raw(request);
       if (!stored) {
@@ -324,6 +330,12 @@ void StoreWriter::replay_chunk() {
   }
   spool_lock.unlock();
   note_spooled();
+}
+
+void StoreWriter::note_committed(const StoreRequest& request, const Completion& completion) {
+  if (completion.outcome == StoreOutcome::Stored && options_.on_committed) {
+    options_.on_committed(request);
+  }
 }
 
 void StoreWriter::finish_spool(std::vector<Spool>::iterator done) {

@@ -63,6 +63,7 @@ class StoreWriter {
   void spool(Batch& batch, std::size_t from);
   void reconnect_if_due();
   void replay_chunk();
+  void note_committed(const StoreRequest& request, const Completion& completion);
   void finish_spool(std::vector<Spool>::iterator done);
   void go_offline(const StoreError& error);
   bool has_spooled() const;

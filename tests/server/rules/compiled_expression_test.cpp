@@ -127,6 +127,8 @@ TEST_F(Expressions, ErrorsNameLineColumnAndWhat) {
   EXPECT_EQ(error_of("max(1) > 0").message, "max() takes 2 arguments, not 1");
   EXPECT_EQ(error_of("72x > 1").message, "a duration ends in m, h or d, not \"x\"");
   EXPECT_NE(error_of("delta > 1").message.find("delta is a function"), std::string::npos);
+  EXPECT_EQ(error_of("delta(32d) > 1").message,
+            "a window is at most 31d: hemalink keeps 31 days of previous results");
   EXPECT_EQ(error_of("is_rerun == true").message,
             "conditions are combined with and, or and not, not compared");
 }

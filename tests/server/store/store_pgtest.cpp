@@ -260,7 +260,7 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
 TEST(Store, AnIncompleteMessageKeepsItsResultsHeldAndSendsNothing) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
-  auto release_all = [](const core::ResultSet& set) {
+  auto release_all = [](core::ResultSet& set, const store::Receipt&) {
     core::Decision d;
     d.verdict = core::Verdict::Release;
     d.decided_by = "rules:test";

@@ -1,0 +1,26 @@
+#include "server/ingest/rules_decider.hpp"
+
+namespace hemalink::ingest {
+
+Decider rules_decider(std::shared_ptr<const rules::RuleSet> rules,
+                      std::shared_ptr<rules::RecentResults> recent) {
+  return [rules = std::move(rules), recent = std::move(recent)](core::ResultSet& set,
+                                                                const store::Receipt& receipt) {
+    if (!recent) {
+      return rules->decide(set, nullptr);
+    }
+    auto history = recent->view(receipt.received_at);
+    auto decisions = rules->decide(set, &history);
+    if (history.failed()) {
+      for (auto& d : decisions) {
+        if (d.verdict == core::Verdict::Release) {
+          d.verdict = core::Verdict::Hold;
+          d.reason = "previous results could not be read from the database: held for review";
+        }
+      }
+    }
+    return decisions;
+  };
+}
+
+}  // namespace hemalink::ingest

@@ -1,0 +1,114 @@
+#include "server/rules/recent_results.hpp"
+
+#include <algorithm>
+
+namespace hemalink::rules {
+namespace {
+
+constexpr std::size_t kPerPatientAndTest = 16;
+
+std::string patient_key(std::string_view patient_id, std::string_view code) {
+  std::string key(patient_id);
+  key.push_back('\x1f');
+  return key.append(code);
+}
+
+bool is_kept(const core::ResultSet& s) {
+  return s.kind == core::SpecimenKind::Patient;
+}
+
+}  // namespace
+
+RecentResults::RecentResults(std::shared_ptr<ResultArchive> archive, std::size_t capacity)
+    : archive_(std::move(archive)), patients_(capacity), specimens_(capacity) {}
+
+void RecentResults::record(const core::ResultSet& s, TimePoint received_at) {
+  if (!is_kept(s))
+    return;
+  std::lock_guard lock(mutex_);
+  // Only entries already loaded are extended: an absent one is read whole from the archive,
+  // where this commit already is.
+  const auto* patient_id = s.patient ? &s.patient->id : nullptr;
+  auto* results = s.specimen_id.empty() ? nullptr : specimens_.find(s.specimen_id);
+  for (const auto& o : s.observations) {
+    if (!o.numeric)
+      continue;
+    if (results != nullptr)
+      results->push_back({o.code, *o.numeric});
+    if (patient_id == nullptr || patient_id->empty())
+      continue;
+    if (auto* history = patients_.find(patient_key(*patient_id, o.code))) {
+      history->insert(history->begin(), {s.specimen_id, *o.numeric, received_at});
+      if (history->size() > kPerPatientAndTest)
+        history->pop_back();
+    }
+  }
+}
+
+std::optional<RecentResults::PatientHistory> RecentResults::patient(const std::string& patient_id,
+                                                                    std::string_view code,
+                                                                    TimePoint at) {
+  const auto key = patient_key(patient_id, code);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto* cached = patients_.find(key))
+      return *cached;
+  }
+  auto loaded = archive_->patient_results(patient_id, code, at - kHistoryHorizon);
+  if (!loaded)
+    return std::nullopt;
+  if (loaded->size() > kPerPatientAndTest)
+    loaded->resize(kPerPatientAndTest);
+  std::lock_guard lock(mutex_);
+  return patients_.put(key, std::move(*loaded));
+}
+
+std::optional<RecentResults::SpecimenHistory> RecentResults::specimen(
+    const std::string& specimen_id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto* cached = specimens_.find(specimen_id))
+      return *cached;
+  }
+  auto loaded = archive_->specimen_results(specimen_id);
+  if (!loaded)
+    return std::nullopt;
+  std::lock_guard lock(mutex_);
+  return specimens_.put(specimen_id, std::move(*loaded));
+}
+
+std::optional<double> RecentResults::View::previous(const core::ResultSet& s, std::string_view code,
+                                                    double within_seconds) const {
+  if (!is_kept(s) || !s.patient || s.patient->id.empty())
+    return std::nullopt;
+  const auto history = cache_.patient(s.patient->id, code, at_);
+  if (!history) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  const auto since = at_ - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                               std::chrono::duration<double>(within_seconds));
+  for (const auto& r : *history) {  // newest first
+    if (r.received_at < at_ && r.received_at >= since && r.specimen_id != s.specimen_id)
+      return r.value;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> RecentResults::View::same_specimen(const core::ResultSet& s,
+                                                         std::string_view code) const {
+  if (!is_kept(s) || s.specimen_id.empty())
+    return std::nullopt;
+  const auto results = cache_.specimen(s.specimen_id);
+  if (!results) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  for (auto it = results->rbegin(); it != results->rend(); ++it) {
+    if (it->code == code)
+      return it->value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace hemalink::rules

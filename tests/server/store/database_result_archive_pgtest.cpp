@@ -1,0 +1,55 @@
+#include "server/store/database_result_archive.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/store_harness.hpp"
+#include "tests/support/store_requests.hpp"
+
+namespace hemalink::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kCbc =
+    "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
+    "P|1|||P-88|^Doe^Jane||19720101|F\r"
+    "O|1||^^        AR-1^B|^^^^WBC|||||||N||||||||||||||F\r"
+    "R|1|^^^^WBC^1|6.10|10*3/uL||N||F||||20261122101500\r"
+    "R|2|^^^^HGB^1|12.7|g/dL||N||F||||20261122101500\r"
+    "R|3|^^^^HCT^1|----|%||N||F||||20261122101500\r"
+    "L|1|N\r";
+
+TEST(DatabaseResultArchive, ReadsCommittedResultsByPatientAndBySpecimen) {
+  HL_REQUIRE_POSTGRES();
+  testing::StoreHarness h;
+  auto interpreter = testing::interpreter_for_every_driver();
+  auto r = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm, kCbc);
+  const auto received = r.received_at;
+  auto interpretation = interpreter->interpret(r);
+  ASSERT_EQ(h.store_all({{r, interpretation}})[0].outcome, StoreOutcome::Stored);
+
+  DatabaseResultArchive archive(h.dsn());
+  const auto hgb = archive.patient_results("P-88", "HGB", received - 1h);
+  ASSERT_TRUE(hgb);
+  ASSERT_EQ(hgb->size(), 1u);
+  EXPECT_EQ((*hgb)[0].specimen_id, "AR-1");
+  EXPECT_DOUBLE_EQ((*hgb)[0].value, 12.7);
+  EXPECT_LT(std::chrono::abs((*hgb)[0].received_at - received), 1ms);
+  EXPECT_TRUE(archive.patient_results("P-88", "HGB", received + 1h)->empty()) << "too old";
+  EXPECT_TRUE(archive.patient_results("P-88", "HCT", received - 1h)->empty()) << "not a number";
+
+  const auto specimen = archive.specimen_results("AR-1");
+  ASSERT_TRUE(specimen);
+  ASSERT_EQ(specimen->size(), 2u);
+  EXPECT_EQ((*specimen)[0].code, "WBC");
+  EXPECT_EQ((*specimen)[1].code, "HGB");
+}
+
+TEST(DatabaseResultArchive, AnUnreachableDatabaseIsCannotReadNotNoResults) {
+  DatabaseResultArchive archive("host=127.0.0.1 port=1 connect_timeout=2");
+  EXPECT_FALSE(archive.patient_results("P-1", "HGB", {}));
+  EXPECT_FALSE(archive.specimen_results("S-1"));
+}
+
+}  // namespace
+}  // namespace hemalink::store
