@@ -1,0 +1,166 @@
+// The rules engine on generated CBC, coagulation and flow specimens with the shipped rule sets
+// (config/rules/). Items are results. "Evaluate" is what the target counts: the verdict
+// of every result, history answered from memory (no database lookups); "Decide" adds what the
+// store keeps (calculated results, comments, the decision records with every firing).
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+#include "drivers/driver.hpp"
+#include "server/config/mapping_json.hpp"
+#include "server/ingest/receipt_interpreter.hpp"
+#include "server/rules/recent_results.hpp"
+#include "server/rules/rule_files.hpp"
+#include "server/simulate/generated_messages.hpp"
+
+namespace {
+
+using namespace hemalink;
+
+const std::filesystem::path kRules = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "rules";
+
+std::shared_ptr<const rules::RuleSet> shipped_rules() {
+  auto loaded = rules::load_rule_files({kRules / "cbc.json", kRules / "coag.json", kRules / "flow.json"});
+  if (auto* errors = std::get_if<std::vector<std::string>>(&loaded))
+    throw std::runtime_error(errors->front());
+  return std::get<std::shared_ptr<const rules::RuleSet>>(loaded);
+}
+
+// Previous results from memory: every patient had each test once, a day ago, at 90 % of today.
+struct MemoryHistory final : rules::ResultHistory {
+  std::optional<double> previous(const core::ResultSet& s, std::string_view code,
+                                 double within_seconds) const override {
+    if (within_seconds < 86400)
+      return std::nullopt;
+    for (const auto& o : s.observations) {
+      if (o.code == code && o.numeric)
+        return *o.numeric * 0.9;
+    }
+    return std::nullopt;
+  }
+  std::optional<double> same_specimen(const core::ResultSet&, std::string_view code) const override {
+    return code == "LYMPH_ABS" ? std::optional<double>(1.85) : std::nullopt;
+  }
+};
+
+struct Source {
+  simulate::Panel panel;
+  core::WireProtocol protocol;
+  const char* driver;
+};
+
+std::vector<core::ResultSet> specimens(const std::vector<Source>& sources, std::size_t each) {
+  ingest::ReceiptInterpreter interpreter;
+  for (const auto& s : sources) {
+    auto mappings = config::load_mappings(s.driver, "", "");
+    interpreter.add_analyzer(s.driver, drivers::make_driver(s.driver, {*mappings, {}, {}}));
+  }
+  std::vector<core::ResultSet> out;
+  std::size_t n = 0;
+  for (const auto& s : sources) {
+    for (auto& raw : simulate::generate(s.panel, s.protocol, each, 42)) {
+      store::Receipt r;
+      r.analyzer = s.driver;
+      r.driver = s.driver;
+      r.protocol = s.protocol;
+      r.raw = std::move(raw);
+      for (auto& set : interpreter.interpret(r).result_sets) {
+        if (set.patient) {
+          set.patient->age_years = static_cast<double>(n % 90);
+          set.patient->sex = n % 2 == 0 ? "F" : "M";
+        }
+        if (n % 7 == 0)
+          set.specimen_flags.push_back({"Blasts?", std::nullopt, true});
+        ++n;
+        out.push_back(std::move(set));
+      }
+    }
+  }
+  return out;
+}
+
+std::size_t result_count(const std::vector<core::ResultSet>& sets) {
+  std::size_t n = 0;
+  for (const auto& s : sets)
+    n += s.observations.size();
+  return n;
+}
+
+const std::vector<Source> kCbc = {{simulate::Panel::Cbc, core::WireProtocol::Astm, "sysmex-xn"}};
+const std::vector<Source> kCoag = {{simulate::Panel::Coag, core::WireProtocol::Astm, "sysmex-cs"}};
+const std::vector<Source> kFlow = {{simulate::Panel::Flow, core::WireProtocol::Hl7, "generic-hl7"}};
+
+void evaluate(benchmark::State& state, const std::vector<Source>& sources) {
+  const auto set = shipped_rules();
+  const auto sets = specimens(sources, 200);
+  const MemoryHistory history;
+  std::vector<std::uint32_t> fired;
+  fired.reserve(set->rules().size());
+  std::size_t held = 0;
+  for (auto _ : state) {
+    for (const auto& s : sets) {
+      for (const auto& o : s.observations) {
+        held += set->evaluate({o, s, &history}, fired) != core::Verdict::Release;
+      }
+    }
+  }
+  benchmark::DoNotOptimize(held);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * result_count(sets)));
+  state.counters["results"] = static_cast<double>(result_count(sets));
+}
+
+void decide(benchmark::State& state, const std::vector<Source>& sources) {
+  const auto set = shipped_rules();
+  const auto sets = specimens(sources, 200);
+  const MemoryHistory history;
+  std::size_t decisions = 0;
+  for (auto _ : state) {
+    for (auto s : sets) {  // decide() adds calculated results and comments: a fresh copy each
+      decisions += set->decide(s, &history).size();
+    }
+  }
+  benchmark::DoNotOptimize(decisions);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * result_count(sets)));
+}
+
+// The daemon's own history: the bounded cache, warm (every patient and specimen already read).
+struct NoArchive final : rules::ResultArchive {
+  std::optional<std::vector<PatientResult>> patient_results(std::string_view, std::string_view,
+                                                            rules::TimePoint) override {
+    return std::vector<PatientResult>{};
+  }
+  std::optional<std::vector<SpecimenResult>> specimen_results(std::string_view) override {
+    return std::vector<SpecimenResult>{};
+  }
+};
+
+void decide_with_cache(benchmark::State& state, const std::vector<Source>& sources) {
+  const auto set = shipped_rules();
+  const auto sets = specimens(sources, 200);
+  rules::RecentResults recent(std::make_shared<NoArchive>(), 1000000);
+  const auto now = std::chrono::system_clock::now();
+  std::size_t decisions = 0;
+  for (auto _ : state) {
+    for (auto s : sets) {
+      auto view = recent.view(now);
+      decisions += set->decide(s, &view).size();
+    }
+  }
+  benchmark::DoNotOptimize(decisions);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * result_count(sets)));
+}
+
+BENCHMARK_CAPTURE(evaluate, cbc, kCbc);
+BENCHMARK_CAPTURE(evaluate, coag, kCoag);
+BENCHMARK_CAPTURE(evaluate, flow, kFlow);
+BENCHMARK_CAPTURE(decide, cbc, kCbc);
+BENCHMARK_CAPTURE(decide, coag, kCoag);
+BENCHMARK_CAPTURE(decide, flow, kFlow);
+BENCHMARK_CAPTURE(decide_with_cache, cbc, kCbc);
+
+}  // namespace
+
+BENCHMARK_MAIN();
