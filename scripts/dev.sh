@@ -231,6 +231,8 @@ run_bench() {
   cmake --build build-bench -j "$jobs"
   HEMALINK_CORPUS_DIR="$corpus" build-bench/tests/bench/codec_bench \
     --benchmark_counters_tabular=true "$@"
+  # The rules engine with the shipped rule sets (config/rules/), results per second on one core.
+  build-bench/tests/bench/rules_bench --benchmark_counters_tabular=true "$@"
   # Durable ingest into a private cluster (fsync on, synchronous_commit on), beside psql COPY.
   start_private_postgres
   local admin=(psql -q -X -h "$pg_dir" -U postgres -d postgres)

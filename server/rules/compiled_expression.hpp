@@ -52,6 +52,7 @@ struct EvaluationSlot;  ///< One place on the evaluator's stack; defined with th
 class CompiledExpression {
  public:
   enum class Op : std::uint8_t {
+    None,
     PushNumber,
     PushText,
     PushTruth,
@@ -59,6 +60,7 @@ class CompiledExpression {
     Text,
     Units,
     Status,
+    StatusIs,  ///< argument: the ResultStatus
     AbnormalFlag,
     Code,
     ComparatorText,
@@ -93,10 +95,16 @@ class CompiledExpression {
     TextNotEqual,
     And,
     Or,
+    JumpIfFalse,  ///< argument: where to go when the top is False (it stays as the result)
+    JumpIfTrue,
   };
   struct Instruction {
     Op op;
-    std::uint32_t argument;  ///< Index into numbers_ or texts_, or the truth pushed.
+    /// A comparison fused into a read (`value < 20` is one instruction): the comparison, and
+    /// the index of its constant in numbers_. None when the read is not fused.
+    Op compare = Op::None;
+    std::uint32_t argument = 0;  ///< Index into numbers_ or texts_, the truth pushed, or a target.
+    std::uint32_t constant = 0;
   };
 
   /// What the whole expression must be: a rule's `when` condition, or a calculation's number.

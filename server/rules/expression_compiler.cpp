@@ -131,7 +131,7 @@ class ExpressionCompiler {
     if (depth > kMaxStack) {
       fail(at, "the expression is too deep to evaluate");
     }
-    out_.program_.push_back({op, argument});
+    out_.program_.push_back({op, Op::None, argument, 0});
     out_.labels_.push_back(std::move(label));
   }
 
@@ -249,17 +249,55 @@ class ExpressionCompiler {
     return wanted;
   }
 
+  // `a and b`: when a is false the whole is false whatever b is, so b is skipped (and `or` when a
+  // is true). Unknown still evaluates b: `unknown and false` is false.
+  Type logical(const SyntaxNode& n, std::size_t depth) {
+    const bool is_and = n.text == "and";
+    const auto left = emit(n.operands[0], depth);
+    const auto jump = out_.program_.size();
+    push(is_and ? Op::JumpIfFalse : Op::JumpIfTrue, 0, depth, n.at);
+    const auto right = emit(n.operands[1], depth + 1);
+    if (error_)
+      return Type::Truth;
+    expect_both(n, left, right, Type::Truth);
+    push(is_and ? Op::And : Op::Or, 0, depth, n.at);
+    out_.program_[jump].argument = static_cast<std::uint32_t>(out_.program_.size());
+    return Type::Truth;
+  }
+
+  // `status == "final"` compares the status itself, and a status that does not exist is an error.
+  std::optional<Type> status_comparison(const SyntaxNode& n, std::size_t depth) {
+    if ((n.text != "==" && n.text != "!=") || n.operands[0].kind != SyntaxNode::Kind::Name ||
+        n.operands[0].text != "status" || n.operands[1].kind != SyntaxNode::Kind::String) {
+      return std::nullopt;
+    }
+    static constexpr std::array<std::string_view, 4> kStatuses = {"final", "preliminary",
+                                                                  "corrected", "cannot_report"};
+    const auto& wanted = n.operands[1].text;
+    const auto it = std::find(kStatuses.begin(), kStatuses.end(), wanted);
+    if (it == kStatuses.end()) {
+      fail(n.operands[1].at, fmt::format("a status is \"final\", \"preliminary\", "
+                                         "\"corrected\" or \"cannot_report\", not \"{}\"",
+                                         wanted));
+      return Type::Truth;
+    }
+    push(Op::StatusIs, static_cast<std::uint32_t>(it - kStatuses.begin()), depth, n.at,
+         fmt::format("status == \"{}\"", wanted));
+    if (n.text == "!=")
+      push(Op::Not, 0, depth, n.at);
+    return Type::Truth;
+  }
+
   Type binary(const SyntaxNode& n, std::size_t depth) {
+    if (n.text == "and" || n.text == "or")
+      return logical(n, depth);
+    if (auto status = status_comparison(n, depth))
+      return *status;
     const auto left = emit(n.operands[0], depth);
     const auto right = emit(n.operands[1], depth + 1);
     if (error_)
       return Type::Truth;
     const auto& op = n.text;
-    if (op == "and" || op == "or") {
-      expect_both(n, left, right, Type::Truth);
-      push(op == "and" ? Op::And : Op::Or, 0, depth, n.at);
-      return Type::Truth;
-    }
     if (op == "+" || op == "-" || op == "*" || op == "/") {
       expect_both(n, left, right, Type::Number);
       const Op code = op == "+"   ? Op::Add
@@ -290,8 +328,31 @@ class ExpressionCompiler {
                     : op == ">=" ? Op::GreaterOrEqual
                     : op == "==" ? Op::Equal
                                  : Op::NotEqual;
-    push(code, 0, depth, n.at);
+    if (!fuse_with_constant(code)) {
+      push(code, 0, depth, n.at);
+    }
     return Type::Truth;
+  }
+
+  // A read compared with a number written out (`value < 20`, `result("HCT") > 0`) becomes one
+  // instruction: most conditions are these, and each instruction costs a dispatch.
+  bool fuse_with_constant(Op code) {
+    auto& program = out_.program_;
+    if (program.size() < 2 || program.back().op != Op::PushNumber)
+      return false;
+    auto& read = program[program.size() - 2];
+    if (!is_number_read(read.op) || read.compare != Op::None)
+      return false;
+    read.compare = code;
+    read.constant = program.back().argument;
+    program.pop_back();
+    out_.labels_.pop_back();
+    return true;
+  }
+
+  static bool is_number_read(Op op) {
+    return op == Op::Value || op == Op::AgeYears || op == Op::Result || op == Op::Previous ||
+           op == Op::Delta || op == Op::DeltaPct;
   }
 
   void expect_both(const SyntaxNode& n, Type left, Type right, Type wanted) {

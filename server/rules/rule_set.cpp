@@ -115,6 +115,7 @@ std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> RuleSet::lo
 }
 
 void RuleSet::index() {
+  std::map<std::string, std::vector<std::uint32_t>, std::less<>> lists;
   for (std::uint32_t i = 0; i < rules_.size(); ++i) {
     const auto& rule = rules_[i];
     if (rule.action == core::RuleAction::Compute) {
@@ -123,22 +124,61 @@ void RuleSet::index() {
     }
     for (const auto& code : rule.applies_to) {
       if (code != "*")
-        by_code_.try_emplace(code);
+        lists.try_emplace(code);
     }
     if (rule.applies_to_every_result())
       every_code_.push_back(i);
   }
-  for (auto& [code, list] : by_code_) {
+  for (auto& [code, list] : lists) {
     for (std::uint32_t i = 0; i < rules_.size(); ++i) {
       if (rules_[i].action != core::RuleAction::Compute && rules_[i].applies_to_code(code))
         list.push_back(i);
     }
   }
+  by_code_.build({lists.begin(), lists.end()});
+}
+
+namespace {
+
+std::uint64_t code_hash(std::string_view code) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const unsigned char c : code)
+    h = (h ^ c) * 0x100000001b3ULL;
+  return h | 1;  // never 0: 0 marks an empty slot
+}
+
+}  // namespace
+
+void RuleSet::CodeIndex::build(
+    const std::vector<std::pair<std::string, std::vector<std::uint32_t>>>& lists) {
+  std::size_t size = 16;
+  while (size < lists.size() * 2)
+    size *= 2;
+  slots_.assign(size, {});
+  mask_ = size - 1;
+  for (const auto& [code, rules] : lists) {
+    const auto h = code_hash(code);
+    auto i = h & mask_;
+    while (slots_[i].hash != 0)
+      i = (i + 1) & mask_;
+    slots_[i] = {h, code, rules};
+  }
+}
+
+const std::vector<std::uint32_t>* RuleSet::CodeIndex::find(std::string_view code) const {
+  const auto h = code_hash(code);
+  for (auto i = h & mask_;; i = (i + 1) & mask_) {
+    const auto& slot = slots_[i];
+    if (slot.hash == 0)
+      return nullptr;
+    if (slot.hash == h && slot.code == code)
+      return &slot.rules;
+  }
 }
 
 const std::vector<std::uint32_t>& RuleSet::rules_for(std::string_view code) const {
-  const auto it = by_code_.find(code);
-  return it == by_code_.end() ? every_code_ : it->second;
+  const auto* list = by_code_.find(code);
+  return list == nullptr ? every_code_ : *list;
 }
 
 core::Verdict RuleSet::evaluate(const EvaluationInput& input,

@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -52,11 +51,21 @@ class RuleSet {
   std::vector<Trace> explain(const EvaluationInput& input) const;
 
  private:
-  struct CodeHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view code) const {
-      return std::hash<std::string_view>{}(code);
-    }
+  /// Code -> decision rules, open addressing with a power-of-two table: the lookup every result
+  /// makes hashes a few bytes and compares one code, no division, no allocation.
+  class CodeIndex {
+   public:
+    void build(const std::vector<std::pair<std::string, std::vector<std::uint32_t>>>& lists);
+    const std::vector<std::uint32_t>* find(std::string_view code) const;
+
+   private:
+    struct Slot {
+      std::uint64_t hash = 0;
+      std::string code;
+      std::vector<std::uint32_t> rules;
+    };
+    std::vector<Slot> slots_;
+    std::uint64_t mask_ = 0;
   };
 
   void index();
@@ -71,7 +80,7 @@ class RuleSet {
   std::vector<std::uint32_t> calculations_;  ///< compute rules, in order.
   std::vector<std::uint32_t> every_code_;    ///< decision rules for ["*"], in order.
   /// Per code named in any rule: the decision rules for it (its own and ["*"]), in file order.
-  std::unordered_map<std::string, std::vector<std::uint32_t>, CodeHash, std::equal_to<>> by_code_;
+  CodeIndex by_code_;
 };
 
 }  // namespace hemalink::rules

@@ -20,10 +20,12 @@ namespace {
 
 using namespace hemalink;
 
-const std::filesystem::path kRules = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "rules";
+const std::filesystem::path kRules =
+    std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "rules";
 
 std::shared_ptr<const rules::RuleSet> shipped_rules() {
-  auto loaded = rules::load_rule_files({kRules / "cbc.json", kRules / "coag.json", kRules / "flow.json"});
+  auto loaded =
+      rules::load_rule_files({kRules / "cbc.json", kRules / "coag.json", kRules / "flow.json"});
   if (auto* errors = std::get_if<std::vector<std::string>>(&loaded))
     throw std::runtime_error(errors->front());
   return std::get<std::shared_ptr<const rules::RuleSet>>(loaded);
@@ -41,7 +43,8 @@ struct MemoryHistory final : rules::ResultHistory {
     }
     return std::nullopt;
   }
-  std::optional<double> same_specimen(const core::ResultSet&, std::string_view code) const override {
+  std::optional<double> same_specimen(const core::ResultSet&,
+                                      std::string_view code) const override {
     return code == "LYMPH_ABS" ? std::optional<double>(1.85) : std::nullopt;
   }
 };
