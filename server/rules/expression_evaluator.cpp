@@ -115,9 +115,9 @@ double previous_of(const EvaluationInput& in, double window) {
   return number_or_missing(in.history->previous(in.specimen, in.result.code, window));
 }
 
-// Pushes what a read instruction reads; false for every other instruction. Inlined into the
-// evaluation loop: one switch, no call per instruction.
-[[gnu::always_inline]] inline bool load(Op op, const std::vector<double>& numbers,
+// Puts what a read instruction reads into `slot`; other instructions are not reads. Inlined into
+// the evaluation loop: one switch, no call per instruction.
+[[gnu::always_inline]] inline void load(Op op, const std::vector<double>& numbers,
                                         const std::vector<std::string>& texts,
                                         std::uint32_t argument, const EvaluationInput& in,
                                         Slot& slot) {
@@ -125,68 +125,68 @@ double previous_of(const EvaluationInput& in, double window) {
   switch (op) {
     case Op::Value:
       slot.number = number_or_missing(in.result.numeric);
-      return true;
+      return;
     case Op::Text:
       slot.set_text(in.result.value);
-      return true;
+      return;
     case Op::Units:
       slot.set_text(in.result.units);
-      return true;
+      return;
     case Op::Status:
       slot.set_text(core::to_string(in.result.status));
-      return true;
+      return;
     case Op::StatusIs:
       slot.truth = truth_of(static_cast<std::uint32_t>(in.result.status) == argument);
-      return true;
+      return;
     case Op::AbnormalFlag:
       slot.set_text(in.result.abnormal_flag);
-      return true;
+      return;
     case Op::Code:
       slot.set_text(in.result.code);
-      return true;
+      return;
     case Op::ComparatorText:
       slot.set_text(core::to_string(in.result.comparator));
-      return true;
+      return;
     case Op::Sex:
       slot.set_text(in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "");
-      return true;
+      return;
     case Op::AgeYears:
       slot.number =
           in.specimen.patient ? number_or_missing(in.specimen.patient->age_years) : kMissing;
-      return true;
+      return;
     case Op::IsRerun:
       slot.truth = truth_of(is_rerun(in));
-      return true;
+      return;
     case Op::IsQc:
       slot.truth = truth_of(in.specimen.kind == core::SpecimenKind::QualityControl);
-      return true;
+      return;
     case Op::Result:
       slot.number = result_of(in, texts[argument], found);
-      return true;
+      return;
     case Op::HasResult:
       result_of(in, texts[argument], found);
       slot.truth = truth_of(found);
-      return true;
+      return;
     case Op::Flag:
       slot.truth = truth_of(has_flag(in, texts[argument]));
-      return true;
+      return;
     case Op::Previous:
       slot.number = previous_of(in, numbers[argument]);
-      return true;
+      return;
     case Op::Delta:
       slot.number = number_or_missing(in.result.numeric) - previous_of(in, numbers[argument]);
-      return true;
+      return;
     case Op::DeltaPct: {
       const double previous = previous_of(in, numbers[argument]);
       const double value = number_or_missing(in.result.numeric);
       slot.number = previous == 0 ? kMissing : 100.0 * (value - previous) / std::fabs(previous);
-      return true;
+      return;
     }
     case Op::HasPrevious:
       slot.truth = truth_of(!std::isnan(previous_of(in, numbers[argument])));
-      return true;
+      return;
     default:
-      return false;
+      return;
   }
 }
 

@@ -45,70 +45,59 @@ void RecentResults::record(const core::ResultSet& s, TimePoint received_at) {
   }
 }
 
-std::optional<RecentResults::PatientHistory> RecentResults::patient(const std::string& patient_id,
-                                                                    std::string_view code,
-                                                                    TimePoint at) {
-  const auto key = patient_key(patient_id, code);
+template <typename History, typename Load, typename Answer>
+std::optional<double> RecentResults::answer(LruMap<History>& map, const std::string& key, Load load,
+                                            Answer answer, bool& failed) {
   {
     std::lock_guard lock(mutex_);
-    if (auto* cached = patients_.find(key))
-      return *cached;
+    if (const auto* cached = map.find(key))
+      return answer(*cached);
   }
-  auto loaded = archive_->patient_results(patient_id, code, at - kHistoryHorizon);
-  if (!loaded)
+  auto loaded = load();  // not under the lock: other specimens go on meanwhile
+  if (!loaded) {
+    failed = true;
     return std::nullopt;
-  if (loaded->size() > kPerPatientAndTest)
-    loaded->resize(kPerPatientAndTest);
-  std::lock_guard lock(mutex_);
-  return patients_.put(key, std::move(*loaded));
-}
-
-std::optional<RecentResults::SpecimenHistory> RecentResults::specimen(
-    const std::string& specimen_id) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto* cached = specimens_.find(specimen_id))
-      return *cached;
   }
-  auto loaded = archive_->specimen_results(specimen_id);
-  if (!loaded)
-    return std::nullopt;
   std::lock_guard lock(mutex_);
-  return specimens_.put(specimen_id, std::move(*loaded));
+  return answer(map.put(key, std::move(*loaded)));
 }
 
 std::optional<double> RecentResults::View::previous(const core::ResultSet& s, std::string_view code,
                                                     double within_seconds) const {
   if (!is_kept(s) || !s.patient || s.patient->id.empty())
     return std::nullopt;
-  const auto history = cache_.patient(s.patient->id, code, at_);
-  if (!history) {
-    failed_ = true;
-    return std::nullopt;
-  }
   const auto since = at_ - std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                std::chrono::duration<double>(within_seconds));
-  for (const auto& r : *history) {  // newest first
-    if (r.received_at < at_ && r.received_at >= since && r.specimen_id != s.specimen_id)
-      return r.value;
-  }
-  return std::nullopt;
+  auto load = [&]() -> std::optional<PatientHistory> {
+    auto loaded = cache_.archive_->patient_results(s.patient->id, code, at_ - kHistoryHorizon);
+    if (loaded && loaded->size() > kPerPatientAndTest)
+      loaded->resize(kPerPatientAndTest);
+    return loaded;
+  };
+  auto newest_within = [&](const PatientHistory& history) -> std::optional<double> {
+    for (const auto& r : history) {  // newest first
+      if (r.received_at < at_ && r.received_at >= since && r.specimen_id != s.specimen_id)
+        return r.value;
+    }
+    return std::nullopt;
+  };
+  return cache_.answer(cache_.patients_, patient_key(s.patient->id, code), load, newest_within,
+                       failed_);
 }
 
 std::optional<double> RecentResults::View::same_specimen(const core::ResultSet& s,
                                                          std::string_view code) const {
   if (!is_kept(s) || s.specimen_id.empty())
     return std::nullopt;
-  const auto results = cache_.specimen(s.specimen_id);
-  if (!results) {
-    failed_ = true;
+  auto load = [&] { return cache_.archive_->specimen_results(s.specimen_id); };
+  auto latest = [&](const SpecimenHistory& results) -> std::optional<double> {
+    for (auto it = results.rbegin(); it != results.rend(); ++it) {
+      if (it->code == code)
+        return it->value;
+    }
     return std::nullopt;
-  }
-  for (auto it = results->rbegin(); it != results->rend(); ++it) {
-    if (it->code == code)
-      return it->value;
-  }
-  return std::nullopt;
+  };
+  return cache_.answer(cache_.specimens_, s.specimen_id, load, latest, failed_);
 }
 
 }  // namespace hemalink::rules

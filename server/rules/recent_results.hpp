@@ -75,9 +75,12 @@ class RecentResults {
   using PatientHistory = std::vector<ResultArchive::PatientResult>;  // newest first
   using SpecimenHistory = std::vector<ResultArchive::SpecimenResult>;
 
-  std::optional<PatientHistory> patient(const std::string& patient_id, std::string_view code,
-                                        TimePoint at);
-  std::optional<SpecimenHistory> specimen(const std::string& specimen_id);
+  /// Answers from the cached entry for `key`, reading it from the archive first when absent.
+  /// The answer is computed under the lock: nothing is copied out. `failed` is set when the
+  /// archive could not be read.
+  template <typename History, typename Load, typename Answer>
+  std::optional<double> answer(LruMap<History>& map, const std::string& key, Load load,
+                               Answer answer, bool& failed);
 
   std::shared_ptr<ResultArchive> archive_;
   std::mutex mutex_;

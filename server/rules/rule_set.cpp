@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::uint32_t kMeasured = UINT32_MAX;  // a result no compute rule made
 
+constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+
 std::uint64_t fnv1a(std::uint64_t hash, std::string_view bytes) {
   for (const unsigned char c : bytes) {
     hash ^= c;
@@ -21,7 +23,7 @@ std::uint64_t fnv1a(std::uint64_t hash, std::string_view bytes) {
 
 std::string version_of(const std::vector<RuleSource>& sources,
                        const std::vector<std::string>& declared) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  std::uint64_t hash = kFnvOffset;
   for (const auto& s : sources) {
     hash = fnv1a(fnv1a(hash, s.name), s.text);
   }
@@ -141,10 +143,7 @@ void RuleSet::index() {
 namespace {
 
 std::uint64_t code_hash(std::string_view code) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const unsigned char c : code)
-    h = (h ^ c) * 0x100000001b3ULL;
-  return h | 1;  // never 0: 0 marks an empty slot
+  return fnv1a(kFnvOffset, code) | 1;  // never 0: 0 marks an empty slot
 }
 
 }  // namespace
@@ -235,9 +234,7 @@ std::vector<core::Decision> RuleSet::decide(core::ResultSet& specimen,
   for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
     const EvaluationInput in{specimen.observations[o], specimen, history};
     const auto verdict = evaluate(in, fired);
-    const bool rerun_held =
-        verdict == core::Verdict::Hold && !ids_of(rules_, fired, core::RuleAction::Rerun).empty();
-    decisions.push_back(decision(verdict, fired, computed_by[o], rerun_held));
+    decisions.push_back(decision(verdict, fired, computed_by[o]));
     comments.clear();
     for (const auto i : fired) {
       if (rules_[i].action == core::RuleAction::Comment)
@@ -253,7 +250,7 @@ std::vector<core::Decision> RuleSet::decide(core::ResultSet& specimen,
 }
 
 core::Decision RuleSet::decision(core::Verdict verdict, const std::vector<std::uint32_t>& fired,
-                                 std::uint32_t computed_by, bool rerun_held) const {
+                                 std::uint32_t computed_by) const {
   core::Decision d;
   d.verdict = verdict;
   d.rule_set_version = version_;
@@ -272,10 +269,12 @@ core::Decision RuleSet::decision(core::Verdict verdict, const std::vector<std::u
       d.reason = reasons_of(rules_, fired, RuleAction::Rerun);
       break;
     case core::Verdict::Hold: {
+      // A rerun rule fired and yet the result is held: it is already a rerun.
+      const auto reruns = reasons_of(rules_, fired, RuleAction::Rerun);
       auto why = reasons_of(rules_, fired, RuleAction::Hold);
-      if (rerun_held) {
+      if (!reruns.empty()) {
         why.append(why.empty() ? "" : "; ")
-            .append(reasons_of(rules_, fired, RuleAction::Rerun))
+            .append(reruns)
             .append(" (already a rerun: held, not rerun again)");
       }
       d.reason = why.empty() ? "no rule released this result: held for review" : why;

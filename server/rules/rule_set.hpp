@@ -73,7 +73,7 @@ class RuleSet {
   void calculate(core::ResultSet& specimen, const ResultHistory* history,
                  std::vector<std::uint32_t>& computed_by) const;
   core::Decision decision(core::Verdict verdict, const std::vector<std::uint32_t>& fired,
-                          std::uint32_t computed_by, bool rerun_held) const;
+                          std::uint32_t computed_by) const;
 
   std::vector<Rule> rules_;
   std::string version_;
