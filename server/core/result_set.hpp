@@ -37,22 +37,23 @@ struct Traceability {
   std::string text;  ///< As sent, components kept.
 };
 
-/// One measured or calculated value.
+/// One measured or calculated value. What the rules read of every result (code, number,
+/// comparator, status, flags) comes first: a specimen's results are then read from few cache lines.
 struct Observation {
-  std::string code;      ///< Canonical code (`WBC`, `PT_SEC`, `CD4_ABS`); the raw code if unmapped.
-  std::string raw_code;  ///< The analyzer's own code, as sent.
-  std::string loinc;
-  bool is_mapped = false;
-  std::string value;              ///< Text as sent, trimmed; empty when the analyzer gave none.
+  std::string code;  ///< Canonical code (`WBC`, `PT_SEC`, `CD4_ABS`); the raw code if unmapped.
   std::optional<double> numeric;  ///< The number, when the value is one (after the comparator).
   Comparator comparator = Comparator::None;
+  ResultStatus status = ResultStatus::Final;
+  bool is_mapped = false;
+  std::vector<std::string> flags;  ///< Other instrument flags on this result (W, >, <, ...).
+  std::string raw_code;            ///< The analyzer's own code, as sent.
+  std::string loinc;
+  std::string value;      ///< Text as sent, trimmed; empty when the analyzer gave none.
   std::string units;      ///< UCUM.
   std::string raw_units;  ///< As sent.
   std::string reference_range;
-  std::string abnormal_flag;       ///< L, H, LL, HH, A, N, or empty.
-  std::vector<std::string> flags;  ///< Other instrument flags on this result (W, >, <, ...).
-  ResultStatus status = ResultStatus::Final;
-  std::string measured_at;  ///< As sent (YYYYMMDDHHMMSS for ASTM; HL7 TS).
+  std::string abnormal_flag;  ///< L, H, LL, HH, A, N, or empty.
+  std::string measured_at;    ///< As sent (YYYYMMDDHHMMSS for ASTM; HL7 TS).
   std::string dilution;
   /// The analyzer's own rerun/reflex judgement (Sysmex R-9: `repeat`, `rerun_or_reflex`,
   /// `host_query`); empty when it has none.

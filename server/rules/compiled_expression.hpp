@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -34,11 +35,54 @@ class ResultHistory {
                                               std::string_view code) const = 0;
 };
 
-/// What an expression reads: the result being decided, its specimen, and the history.
+/// The result codes and flag names a rule set's conditions read, numbered once at load: a joined
+/// program (CompiledExpression::join) reads them from SpecimenFacts by number instead of
+/// searching the specimen for them result after result.
+class FactNames {
+ public:
+  static constexpr std::uint16_t kNone = UINT16_MAX;
+  static constexpr std::size_t kMaxFlags = 64;  ///< One bit each; flags past these are searched.
+
+  std::uint16_t result_code(std::string_view code);
+  std::uint16_t flag(std::string_view name);
+  std::size_t result_codes() const { return result_codes_.size(); }
+  const std::vector<std::string>& flags() const { return flags_; }
+
+ private:
+  std::vector<std::string> result_codes_;
+  std::vector<std::string> flags_;
+};
+
+/// What the rules read of one specimen, gathered once for all of its results: which of the named
+/// flags it carries, and the results of other tests, each searched for (in the specimen, then in
+/// the history) the first time a rule reads it. Reused from specimen to specimen without
+/// allocating once grown.
+class SpecimenFacts {
+ public:
+  void gather(const FactNames& names, const core::ResultSet& specimen);
+
+  bool has_flag(std::uint16_t number) const { return (flags_ >> number) & 1U; }
+  bool has_any_flag(std::uint64_t mask) const { return (flags_ & mask) != 0; }
+
+  struct Result {
+    enum class State : std::uint8_t { Unread, Found, Missing };
+    State state = State::Unread;
+    double value = 0;
+  };
+  Result& result(std::uint16_t number) { return results_[number]; }
+
+ private:
+  std::vector<Result> results_;
+  std::uint64_t flags_ = 0;
+};
+
+/// What an expression reads: the result being decided, its specimen, the history, and the
+/// specimen's facts when the caller gathered them (see SpecimenFacts).
 struct EvaluationInput {
   const core::Observation& result;
   const core::ResultSet& specimen;
   const ResultHistory* history = nullptr;
+  SpecimenFacts* facts = nullptr;
 };
 
 /// A result is a rerun when the analyzer says so, or when its specimen already has a result of
@@ -60,7 +104,8 @@ class CompiledExpression {
     Text,
     Units,
     Status,
-    StatusIs,  ///< argument: the ResultStatus
+    StatusIs,      ///< argument: the ResultStatus
+    ComparatorIs,  ///< argument: the Comparator
     AbnormalFlag,
     Code,
     ComparatorText,
@@ -71,6 +116,7 @@ class CompiledExpression {
     Result,
     HasResult,
     Flag,
+    AnyFlag,  ///< argument: the first of `constant` flag names in texts_; fact: its mask in masks_
     Previous,
     Delta,
     DeltaPct,
@@ -97,12 +143,19 @@ class CompiledExpression {
     Or,
     JumpIfFalse,  ///< argument: where to go when the top is False (it stays as the result)
     JumpIfTrue,
+    AndThen,  ///< Like JumpIfFalse, but when the top is True it is dropped: the right side decides.
+    OrElse,   ///< Like JumpIfTrue, but when the top is False it is dropped.
+    Fire,     ///< Ends one condition of a joined program; argument: the rule fired when it is True.
   };
   struct Instruction {
     Op op;
     /// A comparison fused into a read (`value < 20` is one instruction): the comparison, and
-    /// the index of its constant in numbers_. None when the read is not fused.
+    /// the index of its constant in numbers_; Not for a negated condition (`not is_qc`). None
+    /// when the read is not fused.
     Op compare = Op::None;
+    /// In a joined program: the number (FactNames) of the result code or flag read, or for
+    /// AnyFlag the index of the flags' mask.
+    std::uint16_t fact = FactNames::kNone;
     std::uint32_t argument = 0;  ///< Index into numbers_ or texts_, the truth pushed, or a target.
     std::uint32_t constant = 0;
   };
@@ -121,6 +174,14 @@ class CompiledExpression {
   /// Kind::Number.
   std::optional<double> evaluate_number(const EvaluationInput& input) const;
 
+  /// Joins rules' conditions into one program that evaluates them all, in order, and numbers
+  /// the result codes and flags they read in `names`. Each condition is paired with its rule.
+  static CompiledExpression join(
+      const std::vector<std::pair<const CompiledExpression*, std::uint32_t>>& conditions,
+      FactNames& names);
+  /// Runs a joined program: appends to `fired` the rule of each condition that is True.
+  void fire(const EvaluationInput& input, std::vector<std::uint32_t>& fired) const;
+
   /// Each value the expression reads (`value`, `result("HGB")`, `delta(72h)`, ...) as written,
   /// with what it is for `input` ("12", "\"F\"", "missing"): what `rules explain` shows.
   std::vector<std::pair<std::string, std::string>> inputs(const EvaluationInput& input) const;
@@ -132,12 +193,14 @@ class CompiledExpression {
  private:
   friend class ExpressionCompiler;
 
-  void run(const EvaluationInput& input, EvaluationSlot* stack) const;
+  void run(const EvaluationInput& input, EvaluationSlot* stack,
+           std::vector<std::uint32_t>* fired) const;
 
   std::vector<Instruction> program_;
   std::vector<std::string> labels_;  ///< Per instruction: the source text of a read, else empty.
   std::vector<double> numbers_;
   std::vector<std::string> texts_;
+  std::vector<std::uint64_t> masks_;  ///< In a joined program: FactNames flag bits, per AnyFlag.
 };
 
 }  // namespace hemalink::rules

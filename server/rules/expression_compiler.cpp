@@ -131,7 +131,7 @@ class ExpressionCompiler {
     if (depth > kMaxStack) {
       fail(at, "the expression is too deep to evaluate");
     }
-    out_.program_.push_back({op, Op::None, argument, 0});
+    out_.program_.push_back({op, Op::None, FactNames::kNone, argument, 0});
     out_.labels_.push_back(std::move(label));
   }
 
@@ -245,54 +245,153 @@ class ExpressionCompiler {
       fail(n.operands[0].at,
            fmt::format("\"{}\" takes {}, not {}", n.text, describe(wanted), describe(type)));
     }
-    push(is_not ? Op::Not : Op::Negate, 0, depth, n.at);
+    if (error_)
+      return wanted;
+    if (is_not) {
+      negate(depth, n.at);
+    } else {
+      push(Op::Negate, 0, depth, n.at);
+    }
     return wanted;
   }
 
   // `a and b`: when a is false the whole is false whatever b is, so b is skipped (and `or` when a
-  // is true). Unknown still evaluates b: `unknown and false` is false.
+  // is true). Unknown still evaluates b: `unknown and false` is false. When a cannot be unknown,
+  // the whole is b once a did not decide it: a is dropped and no And/Or follows.
   Type logical(const SyntaxNode& n, std::size_t depth) {
     const bool is_and = n.text == "and";
+    std::vector<const SyntaxNode*> flags;
+    if (!is_and && flag_chain(n, flags) && flags.size() <= kMaxChainedFlags)
+      return any_flag(n, flags, depth);
     const auto left = emit(n.operands[0], depth);
+    const bool decided = is_two_valued(n.operands[0]);
     const auto jump = out_.program_.size();
-    push(is_and ? Op::JumpIfFalse : Op::JumpIfTrue, 0, depth, n.at);
-    const auto right = emit(n.operands[1], depth + 1);
+    const Op jump_op =
+        decided ? (is_and ? Op::AndThen : Op::OrElse) : (is_and ? Op::JumpIfFalse : Op::JumpIfTrue);
+    push(jump_op, 0, depth, n.at);
+    const auto right = emit(n.operands[1], decided ? depth : depth + 1);
     if (error_)
       return Type::Truth;
     expect_both(n, left, right, Type::Truth);
-    push(is_and ? Op::And : Op::Or, 0, depth, n.at);
+    if (!decided)
+      push(is_and ? Op::And : Op::Or, 0, depth, n.at);
     out_.program_[jump].argument = static_cast<std::uint32_t>(out_.program_.size());
     return Type::Truth;
   }
 
-  // `status == "final"` compares the status itself, and a status that does not exist is an error.
-  std::optional<Type> status_comparison(const SyntaxNode& n, std::size_t depth) {
+  static constexpr std::size_t kMaxChainedFlags = 64;
+
+  // `flag("A") or flag("B") or ...`: one instruction reading every flag named.
+  static bool flag_chain(const SyntaxNode& n, std::vector<const SyntaxNode*>& flags) {
+    if (n.kind == SyntaxNode::Kind::Binary && n.text == "or") {
+      return flag_chain(n.operands[0], flags) && flag_chain(n.operands[1], flags);
+    }
+    if (n.kind == SyntaxNode::Kind::Call && n.text == "flag" && n.operands.size() == 1 &&
+        n.operands[0].kind == SyntaxNode::Kind::String) {
+      flags.push_back(&n);
+      return true;
+    }
+    return false;
+  }
+
+  Type any_flag(const SyntaxNode& n, const std::vector<const SyntaxNode*>& flags,
+                std::size_t depth) {
+    const auto first = static_cast<std::uint32_t>(out_.texts_.size());
+    for (const auto* f : flags)
+      out_.texts_.push_back(f->operands[0].text);
+    push(Op::AnyFlag, first, depth, n.at);
+    out_.program_.back().constant = static_cast<std::uint32_t>(flags.size());
+    return Type::Truth;
+  }
+
+  // Conditions that are never unknown: flags, presence tests, is_qc, is_rerun, literals, text
+  // comparisons, and their combinations.
+  static bool is_two_valued(const SyntaxNode& n) {
+    switch (n.kind) {
+      case SyntaxNode::Kind::Boolean:
+        return true;
+      case SyntaxNode::Kind::Name:
+        return n.text == "is_qc" || n.text == "is_rerun";
+      case SyntaxNode::Kind::Call:
+        return n.text == "flag" || n.text == "has_result" || n.text == "has_previous";
+      case SyntaxNode::Kind::Unary:
+        return n.text == "not" && is_two_valued(n.operands[0]);
+      case SyntaxNode::Kind::Binary:
+        if (n.text == "and" || n.text == "or")
+          return is_two_valued(n.operands[0]) && is_two_valued(n.operands[1]);
+        return (n.text == "==" || n.text == "!=") &&
+               (n.operands[0].kind == SyntaxNode::Kind::String ||
+                n.operands[1].kind == SyntaxNode::Kind::String);
+      default:
+        return false;
+    }
+  }
+
+  // `status == "final"` and `comparator == ">"` compare the enum itself, and a status or a
+  // comparator that does not exist is an error.
+  std::optional<Type> enum_comparison(const SyntaxNode& n, std::size_t depth) {
     if ((n.text != "==" && n.text != "!=") || n.operands[0].kind != SyntaxNode::Kind::Name ||
-        n.operands[0].text != "status" || n.operands[1].kind != SyntaxNode::Kind::String) {
+        n.operands[1].kind != SyntaxNode::Kind::String) {
       return std::nullopt;
     }
-    static constexpr std::array<std::string_view, 4> kStatuses = {"final", "preliminary",
-                                                                  "corrected", "cannot_report"};
+    const auto& name = n.operands[0].text;
+    const bool is_status = name == "status";
+    if (!is_status && name != "comparator")
+      return std::nullopt;
+    static constexpr std::array<core::ResultStatus, 4> kStatuses = {
+        core::ResultStatus::Final, core::ResultStatus::Preliminary, core::ResultStatus::Corrected,
+        core::ResultStatus::CannotReport};
+    static constexpr std::array<core::Comparator, 5> kComparators = {
+        core::Comparator::None, core::Comparator::Less, core::Comparator::LessOrEqual,
+        core::Comparator::Greater, core::Comparator::GreaterOrEqual};
+    std::vector<std::string_view> words;
+    for (const auto v : kStatuses) {
+      if (is_status)
+        words.emplace_back(core::to_string(v));
+    }
+    for (const auto v : kComparators) {
+      if (!is_status)
+        words.emplace_back(core::to_string(v));
+    }
     const auto& wanted = n.operands[1].text;
-    const auto it = std::find(kStatuses.begin(), kStatuses.end(), wanted);
-    if (it == kStatuses.end()) {
-      fail(n.operands[1].at, fmt::format("a status is \"final\", \"preliminary\", "
-                                         "\"corrected\" or \"cannot_report\", not \"{}\"",
-                                         wanted));
+    const auto it = std::find(words.begin(), words.end(), wanted);
+    if (it == words.end()) {
+      std::string choices;
+      for (const auto w : words)
+        choices.append(choices.empty() ? "" : ", ").append(fmt::format("\"{}\"", w));
+      fail(n.operands[1].at, fmt::format("a {} is one of {}, not \"{}\"", name, choices, wanted));
       return Type::Truth;
     }
-    push(Op::StatusIs, static_cast<std::uint32_t>(it - kStatuses.begin()), depth, n.at,
-         fmt::format("status == \"{}\"", wanted));
+    const auto value = static_cast<std::uint32_t>(
+        is_status ? static_cast<std::uint32_t>(kStatuses[it - words.begin()])
+                  : static_cast<std::uint32_t>(kComparators[it - words.begin()]));
+    push(is_status ? Op::StatusIs : Op::ComparatorIs, value, depth, n.at,
+         fmt::format("{} == \"{}\"", name, wanted));
     if (n.text == "!=")
-      push(Op::Not, 0, depth, n.at);
+      negate(depth, n.at);
     return Type::Truth;
+  }
+
+  // `not` folds into a read of a condition (`not is_qc` is one instruction).
+  void negate(std::size_t depth, TextPosition at) {
+    auto& last = out_.program_.back();
+    if (is_truth_read(last.op) && last.compare == Op::None) {
+      last.compare = Op::Not;
+      return;
+    }
+    push(Op::Not, 0, depth, at);
+  }
+
+  static bool is_truth_read(Op op) {
+    return op == Op::StatusIs || op == Op::ComparatorIs || op == Op::IsQc || op == Op::IsRerun ||
+           op == Op::HasResult || op == Op::Flag || op == Op::AnyFlag || op == Op::HasPrevious;
   }
 
   Type binary(const SyntaxNode& n, std::size_t depth) {
     if (n.text == "and" || n.text == "or")
       return logical(n, depth);
-    if (auto status = status_comparison(n, depth))
-      return *status;
+    if (auto compared = enum_comparison(n, depth))
+      return *compared;
     const auto left = emit(n.operands[0], depth);
     const auto right = emit(n.operands[1], depth + 1);
     if (error_)

@@ -63,6 +63,10 @@ Truth truth_of(bool b) {
   }
 }
 
+[[gnu::always_inline]] inline Truth negation(Truth t) {
+  return t == Truth::Unknown ? Truth::Unknown : truth_of(t == Truth::False);
+}
+
 [[gnu::always_inline]] inline Truth kleene_and(Truth a, Truth b) {
   if (a == Truth::False || b == Truth::False)
     return Truth::False;
@@ -85,7 +89,7 @@ const core::Observation* find_result(const core::ResultSet& specimen, std::strin
 
 // A result of the specimen: from this message, else as another analyzer (or an earlier message)
 // reported it for the same specimen ID.
-double result_of(const EvaluationInput& in, std::string_view code, bool& found) {
+double search_result(const EvaluationInput& in, std::string_view code, bool& found) {
   if (const auto* o = find_result(in.specimen, code)) {
     found = true;
     return number_or_missing(o->numeric);
@@ -96,16 +100,57 @@ double result_of(const EvaluationInput& in, std::string_view code, bool& found) 
   return number_or_missing(elsewhere);
 }
 
-bool has_flag(const EvaluationInput& in, std::string_view name) {
-  for (const auto& f : in.result.flags) {
+// The same, searched once per specimen when the caller gathered its facts.
+double result_of(const EvaluationInput& in, std::string_view code, std::uint16_t fact,
+                 bool& found) {
+  if (in.facts == nullptr || fact == FactNames::kNone)
+    return search_result(in, code, found);
+  auto& known = in.facts->result(fact);
+  using State = SpecimenFacts::Result::State;
+  if (known.state == State::Unread) {
+    known.value = search_result(in, code, found);
+    known.state = found ? State::Found : State::Missing;
+  }
+  found = known.state == State::Found;
+  return known.value;
+}
+
+bool result_has_flag(const core::Observation& result, std::string_view name) {
+  for (const auto& f : result.flags) {
     if (f == name)
       return true;
   }
-  for (const auto& f : in.specimen.specimen_flags) {
+  return false;
+}
+
+bool specimen_has_flag(const core::ResultSet& specimen, std::string_view name) {
+  for (const auto& f : specimen.specimen_flags) {
     if (f.name == name && f.is_positive)
       return true;
   }
   return false;
+}
+
+// Any of `count` flags named from texts[first]; `mask` their bits in the gathered facts.
+bool has_any_flag(const EvaluationInput& in, const std::string* names, std::uint32_t count,
+                  const std::uint64_t* mask) {
+  if (in.facts != nullptr && mask != nullptr && in.facts->has_any_flag(*mask))
+    return true;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (!in.result.flags.empty() && result_has_flag(in.result, names[i]))
+      return true;
+    if ((in.facts == nullptr || mask == nullptr) && specimen_has_flag(in.specimen, names[i]))
+      return true;
+  }
+  return false;
+}
+
+bool has_flag(const EvaluationInput& in, std::string_view name, std::uint16_t fact) {
+  if (result_has_flag(in.result, name))
+    return true;
+  if (in.facts != nullptr && fact != FactNames::kNone)
+    return in.facts->has_flag(fact);
+  return specimen_has_flag(in.specimen, name);
 }
 
 double previous_of(const EvaluationInput& in, double window) {
@@ -117,10 +162,14 @@ double previous_of(const EvaluationInput& in, double window) {
 
 // Puts what a read instruction reads into `slot`; other instructions are not reads. Inlined into
 // the evaluation loop: one switch, no call per instruction.
-[[gnu::always_inline]] inline void load(Op op, const std::vector<double>& numbers,
+[[gnu::always_inline]] inline void load(const CompiledExpression::Instruction& instruction,
+                                        const std::vector<double>& numbers,
                                         const std::vector<std::string>& texts,
-                                        std::uint32_t argument, const EvaluationInput& in,
-                                        Slot& slot) {
+                                        const std::vector<std::uint64_t>& masks,
+                                        const EvaluationInput& in, Slot& slot) {
+  const auto op = instruction.op;
+  const auto fact = instruction.fact;
+  const auto argument = instruction.argument;
   bool found = false;
   switch (op) {
     case Op::Value:
@@ -137,6 +186,9 @@ double previous_of(const EvaluationInput& in, double window) {
       return;
     case Op::StatusIs:
       slot.truth = truth_of(static_cast<std::uint32_t>(in.result.status) == argument);
+      return;
+    case Op::ComparatorIs:
+      slot.truth = truth_of(static_cast<std::uint32_t>(in.result.comparator) == argument);
       return;
     case Op::AbnormalFlag:
       slot.set_text(in.result.abnormal_flag);
@@ -161,14 +213,18 @@ double previous_of(const EvaluationInput& in, double window) {
       slot.truth = truth_of(in.specimen.kind == core::SpecimenKind::QualityControl);
       return;
     case Op::Result:
-      slot.number = result_of(in, texts[argument], found);
+      slot.number = result_of(in, texts[argument], fact, found);
       return;
     case Op::HasResult:
-      result_of(in, texts[argument], found);
+      result_of(in, texts[argument], fact, found);
       slot.truth = truth_of(found);
       return;
     case Op::Flag:
-      slot.truth = truth_of(has_flag(in, texts[argument]));
+      slot.truth = truth_of(has_flag(in, texts[argument], fact));
+      return;
+    case Op::AnyFlag:
+      slot.truth = truth_of(has_any_flag(in, &texts[argument], instruction.constant,
+                                         fact == FactNames::kNone ? nullptr : &masks[fact]));
       return;
     case Op::Previous:
       slot.number = previous_of(in, numbers[argument]);
@@ -212,6 +268,8 @@ LoadType load_type(Op op) {
     case Op::IsRerun:
     case Op::IsQc:
     case Op::StatusIs:
+    case Op::ComparatorIs:
+    case Op::AnyFlag:
     case Op::HasResult:
     case Op::Flag:
     case Op::HasPrevious:
@@ -280,14 +338,21 @@ bool is_rerun(const EvaluationInput& in) {
          (in.history != nullptr && in.history->same_specimen(in.specimen, in.result.code));
 }
 
-void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack) const {
+void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack,
+                             std::vector<std::uint32_t>* fired) const {
   std::size_t top = 0;  // next free slot
   const auto* program = program_.data();
   const std::size_t size = program_.size();
   for (std::size_t pc = 0; pc < size; ++pc) {
-    const auto [op, fused, argument, constant] = program[pc];
+    const auto& instruction = program[pc];
+    const auto [op, fused, fact, argument, constant] = instruction;
     Slot& slot = stack[top];
     switch (op) {
+      case Op::Fire:
+        if (stack[0].truth == Truth::True)
+          fired->push_back(argument);
+        top = 0;
+        break;
       case Op::PushNumber:
         slot.number = numbers_[argument];
         ++top;
@@ -305,10 +370,16 @@ void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack) c
         if (stack[top - 1].truth == (op == Op::JumpIfFalse ? Truth::False : Truth::True))
           pc = argument - 1;
         break;
+      case Op::AndThen:
+      case Op::OrElse:
+        if (stack[top - 1].truth == (op == Op::AndThen ? Truth::False : Truth::True)) {
+          pc = argument - 1;
+        } else {
+          --top;
+        }
+        break;
       case Op::Not:
-        stack[top - 1].truth = stack[top - 1].truth == Truth::Unknown
-                                   ? Truth::Unknown
-                                   : truth_of(stack[top - 1].truth == Truth::False);
+        stack[top - 1].truth = negation(stack[top - 1].truth);
         break;
       case Op::And:
         stack[top - 2].truth = kleene_and(stack[top - 2].truth, stack[top - 1].truth);
@@ -344,9 +415,12 @@ void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack) c
         --top;
         break;
       default:  // a read
-        load(op, numbers_, texts_, argument, in, slot);
-        if (fused != Op::None)
+        load(instruction, numbers_, texts_, masks_, in, slot);
+        if (fused == Op::Not) {
+          slot.truth = negation(slot.truth);
+        } else if (fused != Op::None) {
           slot.truth = compare(slot.number, numbers_[constant], fused);
+        }
         ++top;
     }
   }
@@ -354,13 +428,18 @@ void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack) c
 
 Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
   std::array<Slot, kStackSlots> stack;
-  run(in, stack.data());
+  run(in, stack.data(), nullptr);
   return stack[0].truth;
+}
+
+void CompiledExpression::fire(const EvaluationInput& in, std::vector<std::uint32_t>& fired) const {
+  std::array<Slot, kStackSlots> stack;
+  run(in, stack.data(), &fired);
 }
 
 std::optional<double> CompiledExpression::evaluate_number(const EvaluationInput& in) const {
   std::array<Slot, kStackSlots> stack;
-  run(in, stack.data());
+  run(in, stack.data(), nullptr);
   const double n = stack[0].number;
   return std::isfinite(n) ? std::optional<double>(n) : std::nullopt;
 }
@@ -369,13 +448,21 @@ std::vector<std::pair<std::string, std::string>> CompiledExpression::inputs(
     const EvaluationInput& in) const {
   std::vector<std::pair<std::string, std::string>> out;
   for (std::size_t i = 0; i < program_.size(); ++i) {
-    const auto [op, fused, argument, constant] = program_[i];
-    const auto type = load_type(op);
+    const auto& instruction = program_[i];
+    if (instruction.op == Op::AnyFlag) {
+      for (std::uint32_t f = 0; f < instruction.constant; ++f) {
+        const auto& name = texts_[instruction.argument + f];
+        out.emplace_back(fmt::format("flag(\"{}\")", name),
+                         has_any_flag(in, &name, 1, nullptr) ? "true" : "false");
+      }
+      continue;
+    }
+    const auto type = load_type(instruction.op);
     if (type == LoadType::None || labels_[i].empty()) {
       continue;
     }
     Slot slot{};
-    load(op, numbers_, texts_, argument, in, slot);
+    load(instruction, numbers_, texts_, masks_, in, slot);
     out.emplace_back(labels_[i], shown(type, slot));
   }
   return out;

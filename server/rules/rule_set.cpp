@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 namespace hemalink::rules {
@@ -117,7 +118,10 @@ std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> RuleSet::lo
 }
 
 void RuleSet::index() {
-  std::map<std::string, std::vector<std::uint32_t>, std::less<>> lists;
+  std::map<std::string, std::vector<std::pair<const CompiledExpression*, std::uint32_t>>,
+           std::less<>>
+      lists;
+  std::vector<std::pair<const CompiledExpression*, std::uint32_t>> every_code;
   for (std::uint32_t i = 0; i < rules_.size(); ++i) {
     const auto& rule = rules_[i];
     if (rule.action == core::RuleAction::Compute) {
@@ -129,71 +133,103 @@ void RuleSet::index() {
         lists.try_emplace(code);
     }
     if (rule.applies_to_every_result())
-      every_code_.push_back(i);
+      every_code.emplace_back(&rule.when, i);
   }
+  conditions_.push_back(CompiledExpression::join(every_code, facts_));
+  std::vector<std::pair<std::string, std::uint32_t>> entries;
   for (auto& [code, list] : lists) {
     for (std::uint32_t i = 0; i < rules_.size(); ++i) {
       if (rules_[i].action != core::RuleAction::Compute && rules_[i].applies_to_code(code))
-        list.push_back(i);
+        list.emplace_back(&rules_[i].when, i);
     }
+    entries.emplace_back(code, static_cast<std::uint32_t>(conditions_.size()));
+    conditions_.push_back(CompiledExpression::join(list, facts_));
   }
-  by_code_.build({lists.begin(), lists.end()});
+  by_code_.build(entries);
 }
 
 namespace {
 
+// Test codes are short: the hash reads a code's first and last eight (or four) bytes as words
+// rather than byte by byte. Never 0: 0 marks an empty slot.
 std::uint64_t code_hash(std::string_view code) {
-  return fnv1a(kFnvOffset, code) | 1;  // never 0: 0 marks an empty slot
+  const auto n = code.size();
+  const char* p = code.data();
+  std::uint64_t head = 0;
+  std::uint64_t tail = 0;
+  if (n >= 8) {
+    std::memcpy(&head, p, 8);
+    std::memcpy(&tail, p + n - 8, 8);
+  } else if (n >= 4) {
+    std::uint32_t a = 0;
+    std::uint32_t b = 0;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    head = a;
+    tail = b;
+  } else if (n > 0) {
+    head = static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) << 8 |
+           static_cast<unsigned char>(p[n - 1]) << 16;
+  }
+  std::uint64_t h = (head ^ n) * 0x9e3779b97f4a7c15ULL ^ tail;
+  h *= 0xff51afd7ed558ccdULL;
+  return (h ^ (h >> 32)) | 1;
+}
+
+bool same_code(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i])
+      return false;
+  }
+  return true;
 }
 
 }  // namespace
 
-void RuleSet::CodeIndex::build(
-    const std::vector<std::pair<std::string, std::vector<std::uint32_t>>>& lists) {
+void RuleSet::CodeIndex::build(const std::vector<std::pair<std::string, std::uint32_t>>& entries) {
   std::size_t size = 16;
-  while (size < lists.size() * 2)
+  while (size < entries.size() * 2)
     size *= 2;
   slots_.assign(size, {});
   mask_ = size - 1;
-  for (const auto& [code, rules] : lists) {
+  for (const auto& [code, value] : entries) {
     const auto h = code_hash(code);
     auto i = h & mask_;
     while (slots_[i].hash != 0)
       i = (i + 1) & mask_;
-    slots_[i] = {h, code, rules};
+    slots_[i] = {h, code, value};
   }
 }
 
-const std::vector<std::uint32_t>* RuleSet::CodeIndex::find(std::string_view code) const {
+std::uint32_t RuleSet::CodeIndex::find(std::string_view code, std::uint32_t otherwise) const {
   const auto h = code_hash(code);
   for (auto i = h & mask_;; i = (i + 1) & mask_) {
     const auto& slot = slots_[i];
     if (slot.hash == 0)
-      return nullptr;
-    if (slot.hash == h && slot.code == code)
-      return &slot.rules;
+      return otherwise;
+    if (slot.hash == h && same_code(slot.code, code))
+      return slot.value;
   }
 }
 
-const std::vector<std::uint32_t>& RuleSet::rules_for(std::string_view code) const {
-  const auto* list = by_code_.find(code);
-  return list == nullptr ? every_code_ : *list;
+void RuleSet::gather(const core::ResultSet& specimen, SpecimenFacts& facts) const {
+  facts.gather(facts_, specimen);
 }
 
 core::Verdict RuleSet::evaluate(const EvaluationInput& input,
                                 std::vector<std::uint32_t>& fired) const {
   fired.clear();
+  conditions_[by_code_.find(input.result.code, 0)].fire(input, fired);
   bool rerun = false;
   bool hold = false;
   bool release = false;
-  for (const auto i : rules_for(input.result.code)) {
-    const auto& rule = rules_[i];
-    if (rule.when.evaluate(input) != Truth::True)
-      continue;
-    fired.push_back(i);
-    rerun |= rule.action == core::RuleAction::Rerun;
-    hold |= rule.action == core::RuleAction::Hold;
-    release |= rule.action == core::RuleAction::Release;
+  for (const auto i : fired) {
+    const auto action = rules_[i].action;
+    rerun |= action == core::RuleAction::Rerun;
+    hold |= action == core::RuleAction::Hold;
+    release |= action == core::RuleAction::Release;
   }
   if (rerun)
     return is_rerun(input) ? core::Verdict::Hold : core::Verdict::Rerun;
@@ -231,8 +267,10 @@ std::vector<core::Decision> RuleSet::decide(core::ResultSet& specimen,
   decisions.reserve(specimen.observations.size());
   std::vector<std::uint32_t> fired;
   std::vector<std::string> comments;
+  SpecimenFacts facts;
+  gather(specimen, facts);
   for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
-    const EvaluationInput in{specimen.observations[o], specimen, history};
+    const EvaluationInput in{specimen.observations[o], specimen, history, &facts};
     const auto verdict = evaluate(in, fired);
     decisions.push_back(decision(verdict, fired, computed_by[o]));
     comments.clear();

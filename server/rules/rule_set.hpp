@@ -32,8 +32,12 @@ class RuleSet {
   const std::string& version() const { return version_; }
   const std::vector<Rule>& rules() const { return rules_; }
 
+  /// What the rules read of `specimen`, gathered into `facts` for every result's evaluate().
+  void gather(const core::ResultSet& specimen, SpecimenFacts& facts) const;
+
   /// The verdict for one result; the indexes (into rules()) of the rules that fired are put in
   /// `fired`, which is cleared first. Does not allocate once `fired` has grown to the set's size.
+  /// Faster with the specimen's facts gathered in `input` (they must be this set's).
   core::Verdict evaluate(const EvaluationInput& input, std::vector<std::uint32_t>& fired) const;
 
   /// Decides every result of a specimen: adds the results compute rules calculate (a measured
@@ -51,25 +55,26 @@ class RuleSet {
   std::vector<Trace> explain(const EvaluationInput& input) const;
 
  private:
-  /// Code -> decision rules, open addressing with a power-of-two table: the lookup every result
-  /// makes hashes a few bytes and compares one code, no division, no allocation.
+  /// Code -> the joined conditions of its decision rules; open addressing with a power-of-two
+  /// table: the lookup every result makes hashes a few bytes and compares one code, no division,
+  /// no allocation.
   class CodeIndex {
    public:
-    void build(const std::vector<std::pair<std::string, std::vector<std::uint32_t>>>& lists);
-    const std::vector<std::uint32_t>* find(std::string_view code) const;
+    void build(const std::vector<std::pair<std::string, std::uint32_t>>& entries);
+    /// The entry's value, or `otherwise` for a code not in the index.
+    std::uint32_t find(std::string_view code, std::uint32_t otherwise) const;
 
    private:
     struct Slot {
       std::uint64_t hash = 0;
       std::string code;
-      std::vector<std::uint32_t> rules;
+      std::uint32_t value = 0;
     };
     std::vector<Slot> slots_;
     std::uint64_t mask_ = 0;
   };
 
   void index();
-  const std::vector<std::uint32_t>& rules_for(std::string_view code) const;
   void calculate(core::ResultSet& specimen, const ResultHistory* history,
                  std::vector<std::uint32_t>& computed_by) const;
   core::Decision decision(core::Verdict verdict, const std::vector<std::uint32_t>& fired,
@@ -78,9 +83,11 @@ class RuleSet {
   std::vector<Rule> rules_;
   std::string version_;
   std::vector<std::uint32_t> calculations_;  ///< compute rules, in order.
-  std::vector<std::uint32_t> every_code_;    ///< decision rules for ["*"], in order.
-  /// Per code named in any rule: the decision rules for it (its own and ["*"]), in file order.
-  CodeIndex by_code_;
+  /// Per code named in any rule, and first for every other code (the ["*"] rules): the
+  /// conditions of the decision rules that apply, in file order, joined into one program.
+  std::vector<CompiledExpression> conditions_;
+  CodeIndex by_code_;  ///< Code -> index into conditions_.
+  FactNames facts_;
 };
 
 }  // namespace hemalink::rules

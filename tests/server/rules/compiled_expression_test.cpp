@@ -131,6 +131,8 @@ TEST_F(Expressions, ErrorsNameLineColumnAndWhat) {
             "a window is at most 31d: hemalink keeps 31 days of previous results");
   EXPECT_EQ(error_of("is_rerun == true").message,
             "conditions are combined with and, or and not, not compared");
+  EXPECT_EQ(error_of("comparator == \"=>\"").message,
+            "a comparator is one of \"\", \"<\", \"<=\", \">\", \">=\", not \"=>\"");
 }
 
 TEST_F(Expressions, ResultsOfTheSameSpecimenFromOtherAnalyzersAndReruns) {
@@ -176,7 +178,7 @@ TEST_F(Expressions, InputsShowWhatTheExpressionRead) {
                     {"sex", "\"F\""},
                     {"flag(\"Blasts?\")", "true"},
                     {"result(\"MCV\")", "missing"},
-                    {"comparator", "\"\""}}));
+                    {"comparator == \"\"", "true"}}));
 }
 
 TEST_F(Expressions, HostileNestingIsRefusedNotOverflowed) {

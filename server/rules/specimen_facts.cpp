@@ -1,0 +1,44 @@
+#include <algorithm>
+
+#include "server/rules/compiled_expression.hpp"
+
+namespace hemalink::rules {
+namespace {
+
+std::uint16_t number_of(std::vector<std::string>& list, std::string_view name) {
+  const auto it = std::find(list.begin(), list.end(), name);
+  if (it != list.end())
+    return static_cast<std::uint16_t>(it - list.begin());
+  list.emplace_back(name);
+  return static_cast<std::uint16_t>(list.size() - 1);
+}
+
+}  // namespace
+
+std::uint16_t FactNames::result_code(std::string_view code) {
+  if (result_codes_.size() >= kNone &&
+      std::find(result_codes_.begin(), result_codes_.end(), code) == result_codes_.end())
+    return kNone;
+  return number_of(result_codes_, code);
+}
+
+std::uint16_t FactNames::flag(std::string_view name) {
+  if (flags_.size() >= kMaxFlags && std::find(flags_.begin(), flags_.end(), name) == flags_.end())
+    return kNone;
+  return number_of(flags_, name);
+}
+
+void SpecimenFacts::gather(const FactNames& names, const core::ResultSet& specimen) {
+  results_.assign(names.result_codes(), Result{});
+  flags_ = 0;
+  const auto& wanted = names.flags();
+  for (const auto& f : specimen.specimen_flags) {
+    if (!f.is_positive)
+      continue;
+    const auto it = std::find(wanted.begin(), wanted.end(), f.name);
+    if (it != wanted.end())
+      flags_ |= std::uint64_t{1} << (it - wanted.begin());
+  }
+}
+
+}  // namespace hemalink::rules
