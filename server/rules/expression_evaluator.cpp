@@ -42,25 +42,26 @@ Truth truth_of(bool b) {
   return b ? Truth::True : Truth::False;
 }
 
-[[gnu::always_inline]] inline Truth compare(double a, double b, CompiledExpression::Op op) {
-  using Op = CompiledExpression::Op;
+// Per comparison, which of less (bit 0), equal (bit 1) and greater (bit 2) make it true: a
+// comparison is then a table lookup and a shift, with no branch on the operator.
+constexpr std::array<std::uint8_t, 64> kOutcomes = [] {
+  std::array<std::uint8_t, 64> t{};
+  t[static_cast<std::size_t>(Op::Less)] = 0b001;
+  t[static_cast<std::size_t>(Op::LessOrEqual)] = 0b011;
+  t[static_cast<std::size_t>(Op::Greater)] = 0b100;
+  t[static_cast<std::size_t>(Op::GreaterOrEqual)] = 0b110;
+  t[static_cast<std::size_t>(Op::Equal)] = 0b010;
+  t[static_cast<std::size_t>(Op::NotEqual)] = 0b101;
+  return t;
+}();
+static_assert(static_cast<std::size_t>(Op::Fire) < 64);
+
+[[gnu::always_inline]] inline Truth compare(double a, double b, Op op) {
   if (std::isnan(a) || std::isnan(b)) {
     return Truth::Unknown;
   }
-  switch (op) {
-    case Op::Less:
-      return truth_of(a < b);
-    case Op::LessOrEqual:
-      return truth_of(a <= b);
-    case Op::Greater:
-      return truth_of(a > b);
-    case Op::GreaterOrEqual:
-      return truth_of(a >= b);
-    case Op::Equal:
-      return truth_of(a == b);
-    default:
-      return truth_of(a != b);
-  }
+  const unsigned outcome = static_cast<unsigned>((a > b) - (a < b) + 1);
+  return truth_of(((kOutcomes[static_cast<std::size_t>(op)] >> outcome) & 1U) != 0);
 }
 
 [[gnu::always_inline]] inline Truth negation(Truth t) {
@@ -160,90 +161,208 @@ double previous_of(const EvaluationInput& in, double window) {
   return number_or_missing(in.history->previous(in.specimen, in.result.code, window));
 }
 
-// Puts what a read instruction reads into `slot`; other instructions are not reads. Inlined into
-// the evaluation loop: one switch, no call per instruction.
-[[gnu::always_inline]] inline void load(const CompiledExpression::Instruction& instruction,
-                                        const std::vector<double>& numbers,
-                                        const std::vector<std::string>& texts,
-                                        const std::vector<std::uint64_t>& masks,
-                                        const EvaluationInput& in, Slot& slot) {
-  const auto op = instruction.op;
-  const auto fact = instruction.fact;
-  const auto argument = instruction.argument;
-  bool found = false;
+// Two operands into the first: arithmetic, and text comparison. Rare in conditions, so a second
+// dispatch here costs little.
+inline void arithmetic(Op op, Slot& a, const Slot& b) {
   switch (op) {
+    case Op::Min:
+    case Op::Max:
+      a.number = std::isnan(a.number) || std::isnan(b.number) ? kMissing
+                 : op == Op::Min                              ? std::min(a.number, b.number)
+                                                              : std::max(a.number, b.number);
+      break;
+    case Op::Pow: {
+      const double p = std::pow(a.number, b.number);
+      a.number = std::isfinite(p) ? p : kMissing;
+      break;
+    }
+    case Op::Add:
+      a.number += b.number;
+      break;
+    case Op::Subtract:
+      a.number -= b.number;
+      break;
+    case Op::Multiply:
+      a.number *= b.number;
+      break;
+    case Op::Divide:
+      a.number = b.number == 0 ? kMissing : a.number / b.number;
+      break;
+    case Op::TextEqual:
+    case Op::TextNotEqual:
+      a.truth = truth_of((a.text() == b.text()) == (op == Op::TextEqual));
+      break;
+    default:
+      break;
+  }
+}
+
+// One evaluation under way: the program's constants, what it reads, and its stack.
+struct Machine {
+  const std::vector<double>& numbers;
+  const std::vector<std::string>& texts;
+  const std::vector<std::uint64_t>& masks;
+  const EvaluationInput& in;
+  Slot* stack;
+  std::size_t top = 0;  ///< The next free slot.
+  std::size_t pc = 0;   ///< The instruction being run.
+  std::vector<std::uint32_t>* fired = nullptr;
+};
+
+// Runs one instruction. Every op is a case of this one switch, reads included, so an instruction
+// costs one dispatch; a read then goes on to the comparison fused into it, if any.
+[[gnu::always_inline]] inline void step(Machine& m, const CompiledExpression::Instruction& i) {
+  const auto& in = m.in;
+  Slot* stack = m.stack;
+  Slot& slot = stack[m.top];
+  bool found = false;
+  switch (i.op) {
     case Op::Value:
       slot.number = number_or_missing(in.result.numeric);
-      return;
+      break;
     case Op::Text:
       slot.set_text(in.result.value);
-      return;
+      break;
     case Op::Units:
       slot.set_text(in.result.units);
-      return;
+      break;
     case Op::Status:
       slot.set_text(core::to_string(in.result.status));
-      return;
+      break;
     case Op::StatusIs:
-      slot.truth = truth_of(static_cast<std::uint32_t>(in.result.status) == argument);
-      return;
+      slot.truth = truth_of(static_cast<std::uint32_t>(in.result.status) == i.argument);
+      break;
     case Op::ComparatorIs:
-      slot.truth = truth_of(static_cast<std::uint32_t>(in.result.comparator) == argument);
-      return;
+      slot.truth = truth_of(static_cast<std::uint32_t>(in.result.comparator) == i.argument);
+      break;
     case Op::AbnormalFlag:
       slot.set_text(in.result.abnormal_flag);
-      return;
+      break;
     case Op::Code:
       slot.set_text(in.result.code);
-      return;
+      break;
     case Op::ComparatorText:
       slot.set_text(core::to_string(in.result.comparator));
-      return;
+      break;
     case Op::Sex:
       slot.set_text(in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "");
-      return;
+      break;
     case Op::AgeYears:
       slot.number =
           in.specimen.patient ? number_or_missing(in.specimen.patient->age_years) : kMissing;
-      return;
+      break;
     case Op::IsRerun:
       slot.truth = truth_of(is_rerun(in));
-      return;
+      break;
     case Op::IsQc:
       slot.truth = truth_of(in.specimen.kind == core::SpecimenKind::QualityControl);
-      return;
+      break;
     case Op::Result:
-      slot.number = result_of(in, texts[argument], fact, found);
-      return;
+      slot.number = result_of(in, m.texts[i.argument], i.fact, found);
+      break;
     case Op::HasResult:
-      result_of(in, texts[argument], fact, found);
+      result_of(in, m.texts[i.argument], i.fact, found);
       slot.truth = truth_of(found);
-      return;
+      break;
     case Op::Flag:
-      slot.truth = truth_of(has_flag(in, texts[argument], fact));
-      return;
+      slot.truth = truth_of(has_flag(in, m.texts[i.argument], i.fact));
+      break;
     case Op::AnyFlag:
-      slot.truth = truth_of(has_any_flag(in, &texts[argument], instruction.constant,
-                                         fact == FactNames::kNone ? nullptr : &masks[fact]));
-      return;
+      slot.truth = truth_of(has_any_flag(in, &m.texts[i.argument], i.constant,
+                                         i.fact == FactNames::kNone ? nullptr : &m.masks[i.fact]));
+      break;
     case Op::Previous:
-      slot.number = previous_of(in, numbers[argument]);
-      return;
+      slot.number = previous_of(in, m.numbers[i.argument]);
+      break;
     case Op::Delta:
-      slot.number = number_or_missing(in.result.numeric) - previous_of(in, numbers[argument]);
-      return;
+      slot.number = number_or_missing(in.result.numeric) - previous_of(in, m.numbers[i.argument]);
+      break;
     case Op::DeltaPct: {
-      const double previous = previous_of(in, numbers[argument]);
+      const double previous = previous_of(in, m.numbers[i.argument]);
       const double value = number_or_missing(in.result.numeric);
       slot.number = previous == 0 ? kMissing : 100.0 * (value - previous) / std::fabs(previous);
-      return;
+      break;
     }
     case Op::HasPrevious:
-      slot.truth = truth_of(!std::isnan(previous_of(in, numbers[argument])));
+      slot.truth = truth_of(!std::isnan(previous_of(in, m.numbers[i.argument])));
+      break;
+    case Op::PushNumber:
+      slot.number = m.numbers[i.argument];
+      ++m.top;
       return;
-    default:
+    case Op::PushText:
+      slot.set_text(m.texts[i.argument]);
+      ++m.top;
+      return;
+    case Op::PushTruth:
+      slot.truth = i.argument != 0 ? Truth::True : Truth::False;
+      ++m.top;
+      return;
+    case Op::Fire:
+      if (stack[0].truth == Truth::True)
+        m.fired->push_back(i.argument);
+      m.top = 0;
+      return;
+    case Op::JumpIfFalse:
+    case Op::JumpIfTrue:
+      if (stack[m.top - 1].truth == (i.op == Op::JumpIfFalse ? Truth::False : Truth::True))
+        m.pc = i.argument - 1;
+      return;
+    case Op::AndThen:
+    case Op::OrElse:
+      if (stack[m.top - 1].truth == (i.op == Op::AndThen ? Truth::False : Truth::True)) {
+        m.pc = i.argument - 1;
+      } else {
+        --m.top;
+      }
+      return;
+    case Op::Not:
+      stack[m.top - 1].truth = negation(stack[m.top - 1].truth);
+      return;
+    case Op::And:
+      stack[m.top - 2].truth = kleene_and(stack[m.top - 2].truth, stack[m.top - 1].truth);
+      --m.top;
+      return;
+    case Op::Or:
+      stack[m.top - 2].truth = kleene_or(stack[m.top - 2].truth, stack[m.top - 1].truth);
+      --m.top;
+      return;
+    case Op::Less:
+    case Op::LessOrEqual:
+    case Op::Greater:
+    case Op::GreaterOrEqual:
+    case Op::Equal:
+    case Op::NotEqual:
+      stack[m.top - 2].truth = compare(stack[m.top - 2].number, stack[m.top - 1].number, i.op);
+      --m.top;
+      return;
+    case Op::Abs:
+      stack[m.top - 1].number = std::fabs(stack[m.top - 1].number);
+      return;
+    case Op::Negate:
+      stack[m.top - 1].number = -stack[m.top - 1].number;
+      return;
+    case Op::Min:
+    case Op::Max:
+    case Op::Pow:
+    case Op::Add:
+    case Op::Subtract:
+    case Op::Multiply:
+    case Op::Divide:
+    case Op::TextEqual:
+    case Op::TextNotEqual:
+      arithmetic(i.op, stack[m.top - 2], stack[m.top - 1]);
+      --m.top;
+      return;
+    case Op::None:
       return;
   }
+  if (i.compare == Op::Not) {
+    slot.truth = negation(slot.truth);
+  } else if (i.compare != Op::None) {
+    slot.truth = compare(slot.number, m.numbers[i.constant], i.compare);
+  }
+  ++m.top;
 }
 
 enum class LoadType { None, Number, Text, Truth };
@@ -290,47 +409,6 @@ std::string shown(LoadType type, const Slot& slot) {
   }
 }
 
-// Arithmetic and text comparison (the logic and numeric comparisons are in the loop itself).
-[[gnu::always_inline]] inline void operate(Op op, Slot* a, Slot* b) {
-  switch (op) {
-    case Op::Abs:
-      b->number = std::fabs(b->number);
-      break;
-    case Op::Negate:
-      b->number = -b->number;
-      break;
-    case Op::Min:
-    case Op::Max:
-      a->number = std::isnan(a->number) || std::isnan(b->number) ? kMissing
-                  : op == Op::Min                                ? std::min(a->number, b->number)
-                                                                 : std::max(a->number, b->number);
-      break;
-    case Op::Pow: {
-      const double p = std::pow(a->number, b->number);
-      a->number = std::isfinite(p) ? p : kMissing;
-      break;
-    }
-    case Op::Add:
-      a->number += b->number;
-      break;
-    case Op::Subtract:
-      a->number -= b->number;
-      break;
-    case Op::Multiply:
-      a->number *= b->number;
-      break;
-    case Op::Divide:
-      a->number = b->number == 0 ? kMissing : a->number / b->number;
-      break;
-    case Op::TextEqual:
-    case Op::TextNotEqual:
-      a->truth = truth_of((a->text() == b->text()) == (op == Op::TextEqual));
-      break;
-    default:
-      break;
-  }
-}
-
 }  // namespace
 
 bool is_rerun(const EvaluationInput& in) {
@@ -340,89 +418,12 @@ bool is_rerun(const EvaluationInput& in) {
 
 void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack,
                              std::vector<std::uint32_t>* fired) const {
-  std::size_t top = 0;  // next free slot
+  Machine m{numbers_, texts_, masks_, in, stack};
+  m.fired = fired;
   const auto* program = program_.data();
   const std::size_t size = program_.size();
-  for (std::size_t pc = 0; pc < size; ++pc) {
-    const auto& instruction = program[pc];
-    const auto [op, fused, fact, argument, constant] = instruction;
-    Slot& slot = stack[top];
-    switch (op) {
-      case Op::Fire:
-        if (stack[0].truth == Truth::True)
-          fired->push_back(argument);
-        top = 0;
-        break;
-      case Op::PushNumber:
-        slot.number = numbers_[argument];
-        ++top;
-        break;
-      case Op::PushText:
-        slot.set_text(texts_[argument]);
-        ++top;
-        break;
-      case Op::PushTruth:
-        slot.truth = argument != 0 ? Truth::True : Truth::False;
-        ++top;
-        break;
-      case Op::JumpIfFalse:
-      case Op::JumpIfTrue:
-        if (stack[top - 1].truth == (op == Op::JumpIfFalse ? Truth::False : Truth::True))
-          pc = argument - 1;
-        break;
-      case Op::AndThen:
-      case Op::OrElse:
-        if (stack[top - 1].truth == (op == Op::AndThen ? Truth::False : Truth::True)) {
-          pc = argument - 1;
-        } else {
-          --top;
-        }
-        break;
-      case Op::Not:
-        stack[top - 1].truth = negation(stack[top - 1].truth);
-        break;
-      case Op::And:
-        stack[top - 2].truth = kleene_and(stack[top - 2].truth, stack[top - 1].truth);
-        --top;
-        break;
-      case Op::Or:
-        stack[top - 2].truth = kleene_or(stack[top - 2].truth, stack[top - 1].truth);
-        --top;
-        break;
-      case Op::Less:
-      case Op::LessOrEqual:
-      case Op::Greater:
-      case Op::GreaterOrEqual:
-      case Op::Equal:
-      case Op::NotEqual:
-        stack[top - 2].truth = compare(stack[top - 2].number, stack[top - 1].number, op);
-        --top;
-        break;
-      case Op::Abs:
-      case Op::Negate:
-        operate(op, nullptr, &stack[top - 1]);
-        break;
-      case Op::Min:
-      case Op::Max:
-      case Op::Pow:
-      case Op::Add:
-      case Op::Subtract:
-      case Op::Multiply:
-      case Op::Divide:
-      case Op::TextEqual:
-      case Op::TextNotEqual:
-        operate(op, &stack[top - 2], &stack[top - 1]);
-        --top;
-        break;
-      default:  // a read
-        load(instruction, numbers_, texts_, masks_, in, slot);
-        if (fused == Op::Not) {
-          slot.truth = negation(slot.truth);
-        } else if (fused != Op::None) {
-          slot.truth = compare(slot.number, numbers_[constant], fused);
-        }
-        ++top;
-    }
+  for (; m.pc < size; ++m.pc) {
+    step(m, program[m.pc]);
   }
 }
 
@@ -461,9 +462,14 @@ std::vector<std::pair<std::string, std::string>> CompiledExpression::inputs(
     if (type == LoadType::None || labels_[i].empty()) {
       continue;
     }
-    Slot slot{};
-    load(instruction, numbers_, texts_, masks_, in, slot);
-    out.emplace_back(labels_[i], shown(type, slot));
+    auto read = instruction;
+    read.compare = Op::None;
+    // A read pushes onto the free slot; two below it keep every path of step() in bounds.
+    std::array<Slot, 3> stack{};
+    Machine m{numbers_, texts_, masks_, in, stack.data()};
+    m.top = 2;
+    step(m, read);
+    out.emplace_back(labels_[i], shown(type, stack[2]));
   }
   return out;
 }
