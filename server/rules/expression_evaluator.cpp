@@ -197,174 +197,6 @@ inline void arithmetic(Op op, Slot& a, const Slot& b) {
   }
 }
 
-// One evaluation under way: the program's constants, what it reads, and its stack.
-struct Machine {
-  const std::vector<double>& numbers;
-  const std::vector<std::string>& texts;
-  const std::vector<std::uint64_t>& masks;
-  const EvaluationInput& in;
-  Slot* stack;
-  std::size_t top = 0;  ///< The next free slot.
-  std::size_t pc = 0;   ///< The instruction being run.
-  std::vector<std::uint32_t>* fired = nullptr;
-};
-
-// Runs one instruction. Every op is a case of this one switch, reads included, so an instruction
-// costs one dispatch; a read then goes on to the comparison fused into it, if any.
-[[gnu::always_inline]] inline void step(Machine& m, const CompiledExpression::Instruction& i) {
-  const auto& in = m.in;
-  Slot* stack = m.stack;
-  Slot& slot = stack[m.top];
-  bool found = false;
-  switch (i.op) {
-    case Op::Value:
-      slot.number = number_or_missing(in.result.numeric);
-      break;
-    case Op::Text:
-      slot.set_text(in.result.value);
-      break;
-    case Op::Units:
-      slot.set_text(in.result.units);
-      break;
-    case Op::Status:
-      slot.set_text(core::to_string(in.result.status));
-      break;
-    case Op::StatusIs:
-      slot.truth = truth_of(static_cast<std::uint32_t>(in.result.status) == i.argument);
-      break;
-    case Op::ComparatorIs:
-      slot.truth = truth_of(static_cast<std::uint32_t>(in.result.comparator) == i.argument);
-      break;
-    case Op::AbnormalFlag:
-      slot.set_text(in.result.abnormal_flag);
-      break;
-    case Op::Code:
-      slot.set_text(in.result.code);
-      break;
-    case Op::ComparatorText:
-      slot.set_text(core::to_string(in.result.comparator));
-      break;
-    case Op::Sex:
-      slot.set_text(in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "");
-      break;
-    case Op::AgeYears:
-      slot.number =
-          in.specimen.patient ? number_or_missing(in.specimen.patient->age_years) : kMissing;
-      break;
-    case Op::IsRerun:
-      slot.truth = truth_of(is_rerun(in));
-      break;
-    case Op::IsQc:
-      slot.truth = truth_of(in.specimen.kind == core::SpecimenKind::QualityControl);
-      break;
-    case Op::Result:
-      slot.number = result_of(in, m.texts[i.argument], i.fact, found);
-      break;
-    case Op::HasResult:
-      result_of(in, m.texts[i.argument], i.fact, found);
-      slot.truth = truth_of(found);
-      break;
-    case Op::Flag:
-      slot.truth = truth_of(has_flag(in, m.texts[i.argument], i.fact));
-      break;
-    case Op::AnyFlag:
-      slot.truth = truth_of(has_any_flag(in, &m.texts[i.argument], i.constant,
-                                         i.fact == FactNames::kNone ? nullptr : &m.masks[i.fact]));
-      break;
-    case Op::Previous:
-      slot.number = previous_of(in, m.numbers[i.argument]);
-      break;
-    case Op::Delta:
-      slot.number = number_or_missing(in.result.numeric) - previous_of(in, m.numbers[i.argument]);
-      break;
-    case Op::DeltaPct: {
-      const double previous = previous_of(in, m.numbers[i.argument]);
-      const double value = number_or_missing(in.result.numeric);
-      slot.number = previous == 0 ? kMissing : 100.0 * (value - previous) / std::fabs(previous);
-      break;
-    }
-    case Op::HasPrevious:
-      slot.truth = truth_of(!std::isnan(previous_of(in, m.numbers[i.argument])));
-      break;
-    case Op::PushNumber:
-      slot.number = m.numbers[i.argument];
-      ++m.top;
-      return;
-    case Op::PushText:
-      slot.set_text(m.texts[i.argument]);
-      ++m.top;
-      return;
-    case Op::PushTruth:
-      slot.truth = i.argument != 0 ? Truth::True : Truth::False;
-      ++m.top;
-      return;
-    case Op::Fire:
-      if (stack[0].truth == Truth::True)
-        m.fired->push_back(i.argument);
-      m.top = 0;
-      return;
-    case Op::JumpIfFalse:
-    case Op::JumpIfTrue:
-      if (stack[m.top - 1].truth == (i.op == Op::JumpIfFalse ? Truth::False : Truth::True))
-        m.pc = i.argument - 1;
-      return;
-    case Op::AndThen:
-    case Op::OrElse:
-      if (stack[m.top - 1].truth == (i.op == Op::AndThen ? Truth::False : Truth::True)) {
-        m.pc = i.argument - 1;
-      } else {
-        --m.top;
-      }
-      return;
-    case Op::Not:
-      stack[m.top - 1].truth = negation(stack[m.top - 1].truth);
-      return;
-    case Op::And:
-      stack[m.top - 2].truth = kleene_and(stack[m.top - 2].truth, stack[m.top - 1].truth);
-      --m.top;
-      return;
-    case Op::Or:
-      stack[m.top - 2].truth = kleene_or(stack[m.top - 2].truth, stack[m.top - 1].truth);
-      --m.top;
-      return;
-    case Op::Less:
-    case Op::LessOrEqual:
-    case Op::Greater:
-    case Op::GreaterOrEqual:
-    case Op::Equal:
-    case Op::NotEqual:
-      stack[m.top - 2].truth = compare(stack[m.top - 2].number, stack[m.top - 1].number, i.op);
-      --m.top;
-      return;
-    case Op::Abs:
-      stack[m.top - 1].number = std::fabs(stack[m.top - 1].number);
-      return;
-    case Op::Negate:
-      stack[m.top - 1].number = -stack[m.top - 1].number;
-      return;
-    case Op::Min:
-    case Op::Max:
-    case Op::Pow:
-    case Op::Add:
-    case Op::Subtract:
-    case Op::Multiply:
-    case Op::Divide:
-    case Op::TextEqual:
-    case Op::TextNotEqual:
-      arithmetic(i.op, stack[m.top - 2], stack[m.top - 1]);
-      --m.top;
-      return;
-    case Op::None:
-      return;
-  }
-  if (i.compare == Op::Not) {
-    slot.truth = negation(slot.truth);
-  } else if (i.compare != Op::None) {
-    slot.truth = compare(slot.number, m.numbers[i.constant], i.compare);
-  }
-  ++m.top;
-}
-
 enum class LoadType { None, Number, Text, Truth };
 
 LoadType load_type(Op op) {
@@ -416,16 +248,204 @@ bool is_rerun(const EvaluationInput& in) {
          (in.history != nullptr && in.history->same_specimen(in.specimen, in.result.code));
 }
 
+// Threaded dispatch: each handler jumps straight to the next instruction's handler through a
+// table of label addresses (a GNU extension GCC and Clang both have), so the processor learns
+// each handler's successors apart instead of sharing one switch jump among all of them; on the
+// shipped rule sets that is about a fifth faster than a switch. One loop for every instruction:
+// a read then goes on to the comparison fused into it, if any.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
 void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack,
                              std::vector<std::uint32_t>* fired) const {
-  Machine m{numbers_, texts_, masks_, in, stack};
-  m.fired = fired;
-  const auto* program = program_.data();
-  const std::size_t size = program_.size();
-  for (; m.pc < size; ++m.pc) {
-    step(m, program[m.pc]);
-  }
+  // In the order of Op.
+  static void* const kHandlers[] = {
+      &&none,          &&push_number,  &&push_text,       &&push_truth,   &&value,
+      &&text,          &&units,        &&status,          &&status_is,    &&comparator_is,
+      &&abnormal_flag, &&code,         &&comparator_text, &&sex,          &&age_years,
+      &&is_rerun_read, &&is_qc,        &&result,          &&has_result,   &&flag,
+      &&any_flag,      &&previous,     &&delta,           &&delta_pct,    &&has_previous,
+      &&abs,           &&two_operands, &&two_operands,    &&two_operands, &&negate,
+      &&not_,          &&two_operands, &&two_operands,    &&two_operands, &&two_operands,
+      &&compare_two,   &&compare_two,  &&compare_two,     &&compare_two,  &&compare_two,
+      &&compare_two,   &&two_operands, &&two_operands,    &&and_,         &&or_,
+      &&jump_if_false, &&jump_if_true, &&and_then,        &&or_else,      &&fire,
+  };
+  static_assert(std::size(kHandlers) == static_cast<std::size_t>(Op::Fire) + 1);
+
+  const Instruction* const program = program_.data();
+  const Instruction* const end = program + program_.size();
+  const Instruction* ip = program;
+  std::size_t top = 0;  // the next free slot
+  bool found = false;
+#define HEMALINK_NEXT()                                \
+  do {                                                 \
+    if (ip == end)                                     \
+      return;                                          \
+    goto* kHandlers[static_cast<std::size_t>(ip->op)]; \
+  } while (false)
+
+  HEMALINK_NEXT();
+
+value:
+  stack[top].number = number_or_missing(in.result.numeric);
+  goto read_done;
+text:
+  stack[top].set_text(in.result.value);
+  goto read_done;
+units:
+  stack[top].set_text(in.result.units);
+  goto read_done;
+status:
+  stack[top].set_text(core::to_string(in.result.status));
+  goto read_done;
+status_is:
+  stack[top].truth = truth_of(static_cast<std::uint32_t>(in.result.status) == ip->argument);
+  goto read_done;
+comparator_is:
+  stack[top].truth = truth_of(static_cast<std::uint32_t>(in.result.comparator) == ip->argument);
+  goto read_done;
+abnormal_flag:
+  stack[top].set_text(in.result.abnormal_flag);
+  goto read_done;
+code:
+  stack[top].set_text(in.result.code);
+  goto read_done;
+comparator_text:
+  stack[top].set_text(core::to_string(in.result.comparator));
+  goto read_done;
+sex:
+  stack[top].set_text(in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "");
+  goto read_done;
+age_years:
+  stack[top].number =
+      in.specimen.patient ? number_or_missing(in.specimen.patient->age_years) : kMissing;
+  goto read_done;
+is_rerun_read:
+  stack[top].truth = truth_of(is_rerun(in));
+  goto read_done;
+is_qc:
+  stack[top].truth = truth_of(in.specimen.kind == core::SpecimenKind::QualityControl);
+  goto read_done;
+result:
+  stack[top].number = result_of(in, texts_[ip->argument], ip->fact, found);
+  goto read_done;
+has_result:
+  result_of(in, texts_[ip->argument], ip->fact, found);
+  stack[top].truth = truth_of(found);
+  goto read_done;
+flag:
+  stack[top].truth = truth_of(has_flag(in, texts_[ip->argument], ip->fact));
+  goto read_done;
+any_flag:
+  stack[top].truth =
+      truth_of(has_any_flag(in, &texts_[ip->argument], ip->constant,
+                            ip->fact == FactNames::kNone ? nullptr : &masks_[ip->fact]));
+  goto read_done;
+previous:
+  stack[top].number = previous_of(in, numbers_[ip->argument]);
+  goto read_done;
+delta:
+  stack[top].number =
+      number_or_missing(in.result.numeric) - previous_of(in, numbers_[ip->argument]);
+  goto read_done;
+delta_pct : {
+  const double before = previous_of(in, numbers_[ip->argument]);
+  const double now = number_or_missing(in.result.numeric);
+  stack[top].number = before == 0 ? kMissing : 100.0 * (now - before) / std::fabs(before);
+  goto read_done;
 }
+has_previous:
+  stack[top].truth = truth_of(!std::isnan(previous_of(in, numbers_[ip->argument])));
+  goto read_done;
+
+read_done:
+  if (ip->compare == Op::Not) {
+    stack[top].truth = negation(stack[top].truth);
+  } else if (ip->compare != Op::None) {
+    stack[top].truth = compare(stack[top].number, numbers_[ip->constant], ip->compare);
+  }
+  ++top;
+  ++ip;
+  HEMALINK_NEXT();
+
+push_number:
+  stack[top++].number = numbers_[ip->argument];
+  ++ip;
+  HEMALINK_NEXT();
+push_text:
+  stack[top++].set_text(texts_[ip->argument]);
+  ++ip;
+  HEMALINK_NEXT();
+push_truth:
+  stack[top++].truth = ip->argument != 0 ? Truth::True : Truth::False;
+  ++ip;
+  HEMALINK_NEXT();
+fire:
+  if (stack[0].truth == Truth::True)
+    fired->push_back(ip->argument);
+  top = 0;
+  ++ip;
+  HEMALINK_NEXT();
+jump_if_false:
+  ip = stack[top - 1].truth == Truth::False ? program + ip->argument : ip + 1;
+  HEMALINK_NEXT();
+jump_if_true:
+  ip = stack[top - 1].truth == Truth::True ? program + ip->argument : ip + 1;
+  HEMALINK_NEXT();
+and_then:
+  if (stack[top - 1].truth == Truth::False) {
+    ip = program + ip->argument;
+  } else {
+    --top;
+    ++ip;
+  }
+  HEMALINK_NEXT();
+or_else:
+  if (stack[top - 1].truth == Truth::True) {
+    ip = program + ip->argument;
+  } else {
+    --top;
+    ++ip;
+  }
+  HEMALINK_NEXT();
+not_:
+  stack[top - 1].truth = negation(stack[top - 1].truth);
+  ++ip;
+  HEMALINK_NEXT();
+and_:
+  stack[top - 2].truth = kleene_and(stack[top - 2].truth, stack[top - 1].truth);
+  --top;
+  ++ip;
+  HEMALINK_NEXT();
+or_:
+  stack[top - 2].truth = kleene_or(stack[top - 2].truth, stack[top - 1].truth);
+  --top;
+  ++ip;
+  HEMALINK_NEXT();
+compare_two:
+  stack[top - 2].truth = compare(stack[top - 2].number, stack[top - 1].number, ip->op);
+  --top;
+  ++ip;
+  HEMALINK_NEXT();
+abs:
+  stack[top - 1].number = std::fabs(stack[top - 1].number);
+  ++ip;
+  HEMALINK_NEXT();
+negate:
+  stack[top - 1].number = -stack[top - 1].number;
+  ++ip;
+  HEMALINK_NEXT();
+two_operands:
+  arithmetic(ip->op, stack[top - 2], stack[top - 1]);
+  --top;
+  ++ip;
+  HEMALINK_NEXT();
+none:
+  ++ip;
+  HEMALINK_NEXT();
+#undef HEMALINK_NEXT
+}
+#pragma GCC diagnostic pop
 
 Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
   std::array<Slot, kStackSlots> stack;
@@ -462,14 +482,15 @@ std::vector<std::pair<std::string, std::string>> CompiledExpression::inputs(
     if (type == LoadType::None || labels_[i].empty()) {
       continue;
     }
-    auto read = instruction;
-    read.compare = Op::None;
-    // A read pushes onto the free slot; two below it keep every path of step() in bounds.
-    std::array<Slot, 3> stack{};
-    Machine m{numbers_, texts_, masks_, in, stack.data()};
-    m.top = 2;
-    step(m, read);
-    out.emplace_back(labels_[i], shown(type, stack[2]));
+    // The read alone, run as a program of one instruction.
+    CompiledExpression read;
+    read.program_ = {instruction};
+    read.program_[0].compare = Op::None;
+    read.numbers_ = numbers_;
+    read.texts_ = texts_;
+    std::array<Slot, kStackSlots> stack;
+    read.run(in, stack.data(), nullptr);
+    out.emplace_back(labels_[i], shown(type, stack[0]));
   }
   return out;
 }

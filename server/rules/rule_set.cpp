@@ -59,24 +59,20 @@ bool has_code(const core::ResultSet& specimen, std::string_view code) {
   return false;
 }
 
-std::string reasons_of(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
-                       core::RuleAction action) {
+// The reasons (or the ids) of the rules of `action` that fired, in order, joined by `separator`.
+std::string listed(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
+                   core::RuleAction action, std::string Rule::*field, std::string_view separator) {
   std::string out;
   for (const auto i : fired) {
     if (rules[i].action == action)
-      out.append(out.empty() ? "" : "; ").append(rules[i].reason);
+      out.append(out.empty() ? "" : separator).append(rules[i].*field);
   }
   return out;
 }
 
-std::string ids_of(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
-                   core::RuleAction action) {
-  std::string out;
-  for (const auto i : fired) {
-    if (rules[i].action == action)
-      out.append(out.empty() ? "" : ", ").append(rules[i].id);
-  }
-  return out;
+std::string reasons_of(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
+                       core::RuleAction action) {
+  return listed(rules, fired, action, &Rule::reason, "; ");
 }
 
 }  // namespace
@@ -113,6 +109,7 @@ std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> RuleSet::lo
   }
   set->rules_ = std::move(all);
   set->version_ = version_of(sources, declared);
+  set->decided_by_ = "rules:" + set->version_;
   set->index();
   return set;
 }
@@ -292,7 +289,7 @@ core::Decision RuleSet::decision(core::Verdict verdict, const std::vector<std::u
   core::Decision d;
   d.verdict = verdict;
   d.rule_set_version = version_;
-  d.decided_by = "rules:" + version_;
+  d.decided_by = decided_by_;
   if (computed_by != kMeasured) {
     const auto& rule = rules_[computed_by];
     d.fired.push_back({rule.id, rule.action, "calculated: " + rule.compute->text, ""});
@@ -319,7 +316,7 @@ core::Decision RuleSet::decision(core::Verdict verdict, const std::vector<std::u
       break;
     }
     default:
-      d.reason = "released by " + ids_of(rules_, fired, RuleAction::Release);
+      d.reason = "released by " + listed(rules_, fired, RuleAction::Release, &Rule::id, ", ");
   }
   return d;
 }

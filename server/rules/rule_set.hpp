@@ -82,6 +82,7 @@ class RuleSet {
 
   std::vector<Rule> rules_;
   std::string version_;
+  std::string decided_by_;  ///< "rules:" and the version, as each decision names its maker.
   std::vector<std::uint32_t> calculations_;  ///< compute rules, in order.
   /// Per code named in any rule, and first for every other code (the ["*"] rules): the
   /// conditions of the decision rules that apply, in file order, joined into one program.

@@ -1,9 +1,12 @@
-// Rule expressions on arbitrary text: they compile or fail with a position inside the text, and
-// what compiles evaluates to a truth value without reading outside its stack.
+// Rule expressions on arbitrary text: they compile or fail with a position inside the text, what
+// compiles evaluates to a truth value without reading outside its stack, and a condition joined
+// into a rule set's program (twice, with and without the specimen's facts) fires exactly when it
+// is true on its own.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "server/rules/compiled_expression.hpp"
 #include "tests/fuzz/fuzz_bug.hpp"
@@ -54,11 +57,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     const auto& expression = std::get<CompiledExpression>(compiled);
+    FactNames names;
+    const auto joined = CompiledExpression::join({{&expression, 7}, {&expression, 9}}, names);
+    SpecimenFacts facts;
+    facts.gather(names, s);
     for (const auto& o : s.observations) {
       const EvaluationInput in{o, s, &history};
       if (kind == CompiledExpression::Kind::Condition) {
         const auto truth = expression.evaluate(in);
         HL_FUZZ_CHECK(truth == Truth::True || truth == Truth::False || truth == Truth::Unknown);
+        const std::vector<std::uint32_t> expected =
+            truth == Truth::True ? std::vector<std::uint32_t>{7, 9} : std::vector<std::uint32_t>{};
+        std::vector<std::uint32_t> fired;
+        joined.fire({o, s, &history, &facts}, fired);
+        HL_FUZZ_CHECK(fired == expected);
+        fired.clear();
+        joined.fire(in, fired);
+        HL_FUZZ_CHECK(fired == expected);
       } else if (const auto n = expression.evaluate_number(in)) {
         HL_FUZZ_CHECK(std::isfinite(*n));
       }
