@@ -2,6 +2,14 @@
 
 namespace hemalink::core {
 
+const Observation* find_result(const ResultSet& specimen, std::string_view code) {
+  for (const auto& o : specimen.observations) {
+    if (o.code == code)
+      return &o;
+  }
+  return nullptr;
+}
+
 const char* to_string(SpecimenKind kind) {
   switch (kind) {
     case SpecimenKind::Patient:

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hemalink::core {
@@ -98,6 +99,9 @@ struct ResultSet {
 };
 
 const char* to_string(SpecimenKind kind);
+
+/// The specimen's first result of `code` (canonical), or nullptr when it has none.
+const Observation* find_result(const ResultSet& specimen, std::string_view code);
 const char* to_string(Comparator comparator);
 const char* to_string(ResultStatus status);
 

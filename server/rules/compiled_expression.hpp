@@ -61,7 +61,6 @@ class SpecimenFacts {
  public:
   void gather(const FactNames& names, const core::ResultSet& specimen);
 
-  bool has_flag(std::uint16_t number) const { return (flags_ >> number) & 1U; }
   bool has_any_flag(std::uint64_t mask) const { return (flags_ & mask) != 0; }
 
   struct Result {
@@ -115,8 +114,8 @@ class CompiledExpression {
     IsQc,
     Result,
     HasResult,
-    Flag,
-    AnyFlag,  ///< argument: the first of `constant` flag names in texts_; fact: its mask in masks_
+    AnyFlag,  ///< flag(): argument: the first of `constant` (1 or more, `or`ed) flag names in
+              ///< texts_; fact: in a joined program, their mask in masks_
     Previous,
     Delta,
     DeltaPct,

@@ -59,7 +59,7 @@ const std::vector<FunctionInfo>& functions() {
   static const std::vector<FunctionInfo> all = {
       {"result", Op::Result, {Type::Text}, Type::Number},
       {"has_result", Op::HasResult, {Type::Text}, Type::Truth},
-      {"flag", Op::Flag, {Type::Text}, Type::Truth},
+      {"flag", Op::AnyFlag, {Type::Text}, Type::Truth},
       {"previous", Op::Previous, {Type::Duration}, Type::Number},
       {"delta", Op::Delta, {Type::Duration}, Type::Number},
       {"delta_pct", Op::DeltaPct, {Type::Duration}, Type::Number},
@@ -224,6 +224,8 @@ class ExpressionCompiler {
       push(f->op, is_text ? text(arg.text) : number(arg.number), depth, n.at,
            is_text ? fmt::format("{}(\"{}\")", f->name, arg.text)
                    : fmt::format("{}({})", f->name, duration_text(arg.number)));
+      if (f->op == Op::AnyFlag)
+        out_.program_.back().constant = 1;  // flag("X"): a chain of one
       return f->result;
     }
     for (std::size_t i = 0; i < n.operands.size(); ++i) {
@@ -338,20 +340,13 @@ class ExpressionCompiler {
     const bool is_status = name == "status";
     if (!is_status && name != "comparator")
       return std::nullopt;
-    static constexpr std::array<core::ResultStatus, 4> kStatuses = {
-        core::ResultStatus::Final, core::ResultStatus::Preliminary, core::ResultStatus::Corrected,
-        core::ResultStatus::CannotReport};
-    static constexpr std::array<core::Comparator, 5> kComparators = {
-        core::Comparator::None, core::Comparator::Less, core::Comparator::LessOrEqual,
-        core::Comparator::Greater, core::Comparator::GreaterOrEqual};
+    // Both enums count from 0: a word's index is the value the evaluator compares with.
+    const auto count = is_status ? static_cast<std::uint32_t>(core::ResultStatus::CannotReport) + 1
+                                 : static_cast<std::uint32_t>(core::Comparator::GreaterOrEqual) + 1;
     std::vector<std::string_view> words;
-    for (const auto v : kStatuses) {
-      if (is_status)
-        words.emplace_back(core::to_string(v));
-    }
-    for (const auto v : kComparators) {
-      if (!is_status)
-        words.emplace_back(core::to_string(v));
+    for (std::uint32_t v = 0; v < count; ++v) {
+      words.emplace_back(is_status ? core::to_string(static_cast<core::ResultStatus>(v))
+                                   : core::to_string(static_cast<core::Comparator>(v)));
     }
     const auto& wanted = n.operands[1].text;
     const auto it = std::find(words.begin(), words.end(), wanted);
@@ -362,10 +357,8 @@ class ExpressionCompiler {
       fail(n.operands[1].at, fmt::format("a {} is one of {}, not \"{}\"", name, choices, wanted));
       return Type::Truth;
     }
-    const auto value = static_cast<std::uint32_t>(
-        is_status ? static_cast<std::uint32_t>(kStatuses[it - words.begin()])
-                  : static_cast<std::uint32_t>(kComparators[it - words.begin()]));
-    push(is_status ? Op::StatusIs : Op::ComparatorIs, value, depth, n.at,
+    push(is_status ? Op::StatusIs : Op::ComparatorIs,
+         static_cast<std::uint32_t>(it - words.begin()), depth, n.at,
          fmt::format("{} == \"{}\"", name, wanted));
     if (n.text == "!=")
       negate(depth, n.at);
@@ -384,7 +377,7 @@ class ExpressionCompiler {
 
   static bool is_truth_read(Op op) {
     return op == Op::StatusIs || op == Op::ComparatorIs || op == Op::IsQc || op == Op::IsRerun ||
-           op == Op::HasResult || op == Op::Flag || op == Op::AnyFlag || op == Op::HasPrevious;
+           op == Op::HasResult || op == Op::AnyFlag || op == Op::HasPrevious;
   }
 
   Type binary(const SyntaxNode& n, std::size_t depth) {

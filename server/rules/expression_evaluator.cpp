@@ -80,18 +80,10 @@ static_assert(static_cast<std::size_t>(Op::Fire) < 64);
   return a == Truth::False && b == Truth::False ? Truth::False : Truth::Unknown;
 }
 
-const core::Observation* find_result(const core::ResultSet& specimen, std::string_view code) {
-  for (const auto& o : specimen.observations) {
-    if (o.code == code)
-      return &o;
-  }
-  return nullptr;
-}
-
 // A result of the specimen: from this message, else as another analyzer (or an earlier message)
 // reported it for the same specimen ID.
 double search_result(const EvaluationInput& in, std::string_view code, bool& found) {
-  if (const auto* o = find_result(in.specimen, code)) {
+  if (const auto* o = core::find_result(in.specimen, code)) {
     found = true;
     return number_or_missing(o->numeric);
   }
@@ -138,20 +130,12 @@ bool has_any_flag(const EvaluationInput& in, const std::string* names, std::uint
   if (in.facts != nullptr && mask != nullptr && in.facts->has_any_flag(*mask))
     return true;
   for (std::uint32_t i = 0; i < count; ++i) {
-    if (!in.result.flags.empty() && result_has_flag(in.result, names[i]))
+    if (result_has_flag(in.result, names[i]))
       return true;
     if ((in.facts == nullptr || mask == nullptr) && specimen_has_flag(in.specimen, names[i]))
       return true;
   }
   return false;
-}
-
-bool has_flag(const EvaluationInput& in, std::string_view name, std::uint16_t fact) {
-  if (result_has_flag(in.result, name))
-    return true;
-  if (in.facts != nullptr && fact != FactNames::kNone)
-    return in.facts->has_flag(fact);
-  return specimen_has_flag(in.specimen, name);
 }
 
 double previous_of(const EvaluationInput& in, double window) {
@@ -222,7 +206,6 @@ LoadType load_type(Op op) {
     case Op::ComparatorIs:
     case Op::AnyFlag:
     case Op::HasResult:
-    case Op::Flag:
     case Op::HasPrevious:
       return LoadType::Truth;
     default:
@@ -259,16 +242,55 @@ void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack,
                              std::vector<std::uint32_t>* fired) const {
   // In the order of Op.
   static void* const kHandlers[] = {
-      &&none,          &&push_number,  &&push_text,       &&push_truth,   &&value,
-      &&text,          &&units,        &&status,          &&status_is,    &&comparator_is,
-      &&abnormal_flag, &&code,         &&comparator_text, &&sex,          &&age_years,
-      &&is_rerun_read, &&is_qc,        &&result,          &&has_result,   &&flag,
-      &&any_flag,      &&previous,     &&delta,           &&delta_pct,    &&has_previous,
-      &&abs,           &&two_operands, &&two_operands,    &&two_operands, &&negate,
-      &&not_,          &&two_operands, &&two_operands,    &&two_operands, &&two_operands,
-      &&compare_two,   &&compare_two,  &&compare_two,     &&compare_two,  &&compare_two,
-      &&compare_two,   &&two_operands, &&two_operands,    &&and_,         &&or_,
-      &&jump_if_false, &&jump_if_true, &&and_then,        &&or_else,      &&fire,
+      &&none,
+      &&push_number,
+      &&push_text,
+      &&push_truth,
+      &&value,
+      &&text,
+      &&units,
+      &&status,
+      &&status_is,
+      &&comparator_is,
+      &&abnormal_flag,
+      &&code,
+      &&comparator_text,
+      &&sex,
+      &&age_years,
+      &&is_rerun_read,
+      &&is_qc,
+      &&result,
+      &&has_result,
+      &&any_flag,
+      &&previous,
+      &&delta,
+      &&delta_pct,
+      &&has_previous,
+      &&abs,
+      &&two_operands,
+      &&two_operands,
+      &&two_operands,
+      &&negate,
+      &&not_,
+      &&two_operands,
+      &&two_operands,
+      &&two_operands,
+      &&two_operands,
+      &&compare_two,
+      &&compare_two,
+      &&compare_two,
+      &&compare_two,
+      &&compare_two,
+      &&compare_two,
+      &&two_operands,
+      &&two_operands,
+      &&and_,
+      &&or_,
+      &&jump_if_false,
+      &&jump_if_true,
+      &&and_then,
+      &&or_else,
+      &&fire,
   };
   static_assert(std::size(kHandlers) == static_cast<std::size_t>(Op::Fire) + 1);
 
@@ -332,9 +354,6 @@ result:
 has_result:
   result_of(in, texts_[ip->argument], ip->fact, found);
   stack[top].truth = truth_of(found);
-  goto read_done;
-flag:
-  stack[top].truth = truth_of(has_flag(in, texts_[ip->argument], ip->fact));
   goto read_done;
 any_flag:
   stack[top].truth =

@@ -13,8 +13,7 @@ bool reads_number(Op op) {
 }
 
 bool reads_text(Op op) {
-  return op == Op::PushText || op == Op::Result || op == Op::HasResult || op == Op::Flag ||
-         op == Op::AnyFlag;
+  return op == Op::PushText || op == Op::Result || op == Op::HasResult || op == Op::AnyFlag;
 }
 
 bool jumps(Op op) {
@@ -49,8 +48,6 @@ CompiledExpression CompiledExpression::join(
       const auto op = instruction.op;
       if (op == Op::Result || op == Op::HasResult) {
         instruction.fact = names.result_code(condition->texts_[instruction.argument]);
-      } else if (op == Op::Flag) {
-        instruction.fact = names.flag(condition->texts_[instruction.argument]);
       } else if (op == Op::AnyFlag) {
         const auto mask = mask_of(condition->texts_, instruction, names);
         if (mask && out.masks_.size() < FactNames::kNone) {

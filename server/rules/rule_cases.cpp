@@ -124,14 +124,6 @@ void read_expectations(JsonFields& f, RuleCase& c) {
   }
 }
 
-const core::Observation* find(const core::ResultSet& s, std::string_view code, std::size_t& at) {
-  for (at = 0; at < s.observations.size(); ++at) {
-    if (s.observations[at].code == code)
-      return &s.observations[at];
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::variant<std::vector<RuleCase>, std::vector<std::string>> read_rule_cases(
@@ -189,19 +181,24 @@ CaseOutcome run_case(const RuleSet& rules, const RuleCase& c) {
   out.specimen = c.specimen;
   const CaseHistory history(c);
   out.decisions = rules.decide(out.specimen, &history);
-  std::size_t at = 0;
   for (const auto& [code, expected] : c.expect) {
-    if (find(out.specimen, code, at) == nullptr) {
+    const auto* o = core::find_result(out.specimen, code);
+    if (o == nullptr) {
       out.mismatches.push_back(fmt::format("{}: expected {}, but there is no {} result", code,
                                            core::to_string(expected), code));
-    } else if (out.decisions[at].verdict != expected) {
+      continue;
+    }
+    // decide() returns one decision per result, in the specimen's order.
+    const auto& decision =
+        out.decisions[static_cast<std::size_t>(o - out.specimen.observations.data())];
+    if (decision.verdict != expected) {
       out.mismatches.push_back(fmt::format("{}: expected {}, got {}", code,
                                            core::to_string(expected),
-                                           core::to_string(out.decisions[at].verdict)));
+                                           core::to_string(decision.verdict)));
     }
   }
   for (const auto& [code, expected] : c.expect_values) {
-    const auto* o = find(out.specimen, code, at);
+    const auto* o = core::find_result(out.specimen, code);
     if (o == nullptr || o->value != expected) {
       out.mismatches.push_back(fmt::format("{}: expected the value {}, got {}", code, expected,
                                            o ? o->value : "no result"));

@@ -51,14 +51,6 @@ core::Observation calculated(const Rule& rule, double value) {
   return o;
 }
 
-bool has_code(const core::ResultSet& specimen, std::string_view code) {
-  for (const auto& o : specimen.observations) {
-    if (o.code == code)
-      return true;
-  }
-  return false;
-}
-
 // The reasons (or the ids) of the rules of `action` that fired, in order, joined by `separator`.
 std::string listed(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
                    core::RuleAction action, std::string Rule::*field, std::string_view separator) {
@@ -173,16 +165,6 @@ std::uint64_t code_hash(std::string_view code) {
   return (h ^ (h >> 32)) | 1;
 }
 
-bool same_code(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i])
-      return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void RuleSet::CodeIndex::build(const std::vector<std::pair<std::string, std::uint32_t>>& entries) {
@@ -206,7 +188,7 @@ std::uint32_t RuleSet::CodeIndex::find(std::string_view code, std::uint32_t othe
     const auto& slot = slots_[i];
     if (slot.hash == 0)
       return otherwise;
-    if (slot.hash == h && same_code(slot.code, code))
+    if (slot.hash == h && slot.code == code)
       return slot.value;
   }
 }
@@ -239,7 +221,7 @@ void RuleSet::calculate(core::ResultSet& specimen, const ResultHistory* history,
                         std::vector<std::uint32_t>& computed_by) const {
   for (const auto i : calculations_) {
     const auto& rule = rules_[i];
-    if (has_code(specimen, rule.compute->code))
+    if (core::find_result(specimen, rule.compute->code) != nullptr)
       continue;
     for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
       if (!rule.applies_to_code(specimen.observations[o].code))

@@ -5,10 +5,13 @@
 namespace hemalink::rules {
 namespace {
 
-std::uint16_t number_of(std::vector<std::string>& list, std::string_view name) {
+// The name's number in `list`, added if new; kNone when it is new and the list holds `most`.
+std::uint16_t number_of(std::vector<std::string>& list, std::string_view name, std::size_t most) {
   const auto it = std::find(list.begin(), list.end(), name);
   if (it != list.end())
     return static_cast<std::uint16_t>(it - list.begin());
+  if (list.size() >= most)
+    return FactNames::kNone;
   list.emplace_back(name);
   return static_cast<std::uint16_t>(list.size() - 1);
 }
@@ -16,16 +19,11 @@ std::uint16_t number_of(std::vector<std::string>& list, std::string_view name) {
 }  // namespace
 
 std::uint16_t FactNames::result_code(std::string_view code) {
-  if (result_codes_.size() >= kNone &&
-      std::find(result_codes_.begin(), result_codes_.end(), code) == result_codes_.end())
-    return kNone;
-  return number_of(result_codes_, code);
+  return number_of(result_codes_, code, kNone);
 }
 
 std::uint16_t FactNames::flag(std::string_view name) {
-  if (flags_.size() >= kMaxFlags && std::find(flags_.begin(), flags_.end(), name) == flags_.end())
-    return kNone;
-  return number_of(flags_, name);
+  return number_of(flags_, name, kMaxFlags);
 }
 
 void SpecimenFacts::gather(const FactNames& names, const core::ResultSet& specimen) {

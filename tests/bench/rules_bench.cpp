@@ -123,24 +123,31 @@ void evaluate(benchmark::State& state, const std::vector<Source>& sources, std::
   state.counters["results"] = static_cast<double>(result_count(sets));
 }
 
-void decide(benchmark::State& state, const std::vector<Source>& sources) {
+// Decides every specimen, each with the history `history_for` gives it. decide() adds calculated
+// results and comments: each iteration decides fresh copies, made (and the last ones freed)
+// untimed.
+template <typename HistoryFor>
+void decide_all(benchmark::State& state, const std::vector<Source>& sources,
+                HistoryFor history_for) {
   const auto set = shipped_rules();
   const auto sets = specimens(sources, 200);
-  const MemoryHistory history;
   std::size_t decisions = 0;
   std::vector<core::ResultSet> copies;
   for (auto _ : state) {
-    // decide() adds calculated results and comments: a fresh copy each time, made (and the last
-    // one freed) untimed.
     state.PauseTiming();
     copies = sets;
     state.ResumeTiming();
     for (auto& s : copies) {
+      auto history = history_for();
       decisions += set->decide(s, &history).size();
     }
   }
   benchmark::DoNotOptimize(decisions);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * result_count(sets)));
+}
+
+void decide(benchmark::State& state, const std::vector<Source>& sources) {
+  decide_all(state, sources, [] { return MemoryHistory{}; });
 }
 
 // The daemon's own history: the bounded cache, warm (every patient and specimen already read).
@@ -155,23 +162,9 @@ struct NoArchive final : rules::ResultArchive {
 };
 
 void decide_with_cache(benchmark::State& state, const std::vector<Source>& sources) {
-  const auto set = shipped_rules();
-  const auto sets = specimens(sources, 200);
   rules::RecentResults recent(std::make_shared<NoArchive>(), 1000000);
   const auto now = std::chrono::system_clock::now();
-  std::size_t decisions = 0;
-  std::vector<core::ResultSet> copies;
-  for (auto _ : state) {
-    state.PauseTiming();
-    copies = sets;
-    state.ResumeTiming();
-    for (auto& s : copies) {
-      auto view = recent.view(now);
-      decisions += set->decide(s, &view).size();
-    }
-  }
-  benchmark::DoNotOptimize(decisions);
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * result_count(sets)));
+  decide_all(state, sources, [&] { return recent.view(now); });
 }
 
 BENCHMARK_CAPTURE(evaluate, cbc, kCbc, 20);
