@@ -117,7 +117,7 @@ class BdFacs final : public Driver {
   explicit BdFacs(DriverSettings settings) : settings_(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
-  Input input() const override { return Input::ExportFile; }
+  model::WireProtocol input() const override { return model::WireProtocol::Export; }
 
   Result<Translation> translate_export(std::string_view content) const override {
     if (content.starts_with("\xEF\xBB\xBF")) {
@@ -161,8 +161,8 @@ class BdFacs final : public Driver {
       }
       auto& set = find_or_add(out, specimen);
       set.patient =
-          core::Patient{std::string(cell(columns.case_number)), std::string(cell(columns.sex)), "",
-                        parse_number(cell(columns.age))};
+          model::Patient{std::string(cell(columns.case_number)), std::string(cell(columns.sex)), "",
+                         parse_number(cell(columns.age))};
       for (const auto& [index, statistic] : columns.results) {
         add_result(set, statistic, cell(index), cell(columns.date), out.warnings);
       }
@@ -175,7 +175,7 @@ class BdFacs final : public Driver {
     return {make_error_code(Errc::MalformedExport), fmt::format("line {}: {}", line, what), 0};
   }
 
-  static core::ResultSet& find_or_add(Translation& out, const std::string& specimen) {
+  static model::ResultSet& find_or_add(Translation& out, const std::string& specimen) {
     for (auto& set : out.result_sets) {
       if (set.specimen_id == specimen) {
         return set;
@@ -187,13 +187,13 @@ class BdFacs final : public Driver {
     return set;
   }
 
-  void add_result(core::ResultSet& set, const std::string& statistic, std::string_view text,
+  void add_result(model::ResultSet& set, const std::string& statistic, std::string_view text,
                   std::string_view analyzed_at, std::vector<std::string>& warnings) const {
     if (text.empty()) {
       return;  // this tube did not measure it
     }
     const auto value = parse_value(text);
-    core::Observation& o = set.observations.emplace_back();
+    model::Observation& o = set.observations.emplace_back();
     o.raw_code = statistic;
     o.value = value.text;
     o.numeric = value.numeric;

@@ -6,21 +6,19 @@
 #include <vector>
 
 #include "drivers/mapping.hpp"
+#include "drivers/model/result_set.hpp"
+#include "drivers/model/wire_protocol.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "protocols/common/charset.hpp"
 #include "protocols/common/result.hpp"
 #include "protocols/hl7/v2_message.hpp"
-#include "server/core/result_set.hpp"
 
 namespace hemalink::drivers {
-
-/// What a driver reads.
-enum class Input { Astm, Hl7, ExportFile };
 
 /// The result sets of one message, and what the driver noticed but could still translate
 /// (unmapped codes, unknown units), for the logs and the review queue.
 struct Translation {
-  std::vector<core::ResultSet> result_sets;
+  std::vector<model::ResultSet> result_sets;
   std::vector<std::string> warnings;
 };
 
@@ -50,7 +48,8 @@ class Driver {
   virtual ~Driver() = default;
 
   virtual std::string_view name() const = 0;
-  virtual Input input() const = 0;
+  /// What the driver reads: LIS02-A2 records, HL7 v2, or export files.
+  virtual model::WireProtocol input() const = 0;
 
   /// Translates one LIS02-A2 message. The default refuses with Errc::WrongInput.
   virtual Result<Translation> translate(const astm::Lis2Message& message) const;

@@ -17,6 +17,7 @@
 //   traceability (reagent lots, calibrations, curves), never as results.
 
 #include "drivers/common/astm_fields.hpp"
+#include "drivers/common/astm_record_walk.hpp"
 #include "drivers/common/observations.hpp"
 #include "drivers/common/values.hpp"
 #include "drivers/driver.hpp"
@@ -28,108 +29,74 @@ namespace {
 
 constexpr std::string_view kName = "generic-astm";
 
-core::ResultStatus status_of(std::string_view r9) {
+model::ResultStatus status_of(std::string_view r9) {
   if (r9 == "P" || r9 == "I" || r9 == "S") {
-    return core::ResultStatus::Preliminary;
+    return model::ResultStatus::Preliminary;
   }
   if (r9 == "C") {
-    return core::ResultStatus::Corrected;
+    return model::ResultStatus::Corrected;
   }
   if (r9 == "X") {
-    return core::ResultStatus::CannotReport;
+    return model::ResultStatus::CannotReport;
   }
-  return core::ResultStatus::Final;
+  return model::ResultStatus::Final;
 }
 
-class GenericAstm final : public Driver {
+class GenericAstm final : public Driver, private AstmRecordHooks {
  public:
   explicit GenericAstm(DriverSettings settings) : settings_(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
-  Input input() const override { return Input::Astm; }
+  model::WireProtocol input() const override { return model::WireProtocol::Astm; }
 
   Result<Translation> translate(const astm::Lis2Message& message) const override {
-    Translation out;
-    const AstmFields fields(message, settings_.charset);
-    core::Analyzer analyzer{std::string(kName), "", "", ""};
-    std::optional<core::Patient> patient;
-    std::vector<std::string> patient_comments;
-    std::size_t current = SIZE_MAX;
-    core::Observation* last = nullptr;
-    for (std::size_t i = 0; i < message.record_count(); ++i) {
-      const auto record = message.record(i);
-      switch (record.type()) {
-        case 'H':
-          analyzer = analyzer_from_header(fields, record, kName);
-          break;
-        case 'P':
-          patient = patient_from(fields, record, {2, 3, 4});
-          break;
-        case 'O': {
-          auto specimen = specimen_id(fields, record);
-          if (specimen.empty()) {
-            return fields.error(record, settings_.astm_layout.specimen_field - 1,
-                                "no specimen ID in the configured field, O-3 or O-4");
-          }
-          current = find_or_add(out.result_sets, specimen);
-          auto& set = out.result_sets[current];
-          set.analyzer = analyzer;
-          set.patient = patient;
-          set.comments.insert(set.comments.end(), patient_comments.begin(), patient_comments.end());
-          patient_comments.clear();
-          const auto action = fields.text(record, 11);
-          const auto descriptor = fields.component(record, 15, 1);
-          if (action == "Q" || descriptor == "CTRL" || descriptor == "QC") {
-            set.kind = core::SpecimenKind::QualityControl;
-            set.qc_level = fields.component(record, 15, 3);
-          }
-          set.is_rerun = set.is_rerun || action == "A";
-          if (set.kind == core::SpecimenKind::Patient) {
-            set.sample_type = descriptor;
-          }
-          last = nullptr;
-          break;
-        }
-        case 'R': {
-          if (current == SIZE_MAX) {
-            return result_before_order(record);
-          }
-          auto code = test_code(fields, record);
-          if (code.empty()) {
-            return fields.error(record, 2, "the universal test ID holds no code");
-          }
-          last =
-              &add_result(fields, record, std::move(code), out.result_sets[current], out.warnings);
-          break;
-        }
-        case 'C': {
-          auto text = fields.text(record, 3);
-          if (text.empty()) {
-            break;
-          }
-          if (last != nullptr) {
-            last->comments.push_back(std::move(text));
-          } else if (current != SIZE_MAX) {
-            out.result_sets[current].comments.push_back(std::move(text));
-          } else {
-            patient_comments.push_back(std::move(text));
-          }
-          break;
-        }
-        case 'M':
-          if (current != SIZE_MAX) {
-            out.result_sets[current].traceability.push_back(
-                {"manufacturer", std::string(record.raw())});
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    return out;
+    return walk_records(message, settings_.charset, kName, *this);
   }
 
  private:
+  // AstmRecordHooks
+  model::Patient patient(const AstmFields& fields, const astm::Lis2Record& record) const override {
+    return patient_from(fields, record, {2, 3, 4});
+  }
+
+  // Orders of one specimen (one O record per test, as many analyzers send) share a result set.
+  Result<model::ResultSet*> order(AstmWalk& walk, const astm::Lis2Record& record) const override {
+    const auto& fields = walk.fields;
+    auto specimen = specimen_id(fields, record);
+    if (specimen.empty()) {
+      return fields.error(record, settings_.astm_layout.specimen_field - 1,
+                          "no specimen ID in the configured field, O-3 or O-4");
+    }
+    auto& set = find_or_add(walk.out.result_sets, specimen);
+    const auto action = fields.text(record, 11);
+    const auto descriptor = fields.component(record, 15, 1);
+    if (action == "Q" || descriptor == "CTRL" || descriptor == "QC") {
+      set.kind = model::SpecimenKind::QualityControl;
+      set.qc_level = fields.component(record, 15, 3);
+    }
+    set.is_rerun = set.is_rerun || action == "A";
+    if (set.kind == model::SpecimenKind::Patient) {
+      set.sample_type = descriptor;
+    }
+    return &set;
+  }
+
+  Result<model::Observation*> result(AstmWalk& walk, const astm::Lis2Record& record,
+                                     model::ResultSet& set) const override {
+    auto code = test_code(walk.fields, record);
+    if (code.empty()) {
+      return walk.fields.error(record, 2, "the universal test ID holds no code");
+    }
+    return &add_result(walk.fields, record, std::move(code), set, walk.out.warnings);
+  }
+
+  // M: manufacturer records (Stago), kept with the order they follow.
+  void other(AstmWalk& walk, const astm::Lis2Record& record) const override {
+    if (record.type() == 'M' && walk.current != nullptr) {
+      walk.current->traceability.push_back({"manufacturer", std::string(record.raw())});
+    }
+  }
+
   std::string specimen_id(const AstmFields& fields, const astm::Lis2Record& record) const {
     const auto& layout = settings_.astm_layout;
     for (auto [field, component] :
@@ -155,21 +122,23 @@ class GenericAstm final : public Driver {
     return code;
   }
 
-  static std::size_t find_or_add(std::vector<core::ResultSet>& sets, const std::string& specimen) {
-    for (std::size_t i = 0; i < sets.size(); ++i) {
-      if (sets[i].specimen_id == specimen) {
-        return i;
+  static model::ResultSet& find_or_add(std::vector<model::ResultSet>& sets,
+                                       const std::string& specimen) {
+    for (auto& set : sets) {
+      if (set.specimen_id == specimen) {
+        return set;
       }
     }
-    sets.emplace_back().specimen_id = specimen;
-    return sets.size() - 1;
+    auto& added = sets.emplace_back();
+    added.specimen_id = specimen;
+    return added;
   }
 
-  core::Observation& add_result(const AstmFields& fields, const astm::Lis2Record& record,
-                                std::string code, core::ResultSet& set,
-                                std::vector<std::string>& warnings) const {
+  model::Observation& add_result(const AstmFields& fields, const astm::Lis2Record& record,
+                                 std::string code, model::ResultSet& set,
+                                 std::vector<std::string>& warnings) const {
     const auto value = parse_value(fields.text(record, 3));
-    core::Observation& o = set.observations.emplace_back();
+    model::Observation& o = set.observations.emplace_back();
     o.raw_code = std::move(code);
     o.value = value.text;
     o.numeric = value.numeric;

@@ -29,17 +29,17 @@ namespace {
 
 constexpr std::string_view kName = "generic-hl7";
 
-core::ResultStatus status_of(std::string_view obx11) {
+model::ResultStatus status_of(std::string_view obx11) {
   if (obx11 == "P" || obx11 == "R" || obx11 == "I" || obx11 == "S") {
-    return core::ResultStatus::Preliminary;
+    return model::ResultStatus::Preliminary;
   }
   if (obx11 == "C") {
-    return core::ResultStatus::Corrected;
+    return model::ResultStatus::Corrected;
   }
   if (obx11 == "X" || obx11 == "D" || obx11 == "W") {
-    return core::ResultStatus::CannotReport;
+    return model::ResultStatus::CannotReport;
   }
-  return core::ResultStatus::Final;
+  return model::ResultStatus::Final;
 }
 
 // Reads segment fields as text: escapes resolved, UTF-8 per MSH-18, trimmed.
@@ -87,15 +87,15 @@ class GenericHl7 final : public Driver {
   explicit GenericHl7(DriverSettings settings) : settings_(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
-  Input input() const override { return Input::Hl7; }
+  model::WireProtocol input() const override { return model::WireProtocol::Hl7; }
 
   Result<Translation> translate(const hl7::V2Message& message) const override {
     Translation out;
     const Hl7Fields f(message);
-    core::Analyzer analyzer{std::string(kName), "", "", ""};
-    std::optional<core::Patient> patient;
+    model::Analyzer analyzer{std::string(kName), "", "", ""};
+    std::optional<model::Patient> patient;
     std::size_t current = SIZE_MAX;
-    core::Observation* last = nullptr;
+    model::Observation* last = nullptr;
     bool has_spm = false;
     for (std::size_t i = 0; i < message.segment_count(); ++i) {
       const auto s = message.segment(i);
@@ -105,7 +105,7 @@ class GenericHl7 final : public Driver {
         analyzer.serial = f.component(s, 3, 2);
       } else if (id == "PID") {
         patient =
-            core::Patient{f.component(s, 3, 1), f.field(s, 8), f.component(s, 7, 1), std::nullopt};
+            model::Patient{f.component(s, 3, 1), f.field(s, 8), f.component(s, 7, 1), std::nullopt};
       } else if (id == "SPM") {
         has_spm = true;
         auto specimen = not_null(f.component(s, 2, 1));
@@ -118,9 +118,9 @@ class GenericHl7 final : public Driver {
         current = start_set(out, specimen, analyzer, patient);
         const auto role = f.component(s, 11, 1);
         auto& set = out.result_sets[current];
-        set.kind = role == "Q"   ? core::SpecimenKind::QualityControl
-                   : role == "C" ? core::SpecimenKind::Calibration
-                                 : core::SpecimenKind::Patient;
+        set.kind = role == "Q"   ? model::SpecimenKind::QualityControl
+                   : role == "C" ? model::SpecimenKind::Calibration
+                                 : model::SpecimenKind::Patient;
         set.sample_type = f.component(s, 4, 1);
         last = nullptr;
       } else if (id == "OBR") {
@@ -168,8 +168,8 @@ class GenericHl7 final : public Driver {
   }
 
   static std::size_t start_set(Translation& out, const std::string& specimen,
-                               const core::Analyzer& analyzer,
-                               const std::optional<core::Patient>& patient) {
+                               const model::Analyzer& analyzer,
+                               const std::optional<model::Patient>& patient) {
     for (std::size_t i = 0; i < out.result_sets.size(); ++i) {
       if (out.result_sets[i].specimen_id == specimen) {
         return i;
@@ -182,9 +182,9 @@ class GenericHl7 final : public Driver {
     return out.result_sets.size() - 1;
   }
 
-  core::Observation* add_observation(const Hl7Fields& f, const hl7::V2Segment& s,
-                                     core::ResultSet& set,
-                                     std::vector<std::string>& warnings) const {
+  model::Observation* add_observation(const Hl7Fields& f, const hl7::V2Segment& s,
+                                      model::ResultSet& set,
+                                      std::vector<std::string>& warnings) const {
     const auto type = f.field(s, 2);
     const auto identifier = f.component(s, 3, 1);
     const auto text = f.component(s, 3, 2);
@@ -207,7 +207,7 @@ class GenericHl7 final : public Driver {
       set.attachments.push_back({raw_code, f.field(s, 5)});
       return nullptr;
     }
-    core::Observation& o = set.observations.emplace_back();
+    model::Observation& o = set.observations.emplace_back();
     o.raw_code = raw_code;
     if (type == "SN") {
       read_structured_numeric(f, s, o);
@@ -236,7 +236,7 @@ class GenericHl7 final : public Driver {
 
   // SN: comparator ^ number [^ separator ^ number]; "^182" is 182, "<^0.5" is < 0.5.
   static void read_structured_numeric(const Hl7Fields& f, const hl7::V2Segment& s,
-                                      core::Observation& o) {
+                                      model::Observation& o) {
     const auto comparator = f.component(s, 5, 1);
     const auto number = f.component(s, 5, 2);
     const auto separator = f.component(s, 5, 3);

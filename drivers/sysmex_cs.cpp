@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "drivers/common/astm_fields.hpp"
+#include "drivers/common/astm_record_walk.hpp"
 #include "drivers/common/observations.hpp"
 #include "drivers/common/values.hpp"
 #include "drivers/driver.hpp"
@@ -31,78 +32,66 @@ namespace {
 
 constexpr std::string_view kName = "sysmex-cs";
 
-class SysmexCs final : public Driver {
+class SysmexCs final : public Driver, private AstmRecordHooks {
  public:
   explicit SysmexCs(DriverSettings settings) : settings_(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
-  Input input() const override { return Input::Astm; }
+  model::WireProtocol input() const override { return model::WireProtocol::Astm; }
 
   Result<Translation> translate(const astm::Lis2Message& message) const override {
-    Translation out;
-    const AstmFields fields(message, settings_.charset);
-    core::Analyzer analyzer{std::string(kName), "", "", ""};
-    std::optional<core::Patient> patient;
-    core::ResultSet* current = nullptr;
-    core::Observation* last = nullptr;
-    for (std::size_t i = 0; i < message.record_count(); ++i) {
-      const auto record = message.record(i);
-      switch (record.type()) {
-        case 'H':
-          analyzer = analyzer_from_header(fields, record, kName);
-          break;
-        case 'P':
-          patient = patient_from(fields, record, {4, 2, 3});
-          break;
-        case 'O': {
-          current = &out.result_sets.emplace_back();
-          last = nullptr;
-          current->analyzer = analyzer;
-          current->patient = patient;
-          current->rack = fields.component(record, 3, 1);
-          current->tube_position = fields.component(record, 3, 2);
-          current->sample_number = fields.component(record, 3, 3);
-          current->specimen_id = current->sample_number;
-          if (current->specimen_id.empty()) {
-            current->specimen_id = fields.component(record, 2, 1);
-          }
-          if (current->specimen_id.empty()) {
-            return fields.error(record, 3, "no sample number in O-4 (rack^tube^sample no) or O-3");
-          }
-          const auto action = fields.text(record, 11);
-          current->kind =
-              action == "Q" ? core::SpecimenKind::QualityControl : core::SpecimenKind::Patient;
-          current->is_rerun = action == "A";
-          break;
-        }
-        case 'R':
-          if (current == nullptr) {
-            return result_before_order(record);
-          }
-          if (auto error = read_result(fields, record, *current, &last, out.warnings)) {
-            return *error;
-          }
-          break;
-        case 'C':
-          read_comment(fields, record, current, last);
-          break;
-        default:
-          break;
-      }
-    }
-    return out;
+    return walk_records(message, settings_.charset, kName, *this);
   }
 
  private:
+  // AstmRecordHooks
+  model::Patient patient(const AstmFields& fields, const astm::Lis2Record& record) const override {
+    return patient_from(fields, record, {4, 2, 3});
+  }
+
+  Result<model::ResultSet*> order(AstmWalk& walk, const astm::Lis2Record& record) const override {
+    const auto& fields = walk.fields;
+    auto& set = walk.out.result_sets.emplace_back();
+    set.rack = fields.component(record, 3, 1);
+    set.tube_position = fields.component(record, 3, 2);
+    set.sample_number = fields.component(record, 3, 3);
+    set.specimen_id = set.sample_number;
+    if (set.specimen_id.empty()) {
+      set.specimen_id = fields.component(record, 2, 1);
+    }
+    if (set.specimen_id.empty()) {
+      return fields.error(record, 3, "no sample number in O-4 (rack^tube^sample no) or O-3");
+    }
+    const auto action = fields.text(record, 11);
+    set.kind = action == "Q" ? model::SpecimenKind::QualityControl : model::SpecimenKind::Patient;
+    set.is_rerun = action == "A";
+    return &set;
+  }
+
+  Result<model::Observation*> result(AstmWalk& walk, const astm::Lis2Record& record,
+                                     model::ResultSet& set) const override {
+    model::Observation* added = nullptr;
+    if (auto error = read_result(walk.fields, record, set, &added, walk.out.warnings)) {
+      return *error;
+    }
+    return added;
+  }
+
+  // C-4 of a CS: calibration and reagent-lot records are traceability, not comments; nothing
+  // before the first order is kept.
+  void comment(AstmWalk& walk, const astm::Lis2Record& record) const override {
+    read_comment(walk.fields, record, walk.current, walk.last);
+  }
+
   std::optional<ParseError> read_result(const AstmFields& fields, const astm::Lis2Record& record,
-                                        core::ResultSet& set, core::Observation** last,
+                                        model::ResultSet& set, model::Observation** last,
                                         std::vector<std::string>& warnings) const {
     auto code = fields.component(record, 2, 4);
     if (code.empty()) {
       return fields.error(record, 2, "no parameter code in component 4 of the universal test ID");
     }
     const auto value = parse_value(fields.text(record, 3));
-    core::Observation& o = set.observations.emplace_back();
+    model::Observation& o = set.observations.emplace_back();
     o.raw_code = std::move(code);
     o.value = value.text;
     o.numeric = value.numeric;
@@ -113,7 +102,7 @@ class SysmexCs final : public Driver {
     apply_abnormal_flags(o, fields.repeats(record, 6));
     o.measured_at = fields.text(record, 12);
     if (o.value.empty()) {
-      o.status = core::ResultStatus::CannotReport;
+      o.status = model::ResultStatus::CannotReport;
     }
     const auto name = fields.component(record, 2, 5);
     if (!name.empty()) {
@@ -125,7 +114,7 @@ class SysmexCs final : public Driver {
   }
 
   static void read_comment(const AstmFields& fields, const astm::Lis2Record& record,
-                           core::ResultSet* set, core::Observation* last) {
+                           model::ResultSet* set, model::Observation* last) {
     auto text = fields.text(record, 3);
     if (text.empty() || set == nullptr) {
       return;

@@ -24,6 +24,7 @@
 #include <algorithm>
 
 #include "drivers/common/astm_fields.hpp"
+#include "drivers/common/astm_record_walk.hpp"
 #include "drivers/common/observations.hpp"
 #include "drivers/common/values.hpp"
 #include "drivers/driver.hpp"
@@ -71,74 +72,43 @@ std::string judgement(std::string_view r9) {
   return {};
 }
 
-class SysmexXn final : public Driver {
+class SysmexXn final : public Driver, private AstmRecordHooks {
  public:
   explicit SysmexXn(DriverSettings settings) : settings_(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
-  Input input() const override { return Input::Astm; }
+  model::WireProtocol input() const override { return model::WireProtocol::Astm; }
 
   Result<Translation> translate(const astm::Lis2Message& message) const override {
-    Translation out;
-    const AstmFields fields(message, settings_.charset);
-    core::Analyzer analyzer{std::string(kName), "", "", ""};
-    std::optional<core::Patient> patient;
-    std::vector<std::string> patient_comments;
-    core::ResultSet* current = nullptr;
-    core::Observation* last = nullptr;
-    for (std::size_t i = 0; i < message.record_count(); ++i) {
-      const auto record = message.record(i);
-      switch (record.type()) {
-        case 'H':
-          analyzer = analyzer_from_header(fields, record, kName);
-          break;
-        case 'P':
-          patient = patient_from(fields, record, {4, 2, 3});
-          break;
-        case 'O':
-          current = &out.result_sets.emplace_back();
-          last = nullptr;
-          if (auto error = read_order(fields, record, *current)) {
-            return *error;
-          }
-          current->analyzer = analyzer;
-          current->patient = patient;
-          current->comments = std::move(patient_comments);
-          patient_comments.clear();
-          break;
-        case 'R':
-          if (current == nullptr) {
-            return result_before_order(record);
-          }
-          if (auto error = read_result(fields, record, *current, &last, out.warnings)) {
-            return *error;
-          }
-          break;
-        case 'C': {  // C-4: to the result, order or patient it follows
-          auto text = fields.text(record, 3);
-          if (text.empty()) {
-            break;
-          }
-          if (last != nullptr) {
-            last->comments.push_back(std::move(text));
-          } else if (current != nullptr) {
-            current->comments.push_back(std::move(text));
-          } else {
-            patient_comments.push_back(std::move(text));
-          }
-          break;
-        }
-        default:
-          break;
-      }
-    }
-    return out;
+    return walk_records(message, settings_.charset, kName, *this);
   }
 
  private:
+  // AstmRecordHooks
+  model::Patient patient(const AstmFields& fields, const astm::Lis2Record& record) const override {
+    return patient_from(fields, record, {4, 2, 3});
+  }
+
+  Result<model::ResultSet*> order(AstmWalk& walk, const astm::Lis2Record& record) const override {
+    auto& set = walk.out.result_sets.emplace_back();
+    if (auto error = read_order(walk.fields, record, set)) {
+      return *error;
+    }
+    return &set;
+  }
+
+  Result<model::Observation*> result(AstmWalk& walk, const astm::Lis2Record& record,
+                                     model::ResultSet& set) const override {
+    model::Observation* added = nullptr;
+    if (auto error = read_result(walk.fields, record, set, &added, walk.out.warnings)) {
+      return *error;
+    }
+    return added;
+  }
+
   static std::optional<ParseError> read_order(const AstmFields& fields,
                                               const astm::Lis2Record& record,
-                                              core::ResultSet& set) {
+                                              model::ResultSet& set) {
     // Indices are 0-based: field(3) is O-4 of LIS02-A2.
     set.rack = fields.component(record, 3, 1);
     set.tube_position = fields.component(record, 3, 2);
@@ -153,14 +123,14 @@ class SysmexXn final : public Driver {
     set.sample_type = fields.component(record, 15, 1);
     const auto action = fields.text(record, 11);
     if (action == "Q") {
-      set.kind = core::SpecimenKind::QualityControl;
+      set.kind = model::SpecimenKind::QualityControl;
     }
     set.is_rerun = action == "A";
     return std::nullopt;
   }
 
   std::optional<ParseError> read_result(const AstmFields& fields, const astm::Lis2Record& record,
-                                        core::ResultSet& set, core::Observation** last,
+                                        model::ResultSet& set, model::Observation** last,
                                         std::vector<std::string>& warnings) const {
     std::string code = fields.component(record, 2, 5);
     if (code.empty()) {
@@ -184,7 +154,7 @@ class SysmexXn final : public Driver {
       case CodeRole::Result:
         break;
     }
-    core::Observation& o = set.observations.emplace_back();
+    model::Observation& o = set.observations.emplace_back();
     o.raw_code = code;
     o.value = value.text;
     o.numeric = value.numeric;
@@ -195,7 +165,7 @@ class SysmexXn final : public Driver {
     o.analyzer_judgement = judgement(fields.text(record, 8));
     o.measured_at = fields.text(record, 12);
     if (o.value.find_first_not_of('-') == std::string::npos && !o.value.empty()) {
-      o.status = core::ResultStatus::CannotReport;  // "----": analysis error
+      o.status = model::ResultStatus::CannotReport;  // "----": analysis error
     }
     apply_mapping(o, mapping, warnings);
     *last = &o;

@@ -39,15 +39,15 @@ ParseError AstmFields::error(const astm::Lis2Record& record, std::size_t field,
           record.offset()};
 }
 
-core::Analyzer analyzer_from_header(const AstmFields& fields, const astm::Lis2Record& header,
-                                    std::string_view driver) {
+model::Analyzer analyzer_from_header(const AstmFields& fields, const astm::Lis2Record& header,
+                                     std::string_view driver) {
   return {std::string(driver), fields.component(header, 4, 1), fields.component(header, 4, 3),
           fields.component(header, 4, 2)};
 }
 
-core::Patient patient_from(const AstmFields& fields, const astm::Lis2Record& record,
-                           std::initializer_list<std::size_t> id_fields) {
-  core::Patient patient{"", fields.text(record, 8), fields.text(record, 7), std::nullopt};
+model::Patient patient_from(const AstmFields& fields, const astm::Lis2Record& record,
+                            std::initializer_list<std::size_t> id_fields) {
+  model::Patient patient{"", fields.text(record, 8), fields.text(record, 7), std::nullopt};
   for (auto field : id_fields) {
     patient.id = fields.component(record, field, 1);
     if (!patient.id.empty()) {

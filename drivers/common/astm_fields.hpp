@@ -4,10 +4,10 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/model/result_set.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "protocols/common/charset.hpp"
 #include "protocols/common/parse_error.hpp"
-#include "server/core/result_set.hpp"
 
 namespace hemalink::drivers {
 
@@ -36,13 +36,13 @@ class AstmFields {
 };
 
 /// The analyzer named in H-5 (`model^software version^serial^...`, the model often left-padded).
-core::Analyzer analyzer_from_header(const AstmFields& fields, const astm::Lis2Record& header,
-                                    std::string_view driver);
+model::Analyzer analyzer_from_header(const AstmFields& fields, const astm::Lis2Record& header,
+                                     std::string_view driver);
 
 /// The patient of a P record: the ID from the first non-empty of `id_fields` (0-based indices:
 /// Sysmex uses P-5 = 4, LIS02-A2 P-3 = 2 and P-4 = 3), sex P-9, birth date P-8.
-core::Patient patient_from(const AstmFields& fields, const astm::Lis2Record& record,
-                           std::initializer_list<std::size_t> id_fields);
+model::Patient patient_from(const AstmFields& fields, const astm::Lis2Record& record,
+                            std::initializer_list<std::size_t> id_fields);
 
 /// The error for an R record that comes before any O record.
 ParseError result_before_order(const astm::Lis2Record& record);

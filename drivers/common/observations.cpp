@@ -19,7 +19,7 @@ bool refines(std::string_view table_units, std::string_view analyzer_units) {
 
 }  // namespace
 
-void apply_mapping(core::Observation& o, const CodeMapping* mapping,
+void apply_mapping(model::Observation& o, const CodeMapping* mapping,
                    std::vector<std::string>& warnings) {
   const bool has_raw_units = !o.raw_units.empty();
   o.units = has_raw_units ? normalize_units(o.raw_units) : std::string();
@@ -47,7 +47,7 @@ void apply_mapping(core::Observation& o, const CodeMapping* mapping,
   }
 }
 
-void apply_abnormal_flags(core::Observation& o, const std::vector<std::string>& codes) {
+void apply_abnormal_flags(model::Observation& o, const std::vector<std::string>& codes) {
   constexpr std::array<std::string_view, 6> kAbnormal = {"LL", "HH", "L", "H", "A", "N"};
   for (const auto& code : codes) {
     if (code.empty()) {

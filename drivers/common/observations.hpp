@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "drivers/mapping.hpp"
-#include "server/core/result_set.hpp"
+#include "drivers/model/result_set.hpp"
 
 namespace hemalink::drivers {
 
@@ -15,11 +15,11 @@ namespace hemalink::drivers {
 /// none, or when they only add a UCUM annotation to the analyzer's (`ug/mL{FEU}` for `ug/mL`).
 /// When both exist and differ otherwise, the analyzer's are kept and a warning says so: a value
 /// is never silently re-labelled.
-void apply_mapping(core::Observation& observation, const CodeMapping* mapping,
+void apply_mapping(model::Observation& observation, const CodeMapping* mapping,
                    std::vector<std::string>& warnings);
 
 /// Splits abnormal-flag codes (LIS02-A2 R-7, HL7 OBX-8): the first of LL, HH, L, H, A, N is the
 /// abnormal flag; every other code goes to `flags`.
-void apply_abnormal_flags(core::Observation& observation, const std::vector<std::string>& codes);
+void apply_abnormal_flags(model::Observation& observation, const std::vector<std::string>& codes);
 
 }  // namespace hemalink::drivers

@@ -30,21 +30,21 @@ Value parse_value(std::string_view raw) {
   v.text = std::string(text);
   std::string_view rest = text;
   if (rest.starts_with("<=")) {
-    v.comparator = core::Comparator::LessOrEqual;
+    v.comparator = model::Comparator::LessOrEqual;
     rest.remove_prefix(2);
   } else if (rest.starts_with(">=")) {
-    v.comparator = core::Comparator::GreaterOrEqual;
+    v.comparator = model::Comparator::GreaterOrEqual;
     rest.remove_prefix(2);
   } else if (rest.starts_with("<")) {
-    v.comparator = core::Comparator::Less;
+    v.comparator = model::Comparator::Less;
     rest.remove_prefix(1);
   } else if (rest.starts_with(">")) {
-    v.comparator = core::Comparator::Greater;
+    v.comparator = model::Comparator::Greater;
     rest.remove_prefix(1);
   }
   v.numeric = parse_number(rest);
   if (!v.numeric) {
-    v.comparator = core::Comparator::None;  // "<<<" or "> high" is text, not a bound
+    v.comparator = model::Comparator::None;  // "<<<" or "> high" is text, not a bound
   }
   return v;
 }

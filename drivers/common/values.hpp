@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "drivers/model/result_set.hpp"
 #include "protocols/common/text.hpp"
-#include "server/core/result_set.hpp"
 
 namespace hemalink::drivers {
 
@@ -14,7 +14,7 @@ namespace hemalink::drivers {
 struct Value {
   std::string text;  ///< Trimmed; the bound kept (`<1.20` stays `< 1.20` trimmed to `< 1.20`).
   std::optional<double> numeric;
-  core::Comparator comparator = core::Comparator::None;
+  model::Comparator comparator = model::Comparator::None;
 };
 
 /// Reads `raw` strictly: a number is an optional sign, digits, at most one point and an optional

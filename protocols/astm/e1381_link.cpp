@@ -18,6 +18,28 @@ constexpr char kHexDigits[] = "0123456789ABCDEF";
 
 }  // namespace
 
+bool is_leniency(LinkNotice notice) {
+  switch (notice) {
+    case LinkNotice::AcceptedBadChecksum:
+    case LinkNotice::AcceptedLfAsCrChecksum:
+    case LinkNotice::AcceptedUnpaddedChecksum:
+    case LinkNotice::AcceptedLowercaseChecksum:
+    case LinkNotice::AcceptedFrameNumber:
+    case LinkNotice::AcceptedMissingFrameNumber:
+    case LinkNotice::AcceptedFrameWithoutEnq:
+    case LinkNotice::AcceptedLenientTrailer:
+      return true;
+    case LinkNotice::DuplicateFrame:
+    case LinkNotice::ByteIgnored:
+    case LinkNotice::Contention:
+    case LinkNotice::ReceiverInterrupt:
+    case LinkNotice::FrameSentAgain:
+    case LinkNotice::PeerAbandonedMessage:
+      break;
+  }
+  return false;
+}
+
 const char* to_string(LinkNotice notice) {
   switch (notice) {
     case LinkNotice::DuplicateFrame:

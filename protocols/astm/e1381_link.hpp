@@ -49,6 +49,10 @@ enum class LinkNotice {
 
 const char* to_string(LinkNotice notice);
 
+/// True for the notices that say a leniency let something through that the standard refuses
+/// (the Accepted* notices): counted and logged, never silent.
+bool is_leniency(LinkNotice notice);
+
 /// Options of one link. Timer defaults are those of LIS01-A2; each leniency is off unless the
 /// analyzer's configuration turns it on, and every use of one is reported as a LinkNotice.
 struct LinkOptions {

@@ -54,7 +54,7 @@ Result<CaptureFile> read_capture(std::string content) {
   return file;
 }
 
-Result<Protocol> detect_protocol(std::string_view bytes) {
+Result<WireProtocol> detect_protocol(std::string_view bytes) {
   std::size_t i = 0;
   while (i < bytes.size()) {
     const char c = bytes[i];
@@ -64,10 +64,10 @@ Result<Protocol> detect_protocol(std::string_view bytes) {
       continue;
     }
     if (c == 0x0B) {
-      return Protocol::Hl7;
+      return WireProtocol::Hl7;
     }
     if (c == 0x05 || c == 0x02) {
-      return Protocol::Astm;
+      return WireProtocol::Astm;
     }
     if (static_cast<unsigned char>(c) <= ' ') {
       ++i;
@@ -75,10 +75,10 @@ Result<Protocol> detect_protocol(std::string_view bytes) {
     }
     const std::string_view rest = bytes.substr(i);
     if (rest.starts_with("MSH") || rest.starts_with("FHS") || rest.starts_with("BHS")) {
-      return Protocol::Hl7;
+      return WireProtocol::Hl7;
     }
     if (rest.size() > 1 && rest[0] == 'H' && !std::isalnum(static_cast<unsigned char>(rest[1]))) {
-      return Protocol::Astm;
+      return WireProtocol::Astm;
     }
     break;
   }
@@ -88,10 +88,10 @@ Result<Protocol> detect_protocol(std::string_view bytes) {
                     i};
 }
 
-void normalise_text_capture(std::string& bytes, Protocol protocol,
+void normalise_text_capture(std::string& bytes, WireProtocol protocol,
                             std::vector<std::string>& warnings) {
   // Comment lines a publisher put above the first message.
-  const std::string_view first_record = protocol == Protocol::Hl7 ? "MSH" : "H";
+  const std::string_view first_record = protocol == WireProtocol::Hl7 ? "MSH" : "H";
   std::size_t comments = 0;
   std::size_t i = 0;
   while (i < bytes.size() && !starts_line_with(bytes, i, first_record)) {
@@ -111,7 +111,7 @@ void normalise_text_capture(std::string& bytes, Protocol protocol,
     warnings.push_back(
         fmt::format("skipped {} '#' comment line(s) before the first message", comments));
   }
-  if (protocol != Protocol::Hl7) {
+  if (protocol != WireProtocol::Hl7) {
     return;
   }
   std::size_t markers = 0;

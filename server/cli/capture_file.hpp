@@ -4,11 +4,12 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/model/wire_protocol.hpp"
 #include "protocols/common/result.hpp"
 
 namespace hemalink::cli {
 
-enum class Protocol { Astm, Hl7 };
+using model::WireProtocol;
 
 /// A file as an analyzer would send it, made ready for the codecs. Files hold captures in the
 /// forms people publish: raw bytes, or the bytes of each read written as decimal arrays
@@ -25,11 +26,11 @@ Result<CaptureFile> read_capture(std::string content);
 
 /// Tells ASTM from HL7 by content: MSH/FHS/BHS or VT start HL7; ENQ, STX or an H record start
 /// ASTM. Leading comment lines, blank lines and stray control bytes are skipped.
-Result<Protocol> detect_protocol(std::string_view bytes);
+Result<WireProtocol> detect_protocol(std::string_view bytes);
 
 /// Removes `#` comment lines before the first message and turns `<cr>` markers at line ends into
 /// CR. Each change is added to `warnings`.
-void normalise_text_capture(std::string& bytes, Protocol protocol,
+void normalise_text_capture(std::string& bytes, WireProtocol protocol,
                             std::vector<std::string>& warnings);
 
 }  // namespace hemalink::cli

@@ -213,7 +213,7 @@ Result<CapturedMessages> read_messages(std::string content, const CaptureOptions
   if (!options.is_strict) {
     normalise_text_capture(bytes, out.protocol, warnings);
   }
-  if (out.protocol == Protocol::Astm) {
+  if (out.protocol == WireProtocol::Astm) {
     auto messages = read_astm(bytes, options.is_strict, warnings);
     if (!messages) {
       return messages.error();

@@ -14,7 +14,7 @@
 namespace hemalink::cli {
 
 struct CaptureOptions {
-  std::optional<Protocol> protocol;  ///< nullopt: tell by content.
+  std::optional<WireProtocol> protocol;  ///< nullopt: tell by content.
   /// Read as a live link would: none of the capture leniencies (see capture_link_options).
   bool is_strict = false;
 };
@@ -28,7 +28,7 @@ struct Captured {
 
 /// The messages of one capture file, parsed to field level.
 struct CapturedMessages {
-  Protocol protocol = Protocol::Astm;
+  WireProtocol protocol = WireProtocol::Astm;
   std::vector<Captured<astm::Lis2Message>> astm;
   std::vector<Captured<hl7::V2Message>> hl7;
 };

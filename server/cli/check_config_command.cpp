@@ -4,7 +4,7 @@
 #include <fmt/ostream.h>
 
 #include "server/config/daemon_config.hpp"
-#include "server/ingest/configured_interpreter.hpp"
+#include "server/ingest/configured_message_reader.hpp"
 
 namespace hemalink::cli {
 int run_check_config(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -18,8 +18,8 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
   if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
     errors = bad->errors;
   } else {
-    auto interpreter = ingest::configured_interpreter(std::get<config::DaemonConfig>(parsed));
-    if (auto* bad_mappings = std::get_if<std::vector<std::string>>(&interpreter)) {
+    auto reader = ingest::configured_message_reader(std::get<config::DaemonConfig>(parsed));
+    if (auto* bad_mappings = std::get_if<std::vector<std::string>>(&reader)) {
       errors = std::move(*bad_mappings);
     }
   }

@@ -131,7 +131,7 @@ Result<json> decode_content(std::string content, const DecodeOptions& options,
     }
     driver = std::move(*built);
   }
-  if (driver && driver->input() == drivers::Input::ExportFile) {
+  if (driver && driver->input() == model::WireProtocol::Export) {
     // Export files (flow cytometry) are not messages: the driver reads the whole file.
     auto translation = driver->translate_export(content);
     if (!translation) {
@@ -146,7 +146,7 @@ Result<json> decode_content(std::string content, const DecodeOptions& options,
   if (!captured) {
     return captured.error();
   }
-  if (captured->protocol == Protocol::Astm) {
+  if (captured->protocol == WireProtocol::Astm) {
     return messages_document("astm", captured->astm, driver.get(), options.astm_charset, warnings);
   }
   return messages_document("hl7", captured->hl7, driver.get(), Charset::Utf8, warnings);
@@ -160,9 +160,9 @@ int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ost
     if (arg == "--protocol" && i + 1 < args.size()) {
       const std::string& value = args[++i];
       if (value == "astm") {
-        options.protocol = Protocol::Astm;
+        options.protocol = WireProtocol::Astm;
       } else if (value == "hl7") {
-        options.protocol = Protocol::Hl7;
+        options.protocol = WireProtocol::Hl7;
       } else if (value != "auto") {
         err << "hemalink decode: --protocol: expected astm, hl7 or auto, got \"" << value << "\"\n"
             << kUsage;

@@ -14,7 +14,7 @@
 namespace hemalink::cli {
 
 struct DecodeOptions {
-  std::optional<Protocol> protocol;  ///< nullopt: tell by content.
+  std::optional<WireProtocol> protocol;  ///< nullopt: tell by content.
   /// Decode as a live link would: no capture leniencies (LF for CR in checksums, frame numbers
   /// out of sequence, frames without ENQ, lenient frame trailers, comment lines).
   bool is_strict = false;

@@ -4,7 +4,7 @@
 #include <optional>
 #include <ostream>
 
-#include "server/config/text_file.hpp"
+#include "server/config/daemon_config.hpp"
 #include "server/store/migrations.hpp"
 
 namespace hemalink::cli {

@@ -11,20 +11,20 @@ json optional_number(const std::optional<double>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
-json observation_json(const core::Observation& o) {
+json observation_json(const model::Observation& o) {
   return json{{"code", o.code},
               {"raw_code", o.raw_code},
               {"loinc", o.loinc},
               {"unmapped", !o.is_mapped},
               {"value", o.value},
               {"numeric", optional_number(o.numeric)},
-              {"comparator", core::to_string(o.comparator)},
+              {"comparator", model::to_string(o.comparator)},
               {"units", o.units},
               {"raw_units", o.raw_units},
               {"reference_range", o.reference_range},
               {"abnormal_flag", o.abnormal_flag},
               {"flags", o.flags},
-              {"status", core::to_string(o.status)},
+              {"status", model::to_string(o.status)},
               {"analyzer_judgement", o.analyzer_judgement},
               {"measured_at", o.measured_at},
               {"dilution", o.dilution},
@@ -34,7 +34,7 @@ json observation_json(const core::Observation& o) {
 
 }  // namespace
 
-json to_json(const core::ResultSet& set) {
+json to_json(const model::ResultSet& set) {
   json observations = json::array();
   for (const auto& o : set.observations) {
     observations.push_back(observation_json(o));
@@ -64,7 +64,7 @@ json to_json(const core::ResultSet& set) {
               {"rack", set.rack},
               {"tube_position", set.tube_position},
               {"sample_type", set.sample_type},
-              {"kind", core::to_string(set.kind)},
+              {"kind", model::to_string(set.kind)},
               {"qc", {{"material", set.qc_material}, {"level", set.qc_level}, {"lot", set.qc_lot}}},
               {"is_rerun", set.is_rerun},
               {"analyzer",

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "server/config/text_file.hpp"
+#include "server/files/text_file.hpp"
 #include "server/rules/rule_cases.hpp"
 #include "server/rules/rule_files.hpp"
 
@@ -49,15 +49,15 @@ std::optional<RulesArgs> parse_args(const std::vector<std::string>& args) {
   return out;
 }
 
-std::string fired_summary(const core::ResultSet& specimen,
-                          const std::vector<core::Decision>& decisions) {
+std::string fired_summary(const model::ResultSet& specimen,
+                          const std::vector<model::Decision>& decisions) {
   std::string out;
   for (std::size_t i = 0; i < decisions.size(); ++i) {
     std::string ids;
     for (const auto& f : decisions[i].fired)
       ids.append(ids.empty() ? "" : ", ").append(f.rule_id);
     out.append(fmt::format("        {} {} {}{}\n", specimen.observations[i].code,
-                           specimen.observations[i].value, core::to_string(decisions[i].verdict),
+                           specimen.observations[i].value, model::to_string(decisions[i].verdict),
                            ids.empty() ? "" : " (" + ids + ")"));
   }
   return out;
@@ -108,14 +108,14 @@ int run_explain(const RuleSet& set, const RuleCase& c, std::ostream& out) {
   for (std::size_t i = 0; i < outcome.specimen.observations.size(); ++i) {
     const auto& o = outcome.specimen.observations[i];
     const auto& d = outcome.decisions[i];
-    fmt::print(out, "\n{} = {} {}: {} ({})\n", o.code, o.value, o.units, core::to_string(d.verdict),
-               d.reason);
+    fmt::print(out, "\n{} = {} {}: {} ({})\n", o.code, o.value, o.units,
+               model::to_string(d.verdict), d.reason);
     for (const auto& trace : set.explain({o, outcome.specimen, &history})) {
       std::string read;
       for (const auto& [name, value] : trace.inputs)
         read.append(read.empty() ? "" : ", ").append(name).append(" = ").append(value);
       fmt::print(out, "  {:<9} {} [{}] when {}\n            read: {}\n", shown(trace.truth),
-                 trace.rule->id, core::to_string(trace.rule->action), trace.rule->when_text,
+                 trace.rule->id, model::to_string(trace.rule->action), trace.rule->when_text,
                  read.empty() ? "nothing" : read);
     }
     for (const auto& comment : o.comments)
@@ -143,7 +143,7 @@ int run_rules(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return 2;
   }
   const auto& set = *std::get<std::shared_ptr<const RuleSet>>(loaded);
-  const auto text = config::read_text_file(parsed->cases);
+  const auto text = files::read_text_file(parsed->cases);
   if (!text) {
     fmt::print(err, "{}: cannot read the cases file\n", parsed->cases);
     return 2;

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "server/cli/capture_messages.hpp"
-#include "server/config/text_file.hpp"
+#include "server/files/text_file.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/simulate/simulation.hpp"
 
@@ -124,7 +124,7 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
   if (!a.protocol || (*a.protocol != "astm" && *a.protocol != "hl7"))
     return "--protocol astm or --protocol hl7 is required";
   plan.analyzer.protocol =
-      *a.protocol == "hl7" ? core::WireProtocol::Hl7 : core::WireProtocol::Astm;
+      *a.protocol == "hl7" ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
   if (!has_endpoint)
     return "one of --to, --listen or --serial is required";
   if (plan.endpoint == simulate::Endpoint::Listen && plan.targets.size() != 1)
@@ -140,18 +140,18 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
 
 // The messages of capture files, as the analyzer sends them: record terminators made CR.
 std::string load_files(Arguments& a) {
-  const bool wants_hl7 = a.plan.analyzer.protocol == core::WireProtocol::Hl7;
+  const bool wants_hl7 = a.plan.analyzer.protocol == model::WireProtocol::Hl7;
   for (const auto& file : a.files) {
-    auto content = config::read_text_file(file);
+    auto content = files::read_text_file(file);
     if (!content)
       return fmt::format("{}: cannot read the file", file);
     std::vector<std::string> warnings;
     auto captured = read_messages(std::move(*content), {}, warnings);
     if (!captured)
       return fmt::format("{}: {}", file, captured.error().describe());
-    if ((captured->protocol == Protocol::Hl7) != wants_hl7)
+    if ((captured->protocol == WireProtocol::Hl7) != wants_hl7)
       return fmt::format("{}: holds {} messages, not {}", file,
-                         captured->protocol == Protocol::Hl7 ? "HL7" : "ASTM", *a.protocol);
+                         captured->protocol == WireProtocol::Hl7 ? "HL7" : "ASTM", *a.protocol);
     for (const auto& m : captured->astm)
       a.plan.messages.push_back(simulate::with_cr_records(m.message.text()));
     for (const auto& m : captured->hl7)

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <cstdlib>
 
 #include <algorithm>
 #include <cctype>
@@ -9,13 +10,15 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/driver.hpp"
-#include "server/config/json_fields.hpp"
-#include "server/config/text_file.hpp"
+#include "server/files/json_fields.hpp"
+#include "server/files/text_file.hpp"
 #include "server/transport/peer_allow_list.hpp"
 
 namespace hemalink::config {
 namespace {
 
+using files::JsonFields;
+using files::read_text_file;
 using nlohmann::json;
 
 constexpr std::int64_t kMaxPort = 65535;
@@ -47,7 +50,8 @@ TcpServerTransport read_tcp_server(JsonFields& f) {
             fmt::format("expected an IP address (0.0.0.0 for every interface), got \"{}\"",
                         t.listen_address));
   }
-  f.integer("port", t.port, 1, kMaxPort, true);
+  // 0: a port the system chooses, named in the log line "NAME: listening on ADDRESS:PORT".
+  f.integer("port", t.port, 0, kMaxPort, true);
   return t;
 }
 
@@ -141,13 +145,13 @@ void check_driver(JsonFields& f, const AnalyzerConfig& a) {
   const auto driver = drivers::make_driver(a.driver, {});
   const bool is_file = std::holds_alternative<FileDropTransport>(a.transport);
   const auto input = driver->input();
-  if (input == drivers::Input::ExportFile && (!is_file || a.protocol != WireProtocol::Export)) {
+  if (input == model::WireProtocol::Export && (!is_file || a.protocol != WireProtocol::Export)) {
     f.error(f.path_of("driver"), fmt::format("{} reads export files: use protocol \"export\" "
                                              "with a file-drop transport",
                                              a.driver));
-  } else if (input == drivers::Input::Astm && a.protocol != WireProtocol::Astm) {
+  } else if (input == model::WireProtocol::Astm && a.protocol != WireProtocol::Astm) {
     f.error(f.path_of("protocol"), fmt::format("{} reads ASTM: expected \"astm\"", a.driver));
-  } else if (input == drivers::Input::Hl7 && a.protocol != WireProtocol::Hl7) {
+  } else if (input == model::WireProtocol::Hl7 && a.protocol != WireProtocol::Hl7) {
     f.error(f.path_of("protocol"), fmt::format("{} reads HL7: expected \"hl7\"", a.driver));
   }
   if (is_file && a.protocol != WireProtocol::Export) {
@@ -372,6 +376,13 @@ std::variant<DaemonConfig, ConfigErrors> parse_daemon_config(
     return errors;
   }
   return c;
+}
+
+std::optional<std::string> database_url_from_environment() {
+  const char* url = std::getenv("HEMALINK_DATABASE_URL");
+  if (url == nullptr || *url == '\0')
+    return std::nullopt;
+  return std::string(url);
 }
 
 std::variant<DaemonConfig, ConfigErrors> read_daemon_config_file(

@@ -9,50 +9,21 @@
 #include <variant>
 #include <vector>
 
+#include "drivers/model/wire_protocol.hpp"
 #include "protocols/common/charset.hpp"
-#include "server/core/wire_protocol.hpp"
+#include "server/transport/transport_settings.hpp"
 
 namespace hemalink::config {
 
-/// hemalink listens; the analyzer connects (the usual case).
-struct TcpServerTransport {
-  std::string listen_address = "0.0.0.0";
-  std::uint16_t port = 0;
-};
+using transport::FileDropTransport;
+using transport::FlowControl;
+using transport::Parity;
+using transport::SerialTransport;
+using transport::TcpClientTransport;
+using transport::TcpServerTransport;
+using transport::Transport;
 
-/// The analyzer listens; hemalink dials it and redials with back-off after a loss.
-struct TcpClientTransport {
-  std::string host;
-  std::uint16_t port = 0;
-  std::chrono::milliseconds reconnect_min{1000};
-  std::chrono::milliseconds reconnect_max{30000};
-};
-
-enum class Parity { None, Even, Odd };
-enum class FlowControl { None, Software, Hardware };
-
-/// An RS-232 line (analyzers without a network port, or labs that keep them serial).
-struct SerialTransport {
-  std::string device;
-  unsigned baud = 9600;
-  unsigned data_bits = 8;
-  Parity parity = Parity::None;
-  unsigned stop_bits = 1;
-  FlowControl flow_control = FlowControl::None;
-};
-
-/// Analyzers that export files (BD FACS): files dropped in `folder` are read once complete and
-/// moved to `done_folder`.
-struct FileDropTransport {
-  std::filesystem::path folder;
-  std::filesystem::path done_folder;
-  std::chrono::milliseconds poll_interval{2000};
-};
-
-using Transport =
-    std::variant<TcpServerTransport, TcpClientTransport, SerialTransport, FileDropTransport>;
-
-using core::WireProtocol;
+using model::WireProtocol;
 enum class AstmLink { E1381, Bare };
 
 /// The E1381 timers (LIS01-A2 defaults). Shorter values suit tests; longer ones slow analyzers.
@@ -151,6 +122,9 @@ std::variant<DaemonConfig, ConfigErrors> parse_daemon_config(
 /// the file's folder and HEMALINK_DATABASE_URL applied. An unreadable file is one error.
 std::variant<DaemonConfig, ConfigErrors> read_daemon_config_file(const std::filesystem::path& file);
 
-using core::to_string;
+/// HEMALINK_DATABASE_URL, which replaces the configured database.url when set.
+std::optional<std::string> database_url_from_environment();
+
+using model::to_string;
 
 }  // namespace hemalink::config

@@ -8,17 +8,15 @@
 #include <vector>
 
 #include "server/config/shipped_mappings.hpp"
+#include "server/files/json_fields.hpp"
 
 namespace hemalink::config {
 namespace {
 
+using files::describe;
 using nlohmann::json;
 
 const std::error_code kBadConfig = std::make_error_code(std::errc::invalid_argument);
-
-std::string describe(const json& value) {
-  return value.is_string() ? fmt::format("\"{}\"", value.get<std::string>()) : value.dump();
-}
 
 void read_string(const json& entry, const char* key, const std::string& path, std::string& out,
                  std::vector<std::string>& errors) {

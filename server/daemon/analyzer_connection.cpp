@@ -6,11 +6,19 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "server/config/daemon_config.hpp"
+#include "server/daemon/session_settings.hpp"
+#include "server/session/astm_session.hpp"
+#include "server/session/hl7_session.hpp"
+
 namespace hemalink::daemon {
 namespace {
+
+namespace asio = boost::asio;
 
 // An analyzer that stops reading while we keep writing gets closed rather than buffered.
 constexpr std::size_t kMaxUnreadBytes = 1024 * 1024;
@@ -21,6 +29,68 @@ std::size_t index_of(astm::LinkTimer timer) {
 }
 
 }  // namespace
+
+/// One analyzer on a byte stream (a TCP socket or a serial port, whose executor must be a
+/// strand): reads into the analyzer's session, writes what the session writes, runs the ASTM
+/// link timers, closes the stream after `idle_timeout` without a byte, and hands store
+/// completions back to the strand (through a weak pointer: a connection gone by then has nobody
+/// to acknowledge). Writes the analyzer does not read are bounded.
+template <typename Stream>
+class AnalyzerConnection final : public Connection,
+                                 public std::enable_shared_from_this<AnalyzerConnection<Stream>>,
+                                 private session::AstmSessionIo {
+ public:
+  AnalyzerConnection(Stream stream, SessionSettings settings, ConnectionServices services,
+                     std::function<void()> on_closed = {});
+  ~AnalyzerConnection() override;
+
+  /// Starts reading. The connection keeps itself alive until it closes.
+  void start();
+  void drain() override;
+  void close() override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  using Self = std::shared_ptr<AnalyzerConnection>;
+
+  session::AstmSessionIo& io() { return *this; }
+  // AstmSessionIo
+  void write(std::string_view bytes) override;
+  void submit(store::StoreRequest request,
+              std::function<void(const store::Completion&)> done) override;
+  void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override;
+  void cancel_timer(astm::LinkTimer timer) override;
+
+  // Each holds the connection alive while it runs.
+  asio::awaitable<void> read_loop(Self self);
+  asio::awaitable<void> watch_idle(Self self);
+  void feed(ByteView bytes);
+  void start_write();
+  void complete(const std::function<void(const store::Completion&)>& done,
+                const store::Completion& completion);
+  void finish_session();
+  void close_when_done();
+  void close_now(const char* why);
+
+  Stream stream_;
+  SessionSettings settings_;
+  ConnectionServices services_;
+  std::function<void()> on_closed_;
+  std::unique_ptr<session::Hl7Session> hl7_;
+  std::unique_ptr<session::AstmSession> astm_;
+  std::array<asio::steady_timer, 2> link_timers_;
+  std::array<std::uint64_t, 2> timer_generations_{0, 0};
+  asio::steady_timer idle_timer_;
+  Clock::time_point last_activity_;
+  std::string outgoing_;
+  std::string writing_;
+  std::size_t in_flight_ = 0;
+  bool is_reading_ = false;
+  bool is_writing_ = false;
+  bool is_draining_ = false;
+  bool is_finished_ = false;
+  bool is_closed_ = false;
+};
 
 template <typename Stream>
 AnalyzerConnection<Stream>::AnalyzerConnection(Stream stream, SessionSettings settings,
@@ -33,11 +103,11 @@ AnalyzerConnection<Stream>::AnalyzerConnection(Stream stream, SessionSettings se
       link_timers_{asio::steady_timer(stream_.get_executor()),
                    asio::steady_timer(stream_.get_executor())},
       idle_timer_(stream_.get_executor()) {
-  if (settings_.protocol == core::WireProtocol::Hl7) {
-    hl7_ = std::make_unique<session::Hl7Session>(settings_.peer, services_.interpreter, io());
+  if (settings_.protocol == model::WireProtocol::Hl7) {
+    hl7_ = std::make_unique<session::Hl7Session>(settings_.peer, services_.reader, io());
   } else {
-    astm_ = std::make_unique<session::AstmSession>(settings_.peer, settings_.link,
-                                                   services_.interpreter, io());
+    astm_ = std::make_unique<session::AstmSession>(settings_.peer, settings_.link, services_.reader,
+                                                   io(), services_.leniencies);
   }
 }
 
@@ -251,7 +321,34 @@ void AnalyzerConnection<Stream>::close() {
              [self = this->shared_from_this()] { self->close_now("closed by the daemon"); });
 }
 
-template class AnalyzerConnection<asio::ip::tcp::socket>;
-template class AnalyzerConnection<asio::serial_port>;
+namespace {
+
+template <typename Stream>
+transport::OpenConnection<Stream> open_analyzer(const config::AnalyzerConfig& analyzer,
+                                                ConnectionServices services,
+                                                std::size_t analyzer_cap) {
+  return [analyzer, services, analyzer_cap](Stream stream, const std::string& peer,
+                                            std::function<void()> on_closed) {
+    auto connection = std::make_shared<AnalyzerConnection<Stream>>(
+        std::move(stream), session_settings(analyzer, peer), services, std::move(on_closed));
+    if (!services.registry.add(connection, analyzer.name, analyzer_cap)) {
+      return false;
+    }
+    connection->start();
+    return true;
+  };
+}
+
+}  // namespace
+
+transport::OpenConnection<asio::ip::tcp::socket> open_tcp_analyzer(
+    const config::AnalyzerConfig& analyzer, ConnectionServices services, std::size_t analyzer_cap) {
+  return open_analyzer<asio::ip::tcp::socket>(analyzer, std::move(services), analyzer_cap);
+}
+
+transport::OpenConnection<asio::serial_port> open_serial_analyzer(
+    const config::AnalyzerConfig& analyzer, ConnectionServices services) {
+  return open_analyzer<asio::serial_port>(analyzer, std::move(services), 1);
+}
 
 }  // namespace hemalink::daemon

@@ -14,35 +14,38 @@
 #include <thread>
 
 #include "server/daemon/analyzer_connection.hpp"
-#include "server/daemon/file_drop.hpp"
-#include "server/daemon/serial_line.hpp"
-#include "server/daemon/tcp_dialer.hpp"
-#include "server/daemon/tcp_listener.hpp"
-#include "server/ingest/configured_interpreter.hpp"
+#include "server/daemon/export_file_receipts.hpp"
+#include "server/ingest/configured_message_reader.hpp"
 #include "server/store/database_result_archive.hpp"
+#include "server/transport/file_drop.hpp"
+#include "server/transport/serial_line.hpp"
+#include "server/transport/tcp_dialer.hpp"
+#include "server/transport/tcp_listener.hpp"
 
 namespace hemalink::daemon {
 namespace {
 
+namespace asio = boost::asio;
+
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-std::shared_ptr<ingest::ReceiptInterpreter> build_interpreter(
+std::shared_ptr<ingest::MessageReader> build_message_reader(
     const config::DaemonConfig& c, std::shared_ptr<rules::RecentResults> recent) {
-  auto built = ingest::configured_interpreter(c, std::move(recent));
+  auto built = ingest::configured_message_reader(c, std::move(recent));
   if (auto* errors = std::get_if<std::vector<std::string>>(&built)) {
     std::string all;
     for (const auto& e : *errors)
       all.append(all.empty() ? "" : "; ").append(e);
     throw std::runtime_error(all);
   }
-  return std::get<std::shared_ptr<ingest::ReceiptInterpreter>>(built);
+  return std::get<std::shared_ptr<ingest::MessageReader>>(built);
 }
 
 store::StoreOptions store_options(const config::DaemonConfig& c,
                                   std::shared_ptr<rules::RecentResults> recent) {
   store::StoreOptions o;
   o.on_committed = [recent = std::move(recent)](const store::StoreRequest& r) {
-    for (const auto& set : r.interpretation.result_sets) {
+    for (const auto& set : r.content.result_sets) {
       recent->record(set, r.receipt.received_at);
     }
   };
@@ -77,49 +80,77 @@ struct Daemon::Parts {
   config::DaemonConfig config;
   DaemonOptions options;
   std::shared_ptr<rules::RecentResults> recent;
-  std::shared_ptr<ingest::CurrentInterpreter> interpreter;
+  std::shared_ptr<ingest::CurrentMessageReader> reader;
+  std::shared_ptr<session::LeniencyTally> leniencies = std::make_shared<session::LeniencyTally>();
   // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
   // and the pool (whose pending handlers hold connections) before the registry.
   ConnectionRegistry registry;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   store::Store store;
-  std::vector<std::unique_ptr<TcpListener>> listeners;
-  std::vector<std::unique_ptr<TcpDialer>> dialers;
-  std::vector<std::unique_ptr<SerialLine>> serial_lines;
-  std::vector<std::unique_ptr<FileDrop>> file_drops;
+  std::vector<std::unique_ptr<transport::TcpListener>> listeners;
+  std::vector<std::unique_ptr<transport::TcpDialer>> dialers;
+  std::vector<std::unique_ptr<transport::SerialLine>> serial_lines;
+  std::vector<std::unique_ptr<transport::FileDrop>> file_drops;
   asio::signal_set signals;
   bool is_stopping = false;
 
   Parts(config::DaemonConfig c, DaemonOptions o, std::shared_ptr<rules::RecentResults> r,
-        std::shared_ptr<ingest::CurrentInterpreter> i)
+        std::shared_ptr<ingest::CurrentMessageReader> i)
       : config(std::move(c)),
         options(std::move(o)),
         recent(std::move(r)),
-        interpreter(std::move(i)),
+        reader(std::move(i)),
         registry(config.max_connections),
         io(static_cast<int>(thread_count(config))),
         work(io.get_executor()),
         store(store_options(config, recent),
-              [interpreter = interpreter](const store::Receipt& r) {
-                return interpreter->interpret(r);
-              }),
+              [reader = reader](const store::Receipt& r) { return reader->read(r); }),
         signals(io) {}
 
-  ConnectionServices services() { return {store, interpreter, registry}; }
+  ConnectionServices services() { return {store, reader, registry, leniencies}; }
 
   void add_transports() {
     for (const auto& a : config.analyzers) {
-      if (std::holds_alternative<config::TcpServerTransport>(a.transport)) {
-        listeners.push_back(std::make_unique<TcpListener>(io, a, services()));
-      } else if (std::holds_alternative<config::TcpClientTransport>(a.transport)) {
-        dialers.push_back(std::make_unique<TcpDialer>(io, a, services()));
-      } else if (std::holds_alternative<config::SerialTransport>(a.transport)) {
-        serial_lines.push_back(std::make_unique<SerialLine>(io, a, services()));
+      if (const auto* t = std::get_if<config::TcpServerTransport>(&a.transport)) {
+        listeners.push_back(std::make_unique<transport::TcpListener>(
+            io, a.name, *t, *transport::PeerAllowList::parse(a.allowed_peers), a.tcp_keepalive,
+            open_tcp_analyzer(a, services(), a.max_connections)));
+      } else if (const auto* t = std::get_if<config::TcpClientTransport>(&a.transport)) {
+        dialers.push_back(std::make_unique<transport::TcpDialer>(
+            io, a.name, *t, a.tcp_keepalive, open_tcp_analyzer(a, services(), 1)));
+      } else if (const auto* t = std::get_if<config::SerialTransport>(&a.transport)) {
+        serial_lines.push_back(std::make_unique<transport::SerialLine>(
+            io, a.name, *t, open_serial_analyzer(a, services())));
       } else {
-        file_drops.push_back(std::make_unique<FileDrop>(io, a, services()));
+        file_drops.push_back(std::make_unique<transport::FileDrop>(
+            io, a.name, std::get<config::FileDropTransport>(a.transport),
+            receive_export_files(a, services())));
       }
     }
+  }
+
+  /// What the log line of a listener says is served there.
+  static std::string served(const config::AnalyzerConfig& a) {
+    const char* link = a.protocol == model::WireProtocol::Hl7 ? "MLLP"
+                       : a.link == config::AstmLink::E1381    ? "E1381"
+                                                              : "bare";
+    return fmt::format("{} {}, driver {}", config::to_string(a.protocol), link, a.driver);
+  }
+
+  void start_transports() {
+    std::size_t listener = 0;
+    for (const auto& a : config.analyzers) {
+      if (std::holds_alternative<config::TcpServerTransport>(a.transport)) {
+        listeners[listener++]->start(served(a));
+      }
+    }
+    for (auto& t : dialers)
+      t->start();
+    for (auto& t : serial_lines)
+      t->start();
+    for (auto& t : file_drops)
+      t->start();
   }
 
   template <typename F>
@@ -182,10 +213,10 @@ Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
   auto recent = std::make_shared<rules::RecentResults>(
       std::make_shared<store::DatabaseResultArchive>(config.database_url),
       config.rules.recent_results_capacity);
-  auto interpreter =
-      std::make_shared<ingest::CurrentInterpreter>(build_interpreter(config, recent));
+  auto reader =
+      std::make_shared<ingest::CurrentMessageReader>(build_message_reader(config, recent));
   parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(recent),
-                                   std::move(interpreter));
+                                   std::move(reader));
   if (parts_->options.handle_signals) {
     // Before any port is bound: once an analyzer (or a test) can connect, a SIGTERM or SIGHUP
     // must be ours to handle, not the default action.
@@ -203,7 +234,7 @@ int Daemon::run() {
   if (p.options.handle_signals) {
     asio::co_spawn(p.io, p.handle_signals(*this), asio::detached);
   }
-  p.each_transport([](auto& t) { t.start(); });
+  p.start_transports();
   const unsigned n = thread_count(p.config);
   spdlog::info("hemalink serving {} analyzer(s) on {} thread(s), at most {} connections",
                p.config.analyzers.size(), n, p.config.max_connections);
@@ -237,13 +268,13 @@ void Daemon::stop() {
 }
 
 bool Daemon::reload(const config::DaemonConfig& config) {
-  auto built = ingest::configured_interpreter(config, parts_->recent);
+  auto built = ingest::configured_message_reader(config, parts_->recent);
   if (auto* errors = std::get_if<std::vector<std::string>>(&built)) {
     for (const auto& e : *errors)
       spdlog::error("reload: {} (the previous configuration stays in force)", e);
     return false;
   }
-  parts_->interpreter->replace(std::get<std::shared_ptr<ingest::ReceiptInterpreter>>(built));
+  parts_->reader->replace(std::get<std::shared_ptr<ingest::MessageReader>>(built));
   spdlog::info(
       "reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
       "need a restart)",
@@ -266,6 +297,10 @@ std::uint16_t Daemon::port_of(std::string_view analyzer) const {
 
 store::StoreHealth Daemon::health() const {
   return parts_->store.health();
+}
+
+const session::LeniencyTally& Daemon::leniencies() const {
+  return *parts_->leniencies;
 }
 
 std::size_t Daemon::connection_count() const {

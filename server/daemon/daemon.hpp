@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "server/config/daemon_config.hpp"
+#include "server/session/leniency_tally.hpp"
 #include "server/store/store.hpp"
 
 namespace hemalink::daemon {
@@ -17,7 +18,7 @@ struct DaemonOptions {
   std::filesystem::path config_file;
 };
 
-/// `hemalink serve`: the store, the interpreter and one transport per configured analyzer, run
+/// `hemalink serve`: the store, the reader and one transport per configured analyzer, run
 /// by a pool of threads. Stopping (SIGTERM, SIGINT or stop()) closes the listeners, lets every
 /// connection write the acknowledgements of what the store already has (for up to
 /// shutdown_grace), closes them, and flushes the store. A message the analyzer did not see
@@ -44,6 +45,8 @@ class Daemon {
   std::uint16_t port_of(std::string_view analyzer) const;
   store::StoreHealth health() const;
   std::size_t connection_count() const;
+  /// What the analyzers' ASTM links let through by their leniencies, per analyzer.
+  const session::LeniencyTally& leniencies() const;
 
  private:
   struct Parts;

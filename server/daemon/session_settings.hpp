@@ -5,14 +5,14 @@
 
 #include "protocols/astm/e1381_link.hpp"
 #include "server/config/daemon_config.hpp"
-#include "server/session/hl7_session.hpp"
+#include "server/session/session_peer.hpp"
 
 namespace hemalink::daemon {
 
 /// What one connection of a configured analyzer runs with.
 struct SessionSettings {
   session::SessionPeer peer;
-  core::WireProtocol protocol = core::WireProtocol::Astm;
+  model::WireProtocol protocol = model::WireProtocol::Astm;
   astm::LinkOptions link;
   std::chrono::seconds idle_timeout{600};
 };

@@ -4,7 +4,7 @@ namespace hemalink::ingest {
 
 Decider rules_decider(std::shared_ptr<const rules::RuleSet> rules,
                       std::shared_ptr<rules::RecentResults> recent) {
-  return [rules = std::move(rules), recent = std::move(recent)](core::ResultSet& set,
+  return [rules = std::move(rules), recent = std::move(recent)](model::ResultSet& set,
                                                                 const store::Receipt& receipt) {
     if (!recent) {
       return rules->decide(set, nullptr);
@@ -13,8 +13,8 @@ Decider rules_decider(std::shared_ptr<const rules::RuleSet> rules,
     auto decisions = rules->decide(set, &history);
     if (history.failed()) {
       for (auto& d : decisions) {
-        if (d.verdict == core::Verdict::Release) {
-          d.verdict = core::Verdict::Hold;
+        if (d.verdict == model::Verdict::Release) {
+          d.verdict = model::Verdict::Hold;
           d.reason = "previous results could not be read from the database: held for review";
         }
       }

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "server/ingest/receipt_interpreter.hpp"
+#include "server/ingest/message_reader.hpp"
 #include "server/rules/recent_results.hpp"
 #include "server/rules/rule_set.hpp"
 

@@ -8,7 +8,8 @@
 #include <variant>
 #include <vector>
 
-#include "server/core/result_set.hpp"
+#include "drivers/model/result_set.hpp"
+#include "server/rules/expression_ops.hpp"
 #include "server/rules/expression_syntax.hpp"
 
 namespace hemalink::rules {
@@ -27,11 +28,11 @@ class ResultHistory {
   virtual ~ResultHistory() = default;
   /// The most recent numeric result of `code` for the specimen's patient from another specimen,
   /// at most `within_seconds` old; nullopt when there is none.
-  virtual std::optional<double> previous(const core::ResultSet& specimen, std::string_view code,
+  virtual std::optional<double> previous(const model::ResultSet& specimen, std::string_view code,
                                          double within_seconds) const = 0;
   /// The most recent numeric result of `code` already reported for this specimen (same specimen
   /// ID), by this analyzer or another; nullopt when there is none.
-  virtual std::optional<double> same_specimen(const core::ResultSet& specimen,
+  virtual std::optional<double> same_specimen(const model::ResultSet& specimen,
                                               std::string_view code) const = 0;
 };
 
@@ -59,7 +60,7 @@ class FactNames {
 /// allocating once grown.
 class SpecimenFacts {
  public:
-  void gather(const FactNames& names, const core::ResultSet& specimen);
+  void gather(const FactNames& names, const model::ResultSet& specimen);
 
   bool has_any_flag(std::uint64_t mask) const { return (flags_ & mask) != 0; }
 
@@ -78,8 +79,8 @@ class SpecimenFacts {
 /// What an expression reads: the result being decided, its specimen, the history, and the
 /// specimen's facts when the caller gathered them (see SpecimenFacts).
 struct EvaluationInput {
-  const core::Observation& result;
-  const core::ResultSet& specimen;
+  const model::Observation& result;
+  const model::ResultSet& specimen;
   const ResultHistory* history = nullptr;
   SpecimenFacts* facts = nullptr;
 };
@@ -94,58 +95,32 @@ struct EvaluationSlot;  ///< One place on the evaluator's stack; defined with th
 /// evaluates with a fixed stack, without allocating or locking.
 class CompiledExpression {
  public:
-  enum class Op : std::uint8_t {
-    None,
-    PushNumber,
-    PushText,
-    PushTruth,
-    Value,
-    Text,
-    Units,
-    Status,
-    StatusIs,      ///< argument: the ResultStatus
-    ComparatorIs,  ///< argument: the Comparator
-    AbnormalFlag,
-    Code,
-    ComparatorText,
-    Sex,
-    AgeYears,
-    IsRerun,
-    IsQc,
-    Result,
-    HasResult,
-    AnyFlag,  ///< flag(): argument: the first of `constant` (1 or more, `or`ed) flag names in
-              ///< texts_; fact: in a joined program, their mask in masks_
-    Previous,
-    Delta,
-    DeltaPct,
-    HasPrevious,
-    Abs,
-    Min,
-    Max,
-    Pow,
-    Negate,
-    Not,
-    Add,
-    Subtract,
-    Multiply,
-    Divide,
-    Less,
-    LessOrEqual,
-    Greater,
-    GreaterOrEqual,
-    Equal,
-    NotEqual,
-    TextEqual,
-    TextNotEqual,
-    And,
-    Or,
-    JumpIfFalse,  ///< argument: where to go when the top is False (it stays as the result)
-    JumpIfTrue,
-    AndThen,  ///< Like JumpIfFalse, but when the top is True it is dropped: the right side decides.
-    OrElse,   ///< Like JumpIfTrue, but when the top is False it is dropped.
-    Fire,     ///< Ends one condition of a joined program; argument: the rule fired when it is True.
-  };
+#define HL_RULE_OP_ENUMERATOR(op, handler) op,
+  enum class Op : std::uint8_t { HL_RULE_OPS(HL_RULE_OP_ENUMERATOR) };
+#undef HL_RULE_OP_ENUMERATOR
+#define HL_RULE_OP_COUNT(op, handler) +1
+  static constexpr std::size_t kOpCount = 0 HL_RULE_OPS(HL_RULE_OP_COUNT);
+#undef HL_RULE_OP_COUNT
+
+  /// How the evaluator goes from one instruction to the next: through a table of handler
+  /// addresses (threaded, a GNU extension of GCC and Clang, the faster), or through one switch
+  /// (portable). The build's choice (HEMALINK_RULES_SWITCH_DISPATCH) is what evaluate() uses;
+  /// both are compiled where the compiler has the extension, so tests and the fuzz target can
+  /// compare them.
+  enum class Dispatch : std::uint8_t { Threaded, Switch };
+  static constexpr bool kHasThreadedDispatch =
+#if defined(__GNUC__)
+      true;
+#else
+      false;
+#endif
+  static constexpr Dispatch kDispatch =
+#if defined(HEMALINK_RULES_SWITCH_DISPATCH) || !defined(__GNUC__)
+      Dispatch::Switch;
+#else
+      Dispatch::Threaded;
+#endif
+
   struct Instruction {
     Op op;
     /// A comparison fused into a read (`value < 20` is one instruction): the comparison, and
@@ -169,6 +144,8 @@ class CompiledExpression {
 
   /// A condition's truth. Only for Kind::Condition.
   Truth evaluate(const EvaluationInput& input) const;
+  /// The same, through the given dispatch (both must agree): for the tests and the fuzz target.
+  Truth evaluate_for_test(const EvaluationInput& input, Dispatch dispatch) const;
   /// A calculation's value; nullopt when it reads missing data or is not finite. Only for
   /// Kind::Number.
   std::optional<double> evaluate_number(const EvaluationInput& input) const;
@@ -180,6 +157,9 @@ class CompiledExpression {
       FactNames& names);
   /// Runs a joined program: appends to `fired` the rule of each condition that is True.
   void fire(const EvaluationInput& input, std::vector<std::uint32_t>& fired) const;
+  /// The same, through the given dispatch: for the tests and the fuzz target.
+  void fire_for_test(const EvaluationInput& input, std::vector<std::uint32_t>& fired,
+                     Dispatch dispatch) const;
 
   /// Each value the expression reads (`value`, `result("HGB")`, `delta(72h)`, ...) as written,
   /// with what it is for `input` ("12", "\"F\"", "missing"): what `rules explain` shows.
@@ -187,13 +167,22 @@ class CompiledExpression {
 
   /// The texts the expression holds: the test codes it reads with result()/has_result(), flag
   /// names and string literals.
-  const std::vector<std::string>& texts() const { return texts_; }
+  const std::vector<std::string>& texts() const {
+    return texts_;
+  }
 
  private:
   friend class ExpressionCompiler;
 
   void run(const EvaluationInput& input, EvaluationSlot* stack,
-           std::vector<std::uint32_t>* fired) const;
+           std::vector<std::uint32_t>* fired) const {
+    run_with<kDispatch>(input, stack, fired);
+  }
+  void run_by(Dispatch dispatch, const EvaluationInput& input, EvaluationSlot* stack,
+              std::vector<std::uint32_t>* fired) const;
+  template <Dispatch kWith>
+  void run_with(const EvaluationInput& input, EvaluationSlot* stack,
+                std::vector<std::uint32_t>* fired) const;
 
   std::vector<Instruction> program_;
   std::vector<std::string> labels_;  ///< Per instruction: the source text of a read, else empty.

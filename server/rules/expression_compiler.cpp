@@ -341,12 +341,13 @@ class ExpressionCompiler {
     if (!is_status && name != "comparator")
       return std::nullopt;
     // Both enums count from 0: a word's index is the value the evaluator compares with.
-    const auto count = is_status ? static_cast<std::uint32_t>(core::ResultStatus::CannotReport) + 1
-                                 : static_cast<std::uint32_t>(core::Comparator::GreaterOrEqual) + 1;
+    const auto count = is_status
+                           ? static_cast<std::uint32_t>(model::ResultStatus::CannotReport) + 1
+                           : static_cast<std::uint32_t>(model::Comparator::GreaterOrEqual) + 1;
     std::vector<std::string_view> words;
     for (std::uint32_t v = 0; v < count; ++v) {
-      words.emplace_back(is_status ? core::to_string(static_cast<core::ResultStatus>(v))
-                                   : core::to_string(static_cast<core::Comparator>(v)));
+      words.emplace_back(is_status ? model::to_string(static_cast<model::ResultStatus>(v))
+                                   : model::to_string(static_cast<model::Comparator>(v)));
     }
     const auto& wanted = n.operands[1].text;
     const auto it = std::find(words.begin(), words.end(), wanted);

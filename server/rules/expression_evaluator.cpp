@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "protocols/common/assert.hpp"
 #include "server/rules/compiled_expression.hpp"
 
 namespace hemalink::rules {
@@ -83,7 +84,7 @@ static_assert(static_cast<std::size_t>(Op::Fire) < 64);
 // A result of the specimen: from this message, else as another analyzer (or an earlier message)
 // reported it for the same specimen ID.
 double search_result(const EvaluationInput& in, std::string_view code, bool& found) {
-  if (const auto* o = core::find_result(in.specimen, code)) {
+  if (const auto* o = model::find_result(in.specimen, code)) {
     found = true;
     return number_or_missing(o->numeric);
   }
@@ -108,7 +109,7 @@ double result_of(const EvaluationInput& in, std::string_view code, std::uint16_t
   return known.value;
 }
 
-bool result_has_flag(const core::Observation& result, std::string_view name) {
+bool result_has_flag(const model::Observation& result, std::string_view name) {
   for (const auto& f : result.flags) {
     if (f == name)
       return true;
@@ -116,7 +117,7 @@ bool result_has_flag(const core::Observation& result, std::string_view name) {
   return false;
 }
 
-bool specimen_has_flag(const core::ResultSet& specimen, std::string_view name) {
+bool specimen_has_flag(const model::ResultSet& specimen, std::string_view name) {
   for (const auto& f : specimen.specimen_flags) {
     if (f.name == name && f.is_positive)
       return true;
@@ -231,82 +232,58 @@ bool is_rerun(const EvaluationInput& in) {
          (in.history != nullptr && in.history->same_specimen(in.specimen, in.result.code));
 }
 
-// Threaded dispatch: each handler jumps straight to the next instruction's handler through a
-// table of label addresses (a GNU extension GCC and Clang both have), so the processor learns
-// each handler's successors apart instead of sharing one switch jump among all of them; on the
-// shipped rule sets that is about a fifth faster than a switch. One loop for every instruction:
-// a read then goes on to the comparison fused into it, if any.
+// Two dispatches from one body. Threaded: each handler jumps straight to the next instruction's
+// handler through a table of label addresses (a GNU extension GCC and Clang both have), so the
+// processor learns each handler's successors apart instead of sharing one switch jump among all
+// of them; on the shipped rule sets that is about a fifth faster. Switch: one shared jump,
+// portable. One loop for every instruction: a read then goes on to the comparison fused into it,
+// if any. Debug and sanitizer builds check every op and the stack depth as they go.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
-void CompiledExpression::run(const EvaluationInput& in, EvaluationSlot* stack,
-                             std::vector<std::uint32_t>* fired) const {
-  // In the order of Op.
-  static void* const kHandlers[] = {
-      &&none,
-      &&push_number,
-      &&push_text,
-      &&push_truth,
-      &&value,
-      &&text,
-      &&units,
-      &&status,
-      &&status_is,
-      &&comparator_is,
-      &&abnormal_flag,
-      &&code,
-      &&comparator_text,
-      &&sex,
-      &&age_years,
-      &&is_rerun_read,
-      &&is_qc,
-      &&result,
-      &&has_result,
-      &&any_flag,
-      &&previous,
-      &&delta,
-      &&delta_pct,
-      &&has_previous,
-      &&abs,
-      &&two_operands,
-      &&two_operands,
-      &&two_operands,
-      &&negate,
-      &&not_,
-      &&two_operands,
-      &&two_operands,
-      &&two_operands,
-      &&two_operands,
-      &&compare_two,
-      &&compare_two,
-      &&compare_two,
-      &&compare_two,
-      &&compare_two,
-      &&compare_two,
-      &&two_operands,
-      &&two_operands,
-      &&and_,
-      &&or_,
-      &&jump_if_false,
-      &&jump_if_true,
-      &&and_then,
-      &&or_else,
-      &&fire,
-  };
-  static_assert(std::size(kHandlers) == static_cast<std::size_t>(Op::Fire) + 1);
+template <CompiledExpression::Dispatch kWith>
+void CompiledExpression::run_with(const EvaluationInput& in, EvaluationSlot* stack,
+                                  std::vector<std::uint32_t>* fired) const {
+  static_assert(kWith == Dispatch::Switch || kHasThreadedDispatch);
+#if defined(__GNUC__)
+#define HL_RULE_OP_HANDLER(op, handler) &&handler,
+  static void* const kHandlers[] = {HL_RULE_OPS(HL_RULE_OP_HANDLER)};
+#undef HL_RULE_OP_HANDLER
+  static_assert(std::size(kHandlers) == kOpCount);
+  static_cast<void>(&&dispatch_switch);  // the threaded dispatch never goes through the switch
+#define HL_RULE_THREADED_JUMP() goto* kHandlers[static_cast<std::size_t>(ip->op)]
+#else
+#define HL_RULE_THREADED_JUMP() goto dispatch_switch
+#endif
 
   const Instruction* const program = program_.data();
   const Instruction* const end = program + program_.size();
   const Instruction* ip = program;
   std::size_t top = 0;  // the next free slot
   bool found = false;
-#define HEMALINK_NEXT()                                \
-  do {                                                 \
-    if (ip == end)                                     \
-      return;                                          \
-    goto* kHandlers[static_cast<std::size_t>(ip->op)]; \
+#define HL_RULE_NEXT()                                      \
+  do {                                                      \
+    HL_ASSERT(top <= kStackSlots);                          \
+    if (ip == end)                                          \
+      return;                                               \
+    HL_ASSERT(static_cast<std::size_t>(ip->op) < kOpCount); \
+    if constexpr (kWith == Dispatch::Threaded) {            \
+      HL_RULE_THREADED_JUMP();                              \
+    } else {                                                \
+      goto dispatch_switch;                                 \
+    }                                                       \
   } while (false)
 
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
+
+dispatch_switch:
+  switch (ip->op) {
+#define HL_RULE_OP_CASE(op, handler) \
+  case Op::op:                       \
+    goto handler;
+    HL_RULE_OPS(HL_RULE_OP_CASE)
+#undef HL_RULE_OP_CASE
+  }
+  return;  // not an op: unreachable, HL_RULE_NEXT() checked it
 
 value:
   stack[top].number = number_or_missing(in.result.numeric);
@@ -318,7 +295,7 @@ units:
   stack[top].set_text(in.result.units);
   goto read_done;
 status:
-  stack[top].set_text(core::to_string(in.result.status));
+  stack[top].set_text(model::to_string(in.result.status));
   goto read_done;
 status_is:
   stack[top].truth = truth_of(static_cast<std::uint32_t>(in.result.status) == ip->argument);
@@ -333,7 +310,7 @@ code:
   stack[top].set_text(in.result.code);
   goto read_done;
 comparator_text:
-  stack[top].set_text(core::to_string(in.result.comparator));
+  stack[top].set_text(model::to_string(in.result.comparator));
   goto read_done;
 sex:
   stack[top].set_text(in.specimen.patient ? std::string_view(in.specimen.patient->sex) : "");
@@ -346,7 +323,7 @@ is_rerun_read:
   stack[top].truth = truth_of(is_rerun(in));
   goto read_done;
 is_qc:
-  stack[top].truth = truth_of(in.specimen.kind == core::SpecimenKind::QualityControl);
+  stack[top].truth = truth_of(in.specimen.kind == model::SpecimenKind::QualityControl);
   goto read_done;
 result:
   stack[top].number = result_of(in, texts_[ip->argument], ip->fact, found);
@@ -385,91 +362,126 @@ read_done:
   }
   ++top;
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 
 push_number:
   stack[top++].number = numbers_[ip->argument];
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 push_text:
   stack[top++].set_text(texts_[ip->argument]);
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 push_truth:
   stack[top++].truth = ip->argument != 0 ? Truth::True : Truth::False;
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 fire:
   if (stack[0].truth == Truth::True)
     fired->push_back(ip->argument);
   top = 0;
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 jump_if_false:
+  HL_ASSERT(top >= 1);
   ip = stack[top - 1].truth == Truth::False ? program + ip->argument : ip + 1;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 jump_if_true:
+  HL_ASSERT(top >= 1);
   ip = stack[top - 1].truth == Truth::True ? program + ip->argument : ip + 1;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 and_then:
+  HL_ASSERT(top >= 1);
   if (stack[top - 1].truth == Truth::False) {
     ip = program + ip->argument;
   } else {
     --top;
     ++ip;
   }
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 or_else:
+  HL_ASSERT(top >= 1);
   if (stack[top - 1].truth == Truth::True) {
     ip = program + ip->argument;
   } else {
     --top;
     ++ip;
   }
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 not_:
+  HL_ASSERT(top >= 1);
   stack[top - 1].truth = negation(stack[top - 1].truth);
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 and_:
+  HL_ASSERT(top >= 2);
   stack[top - 2].truth = kleene_and(stack[top - 2].truth, stack[top - 1].truth);
   --top;
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 or_:
+  HL_ASSERT(top >= 2);
   stack[top - 2].truth = kleene_or(stack[top - 2].truth, stack[top - 1].truth);
   --top;
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 compare_two:
+  HL_ASSERT(top >= 2);
   stack[top - 2].truth = compare(stack[top - 2].number, stack[top - 1].number, ip->op);
   --top;
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 abs:
+  HL_ASSERT(top >= 1);
   stack[top - 1].number = std::fabs(stack[top - 1].number);
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 negate:
+  HL_ASSERT(top >= 1);
   stack[top - 1].number = -stack[top - 1].number;
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 two_operands:
+  HL_ASSERT(top >= 2);
   arithmetic(ip->op, stack[top - 2], stack[top - 1]);
   --top;
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 none:
   ++ip;
-  HEMALINK_NEXT();
+  HL_RULE_NEXT();
 #undef HEMALINK_NEXT
 }
 #pragma GCC diagnostic pop
+
+void CompiledExpression::run_by(Dispatch dispatch, const EvaluationInput& in, EvaluationSlot* stack,
+                                std::vector<std::uint32_t>* fired) const {
+#if defined(__GNUC__)
+  if (dispatch == Dispatch::Threaded) {
+    run_with<Dispatch::Threaded>(in, stack, fired);
+    return;
+  }
+#endif
+  static_cast<void>(dispatch);
+  run_with<Dispatch::Switch>(in, stack, fired);
+}
 
 Truth CompiledExpression::evaluate(const EvaluationInput& in) const {
   std::array<Slot, kStackSlots> stack;
   run(in, stack.data(), nullptr);
   return stack[0].truth;
+}
+
+Truth CompiledExpression::evaluate_for_test(const EvaluationInput& in, Dispatch dispatch) const {
+  std::array<Slot, kStackSlots> stack;
+  run_by(dispatch, in, stack.data(), nullptr);
+  return stack[0].truth;
+}
+
+void CompiledExpression::fire_for_test(const EvaluationInput& in, std::vector<std::uint32_t>& fired,
+                                       Dispatch dispatch) const {
+  std::array<Slot, kStackSlots> stack;
+  run_by(dispatch, in, stack.data(), &fired);
 }
 
 void CompiledExpression::fire(const EvaluationInput& in, std::vector<std::uint32_t>& fired) const {

@@ -8,13 +8,12 @@
 #include <variant>
 #include <vector>
 
+#include "server/files/text_position.hpp"
+
 namespace hemalink::rules {
 
 /// Where in a rule's `when` text something is: 1-based line and column.
-struct TextPosition {
-  std::uint32_t line = 1;
-  std::uint32_t column = 1;
-};
+using files::TextPosition;
 
 /// A rule expression that cannot be used: what is wrong and where.
 struct ExpressionError {

@@ -13,8 +13,8 @@ std::string patient_key(std::string_view patient_id, std::string_view code) {
   return key.append(code);
 }
 
-bool is_kept(const core::ResultSet& s) {
-  return s.kind == core::SpecimenKind::Patient;
+bool is_kept(const model::ResultSet& s) {
+  return s.kind == model::SpecimenKind::Patient;
 }
 
 }  // namespace
@@ -22,7 +22,7 @@ bool is_kept(const core::ResultSet& s) {
 RecentResults::RecentResults(std::shared_ptr<ResultArchive> archive, std::size_t capacity)
     : archive_(std::move(archive)), patients_(capacity), specimens_(capacity) {}
 
-void RecentResults::record(const core::ResultSet& s, TimePoint received_at) {
+void RecentResults::record(const model::ResultSet& s, TimePoint received_at) {
   if (!is_kept(s))
     return;
   std::lock_guard lock(mutex_);
@@ -62,7 +62,8 @@ std::optional<double> RecentResults::answer(LruMap<History>& map, const std::str
   return answer(map.put(key, std::move(*loaded)));
 }
 
-std::optional<double> RecentResults::View::previous(const core::ResultSet& s, std::string_view code,
+std::optional<double> RecentResults::View::previous(const model::ResultSet& s,
+                                                    std::string_view code,
                                                     double within_seconds) const {
   if (!is_kept(s) || !s.patient || s.patient->id.empty())
     return std::nullopt;
@@ -85,7 +86,7 @@ std::optional<double> RecentResults::View::previous(const core::ResultSet& s, st
                        failed_);
 }
 
-std::optional<double> RecentResults::View::same_specimen(const core::ResultSet& s,
+std::optional<double> RecentResults::View::same_specimen(const model::ResultSet& s,
                                                          std::string_view code) const {
   if (!is_kept(s) || s.specimen_id.empty())
     return std::nullopt;

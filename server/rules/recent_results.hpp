@@ -10,6 +10,7 @@
 
 #include "server/rules/compiled_expression.hpp"
 #include "server/rules/lru_map.hpp"
+#include "server/store/result_archive.hpp"
 
 namespace hemalink::rules {
 
@@ -18,28 +19,7 @@ using TimePoint = std::chrono::system_clock::time_point;
 /// How far back previous results are kept and looked for: the longest window a rule may ask for.
 inline constexpr std::chrono::hours kHistoryHorizon{31 * 24};
 
-/// Where past results are read from when the cache does not have them: the database. Each
-/// returns nullopt when it cannot be read now (the decision is then held, never guessed).
-class ResultArchive {
- public:
-  struct PatientResult {
-    std::string specimen_id;
-    double value = 0;
-    TimePoint received_at;
-  };
-  struct SpecimenResult {
-    std::string code;
-    double value = 0;
-  };
-  virtual ~ResultArchive() = default;
-  /// The patient's numeric results of `code` received since `since`, newest first.
-  virtual std::optional<std::vector<PatientResult>> patient_results(std::string_view patient_id,
-                                                                    std::string_view code,
-                                                                    TimePoint since) = 0;
-  /// The specimen's numeric results, oldest first (a later one of a code replaces an earlier).
-  virtual std::optional<std::vector<SpecimenResult>> specimen_results(
-      std::string_view specimen_id) = 0;
-};
+using store::ResultArchive;
 
 /// The bounded in-memory cache of past results that delta checks, reruns and calculations across
 /// analyzers read: per patient and test, and per specimen. A miss reads the archive once; results
@@ -50,15 +30,15 @@ class RecentResults {
 
   /// Adds the results of a specimen the store has committed (QC and unidentified ones are not
   /// kept: they are never anyone's previous result).
-  void record(const core::ResultSet& specimen, TimePoint received_at);
+  void record(const model::ResultSet& specimen, TimePoint received_at);
 
   /// The history seen from one specimen received at `received_at`, for one decision.
   class View final : public ResultHistory {
    public:
     View(RecentResults& cache, TimePoint received_at) : cache_(cache), at_(received_at) {}
-    std::optional<double> previous(const core::ResultSet& specimen, std::string_view code,
+    std::optional<double> previous(const model::ResultSet& specimen, std::string_view code,
                                    double within_seconds) const override;
-    std::optional<double> same_specimen(const core::ResultSet& specimen,
+    std::optional<double> same_specimen(const model::ResultSet& specimen,
                                         std::string_view code) const override;
     /// True when a lookup needed the archive and it could not be read.
     bool failed() const { return failed_; }

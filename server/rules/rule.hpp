@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "server/core/decision.hpp"
+#include "drivers/model/decision.hpp"
 #include "server/rules/compiled_expression.hpp"
 
 namespace hemalink::rules {
@@ -29,7 +29,7 @@ struct Rule {
   std::vector<std::string> applies_to;  ///< Canonical codes; "*" for every result.
   std::string when_text;
   CompiledExpression when;
-  core::RuleAction action = core::RuleAction::Hold;
+  model::RuleAction action = model::RuleAction::Hold;
   std::string reason;
   std::string reflex_test;
   std::optional<Calculation> compute;

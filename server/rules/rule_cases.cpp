@@ -7,24 +7,24 @@
 #include <set>
 
 #include "drivers/common/values.hpp"
-#include "server/config/json_fields.hpp"
+#include "server/files/json_fields.hpp"
 
 namespace hemalink::rules {
 namespace {
 
 using json = nlohmann::json;
-using config::JsonFields;
+using files::JsonFields;
 
-constexpr core::Verdict kVerdicts[] = {core::Verdict::Release, core::Verdict::Hold,
-                                       core::Verdict::Rerun};
-constexpr core::ResultStatus kStatuses[] = {
-    core::ResultStatus::Final, core::ResultStatus::Preliminary, core::ResultStatus::Corrected,
-    core::ResultStatus::CannotReport};
+constexpr model::Verdict kVerdicts[] = {model::Verdict::Release, model::Verdict::Hold,
+                                        model::Verdict::Rerun};
+constexpr model::ResultStatus kStatuses[] = {
+    model::ResultStatus::Final, model::ResultStatus::Preliminary, model::ResultStatus::Corrected,
+    model::ResultStatus::CannotReport};
 
-core::Observation read_result(const json& object, const std::string& path,
-                              std::vector<std::string>& errors) {
+model::Observation read_result(const json& object, const std::string& path,
+                               std::vector<std::string>& errors) {
   JsonFields f(object, path, errors);
-  core::Observation o;
+  model::Observation o;
   f.text("code", o.code, true);
   o.raw_code = o.code;
   o.is_mapped = true;
@@ -50,11 +50,11 @@ void read_specimen(const json& object, const std::string& path, RuleCase& c,
   f.text("specimen_id", s.specimen_id);
   f.boolean("is_rerun", s.is_rerun);
   if (auto kind = f.choice("kind", {"patient", "qc"})) {
-    s.kind = *kind == 0 ? core::SpecimenKind::Patient : core::SpecimenKind::QualityControl;
+    s.kind = *kind == 0 ? model::SpecimenKind::Patient : model::SpecimenKind::QualityControl;
   }
   if (const auto* patient = f.object("patient")) {
     JsonFields p(*patient, f.path_of("patient"), errors);
-    core::Patient who;
+    model::Patient who;
     p.text("id", who.id);
     p.text("sex", who.sex);
     double age = -1;
@@ -107,11 +107,11 @@ void read_expectations(JsonFields& f, RuleCase& c) {
     for (const auto& [code, verdict] : expect->items()) {
       const auto v = verdict.is_string() ? verdict.get<std::string>() : "";
       const auto at = std::find_if(std::begin(kVerdicts), std::end(kVerdicts),
-                                   [&](auto k) { return v == core::to_string(k); });
+                                   [&](auto k) { return v == model::to_string(k); });
       if (at == std::end(kVerdicts)) {
         f.error(fmt::format("{}.expect.{}", f.path(), code),
                 fmt::format("expected \"release\", \"hold\" or \"rerun\", got {}",
-                            config::describe(verdict)));
+                            files::describe(verdict)));
         continue;
       }
       c.expect[code] = *at;
@@ -159,7 +159,7 @@ std::variant<std::vector<RuleCase>, std::vector<std::string>> read_rule_cases(
   return cases;
 }
 
-std::optional<double> CaseHistory::previous(const core::ResultSet&, std::string_view code,
+std::optional<double> CaseHistory::previous(const model::ResultSet&, std::string_view code,
                                             double within_seconds) const {
   const PastResult* best = nullptr;
   for (const auto& p : case_.previous) {
@@ -170,7 +170,7 @@ std::optional<double> CaseHistory::previous(const core::ResultSet&, std::string_
   return best ? std::optional<double>(best->value) : std::nullopt;
 }
 
-std::optional<double> CaseHistory::same_specimen(const core::ResultSet&,
+std::optional<double> CaseHistory::same_specimen(const model::ResultSet&,
                                                  std::string_view code) const {
   const auto it = case_.same_specimen.find(code);
   return it == case_.same_specimen.end() ? std::nullopt : std::optional<double>(it->second);
@@ -182,10 +182,10 @@ CaseOutcome run_case(const RuleSet& rules, const RuleCase& c) {
   const CaseHistory history(c);
   out.decisions = rules.decide(out.specimen, &history);
   for (const auto& [code, expected] : c.expect) {
-    const auto* o = core::find_result(out.specimen, code);
+    const auto* o = model::find_result(out.specimen, code);
     if (o == nullptr) {
       out.mismatches.push_back(fmt::format("{}: expected {}, but there is no {} result", code,
-                                           core::to_string(expected), code));
+                                           model::to_string(expected), code));
       continue;
     }
     // decide() returns one decision per result, in the specimen's order.
@@ -193,12 +193,12 @@ CaseOutcome run_case(const RuleSet& rules, const RuleCase& c) {
         out.decisions[static_cast<std::size_t>(o - out.specimen.observations.data())];
     if (decision.verdict != expected) {
       out.mismatches.push_back(fmt::format("{}: expected {}, got {}", code,
-                                           core::to_string(expected),
-                                           core::to_string(decision.verdict)));
+                                           model::to_string(expected),
+                                           model::to_string(decision.verdict)));
     }
   }
   for (const auto& [code, expected] : c.expect_values) {
-    const auto* o = core::find_result(out.specimen, code);
+    const auto* o = model::find_result(out.specimen, code);
     if (o == nullptr || o->value != expected) {
       out.mismatches.push_back(fmt::format("{}: expected the value {}, got {}", code, expected,
                                            o ? o->value : "no result"));

@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-#include "server/core/decision.hpp"
+#include "drivers/model/decision.hpp"
 #include "server/rules/rule_set.hpp"
 
 namespace hemalink::rules {
@@ -23,10 +23,10 @@ struct PastResult {
 /// and the decision expected for each result (and the value expected of calculated ones).
 struct RuleCase {
   std::string name;
-  core::ResultSet specimen;
+  model::ResultSet specimen;
   std::vector<PastResult> previous;
   std::map<std::string, double, std::less<>> same_specimen;
-  std::map<std::string, core::Verdict> expect;
+  std::map<std::string, model::Verdict> expect;
   std::map<std::string, std::string> expect_values;
 };
 
@@ -39,9 +39,9 @@ std::variant<std::vector<RuleCase>, std::vector<std::string>> read_rule_cases(
 class CaseHistory final : public ResultHistory {
  public:
   explicit CaseHistory(const RuleCase& c) : case_(c) {}
-  std::optional<double> previous(const core::ResultSet& specimen, std::string_view code,
+  std::optional<double> previous(const model::ResultSet& specimen, std::string_view code,
                                  double within_seconds) const override;
-  std::optional<double> same_specimen(const core::ResultSet& specimen,
+  std::optional<double> same_specimen(const model::ResultSet& specimen,
                                       std::string_view code) const override;
 
  private:
@@ -51,8 +51,8 @@ class CaseHistory final : public ResultHistory {
 /// What a rule set made of a case: the specimen after its rules (with calculated results and
 /// comments), one decision per result, and every way it differs from what the case expects.
 struct CaseOutcome {
-  core::ResultSet specimen;
-  std::vector<core::Decision> decisions;
+  model::ResultSet specimen;
+  std::vector<model::Decision> decisions;
   std::vector<std::string> mismatches;  ///< `PLT: expected hold, got release`
   bool passed() const { return mismatches.empty(); }
 };

@@ -4,19 +4,22 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/config/json_fields.hpp"
-#include "server/rules/json_text_positions.hpp"
+#include "server/files/json_fields.hpp"
+#include "server/files/json_text_positions.hpp"
 
 namespace hemalink::rules {
 namespace {
 
 using json = nlohmann::json;
-using config::JsonFields;
+using files::json_value_offsets;
+using files::JsonFields;
+using files::offset_in_string;
+using files::position_of;
 
 // In the order of the choices read from "action".
-constexpr core::RuleAction kActionOf[] = {core::RuleAction::Hold,    core::RuleAction::Rerun,
-                                          core::RuleAction::Release, core::RuleAction::Reflex,
-                                          core::RuleAction::Comment, core::RuleAction::Compute};
+constexpr model::RuleAction kActionOf[] = {model::RuleAction::Hold,    model::RuleAction::Rerun,
+                                           model::RuleAction::Release, model::RuleAction::Reflex,
+                                           model::RuleAction::Comment, model::RuleAction::Compute};
 
 // Reads one file: JSON-path errors from the field readers become file positions.
 class RuleFileReader {
@@ -75,10 +78,10 @@ class RuleFileReader {
         rule.action = kActionOf[*action];
         check_action_needs(f, rule);
       }
-      if (f.has("compute") && rule.action != core::RuleAction::Compute) {
+      if (f.has("compute") && rule.action != model::RuleAction::Compute) {
         f.error(f.path_of("compute"), "only a rule whose action is \"compute\" computes");
       }
-      if (rule.action == core::RuleAction::Compute && action) {
+      if (rule.action == model::RuleAction::Compute && action) {
         rule.compute = read_calculation(f);
       }
       has_expressions = !rule.when_text.empty();
@@ -101,14 +104,14 @@ class RuleFileReader {
 
   void check_action_needs(JsonFields& f, const Rule& rule) {
     const bool needs_reason =
-        rule.action == core::RuleAction::Hold || rule.action == core::RuleAction::Rerun ||
-        rule.action == core::RuleAction::Reflex || rule.action == core::RuleAction::Comment;
+        rule.action == model::RuleAction::Hold || rule.action == model::RuleAction::Rerun ||
+        rule.action == model::RuleAction::Reflex || rule.action == model::RuleAction::Comment;
     if (needs_reason && rule.reason.empty()) {
       f.error(f.path_of("reason"),
               fmt::format("a {} rule needs a reason (what the technologist or the LIS reads)",
-                          core::to_string(rule.action)));
+                          model::to_string(rule.action)));
     }
-    const bool is_reflex = rule.action == core::RuleAction::Reflex;
+    const bool is_reflex = rule.action == model::RuleAction::Reflex;
     if (is_reflex == rule.reflex_test.empty()) {
       f.error(f.path_of("reflex_test"), is_reflex ? "a reflex rule names the test it requests"
                                                   : "only a reflex rule requests a test");

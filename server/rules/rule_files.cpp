@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "server/config/text_file.hpp"
+#include "server/files/text_file.hpp"
 
 namespace hemalink::rules {
 
@@ -11,7 +11,7 @@ std::variant<std::shared_ptr<const RuleSet>, std::vector<std::string>> load_rule
   std::vector<RuleSource> sources;
   std::vector<std::string> errors;
   for (const auto& file : files) {
-    auto text = config::read_text_file(file);
+    auto text = files::read_text_file(file);
     if (!text) {
       errors.push_back(fmt::format("{}: cannot read the rules file", file.string()));
       continue;

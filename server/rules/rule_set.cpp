@@ -36,24 +36,24 @@ std::string version_of(const std::vector<RuleSource>& sources,
   return out.append(fmt::format("#{:012x}", hash >> 16));
 }
 
-core::Observation calculated(const Rule& rule, double value) {
+model::Observation calculated(const Rule& rule, double value) {
   const auto& c = *rule.compute;
   const double scale = std::pow(10.0, c.decimals);
-  core::Observation o;
+  model::Observation o;
   o.code = c.code;
   o.is_mapped = true;
   o.numeric = std::round(value * scale) / scale;
   o.value = fmt::format("{:.{}f}", *o.numeric, c.decimals);
   o.units = c.units;
   o.decimals = c.decimals;
-  o.status = core::ResultStatus::Final;
+  o.status = model::ResultStatus::Final;
   o.comments.push_back(fmt::format("calculated by rule {}: {}", rule.id, c.text));
   return o;
 }
 
 // The reasons (or the ids) of the rules of `action` that fired, in order, joined by `separator`.
 std::string listed(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
-                   core::RuleAction action, std::string Rule::*field, std::string_view separator) {
+                   model::RuleAction action, std::string Rule::*field, std::string_view separator) {
   std::string out;
   for (const auto i : fired) {
     if (rules[i].action == action)
@@ -63,7 +63,7 @@ std::string listed(const std::vector<Rule>& rules, const std::vector<std::uint32
 }
 
 std::string reasons_of(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
-                       core::RuleAction action) {
+                       model::RuleAction action) {
   return listed(rules, fired, action, &Rule::reason, "; ");
 }
 
@@ -113,7 +113,7 @@ void RuleSet::index() {
   std::vector<std::pair<const CompiledExpression*, std::uint32_t>> every_code;
   for (std::uint32_t i = 0; i < rules_.size(); ++i) {
     const auto& rule = rules_[i];
-    if (rule.action == core::RuleAction::Compute) {
+    if (rule.action == model::RuleAction::Compute) {
       calculations_.push_back(i);
       continue;
     }
@@ -128,7 +128,7 @@ void RuleSet::index() {
   std::vector<std::pair<std::string, std::uint32_t>> entries;
   for (auto& [code, list] : lists) {
     for (std::uint32_t i = 0; i < rules_.size(); ++i) {
-      if (rules_[i].action != core::RuleAction::Compute && rules_[i].applies_to_code(code))
+      if (rules_[i].action != model::RuleAction::Compute && rules_[i].applies_to_code(code))
         list.emplace_back(&rules_[i].when, i);
     }
     entries.emplace_back(code, static_cast<std::uint32_t>(conditions_.size()));
@@ -193,12 +193,12 @@ std::uint32_t RuleSet::CodeIndex::find(std::string_view code, std::uint32_t othe
   }
 }
 
-void RuleSet::gather(const core::ResultSet& specimen, SpecimenFacts& facts) const {
+void RuleSet::gather(const model::ResultSet& specimen, SpecimenFacts& facts) const {
   facts.gather(facts_, specimen);
 }
 
-core::Verdict RuleSet::evaluate(const EvaluationInput& input,
-                                std::vector<std::uint32_t>& fired) const {
+model::Verdict RuleSet::evaluate(const EvaluationInput& input,
+                                 std::vector<std::uint32_t>& fired) const {
   fired.clear();
   conditions_[by_code_.find(input.result.code, 0)].fire(input, fired);
   bool rerun = false;
@@ -206,22 +206,22 @@ core::Verdict RuleSet::evaluate(const EvaluationInput& input,
   bool release = false;
   for (const auto i : fired) {
     const auto action = rules_[i].action;
-    rerun |= action == core::RuleAction::Rerun;
-    hold |= action == core::RuleAction::Hold;
-    release |= action == core::RuleAction::Release;
+    rerun |= action == model::RuleAction::Rerun;
+    hold |= action == model::RuleAction::Hold;
+    release |= action == model::RuleAction::Release;
   }
   if (rerun)
-    return is_rerun(input) ? core::Verdict::Hold : core::Verdict::Rerun;
+    return is_rerun(input) ? model::Verdict::Hold : model::Verdict::Rerun;
   if (hold || !release)
-    return core::Verdict::Hold;
-  return core::Verdict::Release;
+    return model::Verdict::Hold;
+  return model::Verdict::Release;
 }
 
-void RuleSet::calculate(core::ResultSet& specimen, const ResultHistory* history,
+void RuleSet::calculate(model::ResultSet& specimen, const ResultHistory* history,
                         std::vector<std::uint32_t>& computed_by) const {
   for (const auto i : calculations_) {
     const auto& rule = rules_[i];
-    if (core::find_result(specimen, rule.compute->code) != nullptr)
+    if (model::find_result(specimen, rule.compute->code) != nullptr)
       continue;
     for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
       if (!rule.applies_to_code(specimen.observations[o].code))
@@ -238,11 +238,11 @@ void RuleSet::calculate(core::ResultSet& specimen, const ResultHistory* history,
   }
 }
 
-std::vector<core::Decision> RuleSet::decide(core::ResultSet& specimen,
-                                            const ResultHistory* history) const {
+std::vector<model::Decision> RuleSet::decide(model::ResultSet& specimen,
+                                             const ResultHistory* history) const {
   std::vector<std::uint32_t> computed_by(specimen.observations.size(), kMeasured);
   calculate(specimen, history, computed_by);
-  std::vector<core::Decision> decisions;
+  std::vector<model::Decision> decisions;
   decisions.reserve(specimen.observations.size());
   std::vector<std::uint32_t> fired;
   std::vector<std::string> comments;
@@ -254,7 +254,7 @@ std::vector<core::Decision> RuleSet::decide(core::ResultSet& specimen,
     decisions.push_back(decision(verdict, fired, computed_by[o]));
     comments.clear();
     for (const auto i : fired) {
-      if (rules_[i].action == core::RuleAction::Comment)
+      if (rules_[i].action == model::RuleAction::Comment)
         comments.push_back(rules_[i].reason);
     }
     auto& result_comments = specimen.observations[o].comments;
@@ -266,9 +266,9 @@ std::vector<core::Decision> RuleSet::decide(core::ResultSet& specimen,
   return decisions;
 }
 
-core::Decision RuleSet::decision(core::Verdict verdict, const std::vector<std::uint32_t>& fired,
-                                 std::uint32_t computed_by) const {
-  core::Decision d;
+model::Decision RuleSet::decision(model::Verdict verdict, const std::vector<std::uint32_t>& fired,
+                                  std::uint32_t computed_by) const {
+  model::Decision d;
   d.verdict = verdict;
   d.rule_set_version = version_;
   d.decided_by = decided_by_;
@@ -280,12 +280,12 @@ core::Decision RuleSet::decision(core::Verdict verdict, const std::vector<std::u
     const auto& rule = rules_[i];
     d.fired.push_back({rule.id, rule.action, rule.reason, rule.reflex_test});
   }
-  using core::RuleAction;
+  using model::RuleAction;
   switch (verdict) {
-    case core::Verdict::Rerun:
+    case model::Verdict::Rerun:
       d.reason = reasons_of(rules_, fired, RuleAction::Rerun);
       break;
-    case core::Verdict::Hold: {
+    case model::Verdict::Hold: {
       // A rerun rule fired and yet the result is held: it is already a rerun.
       const auto reruns = reasons_of(rules_, fired, RuleAction::Rerun);
       auto why = reasons_of(rules_, fired, RuleAction::Hold);

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "server/core/decision.hpp"
+#include "drivers/model/decision.hpp"
 #include "server/rules/rule_file.hpp"
 
 namespace hemalink::rules {
@@ -33,17 +33,18 @@ class RuleSet {
   const std::vector<Rule>& rules() const { return rules_; }
 
   /// What the rules read of `specimen`, gathered into `facts` for every result's evaluate().
-  void gather(const core::ResultSet& specimen, SpecimenFacts& facts) const;
+  void gather(const model::ResultSet& specimen, SpecimenFacts& facts) const;
 
   /// The verdict for one result; the indexes (into rules()) of the rules that fired are put in
   /// `fired`, which is cleared first. Does not allocate once `fired` has grown to the set's size.
   /// Faster with the specimen's facts gathered in `input` (they must be this set's).
-  core::Verdict evaluate(const EvaluationInput& input, std::vector<std::uint32_t>& fired) const;
+  model::Verdict evaluate(const EvaluationInput& input, std::vector<std::uint32_t>& fired) const;
 
   /// Decides every result of a specimen: adds the results compute rules calculate (a measured
   /// result of the same code wins), appends comment rules' comments, and returns one decision
   /// per observation, in order, naming every rule that fired and this set's version.
-  std::vector<core::Decision> decide(core::ResultSet& specimen, const ResultHistory* history) const;
+  std::vector<model::Decision> decide(model::ResultSet& specimen,
+                                      const ResultHistory* history) const;
 
   /// One rule looked at for a result, for `rules explain`.
   struct Trace {
@@ -75,10 +76,10 @@ class RuleSet {
   };
 
   void index();
-  void calculate(core::ResultSet& specimen, const ResultHistory* history,
+  void calculate(model::ResultSet& specimen, const ResultHistory* history,
                  std::vector<std::uint32_t>& computed_by) const;
-  core::Decision decision(core::Verdict verdict, const std::vector<std::uint32_t>& fired,
-                          std::uint32_t computed_by) const;
+  model::Decision decision(model::Verdict verdict, const std::vector<std::uint32_t>& fired,
+                           std::uint32_t computed_by) const;
 
   std::vector<Rule> rules_;
   std::string version_;

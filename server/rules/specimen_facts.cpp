@@ -26,7 +26,7 @@ std::uint16_t FactNames::flag(std::string_view name) {
   return number_of(flags_, name, kMaxFlags);
 }
 
-void SpecimenFacts::gather(const FactNames& names, const core::ResultSet& specimen) {
+void SpecimenFacts::gather(const FactNames& names, const model::ResultSet& specimen) {
   results_.assign(names.result_codes(), Result{});
   flags_ = 0;
   const auto& wanted = names.flags();

@@ -5,7 +5,7 @@
 
 #include <utility>
 
-#include "server/core/compact_time.hpp"
+#include "drivers/model/compact_time.hpp"
 #include "server/session/message_log.hpp"
 
 namespace hemalink::session {
@@ -44,16 +44,17 @@ std::string reason_for(astm::MessageEnd end) {
 }  // namespace
 
 std::string no_information_reply(std::chrono::system_clock::time_point now) {
-  return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\rL|1|I\r", core::compact_utc(now));
+  return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\rL|1|I\r", model::compact_utc(now));
 }
 
 AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options,
-                         std::shared_ptr<const ingest::CurrentInterpreter> interpreter,
-                         AstmSessionIo& io)
+                         std::shared_ptr<const ingest::CurrentMessageReader> reader,
+                         AstmSessionIo& io, std::shared_ptr<LeniencyTally> leniencies)
     : peer_(std::move(peer)),
       defers_ack_(options.mode == astm::LinkMode::E1381),
-      interpreter_(std::move(interpreter)),
+      reader_(std::move(reader)),
       io_(io),
+      leniencies_(std::move(leniencies)),
       link_(with_deferred_ack(options), *this) {}
 
 void AstmSession::feed(ByteView bytes) {
@@ -84,16 +85,8 @@ void AstmSession::on_cancel_timer(astm::LinkTimer timer) {
 }
 
 store::Receipt AstmSession::receipt(std::string raw, store::Direction direction) const {
-  store::Receipt r;
-  r.id = core::MessageId::generate();
-  r.analyzer = peer_.analyzer;
-  r.driver = peer_.driver;
-  r.direction = direction;
-  r.protocol = store::WireProtocol::Astm;
-  r.peer_address = peer_.address;
-  r.received_at = std::chrono::system_clock::now();
-  r.raw = std::move(raw);
-  return r;
+  return store::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Astm,
+                                 peer_.address, std::move(raw), direction);
 }
 
 void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std::size_t) {
@@ -111,13 +104,13 @@ void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std
     r.link_status = store::MessageStatus::Incomplete;
     r.link_reason = reason_for(end);
   }
-  auto interpretation = interpreter_->interpret(r);
+  auto content = reader_->read(r);
   const bool is_query = is_terminated && is_host_query(records);
-  auto summary = summarize(interpretation);
+  auto summary = summarize(content);
   const auto id = r.id;
   const auto submitted = Clock::now();
   const bool waits_for_ack = is_terminated && defers_ack_;
-  io_.submit({std::move(r), std::move(interpretation)},
+  io_.submit({std::move(r), std::move(content)},
              [this, summary = std::move(summary), id, submitted, waits_for_ack,
               is_query](const store::Completion& completion) {
                log_message(peer_.analyzer, peer_.address, id.to_string(), summary, completion,
@@ -142,19 +135,47 @@ void AstmSession::answer_query() {
   ++counts_.queries;
   auto reply = no_information_reply(std::chrono::system_clock::now());
   link_.send(reply);
-  store::Interpretation sent;  // an outgoing message: kept, nothing to decide
+  store::MessageContent sent;  // an outgoing message: kept, nothing to decide
   io_.submit({receipt(std::move(reply), store::Direction::Out), std::move(sent)},
              [](const store::Completion&) {});
 }
 
-void AstmSession::on_error(const ParseError& error, std::string_view) {
+// The link has answered it already (NAK, or nothing for stray bytes); the bytes are kept, raw,
+// as a rejected message with the reason, whatever becomes of the message they belonged to.
+void AstmSession::on_error(const ParseError& error, std::string_view raw) {
   ++counts_.link_errors;
   spdlog::warn("{} {}: {}", peer_.analyzer, peer_.address, error.describe());
+  if (raw.empty()) {
+    return;
+  }
+  auto r = receipt(std::string(raw), store::Direction::In);
+  const auto id = r.id;
+  auto content = store::MessageContent::rejected(error);
+  auto summary = summarize(content);
+  const auto submitted = Clock::now();
+  io_.submit({std::move(r), std::move(content)},
+             [this, summary = std::move(summary), id, submitted](const store::Completion& c) {
+               log_message(peer_.analyzer, peer_.address, id.to_string(), summary, c,
+                           Clock::now() - submitted);
+             });
 }
 
 void AstmSession::on_notice(astm::LinkNotice notice, std::size_t byte_offset) {
-  spdlog::debug("{} {}: {} at byte {}", peer_.analyzer, peer_.address, astm::to_string(notice),
-                byte_offset);
+  if (!astm::is_leniency(notice)) {
+    spdlog::debug("{} {}: {} at byte {}", peer_.analyzer, peer_.address, astm::to_string(notice),
+                  byte_offset);
+    return;
+  }
+  ++counts_.leniencies;
+  if (leniencies_) {
+    leniencies_->add(peer_.analyzer, notice);
+  }
+  if (leniencies_logged_.insert(notice).second) {
+    spdlog::info(
+        "{} {}: {} at byte {} (a configured leniency; logged once per connection, "
+        "counted every time)",
+        peer_.analyzer, peer_.address, astm::to_string(notice), byte_offset);
+  }
 }
 
 void AstmSession::on_sent(std::uint64_t message_id, std::error_code result) {

@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "protocols/astm/e1381_link.hpp"
-#include "server/ingest/current_interpreter.hpp"
-#include "server/session/hl7_session.hpp"
+#include "server/ingest/current_message_reader.hpp"
+#include "server/session/leniency_tally.hpp"
 #include "server/session/session_io.hpp"
+#include "server/session/session_peer.hpp"
 
 namespace hemalink::session {
 
@@ -25,22 +27,26 @@ struct AstmSessionCounts {
   std::uint64_t refused = 0;       ///< Final frame left unanswered: not durable.
   std::uint64_t incomplete = 0;    ///< Ended without their L record (stored as incomplete).
   std::uint64_t dropped = 0;       ///< Cut short by the connection closing: not stored.
-  std::uint64_t link_errors = 0;   ///< Frames NAKed, bytes that belonged to nothing.
+  std::uint64_t link_errors = 0;   ///< Frames NAKed, bytes that belonged to nothing: kept raw.
+  std::uint64_t leniencies = 0;    ///< Things a leniency let through (see LeniencyTally).
   std::uint64_t queries = 0;       ///< Host queries answered.
 };
 
 /// One ASTM analyzer connection without I/O, over E1381 (or bare records). Each message becomes
-/// a receipt, interpreted and handed to the store; with E1381 the ACK of its final frame is
+/// a receipt, read and handed to the store; with E1381 the ACK of its final frame is
 /// held until the store says it is durable (refused, i.e. left unanswered so the analyzer sends
 /// it again, when it is not). A message the analyzer ended without its L record (EOT, a new H,
 /// the receive timeout) is stored as incomplete; one cut short by the connection closing is
 /// dropped, since its last frame was never acknowledged. A host query (Q records) is answered
 /// per LIS02-A2 with "no information available" (L-3 = I) until orders exist; the reply is
-/// stored as an outgoing message.
+/// stored as an outgoing message. What the link refuses (a NAKed frame, bytes outside any frame)
+/// is kept raw as a rejected message, like an HL7 framing error: nothing received is lost.
 class AstmSession : private astm::LinkSink {
  public:
+  /// `leniencies`, when given, counts every leniency the link uses, per analyzer.
   AstmSession(SessionPeer peer, astm::LinkOptions options,
-              std::shared_ptr<const ingest::CurrentInterpreter> interpreter, AstmSessionIo& io);
+              std::shared_ptr<const ingest::CurrentMessageReader> reader, AstmSessionIo& io,
+              std::shared_ptr<LeniencyTally> leniencies = nullptr);
 
   void feed(ByteView bytes);
   void on_timeout(astm::LinkTimer timer);
@@ -64,8 +70,10 @@ class AstmSession : private astm::LinkSink {
 
   SessionPeer peer_;
   bool defers_ack_;
-  std::shared_ptr<const ingest::CurrentInterpreter> interpreter_;
+  std::shared_ptr<const ingest::CurrentMessageReader> reader_;
   AstmSessionIo& io_;
+  std::shared_ptr<LeniencyTally> leniencies_;
+  std::set<astm::LinkNotice> leniencies_logged_;  ///< Each logged once per connection.
   astm::E1381Link link_;
   bool is_closed_ = false;
   AstmSessionCounts counts_;

@@ -4,8 +4,8 @@
 
 #include <utility>
 
+#include "drivers/model/compact_time.hpp"
 #include "protocols/hl7/errc.hpp"
-#include "server/core/compact_time.hpp"
 #include "server/session/message_log.hpp"
 
 namespace hemalink::session {
@@ -14,10 +14,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // What the ERR segment says about a message stored as rejected.
-hl7::AckError rejection(const store::Interpretation& interpretation) {
+hl7::AckError rejection(const store::MessageContent& content) {
   hl7::AckError error;
   error.code = 207;
-  error.message = interpretation.reject_reason;
+  error.message = content.reject_reason;
   return error;
 }
 
@@ -30,20 +30,20 @@ hl7::AckOutcome outcome_of(const store::Completion& completion, bool is_rejected
 
 }  // namespace
 
-hl7::AckHeader ack_header(const core::MessageId& id, std::chrono::system_clock::time_point now) {
+hl7::AckHeader ack_header(const model::MessageId& id, std::chrono::system_clock::time_point now) {
   hl7::AckHeader header;
   std::string hex = id.to_string();
   std::erase(hex, '-');
   header.control_id = hex.substr(0, 20);  // 48 bits of time, then random bits
-  header.timestamp = core::compact_utc(now);
+  header.timestamp = model::compact_utc(now);
   header.timestamp.append("+0000");
   return header;
 }
 
-Hl7Session::Hl7Session(SessionPeer peer,
-                       std::shared_ptr<const ingest::CurrentInterpreter> interpreter, SessionIo& io)
+Hl7Session::Hl7Session(SessionPeer peer, std::shared_ptr<const ingest::CurrentMessageReader> reader,
+                       SessionIo& io)
     : peer_(std::move(peer)),
-      interpreter_(std::move(interpreter)),
+      reader_(std::move(reader)),
       io_(io),
       framer_(hl7::MllpLimits{peer_.max_message_bytes}, *this) {}
 
@@ -72,57 +72,44 @@ void Hl7Session::on_error(const ParseError& error, std::string_view raw) {
 
 void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_error) {
   ++counts_.messages;
-  store::Receipt receipt;
-  receipt.id = core::MessageId::generate();
-  receipt.analyzer = peer_.analyzer;
-  receipt.driver = peer_.driver;
-  receipt.protocol = store::WireProtocol::Hl7;
-  receipt.peer_address = peer_.address;
-  receipt.received_at = std::chrono::system_clock::now();
-  receipt.raw = std::move(raw);
+  auto receipt = store::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
+                                         peer_.address, std::move(raw));
 
   auto pending = std::make_shared<Pending>();
   pending->context = hl7::AckContext::from_raw(receipt.raw);
   pending->is_answered = receipt.raw.starts_with("MSH");
-  store::Interpretation interpretation;
-  if (framing_error) {
-    interpretation.status = store::MessageStatus::Rejected;
-    interpretation.reject_reason = framing_error->describe();
-  } else {
-    interpretation = interpreter_->interpret(receipt);
-  }
-  const bool is_rejected = interpretation.status == store::MessageStatus::Rejected;
+  auto content =
+      framing_error ? store::MessageContent::rejected(*framing_error) : reader_->read(receipt);
+  const bool is_rejected = content.status == store::MessageStatus::Rejected;
   if (is_rejected) {
-    pending->error = rejection(interpretation);
+    pending->error = rejection(content);
   }
   pending_.push_back(pending);
 
-  auto summary = summarize(interpretation);
+  auto summary = summarize(content);
   const auto id = receipt.id;
   const auto submitted = Clock::now();
-  io_.submit(
-      {std::move(receipt), std::move(interpretation)},
-      [this, pending, summary = std::move(summary), id, submitted,
-       is_rejected](const store::Completion& completion) {
-        log_message(peer_.analyzer, peer_.address, id.to_string(), summary, completion,
-                    Clock::now() - submitted);
-        const auto outcome = outcome_of(completion, is_rejected);
-        auto error = pending->error;
-        if (outcome == hl7::AckOutcome::Rejected) {
-          error = hl7::AckError{"", 0, 0, 207, fmt::format("not stored: {}", completion.detail)};
-          ++counts_.refused;
-        } else if (outcome == hl7::AckOutcome::Error) {
-          ++counts_.errors;
-        } else {
-          ++counts_.accepted;
-        }
-        hl7::build_ack(pending->context, hl7::ack_code(outcome, pending->context.is_enhanced_mode),
-                       error,
-                       ack_header(core::MessageId::generate(), std::chrono::system_clock::now()),
-                       pending->ack);
-        pending->is_complete = true;
-        flush();
-      });
+  io_.submit({std::move(receipt), std::move(content)}, [this, pending, summary = std::move(summary),
+                                                        id, submitted, is_rejected](
+                                                           const store::Completion& completion) {
+    log_message(peer_.analyzer, peer_.address, id.to_string(), summary, completion,
+                Clock::now() - submitted);
+    const auto outcome = outcome_of(completion, is_rejected);
+    auto error = pending->error;
+    if (outcome == hl7::AckOutcome::Rejected) {
+      error = hl7::AckError{"", 0, 0, 207, fmt::format("not stored: {}", completion.detail)};
+      ++counts_.refused;
+    } else if (outcome == hl7::AckOutcome::Error) {
+      ++counts_.errors;
+    } else {
+      ++counts_.accepted;
+    }
+    hl7::build_ack(
+        pending->context, hl7::ack_code(outcome, pending->context.is_enhanced_mode), error,
+        ack_header(model::MessageId::generate(), std::chrono::system_clock::now()), pending->ack);
+    pending->is_complete = true;
+    flush();
+  });
 }
 
 void Hl7Session::flush() {

@@ -10,18 +10,11 @@
 #include "protocols/common/bytes.hpp"
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_ack.hpp"
-#include "server/ingest/current_interpreter.hpp"
+#include "server/ingest/current_message_reader.hpp"
 #include "server/session/session_io.hpp"
+#include "server/session/session_peer.hpp"
 
 namespace hemalink::session {
-
-/// Who the session talks to, as the configuration names it.
-struct SessionPeer {
-  std::string analyzer;  ///< The analyzer's configured name.
-  std::string driver;
-  std::string address;  ///< Remote address:port, or the serial device.
-  std::size_t max_message_bytes = 1024 * 1024;
-};
 
 /// Counts for logs and metrics.
 struct SessionCounts {
@@ -33,14 +26,14 @@ struct SessionCounts {
 };
 
 /// One HL7 analyzer connection over MLLP, without I/O. Each framed message becomes a receipt,
-/// interpreted and handed to the store; its acknowledgement is written only when the store says
+/// read and handed to the store; its acknowledgement is written only when the store says
 /// it is durable: AA (CA in enhanced mode) when it was accepted or is a duplicate, AE (CE) with
 /// an ERR segment when it did not parse or translate (it is stored, raw, as rejected), and AR
 /// (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
 /// leave in the order the messages came, even when the store completes them out of order.
 class Hl7Session : private hl7::MllpSink {
  public:
-  Hl7Session(SessionPeer peer, std::shared_ptr<const ingest::CurrentInterpreter> interpreter,
+  Hl7Session(SessionPeer peer, std::shared_ptr<const ingest::CurrentMessageReader> reader,
              SessionIo& io);
 
   void feed(ByteView bytes);
@@ -67,7 +60,7 @@ class Hl7Session : private hl7::MllpSink {
   void flush();
 
   SessionPeer peer_;
-  std::shared_ptr<const ingest::CurrentInterpreter> interpreter_;
+  std::shared_ptr<const ingest::CurrentMessageReader> reader_;
   SessionIo& io_;
   hl7::MllpFramer framer_;
   std::deque<std::shared_ptr<Pending>> pending_;
@@ -75,6 +68,6 @@ class Hl7Session : private hl7::MllpSink {
 };
 
 /// An ACK's own MSH-7 and MSH-10: UTC now, and 20 characters that fit every HL7 version's ST.
-hl7::AckHeader ack_header(const core::MessageId& id, std::chrono::system_clock::time_point now);
+hl7::AckHeader ack_header(const model::MessageId& id, std::chrono::system_clock::time_point now);
 
 }  // namespace hemalink::session

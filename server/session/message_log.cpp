@@ -4,19 +4,19 @@
 
 namespace hemalink::session {
 
-MessageSummary summarize(const store::Interpretation& interpretation) {
+MessageSummary summarize(const store::MessageContent& content) {
   MessageSummary s;
-  s.status = interpretation.status;
-  s.reason = interpretation.reject_reason;
-  for (const auto& set : interpretation.result_sets) {
+  s.status = content.status;
+  s.reason = content.reject_reason;
+  for (const auto& set : content.result_sets) {
     s.specimens += (s.specimens.empty() ? "" : ",") + set.specimen_id;
     s.results += set.observations.size();
   }
-  for (const auto& decisions : interpretation.decisions) {
+  for (const auto& decisions : content.decisions) {
     for (const auto& d : decisions) {
-      if (d.verdict == core::Verdict::Release) {
+      if (d.verdict == model::Verdict::Release) {
         ++s.released;
-      } else if (d.verdict == core::Verdict::Hold) {
+      } else if (d.verdict == model::Verdict::Hold) {
         ++s.held;
       } else {
         ++s.other;

@@ -20,7 +20,7 @@ struct MessageSummary {
   std::string reason;     ///< Why it was rejected, when it was.
 };
 
-MessageSummary summarize(const store::Interpretation& interpretation);
+MessageSummary summarize(const store::MessageContent& content);
 
 /// One info line per message: analyzer, peer, message ID, specimens, result count, decisions,
 /// the store's outcome and how long the commit took.

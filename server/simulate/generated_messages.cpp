@@ -188,9 +188,9 @@ std::optional<Panel> panel_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<std::string> generate(Panel panel, core::WireProtocol protocol, std::size_t count,
+std::vector<std::string> generate(Panel panel, model::WireProtocol protocol, std::size_t count,
                                   std::uint32_t seed) {
-  const bool is_hl7 = protocol == core::WireProtocol::Hl7;
+  const bool is_hl7 = protocol == model::WireProtocol::Hl7;
   switch (panel) {
     case Panel::Cbc:
       return is_hl7 ? hl7_oru_cbc_messages(count, seed) : astm_cbc_messages(count, seed);

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/core/wire_protocol.hpp"
+#include "drivers/model/wire_protocol.hpp"
 
 namespace hemalink::simulate {
 
@@ -23,7 +23,7 @@ std::optional<Panel> panel_from_name(std::string_view name);
 /// `count` messages of `panel` in `protocol` (LIS02-A2 records or HL7 v2.5.1 ORU^R01), with
 /// values drawn from a generator seeded with `seed` (some outside their reference range), so
 /// runs compare. Specimen and control IDs are unique within a seed.
-std::vector<std::string> generate(Panel panel, core::WireProtocol protocol, std::size_t count,
+std::vector<std::string> generate(Panel panel, model::WireProtocol protocol, std::size_t count,
                                   std::uint32_t seed);
 
 /// Realistic complete blood counts, the bulk of a hematology lab's traffic.

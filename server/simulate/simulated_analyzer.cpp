@@ -90,7 +90,7 @@ SimulatedAnalyzer::SimulatedAnalyzer(AnalyzerSettings settings, Io& io)
 
 void SimulatedAnalyzer::send(std::size_t index, std::string message) {
   current_ = index;
-  if (settings_.protocol == core::WireProtocol::Hl7) {
+  if (settings_.protocol == model::WireProtocol::Hl7) {
     hl7_message_ = std::move(message);
     control_id_ = control_id_of(hl7_message_);
     sends_ = 0;
@@ -116,7 +116,7 @@ void SimulatedAnalyzer::send_hl7() {
 }
 
 void SimulatedAnalyzer::feed(ByteView bytes) {
-  if (settings_.protocol == core::WireProtocol::Hl7) {
+  if (settings_.protocol == model::WireProtocol::Hl7) {
     framer_.feed(bytes);
   } else {
     link_.feed(bytes);
@@ -124,7 +124,7 @@ void SimulatedAnalyzer::feed(ByteView bytes) {
 }
 
 void SimulatedAnalyzer::on_timeout(astm::LinkTimer timer) {
-  if (settings_.protocol != core::WireProtocol::Hl7) {
+  if (settings_.protocol != model::WireProtocol::Hl7) {
     link_.on_timeout(timer);
     return;
   }
@@ -146,7 +146,7 @@ void SimulatedAnalyzer::on_timeout(astm::LinkTimer timer) {
 }
 
 bool SimulatedAnalyzer::is_idle() const {
-  if (settings_.protocol == core::WireProtocol::Hl7 || settings_.link == astm::LinkMode::Bare) {
+  if (settings_.protocol == model::WireProtocol::Hl7 || settings_.link == astm::LinkMode::Bare) {
     return !current_;
   }
   return !current_ && link_.is_idle() && link_.outbound_queued() == 0;

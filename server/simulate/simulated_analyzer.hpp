@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "drivers/model/wire_protocol.hpp"
 #include "protocols/astm/e1381_link.hpp"
 #include "protocols/hl7/mllp.hpp"
-#include "server/core/wire_protocol.hpp"
 
 namespace hemalink::simulate {
 
@@ -24,7 +24,7 @@ enum class Answer {
 const char* to_string(Answer answer);
 
 struct AnalyzerSettings {
-  core::WireProtocol protocol = core::WireProtocol::Astm;
+  model::WireProtocol protocol = model::WireProtocol::Astm;
   astm::LinkMode link = astm::LinkMode::E1381;
   /// Corrupt the checksum of every Nth frame's first transmission (0: never), to make the host
   /// NAK and the link send the frame again.

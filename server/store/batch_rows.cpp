@@ -14,7 +14,7 @@ std::string dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string specimen_flags_json(const core::ResultSet& set) {
+std::string specimen_flags_json(const model::ResultSet& set) {
   json flags = json::array();
   for (const auto& f : set.specimen_flags) {
     flags.push_back({{"name", storable(f.name)},
@@ -24,7 +24,7 @@ std::string specimen_flags_json(const core::ResultSet& set) {
   return dump(flags);
 }
 
-std::string attachments_json(const core::ResultSet& set) {
+std::string attachments_json(const model::ResultSet& set) {
   json list = json::array();
   for (const auto& a : set.attachments) {
     list.push_back({{"code", storable(a.code)}, {"reference", storable(a.reference)}});
@@ -32,7 +32,7 @@ std::string attachments_json(const core::ResultSet& set) {
   return dump(list);
 }
 
-std::string traceability_json(const core::ResultSet& set) {
+std::string traceability_json(const model::ResultSet& set) {
   json list = json::array();
   for (const auto& t : set.traceability) {
     list.push_back({{"kind", storable(t.kind)}, {"text", storable(t.text)}});
@@ -48,14 +48,14 @@ std::string comments_json(const std::vector<std::string>& comments) {
   return dump(list);
 }
 
-std::string rules_fired_json(const core::Decision& decision) {
+std::string rules_fired_json(const model::Decision& decision) {
   if (decision.fired.empty()) {
     return "[]";
   }
   json list = json::array();
   for (const auto& f : decision.fired) {
     json firing = {{"rule_id", storable(f.rule_id)},
-                   {"action", core::to_string(f.action)},
+                   {"action", model::to_string(f.action)},
                    {"reason", storable(f.reason)}};
     if (!f.reflex_test.empty()) {
       firing["reflex_test"] = storable(f.reflex_test);
@@ -73,7 +73,7 @@ struct MessageColumns {
 };
 
 void append_specimen(std::string& out, long long row_id, const MessageColumns& m,
-                     const core::ResultSet& set) {
+                     const model::ResultSet& set) {
   const auto& patient = set.patient;
   CopyLine(out)
       .integer(row_id)
@@ -84,7 +84,7 @@ void append_specimen(std::string& out, long long row_id, const MessageColumns& m
       .text(set.rack)
       .text(set.tube_position)
       .text(set.sample_type)
-      .text(core::to_string(set.kind))
+      .text(model::to_string(set.kind))
       .text(set.qc_material)
       .text(set.qc_level)
       .text(set.qc_lot)
@@ -101,8 +101,8 @@ void append_specimen(std::string& out, long long row_id, const MessageColumns& m
 }
 
 void append_result(std::string& out, long long result_id, long long specimen_row_id,
-                   const MessageColumns& m, const core::ResultSet& set,
-                   const core::Observation& o) {
+                   const MessageColumns& m, const model::ResultSet& set,
+                   const model::Observation& o) {
   CopyLine line(out);
   line.integer(result_id)
       .integer(specimen_row_id)
@@ -110,20 +110,20 @@ void append_result(std::string& out, long long result_id, long long specimen_row
       .integer(m.analyzer_id)
       .text(set.specimen_id)
       .text(set.patient ? set.patient->id : "")
-      .boolean(set.kind == core::SpecimenKind::QualityControl)
+      .boolean(set.kind == model::SpecimenKind::QualityControl)
       .text(o.code)
       .text(o.raw_code)
       .text(o.loinc)
       .boolean(o.is_mapped)
       .text(o.value)
       .number(o.numeric)
-      .text(core::to_string(o.comparator))
+      .text(model::to_string(o.comparator))
       .text(o.units)
       .text(o.raw_units)
       .text(o.reference_range)
       .text(o.abnormal_flag)
       .text_array(o.flags)
-      .text(core::to_string(o.status))
+      .text(model::to_string(o.status))
       .text(o.analyzer_judgement)
       .text(o.measured_at)
       .text(o.dilution);
@@ -135,18 +135,18 @@ void append_result(std::string& out, long long result_id, long long specimen_row
   line.text_array(o.comments).text(m.received_at);
 }
 
-void append_decision(std::string& out, long long result_id, const core::Decision& d) {
+void append_decision(std::string& out, long long result_id, const model::Decision& d) {
   CopyLine(out)
       .integer(result_id)
-      .text(core::to_string(d.verdict))
+      .text(model::to_string(d.verdict))
       .json(rules_fired_json(d))
       .text(d.rule_set_version)
       .text(d.decided_by)
       .text(d.reason);
 }
 
-const core::Decision& decision_for(const Interpretation& in, std::size_t set, std::size_t obs) {
-  static const core::Decision kMissing = core::hold_for_review(
+const model::Decision& decision_for(const MessageContent& in, std::size_t set, std::size_t obs) {
+  static const model::Decision kMissing = model::hold_for_review(
       "system:store", "no decision was made for this result: held for review");
   if (set < in.decisions.size() && obs < in.decisions[set].size()) {
     return in.decisions[set][obs];
@@ -155,8 +155,8 @@ const core::Decision& decision_for(const Interpretation& in, std::size_t set, st
 }
 
 // Only patient results go to the LIS; QC and calibration stay here.
-bool goes_to_lis(const StoreRequest& request, const core::ResultSet& set) {
-  return request.receipt.direction == Direction::In && set.kind == core::SpecimenKind::Patient;
+bool goes_to_lis(const StoreRequest& request, const model::ResultSet& set) {
+  return request.receipt.direction == Direction::In && set.kind == model::SpecimenKind::Patient;
 }
 
 }  // namespace
@@ -235,10 +235,10 @@ std::string storable(std::string_view text) {
 }
 
 void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
-                             const std::optional<core::MessageId>& duplicate_of,
+                             const std::optional<model::MessageId>& duplicate_of,
                              std::string_view resend_key) {
   const auto& r = request.receipt;
-  const auto& in = request.interpretation;
+  const auto& in = request.content;
   const auto status = duplicate_of ? MessageStatus::Duplicate : in.status;
   CopyLine line(out);
   line.text(r.id.to_string())
@@ -264,9 +264,9 @@ void append_incoming_message(std::string& out, const StoreRequest& request, long
   line.bytea(resend_key);
 }
 
-std::size_t count_observations(const Interpretation& interpretation) {
+std::size_t count_observations(const MessageContent& content) {
   std::size_t n = 0;
-  for (const auto& set : interpretation.result_sets) {
+  for (const auto& set : content.result_sets) {
     n += set.observations.size();
   }
   return n;
@@ -274,7 +274,7 @@ std::size_t count_observations(const Interpretation& interpretation) {
 
 void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
                         IdPool& ids) {
-  const auto& in = request.interpretation;
+  const auto& in = request.content;
   const MessageColumns m{request.receipt.id.to_string(), analyzer_id,
                          timestamp_literal(request.receipt.received_at)};
   for (std::size_t s = 0; s < in.result_sets.size(); ++s) {
@@ -287,7 +287,7 @@ void append_result_rows(BatchRows& rows, const StoreRequest& request, long long 
       append_result(rows.results, result_id, specimen_row_id, m, set, set.observations[o]);
       const auto& decision = decision_for(in, s, o);
       append_decision(rows.decisions, result_id, decision);
-      if (decision.verdict == core::Verdict::Release) {
+      if (decision.verdict == model::Verdict::Release) {
         released.push_back(result_id);
       }
     }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "server/core/message_id.hpp"
+#include "drivers/model/message_id.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::store {
@@ -30,7 +30,7 @@ extern const std::vector<std::string> kOutboxColumns;
 /// `duplicate_of` is set for a message that repeats an earlier one of the same batch;
 /// `resend_key` is its resend_key().
 void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
-                             const std::optional<core::MessageId>& duplicate_of,
+                             const std::optional<model::MessageId>& duplicate_of,
                              std::string_view resend_key);
 
 /// Identities drawn from the sequences for one batch, handed out in order.
@@ -46,7 +46,7 @@ struct IdPool {
 void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
                         IdPool& ids);
 
-std::size_t count_observations(const Interpretation& interpretation);
+std::size_t count_observations(const MessageContent& content);
 
 /// `text` made storable in a PostgreSQL text or jsonb value: NUL becomes U+FFFD, invalid UTF-8
 /// is read as Latin-1.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -111,7 +112,7 @@ struct Plan {
   std::string id;  // the message ID as text, as PostgreSQL returns it
   long long analyzer_id = 0;
   bool is_repeat = false;  // its ID came earlier in this batch
-  std::optional<core::MessageId> duplicate_of;
+  std::optional<model::MessageId> duplicate_of;
 };
 
 struct StoredRow {
@@ -220,11 +221,42 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write(
   }
 }
 
+Result<std::vector<bool>, StoreError> BatchWriter::stored(
+    std::span<const StoreRequest* const> batch) {
+  if (auto error = connect()) {
+    return *error;
+  }
+  std::string ids = "{";
+  for (const auto* request : batch) {
+    ids.append(ids.size() > 1 ? "," : "").append(request->receipt.id.to_string());
+  }
+  ids.append("}");
+  try {
+    pqxx::read_transaction tx(session_->connection, "stored");
+    std::set<std::string> present;
+    for (const auto& row :
+         tx.exec_params("SELECT id::text FROM messages WHERE id = ANY($1::uuid[])", ids)) {
+      present.insert(row[0].as<std::string>());
+    }
+    tx.commit();
+    std::vector<bool> found;
+    for (const auto* request : batch) {
+      found.push_back(present.contains(request->receipt.id.to_string()));
+    }
+    return found;
+  } catch (...) {
+    disconnect();
+    auto error = error_from_current_exception("asking which messages are stored");
+    error.code = make_error_code(StoreErrc::Retryable);
+    return error;
+  }
+}
+
 Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
     std::span<const StoreRequest* const> batch) {
   std::vector<Plan> plans(batch.size());
-  std::map<core::MessageId, std::size_t> ids;
-  std::map<std::pair<long long, std::string>, core::MessageId> contents;
+  std::map<model::MessageId, std::size_t> ids;
+  std::map<std::pair<long long, std::string>, model::MessageId> contents;
   std::string incoming;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& request = *batch[i];
@@ -236,7 +268,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
       continue;
     }
     const auto key = resend_key(request.receipt.protocol, request.receipt.raw);
-    if (request.interpretation.status == MessageStatus::Accepted &&
+    if (request.content.status == MessageStatus::Accepted &&
         request.receipt.direction == Direction::In) {
       auto [it, is_new] = contents.try_emplace({plan.analyzer_id, key}, request.receipt.id);
       if (!is_new) {
@@ -259,15 +291,15 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& request = *batch[i];
     auto it = stored.find(plans[i].id);
-    // Results of an incomplete message are stored too (held by the interpreter): visible for
+    // Results of an incomplete message are stored too (held by the reader): visible for
     // review rather than only inside the raw bytes.
     if (plans[i].is_repeat || it == stored.end() ||
         (it->second.status != "accepted" && it->second.status != "incomplete")) {
       continue;
     }
     has_results[i] = true;
-    specimen_count += static_cast<long long>(request.interpretation.result_sets.size());
-    result_count += static_cast<long long>(count_observations(request.interpretation));
+    specimen_count += static_cast<long long>(request.content.result_sets.size());
+    result_count += static_cast<long long>(count_observations(request.content));
   }
 
   if (std::find(has_results.begin(), has_results.end(), true) != has_results.end()) {
@@ -293,9 +325,9 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   }
   std::vector<std::pair<long long, AnalyzerSeen>> touched;
   for (const auto& [id, request] : latest) {
-    const auto& sets = request->interpretation.result_sets;
+    const auto& sets = request->content.result_sets;
     AnalyzerSeen seen{std::chrono::steady_clock::now(),
-                      sets.empty() ? core::Analyzer{} : sets.front().analyzer};
+                      sets.empty() ? model::Analyzer{} : sets.front().analyzer};
     if (is_fresh(id, seen)) {
       continue;
     }

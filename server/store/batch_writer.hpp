@@ -38,6 +38,10 @@ class BatchWriter {
   /// dropped when it can no longer be trusted.
   Result<std::vector<Completion>, StoreError> write(std::span<const StoreRequest* const> batch);
 
+  /// Which messages of `batch` the database has, by message ID, in order: what settles a write
+  /// whose commit came back InDoubt. Connects if not connected; Retryable when it cannot ask.
+  Result<std::vector<bool>, StoreError> stored(std::span<const StoreRequest* const> batch);
+
  private:
   struct Session;
 
@@ -45,7 +49,7 @@ class BatchWriter {
       std::span<const StoreRequest* const> batch);
   struct AnalyzerSeen {
     std::chrono::steady_clock::time_point at;
-    core::Analyzer reported;
+    model::Analyzer reported;
   };
 
   long long analyzer_id(const Receipt& receipt);

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
+#include "drivers/model/compact_time.hpp"
 #include "protocols/common/charset.hpp"
-#include "server/core/compact_time.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -60,7 +60,7 @@ void append_copy_escaped(std::string& out, std::string_view value) {
 }
 
 std::string timestamp_literal(std::chrono::system_clock::time_point at) {
-  const auto t = core::utc_parts(at);
+  const auto t = model::utc_parts(at);
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", t.year, t.month, t.day,
                      t.hours, t.minutes, t.seconds, t.microseconds);
 }

@@ -18,13 +18,14 @@ constexpr const char* kSpecimenResults =
     "SELECT code, numeric_value FROM results WHERE specimen_id = $1 AND NOT is_qc "
     "AND numeric_value IS NOT NULL ORDER BY received_at, id";
 
-double epoch_seconds(rules::TimePoint t) {
+double epoch_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-rules::TimePoint from_epoch_seconds(double s) {
-  return rules::TimePoint(
-      std::chrono::duration_cast<rules::TimePoint::duration>(std::chrono::duration<double>(s)));
+std::chrono::system_clock::time_point from_epoch_seconds(double s) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::time_point::duration>(
+          std::chrono::duration<double>(s)));
 }
 
 }  // namespace
@@ -61,7 +62,7 @@ auto DatabaseResultArchive::with_connection(Read read)
 
 std::optional<std::vector<DatabaseResultArchive::PatientResult>>
 DatabaseResultArchive::patient_results(std::string_view patient_id, std::string_view code,
-                                       rules::TimePoint since) {
+                                       std::chrono::system_clock::time_point since) {
   return with_connection([&](Connection& c) -> std::optional<std::vector<PatientResult>> {
     pqxx::read_transaction tx(c.c);
     std::vector<PatientResult> out;

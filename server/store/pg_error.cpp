@@ -41,6 +41,10 @@ StoreError error_from_current_exception(std::string_view during) {
     throw;
   } catch (const pqxx::in_doubt_error& e) {
     return make(StoreErrc::InDoubt, during, e.what());
+  } catch (const pqxx::statement_completion_unknown& e) {
+    // Before transaction_rollback and sql_error, which it derives from in libpqxx 6.4: the
+    // statement may or may not have taken effect.
+    return make(StoreErrc::InDoubt, during, e.what());
   } catch (const pqxx::broken_connection& e) {
     return make(StoreErrc::Retryable, during, e.what());
   } catch (const pqxx::sql_error& e) {

@@ -172,7 +172,7 @@ std::optional<Receipt> decode_receipt(std::string_view payload) {
   }
   std::array<std::uint8_t, 16> bytes{};
   std::memcpy(bytes.data(), id.data(), bytes.size());
-  r.id = core::MessageId(bytes);
+  r.id = model::MessageId(bytes);
   r.received_at = std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::microseconds(static_cast<std::int64_t>(micros))));

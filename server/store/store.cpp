@@ -65,7 +65,7 @@ Spool open_spool(const std::filesystem::path& path) {
 
 }  // namespace
 
-Store::Store(StoreOptions options, Interpreter interpreter) : options_(std::move(options)) {
+Store::Store(StoreOptions options, ReplayReader reader) : options_(std::move(options)) {
   options_.writers = std::max<std::size_t>(options_.writers, 1);
   options_.max_batch_messages = std::max<std::size_t>(options_.max_batch_messages, 1);
   std::error_code ec;
@@ -84,7 +84,7 @@ Store::Store(StoreOptions options, Interpreter interpreter) : options_(std::move
       }
     }
     spools.push_back(open_spool(options_.spool_dir / fmt::format("spool-{}.hls", i)));
-    writers_.push_back(std::make_unique<StoreWriter>(i, options_, interpreter, std::move(spools)));
+    writers_.push_back(std::make_unique<StoreWriter>(i, options_, reader, std::move(spools)));
   }
   if (options_.ack_budget.count() > 0) {
     watchdog_ = std::thread([this] { watch_budgets(); });
@@ -98,12 +98,19 @@ void Store::watch_budgets() {
   std::unique_lock lock(watch_mutex_);
   while (!watch_wake_.wait_for(lock, step, [&] { return is_stopping_; })) {
     lock.unlock();
-    const auto now = std::chrono::steady_clock::now();
-    for (auto& w : writers_) {
-      w->spool_overdue(now);
-    }
+    spool_overdue(std::chrono::steady_clock::now());
     lock.lock();
   }
+}
+
+void Store::spool_overdue(std::chrono::steady_clock::time_point now) {
+  for (auto& w : writers_) {
+    w->spool_overdue(now);
+  }
+}
+
+void Store::spool_overdue_for_test(std::chrono::steady_clock::time_point now) {
+  spool_overdue(now);
 }
 
 Store::~Store() {

@@ -49,6 +49,7 @@ struct StoreHealth {
   std::size_t spooled_pending = 0;      ///< Receipts in the spools, not yet replayed.
   std::size_t queued = 0;               ///< Requests waiting for a writer.
   std::size_t spooled_over_budget = 0;  ///< Requests spooled because a commit was too slow.
+  std::size_t commits_in_doubt = 0;     ///< Commits whose outcome was unknown, then settled.
   std::string last_error;               ///< The last database error a writer saw.
 };
 
@@ -58,14 +59,14 @@ class StoreWriter;
 /// one transaction (group commit) and then calls its handler; the caller acknowledges the
 /// analyzer only then. When the database is unreachable the writer appends the receipt to its
 /// spool and fsyncs before calling the handler (outcome Spooled), keeps doing so, and once the
-/// database answers again replays the spool in order (re-interpreting each receipt with the
-/// Interpreter) before it stores anything new. A store started over a non-empty spool (a daemon
+/// database answers again replays the spool in order (re-reading each receipt with the
+/// ReplayReader) before it stores anything new. A store started over a non-empty spool (a daemon
 /// killed while spooling) replays it first.
 class Store {
  public:
   /// Opens the spools and starts the writers. Throws std::runtime_error when the spool
   /// directory cannot be used: a start-up failure.
-  Store(StoreOptions options, Interpreter interpreter);
+  Store(StoreOptions options, ReplayReader reader);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -76,12 +77,18 @@ class Store {
 
   StoreHealth health() const;
 
+  /// Spools and acknowledges every request whose ack_budget has run out by `now`: what the
+  /// store's watchdog does every tenth of a budget with the clock's time. Tests call it with a
+  /// time of their choosing instead of waiting for the clock.
+  void spool_overdue_for_test(std::chrono::steady_clock::time_point now);
+
   /// Stops taking requests, stores or spools what is queued, calls every handler, and joins the
   /// writers. A spool not yet replayed stays for the next start.
   void stop();
 
  private:
   void watch_budgets();
+  void spool_overdue(std::chrono::steady_clock::time_point now);
 
   StoreOptions options_;
   std::vector<std::unique_ptr<StoreWriter>> writers_;

@@ -12,8 +12,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// InDoubt never gets here: write() settles it first.
 bool is_transient(const StoreError& error) {
-  return error.code == StoreErrc::Retryable || error.code == StoreErrc::InDoubt;
+  return error.code == StoreErrc::Retryable;
 }
 
 std::vector<const StoreRequest*> requests_of(const std::vector<std::shared_ptr<Ticket>>& batch) {
@@ -29,20 +30,20 @@ std::vector<const StoreRequest*> requests_of(const std::vector<std::shared_ptr<T
 // lost, and the review queue shows why.
 StoreRequest raw_only(const StoreRequest& request, const StoreError& refusal) {
   StoreRequest copy{request.receipt, {}};
-  copy.interpretation.status = MessageStatus::Rejected;
-  copy.interpretation.control_id = request.interpretation.control_id;
-  copy.interpretation.reject_reason =
+  copy.content.status = MessageStatus::Rejected;
+  copy.content.control_id = request.content.control_id;
+  copy.content.reject_reason =
       fmt::format("stored raw only: the database refused its results ({})", refusal.detail);
   return copy;
 }
 
-Interpretation interpret(const Interpreter& interpreter, const Receipt& receipt) {
+MessageContent read(const ReplayReader& reader, const Receipt& receipt) {
   try {
-    return interpreter(receipt);
+    return reader(receipt);
   } catch (const std::exception& e) {
-    Interpretation failed;
+    MessageContent failed;
     failed.status = MessageStatus::Rejected;
-    failed.reject_reason = fmt::format("could not be interpreted when replayed: {}", e.what());
+    failed.reject_reason = fmt::format("could not be read when replayed: {}", e.what());
     return failed;
   }
 }
@@ -55,11 +56,11 @@ void Ticket::complete(Completion completion) {
   }
 }
 
-StoreWriter::StoreWriter(std::size_t index, const StoreOptions& options, Interpreter interpreter,
+StoreWriter::StoreWriter(std::size_t index, const StoreOptions& options, ReplayReader reader,
                          std::vector<Spool> spools)
     : index_(index),
       options_(options),
-      interpreter_(std::move(interpreter)),
+      reader_(std::move(reader)),
       db_(options.dsn),
       spools_(std::move(spools)) {
   note_spooled();
@@ -98,6 +99,7 @@ void StoreWriter::add_health(StoreHealth& health) const {
   health.is_degraded = health.is_degraded || is_offline_.load();
   health.spooled_pending += spooled_pending_.load();
   health.spooled_over_budget += spooled_over_budget_.load();
+  health.commits_in_doubt += in_doubt_.load();
   health.queued += queue_.size();
   if (!last_error_.empty()) {
     health.last_error = last_error_;
@@ -186,7 +188,7 @@ void StoreWriter::handle(Batch& batch) {
     spool(batch, 0);
     return;
   }
-  auto written = db_.write(requests_of(batch));
+  auto written = write(requests_of(batch));
   if (written) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       note_committed(batch[i]->request, (*written)[i]);
@@ -202,6 +204,38 @@ void StoreWriter::handle(Batch& batch) {
   spdlog::error("store writer {}: {}; storing the batch's messages one by one", index_,
                 written.error().detail);
   store_one_by_one(batch, 0);
+}
+
+// A commit whose outcome is unknown (the connection broke during COMMIT) is settled before anything
+// else happens to its messages: the database is asked which of them it has. All of them: the
+// commit happened, and they are Stored. Otherwise it did not (one transaction commits all or
+// nothing), and the batch is written again; a message stored earlier comes back AlreadyStored.
+// When the database cannot be asked, the error is Retryable: the batch is spooled, and the
+// replay, which recognises stored message IDs, stores each message once.
+Result<std::vector<Completion>, StoreError> StoreWriter::write(
+    std::span<const StoreRequest* const> batch) {
+  auto written = db_.write(batch);
+  if (written || written.error().code != StoreErrc::InDoubt) {
+    return written;
+  }
+  ++in_doubt_;
+  spdlog::error("store writer {}: {}; asking the database which of the {} messages it has", index_,
+                written.error().detail, batch.size());
+  auto stored = db_.stored(batch);
+  if (!stored) {
+    return stored.error();
+  }
+  if (std::all_of(stored->begin(), stored->end(), [](bool is_stored) { return is_stored; })) {
+    spdlog::warn("store writer {}: the commit in doubt happened: {} messages stored", index_,
+                 batch.size());
+    return std::vector<Completion>(batch.size(), Completion{StoreOutcome::Stored, ""});
+  }
+  spdlog::warn("store writer {}: the commit in doubt did not happen: writing again", index_);
+  written = db_.write(batch);
+  if (!written && written.error().code == StoreErrc::InDoubt) {
+    return StoreError{make_error_code(StoreErrc::Retryable), written.error().detail};
+  }
+  return written;
 }
 
 void StoreWriter::store_one_by_one(Batch& batch, std::size_t from) {
@@ -221,7 +255,7 @@ void StoreWriter::store_one_by_one(Batch& batch, std::size_t from) {
 
 Result<Completion, StoreError> StoreWriter::store_or_keep_raw(const StoreRequest& request) {
   const StoreRequest* one = &request;
-  auto written = db_.write(std::span(&one, 1));
+  auto written = write(std::span(&one, 1));
   if (written) {
     note_committed(request, (*written)[0]);
     return std::move((*written)[0]);
@@ -233,12 +267,12 @@ Result<Completion, StoreError> StoreWriter::store_or_keep_raw(const StoreRequest
                 request.receipt.id.to_string(), request.receipt.analyzer, written.error().detail);
   const auto raw = raw_only(request, written.error());
   const StoreRequest* raw_one = &raw;
-  auto kept = db_.write(std::span(&raw_one, 1));
+  auto kept = write(std::span(&raw_one, 1));
   if (!kept) {
     return kept.error();
   }
   auto completion = std::move((*kept)[0]);
-  completion.detail = raw.interpretation.reject_reason;
+  completion.detail = raw.content.reject_reason;
   return completion;
 }
 
@@ -298,14 +332,14 @@ void StoreWriter::replay_chunk() {
   std::vector<StoreRequest> requests;
   requests.reserve(chunk->receipts.size());
   for (auto& receipt : chunk->receipts) {
-    auto interpretation = interpret(interpreter_, receipt);
-    requests.push_back({std::move(receipt), std::move(interpretation)});
+    auto content = read(reader_, receipt);
+    requests.push_back({std::move(receipt), std::move(content)});
   }
   std::vector<const StoreRequest*> pointers;
   for (const auto& r : requests) {
     pointers.push_back(&r);
   }
-  auto written = db_.write(pointers);
+  auto written = write(pointers);
   if (!written && is_transient(written.error())) {
     go_offline(written.error());
     return;

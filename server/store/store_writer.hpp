@@ -34,7 +34,7 @@ struct Ticket {
 class StoreWriter {
  public:
   /// `spools`: files to replay, oldest first; the last is the one this writer appends to.
-  StoreWriter(std::size_t index, const StoreOptions& options, Interpreter interpreter,
+  StoreWriter(std::size_t index, const StoreOptions& options, ReplayReader reader,
               std::vector<Spool> spools);
   ~StoreWriter();
   StoreWriter(const StoreWriter&) = delete;
@@ -58,6 +58,7 @@ class StoreWriter {
   std::chrono::steady_clock::time_point idle_until() const;
   bool is_done();
   void handle(Batch& batch);
+  Result<std::vector<Completion>, StoreError> write(std::span<const StoreRequest* const> batch);
   void store_one_by_one(Batch& batch, std::size_t from);
   Result<Completion, StoreError> store_or_keep_raw(const StoreRequest& request);
   void spool(Batch& batch, std::size_t from);
@@ -71,7 +72,7 @@ class StoreWriter {
 
   std::size_t index_;
   StoreOptions options_;
-  Interpreter interpreter_;
+  ReplayReader reader_;
   BatchWriter db_;
   State state_ = State::Offline;
   std::chrono::steady_clock::time_point next_attempt_{};
@@ -89,6 +90,7 @@ class StoreWriter {
   std::atomic<bool> is_offline_{true};
   std::atomic<std::size_t> spooled_pending_{0};
   std::atomic<std::size_t> spooled_over_budget_{0};
+  std::atomic<std::size_t> in_doubt_{0};
 
   std::thread thread_;
 };

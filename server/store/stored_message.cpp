@@ -2,6 +2,28 @@
 
 namespace hemalink::store {
 
+Receipt Receipt::arrived(std::string analyzer, std::string driver, WireProtocol protocol,
+                         std::string peer_address, std::string raw, Direction direction) {
+  Receipt r;
+  r.id = model::MessageId::generate();
+  r.analyzer = std::move(analyzer);
+  r.driver = std::move(driver);
+  r.direction = direction;
+  r.protocol = protocol;
+  r.peer_address = std::move(peer_address);
+  r.received_at = std::chrono::system_clock::now();
+  r.raw = std::move(raw);
+  return r;
+}
+
+MessageContent MessageContent::rejected(const ParseError& error) {
+  MessageContent content;
+  content.status = MessageStatus::Rejected;
+  content.reject_reason = error.describe();
+  content.error_offset = static_cast<std::int64_t>(error.byte_offset);
+  return content;
+}
+
 const char* to_string(Direction direction) {
   return direction == Direction::In ? "in" : "out";
 }

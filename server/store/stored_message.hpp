@@ -7,15 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "server/core/decision.hpp"
-#include "server/core/message_id.hpp"
-#include "server/core/result_set.hpp"
-#include "server/core/wire_protocol.hpp"
+#include "drivers/model/decision.hpp"
+#include "drivers/model/message_id.hpp"
+#include "drivers/model/result_set.hpp"
+#include "drivers/model/wire_protocol.hpp"
+#include "protocols/common/parse_error.hpp"
 
 namespace hemalink::store {
 
 enum class Direction { In, Out };
-using core::WireProtocol;
+using model::WireProtocol;
 
 /// accepted: decoded and translated; rejected: did not parse or translate; incomplete: the link
 /// ended it before its terminator; duplicate: the same analyzer already sent the same bytes (a
@@ -25,7 +26,7 @@ enum class MessageStatus { Accepted, Rejected, Incomplete, Duplicate };
 /// What arrived, as it arrived: everything needed to decode it again. This is what the spool
 /// keeps while the database is away.
 struct Receipt {
-  core::MessageId id;
+  model::MessageId id;
   std::string analyzer;  ///< The analyzer's name in the configuration.
   std::string driver;    ///< The driver that translates it (`sysmex-xn`).
   Direction direction = Direction::In;
@@ -36,24 +37,34 @@ struct Receipt {
   /// Incomplete when the link ended the message early; the reason says how.
   MessageStatus link_status = MessageStatus::Accepted;
   std::string link_reason;
+
+  /// A message that arrives now from the configured `analyzer` (translated by `driver`) over
+  /// `protocol`, from `peer_address`: a new ID, received now.
+  static Receipt arrived(std::string analyzer, std::string driver, WireProtocol protocol,
+                         std::string peer_address, std::string raw,
+                         Direction direction = Direction::In);
 };
 
 /// What hemalink made of a receipt: its status, the result sets, and one decision per
 /// observation (`decisions[set][observation]`).
-struct Interpretation {
+struct MessageContent {
   MessageStatus status = MessageStatus::Accepted;
   std::string reject_reason;
   std::optional<std::int64_t> error_offset;
   std::string control_id;
-  std::vector<core::ResultSet> result_sets;
-  std::vector<std::vector<core::Decision>> decisions;
+  std::vector<model::ResultSet> result_sets;
+  std::vector<std::vector<model::Decision>> decisions;
+
+  /// What a message refused before it could be read (a framing or link error) is: rejected,
+  /// with the error's description and byte offset.
+  static MessageContent rejected(const ParseError& error);
 };
 
 /// One message for the store: stored in one transaction with its results, decisions and
 /// outbox rows.
 struct StoreRequest {
   Receipt receipt;
-  Interpretation interpretation;
+  MessageContent content;
 };
 
 /// How a request ended. Stored, AlreadyStored, Duplicate and Spooled are durable: acknowledge
@@ -73,12 +84,12 @@ inline bool is_durable(StoreOutcome outcome) {
 /// short: post the acknowledgement to the session's own thread.
 using CompletionHandler = std::function<void(const Completion&)>;
 
-/// Rebuilds the interpretation of a spooled receipt (decode, translate, decide) when the spool
+/// Rebuilds the content of a spooled receipt (decode, translate, decide) when the spool
 /// is replayed, with the configuration and rules in force then.
-using Interpreter = std::function<Interpretation(const Receipt&)>;
+using ReplayReader = std::function<MessageContent(const Receipt&)>;
 
 const char* to_string(Direction direction);
-using core::to_string;
+using model::to_string;
 const char* to_string(MessageStatus status);
 const char* to_string(StoreOutcome outcome);
 

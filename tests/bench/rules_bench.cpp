@@ -17,7 +17,7 @@
 
 #include "drivers/driver.hpp"
 #include "server/config/mapping_json.hpp"
-#include "server/ingest/receipt_interpreter.hpp"
+#include "server/ingest/message_reader.hpp"
 #include "server/rules/recent_results.hpp"
 #include "server/rules/rule_files.hpp"
 #include "server/simulate/generated_messages.hpp"
@@ -39,7 +39,7 @@ std::shared_ptr<const rules::RuleSet> shipped_rules() {
 
 // Previous results from memory: every patient had each test once, a day ago, at 90 % of today.
 struct MemoryHistory final : rules::ResultHistory {
-  std::optional<double> previous(const core::ResultSet& s, std::string_view code,
+  std::optional<double> previous(const model::ResultSet& s, std::string_view code,
                                  double within_seconds) const override {
     if (within_seconds < 86400)
       return std::nullopt;
@@ -49,7 +49,7 @@ struct MemoryHistory final : rules::ResultHistory {
     }
     return std::nullopt;
   }
-  std::optional<double> same_specimen(const core::ResultSet&,
+  std::optional<double> same_specimen(const model::ResultSet&,
                                       std::string_view code) const override {
     return code == "LYMPH_ABS" ? std::optional<double>(1.85) : std::nullopt;
   }
@@ -57,17 +57,17 @@ struct MemoryHistory final : rules::ResultHistory {
 
 struct Source {
   simulate::Panel panel;
-  core::WireProtocol protocol;
+  model::WireProtocol protocol;
   const char* driver;
 };
 
-std::vector<core::ResultSet> specimens(const std::vector<Source>& sources, std::size_t each) {
-  ingest::ReceiptInterpreter interpreter;
+std::vector<model::ResultSet> specimens(const std::vector<Source>& sources, std::size_t each) {
+  ingest::MessageReader reader;
   for (const auto& s : sources) {
     auto mappings = config::load_mappings(s.driver, "", "");
-    interpreter.add_analyzer(s.driver, drivers::make_driver(s.driver, {*mappings, {}, {}}));
+    reader.add_analyzer(s.driver, drivers::make_driver(s.driver, {*mappings, {}, {}}));
   }
-  std::vector<core::ResultSet> out;
+  std::vector<model::ResultSet> out;
   std::size_t n = 0;
   for (const auto& s : sources) {
     for (auto& raw : simulate::generate(s.panel, s.protocol, each, 42)) {
@@ -76,7 +76,7 @@ std::vector<core::ResultSet> specimens(const std::vector<Source>& sources, std::
       r.driver = s.driver;
       r.protocol = s.protocol;
       r.raw = std::move(raw);
-      for (auto& set : interpreter.interpret(r).result_sets) {
+      for (auto& set : reader.read(r).result_sets) {
         if (set.patient) {
           set.patient->age_years = static_cast<double>(n % 90);
           set.patient->sex.assign(1, n % 2 == 0 ? 'F' : 'M');  // GCC 12 -O3: -Wrestrict on =
@@ -91,16 +91,17 @@ std::vector<core::ResultSet> specimens(const std::vector<Source>& sources, std::
   return out;
 }
 
-std::size_t result_count(const std::vector<core::ResultSet>& sets) {
+std::size_t result_count(const std::vector<model::ResultSet>& sets) {
   std::size_t n = 0;
   for (const auto& s : sets)
     n += s.observations.size();
   return n;
 }
 
-const std::vector<Source> kCbc = {{simulate::Panel::Cbc, core::WireProtocol::Astm, "sysmex-xn"}};
-const std::vector<Source> kCoag = {{simulate::Panel::Coag, core::WireProtocol::Astm, "sysmex-cs"}};
-const std::vector<Source> kFlow = {{simulate::Panel::Flow, core::WireProtocol::Hl7, "generic-hl7"}};
+const std::vector<Source> kCbc = {{simulate::Panel::Cbc, model::WireProtocol::Astm, "sysmex-xn"}};
+const std::vector<Source> kCoag = {{simulate::Panel::Coag, model::WireProtocol::Astm, "sysmex-cs"}};
+const std::vector<Source> kFlow = {
+    {simulate::Panel::Flow, model::WireProtocol::Hl7, "generic-hl7"}};
 
 void evaluate(benchmark::State& state, const std::vector<Source>& sources, std::size_t messages) {
   const auto set = shipped_rules();
@@ -114,7 +115,7 @@ void evaluate(benchmark::State& state, const std::vector<Source>& sources, std::
     for (const auto& s : sets) {
       set->gather(s, facts);
       for (const auto& o : s.observations) {
-        held += set->evaluate({o, s, &history, &facts}, fired) != core::Verdict::Release;
+        held += set->evaluate({o, s, &history, &facts}, fired) != model::Verdict::Release;
       }
     }
   }
@@ -132,7 +133,7 @@ void decide_all(benchmark::State& state, const std::vector<Source>& sources,
   const auto set = shipped_rules();
   const auto sets = specimens(sources, 200);
   std::size_t decisions = 0;
-  std::vector<core::ResultSet> copies;
+  std::vector<model::ResultSet> copies;
   for (auto _ : state) {
     state.PauseTiming();
     copies = sets;

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "server/config/mapping_json.hpp"
-#include "server/ingest/receipt_interpreter.hpp"
+#include "server/ingest/message_reader.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/store/batch_rows.hpp"
 #include "server/store/copy_text.hpp"
@@ -76,12 +76,12 @@ Options parse(int argc, char** argv) {
 }
 
 // The lab's common case: results inside the analyzer's normal flags are released, the rest held.
-std::vector<core::Decision> release_normals(core::ResultSet& set, const store::Receipt&) {
-  std::vector<core::Decision> out;
+std::vector<model::Decision> release_normals(model::ResultSet& set, const store::Receipt&) {
+  std::vector<model::Decision> out;
   for (const auto& o : set.observations) {
-    core::Decision d;
-    d.verdict = o.abnormal_flag.empty() || o.abnormal_flag == "N" ? core::Verdict::Release
-                                                                  : core::Verdict::Hold;
+    model::Decision d;
+    d.verdict = o.abnormal_flag.empty() || o.abnormal_flag == "N" ? model::Verdict::Release
+                                                                  : model::Verdict::Hold;
     d.decided_by = "rules:bench";
     out.push_back(d);
   }
@@ -89,25 +89,25 @@ std::vector<core::Decision> release_normals(core::ResultSet& set, const store::R
 }
 
 std::vector<store::StoreRequest> cbc_requests(std::size_t count) {
-  ingest::ReceiptInterpreter interpreter(release_normals);
+  ingest::MessageReader reader(release_normals);
   for (int i = 0; i < 8; ++i) {
     auto mappings = config::load_mappings("sysmex-xn", "", "");
-    interpreter.add_analyzer(fmt::format("xn-{}", i),
-                             drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
+    reader.add_analyzer(fmt::format("xn-{}", i),
+                        drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
   }
   std::vector<store::StoreRequest> requests;
   std::size_t n = 0;
   for (auto& raw : astm_cbc_messages(count, 42)) {
     store::Receipt r;
-    r.id = core::MessageId::generate();
+    r.id = model::MessageId::generate();
     r.analyzer = fmt::format("xn-{}", n++ % 8);
     r.driver = "sysmex-xn";
     r.protocol = store::WireProtocol::Astm;
     r.peer_address = "127.0.0.1:5001";
     r.received_at = std::chrono::system_clock::now();
     r.raw = std::move(raw);
-    auto interpretation = interpreter.interpret(r);
-    requests.push_back({std::move(r), std::move(interpretation)});
+    auto content = reader.read(r);
+    requests.push_back({std::move(r), std::move(content)});
   }
   return requests;
 }
@@ -115,7 +115,7 @@ std::vector<store::StoreRequest> cbc_requests(std::size_t count) {
 std::size_t result_count(const std::vector<store::StoreRequest>& requests) {
   std::size_t n = 0;
   for (const auto& r : requests)
-    n += store::count_observations(r.interpretation);
+    n += store::count_observations(r.content);
   return n;
 }
 
@@ -133,7 +133,7 @@ IngestRun run_store(const Options& o, const std::vector<store::StoreRequest>& re
   options.max_batch_wait = std::chrono::microseconds(o.wait_us);
   options.spool_dir = std::filesystem::temp_directory_path() / "hemalink-store-bench-spool";
   std::filesystem::remove_all(options.spool_dir);
-  store::Store store(options, [](const store::Receipt&) { return store::Interpretation{}; });
+  store::Store store(options, [](const store::Receipt&) { return store::MessageContent{}; });
 
   IngestRun run;
   std::mutex mutex;
@@ -216,7 +216,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
   long long specimens = 0;
   long long results = 0;
   for (const auto& r : requests) {
-    for (const auto& set : r.interpretation.result_sets) {
+    for (const auto& set : r.content.result_sets) {
       pool.specimens.push_back(++specimens);
       for (std::size_t k = 0; k < set.observations.size(); ++k)
         pool.results.push_back(++results);
@@ -233,7 +233,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
         .timestamp(r.receipt.received_at)
         .bytea(r.receipt.raw)
         .bytea(sha256(r.receipt.raw))
-        .text(r.interpretation.control_id)
+        .text(r.content.control_id)
         .text("accepted")
         .bytea(store::resend_key(r.receipt.protocol, r.receipt.raw));
     store::append_result_rows(rows, r, analyzer, pool);

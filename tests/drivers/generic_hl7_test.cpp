@@ -79,7 +79,7 @@ TEST(GenericHl7, ReadsStructuredNumerics) {
   EXPECT_EQ(obs[0].units, "mg/dL");
   EXPECT_EQ(obs[0].loinc, "1554-5");
   EXPECT_EQ(obs[0].code, "GLUCOSE");
-  EXPECT_EQ(obs[1].comparator, core::Comparator::Less);
+  EXPECT_EQ(obs[1].comparator, model::Comparator::Less);
   EXPECT_EQ(obs[1].numeric, 0.5);
   EXPECT_EQ(obs[2].value, "1:40");
   EXPECT_FALSE(obs[2].numeric.has_value());

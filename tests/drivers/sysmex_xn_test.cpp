@@ -87,12 +87,12 @@ TEST(SysmexXn, QcRerunsErrorsAndJudgements) {
   ASSERT_TRUE(t.has_value()) << t.error().describe();
   ASSERT_EQ(t->result_sets.size(), 2u);
   const auto& qc = t->result_sets[0];
-  EXPECT_EQ(qc.kind, core::SpecimenKind::QualityControl);
+  EXPECT_EQ(qc.kind, model::SpecimenKind::QualityControl);
   EXPECT_EQ(qc.specimen_id, "QC-1234");
   EXPECT_EQ(qc.rack, "1");
   EXPECT_EQ(qc.tube_position, "2");
   const auto& error = qc.observations[0];
-  EXPECT_EQ(error.status, core::ResultStatus::CannotReport);
+  EXPECT_EQ(error.status, model::ResultStatus::CannotReport);
   EXPECT_FALSE(error.numeric.has_value());
   EXPECT_EQ(error.abnormal_flag, "A");
   const auto& plt = qc.observations[1];

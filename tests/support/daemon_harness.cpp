@@ -9,14 +9,14 @@
 namespace hemalink::testing {
 
 config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
-                                    core::WireProtocol protocol, config::AstmLink link) {
+                                    model::WireProtocol protocol, config::AstmLink link) {
   config::AnalyzerConfig a;
   a.name = std::move(name);
   a.driver = std::move(driver);
   a.protocol = protocol;
   a.link = link;
   a.transport = config::TcpServerTransport{"127.0.0.1", 0};
-  a.charset = protocol == core::WireProtocol::Hl7 ? Charset::Utf8 : Charset::Latin1;
+  a.charset = protocol == model::WireProtocol::Hl7 ? Charset::Utf8 : Charset::Latin1;
   a.leniencies.doubled_repeat_delimiter = true;  // the Horiba captures
   return a;
 }

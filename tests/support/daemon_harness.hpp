@@ -15,7 +15,7 @@ namespace hemalink::testing {
 
 /// An analyzer listening on 127.0.0.1, on a port the system chooses.
 config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
-                                    core::WireProtocol protocol,
+                                    model::WireProtocol protocol,
                                     config::AstmLink link = config::AstmLink::E1381);
 
 /// A daemon over a fresh migrated test database and spool directory, running on its own

@@ -18,18 +18,18 @@ store::StoreOptions test_store_options() {
   return options;
 }
 
-StoreHarness::StoreHarness(store::StoreOptions options, store::Interpreter interpreter)
-    : options_(std::move(options)), interpreter_(std::move(interpreter)) {
+StoreHarness::StoreHarness(store::StoreOptions options, store::ReplayReader reader)
+    : options_(std::move(options)), reader_(std::move(reader)) {
   auto migrated = store::migrate(database_.dsn(), store::shipped_migrations());
   if (!migrated) {
     throw std::runtime_error(migrated.error().detail);
   }
   spool_dir_ = std::filesystem::temp_directory_path() /
-               ("hemalink-store-test-" + core::MessageId::generate().to_string());
+               ("hemalink-store-test-" + model::MessageId::generate().to_string());
   options_.dsn = database_.dsn();
   options_.spool_dir = spool_dir_;
-  if (!interpreter_) {
-    interpreter_ = [](const store::Receipt&) { return store::Interpretation{}; };
+  if (!reader_) {
+    reader_ = [](const store::Receipt&) { return store::MessageContent{}; };
   }
   start_store();
 }
@@ -41,11 +41,17 @@ StoreHarness::~StoreHarness() {
 }
 
 void StoreHarness::start_store() {
-  store_ = std::make_unique<store::Store>(options_, interpreter_);
+  store_ = std::make_unique<store::Store>(options_, reader_);
 }
 
 void StoreHarness::stop_store() {
   store_.reset();
+}
+
+void StoreHarness::restart_store_through(std::string dsn) {
+  stop_store();
+  options_.dsn = std::move(dsn);
+  start_store();
 }
 
 std::vector<store::Completion> StoreHarness::store_all(

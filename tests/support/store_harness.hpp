@@ -19,7 +19,7 @@ store::StoreOptions test_store_options();
 class StoreHarness {
  public:
   explicit StoreHarness(store::StoreOptions options = test_store_options(),
-                        store::Interpreter interpreter = {});
+                        store::ReplayReader reader = {});
   ~StoreHarness();
 
   store::Store& store() { return *store_; }
@@ -29,6 +29,9 @@ class StoreHarness {
   /// Starts (or restarts, after stop_store) the Store with the harness's options.
   void start_store();
   void stop_store();
+  /// Restarts the Store with its connections going to `dsn` (the same database through a
+  /// proxy); the harness's own queries still go straight to the database.
+  void restart_store_through(std::string dsn);
 
   /// Submits every request and waits for every completion, returned in request order.
   std::vector<store::Completion> store_all(const std::vector<store::StoreRequest>& requests);
@@ -43,7 +46,7 @@ class StoreHarness {
   TestDatabase database_;
   std::filesystem::path spool_dir_;
   store::StoreOptions options_;
-  store::Interpreter interpreter_;
+  store::ReplayReader reader_;
   std::unique_ptr<store::Store> store_;
 };
 

@@ -8,22 +8,22 @@
 
 namespace hemalink::testing {
 
-std::shared_ptr<ingest::ReceiptInterpreter> interpreter_for_every_driver(ingest::Decider decider) {
-  auto interpreter = std::make_shared<ingest::ReceiptInterpreter>(std::move(decider));
+std::shared_ptr<ingest::MessageReader> reader_for_every_driver(ingest::Decider decider) {
+  auto reader = std::make_shared<ingest::MessageReader>(std::move(decider));
   for (const std::string name : {"sysmex-xn", "sysmex-cs", "generic-astm", "generic-hl7"}) {
     auto mappings = config::load_mappings(name, "", "");
     EXPECT_TRUE(mappings) << name;
     auto driver = drivers::make_driver(name, {std::move(*mappings), Charset::Latin1, {}});
     // The Horiba captures double their repeat delimiter (a publishing artefact).
-    interpreter->add_analyzer(name, std::move(driver), astm::Lis2Leniency{true});
+    reader->add_analyzer(name, std::move(driver), astm::Lis2Leniency{true});
   }
-  return interpreter;
+  return reader;
 }
 
 store::Receipt receipt(std::string analyzer, std::string driver, store::WireProtocol protocol,
                        std::string raw) {
   store::Receipt r;
-  r.id = core::MessageId::generate();
+  r.id = model::MessageId::generate();
   r.analyzer = std::move(analyzer);
   r.driver = std::move(driver);
   r.protocol = protocol;
@@ -33,8 +33,8 @@ store::Receipt receipt(std::string analyzer, std::string driver, store::WireProt
   return r;
 }
 
-std::vector<store::StoreRequest> requests_from_capture(
-    const std::filesystem::path& file, const ingest::ReceiptInterpreter& interpreter) {
+std::vector<store::StoreRequest> requests_from_capture(const std::filesystem::path& file,
+                                                       const ingest::MessageReader& reader) {
   std::vector<std::string> warnings;
   auto captured = cli::read_messages(read_file(file), {}, warnings);
   EXPECT_TRUE(captured) << file << ": " << (captured ? "" : captured.error().describe());
@@ -45,8 +45,8 @@ std::vector<store::StoreRequest> requests_from_capture(
   const auto driver = corpus_driver(file);
   auto add = [&](store::WireProtocol protocol, const std::string& text) {
     auto r = receipt(driver, driver, protocol, text);
-    auto interpretation = interpreter.interpret(r);
-    requests.push_back({std::move(r), std::move(interpretation)});
+    auto content = reader.read(r);
+    requests.push_back({std::move(r), std::move(content)});
   };
   for (const auto& m : captured->astm) {
     add(store::WireProtocol::Astm, m.message.text());

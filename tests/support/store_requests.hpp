@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "server/ingest/receipt_interpreter.hpp"
+#include "server/ingest/message_reader.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::testing {
 
-/// An interpreter with one analyzer per driver, named after it, with the shipped mapping
+/// An reader with one analyzer per driver, named after it, with the shipped mapping
 /// tables and the capture leniencies the corpus needs, deciding with `decider`.
-std::shared_ptr<ingest::ReceiptInterpreter> interpreter_for_every_driver(
+std::shared_ptr<ingest::MessageReader> reader_for_every_driver(
     ingest::Decider decider = ingest::hold_everything);
 
 /// A receipt as a session makes one: a fresh ID, now, from 127.0.0.1.
@@ -20,8 +20,8 @@ store::Receipt receipt(std::string analyzer, std::string driver, store::WireProt
                        std::string raw);
 
 /// Every message of a capture file as the daemon would submit it: a receipt per message
-/// (analyzer named after the file's driver) and its interpretation.
-std::vector<store::StoreRequest> requests_from_capture(
-    const std::filesystem::path& file, const ingest::ReceiptInterpreter& interpreter);
+/// (analyzer named after the file's driver) and its content.
+std::vector<store::StoreRequest> requests_from_capture(const std::filesystem::path& file,
+                                                       const ingest::MessageReader& reader);
 
 }  // namespace hemalink::testing

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <string>
 
-#include "server/core/message_id.hpp"
+#include "drivers/model/message_id.hpp"
 
 namespace hemalink::testing {
 
@@ -13,7 +13,7 @@ class TempDir {
  public:
   explicit TempDir(const std::string& purpose)
       : path_(std::filesystem::temp_directory_path() /
-              ("hemalink-" + purpose + "-" + core::MessageId::generate().to_string())) {
+              ("hemalink-" + purpose + "-" + model::MessageId::generate().to_string())) {
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

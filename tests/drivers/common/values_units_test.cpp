@@ -12,10 +12,10 @@ TEST(Values, ReadsPaddedNumbersBoundsAndText) {
   EXPECT_EQ(padded.numeric, 10.6);
   auto bound = parse_value("< 1.20");
   EXPECT_EQ(bound.text, "< 1.20");
-  EXPECT_EQ(bound.comparator, core::Comparator::Less);
+  EXPECT_EQ(bound.comparator, model::Comparator::Less);
   EXPECT_EQ(bound.numeric, 1.2);
-  EXPECT_EQ(parse_value(">=5").comparator, core::Comparator::GreaterOrEqual);
-  EXPECT_EQ(parse_value("<=0.5").comparator, core::Comparator::LessOrEqual);
+  EXPECT_EQ(parse_value(">=5").comparator, model::Comparator::GreaterOrEqual);
+  EXPECT_EQ(parse_value("<=0.5").comparator, model::Comparator::LessOrEqual);
   EXPECT_EQ(parse_value(">100").numeric, 100.0);
   EXPECT_EQ(parse_value("-1").numeric, -1.0);
   EXPECT_EQ(parse_value("+2.5").numeric, 2.5);
@@ -24,7 +24,7 @@ TEST(Values, ReadsPaddedNumbersBoundsAndText) {
                            "> high", "-1^0.325", "9.34^^^^", "+"}) {
     auto v = parse_value(text);
     EXPECT_FALSE(v.numeric.has_value()) << text;
-    EXPECT_EQ(v.comparator, core::Comparator::None) << text;
+    EXPECT_EQ(v.comparator, model::Comparator::None) << text;
   }
 }
 

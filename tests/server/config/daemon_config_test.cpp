@@ -122,7 +122,7 @@ TEST(DaemonConfig, EveryErrorIsReportedWithItsPath) {
   const std::vector<std::string> expected = {
       "database.pool: unknown key",
       "logging.level: expected \"trace\", \"debug\", \"info\", \"warn\" or \"error\", got \"loud\"",
-      "analyzers[2].transport.port: expected an integer 1-65535, got \"x\"",
+      "analyzers[2].transport.port: expected an integer 0-65535, got \"x\"",
       "analyzers[3].transport.baud: expected one of 1200, 2400, 4800, 9600, 19200, 38400, "
       "57600, 115200, got 9601",
       "analyzers[3].transport.parity: expected \"none\", \"even\" or \"odd\", got \"mark\"",

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "server/cli/capture_messages.hpp"
-#include "server/ingest/configured_interpreter.hpp"
+#include "server/ingest/configured_message_reader.hpp"
 #include "server/simulate/simulation.hpp"
 #include "server/store/batch_rows.hpp"
 #include "tests/support/corpus.hpp"
@@ -18,7 +18,7 @@ namespace hemalink::daemon {
 namespace {
 
 using config::AstmLink;
-using core::WireProtocol;
+using model::WireProtocol;
 
 struct Replay {
   std::filesystem::path file;
@@ -38,12 +38,7 @@ std::vector<Replay> replays() {
       EXPECT_TRUE(captured) << file;
       if (!captured)
         continue;
-      Replay r{file,
-               "",
-               captured->protocol == cli::Protocol::Hl7 ? WireProtocol::Hl7 : WireProtocol::Astm,
-               AstmLink::E1381,
-               {},
-               {}};
+      Replay r{file, "", captured->protocol, AstmLink::E1381, {}, {}};
       for (const auto& m : captured->astm) {
         r.messages.push_back(simulate::with_cr_records(m.message.text()));
         r.is_terminated.push_back(m.message.is_terminated());
@@ -74,13 +69,13 @@ struct Expected {
   std::vector<std::vector<std::string>> results;  // code, value, units
 };
 
-std::string status_of(const store::Interpretation& i, bool is_repeat) {
+std::string status_of(const store::MessageContent& i, bool is_repeat) {
   return is_repeat ? "duplicate" : store::to_string(i.status);
 }
 
 // What the database must hold for one replay: every message but one the bare link could not
 // end (the last, without its L record, cut by the connection closing).
-std::vector<Expected> expected_rows(const Replay& r, const ingest::ReceiptInterpreter& interpreter,
+std::vector<Expected> expected_rows(const Replay& r, const ingest::MessageReader& reader,
                                     const std::string& driver) {
   std::vector<Expected> rows;
   std::set<std::string> seen;
@@ -98,13 +93,13 @@ std::vector<Expected> expected_rows(const Replay& r, const ingest::ReceiptInterp
     if (!r.is_terminated[i]) {
       receipt.link_status = store::MessageStatus::Incomplete;
     }
-    const auto interpretation = interpreter.interpret(receipt);
-    const bool is_accepted = interpretation.status == store::MessageStatus::Accepted;
+    const auto content = reader.read(receipt);
+    const bool is_accepted = content.status == store::MessageStatus::Accepted;
     const bool is_repeat = is_accepted && !seen.insert(receipt.raw).second;
-    Expected e{receipt.raw, status_of(interpretation, is_repeat), {}};
+    Expected e{receipt.raw, status_of(content, is_repeat), {}};
     const bool keeps_results =
-        !is_repeat && (is_accepted || interpretation.status == store::MessageStatus::Incomplete);
-    for (const auto& set : interpretation.result_sets) {
+        !is_repeat && (is_accepted || content.status == store::MessageStatus::Incomplete);
+    for (const auto& set : content.result_sets) {
       for (const auto& o : set.observations) {
         if (keeps_results)
           e.results.push_back(
@@ -140,9 +135,9 @@ TEST(DaemonCorpus, EveryCorpusFileReplayedBySimulateLandsWithItsResults) {
         testing::tcp_analyzer(r.analyzer, testing::corpus_driver(r.file), r.protocol, r.link));
   }
   testing::DaemonHarness h(c);
-  auto built = ingest::configured_interpreter(h.config());
-  ASSERT_TRUE(std::holds_alternative<std::shared_ptr<ingest::ReceiptInterpreter>>(built));
-  const auto& interpreter = *std::get<std::shared_ptr<ingest::ReceiptInterpreter>>(built);
+  auto built = ingest::configured_message_reader(h.config());
+  ASSERT_TRUE(std::holds_alternative<std::shared_ptr<ingest::MessageReader>>(built));
+  const auto& reader = *std::get<std::shared_ptr<ingest::MessageReader>>(built);
 
   for (const auto& r : all) {
     SCOPED_TRACE(r.analyzer);
@@ -155,7 +150,7 @@ TEST(DaemonCorpus, EveryCorpusFileReplayedBySimulateLandsWithItsResults) {
     const auto report = simulate::run_simulation(plan);
     for (const auto& e : report.errors)
       ADD_FAILURE() << e;
-    const auto expected = expected_rows(r, interpreter, testing::corpus_driver(r.file));
+    const auto expected = expected_rows(r, reader, testing::corpus_driver(r.file));
     for (std::size_t i = 0; i < report.results.size(); ++i) {
       const auto answer = report.results[i].answer;
       if (r.link == AstmLink::Bare && r.protocol == WireProtocol::Astm) {

@@ -16,7 +16,7 @@
 namespace hemalink::daemon {
 namespace {
 
-using core::WireProtocol;
+using model::WireProtocol;
 using namespace std::chrono_literals;
 using testing::AnalyzerSocket;
 using testing::DaemonHarness;

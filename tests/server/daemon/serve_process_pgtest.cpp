@@ -1,15 +1,12 @@
 // The daemon as a process (SIGTERM mid-load) and on a serial line (a socat pseudo-terminal
 // pair).
-#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -27,39 +24,47 @@
 namespace hemalink::daemon {
 namespace {
 
-using core::WireProtocol;
+using model::WireProtocol;
 using namespace std::chrono_literals;
 
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
+// The port the daemon bound for `analyzer` (configured as port 0), read from its JSON log line
+// "NAME: listening on ADDRESS:PORT (...)" once it is there; 0 when it is not within `limit`.
+std::uint16_t port_from_log(const std::filesystem::path& log, const std::string& analyzer,
+                            std::chrono::seconds limit) {
+  const std::regex listening(analyzer + R"(: listening on [0-9.]+:([0-9]+) )");
+  std::uint16_t port = 0;
+  testing::wait_until(
+      [&] {
+        std::smatch match;
+        const auto text = testing::read_file(log);
+        if (std::regex_search(text, match, listening)) {
+          port = static_cast<std::uint16_t>(std::stoi(match[1].str()));
+        }
+        return port != 0;
+      },
+      limit);
+  return port;
 }
 
 TEST(ServeProcess, SigtermMidLoadLosesNoAcknowledgedMessageAndExitsZero) {
   HL_REQUIRE_POSTGRES();
   testing::TestDatabase database;
   testing::TempDir dir("serve");
-  const auto port = free_port();
   {
     std::ofstream(dir / "hemalink.json") << fmt::format(
         R"({{"database": {{"url": "{}", "migrate_at_start": true}},
             "spool_dir": "spool", "threads": 2, "logging": {{"format": "json"}},
             "analyzers": [{{"name": "hl7-1", "driver": "generic-hl7", "protocol": "hl7",
-              "transport": {{"type": "tcp-server", "listen_address": "127.0.0.1", "port": {}}}}}]}})",
-        database.dsn(), port);
+              "transport": {{"type": "tcp-server", "listen_address": "127.0.0.1", "port": 0}}}}]}})",
+        database.dsn());
   }
   testing::ChildProcess serve({HEMALINK_BINARY, "serve", "--config", (dir / "hemalink.json")},
                               dir / "serve.log");
-  ASSERT_TRUE(testing::wait_until([&] { return testing::AnalyzerSocket(port).is_connected(); },
-                                  std::chrono::seconds(60)))
-      << "the daemon did not start; see " << (dir / "serve.log");
+  // The daemon binds a port of the system's choosing and says which: no port picked here and
+  // handed over, which another process could take in between.
+  const auto port = port_from_log(dir / "serve.log", "hl7-1", 60s);
+  ASSERT_NE(port, 0) << "the daemon did not start; see " << (dir / "serve.log");
+  ASSERT_TRUE(testing::AnalyzerSocket(port).is_connected());
   serve.signal(SIGHUP);  // reloads without dropping anything
   ASSERT_TRUE(testing::wait_until(
       [&] {

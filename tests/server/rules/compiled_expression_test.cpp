@@ -7,8 +7,8 @@
 namespace hemalink::rules {
 namespace {
 
-core::Observation result(std::string code, std::optional<double> numeric, std::string units = "") {
-  core::Observation o;
+model::Observation result(std::string code, std::optional<double> numeric, std::string units = "") {
+  model::Observation o;
   o.code = std::move(code);
   o.numeric = numeric;
   o.value = numeric ? std::to_string(*numeric) : "----";
@@ -17,14 +17,14 @@ core::Observation result(std::string code, std::optional<double> numeric, std::s
 }
 
 struct History : ResultHistory {
-  std::optional<double> previous(const core::ResultSet&, std::string_view code,
+  std::optional<double> previous(const model::ResultSet&, std::string_view code,
                                  double within_seconds) const override {
     auto it = values.find(std::string(code));
     if (it == values.end() || it->second.second > within_seconds)
       return std::nullopt;
     return it->second.first;
   }
-  std::optional<double> same_specimen(const core::ResultSet&,
+  std::optional<double> same_specimen(const model::ResultSet&,
                                       std::string_view code) const override {
     auto it = elsewhere.find(std::string(code));
     return it == elsewhere.end() ? std::nullopt : std::optional<double>(it->second);
@@ -36,7 +36,7 @@ struct History : ResultHistory {
 class Expressions : public ::testing::Test {
  protected:
   void SetUp() override {
-    specimen.patient = core::Patient{"P1", "F", "19700101", 54.0};
+    specimen.patient = model::Patient{"P1", "F", "19700101", 54.0};
     specimen.observations = {result("PLT", 12, "10*3/uL"), result("HGB", 13.2, "g/dL"),
                              result("HCT", 40.0, "%"), result("WBC", std::nullopt)};
     specimen.specimen_flags.push_back({"Blasts?", std::nullopt, true});
@@ -62,7 +62,7 @@ class Expressions : public ::testing::Test {
     return {};
   }
 
-  core::ResultSet specimen;
+  model::ResultSet specimen;
   History history;
 };
 

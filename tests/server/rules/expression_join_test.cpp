@@ -8,8 +8,8 @@
 namespace hemalink::rules {
 namespace {
 
-core::Observation result(std::string code, std::optional<double> numeric) {
-  core::Observation o;
+model::Observation result(std::string code, std::optional<double> numeric) {
+  model::Observation o;
   o.code = std::move(code);
   o.numeric = numeric;
   o.value = numeric ? fmt::format("{}", *numeric) : "----";
@@ -17,13 +17,13 @@ core::Observation result(std::string code, std::optional<double> numeric) {
 }
 
 struct CountingHistory : ResultHistory {
-  std::optional<double> previous(const core::ResultSet&, std::string_view code,
+  std::optional<double> previous(const model::ResultSet&, std::string_view code,
                                  double within_seconds) const override {
     if (code == "PLT" && within_seconds >= 72 * 3600)
       return 210;
     return std::nullopt;
   }
-  std::optional<double> same_specimen(const core::ResultSet&,
+  std::optional<double> same_specimen(const model::ResultSet&,
                                       std::string_view code) const override {
     ++asked[std::string(code)];
     return code == "LYMPH_ABS" ? std::optional<double>(1.85) : std::nullopt;
@@ -72,12 +72,12 @@ const std::vector<std::string> kConditions = {
 class JoinedConditions : public ::testing::Test {
  protected:
   void SetUp() override {
-    specimen.patient = core::Patient{"P1", "F", "19700101", 54.0};
+    specimen.patient = model::Patient{"P1", "F", "19700101", 54.0};
     specimen.observations = {result("PLT", 12), result("HGB", 13.2), result("HCT", 40.0),
                              result("WBC", std::nullopt), result("RBC", 4.5)};
-    specimen.observations[0].comparator = core::Comparator::Less;
+    specimen.observations[0].comparator = model::Comparator::Less;
     specimen.observations[1].units = "g/dL";
-    specimen.observations[2].status = core::ResultStatus::Preliminary;
+    specimen.observations[2].status = model::ResultStatus::Preliminary;
     specimen.observations[4].flags = {"W"};
     specimen.specimen_flags.push_back({"Blasts?", std::nullopt, true});
     specimen.specimen_flags.push_back({"PLT_Clumps?", std::nullopt, false});
@@ -90,7 +90,7 @@ class JoinedConditions : public ::testing::Test {
   }
 
   // The rules the separate expressions say fire, for each result of the specimen.
-  std::vector<std::uint32_t> one_by_one(const core::Observation& o) {
+  std::vector<std::uint32_t> one_by_one(const model::Observation& o) {
     std::vector<std::uint32_t> fired;
     for (std::uint32_t i = 0; i < expressions.size(); ++i) {
       if (expressions[i].evaluate({o, specimen, &history}) == Truth::True)
@@ -99,7 +99,7 @@ class JoinedConditions : public ::testing::Test {
     return fired;
   }
 
-  core::ResultSet specimen;
+  model::ResultSet specimen;
   CountingHistory history;
   std::vector<CompiledExpression> expressions;
   std::vector<std::pair<const CompiledExpression*, std::uint32_t>> conditions;

@@ -33,11 +33,11 @@ struct FakeArchive : ResultArchive {
   TimePoint last_since;
 };
 
-core::ResultSet specimen(std::string id, double hgb) {
-  core::ResultSet s;
+model::ResultSet specimen(std::string id, double hgb) {
+  model::ResultSet s;
   s.specimen_id = std::move(id);
-  s.patient = core::Patient{"P-1", "F", "", 50.0};
-  core::Observation o;
+  s.patient = model::Patient{"P-1", "F", "", 50.0};
+  model::Observation o;
   o.code = "HGB";
   o.numeric = hgb;
   s.observations.push_back(o);
@@ -111,7 +111,7 @@ TEST_F(Recent, TheCacheIsBoundedAndForgetsTheLeastRecentlyUsed) {
 
 TEST_F(Recent, QcAndAnonymousSpecimensHaveNoHistory) {
   auto qc = specimen("QC-1", 9.0);
-  qc.kind = core::SpecimenKind::QualityControl;
+  qc.kind = model::SpecimenKind::QualityControl;
   auto view = recent.view(kNow);
   EXPECT_EQ(view.previous(qc, "HGB", 300 * 3600.0), std::nullopt);
   EXPECT_EQ(view.same_specimen(qc, "HGB"), std::nullopt);

@@ -44,7 +44,7 @@ TEST(RuleFile, ReadsEveryKindOfRule) {
   ASSERT_EQ(file.rules.size(), 4u);
   EXPECT_EQ(file.rules[0].source, "CAP critical list");
   EXPECT_EQ(file.rules[0].at.line, 4u);
-  EXPECT_EQ(file.rules[1].action, core::RuleAction::Reflex);
+  EXPECT_EQ(file.rules[1].action, model::RuleAction::Reflex);
   EXPECT_EQ(file.rules[1].reflex_test, "SMEAR");
   ASSERT_TRUE(file.rules[2].compute);
   EXPECT_EQ(file.rules[2].compute->code, "MCHC");

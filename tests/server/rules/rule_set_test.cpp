@@ -7,8 +7,8 @@
 namespace hemalink::rules {
 namespace {
 
-core::Observation result(std::string code, double value) {
-  core::Observation o;
+model::Observation result(std::string code, double value) {
+  model::Observation o;
   o.code = std::move(code);
   o.numeric = value;
   o.value = std::to_string(value);
@@ -16,10 +16,10 @@ core::Observation result(std::string code, double value) {
 }
 
 struct History : ResultHistory {
-  std::optional<double> previous(const core::ResultSet&, std::string_view, double) const override {
+  std::optional<double> previous(const model::ResultSet&, std::string_view, double) const override {
     return std::nullopt;
   }
-  std::optional<double> same_specimen(const core::ResultSet&,
+  std::optional<double> same_specimen(const model::ResultSet&,
                                       std::string_view code) const override {
     auto it = elsewhere.find(std::string(code));
     return it == elsewhere.end() ? std::nullopt : std::optional<double>(it->second);
@@ -63,25 +63,25 @@ class Decisions : public ::testing::Test {
     set = load(kCbcRules);
     ASSERT_TRUE(set);
   }
-  std::vector<core::Decision> decide(std::vector<core::Observation> results) {
+  std::vector<model::Decision> decide(std::vector<model::Observation> results) {
     specimen.observations = std::move(results);
     return set->decide(specimen, &history);
   }
   std::shared_ptr<const RuleSet> set;
-  core::ResultSet specimen;
+  model::ResultSet specimen;
   History history;
 };
 
 TEST_F(Decisions, ReleasedOnlyWhenAReleaseRuleFiresAndNothingHolds) {
   const auto d = decide({result("PLT", 250), result("WBC", 7.1), result("PLT", 80)});
-  EXPECT_EQ(d[0].verdict, core::Verdict::Release);
+  EXPECT_EQ(d[0].verdict, model::Verdict::Release);
   EXPECT_EQ(d[0].reason, "released by release");
   EXPECT_EQ(d[0].rule_set_version.substr(0, 3), "t1#");
   EXPECT_EQ(d[0].decided_by, "rules:" + set->version());
-  EXPECT_EQ(d[1].verdict, core::Verdict::Hold) << "no rule releases WBC: fail safe";
+  EXPECT_EQ(d[1].verdict, model::Verdict::Hold) << "no rule releases WBC: fail safe";
   EXPECT_EQ(d[1].reason, "no rule released this result: held for review");
   EXPECT_TRUE(d[1].fired.empty());
-  EXPECT_EQ(d[2].verdict, core::Verdict::Hold);
+  EXPECT_EQ(d[2].verdict, model::Verdict::Hold);
   EXPECT_EQ(d[2].reason, "PLT below 100");
   ASSERT_EQ(d[2].fired.size(), 2u);
   EXPECT_EQ(d[2].fired[0].rule_id, "release");
@@ -90,13 +90,13 @@ TEST_F(Decisions, ReleasedOnlyWhenAReleaseRuleFiresAndNothingHolds) {
 
 TEST_F(Decisions, RerunBeatsHoldAndEveryFiringIsKept) {
   const auto d = decide({result("PLT", 12)});
-  EXPECT_EQ(d[0].verdict, core::Verdict::Rerun);
+  EXPECT_EQ(d[0].verdict, model::Verdict::Rerun);
   EXPECT_EQ(d[0].reason, "critical PLT: repeat");
   std::vector<std::string> ids;
   for (const auto& f : d[0].fired)
     ids.push_back(f.rule_id);
   EXPECT_EQ(ids, (std::vector<std::string>{"release", "plt-low", "plt-crit", "plt-note", "smear"}));
-  EXPECT_EQ(d[0].fired[4].action, core::RuleAction::Reflex);
+  EXPECT_EQ(d[0].fired[4].action, model::RuleAction::Reflex);
   EXPECT_EQ(d[0].fired[4].reflex_test, "SMEAR");
   EXPECT_EQ(specimen.observations[0].comments,
             std::vector<std::string>{"critical value called to ward"});
@@ -105,14 +105,14 @@ TEST_F(Decisions, RerunBeatsHoldAndEveryFiringIsKept) {
 TEST_F(Decisions, ARerunIsNotRerunAgain) {
   specimen.is_rerun = true;
   auto d = decide({result("PLT", 12)});
-  EXPECT_EQ(d[0].verdict, core::Verdict::Hold);
+  EXPECT_EQ(d[0].verdict, model::Verdict::Hold);
   EXPECT_EQ(d[0].reason,
             "PLT below 100; critical PLT: repeat (already a rerun: held, not rerun again)");
 
   specimen.is_rerun = false;
   history.elsewhere["PLT"] = 14;  // this specimen already had a PLT: an unmarked repeat
   d = decide({result("PLT", 12)});
-  EXPECT_EQ(d[0].verdict, core::Verdict::Hold);
+  EXPECT_EQ(d[0].verdict, model::Verdict::Hold);
 }
 
 TEST_F(Decisions, CalculatedResultsJoinTheSpecimenAndAreDecidedToo) {
@@ -124,13 +124,13 @@ TEST_F(Decisions, CalculatedResultsJoinTheSpecimenAndAreDecidedToo) {
   EXPECT_EQ(mchc.units, "g/dL");
   EXPECT_EQ(mchc.raw_code, "") << "not measured by an analyzer";
   ASSERT_EQ(d.size(), 3u);
-  EXPECT_EQ(d[2].verdict, core::Verdict::Hold);
+  EXPECT_EQ(d[2].verdict, model::Verdict::Hold);
   EXPECT_EQ(d[2].fired[0].rule_id, "mchc");
-  EXPECT_EQ(d[2].fired[0].action, core::RuleAction::Compute);
+  EXPECT_EQ(d[2].fired[0].action, model::RuleAction::Compute);
 
   d = decide({result("HGB", 15.0), result("HCT", 40.0), result("MCHC", 34.0)});
   EXPECT_EQ(specimen.observations.size(), 3u) << "a measured MCHC wins";
-  EXPECT_EQ(d[2].verdict, core::Verdict::Release);
+  EXPECT_EQ(d[2].verdict, model::Verdict::Release);
 
   decide({result("HGB", 15.0)});
   EXPECT_EQ(specimen.observations.size(), 1u) << "no HCT: nothing to calculate";
@@ -143,7 +143,7 @@ TEST(RuleSetCalculations, AcrossAnalyzersFromTheSameSpecimen) {
      "compute": {"code": "CD4_ABS", "expr": "value / 100 * result(\"LYMPH_ABS\") * 1000",
                  "units": "/uL", "decimals": 0}})json");
   ASSERT_TRUE(set);
-  core::ResultSet flow;
+  model::ResultSet flow;
   flow.observations = {result("CD4_PCT", 42.0)};
   History history;
   set->decide(flow, &history);
@@ -161,11 +161,11 @@ TEST(RuleSetIndex, WildcardRulesApplyToEveryCodeInFileOrder) {
      "reason": "WBC > 30"})json");
   ASSERT_TRUE(set);
   std::vector<std::uint32_t> fired;
-  core::ResultSet s;
+  model::ResultSet s;
   s.observations = {result("WBC", 45), result("XYZ", 1)};
-  EXPECT_EQ(set->evaluate({s.observations[0], s, nullptr}, fired), core::Verdict::Hold);
+  EXPECT_EQ(set->evaluate({s.observations[0], s, nullptr}, fired), model::Verdict::Hold);
   EXPECT_EQ(fired, (std::vector<std::uint32_t>{0, 1}));
-  EXPECT_EQ(set->evaluate({s.observations[1], s, nullptr}, fired), core::Verdict::Release);
+  EXPECT_EQ(set->evaluate({s.observations[1], s, nullptr}, fired), model::Verdict::Release);
   EXPECT_EQ(fired, (std::vector<std::uint32_t>{0}));
   const auto trace = set->explain({s.observations[0], s, nullptr});
   ASSERT_EQ(trace.size(), 2u);

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "server/config/text_file.hpp"
+#include "server/files/text_file.hpp"
 #include "server/rules/rule_cases.hpp"
 #include "server/rules/rule_files.hpp"
 
@@ -25,7 +25,7 @@ std::shared_ptr<const RuleSet> shipped_set() {
 }
 
 std::vector<RuleCase> shipped_cases() {
-  const auto text = config::read_text_file(kRules / "cases.json");
+  const auto text = files::read_text_file(kRules / "cases.json");
   EXPECT_TRUE(text);
   auto cases = read_rule_cases(text.value_or(""), "cases.json");
   if (auto* errors = std::get_if<std::vector<std::string>>(&cases)) {
@@ -62,7 +62,7 @@ TEST(ShippedRules, EveryRuleNamesItsSourceOrIsARelease) {
   const auto set = shipped_set();
   ASSERT_TRUE(set);
   for (const auto& rule : set->rules()) {
-    EXPECT_TRUE(!rule.source.empty() || rule.action == core::RuleAction::Release)
+    EXPECT_TRUE(!rule.source.empty() || rule.action == model::RuleAction::Release)
         << rule.id << " has thresholds without a source";
     EXPECT_FALSE(rule.description.empty()) << rule.id;
   }

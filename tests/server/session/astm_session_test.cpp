@@ -43,11 +43,11 @@ class Analyzer : public astm::LinkSink {
   std::vector<std::error_code> sent;
 };
 
-std::shared_ptr<ingest::CurrentInterpreter> interpreter() {
-  auto i = std::make_shared<ingest::ReceiptInterpreter>();
+std::shared_ptr<ingest::CurrentMessageReader> reader() {
+  auto i = std::make_shared<ingest::MessageReader>();
   auto mappings = config::load_mappings("sysmex-xn", "", "");
   i->add_analyzer("xn-1", drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
-  return std::make_shared<ingest::CurrentInterpreter>(std::move(i));
+  return std::make_shared<ingest::CurrentMessageReader>(std::move(i));
 }
 
 const std::string kHeader = "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r";
@@ -72,7 +72,7 @@ class AstmSessionTest : public ::testing::Test {
   FakeIo io;
   Analyzer analyzer;
   astm::E1381Link analyzer_link{{}, analyzer};
-  AstmSession session{{"xn-1", "sysmex-xn", "127.0.0.1:40000", 1 << 20}, {}, interpreter(), io};
+  AstmSession session{{"xn-1", "sysmex-xn", "127.0.0.1:40000", 1 << 20}, {}, reader(), io};
 };
 
 TEST_F(AstmSessionTest, TheLastFrameIsAcknowledgedOnlyOnceTheStoreHasTheMessage) {
@@ -81,9 +81,9 @@ TEST_F(AstmSessionTest, TheLastFrameIsAcknowledgedOnlyOnceTheStoreHasTheMessage)
   ASSERT_EQ(io.requests.size(), 1U);
   EXPECT_EQ(io.requests[0].receipt.raw, kCbc + kEnd);
   EXPECT_EQ(io.requests[0].receipt.analyzer, "xn-1");
-  EXPECT_EQ(io.requests[0].interpretation.status, store::MessageStatus::Accepted);
-  ASSERT_EQ(io.requests[0].interpretation.result_sets.size(), 1U);
-  EXPECT_EQ(io.requests[0].interpretation.result_sets[0].specimen_id, "SPEC-1");
+  EXPECT_EQ(io.requests[0].content.status, store::MessageStatus::Accepted);
+  ASSERT_EQ(io.requests[0].content.result_sets.size(), 1U);
+  EXPECT_EQ(io.requests[0].content.result_sets[0].specimen_id, "SPEC-1");
   EXPECT_TRUE(analyzer.sent.empty()) << "the analyzer still waits for the final ACK";
   io.completions[0]({store::StoreOutcome::Stored, ""});
   pump();
@@ -107,11 +107,11 @@ TEST_F(AstmSessionTest, AMessageEndedWithoutItsTerminatorIsStoredIncompleteAndHe
   ASSERT_EQ(io.requests.size(), 1U);
   const auto& request = io.requests[0];
   EXPECT_EQ(request.receipt.link_status, store::MessageStatus::Incomplete);
-  EXPECT_EQ(request.interpretation.status, store::MessageStatus::Incomplete);
-  EXPECT_NE(request.interpretation.reject_reason.find("without its L record"), std::string::npos);
-  ASSERT_EQ(request.interpretation.result_sets.size(), 1U);
-  for (const auto& d : request.interpretation.decisions[0]) {
-    EXPECT_EQ(d.verdict, core::Verdict::Hold);
+  EXPECT_EQ(request.content.status, store::MessageStatus::Incomplete);
+  EXPECT_NE(request.content.reject_reason.find("without its L record"), std::string::npos);
+  ASSERT_EQ(request.content.result_sets.size(), 1U);
+  for (const auto& d : request.content.decisions[0]) {
+    EXPECT_EQ(d.verdict, model::Verdict::Hold);
   }
   EXPECT_EQ(session.counts().incomplete, 1U);
 }
@@ -146,8 +146,7 @@ TEST_F(AstmSessionTest, BareRecordsAreStoredWithoutAnyLinkReply) {
   FakeIo bare_io;
   astm::LinkOptions bare;
   bare.mode = astm::LinkMode::Bare;
-  AstmSession bare_session{
-      {"xn-1", "sysmex-xn", "/dev/ttyS0", 1 << 20}, bare, interpreter(), bare_io};
+  AstmSession bare_session{{"xn-1", "sysmex-xn", "/dev/ttyS0", 1 << 20}, bare, reader(), bare_io};
   const auto stream = kCbc + kEnd + kCbc + kEnd;
   for (char c : stream) {
     bare_session.feed(as_bytes(std::string_view(&c, 1)));
@@ -155,6 +154,50 @@ TEST_F(AstmSessionTest, BareRecordsAreStoredWithoutAnyLinkReply) {
   ASSERT_EQ(bare_io.requests.size(), 2U);
   bare_io.completions[0]({store::StoreOutcome::Stored, ""});
   EXPECT_TRUE(bare_io.to_analyzer.empty());
+}
+
+TEST_F(AstmSessionTest, AFrameTheLinkRefusesIsNakedAndKeptRawAsRejected) {
+  std::string frame;
+  astm::encode_frame(1, kHeader, true, frame);
+  frame[frame.size() - 4] = frame[frame.size() - 4] == '0' ? '1' : '0';  // a checksum digit
+  session.feed(as_bytes(std::string(1, '\x05')));
+  EXPECT_EQ(std::exchange(io.to_analyzer, {}), "\x06");
+  session.feed(as_bytes(frame));
+  EXPECT_EQ(io.to_analyzer, "\x15") << "NAKed";
+  ASSERT_EQ(io.requests.size(), 1U) << "kept, though the analyzer will send the frame again";
+  const auto& kept = io.requests[0];
+  // What the link keeps of a frame: its number, text and ETB/ETX; the checksum it came with is
+  // in the reason.
+  EXPECT_EQ(kept.receipt.raw, frame.substr(1, frame.size() - 5));
+  EXPECT_EQ(kept.receipt.direction, store::Direction::In);
+  EXPECT_EQ(kept.content.status, store::MessageStatus::Rejected);
+  EXPECT_NE(
+      kept.content.reject_reason.find("checksum " + frame.substr(frame.size() - 4, 2) + " sent"),
+      std::string::npos)
+      << kept.content.reject_reason;
+  EXPECT_TRUE(kept.content.error_offset.has_value());
+  EXPECT_EQ(session.counts().link_errors, 1U);
+}
+
+TEST(AstmSession, EveryLeniencyUsedIsCountedPerAnalyzer) {
+  auto tally = std::make_shared<LeniencyTally>();
+  FakeIo io;
+  astm::LinkOptions lenient;
+  lenient.accept_bad_checksum = true;  // an analyzer with a checksum bug
+  AstmSession session{
+      {"xn-1", "sysmex-xn", "127.0.0.1:40001", 1 << 20}, lenient, reader(), io, tally};
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::string frame;
+    astm::encode_frame(1, kCbc + kEnd, true, frame);
+    frame[frame.size() - 4] = frame[frame.size() - 4] == '0' ? '1' : '0';  // a checksum digit
+    session.feed(as_bytes("\x05" + frame + "\x04"));
+    ASSERT_EQ(io.requests.size(), i + 1) << "taken, by the leniency";
+    io.completions[i]({store::StoreOutcome::Stored, ""});
+  }
+  EXPECT_EQ(session.counts().leniencies, 2U);
+  EXPECT_EQ(session.counts().link_errors, 0U);
+  EXPECT_EQ(tally->count("xn-1", astm::LinkNotice::AcceptedBadChecksum), 2U);
+  EXPECT_EQ(tally->count("xn-2", astm::LinkNotice::AcceptedBadChecksum), 0U);
 }
 
 }  // namespace

@@ -53,11 +53,11 @@ class FakeIo : public SessionIo {
   std::vector<std::function<void(const store::Completion&)>> completions;
 };
 
-std::shared_ptr<ingest::CurrentInterpreter> interpreter() {
-  auto i = std::make_shared<ingest::ReceiptInterpreter>();
+std::shared_ptr<ingest::CurrentMessageReader> reader() {
+  auto i = std::make_shared<ingest::MessageReader>();
   auto mappings = config::load_mappings("generic-hl7", "", "");
   i->add_analyzer("hl7-1", drivers::make_driver("generic-hl7", {*mappings, Charset::Utf8, {}}));
-  return std::make_shared<ingest::CurrentInterpreter>(std::move(i));
+  return std::make_shared<ingest::CurrentMessageReader>(std::move(i));
 }
 
 std::string oru(const std::string& control_id, const std::string& extra_msh = "") {
@@ -79,7 +79,7 @@ std::string field(const hl7::V2Message& m, const char* path) {
 class Hl7SessionTest : public ::testing::Test {
  protected:
   FakeIo io;
-  Hl7Session session{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 1 << 20}, interpreter(), io};
+  Hl7Session session{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 1 << 20}, reader(), io};
 };
 
 TEST_F(Hl7SessionTest, AcknowledgesOnlyOnceTheStoreHasTheMessage) {
@@ -87,9 +87,9 @@ TEST_F(Hl7SessionTest, AcknowledgesOnlyOnceTheStoreHasTheMessage) {
   ASSERT_EQ(io.requests.size(), 1U);
   EXPECT_EQ(io.requests[0].receipt.analyzer, "hl7-1");
   EXPECT_EQ(io.requests[0].receipt.raw, oru("C1"));
-  EXPECT_EQ(io.requests[0].interpretation.status, store::MessageStatus::Accepted);
-  ASSERT_EQ(io.requests[0].interpretation.result_sets.size(), 1U);
-  EXPECT_EQ(io.requests[0].interpretation.control_id, "C1");
+  EXPECT_EQ(io.requests[0].content.status, store::MessageStatus::Accepted);
+  ASSERT_EQ(io.requests[0].content.result_sets.size(), 1U);
+  EXPECT_EQ(io.requests[0].content.control_id, "C1");
   EXPECT_TRUE(io.written.empty()) << "no ACK before the commit";
   io.complete(0, store::StoreOutcome::Stored);
   const auto acks = io.acks();
@@ -121,7 +121,7 @@ TEST_F(Hl7SessionTest, AMessageThatDoesNotParseIsStoredAsRejectedAndAnsweredWith
   const std::string broken = "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C9|P|2.5\rOBX|1|NM";
   session.feed(as_bytes(framed(broken)));
   ASSERT_EQ(io.requests.size(), 1U);
-  EXPECT_EQ(io.requests[0].interpretation.status, store::MessageStatus::Rejected);
+  EXPECT_EQ(io.requests[0].content.status, store::MessageStatus::Rejected);
   EXPECT_EQ(io.requests[0].receipt.raw, broken);
   io.complete(0, store::StoreOutcome::Stored);
   const auto acks = io.acks();
@@ -153,11 +153,11 @@ TEST_F(Hl7SessionTest, BytesSplitAnywhereGiveTheSameMessages) {
 
 TEST_F(Hl7SessionTest, AnOversizeFrameIsKeptRawAndAnswered) {
   FakeIo small_io;
-  Hl7Session small{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 64}, interpreter(), small_io};
+  Hl7Session small{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 64}, reader(), small_io};
   small.feed(as_bytes(framed(oru("C1"))));
   ASSERT_EQ(small_io.requests.size(), 1U);
-  EXPECT_EQ(small_io.requests[0].interpretation.status, store::MessageStatus::Rejected);
-  EXPECT_FALSE(small_io.requests[0].interpretation.reject_reason.empty());
+  EXPECT_EQ(small_io.requests[0].content.status, store::MessageStatus::Rejected);
+  EXPECT_FALSE(small_io.requests[0].content.reject_reason.empty());
   EXPECT_TRUE(small_io.requests[0].receipt.raw.starts_with("MSH|"));
   small_io.complete(0, store::StoreOutcome::Stored);
   const auto acks = small_io.acks();

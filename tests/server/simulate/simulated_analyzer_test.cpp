@@ -10,7 +10,7 @@
 namespace hemalink::simulate {
 namespace {
 
-using core::WireProtocol;
+using model::WireProtocol;
 
 struct RecordingIo : SimulatedAnalyzer::Io {
   void write(std::string_view bytes) override { written.append(bytes); }

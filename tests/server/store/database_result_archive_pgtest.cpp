@@ -22,11 +22,11 @@ const std::string kCbc =
 TEST(DatabaseResultArchive, ReadsCommittedResultsByPatientAndBySpecimen) {
   HL_REQUIRE_POSTGRES();
   testing::StoreHarness h;
-  auto interpreter = testing::interpreter_for_every_driver();
+  auto reader = testing::reader_for_every_driver();
   auto r = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm, kCbc);
   const auto received = r.received_at;
-  auto interpretation = interpreter->interpret(r);
-  ASSERT_EQ(h.store_all({{r, interpretation}})[0].outcome, StoreOutcome::Stored);
+  auto content = reader->read(r);
+  ASSERT_EQ(h.store_all({{r, content}})[0].outcome, StoreOutcome::Stored);
 
   DatabaseResultArchive archive(h.dsn());
   const auto hgb = archive.patient_results("P-88", "HGB", received - 1h);

@@ -18,7 +18,7 @@ class SpoolTest : public ::testing::Test {
 
   static Receipt receipt(std::string raw) {
     Receipt r;
-    r.id = core::MessageId::generate();
+    r.id = model::MessageId::generate();
     r.analyzer = "xn-1";
     r.driver = "sysmex-xn";
     r.protocol = WireProtocol::Hl7;

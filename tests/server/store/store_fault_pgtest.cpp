@@ -19,19 +19,19 @@
 namespace hemalink::store {
 namespace {
 
-// Three XN analyzers (over two writers), each message a five-result CBC, interpreted the way
-// the spool replay interprets it again.
-std::shared_ptr<ingest::ReceiptInterpreter> xn_interpreter() {
-  auto interpreter = std::make_shared<ingest::ReceiptInterpreter>();
+// Three XN analyzers (over two writers), each message a five-result CBC, read the way
+// the spool replay reads it again.
+std::shared_ptr<ingest::MessageReader> xn_reader() {
+  auto reader = std::make_shared<ingest::MessageReader>();
   for (int i = 0; i < 3; ++i) {
     auto mappings = config::load_mappings("sysmex-xn", "", "");
-    interpreter->add_analyzer(fmt::format("xn-{}", i),
-                              drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
+    reader->add_analyzer(fmt::format("xn-{}", i),
+                         drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
   }
-  return interpreter;
+  return reader;
 }
 
-StoreRequest cbc(const ingest::ReceiptInterpreter& interpreter, int i) {
+StoreRequest cbc(const ingest::MessageReader& reader, int i) {
   auto receipt =
       testing::receipt(fmt::format("xn-{}", i % 3), "sysmex-xn", WireProtocol::Astm,
                        fmt::format("H|\\^&|||XN-1000^00-21^11001^^^^A1234||||||||E1394-97\r"
@@ -44,16 +44,16 @@ StoreRequest cbc(const ingest::ReceiptInterpreter& interpreter, int i) {
                                    "R|5|^^^^PLT^1|2{1}|10*3/uL||N||F||||20261122101500\r"
                                    "L|1|N\r",
                                    i, i % 10));
-  auto interpretation = interpreter.interpret(receipt);
-  return {std::move(receipt), std::move(interpretation)};
+  auto content = reader.read(receipt);
+  return {std::move(receipt), std::move(content)};
 }
 
 // Submits `total` messages, at most `window` awaiting completion, pausing at each gate until
 // the test lets it through.
 class Producer {
  public:
-  Producer(Store& store, const ingest::ReceiptInterpreter& interpreter, int total, int window)
-      : store_(store), interpreter_(interpreter), total_(total), window_(window) {}
+  Producer(Store& store, const ingest::MessageReader& reader, int total, int window)
+      : store_(store), reader_(reader), total_(total), window_(window) {}
 
   void run(const std::set<int>& gates) {
     for (int i = 0; i < total_; ++i) {
@@ -66,9 +66,8 @@ class Producer {
       changed_.wait(lock, [&] { return submitted_ - completed_ < window_; });
       ++submitted_;
       lock.unlock();
-      auto request = cbc(interpreter_, i);
-      EXPECT_EQ(count_observations(request.interpretation), 5U)
-          << request.interpretation.reject_reason;
+      auto request = cbc(reader_, i);
+      EXPECT_EQ(count_observations(request.content), 5U) << request.content.reject_reason;
       ids_.push_back(request.receipt.id);
       auto refused = store_.submit(std::move(request), [this](const Completion& c) {
         std::lock_guard lock(mutex_);
@@ -93,11 +92,11 @@ class Producer {
   }
 
   const std::vector<Completion>& outcomes() const { return outcomes_; }
-  const std::vector<core::MessageId>& ids() const { return ids_; }
+  const std::vector<model::MessageId>& ids() const { return ids_; }
 
  private:
   Store& store_;
-  const ingest::ReceiptInterpreter& interpreter_;
+  const ingest::MessageReader& reader_;
   int total_;
   int window_;
   std::mutex mutex_;
@@ -107,7 +106,7 @@ class Producer {
   int at_gate_ = -1;
   int opened_gate_ = -1;
   std::vector<Completion> outcomes_;
-  std::vector<core::MessageId> ids_;
+  std::vector<model::MessageId> ids_;
 };
 
 int run_command(const char* env) {
@@ -124,11 +123,10 @@ TEST(StoreFaults, PostgresStoppedMidIngestLosesNothingAcknowledged) {
   options.writers = 2;
   options.max_batch_messages = 32;
   options.reconnect_interval = std::chrono::milliseconds(200);
-  auto interpreter = xn_interpreter();
-  testing::StoreHarness h(options,
-                          [interpreter](const Receipt& r) { return interpreter->interpret(r); });
+  auto reader = xn_reader();
+  testing::StoreHarness h(options, [reader](const Receipt& r) { return reader->read(r); });
   constexpr int kTotal = 900;
-  Producer producer(h.store(), *interpreter, kTotal, 16);
+  Producer producer(h.store(), *reader, kTotal, 16);
   std::thread feeding([&] { producer.run({300, 600}); });
 
   producer.wait_at_gate(300);  // up to 16 messages still in flight

@@ -1,0 +1,168 @@
+#include "server/files/json_fields.hpp"
+
+#include <fmt/format.h>
+
+namespace hemalink::files {
+
+using nlohmann::json;
+
+std::string describe(const json& value) {
+  return value.is_string() ? fmt::format("\"{}\"", value.get<std::string>())
+                           : value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+JsonFields::JsonFields(const json& object, std::string path, std::vector<std::string>& errors)
+    : object_(object), path_(std::move(path)), errors_(errors) {
+  if (!object_.is_object()) {
+    error(path_.empty() ? "(top level)" : path_,
+          fmt::format("expected an object, got {}", describe(object_)));
+  }
+}
+
+JsonFields::~JsonFields() {
+  if (!object_.is_object()) {
+    return;
+  }
+  for (const auto& [key, value] : object_.items()) {
+    if (read_.count(key) == 0 && key != "comment") {
+      error(path_of(key.c_str()), "unknown key");
+    }
+  }
+}
+
+bool JsonFields::has(const char* key) const {
+  return object_.is_object() && object_.contains(key);
+}
+
+std::string JsonFields::path_of(const char* key) const {
+  return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+}
+
+void JsonFields::error(const std::string& path, const std::string& what) {
+  errors_.push_back(fmt::format("{}: {}", path, what));
+}
+
+void JsonFields::ignore_other_keys() {
+  if (object_.is_object()) {
+    for (const auto& [key, value] : object_.items()) {
+      read_.insert(key);
+    }
+  }
+}
+
+const json* JsonFields::take(const char* key, bool required) {
+  read_.insert(key);
+  if (!has(key)) {
+    if (required && object_.is_object()) {
+      error(path_of(key), "required");
+    }
+    return nullptr;
+  }
+  return &object_[key];
+}
+
+void JsonFields::text(const char* key, std::string& out, bool required) {
+  const json* v = take(key, required);
+  if (v == nullptr)
+    return;
+  if (!v->is_string()) {
+    error(path_of(key), fmt::format("expected a string, got {}", describe(*v)));
+    return;
+  }
+  out = v->get<std::string>();
+  if (required && out.empty()) {
+    error(path_of(key), "expected a non-empty string");
+  }
+}
+
+void JsonFields::integer(const char* key, std::int64_t& out, std::int64_t min, std::int64_t max,
+                         bool required) {
+  const json* v = take(key, required);
+  if (v == nullptr)
+    return;
+  if (!v->is_number_integer() || v->get<std::int64_t>() < min || v->get<std::int64_t>() > max) {
+    error(path_of(key), fmt::format("expected an integer {}-{}, got {}", min, max, describe(*v)));
+    return;
+  }
+  out = v->get<std::int64_t>();
+}
+
+void JsonFields::number(const char* key, double& out, double min, double max, bool required) {
+  const json* v = take(key, required);
+  if (v == nullptr)
+    return;
+  if (!v->is_number() || v->get<double>() < min || v->get<double>() > max) {
+    error(path_of(key), fmt::format("expected a number {}-{}, got {}", min, max, describe(*v)));
+    return;
+  }
+  out = v->get<double>();
+}
+
+void JsonFields::boolean(const char* key, bool& out) {
+  const json* v = take(key, false);
+  if (v == nullptr)
+    return;
+  if (!v->is_boolean()) {
+    error(path_of(key), fmt::format("expected true or false, got {}", describe(*v)));
+    return;
+  }
+  out = v->get<bool>();
+}
+
+std::optional<std::size_t> JsonFields::choice(const char* key,
+                                              std::initializer_list<std::string_view> choices,
+                                              bool required) {
+  const json* v = take(key, required);
+  if (v == nullptr)
+    return std::nullopt;
+  std::string expected;
+  std::size_t i = 0;
+  for (auto c : choices) {
+    if (v->is_string() && v->get<std::string>() == c) {
+      return i;
+    }
+    expected += fmt::format("{}\"{}\"", i == 0 ? "" : (i + 1 == choices.size() ? " or " : ", "), c);
+    ++i;
+  }
+  error(path_of(key), fmt::format("expected {}, got {}", expected, describe(*v)));
+  return std::nullopt;
+}
+
+void JsonFields::text_list(const char* key, std::vector<std::string>& out) {
+  const json* v = array(key);
+  if (v == nullptr)
+    return;
+  out.clear();
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    if (!(*v)[i].is_string()) {
+      error(fmt::format("{}[{}]", path_of(key), i),
+            fmt::format("expected a string, got {}", describe((*v)[i])));
+      continue;
+    }
+    out.push_back((*v)[i].get<std::string>());
+  }
+}
+
+const json* JsonFields::object(const char* key, bool required) {
+  const json* v = take(key, required);
+  if (v == nullptr)
+    return nullptr;
+  if (!v->is_object()) {
+    error(path_of(key), fmt::format("expected an object, got {}", describe(*v)));
+    return nullptr;
+  }
+  return v;
+}
+
+const json* JsonFields::array(const char* key, bool required) {
+  const json* v = take(key, required);
+  if (v == nullptr)
+    return nullptr;
+  if (!v->is_array()) {
+    error(path_of(key), fmt::format("expected an array, got {}", describe(*v)));
+    return nullptr;
+  }
+  return v;
+}
+
+}  // namespace hemalink::files

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "server/ingest/message_reader.hpp"
+
+namespace hemalink::ingest {
+
+/// The reader in force: what sessions and the spool's replay use for each message. SIGHUP
+/// replaces it (new mapping tables, new rules) while connections stay up; a message already being
+/// read finishes with the one it started with.
+class CurrentMessageReader {
+ public:
+  explicit CurrentMessageReader(std::shared_ptr<const MessageReader> reader)
+      : reader_(std::move(reader)) {}
+
+  std::shared_ptr<const MessageReader> get() const {
+    std::lock_guard lock(mutex_);
+    return reader_;
+  }
+
+  void replace(std::shared_ptr<const MessageReader> reader) {
+    std::lock_guard lock(mutex_);
+    reader_ = std::move(reader);
+  }
+
+  store::MessageContent read(const store::Receipt& receipt) const { return get()->read(receipt); }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const MessageReader> reader_;
+};
+
+}  // namespace hemalink::ingest

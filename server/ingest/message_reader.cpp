@@ -1,0 +1,112 @@
+#include "server/ingest/message_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "protocols/hl7/v2_message.hpp"
+
+namespace hemalink::ingest {
+namespace {
+
+using store::MessageContent;
+using store::MessageStatus;
+
+MessageContent rejected(std::string reason, std::optional<std::int64_t> offset = std::nullopt) {
+  MessageContent out;
+  out.status = MessageStatus::Rejected;
+  out.reject_reason = std::move(reason);
+  out.error_offset = offset;
+  return out;
+}
+
+MessageContent from_translation(Result<drivers::Translation> translation, std::string control_id) {
+  if (!translation) {
+    auto out = rejected(translation.error().describe(),
+                        static_cast<std::int64_t>(translation.error().byte_offset));
+    out.control_id = std::move(control_id);  // it parsed: the review queue can name it
+    return out;
+  }
+  MessageContent out;
+  out.control_id = std::move(control_id);
+  out.result_sets = std::move(translation->result_sets);
+  return out;
+}
+
+// Whatever the rules said, nothing from a message cut short is released on its own.
+void hold_all(MessageContent& in, const std::string& reason) {
+  for (auto& decisions : in.decisions) {
+    for (auto& d : decisions) {
+      if (d.verdict == model::Verdict::Release) {
+        d = model::hold_for_review("system:incomplete-message", reason);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt&) {
+  return std::vector<model::Decision>(
+      set.observations.size(),
+      model::hold_for_review("system:no-rules", "no rule set is loaded: held for review"));
+}
+
+MessageReader::MessageReader(Decider decider) : decider_(std::move(decider)) {}
+
+void MessageReader::add_analyzer(std::string name, std::unique_ptr<drivers::Driver> driver,
+                                 astm::Lis2Leniency leniency) {
+  analyzers_[std::move(name)] = Analyzer{std::move(driver), leniency};
+}
+
+store::MessageContent MessageReader::read(const store::Receipt& receipt) const {
+  auto it = analyzers_.find(receipt.analyzer);
+  if (it == analyzers_.end()) {
+    return rejected(fmt::format("analyzer '{}' is not in the configuration", receipt.analyzer));
+  }
+  auto out = translate(it->second, receipt);
+  decide(out, receipt);
+  if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
+    out.status = MessageStatus::Incomplete;
+    out.reject_reason = receipt.link_reason;
+    hold_all(out, "the message ended without its L record: held for review");
+  }
+  return out;
+}
+
+store::MessageContent MessageReader::translate(const Analyzer& analyzer,
+                                               const store::Receipt& receipt) const {
+  switch (receipt.protocol) {
+    case store::WireProtocol::Astm: {
+      auto message = astm::Lis2Message::parse(receipt.raw, {}, analyzer.leniency);
+      if (!message) {
+        return rejected(message.error().describe(),
+                        static_cast<std::int64_t>(message.error().byte_offset));
+      }
+      const std::string control_id(message->record(0).field(2));  // H-3
+      return from_translation(analyzer.driver->translate(*message), control_id);
+    }
+    case store::WireProtocol::Hl7: {
+      auto message = hl7::V2Message::parse(receipt.raw);
+      if (!message) {
+        return rejected(message.error().describe(),
+                        static_cast<std::int64_t>(message.error().byte_offset));
+      }
+      static const auto kControlId = *hl7::V2Path::parse("MSH-10");
+      std::string control_id(message->get(kControlId));
+      return from_translation(analyzer.driver->translate(*message), std::move(control_id));
+    }
+    case store::WireProtocol::Export:
+      return from_translation(analyzer.driver->translate_export(receipt.raw), "");
+  }
+  return rejected("unknown protocol");
+}
+
+void MessageReader::decide(store::MessageContent& content, const store::Receipt& receipt) const {
+  content.decisions.clear();
+  for (auto& set : content.result_sets) {
+    content.decisions.push_back(decider_(set, receipt));
+  }
+}
+
+}  // namespace hemalink::ingest

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "drivers/driver.hpp"
+#include "drivers/model/decision.hpp"
+#include "protocols/astm/lis2_records.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::ingest {
+
+/// Decides every observation of a result set, in order (the rules engine plugs in here). It may
+/// add calculated results and comments to the set; the receipt says when it arrived.
+using Decider =
+    std::function<std::vector<model::Decision>(model::ResultSet&, const store::Receipt&)>;
+
+/// Until a rule set is loaded every result is held for a technologist: nothing is released
+/// that no rule has looked at.
+std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt& receipt);
+
+/// Turns a receipt into what the store keeps: parses the raw message (LIS02-A2 records, HL7 v2
+/// or an export file), translates it with the analyzer's driver and decides every result. A
+/// message that does not parse or translate is Rejected with the reason and byte offset; one
+/// the link ended early is Incomplete, keeps what could be translated, and releases nothing. Used
+/// on receipt and when the spool is replayed; safe to call from several threads once set up.
+class MessageReader {
+ public:
+  explicit MessageReader(Decider decider = hold_everything);
+
+  /// Registers the configured analyzer `name` with its driver.
+  void add_analyzer(std::string name, std::unique_ptr<drivers::Driver> driver,
+                    astm::Lis2Leniency leniency = {});
+
+  store::MessageContent read(const store::Receipt& receipt) const;
+
+ private:
+  struct Analyzer {
+    std::unique_ptr<drivers::Driver> driver;
+    astm::Lis2Leniency leniency;
+  };
+
+  store::MessageContent translate(const Analyzer& analyzer, const store::Receipt& receipt) const;
+  void decide(store::MessageContent& content, const store::Receipt& receipt) const;
+
+  Decider decider_;
+  std::map<std::string, Analyzer, std::less<>> analyzers_;
+};
+
+}  // namespace hemalink::ingest

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <variant>
+
+namespace hemalink::transport {
+
+/// hemalink listens; the peer (an analyzer, a LIS) connects.
+struct TcpServerTransport {
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t port = 0;
+};
+
+/// The peer listens; hemalink dials it and redials with back-off after a loss.
+struct TcpClientTransport {
+  std::string host;
+  std::uint16_t port = 0;
+  std::chrono::milliseconds reconnect_min{1000};
+  std::chrono::milliseconds reconnect_max{30000};
+};
+
+enum class Parity { None, Even, Odd };
+enum class FlowControl { None, Software, Hardware };
+
+/// An RS-232 line (analyzers without a network port, or labs that keep them serial).
+struct SerialTransport {
+  std::string device;
+  unsigned baud = 9600;
+  unsigned data_bits = 8;
+  Parity parity = Parity::None;
+  unsigned stop_bits = 1;
+  FlowControl flow_control = FlowControl::None;
+};
+
+/// Analyzers that export files (BD FACS): files dropped in `folder` are read once complete and
+/// moved to `done_folder`.
+struct FileDropTransport {
+  std::filesystem::path folder;
+  std::filesystem::path done_folder;
+  std::chrono::milliseconds poll_interval{2000};
+};
+
+using Transport =
+    std::variant<TcpServerTransport, TcpClientTransport, SerialTransport, FileDropTransport>;
+
+}  // namespace hemalink::transport

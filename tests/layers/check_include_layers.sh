@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The layers of hemalink include one way: a file may include headers of its own layer and of the
+# layers below it, never above. Lowest first:
+layers=(
+  protocols          # codecs: bytes in, events and views out
+  drivers/model      # the canonical result model
+  drivers            # instrument drivers
+  server/files       # the lab's files: JSON by path, positions, errors that say where
+  server/transport   # how bytes arrive and leave
+  server/store       # PostgreSQL and the spool
+  server/rules       # the rules engine
+  server/config      # the daemon's configuration
+  server/ingest      # a received message to what is stored
+  server/session     # protocol sessions without I/O
+  server/simulate    # the analyzer simulator
+  server/asio        # Asio's implementation, compiled once
+  server/daemon      # the application shell
+  server/cli         # subcommands
+  server             # main.cpp
+)
+# Asio and Beast only where I/O happens; libpqxx only in the store.
+asio_layers=" server/transport server/simulate server/asio server/daemon server/api "
+pqxx_layers=" server/store "
+#
+# Usage: check_include_layers.sh [ROOT]   (default: the checkout this script is in)
+# Prints each include that breaks the order, with file and line, and exits 1 if there is one.
+set -euo pipefail
+root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+cd "$root"
+
+# Sets `rank` and `layer` to the longest layer that `path` lies in (rank -1: none).
+layer_of() {
+  local path=$1 i best=-1 len=0
+  for i in "${!layers[@]}"; do
+    local l=${layers[$i]}
+    if [[ $path == "$l"/* ]] && ((${#l} > len)); then
+      best=$i
+      len=${#l}
+    fi
+  done
+  rank=$best
+  layer=${layers[$best]:-}
+}
+
+failures=0
+checked=0
+while IFS= read -r file; do
+  layer_of "$file"
+  own_rank=$rank
+  own_layer=$layer
+  ((own_rank >= 0)) || continue
+  checked=$((checked + 1))
+  line_no=0
+  while IFS= read -r line; do
+    line_no=$((line_no + 1))
+    [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*([\"\<])([^\"\>]+) ]] || continue
+    target=${BASH_REMATCH[2]}
+    if [[ ${BASH_REMATCH[1]} == '"' ]]; then
+      layer_of "$target"
+      if ((rank > own_rank)); then
+        echo "$file:$line_no: $own_layer/ includes $target, of the higher layer $layer/"
+        failures=$((failures + 1))
+      fi
+    elif [[ $target == boost/asio* || $target == boost/beast* ]] && [[ $asio_layers != *" $own_layer "* ]]; then
+      echo "$file:$line_no: $own_layer/ includes <$target>: Asio and Beast belong to$asio_layers"
+      failures=$((failures + 1))
+    elif [[ $target == pqxx* ]] && [[ $pqxx_layers != *" $own_layer "* ]]; then
+      echo "$file:$line_no: $own_layer/ includes <$target>: libpqxx belongs to$pqxx_layers"
+      failures=$((failures + 1))
+    fi
+  done <"$file"
+done < <(find protocols drivers server -name '*.hpp' -o -name '*.cpp' 2>/dev/null | sort)
+
+if ((checked == 0)); then
+  echo "no source files under $root/{protocols,drivers,server}"
+  exit 1
+fi
+if ((failures > 0)); then
+  echo "$failures include(s) against the layer order, in $checked files"
+  exit 1
+fi
+echo "include layers: $checked files, every include points down"

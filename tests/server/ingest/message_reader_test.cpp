@@ -1,0 +1,75 @@
+#include "server/ingest/message_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "server/config/mapping_json.hpp"
+
+namespace hemalink::ingest {
+namespace {
+
+MessageReader reader() {
+  MessageReader i;
+  for (const std::string name : {"generic-hl7", "sysmex-xn"}) {
+    auto mappings = config::load_mappings(name, "", "");
+    i.add_analyzer(name, drivers::make_driver(name, {*mappings, Charset::Latin1, {}}));
+  }
+  return i;
+}
+
+store::Receipt receipt(std::string analyzer, store::WireProtocol protocol, std::string raw) {
+  store::Receipt r;
+  r.id = model::MessageId::generate();
+  r.analyzer = std::move(analyzer);
+  r.protocol = protocol;
+  r.raw = std::move(raw);
+  return r;
+}
+
+const char* kOru =
+    "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C1|P|2.5\rPID|1||PAT1\rOBR|1||SPEC1\r"
+    "OBX|1|NM|WBC||6.1|10*3/uL|||||F\rOBX|2|NM|HGB||13.1|g/dL|||||F\r";
+
+TEST(MessageReader, AcceptedMessagesCarryTheirControlIdAndOneDecisionPerResult) {
+  const auto in = reader().read(receipt("generic-hl7", store::WireProtocol::Hl7, kOru));
+  EXPECT_EQ(in.status, store::MessageStatus::Accepted);
+  EXPECT_EQ(in.control_id, "C1");
+  ASSERT_EQ(in.result_sets.size(), 1U);
+  ASSERT_EQ(in.decisions.size(), 1U);
+  ASSERT_EQ(in.decisions[0].size(), 2U);
+  EXPECT_EQ(in.decisions[0][0].verdict, model::Verdict::Hold);
+  EXPECT_EQ(in.decisions[0][0].decided_by, "system:no-rules");
+}
+
+TEST(MessageReader, AstmControlIdIsH3) {
+  const auto in = reader().read(receipt(
+      "sysmex-xn", store::WireProtocol::Astm,
+      "H|\\^&|CTRL-9||XN-550\rP|1\rO|1||^^SPEC1^B\rR|1|^^^^WBC^1|6.1|10*3/uL||N||F\rL|1|N\r"));
+  EXPECT_EQ(in.status, store::MessageStatus::Accepted);
+  EXPECT_EQ(in.control_id, "CTRL-9");
+}
+
+TEST(MessageReader, AMessageTheDriverRefusesKeepsItsControlIdAndSaysWhere) {
+  const auto in = reader().read(receipt("generic-hl7", store::WireProtocol::Hl7,
+                                        "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C2|P|2.5\r"
+                                        "OBX|1|NM|WBC||6.1|10*3/uL|||||F\r"));
+  EXPECT_EQ(in.status, store::MessageStatus::Rejected);
+  EXPECT_EQ(in.control_id, "C2");
+  EXPECT_NE(in.reject_reason.find("observation before any OBR"), std::string::npos)
+      << in.reject_reason;
+  ASSERT_TRUE(in.error_offset.has_value());
+  EXPECT_GT(*in.error_offset, 0);
+  EXPECT_TRUE(in.result_sets.empty());
+}
+
+TEST(MessageReader, UnparseableAndUnknownAreRejectedWithTheReason) {
+  const auto garbage =
+      reader().read(receipt("generic-hl7", store::WireProtocol::Hl7, "not a message"));
+  EXPECT_EQ(garbage.status, store::MessageStatus::Rejected);
+  EXPECT_FALSE(garbage.reject_reason.empty());
+  const auto stranger = reader().read(receipt("nobody", store::WireProtocol::Hl7, kOru));
+  EXPECT_EQ(stranger.status, store::MessageStatus::Rejected);
+  EXPECT_EQ(stranger.reject_reason, "analyzer 'nobody' is not in the configuration");
+}
+
+}  // namespace
+}  // namespace hemalink::ingest
