@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <utility>
 #include <variant>
 
@@ -31,6 +32,23 @@ class Result {
 
  private:
   std::variant<T, E> state_;
+};
+
+/// An operation that gives nothing back when it succeeds, or the error that stopped it.
+/// Default-constructed it is a success: `return {};`.
+template <typename E>
+class Result<void, E> {
+ public:
+  Result() = default;
+  Result(E error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool has_value() const { return !error_.has_value(); }
+  explicit operator bool() const { return has_value(); }
+
+  const E& error() const { return *error_; }
+
+ private:
+  std::optional<E> error_;
 };
 
 }  // namespace hemalink

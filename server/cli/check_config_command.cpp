@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 
 #include "server/config/daemon_config.hpp"
+#include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
 
 namespace hemalink::cli {
@@ -14,24 +15,19 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
   }
   const std::filesystem::path file(args[0]);
   auto parsed = config::read_daemon_config_file(file);
-  std::vector<std::string> errors;
-  if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
-    errors = bad->errors;
-  } else {
-    auto reader = ingest::configured_message_reader(std::get<config::DaemonConfig>(parsed));
-    if (auto* bad_mappings = std::get_if<std::vector<std::string>>(&reader)) {
-      errors = std::move(*bad_mappings);
-    }
-  }
-  for (const auto& e : errors) {
-    fmt::print(err, "{}: {}\n", file.string(), e);
+  files::FileErrors errors;
+  if (!parsed) {
+    errors = parsed.error();
+  } else if (auto reader = ingest::configured_message_reader(*parsed); !reader) {
+    errors = files::in_file(reader.error(), file.string());  // its own errors have no file
   }
   if (!errors.empty()) {
+    fmt::print(err, "{}\n", files::describe(errors, "\n"));
     fmt::print(err, "{}: {} error{}\n", file.string(), errors.size(),
                errors.size() == 1 ? "" : "s");
     return 2;
   }
-  const auto& c = std::get<config::DaemonConfig>(parsed);
+  const auto& c = *parsed;
   std::string names;
   for (const auto& a : c.analyzers) {
     names += fmt::format("{}{} ({}, {})", names.empty() ? "" : ", ", a.name, a.driver,

@@ -12,6 +12,7 @@
 #include "server/cli/capture_messages.hpp"
 #include "server/cli/result_json.hpp"
 #include "server/config/mapping_json.hpp"
+#include "server/files/file_error.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -92,7 +93,8 @@ Result<std::unique_ptr<drivers::Driver>> build_driver(const DecodeOptions& optio
   auto mappings =
       config::load_mappings(*options.driver, options.mappings_text, options.mappings_source);
   if (!mappings) {
-    return mappings.error();
+    return ParseError{std::make_error_code(std::errc::invalid_argument),
+                      files::describe(mappings.error(), "; "), 0};
   }
   auto driver =
       drivers::make_driver(*options.driver, {std::move(*mappings), options.astm_charset, {}});

@@ -135,26 +135,25 @@ int run_rules(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return 2;
   }
   auto loaded = rules::load_rule_files(parsed->rules);
-  if (auto* errors = std::get_if<std::vector<std::string>>(&loaded)) {
-    for (const auto& e : *errors)
-      fmt::print(err, "{}\n", e);
-    fmt::print(err, "the rules were not loaded: {} error{}\n", errors->size(),
-               errors->size() == 1 ? "" : "s");
+  if (!loaded) {
+    const auto& errors = loaded.error();
+    fmt::print(err, "{}\n", files::describe(errors, "\n"));
+    fmt::print(err, "the rules were not loaded: {} error{}\n", errors.size(),
+               errors.size() == 1 ? "" : "s");
     return 2;
   }
-  const auto& set = *std::get<std::shared_ptr<const RuleSet>>(loaded);
+  const auto& set = **loaded;
   const auto text = files::read_text_file(parsed->cases);
   if (!text) {
     fmt::print(err, "{}: cannot read the cases file\n", parsed->cases);
     return 2;
   }
   auto cases = rules::read_rule_cases(*text, parsed->cases);
-  if (auto* errors = std::get_if<std::vector<std::string>>(&cases)) {
-    for (const auto& e : *errors)
-      fmt::print(err, "{}\n", e);
+  if (!cases) {
+    fmt::print(err, "{}\n", files::describe(cases.error(), "\n"));
     return 2;
   }
-  const auto& all = std::get<std::vector<RuleCase>>(cases);
+  const auto& all = *cases;
   if (parsed->command == "test") {
     return run_test(set, all, out);
   }

@@ -10,6 +10,7 @@
 #include "server/config/daemon_config.hpp"
 #include "server/daemon/daemon.hpp"
 #include "server/daemon/logging.hpp"
+#include "server/files/file_error.hpp"
 #include "server/store/errc.hpp"
 #include "server/store/migrations.hpp"
 
@@ -48,12 +49,11 @@ int run_serve(const std::vector<std::string>& args, std::ostream& err) {
   }
   const std::filesystem::path file(args[1]);
   auto parsed = config::read_daemon_config_file(file);
-  if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
-    for (const auto& e : bad->errors)
-      fmt::print(err, "{}: {}\n", file.string(), e);
+  if (!parsed) {
+    fmt::print(err, "{}\n", files::describe(parsed.error(), "\n"));
     return 2;
   }
-  auto config = std::get<config::DaemonConfig>(std::move(parsed));
+  auto config = std::move(*parsed);
   daemon::configure_logging(config.log_level, config.log_json);
   if (config.migrate_at_start && !migrate_at_start(config.database_url)) {
     return 1;

@@ -11,6 +11,7 @@
 
 #include "drivers/driver.hpp"
 #include "server/files/json_fields.hpp"
+#include "server/files/json_text_positions.hpp"
 #include "server/files/text_file.hpp"
 #include "server/transport/peer_allow_list.hpp"
 
@@ -209,7 +210,7 @@ void read_leniencies(JsonFields& f, AnalyzerConfig& a) {
 }
 
 AnalyzerConfig read_analyzer(const json& node, const std::string& path,
-                             const std::filesystem::path& base, std::vector<std::string>& errors) {
+                             const std::filesystem::path& base, files::FileErrors& errors) {
   JsonFields f(node, path, errors);
   AnalyzerConfig a;
   f.text("name", a.name, true);
@@ -262,24 +263,21 @@ AnalyzerConfig read_analyzer(const json& node, const std::string& path,
   return a;
 }
 
-void check_unique(const std::vector<AnalyzerConfig>& analyzers, std::vector<std::string>& errors) {
+void check_unique(const std::vector<AnalyzerConfig>& analyzers, files::FileErrors& errors) {
   std::map<std::string, std::size_t> names;
   std::map<std::pair<std::string, int>, std::size_t> ports;
   for (std::size_t i = 0; i < analyzers.size(); ++i) {
     const auto& a = analyzers[i];
     if (!a.name.empty() && !names.emplace(a.name, i).second) {
       errors.push_back(
-          fmt::format("analyzers[{}].name: \"{}\" is already the name of "
-                      "analyzers[{}]",
-                      i, a.name, names[a.name]));
+          {"", std::nullopt, fmt::format("analyzers[{}].name", i),
+           fmt::format("\"{}\" is already the name of analyzers[{}]", a.name, names[a.name])});
     }
     if (const auto* t = std::get_if<TcpServerTransport>(&a.transport); t && t->port != 0) {
       const auto key = std::pair{t->listen_address, static_cast<int>(t->port)};
       if (!ports.emplace(key, i).second) {
-        errors.push_back(
-            fmt::format("analyzers[{}].transport.port: {} is already used by "
-                        "analyzers[{}]",
-                        i, t->port, ports[key]));
+        errors.push_back({"", std::nullopt, fmt::format("analyzers[{}].transport.port", i),
+                          fmt::format("{} is already used by analyzers[{}]", t->port, ports[key])});
       }
     }
   }
@@ -343,36 +341,38 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
 
 }  // namespace
 
-std::variant<DaemonConfig, ConfigErrors> parse_daemon_config(
+Result<DaemonConfig, files::FileErrors> parse_daemon_config(
     std::string_view json_text, const std::filesystem::path& base_dir,
     const std::optional<std::string>& database_url_override) {
-  ConfigErrors errors;
+  files::FileErrors errors;
   json document;
   try {
     document = json::parse(json_text);
   } catch (const json::parse_error& e) {
-    errors.errors.push_back(fmt::format("not JSON: {}", e.what()));
+    const auto offset = e.byte == 0 ? 0 : e.byte - 1;
+    errors.push_back(
+        {"", files::position_of(json_text, offset), "", fmt::format("not JSON: {}", e.what())});
     return errors;
   }
   DaemonConfig c;
   {
-    JsonFields top(document, "", errors.errors);
+    JsonFields top(document, "", errors);
     read_sections(top, c, base_dir);
     if (const json* list = top.array("analyzers", true)) {
       for (std::size_t i = 0; i < list->size(); ++i) {
         c.analyzers.push_back(
-            read_analyzer((*list)[i], fmt::format("analyzers[{}]", i), base_dir, errors.errors));
+            read_analyzer((*list)[i], fmt::format("analyzers[{}]", i), base_dir, errors));
       }
     }
   }
-  check_unique(c.analyzers, errors.errors);
+  check_unique(c.analyzers, errors);
   if (database_url_override && !database_url_override->empty()) {
     c.database_url = *database_url_override;
   } else if (c.database_url.empty() && document.is_object() && document.contains("database")) {
-    errors.errors.push_back(
-        "database.url: required (or set HEMALINK_DATABASE_URL in the environment)");
+    errors.push_back({"", std::nullopt, "database.url",
+                      "required (or set HEMALINK_DATABASE_URL in the environment)"});
   }
-  if (!errors.errors.empty()) {
+  if (!errors.empty()) {
     return errors;
   }
   return c;
@@ -385,13 +385,16 @@ std::optional<std::string> database_url_from_environment() {
   return std::string(url);
 }
 
-std::variant<DaemonConfig, ConfigErrors> read_daemon_config_file(
-    const std::filesystem::path& file) {
+Result<DaemonConfig, files::FileErrors> read_daemon_config_file(const std::filesystem::path& file) {
   const auto text = read_text_file(file);
   if (!text) {
-    return ConfigErrors{{"cannot read the file"}};
+    return files::FileErrors{{file.string(), std::nullopt, "", "cannot read the file"}};
   }
-  return parse_daemon_config(*text, file.parent_path(), database_url_from_environment());
+  auto parsed = parse_daemon_config(*text, file.parent_path(), database_url_from_environment());
+  if (!parsed) {
+    return files::in_file(parsed.error(), file.string());
+  }
+  return parsed;
 }
 
 }  // namespace hemalink::config

@@ -11,6 +11,8 @@
 
 #include "drivers/model/wire_protocol.hpp"
 #include "protocols/common/charset.hpp"
+#include "protocols/common/result.hpp"
+#include "server/files/file_error.hpp"
 #include "server/transport/transport_settings.hpp"
 
 namespace hemalink::config {
@@ -106,21 +108,18 @@ struct DaemonConfig {
   std::vector<AnalyzerConfig> analyzers;
 };
 
-/// Every error found, each naming its JSON path and what was expected.
-struct ConfigErrors {
-  std::vector<std::string> errors;
-};
-
-/// Reads the daemon's configuration from `json_text` (`source` names the file in errors).
-/// Relative paths are taken relative to `base_dir` (the configuration file's folder). When
-/// `database_url_override` is set (HEMALINK_DATABASE_URL), it replaces `database.url`.
-std::variant<DaemonConfig, ConfigErrors> parse_daemon_config(
+/// Reads the daemon's configuration from `json_text`. Fails with every error found, each with
+/// its JSON path (or its line and column, when the text is not JSON) and no file. Relative paths
+/// are taken relative to `base_dir` (the configuration file's folder). When `database_url_override`
+/// is set (HEMALINK_DATABASE_URL), it replaces `database.url`.
+Result<DaemonConfig, files::FileErrors> parse_daemon_config(
     std::string_view json_text, const std::filesystem::path& base_dir,
     const std::optional<std::string>& database_url_override);
 
 /// The configuration in `file`, as parse_daemon_config reads it, with relative paths taken from
-/// the file's folder and HEMALINK_DATABASE_URL applied. An unreadable file is one error.
-std::variant<DaemonConfig, ConfigErrors> read_daemon_config_file(const std::filesystem::path& file);
+/// the file's folder and HEMALINK_DATABASE_URL applied; its errors name the file. An unreadable
+/// file is one error.
+Result<DaemonConfig, files::FileErrors> read_daemon_config_file(const std::filesystem::path& file);
 
 /// HEMALINK_DATABASE_URL, which replaces the configured database.url when set.
 std::optional<std::string> database_url_from_environment();

@@ -9,6 +9,7 @@
 
 #include "server/config/shipped_mappings.hpp"
 #include "server/files/json_fields.hpp"
+#include "server/files/json_text_positions.hpp"
 
 namespace hemalink::config {
 namespace {
@@ -16,26 +17,25 @@ namespace {
 using files::describe;
 using nlohmann::json;
 
-const std::error_code kBadConfig = std::make_error_code(std::errc::invalid_argument);
-
 void read_string(const json& entry, const char* key, const std::string& path, std::string& out,
-                 std::vector<std::string>& errors) {
+                 files::FileErrors& errors) {
   if (!entry.contains(key)) {
     return;
   }
   if (!entry[key].is_string()) {
-    errors.push_back(
-        fmt::format("{}.{}: expected a string, got {}", path, key, describe(entry[key])));
+    errors.push_back({"", std::nullopt, fmt::format("{}.{}", path, key),
+                      fmt::format("expected a string, got {}", describe(entry[key]))});
     return;
   }
   out = entry[key].get<std::string>();
 }
 
 drivers::CodeMapping read_entry(const json& entry, const std::string& path,
-                                std::vector<std::string>& errors) {
+                                files::FileErrors& errors) {
   drivers::CodeMapping mapping;
   if (!entry.is_object()) {
-    errors.push_back(fmt::format("{}: expected an object, got {}", path, describe(entry)));
+    errors.push_back(
+        {"", std::nullopt, path, fmt::format("expected an object, got {}", describe(entry))});
     return mapping;
   }
   std::string role = "result";
@@ -46,9 +46,8 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
     mapping.role = drivers::CodeRole::Attachment;
   } else if (role != "result") {
     errors.push_back(
-        fmt::format("{}.role: expected \"result\", \"flag\" or \"attachment\", got "
-                    "\"{}\"",
-                    path, role));
+        {"", std::nullopt, path + ".role",
+         fmt::format("expected \"result\", \"flag\" or \"attachment\", got \"{}\"", role)});
   }
   read_string(entry, "code", path, mapping.code, errors);
   read_string(entry, "loinc", path, mapping.loinc, errors);
@@ -56,8 +55,8 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
   if (entry.contains("decimals")) {
     const auto& d = entry["decimals"];
     if (!d.is_number_integer() || d.get<std::int64_t>() < 0 || d.get<std::int64_t>() > 9) {
-      errors.push_back(
-          fmt::format("{}.decimals: expected an integer 0-9, got {}", path, describe(d)));
+      errors.push_back({"", std::nullopt, path + ".decimals",
+                        fmt::format("expected an integer 0-9, got {}", describe(d))});
     } else {
       mapping.decimals = d.get<int>();
     }
@@ -65,10 +64,8 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
   for (const auto& [key, value] : entry.items()) {
     if (key != "role" && key != "code" && key != "loinc" && key != "units" && key != "decimals" &&
         key != "comment") {
-      errors.push_back(
-          fmt::format("{}.{}: unknown key (expected role, code, loinc, units, "
-                      "decimals or comment)",
-                      path, key));
+      errors.push_back({"", std::nullopt, fmt::format("{}.{}", path, key),
+                        "unknown key (expected role, code, loinc, units, decimals or comment)"});
     }
   }
   return mapping;
@@ -76,30 +73,35 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
 
 }  // namespace
 
-Result<drivers::MappingTable> mapping_table_from_json(std::string_view text,
-                                                      std::string_view source) {
-  const json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) {
-    return ParseError{kBadConfig, fmt::format("{}: not valid JSON", source), 0};
+Result<drivers::MappingTable, files::FileErrors> mapping_table_from_json(std::string_view text,
+                                                                         std::string_view source) {
+  const std::string file(source);
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    const auto offset = e.byte == 0 ? 0 : e.byte - 1;
+    return files::FileErrors{
+        {file, files::position_of(text, offset), "", fmt::format("not JSON: {}", e.what())}};
   }
   if (!doc.is_object() || !doc.contains("codes") || !doc["codes"].is_object()) {
-    return ParseError{kBadConfig,
-                      fmt::format("{}: codes: expected an object of code entries", source), 0};
+    return files::FileErrors{{file, std::nullopt, "codes", "expected an object of code entries"}};
   }
-  std::vector<std::string> errors;
+  files::FileErrors errors;
   drivers::MappingTable table;
   for (const auto& [code, entry] : doc["codes"].items()) {
     auto mapping = read_entry(entry, fmt::format("codes[\"{}\"]", code), errors);
     table.set(code, std::move(mapping));
   }
   if (!errors.empty()) {
-    return ParseError{kBadConfig, fmt::format("{}: {}", source, fmt::join(errors, "; ")), 0};
+    return files::in_file(std::move(errors), file);
   }
   return table;
 }
 
-Result<drivers::MappingTable> load_mappings(std::string_view driver, std::string_view override_text,
-                                            std::string_view override_source) {
+Result<drivers::MappingTable, files::FileErrors> load_mappings(std::string_view driver,
+                                                               std::string_view override_text,
+                                                               std::string_view override_source) {
   drivers::MappingTable table;
   if (auto shipped = shipped_mapping_json(driver)) {
     auto parsed = mapping_table_from_json(*shipped, fmt::format("config/mappings/{}.json", driver));

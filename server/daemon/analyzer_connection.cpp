@@ -218,8 +218,8 @@ void AnalyzerConnection<Stream>::submit(store::StoreRequest request,
       }
     });
   };
-  if (auto refused = services_.store.submit(std::move(request), back_on_strand)) {
-    back_on_strand({store::StoreOutcome::Failed, refused->detail});
+  if (auto submitted = services_.store.submit(std::move(request), back_on_strand); !submitted) {
+    back_on_strand({store::StoreOutcome::Failed, submitted.error().detail});
   }
 }
 

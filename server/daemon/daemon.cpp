@@ -15,6 +15,7 @@
 
 #include "server/daemon/analyzer_connection.hpp"
 #include "server/daemon/export_file_receipts.hpp"
+#include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
 #include "server/store/database_result_archive.hpp"
 #include "server/transport/file_drop.hpp"
@@ -32,13 +33,10 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 std::shared_ptr<ingest::MessageReader> build_message_reader(
     const config::DaemonConfig& c, std::shared_ptr<rules::RecentResults> recent) {
   auto built = ingest::configured_message_reader(c, std::move(recent));
-  if (auto* errors = std::get_if<std::vector<std::string>>(&built)) {
-    std::string all;
-    for (const auto& e : *errors)
-      all.append(all.empty() ? "" : "; ").append(e);
-    throw std::runtime_error(all);
+  if (!built) {
+    throw std::runtime_error(files::describe(built.error(), "; "));  // a start-up failure
   }
-  return std::get<std::shared_ptr<ingest::MessageReader>>(built);
+  return *built;
 }
 
 store::StoreOptions store_options(const config::DaemonConfig& c,
@@ -66,12 +64,12 @@ unsigned thread_count(const config::DaemonConfig& c) {
 
 std::optional<config::DaemonConfig> read_config(const std::filesystem::path& file) {
   auto parsed = config::read_daemon_config_file(file);
-  if (auto* bad = std::get_if<config::ConfigErrors>(&parsed)) {
-    for (const auto& e : bad->errors)
-      spdlog::error("reload: {}: {}", file.string(), e);
+  if (!parsed) {
+    for (const auto& e : parsed.error())
+      spdlog::error("reload: {}", e.describe());
     return std::nullopt;
   }
-  return std::get<config::DaemonConfig>(std::move(parsed));
+  return std::move(*parsed);
 }
 
 }  // namespace
@@ -269,12 +267,12 @@ void Daemon::stop() {
 
 bool Daemon::reload(const config::DaemonConfig& config) {
   auto built = ingest::configured_message_reader(config, parts_->recent);
-  if (auto* errors = std::get_if<std::vector<std::string>>(&built)) {
-    for (const auto& e : *errors)
-      spdlog::error("reload: {} (the previous configuration stays in force)", e);
+  if (!built) {
+    for (const auto& e : built.error())
+      spdlog::error("reload: {} (the previous configuration stays in force)", e.describe());
     return false;
   }
-  parts_->reader->replace(std::get<std::shared_ptr<ingest::MessageReader>>(built));
+  parts_->reader->replace(*built);
   spdlog::info(
       "reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
       "need a restart)",

@@ -21,8 +21,9 @@ transport::ReceiveFile receive_export_files(const config::AnalyzerConfig& analyz
                            std::chrono::steady_clock::now() - submitted);
       done(store::is_durable(completion.outcome));
     };
-    if (auto refused = services.store.submit({std::move(receipt), std::move(read)}, completed)) {
-      completed({store::StoreOutcome::Failed, refused->detail});
+    if (auto submitted = services.store.submit({std::move(receipt), std::move(read)}, completed);
+        !submitted) {
+      completed({store::StoreOutcome::Failed, submitted.error().detail});
     }
   };
 }

@@ -11,7 +11,7 @@ std::string describe(const json& value) {
                            : value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-JsonFields::JsonFields(const json& object, std::string path, std::vector<std::string>& errors)
+JsonFields::JsonFields(const json& object, std::string path, FileErrors& errors)
     : object_(object), path_(std::move(path)), errors_(errors) {
   if (!object_.is_object()) {
     error(path_.empty() ? "(top level)" : path_,
@@ -39,7 +39,7 @@ std::string JsonFields::path_of(const char* key) const {
 }
 
 void JsonFields::error(const std::string& path, const std::string& what) {
-  errors_.push_back(fmt::format("{}: {}", path, what));
+  errors_.push_back({"", std::nullopt, path, what});
 }
 
 void JsonFields::ignore_other_keys() {

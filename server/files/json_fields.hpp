@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/files/file_error.hpp"
+
 namespace hemalink::files {
 
 /// Reads the fields of one JSON object of a configuration file, collecting every error with its
@@ -19,14 +21,14 @@ namespace hemalink::files {
 /// a misspelt option is an error, not a silently ignored line.
 class JsonFields {
  public:
-  JsonFields(const nlohmann::json& object, std::string path, std::vector<std::string>& errors);
+  JsonFields(const nlohmann::json& object, std::string path, FileErrors& errors);
   ~JsonFields();
   JsonFields(const JsonFields&) = delete;
   JsonFields& operator=(const JsonFields&) = delete;
 
   bool has(const char* key) const;
   const std::string& path() const { return path_; }
-  std::vector<std::string>& errors() { return errors_; }
+  FileErrors& errors() { return errors_; }
   std::string path_of(const char* key) const;
 
   /// Each reads `key` into `out` when present (and reports a missing required key); `out`
@@ -54,6 +56,7 @@ class JsonFields {
   /// The array at `key` (nullptr when absent or not an array, with the error reported).
   const nlohmann::json* array(const char* key, bool required = false);
 
+  /// Adds an error at `path` (a JSON path); the file is the caller's to add.
   void error(const std::string& path, const std::string& what);
   /// Reports no unknown keys (when the object's type was wrong and nothing else can be judged).
   void ignore_other_keys();
@@ -63,7 +66,7 @@ class JsonFields {
 
   const nlohmann::json& object_;
   std::string path_;
-  std::vector<std::string>& errors_;
+  FileErrors& errors_;
   std::set<std::string, std::less<>> read_;
 };
 

@@ -14,44 +14,43 @@ namespace hemalink::ingest {
 namespace {
 
 std::optional<drivers::MappingTable> mappings_of(const config::AnalyzerConfig& a, std::size_t index,
-                                                 std::vector<std::string>& errors) {
+                                                 files::FileErrors& errors) {
   std::string overrides;
   if (!a.mappings_file.empty()) {
     auto text = files::read_text_file(a.mappings_file);
     if (!text) {
-      errors.push_back(
-          fmt::format("analyzers[{}].mappings: cannot read {}", index, a.mappings_file.string()));
+      errors.push_back({"", std::nullopt, fmt::format("analyzers[{}].mappings", index),
+                        fmt::format("cannot read {}", a.mappings_file.string())});
       return std::nullopt;
     }
     overrides = std::move(*text);
   }
   auto table = config::load_mappings(a.driver, overrides, a.mappings_file.string());
   if (!table) {
-    errors.push_back(fmt::format("analyzers[{}].mappings: {}", index, table.error().detail));
+    errors.insert(errors.end(), table.error().begin(), table.error().end());
     return std::nullopt;
   }
   return std::move(*table);
 }
 
 Decider decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::RecentResults> recent,
-                   std::vector<std::string>& errors) {
+                   files::FileErrors& errors) {
   if (rules.files.empty()) {
     return hold_everything;
   }
   auto loaded = rules::load_rule_files(rules.files);
-  if (auto* bad = std::get_if<std::vector<std::string>>(&loaded)) {
-    for (const auto& e : *bad)
-      errors.push_back(fmt::format("rules.files: {}", e));
+  if (!loaded) {
+    errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
     return hold_everything;
   }
-  return rules_decider(std::get<std::shared_ptr<const rules::RuleSet>>(loaded), std::move(recent));
+  return rules_decider(*loaded, std::move(recent));
 }
 
 }  // namespace
 
-std::variant<std::shared_ptr<MessageReader>, std::vector<std::string>> configured_message_reader(
+Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
     const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent) {
-  std::vector<std::string> errors;
+  files::FileErrors errors;
   auto reader =
       std::make_shared<MessageReader>(decider_of(config.rules, std::move(recent), errors));
   for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
@@ -62,7 +61,8 @@ std::variant<std::shared_ptr<MessageReader>, std::vector<std::string>> configure
     }
     auto driver = drivers::make_driver(a.driver, {std::move(*table), a.charset, {}});
     if (!driver) {
-      errors.push_back(fmt::format("analyzers[{}].driver: unknown driver \"{}\"", i, a.driver));
+      errors.push_back({"", std::nullopt, fmt::format("analyzers[{}].driver", i),
+                        fmt::format("unknown driver \"{}\"", a.driver)});
       continue;
     }
     reader->add_analyzer(a.name, std::move(driver),

@@ -5,7 +5,9 @@
 #include <variant>
 #include <vector>
 
+#include "protocols/common/result.hpp"
 #include "server/config/daemon_config.hpp"
+#include "server/files/file_error.hpp"
 #include "server/ingest/message_reader.hpp"
 #include "server/rules/recent_results.hpp"
 
@@ -15,8 +17,10 @@ namespace hemalink::ingest {
 /// merged with the analyzer's mappings file, its character set and its record leniencies, and
 /// the rule set of `rules.files` deciding with previous results from `recent` (without rule
 /// files, every result is held). Fails with every error found (a mappings file that cannot be
-/// read or does not parse, a rules file with errors), each naming where it is.
-std::variant<std::shared_ptr<MessageReader>, std::vector<std::string>> configured_message_reader(
+/// read or does not parse, a rules file with errors), each naming where it is: errors in a
+/// mappings or rules file name that file; errors of the configuration itself name only their
+/// JSON path (the caller knows the configuration's file).
+Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
     const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent = nullptr);
 
 }  // namespace hemalink::ingest

@@ -139,8 +139,8 @@ class CompiledExpression {
 
   /// Resolves names, checks types (the whole expression must be of `kind`) and compiles.
   /// Errors name line and column.
-  static std::variant<CompiledExpression, ExpressionError> compile(std::string_view text,
-                                                                   Kind kind = Kind::Condition);
+  static Result<CompiledExpression, ExpressionError> compile(std::string_view text,
+                                                             Kind kind = Kind::Condition);
 
   /// A condition's truth. Only for Kind::Condition.
   Truth evaluate(const EvaluationInput& input) const;

@@ -101,8 +101,8 @@ std::string names_of(const List& list) {
 
 class ExpressionCompiler {
  public:
-  std::variant<CompiledExpression, ExpressionError> compile(const SyntaxNode& root,
-                                                            CompiledExpression::Kind kind) {
+  Result<CompiledExpression, ExpressionError> compile(const SyntaxNode& root,
+                                                      CompiledExpression::Kind kind) {
     const auto type = emit(root, 1);
     const bool is_condition = kind == CompiledExpression::Kind::Condition;
     if (!error_ && type != (is_condition ? Type::Truth : Type::Number)) {
@@ -462,13 +462,13 @@ class ExpressionCompiler {
   std::optional<ExpressionError> error_;
 };
 
-std::variant<CompiledExpression, ExpressionError> CompiledExpression::compile(std::string_view text,
-                                                                              Kind kind) {
+Result<CompiledExpression, ExpressionError> CompiledExpression::compile(std::string_view text,
+                                                                        Kind kind) {
   auto parsed = parse_expression(text);
-  if (auto* error = std::get_if<ExpressionError>(&parsed)) {
-    return *error;
+  if (!parsed) {
+    return parsed.error();
   }
-  return ExpressionCompiler().compile(std::get<SyntaxNode>(parsed), kind);
+  return ExpressionCompiler().compile(*parsed, kind);
 }
 
 }  // namespace hemalink::rules

@@ -22,12 +22,12 @@ class Lexer {
  public:
   explicit Lexer(std::string_view text) : text_(text) {}
 
-  std::optional<ExpressionError> next(Token& out) {
+  Result<void, ExpressionError> next(Token& out) {
     skip_space();
     out = Token{};
     out.at = position_;
     if (at_ >= text_.size()) {
-      return std::nullopt;
+      return {};
     }
     const char c = text_[at_];
     if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && digit_at(at_ + 1))) {
@@ -43,7 +43,7 @@ class Lexer {
         out.text.push_back(text_[at_]);
         advance();
       }
-      return std::nullopt;
+      return {};
     }
     return symbol(out);
   }
@@ -69,7 +69,7 @@ class Lexer {
     }
   }
 
-  std::optional<ExpressionError> number(Token& out) {
+  Result<void, ExpressionError> number(Token& out) {
     const std::size_t start = at_;
     while (digit_at(at_) || (at_ < text_.size() && text_[at_] == '.')) {
       advance();
@@ -89,16 +89,16 @@ class Lexer {
           advance();
           out.kind = Token::Kind::Duration;
           out.number *= seconds;
-          return std::nullopt;
+          return {};
         }
       }
       return ExpressionError{position_,
                              fmt::format("a duration ends in m, h or d, not \"{}\"", unit)};
     }
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<ExpressionError> string(Token& out) {
+  Result<void, ExpressionError> string(Token& out) {
     out.kind = Token::Kind::String;
     advance();  // the opening quote
     while (at_ < text_.size() && text_[at_] != '"') {
@@ -112,10 +112,10 @@ class Lexer {
       return ExpressionError{out.at, "a string is not closed (missing '\"')"};
     }
     advance();
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<ExpressionError> symbol(Token& out) {
+  Result<void, ExpressionError> symbol(Token& out) {
     static constexpr std::string_view kTwo[] = {"==", "!=", "<=", ">="};
     for (auto two : kTwo) {
       if (text_.substr(at_, 2) == two) {
@@ -123,7 +123,7 @@ class Lexer {
         out.text = two;
         advance();
         advance();
-        return std::nullopt;
+        return {};
       }
     }
     const char c = text_[at_];
@@ -133,7 +133,7 @@ class Lexer {
     out.kind = Token::Kind::Symbol;
     out.text = std::string(1, c);
     advance();
-    return std::nullopt;
+    return {};
   }
 
   std::string_view text_;
@@ -165,7 +165,7 @@ class Parser {
  public:
   explicit Parser(std::string_view text) : lexer_(text) {}
 
-  std::variant<SyntaxNode, ExpressionError> parse() {
+  Result<SyntaxNode, ExpressionError> parse() {
     if (!advance()) {
       return *error_;
     }
@@ -196,8 +196,8 @@ class Parser {
   }
 
   bool advance() {
-    if (auto e = lexer_.next(current_)) {
-      fail(e->at, e->message);
+    if (auto read = lexer_.next(current_); !read) {
+      fail(read.error().at, read.error().message);
       return false;
     }
     return true;
@@ -330,7 +330,7 @@ class Parser {
 
 }  // namespace
 
-std::variant<SyntaxNode, ExpressionError> parse_expression(std::string_view text) {
+Result<SyntaxNode, ExpressionError> parse_expression(std::string_view text) {
   return Parser(text).parse();
 }
 

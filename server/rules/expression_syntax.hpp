@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "protocols/common/result.hpp"
 #include "server/files/text_position.hpp"
 
 namespace hemalink::rules {
@@ -44,6 +45,6 @@ struct SyntaxNode {
 /// 30m), names, calls name(args), parentheses, unary `not` and `-`, and binary operators by
 /// precedence: `or` < `and` < comparisons (== != < <= > >=) < `+ -` < `* /`. Comparisons do not
 /// chain. Fails at the first error, naming line and column.
-std::variant<SyntaxNode, ExpressionError> parse_expression(std::string_view text);
+Result<SyntaxNode, ExpressionError> parse_expression(std::string_view text);
 
 }  // namespace hemalink::rules

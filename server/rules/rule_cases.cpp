@@ -8,6 +8,7 @@
 
 #include "drivers/common/values.hpp"
 #include "server/files/json_fields.hpp"
+#include "server/files/json_text_positions.hpp"
 
 namespace hemalink::rules {
 namespace {
@@ -22,7 +23,7 @@ constexpr model::ResultStatus kStatuses[] = {
     model::ResultStatus::CannotReport};
 
 model::Observation read_result(const json& object, const std::string& path,
-                               std::vector<std::string>& errors) {
+                               files::FileErrors& errors) {
   JsonFields f(object, path, errors);
   model::Observation o;
   f.text("code", o.code, true);
@@ -44,7 +45,7 @@ model::Observation read_result(const json& object, const std::string& path,
 }
 
 void read_specimen(const json& object, const std::string& path, RuleCase& c,
-                   std::vector<std::string>& errors) {
+                   files::FileErrors& errors) {
   JsonFields f(object, path, errors);
   auto& s = c.specimen;
   f.text("specimen_id", s.specimen_id);
@@ -126,13 +127,17 @@ void read_expectations(JsonFields& f, RuleCase& c) {
 
 }  // namespace
 
-std::variant<std::vector<RuleCase>, std::vector<std::string>> read_rule_cases(
-    std::string_view text, const std::string& file) {
-  const json document = json::parse(text, nullptr, false);
-  if (document.is_discarded()) {
-    return std::vector<std::string>{fmt::format("{}: not JSON", file)};
+Result<std::vector<RuleCase>, files::FileErrors> read_rule_cases(std::string_view text,
+                                                                 const std::string& file) {
+  json document;
+  try {
+    document = json::parse(text);
+  } catch (const json::parse_error& e) {
+    const auto offset = e.byte == 0 ? 0 : e.byte - 1;
+    return files::FileErrors{
+        {file, files::position_of(text, offset), "", fmt::format("not JSON: {}", e.what())}};
   }
-  std::vector<std::string> errors;
+  files::FileErrors errors;
   std::vector<RuleCase> cases;
   {
     JsonFields top(document, "", errors);
@@ -152,9 +157,7 @@ std::variant<std::vector<RuleCase>, std::vector<std::string>> read_rule_cases(
     }
   }
   if (!errors.empty()) {
-    for (auto& e : errors)
-      e = fmt::format("{}: {}", file, e);
-    return errors;
+    return files::in_file(std::move(errors), file);
   }
   return cases;
 }

@@ -32,8 +32,8 @@ struct RuleCase {
 
 /// Reads a cases file (`{"cases": [...]}`, see README "Rules"). Fails with every error, each
 /// naming the file and the JSON path.
-std::variant<std::vector<RuleCase>, std::vector<std::string>> read_rule_cases(
-    std::string_view text, const std::string& file);
+Result<std::vector<RuleCase>, files::FileErrors> read_rule_cases(std::string_view text,
+                                                                 const std::string& file);
 
 /// The history a case describes.
 class CaseHistory final : public ResultHistory {

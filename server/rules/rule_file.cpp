@@ -46,7 +46,7 @@ class RuleFileReader {
     return out;
   }
 
-  std::vector<RuleError>& errors() { return errors_; }
+  files::FileErrors& errors() { return errors_; }
 
  private:
   std::optional<Rule> read_rule(const json& object, const std::string& path) {
@@ -138,30 +138,30 @@ class RuleFileReader {
   void compile_into(CompiledExpression& out, const std::string& text, CompiledExpression::Kind kind,
                     const std::string& path, const std::string& rule_id) {
     auto compiled = CompiledExpression::compile(text, kind);
-    if (auto* e = std::get_if<ExpressionError>(&compiled)) {
+    if (!compiled) {
+      const auto& e = compiled.error();
       const auto it = offsets_.find(path);
       const auto offset =
-          it == offsets_.end() ? 0 : offset_in_string(source_.text, it->second, e->at);
+          it == offsets_.end() ? 0 : offset_in_string(source_.text, it->second, e.at);
       const auto key = path.substr(path.find('.') + 1);
-      errors_.push_back({source_.name, position_of(source_.text, offset), rule_id,
-                         fmt::format("{}: {}", key, e->message)});
+      errors_.push_back(rule_error(source_.name, position_of(source_.text, offset), rule_id,
+                                   fmt::format("{}: {}", key, e.message)));
       return;
     }
-    out = std::move(std::get<CompiledExpression>(compiled));
+    out = std::move(*compiled);
   }
 
   // "rules[3].applies_to: required" becomes an error at that value (or the nearest enclosing
   // one), in rule `rule_id`, saying "applies_to: required".
   void flush_field_errors(const std::string& rule_id) {
     for (const auto& e : field_errors_) {
-      const auto colon = e.find(": ");
-      const std::string path = e.substr(0, colon);
-      std::string shown = e;
-      if (const auto dot = path.find("].");
-          path.starts_with("rules[") && dot != std::string::npos) {
-        shown = e.substr(dot + 2);
+      std::string shown = e.where;
+      if (const auto dot = shown.find("].");
+          shown.starts_with("rules[") && dot != std::string::npos) {
+        shown = shown.substr(dot + 2);
       }
-      errors_.push_back({source_.name, at(path), rule_id, std::move(shown)});
+      errors_.push_back(
+          rule_error(source_.name, at(e.where), rule_id, fmt::format("{}: {}", shown, e.message)));
     }
     field_errors_.clear();
   }
@@ -181,18 +181,16 @@ class RuleFileReader {
 
   const RuleSource& source_;
   std::map<std::string, std::size_t> offsets_;
-  std::vector<std::string> field_errors_;
-  std::vector<RuleError> errors_;
+  files::FileErrors field_errors_;
+  files::FileErrors errors_;
 };
 
 }  // namespace
 
-std::string RuleError::describe() const {
-  std::string out = fmt::format("{}:{}:{}: ", file, at.line, at.column);
-  if (!rule_id.empty()) {
-    out.append(fmt::format("rule \"{}\": ", rule_id));
-  }
-  return out.append(message);
+files::FileError rule_error(std::string file, TextPosition at, const std::string& rule_id,
+                            std::string message) {
+  return {std::move(file), at, rule_id.empty() ? "" : fmt::format("rule \"{}\"", rule_id),
+          std::move(message)};
 }
 
 bool Rule::applies_to_every_result() const {
@@ -207,7 +205,7 @@ bool Rule::applies_to_code(std::string_view code) const {
   return false;
 }
 
-std::variant<RuleFile, std::vector<RuleError>> read_rule_file(const RuleSource& source) {
+Result<RuleFile, files::FileErrors> read_rule_file(const RuleSource& source) {
   const json document = json::parse(source.text, nullptr, false);
   if (document.is_discarded()) {
     // Parse again for the position: the no-throw parse does not say where it stopped.
@@ -219,8 +217,8 @@ std::variant<RuleFile, std::vector<RuleError>> read_rule_file(const RuleSource& 
       std::string what = e.what();
       if (const auto cut = what.find(": "); cut != std::string::npos)
         what = what.substr(cut + 2);
-      return std::vector<RuleError>{
-          {source.name, position_of(source.text, offset), "", "not JSON: " + what}};
+      return files::FileErrors{
+          rule_error(source.name, position_of(source.text, offset), "", "not JSON: " + what)};
     }
   }
   RuleFileReader reader(source);

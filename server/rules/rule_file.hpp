@@ -1,9 +1,10 @@
 #pragma once
 
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "protocols/common/result.hpp"
+#include "server/files/file_error.hpp"
 #include "server/rules/rule.hpp"
 
 namespace hemalink::rules {
@@ -14,16 +15,11 @@ struct RuleSource {
   std::string text;
 };
 
-/// Something wrong in a rules file: where (file, line, column), in which rule, and what.
-struct RuleError {
-  std::string file;
-  TextPosition at;
-  std::string rule_id;  ///< Empty when the error is outside a rule or the rule has no id.
-  std::string message;
-
-  /// `cbc.json:42:17: rule "plt-critical": when: unknown name "valu" ...`
-  std::string describe() const;
-};
+/// Something wrong in a rules file: the file, line and column, the rule (`where` is
+/// `rule "plt-critical"`, empty outside a rule), and what; described as
+/// `cbc.json:42:17: rule "plt-critical": when: unknown name "valu" ...`.
+files::FileError rule_error(std::string file, TextPosition at, const std::string& rule_id,
+                            std::string message);
 
 /// The rules of one file, compiled, in file order.
 struct RuleFile {
@@ -33,6 +29,6 @@ struct RuleFile {
 
 /// Reads and compiles a rules file (`{"version": ..., "rules": [...]}`), checking every key,
 /// every expression and every action's needs. Fails with every error found.
-std::variant<RuleFile, std::vector<RuleError>> read_rule_file(const RuleSource& source);
+Result<RuleFile, files::FileErrors> read_rule_file(const RuleSource& source);
 
 }  // namespace hemalink::rules

@@ -6,14 +6,14 @@
 
 namespace hemalink::rules {
 
-std::variant<std::shared_ptr<const RuleSet>, std::vector<std::string>> load_rule_files(
-    const std::vector<std::filesystem::path>& files) {
+Result<std::shared_ptr<const RuleSet>, files::FileErrors> load_rule_files(
+    const std::vector<std::filesystem::path>& paths) {
   std::vector<RuleSource> sources;
-  std::vector<std::string> errors;
-  for (const auto& file : files) {
+  files::FileErrors errors;
+  for (const auto& file : paths) {
     auto text = files::read_text_file(file);
     if (!text) {
-      errors.push_back(fmt::format("{}: cannot read the rules file", file.string()));
+      errors.push_back({file.string(), std::nullopt, "", "cannot read the rules file"});
       continue;
     }
     sources.push_back({file.string(), std::move(*text)});
@@ -21,13 +21,7 @@ std::variant<std::shared_ptr<const RuleSet>, std::vector<std::string>> load_rule
   if (!errors.empty()) {
     return errors;
   }
-  auto loaded = RuleSet::load(sources);
-  if (auto* bad = std::get_if<std::vector<RuleError>>(&loaded)) {
-    for (const auto& e : *bad)
-      errors.push_back(e.describe());
-    return errors;
-  }
-  return std::get<std::shared_ptr<const RuleSet>>(loaded);
+  return RuleSet::load(sources);
 }
 
 }  // namespace hemalink::rules

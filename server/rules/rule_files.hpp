@@ -10,9 +10,10 @@
 
 namespace hemalink::rules {
 
-/// Reads the rules files (in order) and loads them as one set. Fails with every error as a line
-/// to show (`config/rules/cbc.json:42:17: rule "plt-critical": ...`, `x.json: cannot read`).
-std::variant<std::shared_ptr<const RuleSet>, std::vector<std::string>> load_rule_files(
-    const std::vector<std::filesystem::path>& files);
+/// Reads the rules files (in order) and loads them as one set. Fails with every error, each
+/// naming its file (`config/rules/cbc.json:42:17: rule "plt-critical": ...`,
+/// `x.json: cannot read the rules file`).
+Result<std::shared_ptr<const RuleSet>, files::FileErrors> load_rule_files(
+    const std::vector<std::filesystem::path>& paths);
 
 }  // namespace hemalink::rules

@@ -69,20 +69,20 @@ std::string reasons_of(const std::vector<Rule>& rules, const std::vector<std::ui
 
 }  // namespace
 
-std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> RuleSet::load(
+Result<std::shared_ptr<const RuleSet>, files::FileErrors> RuleSet::load(
     const std::vector<RuleSource>& sources) {
   auto set = std::make_shared<RuleSet>();
-  std::vector<RuleError> errors;
+  files::FileErrors errors;
   std::vector<std::string> declared;
   std::map<std::string, const Rule*, std::less<>> first_of;
   std::vector<Rule> all;
   for (const auto& source : sources) {
     auto file = read_rule_file(source);
-    if (auto* bad = std::get_if<std::vector<RuleError>>(&file)) {
-      errors.insert(errors.end(), bad->begin(), bad->end());
+    if (!file) {
+      errors.insert(errors.end(), file.error().begin(), file.error().end());
       continue;
     }
-    auto& good = std::get<RuleFile>(file);
+    auto& good = *file;
     declared.push_back(good.version);
     for (auto& rule : good.rules) {
       all.push_back(std::move(rule));
@@ -91,9 +91,10 @@ std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> RuleSet::lo
   for (const auto& rule : all) {
     auto [it, is_new] = first_of.emplace(rule.id, &rule);
     if (!is_new) {
-      errors.push_back({rule.file, rule.at, rule.id,
-                        fmt::format("id: \"{}\" is also the id of the rule at {}:{}:{}", rule.id,
-                                    it->second->file, it->second->at.line, it->second->at.column)});
+      errors.push_back(
+          rule_error(rule.file, rule.at, rule.id,
+                     fmt::format("id: \"{}\" is also the id of the rule at {}:{}:{}", rule.id,
+                                 it->second->file, it->second->at.line, it->second->at.column)));
     }
   }
   if (!errors.empty()) {
@@ -103,7 +104,7 @@ std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> RuleSet::lo
   set->version_ = version_of(sources, declared);
   set->decided_by_ = "rules:" + set->version_;
   set->index();
-  return set;
+  return std::shared_ptr<const RuleSet>(std::move(set));
 }
 
 void RuleSet::index() {

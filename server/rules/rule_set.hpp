@@ -24,7 +24,7 @@ class RuleSet {
  public:
   /// Loads every file (in order) as one set. Fails with every error of every file; rule ids are
   /// unique across the set.
-  static std::variant<std::shared_ptr<const RuleSet>, std::vector<RuleError>> load(
+  static Result<std::shared_ptr<const RuleSet>, files::FileErrors> load(
       const std::vector<RuleSource>& sources);
 
   /// Names the set in every decision: the files' own versions, if they give them, and a digest

@@ -155,9 +155,9 @@ void BatchWriter::disconnect() {
   analyzers_seen_.clear();
 }
 
-std::optional<StoreError> BatchWriter::connect() {
+Result<void, StoreError> BatchWriter::connect() {
   if (is_connected()) {
-    return std::nullopt;
+    return {};
   }
   try {
     auto session = std::make_unique<Session>(dsn_);
@@ -169,7 +169,7 @@ std::optional<StoreError> BatchWriter::connect() {
     session->connection.prepare("allocate_ids", allocate_ids_query(n.exec1(kFindSequences)));
     session->connection.prepare("touch_analyzer", kTouchAnalyzer);
     session_ = std::move(session);
-    return std::nullopt;
+    return {};
   } catch (...) {
     session_.reset();
     return error_from_current_exception("connecting the store to the database");
@@ -206,8 +206,8 @@ long long BatchWriter::analyzer_id(const Receipt& receipt) {
 
 Result<std::vector<Completion>, StoreError> BatchWriter::write(
     std::span<const StoreRequest* const> batch) {
-  if (auto error = connect()) {
-    return *error;
+  if (auto connected = connect(); !connected) {
+    return connected.error();
   }
   try {
     return write_connected(batch);
@@ -223,8 +223,8 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write(
 
 Result<std::vector<bool>, StoreError> BatchWriter::stored(
     std::span<const StoreRequest* const> batch) {
-  if (auto error = connect()) {
-    return *error;
+  if (auto connected = connect(); !connected) {
+    return connected.error();
   }
   std::string ids = "{";
   for (const auto* request : batch) {

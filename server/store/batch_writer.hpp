@@ -27,7 +27,7 @@ class BatchWriter {
   BatchWriter& operator=(const BatchWriter&) = delete;
 
   /// Connects if not connected. Retryable when the database cannot be reached.
-  std::optional<StoreError> connect();
+  Result<void, StoreError> connect();
   bool is_connected() const;
   void disconnect();
 

@@ -38,8 +38,8 @@ std::map<int, Applied> read_applied(pqxx::connection& c) {
   return applied;
 }
 
-std::optional<StoreError> check_applied(const std::map<int, Applied>& applied,
-                                        std::span<const Migration> migrations) {
+Result<void, StoreError> check_applied(const std::map<int, Applied>& applied,
+                                       std::span<const Migration> migrations) {
   for (const auto& [version, record] : applied) {
     auto it = std::find_if(migrations.begin(), migrations.end(),
                            [&](const Migration& m) { return m.version == version; });
@@ -56,7 +56,7 @@ std::optional<StoreError> check_applied(const std::map<int, Applied>& applied,
                                     it->name, record.checksum, migration_checksum(it->sql))};
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -80,8 +80,8 @@ Result<MigrationReport, StoreError> migrate(const std::string& dsn,
       n.exec(fmt::format("SELECT pg_advisory_lock({})", kMigrationLock));
     }
     const auto applied = read_applied(c);
-    if (auto error = check_applied(applied, migrations)) {
-      return *error;
+    if (auto known = check_applied(applied, migrations); !known) {
+      return known.error();
     }
     MigrationReport report;
     report.version = applied.empty() ? 0 : applied.rbegin()->first;

@@ -91,8 +91,8 @@ StoreError io_error(std::string_view what, const std::filesystem::path& path) {
                     fmt::format("spool {}: {}: {}", path.string(), what, std::strerror(errno))};
 }
 
-std::optional<StoreError> write_all(int fd, std::string_view data, std::uint64_t offset,
-                                    const std::filesystem::path& path) {
+Result<void, StoreError> write_all(int fd, std::string_view data, std::uint64_t offset,
+                                   const std::filesystem::path& path) {
   while (!data.empty()) {
     const auto n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR)
@@ -102,7 +102,7 @@ std::optional<StoreError> write_all(int fd, std::string_view data, std::uint64_t
     data.remove_prefix(static_cast<std::size_t>(n));
     offset += static_cast<std::uint64_t>(n);
   }
-  return std::nullopt;
+  return {};
 }
 
 bool read_exact(int fd, std::string& out, std::size_t n, std::uint64_t offset) {
@@ -224,13 +224,13 @@ Result<Spool, StoreError> Spool::open(const std::filesystem::path& path) {
     return io_error("cannot open", path);
   }
   sync_directory(path.parent_path());
-  if (auto error = spool.scan()) {
-    return *error;
+  if (auto scanned = spool.scan(); !scanned) {
+    return scanned.error();
   }
   return spool;
 }
 
-std::optional<StoreError> Spool::scan() {
+Result<void, StoreError> Spool::scan() {
   const auto end = ::lseek(fd_, 0, SEEK_END);
   if (end < 0)
     return io_error("cannot seek", path_);
@@ -269,10 +269,10 @@ std::optional<StoreError> Spool::scan() {
   size_ = valid_end;
   recovery_.records = records_.size();
   pending_ = records_.size();
-  return std::nullopt;
+  return {};
 }
 
-std::optional<StoreError> Spool::append(std::span<const Receipt* const> receipts) {
+Result<void, StoreError> Spool::append(std::span<const Receipt* const> receipts) {
   std::string data;
   std::vector<std::uint64_t> starts;
   for (const Receipt* r : receipts) {
@@ -283,8 +283,8 @@ std::optional<StoreError> Spool::append(std::span<const Receipt* const> receipts
     put_u32(data, crc32(payload));
     data.append(payload);
   }
-  if (auto error = write_all(fd_, data, size_, path_)) {
-    return error;
+  if (auto written = write_all(fd_, data, size_, path_); !written) {
+    return written;
   }
   if (::fdatasync(fd_) != 0) {
     return io_error("cannot fsync", path_);
@@ -292,7 +292,7 @@ std::optional<StoreError> Spool::append(std::span<const Receipt* const> receipts
   size_ += data.size();
   records_.insert(records_.end(), starts.begin(), starts.end());
   pending_ += receipts.size();
-  return std::nullopt;
+  return {};
 }
 
 Result<SpoolChunk, StoreError> Spool::peek(std::size_t max) const {
@@ -321,7 +321,7 @@ void Spool::mark_replayed(const SpoolChunk& chunk) {
   pending_ -= std::min(pending_, chunk.receipts.size());
 }
 
-std::optional<StoreError> Spool::clear() {
+Result<void, StoreError> Spool::clear() {
   if (::ftruncate(fd_, 0) != 0 || ::fdatasync(fd_) != 0) {
     return io_error("cannot empty", path_);
   }
@@ -329,7 +329,7 @@ std::optional<StoreError> Spool::clear() {
   records_.clear();
   next_ = 0;
   pending_ = 0;
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace hemalink::store

@@ -47,7 +47,7 @@ class Spool {
 
   /// Appends the receipts and fsyncs. On error nothing is promised about them (the caller must
   /// not acknowledge).
-  std::optional<StoreError> append(std::span<const Receipt* const> receipts);
+  Result<void, StoreError> append(std::span<const Receipt* const> receipts);
 
   /// Up to `max` receipts from the replay cursor (without moving it).
   Result<SpoolChunk, StoreError> peek(std::size_t max) const;
@@ -58,11 +58,11 @@ class Spool {
   std::size_t pending() const { return pending_; }
 
   /// Empties the file (after a full replay) and fsyncs.
-  std::optional<StoreError> clear();
+  Result<void, StoreError> clear();
 
  private:
   Spool() = default;
-  std::optional<StoreError> scan();
+  Result<void, StoreError> scan();
 
   std::filesystem::path path_;
   int fd_ = -1;

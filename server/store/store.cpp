@@ -117,7 +117,7 @@ Store::~Store() {
   stop();
 }
 
-std::optional<StoreError> Store::submit(StoreRequest request, CompletionHandler done) {
+Result<void, StoreError> Store::submit(StoreRequest request, CompletionHandler done) {
   const auto i = writer_for(request.receipt.analyzer, writers_.size());
   const auto per_writer = std::max<std::size_t>(options_.max_queued_messages / writers_.size(), 1);
   auto ticket = std::make_shared<Ticket>();
@@ -131,7 +131,7 @@ std::optional<StoreError> Store::submit(StoreRequest request, CompletionHandler 
         make_error_code(StoreErrc::Retryable),
         fmt::format("the store is stopping or has {} messages waiting: refused", per_writer)};
   }
-  return std::nullopt;
+  return {};
 }
 
 StoreHealth Store::health() const {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
 #include "server/store/stored_message.hpp"
 
@@ -73,7 +74,7 @@ class Store {
 
   /// Queues `request`; `done` is called exactly once, later, on a store thread. Refuses
   /// (Retryable, `done` never called) when the queue is full or the store is stopping.
-  std::optional<StoreError> submit(StoreRequest request, CompletionHandler done);
+  Result<void, StoreError> submit(StoreRequest request, CompletionHandler done);
 
   StoreHealth health() const;
 

@@ -281,22 +281,22 @@ void StoreWriter::spool(Batch& batch, std::size_t from) {
   for (std::size_t i = from; i < batch.size(); ++i) {
     receipts.push_back(&batch[i]->request.receipt);
   }
-  std::optional<StoreError> error;
+  Result<void, StoreError> appended;
   {
     std::lock_guard lock(spool_mutex_);
-    error = spools_.back().append(receipts);
+    appended = spools_.back().append(receipts);
   }
   note_spooled();
   for (std::size_t i = from; i < batch.size(); ++i) {
-    if (error) {
-      batch[i]->complete(
-          {StoreOutcome::Failed, fmt::format("the database is unreachable and {}", error->detail)});
+    if (!appended) {
+      batch[i]->complete({StoreOutcome::Failed, fmt::format("the database is unreachable and {}",
+                                                            appended.error().detail)});
     } else {
       batch[i]->complete({StoreOutcome::Spooled, ""});
     }
   }
-  if (error) {
-    spdlog::critical("store writer {}: {}", index_, error->detail);
+  if (!appended) {
+    spdlog::critical("store writer {}: {}", index_, appended.error().detail);
   }
 }
 
@@ -304,8 +304,8 @@ void StoreWriter::reconnect_if_due() {
   if (state_ == State::Online || Clock::now() < next_attempt_) {
     return;
   }
-  if (auto error = db_.connect()) {
-    go_offline(*error);
+  if (auto connected = db_.connect(); !connected) {
+    go_offline(connected.error());
     return;
   }
   state_ = State::Online;
@@ -380,8 +380,8 @@ void StoreWriter::finish_spool(std::vector<Spool>::iterator done) {
     spools_.erase(done);
     return;
   }
-  if (auto error = done->clear()) {
-    spdlog::error("store writer {}: {}", index_, error->detail);
+  if (auto cleared = done->clear(); !cleared) {
+    spdlog::error("store writer {}: {}", index_, cleared.error().detail);
   }
   spdlog::info("store writer {}: spool replayed; the store is online", index_);
 }

@@ -32,9 +32,9 @@ const std::filesystem::path kRules =
 std::shared_ptr<const rules::RuleSet> shipped_rules() {
   auto loaded =
       rules::load_rule_files({kRules / "cbc.json", kRules / "coag.json", kRules / "flow.json"});
-  if (auto* errors = std::get_if<std::vector<std::string>>(&loaded))
-    throw std::runtime_error(errors->front());
-  return std::get<std::shared_ptr<const rules::RuleSet>>(loaded);
+  if (!loaded)
+    throw std::runtime_error(loaded.error().front().describe());
+  return *loaded;
 }
 
 // Previous results from memory: every patient had each test once, a day ago, at 90 % of today.

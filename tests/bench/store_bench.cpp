@@ -151,7 +151,7 @@ IngestRun run_store(const Options& o, const std::vector<store::StoreRequest>& re
         std::condition_variable done_cv;
         bool done = false;
         const auto submitted = Clock::now();
-        auto refused = store.submit(requests[i], [&](const store::Completion& c) {
+        auto queued = store.submit(requests[i], [&](const store::Completion& c) {
           const double ms =
               std::chrono::duration<double, std::milli>(Clock::now() - submitted).count();
           {
@@ -165,8 +165,8 @@ IngestRun run_store(const Options& o, const std::vector<store::StoreRequest>& re
           done = true;
           done_cv.notify_all();
         });
-        if (refused)
-          throw std::runtime_error(refused->detail);
+        if (!queued)
+          throw std::runtime_error(queued.error().detail);
         std::unique_lock lock(one);
         done_cv.wait(lock, [&] { return done; });
       }

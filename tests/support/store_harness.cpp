@@ -61,14 +61,14 @@ std::vector<store::Completion> StoreHarness::store_all(
   std::condition_variable cv;
   std::size_t remaining = requests.size();
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    auto refused = store_->submit(requests[i], [&, i](const store::Completion& c) {
+    auto submitted = store_->submit(requests[i], [&, i](const store::Completion& c) {
       std::lock_guard lock(mutex);
       done[i] = c;
       --remaining;
       cv.notify_all();
     });
-    if (refused) {
-      ADD_FAILURE() << "submit refused: " << refused->detail;
+    if (!submitted) {
+      ADD_FAILURE() << "submit refused: " << submitted.error().detail;
       std::lock_guard lock(mutex);
       --remaining;
     }

@@ -55,8 +55,10 @@ TEST_F(CheckConfig, ReportsEveryErrorWithTheFileAndExits2) {
        "transport": {"type": "tcp-server", "port": 5002}}]})");
   const auto run = check({file});
   EXPECT_EQ(run.status, 2);
-  EXPECT_NE(run.err.find(file + ": analyzers[0].mappings: "), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("decimals: expected an integer 0-9, got \"x\""), std::string::npos)
+  // An error inside the mappings file names that file and the JSON path in it.
+  EXPECT_NE(
+      run.err.find(mappings + ": codes[\"WBC\"].decimals: expected an integer 0-9, got \"x\""),
+      std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find(file + ": analyzers[1].mappings: cannot read "), std::string::npos)
       << run.err;

@@ -18,21 +18,21 @@ std::string read(const std::filesystem::path& p) {
 
 std::vector<std::string> errors_of(const std::string& text) {
   auto parsed = parse_daemon_config(text, "/etc/hemalink", std::nullopt);
-  if (auto* e = std::get_if<ConfigErrors>(&parsed))
-    return e->errors;
-  return {};
+  std::vector<std::string> described;
+  if (!parsed) {
+    for (const auto& e : parsed.error())
+      described.push_back(e.describe());
+  }
+  return described;
 }
 
 DaemonConfig config_of(const std::string& text, std::optional<std::string> url = std::nullopt) {
   auto parsed = parse_daemon_config(text, "/etc/hemalink", url);
-  if (auto* e = std::get_if<ConfigErrors>(&parsed)) {
-    std::string all;
-    for (const auto& line : e->errors)
-      all += line + "\n";
-    ADD_FAILURE() << all;
+  if (!parsed) {
+    ADD_FAILURE() << files::describe(parsed.error(), "\n");
     return {};
   }
-  return std::get<DaemonConfig>(parsed);
+  return *parsed;
 }
 
 std::string with_analyzer(const std::string& analyzer) {

@@ -13,7 +13,7 @@ TEST(MappingJson, ReadsEntriesAndRoles) {
       "PLT_Clumps?": {"role": "flag"},
       "SCAT_WDF": {"role": "attachment", "comment": "image"}}})",
                                        "lab.json");
-  ASSERT_TRUE(table.has_value()) << table.error().describe();
+  ASSERT_TRUE(table.has_value()) << files::describe(table.error(), "\n");
   ASSERT_NE(table->find("WBC"), nullptr);
   EXPECT_EQ(table->find("WBC")->loinc, "6690-2");
   EXPECT_EQ(table->find("WBC")->decimals, 2);
@@ -28,7 +28,7 @@ TEST(MappingJson, NamesTheJsonPathOfEveryError) {
       "HGB": {"loinc": 718, "colour": "red"}}})",
                                        "lab.json");
   ASSERT_FALSE(table.has_value());
-  const auto& detail = table.error().detail;
+  const auto detail = files::describe(table.error(), "\n");
   EXPECT_NE(detail.find("lab.json: "), std::string::npos) << detail;
   EXPECT_NE(detail.find(R"(codes["WBC"].decimals: expected an integer 0-9, got "x")"),
             std::string::npos)
@@ -50,7 +50,7 @@ TEST(MappingJson, LabOverridesReplaceShippedEntries) {
   auto table = load_mappings("sysmex-xn", R"({"codes": {"WBC": {"code": "LEUCO"},
       "NEW_CODE": {"code": "NEW"}}})",
                              "lab.json");
-  ASSERT_TRUE(table.has_value()) << table.error().describe();
+  ASSERT_TRUE(table.has_value()) << files::describe(table.error(), "\n");
   EXPECT_EQ(table->find("WBC")->code, "LEUCO");
   EXPECT_EQ(table->find("NEW_CODE")->code, "NEW");
   EXPECT_EQ(table->find("HGB")->loinc, "718-7") << "entries not overridden stay";
@@ -61,7 +61,7 @@ TEST(MappingJson, EveryShippedTableReads) {
     auto json = shipped_mapping_json(driver);
     ASSERT_TRUE(json.has_value()) << driver;
     auto table = mapping_table_from_json(*json, driver);
-    EXPECT_TRUE(table.has_value()) << driver << ": " << table.error().describe();
+    EXPECT_TRUE(table.has_value()) << driver << ": " << files::describe(table.error(), "\n");
   }
   EXPECT_FALSE(shipped_mapping_json("no-such-driver").has_value());
 }

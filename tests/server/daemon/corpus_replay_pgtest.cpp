@@ -136,8 +136,8 @@ TEST(DaemonCorpus, EveryCorpusFileReplayedBySimulateLandsWithItsResults) {
   }
   testing::DaemonHarness h(c);
   auto built = ingest::configured_message_reader(h.config());
-  ASSERT_TRUE(std::holds_alternative<std::shared_ptr<ingest::MessageReader>>(built));
-  const auto& reader = *std::get<std::shared_ptr<ingest::MessageReader>>(built);
+  ASSERT_TRUE(built) << files::describe(built.error(), "\n");
+  const auto& reader = **built;
 
   for (const auto& r : all) {
     SCOPED_TRACE(r.analyzer);

@@ -33,11 +33,11 @@ struct CountingHistory : ResultHistory {
 
 CompiledExpression compiled(const std::string& text) {
   auto c = CompiledExpression::compile(text);
-  if (auto* e = std::get_if<ExpressionError>(&c)) {
-    ADD_FAILURE() << text << ": " << e->message;
-    return std::get<CompiledExpression>(CompiledExpression::compile("false"));
+  if (!c) {
+    ADD_FAILURE() << text << ": " << c.error().message;
+    return *CompiledExpression::compile("false");
   }
-  return std::get<CompiledExpression>(std::move(c));
+  return *std::move(c);
 }
 
 // Every kind of read, and and/or/not over conditions that can and cannot be unknown.

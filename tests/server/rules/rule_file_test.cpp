@@ -7,15 +7,15 @@
 namespace hemalink::rules {
 namespace {
 
-std::vector<RuleError> errors_of(const std::string& text, const std::string& name = "lab.json") {
+files::FileErrors errors_of(const std::string& text, const std::string& name = "lab.json") {
   auto read = read_rule_file({name, text});
-  if (auto* errors = std::get_if<std::vector<RuleError>>(&read))
-    return *errors;
+  if (!read)
+    return read.error();
   ADD_FAILURE() << "the file was accepted:\n" << text;
   return {};
 }
 
-std::string described(const std::vector<RuleError>& errors) {
+std::string described(const files::FileErrors& errors) {
   std::string out;
   for (const auto& e : errors)
     out.append(e.describe()).append("\n");
@@ -37,9 +37,8 @@ TEST(RuleFile, ReadsEveryKindOfRule) {
   ]
 })json";
   auto read = read_rule_file({"cbc.json", text});
-  ASSERT_TRUE(std::holds_alternative<RuleFile>(read))
-      << described(std::get<std::vector<RuleError>>(read));
-  const auto& file = std::get<RuleFile>(read);
+  ASSERT_TRUE(read) << described(read.error());
+  const auto& file = *read;
   EXPECT_EQ(file.version, "cbc-7");
   ASSERT_EQ(file.rules.size(), 4u);
   EXPECT_EQ(file.rules[0].source, "CAP critical list");
@@ -61,10 +60,11 @@ TEST(RuleFile, AnExpressionErrorIsShownWhereItIsInTheFile) {
   const auto errors = errors_of(text);
   ASSERT_EQ(errors.size(), 1u) << described(errors);
   EXPECT_EQ(errors[0].file, "lab.json");
-  EXPECT_EQ(errors[0].rule_id, "a");
-  EXPECT_EQ(errors[0].at.line, 3u);
+  EXPECT_EQ(errors[0].where, "rule \"a\"");
+  ASSERT_TRUE(errors[0].at);
+  EXPECT_EQ(errors[0].at->line, 3u);
   // `valu` starts at byte 35 of line 3, after the escaped quotes around Blasts?.
-  EXPECT_EQ(errors[0].at.column, 35u) << errors[0].describe();
+  EXPECT_EQ(errors[0].at->column, 35u) << errors[0].describe();
   EXPECT_EQ(text.substr(text.find("valu >"), 4), "valu");
   EXPECT_TRUE(
       errors[0].describe().starts_with("lab.json:3:35: rule \"a\": when: unknown name \"valu\""))
@@ -104,7 +104,8 @@ TEST(RuleFile, EveryMistakeIsReportedWithItsRule) {
 TEST(RuleFile, NotJsonNamesLineAndColumn) {
   const auto errors = errors_of("{\"rules\": [\n  {\"id\": \"a\",}\n]}");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].at.line, 2u);
+  ASSERT_TRUE(errors[0].at);
+  EXPECT_EQ(errors[0].at->line, 2u);
   EXPECT_NE(errors[0].message.find("not JSON"), std::string::npos);
 }
 
@@ -114,13 +115,12 @@ TEST(RuleFile, ASetWithAnyBadFileIsRefusedAsAWhole) {
   const std::string dup =
       R"json({"rules": [{"id": "a", "applies_to": ["WBC"], "when": "true", "action": "release"}]})json";
   auto loaded = RuleSet::load({{"one.json", good}, {"two.json", dup}});
-  ASSERT_TRUE(std::holds_alternative<std::vector<RuleError>>(loaded));
-  const auto& errors = std::get<std::vector<RuleError>>(loaded);
+  ASSERT_FALSE(loaded);
+  const auto& errors = loaded.error();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].describe(),
             "two.json:1:12: rule \"a\": id: \"a\" is also the id of the rule at one.json:1:12");
-  EXPECT_TRUE(
-      std::holds_alternative<std::shared_ptr<const RuleSet>>(RuleSet::load({{"one.json", good}})));
+  EXPECT_TRUE(RuleSet::load({{"one.json", good}}));
 }
 
 }  // namespace

@@ -30,12 +30,11 @@ struct History : ResultHistory {
 std::shared_ptr<const RuleSet> load(const std::string& rules) {
   auto loaded =
       RuleSet::load({{"lab.json", R"json({"version": "t1", "rules": [)json" + rules + "]}"}});
-  if (auto* errors = std::get_if<std::vector<RuleError>>(&loaded)) {
-    for (const auto& e : *errors)
-      ADD_FAILURE() << e.describe();
+  if (!loaded) {
+    ADD_FAILURE() << files::describe(loaded.error(), "\n");
     return nullptr;
   }
-  return std::get<std::shared_ptr<const RuleSet>>(loaded);
+  return *loaded;
 }
 
 const char* kCbcRules = R"json(

@@ -16,24 +16,22 @@ const std::filesystem::path kRules =
 
 std::shared_ptr<const RuleSet> shipped_set() {
   auto loaded = load_rule_files({kRules / "cbc.json", kRules / "coag.json", kRules / "flow.json"});
-  if (auto* errors = std::get_if<std::vector<std::string>>(&loaded)) {
-    for (const auto& e : *errors)
-      ADD_FAILURE() << e;
+  if (!loaded) {
+    ADD_FAILURE() << files::describe(loaded.error(), "\n");
     return nullptr;
   }
-  return std::get<std::shared_ptr<const RuleSet>>(loaded);
+  return *loaded;
 }
 
 std::vector<RuleCase> shipped_cases() {
   const auto text = files::read_text_file(kRules / "cases.json");
   EXPECT_TRUE(text);
   auto cases = read_rule_cases(text.value_or(""), "cases.json");
-  if (auto* errors = std::get_if<std::vector<std::string>>(&cases)) {
-    for (const auto& e : *errors)
-      ADD_FAILURE() << e;
+  if (!cases) {
+    ADD_FAILURE() << files::describe(cases.error(), "\n");
     return {};
   }
-  return std::get<std::vector<RuleCase>>(cases);
+  return *cases;
 }
 
 TEST(ShippedRules, EveryCasePasses) {

@@ -69,13 +69,13 @@ class Producer {
       auto request = cbc(reader_, i);
       EXPECT_EQ(count_observations(request.content), 5U) << request.content.reject_reason;
       ids_.push_back(request.receipt.id);
-      auto refused = store_.submit(std::move(request), [this](const Completion& c) {
+      auto submitted = store_.submit(std::move(request), [this](const Completion& c) {
         std::lock_guard lock(mutex_);
         outcomes_.push_back(c);
         ++completed_;
         changed_.notify_all();
       });
-      ASSERT_FALSE(refused) << refused->detail;
+      ASSERT_TRUE(submitted) << submitted.error().detail;
     }
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return completed_ == total_; });

@@ -383,7 +383,7 @@ TEST(Store, ACommitSlowerThanTheBudgetIsSpooledAndAcknowledgedStoredOnce) {
   lock.exec("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE");
   const auto slow = synthetic("xn-1", "slow", 3);
   std::promise<Completion> completed;
-  ASSERT_FALSE(h.store().submit(slow, [&](const Completion& c) { completed.set_value(c); }));
+  ASSERT_TRUE(h.store().submit(slow, [&](const Completion& c) { completed.set_value(c); }));
   // The writer has it in a commit, waiting for the lock.
   ASSERT_TRUE(testing::wait_until(
       [&] {
@@ -429,14 +429,14 @@ TEST(Store, ASpoolLeftByAKilledDaemonIsReplayedAtStart) {
     std::vector<const Receipt*> pointers;
     for (const auto& r : receipts)
       pointers.push_back(&r);
-    ASSERT_FALSE(spool->append(pointers));
+    ASSERT_TRUE(spool->append(pointers));
   }
   // A spool from a run with more writers is replayed too.
   {
     auto spool = Spool::open(h.spool_dir() / "spool-3.hls");
     ASSERT_TRUE(spool);
     const Receipt* first = &receipts[0];  // already in spool-0: stored once all the same
-    ASSERT_FALSE(spool->append(std::span(&first, 1)));
+    ASSERT_TRUE(spool->append(std::span(&first, 1)));
   }
   h.start_store();
   ASSERT_TRUE(testing::wait_until(
