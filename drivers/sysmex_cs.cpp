@@ -22,6 +22,7 @@
 #include "drivers/common/astm_fields.hpp"
 #include "drivers/common/astm_record_walk.hpp"
 #include "drivers/common/observations.hpp"
+#include "drivers/common/sysmex_order.hpp"
 #include "drivers/common/values.hpp"
 #include "drivers/driver.hpp"
 #include "drivers/errc.hpp"
@@ -50,42 +51,17 @@ class SysmexCs final : public Driver, private AstmRecordHooks {
   }
 
   Result<model::ResultSet*> order(AstmWalk& walk, const astm::Lis2Record& record) const override {
-    const auto& fields = walk.fields;
     auto& set = walk.out.result_sets.emplace_back();
-    set.rack = fields.component(record, 3, 1);
-    set.tube_position = fields.component(record, 3, 2);
-    set.sample_number = fields.component(record, 3, 3);
-    set.specimen_id = set.sample_number;
-    if (set.specimen_id.empty()) {
-      set.specimen_id = fields.component(record, 2, 1);
+    if (auto read = read_sysmex_order(walk.fields, record, set); !read) {
+      return read.error();
     }
-    if (set.specimen_id.empty()) {
-      return fields.error(record, 3, "no sample number in O-4 (rack^tube^sample no) or O-3");
-    }
-    const auto action = fields.text(record, 11);
-    set.kind = action == "Q" ? model::SpecimenKind::QualityControl : model::SpecimenKind::Patient;
-    set.is_rerun = action == "A";
     return &set;
   }
 
+  // R-3 component 4 is the parameter code, 5 its name, 6 the dilution.
   Result<model::Observation*> result(AstmWalk& walk, const astm::Lis2Record& record,
                                      model::ResultSet& set) const override {
-    model::Observation* added = nullptr;
-    if (auto error = read_result(walk.fields, record, set, &added, walk.out.warnings)) {
-      return *error;
-    }
-    return added;
-  }
-
-  // C-4 of a CS: calibration and reagent-lot records are traceability, not comments; nothing
-  // before the first order is kept.
-  void comment(AstmWalk& walk, const astm::Lis2Record& record) const override {
-    read_comment(walk.fields, record, walk.current, walk.last);
-  }
-
-  std::optional<ParseError> read_result(const AstmFields& fields, const astm::Lis2Record& record,
-                                        model::ResultSet& set, model::Observation** last,
-                                        std::vector<std::string>& warnings) const {
+    const auto& fields = walk.fields;
     auto code = fields.component(record, 2, 4);
     if (code.empty()) {
       return fields.error(record, 2, "no parameter code in component 4 of the universal test ID");
@@ -108,9 +84,14 @@ class SysmexCs final : public Driver, private AstmRecordHooks {
     if (!name.empty()) {
       o.comments.push_back(fmt::format("parameter: {}", name));
     }
-    apply_mapping(o, settings_.mappings.find(o.raw_code), warnings);
-    *last = &o;
-    return std::nullopt;
+    apply_mapping(o, settings_.mappings.find(o.raw_code), walk.out.warnings);
+    return &o;
+  }
+
+  // C-4 of a CS: calibration and reagent-lot records are traceability, not comments; nothing
+  // before the first order is kept.
+  void comment(AstmWalk& walk, const astm::Lis2Record& record) const override {
+    read_comment(walk.fields, record, walk.current, walk.last);
   }
 
   static void read_comment(const AstmFields& fields, const astm::Lis2Record& record,

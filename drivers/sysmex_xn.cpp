@@ -26,6 +26,7 @@
 #include "drivers/common/astm_fields.hpp"
 #include "drivers/common/astm_record_walk.hpp"
 #include "drivers/common/observations.hpp"
+#include "drivers/common/sysmex_order.hpp"
 #include "drivers/common/values.hpp"
 #include "drivers/driver.hpp"
 #include "drivers/errc.hpp"
@@ -91,47 +92,18 @@ class SysmexXn final : public Driver, private AstmRecordHooks {
 
   Result<model::ResultSet*> order(AstmWalk& walk, const astm::Lis2Record& record) const override {
     auto& set = walk.out.result_sets.emplace_back();
-    if (auto error = read_order(walk.fields, record, set)) {
-      return *error;
+    if (auto read = read_sysmex_order(walk.fields, record, set); !read) {
+      return read.error();
     }
+    set.sample_type = walk.fields.component(record, 15, 1);
     return &set;
   }
 
+  // R-3 component 5 (4 on older firmware); IP messages and scattergram files come as R records
+  // too, told apart by the mapping table's role.
   Result<model::Observation*> result(AstmWalk& walk, const astm::Lis2Record& record,
                                      model::ResultSet& set) const override {
-    model::Observation* added = nullptr;
-    if (auto error = read_result(walk.fields, record, set, &added, walk.out.warnings)) {
-      return *error;
-    }
-    return added;
-  }
-
-  static std::optional<ParseError> read_order(const AstmFields& fields,
-                                              const astm::Lis2Record& record,
-                                              model::ResultSet& set) {
-    // Indices are 0-based: field(3) is O-4 of LIS02-A2.
-    set.rack = fields.component(record, 3, 1);
-    set.tube_position = fields.component(record, 3, 2);
-    set.sample_number = fields.component(record, 3, 3);
-    set.specimen_id = set.sample_number;
-    if (set.specimen_id.empty()) {
-      set.specimen_id = fields.component(record, 2, 1);
-    }
-    if (set.specimen_id.empty()) {
-      return fields.error(record, 3, "no sample number in O-4 (rack^tube^sample no) or O-3");
-    }
-    set.sample_type = fields.component(record, 15, 1);
-    const auto action = fields.text(record, 11);
-    if (action == "Q") {
-      set.kind = model::SpecimenKind::QualityControl;
-    }
-    set.is_rerun = action == "A";
-    return std::nullopt;
-  }
-
-  std::optional<ParseError> read_result(const AstmFields& fields, const astm::Lis2Record& record,
-                                        model::ResultSet& set, model::Observation** last,
-                                        std::vector<std::string>& warnings) const {
+    const auto& fields = walk.fields;
     std::string code = fields.component(record, 2, 5);
     if (code.empty()) {
       code = fields.component(record, 2, 4);
@@ -145,12 +117,10 @@ class SysmexXn final : public Driver, private AstmRecordHooks {
     switch (role_of(code, mapping, value.text, flags)) {
       case CodeRole::Attachment:
         set.attachments.push_back({code, value.text});
-        *last = nullptr;
-        return std::nullopt;
+        return nullptr;
       case CodeRole::Flag:
         set.specimen_flags.push_back({code, value.numeric, has_flag(flags, "A")});
-        *last = nullptr;
-        return std::nullopt;
+        return nullptr;
       case CodeRole::Result:
         break;
     }
@@ -167,9 +137,8 @@ class SysmexXn final : public Driver, private AstmRecordHooks {
     if (o.value.find_first_not_of('-') == std::string::npos && !o.value.empty()) {
       o.status = model::ResultStatus::CannotReport;  // "----": analysis error
     }
-    apply_mapping(o, mapping, warnings);
-    *last = &o;
-    return std::nullopt;
+    apply_mapping(o, mapping, walk.out.warnings);
+    return &o;
   }
 
   DriverSettings settings_;
