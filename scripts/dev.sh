@@ -3,9 +3,10 @@
 # tests, fuzzes and benchmarks. Run from anywhere; everything lands under the checkout.
 #
 #   scripts/dev.sh [build]      install missing packages, configure and build (build/)
-#   scripts/dev.sh up           build, start a private PostgreSQL under var/pg (kept between runs),
-#                               and run `hemalink serve` with config/hemalink.example.json in the
-#                               foreground (it migrates the database at start); Ctrl-C stops both
+#   scripts/dev.sh up           build the daemon alone, start a private PostgreSQL under var/pg
+#                               (kept between runs), and run `hemalink serve` with
+#                               config/hemalink.example.json in the foreground (it migrates the
+#                               database at start); Ctrl-C stops both
 #   scripts/dev.sh test         build, then run the whole suite twice: normal build and ASan+UBSan
 #                               build (build-asan/), plus a short fuzz smoke of every codec
 #   scripts/dev.sh fuzz [SECS]  build the libFuzzer targets with clang and run each SECS seconds
@@ -48,9 +49,14 @@ configure() {
   cmake -S "$root" -B "$dir" -G Ninja -DHEMALINK_WERROR=ON "$@" >/dev/null
 }
 
+# build_normal [TARGET...]: everything, or only the targets named.
 build_normal() {
   configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  cmake --build build -j "$jobs"
+  if [ $# -gt 0 ]; then
+    cmake --build build -j "$jobs" --target "$@"
+  else
+    cmake --build build -j "$jobs"
+  fi
 }
 
 build_asan() {
@@ -131,7 +137,7 @@ stop_private_postgres() {
 
 # The development database of `up`: var/pg, on a Unix socket there, kept between runs.
 run_up() {
-  build_normal
+  build_normal hemalink  # only what it runs: the tests and benchmarks are `test`'s and `bench`'s
   local data="$root/var/pg" as_pg=()
   mkdir -p "$data" "$root/var/spool" "$root/var/drop/facs-1"
   if [ "$(id -u)" -eq 0 ]; then
