@@ -22,15 +22,8 @@ std::shared_ptr<ingest::MessageReader> reader_for_every_driver(ingest::Decider d
 
 store::Receipt receipt(std::string analyzer, std::string driver, store::WireProtocol protocol,
                        std::string raw) {
-  store::Receipt r;
-  r.id = model::MessageId::generate();
-  r.analyzer = std::move(analyzer);
-  r.driver = std::move(driver);
-  r.protocol = protocol;
-  r.peer_address = "127.0.0.1:40001";
-  r.received_at = std::chrono::system_clock::now();
-  r.raw = std::move(raw);
-  return r;
+  return store::Receipt::arrived(std::move(analyzer), std::move(driver), protocol,
+                                 "127.0.0.1:40001", std::move(raw));
 }
 
 std::vector<store::StoreRequest> requests_from_capture(const std::filesystem::path& file,

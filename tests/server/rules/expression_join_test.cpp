@@ -105,6 +105,31 @@ class JoinedConditions : public ::testing::Test {
   std::vector<std::pair<const CompiledExpression*, std::uint32_t>> conditions;
 };
 
+// The threaded and the switch dispatch run the same handlers: the same truth for every condition
+// alone and the same firings for the joined program, on every result.
+TEST_F(JoinedConditions, BothDispatchesGiveTheSameVerdicts) {
+  using Dispatch = CompiledExpression::Dispatch;
+  FactNames names;
+  const auto joined = CompiledExpression::join(conditions, names);
+  SpecimenFacts facts;
+  facts.gather(names, specimen);
+  for (const auto& o : specimen.observations) {
+    for (std::size_t i = 0; i < expressions.size(); ++i) {
+      const auto truth = expressions[i].evaluate({o, specimen, &history});
+      EXPECT_EQ(expressions[i].evaluate_for_test({o, specimen, &history}, Dispatch::Switch), truth)
+          << kConditions[i] << " on " << o.code;
+      if constexpr (CompiledExpression::kHasThreadedDispatch) {
+        EXPECT_EQ(expressions[i].evaluate_for_test({o, specimen, &history}, Dispatch::Threaded),
+                  truth)
+            << kConditions[i] << " on " << o.code;
+      }
+    }
+    std::vector<std::uint32_t> switched;
+    joined.fire_for_test({o, specimen, &history, &facts}, switched, Dispatch::Switch);
+    EXPECT_EQ(switched, one_by_one(o)) << o.code;
+  }
+}
+
 TEST_F(JoinedConditions, FireExactlyTheRulesWhoseConditionsAreTrueWithOrWithoutFacts) {
   FactNames names;
   const auto joined = CompiledExpression::join(conditions, names);
