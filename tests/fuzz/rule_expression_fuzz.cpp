@@ -51,13 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   for (const auto kind : {CompiledExpression::Kind::Condition, CompiledExpression::Kind::Number}) {
     auto compiled = CompiledExpression::compile(text, kind);
-    if (auto* error = std::get_if<ExpressionError>(&compiled)) {
-      HL_FUZZ_CHECK(!error->message.empty());
-      HL_FUZZ_CHECK(error->at.line >= 1 && error->at.column >= 1);
-      HL_FUZZ_CHECK(error->at.line <= size + 1 && error->at.column <= size + 1);
+    if (!compiled) {
+      const auto& error = compiled.error();
+      HL_FUZZ_CHECK(!error.message.empty());
+      HL_FUZZ_CHECK(error.at.line >= 1 && error.at.column >= 1);
+      HL_FUZZ_CHECK(error.at.line <= size + 1 && error.at.column <= size + 1);
       continue;
     }
-    const auto& expression = std::get<CompiledExpression>(compiled);
+    const auto& expression = *compiled;
     FactNames names;
     const auto joined = CompiledExpression::join({{&expression, 7}, {&expression, 9}}, names);
     SpecimenFacts facts;
