@@ -344,16 +344,12 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
 Result<DaemonConfig, files::FileErrors> parse_daemon_config(
     std::string_view json_text, const std::filesystem::path& base_dir,
     const std::optional<std::string>& database_url_override) {
-  files::FileErrors errors;
-  json document;
-  try {
-    document = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    const auto offset = e.byte == 0 ? 0 : e.byte - 1;
-    errors.push_back(
-        {"", files::position_of(json_text, offset), "", fmt::format("not JSON: {}", e.what())});
-    return errors;
+  auto parsed = files::parse_json(json_text, "");
+  if (!parsed) {
+    return files::FileErrors{parsed.error()};
   }
+  const json& document = *parsed;
+  files::FileErrors errors;
   DaemonConfig c;
   {
     JsonFields top(document, "", errors);

@@ -76,14 +76,11 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
 Result<drivers::MappingTable, files::FileErrors> mapping_table_from_json(std::string_view text,
                                                                          std::string_view source) {
   const std::string file(source);
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    const auto offset = e.byte == 0 ? 0 : e.byte - 1;
-    return files::FileErrors{
-        {file, files::position_of(text, offset), "", fmt::format("not JSON: {}", e.what())}};
+  auto parsed = files::parse_json(text, file);
+  if (!parsed) {
+    return files::FileErrors{parsed.error()};
   }
+  json& doc = *parsed;
   if (!doc.is_object() || !doc.contains("codes") || !doc["codes"].is_object()) {
     return files::FileErrors{{file, std::nullopt, "codes", "expected an object of code entries"}};
   }

@@ -1,5 +1,7 @@
 #include "server/files/json_fields.hpp"
 
+#include "server/files/json_text_positions.hpp"
+
 #include <fmt/format.h>
 
 namespace hemalink::files {
@@ -163,6 +165,19 @@ const json* JsonFields::array(const char* key, bool required) {
     return nullptr;
   }
   return v;
+}
+
+Result<json, FileError> parse_json(std::string_view text, const std::string& file) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    const auto offset = e.byte == 0 ? 0 : e.byte - 1;
+    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at ...: ..."
+    if (const auto cut = what.find(": "); cut != std::string::npos) {
+      what = what.substr(cut + 2);
+    }
+    return FileError{file, position_of(text, offset), "", "not JSON: " + what};
+  }
 }
 
 }  // namespace hemalink::files

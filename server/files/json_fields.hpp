@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocols/common/result.hpp"
 #include "server/files/file_error.hpp"
 
 namespace hemalink::files {
@@ -69,6 +70,10 @@ class JsonFields {
   FileErrors& errors_;
   std::set<std::string, std::less<>> read_;
 };
+
+/// `text` as a JSON document, or where it stops being JSON: `file`, the line and column, and what
+/// the parser expected there ("not JSON: ...").
+Result<nlohmann::json, FileError> parse_json(std::string_view text, const std::string& file);
 
 /// How a JSON value reads in an error message: strings quoted, the rest as JSON.
 std::string describe(const nlohmann::json& value);

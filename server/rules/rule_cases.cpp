@@ -129,14 +129,11 @@ void read_expectations(JsonFields& f, RuleCase& c) {
 
 Result<std::vector<RuleCase>, files::FileErrors> read_rule_cases(std::string_view text,
                                                                  const std::string& file) {
-  json document;
-  try {
-    document = json::parse(text);
-  } catch (const json::parse_error& e) {
-    const auto offset = e.byte == 0 ? 0 : e.byte - 1;
-    return files::FileErrors{
-        {file, files::position_of(text, offset), "", fmt::format("not JSON: {}", e.what())}};
+  auto parsed = files::parse_json(text, file);
+  if (!parsed) {
+    return files::FileErrors{parsed.error()};
   }
+  const json& document = *parsed;
   files::FileErrors errors;
   std::vector<RuleCase> cases;
   {

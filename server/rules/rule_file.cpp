@@ -206,23 +206,12 @@ bool Rule::applies_to_code(std::string_view code) const {
 }
 
 Result<RuleFile, files::FileErrors> read_rule_file(const RuleSource& source) {
-  const json document = json::parse(source.text, nullptr, false);
-  if (document.is_discarded()) {
-    // Parse again for the position: the no-throw parse does not say where it stopped.
-    try {
-      const auto never_reached = json::parse(source.text);
-      (void)never_reached;
-    } catch (const json::parse_error& e) {
-      const auto offset = e.byte == 0 ? 0 : e.byte - 1;
-      std::string what = e.what();
-      if (const auto cut = what.find(": "); cut != std::string::npos)
-        what = what.substr(cut + 2);
-      return files::FileErrors{
-          rule_error(source.name, position_of(source.text, offset), "", "not JSON: " + what)};
-    }
+  auto document = files::parse_json(source.text, source.name);
+  if (!document) {
+    return files::FileErrors{document.error()};
   }
   RuleFileReader reader(source);
-  auto file = reader.read(document);
+  auto file = reader.read(*document);
   if (!reader.errors().empty()) {
     return std::move(reader.errors());
   }
