@@ -33,7 +33,7 @@ namespace {
 
 constexpr std::string_view kName = "sysmex-cs";
 
-class SysmexCs final : public Driver, private AstmRecordHooks {
+class SysmexCs final : public Driver, private SysmexRecordHooks {
  public:
   explicit SysmexCs(DriverSettings settings) : settings_(std::move(settings)) {}
 
@@ -45,19 +45,7 @@ class SysmexCs final : public Driver, private AstmRecordHooks {
   }
 
  private:
-  // AstmRecordHooks
-  model::Patient patient(const AstmFields& fields, const astm::Lis2Record& record) const override {
-    return patient_from(fields, record, {4, 2, 3});
-  }
-
-  Result<model::ResultSet*> order(AstmWalk& walk, const astm::Lis2Record& record) const override {
-    auto& set = walk.out.result_sets.emplace_back();
-    if (auto read = read_sysmex_order(walk.fields, record, set); !read) {
-      return read.error();
-    }
-    return &set;
-  }
-
+  // AstmRecordHooks (patient and order: SysmexRecordHooks)
   // R-3 component 4 is the parameter code, 5 its name, 6 the dilution.
   Result<model::Observation*> result(AstmWalk& walk, const astm::Lis2Record& record,
                                      model::ResultSet& set) const override {

@@ -73,7 +73,7 @@ std::string judgement(std::string_view r9) {
   return {};
 }
 
-class SysmexXn final : public Driver, private AstmRecordHooks {
+class SysmexXn final : public Driver, private SysmexRecordHooks {
  public:
   explicit SysmexXn(DriverSettings settings) : settings_(std::move(settings)) {}
 
@@ -85,18 +85,13 @@ class SysmexXn final : public Driver, private AstmRecordHooks {
   }
 
  private:
-  // AstmRecordHooks
-  model::Patient patient(const AstmFields& fields, const astm::Lis2Record& record) const override {
-    return patient_from(fields, record, {4, 2, 3});
-  }
-
+  // AstmRecordHooks (patient: SysmexRecordHooks)
   Result<model::ResultSet*> order(AstmWalk& walk, const astm::Lis2Record& record) const override {
-    auto& set = walk.out.result_sets.emplace_back();
-    if (auto read = read_sysmex_order(walk.fields, record, set); !read) {
-      return read.error();
+    auto set = SysmexRecordHooks::order(walk, record);
+    if (set) {
+      (*set)->sample_type = walk.fields.component(record, 15, 1);  // O-16 specimen descriptor
     }
-    set.sample_type = walk.fields.component(record, 15, 1);
-    return &set;
+    return set;
   }
 
   // R-3 component 5 (4 on older firmware); IP messages and scattergram files come as R records

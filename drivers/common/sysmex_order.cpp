@@ -21,4 +21,18 @@ Result<void> read_sysmex_order(const AstmFields& fields, const astm::Lis2Record&
   return {};
 }
 
+model::Patient SysmexRecordHooks::patient(const AstmFields& fields,
+                                          const astm::Lis2Record& record) const {
+  return patient_from(fields, record, {4, 2, 3});
+}
+
+Result<model::ResultSet*> SysmexRecordHooks::order(AstmWalk& walk,
+                                                   const astm::Lis2Record& record) const {
+  auto& set = walk.out.result_sets.emplace_back();
+  if (auto read = read_sysmex_order(walk.fields, record, set); !read) {
+    return read.error();
+  }
+  return &set;
+}
+
 }  // namespace hemalink::drivers

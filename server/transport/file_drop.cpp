@@ -7,8 +7,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "server/files/text_file.hpp"
 
