@@ -1,6 +1,7 @@
 #include "protocols/astm/message_assembler.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cctype>
 
 #include "protocols/astm/errc.hpp"
@@ -39,20 +40,15 @@ std::size_t MessageAssembler::append(std::string_view text, std::size_t stream_o
   while (start < text.size()) {
     std::size_t stop = find_either(text, '\r', '\n', start);
     if (stop == std::string_view::npos) {
-      if (record_.size() + (text.size() - start) > limits_.max_message_bytes) {
-        sink_.on_discarded({make_error_code(Errc::MessageTooLarge),
-                            fmt::format("a record longer than {} bytes without a terminator",
-                                        limits_.max_message_bytes),
-                            stream_offset + start},
-                           record_);
-        record_.clear();
-        is_discarding_ = true;
-        return completed_ - before;
-      }
       if (record_.empty()) {
         record_offset_ = stream_offset + start;
       }
-      record_.append(text.substr(start));
+      // Bytes past the limit are not kept: the record is over it whatever follows, and when its
+      // terminator comes complete_record() discards its message as over the limits, exactly as
+      // when the whole record arrives in one piece. Memory stays bounded either way.
+      const std::size_t room =
+          limits_.max_message_bytes + 1 - std::min(record_.size(), limits_.max_message_bytes + 1);
+      record_.append(text.substr(start, std::min(room, text.size() - start)));
       break;
     }
     if (record_.empty()) {

@@ -519,5 +519,25 @@ TEST(BareRecords, ReportsTheLastMessageWithoutLAtEndOfStream) {
   EXPECT_EQ(r.message_ends[0], MessageEnd::EndOfStream);
 }
 
+// A record over the message limit discards its message however the bytes are split, and the
+// next message is received (a fuzz finding: split inside the long record, the message before it
+// used to be reported at end of stream).
+TEST(BareRecords, ARecordOverTheLimitDiscardsItsMessageAtAnySplit) {
+  const std::string input =
+      "H|\\^&\rP|1\rR|1|^^^WBC|" + std::string(600, 'x') + "\rR|2|^^^RBC|4.5\r" + joined_records();
+  testing::expect_same_log_for_every_split(input, [](const std::vector<std::string_view>& pieces) {
+    LinkOptions options;
+    options.mode = LinkMode::Bare;
+    options.limits.max_message_bytes = 512;
+    LinkRecorder r;
+    E1381Link link(options, r);
+    feed_all(link, pieces);
+    link.finish();
+    EXPECT_EQ(r.messages, std::vector<std::string>{joined_records()});
+    EXPECT_EQ(r.errors, std::vector<std::error_code>{make_error_code(Errc::MessageTooLarge)});
+    return r.log_without_timers();
+  });
+}
+
 }  // namespace
 }  // namespace hemalink::astm
