@@ -72,6 +72,14 @@ std::optional<config::DaemonConfig> read_config(const std::filesystem::path& fil
   return std::move(*parsed);
 }
 
+// What the log line of an analyzer's listener says is served there.
+std::string served(const config::AnalyzerConfig& a) {
+  const char* link = a.protocol == model::WireProtocol::Hl7 ? "MLLP"
+                     : a.link == config::AstmLink::E1381    ? "E1381"
+                                                            : "bare";
+  return fmt::format("{} {}, driver {}", config::to_string(a.protocol), link, a.driver);
+}
+
 }  // namespace
 
 struct Daemon::Parts {
@@ -112,8 +120,8 @@ struct Daemon::Parts {
     for (const auto& a : config.analyzers) {
       if (const auto* t = std::get_if<config::TcpServerTransport>(&a.transport)) {
         listeners.push_back(std::make_unique<transport::TcpListener>(
-            io, a.name, *t, *transport::PeerAllowList::parse(a.allowed_peers), a.tcp_keepalive,
-            open_tcp_analyzer(a, services(), a.max_connections)));
+            io, a.name, served(a), *t, *transport::PeerAllowList::parse(a.allowed_peers),
+            a.tcp_keepalive, open_tcp_analyzer(a, services(), a.max_connections)));
       } else if (const auto* t = std::get_if<config::TcpClientTransport>(&a.transport)) {
         dialers.push_back(std::make_unique<transport::TcpDialer>(
             io, a.name, *t, a.tcp_keepalive, open_tcp_analyzer(a, services(), 1)));
@@ -126,29 +134,6 @@ struct Daemon::Parts {
             receive_export_files(a, services())));
       }
     }
-  }
-
-  /// What the log line of a listener says is served there.
-  static std::string served(const config::AnalyzerConfig& a) {
-    const char* link = a.protocol == model::WireProtocol::Hl7 ? "MLLP"
-                       : a.link == config::AstmLink::E1381    ? "E1381"
-                                                              : "bare";
-    return fmt::format("{} {}, driver {}", config::to_string(a.protocol), link, a.driver);
-  }
-
-  void start_transports() {
-    std::size_t listener = 0;
-    for (const auto& a : config.analyzers) {
-      if (std::holds_alternative<config::TcpServerTransport>(a.transport)) {
-        listeners[listener++]->start(served(a));
-      }
-    }
-    for (auto& t : dialers)
-      t->start();
-    for (auto& t : serial_lines)
-      t->start();
-    for (auto& t : file_drops)
-      t->start();
   }
 
   template <typename F>
@@ -232,7 +217,7 @@ int Daemon::run() {
   if (p.options.handle_signals) {
     asio::co_spawn(p.io, p.handle_signals(*this), asio::detached);
   }
-  p.start_transports();
+  p.each_transport([](auto& t) { t.start(); });
   const unsigned n = thread_count(p.config);
   spdlog::info("hemalink serving {} analyzer(s) on {} thread(s), at most {} connections",
                p.config.analyzers.size(), n, p.config.max_connections);

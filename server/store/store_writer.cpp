@@ -208,8 +208,10 @@ void StoreWriter::handle(Batch& batch) {
 
 // A commit whose outcome is unknown (the connection broke during COMMIT) is settled before anything
 // else happens to its messages: the database is asked which of them it has. All of them: the
-// commit happened, and they are Stored. Otherwise it did not (one transaction commits all or
-// nothing), and the batch is written again; a message stored earlier comes back AlreadyStored.
+// commit happened, and they are Stored (a message whose ID was stored before this batch is
+// reported Stored too: durable either way, and the rules' cache learns its results once more,
+// which changes no answer). Otherwise it did not (one transaction commits all or nothing), and
+// the batch is written again; a message stored earlier comes back AlreadyStored.
 // When the database cannot be asked, the error is Retryable: the batch is spooled, and the
 // replay, which recognises stored message IDs, stores each message once.
 Result<std::vector<Completion>, StoreError> StoreWriter::write(

@@ -51,11 +51,12 @@ void set_socket_options(asio::ip::tcp::socket& socket, bool keepalive) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
 }
 
-TcpListener::TcpListener(asio::io_context& io, std::string name, const TcpServerTransport& where,
-                         PeerAllowList allowed, bool keepalive,
+TcpListener::TcpListener(asio::io_context& io, std::string name, std::string served,
+                         const TcpServerTransport& where, PeerAllowList allowed, bool keepalive,
                          OpenConnection<asio::ip::tcp::socket> open)
     : io_(io),
       name_(std::move(name)),
+      served_(std::move(served)),
       allowed_(std::move(allowed)),
       keepalive_(keepalive),
       open_(std::move(open)),
@@ -76,9 +77,9 @@ TcpListener::TcpListener(asio::io_context& io, std::string name, const TcpServer
   port_ = acceptor_.local_endpoint().port();
 }
 
-void TcpListener::start(const std::string& what) {
+void TcpListener::start() {
   spdlog::info("{}: listening on {}:{} ({})", name_,
-               acceptor_.local_endpoint().address().to_string(), port_, what);
+               acceptor_.local_endpoint().address().to_string(), port_, served_);
   asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
 }
 

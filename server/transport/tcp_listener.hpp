@@ -19,13 +19,14 @@ namespace asio = boost::asio;
 class TcpListener {
  public:
   /// Binds the listening socket. `name` is what the logs call the peer (the analyzer's or the
-  /// LIS's configured name). Throws std::runtime_error naming it and the address when it cannot
-  /// bind: a start-up failure.
-  TcpListener(asio::io_context& io, std::string name, const TcpServerTransport& where,
-              PeerAllowList allowed, bool keepalive, OpenConnection<asio::ip::tcp::socket> open);
+  /// LIS's configured name), `served` what the log line says is served there (protocol, driver).
+  /// Throws std::runtime_error naming it and the address when it cannot bind: a start-up
+  /// failure.
+  TcpListener(asio::io_context& io, std::string name, std::string served,
+              const TcpServerTransport& where, PeerAllowList allowed, bool keepalive,
+              OpenConnection<asio::ip::tcp::socket> open);
 
-  /// Starts accepting; `what` says in the log line what is served there (protocol, driver).
-  void start(const std::string& what);
+  void start();
   /// Stops accepting; connections already open are not this listener's.
   void stop();
   /// The port bound (the configured one, or the one the system chose for port 0).
@@ -37,6 +38,7 @@ class TcpListener {
 
   asio::io_context& io_;
   std::string name_;
+  std::string served_;
   PeerAllowList allowed_;
   bool keepalive_;
   OpenConnection<asio::ip::tcp::socket> open_;
