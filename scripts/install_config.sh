@@ -4,6 +4,7 @@
 #   CONFIG_DIR/hemalink.json    the example lab, its spool and drop folders moved under STATE_DIR
 #   CONFIG_DIR/mappings/*.json  the shipped mapping tables
 #   CONFIG_DIR/rules/*.json     the shipped rule sets and their cases
+#   CONFIG_DIR/lis/*.json       the example LIS's test codes
 #   STATE_DIR/spool, STATE_DIR/drop/facs-1
 # Everything the example configuration names by a relative path is copied beside it.
 #
@@ -18,8 +19,10 @@ source_dir=$1
 config_dir=$2
 state_dir=$3
 
-mkdir -p "$config_dir/mappings" "$config_dir/rules" "$state_dir/spool" "$state_dir/drop/facs-1"
+mkdir -p "$config_dir/mappings" "$config_dir/rules" "$config_dir/lis" "$state_dir/spool" \
+  "$state_dir/drop/facs-1"
 cp "$source_dir"/mappings/*.json "$config_dir/mappings/"
+cp "$source_dir"/lis/*.json "$config_dir/lis/"
 cp "$source_dir"/rules/*.json "$config_dir/rules/"
 sed -e "s|\"\.\./var/spool\"|\"$state_dir/spool\"|" \
     -e "s|\"\.\./var/drop/facs-1\"|\"$state_dir/drop/facs-1\"|" \

@@ -6,7 +6,9 @@
 
 #include "server/cli/check_config_command.hpp"
 #include "server/cli/decode_command.hpp"
+#include "server/cli/lis_sim_command.hpp"
 #include "server/cli/migrate_command.hpp"
+#include "server/cli/outbox_command.hpp"
 #include "server/cli/rules_command.hpp"
 #include "server/cli/serve_command.hpp"
 #include "server/cli/simulate_command.hpp"
@@ -40,6 +42,13 @@ constexpr const char* kUsage =
     "  rules explain --rules FILE [--rules FILE...] CASES.json [--case NAME]\n"
     "                 for one case, every rule evaluated on each result, what it read, and\n"
     "                 why it fired or not\n"
+    "  lis-sim --listen HOST:PORT --protocol hl7|astm [--ack-every N] [--nack-every N]\n"
+    "          [--silent-every N] [--late-ack-every N] [--drop-connection-every N]\n"
+    "          [--delay-ms D] [--record FILE] [--duration SECONDS]\n"
+    "                 be a LIS: acknowledge what arrives, inject faults on demand, record each\n"
+    "                 message as a JSON line, print totals (see lis-sim --help)\n"
+    "  outbox [--db DSN] list|show ID|resend ID|retry-dead [--destination NAME]\n"
+    "                 the LIS outbox: what waits, what was sent, sending again\n"
     "  migrate [--db DSN]\n"
     "                 apply the missing schema migrations (default DSN: $HEMALINK_DATABASE_URL)\n"
     "  version        print the version\n"
@@ -74,6 +83,12 @@ int main(int argc, char** argv) {
   }
   if (command == "simulate") {
     return hemalink::cli::run_simulate(args, std::cout, std::cerr);
+  }
+  if (command == "lis-sim") {
+    return hemalink::cli::run_lis_sim(args, std::cout, std::cerr);
+  }
+  if (command == "outbox") {
+    return hemalink::cli::run_outbox(args, std::cout, std::cerr);
   }
   if (command == "rules") {
     return hemalink::cli::run_rules(args, std::cout, std::cerr);

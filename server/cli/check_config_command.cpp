@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 
 #include "server/config/daemon_config.hpp"
+#include "server/config/lis_mapping.hpp"
 #include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
 
@@ -18,8 +19,15 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
   files::FileErrors errors;
   if (!parsed) {
     errors = parsed.error();
-  } else if (auto reader = ingest::configured_message_reader(*parsed); !reader) {
-    errors = files::in_file(reader.error(), file.string());  // its own errors have no file
+  } else {
+    // Their own errors have no file: they are the configuration's.
+    if (auto reader = ingest::configured_message_reader(*parsed); !reader) {
+      errors = files::in_file(reader.error(), file.string());
+    }
+    if (auto mappings = config::load_lis_mappings(parsed->lis); !mappings) {
+      const auto more = files::in_file(mappings.error(), file.string());
+      errors.insert(errors.end(), more.begin(), more.end());
+    }
   }
   if (!errors.empty()) {
     fmt::print(err, "{}\n", files::describe(errors, "\n"));
@@ -33,8 +41,14 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
     names += fmt::format("{}{} ({}, {})", names.empty() ? "" : ", ", a.name, a.driver,
                          config::to_string(a.protocol));
   }
-  fmt::print(out, "{}: ok: {} analyzer{}: {}\n", file.string(), c.analyzers.size(),
-             c.analyzers.size() == 1 ? "" : "s", names);
+  std::string destinations;
+  for (const auto& d : c.lis) {
+    destinations += fmt::format("{}{} ({})", destinations.empty() ? "" : ", ", d.name,
+                                config::to_string(d.protocol));
+  }
+  fmt::print(out, "{}: ok: {} analyzer{}: {}; {} LIS destination{}{}{}\n", file.string(),
+             c.analyzers.size(), c.analyzers.size() == 1 ? "" : "s", names, c.lis.size(),
+             c.lis.size() == 1 ? "" : "s", c.lis.empty() ? "" : ": ", destinations);
   return 0;
 }
 

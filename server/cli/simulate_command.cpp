@@ -4,12 +4,12 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "server/cli/capture_messages.hpp"
+#include "server/cli/command_arguments.hpp"
 #include "server/files/text_file.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/simulate/simulation.hpp"
@@ -41,20 +41,12 @@ struct Arguments {
   bool as_json = false;
 };
 
-template <typename Number>
-bool parse_number(const std::string& text, Number& out) {
-  const auto* end = text.data() + text.size();
-  auto [at, error] = std::from_chars(text.data(), end, out);
-  return error == std::errc() && at == end;
-}
-
-bool parse_host_port(const std::string& text,
-                     std::vector<std::pair<std::string, std::uint16_t>>& targets) {
-  const auto colon = text.rfind(':');
-  std::uint16_t port = 0;
-  if (colon == std::string::npos || colon == 0 || !parse_number(text.substr(colon + 1), port))
+bool add_target(const std::string& text,
+                std::vector<std::pair<std::string, std::uint16_t>>& targets) {
+  std::pair<std::string, std::uint16_t> target;
+  if (!parse_host_port(text, target))
     return false;
-  targets.emplace_back(text.substr(0, colon), port);
+  targets.push_back(std::move(target));
   return true;
 }
 
@@ -80,7 +72,7 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
         return fmt::format("--link: expected e1381 or bare, got \"{}\"", value);
       plan.analyzer.link = value == "bare" ? astm::LinkMode::Bare : astm::LinkMode::E1381;
     } else if (flag == "--to" || flag == "--listen") {
-      if (!parse_host_port(value, plan.targets))
+      if (!add_target(value, plan.targets))
         return fmt::format("{}: expected HOST:PORT, got \"{}\"", flag, value);
       plan.endpoint = flag == "--to" ? simulate::Endpoint::Connect : simulate::Endpoint::Listen;
       has_endpoint = true;

@@ -332,10 +332,104 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
     f.integer("ack_budget_ms", budget, 100, 10000);
     c.store.ack_budget = std::chrono::milliseconds(budget);
   }
-  if (const json* lis = top.object("lis")) {
-    JsonFields f(*lis, "lis", top.errors());
-    f.text("host", c.lis.host, true);
-    f.integer("port", c.lis.port, 1, kMaxPort, true);
+}
+
+void read_backoff(JsonFields& f, LisDestination& d) {
+  std::int64_t min_ms = d.backoff_min.count();
+  std::int64_t max_ms = d.backoff_max.count();
+  f.integer("backoff_min_ms", min_ms, 10, 3600000);
+  f.integer("backoff_max_ms", max_ms, 10, 86400000);
+  if (max_ms < min_ms) {
+    f.error(f.path_of("backoff_max_ms"),
+            fmt::format("expected at least backoff_min_ms ({}), got {}", min_ms, max_ms));
+  }
+  d.backoff_min = std::chrono::milliseconds(min_ms);
+  d.backoff_max = std::chrono::milliseconds(max_ms);
+}
+
+void check_lis_analyzers(JsonFields& f, const LisDestination& d,
+                         const std::vector<AnalyzerConfig>& analyzers) {
+  for (std::size_t i = 0; i < d.analyzers.size(); ++i) {
+    const bool known = std::any_of(analyzers.begin(), analyzers.end(),
+                                   [&](const auto& a) { return a.name == d.analyzers[i]; });
+    if (!known) {
+      f.error(fmt::format("{}[{}]", f.path_of("analyzers"), i),
+              fmt::format("no analyzer is named \"{}\"", d.analyzers[i]));
+    }
+  }
+}
+
+LisDestination read_lis_destination(const json& node, const std::string& path,
+                                    const std::filesystem::path& base,
+                                    const std::vector<AnalyzerConfig>& analyzers,
+                                    files::FileErrors& errors) {
+  JsonFields f(node, path, errors);
+  LisDestination d;
+  f.text("name", d.name, true);
+  if (f.has("name") && !d.name.empty() && !is_name(d.name)) {
+    f.error(
+        f.path_of("name"),
+        fmt::format("expected letters, digits, '-', '_' or '.' (at most 64), got \"{}\"", d.name));
+  }
+  const auto protocol = f.choice("protocol", {"hl7", "astm"}, true);
+  d.protocol = protocol.value_or(0) == 1 ? WireProtocol::Astm : WireProtocol::Hl7;
+  d.transport = read_transport(f, base);
+  if (std::holds_alternative<FileDropTransport>(d.transport)) {
+    f.error(f.path_of("transport") + ".type",
+            "a LIS is reached over \"tcp-client\", \"tcp-server\" or \"serial\"");
+  }
+  f.text_list("allowed_peers", d.allowed_peers);
+  for (std::size_t i = 0; i < d.allowed_peers.size(); ++i) {
+    if (!transport::PeerAllowList::parse({d.allowed_peers[i]})) {
+      f.error(fmt::format("{}[{}]", f.path_of("allowed_peers"), i),
+              fmt::format("expected an IP address or CIDR block, got \"{}\"", d.allowed_peers[i]));
+    }
+  }
+  f.boolean("tcp_keepalive", d.tcp_keepalive);
+  std::string mapping;
+  f.text("mapping", mapping);
+  d.mapping_file = resolve(base, mapping);
+  f.text_list("analyzers", d.analyzers);
+  check_lis_analyzers(f, d, analyzers);
+  f.text("sending_application", d.sending_application);
+  f.text("sending_facility", d.sending_facility);
+  f.text("receiving_application", d.receiving_application);
+  f.text("receiving_facility", d.receiving_facility);
+  if (auto id = f.choice("processing_id", {"P", "T", "D"})) {
+    d.processing_id = static_cast<ProcessingId>(*id);
+  }
+  std::int64_t timeout = d.ack_timeout.count();
+  f.integer("ack_timeout_ms", timeout, 100, 600000);
+  d.ack_timeout = std::chrono::milliseconds(timeout);
+  f.integer("max_attempts", d.max_attempts, 1, 1000);
+  read_backoff(f, d);
+  return d;
+}
+
+void read_lis(JsonFields& top, DaemonConfig& c, const std::filesystem::path& base) {
+  if (!top.has("lis")) {
+    return;
+  }
+  if (const json* lis = top.any("lis"); lis->is_object()) {
+    top.error("lis",
+              "expected a list of destinations: [{\"name\": \"lis\", \"protocol\": \"hl7\", "
+              "\"transport\": {\"type\": \"tcp-client\", \"host\": ..., \"port\": ...}}] (one "
+              "{\"host\", \"port\"} object was the form before destinations)");
+    return;
+  }
+  const json* list = top.array("lis");
+  if (list == nullptr) {
+    return;
+  }
+  std::map<std::string, std::size_t> names;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto path = fmt::format("lis[{}]", i);
+    c.lis.push_back(read_lis_destination((*list)[i], path, base, c.analyzers, top.errors()));
+    const auto& name = c.lis.back().name;
+    if (!name.empty() && !names.emplace(name, i).second) {
+      top.error(path + ".name",
+                fmt::format("\"{}\" is already the name of lis[{}]", name, names[name]));
+    }
   }
 }
 
@@ -360,6 +454,7 @@ Result<DaemonConfig, files::FileErrors> parse_daemon_config(
             read_analyzer((*list)[i], fmt::format("analyzers[{}]", i), base_dir, errors));
       }
     }
+    read_lis(top, c, base_dir);
   }
   check_unique(c.analyzers, errors);
   if (database_url_override && !database_url_override->empty()) {
@@ -372,6 +467,22 @@ Result<DaemonConfig, files::FileErrors> parse_daemon_config(
     return errors;
   }
   return c;
+}
+
+bool LisDestination::takes(std::string_view analyzer) const {
+  return analyzers.empty() ||
+         std::find(analyzers.begin(), analyzers.end(), analyzer) != analyzers.end();
+}
+
+char processing_id_code(ProcessingId id) {
+  switch (id) {
+    case ProcessingId::Training:
+      return 'T';
+    case ProcessingId::Debugging:
+      return 'D';
+    default:
+      return 'P';
+  }
 }
 
 std::optional<std::string> database_url_from_environment() {

@@ -77,10 +77,39 @@ struct StoreConfig {
   std::chrono::milliseconds ack_budget{2000};
 };
 
-struct LisConfig {
-  std::string host;
-  std::uint16_t port = 0;
+/// MSH-11 of what hemalink sends a LIS: production, training or debugging.
+enum class ProcessingId { Production, Training, Debugging };
+
+/// One LIS that released results go to ("lis" in the configuration is a list of them).
+struct LisDestination {
+  std::string name;
+  WireProtocol protocol = WireProtocol::Hl7;  ///< Hl7 or Astm.
+  Transport transport;                        ///< tcp-client, tcp-server or serial.
+  /// Peer IP addresses or CIDR blocks allowed to connect (tcp-server); empty allows any.
+  std::vector<std::string> allowed_peers;
+  bool tcp_keepalive = true;
+  /// The LIS's own test codes per canonical code (JSON, see lis_mapping.hpp); empty: none.
+  std::filesystem::path mapping_file;
+  /// The analyzers whose results go there; empty: every analyzer.
+  std::vector<std::string> analyzers;
+  std::string sending_application = "hemalink";
+  std::string sending_facility;
+  std::string receiving_application;
+  std::string receiving_facility;
+  ProcessingId processing_id = ProcessingId::Production;
+  /// How long the LIS has to acknowledge a message (HL7: the ACK; ASTM: each frame's ACK).
+  std::chrono::milliseconds ack_timeout{10000};
+  /// Attempts of one message before its row is dead.
+  int max_attempts = 10;
+  /// The wait before attempt n+1 doubles from min up to max.
+  std::chrono::milliseconds backoff_min{1000};
+  std::chrono::milliseconds backoff_max{300000};
+
+  /// True when `analyzer`'s results go to this destination.
+  bool takes(std::string_view analyzer) const;
 };
+
+char processing_id_code(ProcessingId id);
 
 /// The autoverification rules: the files of the rule set (one set, in order), and how many
 /// patients' tests and specimens the cache of recent results keeps. Without files every result
@@ -103,7 +132,7 @@ struct DaemonConfig {
   /// handed to the store before they are closed.
   std::chrono::milliseconds shutdown_grace{5000};
   StoreConfig store;
-  LisConfig lis;
+  std::vector<LisDestination> lis;
   RulesConfig rules;
   std::vector<AnalyzerConfig> analyzers;
 };

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,14 +11,18 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
 #include <csignal>
+#include <cstdio>
 #include <thread>
 
 #include "server/daemon/analyzer_connection.hpp"
 #include "server/daemon/export_file_receipts.hpp"
 #include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
+#include "server/lis/lis_link.hpp"
 #include "server/store/database_result_archive.hpp"
+#include "server/store/outbox_watch.hpp"
 #include "server/transport/file_drop.hpp"
 #include "server/transport/serial_line.hpp"
 #include "server/transport/tcp_dialer.hpp"
@@ -53,7 +58,35 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
   o.max_batch_wait = c.store.max_batch_wait;
   o.spool_dir = c.spool_dir;
   o.ack_budget = c.store.ack_budget;
+  for (const auto& d : c.lis) {
+    o.lis_routes.push_back({d.name, d.analyzers});
+  }
   return o;
+}
+
+// This process as outbox.claimed_by names it.
+std::string node_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) {
+    std::snprintf(host, sizeof host, "unknown");
+  }
+  return fmt::format("{}:{}", host, static_cast<long>(getpid()));
+}
+
+std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(asio::io_context& io,
+                                                          const config::DaemonConfig& c) {
+  auto mappings = config::load_lis_mappings(c.lis);
+  if (!mappings) {
+    throw std::runtime_error(files::describe(mappings.error(), "; "));  // a start-up failure
+  }
+  std::vector<std::shared_ptr<lis::LisLink>> links;
+  const auto node = node_name();
+  for (std::size_t i = 0; i < c.lis.size(); ++i) {
+    links.push_back(std::make_shared<lis::LisLink>(
+        io, lis::LisLinkSettings{c.lis[i], std::move((*mappings)[i]), c.database_url, node}));
+    links.back()->bind();
+  }
+  return links;
 }
 
 unsigned thread_count(const config::DaemonConfig& c) {
@@ -98,6 +131,8 @@ struct Daemon::Parts {
   std::vector<std::unique_ptr<transport::TcpDialer>> dialers;
   std::vector<std::unique_ptr<transport::SerialLine>> serial_lines;
   std::vector<std::unique_ptr<transport::FileDrop>> file_drops;
+  std::vector<std::shared_ptr<lis::LisLink>> lis_links;
+  std::unique_ptr<store::OutboxWatch> outbox_watch;
   asio::signal_set signals;
   bool is_stopping = false;
 
@@ -112,7 +147,26 @@ struct Daemon::Parts {
         work(io.get_executor()),
         store(store_options(config, recent),
               [reader = reader](const store::Receipt& r) { return reader->read(r); }),
+        lis_links(make_lis_links(io, config)),
         signals(io) {}
+
+  void start_lis_links() {
+    for (auto& link : lis_links) {
+      link->start();
+    }
+    if (lis_links.empty()) {
+      spdlog::info("no LIS destination configured: released results are stored and go nowhere");
+      return;
+    }
+    outbox_watch = std::make_unique<store::OutboxWatch>(
+        config.database_url, [this](const std::string& destination) {
+          for (auto& link : lis_links) {
+            if (destination.empty() || link->name() == destination) {
+              link->notice_rows();
+            }
+          }
+        });
+  }
 
   ConnectionServices services() { return {store, reader, registry, leniencies}; }
 
@@ -169,6 +223,9 @@ struct Daemon::Parts {
 
   asio::awaitable<void> shut_down() {
     each_transport([](auto& t) { t.stop(); });
+    for (auto& link : lis_links) {
+      link->stop();
+    }
     boost::system::error_code ignored;
     signals.cancel(ignored);
     spdlog::info("draining {} connection(s) for up to {} ms", registry.size(),
@@ -218,6 +275,7 @@ int Daemon::run() {
     asio::co_spawn(p.io, p.handle_signals(*this), asio::detached);
   }
   p.each_transport([](auto& t) { t.start(); });
+  p.start_lis_links();
   const unsigned n = thread_count(p.config);
   spdlog::info("hemalink serving {} analyzer(s) on {} thread(s), at most {} connections",
                p.config.analyzers.size(), n, p.config.max_connections);
@@ -228,6 +286,9 @@ int Daemon::run() {
   p.io.run();
   for (auto& t : pool) {
     t.join();
+  }
+  if (p.outbox_watch) {
+    p.outbox_watch->stop();
   }
   spdlog::info("flushing the store");
   p.store.stop();
@@ -267,6 +328,11 @@ bool Daemon::reload(const config::DaemonConfig& config) {
 
 std::uint16_t Daemon::port_of(std::string_view analyzer) const {
   auto& p = *parts_;
+  for (const auto& link : p.lis_links) {
+    if (link->name() == analyzer) {
+      return link->port();
+    }
+  }
   std::size_t at = 0;
   for (const auto& a : p.config.analyzers) {
     if (std::holds_alternative<config::TcpServerTransport>(a.transport)) {

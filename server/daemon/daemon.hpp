@@ -41,7 +41,7 @@ class Daemon {
   /// stays in force.
   bool reload(const config::DaemonConfig& config);
 
-  /// The port a tcp-server analyzer listens on (0 when it has none).
+  /// The port a tcp-server analyzer or LIS destination listens on (0 when it has none).
   std::uint16_t port_of(std::string_view analyzer) const;
   store::StoreHealth health() const;
   std::size_t connection_count() const;

@@ -57,6 +57,9 @@ class JsonFields {
   /// The array at `key` (nullptr when absent or not an array, with the error reported).
   const nlohmann::json* array(const char* key, bool required = false);
 
+  /// The value at `key`, whatever its type, marked read (nullptr when absent).
+  const nlohmann::json* any(const char* key) { return take(key, false); }
+
   /// Adds an error at `path` (a JSON path); the file is the caller's to add.
   void error(const std::string& path, const std::string& what);
   /// Reports no unknown keys (when the object's type was wrong and nothing else can be judged).

@@ -215,7 +215,8 @@ const std::vector<std::string> kResultColumns = {"id",
                                                  "received_at"};
 const std::vector<std::string> kDecisionColumns = {"result_id",        "decision",   "rules_fired",
                                                    "rule_set_version", "decided_by", "reason"};
-const std::vector<std::string> kOutboxColumns = {"specimen_row_id", "result_ids"};
+const std::vector<std::string> kOutboxColumns = {"destination", "specimen_row_id", "specimen_id",
+                                                 "result_ids"};
 
 std::string storable(std::string_view text) {
   std::string valid = is_valid_utf8(text) ? std::string(text) : to_utf8(text, Charset::Latin1);
@@ -273,7 +274,7 @@ std::size_t count_observations(const MessageContent& content) {
 }
 
 void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
-                        IdPool& ids) {
+                        IdPool& ids, const LisRoutes& routes) {
   const auto& in = request.content;
   const MessageColumns m{request.receipt.id.to_string(), analyzer_id,
                          timestamp_literal(request.receipt.received_at)};
@@ -291,8 +292,17 @@ void append_result_rows(BatchRows& rows, const StoreRequest& request, long long 
         released.push_back(result_id);
       }
     }
-    if (!released.empty() && goes_to_lis(request, set)) {
-      CopyLine(rows.outbox).integer(specimen_row_id).integer_array(released);
+    if (released.empty() || !goes_to_lis(request, set)) {
+      continue;
+    }
+    for (const auto& route : routes) {
+      if (route.takes(request.receipt.analyzer)) {
+        CopyLine(rows.outbox)
+            .text(route.destination)
+            .integer(specimen_row_id)
+            .text(storable(set.specimen_id))
+            .integer_array(released);
+      }
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "drivers/model/message_id.hpp"
+#include "server/store/lis_routes.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::store {
@@ -41,10 +42,11 @@ struct IdPool {
   std::size_t next_result = 0;
 };
 
-/// Appends a stored message's specimens, results, decisions and outbox rows. A result without
-/// a decision (the caller sent too few) is held, and the decision says so.
+/// Appends a stored message's specimens, results, decisions and outbox rows (one per specimen
+/// with released patient results and route that takes its analyzer). A result without a decision
+/// (the caller sent too few) is held, and the decision says so.
 void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
-                        IdPool& ids);
+                        IdPool& ids, const LisRoutes& routes);
 
 std::size_t count_observations(const MessageContent& content);
 

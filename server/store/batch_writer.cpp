@@ -142,7 +142,8 @@ struct BatchWriter::Session {
   pqxx::connection connection;
 };
 
-BatchWriter::BatchWriter(std::string dsn) : dsn_(std::move(dsn)) {}
+BatchWriter::BatchWriter(std::string dsn, LisRoutes routes)
+    : dsn_(std::move(dsn)), routes_(std::move(routes)) {}
 BatchWriter::~BatchWriter() = default;
 
 bool BatchWriter::is_connected() const {
@@ -310,7 +311,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
     BatchRows rows;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (has_results[i]) {
-        append_result_rows(rows, *batch[i], plans[i].analyzer_id, pool);
+        append_result_rows(rows, *batch[i], plans[i].analyzer_id, pool, routes_);
       }
     }
     copy_rows(tx, "specimens", kSpecimenColumns, rows.specimens);

@@ -10,6 +10,7 @@
 
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
+#include "server/store/lis_routes.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::store {
@@ -21,7 +22,7 @@ namespace hemalink::store {
 /// a time (a store writer thread); blocking.
 class BatchWriter {
  public:
-  explicit BatchWriter(std::string dsn);
+  BatchWriter(std::string dsn, LisRoutes routes);
   ~BatchWriter();
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
@@ -56,6 +57,7 @@ class BatchWriter {
   bool is_fresh(long long id, const AnalyzerSeen& now) const;
 
   std::string dsn_;
+  LisRoutes routes_;
   std::unique_ptr<Session> session_;
   std::map<std::string, long long> analyzer_ids_;
   std::map<long long, AnalyzerSeen> analyzers_seen_;

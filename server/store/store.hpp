@@ -14,6 +14,7 @@
 
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
+#include "server/store/lis_routes.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::store {
@@ -42,6 +43,8 @@ struct StoreOptions {
   /// not spooled ones until their replay commits): the rules' cache of recent results learns
   /// them here. Keep it short.
   std::function<void(const StoreRequest&)> on_committed;
+  /// The LIS destinations released results go to (an outbox row per specimen and destination).
+  LisRoutes lis_routes;
 };
 
 /// What /readyz and the logs say about the store.

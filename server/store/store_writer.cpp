@@ -61,7 +61,7 @@ StoreWriter::StoreWriter(std::size_t index, const StoreOptions& options, ReplayR
     : index_(index),
       options_(options),
       reader_(std::move(reader)),
-      db_(options.dsn),
+      db_(options.dsn, options.lis_routes),
       spools_(std::move(spools)) {
   note_spooled();
   thread_ = std::thread([this] { run(); });

@@ -131,6 +131,7 @@ IngestRun run_store(const Options& o, const std::vector<store::StoreRequest>& re
   options.writers = o.writers;
   options.max_batch_messages = o.batch;
   options.max_batch_wait = std::chrono::microseconds(o.wait_us);
+  options.lis_routes = {{"lis", {}}};
   options.spool_dir = std::filesystem::temp_directory_path() / "hemalink-store-bench-spool";
   std::filesystem::remove_all(options.spool_dir);
   store::Store store(options, [](const store::Receipt&) { return store::MessageContent{}; });
@@ -213,6 +214,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
   std::string messages;
   store::BatchRows rows;
   store::IdPool pool;
+  const store::LisRoutes routes = {{"lis", {}}};
   long long specimens = 0;
   long long results = 0;
   for (const auto& r : requests) {
@@ -236,7 +238,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
         .text(r.content.control_id)
         .text("accepted")
         .bytea(store::resend_key(r.receipt.protocol, r.receipt.raw));
-    store::append_result_rows(rows, r, analyzer, pool);
+    store::append_result_rows(rows, r, analyzer, pool, routes);
   }
   const std::vector<std::pair<std::string, std::pair<std::string*, std::string>>> tables = {
       {"messages",

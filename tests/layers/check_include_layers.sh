@@ -12,6 +12,7 @@ layers=(
   server/config      # the daemon's configuration
   server/ingest      # a received message to what is stored
   server/session     # protocol sessions without I/O
+  server/lis         # results to the LIS: messages from outbox rows, delivery
   server/simulate    # the analyzer simulator
   server/asio        # Asio's implementation, compiled once
   server/daemon      # the application shell
@@ -19,7 +20,7 @@ layers=(
   server             # main.cpp
 )
 # Asio and Beast only where I/O happens; libpqxx only in the store.
-asio_layers=" server/transport server/simulate server/asio server/daemon server/api "
+asio_layers=" server/transport server/lis server/simulate server/asio server/daemon server/api "
 pqxx_layers=" server/store "
 #
 # Usage: check_include_layers.sh [ROOT]   (default: the checkout this script is in)

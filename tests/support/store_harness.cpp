@@ -15,6 +15,7 @@ namespace hemalink::testing {
 store::StoreOptions test_store_options() {
   store::StoreOptions options;
   options.ack_budget = std::chrono::milliseconds(0);
+  options.lis_routes = {{"lis", {}}};
   return options;
 }
 

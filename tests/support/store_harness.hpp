@@ -10,7 +10,8 @@
 
 namespace hemalink::testing {
 
-/// Store options for tests: the defaults without the ack budget, so that a commit slowed by a
+/// Store options for tests: one LIS destination "lis" taking every analyzer, and the defaults
+/// without the ack budget, so that a commit slowed by a
 /// loaded machine is not answered Spooled where a test expects Stored. Tests of the budget set
 /// their own.
 store::StoreOptions test_store_options();

@@ -40,7 +40,7 @@ TEST_F(CheckConfig, TheExampleConfigurationIsValid) {
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.out.find("ok: 5 analyzers: xn-1 (sysmex-xn, astm), cs-1 (sysmex-cs, astm), "
                          "facs-1 (bd-facs, export), facs-lis (generic-hl7, hl7), "
-                         "hl7-1 (generic-hl7, hl7)"),
+                         "hl7-1 (generic-hl7, hl7); 1 LIS destination: lis (hl7)"),
             std::string::npos)
       << run.out;
 }
@@ -62,6 +62,25 @@ TEST_F(CheckConfig, ReportsEveryErrorWithTheFileAndExits2) {
       << run.err;
   EXPECT_NE(run.err.find(file + ": analyzers[1].mappings: cannot read "), std::string::npos)
       << run.err;
+  EXPECT_NE(run.err.find(file + ": 2 errors"), std::string::npos) << run.err;
+}
+
+TEST_F(CheckConfig, LoadsTheLisMappingsAndNamesTheirErrors) {
+  const auto bad = write("lis-bad.json", R"({"codes": {"HGB": {"code": "HB", "factor": 10}}})");
+  const auto file = write("lis.json", R"({"database": {"url": "postgresql:///x"},
+    "analyzers": [{"name": "xn", "driver": "sysmex-xn", "protocol": "astm",
+                   "transport": {"type": "tcp-server", "port": 5001}}],
+    "lis": [{"name": "a", "protocol": "hl7", "mapping": "lis-bad.json",
+             "transport": {"type": "tcp-client", "host": "127.0.0.1", "port": 5100}},
+            {"name": "b", "protocol": "astm", "mapping": "missing.json",
+             "transport": {"type": "tcp-client", "host": "127.0.0.1", "port": 5101}}]})");
+  const auto run = check({file});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find(bad + ": codes[\"HGB\"].factor: a factor converts to the LIS's units: "
+                               "give \"units\" too"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(file + ": lis[1].mapping: cannot read "), std::string::npos) << run.err;
   EXPECT_NE(run.err.find(file + ": 2 errors"), std::string::npos) << run.err;
 }
 

@@ -29,6 +29,11 @@ config::DaemonConfig lab() {
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("facs-1", "generic-hl7", WireProtocol::Hl7));
   c.rules.files = {kRules / "cbc.json", kRules / "coag.json", kRules / "flow.json"};
+  // A LIS nobody listens on: released results wait in the outbox.
+  config::LisDestination lis;
+  lis.name = "lis";
+  lis.transport = config::TcpClientTransport{"127.0.0.1", 1};
+  c.lis.push_back(lis);
   return c;
 }
 

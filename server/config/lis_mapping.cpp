@@ -1,0 +1,121 @@
+#include "server/config/lis_mapping.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server/files/json_fields.hpp"
+#include "server/files/text_file.hpp"
+
+namespace hemalink::config {
+namespace {
+
+using files::JsonFields;
+using nlohmann::json;
+
+LisCode read_code(const json& node, const std::string& path, files::FileErrors& errors) {
+  JsonFields f(node, path, errors);
+  LisCode c;
+  f.text("code", c.code, true);
+  f.text("text", c.text);
+  f.text("coding_system", c.coding_system);
+  f.text("units", c.units);
+  if (f.has("factor")) {
+    f.number("factor", c.factor, 1e-12, 1e12);
+    if (!f.has("units")) {
+      f.error(f.path_of("factor"), "a factor converts to the LIS's units: give \"units\" too");
+    }
+  }
+  int decimals = -1;
+  f.integer("decimals", decimals, 0, 9);
+  if (decimals >= 0) {
+    c.decimals = decimals;
+  }
+  return c;
+}
+
+LisCode read_panel(const json& node, const std::string& path, files::FileErrors& errors) {
+  JsonFields f(node, path, errors);
+  LisCode c;
+  f.text("code", c.code, true);
+  f.text("text", c.text);
+  f.text("coding_system", c.coding_system);
+  return c;
+}
+
+}  // namespace
+
+const LisCode* LisMapping::panel(std::string_view analyzer, std::string_view driver) const {
+  auto it = panels.find(analyzer);
+  if (it == panels.end()) {
+    it = panels.find(driver);
+  }
+  return it == panels.end() ? nullptr : &it->second;
+}
+
+const LisCode* LisMapping::find(std::string_view canonical) const {
+  auto it = codes.find(canonical);
+  return it == codes.end() ? nullptr : &it->second;
+}
+
+Result<LisMapping, files::FileErrors> lis_mapping_from_json(std::string_view text,
+                                                            std::string_view source) {
+  const std::string file(source);
+  auto parsed = files::parse_json(text, file);
+  if (!parsed) {
+    return files::FileErrors{parsed.error()};
+  }
+  files::FileErrors errors;
+  LisMapping mapping;
+  {
+    JsonFields top(*parsed, "", errors);
+    std::string ignored;
+    top.text("description", ignored);
+    top.text("coding_system", mapping.coding_system);
+    if (const json* codes = top.object("codes", true)) {
+      for (const auto& [code, entry] : codes->items()) {
+        mapping.codes[code] = read_code(entry, fmt::format("codes[\"{}\"]", code), errors);
+      }
+    }
+    if (const json* panels = top.object("panels")) {
+      for (const auto& [name, entry] : panels->items()) {
+        mapping.panels[name] = read_panel(entry, fmt::format("panels[\"{}\"]", name), errors);
+      }
+    }
+  }
+  if (!errors.empty()) {
+    return files::in_file(std::move(errors), file);
+  }
+  return mapping;
+}
+
+Result<std::vector<LisMapping>, files::FileErrors> load_lis_mappings(
+    const std::vector<LisDestination>& destinations) {
+  std::vector<LisMapping> mappings;
+  files::FileErrors errors;
+  for (std::size_t i = 0; i < destinations.size(); ++i) {
+    const auto& file = destinations[i].mapping_file;
+    mappings.emplace_back();
+    if (file.empty()) {
+      continue;
+    }
+    const auto text = files::read_text_file(file);
+    if (!text) {
+      errors.push_back({"", std::nullopt, fmt::format("lis[{}].mapping", i),
+                        fmt::format("cannot read {}", file.string())});
+      continue;
+    }
+    auto mapping = lis_mapping_from_json(*text, file.string());
+    if (!mapping) {
+      errors.insert(errors.end(), mapping.error().begin(), mapping.error().end());
+      continue;
+    }
+    mappings.back() = std::move(*mapping);
+  }
+  if (!errors.empty()) {
+    return errors;
+  }
+  return mappings;
+}
+
+}  // namespace hemalink::config

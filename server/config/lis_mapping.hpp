@@ -1,0 +1,54 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/common/result.hpp"
+#include "server/config/daemon_config.hpp"
+#include "server/files/file_error.hpp"
+
+namespace hemalink::config {
+
+/// How a LIS names one canonical test, and its units where they differ from hemalink's.
+struct LisCode {
+  std::string code;           ///< The LIS's test code (OBX-3.1, ASTM R-3).
+  std::string text;           ///< Its name (OBX-3.2), when given.
+  std::string coding_system;  ///< OBX-3.3; the table's coding_system when empty.
+  std::string units;          ///< The LIS's units; hemalink's when empty.
+  /// value in the LIS's units = value in hemalink's units x factor (only with units).
+  double factor = 1.0;
+  std::optional<int> decimals;  ///< Decimals of a converted value; as measured when empty.
+};
+
+/// A LIS's test codes per canonical code:
+///   {"coding_system": "L",
+///    "codes": {"WBC": {"code": "LEU", "text": "Leukocytes"},
+///              "HGB": {"code": "HB", "units": "g/L", "factor": 10, "decimals": 0}},
+/// A code not listed goes by its LOINC, else by its canonical code.
+///    "panels": {"xn-1": {"code": "FBC", "text": "Full blood count"}}}
+/// `panels` names OBR-4 (ASTM O-5) per analyzer name or driver; hemalink's own panel otherwise.
+struct LisMapping {
+  std::string coding_system = "L";
+  std::map<std::string, LisCode, std::less<>> codes;
+  std::map<std::string, LisCode, std::less<>> panels;
+
+  const LisCode* find(std::string_view canonical) const;
+  /// The panel of `analyzer`'s results, by its name, else its driver; nullptr when not listed.
+  const LisCode* panel(std::string_view analyzer, std::string_view driver) const;
+};
+
+/// Reads a LIS mapping table; every error names `source` and the JSON path.
+Result<LisMapping, files::FileErrors> lis_mapping_from_json(std::string_view text,
+                                                            std::string_view source);
+
+/// The mapping tables of the configuration's LIS destinations, in order (an empty table where
+/// none is named). A file that cannot be read is an error at `lis[i].mapping`; errors inside a
+/// file name that file and their JSON path.
+Result<std::vector<LisMapping>, files::FileErrors> load_lis_mappings(
+    const std::vector<LisDestination>& destinations);
+
+}  // namespace hemalink::config

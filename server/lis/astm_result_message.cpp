@@ -1,0 +1,91 @@
+#include "server/lis/astm_result_message.hpp"
+
+#include "drivers/model/compact_time.hpp"
+#include "protocols/astm/lis2_writer.hpp"
+#include "server/lis/lis_observation.hpp"
+
+namespace hemalink::lis {
+namespace {
+
+void write_comments(astm::Lis2Writer& w, const std::vector<std::string>& comments) {
+  for (std::size_t i = 0; i < comments.size(); ++i) {
+    w.record('C').field(std::to_string(i + 1)).field("I").field(comments[i]).field("G");
+  }
+}
+
+void write_result(astm::Lis2Writer& w, std::size_t sequence, const LisObservation& o,
+                  const store::OutboxResult& r, const store::OutboxSpecimen& s) {
+  const char status[] = {o.status, '\0'};
+  w.record('R')
+      .field(std::to_string(sequence))
+      .components({"", "", "", o.code, o.text, o.coding_system})
+      .field(o.comparator + o.value)
+      .field(o.units)
+      .field(o.reference_range)
+      .field(r.abnormal_flag)
+      .field("")
+      .field(status)
+      .field("")
+      .field("")
+      .field("")
+      .field(protocol_time(r.measured_at))
+      .field(s.analyzer);
+  write_comments(w, r.comments);
+}
+
+}  // namespace
+
+Result<store::BuiltMessage, std::string> build_astm_results(const store::OutboxContent& c,
+                                                            const config::LisDestination& d,
+                                                            const config::LisMapping& mapping) {
+  if (c.results.empty()) {
+    return std::string("the row names no result");
+  }
+  std::vector<LisObservation> observations;
+  bool corrects = false;
+  for (const auto& r : c.results) {
+    auto o = lis_observation(r, mapping);
+    if (!o) {
+      return o.error();
+    }
+    corrects = corrects || o->status == 'C';
+    observations.push_back(std::move(*o));
+  }
+  const auto& s = c.specimen;
+  const auto panel = lis_panel(s, mapping);
+  const char processing[] = {config::processing_id_code(d.processing_id), '\0'};
+  store::BuiltMessage m;
+  m.control_id = control_id_of(c.outbox_id);
+  astm::Lis2Writer w(m.payload);
+  w.header()
+      .field(m.control_id)
+      .field("")
+      .components({d.sending_application, d.sending_facility})
+      .field("")
+      .field("")
+      .field("")
+      .field("")
+      .components({d.receiving_application, d.receiving_facility})
+      .field("")
+      .field(processing)
+      .field("LIS2-A2")
+      .field(model::compact_utc(c.created_at));
+  // Field numbers as LIS02-A2 counts them, the record type being field 1.
+  w.record('P').field("1").field(s.patient_id).field("").field("").field("").field("");
+  w.field(s.patient_birth_date).field(s.patient_sex);
+  w.record('O').field("1").field(s.specimen_id).field("");
+  w.components({"", "", "", panel.code, panel.text, panel.coding_system});
+  for (int i = 6; i <= 25; ++i) {
+    w.field("");
+  }
+  w.field(corrects ? "C" : "F");
+  write_comments(w, s.comments);
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    write_result(w, i + 1, observations[i], c.results[i], s);
+  }
+  w.record('L').field("1").field("N");
+  w.finish();
+  return m;
+}
+
+}  // namespace hemalink::lis

@@ -1,0 +1,178 @@
+#include "server/lis/lis_link.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <optional>
+
+#include "server/lis/astm_result_message.hpp"
+#include "server/lis/lis_connection.hpp"
+#include "server/lis/oru_message.hpp"
+#include "server/transport/serial_line.hpp"
+#include "server/transport/tcp_dialer.hpp"
+#include "server/transport/tcp_listener.hpp"
+
+namespace hemalink::lis {
+namespace {
+
+store::BuildMessage message_builder(const LisLinkSettings& s) {
+  return [destination = s.destination, mapping = s.mapping](const store::OutboxContent& content) {
+    return destination.protocol == model::WireProtocol::Astm
+               ? build_astm_results(content, destination, mapping)
+               : build_oru(content, destination, mapping);
+  };
+}
+
+std::string served(const config::LisDestination& d) {
+  return fmt::format("LIS, {} {}", config::to_string(d.protocol),
+                     d.protocol == model::WireProtocol::Astm ? "E1381" : "MLLP");
+}
+
+}  // namespace
+
+LisLink::LisLink(asio::io_context& io, LisLinkSettings settings)
+    : io_(io),
+      settings_(std::move(settings)),
+      build_(message_builder(settings_)),
+      sender_(settings_.dsn, settings_.destination.name,
+              config::to_string(settings_.destination.protocol), settings_.node) {}
+
+LisLink::~LisLink() {
+  database_.join();
+}
+
+void LisLink::bind() {
+  const auto& d = settings_.destination;
+  std::weak_ptr<LisLink> self = shared_from_this();
+  if (const auto* t = std::get_if<config::TcpServerTransport>(&d.transport)) {
+    listener_ = std::make_unique<transport::TcpListener>(
+        io_, d.name, served(d), *t, *transport::PeerAllowList::parse(d.allowed_peers),
+        d.tcp_keepalive, open_tcp_lis(self));
+  } else if (const auto* t = std::get_if<config::TcpClientTransport>(&d.transport)) {
+    reaching_ = std::make_unique<transport::TcpDialer>(io_, d.name, *t, d.tcp_keepalive,
+                                                       open_tcp_lis(self));
+  } else if (const auto* t = std::get_if<config::SerialTransport>(&d.transport)) {
+    reaching_ = std::make_unique<transport::SerialLine>(io_, d.name, *t, open_serial_lis(self));
+  }
+}
+
+void LisLink::start() {
+  if (listener_) {
+    listener_->start();
+  }
+  if (reaching_) {
+    reaching_->start();
+  }
+}
+
+void LisLink::stop() {
+  std::shared_ptr<LisConnectionBase> connection;
+  {
+    std::lock_guard lock(mutex_);
+    is_stopping_ = true;
+    connection = connection_.lock();
+  }
+  if (listener_) {
+    listener_->stop();
+  }
+  if (reaching_) {
+    reaching_->stop();
+  }
+  if (connection) {
+    connection->close();
+  }
+}
+
+void LisLink::notice_rows() {
+  std::shared_ptr<LisConnectionBase> connection;
+  {
+    std::lock_guard lock(mutex_);
+    connection = connection_.lock();
+  }
+  if (connection) {
+    connection->wake();
+  }
+}
+
+std::uint16_t LisLink::port() const {
+  return listener_ ? listener_->port() : 0;
+}
+
+bool LisLink::attach(const std::shared_ptr<LisConnectionBase>& connection) {
+  std::lock_guard lock(mutex_);
+  if (is_stopping_ || connection_.lock()) {
+    return false;
+  }
+  connection_ = connection;
+  counters_.connections.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void LisLink::detach(const LisConnectionBase* connection) {
+  std::lock_guard lock(mutex_);
+  if (connection_.lock().get() == connection) {
+    connection_.reset();
+  }
+}
+
+// Runs `work` on the database thread and resumes the awaiting coroutine on its own executor.
+template <typename T, typename Work>
+asio::awaitable<T> LisLink::on_database(Work work) {
+  std::optional<T> out;
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [this, &out, &work](auto handler) {
+        asio::post(database_, [&out, &work, handler = std::move(handler)]() mutable {
+          out.emplace(work());
+          auto executor = asio::get_associated_executor(handler);
+          asio::dispatch(executor, std::move(handler));
+        });
+      },
+      asio::use_awaitable);
+  co_return std::move(*out);
+}
+
+asio::awaitable<Result<std::vector<store::ClaimedRow>, store::StoreError>> LisLink::claim() {
+  using R = Result<std::vector<store::ClaimedRow>, store::StoreError>;
+  co_return co_await on_database<R>(
+      [this] { return sender_.claim(settings_.claim_batch, build_); });
+}
+
+asio::awaitable<Result<void, store::StoreError>> LisLink::delivered(const store::ClaimedRow& row,
+                                                                    store::Delivery delivery) {
+  using R = Result<void, store::StoreError>;
+  co_return co_await on_database<R>([&] { return sender_.delivered(row, delivery); });
+}
+
+asio::awaitable<Result<bool, store::StoreError>> LisLink::failed(const store::ClaimedRow& row,
+                                                                 store::FailedAttempt why) {
+  using R = Result<bool, store::StoreError>;
+  co_return co_await on_database<R>([&] { return sender_.failed(row, why); });
+}
+
+asio::awaitable<void> LisLink::release(std::vector<store::ClaimedRow> rows) {
+  co_await on_database<bool>([&] {
+    sender_.release(rows);
+    return true;
+  });
+}
+
+asio::awaitable<std::chrono::milliseconds> LisLink::until_next_due() {
+  co_return co_await on_database<std::chrono::milliseconds>(
+      [this] { return sender_.until_next_due(settings_.poll); });
+}
+
+std::chrono::milliseconds LisLink::backoff_after(int attempts) const {
+  const auto& d = settings_.destination;
+  auto wait = d.backoff_min;
+  for (int i = 1; i < attempts && wait < d.backoff_max; ++i) {
+    wait *= 2;
+  }
+  return std::min(wait, d.backoff_max);
+}
+
+}  // namespace hemalink::lis

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "server/config/daemon_config.hpp"
+#include "server/config/lis_mapping.hpp"
+#include "server/lis/lis_counters.hpp"
+#include "server/store/outbox.hpp"
+
+namespace hemalink::transport {
+class TcpListener;
+class ReconnectingTransport;
+}  // namespace hemalink::transport
+
+namespace hemalink::lis {
+
+namespace asio = boost::asio;
+
+struct LisLinkSettings {
+  config::LisDestination destination;
+  config::LisMapping mapping;
+  std::string dsn;
+  /// This process, as outbox.claimed_by names it (host:pid).
+  std::string node;
+  /// Rows claimed at once; each is still sent alone, one in flight per connection.
+  std::size_t claim_batch = 16;
+  /// With nothing to send, how often to look anyway (a dead node's rows, a lost notification).
+  std::chrono::milliseconds poll{2000};
+};
+
+/// What a connection to the LIS may be woken by (new rows noticed).
+class LisConnectionBase {
+ public:
+  virtual ~LisConnectionBase() = default;
+  virtual void wake() = 0;
+  virtual void close() = 0;
+};
+
+/// One LIS destination: its transport (it dials the LIS, listens for it, or opens its serial
+/// line), the connection the transport opens (one at a time), and the outbox rows of the
+/// destination, claimed, built and marked on a database thread of its own so that no database
+/// call blocks an I/O thread.
+class LisLink : public std::enable_shared_from_this<LisLink> {
+ public:
+  LisLink(asio::io_context& io, LisLinkSettings settings);
+  ~LisLink();
+  LisLink(const LisLink&) = delete;
+  LisLink& operator=(const LisLink&) = delete;
+
+  /// Makes the transport, binding its port (tcp-server). Throws std::runtime_error naming the
+  /// destination and address when it cannot bind: a start-up failure.
+  void bind();
+  /// Starts the transport: it listens, dials or opens its line.
+  void start();
+  /// Stops the transport and closes the connection; rows in flight are let go, not counted.
+  void stop();
+  /// New rows were written for this destination: a connection waiting for work looks at once.
+  /// From any thread.
+  void notice_rows();
+
+  const std::string& name() const { return settings_.destination.name; }
+  const LisLinkSettings& settings() const { return settings_; }
+  const LisCounters& counters() const { return counters_; }
+  LisCounters& counters() { return counters_; }
+  /// The port listened on (tcp-server), else 0.
+  std::uint16_t port() const;
+  bool is_stopping() const { return is_stopping_; }
+
+  /// For the connection: one at a time. False when one is open already.
+  bool attach(const std::shared_ptr<LisConnectionBase>& connection);
+  void detach(const LisConnectionBase* connection);
+
+  // The outbox, on the database thread.
+  asio::awaitable<Result<std::vector<store::ClaimedRow>, store::StoreError>> claim();
+  asio::awaitable<Result<void, store::StoreError>> delivered(const store::ClaimedRow& row,
+                                                             store::Delivery delivery);
+  asio::awaitable<Result<bool, store::StoreError>> failed(const store::ClaimedRow& row,
+                                                          store::FailedAttempt why);
+  asio::awaitable<void> release(std::vector<store::ClaimedRow> rows);
+  asio::awaitable<std::chrono::milliseconds> until_next_due();
+
+  /// The back-off before attempt `attempts` + 1 of a row that failed `attempts` times.
+  std::chrono::milliseconds backoff_after(int attempts) const;
+
+ private:
+  template <typename T, typename Work>
+  asio::awaitable<T> on_database(Work work);
+
+  asio::io_context& io_;
+  LisLinkSettings settings_;
+  store::BuildMessage build_;
+  store::OutboxSender sender_;
+  asio::thread_pool database_{1};
+  LisCounters counters_;
+  std::unique_ptr<transport::TcpListener> listener_;
+  std::unique_ptr<transport::ReconnectingTransport> reaching_;
+  std::mutex mutex_;
+  std::weak_ptr<LisConnectionBase> connection_;
+  bool is_stopping_ = false;
+};
+
+}  // namespace hemalink::lis

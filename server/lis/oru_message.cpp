@@ -1,0 +1,148 @@
+#include "server/lis/oru_message.hpp"
+
+#include <fmt/format.h>
+
+#include "drivers/model/compact_time.hpp"
+#include "protocols/hl7/v2_writer.hpp"
+#include "server/lis/lis_observation.hpp"
+
+namespace hemalink::lis {
+namespace {
+
+const char* value_type(const LisObservation& o) {
+  if (!o.is_numeric) {
+    return "ST";
+  }
+  return o.comparator.empty() ? "NM" : "SN";
+}
+
+void write_header(hl7::V2Writer& w, const store::OutboxContent& c, const config::LisDestination& d,
+                  const std::string& control_id) {
+  const char processing[] = {config::processing_id_code(d.processing_id), '\0'};
+  w.msh()
+      .field(d.sending_application)
+      .field(d.sending_facility)
+      .field(d.receiving_application)
+      .field(d.receiving_facility)
+      .field(model::compact_utc(c.created_at) + "+0000")
+      .field("")
+      .components({"ORU", "R01", "ORU_R01"})
+      .field(control_id)
+      .field(processing)
+      .field("2.5.1")
+      .field("")
+      .field("")
+      .field("")
+      .field("")
+      .field("")
+      .field("UNICODE UTF-8");
+}
+
+void write_patient(hl7::V2Writer& w, const store::OutboxSpecimen& s) {
+  if (s.patient_id.empty()) {
+    return;  // PID-3 is required: without a patient the LIS matches the specimen (OBR-3)
+  }
+  w.segment("PID")
+      .field("1")
+      .field("")
+      .field(s.patient_id)
+      .field("")
+      .field("")
+      .field("")
+      .field(s.patient_birth_date)
+      .field(s.patient_sex);
+}
+
+void write_order(hl7::V2Writer& w, const store::OutboxContent& c, const LisPanel& panel,
+                 char status) {
+  const auto& s = c.specimen;
+  w.segment("ORC").field("RE").field("").field(s.specimen_id).field("").field("CM");
+  const char result_status[] = {status, '\0'};
+  w.segment("OBR")
+      .field("1")
+      .field("")
+      .field(s.specimen_id)
+      .components({panel.code, panel.text, panel.coding_system})
+      .field("")
+      .field("")
+      .field(model::compact_utc(s.received_at) + "+0000");
+  for (int i = 8; i <= 24; ++i) {
+    w.field("");
+  }
+  w.field(result_status);
+  for (std::size_t i = 0; i < s.comments.size(); ++i) {
+    w.segment("NTE").field(std::to_string(i + 1)).field("L").field(s.comments[i]);
+  }
+}
+
+void write_observation(hl7::V2Writer& w, std::size_t set_id, const LisObservation& o,
+                       const store::OutboxResult& r, const store::OutboxSpecimen& s) {
+  const char status[] = {o.status, '\0'};
+  const auto analysed = protocol_time(r.measured_at);
+  w.segment("OBX").field(std::to_string(set_id)).field(value_type(o));
+  w.components({o.code, o.text, o.coding_system}).field("");
+  if (o.is_numeric && !o.comparator.empty()) {
+    w.components({o.comparator, o.value});
+  } else {
+    w.field(o.value);
+  }
+  if (o.units.empty()) {
+    w.field("");
+  } else {
+    w.components({o.units, "", "UCUM"});
+  }
+  w.field(o.reference_range)
+      .field(r.abnormal_flag)
+      .field("")
+      .field("")
+      .field(status)
+      .field("")
+      .field("")
+      .field(analysed)
+      .field("")
+      .field("")
+      .field("")
+      .field(s.analyzer)
+      .field(analysed);
+  for (std::size_t i = 0; i < r.comments.size(); ++i) {
+    w.segment("NTE").field(std::to_string(i + 1)).field("L").field(r.comments[i]);
+  }
+}
+
+}  // namespace
+
+Result<store::BuiltMessage, std::string> build_oru(const store::OutboxContent& c,
+                                                   const config::LisDestination& d,
+                                                   const config::LisMapping& mapping) {
+  if (c.results.empty()) {
+    return std::string("the row names no result");
+  }
+  std::vector<LisObservation> observations;
+  bool corrects = false;
+  for (const auto& r : c.results) {
+    auto o = lis_observation(r, mapping);
+    if (!o) {
+      return o.error();
+    }
+    corrects = corrects || o->status == 'C';
+    observations.push_back(std::move(*o));
+  }
+  store::BuiltMessage m;
+  m.control_id = control_id_of(c.outbox_id);
+  hl7::V2Writer w(m.payload);
+  write_header(w, c, d, m.control_id);
+  write_patient(w, c.specimen);
+  write_order(w, c, lis_panel(c.specimen, mapping), corrects ? 'C' : 'F');
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    write_observation(w, i + 1, observations[i], c.results[i], c.specimen);
+  }
+  w.segment("SPM")
+      .field("1")
+      .components({"", c.specimen.specimen_id})
+      .field("")
+      .field(c.specimen.sample_type);
+  w.finish();
+  return m;
+}
+
+}  // namespace hemalink::lis

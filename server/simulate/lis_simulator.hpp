@@ -1,0 +1,68 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "protocols/common/result.hpp"
+#include "server/simulate/lis_sim_ledger.hpp"
+
+namespace hemalink::simulate {
+
+namespace asio = boost::asio;
+
+struct LisSimOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  ///< 0: a port the system chooses (see port()).
+  model::WireProtocol protocol = model::WireProtocol::Hl7;
+  LisSimFaults faults;
+  /// Before each reply.
+  std::chrono::milliseconds delay{0};
+  std::filesystem::path record_file;
+};
+
+/// `hemalink lis-sim`: a LIS that listens, receives HL7 ORU over MLLP (or ASTM over E1381),
+/// acknowledges each message (HL7: AA with MSA-2 its MSH-10; ASTM: the ACK of its last frame),
+/// injects the faults asked for, and records what it received.
+class LisSimulator {
+ public:
+  /// Binds the port. Throws std::runtime_error naming the address when it cannot.
+  LisSimulator(asio::io_context& io, LisSimOptions options);
+  ~LisSimulator();
+
+  std::uint16_t port() const { return port_; }
+  void start();
+  /// Stops accepting and closes every connection.
+  void stop();
+  const LisSimLedger& ledger() const { return ledger_; }
+
+ private:
+  struct Connection;
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  asio::awaitable<void> serve_hl7(std::shared_ptr<Connection> connection);
+  asio::awaitable<void> serve_astm(std::shared_ptr<Connection> connection);
+
+  asio::io_context& io_;
+  LisSimOptions options_;
+  LisSimLedger ledger_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::vector<std::weak_ptr<Connection>> connections_;
+  std::mutex mutex_;
+};
+
+/// Runs a LisSimulator on its own until SIGTERM or SIGINT, or `duration`; calls `on_listening`
+/// with the port once it listens. Returns the totals, or why it could not listen.
+Result<LisSimTotals, std::string> run_lis_simulator(
+    const LisSimOptions& options, std::optional<std::chrono::milliseconds> duration,
+    const std::function<void(std::uint16_t)>& on_listening);
+
+}  // namespace hemalink::simulate

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/common/result.hpp"
+#include "server/store/errc.hpp"
+
+namespace hemalink::store {
+
+/// An outbox row as operators see it (`hemalink outbox`); times are ISO 8601 text.
+struct OutboxRow {
+  long long id = 0;
+  std::string destination;
+  std::string specimen_id;
+  std::string status;
+  int attempts = 0;
+  std::string control_id;
+  std::string last_error;
+  std::string claimed_by;
+  std::string created_at;
+  std::string next_attempt_at;
+  std::string sent_at;
+  std::vector<long long> result_ids;
+  std::vector<long long> corrects;
+  std::string payload;  ///< The message built (segments or records); empty until claimed.
+};
+
+/// What waits per destination: for metrics and `outbox list`.
+struct OutboxDepth {
+  std::string destination;
+  long long pending = 0;
+  long long dead = 0;
+  double oldest_pending_age_s = 0;
+};
+
+struct OutboxFilter {
+  std::optional<std::string> destination;
+  std::optional<std::string> status;  ///< pending, sent or dead.
+  std::size_t limit = 100;
+};
+
+/// The outbox as operators handle it, each call on a connection of its own. Every change is
+/// written to audit_log with `actor` (user:NAME) in the same transaction.
+class OutboxAdmin {
+ public:
+  explicit OutboxAdmin(std::string dsn) : dsn_(std::move(dsn)) {}
+
+  /// Newest first.
+  Result<std::vector<OutboxRow>, StoreError> list(const OutboxFilter& filter) const;
+  Result<std::optional<OutboxRow>, StoreError> show(long long id) const;
+  /// Sends a sent or dead row again: pending now, attempts from zero, the same message and
+  /// control ID. Fails with Conflict naming the status when the row is pending already, or
+  /// absent.
+  Result<void, StoreError> resend(long long id, const std::string& actor) const;
+  /// Every dead row (of `destination`, when given) pending again; returns how many.
+  Result<long long, StoreError> retry_dead(const std::optional<std::string>& destination,
+                                           const std::string& actor) const;
+  Result<std::vector<OutboxDepth>, StoreError> depths() const;
+
+ private:
+  std::string dsn_;
+};
+
+}  // namespace hemalink::store
