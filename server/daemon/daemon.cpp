@@ -352,6 +352,15 @@ const session::LeniencyTally& Daemon::leniencies() const {
   return *parts_->leniencies;
 }
 
+const lis::LisCounters* Daemon::lis_counters(std::string_view destination) const {
+  for (const auto& link : parts_->lis_links) {
+    if (link->name() == destination) {
+      return &link->counters();
+    }
+  }
+  return nullptr;
+}
+
 std::size_t Daemon::connection_count() const {
   return parts_->registry.size();
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "server/config/daemon_config.hpp"
+#include "server/lis/lis_counters.hpp"
 #include "server/session/leniency_tally.hpp"
 #include "server/store/store.hpp"
 
@@ -47,6 +48,8 @@ class Daemon {
   std::size_t connection_count() const;
   /// What the analyzers' ASTM links let through by their leniencies, per analyzer.
   const session::LeniencyTally& leniencies() const;
+  /// What a LIS destination did since start; nullptr for a name that is none.
+  const lis::LisCounters* lis_counters(std::string_view destination) const;
 
  private:
   struct Parts;

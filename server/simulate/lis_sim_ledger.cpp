@@ -43,7 +43,11 @@ void read_hl7(std::string_view payload, LisSimMessage& m) {
       break;
     }
     m.codes.push_back(component(obx->field(3), c, 0));
-    m.values.push_back(std::string(obx->field(5)));
+    hl7::V2Path value;
+    value.segment = "OBX";
+    value.occurrence = i;
+    value.field = 5;
+    m.values.push_back(parsed->text_at(value));
     m.statuses.push_back(std::string(obx->field(11)));
   }
 }

@@ -35,7 +35,7 @@ struct LisSimMessage {
   std::string control_id;             ///< HL7 MSH-10, ASTM H-3.
   std::string specimen_id;            ///< HL7 OBR-3, ASTM O-3.
   std::vector<std::string> codes;     ///< OBX-3.1 / R-3.4.
-  std::vector<std::string> values;    ///< OBX-5 / R-4 (components joined as sent).
+  std::vector<std::string> values;    ///< OBX-5 unescaped (SN: "<^0.27") / R-4.
   std::vector<std::string> statuses;  ///< OBX-11 / R-9.
   LisSimReply answer = LisSimReply::Ack;
   std::string reply;          ///< How it was answered (to_string(LisSimReply)).

@@ -32,6 +32,7 @@ class DaemonHarness {
 
   std::string query_value(const std::string& sql) const { return testing::query_value(dsn(), sql); }
   long long count(const std::string& sql) const { return std::stoll(query_value(sql)); }
+  void execute(const std::string& sql) const { testing::execute(dsn(), sql); }
   std::vector<std::vector<std::string>> query_rows(const std::string& sql) const {
     return testing::query_rows(dsn(), sql);
   }

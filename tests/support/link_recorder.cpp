@@ -1,45 +1,13 @@
 #include "tests/support/link_recorder.hpp"
 
+#include "protocols/common/visible_bytes.hpp"
+
 #include <fmt/format.h>
 
 namespace hemalink::testing {
 
 std::string visible(std::string_view bytes) {
-  std::string out;
-  for (char c : bytes) {
-    switch (c) {
-      case 0x02:
-        out += "<STX>";
-        break;
-      case 0x03:
-        out += "<ETX>";
-        break;
-      case 0x04:
-        out += "<EOT>";
-        break;
-      case 0x05:
-        out += "<ENQ>";
-        break;
-      case 0x06:
-        out += "<ACK>";
-        break;
-      case 0x0A:
-        out += "<LF>";
-        break;
-      case 0x0D:
-        out += "<CR>";
-        break;
-      case 0x15:
-        out += "<NAK>";
-        break;
-      case 0x17:
-        out += "<ETB>";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
+  return visible_bytes(bytes, bytes.size());
 }
 
 namespace {

@@ -40,6 +40,7 @@ class StoreHarness {
   /// The single value of `sql` as text ("" for NULL).
   std::string query_value(const std::string& sql) const;
   long long count(const std::string& sql) const { return std::stoll(query_value(sql)); }
+  void execute(const std::string& sql) const { testing::execute(dsn(), sql); }
   /// Every row of `sql`, each field as text.
   std::vector<std::vector<std::string>> query_rows(const std::string& sql) const;
 

@@ -1,5 +1,6 @@
 #include "tests/support/store_requests.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "server/cli/capture_messages.hpp"
@@ -48,6 +49,38 @@ std::vector<store::StoreRequest> requests_from_capture(const std::filesystem::pa
     add(store::WireProtocol::Hl7, m.message.text());
   }
   return requests;
+}
+
+namespace {
+
+model::Observation observation(std::string code, std::string value) {
+  model::Observation o;
+  o.code = code;
+  o.raw_code = code;
+  o.is_mapped = true;
+  o.value = value;
+  o.units = "10*3/uL";
+  return o;
+}
+
+}  // namespace
+
+store::StoreRequest synthetic(const std::string& analyzer, const std::string& tag,
+                              std::size_t results, model::SpecimenKind kind) {
+  store::StoreRequest r{receipt(analyzer, "generic-hl7", store::WireProtocol::Hl7,
+                                fmt::format("MSH|^~\\&|{}|\r", tag)),
+                        {}};
+  model::ResultSet set;
+  set.specimen_id = "S" + tag;
+  set.kind = kind;
+  set.patient = model::Patient{"P" + tag, "F", "19800101", std::nullopt};
+  for (std::size_t i = 0; i < results; ++i) {
+    set.observations.push_back(observation(fmt::format("T{}", i), fmt::format("{}.5", i)));
+  }
+  r.content.decisions.push_back(std::vector<model::Decision>(
+      results, model::hold_for_review("system:test", "held by the test")));
+  r.content.result_sets.push_back(std::move(set));
+  return r;
 }
 
 }  // namespace hemalink::testing

@@ -24,4 +24,10 @@ store::Receipt receipt(std::string analyzer, std::string driver, store::WireProt
 std::vector<store::StoreRequest> requests_from_capture(const std::filesystem::path& file,
                                                        const ingest::MessageReader& reader);
 
+/// A synthetic message of `analyzer` for specimen "S<tag>" of patient "P<tag>", with `results`
+/// observations T0, T1... (values "0.5", "1.5"...), each held; its raw text is unique to `tag`.
+store::StoreRequest synthetic(const std::string& analyzer, const std::string& tag,
+                              std::size_t results,
+                              model::SpecimenKind kind = model::SpecimenKind::Patient);
+
 }  // namespace hemalink::testing

@@ -49,6 +49,13 @@ std::string query_value(const std::string& dsn, const std::string& sql) {
   return row[0].is_null() ? "" : row[0].as<std::string>();
 }
 
+void execute(const std::string& dsn, const std::string& sql) {
+  pqxx::connection c(dsn);
+  pqxx::work w(c);
+  w.exec(sql);
+  w.commit();
+}
+
 std::vector<std::vector<std::string>> query_rows(const std::string& dsn, const std::string& sql) {
   pqxx::connection c(dsn);
   pqxx::read_transaction r(c);

@@ -25,6 +25,8 @@ class TestDatabase {
 
 /// The single value of `sql` as text ("" for NULL), read from the database at `dsn`.
 std::string query_value(const std::string& dsn, const std::string& sql);
+/// Runs `sql` (a change the test makes behind the product's back) in its own transaction.
+void execute(const std::string& dsn, const std::string& sql);
 /// Every row of `sql`, each field as text.
 std::vector<std::vector<std::string>> query_rows(const std::string& dsn, const std::string& sql);
 

@@ -22,34 +22,7 @@ namespace {
 
 using testing::StoreHarness;
 
-model::Observation observation(std::string code, std::string value) {
-  model::Observation o;
-  o.code = code;
-  o.raw_code = code;
-  o.is_mapped = true;
-  o.value = value;
-  o.units = "10*3/uL";
-  return o;
-}
-
-// A synthetic message with `results` observations whose raw text is unique to `tag`.
-StoreRequest synthetic(const std::string& analyzer, const std::string& tag, std::size_t results,
-                       model::SpecimenKind kind = model::SpecimenKind::Patient) {
-  StoreRequest r{testing::receipt(analyzer, "generic-hl7", WireProtocol::Hl7,
-                                  fmt::format("MSH|^~\\&|{}|\r", tag)),
-                 {}};
-  model::ResultSet set;
-  set.specimen_id = "S" + tag;
-  set.kind = kind;
-  set.patient = model::Patient{"P" + tag, "F", "19800101", std::nullopt};
-  for (std::size_t i = 0; i < results; ++i) {
-    set.observations.push_back(observation(fmt::format("T{}", i), fmt::format("{}.5", i)));
-  }
-  r.content.decisions.push_back(std::vector<model::Decision>(
-      results, model::hold_for_review("system:test", "held by the test")));
-  r.content.result_sets.push_back(std::move(set));
-  return r;
-}
+using testing::synthetic;
 
 // What the store must answer: Duplicate for an accepted message whose analyzer sent the same
 // bytes before (the corpus has captures that repeat a message), Stored otherwise.
