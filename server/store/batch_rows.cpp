@@ -297,6 +297,7 @@ void append_result_rows(BatchRows& rows, const StoreRequest& request, long long 
     }
     for (const auto& route : routes) {
       if (route.takes(request.receipt.analyzer)) {
+        rows.outbox_specimens.insert(storable(set.specimen_id));
         CopyLine(rows.outbox)
             .text(route.destination)
             .integer(specimen_row_id)

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct BatchRows {
   std::string results;
   std::string decisions;
   std::string outbox;
+  std::set<std::string> outbox_specimens;  ///< The specimens of the outbox rows.
 };
 
 /// Column lists, in the order the rows below write them.

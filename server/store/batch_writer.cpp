@@ -11,6 +11,7 @@
 
 #include "server/store/batch_rows.hpp"
 #include "server/store/copy_text.hpp"
+#include "server/store/outbox_order.hpp"
 #include "server/store/pg_error.hpp"
 #include "server/store/resend_key.hpp"
 
@@ -317,6 +318,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
     copy_rows(tx, "specimens", kSpecimenColumns, rows.specimens);
     copy_rows(tx, "results", kResultColumns, rows.results);
     copy_rows(tx, "decisions", kDecisionColumns, rows.decisions);
+    lock_specimens_for_outbox(tx, rows.outbox_specimens);
     copy_rows(tx, "outbox", kOutboxColumns, rows.outbox);
   }
 

@@ -4,7 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <pqxx/pqxx>
+#include <set>
 
+#include "server/store/outbox_order.hpp"
 #include "server/store/pg_error.hpp"
 
 namespace hemalink::store {
@@ -32,6 +34,10 @@ constexpr const char* kQueue =
     " WHERE r.id = ANY ($2::bigint[]) AND s.kind = 'patient'"
     " AND (cardinality($3::text[]) = 0 OR a.name = ANY ($3::text[]))"
     " GROUP BY r.specimen_row_id, s.specimen_id ORDER BY r.specimen_row_id";
+
+constexpr const char* kSpecimensOf =
+    "SELECT DISTINCT s.specimen_id FROM results r JOIN specimens s ON s.id = r.specimen_row_id"
+    " WHERE r.id = ANY ($1::bigint[])";
 
 std::string text_array(const std::vector<std::string>& values) {
   std::string out = "{";
@@ -67,6 +73,11 @@ Result<std::vector<long long>, StoreError> release_results(const std::string& ds
       const auto released_ids = fmt::format("{{{}}}", fmt::join(released, ","));
       tx.exec_params(kDecide, released_ids, release.actor, release.reason);
       tx.exec_params(kAudit, release.actor, release.reason, released_ids, text_array(was));
+      std::set<std::string> specimens;
+      for (const auto& row : tx.exec_params(kSpecimensOf, released_ids)) {
+        specimens.insert(row[0].as<std::string>());
+      }
+      lock_specimens_for_outbox(tx, specimens);
       for (const auto& route : routes) {
         tx.exec_params(kQueue, route.destination, released_ids, text_array(route.analyzers));
       }

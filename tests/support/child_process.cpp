@@ -1,5 +1,10 @@
 #include "tests/support/child_process.hpp"
 
+#include <regex>
+
+#include "tests/support/corpus.hpp"
+#include "tests/support/store_harness.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -71,6 +76,23 @@ std::optional<std::filesystem::path> find_program(const std::string& name) {
     at = end + 1;
   }
   return std::nullopt;
+}
+
+std::uint16_t port_from_log(const std::filesystem::path& log, const std::string& name,
+                            std::chrono::seconds limit) {
+  const std::regex listening(name + R"(: listening on [0-9.]+:([0-9]+) )");
+  std::uint16_t port = 0;
+  wait_until(
+      [&] {
+        std::smatch match;
+        const auto text = read_file(log);
+        if (std::regex_search(text, match, listening)) {
+          port = static_cast<std::uint16_t>(std::stoi(match[1].str()));
+        }
+        return port != 0;
+      },
+      limit);
+  return port;
 }
 
 }  // namespace hemalink::testing

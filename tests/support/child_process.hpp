@@ -30,6 +30,12 @@ class ChildProcess {
   pid_t pid_ = -1;
 };
 
+/// The port a daemon bound for `name` (an analyzer or LIS destination configured with port 0),
+/// read from its log line "NAME: listening on ADDRESS:PORT (...)" once it is there; 0 when it is
+/// not within `limit`.
+std::uint16_t port_from_log(const std::filesystem::path& log, const std::string& name,
+                            std::chrono::seconds limit);
+
 /// The path of a program on PATH, when there is one.
 std::optional<std::filesystem::path> find_program(const std::string& name);
 

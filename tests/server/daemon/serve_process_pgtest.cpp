@@ -6,7 +6,6 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -27,24 +26,7 @@ namespace {
 using model::WireProtocol;
 using namespace std::chrono_literals;
 
-// The port the daemon bound for `analyzer` (configured as port 0), read from its JSON log line
-// "NAME: listening on ADDRESS:PORT (...)" once it is there; 0 when it is not within `limit`.
-std::uint16_t port_from_log(const std::filesystem::path& log, const std::string& analyzer,
-                            std::chrono::seconds limit) {
-  const std::regex listening(analyzer + R"(: listening on [0-9.]+:([0-9]+) )");
-  std::uint16_t port = 0;
-  testing::wait_until(
-      [&] {
-        std::smatch match;
-        const auto text = testing::read_file(log);
-        if (std::regex_search(text, match, listening)) {
-          port = static_cast<std::uint16_t>(std::stoi(match[1].str()));
-        }
-        return port != 0;
-      },
-      limit);
-  return port;
-}
+using testing::port_from_log;
 
 TEST(ServeProcess, SigtermMidLoadLosesNoAcknowledgedMessageAndExitsZero) {
   HL_REQUIRE_POSTGRES();
