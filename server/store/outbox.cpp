@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -12,70 +14,79 @@
 namespace hemalink::store {
 namespace {
 
-// Rows due now, oldest first, that nobody row-locks, that this node does not hold already, and
-// with no earlier row of their specimen pending for this destination (waiting or in flight).
-constexpr const char* kCandidates =
-    "SELECT o.id FROM outbox o"
-    " WHERE o.destination = $1 AND o.status = 'pending' AND o.next_attempt_at <= now()"
-    " AND o.id <> ALL ($2::bigint[])"
-    " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.destination = o.destination"
-    "   AND e.specimen_id = o.specimen_id AND e.status = 'pending' AND e.id < o.id)"
-    " ORDER BY o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED";
+// The claim, in one statement: rows due now, oldest first (by the partial index outbox_pending:
+// never a walk over the rows sent), that nobody row-locks, that this node does not hold already,
+// and that are the earliest pending row of their specimen for this destination (an earlier one
+// waiting, backing off or in flight holds them back: one index probe per candidate, whatever the
+// plan); of those, the ones whose session advisory lock this connection gets (two int4 keys, so
+// no one's bigint keys collide) are marked claimed and returned, with the message each was sent
+// with before (kept with a failed attempt, or once delivered in messages: what `resend` sends).
+constexpr const char* kClaim =
+    "WITH candidates AS MATERIALIZED (SELECT o.id FROM outbox o"
+    "   WHERE o.destination = $1 AND o.status = 'pending' AND o.next_attempt_at <= now()"
+    "   AND o.id <> ALL ($2::bigint[])"
+    "   AND o.id = (SELECT min(e.id) FROM outbox e WHERE e.destination = o.destination"
+    "     AND e.specimen_id = o.specimen_id AND e.status = 'pending')"
+    "   ORDER BY o.destination, o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED),"
+    " locked AS MATERIALIZED (SELECT c.id FROM candidates c"
+    "   WHERE pg_try_advisory_lock((c.id >> 31)::int, (c.id & 2147483647)::int))"
+    " UPDATE outbox o SET claimed_by = $4, claimed_at = now() FROM locked WHERE o.id = locked.id"
+    " RETURNING o.id, o.specimen_id, o.control_id, coalesce(o.payload, (SELECT m.raw FROM"
+    "   messages m WHERE m.outbox_id = o.id AND m.direction = 'out'"
+    "   ORDER BY m.received_at DESC LIMIT 1)),"
+    " o.attempts, array_to_json(o.corrects)::text";
 
-// A session advisory lock per row (two int4 keys, so no bigint key of anyone else's collides)
-// marks it in flight until this node lets go of it or its connection ends.
-constexpr const char* kLock =
-    "SELECT t.id FROM unnest($1::bigint[]) AS t (id)"
-    " WHERE pg_try_advisory_lock((t.id >> 31)::int, (t.id & 2147483647)::int) ORDER BY t.id";
 constexpr const char* kUnlock =
     "SELECT count(*) FROM unnest($1::bigint[]) AS t (id)"
     " WHERE pg_advisory_unlock((t.id >> 31)::int, (t.id & 2147483647)::int)";
 
-constexpr const char* kClaimed =
-    "UPDATE outbox SET claimed_by = $2, claimed_at = now() WHERE id = ANY ($1::bigint[])"
-    " AND status = 'pending'"
-    " RETURNING id, specimen_id, control_id, payload IS NOT NULL, coalesce(payload, ''::bytea),"
-    " attempts";
-
-constexpr const char* kContentSpecimen =
-    "SELECT o.destination, extract(epoch FROM o.created_at)::float8, s.specimen_id,"
+constexpr const char* kContentSpecimens =
+    "SELECT o.id, o.destination, extract(epoch FROM o.created_at)::float8, s.specimen_id,"
     " s.sample_type, s.patient_id, s.patient_sex, s.patient_birth_date, a.name,"
     " s.comments::text, extract(epoch FROM s.received_at)::float8, a.driver"
     " FROM outbox o JOIN specimens s ON s.id = o.specimen_row_id"
-    " JOIN analyzers a ON a.id = s.analyzer_id WHERE o.id = $1";
+    " JOIN analyzers a ON a.id = s.analyzer_id WHERE o.id = ANY ($1::bigint[])";
 
-// A result is a correction when an earlier row of the same specimen that this destination
-// acknowledged carried the same test.
 constexpr const char* kContentResults =
     "SELECT r.id, r.code, r.raw_code, r.loinc, r.value, r.numeric_value, r.comparator, r.units,"
     " r.reference_range, r.abnormal_flag, r.status, r.measured_at, r.decimals,"
-    " array_to_json(r.comments)::text,"
-    " EXISTS (SELECT 1 FROM outbox e JOIN results er ON er.id = ANY (e.result_ids)"
-    "   WHERE e.destination = o.destination AND e.specimen_id = o.specimen_id AND e.id < o.id"
-    "   AND e.status = 'sent' AND er.code = r.code)"
-    " FROM outbox o JOIN results r ON r.id = ANY (o.result_ids) WHERE o.id = $1 ORDER BY r.id";
+    " array_to_json(r.comments)::text, o.id"
+    " FROM outbox o JOIN results r ON r.id = ANY (o.result_ids)"
+    " WHERE o.id = ANY ($1::bigint[])";
 
-constexpr const char* kKeepBuilt =
-    "UPDATE outbox SET protocol = $2, control_id = $3, payload = $4, corrects = $5::bigint[]"
-    " WHERE id = $1";
+// The tests each row's specimen already went to this destination with, in an earlier row the
+// LIS acknowledged: those results are corrections. (Usually none: one probe per row.)
+constexpr const char* kTestsSentBefore =
+    "SELECT DISTINCT c.id, er.code FROM outbox c"
+    " JOIN outbox e ON e.destination = c.destination AND e.specimen_id = c.specimen_id"
+    "   AND e.id < c.id AND e.status = 'sent'"
+    " JOIN results er ON er.id = ANY (e.result_ids) WHERE c.id = ANY ($1::bigint[])";
 
 constexpr const char* kDeadUnbuilt =
     "UPDATE outbox SET status = 'dead', last_error = $2 WHERE id = $1";
 
+// One statement, so one round trip and its own commit: the row sent, and the message and its
+// acknowledgement kept (an empty acknowledgement is not).
+// One statement, so one round trip and its own commit: the row sent, and the message and its
+// acknowledgement kept (an empty acknowledgement is not).
 constexpr const char* kDelivered =
-    "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = to_timestamp($3),"
-    " last_attempt_at = to_timestamp($2), last_error = '' WHERE id = $1 AND status = 'pending'";
-
-constexpr const char* kKeepMessage =
-    "INSERT INTO messages (id, destination, outbox_id, direction, protocol, peer_address,"
+    "WITH sent AS (UPDATE outbox SET status = 'sent', attempts = attempts + 1,"
+    "   sent_at = to_timestamp($3), last_attempt_at = to_timestamp($2), last_error = '',"
+    "   control_id = $7, protocol = $5, corrects = $10::bigint[]"
+    "   WHERE id = $1 AND status = 'pending' RETURNING id)"
+    " INSERT INTO messages (id, destination, outbox_id, direction, protocol, peer_address,"
     " received_at, raw, content_hash, control_id, status)"
-    " VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, to_timestamp($6), $7, sha256($7), $8,"
-    " 'accepted')";
+    " SELECT gen_random_uuid(), $4, sent.id, m.direction, $5, $6, to_timestamp(m.at), m.raw,"
+    " sha256(m.raw), $7, 'accepted' FROM sent,"
+    " (VALUES ('out', $2::float8, $8::bytea), ('in', $3::float8, $9::bytea))"
+    " AS m (direction, at, raw) WHERE length(m.raw) > 0";
 
+// The message is kept with its first failed attempt: every later attempt sends these bytes.
 constexpr const char* kFailed =
     "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = now(), last_error = $2,"
     " status = CASE WHEN attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,"
-    " next_attempt_at = now() + make_interval(secs => $4)"
+    " next_attempt_at = now() + make_interval(secs => $4),"
+    " control_id = $5, payload = coalesce(payload, $6), protocol = $7, corrects = $8::bigint[]"
     " WHERE id = $1 AND status = 'pending' RETURNING status";
 
 constexpr const char* kNextDue =
@@ -129,29 +140,57 @@ OutboxResult read_result(const pqxx::row& row) {
     r.decimals = row[12].as<int>();
   }
   r.comments = json_texts(row[13].as<std::string>());
-  r.is_correction = row[14].as<bool>();
   return r;
 }
 
-OutboxContent read_content(pqxx::work& tx, long long id) {
-  OutboxContent c;
-  c.outbox_id = id;
-  const auto s = tx.exec_prepared1("content_specimen", id);
-  c.destination = s[0].as<std::string>();
-  c.created_at = from_epoch_seconds(s[1].as<double>());
-  c.specimen.specimen_id = s[2].as<std::string>();
-  c.specimen.sample_type = s[3].as<std::string>();
-  c.specimen.patient_id = s[4].as<std::string>();
-  c.specimen.patient_sex = s[5].as<std::string>();
-  c.specimen.patient_birth_date = s[6].as<std::string>();
-  c.specimen.analyzer = s[7].as<std::string>();
-  c.specimen.comments = json_texts(s[8].as<std::string>());
-  c.specimen.received_at = from_epoch_seconds(s[9].as<double>());
-  c.specimen.driver = s[10].as<std::string>();
-  for (const auto& row : tx.exec_prepared("content_results", id)) {
-    c.results.push_back(read_result(row));
+// The content of every row in `ids`, by row: two queries for all of them.
+std::map<long long, OutboxContent> read_contents(pqxx::transaction_base& tx,
+                                                 const std::vector<long long>& ids) {
+  std::map<long long, OutboxContent> out;
+  const auto list = array_literal(ids);
+  for (const auto& s : tx.exec_prepared("content_specimens", list)) {
+    auto& c = out[s[0].as<long long>()];
+    c.outbox_id = s[0].as<long long>();
+    c.destination = s[1].as<std::string>();
+    c.created_at = from_epoch_seconds(s[2].as<double>());
+    c.specimen.specimen_id = s[3].as<std::string>();
+    c.specimen.sample_type = s[4].as<std::string>();
+    c.specimen.patient_id = s[5].as<std::string>();
+    c.specimen.patient_sex = s[6].as<std::string>();
+    c.specimen.patient_birth_date = s[7].as<std::string>();
+    c.specimen.analyzer = s[8].as<std::string>();
+    c.specimen.comments = json_texts(s[9].as<std::string>());
+    c.specimen.received_at = from_epoch_seconds(s[10].as<double>());
+    c.specimen.driver = s[11].as<std::string>();
   }
-  return c;
+  for (const auto& row : tx.exec_prepared("content_results", list)) {
+    out[row[14].as<long long>()].results.push_back(read_result(row));
+  }
+  std::set<std::pair<long long, std::string>> sent_before;
+  for (const auto& row : tx.exec_prepared("tests_sent_before", list)) {
+    sent_before.emplace(row[0].as<long long>(), row[1].as<std::string>());
+  }
+  for (auto& [id, content] : out) {
+    std::sort(content.results.begin(), content.results.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+    for (auto& r : content.results) {
+      r.is_correction = sent_before.count({id, r.code}) > 0;
+    }
+  }
+  return out;
+}
+
+std::vector<long long> json_ids(const std::string& text) {
+  std::vector<long long> out;
+  const auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (parsed.is_array()) {
+    for (const auto& v : parsed) {
+      if (v.is_number_integer()) {
+        out.push_back(v.get<long long>());
+      }
+    }
+  }
+  return out;
 }
 
 // libpqxx 6.4 marks inhibit_reactivation deprecated; it must stay off here, because a silently
@@ -172,16 +211,13 @@ struct OutboxSender::Session {
     // PostgreSQL itself may forget the last marks of a moment, and those rows go again with
     // their control IDs (a duplicate the LIS can see), never lost.
     pqxx::nontransaction(connection).exec("SET synchronous_commit = off");
-    connection.prepare("candidates", kCandidates);
-    connection.prepare("lock", kLock);
+    connection.prepare("claim", kClaim);
     connection.prepare("unlock", kUnlock);
-    connection.prepare("claimed", kClaimed);
-    connection.prepare("content_specimen", kContentSpecimen);
+    connection.prepare("content_specimens", kContentSpecimens);
     connection.prepare("content_results", kContentResults);
-    connection.prepare("keep_built", kKeepBuilt);
+    connection.prepare("tests_sent_before", kTestsSentBefore);
     connection.prepare("dead_unbuilt", kDeadUnbuilt);
     connection.prepare("delivered", kDelivered);
-    connection.prepare("keep_message", kKeepMessage);
     connection.prepare("failed", kFailed);
     connection.prepare("next_due", kNextDue);
   }
@@ -197,6 +233,38 @@ OutboxSender::OutboxSender(std::string dsn, std::string destination, std::string
       node_(std::move(node)) {}
 
 OutboxSender::~OutboxSender() = default;
+
+// Builds the message of each row in `ids` (never sent yet) from its content, in memory: it is
+// kept with its first attempt's outcome. A row that cannot be built is dead and leaves `rows`.
+void OutboxSender::build_claimed(pqxx::transaction_base& tx, const std::vector<long long>& ids,
+                                 const BuildMessage& build, std::vector<ClaimedRow>& rows) {
+  auto contents = read_contents(tx, ids);
+  std::vector<long long> dead;
+  for (auto& row : rows) {
+    auto it = contents.find(row.id);
+    if (!row.payload.empty() || it == contents.end()) {
+      continue;
+    }
+    auto built = build(it->second);
+    if (!built) {
+      tx.exec_prepared("dead_unbuilt", row.id,
+                       fmt::format("the message cannot be built: {}", built.error()));
+      dead.push_back(row.id);
+      continue;
+    }
+    for (const auto& r : it->second.results) {
+      if (r.is_correction) {
+        row.corrects.push_back(r.id);
+      }
+    }
+    row.control_id = built->control_id;
+    row.payload = std::move(built->payload);
+  }
+  for (long long id : dead) {
+    session_->finished.push_back(id);
+    std::erase_if(rows, [id](const ClaimedRow& r) { return r.id == id; });
+  }
+}
 
 OutboxSender::Session& OutboxSender::session() {
   if (!session_) {
@@ -222,54 +290,30 @@ Result<std::vector<ClaimedRow>, StoreError> OutboxSender::claim(std::size_t limi
       }
       s.finished.clear();
     }
-    pqxx::work tx(s.connection);
-    std::vector<long long> candidates;
-    for (const auto& row : tx.exec_prepared("candidates", destination_, array_literal(held_),
-                                            static_cast<long long>(limit))) {
-      candidates.push_back(row[0].as<long long>());
-    }
-    std::vector<long long> locked;
-    if (!candidates.empty()) {
-      for (const auto& row : tx.exec_prepared("lock", array_literal(candidates))) {
-        locked.push_back(row[0].as<long long>());
-      }
-    }
-    held_.insert(held_.end(), locked.begin(), locked.end());
+    // Statements on their own (autocommit): a row is held by its advisory lock, not by a
+    // transaction, and its content does not change.
+    pqxx::nontransaction tx(s.connection);
     std::vector<ClaimedRow> rows;
-    if (!locked.empty()) {
-      for (const auto& row : tx.exec_prepared("claimed", array_literal(locked), node_)) {
-        ClaimedRow c;
-        c.id = row[0].as<long long>();
-        c.specimen_id = row[1].as<std::string>();
-        c.control_id = row[2].as<std::string>();
-        const bool is_built = row[3].as<bool>();
-        c.attempts = row[5].as<int>();
-        if (is_built) {
-          c.payload = pqxx::binarystring(row[4]).str();
-        } else {
-          const auto content = read_content(tx, c.id);
-          auto built = build(content);
-          if (!built) {
-            tx.exec_prepared("dead_unbuilt", c.id,
-                             fmt::format("the message cannot be built: {}", built.error()));
-            s.finished.push_back(c.id);
-            continue;
-          }
-          std::vector<long long> corrects;
-          for (const auto& r : content.results) {
-            if (r.is_correction) {
-              corrects.push_back(r.id);
-            }
-          }
-          c.control_id = built->control_id;
-          c.payload = std::move(built->payload);
-          tx.exec_prepared("keep_built", c.id, protocol_, c.control_id,
-                           pqxx::binarystring(c.payload), array_literal(corrects));
-        }
-        rows.push_back(std::move(c));
+    std::vector<long long> unbuilt;
+    for (const auto& row : tx.exec_prepared("claim", destination_, array_literal(held_),
+                                            static_cast<long long>(limit), node_)) {
+      ClaimedRow c;
+      c.id = row[0].as<long long>();
+      c.specimen_id = row[1].as<std::string>();
+      c.control_id = row[2].as<std::string>();
+      c.attempts = row[4].as<int>();
+      if (row[3].is_null()) {
+        unbuilt.push_back(c.id);
+      } else {
+        c.payload = pqxx::binarystring(row[3]).str();
+        c.corrects = json_ids(row[5].as<std::string>());
       }
+      held_.push_back(c.id);
+      rows.push_back(std::move(c));
     }
-    tx.commit();
+    if (!unbuilt.empty()) {
+      build_claimed(tx, unbuilt, build, rows);
+    }
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return rows;
   } catch (...) {
@@ -283,17 +327,11 @@ Result<std::vector<ClaimedRow>, StoreError> OutboxSender::claim(std::size_t limi
 Result<void, StoreError> OutboxSender::delivered(const ClaimedRow& row, const Delivery& d) {
   try {
     auto& s = session();
-    pqxx::work tx(s.connection);
+    pqxx::nontransaction tx(s.connection);
     tx.exec_prepared("delivered", row.id, epoch_seconds(d.sent_at),
-                     epoch_seconds(d.acknowledged_at));
-    tx.exec_prepared("keep_message", destination_, row.id, "out", protocol_, d.peer,
-                     epoch_seconds(d.sent_at), pqxx::binarystring(d.sent), row.control_id);
-    if (!d.acknowledgement.empty()) {
-      tx.exec_prepared("keep_message", destination_, row.id, "in", protocol_, d.peer,
-                       epoch_seconds(d.acknowledged_at), pqxx::binarystring(d.acknowledgement),
-                       row.control_id);
-    }
-    tx.commit();
+                     epoch_seconds(d.acknowledged_at), destination_, protocol_, d.peer,
+                     row.control_id, pqxx::binarystring(d.sent),
+                     pqxx::binarystring(d.acknowledgement), array_literal(row.corrects));
     s.finished.push_back(row.id);
     return {};
   } catch (...) {
@@ -307,10 +345,11 @@ Result<void, StoreError> OutboxSender::delivered(const ClaimedRow& row, const De
 Result<bool, StoreError> OutboxSender::failed(const ClaimedRow& row, const FailedAttempt& why) {
   try {
     auto& s = session();
-    pqxx::work tx(s.connection);
-    const auto result = tx.exec_prepared("failed", row.id, why.reason, why.max_attempts,
-                                         std::chrono::duration<double>(why.retry_after).count());
-    tx.commit();
+    pqxx::nontransaction tx(s.connection);
+    const auto result = tx.exec_prepared(
+        "failed", row.id, why.reason, why.max_attempts,
+        std::chrono::duration<double>(why.retry_after).count(), row.control_id,
+        pqxx::binarystring(row.payload), protocol_, array_literal(row.corrects));
     s.finished.push_back(row.id);
     return !result.empty() && result[0][0].as<std::string>() == "dead";
   } catch (...) {

@@ -10,6 +10,10 @@
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
 
+namespace pqxx {
+class transaction_base;
+}
+
 namespace hemalink::store {
 
 /// A released result as a LIS message carries it: read from `results`.
@@ -72,6 +76,8 @@ struct ClaimedRow {
   std::string control_id;
   std::string payload;
   int attempts = 0;  ///< Attempts before this claim.
+  /// Its results the LIS already has (sent as corrections), kept with the row.
+  std::vector<long long> corrects;
 };
 
 /// Why an attempt failed, for last_error, and whether the row goes on.
@@ -103,9 +109,11 @@ class OutboxSender {
   OutboxSender(const OutboxSender&) = delete;
   OutboxSender& operator=(const OutboxSender&) = delete;
 
-  /// Claims up to `limit` due rows, oldest first, building the message of each row claimed for
-  /// the first time (`build`) and keeping it. A row that cannot be built is dead. Retryable when
-  /// the database cannot be reached (held rows are then let go: the connection is gone).
+  /// Claims up to `limit` due rows, oldest first, with the message each was sent with before, or
+  /// for a row never attempted the message `build` makes of its content (kept with the first
+  /// attempt's outcome, so every later attempt sends the same bytes). A row that cannot be built
+  /// is dead. Retryable when the database cannot be reached (held rows are then let go: the
+  /// connection is gone).
   Result<std::vector<ClaimedRow>, StoreError> claim(std::size_t limit, const BuildMessage& build);
 
   /// The row was acknowledged: it is sent, and the message and its acknowledgement are kept.
@@ -125,6 +133,8 @@ class OutboxSender {
  private:
   struct Session;
   Session& session();
+  void build_claimed(pqxx::transaction_base& tx, const std::vector<long long>& ids,
+                     const BuildMessage& build, std::vector<ClaimedRow>& rows);
 
   std::string dsn_;
   std::string destination_;

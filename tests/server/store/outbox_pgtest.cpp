@@ -184,9 +184,12 @@ TEST(Outbox, TestsTheLisAlreadyHasForTheSpecimenGoAsCorrections) {
   ASSERT_TRUE(rerun);
   ASSERT_EQ(rerun->size(), 1U);
   EXPECT_EQ((*rerun)[0].payload, "SA|T1(C)|T2");
+  EXPECT_EQ((*rerun)[0].corrects.size(), 1U);
+  ASSERT_TRUE(a.delivered((*rerun)[0], delivery_of((*rerun)[0])));
   EXPECT_EQ(h.count("SELECT cardinality(corrects) FROM outbox WHERE id = " +
                     std::to_string((*rerun)[0].id)),
-            1);
+            1)
+      << "kept with the row";
 }
 
 TEST(Outbox, ReleasingHeldResultsQueuesThemOnceAndAuditsIt) {
