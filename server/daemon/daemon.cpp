@@ -73,8 +73,7 @@ std::string node_name() {
   return fmt::format("{}:{}", host, static_cast<long>(getpid()));
 }
 
-std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(asio::io_context& io,
-                                                          const config::DaemonConfig& c) {
+std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const config::DaemonConfig& c) {
   auto mappings = config::load_lis_mappings(c.lis);
   if (!mappings) {
     throw std::runtime_error(files::describe(mappings.error(), "; "));  // a start-up failure
@@ -83,7 +82,7 @@ std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(asio::io_context& io,
   const auto node = node_name();
   for (std::size_t i = 0; i < c.lis.size(); ++i) {
     links.push_back(std::make_shared<lis::LisLink>(
-        io, lis::LisLinkSettings{c.lis[i], std::move((*mappings)[i]), c.database_url, node}));
+        lis::LisLinkSettings{c.lis[i], std::move((*mappings)[i]), c.database_url, node}));
     links.back()->bind();
   }
   return links;
@@ -147,7 +146,7 @@ struct Daemon::Parts {
         work(io.get_executor()),
         store(store_options(config, recent),
               [reader = reader](const store::Receipt& r) { return reader->read(r); }),
-        lis_links(make_lis_links(io, config)),
+        lis_links(make_lis_links(config)),
         signals(io) {}
 
   void start_lis_links() {

@@ -74,6 +74,7 @@ class LisConnection final : public LisConnectionBase,
         on_closed_(std::move(on_closed)),
         framer_(hl7::MllpLimits{}, mllp_sink()),
         wait_(stream_.get_executor()),
+        claim_done_(stream_.get_executor()),
         link_timers_{asio::steady_timer(stream_.get_executor()),
                      asio::steady_timer(stream_.get_executor())} {
     if (destination_.protocol == model::WireProtocol::Astm) {
@@ -133,11 +134,15 @@ class LisConnection final : public LisConnectionBase,
     }
   }
 
-  asio::awaitable<void> deliver_loop(Self) {
+  using Claimed = Result<std::vector<store::ClaimedRow>, store::StoreError>;
+
+  // Claims, then sends each row claimed; while a batch is sent the next is claimed and built on
+  // the link's claiming thread.
+  asio::awaitable<void> deliver_loop(Self self) {
     bool database_failing = false;
+    start_claim(self);
     while (!is_closed_) {
-      is_noticed_ = false;
-      auto claimed = co_await link_->claim();
+      auto claimed = co_await next_claim();
       if (is_closed_) {
         if (claimed) {
           co_await link_->release(std::move(*claimed));
@@ -150,16 +155,19 @@ class LisConnection final : public LisConnectionBase,
         }
         database_failing = true;
         co_await idle(kAfterDatabaseError);
+        start_claim(self);
         continue;
       }
       database_failing = false;
       if (claimed->empty()) {
-        const auto wait = co_await link_->until_next_due();
+        const auto wait = link_->until_next_due();
         if (!is_noticed_ && !is_closed_) {
           co_await idle(wait);
         }
+        start_claim(self);
         continue;
       }
+      start_claim(self);
       std::size_t i = 0;
       for (; i < claimed->size() && !is_closed_; ++i) {
         co_await attempt((*claimed)[i]);
@@ -169,6 +177,37 @@ class LisConnection final : public LisConnectionBase,
             std::vector(claimed->begin() + static_cast<long>(i), claimed->end()));
       }
     }
+    if (is_claiming_) {
+      if (auto rest = co_await next_claim()) {
+        co_await link_->release(std::move(*rest));
+      }
+    }
+  }
+
+  // Starts the next claim in the background; a notification of new rows that comes after this
+  // may not be seen by it, and so counts.
+  void start_claim(Self self) {
+    is_noticed_ = false;
+    is_claiming_ = true;
+    asio::co_spawn(
+        stream_.get_executor(),
+        [self]() -> asio::awaitable<void> {
+          auto claimed = co_await self->link_->claim();
+          self->claimed_.emplace(std::move(claimed));
+          self->is_claiming_ = false;
+          self->claim_done_.cancel();
+        },
+        asio::detached);
+  }
+
+  asio::awaitable<Claimed> next_claim() {
+    while (is_claiming_) {
+      claim_done_.expires_at(asio::steady_timer::time_point::max());
+      co_await claim_done_.async_wait(kAwait);
+    }
+    auto claimed = std::move(*claimed_);
+    claimed_.reset();
+    co_return claimed;
   }
 
   asio::awaitable<void> idle(std::chrono::milliseconds wait) {
@@ -187,9 +226,9 @@ class LisConnection final : public LisConnectionBase,
       const auto took = Clock::now() - started;
       counters.delivered.fetch_add(1, std::memory_order_relaxed);
       counters.record_latency(took);
-      store::Delivery delivery{row.payload, outcome.reply, peer_, sent_at,
-                               std::chrono::system_clock::now()};
-      if (auto marked = co_await link_->delivered(row, std::move(delivery)); !marked) {
+      const store::Delivery delivery{row.payload, outcome.reply, peer_, sent_at,
+                                     std::chrono::system_clock::now()};
+      if (auto marked = link_->delivered(row, delivery); !marked) {
         spdlog::error(
             "{} {}: {} was acknowledged but cannot be marked sent ({}): it goes again, with the "
             "same control ID",
@@ -212,14 +251,13 @@ class LisConnection final : public LisConnectionBase,
     if (outcome.kind == Kind::TimedOut) {
       counters.timeouts.fetch_add(1, std::memory_order_relaxed);
     }
-    co_await count_failure(row, outcome.detail);
+    count_failure(row, outcome.detail);
   }
 
-  asio::awaitable<void> count_failure(const store::ClaimedRow& row, const std::string& why) {
+  void count_failure(const store::ClaimedRow& row, const std::string& why) {
     const int attempt = row.attempts + 1;
     const auto retry_after = link_->backoff_after(attempt);
-    store::FailedAttempt failure{why, retry_after, destination_.max_attempts};
-    auto dead = co_await link_->failed(row, std::move(failure));
+    auto dead = link_->failed(row, {why, retry_after, destination_.max_attempts});
     if (!dead) {
       spdlog::error("{}: {} failed ({}) and cannot be counted: {}", name(), row.control_id, why,
                     dead.error().detail);
@@ -424,6 +462,9 @@ class LisConnection final : public LisConnectionBase,
   hl7::MllpFramer framer_;
   std::unique_ptr<astm::E1381Link> astm_;
   asio::steady_timer wait_;
+  asio::steady_timer claim_done_;
+  std::optional<Claimed> claimed_;
+  bool is_claiming_ = false;
   std::array<asio::steady_timer, 2> link_timers_;
   std::array<std::uint64_t, 2> timer_generations_{0, 0};
   std::string in_flight_;

@@ -35,15 +35,16 @@ std::string served(const config::LisDestination& d) {
 
 }  // namespace
 
-LisLink::LisLink(asio::io_context& io, LisLinkSettings settings)
-    : io_(io),
-      settings_(std::move(settings)),
+LisLink::LisLink(LisLinkSettings settings)
+    : settings_(std::move(settings)),
       build_(message_builder(settings_)),
       sender_(settings_.dsn, settings_.destination.name,
-              config::to_string(settings_.destination.protocol), settings_.node) {}
+              config::to_string(settings_.destination.protocol), settings_.node),
+      work_(io_.get_executor()) {}
 
 LisLink::~LisLink() {
-  database_.join();
+  stop();
+  claiming_.join();
 }
 
 void LisLink::bind() {
@@ -68,23 +69,33 @@ void LisLink::start() {
   if (reaching_) {
     reaching_->start();
   }
+  thread_ = std::thread([this] { io_.run(); });
 }
 
 void LisLink::stop() {
   std::shared_ptr<LisConnectionBase> connection;
   {
     std::lock_guard lock(mutex_);
+    if (is_stopping_) {
+      return;
+    }
     is_stopping_ = true;
     connection = connection_.lock();
   }
-  if (listener_) {
-    listener_->stop();
-  }
-  if (reaching_) {
-    reaching_->stop();
-  }
-  if (connection) {
-    connection->close();
+  asio::post(io_, [this, connection] {
+    if (listener_) {
+      listener_->stop();
+    }
+    if (reaching_) {
+      reaching_->stop();
+    }
+    if (connection) {
+      connection->close();
+    }
+    work_.reset();
+  });
+  if (thread_.joinable()) {
+    thread_.join();
   }
 }
 
@@ -120,13 +131,13 @@ void LisLink::detach(const LisConnectionBase* connection) {
   }
 }
 
-// Runs `work` on the database thread and resumes the awaiting coroutine on its own executor.
+// Runs `work` on the claiming thread and resumes the awaiting coroutine on its own executor.
 template <typename T, typename Work>
-asio::awaitable<T> LisLink::on_database(Work work) {
+asio::awaitable<T> LisLink::on_claiming_thread(Work work) {
   std::optional<T> out;
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
       [this, &out, &work](auto handler) {
-        asio::post(database_, [&out, &work, handler = std::move(handler)]() mutable {
+        asio::post(claiming_, [&out, &work, handler = std::move(handler)]() mutable {
           out.emplace(work());
           auto executor = asio::get_associated_executor(handler);
           asio::dispatch(executor, std::move(handler));
@@ -138,32 +149,29 @@ asio::awaitable<T> LisLink::on_database(Work work) {
 
 asio::awaitable<Result<std::vector<store::ClaimedRow>, store::StoreError>> LisLink::claim() {
   using R = Result<std::vector<store::ClaimedRow>, store::StoreError>;
-  co_return co_await on_database<R>(
+  co_return co_await on_claiming_thread<R>(
       [this] { return sender_.claim(settings_.claim_batch, build_); });
 }
 
-asio::awaitable<Result<void, store::StoreError>> LisLink::delivered(const store::ClaimedRow& row,
-                                                                    store::Delivery delivery) {
-  using R = Result<void, store::StoreError>;
-  co_return co_await on_database<R>([&] { return sender_.delivered(row, delivery); });
-}
-
-asio::awaitable<Result<bool, store::StoreError>> LisLink::failed(const store::ClaimedRow& row,
-                                                                 store::FailedAttempt why) {
-  using R = Result<bool, store::StoreError>;
-  co_return co_await on_database<R>([&] { return sender_.failed(row, why); });
-}
-
 asio::awaitable<void> LisLink::release(std::vector<store::ClaimedRow> rows) {
-  co_await on_database<bool>([&] {
+  co_await on_claiming_thread<bool>([&] {
     sender_.release(rows);
     return true;
   });
 }
 
-asio::awaitable<std::chrono::milliseconds> LisLink::until_next_due() {
-  co_return co_await on_database<std::chrono::milliseconds>(
-      [this] { return sender_.until_next_due(settings_.poll); });
+Result<void, store::StoreError> LisLink::delivered(const store::ClaimedRow& row,
+                                                   const store::Delivery& delivery) {
+  return sender_.delivered(row, delivery);
+}
+
+Result<bool, store::StoreError> LisLink::failed(const store::ClaimedRow& row,
+                                                const store::FailedAttempt& why) {
+  return sender_.failed(row, why);
+}
+
+std::chrono::milliseconds LisLink::until_next_due() {
+  return sender_.until_next_due(settings_.poll);
 }
 
 std::chrono::milliseconds LisLink::backoff_after(int attempts) const {

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/config/daemon_config.hpp"
@@ -30,7 +32,7 @@ struct LisLinkSettings {
   /// This process, as outbox.claimed_by names it (host:pid).
   std::string node;
   /// Rows claimed at once; each is still sent alone, one in flight per connection.
-  std::size_t claim_batch = 16;
+  std::size_t claim_batch = 32;
   /// With nothing to send, how often to look anyway (a dead node's rows, a lost notification).
   std::chrono::milliseconds poll{2000};
 };
@@ -43,13 +45,15 @@ class LisConnectionBase {
   virtual void close() = 0;
 };
 
-/// One LIS destination: its transport (it dials the LIS, listens for it, or opens its serial
-/// line), the connection the transport opens (one at a time), and the outbox rows of the
-/// destination, claimed, built and marked on a database thread of its own so that no database
-/// call blocks an I/O thread.
+/// One LIS destination on a thread of its own: its transport (it dials the LIS, listens for it,
+/// or opens its serial line), the connection the transport opens (one at a time), and the
+/// destination's outbox rows. A LIS connection is strictly one message after another, so its
+/// thread may wait for the database (marking a row sent before the next goes) without holding up
+/// anything else; the next rows are claimed and built meanwhile on a second thread with a
+/// connection of its own.
 class LisLink : public std::enable_shared_from_this<LisLink> {
  public:
-  LisLink(asio::io_context& io, LisLinkSettings settings);
+  explicit LisLink(LisLinkSettings settings);
   ~LisLink();
   LisLink(const LisLink&) = delete;
   LisLink& operator=(const LisLink&) = delete;
@@ -57,9 +61,10 @@ class LisLink : public std::enable_shared_from_this<LisLink> {
   /// Makes the transport, binding its port (tcp-server). Throws std::runtime_error naming the
   /// destination and address when it cannot bind: a start-up failure.
   void bind();
-  /// Starts the transport: it listens, dials or opens its line.
+  /// Starts the thread and the transport: it listens, dials or opens its line.
   void start();
-  /// Stops the transport and closes the connection; rows in flight are let go, not counted.
+  /// Stops the transport and closes the connection (rows in flight are let go, not counted),
+  /// and waits for the thread to end. From any thread but the link's own.
   void stop();
   /// New rows were written for this destination: a connection waiting for work looks at once.
   /// From any thread.
@@ -77,30 +82,34 @@ class LisLink : public std::enable_shared_from_this<LisLink> {
   bool attach(const std::shared_ptr<LisConnectionBase>& connection);
   void detach(const LisConnectionBase* connection);
 
-  // The outbox, on the database thread.
+  /// Claims and builds the next rows on the claiming thread; resumes on the link's thread.
   asio::awaitable<Result<std::vector<store::ClaimedRow>, store::StoreError>> claim();
-  asio::awaitable<Result<void, store::StoreError>> delivered(const store::ClaimedRow& row,
-                                                             store::Delivery delivery);
-  asio::awaitable<Result<bool, store::StoreError>> failed(const store::ClaimedRow& row,
-                                                          store::FailedAttempt why);
+  /// Lets go of rows claimed but not attempted, on the claiming thread.
   asio::awaitable<void> release(std::vector<store::ClaimedRow> rows);
-  asio::awaitable<std::chrono::milliseconds> until_next_due();
+  /// Marks, on the link's own thread (blocking it, and nothing else).
+  Result<void, store::StoreError> delivered(const store::ClaimedRow& row,
+                                            const store::Delivery& delivery);
+  Result<bool, store::StoreError> failed(const store::ClaimedRow& row,
+                                         const store::FailedAttempt& why);
+  std::chrono::milliseconds until_next_due();
 
   /// The back-off before attempt `attempts` + 1 of a row that failed `attempts` times.
   std::chrono::milliseconds backoff_after(int attempts) const;
 
  private:
   template <typename T, typename Work>
-  asio::awaitable<T> on_database(Work work);
+  asio::awaitable<T> on_claiming_thread(Work work);
 
-  asio::io_context& io_;
   LisLinkSettings settings_;
   store::BuildMessage build_;
   store::OutboxSender sender_;
-  asio::thread_pool database_{1};
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  asio::thread_pool claiming_{1};
   LisCounters counters_;
   std::unique_ptr<transport::TcpListener> listener_;
   std::unique_ptr<transport::ReconnectingTransport> reaching_;
+  std::thread thread_;
   std::mutex mutex_;
   std::weak_ptr<LisConnectionBase> connection_;
   bool is_stopping_ = false;

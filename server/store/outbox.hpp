@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -97,11 +98,14 @@ struct Delivery {
   std::chrono::system_clock::time_point acknowledged_at;
 };
 
-/// The sender's side of the outbox for one destination, on a connection of its own (blocking;
-/// used by one thread at a time). A claim holds each row by a session advisory lock until the row
-/// is delivered, fails or is let go: other nodes skip held rows, and a node that dies lets go of
-/// its rows with its connection. Rows of one specimen are claimed in the order they were
-/// written: a row waits while an earlier one of its specimen is pending (waiting or in flight).
+/// The sender's side of the outbox for one destination (blocking), on two connections of its
+/// own: one claims and holds the claimed rows, the other marks attempts, so the next claim can
+/// be made on one thread while rows are sent and marked on another (claim() and release() from
+/// one thread, delivered(), failed() and until_next_due() from one thread). A claim holds each
+/// row by a session advisory lock until the row is delivered, fails or is let go: other nodes
+/// skip held rows, and a node that dies lets go of its rows with its connection. Rows of one
+/// specimen are claimed in the order they were written: a row waits while an earlier one of its
+/// specimen is pending (waiting or in flight).
 class OutboxSender {
  public:
   OutboxSender(std::string dsn, std::string destination, std::string protocol, std::string node);
@@ -132,7 +136,9 @@ class OutboxSender {
 
  private:
   struct Session;
-  Session& session();
+  Session& claims();
+  Session& marks();
+  void finish(long long id);
   void build_claimed(pqxx::transaction_base& tx, const std::vector<long long>& ids,
                      const BuildMessage& build, std::vector<ClaimedRow>& rows);
 
@@ -140,8 +146,11 @@ class OutboxSender {
   std::string destination_;
   std::string protocol_;
   std::string node_;
-  std::unique_ptr<Session> session_;
+  std::unique_ptr<Session> claims_;  // holds the claimed rows' advisory locks
+  std::unique_ptr<Session> marks_;
   std::vector<long long> held_;
+  std::mutex finished_mutex_;
+  std::vector<long long> finished_;  // held rows delivered or failed: unlocked at the next claim
 };
 
 }  // namespace hemalink::store
