@@ -154,12 +154,14 @@ class LisConnection final : public LisConnectionBase,
           spdlog::error("{}: {}; trying again", name(), claimed.error().detail);
         }
         database_failing = true;
+        settle_mark();
         co_await idle(kAfterDatabaseError);
         start_claim(self);
         continue;
       }
       database_failing = false;
       if (claimed->empty()) {
+        settle_mark();
         const auto wait = link_->until_next_due();
         if (!is_noticed_ && !is_closed_) {
           co_await idle(wait);
@@ -177,6 +179,7 @@ class LisConnection final : public LisConnectionBase,
             std::vector(claimed->begin() + static_cast<long>(i), claimed->end()));
       }
     }
+    settle_mark();
     if (is_claiming_) {
       if (auto rest = co_await next_claim()) {
         co_await link_->release(std::move(*rest));
@@ -228,16 +231,12 @@ class LisConnection final : public LisConnectionBase,
       counters.record_latency(took);
       const store::Delivery delivery{row.payload, outcome.reply, peer_, sent_at,
                                      std::chrono::system_clock::now()};
-      if (auto marked = link_->delivered(row, delivery); !marked) {
-        spdlog::error(
-            "{} {}: {} was acknowledged but cannot be marked sent ({}): it goes again, with the "
-            "same control ID",
-            name(), peer_, row.control_id, marked.error().detail);
-      } else {
-        spdlog::info("{} {}: {} delivered (specimen {}, attempt {}) in {:.1f} ms", name(), peer_,
-                     row.control_id, row.specimen_id, row.attempts + 1,
-                     std::chrono::duration<double, std::milli>(took).count());
+      if (auto handed = link_->hand_delivered(row, delivery); !handed) {
+        report_unmarked(handed.error());
       }
+      spdlog::info("{} {}: {} delivered (specimen {}, attempt {}) in {:.1f} ms", name(), peer_,
+                   row.control_id, row.specimen_id, row.attempts + 1,
+                   std::chrono::duration<double, std::milli>(took).count());
       co_return;
     }
     if (outcome.kind == Kind::Lost && link_->is_stopping()) {
@@ -254,7 +253,21 @@ class LisConnection final : public LisConnectionBase,
     count_failure(row, outcome.detail);
   }
 
+  // An acknowledged row whose mark failed: it is sent again, with its control ID.
+  void report_unmarked(const store::StoreError& error) {
+    spdlog::error("{} {}: acknowledged by the LIS but not marked sent ({}): it goes again, with "
+                  "the same control ID",
+                  name(), peer_, error.detail);
+  }
+
+  void settle_mark() {
+    if (auto settled = link_->settle_delivered(); !settled) {
+      report_unmarked(settled.error());
+    }
+  }
+
   void count_failure(const store::ClaimedRow& row, const std::string& why) {
+    settle_mark();
     const int attempt = row.attempts + 1;
     const auto retry_after = link_->backoff_after(attempt);
     auto dead = link_->failed(row, {why, retry_after, destination_.max_attempts});

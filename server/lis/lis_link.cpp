@@ -160,9 +160,13 @@ asio::awaitable<void> LisLink::release(std::vector<store::ClaimedRow> rows) {
   });
 }
 
-Result<void, store::StoreError> LisLink::delivered(const store::ClaimedRow& row,
-                                                   const store::Delivery& delivery) {
-  return sender_.delivered(row, delivery);
+Result<void, store::StoreError> LisLink::hand_delivered(const store::ClaimedRow& row,
+                                                        const store::Delivery& delivery) {
+  return sender_.hand_delivered(row, delivery);
+}
+
+Result<void, store::StoreError> LisLink::settle_delivered() {
+  return sender_.settle_delivered();
 }
 
 Result<bool, store::StoreError> LisLink::failed(const store::ClaimedRow& row,

@@ -86,9 +86,12 @@ class LisLink : public std::enable_shared_from_this<LisLink> {
   asio::awaitable<Result<std::vector<store::ClaimedRow>, store::StoreError>> claim();
   /// Lets go of rows claimed but not attempted, on the claiming thread.
   asio::awaitable<void> release(std::vector<store::ClaimedRow> rows);
-  /// Marks, on the link's own thread (blocking it, and nothing else).
-  Result<void, store::StoreError> delivered(const store::ClaimedRow& row,
-                                            const store::Delivery& delivery);
+  /// Marks, on the link's own thread (blocking it, and nothing else). An acknowledged row's mark
+  /// is handed to PostgreSQL and settled once the next message has gone (or before any other
+  /// mark): see store::OutboxSender::hand_delivered.
+  Result<void, store::StoreError> hand_delivered(const store::ClaimedRow& row,
+                                                 const store::Delivery& delivery);
+  Result<void, store::StoreError> settle_delivered();
   Result<bool, store::StoreError> failed(const store::ClaimedRow& row,
                                          const store::FailedAttempt& why);
   std::chrono::milliseconds until_next_due();

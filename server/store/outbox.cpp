@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 #include <set>
 
+#include "server/store/outbox_marks.hpp"
 #include "server/store/pg_error.hpp"
 
 namespace hemalink::store {
@@ -218,16 +219,17 @@ struct OutboxSender::Session {
     pqxx::nontransaction(connection).exec("SET synchronous_commit = off");
     // A database that stops answering ends a call with an error instead of holding the LIS link.
     pqxx::nontransaction(connection).exec("SET statement_timeout = 30000");
-    // Planned once: every statement here is written to take the same path whatever the
-    // parameters (planning the contents queries afresh cost more than running them).
-    pqxx::nontransaction(connection).exec("SET plan_cache_mode = force_generic_plan");
+    // Planned once (planning the contents queries afresh cost more than running them), and
+    // never by a walk over a whole table: a plan made while the tables were small would keep
+    // walking them as they grow. Every statement here goes by an index.
+    pqxx::nontransaction(connection).exec(
+        "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off");
     connection.prepare("claim", kClaim);
     connection.prepare("unlock", kUnlock);
     connection.prepare("content_specimens", kContentSpecimens);
     connection.prepare("content_results", kContentResults);
     connection.prepare("tests_sent_before", kTestsSentBefore);
     connection.prepare("dead_unbuilt", kDeadUnbuilt);
-    connection.prepare("delivered", kDelivered);
     connection.prepare("failed", kFailed);
     connection.prepare("next_due", kNextDue);
   }
@@ -239,7 +241,8 @@ OutboxSender::OutboxSender(std::string dsn, std::string destination, std::string
     : dsn_(std::move(dsn)),
       destination_(std::move(destination)),
       protocol_(std::move(protocol)),
-      node_(std::move(node)) {}
+      node_(std::move(node)),
+      delivered_marks_(std::make_unique<DeliveredMarks>(dsn_, kDelivered, 10)) {}
 
 OutboxSender::~OutboxSender() = default;
 
@@ -299,6 +302,8 @@ void OutboxSender::disconnect() {
   claims_.reset();
   marks_.reset();
   held_.clear();
+  pending_mark_.reset();
+  delivered_marks_ = std::make_unique<DeliveredMarks>(dsn_, kDelivered, 10);
 }
 
 Result<std::vector<ClaimedRow>, StoreError> OutboxSender::claim(std::size_t limit,
@@ -351,21 +356,48 @@ Result<std::vector<ClaimedRow>, StoreError> OutboxSender::claim(std::size_t limi
 }
 
 Result<void, StoreError> OutboxSender::delivered(const ClaimedRow& row, const Delivery& d) {
-  try {
-    auto& s = marks();
-    pqxx::nontransaction tx(s.connection);
-    tx.exec_prepared("delivered", row.id, epoch_seconds(d.sent_at),
-                     epoch_seconds(d.acknowledged_at), destination_, protocol_, d.peer,
-                     row.control_id, pqxx::binarystring(d.sent),
-                     pqxx::binarystring(d.acknowledgement), array_literal(row.corrects));
-    finish(row.id);
-    return {};
-  } catch (...) {
-    auto error = error_from_current_exception(
-        fmt::format("marking outbox row {} sent to LIS destination {}", row.id, destination_));
-    marks_.reset();
-    return error;
+  if (auto handed = hand_delivered(row, d); !handed) {
+    return handed;
   }
+  return settle_delivered();
+}
+
+Result<void, StoreError> OutboxSender::hand_delivered(const ClaimedRow& row, const Delivery& d) {
+  if (auto settled = settle_delivered(); !settled) {
+    return settled;
+  }
+  const std::string values[] = {std::to_string(row.id),
+                                fmt::format("{:.6f}", epoch_seconds(d.sent_at)),
+                                fmt::format("{:.6f}", epoch_seconds(d.acknowledged_at)),
+                                destination_,
+                                protocol_,
+                                d.peer,
+                                row.control_id,
+                                d.sent,
+                                d.acknowledgement,
+                                array_literal(row.corrects)};
+  static constexpr bool kIsBinary[] = {false, false, false, false, false,
+                                       false, false, true,  true,  false};
+  auto handed = delivered_marks_->hand(
+      values, kIsBinary,
+      fmt::format("marking outbox row {} ({}) sent to LIS destination {}", row.id,
+                  row.control_id, destination_));
+  if (!handed) {
+    finish(row.id);  // let go: it goes again, by this node or another
+    return handed;
+  }
+  pending_mark_ = row.id;
+  return {};
+}
+
+Result<void, StoreError> OutboxSender::settle_delivered() {
+  if (!pending_mark_) {
+    return {};
+  }
+  auto settled = delivered_marks_->settle();
+  finish(*pending_mark_);  // marked or not, this node lets go of it now
+  pending_mark_.reset();
+  return settled;
 }
 
 Result<bool, StoreError> OutboxSender::failed(const ClaimedRow& row, const FailedAttempt& why) {

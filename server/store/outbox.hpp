@@ -17,6 +17,8 @@ class transaction_base;
 
 namespace hemalink::store {
 
+class DeliveredMarks;
+
 /// A released result as a LIS message carries it: read from `results`.
 struct OutboxResult {
   long long id = 0;
@@ -121,7 +123,14 @@ class OutboxSender {
   Result<std::vector<ClaimedRow>, StoreError> claim(std::size_t limit, const BuildMessage& build);
 
   /// The row was acknowledged: it is sent, and the message and its acknowledgement are kept.
+  /// hand_delivered() then settle_delivered().
   Result<void, StoreError> delivered(const ClaimedRow& row, const Delivery& delivery);
+  /// Hands the mark of an acknowledged row to PostgreSQL (settling the one before) and returns
+  /// before its answer: PostgreSQL runs it even if this process dies now, so the next message
+  /// may go to the LIS meanwhile. Settle it before failed(), until_next_due() or stopping.
+  Result<void, StoreError> hand_delivered(const ClaimedRow& row, const Delivery& delivery);
+  /// Waits for the mark handed over, if any; its error names the row.
+  Result<void, StoreError> settle_delivered();
   /// The attempt failed: counted, and the row waits `retry_after`, or is dead at max_attempts.
   /// Returns true when the row is dead.
   Result<bool, StoreError> failed(const ClaimedRow& row, const FailedAttempt& why);
@@ -148,6 +157,8 @@ class OutboxSender {
   std::string node_;
   std::unique_ptr<Session> claims_;  // holds the claimed rows' advisory locks
   std::unique_ptr<Session> marks_;
+  std::unique_ptr<DeliveredMarks> delivered_marks_;
+  std::optional<long long> pending_mark_;
   std::vector<long long> held_;
   std::mutex finished_mutex_;
   std::vector<long long> finished_;  // held rows delivered or failed: unlocked at the next claim

@@ -19,7 +19,7 @@ layers=(
   server/cli         # subcommands
   server             # main.cpp
 )
-# Asio and Beast only where I/O happens; libpqxx only in the store.
+# Asio and Beast only where I/O happens; libpqxx (and libpq) only in the store.
 asio_layers=" server/transport server/lis server/simulate server/asio server/daemon server/api "
 pqxx_layers=" server/store "
 #
@@ -65,7 +65,7 @@ while IFS= read -r file; do
     elif [[ $target == boost/asio* || $target == boost/beast* ]] && [[ $asio_layers != *" $own_layer "* ]]; then
       echo "$file:$line_no: $own_layer/ includes <$target>: Asio and Beast belong to$asio_layers"
       failures=$((failures + 1))
-    elif [[ $target == pqxx* ]] && [[ $pqxx_layers != *" $own_layer "* ]]; then
+    elif [[ $target == pqxx* || $target == libpq-fe.h ]] && [[ $pqxx_layers != *" $own_layer "* ]]; then
       echo "$file:$line_no: $own_layer/ includes <$target>: libpqxx belongs to$pqxx_layers"
       failures=$((failures + 1))
     fi
