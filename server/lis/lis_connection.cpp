@@ -160,6 +160,12 @@ class LisConnection final : public LisConnectionBase,
         continue;
       }
       database_failing = false;
+      if (claimed->empty() && is_claim_stale_) {
+        // Claimed while rows were in flight: those rows may have held back later rows of
+        // their specimens, which are due now.
+        start_claim(self);
+        continue;
+      }
       if (claimed->empty()) {
         settle_mark();
         const auto wait = link_->until_next_due();
@@ -170,6 +176,7 @@ class LisConnection final : public LisConnectionBase,
         continue;
       }
       start_claim(self);
+      is_claim_stale_ = true;
       std::size_t i = 0;
       for (; i < claimed->size() && !is_closed_; ++i) {
         co_await attempt((*claimed)[i]);
@@ -191,6 +198,7 @@ class LisConnection final : public LisConnectionBase,
   // may not be seen by it, and so counts.
   void start_claim(Self self) {
     is_noticed_ = false;
+    is_claim_stale_ = false;
     is_claiming_ = true;
     asio::co_spawn(
         stream_.get_executor(),
@@ -255,9 +263,10 @@ class LisConnection final : public LisConnectionBase,
 
   // An acknowledged row whose mark failed: it is sent again, with its control ID.
   void report_unmarked(const store::StoreError& error) {
-    spdlog::error("{} {}: acknowledged by the LIS but not marked sent ({}): it goes again, with "
-                  "the same control ID",
-                  name(), peer_, error.detail);
+    spdlog::error(
+        "{} {}: acknowledged by the LIS but not marked sent ({}): it goes again, with "
+        "the same control ID",
+        name(), peer_, error.detail);
   }
 
   void settle_mark() {
@@ -478,6 +487,7 @@ class LisConnection final : public LisConnectionBase,
   asio::steady_timer claim_done_;
   std::optional<Claimed> claimed_;
   bool is_claiming_ = false;
+  bool is_claim_stale_ = false;  // the claim in progress began before rows in flight finished
   std::array<asio::steady_timer, 2> link_timers_;
   std::array<std::uint64_t, 2> timer_generations_{0, 0};
   std::string in_flight_;

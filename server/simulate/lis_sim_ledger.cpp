@@ -132,6 +132,8 @@ LisSimMessage LisSimLedger::receive(std::string_view payload) {
   auto m = read_lis_message(payload, protocol_);
   std::lock_guard lock(mutex_);
   m.sequence = ++totals_.received;
+  m.at_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+                .count();
   const auto reply = reply_for(m.sequence, faults_);
   m.answer = reply;
   m.reply = to_string(reply);
@@ -179,10 +181,10 @@ std::vector<LisSimMessage> LisSimLedger::messages() const {
 }
 
 std::string to_json_line(const LisSimMessage& m) {
-  nlohmann::json j = {{"sequence", m.sequence},    {"control_id", m.control_id},
-                      {"specimen", m.specimen_id}, {"codes", m.codes},
-                      {"values", m.values},        {"statuses", m.statuses},
-                      {"reply", m.reply},          {"duplicate", m.is_duplicate}};
+  nlohmann::json j = {
+      {"sequence", m.sequence},    {"at_ms", m.at_ms}, {"control_id", m.control_id},
+      {"specimen", m.specimen_id}, {"codes", m.codes}, {"values", m.values},
+      {"statuses", m.statuses},    {"reply", m.reply}, {"duplicate", m.is_duplicate}};
   if (!m.error.empty()) {
     j["error"] = m.error;
   }

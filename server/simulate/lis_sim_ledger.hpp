@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +33,7 @@ const char* to_string(LisSimReply reply);
 /// What lis-sim read of a message it received, and how it answers it.
 struct LisSimMessage {
   std::uint64_t sequence = 0;
+  double at_ms = 0;                   ///< When it arrived, in milliseconds since lis-sim started.
   std::string control_id;             ///< HL7 MSH-10, ASTM H-3.
   std::string specimen_id;            ///< HL7 OBR-3, ASTM O-3.
   std::vector<std::string> codes;     ///< OBX-3.1 / R-3.4.
@@ -78,6 +80,7 @@ class LisSimLedger {
   std::ofstream record_;
   std::vector<LisSimMessage> messages_;
   std::set<std::string> control_ids_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   LisSimTotals totals_;
 };
 

@@ -5,6 +5,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -14,6 +18,7 @@
 #include "server/simulate/simulation.hpp"
 #include "server/store/outbox_admin.hpp"
 #include "server/store/result_release.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/lis_sim_runner.hpp"
@@ -305,6 +310,29 @@ TEST(LisDelivery, TheLisDownForAWhileGetsEverythingInOrderPerSpecimenWhenBack) {
   }
 }
 
+TEST(LisDelivery, NoQueueLimitDropsARowAndTheThousandAndFirstGoesToo) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("lis-many");
+  std::uint16_t port = 0;
+  {
+    testing::LisSimRunner probe(testing::lis_sim_options());
+    port = probe.port();
+  }
+  testing::DaemonHarness h(lab(lis_at(port), release_everything(dir)));
+  send(h, "xn-1", WireProtocol::Astm, {cbc("MANY-0", 6.0)});
+  // 1,200 more rows of other specimens while the LIS is away, beside the daemon's own.
+  h.execute(
+      "INSERT INTO outbox (destination, specimen_row_id, specimen_id, result_ids)"
+      " SELECT destination, specimen_row_id, 'MANY-' || n, result_ids FROM outbox,"
+      " generate_series(1, 1200) AS n");
+  ASSERT_EQ(h.count("SELECT count(*) FROM outbox WHERE status = 'pending'"), 1201);
+  testing::LisSimRunner lis(testing::lis_sim_options(port));
+  ASSERT_TRUE(nothing_pending(h));
+  EXPECT_EQ(h.count("SELECT count(*) FROM outbox WHERE status = 'sent'"), 1201);
+  EXPECT_EQ(lis.ledger().totals().distinct_control_ids, 1201U);
+  EXPECT_EQ(lis.ledger().totals().duplicates, 0U);
+}
+
 TEST(LisDelivery, RefusalsOnEveryThirdMessageAreRetriedUntilDelivered) {
   HL_REQUIRE_POSTGRES();
   testing::TempDir dir("lis-nack");
@@ -346,8 +374,31 @@ TEST(LisDelivery, NoAckTimesOutAndTheSameControlIdGoesAgain) {
   EXPECT_EQ(h.count("SELECT count(*) FROM outbox WHERE status = 'sent'"), 2);
 }
 
+// What the daemon logs while the test runs (on top of its usual sinks).
+class LogCapture {
+ public:
+  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(10000)) {
+    spdlog::default_logger()->sinks().push_back(sink_);
+  }
+  ~LogCapture() {
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+  }
+  std::string text() const {
+    std::string out;
+    for (const auto& line : sink_->last_formatted()) {
+      out += line;
+    }
+    return out;
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
+
 TEST(LisDelivery, ALateAckForAnEarlierMessageIsNotCreditedToTheOneInFlight) {
   HL_REQUIRE_POSTGRES();
+  LogCapture log;
   testing::TempDir dir("lis-late");
   auto options = testing::lis_sim_options();
   options.faults.late_ack_every = 2;
@@ -370,6 +421,11 @@ TEST(LisDelivery, ALateAckForAnEarlierMessageIsNotCreditedToTheOneInFlight) {
         << row[0] << ": the ACK kept names its own control ID";
   }
   EXPECT_GE(h.daemon().lis_counters("lis")->ignored_replies.load(), 1U);
+  EXPECT_NE(log.text().find("an ACK for \"HL2\" while HL3 is in flight: ignored; the bytes were: "
+                            "MSH|^~\\&|lis-sim"),
+            std::string::npos)
+      << "the late ACK is logged with its raw bytes";
+  EXPECT_NE(log.text().find("MSA|AA|HL2<CR>"), std::string::npos);
 }
 
 TEST(LisDelivery, ARowRefusedMaxAttemptsTimesIsDeadUntilRetryDead) {
@@ -387,7 +443,11 @@ TEST(LisDelivery, ARowRefusedMaxAttemptsTimesIsDeadUntilRetryDead) {
   EXPECT_EQ(h.query_value("SELECT status || ' ' || attempts FROM outbox"), "dead 3");
   EXPECT_NE(h.query_value("SELECT last_error FROM outbox").find("the LIS answered AE"),
             std::string::npos);
-  EXPECT_EQ(refusing->ledger().totals().received, 3U);
+  const auto refused = refusing->ledger().messages();
+  ASSERT_EQ(refused.size(), 3U);
+  // A refusing LIS is not flooded: each attempt waits its back-off (100 ms, then 200 ms).
+  EXPECT_GE(refused[1].at_ms - refused[0].at_ms, 100.0);
+  EXPECT_GE(refused[2].at_ms - refused[1].at_ms, 200.0);
   refusing.reset();
 
   testing::LisSimRunner accepting(testing::lis_sim_options(port));
@@ -398,6 +458,30 @@ TEST(LisDelivery, ARowRefusedMaxAttemptsTimesIsDeadUntilRetryDead) {
       [&] { return h.count("SELECT count(*) FROM outbox WHERE status = 'sent'") == 1; },
       kDeliveryLimit));
   EXPECT_EQ(accepting.ledger().totals().received, 1U);
+}
+
+TEST(LisDelivery, ASerialLisGetsItsResultsOverTheLine) {
+  HL_REQUIRE_POSTGRES();
+  const auto socat = testing::find_program("socat");
+  if (!socat) {
+    GTEST_SKIP() << "socat not installed (scripts/dev.sh installs it)";
+  }
+  testing::TempDir dir("lis-serial");
+  testing::LisSimRunner lis(testing::lis_sim_options(0, WireProtocol::Astm));
+  // The daemon's end of the line is a pseudo-terminal; socat carries it to lis-sim's port.
+  testing::ChildProcess line({socat->string(), "pty,raw,echo=0,link=" + (dir / "lis").string(),
+                              fmt::format("tcp:127.0.0.1:{}", lis.port())},
+                             dir / "socat.log");
+  ASSERT_TRUE(testing::wait_until([&] { return std::filesystem::exists(dir / "lis"); }, 10s));
+  auto destination = lis_at(0, WireProtocol::Astm);
+  destination.transport = config::SerialTransport{
+      (dir / "lis").string(), 9600, 8, config::Parity::None, 1, config::FlowControl::None};
+  testing::DaemonHarness h(lab(destination, release_everything(dir)));
+  send(h, "xn-1", WireProtocol::Astm, {cbc("SER-1", 6.0), cbc("SER-2", 7.0)});
+  ASSERT_TRUE(nothing_pending(h));
+  EXPECT_EQ(h.count("SELECT count(*) FROM outbox WHERE status = 'sent'"), 2);
+  ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().totals().received == 2; }, 10s));
+  EXPECT_EQ(lis.ledger().messages()[1].specimen_id, "SER-2");
 }
 
 }  // namespace
