@@ -115,7 +115,7 @@ start_private_postgres() {
   [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
   "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust >/dev/null
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-    -o "-c listen_addresses='' -k $pg_dir -c fsync=on" start >/dev/null
+    -o "-c listen_addresses='' -k $pg_dir -c fsync=on ${pg_extra_options:-}" start >/dev/null
   trap stop_private_postgres EXIT
   # Keywords without dbname: each database test creates and drops its own database.
   export HEMALINK_TEST_PG="host=$pg_dir user=postgres"
@@ -240,6 +240,7 @@ run_bench() {
   # The rules engine with the shipped rule sets (config/rules/), results per second on one core.
   build-bench/tests/bench/rules_bench --benchmark_counters_tabular=true "$@"
   # Durable ingest into a private cluster (fsync on, synchronous_commit on), beside psql COPY.
+  pg_extra_options="-c track_commit_timestamp=on"
   start_private_postgres
   local admin=(psql -q -X -h "$pg_dir" -U postgres -d postgres)
   "${admin[@]}" -c "CREATE DATABASE hemalink_bench" -c "CREATE DATABASE hemalink_bench_copy"
@@ -248,6 +249,11 @@ run_bench() {
     --copy-dsn "host=$pg_dir user=postgres dbname=hemalink_bench_copy" \
     2> >(grep -v '\] \[info\]' >&2)
   run_daemon_bench
+  # LIS delivery: a filled outbox drained to lis-sim over one connection and four destinations,
+  # and commit-to-ACK at 200 messages/s through the daemon (from the ingest commit: the cluster
+  # keeps commit times, pg_extra_options above).
+  build-bench/tests/bench/lis_bench --pg "host=$pg_dir user=postgres" \
+    2> >(grep -v -e '\] \[info\]' -e 'cannot connect' >&2)
 }
 
 command=${1:-build}

@@ -14,6 +14,7 @@
 #include "server/daemon/session_settings.hpp"
 #include "server/session/astm_session.hpp"
 #include "server/session/hl7_session.hpp"
+#include "server/transport/stream_writer.hpp"
 
 namespace hemalink::daemon {
 namespace {
@@ -65,7 +66,7 @@ class AnalyzerConnection final : public Connection,
   asio::awaitable<void> read_loop(Self self);
   asio::awaitable<void> watch_idle(Self self);
   void feed(ByteView bytes);
-  void start_write();
+  void written(const boost::system::error_code& error);
   void complete(const std::function<void(const store::Completion&)>& done,
                 const store::Completion& completion);
   void finish_session();
@@ -82,11 +83,9 @@ class AnalyzerConnection final : public Connection,
   std::array<std::uint64_t, 2> timer_generations_{0, 0};
   asio::steady_timer idle_timer_;
   Clock::time_point last_activity_;
-  std::string outgoing_;
-  std::string writing_;
+  transport::StreamWriter<Stream> writer_;
   std::size_t in_flight_ = 0;
   bool is_reading_ = false;
-  bool is_writing_ = false;
   bool is_draining_ = false;
   bool is_finished_ = false;
   bool is_closed_ = false;
@@ -102,7 +101,8 @@ AnalyzerConnection<Stream>::AnalyzerConnection(Stream stream, SessionSettings se
       on_closed_(std::move(on_closed)),
       link_timers_{asio::steady_timer(stream_.get_executor()),
                    asio::steady_timer(stream_.get_executor())},
-      idle_timer_(stream_.get_executor()) {
+      idle_timer_(stream_.get_executor()),
+      writer_(stream_, [this](const boost::system::error_code& error) { written(error); }) {
   if (settings_.protocol == model::WireProtocol::Hl7) {
     hl7_ = std::make_unique<session::Hl7Session>(settings_.peer, services_.reader, io());
   } else {
@@ -174,34 +174,20 @@ void AnalyzerConnection<Stream>::write(std::string_view bytes) {
   if (is_closed_) {
     return;
   }
-  outgoing_.append(bytes);
-  if (outgoing_.size() > kMaxUnreadBytes) {
+  if (writer_.waiting() + bytes.size() > kMaxUnreadBytes) {
     close_now("the analyzer does not read what we send");
     return;
   }
-  if (!is_writing_) {
-    start_write();
-  }
+  writer_.write(bytes, this->shared_from_this());
 }
 
 template <typename Stream>
-void AnalyzerConnection<Stream>::start_write() {
-  is_writing_ = true;
-  writing_.swap(outgoing_);
-  outgoing_.clear();
-  asio::async_write(
-      stream_, asio::buffer(writing_),
-      [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
-        self->is_writing_ = false;
-        self->writing_.clear();
-        if (error) {
-          self->close_now("write failed");
-        } else if (!self->outgoing_.empty() && !self->is_closed_) {
-          self->start_write();
-        } else {
-          self->close_when_done();
-        }
-      });
+void AnalyzerConnection<Stream>::written(const boost::system::error_code& error) {
+  if (error) {
+    close_now("write failed");
+  } else {
+    close_when_done();
+  }
 }
 
 template <typename Stream>
@@ -270,13 +256,12 @@ void AnalyzerConnection<Stream>::finish_session() {
 // left to write.
 template <typename Stream>
 void AnalyzerConnection<Stream>::close_when_done() {
-  if (is_closed_ || is_reading_ || in_flight_ > 0 || is_writing_) {
+  if (is_closed_ || is_reading_ || in_flight_ > 0 || writer_.is_writing()) {
     return;
   }
   finish_session();
-  if (!outgoing_.empty()) {
-    start_write();  // what finishing wrote (an EOT) still goes out
-    return;
+  if (writer_.is_writing()) {
+    return;  // what finishing wrote (an EOT) still goes out, then this runs again
   }
   close_now(is_draining_ ? "shutting down" : "closed by the analyzer");
 }

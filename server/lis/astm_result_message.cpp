@@ -38,19 +38,12 @@ void write_result(astm::Lis2Writer& w, std::size_t sequence, const LisObservatio
 Result<store::BuiltMessage, std::string> build_astm_results(const store::OutboxContent& c,
                                                             const config::LisDestination& d,
                                                             const config::LisMapping& mapping) {
-  if (c.results.empty()) {
-    return std::string("the row names no result");
+  auto read = lis_observations(c, mapping);
+  if (!read) {
+    return read.error();
   }
-  std::vector<LisObservation> observations;
-  bool corrects = false;
-  for (const auto& r : c.results) {
-    auto o = lis_observation(r, mapping);
-    if (!o) {
-      return o.error();
-    }
-    corrects = corrects || o->status == 'C';
-    observations.push_back(std::move(*o));
-  }
+  const auto& observations = *read;
+  const bool corrects = has_correction(observations);
   const auto& s = c.specimen;
   const auto panel = lis_panel(s, mapping);
   const char processing[] = {config::processing_id_code(d.processing_id), '\0'};

@@ -17,6 +17,7 @@
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_message.hpp"
 #include "server/lis/lis_link.hpp"
+#include "server/transport/stream_writer.hpp"
 
 namespace hemalink::lis {
 namespace {
@@ -76,7 +77,8 @@ class LisConnection final : public LisConnectionBase,
         wait_(stream_.get_executor()),
         claim_done_(stream_.get_executor()),
         link_timers_{asio::steady_timer(stream_.get_executor()),
-                     asio::steady_timer(stream_.get_executor())} {
+                     asio::steady_timer(stream_.get_executor())},
+        writer_(stream_, [this](const boost::system::error_code& error) { written(error); }) {
     if (destination_.protocol == model::WireProtocol::Astm) {
       astm_ = std::make_unique<astm::E1381Link>(astm_options(destination_), link_sink());
     }
@@ -428,31 +430,17 @@ class LisConnection final : public LisConnectionBase,
     if (is_closed_) {
       return;
     }
-    outgoing_.append(bytes);
-    if (outgoing_.size() > kMaxUnwrittenBytes) {
+    if (writer_.waiting() + bytes.size() > kMaxUnwrittenBytes) {
       close_now("the LIS does not read what we send");
       return;
     }
-    if (!is_writing_) {
-      start_write();
-    }
+    writer_.write(bytes, this->shared_from_this());
   }
 
-  void start_write() {
-    is_writing_ = true;
-    writing_.swap(outgoing_);
-    outgoing_.clear();
-    asio::async_write(
-        stream_, asio::buffer(writing_),
-        [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
-          self->is_writing_ = false;
-          self->writing_.clear();
-          if (error) {
-            self->close_now(fmt::format("write failed: {}", error.message()));
-          } else if (!self->outgoing_.empty() && !self->is_closed_) {
-            self->start_write();
-          }
-        });
+  void written(const boost::system::error_code& error) {
+    if (error) {
+      close_now(fmt::format("write failed: {}", error.message()));
+    }
   }
 
   void close_now(const std::string& why) {
@@ -494,10 +482,8 @@ class LisConnection final : public LisConnectionBase,
   std::optional<Reply> reply_;
   std::uint64_t sending_ = 0;
   std::optional<std::error_code> sent_;
-  std::string outgoing_;
-  std::string writing_;
+  transport::StreamWriter<Stream> writer_;
   std::string close_reason_;
-  bool is_writing_ = false;
   bool is_closed_ = false;
   bool is_idle_ = false;
   bool is_noticed_ = false;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -115,6 +116,27 @@ Result<LisObservation, std::string> lis_observation(const store::OutboxResult& r
     o.coding_system = kCanonicalCodingSystem;
   }
   return o;
+}
+
+Result<std::vector<LisObservation>, std::string> lis_observations(
+    const store::OutboxContent& c, const config::LisMapping& mapping) {
+  if (c.results.empty()) {
+    return std::string("the row names no result");
+  }
+  std::vector<LisObservation> observations;
+  for (const auto& r : c.results) {
+    auto o = lis_observation(r, mapping);
+    if (!o) {
+      return o.error();
+    }
+    observations.push_back(std::move(*o));
+  }
+  return observations;
+}
+
+bool has_correction(const std::vector<LisObservation>& observations) {
+  return std::any_of(observations.begin(), observations.end(),
+                     [](const auto& o) { return o.status == 'C'; });
 }
 
 LisPanel lis_panel(const store::OutboxSpecimen& specimen, const config::LisMapping& mapping) {

@@ -45,6 +45,13 @@ inline constexpr const char* kCanonicalCodingSystem = "99HLK";
 Result<LisObservation, std::string> lis_observation(const store::OutboxResult& result,
                                                     const config::LisMapping& mapping);
 
+/// Every result of a row as the LIS sees it, in order; fails with the first that cannot be, or
+/// when the row names no result.
+Result<std::vector<LisObservation>, std::string> lis_observations(
+    const store::OutboxContent& content, const config::LisMapping& mapping);
+/// True when one of them corrects what the LIS has (the order is then a correction too).
+bool has_correction(const std::vector<LisObservation>& observations);
+
 /// An analyzer's time as HL7 DTM / ASTM date-time (YYYYMMDD[HHMM[SS]]), when it reads as one
 /// (digits, or an ISO 8601 text); empty otherwise.
 std::string protocol_time(const std::string& analyzer_time);

@@ -114,19 +114,12 @@ void write_observation(hl7::V2Writer& w, std::size_t set_id, const LisObservatio
 Result<store::BuiltMessage, std::string> build_oru(const store::OutboxContent& c,
                                                    const config::LisDestination& d,
                                                    const config::LisMapping& mapping) {
-  if (c.results.empty()) {
-    return std::string("the row names no result");
+  auto read = lis_observations(c, mapping);
+  if (!read) {
+    return read.error();
   }
-  std::vector<LisObservation> observations;
-  bool corrects = false;
-  for (const auto& r : c.results) {
-    auto o = lis_observation(r, mapping);
-    if (!o) {
-      return o.error();
-    }
-    corrects = corrects || o->status == 'C';
-    observations.push_back(std::move(*o));
-  }
+  const auto& observations = *read;
+  const bool corrects = has_correction(observations);
   store::BuiltMessage m;
   m.control_id = control_id_of(c.outbox_id);
   hl7::V2Writer w(m.payload);

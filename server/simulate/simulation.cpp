@@ -15,6 +15,8 @@
 #include <boost/asio/write.hpp>
 #include <memory>
 
+#include "server/transport/stream_writer.hpp"
+
 namespace hemalink::simulate {
 namespace {
 
@@ -56,7 +58,8 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
         analyzer_(run.plan.analyzer, *this),
         timers_{asio::steady_timer(stream_.get_executor()),
                 asio::steady_timer(stream_.get_executor())},
-        event_(stream_.get_executor()) {}
+        event_(stream_.get_executor()),
+        writer_(stream_, [this](const boost::system::error_code& error) { written(error); }) {}
 
   asio::awaitable<void> run(std::shared_ptr<Line> self) {
     asio::co_spawn(stream_.get_executor(), read_loop(self), asio::detached);
@@ -77,7 +80,7 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
       }
     }
     // An E1381 transfer still ending, a host reply coming in, bytes not yet written.
-    while ((!analyzer_.is_idle() || is_writing_) && is_open_ && !run_.is_over) {
+    while ((!analyzer_.is_idle() || writer_.is_writing()) && is_open_ && !run_.is_over) {
       co_await wait_for_event();
     }
     const auto held_until = Clock::now() + plan.hold;
@@ -125,28 +128,13 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
     }
   }
 
-  void write(std::string_view bytes) override {
-    outgoing_.append(bytes);
-    if (!is_writing_) {
-      start_write();
-    }
-  }
+  void write(std::string_view bytes) override { writer_.write(bytes, this->shared_from_this()); }
 
-  void start_write() {
-    is_writing_ = true;
-    writing_.swap(outgoing_);
-    outgoing_.clear();
-    asio::async_write(
-        stream_, asio::buffer(writing_),
-        [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
-          self->is_writing_ = false;
-          if (error) {
-            self->is_open_ = false;
-          } else if (!self->outgoing_.empty()) {
-            self->start_write();
-          }
-          self->event_.cancel();
-        });
+  void written(const boost::system::error_code& error) {
+    if (error) {
+      is_open_ = false;
+    }
+    event_.cancel();
   }
 
   void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override {
@@ -197,9 +185,7 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
   std::array<asio::steady_timer, 2> timers_;
   std::array<std::uint64_t, 2> generations_{0, 0};
   asio::steady_timer event_;
-  std::string outgoing_;
-  std::string writing_;
-  bool is_writing_ = false;
+  transport::StreamWriter<Stream> writer_;
   bool is_open_ = true;
   bool is_answered_ = false;
 };

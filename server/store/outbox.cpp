@@ -1,16 +1,15 @@
 #include "server/store/outbox.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <cmath>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
 
 #include "server/store/outbox_marks.hpp"
 #include "server/store/pg_error.hpp"
+#include "server/store/sql_arrays.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -109,23 +108,6 @@ std::chrono::system_clock::time_point from_epoch_seconds(double s) {
           std::chrono::duration<double>(s)));
 }
 
-std::string array_literal(const std::vector<long long>& ids) {
-  return fmt::format("{{{}}}", fmt::join(ids, ","));
-}
-
-std::vector<std::string> json_texts(const std::string& text) {
-  std::vector<std::string> out;
-  const auto parsed = nlohmann::json::parse(text, nullptr, false);
-  if (parsed.is_array()) {
-    for (const auto& item : parsed) {
-      if (item.is_string()) {
-        out.push_back(item.get<std::string>());
-      }
-    }
-  }
-  return out;
-}
-
 OutboxResult read_result(const pqxx::row& row) {
   OutboxResult r;
   r.id = row[0].as<long long>();
@@ -145,7 +127,7 @@ OutboxResult read_result(const pqxx::row& row) {
   if (!row[12].is_null()) {
     r.decimals = row[12].as<int>();
   }
-  r.comments = json_texts(row[13].as<std::string>());
+  r.comments = json_strings(row[13].as<std::string>());
   return r;
 }
 
@@ -153,7 +135,7 @@ OutboxResult read_result(const pqxx::row& row) {
 std::map<long long, OutboxContent> read_contents(pqxx::transaction_base& tx,
                                                  const std::vector<long long>& ids) {
   std::map<long long, OutboxContent> out;
-  const auto list = array_literal(ids);
+  const auto list = bigint_array(ids);
   for (const auto& s : tx.exec_prepared("content_specimens", list)) {
     auto& c = out[s[0].as<long long>()];
     c.outbox_id = s[0].as<long long>();
@@ -165,7 +147,7 @@ std::map<long long, OutboxContent> read_contents(pqxx::transaction_base& tx,
     c.specimen.patient_sex = s[6].as<std::string>();
     c.specimen.patient_birth_date = s[7].as<std::string>();
     c.specimen.analyzer = s[8].as<std::string>();
-    c.specimen.comments = json_texts(s[9].as<std::string>());
+    c.specimen.comments = json_strings(s[9].as<std::string>());
     c.specimen.received_at = from_epoch_seconds(s[10].as<double>());
     c.specimen.driver = s[11].as<std::string>();
   }
@@ -181,19 +163,6 @@ std::map<long long, OutboxContent> read_contents(pqxx::transaction_base& tx,
               [](const auto& a, const auto& b) { return a.id < b.id; });
     for (auto& r : content.results) {
       r.is_correction = sent_before.count({id, r.code}) > 0;
-    }
-  }
-  return out;
-}
-
-std::vector<long long> json_ids(const std::string& text) {
-  std::vector<long long> out;
-  const auto parsed = nlohmann::json::parse(text, nullptr, false);
-  if (parsed.is_array()) {
-    for (const auto& v : parsed) {
-      if (v.is_number_integer()) {
-        out.push_back(v.get<long long>());
-      }
     }
   }
   return out;
@@ -222,8 +191,8 @@ struct OutboxSender::Session {
     // Planned once (planning the contents queries afresh cost more than running them), and
     // never by a walk over a whole table: a plan made while the tables were small would keep
     // walking them as they grow. Every statement here goes by an index.
-    pqxx::nontransaction(connection).exec(
-        "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off");
+    pqxx::nontransaction(connection)
+        .exec("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off");
     connection.prepare("claim", kClaim);
     connection.prepare("unlock", kUnlock);
     connection.prepare("content_specimens", kContentSpecimens);
@@ -316,7 +285,7 @@ Result<std::vector<ClaimedRow>, StoreError> OutboxSender::claim(std::size_t limi
       finished.swap(finished_);
     }
     if (!finished.empty()) {
-      pqxx::nontransaction(s.connection).exec_prepared("unlock", array_literal(finished));
+      pqxx::nontransaction(s.connection).exec_prepared("unlock", bigint_array(finished));
       for (long long id : finished) {
         std::erase(held_, id);
       }
@@ -326,7 +295,7 @@ Result<std::vector<ClaimedRow>, StoreError> OutboxSender::claim(std::size_t limi
     pqxx::nontransaction tx(s.connection);
     std::vector<ClaimedRow> rows;
     std::vector<long long> unbuilt;
-    for (const auto& row : tx.exec_prepared("claim", destination_, array_literal(held_),
+    for (const auto& row : tx.exec_prepared("claim", destination_, bigint_array(held_),
                                             static_cast<long long>(limit), node_)) {
       ClaimedRow c;
       c.id = row[0].as<long long>();
@@ -337,7 +306,7 @@ Result<std::vector<ClaimedRow>, StoreError> OutboxSender::claim(std::size_t limi
         unbuilt.push_back(c.id);
       } else {
         c.payload = pqxx::binarystring(row[3]).str();
-        c.corrects = json_ids(row[5].as<std::string>());
+        c.corrects = json_integers(row[5].as<std::string>());
       }
       held_.push_back(c.id);
       rows.push_back(std::move(c));
@@ -375,13 +344,13 @@ Result<void, StoreError> OutboxSender::hand_delivered(const ClaimedRow& row, con
                                 row.control_id,
                                 d.sent,
                                 d.acknowledgement,
-                                array_literal(row.corrects)};
+                                bigint_array(row.corrects)};
   static constexpr bool kIsBinary[] = {false, false, false, false, false,
                                        false, false, true,  true,  false};
-  auto handed = delivered_marks_->hand(
-      values, kIsBinary,
-      fmt::format("marking outbox row {} ({}) sent to LIS destination {}", row.id,
-                  row.control_id, destination_));
+  auto handed =
+      delivered_marks_->hand(values, kIsBinary,
+                             fmt::format("marking outbox row {} ({}) sent to LIS destination {}",
+                                         row.id, row.control_id, destination_));
   if (!handed) {
     finish(row.id);  // let go: it goes again, by this node or another
     return handed;
@@ -407,7 +376,7 @@ Result<bool, StoreError> OutboxSender::failed(const ClaimedRow& row, const Faile
     const auto result =
         tx.exec_prepared("failed", row.id, why.reason, why.max_attempts,
                          std::chrono::duration<double>(why.retry_after).count(), row.control_id,
-                         pqxx::binarystring(row.payload), protocol_, array_literal(row.corrects));
+                         pqxx::binarystring(row.payload), protocol_, bigint_array(row.corrects));
     finish(row.id);
     return !result.empty() && result[0][0].as<std::string>() == "dead";
   } catch (...) {
@@ -427,7 +396,7 @@ void OutboxSender::release(const std::vector<ClaimedRow>& rows) {
     ids.push_back(r.id);
   }
   try {
-    pqxx::nontransaction(claims_->connection).exec_prepared("unlock", array_literal(ids));
+    pqxx::nontransaction(claims_->connection).exec_prepared("unlock", bigint_array(ids));
     for (long long id : ids) {
       std::erase(held_, id);
     }

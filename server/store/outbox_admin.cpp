@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "server/store/pg_error.hpp"
+#include "server/store/sql_arrays.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -20,19 +20,6 @@ constexpr const char* kColumns =
 constexpr const char* kAuditState =
     "jsonb_build_object('status', status, 'attempts', attempts, 'last_error', last_error)";
 
-std::vector<long long> json_ids(const std::string& text) {
-  std::vector<long long> out;
-  const auto parsed = nlohmann::json::parse(text, nullptr, false);
-  if (parsed.is_array()) {
-    for (const auto& v : parsed) {
-      if (v.is_number_integer()) {
-        out.push_back(v.get<long long>());
-      }
-    }
-  }
-  return out;
-}
-
 OutboxRow read_row(const pqxx::row& r) {
   OutboxRow o;
   o.id = r[0].as<long long>();
@@ -46,8 +33,8 @@ OutboxRow read_row(const pqxx::row& r) {
   o.created_at = r[8].as<std::string>();
   o.next_attempt_at = r[9].as<std::string>();
   o.sent_at = r[10].as<std::string>();
-  o.result_ids = json_ids(r[11].as<std::string>());
-  o.corrects = json_ids(r[12].as<std::string>());
+  o.result_ids = json_integers(r[11].as<std::string>());
+  o.corrects = json_integers(r[12].as<std::string>());
   o.payload = pqxx::binarystring(r[13]).str();
   return o;
 }

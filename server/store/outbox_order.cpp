@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "server/store/sql_arrays.hpp"
+
 namespace hemalink::store {
 namespace {
 
@@ -10,21 +12,6 @@ namespace {
 constexpr const char* kLockSpecimens =
     "SELECT count(pg_advisory_xact_lock(-1213481807, t.k)) FROM"
     " (SELECT DISTINCT hashtext(s) AS k FROM unnest($1::text[]) AS s ORDER BY 1) AS t";
-
-std::string text_array(const std::set<std::string>& values) {
-  std::string out = "{";
-  for (const auto& v : values) {
-    out += out.size() == 1 ? "\"" : ",\"";
-    for (char c : v) {
-      if (c == '"' || c == '\\') {
-        out.push_back('\\');
-      }
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  return out + "}";
-}
 
 }  // namespace
 

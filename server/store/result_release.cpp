@@ -1,13 +1,13 @@
 #include "server/store/result_release.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <pqxx/pqxx>
 #include <set>
 
 #include "server/store/outbox_order.hpp"
 #include "server/store/pg_error.hpp"
+#include "server/store/sql_arrays.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -39,21 +39,6 @@ constexpr const char* kSpecimensOf =
     "SELECT DISTINCT s.specimen_id FROM results r JOIN specimens s ON s.id = r.specimen_row_id"
     " WHERE r.id = ANY ($1::bigint[])";
 
-std::string text_array(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    out += i == 0 ? "\"" : ",\"";
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') {
-        out.push_back('\\');
-      }
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  return out + "}";
-}
-
 }  // namespace
 
 Result<std::vector<long long>, StoreError> release_results(const std::string& dsn,
@@ -62,7 +47,7 @@ Result<std::vector<long long>, StoreError> release_results(const std::string& ds
   try {
     pqxx::connection c(dsn);
     pqxx::work tx(c);
-    const auto ids = fmt::format("{{{}}}", fmt::join(release.result_ids, ","));
+    const auto ids = bigint_array(release.result_ids);
     std::vector<long long> released;
     std::vector<std::string> was;
     for (const auto& row : tx.exec_params(kRetire, ids)) {
@@ -70,7 +55,7 @@ Result<std::vector<long long>, StoreError> release_results(const std::string& ds
       was.push_back(row[1].as<std::string>());
     }
     if (!released.empty()) {
-      const auto released_ids = fmt::format("{{{}}}", fmt::join(released, ","));
+      const auto released_ids = bigint_array(released);
       tx.exec_params(kDecide, released_ids, release.actor, release.reason);
       tx.exec_params(kAudit, release.actor, release.reason, released_ids, text_array(was));
       std::set<std::string> specimens;
