@@ -14,6 +14,7 @@
 #include "server/daemon/session_settings.hpp"
 #include "server/session/astm_session.hpp"
 #include "server/session/hl7_session.hpp"
+#include "server/transport/link_timers.hpp"
 #include "server/transport/stream_writer.hpp"
 
 namespace hemalink::daemon {
@@ -24,10 +25,6 @@ namespace asio = boost::asio;
 // An analyzer that stops reading while we keep writing gets closed rather than buffered.
 constexpr std::size_t kMaxUnreadBytes = 1024 * 1024;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-
-std::size_t index_of(astm::LinkTimer timer) {
-  return timer == astm::LinkTimer::Phase ? 0 : 1;
-}
 
 }  // namespace
 
@@ -79,8 +76,7 @@ class AnalyzerConnection final : public Connection,
   std::function<void()> on_closed_;
   std::unique_ptr<session::Hl7Session> hl7_;
   std::unique_ptr<session::AstmSession> astm_;
-  std::array<asio::steady_timer, 2> link_timers_;
-  std::array<std::uint64_t, 2> timer_generations_{0, 0};
+  transport::LinkTimers link_timers_;
   asio::steady_timer idle_timer_;
   Clock::time_point last_activity_;
   transport::StreamWriter<Stream> writer_;
@@ -99,8 +95,7 @@ AnalyzerConnection<Stream>::AnalyzerConnection(Stream stream, SessionSettings se
       settings_(std::move(settings)),
       services_(std::move(services)),
       on_closed_(std::move(on_closed)),
-      link_timers_{asio::steady_timer(stream_.get_executor()),
-                   asio::steady_timer(stream_.get_executor())},
+      link_timers_(stream_.get_executor()),
       idle_timer_(stream_.get_executor()),
       writer_(stream_, [this](const boost::system::error_code& error) { written(error); }) {
   if (settings_.protocol == model::WireProtocol::Hl7) {
@@ -219,24 +214,16 @@ void AnalyzerConnection<Stream>::complete(const std::function<void(const store::
 
 template <typename Stream>
 void AnalyzerConnection<Stream>::arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) {
-  const auto i = index_of(timer);
-  const auto generation = ++timer_generations_[i];
-  link_timers_[i].expires_after(after);
-  link_timers_[i].async_wait(
-      [weak = this->weak_from_this(), timer, i, generation](boost::system::error_code error) {
-        auto self = weak.lock();
-        if (error || !self || self->timer_generations_[i] != generation || self->is_finished_) {
-          return;
-        }
-        self->astm_->on_timeout(timer);
-      });
+  link_timers_.arm(timer, after, this->weak_from_this(), [this](astm::LinkTimer expired) {
+    if (!is_finished_) {
+      astm_->on_timeout(expired);
+    }
+  });
 }
 
 template <typename Stream>
 void AnalyzerConnection<Stream>::cancel_timer(astm::LinkTimer timer) {
-  const auto i = index_of(timer);
-  ++timer_generations_[i];
-  link_timers_[i].cancel();
+  link_timers_.cancel(timer);
 }
 
 template <typename Stream>
@@ -275,9 +262,7 @@ void AnalyzerConnection<Stream>::close_now(const char* why) {
   is_finished_ = true;
   boost::system::error_code ignored;
   stream_.close(ignored);
-  for (auto& t : link_timers_) {
-    t.cancel();
-  }
+  link_timers_.cancel_all();
   idle_timer_.cancel();
   services_.registry.remove(this);
   spdlog::info("{} {}: connection closed: {}", settings_.peer.analyzer, settings_.peer.address,

@@ -17,6 +17,7 @@
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_message.hpp"
 #include "server/lis/lis_link.hpp"
+#include "server/transport/link_timers.hpp"
 #include "server/transport/stream_writer.hpp"
 
 namespace hemalink::lis {
@@ -29,10 +30,6 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // A LIS that stops reading while we write gets closed rather than buffered.
 constexpr std::size_t kMaxUnwrittenBytes = 16 * 1024 * 1024;
 constexpr auto kAfterDatabaseError = std::chrono::milliseconds(1000);
-
-std::size_t index_of(astm::LinkTimer timer) {
-  return timer == astm::LinkTimer::Phase ? 0 : 1;
-}
 
 astm::LinkOptions astm_options(const config::LisDestination& d) {
   astm::LinkOptions o;
@@ -76,8 +73,7 @@ class LisConnection final : public LisConnectionBase,
         framer_(hl7::MllpLimits{}, mllp_sink()),
         wait_(stream_.get_executor()),
         claim_done_(stream_.get_executor()),
-        link_timers_{asio::steady_timer(stream_.get_executor()),
-                     asio::steady_timer(stream_.get_executor())},
+        link_timers_(stream_.get_executor()),
         writer_(stream_, [this](const boost::system::error_code& error) { written(error); }) {
     if (destination_.protocol == model::WireProtocol::Astm) {
       astm_ = std::make_unique<astm::E1381Link>(astm_options(destination_), link_sink());
@@ -392,24 +388,14 @@ class LisConnection final : public LisConnectionBase,
   void on_write(std::string_view bytes) override { write(bytes); }
 
   void on_arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override {
-    const auto i = index_of(timer);
-    const auto generation = ++timer_generations_[i];
-    link_timers_[i].expires_after(after);
-    link_timers_[i].async_wait(
-        [weak = this->weak_from_this(), timer, i, generation](boost::system::error_code error) {
-          auto self = weak.lock();
-          if (error || !self || self->timer_generations_[i] != generation || self->is_closed_) {
-            return;
-          }
-          self->astm_->on_timeout(timer);
-        });
+    link_timers_.arm(timer, after, this->weak_from_this(), [this](astm::LinkTimer expired) {
+      if (!is_closed_) {
+        astm_->on_timeout(expired);
+      }
+    });
   }
 
-  void on_cancel_timer(astm::LinkTimer timer) override {
-    const auto i = index_of(timer);
-    ++timer_generations_[i];
-    link_timers_[i].cancel();
-  }
+  void on_cancel_timer(astm::LinkTimer timer) override { link_timers_.cancel(timer); }
 
   void on_message(std::string_view records, astm::MessageEnd, std::size_t) override {
     ignore_reply("a message from the LIS (this link only sends results)", records);
@@ -451,9 +437,7 @@ class LisConnection final : public LisConnectionBase,
     close_reason_ = why;
     boost::system::error_code ignored;
     stream_.close(ignored);
-    for (auto& t : link_timers_) {
-      t.cancel();
-    }
+    link_timers_.cancel_all();
     wait_.cancel();
     link_->detach(this);
     spdlog::info("{} {}: connection closed: {}", name(), peer_, why);
@@ -476,8 +460,7 @@ class LisConnection final : public LisConnectionBase,
   std::optional<Claimed> claimed_;
   bool is_claiming_ = false;
   bool is_claim_stale_ = false;  // the claim in progress began before rows in flight finished
-  std::array<asio::steady_timer, 2> link_timers_;
-  std::array<std::uint64_t, 2> timer_generations_{0, 0};
+  transport::LinkTimers link_timers_;
   std::string in_flight_;
   std::optional<Reply> reply_;
   std::uint64_t sending_ = 0;

@@ -15,6 +15,7 @@
 #include <boost/asio/write.hpp>
 #include <memory>
 
+#include "server/transport/link_timers.hpp"
 #include "server/transport/stream_writer.hpp"
 
 namespace hemalink::simulate {
@@ -23,10 +24,6 @@ namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-
-std::size_t index_of(astm::LinkTimer timer) {
-  return timer == astm::LinkTimer::Phase ? 0 : 1;
-}
 
 // Everything the connections of one run share (one thread: no locks).
 struct Run {
@@ -56,8 +53,7 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
         run_(run),
         messages_(std::move(messages)),
         analyzer_(run.plan.analyzer, *this),
-        timers_{asio::steady_timer(stream_.get_executor()),
-                asio::steady_timer(stream_.get_executor())},
+        timers_(stream_.get_executor()),
         event_(stream_.get_executor()),
         writer_(stream_, [this](const boost::system::error_code& error) { written(error); }) {}
 
@@ -98,8 +94,7 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
     is_open_ = false;
     boost::system::error_code ignored;
     stream_.close(ignored);
-    for (auto& t : timers_)
-      t.cancel();
+    timers_.cancel_all();
     event_.cancel();
   }
 
@@ -138,23 +133,15 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
   }
 
   void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override {
-    const auto i = index_of(timer);
-    const auto generation = ++generations_[i];
-    timers_[i].expires_after(after);
-    timers_[i].async_wait(
-        [self = this->shared_from_this(), timer, i, generation](boost::system::error_code error) {
-          if (!error && self->generations_[i] == generation && self->is_open_) {
-            self->analyzer_.on_timeout(timer);
-            self->event_.cancel();
-          }
-        });
+    timers_.arm(timer, after, this->weak_from_this(), [this](astm::LinkTimer expired) {
+      if (is_open_) {
+        analyzer_.on_timeout(expired);
+        event_.cancel();
+      }
+    });
   }
 
-  void cancel_timer(astm::LinkTimer timer) override {
-    const auto i = index_of(timer);
-    ++generations_[i];
-    timers_[i].cancel();
-  }
+  void cancel_timer(astm::LinkTimer timer) override { timers_.cancel(timer); }
 
   void on_last_byte(std::size_t message) override { run_.last_byte[message] = Clock::now(); }
 
@@ -182,8 +169,7 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
   Run& run_;
   std::vector<std::size_t> messages_;
   SimulatedAnalyzer analyzer_;
-  std::array<asio::steady_timer, 2> timers_;
-  std::array<std::uint64_t, 2> generations_{0, 0};
+  transport::LinkTimers timers_;
   asio::steady_timer event_;
   transport::StreamWriter<Stream> writer_;
   bool is_open_ = true;
