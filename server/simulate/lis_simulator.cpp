@@ -142,97 +142,113 @@ asio::awaitable<void> LisSimulator::accept_loop() {
   }
 }
 
-asio::awaitable<void> LisSimulator::serve(std::shared_ptr<Connection> c) {
-  if (options_.protocol == model::WireProtocol::Astm) {
-    co_await serve_astm(c);
-  } else {
-    co_await serve_hl7(c);
+// One connection's protocol: fed bytes, it gathers the messages they complete; it answers each
+// as lis-sim decided (false: drop the connection); what it has to write is taken after.
+class LisSimulator::Protocol {
+ public:
+  virtual ~Protocol() = default;
+  virtual void feed(ByteView bytes) = 0;
+  virtual std::vector<std::string> take_messages() = 0;
+  virtual bool answer(const LisSimMessage& m, std::string_view payload) = 0;
+  virtual std::string take_output() = 0;
+};
+
+namespace {
+
+class Hl7Protocol final : public LisSimulator::Protocol {
+ public:
+  void feed(ByteView bytes) override { framer_.feed(bytes); }
+  std::vector<std::string> take_messages() override {
+    return std::exchange(collected_.messages, {});
   }
+  bool answer(const LisSimMessage& m, std::string_view payload) override {
+    switch (m.answer) {
+      case LisSimReply::Drop:
+        return false;
+      case LisSimReply::Silent:
+        break;
+      case LisSimReply::Late:
+        late_ += hl7_ack(payload, m, hl7::AckCode::AA);
+        break;
+      case LisSimReply::Nack:
+      case LisSimReply::Ack:
+        // A withheld acknowledgement goes just before the next one.
+        output_ += std::exchange(late_, std::string());
+        output_ +=
+            hl7_ack(payload, m, m.answer == LisSimReply::Ack ? hl7::AckCode::AA : hl7::AckCode::AE);
+        break;
+    }
+    return true;
+  }
+  std::string take_output() override { return std::exchange(output_, {}); }
+
+ private:
+  Collected collected_;
+  hl7::MllpFramer framer_{{}, collected_};
+  std::string late_;
+  std::string output_;
+};
+
+// E1381 in the receiver's role. A message is answered by the ACK of its last frame; a refused,
+// silent or late one gets none (LIS01-A2 has no other way to refuse a message), and the sender
+// retransmits the frame until it gives up.
+class AstmProtocol final : public LisSimulator::Protocol {
+ public:
+  void feed(ByteView bytes) override { link_.feed(bytes); }
+  std::vector<std::string> take_messages() override {
+    return std::exchange(collected_.messages, {});
+  }
+  bool answer(const LisSimMessage& m, std::string_view) override {
+    if (m.answer == LisSimReply::Drop) {
+      return false;
+    }
+    if (m.answer == LisSimReply::Ack) {
+      link_.acknowledge_message();
+    } else {
+      link_.refuse_message();
+    }
+    return true;
+  }
+  std::string take_output() override { return std::exchange(collected_.to_write, {}); }
+
+ private:
+  Collected collected_;
+  astm::E1381Link link_{receiver_options(), collected_};
+};
+
+}  // namespace
+
+asio::awaitable<void> LisSimulator::serve(std::shared_ptr<Connection> c) {
+  // On the heap, not in the coroutine frame (a large frame trips a GCC 12 false positive).
+  std::unique_ptr<Protocol> protocol;
+  if (options_.protocol == model::WireProtocol::Astm) {
+    protocol = std::make_unique<AstmProtocol>();
+  } else {
+    protocol = std::make_unique<Hl7Protocol>();
+  }
+  co_await answer_each(c, *protocol);
   boost::system::error_code ignored;
   c->socket.close(ignored);
 }
 
-asio::awaitable<void> LisSimulator::serve_hl7(std::shared_ptr<Connection> c) {
-  Collected collected;
-  hl7::MllpFramer framer({}, collected);
-  std::string late;  // an acknowledgement withheld (--late-ack-every)
+asio::awaitable<void> LisSimulator::answer_each(std::shared_ptr<Connection> c, Protocol& protocol) {
   for (;;) {
     auto [error, n] = co_await c->socket.async_read_some(asio::buffer(c->buffer), kAwait);
     if (error) {
       co_return;
     }
-    framer.feed(ByteView(c->buffer.data(), n));
-    auto messages = std::move(collected.messages);
-    collected.messages.clear();
-    for (const auto& payload : messages) {
+    protocol.feed(ByteView(c->buffer.data(), n));
+    for (const auto& payload : protocol.take_messages()) {
       const auto m = ledger_.receive(payload);
       if (options_.delay.count() > 0) {
         c->delay.expires_after(options_.delay);
         co_await c->delay.async_wait(kAwait);
       }
-      std::string reply;
-      switch (m.answer) {
-        case LisSimReply::Drop:
-          co_return;
-        case LisSimReply::Silent:
-          continue;
-        case LisSimReply::Late:
-          late += hl7_ack(payload, m, hl7::AckCode::AA);
-          continue;
-        case LisSimReply::Nack:
-          reply = hl7_ack(payload, m, hl7::AckCode::AE);
-          break;
-        case LisSimReply::Ack:
-          reply = hl7_ack(payload, m, hl7::AckCode::AA);
-          break;
-      }
-      reply = std::exchange(late, std::string()) + reply;
-      auto [write_error, written] =
-          co_await asio::async_write(c->socket, asio::buffer(reply), kAwait);
-      if (write_error) {
+      if (!protocol.answer(m, payload)) {
         co_return;
       }
     }
-  }
-}
-
-// ASTM: E1381 in the receiver's role. A message is answered by the ACK of its last frame; a
-// refused, silent or late one gets none (LIS01-A2 has no other way to refuse a message), and the
-// sender retransmits the frame until it gives up.
-asio::awaitable<void> LisSimulator::serve_astm(std::shared_ptr<Connection> c) {
-  // On the heap: a large coroutine frame trips GCC 12's mismatched-new-delete false positive.
-  struct Receiver {
-    Collected collected;
-    astm::E1381Link link{receiver_options(), collected};
-  };
-  auto receiver = std::make_unique<Receiver>();
-  auto& collected = receiver->collected;
-  auto& link = receiver->link;
-  for (;;) {
-    auto [error, n] = co_await c->socket.async_read_some(asio::buffer(c->buffer), kAwait);
-    if (error) {
-      co_return;
-    }
-    link.feed(ByteView(c->buffer.data(), n));
-    auto messages = std::move(collected.messages);
-    collected.messages.clear();
-    for (const auto& payload : messages) {
-      const auto m = ledger_.receive(payload);
-      if (options_.delay.count() > 0) {
-        c->delay.expires_after(options_.delay);
-        co_await c->delay.async_wait(kAwait);
-      }
-      if (m.answer == LisSimReply::Drop) {
-        co_return;
-      }
-      if (m.answer == LisSimReply::Ack) {
-        link.acknowledge_message();
-      } else {
-        link.refuse_message();
-      }
-    }
-    if (!collected.to_write.empty()) {
-      const auto out = std::exchange(collected.to_write, std::string());
+    if (const auto out = protocol.take_output(); !out.empty()) {
       auto [write_error, written] =
           co_await asio::async_write(c->socket, asio::buffer(out), kAwait);
       if (write_error) {

@@ -43,12 +43,13 @@ class LisSimulator {
   void stop();
   const LisSimLedger& ledger() const { return ledger_; }
 
+  class Protocol;
+
  private:
   struct Connection;
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
-  asio::awaitable<void> serve_hl7(std::shared_ptr<Connection> connection);
-  asio::awaitable<void> serve_astm(std::shared_ptr<Connection> connection);
+  asio::awaitable<void> answer_each(std::shared_ptr<Connection> connection, Protocol& protocol);
 
   asio::io_context& io_;
   LisSimOptions options_;
