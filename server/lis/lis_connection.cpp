@@ -119,10 +119,15 @@ class LisConnection final : public LisConnectionBase,
       auto [error, n] = co_await stream_.async_read_some(asio::buffer(buffer), kAwait);
       if (n > 0 && !is_closed_) {
         const ByteView bytes(buffer.data(), n);
+        received_ += n;
         if (astm_) {
           astm_->feed(bytes);
         } else {
+          // The framer names the first byte of a run outside any frame; the log shows the run.
+          chunk_ = std::string_view(reinterpret_cast<const char*>(buffer.data()), n);
+          chunk_start_ = received_ - n;
           framer_.feed(bytes);
+          chunk_ = {};
         }
       }
       if (error) {
@@ -381,7 +386,17 @@ class LisConnection final : public LisConnectionBase,
 
   // MllpSink and LinkSink: bytes that frame nothing.
   void on_error(const ParseError& error, std::string_view raw) override {
-    ignore_reply(fmt::format("bytes outside any frame ({})", error.describe()), raw);
+    ignore_reply(fmt::format("bytes outside any frame ({})", error.describe()),
+                 run_outside_frames(error.byte_offset, raw));
+  }
+
+  // From `offset` in the stream to the next start block, when it lies in the bytes being fed.
+  std::string_view run_outside_frames(std::size_t offset, std::string_view raw) const {
+    if (offset < chunk_start_ || offset >= chunk_start_ + chunk_.size()) {
+      return raw;
+    }
+    const auto run = chunk_.substr(offset - chunk_start_);
+    return run.substr(0, run.find(hl7::mllp::kStartBlock));
   }
 
   // LinkSink
@@ -467,6 +482,9 @@ class LisConnection final : public LisConnectionBase,
   std::optional<std::error_code> sent_;
   transport::StreamWriter<Stream> writer_;
   std::string close_reason_;
+  std::string_view chunk_;       // the bytes being fed to the framer
+  std::size_t chunk_start_ = 0;  // their offset in the stream
+  std::size_t received_ = 0;
   bool is_closed_ = false;
   bool is_idle_ = false;
   bool is_noticed_ = false;

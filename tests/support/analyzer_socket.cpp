@@ -98,4 +98,40 @@ bool AnalyzerSocket::send_e1381(std::string_view records, std::chrono::milliseco
   return send(std::string(1, kEot));
 }
 
+std::unique_ptr<AnalyzerSocket> AnalyzerSocket::adopt(int connected_fd) {
+  std::unique_ptr<AnalyzerSocket> s(new AnalyzerSocket());
+  s->fd_ = connected_fd;
+  return s;
+}
+
+TestListener::TestListener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = 0;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd_, 4) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("TestListener: cannot listen on 127.0.0.1");
+  }
+  port_ = ntohs(address.sin_port);
+}
+
+TestListener::~TestListener() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+std::unique_ptr<AnalyzerSocket> TestListener::accept(std::chrono::milliseconds limit) {
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(limit.count())) != 1) {
+    return nullptr;
+  }
+  const int connected = ::accept(fd_, nullptr, nullptr);
+  return connected < 0 ? nullptr : AnalyzerSocket::adopt(connected);
+}
+
 }  // namespace hemalink::testing

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,8 @@ namespace hemalink::testing {
 class AnalyzerSocket {
  public:
   explicit AnalyzerSocket(std::uint16_t port);
+  /// A connection accepted elsewhere (TestListener), adopted.
+  static std::unique_ptr<AnalyzerSocket> adopt(int connected_fd);
   ~AnalyzerSocket();
   AnalyzerSocket(const AnalyzerSocket&) = delete;
   AnalyzerSocket& operator=(const AnalyzerSocket&) = delete;
@@ -31,7 +34,26 @@ class AnalyzerSocket {
   void close();
 
  private:
+  AnalyzerSocket() = default;
   int fd_ = -1;
+};
+
+/// A TCP listener on 127.0.0.1, on a port the system chooses, for tests that play a peer the
+/// daemon dials (a LIS that misbehaves byte by byte).
+class TestListener {
+ public:
+  TestListener();
+  ~TestListener();
+  TestListener(const TestListener&) = delete;
+  TestListener& operator=(const TestListener&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  /// The next connection, or nullptr when none came within `limit`.
+  std::unique_ptr<AnalyzerSocket> accept(std::chrono::milliseconds limit);
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
 };
 
 }  // namespace hemalink::testing

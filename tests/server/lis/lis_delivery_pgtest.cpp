@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "server/cli/capture_messages.hpp"
@@ -18,6 +19,7 @@
 #include "server/simulate/simulation.hpp"
 #include "server/store/outbox_admin.hpp"
 #include "server/store/result_release.hpp"
+#include "tests/support/analyzer_socket.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
@@ -458,6 +460,59 @@ TEST(LisDelivery, ARowRefusedMaxAttemptsTimesIsDeadUntilRetryDead) {
       [&] { return h.count("SELECT count(*) FROM outbox WHERE status = 'sent'") == 1; },
       kDeliveryLimit));
   EXPECT_EQ(accepting.ledger().totals().received, 1U);
+}
+
+TEST(LisDelivery, ABrokenConnectionCountsAnAttemptAndTheSameMessageGoesAgain) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("lis-drop");
+  auto options = testing::lis_sim_options();
+  options.faults.drop_connection_every = 2;
+  testing::LisSimRunner lis(options);
+  testing::DaemonHarness h(lab(lis_at(lis.port()), release_everything(dir)));
+  send(h, "xn-1", WireProtocol::Astm, {cbc("DROP-1", 6.0), cbc("DROP-2", 6.0), cbc("DROP-3", 6.0)});
+  ASSERT_TRUE(nothing_pending(h));
+  EXPECT_EQ(h.count("SELECT count(*) FROM outbox WHERE status = 'sent'"), 3);
+  const auto t = lis.ledger().totals();
+  EXPECT_GE(t.dropped, 1U);
+  EXPECT_EQ(t.distinct_control_ids, 3U);
+  EXPECT_EQ(t.duplicates, t.dropped) << "each message cut off came again with its control ID";
+  EXPECT_GE(t.connections, 2U) << "the daemon dialed again";
+}
+
+// A LIS played byte by byte: its first reply is bytes outside any MLLP frame, its second a frame
+// without MSA, its third the real ACK.
+TEST(LisDelivery, RepliesThatAcknowledgeNothingAreLoggedWithTheirBytesAndIgnored) {
+  HL_REQUIRE_POSTGRES();
+  LogCapture log;
+  testing::TempDir dir("lis-junk");
+  testing::TestListener listener;
+  testing::DaemonHarness h(lab(lis_at(listener.port()), release_everything(dir)));
+  send(h, "xn-1", WireProtocol::Astm, {cbc("JUNK-1", 6.0)});
+  auto lis = listener.accept(30s);
+  ASSERT_TRUE(lis) << "the daemon did not dial";
+  std::string oru;
+  while (auto c = lis->read_byte(10000ms)) {
+    oru.push_back(*c);
+    if (oru.size() >= 2 && oru[oru.size() - 2] == '\x1c' && oru.back() == '\r') {
+      break;
+    }
+  }
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(oru, m, std::regex(R"(\|ORU\^R01\^ORU_R01\|(HL[0-9]+)\|)"))) << oru;
+  const std::string control_id = m[1].str();
+  ASSERT_TRUE(lis->send("not a frame\r"));
+  ASSERT_TRUE(lis->send("\x0bMSH|^~\\&|LIS||hemalink||20261128||ACK|X1|P|2.5.1\r\x1c\r"));
+  ASSERT_TRUE(lis->send("\x0bMSH|^~\\&|LIS||hemalink||20261128||ACK|X2|P|2.5.1\rMSA|AA|" +
+                        control_id + "\r\x1c\r"));
+  ASSERT_TRUE(nothing_pending(h));
+  EXPECT_EQ(h.query_value("SELECT status || ' ' || attempts FROM outbox"), "sent 1");
+  EXPECT_EQ(h.daemon().lis_counters("lis")->ignored_replies.load(), 2U);
+  const auto text = log.text();
+  EXPECT_NE(text.find("bytes outside any frame"), std::string::npos) << text;
+  EXPECT_NE(text.find("the bytes were: not a frame<CR>"), std::string::npos) << text;
+  EXPECT_NE(text.find("a reply without MSA: ignored; the bytes were: MSH|^~\\&|LIS||hemalink"),
+            std::string::npos)
+      << text;
 }
 
 TEST(LisDelivery, ASerialLisGetsItsResultsOverTheLine) {
