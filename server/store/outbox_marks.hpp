@@ -24,8 +24,7 @@ class DeliveredMarks {
 
   /// Hands over the statement with `values` (text, or binary where `is_binary`); `what` names
   /// the mark in errors. Settles the mark before it first.
-  Result<void, StoreError> hand(const std::string* values, const bool* is_binary,
-                                std::string what);
+  Result<void, StoreError> hand(const std::string* values, const bool* is_binary, std::string what);
   /// Waits for the mark in flight, if any.
   Result<void, StoreError> settle();
   bool has_pending() const { return pending_.has_value(); }
