@@ -8,6 +8,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <future>
 #include <optional>
 
 #include "server/lis/astm_result_message.hpp"
@@ -32,6 +33,8 @@ std::string served(const config::LisDestination& d) {
   return fmt::format("LIS, {} {}", config::to_string(d.protocol),
                      d.protocol == model::WireProtocol::Astm ? "E1381" : "MLLP");
 }
+
+constexpr auto kStopGrace = std::chrono::seconds(3);
 
 }  // namespace
 
@@ -69,7 +72,7 @@ void LisLink::start() {
   if (reaching_) {
     reaching_->start();
   }
-  thread_ = std::thread([this] { io_.run(); });
+  ended_ = std::async(std::launch::async, [this] { io_.run(); });
 }
 
 void LisLink::stop() {
@@ -94,9 +97,15 @@ void LisLink::stop() {
     }
     work_.reset();
   });
-  if (thread_.joinable()) {
-    thread_.join();
+  if (!ended_.valid()) {
+    return;  // never started
   }
+  // Closing takes a moment (a row let go, a claim answered); a dial to a host that does not
+  // answer could take minutes, and is not waited for.
+  if (ended_.wait_for(kStopGrace) != std::future_status::ready) {
+    io_.stop();
+  }
+  ended_.wait();
 }
 
 void LisLink::notice_rows() {

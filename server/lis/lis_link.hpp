@@ -5,10 +5,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "server/config/daemon_config.hpp"
@@ -64,7 +64,8 @@ class LisLink : public std::enable_shared_from_this<LisLink> {
   /// Starts the thread and the transport: it listens, dials or opens its line.
   void start();
   /// Stops the transport and closes the connection (rows in flight are let go, not counted),
-  /// and waits for the thread to end. From any thread but the link's own.
+  /// and waits for the thread to end (a few seconds at most). From any thread but the link's
+  /// own.
   void stop();
   /// New rows were written for this destination: a connection waiting for work looks at once.
   /// From any thread.
@@ -112,7 +113,7 @@ class LisLink : public std::enable_shared_from_this<LisLink> {
   LisCounters counters_;
   std::unique_ptr<transport::TcpListener> listener_;
   std::unique_ptr<transport::ReconnectingTransport> reaching_;
-  std::thread thread_;
+  std::future<void> ended_;  // the link's thread, running io_
   std::mutex mutex_;
   std::weak_ptr<LisConnectionBase> connection_;
   bool is_stopping_ = false;
