@@ -158,7 +158,8 @@ run_up() {
     "SELECT 1 FROM pg_database WHERE datname = 'hemalink'" | grep -q 1 ||
     psql -q -X -h "$data" -U postgres -d postgres -c "CREATE DATABASE hemalink"
   export HEMALINK_DATABASE_URL="postgresql://postgres@/hemalink?host=$data"
-  log "PostgreSQL at $data; serving config/hemalink.example.json (Ctrl-C stops)"
+  log "PostgreSQL at $data (HEMALINK_DATABASE_URL=$HEMALINK_DATABASE_URL); serving config/hemalink.example.json (Ctrl-C stops)"
+  log "its LIS, in another terminal: build/server/hemalink lis-sim --listen 127.0.0.1:5100 --protocol hl7"
   log "try, in another terminal: build/server/hemalink simulate --protocol astm --to 127.0.0.1:5001 --generate cbc --count 20"
   build/server/hemalink serve --config "$root/config/hemalink.example.json"
 }
