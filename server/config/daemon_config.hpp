@@ -72,7 +72,7 @@ struct AnalyzerConfig {
 struct StoreConfig {
   std::size_t writers = 2;
   std::size_t max_batch_messages = 256;
-  std::chrono::microseconds max_batch_wait{2000};
+  std::chrono::microseconds max_batch_wait{0};
   /// How long a session waits for the commit before the message is spooled and acknowledged.
   std::chrono::milliseconds ack_budget{2000};
 };

@@ -24,10 +24,13 @@ struct StoreOptions {
   /// Database threads, each with its own connection. Messages of one analyzer always go to the
   /// same thread, so they are stored in the order they arrived.
   std::size_t writers = 2;
-  /// Group commit: a batch closes at this many messages...
+  /// Group commit: a batch is what waits when the writer is free, up to this many messages. An
+  /// idle writer commits a lone message at once; messages that come while a commit is in flight
+  /// make the next batch (as PostgreSQL's own WAL group commit does).
   std::size_t max_batch_messages = 256;
-  /// ...or this long after its first message arrived, whichever comes first.
-  std::chrono::microseconds max_batch_wait{2000};
+  /// When more than zero, a batch also waits this long after its first message for others
+  /// (fewer, larger commits, for a slow disk; each message waits that much longer).
+  std::chrono::microseconds max_batch_wait{0};
   /// Messages waiting for a writer, in all; beyond it submit() refuses (the session NAKs and the
   /// analyzer sends again later).
   std::size_t max_queued_messages = 20000;

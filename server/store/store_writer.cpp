@@ -147,9 +147,11 @@ StoreWriter::Batch StoreWriter::take_batch() {
   if (queue_.empty()) {
     return batch;
   }
-  const auto close_at = Clock::now() + options_.max_batch_wait;
-  wake_.wait_until(lock, close_at,
-                   [&] { return stopping_ || queue_.size() >= options_.max_batch_messages; });
+  if (options_.max_batch_wait.count() > 0) {
+    const auto close_at = Clock::now() + options_.max_batch_wait;
+    wake_.wait_until(lock, close_at,
+                     [&] { return stopping_ || queue_.size() >= options_.max_batch_messages; });
+  }
   while (!queue_.empty() && batch.size() < options_.max_batch_messages) {
     // One the watchdog spooled is in the spool already, in order: nothing left to do.
     if (!queue_.front()->finished) {

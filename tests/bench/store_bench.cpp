@@ -45,7 +45,7 @@ struct Options {
   std::size_t producers = 32;
   std::size_t writers = 2;
   std::size_t batch = 256;
-  long wait_us = 2000;
+  long wait_us = 0;
 };
 
 Options parse(int argc, char** argv) {
