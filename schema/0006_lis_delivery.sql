@@ -1,7 +1,8 @@
 -- hemalink schema, version 6: delivery to the LIS. One outbox row per specimen and destination
 -- (the destinations are the configuration's "lis" list); rows of one specimen go to a
--- destination in the order they were written; the message is built once, at its first claim,
--- and kept, so every attempt sends the same bytes with the same control ID. The messages sent to
+-- destination in the order they were written; a row's message is built from database rows and
+-- kept with its first failed attempt, so every attempt sends the same bytes with the same
+-- control ID. The messages sent to
 -- a LIS and the LIS's acknowledgements are kept in messages, named by destination.
 
 ALTER TABLE outbox ADD COLUMN specimen_id text NOT NULL DEFAULT '';
@@ -24,9 +25,9 @@ COMMENT ON TABLE outbox IS 'What must go to the LIS: one row per specimen and de
 COMMENT ON COLUMN outbox.destination IS 'The LIS destination (configuration "lis"[].name) that sends it.';
 COMMENT ON COLUMN outbox.specimen_id IS 'The specimen (barcode): a later row of the same specimen and destination is not sent while an earlier one is pending.';
 COMMENT ON COLUMN outbox.status IS 'pending (waiting, backing off, or in flight), sent (the LIS acknowledged it), or dead (refused max_attempts times, or built into nothing; see last_error).';
-COMMENT ON COLUMN outbox.protocol IS 'hl7 or astm: what payload was built for, at the first claim.';
-COMMENT ON COLUMN outbox.payload IS 'The message as built at the first claim (HL7 segments or ASTM records, no framing); every attempt sends these bytes.';
-COMMENT ON COLUMN outbox.control_id IS 'MSH-10 (ASTM: H-3) of the message, set at the first claim and kept across attempts; the LIS ACK must name it in MSA-2.';
+COMMENT ON COLUMN outbox.protocol IS 'hl7 or astm: what the message was built for (set with its first attempt''s outcome).';
+COMMENT ON COLUMN outbox.payload IS 'The message as first sent (HL7 segments or ASTM records, no framing), kept with its first failed attempt: every later attempt sends these bytes. A delivered row''s message is in messages.';
+COMMENT ON COLUMN outbox.control_id IS 'MSH-10 (ASTM: H-3) of the message, the same at every attempt and on every node (set with its first attempt''s outcome); the LIS ACK must name it in MSA-2.';
 COMMENT ON COLUMN outbox.claimed_by IS 'The node (host:pid) that last claimed it.';
 COMMENT ON COLUMN outbox.claimed_at IS 'When it was last claimed.';
 COMMENT ON COLUMN outbox.last_attempt_at IS 'When it was last written to the LIS.';

@@ -56,20 +56,30 @@ TcpServerTransport read_tcp_server(JsonFields& f) {
   return t;
 }
 
+// PREFIX_min_ms and PREFIX_max_ms (each within its bounds), the max at least the min.
+void read_wait_range(JsonFields& f, const std::string& prefix,
+                     std::pair<std::int64_t, std::int64_t> min_bounds,
+                     std::pair<std::int64_t, std::int64_t> max_bounds,
+                     std::chrono::milliseconds& min, std::chrono::milliseconds& max) {
+  const auto min_key = prefix + "_min_ms";
+  const auto max_key = prefix + "_max_ms";
+  std::int64_t min_ms = min.count();
+  std::int64_t max_ms = max.count();
+  f.integer(min_key.c_str(), min_ms, min_bounds.first, min_bounds.second);
+  f.integer(max_key.c_str(), max_ms, max_bounds.first, max_bounds.second);
+  if (max_ms < min_ms) {
+    f.error(f.path_of(max_key.c_str()),
+            fmt::format("expected at least {} ({}), got {}", min_key, min_ms, max_ms));
+  }
+  min = std::chrono::milliseconds(min_ms);
+  max = std::chrono::milliseconds(max_ms);
+}
+
 TcpClientTransport read_tcp_client(JsonFields& f) {
   TcpClientTransport t;
   f.text("host", t.host, true);
   f.integer("port", t.port, 1, kMaxPort, true);
-  std::int64_t min_ms = t.reconnect_min.count();
-  std::int64_t max_ms = t.reconnect_max.count();
-  f.integer("reconnect_min_ms", min_ms, 100, 600000);
-  f.integer("reconnect_max_ms", max_ms, 100, 3600000);
-  if (max_ms < min_ms) {
-    f.error(f.path_of("reconnect_max_ms"),
-            fmt::format("expected at least reconnect_min_ms ({}), got {}", min_ms, max_ms));
-  }
-  t.reconnect_min = std::chrono::milliseconds(min_ms);
-  t.reconnect_max = std::chrono::milliseconds(max_ms);
+  read_wait_range(f, "reconnect", {100, 600000}, {100, 3600000}, t.reconnect_min, t.reconnect_max);
   return t;
 }
 
@@ -334,19 +344,6 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
   }
 }
 
-void read_backoff(JsonFields& f, LisDestination& d) {
-  std::int64_t min_ms = d.backoff_min.count();
-  std::int64_t max_ms = d.backoff_max.count();
-  f.integer("backoff_min_ms", min_ms, 10, 3600000);
-  f.integer("backoff_max_ms", max_ms, 10, 86400000);
-  if (max_ms < min_ms) {
-    f.error(f.path_of("backoff_max_ms"),
-            fmt::format("expected at least backoff_min_ms ({}), got {}", min_ms, max_ms));
-  }
-  d.backoff_min = std::chrono::milliseconds(min_ms);
-  d.backoff_max = std::chrono::milliseconds(max_ms);
-}
-
 void check_lis_analyzers(JsonFields& f, const LisDestination& d,
                          const std::vector<AnalyzerConfig>& analyzers) {
   for (std::size_t i = 0; i < d.analyzers.size(); ++i) {
@@ -402,7 +399,7 @@ LisDestination read_lis_destination(const json& node, const std::string& path,
   f.integer("ack_timeout_ms", timeout, 100, 600000);
   d.ack_timeout = std::chrono::milliseconds(timeout);
   f.integer("max_attempts", d.max_attempts, 1, 1000);
-  read_backoff(f, d);
+  read_wait_range(f, "backoff", {10, 3600000}, {10, 86400000}, d.backoff_min, d.backoff_max);
   return d;
 }
 

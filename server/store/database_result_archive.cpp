@@ -1,6 +1,7 @@
 #include "server/store/database_result_archive.hpp"
 
 #include <spdlog/spdlog.h>
+#include "server/store/epoch_seconds.hpp"
 
 #include <pqxx/pqxx>
 
@@ -17,16 +18,6 @@ constexpr const char* kPatientResults =
 constexpr const char* kSpecimenResults =
     "SELECT code, numeric_value FROM results WHERE specimen_id = $1 AND NOT is_qc "
     "AND numeric_value IS NOT NULL ORDER BY received_at, id";
-
-double epoch_seconds(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point from_epoch_seconds(double s) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::time_point::duration>(
-          std::chrono::duration<double>(s)));
-}
 
 }  // namespace
 

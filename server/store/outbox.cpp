@@ -1,6 +1,7 @@
 #include "server/store/outbox.hpp"
 
 #include <fmt/format.h>
+#include "server/store/epoch_seconds.hpp"
 
 #include <cmath>
 #include <map>
@@ -97,16 +98,6 @@ constexpr const char* kFailed =
 constexpr const char* kNextDue =
     "SELECT coalesce(extract(epoch FROM min(next_attempt_at) - now())::float8, -1) FROM outbox"
     " WHERE destination = $1 AND status = 'pending' AND next_attempt_at > now()";
-
-double epoch_seconds(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point from_epoch_seconds(double s) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::duration<double>(s)));
-}
 
 OutboxResult read_result(const pqxx::row& row) {
   OutboxResult r;

@@ -91,12 +91,6 @@ void wait_for(const std::string& dsn, const std::string& sql, long long target) 
 
 using Lis = testing::LisSimRunner;
 
-// A port free now (a listener opened and closed).
-std::uint16_t free_port() {
-  Lis probe(testing::lis_sim_options());
-  return probe.port();
-}
-
 struct RunningDaemon {
   explicit RunningDaemon(config::DaemonConfig c)
       : daemon(std::move(c), daemon::DaemonOptions{false, {}}), thread([this] { daemon.run(); }) {}
@@ -146,7 +140,7 @@ void drain(const Options& o, const std::filesystem::path& work, std::size_t dest
   const auto dsn = fresh_database(o, fmt::format("hemalink_lis_bench_{}", destinations));
   std::vector<std::uint16_t> ports;
   for (std::size_t i = 0; i < destinations; ++i) {
-    ports.push_back(free_port());
+    ports.push_back(testing::unused_port());
   }
   RunningDaemon d(lab(dsn, work, ports));
   send(d.daemon.port_of("xn-1"), o.messages, 0, 11);

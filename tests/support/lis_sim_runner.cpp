@@ -20,6 +20,11 @@ void LisSimRunner::stop() {
   thread_.join();
 }
 
+std::uint16_t unused_port() {
+  LisSimRunner probe(lis_sim_options());
+  return probe.port();
+}
+
 simulate::LisSimOptions lis_sim_options(std::uint16_t port, model::WireProtocol protocol) {
   simulate::LisSimOptions o;
   o.host = "127.0.0.1";

@@ -27,6 +27,10 @@ class LisSimRunner {
   std::thread thread_;
 };
 
+/// A port on 127.0.0.1 nobody listens on now (a lis-sim opened there and closed): for a LIS that
+/// is down at first and comes later on that port.
+std::uint16_t unused_port();
+
 /// Options for a lis-sim on 127.0.0.1:`port` speaking `protocol`.
 simulate::LisSimOptions lis_sim_options(std::uint16_t port = 0,
                                         model::WireProtocol protocol = model::WireProtocol::Hl7);

@@ -284,11 +284,7 @@ TEST(LisDelivery, ARerunOfASpecimenGoesAsACorrectionNeverASecondFinal) {
 TEST(LisDelivery, TheLisDownForAWhileGetsEverythingInOrderPerSpecimenWhenBack) {
   HL_REQUIRE_POSTGRES();
   testing::TempDir dir("lis-down");
-  std::uint16_t port = 0;
-  {
-    testing::LisSimRunner probe(testing::lis_sim_options());  // a port nobody else uses now
-    port = probe.port();
-  }
+  const auto port = testing::unused_port();  // the LIS comes later, on this port
   testing::DaemonHarness h(lab(lis_at(port), release_everything(dir)));
   std::vector<std::string> messages;
   for (int round = 0; round < 3; ++round) {
@@ -315,11 +311,7 @@ TEST(LisDelivery, TheLisDownForAWhileGetsEverythingInOrderPerSpecimenWhenBack) {
 TEST(LisDelivery, NoQueueLimitDropsARowAndTheThousandAndFirstGoesToo) {
   HL_REQUIRE_POSTGRES();
   testing::TempDir dir("lis-many");
-  std::uint16_t port = 0;
-  {
-    testing::LisSimRunner probe(testing::lis_sim_options());
-    port = probe.port();
-  }
+  const auto port = testing::unused_port();  // the LIS comes later, on this port
   testing::DaemonHarness h(lab(lis_at(port), release_everything(dir)));
   send(h, "xn-1", WireProtocol::Astm, {cbc("MANY-0", 6.0)});
   // 1,200 more rows of other specimens while the LIS is away, beside the daemon's own.
