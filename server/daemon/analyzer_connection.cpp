@@ -99,10 +99,10 @@ AnalyzerConnection<Stream>::AnalyzerConnection(Stream stream, SessionSettings se
       idle_timer_(stream_.get_executor()),
       writer_(stream_, [this](const boost::system::error_code& error) { written(error); }) {
   if (settings_.protocol == model::WireProtocol::Hl7) {
-    hl7_ = std::make_unique<session::Hl7Session>(settings_.peer, services_.reader, io());
+    hl7_ = std::make_unique<session::Hl7Session>(settings_.peer, io(), services_.timings);
   } else {
-    astm_ = std::make_unique<session::AstmSession>(settings_.peer, settings_.link, services_.reader,
-                                                   io(), services_.leniencies);
+    astm_ = std::make_unique<session::AstmSession>(settings_.peer, settings_.link, io(),
+                                                   services_.leniencies, services_.timings);
   }
 }
 

@@ -20,6 +20,7 @@
 #include "server/daemon/export_file_receipts.hpp"
 #include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
+#include "server/ingest/current_message_reader.hpp"
 #include "server/lis/lis_link.hpp"
 #include "server/store/database_result_archive.hpp"
 #include "server/store/outbox_watch.hpp"
@@ -48,7 +49,7 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
                                   std::shared_ptr<rules::RecentResults> recent) {
   store::StoreOptions o;
   o.on_committed = [recent = std::move(recent)](const store::StoreRequest& r) {
-    for (const auto& set : r.content.result_sets) {
+    for (const auto& set : r.content->result_sets) {
       recent->record(set, r.receipt.received_at);
     }
   };
@@ -120,6 +121,7 @@ struct Daemon::Parts {
   std::shared_ptr<rules::RecentResults> recent;
   std::shared_ptr<ingest::CurrentMessageReader> reader;
   std::shared_ptr<session::LeniencyTally> leniencies = std::make_shared<session::LeniencyTally>();
+  std::shared_ptr<session::MessageTimings> timings = std::make_shared<session::MessageTimings>();
   // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
   // and the pool (whose pending handlers hold connections) before the registry.
   ConnectionRegistry registry;
@@ -145,7 +147,9 @@ struct Daemon::Parts {
         io(static_cast<int>(thread_count(config))),
         work(io.get_executor()),
         store(store_options(config, recent),
-              [reader = reader](const store::Receipt& r) { return reader->read(r); }),
+              [reader = reader](std::span<const store::Receipt* const> receipts) {
+                return reader->read(receipts);
+              }),
         lis_links(make_lis_links(config)),
         signals(io) {}
 
@@ -167,7 +171,7 @@ struct Daemon::Parts {
         });
   }
 
-  ConnectionServices services() { return {store, reader, registry, leniencies}; }
+  ConnectionServices services() { return {store, registry, leniencies, timings}; }
 
   void add_transports() {
     for (const auto& a : config.analyzers) {
@@ -345,6 +349,10 @@ std::uint16_t Daemon::port_of(std::string_view analyzer) const {
 
 store::StoreHealth Daemon::health() const {
   return parts_->store.health();
+}
+
+const session::MessageTimings& Daemon::message_timings() const {
+  return *parts_->timings;
 }
 
 const session::LeniencyTally& Daemon::leniencies() const {

@@ -8,6 +8,7 @@
 #include "server/config/daemon_config.hpp"
 #include "server/lis/lis_counters.hpp"
 #include "server/session/leniency_tally.hpp"
+#include "server/session/message_timings.hpp"
 #include "server/store/store.hpp"
 
 namespace hemalink::daemon {
@@ -48,6 +49,8 @@ class Daemon {
   std::size_t connection_count() const;
   /// What the analyzers' ASTM links let through by their leniencies, per analyzer.
   const session::LeniencyTally& leniencies() const;
+  /// How long every message took from its last byte to its acknowledgement, stage by stage.
+  const session::MessageTimings& message_timings() const;
   /// What a LIS destination did since start; nullptr for a name that is none.
   const lis::LisCounters* lis_counters(std::string_view destination) const;
 

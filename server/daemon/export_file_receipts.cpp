@@ -11,17 +11,18 @@ transport::ReceiveFile receive_export_files(const config::AnalyzerConfig& analyz
              const std::filesystem::path& file, std::string content, transport::FileDone done) {
     auto receipt = store::Receipt::arrived(name, driver, model::WireProtocol::Export, file.string(),
                                            std::move(content));
-    auto read = services.reader->read(receipt);
-    auto summary = session::summarize(read);
     const auto id = receipt.id.to_string();
-    const auto submitted = std::chrono::steady_clock::now();
-    auto completed = [name, file, id, summary, submitted,
-                      done = std::move(done)](const store::Completion& completion) {
-      session::log_message(name, file.string(), id, summary, completion,
-                           std::chrono::steady_clock::now() - submitted);
+    session::MessageTimes times;
+    times.received = std::chrono::steady_clock::now();
+    auto completed = [name, file, id, times,
+                      done = std::move(done)](const store::Completion& completion) mutable {
+      times.read = completion.read_at;
+      times.committed = completion.committed_at;
+      times.answered = std::chrono::steady_clock::now();
+      session::log_message(name, file.string(), id, completion, times);
       done(store::is_durable(completion.outcome));
     };
-    if (auto submitted = services.store.submit({std::move(receipt), std::move(read)}, completed);
+    if (auto submitted = services.store.submit({std::move(receipt), std::nullopt}, completed);
         !submitted) {
       completed({store::StoreOutcome::Failed, submitted.error().detail});
     }

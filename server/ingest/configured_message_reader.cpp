@@ -51,8 +51,9 @@ Decider decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::Rece
 Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
     const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent) {
   files::FileErrors errors;
-  auto reader =
-      std::make_shared<MessageReader>(decider_of(config.rules, std::move(recent), errors));
+  auto prefetch = recent && !config.rules.files.empty() ? history_prefetch(recent) : nullptr;
+  auto reader = std::make_shared<MessageReader>(decider_of(config.rules, std::move(recent), errors),
+                                                std::move(prefetch));
   for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
     const auto& a = config.analyzers[i];
     auto table = mappings_of(a, i, errors);

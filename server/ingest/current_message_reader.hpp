@@ -26,6 +26,9 @@ class CurrentMessageReader {
   }
 
   store::MessageContent read(const store::Receipt& receipt) const { return get()->read(receipt); }
+  std::vector<store::MessageContent> read(std::span<const store::Receipt* const> receipts) const {
+    return get()->read(receipts);
+  }
 
  private:
   mutable std::mutex mutex_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "protocols/hl7/v2_message.hpp"
@@ -52,7 +53,8 @@ std::vector<model::Decision> hold_everything(model::ResultSet& set, const store:
       model::hold_for_review("system:no-rules", "no rule set is loaded: held for review"));
 }
 
-MessageReader::MessageReader(Decider decider) : decider_(std::move(decider)) {}
+MessageReader::MessageReader(Decider decider, HistoryPrefetch prefetch)
+    : decider_(std::move(decider)), prefetch_(std::move(prefetch)) {}
 
 void MessageReader::add_analyzer(std::string name, std::unique_ptr<drivers::Driver> driver,
                                  astm::Lis2Leniency leniency) {
@@ -60,18 +62,55 @@ void MessageReader::add_analyzer(std::string name, std::unique_ptr<drivers::Driv
 }
 
 store::MessageContent MessageReader::read(const store::Receipt& receipt) const {
+  const store::Receipt* one = &receipt;
+  return std::move(read(std::span(&one, 1)).front());
+}
+
+std::vector<store::MessageContent> MessageReader::read(
+    std::span<const store::Receipt* const> receipts) const {
+  std::vector<MessageContent> contents;
+  contents.reserve(receipts.size());
+  for (const auto* receipt : receipts) {
+    contents.push_back(translate(*receipt));
+  }
+  prefetch(contents, receipts);
+  for (std::size_t i = 0; i < receipts.size(); ++i) {
+    const auto& receipt = *receipts[i];
+    auto& out = contents[i];
+    decide(out, receipt);
+    if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
+      out.status = MessageStatus::Incomplete;
+      out.reject_reason = receipt.link_reason;
+      hold_all(out, "the message ended without its L record: held for review");
+    }
+  }
+  return contents;
+}
+
+store::MessageContent MessageReader::translate(const store::Receipt& receipt) const {
   auto it = analyzers_.find(receipt.analyzer);
   if (it == analyzers_.end()) {
     return rejected(fmt::format("analyzer '{}' is not in the configuration", receipt.analyzer));
   }
-  auto out = translate(it->second, receipt);
-  decide(out, receipt);
-  if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
-    out.status = MessageStatus::Incomplete;
-    out.reject_reason = receipt.link_reason;
-    hold_all(out, "the message ended without its L record: held for review");
+  return translate(it->second, receipt);
+}
+
+void MessageReader::prefetch(std::span<const MessageContent> contents,
+                             std::span<const store::Receipt* const> receipts) const {
+  if (!prefetch_ || receipts.empty()) {
+    return;
   }
-  return out;
+  std::vector<const model::ResultSet*> specimens;
+  auto earliest = receipts.front()->received_at;
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    earliest = std::min(earliest, receipts[i]->received_at);
+    for (const auto& set : contents[i].result_sets) {
+      specimens.push_back(&set);
+    }
+  }
+  if (!specimens.empty()) {
+    prefetch_(specimens, earliest);
+  }
 }
 
 store::MessageContent MessageReader::translate(const Analyzer& analyzer,

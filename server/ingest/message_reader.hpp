@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,11 @@ namespace hemalink::ingest {
 using Decider =
     std::function<std::vector<model::Decision>(model::ResultSet&, const store::Receipt&)>;
 
+/// Reads, before a batch is decided, the previous results its specimens' rules may need, all at
+/// once (the decider would otherwise read them one by one); `earliest` is the earliest receipt.
+using HistoryPrefetch = std::function<void(std::span<const model::ResultSet* const> specimens,
+                                           std::chrono::system_clock::time_point earliest)>;
+
 /// Until a rule set is loaded every result is held for a technologist: nothing is released
 /// that no rule has looked at.
 std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt& receipt);
@@ -26,16 +33,20 @@ std::vector<model::Decision> hold_everything(model::ResultSet& set, const store:
 /// or an export file), translates it with the analyzer's driver and decides every result. A
 /// message that does not parse or translate is Rejected with the reason and byte offset; one
 /// the link ended early is Incomplete, keeps what could be translated, and releases nothing. Used
-/// on receipt and when the spool is replayed; safe to call from several threads once set up.
+/// on receipt and when the spool is replayed, on the store's writer threads; safe to call from
+/// several threads once set up.
 class MessageReader {
  public:
-  explicit MessageReader(Decider decider = hold_everything);
+  explicit MessageReader(Decider decider = hold_everything, HistoryPrefetch prefetch = {});
 
   /// Registers the configured analyzer `name` with its driver.
   void add_analyzer(std::string name, std::unique_ptr<drivers::Driver> driver,
                     astm::Lis2Leniency leniency = {});
 
   store::MessageContent read(const store::Receipt& receipt) const;
+  /// Reads a batch: translates every receipt, prefetches the history of all their specimens in
+  /// one go, then decides each. One content per receipt, in order.
+  std::vector<store::MessageContent> read(std::span<const store::Receipt* const> receipts) const;
 
  private:
   struct Analyzer {
@@ -43,10 +54,14 @@ class MessageReader {
     astm::Lis2Leniency leniency;
   };
 
+  store::MessageContent translate(const store::Receipt& receipt) const;
   store::MessageContent translate(const Analyzer& analyzer, const store::Receipt& receipt) const;
+  void prefetch(std::span<const store::MessageContent> contents,
+                std::span<const store::Receipt* const> receipts) const;
   void decide(store::MessageContent& content, const store::Receipt& receipt) const;
 
   Decider decider_;
+  HistoryPrefetch prefetch_;
   std::map<std::string, Analyzer, std::less<>> analyzers_;
 };
 

@@ -23,4 +23,11 @@ Decider rules_decider(std::shared_ptr<const rules::RuleSet> rules,
   };
 }
 
+HistoryPrefetch history_prefetch(std::shared_ptr<rules::RecentResults> recent) {
+  return [recent = std::move(recent)](std::span<const model::ResultSet* const> specimens,
+                                      std::chrono::system_clock::time_point earliest) {
+    recent->prefetch(specimens, earliest);
+  };
+}
+
 }  // namespace hemalink::ingest

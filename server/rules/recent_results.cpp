@@ -1,11 +1,12 @@
 #include "server/rules/recent_results.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace hemalink::rules {
 namespace {
 
-constexpr std::size_t kPerPatientAndTest = 16;
+constexpr std::size_t kPerPatientAndTest = store::kPatientResultsKept;
 
 std::string patient_key(std::string_view patient_id, std::string_view code) {
   std::string key(patient_id);
@@ -42,6 +43,62 @@ void RecentResults::record(const model::ResultSet& s, TimePoint received_at) {
       if (history->size() > kPerPatientAndTest)
         history->pop_back();
     }
+  }
+}
+
+// Under the lock: what of these specimens is not cached, each asked once.
+ResultArchive::HistoryQuery RecentResults::missing(
+    std::span<const model::ResultSet* const> specimens) {
+  ResultArchive::HistoryQuery query;
+  std::set<std::string> asked;
+  for (const auto* s : specimens) {
+    if (!is_kept(*s)) {
+      continue;
+    }
+    if (!s->specimen_id.empty() && specimens_.find(s->specimen_id) == nullptr &&
+        asked.insert('s' + s->specimen_id).second) {
+      query.specimen_ids.push_back(s->specimen_id);
+    }
+    if (!s->patient || s->patient->id.empty()) {
+      continue;
+    }
+    for (const auto& o : s->observations) {
+      auto key = patient_key(s->patient->id, o.code);
+      if (patients_.find(key) == nullptr && asked.insert('p' + key).second) {
+        query.patient_codes.emplace_back(s->patient->id, o.code);
+      }
+    }
+  }
+  return query;
+}
+
+void RecentResults::prefetch(std::span<const model::ResultSet* const> specimens,
+                             TimePoint earliest) {
+  ResultArchive::HistoryQuery query;
+  {
+    std::lock_guard lock(mutex_);
+    query = missing(specimens);
+  }
+  if (query.patient_codes.empty() && query.specimen_ids.empty()) {
+    return;
+  }
+  query.since = earliest - kHistoryHorizon;
+  auto found = archive_->histories(query);  // not under the lock: other specimens go on meanwhile
+  if (!found) {
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  for (const auto& [patient, code] : query.patient_codes) {
+    auto it = found->patients.find({patient, code});
+    auto history = it == found->patients.end() ? PatientHistory{} : std::move(it->second);
+    if (history.size() > kPerPatientAndTest) {
+      history.resize(kPerPatientAndTest);
+    }
+    patients_.put(patient_key(patient, code), std::move(history));
+  }
+  for (const auto& id : query.specimen_ids) {
+    auto it = found->specimens.find(id);
+    specimens_.put(id, it == found->specimens.end() ? SpecimenHistory{} : std::move(it->second));
   }
 }
 

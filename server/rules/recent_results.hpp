@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,13 @@ class RecentResults {
   /// kept: they are never anyone's previous result).
   void record(const model::ResultSet& specimen, TimePoint received_at);
 
+  /// Reads into the cache, in one archive query, what the rules may ask of these specimens'
+  /// past and is not cached yet: each patient's earlier results of each code the specimen has,
+  /// and each specimen's own earlier results. What the archive has none of is remembered as none.
+  /// When the archive cannot be read, nothing changes (the lookups then try it themselves).
+  /// `earliest`: the earliest time any of them was received.
+  void prefetch(std::span<const model::ResultSet* const> specimens, TimePoint earliest);
+
   /// The history seen from one specimen received at `received_at`, for one decision.
   class View final : public ResultHistory {
    public:
@@ -58,6 +66,8 @@ class RecentResults {
   /// Answers from the cached entry for `key`, reading it from the archive first when absent.
   /// The answer is computed under the lock: nothing is copied out. `failed` is set when the
   /// archive could not be read.
+  ResultArchive::HistoryQuery missing(std::span<const model::ResultSet* const> specimens);
+
   template <typename History, typename Load, typename Answer>
   std::optional<double> answer(LruMap<History>& map, const std::string& key, Load load,
                                Answer answer, bool& failed);

@@ -47,14 +47,14 @@ std::string no_information_reply(std::chrono::system_clock::time_point now) {
   return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\rL|1|I\r", model::compact_utc(now));
 }
 
-AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options,
-                         std::shared_ptr<const ingest::CurrentMessageReader> reader,
-                         AstmSessionIo& io, std::shared_ptr<LeniencyTally> leniencies)
+AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
+                         std::shared_ptr<LeniencyTally> leniencies,
+                         std::shared_ptr<MessageTimings> timings)
     : peer_(std::move(peer)),
       defers_ack_(options.mode == astm::LinkMode::E1381),
-      reader_(std::move(reader)),
       io_(io),
       leniencies_(std::move(leniencies)),
+      timings_(std::move(timings)),
       link_(with_deferred_ack(options), *this) {}
 
 void AstmSession::feed(ByteView bytes) {
@@ -104,31 +104,41 @@ void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std
     r.link_status = store::MessageStatus::Incomplete;
     r.link_reason = reason_for(end);
   }
-  auto content = reader_->read(r);
+  MessageTimes times;
+  times.received = Clock::now();
   const bool is_query = is_terminated && is_host_query(records);
-  auto summary = summarize(content);
-  const auto id = r.id;
-  const auto submitted = Clock::now();
+  const auto id = r.id.to_string();
   const bool waits_for_ack = is_terminated && defers_ack_;
-  io_.submit({std::move(r), std::move(content)},
-             [this, summary = std::move(summary), id, submitted, waits_for_ack,
-              is_query](const store::Completion& completion) {
-               log_message(peer_.analyzer, peer_.address, id.to_string(), summary, completion,
-                           Clock::now() - submitted);
-               const bool is_durable = store::is_durable(completion.outcome);
-               if (waits_for_ack && !is_closed_) {
-                 if (is_durable) {
-                   ++counts_.acknowledged;
-                   link_.acknowledge_message();
-                 } else {
-                   ++counts_.refused;
-                   link_.refuse_message();
-                 }
-               }
-               if (is_query && is_durable && !is_closed_) {
-                 answer_query();
-               }
+  io_.submit({std::move(r), std::nullopt},
+             [this, id, times, waits_for_ack, is_query](const store::Completion& completion) {
+               stored(completion, waits_for_ack, is_query, id, times);
              });
+}
+
+// The ACK of the final frame goes once the message is durable (refused, so the analyzer sends it
+// again, when it is not); a host query is answered after it is stored.
+void AstmSession::stored(const store::Completion& completion, bool waits_for_ack, bool is_query,
+                         const std::string& id, MessageTimes times) {
+  times.read = completion.read_at;
+  times.committed = completion.committed_at;
+  const bool is_durable = store::is_durable(completion.outcome);
+  if (waits_for_ack && !is_closed_) {
+    if (is_durable) {
+      ++counts_.acknowledged;
+      link_.acknowledge_message();
+    } else {
+      ++counts_.refused;
+      link_.refuse_message();
+    }
+  }
+  times.answered = Clock::now();
+  log_message(peer_.analyzer, peer_.address, id, completion, times);
+  if (timings_) {
+    timings_->record(times);
+  }
+  if (is_query && is_durable && !is_closed_) {
+    answer_query();
+  }
 }
 
 void AstmSession::answer_query() {
@@ -149,14 +159,15 @@ void AstmSession::on_error(const ParseError& error, std::string_view raw) {
     return;
   }
   auto r = receipt(std::string(raw), store::Direction::In);
-  const auto id = r.id;
-  auto content = store::MessageContent::rejected(error);
-  auto summary = summarize(content);
-  const auto submitted = Clock::now();
-  io_.submit({std::move(r), std::move(content)},
-             [this, summary = std::move(summary), id, submitted](const store::Completion& c) {
-               log_message(peer_.analyzer, peer_.address, id.to_string(), summary, c,
-                           Clock::now() - submitted);
+  const auto id = r.id.to_string();
+  MessageTimes times;
+  times.received = Clock::now();
+  io_.submit({std::move(r), store::MessageContent::rejected(error)},
+             [this, id, times](const store::Completion& c) mutable {
+               times.read = c.read_at;
+               times.committed = c.committed_at;
+               times.answered = Clock::now();
+               log_message(peer_.analyzer, peer_.address, id, c, times);
              });
 }
 

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "protocols/astm/e1381_link.hpp"
-#include "server/ingest/current_message_reader.hpp"
 #include "server/session/leniency_tally.hpp"
+#include "server/session/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
 
@@ -33,7 +33,8 @@ struct AstmSessionCounts {
 };
 
 /// One ASTM analyzer connection without I/O, over E1381 (or bare records). Each message becomes
-/// a receipt, read and handed to the store; with E1381 the ACK of its final frame is
+/// a receipt handed to the store, which reads it off this thread; with E1381 the ACK of its final
+/// frame is
 /// held until the store says it is durable (refused, i.e. left unanswered so the analyzer sends
 /// it again, when it is not). A message the analyzer ended without its L record (EOT, a new H,
 /// the receive timeout) is stored as incomplete; one cut short by the connection closing is
@@ -43,10 +44,11 @@ struct AstmSessionCounts {
 /// is kept raw as a rejected message, like an HL7 framing error: nothing received is lost.
 class AstmSession : private astm::LinkSink {
  public:
-  /// `leniencies`, when given, counts every leniency the link uses, per analyzer.
-  AstmSession(SessionPeer peer, astm::LinkOptions options,
-              std::shared_ptr<const ingest::CurrentMessageReader> reader, AstmSessionIo& io,
-              std::shared_ptr<LeniencyTally> leniencies = nullptr);
+  /// `leniencies`, when given, counts every leniency the link uses, per analyzer; `timings`
+  /// learns how long each message took at each stage.
+  AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
+              std::shared_ptr<LeniencyTally> leniencies = nullptr,
+              std::shared_ptr<MessageTimings> timings = nullptr);
 
   void feed(ByteView bytes);
   void on_timeout(astm::LinkTimer timer);
@@ -66,13 +68,15 @@ class AstmSession : private astm::LinkSink {
   void on_sent(std::uint64_t message_id, std::error_code result) override;
 
   store::Receipt receipt(std::string raw, store::Direction direction) const;
+  void stored(const store::Completion& completion, bool waits_for_ack, bool is_query,
+              const std::string& id, MessageTimes times);
   void answer_query();
 
   SessionPeer peer_;
   bool defers_ack_;
-  std::shared_ptr<const ingest::CurrentMessageReader> reader_;
   AstmSessionIo& io_;
   std::shared_ptr<LeniencyTally> leniencies_;
+  std::shared_ptr<MessageTimings> timings_;
   std::set<astm::LinkNotice> leniencies_logged_;  ///< Each logged once per connection.
   astm::E1381Link link_;
   bool is_closed_ = false;

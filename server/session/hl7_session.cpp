@@ -14,10 +14,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // What the ERR segment says about a message stored as rejected.
-hl7::AckError rejection(const store::MessageContent& content) {
+hl7::AckError rejection(std::string reason) {
   hl7::AckError error;
   error.code = 207;
-  error.message = content.reject_reason;
+  error.message = std::move(reason);
   return error;
 }
 
@@ -40,11 +40,10 @@ hl7::AckHeader ack_header(const model::MessageId& id, std::chrono::system_clock:
   return header;
 }
 
-Hl7Session::Hl7Session(SessionPeer peer, std::shared_ptr<const ingest::CurrentMessageReader> reader,
-                       SessionIo& io)
+Hl7Session::Hl7Session(SessionPeer peer, SessionIo& io, std::shared_ptr<MessageTimings> timings)
     : peer_(std::move(peer)),
-      reader_(std::move(reader)),
       io_(io),
+      timings_(std::move(timings)),
       framer_(hl7::MllpLimits{peer_.max_message_bytes}, *this) {}
 
 void Hl7Session::feed(ByteView bytes) {
@@ -74,50 +73,64 @@ void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_erro
   ++counts_.messages;
   auto receipt = store::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
                                          peer_.address, std::move(raw));
-
   auto pending = std::make_shared<Pending>();
+  pending->times.received = Clock::now();
   pending->context = hl7::AckContext::from_raw(receipt.raw);
   pending->is_answered = receipt.raw.starts_with("MSH");
-  auto content =
-      framing_error ? store::MessageContent::rejected(*framing_error) : reader_->read(receipt);
-  const bool is_rejected = content.status == store::MessageStatus::Rejected;
-  if (is_rejected) {
-    pending->error = rejection(content);
+  pending->id = receipt.id.to_string();
+  std::optional<store::MessageContent> content;
+  if (framing_error) {
+    content = store::MessageContent::rejected(*framing_error);
+    pending->framing_error = rejection(content->reject_reason);
   }
   pending_.push_back(pending);
+  io_.submit({std::move(receipt), std::move(content)},
+             [this, pending](const store::Completion& completion) {
+               answer(*pending, completion);
+               flush();
+             });
+}
 
-  auto summary = summarize(content);
-  const auto id = receipt.id;
-  const auto submitted = Clock::now();
-  io_.submit({std::move(receipt), std::move(content)}, [this, pending, summary = std::move(summary),
-                                                        id, submitted, is_rejected](
-                                                           const store::Completion& completion) {
-    log_message(peer_.analyzer, peer_.address, id.to_string(), summary, completion,
-                Clock::now() - submitted);
-    const auto outcome = outcome_of(completion, is_rejected);
-    auto error = pending->error;
-    if (outcome == hl7::AckOutcome::Rejected) {
-      error = hl7::AckError{"", 0, 0, 207, fmt::format("not stored: {}", completion.detail)};
-      ++counts_.refused;
-    } else if (outcome == hl7::AckOutcome::Error) {
-      ++counts_.errors;
-    } else {
-      ++counts_.accepted;
+// AA when it is durable and was read (or spooled before it could be: it is read at replay), AE
+// with an ERR segment when it is durable but did not parse or translate, AR when not durable.
+void Hl7Session::answer(Pending& pending, const store::Completion& completion) {
+  pending.completion = completion;
+  pending.times.read = completion.read_at;
+  pending.times.committed = completion.committed_at;
+  const bool is_rejected =
+      pending.framing_error ||
+      (completion.content && completion.content->status == store::MessageStatus::Rejected);
+  const auto outcome = outcome_of(completion, is_rejected);
+  std::optional<hl7::AckError> error = pending.framing_error;
+  if (outcome == hl7::AckOutcome::Rejected) {
+    error = hl7::AckError{"", 0, 0, 207, fmt::format("not stored: {}", completion.detail)};
+    ++counts_.refused;
+  } else if (outcome == hl7::AckOutcome::Error) {
+    if (!error) {
+      error = rejection(completion.content->reason);
     }
-    hl7::build_ack(
-        pending->context, hl7::ack_code(outcome, pending->context.is_enhanced_mode), error,
-        ack_header(model::MessageId::generate(), std::chrono::system_clock::now()), pending->ack);
-    pending->is_complete = true;
-    flush();
-  });
+    ++counts_.errors;
+  } else {
+    ++counts_.accepted;
+  }
+  hl7::build_ack(pending.context, hl7::ack_code(outcome, pending.context.is_enhanced_mode), error,
+                 ack_header(model::MessageId::generate(), std::chrono::system_clock::now()),
+                 pending.ack);
+  pending.is_complete = true;
 }
 
 void Hl7Session::flush() {
   while (!pending_.empty() && pending_.front()->is_complete) {
-    if (pending_.front()->is_answered) {
+    auto& done = *pending_.front();
+    if (done.is_answered) {
       std::string framed;
-      hl7::mllp_wrap(pending_.front()->ack, framed);
+      hl7::mllp_wrap(done.ack, framed);
       io_.write(framed);
+    }
+    done.times.answered = Clock::now();
+    log_message(peer_.analyzer, peer_.address, done.id, done.completion, done.times);
+    if (timings_) {
+      timings_->record(done.times);
     }
     pending_.pop_front();
   }

@@ -10,7 +10,7 @@
 #include "protocols/common/bytes.hpp"
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_ack.hpp"
-#include "server/ingest/current_message_reader.hpp"
+#include "server/session/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
 
@@ -25,16 +25,16 @@ struct SessionCounts {
   std::uint64_t framing_errors = 0;
 };
 
-/// One HL7 analyzer connection over MLLP, without I/O. Each framed message becomes a receipt,
-/// read and handed to the store; its acknowledgement is written only when the store says
-/// it is durable: AA (CA in enhanced mode) when it was accepted or is a duplicate, AE (CE) with
-/// an ERR segment when it did not parse or translate (it is stored, raw, as rejected), and AR
-/// (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
+/// One HL7 analyzer connection over MLLP, without I/O. Each framed message becomes a receipt
+/// handed to the store, which reads it off this thread; its acknowledgement is written only when
+/// the store says it is durable: AA (CA in enhanced mode) when it was accepted or is a duplicate,
+/// AE (CE) with an ERR segment when it did not parse or translate (it is stored, raw, as rejected),
+/// and AR (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
 /// leave in the order the messages came, even when the store completes them out of order.
 class Hl7Session : private hl7::MllpSink {
  public:
-  Hl7Session(SessionPeer peer, std::shared_ptr<const ingest::CurrentMessageReader> reader,
-             SessionIo& io);
+  /// `timings`, when given, learns how long each message took at each stage.
+  Hl7Session(SessionPeer peer, SessionIo& io, std::shared_ptr<MessageTimings> timings = nullptr);
 
   void feed(ByteView bytes);
   /// The connection closed: a message cut short is dropped (it was never acknowledged).
@@ -47,21 +47,25 @@ class Hl7Session : private hl7::MllpSink {
  private:
   struct Pending {
     hl7::AckContext context;
-    std::optional<hl7::AckError> error;  ///< Why it was rejected, when it was.
+    std::optional<hl7::AckError> framing_error;  ///< Why the framer refused it, when it did.
     bool is_complete = false;
     bool is_answered = true;  ///< False for bytes outside any frame: there is no MSH to answer.
     std::string ack;
+    std::string id;
+    store::Completion completion;
+    MessageTimes times;
   };
 
   void on_message(std::string_view payload, std::size_t stream_offset) override;
   void on_error(const ParseError& error, std::string_view raw) override;
 
   void receive(std::string raw, std::optional<ParseError> framing_error);
+  void answer(Pending& pending, const store::Completion& completion);
   void flush();
 
   SessionPeer peer_;
-  std::shared_ptr<const ingest::CurrentMessageReader> reader_;
   SessionIo& io_;
+  std::shared_ptr<MessageTimings> timings_;
   hl7::MllpFramer framer_;
   std::deque<std::shared_ptr<Pending>> pending_;
   SessionCounts counts_;

@@ -1,44 +1,47 @@
 #include "server/session/message_log.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace hemalink::session {
+namespace {
 
-MessageSummary summarize(const store::MessageContent& content) {
-  MessageSummary s;
-  s.status = content.status;
-  s.reason = content.reject_reason;
-  for (const auto& set : content.result_sets) {
-    s.specimens += (s.specimens.empty() ? "" : ",") + set.specimen_id;
-    s.results += set.observations.size();
-  }
-  for (const auto& decisions : content.decisions) {
-    for (const auto& d : decisions) {
-      if (d.verdict == model::Verdict::Release) {
-        ++s.released;
-      } else if (d.verdict == model::Verdict::Hold) {
-        ++s.held;
-      } else {
-        ++s.other;
-      }
-    }
-  }
-  return s;
+std::string milliseconds(double seconds) {
+  return seconds < 0 ? std::string("-") : fmt::format("{:.2f} ms", seconds * 1000);
 }
 
+std::string stages(const MessageTimes& t) {
+  return fmt::format(" (read {}, commit {}, answer {})",
+                     milliseconds(seconds_between(t.received, t.read)),
+                     milliseconds(seconds_between(t.read, t.committed)),
+                     milliseconds(seconds_between(t.committed, t.answered)));
+}
+
+}  // namespace
+
 void log_message(const std::string& analyzer, const std::string& peer, const std::string& id,
-                 const MessageSummary& summary, const store::Completion& completion,
-                 std::chrono::steady_clock::duration commit_latency) {
-  const auto ms = std::chrono::duration<double, std::milli>(commit_latency).count();
+                 const store::Completion& completion, const MessageTimes& times) {
   const auto level =
       completion.outcome == store::StoreOutcome::Failed ? spdlog::level::warn : spdlog::level::info;
+  if (!spdlog::should_log(level)) {
+    return;
+  }
+  const auto total = milliseconds(seconds_between(times.received, times.answered));
+  const auto detail = spdlog::should_log(spdlog::level::debug) ? stages(times) : std::string();
+  const auto* outcome = store::to_string(completion.outcome);
+  if (!completion.content) {
+    spdlog::log(level, "{} {} message {}: {} before it was read; answered in {}{}{}{}", analyzer,
+                peer, id, outcome, total, detail, completion.detail.empty() ? "" : "; ",
+                completion.detail);
+    return;
+  }
+  const auto& s = *completion.content;
   spdlog::log(level,
               "{} {} message {} {}: specimens [{}], {} results, {} released, {} held, {} other; "
-              "{} in {:.1f} ms{}{}",
-              analyzer, peer, id, store::to_string(summary.status), summary.specimens,
-              summary.results, summary.released, summary.held, summary.other,
-              store::to_string(completion.outcome), ms, summary.reason.empty() ? "" : "; ",
-              summary.reason);
+              "{}, answered in {}{}{}{}{}{}",
+              analyzer, peer, id, store::to_string(s.status), s.specimens, s.results, s.released,
+              s.held, s.other, outcome, total, detail, s.reason.empty() ? "" : "; ", s.reason,
+              completion.detail.empty() ? "" : "; ", completion.detail);
 }
 
 }  // namespace hemalink::session

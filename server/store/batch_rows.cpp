@@ -239,7 +239,7 @@ void append_incoming_message(std::string& out, const StoreRequest& request, long
                              const std::optional<model::MessageId>& duplicate_of,
                              std::string_view resend_key) {
   const auto& r = request.receipt;
-  const auto& in = request.content;
+  const auto& in = *request.content;
   const auto status = duplicate_of ? MessageStatus::Duplicate : in.status;
   CopyLine line(out);
   line.text(r.id.to_string())
@@ -275,7 +275,7 @@ std::size_t count_observations(const MessageContent& content) {
 
 void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
                         IdPool& ids, const LisRoutes& routes) {
-  const auto& in = request.content;
+  const auto& in = *request.content;
   const MessageColumns m{request.receipt.id.to_string(), analyzer_id,
                          timestamp_literal(request.receipt.received_at)};
   for (std::size_t s = 0; s < in.result_sets.size(); ++s) {

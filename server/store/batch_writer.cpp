@@ -270,7 +270,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
       continue;
     }
     const auto key = resend_key(request.receipt.protocol, request.receipt.raw);
-    if (request.content.status == MessageStatus::Accepted &&
+    if (request.content->status == MessageStatus::Accepted &&
         request.receipt.direction == Direction::In) {
       auto [it, is_new] = contents.try_emplace({plan.analyzer_id, key}, request.receipt.id);
       if (!is_new) {
@@ -300,8 +300,8 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
       continue;
     }
     has_results[i] = true;
-    specimen_count += static_cast<long long>(request.content.result_sets.size());
-    result_count += static_cast<long long>(count_observations(request.content));
+    specimen_count += static_cast<long long>(request.content->result_sets.size());
+    result_count += static_cast<long long>(count_observations(*request.content));
   }
 
   if (std::find(has_results.begin(), has_results.end(), true) != has_results.end()) {
@@ -328,7 +328,7 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   }
   std::vector<std::pair<long long, AnalyzerSeen>> touched;
   for (const auto& [id, request] : latest) {
-    const auto& sets = request->content.result_sets;
+    const auto& sets = request->content->result_sets;
     AnalyzerSeen seen{std::chrono::steady_clock::now(),
                       sets.empty() ? model::Analyzer{} : sets.front().analyzer};
     if (is_fresh(id, seen)) {

@@ -1,81 +1,195 @@
 #include "server/store/database_result_archive.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include "server/store/epoch_seconds.hpp"
 
+#include <algorithm>
 #include <pqxx/pqxx>
+#include <tuple>
+
+#include "server/store/epoch_seconds.hpp"
+#include "server/store/sql_arrays.hpp"
 
 namespace hemalink::store {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 constexpr auto kQuietAfterFailure = std::chrono::seconds(1);
+constexpr int kConnectTimeoutSeconds = 2;
 
-constexpr const char* kPatientResults =
-    "SELECT specimen_id, numeric_value, extract(epoch FROM received_at)::float8 FROM results "
-    "WHERE patient_id = $1 AND code = $2 AND NOT is_qc AND numeric_value IS NOT NULL "
-    "AND received_at >= to_timestamp($3) ORDER BY received_at DESC LIMIT 16";
+// Kind 0: the newest results of each (patient, code) pair asked, one index probe per pair
+// (results_for_delta); kind 1: every earlier result of each specimen asked
+// (specimens_by_specimen_id, then results_by_specimen_row). One statement: no BEGIN, no COMMIT, one
+// round trip.
+constexpr const char* kHistories =
+    "SELECT 0, q.patient, q.code, r.specimen_id, r.numeric_value,"
+    " extract(epoch FROM r.received_at)::float8, r.id"
+    " FROM unnest($1::text[], $2::text[]) AS q(patient, code)"
+    " CROSS JOIN LATERAL (SELECT specimen_id, numeric_value, received_at, id FROM results"
+    "   WHERE patient_id = q.patient AND code = q.code AND patient_id <> '' AND NOT is_qc"
+    "   AND numeric_value IS NOT NULL AND received_at >= to_timestamp($3)"
+    "   ORDER BY received_at DESC LIMIT $5) r"
+    " UNION ALL"
+    " SELECT 1, s.specimen_id, r.code, '', r.numeric_value,"
+    " extract(epoch FROM r.received_at)::float8, r.id"
+    " FROM specimens s JOIN results r ON r.specimen_row_id = s.id"
+    " WHERE s.specimen_id = ANY($4::text[]) AND NOT r.is_qc AND r.numeric_value IS NOT NULL";
 
-constexpr const char* kSpecimenResults =
-    "SELECT code, numeric_value FROM results WHERE specimen_id = $1 AND NOT is_qc "
-    "AND numeric_value IS NOT NULL ORDER BY received_at, id";
+// A connect timeout of our own unless the configuration names one.
+std::string with_connect_timeout(const std::string& dsn) {
+  if (dsn.find("connect_timeout") != std::string::npos) {
+    return dsn;
+  }
+  if (dsn.starts_with("postgres://") || dsn.starts_with("postgresql://")) {
+    const char joiner = dsn.find('?') == std::string::npos ? '?' : '&';
+    return fmt::format("{}{}connect_timeout={}", dsn, joiner, kConnectTimeoutSeconds);
+  }
+  return fmt::format("connect_timeout={} {}", kConnectTimeoutSeconds, dsn);
+}
+
+// Newest first per pair, oldest first per specimen (received time, then row order).
+void put_in_order(
+    ResultArchive::Histories& found,
+    std::map<std::string,
+             std::vector<std::tuple<double, long long, ResultArchive::SpecimenResult>>>&
+        specimens) {
+  for (auto& [pair, results] : found.patients) {
+    std::stable_sort(results.begin(), results.end(),
+                     [](const auto& a, const auto& b) { return a.received_at > b.received_at; });
+  }
+  for (auto& [id, rows] : specimens) {
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+    });
+    auto& out = found.specimens[id];
+    for (auto& row : rows) {
+      out.push_back(std::move(std::get<2>(row)));
+    }
+  }
+}
 
 }  // namespace
 
 struct DatabaseResultArchive::Connection {
-  explicit Connection(const std::string& dsn) : c(dsn) {
-    pqxx::nontransaction(c).exec("SET statement_timeout = 2000");
+  Connection(const std::string& dsn, std::chrono::milliseconds statement_timeout)
+      : c(with_connect_timeout(dsn)) {
+    pqxx::nontransaction(c).exec(
+        fmt::format("SET statement_timeout = {}", statement_timeout.count()));
+    c.prepare("histories", kHistories);
   }
   pqxx::connection c;
 };
 
-DatabaseResultArchive::DatabaseResultArchive(std::string dsn) : dsn_(std::move(dsn)) {}
+DatabaseResultArchive::DatabaseResultArchive(std::string dsn,
+                                             std::chrono::milliseconds statement_timeout)
+    : dsn_(std::move(dsn)), statement_timeout_(statement_timeout) {}
 
 DatabaseResultArchive::~DatabaseResultArchive() = default;
+
+std::size_t DatabaseResultArchive::connections() const {
+  return open_.load();
+}
+
+std::unique_ptr<DatabaseResultArchive::Connection> DatabaseResultArchive::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      return connection;
+    }
+  }
+  auto connection = std::make_unique<Connection>(dsn_, statement_timeout_);
+  ++open_;
+  return connection;
+}
+
+void DatabaseResultArchive::give_back(std::unique_ptr<Connection> connection) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(connection));
+}
 
 template <typename Read>
 auto DatabaseResultArchive::with_connection(Read read)
     -> decltype(read(std::declval<Connection&>())) {
-  std::lock_guard lock(mutex_);
-  if (std::chrono::steady_clock::now() < quiet_until_)
-    return std::nullopt;
-  try {
-    if (!connection_) {
-      connection_ = std::make_unique<Connection>(dsn_);
-    }
-    return read(*connection_);
-  } catch (const std::exception& e) {
-    spdlog::warn("rules: previous results cannot be read from the database: {}", e.what());
-    connection_.reset();
-    quiet_until_ = std::chrono::steady_clock::now() + kQuietAfterFailure;
+  if (Clock::now().time_since_epoch().count() < quiet_until_.load()) {
     return std::nullopt;
   }
+  std::unique_ptr<Connection> connection;
+  try {
+    connection = take();
+    auto answer = read(*connection);
+    give_back(std::move(connection));
+    return answer;
+  } catch (const std::exception& e) {
+    spdlog::warn("rules: previous results cannot be read from the database: {}", e.what());
+    if (connection) {
+      --open_;
+    }
+    quiet_until_ = (Clock::now() + kQuietAfterFailure).time_since_epoch().count();
+    return std::nullopt;
+  }
+}
+
+std::optional<ResultArchive::Histories> DatabaseResultArchive::histories(
+    const HistoryQuery& query) {
+  if (query.patient_codes.empty() && query.specimen_ids.empty()) {
+    return Histories{};
+  }
+  std::vector<std::string> patients;
+  std::vector<std::string> codes;
+  for (const auto& [patient, code] : query.patient_codes) {
+    patients.push_back(patient);
+    codes.push_back(code);
+  }
+  return with_connection([&](Connection& c) -> std::optional<Histories> {
+    pqxx::nontransaction tx(c.c);
+    const auto rows = tx.exec_prepared("histories", text_array(patients), text_array(codes),
+                                       epoch_seconds(query.since), text_array(query.specimen_ids),
+                                       static_cast<long long>(kPatientResultsKept));
+    Histories found;
+    std::map<std::string, std::vector<std::tuple<double, long long, SpecimenResult>>> specimens;
+    for (const auto& row : rows) {
+      const auto at = row[5].as<double>();
+      if (row[0].as<int>() == 0) {
+        found.patients[{row[1].as<std::string>(), row[2].as<std::string>()}].push_back(
+            {row[3].as<std::string>(), row[4].as<double>(), from_epoch_seconds(at)});
+      } else {
+        specimens[row[1].as<std::string>()].emplace_back(
+            at, row[6].as<long long>(),
+            SpecimenResult{row[2].as<std::string>(), row[4].as<double>()});
+      }
+    }
+    put_in_order(found, specimens);
+    return found;
+  });
 }
 
 std::optional<std::vector<DatabaseResultArchive::PatientResult>>
 DatabaseResultArchive::patient_results(std::string_view patient_id, std::string_view code,
                                        std::chrono::system_clock::time_point since) {
-  return with_connection([&](Connection& c) -> std::optional<std::vector<PatientResult>> {
-    pqxx::read_transaction tx(c.c);
-    std::vector<PatientResult> out;
-    for (const auto& row : tx.exec_params(kPatientResults, std::string(patient_id),
-                                          std::string(code), epoch_seconds(since))) {
-      out.push_back(
-          {row[0].as<std::string>(), row[1].as<double>(), from_epoch_seconds(row[2].as<double>())});
-    }
-    return out;
-  });
+  HistoryQuery query;
+  query.patient_codes.emplace_back(patient_id, code);
+  query.since = since;
+  auto found = histories(query);
+  if (!found) {
+    return std::nullopt;
+  }
+  auto it = found->patients.begin();
+  return it == found->patients.end() ? std::vector<PatientResult>{} : std::move(it->second);
 }
 
 std::optional<std::vector<DatabaseResultArchive::SpecimenResult>>
 DatabaseResultArchive::specimen_results(std::string_view specimen_id) {
-  return with_connection([&](Connection& c) -> std::optional<std::vector<SpecimenResult>> {
-    pqxx::read_transaction tx(c.c);
-    std::vector<SpecimenResult> out;
-    for (const auto& row : tx.exec_params(kSpecimenResults, std::string(specimen_id))) {
-      out.push_back({row[0].as<std::string>(), row[1].as<double>()});
-    }
-    return out;
-  });
+  HistoryQuery query;
+  query.specimen_ids.emplace_back(specimen_id);
+  auto found = histories(query);
+  if (!found) {
+    return std::nullopt;
+  }
+  auto it = found->specimens.begin();
+  return it == found->specimens.end() ? std::vector<SpecimenResult>{} : std::move(it->second);
 }
 
 }  // namespace hemalink::store

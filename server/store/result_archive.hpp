@@ -1,9 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hemalink::store {
@@ -29,6 +31,50 @@ class ResultArchive {
   /// The specimen's numeric results, oldest first (a later one of a code replaces an earlier).
   virtual std::optional<std::vector<SpecimenResult>> specimen_results(
       std::string_view specimen_id) = 0;
+
+  /// What a batch of specimens may ask of the past, asked at once.
+  struct HistoryQuery {
+    /// (patient ID, code) pairs: each patient's results of that code since `since`.
+    std::vector<std::pair<std::string, std::string>> patient_codes;
+    std::vector<std::string> specimen_ids;  ///< Each specimen's own earlier results.
+    std::chrono::system_clock::time_point since;
+  };
+  struct Histories {
+    /// Per pair asked, newest first (at most `kPatientResultsKept`); a pair without any is
+    /// absent.
+    std::map<std::pair<std::string, std::string>, std::vector<PatientResult>> patients;
+    /// Per specimen asked, oldest first; a specimen without any is absent.
+    std::map<std::string, std::vector<SpecimenResult>> specimens;
+  };
+  /// Answers the whole query, or nullopt when it cannot be read now. This one asks one pair and
+  /// one specimen at a time; a database answers it in one round trip.
+  virtual std::optional<Histories> histories(const HistoryQuery& query);
 };
+
+inline std::optional<ResultArchive::Histories> ResultArchive::histories(const HistoryQuery& query) {
+  Histories found;
+  for (const auto& [patient, code] : query.patient_codes) {
+    auto results = patient_results(patient, code, query.since);
+    if (!results) {
+      return std::nullopt;
+    }
+    if (!results->empty()) {
+      found.patients[{patient, code}] = std::move(*results);
+    }
+  }
+  for (const auto& id : query.specimen_ids) {
+    auto results = specimen_results(id);
+    if (!results) {
+      return std::nullopt;
+    }
+    if (!results->empty()) {
+      found.specimens[id] = std::move(*results);
+    }
+  }
+  return found;
+}
+
+/// How many of a patient's results of one code patient_results() and histories() return.
+inline constexpr std::size_t kPatientResultsKept = 16;
 
 }  // namespace hemalink::store

@@ -65,7 +65,7 @@ Spool open_spool(const std::filesystem::path& path) {
 
 }  // namespace
 
-Store::Store(StoreOptions options, ReplayReader reader) : options_(std::move(options)) {
+Store::Store(StoreOptions options, ReceiptReader reader) : options_(std::move(options)) {
   options_.writers = std::max<std::size_t>(options_.writers, 1);
   options_.max_batch_messages = std::max<std::size_t>(options_.max_batch_messages, 1);
   std::error_code ec;

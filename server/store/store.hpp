@@ -62,18 +62,20 @@ struct StoreHealth {
 
 class StoreWriter;
 
-/// The durable ingest path. submit() queues a message; a writer thread stores it with others in
-/// one transaction (group commit) and then calls its handler; the caller acknowledges the
-/// analyzer only then. When the database is unreachable the writer appends the receipt to its
-/// spool and fsyncs before calling the handler (outcome Spooled), keeps doing so, and once the
-/// database answers again replays the spool in order (re-reading each receipt with the
-/// ReplayReader) before it stores anything new. A store started over a non-empty spool (a daemon
-/// killed while spooling) replays it first.
+/// The durable ingest path. submit() queues a message; a writer thread reads the messages that
+/// wait (the ReceiptReader: decode, translate, decide, previous results read once for the batch),
+/// stores them in one transaction (group commit) and then calls their handlers; the caller
+/// acknowledges the analyzer only then. Nothing of this runs on the caller's thread. When the
+/// database is unreachable the writer appends the receipts to its spool and fsyncs before calling
+/// the handlers (outcome Spooled), keeps doing so, and once the database answers again replays
+/// the spool in order, in batches as large as live ones (reading them again), before it stores
+/// anything new. A store started over a non-empty spool (a daemon killed while spooling) replays
+/// it first.
 class Store {
  public:
   /// Opens the spools and starts the writers. Throws std::runtime_error when the spool
   /// directory cannot be used: a start-up failure.
-  Store(StoreOptions options, ReplayReader reader);
+  Store(StoreOptions options, ReceiptReader reader);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

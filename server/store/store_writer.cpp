@@ -29,22 +29,30 @@ std::vector<const StoreRequest*> requests_of(const std::vector<std::shared_ptr<T
 // Kept raw with the reason when the database refuses the message's results: nothing received is
 // lost, and the review queue shows why.
 StoreRequest raw_only(const StoreRequest& request, const StoreError& refusal) {
-  StoreRequest copy{request.receipt, {}};
-  copy.content.status = MessageStatus::Rejected;
-  copy.content.control_id = request.content.control_id;
-  copy.content.reject_reason =
+  StoreRequest copy{request.receipt, MessageContent{}};
+  copy.content->status = MessageStatus::Rejected;
+  copy.content->control_id = request.content->control_id;
+  copy.content->reject_reason =
       fmt::format("stored raw only: the database refused its results ({})", refusal.detail);
   return copy;
 }
 
-MessageContent read(const ReplayReader& reader, const Receipt& receipt) {
+// Contents for `receipts`, in order. A reader that throws (a bug) leaves each message rejected
+// with the reason, kept raw: nothing received is lost.
+std::vector<MessageContent> read(const ReceiptReader& reader,
+                                 std::span<const Receipt* const> receipts) {
   try {
-    return reader(receipt);
+    auto contents = reader(receipts);
+    if (contents.size() == receipts.size()) {
+      return contents;
+    }
+    throw std::logic_error(
+        fmt::format("{} contents for {} messages", contents.size(), receipts.size()));
   } catch (const std::exception& e) {
     MessageContent failed;
     failed.status = MessageStatus::Rejected;
-    failed.reject_reason = fmt::format("could not be read when replayed: {}", e.what());
-    return failed;
+    failed.reject_reason = fmt::format("could not be read: {}", e.what());
+    return std::vector<MessageContent>(receipts.size(), failed);
   }
 }
 
@@ -56,7 +64,16 @@ void Ticket::complete(Completion completion) {
   }
 }
 
-StoreWriter::StoreWriter(std::size_t index, const StoreOptions& options, ReplayReader reader,
+void Ticket::complete_read(Completion completion) {
+  if (request.content) {
+    completion.content = summarize(*request.content);
+    completion.read_at = read_at;
+  }
+  completion.committed_at = Clock::now();
+  complete(std::move(completion));
+}
+
+StoreWriter::StoreWriter(std::size_t index, const StoreOptions& options, ReceiptReader reader,
                          std::vector<Spool> spools)
     : index_(index),
       options_(options),
@@ -182,10 +199,34 @@ void StoreWriter::spool_overdue(Clock::time_point now) {
       index_, overdue.size(),
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.ack_budget).count());
   spooled_over_budget_ += overdue.size();
-  spool(overdue, 0);
+  spool_unread(overdue);
+}
+
+// Read before anything else, online or not: the acknowledgement says what was read (an HL7 AE
+// for a message that does not parse), even of a message only spooled.
+void StoreWriter::read_unread(Batch& batch) {
+  std::vector<const Receipt*> receipts;
+  for (const auto& ticket : batch) {
+    if (!ticket->request.content) {
+      receipts.push_back(&ticket->request.receipt);
+    }
+  }
+  if (receipts.empty()) {
+    return;
+  }
+  auto contents = read(reader_, receipts);
+  const auto now = Clock::now();
+  auto content = contents.begin();
+  for (auto& ticket : batch) {
+    if (!ticket->request.content) {
+      ticket->request.content = std::move(*content++);
+      ticket->read_at = now;
+    }
+  }
 }
 
 void StoreWriter::handle(Batch& batch) {
+  read_unread(batch);
   if (state_ == State::Offline || has_spooled()) {
     spool(batch, 0);
     return;
@@ -194,7 +235,7 @@ void StoreWriter::handle(Batch& batch) {
   if (written) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       note_committed(batch[i]->request, (*written)[i]);
-      batch[i]->complete(std::move((*written)[i]));
+      batch[i]->complete_read(std::move((*written)[i]));
     }
     return;
   }
@@ -246,13 +287,13 @@ void StoreWriter::store_one_by_one(Batch& batch, std::size_t from) {
   for (std::size_t i = from; i < batch.size(); ++i) {
     auto stored = store_or_keep_raw(batch[i]->request);
     if (stored) {
-      batch[i]->complete(std::move(*stored));
+      batch[i]->complete_read(std::move(*stored));
     } else if (is_transient(stored.error())) {
       go_offline(stored.error());
       spool(batch, i);
       return;
     } else {
-      batch[i]->complete({StoreOutcome::Failed, stored.error().detail});
+      batch[i]->complete_read({StoreOutcome::Failed, stored.error().detail});
     }
   }
 }
@@ -276,11 +317,21 @@ Result<Completion, StoreError> StoreWriter::store_or_keep_raw(const StoreRequest
     return kept.error();
   }
   auto completion = std::move((*kept)[0]);
-  completion.detail = raw.content.reject_reason;
+  completion.detail = raw.content->reject_reason;
   return completion;
 }
 
 void StoreWriter::spool(Batch& batch, std::size_t from) {
+  spool(batch, from, &Ticket::complete_read);
+}
+
+// The watchdog's thread: the writer may be reading these very tickets, so their completions say
+// nothing of their content.
+void StoreWriter::spool_unread(Batch& batch) {
+  spool(batch, 0, &Ticket::complete);
+}
+
+void StoreWriter::spool(Batch& batch, std::size_t from, void (Ticket::*complete)(Completion)) {
   std::vector<const Receipt*> receipts;
   for (std::size_t i = from; i < batch.size(); ++i) {
     receipts.push_back(&batch[i]->request.receipt);
@@ -293,10 +344,11 @@ void StoreWriter::spool(Batch& batch, std::size_t from) {
   note_spooled();
   for (std::size_t i = from; i < batch.size(); ++i) {
     if (!appended) {
-      batch[i]->complete({StoreOutcome::Failed, fmt::format("the database is unreachable and {}",
-                                                            appended.error().detail)});
+      ((*batch[i]).*
+       complete)({StoreOutcome::Failed,
+                  fmt::format("the database is unreachable and {}", appended.error().detail)});
     } else {
-      batch[i]->complete({StoreOutcome::Spooled, ""});
+      ((*batch[i]).*complete)({StoreOutcome::Spooled, ""});
     }
   }
   if (!appended) {
@@ -333,11 +385,15 @@ void StoreWriter::replay_chunk() {
     go_offline(chunk.error());
     return;
   }
+  std::vector<const Receipt*> receipts;
+  for (const auto& receipt : chunk->receipts) {
+    receipts.push_back(&receipt);
+  }
+  auto contents = read(reader_, receipts);
   std::vector<StoreRequest> requests;
   requests.reserve(chunk->receipts.size());
-  for (auto& receipt : chunk->receipts) {
-    auto content = read(reader_, receipt);
-    requests.push_back({std::move(receipt), std::move(content)});
+  for (std::size_t i = 0; i < chunk->receipts.size(); ++i) {
+    requests.push_back({std::move(chunk->receipts[i]), std::move(contents[i])});
   }
   std::vector<const StoreRequest*> pointers;
   for (const auto& r : requests) {

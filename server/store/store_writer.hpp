@@ -22,9 +22,12 @@ struct Ticket {
   StoreRequest request;
   CompletionHandler done;
   std::chrono::steady_clock::time_point deadline;
+  std::chrono::steady_clock::time_point read_at{};  ///< Set by the writer when it read it.
   std::atomic<bool> finished{false};
 
   void complete(Completion completion);
+  /// complete(), saying what was read and when. The writer's thread only.
+  void complete_read(Completion completion);
 };
 
 /// One database thread of the Store: its queue, its connection, its spools. Online, it stores
@@ -34,7 +37,7 @@ struct Ticket {
 class StoreWriter {
  public:
   /// `spools`: files to replay, oldest first; the last is the one this writer appends to.
-  StoreWriter(std::size_t index, const StoreOptions& options, ReplayReader reader,
+  StoreWriter(std::size_t index, const StoreOptions& options, ReceiptReader reader,
               std::vector<Spool> spools);
   ~StoreWriter();
   StoreWriter(const StoreWriter&) = delete;
@@ -57,11 +60,14 @@ class StoreWriter {
   Batch take_batch();
   std::chrono::steady_clock::time_point idle_until() const;
   bool is_done();
+  void read_unread(Batch& batch);
   void handle(Batch& batch);
   Result<std::vector<Completion>, StoreError> write(std::span<const StoreRequest* const> batch);
   void store_one_by_one(Batch& batch, std::size_t from);
   Result<Completion, StoreError> store_or_keep_raw(const StoreRequest& request);
   void spool(Batch& batch, std::size_t from);
+  void spool_unread(Batch& batch);
+  void spool(Batch& batch, std::size_t from, void (Ticket::*complete)(Completion));
   void reconnect_if_due();
   void replay_chunk();
   void note_committed(const StoreRequest& request, const Completion& completion);
@@ -72,7 +78,7 @@ class StoreWriter {
 
   std::size_t index_;
   StoreOptions options_;
-  ReplayReader reader_;
+  ReceiptReader reader_;
   BatchWriter db_;
   State state_ = State::Offline;
   std::chrono::steady_clock::time_point next_attempt_{};

@@ -24,6 +24,40 @@ MessageContent MessageContent::rejected(const ParseError& error) {
   return content;
 }
 
+ContentSummary summarize(const MessageContent& content) {
+  ContentSummary s;
+  s.status = content.status;
+  s.reason = content.reject_reason;
+  s.error_offset = content.error_offset;
+  for (const auto& set : content.result_sets) {
+    s.specimens.append(s.specimens.empty() ? "" : ",").append(set.specimen_id);
+    s.results += set.observations.size();
+  }
+  for (const auto& decisions : content.decisions) {
+    for (const auto& d : decisions) {
+      if (d.verdict == model::Verdict::Release) {
+        ++s.released;
+      } else if (d.verdict == model::Verdict::Hold) {
+        ++s.held;
+      } else {
+        ++s.other;
+      }
+    }
+  }
+  return s;
+}
+
+ReceiptReader read_each(std::function<MessageContent(const Receipt&)> read) {
+  return [read = std::move(read)](std::span<const Receipt* const> receipts) {
+    std::vector<MessageContent> contents;
+    contents.reserve(receipts.size());
+    for (const auto* receipt : receipts) {
+      contents.push_back(read(*receipt));
+    }
+    return contents;
+  };
+}
+
 const char* to_string(Direction direction) {
   return direction == Direction::In ? "in" : "out";
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,19 +62,45 @@ struct MessageContent {
 };
 
 /// One message for the store: stored in one transaction with its results, decisions and
-/// outbox rows.
+/// outbox rows. Without content, the store's writer reads it (decode, translate, decide) just
+/// before it stores the batch, off the connection's I/O thread, with the batch's previous
+/// results read in one query.
 struct StoreRequest {
   Receipt receipt;
-  MessageContent content;
+  std::optional<MessageContent> content;
 };
+
+/// What an acknowledgement and the log need of what was read: no patient names or birth dates,
+/// only specimen IDs, counts and decisions.
+struct ContentSummary {
+  MessageStatus status = MessageStatus::Accepted;
+  std::string reason;  ///< Why it was rejected or is incomplete, when it is.
+  std::optional<std::int64_t> error_offset;
+  std::string specimens;  ///< Specimen IDs, comma-separated.
+  std::size_t results = 0;
+  std::size_t released = 0;
+  std::size_t held = 0;
+  std::size_t other = 0;  ///< Rerun or reject.
+};
+
+ContentSummary summarize(const MessageContent& content);
 
 /// How a request ended. Stored, AlreadyStored, Duplicate and Spooled are durable: acknowledge
 /// the analyzer. Failed is not: refuse (NAK, HL7 AE) so the analyzer sends it again.
 enum class StoreOutcome { Stored, AlreadyStored, Duplicate, Spooled, Failed };
 
 struct Completion {
+  using Clock = std::chrono::steady_clock;
+  Completion() = default;
+  Completion(StoreOutcome o, std::string d = {}) : outcome(o), detail(std::move(d)) {}
+
   StoreOutcome outcome = StoreOutcome::Failed;
   std::string detail;  ///< Why, for Failed; what it duplicates, for Duplicate.
+  /// What was read of the message; none when it was spooled before it could be read (an
+  /// over-budget commit), or refused before it reached a writer.
+  std::optional<ContentSummary> content;
+  Clock::time_point read_at{};       ///< When its content was ready (zero: never read).
+  Clock::time_point committed_at{};  ///< When its commit or spool returned (zero: neither).
 };
 
 inline bool is_durable(StoreOutcome outcome) {
@@ -84,9 +111,14 @@ inline bool is_durable(StoreOutcome outcome) {
 /// short: post the acknowledgement to the session's own thread.
 using CompletionHandler = std::function<void(const Completion&)>;
 
-/// Rebuilds the content of a spooled receipt (decode, translate, decide) when the spool
-/// is replayed, with the configuration and rules in force then.
-using ReplayReader = std::function<MessageContent(const Receipt&)>;
+/// Reads receipts into what the store keeps (decode, translate, decide), one content per receipt,
+/// in order, a batch at a time (previous results for the rules are read once for the batch):
+/// on a writer thread, for messages as they arrive and for spooled ones when the spool is
+/// replayed, with the configuration and rules in force then.
+using ReceiptReader = std::function<std::vector<MessageContent>(std::span<const Receipt* const>)>;
+
+/// A ReceiptReader that reads each receipt alone with `read`.
+ReceiptReader read_each(std::function<MessageContent(const Receipt&)> read);
 
 const char* to_string(Direction direction);
 using model::to_string;

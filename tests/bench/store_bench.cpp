@@ -115,7 +115,7 @@ std::vector<store::StoreRequest> cbc_requests(std::size_t count) {
 std::size_t result_count(const std::vector<store::StoreRequest>& requests) {
   std::size_t n = 0;
   for (const auto& r : requests)
-    n += store::count_observations(r.content);
+    n += store::count_observations(*r.content);
   return n;
 }
 
@@ -134,7 +134,8 @@ IngestRun run_store(const Options& o, const std::vector<store::StoreRequest>& re
   options.lis_routes = {{"lis", {}}};
   options.spool_dir = std::filesystem::temp_directory_path() / "hemalink-store-bench-spool";
   std::filesystem::remove_all(options.spool_dir);
-  store::Store store(options, [](const store::Receipt&) { return store::MessageContent{}; });
+  store::Store store(
+      options, store::read_each([](const store::Receipt&) { return store::MessageContent{}; }));
 
   IngestRun run;
   std::mutex mutex;
@@ -218,7 +219,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
   long long specimens = 0;
   long long results = 0;
   for (const auto& r : requests) {
-    for (const auto& set : r.content.result_sets) {
+    for (const auto& set : r.content->result_sets) {
       pool.specimens.push_back(++specimens);
       for (std::size_t k = 0; k < set.observations.size(); ++k)
         pool.results.push_back(++results);
@@ -235,7 +236,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
         .timestamp(r.receipt.received_at)
         .bytea(r.receipt.raw)
         .bytea(sha256(r.receipt.raw))
-        .text(r.content.control_id)
+        .text(r.content->control_id)
         .text("accepted")
         .bytea(store::resend_key(r.receipt.protocol, r.receipt.raw));
     store::append_result_rows(rows, r, analyzer, pool, routes);

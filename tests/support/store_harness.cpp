@@ -19,8 +19,9 @@ store::StoreOptions test_store_options() {
   return options;
 }
 
-StoreHarness::StoreHarness(store::StoreOptions options, store::ReplayReader reader)
-    : options_(std::move(options)), reader_(std::move(reader)) {
+StoreHarness::StoreHarness(store::StoreOptions options,
+                           std::function<store::MessageContent(const store::Receipt&)> read)
+    : options_(std::move(options)) {
   auto migrated = store::migrate(database_.dsn(), store::shipped_migrations());
   if (!migrated) {
     throw std::runtime_error(migrated.error().detail);
@@ -29,9 +30,10 @@ StoreHarness::StoreHarness(store::StoreOptions options, store::ReplayReader read
                ("hemalink-store-test-" + model::MessageId::generate().to_string());
   options_.dsn = database_.dsn();
   options_.spool_dir = spool_dir_;
-  if (!reader_) {
-    reader_ = [](const store::Receipt&) { return store::MessageContent{}; };
+  if (!read) {
+    read = [](const store::Receipt&) { return store::MessageContent{}; };
   }
+  reader_ = store::read_each(std::move(read));
   start_store();
 }
 

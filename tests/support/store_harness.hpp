@@ -19,8 +19,10 @@ store::StoreOptions test_store_options();
 /// A migrated test database, a spool directory of its own, and a Store over them.
 class StoreHarness {
  public:
+  /// `read`: what the store's writers make of a receipt submitted without content (and of a
+  /// spooled one); by default an accepted message with nothing in it.
   explicit StoreHarness(store::StoreOptions options = test_store_options(),
-                        store::ReplayReader reader = {});
+                        std::function<store::MessageContent(const store::Receipt&)> read = {});
   ~StoreHarness();
 
   store::Store& store() { return *store_; }
@@ -48,7 +50,7 @@ class StoreHarness {
   TestDatabase database_;
   std::filesystem::path spool_dir_;
   store::StoreOptions options_;
-  store::ReplayReader reader_;
+  store::ReceiptReader reader_;
   std::unique_ptr<store::Store> store_;
 };
 

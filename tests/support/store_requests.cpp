@@ -69,7 +69,7 @@ store::StoreRequest synthetic(const std::string& analyzer, const std::string& ta
                               std::size_t results, model::SpecimenKind kind) {
   store::StoreRequest r{receipt(analyzer, "generic-hl7", store::WireProtocol::Hl7,
                                 fmt::format("MSH|^~\\&|{}|\r", tag)),
-                        {}};
+                        store::MessageContent{}};
   model::ResultSet set;
   set.specimen_id = "S" + tag;
   set.kind = kind;
@@ -77,9 +77,9 @@ store::StoreRequest synthetic(const std::string& analyzer, const std::string& ta
   for (std::size_t i = 0; i < results; ++i) {
     set.observations.push_back(observation(fmt::format("T{}", i), fmt::format("{}.5", i)));
   }
-  r.content.decisions.push_back(std::vector<model::Decision>(
+  r.content->decisions.push_back(std::vector<model::Decision>(
       results, model::hold_for_review("system:test", "held by the test")));
-  r.content.result_sets.push_back(std::move(set));
+  r.content->result_sets.push_back(std::move(set));
   return r;
 }
 

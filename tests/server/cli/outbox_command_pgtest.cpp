@@ -27,7 +27,7 @@ Run outbox(std::vector<std::string> args) {
 
 void store_released(testing::StoreHarness& h, const std::string& tag) {
   auto r = testing::synthetic("xn-1", tag, 2);
-  for (auto& d : r.content.decisions[0]) {
+  for (auto& d : r.content->decisions[0]) {
     d.verdict = model::Verdict::Release;
   }
   h.store_all({r});

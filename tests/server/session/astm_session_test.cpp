@@ -5,9 +5,17 @@
 #include <gtest/gtest.h>
 
 #include "server/config/mapping_json.hpp"
+#include "server/ingest/message_reader.hpp"
 
 namespace hemalink::session {
 namespace {
+
+std::shared_ptr<ingest::MessageReader> make_reader() {
+  auto i = std::make_shared<ingest::MessageReader>();
+  auto mappings = config::load_mappings("sysmex-xn", "", "");
+  i->add_analyzer("xn-1", drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
+  return i;
+}
 
 class FakeIo : public AstmSessionIo {
  public:
@@ -20,6 +28,13 @@ class FakeIo : public AstmSessionIo {
   void arm_timer(astm::LinkTimer, std::chrono::milliseconds) override {}
   void cancel_timer(astm::LinkTimer) override {}
 
+  // What the store's writer would make of request i: its own content, or the reader's.
+  store::MessageContent content(std::size_t i) const {
+    const auto& r = requests.at(i);
+    return r.content ? *r.content : reader->read(r.receipt);
+  }
+
+  std::shared_ptr<const ingest::MessageReader> reader = make_reader();
   std::string to_analyzer;
   std::vector<store::StoreRequest> requests;
   std::vector<std::function<void(const store::Completion&)>> completions;
@@ -43,13 +58,6 @@ class Analyzer : public astm::LinkSink {
   std::vector<std::error_code> sent;
 };
 
-std::shared_ptr<ingest::CurrentMessageReader> reader() {
-  auto i = std::make_shared<ingest::MessageReader>();
-  auto mappings = config::load_mappings("sysmex-xn", "", "");
-  i->add_analyzer("xn-1", drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
-  return std::make_shared<ingest::CurrentMessageReader>(std::move(i));
-}
-
 const std::string kHeader = "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r";
 const std::string kCbc = kHeader +
                          "P|1|||PAT1|^Doe^Jane||19800101|F\r"
@@ -72,7 +80,7 @@ class AstmSessionTest : public ::testing::Test {
   FakeIo io;
   Analyzer analyzer;
   astm::E1381Link analyzer_link{{}, analyzer};
-  AstmSession session{{"xn-1", "sysmex-xn", "127.0.0.1:40000", 1 << 20}, {}, reader(), io};
+  AstmSession session{{"xn-1", "sysmex-xn", "127.0.0.1:40000", 1 << 20}, {}, io};
 };
 
 TEST_F(AstmSessionTest, TheLastFrameIsAcknowledgedOnlyOnceTheStoreHasTheMessage) {
@@ -81,9 +89,9 @@ TEST_F(AstmSessionTest, TheLastFrameIsAcknowledgedOnlyOnceTheStoreHasTheMessage)
   ASSERT_EQ(io.requests.size(), 1U);
   EXPECT_EQ(io.requests[0].receipt.raw, kCbc + kEnd);
   EXPECT_EQ(io.requests[0].receipt.analyzer, "xn-1");
-  EXPECT_EQ(io.requests[0].content.status, store::MessageStatus::Accepted);
-  ASSERT_EQ(io.requests[0].content.result_sets.size(), 1U);
-  EXPECT_EQ(io.requests[0].content.result_sets[0].specimen_id, "SPEC-1");
+  EXPECT_EQ(io.content(0).status, store::MessageStatus::Accepted);
+  ASSERT_EQ(io.content(0).result_sets.size(), 1U);
+  EXPECT_EQ(io.content(0).result_sets[0].specimen_id, "SPEC-1");
   EXPECT_TRUE(analyzer.sent.empty()) << "the analyzer still waits for the final ACK";
   io.completions[0]({store::StoreOutcome::Stored, ""});
   pump();
@@ -107,10 +115,11 @@ TEST_F(AstmSessionTest, AMessageEndedWithoutItsTerminatorIsStoredIncompleteAndHe
   ASSERT_EQ(io.requests.size(), 1U);
   const auto& request = io.requests[0];
   EXPECT_EQ(request.receipt.link_status, store::MessageStatus::Incomplete);
-  EXPECT_EQ(request.content.status, store::MessageStatus::Incomplete);
-  EXPECT_NE(request.content.reject_reason.find("without its L record"), std::string::npos);
-  ASSERT_EQ(request.content.result_sets.size(), 1U);
-  for (const auto& d : request.content.decisions[0]) {
+  const auto content = io.content(0);
+  EXPECT_EQ(content.status, store::MessageStatus::Incomplete);
+  EXPECT_NE(content.reject_reason.find("without its L record"), std::string::npos);
+  ASSERT_EQ(content.result_sets.size(), 1U);
+  for (const auto& d : content.decisions[0]) {
     EXPECT_EQ(d.verdict, model::Verdict::Hold);
   }
   EXPECT_EQ(session.counts().incomplete, 1U);
@@ -146,7 +155,7 @@ TEST_F(AstmSessionTest, BareRecordsAreStoredWithoutAnyLinkReply) {
   FakeIo bare_io;
   astm::LinkOptions bare;
   bare.mode = astm::LinkMode::Bare;
-  AstmSession bare_session{{"xn-1", "sysmex-xn", "/dev/ttyS0", 1 << 20}, bare, reader(), bare_io};
+  AstmSession bare_session{{"xn-1", "sysmex-xn", "/dev/ttyS0", 1 << 20}, bare, bare_io};
   const auto stream = kCbc + kEnd + kCbc + kEnd;
   for (char c : stream) {
     bare_session.feed(as_bytes(std::string_view(&c, 1)));
@@ -166,16 +175,17 @@ TEST_F(AstmSessionTest, AFrameTheLinkRefusesIsNakedAndKeptRawAsRejected) {
   EXPECT_EQ(io.to_analyzer, "\x15") << "NAKed";
   ASSERT_EQ(io.requests.size(), 1U) << "kept, though the analyzer will send the frame again";
   const auto& kept = io.requests[0];
+  ASSERT_TRUE(kept.content) << "what the link refused is known to be rejected at once";
   // What the link keeps of a frame: its number, text and ETB/ETX; the checksum it came with is
   // in the reason.
   EXPECT_EQ(kept.receipt.raw, frame.substr(1, frame.size() - 5));
   EXPECT_EQ(kept.receipt.direction, store::Direction::In);
-  EXPECT_EQ(kept.content.status, store::MessageStatus::Rejected);
+  EXPECT_EQ(kept.content->status, store::MessageStatus::Rejected);
   EXPECT_NE(
-      kept.content.reject_reason.find("checksum " + frame.substr(frame.size() - 4, 2) + " sent"),
+      kept.content->reject_reason.find("checksum " + frame.substr(frame.size() - 4, 2) + " sent"),
       std::string::npos)
-      << kept.content.reject_reason;
-  EXPECT_TRUE(kept.content.error_offset.has_value());
+      << kept.content->reject_reason;
+  EXPECT_TRUE(kept.content->error_offset.has_value());
   EXPECT_EQ(session.counts().link_errors, 1U);
 }
 
@@ -184,8 +194,7 @@ TEST(AstmSession, EveryLeniencyUsedIsCountedPerAnalyzer) {
   FakeIo io;
   astm::LinkOptions lenient;
   lenient.accept_bad_checksum = true;  // an analyzer with a checksum bug
-  AstmSession session{
-      {"xn-1", "sysmex-xn", "127.0.0.1:40001", 1 << 20}, lenient, reader(), io, tally};
+  AstmSession session{{"xn-1", "sysmex-xn", "127.0.0.1:40001", 1 << 20}, lenient, io, tally};
   for (std::size_t i = 0; i < 2; ++i) {
     std::string frame;
     astm::encode_frame(1, kCbc + kEnd, true, frame);

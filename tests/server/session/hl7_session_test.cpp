@@ -4,9 +4,17 @@
 
 #include "protocols/hl7/v2_message.hpp"
 #include "server/config/mapping_json.hpp"
+#include "server/ingest/message_reader.hpp"
 
 namespace hemalink::session {
 namespace {
+
+std::shared_ptr<ingest::MessageReader> make_reader() {
+  auto i = std::make_shared<ingest::MessageReader>();
+  auto mappings = config::load_mappings("generic-hl7", "", "");
+  i->add_analyzer("hl7-1", drivers::make_driver("generic-hl7", {*mappings, Charset::Utf8, {}}));
+  return i;
+}
 
 // Collects what the session writes and holds its store requests until the test completes them.
 class FakeIo : public SessionIo {
@@ -17,8 +25,19 @@ class FakeIo : public SessionIo {
     requests.push_back(std::move(request));
     completions.push_back(std::move(done));
   }
+  // What the store's writer would make of request i: its own content, or the reader's.
+  store::MessageContent content(std::size_t i) const {
+    const auto& r = requests.at(i);
+    return r.content ? *r.content : reader->read(r.receipt);
+  }
+  // Completes request i as the store would: saying what was read, unless it never was.
   void complete(std::size_t i, store::StoreOutcome outcome, std::string detail = "") {
-    completions.at(i)({outcome, std::move(detail)});
+    store::Completion c{outcome, std::move(detail)};
+    c.content = store::summarize(content(i));
+    completions.at(i)(c);
+  }
+  void complete_unread(std::size_t i, store::StoreOutcome outcome) {
+    completions.at(i)(store::Completion{outcome});
   }
   // The ACKs written so far, unwrapped from MLLP.
   std::vector<hl7::V2Message> acks() const {
@@ -48,17 +67,11 @@ class FakeIo : public SessionIo {
     return out;
   }
 
+  std::shared_ptr<const ingest::MessageReader> reader = make_reader();
   std::string written;
   std::vector<store::StoreRequest> requests;
   std::vector<std::function<void(const store::Completion&)>> completions;
 };
-
-std::shared_ptr<ingest::CurrentMessageReader> reader() {
-  auto i = std::make_shared<ingest::MessageReader>();
-  auto mappings = config::load_mappings("generic-hl7", "", "");
-  i->add_analyzer("hl7-1", drivers::make_driver("generic-hl7", {*mappings, Charset::Utf8, {}}));
-  return std::make_shared<ingest::CurrentMessageReader>(std::move(i));
-}
 
 std::string oru(const std::string& control_id, const std::string& extra_msh = "") {
   return "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122101500||ORU^R01|" + control_id + "|P|2.5" +
@@ -79,7 +92,7 @@ std::string field(const hl7::V2Message& m, const char* path) {
 class Hl7SessionTest : public ::testing::Test {
  protected:
   FakeIo io;
-  Hl7Session session{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 1 << 20}, reader(), io};
+  Hl7Session session{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 1 << 20}, io};
 };
 
 TEST_F(Hl7SessionTest, AcknowledgesOnlyOnceTheStoreHasTheMessage) {
@@ -87,9 +100,10 @@ TEST_F(Hl7SessionTest, AcknowledgesOnlyOnceTheStoreHasTheMessage) {
   ASSERT_EQ(io.requests.size(), 1U);
   EXPECT_EQ(io.requests[0].receipt.analyzer, "hl7-1");
   EXPECT_EQ(io.requests[0].receipt.raw, oru("C1"));
-  EXPECT_EQ(io.requests[0].content.status, store::MessageStatus::Accepted);
-  ASSERT_EQ(io.requests[0].content.result_sets.size(), 1U);
-  EXPECT_EQ(io.requests[0].content.control_id, "C1");
+  EXPECT_FALSE(io.requests[0].content) << "the store's writer reads it, not the I/O thread";
+  EXPECT_EQ(io.content(0).status, store::MessageStatus::Accepted);
+  ASSERT_EQ(io.content(0).result_sets.size(), 1U);
+  EXPECT_EQ(io.content(0).control_id, "C1");
   EXPECT_TRUE(io.written.empty()) << "no ACK before the commit";
   io.complete(0, store::StoreOutcome::Stored);
   const auto acks = io.acks();
@@ -108,6 +122,12 @@ TEST_F(Hl7SessionTest, SpooledAndDuplicateMessagesAreAcknowledgedToo) {
   EXPECT_EQ(io.ack_fields("MSA-1"), (std::vector<std::string>{"AA", "AA"}));
 }
 
+TEST_F(Hl7SessionTest, AMessageSpooledBeforeItWasReadIsAcknowledged) {
+  session.feed(as_bytes(framed(oru("C1"))));
+  io.complete_unread(0, store::StoreOutcome::Spooled);
+  EXPECT_EQ(io.ack_fields("MSA-1"), (std::vector<std::string>{"AA"}));
+}
+
 TEST_F(Hl7SessionTest, AcknowledgementsLeaveInArrivalOrder) {
   session.feed(as_bytes(framed(oru("C1")) + framed(oru("C2")) + framed(oru("C3"))));
   io.complete(2, store::StoreOutcome::Stored);
@@ -121,7 +141,7 @@ TEST_F(Hl7SessionTest, AMessageThatDoesNotParseIsStoredAsRejectedAndAnsweredWith
   const std::string broken = "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C9|P|2.5\rOBX|1|NM";
   session.feed(as_bytes(framed(broken)));
   ASSERT_EQ(io.requests.size(), 1U);
-  EXPECT_EQ(io.requests[0].content.status, store::MessageStatus::Rejected);
+  EXPECT_EQ(io.content(0).status, store::MessageStatus::Rejected);
   EXPECT_EQ(io.requests[0].receipt.raw, broken);
   io.complete(0, store::StoreOutcome::Stored);
   const auto acks = io.acks();
@@ -153,11 +173,11 @@ TEST_F(Hl7SessionTest, BytesSplitAnywhereGiveTheSameMessages) {
 
 TEST_F(Hl7SessionTest, AnOversizeFrameIsKeptRawAndAnswered) {
   FakeIo small_io;
-  Hl7Session small{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 64}, reader(), small_io};
+  Hl7Session small{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 64}, small_io};
   small.feed(as_bytes(framed(oru("C1"))));
   ASSERT_EQ(small_io.requests.size(), 1U);
-  EXPECT_EQ(small_io.requests[0].content.status, store::MessageStatus::Rejected);
-  EXPECT_FALSE(small_io.requests[0].content.reject_reason.empty());
+  EXPECT_EQ(small_io.content(0).status, store::MessageStatus::Rejected);
+  EXPECT_FALSE(small_io.content(0).reject_reason.empty());
   EXPECT_TRUE(small_io.requests[0].receipt.raw.starts_with("MSH|"));
   small_io.complete(0, store::StoreOutcome::Stored);
   const auto acks = small_io.acks();

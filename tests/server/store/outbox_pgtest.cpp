@@ -25,10 +25,10 @@ using testing::StoreHarness;
 StoreRequest released(const std::string& tag, const std::string& specimen, std::size_t results,
                       std::size_t first_code = 0) {
   auto r = testing::synthetic("xn-1", tag, results);
-  r.content.result_sets[0].specimen_id = specimen;
+  r.content->result_sets[0].specimen_id = specimen;
   for (std::size_t i = 0; i < results; ++i) {
-    r.content.result_sets[0].observations[i].code = "T" + std::to_string(first_code + i);
-    r.content.decisions[0][i].verdict = model::Verdict::Release;
+    r.content->result_sets[0].observations[i].code = "T" + std::to_string(first_code + i);
+    r.content->decisions[0][i].verdict = model::Verdict::Release;
   }
   return r;
 }

@@ -67,7 +67,7 @@ class Producer {
       ++submitted_;
       lock.unlock();
       auto request = cbc(reader_, i);
-      EXPECT_EQ(count_observations(request.content), 5U) << request.content.reject_reason;
+      EXPECT_EQ(count_observations(*request.content), 5U) << request.content->reject_reason;
       ids_.push_back(request.receipt.id);
       auto submitted = store_.submit(std::move(request), [this](const Completion& c) {
         std::lock_guard lock(mutex_);

@@ -30,7 +30,7 @@ std::vector<StoreOutcome> expected_outcomes(const std::vector<StoreRequest>& req
   std::set<std::pair<std::string, std::string>> seen;
   std::vector<StoreOutcome> outcomes;
   for (const auto& r : requests) {
-    const bool accepted = r.content.status == MessageStatus::Accepted;
+    const bool accepted = r.content->status == MessageStatus::Accepted;
     const bool repeat = accepted && !seen.insert({r.receipt.analyzer, r.receipt.raw}).second;
     outcomes.push_back(repeat ? StoreOutcome::Duplicate : StoreOutcome::Stored);
   }
@@ -38,7 +38,7 @@ std::vector<StoreOutcome> expected_outcomes(const std::vector<StoreRequest>& req
 }
 
 bool has_results(const StoreRequest& r, StoreOutcome outcome) {
-  return r.content.status == MessageStatus::Accepted && outcome == StoreOutcome::Stored;
+  return r.content->status == MessageStatus::Accepted && outcome == StoreOutcome::Stored;
 }
 
 void expect_all(const std::vector<Completion>& done, StoreOutcome outcome) {
@@ -81,7 +81,7 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
   for (std::size_t i = 0; i < requests.size(); ++i) {
     EXPECT_EQ(done[i].outcome, expected[i]) << i << ": " << done[i].detail;
     result_count +=
-        has_results(requests[i], expected[i]) ? count_observations(requests[i].content) : 0;
+        has_results(requests[i], expected[i]) ? count_observations(*requests[i].content) : 0;
   }
   EXPECT_EQ(h.count("SELECT count(*) FROM messages"), static_cast<long long>(requests.size()));
   EXPECT_EQ(h.count("SELECT count(*) FROM messages WHERE status = 'duplicate'"),
@@ -102,7 +102,7 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
     const auto& r = requests[i];
     if (!has_results(r, expected[i]))
       continue;
-    for (const auto& set : r.content.result_sets) {
+    for (const auto& set : r.content->result_sets) {
       for (const auto& o : set.observations) {
         ASSERT_LT(at, rows.size());
         const auto& row = rows[at++];
@@ -142,7 +142,7 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
               "t")
         << id;
     EXPECT_EQ(h.query_value(fmt::format("SELECT status FROM messages WHERE id = '{}'", id)),
-              expected[i] == StoreOutcome::Duplicate ? "duplicate" : to_string(r.content.status));
+              expected[i] == StoreOutcome::Duplicate ? "duplicate" : to_string(r.content->status));
   }
 }
 
@@ -216,7 +216,7 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
   auto r =
       testing::receipt("generic-hl7", "generic-hl7", WireProtocol::Hl7, "this is not HL7\rPID|1\r");
   StoreRequest request{r, reader->read(r)};
-  ASSERT_EQ(request.content.status, MessageStatus::Rejected);
+  ASSERT_EQ(request.content->status, MessageStatus::Rejected);
   expect_all(h.store_all({request}), StoreOutcome::Stored);
   const auto row = h.query_rows(
       fmt::format("SELECT status, reject_reason, convert_from(raw, 'UTF8') FROM messages WHERE "
@@ -224,7 +224,7 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
                   r.id.to_string()));
   ASSERT_EQ(row.size(), 1U);
   EXPECT_EQ(row[0][0], "rejected");
-  EXPECT_EQ(row[0][1], request.content.reject_reason);
+  EXPECT_EQ(row[0][1], request.content->reject_reason);
   EXPECT_FALSE(row[0][1].empty());
   EXPECT_EQ(row[0][2], r.raw);
   EXPECT_EQ(h.count("SELECT count(*) FROM results"), 0);
@@ -259,10 +259,10 @@ TEST(Store, ReleasedPatientResultsGoToTheOutboxAndQualityControlNever) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
   auto patient = synthetic("xn-1", "P", 3);
-  patient.content.decisions[0][0].verdict = model::Verdict::Release;
-  patient.content.decisions[0][2].verdict = model::Verdict::Release;
+  patient.content->decisions[0][0].verdict = model::Verdict::Release;
+  patient.content->decisions[0][2].verdict = model::Verdict::Release;
   auto qc = synthetic("xn-1", "Q", 2, model::SpecimenKind::QualityControl);
-  qc.content.decisions[0][0].verdict = model::Verdict::Release;
+  qc.content->decisions[0][0].verdict = model::Verdict::Release;
   auto held = synthetic("xn-1", "H", 2);
   expect_all(h.store_all({patient, qc, held}), StoreOutcome::Stored);
   const auto outbox = h.query_rows(
@@ -281,11 +281,11 @@ TEST(Store, TextPostgresCannotHoldIsStoredReadablyAndRawKeepsEveryByte) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
   auto r = synthetic("xn-1", "T", 1);
-  auto& o = r.content.result_sets[0].observations[0];
+  auto& o = r.content->result_sets[0].observations[0];
   o.value = std::string("a\0b\tc\\d\ne\xB5", 10);
   o.flags = {"W", "a\"b", "c,d", "{x}", ""};
   o.comments = {"line 1\nline 2"};
-  r.content.result_sets[0].comments = {std::string("nul\0here", 8)};
+  r.content->result_sets[0].comments = {std::string("nul\0here", 8)};
   r.receipt.raw = std::string("MSH|\0\xFF\r", 7);
   expect_all(h.store_all({r}), StoreOutcome::Stored);
   EXPECT_EQ(h.query_value("SELECT value FROM results"), storable(o.value));
