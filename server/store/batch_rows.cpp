@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocols/common/charset.hpp"
-#include "server/store/copy_text.hpp"
+#include "server/store/json_rows.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -75,7 +75,7 @@ struct MessageColumns {
 void append_specimen(std::string& out, long long row_id, const MessageColumns& m,
                      const model::ResultSet& set) {
   const auto& patient = set.patient;
-  CopyLine(out)
+  JsonRow(out, kSpecimenColumns)
       .integer(row_id)
       .text(m.id)
       .integer(m.analyzer_id)
@@ -103,7 +103,7 @@ void append_specimen(std::string& out, long long row_id, const MessageColumns& m
 void append_result(std::string& out, long long result_id, long long specimen_row_id,
                    const MessageColumns& m, const model::ResultSet& set,
                    const model::Observation& o) {
-  CopyLine line(out);
+  JsonRow line(out, kResultColumns);
   line.integer(result_id)
       .integer(specimen_row_id)
       .text(m.id)
@@ -136,7 +136,7 @@ void append_result(std::string& out, long long result_id, long long specimen_row
 }
 
 void append_decision(std::string& out, long long result_id, const model::Decision& d) {
-  CopyLine(out)
+  JsonRow(out, kDecisionColumns)
       .integer(result_id)
       .text(model::to_string(d.verdict))
       .json(rules_fired_json(d))
@@ -241,7 +241,7 @@ void append_incoming_message(std::string& out, const StoreRequest& request, long
   const auto& r = request.receipt;
   const auto& in = *request.content;
   const auto status = duplicate_of ? MessageStatus::Duplicate : in.status;
-  CopyLine line(out);
+  JsonRow line(out, kIncomingColumns);
   line.text(r.id.to_string())
       .integer(analyzer_id)
       .text(to_string(r.direction))
@@ -298,7 +298,7 @@ void append_result_rows(BatchRows& rows, const StoreRequest& request, long long 
     for (const auto& route : routes) {
       if (route.takes(request.receipt.analyzer)) {
         rows.outbox_specimens.insert(storable(set.specimen_id));
-        CopyLine(rows.outbox)
+        JsonRow(rows.outbox, kOutboxColumns)
             .text(route.destination)
             .integer(specimen_row_id)
             .text(storable(set.specimen_id))

@@ -12,8 +12,8 @@
 
 namespace hemalink::store {
 
-/// The COPY text of a batch, table by table, built before the transaction starts talking to
-/// the database about it.
+/// The rows of a batch, table by table, as JSON (see JsonRow), built before the batch's one
+/// statement is sent.
 struct BatchRows {
   std::string specimens;
   std::string results;
@@ -29,7 +29,7 @@ extern const std::vector<std::string> kResultColumns;
 extern const std::vector<std::string> kDecisionColumns;
 extern const std::vector<std::string> kOutboxColumns;
 
-/// One row of the per-connection staging table `incoming_messages` (see batch_writer.cpp).
+/// One message row, with the columns the batch statement reads (see batch_writer.cpp).
 /// `duplicate_of` is set for a message that repeats an earlier one of the same batch;
 /// `resend_key` is its resend_key().
 void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,

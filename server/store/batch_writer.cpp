@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "server/store/batch_rows.hpp"
-#include "server/store/copy_text.hpp"
+#include "server/store/json_rows.hpp"
 #include "server/store/outbox_order.hpp"
 #include "server/store/pg_error.hpp"
 #include "server/store/resend_key.hpp"
@@ -18,35 +18,82 @@
 namespace hemalink::store {
 namespace {
 
-// The batch's messages land here first (one COPY), then move to messages with
-// ON CONFLICT DO NOTHING: a message stored before is skipped, not an error that aborts the batch.
-constexpr const char* kCreateStaging =
-    "CREATE TEMP TABLE incoming_messages ("
-    " id uuid, analyzer_id bigint, direction text, protocol text, peer_address text,"
-    " received_at timestamptz, raw bytea, control_id text, status text, reject_reason text,"
-    " error_offset bigint, duplicate_of uuid, resend_key bytea) ON COMMIT DELETE ROWS";
+// ", x.a, x.b": the columns as the batch statement selects them from json_populate_recordset.
+std::string selected(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const auto& c : columns) {
+    out.append(out.empty() ? "x." : ", x.").append(c);
+  }
+  return out;
+}
 
-// An accepted message the same analyzer already sent (and we accepted), byte for byte but for an
-// HL7 send time, is a retransmission: kept raw as a duplicate, its results not stored again.
-constexpr const char* kMoveStaged =
-    "INSERT INTO messages (id, analyzer_id, direction, protocol, peer_address, received_at, raw,"
-    " content_hash, control_id, status, reject_reason, error_offset, duplicate_of, resend_key)"
-    " SELECT i.id, i.analyzer_id, i.direction, i.protocol, i.peer_address, i.received_at, i.raw,"
-    " sha256(i.raw), i.control_id,"
-    " CASE WHEN earlier.id IS NULL THEN i.status ELSE 'duplicate' END,"
-    " i.reject_reason, i.error_offset, coalesce(i.duplicate_of, earlier.id), i.resend_key"
-    " FROM incoming_messages i"
-    " LEFT JOIN LATERAL (SELECT m.id FROM messages m"
-    "   WHERE i.status = 'accepted' AND i.direction = 'in' AND m.analyzer_id = i.analyzer_id"
-    "   AND m.resend_key = i.resend_key AND m.status = 'accepted' AND m.id <> i.id"
-    "   ORDER BY m.received_at LIMIT 1) earlier ON true"
-    " ON CONFLICT (id) DO NOTHING"
-    " RETURNING id::text, status, coalesce(duplicate_of::text, '')";
+std::string listed(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const auto& c : columns) {
+    out.append(out.empty() ? "" : ", ").append(c);
+  }
+  return out;
+}
+
+// The whole batch in ONE statement, which commits by itself: one round trip. Each table's rows
+// come as one JSON parameter ($1 messages, $2 specimens, $3 results, $4 decisions, $5 outbox,
+// $6 analyzers to touch). A message stored before (its ID) is skipped by ON CONFLICT, and an
+// accepted message the same analyzer already sent (and we accepted), byte for byte but for an
+// HL7 send time, is a retransmission: kept raw as a duplicate. Only the specimens, results,
+// decisions and outbox rows of messages stored now as accepted or incomplete go in (`kept`).
+// Before the first outbox row takes its ID, a lock per specimen is taken (outbox_order.hpp).
+std::string batch_statement() {
+  return fmt::format(
+      "WITH stored AS ("
+      " INSERT INTO messages (id, analyzer_id, direction, protocol, peer_address, received_at,"
+      " raw, content_hash, control_id, status, reject_reason, error_offset, duplicate_of,"
+      " resend_key)"
+      " SELECT i.id, i.analyzer_id, i.direction, i.protocol, i.peer_address, i.received_at,"
+      " i.raw, sha256(i.raw), i.control_id,"
+      " CASE WHEN earlier.id IS NULL THEN i.status ELSE 'duplicate' END,"
+      " i.reject_reason, i.error_offset, coalesce(i.duplicate_of, earlier.id), i.resend_key"
+      " FROM jsonb_populate_recordset(NULL::messages, $1::jsonb) i"
+      " LEFT JOIN LATERAL (SELECT m.id FROM messages m"
+      "   WHERE i.status = 'accepted' AND i.direction = 'in' AND m.analyzer_id = i.analyzer_id"
+      "   AND m.resend_key = i.resend_key AND m.status = 'accepted' AND m.id <> i.id"
+      "   ORDER BY m.received_at LIMIT 1) earlier ON true"
+      " ON CONFLICT (id) DO NOTHING"
+      " RETURNING id, status, duplicate_of),"
+      " kept AS (SELECT id FROM stored WHERE status IN ('accepted', 'incomplete')),"
+      " new_specimens AS (INSERT INTO specimens ({0}) OVERRIDING SYSTEM VALUE SELECT {1}"
+      " FROM jsonb_populate_recordset(NULL::specimens, $2::jsonb) x"
+      " WHERE x.message_id IN (SELECT id FROM kept) RETURNING id),"
+      " new_results AS (INSERT INTO results ({2}) OVERRIDING SYSTEM VALUE SELECT {3}"
+      " FROM jsonb_populate_recordset(NULL::results, $3::jsonb) x"
+      " WHERE x.message_id IN (SELECT id FROM kept) RETURNING id),"
+      " new_decisions AS (INSERT INTO decisions ({4}) SELECT {5}"
+      " FROM jsonb_populate_recordset(NULL::decisions, $4::jsonb) x"
+      " WHERE x.result_id IN (SELECT id FROM new_results)),"
+      " locked AS (SELECT count(pg_advisory_xact_lock({8}, t.k)) AS n FROM"
+      " (SELECT DISTINCT hashtext(x.specimen_id) AS k"
+      "  FROM jsonb_populate_recordset(NULL::outbox, $5::jsonb) x ORDER BY 1) t),"
+      " new_outbox AS (INSERT INTO outbox ({6}) SELECT {7}"
+      " FROM jsonb_populate_recordset(NULL::outbox, $5::jsonb) x"
+      " WHERE x.specimen_row_id IN (SELECT id FROM new_specimens)"
+      " AND (SELECT n FROM locked) >= 0),"
+      " touched AS (UPDATE analyzers a SET last_seen_at = greatest(a.last_seen_at, t.seen_at),"
+      " model = CASE WHEN t.model = '' THEN a.model ELSE t.model END,"
+      " serial = CASE WHEN t.serial = '' THEN a.serial ELSE t.serial END,"
+      " software_version = CASE WHEN t.software_version = '' THEN a.software_version"
+      "  ELSE t.software_version END"
+      " FROM jsonb_to_recordset($6::jsonb)"
+      "  AS t(id bigint, seen_at timestamptz, model text, serial text, software_version text)"
+      " WHERE a.id = t.id)"
+      " SELECT id::text, status, coalesce(duplicate_of::text, '') FROM stored",
+      listed(kSpecimenColumns), selected(kSpecimenColumns), listed(kResultColumns),
+      selected(kResultColumns), listed(kDecisionColumns), selected(kDecisionColumns),
+      listed(kOutboxColumns), selected(kOutboxColumns), kSpecimenLockClass);
+}
 
 constexpr const char* kFindSequences =
     "SELECT pg_get_serial_sequence('specimens', 'id'), pg_get_serial_sequence('results', 'id')";
 
-// Draws the batch's specimen and result IDs in one round trip ({1,2,3} arrays).
+// Draws specimen and result IDs in one round trip ({1,2,3} arrays).
 std::string allocate_ids_query(const pqxx::row& sequences) {
   return fmt::format(
       "SELECT (SELECT coalesce(array_agg(nextval('{}'::regclass)), '{{}}') FROM "
@@ -59,17 +106,8 @@ constexpr const char* kUpsertAnalyzer =
     "INSERT INTO analyzers (name, driver) VALUES ($1, $2)"
     " ON CONFLICT (name) DO UPDATE SET driver = EXCLUDED.driver RETURNING id";
 
-// Touches the analyzer row only when something changed or a minute has passed, so concurrent
-// batches of one analyzer rarely wait on its row lock.
-constexpr const char* kTouchAnalyzer =
-    "UPDATE analyzers SET last_seen_at = greatest(last_seen_at, $2::timestamptz),"
-    " model = CASE WHEN $3 = '' THEN model ELSE $3 END,"
-    " serial = CASE WHEN $4 = '' THEN serial ELSE $4 END,"
-    " software_version = CASE WHEN $5 = '' THEN software_version ELSE $5 END"
-    " WHERE id = $1 AND (last_seen_at IS NULL"
-    "  OR last_seen_at < $2::timestamptz - interval '1 minute'"
-    "  OR ($3 <> '' AND model <> $3) OR ($4 <> '' AND serial <> $4)"
-    "  OR ($5 <> '' AND software_version <> $5))";
+const std::vector<std::string> kTouchColumns = {"id", "seen_at", "model", "serial",
+                                                "software_version"};
 
 std::vector<long long> parse_bigint_array(std::string_view text) {
   std::vector<long long> values;
@@ -88,44 +126,30 @@ std::vector<long long> parse_bigint_array(std::string_view text) {
   return values;
 }
 
-// libpqxx 6.4 marks tablewriter and inhibit_reactivation deprecated; tablewriter is still the
-// one way to send COPY text we built ourselves, and reactivation must stay off because a
-// silently reconnected session would lack its staging table.
+// libpqxx 6.4 marks inhibit_reactivation deprecated; reactivation must stay off all the same: a
+// batch statement cut off by a broken connection has an unknown outcome, which only we can
+// settle, never a silent reconnection.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-void copy_rows(pqxx::work& tx, const std::string& table, const std::vector<std::string>& columns,
-               std::string& text) {
-  if (text.empty()) {
-    return;
-  }
-  text.pop_back();  // write_raw_line ends the data with its own newline
-  pqxx::tablewriter writer(tx, table, columns.begin(), columns.end());
-  writer.write_raw_line(text);
-  writer.complete();
-}
-
 void keep_session(pqxx::connection& connection) {
   connection.inhibit_reactivation(true);
 }
 #pragma GCC diagnostic pop
 
-struct Plan {
-  std::string id;  // the message ID as text, as PostgreSQL returns it
-  long long analyzer_id = 0;
-  bool is_repeat = false;  // its ID came earlier in this batch
-  std::optional<model::MessageId> duplicate_of;
-};
+// How many IDs a refill draws beyond what the batch needs: most batches then draw none.
+constexpr long long kIdBlock = 512;
 
 struct StoredRow {
   std::string status;
   std::string duplicate_of;
 };
 
-Completion completion_for(const Plan& plan, const std::map<std::string, StoredRow>& stored) {
-  if (plan.is_repeat) {
+Completion completion_for(bool is_repeat, const std::string& id,
+                          const std::map<std::string, StoredRow>& stored) {
+  if (is_repeat) {
     return {StoreOutcome::AlreadyStored, "the same message ID came twice in one batch"};
   }
-  auto it = stored.find(plan.id);
+  auto it = stored.find(id);
   if (it == stored.end()) {
     return {StoreOutcome::AlreadyStored, "a message with this ID was stored before"};
   }
@@ -155,6 +179,7 @@ void BatchWriter::disconnect() {
   session_.reset();
   analyzer_ids_.clear();
   analyzers_seen_.clear();
+  ids_ = {};
 }
 
 Result<void, StoreError> BatchWriter::connect() {
@@ -165,11 +190,12 @@ Result<void, StoreError> BatchWriter::connect() {
     auto session = std::make_unique<Session>(dsn_);
     keep_session(session->connection);
     pqxx::nontransaction n(session->connection);
-    n.exec(kCreateStaging);
-    // Not the move: planned once on a young, empty messages table, its duplicate lookup would
-    // stay a sequential scan for the life of the connection.
     session->connection.prepare("allocate_ids", allocate_ids_query(n.exec1(kFindSequences)));
-    session->connection.prepare("touch_analyzer", kTouchAnalyzer);
+    // Planned once: planning the batch statement afresh cost more than a third of running it.
+    // No sequential scan is ever what it wants, and a plan made on a young, empty messages table
+    // would otherwise keep its duplicate lookup one for the life of the connection.
+    n.exec("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off");
+    session->connection.prepare("store_batch", batch_statement());
     session_ = std::move(session);
     return {};
   } catch (...) {
@@ -254,12 +280,37 @@ Result<std::vector<bool>, StoreError> BatchWriter::stored(
   }
 }
 
+// Tops the pool up to `specimens` and `results` IDs, drawing a block more than needed.
+void BatchWriter::draw_ids(std::size_t specimens, std::size_t results) {
+  const auto short_of = [](std::size_t need, const std::vector<long long>& have, std::size_t next) {
+    const auto left = have.size() - next;
+    return need > left ? static_cast<long long>(need - left) + kIdBlock : 0;
+  };
+  const auto more_specimens = short_of(specimens, ids_.specimens, ids_.next_specimen);
+  const auto more_results = short_of(results, ids_.results, ids_.next_result);
+  if (more_specimens == 0 && more_results == 0) {
+    return;
+  }
+  pqxx::nontransaction n(session_->connection, "allocate_ids");
+  const auto row = n.exec_prepared1("allocate_ids", more_specimens, more_results);
+  const auto refill = [](std::vector<long long>& pool, std::size_t& next, std::string_view drawn) {
+    pool.erase(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(next));
+    next = 0;
+    const auto more = parse_bigint_array(drawn);
+    pool.insert(pool.end(), more.begin(), more.end());
+  };
+  refill(ids_.specimens, ids_.next_specimen, row[0].c_str());
+  refill(ids_.results, ids_.next_result, row[1].c_str());
+}
+
 Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
     std::span<const StoreRequest* const> batch) {
   std::vector<Plan> plans(batch.size());
   std::map<model::MessageId, std::size_t> ids;
   std::map<std::pair<long long, std::string>, model::MessageId> contents;
-  std::string incoming;
+  std::string messages;
+  std::size_t specimen_count = 0;
+  std::size_t result_count = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& request = *batch[i];
     auto& plan = plans[i];
@@ -270,76 +321,50 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
       continue;
     }
     const auto key = resend_key(request.receipt.protocol, request.receipt.raw);
-    if (request.content->status == MessageStatus::Accepted &&
-        request.receipt.direction == Direction::In) {
+    const auto status = request.content->status;
+    if (status == MessageStatus::Accepted && request.receipt.direction == Direction::In) {
       auto [it, is_new] = contents.try_emplace({plan.analyzer_id, key}, request.receipt.id);
       if (!is_new) {
         plan.duplicate_of = it->second;
       }
     }
-    append_incoming_message(incoming, request, plan.analyzer_id, plan.duplicate_of, key);
-  }
-
-  pqxx::work tx(session_->connection, "store_batch");
-  copy_rows(tx, "incoming_messages", kIncomingColumns, incoming);
-  std::map<std::string, StoredRow> stored;
-  for (const auto& row : tx.exec(kMoveStaged)) {
-    stored[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
-  }
-
-  std::vector<bool> has_results(batch.size(), false);
-  long long specimen_count = 0;
-  long long result_count = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto& request = *batch[i];
-    auto it = stored.find(plans[i].id);
-    // Results of an incomplete message are stored too (held by the reader): visible for
-    // review rather than only inside the raw bytes.
-    if (plans[i].is_repeat || it == stored.end() ||
-        (it->second.status != "accepted" && it->second.status != "incomplete")) {
-      continue;
+    append_incoming_message(messages, request, plan.analyzer_id, plan.duplicate_of, key);
+    // Rows for what may be stored now; the statement keeps only those of messages it stores.
+    plan.has_results = !plan.duplicate_of &&
+                       (status == MessageStatus::Accepted || status == MessageStatus::Incomplete);
+    if (plan.has_results) {
+      specimen_count += request.content->result_sets.size();
+      result_count += count_observations(*request.content);
     }
-    has_results[i] = true;
-    specimen_count += static_cast<long long>(request.content->result_sets.size());
-    result_count += static_cast<long long>(count_observations(*request.content));
   }
 
-  if (std::find(has_results.begin(), has_results.end(), true) != has_results.end()) {
-    IdPool pool;
-    const auto ids_row = tx.exec_prepared1("allocate_ids", specimen_count, result_count);
-    pool.specimens = parse_bigint_array(ids_row[0].c_str());
-    pool.results = parse_bigint_array(ids_row[1].c_str());
-    BatchRows rows;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (has_results[i]) {
-        append_result_rows(rows, *batch[i], plans[i].analyzer_id, pool, routes_);
-      }
-    }
-    copy_rows(tx, "specimens", kSpecimenColumns, rows.specimens);
-    copy_rows(tx, "results", kResultColumns, rows.results);
-    copy_rows(tx, "decisions", kDecisionColumns, rows.decisions);
-    lock_specimens_for_outbox(tx, rows.outbox_specimens);
-    copy_rows(tx, "outbox", kOutboxColumns, rows.outbox);
-  }
-
-  std::map<long long, const StoreRequest*> latest;
+  draw_ids(specimen_count, result_count);
+  BatchRows rows;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    latest[plans[i].analyzer_id] = batch[i];
+    if (plans[i].has_results) {
+      append_result_rows(rows, *batch[i], plans[i].analyzer_id, ids_, routes_);
+    }
   }
   std::vector<std::pair<long long, AnalyzerSeen>> touched;
-  for (const auto& [id, request] : latest) {
-    const auto& sets = request->content->result_sets;
-    AnalyzerSeen seen{std::chrono::steady_clock::now(),
-                      sets.empty() ? model::Analyzer{} : sets.front().analyzer};
-    if (is_fresh(id, seen)) {
-      continue;
-    }
-    tx.exec_prepared("touch_analyzer", id, timestamp_literal(request->receipt.received_at),
-                     storable(seen.reported.model), storable(seen.reported.serial),
-                     storable(seen.reported.software_version));
-    touched.emplace_back(id, std::move(seen));
+  const auto touches = analyzers_to_touch(batch, plans, touched);
+
+  pqxx::result answer;
+  try {
+    pqxx::nontransaction n(session_->connection, "store_batch");
+    answer = n.exec_prepared("store_batch", json_array(messages), json_array(rows.specimens),
+                             json_array(rows.results), json_array(rows.decisions),
+                             json_array(rows.outbox), json_array(touches));
+  } catch (const pqxx::broken_connection& e) {
+    disconnect();
+    return StoreError{make_error_code(StoreErrc::InDoubt),
+                      fmt::format("storing a batch of {} messages: the connection broke before "
+                                  "the database answered: {}",
+                                  batch.size(), e.what())};
   }
-  tx.commit();
+  std::map<std::string, StoredRow> stored;
+  for (const auto& row : answer) {
+    stored[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
+  }
   for (auto& [id, seen] : touched) {
     analyzers_seen_[id] = std::move(seen);
   }
@@ -347,9 +372,37 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
   std::vector<Completion> done;
   done.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    done.push_back(completion_for(plans[i], stored));
+    done.push_back(completion_for(plans[i].is_repeat, plans[i].id, stored));
   }
   return done;
+}
+
+// The analyzers of the batch whose row says less than what they report now, or was touched more
+// than a minute ago (a row lock concurrent batches would otherwise wait on, every batch).
+std::string BatchWriter::analyzers_to_touch(
+    std::span<const StoreRequest* const> batch, const std::vector<Plan>& plans,
+    std::vector<std::pair<long long, AnalyzerSeen>>& touched) {
+  std::map<long long, const StoreRequest*> latest;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    latest[plans[i].analyzer_id] = batch[i];
+  }
+  std::string rows;
+  for (const auto& [id, request] : latest) {
+    const auto& sets = request->content->result_sets;
+    AnalyzerSeen seen{std::chrono::steady_clock::now(),
+                      sets.empty() ? model::Analyzer{} : sets.front().analyzer};
+    if (is_fresh(id, seen)) {
+      continue;
+    }
+    JsonRow(rows, kTouchColumns)
+        .integer(id)
+        .timestamp(request->receipt.received_at)
+        .text(storable(seen.reported.model))
+        .text(storable(seen.reported.serial))
+        .text(storable(seen.reported.software_version));
+    touched.emplace_back(id, std::move(seen));
+  }
+  return rows;
 }
 
 }  // namespace hemalink::store

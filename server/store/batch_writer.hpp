@@ -9,17 +9,19 @@
 #include <vector>
 
 #include "protocols/common/result.hpp"
+#include "server/store/batch_rows.hpp"
 #include "server/store/errc.hpp"
 #include "server/store/lis_routes.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::store {
 
-/// One database connection that writes batches of messages, each batch in ONE transaction: the
-/// raw messages, their specimens and results, one decision per result, and an outbox row per
-/// specimen with released results. Rows go in with COPY; result and specimen IDs are drawn from
-/// their sequences first so that decisions and outbox rows can name them. Used by one thread at
-/// a time (a store writer thread); blocking.
+/// One database connection that writes batches of messages, each batch in ONE statement that
+/// commits by itself (one round trip): the raw messages, their specimens and results, one
+/// decision per result, and an outbox row per specimen with released results. Each table's rows
+/// go as one JSON parameter; result and specimen IDs come from a pool drawn from their sequences
+/// a block at a time, so that decisions and outbox rows can name them. Used by one thread at a
+/// time (a store writer thread); blocking.
 class BatchWriter {
  public:
   BatchWriter(std::string dsn, LisRoutes routes);
@@ -32,7 +34,7 @@ class BatchWriter {
   bool is_connected() const;
   void disconnect();
 
-  /// Writes `batch` in one transaction and returns one Completion per request, in order:
+  /// Writes `batch` in one statement and returns one Completion per request, in order:
   /// Stored, AlreadyStored (its ID was stored before, or earlier in this batch) or Duplicate
   /// (same analyzer, same bytes as an accepted message). On error nothing of the batch is
   /// committed (except for InDoubt, where the commit's fate is unknown) and the connection is
@@ -52,6 +54,18 @@ class BatchWriter {
     std::chrono::steady_clock::time_point at;
     model::Analyzer reported;
   };
+  struct Plan {
+    std::string id;  // the message ID as text, as PostgreSQL returns it
+    long long analyzer_id = 0;
+    bool is_repeat = false;  // its ID came earlier in this batch
+    std::optional<model::MessageId> duplicate_of;
+    bool has_results = false;  // its specimens, results and decisions are sent
+  };
+
+  void draw_ids(std::size_t specimens, std::size_t results);
+  std::string analyzers_to_touch(std::span<const StoreRequest* const> batch,
+                                 const std::vector<Plan>& plans,
+                                 std::vector<std::pair<long long, AnalyzerSeen>>& touched);
 
   long long analyzer_id(const Receipt& receipt);
   bool is_fresh(long long id, const AnalyzerSeen& now) const;
@@ -61,6 +75,7 @@ class BatchWriter {
   std::unique_ptr<Session> session_;
   std::map<std::string, long long> analyzer_ids_;
   std::map<long long, AnalyzerSeen> analyzers_seen_;
+  IdPool ids_;
 };
 
 }  // namespace hemalink::store

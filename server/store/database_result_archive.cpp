@@ -75,7 +75,8 @@ struct DatabaseResultArchive::Connection {
   Connection(const std::string& dsn, std::chrono::milliseconds statement_timeout)
       : c(with_connect_timeout(dsn)) {
     pqxx::nontransaction(c).exec(
-        fmt::format("SET statement_timeout = {}", statement_timeout.count()));
+        fmt::format("SET statement_timeout = {}; SET plan_cache_mode = force_generic_plan",
+                    statement_timeout.count()));
     c.prepare("histories", kHistories);
   }
   pqxx::connection c;

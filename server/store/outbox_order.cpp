@@ -1,5 +1,7 @@
 #include "server/store/outbox_order.hpp"
 
+#include <fmt/format.h>
+
 #include <pqxx/pqxx>
 
 #include "server/store/sql_arrays.hpp"
@@ -7,11 +9,10 @@
 namespace hemalink::store {
 namespace {
 
-// The two-key advisory lock class of specimens: negative, so it meets neither the outbox rows'
-// keys (id >> 31, never negative) nor anyone's one-key locks.
-constexpr const char* kLockSpecimens =
-    "SELECT count(pg_advisory_xact_lock(-1213481807, t.k)) FROM"
-    " (SELECT DISTINCT hashtext(s) AS k FROM unnest($1::text[]) AS s ORDER BY 1) AS t";
+const std::string kLockSpecimens = fmt::format(
+    "SELECT count(pg_advisory_xact_lock({}, t.k)) FROM"
+    " (SELECT DISTINCT hashtext(s) AS k FROM unnest($1::text[]) AS s ORDER BY 1) AS t",
+    kSpecimenLockClass);
 
 }  // namespace
 

@@ -9,6 +9,11 @@ class transaction_base;
 
 namespace hemalink::store {
 
+/// The two-key advisory lock class of specimens: negative, so it meets neither the outbox rows'
+/// keys (id >> 31, never negative) nor anyone's one-key locks. The second key is
+/// hashtext(specimen ID).
+inline constexpr int kSpecimenLockClass = -1213481807;
+
 /// Takes, for the rest of `tx`, a lock per specimen (in one order for everyone, so two
 /// transactions cannot deadlock on them). Called just before outbox rows of these specimens are
 /// inserted: a second transaction writing rows of the same specimen then waits for the first to

@@ -16,7 +16,9 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,7 +27,7 @@
 #include "server/ingest/message_reader.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/store/batch_rows.hpp"
-#include "server/store/copy_text.hpp"
+#include "server/store/json_rows.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/resend_key.hpp"
 #include "server/store/store.hpp"
@@ -198,6 +200,53 @@ std::string columns(const std::vector<std::string>& names) {
   return out;
 }
 
+// One value of the store's JSON rows as COPY text: PostgreSQL arrays for the array columns named,
+// JSON text for the others that are JSON.
+void append_copy_value(std::string& out, const nlohmann::json& v, bool is_pg_array) {
+  const auto escaped = [&out](const std::string& text) {
+    for (char c : text) {
+      if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+        out.push_back('\\');
+        c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c;
+      }
+      out.push_back(c);
+    }
+  };
+  if (v.is_null()) {
+    out.append("\\N");
+  } else if (v.is_string()) {
+    escaped(v.get<std::string>());
+  } else if (v.is_boolean()) {
+    out.push_back(v.get<bool>() ? 't' : 'f');
+  } else if (v.is_array() && is_pg_array) {
+    std::string literal = "{";
+    for (const auto& e : v) {
+      literal += literal.size() > 1 ? "," : "";
+      literal += e.is_string() ? nlohmann::json(e.get<std::string>()).dump() : e.dump();
+    }
+    escaped(literal + "}");
+  } else {
+    escaped(v.dump());
+  }
+}
+
+// The store's JSON rows of one table as COPY text, the columns in `columns` order.
+std::string copy_text(const std::string& rows, const std::vector<std::string>& columns,
+                      const std::set<std::string>& pg_arrays) {
+  std::string out;
+  for (const auto& row : nlohmann::json::parse(store::json_array(rows))) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (i != 0)
+        out.push_back('\t');
+      const auto it = row.find(columns[i]);
+      append_copy_value(out, it == row.end() ? nlohmann::json() : *it,
+                        pg_arrays.contains(columns[i]));
+    }
+    out.push_back('\n');
+  }
+  return out;
+}
+
 // The same rows the store writes, as COPY files, loaded by psql in one transaction.
 double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& requests) {
   const auto dir = std::filesystem::temp_directory_path() / "hemalink-store-bench-copy";
@@ -225,9 +274,12 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
         pool.results.push_back(++results);
     }
   }
+  const std::vector<std::string> message_columns = {
+      "id",  "analyzer_id",  "direction",  "protocol", "peer_address", "received_at",
+      "raw", "content_hash", "control_id", "status",   "resend_key"};
   for (const auto& r : requests) {
     const auto analyzer = analyzer_ids[r.receipt.analyzer];
-    store::CopyLine(messages)
+    store::JsonRow(messages, message_columns)
         .text(r.receipt.id.to_string())
         .integer(analyzer)
         .text("in")
@@ -241,20 +293,27 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
         .bytea(store::resend_key(r.receipt.protocol, r.receipt.raw));
     store::append_result_rows(rows, r, analyzer, pool, routes);
   }
-  const std::vector<std::pair<std::string, std::pair<std::string*, std::string>>> tables = {
-      {"messages",
-       {&messages,
-        "id, analyzer_id, direction, protocol, peer_address, received_at, raw, content_hash, "
-        "control_id, status, resend_key"}},
-      {"specimens", {&rows.specimens, columns(store::kSpecimenColumns)}},
-      {"results", {&rows.results, columns(store::kResultColumns)}},
-      {"decisions", {&rows.decisions, columns(store::kDecisionColumns)}},
-      {"outbox", {&rows.outbox, columns(store::kOutboxColumns)}}};
+  struct Table {
+    std::string name;
+    std::string copy;
+    const std::vector<std::string>& columns;
+  };
+  const std::vector<Table> tables = {
+      {"messages", copy_text(messages, message_columns, {}), message_columns},
+      {"specimens", copy_text(rows.specimens, store::kSpecimenColumns, {}),
+       store::kSpecimenColumns},
+      {"results", copy_text(rows.results, store::kResultColumns, {"flags", "comments"}),
+       store::kResultColumns},
+      {"decisions", copy_text(rows.decisions, store::kDecisionColumns, {}),
+       store::kDecisionColumns},
+      {"outbox", copy_text(rows.outbox, store::kOutboxColumns, {"result_ids"}),
+       store::kOutboxColumns}};
   std::string script = analyzers_sql;
-  for (const auto& [table, content] : tables) {
-    const auto file = dir / (table + ".copy");
-    std::ofstream(file, std::ios::binary) << *content.first;
-    script += fmt::format("\\copy {} ({}) FROM '{}'\n", table, content.second, file.string());
+  for (const auto& table : tables) {
+    const auto file = dir / (table.name + ".copy");
+    std::ofstream(file, std::ios::binary) << table.copy;
+    script += fmt::format("\\copy {} ({}) FROM '{}'\n", table.name, columns(table.columns),
+                          file.string());
   }
   std::ofstream(dir / "load.sql") << script;
   const auto command = fmt::format("psql -q -X -v ON_ERROR_STOP=1 -1 -d '{}' -f '{}'", dsn,

@@ -21,6 +21,24 @@ constexpr std::string_view kCommitQuery{
     "COMMIT\0",
     12};
 
+// The Bind of the store's batch statement, which commits by itself: an empty portal name, then
+// the statement's name.
+constexpr std::string_view kBatchBind{"\0store_batch\0", 13};
+
+// A COMMIT, or a batch statement's Bind ('B', a 4-byte length, the empty portal name).
+bool commits(std::string_view bytes) {
+  if (bytes.find(kCommitQuery) != std::string_view::npos) {
+    return true;
+  }
+  for (auto at = bytes.find(kBatchBind); at != std::string_view::npos;
+       at = bytes.find(kBatchBind, at + 1)) {
+    if (at >= 5 && bytes[at - 5] == 'B') {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool send_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
     const auto n = ::send(fd, data, size, MSG_NOSIGNAL);
@@ -119,8 +137,7 @@ void CommitCutter::relay(int client, int server) {
       }
       const std::string_view bytes(buffer, static_cast<std::size_t>(n));
       int cut = armed_.load();
-      if (cut >= 0 && bytes.find(kCommitQuery) != std::string_view::npos &&
-          armed_.compare_exchange_strong(cut, -1)) {
+      if (cut >= 0 && commits(bytes) && armed_.compare_exchange_strong(cut, -1)) {
         ++cuts_;
         if (static_cast<Cut>(cut) == Cut::BeforeTheServerSeesIt) {
           break;

@@ -11,8 +11,9 @@
 namespace hemalink::testing {
 
 /// A TCP proxy on 127.0.0.1 in front of the private cluster's Unix socket that can cut a
-/// connection in the middle of its COMMIT, so that the client cannot know the commit's outcome
-/// (libpqxx: in_doubt_error). Bytes pass through untouched until a cut is armed.
+/// connection in the middle of its COMMIT (or of the store's batch statement, which commits by
+/// itself), so that the client cannot know the commit's outcome. Bytes pass through untouched until
+/// a cut is armed.
 class CommitCutter {
  public:
   enum class Cut {
