@@ -30,9 +30,8 @@ void log_message(const std::string& analyzer, const std::string& peer, const std
   const auto detail = spdlog::should_log(spdlog::level::debug) ? stages(times) : std::string();
   const auto* outcome = store::to_string(completion.outcome);
   if (!completion.content) {
-    spdlog::log(level, "{} {} message {}: {} before it was read; answered in {}{}{}{}", analyzer,
-                peer, id, outcome, total, detail, completion.detail.empty() ? "" : "; ",
-                completion.detail);
+    spdlog::log(level, "{} {} message {}: {}, answered in {}{}{}{}", analyzer, peer, id, outcome,
+                total, detail, completion.detail.empty() ? "" : "; ", completion.detail);
     return;
   }
   const auto& s = *completion.content;

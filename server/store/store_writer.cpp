@@ -64,6 +64,14 @@ void Ticket::complete(Completion completion) {
   }
 }
 
+void Ticket::complete_over_budget(Completion completion) {
+  if (completion.outcome == StoreOutcome::Spooled) {
+    completion.detail = "not committed within the ack budget";
+  }
+  completion.committed_at = Clock::now();
+  complete(std::move(completion));
+}
+
 void Ticket::complete_read(Completion completion) {
   if (request.content) {
     completion.content = summarize(*request.content);
@@ -328,7 +336,7 @@ void StoreWriter::spool(Batch& batch, std::size_t from) {
 // The watchdog's thread: the writer may be reading these very tickets, so their completions say
 // nothing of their content.
 void StoreWriter::spool_unread(Batch& batch) {
-  spool(batch, 0, &Ticket::complete);
+  spool(batch, 0, &Ticket::complete_over_budget);
 }
 
 void StoreWriter::spool(Batch& batch, std::size_t from, void (Ticket::*complete)(Completion)) {

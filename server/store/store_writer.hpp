@@ -28,6 +28,9 @@ struct Ticket {
   void complete(Completion completion);
   /// complete(), saying what was read and when. The writer's thread only.
   void complete_read(Completion completion);
+  /// complete() from the watchdog, saying why (and nothing of the content: the writer may be
+  /// reading it).
+  void complete_over_budget(Completion completion);
 };
 
 /// One database thread of the Store: its queue, its connection, its spools. Online, it stores

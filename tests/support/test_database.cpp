@@ -69,4 +69,21 @@ std::vector<std::vector<std::string>> query_rows(const std::string& dsn, const s
   return rows;
 }
 
+struct TableLock::Held {
+  explicit Held(const std::string& dsn) : connection(dsn), work(connection) {}
+  pqxx::connection connection;
+  pqxx::work work;
+};
+
+TableLock::TableLock(const std::string& dsn, const std::string& table)
+    : held_(std::make_unique<Held>(dsn)) {
+  held_->work.exec("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+}
+
+TableLock::~TableLock() = default;
+
+void TableLock::release() {
+  held_.reset();  // the transaction rolls back, and the lock goes with it
+}
+
 }  // namespace hemalink::testing

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,21 @@ class TestDatabase {
  private:
   std::string name_;
   std::string dsn_;
+};
+
+/// A transaction holding `LOCK TABLE <table> IN ACCESS EXCLUSIVE MODE` from construction until
+/// release() or destruction: every reader and writer of the table waits meanwhile.
+class TableLock {
+ public:
+  TableLock(const std::string& dsn, const std::string& table);
+  ~TableLock();
+  TableLock(const TableLock&) = delete;
+  TableLock& operator=(const TableLock&) = delete;
+  void release();
+
+ private:
+  struct Held;
+  std::unique_ptr<Held> held_;
 };
 
 /// The single value of `sql` as text ("" for NULL), read from the database at `dsn`.

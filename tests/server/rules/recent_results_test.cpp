@@ -61,6 +61,39 @@ TEST_F(Recent, PreviousResultsComeFromTheArchiveOnceThenFromMemory) {
   EXPECT_FALSE(view.failed());
 }
 
+TEST_F(Recent, APrefetchReadsABatchOnceAndRemembersWhatHasNoHistory) {
+  auto a = specimen("S-3", 9.0);
+  auto b = specimen("S-9", 9.0);
+  model::Observation wbc;
+  wbc.code = "WBC";
+  wbc.numeric = 6.0;
+  b.observations.push_back(wbc);
+  const model::ResultSet* batch[] = {&a, &b};
+  recent.prefetch(batch, kNow);
+  // The default histories() asks pair by pair: HGB and WBC of P-1 once each, and each specimen.
+  EXPECT_EQ(archive->patient_reads, 2);
+  EXPECT_EQ(archive->specimen_reads, 2);
+  auto view = recent.view(kNow);
+  EXPECT_EQ(view.previous(b, "HGB", 150 * 3600.0), 11.0);
+  EXPECT_EQ(view.previous(b, "WBC", 150 * 3600.0), std::nullopt) << "no history, remembered";
+  EXPECT_EQ(view.same_specimen(a, "LYMPH_ABS"), 1.7);
+  EXPECT_EQ(view.same_specimen(b, "LYMPH_ABS"), std::nullopt);
+  recent.prefetch(batch, kNow);
+  EXPECT_EQ(archive->patient_reads, 2) << "nothing read again";
+  EXPECT_EQ(archive->specimen_reads, 2);
+}
+
+TEST_F(Recent, APrefetchThatCannotReadChangesNothing) {
+  archive->is_down = true;
+  const auto s = specimen("S-3", 9.0);
+  const model::ResultSet* batch[] = {&s};
+  recent.prefetch(batch, kNow);
+  archive->is_down = false;
+  auto view = recent.view(kNow);
+  EXPECT_EQ(view.previous(s, "HGB", 150 * 3600.0), 11.0) << "read when asked";
+  EXPECT_FALSE(view.failed());
+}
+
 TEST_F(Recent, APreviousResultOfTheSameSpecimenIsNotAPreviousSpecimen) {
   auto view = recent.view(kNow);
   EXPECT_EQ(view.previous(specimen("S-2", 9.0), "HGB", 300 * 3600.0), 13.0);

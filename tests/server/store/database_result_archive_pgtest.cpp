@@ -45,6 +45,53 @@ TEST(DatabaseResultArchive, ReadsCommittedResultsByPatientAndBySpecimen) {
   EXPECT_EQ((*specimen)[1].code, "HGB");
 }
 
+TEST(DatabaseResultArchive, ABatchOfPairsAndSpecimensIsReadInOneGo) {
+  HL_REQUIRE_POSTGRES();
+  testing::StoreHarness h;
+  auto reader = testing::reader_for_every_driver();
+  auto first = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm, kCbc);
+  std::string rerun_records = kCbc;
+  rerun_records.replace(rerun_records.find("12.7"), 4, "12.9");
+  auto rerun = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm, rerun_records);
+  rerun.received_at = first.received_at + 1s;
+  const auto stored = h.store_all({{first, reader->read(first)}, {rerun, reader->read(rerun)}});
+  ASSERT_EQ(stored[1].outcome, StoreOutcome::Stored);
+
+  DatabaseResultArchive archive(h.dsn());
+  ResultArchive::HistoryQuery query;
+  query.patient_codes = {{"P-88", "HGB"}, {"P-88", "WBC"}, {"P-88", "PLT"}, {"P-99", "HGB"}};
+  query.specimen_ids = {"AR-1", "AR-NONE"};
+  query.since = first.received_at - 1h;
+  const auto found = archive.histories(query);
+  ASSERT_TRUE(found);
+  const auto& hgb = found->patients.at({"P-88", "HGB"});
+  ASSERT_EQ(hgb.size(), 2u);
+  EXPECT_DOUBLE_EQ(hgb[0].value, 12.9) << "newest first";
+  EXPECT_DOUBLE_EQ(hgb[1].value, 12.7);
+  EXPECT_EQ(found->patients.at({"P-88", "WBC"}).size(), 2u);
+  EXPECT_FALSE(found->patients.contains({"P-88", "PLT"})) << "a pair without results is absent";
+  EXPECT_FALSE(found->patients.contains({"P-99", "HGB"}));
+  const auto& specimen = found->specimens.at("AR-1");
+  ASSERT_EQ(specimen.size(), 4u) << "both messages' numeric results, oldest first";
+  EXPECT_EQ(specimen[1].code, "HGB");
+  EXPECT_DOUBLE_EQ(specimen[1].value, 12.7);
+  EXPECT_DOUBLE_EQ(specimen[3].value, 12.9);
+  EXPECT_FALSE(found->specimens.contains("AR-NONE"));
+  EXPECT_EQ(archive.connections(), 1u);
+}
+
+TEST(DatabaseResultArchive, AReadLongerThanTheStatementTimeoutIsCannotRead) {
+  HL_REQUIRE_POSTGRES();
+  testing::StoreHarness h;
+  DatabaseResultArchive archive(h.dsn(), 100ms);
+  testing::TableLock lock(h.dsn(), "results");
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(archive.patient_results("P-1", "HGB", {}));
+  EXPECT_FALSE(archive.specimen_results("S-1")) << "and, for a second after, without trying";
+  lock.release();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
 TEST(DatabaseResultArchive, AnUnreachableDatabaseIsCannotReadNotNoResults) {
   DatabaseResultArchive archive("host=127.0.0.1 port=1 connect_timeout=2");
   EXPECT_FALSE(archive.patient_results("P-1", "HGB", {}));
