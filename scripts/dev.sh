@@ -10,8 +10,11 @@
 #   scripts/dev.sh test         build, then run the whole suite twice: normal build and ASan+UBSan
 #                               build (build-asan/), plus a short fuzz smoke of every codec
 #   scripts/dev.sh fuzz [SECS]  build the libFuzzer targets with clang and run each SECS seconds
-#   scripts/dev.sh bench        build optimised and run the benchmarks: codecs, the store, and the
-#                               daemon (50 simulated analyzers; RSS with 1,000 idle connections)
+#   scripts/dev.sh bench        build optimised and run the benchmarks: codecs, the rules, the
+#                               store, the daemon (acknowledgement latency and throughput beside
+#                               the COPY and fsync floors, spool replay, RSS with 10,000 idle
+#                               connections) and LIS delivery
+#   scripts/dev.sh bench-daemon only the daemon's benchmarks
 #   scripts/dev.sh format       clang-format every C++ file in place
 set -euo pipefail
 
@@ -123,7 +126,7 @@ start_private_postgres() {
   # The fault tests crash-stop and restart this cluster (ctest runs them alone).
   local ctl="${as_pg[*]} $pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w"
   export HEMALINK_TEST_PG_STOP="$ctl -m immediate stop >/dev/null"
-  export HEMALINK_TEST_PG_START="$ctl -o \"-c listen_addresses='' -k $pg_dir -c fsync=on\" start >/dev/null"
+  export HEMALINK_TEST_PG_START="$ctl -o \"-c listen_addresses='' -k $pg_dir -c fsync=on ${pg_extra_options:-}\" start >/dev/null"
   log "private PostgreSQL at $pg_dir"
 }
 stop_private_postgres() {
@@ -164,56 +167,169 @@ run_up() {
   build/server/hemalink serve --config "$root/config/hemalink.example.json"
 }
 
-# The daemon under load (scripts/dev.sh bench): `analyzers` ASTM E1381 analyzers on consecutive
-# ports from 16001, one connection each, sending generated CBCs as fast as acknowledged.
+# The daemon under load (scripts/dev.sh bench), each run against a fresh database with the shipped
+# rules and a LIS nobody answers (released results wait in the outbox: the same rows as the COPY
+# floor). Analyzers on consecutive ports: MLLP from 17001, ASTM E1381 from 18001; 16100 takes idle
+# connections.
 daemon_bench_config() {
   local dsn=$1 analyzers=$2 spool=$3 first=""
   printf '{"database": {"url": "%s", "migrate_at_start": true}, "spool_dir": "%s",\n' "$dsn" "$spool"
-  printf ' "logging": {"level": "warn"}, "max_connections": 2000, "analyzers": [\n'
+  printf ' "logging": {"level": "warn"}, "max_connections": 10200,\n'
+  printf ' "rules": {"files": ["%s/config/rules/cbc.json", "%s/config/rules/coag.json", "%s/config/rules/flow.json"]},\n' \
+    "$root" "$root" "$root"
+  printf ' "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-client", "host": "127.0.0.1", "port": 9}}],\n'
+  printf ' "analyzers": [\n'
   for i in $(seq 1 "$analyzers"); do
-    printf '%s {"name": "xn-%d", "driver": "sysmex-xn", "protocol": "astm", "link": "e1381",' "$first" "$i"
-    printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": %d}}\n' $((16000 + i))
+    printf '%s {"name": "hl7-%d", "driver": "generic-hl7", "protocol": "hl7",' "$first" "$i"
+    printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": %d}}\n' $((17000 + i))
+    printf ', {"name": "xn-%d", "driver": "sysmex-xn", "protocol": "astm", "link": "e1381",' "$i"
+    printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": %d}}\n' $((18000 + i))
     first=","
   done
-  printf ', {"name": "idle", "driver": "generic-hl7", "protocol": "hl7", "max_connections": 1500,'
+  printf ', {"name": "idle", "driver": "generic-hl7", "protocol": "hl7", "max_connections": 10000,'
   printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": 16100}}]}\n'
 }
 
-run_daemon_bench() {
-  local bin=build-bench/server/hemalink work analyzers=50 targets=()
-  work=$(mktemp -d)
-  "${admin[@]}" -c "CREATE DATABASE hemalink_daemon_bench"
-  daemon_bench_config "host=$pg_dir user=postgres dbname=hemalink_daemon_bench" "$analyzers" \
-    "$work/spool" >"$work/hemalink.json"
-  ulimit -n 8192
-  "$bin" serve --config "$work/hemalink.json" 2>"$work/serve.log" &
-  local serve=$!
+# serve_fresh NAME: the daemon on a new database NAME, in the background ($serve: its PID).
+serve_fresh() {
+  local name=$1
+  "${admin[@]}" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name"
+  rm -rf "$work/spool"
+  daemon_bench_config "host=$pg_dir user=postgres dbname=$name" 50 "$work/spool" >"$work/hemalink.json"
+  "$bin" serve --config "$work/hemalink.json" 2>>"$work/serve.log" &
+  serve=$!
   for _ in $(seq 1 300); do
-    (exec 3<>/dev/tcp/127.0.0.1/16100) 2>/dev/null && break
+    (exec 3<>/dev/tcp/127.0.0.1/16100) 2>/dev/null && return 0
     sleep 0.1
   done
-  for i in $(seq 1 "$analyzers"); do targets+=(--to "127.0.0.1:$((16000 + i))"); done
-  log "daemon: $analyzers simulated analyzers (ASTM E1381, CBC, as fast as acknowledged)"
-  "$bin" simulate --protocol astm "${targets[@]}" --connections "$analyzers" \
-    --generate cbc --count 6000 --seed 42 || true
-  log "daemon: RSS with 1,000 idle connections"
+  log "the daemon did not start; its log:"
+  tail -n 20 "$work/serve.log" >&2
+  return 1
+}
+
+stop_serve() {
+  kill -TERM "$serve" 2>/dev/null || true
+  wait "$serve" 2>/dev/null || true
+}
+
+targets() { # targets FIRST_PORT COUNT
+  for i in $(seq 1 "$2"); do printf -- '--to 127.0.0.1:%d ' $(($1 + i)); done
+}
+
+# bench_line RUN TARGET SIMULATE_OUTPUT: one row of the summary from `hemalink simulate`'s report.
+bench_line() {
+  local run=$1 target=$2 out=$3 rate lat
+  rate=$(sed -n 's/.*(\([0-9.]*\) messages\/s).*/\1/p' "$out" | head -n 1)
+  lat=$(sed -n 's/.*acknowledgement: p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms, max \([0-9.]*\) ms/\1 | \2 | \3/p' "$out")
+  local unacked
+  unacked=$(sed -n 's/.*unacknowledged \([0-9]*\)$/\1/p' "$out" | head -n 1)
+  printf '| %s | %s | %s msg/s | %s | %s |\n' "$run" "${lat:-- | - | -}" "${rate:-?}" "${unacked:-?}" "$target" >>"$work/summary.md"
+}
+
+run_daemon_bench() {
+  bin=build-bench/server/hemalink
+  work=$(mktemp -d)
+  ulimit -n "$(ulimit -Hn)"
+  local fsync_floor copy_floor
+  fsync_floor=$("$pg_bin/pg_test_fsync" -s 2 -f "$work/fsync.test" 2>/dev/null |
+    sed -n 's/^ *fdatasync *\([0-9.]*\) ops\/sec *\([0-9]*\) usecs\/op/\1 ops\/s (\2 us each)/p' | head -n 1)
+  "${admin[@]}" -c "DROP DATABASE IF EXISTS hemalink_copy_floor" -c "CREATE DATABASE hemalink_copy_floor"
+  copy_floor=$(build-bench/tests/bench/store_bench --copy-floor \
+    "host=$pg_dir user=postgres dbname=hemalink_copy_floor" --hl7 1 --messages 6000 |
+    sed -n 's/^copy floor: \([0-9]*\) messages\/s.*/\1/p')
+  {
+    echo "floors: psql COPY of the same rows (HL7 CBCs, 30 results, their decisions and outbox rows):"
+    echo "${copy_floor} msg/s; an fsync loop (pg_test_fsync, one 8 kB write + fdatasync): ${fsync_floor}"
+    echo
+    echo "| run | ACK p50 ms | p99 ms | max ms | rate | unacknowledged | target |"
+    echo "|---|---|---|---|---|---|---|"
+  } >"$work/summary.md"
+
+  log "daemon: one message at a time on an idle daemon (5 per second, 100 messages)"
+  serve_fresh hemalink_bench_idle
+  "$bin" simulate --protocol hl7 --to 127.0.0.1:17001 --generate cbc --count 100 --rate 5 --seed 1 | tee "$work/run.txt"
+  bench_line "one message on an idle daemon" "p50 <= 2 ms" "$work/run.txt"
+  stop_serve
+
+  log "daemon: 1 MLLP connection, closed loop (3,000 CBCs)"
+  serve_fresh hemalink_bench_one
+  "$bin" simulate --protocol hl7 --to 127.0.0.1:17001 --generate cbc --count 3000 --seed 2 | tee "$work/run.txt"
+  bench_line "1 MLLP connection, closed loop" "p50 <= 2 ms, p99 <= 5 ms" "$work/run.txt"
+  stop_serve
+
+  log "daemon: 4 MLLP connections, closed loop (8,000 CBCs)"
+  serve_fresh hemalink_bench_four
+  # shellcheck disable=SC2046
+  "$bin" simulate --protocol hl7 $(targets 17000 4) --connections 4 --generate cbc --count 8000 \
+    --seed 3 | tee "$work/run.txt"
+  bench_line "4 MLLP connections, closed loop" ">= 2,000 msg/s or >= 90% of COPY (${copy_floor})" "$work/run.txt"
+  stop_serve
+
+  log "daemon: 50 analyzers (25 ASTM E1381, 25 MLLP) paced at 200 msg/s in all (30 s)"
+  serve_fresh hemalink_bench_paced
+  # shellcheck disable=SC2046
+  "$bin" simulate --protocol astm $(targets 18000 25) --connections 25 --generate cbc --count 3000 \
+    --rate 100 --seed 4 >"$work/astm.txt" &
+  local astm=$!
+  # shellcheck disable=SC2046
+  "$bin" simulate --protocol hl7 $(targets 17000 25) --connections 25 --generate cbc --count 3000 \
+    --rate 100 --seed 5 | tee "$work/run.txt"
+  wait "$astm" || true
+  cat "$work/astm.txt"
+  bench_line "50 analyzers paced at 200 msg/s: the 25 MLLP" "p99 <= 10 ms" "$work/run.txt"
+  bench_line "50 analyzers paced at 200 msg/s: the 25 ASTM E1381" "p99 <= 10 ms" "$work/astm.txt"
+  stop_serve
+
+  log "daemon: 50 MLLP connections flat out (20,000 CBCs)"
+  serve_fresh hemalink_bench_flat
+  # shellcheck disable=SC2046
+  "$bin" simulate --protocol hl7 $(targets 17000 50) --connections 50 --generate cbc --count 20000 \
+    --seed 6 | tee "$work/run.txt"
+  bench_line "50 connections flat out" ">= 80% of COPY (${copy_floor})" "$work/run.txt"
+  stop_serve
+
+  log "daemon: spool replay of 10,000 messages (spooled while the database is stopped)"
+  serve_fresh hemalink_bench_replay
+  eval "$HEMALINK_TEST_PG_STOP"
+  # shellcheck disable=SC2046
+  "$bin" simulate --protocol hl7 $(targets 17000 50) --connections 50 --generate cbc --count 10000 \
+    --seed 7 | tee "$work/run.txt"
+  eval "$HEMALINK_TEST_PG_START"
+  local started ended stored=0
+  started=$(date +%s.%N)
+  for _ in $(seq 1 1200); do
+    stored=$("${admin[@]}" -d hemalink_bench_replay -tAc "SELECT count(*) FROM messages" 2>/dev/null || echo 0)
+    [ "$stored" -ge 10000 ] && break
+    sleep 0.1
+  done
+  ended=$(date +%s.%N)
+  local replay_rate
+  replay_rate=$(awk -v n="$stored" -v a="$started" -v b="$ended" 'BEGIN { printf "%.0f", n / (b - a) }')
+  printf '| spool replay of 10,000 messages | - | - | - | %s msg/s (%s stored, from the database coming back) | - | >= the flat-out rate |\n' \
+    "$replay_rate" "$stored" >>"$work/summary.md"
+  stop_serve
+
+  log "daemon: RSS with 10,000 idle connections"
+  serve_fresh hemalink_bench_idle_connections
   local rss_before rss_idle
   rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$serve/status")
-  "$bin" simulate --protocol hl7 --to 127.0.0.1:16100 --connections 1000 --hold 8 \
-    --timeout 60 >"$work/idle.txt" &
+  "$bin" simulate --protocol hl7 --to 127.0.0.1:16100 --connections 10000 --hold 15 \
+    --timeout 120 >"$work/idle.txt" &
   local idle=$!
-  for _ in $(seq 1 100); do
-    [ "$(ss -Htn state established '( sport = :16100 )' | wc -l)" -ge 1000 ] && break
+  for _ in $(seq 1 300); do
+    [ "$(ss -Htn state established '( sport = :16100 )' | wc -l)" -ge 10000 ] && break
     sleep 0.1
   done
   sleep 2 # the kernel completes handshakes before the daemon accepts: let it take them all
   rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$serve/status")
-  printf 'idle connections: %s established, %s descriptors open in the daemon; RSS %s MB before, %s MB with them open\n' \
-    "$(ss -Htn state established '( sport = :16100 )' | wc -l)" "$(ls "/proc/$serve/fd" | wc -l)" \
-    $((rss_before / 1024)) $((rss_idle / 1024))
+  local established
+  established=$(ss -Htn state established '( sport = :16100 )' | wc -l)
+  printf '\nidle connections: %s established, %s descriptors open in the daemon; RSS %s MB before, %s MB with them open (target < 100 MB)\n' \
+    "$established" "$(ls "/proc/$serve/fd" | wc -l)" $((rss_before / 1024)) $((rss_idle / 1024)) >>"$work/summary.md"
   wait "$idle" || true
-  kill -TERM "$serve"
-  wait "$serve" || true
+  stop_serve
+  echo
+  cat "$work/summary.md"
   rm -rf "$work"
 }
 
@@ -257,6 +373,15 @@ run_bench() {
     2> >(grep -v -e '\] \[info\]' -e 'cannot connect' >&2)
 }
 
+# Only the daemon's benchmarks (scripts/dev.sh bench-daemon): what issue work on latency reruns.
+run_bench_daemon() {
+  configure build-bench -DCMAKE_BUILD_TYPE=Release -DHEMALINK_TESTS=OFF
+  cmake --build build-bench -j "$jobs" --target hemalink store_bench
+  start_private_postgres
+  local admin=(psql -q -X -h "$pg_dir" -U postgres -d postgres)
+  run_daemon_bench
+}
+
 command=${1:-build}
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -265,9 +390,10 @@ case "$command" in
   test) ensure_packages && run_tests ;;
   fuzz) ensure_packages && run_fuzz "${1:-60}" ;;
   bench) ensure_packages && run_bench "$@" ;;
+  bench-daemon) ensure_packages && run_bench_daemon ;;
   format) ensure_packages && git ls-files '*.cpp' '*.hpp' | xargs clang-format -i ;;
   *)
-    echo "usage: scripts/dev.sh [build|up|test|fuzz [SECONDS]|bench|format]" >&2
+    echo "usage: scripts/dev.sh [build|up|test|fuzz [SECONDS]|bench|bench-daemon|format]" >&2
     exit 2
     ;;
 esac

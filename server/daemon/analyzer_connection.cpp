@@ -59,7 +59,10 @@ class AnalyzerConnection final : public Connection,
   void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override;
   void cancel_timer(astm::LinkTimer timer) override;
 
+  static constexpr std::size_t kReadBytes = 16 * 1024;
+
   // Each holds the connection alive while it runs.
+  asio::awaitable<std::pair<boost::system::error_code, ByteView>> read_some();
   asio::awaitable<void> read_loop(Self self);
   asio::awaitable<void> watch_idle(Self self);
   void feed(ByteView bytes);
@@ -80,6 +83,7 @@ class AnalyzerConnection final : public Connection,
   asio::steady_timer idle_timer_;
   Clock::time_point last_activity_;
   transport::StreamWriter<Stream> writer_;
+  std::unique_ptr<std::array<std::byte, kReadBytes>> serial_buffer_;
   std::size_t in_flight_ = 0;
   bool is_reading_ = false;
   bool is_draining_ = false;
@@ -120,14 +124,42 @@ void AnalyzerConnection<Stream>::start() {
   asio::co_spawn(stream_.get_executor(), watch_idle(self), asio::detached);
 }
 
+// An idle TCP connection holds no read buffer: it waits until the socket is readable, then reads
+// what is there into its I/O thread's buffer and feeds it to the session before anything else
+// runs (10,000 idle analyzers cost no 160 MB of buffers). A serial line reads into its own.
+template <typename Stream>
+asio::awaitable<std::pair<boost::system::error_code, ByteView>>
+AnalyzerConnection<Stream>::read_some() {
+  if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
+    thread_local std::array<std::byte, kReadBytes> buffer;
+    for (;;) {
+      auto [waited] = co_await stream_.async_wait(asio::socket_base::wait_read, kAwait);
+      if (waited) {
+        co_return std::pair{waited, ByteView()};
+      }
+      boost::system::error_code error;
+      stream_.non_blocking(true, error);
+      const auto n = stream_.read_some(asio::buffer(buffer), error);
+      if (error != asio::error::would_block && error != asio::error::try_again) {
+        co_return std::pair{error, ByteView(buffer.data(), n)};
+      }
+    }
+  } else {
+    if (!serial_buffer_) {
+      serial_buffer_ = std::make_unique<std::array<std::byte, kReadBytes>>();
+    }
+    auto [error, n] = co_await stream_.async_read_some(asio::buffer(*serial_buffer_), kAwait);
+    co_return std::pair{error, ByteView(serial_buffer_->data(), n)};
+  }
+}
+
 template <typename Stream>
 asio::awaitable<void> AnalyzerConnection<Stream>::read_loop(Self) {
-  std::array<std::byte, 16 * 1024> buffer;
   for (;;) {
-    auto [error, n] = co_await stream_.async_read_some(asio::buffer(buffer), kAwait);
-    if (n > 0 && !is_closed_) {
+    auto [error, bytes] = co_await read_some();
+    if (!bytes.empty() && !is_closed_) {
       last_activity_ = Clock::now();
-      feed(ByteView(buffer.data(), n));
+      feed(bytes);
     }
     if (error || is_closed_ || is_draining_) {
       if (error && error != asio::error::operation_aborted && error != asio::error::eof) {

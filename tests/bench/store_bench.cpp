@@ -4,6 +4,9 @@
 //
 //   store_bench --dsn DSN_OF_AN_EMPTY_DATABASE [--copy-dsn DSN_OF_ANOTHER] [--messages N]
 //               [--producers P] [--writers W] [--batch B] [--wait-us U]
+//   store_bench --copy-floor DSN_OF_AN_EMPTY_DATABASE --hl7 1 [--messages N]
+//               only the psql COPY floor, of the HL7 CBCs `hemalink simulate --generate cbc`
+//               sends (the daemon benchmarks' floor), printed as "copy floor: R messages/s"
 #include <fmt/format.h>
 #include <openssl/sha.h>
 
@@ -48,6 +51,8 @@ struct Options {
   std::size_t writers = 2;
   std::size_t batch = 256;
   long wait_us = 0;
+  std::string copy_floor;  // only the floor, into this database
+  bool hl7 = false;        // the simulator's HL7 CBCs rather than ASTM ones
 };
 
 Options parse(int argc, char** argv) {
@@ -69,11 +74,15 @@ Options parse(int argc, char** argv) {
       o.batch = std::stoul(value);
     else if (flag == "--wait-us")
       o.wait_us = std::stol(value);
+    else if (flag == "--copy-floor")
+      o.copy_floor = value;
+    else if (flag == "--hl7")
+      o.hl7 = value == "1";
     else
       throw std::runtime_error("unknown option " + flag);
   }
-  if (o.dsn.empty())
-    throw std::runtime_error("--dsn is required");
+  if (o.dsn.empty() && o.copy_floor.empty())
+    throw std::runtime_error("--dsn or --copy-floor is required");
   return o;
 }
 
@@ -90,21 +99,22 @@ std::vector<model::Decision> release_normals(model::ResultSet& set, const store:
   return out;
 }
 
-std::vector<store::StoreRequest> cbc_requests(std::size_t count) {
+std::vector<store::StoreRequest> cbc_requests(std::size_t count, bool hl7) {
+  const char* driver = hl7 ? "generic-hl7" : "sysmex-xn";
   ingest::MessageReader reader(release_normals);
   for (int i = 0; i < 8; ++i) {
-    auto mappings = config::load_mappings("sysmex-xn", "", "");
+    auto mappings = config::load_mappings(driver, "", "");
     reader.add_analyzer(fmt::format("xn-{}", i),
-                        drivers::make_driver("sysmex-xn", {*mappings, Charset::Latin1, {}}));
+                        drivers::make_driver(driver, {*mappings, Charset::Latin1, {}}));
   }
   std::vector<store::StoreRequest> requests;
   std::size_t n = 0;
-  for (auto& raw : astm_cbc_messages(count, 42)) {
+  for (auto& raw : hl7 ? hl7_oru_cbc_messages(count, 42) : astm_cbc_messages(count, 42)) {
     store::Receipt r;
     r.id = model::MessageId::generate();
     r.analyzer = fmt::format("xn-{}", n++ % 8);
-    r.driver = "sysmex-xn";
-    r.protocol = store::WireProtocol::Astm;
+    r.driver = driver;
+    r.protocol = hl7 ? store::WireProtocol::Hl7 : store::WireProtocol::Astm;
     r.peer_address = "127.0.0.1:5001";
     r.received_at = std::chrono::system_clock::now();
     r.raw = std::move(raw);
@@ -283,7 +293,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
         .text(r.receipt.id.to_string())
         .integer(analyzer)
         .text("in")
-        .text("astm")
+        .text(store::to_string(r.receipt.protocol))
         .text(r.receipt.peer_address)
         .timestamp(r.receipt.received_at)
         .bytea(r.receipt.raw)
@@ -345,8 +355,16 @@ std::string setting(const std::string& dsn, const std::string& name) {
 
 int run(int argc, char** argv) {
   const auto o = parse(argc, argv);
+  if (!o.copy_floor.empty()) {
+    migrate_or_throw(o.copy_floor);
+    const auto requests = cbc_requests(o.messages, o.hl7);
+    const double seconds = run_copy(o.copy_floor, requests);
+    fmt::print("copy floor: {:.0f} messages/s ({} CBC messages, {} results, one transaction)\n",
+               requests.size() / seconds, requests.size(), result_count(requests));
+    return 0;
+  }
   migrate_or_throw(o.dsn);
-  const auto requests = cbc_requests(o.messages);
+  const auto requests = cbc_requests(o.messages, false);
   const auto results = result_count(requests);
   fmt::print("durable ingest: {} CBC messages, {} results; fsync={}, synchronous_commit={}\n",
              requests.size(), results, setting(o.dsn, "fsync"),
