@@ -33,17 +33,21 @@ std::optional<drivers::MappingTable> mappings_of(const config::AnalyzerConfig& a
   return std::move(*table);
 }
 
-Decider decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::RecentResults> recent,
-                   files::FileErrors& errors) {
+// The decider of the rule files (every result held without any), and the prefetch of the history
+// their rules read.
+std::pair<Decider, HistoryPrefetch> decider_of(const config::RulesConfig& rules,
+                                               std::shared_ptr<rules::RecentResults> recent,
+                                               files::FileErrors& errors) {
   if (rules.files.empty()) {
-    return hold_everything;
+    return {hold_everything, nullptr};
   }
   auto loaded = rules::load_rule_files(rules.files);
   if (!loaded) {
     errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
-    return hold_everything;
+    return {hold_everything, nullptr};
   }
-  return rules_decider(*loaded, std::move(recent));
+  auto prefetch = recent ? history_prefetch(*loaded, recent) : nullptr;
+  return {rules_decider(*loaded, std::move(recent)), std::move(prefetch)};
 }
 
 }  // namespace
@@ -51,9 +55,8 @@ Decider decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::Rece
 Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
     const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent) {
   files::FileErrors errors;
-  auto prefetch = recent && !config.rules.files.empty() ? history_prefetch(recent) : nullptr;
-  auto reader = std::make_shared<MessageReader>(decider_of(config.rules, std::move(recent), errors),
-                                                std::move(prefetch));
+  auto [decider, prefetch] = decider_of(config.rules, std::move(recent), errors);
+  auto reader = std::make_shared<MessageReader>(std::move(decider), std::move(prefetch));
   for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
     const auto& a = config.analyzers[i];
     auto table = mappings_of(a, i, errors);

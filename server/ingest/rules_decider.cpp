@@ -23,10 +23,13 @@ Decider rules_decider(std::shared_ptr<const rules::RuleSet> rules,
   };
 }
 
-HistoryPrefetch history_prefetch(std::shared_ptr<rules::RecentResults> recent) {
-  return [recent = std::move(recent)](std::span<const model::ResultSet* const> specimens,
-                                      std::chrono::system_clock::time_point earliest) {
-    recent->prefetch(specimens, earliest);
+HistoryPrefetch history_prefetch(std::shared_ptr<const rules::RuleSet> rules,
+                                 std::shared_ptr<rules::RecentResults> recent) {
+  return [rules = std::move(rules), recent = std::move(recent)](
+             std::span<const model::ResultSet* const> specimens,
+             std::chrono::system_clock::time_point earliest) {
+    recent->prefetch(specimens, earliest,
+                     [&rules](std::string_view code) { return rules->reads_previous(code); });
   };
 }
 

@@ -14,7 +14,9 @@ namespace hemalink::ingest {
 Decider rules_decider(std::shared_ptr<const rules::RuleSet> rules,
                       std::shared_ptr<rules::RecentResults> recent);
 
-/// Reads a batch's previous results into `recent` at once, before its specimens are decided.
-HistoryPrefetch history_prefetch(std::shared_ptr<rules::RecentResults> recent);
+/// Reads a batch's previous results into `recent` at once, before its specimens are decided: of
+/// the codes whose rules in `rules` read them, and each specimen's own.
+HistoryPrefetch history_prefetch(std::shared_ptr<const rules::RuleSet> rules,
+                                 std::shared_ptr<rules::RecentResults> recent);
 
 }  // namespace hemalink::ingest

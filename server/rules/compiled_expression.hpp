@@ -165,6 +165,10 @@ class CompiledExpression {
   /// with what it is for `input` ("12", "\"F\"", "missing"): what `rules explain` shows.
   std::vector<std::pair<std::string, std::string>> inputs(const EvaluationInput& input) const;
 
+  /// True when it reads the patient's earlier results (previous, delta, delta_pct,
+  /// has_previous): the result's code then needs the patient's history.
+  bool reads_previous() const;
+
   /// The texts the expression holds: the test codes it reads with result()/has_result(), flag
   /// names and string literals.
   const std::vector<std::string>& texts() const {

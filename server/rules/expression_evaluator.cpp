@@ -9,6 +9,8 @@
 #include "protocols/common/assert.hpp"
 #include "server/rules/compiled_expression.hpp"
 
+#include <algorithm>
+
 namespace hemalink::rules {
 
 // Trivial on purpose: the stack is not initialised per evaluation. Every instruction writes the
@@ -494,6 +496,13 @@ std::optional<double> CompiledExpression::evaluate_number(const EvaluationInput&
   run(in, stack.data(), nullptr);
   const double n = stack[0].number;
   return std::isfinite(n) ? std::optional<double>(n) : std::nullopt;
+}
+
+bool CompiledExpression::reads_previous() const {
+  return std::any_of(program_.begin(), program_.end(), [](const Instruction& i) {
+    return i.op == Op::Previous || i.op == Op::Delta || i.op == Op::DeltaPct ||
+           i.op == Op::HasPrevious;
+  });
 }
 
 std::vector<std::pair<std::string, std::string>> CompiledExpression::inputs(

@@ -48,7 +48,8 @@ void RecentResults::record(const model::ResultSet& s, TimePoint received_at) {
 
 // Under the lock: what of these specimens is not cached, each asked once.
 ResultArchive::HistoryQuery RecentResults::missing(
-    std::span<const model::ResultSet* const> specimens) {
+    std::span<const model::ResultSet* const> specimens,
+    const std::function<bool(std::string_view code)>& reads_previous) {
   ResultArchive::HistoryQuery query;
   std::set<std::string> asked;
   for (const auto* s : specimens) {
@@ -63,6 +64,9 @@ ResultArchive::HistoryQuery RecentResults::missing(
       continue;
     }
     for (const auto& o : s->observations) {
+      if (reads_previous && !reads_previous(o.code)) {
+        continue;
+      }
       auto key = patient_key(s->patient->id, o.code);
       if (patients_.find(key) == nullptr && asked.insert('p' + key).second) {
         query.patient_codes.emplace_back(s->patient->id, o.code);
@@ -72,12 +76,12 @@ ResultArchive::HistoryQuery RecentResults::missing(
   return query;
 }
 
-void RecentResults::prefetch(std::span<const model::ResultSet* const> specimens,
-                             TimePoint earliest) {
+void RecentResults::prefetch(std::span<const model::ResultSet* const> specimens, TimePoint earliest,
+                             const std::function<bool(std::string_view code)>& reads_previous) {
   ResultArchive::HistoryQuery query;
   {
     std::lock_guard lock(mutex_);
-    query = missing(specimens);
+    query = missing(specimens, reads_previous);
   }
   if (query.patient_codes.empty() && query.specimen_ids.empty()) {
     return;

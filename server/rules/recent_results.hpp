@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,8 +38,10 @@ class RecentResults {
   /// past and is not cached yet: each patient's earlier results of each code the specimen has,
   /// and each specimen's own earlier results. What the archive has none of is remembered as none.
   /// When the archive cannot be read, nothing changes (the lookups then try it themselves).
-  /// `earliest`: the earliest time any of them was received.
-  void prefetch(std::span<const model::ResultSet* const> specimens, TimePoint earliest);
+  /// `earliest`: the earliest time any of them was received. `reads_previous`, when given, says
+  /// which codes' history the rules read (the others' is left for a lookup to read, if any).
+  void prefetch(std::span<const model::ResultSet* const> specimens, TimePoint earliest,
+                const std::function<bool(std::string_view code)>& reads_previous = {});
 
   /// The history seen from one specimen received at `received_at`, for one decision.
   class View final : public ResultHistory {
@@ -66,7 +69,9 @@ class RecentResults {
   /// Answers from the cached entry for `key`, reading it from the archive first when absent.
   /// The answer is computed under the lock: nothing is copied out. `failed` is set when the
   /// archive could not be read.
-  ResultArchive::HistoryQuery missing(std::span<const model::ResultSet* const> specimens);
+  ResultArchive::HistoryQuery missing(
+      std::span<const model::ResultSet* const> specimens,
+      const std::function<bool(std::string_view code)>& reads_previous);
 
   template <typename History, typename Load, typename Answer>
   std::optional<double> answer(LruMap<History>& map, const std::string& key, Load load,

@@ -136,6 +136,13 @@ void RuleSet::index() {
     conditions_.push_back(CompiledExpression::join(list, facts_));
   }
   by_code_.build(entries);
+  for (const auto& c : conditions_) {
+    reads_previous_.push_back(c.reads_previous());
+  }
+}
+
+bool RuleSet::reads_previous(std::string_view code) const {
+  return reads_previous_[by_code_.find(code, 0)];
 }
 
 namespace {

@@ -46,6 +46,10 @@ class RuleSet {
   std::vector<model::Decision> decide(model::ResultSet& specimen,
                                       const ResultHistory* history) const;
 
+  /// True when a rule deciding results of `code` reads the patient's earlier results: only those
+  /// codes' history is read before a batch is decided.
+  bool reads_previous(std::string_view code) const;
+
   /// One rule looked at for a result, for `rules explain`.
   struct Trace {
     const Rule* rule;
@@ -88,7 +92,8 @@ class RuleSet {
   /// Per code named in any rule, and first for every other code (the ["*"] rules): the
   /// conditions of the decision rules that apply, in file order, joined into one program.
   std::vector<CompiledExpression> conditions_;
-  CodeIndex by_code_;  ///< Code -> index into conditions_.
+  CodeIndex by_code_;                 ///< Code -> index into conditions_.
+  std::vector<bool> reads_previous_;  ///< Per conditions_ entry.
   FactNames facts_;
 };
 

@@ -83,6 +83,16 @@ TEST_F(Recent, APrefetchReadsABatchOnceAndRemembersWhatHasNoHistory) {
   EXPECT_EQ(archive->specimen_reads, 2);
 }
 
+TEST_F(Recent, APrefetchReadsOnlyTheCodesTheRulesReadEarlierResultsOf) {
+  auto s = specimen("S-3", 9.0);
+  model::Observation wbc;
+  wbc.code = "WBC";
+  s.observations.push_back(wbc);
+  const model::ResultSet* batch[] = {&s};
+  recent.prefetch(batch, kNow, [](std::string_view code) { return code == "HGB"; });
+  EXPECT_EQ(archive->patient_reads, 1) << "HGB only";
+}
+
 TEST_F(Recent, APrefetchThatCannotReadChangesNothing) {
   archive->is_down = true;
   const auto s = specimen("S-3", 9.0);

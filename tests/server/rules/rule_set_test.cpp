@@ -135,6 +135,26 @@ TEST_F(Decisions, CalculatedResultsJoinTheSpecimenAndAreDecidedToo) {
   EXPECT_EQ(specimen.observations.size(), 1u) << "no HCT: nothing to calculate";
 }
 
+TEST(RuleSetHistory, OnlyCodesWhoseRulesReadEarlierResultsNeedThePatientsHistory) {
+  const auto set = load(R"json(
+    {"id": "hgb-delta", "applies_to": ["HGB"], "when": "abs(delta(72h)) > 3", "action": "hold",
+     "reason": "delta"},
+    {"id": "plt-new", "applies_to": ["PLT"], "when": "not has_previous(30d)", "action": "hold",
+     "reason": "first PLT"},
+    {"id": "wbc-low", "applies_to": ["WBC"], "when": "value < 2", "action": "hold",
+     "reason": "low"})json");
+  ASSERT_TRUE(set);
+  EXPECT_TRUE(set->reads_previous("HGB"));
+  EXPECT_TRUE(set->reads_previous("PLT"));
+  EXPECT_FALSE(set->reads_previous("WBC"));
+  EXPECT_FALSE(set->reads_previous("MCV")) << "no rule at all";
+  const auto every = load(R"json(
+    {"id": "any-delta", "applies_to": ["*"], "when": "abs(delta_pct(7d)) > 80", "action": "hold",
+     "reason": "delta"})json");
+  ASSERT_TRUE(every);
+  EXPECT_TRUE(every->reads_previous("MCV")) << "a rule for every result reads every code's";
+}
+
 TEST(RuleSetCalculations, AcrossAnalyzersFromTheSameSpecimen) {
   auto set = load(R"json(
     {"id": "cd4-abs", "applies_to": ["CD4_PCT"], "when": "has_result(\"LYMPH_ABS\")",
