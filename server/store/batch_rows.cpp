@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocols/common/charset.hpp"
+#include "server/store/copy_text.hpp"
 #include "server/store/json_rows.hpp"
 
 namespace hemalink::store {
@@ -72,10 +73,11 @@ struct MessageColumns {
   std::string received_at;
 };
 
+template <typename Row>
 void append_specimen(std::string& out, long long row_id, const MessageColumns& m,
                      const model::ResultSet& set) {
   const auto& patient = set.patient;
-  JsonRow(out, kSpecimenColumns)
+  Row(out, kSpecimenColumns)
       .integer(row_id)
       .text(m.id)
       .integer(m.analyzer_id)
@@ -100,10 +102,11 @@ void append_specimen(std::string& out, long long row_id, const MessageColumns& m
       .text(m.received_at);
 }
 
+template <typename Row>
 void append_result(std::string& out, long long result_id, long long specimen_row_id,
                    const MessageColumns& m, const model::ResultSet& set,
                    const model::Observation& o) {
-  JsonRow line(out, kResultColumns);
+  Row line(out, kResultColumns);
   line.integer(result_id)
       .integer(specimen_row_id)
       .text(m.id)
@@ -135,8 +138,9 @@ void append_result(std::string& out, long long result_id, long long specimen_row
   line.text_array(o.comments).text(m.received_at);
 }
 
+template <typename Row>
 void append_decision(std::string& out, long long result_id, const model::Decision& d) {
-  JsonRow(out, kDecisionColumns)
+  Row(out, kDecisionColumns)
       .integer(result_id)
       .text(model::to_string(d.verdict))
       .json(rules_fired_json(d))
@@ -235,13 +239,16 @@ std::string storable(std::string_view text) {
   return out;
 }
 
-void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
-                             const std::optional<model::MessageId>& duplicate_of,
-                             std::string_view resend_key) {
+namespace {
+
+template <typename Row>
+void append_message(std::string& out, const StoreRequest& request, long long analyzer_id,
+                    const std::optional<model::MessageId>& duplicate_of,
+                    std::string_view resend_key) {
   const auto& r = request.receipt;
   const auto& in = *request.content;
   const auto status = duplicate_of ? MessageStatus::Duplicate : in.status;
-  JsonRow line(out, kIncomingColumns);
+  Row line(out, kIncomingColumns);
   line.text(r.id.to_string())
       .integer(analyzer_id)
       .text(to_string(r.direction))
@@ -265,6 +272,8 @@ void append_incoming_message(std::string& out, const StoreRequest& request, long
   line.bytea(resend_key);
 }
 
+}  // namespace
+
 std::size_t count_observations(const MessageContent& content) {
   std::size_t n = 0;
   for (const auto& set : content.result_sets) {
@@ -273,21 +282,24 @@ std::size_t count_observations(const MessageContent& content) {
   return n;
 }
 
-void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
-                        IdPool& ids, const LisRoutes& routes) {
+namespace {
+
+template <typename Row>
+void append_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id, IdPool& ids,
+                 const LisRoutes& routes) {
   const auto& in = *request.content;
   const MessageColumns m{request.receipt.id.to_string(), analyzer_id,
                          timestamp_literal(request.receipt.received_at)};
   for (std::size_t s = 0; s < in.result_sets.size(); ++s) {
     const auto& set = in.result_sets[s];
     const long long specimen_row_id = ids.specimens.at(ids.next_specimen++);
-    append_specimen(rows.specimens, specimen_row_id, m, set);
+    append_specimen<Row>(rows.specimens, specimen_row_id, m, set);
     std::vector<long long> released;
     for (std::size_t o = 0; o < set.observations.size(); ++o) {
       const long long result_id = ids.results.at(ids.next_result++);
-      append_result(rows.results, result_id, specimen_row_id, m, set, set.observations[o]);
+      append_result<Row>(rows.results, result_id, specimen_row_id, m, set, set.observations[o]);
       const auto& decision = decision_for(in, s, o);
-      append_decision(rows.decisions, result_id, decision);
+      append_decision<Row>(rows.decisions, result_id, decision);
       if (decision.verdict == model::Verdict::Release) {
         released.push_back(result_id);
       }
@@ -298,13 +310,34 @@ void append_result_rows(BatchRows& rows, const StoreRequest& request, long long 
     for (const auto& route : routes) {
       if (route.takes(request.receipt.analyzer)) {
         rows.outbox_specimens.insert(storable(set.specimen_id));
-        JsonRow(rows.outbox, kOutboxColumns)
+        Row(rows.outbox, kOutboxColumns)
             .text(route.destination)
             .integer(specimen_row_id)
             .text(storable(set.specimen_id))
             .integer_array(released);
       }
     }
+  }
+}
+
+}  // namespace
+
+void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
+                             const std::optional<model::MessageId>& duplicate_of,
+                             std::string_view resend_key, RowForm form) {
+  if (form == RowForm::Copy) {
+    append_message<CopyLine>(out, request, analyzer_id, duplicate_of, resend_key);
+  } else {
+    append_message<JsonRow>(out, request, analyzer_id, duplicate_of, resend_key);
+  }
+}
+
+void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
+                        IdPool& ids, const LisRoutes& routes) {
+  if (rows.form == RowForm::Copy) {
+    append_rows<CopyLine>(rows, request, analyzer_id, ids, routes);
+  } else {
+    append_rows<JsonRow>(rows, request, analyzer_id, ids, routes);
   }
 }
 

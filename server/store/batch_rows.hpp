@@ -12,9 +12,13 @@
 
 namespace hemalink::store {
 
-/// The rows of a batch, table by table, as JSON (see JsonRow), built before the batch's one
-/// statement is sent.
+/// How a batch's rows go to the database: COPY text (CopyLine) for a large batch, JSON (JsonRow)
+/// as parameters of one statement for a small one (see batch_writer.cpp).
+enum class RowForm { Copy, Json };
+
+/// The rows of a batch, table by table, built before they are sent.
 struct BatchRows {
+  RowForm form = RowForm::Json;
   std::string specimens;
   std::string results;
   std::string decisions;
@@ -29,12 +33,13 @@ extern const std::vector<std::string> kResultColumns;
 extern const std::vector<std::string> kDecisionColumns;
 extern const std::vector<std::string> kOutboxColumns;
 
-/// One message row, with the columns the batch statement reads (see batch_writer.cpp).
+/// One message row (kIncomingColumns): for the staging table of a COPY batch, or the batch
+/// statement's messages parameter.
 /// `duplicate_of` is set for a message that repeats an earlier one of the same batch;
 /// `resend_key` is its resend_key().
 void append_incoming_message(std::string& out, const StoreRequest& request, long long analyzer_id,
                              const std::optional<model::MessageId>& duplicate_of,
-                             std::string_view resend_key);
+                             std::string_view resend_key, RowForm form);
 
 /// Identities drawn from the sequences for one batch, handed out in order.
 struct IdPool {

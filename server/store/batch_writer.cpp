@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "server/store/batch_rows.hpp"
+#include "server/store/copy_text.hpp"
 #include "server/store/json_rows.hpp"
 #include "server/store/outbox_order.hpp"
 #include "server/store/pg_error.hpp"
@@ -17,6 +18,31 @@
 
 namespace hemalink::store {
 namespace {
+
+// The batch's messages land here first (one COPY), then move to messages with
+// ON CONFLICT DO NOTHING: a message stored before is skipped, not an error that aborts the batch.
+constexpr const char* kCreateStaging =
+    "CREATE TEMP TABLE incoming_messages ("
+    " id uuid, analyzer_id bigint, direction text, protocol text, peer_address text,"
+    " received_at timestamptz, raw bytea, control_id text, status text, reject_reason text,"
+    " error_offset bigint, duplicate_of uuid, resend_key bytea) ON COMMIT DELETE ROWS";
+
+// An accepted message the same analyzer already sent (and we accepted), byte for byte but for an
+// HL7 send time, is a retransmission: kept raw as a duplicate, its results not stored again.
+constexpr const char* kMoveStaged =
+    "INSERT INTO messages (id, analyzer_id, direction, protocol, peer_address, received_at, raw,"
+    " content_hash, control_id, status, reject_reason, error_offset, duplicate_of, resend_key)"
+    " SELECT i.id, i.analyzer_id, i.direction, i.protocol, i.peer_address, i.received_at, i.raw,"
+    " sha256(i.raw), i.control_id,"
+    " CASE WHEN earlier.id IS NULL THEN i.status ELSE 'duplicate' END,"
+    " i.reject_reason, i.error_offset, coalesce(i.duplicate_of, earlier.id), i.resend_key"
+    " FROM incoming_messages i"
+    " LEFT JOIN LATERAL (SELECT m.id FROM messages m"
+    "   WHERE i.status = 'accepted' AND i.direction = 'in' AND m.analyzer_id = i.analyzer_id"
+    "   AND m.resend_key = i.resend_key AND m.status = 'accepted' AND m.id <> i.id"
+    "   ORDER BY m.received_at LIMIT 1) earlier ON true"
+    " ON CONFLICT (id) DO NOTHING"
+    " RETURNING id::text, status, coalesce(duplicate_of::text, '')";
 
 // ", x.a, x.b": the columns as the batch statement selects them from json_populate_recordset.
 std::string selected(const std::vector<std::string>& columns) {
@@ -33,6 +59,21 @@ std::string listed(const std::vector<std::string>& columns) {
     out.append(out.empty() ? "" : ", ").append(c);
   }
   return out;
+}
+
+// Touches the analyzers listed in parameter $N (JSON rows of kTouchColumns): when last seen, and
+// what they report of themselves when they report it.
+std::string touch_analyzers_statement(int parameter) {
+  return fmt::format(
+      "UPDATE analyzers a SET last_seen_at = greatest(a.last_seen_at, t.seen_at),"
+      " model = CASE WHEN t.model = '' THEN a.model ELSE t.model END,"
+      " serial = CASE WHEN t.serial = '' THEN a.serial ELSE t.serial END,"
+      " software_version = CASE WHEN t.software_version = '' THEN a.software_version"
+      "  ELSE t.software_version END"
+      " FROM jsonb_to_recordset(${}::jsonb)"
+      "  AS t(id bigint, seen_at timestamptz, model text, serial text, software_version text)"
+      " WHERE a.id = t.id",
+      parameter);
 }
 
 // The whole batch in ONE statement, which commits by itself: one round trip. Each table's rows
@@ -76,18 +117,12 @@ std::string batch_statement() {
       " FROM jsonb_populate_recordset(NULL::outbox, $5::jsonb) x"
       " WHERE x.specimen_row_id IN (SELECT id FROM new_specimens)"
       " AND (SELECT n FROM locked) >= 0),"
-      " touched AS (UPDATE analyzers a SET last_seen_at = greatest(a.last_seen_at, t.seen_at),"
-      " model = CASE WHEN t.model = '' THEN a.model ELSE t.model END,"
-      " serial = CASE WHEN t.serial = '' THEN a.serial ELSE t.serial END,"
-      " software_version = CASE WHEN t.software_version = '' THEN a.software_version"
-      "  ELSE t.software_version END"
-      " FROM jsonb_to_recordset($6::jsonb)"
-      "  AS t(id bigint, seen_at timestamptz, model text, serial text, software_version text)"
-      " WHERE a.id = t.id)"
+      " touched AS ({9})"
       " SELECT id::text, status, coalesce(duplicate_of::text, '') FROM stored",
       listed(kSpecimenColumns), selected(kSpecimenColumns), listed(kResultColumns),
       selected(kResultColumns), listed(kDecisionColumns), selected(kDecisionColumns),
-      listed(kOutboxColumns), selected(kOutboxColumns), kSpecimenLockClass);
+      listed(kOutboxColumns), selected(kOutboxColumns), kSpecimenLockClass,
+      touch_analyzers_statement(6));
 }
 
 constexpr const char* kFindSequences =
@@ -126,11 +161,23 @@ std::vector<long long> parse_bigint_array(std::string_view text) {
   return values;
 }
 
-// libpqxx 6.4 marks inhibit_reactivation deprecated; reactivation must stay off all the same: a
-// batch statement cut off by a broken connection has an unknown outcome, which only we can
-// settle, never a silent reconnection.
+// libpqxx 6.4 marks tablewriter and inhibit_reactivation deprecated; tablewriter is still the
+// one way to send COPY text we built ourselves, and reactivation must stay off: a silently
+// reconnected session would lack its staging table, and a batch statement cut off by a broken
+// connection has an unknown outcome, which only we can settle.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+void copy_rows(pqxx::work& tx, const std::string& table, const std::vector<std::string>& columns,
+               std::string& text) {
+  if (text.empty()) {
+    return;
+  }
+  text.pop_back();  // write_raw_line ends the data with its own newline
+  pqxx::tablewriter writer(tx, table, columns.begin(), columns.end());
+  writer.write_raw_line(text);
+  writer.complete();
+}
+
 void keep_session(pqxx::connection& connection) {
   connection.inhibit_reactivation(true);
 }
@@ -139,13 +186,11 @@ void keep_session(pqxx::connection& connection) {
 // How many IDs a refill draws beyond what the batch needs: most batches then draw none.
 constexpr long long kIdBlock = 512;
 
-struct StoredRow {
-  std::string status;
-  std::string duplicate_of;
-};
+// From this many messages a batch goes by COPY.
+constexpr std::size_t kCopyFrom = 8;
 
-Completion completion_for(bool is_repeat, const std::string& id,
-                          const std::map<std::string, StoredRow>& stored) {
+template <typename Stored>
+Completion completion_for(bool is_repeat, const std::string& id, const Stored& stored) {
   if (is_repeat) {
     return {StoreOutcome::AlreadyStored, "the same message ID came twice in one batch"};
   }
@@ -190,6 +235,7 @@ Result<void, StoreError> BatchWriter::connect() {
     auto session = std::make_unique<Session>(dsn_);
     keep_session(session->connection);
     pqxx::nontransaction n(session->connection);
+    n.exec(kCreateStaging);
     session->connection.prepare("allocate_ids", allocate_ids_query(n.exec1(kFindSequences)));
     // Planned once: planning the batch statement afresh cost more than a third of running it.
     // No sequential scan is ever what it wants, and a plan made on a young, empty messages table
@@ -281,7 +327,7 @@ Result<std::vector<bool>, StoreError> BatchWriter::stored(
 }
 
 // Tops the pool up to `specimens` and `results` IDs, drawing a block more than needed.
-void BatchWriter::draw_ids(std::size_t specimens, std::size_t results) {
+void BatchWriter::draw_ids(pqxx::transaction_base& tx, std::size_t specimens, std::size_t results) {
   const auto short_of = [](std::size_t need, const std::vector<long long>& have, std::size_t next) {
     const auto left = have.size() - next;
     return need > left ? static_cast<long long>(need - left) + kIdBlock : 0;
@@ -291,8 +337,7 @@ void BatchWriter::draw_ids(std::size_t specimens, std::size_t results) {
   if (more_specimens == 0 && more_results == 0) {
     return;
   }
-  pqxx::nontransaction n(session_->connection, "allocate_ids");
-  const auto row = n.exec_prepared1("allocate_ids", more_specimens, more_results);
+  const auto row = tx.exec_prepared1("allocate_ids", more_specimens, more_results);
   const auto refill = [](std::vector<long long>& pool, std::size_t& next, std::string_view drawn) {
     pool.erase(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(next));
     next = 0;
@@ -303,14 +348,11 @@ void BatchWriter::draw_ids(std::size_t specimens, std::size_t results) {
   refill(ids_.results, ids_.next_result, row[1].c_str());
 }
 
-Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
-    std::span<const StoreRequest* const> batch) {
+// Each message's ID, analyzer, key and whether it repeats one earlier in the batch.
+std::vector<BatchWriter::Plan> BatchWriter::plan(std::span<const StoreRequest* const> batch) {
   std::vector<Plan> plans(batch.size());
   std::map<model::MessageId, std::size_t> ids;
   std::map<std::pair<long long, std::string>, model::MessageId> contents;
-  std::string messages;
-  std::size_t specimen_count = 0;
-  std::size_t result_count = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& request = *batch[i];
     auto& plan = plans[i];
@@ -320,37 +362,89 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
     if (plan.is_repeat) {
       continue;
     }
-    const auto key = resend_key(request.receipt.protocol, request.receipt.raw);
+    plan.resend_key = resend_key(request.receipt.protocol, request.receipt.raw);
     const auto status = request.content->status;
     if (status == MessageStatus::Accepted && request.receipt.direction == Direction::In) {
-      auto [it, is_new] = contents.try_emplace({plan.analyzer_id, key}, request.receipt.id);
+      auto [it, is_new] =
+          contents.try_emplace({plan.analyzer_id, plan.resend_key}, request.receipt.id);
       if (!is_new) {
         plan.duplicate_of = it->second;
       }
     }
-    append_incoming_message(messages, request, plan.analyzer_id, plan.duplicate_of, key);
-    // Rows for what may be stored now; the statement keeps only those of messages it stores.
     plan.has_results = !plan.duplicate_of &&
                        (status == MessageStatus::Accepted || status == MessageStatus::Incomplete);
-    if (plan.has_results) {
-      specimen_count += request.content->result_sets.size();
-      result_count += count_observations(*request.content);
+  }
+  return plans;
+}
+
+std::string BatchWriter::message_rows(std::span<const StoreRequest* const> batch,
+                                      const std::vector<Plan>& plans, RowForm form) {
+  std::string rows;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!plans[i].is_repeat) {
+      append_incoming_message(rows, *batch[i], plans[i].analyzer_id, plans[i].duplicate_of,
+                              plans[i].resend_key, form);
     }
   }
+  return rows;
+}
 
-  draw_ids(specimen_count, result_count);
+// The specimens, results, decisions and outbox rows of the messages whose plan has_results,
+// their IDs drawn from the pool.
+BatchRows BatchWriter::result_rows(pqxx::transaction_base& tx,
+                                   std::span<const StoreRequest* const> batch,
+                                   const std::vector<Plan>& plans, RowForm form) {
+  std::size_t specimens = 0;
+  std::size_t results = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (plans[i].has_results) {
+      specimens += batch[i]->content->result_sets.size();
+      results += count_observations(*batch[i]->content);
+    }
+  }
+  draw_ids(tx, specimens, results);
   BatchRows rows;
+  rows.form = form;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (plans[i].has_results) {
       append_result_rows(rows, *batch[i], plans[i].analyzer_id, ids_, routes_);
     }
   }
+  return rows;
+}
+
+// A small batch is one statement (one round trip, the rows as JSON parameters); a large one goes
+// by COPY, whose rows cost PostgreSQL about half what the statement's do, for a dozen round
+// trips that a large batch amortises (measured with scripts/dev.sh bench).
+Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
+    std::span<const StoreRequest* const> batch) {
+  auto plans = plan(batch);
   std::vector<std::pair<long long, AnalyzerSeen>> touched;
   const auto touches = analyzers_to_touch(batch, plans, touched);
+  auto stored = batch.size() >= kCopyFrom ? write_by_copy(batch, plans, touches)
+                                          : write_in_one_statement(batch, plans, touches);
+  if (!stored) {
+    return stored.error();
+  }
+  for (auto& [id, seen] : touched) {
+    analyzers_seen_[id] = std::move(seen);
+  }
+  std::vector<Completion> done;
+  done.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    done.push_back(completion_for(plans[i].is_repeat, plans[i].id, *stored));
+  }
+  return done;
+}
 
+Result<BatchWriter::Stored, StoreError> BatchWriter::write_in_one_statement(
+    std::span<const StoreRequest* const> batch, const std::vector<Plan>& plans,
+    const std::string& touches) {
+  pqxx::nontransaction n(session_->connection, "store_batch");
+  const auto messages = message_rows(batch, plans, RowForm::Json);
+  const auto rows = result_rows(n, batch, plans, RowForm::Json);
   pqxx::result answer;
   try {
-    pqxx::nontransaction n(session_->connection, "store_batch");
     answer = n.exec_prepared("store_batch", json_array(messages), json_array(rows.specimens),
                              json_array(rows.results), json_array(rows.decisions),
                              json_array(rows.outbox), json_array(touches));
@@ -361,20 +455,42 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write_connected(
                                   "the database answered: {}",
                                   batch.size(), e.what())};
   }
-  std::map<std::string, StoredRow> stored;
+  return stored_rows(answer);
+}
+
+// One transaction: the messages COPYed to the staging table and moved (which says which are
+// stored now), then only those messages' rows COPYed to their tables.
+Result<BatchWriter::Stored, StoreError> BatchWriter::write_by_copy(
+    std::span<const StoreRequest* const> batch, std::vector<Plan>& plans,
+    const std::string& touches) {
+  pqxx::work tx(session_->connection, "store_batch_by_copy");
+  auto messages = message_rows(batch, plans, RowForm::Copy);
+  copy_rows(tx, "incoming_messages", kIncomingColumns, messages);
+  auto stored = stored_rows(tx.exec(kMoveStaged));
+  for (auto& plan : plans) {
+    auto it = stored.find(plan.id);
+    plan.has_results = plan.has_results && !plan.is_repeat && it != stored.end() &&
+                       (it->second.status == "accepted" || it->second.status == "incomplete");
+  }
+  auto rows = result_rows(tx, batch, plans, RowForm::Copy);
+  copy_rows(tx, "specimens", kSpecimenColumns, rows.specimens);
+  copy_rows(tx, "results", kResultColumns, rows.results);
+  copy_rows(tx, "decisions", kDecisionColumns, rows.decisions);
+  lock_specimens_for_outbox(tx, rows.outbox_specimens);
+  copy_rows(tx, "outbox", kOutboxColumns, rows.outbox);
+  if (!touches.empty()) {
+    tx.exec_params(touch_analyzers_statement(1), json_array(touches));
+  }
+  tx.commit();
+  return stored;
+}
+
+BatchWriter::Stored BatchWriter::stored_rows(const pqxx::result& answer) {
+  Stored stored;
   for (const auto& row : answer) {
     stored[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
   }
-  for (auto& [id, seen] : touched) {
-    analyzers_seen_[id] = std::move(seen);
-  }
-
-  std::vector<Completion> done;
-  done.reserve(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    done.push_back(completion_for(plans[i].is_repeat, plans[i].id, stored));
-  }
-  return done;
+  return stored;
 }
 
 // The analyzers of the batch whose row says less than what they report now, or was touched more

@@ -14,14 +14,19 @@
 #include "server/store/lis_routes.hpp"
 #include "server/store/stored_message.hpp"
 
+namespace pqxx {
+class result;
+class transaction_base;
+}  // namespace pqxx
+
 namespace hemalink::store {
 
-/// One database connection that writes batches of messages, each batch in ONE statement that
-/// commits by itself (one round trip): the raw messages, their specimens and results, one
-/// decision per result, and an outbox row per specimen with released results. Each table's rows
-/// go as one JSON parameter; result and specimen IDs come from a pool drawn from their sequences
-/// a block at a time, so that decisions and outbox rows can name them. Used by one thread at a
-/// time (a store writer thread); blocking.
+/// One database connection that writes batches of messages, each batch in one transaction: the
+/// raw messages, their specimens and results, one decision per result, and an outbox row per
+/// specimen with released results. A small batch is ONE statement that commits by itself (one
+/// round trip), each table's rows one JSON parameter; a large one goes by COPY. Result and
+/// specimen IDs come from a pool drawn from their sequences a block at a time, so that decisions
+/// and outbox rows can name them. Used by one thread at a time (a store writer thread); blocking.
 class BatchWriter {
  public:
   BatchWriter(std::string dsn, LisRoutes routes);
@@ -58,11 +63,28 @@ class BatchWriter {
     std::string id;  // the message ID as text, as PostgreSQL returns it
     long long analyzer_id = 0;
     bool is_repeat = false;  // its ID came earlier in this batch
+    std::string resend_key;
     std::optional<model::MessageId> duplicate_of;
     bool has_results = false;  // its specimens, results and decisions are sent
   };
+  struct StoredRow {
+    std::string status;
+    std::string duplicate_of;
+  };
+  using Stored = std::map<std::string, StoredRow>;  ///< By message ID: what was stored now.
 
-  void draw_ids(std::size_t specimens, std::size_t results);
+  std::vector<Plan> plan(std::span<const StoreRequest* const> batch);
+  std::string message_rows(std::span<const StoreRequest* const> batch,
+                           const std::vector<Plan>& plans, RowForm form);
+  BatchRows result_rows(pqxx::transaction_base& tx, std::span<const StoreRequest* const> batch,
+                        const std::vector<Plan>& plans, RowForm form);
+  Result<Stored, StoreError> write_in_one_statement(std::span<const StoreRequest* const> batch,
+                                                    const std::vector<Plan>& plans,
+                                                    const std::string& touches);
+  Result<Stored, StoreError> write_by_copy(std::span<const StoreRequest* const> batch,
+                                           std::vector<Plan>& plans, const std::string& touches);
+  static Stored stored_rows(const pqxx::result& answer);
+  void draw_ids(pqxx::transaction_base& tx, std::size_t specimens, std::size_t results);
   std::string analyzers_to_touch(std::span<const StoreRequest* const> batch,
                                  const std::vector<Plan>& plans,
                                  std::vector<std::pair<long long, AnalyzerSeen>>& touched);

@@ -1,6 +1,7 @@
 // The store against the private PostgreSQL: every corpus message through its driver, idempotent
 // replay, duplicates, rejected messages, outbox rows, text PostgreSQL cannot hold, concurrent
 // producers, and a spool left behind by a killed daemon.
+#include "server/store/batch_writer.hpp"
 #include "server/store/store.hpp"
 
 #include <fmt/format.h>
@@ -161,6 +162,52 @@ TEST(Store, StoringTheSameMessagesAgainStoresThemOnce) {
   EXPECT_EQ(h.count("SELECT count(*) FROM messages"), 20);
   EXPECT_EQ(h.count("SELECT count(*) FROM results"), 100);
   EXPECT_EQ(h.count("SELECT count(*) FROM decisions"), 100);
+}
+
+// A small batch is one statement with JSON rows, a large one COPY: both store the same rows.
+TEST(BatchWriter, OneStatementAndCopyStoreTheSameRows) {
+  HL_REQUIRE_POSTGRES();
+  testing::StoreHarness h;
+  const LisRoutes routes = {{"lis", {}}};
+  BatchWriter writer(h.dsn(), routes);
+  auto write = [&](const std::string& prefix, std::size_t count, std::size_t per_batch) {
+    std::vector<StoreRequest> requests;
+    for (std::size_t i = 0; i < count; ++i) {
+      auto r = synthetic("xn-1", fmt::format("{}{}", prefix, i), 4);
+      r.content->decisions[0][1].verdict = model::Verdict::Release;
+      r.content->result_sets[0].observations[2].flags = {"W", "a\"b"};
+      r.content->result_sets[0].observations[3].comments = {"tab\there", std::string("nul\0x", 5)};
+      requests.push_back(std::move(r));
+    }
+    requests.push_back(requests.front());  // the same ID twice in a batch: stored once
+    for (std::size_t at = 0; at < requests.size(); at += per_batch) {
+      std::vector<const StoreRequest*> batch;
+      for (std::size_t i = at; i < std::min(requests.size(), at + per_batch); ++i) {
+        batch.push_back(&requests[i]);
+      }
+      auto written = writer.write(batch);
+      ASSERT_TRUE(written) << written.error().detail;
+    }
+  };
+  write("ONE", 10, 1);
+  write("COPY", 10, 11);
+  // Everything each message stored, its own tag taken out.
+  const auto rows_of = [&](const std::string& prefix) {
+    return h.query_rows(fmt::format(
+        "SELECT m.status, replace(encode(m.raw, 'escape'), '{0}', ''), s.kind, s.patient_id = "
+        "'P' || substr(s.specimen_id, 2), r.code, r.value, r.numeric_value, r.flags::text, "
+        "r.comments::text, d.decision, d.reason, (SELECT count(*) FROM outbox o WHERE "
+        "o.specimen_row_id = s.id AND r.id = ANY(o.result_ids)) FROM messages m JOIN specimens s "
+        "ON s.message_id = m.id JOIN results r ON r.specimen_row_id = s.id JOIN decisions d ON "
+        "d.result_id = r.id WHERE s.specimen_id LIKE 'S{0}%' ORDER BY s.specimen_id, r.code",
+        prefix));
+  };
+  const auto one = rows_of("ONE");
+  ASSERT_EQ(one.size(), 40U);
+  EXPECT_EQ(one, rows_of("COPY"));
+  EXPECT_EQ(one[1][9], "release");
+  EXPECT_EQ(one[1][11], "1") << "released results go to the outbox";
+  EXPECT_EQ(one[2][7], R"({W,"a\"b"})");
 }
 
 TEST(Store, AnAnalyzerSendingTheSameBytesAgainIsKeptAsADuplicate) {
