@@ -227,7 +227,7 @@ bench_line() {
 }
 
 run_daemon_bench() {
-  bin=build-bench/server/hemalink
+  bin=${HEMALINK_BENCH_BIN:-build-bench/server/hemalink}  # another build: to compare before and after
   work=$(mktemp -d)
   ulimit -n "$(ulimit -Hn)"
   local fsync_floor copy_floor

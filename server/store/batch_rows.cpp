@@ -310,6 +310,7 @@ void append_rows(BatchRows& rows, const StoreRequest& request, long long analyze
     for (const auto& route : routes) {
       if (route.takes(request.receipt.analyzer)) {
         rows.outbox_specimens.insert(storable(set.specimen_id));
+        rows.outbox_destinations.insert(route.destination);
         Row(rows.outbox, kOutboxColumns)
             .text(route.destination)
             .integer(specimen_row_id)

@@ -23,7 +23,8 @@ struct BatchRows {
   std::string results;
   std::string decisions;
   std::string outbox;
-  std::set<std::string> outbox_specimens;  ///< The specimens of the outbox rows.
+  std::set<std::string> outbox_specimens;     ///< The specimens of the outbox rows.
+  std::set<std::string> outbox_destinations;  ///< Their destinations.
 };
 
 /// Column lists, in the order the rows below write them.

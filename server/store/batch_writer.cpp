@@ -1,6 +1,7 @@
 #include "server/store/batch_writer.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <pqxx/pqxx>
@@ -15,6 +16,7 @@
 #include "server/store/outbox_order.hpp"
 #include "server/store/pg_error.hpp"
 #include "server/store/resend_key.hpp"
+#include "server/store/sql_arrays.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -242,6 +244,8 @@ Result<void, StoreError> BatchWriter::connect() {
     // was when it was planned (its only access path for that equality); the COPY path's move is
     // planned per batch. enable_seqscan = off here made COPY batches ten times slower.
     n.exec("SET plan_cache_mode = force_generic_plan");
+    // The outbox trigger leaves the notification to announce_outbox(), after the commit.
+    n.exec("SET hemalink.notify_after_commit = on");
     session->connection.prepare("store_batch", batch_statement());
     session_ = std::move(session);
     return {};
@@ -449,6 +453,7 @@ Result<BatchWriter::Stored, StoreError> BatchWriter::write_in_one_statement(
     answer = n.exec_prepared("store_batch", json_array(messages), json_array(rows.specimens),
                              json_array(rows.results), json_array(rows.decisions),
                              json_array(rows.outbox), json_array(touches));
+    unannounced_.insert(rows.outbox_destinations.begin(), rows.outbox_destinations.end());
   } catch (const pqxx::broken_connection& e) {
     disconnect();
     return StoreError{make_error_code(StoreErrc::InDoubt),
@@ -483,7 +488,23 @@ Result<BatchWriter::Stored, StoreError> BatchWriter::write_by_copy(
     tx.exec_params(touch_analyzers_statement(1), json_array(touches));
   }
   tx.commit();
+  unannounced_.insert(rows.outbox_destinations.begin(), rows.outbox_destinations.end());
   return stored;
+}
+
+void BatchWriter::announce_outbox() {
+  if (unannounced_.empty() || !is_connected()) {
+    return;
+  }
+  try {
+    pqxx::nontransaction n(session_->connection, "announce_outbox");
+    n.exec_params("SELECT pg_notify('hemalink_outbox', d) FROM unnest($1::text[]) AS d",
+                  text_array(unannounced_));
+  } catch (const std::exception& e) {
+    spdlog::info("store: the LIS senders were not woken ({}); they find the rows at their poll",
+                 e.what());
+  }
+  unannounced_.clear();
 }
 
 BatchWriter::Stored BatchWriter::stored_rows(const pqxx::result& answer) {

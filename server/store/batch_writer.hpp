@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,6 +46,12 @@ class BatchWriter {
   /// committed (except for InDoubt, where the commit's fate is unknown) and the connection is
   /// dropped when it can no longer be trusted.
   Result<std::vector<Completion>, StoreError> write(std::span<const StoreRequest* const> batch);
+
+  /// Wakes the LIS senders (NOTIFY hemalink_outbox) for the destinations of the outbox rows
+  /// committed since the last call: after the commit, in a statement of its own, so that writers'
+  /// commits never wait on one another's notification. A failure is logged and forgotten (the
+  /// senders' poll finds the rows).
+  void announce_outbox();
 
   /// Which messages of `batch` the database has, by message ID, in order: what settles a write
   /// whose commit came back InDoubt. Connects if not connected; Retryable when it cannot ask.
@@ -98,6 +105,7 @@ class BatchWriter {
   std::map<std::string, long long> analyzer_ids_;
   std::map<long long, AnalyzerSeen> analyzers_seen_;
   IdPool ids_;
+  std::set<std::string> unannounced_;  ///< Destinations of outbox rows committed, not announced.
 };
 
 }  // namespace hemalink::store

@@ -245,6 +245,7 @@ void StoreWriter::handle(Batch& batch) {
       note_committed(batch[i]->request, (*written)[i]);
       batch[i]->complete_read(std::move((*written)[i]));
     }
+    db_.announce_outbox();  // after the acknowledgements: not on the analyzers' path
     return;
   }
   if (is_transient(written.error())) {
@@ -255,6 +256,7 @@ void StoreWriter::handle(Batch& batch) {
   spdlog::error("store writer {}: {}; storing the batch's messages one by one", index_,
                 written.error().detail);
   store_one_by_one(batch, 0);
+  db_.announce_outbox();
 }
 
 // A commit whose outcome is unknown (the connection broke during COMMIT) is settled before anything
@@ -425,6 +427,7 @@ void StoreWriter::replay_chunk() {
       }
     }
   }
+  db_.announce_outbox();
   spool_lock.lock();
   it->mark_replayed(*chunk);
   if (it->pending() == 0) {
