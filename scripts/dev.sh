@@ -231,7 +231,7 @@ run_daemon_bench() {
   work=$(mktemp -d)
   ulimit -n "$(ulimit -Hn)"
   local fsync_floor copy_floor
-  fsync_floor=$("$pg_bin/pg_test_fsync" -s 2 -f "$work/fsync.test" 2>/dev/null |
+  fsync_floor=$("$pg_bin/pg_test_fsync" -s 1 -f "$work/fsync.test" 2>/dev/null |
     sed -n 's/^ *fdatasync *\([0-9.]*\) ops\/sec *\([0-9]*\) usecs\/op/\1 ops\/s (\2 us each)/p' | head -n 1)
   "${admin[@]}" -c "DROP DATABASE IF EXISTS hemalink_copy_floor" -c "CREATE DATABASE hemalink_copy_floor"
   copy_floor=$(build-bench/tests/bench/store_bench --copy-floor \
