@@ -196,7 +196,7 @@ serve_fresh() {
   "${admin[@]}" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name"
   rm -rf "$work/spool"
   daemon_bench_config "host=$pg_dir user=postgres dbname=$name" 50 "$work/spool" >"$work/hemalink.json"
-  "$bin" serve --config "$work/hemalink.json" 2>>"$work/serve.log" &
+  "$serve_bin" serve --config "$work/hemalink.json" 2>>"$work/serve.log" &
   serve=$!
   for _ in $(seq 1 300); do
     (exec 3<>/dev/tcp/127.0.0.1/16100) 2>/dev/null && return 0
@@ -227,7 +227,10 @@ bench_line() {
 }
 
 run_daemon_bench() {
-  bin=${HEMALINK_BENCH_BIN:-build-bench/server/hemalink}  # another build: to compare before and after
+  bin=build-bench/server/hemalink
+  # HEMALINK_BENCH_BIN: another build's daemon (the simulator stays this one), to compare before
+  # and after a change.
+  serve_bin=${HEMALINK_BENCH_BIN:-$bin}
   work=$(mktemp -d)
   ulimit -n "$(ulimit -Hn)"
   local fsync_floor copy_floor

@@ -63,10 +63,10 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
     for (std::size_t j = 0; j < messages_.size() && is_open_ && !run_.is_over; ++j) {
       // Message i of the plan is due at i / rate: the connections take turns, evenly spaced,
       // rather than all sending at the same instants.
-      const auto due = run_.start + std::chrono::microseconds(static_cast<std::int64_t>(
-                                        plan.rate > 0 ? 1e6 * static_cast<double>(messages_[j]) /
-                                                            plan.rate
-                                                      : 0));
+      const auto due =
+          run_.start +
+          std::chrono::microseconds(static_cast<std::int64_t>(
+              plan.rate > 0 ? 1e6 * static_cast<double>(messages_[j]) / plan.rate : 0));
       while (Clock::now() < due && is_open_ && !run_.is_over) {
         event_.expires_at(due);
         co_await event_.async_wait(kAwait);  // other events end a wait early
