@@ -37,8 +37,9 @@ StoreRequest raw_only(const StoreRequest& request, const StoreError& refusal) {
   return copy;
 }
 
-// Contents for `receipts`, in order. A reader that throws (a bug) leaves each message rejected
-// with the reason, kept raw: nothing received is lost.
+// Contents for `receipts`, in order. A reader that throws (a bug) leaves the message it threw on
+// rejected with the reason, kept raw: nothing received is lost. Its batch-mates are read again
+// one by one, so that one message's bug rejects no other.
 std::vector<MessageContent> read(const ReceiptReader& reader,
                                  std::span<const Receipt* const> receipts) {
   try {
@@ -49,10 +50,17 @@ std::vector<MessageContent> read(const ReceiptReader& reader,
     throw std::logic_error(
         fmt::format("{} contents for {} messages", contents.size(), receipts.size()));
   } catch (const std::exception& e) {
+    if (receipts.size() > 1) {
+      std::vector<MessageContent> contents;
+      for (const auto* receipt : receipts) {
+        contents.push_back(std::move(read(reader, std::span(&receipt, 1)).front()));
+      }
+      return contents;
+    }
     MessageContent failed;
     failed.status = MessageStatus::Rejected;
     failed.reject_reason = fmt::format("could not be read: {}", e.what());
-    return std::vector<MessageContent>(receipts.size(), failed);
+    return {std::move(failed)};
   }
 }
 

@@ -210,6 +210,42 @@ TEST(BatchWriter, OneStatementAndCopyStoreTheSameRows) {
   EXPECT_EQ(one[2][7], R"({W,"a\"b"})");
 }
 
+// A message handed over without its content is read by the writer; a reader that throws on one
+// message (a bug) rejects that one only, kept raw with the reason.
+TEST(Store, TheWriterReadsEachMessageAndOneThatCannotBeReadIsKeptRejected) {
+  HL_REQUIRE_POSTGRES();
+  testing::StoreHarness h(testing::test_store_options(), [](const Receipt& r) {
+    if (r.raw.find("BOOM") != std::string::npos) {
+      throw std::runtime_error("a driver bug");
+    }
+    MessageContent content;
+    content.control_id = "C-" + r.raw.substr(r.raw.size() - 2, 1);
+    return content;
+  });
+  std::vector<StoreRequest> requests;
+  for (const auto* raw : {"MSH|^~\\&|1\r", "MSH|^~\\&|BOOM|2\r", "MSH|^~\\&|3\r"}) {
+    requests.push_back({testing::receipt("xn-1", "generic-hl7", WireProtocol::Hl7, raw), {}});
+  }
+  const auto done = h.store_all(requests);
+  ASSERT_EQ(done.size(), 3U);
+  for (const auto& c : done) {
+    EXPECT_EQ(c.outcome, StoreOutcome::Stored);
+    ASSERT_TRUE(c.content) << "what was read comes back with the completion";
+    EXPECT_NE(c.read_at, Completion::Clock::time_point{});
+    EXPECT_LE(c.read_at, c.committed_at);
+  }
+  EXPECT_EQ(done[0].content->status, MessageStatus::Accepted);
+  EXPECT_EQ(done[1].content->status, MessageStatus::Rejected);
+  EXPECT_EQ(done[1].content->reason, "could not be read: a driver bug");
+  EXPECT_EQ(done[2].content->status, MessageStatus::Accepted);
+  EXPECT_EQ(
+      h.query_rows("SELECT status, coalesce(reject_reason, ''), control_id FROM messages "
+                   "ORDER BY received_at"),
+      (std::vector<std::vector<std::string>>{{"accepted", "", "C-1"},
+                                             {"rejected", "could not be read: a driver bug", ""},
+                                             {"accepted", "", "C-3"}}));
+}
+
 TEST(Store, AnAnalyzerSendingTheSameBytesAgainIsKeptAsADuplicate) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
