@@ -62,6 +62,9 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
   for (const auto& d : c.lis) {
     o.lis_routes.push_back({d.name, d.analyzers});
   }
+  for (const auto& a : c.analyzers) {
+    o.analyzers.emplace_back(a.name, a.driver);
+  }
   return o;
 }
 
@@ -253,9 +256,12 @@ struct Daemon::Parts {
 };
 
 Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
-  auto recent = std::make_shared<rules::RecentResults>(
-      std::make_shared<store::DatabaseResultArchive>(config.database_url),
-      config.rules.recent_results_capacity);
+  auto archive = std::make_shared<store::DatabaseResultArchive>(config.database_url);
+  if (!config.rules.files.empty()) {
+    archive->warm_up(config.store.writers);  // one history reader per store writer
+  }
+  auto recent =
+      std::make_shared<rules::RecentResults>(archive, config.rules.recent_results_capacity);
   auto reader =
       std::make_shared<ingest::CurrentMessageReader>(build_message_reader(config, recent));
   parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(recent),

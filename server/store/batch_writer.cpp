@@ -214,8 +214,9 @@ struct BatchWriter::Session {
   pqxx::connection connection;
 };
 
-BatchWriter::BatchWriter(std::string dsn, LisRoutes routes)
-    : dsn_(std::move(dsn)), routes_(std::move(routes)) {}
+BatchWriter::BatchWriter(std::string dsn, LisRoutes routes,
+                         std::vector<std::pair<std::string, std::string>> analyzers)
+    : dsn_(std::move(dsn)), routes_(std::move(routes)), analyzers_(std::move(analyzers)) {}
 BatchWriter::~BatchWriter() = default;
 
 bool BatchWriter::is_connected() const {
@@ -247,11 +248,35 @@ Result<void, StoreError> BatchWriter::connect() {
     // The outbox trigger leaves the notification to announce_outbox(), after the commit.
     n.exec("SET hemalink.notify_after_commit = on");
     session->connection.prepare("store_batch", batch_statement());
+    // Planned and its caches filled now, storing nothing: not by an analyzer's first message.
+    n.exec_prepared("store_batch", "[]", "[]", "[]", "[]", "[]", "[]");
     session_ = std::move(session);
+    know_analyzers(n);
     return {};
   } catch (...) {
     session_.reset();
     return error_from_current_exception("connecting the store to the database");
+  }
+}
+
+// Every configured analyzer's row, made if missing, in one statement (the same order for every
+// writer: two connecting at once wait for each other's rows, never deadlock).
+void BatchWriter::know_analyzers(pqxx::transaction_base& tx) {
+  if (analyzers_.empty()) {
+    return;
+  }
+  std::vector<std::string> names;
+  std::vector<std::string> drivers;
+  for (const auto& [name, driver] : analyzers_) {
+    names.push_back(name);
+    drivers.push_back(driver);
+  }
+  const auto rows = tx.exec_params(
+      "INSERT INTO analyzers (name, driver) SELECT * FROM unnest($1::text[], $2::text[])"
+      " ON CONFLICT (name) DO UPDATE SET driver = EXCLUDED.driver RETURNING name, id",
+      text_array(names), text_array(drivers));
+  for (const auto& row : rows) {
+    analyzer_ids_[row[0].as<std::string>()] = row[1].as<long long>();
   }
 }
 

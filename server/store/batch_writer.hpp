@@ -30,7 +30,9 @@ namespace hemalink::store {
 /// and outbox rows can name them. Used by one thread at a time (a store writer thread); blocking.
 class BatchWriter {
  public:
-  BatchWriter(std::string dsn, LisRoutes routes);
+  /// `analyzers` (name, driver): their rows are made sure of at each connection.
+  BatchWriter(std::string dsn, LisRoutes routes,
+              std::vector<std::pair<std::string, std::string>> analyzers = {});
   ~BatchWriter();
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
@@ -99,8 +101,11 @@ class BatchWriter {
   long long analyzer_id(const Receipt& receipt);
   bool is_fresh(long long id, const AnalyzerSeen& now) const;
 
+  void know_analyzers(pqxx::transaction_base& tx);
+
   std::string dsn_;
   LisRoutes routes_;
+  std::vector<std::pair<std::string, std::string>> analyzers_;
   std::unique_ptr<Session> session_;
   std::map<std::string, long long> analyzer_ids_;
   std::map<long long, AnalyzerSeen> analyzers_seen_;

@@ -91,6 +91,24 @@ DatabaseResultArchive::DatabaseResultArchive(std::string dsn,
 
 DatabaseResultArchive::~DatabaseResultArchive() = default;
 
+void DatabaseResultArchive::warm_up(std::size_t connections) {
+  std::vector<std::unique_ptr<Connection>> opened;
+  try {
+    for (std::size_t i = 0; i < connections; ++i) {
+      opened.push_back(std::make_unique<Connection>(dsn_, statement_timeout_));
+      ++open_;
+      pqxx::nontransaction(opened.back()->c)
+          .exec_prepared("histories", "{}", "{}", 0.0, "{}",
+                         static_cast<long long>(kPatientResultsKept));
+    }
+  } catch (const std::exception& e) {
+    spdlog::info("rules: the history readers will connect when first needed: {}", e.what());
+  }
+  for (auto& c : opened) {
+    give_back(std::move(c));
+  }
+}
+
 std::size_t DatabaseResultArchive::connections() const {
   return open_.load();
 }

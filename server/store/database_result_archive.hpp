@@ -31,6 +31,11 @@ class DatabaseResultArchive final : public ResultArchive {
   /// One statement, one round trip, for the whole query.
   std::optional<Histories> histories(const HistoryQuery& query) override;
 
+  /// Opens `connections` of the pool now and plans their statement, so that the first messages
+  /// after a start do not wait for that. A database that cannot be reached is logged and left
+  /// for the first read to try.
+  void warm_up(std::size_t connections);
+
   /// Connections opened so far and not closed (for tests: the pool grows only with concurrency).
   std::size_t connections() const;
 

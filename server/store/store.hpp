@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "protocols/common/result.hpp"
@@ -48,6 +49,9 @@ struct StoreOptions {
   std::function<void(const StoreRequest&)> on_committed;
   /// The LIS destinations released results go to (an outbox row per specimen and destination).
   LisRoutes lis_routes;
+  /// The configured analyzers (name, driver): each writer makes sure of their rows when it
+  /// connects, so that no analyzer's first message waits for its row to be made.
+  std::vector<std::pair<std::string, std::string>> analyzers;
 };
 
 /// What /readyz and the logs say about the store.

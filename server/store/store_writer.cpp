@@ -94,7 +94,7 @@ StoreWriter::StoreWriter(std::size_t index, const StoreOptions& options, Receipt
     : index_(index),
       options_(options),
       reader_(std::move(reader)),
-      db_(options.dsn, options.lis_routes),
+      db_(options.dsn, options.lis_routes, options.analyzers),
       spools_(std::move(spools)) {
   note_spooled();
   thread_ = std::thread([this] { run(); });

@@ -92,6 +92,19 @@ TEST(DatabaseResultArchive, AReadLongerThanTheStatementTimeoutIsCannotRead) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
 }
 
+TEST(DatabaseResultArchive, AWarmUpOpensTheReadersAStartWouldOtherwiseWaitFor) {
+  HL_REQUIRE_POSTGRES();
+  testing::StoreHarness h;
+  DatabaseResultArchive archive(h.dsn());
+  archive.warm_up(2);
+  EXPECT_EQ(archive.connections(), 2u);
+  EXPECT_TRUE(archive.patient_results("P-1", "HGB", {}));
+  EXPECT_EQ(archive.connections(), 2u) << "a read takes one of them";
+  DatabaseResultArchive unreachable("host=127.0.0.1 port=1 connect_timeout=2");
+  unreachable.warm_up(2);
+  EXPECT_EQ(unreachable.connections(), 0u) << "left for the first read";
+}
+
 TEST(DatabaseResultArchive, AnUnreachableDatabaseIsCannotReadNotNoResults) {
   DatabaseResultArchive archive("host=127.0.0.1 port=1 connect_timeout=2");
   EXPECT_FALSE(archive.patient_results("P-1", "HGB", {}));

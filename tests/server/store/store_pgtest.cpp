@@ -246,6 +246,18 @@ TEST(Store, TheWriterReadsEachMessageAndOneThatCannotBeReadIsKeptRejected) {
                                              {"accepted", "", "C-3"}}));
 }
 
+TEST(Store, TheConfiguredAnalyzersHaveTheirRowsBeforeTheirFirstMessage) {
+  HL_REQUIRE_POSTGRES();
+  auto options = testing::test_store_options();
+  options.analyzers = {{"xn-9", "sysmex-xn"}, {"cs-9", "sysmex-cs"}};
+  testing::StoreHarness h(options);
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return h.count("SELECT count(*) FROM analyzers WHERE name IN ('xn-9', 'cs-9')") == 2; },
+      std::chrono::seconds(10)))
+      << "made when the writers connect, not by a message";
+  EXPECT_EQ(h.query_value("SELECT driver FROM analyzers WHERE name = 'cs-9'"), "sysmex-cs");
+}
+
 TEST(Store, AnAnalyzerSendingTheSameBytesAgainIsKeptAsADuplicate) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
