@@ -7,9 +7,9 @@
 
 namespace hemalink::ingest {
 
-/// The reader in force: what sessions and the spool's replay use for each message. SIGHUP
-/// replaces it (new mapping tables, new rules) while connections stay up; a message already being
-/// read finishes with the one it started with.
+/// The reader in force: what the store's writers read each batch with, live or replayed from the
+/// spool. SIGHUP replaces it (new mapping tables, new rules) while connections stay up; a batch
+/// already being read finishes with the one it started with.
 class CurrentMessageReader {
  public:
   explicit CurrentMessageReader(std::shared_ptr<const MessageReader> reader)
@@ -25,7 +25,6 @@ class CurrentMessageReader {
     reader_ = std::move(reader);
   }
 
-  store::MessageContent read(const store::Receipt& receipt) const { return get()->read(receipt); }
   std::vector<store::MessageContent> read(std::span<const store::Receipt* const> receipts) const {
     return get()->read(receipts);
   }

@@ -73,3 +73,37 @@ TEST(MessageReader, UnparseableAndUnknownAreRejectedWithTheReason) {
 
 }  // namespace
 }  // namespace hemalink::ingest
+
+namespace hemalink::ingest {
+namespace {
+
+// The history of a whole batch is prefetched once, before any of it is decided.
+TEST(MessageReader, ABatchPrefetchesItsSpecimensHistoryOnceBeforeDeciding) {
+  std::vector<std::size_t> prefetched;
+  std::size_t decided_before_prefetch = 0;
+  std::size_t decided = 0;
+  MessageReader batch_reader(
+      [&](model::ResultSet& set, const store::Receipt&) {
+        ++decided;
+        decided_before_prefetch += prefetched.empty() ? 1 : 0;
+        return hold_everything(set, {});
+      },
+      [&](std::span<const model::ResultSet* const> specimens,
+          std::chrono::system_clock::time_point) { prefetched.push_back(specimens.size()); });
+  auto mappings = config::load_mappings("generic-hl7", "", "");
+  batch_reader.add_analyzer("generic-hl7",
+                            drivers::make_driver("generic-hl7", {*mappings, Charset::Latin1, {}}));
+  const auto a = receipt("generic-hl7", store::WireProtocol::Hl7, kOru);
+  const auto b = receipt("generic-hl7", store::WireProtocol::Hl7, kOru);
+  const auto bad = receipt("generic-hl7", store::WireProtocol::Hl7, "not HL7");
+  const store::Receipt* batch[] = {&a, &bad, &b};
+  const auto contents = batch_reader.read(batch);
+  ASSERT_EQ(contents.size(), 3U);
+  EXPECT_EQ(contents[1].status, store::MessageStatus::Rejected);
+  EXPECT_EQ(prefetched, (std::vector<std::size_t>{2})) << "one prefetch, both specimens";
+  EXPECT_EQ(decided, 2U);
+  EXPECT_EQ(decided_before_prefetch, 0U);
+}
+
+}  // namespace
+}  // namespace hemalink::ingest
