@@ -27,6 +27,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat iproute2
+  curl python3-prometheus-client
 )
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
@@ -174,7 +175,7 @@ run_up() {
 daemon_bench_config() {
   local dsn=$1 analyzers=$2 spool=$3 first=""
   printf '{"database": {"url": "%s", "migrate_at_start": true}, "spool_dir": "%s",\n' "$dsn" "$spool"
-  printf ' "logging": {"level": "warn"}, "max_connections": 10200,\n'
+  printf ' "logging": {"level": "warn"}, "max_connections": 10200, "http": {"listen": "127.0.0.1:16080"},\n'
   printf ' "rules": {"files": ["%s/config/rules/cbc.json", "%s/config/rules/coag.json", "%s/config/rules/flow.json"]},\n' \
     "$root" "$root" "$root"
   printf ' "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-client", "host": "127.0.0.1", "port": 9}}],\n'

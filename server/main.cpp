@@ -12,6 +12,7 @@
 #include "server/cli/rules_command.hpp"
 #include "server/cli/serve_command.hpp"
 #include "server/cli/simulate_command.hpp"
+#include "server/cli/token_command.hpp"
 
 namespace {
 
@@ -49,6 +50,9 @@ constexpr const char* kUsage =
     "                 message as a JSON line, print totals (see lis-sim --help)\n"
     "  outbox [--db DSN] list|show ID|resend ID|retry-dead [--destination NAME]\n"
     "                 the LIS outbox: what waits, what was sent, sending again\n"
+    "  token --user NAME --role viewer|technologist|admin [--json]\n"
+    "                 make an HTTP API token: printed once, with the api.tokens entry that\n"
+    "                 holds its hash\n"
     "  migrate [--db DSN]\n"
     "                 apply the missing schema migrations (default DSN: $HEMALINK_DATABASE_URL)\n"
     "  version        print the version\n"
@@ -92,6 +96,9 @@ int main(int argc, char** argv) {
   }
   if (command == "rules") {
     return hemalink::cli::run_rules(args, std::cout, std::cerr);
+  }
+  if (command == "token") {
+    return hemalink::cli::run_token(args, std::cout, std::cerr);
   }
   if (command == "migrate") {
     return hemalink::cli::run_migrate(args, std::cout, std::cerr);

@@ -299,10 +299,7 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
     f.text("url", c.database_url);
     f.boolean("migrate_at_start", c.migrate_at_start);
   }
-  if (const json* http = top.object("http")) {
-    JsonFields f(*http, "http", top.errors());
-    f.text("listen", c.http_listen);
-  }
+  read_http_config(top, c.http, base);
   std::string spool;
   top.text("spool_dir", spool);
   if (!spool.empty())

@@ -12,6 +12,7 @@
 #include "drivers/model/wire_protocol.hpp"
 #include "protocols/common/charset.hpp"
 #include "protocols/common/result.hpp"
+#include "server/config/http_config.hpp"
 #include "server/files/file_error.hpp"
 #include "server/transport/transport_settings.hpp"
 
@@ -122,7 +123,7 @@ struct RulesConfig {
 struct DaemonConfig {
   std::string database_url;
   bool migrate_at_start = true;
-  std::string http_listen = "127.0.0.1:8080";
+  HttpConfig http;
   std::filesystem::path spool_dir = "var/spool";
   std::string log_level = "info";
   bool log_json = false;

@@ -106,7 +106,7 @@ AnalyzerConnection<Stream>::AnalyzerConnection(Stream stream, SessionSettings se
     hl7_ = std::make_unique<session::Hl7Session>(settings_.peer, io(), services_.timings);
   } else {
     astm_ = std::make_unique<session::AstmSession>(settings_.peer, settings_.link, io(),
-                                                   services_.leniencies, services_.timings);
+                                                   services_.link_tally, services_.timings);
   }
 }
 
@@ -333,7 +333,7 @@ transport::OpenConnection<Stream> open_analyzer(const config::AnalyzerConfig& an
                                             std::function<void()> on_closed) {
     auto connection = std::make_shared<AnalyzerConnection<Stream>>(
         std::move(stream), session_settings(analyzer, peer), services, std::move(on_closed));
-    if (!services.registry.add(connection, analyzer.name, analyzer_cap)) {
+    if (!services.registry.add(connection, analyzer.name, analyzer_cap, peer)) {
       return false;
     }
     connection->start();

@@ -3,14 +3,15 @@
 namespace hemalink::daemon {
 
 bool ConnectionRegistry::add(const std::shared_ptr<Connection>& connection,
-                             const std::string& analyzer, std::size_t analyzer_cap) {
+                             const std::string& analyzer, std::size_t analyzer_cap,
+                             std::string peer) {
   std::lock_guard lock(mutex_);
   auto& of_analyzer = per_analyzer_[analyzer];
   if (connections_.size() >= max_connections_ || of_analyzer >= analyzer_cap) {
     return false;
   }
   ++of_analyzer;
-  connections_.emplace(connection.get(), Entry{connection, analyzer});
+  connections_.emplace(connection.get(), Entry{connection, analyzer, std::move(peer)});
   return true;
 }
 
@@ -27,6 +28,15 @@ void ConnectionRegistry::remove(const Connection* connection) {
 std::size_t ConnectionRegistry::size() const {
   std::lock_guard lock(mutex_);
   return connections_.size();
+}
+
+std::map<std::string, std::vector<std::string>> ConnectionRegistry::peers() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [key, entry] : connections_) {
+    out[entry.analyzer].push_back(entry.peer);
+  }
+  return out;
 }
 
 std::vector<std::shared_ptr<Connection>> ConnectionRegistry::live() const {

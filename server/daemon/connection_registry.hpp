@@ -28,9 +28,11 @@ class ConnectionRegistry {
   /// Admits `connection` of `analyzer` unless the daemon's cap or the analyzer's own
   /// (`analyzer_cap`) is reached.
   bool add(const std::shared_ptr<Connection>& connection, const std::string& analyzer,
-           std::size_t analyzer_cap);
+           std::size_t analyzer_cap, std::string peer = {});
   void remove(const Connection* connection);
   std::size_t size() const;
+  /// The peers of each analyzer's open connections (remote address and port, or device).
+  std::map<std::string, std::vector<std::string>> peers() const;
 
   void drain_all();
   void close_all();
@@ -43,6 +45,7 @@ class ConnectionRegistry {
   struct Entry {
     std::weak_ptr<Connection> connection;
     std::string analyzer;
+    std::string peer;
   };
   std::map<const Connection*, Entry> connections_;
   std::map<std::string, std::size_t, std::less<>> per_analyzer_;

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "server/daemon/connection_registry.hpp"
-#include "server/session/leniency_tally.hpp"
+#include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/store/store.hpp"
 
@@ -13,8 +13,8 @@ namespace hemalink::daemon {
 struct ConnectionServices {
   store::Store& store;
   ConnectionRegistry& registry;
-  std::shared_ptr<session::LeniencyTally> leniencies;  ///< Of the ASTM links, per analyzer.
-  std::shared_ptr<session::MessageTimings> timings;    ///< Every message's stages.
+  std::shared_ptr<session::LinkTally> link_tally;    ///< Of the ASTM links, per analyzer.
+  std::shared_ptr<session::MessageTimings> timings;  ///< Every message's stages.
 };
 
 }  // namespace hemalink::daemon

@@ -16,8 +16,11 @@
 #include <cstdio>
 #include <thread>
 
+#include "server/api/http_server.hpp"
+#include "server/api/lab_routes.hpp"
 #include "server/daemon/analyzer_connection.hpp"
 #include "server/daemon/export_file_receipts.hpp"
+#include "server/daemon/lab_view_of.hpp"
 #include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
 #include "server/ingest/current_message_reader.hpp"
@@ -123,7 +126,7 @@ struct Daemon::Parts {
   DaemonOptions options;
   std::shared_ptr<rules::RecentResults> recent;
   std::shared_ptr<ingest::CurrentMessageReader> reader;
-  std::shared_ptr<session::LeniencyTally> leniencies = std::make_shared<session::LeniencyTally>();
+  std::shared_ptr<session::LinkTally> link_tally = std::make_shared<session::LinkTally>();
   std::shared_ptr<session::MessageTimings> timings = std::make_shared<session::MessageTimings>();
   // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
   // and the pool (whose pending handlers hold connections) before the registry.
@@ -137,8 +140,10 @@ struct Daemon::Parts {
   std::vector<std::unique_ptr<transport::FileDrop>> file_drops;
   std::vector<std::shared_ptr<lis::LisLink>> lis_links;
   std::unique_ptr<store::OutboxWatch> outbox_watch;
+  std::unique_ptr<api::HttpServer> http;
   asio::signal_set signals;
   bool is_stopping = false;
+  std::atomic<bool> is_serving{false};
 
   Parts(config::DaemonConfig c, DaemonOptions o, std::shared_ptr<rules::RecentResults> r,
         std::shared_ptr<ingest::CurrentMessageReader> i)
@@ -174,7 +179,51 @@ struct Daemon::Parts {
         });
   }
 
-  ConnectionServices services() { return {store, registry, leniencies, timings}; }
+  ConnectionServices services() { return {store, registry, link_tally, timings}; }
+
+  std::shared_ptr<api::LabView> lab_view() {
+    auto v = std::make_shared<api::LabView>();
+    v->dsn = config.database_url;
+    for (const auto& d : config.lis)
+      v->lis_routes.push_back({d.name, d.analyzers});
+    v->analyzers = analyzer_entries(config);
+    v->store_health = [this] { return store.health(); };
+    v->message_counts = [this] { return store.message_counts(); };
+    v->rule_firings = [this] { return store.rule_firings(); };
+    v->connections = [this] { return registry.peers(); };
+    v->lis = [this] {
+      std::vector<api::LisEntry> out;
+      for (const auto& link : lis_links)
+        out.push_back({link->name(), config::to_string(link->settings().destination.protocol),
+                       link->is_connected(), &link->counters()});
+      return out;
+    };
+    v->is_serving = [this] { return is_serving.load(); };
+    v->timings = timings.get();
+    v->link_tally = link_tally.get();
+    return v;
+  }
+
+  void add_http() {
+    if (config.http.listen.empty()) {
+      spdlog::info("no HTTP API (http.listen is empty)");
+      return;
+    }
+    std::error_code ignored;
+    if (!config.http.tokens_file.empty() &&
+        !std::filesystem::exists(config.http.tokens_file, ignored)) {
+      spdlog::warn("api.tokens_file {} does not exist: no tokens from it",
+                   config.http.tokens_file.string());
+    }
+    if (config.http.tokens.empty()) {
+      spdlog::warn(
+          "api.tokens is empty: every /api/v1 call will be refused (hemalink token "
+          "makes one)");
+    }
+    auto router = std::make_shared<api::Router>(
+        api::lab_router(lab_view(), api::TokenBook(config.http.tokens)));
+    http = std::make_unique<api::HttpServer>(io, config.http, std::move(router));
+  }
 
   void add_transports() {
     for (const auto& a : config.analyzers) {
@@ -228,6 +277,9 @@ struct Daemon::Parts {
   }
 
   asio::awaitable<void> shut_down() {
+    is_serving = false;
+    if (http)
+      http->stop();
     each_transport([](auto& t) { t.stop(); });
     for (auto& link : lis_links) {
       link->stop();
@@ -274,6 +326,7 @@ Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
     parts_->signals.add(SIGHUP);
   }
   parts_->add_transports();
+  parts_->add_http();
 }
 
 Daemon::~Daemon() = default;
@@ -284,6 +337,9 @@ int Daemon::run() {
     asio::co_spawn(p.io, p.handle_signals(*this), asio::detached);
   }
   p.each_transport([](auto& t) { t.start(); });
+  if (p.http)
+    p.http->start();
+  p.is_serving = true;
   p.start_lis_links();
   const unsigned n = thread_count(p.config);
   spdlog::info("hemalink serving {} analyzer(s) on {} thread(s), at most {} connections",
@@ -335,6 +391,10 @@ bool Daemon::reload(const config::DaemonConfig& config) {
   return true;
 }
 
+std::uint16_t Daemon::http_port() const {
+  return parts_->http ? parts_->http->port() : 0;
+}
+
 std::uint16_t Daemon::port_of(std::string_view analyzer) const {
   auto& p = *parts_;
   for (const auto& link : p.lis_links) {
@@ -361,8 +421,8 @@ const session::MessageTimings& Daemon::message_timings() const {
   return *parts_->timings;
 }
 
-const session::LeniencyTally& Daemon::leniencies() const {
-  return *parts_->leniencies;
+const session::LinkTally& Daemon::link_tally() const {
+  return *parts_->link_tally;
 }
 
 const lis::LisCounters* Daemon::lis_counters(std::string_view destination) const {

@@ -7,7 +7,7 @@
 
 #include "server/config/daemon_config.hpp"
 #include "server/lis/lis_counters.hpp"
-#include "server/session/leniency_tally.hpp"
+#include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/store/store.hpp"
 
@@ -45,10 +45,12 @@ class Daemon {
 
   /// The port a tcp-server analyzer or LIS destination listens on (0 when it has none).
   std::uint16_t port_of(std::string_view analyzer) const;
+  /// The port the HTTP API listens on (0 when it has none).
+  std::uint16_t http_port() const;
   store::StoreHealth health() const;
   std::size_t connection_count() const;
-  /// What the analyzers' ASTM links let through by their leniencies, per analyzer.
-  const session::LeniencyTally& leniencies() const;
+  /// What the analyzers' ASTM links noticed (leniencies used, frames repeated, link errors).
+  const session::LinkTally& link_tally() const;
   /// How long every message took from its last byte to its acknowledgement, stage by stage.
   const session::MessageTimings& message_timings() const;
   /// What a LIS destination did since start; nullptr for a name that is none.

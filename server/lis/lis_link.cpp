@@ -123,6 +123,11 @@ std::uint16_t LisLink::port() const {
   return listener_ ? listener_->port() : 0;
 }
 
+bool LisLink::is_connected() {
+  std::lock_guard lock(mutex_);
+  return !connection_.expired();
+}
+
 bool LisLink::attach(const std::shared_ptr<LisConnectionBase>& connection) {
   std::lock_guard lock(mutex_);
   if (is_stopping_ || connection_.lock()) {

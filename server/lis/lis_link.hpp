@@ -78,6 +78,8 @@ class LisLink : public std::enable_shared_from_this<LisLink> {
   /// The port listened on (tcp-server), else 0.
   std::uint16_t port() const;
   bool is_stopping() const { return is_stopping_; }
+  /// A connection to the LIS is open now. From any thread.
+  bool is_connected();
 
   /// For the connection: one at a time. False when one is open already.
   bool attach(const std::shared_ptr<LisConnectionBase>& connection);

@@ -48,12 +48,12 @@ std::string no_information_reply(std::chrono::system_clock::time_point now) {
 }
 
 AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
-                         std::shared_ptr<LeniencyTally> leniencies,
+                         std::shared_ptr<LinkTally> leniencies,
                          std::shared_ptr<MessageTimings> timings)
     : peer_(std::move(peer)),
       defers_ack_(options.mode == astm::LinkMode::E1381),
       io_(io),
-      leniencies_(std::move(leniencies)),
+      link_tally_(std::move(leniencies)),
       timings_(std::move(timings)),
       link_(with_deferred_ack(options), *this) {}
 
@@ -154,6 +154,9 @@ void AstmSession::answer_query() {
 // as a rejected message with the reason, whatever becomes of the message they belonged to.
 void AstmSession::on_error(const ParseError& error, std::string_view raw) {
   ++counts_.link_errors;
+  if (link_tally_) {
+    link_tally_->add_link_error(peer_.analyzer);
+  }
   spdlog::warn("{} {}: {}", peer_.analyzer, peer_.address, error.describe());
   if (raw.empty()) {
     return;
@@ -172,15 +175,15 @@ void AstmSession::on_error(const ParseError& error, std::string_view raw) {
 }
 
 void AstmSession::on_notice(astm::LinkNotice notice, std::size_t byte_offset) {
+  if (link_tally_) {
+    link_tally_->add(peer_.analyzer, notice);
+  }
   if (!astm::is_leniency(notice)) {
     spdlog::debug("{} {}: {} at byte {}", peer_.analyzer, peer_.address, astm::to_string(notice),
                   byte_offset);
     return;
   }
   ++counts_.leniencies;
-  if (leniencies_) {
-    leniencies_->add(peer_.analyzer, notice);
-  }
   if (leniencies_logged_.insert(notice).second) {
     spdlog::info(
         "{} {}: {} at byte {} (a configured leniency; logged once per connection, "

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "protocols/astm/e1381_link.hpp"
-#include "server/session/leniency_tally.hpp"
+#include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
@@ -28,7 +28,7 @@ struct AstmSessionCounts {
   std::uint64_t incomplete = 0;    ///< Ended without their L record (stored as incomplete).
   std::uint64_t dropped = 0;       ///< Cut short by the connection closing: not stored.
   std::uint64_t link_errors = 0;   ///< Frames NAKed, bytes that belonged to nothing: kept raw.
-  std::uint64_t leniencies = 0;    ///< Things a leniency let through (see LeniencyTally).
+  std::uint64_t leniencies = 0;    ///< Things a leniency let through (see LinkTally).
   std::uint64_t queries = 0;       ///< Host queries answered.
 };
 
@@ -47,7 +47,7 @@ class AstmSession : private astm::LinkSink {
   /// `leniencies`, when given, counts every leniency the link uses, per analyzer; `timings`
   /// learns how long each message took at each stage.
   AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
-              std::shared_ptr<LeniencyTally> leniencies = nullptr,
+              std::shared_ptr<LinkTally> leniencies = nullptr,
               std::shared_ptr<MessageTimings> timings = nullptr);
 
   void feed(ByteView bytes);
@@ -75,7 +75,7 @@ class AstmSession : private astm::LinkSink {
   SessionPeer peer_;
   bool defers_ack_;
   AstmSessionIo& io_;
-  std::shared_ptr<LeniencyTally> leniencies_;
+  std::shared_ptr<LinkTally> link_tally_;
   std::shared_ptr<MessageTimings> timings_;
   std::set<astm::LinkNotice> leniencies_logged_;  ///< Each logged once per connection.
   astm::E1381Link link_;

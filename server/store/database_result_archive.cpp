@@ -1,4 +1,5 @@
 #include "server/store/database_result_archive.hpp"
+#include "server/store/thread_connection.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -36,18 +37,6 @@ constexpr const char* kHistories =
     " FROM specimens s JOIN results r ON r.specimen_row_id = s.id"
     " WHERE s.specimen_id = ANY($4::text[]) AND NOT r.is_qc AND r.numeric_value IS NOT NULL";
 
-// A connect timeout of our own unless the configuration names one.
-std::string with_connect_timeout(const std::string& dsn) {
-  if (dsn.find("connect_timeout") != std::string::npos) {
-    return dsn;
-  }
-  if (dsn.starts_with("postgres://") || dsn.starts_with("postgresql://")) {
-    const char joiner = dsn.find('?') == std::string::npos ? '?' : '&';
-    return fmt::format("{}{}connect_timeout={}", dsn, joiner, kConnectTimeoutSeconds);
-  }
-  return fmt::format("connect_timeout={} {}", kConnectTimeoutSeconds, dsn);
-}
-
 // Newest first per pair, oldest first per specimen (received time, then row order).
 void put_in_order(
     ResultArchive::Histories& found,
@@ -75,7 +64,7 @@ void put_in_order(
 // the tables were young would otherwise read every specimen for every batch once they are not.
 struct DatabaseResultArchive::Connection {
   Connection(const std::string& dsn, std::chrono::milliseconds statement_timeout)
-      : c(with_connect_timeout(dsn)) {
+      : c(with_connect_timeout(dsn, kConnectTimeoutSeconds)) {
     pqxx::nontransaction(c).exec(
         fmt::format("SET statement_timeout = {}; SET plan_cache_mode = force_generic_plan; "
                     "SET enable_seqscan = off",

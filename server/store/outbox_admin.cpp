@@ -6,6 +6,7 @@
 
 #include "server/store/pg_error.hpp"
 #include "server/store/sql_arrays.hpp"
+#include "server/store/thread_connection.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -39,15 +40,11 @@ OutboxRow read_row(const pqxx::row& r) {
   return o;
 }
 
+// The calling thread's connection: kept for the next call (the API's threads make many).
 template <typename Work>
 auto with_connection(const std::string& dsn, std::string_view during, Work work)
     -> decltype(work(std::declval<pqxx::connection&>())) {
-  try {
-    pqxx::connection c(dsn);
-    return work(c);
-  } catch (...) {
-    return error_from_current_exception(during);
-  }
+  return on_thread_connection(dsn, during, std::move(work));
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <set>
 #include <string>
+#include <vector>
+
+#include "server/store/lis_routes.hpp"
 
 namespace pqxx {
 class transaction_base;
@@ -20,5 +23,11 @@ inline constexpr int kSpecimenLockClass = -1213481807;
 /// commit, so a specimen's rows are committed in the order of their IDs, and the senders, which
 /// send a specimen's rows by ID and never one while an earlier is pending, keep its order.
 void lock_specimens_for_outbox(pqxx::transaction_base& tx, const std::set<std::string>& specimens);
+
+/// Queues the results `released` (just released, in `tx`) to the LIS: for each of their patient
+/// specimens, one outbox row per route that takes its analyzer, holding the specimen's released
+/// results together. Takes the specimens' outbox locks first.
+void queue_released_results(pqxx::transaction_base& tx, const LisRoutes& routes,
+                            const std::vector<long long>& released);
 
 }  // namespace hemalink::store

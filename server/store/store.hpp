@@ -16,6 +16,7 @@
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
 #include "server/store/lis_routes.hpp"
+#include "server/store/message_counts.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::store {
@@ -89,6 +90,9 @@ class Store {
   Result<void, StoreError> submit(StoreRequest request, CompletionHandler done);
 
   StoreHealth health() const;
+  /// What each analyzer's messages came to since the store started.
+  std::map<std::string, AnalyzerMessageCounts> message_counts() const { return counts_.snapshot(); }
+  std::map<std::string, std::uint64_t> rule_firings() const { return counts_.rule_firings(); }
 
   /// Spools and acknowledges every request whose ack_budget has run out by `now`: what the
   /// store's watchdog does every tenth of a budget with the clock's time. Tests call it with a
@@ -104,6 +108,7 @@ class Store {
   void spool_overdue(std::chrono::steady_clock::time_point now);
 
   StoreOptions options_;
+  MessageCounts counts_;
   std::vector<std::unique_ptr<StoreWriter>> writers_;
   std::mutex watch_mutex_;
   std::condition_variable watch_wake_;

@@ -67,9 +67,12 @@ std::vector<MessageContent> read(const ReceiptReader& reader,
 }  // namespace
 
 void Ticket::complete(Completion completion) {
-  if (!finished.exchange(true) && done) {
+  if (finished.exchange(true))
+    return;
+  if (counts)
+    counts->add(request.receipt, completion);
+  if (done)
     done(completion);
-  }
 }
 
 void Ticket::complete_over_budget(Completion completion) {

@@ -21,6 +21,7 @@ namespace hemalink::store {
 struct Ticket {
   StoreRequest request;
   CompletionHandler done;
+  MessageCounts* counts = nullptr;  ///< Told of the completion, when set.
   std::chrono::steady_clock::time_point deadline;
   std::chrono::steady_clock::time_point read_at{};  ///< Set by the writer when it read it.
   std::atomic<bool> finished{false};

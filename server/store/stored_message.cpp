@@ -35,6 +35,8 @@ ContentSummary summarize(const MessageContent& content) {
   }
   for (const auto& decisions : content.decisions) {
     for (const auto& d : decisions) {
+      for (const auto& f : d.fired)
+        s.rules_fired.push_back(f.rule_id);
       if (d.verdict == model::Verdict::Release) {
         ++s.released;
       } else if (d.verdict == model::Verdict::Hold) {

@@ -80,7 +80,8 @@ struct ContentSummary {
   std::size_t results = 0;
   std::size_t released = 0;
   std::size_t held = 0;
-  std::size_t other = 0;  ///< Rerun or reject.
+  std::size_t other = 0;                 ///< Rerun or reject.
+  std::vector<std::string> rules_fired;  ///< The rule of every firing (a rule once per result).
 };
 
 ContentSummary summarize(const MessageContent& content);

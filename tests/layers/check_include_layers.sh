@@ -15,6 +15,7 @@ layers=(
   server/lis         # results to the LIS: messages from outbox rows, delivery
   server/simulate    # the analyzer simulator
   server/asio        # Asio's implementation, compiled once
+  server/api         # the HTTP API: routes over the store's reads, the Beast server
   server/daemon      # the application shell
   server/cli         # subcommands
   server             # main.cpp

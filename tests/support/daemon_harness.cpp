@@ -32,6 +32,9 @@ DaemonHarness::DaemonHarness(config::DaemonConfig config)
   if (config_.threads == 0) {
     config_.threads = 2;
   }
+  if (config_.http.listen == config::HttpConfig().listen) {
+    config_.http.listen = "127.0.0.1:0";  // the API on a port of its own, beside other tests
+  }
   daemon_ = std::make_unique<daemon::Daemon>(config_, daemon::DaemonOptions{false, {}});
   runner_ = std::thread([this] { exit_code_ = daemon_->run(); });
 }

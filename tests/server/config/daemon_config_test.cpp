@@ -87,7 +87,7 @@ TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[3].transport).port, 5003);
   EXPECT_EQ(c.analyzers[4].protocol, WireProtocol::Hl7);
   EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[4].transport).port, 5004);
-  EXPECT_EQ(c.http_listen, "127.0.0.1:8080");
+  EXPECT_EQ(c.http.listen, "127.0.0.1:8080");
   ASSERT_EQ(c.lis.size(), 1U);
   EXPECT_EQ(c.lis[0].name, "lis");
   EXPECT_EQ(c.lis[0].protocol, WireProtocol::Hl7);

@@ -36,6 +36,7 @@ TEST(ServeProcess, SigtermMidLoadLosesNoAcknowledgedMessageAndExitsZero) {
     std::ofstream(dir / "hemalink.json") << fmt::format(
         R"({{"database": {{"url": "{}", "migrate_at_start": true}},
             "spool_dir": "spool", "threads": 2, "logging": {{"format": "json"}},
+            "http": {{"listen": "127.0.0.1:0"}},
             "analyzers": [{{"name": "hl7-1", "driver": "generic-hl7", "protocol": "hl7",
               "transport": {{"type": "tcp-server", "listen_address": "127.0.0.1", "port": 0}}}}]}})",
         database.dsn());

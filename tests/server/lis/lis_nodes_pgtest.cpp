@@ -37,7 +37,7 @@ class Node {
     std::ofstream(rules) << R"({"version": "release-all-test", "rules": [
         {"id": "release-all", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})";
     std::ofstream(config) << fmt::format(
-        R"({{"database": {{"url": "{}"}}, "spool_dir": "{}", "threads": 2,
+        R"({{"database": {{"url": "{}"}}, "spool_dir": "{}", "threads": 2, "http": {{"listen": "127.0.0.1:0"}},
             "rules": {{"files": ["{}"]}},
             "analyzers": [{{"name": "xn-1", "driver": "sysmex-xn", "protocol": "astm",
               "transport": {{"type": "tcp-server", "listen_address": "127.0.0.1", "port": 0}}}}],

@@ -11,12 +11,15 @@
 
 namespace hemalink::session {
 
-/// How often each analyzer's links let something through that the standard refuses (a bad or
-/// lower-case checksum, a checksum that matched only with LF read as CR, ...), each leniency
-/// counted per analyzer over all its connections: for the logs and the metrics. Thread-safe.
-class LeniencyTally {
+/// What each analyzer's ASTM links noticed, over all its connections: every LinkNotice (the
+/// leniencies that let through what the standard refuses, duplicate frames, frames sent again,
+/// ...) and every link error (a frame NAKed, text outside a message). For the logs and the
+/// metrics. Thread-safe.
+class LinkTally {
  public:
-  void add(std::string_view analyzer, astm::LinkNotice leniency);
+  void add(std::string_view analyzer, astm::LinkNotice notice);
+  void add_link_error(std::string_view analyzer);
+  std::map<std::string, std::uint64_t> link_errors() const;
   std::uint64_t count(std::string_view analyzer, astm::LinkNotice leniency) const;
   /// Every count, by analyzer and leniency.
   std::map<std::pair<std::string, astm::LinkNotice>, std::uint64_t> counts() const;
@@ -24,6 +27,7 @@ class LeniencyTally {
  private:
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, astm::LinkNotice>, std::uint64_t> counts_;
+  std::map<std::string, std::uint64_t, std::less<>> link_errors_;
 };
 
 }  // namespace hemalink::session

@@ -1,0 +1,68 @@
+#include <fmt/chrono.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server/api/lab_routes.hpp"
+#include "server/api/route_params.hpp"
+#include "server/store/lab_records.hpp"
+
+namespace hemalink::api {
+namespace {
+
+using nlohmann::json;
+
+std::string iso8601(std::chrono::system_clock::time_point t) {
+  const auto micros = std::chrono::time_point_cast<std::chrono::microseconds>(t);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", micros);
+}
+
+json analyzer_json(const AnalyzerEntry& a, const json& row,
+                   const std::map<std::string, store::AnalyzerMessageCounts>& counts,
+                   const std::map<std::string, std::vector<std::string>>& peers) {
+  json out = {{"name", a.name},
+              {"driver", a.driver},
+              {"protocol", a.protocol},
+              {"transport", a.transport},
+              {"address", a.address},
+              {"model", row.value("model", "")},
+              {"serial", row.value("serial", "")},
+              {"software_version", row.value("software_version", "")}};
+  const auto p = peers.find(a.name);
+  out["peers"] = p == peers.end() ? json::array() : json(p->second);
+  out["connected"] = p != peers.end() && !p->second.empty();
+  out["last_message_at"] = row.contains("last_seen_at") ? row["last_seen_at"] : json(nullptr);
+  json messages = json::object();
+  json results = {{"release", 0}, {"hold", 0}, {"rerun_or_reject", 0}};
+  if (const auto c = counts.find(a.name); c != counts.end()) {
+    for (const auto& [outcome, n] : c->second.messages)
+      messages[outcome] = n;
+    results = {{"release", c->second.results_released},
+               {"hold", c->second.results_held},
+               {"rerun_or_reject", c->second.results_other}};
+    if (c->second.last_received_at)
+      out["last_message_at"] = iso8601(*c->second.last_received_at);
+  }
+  out["messages_since_start"] = messages;
+  out["results_since_start"] = results;
+  return out;
+}
+
+}  // namespace
+
+void add_analyzer_routes(Router& router, View view) {
+  router.add({"GET", "/api/v1/analyzers", config::ApiRole::Viewer, {}, [view](const RouteCall&) {
+                const auto rows = json::parse(stored(store::analyzer_rows_json(view->dsn)));
+                const auto counts = view->message_counts ? view->message_counts()
+                                                         : decltype(view->message_counts()){};
+                const auto peers =
+                    view->connections ? view->connections() : decltype(view->connections()){};
+                json list = json::array();
+                for (const auto& a : view->analyzers) {
+                  const auto row = rows.contains(a.name) ? rows[a.name] : json::object();
+                  list.push_back(analyzer_json(a, row, counts, peers));
+                }
+                return json_response({{"analyzers", list}});
+              }});
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,23 @@
+#include "server/api/api_call.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace hemalink::api {
+
+ApiResponse json_response(const nlohmann::json& body, int status) {
+  return json_text_response(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                            status);
+}
+
+ApiResponse json_text_response(std::string json, int status) {
+  ApiResponse r;
+  r.status = status;
+  r.body = std::move(json);
+  return r;
+}
+
+ApiResponse error_response(int status, const std::string& code, const std::string& message) {
+  return json_response({{"error", {{"code", code}, {"message", message}}}}, status);
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,262 @@
+#include "server/api/http_server.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <set>
+
+#include "server/transport/tcp_listener.hpp"
+
+namespace hemalink::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr unsigned kRouteThreads = 4;
+
+transport::TcpServerTransport listen_address(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  auto host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[')
+    host = host.substr(1, host.size() - 2);
+  return {host, static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)))};
+}
+
+std::string next_request_id() {
+  static std::atomic<std::uint64_t> counter{0};
+  static const auto prefix =
+      fmt::format("{:x}", std::chrono::steady_clock::now().time_since_epoch().count() & 0xffffff);
+  return fmt::format("{}-{}", prefix, ++counter);
+}
+
+// The status and error code of a request that could not be read.
+std::pair<http::status, const char*> refusal_of(beast::error_code ec) {
+  if (ec == http::error::body_limit)
+    return {http::status::payload_too_large, "payload_too_large"};
+  if (ec == http::error::header_limit)
+    return {http::status::request_header_fields_too_large, "header_too_large"};
+  return {http::status::bad_request, "bad_request"};
+}
+
+ApiRequest api_request(const http::request<http::string_body>& req, std::string& query_error) {
+  ApiRequest r;
+  r.method = std::string(req.method_string());
+  const auto target = std::string_view(req.target().data(), req.target().size());
+  const auto q = target.find('?');
+  r.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) {
+    if (auto parsed = parse_query(target.substr(q + 1), query_error))
+      r.query = std::move(*parsed);
+  }
+  r.authorization = std::string(req[http::field::authorization]);
+  r.body = req.body();
+  r.request_id = next_request_id();
+  return r;
+}
+
+}  // namespace
+
+struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
+  Parts(asio::io_context& io, const config::HttpConfig& c, std::shared_ptr<const Router> r)
+      : config(c),
+        router(std::move(r)),
+        listener(
+            io, "http", "the HTTP API", listen_address(c.listen),
+            *transport::PeerAllowList::parse({}), true,
+            [this](tcp::socket socket, const std::string& peer, std::function<void()> on_closed) {
+              return open(std::move(socket), peer, std::move(on_closed));
+            }) {}
+
+  bool open(tcp::socket socket, const std::string& peer, std::function<void()> on_closed) {
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    {
+      std::lock_guard lock(mutex);
+      if (is_stopping || streams.size() >= config.max_connections)
+        return false;
+      streams.insert(stream);
+    }
+    asio::co_spawn(stream->get_executor(), serve(stream, peer),
+                   [self = shared_from_this(), stream, on_closed](std::exception_ptr e) {
+                     if (e) {
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& x) {
+                         spdlog::error("http: a connection ended on an exception: {}", x.what());
+                       }
+                     }
+                     {
+                       std::lock_guard lock(self->mutex);
+                       self->streams.erase(stream);
+                     }
+                     if (on_closed)
+                       on_closed();
+                   });
+    return true;
+  }
+
+  asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream, std::string peer) {
+    beast::flat_buffer buffer;
+    for (;;) {
+      if (buffer.size() == 0) {
+        stream->expires_after(config.idle_timeout);
+        auto [ec, n] = co_await stream->async_read_some(buffer.prepare(4096), kAwait);
+        if (ec)
+          co_return;
+        buffer.commit(n);
+      }
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+      parser.body_limit(config.max_body_bytes);
+      stream->expires_after(config.request_timeout);
+      auto [ec, n] = co_await http::async_read_header(*stream, buffer, parser, kAwait);
+      if (ec) {
+        co_await refuse(*stream, ec, peer);
+        co_return;
+      }
+      const auto& head = parser.get();
+      if (head.target().size() > config.max_target_bytes) {
+        co_await write_error(
+            *stream, http::status::uri_too_long, "uri_too_long",
+            fmt::format("the request target is longer than {} bytes", config.max_target_bytes));
+        co_return;
+      }
+      if (beast::iequals(head[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, 11};
+        auto [wec, wn] = co_await http::async_write(*stream, go_on, kAwait);
+        if (wec)
+          co_return;
+      }
+      if (!parser.is_done()) {
+        auto [bec, bn] = co_await http::async_read(*stream, buffer, parser, kAwait);
+        if (bec) {
+          co_await refuse(*stream, bec, peer);
+          co_return;
+        }
+      }
+      if (!co_await answer(*stream, parser.release()))
+        co_return;
+    }
+  }
+
+  // Answers one request; false when the connection is to close.
+  asio::awaitable<bool> answer(beast::tcp_stream& stream, http::request<http::string_body> req) {
+    const auto started = std::chrono::steady_clock::now();
+    std::string query_error;
+    auto request = api_request(req, query_error);
+    ApiResponse response;
+    if (!query_error.empty()) {
+      response = error_response(400, "bad_request", query_error);
+    } else {
+      response = co_await asio::co_spawn(
+          routes_pool,
+          [this, &request]() -> asio::awaitable<ApiResponse> { co_return router->answer(request); },
+          asio::use_awaitable);
+    }
+    http::response<http::string_body> res{static_cast<http::status>(response.status),
+                                          req.version()};
+    res.set(http::field::server, "hemalink");
+    res.set(http::field::content_type, response.content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Request-Id", request.request_id);
+    for (const auto& [name, value] : response.headers)
+      res.set(name, value);
+    res.body() = std::move(response.body);
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    stream.expires_after(config.request_timeout);
+    auto [ec, n] = co_await http::async_write(stream, res, kAwait);
+    const auto ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    spdlog::info("http {} {} {} {:.1f} ms {} B request {}", request.method,
+                 response.route.empty() ? "(no route)" : response.route, response.status, ms, n,
+                 request.request_id);
+    co_return !ec && req.keep_alive();
+  }
+
+  asio::awaitable<void> refuse(beast::tcp_stream& stream, beast::error_code ec,
+                               const std::string& peer) {
+    if (ec == beast::error::timeout) {
+      spdlog::info("http {}: closed: no whole request within the time allowed", peer);
+      co_return;
+    }
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
+      co_return;
+    const auto [status, code] = refusal_of(ec);
+    co_await write_error(stream, status, code,
+                         fmt::format("the request could not be read: {}", ec.message()));
+  }
+
+  asio::awaitable<void> write_error(beast::tcp_stream& stream, http::status status,
+                                    const char* code, const std::string& message) {
+    const auto e = error_response(static_cast<int>(status), code, message);
+    http::response<http::string_body> res{status, 11};
+    res.set(http::field::server, "hemalink");
+    res.set(http::field::content_type, e.content_type);
+    res.body() = e.body;
+    res.keep_alive(false);
+    res.prepare_payload();
+    stream.expires_after(config.request_timeout);
+    co_await http::async_write(stream, res, kAwait);
+    spdlog::info("http refused a request: {} {}", static_cast<int>(status), message);
+  }
+
+  void close_all() {
+    std::set<std::shared_ptr<beast::tcp_stream>> open;
+    {
+      std::lock_guard lock(mutex);
+      is_stopping = true;
+      open = streams;
+    }
+    for (const auto& s : open) {
+      asio::post(s->get_executor(), [s] { s->close(); });
+    }
+  }
+
+  config::HttpConfig config;
+  std::shared_ptr<const Router> router;
+  asio::thread_pool routes_pool{kRouteThreads};
+  transport::TcpListener listener;
+  std::mutex mutex;
+  std::set<std::shared_ptr<beast::tcp_stream>> streams;
+  bool is_stopping = false;
+};
+
+HttpServer::HttpServer(asio::io_context& io, const config::HttpConfig& config,
+                       std::shared_ptr<const Router> router)
+    : parts_(std::make_shared<Parts>(io, config, std::move(router))) {}
+
+HttpServer::~HttpServer() {
+  stop();
+  parts_->routes_pool.join();
+}
+
+void HttpServer::start() {
+  parts_->listener.start();
+}
+
+void HttpServer::stop() {
+  parts_->listener.stop();
+  parts_->close_all();
+}
+
+std::uint16_t HttpServer::port() const {
+  return parts_->listener.port();
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <memory>
+
+#include "server/api/lab_view.hpp"
+#include "server/api/router.hpp"
+
+namespace hemalink::api {
+
+using View = std::shared_ptr<const LabView>;
+
+// Each adds one resource's routes (one file each).
+void add_health_routes(Router& router, View view);
+void add_metrics_route(Router& router, View view);
+void add_analyzer_routes(Router& router, View view);
+void add_result_routes(Router& router, View view);
+void add_review_routes(Router& router, View view);
+void add_outbox_routes(Router& router, View view);
+void add_record_routes(Router& router, View view);
+/// GET /api/v1/openapi.json: the OpenAPI 3 description of every route.
+void add_openapi_route(Router& router);
+
+/// The whole API of a running daemon.
+Router lab_router(View view, TokenBook tokens);
+
+}  // namespace hemalink::api

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "server/lis/lis_counters.hpp"
+#include "server/session/link_tally.hpp"
+#include "server/session/message_timings.hpp"
+#include "server/store/lis_routes.hpp"
+#include "server/store/message_counts.hpp"
+#include "server/store/store.hpp"
+
+namespace hemalink::api {
+
+/// A configured analyzer as the API shows it.
+struct AnalyzerEntry {
+  std::string name;
+  std::string driver;
+  std::string protocol;   ///< astm, hl7, export
+  std::string transport;  ///< tcp-server, tcp-client, serial, file-drop
+  std::string address;    ///< Where it listens, dials, or reads.
+};
+
+/// A LIS destination's state now.
+struct LisEntry {
+  std::string name;
+  std::string protocol;
+  bool is_connected = false;
+  const lis::LisCounters* counters = nullptr;
+};
+
+/// What the API reads of the running daemon, without depending on it: the daemon fills it in.
+/// Every function may be called from any thread.
+struct LabView {
+  std::string dsn;
+  store::LisRoutes lis_routes;
+  std::vector<AnalyzerEntry> analyzers;
+  std::function<store::StoreHealth()> store_health;
+  std::function<std::map<std::string, store::AnalyzerMessageCounts>()> message_counts;
+  std::function<std::map<std::string, std::uint64_t>()> rule_firings;
+  /// The peers of each analyzer's open connections.
+  std::function<std::map<std::string, std::vector<std::string>>()> connections;
+  std::function<std::vector<LisEntry>()> lis;
+  /// False until every listener is bound, and once the daemon is stopping.
+  std::function<bool()> is_serving;
+  const session::MessageTimings* timings = nullptr;
+  const session::LinkTally* link_tally = nullptr;
+  std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
+};
+
+}  // namespace hemalink::api

@@ -1,0 +1,203 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "server/api/lab_routes.hpp"
+#include "server/api/prometheus_text.hpp"
+#include "server/store/outbox_admin.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::api {
+namespace {
+
+double seconds_since_epoch(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+void message_metrics(PrometheusText& p, const LabView& v) {
+  const auto counts = v.message_counts ? v.message_counts() : decltype(v.message_counts()){};
+  p.family("hemalink_messages_total", "counter",
+           "Messages received from analyzers, by analyzer, protocol and outcome (stored, "
+           "rejected, incomplete, duplicate, already_stored, spooled, failed).");
+  for (const auto& [analyzer, c] : counts) {
+    for (const auto& [outcome, n] : c.messages)
+      p.sample("hemalink_messages_total",
+               {{"analyzer", analyzer}, {"protocol", c.protocol}, {"outcome", outcome}},
+               static_cast<double>(n));
+  }
+  p.family("hemalink_results_total", "counter",
+           "Results of stored messages by analyzer and the decision made when they arrived.");
+  for (const auto& [analyzer, c] : counts) {
+    p.sample("hemalink_results_total", {{"analyzer", analyzer}, {"decision", "release"}},
+             static_cast<double>(c.results_released));
+    p.sample("hemalink_results_total", {{"analyzer", analyzer}, {"decision", "hold"}},
+             static_cast<double>(c.results_held));
+    p.sample("hemalink_results_total", {{"analyzer", analyzer}, {"decision", "rerun_or_reject"}},
+             static_cast<double>(c.results_other));
+  }
+  p.family("hemalink_analyzer_last_message_timestamp_seconds", "gauge",
+           "When the last message of each analyzer arrived (Unix time).");
+  for (const auto& [analyzer, c] : counts) {
+    if (c.last_received_at)
+      p.sample("hemalink_analyzer_last_message_timestamp_seconds", {{"analyzer", analyzer}},
+               seconds_since_epoch(*c.last_received_at));
+  }
+  p.family("hemalink_rule_firings_total", "counter", "Rule firings on stored results, by rule.");
+  if (v.rule_firings) {
+    for (const auto& [rule, n] : v.rule_firings())
+      p.sample("hemalink_rule_firings_total", {{"rule", rule}}, static_cast<double>(n));
+  }
+  if (v.timings)
+    p.append(v.timings->prometheus_text());
+}
+
+void link_metrics(PrometheusText& p, const LabView& v) {
+  if (!v.link_tally)
+    return;
+  const auto notices = v.link_tally->counts();
+  p.family("hemalink_link_leniencies_total", "counter",
+           "ASTM frames a configured leniency let through that the standard refuses, by analyzer "
+           "and leniency.");
+  for (const auto& [key, n] : notices) {
+    if (astm::is_leniency(key.second))
+      p.sample("hemalink_link_leniencies_total",
+               {{"analyzer", key.first}, {"leniency", astm::to_string(key.second)}},
+               static_cast<double>(n));
+  }
+  p.family("hemalink_link_events_total", "counter",
+           "Other ASTM link events by analyzer and kind (DuplicateFrame: a retransmission of the "
+           "last frame; FrameSentAgain: ours, after a NAK or no answer).");
+  for (const auto& [key, n] : notices) {
+    if (!astm::is_leniency(key.second))
+      p.sample("hemalink_link_events_total",
+               {{"analyzer", key.first}, {"event", astm::to_string(key.second)}},
+               static_cast<double>(n));
+  }
+  p.family("hemalink_link_errors_total", "counter",
+           "ASTM frames NAKed (bad checksum, frame number, framing) and text outside any message, "
+           "by analyzer; each is stored as a rejected message.");
+  for (const auto& [analyzer, n] : v.link_tally->link_errors())
+    p.sample("hemalink_link_errors_total", {{"analyzer", analyzer}}, static_cast<double>(n));
+}
+
+void connection_metrics(PrometheusText& p, const LabView& v) {
+  p.family("hemalink_analyzer_connections", "gauge", "Open connections per analyzer.");
+  const auto peers = v.connections ? v.connections() : decltype(v.connections()){};
+  for (const auto& a : v.analyzers) {
+    const auto it = peers.find(a.name);
+    p.sample("hemalink_analyzer_connections", {{"analyzer", a.name}},
+             it == peers.end() ? 0.0 : static_cast<double>(it->second.size()));
+  }
+}
+
+void store_metrics(PrometheusText& p, const LabView& v) {
+  if (!v.store_health)
+    return;
+  const auto h = v.store_health();
+  p.family("hemalink_spool_pending_receipts", "gauge",
+           "Receipts in the local spool, not yet in the database.");
+  p.sample("hemalink_spool_pending_receipts", {}, static_cast<double>(h.spooled_pending));
+  p.family("hemalink_store_degraded", "gauge", "1 while a store writer cannot reach the database.");
+  p.sample("hemalink_store_degraded", {}, h.is_degraded ? 1 : 0);
+  p.family("hemalink_store_queued_messages", "gauge", "Messages waiting for a store writer.");
+  p.sample("hemalink_store_queued_messages", {}, static_cast<double>(h.queued));
+  p.family("hemalink_store_spooled_over_budget_total", "counter",
+           "Messages spooled because their commit took longer than the ack budget.");
+  p.sample("hemalink_store_spooled_over_budget_total", {},
+           static_cast<double>(h.spooled_over_budget));
+  p.family("hemalink_store_commits_in_doubt_total", "counter",
+           "Commits whose outcome was unknown (connection lost during COMMIT), then settled.");
+  p.sample("hemalink_store_commits_in_doubt_total", {}, static_cast<double>(h.commits_in_doubt));
+}
+
+void lis_metrics(PrometheusText& p, const LabView& v) {
+  const auto links = v.lis ? v.lis() : std::vector<LisEntry>{};
+  p.family("hemalink_lis_connected", "gauge",
+           "1 while a connection to the LIS destination is open.");
+  for (const auto& l : links)
+    p.sample("hemalink_lis_connected", {{"destination", l.name}}, l.is_connected ? 1 : 0);
+  const std::pair<const char*, const char*> counters[] = {
+      {"hemalink_lis_delivered_total", "Outbox rows the LIS acknowledged."},
+      {"hemalink_lis_retries_total", "Attempts refused, timed out or cut off, to be retried."},
+      {"hemalink_lis_timeouts_total", "Attempts the LIS did not answer in time."},
+      {"hemalink_lis_dead_total", "Rows moved to dead after too many attempts."}};
+  for (std::size_t i = 0; i < std::size(counters); ++i) {
+    p.family(counters[i].first, "counter", counters[i].second);
+    for (const auto& l : links) {
+      const auto& c = *l.counters;
+      const std::atomic<std::uint64_t>* values[] = {&c.delivered, &c.failed_attempts, &c.timeouts,
+                                                    &c.dead};
+      p.sample(counters[i].first, {{"destination", l.name}},
+               static_cast<double>(values[i]->load()));
+    }
+  }
+  p.family("hemalink_lis_send_seconds", "histogram",
+           "From writing a message to the LIS to its acknowledgement.");
+  for (const auto& l : links) {
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b < l.counters->latency_buckets.size(); ++b) {
+      cumulative += l.counters->latency_buckets[b].load();
+      const auto le = b < lis::LisCounters::kLatencyBucketsMs.size()
+                          ? fmt::format("{}", lis::LisCounters::kLatencyBucketsMs[b] / 1000)
+                          : std::string("+Inf");
+      p.sample("hemalink_lis_send_seconds_bucket", {{"destination", l.name}, {"le", le}},
+               static_cast<double>(cumulative));
+    }
+    p.sample("hemalink_lis_send_seconds_sum", {{"destination", l.name}},
+             static_cast<double>(l.counters->latency_sum_us.load()) / 1e6);
+    p.sample("hemalink_lis_send_seconds_count", {{"destination", l.name}},
+             static_cast<double>(cumulative));
+  }
+}
+
+void outbox_metrics(PrometheusText& p, const LabView& v) {
+  const auto depths = store::OutboxAdmin(v.dsn).depths();
+  p.family("hemalink_outbox_up", "gauge", "1 when the outbox could be read for these metrics.");
+  p.sample("hemalink_outbox_up", {}, depths ? 1 : 0);
+  if (!depths)
+    return;
+  auto rows = *depths;
+  if (v.lis) {
+    for (const auto& l : v.lis()) {
+      if (std::none_of(rows.begin(), rows.end(),
+                       [&](const auto& d) { return d.destination == l.name; }))
+        rows.push_back({l.name, 0, 0, 0});
+    }
+  }
+  p.family("hemalink_outbox_pending", "gauge", "Outbox rows waiting to be sent, per destination.");
+  for (const auto& d : rows)
+    p.sample("hemalink_outbox_pending", {{"destination", d.destination}},
+             static_cast<double>(d.pending));
+  p.family("hemalink_outbox_oldest_pending_age_seconds", "gauge",
+           "Age of the oldest pending outbox row, per destination.");
+  for (const auto& d : rows)
+    p.sample("hemalink_outbox_oldest_pending_age_seconds", {{"destination", d.destination}},
+             d.oldest_pending_age_s);
+  p.family("hemalink_outbox_dead", "gauge", "Dead outbox rows, per destination.");
+  for (const auto& d : rows)
+    p.sample("hemalink_outbox_dead", {{"destination", d.destination}}, static_cast<double>(d.dead));
+}
+
+}  // namespace
+
+void add_metrics_route(Router& router, View view) {
+  router.add({"GET", "/metrics", std::nullopt, {}, [view](const RouteCall&) {
+                PrometheusText p;
+                p.family("hemalink_start_time_seconds", "gauge",
+                         "When this hemalink started (Unix time).");
+                p.sample("hemalink_start_time_seconds", {}, seconds_since_epoch(view->started_at));
+                message_metrics(p, *view);
+                link_metrics(p, *view);
+                connection_metrics(p, *view);
+                store_metrics(p, *view);
+                lis_metrics(p, *view);
+                outbox_metrics(p, *view);
+                ApiResponse r;
+                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                r.body = p.text();
+                return r;
+              }});
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,147 @@
+#include "server/api/lab_routes.hpp"
+
+namespace hemalink::api {
+namespace {
+
+// Kept by hand beside the routes; a test checks that the two list the same routes.
+constexpr const char* kOpenApi = R"json({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "hemalink",
+    "version": "1",
+    "description": "The HTTP API of hemalink, the instrument middleware: health, metrics, analyzers, results, the review queue, the outbox and the audit log. Every /api/v1 call needs a bearer token (api.tokens in the configuration; hemalink token makes one). Errors are {\"error\": {\"code\", \"message\"}}."
+  },
+  "components": {
+    "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "object",
+            "properties": { "code": { "type": "string" }, "message": { "type": "string" } },
+            "required": ["code", "message"]
+          }
+        }
+      },
+      "ReviewAction": {
+        "type": "object",
+        "properties": {
+          "comment": { "type": "string", "description": "Why (required, 1-2000 characters)." },
+          "corrected_value": { "type": "string", "description": "release only: the value to report instead of the analyzer's; the analyzer's stays in the audit log." }
+        },
+        "required": ["comment"],
+        "additionalProperties": false
+      }
+    },
+    "parameters": {
+      "limit": { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1 } },
+      "since": { "name": "since", "in": "query", "schema": { "type": "string", "format": "date-time" } }
+    },
+    "responses": {
+      "Error": { "description": "An error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Json": { "description": "A JSON document", "content": { "application/json": { "schema": { "type": "object" } } } }
+    }
+  },
+  "security": [{ "bearer": [] }],
+  "paths": {
+    "/healthz": {
+      "get": { "summary": "The daemon is alive", "security": [], "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/readyz": {
+      "get": { "summary": "Ready: database reachable, spool not growing, listeners bound, LIS destinations connected", "security": [],
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "503": { "description": "Not ready, with the reasons" } } }
+    },
+    "/metrics": {
+      "get": { "summary": "Prometheus text exposition format", "security": [],
+               "responses": { "200": { "description": "Metrics", "content": { "text/plain": { "schema": { "type": "string" } } } } } }
+    },
+    "/api/v1/openapi.json": {
+      "get": { "summary": "This description", "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/api/v1/analyzers": {
+      "get": { "summary": "Each configured analyzer: connection state, peers, last message, counts since start (viewer)",
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "401": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/specimens/{specimen_id}": {
+      "get": { "summary": "Every transmission of a specimen with its results, decisions, rules fired and delivery (viewer)",
+               "parameters": [{ "name": "specimen_id", "in": "path", "required": true, "schema": { "type": "string" } }],
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/results": {
+      "get": { "summary": "Search results, newest first, a page at a time (viewer)",
+               "parameters": [
+                 { "name": "analyzer", "in": "query", "schema": { "type": "string" } },
+                 { "name": "code", "in": "query", "schema": { "type": "string" } },
+                 { "name": "patient", "in": "query", "schema": { "type": "string" } },
+                 { "name": "decision", "in": "query", "schema": { "type": "string", "enum": ["release", "hold", "rerun", "reject"] } },
+                 { "$ref": "#/components/parameters/since" },
+                 { "name": "until", "in": "query", "schema": { "type": "string", "format": "date-time" } },
+                 { "$ref": "#/components/parameters/limit" },
+                 { "name": "cursor", "in": "query", "description": "next_cursor of the previous page", "schema": { "type": "string" } }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/review": {
+      "get": { "summary": "Held results, oldest first, grouped by specimen, with reasons, flags and the patient's previous results (viewer)",
+               "parameters": [{ "$ref": "#/components/parameters/limit" }],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/api/v1/review/{result_id}/release": {
+      "post": { "summary": "Release a held result to the LIS, with a comment and optionally a corrected value (technologist)",
+                "parameters": [{ "name": "result_id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReviewAction" } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/review/{result_id}/rerun": {
+      "post": { "summary": "Ask for a held result to be run again (technologist)",
+                "parameters": [{ "name": "result_id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReviewAction" } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/review/{result_id}/reject": {
+      "post": { "summary": "Reject a held result: it is never reported (technologist)",
+                "parameters": [{ "name": "result_id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReviewAction" } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/outbox": {
+      "get": { "summary": "Outbox rows, newest first (viewer)",
+               "parameters": [
+                 { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["pending", "sent", "dead"] } },
+                 { "name": "destination", "in": "query", "schema": { "type": "string" } },
+                 { "$ref": "#/components/parameters/limit" }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/api/v1/outbox/{id}/resend": {
+      "post": { "summary": "Send a sent or dead row again (admin)",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/messages/{id}": {
+      "get": { "summary": "A stored message, raw, for troubleshooting (admin)",
+               "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/audit": {
+      "get": { "summary": "The audit log, newest first (viewer)",
+               "parameters": [
+                 { "name": "entity", "in": "query", "schema": { "type": "string" } },
+                 { "$ref": "#/components/parameters/since" },
+                 { "$ref": "#/components/parameters/limit" }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    }
+  }
+})json";
+
+}  // namespace
+
+void add_openapi_route(Router& router) {
+  router.add({"GET", "/api/v1/openapi.json", config::ApiRole::Viewer, {}, [](const RouteCall&) {
+                return json_text_response(kOpenApi);
+              }});
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,39 @@
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "server/api/lab_routes.hpp"
+#include "server/api/route_params.hpp"
+#include "server/store/lab_records.hpp"
+
+namespace hemalink::api {
+
+void add_record_routes(Router& router, View view) {
+  router.add(
+      {"GET", "/api/v1/messages/{id}", config::ApiRole::Admin, {}, [view](const RouteCall& call) {
+         static const std::regex kUuid(
+             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+         const auto& id = call.param("id");
+         if (!std::regex_match(id, kUuid))
+           throw ClientError(404, "not_found",
+                             fmt::format("no message \"{}\" (message IDs are UUIDs)", id));
+         auto doc = stored(store::message_json(view->dsn, id));
+         if (!doc)
+           throw ClientError(404, "not_found", fmt::format("no message {}", id));
+         return json_text_response(std::move(*doc));
+       }});
+  router.add({"GET",
+              "/api/v1/audit",
+              config::ApiRole::Viewer,
+              {"entity", "since", "limit"},
+              [view](const RouteCall& call) {
+                const auto since = time_param(call, "since");
+                const auto limit = limit_param(call, 100, 1000);
+                return json_text_response(fmt::format(
+                    "{{\"entries\":{}}}",
+                    stored(store::audit_json(view->dsn, call.query("entity"), since, limit))));
+              }});
+}
+
+}  // namespace hemalink::api

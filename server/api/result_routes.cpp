@@ -1,0 +1,72 @@
+#include <fmt/format.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "server/api/lab_routes.hpp"
+#include "server/api/route_params.hpp"
+#include "server/store/lab_records.hpp"
+
+namespace hemalink::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kDefaultPage = 100;
+constexpr std::size_t kMaxPage = 1000;
+
+// A cursor is the last page's oldest result ID, as text the client hands back unchanged.
+std::optional<long long> cursor_param(const RouteCall& call) {
+  const auto text = call.query("cursor");
+  if (!text)
+    return std::nullopt;
+  long long id = 0;
+  const auto* end = text->data() + text->size();
+  const auto [at, error] = std::from_chars(text->data(), end, id);
+  if (text->empty() || error != std::errc() || at != end || id < 1) {
+    throw ClientError(400, "bad_request",
+                      fmt::format("cursor: \"{}\" is not a cursor this API handed out", *text));
+  }
+  return id;
+}
+
+ApiResponse search(const LabView& view, const RouteCall& call) {
+  store::ResultQuery q;
+  q.analyzer = call.query("analyzer");
+  q.code = call.query("code");
+  q.patient = call.query("patient");
+  q.decision = choice_param(call, "decision", {"release", "hold", "rerun", "reject"});
+  q.since = time_param(call, "since");
+  q.until = time_param(call, "until");
+  q.limit = limit_param(call, kDefaultPage, kMaxPage);
+  q.before_id = cursor_param(call);
+  auto page = json::parse(stored(store::search_results_json(view.dsn, q)));
+  const auto next = page["next_before_id"];
+  page.erase("next_before_id");
+  page["next_cursor"] =
+      next.is_null() ? json(nullptr) : json(std::to_string(next.get<long long>()));
+  return json_response(page);
+}
+
+}  // namespace
+
+void add_result_routes(Router& router, View view) {
+  router.add({"GET",
+              "/api/v1/specimens/{specimen_id}",
+              config::ApiRole::Viewer,
+              {},
+              [view](const RouteCall& call) {
+                const auto& id = call.param("specimen_id");
+                auto doc = stored(store::specimen_json(view->dsn, id));
+                if (!doc)
+                  throw ClientError(404, "not_found", fmt::format("no specimen \"{}\"", id));
+                return json_text_response(std::move(*doc));
+              }});
+  router.add({"GET",
+              "/api/v1/results",
+              config::ApiRole::Viewer,
+              {"analyzer", "code", "patient", "decision", "since", "until", "limit", "cursor"},
+              [view](const RouteCall& call) { return search(*view, call); }});
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,88 @@
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server/api/lab_routes.hpp"
+#include "server/api/route_params.hpp"
+#include "server/files/json_fields.hpp"
+#include "server/store/review_queue.hpp"
+
+namespace hemalink::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxComment = 2000;
+constexpr std::size_t kMaxValue = 64;
+
+store::ReviewAction action_of(const RouteCall& call, store::ReviewVerdict verdict) {
+  store::ReviewAction a;
+  a.result_id = id_param(call, "result_id");
+  a.verdict = verdict;
+  a.actor = call.actor();
+  read_json_body(call, [&](files::JsonFields& f) {
+    f.text("comment", a.comment, true);
+    if (f.has("comment") && (a.comment.find_first_not_of(" \t\r\n") == std::string::npos ||
+                             a.comment.size() > kMaxComment)) {
+      f.error(f.path_of("comment"),
+              fmt::format("expected why, in words (1-{} characters)", kMaxComment));
+    }
+    if (f.has("corrected_value")) {
+      std::string value;
+      f.text("corrected_value", value);
+      if (verdict != store::ReviewVerdict::Release) {
+        f.error(f.path_of("corrected_value"), "only a release reports a corrected value");
+      } else if (value.empty() || value.size() > kMaxValue) {
+        f.error(f.path_of("corrected_value"),
+                fmt::format("expected the value to report (1-{} characters)", kMaxValue));
+      } else {
+        a.corrected_value = value;
+      }
+    }
+  });
+  return a;
+}
+
+ApiResponse act(const LabView& view, const RouteCall& call, store::ReviewVerdict verdict) {
+  const auto action = action_of(call, verdict);
+  auto answer = stored(store::apply_review_action(view.dsn, view.lis_routes, action));
+  switch (answer.outcome) {
+    case store::ReviewOutcome::NoSuchResult:
+      throw ClientError(404, "not_found", fmt::format("no result {}", action.result_id));
+    case store::ReviewOutcome::NotHeld: {
+      const auto current = json::parse(answer.json);
+      throw ClientError(
+          409, "conflict",
+          fmt::format("result {} is not held: its decision is {} by {} at {}", action.result_id,
+                      current.value("decision", "none"), current.value("decided_by", "nobody"),
+                      current.value("decided_at", "?")));
+    }
+    case store::ReviewOutcome::Applied:
+      break;
+  }
+  return json_text_response(std::move(answer.json));
+}
+
+void add_action(Router& router, const View& view, const char* name, store::ReviewVerdict verdict) {
+  router.add({"POST",
+              fmt::format("/api/v1/review/{{result_id}}/{}", name),
+              config::ApiRole::Technologist,
+              {},
+              [view, verdict](const RouteCall& call) { return act(*view, call, verdict); }});
+}
+
+}  // namespace
+
+void add_review_routes(Router& router, View view) {
+  router.add(
+      {"GET", "/api/v1/review", config::ApiRole::Viewer, {"limit"}, [view](const RouteCall& call) {
+         const auto limit = limit_param(call, 500, 5000);
+         return json_text_response(fmt::format("{{\"specimens\":{}}}",
+                                               stored(store::review_queue_json(view->dsn, limit))));
+       }});
+  add_action(router, view, "release", store::ReviewVerdict::Release);
+  add_action(router, view, "rerun", store::ReviewVerdict::Rerun);
+  add_action(router, view, "reject", store::ReviewVerdict::Reject);
+}
+
+}  // namespace hemalink::api

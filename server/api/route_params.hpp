@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "protocols/common/result.hpp"
+#include "server/api/router.hpp"
+#include "server/store/errc.hpp"
+
+namespace hemalink::files {
+class JsonFields;
+}
+
+namespace hemalink::api {
+
+// Reading what a call sends; each throws ClientError(400) naming the parameter or JSON path.
+
+/// `limit`: 1..max, `fallback` when absent.
+std::size_t limit_param(const RouteCall& call, std::size_t fallback, std::size_t max);
+/// An ISO 8601 date or date-time query parameter (2026-11-28, 2026-11-28T10:15:00Z).
+std::optional<std::string> time_param(const RouteCall& call, std::string_view name);
+/// One of `choices`, when given.
+std::optional<std::string> choice_param(const RouteCall& call, std::string_view name,
+                                        std::initializer_list<std::string_view> choices);
+/// A path {name} that must be a positive integer ID (404 when it is not: no such resource).
+long long id_param(const RouteCall& call, std::string_view name);
+
+/// The body as a JSON object, read by `read` with every field's path checked (unknown keys,
+/// wrong types, missing required ones are 400 with each path named).
+void read_json_body(const RouteCall& call, const std::function<void(files::JsonFields&)>& read);
+
+/// A store error as the client sees it: 503 when the database cannot be reached now (try
+/// again), else an exception (a 500, logged).
+[[noreturn]] void throw_store_error(const store::StoreError& error);
+
+template <typename T>
+T stored(Result<T, store::StoreError> result) {
+  if (!result)
+    throw_store_error(result.error());
+  if constexpr (!std::is_void_v<T>)
+    return std::move(*result);
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,192 @@
+#include "server/api/router.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace hemalink::api {
+namespace {
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t at = 1;
+  while (at <= path.size()) {
+    const auto slash = path.find('/', at);
+    const auto end = slash == std::string_view::npos ? path.size() : slash;
+    out.push_back(path.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+bool is_placeholder(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// The decoded {names} of `path` when it matches `pattern`; malformed escapes do not match.
+std::optional<std::map<std::string, std::string, std::less<>>> match(std::string_view pattern,
+                                                                     std::string_view path) {
+  const auto want = segments(pattern);
+  const auto have = segments(path);
+  if (want.size() != have.size())
+    return std::nullopt;
+  std::map<std::string, std::string, std::less<>> params;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (is_placeholder(want[i])) {
+      auto value = percent_decoded(have[i], false);
+      if (!value || value->empty())
+        return std::nullopt;
+      params.emplace(std::string(want[i].substr(1, want[i].size() - 2)), std::move(*value));
+    } else if (want[i] != have[i]) {
+      return std::nullopt;
+    }
+  }
+  return params;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+const std::string& RouteCall::param(std::string_view name) const {
+  return params.find(name)->second;
+}
+
+std::optional<std::string> RouteCall::query(std::string_view name) const {
+  const auto it = request.query.find(name);
+  if (it == request.query.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::string RouteCall::actor() const {
+  return user ? "user:" + user->name : "system:api";
+}
+
+void Router::add(Route route) {
+  routes_.push_back(std::move(route));
+}
+
+ApiResponse Router::answer(const ApiRequest& request) const {
+  std::vector<std::string> allowed;
+  for (const auto& route : routes_) {
+    auto params = match(route.pattern, request.path);
+    if (!params)
+      continue;
+    if (route.method == request.method) {
+      auto r = call(route, request, std::move(*params));
+      r.route = route.pattern;
+      return r;
+    }
+    allowed.push_back(route.method);
+  }
+  if (allowed.empty())
+    return error_response(404, "not_found", fmt::format("no such resource: {}", request.path));
+  auto r = error_response(
+      405, "method_not_allowed",
+      fmt::format("{} is not allowed here; allowed: {}", request.method, fmt::join(allowed, ", ")));
+  r.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
+  return r;
+}
+
+ApiResponse Router::call(const Route& route, const ApiRequest& request,
+                         std::map<std::string, std::string, std::less<>> params) const {
+  std::optional<ApiUser> user;
+  if (route.role) {
+    const auto token = bearer_token(request.authorization);
+    if (token)
+      user = tokens_.find(*token);
+    if (!user) {
+      auto r = error_response(401, "unauthorized",
+                              token ? "the bearer token is not one configured in api.tokens"
+                                    : "this needs an Authorization: Bearer TOKEN header");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hemalink\"");
+      return r;
+    }
+    if (user->role < *route.role) {
+      return error_response(
+          403, "forbidden",
+          fmt::format("{} {} needs the {} role; {} is a {}", route.method, route.pattern,
+                      config::to_string(*route.role), user->name, config::to_string(user->role)));
+    }
+  }
+  for (const auto& [key, value] : request.query) {
+    if (std::find(route.query_keys.begin(), route.query_keys.end(), key) ==
+        route.query_keys.end()) {
+      return error_response(
+          400, "bad_request",
+          route.query_keys.empty()
+              ? fmt::format("unknown query parameter \"{}\": this takes none", key)
+              : fmt::format("unknown query parameter \"{}\"; known: {}", key,
+                            fmt::join(route.query_keys, ", ")));
+    }
+  }
+  try {
+    return route.handler(RouteCall{request, user ? &*user : nullptr, std::move(params)});
+  } catch (const ClientError& e) {
+    return error_response(e.status, e.code, e.what());
+  } catch (const std::exception& e) {
+    spdlog::error("api: request {} ({} {}) failed: {}", request.request_id, route.method,
+                  route.pattern, e.what());
+    return error_response(500, "internal",
+                          fmt::format("hemalink failed on this request (request ID {}); the "
+                                      "daemon's log says why",
+                                      request.request_id));
+  }
+}
+
+std::optional<std::string> percent_decoded(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%') {
+      if (i + 2 >= text.size())
+        return std::nullopt;
+      const int high = hex_value(text[i + 1]);
+      const int low = hex_value(text[i + 2]);
+      if (high < 0 || low < 0)
+        return std::nullopt;
+      out += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else if (text[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string, std::less<>>> parse_query(std::string_view query,
+                                                                           std::string& error) {
+  std::map<std::string, std::string, std::less<>> out;
+  std::size_t at = 0;
+  while (at < query.size()) {
+    const auto amp = query.find('&', at);
+    const auto pair = query.substr(at, amp == std::string_view::npos ? query.npos : amp - at);
+    at = amp == std::string_view::npos ? query.size() : amp + 1;
+    if (pair.empty())
+      continue;
+    const auto eq = pair.find('=');
+    auto key = percent_decoded(pair.substr(0, eq), true);
+    auto value = percent_decoded(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!key || !value) {
+      error =
+          fmt::format("the query parameter \"{}\" has a malformed %-escape", pair.substr(0, eq));
+      return std::nullopt;
+    }
+    out[*key] = std::move(*value);
+  }
+  return out;
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <vector>
+
+#include "server/api/lab_view.hpp"
+#include "server/config/daemon_config.hpp"
+
+namespace hemalink::daemon {
+
+/// The configured analyzers as the API lists them (name, driver, protocol, transport, address).
+std::vector<api::AnalyzerEntry> analyzer_entries(const config::DaemonConfig& config);
+
+}  // namespace hemalink::daemon

@@ -1,0 +1,165 @@
+#include "server/store/lab_records.hpp"
+
+#include <fmt/format.h>
+
+#include "server/store/thread_connection.hpp"
+
+namespace hemalink::store {
+namespace {
+
+constexpr const char* kSearch = R"sql(
+SELECT json_build_object('results', coalesce(json_agg(doc ORDER BY id DESC), '[]'),
+  'next_before_id', CASE WHEN count(*) = $8 THEN min(id) END)::text
+FROM (
+  SELECT r.id, json_build_object(
+    'result_id', r.id, 'specimen_id', r.specimen_id, 'specimen_row_id', r.specimen_row_id,
+    'analyzer', a.name, 'patient_id', r.patient_id, 'code', r.code, 'raw_code', r.raw_code,
+    'loinc', r.loinc, 'value', r.value, 'numeric_value', r.numeric_value, 'units', r.units,
+    'reference_range', r.reference_range, 'abnormal_flag', r.abnormal_flag, 'flags', r.flags,
+    'status', r.status, 'received_at', r.received_at, 'decision', d.decision,
+    'decided_by', d.decided_by) AS doc
+  FROM results r
+  JOIN analyzers a ON a.id = r.analyzer_id
+  LEFT JOIN decisions d ON d.result_id = r.id AND d.is_current
+  WHERE ($1::text IS NULL OR a.name = $1)
+    AND ($2::text IS NULL OR r.code = $2)
+    AND ($3::text IS NULL OR r.patient_id = $3)
+    AND ($4::text IS NULL OR d.decision = $4)
+    AND ($5::timestamptz IS NULL OR r.received_at >= $5)
+    AND ($6::timestamptz IS NULL OR r.received_at < $6)
+    AND ($7::bigint IS NULL OR r.id < $7)
+  ORDER BY r.id DESC LIMIT $8) page
+)sql";
+
+constexpr const char* kSpecimen = R"sql(
+SELECT json_build_object('specimen_id', $1::text, 'transmissions', json_agg(t.doc ORDER BY t.id))::text
+FROM (
+  SELECT s.id, json_build_object(
+    'specimen_row_id', s.id, 'message_id', s.message_id, 'analyzer', a.name, 'kind', s.kind,
+    'sample_type', s.sample_type, 'is_rerun', s.is_rerun, 'patient_id', s.patient_id,
+    'patient_sex', s.patient_sex, 'patient_birth_date', s.patient_birth_date,
+    'qc_material', s.qc_material, 'qc_level', s.qc_level, 'qc_lot', s.qc_lot,
+    'received_at', s.received_at, 'specimen_flags', s.specimen_flags, 'comments', s.comments,
+    'results', (SELECT coalesce(json_agg(json_build_object(
+        'result_id', r.id, 'code', r.code, 'raw_code', r.raw_code, 'loinc', r.loinc,
+        'value', r.value, 'numeric_value', r.numeric_value, 'units', r.units,
+        'reference_range', r.reference_range, 'abnormal_flag', r.abnormal_flag,
+        'flags', r.flags, 'status', r.status, 'comments', r.comments,
+        'decisions', (SELECT json_agg(json_build_object(
+            'decision', d.decision, 'is_current', d.is_current, 'decided_by', d.decided_by,
+            'reason', d.reason, 'rules_fired', d.rules_fired,
+            'rule_set_version', d.rule_set_version, 'decided_at', d.decided_at)
+            ORDER BY d.is_current DESC, d.id DESC) FROM decisions d WHERE d.result_id = r.id),
+        'delivery', (SELECT coalesce(json_agg(json_build_object(
+            'outbox_id', o.id, 'destination', o.destination, 'status', o.status,
+            'attempts', o.attempts, 'sent_at', o.sent_at, 'last_error', o.last_error)
+            ORDER BY o.id), '[]')
+          FROM outbox o WHERE o.specimen_row_id = s.id AND r.id = ANY (o.result_ids)))
+        ORDER BY r.id), '[]') FROM results r WHERE r.specimen_row_id = s.id)) AS doc
+  FROM specimens s JOIN analyzers a ON a.id = s.analyzer_id
+  WHERE s.specimen_id = $1) t
+HAVING count(*) > 0
+)sql";
+
+constexpr const char* kMessage =
+    "SELECT json_build_object('message_id', m.id, 'analyzer', a.name,"
+    " 'destination', m.destination, 'direction', m.direction, 'protocol', m.protocol,"
+    " 'peer_address', m.peer_address, 'received_at', m.received_at, 'stored_at', m.stored_at,"
+    " 'control_id', m.control_id, 'status', m.status, 'reject_reason', m.reject_reason,"
+    " 'error_offset', m.error_offset, 'duplicate_of', m.duplicate_of,"
+    " 'bytes', octet_length(m.raw), 'raw', convert_from(m.raw, 'LATIN1'))::text"
+    " FROM messages m LEFT JOIN analyzers a ON a.id = m.analyzer_id WHERE m.id = $1::uuid";
+
+constexpr const char* kAudit =
+    "SELECT coalesce(json_agg(json_build_object('id', id, 'at', at, 'actor', actor,"
+    " 'action', action, 'entity', entity, 'entity_id', entity_id, 'before', before,"
+    " 'after', after) ORDER BY id DESC), '[]')::text FROM (SELECT * FROM audit_log"
+    " WHERE ($1::text IS NULL OR entity = $1) AND ($2::timestamptz IS NULL OR at >= $2)"
+    " ORDER BY id DESC LIMIT $3) a";
+
+constexpr const char* kAnalyzers =
+    "SELECT coalesce(json_object_agg(name, json_build_object('model', model, 'serial', serial,"
+    " 'software_version', software_version, 'last_seen_at', last_seen_at)), '{}')::text"
+    " FROM analyzers";
+
+constexpr const char* kOutbox =
+    "SELECT coalesce(json_agg(json_build_object('outbox_id', id, 'destination', destination,"
+    " 'specimen_id', specimen_id, 'status', status, 'attempts', attempts,"
+    " 'result_ids', result_ids, 'corrects', corrects, 'control_id', control_id,"
+    " 'last_error', last_error, 'claimed_by', claimed_by, 'created_at', created_at,"
+    " 'next_attempt_at', next_attempt_at, 'sent_at', sent_at) ORDER BY id DESC), '[]')::text"
+    " FROM (SELECT * FROM outbox WHERE ($1::text IS NULL OR status = $1)"
+    " AND ($2::text IS NULL OR destination = $2) ORDER BY id DESC LIMIT $3) o";
+
+template <typename... Args>
+Result<std::string, StoreError> one_document(const std::string& dsn, std::string_view during,
+                                             const char* sql, const Args&... args) {
+  return on_thread_connection(dsn, during,
+                              [&](pqxx::connection& c) -> Result<std::string, StoreError> {
+                                pqxx::read_transaction tx(c);
+                                return tx.exec_params1(sql, args...)[0].template as<std::string>();
+                              });
+}
+
+template <typename... Args>
+Result<std::optional<std::string>, StoreError> maybe_document(const std::string& dsn,
+                                                              std::string_view during,
+                                                              const char* sql,
+                                                              const Args&... args) {
+  return on_thread_connection(
+      dsn, during, [&](pqxx::connection& c) -> Result<std::optional<std::string>, StoreError> {
+        pqxx::read_transaction tx(c);
+        const auto rows = tx.exec_params(sql, args...);
+        if (rows.empty())
+          return std::optional<std::string>();
+        return std::optional(rows[0][0].template as<std::string>());
+      });
+}
+
+}  // namespace
+
+Result<std::string, StoreError> search_results_json(const std::string& dsn, const ResultQuery& q) {
+  return one_document(dsn, "searching results", kSearch, q.analyzer, q.code, q.patient, q.decision,
+                      q.since, q.until, q.before_id, static_cast<long long>(q.limit));
+}
+
+Result<std::optional<std::string>, StoreError> specimen_json(const std::string& dsn,
+                                                             const std::string& specimen_id) {
+  return maybe_document(dsn, "reading a specimen", kSpecimen, specimen_id);
+}
+
+Result<std::optional<std::string>, StoreError> message_json(const std::string& dsn,
+                                                            const std::string& message_id) {
+  return maybe_document(dsn, fmt::format("reading message {}", message_id), kMessage, message_id);
+}
+
+Result<std::string, StoreError> audit_json(const std::string& dsn,
+                                           const std::optional<std::string>& entity,
+                                           const std::optional<std::string>& since,
+                                           std::size_t limit) {
+  return one_document(dsn, "reading the audit log", kAudit, entity, since,
+                      static_cast<long long>(limit));
+}
+
+Result<std::string, StoreError> analyzer_rows_json(const std::string& dsn) {
+  return one_document(dsn, "reading the analyzers", kAnalyzers);
+}
+
+Result<std::string, StoreError> outbox_json(const std::string& dsn,
+                                            const std::optional<std::string>& status,
+                                            const std::optional<std::string>& destination,
+                                            std::size_t limit) {
+  return one_document(dsn, "listing the outbox", kOutbox, status, destination,
+                      static_cast<long long>(limit));
+}
+
+Result<void, StoreError> ping(const std::string& dsn) {
+  return on_thread_connection(dsn, "asking the database",
+                              [&](pqxx::connection& c) -> Result<void, StoreError> {
+                                pqxx::nontransaction tx(c);
+                                tx.exec("SELECT 1");
+                                return {};
+                              });
+}
+
+}  // namespace hemalink::store

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "protocols/common/result.hpp"
+#include "server/store/errc.hpp"
+
+namespace hemalink::store {
+
+// What the API reads from the system of record, each answer a JSON document built by PostgreSQL
+// (times ISO 8601 in UTC), each call on the calling thread's connection (thread_connection).
+
+/// Filters of a result search; every one given must match. Times are ISO 8601 text.
+struct ResultQuery {
+  std::optional<std::string> analyzer;
+  std::optional<std::string> code;
+  std::optional<std::string> patient;
+  std::optional<std::string> decision;  ///< The decision in force: release, hold, rerun, reject.
+  std::optional<std::string> since;     ///< received_at >= since
+  std::optional<std::string> until;     ///< received_at < until
+  std::size_t limit = 100;
+  /// Only results older (by ID) than this: the next page's cursor. Results stored meanwhile
+  /// get higher IDs, so pages neither repeat nor skip one.
+  std::optional<long long> before_id;
+};
+
+/// Newest first: {"results": [{result_id, specimen_id, specimen_row_id, analyzer, patient_id,
+/// code, raw_code, loinc, value, numeric_value, units, reference_range, abnormal_flag, flags,
+/// status, received_at, decision, decided_by}], "next_before_id": ID or null}.
+Result<std::string, StoreError> search_results_json(const std::string& dsn,
+                                                    const ResultQuery& query);
+
+/// Every transmission of `specimen_id`, oldest first, with each result, its decisions (the
+/// current one first, then the earlier), the rules fired and the outbox rows that carry it;
+/// nullopt when no specimen has that ID.
+Result<std::optional<std::string>, StoreError> specimen_json(const std::string& dsn,
+                                                             const std::string& specimen_id);
+
+/// A stored message, raw (read as Latin-1) with its status and reason; nullopt when none has
+/// that ID.
+Result<std::optional<std::string>, StoreError> message_json(const std::string& dsn,
+                                                            const std::string& message_id);
+
+/// audit_log rows, newest first, of `entity` (when given) since `since` (when given).
+Result<std::string, StoreError> audit_json(const std::string& dsn,
+                                           const std::optional<std::string>& entity,
+                                           const std::optional<std::string>& since,
+                                           std::size_t limit);
+
+/// The analyzers' rows: {name: {model, serial, software_version, last_seen_at}}.
+Result<std::string, StoreError> analyzer_rows_json(const std::string& dsn);
+
+/// The outbox rows (newest first) as JSON, without their payloads.
+Result<std::string, StoreError> outbox_json(const std::string& dsn,
+                                            const std::optional<std::string>& status,
+                                            const std::optional<std::string>& destination,
+                                            std::size_t limit);
+
+/// Succeeds when the database answers.
+Result<void, StoreError> ping(const std::string& dsn);
+
+}  // namespace hemalink::store

@@ -1,0 +1,146 @@
+#include "server/store/review_queue.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "server/store/outbox_order.hpp"
+#include "server/store/thread_connection.hpp"
+
+namespace hemalink::store {
+namespace {
+
+constexpr const char* kQueue = R"sql(
+WITH held AS (
+  SELECT d.result_id, d.decided_at, d.decided_by, d.reason, d.rules_fired
+  FROM decisions d WHERE d.is_current AND d.decision = 'hold'
+  ORDER BY d.decided_at, d.result_id LIMIT $1),
+specimen_groups AS (
+  SELECT min(h.decided_at) AS held_since, min(r.id) AS first_result, json_build_object(
+    'specimen_row_id', s.id, 'specimen_id', s.specimen_id, 'analyzer', a.name, 'kind', s.kind,
+    'patient_id', s.patient_id, 'patient_sex', s.patient_sex,
+    'patient_birth_date', s.patient_birth_date, 'received_at', s.received_at,
+    'specimen_flags', s.specimen_flags, 'held_since', min(h.decided_at),
+    'results', json_agg(json_build_object(
+      'result_id', r.id, 'code', r.code, 'value', r.value, 'units', r.units,
+      'reference_range', r.reference_range, 'abnormal_flag', r.abnormal_flag, 'flags', r.flags,
+      'status', r.status, 'held_at', h.decided_at, 'decided_by', h.decided_by,
+      'reason', h.reason, 'rules_fired', h.rules_fired,
+      'previous', (SELECT coalesce(json_agg(json_build_object(
+                     'result_id', p.id, 'specimen_id', p.specimen_id, 'value', p.value,
+                     'units', p.units, 'received_at', p.received_at)
+                     ORDER BY p.received_at DESC), '[]')
+                   FROM (SELECT * FROM results p
+                         WHERE r.patient_id <> '' AND p.patient_id = r.patient_id
+                         AND p.code = r.code AND NOT p.is_qc AND p.received_at < r.received_at
+                         ORDER BY p.received_at DESC LIMIT 3) p))
+      ORDER BY r.id)) AS doc
+  FROM held h JOIN results r ON r.id = h.result_id
+  JOIN specimens s ON s.id = r.specimen_row_id JOIN analyzers a ON a.id = s.analyzer_id
+  GROUP BY s.id, a.name)
+SELECT coalesce(json_agg(doc ORDER BY held_since, first_result), '[]')::text FROM specimen_groups
+)sql";
+
+constexpr const char* kRetireHold =
+    "UPDATE decisions SET is_current = false"
+    " WHERE result_id = $1 AND is_current AND decision = 'hold'"
+    " RETURNING json_build_object('decision', decision, 'decided_by', decided_by,"
+    " 'reason', reason, 'decided_at', decided_at)::text";
+
+constexpr const char* kCurrent =
+    "SELECT coalesce((SELECT json_build_object('result_id', d.result_id, 'decision', d.decision,"
+    " 'decided_by', d.decided_by, 'reason', d.reason, 'decided_at', d.decided_at)::text"
+    " FROM decisions d WHERE d.result_id = r.id AND d.is_current), '{}')"
+    " FROM results r WHERE r.id = $1";
+
+constexpr const char* kDecide =
+    "INSERT INTO decisions (result_id, decision, decided_by, reason) VALUES ($1, $2, $3, $4)"
+    " RETURNING decided_at";
+
+constexpr const char* kValueOf = "SELECT value FROM results WHERE id = $1";
+
+constexpr const char* kCorrect =
+    "UPDATE results SET value = $2, numeric_value = $3, comparator = '' WHERE id = $1";
+
+constexpr const char* kAudit =
+    "INSERT INTO audit_log (actor, action, entity, entity_id, before, after)"
+    " VALUES ($1, $2, 'result', $3::text, $4::jsonb || jsonb_build_object('value', $5::text),"
+    " jsonb_build_object('decision', $2::text, 'reason', $6::text, 'value', $7::text))";
+
+constexpr const char* kAnswer =
+    "SELECT json_build_object('result_id', d.result_id, 'decision', d.decision,"
+    " 'decided_by', d.decided_by, 'reason', d.reason, 'decided_at', d.decided_at,"
+    " 'value', r.value, 'queued', coalesce((SELECT json_agg(o.id ORDER BY o.id) FROM outbox o"
+    "   WHERE o.specimen_row_id = r.specimen_row_id AND r.id = ANY (o.result_ids)"
+    "   AND o.created_at = now()), '[]'))::text"
+    " FROM decisions d JOIN results r ON r.id = d.result_id"
+    " WHERE d.result_id = $1 AND d.is_current";
+
+std::optional<double> number_in(const std::string& text) {
+  double value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [at, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || at != end)
+    return std::nullopt;
+  return value;
+}
+
+ReviewAnswer apply(pqxx::work& tx, const LisRoutes& routes, const ReviewAction& a) {
+  const auto retired = tx.exec_params(kRetireHold, a.result_id);
+  if (retired.empty()) {
+    const auto current = tx.exec_params(kCurrent, a.result_id);
+    if (current.empty())
+      return {ReviewOutcome::NoSuchResult, ""};
+    return {ReviewOutcome::NotHeld, current[0][0].as<std::string>()};
+  }
+  const auto verdict = to_string(a.verdict);
+  tx.exec_params(kDecide, a.result_id, verdict, a.actor, a.comment);
+  const auto before_value = tx.exec_params1(kValueOf, a.result_id)[0].as<std::string>();
+  auto after_value = before_value;
+  if (a.verdict == ReviewVerdict::Release && a.corrected_value) {
+    after_value = *a.corrected_value;
+    tx.exec_params(kCorrect, a.result_id, after_value, number_in(after_value));
+  }
+  tx.exec_params(kAudit, a.actor, verdict, a.result_id, retired[0][0].as<std::string>(),
+                 before_value, a.comment, after_value);
+  if (a.verdict == ReviewVerdict::Release)
+    queue_released_results(tx, routes, {a.result_id});
+  return {ReviewOutcome::Applied, tx.exec_params1(kAnswer, a.result_id)[0].as<std::string>()};
+}
+
+}  // namespace
+
+const char* to_string(ReviewVerdict verdict) {
+  switch (verdict) {
+    case ReviewVerdict::Release:
+      return "release";
+    case ReviewVerdict::Rerun:
+      return "rerun";
+    case ReviewVerdict::Reject:
+      break;
+  }
+  return "reject";
+}
+
+Result<std::string, StoreError> review_queue_json(const std::string& dsn, std::size_t limit) {
+  return on_thread_connection(
+      dsn, "reading the review queue", [&](pqxx::connection& c) -> Result<std::string, StoreError> {
+        pqxx::read_transaction tx(c);
+        return tx.exec_params1(kQueue, static_cast<long long>(limit))[0].as<std::string>();
+      });
+}
+
+Result<ReviewAnswer, StoreError> apply_review_action(const std::string& dsn,
+                                                     const LisRoutes& routes,
+                                                     const ReviewAction& action) {
+  return on_thread_connection(
+      dsn, fmt::format("deciding result {} ({})", action.result_id, to_string(action.verdict)),
+      [&](pqxx::connection& c) -> Result<ReviewAnswer, StoreError> {
+        pqxx::work tx(c);
+        auto answer = apply(tx, routes, action);
+        tx.commit();
+        return answer;
+      });
+}
+
+}  // namespace hemalink::store

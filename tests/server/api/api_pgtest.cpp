@@ -1,0 +1,543 @@
+// The HTTP API of a running daemon: real HTTP on 127.0.0.1, the private PostgreSQL, lis-sim as the
+// LIS. Every endpoint; every role's allow and deny; review actions with their audit rows, the 409
+// on a second action and a release reaching the LIS; pagination while results arrive; /metrics
+// read by the Prometheus project's own parser; bad input of every kind; the OpenAPI description
+// against the routes served.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "server/api/api_tokens.hpp"
+#include "server/api/lab_routes.hpp"
+#include "tests/support/analyzer_socket.hpp"
+#include "tests/support/daemon_harness.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/lis_sim_runner.hpp"
+#include "tests/support/store_harness.hpp"
+
+namespace hemalink::api {
+namespace {
+
+using model::WireProtocol;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::http_request;
+using testing::HttpReply;
+
+struct Tokens {
+  NewToken viewer = make_token();
+  NewToken technologist = make_token();
+  NewToken admin = make_token();
+
+  std::vector<config::ApiToken> configured() const {
+    return {{"vera", config::ApiRole::Viewer, viewer.sha256},
+            {"tom", config::ApiRole::Technologist, technologist.sha256},
+            {"ada", config::ApiRole::Admin, admin.sha256}};
+  }
+};
+
+config::LisDestination lis_at(std::uint16_t port) {
+  config::LisDestination d;
+  d.name = "lis";
+  d.protocol = WireProtocol::Hl7;
+  d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms};
+  d.ack_timeout = 1000ms;
+  d.backoff_min = 100ms;
+  d.backoff_max = 400ms;
+  return d;
+}
+
+// No rules: every result is held for review (system:no-rules), which is what these tests act on.
+config::DaemonConfig lab(const Tokens& tokens, std::uint16_t lis_port) {
+  config::DaemonConfig c;
+  c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
+  c.lis.push_back(lis_at(lis_port));
+  c.http.listen = "127.0.0.1:0";
+  c.http.tokens = tokens.configured();
+  c.http.request_timeout = 1500ms;
+  c.http.max_body_bytes = 8192;
+  c.http.max_header_bytes = 4096;
+  c.http.max_target_bytes = 1024;
+  return c;
+}
+
+// A Sysmex XN CBC (ASTM records) of `specimen` for patient P-77, with a flagged HGB.
+std::string cbc(const std::string& specimen, double hgb) {
+  return fmt::format(
+      "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
+      "P|1|||P-77|^Doe^Jane||19720101|F\r"
+      "O|1||^^        {}^B|^^^^WBC\\^^^^HGB|||||||N||||||||||||||F\r"
+      "R|1|^^^^WBC^1|6.10|10*3/uL||N||F||||20261122101500\r"
+      "R|2|^^^^HGB^1|{:.1f}|g/dL||L||F||||20261122101500\r"
+      "L|1|N\r",
+      specimen, hgb);
+}
+
+void send_cbc(testing::DaemonHarness& h, const std::string& specimen, double hgb) {
+  testing::AnalyzerSocket s(h.port("xn-1"));
+  ASSERT_TRUE(s.send_e1381(cbc(specimen, hgb), 20s));
+}
+
+long long result_id(testing::DaemonHarness& h, const std::string& specimen,
+                    const std::string& code) {
+  return h.count(fmt::format(
+      "SELECT r.id FROM results r WHERE r.specimen_id = '{}' AND r.code = '{}'", specimen, code));
+}
+
+struct Api {
+  std::uint16_t port;
+  HttpReply get(const std::string& target, const std::string& token) const {
+    return http_request(port, "GET", target, token);
+  }
+  HttpReply post(const std::string& target, const std::string& token,
+                 const std::string& body) const {
+    return http_request(port, "POST", target, token, body);
+  }
+};
+
+// A lab with its LIS and the API's three users.
+struct ApiLab {
+  Tokens t;
+  testing::LisSimRunner lis{testing::lis_sim_options()};
+  testing::DaemonHarness h{lab(t, lis.port())};
+  Api api{h.daemon().http_port()};
+};
+
+TEST(Api, HealthReadinessAndTheAnalyzersAreReported) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  EXPECT_EQ(api.get("/healthz", "").status, 200);
+  ASSERT_TRUE(testing::wait_until([&] { return api.get("/readyz", "").status == 200; }, 20s))
+      << api.get("/readyz", "").body;
+
+  send_cbc(h, "S-1", 11.2);
+  testing::AnalyzerSocket open_link(h.port("xn-1"));
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        const auto a = api.get("/api/v1/analyzers", t.viewer.token).json()["analyzers"][0];
+        return a["connected"].get<bool>();
+      },
+      10s));
+  const auto a = api.get("/api/v1/analyzers", t.viewer.token).json()["analyzers"][0];
+  EXPECT_EQ(a["name"], "xn-1");
+  EXPECT_EQ(a["driver"], "sysmex-xn");
+  EXPECT_EQ(a["protocol"], "astm");
+  EXPECT_EQ(a["peers"].size(), 1u);
+  EXPECT_EQ(a["messages_since_start"]["stored"], 1);
+  EXPECT_EQ(a["results_since_start"]["hold"], 2);
+  EXPECT_FALSE(a["last_message_at"].is_null());
+  EXPECT_EQ(a["model"], "XN-550") << "as the analyzer reported itself (H-5)";
+}
+
+TEST(Api, ReadinessNamesWhatIsMissing) {
+  HL_REQUIRE_POSTGRES();
+  const Tokens t;
+  testing::DaemonHarness h(lab(t, testing::unused_port()));  // a LIS that is not there
+  HttpReply r;
+  // Once the daemon has started, one reason remains.
+  const auto only_the_lis = [&] {
+    r = http_request(h.daemon().http_port(), "GET", "/readyz");
+    return r.status == 503 && r.json()["reasons"].size() == 1;
+  };
+  ASSERT_TRUE(testing::wait_until(only_the_lis, 10s)) << r.body;
+  EXPECT_EQ(r.json()["reasons"][0], "LIS destination lis is not connected");
+}
+
+TEST(Api, EachRoleIsAllowedWhatItMayAndRefusedTheRest) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  send_cbc(h, "S-1", 11.2);
+  const auto message = h.query_value("SELECT id::text FROM messages LIMIT 1");
+  const auto viewer = t.viewer.token, tech = t.technologist.token, admin = t.admin.token;
+  struct Case {
+    std::string method, target, body;
+    int no_token, as_viewer, as_technologist, as_admin;
+  };
+  const auto wbc = result_id(h, "S-1", "WBC"), hgb = result_id(h, "S-1", "HGB");
+  const std::vector<Case> cases = {
+      {"GET", "/api/v1/analyzers", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/specimens/S-1", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/results", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/review", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/outbox", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/audit", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/openapi.json", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/messages/" + message, "", 401, 403, 403, 200},
+      // The technologist's release applies; the admin's, second, is a conflict: admins act too.
+      {"POST", fmt::format("/api/v1/review/{}/release", wbc), R"({"comment": "ok"})", 401, 403, 200,
+       409},
+      {"POST", fmt::format("/api/v1/review/{}/reject", hgb), R"({"comment": "clot"})", 401, 403,
+       200, 409},
+      {"POST", "/api/v1/outbox/999999/resend", "", 401, 403, 403, 404},
+      {"GET", "/healthz", "", 200, 200, 200, 200},
+      {"GET", "/metrics", "", 200, 200, 200, 200},
+  };
+  for (const auto& c : cases) {
+    const std::pair<std::string, int> callers[] = {
+        {"", c.no_token}, {viewer, c.as_viewer}, {tech, c.as_technologist}, {admin, c.as_admin}};
+    for (const auto& [token, expected] : callers) {
+      const auto r = http_request(api.port, c.method, c.target, token, c.body);
+      EXPECT_EQ(r.status, expected) << c.method << " " << c.target << " as "
+                                    << (token.empty()     ? "nobody"
+                                        : token == viewer ? "viewer"
+                                        : token == tech   ? "technologist"
+                                                          : "admin")
+                                    << ": " << r.body;
+    }
+  }
+  EXPECT_EQ(api.get("/api/v1/analyzers", "hl_forged").status, 401);
+}
+
+TEST(Api, AReviewActionIsAppliedOnceAuditedAndAReleaseReachesTheLis) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  send_cbc(h, "S-1", 11.2);
+  send_cbc(h, "S-2", 9.4);
+
+  const auto queue = api.get("/api/v1/review", t.viewer.token);
+  ASSERT_EQ(queue.status, 200) << queue.body;
+  const auto specimens = queue.json()["specimens"];
+  ASSERT_EQ(specimens.size(), 2u);
+  EXPECT_EQ(specimens[0]["specimen_id"], "S-1") << "oldest first";
+  const auto s2 = specimens[1];
+  EXPECT_EQ(s2["patient_id"], "P-77");
+  ASSERT_EQ(s2["results"].size(), 2u);
+  const auto hgb = s2["results"][1];
+  EXPECT_EQ(hgb["code"], "HGB");
+  EXPECT_EQ(hgb["abnormal_flag"], "L");
+  EXPECT_EQ(hgb["decided_by"], "system:no-rules");
+  EXPECT_EQ(hgb["reason"], "no rule set is loaded: held for review");
+  ASSERT_EQ(hgb["previous"].size(), 1u) << "the patient's earlier HGB";
+  EXPECT_EQ(hgb["previous"][0]["value"], "11.2");
+  EXPECT_EQ(hgb["previous"][0]["specimen_id"], "S-1");
+
+  const auto id = hgb["result_id"].get<long long>();
+  const auto target = fmt::format("/api/v1/review/{}/release", id);
+  const auto released = api.post(target, t.technologist.token,
+                                 R"({"comment": "repeat confirms", "corrected_value": "9.5"})");
+  ASSERT_EQ(released.status, 200) << released.body;
+  EXPECT_EQ(released.json()["decision"], "release");
+  EXPECT_EQ(released.json()["decided_by"], "user:tom");
+  EXPECT_EQ(released.json()["value"], "9.5");
+  EXPECT_EQ(released.json()["queued"].size(), 1u) << "its outbox row, in the same transaction";
+
+  const auto again = api.post(fmt::format("/api/v1/review/{}/reject", id), t.technologist.token,
+                              R"({"comment": "changed my mind"})");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.json()["error"]["message"].get<std::string>().find("release by user:tom"),
+            std::string::npos);
+
+  const auto audit = api.get("/api/v1/audit?entity=result", t.viewer.token).json()["entries"];
+  ASSERT_EQ(audit.size(), 1u) << "the refused second action left no row";
+  EXPECT_EQ(audit[0]["actor"], "user:tom");
+  EXPECT_EQ(audit[0]["action"], "release");
+  EXPECT_EQ(audit[0]["entity_id"], std::to_string(id));
+  EXPECT_EQ(audit[0]["before"]["decision"], "hold");
+  EXPECT_EQ(audit[0]["before"]["value"], "9.4");
+  EXPECT_EQ(audit[0]["after"]["value"], "9.5");
+  EXPECT_EQ(audit[0]["after"]["reason"], "repeat confirms");
+
+  ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().messages().size() == 1; }, 30s));
+  const auto m = lis.ledger().messages()[0];
+  EXPECT_EQ(m.specimen_id, "S-2");
+  ASSERT_EQ(m.codes.size(), 1u) << "only the released result goes";
+  EXPECT_EQ(m.values[0], "9.5");
+  const auto spec = api.get("/api/v1/specimens/S-2", t.viewer.token).json();
+  const auto delivered = spec["transmissions"][0]["results"][1];
+  EXPECT_EQ(delivered["decisions"][0]["decision"], "release");
+  EXPECT_EQ(delivered["decisions"][1]["decision"], "hold");
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        const auto s = api.get("/api/v1/specimens/S-2", t.viewer.token).json();
+        return s["transmissions"][0]["results"][1]["delivery"][0]["status"] == "sent";
+      },
+      10s));
+  const auto rest = api.get("/api/v1/review", t.viewer.token).json()["specimens"];
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[1]["results"].size(), 1u) << "S-2's HGB left the queue";
+}
+
+TEST(Api, ResultPagesNeitherRepeatNorSkipWhileResultsArrive) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  for (int i = 0; i < 12; ++i)
+    send_cbc(h, fmt::format("P-{}", i), 12.0);
+  std::set<long long> before;
+  for (const auto& row : h.query_rows("SELECT id FROM results"))
+    before.insert(std::stoll(row[0]));
+
+  std::atomic<bool> done{false};
+  std::thread arriving([&] {
+    for (int i = 0; i < 8 && !done; ++i)
+      send_cbc(h, fmt::format("N-{}", i), 12.0);
+  });
+  std::vector<long long> seen;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    const auto r =
+        api.get("/api/v1/results?limit=5" + (cursor.empty() ? std::string() : "&cursor=" + cursor),
+                t.viewer.token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto body = r.json();
+    for (const auto& row : body["results"])
+      seen.push_back(row["result_id"].get<long long>());
+    if (body["next_cursor"].is_null())
+      break;
+    cursor = body["next_cursor"].get<std::string>();
+  }
+  done = true;
+  arriving.join();
+  const std::set<long long> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), seen.size()) << "no result twice";
+  for (auto id : before)
+    EXPECT_TRUE(unique.count(id)) << "result " << id << " stored before the first page is missing";
+  EXPECT_TRUE(std::is_sorted(seen.rbegin(), seen.rend())) << "newest first, page after page";
+  const auto filtered =
+      api.get("/api/v1/results?code=HGB&patient=P-77&decision=hold&analyzer=xn-1&since=2020-01-01",
+              t.viewer.token);
+  ASSERT_EQ(filtered.status, 200);
+  const auto rows = filtered.json()["results"];
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["code"], "HGB");
+    EXPECT_EQ(row["decision"], "hold");
+  }
+  EXPECT_EQ(filtered.json()["results"].size(), 20u);
+}
+
+std::vector<json> parsed_metrics(const std::string& text, std::string& complaint) {
+  testing::TempDir dir("metrics");
+  std::ofstream(dir / "metrics.txt") << text;
+  const auto command =
+      fmt::format("{}/tests/support/parse_prometheus.py < {} > {} 2> {}", HEMALINK_SOURCE_DIR,
+                  (dir / "metrics.txt").string(), (dir / "samples.jsonl").string(),
+                  (dir / "complaint.txt").string());
+  const int status = std::system(command.c_str());
+  std::ifstream complaint_file(dir / "complaint.txt");
+  std::stringstream c;
+  c << complaint_file.rdbuf();
+  complaint = c.str();
+  std::vector<json> samples;
+  if (status != 0)
+    return samples;
+  std::ifstream in(dir / "samples.jsonl");
+  for (std::string line; std::getline(in, line);)
+    samples.push_back(json::parse(line));
+  return samples;
+}
+
+TEST(Api, MetricsAreValidPrometheusTextThatCountsWhatHappened) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  send_cbc(h, "S-1", 11.2);
+  testing::AnalyzerSocket link(h.port("xn-1"));
+  ASSERT_TRUE(
+      link.send("\x05"
+                "\x02"
+                "1bad frame\r\x03"
+                "00\r\n"));  // a frame with a bad checksum
+  HttpReply r;
+  std::vector<json> samples;
+  std::string complaint;
+  auto value = [&](const std::string& name, const json& labels) -> std::optional<double> {
+    for (const auto& s : samples) {
+      if (s["name"] != name)
+        continue;
+      bool match = true;
+      for (const auto& [k, v] : labels.items())
+        match = match && s["labels"].contains(k) && s["labels"][k] == v;
+      if (match)
+        return s["value"].get<double>();
+    }
+    return std::nullopt;
+  };
+  // The NAKed frame is stored as a rejected message; the metrics count it once it is.
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        r = http_request(h.daemon().http_port(), "GET", "/metrics");
+        samples = parsed_metrics(r.body, complaint);
+        return value("hemalink_messages_total", {{"analyzer", "xn-1"}, {"outcome", "rejected"}})
+            .has_value();
+      },
+      10s))
+      << complaint << r.body;
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.at("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(value("hemalink_messages_total", {{"analyzer", "xn-1"}, {"outcome", "stored"}}), 1);
+  EXPECT_EQ(value("hemalink_messages_total", {{"analyzer", "xn-1"}, {"outcome", "rejected"}}), 1);
+  EXPECT_EQ(value("hemalink_link_errors_total", {{"analyzer", "xn-1"}}), 1);
+  EXPECT_EQ(value("hemalink_results_total", {{"analyzer", "xn-1"}, {"decision", "hold"}}), 2);
+  EXPECT_EQ(value("hemalink_analyzer_connections", {{"analyzer", "xn-1"}}), 1);
+  // Stage times are of acknowledged messages: the CBC, not the NAKed frame.
+  EXPECT_EQ(value("hemalink_message_stage_seconds_count", {{"stage", "total"}}), 1);
+  EXPECT_EQ(value("hemalink_message_stage_seconds_count", {{"stage", "commit"}}), 1);
+  EXPECT_EQ(value("hemalink_outbox_pending", {{"destination", "lis"}}), 0);
+  EXPECT_EQ(value("hemalink_spool_pending_receipts", json::object()), 0);
+  EXPECT_TRUE(value("hemalink_lis_send_seconds_count", {{"destination", "lis"}}));
+  EXPECT_TRUE(value("hemalink_lis_delivered_total", {{"destination", "lis"}}));
+
+  std::string refused;
+  EXPECT_TRUE(parsed_metrics("hemalink_x{a=\"1} 2\n", refused).empty())
+      << "the parser refuses what is not exposition format";
+  EXPECT_FALSE(refused.empty());
+}
+
+TEST(Api, BadInputOfEveryKindIsRefusedWithTheFittingStatus) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  send_cbc(h, "S-1", 11.2);
+  const auto tech = t.technologist.token;
+  const auto id = result_id(h, "S-1", "WBC");
+  const auto release = fmt::format("/api/v1/review/{}/release", id);
+  auto code_of = [](const HttpReply& r) { return r.json()["error"]["code"].get<std::string>(); };
+  auto message_of = [](const HttpReply& r) {
+    return r.json()["error"]["message"].get<std::string>();
+  };
+
+  const auto oversize =
+      api.post(release, tech, R"({"comment": ")" + std::string(9000, 'x') + "\"}");
+  EXPECT_EQ(oversize.status, 413);
+  const auto bad_json = api.post(release, tech, R"({"comment": )");
+  EXPECT_EQ(bad_json.status, 400);
+  EXPECT_NE(message_of(bad_json).find("not JSON"), std::string::npos);
+  const auto wrong_type = api.post(release, tech, R"({"comment": 42})");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_NE(message_of(wrong_type).find("$.comment"), std::string::npos);
+  const auto unknown = api.post(release, tech, R"({"comment": "ok", "value": "1"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(message_of(unknown).find("$.value: unknown key"), std::string::npos);
+  const auto no_comment = api.post(release, tech, R"({})");
+  EXPECT_EQ(no_comment.status, 400);
+  EXPECT_NE(message_of(no_comment).find("$.comment"), std::string::npos);
+  const auto not_object = api.post(release, tech, R"(["ok"])");
+  EXPECT_EQ(not_object.status, 400);
+  const auto correct_reject = api.post(fmt::format("/api/v1/review/{}/reject", id), tech,
+                                       R"({"comment": "x", "corrected_value": "1"})");
+  EXPECT_EQ(correct_reject.status, 400);
+  EXPECT_EQ(api.post("/api/v1/review/999999/release", tech, R"({"comment": "x"})").status, 404);
+  EXPECT_EQ(api.post("/api/v1/review/abc/release", tech, R"({"comment": "x"})").status, 404);
+  EXPECT_EQ(api.get("/api/v1/specimens/NOPE", tech).status, 404);
+  EXPECT_EQ(api.get("/api/v1/messages/not-a-uuid", t.admin.token).status, 404);
+  EXPECT_EQ(api.get("/api/v1/messages/00000000-0000-0000-0000-000000000000", t.admin.token).status,
+            404);
+  const auto bad_cursor = api.get("/api/v1/results?cursor=zz", tech);
+  EXPECT_EQ(bad_cursor.status, 400);
+  EXPECT_NE(message_of(bad_cursor).find("cursor"), std::string::npos);
+  EXPECT_EQ(api.get("/api/v1/results?limit=0", tech).status, 400);
+  EXPECT_EQ(api.get("/api/v1/results?since=yesterday", tech).status, 400);
+  EXPECT_EQ(api.get("/api/v1/results?decision=maybe", tech).status, 400);
+  EXPECT_EQ(api.get("/api/v1/results?colour=red", tech).status, 400);
+  EXPECT_EQ(api.get("/api/v1/results?code=%ZZ", tech).status, 400);
+  EXPECT_EQ(code_of(api.get("/api/v1/nothing", tech)), "not_found");
+  EXPECT_EQ(http_request(api.port, "DELETE", "/api/v1/review", tech).status, 405);
+
+  const auto long_target = api.get("/api/v1/results?code=" + std::string(2000, 'A'), tech);
+  EXPECT_EQ(long_target.status, 414);
+  bool closed = false;
+  const auto big_header = testing::raw_exchange(
+      api.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'b') + "\r\n\r\n",
+      5s, closed);
+  EXPECT_NE(big_header.find("431"), std::string::npos) << big_header;
+  const auto garbage = testing::raw_exchange(api.port, "NOT HTTP AT ALL\r\n\r\n", 5s, closed);
+  EXPECT_NE(garbage.find("400"), std::string::npos) << garbage;
+  EXPECT_TRUE(closed);
+
+  // A slow client: half a request, then nothing. The server closes it after the request timeout
+  // (1.5 s here), well within the 10 s this waits.
+  const auto started = std::chrono::steady_clock::now();
+  const auto slow = testing::raw_exchange(api.port, "GET /healthz HTTP/1.1\r\nHo", 10s, closed);
+  EXPECT_TRUE(closed) << "the server closed the slow client";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 9s);
+  EXPECT_EQ(api.get("/healthz", "").status, 200) << "and still serves everyone else";
+}
+
+TEST(Api, SpecimensMessagesAndTheOutboxAreReadableAndARowCanBeResent) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  send_cbc(h, "S-1", 11.2);
+  const auto id = result_id(h, "S-1", "WBC");
+  ASSERT_EQ(api.post(fmt::format("/api/v1/review/{}/release", id), t.technologist.token,
+                     R"({"comment": "ok"})")
+                .status,
+            200);
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return api.get("/api/v1/outbox?status=sent&destination=lis", t.viewer.token)
+                   .json()["rows"]
+                   .size() == 1;
+      },
+      30s));
+  const auto row = api.get("/api/v1/outbox", t.viewer.token).json()["rows"][0];
+  EXPECT_EQ(row["specimen_id"], "S-1");
+  EXPECT_EQ(row["result_ids"], json::array({id}));
+  const auto outbox_id = row["outbox_id"].get<long long>();
+  const auto resend = fmt::format("/api/v1/outbox/{}/resend", outbox_id);
+  EXPECT_EQ(api.post(resend, t.admin.token, "").status, 200);
+  ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().messages().size() == 2; }, 30s));
+  const auto audit = api.get("/api/v1/audit?entity=outbox", t.viewer.token).json()["entries"];
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0]["actor"], "user:ada");
+
+  const auto spec = api.get("/api/v1/specimens/S-1", t.viewer.token).json();
+  ASSERT_EQ(spec["transmissions"].size(), 1u);
+  const auto tx = spec["transmissions"][0];
+  EXPECT_EQ(tx["analyzer"], "xn-1");
+  const auto message =
+      api.get("/api/v1/messages/" + tx["message_id"].get<std::string>(), t.admin.token);
+  ASSERT_EQ(message.status, 200) << message.body;
+  EXPECT_EQ(message.json()["raw"], cbc("S-1", 11.2));
+  EXPECT_EQ(message.json()["status"], "accepted");
+}
+
+TEST(Api, TheOpenApiDescriptionListsExactlyTheRoutesServed) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  const auto doc =
+      http_request(h.daemon().http_port(), "GET", "/api/v1/openapi.json", t.admin.token);
+  ASSERT_EQ(doc.status, 200);
+  const auto spec = doc.json();
+  EXPECT_EQ(spec["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::pair<std::string, std::string>> described;
+  for (const auto& [path, operations] : spec["paths"].items()) {
+    for (const auto& [method, operation] : operations.items()) {
+      std::string upper = method;
+      for (auto& c : upper)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      described.insert({upper, path});
+    }
+  }
+  const auto router = lab_router(std::make_shared<LabView>(), TokenBook({}));
+  std::set<std::pair<std::string, std::string>> served;
+  for (const auto& route : router.routes())
+    served.insert({route.method, route.pattern});
+  EXPECT_EQ(described, served);
+  // And each described route is answered by the running daemon (not 404 or 405).
+  for (const auto& [method, path] : described) {
+    std::string target = path;
+    for (const auto* name : {"{specimen_id}", "{result_id}", "{id}"}) {
+      if (const auto at = target.find(name); at != std::string::npos)
+        target.replace(at, std::string(name).size(), "1");
+    }
+    const auto r = http_request(h.daemon().http_port(), method, target, t.admin.token,
+                                method == "POST" ? R"({"comment": "x"})" : "");
+    const bool unrouted = r.status == 405 ||
+                          (r.status == 404 && r.body.find("no such resource") != std::string::npos);
+    EXPECT_FALSE(unrouted) << method << " " << path << ": " << r.body;
+  }
+}
+
+}  // namespace
+}  // namespace hemalink::api

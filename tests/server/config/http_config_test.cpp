@@ -1,0 +1,83 @@
+#include "server/config/http_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "server/config/daemon_config.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace hemalink::config {
+namespace {
+
+const std::string kHash(64, 'a');
+
+Result<DaemonConfig, files::FileErrors> parse(const std::string& sections,
+                                              const std::filesystem::path& base = "/etc/hemalink") {
+  return parse_daemon_config(
+      R"({"database": {"url": "postgresql:///x"}, "analyzers": [], )" + sections + "}", base,
+      std::nullopt);
+}
+
+std::vector<std::string> errors_of(const std::string& sections) {
+  std::vector<std::string> out;
+  if (auto parsed = parse(sections); !parsed) {
+    for (const auto& e : parsed.error())
+      out.push_back(e.describe());
+  }
+  return out;
+}
+
+TEST(HttpConfig, TheListenerItsLimitsAndTheTokensAreRead) {
+  const auto c = parse(R"("http": {"listen": "[::1]:9090", "max_connections": 8,
+                                   "max_body_bytes": 4096, "request_timeout_ms": 500},
+                         "api": {"tokens": [{"user": "ana", "role": "technologist", "sha256": ")" +
+                       kHash + R"("}]})");
+  ASSERT_TRUE(c) << files::describe(c.error(), "\n");
+  EXPECT_EQ(c->http.listen, "[::1]:9090");
+  EXPECT_EQ(c->http.max_connections, 8u);
+  EXPECT_EQ(c->http.max_body_bytes, 4096u);
+  EXPECT_EQ(c->http.request_timeout, std::chrono::milliseconds(500));
+  ASSERT_EQ(c->http.tokens.size(), 1u);
+  EXPECT_EQ(c->http.tokens[0].user, "ana");
+  EXPECT_EQ(c->http.tokens[0].role, ApiRole::Technologist);
+}
+
+TEST(HttpConfig, EachMistakeIsNamedByItsPath) {
+  const auto errors = errors_of(R"("http": {"listen": "localhost:80"},
+      "api": {"tokens": [{"user": "ana", "role": "root", "sha256": "ABC"},
+                         {"user": "bo", "role": "viewer", "sha256": ")" +
+                                kHash + R"(", "note": 1},
+                         {"user": "cy", "role": "admin", "sha256": ")" +
+                                kHash + R"("}]})");
+  ASSERT_EQ(errors.size(), 5u) << ::testing::PrintToString(errors);
+  EXPECT_NE(errors[0].find("http.listen: expected ADDRESS:PORT"), std::string::npos);
+  EXPECT_NE(errors[1].find("api.tokens[0].role: expected \"viewer\""), std::string::npos);
+  EXPECT_NE(errors[2].find("api.tokens[0].sha256: expected the token's SHA-256"),
+            std::string::npos);
+  EXPECT_EQ(errors[3], "api.tokens[1].note: unknown key");
+  EXPECT_EQ(errors[4], "api.tokens[2].sha256: the same token is configured twice");
+}
+
+TEST(HttpConfig, ATokensFileAddsItsTokensAndItsErrorsNameIt) {
+  testing::TempDir dir("tokens");
+  std::ofstream(dir / "tokens.json")
+      << R"({"tokens": [{"user": "dev", "role": "admin", "sha256": ")" << kHash << R"("}]})";
+  const auto c = parse(R"("api": {"tokens_file": "tokens.json"})", dir.path());
+  ASSERT_TRUE(c) << files::describe(c.error(), "\n");
+  ASSERT_EQ(c->http.tokens.size(), 1u);
+  EXPECT_EQ(c->http.tokens[0].role, ApiRole::Admin);
+
+  std::ofstream(dir / "bad.json") << R"({"tokens": [{"user": "dev", "role": "admin"}]})";
+  const auto bad = parse(R"("api": {"tokens_file": "bad.json"})", dir.path());
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error()[0].describe().find("bad.json"), std::string::npos);
+  EXPECT_NE(bad.error()[0].describe().find("sha256"), std::string::npos);
+
+  const auto absent = parse(R"("api": {"tokens_file": "none.json"})", dir.path());
+  ASSERT_TRUE(absent) << "a tokens file not made yet gives no tokens: every call is refused";
+  EXPECT_TRUE(absent->http.tokens.empty());
+}
+
+}  // namespace
+}  // namespace hemalink::config
