@@ -7,14 +7,19 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <charconv>
 #include <mutex>
 #include <set>
 
+#include "server/api/lab_routes.hpp"
 #include "server/transport/tcp_listener.hpp"
 
 namespace hemalink::api {
@@ -23,6 +28,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
@@ -71,9 +77,11 @@ ApiRequest api_request(const http::request<http::string_body>& req, std::string&
 }  // namespace
 
 struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
-  Parts(asio::io_context& io, const config::HttpConfig& c, std::shared_ptr<const Router> r)
+  Parts(asio::io_context& io, const config::HttpConfig& c, std::shared_ptr<const Router> r,
+        std::shared_ptr<EventHub> e)
       : config(c),
         router(std::move(r)),
+        events(std::move(e)),
         listener(
             io, "http", "the HTTP API", listen_address(c.listen),
             *transport::PeerAllowList::parse({}), true,
@@ -147,7 +155,12 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
           co_return;
         }
       }
-      if (!co_await answer(*stream, parser.release()))
+      auto req = parser.release();
+      if (websocket::is_upgrade(req)) {
+        co_await upgrade(stream, std::move(req));
+        co_return;
+      }
+      if (!co_await answer(*stream, std::move(req)))
         co_return;
     }
   }
@@ -188,6 +201,101 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     co_return !ec && req.keep_alive();
   }
 
+  // The WebSocket of live events, once the caller is known: events as they are published (from
+  // `since` when asked), until the client leaves, falls behind, or the server stops.
+  asio::awaitable<void> upgrade(std::shared_ptr<beast::tcp_stream> stream,
+                                http::request<http::string_body> req) {
+    std::string query_error;
+    auto request = api_request(req, query_error);
+    if (request.path != kEventsPath || !query_error.empty()) {
+      co_await write_error(*stream, http::status::not_found, "not_found",
+                           fmt::format("no WebSocket at {}", request.path));
+      co_return;
+    }
+    if (request.authorization.empty() && request.query.count("access_token"))
+      request.authorization = "Bearer " + request.query["access_token"];
+    auto authorized = router->authorize(request, config::ApiRole::Viewer);
+    if (auto* refusal = std::get_if<ApiResponse>(&authorized)) {
+      co_await write_closing(*stream, *refusal);
+      co_return;
+    }
+    std::optional<std::uint64_t> since;
+    if (auto it = request.query.find("since"); it != request.query.end()) {
+      std::uint64_t seq = 0;
+      const auto& text = it->second;
+      const auto [at, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
+      if (text.empty() || error != std::errc() || at != text.data() + text.size()) {
+        co_await write_error(*stream, http::status::bad_request, "bad_request",
+                             fmt::format("since: expected a sequence number, got \"{}\"", text));
+        co_return;
+      }
+      since = seq;
+    }
+    const auto user = std::get<ApiUser>(authorized).name;
+    auto strand = asio::make_strand(stream->get_executor());
+    co_await asio::co_spawn(strand, stream_events(stream, std::move(req), since, user),
+                            asio::use_awaitable);
+  }
+
+  asio::awaitable<void> stream_events(std::shared_ptr<beast::tcp_stream> stream,
+                                      http::request<http::string_body> req,
+                                      std::optional<std::uint64_t> since, std::string user) {
+    auto ws = std::make_shared<websocket::stream<beast::tcp_stream&>>(*stream);
+    beast::get_lowest_layer(*ws).expires_never();
+    ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws->set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "hemalink"); }));
+    ws->read_message_max(4096);
+    auto [aec] = co_await ws->async_accept(req, kAwait);
+    if (aec)
+      co_return;
+    const auto executor = co_await asio::this_coro::executor;
+    auto wake = std::make_shared<asio::steady_timer>(executor);
+    auto subscription =
+        events->subscribe([wake, executor] { asio::post(executor, [wake] { wake->cancel(); }); },
+                          since, config.max_queued_events);
+    spdlog::info("http events: {} subscribed (from {})", user,
+                 since ? fmt::format("seq {}", *since) : std::string("now"));
+    auto closed = std::make_shared<bool>(false);
+    asio::co_spawn(executor, read_until_closed(ws, closed, wake), asio::detached);
+    while (!*closed) {
+      if (subscription->fell_behind()) {
+        co_await ws->async_write(
+            asio::buffer(std::string(
+                R"({"type":"dropped","message":"this client fell behind the events: reconnect with since"})")),
+            kAwait);
+        co_await ws->async_close(
+            websocket::close_reason(websocket::close_code::policy_error, "fell behind"), kAwait);
+        spdlog::warn("http events: {} fell behind and was dropped", user);
+        co_return;
+      }
+      const auto queued = subscription->take();
+      for (const auto& event : queued) {
+        auto [wec, n] = co_await ws->async_write(asio::buffer(*event), kAwait);
+        if (wec)
+          co_return;
+      }
+      if (queued.empty()) {
+        wake->expires_at(asio::steady_timer::time_point::max());
+        co_await wake->async_wait(kAwait);
+      }
+    }
+  }
+
+  static asio::awaitable<void> read_until_closed(
+      std::shared_ptr<websocket::stream<beast::tcp_stream&>> ws, std::shared_ptr<bool> closed,
+      std::shared_ptr<asio::steady_timer> wake) {
+    beast::flat_buffer buffer;
+    for (;;) {
+      auto [ec, n] = co_await ws->async_read(buffer, kAwait);
+      if (ec)
+        break;
+      buffer.consume(buffer.size());  // what a client says is not listened to
+    }
+    *closed = true;
+    wake->cancel();
+  }
+
   asio::awaitable<void> refuse(beast::tcp_stream& stream, beast::error_code ec,
                                const std::string& peer) {
     if (ec == beast::error::timeout) {
@@ -204,16 +312,22 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
 
   asio::awaitable<void> write_error(beast::tcp_stream& stream, http::status status,
                                     const char* code, const std::string& message) {
-    const auto e = error_response(static_cast<int>(status), code, message);
-    http::response<http::string_body> res{status, 11};
+    spdlog::info("http refused a request: {} {}", static_cast<int>(status), message);
+    co_await write_closing(stream, error_response(static_cast<int>(status), code, message));
+  }
+
+  // Answers with `r` and closes: what follows the request cannot be trusted.
+  asio::awaitable<void> write_closing(beast::tcp_stream& stream, const ApiResponse& r) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
     res.set(http::field::server, "hemalink");
-    res.set(http::field::content_type, e.content_type);
-    res.body() = e.body;
+    res.set(http::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers)
+      res.set(name, value);
+    res.body() = r.body;
     res.keep_alive(false);
     res.prepare_payload();
     stream.expires_after(config.request_timeout);
     co_await http::async_write(stream, res, kAwait);
-    spdlog::info("http refused a request: {} {}", static_cast<int>(status), message);
   }
 
   void close_all() {
@@ -230,6 +344,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
 
   config::HttpConfig config;
   std::shared_ptr<const Router> router;
+  std::shared_ptr<EventHub> events;
   asio::thread_pool routes_pool{kRouteThreads};
   transport::TcpListener listener;
   std::mutex mutex;
@@ -238,8 +353,8 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
 };
 
 HttpServer::HttpServer(asio::io_context& io, const config::HttpConfig& config,
-                       std::shared_ptr<const Router> router)
-    : parts_(std::make_shared<Parts>(io, config, std::move(router))) {}
+                       std::shared_ptr<const Router> router, std::shared_ptr<EventHub> events)
+    : parts_(std::make_shared<Parts>(io, config, std::move(router), std::move(events))) {}
 
 HttpServer::~HttpServer() {
   stop();

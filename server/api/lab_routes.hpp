@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "server/api/lab_view.hpp"
 #include "server/api/router.hpp"
@@ -17,6 +18,9 @@ void add_result_routes(Router& router, View view);
 void add_review_routes(Router& router, View view);
 void add_outbox_routes(Router& router, View view);
 void add_record_routes(Router& router, View view);
+/// GET /api/v1/events without an upgrade: 426, how to connect.
+void add_events_route(Router& router);
+inline constexpr std::string_view kEventsPath = "/api/v1/events";
 /// GET /api/v1/openapi.json: the OpenAPI 3 description of every route.
 void add_openapi_route(Router& router);
 

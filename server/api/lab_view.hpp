@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "server/api/event_hub.hpp"
 #include "server/lis/lis_counters.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
@@ -47,6 +48,8 @@ struct LabView {
   std::function<std::vector<LisEntry>()> lis;
   /// False until every listener is bound, and once the daemon is stopping.
   std::function<bool()> is_serving;
+  /// The live events; the review actions publish theirs here.
+  std::shared_ptr<EventHub> events;
   const session::MessageTimings* timings = nullptr;
   const session::LinkTally* link_tally = nullptr;
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();

@@ -124,6 +124,14 @@ constexpr const char* kOpenApi = R"json({
                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" } } }
     },
+    "/api/v1/events": {
+      "get": { "summary": "A WebSocket of live events (viewer): each a JSON object with seq, type (message, decision, held, released, rerun, rejected, delivered, dead, analyzer_connected, analyzer_disconnected, gap, dropped) and at. A client that falls behind gets a dropped event and is closed. Browsers pass the token as access_token.",
+               "parameters": [
+                 { "name": "since", "in": "query", "description": "resume after this sequence number", "schema": { "type": "integer" } },
+                 { "name": "access_token", "in": "query", "description": "the bearer token, for clients that cannot set headers", "schema": { "type": "string" } }
+               ],
+               "responses": { "101": { "description": "Switching to the WebSocket" }, "426": { "$ref": "#/components/responses/Error" } } }
+    },
     "/api/v1/audit": {
       "get": { "summary": "The audit log, newest first (viewer)",
                "parameters": [

@@ -60,6 +60,15 @@ ApiResponse act(const LabView& view, const RouteCall& call, store::ReviewVerdict
     case store::ReviewOutcome::Applied:
       break;
   }
+  if (view.events) {
+    const auto decided = json::parse(answer.json);
+    view.events->publish(verdict == store::ReviewVerdict::Reject  ? "rejected"
+                         : verdict == store::ReviewVerdict::Rerun ? "rerun"
+                                                                  : "released",
+                         {{"result_id", action.result_id},
+                          {"decided_by", decided["decided_by"]},
+                          {"reason", decided["reason"]}});
+  }
   return json_text_response(std::move(answer.json));
 }
 

@@ -102,22 +102,10 @@ ApiResponse Router::call(const Route& route, const ApiRequest& request,
                          std::map<std::string, std::string, std::less<>> params) const {
   std::optional<ApiUser> user;
   if (route.role) {
-    const auto token = bearer_token(request.authorization);
-    if (token)
-      user = tokens_.find(*token);
-    if (!user) {
-      auto r = error_response(401, "unauthorized",
-                              token ? "the bearer token is not one configured in api.tokens"
-                                    : "this needs an Authorization: Bearer TOKEN header");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hemalink\"");
-      return r;
-    }
-    if (user->role < *route.role) {
-      return error_response(
-          403, "forbidden",
-          fmt::format("{} {} needs the {} role; {} is a {}", route.method, route.pattern,
-                      config::to_string(*route.role), user->name, config::to_string(user->role)));
-    }
+    auto authorized = authorize(request, *route.role);
+    if (auto* refusal = std::get_if<ApiResponse>(&authorized))
+      return std::move(*refusal);
+    user = std::get<ApiUser>(std::move(authorized));
   }
   for (const auto& [key, value] : request.query) {
     if (std::find(route.query_keys.begin(), route.query_keys.end(), key) ==
@@ -142,6 +130,28 @@ ApiResponse Router::call(const Route& route, const ApiRequest& request,
                                       "daemon's log says why",
                                       request.request_id));
   }
+}
+
+std::variant<ApiUser, ApiResponse> Router::authorize(const ApiRequest& request,
+                                                     config::ApiRole role) const {
+  const auto token = bearer_token(request.authorization);
+  std::optional<ApiUser> user;
+  if (token)
+    user = tokens_.find(*token);
+  if (!user) {
+    auto r = error_response(401, "unauthorized",
+                            token ? "the bearer token is not one configured in api.tokens"
+                                  : "this needs an Authorization: Bearer TOKEN header");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hemalink\"");
+    return r;
+  }
+  if (user->role < role) {
+    return error_response(
+        403, "forbidden",
+        fmt::format("{} {} needs the {} role; {} is a {}", request.method, request.path,
+                    config::to_string(role), user->name, config::to_string(user->role)));
+  }
+  return *user;
 }
 
 std::optional<std::string> percent_decoded(std::string_view text, bool plus_is_space) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "server/api/api_call.hpp"
@@ -45,6 +46,10 @@ class Router {
 
   void add(Route route);
   ApiResponse answer(const ApiRequest& request) const;
+  /// The caller of `request` when its token is configured and its role is at least `role`;
+  /// otherwise the 401 or 403 to answer.
+  std::variant<ApiUser, ApiResponse> authorize(const ApiRequest& request,
+                                               config::ApiRole role) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

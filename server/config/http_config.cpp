@@ -45,6 +45,7 @@ void read_limits(JsonFields& f, HttpConfig& c) {
   f.integer("max_body_bytes", c.max_body_bytes, 1024, 64 << 20);
   f.integer("max_header_bytes", c.max_header_bytes, 1024, 1 << 20);
   f.integer("max_target_bytes", c.max_target_bytes, 256, 65536);
+  f.integer("max_queued_events", c.max_queued_events, 1, 1000000);
   std::int64_t request = c.request_timeout.count();
   f.integer("request_timeout_ms", request, 100, 600000);
   c.request_timeout = std::chrono::milliseconds(request);

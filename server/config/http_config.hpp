@@ -44,6 +44,8 @@ struct HttpConfig {
   std::chrono::milliseconds request_timeout{10000};
   /// A kept-alive connection with no request for this long is closed.
   std::chrono::milliseconds idle_timeout{60000};
+  /// Live events a WebSocket client may have waiting; past that it fell behind and is dropped.
+  std::size_t max_queued_events = 1024;
   /// api.tokens, then those of api.tokens_file (a JSON file {"tokens": [...]}, kept apart from
   /// the configuration, as `scripts/dev.sh up` keeps its development token).
   std::vector<ApiToken> tokens;

@@ -5,24 +5,34 @@ namespace hemalink::daemon {
 bool ConnectionRegistry::add(const std::shared_ptr<Connection>& connection,
                              const std::string& analyzer, std::size_t analyzer_cap,
                              std::string peer) {
-  std::lock_guard lock(mutex_);
-  auto& of_analyzer = per_analyzer_[analyzer];
-  if (connections_.size() >= max_connections_ || of_analyzer >= analyzer_cap) {
-    return false;
+  {
+    std::lock_guard lock(mutex_);
+    auto& of_analyzer = per_analyzer_[analyzer];
+    if (connections_.size() >= max_connections_ || of_analyzer >= analyzer_cap) {
+      return false;
+    }
+    ++of_analyzer;
+    connections_.emplace(connection.get(), Entry{connection, analyzer, peer});
   }
-  ++of_analyzer;
-  connections_.emplace(connection.get(), Entry{connection, analyzer, std::move(peer)});
+  if (observer_)
+    observer_(analyzer, peer, true);
   return true;
 }
 
 void ConnectionRegistry::remove(const Connection* connection) {
-  std::lock_guard lock(mutex_);
-  auto it = connections_.find(connection);
-  if (it == connections_.end()) {
-    return;
+  Entry ended;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = connections_.find(connection);
+    if (it == connections_.end()) {
+      return;
+    }
+    --per_analyzer_[it->second.analyzer];
+    ended = std::move(it->second);
+    connections_.erase(it);
   }
-  --per_analyzer_[it->second.analyzer];
-  connections_.erase(it);
+  if (observer_)
+    observer_(ended.analyzer, ended.peer, false);
 }
 
 std::size_t ConnectionRegistry::size() const {

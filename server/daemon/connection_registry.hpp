@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,7 +24,13 @@ class Connection {
 /// Every live connection of the daemon: the connection cap, and what SIGTERM drains.
 class ConnectionRegistry {
  public:
+  /// Told of each connection admitted (true) and ended (false), outside the registry's lock.
+  using Observer =
+      std::function<void(const std::string& analyzer, const std::string& peer, bool is_open)>;
+
   explicit ConnectionRegistry(std::size_t max_connections) : max_connections_(max_connections) {}
+  /// Before any connection: not thread-safe against add and remove.
+  void observe(Observer observer) { observer_ = std::move(observer); }
 
   /// Admits `connection` of `analyzer` unless the daemon's cap or the analyzer's own
   /// (`analyzer_cap`) is reached.
@@ -41,6 +48,7 @@ class ConnectionRegistry {
   std::vector<std::shared_ptr<Connection>> live() const;
 
   std::size_t max_connections_;
+  Observer observer_;
   mutable std::mutex mutex_;
   struct Entry {
     std::weak_ptr<Connection> connection;

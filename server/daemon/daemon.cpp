@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "server/api/http_server.hpp"
+#include "server/api/lab_events.hpp"
 #include "server/api/lab_routes.hpp"
 #include "server/daemon/analyzer_connection.hpp"
 #include "server/daemon/export_file_receipts.hpp"
@@ -49,8 +50,13 @@ std::shared_ptr<ingest::MessageReader> build_message_reader(
 }
 
 store::StoreOptions store_options(const config::DaemonConfig& c,
-                                  std::shared_ptr<rules::RecentResults> recent) {
+                                  std::shared_ptr<rules::RecentResults> recent,
+                                  std::shared_ptr<api::EventHub> events) {
   store::StoreOptions o;
+  o.on_completed = [events = std::move(events)](const store::Receipt& r,
+                                                const store::Completion& done) {
+    api::publish_completion(*events, r, done);
+  };
   o.on_committed = [recent = std::move(recent)](const store::StoreRequest& r) {
     for (const auto& set : r.content->result_sets) {
       recent->record(set, r.receipt.received_at);
@@ -80,7 +86,8 @@ std::string node_name() {
   return fmt::format("{}:{}", host, static_cast<long>(getpid()));
 }
 
-std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const config::DaemonConfig& c) {
+std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const config::DaemonConfig& c,
+                                                          std::shared_ptr<api::EventHub> events) {
   auto mappings = config::load_lis_mappings(c.lis);
   if (!mappings) {
     throw std::runtime_error(files::describe(mappings.error(), "; "));  // a start-up failure
@@ -88,8 +95,16 @@ std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const config::DaemonCo
   std::vector<std::shared_ptr<lis::LisLink>> links;
   const auto node = node_name();
   for (std::size_t i = 0; i < c.lis.size(); ++i) {
-    links.push_back(std::make_shared<lis::LisLink>(
-        lis::LisLinkSettings{c.lis[i], std::move((*mappings)[i]), c.database_url, node}));
+    lis::LisLinkSettings settings;
+    settings.destination = c.lis[i];
+    settings.mapping = std::move((*mappings)[i]);
+    settings.dsn = c.database_url;
+    settings.node = node;
+    settings.on_row_settled = [events, name = c.lis[i].name](const store::ClaimedRow& row,
+                                                             bool is_delivered) {
+      api::publish_settled(*events, name, row, is_delivered);
+    };
+    links.push_back(std::make_shared<lis::LisLink>(std::move(settings)));
     links.back()->bind();
   }
   return links;
@@ -128,6 +143,7 @@ struct Daemon::Parts {
   std::shared_ptr<ingest::CurrentMessageReader> reader;
   std::shared_ptr<session::LinkTally> link_tally = std::make_shared<session::LinkTally>();
   std::shared_ptr<session::MessageTimings> timings = std::make_shared<session::MessageTimings>();
+  std::shared_ptr<api::EventHub> events = std::make_shared<api::EventHub>();
   // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
   // and the pool (whose pending handlers hold connections) before the registry.
   ConnectionRegistry registry;
@@ -154,12 +170,17 @@ struct Daemon::Parts {
         registry(config.max_connections),
         io(static_cast<int>(thread_count(config))),
         work(io.get_executor()),
-        store(store_options(config, recent),
+        store(store_options(config, recent, events),
               [reader = reader](std::span<const store::Receipt* const> receipts) {
                 return reader->read(receipts);
               }),
-        lis_links(make_lis_links(config)),
-        signals(io) {}
+        lis_links(make_lis_links(config, events)),
+        signals(io) {
+    registry.observe(
+        [events = events](const std::string& analyzer, const std::string& peer, bool is_open) {
+          api::publish_connection(*events, analyzer, peer, is_open);
+        });
+  }
 
   void start_lis_links() {
     for (auto& link : lis_links) {
@@ -199,6 +220,7 @@ struct Daemon::Parts {
       return out;
     };
     v->is_serving = [this] { return is_serving.load(); };
+    v->events = events;
     v->timings = timings.get();
     v->link_tally = link_tally.get();
     return v;
@@ -222,7 +244,7 @@ struct Daemon::Parts {
     }
     auto router = std::make_shared<api::Router>(
         api::lab_router(lab_view(), api::TokenBook(config.http.tokens)));
-    http = std::make_unique<api::HttpServer>(io, config.http, std::move(router));
+    http = std::make_unique<api::HttpServer>(io, config.http, std::move(router), events);
   }
 
   void add_transports() {
@@ -415,6 +437,10 @@ std::uint16_t Daemon::port_of(std::string_view analyzer) const {
 
 store::StoreHealth Daemon::health() const {
   return parts_->store.health();
+}
+
+api::EventHub& Daemon::events() const {
+  return *parts_->events;
 }
 
 const session::MessageTimings& Daemon::message_timings() const {

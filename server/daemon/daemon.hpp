@@ -5,6 +5,7 @@
 #include <memory>
 #include <string_view>
 
+#include "server/api/event_hub.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/lis/lis_counters.hpp"
 #include "server/session/link_tally.hpp"
@@ -53,6 +54,8 @@ class Daemon {
   const session::LinkTally& link_tally() const;
   /// How long every message took from its last byte to its acknowledgement, stage by stage.
   const session::MessageTimings& message_timings() const;
+  /// The live events of the API (GET /api/v1/events).
+  api::EventHub& events() const;
   /// What a LIS destination did since start; nullptr for a name that is none.
   const lis::LisCounters* lis_counters(std::string_view destination) const;
 

@@ -245,6 +245,8 @@ class LisConnection final : public LisConnectionBase,
       if (auto handed = link_->hand_delivered(row, delivery); !handed) {
         report_unmarked(handed.error());
       }
+      if (const auto& settled = link_->settings().on_row_settled)
+        settled(row, true);
       spdlog::info("{} {}: {} delivered (specimen {}, attempt {}) in {:.1f} ms", name(), peer_,
                    row.control_id, row.specimen_id, row.attempts + 1,
                    std::chrono::duration<double, std::milli>(took).count());
@@ -288,6 +290,8 @@ class LisConnection final : public LisConnectionBase,
                     dead.error().detail);
     } else if (*dead) {
       link_->counters().dead.fetch_add(1, std::memory_order_relaxed);
+      if (const auto& settled = link_->settings().on_row_settled)
+        settled(row, false);
       spdlog::error("{} {}: {} (specimen {}) is dead after {} attempts: {}", name(), peer_,
                     row.control_id, row.specimen_id, attempt, why);
     } else {

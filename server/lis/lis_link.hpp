@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,9 @@ struct LisLinkSettings {
   std::size_t claim_batch = 32;
   /// With nothing to send, how often to look anyway (a dead node's rows, a lost notification).
   std::chrono::milliseconds poll{2000};
+  /// Told of each row the LIS acknowledged (true) and each that went dead (false), on the
+  /// link's thread: for live events.
+  std::function<void(const store::ClaimedRow& row, bool is_delivered)> on_row_settled;
 };
 
 /// What a connection to the LIS may be woken by (new rows noticed).

@@ -124,6 +124,7 @@ Result<void, StoreError> Store::submit(StoreRequest request, CompletionHandler d
   ticket->request = std::move(request);
   ticket->done = std::move(done);
   ticket->counts = &counts_;
+  ticket->on_completed = &options_.on_completed;
   ticket->deadline = options_.ack_budget.count() > 0
                          ? std::chrono::steady_clock::now() + options_.ack_budget
                          : std::chrono::steady_clock::time_point::max();

@@ -71,6 +71,8 @@ void Ticket::complete(Completion completion) {
     return;
   if (counts)
     counts->add(request.receipt, completion);
+  if (on_completed && *on_completed)
+    (*on_completed)(request.receipt, completion);
   if (done)
     done(completion);
 }

@@ -6,9 +6,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -88,6 +90,79 @@ std::string raw_exchange(std::uint16_t port, std::string_view bytes,
       break;
   }
   return out;
+}
+
+struct EventSocket::Parts {
+  asio::io_context io;
+  beast::websocket::stream<beast::tcp_stream> ws{io};
+  beast::flat_buffer buffer;
+};
+
+EventSocket::EventSocket(std::uint16_t port, const std::string& target, const std::string& token,
+                         bool token_in_query, int receive_buffer)
+    : parts_(std::make_unique<Parts>()) {
+  auto& lowest = beast::get_lowest_layer(parts_->ws);
+  beast::error_code ec;
+  if (receive_buffer > 0) {
+    lowest.socket().open(tcp::v4(), ec);
+    lowest.socket().set_option(asio::socket_base::receive_buffer_size(receive_buffer), ec);
+  }
+  lowest.expires_after(std::chrono::seconds(10));
+  lowest.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec)
+    return;
+  std::string path = target;
+  if (token_in_query && !token.empty())
+    path +=
+        (path.find('?') == std::string::npos ? "?" : "&") + std::string("access_token=") + token;
+  else if (!token.empty())
+    parts_->ws.set_option(
+        beast::websocket::stream_base::decorator([token](beast::websocket::request_type& req) {
+          req.set(http::field::authorization, "Bearer " + token);
+        }));
+  beast::websocket::response_type res;
+  parts_->ws.handshake(res, "127.0.0.1", path, ec);
+  status_ = static_cast<int>(res.result_int());
+  lowest.expires_never();
+}
+
+EventSocket::~EventSocket() = default;
+
+std::optional<nlohmann::json> EventSocket::next(std::chrono::milliseconds limit) {
+  if (is_closed_ || status_ != 101)
+    return std::nullopt;
+  std::optional<beast::error_code> done;
+  parts_->ws.async_read(parts_->buffer, [&](beast::error_code ec, std::size_t) { done = ec; });
+  parts_->io.restart();
+  parts_->io.run_for(limit);
+  if (!done) {
+    beast::get_lowest_layer(parts_->ws).close();  // this client gives up: the test goes on
+    parts_->io.restart();
+    parts_->io.run_for(std::chrono::seconds(1));
+    is_closed_ = true;
+    return std::nullopt;
+  }
+  if (*done) {
+    is_closed_ = true;
+    return std::nullopt;
+  }
+  auto text = beast::buffers_to_string(parts_->buffer.data());
+  parts_->buffer.consume(parts_->buffer.size());
+  return nlohmann::json::parse(text);
+}
+
+std::optional<nlohmann::json> EventSocket::next_of(const std::string& type,
+                                                   std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto event = next(std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now()));
+    if (!event)
+      return std::nullopt;
+    if ((*event)["type"] == type)
+      return event;
+  }
+  return std::nullopt;
 }
 
 }  // namespace hemalink::testing

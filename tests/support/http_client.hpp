@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +27,33 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
 /// connection or `timeout` passed; `closed` says which.
 std::string raw_exchange(std::uint16_t port, std::string_view bytes,
                          std::chrono::milliseconds timeout, bool& closed);
+
+/// A WebSocket client of 127.0.0.1:`port` (Beast), for the live events.
+class EventSocket {
+ public:
+  /// Connects and asks to upgrade `target`; `token` goes in the Authorization header, or in
+  /// the query when `token_in_query`. `receive_buffer`: the socket's receive buffer, when set
+  /// (a small one makes a client that does not read fall behind sooner).
+  EventSocket(std::uint16_t port, const std::string& target, const std::string& token,
+              bool token_in_query = false, int receive_buffer = 0);
+  ~EventSocket();
+  EventSocket(const EventSocket&) = delete;
+  EventSocket& operator=(const EventSocket&) = delete;
+
+  /// 101 when upgraded; else the HTTP status of the refusal (0: no answer).
+  int status() const { return status_; }
+  /// The next text message, or nullopt when `limit` passed or the server closed.
+  std::optional<nlohmann::json> next(std::chrono::milliseconds limit);
+  /// The next message of `type` (skipping others), or nullopt.
+  std::optional<nlohmann::json> next_of(const std::string& type, std::chrono::milliseconds limit);
+  /// True when the server closed the WebSocket (a close frame or the connection).
+  bool is_closed() const { return is_closed_; }
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+  int status_ = 0;
+  bool is_closed_ = false;
+};
 
 }  // namespace hemalink::testing

@@ -1,0 +1,68 @@
+#include "server/api/lab_events.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "server/store/message_counts.hpp"
+
+namespace hemalink::api {
+namespace {
+
+nlohmann::json specimen_list(const std::string& comma_separated) {
+  auto list = nlohmann::json::array();
+  std::size_t at = 0;
+  while (at < comma_separated.size()) {
+    const auto comma = comma_separated.find(',', at);
+    const auto end = comma == std::string::npos ? comma_separated.size() : comma;
+    list.push_back(comma_separated.substr(at, end - at));
+    at = end + 1;
+  }
+  return list;
+}
+
+}  // namespace
+
+void publish_completion(EventHub& hub, const store::Receipt& receipt,
+                        const store::Completion& completion) {
+  if (receipt.direction != store::Direction::In)
+    return;
+  nlohmann::json message = {{"analyzer", receipt.analyzer},
+                            {"message_id", receipt.id.to_string()},
+                            {"protocol", to_string(receipt.protocol)},
+                            {"outcome", store::outcome_label(completion)}};
+  const auto& c = completion.content;
+  if (c) {
+    message["specimens"] = specimen_list(c->specimens);
+    message["results"] = c->results;
+  }
+  hub.publish("message", message);
+  if (!c || c->results == 0 || completion.outcome != store::StoreOutcome::Stored)
+    return;
+  hub.publish("decision", {{"analyzer", receipt.analyzer},
+                           {"message_id", receipt.id.to_string()},
+                           {"specimens", specimen_list(c->specimens)},
+                           {"released", c->released},
+                           {"held", c->held},
+                           {"other", c->other}});
+  if (c->held > 0) {
+    hub.publish("held", {{"analyzer", receipt.analyzer},
+                         {"message_id", receipt.id.to_string()},
+                         {"specimens", specimen_list(c->specimens)},
+                         {"held", c->held}});
+  }
+}
+
+void publish_connection(EventHub& hub, const std::string& analyzer, const std::string& peer,
+                        bool is_open) {
+  hub.publish(is_open ? "analyzer_connected" : "analyzer_disconnected",
+              {{"analyzer", analyzer}, {"peer", peer}});
+}
+
+void publish_settled(EventHub& hub, const std::string& destination, const store::ClaimedRow& row,
+                     bool is_delivered) {
+  hub.publish(is_delivered ? "delivered" : "dead", {{"destination", destination},
+                                                    {"outbox_id", row.id},
+                                                    {"specimen_id", row.specimen_id},
+                                                    {"control_id", row.control_id}});
+}
+
+}  // namespace hemalink::api

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "server/api/event_hub.hpp"
+#include "server/store/outbox.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::api {
+
+// What the daemon tells the live events (GET /api/v1/events). Types:
+//   message                 a message completed: analyzer, message_id, outcome, specimens, results
+//   decision                the decisions on its results: released, held, other (rerun, reject)
+//   held                    some of its results wait for a technologist: held, specimens
+//   released|rerun|rejected a technologist's decision (API): result_id, decided_by, reason
+//   delivered|dead          an outbox row the LIS acknowledged, or gave up on: destination,
+//                           outbox_id, specimen_id, control_id
+//   analyzer_connected|analyzer_disconnected   analyzer, peer
+
+void publish_completion(EventHub& hub, const store::Receipt& receipt,
+                        const store::Completion& completion);
+void publish_connection(EventHub& hub, const std::string& analyzer, const std::string& peer,
+                        bool is_open);
+void publish_settled(EventHub& hub, const std::string& destination, const store::ClaimedRow& row,
+                     bool is_delivered);
+
+}  // namespace hemalink::api
