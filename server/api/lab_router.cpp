@@ -12,6 +12,7 @@ Router lab_router(View view, TokenBook tokens) {
   add_review_routes(router, view);
   add_outbox_routes(router, view);
   add_record_routes(router, view);
+  add_rules_routes(router, view);
   add_events_route(router);
   return router;
 }

@@ -9,6 +9,7 @@
 
 #include "server/api/event_hub.hpp"
 #include "server/lis/lis_counters.hpp"
+#include "server/rules/rule_set.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/store/lis_routes.hpp"
@@ -34,6 +35,14 @@ struct LisEntry {
   const lis::LisCounters* counters = nullptr;
 };
 
+/// What a rules reload came to: the new version in force, or the errors (the old set stays).
+struct RulesReload {
+  bool is_done = false;
+  std::string previous_version;  ///< Empty when no rule set was in force.
+  std::string version;
+  std::vector<std::string> errors;
+};
+
 /// What the API reads of the running daemon, without depending on it: the daemon fills it in.
 /// Every function may be called from any thread.
 struct LabView {
@@ -48,6 +57,10 @@ struct LabView {
   std::function<std::vector<LisEntry>()> lis;
   /// False until every listener is bound, and once the daemon is stopping.
   std::function<bool()> is_serving;
+  /// Reads the configuration's rule files (and mapping tables) again and puts them in force.
+  std::function<RulesReload()> reload_rules;
+  /// The rule set in force (nullptr: none, every result held).
+  std::function<std::shared_ptr<const rules::RuleSet>()> rule_set;
   /// The live events; the review actions publish theirs here.
   std::shared_ptr<EventHub> events;
   const session::MessageTimings* timings = nullptr;

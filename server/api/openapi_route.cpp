@@ -124,6 +124,15 @@ constexpr const char* kOpenApi = R"json({
                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" } } }
     },
+    "/api/v1/rules/reload": {
+      "post": { "summary": "Read the configuration's rule files (and mapping tables) again and put them in force; with errors, the running set stays (admin)",
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "422": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/rules/test": {
+      "post": { "summary": "Run cases (as hemalink rules test reads them) on the rule set in force: each case's verdicts and firings (viewer)",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "cases": { "type": "array" } } } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
+    },
     "/api/v1/events": {
       "get": { "summary": "A WebSocket of live events (viewer): each a JSON object with seq, type (message, decision, held, released, rerun, rejected, delivered, dead, analyzer_connected, analyzer_disconnected, gap, dropped) and at. A client that falls behind gets a dropped event and is closed. Browsers pass the token as access_token.",
                "parameters": [

@@ -220,10 +220,54 @@ struct Daemon::Parts {
       return out;
     };
     v->is_serving = [this] { return is_serving.load(); };
+    v->reload_rules = [this] { return reload_rules(); };
+    v->rule_set = [this] { return reader->get()->rule_set(); };
     v->events = events;
     v->timings = timings.get();
     v->link_tally = link_tally.get();
     return v;
+  }
+
+  // Puts the mapping tables and rules of `c` in force; the errors when it cannot (the running
+  // ones stay).
+  std::vector<std::string> reload(const config::DaemonConfig& c) {
+    auto built = ingest::configured_message_reader(c, recent);
+    if (!built) {
+      std::vector<std::string> errors;
+      for (const auto& e : built.error()) {
+        spdlog::error("reload: {} (the previous configuration stays in force)", e.describe());
+        errors.push_back(e.describe());
+      }
+      return errors;
+    }
+    reader->replace(*built);
+    spdlog::info(
+        "reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
+        "need a restart)",
+        c.analyzers.size());
+    return {};
+  }
+
+  // The API's reload: the configuration file read again when there is one (as SIGHUP does).
+  api::RulesReload reload_rules() {
+    api::RulesReload r;
+    const auto before = reader->get()->rule_set();
+    r.previous_version = before ? before->version() : "";
+    auto c = config;
+    if (!options.config_file.empty()) {
+      auto parsed = config::read_daemon_config_file(options.config_file);
+      if (!parsed) {
+        for (const auto& e : parsed.error())
+          r.errors.push_back(e.describe());
+        return r;
+      }
+      c = std::move(*parsed);
+    }
+    r.errors = reload(c);
+    r.is_done = r.errors.empty();
+    const auto after = reader->get()->rule_set();
+    r.version = after ? after->version() : "";
+    return r;
   }
 
   void add_http() {
@@ -399,18 +443,7 @@ void Daemon::stop() {
 }
 
 bool Daemon::reload(const config::DaemonConfig& config) {
-  auto built = ingest::configured_message_reader(config, parts_->recent);
-  if (!built) {
-    for (const auto& e : built.error())
-      spdlog::error("reload: {} (the previous configuration stays in force)", e.describe());
-    return false;
-  }
-  parts_->reader->replace(*built);
-  spdlog::info(
-      "reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
-      "need a restart)",
-      config.analyzers.size());
-  return true;
+  return parts_->reload(config).empty();
 }
 
 std::uint16_t Daemon::http_port() const {

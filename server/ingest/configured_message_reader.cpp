@@ -35,19 +35,24 @@ std::optional<drivers::MappingTable> mappings_of(const config::AnalyzerConfig& a
 
 // The decider of the rule files (every result held without any), and the prefetch of the history
 // their rules read.
-std::pair<Decider, HistoryPrefetch> decider_of(const config::RulesConfig& rules,
-                                               std::shared_ptr<rules::RecentResults> recent,
-                                               files::FileErrors& errors) {
+struct Deciding {
+  Decider decider = hold_everything;
+  HistoryPrefetch prefetch;
+  std::shared_ptr<const rules::RuleSet> rules;
+};
+
+Deciding decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::RecentResults> recent,
+                    files::FileErrors& errors) {
   if (rules.files.empty()) {
-    return {hold_everything, nullptr};
+    return {};
   }
   auto loaded = rules::load_rule_files(rules.files);
   if (!loaded) {
     errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
-    return {hold_everything, nullptr};
+    return {};
   }
   auto prefetch = recent ? history_prefetch(*loaded, recent) : nullptr;
-  return {rules_decider(*loaded, std::move(recent)), std::move(prefetch)};
+  return {rules_decider(*loaded, std::move(recent)), std::move(prefetch), *loaded};
 }
 
 }  // namespace
@@ -55,8 +60,10 @@ std::pair<Decider, HistoryPrefetch> decider_of(const config::RulesConfig& rules,
 Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
     const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent) {
   files::FileErrors errors;
-  auto [decider, prefetch] = decider_of(config.rules, std::move(recent), errors);
-  auto reader = std::make_shared<MessageReader>(std::move(decider), std::move(prefetch));
+  auto deciding = decider_of(config.rules, std::move(recent), errors);
+  auto reader =
+      std::make_shared<MessageReader>(std::move(deciding.decider), std::move(deciding.prefetch));
+  reader->set_rule_set(std::move(deciding.rules));
   for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
     const auto& a = config.analyzers[i];
     auto table = mappings_of(a, i, errors);

@@ -11,6 +11,7 @@
 #include "drivers/driver.hpp"
 #include "drivers/model/decision.hpp"
 #include "protocols/astm/lis2_records.hpp"
+#include "server/rules/rule_set.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::ingest {
@@ -43,6 +44,10 @@ class MessageReader {
   void add_analyzer(std::string name, std::unique_ptr<drivers::Driver> driver,
                     astm::Lis2Leniency leniency = {});
 
+  /// The rule set that decides (nullptr when every result is held for want of one).
+  void set_rule_set(std::shared_ptr<const rules::RuleSet> rules) { rule_set_ = std::move(rules); }
+  const std::shared_ptr<const rules::RuleSet>& rule_set() const { return rule_set_; }
+
   store::MessageContent read(const store::Receipt& receipt) const;
   /// Reads a batch: translates every receipt, prefetches the history of all their specimens in
   /// one go, then decides each. One content per receipt, in order.
@@ -62,6 +67,7 @@ class MessageReader {
 
   Decider decider_;
   HistoryPrefetch prefetch_;
+  std::shared_ptr<const rules::RuleSet> rule_set_;
   std::map<std::string, Analyzer, std::less<>> analyzers_;
 };
 

@@ -20,6 +20,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/lis_sim_runner.hpp"
 #include "tests/support/store_harness.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -499,6 +500,62 @@ TEST(Api, SpecimensMessagesAndTheOutboxAreReadableAndARowCanBeResent) {
   ASSERT_EQ(message.status, 200) << message.body;
   EXPECT_EQ(message.json()["raw"], cbc("S-1", 11.2));
   EXPECT_EQ(message.json()["status"], "accepted");
+}
+
+void write_rules(const std::filesystem::path& file, const std::string& version,
+                 const std::string& action) {
+  std::ofstream(file) << fmt::format(R"({{"version": "{}", "rules": [
+      {{"id": "all", "applies_to": ["*"], "when": "not is_qc", "action": "{}",
+        "reason": "every result, this test's way"}}]}})",
+                                     version, action);
+}
+
+TEST(Api, RulesAreTestedAgainstTheSetInForceAndReloadedByAnAdminOnly) {
+  HL_REQUIRE_POSTGRES();
+  const Tokens t;
+  testing::TempDir dir("api-rules");
+  write_rules(dir / "rules.json", "release-v1", "release");
+  auto c = lab(t, testing::unused_port());
+  c.rules.files = {dir / "rules.json"};
+  testing::DaemonHarness h(c);
+  const Api api{h.daemon().http_port()};
+  const std::string cases = R"({"cases": [{"name": "a WBC", "specimen": {"results": [
+      {"code": "WBC", "value": "7.2", "units": "10*3/uL"}]}, "expect": {"WBC": "release"}}]})";
+
+  const auto first = api.post("/api/v1/rules/test", t.viewer.token, cases);
+  ASSERT_EQ(first.status, 200) << first.body;
+  // The version in force is the file's, with a digest of the rules (release-v1#...).
+  EXPECT_EQ(first.json()["rule_set_version"].get<std::string>().rfind("release-v1#", 0), 0u);
+  EXPECT_EQ(first.json()["passed"], 1);
+  EXPECT_EQ(first.json()["cases"][0]["results"][0]["fired"][0]["rule_id"], "all");
+
+  write_rules(dir / "rules.json", "hold-v2", "hold");
+  EXPECT_EQ(api.post("/api/v1/rules/reload", t.technologist.token, "").status, 403);
+  const auto reloaded = api.post("/api/v1/rules/reload", t.admin.token, "");
+  ASSERT_EQ(reloaded.status, 200) << reloaded.body;
+  const auto v2 = reloaded.json()["rule_set_version"].get<std::string>();
+  EXPECT_EQ(v2.rfind("hold-v2#", 0), 0u);
+  EXPECT_EQ(reloaded.json()["previous_version"], first.json()["rule_set_version"]);
+  const auto second = api.post("/api/v1/rules/test", t.viewer.token, cases);
+  EXPECT_EQ(second.json()["failed"], 1);
+  EXPECT_EQ(second.json()["cases"][0]["mismatches"][0], "WBC: expected release, got hold");
+  const auto audit = api.get("/api/v1/audit?entity=rule_set", t.viewer.token).json()["entries"];
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0]["actor"], "user:ada");
+  EXPECT_EQ(audit[0]["before"]["version"], first.json()["rule_set_version"]);
+  EXPECT_EQ(audit[0]["after"]["version"], v2);
+
+  std::ofstream(dir / "rules.json") << R"({"version": "broken", "rules": [{"id": "x"}]})";
+  const auto refused = api.post("/api/v1/rules/reload", t.admin.token, "");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_NE(refused.json()["error"]["message"].get<std::string>().find("rules.json"),
+            std::string::npos);
+  EXPECT_EQ(api.post("/api/v1/rules/test", t.viewer.token, cases).json()["rule_set_version"], v2)
+      << "the running set stays";
+  const auto bad_cases = api.post("/api/v1/rules/test", t.viewer.token, R"({"cases": [{}]})");
+  EXPECT_EQ(bad_cases.status, 400);
+  EXPECT_NE(bad_cases.json()["error"]["message"].get<std::string>().find("cases[0]"),
+            std::string::npos);
 }
 
 TEST(Api, TheOpenApiDescriptionListsExactlyTheRoutesServed) {
