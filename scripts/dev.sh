@@ -27,7 +27,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat iproute2
-  curl python3-prometheus-client
+  curl openssl python3-prometheus-client
 )
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
@@ -162,6 +162,16 @@ run_up() {
     "SELECT 1 FROM pg_database WHERE datname = 'hemalink'" | grep -q 1 ||
     psql -q -X -h "$data" -U postgres -d postgres -c "CREATE DATABASE hemalink"
   export HEMALINK_DATABASE_URL="postgresql://postgres@/hemalink?host=$data"
+  # The development token: an admin, made once, kept in var/ (owner-only) and printed each time.
+  # config/hemalink.example.json reads its hash from var/api-tokens.json; no token ships.
+  local token_file="$root/var/dev-api-token"
+  if [ ! -s "$token_file" ] || [ ! -s "$root/var/api-tokens.json" ]; then
+    rm -f "$root/var/api-tokens.json"
+    (umask 077 && build/server/hemalink token --user dev --role admin --json \
+      --tokens-file "$root/var/api-tokens.json" | sed -E 's/.*"token":"([^"]+)".*/\1/' >"$token_file")
+  fi
+  log "HTTP API at http://127.0.0.1:8080 (try: curl -H \"Authorization: Bearer \$(cat var/dev-api-token)\" http://127.0.0.1:8080/api/v1/analyzers)"
+  log "development API token (admin; var/dev-api-token): $(cat "$token_file")"
   log "PostgreSQL at $data (HEMALINK_DATABASE_URL=$HEMALINK_DATABASE_URL); serving config/hemalink.example.json (Ctrl-C stops)"
   log "its LIS, in another terminal: build/server/hemalink lis-sim --listen 127.0.0.1:5100 --protocol hl7"
   log "try, in another terminal: build/server/hemalink simulate --protocol astm --to 127.0.0.1:5001 --generate cbc --count 20"
@@ -176,6 +186,7 @@ daemon_bench_config() {
   local dsn=$1 analyzers=$2 spool=$3 first=""
   printf '{"database": {"url": "%s", "migrate_at_start": true}, "spool_dir": "%s",\n' "$dsn" "$spool"
   printf ' "logging": {"level": "warn"}, "max_connections": 10200, "http": {"listen": "127.0.0.1:16080"},\n'
+  printf ' "api": {"tokens_file": "%s/api-tokens.json"},\n' "$(dirname "$spool")"
   printf ' "rules": {"files": ["%s/config/rules/cbc.json", "%s/config/rules/coag.json", "%s/config/rules/flow.json"]},\n' \
     "$root" "$root" "$root"
   printf ' "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-client", "host": "127.0.0.1", "port": 9}}],\n'
@@ -313,6 +324,26 @@ run_daemon_bench() {
     "$replay_rate" "$stored" >>"$work/summary.md"
   stop_serve
 
+  log "daemon: the HTTP API while 25 MLLP analyzers send 100 msg/s (review queue, then /metrics)"
+  local token
+  token=$(build-bench/server/hemalink token --user bench --role viewer --json \
+    --tokens-file "$work/api-tokens.json" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  serve_fresh hemalink_bench_api
+  # shellcheck disable=SC2046
+  "$bin" simulate --protocol hl7 $(targets 17000 25) --connections 25 --generate cbc --count 2500 \
+    --rate 100 --seed 8 >"$work/api-load.txt" &
+  local load=$!
+  sleep 3 # some results held first
+  {
+    echo
+    build-bench/tests/bench/api_bench --port 16080 --token "$token" --target /api/v1/review \
+      --connections 4 --seconds 8
+    build-bench/tests/bench/api_bench --port 16080 --target /metrics --connections 4 --seconds 8
+  } | tee -a "$work/summary.md"
+  wait "$load" || true
+  bench_line "25 MLLP at 100 msg/s, the API read meanwhile" "-" "$work/api-load.txt"
+  stop_serve
+
   log "daemon: RSS with 10,000 idle connections"
   serve_fresh hemalink_bench_idle_connections
   local rss_before rss_idle
@@ -380,7 +411,7 @@ run_bench() {
 # Only the daemon's benchmarks (scripts/dev.sh bench-daemon): what issue work on latency reruns.
 run_bench_daemon() {
   configure build-bench -DCMAKE_BUILD_TYPE=Release -DHEMALINK_TESTS=OFF
-  cmake --build build-bench -j "$jobs" --target hemalink store_bench
+  cmake --build build-bench -j "$jobs" --target hemalink store_bench api_bench
   start_private_postgres
   local admin=(psql -q -X -h "$pg_dir" -U postgres -d postgres)
   run_daemon_bench

@@ -14,13 +14,16 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <charconv>
+#include <map>
 #include <mutex>
-#include <set>
 
 #include "server/api/lab_routes.hpp"
 #include "server/transport/tcp_listener.hpp"
+#include "server/transport/tls_context.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -30,6 +33,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr unsigned kRouteThreads = 4;
@@ -82,20 +86,33 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       : config(c),
         router(std::move(r)),
         events(std::move(e)),
+        tls(c.tls ? transport::server_tls_context(*c.tls) : nullptr),
         listener(
-            io, "http", "the HTTP API", listen_address(c.listen),
+            io, "http", c.tls ? "the HTTP API, TLS" : "the HTTP API", listen_address(c.listen),
             *transport::PeerAllowList::parse({}), true,
             [this](tcp::socket socket, const std::string& peer, std::function<void()> on_closed) {
               return open(std::move(socket), peer, std::move(on_closed));
             }) {}
 
   bool open(tcp::socket socket, const std::string& peer, std::function<void()> on_closed) {
-    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    if (tls) {
+      return admit(std::make_shared<TlsStream>(beast::tcp_stream(std::move(socket)), *tls), peer,
+                   std::move(on_closed));
+    }
+    return admit(std::make_shared<beast::tcp_stream>(std::move(socket)), peer,
+                 std::move(on_closed));
+  }
+
+  template <typename Stream>
+  bool admit(std::shared_ptr<Stream> stream, const std::string& peer,
+             std::function<void()> on_closed) {
     {
       std::lock_guard lock(mutex);
-      if (is_stopping || streams.size() >= config.max_connections)
+      if (is_stopping || closers.size() >= config.max_connections)
         return false;
-      streams.insert(stream);
+      closers.emplace(stream.get(), [stream] {
+        asio::post(stream->get_executor(), [stream] { beast::get_lowest_layer(*stream).close(); });
+      });
     }
     asio::co_spawn(stream->get_executor(), serve(stream, peer),
                    [self = shared_from_this(), stream, on_closed](std::exception_ptr e) {
@@ -108,7 +125,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
                      }
                      {
                        std::lock_guard lock(self->mutex);
-                       self->streams.erase(stream);
+                       self->closers.erase(stream.get());
                      }
                      if (on_closed)
                        on_closed();
@@ -116,11 +133,27 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     return true;
   }
 
-  asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream, std::string peer) {
+  // TLS first, when the API has it: a peer that does not complete the handshake in time (or
+  // without a client certificate the CA signed, when one is asked for) is closed.
+  asio::awaitable<bool> handshake(beast::tcp_stream&, const std::string&) { co_return true; }
+  asio::awaitable<bool> handshake(TlsStream& stream, const std::string& peer) {
+    beast::get_lowest_layer(stream).expires_after(config.request_timeout);
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kAwait);
+    if (ec) {
+      spdlog::info("http {}: TLS handshake failed: {}", peer, ec.message());
+      co_return false;
+    }
+    co_return true;
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> serve(std::shared_ptr<Stream> stream, std::string peer) {
+    if (!co_await handshake(*stream, peer))
+      co_return;
     beast::flat_buffer buffer;
     for (;;) {
       if (buffer.size() == 0) {
-        stream->expires_after(config.idle_timeout);
+        beast::get_lowest_layer(*stream).expires_after(config.idle_timeout);
         auto [ec, n] = co_await stream->async_read_some(buffer.prepare(4096), kAwait);
         if (ec)
           co_return;
@@ -129,7 +162,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
       parser.body_limit(config.max_body_bytes);
-      stream->expires_after(config.request_timeout);
+      beast::get_lowest_layer(*stream).expires_after(config.request_timeout);
       auto [ec, n] = co_await http::async_read_header(*stream, buffer, parser, kAwait);
       if (ec) {
         co_await refuse(*stream, ec, peer);
@@ -166,7 +199,8 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
   }
 
   // Answers one request; false when the connection is to close.
-  asio::awaitable<bool> answer(beast::tcp_stream& stream, http::request<http::string_body> req) {
+  template <typename Stream>
+  asio::awaitable<bool> answer(Stream& stream, http::request<http::string_body> req) {
     const auto started = std::chrono::steady_clock::now();
     std::string query_error;
     auto request = api_request(req, query_error);
@@ -190,7 +224,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     res.body() = std::move(response.body);
     res.keep_alive(req.keep_alive());
     res.prepare_payload();
-    stream.expires_after(config.request_timeout);
+    beast::get_lowest_layer(stream).expires_after(config.request_timeout);
     auto [ec, n] = co_await http::async_write(stream, res, kAwait);
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -203,7 +237,8 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
 
   // The WebSocket of live events, once the caller is known: events as they are published (from
   // `since` when asked), until the client leaves, falls behind, or the server stops.
-  asio::awaitable<void> upgrade(std::shared_ptr<beast::tcp_stream> stream,
+  template <typename Stream>
+  asio::awaitable<void> upgrade(std::shared_ptr<Stream> stream,
                                 http::request<http::string_body> req) {
     std::string query_error;
     auto request = api_request(req, query_error);
@@ -237,23 +272,26 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
                             asio::use_awaitable);
   }
 
-  asio::awaitable<void> stream_events(std::shared_ptr<beast::tcp_stream> stream,
+  template <typename Stream>
+  asio::awaitable<void> stream_events(std::shared_ptr<Stream> stream,
                                       http::request<http::string_body> req,
                                       std::optional<std::uint64_t> since, std::string user) {
-    auto ws = std::make_shared<websocket::stream<beast::tcp_stream&>>(*stream);
+    auto ws = std::make_shared<websocket::stream<Stream&>>(*stream);
     beast::get_lowest_layer(*ws).expires_never();
     ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "hemalink"); }));
     ws->read_message_max(4096);
-    auto [aec] = co_await ws->async_accept(req, kAwait);
-    if (aec)
-      co_return;
+    // Subscribed before the upgrade is answered: a client has every event published after it
+    // learns it is connected.
     const auto executor = co_await asio::this_coro::executor;
     auto wake = std::make_shared<asio::steady_timer>(executor);
     auto subscription =
         events->subscribe([wake, executor] { asio::post(executor, [wake] { wake->cancel(); }); },
                           since, config.max_queued_events);
+    auto [aec] = co_await ws->async_accept(req, kAwait);
+    if (aec)
+      co_return;
     spdlog::info("http events: {} subscribed (from {})", user,
                  since ? fmt::format("seq {}", *since) : std::string("now"));
     auto closed = std::make_shared<bool>(false);
@@ -282,9 +320,10 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     }
   }
 
-  static asio::awaitable<void> read_until_closed(
-      std::shared_ptr<websocket::stream<beast::tcp_stream&>> ws, std::shared_ptr<bool> closed,
-      std::shared_ptr<asio::steady_timer> wake) {
+  template <typename WebSocket>
+  static asio::awaitable<void> read_until_closed(std::shared_ptr<WebSocket> ws,
+                                                 std::shared_ptr<bool> closed,
+                                                 std::shared_ptr<asio::steady_timer> wake) {
     beast::flat_buffer buffer;
     for (;;) {
       auto [ec, n] = co_await ws->async_read(buffer, kAwait);
@@ -296,8 +335,8 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     wake->cancel();
   }
 
-  asio::awaitable<void> refuse(beast::tcp_stream& stream, beast::error_code ec,
-                               const std::string& peer) {
+  template <typename Stream>
+  asio::awaitable<void> refuse(Stream& stream, beast::error_code ec, const std::string& peer) {
     if (ec == beast::error::timeout) {
       spdlog::info("http {}: closed: no whole request within the time allowed", peer);
       co_return;
@@ -310,14 +349,16 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
                          fmt::format("the request could not be read: {}", ec.message()));
   }
 
-  asio::awaitable<void> write_error(beast::tcp_stream& stream, http::status status,
-                                    const char* code, const std::string& message) {
+  template <typename Stream>
+  asio::awaitable<void> write_error(Stream& stream, http::status status, const char* code,
+                                    const std::string& message) {
     spdlog::info("http refused a request: {} {}", static_cast<int>(status), message);
     co_await write_closing(stream, error_response(static_cast<int>(status), code, message));
   }
 
   // Answers with `r` and closes: what follows the request cannot be trusted.
-  asio::awaitable<void> write_closing(beast::tcp_stream& stream, const ApiResponse& r) {
+  template <typename Stream>
+  asio::awaitable<void> write_closing(Stream& stream, const ApiResponse& r) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
     res.set(http::field::server, "hemalink");
     res.set(http::field::content_type, r.content_type);
@@ -326,29 +367,30 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     res.body() = r.body;
     res.keep_alive(false);
     res.prepare_payload();
-    stream.expires_after(config.request_timeout);
+    beast::get_lowest_layer(stream).expires_after(config.request_timeout);
     co_await http::async_write(stream, res, kAwait);
   }
 
   void close_all() {
-    std::set<std::shared_ptr<beast::tcp_stream>> open;
+    std::vector<std::function<void()>> open;
     {
       std::lock_guard lock(mutex);
       is_stopping = true;
-      open = streams;
+      for (const auto& [key, close] : closers)
+        open.push_back(close);
     }
-    for (const auto& s : open) {
-      asio::post(s->get_executor(), [s] { s->close(); });
-    }
+    for (const auto& close : open)
+      close();
   }
 
   config::HttpConfig config;
   std::shared_ptr<const Router> router;
   std::shared_ptr<EventHub> events;
+  std::shared_ptr<asio::ssl::context> tls;
   asio::thread_pool routes_pool{kRouteThreads};
   transport::TcpListener listener;
   std::mutex mutex;
-  std::set<std::shared_ptr<beast::tcp_stream>> streams;
+  std::map<const void*, std::function<void()>> closers;  ///< Each open connection's close.
   bool is_stopping = false;
 };
 

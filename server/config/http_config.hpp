@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/transport/transport_settings.hpp"
+
 namespace hemalink::files {
 class JsonFields;
 }
@@ -44,6 +46,9 @@ struct HttpConfig {
   std::chrono::milliseconds request_timeout{10000};
   /// A kept-alive connection with no request for this long is closed.
   std::chrono::milliseconds idle_timeout{60000};
+  /// TLS for the API (https, wss): certificate, key, and client_ca to require client
+  /// certificates. Without it the API is plain HTTP (keep it on 127.0.0.1 then).
+  std::optional<transport::TlsServer> tls;
   /// Live events a WebSocket client may have waiting; past that it fell behind and is dropped.
   std::size_t max_queued_events = 1024;
   /// api.tokens, then those of api.tokens_file (a JSON file {"tokens": [...]}, kept apart from

@@ -31,7 +31,7 @@ specimen_groups AS (
                      'units', p.units, 'received_at', p.received_at)
                      ORDER BY p.received_at DESC), '[]')
                    FROM (SELECT * FROM results p
-                         WHERE r.patient_id <> '' AND p.patient_id = r.patient_id
+                         WHERE p.patient_id <> '' AND p.patient_id = r.patient_id
                          AND p.code = r.code AND NOT p.is_qc AND p.received_at < r.received_at
                          ORDER BY p.received_at DESC LIMIT 3) p))
       ORDER BY r.id)) AS doc

@@ -8,6 +8,15 @@
 
 namespace hemalink::transport {
 
+/// TLS where hemalink is the server (the HTTP API; later analyzer listeners): its certificate
+/// chain and key (PEM), and, when `client_ca` is set, a client certificate signed by that CA is
+/// required of every peer. TLS 1.2 or later.
+struct TlsServer {
+  std::filesystem::path certificate;
+  std::filesystem::path key;
+  std::filesystem::path client_ca;
+};
+
 /// hemalink listens; the peer (an analyzer, a LIS) connects.
 struct TcpServerTransport {
   std::string listen_address = "0.0.0.0";

@@ -1,6 +1,9 @@
 #include "tests/support/http_client.hpp"
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,7 +13,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cstdlib>
+#include <fstream>
 
 #include <algorithm>
 #include <cctype>
@@ -59,6 +65,82 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
   }
   reply.body = res.body();
   return reply;
+}
+
+HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std::string& method,
+                        const std::string& target, const std::string& token) {
+  namespace ssl = asio::ssl;
+  ssl::context context(ssl::context::tls_client);
+  context.load_verify_file(tls.ca);
+  context.set_verify_mode(ssl::verify_peer);
+  if (!tls.certificate.empty()) {
+    context.use_certificate_chain_file(tls.certificate);
+    context.use_private_key_file(tls.key, ssl::context::pem);
+  }
+  asio::io_context io;
+  beast::ssl_stream<beast::tcp_stream> stream(io, context);
+  // The server's certificate must name 127.0.0.1 (OpenSSL checks it in the handshake).
+  X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(stream.native_handle()), "127.0.0.1");
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  beast::error_code ec;
+  beast::get_lowest_layer(stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                          ec);
+  if (ec)
+    return {};
+  stream.handshake(ssl::stream_base::client, ec);
+  if (ec)
+    return {};
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (!token.empty())
+    req.set(http::field::authorization, "Bearer " + token);
+  req.prepare_payload();
+  http::write(stream, req, ec);
+  if (ec)
+    return {};
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res, ec);
+  if (ec)
+    return {};
+  HttpReply reply;
+  reply.status = static_cast<int>(res.result_int());
+  reply.body = res.body();
+  return reply;
+}
+
+namespace {
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+bool make_test_pki(const std::string& dir) {
+  const auto run = [&](const std::string& command) {
+    return std::system(("cd '" + dir + "' && " + command + " >/dev/null 2>&1").c_str()) == 0;
+  };
+  const auto signed_by = [&](const std::string& name, const std::string& subject,
+                             const std::string& ca, const std::string& extensions) {
+    return run("openssl req -newkey rsa:2048 -nodes -keyout " + name +
+               ".key -subj '/CN=" + subject + "' -out " + name + ".csr") &&
+           write_file(dir + "/" + name + ".ext", extensions) &&
+           run("openssl x509 -req -in " + name + ".csr -CA " + ca + ".pem -CAkey " + ca +
+               ".key -CAcreateserial -days 2 -sha256 -extfile " + name + ".ext -out " + name +
+               ".pem");
+  };
+  const auto ca = [&](const std::string& name) {
+    return run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=" + name +
+               " test CA' -keyout " + name + ".key -out " + name + ".pem");
+  };
+  return ca("ca") && ca("other-ca") &&
+         signed_by("server", "127.0.0.1", "ca", "subjectAltName=IP:127.0.0.1\n") &&
+         signed_by("client", "lab-client", "ca", "extendedKeyUsage=clientAuth\n") &&
+         signed_by("stranger", "stranger", "other-ca", "extendedKeyUsage=clientAuth\n");
 }
 
 std::string raw_exchange(std::uint16_t port, std::string_view bytes,

@@ -23,6 +23,24 @@ struct HttpReply {
 HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
                        const std::string& token = "", const std::string& body = "");
 
+/// Files of a TLS client: the CA that signs the server's certificate, and the client's own
+/// certificate and key when it presents one.
+struct TlsClientFiles {
+  std::string ca;
+  std::string certificate;
+  std::string key;
+};
+
+/// http_request over TLS; the server's certificate must be signed by `tls.ca` and name
+/// 127.0.0.1. status 0 when the handshake fails.
+HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std::string& method,
+                        const std::string& target, const std::string& token = "");
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate it signed, made with the
+/// openssl command in `dir`: ca.pem, server.pem, server.key, client.pem, client.key; and a
+/// second CA's client certificate, stranger.pem and stranger.key. False when openssl failed.
+bool make_test_pki(const std::string& dir);
+
 /// What came back for raw `bytes` sent to 127.0.0.1:`port`, read until the server closed the
 /// connection or `timeout` passed; `closed` says which.
 std::string raw_exchange(std::uint16_t port, std::string_view bytes,
