@@ -6,6 +6,7 @@
 #   CONFIG_DIR/rules/*.json     the shipped rule sets and their cases
 #   CONFIG_DIR/lis/*.json       the example LIS's test codes
 #   STATE_DIR/spool, STATE_DIR/drop/facs-1
+#   STATE_DIR/api-tokens.json   named as api.tokens_file (made by `hemalink token --tokens-file`)
 # Everything the example configuration names by a relative path is copied beside it.
 #
 #   scripts/install_config.sh SOURCE_CONFIG_DIR CONFIG_DIR STATE_DIR
@@ -26,5 +27,6 @@ cp "$source_dir"/lis/*.json "$config_dir/lis/"
 cp "$source_dir"/rules/*.json "$config_dir/rules/"
 sed -e "s|\"\.\./var/spool\"|\"$state_dir/spool\"|" \
     -e "s|\"\.\./var/drop/facs-1\"|\"$state_dir/drop/facs-1\"|" \
+    -e "s|\"\.\./var/api-tokens.json\"|\"$state_dir/api-tokens.json\"|" \
     "$source_dir/hemalink.example.json" >"$config_dir/hemalink.json"
 chmod 0640 "$config_dir/hemalink.json"

@@ -28,15 +28,11 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
-                       const std::string& token, const std::string& body) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  stream.expires_after(std::chrono::seconds(10));
+// One request on a connected stream (plain or TLS), and its answer.
+template <typename Stream>
+HttpReply exchange(Stream& stream, const std::string& method, const std::string& target,
+                   const std::string& token, const std::string& body) {
   beast::error_code ec;
-  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-  if (ec)
-    return {};
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
   if (!token.empty())
@@ -67,6 +63,18 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
   return reply;
 }
 
+HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                       const std::string& token, const std::string& body) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.expires_after(std::chrono::seconds(10));
+  beast::error_code ec;
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec)
+    return {};
+  return exchange(stream, method, target, token, body);
+}
+
 HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std::string& method,
                         const std::string& target, const std::string& token) {
   namespace ssl = asio::ssl;
@@ -90,23 +98,7 @@ HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std
   stream.handshake(ssl::stream_base::client, ec);
   if (ec)
     return {};
-  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  if (!token.empty())
-    req.set(http::field::authorization, "Bearer " + token);
-  req.prepare_payload();
-  http::write(stream, req, ec);
-  if (ec)
-    return {};
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res, ec);
-  if (ec)
-    return {};
-  HttpReply reply;
-  reply.status = static_cast<int>(res.result_int());
-  reply.body = res.body();
-  return reply;
+  return exchange(stream, method, target, token, "");
 }
 
 namespace {
