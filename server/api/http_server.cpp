@@ -43,7 +43,7 @@ transport::TcpServerTransport listen_address(const std::string& listen) {
   auto host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[')
     host = host.substr(1, host.size() - 2);
-  return {host, static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)))};
+  return {host, static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1))), std::nullopt};
 }
 
 std::string next_request_id() {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/driver.hpp"
+#include "server/config/tls_config.hpp"
 #include "server/files/json_fields.hpp"
 #include "server/files/json_text_positions.hpp"
 #include "server/files/text_file.hpp"
@@ -43,8 +44,9 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
   return p.is_absolute() ? p : base / p;
 }
 
-TcpServerTransport read_tcp_server(JsonFields& f) {
+TcpServerTransport read_tcp_server(JsonFields& f, const std::filesystem::path& base) {
   TcpServerTransport t;
+  t.tls = read_tls_server(f, base);
   f.text("listen_address", t.listen_address);
   if (f.has("listen_address") && !is_ip_address(t.listen_address)) {
     f.error(f.path_of("listen_address"),
@@ -131,7 +133,7 @@ Transport read_transport(JsonFields& parent, const std::filesystem::path& base) 
   JsonFields f(*node, parent.path_of("transport"), parent.errors());
   switch (f.choice("type", {"tcp-server", "tcp-client", "serial", "file-drop"}, true).value_or(9)) {
     case 0:
-      return read_tcp_server(f);
+      return read_tcp_server(f, base);
     case 1:
       return read_tcp_client(f);
     case 2:
@@ -368,6 +370,10 @@ LisDestination read_lis_destination(const json& node, const std::string& path,
   const auto protocol = f.choice("protocol", {"hl7", "astm"}, true);
   d.protocol = protocol.value_or(0) == 1 ? WireProtocol::Astm : WireProtocol::Hl7;
   d.transport = read_transport(f, base);
+  if (const auto* t = std::get_if<TcpServerTransport>(&d.transport); t && t->tls) {
+    f.error(f.path_of("transport") + ".tls",
+            "TLS to a LIS is not supported yet: use a TLS tunnel (stunnel) meanwhile");
+  }
   if (std::holds_alternative<FileDropTransport>(d.transport)) {
     f.error(f.path_of("transport") + ".type",
             "a LIS is reached over \"tcp-client\", \"tcp-server\" or \"serial\"");

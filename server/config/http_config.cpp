@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "server/config/tls_config.hpp"
 #include "server/files/json_fields.hpp"
 #include "server/files/text_file.hpp"
 
@@ -52,28 +53,6 @@ void read_limits(JsonFields& f, HttpConfig& c) {
   std::int64_t idle = c.idle_timeout.count();
   f.integer("idle_timeout_ms", idle, 100, 3600000);
   c.idle_timeout = std::chrono::milliseconds(idle);
-}
-
-// A file the TLS section names: resolved, and readable now.
-std::filesystem::path tls_file(JsonFields& f, const char* key, const std::filesystem::path& base,
-                               bool required) {
-  std::string name;
-  f.text(key, name, required);
-  if (name.empty())
-    return {};
-  const auto path =
-      std::filesystem::path(name).is_absolute() ? std::filesystem::path(name) : base / name;
-  if (!files::read_text_file(path))
-    f.error(f.path_of(key), fmt::format("cannot read {}", path.string()));
-  return path;
-}
-
-transport::TlsServer read_tls(JsonFields& f, const std::filesystem::path& base) {
-  transport::TlsServer tls;
-  tls.certificate = tls_file(f, "certificate", base, true);
-  tls.key = tls_file(f, "key", base, true);
-  tls.client_ca = tls_file(f, "client_ca", base, false);
-  return tls;
 }
 
 ApiToken read_token(const json& node, const std::string& path, files::FileErrors& errors) {
@@ -168,10 +147,7 @@ void read_http_config(JsonFields& top, HttpConfig& c, const std::filesystem::pat
                           c.listen));
     }
     read_limits(f, c);
-    if (const json* tls = f.object("tls")) {
-      JsonFields t(*tls, f.path_of("tls"), f.errors());
-      c.tls = read_tls(t, base);
-    }
+    c.tls = read_tls_server(f, base);
   }
   if (const json* api = top.object("api")) {
     JsonFields f(*api, "api", top.errors());

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -293,7 +294,7 @@ void AnalyzerConnection<Stream>::close_now(const char* why) {
   is_closed_ = true;
   is_finished_ = true;
   boost::system::error_code ignored;
-  stream_.close(ignored);
+  stream_.lowest_layer().close(ignored);
   link_timers_.cancel_all();
   idle_timer_.cancel();
   services_.registry.remove(this);
@@ -312,7 +313,8 @@ void AnalyzerConnection<Stream>::drain() {
     }
     self->is_draining_ = true;
     boost::system::error_code ignored;
-    self->stream_.cancel(ignored);  // the read loop ends; acknowledgements still go out
+    self->stream_.lowest_layer().cancel(
+        ignored);  // the read loop ends; acknowledgements still go out
     self->close_when_done();
   });
 }
@@ -346,6 +348,49 @@ transport::OpenConnection<Stream> open_analyzer(const config::AnalyzerConfig& an
 transport::OpenConnection<asio::ip::tcp::socket> open_tcp_analyzer(
     const config::AnalyzerConfig& analyzer, ConnectionServices services, std::size_t analyzer_cap) {
   return open_analyzer<asio::ip::tcp::socket>(analyzer, std::move(services), analyzer_cap);
+}
+
+transport::OpenConnection<asio::ip::tcp::socket> open_tls_analyzer(
+    const config::AnalyzerConfig& analyzer, ConnectionServices services, std::size_t analyzer_cap,
+    std::shared_ptr<asio::ssl::context> tls) {
+  using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+  auto open_tls = open_analyzer<TlsStream>(analyzer, services, analyzer_cap);
+  // The handshake first, within the link's establishment time; then the connection as on plain
+  // TCP. A peer that does not complete it (no certificate the client CA signed, when one is
+  // asked for; plain bytes) is closed and logged.
+  const auto deadline = analyzer.link_timeouts.establishment;
+  return
+      [open_tls, tls, deadline, name = analyzer.name](
+          asio::ip::tcp::socket socket, const std::string& peer, std::function<void()> on_closed) {
+        auto stream = std::make_shared<TlsStream>(std::move(socket), *tls);
+        auto timer = std::make_shared<asio::steady_timer>(stream->get_executor(), deadline);
+        timer->async_wait([stream](boost::system::error_code e) {
+          if (!e) {
+            boost::system::error_code ignored;
+            stream->lowest_layer().close(ignored);
+          }
+        });
+        stream->async_handshake(
+            asio::ssl::stream_base::server,
+            [stream, timer, open_tls, peer, name, on_closed](boost::system::error_code e) {
+              timer->cancel();
+              if (e) {
+                spdlog::warn("{} {}: TLS handshake failed: {}", name, peer, e.message());
+                if (on_closed)
+                  on_closed();
+                return;
+              }
+              if (!open_tls(std::move(*stream), peer, on_closed)) {
+                spdlog::warn(
+                    "{} {}: connection refused: its own or the daemon's connections are all "
+                    "in use",
+                    name, peer);
+                if (on_closed)
+                  on_closed();
+              }
+            });
+        return true;
+      };
 }
 
 transport::OpenConnection<asio::serial_port> open_serial_analyzer(

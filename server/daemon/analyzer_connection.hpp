@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/serial_port.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 
 #include "server/daemon/connection_services.hpp"
@@ -18,6 +19,11 @@ namespace hemalink::daemon {
 /// daemon's, and `analyzer_cap` of this analyzer).
 transport::OpenConnection<boost::asio::ip::tcp::socket> open_tcp_analyzer(
     const config::AnalyzerConfig& analyzer, ConnectionServices services, std::size_t analyzer_cap);
+/// As open_tcp_analyzer, over TLS with `tls` (the server's context): each accepted socket's
+/// handshake first.
+transport::OpenConnection<boost::asio::ip::tcp::socket> open_tls_analyzer(
+    const config::AnalyzerConfig& analyzer, ConnectionServices services, std::size_t analyzer_cap,
+    std::shared_ptr<boost::asio::ssl::context> tls);
 transport::OpenConnection<boost::asio::serial_port> open_serial_analyzer(
     const config::AnalyzerConfig& analyzer, ConnectionServices services);
 

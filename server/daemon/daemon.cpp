@@ -32,6 +32,7 @@
 #include "server/transport/serial_line.hpp"
 #include "server/transport/tcp_dialer.hpp"
 #include "server/transport/tcp_listener.hpp"
+#include "server/transport/tls_context.hpp"
 
 namespace hemalink::daemon {
 namespace {
@@ -131,7 +132,9 @@ std::string served(const config::AnalyzerConfig& a) {
   const char* link = a.protocol == model::WireProtocol::Hl7 ? "MLLP"
                      : a.link == config::AstmLink::E1381    ? "E1381"
                                                             : "bare";
-  return fmt::format("{} {}, driver {}", config::to_string(a.protocol), link, a.driver);
+  const auto* t = std::get_if<config::TcpServerTransport>(&a.transport);
+  return fmt::format("{} {}{}, driver {}", config::to_string(a.protocol), link,
+                     t && t->tls ? " over TLS" : "", a.driver);
 }
 
 }  // namespace
@@ -294,9 +297,12 @@ struct Daemon::Parts {
   void add_transports() {
     for (const auto& a : config.analyzers) {
       if (const auto* t = std::get_if<config::TcpServerTransport>(&a.transport)) {
+        auto open = t->tls ? open_tls_analyzer(a, services(), a.max_connections,
+                                               transport::server_tls_context(*t->tls))
+                           : open_tcp_analyzer(a, services(), a.max_connections);
         listeners.push_back(std::make_unique<transport::TcpListener>(
             io, a.name, served(a), *t, *transport::PeerAllowList::parse(a.allowed_peers),
-            a.tcp_keepalive, open_tcp_analyzer(a, services(), a.max_connections)));
+            a.tcp_keepalive, std::move(open)));
       } else if (const auto* t = std::get_if<config::TcpClientTransport>(&a.transport)) {
         dialers.push_back(std::make_unique<transport::TcpDialer>(
             io, a.name, *t, a.tcp_keepalive, open_tcp_analyzer(a, services(), 1)));

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -21,6 +22,8 @@ struct TlsServer {
 struct TcpServerTransport {
   std::string listen_address = "0.0.0.0";
   std::uint16_t port = 0;
+  /// TLS on every connection (analyzers only, for now).
+  std::optional<TlsServer> tls;
 };
 
 /// The peer listens; hemalink dials it and redials with back-off after a loss.

@@ -113,7 +113,7 @@ config::DaemonConfig lab(const std::string& dsn, const std::filesystem::path& wo
   a.name = "xn-1";
   a.driver = "sysmex-xn";
   a.protocol = WireProtocol::Astm;
-  a.transport = config::TcpServerTransport{"127.0.0.1", 0};
+  a.transport = config::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
   c.analyzers.push_back(a);
   for (std::size_t i = 0; i < lis_ports.size(); ++i) {
     config::LisDestination d;

@@ -15,7 +15,7 @@ config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
   a.driver = std::move(driver);
   a.protocol = protocol;
   a.link = link;
-  a.transport = config::TcpServerTransport{"127.0.0.1", 0};
+  a.transport = config::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
   a.charset = protocol == model::WireProtocol::Hl7 ? Charset::Utf8 : Charset::Latin1;
   a.leniencies.doubled_repeat_delimiter = true;  // the Horiba captures
   return a;

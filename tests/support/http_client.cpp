@@ -75,8 +75,9 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
   return exchange(stream, method, target, token, body);
 }
 
-HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std::string& method,
-                        const std::string& target, const std::string& token) {
+namespace {
+
+asio::ssl::context client_context(const TlsClientFiles& tls) {
   namespace ssl = asio::ssl;
   ssl::context context(ssl::context::tls_client);
   context.load_verify_file(tls.ca);
@@ -85,20 +86,52 @@ HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std
     context.use_certificate_chain_file(tls.certificate);
     context.use_private_key_file(tls.key, ssl::context::pem);
   }
-  asio::io_context io;
-  beast::ssl_stream<beast::tcp_stream> stream(io, context);
-  // The server's certificate must name 127.0.0.1 (OpenSSL checks it in the handshake).
+  return context;
+}
+
+// Connected and through the handshake, or false; the server's certificate must name 127.0.0.1
+// (OpenSSL checks it in the handshake).
+bool connect_tls(beast::ssl_stream<beast::tcp_stream>& stream, std::uint16_t port) {
   X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(stream.native_handle()), "127.0.0.1");
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
   beast::error_code ec;
   beast::get_lowest_layer(stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                                           ec);
-  if (ec)
-    return {};
-  stream.handshake(ssl::stream_base::client, ec);
-  if (ec)
+  if (!ec)
+    stream.handshake(asio::ssl::stream_base::client, ec);
+  return !ec;
+}
+
+}  // namespace
+
+HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std::string& method,
+                        const std::string& target, const std::string& token) {
+  auto context = client_context(tls);
+  asio::io_context io;
+  beast::ssl_stream<beast::tcp_stream> stream(io, context);
+  if (!connect_tls(stream, port))
     return {};
   return exchange(stream, method, target, token, "");
+}
+
+std::optional<std::string> tls_exchange(std::uint16_t port, const TlsClientFiles& tls,
+                                        std::string_view bytes, std::string_view until) {
+  auto context = client_context(tls);
+  asio::io_context io;
+  beast::ssl_stream<beast::tcp_stream> stream(io, context);
+  if (!connect_tls(stream, port))
+    return std::nullopt;
+  beast::error_code ec;
+  asio::write(stream, asio::buffer(bytes.data(), bytes.size()), ec);
+  std::string got;
+  char chunk[4096];
+  while (!ec && !std::string_view(got).ends_with(until)) {
+    const auto n = stream.read_some(asio::buffer(chunk), ec);
+    got.append(chunk, n);
+  }
+  if (!std::string_view(got).ends_with(until))
+    return std::nullopt;
+  return got;
 }
 
 namespace {
@@ -133,6 +166,16 @@ bool make_test_pki(const std::string& dir) {
          signed_by("server", "127.0.0.1", "ca", "subjectAltName=IP:127.0.0.1\n") &&
          signed_by("client", "lab-client", "ca", "extendedKeyUsage=clientAuth\n") &&
          signed_by("stranger", "stranger", "other-ca", "extendedKeyUsage=clientAuth\n");
+}
+
+TestPki::TestPki(const std::string& purpose)
+    : dir_(purpose), is_made_(make_test_pki(dir_.path().string())) {}
+
+TlsClientFiles TestPki::client(const std::string& name) const {
+  if (name.empty())
+    return {(dir_ / "ca.pem").string(), "", ""};
+  return {(dir_ / "ca.pem").string(), (dir_ / (name + ".pem")).string(),
+          (dir_ / (name + ".key")).string()};
 }
 
 std::string raw_exchange(std::uint16_t port, std::string_view bytes,

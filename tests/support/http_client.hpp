@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hemalink::testing {
 
 struct HttpReply {
@@ -36,10 +38,30 @@ struct TlsClientFiles {
 HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std::string& method,
                         const std::string& target, const std::string& token = "");
 
+/// Raw `bytes` to 127.0.0.1:`port` over TLS, then what comes back until it ends with `until`
+/// (an MLLP frame's end, say); nullopt when the handshake fails, the server closes first, or 10 s
+/// pass.
+std::optional<std::string> tls_exchange(std::uint16_t port, const TlsClientFiles& tls,
+                                        std::string_view bytes, std::string_view until);
+
 /// A CA, a server certificate for 127.0.0.1 and a client certificate it signed, made with the
 /// openssl command in `dir`: ca.pem, server.pem, server.key, client.pem, client.key; and a
 /// second CA's client certificate, stranger.pem and stranger.key. False when openssl failed.
 bool make_test_pki(const std::string& dir);
+
+/// make_test_pki in a temporary folder of its own, and the client files made there.
+class TestPki {
+ public:
+  explicit TestPki(const std::string& purpose);
+  bool is_made() const { return is_made_; }
+  std::filesystem::path operator/(const std::string& name) const { return dir_ / name; }
+  /// The CA only (no client certificate), or `name`.pem and `name`.key with it.
+  TlsClientFiles client(const std::string& name = "") const;
+
+ private:
+  TempDir dir_;
+  bool is_made_ = false;
+};
 
 /// What came back for raw `bytes` sent to 127.0.0.1:`port`, read until the server closed the
 /// connection or `timeout` passed; `closed` says which.

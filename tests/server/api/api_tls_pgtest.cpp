@@ -14,8 +14,7 @@ using testing::https_request;
 using testing::TlsClientFiles;
 
 struct TlsLab {
-  testing::TempDir pki{"api-tls"};
-  bool has_pki = testing::make_test_pki(pki.path().string());
+  testing::TestPki pki{"api-tls"};
   NewToken viewer = make_token();
 
   config::DaemonConfig config(bool require_client_certificates) const {
@@ -26,29 +25,23 @@ struct TlsLab {
         require_client_certificates ? pki / "ca.pem" : std::filesystem::path()};
     return c;
   }
-  TlsClientFiles client(const std::string& name = "") const {
-    if (name.empty())
-      return {(pki / "ca.pem").string(), "", ""};
-    return {(pki / "ca.pem").string(), (pki / (name + ".pem")).string(),
-            (pki / (name + ".key")).string()};
-  }
 };
 
 TEST(ApiTls, TheApiAnswersOverTlsAndPlainHttpIsNotServedThere) {
   HL_REQUIRE_POSTGRES();
   TlsLab lab;
-  ASSERT_TRUE(lab.has_pki) << "the openssl command made no test certificates";
+  ASSERT_TRUE(lab.pki.is_made()) << "the openssl command made no test certificates";
   testing::DaemonHarness h(lab.config(false));
   const auto port = h.daemon().http_port();
-  const auto health = https_request(port, lab.client(), "GET", "/healthz");
+  const auto health = https_request(port, lab.pki.client(), "GET", "/healthz");
   EXPECT_EQ(health.status, 200);
   const auto analyzers =
-      https_request(port, lab.client(), "GET", "/api/v1/analyzers", lab.viewer.token);
+      https_request(port, lab.pki.client(), "GET", "/api/v1/analyzers", lab.viewer.token);
   EXPECT_EQ(analyzers.status, 200) << analyzers.body;
-  EXPECT_EQ(https_request(port, lab.client(), "GET", "/api/v1/analyzers").status, 401);
+  EXPECT_EQ(https_request(port, lab.pki.client(), "GET", "/api/v1/analyzers").status, 401);
   EXPECT_EQ(testing::http_request(port, "GET", "/healthz").status, 0)
       << "no HTTP answer without TLS";
-  TlsClientFiles wrong_ca = lab.client();
+  TlsClientFiles wrong_ca = lab.pki.client();
   wrong_ca.ca = (lab.pki / "other-ca.pem").string();
   EXPECT_EQ(https_request(port, wrong_ca, "GET", "/healthz").status, 0)
       << "a client that does not trust the server's CA does not go on";
@@ -57,20 +50,20 @@ TEST(ApiTls, TheApiAnswersOverTlsAndPlainHttpIsNotServedThere) {
 TEST(ApiTls, AClientCaRequiresACertificateItSigned) {
   HL_REQUIRE_POSTGRES();
   TlsLab lab;
-  ASSERT_TRUE(lab.has_pki);
+  ASSERT_TRUE(lab.pki.is_made());
   testing::DaemonHarness h(lab.config(true));
   const auto port = h.daemon().http_port();
-  EXPECT_EQ(https_request(port, lab.client("client"), "GET", "/healthz").status, 200);
-  EXPECT_EQ(https_request(port, lab.client(), "GET", "/healthz").status, 0)
+  EXPECT_EQ(https_request(port, lab.pki.client("client"), "GET", "/healthz").status, 200);
+  EXPECT_EQ(https_request(port, lab.pki.client(), "GET", "/healthz").status, 0)
       << "no client certificate: refused in the handshake";
-  EXPECT_EQ(https_request(port, lab.client("stranger"), "GET", "/healthz").status, 0)
+  EXPECT_EQ(https_request(port, lab.pki.client("stranger"), "GET", "/healthz").status, 0)
       << "one another CA signed: refused";
 }
 
 TEST(ApiTls, AKeyThatCannotBeReadIsAStartUpFailureNamingIt) {
   HL_REQUIRE_POSTGRES();
   TlsLab lab;
-  ASSERT_TRUE(lab.has_pki);
+  ASSERT_TRUE(lab.pki.is_made());
   auto c = lab.config(false);
   c.http.tls->key = lab.pki / "client.pem";  // not a key
   try {

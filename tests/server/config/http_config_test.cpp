@@ -79,5 +79,39 @@ TEST(HttpConfig, ATokensFileAddsItsTokensAndItsErrorsNameIt) {
   EXPECT_TRUE(absent->http.tokens.empty());
 }
 
+TEST(TlsConfig, AnAnalyzerListenerTakesTlsAndALisDoesNotYet) {
+  testing::TempDir dir("tls-config");
+  std::ofstream(dir / "server.pem") << "certificate";
+  std::ofstream(dir / "server.key") << "key";
+  const auto c = parse_daemon_config(
+      R"({"database": {"url": "postgresql:///x"}, "analyzers": [{"name": "a", "driver": "generic-hl7",
+          "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5004,
+          "tls": {"certificate": "server.pem", "key": "server.key"}}}]})",
+      dir.path(), std::nullopt);
+  ASSERT_TRUE(c) << files::describe(c.error(), "\n");
+  const auto& tls = std::get<TcpServerTransport>(c->analyzers[0].transport).tls;
+  ASSERT_TRUE(tls);
+  EXPECT_EQ(tls->certificate, dir / "server.pem");
+  EXPECT_TRUE(tls->client_ca.empty());
+
+  const auto bad = parse_daemon_config(
+      R"({"database": {"url": "postgresql:///x"}, "analyzers": [{"name": "a", "driver": "generic-hl7",
+          "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5004,
+          "tls": {"certificate": "none.pem"}}}],
+          "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5100,
+          "tls": {"certificate": "server.pem", "key": "server.key"}}}]})",
+      dir.path(), std::nullopt);
+  ASSERT_FALSE(bad);
+  std::vector<std::string> errors;
+  for (const auto& e : bad.error())
+    errors.push_back(e.describe());
+  ASSERT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
+  EXPECT_NE(errors[0].find("analyzers[0].transport.tls.certificate: cannot read"),
+            std::string::npos);
+  EXPECT_NE(errors[1].find("analyzers[0].transport.tls.key"), std::string::npos);
+  EXPECT_NE(errors[2].find("lis[0].transport.tls: TLS to a LIS is not supported yet"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace hemalink::config

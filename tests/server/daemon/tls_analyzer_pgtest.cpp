@@ -1,0 +1,75 @@
+// Analyzers over TLS: an HL7 analyzer's MLLP inside TLS is acknowledged and stored; plain bytes
+// on the TLS port are not; with a client CA, only a certificate it signed gets through.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/analyzer_socket.hpp"
+#include "tests/support/daemon_harness.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/store_harness.hpp"
+
+namespace hemalink::daemon {
+namespace {
+
+using model::WireProtocol;
+using namespace std::chrono_literals;
+using testing::TlsClientFiles;
+
+std::string mllp(const std::string& control_id) {
+  return fmt::format(
+      "\x0bMSH|^~\\&|FACSLyric^BD|LAB|hemalink|LAB|20261122110000||ORU^R01^ORU_R01|{}|P|2.5.1\r"
+      "PID|1||P-77^^^HOSP^MR||Doe^Jane||19720101|F\r"
+      "OBR|1|ORD-1|S-{}|57790-6^Lymphocyte subset panel^LN|||20261122101500\r"
+      "OBX|1|NM|8123-2^CD4%^LN||42.0|%|31-60|N|||F\r\x1c\r",
+      control_id, control_id);
+}
+
+struct TlsAnalyzerLab {
+  testing::TestPki pki{"analyzer-tls"};
+
+  config::DaemonConfig config(bool require_client_certificates) const {
+    config::DaemonConfig c;
+    auto a = testing::tcp_analyzer("facs-lis", "generic-hl7", WireProtocol::Hl7);
+    std::get<config::TcpServerTransport>(a.transport).tls = transport::TlsServer{
+        pki / "server.pem", pki / "server.key",
+        require_client_certificates ? pki / "ca.pem" : std::filesystem::path()};
+    a.link_timeouts.establishment = 2s;
+    c.analyzers.push_back(a);
+    return c;
+  }
+};
+
+TEST(TlsAnalyzer, MllpInsideTlsIsAcknowledgedAndStored) {
+  HL_REQUIRE_POSTGRES();
+  TlsAnalyzerLab lab;
+  ASSERT_TRUE(lab.pki.is_made()) << "the openssl command made no test certificates";
+  testing::DaemonHarness h(lab.config(false));
+  const auto ack =
+      testing::tls_exchange(h.port("facs-lis"), lab.pki.client(), mllp("T-1"), "\x1c\r");
+  ASSERT_TRUE(ack);
+  EXPECT_NE(ack->find("MSA|AA|T-1"), std::string::npos) << *ack;
+  EXPECT_EQ(h.count("SELECT count(*) FROM specimens WHERE specimen_id = 'S-T-1'"), 1);
+
+  testing::AnalyzerSocket plain(h.port("facs-lis"));
+  plain.send(mllp("T-2"));
+  EXPECT_TRUE(plain.closed_by_host_within(10s)) << "plain MLLP on the TLS port is closed";
+  EXPECT_EQ(h.messages_of("facs-lis"), 1) << "and nothing of it is stored";
+}
+
+TEST(TlsAnalyzer, AClientCaLetsInOnlyACertificateItSigned) {
+  HL_REQUIRE_POSTGRES();
+  TlsAnalyzerLab lab;
+  ASSERT_TRUE(lab.pki.is_made());
+  testing::DaemonHarness h(lab.config(true));
+  const auto port = h.port("facs-lis");
+  const auto signed_ack =
+      testing::tls_exchange(port, lab.pki.client("client"), mllp("C-1"), "\x1c\r");
+  ASSERT_TRUE(signed_ack);
+  EXPECT_NE(signed_ack->find("MSA|AA|C-1"), std::string::npos);
+  EXPECT_FALSE(testing::tls_exchange(port, lab.pki.client(), mllp("C-2"), "\x1c\r"));
+  EXPECT_FALSE(testing::tls_exchange(port, lab.pki.client("stranger"), mllp("C-3"), "\x1c\r"));
+  EXPECT_EQ(h.messages_of("facs-lis"), 1);
+}
+
+}  // namespace
+}  // namespace hemalink::daemon
