@@ -48,8 +48,8 @@ struct StoreOptions {
   /// not spooled ones until their replay commits): the rules' cache of recent results learns
   /// them here. Keep it short.
   std::function<void(const StoreRequest&)> on_committed;
-  /// Called once per message as it completes (stored, spooled, refused, failed), on a store
-  /// thread: for live events.
+  /// Called once per message as it completes (stored, spooled, refused, failed), after its
+  /// handler, on a store thread: for live events.
   std::function<void(const Receipt&, const Completion&)> on_completed;
   /// The LIS destinations released results go to (an outbox row per specimen and destination).
   LisRoutes lis_routes;

@@ -70,11 +70,11 @@ void Ticket::complete(Completion completion) {
   if (finished.exchange(true))
     return;
   if (counts)
-    counts->add(request.receipt, completion);
-  if (on_completed && *on_completed)
-    (*on_completed)(request.receipt, completion);
+    counts->add(request.receipt, completion);  // first: the API never lags what an analyzer heard
   if (done)
     done(completion);
+  if (on_completed && *on_completed)
+    (*on_completed)(request.receipt, completion);  // last: no event delays an acknowledgement
 }
 
 void Ticket::complete_over_budget(Completion completion) {
