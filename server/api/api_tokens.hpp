@@ -26,7 +26,6 @@ class TokenBook {
  public:
   explicit TokenBook(std::vector<config::ApiToken> tokens) : tokens_(std::move(tokens)) {}
   std::optional<ApiUser> find(std::string_view token) const;
-  bool is_empty() const { return tokens_.empty(); }
 
  private:
   std::vector<config::ApiToken> tokens_;

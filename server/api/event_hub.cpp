@@ -94,9 +94,4 @@ std::shared_ptr<EventHub::Subscription> EventHub::subscribe(std::function<void()
   return s;
 }
 
-std::uint64_t EventHub::last_seq() const {
-  std::lock_guard lock(mutex_);
-  return seq_;
-}
-
 }  // namespace hemalink::api

@@ -50,8 +50,6 @@ class EventHub {
                                           std::optional<std::uint64_t> since,
                                           std::size_t max_queued = 1024);
 
-  std::uint64_t last_seq() const;
-
  private:
   static void deliver(Subscription& s, const Event& event);
 

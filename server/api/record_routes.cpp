@@ -18,10 +18,8 @@ void add_record_routes(Router& router, View view) {
          if (!std::regex_match(id, kUuid))
            throw ClientError(404, "not_found",
                              fmt::format("no message \"{}\" (message IDs are UUIDs)", id));
-         auto doc = stored(store::message_json(view->dsn, id));
-         if (!doc)
-           throw ClientError(404, "not_found", fmt::format("no message {}", id));
-         return json_text_response(std::move(*doc));
+         return json_text_response(
+             found(stored(store::message_json(view->dsn, id)), fmt::format("no message {}", id)));
        }});
   router.add({"GET",
               "/api/v1/audit",

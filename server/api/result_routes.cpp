@@ -57,10 +57,8 @@ void add_result_routes(Router& router, View view) {
               {},
               [view](const RouteCall& call) {
                 const auto& id = call.param("specimen_id");
-                auto doc = stored(store::specimen_json(view->dsn, id));
-                if (!doc)
-                  throw ClientError(404, "not_found", fmt::format("no specimen \"{}\"", id));
-                return json_text_response(std::move(*doc));
+                return json_text_response(found(stored(store::specimen_json(view->dsn, id)),
+                                                fmt::format("no specimen \"{}\"", id)));
               }});
   router.add({"GET",
               "/api/v1/results",

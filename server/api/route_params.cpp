@@ -85,6 +85,12 @@ void read_json_body(const RouteCall& call, const std::function<void(files::JsonF
   }
 }
 
+std::string found(std::optional<std::string> document, const std::string& absent) {
+  if (!document)
+    throw ClientError(404, "not_found", absent);
+  return std::move(*document);
+}
+
 void throw_store_error(const store::StoreError& error) {
   if (error.code == store::StoreErrc::Retryable) {
     throw ClientError(503, "database_unavailable",

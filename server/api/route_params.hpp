@@ -38,6 +38,9 @@ void read_json_body(const RouteCall& call, const std::function<void(files::JsonF
 /// again), else an exception (a 500, logged).
 [[noreturn]] void throw_store_error(const store::StoreError& error);
 
+/// The document a store read found, or 404 with `absent` as the message.
+std::string found(std::optional<std::string> document, const std::string& absent);
+
 template <typename T>
 T stored(Result<T, store::StoreError> result) {
   if (!result)
