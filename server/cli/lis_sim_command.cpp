@@ -15,6 +15,7 @@ constexpr const char* kUsage =
     "usage: hemalink lis-sim --listen HOST:PORT --protocol hl7|astm\n"
     "         [--ack-every N] [--nack-every N] [--silent-every N] [--late-ack-every N]\n"
     "         [--drop-connection-every N] [--delay-ms D] [--record FILE] [--duration SECONDS]\n"
+    "         [--tls-certificate PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "  a LIS: receives HL7 ORU over MLLP (or ASTM over E1381) and acknowledges each message;\n"
     "  the Nth-message options inject faults, counted over all connections from 1:\n"
     "  --ack-every N             acknowledge only every Nth message, stay silent on the others\n"
@@ -27,6 +28,8 @@ constexpr const char* kUsage =
     "  --record FILE             each message received as a JSON line (control ID, specimen,\n"
     "                            codes, values, statuses, reply, duplicate)\n"
     "  --duration SECONDS        stop by itself after this long\n"
+    "  --tls-certificate, --tls-key  TLS on every connection, with this certificate and key;\n"
+    "  --tls-client-ca PEM       and a client certificate this CA signed required of each\n"
     "  On SIGTERM or SIGINT it prints its totals, duplicates by control ID included.\n";
 
 struct Arguments {
@@ -85,6 +88,11 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
       o.delay = std::chrono::milliseconds(ms);
     } else if (flag == "--record") {
       o.record_file = value;
+    } else if (flag == "--tls-certificate" || flag == "--tls-key" || flag == "--tls-client-ca") {
+      auto& tls = o.tls ? *o.tls : o.tls.emplace();
+      (flag == "--tls-certificate" ? tls.certificate
+       : flag == "--tls-key"       ? tls.key
+                                   : tls.client_ca) = value;
     } else if (flag == "--duration") {
       double seconds = 0;
       if (!parse_number(value, seconds) || seconds <= 0) {
@@ -103,6 +111,9 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
   }
   if (!has_protocol) {
     return "--protocol hl7 or --protocol astm is required";
+  }
+  if (o.tls && (o.tls->certificate.empty() || o.tls->key.empty())) {
+    return "TLS needs both --tls-certificate and --tls-key";
   }
   return {};
 }
@@ -134,8 +145,9 @@ int run_lis_sim(const std::vector<std::string>& args, std::ostream& out, std::os
     duration = std::chrono::milliseconds(static_cast<long long>(*a.duration_s * 1000));
   }
   auto totals = simulate::run_lis_simulator(a.options, duration, [&](std::uint16_t port) {
-    fmt::print(out, "lis-sim: listening on {}:{} ({})\n", a.options.host, port,
-               a.options.protocol == model::WireProtocol::Astm ? "ASTM E1381" : "HL7 MLLP");
+    fmt::print(out, "lis-sim: listening on {}:{} ({}{})\n", a.options.host, port,
+               a.options.protocol == model::WireProtocol::Astm ? "ASTM E1381" : "HL7 MLLP",
+               a.options.tls ? " over TLS" : "");
     out.flush();
   });
   if (!totals) {

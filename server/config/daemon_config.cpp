@@ -77,8 +77,9 @@ void read_wait_range(JsonFields& f, const std::string& prefix,
   max = std::chrono::milliseconds(max_ms);
 }
 
-TcpClientTransport read_tcp_client(JsonFields& f) {
+TcpClientTransport read_tcp_client(JsonFields& f, const std::filesystem::path& base) {
   TcpClientTransport t;
+  t.tls = read_tls_client(f, base);
   f.text("host", t.host, true);
   f.integer("port", t.port, 1, kMaxPort, true);
   read_wait_range(f, "reconnect", {100, 600000}, {100, 3600000}, t.reconnect_min, t.reconnect_max);
@@ -135,7 +136,7 @@ Transport read_transport(JsonFields& parent, const std::filesystem::path& base) 
     case 0:
       return read_tcp_server(f, base);
     case 1:
-      return read_tcp_client(f);
+      return read_tcp_client(f, base);
     case 2:
       return read_serial(f);
     case 3:
@@ -370,10 +371,6 @@ LisDestination read_lis_destination(const json& node, const std::string& path,
   const auto protocol = f.choice("protocol", {"hl7", "astm"}, true);
   d.protocol = protocol.value_or(0) == 1 ? WireProtocol::Astm : WireProtocol::Hl7;
   d.transport = read_transport(f, base);
-  if (const auto* t = std::get_if<TcpServerTransport>(&d.transport); t && t->tls) {
-    f.error(f.path_of("transport") + ".tls",
-            "TLS to a LIS is not supported yet: use a TLS tunnel (stunnel) meanwhile");
-  }
   if (std::holds_alternative<FileDropTransport>(d.transport)) {
     f.error(f.path_of("transport") + ".type",
             "a LIS is reached over \"tcp-client\", \"tcp-server\" or \"serial\"");

@@ -41,4 +41,22 @@ std::optional<transport::TlsServer> read_tls_server(JsonFields& parent,
   return tls;
 }
 
+std::optional<transport::TlsClient> read_tls_client(JsonFields& parent,
+                                                    const std::filesystem::path& base) {
+  const nlohmann::json* node = parent.object("tls");
+  if (!node)
+    return std::nullopt;
+  JsonFields f(*node, parent.path_of("tls"), parent.errors());
+  transport::TlsClient tls;
+  tls.ca = tls_file(f, "ca", base, false);
+  f.text("server_name", tls.server_name);
+  tls.certificate = tls_file(f, "certificate", base, false);
+  tls.key = tls_file(f, "key", base, false);
+  if (tls.certificate.empty() != tls.key.empty()) {
+    f.error(f.path_of(tls.key.empty() ? "key" : "certificate"),
+            "a client certificate needs both \"certificate\" and \"key\"");
+  }
+  return tls;
+}
+
 }  // namespace hemalink::config

@@ -16,4 +16,9 @@ namespace hemalink::config {
 std::optional<transport::TlsServer> read_tls_server(files::JsonFields& parent,
                                                     const std::filesystem::path& base);
 
+/// The `tls` object of a tcp-client `parent`, when present: ca, server_name, and certificate with
+/// key (each optional, the last two together), files resolved from `base` and readable now.
+std::optional<transport::TlsClient> read_tls_client(files::JsonFields& parent,
+                                                    const std::filesystem::path& base);
+
 }  // namespace hemalink::config

@@ -6,7 +6,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +16,7 @@
 #include "server/session/hl7_session.hpp"
 #include "server/transport/link_timers.hpp"
 #include "server/transport/stream_writer.hpp"
+#include "server/transport/tls_handshake.hpp"
 
 namespace hemalink::daemon {
 namespace {
@@ -353,44 +353,17 @@ transport::OpenConnection<asio::ip::tcp::socket> open_tcp_analyzer(
 transport::OpenConnection<asio::ip::tcp::socket> open_tls_analyzer(
     const config::AnalyzerConfig& analyzer, ConnectionServices services, std::size_t analyzer_cap,
     std::shared_ptr<asio::ssl::context> tls) {
-  using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
-  auto open_tls = open_analyzer<TlsStream>(analyzer, services, analyzer_cap);
-  // The handshake first, within the link's establishment time; then the connection as on plain
-  // TCP. A peer that does not complete it (no certificate the client CA signed, when one is
-  // asked for; plain bytes) is closed and logged.
-  const auto deadline = analyzer.link_timeouts.establishment;
-  return
-      [open_tls, tls, deadline, name = analyzer.name](
-          asio::ip::tcp::socket socket, const std::string& peer, std::function<void()> on_closed) {
-        auto stream = std::make_shared<TlsStream>(std::move(socket), *tls);
-        auto timer = std::make_shared<asio::steady_timer>(stream->get_executor(), deadline);
-        timer->async_wait([stream](boost::system::error_code e) {
-          if (!e) {
-            boost::system::error_code ignored;
-            stream->lowest_layer().close(ignored);
-          }
-        });
-        stream->async_handshake(
-            asio::ssl::stream_base::server,
-            [stream, timer, open_tls, peer, name, on_closed](boost::system::error_code e) {
-              timer->cancel();
-              if (e) {
-                spdlog::warn("{} {}: TLS handshake failed: {}", name, peer, e.message());
-                if (on_closed)
-                  on_closed();
-                return;
-              }
-              if (!open_tls(std::move(*stream), peer, on_closed)) {
-                spdlog::warn(
-                    "{} {}: connection refused: its own or the daemon's connections are all "
-                    "in use",
-                    name, peer);
-                if (on_closed)
-                  on_closed();
-              }
-            });
-        return true;
-      };
+  // The handshake within the link's establishment time; as a client (the analyzer listens), its
+  // certificate must name the configured server name, else the host dialed.
+  transport::TlsHandshake handshake{asio::ssl::stream_base::server,
+                                    analyzer.link_timeouts.establishment, analyzer.name, ""};
+  if (const auto* t = std::get_if<config::TcpClientTransport>(&analyzer.transport); t && t->tls) {
+    handshake.role = asio::ssl::stream_base::client;
+    handshake.server_name = t->tls->server_name.empty() ? t->host : t->tls->server_name;
+  }
+  return transport::through_tls(
+      open_analyzer<transport::TlsStream>(analyzer, std::move(services), analyzer_cap),
+      std::move(tls), handshake);
 }
 
 transport::OpenConnection<asio::serial_port> open_serial_analyzer(

@@ -19,8 +19,8 @@ namespace hemalink::daemon {
 /// daemon's, and `analyzer_cap` of this analyzer).
 transport::OpenConnection<boost::asio::ip::tcp::socket> open_tcp_analyzer(
     const config::AnalyzerConfig& analyzer, ConnectionServices services, std::size_t analyzer_cap);
-/// As open_tcp_analyzer, over TLS with `tls` (the server's context): each accepted socket's
-/// handshake first.
+/// As open_tcp_analyzer, over TLS with `tls` (a server's context for a tcp-server analyzer, a
+/// client's for a tcp-client one): each socket's handshake first.
 transport::OpenConnection<boost::asio::ip::tcp::socket> open_tls_analyzer(
     const config::AnalyzerConfig& analyzer, ConnectionServices services, std::size_t analyzer_cap,
     std::shared_ptr<boost::asio::ssl::context> tls);

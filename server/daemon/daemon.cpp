@@ -304,8 +304,11 @@ struct Daemon::Parts {
             io, a.name, served(a), *t, *transport::PeerAllowList::parse(a.allowed_peers),
             a.tcp_keepalive, std::move(open)));
       } else if (const auto* t = std::get_if<config::TcpClientTransport>(&a.transport)) {
-        dialers.push_back(std::make_unique<transport::TcpDialer>(
-            io, a.name, *t, a.tcp_keepalive, open_tcp_analyzer(a, services(), 1)));
+        auto open =
+            t->tls ? open_tls_analyzer(a, services(), 1, transport::client_tls_context(*t->tls))
+                   : open_tcp_analyzer(a, services(), 1);
+        dialers.push_back(std::make_unique<transport::TcpDialer>(io, a.name, *t, a.tcp_keepalive,
+                                                                 std::move(open)));
       } else if (const auto* t = std::get_if<config::SerialTransport>(&a.transport)) {
         serial_lines.push_back(std::make_unique<transport::SerialLine>(
             io, a.name, *t, open_serial_analyzer(a, services())));

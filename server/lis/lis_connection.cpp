@@ -455,7 +455,7 @@ class LisConnection final : public LisConnectionBase,
     is_closed_ = true;
     close_reason_ = why;
     boost::system::error_code ignored;
-    stream_.close(ignored);
+    stream_.lowest_layer().close(ignored);
     link_timers_.cancel_all();
     wait_.cancel();
     link_->detach(this);
@@ -519,6 +519,10 @@ transport::OpenConnection<Stream> open_lis(std::weak_ptr<LisLink> weak) {
 
 transport::OpenConnection<asio::ip::tcp::socket> open_tcp_lis(std::weak_ptr<LisLink> link) {
   return open_lis<asio::ip::tcp::socket>(std::move(link));
+}
+
+transport::OpenConnection<transport::TlsStream> open_tls_lis(std::weak_ptr<LisLink> link) {
+  return open_lis<transport::TlsStream>(std::move(link));
 }
 
 transport::OpenConnection<asio::serial_port> open_serial_lis(std::weak_ptr<LisLink> link) {

@@ -17,6 +17,8 @@
 #include "server/transport/serial_line.hpp"
 #include "server/transport/tcp_dialer.hpp"
 #include "server/transport/tcp_listener.hpp"
+#include "server/transport/tls_context.hpp"
+#include "server/transport/tls_handshake.hpp"
 
 namespace hemalink::lis {
 namespace {
@@ -30,8 +32,10 @@ store::BuildMessage message_builder(const LisLinkSettings& s) {
 }
 
 std::string served(const config::LisDestination& d) {
-  return fmt::format("LIS, {} {}", config::to_string(d.protocol),
-                     d.protocol == model::WireProtocol::Astm ? "E1381" : "MLLP");
+  const auto* t = std::get_if<config::TcpServerTransport>(&d.transport);
+  return fmt::format("LIS, {} {}{}", config::to_string(d.protocol),
+                     d.protocol == model::WireProtocol::Astm ? "E1381" : "MLLP",
+                     t && t->tls ? " over TLS" : "");
 }
 
 constexpr auto kStopGrace = std::chrono::seconds(3);
@@ -54,12 +58,21 @@ void LisLink::bind() {
   const auto& d = settings_.destination;
   std::weak_ptr<LisLink> self = shared_from_this();
   if (const auto* t = std::get_if<config::TcpServerTransport>(&d.transport)) {
+    auto open =
+        t->tls ? transport::through_tls(open_tls_lis(self), transport::server_tls_context(*t->tls),
+                                        {asio::ssl::stream_base::server, d.ack_timeout, d.name, ""})
+               : open_tcp_lis(self);
     listener_ = std::make_unique<transport::TcpListener>(
         io_, d.name, served(d), *t, *transport::PeerAllowList::parse(d.allowed_peers),
-        d.tcp_keepalive, open_tcp_lis(self));
+        d.tcp_keepalive, std::move(open));
   } else if (const auto* t = std::get_if<config::TcpClientTransport>(&d.transport)) {
-    reaching_ = std::make_unique<transport::TcpDialer>(io_, d.name, *t, d.tcp_keepalive,
-                                                       open_tcp_lis(self));
+    auto open = t->tls ? transport::through_tls(
+                             open_tls_lis(self), transport::client_tls_context(*t->tls),
+                             {asio::ssl::stream_base::client, d.ack_timeout, d.name,
+                              t->tls->server_name.empty() ? t->host : t->tls->server_name})
+                       : open_tcp_lis(self);
+    reaching_ =
+        std::make_unique<transport::TcpDialer>(io_, d.name, *t, d.tcp_keepalive, std::move(open));
   } else if (const auto* t = std::get_if<config::SerialTransport>(&d.transport)) {
     reaching_ = std::make_unique<transport::SerialLine>(io_, d.name, *t, open_serial_lis(self));
   }

@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -18,11 +19,13 @@
 #include "protocols/astm/e1381_link.hpp"
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_ack.hpp"
+#include "server/transport/tls_context.hpp"
 
 namespace hemalink::simulate {
 namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr auto kHandshakeDeadline = std::chrono::seconds(10);
 
 // Collects what a framer or link hands over while bytes are fed, for the loop to act on after.
 struct Collected final : hl7::MllpSink, astm::LinkSink {
@@ -74,7 +77,7 @@ struct LisSimulator::Connection {
   explicit Connection(asio::ip::tcp::socket s)
       : socket(std::move(s)), delay(socket.get_executor()) {}
   asio::ip::tcp::socket socket;
-  asio::steady_timer delay;
+  asio::steady_timer delay;  // before a reply; first, the TLS handshake's deadline
   std::array<std::byte, 16 * 1024> buffer;
 };
 
@@ -82,6 +85,7 @@ LisSimulator::LisSimulator(asio::io_context& io, LisSimOptions options)
     : io_(io),
       options_(std::move(options)),
       ledger_(options_.faults, options_.protocol, options_.record_file),
+      tls_(options_.tls ? transport::server_tls_context(*options_.tls) : nullptr),
       acceptor_(io) {
   boost::system::error_code error;
   const auto address = asio::ip::make_address(options_.host, error);
@@ -226,14 +230,30 @@ asio::awaitable<void> LisSimulator::serve(std::shared_ptr<Connection> c) {
   } else {
     protocol = std::make_unique<Hl7Protocol>();
   }
-  co_await answer_each(c, *protocol);
+  if (tls_) {
+    asio::ssl::stream<asio::ip::tcp::socket&> tls(c->socket, *tls_);
+    c->delay.expires_after(kHandshakeDeadline);
+    c->delay.async_wait([c](boost::system::error_code e) {
+      boost::system::error_code ignored;
+      if (!e)
+        c->socket.close(ignored);
+    });
+    auto [error] = co_await tls.async_handshake(asio::ssl::stream_base::server, kAwait);
+    c->delay.cancel();
+    if (!error)
+      co_await answer_each(c, tls, *protocol);
+  } else {
+    co_await answer_each(c, c->socket, *protocol);
+  }
   boost::system::error_code ignored;
   c->socket.close(ignored);
 }
 
-asio::awaitable<void> LisSimulator::answer_each(std::shared_ptr<Connection> c, Protocol& protocol) {
+template <typename Stream>
+asio::awaitable<void> LisSimulator::answer_each(std::shared_ptr<Connection> c, Stream& stream,
+                                                Protocol& protocol) {
   for (;;) {
-    auto [error, n] = co_await c->socket.async_read_some(asio::buffer(c->buffer), kAwait);
+    auto [error, n] = co_await stream.async_read_some(asio::buffer(c->buffer), kAwait);
     if (error) {
       co_return;
     }
@@ -249,8 +269,7 @@ asio::awaitable<void> LisSimulator::answer_each(std::shared_ptr<Connection> c, P
       }
     }
     if (const auto out = protocol.take_output(); !out.empty()) {
-      auto [write_error, written] =
-          co_await asio::async_write(c->socket, asio::buffer(out), kAwait);
+      auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(out), kAwait);
       if (write_error) {
         co_return;
       }

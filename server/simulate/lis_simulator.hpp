@@ -13,6 +13,11 @@
 
 #include "protocols/common/result.hpp"
 #include "server/simulate/lis_sim_ledger.hpp"
+#include "server/transport/transport_settings.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace hemalink::simulate {
 
@@ -26,14 +31,18 @@ struct LisSimOptions {
   /// Before each reply.
   std::chrono::milliseconds delay{0};
   std::filesystem::path record_file;
+  /// TLS on every connection (certificate, key, and the CA clients' certificates must carry).
+  std::optional<transport::TlsServer> tls;
 };
 
-/// `hemalink lis-sim`: a LIS that listens, receives HL7 ORU over MLLP (or ASTM over E1381),
+/// `hemalink lis-sim`: a LIS that listens (over TLS when asked), receives HL7 ORU over MLLP (or
+/// ASTM over E1381),
 /// acknowledges each message (HL7: AA with MSA-2 its MSH-10; ASTM: the ACK of its last frame),
 /// injects the faults asked for, and records what it received.
 class LisSimulator {
  public:
-  /// Binds the port. Throws std::runtime_error naming the address when it cannot.
+  /// Binds the port. Throws std::runtime_error naming the address when it cannot, or the TLS
+  /// file it cannot use.
   LisSimulator(asio::io_context& io, LisSimOptions options);
   ~LisSimulator();
 
@@ -49,11 +58,14 @@ class LisSimulator {
   struct Connection;
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
-  asio::awaitable<void> answer_each(std::shared_ptr<Connection> connection, Protocol& protocol);
+  template <typename Stream>
+  asio::awaitable<void> answer_each(std::shared_ptr<Connection> connection, Stream& stream,
+                                    Protocol& protocol);
 
   asio::io_context& io_;
   LisSimOptions options_;
   LisSimLedger ledger_;
+  std::shared_ptr<asio::ssl::context> tls_;
   asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::vector<std::weak_ptr<Connection>> connections_;

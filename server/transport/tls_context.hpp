@@ -13,4 +13,9 @@ namespace hemalink::transport {
 /// when one cannot be used: a start-up failure.
 std::shared_ptr<boost::asio::ssl::context> server_tls_context(const TlsServer& tls);
 
+/// The OpenSSL context of a TLS client: TLS 1.2 or later, the peer's certificate verified against
+/// `tls.ca` (or the system's CAs), and hemalink's own certificate when one is set. The name
+/// checked is set per connection (see through_tls). Throws like server_tls_context.
+std::shared_ptr<boost::asio::ssl::context> client_tls_context(const TlsClient& tls);
+
 }  // namespace hemalink::transport

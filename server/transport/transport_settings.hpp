@@ -9,7 +9,7 @@
 
 namespace hemalink::transport {
 
-/// TLS where hemalink is the server (the HTTP API; later analyzer listeners): its certificate
+/// TLS where hemalink is the server (the HTTP API, analyzer and LIS listeners): its certificate
 /// chain and key (PEM), and, when `client_ca` is set, a client certificate signed by that CA is
 /// required of every peer. TLS 1.2 or later.
 struct TlsServer {
@@ -18,11 +18,22 @@ struct TlsServer {
   std::filesystem::path client_ca;
 };
 
+/// TLS where hemalink dials (a LIS, an analyzer that listens): the CA whose signature the peer's
+/// certificate must carry (empty: the system's CAs), the name it must be issued to (empty: the
+/// host dialed; an IP address is matched as an address), and hemalink's own certificate and key
+/// for a peer that asks for one. TLS 1.2 or later.
+struct TlsClient {
+  std::filesystem::path ca;
+  std::string server_name;
+  std::filesystem::path certificate;
+  std::filesystem::path key;
+};
+
 /// hemalink listens; the peer (an analyzer, a LIS) connects.
 struct TcpServerTransport {
   std::string listen_address = "0.0.0.0";
   std::uint16_t port = 0;
-  /// TLS on every connection (analyzers only, for now).
+  /// TLS on every connection.
   std::optional<TlsServer> tls;
 };
 
@@ -32,6 +43,8 @@ struct TcpClientTransport {
   std::uint16_t port = 0;
   std::chrono::milliseconds reconnect_min{1000};
   std::chrono::milliseconds reconnect_max{30000};
+  /// TLS on every connection dialed.
+  std::optional<TlsClient> tls;
 };
 
 enum class Parity { None, Even, Odd };

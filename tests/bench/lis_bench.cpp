@@ -118,7 +118,7 @@ config::DaemonConfig lab(const std::string& dsn, const std::filesystem::path& wo
   for (std::size_t i = 0; i < lis_ports.size(); ++i) {
     config::LisDestination d;
     d.name = lis_ports.size() == 1 ? "lis" : fmt::format("lis-{}", i + 1);
-    d.transport = config::TcpClientTransport{"127.0.0.1", lis_ports[i], 50ms, 100ms};
+    d.transport = config::TcpClientTransport{"127.0.0.1", lis_ports[i], 50ms, 100ms, std::nullopt};
     c.lis.push_back(d);
   }
   return c;

@@ -116,17 +116,51 @@ HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std
 
 std::optional<std::string> tls_exchange(std::uint16_t port, const TlsClientFiles& tls,
                                         std::string_view bytes, std::string_view until) {
-  auto context = client_context(tls);
-  asio::io_context io;
-  beast::ssl_stream<beast::tcp_stream> stream(io, context);
-  if (!connect_tls(stream, port))
+  TlsSocket socket(port, tls);
+  if (!socket.is_open() || !socket.send(bytes))
     return std::nullopt;
+  return socket.receive_until(until);
+}
+
+struct TlsSocket::Parts {
+  explicit Parts(const TlsClientFiles& tls) : context(client_context(tls)), stream(io, context) {}
+  asio::ssl::context context;
+  asio::io_context io;
+  beast::ssl_stream<beast::tcp_stream> stream;
+  bool is_open = false;
+};
+
+TlsSocket::TlsSocket(std::uint16_t port, const TlsClientFiles& tls)
+    : parts_(std::make_unique<Parts>(tls)) {
+  parts_->is_open = connect_tls(parts_->stream, port);
+}
+
+TlsSocket::~TlsSocket() = default;
+
+bool TlsSocket::is_open() const {
+  return parts_->is_open;
+}
+
+bool TlsSocket::send(std::string_view bytes) {
   beast::error_code ec;
-  asio::write(stream, asio::buffer(bytes.data(), bytes.size()), ec);
+  asio::write(parts_->stream, asio::buffer(bytes.data(), bytes.size()), ec);
+  return !ec;
+}
+
+std::optional<std::string> TlsSocket::receive_until(std::string_view until) {
+  auto& p = *parts_;
+  beast::get_lowest_layer(p.stream).expires_after(std::chrono::seconds(10));
   std::string got;
   char chunk[4096];
+  beast::error_code ec;
   while (!ec && !std::string_view(got).ends_with(until)) {
-    const auto n = stream.read_some(asio::buffer(chunk), ec);
+    std::size_t n = 0;
+    p.stream.async_read_some(asio::buffer(chunk), [&](beast::error_code e, std::size_t read) {
+      ec = e;
+      n = read;
+    });
+    p.io.restart();
+    p.io.run();
     got.append(chunk, n);
   }
   if (!std::string_view(got).ends_with(until))
@@ -163,7 +197,7 @@ bool make_test_pki(const std::string& dir) {
                " test CA' -keyout " + name + ".key -out " + name + ".pem");
   };
   return ca("ca") && ca("other-ca") &&
-         signed_by("server", "127.0.0.1", "ca", "subjectAltName=IP:127.0.0.1\n") &&
+         signed_by("server", "127.0.0.1", "ca", "subjectAltName=IP:127.0.0.1,DNS:localhost\n") &&
          signed_by("client", "lab-client", "ca", "extendedKeyUsage=clientAuth\n") &&
          signed_by("stranger", "stranger", "other-ca", "extendedKeyUsage=clientAuth\n");
 }

@@ -44,8 +44,30 @@ HttpReply https_request(std::uint16_t port, const TlsClientFiles& tls, const std
 std::optional<std::string> tls_exchange(std::uint16_t port, const TlsClientFiles& tls,
                                         std::string_view bytes, std::string_view until);
 
-/// A CA, a server certificate for 127.0.0.1 and a client certificate it signed, made with the
-/// openssl command in `dir`: ca.pem, server.pem, server.key, client.pem, client.key; and a
+/// A TLS client of 127.0.0.1:`port` for a protocol's raw bytes, one exchange after another (E1381
+/// link steps, a LIS answering MLLP). The server's certificate must be signed by `tls.ca` and
+/// name 127.0.0.1.
+class TlsSocket {
+ public:
+  TlsSocket(std::uint16_t port, const TlsClientFiles& tls);
+  ~TlsSocket();
+  TlsSocket(const TlsSocket&) = delete;
+  TlsSocket& operator=(const TlsSocket&) = delete;
+
+  /// Connected, and through the handshake.
+  bool is_open() const;
+  bool send(std::string_view bytes);
+  /// What arrives until it ends with `until`; nullopt when the connection closes first or 10 s
+  /// pass.
+  std::optional<std::string> receive_until(std::string_view until);
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+/// A CA, a server certificate for 127.0.0.1 and localhost and a client certificate it signed, made
+/// with the openssl command in `dir`: ca.pem, server.pem, server.key, client.pem, client.key; and a
 /// second CA's client certificate, stranger.pem and stranger.key. False when openssl failed.
 bool make_test_pki(const std::string& dir);
 

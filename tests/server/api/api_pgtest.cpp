@@ -47,7 +47,7 @@ config::LisDestination lis_at(std::uint16_t port) {
   config::LisDestination d;
   d.name = "lis";
   d.protocol = WireProtocol::Hl7;
-  d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms};
+  d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms, std::nullopt};
   d.ack_timeout = 1000ms;
   d.backoff_min = 100ms;
   d.backoff_max = 400ms;

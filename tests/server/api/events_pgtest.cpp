@@ -33,7 +33,7 @@ struct EventsLab {
     c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
     config::LisDestination d;
     d.name = "lis";
-    d.transport = config::TcpClientTransport{"127.0.0.1", lis.port(), 100ms, 400ms};
+    d.transport = config::TcpClientTransport{"127.0.0.1", lis.port(), 100ms, 400ms, std::nullopt};
     c.lis.push_back(d);
     c.http.tokens = {{"vera", config::ApiRole::Viewer, viewer.sha256},
                      {"tom", config::ApiRole::Technologist, technologist.sha256}};

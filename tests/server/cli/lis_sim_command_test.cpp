@@ -93,6 +93,22 @@ TEST(LisSimCommand, UsageErrorsExit2) {
   EXPECT_EQ(sim.wait(10s), 2);
   EXPECT_NE(testing::read_file(dir / "lis-sim.log").find("--protocol: expected hl7 or astm"),
             std::string::npos);
+
+  testing::ChildProcess half_tls({HEMALINK_BINARY, "lis-sim", "--listen", "127.0.0.1:0",
+                                  "--protocol", "hl7", "--tls-key", "lis.key"},
+                                 dir / "half-tls.log");
+  EXPECT_EQ(half_tls.wait(10s), 2);
+  EXPECT_NE(testing::read_file(dir / "half-tls.log")
+                .find("TLS needs both --tls-certificate and --tls-key"),
+            std::string::npos);
+
+  testing::ChildProcess no_file(
+      {HEMALINK_BINARY, "lis-sim", "--listen", "127.0.0.1:0", "--protocol", "hl7",
+       "--tls-certificate", "none.pem", "--tls-key", "none.key"},
+      dir / "no-file.log");
+  EXPECT_NE(no_file.wait(10s), 0);
+  EXPECT_NE(testing::read_file(dir / "no-file.log").find("none.pem"), std::string::npos)
+      << "a certificate that cannot be read is named";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "server/config/daemon_config.hpp"
@@ -79,38 +80,67 @@ TEST(HttpConfig, ATokensFileAddsItsTokensAndItsErrorsNameIt) {
   EXPECT_TRUE(absent->http.tokens.empty());
 }
 
-TEST(TlsConfig, AnAnalyzerListenerTakesTlsAndALisDoesNotYet) {
+TEST(TlsConfig, ListenersTakeAServerCertificateAndDialersACaAndName) {
   testing::TempDir dir("tls-config");
-  std::ofstream(dir / "server.pem") << "certificate";
-  std::ofstream(dir / "server.key") << "key";
+  for (const char* name : {"server.pem", "server.key", "ca.pem", "client.pem", "client.key"})
+    std::ofstream(dir / name) << name;
   const auto c = parse_daemon_config(
       R"({"database": {"url": "postgresql:///x"}, "analyzers": [{"name": "a", "driver": "generic-hl7",
           "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5004,
-          "tls": {"certificate": "server.pem", "key": "server.key"}}}]})",
+          "tls": {"certificate": "server.pem", "key": "server.key"}}}],
+          "lis": [{"name": "in", "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5100,
+          "tls": {"certificate": "server.pem", "key": "server.key", "client_ca": "ca.pem"}}},
+          {"name": "out", "protocol": "astm", "transport": {"type": "tcp-client", "host": "10.1.2.3",
+          "port": 5101, "tls": {"ca": "ca.pem", "server_name": "lis.lab.example",
+          "certificate": "client.pem", "key": "client.key"}}},
+          {"name": "system-cas", "protocol": "hl7", "transport": {"type": "tcp-client",
+          "host": "lis.lab.example", "port": 5102, "tls": {}}}]})",
       dir.path(), std::nullopt);
   ASSERT_TRUE(c) << files::describe(c.error(), "\n");
   const auto& tls = std::get<TcpServerTransport>(c->analyzers[0].transport).tls;
   ASSERT_TRUE(tls);
   EXPECT_EQ(tls->certificate, dir / "server.pem");
   EXPECT_TRUE(tls->client_ca.empty());
+  const auto& in = std::get<TcpServerTransport>(c->lis[0].transport).tls;
+  ASSERT_TRUE(in);
+  EXPECT_EQ(in->client_ca, dir / "ca.pem");
+  const auto& out = std::get<TcpClientTransport>(c->lis[1].transport).tls;
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->ca, dir / "ca.pem");
+  EXPECT_EQ(out->server_name, "lis.lab.example");
+  EXPECT_EQ(out->certificate, dir / "client.pem");
+  EXPECT_EQ(out->key, dir / "client.key");
+  const auto& system = std::get<TcpClientTransport>(c->lis[2].transport).tls;
+  ASSERT_TRUE(system) << "an empty tls object: the system's CAs and the host's name";
+  EXPECT_TRUE(system->ca.empty());
+  EXPECT_TRUE(system->server_name.empty());
+}
 
+TEST(TlsConfig, ErrorsNameTheTlsKeyThatIsWrong) {
+  testing::TempDir dir("tls-config");
+  std::ofstream(dir / "client.pem") << "certificate";
   const auto bad = parse_daemon_config(
       R"({"database": {"url": "postgresql:///x"}, "analyzers": [{"name": "a", "driver": "generic-hl7",
           "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5004,
           "tls": {"certificate": "none.pem"}}}],
-          "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5100,
-          "tls": {"certificate": "server.pem", "key": "server.key"}}}]})",
+          "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-client",
+          "host": "127.0.0.1", "port": 5100, "tls": {"certificate": "client.pem",
+          "ca": "no-ca.pem", "client_ca": "x"}}}]})",
       dir.path(), std::nullopt);
   ASSERT_FALSE(bad);
   std::vector<std::string> errors;
   for (const auto& e : bad.error())
     errors.push_back(e.describe());
-  ASSERT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
-  EXPECT_NE(errors[0].find("analyzers[0].transport.tls.certificate: cannot read"),
-            std::string::npos);
-  EXPECT_NE(errors[1].find("analyzers[0].transport.tls.key"), std::string::npos);
-  EXPECT_NE(errors[2].find("lis[0].transport.tls: TLS to a LIS is not supported yet"),
-            std::string::npos);
+  const auto has = [&](const std::string& text) {
+    return std::any_of(errors.begin(), errors.end(),
+                       [&](const auto& e) { return e.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("analyzers[0].transport.tls.certificate: cannot read"))
+      << ::testing::PrintToString(errors);
+  EXPECT_TRUE(has("analyzers[0].transport.tls.key"));
+  EXPECT_TRUE(has("lis[0].transport.tls.ca: cannot read"));
+  EXPECT_TRUE(has("lis[0].transport.tls.key: a client certificate needs both"));
+  EXPECT_TRUE(has("lis[0].transport.tls.client_ca")) << "a listener's key on a dialer is unknown";
 }
 
 }  // namespace

@@ -286,7 +286,7 @@ TEST(Daemon, ATcpClientAnalyzerIsDialedAndRedialedWithBackoff) {
     port = p.port("probe");
   }
   config::AnalyzerConfig a = testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm);
-  a.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms};
+  a.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms, std::nullopt};
   DaemonHarness h(one_analyzer(a));  // dials before anyone listens: fails, backs off, retries
   auto plan = plan_for(WireProtocol::Astm, port,
                        simulate::generate(simulate::Panel::Cbc, WireProtocol::Astm, 10, 4));

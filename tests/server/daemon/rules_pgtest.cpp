@@ -32,7 +32,7 @@ config::DaemonConfig lab() {
   // A LIS nobody listens on: released results wait in the outbox.
   config::LisDestination lis;
   lis.name = "lis";
-  lis.transport = config::TcpClientTransport{"127.0.0.1", 1};
+  lis.transport = config::TcpClientTransport{"127.0.0.1", 1, 1000ms, 30000ms, std::nullopt};
   c.lis.push_back(lis);
   return c;
 }

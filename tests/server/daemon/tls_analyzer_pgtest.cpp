@@ -1,8 +1,10 @@
-// Analyzers over TLS: an HL7 analyzer's MLLP inside TLS is acknowledged and stored; plain bytes
-// on the TLS port are not; with a client CA, only a certificate it signed gets through.
+// Analyzers over TLS: an HL7 analyzer's MLLP and a Sysmex XN's E1381 inside TLS are acknowledged
+// and stored; plain bytes on the TLS port are not; with a client CA, only a certificate it signed
+// gets through.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "protocols/astm/e1381_link.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/http_client.hpp"
@@ -27,9 +29,10 @@ std::string mllp(const std::string& control_id) {
 struct TlsAnalyzerLab {
   testing::TestPki pki{"analyzer-tls"};
 
-  config::DaemonConfig config(bool require_client_certificates) const {
+  config::DaemonConfig config(bool require_client_certificates,
+                              config::AnalyzerConfig a = testing::tcp_analyzer(
+                                  "facs-lis", "generic-hl7", WireProtocol::Hl7)) const {
     config::DaemonConfig c;
-    auto a = testing::tcp_analyzer("facs-lis", "generic-hl7", WireProtocol::Hl7);
     std::get<config::TcpServerTransport>(a.transport).tls = transport::TlsServer{
         pki / "server.pem", pki / "server.key",
         require_client_certificates ? pki / "ca.pem" : std::filesystem::path()};
@@ -69,6 +72,34 @@ TEST(TlsAnalyzer, AClientCaLetsInOnlyACertificateItSigned) {
   EXPECT_FALSE(testing::tls_exchange(port, lab.pki.client(), mllp("C-2"), "\x1c\r"));
   EXPECT_FALSE(testing::tls_exchange(port, lab.pki.client("stranger"), mllp("C-3"), "\x1c\r"));
   EXPECT_EQ(h.messages_of("facs-lis"), 1);
+}
+
+TEST(TlsAnalyzer, AstmE1381InsideTlsIsAcknowledgedFrameByFrameAndStored) {
+  HL_REQUIRE_POSTGRES();
+  TlsAnalyzerLab lab;
+  ASSERT_TRUE(lab.pki.is_made());
+  testing::DaemonHarness h(
+      lab.config(false, testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm)));
+  testing::TlsSocket xn(h.port("xn-1"), lab.pki.client());
+  ASSERT_TRUE(xn.is_open());
+  const std::vector<std::string> records = {
+      "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r",
+      "P|1|||P-TLS|^Doe^Jane||19720101|F\r",
+      "O|1||^^        S-XN-TLS^B|^^^^WBC|||||||N||||||||||||||F\r",
+      "R|1|^^^^WBC^1|6.20|10*3/uL||N||F||||20261128101500\r", "L|1|N\r"};
+  ASSERT_TRUE(xn.send("\x05"));
+  ASSERT_EQ(xn.receive_until("\x06"), "\x06") << "the ENQ is answered inside TLS";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    std::string frame;
+    astm::encode_frame(static_cast<int>((i + 1) % 8), records[i], true, frame);
+    ASSERT_TRUE(xn.send(frame));
+    ASSERT_EQ(xn.receive_until("\x06"), "\x06") << "frame " << i + 1;
+  }
+  ASSERT_TRUE(xn.send("\x04"));
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return h.count("SELECT count(*) FROM specimens WHERE specimen_id = 'S-XN-TLS'") == 1; },
+      30s));
+  EXPECT_EQ(h.messages_of("xn-1"), 1);
 }
 
 }  // namespace

@@ -5,9 +5,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <spdlog/sinks/ringbuffer_sink.h>
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -24,6 +21,7 @@
 #include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/lis_sim_runner.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/store_harness.hpp"
 
 namespace hemalink::daemon {
@@ -38,7 +36,7 @@ config::LisDestination lis_at(std::uint16_t port, WireProtocol protocol = WirePr
   config::LisDestination d;
   d.name = "lis";
   d.protocol = protocol;
-  d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms};
+  d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms, std::nullopt};
   d.ack_timeout = 1000ms;
   d.max_attempts = 10;
   d.backoff_min = 100ms;
@@ -368,27 +366,7 @@ TEST(LisDelivery, NoAckTimesOutAndTheSameControlIdGoesAgain) {
   EXPECT_EQ(h.count("SELECT count(*) FROM outbox WHERE status = 'sent'"), 2);
 }
 
-// What the daemon logs while the test runs (on top of its usual sinks).
-class LogCapture {
- public:
-  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(10000)) {
-    spdlog::default_logger()->sinks().push_back(sink_);
-  }
-  ~LogCapture() {
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-  }
-  std::string text() const {
-    std::string out;
-    for (const auto& line : sink_->last_formatted()) {
-      out += line;
-    }
-    return out;
-  }
-
- private:
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-};
+using testing::LogCapture;
 
 TEST(LisDelivery, ALateAckForAnEarlierMessageIsNotCreditedToTheOneInFlight) {
   HL_REQUIRE_POSTGRES();
