@@ -8,7 +8,9 @@
 #                               config/hemalink.example.json in the foreground (it migrates the
 #                               database at start); Ctrl-C stops both
 #   scripts/dev.sh test         build, then run the whole suite twice: normal build and ASan+UBSan
-#                               build (build-asan/), plus a short fuzz smoke of every codec
+#                               build (build-asan/), plus a short fuzz smoke of every codec; the
+#                               page's browser tests drive Debian's chromium with playwright-core
+#                               and axe-core, installed from npm into build/web-tests
 #   scripts/dev.sh fuzz [SECS]  build the libFuzzer targets with clang and run each SECS seconds
 #   scripts/dev.sh bench        build optimised and run the benchmarks: codecs, the rules, the
 #                               store, the daemon (acknowledgement latency and throughput beside
@@ -27,7 +29,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat iproute2
-  curl openssl python3-prometheus-client
+  curl openssl python3-prometheus-client chromium
 )
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
@@ -368,13 +370,30 @@ run_daemon_bench() {
   rm -rf "$work"
 }
 
+# The browser tests' tools (playwright-core, axe-core; versions pinned by tests/web's lock file)
+# into build/web-tests, never into the checkout. Node.js is the machine's; without one, Debian's.
+install_web_tools() {
+  if ! command -v npm >/dev/null; then
+    log "installing nodejs and npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  local dir="$root/build/web-tests"
+  mkdir -p "$dir"
+  if ! cmp -s tests/web/package-lock.json "$dir/package-lock.json" || [ ! -d "$dir/node_modules" ]; then
+    cp tests/web/package.json tests/web/package-lock.json "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  export HEMALINK_WEB_TOOLS="$dir"
+}
+
 run_tests() {
   export HEMALINK_CORPUS_DIR="$corpus"
   [ -d "$corpus" ] || log "corpus not found at $corpus: corpus tests will skip"
   start_private_postgres
   log "normal build"
   build_normal
-  ctest --test-dir build --output-on-failure -j "$jobs"
+  install_web_tools
+  HEMALINK_WEB_MEASURE=1 ctest --test-dir build --output-on-failure -j "$jobs"
   log "ASan+UBSan build"
   build_asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

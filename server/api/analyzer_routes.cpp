@@ -18,7 +18,8 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
 
 json analyzer_json(const AnalyzerEntry& a, const json& row,
                    const std::map<std::string, store::AnalyzerMessageCounts>& counts,
-                   const std::map<std::string, std::vector<std::string>>& peers) {
+                   const std::map<std::string, std::vector<std::string>>& peers,
+                   const std::map<std::string, std::uint64_t>& link_errors) {
   json out = {{"name", a.name},
               {"driver", a.driver},
               {"protocol", a.protocol},
@@ -42,6 +43,8 @@ json analyzer_json(const AnalyzerEntry& a, const json& row,
     if (c->second.last_received_at)
       out["last_message_at"] = iso8601(*c->second.last_received_at);
   }
+  const auto naks = link_errors.find(a.name);
+  out["link_errors_since_start"] = naks == link_errors.end() ? 0 : naks->second;
   out["messages_since_start"] = messages;
   out["results_since_start"] = results;
   return out;
@@ -56,10 +59,12 @@ void add_analyzer_routes(Router& router, View view) {
                                                          : decltype(view->message_counts()){};
                 const auto peers =
                     view->connections ? view->connections() : decltype(view->connections()){};
+                const auto naks = view->link_tally ? view->link_tally->link_errors()
+                                                   : std::map<std::string, std::uint64_t>{};
                 json list = json::array();
                 for (const auto& a : view->analyzers) {
                   const auto row = rows.contains(a.name) ? rows[a.name] : json::object();
-                  list.push_back(analyzer_json(a, row, counts, peers));
+                  list.push_back(analyzer_json(a, row, counts, peers, naks));
                 }
                 return json_response({{"analyzers", list}});
               }});

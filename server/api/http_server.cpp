@@ -46,6 +46,22 @@ transport::TcpServerTransport listen_address(const std::string& listen) {
   return {host, static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1))), std::nullopt};
 }
 
+// On every answer, API and page alike: nothing is cached (patients' results), the page runs only
+// its own files (no inline script, no other origin), and nobody may frame it.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+void set_common_headers(http::response<http::string_body>& res, const std::string& content_type) {
+  res.set(http::field::server, "hemalink");
+  res.set(http::field::content_type, content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.set("Content-Security-Policy", kContentSecurityPolicy);
+  res.set("X-Frame-Options", "DENY");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+}
+
 std::string next_request_id() {
   static std::atomic<std::uint64_t> counter{0};
   static const auto prefix =
@@ -215,9 +231,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     }
     http::response<http::string_body> res{static_cast<http::status>(response.status),
                                           req.version()};
-    res.set(http::field::server, "hemalink");
-    res.set(http::field::content_type, response.content_type);
-    res.set(http::field::cache_control, "no-store");
+    set_common_headers(res, response.content_type);
     res.set("X-Request-Id", request.request_id);
     for (const auto& [name, value] : response.headers)
       res.set(name, value);
@@ -360,8 +374,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
   template <typename Stream>
   asio::awaitable<void> write_closing(Stream& stream, const ApiResponse& r) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
-    res.set(http::field::server, "hemalink");
-    res.set(http::field::content_type, r.content_type);
+    set_common_headers(res, r.content_type);
     for (const auto& [name, value] : r.headers)
       res.set(name, value);
     res.body() = r.body;

@@ -25,6 +25,11 @@ inline constexpr std::string_view kEventsPath = "/api/v1/events";
 /// GET /api/v1/openapi.json: the OpenAPI 3 description of every route.
 void add_openapi_route(Router& router);
 
+/// GET /api/v1/me: the caller's user and role.
+void add_me_route(Router& router);
+/// GET / and /ui/{file}: the technologist's page, compiled in (public).
+void add_page_routes(Router& router);
+
 /// The whole API of a running daemon.
 Router lab_router(View view, TokenBook tokens);
 

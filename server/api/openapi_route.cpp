@@ -133,6 +133,24 @@ constexpr const char* kOpenApi = R"json({
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "cases": { "type": "array" } } } } } },
                 "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
     },
+    "/api/v1/rules/firings": {
+      "get": { "summary": "How often each rule fired, and held, in the decisions made since (default: the last 24 hours), most frequent first (viewer)",
+               "parameters": [ { "$ref": "#/components/parameters/since" } ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/api/v1/me": {
+      "get": { "summary": "The caller: the user and role its token names (viewer)",
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "401": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/": {
+      "get": { "summary": "The technologist's page (public; what it shows comes from /api/v1 with the token signed in with)",
+               "responses": { "200": { "description": "index.html", "content": { "text/html": {} } } } }
+    },
+    "/ui/{file}": {
+      "get": { "summary": "A file of the technologist's page: its script and style (public)",
+               "parameters": [ { "name": "file", "in": "path", "required": true, "schema": { "type": "string" } } ],
+               "responses": { "200": { "description": "The file" }, "404": { "$ref": "#/components/responses/Error" } } }
+    },
     "/api/v1/events": {
       "get": { "summary": "A WebSocket of live events (viewer): each a JSON object with seq, type (message, decision, held, released, rerun, rejected, delivered, dead, analyzer_connected, analyzer_disconnected, gap, dropped) and at. A client that falls behind gets a dropped event and is closed. Browsers pass the token as access_token.",
                "parameters": [

@@ -6,6 +6,7 @@
 #include "server/api/route_params.hpp"
 #include "server/rules/rule_cases.hpp"
 #include "server/store/audit_entry.hpp"
+#include "server/store/lab_records.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -93,6 +94,14 @@ void add_rules_routes(Router& router, View view) {
       {"POST", "/api/v1/rules/test", config::ApiRole::Viewer, {}, [view](const RouteCall& call) {
          return test(*view, call);
        }});
+  router.add({"GET",
+              "/api/v1/rules/firings",
+              config::ApiRole::Viewer,
+              {"since"},
+              [view](const RouteCall& call) {
+                return json_text_response(
+                    stored(store::rule_firings_json(view->dsn, time_param(call, "since"))));
+              }});
 }
 
 }  // namespace hemalink::api

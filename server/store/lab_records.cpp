@@ -40,7 +40,7 @@ FROM (
     'patient_sex', s.patient_sex, 'patient_birth_date', s.patient_birth_date,
     'qc_material', s.qc_material, 'qc_level', s.qc_level, 'qc_lot', s.qc_lot,
     'received_at', s.received_at, 'specimen_flags', s.specimen_flags, 'comments', s.comments,
-    'results', (SELECT coalesce(json_agg(json_build_object(
+    'attachments', s.attachments, 'results', (SELECT coalesce(json_agg(json_build_object(
         'result_id', r.id, 'code', r.code, 'raw_code', r.raw_code, 'loinc', r.loinc,
         'value', r.value, 'numeric_value', r.numeric_value, 'units', r.units,
         'reference_range', r.reference_range, 'abnormal_flag', r.abnormal_flag,
@@ -90,6 +90,14 @@ constexpr const char* kOutbox =
     " 'next_attempt_at', next_attempt_at, 'sent_at', sent_at) ORDER BY id DESC), '[]')::text"
     " FROM (SELECT * FROM outbox WHERE ($1::text IS NULL OR status = $1)"
     " AND ($2::text IS NULL OR destination = $2) ORDER BY id DESC LIMIT $3) o";
+
+constexpr const char* kRuleFirings =
+    "SELECT coalesce(json_agg(json_build_object('rule_id', rule_id, 'fired', fired,"
+    " 'held', held) ORDER BY fired DESC, rule_id), '[]')::text FROM ("
+    " SELECT f->>'rule_id' AS rule_id, count(*) AS fired,"
+    " count(*) FILTER (WHERE f->>'action' = 'hold') AS held"
+    " FROM decisions d CROSS JOIN LATERAL jsonb_array_elements(d.rules_fired) f"
+    " WHERE d.decided_at >= coalesce($1::timestamptz, now() - interval '1 day') GROUP BY 1) t";
 
 template <typename... Args>
 Result<std::string, StoreError> one_document(const std::string& dsn, std::string_view during,
@@ -151,6 +159,11 @@ Result<std::string, StoreError> outbox_json(const std::string& dsn,
                                             std::size_t limit) {
   return one_document(dsn, "listing the outbox", kOutbox, status, destination,
                       static_cast<long long>(limit));
+}
+
+Result<std::string, StoreError> rule_firings_json(const std::string& dsn,
+                                                  const std::optional<std::string>& since) {
+  return one_document(dsn, "counting rule firings", kRuleFirings, since);
 }
 
 Result<void, StoreError> ping(const std::string& dsn) {

@@ -58,6 +58,12 @@ Result<std::string, StoreError> outbox_json(const std::string& dsn,
                                             const std::optional<std::string>& destination,
                                             std::size_t limit);
 
+/// How often each rule fired in decisions made since `since` (a timestamp PostgreSQL reads;
+/// without one, the last 24 hours), and how often it held: [{rule_id, fired, held}], the most
+/// frequent first.
+Result<std::string, StoreError> rule_firings_json(const std::string& dsn,
+                                                  const std::optional<std::string>& since);
+
 /// Succeeds when the database answers.
 Result<void, StoreError> ping(const std::string& dsn);
 

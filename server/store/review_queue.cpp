@@ -20,15 +20,18 @@ specimen_groups AS (
     'specimen_row_id', s.id, 'specimen_id', s.specimen_id, 'analyzer', a.name, 'kind', s.kind,
     'patient_id', s.patient_id, 'patient_sex', s.patient_sex,
     'patient_birth_date', s.patient_birth_date, 'received_at', s.received_at,
-    'specimen_flags', s.specimen_flags, 'held_since', min(h.decided_at),
+    'specimen_flags', s.specimen_flags, 'comments', s.comments, 'attachments', s.attachments,
+    'held_since', min(h.decided_at),
     'results', json_agg(json_build_object(
-      'result_id', r.id, 'code', r.code, 'value', r.value, 'units', r.units,
+      'result_id', r.id, 'code', r.code, 'value', r.value, 'numeric_value', r.numeric_value,
+      'units', r.units, 'comments', r.comments,
       'reference_range', r.reference_range, 'abnormal_flag', r.abnormal_flag, 'flags', r.flags,
       'status', r.status, 'held_at', h.decided_at, 'decided_by', h.decided_by,
       'reason', h.reason, 'rules_fired', h.rules_fired,
       'previous', (SELECT coalesce(json_agg(json_build_object(
                      'result_id', p.id, 'specimen_id', p.specimen_id, 'value', p.value,
-                     'units', p.units, 'received_at', p.received_at)
+                     'numeric_value', p.numeric_value, 'units', p.units,
+                     'received_at', p.received_at)
                      ORDER BY p.received_at DESC), '[]')
                    FROM (SELECT * FROM results p
                          WHERE p.patient_id <> '' AND p.patient_id = r.patient_id

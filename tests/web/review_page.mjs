@@ -1,0 +1,270 @@
+// The technologist's page in a real headless Chromium (playwright-core), against the real daemon
+// that tests/web/review_page_pgtest.cpp started. It plays the analyzer itself (HL7 over MLLP on
+// 127.0.0.1) so that a held result arrives while the page is open.
+//
+//   node review_page.mjs flow|thousand
+//
+// Environment: HEMALINK_URL, HEMALINK_ANALYZER_PORT, HEMALINK_TOKEN_VIEWER, _TECHNOLOGIST, _ADMIN,
+// HEMALINK_ARTIFACTS (screenshots and axe reports), HEMALINK_CHROMIUM (default /usr/bin/chromium).
+// Exits 0 when every step held, 1 with the step that did not.
+import assert from 'node:assert/strict';
+import {readFileSync, writeFileSync, mkdirSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import {chromium} from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const url = env('HEMALINK_URL');
+const artifacts = env('HEMALINK_ARTIFACTS');
+const tokens = {
+  viewer: env('HEMALINK_TOKEN_VIEWER'),
+  technologist: env('HEMALINK_TOKEN_TECHNOLOGIST'),
+  admin: env('HEMALINK_TOKEN_ADMIN'),
+};
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+mkdirSync(artifacts, {recursive: true});
+
+const STEP_TIMEOUT = 20000;
+let step = 'starting';
+const log = (what) => console.log(`[web] ${what}`);
+
+// A small PNG (24x12, histogram-like bars), as an analyzer sends one in an ED OBX.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAABgAAAAMCAIAAAD3UuoiAAAAQklEQVR4nGP4TyXAgCmk4DCBSM3IKokyCJfROA2CSBBjEKZKAgbhNxqLQcgS+A3CpRKnQcQYjUwyEGMEMeSoQYRJALL+m/kMYNGHAAAAAElFTkSuQmCC';
+
+function oru(specimen, patient, plt, {image = false} = {}) {
+  const stamp = '20261128101500';
+  const lines = [
+    `MSH|^~\\&|BC-6800^Mindray|LAB|hemalink|LAB|${stamp}||ORU^R01^ORU_R01|${specimen}|P|2.3.1`,
+    `PID|1||${patient}^^^HOSP^MR||Doe^Jane||19720101|F`,
+    `OBR|1||${specimen}|00001^Automated Count^99MRC|||${stamp}`,
+    `OBX|1|NM|6690-2^WBC^LN||6.20|10*9/L|4.0-10.0|N|||F`,
+    `OBX|2|NM|718-7^HGB^LN||13.4|g/dL|12.0-16.0|N|||F`,
+    `OBX|3|NM|777-3^PLT^LN||${plt}|10*9/L|150-400|L|||F`,
+  ];
+  if (image) lines.push(`OBX|4|ED|15008^WBC Histogram. PNG^99MRC||^Image^PNG^Base64^${PNG}||||||F`);
+  return `\x0b${lines.join('\r')}\r\x1c\r`;
+}
+
+// Sends one HL7 message over MLLP and waits for its ACK.
+function sendToHemalink(message) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(env('HEMALINK_ANALYZER_PORT')), '127.0.0.1');
+    let answer = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no ACK within 20 s'));
+    }, STEP_TIMEOUT);
+    socket.on('connect', () => socket.write(message, 'latin1'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      if (answer.endsWith('\x1c\r')) {
+        clearTimeout(timer);
+        socket.end();
+        if (answer.includes('MSA|AA|')) resolve(answer);
+        else reject(new Error(`not accepted: ${JSON.stringify(answer)}`));
+      }
+    });
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+async function newPage(browser, width = 1280, height = 800) {
+  const context = await browser.newContext({viewport: {width, height}});
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  page.on('pageerror', (e) => {
+    throw new Error(`the page threw during "${step}": ${e.message}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') log(`console error during "${step}": ${m.text()}`);
+  });
+  return page;
+}
+
+async function signIn(page, token) {
+  await page.goto(url);
+  await page.fill('#token', token);
+  await page.press('#token', 'Enter');
+}
+
+async function signedIn(browser, role, width, height) {
+  const page = await newPage(browser, width, height);
+  await signIn(page, tokens[role]);
+  await page.waitForSelector('#nav:not([hidden])');
+  await page.waitForSelector('#live.live');
+  return page;
+}
+
+// axe-core on the page as it is; serious and critical violations fail the run.
+async function accessible(page, name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
+  writeFileSync(path.join(artifacts, `axe-${name}.json`), JSON.stringify(result.violations, null, 2));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.equal(bad.length, 0, `axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
+  log(`axe ${name}: no serious or critical violation (${result.violations.length} minor)`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({path: path.join(artifacts, `${name}.png`), fullPage: false});
+  log(`screenshot ${name}.png`);
+}
+
+async function flow(browser) {
+  step = 'a bad token is refused';
+  const stranger = await newPage(browser);
+  await signIn(stranger, 'hl_not_a_token');
+  await stranger.waitForSelector('#sign-in-error:has-text("not valid")');
+  assert.equal(await stranger.isVisible('#nav'), false);
+  await shot(stranger, 'sign-in-refused');
+  await accessible(stranger, 'sign-in');
+
+  step = 'sign in as a technologist';
+  const tech = await signedIn(browser, 'technologist');
+  await tech.waitForSelector('text=No result is waiting for review.');
+  await tech.evaluate(() => { window.hemalinkNotReloaded = true; });
+
+  step = 'a CBC whose PLT is held arrives live';
+  await sendToHemalink(oru('S-WEB-1', 'P-WEB-1', 45, {image: true}));
+  const row = tech.locator('article.card:has(h2:has-text("S-WEB-1")) tr.result[data-code="PLT"]');
+  await row.waitFor();
+  assert.equal(await tech.evaluate(() => window.hemalinkNotReloaded), true, 'the page was reloaded');
+  assert.equal(await tech.locator('article.card').count(), 1);
+  assert.match(await row.textContent(), /PLT below 100/);
+  assert.match(await row.locator('td.flag').textContent(), /low/, 'the flag is written, not only coloured');
+  assert.equal(await tech.locator('article.card img[alt^="15008"], article.card img[alt*="WBC Histogram"]').count(), 1,
+    'the histogram the analyzer sent as data is shown');
+  await shot(tech, 'queue');
+  await accessible(tech, 'queue');
+
+  step = 'release it from the keyboard with a comment';
+  await tech.keyboard.press('Escape');
+  await tech.locator('body').press('j');  // the only held result stays focused
+  await tech.keyboard.press('r');
+  const comment = tech.locator('.confirm:not([hidden]) input[id^="comment-"]');
+  await comment.waitFor();
+  assert.equal(await comment.evaluate((e) => e === document.activeElement), true, 'the comment has the focus');
+  await tech.keyboard.press('Enter');
+  await tech.waitForSelector('.confirm .error:has-text("A comment is required.")');
+  await tech.keyboard.type('Smear checked: no clumps, PLT confirmed');
+  await shot(tech, 'queue-confirm');
+  await tech.keyboard.press('Enter');
+  await tech.waitForSelector('text=No result is waiting for review.');
+  assert.equal(await tech.locator('article.card').count(), 0);
+
+  step = 'the specimen page shows who released it';
+  await tech.goto(`${url}/#/specimens/S-WEB-1`);
+  const plt = tech.locator('table.history tr:has(th:has-text("PLT"))');
+  await plt.locator('ol.decisions li.current:has-text("release")').waitFor();
+  assert.match(await plt.locator('ol.decisions li.current').textContent(), /by user:tom .*Smear checked/);
+  assert.match(await plt.locator('ol.decisions li.past').textContent(), /hold by rules:web-test/,
+    'the rules\' hold stays in the history');
+  assert.match(await plt.locator('ul.delivery').textContent(), /lis: (pending|sent)/);
+  await shot(tech, 'specimen');
+  await accessible(tech, 'specimen');
+
+  step = 'search by patient';
+  await tech.goto(`${url}/#/specimens`);
+  await tech.fill('#search-patient', 'P-WEB-1');
+  await tech.click('form.search button[type="submit"]');
+  await tech.waitForSelector('.search-results a:has-text("S-WEB-1")');
+  await shot(tech, 'search');
+  await accessible(tech, 'search');
+
+  step = 'the analyzers board';
+  await tech.goto(`${url}/#/analyzers`);
+  await tech.waitForSelector('article.tile:has-text("bc-1")');
+  assert.match(await tech.locator('article.tile:has-text("bc-1")').textContent(), /Messages1/);
+  await shot(tech, 'analyzers');
+  await accessible(tech, 'analyzers');
+
+  step = 'the rules page runs cases and counts firings';
+  await tech.goto(`${url}/#/rules`);
+  await tech.waitForSelector('.firings td');
+  assert.match(await tech.locator('.firings').textContent(), /plt-low-hold/);
+  await tech.fill('#cases-text', JSON.stringify({cases: [{
+    name: 'a low PLT is held', specimen: {results: [{code: 'PLT', value: '45'}]}, expect: {PLT: 'hold'},
+  }]}));
+  await tech.click('form.cases button[type="submit"]');
+  await tech.waitForSelector('.rule-outcome .verdict');
+  await shot(tech, 'rules');
+  await accessible(tech, 'rules');
+
+  step = 'a viewer sees held results and no action';
+  await sendToHemalink(oru('S-WEB-2', 'P-WEB-2', 60));
+  const viewer = await signedIn(browser, 'viewer');
+  await viewer.waitForSelector('article.card:has(h2:has-text("S-WEB-2"))');
+  assert.equal(await viewer.locator('button.act').count(), 0, 'a viewer is offered no action');
+  await viewer.locator('body').press('r');
+  assert.equal(await viewer.locator('.confirm:not([hidden])').count(), 0, 'nor from the keyboard');
+  await shot(viewer, 'queue-viewer');
+
+  step = 'the outbox shows a dead row and an admin resends it';
+  const admin = await signedIn(browser, 'admin', 1920, 1080);
+  await admin.goto(`${url}/#/outbox`);
+  await admin.selectOption('#outbox-status', 'dead');
+  const dead = admin.locator('section.destination:has(h2:has-text("reference-lab")) tr.status-dead:has(a:has-text("S-WEB-1"))').first();
+  await dead.waitFor();
+  assert.match(await dead.locator('td.reason').textContent(), /the LIS answered AE/, 'the reason is shown');
+  await shot(admin, 'outbox-dead');
+  await accessible(admin, 'outbox');
+  admin.once('dialog', (d) => d.accept());
+  await dead.locator('button.resend').click();
+  await admin.waitForSelector('.notice:has-text("queued again")');
+  await shot(admin, 'outbox-resent');
+  await admin.goto(`${url}/#/queue`);
+  await admin.waitForSelector('article.card:has(h2:has-text("S-WEB-2"))');
+  await shot(admin, 'queue-1920');
+  log('flow: every step held');
+}
+
+// 1,000 held specimens (sent by the C++ side): the time from navigation to the first screen of
+// cards, measured in the browser. Reported, not asserted.
+async function thousand(browser) {
+  step = 'a queue of 1,000 held specimens';
+  const page = await signedIn(browser, 'technologist');
+  const times = [];
+  for (let i = 0; i < 5; i += 1) {
+    await page.reload();
+    await page.waitForSelector('#main [data-first-screen-ms]');
+    const t = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const mark = performance.getEntriesByName('hemalink-queue-first-screen')[0];
+      return {fromNavigation: Math.round(mark.startTime - nav.startTime), render: Number(document.querySelector('[data-first-screen-ms]').dataset.firstScreenMs)};
+    });
+    times.push(t);
+  }
+  assert.ok(await page.locator('article.card').count() >= 12);
+  const cards = await page.evaluate(() => new Promise((resolve) => {
+    const wait = () => (document.querySelector('[data-rendered="all"]') ? resolve(document.querySelectorAll('article.card').length) : setTimeout(wait, 50));
+    wait();
+  }));
+  await shot(page, 'queue-1000');
+  const sorted = times.map((t) => t.fromNavigation).sort((a, b) => a - b);
+  const report = {specimens_rendered: cards, first_screen_ms: sorted, median_ms: sorted[2], render_ms: times.map((t) => t.render)};
+  writeFileSync(path.join(artifacts, 'queue-1000.json'), JSON.stringify(report, null, 2));
+  log(`thousand: ${JSON.stringify(report)}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.HEMALINK_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+try {
+  await (process.argv[2] === 'thousand' ? thousand(browser) : flow(browser));
+} catch (e) {
+  console.error(`[web] FAILED at "${step}": ${e.stack || e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,135 @@
+// The technologist's page: sign in with a token, then the pages by the address's #fragment, all
+// fed by the public API and kept live by its events.
+import {analyzersPage} from './analyzers.js';
+import {ApiError, get, listen, session} from './api.js';
+import {h} from './dom.js';
+import {outboxPage} from './outbox.js';
+import {queuePage} from './queue.js';
+import {rulesPage} from './rules.js';
+import {specimenPage, specimenSearchPage} from './specimens.js';
+
+const $ = (id) => document.getElementById(id);
+let current = null;  // the page shown: {onEvent?, onKey?}
+let stopListening = null;
+
+const status = h('p', {class: 'notice', role: 'status', 'aria-live': 'polite'});
+const problem = h('p', {class: 'problem', role: 'alert'});
+
+const app = {
+  announce(text) {
+    status.textContent = text;
+  },
+  error(text) {
+    problem.textContent = text;
+    problem.hidden = !text;
+  },
+  queueCount(n) {
+    $('queue-count').textContent = n ? String(n) : '';
+    $('queue-count').setAttribute('aria-label', `${n} held`);
+  },
+};
+
+async function signIn(token) {
+  session.keep(token);
+  try {
+    session.user = await get('/api/v1/me');
+  } catch (e) {
+    session.forget();
+    session.user = null;
+    throw e;
+  }
+}
+
+function signOut() {
+  if (stopListening) stopListening();
+  stopListening = null;
+  session.forget();
+  session.user = null;
+  location.hash = '';
+  showSignIn('');
+}
+
+function showSignIn(message) {
+  $('nav').hidden = true;
+  $('sign-out').hidden = true;
+  $('who').textContent = '';
+  $('live').textContent = '';
+  $('page').replaceChildren();
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message;
+  $('token').value = '';
+  $('token').focus();
+}
+
+function showApp() {
+  $('sign-in').hidden = true;
+  $('nav').hidden = false;
+  $('sign-out').hidden = false;
+  $('who').textContent = `${session.user.user} (${session.user.role})`;
+  document.body.dataset.role = session.user.role;
+  stopListening = listen((event) => {
+    if (event.type === 'dropped') app.error('The live feed fell behind and was reset.');
+    if (current && current.onEvent) current.onEvent(event);
+  }, (state) => {
+    $('live').textContent = state === 'live' ? '● live' : '○ reconnecting…';
+    $('live').className = `live ${state}`;
+  });
+  route();
+}
+
+function route() {
+  if (!session.user) return;
+  const [, page = 'queue', ...rest] = location.hash.split('/');
+  const root = $('page');
+  root.replaceChildren(status, problem);
+  app.error('');
+  const body = h('div', {class: 'page-body'});
+  root.append(body);
+  for (const link of document.querySelectorAll('#nav a')) {
+    if (link.dataset.page === page) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const pages = {
+    queue: () => queuePage(body, app),
+    specimens: () => (rest.length ? specimenPage(body, app, decodeURIComponent(rest.join('/'))) : specimenSearchPage(body, app)),
+    analyzers: () => analyzersPage(body, app),
+    outbox: () => outboxPage(body, app),
+    rules: () => rulesPage(body, app),
+  };
+  current = (pages[page] || pages.queue)();
+  document.title = `hemalink · ${page}`;
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
+  $('sign-in-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const token = $('token').value.trim();
+    if (!token) return;
+    try {
+      await signIn(token);
+      showApp();
+    } catch (err) {
+      showSignIn(err instanceof ApiError && err.status === 401
+        ? 'That token is not valid here.' : `Signing in failed: ${err.message}`);
+    }
+  });
+  $('sign-out').addEventListener('click', signOut);
+  window.addEventListener('hashchange', route);
+  document.addEventListener('keydown', (e) => {
+    if (current && current.onKey && current.onKey(e)) return;
+    if (e.key === '/' && !e.target.closest('input, textarea, select')) {
+      e.preventDefault();
+      location.hash = '#/specimens';
+    }
+  });
+  if (session.token()) {
+    try {
+      await signIn(session.token());
+      showApp();
+      return;
+    } catch {
+      // the token kept in this tab no longer works: ask again
+    }
+  }
+  showSignIn('');
+});

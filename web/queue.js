@@ -1,0 +1,413 @@
+// The review queue: held specimens, oldest first, one card each; actions per result and per
+// specimen with a required comment, confirmed once; every step from the keyboard; new held
+// specimens come in live without disturbing the card being read.
+import {ApiError, get, may, post} from './api.js';
+import {attachmentList} from './attachments.js';
+import {abnormal, age, ago, clear, delta, h, sexWord, when} from './dom.js';
+
+const FIRST_SCREEN = 12;  // cards rendered at once; the rest follow frame by frame
+const BATCH = 60;
+const VERBS = {
+  release: {label: 'Release', key: 'r', done: 'released'},
+  rerun: {label: 'Rerun', key: 'e', done: 'sent for rerun'},
+  reject: {label: 'Reject', key: 'x', done: 'rejected'},
+};
+
+export function queuePage(root, app) {
+  const state = {
+    specimens: [],           // as the API returned them, in queue order
+    cards: new Map(),        // specimen_row_id -> card element
+    focus: null,             // the focused result row
+    refreshing: null,
+    again: false,
+    rendering: 0,
+  };
+  const list = h('div', {class: 'queue', role: 'list', 'aria-label': 'Held specimens'});
+  const empty = h('p', {class: 'empty', hidden: true}, 'No result is waiting for review.');
+  const help = keyHelp();
+  clear(root,
+    h('div', {class: 'page-head'},
+      h('h1', {}, 'Review queue'),
+      h('p', {class: 'summary', id: 'queue-summary', 'aria-live': 'polite'}),
+      h('button', {type: 'button', class: 'link', onclick: () => help.toggleAttribute('hidden')}, 'Keys (?)')),
+    help, empty, list);
+
+  async function load(first) {
+    if (state.refreshing) {
+      state.again = true;
+      return state.refreshing;
+    }
+    state.refreshing = (async () => {
+      try {
+        const data = await get('/api/v1/review?limit=5000');
+        if (first) renderAll(data.specimens);
+        else merge(data.specimens);
+        app.error('');
+      } catch (e) {
+        app.error(`The queue could not be read: ${e.message}`);
+      } finally {
+        state.refreshing = null;
+        if (state.again) {
+          state.again = false;
+          load(false);
+        }
+      }
+    })();
+    return state.refreshing;
+  }
+
+  function renderAll(specimens) {
+    state.specimens = specimens;
+    const started = performance.now();
+    const firstCards = specimens.slice(0, FIRST_SCREEN).map(card);
+    list.replaceChildren(...firstCards);
+    summarize();
+    const first = list.querySelector('tr.result');
+    if (first) setFocus(first, false);
+    requestAnimationFrame(() => {
+      performance.mark('hemalink-queue-first-screen');
+      root.dataset.firstScreenMs = String(Math.round(performance.now() - started));
+    });
+    renderRest(FIRST_SCREEN, ++state.rendering);
+  }
+
+  // The cards beyond the first screen, a batch per frame, so the first screen never waits.
+  function renderRest(from, generation) {
+    if (from >= state.specimens.length || generation !== state.rendering) {
+      if (generation === state.rendering) root.dataset.rendered = 'all';
+      return;
+    }
+    requestAnimationFrame(() => {
+      if (generation !== state.rendering) return;
+      const fragment = document.createDocumentFragment();
+      for (const s of state.specimens.slice(from, from + BATCH)) {
+        if (!state.cards.has(s.specimen_row_id)) fragment.append(card(s));
+      }
+      list.append(fragment);
+      renderRest(from + BATCH, generation);
+    });
+  }
+
+  // A fresh queue against the cards shown: new specimens slot in at their place, those acted on
+  // elsewhere leave; the card being read stays put, and so does the focus.
+  function merge(specimens) {
+    const fresh = new Map(specimens.map((s) => [s.specimen_row_id, s]));
+    for (const [id, element] of state.cards) {
+      const s = fresh.get(id);
+      if (!s) {
+        if (!element.contains(document.activeElement) || !element.querySelector('.confirm:not([hidden])')) {
+          removeCard(element);
+        }
+        continue;
+      }
+      const held = new Set(s.results.map((r) => r.result_id));
+      for (const row of element.querySelectorAll('tr.result')) {
+        if (!held.has(Number(row.dataset.resultId))) removeRow(row, 'decided elsewhere');
+      }
+    }
+    let previous = null;
+    for (const s of specimens) {
+      let element = state.cards.get(s.specimen_row_id);
+      if (!element) {
+        if (root.dataset.rendered !== 'all' && !previous) continue;  // still rendering in order
+        element = card(s);
+        element.classList.add('new');
+        if (previous) previous.after(element);
+        else list.prepend(element);
+        app.announce(`New held specimen ${s.specimen_id}`);
+      }
+      previous = element;
+    }
+    state.specimens = specimens;
+    summarize();
+    if (!state.focus || !state.focus.isConnected) {
+      const first = list.querySelector('tr.result');
+      if (first) setFocus(first, false);
+    }
+  }
+
+  function summarize() {
+    const n = state.cards.size ? list.querySelectorAll('article.card').length : 0;
+    const count = Math.max(n, state.specimens.length);
+    const results = state.specimens.reduce((sum, s) => sum + s.results.length, 0);
+    document.getElementById('queue-summary').textContent = count
+      ? `${count} specimen${count === 1 ? '' : 's'} held, ${results} result${results === 1 ? '' : 's'}, oldest first.`
+      : '';
+    empty.hidden = count > 0;
+    app.queueCount(count);
+  }
+
+  function card(s) {
+    const title = `specimen-${s.specimen_row_id}`;
+    const rows = s.results.map((r) => resultRow(s, r));
+    const flags = instrumentFlags(s);
+    const element = h('article', {class: 'card', role: 'listitem', 'aria-labelledby': title, dataset: {specimenRowId: s.specimen_row_id}},
+      h('header', {class: 'card-head'},
+        h('h2', {id: title}, h('span', {class: 'label'}, 'Specimen '), s.specimen_id || '(no ID)'),
+        h('dl', {class: 'facts'},
+          fact('Patient', s.patient_id || 'not sent'),
+          fact('Age', age(s.patient_birth_date, s.received_at) || 'not sent'),
+          fact('Sex', sexWord(s.patient_sex)),
+          fact('Analyzer', s.analyzer),
+          fact('Received', h('time', {datetime: s.received_at, title: ago(s.received_at)}, when(s.received_at))),
+          s.kind && s.kind !== 'patient' ? fact('Kind', s.kind) : null),
+        h('a', {class: 'open', href: `#/specimens/${encodeURIComponent(s.specimen_id)}`}, 'History')),
+      flags,
+      h('table', {class: 'results'},
+        h('caption', {class: 'sr-only'}, `Results of specimen ${s.specimen_id} held for review`),
+        h('thead', {}, h('tr', {},
+          ['Test', 'Result', 'Units', 'Reference', 'Flag', 'Previous', 'Delta', 'Why held', may('technologist') ? 'Act' : null]
+            .filter(Boolean).map((c) => h('th', {scope: 'col'}, c)))),
+        h('tbody', {}, rows)),
+      comments(s),
+      attachmentList(s.attachments),
+      may('technologist') ? h('div', {class: 'card-actions'},
+        h('span', {}, 'Whole specimen:'),
+        Object.entries(VERBS).map(([verb, v]) => h('button', {type: 'button', class: `act ${verb}`,
+          onclick: () => openConfirm(element, verb, heldRows(element))}, `${v.label} all`, h('kbd', {}, `⇧${v.key.toUpperCase()}`)))) : null,
+      h('div', {class: 'confirm', hidden: true}));
+    state.cards.set(s.specimen_row_id, element);
+    return element;
+  }
+
+  function resultRow(s, r) {
+    const flag = abnormal(r.abnormal_flag);
+    const previous = (r.previous || [])[0];
+    const critical = (r.rules_fired || []).some((f) => /critical/i.test(`${f.rule_id} ${f.reason}`)) ||
+      (flag && flag.level === 'critical');
+    const row = h('tr', {class: `result${flag ? ` ${flag.level}` : ''}${critical ? ' critical' : ''}`, tabindex: -1,
+      dataset: {resultId: r.result_id, code: r.code}, onclick: (e) => {
+        if (!e.target.closest('button')) setFocus(row, true);
+      }},
+      h('th', {scope: 'row'}, r.code),
+      h('td', {class: 'value'}, critical ? h('strong', {class: 'badge critical'}, 'CRITICAL') : null, ' ', r.value),
+      h('td', {}, r.units),
+      h('td', {}, r.reference_range),
+      h('td', {class: 'flag'}, flag ? h('span', {title: flag.words}, h('span', {'aria-hidden': 'true'}, flag.arrow), ' ', flag.words) : 'normal',
+        (r.flags || []).length ? h('span', {class: 'result-flags'}, ` ${r.flags.join(' ')}`) : null),
+      h('td', {}, previous ? [previous.value, h('br'), h('small', {}, when(previous.received_at))] : h('small', {}, 'none')),
+      h('td', {}, previous ? delta(r.value, previous.value) : ''),
+      h('td', {class: 'why'}, whyHeld(r)),
+      may('technologist') ? h('td', {class: 'row-actions'}, Object.entries(VERBS).map(([verb, v]) =>
+        h('button', {type: 'button', class: `act ${verb}`, 'aria-label': `${v.label} ${r.code}`,
+          onclick: () => openConfirm(row.closest('article'), verb, [row])}, v.label))) : null);
+    row.result = r;
+    return row;
+  }
+
+  function whyHeld(r) {
+    const fired = (r.rules_fired || []).filter((f) => f.action !== 'release');
+    if (fired.length === 0) return r.reason || 'held';
+    return h('ul', {class: 'fired'}, fired.map((f) =>
+      h('li', {}, h('span', {class: `action ${f.action}`}, f.action), ' ', f.reason || '', ' ', h('small', {class: 'rule'}, f.rule_id))));
+  }
+
+  function instrumentFlags(s) {
+    const positive = (s.specimen_flags || []).filter((f) => f.positive !== false);
+    if (positive.length === 0) return null;
+    return h('div', {class: 'instrument-flags', role: 'note'},
+      h('strong', {}, h('span', {'aria-hidden': 'true'}, '⚠ '), 'Instrument flags: '),
+      positive.map((f, i) => h('span', {class: 'ip'}, i ? ', ' : '', f.name, f.score ? ` (${f.score})` : '')));
+  }
+
+  function comments(s) {
+    const all = [...(s.comments || []), ...s.results.flatMap((r) => (r.comments || []).map((c) => `${r.code}: ${c}`))];
+    if (all.length === 0) return null;
+    return h('div', {class: 'comments'}, h('strong', {}, 'Comments: '), all.join(' · '));
+  }
+
+  function fact(name, value) {
+    return h('div', {}, h('dt', {}, name), h('dd', {}, value));
+  }
+
+  function heldRows(element) {
+    return [...element.querySelectorAll('tr.result')];
+  }
+
+  // The confirmation: what will happen to which results, a comment (required), for a single
+  // release the corrected value (optional); Enter confirms once, Escape cancels.
+  function openConfirm(element, verb, rows) {
+    if (!may('technologist') || rows.length === 0) return;
+    const panel = element.querySelector('.confirm');
+    const codes = rows.map((r) => r.dataset.code).join(', ');
+    const comment = h('input', {type: 'text', id: `comment-${element.dataset.specimenRowId}`, 'aria-required': 'true', maxlength: 2000, autocomplete: 'off'});
+    const corrected = verb === 'release' && rows.length === 1
+      ? h('input', {type: 'text', id: `corrected-${element.dataset.specimenRowId}`, autocomplete: 'off', inputmode: 'decimal'}) : null;
+    const message = h('p', {class: 'error', role: 'alert'});
+    const confirm = h('button', {type: 'submit', class: `act ${verb}`}, `Confirm ${VERBS[verb].label.toLowerCase()}`);
+    const form = h('form', {class: verb, onsubmit: (e) => {
+      e.preventDefault();
+      apply(element, verb, rows, comment.value.trim(), corrected ? corrected.value.trim() : '', message, confirm);
+    }},
+      h('p', {class: 'what'}, h('strong', {}, `${VERBS[verb].label} `), codes, ` of specimen ${element.querySelector('h2').textContent.replace(/^Specimen /, '')}`),
+      h('label', {for: comment.id}, 'Comment (required)'), comment,
+      corrected ? [h('label', {for: corrected.id}, 'Corrected value (optional)'), corrected] : null,
+      confirm,
+      h('button', {type: 'button', onclick: () => closeConfirm(element)}, 'Cancel', h('kbd', {}, 'Esc')),
+      message);
+    form.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        closeConfirm(element);
+      }
+    });
+    clear(panel, form);
+    panel.hidden = false;
+    for (const r of heldRows(element)) r.classList.toggle('chosen', rows.includes(r));
+    comment.focus();
+  }
+
+  function closeConfirm(element, keepFocus = true) {
+    const panel = element.querySelector('.confirm');
+    panel.hidden = true;
+    panel.replaceChildren();
+    for (const r of heldRows(element)) r.classList.remove('chosen');
+    if (keepFocus && state.focus && state.focus.isConnected) state.focus.focus();
+  }
+
+  async function apply(element, verb, rows, comment, corrected, message, button) {
+    if (!comment) {
+      message.textContent = 'A comment is required.';
+      return;
+    }
+    button.disabled = true;
+    message.textContent = '';
+    const failures = [];
+    for (const row of rows) {
+      const body = {comment};
+      if (corrected) body.corrected_value = corrected;
+      try {
+        await post(`/api/v1/review/${row.dataset.resultId}/${verb}`, body);
+        removeRow(row, VERBS[verb].done);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409) removeRow(row, 'decided by someone else');
+        else failures.push(`${row.dataset.code}: ${e.message}`);
+      }
+    }
+    if (failures.length) {
+      button.disabled = false;
+      message.textContent = failures.join('; ');
+      return;
+    }
+    app.announce(`${rows.map((r) => r.dataset.code).join(', ')} ${VERBS[verb].done}`);
+    if (element.isConnected) closeConfirm(element, false);
+    moveOn(element);
+  }
+
+  function removeRow(row, why) {
+    const element = row.closest('article');
+    const next = nextRow(row, 1) || nextRow(row, -1);
+    if (state.focus === row) state.focus = null;
+    row.remove();
+    const s = state.specimens.find((x) => x.specimen_row_id === Number(element?.dataset.specimenRowId));
+    if (s) s.results = s.results.filter((r) => r.result_id !== Number(row.dataset.resultId));
+    if (element && heldRows(element).length === 0) {
+      state.specimens = state.specimens.filter((x) => x !== s);
+      removeCard(element);
+    }
+    if (!state.focus && next && next.isConnected) setFocus(next, document.activeElement === document.body);
+    summarize();
+    return why;
+  }
+
+  function removeCard(element) {
+    state.cards.delete(Number(element.dataset.specimenRowId));
+    element.remove();
+  }
+
+  function moveOn(element) {
+    if (state.focus && state.focus.isConnected) {
+      state.focus.focus();
+      return;
+    }
+    const row = element.isConnected ? element.querySelector('tr.result') : list.querySelector('tr.result');
+    if (row) setFocus(row, true);
+  }
+
+  function setFocus(row, moveDomFocus) {
+    if (state.focus) {
+      state.focus.classList.remove('focused');
+      state.focus.removeAttribute('aria-current');
+    }
+    state.focus = row;
+    row.classList.add('focused');
+    row.setAttribute('aria-current', 'true');
+    if (moveDomFocus) {
+      row.focus({preventScroll: true});
+      row.scrollIntoView({block: 'nearest'});
+    }
+  }
+
+  function allRows() {
+    return [...list.querySelectorAll('tr.result')];
+  }
+
+  function nextRow(row, step) {
+    const rows = allRows();
+    const at = rows.indexOf(row);
+    return at < 0 ? null : rows[at + step] || null;
+  }
+
+  function nextCard(step) {
+    const cards = [...list.querySelectorAll('article.card')];
+    const current = state.focus ? state.focus.closest('article') : null;
+    const at = cards.indexOf(current);
+    const target = cards[Math.min(cards.length - 1, Math.max(0, at + step))];
+    return target ? target.querySelector('tr.result') : null;
+  }
+
+  function onKey(e) {
+    if (e.target.closest && e.target.closest('input, textarea, select, form')) return false;
+    if (e.ctrlKey || e.metaKey || e.altKey) return false;
+    const row = state.focus && state.focus.isConnected ? state.focus : list.querySelector('tr.result');
+    const go = (target) => target && setFocus(target, true);
+    switch (e.key) {
+      case 'j': case 'ArrowDown': go(row && nextRow(row, 1)); break;
+      case 'k': case 'ArrowUp': go(row && nextRow(row, -1)); break;
+      case 'n': go(nextCard(1)); break;
+      case 'p': go(nextCard(-1)); break;
+      case 'r': case 'e': case 'x':
+        if (row) openConfirm(row.closest('article'), verbOf(e.key), [row]);
+        break;
+      case 'R': case 'E': case 'X':
+        if (row) openConfirm(row.closest('article'), verbOf(e.key.toLowerCase()), heldRows(row.closest('article')));
+        break;
+      case 'c': {
+        const open = list.querySelector('.confirm:not([hidden]) input');
+        if (open) open.focus();
+        else if (row) openConfirm(row.closest('article'), 'release', [row]);
+        break;
+      }
+      case 'o': if (row) location.hash = row.closest('article').querySelector('a.open').getAttribute('href'); break;
+      case '?': help.toggleAttribute('hidden'); break;
+      default: return false;
+    }
+    e.preventDefault();
+    return true;
+  }
+
+  function verbOf(key) {
+    return Object.keys(VERBS).find((v) => VERBS[v].key === key);
+  }
+
+  load(true);
+  return {
+    onKey,
+    onEvent(event) {
+      if (['held', 'released', 'rerun', 'rejected', 'gap'].includes(event.type)) load(false);
+    },
+  };
+}
+
+function keyHelp() {
+  const keys = [
+    ['j / ↓', 'next result'], ['k / ↑', 'previous result'], ['n / p', 'next / previous specimen'],
+    ['r', 'release the result'], ['e', 'rerun the result'], ['x', 'reject the result'],
+    ['⇧R ⇧E ⇧X', 'the same for every held result of the specimen'],
+    ['c', 'write the comment'], ['Enter', 'confirm'], ['Esc', 'cancel'],
+    ['o', 'open the specimen’s history'], ['?', 'show or hide these keys'],
+  ];
+  return h('aside', {class: 'keys', hidden: true, 'aria-label': 'Keyboard'},
+    h('h2', {}, 'Keys'),
+    h('dl', {}, keys.map(([k, what]) => h('div', {}, h('dt', {}, h('kbd', {}, k)), h('dd', {}, what)))));
+}
