@@ -1,17 +1,19 @@
 // The analyzers board: each analyzer's state, peer, last message and counts, kept live by the
 // connection and message events.
-import {get} from './api.js';
+import {get, query} from './api.js';
 import {ago, clear, h, when} from './dom.js';
 
 export function analyzersPage(root, app) {
-  const board = h('div', {class: 'board', role: 'list', 'aria-label': 'Analyzers'});
+  const board = h('div', {class: 'board'});
   clear(root, h('div', {class: 'page-head'}, h('h1', {}, 'Analyzers'),
-    h('p', {class: 'summary'}, 'Counts since hemalink started; updated live.')), board);
+    h('p', {class: 'summary'}, 'Messages since midnight; link errors and results since hemalink started. Updated live.')), board);
   let pending = null;
 
   async function load() {
     try {
-      const data = await get('/api/v1/analyzers');
+      const midnight = new Date();
+      midnight.setHours(0, 0, 0, 0);
+      const data = await get(`/api/v1/analyzers${query({since: midnight.toISOString()})}`);
       board.replaceChildren(...data.analyzers.map(tile));
       app.error('');
     } catch (e) {
@@ -30,11 +32,10 @@ export function analyzersPage(root, app) {
 }
 
 function tile(a) {
-  const messages = a.messages_since_start || {};
-  const total = Object.values(messages).reduce((x, y) => x + y, 0);
-  const refused = total - (messages.accepted || 0) - (messages.duplicate || 0);
+  const today = a.messages_since || {};
+  const total = Object.values(today).reduce((x, y) => x + y, 0);
   const state = a.transport === 'file-drop' ? 'watching' : a.connected ? 'connected' : 'not connected';
-  return h('article', {class: `tile ${a.connected ? 'up' : 'down'}`, role: 'listitem', 'aria-label': `${a.name}, ${state}`},
+  return h('article', {class: `tile ${a.connected ? 'up' : 'down'}`, 'aria-label': `${a.name}, ${state}`},
     h('h2', {}, a.name),
     h('p', {class: 'state'}, h('span', {class: 'dot', 'aria-hidden': 'true'}, a.connected ? '●' : '○'), ' ', state,
       (a.peers || []).length ? ` from ${a.peers.join(', ')}` : ''),
@@ -42,10 +43,10 @@ function tile(a) {
       fact('Model', [a.model, a.serial].filter(Boolean).join(' · ') || a.driver),
       fact('Link', `${a.protocol} over ${a.transport} ${a.address || ''}`),
       fact('Last message', a.last_message_at ? h('time', {datetime: a.last_message_at}, `${when(a.last_message_at)} (${ago(a.last_message_at)})`) : 'none yet'),
-      fact('Messages', String(total)),
-      fact('Refused or rejected', String(Math.max(0, refused))),
-      fact('Link errors (NAKs)', String(a.link_errors_since_start || 0)),
-      fact('Results', `${a.results_since_start.release} released, ${a.results_since_start.hold} held, ${a.results_since_start.rerun_or_reject} rerun or rejected`)));
+      fact('Messages today', String(total)),
+      fact('Rejected today', String(today.rejected || 0)),
+      fact('Link errors (NAKs) since start', String(a.link_errors_since_start || 0)),
+      fact('Results since start', `${a.results_since_start.release} released, ${a.results_since_start.hold} held, ${a.results_since_start.rerun_or_reject} rerun or rejected`)));
 }
 
 function fact(name, value) {

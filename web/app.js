@@ -82,6 +82,7 @@ function route() {
   const [, page = 'queue', ...rest] = location.hash.split('/');
   const root = $('page');
   root.replaceChildren(status, problem);
+  app.announce('');
   app.error('');
   const body = h('div', {class: 'page-body'});
   root.append(body);

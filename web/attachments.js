@@ -16,7 +16,8 @@ export function readAttachment(reference) {
     if (!BASE64.test(data)) return {kind: 'unreadable', why: 'the image data is not base64'};
     return {kind: 'image', src: `data:${type};base64,${data}`, type: parts[2].toUpperCase()};
   }
-  const pieces = text.split('&').filter((p) => p && p !== 'R');
+  // Sysmex: PNG&R&<date>&R&<file>, or with the escapes read, PNG\\<date>\\<file>.
+  const pieces = text.split(/[&\\]/).filter((p) => p && p !== 'R');
   const file = pieces.find((p) => /\.(png|bmp|jpe?g|gif|tiff?)$/i.test(p));
   if (file) {
     const folders = pieces.slice(1, pieces.indexOf(file));
@@ -25,9 +26,9 @@ export function readAttachment(reference) {
   return {kind: 'unreadable', why: 'no image data and no file name'};
 }
 
-export function attachmentList(attachments) {
+export function attachmentList(attachments, of) {
   if (!attachments || attachments.length === 0) return null;
-  return h('section', {class: 'attachments', 'aria-label': 'Histograms and scattergrams'},
+  return h('section', {class: 'attachments', 'aria-label': `Histograms and scattergrams of ${of}`},
     attachments.map((a) => {
       const read = readAttachment(a.reference);
       const label = a.code || 'image';

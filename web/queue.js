@@ -22,7 +22,7 @@ export function queuePage(root, app) {
     again: false,
     rendering: 0,
   };
-  const list = h('div', {class: 'queue', role: 'list', 'aria-label': 'Held specimens'});
+  const list = h('div', {class: 'queue'});
   const empty = h('p', {class: 'empty', hidden: true}, 'No result is waiting for review.');
   const help = keyHelp();
   clear(root,
@@ -141,7 +141,7 @@ export function queuePage(root, app) {
     const title = `specimen-${s.specimen_row_id}`;
     const rows = s.results.map((r) => resultRow(s, r));
     const flags = instrumentFlags(s);
-    const element = h('article', {class: 'card', role: 'listitem', 'aria-labelledby': title, dataset: {specimenRowId: s.specimen_row_id}},
+    const element = h('article', {class: 'card', 'aria-labelledby': title, dataset: {specimenRowId: s.specimen_row_id}},
       h('header', {class: 'card-head'},
         h('h2', {id: title}, h('span', {class: 'label'}, 'Specimen '), s.specimen_id || '(no ID)'),
         h('dl', {class: 'facts'},
@@ -159,13 +159,13 @@ export function queuePage(root, app) {
           ['Test', 'Result', 'Units', 'Reference', 'Flag', 'Previous', 'Delta', 'Why held', may('technologist') ? 'Act' : null]
             .filter(Boolean).map((c) => h('th', {scope: 'col'}, c)))),
         h('tbody', {}, rows)),
+      h('div', {class: 'confirm', hidden: true}),
       comments(s),
-      attachmentList(s.attachments),
-      may('technologist') ? h('div', {class: 'card-actions'},
+      attachmentList(s.attachments, s.specimen_id),
+      may('technologist') && s.results.length > 1 ? h('div', {class: 'card-actions'},
         h('span', {}, 'Whole specimen:'),
         Object.entries(VERBS).map(([verb, v]) => h('button', {type: 'button', class: `act ${verb}`,
-          onclick: () => openConfirm(element, verb, heldRows(element))}, `${v.label} all`, h('kbd', {}, `⇧${v.key.toUpperCase()}`)))) : null,
-      h('div', {class: 'confirm', hidden: true}));
+          onclick: () => openConfirm(element, verb, heldRows(element))}, `${v.label} all`, h('kbd', {}, `⇧${v.key.toUpperCase()}`)))) : null);
     state.cards.set(s.specimen_row_id, element);
     return element;
   }
@@ -202,12 +202,17 @@ export function queuePage(root, app) {
       h('li', {}, h('span', {class: `action ${f.action}`}, f.action), ' ', f.reason || '', ' ', h('small', {class: 'rule'}, f.rule_id))));
   }
 
+  // Positive IP messages stand out; suspect messages the analyzer did not call positive follow.
   function instrumentFlags(s) {
-    const positive = (s.specimen_flags || []).filter((f) => f.positive !== false);
-    if (positive.length === 0) return null;
-    return h('div', {class: 'instrument-flags', role: 'note'},
-      h('strong', {}, h('span', {'aria-hidden': 'true'}, '⚠ '), 'Instrument flags: '),
-      positive.map((f, i) => h('span', {class: 'ip'}, i ? ', ' : '', f.name, f.score ? ` (${f.score})` : '')));
+    const flags = s.specimen_flags || [];
+    const positive = flags.filter((f) => f.positive !== false);
+    const other = flags.filter((f) => f.positive === false);
+    if (flags.length === 0) return null;
+    const named = (list) => list.map((f, i) => h('span', {class: 'ip'}, i ? ', ' : '', f.name,
+      f.score !== null && f.score !== undefined ? ` (Q ${f.score})` : ''));
+    return h('div', {class: `instrument-flags${positive.length ? '' : ' quiet'}`, role: 'note'},
+      positive.length ? [h('strong', {}, h('span', {'aria-hidden': 'true'}, '⚠ '), 'Instrument flags: '), named(positive)] : null,
+      other.length ? h('span', {class: 'suspect'}, positive.length ? ' · also reported, not positive: ' : 'Reported, not positive: ', named(other)) : null);
   }
 
   function comments(s) {
@@ -245,6 +250,7 @@ export function queuePage(root, app) {
       confirm,
       h('button', {type: 'button', onclick: () => closeConfirm(element)}, 'Cancel', h('kbd', {}, 'Esc')),
       message);
+    comment.addEventListener('input', () => { message.textContent = ''; });
     form.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
         e.preventDefault();

@@ -106,7 +106,7 @@ function transmission(t) {
             `${o.destination}: ${o.status}`, o.sent_at ? ` at ${when(o.sent_at)}` : '', o.attempts ? ` (${o.attempts} attempt${o.attempts === 1 ? '' : 's'})` : '',
             o.last_error ? h('small', {class: 'error-text'}, ` ${o.last_error}`) : null))) : 'not sent'));
       }))),
-    attachmentList(t.attachments));
+    attachmentList(t.attachments, `${t.analyzer} ${when(t.received_at)}`));
 }
 
 function fact(name, value) {

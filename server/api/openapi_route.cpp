@@ -60,7 +60,8 @@ constexpr const char* kOpenApi = R"json({
       "get": { "summary": "This description", "responses": { "200": { "$ref": "#/components/responses/Json" } } }
     },
     "/api/v1/analyzers": {
-      "get": { "summary": "Each configured analyzer: connection state, peers, last message, counts since start (viewer)",
+      "get": { "summary": "Each configured analyzer: connection state, peers, last message, counts since start (link errors are NAKs); with since, its messages received since then by status, from the database (viewer)",
+               "parameters": [ { "$ref": "#/components/parameters/since" } ],
                "responses": { "200": { "$ref": "#/components/responses/Json" }, "401": { "$ref": "#/components/responses/Error" } } }
     },
     "/api/v1/specimens/{specimen_id}": {

@@ -91,6 +91,14 @@ constexpr const char* kOutbox =
     " FROM (SELECT * FROM outbox WHERE ($1::text IS NULL OR status = $1)"
     " AND ($2::text IS NULL OR destination = $2) ORDER BY id DESC LIMIT $3) o";
 
+// Per analyzer, one index range (messages_by_analyzer_time) each.
+constexpr const char* kAnalyzerMessagesSince =
+    "SELECT coalesce(json_object_agg(a.name, counts.by_status), '{}')::text FROM analyzers a"
+    " CROSS JOIN LATERAL (SELECT json_object_agg(status, n) AS by_status FROM ("
+    "   SELECT m.status, count(*) AS n FROM messages m"
+    "   WHERE m.analyzer_id = a.id AND m.received_at >= $1::timestamptz GROUP BY m.status) s)"
+    " counts WHERE counts.by_status IS NOT NULL";
+
 constexpr const char* kRuleFirings =
     "SELECT coalesce(json_agg(json_build_object('rule_id', rule_id, 'fired', fired,"
     " 'held', held) ORDER BY fired DESC, rule_id), '[]')::text FROM ("
@@ -159,6 +167,11 @@ Result<std::string, StoreError> outbox_json(const std::string& dsn,
                                             std::size_t limit) {
   return one_document(dsn, "listing the outbox", kOutbox, status, destination,
                       static_cast<long long>(limit));
+}
+
+Result<std::string, StoreError> analyzer_messages_since_json(const std::string& dsn,
+                                                             const std::string& since) {
+  return one_document(dsn, "counting the analyzers' messages", kAnalyzerMessagesSince, since);
 }
 
 Result<std::string, StoreError> rule_firings_json(const std::string& dsn,

@@ -52,6 +52,11 @@ Result<std::string, StoreError> audit_json(const std::string& dsn,
 /// The analyzers' rows: {name: {model, serial, software_version, last_seen_at}}.
 Result<std::string, StoreError> analyzer_rows_json(const std::string& dsn);
 
+/// Each analyzer's messages received since `since`, by status: {name: {accepted: n, ...}}
+/// (analyzers with none are left out).
+Result<std::string, StoreError> analyzer_messages_since_json(const std::string& dsn,
+                                                             const std::string& since);
+
 /// The outbox rows (newest first) as JSON, without their payloads.
 Result<std::string, StoreError> outbox_json(const std::string& dsn,
                                             const std::optional<std::string>& status,

@@ -128,9 +128,13 @@ async function flow(browser) {
   await shot(stranger, 'sign-in-refused');
   await accessible(stranger, 'sign-in');
 
-  step = 'sign in as a technologist';
+  step = 'sign in as a technologist: the Sysmex CBC waits with its flags';
   const tech = await signedIn(browser, 'technologist');
-  await tech.waitForSelector('text=No result is waiting for review.');
+  const xn = tech.locator('article.card:has(h2:has-text("S-XN-1"))');
+  await xn.waitFor();
+  assert.match(await xn.locator('.instrument-flags').textContent(),
+    /Instrument flags: Blasts\/Abn_Lympho\? \(Q 140\).*not positive: PLT_Clumps\? \(Q 90\)/);
+  assert.match(await xn.locator('.attachment.file').textContent(), /SCAT_WDF.*Kept on the analyzer as 20261128\/2026_11_28_10_15_00_WDF\.PNG/);
   await tech.evaluate(() => { window.hemalinkNotReloaded = true; });
 
   step = 'a CBC whose PLT is held arrives live';
@@ -138,7 +142,8 @@ async function flow(browser) {
   const row = tech.locator('article.card:has(h2:has-text("S-WEB-1")) tr.result[data-code="PLT"]');
   await row.waitFor();
   assert.equal(await tech.evaluate(() => window.hemalinkNotReloaded), true, 'the page was reloaded');
-  assert.equal(await tech.locator('article.card').count(), 1);
+  assert.equal(await tech.locator('article.card').count(), 2);
+  assert.equal(await tech.locator('article.card').first().locator('h2').textContent(), 'Specimen S-XN-1', 'oldest first');
   assert.match(await row.textContent(), /PLT below 100/);
   assert.match(await row.locator('td.flag').textContent(), /low/, 'the flag is written, not only coloured');
   assert.equal(await tech.locator('article.card img[alt^="15008"], article.card img[alt*="WBC Histogram"]').count(), 1,
@@ -146,9 +151,13 @@ async function flow(browser) {
   await shot(tech, 'queue');
   await accessible(tech, 'queue');
 
-  step = 'release it from the keyboard with a comment';
-  await tech.keyboard.press('Escape');
-  await tech.locator('body').press('j');  // the only held result stays focused
+  step = 'move to it and release it from the keyboard with a comment';
+  assert.equal(await xn.locator('tr.result.focused').count(), 1, 'the first held result has the focus');
+  await tech.locator('body').press('j');
+  assert.equal(await row.evaluate((e) => e.classList.contains('focused') && e === document.activeElement), true);
+  await tech.keyboard.press('k');
+  await tech.keyboard.press('n');
+  assert.equal(await row.evaluate((e) => e.classList.contains('focused')), true, 'n goes to the next specimen');
   await tech.keyboard.press('r');
   const comment = tech.locator('.confirm:not([hidden]) input[id^="comment-"]');
   await comment.waitFor();
@@ -158,8 +167,10 @@ async function flow(browser) {
   await tech.keyboard.type('Smear checked: no clumps, PLT confirmed');
   await shot(tech, 'queue-confirm');
   await tech.keyboard.press('Enter');
-  await tech.waitForSelector('text=No result is waiting for review.');
-  assert.equal(await tech.locator('article.card').count(), 0);
+  await tech.locator('article.card:has(h2:has-text("S-WEB-1"))').waitFor({state: 'detached'});
+  assert.equal(await tech.locator('article.card').count(), 1, 'only the released specimen left');
+  assert.equal(await xn.locator('tr.result').evaluate((e) => e.classList.contains('focused')), true,
+    'the focus goes on to what is left');
 
   step = 'the specimen page shows who released it';
   await tech.goto(`${url}/#/specimens/S-WEB-1`);
@@ -183,7 +194,7 @@ async function flow(browser) {
   step = 'the analyzers board';
   await tech.goto(`${url}/#/analyzers`);
   await tech.waitForSelector('article.tile:has-text("bc-1")');
-  assert.match(await tech.locator('article.tile:has-text("bc-1")').textContent(), /Messages1/);
+  assert.match(await tech.locator('article.tile:has-text("bc-1")').textContent(), /Messages today1Rejected today0/);
   await shot(tech, 'analyzers');
   await accessible(tech, 'analyzers');
 

@@ -14,6 +14,7 @@
 
 #include "server/api/api_tokens.hpp"
 #include "server/simulate/simulation.hpp"
+#include "tests/support/analyzer_socket.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/lis_sim_runner.hpp"
@@ -65,6 +66,7 @@ struct WebLab {
   config::DaemonConfig config() const {
     config::DaemonConfig c;
     c.analyzers.push_back(testing::tcp_analyzer("bc-1", "generic-hl7", WireProtocol::Hl7));
+    c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
     const auto rules = dir / "rules.json";
     std::ofstream(rules) << R"({"version": "web-test", "rules": [
         {"id": "plt-low-hold", "applies_to": ["PLT"], "when": "value < 100", "action": "hold",
@@ -108,10 +110,34 @@ struct WebLab {
   }
 };
 
+// A Sysmex XN CBC held for its PLT, with IP messages (one positive, one suspect not called
+// positive) and a WDF scattergram the analyzer kept as a file: waiting when the page opens.
+constexpr const char* kSysmexCbc =
+    "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
+    "P|1|||P-XN-1|^Doe^John||19580312|M\r"
+    "O|1||^^        S-XN-1^B|^^^^WBC\\^^^^PLT|||||||N||||||||||||||F\r"
+    "R|1|^^^^WBC^1|11.20|10*3/uL||H||F||||20261128101500\r"
+    "R|2|^^^^PLT^1|80|10*3/uL||L||F||||20261128101500\r"
+    "R|3|^^^^Blasts/Abn_Lympho?^1|140|||A||F||||20261128101500\r"
+    "R|4|^^^^PLT_Clumps?^1|90|||||F||||20261128101500\r"
+    "R|5|^^^^SCAT_WDF^1|PNG&R&20261128&R&2026_11_28_10_15_00_WDF.PNG|||||F||||20261128101500\r"
+    "L|1|N\r";
+
 TEST(ReviewPage, AHeldPltArrivesLiveIsReleasedFromTheKeyboardAndReachesTheLis) {
   HL_REQUIRE_POSTGRES();
   HL_REQUIRE_BROWSER_TOOLS();
   WebLab lab;
+  {
+    testing::AnalyzerSocket xn(lab.h.port("xn-1"));
+    ASSERT_TRUE(xn.send_e1381(kSysmexCbc, 20s));
+  }
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return lab.h.count(
+                   "SELECT count(*) FROM decisions WHERE is_current AND decision = "
+                   "'hold'") == 1;
+      },
+      20s));
   ASSERT_EQ(lab.browse("flow"), 0) << "see the browser's log above";
   const auto& h = lab.h;
   EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE actor = 'user:tom' AND action = "

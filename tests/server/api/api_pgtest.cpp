@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -560,6 +561,55 @@ TEST(Api, RulesAreTestedAgainstTheSetInForceAndReloadedByAnAdminOnly) {
   EXPECT_EQ(bad_cases.status, 400);
   EXPECT_NE(bad_cases.json()["error"]["message"].get<std::string>().find("cases[0]"),
             std::string::npos);
+}
+
+TEST(Api, ThePageIsServedWithHeadersThatKeepPatientDataInIt) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  const auto page = api.get("/", "");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers.at("content-type"), "text/html; charset=utf-8");
+  const auto& csp = page.headers.at("content-security-policy");
+  for (const auto* directive : {"default-src 'none'", "script-src 'self'", "style-src 'self'",
+                                "connect-src 'self'", "frame-ancestors 'none'"})
+    EXPECT_NE(csp.find(directive), std::string::npos) << directive << " in " << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+  EXPECT_EQ(page.headers.at("x-frame-options"), "DENY");
+  EXPECT_EQ(page.headers.at("x-content-type-options"), "nosniff");
+  EXPECT_EQ(page.headers.at("cache-control"), "no-store");
+  EXPECT_FALSE(std::regex_search(page.body, std::regex(R"(<script(?![^>]*\bsrc=))")))
+      << "no inline script: the policy would refuse it";
+  EXPECT_FALSE(std::regex_search(page.body, std::regex(R"(\sstyle=)"))) << "no inline style";
+  const auto script = api.get("/ui/app.js", "");
+  ASSERT_EQ(script.status, 200);
+  EXPECT_EQ(script.headers.at("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(script.body.find("innerHTML"), std::string::npos) << "the page builds text, not HTML";
+  EXPECT_EQ(api.get("/ui/../server.key", "").status, 404);
+  EXPECT_EQ(api.get("/ui/none.js", "").status, 404);
+  const auto specimen = api.get("/api/v1/specimens/none", t.viewer.token);
+  EXPECT_EQ(specimen.headers.at("cache-control"), "no-store") << "no patient page is cached";
+}
+
+TEST(Api, MeAnalyzersTodayAndRuleFiringsAnswerThePage) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  EXPECT_EQ(api.get("/api/v1/me", t.technologist.token).json(),
+            (json{{"user", "tom"}, {"role", "technologist"}}));
+  EXPECT_EQ(api.get("/api/v1/me", t.admin.token).json()["role"], "admin");
+  send_cbc(h, "S-ME", 11.0);
+  const auto today = api.get("/api/v1/analyzers?since=2000-01-01", t.viewer.token);
+  ASSERT_EQ(today.status, 200) << today.body;
+  EXPECT_EQ(today.json()["analyzers"][0]["messages_since"], (json{{"accepted", 1}}));
+  const auto future = api.get("/api/v1/analyzers?since=2999-01-01", t.viewer.token);
+  EXPECT_EQ(future.json()["analyzers"][0]["messages_since"], json::object());
+  EXPECT_FALSE(api.get("/api/v1/analyzers", t.viewer.token)
+                   .json()["analyzers"][0]
+                   .contains("messages_since"));
+  // No rules here: every result is held by the daemon itself, and no rule fired.
+  EXPECT_EQ(api.get("/api/v1/rules/firings", t.viewer.token).json(), json::array());
+  EXPECT_EQ(api.get("/api/v1/rules/firings?since=yesterday", t.viewer.token).status, 400);
 }
 
 TEST(Api, TheOpenApiDescriptionListsExactlyTheRoutesServed) {
