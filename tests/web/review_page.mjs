@@ -1,16 +1,16 @@
 // The technologist's page in a real headless Chromium (playwright-core), against the real daemon
-// that tests/web/review_page_pgtest.cpp started. It plays the analyzer itself (HL7 over MLLP on
-// 127.0.0.1) so that a held result arrives while the page is open.
+// that tests/web/review_page_pgtest.cpp started. It has an analyzer send (HL7 over MLLP on
+// 127.0.0.1, with `hemalink simulate`) so that a held result arrives while the page is open.
 //
 //   node review_page.mjs flow|thousand
 //
-// Environment: HEMALINK_URL, HEMALINK_ANALYZER_PORT, HEMALINK_TOKEN_VIEWER, _TECHNOLOGIST, _ADMIN,
+// Environment: HEMALINK_URL, HEMALINK_BINARY, HEMALINK_ANALYZER_PORT, HEMALINK_TOKEN_VIEWER, _TECHNOLOGIST, _ADMIN,
 // HEMALINK_ARTIFACTS (screenshots and axe reports), HEMALINK_CHROMIUM (default /usr/bin/chromium).
 // Exits 0 when every step held, 1 with the step that did not.
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import {readFileSync, writeFileSync, mkdirSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
 
@@ -51,30 +51,15 @@ function oru(specimen, patient, plt, {image = false} = {}) {
   return `\x0b${lines.join('\r')}\r\x1c\r`;
 }
 
-// Sends one HL7 message over MLLP and waits for its ACK.
+// A simulated analyzer (`hemalink simulate`) sends one HL7 message over MLLP and waits for its
+// ACK (AA).
 function sendToHemalink(message) {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(env('HEMALINK_ANALYZER_PORT')), '127.0.0.1');
-    let answer = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('no ACK within 20 s'));
-    }, STEP_TIMEOUT);
-    socket.on('connect', () => socket.write(message, 'latin1'));
-    socket.on('data', (chunk) => {
-      answer += chunk.toString('latin1');
-      if (answer.endsWith('\x1c\r')) {
-        clearTimeout(timer);
-        socket.end();
-        if (answer.includes('MSA|AA|')) resolve(answer);
-        else reject(new Error(`not accepted: ${JSON.stringify(answer)}`));
-      }
-    });
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
+  const file = path.join(artifacts, 'message.hl7');
+  writeFileSync(file, message, 'latin1');
+  const report = JSON.parse(execFileSync(env('HEMALINK_BINARY'), ['simulate', '--protocol', 'hl7',
+    '--to', `127.0.0.1:${env('HEMALINK_ANALYZER_PORT')}`, '--file', file, '--timeout', '20', '--json'],
+  {encoding: 'utf8', timeout: STEP_TIMEOUT + 5000}));
+  assert.equal(report.acknowledged, 1, `the simulator's report: ${JSON.stringify(report)}`);
 }
 
 async function newPage(browser, width = 1280, height = 800) {
@@ -138,7 +123,7 @@ async function flow(browser) {
   await tech.evaluate(() => { window.hemalinkNotReloaded = true; });
 
   step = 'a CBC whose PLT is held arrives live';
-  await sendToHemalink(oru('S-WEB-1', 'P-WEB-1', 45, {image: true}));
+  sendToHemalink(oru('S-WEB-1', 'P-WEB-1', 45, {image: true}));
   const row = tech.locator('article.card:has(h2:has-text("S-WEB-1")) tr.result[data-code="PLT"]');
   await row.waitFor();
   assert.equal(await tech.evaluate(() => window.hemalinkNotReloaded), true, 'the page was reloaded');
@@ -211,7 +196,7 @@ async function flow(browser) {
   await accessible(tech, 'rules');
 
   step = 'a viewer sees held results and no action';
-  await sendToHemalink(oru('S-WEB-2', 'P-WEB-2', 60));
+  sendToHemalink(oru('S-WEB-2', 'P-WEB-2', 60));
   const viewer = await signedIn(browser, 'viewer');
   await viewer.waitForSelector('article.card:has(h2:has-text("S-WEB-2"))');
   assert.equal(await viewer.locator('button.act').count(), 0, 'a viewer is offered no action');

@@ -99,6 +99,7 @@ struct WebLab {
         {node->string(), script.string(), mode}, log,
         {fmt::format("HEMALINK_URL=http://127.0.0.1:{}", h.daemon().http_port()),
          fmt::format("HEMALINK_ANALYZER_PORT={}", h.port("bc-1")),
+         std::string("HEMALINK_BINARY=") + HEMALINK_BINARY,
          "HEMALINK_TOKEN_VIEWER=" + tokens.viewer.token,
          "HEMALINK_TOKEN_TECHNOLOGIST=" + tokens.technologist.token,
          "HEMALINK_TOKEN_ADMIN=" + tokens.admin.token,
