@@ -172,6 +172,7 @@ run_up() {
     (umask 077 && build/server/hemalink token --user dev --role admin --json \
       --tokens-file "$root/var/api-tokens.json" | sed -E 's/.*"token":"([^"]+)".*/\1/' >"$token_file")
   fi
+  log "the technologist's page: open http://127.0.0.1:8080/ and sign in with the token below"
   log "HTTP API at http://127.0.0.1:8080 (try: curl -H \"Authorization: Bearer \$(cat var/dev-api-token)\" http://127.0.0.1:8080/api/v1/analyzers)"
   log "development API token (admin; var/dev-api-token): $(cat "$token_file")"
   log "PostgreSQL at $data (HEMALINK_DATABASE_URL=$HEMALINK_DATABASE_URL); serving config/hemalink.example.json (Ctrl-C stops)"

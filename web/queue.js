@@ -68,23 +68,27 @@ export function queuePage(root, app) {
       performance.mark('hemalink-queue-first-screen');
       root.dataset.firstScreenMs = String(Math.round(performance.now() - started));
     });
-    renderRest(FIRST_SCREEN, ++state.rendering);
+    renderRest(++state.rendering);
   }
 
-  // The cards beyond the first screen, a batch per frame, so the first screen never waits.
-  function renderRest(from, generation) {
-    if (from >= state.specimens.length || generation !== state.rendering) {
-      if (generation === state.rendering) root.dataset.rendered = 'all';
+  // The cards beyond the first screen, a batch per frame, so the first screen never waits. The
+  // ones still to build are always the queue's tail: a specimen that arrives meanwhile gets its
+  // card at once, in its place (merge).
+  function renderRest(generation) {
+    if (generation !== state.rendering) return;
+    const waiting = state.specimens.filter((s) => !state.cards.has(s.specimen_row_id));
+    if (waiting.length === 0) {
+      root.dataset.rendered = 'all';
       return;
     }
     requestAnimationFrame(() => {
       if (generation !== state.rendering) return;
       const fragment = document.createDocumentFragment();
-      for (const s of state.specimens.slice(from, from + BATCH)) {
+      for (const s of waiting.slice(0, BATCH)) {
         if (!state.cards.has(s.specimen_row_id)) fragment.append(card(s));
       }
       list.append(fragment);
-      renderRest(from + BATCH, generation);
+      renderRest(generation);
     });
   }
 
@@ -92,12 +96,12 @@ export function queuePage(root, app) {
   // elsewhere leave; the card being read stays put, and so does the focus.
   function merge(specimens) {
     const fresh = new Map(specimens.map((s) => [s.specimen_row_id, s]));
+    const known = new Set(state.specimens.map((s) => s.specimen_row_id));
     for (const [id, element] of state.cards) {
       const s = fresh.get(id);
       if (!s) {
-        if (!element.contains(document.activeElement) || !element.querySelector('.confirm:not([hidden])')) {
-          removeCard(element);
-        }
+        const beingActedOn = element.contains(document.activeElement) && element.querySelector('.confirm:not([hidden])');
+        if (!beingActedOn) removeCard(element);
         continue;
       }
       const held = new Set(s.results.map((r) => r.result_id));
@@ -108,15 +112,14 @@ export function queuePage(root, app) {
     let previous = null;
     for (const s of specimens) {
       let element = state.cards.get(s.specimen_row_id);
-      if (!element) {
-        if (root.dataset.rendered !== 'all' && !previous) continue;  // still rendering in order
+      if (!element && !known.has(s.specimen_row_id)) {
         element = card(s);
         element.classList.add('new');
         if (previous) previous.after(element);
         else list.prepend(element);
         app.announce(`New held specimen ${s.specimen_id}`);
       }
-      previous = element;
+      if (element) previous = element;
     }
     state.specimens = specimens;
     summarize();

@@ -157,6 +157,25 @@ async function flow(browser) {
   assert.equal(await xn.locator('tr.result').evaluate((e) => e.classList.contains('focused')), true,
     'the focus goes on to what is left');
 
+  step = 'a specimen arriving while a comment is being written disturbs nothing';
+  await tech.keyboard.press('r');
+  const xnComment = xn.locator('.confirm:not([hidden]) input[id^="comment-"]');
+  await xnComment.waitFor();
+  await tech.keyboard.type('Looking at the smear');
+  sendToHemalink(oru('S-WEB-2', 'P-WEB-1', 60));
+  const second = tech.locator('article.card:has(h2:has-text("S-WEB-2")) tr.result[data-code="PLT"]');
+  await second.waitFor();
+  const cells = await second.locator('td').allTextContents();
+  assert.match(cells[4], /^45\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, `the patient's previous PLT with its date: ${cells[4]}`);
+  assert.equal(cells[5], '+15 (+33 %)', 'and the delta');
+  assert.equal(await xnComment.evaluate((e) => e === document.activeElement), true, 'the focus stays in the comment');
+  assert.equal(await xnComment.inputValue(), 'Looking at the smear', 'and what was typed stays');
+  assert.equal(await tech.locator('article.card').first().locator('h2').textContent(), 'Specimen S-XN-1', 'the card being read stays first');
+  await shot(tech, 'queue-live-while-writing');
+  await tech.keyboard.press('Escape');
+  await xnComment.waitFor({state: 'detached'});
+  assert.equal(await tech.locator('article.card').count(), 2, 'cancelled: nothing was decided');
+
   step = 'the specimen page shows who released it';
   await tech.goto(`${url}/#/specimens/S-WEB-1`);
   const plt = tech.locator('table.history tr:has(th:has-text("PLT"))');
@@ -179,7 +198,8 @@ async function flow(browser) {
   step = 'the analyzers board';
   await tech.goto(`${url}/#/analyzers`);
   await tech.waitForSelector('article.tile:has-text("bc-1")');
-  assert.match(await tech.locator('article.tile:has-text("bc-1")').textContent(), /Messages today1Rejected today0/);
+  assert.match(await tech.locator('article.tile:has-text("bc-1")').textContent(), /Messages today2Rejected today0/);
+  assert.match(await tech.locator('article.tile:has-text("xn-1")').textContent(), /Messages today1Rejected today0/);
   await shot(tech, 'analyzers');
   await accessible(tech, 'analyzers');
 
@@ -196,7 +216,6 @@ async function flow(browser) {
   await accessible(tech, 'rules');
 
   step = 'a viewer sees held results and no action';
-  sendToHemalink(oru('S-WEB-2', 'P-WEB-2', 60));
   const viewer = await signedIn(browser, 'viewer');
   await viewer.waitForSelector('article.card:has(h2:has-text("S-WEB-2"))');
   assert.equal(await viewer.locator('button.act').count(), 0, 'a viewer is offered no action');
