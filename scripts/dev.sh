@@ -29,7 +29,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat iproute2
-  curl openssl python3-prometheus-client chromium
+  curl openssl python3-prometheus-client chromium firefox-esr
 )
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }

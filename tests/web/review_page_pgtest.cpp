@@ -1,9 +1,9 @@
-// The technologist's page in a real headless Chromium: the daemon with its API, the private
-// PostgreSQL and two lis-sims on 127.0.0.1; tests/web/review_page.mjs drives the browser
-// (playwright-core) and checks what the page shows; this side checks what the page did: the audit
-// rows, the release reaching the LIS, the resent row sent again.
+// The technologist's page in real headless browsers (Chromium, and Firefox ESR): the daemon with
+// its API, the private PostgreSQL and two lis-sims on 127.0.0.1; tests/web/review_page.mjs drives
+// the browser (playwright-core) and checks what the page shows; this side checks what the page did:
+// the audit rows, the release reaching the LIS, the resent row sent again.
 //
-// playwright-core and axe-core come from npm, installed by scripts/dev.sh test into
+// playwright-core, puppeteer-core and axe-core come from npm, installed by scripts/dev.sh test into
 // build/web-tests (HEMALINK_WEB_TOOLS); without them these tests skip and say so.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -82,14 +82,15 @@ struct WebLab {
     return c;
   }
 
-  // Runs the browser script in `mode`; its output goes to the test's log.
-  int browse(const std::string& mode) {
+  // Runs tests/web/`script_name` (in `mode`) beside its npm packages; its output goes to the
+  // test's log.
+  int browse(const std::string& script_name, const std::string& mode = "") {
     const std::filesystem::path tools = std::getenv("HEMALINK_WEB_TOOLS");
-    const auto script = tools / "review_page.mjs";
+    const auto script = tools / script_name;
     std::filesystem::copy_file(
-        std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/web/review_page.mjs", script,
+        std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/web" / script_name, script,
         std::filesystem::copy_options::overwrite_existing);
-    const auto log = dir / ("browser-" + mode + ".log");
+    const auto log = dir / ("browser-" + script_name + mode + ".log");
     const auto node = testing::find_program("node");
     if (!node) {
       ADD_FAILURE() << "node is not on PATH";
@@ -124,10 +125,7 @@ constexpr const char* kSysmexCbc =
     "R|5|^^^^SCAT_WDF^1|PNG&R&20261128&R&2026_11_28_10_15_00_WDF.PNG|||||F||||20261128101500\r"
     "L|1|N\r";
 
-TEST(ReviewPage, AHeldPltArrivesLiveIsReleasedFromTheKeyboardAndReachesTheLis) {
-  HL_REQUIRE_POSTGRES();
-  HL_REQUIRE_BROWSER_TOOLS();
-  WebLab lab;
+void send_sysmex_cbc(WebLab& lab) {
   {
     testing::AnalyzerSocket xn(lab.h.port("xn-1"));
     ASSERT_TRUE(xn.send_e1381(kSysmexCbc, 20s));
@@ -139,7 +137,14 @@ TEST(ReviewPage, AHeldPltArrivesLiveIsReleasedFromTheKeyboardAndReachesTheLis) {
                    "'hold'") == 1;
       },
       20s));
-  ASSERT_EQ(lab.browse("flow"), 0) << "see the browser's log above";
+}
+
+TEST(ReviewPage, AHeldPltArrivesLiveIsReleasedFromTheKeyboardAndReachesTheLis) {
+  HL_REQUIRE_POSTGRES();
+  HL_REQUIRE_BROWSER_TOOLS();
+  WebLab lab;
+  send_sysmex_cbc(lab);
+  ASSERT_EQ(lab.browse("review_page.mjs", "flow"), 0) << "see the browser's log above";
   const auto& h = lab.h;
   EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE actor = 'user:tom' AND action = "
                     "'release' AND after->>'reason' LIKE '%Smear checked: no clumps%'"),
@@ -197,7 +202,20 @@ TEST(ReviewPage, AThousandHeldSpecimensShowTheirFirstScreen) {
   ASSERT_EQ(report.results.size(), 1000u);
   ASSERT_EQ(lab.h.count("SELECT count(*) FROM decisions WHERE is_current AND decision = 'hold'"),
             1000);
-  EXPECT_EQ(lab.browse("thousand"), 0) << "see the browser's log above";
+  EXPECT_EQ(lab.browse("review_page.mjs", "thousand"), 0) << "see the browser's log above";
+}
+
+// The same page in Firefox ESR (puppeteer-core over WebDriver BiDi): sign in, the held CBC, one
+// arriving live, a release from the keyboard, every page.
+TEST(ReviewPage, FirefoxShowsTheQueueLiveAndReleasesFromTheKeyboard) {
+  HL_REQUIRE_POSTGRES();
+  HL_REQUIRE_BROWSER_TOOLS();
+  WebLab lab;
+  send_sysmex_cbc(lab);
+  ASSERT_EQ(lab.browse("firefox_page.mjs"), 0) << "see the browser's log above";
+  EXPECT_EQ(lab.h.count("SELECT count(*) FROM audit_log WHERE actor = 'user:tom' AND action = "
+                        "'release' AND after->>'reason' = 'Released in Firefox'"),
+            1);
 }
 
 }  // namespace
