@@ -75,6 +75,9 @@ class GenericAstm final : public Driver, private AstmRecordHooks {
       set.qc_level = fields.component(record, 15, 3);
     }
     set.is_rerun = set.is_rerun || action == "A";
+    if (const auto priority = model::priority_from_code(fields.text(record, 5));  // O-6
+        priority > set.priority)
+      set.priority = priority;
     if (set.kind == model::SpecimenKind::Patient) {
       set.sample_type = descriptor;
     }

@@ -125,17 +125,23 @@ class GenericHl7 final : public Driver {
         last = nullptr;
       } else if (id == "OBR") {
         last = nullptr;
-        if (has_spm) {
-          continue;  // LAW: the specimen is the SPM's
+        if (!has_spm) {  // LAW: the specimen is the SPM's
+          auto specimen = not_null(f.component(s, 3, 1));
+          if (specimen.empty()) {
+            specimen = not_null(f.component(s, 2, 1));
+          }
+          if (specimen.empty()) {
+            return error(s, 3, "neither OBR-3 nor OBR-2 holds a specimen ID");
+          }
+          current = start_set(out, specimen, analyzer, patient);
         }
-        auto specimen = not_null(f.component(s, 3, 1));
-        if (specimen.empty()) {
-          specimen = not_null(f.component(s, 2, 1));
-        }
-        if (specimen.empty()) {
-          return error(s, 3, "neither OBR-3 nor OBR-2 holds a specimen ID");
-        }
-        current = start_set(out, specimen, analyzer, patient);
+        // OBR-27.6 (quantity/timing's priority, v2.3-2.4), else OBR-5 (the older field).
+        auto priority = model::priority_from_code(f.component(s, 27, 6));
+        if (priority == model::Priority::Unknown)
+          priority = model::priority_from_code(f.field(s, 5));
+        raise_priority(out, current, priority);
+      } else if (id == "TQ1") {
+        raise_priority(out, current, model::priority_from_code(f.component(s, 9, 1)));  // v2.5
       } else if (id == "OBX") {
         if (current == SIZE_MAX) {
           return ParseError{
@@ -165,6 +171,11 @@ class GenericHl7 final : public Driver {
         make_error_code(Errc::MalformedField),
         fmt::format("segment {} ({}), field {}-{}: {}", s.number(), s.id(), s.id(), field, what),
         s.offset()};
+  }
+
+  static void raise_priority(Translation& out, std::size_t current, model::Priority priority) {
+    if (current != SIZE_MAX && priority > out.result_sets[current].priority)
+      out.result_sets[current].priority = priority;
   }
 
   static std::size_t start_set(Translation& out, const std::string& specimen,

@@ -134,7 +134,7 @@ export function queuePage(root, app) {
     const count = Math.max(n, state.specimens.length);
     const results = state.specimens.reduce((sum, s) => sum + s.results.length, 0);
     document.getElementById('queue-summary').textContent = count
-      ? `${count} specimen${count === 1 ? '' : 's'} held, ${results} result${results === 1 ? '' : 's'}, oldest first.`
+      ? `${count} specimen${count === 1 ? '' : 's'} held, ${results} result${results === 1 ? '' : 's'}, STAT first, then oldest first.`
       : '';
     empty.hidden = count > 0;
     app.queueCount(count);
@@ -147,6 +147,8 @@ export function queuePage(root, app) {
     const element = h('article', {class: 'card', 'aria-labelledby': title, dataset: {specimenRowId: s.specimen_row_id}},
       h('header', {class: 'card-head'},
         h('h2', {id: title}, h('span', {class: 'label'}, 'Specimen '), s.specimen_id || '(no ID)'),
+        s.priority === 'stat' || s.priority === 'asap'
+          ? h('strong', {class: `badge ${s.priority}`}, s.priority.toUpperCase()) : null,
         h('dl', {class: 'facts'},
           fact('Patient', s.patient_id || 'not sent'),
           fact('Age', age(s.patient_birth_date, s.received_at) || 'not sent'),

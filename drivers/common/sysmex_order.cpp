@@ -18,6 +18,7 @@ Result<void> read_sysmex_order(const AstmFields& fields, const astm::Lis2Record&
   const auto action = fields.text(record, 11);
   set.kind = action == "Q" ? model::SpecimenKind::QualityControl : model::SpecimenKind::Patient;
   set.is_rerun = action == "A";
+  set.priority = model::priority_from_code(fields.text(record, 5));  // O-6
   return {};
 }
 

@@ -22,6 +22,30 @@ const char* to_string(SpecimenKind kind) {
   return "patient";
 }
 
+const char* to_string(Priority priority) {
+  switch (priority) {
+    case Priority::Unknown:
+      return "";
+    case Priority::Routine:
+      return "routine";
+    case Priority::Asap:
+      return "asap";
+    case Priority::Stat:
+      return "stat";
+  }
+  return "";
+}
+
+Priority priority_from_code(std::string_view code) {
+  if (code == "S" || code == "STAT")
+    return Priority::Stat;
+  if (code == "A" || code == "ASAP")
+    return Priority::Asap;
+  if (code == "R" || code == "ROUTINE" || code == "C" || code == "P" || code == "T")
+    return Priority::Routine;
+  return Priority::Unknown;
+}
+
 const char* to_string(Comparator comparator) {
   switch (comparator) {
     case Comparator::None:

@@ -10,6 +10,10 @@ namespace hemalink::model {
 /// What a specimen is: a patient sample, a quality-control material, or a calibrator.
 enum class SpecimenKind { Patient, QualityControl, Calibration };
 
+/// How urgent the analyzer says the specimen is (ASTM O-6; HL7 TQ1-9, OBR-27.6 or OBR-5): STAT
+/// specimens go to the head of the review queue. Unknown when it says nothing.
+enum class Priority { Unknown, Routine, Asap, Stat };
+
 /// The result's comparator when the analyzer reports a bound instead of a value (`<0.5`, `>100`).
 enum class Comparator { None, Less, LessOrEqual, Greater, GreaterOrEqual };
 
@@ -91,6 +95,7 @@ struct ResultSet {
   std::string qc_level;
   std::string qc_lot;
   bool is_rerun = false;
+  Priority priority = Priority::Unknown;
   std::vector<Observation> observations;
   std::vector<SpecimenFlag> specimen_flags;
   std::vector<std::string> comments;
@@ -99,6 +104,12 @@ struct ResultSet {
 };
 
 const char* to_string(SpecimenKind kind);
+/// "", "routine", "asap", "stat".
+const char* to_string(Priority priority);
+/// A priority code as ASTM (S, A, R) and HL7 (S, A, R, P, T; STAT, ASAP, ROUTINE) send it;
+/// Unknown for anything else (C callback, P preoperative and T timing critical are not urgent
+/// enough to jump the queue: routine).
+Priority priority_from_code(std::string_view code);
 
 /// The specimen's first result of `code` (canonical), or nullptr when it has none.
 const Observation* find_result(const ResultSet& specimen, std::string_view code);

@@ -67,6 +67,7 @@ json to_json(const model::ResultSet& set) {
               {"kind", model::to_string(set.kind)},
               {"qc", {{"material", set.qc_material}, {"level", set.qc_level}, {"lot", set.qc_lot}}},
               {"is_rerun", set.is_rerun},
+              {"priority", model::to_string(set.priority)},
               {"analyzer",
                {{"driver", set.analyzer.driver},
                 {"model", set.analyzer.model},

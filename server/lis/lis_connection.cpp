@@ -190,7 +190,10 @@ class LisConnection final : public LisConnectionBase,
       }
     }
     settle_mark();
-    if (is_claiming_) {
+    // The claim started before the last batch may still run, or may have ended already with
+    // rows in hand: either way they are let go, or they would stay claimed by this live node
+    // and no connection would send them.
+    if (is_claiming_ || claimed_) {
       if (auto rest = co_await next_claim()) {
         co_await link_->release(std::move(*rest));
       }

@@ -91,6 +91,7 @@ void append_specimen(std::string& out, long long row_id, const MessageColumns& m
       .text(set.qc_level)
       .text(set.qc_lot)
       .boolean(set.is_rerun)
+      .text(model::to_string(set.priority))
       .text(patient ? patient->id : "")
       .text(patient ? patient->sex : "")
       .text(patient ? patient->birth_date : "")
@@ -182,6 +183,7 @@ const std::vector<std::string> kSpecimenColumns = {"id",
                                                    "qc_level",
                                                    "qc_lot",
                                                    "is_rerun",
+                                                   "priority",
                                                    "patient_id",
                                                    "patient_sex",
                                                    "patient_birth_date",

@@ -36,7 +36,8 @@ SELECT json_build_object('specimen_id', $1::text, 'transmissions', json_agg(t.do
 FROM (
   SELECT s.id, json_build_object(
     'specimen_row_id', s.id, 'message_id', s.message_id, 'analyzer', a.name, 'kind', s.kind,
-    'sample_type', s.sample_type, 'is_rerun', s.is_rerun, 'patient_id', s.patient_id,
+    'sample_type', s.sample_type, 'is_rerun', s.is_rerun, 'priority', s.priority,
+    'patient_id', s.patient_id,
     'patient_sex', s.patient_sex, 'patient_birth_date', s.patient_birth_date,
     'qc_material', s.qc_material, 'qc_level', s.qc_level, 'qc_lot', s.qc_lot,
     'received_at', s.received_at, 'specimen_flags', s.specimen_flags, 'comments', s.comments,

@@ -16,8 +16,10 @@ WITH held AS (
   FROM decisions d WHERE d.is_current AND d.decision = 'hold'
   ORDER BY d.decided_at, d.result_id LIMIT $1),
 specimen_groups AS (
-  SELECT min(h.decided_at) AS held_since, min(r.id) AS first_result, json_build_object(
+  SELECT min(h.decided_at) AS held_since, min(r.id) AS first_result,
+    s.priority = 'stat' AS is_stat, json_build_object(
     'specimen_row_id', s.id, 'specimen_id', s.specimen_id, 'analyzer', a.name, 'kind', s.kind,
+    'priority', s.priority,
     'patient_id', s.patient_id, 'patient_sex', s.patient_sex,
     'patient_birth_date', s.patient_birth_date, 'received_at', s.received_at,
     'specimen_flags', s.specimen_flags, 'comments', s.comments, 'attachments', s.attachments,
@@ -41,7 +43,8 @@ specimen_groups AS (
   FROM held h JOIN results r ON r.id = h.result_id
   JOIN specimens s ON s.id = r.specimen_row_id JOIN analyzers a ON a.id = s.analyzer_id
   GROUP BY s.id, a.name)
-SELECT coalesce(json_agg(doc ORDER BY held_since, first_result), '[]')::text FROM specimen_groups
+SELECT coalesce(json_agg(doc ORDER BY is_stat DESC, held_since, first_result), '[]')::text
+FROM specimen_groups
 )sql";
 
 constexpr const char* kRetireHold =

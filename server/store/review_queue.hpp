@@ -10,13 +10,14 @@
 
 namespace hemalink::store {
 
-/// The results waiting for a technologist (current decision hold), oldest hold first, at most
-/// `limit` of them, grouped by specimen transmission: a JSON array of
-/// {specimen_row_id, specimen_id, analyzer, kind, patient_id, patient_sex, patient_birth_date,
-///  received_at, specimen_flags, held_since, results: [{result_id, code, value, units,
-///  reference_range, abnormal_flag, flags, status, held_at, decided_by, reason, rules_fired,
-///  previous: [{result_id, specimen_id, value, units, received_at}] (the patient's three latest
-///  earlier results of the same code)}]}.
+/// The results waiting for a technologist (current decision hold), the oldest `limit` holds,
+/// grouped by specimen transmission, STAT specimens first, then oldest hold first: a JSON array
+/// of {specimen_row_id, specimen_id, analyzer, kind, priority, patient_id, patient_sex,
+///  patient_birth_date, received_at, specimen_flags, comments, attachments, held_since,
+///  results: [{result_id, code, value, numeric_value, units, comments, reference_range,
+///  abnormal_flag, flags, status, held_at, decided_by, reason, rules_fired, previous:
+///  [{result_id, specimen_id, value, numeric_value, units, received_at}] (the patient's three
+///  latest earlier results of the same code)}]}.
 Result<std::string, StoreError> review_queue_json(const std::string& dsn, std::size_t limit);
 
 enum class ReviewVerdict { Release, Rerun, Reject };

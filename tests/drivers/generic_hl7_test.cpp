@@ -85,6 +85,24 @@ TEST(GenericHl7, ReadsStructuredNumerics) {
   EXPECT_FALSE(obs[2].numeric.has_value());
 }
 
+TEST(GenericHl7, ReadsThePriorityFromTq1Obr27OrObr5) {
+  const auto priority_of = [](const std::string& segments) {
+    auto message =
+        hl7::V2Message::parse("MSH|^~\\&|X||||||ORU^R01|1|P|2.5\r" + segments + "OBX|1|NM|A||1\r");
+    auto t = make_driver("generic-hl7", {})->translate(*message);
+    EXPECT_TRUE(t.has_value()) << t.error().describe();
+    return t.has_value() ? t->result_sets[0].priority : model::Priority::Unknown;
+  };
+  EXPECT_EQ(priority_of("OBR|1||S1|CBC|S\r"), model::Priority::Stat) << "OBR-5";
+  EXPECT_EQ(priority_of("OBR|1||S1|CBC" + std::string(23, '|') + "^^^^^A\r"), model::Priority::Asap)
+      << "OBR-27.6";
+  EXPECT_EQ(priority_of("OBR|1||S1|CBC\rTQ1|1||||||||S\r"), model::Priority::Stat) << "TQ1-9";
+  EXPECT_EQ(priority_of("OBR|1||S1|CBC|R\r"), model::Priority::Routine);
+  EXPECT_EQ(priority_of("OBR|1||S1|CBC\r"), model::Priority::Unknown);
+  EXPECT_EQ(priority_of("SPM|1|S1\rOBR|1|||CBC|S\r"), model::Priority::Stat)
+      << "LAW: the SPM's specimen";
+}
+
 TEST(GenericHl7, NamesTheSegmentWithoutASpecimen) {
   auto message = hl7::V2Message::parse("MSH|^~\\&|X\rOBR|1|\"\"|\rOBX|1|NM|A||1\r");
   auto t = make_driver("generic-hl7", {})->translate(*message);

@@ -77,6 +77,21 @@ TEST(SysmexXn, ReadsTheXp100ToItsPaddedValues) {
   EXPECT_EQ(observation(doc, "HCT")["abnormal_flag"], "L");
 }
 
+TEST(SysmexXn, ReadsTheSpecimensPriorityFromO6) {
+  auto t = translate(
+      "O|1||^^STAT-1^B||S\r"
+      "R|1|^^^^WBC^1|6.1|10*3/uL||N||F\r"
+      "O|2||^^ROUTINE-2^B||R\r"
+      "R|1|^^^^WBC^1|6.1|10*3/uL||N||F\r"
+      "O|3||^^NONE-3^B\r"
+      "R|1|^^^^WBC^1|6.1|10*3/uL||N||F\r");
+  ASSERT_TRUE(t.has_value()) << t.error().describe();
+  ASSERT_EQ(t->result_sets.size(), 3u);
+  EXPECT_EQ(t->result_sets[0].priority, model::Priority::Stat);
+  EXPECT_EQ(t->result_sets[1].priority, model::Priority::Routine);
+  EXPECT_EQ(t->result_sets[2].priority, model::Priority::Unknown);
+}
+
 TEST(SysmexXn, QcRerunsErrorsAndJudgements) {
   auto t = translate(
       "O|1||1^2^          QC-1234^B||||||||Q\r"

@@ -117,6 +117,7 @@ async function flow(browser) {
   const tech = await signedIn(browser, 'technologist');
   const xn = tech.locator('article.card:has(h2:has-text("S-XN-1"))');
   await xn.waitFor();
+  assert.equal(await xn.locator('.badge.stat').textContent(), 'STAT', 'the analyzer sent it as STAT');
   assert.match(await xn.locator('.instrument-flags').textContent(),
     /Instrument flags: Blasts\/Abn_Lympho\? \(Q 140\).*not positive: PLT_Clumps\? \(Q 90\)/);
   assert.match(await xn.locator('.attachment.file').textContent(), /SCAT_WDF.*Kept on the analyzer as 20261128\/2026_11_28_10_15_00_WDF\.PNG/);

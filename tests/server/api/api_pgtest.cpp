@@ -563,6 +563,33 @@ TEST(Api, RulesAreTestedAgainstTheSetInForceAndReloadedByAnAdminOnly) {
             std::string::npos);
 }
 
+TEST(Api, AStatSpecimenHeadsTheReviewQueue) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  send_cbc(h, "S-ROUTINE", 11.0);
+  testing::AnalyzerSocket s(h.port("xn-1"));
+  ASSERT_TRUE(
+      s.send_e1381("H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
+                   "P|1|||P-78|^Doe^John||19600101|M\r"
+                   "O|1||^^        S-STAT^B|^^^^WBC|S||||||N||||||||||||||F\r"
+                   "R|1|^^^^WBC^1|6.10|10*3/uL||N||F||||20261122101500\r"
+                   "L|1|N\r",
+                   20s));
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return h.count("SELECT count(*) FROM specimens WHERE specimen_id = 'S-STAT'") == 1; },
+      10s));
+  const auto queue = api.get("/api/v1/review", t.viewer.token).json()["specimens"];
+  ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue[0]["specimen_id"], "S-STAT") << "held later, but STAT";
+  EXPECT_EQ(queue[0]["priority"], "stat");
+  EXPECT_EQ(queue[1]["specimen_id"], "S-ROUTINE");
+  EXPECT_EQ(queue[1]["priority"], "");
+  EXPECT_EQ(
+      api.get("/api/v1/specimens/S-STAT", t.viewer.token).json()["transmissions"][0]["priority"],
+      "stat");
+}
+
 TEST(Api, ThePageIsServedWithHeadersThatKeepPatientDataInIt) {
   HL_REQUIRE_POSTGRES();
   ApiLab lab_;

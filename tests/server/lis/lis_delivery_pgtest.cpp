@@ -432,6 +432,27 @@ TEST(LisDelivery, ARowRefusedMaxAttemptsTimesIsDeadUntilRetryDead) {
   EXPECT_EQ(accepting.ledger().totals().received, 1U);
 }
 
+// Connections cut again and again while the next rows are claimed in the background: rows that
+// a closing connection had claimed but not attempted are let go, never left claimed by a node
+// that is alive (where no connection would send them).
+TEST(LisDelivery, RowsClaimedByAConnectionThatBreaksAreSentByTheNext) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("lis-drops");
+  auto options = testing::lis_sim_options();
+  options.faults.drop_connection_every = 3;
+  testing::LisSimRunner lis(options);
+  testing::DaemonHarness h(lab(lis_at(lis.port()), release_everything(dir)));
+  std::vector<std::string> messages;
+  for (int i = 0; i < 40; ++i)
+    messages.push_back(cbc(fmt::format("DROPS-{}", i), 6.0));
+  send(h, "xn-1", WireProtocol::Astm, messages);
+  ASSERT_TRUE(nothing_pending(h)) << h.query_value(
+      "SELECT string_agg(specimen_id || ' claimed by ' || claimed_by, ', ') FROM outbox "
+      "WHERE status = 'pending'");
+  EXPECT_EQ(h.count("SELECT count(*) FROM outbox WHERE status = 'sent'"), 40);
+  EXPECT_EQ(lis.ledger().totals().distinct_control_ids, 40U);
+}
+
 TEST(LisDelivery, ABrokenConnectionCountsAnAttemptAndTheSameMessageGoesAgain) {
   HL_REQUIRE_POSTGRES();
   testing::TempDir dir("lis-drop");
