@@ -1,7 +1,7 @@
 // The technologist's page in Debian's Firefox ESR, headless, driven over WebDriver BiDi by
 // puppeteer-core (playwright-core drives only its own patched Firefox). The same daemon set-up as
 // review_page.mjs (tests/web/review_page_pgtest.cpp): a held Sysmex CBC waits; it is released
-// from the keyboard; a CBC sent meanwhile by `hemalink simulate` arrives live; every page renders.
+// (the whole specimen) from the keyboard; a CBC sent meanwhile by `hemalink simulate` arrives live; every page renders.
 //
 // Environment: as review_page.mjs, and HEMALINK_FIREFOX (default /usr/bin/firefox-esr).
 import assert from 'node:assert/strict';
@@ -63,9 +63,12 @@ async function run(browser) {
   await page.waitForFunction(() => [...document.querySelectorAll('article.card h2')].some((h) => h.textContent.includes('S-FF-1')));
   assert.equal(await page.$$eval('article.card', (cards) => cards.length), 2);
 
-  step = 'release the first from the keyboard';
-  await page.keyboard.press('r');
+  step = 'release the whole first specimen (WBC and PLT) from the keyboard';
+  await page.keyboard.down('Shift');
+  await page.keyboard.press('R');
+  await page.keyboard.up('Shift');
   await page.waitForSelector('.confirm:not([hidden]) input[id^="comment-"]');
+  assert.match(await text(page, '.confirm:not([hidden]) .what'), /Release WBC, PLT of specimen S-XN-1/);
   assert.equal(await page.evaluate(() => document.activeElement.id.startsWith('comment-')), true);
   await page.keyboard.type('Released in Firefox');
   await page.keyboard.press('Enter');
@@ -82,7 +85,11 @@ async function run(browser) {
   }
   await page.goto(`${url}/#/specimens/S-XN-1`);
   await page.waitForSelector('table.history ol.decisions li.current');
-  assert.match(await text(page, 'table.history tr:last-child ol.decisions li.current'), /release by user:tom .*Released in Firefox/);
+  for (const code of ['WBC', 'PLT']) {
+    const current = await page.$$eval('table.history tbody tr', (rows, c) => rows.find((r) => r.querySelector('th').textContent.startsWith(c))
+      ?.querySelector('ol.decisions li.current')?.textContent, code);
+    assert.match(current || '', /release by user:tom .*Released in Firefox/, code);
+  }
   log('every step held');
 }
 

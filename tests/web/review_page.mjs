@@ -138,12 +138,14 @@ async function flow(browser) {
   await accessible(tech, 'queue');
 
   step = 'move to it and release it from the keyboard with a comment';
-  assert.equal(await xn.locator('tr.result.focused').count(), 1, 'the first held result has the focus');
-  await tech.locator('body').press('j');
-  assert.equal(await row.evaluate((e) => e.classList.contains('focused') && e === document.activeElement), true);
+  assert.equal(await xn.locator('tr.result[data-code="WBC"].focused').count(), 1, 'the first held result has the focus');
+  await tech.locator('body').press('n');
+  assert.equal(await row.evaluate((e) => e.classList.contains('focused') && e === document.activeElement), true,
+    'n goes to the next specimen');
   await tech.keyboard.press('k');
-  await tech.keyboard.press('n');
-  assert.equal(await row.evaluate((e) => e.classList.contains('focused')), true, 'n goes to the next specimen');
+  assert.equal(await xn.locator('tr.result[data-code="PLT"].focused').count(), 1, 'k goes back one result');
+  await tech.keyboard.press('j');
+  assert.equal(await row.evaluate((e) => e.classList.contains('focused')), true, 'j goes on one result');
   await tech.keyboard.press('r');
   const comment = tech.locator('.confirm:not([hidden]) input[id^="comment-"]');
   await comment.waitFor();
@@ -155,7 +157,7 @@ async function flow(browser) {
   await tech.keyboard.press('Enter');
   await tech.locator('article.card:has(h2:has-text("S-WEB-1"))').waitFor({state: 'detached'});
   assert.equal(await tech.locator('article.card').count(), 1, 'only the released specimen left');
-  assert.equal(await xn.locator('tr.result').evaluate((e) => e.classList.contains('focused')), true,
+  assert.equal(await xn.locator('tr.result[data-code="PLT"]').evaluate((e) => e.classList.contains('focused')), true,
     'the focus goes on to what is left');
 
   step = 'a specimen arriving while a comment is being written disturbs nothing';

@@ -71,6 +71,8 @@ struct WebLab {
     std::ofstream(rules) << R"({"version": "web-test", "rules": [
         {"id": "plt-low-hold", "applies_to": ["PLT"], "when": "value < 100", "action": "hold",
          "reason": "PLT below 100: look at the smear"},
+        {"id": "wbc-high-hold", "applies_to": ["WBC"], "when": "value > 11", "action": "hold",
+         "reason": "WBC above 11: look at the smear"},
         {"id": "release-rest", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})";
     c.rules.files = {rules};
     c.lis.push_back(lis("lis", lis_sim.port(), 10));
@@ -112,7 +114,7 @@ struct WebLab {
   }
 };
 
-// A Sysmex XN CBC held for its PLT, with IP messages (one positive, one suspect not called
+// A Sysmex XN CBC sent as STAT, its WBC and PLT held, with IP messages (one positive, one suspect not called
 // positive) and a WDF scattergram the analyzer kept as a file: waiting when the page opens.
 constexpr const char* kSysmexCbc =
     "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
@@ -134,9 +136,10 @@ void send_sysmex_cbc(WebLab& lab) {
       [&] {
         return lab.h.count(
                    "SELECT count(*) FROM decisions WHERE is_current AND decision = "
-                   "'hold'") == 1;
+                   "'hold'") == 2;
       },
-      20s));
+      20s))
+      << "its WBC and its PLT are held";
 }
 
 TEST(ReviewPage, AHeldPltArrivesLiveIsReleasedFromTheKeyboardAndReachesTheLis) {
@@ -206,7 +209,7 @@ TEST(ReviewPage, AThousandHeldSpecimensShowTheirFirstScreen) {
 }
 
 // The same page in Firefox ESR (puppeteer-core over WebDriver BiDi): sign in, the held CBC, one
-// arriving live, a release from the keyboard, every page.
+// arriving live, the whole specimen released from the keyboard, every page.
 TEST(ReviewPage, FirefoxShowsTheQueueLiveAndReleasesFromTheKeyboard) {
   HL_REQUIRE_POSTGRES();
   HL_REQUIRE_BROWSER_TOOLS();
@@ -215,7 +218,8 @@ TEST(ReviewPage, FirefoxShowsTheQueueLiveAndReleasesFromTheKeyboard) {
   ASSERT_EQ(lab.browse("firefox_page.mjs"), 0) << "see the browser's log above";
   EXPECT_EQ(lab.h.count("SELECT count(*) FROM audit_log WHERE actor = 'user:tom' AND action = "
                         "'release' AND after->>'reason' = 'Released in Firefox'"),
-            1);
+            2)
+      << "the whole specimen, WBC and PLT, released with one comment";
 }
 
 }  // namespace
