@@ -1,4 +1,4 @@
-// The review queue: held specimens, oldest first, one card each; actions per result and per
+// The review queue: held specimens, STAT first then oldest first, one card each; actions per result and per
 // specimen with a required comment, confirmed once; every step from the keyboard; new held
 // specimens come in live without disturbing the card being read.
 import {ApiError, get, may, post} from './api.js';
@@ -402,10 +402,15 @@ export function queuePage(root, app) {
   }
 
   load(true);
+  let scheduled = null;  // events come in bursts: one read of the queue for each burst
   return {
     onKey,
     onEvent(event) {
-      if (['held', 'released', 'rerun', 'rejected', 'gap'].includes(event.type)) load(false);
+      if (!['held', 'released', 'rerun', 'rejected', 'gap'].includes(event.type) || scheduled) return;
+      scheduled = setTimeout(() => {
+        scheduled = null;
+        load(false);
+      }, 200);
     },
   };
 }
