@@ -114,8 +114,9 @@ struct WebLab {
   }
 };
 
-// A Sysmex XN CBC sent as STAT, its WBC and PLT held, with IP messages (one positive, one suspect not called
-// positive) and a WDF scattergram the analyzer kept as a file: waiting when the page opens.
+// A Sysmex XN CBC sent as STAT, its WBC and PLT held, with IP messages (one positive, one suspect
+// not called positive) and a WDF scattergram the analyzer kept as a file: waiting when the page
+// opens.
 constexpr const char* kSysmexCbc =
     "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
     "P|1|||P-XN-1|^Doe^John||19580312|M\r"
