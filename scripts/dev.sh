@@ -29,14 +29,17 @@ packages=(
   g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat iproute2
-  curl openssl python3-prometheus-client chromium firefox-esr
+  curl openssl python3-prometheus-client
 )
+# Only for `test`: the browsers the page's tests drive.
+browser_packages=(chromium firefox-esr)
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
 
+# ensure_packages [PACKAGE...]: the common packages, and those named.
 ensure_packages() {
   local missing=()
-  for p in "${packages[@]}"; do
+  for p in "${packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -442,7 +445,7 @@ command=${1:-build}
 case "$command" in
   build) ensure_packages && build_normal ;;
   up) ensure_packages && run_up ;;
-  test) ensure_packages && run_tests ;;
+  test) ensure_packages "${browser_packages[@]}" && run_tests ;;
   fuzz) ensure_packages && run_fuzz "${1:-60}" ;;
   bench) ensure_packages && run_bench "$@" ;;
   bench-daemon) ensure_packages && run_bench_daemon ;;
