@@ -5,33 +5,12 @@
 //
 // Environment: as review_page.mjs, and HEMALINK_FIREFOX (default /usr/bin/firefox-esr).
 import assert from 'node:assert/strict';
-import {execFileSync} from 'node:child_process';
-import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import {STEP_TIMEOUT, artifacts, oru, sendToHemalink, tokens, url} from './web_lab.mjs';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-const url = env('HEMALINK_URL');
-const artifacts = env('HEMALINK_ARTIFACTS');
-mkdirSync(artifacts, {recursive: true});
-const TIMEOUT = 20000;
 let step = 'starting';
 const log = (what) => console.log(`[firefox] ${what}`);
-
-function send(specimen, patient, plt) {
-  const file = path.join(artifacts, 'firefox-message.hl7');
-  writeFileSync(file, `\x0bMSH|^~\\&|BC-6800^Mindray|LAB|hemalink|LAB|20261128101500||ORU^R01^ORU_R01|${specimen}|P|2.3.1\r` +
-    `PID|1||${patient}^^^HOSP^MR||Doe^Jane||19720101|F\rOBR|1||${specimen}|00001^Automated Count^99MRC|||20261128101500\r` +
-    `OBX|1|NM|777-3^PLT^LN||${plt}|10*9/L|150-400|L|||F\r\x1c\r`, 'latin1');
-  const report = JSON.parse(execFileSync(env('HEMALINK_BINARY'), ['simulate', '--protocol', 'hl7',
-    '--to', `127.0.0.1:${env('HEMALINK_ANALYZER_PORT')}`, '--file', file, '--timeout', '20', '--json'],
-  {encoding: 'utf8', timeout: TIMEOUT + 5000}));
-  assert.equal(report.acknowledged, 1, JSON.stringify(report));
-}
 
 const text = (page, selector) => page.$eval(selector, (e) => e.textContent);
 
@@ -42,12 +21,12 @@ async function shot(page, name) {
 
 async function run(browser) {
   const page = await browser.newPage();
-  page.setDefaultTimeout(TIMEOUT);
+  page.setDefaultTimeout(STEP_TIMEOUT);
   await page.setViewport({width: 1280, height: 800});
 
   step = 'sign in as a technologist';
   await page.goto(url);
-  await page.type('#token', env('HEMALINK_TOKEN_TECHNOLOGIST'));
+  await page.type('#token', tokens.technologist);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#nav:not([hidden])');
   await page.waitForFunction(() => document.querySelector('#live').textContent.includes('live'));
@@ -59,7 +38,7 @@ async function run(browser) {
   await shot(page, 'queue');
 
   step = 'a CBC arrives live';
-  send('S-FF-1', 'P-FF-1', 50);
+  sendToHemalink(oru('S-FF-1', 'P-FF-1', 50));
   await page.waitForFunction(() => [...document.querySelectorAll('article.card h2')].some((h) => h.textContent.includes('S-FF-1')));
   assert.equal(await page.$$eval('article.card', (cards) => cards.length), 2);
 

@@ -8,59 +8,16 @@
 // HEMALINK_ARTIFACTS (screenshots and axe reports), HEMALINK_CHROMIUM (default /usr/bin/chromium).
 // Exits 0 when every step held, 1 with the step that did not.
 import assert from 'node:assert/strict';
-import {execFileSync} from 'node:child_process';
-import {readFileSync, writeFileSync, mkdirSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
+import {STEP_TIMEOUT, artifacts, oru, sendToHemalink, tokens, url} from './web_lab.mjs';
 
 const require = createRequire(import.meta.url);
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-const url = env('HEMALINK_URL');
-const artifacts = env('HEMALINK_ARTIFACTS');
-const tokens = {
-  viewer: env('HEMALINK_TOKEN_VIEWER'),
-  technologist: env('HEMALINK_TOKEN_TECHNOLOGIST'),
-  admin: env('HEMALINK_TOKEN_ADMIN'),
-};
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-mkdirSync(artifacts, {recursive: true});
-
-const STEP_TIMEOUT = 20000;
 let step = 'starting';
 const log = (what) => console.log(`[web] ${what}`);
-
-// A small PNG (24x12, histogram-like bars), as an analyzer sends one in an ED OBX.
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAABgAAAAMCAIAAAD3UuoiAAAAQklEQVR4nGP4TyXAgCmk4DCBSM3IKokyCJfROA2CSBBjEKZKAgbhNxqLQcgS+A3CpRKnQcQYjUwyEGMEMeSoQYRJALL+m/kMYNGHAAAAAElFTkSuQmCC';
-
-function oru(specimen, patient, plt, {image = false} = {}) {
-  const stamp = '20261128101500';
-  const lines = [
-    `MSH|^~\\&|BC-6800^Mindray|LAB|hemalink|LAB|${stamp}||ORU^R01^ORU_R01|${specimen}|P|2.3.1`,
-    `PID|1||${patient}^^^HOSP^MR||Doe^Jane||19720101|F`,
-    `OBR|1||${specimen}|00001^Automated Count^99MRC|||${stamp}`,
-    `OBX|1|NM|6690-2^WBC^LN||6.20|10*9/L|4.0-10.0|N|||F`,
-    `OBX|2|NM|718-7^HGB^LN||13.4|g/dL|12.0-16.0|N|||F`,
-    `OBX|3|NM|777-3^PLT^LN||${plt}|10*9/L|150-400|L|||F`,
-  ];
-  if (image) lines.push(`OBX|4|ED|15008^WBC Histogram. PNG^99MRC||^Image^PNG^Base64^${PNG}||||||F`);
-  return `\x0b${lines.join('\r')}\r\x1c\r`;
-}
-
-// A simulated analyzer (`hemalink simulate`) sends one HL7 message over MLLP and waits for its
-// ACK (AA).
-function sendToHemalink(message) {
-  const file = path.join(artifacts, 'message.hl7');
-  writeFileSync(file, message, 'latin1');
-  const report = JSON.parse(execFileSync(env('HEMALINK_BINARY'), ['simulate', '--protocol', 'hl7',
-    '--to', `127.0.0.1:${env('HEMALINK_ANALYZER_PORT')}`, '--file', file, '--timeout', '20', '--json'],
-  {encoding: 'utf8', timeout: STEP_TIMEOUT + 5000}));
-  assert.equal(report.acknowledged, 1, `the simulator's report: ${JSON.stringify(report)}`);
-}
 
 async function newPage(browser, width = 1280, height = 800) {
   const context = await browser.newContext({viewport: {width, height}});

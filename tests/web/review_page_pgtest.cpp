@@ -84,14 +84,15 @@ struct WebLab {
     return c;
   }
 
-  // Runs tests/web/`script_name` (in `mode`) beside its npm packages; its output goes to the
-  // test's log.
+  // Runs tests/web/`script_name` (in `mode`) beside its npm packages (Node.js resolves a
+  // module's imports from where the module is, so the scripts are copied there); its output goes
+  // to the test's log.
   int browse(const std::string& script_name, const std::string& mode = "") {
     const std::filesystem::path tools = std::getenv("HEMALINK_WEB_TOOLS");
     const auto script = tools / script_name;
-    std::filesystem::copy_file(
-        std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/web" / script_name, script,
-        std::filesystem::copy_options::overwrite_existing);
+    for (const auto* name : {script_name.c_str(), "web_lab.mjs"})
+      std::filesystem::copy_file(std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/web" / name,
+                                 tools / name, std::filesystem::copy_options::overwrite_existing);
     const auto log = dir / ("browser-" + script_name + mode + ".log");
     const auto node = testing::find_program("node");
     if (!node) {
