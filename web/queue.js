@@ -106,7 +106,10 @@ export function queuePage(root, app) {
       }
       const held = new Set(s.results.map((r) => r.result_id));
       for (const row of element.querySelectorAll('tr.result')) {
-        if (!held.has(Number(row.dataset.resultId))) removeRow(row, 'decided elsewhere');
+        if (!held.has(Number(row.dataset.resultId))) {
+          app.announce(`${row.dataset.code} of ${s.specimen_id} was decided elsewhere`);
+          removeRow(row);
+        }
       }
     }
     let previous = null;
@@ -130,8 +133,7 @@ export function queuePage(root, app) {
   }
 
   function summarize() {
-    const n = state.cards.size ? list.querySelectorAll('article.card').length : 0;
-    const count = Math.max(n, state.specimens.length);
+    const count = state.specimens.length;
     const results = state.specimens.reduce((sum, s) => sum + s.results.length, 0);
     document.getElementById('queue-summary').textContent = count
       ? `${count} specimen${count === 1 ? '' : 's'} held, ${results} result${results === 1 ? '' : 's'}, STAT first, then oldest first.`
@@ -283,16 +285,21 @@ export function queuePage(root, app) {
     }
     button.disabled = true;
     message.textContent = '';
-    const failures = [];
+    const done = [], taken = [], failures = [];
     for (const row of rows) {
       const body = {comment};
       if (corrected) body.corrected_value = corrected;
       try {
         await post(`/api/v1/review/${row.dataset.resultId}/${verb}`, body);
-        removeRow(row, VERBS[verb].done);
+        done.push(row.dataset.code);
+        removeRow(row);
       } catch (e) {
-        if (e instanceof ApiError && e.status === 409) removeRow(row, 'decided by someone else');
-        else failures.push(`${row.dataset.code}: ${e.message}`);
+        if (e instanceof ApiError && e.status === 409) {
+          taken.push(row.dataset.code);
+          removeRow(row);
+        } else {
+          failures.push(`${row.dataset.code}: ${e.message}`);
+        }
       }
     }
     if (failures.length) {
@@ -300,12 +307,14 @@ export function queuePage(root, app) {
       message.textContent = failures.join('; ');
       return;
     }
-    app.announce(`${rows.map((r) => r.dataset.code).join(', ')} ${VERBS[verb].done}`);
+    app.announce([done.length ? `${done.join(', ')} ${VERBS[verb].done}` : '',
+      taken.length ? `${taken.join(', ')} had been decided by someone else meanwhile` : '']
+      .filter(Boolean).join('; '));
     if (element.isConnected) closeConfirm(element, false);
     moveOn(element);
   }
 
-  function removeRow(row, why) {
+  function removeRow(row) {
     const element = row.closest('article');
     const next = nextRow(row, 1) || nextRow(row, -1);
     if (state.focus === row) state.focus = null;
@@ -318,7 +327,6 @@ export function queuePage(root, app) {
     }
     if (!state.focus && next && next.isConnected) setFocus(next, document.activeElement === document.body);
     summarize();
-    return why;
   }
 
   function removeCard(element) {

@@ -359,7 +359,7 @@ transport::OpenConnection<asio::ip::tcp::socket> open_tls_analyzer(
                                     analyzer.link_timeouts.establishment, analyzer.name, ""};
   if (const auto* t = std::get_if<config::TcpClientTransport>(&analyzer.transport); t && t->tls) {
     handshake.role = asio::ssl::stream_base::client;
-    handshake.server_name = t->tls->server_name.empty() ? t->host : t->tls->server_name;
+    handshake.server_name = t->tls_server_name();
   }
   return transport::through_tls(
       open_analyzer<transport::TlsStream>(analyzer, std::move(services), analyzer_cap),

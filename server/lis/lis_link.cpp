@@ -66,11 +66,11 @@ void LisLink::bind() {
         io_, d.name, served(d), *t, *transport::PeerAllowList::parse(d.allowed_peers),
         d.tcp_keepalive, std::move(open));
   } else if (const auto* t = std::get_if<config::TcpClientTransport>(&d.transport)) {
-    auto open = t->tls ? transport::through_tls(
-                             open_tls_lis(self), transport::client_tls_context(*t->tls),
-                             {asio::ssl::stream_base::client, d.ack_timeout, d.name,
-                              t->tls->server_name.empty() ? t->host : t->tls->server_name})
-                       : open_tcp_lis(self);
+    auto open =
+        t->tls ? transport::through_tls(
+                     open_tls_lis(self), transport::client_tls_context(*t->tls),
+                     {asio::ssl::stream_base::client, d.ack_timeout, d.name, t->tls_server_name()})
+               : open_tcp_lis(self);
     reaching_ =
         std::make_unique<transport::TcpDialer>(io_, d.name, *t, d.tcp_keepalive, std::move(open));
   } else if (const auto* t = std::get_if<config::SerialTransport>(&d.transport)) {

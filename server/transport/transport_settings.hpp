@@ -45,6 +45,11 @@ struct TcpClientTransport {
   std::chrono::milliseconds reconnect_max{30000};
   /// TLS on every connection dialed.
   std::optional<TlsClient> tls;
+
+  /// The name the peer's certificate must carry: tls.server_name, else the host dialed.
+  const std::string& tls_server_name() const {
+    return tls && !tls->server_name.empty() ? tls->server_name : host;
+  }
 };
 
 enum class Parity { None, Even, Odd };
