@@ -16,13 +16,12 @@
 // - NTE after an OBX is a result comment, after OBR/SPM a specimen comment.
 #include <fmt/format.h>
 
+#include "drivers/common/hl7_fields.hpp"
 #include "drivers/common/observations.hpp"
 #include "drivers/common/values.hpp"
 #include "drivers/driver.hpp"
 #include "drivers/errc.hpp"
 #include "drivers/registry.hpp"
-#include "protocols/common/split.hpp"
-#include "protocols/hl7/v2_escape.hpp"
 
 namespace hemalink::drivers {
 namespace {
@@ -40,46 +39,6 @@ model::ResultStatus status_of(std::string_view obx11) {
     return model::ResultStatus::CannotReport;
   }
   return model::ResultStatus::Final;
-}
-
-// Reads segment fields as text: escapes resolved, UTF-8 per MSH-18, trimmed.
-class Hl7Fields {
- public:
-  explicit Hl7Fields(const hl7::V2Message& message)
-      : message_(message), charset_(message.charset(Charset::Utf8)) {}
-
-  std::string text(std::string_view raw) const {
-    raw = trim(raw);
-    if (raw.find(message_.encoding().escape) == std::string_view::npos) {
-      return to_utf8(raw, charset_);  // the common case: nothing to unescape, one copy
-    }
-    return std::string(trim(to_utf8(hl7::unescape(raw, message_.encoding()), charset_)));
-  }
-  std::string field(const hl7::V2Segment& s, std::size_t f) const { return text(s.field(f)); }
-  std::string component(const hl7::V2Segment& s, std::size_t f, std::size_t c,
-                        std::size_t repetition = 1) const {
-    const auto& e = message_.encoding();
-    return text(nth_part(nth_part(s.field(f), e.repetition, repetition), e.component, c));
-  }
-  std::vector<std::string> repeats(const hl7::V2Segment& s, std::size_t f) const {
-    std::vector<std::string> out;
-    const auto raw = s.field(f);
-    for (std::size_t i = 1; i <= count_parts(raw, message_.encoding().repetition); ++i) {
-      auto value = text(nth_part(raw, message_.encoding().repetition, i));
-      if (!value.empty()) {
-        out.push_back(std::move(value));
-      }
-    }
-    return out;
-  }
-
- private:
-  const hl7::V2Message& message_;
-  Charset charset_;
-};
-
-std::string not_null(std::string value) {
-  return value == "\"\"" ? std::string() : value;
 }
 
 class GenericHl7 final : public Driver {
