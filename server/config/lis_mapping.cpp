@@ -58,6 +58,18 @@ const LisCode* LisMapping::find(std::string_view canonical) const {
   return it == codes.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> LisMapping::ordered_tests(std::string_view lis_code) const {
+  if (auto panel = order_panels.find(lis_code); panel != order_panels.end()) {
+    return panel->second;
+  }
+  for (const auto& [canonical, code] : codes) {
+    if (code.code == lis_code) {
+      return {canonical};
+    }
+  }
+  return {};
+}
+
 Result<LisMapping, files::FileErrors> lis_mapping_from_json(std::string_view text,
                                                             std::string_view source) {
   const std::string file(source);
@@ -75,6 +87,17 @@ Result<LisMapping, files::FileErrors> lis_mapping_from_json(std::string_view tex
     if (const json* codes = top.object("codes", true)) {
       for (const auto& [code, entry] : codes->items()) {
         mapping.codes[code] = read_code(entry, fmt::format("codes[\"{}\"]", code), errors);
+      }
+    }
+    if (const json* order_panels = top.object("order_panels")) {
+      JsonFields panels(*order_panels, "order_panels", errors);
+      for (const auto& item : order_panels->items()) {
+        auto& tests = mapping.order_panels[item.key()];
+        panels.text_list(item.key().c_str(), tests);
+        if (tests.empty()) {
+          errors.push_back({"", std::nullopt, panels.path_of(item.key().c_str()),
+                            "an order panel lists at least one canonical test"});
+        }
       }
     }
     if (const json* panels = top.object("panels")) {

@@ -29,12 +29,20 @@ struct LisCode {
 ///    "codes": {"WBC": {"code": "LEU", "text": "Leukocytes"},
 ///              "HGB": {"code": "HB", "units": "g/L", "factor": 10, "decimals": 0}},
 /// A code not listed goes by its LOINC, else by its canonical code.
-///    "panels": {"xn-1": {"code": "FBC", "text": "Full blood count"}}}
+///    "panels": {"xn-1": {"code": "FBC", "text": "Full blood count"}},
+///    "order_panels": {"FBC": ["WBC", "RBC", "HGB", "HCT", "PLT"]}}
 /// `panels` names OBR-4 (ASTM O-5) per analyzer name or driver; hemalink's own panel otherwise.
+/// `order_panels` says which canonical tests a code the LIS orders (OBR-4) stands for; a code
+/// not listed there is one test, found by its `codes` entry.
 struct LisMapping {
   std::string coding_system = "L";
   std::map<std::string, LisCode, std::less<>> codes;
   std::map<std::string, LisCode, std::less<>> panels;
+  std::map<std::string, std::vector<std::string>, std::less<>> order_panels;
+
+  /// The canonical tests a code the LIS ordered stands for: its order panel's, else the one
+  /// whose `codes` entry has that code. Empty when the table knows neither.
+  std::vector<std::string> ordered_tests(std::string_view lis_code) const;
 
   const LisCode* find(std::string_view canonical) const;
   /// The panel of `analyzer`'s results, by its name, else its driver; nullptr when not listed.

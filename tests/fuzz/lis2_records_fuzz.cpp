@@ -5,6 +5,7 @@
 #include <string>
 
 #include "drivers/driver.hpp"
+#include "drivers/orders/astm_orders.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "protocols/astm/lis2_writer.hpp"
 #include "tests/fuzz/fuzz_bug.hpp"
@@ -21,6 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     HL_FUZZ_CHECK(parsed.error().byte_offset <= size ||
                   parsed.error().byte_offset == Lis2Limits{}.max_message_bytes);
     return 0;
+  }
+  // The order readers read whatever parses as orders, or refuse with an error naming why.
+  if (auto orders = hemalink::drivers::read_astm_orders(*parsed, hemalink::Charset::Latin1); !orders) {
+    HL_FUZZ_CHECK(!orders.error().detail.empty());
   }
   // Every driver translates whatever parses, or refuses with an error: never a crash.
   for (auto name : hemalink::drivers::driver_names()) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "drivers/driver.hpp"
+#include "drivers/orders/hl7_orders.hpp"
 #include "protocols/hl7/v2_ack.hpp"
 #include "protocols/hl7/v2_escape.hpp"
 #include "protocols/hl7/v2_message.hpp"
@@ -29,6 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (path) {
     (void)parsed->get(*path);
     (void)parsed->text_at(*path);
+  }
+  // The order readers read whatever parses as orders, or refuse with an error naming why.
+  if (auto orders = hemalink::drivers::read_hl7_orders(*parsed); !orders) {
+    HL_FUZZ_CHECK(!orders.error().detail.empty());
   }
   // Every driver translates whatever parses, or refuses with an error: never a crash.
   for (auto name : hemalink::drivers::driver_names()) {

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/model/lab_order.hpp"
+#include "drivers/model/message_id.hpp"
+#include "drivers/model/wire_protocol.hpp"
+#include "protocols/common/result.hpp"
+#include "server/store/errc.hpp"
+
+namespace hemalink::store {
+
+/// One ordered test in canonical code, as the destination's mapping table read the LIS's code.
+struct OrderedCode {
+  std::string code;      ///< Canonical; the LIS's code when the table does not know it.
+  std::string lis_code;  ///< As the LIS sent it (a panel code for each of its tests).
+  bool is_mapped = true;
+};
+
+/// An order with its tests mapped to canonical codes.
+struct MappedOrder {
+  model::LabOrder order;
+  std::vector<OrderedCode> tests;
+};
+
+/// A message from a LIS that carries orders, as it arrived and as it was read. `refusal` set:
+/// it did not parse or read as orders, and is kept raw as rejected with that reason.
+struct OrderReceipt {
+  model::MessageId id;
+  std::string source;  ///< The LIS destination's name.
+  model::WireProtocol protocol = model::WireProtocol::Hl7;
+  std::string peer_address;
+  std::chrono::system_clock::time_point received_at;
+  std::string raw;
+  std::string control_id;
+  std::optional<std::string> refusal;
+  std::optional<std::int64_t> error_offset;
+  std::vector<MappedOrder> orders;
+  std::optional<model::Patient> patient_update;
+};
+
+/// What storing an order message did.
+struct OrderChanges {
+  /// Set when the orders could not be applied (a cancellation of an order hemalink does not
+  /// have): the message is kept as rejected with this reason, and nothing of it is applied.
+  std::optional<std::string> refusal;
+  std::size_t orders_created = 0;
+  std::size_t orders_changed = 0;
+  std::size_t tests_added = 0;
+  std::size_t tests_cancelled = 0;
+  std::size_t patients_updated = 0;  ///< Open orders whose patient changed (ADT).
+};
+
+/// In one transaction: the message (accepted, or rejected with its reason) and every change its
+/// orders make, each audited with actor `lis:<source>`. A new order, or one sent again, adds the
+/// tests it does not have (a cancelled test ordered again is ordered again); a change also
+/// replaces the demographics; a cancellation cancels the listed tests (all of them when none is
+/// listed) that have not resulted.
+Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const OrderReceipt& receipt);
+
+/// A test still to run on a specimen.
+struct PendingTest {
+  long long id = 0;
+  std::string code;
+  std::string status;  ///< ordered, sent or acknowledged.
+};
+
+/// An order with the tests it still waits for.
+struct PendingOrder {
+  long long id = 0;
+  std::string source;
+  std::string placer_number;
+  std::string filler_number;
+  std::string specimen_id;
+  model::Patient patient;
+  std::string location;
+  model::Priority priority = model::Priority::Unknown;
+  std::string collected_at;
+  std::vector<PendingTest> tests;
+};
+
+/// The orders on `specimen_id` with tests not yet resulted or cancelled, oldest first: what an
+/// analyzer that asks about that specimen may be sent. On the calling thread's connection.
+Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& dsn,
+                                                             std::string_view specimen_id);
+
+/// The tests went to `analyzer` (a query answer or a download): status sent, audited with actor
+/// `analyzer:<name>`. Tests resulted or cancelled meanwhile are left as they are.
+Result<void, StoreError> mark_tests_sent(const std::string& dsn, const std::vector<long long>& ids,
+                                         std::string_view analyzer);
+
+}  // namespace hemalink::store
