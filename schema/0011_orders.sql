@@ -60,18 +60,19 @@ COMMENT ON COLUMN order_tests.analyzer IS 'The analyzer it was last sent to or r
 COMMENT ON COLUMN order_tests.status_reason IS 'Why, for a cancellation (ORC-16) and other changes that carry one.';
 COMMENT ON COLUMN order_tests.status_at IS 'When the status last changed.';
 
+-- The action is the new status when a test's status changed, else create or change.
 CREATE FUNCTION orders_audited() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  before jsonb := CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END;
+  after jsonb := to_jsonb(NEW);
 BEGIN
   INSERT INTO audit_log (actor, action, entity, entity_id, before, after)
   VALUES (coalesce(nullif(current_setting('hemalink.actor', true), ''), 'system:database'),
           CASE WHEN TG_OP = 'INSERT' THEN 'create'
-               WHEN TG_TABLE_NAME = 'order_tests' AND OLD.status IS DISTINCT FROM NEW.status
-                 THEN NEW.status
+               WHEN before->>'status' IS DISTINCT FROM after->>'status' THEN after->>'status'
                ELSE 'change' END,
           CASE WHEN TG_TABLE_NAME = 'orders' THEN 'order' ELSE 'order_test' END,
-          NEW.id::text,
-          CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END,
-          to_jsonb(NEW));
+          NEW.id::text, before, after);
   RETURN NULL;
 END;
 $$;

@@ -29,4 +29,9 @@ bool is_valid_utf8(std::string_view text);
 /// invalid UTF-8.
 std::string to_utf8(std::string_view text, Charset charset);
 
+/// `text` without a leading UTF-8 byte-order mark (EF BB BF), which some LIS put before MSH.
+inline std::string_view without_byte_order_mark(std::string_view text) {
+  return text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
+}
+
 }  // namespace hemalink

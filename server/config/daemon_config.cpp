@@ -356,6 +356,49 @@ void check_lis_analyzers(JsonFields& f, const LisDestination& d,
   }
 }
 
+void read_allowed_peers(JsonFields& f, std::vector<std::string>& peers) {
+  f.text_list("allowed_peers", peers);
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    if (!transport::PeerAllowList::parse({peers[i]})) {
+      f.error(fmt::format("{}[{}]", f.path_of("allowed_peers"), i),
+              fmt::format("expected an IP address or CIDR block, got \"{}\"", peers[i]));
+    }
+  }
+}
+
+LisOrderFeed read_order_feed(const json& node, const std::string& path,
+                             const std::filesystem::path& base, WireProtocol protocol,
+                             files::FileErrors& errors) {
+  JsonFields f(node, path, errors);
+  LisOrderFeed o;
+  o.protocol = protocol;
+  if (auto p = f.choice("protocol", {"hl7", "astm"})) {
+    o.protocol = *p == 1 ? WireProtocol::Astm : WireProtocol::Hl7;
+  }
+  if (auto link = f.choice("link", {"e1381", "bare"})) {
+    o.link = static_cast<AstmLink>(*link);
+  }
+  o.transport = read_transport(f, base);
+  if (std::holds_alternative<FileDropTransport>(o.transport)) {
+    f.error(f.path_of("transport") + ".type",
+            "orders come over \"tcp-server\", \"tcp-client\" or \"serial\"");
+  }
+  read_allowed_peers(f, o.allowed_peers);
+  f.boolean("tcp_keepalive", o.tcp_keepalive);
+  f.integer("max_message_bytes", o.max_message_bytes, 1024, 64 * 1024 * 1024);
+  std::string charset;
+  f.text("charset", charset);
+  if (!charset.empty()) {
+    if (auto c = charset_from_name(charset)) {
+      o.charset = *c;
+    } else {
+      f.error(f.path_of("charset"),
+              fmt::format("expected \"ascii\", \"latin1\" or \"utf8\", got \"{}\"", charset));
+    }
+  }
+  return o;
+}
+
 LisDestination read_lis_destination(const json& node, const std::string& path,
                                     const std::filesystem::path& base,
                                     const std::vector<AnalyzerConfig>& analyzers,
@@ -400,6 +443,9 @@ LisDestination read_lis_destination(const json& node, const std::string& path,
   d.ack_timeout = std::chrono::milliseconds(timeout);
   f.integer("max_attempts", d.max_attempts, 1, 1000);
   read_wait_range(f, "backoff", {10, 3600000}, {10, 86400000}, d.backoff_min, d.backoff_max);
+  if (const json* orders = f.object("orders")) {
+    d.orders = read_order_feed(*orders, f.path_of("orders"), base, d.protocol, errors);
+  }
   return d;
 }
 

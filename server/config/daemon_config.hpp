@@ -81,6 +81,18 @@ struct StoreConfig {
 /// MSH-11 of what hemalink sends a LIS: production, training or debugging.
 enum class ProcessingId { Production, Training, Debugging };
 
+/// How a LIS sends hemalink its orders ("lis"[].orders): HL7 OML/ORM over MLLP, or ASTM O
+/// records, on a transport of its own (the example listens on 5101).
+struct LisOrderFeed {
+  WireProtocol protocol = WireProtocol::Hl7;  ///< The destination's, unless given.
+  AstmLink link = AstmLink::E1381;
+  Transport transport;  ///< tcp-server, tcp-client or serial.
+  std::vector<std::string> allowed_peers;
+  bool tcp_keepalive = true;
+  Charset charset = Charset::Utf8;  ///< Of ASTM text; HL7 declares its own in MSH-18.
+  std::size_t max_message_bytes = 1024 * 1024;
+};
+
 /// One LIS that released results go to ("lis" in the configuration is a list of them).
 struct LisDestination {
   std::string name;
@@ -105,6 +117,8 @@ struct LisDestination {
   /// The wait before attempt n+1 doubles from min up to max.
   std::chrono::milliseconds backoff_min{1000};
   std::chrono::milliseconds backoff_max{300000};
+  /// Where the LIS's orders come in; none: this LIS sends no orders.
+  std::optional<LisOrderFeed> orders;
 
   /// True when `analyzer`'s results go to this destination.
   bool takes(std::string_view analyzer) const;

@@ -5,13 +5,13 @@
 #include "server/daemon/connection_registry.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
-#include "server/store/store.hpp"
+#include "server/store/message_sink.hpp"
 
 namespace hemalink::daemon {
 
 /// What every connection of the daemon shares.
 struct ConnectionServices {
-  store::Store& store;
+  store::MessageSink& messages;  ///< The store, or a LIS's order intake.
   ConnectionRegistry& registry;
   std::shared_ptr<session::LinkTally> link_tally;    ///< Of the ASTM links, per analyzer.
   std::shared_ptr<session::MessageTimings> timings;  ///< Every message's stages.

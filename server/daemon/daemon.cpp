@@ -31,6 +31,7 @@
 #include "server/transport/file_drop.hpp"
 #include "server/transport/serial_line.hpp"
 #include "server/transport/tcp_dialer.hpp"
+#include "server/orders/order_intake.hpp"
 #include "server/transport/tcp_listener.hpp"
 #include "server/transport/tls_context.hpp"
 
@@ -127,6 +128,25 @@ std::optional<config::DaemonConfig> read_config(const std::filesystem::path& fil
   return std::move(*parsed);
 }
 
+// A LIS's order feed runs on the analyzers' connections: the same transports, sessions and
+// acknowledgement after commit; its messages go to the LIS's order intake instead of the store.
+config::AnalyzerConfig order_feed_peer(const config::LisDestination& d) {
+  const auto& feed = *d.orders;
+  config::AnalyzerConfig a;
+  a.name = d.name;
+  a.driver = "lis-orders";
+  a.protocol = feed.protocol;
+  a.link = feed.link;
+  a.transport = feed.transport;
+  a.allowed_peers = feed.allowed_peers;
+  a.tcp_keepalive = feed.tcp_keepalive;
+  a.max_message_bytes = feed.max_message_bytes;
+  a.charset = feed.charset;
+  a.max_connections = 4;
+  a.idle_timeout = std::chrono::hours(24);  // a LIS keeps its connection open between orders
+  return a;
+}
+
 // What the log line of an analyzer's listener says is served there.
 std::string served(const config::AnalyzerConfig& a) {
   const char* link = a.protocol == model::WireProtocol::Hl7 ? "MLLP"
@@ -153,6 +173,8 @@ struct Daemon::Parts {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   store::Store store;
+  std::vector<std::unique_ptr<orders::OrderIntake>> order_intakes;
+  std::map<std::string, std::size_t, std::less<>> order_feed_listeners;  ///< LIS -> listeners[i]
   std::vector<std::unique_ptr<transport::TcpListener>> listeners;
   std::vector<std::unique_ptr<transport::TcpDialer>> dialers;
   std::vector<std::unique_ptr<transport::SerialLine>> serial_lines;
@@ -294,28 +316,54 @@ struct Daemon::Parts {
     http = std::make_unique<api::HttpServer>(io, config.http, std::move(router), events);
   }
 
+  void add_order_feeds() {
+    for (std::size_t i = 0; i < config.lis.size(); ++i) {
+      const auto& d = config.lis[i];
+      if (!d.orders) {
+        continue;
+      }
+      orders::OrderIntakeSettings settings;
+      settings.dsn = config.database_url;
+      settings.source = d.name;
+      settings.mapping = lis_links[i]->settings().mapping;
+      settings.charset = d.orders->charset;
+      order_intakes.push_back(std::make_unique<orders::OrderIntake>(std::move(settings)));
+      if (std::holds_alternative<config::TcpServerTransport>(d.orders->transport)) {
+        order_feed_listeners[d.name] = listeners.size();
+      }
+      add_transport(order_feed_peer(d), {*order_intakes.back(), registry, link_tally, timings});
+    }
+  }
+
   void add_transports() {
     for (const auto& a : config.analyzers) {
+      add_transport(a, services());
+    }
+    add_order_feeds();
+  }
+
+  void add_transport(const config::AnalyzerConfig& a, ConnectionServices services) {
+    {
       if (const auto* t = std::get_if<config::TcpServerTransport>(&a.transport)) {
-        auto open = t->tls ? open_tls_analyzer(a, services(), a.max_connections,
+        auto open = t->tls ? open_tls_analyzer(a, services, a.max_connections,
                                                transport::server_tls_context(*t->tls))
-                           : open_tcp_analyzer(a, services(), a.max_connections);
+                           : open_tcp_analyzer(a, services, a.max_connections);
         listeners.push_back(std::make_unique<transport::TcpListener>(
             io, a.name, served(a), *t, *transport::PeerAllowList::parse(a.allowed_peers),
             a.tcp_keepalive, std::move(open)));
       } else if (const auto* t = std::get_if<config::TcpClientTransport>(&a.transport)) {
         auto open =
-            t->tls ? open_tls_analyzer(a, services(), 1, transport::client_tls_context(*t->tls))
-                   : open_tcp_analyzer(a, services(), 1);
+            t->tls ? open_tls_analyzer(a, services, 1, transport::client_tls_context(*t->tls))
+                   : open_tcp_analyzer(a, services, 1);
         dialers.push_back(std::make_unique<transport::TcpDialer>(io, a.name, *t, a.tcp_keepalive,
                                                                  std::move(open)));
       } else if (const auto* t = std::get_if<config::SerialTransport>(&a.transport)) {
         serial_lines.push_back(std::make_unique<transport::SerialLine>(
-            io, a.name, *t, open_serial_analyzer(a, services())));
+            io, a.name, *t, open_serial_analyzer(a, services)));
       } else {
         file_drops.push_back(std::make_unique<transport::FileDrop>(
             io, a.name, std::get<config::FileDropTransport>(a.transport),
-            receive_export_files(a, services())));
+            receive_export_files(a, services)));
       }
     }
   }
@@ -475,6 +523,12 @@ std::uint16_t Daemon::port_of(std::string_view analyzer) const {
     }
   }
   return 0;
+}
+
+std::uint16_t Daemon::order_feed_port(std::string_view lis) const {
+  const auto& p = *parts_;
+  const auto it = p.order_feed_listeners.find(lis);
+  return it == p.order_feed_listeners.end() ? 0 : p.listeners[it->second]->port();
 }
 
 store::StoreHealth Daemon::health() const {

@@ -46,6 +46,8 @@ class Daemon {
 
   /// The port a tcp-server analyzer or LIS destination listens on (0 when it has none).
   std::uint16_t port_of(std::string_view analyzer) const;
+  /// The port a LIS's order feed listens on (tcp-server), else 0.
+  std::uint16_t order_feed_port(std::string_view lis) const;
   /// The port the HTTP API listens on (0 when it has none).
   std::uint16_t http_port() const;
   store::StoreHealth health() const;

@@ -22,7 +22,7 @@ transport::ReceiveFile receive_export_files(const config::AnalyzerConfig& analyz
       session::log_message(name, file.string(), id, completion, times);
       done(store::is_durable(completion.outcome));
     };
-    if (auto submitted = services.store.submit({std::move(receipt), std::nullopt}, completed);
+    if (auto submitted = services.messages.submit({std::move(receipt), std::nullopt}, completed);
         !submitted) {
       completed({store::StoreOutcome::Failed, submitted.error().detail});
     }

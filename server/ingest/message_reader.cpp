@@ -126,7 +126,7 @@ store::MessageContent MessageReader::translate(const Analyzer& analyzer,
       return from_translation(analyzer.driver->translate(*message), control_id);
     }
     case store::WireProtocol::Hl7: {
-      auto message = hl7::V2Message::parse(receipt.raw);
+      auto message = hl7::V2Message::parse(std::string(without_byte_order_mark(receipt.raw)));
       if (!message) {
         return rejected(message.error().describe(),
                         static_cast<std::int64_t>(message.error().byte_offset));

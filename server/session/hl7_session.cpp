@@ -75,8 +75,9 @@ void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_erro
                                          peer_.address, std::move(raw));
   auto pending = std::make_shared<Pending>();
   pending->times.received = Clock::now();
-  pending->context = hl7::AckContext::from_raw(receipt.raw);
-  pending->is_answered = receipt.raw.starts_with("MSH");
+  const auto header = without_byte_order_mark(receipt.raw);  // kept in raw as it came
+  pending->context = hl7::AckContext::from_raw(header);
+  pending->is_answered = header.starts_with("MSH");
   pending->id = receipt.id.to_string();
   std::optional<store::MessageContent> content;
   if (framing_error) {

@@ -1,3 +1,4 @@
+#include "protocols/common/charset.hpp"
 #include "server/simulate/simulated_analyzer.hpp"
 
 #include <fmt/format.h>
@@ -18,6 +19,7 @@ astm::LinkOptions analyzer_link(const AnalyzerSettings& s) {
 
 // MSH-10 of an HL7 message: the 10th field counting MSH-1 (the separator) as the first.
 std::string control_id_of(std::string_view message) {
+  message = without_byte_order_mark(message);
   if (message.size() < 4) {
     return {};
   }

@@ -16,6 +16,7 @@
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
 #include "server/store/lis_routes.hpp"
+#include "server/store/message_sink.hpp"
 #include "server/store/message_counts.hpp"
 #include "server/store/stored_message.hpp"
 
@@ -79,7 +80,7 @@ class StoreWriter;
 /// the spool in order, in batches as large as live ones (reading them again), before it stores
 /// anything new. A store started over a non-empty spool (a daemon killed while spooling) replays
 /// it first.
-class Store {
+class Store final : public MessageSink {
  public:
   /// Opens the spools and starts the writers. Throws std::runtime_error when the spool
   /// directory cannot be used: a start-up failure.
@@ -90,7 +91,7 @@ class Store {
 
   /// Queues `request`; `done` is called exactly once, later, on a store thread. Refuses
   /// (Retryable, `done` never called) when the queue is full or the store is stopping.
-  Result<void, StoreError> submit(StoreRequest request, CompletionHandler done);
+  Result<void, StoreError> submit(StoreRequest request, CompletionHandler done) override;
 
   StoreHealth health() const;
   /// What each analyzer's messages came to since the store started.

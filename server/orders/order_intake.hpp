@@ -1,0 +1,61 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "protocols/common/charset.hpp"
+#include "server/config/lis_mapping.hpp"
+#include "server/store/message_sink.hpp"
+#include "server/store/order_book.hpp"
+
+namespace hemalink::orders {
+
+struct OrderIntakeSettings {
+  std::string dsn;
+  std::string source;  ///< The LIS destination's name.
+  config::LisMapping mapping;
+  Charset charset = Charset::Utf8;  ///< Of ASTM orders.
+  /// Messages waiting at once; beyond it submit() refuses and the LIS is answered AR (ASTM: its
+  /// last frame is not acknowledged) and sends again.
+  std::size_t max_queued = 1000;
+  /// Told, on the intake's thread, of every message stored with what it changed.
+  std::function<void(const store::OrderReceipt&, const store::OrderChanges&)> on_stored;
+};
+
+/// Where a LIS's order feed hands its messages: one thread reads each (orders, mapped tests) and
+/// stores it in one transaction, in arrival order, before the connection acknowledges it. A
+/// message that does not read as orders is kept raw as rejected (the LIS is answered AE with the
+/// reason); one the database could not take is not acknowledged (AR), so the LIS sends it again.
+class OrderIntake final : public store::MessageSink {
+ public:
+  explicit OrderIntake(OrderIntakeSettings settings);
+  ~OrderIntake() override;
+  OrderIntake(const OrderIntake&) = delete;
+  OrderIntake& operator=(const OrderIntake&) = delete;
+
+  Result<void, store::StoreError> submit(store::StoreRequest request,
+                                         store::CompletionHandler done) override;
+  /// Stores what is queued, then ends the thread.
+  void stop();
+
+ private:
+  struct Job {
+    store::StoreRequest request;
+    store::CompletionHandler done;
+  };
+  void run();
+  store::Completion take(const store::StoreRequest& request);
+
+  OrderIntakeSettings settings_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  bool is_stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace hemalink::orders
