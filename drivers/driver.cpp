@@ -26,4 +26,8 @@ Result<Translation> Driver::translate_export(std::string_view) const {
   return wrong_input(name(), "export files");
 }
 
+std::optional<std::string> Driver::order_code(std::string_view) const {
+  return std::nullopt;
+}
+
 }  // namespace hemalink::drivers

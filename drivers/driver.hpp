@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/common/host_query.hpp"
 #include "drivers/mapping.hpp"
 #include "drivers/model/result_set.hpp"
 #include "drivers/model/wire_protocol.hpp"
@@ -57,6 +58,13 @@ class Driver {
   virtual Result<Translation> translate(const hl7::V2Message& message) const;
   /// Translates one export file (tab-delimited). The default refuses with Errc::WrongInput.
   virtual Result<Translation> translate_export(std::string_view content) const;
+
+  /// How the analyzer asks for its work and wants it answered (ASTM host query); nullptr when
+  /// the driver's analyzers do not ask.
+  virtual const QueryLayout* query_layout() const { return nullptr; }
+  /// The analyzer's code to order canonical test `canonical` by (see MappingTable::order_code);
+  /// nullopt when its mapping table has none. The default knows none.
+  virtual std::optional<std::string> order_code(std::string_view canonical) const;
 };
 
 /// The registered drivers' names, in registry order.

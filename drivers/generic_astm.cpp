@@ -158,7 +158,13 @@ class GenericAstm final : public Driver, private AstmRecordHooks {
     return o;
   }
 
+  const QueryLayout* query_layout() const override { return &query_layout_; }
+  std::optional<std::string> order_code(std::string_view canonical) const override {
+    return settings_.mappings.order_code(canonical);
+  }
+
   DriverSettings settings_;
+  QueryLayout query_layout_{0, settings_.astm_layout.test_code_component, false, false};
 };
 
 }  // namespace

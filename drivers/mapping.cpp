@@ -17,4 +17,13 @@ void MappingTable::merge(const MappingTable& overrides) {
   }
 }
 
+std::optional<std::string> MappingTable::order_code(std::string_view canonical) const {
+  for (const auto& [raw, mapping] : entries_) {
+    if (mapping.role == CodeRole::Result && mapping.code == canonical) {
+      return mapping.order_code.empty() ? raw : mapping.order_code;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace hemalink::drivers

@@ -21,6 +21,9 @@ struct CodeMapping {
   std::string loinc;
   std::string units;  ///< UCUM; when set, it replaces the units the analyzer sent.
   std::optional<int> decimals;
+  /// The code the analyzer is ordered this test by, when not its result code (Sysmex CS orders
+  /// test groups: PT results 041-044 are ordered as 040).
+  std::string order_code;
 };
 
 /// The mapping table of one analyzer (instrument code → canonical code, LOINC, UCUM unit,
@@ -31,6 +34,10 @@ class MappingTable {
   void set(std::string raw_code, CodeMapping mapping);
   /// nullptr when the code is not in the table.
   const CodeMapping* find(std::string_view raw_code) const;
+  /// The analyzer's code to order canonical test `canonical` by: the order code of the first
+  /// result entry mapped to it, else that entry's own code; nullopt when no entry maps to it
+  /// (the analyzer does not run it).
+  std::optional<std::string> order_code(std::string_view canonical) const;
   /// Entries of `overrides` replace or add to this table's.
   void merge(const MappingTable& overrides);
   std::size_t size() const { return entries_.size(); }

@@ -100,6 +100,14 @@ class SysmexCs final : public Driver, private SysmexRecordHooks {
     }
   }
 
+  const QueryLayout* query_layout() const override {
+    static const QueryLayout layout{3, 4, true, true};
+    return &layout;
+  }
+  std::optional<std::string> order_code(std::string_view canonical) const override {
+    return settings_.mappings.order_code(canonical);
+  }
+
   DriverSettings settings_;
 };
 

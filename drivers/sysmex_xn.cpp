@@ -136,6 +136,14 @@ class SysmexXn final : public Driver, private SysmexRecordHooks {
     return &o;
   }
 
+  const QueryLayout* query_layout() const override {
+    static const QueryLayout layout{3, 5, true, true};
+    return &layout;
+  }
+  std::optional<std::string> order_code(std::string_view canonical) const override {
+    return settings_.mappings.order_code(canonical);
+  }
+
   DriverSettings settings_;
 };
 

@@ -52,6 +52,7 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
   read_string(entry, "code", path, mapping.code, errors);
   read_string(entry, "loinc", path, mapping.loinc, errors);
   read_string(entry, "units", path, mapping.units, errors);
+  read_string(entry, "order_code", path, mapping.order_code, errors);
   if (entry.contains("decimals")) {
     const auto& d = entry["decimals"];
     if (!d.is_number_integer() || d.get<std::int64_t>() < 0 || d.get<std::int64_t>() > 9) {
@@ -63,9 +64,10 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
   }
   for (const auto& [key, value] : entry.items()) {
     if (key != "role" && key != "code" && key != "loinc" && key != "units" && key != "decimals" &&
-        key != "comment") {
-      errors.push_back({"", std::nullopt, fmt::format("{}.{}", path, key),
-                        "unknown key (expected role, code, loinc, units, decimals or comment)"});
+        key != "order_code" && key != "comment") {
+      errors.push_back(
+          {"", std::nullopt, fmt::format("{}.{}", path, key),
+           "unknown key (expected role, code, loinc, units, decimals, order_code or comment)"});
     }
   }
   return mapping;

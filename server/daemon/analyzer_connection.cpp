@@ -59,6 +59,7 @@ class AnalyzerConnection final : public Connection,
               std::function<void(const store::Completion&)> done) override;
   void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override;
   void cancel_timer(astm::LinkTimer timer) override;
+  void answer_host_query(std::string records, std::function<void(std::string)> done) override;
 
   static constexpr std::size_t kReadBytes = 16 * 1024;
 
@@ -243,6 +244,32 @@ void AnalyzerConnection<Stream>::complete(const std::function<void(const store::
   --in_flight_;
   done(completion);
   close_when_done();
+}
+
+// The desk answers on its own thread; the reply comes back to the strand, to a connection still
+// open (one closed by then has nobody to answer: the analyzer asks again).
+template <typename Stream>
+void AnalyzerConnection<Stream>::answer_host_query(std::string records,
+                                                   std::function<void(std::string)> done) {
+  if (services_.host_queries == nullptr) {
+    session::AstmSessionIo::answer_host_query(std::move(records), std::move(done));
+    return;
+  }
+  auto weak = this->weak_from_this();
+  auto executor = stream_.get_executor();
+  auto handler = std::make_shared<std::function<void(std::string)>>(std::move(done));
+  const bool asked = services_.host_queries->ask(
+      settings_.peer.analyzer, std::move(records),
+      [weak, executor, handler](orders::HostAnswer answer) {
+        asio::post(executor, [weak, handler, reply = std::move(answer.records)]() mutable {
+          if (auto self = weak.lock(); self && !self->is_finished_) {
+            (*handler)(std::move(reply));
+          }
+        });
+      });
+  if (!asked) {
+    session::AstmSessionIo::answer_host_query({}, std::move(*handler));
+  }
 }
 
 template <typename Stream>

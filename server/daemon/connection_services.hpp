@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "server/daemon/connection_registry.hpp"
+#include "server/orders/host_query_desk.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/store/message_sink.hpp"
@@ -15,6 +16,8 @@ struct ConnectionServices {
   ConnectionRegistry& registry;
   std::shared_ptr<session::LinkTally> link_tally;    ///< Of the ASTM links, per analyzer.
   std::shared_ptr<session::MessageTimings> timings;  ///< Every message's stages.
+  /// Answers the analyzers' host queries from the order book; none: "no information".
+  orders::HostQueryDesk* host_queries;
 };
 
 }  // namespace hemalink::daemon

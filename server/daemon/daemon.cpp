@@ -26,12 +26,12 @@
 #include "server/ingest/configured_message_reader.hpp"
 #include "server/ingest/current_message_reader.hpp"
 #include "server/lis/lis_link.hpp"
+#include "server/orders/order_intake.hpp"
 #include "server/store/database_result_archive.hpp"
 #include "server/store/outbox_watch.hpp"
 #include "server/transport/file_drop.hpp"
 #include "server/transport/serial_line.hpp"
 #include "server/transport/tcp_dialer.hpp"
-#include "server/orders/order_intake.hpp"
 #include "server/transport/tcp_listener.hpp"
 #include "server/transport/tls_context.hpp"
 
@@ -173,6 +173,7 @@ struct Daemon::Parts {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   store::Store store;
+  orders::HostQueryDesk host_queries;
   std::vector<std::unique_ptr<orders::OrderIntake>> order_intakes;
   std::map<std::string, std::size_t, std::less<>> order_feed_listeners;  ///< LIS -> listeners[i]
   std::vector<std::unique_ptr<transport::TcpListener>> listeners;
@@ -199,6 +200,7 @@ struct Daemon::Parts {
               [reader = reader](std::span<const store::Receipt* const> receipts) {
                 return reader->read(receipts);
               }),
+        host_queries(config.database_url, reader),
         lis_links(make_lis_links(config, events)),
         signals(io) {
     registry.observe(
@@ -225,7 +227,7 @@ struct Daemon::Parts {
         });
   }
 
-  ConnectionServices services() { return {store, registry, link_tally, timings}; }
+  ConnectionServices services() { return {store, registry, link_tally, timings, &host_queries}; }
 
   std::shared_ptr<api::LabView> lab_view() {
     auto v = std::make_shared<api::LabView>();
@@ -331,7 +333,8 @@ struct Daemon::Parts {
       if (std::holds_alternative<config::TcpServerTransport>(d.orders->transport)) {
         order_feed_listeners[d.name] = listeners.size();
       }
-      add_transport(order_feed_peer(d), {*order_intakes.back(), registry, link_tally, timings});
+      add_transport(order_feed_peer(d),
+                    {*order_intakes.back(), registry, link_tally, timings, nullptr});
     }
   }
 
@@ -352,9 +355,9 @@ struct Daemon::Parts {
             io, a.name, served(a), *t, *transport::PeerAllowList::parse(a.allowed_peers),
             a.tcp_keepalive, std::move(open)));
       } else if (const auto* t = std::get_if<config::TcpClientTransport>(&a.transport)) {
-        auto open =
-            t->tls ? open_tls_analyzer(a, services, 1, transport::client_tls_context(*t->tls))
-                   : open_tcp_analyzer(a, services, 1);
+        auto open = t->tls
+                        ? open_tls_analyzer(a, services, 1, transport::client_tls_context(*t->tls))
+                        : open_tcp_analyzer(a, services, 1);
         dialers.push_back(std::make_unique<transport::TcpDialer>(io, a.name, *t, a.tcp_keepalive,
                                                                  std::move(open)));
       } else if (const auto* t = std::get_if<config::SerialTransport>(&a.transport)) {

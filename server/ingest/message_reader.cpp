@@ -61,6 +61,18 @@ void MessageReader::add_analyzer(std::string name, std::unique_ptr<drivers::Driv
   analyzers_[std::move(name)] = Analyzer{std::move(driver), leniency};
 }
 
+const drivers::Driver* MessageReader::driver_of(std::string_view name,
+                                                astm::Lis2Leniency* leniency) const {
+  const auto it = analyzers_.find(name);
+  if (it == analyzers_.end()) {
+    return nullptr;
+  }
+  if (leniency != nullptr) {
+    *leniency = it->second.leniency;
+  }
+  return it->second.driver.get();
+}
+
 store::MessageContent MessageReader::read(const store::Receipt& receipt) const {
   const store::Receipt* one = &receipt;
   return std::move(read(std::span(&one, 1)).front());

@@ -48,6 +48,11 @@ class MessageReader {
   void set_rule_set(std::shared_ptr<const rules::RuleSet> rules) { rule_set_ = std::move(rules); }
   const std::shared_ptr<const rules::RuleSet>& rule_set() const { return rule_set_; }
 
+  /// The driver of the configured analyzer `name` (its record-layer leniency in `leniency` when
+  /// given); nullptr when there is no such analyzer.
+  const drivers::Driver* driver_of(std::string_view name,
+                                   astm::Lis2Leniency* leniency = nullptr) const;
+
   store::MessageContent read(const store::Receipt& receipt) const;
   /// Reads a batch: translates every receipt, prefetches the history of all their specimens in
   /// one go, then decides each. One content per receipt, in order.

@@ -22,7 +22,7 @@ std::string specimens_of(const store::OrderReceipt& r) {
 }  // namespace
 
 OrderIntake::OrderIntake(OrderIntakeSettings settings)
-    : settings_(std::move(settings)), thread_([this] { run(); }) {}
+    : settings_(std::move(settings)), thread_(1, settings_.max_queued) {}
 
 OrderIntake::~OrderIntake() {
   stop();
@@ -30,43 +30,13 @@ OrderIntake::~OrderIntake() {
 
 Result<void, store::StoreError> OrderIntake::submit(store::StoreRequest request,
                                                     store::CompletionHandler done) {
-  std::lock_guard lock(mutex_);
-  if (is_stopping_ || queue_.size() >= settings_.max_queued) {
+  auto job = std::make_shared<store::StoreRequest>(std::move(request));
+  if (!thread_.post([this, job, done = std::move(done)] { done(take(*job)); })) {
     return store::StoreError{
         make_error_code(store::StoreErrc::Retryable),
-        fmt::format("the order intake of {} is {}", settings_.source,
-                    is_stopping_ ? "stopping" : "full")};
+        fmt::format("the order intake of {} is full or stopping", settings_.source)};
   }
-  queue_.push_back({std::move(request), std::move(done)});
-  wake_.notify_one();
   return {};
-}
-
-void OrderIntake::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    is_stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-}
-
-void OrderIntake::run() {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return is_stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
-        return;
-      }
-      job = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    job.done(take(job.request));
-  }
 }
 
 // Framing errors and messages the link ended early are kept as rejected, like the ones that do
@@ -102,11 +72,11 @@ store::Completion OrderIntake::take(const store::StoreRequest& request) {
     spdlog::warn("{}: order message {} rejected: {}", settings_.source, receipt.id.to_string(),
                  *refusal);
   } else {
-    spdlog::info("{}: orders stored from {} ({}): {} order(s) new, {} changed, {} test(s) "
-                 "added, {} cancelled",
-                 settings_.source, receipt.id.to_string(), c.content->specimens,
-                 stored->orders_created, stored->orders_changed, stored->tests_added,
-                 stored->tests_cancelled);
+    spdlog::info(
+        "{}: orders stored from {} ({}): {} order(s) new, {} changed, {} test(s) "
+        "added, {} cancelled",
+        settings_.source, receipt.id.to_string(), c.content->specimens, stored->orders_created,
+        stored->orders_changed, stored->tests_added, stored->tests_cancelled);
   }
   if (settings_.on_stored) {
     settings_.on_stored(orders, *stored);

@@ -1,14 +1,11 @@
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "protocols/common/charset.hpp"
 #include "server/config/lis_mapping.hpp"
+#include "server/orders/worker_threads.hpp"
 #include "server/store/message_sink.hpp"
 #include "server/store/order_book.hpp"
 
@@ -40,22 +37,13 @@ class OrderIntake final : public store::MessageSink {
   Result<void, store::StoreError> submit(store::StoreRequest request,
                                          store::CompletionHandler done) override;
   /// Stores what is queued, then ends the thread.
-  void stop();
+  void stop() { thread_.stop(); }
 
  private:
-  struct Job {
-    store::StoreRequest request;
-    store::CompletionHandler done;
-  };
-  void run();
   store::Completion take(const store::StoreRequest& request);
 
   OrderIntakeSettings settings_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Job> queue_;
-  bool is_stopping_ = false;
-  std::thread thread_;
+  WorkerThreads thread_;
 };
 
 }  // namespace hemalink::orders

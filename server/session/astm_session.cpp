@@ -47,6 +47,10 @@ std::string no_information_reply(std::chrono::system_clock::time_point now) {
   return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\rL|1|I\r", model::compact_utc(now));
 }
 
+void AstmSessionIo::answer_host_query(std::string, std::function<void(std::string)> done) {
+  done(no_information_reply(std::chrono::system_clock::now()));
+}
+
 AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
                          std::shared_ptr<LinkTally> leniencies,
                          std::shared_ptr<MessageTimings> timings)
@@ -109,15 +113,20 @@ void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std
   const bool is_query = is_terminated && is_host_query(records);
   const auto id = r.id.to_string();
   const bool waits_for_ack = is_terminated && defers_ack_;
+  auto query = is_query ? std::string(records) : std::string();
   io_.submit({std::move(r), std::nullopt},
-             [this, id, times, waits_for_ack, is_query](const store::Completion& completion) {
-               stored(completion, waits_for_ack, is_query, id, times);
+             [this, id, times, waits_for_ack, is_query,
+              query = std::move(query)](const store::Completion& completion) mutable {
+               stored(completion, waits_for_ack, id, times);
+               if (is_query && store::is_durable(completion.outcome) && !is_closed_) {
+                 answer_query(std::move(query));
+               }
              });
 }
 
 // The ACK of the final frame goes once the message is durable (refused, so the analyzer sends it
 // again, when it is not); a host query is answered after it is stored.
-void AstmSession::stored(const store::Completion& completion, bool waits_for_ack, bool is_query,
+void AstmSession::stored(const store::Completion& completion, bool waits_for_ack,
                          const std::string& id, MessageTimes times) {
   times.read = completion.read_at;
   times.committed = completion.committed_at;
@@ -136,14 +145,18 @@ void AstmSession::stored(const store::Completion& completion, bool waits_for_ack
   if (timings_) {
     timings_->record(times);
   }
-  if (is_query && is_durable && !is_closed_) {
-    answer_query();
-  }
 }
 
-void AstmSession::answer_query() {
+void AstmSession::answer_query(std::string records) {
   ++counts_.queries;
-  auto reply = no_information_reply(std::chrono::system_clock::now());
+  io_.answer_host_query(std::move(records),
+                        [this](std::string reply) { send_reply(std::move(reply)); });
+}
+
+void AstmSession::send_reply(std::string reply) {
+  if (is_closed_) {
+    return;  // the analyzer asks again when it reconnects
+  }
   link_.send(reply);
   store::MessageContent sent;  // an outgoing message: kept, nothing to decide
   io_.submit({receipt(std::move(reply), store::Direction::Out), std::move(sent)},

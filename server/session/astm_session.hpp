@@ -19,6 +19,10 @@ class AstmSessionIo : public SessionIo {
  public:
   virtual void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) = 0;
   virtual void cancel_timer(astm::LinkTimer timer) = 0;
+  /// Works out the reply to the host query `records` (the pending orders of the specimens it
+  /// names); `done` runs once, on the session's thread, with the reply records. The default
+  /// answers at once that nothing is pending.
+  virtual void answer_host_query(std::string records, std::function<void(std::string)> done);
 };
 
 struct AstmSessionCounts {
@@ -38,10 +42,10 @@ struct AstmSessionCounts {
 /// held until the store says it is durable (refused, i.e. left unanswered so the analyzer sends
 /// it again, when it is not). A message the analyzer ended without its L record (EOT, a new H,
 /// the receive timeout) is stored as incomplete; one cut short by the connection closing is
-/// dropped, since its last frame was never acknowledged. A host query (Q records) is answered
-/// per LIS02-A2 with "no information available" (L-3 = I) until orders exist; the reply is
-/// stored as an outgoing message. What the link refuses (a NAKed frame, bytes outside any frame)
-/// is kept raw as a rejected message, like an HL7 framing error: nothing received is lost.
+/// dropped, since its last frame was never acknowledged. A host query (Q records) is answered,
+/// once stored, with what the io works out (the pending orders, in the analyzer's codes); the
+/// reply is stored as an outgoing message. What the link refuses (a NAKed frame, bytes outside any
+/// frame) is kept raw as a rejected message, like an HL7 framing error: nothing received is lost.
 class AstmSession : private astm::LinkSink {
  public:
   /// `leniencies`, when given, counts every leniency the link uses, per analyzer; `timings`
@@ -68,9 +72,10 @@ class AstmSession : private astm::LinkSink {
   void on_sent(std::uint64_t message_id, std::error_code result) override;
 
   store::Receipt receipt(std::string raw, store::Direction direction) const;
-  void stored(const store::Completion& completion, bool waits_for_ack, bool is_query,
-              const std::string& id, MessageTimes times);
-  void answer_query();
+  void stored(const store::Completion& completion, bool waits_for_ack, const std::string& id,
+              MessageTimes times);
+  void answer_query(std::string records);
+  void send_reply(std::string reply);
 
   SessionPeer peer_;
   bool defers_ack_;

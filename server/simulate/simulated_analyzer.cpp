@@ -1,5 +1,5 @@
-#include "protocols/common/charset.hpp"
 #include "server/simulate/simulated_analyzer.hpp"
+#include "protocols/common/charset.hpp"
 
 #include <fmt/format.h>
 
@@ -190,8 +190,11 @@ void SimulatedAnalyzer::on_cancel_timer(astm::LinkTimer timer) {
   io_.cancel_timer(timer);
 }
 
-void SimulatedAnalyzer::on_message(std::string_view, astm::MessageEnd, std::size_t) {
+void SimulatedAnalyzer::on_message(std::string_view records, astm::MessageEnd, std::size_t) {
   ++counts_.host_messages;
+  if (host_replies_.size() < 1000) {
+    host_replies_.emplace_back(records);
+  }
 }
 
 void SimulatedAnalyzer::on_error(const ParseError&, std::string_view) {

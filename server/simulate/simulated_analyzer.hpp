@@ -70,6 +70,8 @@ class SimulatedAnalyzer final : private astm::LinkSink, private hl7::MllpSink {
   /// True when nothing is being sent or received.
   bool is_idle() const;
 
+  /// What the host sent (query replies), records as received, the first 1,000.
+  const std::vector<std::string>& host_replies() const { return host_replies_; }
   const AnalyzerCounts& counts() const { return counts_; }
 
  private:
@@ -100,6 +102,7 @@ class SimulatedAnalyzer final : private astm::LinkSink, private hl7::MllpSink {
   std::size_t frames_ = 0;
   std::string last_frame_;  // a retransmission repeats it
   AnalyzerCounts counts_;
+  std::vector<std::string> host_replies_;
 };
 
 /// LIS02-A2 records as an analyzer sends them: each record ended by CR (captures saved as text

@@ -165,6 +165,8 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
     total.resends += c.resends;
     total.host_messages += c.host_messages;
     total.unexpected += c.unexpected;
+    const auto& replies = analyzer_.host_replies();
+    run_.report.host_replies.insert(run_.report.host_replies.end(), replies.begin(), replies.end());
   }
 
   Stream stream_;

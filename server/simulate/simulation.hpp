@@ -43,10 +43,11 @@ struct MessageResult {
 };
 
 struct SimulationReport {
-  std::vector<MessageResult> results;  ///< In plan order.
-  AnalyzerCounts counts;               ///< Summed over connections.
-  std::size_t connected = 0;           ///< Connections that were made.
-  std::vector<std::string> errors;     ///< Connections that could not be made or broke.
+  std::vector<MessageResult> results;     ///< In plan order.
+  AnalyzerCounts counts;                  ///< Summed over connections.
+  std::size_t connected = 0;              ///< Connections that were made.
+  std::vector<std::string> errors;        ///< Connections that could not be made or broke.
+  std::vector<std::string> host_replies;  ///< What the host sent (query replies), as received.
   std::chrono::microseconds elapsed{0};
 };
 

@@ -160,11 +160,13 @@ TEST(Daemon, OnContentionTheAnalyzerKeepsItsTurn) {
   EXPECT_EQ(s.read_byte(10s), kNak);
 }
 
+// With no order for the specimen (tests/server/orders has the queries that find orders).
 TEST(Daemon, AHostQueryIsAnsweredNoInformationAndTheReplyIsKept) {
   HL_REQUIRE_POSTGRES();
-  DaemonHarness h(one_analyzer(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm)));
-  auto plan =
-      plan_for(WireProtocol::Astm, h.port("xn-1"), {"H|\\^&|||XN-550\rQ|1|^SPEC-9||ALL\rL|1|N\r"});
+  DaemonHarness h(
+      one_analyzer(testing::tcp_analyzer("astm-1", "generic-astm", WireProtocol::Astm)));
+  auto plan = plan_for(WireProtocol::Astm, h.port("astm-1"),
+                       {"H|\\^&|||ANALYZER\rQ|1|^SPEC-9||ALL\rL|1|N\r"});
   plan.hold = 1s;  // the reply comes after the query's final ACK
   const auto report = simulate::run_simulation(plan);
   EXPECT_EQ(count_answers(report, simulate::Answer::Acknowledged), 1u);

@@ -1,0 +1,149 @@
+#include "drivers/common/host_query.hpp"
+
+#include <fmt/format.h>
+
+#include "drivers/common/astm_fields.hpp"
+#include "drivers/errc.hpp"
+#include "protocols/common/text.hpp"
+
+namespace hemalink::drivers {
+namespace {
+
+const astm::Delimiters kOurs;  // what our H record declares: |\^&
+
+std::string specimen_of(std::string_view repeat, const astm::Delimiters& d,
+                        const QueryLayout& layout, Charset charset) {
+  auto part = [&](std::size_t n) {
+    return std::string(trim(astm::text_of(astm::component(repeat, d.component, n), d, charset)));
+  };
+  if (layout.specimen_component != 0) {
+    return part(layout.specimen_component);
+  }
+  for (std::size_t n : {2, 3, 1}) {
+    auto id = part(n);
+    if (!id.empty() && id[0] != '@') {  // cobas: `@` and a sequence number, no barcode read
+      return id;
+    }
+  }
+  return {};
+}
+
+const char* priority_code(model::Priority p) {
+  switch (p) {
+    case model::Priority::Stat:
+      return "S";
+    case model::Priority::Asap:
+      return "A";
+    default:
+      return "R";
+  }
+}
+
+std::string escaped(std::string_view value) {
+  std::string out;
+  astm::escape_into(value, kOurs, out);
+  return out;
+}
+
+// Fields 1.. of a record (field 0 is the type), joined; trailing empty fields dropped.
+std::string record(char type, std::vector<std::string> fields) {
+  while (!fields.empty() && fields.back().empty()) {
+    fields.pop_back();
+  }
+  std::string out(1, type);
+  for (const auto& f : fields) {
+    out += '|';
+    out += f;
+  }
+  out += '\r';
+  return out;
+}
+
+std::string tests_field(const std::vector<std::string>& codes, const QueryLayout& layout) {
+  std::string out;
+  for (const auto& code : codes) {
+    if (!out.empty())
+      out += kOurs.repeat;
+    out.append(layout.test_code_component - 1, kOurs.component);
+    out += escaped(code);
+  }
+  return out;
+}
+
+std::string patient_record(std::size_t sequence, const model::WorkOrder& w,
+                           const QueryLayout& layout) {
+  std::vector<std::string> f(9);
+  f[0] = std::to_string(sequence);
+  if (w.patient) {
+    f[layout.patient_id_in_p5 ? 3 : 1] = escaped(w.patient->id);
+    f[6] = escaped(w.patient->birth_date);
+    f[7] = escaped(w.patient->sex);
+  }
+  return record('P', std::move(f));
+}
+
+std::string order_record(const model::WorkOrder& w, const QueryLayout& layout,
+                         std::string_view timestamp) {
+  std::vector<std::string> f(25);
+  f[0] = "1";
+  f[1] = w.specimen.echo;
+  if (w.codes.empty()) {
+    f[24] = "Y";  // Sysmex: no order for this sample
+    return record('O', std::move(f));
+  }
+  f[3] = tests_field(w.codes, layout);
+  f[4] = priority_code(w.priority);
+  f[5] = std::string(timestamp);
+  f[6] = escaped(w.collected_at);
+  f[10] = "N";
+  f[24] = "Q";
+  return record('O', std::move(f));
+}
+
+}  // namespace
+
+Result<model::HostQuery> read_host_query(const astm::Lis2Message& message,
+                                         const QueryLayout& layout, Charset charset) {
+  const AstmFields fields(message, charset);
+  const auto& d = message.delimiters();
+  model::HostQuery query;
+  for (std::size_t i = 0; i < message.record_count(); ++i) {
+    const auto q = message.record(i);
+    if (q.type() != 'Q') {
+      continue;
+    }
+    query.is_cancel = query.is_cancel || fields.text(q, 12) == "A";
+    const auto raw = q.field(2);
+    const auto before = query.specimens.size();
+    for (std::size_t n = 1; n <= astm::part_count(raw, d.repeat); ++n) {
+      const auto repeat = astm::component(raw, d.repeat, n);
+      auto id = specimen_of(repeat, d, layout, charset);
+      if (!id.empty()) {
+        query.specimens.push_back({std::move(id), std::string(repeat)});
+      }
+    }
+    if (query.specimens.size() == before && !query.is_cancel) {
+      return fields.error(q, 2, "the query names no specimen in Q-3");
+    }
+  }
+  return query;
+}
+
+std::string write_query_answer(const std::vector<model::WorkOrder>& work, const QueryLayout& layout,
+                               std::string_view timestamp) {
+  std::string out = fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\r", timestamp);
+  std::size_t patients = 0;
+  bool any = false;
+  for (const auto& w : work) {
+    if (w.codes.empty() && !layout.no_order_as_report_type_y) {
+      continue;
+    }
+    any = any || !w.codes.empty();
+    out += patient_record(++patients, w, layout);
+    out += order_record(w, layout, timestamp);
+  }
+  out += any || (layout.no_order_as_report_type_y && !work.empty()) ? "L|1|N\r" : "L|1|I\r";
+  return out;
+}
+
+}  // namespace hemalink::drivers

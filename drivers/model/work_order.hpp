@@ -1,0 +1,34 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/model/result_set.hpp"
+
+namespace hemalink::model {
+
+/// One specimen an analyzer asked about in a host query, as it named it.
+struct QueriedSpecimen {
+  std::string specimen_id;  ///< The barcode, trimmed, as the lab knows it.
+  std::string echo;         ///< The field as received (rack^tube^sample^attribute), sent back.
+};
+
+/// An analyzer's host query (ASTM Q records): the specimens it asks about.
+struct HostQuery {
+  std::vector<QueriedSpecimen> specimens;
+  /// Q-13 `A`: the analyzer cancels its last request; it is sent no work.
+  bool is_cancel = false;
+};
+
+/// The work for one queried specimen, in the analyzer's own codes. No codes: nothing is
+/// pending for it (no order, or every test resulted or cancelled).
+struct WorkOrder {
+  QueriedSpecimen specimen;
+  std::optional<Patient> patient;
+  Priority priority = Priority::Unknown;
+  std::string collected_at;
+  std::vector<std::string> codes;
+};
+
+}  // namespace hemalink::model

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/driver.hpp"
+#include "protocols/astm/lis2_records.hpp"
+#include "server/ingest/current_message_reader.hpp"
+#include "server/orders/worker_threads.hpp"
+#include "server/store/order_book.hpp"
+
+namespace hemalink::orders {
+
+/// What is pending on one specimen (the order book's answer, or a test's).
+using PendingLookup = std::function<Result<std::vector<store::PendingOrder>, store::StoreError>(
+    std::string_view specimen_id)>;
+
+/// The reply to one host query and the order tests it sends.
+struct HostAnswer {
+  std::string records;              ///< LIS02-A2 records, no framing.
+  std::vector<long long> test_ids;  ///< The order tests it sends the analyzer.
+  std::size_t specimens = 0;        ///< Specimens asked about.
+  std::size_t with_work = 0;        ///< Of them, those sent tests.
+};
+
+/// Answers one host query in the analyzer's terms: for each specimen it names, the pending tests
+/// its mapping table can order (in its codes, by the driver's layout); the tests it cannot run
+/// are left for another analyzer. A query that cannot be read is answered L-3 `Q` (error in the
+/// last request), one whose orders cannot be read now L-3 `E` (never "no order": the analyzer
+/// would skip a specimen that has one), a cancellation (Q-13 `A`) with a header and terminator.
+HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view records,
+                             const astm::Lis2Leniency& leniency, const PendingLookup& lookup,
+                             std::chrono::system_clock::time_point now);
+
+/// Answers analyzers' host queries on threads of its own, from the order book, and marks the
+/// tests it sends as sent to that analyzer.
+class HostQueryDesk {
+ public:
+  HostQueryDesk(std::string dsn, std::shared_ptr<ingest::CurrentMessageReader> reader,
+                std::size_t threads = 4);
+
+  /// Answers `records` from `analyzer` on one of the desk's threads; `done` gets the answer
+  /// there. False when the desk is full or stopping (the caller answers for itself).
+  bool ask(std::string analyzer, std::string records, std::function<void(HostAnswer)> done);
+  void stop() { threads_.stop(); }
+
+ private:
+  HostAnswer answer(const std::string& analyzer, const std::string& records);
+
+  std::string dsn_;
+  std::shared_ptr<ingest::CurrentMessageReader> reader_;
+  WorkerThreads threads_;
+};
+
+}  // namespace hemalink::orders

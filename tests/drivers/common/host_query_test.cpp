@@ -1,0 +1,80 @@
+#include "drivers/common/host_query.hpp"
+
+#include <gtest/gtest.h>
+
+#include "drivers/orders/astm_orders.hpp"
+
+namespace hemalink::drivers {
+namespace {
+
+const QueryLayout kSysmexXn{3, 5, true, true};
+const QueryLayout kGeneric{0, 4, false, false};
+
+model::HostQuery read(const std::string& text, const QueryLayout& layout) {
+  auto message = astm::Lis2Message::parse(text);
+  EXPECT_TRUE(message);
+  auto query = read_host_query(*message, layout, Charset::Latin1);
+  EXPECT_TRUE(query) << (query ? "" : query.error().describe());
+  return query ? *query : model::HostQuery{};
+}
+
+TEST(HostQuery, ReadsTheSysmexSampleNumberAndKeepsTheFieldToEcho) {
+  auto q = read("H|\\^&\rQ|1|1^2^       ABC123^B||||20261128||||||N\rL|1|N\r", kSysmexXn);
+  ASSERT_EQ(q.specimens.size(), 1u);
+  EXPECT_EQ(q.specimens[0].specimen_id, "ABC123");
+  EXPECT_EQ(q.specimens[0].echo, "1^2^       ABC123^B");
+  EXPECT_FALSE(q.is_cancel);
+}
+
+TEST(HostQuery, ReadsVendorShapesOfTheStandardQuery) {
+  EXPECT_EQ(read("H|\\^&\rQ|1|^S-1||ALL||||||||O\rL|1|N\r", kGeneric).specimens[0].specimen_id,
+            "S-1")
+      << "Ortho VITROS: component 2";
+  auto cobas = read("H|\\^&\rQ|1|^^S-2^192^0^5^^S1^SC||ALL\rL|1|N\r", kGeneric);
+  EXPECT_EQ(cobas.specimens[0].specimen_id, "S-2") << "cobas: component 3";
+  auto erba = read("H|`^&\rQ|1|^S-3`^S-4||ALL||S\rL|1|N\r", kGeneric);
+  ASSERT_EQ(erba.specimens.size(), 2u) << "Erba: several specimens as repeats";
+  EXPECT_EQ(erba.specimens[1].specimen_id, "S-4");
+  auto cancel = read("H|\\^&\rQ|1|^S-5||ALL||||||||A\rL|1|N\r", kGeneric);
+  EXPECT_TRUE(cancel.is_cancel);
+}
+
+TEST(HostQuery, RefusesAQueryThatNamesNoSpecimen) {
+  auto message = astm::Lis2Message::parse("H|\\^&\rQ|1|^^@192||ALL\rL|1|N\r");
+  auto query = read_host_query(*message, kGeneric, Charset::Latin1);
+  ASSERT_FALSE(query) << "a cobas `@` sequence number is no barcode";
+  EXPECT_NE(query.error().detail.find("Q-3"), std::string::npos) << query.error().detail;
+}
+
+TEST(HostQuery, TheAnswerReadsBackWithHemalinksOwnStrictParser) {
+  model::WorkOrder w;
+  w.specimen = {"S-1", "1^2^       S-1^B"};
+  w.patient = model::Patient{"P|1", "F", "19500704", std::nullopt};
+  w.priority = model::Priority::Stat;
+  w.codes = {"WBC", "RDW-CV"};
+  const auto text = write_query_answer({w}, kGeneric, "20261128101500");
+  auto message = astm::Lis2Message::parse(text);
+  ASSERT_TRUE(message) << message.error().describe();
+  EXPECT_TRUE(message->is_terminated());
+  auto orders = read_astm_orders(*message, Charset::Latin1);
+  ASSERT_TRUE(orders) << orders.error().describe();
+  ASSERT_EQ(orders->orders.size(), 1u);
+  const auto& o = orders->orders[0];
+  EXPECT_EQ(o.tests.size(), 2u);
+  EXPECT_EQ(o.tests[1].code, "RDW-CV");
+  EXPECT_EQ(o.priority, model::Priority::Stat);
+  EXPECT_EQ(o.patient->id, "P|1") << "a delimiter in a value is escaped";
+}
+
+TEST(HostQuery, NothingPendingIsNoInformationOrSysmexReportTypeY) {
+  model::WorkOrder none;
+  none.specimen = {"S-9", "^^S-9^B"};
+  EXPECT_EQ(write_query_answer({none}, kGeneric, "20261128"),
+            "H|\\^&|||hemalink|||||||P|LIS2-A2|20261128\rL|1|I\r");
+  EXPECT_EQ(write_query_answer({none}, kSysmexXn, "20261128"),
+            "H|\\^&|||hemalink|||||||P|LIS2-A2|20261128\rP|1\rO|1|^^S-9^B|||||||||||||||||||||||Y\r"
+            "L|1|N\r");
+}
+
+}  // namespace
+}  // namespace hemalink::drivers

@@ -1,0 +1,138 @@
+// Host queries answered from the orders, end to end on 127.0.0.1: the LIS orders over its feed;
+// a simulated Sysmex XN and CS each ask about the tube and receive exactly the tests they run,
+// in their own codes and layouts, with the sample echoed as they sent it; a cancelled test is
+// not sent; the tests sent are marked so; a tube with no order gets the no-order answer each
+// analyzer expects.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "server/simulate/simulation.hpp"
+#include "tests/support/daemon_harness.hpp"
+
+namespace hemalink::orders {
+namespace {
+
+using model::WireProtocol;
+using namespace std::chrono_literals;
+using testing::DaemonHarness;
+
+config::DaemonConfig lab() {
+  config::DaemonConfig c;
+  c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
+  c.analyzers.push_back(testing::tcp_analyzer("cs-1", "sysmex-cs", WireProtocol::Astm));
+  c.analyzers.push_back(testing::tcp_analyzer("astm-1", "generic-astm", WireProtocol::Astm));
+  config::LisDestination d;
+  d.name = "lis";
+  d.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
+  d.mapping_file = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config/lis/example-lis.json";
+  config::LisOrderFeed feed;
+  feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
+  d.orders = feed;
+  c.lis.push_back(d);
+  return c;
+}
+
+simulate::SimulationReport send(std::uint16_t port, WireProtocol protocol,
+                                std::vector<std::string> messages) {
+  simulate::SimulationPlan plan;
+  plan.analyzer.protocol = protocol;
+  plan.targets = {{"127.0.0.1", port}};
+  plan.messages = std::move(messages);
+  plan.timeout = 30s;
+  plan.hold = 1500ms;  // the reply comes after the query's final ACK
+  return simulate::run_simulation(plan);
+}
+
+// One OBR per ordered code, STAT in OBR-5.
+std::string order(const std::string& control, const std::string& orc1,
+                  const std::vector<std::string>& tests) {
+  auto text = fmt::format(
+      "MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128101500||ORM^O01|{}|P|2.3.1\r"
+      "PID|1||P-42^^^HOSP^MR||Doe^Jane||19500704|F\r"
+      "ORC|{}|PL-1\r",
+      control, orc1);
+  for (const auto& test : tests) {
+    text += fmt::format("OBR|1|PL-1|S-1|{}|S\r", test);
+  }
+  return text;
+}
+
+// Sysmex: rack^tube^sample no^attribute, the sample number right-justified in 22 characters.
+std::string sysmex_query(const std::string& sample) {
+  return fmt::format(
+      "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
+      "Q|1|1^2^{:>22}^B||||20261128101600||||||N\r"
+      "L|1|N\r",
+      sample);
+}
+
+struct HostQueries : ::testing::Test {
+  void SetUp() override {
+    HL_REQUIRE_POSTGRES();
+    h = std::make_unique<DaemonHarness>(lab());
+    const auto ordered = send(h->daemon().order_feed_port("lis"), WireProtocol::Hl7,
+                              {order("O-1", "NW", {"FBC", "COAG"}), order("O-2", "CA", {"APTT"})});
+    ASSERT_EQ(ordered.results.size(), 2u);
+    ASSERT_EQ(ordered.results[1].answer, simulate::Answer::Acknowledged);
+  }
+  std::unique_ptr<DaemonHarness> h;
+};
+
+TEST_F(HostQueries, TheXnReceivesItsTestsInItsCodesWithTheSampleEchoed) {
+  const auto report = send(h->port("xn-1"), WireProtocol::Astm, {sysmex_query("S-1")});
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  const auto& reply = report.host_replies[0];
+  EXPECT_NE(reply.find(fmt::format("\rO|1|1^2^{:>22}^B||", "S-1")), std::string::npos) << reply;
+  EXPECT_NE(reply.find("||^^^^WBC\\^^^^RBC\\^^^^HGB\\^^^^HCT\\^^^^MCV\\^^^^MCH\\^^^^MCHC\\"
+                       "^^^^PLT\\^^^^RDW-CV|S|"),
+            std::string::npos)
+      << "the FBC panel in XN codes, STAT from OBR-27.6: " << reply;
+  EXPECT_NE(reply.find("\rP|1|||P-42|||19500704|F\r"), std::string::npos)
+      << "the patient ID in P-5, as Sysmex reads it: " << reply;
+  EXPECT_NE(reply.find("|||||||||||||Q\r"), std::string::npos) << "O-26 Q: " << reply;
+  EXPECT_EQ(reply.find("PT"), std::string::npos) << "no coagulation test for the XN";
+  EXPECT_EQ(h->count("SELECT count(*) FROM order_tests WHERE status = 'sent' AND analyzer = "
+                     "'xn-1'"),
+            9);
+  EXPECT_EQ(h->count("SELECT count(*) FROM order_tests WHERE status = 'ordered'"), 2)
+      << "PT and INR wait for the CS";
+  EXPECT_EQ(h->count("SELECT count(*) FROM audit_log WHERE actor = 'analyzer:xn-1' AND action = "
+                     "'sent'"),
+            9);
+}
+
+TEST_F(HostQueries, TheCsReceivesItsTestGroupsAndNotTheCancelledTest) {
+  const auto report = send(h->port("cs-1"), WireProtocol::Astm, {sysmex_query("S-1")});
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  const auto& reply = report.host_replies[0];
+  EXPECT_NE(reply.find("||^^^040|S|"), std::string::npos)
+      << "PT seconds and INR are both ordered as test group 040; APTT (050) was cancelled: "
+      << reply;
+  EXPECT_EQ(reply.find("050"), std::string::npos) << reply;
+  EXPECT_EQ(h->count("SELECT count(*) FROM order_tests WHERE status = 'sent' AND analyzer = "
+                     "'cs-1'"),
+            2);
+}
+
+TEST_F(HostQueries, ATubeWithNoOrderGetsTheAnswerEachAnalyzerExpects) {
+  auto report = send(h->port("xn-1"), WireProtocol::Astm, {sysmex_query("S-404")});
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  EXPECT_NE(report.host_replies[0].find(fmt::format("\rO|1|1^2^{:>22}^B", "S-404")),
+            std::string::npos);
+  EXPECT_NE(report.host_replies[0].find("|Y\rL|1|N\r"), std::string::npos)
+      << "Sysmex: O-26 Y, no order: " << report.host_replies[0];
+
+  report = send(h->port("astm-1"), WireProtocol::Astm,
+                {"H|\\^&|||ANALYZER\rQ|1|^S-404||ALL||||||||O\rL|1|N\r"});
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  EXPECT_TRUE(report.host_replies[0].starts_with("H|\\^&|||hemalink|"));
+  EXPECT_TRUE(report.host_replies[0].ends_with("\rL|1|I\r"))
+      << "LIS02-A2: no information available: " << report.host_replies[0];
+  EXPECT_EQ(h->count("SELECT count(*) FROM messages WHERE direction = 'out' AND analyzer_id IS "
+                     "NOT NULL"),
+            2)
+      << "each reply is kept";
+}
+
+}  // namespace
+}  // namespace hemalink::orders
