@@ -86,3 +86,29 @@ CREATE TRIGGER order_tests_changed AFTER UPDATE ON order_tests FOR EACH ROW
   WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION orders_audited();
 
 COMMENT ON COLUMN messages.destination IS 'The LIS destination a message went to (direction out: results) or came from (direction in: its acknowledgement, or an order message); NULL for an analyzer''s messages.';
+
+-- A result stored for an ordered test of the same specimen marks that test resulted, in the
+-- result's own transaction (QC results never do). The audit row names the analyzer.
+CREATE FUNCTION order_tests_resulted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  by_analyzer record;
+  actor text := current_setting('hemalink.actor', true);
+BEGIN
+  FOR by_analyzer IN
+    SELECT DISTINCT n.analyzer_id, a.name FROM inserted_results n
+      JOIN analyzers a ON a.id = n.analyzer_id
+     WHERE NOT n.is_qc AND EXISTS (SELECT 1 FROM orders o WHERE o.specimen_id = n.specimen_id)
+  LOOP
+    PERFORM set_config('hemalink.actor', 'analyzer:' || by_analyzer.name, true);
+    UPDATE order_tests t SET status = 'resulted', analyzer = by_analyzer.name, status_at = now()
+      FROM orders o, inserted_results n
+     WHERE t.order_id = o.id AND o.specimen_id = n.specimen_id AND t.code = n.code
+       AND n.analyzer_id = by_analyzer.analyzer_id AND NOT n.is_qc
+       AND t.status IN ('ordered', 'sent', 'acknowledged');
+  END LOOP;
+  PERFORM set_config('hemalink.actor', coalesce(actor, ''), true);
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER results_fill_orders AFTER INSERT ON results REFERENCING NEW TABLE AS inserted_results
+  FOR EACH STATEMENT EXECUTE FUNCTION order_tests_resulted();

@@ -323,6 +323,14 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
   std::int64_t grace = c.shutdown_grace.count();
   top.integer("shutdown_grace_ms", grace, 0, 60000);
   c.shutdown_grace = std::chrono::milliseconds(grace);
+  if (const json* orders = top.object("orders")) {
+    JsonFields f(*orders, "orders", top.errors());
+    f.boolean("hold_results_not_ordered", c.orders.hold_results_not_ordered);
+    f.boolean("hold_specimens_without_order", c.orders.hold_specimens_without_order);
+    std::int64_t overdue = c.orders.overdue_after.count();
+    f.integer("overdue_after_min", overdue, 1, 60 * 24 * 60);
+    c.orders.overdue_after = std::chrono::minutes(overdue);
+  }
   if (const json* rules = top.object("rules")) {
     JsonFields f(*rules, "rules", top.errors());
     std::vector<std::string> files;
@@ -510,6 +518,11 @@ Result<DaemonConfig, files::FileErrors> parse_daemon_config(
     return errors;
   }
   return c;
+}
+
+bool takes_orders(const DaemonConfig& config) {
+  return std::any_of(config.lis.begin(), config.lis.end(),
+                     [](const LisDestination& d) { return d.orders.has_value(); });
 }
 
 bool LisDestination::takes(std::string_view analyzer) const {

@@ -134,6 +134,15 @@ struct RulesConfig {
   std::size_t recent_results_capacity = 100000;
 };
 
+/// How results are matched to the orders from the LIS ("orders"; in force when a LIS has an
+/// order feed).
+struct OrdersConfig {
+  bool hold_results_not_ordered = true;
+  bool hold_specimens_without_order = true;
+  /// An order with tests still pending this long after it came is listed as overdue.
+  std::chrono::minutes overdue_after{240};
+};
+
 struct DaemonConfig {
   std::string database_url;
   bool migrate_at_start = true;
@@ -148,9 +157,13 @@ struct DaemonConfig {
   std::chrono::milliseconds shutdown_grace{5000};
   StoreConfig store;
   std::vector<LisDestination> lis;
+  OrdersConfig orders;
   RulesConfig rules;
   std::vector<AnalyzerConfig> analyzers;
 };
+
+/// True when a LIS sends orders: results are then matched to them.
+bool takes_orders(const DaemonConfig& config);
 
 /// Reads the daemon's configuration from `json_text`. Fails with every error found, each with
 /// its JSON path (or its line and column, when the text is not JSON) and no file. Relative paths

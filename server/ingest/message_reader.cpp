@@ -85,11 +85,15 @@ std::vector<store::MessageContent> MessageReader::read(
   for (const auto* receipt : receipts) {
     contents.push_back(translate(*receipt));
   }
+  const auto checks = match(contents, receipts);
   prefetch(contents, receipts);
   for (std::size_t i = 0; i < receipts.size(); ++i) {
     const auto& receipt = *receipts[i];
     auto& out = contents[i];
     decide(out, receipt);
+    for (std::size_t s = 0; s < checks[i].size() && s < out.decisions.size(); ++s) {
+      apply_order_check(checks[i][s], out.decisions[s]);
+    }
     if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
       out.status = MessageStatus::Incomplete;
       out.reject_reason = receipt.link_reason;
@@ -97,6 +101,44 @@ std::vector<store::MessageContent> MessageReader::read(
     }
   }
   return contents;
+}
+
+// One read of the orders for every patient specimen of the batch; when they cannot be read, the
+// batch's patient results are held rather than decided without them.
+std::vector<std::vector<OrderCheck>> MessageReader::match(
+    std::span<MessageContent> contents, std::span<const store::Receipt* const> receipts) const {
+  std::vector<std::vector<OrderCheck>> checks(contents.size());
+  if (!order_lookup_) {
+    return checks;
+  }
+  std::vector<std::string> ids;
+  for (const auto& c : contents) {
+    for (const auto& set : c.result_sets) {
+      if (set.kind == model::SpecimenKind::Patient)
+        ids.push_back(set.specimen_id);
+    }
+  }
+  if (ids.empty()) {
+    return checks;
+  }
+  const auto orders = order_lookup_(ids);
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    for (auto& set : contents[i].result_sets) {
+      auto& check = checks[i].emplace_back();
+      if (set.kind != model::SpecimenKind::Patient) {
+        continue;
+      }
+      if (!orders) {
+        check.hold_all = "the orders could not be read: held rather than decided without them";
+        continue;
+      }
+      std::vector<store::PendingOrder> mine;
+      std::copy_if(orders->begin(), orders->end(), std::back_inserter(mine),
+                   [&](const auto& o) { return o.specimen_id == set.specimen_id; });
+      check = match_orders(set, mine, order_policy_, receipts[i]->received_at);
+    }
+  }
+  return checks;
 }
 
 store::MessageContent MessageReader::translate(const store::Receipt& receipt) const {

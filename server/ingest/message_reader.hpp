@@ -11,6 +11,7 @@
 #include "drivers/driver.hpp"
 #include "drivers/model/decision.hpp"
 #include "protocols/astm/lis2_records.hpp"
+#include "server/ingest/order_matching.hpp"
 #include "server/rules/rule_set.hpp"
 #include "server/store/stored_message.hpp"
 
@@ -44,6 +45,14 @@ class MessageReader {
   void add_analyzer(std::string name, std::unique_ptr<drivers::Driver> driver,
                     astm::Lis2Leniency leniency = {});
 
+  /// Matches patient results to the orders on their specimens before the rules see them (the
+  /// order's patient fills what the analyzer did not send), and holds what `policy` says.
+  /// Without it (a lab that takes no orders) results are decided on what the analyzer sent.
+  void set_order_matching(OrderLookup lookup, OrderPolicy policy) {
+    order_lookup_ = std::move(lookup);
+    order_policy_ = policy;
+  }
+
   /// The rule set that decides (nullptr when every result is held for want of one).
   void set_rule_set(std::shared_ptr<const rules::RuleSet> rules) { rule_set_ = std::move(rules); }
   const std::shared_ptr<const rules::RuleSet>& rule_set() const { return rule_set_; }
@@ -69,10 +78,14 @@ class MessageReader {
   void prefetch(std::span<const store::MessageContent> contents,
                 std::span<const store::Receipt* const> receipts) const;
   void decide(store::MessageContent& content, const store::Receipt& receipt) const;
+  std::vector<std::vector<OrderCheck>> match(std::span<store::MessageContent> contents,
+                                             std::span<const store::Receipt* const> receipts) const;
 
   Decider decider_;
   HistoryPrefetch prefetch_;
   std::shared_ptr<const rules::RuleSet> rule_set_;
+  OrderLookup order_lookup_;
+  OrderPolicy order_policy_;
   std::map<std::string, Analyzer, std::less<>> analyzers_;
 };
 

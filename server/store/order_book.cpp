@@ -72,6 +72,13 @@ constexpr const char* kPending =
     " WHERE o.specimen_id = $1 AND t.status IN ('ordered', 'sent', 'acknowledged')"
     " ORDER BY o.id, t.id";
 
+constexpr const char* kOnSpecimens =
+    "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
+    " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
+    " t.id, t.code, t.status"
+    " FROM orders o JOIN order_tests t ON t.order_id = o.id"
+    " WHERE o.specimen_id = ANY ($1::text[]) ORDER BY o.id, t.id";
+
 constexpr const char* kMarkSent =
     "UPDATE order_tests SET status = 'sent', analyzer = $2, status_at = now()"
     " WHERE id = ANY ($1::bigint[]) AND status IN ('ordered', 'sent', 'acknowledged')";
@@ -102,14 +109,15 @@ TestColumns columns_of(const std::vector<OrderedCode>& tests) {
   return c;
 }
 
-void place(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder& m, OrderChanges& changes) {
+void place(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder& m,
+           OrderChanges& changes) {
   const auto& o = m.order;
   const model::Patient none;
   const auto& p = o.patient ? *o.patient : none;
-  const auto row = tx.exec_params1(kUpsertOrder, r.source, o.placer_number, o.filler_number,
-                                   o.specimen_id, p.id, p.sex, p.birth_date, o.location,
-                                   model::to_string(o.priority), o.collected_at,
-                                   r.id.to_string(), o.control == model::OrderControl::Change);
+  const auto row =
+      tx.exec_params1(kUpsertOrder, r.source, o.placer_number, o.filler_number, o.specimen_id, p.id,
+                      p.sex, p.birth_date, o.location, model::to_string(o.priority), o.collected_at,
+                      r.id.to_string(), o.control == model::OrderControl::Change);
   const auto order_id = row[0].as<long long>();
   ++(row[1].as<bool>() ? changes.orders_created : changes.orders_changed);
   const auto c = columns_of(m.tests);
@@ -119,8 +127,8 @@ void place(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder&
 }
 
 // Nothing to cancel is a refusal: the LIS believes in an order hemalink does not have.
-std::optional<std::string> cancel(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder& m,
-                                  OrderChanges& changes) {
+std::optional<std::string> cancel(pqxx::transaction_base& tx, const OrderReceipt& r,
+                                  const MappedOrder& m, OrderChanges& changes) {
   const auto& o = m.order;
   const auto found = tx.exec_params(kFindOrder, r.source, o.specimen_id, o.placer_number);
   if (found.empty()) {
@@ -139,7 +147,8 @@ std::optional<std::string> cancel(pqxx::transaction_base& tx, const OrderReceipt
   return std::nullopt;
 }
 
-std::optional<std::string> apply(pqxx::transaction_base& tx, const OrderReceipt& r, OrderChanges& changes) {
+std::optional<std::string> apply(pqxx::transaction_base& tx, const OrderReceipt& r,
+                                 OrderChanges& changes) {
   for (const auto& m : r.orders) {
     if (m.order.control == model::OrderControl::Cancel) {
       if (auto refused = cancel(tx, r, m, changes)) {
@@ -159,6 +168,30 @@ std::optional<std::string> apply(pqxx::transaction_base& tx, const OrderReceipt&
 
 std::optional<std::int64_t> offset_of(const OrderReceipt& r) {
   return r.error_offset;
+}
+
+std::vector<PendingOrder> read_orders(const pqxx::result& rows) {
+  std::vector<PendingOrder> out;
+  for (const auto& row : rows) {
+    const auto id = row[0].as<long long>();
+    if (out.empty() || out.back().id != id) {
+      auto& o = out.emplace_back();
+      o.id = id;
+      o.source = row[1].as<std::string>();
+      o.placer_number = row[2].as<std::string>();
+      o.filler_number = row[3].as<std::string>();
+      o.specimen_id = row[4].as<std::string>();
+      o.patient.id = row[5].as<std::string>();
+      o.patient.sex = row[6].as<std::string>();
+      o.patient.birth_date = row[7].as<std::string>();
+      o.location = row[8].as<std::string>();
+      o.priority = priority_named(row[9].as<std::string>());
+      o.collected_at = row[10].as<std::string>();
+    }
+    out.back().tests.push_back(
+        {row[11].as<long long>(), row[12].as<std::string>(), row[13].as<std::string>()});
+  }
+  return out;
 }
 
 }  // namespace
@@ -201,39 +234,29 @@ Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& 
       dsn, fmt::format("reading the orders of specimen '{}'", specimen_id),
       [&](pqxx::connection& c) -> Result<std::vector<PendingOrder>, StoreError> {
         pqxx::read_transaction tx(c);
-        std::vector<PendingOrder> out;
-        for (const auto& row : tx.exec_params(kPending, std::string(specimen_id))) {
-          const auto id = row[0].as<long long>();
-          if (out.empty() || out.back().id != id) {
-            auto& o = out.emplace_back();
-            o.id = id;
-            o.source = row[1].as<std::string>();
-            o.placer_number = row[2].as<std::string>();
-            o.filler_number = row[3].as<std::string>();
-            o.specimen_id = row[4].as<std::string>();
-            o.patient.id = row[5].as<std::string>();
-            o.patient.sex = row[6].as<std::string>();
-            o.patient.birth_date = row[7].as<std::string>();
-            o.location = row[8].as<std::string>();
-            o.priority = priority_named(row[9].as<std::string>());
-            o.collected_at = row[10].as<std::string>();
-          }
-          out.back().tests.push_back(
-              {row[11].as<long long>(), row[12].as<std::string>(), row[13].as<std::string>()});
-        }
-        return out;
+        return read_orders(tx.exec_params(kPending, std::string(specimen_id)));
+      });
+}
+
+Result<std::vector<PendingOrder>, StoreError> orders_on_specimens(
+    const std::string& dsn, const std::vector<std::string>& specimen_ids) {
+  return on_thread_connection(
+      dsn, fmt::format("reading the orders of {} specimen(s)", specimen_ids.size()),
+      [&](pqxx::connection& c) -> Result<std::vector<PendingOrder>, StoreError> {
+        pqxx::read_transaction tx(c);
+        return read_orders(tx.exec_params(kOnSpecimens, text_array(specimen_ids)));
       });
 }
 
 Result<void, StoreError> mark_tests_sent(const std::string& dsn, const std::vector<long long>& ids,
                                          std::string_view analyzer) {
-  return on_thread_connection(dsn, fmt::format("marking {} test(s) sent to {}", ids.size(), analyzer),
+  return on_thread_connection(dsn,
+                              fmt::format("marking {} test(s) sent to {}", ids.size(), analyzer),
                               [&](pqxx::connection& c) -> Result<void, StoreError> {
                                 pqxx::work tx(c);
                                 tx.exec_params("SELECT set_config('hemalink.actor', $1, true)",
                                                fmt::format("analyzer:{}", analyzer));
-                                tx.exec_params(kMarkSent, bigint_array(ids),
-                                               std::string(analyzer));
+                                tx.exec_params(kMarkSent, bigint_array(ids), std::string(analyzer));
                                 tx.commit();
                                 return {};
                               });

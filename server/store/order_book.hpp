@@ -88,6 +88,12 @@ struct PendingOrder {
 Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& dsn,
                                                              std::string_view specimen_id);
 
+/// Every order on any of `specimen_ids`, with all its tests whatever their status (cancelled
+/// ones too, so that a result of a cancelled test is known for one): what results are matched
+/// against. One statement, on the calling thread's connection.
+Result<std::vector<PendingOrder>, StoreError> orders_on_specimens(
+    const std::string& dsn, const std::vector<std::string>& specimen_ids);
+
 /// The tests went to `analyzer` (a query answer or a download): status sent, audited with actor
 /// `analyzer:<name>`. Tests resulted or cancelled meanwhile are left as they are.
 Result<void, StoreError> mark_tests_sent(const std::string& dsn, const std::vector<long long>& ids,

@@ -1,0 +1,129 @@
+// Results matched to their orders, end to end on 127.0.0.1: the XN sends no sex or age, so a
+// sex-specific rule decides on the order's patient; a result of a test no order asks is held;
+// a specimen with no order is held; a different patient ID on the order holds everything; the
+// ordered tests become resulted in the results' own transaction.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "server/simulate/simulation.hpp"
+#include "tests/support/daemon_harness.hpp"
+
+namespace hemalink::orders {
+namespace {
+
+using model::WireProtocol;
+using namespace std::chrono_literals;
+using testing::DaemonHarness;
+
+struct OrderedLab {
+  testing::TempDir dir{"order-matching"};
+
+  config::DaemonConfig config() const {
+    config::DaemonConfig c;
+    c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
+    const auto rules = dir / "sex-specific.json";
+    std::ofstream(rules) << R"({"version": "sex-specific-test", "rules": [
+        {"id": "release", "applies_to": ["*"], "when": "not is_qc", "action": "release"},
+        {"id": "hgb-low-for-a-woman", "applies_to": ["HGB"],
+         "when": "sex == \"F\" and value < 12.0", "action": "hold",
+         "reason": "HGB below the female range"},
+        {"id": "elderly-wbc", "applies_to": ["WBC"], "when": "age_years >= 65 and value < 4.0",
+         "action": "hold", "reason": "low WBC at 65 or older"}]})";
+    c.rules.files = {rules};
+    config::LisDestination d;
+    d.name = "lis";
+    d.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
+    d.mapping_file = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config/lis/example-lis.json";
+    config::LisOrderFeed feed;
+    feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
+    d.orders = feed;
+    c.lis.push_back(d);
+    return c;
+  }
+};
+
+simulate::SimulationReport send(std::uint16_t port, WireProtocol protocol,
+                                std::vector<std::string> messages) {
+  simulate::SimulationPlan plan;
+  plan.analyzer.protocol = protocol;
+  plan.targets = {{"127.0.0.1", port}};
+  plan.messages = std::move(messages);
+  plan.timeout = 30s;
+  return simulate::run_simulation(plan);
+}
+
+std::string order(const std::string& specimen, const std::string& patient) {
+  return fmt::format(
+      "MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128101500||OML^O21^OML_O21|O-{}|P|2.5.1\r"
+      "PID|1||{}^^^HOSP^MR||Doe^Jane||19500704|F\r"
+      "ORC|NW|PL-{}\r"
+      "OBR|1|PL-{}||FBC\r"
+      "SPM|1|{}||BLD\r",
+      specimen, patient, specimen, specimen, specimen);
+}
+
+// An XN result message without sex, birth date or age, and with the patient ID it was given.
+std::string results(const std::string& specimen, const std::string& patient) {
+  return fmt::format(
+      "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
+      "P|1|||{}|^^||||||||^||||||||||||^^^\r"
+      "O|1||^^{:>22}^B|^^^^WBC|||||||N||||||||||||||F\r"
+      "R|1|^^^^WBC^1|3.10|10*3/uL||L||F||||20261128101500\r"
+      "R|2|^^^^HGB^1|11.2|g/dL||L||F||||20261128101500\r"
+      "R|3|^^^^RET%^1|1.20|%||N||F||||20261128101500\r"
+      "L|1|N\r",
+      patient, specimen);
+}
+
+std::string decision(const DaemonHarness& h, const std::string& specimen, const std::string& code) {
+  return h.query_value(
+      fmt::format("SELECT d.decision || ' ' || d.decided_by || ' ' || coalesce(d.reason, '')"
+                  " FROM decisions d JOIN results r ON r.id = d.result_id"
+                  " WHERE d.is_current AND r.specimen_id = '{}' AND r.code = '{}'",
+                  specimen, code));
+}
+
+TEST(OrderMatching, TheOrdersPatientDecidesTheRulesAndWhatWasNotOrderedIsHeld) {
+  HL_REQUIRE_POSTGRES();
+  OrderedLab lab;
+  DaemonHarness h(lab.config());
+  const auto feed = h.daemon().order_feed_port("lis");
+  ASSERT_EQ(
+      send(feed, WireProtocol::Hl7, {order("S-1", "P-1"), order("S-3", "P-3")}).results[1].answer,
+      simulate::Answer::Acknowledged);
+  const auto report = send(h.port("xn-1"), WireProtocol::Astm,
+                           {results("S-1", ""), results("S-2", ""), results("S-3", "P-OTHER")});
+  ASSERT_EQ(report.results.size(), 3u);
+
+  EXPECT_EQ(h.query_value("SELECT patient_id || ' ' || patient_sex || ' ' || patient_birth_date"
+                          " || ' ' || floor(patient_age_years) FROM specimens"
+                          " WHERE specimen_id = 'S-1'"),
+            "P-1 F 19500704 76")
+      << "what the XN did not send comes from the order";
+  EXPECT_NE(decision(h, "S-1", "HGB").find("HGB below the female range"), std::string::npos)
+      << "the female range applied: " << decision(h, "S-1", "HGB");
+  EXPECT_NE(decision(h, "S-1", "WBC").find("low WBC at 65 or older"), std::string::npos)
+      << "the age applied: " << decision(h, "S-1", "WBC");
+  EXPECT_EQ(decision(h, "S-1", "RET_PCT"),
+            "hold system:orders RET_PCT was not ordered on specimen S-1");
+  EXPECT_EQ(decision(h, "S-2", "WBC"), "hold system:orders no order for specimen S-2");
+  EXPECT_NE(decision(h, "S-3", "WBC")
+                .find("patient conflict on specimen S-3: the analyzer sent "
+                      "patient P-OTHER, the order is for P-3"),
+            std::string::npos)
+      << decision(h, "S-3", "WBC");
+
+  EXPECT_EQ(h.query_value("SELECT string_agg(t.code || ':' || t.status, ',' ORDER BY t.code)"
+                          " FROM order_tests t JOIN orders o ON o.id = t.order_id"
+                          " WHERE o.specimen_id = 'S-1' AND t.status <> 'ordered'"),
+            "HGB:resulted,WBC:resulted");
+  EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE action = 'resulted' AND actor = "
+                    "'analyzer:xn-1'"),
+            4)
+      << "WBC and HGB of S-1 and of S-3";
+}
+
+}  // namespace
+}  // namespace hemalink::orders
