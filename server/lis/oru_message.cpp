@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "drivers/model/compact_time.hpp"
 #include "protocols/hl7/v2_writer.hpp"
 #include "server/lis/lis_observation.hpp"
@@ -53,19 +55,45 @@ void write_patient(hl7::V2Writer& w, const store::OutboxSpecimen& s) {
       .field(s.patient_sex);
 }
 
-void write_order(hl7::V2Writer& w, const store::OutboxContent& c, const LisPanel& panel,
-                 char status) {
+// Results go back under the order that asked for them: ORC-2/OBR-2 its placer number, ORC-3/
+// OBR-3 its filler number (the specimen when it has none), OBR-4 the code the LIS ordered.
+// Results no order asked go under hemalink's panel with the specimen as filler number.
+struct OrderGroup {
+  std::string placer_number;
+  std::string filler_number;
+  std::string ordered_code;
+  std::vector<std::size_t> results;  ///< Indexes into the content's results.
+};
+
+std::vector<OrderGroup> order_groups(const store::OutboxContent& c) {
+  std::vector<OrderGroup> groups;
+  for (std::size_t i = 0; i < c.results.size(); ++i) {
+    const auto& r = c.results[i];
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const OrderGroup& g) {
+      return g.placer_number == r.placer_number && g.filler_number == r.filler_number &&
+             g.ordered_code == r.ordered_code;
+    });
+    if (it == groups.end()) {
+      it = groups.insert(groups.end(), {r.placer_number, r.filler_number, r.ordered_code, {}});
+    }
+    it->results.push_back(i);
+  }
+  return groups;
+}
+
+void write_order(hl7::V2Writer& w, const store::OutboxContent& c, std::size_t set_id,
+                 const OrderGroup& group, const LisPanel& panel, char status) {
   const auto& s = c.specimen;
-  w.segment("ORC").field("RE").field("").field(s.specimen_id).field("").field("CM");
+  const auto& filler = group.filler_number.empty() ? s.specimen_id : group.filler_number;
+  w.segment("ORC").field("RE").field(group.placer_number).field(filler).field("").field("CM");
   const char result_status[] = {status, '\0'};
-  w.segment("OBR")
-      .field("1")
-      .field("")
-      .field(s.specimen_id)
-      .components({panel.code, panel.text, panel.coding_system})
-      .field("")
-      .field("")
-      .field(model::compact_utc(s.received_at) + "+0000");
+  w.segment("OBR").field(std::to_string(set_id)).field(group.placer_number).field(filler);
+  if (group.ordered_code.empty()) {
+    w.components({panel.code, panel.text, panel.coding_system});
+  } else {
+    w.components({group.ordered_code, "", panel.coding_system});
+  }
+  w.field("").field("").field(model::compact_utc(s.received_at) + "+0000");
   for (int i = 8; i <= 24; ++i) {
     w.field("");
   }
@@ -125,9 +153,14 @@ Result<store::BuiltMessage, std::string> build_oru(const store::OutboxContent& c
   hl7::V2Writer w(m.payload);
   write_header(w, c, d, m.control_id);
   write_patient(w, c.specimen);
-  write_order(w, c, lis_panel(c.specimen, mapping), corrects ? 'C' : 'F');
-  for (std::size_t i = 0; i < observations.size(); ++i) {
-    write_observation(w, i + 1, observations[i], c.results[i], c.specimen);
+  const auto panel = lis_panel(c.specimen, mapping);
+  const auto groups = order_groups(c);
+  std::size_t set_id = 0;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    write_order(w, c, g + 1, groups[g], panel, corrects ? 'C' : 'F');
+    for (auto i : groups[g].results) {
+      write_observation(w, ++set_id, observations[i], c.results[i], c.specimen);
+    }
   }
   w.segment("SPM")
       .field("1")

@@ -37,6 +37,18 @@ void read_hl7(std::string_view payload, LisSimMessage& m) {
   if (auto obr = parsed->find("OBR")) {
     m.specimen_id = std::string(obr->field(3));
   }
+  if (auto spm = parsed->find("SPM")) {  // OBR-3 is the filler number of an ordered test
+    if (auto specimen = component(spm->field(2), c, 1); !specimen.empty())
+      m.specimen_id = specimen;
+  }
+  for (std::size_t i = 1;; ++i) {
+    auto obr = parsed->find("OBR", i);
+    if (!obr) {
+      break;
+    }
+    if (!obr->field(2).empty())
+      m.placer_numbers.emplace_back(obr->field(2));
+  }
   for (std::size_t i = 1;; ++i) {
     auto obx = parsed->find("OBX", i);
     if (!obx) {
@@ -181,10 +193,16 @@ std::vector<LisSimMessage> LisSimLedger::messages() const {
 }
 
 std::string to_json_line(const LisSimMessage& m) {
-  nlohmann::json j = {
-      {"sequence", m.sequence},    {"at_ms", m.at_ms}, {"control_id", m.control_id},
-      {"specimen", m.specimen_id}, {"codes", m.codes}, {"values", m.values},
-      {"statuses", m.statuses},    {"reply", m.reply}, {"duplicate", m.is_duplicate}};
+  nlohmann::json j = {{"sequence", m.sequence},
+                      {"at_ms", m.at_ms},
+                      {"control_id", m.control_id},
+                      {"specimen", m.specimen_id},
+                      {"placer_numbers", m.placer_numbers},
+                      {"codes", m.codes},
+                      {"values", m.values},
+                      {"statuses", m.statuses},
+                      {"reply", m.reply},
+                      {"duplicate", m.is_duplicate}};
   if (!m.error.empty()) {
     j["error"] = m.error;
   }

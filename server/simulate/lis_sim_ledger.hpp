@@ -33,12 +33,13 @@ const char* to_string(LisSimReply reply);
 /// What lis-sim read of a message it received, and how it answers it.
 struct LisSimMessage {
   std::uint64_t sequence = 0;
-  double at_ms = 0;                   ///< When it arrived, in milliseconds since lis-sim started.
-  std::string control_id;             ///< HL7 MSH-10, ASTM H-3.
-  std::string specimen_id;            ///< HL7 OBR-3, ASTM O-3.
-  std::vector<std::string> codes;     ///< OBX-3.1 / R-3.4.
-  std::vector<std::string> values;    ///< OBX-5 unescaped (SN: "<^0.27") / R-4.
-  std::vector<std::string> statuses;  ///< OBX-11 / R-9.
+  double at_ms = 0;         ///< When it arrived, in milliseconds since lis-sim started.
+  std::string control_id;   ///< HL7 MSH-10, ASTM H-3.
+  std::string specimen_id;  ///< HL7 SPM-2.2, else OBR-3; ASTM O-3.
+  std::vector<std::string> placer_numbers;  ///< HL7 OBR-2 of each order group, when set.
+  std::vector<std::string> codes;           ///< OBX-3.1 / R-3.4.
+  std::vector<std::string> values;          ///< OBX-5 unescaped (SN: "<^0.27") / R-4.
+  std::vector<std::string> statuses;        ///< OBX-11 / R-9.
   LisSimReply answer = LisSimReply::Ack;
   std::string reply;          ///< How it was answered (to_string(LisSimReply)).
   bool is_duplicate = false;  ///< Its control ID came before.

@@ -56,9 +56,14 @@ constexpr const char* kContentResults =
     "SELECT r.id, r.code, r.raw_code, r.loinc, r.value, r.numeric_value, r.comparator, r.units,"
     " r.reference_range, r.abnormal_flag, r.status, r.measured_at, r.decimals,"
     " CASE WHEN cardinality(r.comments) = 0 THEN '[]' ELSE array_to_json(r.comments)::text END,"
-    " t.id FROM unnest($1::bigint[]) AS t (id)"
-    " CROSS JOIN LATERAL (SELECT result_ids FROM outbox WHERE id = t.id LIMIT 1) o"
-    " CROSS JOIN LATERAL (SELECT * FROM results WHERE id = ANY (o.result_ids) OFFSET 0) r";
+    " t.id, coalesce(ord.placer_number, ''), coalesce(ord.filler_number, ''),"
+    " coalesce(ord.lis_code, '') FROM unnest($1::bigint[]) AS t (id)"
+    " CROSS JOIN LATERAL (SELECT result_ids, destination FROM outbox WHERE id = t.id LIMIT 1) o"
+    " CROSS JOIN LATERAL (SELECT * FROM results WHERE id = ANY (o.result_ids) OFFSET 0) r"
+    " LEFT JOIN LATERAL (SELECT od.placer_number, od.filler_number, ot.lis_code"
+    "   FROM orders od JOIN order_tests ot ON ot.order_id = od.id"
+    "   WHERE od.specimen_id = r.specimen_id AND od.source = o.destination AND ot.code = r.code"
+    "   ORDER BY od.id DESC LIMIT 1) ord ON true";
 
 // The tests each row's specimen already went to this destination with, in an earlier row the
 // LIS acknowledged: those results are corrections. (Usually none: one probe per row.)
@@ -143,7 +148,10 @@ std::map<long long, OutboxContent> read_contents(pqxx::transaction_base& tx,
     c.specimen.driver = s[11].as<std::string>();
   }
   for (const auto& row : tx.exec_prepared("content_results", list)) {
-    out[row[14].as<long long>()].results.push_back(read_result(row));
+    auto& r = out[row[14].as<long long>()].results.emplace_back(read_result(row));
+    r.placer_number = row[15].as<std::string>();
+    r.filler_number = row[16].as<std::string>();
+    r.ordered_code = row[17].as<std::string>();
   }
   std::set<std::pair<long long, std::string>> sent_before;
   for (const auto& row : tx.exec_prepared("tests_sent_before", list)) {

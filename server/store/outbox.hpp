@@ -38,6 +38,11 @@ struct OutboxResult {
   /// The LIS already has this test of this specimen from an earlier row sent to the same
   /// destination: this one is a correction.
   bool is_correction = false;
+  /// The order of this destination's LIS that asked for the test (the latest, when several
+  /// did): its placer and filler numbers and the code the LIS ordered. Empty: none asked.
+  std::string placer_number;
+  std::string filler_number;
+  std::string ordered_code;
 };
 
 /// The specimen of an outbox row: read from `specimens` and `analyzers`.

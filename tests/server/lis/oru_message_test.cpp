@@ -130,3 +130,42 @@ TEST(OruMessage, AValueThatCannotBeConvertedRefusesTheMessage) {
 
 }  // namespace
 }  // namespace hemalink::lis
+
+namespace hemalink::lis {
+namespace {
+
+// Results go back under the order that asked for them; what no order asked stays under the
+// specimen, in a group of its own.
+TEST(OruMessage, ResultsGoBackUnderTheOrderThatAskedForThem) {
+  auto c = testing::outbox_content();
+  ASSERT_GE(c.results.size(), 2u);
+  for (std::size_t i = 0; i + 1 < c.results.size(); ++i) {
+    c.results[i].placer_number = "PL-9";
+    c.results[i].filler_number = "FL-9";
+    c.results[i].ordered_code = "FBC";
+  }
+  auto m = build_oru(c, testing::lis_destination(), {});
+  ASSERT_TRUE(m) << m.error();
+  auto parsed = hl7::V2Message::parse(m->payload);
+  ASSERT_TRUE(parsed);
+  auto at = [&](const char* path) { return parsed->text_at(*hl7::V2Path::parse(path)); };
+  EXPECT_EQ(at("ORC(1)-2"), "PL-9");
+  EXPECT_EQ(at("ORC(1)-3"), "FL-9");
+  EXPECT_EQ(at("OBR(1)-2"), "PL-9");
+  EXPECT_EQ(at("OBR(1)-3"), "FL-9");
+  EXPECT_EQ(at("OBR(1)-4.1"), "FBC");
+  EXPECT_EQ(at("ORC(2)-2"), "") << "the last result was not ordered";
+  EXPECT_EQ(at("ORC(2)-3"), "SP-1");
+  EXPECT_EQ(at("OBR(2)-1"), "2");
+  std::string layout;
+  for (std::size_t i = 0; i < parsed->segment_count(); ++i) {
+    const auto id = parsed->segment(i).id();
+    if (id == "ORC" || id == "OBR" || id == "OBX")
+      layout +=
+          std::string(id) + (id == "OBX" ? std::string(parsed->segment(i).field(1)) : "") + " ";
+  }
+  EXPECT_EQ(layout, "ORC OBR OBX1 OBX2 ORC OBR OBX3 ") << "OBX set IDs run on across the groups";
+}
+
+}  // namespace
+}  // namespace hemalink::lis

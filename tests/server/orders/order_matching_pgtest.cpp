@@ -9,6 +9,8 @@
 
 #include "server/simulate/simulation.hpp"
 #include "tests/support/daemon_harness.hpp"
+#include "tests/support/lis_sim_runner.hpp"
+#include "tests/support/store_harness.hpp"
 
 namespace hemalink::orders {
 namespace {
@@ -20,7 +22,7 @@ using testing::DaemonHarness;
 struct OrderedLab {
   testing::TempDir dir{"order-matching"};
 
-  config::DaemonConfig config() const {
+  config::DaemonConfig config(std::uint16_t lis_port = 9) const {
     config::DaemonConfig c;
     c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
     const auto rules = dir / "sex-specific.json";
@@ -34,7 +36,7 @@ struct OrderedLab {
     c.rules.files = {rules};
     config::LisDestination d;
     d.name = "lis";
-    d.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
+    d.transport = transport::TcpClientTransport{"127.0.0.1", lis_port, 100ms, 400ms, std::nullopt};
     d.mapping_file = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config/lis/example-lis.json";
     config::LisOrderFeed feed;
     feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
@@ -123,6 +125,28 @@ TEST(OrderMatching, TheOrdersPatientDecidesTheRulesAndWhatWasNotOrderedIsHeld) {
                     "'analyzer:xn-1'"),
             4)
       << "WBC and HGB of S-1 and of S-3";
+}
+
+TEST(OrderMatching, TheLisReceivesTheResultsUnderItsOwnPlacerNumber) {
+  HL_REQUIRE_POSTGRES();
+  testing::LisSimRunner lis(testing::lis_sim_options());
+  OrderedLab lab;
+  DaemonHarness h(lab.config(lis.port()));
+  ASSERT_EQ(send(h.daemon().order_feed_port("lis"), WireProtocol::Hl7, {order("S-5", "P-5")})
+                .results[0]
+                .answer,
+            simulate::Answer::Acknowledged);
+  auto normal = results("S-5", "");
+  normal.replace(normal.find("3.10"), 4, "7.00");
+  normal.replace(normal.find("11.2"), 4, "13.5");
+  ASSERT_EQ(send(h.port("xn-1"), WireProtocol::Astm, {normal}).results[0].answer,
+            simulate::Answer::Acknowledged);
+  ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().totals().received >= 1; }, 20s));
+  const auto received = lis.ledger().messages();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].specimen_id, "S-5");
+  EXPECT_EQ(received[0].placer_numbers, std::vector<std::string>{"PL-S-5"});
+  EXPECT_EQ(received[0].codes.size(), 2u) << "WBC and HGB; RET% was not ordered and is held";
 }
 
 }  // namespace
