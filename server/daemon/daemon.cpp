@@ -27,6 +27,7 @@
 #include "server/ingest/current_message_reader.hpp"
 #include "server/lis/lis_link.hpp"
 #include "server/orders/order_intake.hpp"
+#include "server/orders/rule_steps.hpp"
 #include "server/store/database_result_archive.hpp"
 #include "server/store/outbox_watch.hpp"
 #include "server/transport/file_drop.hpp"
@@ -51,6 +52,18 @@ std::shared_ptr<ingest::MessageReader> build_message_reader(
   return *built;
 }
 
+// Reruns and reflexes the rules asked for become order steps, so the analyzer is sent them. After
+// the commit, on the writer: a step lost to a crash leaves its result held for review (rerun is
+// not release), where a technologist sees it.
+void order_steps(const std::string& dsn, const store::MessageContent& content) {
+  for (const auto& steps : orders::order_steps_of(content)) {
+    if (auto added = store::add_order_steps(dsn, steps); !added) {
+      spdlog::warn("specimen {}: reruns and reflexes not ordered: {}", steps.specimen_id,
+                   added.error().detail);
+    }
+  }
+}
+
 store::StoreOptions store_options(const config::DaemonConfig& c,
                                   std::shared_ptr<rules::RecentResults> recent,
                                   std::shared_ptr<api::EventHub> events) {
@@ -59,9 +72,13 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
                                                 const store::Completion& done) {
     api::publish_completion(*events, r, done);
   };
-  o.on_committed = [recent = std::move(recent)](const store::StoreRequest& r) {
+  o.on_committed = [recent = std::move(recent), orders = config::takes_orders(c),
+                    dsn = c.database_url](const store::StoreRequest& r) {
     for (const auto& set : r.content->result_sets) {
       recent->record(set, r.receipt.received_at);
+    }
+    if (orders) {
+      order_steps(dsn, *r.content);
     }
   };
   o.dsn = c.database_url;

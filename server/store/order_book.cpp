@@ -79,6 +79,20 @@ constexpr const char* kOnSpecimens =
     " FROM orders o JOIN order_tests t ON t.order_id = o.id"
     " WHERE o.specimen_id = ANY ($1::text[]) ORDER BY o.id, t.id";
 
+constexpr const char* kRerun =
+    "UPDATE order_tests t SET status = 'ordered', status_reason = $3, status_at = now()"
+    " FROM orders o WHERE t.order_id = o.id AND o.specimen_id = $1 AND t.code = ANY ($2::text[])"
+    " AND t.status IN ('sent', 'acknowledged', 'resulted')";
+
+constexpr const char* kReflex =
+    "INSERT INTO order_tests AS t (order_id, code, lis_code, is_mapped, status_reason)"
+    " SELECT o.id, c.code, 'reflex', true, $3"
+    " FROM (SELECT id FROM orders WHERE specimen_id = $1 ORDER BY id DESC LIMIT 1) o,"
+    " unnest($2::text[]) AS c (code)"
+    " ON CONFLICT (order_id, code) DO UPDATE SET status = 'ordered',"
+    "   status_reason = excluded.status_reason, status_at = now()"
+    "   WHERE t.status IN ('sent', 'acknowledged', 'resulted')";
+
 constexpr const char* kMarkSent =
     "UPDATE order_tests SET status = 'sent', analyzer = $2, status_at = now()"
     " WHERE id = ANY ($1::bigint[]) AND status IN ('ordered', 'sent', 'acknowledged')";
@@ -245,6 +259,28 @@ Result<std::vector<PendingOrder>, StoreError> orders_on_specimens(
       [&](pqxx::connection& c) -> Result<std::vector<PendingOrder>, StoreError> {
         pqxx::read_transaction tx(c);
         return read_orders(tx.exec_params(kOnSpecimens, text_array(specimen_ids)));
+      });
+}
+
+Result<std::size_t, StoreError> add_order_steps(const std::string& dsn, const OrderSteps& steps) {
+  return on_thread_connection(
+      dsn, fmt::format("ordering reruns and reflexes on specimen '{}'", steps.specimen_id),
+      [&](pqxx::connection& c) -> Result<std::size_t, StoreError> {
+        pqxx::work tx(c);
+        tx.exec_params("SELECT set_config('hemalink.actor', $1, true)", steps.actor);
+        std::size_t ordered = 0;
+        if (!steps.reruns.empty()) {
+          ordered += tx.exec_params(kRerun, steps.specimen_id, text_array(steps.reruns),
+                                    "rerun: " + steps.reason)
+                         .affected_rows();
+        }
+        if (!steps.reflexes.empty()) {
+          ordered += tx.exec_params(kReflex, steps.specimen_id, text_array(steps.reflexes),
+                                    "reflex: " + steps.reason)
+                         .affected_rows();
+        }
+        tx.commit();
+        return ordered;
       });
 }
 

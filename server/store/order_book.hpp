@@ -94,6 +94,21 @@ Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& 
 Result<std::vector<PendingOrder>, StoreError> orders_on_specimens(
     const std::string& dsn, const std::vector<std::string>& specimen_ids);
 
+/// What the rules asked of one specimen's results: tests to run again and tests to add.
+struct OrderSteps {
+  std::string specimen_id;
+  std::vector<std::string> reruns;    ///< Canonical codes to run again.
+  std::vector<std::string> reflexes;  ///< Canonical codes to add to the specimen's latest order.
+  std::string actor;                  ///< rules:<version>, user:<name>.
+  std::string reason;
+};
+
+/// Makes the steps order steps, so that the analyzer is sent them (query answer or download):
+/// each rerun test of the specimen's orders is ordered again; each reflex test is added to its
+/// latest order (ordered again when it was there already). Audited with `steps.actor`. Returns
+/// the tests now ordered; none when the specimen has no order.
+Result<std::size_t, StoreError> add_order_steps(const std::string& dsn, const OrderSteps& steps);
+
 /// The tests went to `analyzer` (a query answer or a download): status sent, audited with actor
 /// `analyzer:<name>`. Tests resulted or cancelled meanwhile are left as they are.
 Result<void, StoreError> mark_tests_sent(const std::string& dsn, const std::vector<long long>& ids,

@@ -31,6 +31,8 @@ struct OrderedLab {
         {"id": "hgb-low-for-a-woman", "applies_to": ["HGB"],
          "when": "sex == \"F\" and value < 12.0", "action": "hold",
          "reason": "HGB below the female range"},
+        {"id": "wbc-above-linearity", "applies_to": ["WBC"], "when": "value > 440",
+         "action": "rerun", "reason": "WBC above the linearity limit"},
         {"id": "elderly-wbc", "applies_to": ["WBC"], "when": "age_years >= 65 and value < 4.0",
          "action": "hold", "reason": "low WBC at 65 or older"}]})";
     c.rules.files = {rules};
@@ -147,6 +149,64 @@ TEST(OrderMatching, TheLisReceivesTheResultsUnderItsOwnPlacerNumber) {
   EXPECT_EQ(received[0].specimen_id, "S-5");
   EXPECT_EQ(received[0].placer_numbers, std::vector<std::string>{"PL-S-5"});
   EXPECT_EQ(received[0].codes.size(), 2u) << "WBC and HGB; RET% was not ordered and is held";
+}
+
+// The rule's rerun becomes an order step: the XN's next query of the tube is sent WBC again (HGB
+// was resulted), and
+// the LIS gets the rerun's value, never the one the rule refused.
+TEST(OrderMatching, ARerunARuleAsksForReachesTheAnalyzerAndItsResultReachesTheLis) {
+  HL_REQUIRE_POSTGRES();
+  testing::LisSimRunner lis(testing::lis_sim_options());
+  OrderedLab lab;
+  DaemonHarness h(lab.config(lis.port()));
+  ASSERT_EQ(send(h.daemon().order_feed_port("lis"), WireProtocol::Hl7, {order("S-8", "P-8")})
+                .results[0]
+                .answer,
+            simulate::Answer::Acknowledged);
+  auto first = results("S-8", "");
+  first.replace(first.find("3.10"), 4, "500.00");
+  first.replace(first.find("11.2"), 4, "13.5");
+  ASSERT_EQ(send(h.port("xn-1"), WireProtocol::Astm, {first}).results[0].answer,
+            simulate::Answer::Acknowledged);
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return h.query_value(
+                   "SELECT status || ' ' || status_reason FROM order_tests"
+                   " WHERE code = 'WBC'") == "ordered rerun: WBC above the linearity limit";
+      },
+      10s))
+      << h.query_value("SELECT status || ' ' || status_reason FROM order_tests WHERE code = 'WBC'");
+  EXPECT_EQ(h.query_value("SELECT status FROM order_tests WHERE code = 'HGB'"), "resulted");
+
+  simulate::SimulationPlan query;
+  query.analyzer.protocol = WireProtocol::Astm;
+  query.targets = {{"127.0.0.1", h.port("xn-1")}};
+  query.messages = {
+      fmt::format("H|\\^&|||XN-550\rQ|1|1^3^{:>22}^B||||20261128||||||C\rL|1|N\r", "S-8")};
+  query.hold = 1500ms;
+  query.timeout = 30s;
+  const auto asked = simulate::run_simulation(query);
+  ASSERT_EQ(asked.host_replies.size(), 1u);
+  EXPECT_NE(asked.host_replies[0].find("B||^^^^WBC\\"), std::string::npos)
+      << "WBC again, with the FBC tests never run: " << asked.host_replies[0];
+  EXPECT_EQ(asked.host_replies[0].find("HGB"), std::string::npos)
+      << "HGB was resulted and released: " << asked.host_replies[0];
+
+  auto rerun = results("S-8", "");
+  rerun.replace(rerun.find("3.10"), 4, "7.00");
+  rerun.replace(rerun.find("R|2|"), rerun.find("L|1|N") - rerun.find("R|2|"), "");
+  ASSERT_EQ(send(h.port("xn-1"), WireProtocol::Astm, {rerun}).results[0].answer,
+            simulate::Answer::Acknowledged);
+  ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().totals().received >= 2; }, 20s));
+  std::vector<std::string> wbc;
+  for (const auto& m : lis.ledger().messages()) {
+    for (std::size_t i = 0; i < m.codes.size(); ++i) {
+      if (m.codes[i] == "WBC")
+        wbc.push_back(m.values[i]);
+    }
+  }
+  EXPECT_EQ(wbc, std::vector<std::string>{"7.00"});
+  EXPECT_EQ(h.query_value("SELECT status FROM order_tests WHERE code = 'WBC'"), "resulted");
 }
 
 }  // namespace
