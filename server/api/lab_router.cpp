@@ -11,6 +11,7 @@ Router lab_router(View view, TokenBook tokens) {
   add_result_routes(router, view);
   add_review_routes(router, view);
   add_outbox_routes(router, view);
+  add_order_routes(router, view);
   add_record_routes(router, view);
   add_rules_routes(router, view);
   add_events_route(router);

@@ -17,6 +17,7 @@ void add_analyzer_routes(Router& router, View view);
 void add_result_routes(Router& router, View view);
 void add_review_routes(Router& router, View view);
 void add_outbox_routes(Router& router, View view);
+void add_order_routes(Router& router, View view);
 void add_record_routes(Router& router, View view);
 void add_rules_routes(Router& router, View view);
 /// GET /api/v1/events without an upgrade: 426, how to connect.

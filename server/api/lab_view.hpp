@@ -47,6 +47,8 @@ struct RulesReload {
 /// Every function may be called from any thread.
 struct LabView {
   std::string dsn;
+  /// An order with tests pending this long is overdue (configuration orders.overdue_after_min).
+  std::chrono::minutes orders_overdue_after{240};
   store::LisRoutes lis_routes;
   std::vector<AnalyzerEntry> analyzers;
   std::function<store::StoreHealth()> store_health;

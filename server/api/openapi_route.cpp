@@ -115,6 +115,15 @@ constexpr const char* kOpenApi = R"json({
                ],
                "responses": { "200": { "$ref": "#/components/responses/Json" } } }
     },
+    "/api/v1/orders": {
+      "get": { "summary": "Orders from the LIS with their tests' status, newest first; overdue=true lists those with tests still pending past orders.overdue_after_min (viewer)",
+               "parameters": [
+                 { "name": "specimen", "in": "query", "schema": { "type": "string" } },
+                 { "name": "overdue", "in": "query", "schema": { "type": "string", "enum": ["true", "false"] } },
+                 { "$ref": "#/components/parameters/limit" }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
     "/api/v1/outbox/{id}/resend": {
       "post": { "summary": "Send a sent or dead row again (admin)",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

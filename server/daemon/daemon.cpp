@@ -249,6 +249,7 @@ struct Daemon::Parts {
   std::shared_ptr<api::LabView> lab_view() {
     auto v = std::make_shared<api::LabView>();
     v->dsn = config.database_url;
+    v->orders_overdue_after = config.orders.overdue_after;
     for (const auto& d : config.lis)
       v->lis_routes.push_back({d.name, d.analyzers});
     v->analyzers = analyzer_entries(config);

@@ -92,6 +92,23 @@ constexpr const char* kOutbox =
     " FROM (SELECT * FROM outbox WHERE ($1::text IS NULL OR status = $1)"
     " AND ($2::text IS NULL OR destination = $2) ORDER BY id DESC LIMIT $3) o";
 
+constexpr const char* kOrders =
+    "SELECT coalesce(json_agg(json_build_object('order_id', o.id, 'source', o.source,"
+    " 'placer_number', o.placer_number, 'filler_number', o.filler_number,"
+    " 'specimen_id', o.specimen_id, 'patient_id', o.patient_id, 'patient_sex', o.patient_sex,"
+    " 'patient_birth_date', o.patient_birth_date, 'location', o.location,"
+    " 'priority', o.priority, 'collected_at', o.collected_at, 'created_at', o.created_at,"
+    " 'updated_at', o.updated_at, 'overdue', o.overdue,"
+    " 'tests', (SELECT json_agg(json_build_object('code', t.code, 'lis_code', t.lis_code,"
+    "   'is_mapped', t.is_mapped, 'status', t.status, 'analyzer', t.analyzer,"
+    "   'reason', t.status_reason, 'status_at', t.status_at) ORDER BY t.id)"
+    "   FROM order_tests t WHERE t.order_id = o.id)) ORDER BY o.id DESC), '[]')::text"
+    " FROM (SELECT * FROM (SELECT o.*, (o.created_at < now() - make_interval(mins => $3::int)"
+    "   AND EXISTS (SELECT 1 FROM order_tests t WHERE t.order_id = o.id"
+    "   AND t.status IN ('ordered', 'sent', 'acknowledged'))) AS overdue"
+    "   FROM orders o WHERE ($1::text IS NULL OR o.specimen_id = $1)) listed"
+    "   WHERE (NOT $2::boolean OR listed.overdue) ORDER BY listed.id DESC LIMIT $4) o";
+
 // Per analyzer, one index range (messages_by_analyzer_time) each.
 constexpr const char* kAnalyzerMessagesSince =
     "SELECT coalesce(json_object_agg(a.name, counts.by_status), '{}')::text FROM analyzers a"
@@ -167,6 +184,14 @@ Result<std::string, StoreError> outbox_json(const std::string& dsn,
                                             const std::optional<std::string>& destination,
                                             std::size_t limit) {
   return one_document(dsn, "listing the outbox", kOutbox, status, destination,
+                      static_cast<long long>(limit));
+}
+
+Result<std::string, StoreError> orders_json(const std::string& dsn,
+                                            const std::optional<std::string>& specimen,
+                                            bool only_overdue, long long overdue_minutes,
+                                            std::size_t limit) {
+  return one_document(dsn, "listing orders", kOrders, specimen, only_overdue, overdue_minutes,
                       static_cast<long long>(limit));
 }
 

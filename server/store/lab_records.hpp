@@ -57,6 +57,14 @@ Result<std::string, StoreError> analyzer_rows_json(const std::string& dsn);
 Result<std::string, StoreError> analyzer_messages_since_json(const std::string& dsn,
                                                              const std::string& since);
 
+/// The orders (newest first) as JSON with their tests: on `specimen` when given; only those with
+/// tests still pending `overdue_minutes` after they came, when `only_overdue`. Each says whether
+/// it is overdue.
+Result<std::string, StoreError> orders_json(const std::string& dsn,
+                                            const std::optional<std::string>& specimen,
+                                            bool only_overdue, long long overdue_minutes,
+                                            std::size_t limit);
+
 /// The outbox rows (newest first) as JSON, without their payloads.
 Result<std::string, StoreError> outbox_json(const std::string& dsn,
                                             const std::optional<std::string>& status,

@@ -170,6 +170,7 @@ TEST(Api, EachRoleIsAllowedWhatItMayAndRefusedTheRest) {
       {"GET", "/api/v1/results", "", 401, 200, 200, 200},
       {"GET", "/api/v1/review", "", 401, 200, 200, 200},
       {"GET", "/api/v1/outbox", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/orders", "", 401, 200, 200, 200},
       {"GET", "/api/v1/audit", "", 401, 200, 200, 200},
       {"GET", "/api/v1/openapi.json", "", 401, 200, 200, 200},
       {"GET", "/api/v1/messages/" + message, "", 401, 403, 403, 200},

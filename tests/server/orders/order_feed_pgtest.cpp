@@ -4,8 +4,10 @@
 // E1381 are read too.
 #include <gtest/gtest.h>
 
+#include "server/api/api_tokens.hpp"
 #include "server/simulate/simulation.hpp"
 #include "tests/support/daemon_harness.hpp"
+#include "tests/support/http_client.hpp"
 
 namespace hemalink::orders {
 namespace {
@@ -86,18 +88,18 @@ TEST(OrderFeed, AnOrderIsAcknowledgedOnceStoredWithItsPanelInCanonicalCodesAndAu
 TEST(OrderFeed, WhatIsNotAnOrderIsKeptRawAsRejectedAndAnsweredAE) {
   HL_REQUIRE_POSTGRES();
   DaemonHarness h(with_order_feed(WireProtocol::Hl7));
-  const auto report = send(
-      h, WireProtocol::Hl7,
-      {order_message("O-2", "CD:1234", "S-200", "FBC"),
-       "\xEF\xBB\xBFMSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128||ORU^R01|O-3|P|2.5.1\rPID|1\r"});
+  const auto report =
+      send(h, WireProtocol::Hl7,
+           {order_message("O-2", "CD:1234", "S-200", "FBC"),
+            "\xEF\xBB\xBFMSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128||ORU^R01|O-3|P|2.5.1\rPID|1\r"});
   ASSERT_EQ(report.results.size(), 2u);
   EXPECT_EQ(report.results[0].answer, simulate::Answer::Rejected);
   EXPECT_EQ(report.results[1].answer, simulate::Answer::Rejected)
       << "a byte-order mark before MSH is answered too";
   EXPECT_EQ(h.count("SELECT count(*) FROM orders"), 0);
-  const auto reasons =
-      h.query_rows("SELECT reject_reason FROM messages WHERE destination = 'lis' AND"
-                   " status = 'rejected' ORDER BY received_at");
+  const auto reasons = h.query_rows(
+      "SELECT reject_reason FROM messages WHERE destination = 'lis' AND"
+      " status = 'rejected' ORDER BY received_at");
   ASSERT_EQ(reasons.size(), 2u);
   EXPECT_NE(reasons[0][0].find("ORC-1"), std::string::npos) << reasons[0][0];
   EXPECT_NE(reasons[1][0].find("MSH-9"), std::string::npos) << reasons[1][0];
@@ -106,9 +108,9 @@ TEST(OrderFeed, WhatIsNotAnOrderIsKeptRawAsRejectedAndAnsweredAE) {
 TEST(OrderFeed, ACancellationCancelsTheTestsAndOneOfAnUnknownOrderIsRefusedWhole) {
   HL_REQUIRE_POSTGRES();
   DaemonHarness h(with_order_feed(WireProtocol::Hl7));
-  auto report = send(h, WireProtocol::Hl7,
-                     {order_message("O-4", "NW", "S-300", "COAG"),
-                      order_message("O-5", "CA", "S-300", "APTT")});
+  auto report = send(
+      h, WireProtocol::Hl7,
+      {order_message("O-4", "NW", "S-300", "COAG"), order_message("O-5", "CA", "S-300", "APTT")});
   ASSERT_EQ(report.results.size(), 2u);
   EXPECT_EQ(report.results[1].answer, simulate::Answer::Acknowledged);
   EXPECT_EQ(h.query_value("SELECT string_agg(code || ':' || status, ',' ORDER BY id)"
@@ -144,6 +146,39 @@ TEST(OrderFeed, AnAstmLisSendsItsOrdersAsORecordsOverE1381) {
             "P-77 M routine");
   EXPECT_EQ(h.query_value("SELECT string_agg(code, ',' ORDER BY id) FROM order_tests"),
             "PT_SEC,INR");
+}
+
+// The API lists the orders with their tests; those with tests pending past the configured time
+// are overdue (one made old here by moving its arrival back).
+TEST(OrderFeed, TheApiListsOrdersAndThoseOverdue) {
+  HL_REQUIRE_POSTGRES();
+  auto c = with_order_feed(WireProtocol::Hl7);
+  c.http.listen = "127.0.0.1:0";
+  c.orders.overdue_after = std::chrono::minutes(60);
+  const auto viewer = api::make_token();
+  c.http.tokens = {{"vera", config::ApiRole::Viewer, viewer.sha256}};
+  DaemonHarness h(c);
+  const auto report = send(
+      h, WireProtocol::Hl7,
+      {order_message("O-8", "NW", "S-500", "PTINR"), order_message("O-9", "NW", "S-501", "PTINR")});
+  ASSERT_EQ(report.results[1].answer, simulate::Answer::Acknowledged);
+  h.execute(
+      "UPDATE orders SET created_at = now() - interval '2 hours' WHERE specimen_id = 'S-500'");
+  const auto port = h.daemon().http_port();
+  auto all = testing::http_request(port, "GET", "/api/v1/orders", viewer.token);
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.json()["orders"].size(), 2u);
+  EXPECT_EQ(all.json()["overdue_after_min"], 60);
+  auto overdue = testing::http_request(port, "GET", "/api/v1/orders?overdue=true", viewer.token);
+  const auto listed = overdue.json()["orders"];
+  ASSERT_EQ(listed.size(), 1u) << overdue.body;
+  EXPECT_EQ(listed[0]["specimen_id"], "S-500");
+  EXPECT_EQ(listed[0]["overdue"], true);
+  EXPECT_EQ(listed[0]["tests"].size(), 2u);
+  EXPECT_EQ(listed[0]["tests"][0]["code"], "PT_SEC");
+  EXPECT_EQ(listed[0]["tests"][0]["status"], "ordered");
+  auto one = testing::http_request(port, "GET", "/api/v1/orders?specimen=S-501", viewer.token);
+  EXPECT_EQ(one.json()["orders"][0]["overdue"], false);
 }
 
 }  // namespace
