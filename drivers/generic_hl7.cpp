@@ -220,6 +220,10 @@ class GenericHl7 final : public Driver {
     o.comparator = value.comparator;
   }
 
+  std::optional<std::string> order_code(std::string_view canonical) const override {
+    return settings_.mappings.order_code(canonical);
+  }
+
   DriverSettings settings_;
 };
 

@@ -36,6 +36,7 @@ AckContext AckContext::from(const V2Message& message) {
   c.sending_facility = msh->field(4);
   c.receiving_application = msh->field(5);
   c.receiving_facility = msh->field(6);
+  c.message_code = nth_part(msh->field(9), c.encoding.component, 1);
   c.trigger_event = nth_part(msh->field(9), c.encoding.component, 2);
   c.control_id = msh->field(10);
   c.processing_id = msh->field(11);
@@ -63,6 +64,7 @@ AckContext AckContext::from_raw(std::string_view raw) {
   c.sending_facility = msh(4);
   c.receiving_application = msh(5);
   c.receiving_facility = msh(6);
+  c.message_code = nth_part(msh(9), c.encoding.component, 1);
   c.trigger_event = nth_part(msh(9), c.encoding.component, 2);
   c.control_id = msh(10);
   c.processing_id = msh(11);

@@ -27,6 +27,7 @@ struct AckContext {
   std::string sending_facility;
   std::string receiving_application;
   std::string receiving_facility;
+  std::string message_code;  ///< MSH-9.1 (ORU, QBP, ACK...).
   std::string trigger_event;
   std::string control_id;
   std::string processing_id;

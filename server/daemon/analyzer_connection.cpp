@@ -59,7 +59,8 @@ class AnalyzerConnection final : public Connection,
               std::function<void(const store::Completion&)> done) override;
   void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) override;
   void cancel_timer(astm::LinkTimer timer) override;
-  void answer_host_query(std::string records, std::function<void(std::string)> done) override;
+  void answer_host_query(std::string message,
+                         std::function<void(session::HostReply)> done) override;
 
   static constexpr std::size_t kReadBytes = 16 * 1024;
 
@@ -249,26 +250,28 @@ void AnalyzerConnection<Stream>::complete(const std::function<void(const store::
 // The desk answers on its own thread; the reply comes back to the strand, to a connection still
 // open (one closed by then has nobody to answer: the analyzer asks again).
 template <typename Stream>
-void AnalyzerConnection<Stream>::answer_host_query(std::string records,
-                                                   std::function<void(std::string)> done) {
+void AnalyzerConnection<Stream>::answer_host_query(std::string message,
+                                                   std::function<void(session::HostReply)> done) {
   if (services_.host_queries == nullptr) {
-    session::AstmSessionIo::answer_host_query(std::move(records), std::move(done));
+    done({});
     return;
   }
   auto weak = this->weak_from_this();
   auto executor = stream_.get_executor();
-  auto handler = std::make_shared<std::function<void(std::string)>>(std::move(done));
+  auto handler = std::make_shared<std::function<void(session::HostReply)>>(std::move(done));
   const bool asked = services_.host_queries->ask(
-      settings_.peer.analyzer, std::move(records),
+      settings_.peer.analyzer, std::move(message),
       [weak, executor, handler](orders::HostAnswer answer) {
-        asio::post(executor, [weak, handler, reply = std::move(answer.records)]() mutable {
+        asio::post(executor, [weak, handler,
+                              reply = session::HostReply{std::move(answer.records),
+                                                         std::move(answer.follow_up)}]() mutable {
           if (auto self = weak.lock(); self && !self->is_finished_) {
             (*handler)(std::move(reply));
           }
         });
       });
   if (!asked) {
-    session::AstmSessionIo::answer_host_query({}, std::move(*handler));
+    (*handler)({});
   }
 }
 

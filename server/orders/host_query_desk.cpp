@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "drivers/common/law_query.hpp"
 #include "drivers/model/compact_time.hpp"
+#include "drivers/model/message_id.hpp"
+#include "protocols/hl7/v2_ack.hpp"
 
 namespace hemalink::orders {
 namespace {
@@ -41,7 +44,52 @@ model::WorkOrder work_for(const drivers::Driver& driver, model::QueriedSpecimen 
   return w;
 }
 
+std::string new_control_id() {
+  auto hex = model::MessageId::generate().to_string();
+  std::erase(hex, '-');
+  return hex.substr(0, 20);
+}
+
+std::string law_refusal(std::string_view message, const std::string& why,
+                        std::chrono::system_clock::time_point now) {
+  std::string out;
+  hl7::AckHeader header;
+  header.control_id = new_control_id();
+  header.timestamp = model::compact_utc(now) + "+0000";
+  hl7::build_ack(hl7::AckContext::from_raw(message), hl7::AckCode::AE,
+                 hl7::AckError{"QPD", 1, 3, 101, why}, header, out);
+  return out;
+}
+
 }  // namespace
+
+HostAnswer answer_law_query(const drivers::Driver& driver, std::string_view text,
+                            const PendingLookup& lookup,
+                            std::chrono::system_clock::time_point now) {
+  HostAnswer a;
+  auto message = hl7::V2Message::parse(std::string(without_byte_order_mark(text)));
+  auto query =
+      message ? drivers::read_law_query(*message) : Result<drivers::LawQuery>(message.error());
+  if (!query) {
+    a.records = law_refusal(text, query.error().describe(), now);
+    return a;
+  }
+  a.specimens = 1;
+  auto pending = lookup(query->specimen.specimen_id);
+  if (!pending) {
+    spdlog::warn("LAB-27 query for '{}': {}", query->specimen.specimen_id, pending.error().detail);
+    a.records = law_refusal(text, "the orders cannot be read now: ask again", now);
+    return a;
+  }
+  const auto work = work_for(driver, query->specimen, *pending, a.test_ids);
+  const auto timestamp = model::compact_utc(now) + "+0000";
+  a.with_work = work.codes.empty() ? 0 : 1;
+  a.records = drivers::write_law_response(*query, !work.codes.empty(), new_control_id(), timestamp);
+  if (!work.codes.empty()) {
+    a.follow_up = drivers::write_law_work_order(*query, work, new_control_id(), timestamp);
+  }
+  return a;
+}
 
 HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view records,
                              const astm::Lis2Leniency& leniency, const PendingLookup& lookup,
@@ -69,8 +117,10 @@ HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view rec
     auto pending = lookup(specimen.specimen_id);
     if (!pending) {
       spdlog::warn("host query for '{}': {}", specimen.specimen_id, pending.error().detail);
-      a = HostAnswer{terminated("E", now), {}, query->specimens.size(), 0};
-      return a;
+      HostAnswer failed;
+      failed.records = terminated("E", now);
+      failed.specimens = query->specimens.size();
+      return failed;
     }
     work.push_back(work_for(driver, std::move(specimen), *pending, a.test_ids));
     a.with_work += work.back().codes.empty() ? 0 : 1;
@@ -96,11 +146,16 @@ HostAnswer HostQueryDesk::answer(const std::string& analyzer, const std::string&
   const auto* driver = reader->driver_of(analyzer, &leniency);
   const auto now = std::chrono::system_clock::now();
   if (driver == nullptr) {
-    return {terminated("I", now), {}, 0, 0};
+    HostAnswer none;
+    none.records = terminated("I", now);
+    return none;
   }
-  auto a = answer_host_query(
-      *driver, records, leniency,
-      [this](std::string_view specimen) { return store::pending_orders(dsn_, specimen); }, now);
+  const PendingLookup lookup = [this](std::string_view specimen) {
+    return store::pending_orders(dsn_, specimen);
+  };
+  auto a = driver->input() == model::WireProtocol::Hl7
+               ? answer_law_query(*driver, records, lookup, now)
+               : answer_host_query(*driver, records, leniency, lookup, now);
   if (!a.test_ids.empty()) {
     if (auto marked = store::mark_tests_sent(dsn_, a.test_ids, analyzer); !marked) {
       spdlog::warn("{}: tests answered but not marked sent: {}", analyzer, marked.error().detail);

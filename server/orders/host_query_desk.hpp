@@ -21,7 +21,8 @@ using PendingLookup = std::function<Result<std::vector<store::PendingOrder>, sto
 
 /// The reply to one host query and the order tests it sends.
 struct HostAnswer {
-  std::string records;              ///< LIS02-A2 records, no framing.
+  std::string records;              ///< LIS02-A2 records or the HL7 RSP^K11, no framing.
+  std::string follow_up;            ///< HL7: the OML^O33 with the work (LAB-28), when any.
   std::vector<long long> test_ids;  ///< The order tests it sends the analyzer.
   std::size_t specimens = 0;        ///< Specimens asked about.
   std::size_t with_work = 0;        ///< Of them, those sent tests.
@@ -35,6 +36,12 @@ struct HostAnswer {
 HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view records,
                              const astm::Lis2Leniency& leniency, const PendingLookup& lookup,
                              std::chrono::system_clock::time_point now);
+
+/// Answers one IHE LAW LAB-27 query (QBP^Q11) the same way: RSP^K11 (QAK OK with work, NF
+/// without), then the work as an OML^O33 (LAB-28) in the analyzer's codes. A query that cannot
+/// be read is answered with an ACK AE naming why.
+HostAnswer answer_law_query(const drivers::Driver& driver, std::string_view message,
+                            const PendingLookup& lookup, std::chrono::system_clock::time_point now);
 
 /// Answers analyzers' host queries on threads of its own, from the order book, and marks the
 /// tests it sends as sent to that analyzer.

@@ -47,10 +47,6 @@ std::string no_information_reply(std::chrono::system_clock::time_point now) {
   return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\rL|1|I\r", model::compact_utc(now));
 }
 
-void AstmSessionIo::answer_host_query(std::string, std::function<void(std::string)> done) {
-  done(no_information_reply(std::chrono::system_clock::now()));
-}
-
 AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
                          std::shared_ptr<LinkTally> leniencies,
                          std::shared_ptr<MessageTimings> timings)
@@ -149,8 +145,10 @@ void AstmSession::stored(const store::Completion& completion, bool waits_for_ack
 
 void AstmSession::answer_query(std::string records) {
   ++counts_.queries;
-  io_.answer_host_query(std::move(records),
-                        [this](std::string reply) { send_reply(std::move(reply)); });
+  io_.answer_host_query(std::move(records), [this](HostReply answer) {
+    send_reply(answer.reply.empty() ? no_information_reply(std::chrono::system_clock::now())
+                                    : std::move(answer.reply));
+  });
 }
 
 void AstmSession::send_reply(std::string reply) {

@@ -19,10 +19,6 @@ class AstmSessionIo : public SessionIo {
  public:
   virtual void arm_timer(astm::LinkTimer timer, std::chrono::milliseconds after) = 0;
   virtual void cancel_timer(astm::LinkTimer timer) = 0;
-  /// Works out the reply to the host query `records` (the pending orders of the specimens it
-  /// names); `done` runs once, on the session's thread, with the reply records. The default
-  /// answers at once that nothing is pending.
-  virtual void answer_host_query(std::string records, std::function<void(std::string)> done);
 };
 
 struct AstmSessionCounts {

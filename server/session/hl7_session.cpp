@@ -77,7 +77,11 @@ void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_erro
   pending->times.received = Clock::now();
   const auto header = without_byte_order_mark(receipt.raw);  // kept in raw as it came
   pending->context = hl7::AckContext::from_raw(header);
-  pending->is_answered = header.starts_with("MSH");
+  const auto& code = pending->context.message_code;
+  pending->is_answered = header.starts_with("MSH") && code != "ACK" && code != "ORL";
+  if (code == "QBP" && !framing_error) {
+    pending->query = receipt.raw;
+  }
   pending->id = receipt.id.to_string();
   std::optional<store::MessageContent> content;
   if (framing_error) {
@@ -88,6 +92,9 @@ void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_erro
   io_.submit({std::move(receipt), std::move(content)},
              [this, pending](const store::Completion& completion) {
                answer(*pending, completion);
+               if (!pending->query.empty() && store::is_durable(completion.outcome)) {
+                 ask(pending);
+               }
                flush();
              });
 }
@@ -120,12 +127,28 @@ void Hl7Session::answer(Pending& pending, const store::Completion& completion) {
   pending.is_complete = true;
 }
 
+// The ACK built for the query stands when the io has no answer for it.
+void Hl7Session::ask(const std::shared_ptr<Pending>& pending) {
+  pending->is_complete = false;
+  io_.answer_host_query(std::move(pending->query), [this, pending](HostReply reply) {
+    if (!reply.reply.empty()) {
+      pending->ack = std::move(reply.reply);
+      pending->follow_up = std::move(reply.follow_up);
+    }
+    pending->is_complete = true;
+    flush();
+  });
+}
+
 void Hl7Session::flush() {
   while (!pending_.empty() && pending_.front()->is_complete) {
     auto& done = *pending_.front();
     if (done.is_answered) {
       std::string framed;
       hl7::mllp_wrap(done.ack, framed);
+      if (!done.follow_up.empty()) {
+        hl7::mllp_wrap(done.follow_up, framed);
+      }
       io_.write(framed);
     }
     done.times.answered = Clock::now();

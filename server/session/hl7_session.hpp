@@ -30,7 +30,9 @@ struct SessionCounts {
 /// the store says it is durable: AA (CA in enhanced mode) when it was accepted or is a duplicate,
 /// AE (CE) with an ERR segment when it did not parse or translate (it is stored, raw, as rejected),
 /// and AR (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
-/// leave in the order the messages came, even when the store completes them out of order.
+/// leave in the order the messages came, even when the store completes them out of order. A
+/// LAB-27 query (QBP^Q11) is answered, once stored, with the io's RSP^K11 and then its LAB-28
+/// work order (OML^O33); the analyzer's own ACK and ORL messages are stored and not answered.
 class Hl7Session : private hl7::MllpSink {
  public:
   /// `timings`, when given, learns how long each message took at each stage.
@@ -49,8 +51,12 @@ class Hl7Session : private hl7::MllpSink {
     hl7::AckContext context;
     std::optional<hl7::AckError> framing_error;  ///< Why the framer refused it, when it did.
     bool is_complete = false;
-    bool is_answered = true;  ///< False for bytes outside any frame: there is no MSH to answer.
-    std::string ack;
+    /// False for bytes outside any frame (no MSH to answer), and for the analyzer's own
+    /// acknowledgements (ACK, ORL^O34 of a work order): acknowledgements are not acknowledged.
+    bool is_answered = true;
+    std::string query;      ///< A QBP^Q11 (IHE LAW LAB-27), kept to be answered once it is stored.
+    std::string ack;        ///< Or, for a query, the RSP^K11.
+    std::string follow_up;  ///< The LAB-28 OML^O33 that follows a query's RSP^K11, when any.
     std::string id;
     store::Completion completion;
     MessageTimes times;
@@ -61,6 +67,7 @@ class Hl7Session : private hl7::MllpSink {
 
   void receive(std::string raw, std::optional<ParseError> framing_error);
   void answer(Pending& pending, const store::Completion& completion);
+  void ask(const std::shared_ptr<Pending>& pending);
   void flush();
 
   SessionPeer peer_;

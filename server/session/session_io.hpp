@@ -1,11 +1,20 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::session {
+
+/// What a session sends an analyzer for its host query: the reply (ASTM records, or the HL7
+/// RSP^K11) and, for HL7, the work order that follows it (LAB-28 OML^O33). An empty reply: the
+/// session answers on its own (ASTM "no information", HL7 a plain ACK).
+struct HostReply {
+  std::string reply;
+  std::string follow_up;
+};
 
 /// What a session asks of the connection it runs on. The I/O shell (Asio, or a test) implements
 /// it; every call comes from, and every callback must run on, the session's own thread.
@@ -18,6 +27,12 @@ class SessionIo {
   /// completion (Failed when the store refused it, e.g. a full queue).
   virtual void submit(store::StoreRequest request,
                       std::function<void(const store::Completion&)> done) = 0;
+  /// Works out the reply to the host query `message` (the pending orders of the specimens it
+  /// names); `done` runs once, on the session's thread. The default has no orders to consult.
+  virtual void answer_host_query(std::string message, std::function<void(HostReply)> done) {
+    (void)message;
+    done({});
+  }
 };
 
 }  // namespace hemalink::session

@@ -218,8 +218,25 @@ void SimulatedAnalyzer::on_sent(std::uint64_t, std::error_code result) {
   }
 }
 
+// What the host sends besides acknowledgements is kept (an RSP^K11 answers a query and is also its
+// acknowledgement); a work order (LAB-28 OML^O33) is accepted with an ORL^O34, as a LAW analyzer
+// does.
 void SimulatedAnalyzer::on_message(std::string_view payload, std::size_t) {
   const auto msa_at = payload.find("MSA");
+  if (payload.find("|ACK") == std::string_view::npos && host_replies_.size() < 1000) {
+    host_replies_.emplace_back(payload);
+  }
+  if (msa_at == std::string_view::npos && payload.starts_with("MSH") && payload.size() > 4) {
+    ++counts_.host_messages;
+    std::string reply = fmt::format(
+        "MSH|^~\\&|SIMULATOR|LAB|hemalink||20261128000000||ORL^O34^ORL_O34|ORL-{}|P|2.5.1\r"
+        "MSA|AA|{}\r",
+        counts_.host_messages, control_id_of(payload));
+    std::string framed;
+    hl7::mllp_wrap(reply, framed);
+    io_.write(framed);
+    return;
+  }
   if (!current_ || msa_at == std::string_view::npos || payload.size() < 4) {
     ++counts_.unexpected;
     return;

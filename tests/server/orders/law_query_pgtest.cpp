@@ -1,0 +1,130 @@
+// IHE LAW LAB-27/LAB-28 end to end on 127.0.0.1, with the BioSystems BA400's own query from the
+// corpus: the LIS orders two tests on the tube the BA400 asks about; the BA400's QBP^Q11 is
+// answered RSP^K11 (its control ID in MSA-2, QAK OK, the QPD echoed) and then an OML^O33 with the
+// tests in the BA400's codes, which the simulated BA400 accepts with an ORL^O34 (stored, not
+// answered). A tube with no order gets QAK NF and no work order.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "protocols/hl7/v2_message.hpp"
+#include "server/simulate/simulation.hpp"
+#include "tests/support/corpus.hpp"
+#include "tests/support/daemon_harness.hpp"
+#include "tests/support/store_harness.hpp"
+
+namespace hemalink::orders {
+namespace {
+
+using model::WireProtocol;
+using namespace std::chrono_literals;
+using testing::DaemonHarness;
+
+struct LawLab {
+  testing::TempDir dir{"law-query"};
+
+  config::DaemonConfig config() const {
+    std::ofstream(dir / "ba400.json") << R"({"driver": "generic-hl7", "codes": {
+        "CHOL": {"code": "CHOL"}, "HDL": {"code": "HDL_CHOL"}}})";
+    std::ofstream(dir / "lis.json") << R"({"codes": {
+        "CHOL": {"code": "CHOL"}, "HDL_CHOL": {"code": "HDL"}}})";
+    config::DaemonConfig c;
+    auto ba400 = testing::tcp_analyzer("ba400", "generic-hl7", WireProtocol::Hl7);
+    ba400.mappings_file = dir / "ba400.json";
+    c.analyzers.push_back(ba400);
+    config::LisDestination d;
+    d.name = "lis";
+    d.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
+    d.mapping_file = dir / "lis.json";
+    config::LisOrderFeed feed;
+    feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
+    d.orders = feed;
+    c.lis.push_back(d);
+    return c;
+  }
+};
+
+simulate::SimulationReport send(std::uint16_t port, std::vector<std::string> messages) {
+  simulate::SimulationPlan plan;
+  plan.analyzer.protocol = WireProtocol::Hl7;
+  plan.targets = {{"127.0.0.1", port}};
+  plan.messages = std::move(messages);
+  plan.timeout = 30s;
+  plan.hold = 1500ms;  // the work order follows the query's answer
+  return simulate::run_simulation(plan);
+}
+
+// The capture ends with the MLLP end block (FS CR) its logger kept: the message is before it.
+std::string ba400_query() {
+  auto text = testing::read_file(*testing::corpus_dir() / "hl7/biosystems-ba400-qbp-q11-02.hl7");
+  return text.substr(0, text.find('\x1c'));
+}
+
+std::string at(const std::string& message, const char* path) {
+  auto parsed = hl7::V2Message::parse(message);
+  EXPECT_TRUE(parsed) << message;
+  return parsed ? parsed->text_at(*hl7::V2Path::parse(path)) : "";
+}
+
+TEST(LawQuery, TheBa400sQueryIsAnsweredAndItsWorkOrderFollows) {
+  HL_REQUIRE_POSTGRES();
+  HL_REQUIRE_CORPUS();
+  LawLab lab;
+  DaemonHarness h(lab.config());
+  ASSERT_EQ(send(h.daemon().order_feed_port("lis"),
+                 {"MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20230513090000||OML^O21^OML_O21|O-1|P|2.5.1\r"
+                  "PID|1||P-9^^^HOSP^MR||Roe^Ann||19800101|F\r"
+                  "ORC|NW|PL-7\rOBR|1|PL-7||CHOL\rOBR|2|PL-7||HDL\rSPM|1|33032646||SER\r"})
+                .results[0]
+                .answer,
+            simulate::Answer::Acknowledged);
+
+  const auto report = send(h.port("ba400"), {ba400_query()});
+  ASSERT_EQ(report.results.size(), 1u);
+  EXPECT_EQ(report.results[0].answer, simulate::Answer::Acknowledged)
+      << "the RSP^K11's MSA names the query";
+  ASSERT_EQ(report.host_replies.size(), 2u)
+      << (report.host_replies.empty() ? "" : report.host_replies[0]);
+  const auto& rsp = report.host_replies[0];
+  EXPECT_EQ(at(rsp, "MSH-9"), "RSP^K11^RSP_K11");
+  EXPECT_EQ(at(rsp, "MSH-21"), "LAB-27^IHE");
+  EXPECT_EQ(at(rsp, "MSA-2"), "7e3fe271-b7af-415b-996e-a9e142014521");
+  EXPECT_EQ(at(rsp, "QAK-1"), "7e3fe271b7af415b996ea9e142014521");
+  EXPECT_EQ(at(rsp, "QAK-2"), "OK");
+  EXPECT_EQ(at(rsp, "QPD-1"), "WOS^Work Order Step^IHE_LABTF");
+  EXPECT_EQ(at(rsp, "QPD-3"), "33032646");
+  const auto& oml = report.host_replies[1];
+  EXPECT_EQ(at(oml, "MSH-9"), "OML^O33^OML_O33");
+  EXPECT_EQ(at(oml, "MSH-21"), "LAB-28^IHE");
+  EXPECT_EQ(at(oml, "PID-3"), "P-9");
+  EXPECT_EQ(at(oml, "SPM-2"), "33032646");
+  EXPECT_EQ(at(oml, "SAC-3"), "33032646");
+  EXPECT_EQ(at(oml, "OBR(1)-4"), "CHOL") << oml;
+  EXPECT_EQ(at(oml, "OBR(2)-4"), "HDL") << "the BA400's code for HDL_CHOL";
+  EXPECT_EQ(h.count("SELECT count(*) FROM order_tests WHERE status = 'sent' AND analyzer = "
+                    "'ba400'"),
+            2);
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return h.count(
+                   "SELECT count(*) FROM messages WHERE direction = 'in' AND "
+                   "convert_from(raw, 'UTF8') LIKE '%ORL^O34%'") == 1;
+      },
+      10s))
+      << "the BA400's ORL^O34 is kept";
+}
+
+TEST(LawQuery, ATubeWithNoOrderIsAnsweredNotFoundAndSentNoWork) {
+  HL_REQUIRE_POSTGRES();
+  HL_REQUIRE_CORPUS();
+  LawLab lab;
+  DaemonHarness h(lab.config());
+  const auto report = send(h.port("ba400"), {ba400_query()});
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  EXPECT_EQ(at(report.host_replies[0], "QAK-2"), "NF");
+  EXPECT_EQ(report.counts.host_messages, 0u) << "no work order";
+}
+
+}  // namespace
+}  // namespace hemalink::orders
