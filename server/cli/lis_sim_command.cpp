@@ -3,10 +3,15 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <fstream>
 #include <optional>
+#include <sstream>
+#include <thread>
 
 #include "server/cli/command_arguments.hpp"
+#include "server/simulate/generated_orders.hpp"
 #include "server/simulate/lis_simulator.hpp"
+#include "server/simulate/simulation.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -16,7 +21,14 @@ constexpr const char* kUsage =
     "         [--ack-every N] [--nack-every N] [--silent-every N] [--late-ack-every N]\n"
     "         [--drop-connection-every N] [--delay-ms D] [--record FILE] [--duration SECONDS]\n"
     "         [--tls-certificate PEM --tls-key PEM [--tls-client-ca PEM]]\n"
+    "         [--send-orders HOST:PORT (--orders FILE | --generate-orders N)]\n"
     "  a LIS: receives HL7 ORU over MLLP (or ASTM over E1381) and acknowledges each message;\n"
+    "  with --send-orders it first connects to hemalink's order feed there and sends its orders\n"
+    "  (in --protocol), each answered before the next:\n"
+    "  --orders FILE             the messages of FILE (each HL7 message starts with MSH, each\n"
+    "                            ASTM message with H; blank lines between them)\n"
+    "  --generate-orders N       N OML^O21 orders: a full blood count and a differential on\n"
+    "                            specimens SMP00000000.. (those simulate --generate cbc sends)\n"
     "  the Nth-message options inject faults, counted over all connections from 1:\n"
     "  --ack-every N             acknowledge only every Nth message, stay silent on the others\n"
     "  --nack-every N            refuse every Nth (HL7 AE; ASTM: no ACK of its last frame)\n"
@@ -26,7 +38,7 @@ constexpr const char* kUsage =
     "  --drop-connection-every N close the connection on every Nth, unanswered\n"
     "  --delay-ms D              wait D ms before each answer\n"
     "  --record FILE             each message received as a JSON line (control ID, specimen,\n"
-    "                            codes, values, statuses, reply, duplicate)\n"
+    "                            placer numbers, codes, values, statuses, reply, duplicate)\n"
     "  --duration SECONDS        stop by itself after this long\n"
     "  --tls-certificate, --tls-key  TLS on every connection, with this certificate and key;\n"
     "  --tls-client-ca PEM       and a client certificate this CA signed required of each\n"
@@ -35,6 +47,9 @@ constexpr const char* kUsage =
 struct Arguments {
   simulate::LisSimOptions options;
   std::optional<double> duration_s;
+  std::optional<std::pair<std::string, std::uint16_t>> send_orders_to;
+  std::filesystem::path orders_file;
+  std::optional<unsigned> generated_orders;
 };
 
 std::string parse_count(const std::string& flag, const std::string& value, unsigned& out) {
@@ -93,6 +108,18 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
       (flag == "--tls-certificate" ? tls.certificate
        : flag == "--tls-key"       ? tls.key
                                    : tls.client_ca) = value;
+    } else if (flag == "--send-orders") {
+      std::pair<std::string, std::uint16_t> where;
+      if (!parse_host_port(value, where)) {
+        return fmt::format("--send-orders: expected HOST:PORT, got \"{}\"", value);
+      }
+      a.send_orders_to = where;
+    } else if (flag == "--orders") {
+      a.orders_file = value;
+    } else if (flag == "--generate-orders") {
+      unsigned n = 0;
+      complaint = parse_count(flag, value, n);
+      a.generated_orders = n;
     } else if (flag == "--duration") {
       double seconds = 0;
       if (!parse_number(value, seconds) || seconds <= 0) {
@@ -115,6 +142,11 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
   if (o.tls && (o.tls->certificate.empty() || o.tls->key.empty())) {
     return "TLS needs both --tls-certificate and --tls-key";
   }
+  const bool has_orders = !a.orders_file.empty() || a.generated_orders;
+  if (a.send_orders_to.has_value() != has_orders ||
+      (!a.orders_file.empty() && a.generated_orders)) {
+    return "--send-orders HOST:PORT goes with one of --orders FILE or --generate-orders N";
+  }
   return {};
 }
 
@@ -126,6 +158,49 @@ void print_totals(std::ostream& out, const simulate::LisSimTotals& t) {
       "duplicate(s)\n",
       t.received, t.connections, t.acknowledged, t.refused, t.silent, t.late, t.dropped,
       t.distinct_control_ids, t.duplicates);
+}
+
+// The orders to send: the file's messages, or generated ones; why not, when the file is unusable.
+Result<std::vector<std::string>, std::string> orders_of(const Arguments& a) {
+  if (a.generated_orders) {
+    return simulate::generate_orders(*a.generated_orders);
+  }
+  std::ifstream in(a.orders_file, std::ios::binary);
+  if (!in) {
+    return fmt::format("lis-sim: cannot read {}", a.orders_file.string());
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto messages = simulate::split_order_file(text.str());
+  if (messages.empty()) {
+    return fmt::format("lis-sim: {} holds no message", a.orders_file.string());
+  }
+  return messages;
+}
+
+// The LIS's side of the order feed: one connection, each order answered before the next.
+void send_orders(const Arguments& a, std::vector<std::string> orders, std::ostream& out) {
+  simulate::SimulationPlan plan;
+  plan.analyzer.protocol = a.options.protocol;
+  plan.targets = {*a.send_orders_to};
+  plan.messages = std::move(orders);
+  plan.timeout = std::chrono::minutes(10);
+  const auto report = simulate::run_simulation(plan);
+  std::size_t acknowledged = 0;
+  std::size_t rejected = 0;
+  for (const auto& r : report.results) {
+    acknowledged += r.answer == simulate::Answer::Acknowledged ? 1 : 0;
+    rejected += r.answer == simulate::Answer::Rejected ? 1 : 0;
+  }
+  fmt::print(out,
+             "lis-sim: sent {} order message(s) to {}:{}: {} acknowledged, {} rejected, {} "
+             "unanswered\n",
+             report.results.size(), a.send_orders_to->first, a.send_orders_to->second, acknowledged,
+             rejected, report.results.size() - acknowledged - rejected);
+  for (const auto& e : report.errors) {
+    fmt::print(out, "lis-sim: order feed: {}\n", e);
+  }
+  out.flush();
 }
 
 }  // namespace
@@ -144,12 +219,30 @@ int run_lis_sim(const std::vector<std::string>& args, std::ostream& out, std::os
   if (a.duration_s) {
     duration = std::chrono::milliseconds(static_cast<long long>(*a.duration_s * 1000));
   }
+  std::vector<std::string> orders;
+  if (a.send_orders_to) {
+    auto read = orders_of(a);
+    if (!read) {
+      fmt::print(err, "hemalink {}\n", read.error());
+      return 2;
+    }
+    orders = std::move(*read);
+  }
+  std::thread sender;
   auto totals = simulate::run_lis_simulator(a.options, duration, [&](std::uint16_t port) {
     fmt::print(out, "lis-sim: listening on {}:{} ({}{})\n", a.options.host, port,
                a.options.protocol == model::WireProtocol::Astm ? "ASTM E1381" : "HL7 MLLP",
                a.options.tls ? " over TLS" : "");
     out.flush();
+    if (a.send_orders_to) {
+      sender = std::thread([&a, &out, orders = std::move(orders)]() mutable {
+        send_orders(a, std::move(orders), out);
+      });
+    }
   });
+  if (sender.joinable()) {
+    sender.join();
+  }
   if (!totals) {
     fmt::print(err, "hemalink {}\n", totals.error());
     return 1;

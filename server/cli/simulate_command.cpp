@@ -12,6 +12,7 @@
 #include "server/cli/command_arguments.hpp"
 #include "server/files/text_file.hpp"
 #include "server/simulate/generated_messages.hpp"
+#include "server/simulate/host_queries.hpp"
 #include "server/simulate/simulation.hpp"
 
 namespace hemalink::cli {
@@ -22,13 +23,16 @@ constexpr const char* kUsage =
     "         (--to HOST:PORT | --listen HOST:PORT | --serial DEVICE [--baud N])\n"
     "         (--file F [--file F...] | --generate cbc|coag|flow [--count N] [--seed S])\n"
     "         [--rate R] [--connections K] [--corrupt-every N] [--hold SECONDS]\n"
-    "         [--timeout SECONDS] [--json]\n"
+    "         [--timeout SECONDS] [--query-first] [--json]\n"
     "  --rate R          messages per second over all connections (0: as fast as acknowledged)\n"
     "  --to              may be repeated: connection k dials the (k mod n)th address\n"
     "  --connections K   message i goes on connection i mod K\n"
     "  --corrupt-every N damage the checksum of every Nth E1381 frame once (the host NAKs it)\n"
     "  --hold SECONDS    keep the connections open this long after the last message\n"
     "  --timeout SECONDS give up after this long (default 300)\n"
+    "  --query-first     before each message, ask the host what to run on its specimen (ASTM Q\n"
+    "                    record; HL7 QBP^Q11, IHE LAW LAB-27) and wait for the answer; the\n"
+    "                    query-to-answer latency is reported apart\n"
     "  --json            print the report as one JSON object\n";
 
 struct Arguments {
@@ -39,6 +43,7 @@ struct Arguments {
   std::size_t count = 100;
   std::uint32_t seed = 1;
   bool as_json = false;
+  bool query_first = false;
 };
 
 bool add_target(const std::string& text,
@@ -56,6 +61,10 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
   bool has_endpoint = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& flag = args[i];
+    if (flag == "--query-first") {
+      a.query_first = true;
+      continue;
+    }
     if (flag == "--json") {
       a.as_json = true;
       continue;
@@ -163,11 +172,28 @@ double percentile(std::vector<double> values, double p) {
 struct Tally {
   std::size_t acknowledged = 0, rejected = 0, written = 0, unacknowledged = 0;
   std::vector<double> latencies_ms;
+  std::vector<double> query_latencies_ms;  ///< With --query-first: query to the host's answer.
 };
 
-Tally tally(const simulate::SimulationReport& report) {
+// Each message preceded by the host query for its specimen, both on one connection.
+void put_queries_first(simulate::SimulationPlan& plan) {
+  std::vector<std::string> paired;
+  for (std::size_t i = 0; i < plan.messages.size(); ++i) {
+    paired.push_back(simulate::query_for(plan.messages[i], plan.analyzer.protocol, i));
+    paired.push_back(std::move(plan.messages[i]));
+  }
+  plan.messages = std::move(paired);
+  plan.group = 2;
+}
+
+Tally tally(const simulate::SimulationReport& report, bool query_first) {
   Tally t;
-  for (const auto& r : report.results) {
+  for (std::size_t i = 0; i < report.results.size(); ++i) {
+    const auto& r = report.results[i];
+    if (query_first && i % 2 == 0) {
+      if (r.answer == simulate::Answer::Acknowledged)
+        t.query_latencies_ms.push_back(static_cast<double>(r.latency.count()) / 1000.0);
+    }
     switch (r.answer) {
       case simulate::Answer::Acknowledged:
         ++t.acknowledged;
@@ -182,7 +208,8 @@ Tally tally(const simulate::SimulationReport& report) {
         ++t.unacknowledged;
         break;
     }
-    if (r.answer == simulate::Answer::Acknowledged || r.answer == simulate::Answer::Rejected) {
+    if ((r.answer == simulate::Answer::Acknowledged || r.answer == simulate::Answer::Rejected) &&
+        !(query_first && i % 2 == 0)) {
       t.latencies_ms.push_back(static_cast<double>(r.latency.count()) / 1000.0);
     }
   }
@@ -211,6 +238,13 @@ void print_text(const Arguments& a, const simulate::SimulationReport& report, co
                "max {:.2f} ms\n",
                percentile(t.latencies_ms, 0.5), percentile(t.latencies_ms, 0.99),
                percentile(t.latencies_ms, 1.0));
+  }
+  if (a.query_first) {
+    fmt::print(out,
+               "  host queries answered {} of {}: query to answer p50 {:.2f} ms, p99 {:.2f} ms, "
+               "max {:.2f} ms\n",
+               t.query_latencies_ms.size(), n / 2, percentile(t.query_latencies_ms, 0.5),
+               percentile(t.query_latencies_ms, 0.99), percentile(t.query_latencies_ms, 1.0));
   }
   for (std::size_t i = 0; i < report.results.size(); ++i) {
     if (report.results[i].answer == simulate::Answer::Unacknowledged) {
@@ -241,6 +275,9 @@ void print_json(const simulate::SimulationReport& report, const Tally& t, std::o
       {"elapsed_s", static_cast<double>(report.elapsed.count()) / 1e6},
       {"latency_p50_ms", percentile(t.latencies_ms, 0.5)},
       {"latency_p99_ms", percentile(t.latencies_ms, 0.99)},
+      {"queries_answered", t.query_latencies_ms.size()},
+      {"query_latency_p50_ms", percentile(t.query_latencies_ms, 0.5)},
+      {"query_latency_p99_ms", percentile(t.query_latencies_ms, 0.99)},
       {"answers", answers},
       {"errors", report.errors},
   };
@@ -267,8 +304,11 @@ int run_simulate(const std::vector<std::string>& args, std::ostream& out, std::o
     fmt::print(err, "hemalink simulate: {}\n{}", complaint, kUsage);
     return 2;
   }
+  if (a.query_first) {
+    put_queries_first(a.plan);
+  }
   const auto report = simulate::run_simulation(a.plan);
-  const auto t = tally(report);
+  const auto t = tally(report, a.query_first);
   if (a.as_json) {
     print_json(report, t, out);
   } else {

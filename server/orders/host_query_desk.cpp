@@ -136,8 +136,23 @@ HostQueryDesk::HostQueryDesk(std::string dsn, std::shared_ptr<ingest::CurrentMes
 
 bool HostQueryDesk::ask(std::string analyzer, std::string records,
                         std::function<void(HostAnswer)> done) {
-  return threads_.post([this, analyzer = std::move(analyzer), records = std::move(records),
-                        done = std::move(done)] { done(answer(analyzer, records)); });
+  return threads_.post(
+      [this, analyzer = std::move(analyzer), records = std::move(records), done = std::move(done)] {
+        auto a = answer(analyzer, records);
+        const auto sent = a.test_ids;
+        done(std::move(a));
+        mark_sent(analyzer, sent);
+      });
+}
+
+// After the reply has gone to the analyzer's connection: the mark is not on the reply's path.
+void HostQueryDesk::mark_sent(const std::string& analyzer, const std::vector<long long>& ids) {
+  if (ids.empty()) {
+    return;
+  }
+  if (auto marked = store::mark_tests_sent(dsn_, ids, analyzer); !marked) {
+    spdlog::warn("{}: tests answered but not marked sent: {}", analyzer, marked.error().detail);
+  }
 }
 
 HostAnswer HostQueryDesk::answer(const std::string& analyzer, const std::string& records) {
@@ -156,11 +171,6 @@ HostAnswer HostQueryDesk::answer(const std::string& analyzer, const std::string&
   auto a = driver->input() == model::WireProtocol::Hl7
                ? answer_law_query(*driver, records, lookup, now)
                : answer_host_query(*driver, records, leniency, lookup, now);
-  if (!a.test_ids.empty()) {
-    if (auto marked = store::mark_tests_sent(dsn_, a.test_ids, analyzer); !marked) {
-      spdlog::warn("{}: tests answered but not marked sent: {}", analyzer, marked.error().detail);
-    }
-  }
   return a;
 }
 

@@ -43,8 +43,9 @@ HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view rec
 HostAnswer answer_law_query(const drivers::Driver& driver, std::string_view message,
                             const PendingLookup& lookup, std::chrono::system_clock::time_point now);
 
-/// Answers analyzers' host queries on threads of its own, from the order book, and marks the
-/// tests it sends as sent to that analyzer.
+/// Answers analyzers' host queries on threads of its own, from the order book, and then marks
+/// the tests it sent as sent to that analyzer (after the reply is handed over: the mark is not
+/// on its path).
 class HostQueryDesk {
  public:
   HostQueryDesk(std::string dsn, std::shared_ptr<ingest::CurrentMessageReader> reader,
@@ -57,6 +58,7 @@ class HostQueryDesk {
 
  private:
   HostAnswer answer(const std::string& analyzer, const std::string& records);
+  void mark_sent(const std::string& analyzer, const std::vector<long long>& ids);
 
   std::string dsn_;
   std::shared_ptr<ingest::CurrentMessageReader> reader_;

@@ -99,6 +99,7 @@ void SimulatedAnalyzer::send(std::size_t index, std::string message) {
     send_hl7();
     return;
   }
+  is_query_ = message.find("\rQ|") != std::string::npos;
   if (settings_.link == astm::LinkMode::Bare) {
     io_.write(message);
     io_.on_last_byte(index);
@@ -195,6 +196,10 @@ void SimulatedAnalyzer::on_message(std::string_view records, astm::MessageEnd, s
   if (host_replies_.size() < 1000) {
     host_replies_.emplace_back(records);
   }
+  if (is_awaiting_reply_ && current_) {
+    is_awaiting_reply_ = false;
+    answer(Answer::Acknowledged, "");
+  }
 }
 
 void SimulatedAnalyzer::on_error(const ParseError&, std::string_view) {
@@ -213,6 +218,8 @@ void SimulatedAnalyzer::on_sent(std::uint64_t, std::error_code result) {
   }
   if (result) {
     answer(Answer::Unacknowledged, result.message());
+  } else if (is_query_ && settings_.waits_for_query_reply) {
+    is_awaiting_reply_ = true;  // answered by the host's reply
   } else {
     answer(Answer::Acknowledged, "");
   }

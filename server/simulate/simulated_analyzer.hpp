@@ -32,6 +32,10 @@ struct AnalyzerSettings {
   /// HL7: how long to wait for an ACK before sending again, and how many sends in all.
   std::chrono::milliseconds ack_timeout{30000};
   int max_sends = 3;
+  /// ASTM: a host query (Q records) counts as answered when the host's reply arrives, not when
+  /// its last frame is acknowledged; the next message waits for it, as an analyzer does. (HL7:
+  /// the RSP^K11 is the query's acknowledgement.)
+  bool waits_for_query_reply = true;
   /// HL7: the wait before sending again after AR/CR.
   std::chrono::milliseconds refused_retry{1000};
 };
@@ -99,6 +103,8 @@ class SimulatedAnalyzer final : private astm::LinkSink, private hl7::MllpSink {
   std::string control_id_;
   int sends_ = 0;
   bool is_waiting_to_resend_ = false;
+  bool is_query_ = false;
+  bool is_awaiting_reply_ = false;
   std::size_t frames_ = 0;
   std::string last_frame_;  // a retransmission repeats it
   AnalyzerCounts counts_;

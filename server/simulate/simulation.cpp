@@ -180,10 +180,11 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
   bool is_answered_ = false;
 };
 
-std::vector<std::vector<std::size_t>> share_out(std::size_t messages, std::size_t connections) {
+std::vector<std::vector<std::size_t>> share_out(std::size_t messages, std::size_t connections,
+                                                std::size_t group) {
   std::vector<std::vector<std::size_t>> shares(connections);
   for (std::size_t i = 0; i < messages; ++i) {
-    shares[i % connections].push_back(i);
+    shares[(i / group) % connections].push_back(i);
   }
   return shares;
 }
@@ -282,7 +283,8 @@ SimulationReport run_simulation(const SimulationPlan& plan) {
       close();
     io.stop();
   });
-  auto shares = share_out(plan.messages.size(), std::max<std::size_t>(1, plan.connections));
+  auto shares = share_out(plan.messages.size(), std::max<std::size_t>(1, plan.connections),
+                          std::max<std::size_t>(1, plan.group));
   switch (plan.endpoint) {
     case Endpoint::Connect:
       asio::co_spawn(io, connect_all(io, run, std::move(shares), closers), asio::detached);

@@ -29,6 +29,9 @@ struct SimulationPlan {
   /// acknowledged.
   double rate = 0;
   std::size_t connections = 1;
+  /// Consecutive messages that go on one connection together: with 2, messages 2k and 2k+1 go
+  /// on connection k mod K (a host query and the results of its specimen).
+  std::size_t group = 1;
   /// Keep the connections open this long after the last answer (idle connections: with no
   /// messages, just hold them).
   std::chrono::milliseconds hold{0};
