@@ -6,8 +6,14 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include "server/simulate/simulation.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/daemon_harness.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/corpus.hpp"
+#include "tests/support/store_harness.hpp"
 
 namespace hemalink::orders {
 namespace {
@@ -132,6 +138,39 @@ TEST_F(HostQueries, ATubeWithNoOrderGetsTheAnswerEachAnalyzerExpects) {
                      "NOT NULL"),
             2)
       << "each reply is kept";
+}
+
+// The tools a lab tries it with: lis-sim orders generated CBCs on hemalink's order feed, and
+// simulate, as an XN asking about each tube first, is answered for every one.
+TEST(HostQueryTools, LisSimOrdersAndSimulateAsksBeforeItSends) {
+  HL_REQUIRE_POSTGRES();
+  DaemonHarness h(lab());
+  testing::TempDir dir("query-tools");
+  const auto feed = std::to_string(h.daemon().order_feed_port("lis"));
+  testing::ChildProcess lis({HEMALINK_BINARY, "lis-sim", "--listen", "127.0.0.1:0", "--protocol",
+                             "hl7", "--send-orders", "127.0.0.1:" + feed, "--generate-orders", "5",
+                             "--duration", "20"},
+                            dir / "lis-sim.log");
+  ASSERT_TRUE(testing::wait_until([&] { return h.count("SELECT count(*) FROM orders") == 5; },
+                                  20s));
+  testing::ChildProcess xn({HEMALINK_BINARY, "simulate", "--protocol", "astm", "--to",
+                            "127.0.0.1:" + std::to_string(h.port("xn-1")), "--generate", "cbc",
+                            "--count", "5", "--query-first", "--timeout", "30"},
+                           dir / "simulate.log");
+  ASSERT_EQ(xn.wait(60s), 0) << testing::read_file(dir / "simulate.log");
+  const auto report = testing::read_file(dir / "simulate.log");
+  EXPECT_NE(report.find("host queries answered 5 of 5"), std::string::npos) << report;
+  EXPECT_GE(h.count("SELECT count(*) FROM order_tests WHERE status = 'resulted'"), 5 * 9)
+      << "the FBC of each generated CBC resulted";
+  EXPECT_EQ(h.count("SELECT count(*) FROM order_tests t JOIN orders o ON o.id = t.order_id"
+                    " WHERE t.status <> 'resulted' AND EXISTS (SELECT 1 FROM results r"
+                    " WHERE r.specimen_id = o.specimen_id AND r.code = t.code)"),
+            0)
+      << "every ordered test the XN sent a result for is resulted";
+  lis.signal(SIGTERM);
+  EXPECT_EQ(lis.wait(20s), 0);
+  EXPECT_NE(testing::read_file(dir / "lis-sim.log").find("sent 5 order message(s)"),
+            std::string::npos);
 }
 
 }  // namespace
