@@ -180,7 +180,8 @@ run_up() {
   log "development API token (admin; var/dev-api-token): $(cat "$token_file")"
   log "PostgreSQL at $data (HEMALINK_DATABASE_URL=$HEMALINK_DATABASE_URL); serving config/hemalink.example.json (Ctrl-C stops)"
   log "its LIS, in another terminal: build/server/hemalink lis-sim --listen 127.0.0.1:5100 --protocol hl7"
-  log "try, in another terminal: build/server/hemalink simulate --protocol astm --to 127.0.0.1:5001 --generate cbc --count 20"
+  log "its orders: build/server/hemalink lis-sim --listen 127.0.0.1:5100 --protocol hl7 --send-orders 127.0.0.1:5101 --generate-orders 20"
+  log "try, in another terminal: build/server/hemalink simulate --protocol astm --to 127.0.0.1:5001 --generate cbc --count 20 --query-first"
   build/server/hemalink serve --config "$root/config/hemalink.example.json"
 }
 
