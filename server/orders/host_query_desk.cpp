@@ -145,13 +145,31 @@ bool HostQueryDesk::ask(std::string analyzer, std::string records,
       });
 }
 
-// After the reply has gone to the analyzer's connection: the mark is not on the reply's path.
-void HostQueryDesk::mark_sent(const std::string& analyzer, const std::vector<long long>& ids) {
+// After the reply has gone to the analyzer's connection, and off the desk's threads: the marks
+// of the answers that wait meanwhile go in one transaction.
+void HostQueryDesk::mark_sent(const std::string& analyzer, std::vector<long long> ids) {
   if (ids.empty()) {
     return;
   }
-  if (auto marked = store::mark_tests_sent(dsn_, ids, analyzer); !marked) {
-    spdlog::warn("{}: tests answered but not marked sent: {}", analyzer, marked.error().detail);
+  {
+    std::lock_guard lock(mutex_);
+    unmarked_.push_back({analyzer, std::move(ids)});
+  }
+  marker_.post([this] { mark_waiting(); });  // refused when one is queued: it takes these too
+}
+
+void HostQueryDesk::mark_waiting() {
+  std::vector<store::SentTests> sent;
+  {
+    std::lock_guard lock(mutex_);
+    sent.swap(unmarked_);
+  }
+  if (sent.empty()) {
+    return;
+  }
+  if (auto marked = store::mark_tests_sent(dsn_, sent); !marked) {
+    spdlog::warn("{} answer(s): tests answered but not marked sent: {}", sent.size(),
+                 marked.error().detail);
   }
 }
 

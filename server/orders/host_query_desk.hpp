@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,14 +55,21 @@ class HostQueryDesk {
   /// Answers `records` from `analyzer` on one of the desk's threads; `done` gets the answer
   /// there. False when the desk is full or stopping (the caller answers for itself).
   bool ask(std::string analyzer, std::string records, std::function<void(HostAnswer)> done);
-  void stop() { threads_.stop(); }
+  void stop() {
+    threads_.stop();
+    marker_.stop();
+  }
 
  private:
   HostAnswer answer(const std::string& analyzer, const std::string& records);
-  void mark_sent(const std::string& analyzer, const std::vector<long long>& ids);
+  void mark_sent(const std::string& analyzer, std::vector<long long> ids);
+  void mark_waiting();
 
   std::string dsn_;
   std::shared_ptr<ingest::CurrentMessageReader> reader_;
+  std::mutex mutex_;
+  std::vector<store::SentTests> unmarked_;  ///< Answers whose tests are not yet marked sent.
+  WorkerThreads marker_{1, 1};              ///< Marks what waits in one transaction, one at a time.
   WorkerThreads threads_;
 };
 

@@ -40,6 +40,23 @@ std::string control_id_of(std::string_view message) {
   return {};
 }
 
+// MSH-9 ACK or ORL (and a BOM before MSH is no matter).
+bool is_acknowledgement(std::string_view message) {
+  message = without_byte_order_mark(message);
+  if (message.size() < 4 || !message.starts_with("MSH")) {
+    return false;
+  }
+  const auto msh = message.substr(0, message.find_first_of("\r\n"));
+  std::size_t field = 1;
+  for (std::size_t i = 3; i < msh.size(); ++i) {
+    if (msh[i] == message[3] && ++field == 9) {
+      const auto type = msh.substr(i + 1, 3);
+      return type == "ACK" || type == "ORL";
+    }
+  }
+  return false;
+}
+
 std::string field_of(std::string_view segment, char sep, std::size_t n) {
   std::size_t field = 0;
   std::size_t start = 0;
@@ -96,6 +113,14 @@ void SimulatedAnalyzer::send(std::size_t index, std::string message) {
     hl7_message_ = std::move(message);
     control_id_ = control_id_of(hl7_message_);
     sends_ = 0;
+    if (is_acknowledgement(hl7_message_)) {
+      std::string framed;  // an acknowledgement is not acknowledged: nothing to wait for
+      hl7::mllp_wrap(hl7_message_, framed);
+      io_.write(framed);
+      io_.on_last_byte(index);
+      answer(Answer::Written, "");
+      return;
+    }
     send_hl7();
     return;
   }

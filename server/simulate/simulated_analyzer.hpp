@@ -17,7 +17,7 @@ namespace hemalink::simulate {
 enum class Answer {
   Acknowledged,    ///< E1381: final frame ACKed. HL7: AA/CA.
   Rejected,        ///< HL7: AE/CE (the host kept the message as rejected).
-  Written,         ///< Bare ASTM: written; the link has no acknowledgement to wait for.
+  Written,         ///< Bare ASTM, or an HL7 ACK/ORL (never acknowledged): written, not answered.
   Unacknowledged,  ///< Retries exhausted, NAKed to the end, or the host refused (AR/CR).
 };
 

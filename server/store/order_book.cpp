@@ -247,8 +247,9 @@ Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& 
   return on_thread_connection(
       dsn, fmt::format("reading the orders of specimen '{}'", specimen_id),
       [&](pqxx::connection& c) -> Result<std::vector<PendingOrder>, StoreError> {
+        c.prepare("pending_orders", kPending);  // planned once per connection
         pqxx::read_transaction tx(c);
-        return read_orders(tx.exec_params(kPending, std::string(specimen_id)));
+        return read_orders(tx.exec_prepared("pending_orders", std::string(specimen_id)));
       });
 }
 
@@ -286,13 +287,20 @@ Result<std::size_t, StoreError> add_order_steps(const std::string& dsn, const Or
 
 Result<void, StoreError> mark_tests_sent(const std::string& dsn, const std::vector<long long>& ids,
                                          std::string_view analyzer) {
+  return mark_tests_sent(dsn, std::vector<SentTests>{{std::string(analyzer), ids}});
+}
+
+Result<void, StoreError> mark_tests_sent(const std::string& dsn,
+                                         const std::vector<SentTests>& sent) {
   return on_thread_connection(dsn,
-                              fmt::format("marking {} test(s) sent to {}", ids.size(), analyzer),
+                              fmt::format("marking the tests of {} answer(s) sent", sent.size()),
                               [&](pqxx::connection& c) -> Result<void, StoreError> {
                                 pqxx::work tx(c);
-                                tx.exec_params("SELECT set_config('hemalink.actor', $1, true)",
-                                               fmt::format("analyzer:{}", analyzer));
-                                tx.exec_params(kMarkSent, bigint_array(ids), std::string(analyzer));
+                                for (const auto& s : sent) {
+                                  tx.exec_params("SELECT set_config('hemalink.actor', $1, true)",
+                                                 fmt::format("analyzer:{}", s.analyzer));
+                                  tx.exec_params(kMarkSent, bigint_array(s.ids), s.analyzer);
+                                }
                                 tx.commit();
                                 return {};
                               });

@@ -114,4 +114,14 @@ Result<std::size_t, StoreError> add_order_steps(const std::string& dsn, const Or
 Result<void, StoreError> mark_tests_sent(const std::string& dsn, const std::vector<long long>& ids,
                                          std::string_view analyzer);
 
+/// Tests sent to one analyzer.
+struct SentTests {
+  std::string analyzer;
+  std::vector<long long> ids;
+};
+
+/// mark_tests_sent for several analyzers' answers in one transaction (one commit).
+Result<void, StoreError> mark_tests_sent(const std::string& dsn,
+                                         const std::vector<SentTests>& sent);
+
 }  // namespace hemalink::store

@@ -11,6 +11,7 @@ layers=(
   server/rules       # the rules engine
   server/config      # the daemon's configuration
   server/ingest      # a received message to what is stored
+  server/orders      # orders from a LIS, host query answers, rerun and reflex steps
   server/session     # protocol sessions without I/O
   server/lis         # results to the LIS: messages from outbox rows, delivery
   server/simulate    # the analyzer simulator
