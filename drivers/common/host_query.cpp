@@ -28,17 +28,6 @@ std::string specimen_of(std::string_view repeat, const astm::Delimiters& d,
   return {};
 }
 
-const char* priority_code(model::Priority p) {
-  switch (p) {
-    case model::Priority::Stat:
-      return "S";
-    case model::Priority::Asap:
-      return "A";
-    default:
-      return "R";
-  }
-}
-
 std::string escaped(std::string_view value) {
   std::string out;
   astm::escape_into(value, kOurs, out);
@@ -92,7 +81,7 @@ std::string order_record(const model::WorkOrder& w, const QueryLayout& layout,
     return record('O', std::move(f));
   }
   f[3] = tests_field(w.codes, layout);
-  f[4] = priority_code(w.priority);
+  f[4] = model::priority_code(w.priority);
   f[5] = std::string(timestamp);
   f[6] = escaped(w.collected_at);
   f[10] = "N";

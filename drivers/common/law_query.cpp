@@ -33,17 +33,6 @@ void header(hl7::V2Writer& w, const LawQuery& q, std::string_view type, std::str
       .raw(profile);
 }
 
-const char* priority_code(model::Priority p) {
-  switch (p) {
-    case model::Priority::Stat:
-      return "S";
-    case model::Priority::Asap:
-      return "A";
-    default:
-      return "R";
-  }
-}
-
 }  // namespace
 
 Result<LawQuery> read_law_query(const hl7::V2Message& message) {
@@ -112,7 +101,7 @@ std::string write_law_work_order(const LawQuery& q, const model::WorkOrder& work
     for (int i = 1; i <= 8; ++i) {
       w.field("");
     }
-    w.field(priority_code(work.priority));
+    w.field(model::priority_code(work.priority));
     w.segment("OBR").field("1").field(work.specimen.specimen_id).field("").field(code);
   }
   w.finish();

@@ -36,6 +36,17 @@ const char* to_string(Priority priority) {
   return "";
 }
 
+const char* priority_code(Priority priority) {
+  switch (priority) {
+    case Priority::Stat:
+      return "S";
+    case Priority::Asap:
+      return "A";
+    default:
+      return "R";
+  }
+}
+
 Priority priority_from_code(std::string_view code) {
   if (code == "S" || code == "STAT")
     return Priority::Stat;

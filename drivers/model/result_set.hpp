@@ -106,6 +106,9 @@ struct ResultSet {
 const char* to_string(SpecimenKind kind);
 /// "", "routine", "asap", "stat".
 const char* to_string(Priority priority);
+/// The one-letter code an order carries (ASTM O-6, HL7 TQ1-9): S, A, or R (routine, also when
+/// none was given).
+const char* priority_code(Priority priority);
 /// A priority code as ASTM (S, A, R) and HL7 (S, A, R, P, T; STAT, ASAP, ROUTINE) send it;
 /// Unknown for anything else (C callback, P preoperative and T timing critical are not urgent
 /// enough to jump the queue: routine).

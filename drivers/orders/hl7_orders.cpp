@@ -105,8 +105,7 @@ class OrderWalk {
     order.control = *control;
     order.placer_number = not_null(f_.component(s, 2, 1));
     order.filler_number = not_null(f_.component(s, 3, 1));
-    order.reason = f_.component(s, 16, 2).empty() ? f_.component(s, 16, 1)
-                                                  : f_.component(s, 16, 2);
+    order.reason = f_.component(s, 16, 2).empty() ? f_.component(s, 16, 1) : f_.component(s, 16, 2);
     order.priority = model::priority_from_code(f_.component(s, 7, 6));
     inherit(order);
     return std::nullopt;

@@ -16,8 +16,8 @@
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
 #include "server/store/lis_routes.hpp"
-#include "server/store/message_sink.hpp"
 #include "server/store/message_counts.hpp"
+#include "server/store/message_sink.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::store {

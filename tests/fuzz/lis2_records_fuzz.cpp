@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   // The order readers read whatever parses as orders, or refuse with an error naming why.
-  if (auto orders = hemalink::drivers::read_astm_orders(*parsed, hemalink::Charset::Latin1); !orders) {
+  if (auto orders = hemalink::drivers::read_astm_orders(*parsed, hemalink::Charset::Latin1);
+      !orders) {
     HL_FUZZ_CHECK(!orders.error().detail.empty());
   }
   // Every driver translates whatever parses, or refuses with an error: never a crash.

@@ -10,10 +10,10 @@
 
 #include "server/simulate/simulation.hpp"
 #include "tests/support/child_process.hpp"
-#include "tests/support/daemon_harness.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/support/corpus.hpp"
+#include "tests/support/daemon_harness.hpp"
 #include "tests/support/store_harness.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hemalink::orders {
 namespace {
@@ -147,12 +147,12 @@ TEST(HostQueryTools, LisSimOrdersAndSimulateAsksBeforeItSends) {
   DaemonHarness h(lab());
   testing::TempDir dir("query-tools");
   const auto feed = std::to_string(h.daemon().order_feed_port("lis"));
-  testing::ChildProcess lis({HEMALINK_BINARY, "lis-sim", "--listen", "127.0.0.1:0", "--protocol",
-                             "hl7", "--send-orders", "127.0.0.1:" + feed, "--generate-orders", "5",
-                             "--duration", "20"},
-                            dir / "lis-sim.log");
-  ASSERT_TRUE(testing::wait_until([&] { return h.count("SELECT count(*) FROM orders") == 5; },
-                                  20s));
+  testing::ChildProcess lis(
+      {HEMALINK_BINARY, "lis-sim", "--listen", "127.0.0.1:0", "--protocol", "hl7", "--send-orders",
+       "127.0.0.1:" + feed, "--generate-orders", "5", "--duration", "20"},
+      dir / "lis-sim.log");
+  ASSERT_TRUE(
+      testing::wait_until([&] { return h.count("SELECT count(*) FROM orders") == 5; }, 20s));
   testing::ChildProcess xn({HEMALINK_BINARY, "simulate", "--protocol", "astm", "--to",
                             "127.0.0.1:" + std::to_string(h.port("xn-1")), "--generate", "cbc",
                             "--count", "5", "--query-first", "--timeout", "30"},
