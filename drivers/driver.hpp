@@ -65,6 +65,8 @@ class Driver {
   /// The analyzer's code to order canonical test `canonical` by (see MappingTable::order_code);
   /// nullopt when its mapping table has none. The default knows none.
   virtual std::optional<std::string> order_code(std::string_view canonical) const;
+  /// Every canonical test order_code() knows: what the analyzer can be sent.
+  virtual std::vector<std::string> orderable_codes() const { return {}; }
 };
 
 /// The registered drivers' names, in registry order.

@@ -162,6 +162,9 @@ class GenericAstm final : public Driver, private AstmRecordHooks {
   std::optional<std::string> order_code(std::string_view canonical) const override {
     return settings_.mappings.order_code(canonical);
   }
+  std::vector<std::string> orderable_codes() const override {
+    return settings_.mappings.orderable_codes();
+  }
 
   DriverSettings settings_;
   QueryLayout query_layout_{0, settings_.astm_layout.test_code_component, false, false};

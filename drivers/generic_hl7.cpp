@@ -223,6 +223,9 @@ class GenericHl7 final : public Driver {
   std::optional<std::string> order_code(std::string_view canonical) const override {
     return settings_.mappings.order_code(canonical);
   }
+  std::vector<std::string> orderable_codes() const override {
+    return settings_.mappings.orderable_codes();
+  }
 
   DriverSettings settings_;
 };

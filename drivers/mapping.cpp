@@ -1,5 +1,7 @@
 #include "drivers/mapping.hpp"
 
+#include <algorithm>
+
 namespace hemalink::drivers {
 
 void MappingTable::set(std::string raw_code, CodeMapping mapping) {
@@ -24,6 +26,17 @@ std::optional<std::string> MappingTable::order_code(std::string_view canonical) 
     }
   }
   return std::nullopt;
+}
+
+std::vector<std::string> MappingTable::orderable_codes() const {
+  std::vector<std::string> out;
+  for (const auto& [raw, mapping] : entries_) {
+    if (mapping.role == CodeRole::Result &&
+        std::find(out.begin(), out.end(), mapping.code) == out.end()) {
+      out.push_back(mapping.code);
+    }
+  }
+  return out;
 }
 
 }  // namespace hemalink::drivers

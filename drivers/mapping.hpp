@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hemalink::drivers {
 
@@ -38,6 +39,8 @@ class MappingTable {
   /// result entry mapped to it, else that entry's own code; nullopt when no entry maps to it
   /// (the analyzer does not run it).
   std::optional<std::string> order_code(std::string_view canonical) const;
+  /// The canonical codes of its results: the tests order_code() can order.
+  std::vector<std::string> orderable_codes() const;
   /// Entries of `overrides` replace or add to this table's.
   void merge(const MappingTable& overrides);
   std::size_t size() const { return entries_.size(); }

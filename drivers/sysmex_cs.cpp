@@ -107,6 +107,9 @@ class SysmexCs final : public Driver, private SysmexRecordHooks {
   std::optional<std::string> order_code(std::string_view canonical) const override {
     return settings_.mappings.order_code(canonical);
   }
+  std::vector<std::string> orderable_codes() const override {
+    return settings_.mappings.orderable_codes();
+  }
 
   DriverSettings settings_;
 };

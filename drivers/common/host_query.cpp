@@ -72,7 +72,7 @@ std::string patient_record(std::size_t sequence, const model::WorkOrder& w,
 }
 
 std::string order_record(const model::WorkOrder& w, const QueryLayout& layout,
-                         std::string_view timestamp) {
+                         std::string_view timestamp, std::string_view report_type) {
   std::vector<std::string> f(25);
   f[0] = "1";
   f[1] = w.specimen.echo;
@@ -85,8 +85,12 @@ std::string order_record(const model::WorkOrder& w, const QueryLayout& layout,
   f[5] = std::string(timestamp);
   f[6] = escaped(w.collected_at);
   f[10] = "N";
-  f[24] = "Q";
+  f[24] = std::string(report_type);
   return record('O', std::move(f));
+}
+
+std::string header(std::string_view timestamp) {
+  return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\r", timestamp);
 }
 
 }  // namespace
@@ -120,7 +124,7 @@ Result<model::HostQuery> read_host_query(const astm::Lis2Message& message,
 
 std::string write_query_answer(const std::vector<model::WorkOrder>& work, const QueryLayout& layout,
                                std::string_view timestamp) {
-  std::string out = fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\r", timestamp);
+  std::string out = header(timestamp);
   std::size_t patients = 0;
   bool any = false;
   for (const auto& w : work) {
@@ -129,10 +133,32 @@ std::string write_query_answer(const std::vector<model::WorkOrder>& work, const 
     }
     any = any || !w.codes.empty();
     out += patient_record(++patients, w, layout);
-    out += order_record(w, layout, timestamp);
+    out += order_record(w, layout, timestamp, "Q");
   }
   out += any || (layout.no_order_as_report_type_y && !work.empty()) ? "L|1|N\r" : "L|1|I\r";
   return out;
+}
+
+std::string write_work_download(const std::vector<model::WorkOrder>& work,
+                                const QueryLayout& layout, std::string_view timestamp) {
+  std::string out = header(timestamp);
+  std::size_t patients = 0;
+  for (const auto& w : work) {
+    if (!w.codes.empty()) {
+      out += patient_record(++patients, w, layout);
+      out += order_record(w, layout, timestamp, "O");
+    }
+  }
+  return patients == 0 ? std::string() : out + "L|1|N\r";
+}
+
+std::string specimen_field(std::string_view specimen_id, const QueryLayout& layout) {
+  const std::size_t before = layout.specimen_component > 1 ? layout.specimen_component - 1 : 0;
+  return std::string(before, kOurs.component) + escaped(specimen_id);
+}
+
+std::string terminated_reply(std::string_view code, std::string_view timestamp) {
+  return header(timestamp) + fmt::format("L|1|{}\r", code);
 }
 
 }  // namespace hemalink::drivers

@@ -37,4 +37,19 @@ Result<model::HostQuery> read_host_query(const astm::Lis2Message& message,
 std::string write_query_answer(const std::vector<model::WorkOrder>& work, const QueryLayout& layout,
                                std::string_view timestamp);
 
+/// Work sent ahead of any query (download mode), as LIS02-A2 records: H, per specimen with codes
+/// a P and an O record (O-3 the specimen as specimen_field() places it, O-26 `O`: an order, not
+/// a query answer), L. Specimens without codes are left out; empty when none has any.
+std::string write_work_download(const std::vector<model::WorkOrder>& work,
+                                const QueryLayout& layout, std::string_view timestamp);
+
+/// O-3 for a specimen the analyzer did not ask about: the ID in the layout's specimen component
+/// (Sysmex `^^SMP001`, rack and tube left to the analyzer), else the ID alone.
+std::string specimen_field(std::string_view specimen_id, const QueryLayout& layout);
+
+/// A reply that is only our header and a terminator with LIS02-A2 termination code `code`: I (no
+/// information available from last query), Q (error in last request), E (unknown system error),
+/// N (the analyzer's cancelled request). `timestamp` is H-14.
+std::string terminated_reply(std::string_view code, std::string_view timestamp);
+
 }  // namespace hemalink::drivers

@@ -171,6 +171,14 @@ void check_driver(JsonFields& f, const AnalyzerConfig& a) {
   if (is_file && a.protocol != WireProtocol::Export) {
     f.error(f.path_of("transport"), "a file-drop transport carries export files only");
   }
+  const bool can_download =
+      input == model::WireProtocol::Hl7 ||
+      (input == model::WireProtocol::Astm && driver->query_layout() != nullptr);
+  if (a.download_orders && (!can_download || is_file)) {
+    f.error(f.path_of("download_orders"),
+            fmt::format("{} analyzers cannot be sent orders: its driver has no order layout",
+                        a.driver));
+  }
 }
 
 void read_link_timeouts(JsonFields& parent, AnalyzerConfig& a) {
@@ -270,6 +278,7 @@ AnalyzerConfig read_analyzer(const json& node, const std::string& path,
   a.mappings_file = resolve(base, mappings);
   read_link_timeouts(f, a);
   read_leniencies(f, a);
+  f.boolean("download_orders", a.download_orders);
   if (protocol && !a.driver.empty()) {
     check_driver(f, a);
   }

@@ -68,6 +68,9 @@ struct AnalyzerConfig {
   std::filesystem::path mappings_file;
   LinkTimeouts link_timeouts;
   Leniencies leniencies;
+  /// Download mode: pending orders for the tests it runs are sent as soon as they arrive (and
+  /// what was sent and not acknowledged, again when it connects), rather than only when it asks.
+  bool download_orders = false;
 };
 
 struct StoreConfig {

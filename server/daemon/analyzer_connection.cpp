@@ -47,6 +47,7 @@ class AnalyzerConnection final : public Connection,
   void start();
   void drain() override;
   void close() override;
+  void send_work(session::WorkToSend work) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -61,6 +62,7 @@ class AnalyzerConnection final : public Connection,
   void cancel_timer(astm::LinkTimer timer) override;
   void answer_host_query(std::string message,
                          std::function<void(session::HostReply)> done) override;
+  void work_acknowledged(std::vector<long long> test_ids) override;
 
   static constexpr std::size_t kReadBytes = 16 * 1024;
 
@@ -264,7 +266,8 @@ void AnalyzerConnection<Stream>::answer_host_query(std::string message,
       [weak, executor, handler](orders::HostAnswer answer) {
         asio::post(executor, [weak, handler,
                               reply = session::HostReply{std::move(answer.records),
-                                                         std::move(answer.follow_up)}]() mutable {
+                                                         std::move(answer.follow_up),
+                                                         std::move(answer.test_ids)}]() mutable {
           if (auto self = weak.lock(); self && !self->is_finished_) {
             (*handler)(std::move(reply));
           }
@@ -273,6 +276,30 @@ void AnalyzerConnection<Stream>::answer_host_query(std::string message,
   if (!asked) {
     (*handler)({});
   }
+}
+
+template <typename Stream>
+void AnalyzerConnection<Stream>::work_acknowledged(std::vector<long long> test_ids) {
+  if (services_.order_marks != nullptr) {
+    services_.order_marks->mark(settings_.peer.analyzer, std::move(test_ids),
+                                store::TestStep::Acknowledged);
+  }
+}
+
+// A connection closed by then sends nothing: the tests stay sent and go again at the next one.
+template <typename Stream>
+void AnalyzerConnection<Stream>::send_work(session::WorkToSend work) {
+  asio::post(stream_.get_executor(),
+             [self = this->shared_from_this(), work = std::move(work)]() mutable {
+               if (self->is_finished_ || self->is_draining_) {
+                 return;
+               }
+               if (self->hl7_) {
+                 self->hl7_->send_work(std::move(work));
+               } else {
+                 self->astm_->send_work(std::move(work));
+               }
+             });
 }
 
 template <typename Stream>

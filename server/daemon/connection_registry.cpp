@@ -49,6 +49,20 @@ std::map<std::string, std::vector<std::string>> ConnectionRegistry::peers() cons
   return out;
 }
 
+std::vector<std::shared_ptr<Connection>> ConnectionRegistry::of(std::string_view analyzer) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Connection>> out;
+  for (const auto& [key, entry] : connections_) {
+    if (entry.analyzer != analyzer) {
+      continue;
+    }
+    if (auto c = entry.connection.lock()) {
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
 std::vector<std::shared_ptr<Connection>> ConnectionRegistry::live() const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<Connection>> out;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "server/session/work_to_send.hpp"
+
 namespace hemalink::daemon {
 
 /// One live analyzer connection, as the daemon sees it when it stops.
@@ -19,6 +21,9 @@ class Connection {
   virtual void drain() = 0;
   /// Close now. Safe from any thread.
   virtual void close() = 0;
+  /// Sends the analyzer work of hemalink's own accord (download mode), on the connection's own
+  /// thread. Safe from any thread.
+  virtual void send_work(session::WorkToSend work) = 0;
 };
 
 /// Every live connection of the daemon: the connection cap, and what SIGTERM drains.
@@ -40,6 +45,8 @@ class ConnectionRegistry {
   std::size_t size() const;
   /// The peers of each analyzer's open connections (remote address and port, or device).
   std::map<std::string, std::vector<std::string>> peers() const;
+  /// The live connections of `analyzer`.
+  std::vector<std::shared_ptr<Connection>> of(std::string_view analyzer) const;
 
   void drain_all();
   void close_all();

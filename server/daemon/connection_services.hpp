@@ -4,6 +4,7 @@
 
 #include "server/daemon/connection_registry.hpp"
 #include "server/orders/host_query_desk.hpp"
+#include "server/orders/order_marks.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/store/message_sink.hpp"
@@ -18,6 +19,8 @@ struct ConnectionServices {
   std::shared_ptr<session::MessageTimings> timings;  ///< Every message's stages.
   /// Answers the analyzers' host queries from the order book; none: "no information".
   orders::HostQueryDesk* host_queries;
+  /// Where the analyzers' acknowledgements of the work they were sent are written; none: not.
+  orders::OrderMarks* order_marks;
 };
 
 }  // namespace hemalink::daemon

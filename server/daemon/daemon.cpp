@@ -14,6 +14,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <set>
 #include <thread>
 
 #include "server/api/http_server.hpp"
@@ -27,7 +28,9 @@
 #include "server/ingest/current_message_reader.hpp"
 #include "server/lis/lis_link.hpp"
 #include "server/orders/order_intake.hpp"
+#include "server/orders/order_marks.hpp"
 #include "server/orders/rule_steps.hpp"
+#include "server/orders/work_download.hpp"
 #include "server/store/database_result_archive.hpp"
 #include "server/store/outbox_watch.hpp"
 #include "server/transport/file_drop.hpp"
@@ -55,30 +58,59 @@ std::shared_ptr<ingest::MessageReader> build_message_reader(
 // Reruns and reflexes the rules asked for become order steps, so the analyzer is sent them. After
 // the commit, on the writer: a step lost to a crash leaves its result held for review (rerun is
 // not release), where a technologist sees it.
-void order_steps(const std::string& dsn, const store::MessageContent& content) {
+void order_steps(const std::string& dsn, const store::MessageContent& content,
+                 orders::WorkDownload& downloads) {
+  std::vector<std::string> ordered;
   for (const auto& steps : orders::order_steps_of(content)) {
     if (auto added = store::add_order_steps(dsn, steps); !added) {
       spdlog::warn("specimen {}: reruns and reflexes not ordered: {}", steps.specimen_id,
                    added.error().detail);
+    } else if (*added > 0) {
+      ordered.push_back(steps.specimen_id);
     }
   }
+  downloads.orders_arrived(std::move(ordered));
+}
+
+// A download goes on one of the analyzer's live connections.
+orders::DownloadDelivery delivery_through(ConnectionRegistry& registry) {
+  return {[&registry](const std::string& analyzer) { return !registry.of(analyzer).empty(); },
+          [&registry](const std::string& analyzer, session::WorkToSend work) {
+            const auto connections = registry.of(analyzer);
+            if (connections.empty()) {
+              return false;
+            }
+            connections.front()->send_work(std::move(work));
+            return true;
+          }};
+}
+
+std::set<std::string, std::less<>> downloading_analyzers(const config::DaemonConfig& c) {
+  std::set<std::string, std::less<>> out;
+  for (const auto& a : c.analyzers) {
+    if (a.download_orders) {
+      out.insert(a.name);
+    }
+  }
+  return out;
 }
 
 store::StoreOptions store_options(const config::DaemonConfig& c,
                                   std::shared_ptr<rules::RecentResults> recent,
-                                  std::shared_ptr<api::EventHub> events) {
+                                  std::shared_ptr<api::EventHub> events,
+                                  orders::WorkDownload& downloads) {
   store::StoreOptions o;
   o.on_completed = [events = std::move(events)](const store::Receipt& r,
                                                 const store::Completion& done) {
     api::publish_completion(*events, r, done);
   };
   o.on_committed = [recent = std::move(recent), orders = config::takes_orders(c),
-                    dsn = c.database_url](const store::StoreRequest& r) {
+                    dsn = c.database_url, &downloads](const store::StoreRequest& r) {
     for (const auto& set : r.content->result_sets) {
       recent->record(set, r.receipt.received_at);
     }
     if (orders) {
-      order_steps(dsn, *r.content);
+      order_steps(dsn, *r.content, downloads);
     }
   };
   o.dsn = c.database_url;
@@ -189,6 +221,8 @@ struct Daemon::Parts {
   ConnectionRegistry registry;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
+  orders::OrderMarks order_marks;
+  orders::WorkDownload downloads;  ///< Before the store, whose commits it is told of.
   store::Store store;
   orders::HostQueryDesk host_queries;
   std::vector<std::unique_ptr<orders::OrderIntake>> order_intakes;
@@ -213,17 +247,22 @@ struct Daemon::Parts {
         registry(config.max_connections),
         io(static_cast<int>(thread_count(config))),
         work(io.get_executor()),
-        store(store_options(config, recent, events),
+        order_marks(config.database_url),
+        downloads(config.database_url, reader, downloading_analyzers(config), order_marks,
+                  delivery_through(registry)),
+        store(store_options(config, recent, events, downloads),
               [reader = reader](std::span<const store::Receipt* const> receipts) {
                 return reader->read(receipts);
               }),
-        host_queries(config.database_url, reader),
+        host_queries(config.database_url, reader, order_marks),
         lis_links(make_lis_links(config, events)),
         signals(io) {
-    registry.observe(
-        [events = events](const std::string& analyzer, const std::string& peer, bool is_open) {
-          api::publish_connection(*events, analyzer, peer, is_open);
-        });
+    registry.observe([this](const std::string& analyzer, const std::string& peer, bool is_open) {
+      api::publish_connection(*events, analyzer, peer, is_open);
+      if (is_open) {
+        downloads.connected(analyzer);
+      }
+    });
   }
 
   void start_lis_links() {
@@ -244,7 +283,9 @@ struct Daemon::Parts {
         });
   }
 
-  ConnectionServices services() { return {store, registry, link_tally, timings, &host_queries}; }
+  ConnectionServices services() {
+    return {store, registry, link_tally, timings, &host_queries, &order_marks};
+  }
 
   std::shared_ptr<api::LabView> lab_view() {
     auto v = std::make_shared<api::LabView>();
@@ -347,12 +388,23 @@ struct Daemon::Parts {
       settings.source = d.name;
       settings.mapping = lis_links[i]->settings().mapping;
       settings.charset = d.orders->charset;
+      settings.on_stored = [this](const store::OrderReceipt& orders,
+                                  const store::OrderChanges& changes) {
+        if (orders.refusal || changes.refusal) {
+          return;
+        }
+        std::vector<std::string> specimens;
+        for (const auto& o : orders.orders) {
+          specimens.push_back(o.order.specimen_id);
+        }
+        downloads.orders_arrived(std::move(specimens));
+      };
       order_intakes.push_back(std::make_unique<orders::OrderIntake>(std::move(settings)));
       if (std::holds_alternative<config::TcpServerTransport>(d.orders->transport)) {
         order_feed_listeners[d.name] = listeners.size();
       }
       add_transport(order_feed_peer(d),
-                    {*order_intakes.back(), registry, link_tally, timings, nullptr});
+                    {*order_intakes.back(), registry, link_tally, timings, nullptr, nullptr});
     }
   }
 

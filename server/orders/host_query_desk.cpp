@@ -3,51 +3,18 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "drivers/common/host_query.hpp"
 #include "drivers/common/law_query.hpp"
 #include "drivers/model/compact_time.hpp"
 #include "drivers/model/message_id.hpp"
 #include "protocols/hl7/v2_ack.hpp"
+#include "server/orders/work_order_of.hpp"
 
 namespace hemalink::orders {
 namespace {
 
 std::string terminated(std::string_view code, std::chrono::system_clock::time_point now) {
-  return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\rL|1|{}\r", model::compact_utc(now),
-                     code);
-}
-
-// Every pending order of the specimen, as one work order in the analyzer's codes.
-model::WorkOrder work_for(const drivers::Driver& driver, model::QueriedSpecimen specimen,
-                          const std::vector<store::PendingOrder>& pending,
-                          std::vector<long long>& test_ids) {
-  model::WorkOrder w;
-  w.specimen = std::move(specimen);
-  for (const auto& order : pending) {
-    for (const auto& test : order.tests) {
-      const auto code = driver.order_code(test.code);
-      if (!code) {
-        continue;  // another analyzer's test
-      }
-      test_ids.push_back(test.id);
-      if (std::find(w.codes.begin(), w.codes.end(), *code) == w.codes.end()) {
-        w.codes.push_back(*code);  // CS: PT seconds and INR are both ordered as 040
-      }
-      if (!w.patient && !order.patient.id.empty()) {
-        w.patient = order.patient;
-      }
-      w.priority = std::max(w.priority, order.priority);
-      if (w.collected_at.empty()) {
-        w.collected_at = order.collected_at;
-      }
-    }
-  }
-  return w;
-}
-
-std::string new_control_id() {
-  auto hex = model::MessageId::generate().to_string();
-  std::erase(hex, '-');
-  return hex.substr(0, 20);
+  return drivers::terminated_reply(code, model::compact_utc(now));
 }
 
 std::string law_refusal(std::string_view message, const std::string& why,
@@ -62,6 +29,12 @@ std::string law_refusal(std::string_view message, const std::string& why,
 }
 
 }  // namespace
+
+std::string new_control_id() {
+  auto hex = model::MessageId::generate().to_string();
+  std::erase(hex, '-');
+  return hex.substr(0, 20);
+}
 
 HostAnswer answer_law_query(const drivers::Driver& driver, std::string_view text,
                             const PendingLookup& lookup,
@@ -81,7 +54,7 @@ HostAnswer answer_law_query(const drivers::Driver& driver, std::string_view text
     a.records = law_refusal(text, "the orders cannot be read now: ask again", now);
     return a;
   }
-  const auto work = work_for(driver, query->specimen, *pending, a.test_ids);
+  const auto work = work_order_of(driver, query->specimen, *pending, a.test_ids);
   const auto timestamp = model::compact_utc(now) + "+0000";
   a.with_work = work.codes.empty() ? 0 : 1;
   a.records = drivers::write_law_response(*query, !work.codes.empty(), new_control_id(), timestamp);
@@ -122,7 +95,7 @@ HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view rec
       failed.specimens = query->specimens.size();
       return failed;
     }
-    work.push_back(work_for(driver, std::move(specimen), *pending, a.test_ids));
+    work.push_back(work_order_of(driver, std::move(specimen), *pending, a.test_ids));
     a.with_work += work.back().codes.empty() ? 0 : 1;
   }
   a.specimens = work.size();
@@ -131,46 +104,19 @@ HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view rec
 }
 
 HostQueryDesk::HostQueryDesk(std::string dsn, std::shared_ptr<ingest::CurrentMessageReader> reader,
-                             std::size_t threads)
-    : dsn_(std::move(dsn)), reader_(std::move(reader)), threads_(threads, 10000) {}
+                             OrderMarks& marks, std::size_t threads)
+    : dsn_(std::move(dsn)), reader_(std::move(reader)), marks_(marks), threads_(threads, 10000) {}
 
+// The mark goes to the marks' own thread before the reply goes to the connection, so that it
+// comes before the analyzer's acknowledgement of the reply.
 bool HostQueryDesk::ask(std::string analyzer, std::string records,
                         std::function<void(HostAnswer)> done) {
   return threads_.post(
       [this, analyzer = std::move(analyzer), records = std::move(records), done = std::move(done)] {
         auto a = answer(analyzer, records);
-        const auto sent = a.test_ids;
+        marks_.mark(analyzer, a.test_ids, store::TestStep::Sent);
         done(std::move(a));
-        mark_sent(analyzer, sent);
       });
-}
-
-// After the reply has gone to the analyzer's connection, and off the desk's threads: the marks
-// of the answers that wait meanwhile go in one transaction.
-void HostQueryDesk::mark_sent(const std::string& analyzer, std::vector<long long> ids) {
-  if (ids.empty()) {
-    return;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    unmarked_.push_back({analyzer, std::move(ids)});
-  }
-  marker_.post([this] { mark_waiting(); });  // refused when one is queued: it takes these too
-}
-
-void HostQueryDesk::mark_waiting() {
-  std::vector<store::SentTests> sent;
-  {
-    std::lock_guard lock(mutex_);
-    sent.swap(unmarked_);
-  }
-  if (sent.empty()) {
-    return;
-  }
-  if (auto marked = store::mark_tests_sent(dsn_, sent); !marked) {
-    spdlog::warn("{} answer(s): tests answered but not marked sent: {}", sent.size(),
-                 marked.error().detail);
-  }
 }
 
 HostAnswer HostQueryDesk::answer(const std::string& analyzer, const std::string& records) {

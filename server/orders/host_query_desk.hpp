@@ -3,7 +3,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "drivers/driver.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "server/ingest/current_message_reader.hpp"
+#include "server/orders/order_marks.hpp"
 #include "server/orders/worker_threads.hpp"
 #include "server/store/order_book.hpp"
 
@@ -38,6 +38,10 @@ HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view rec
                              const astm::Lis2Leniency& leniency, const PendingLookup& lookup,
                              std::chrono::system_clock::time_point now);
 
+/// A fresh MSH-10 for what hemalink sends analyzers: 20 characters (48 bits of time, then random
+/// bits) that fit every HL7 version's ST.
+std::string new_control_id();
+
 /// Answers one IHE LAW LAB-27 query (QBP^Q11) the same way: RSP^K11 (QAK OK with work, NF
 /// without), then the work as an OML^O33 (LAB-28) in the analyzer's codes. A query that cannot
 /// be read is answered with an ACK AE naming why.
@@ -45,31 +49,24 @@ HostAnswer answer_law_query(const drivers::Driver& driver, std::string_view mess
                             const PendingLookup& lookup, std::chrono::system_clock::time_point now);
 
 /// Answers analyzers' host queries on threads of its own, from the order book, and then marks
-/// the tests it sent as sent to that analyzer (after the reply is handed over: the mark is not
-/// on its path).
+/// the tests it sent as sent to that analyzer (after the reply is handed over, by `marks`: the
+/// mark is not on its path).
 class HostQueryDesk {
  public:
   HostQueryDesk(std::string dsn, std::shared_ptr<ingest::CurrentMessageReader> reader,
-                std::size_t threads = 4);
+                OrderMarks& marks, std::size_t threads = 4);
 
   /// Answers `records` from `analyzer` on one of the desk's threads; `done` gets the answer
   /// there. False when the desk is full or stopping (the caller answers for itself).
   bool ask(std::string analyzer, std::string records, std::function<void(HostAnswer)> done);
-  void stop() {
-    threads_.stop();
-    marker_.stop();
-  }
+  void stop() { threads_.stop(); }
 
  private:
   HostAnswer answer(const std::string& analyzer, const std::string& records);
-  void mark_sent(const std::string& analyzer, std::vector<long long> ids);
-  void mark_waiting();
 
   std::string dsn_;
   std::shared_ptr<ingest::CurrentMessageReader> reader_;
-  std::mutex mutex_;
-  std::vector<store::SentTests> unmarked_;  ///< Answers whose tests are not yet marked sent.
-  WorkerThreads marker_{1, 1};              ///< Marks what waits in one transaction, one at a time.
+  OrderMarks& marks_;
   WorkerThreads threads_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "drivers/common/host_query.hpp"
 #include "drivers/model/compact_time.hpp"
 #include "server/session/message_log.hpp"
 
@@ -42,10 +43,6 @@ std::string reason_for(astm::MessageEnd end) {
 }
 
 }  // namespace
-
-std::string no_information_reply(std::chrono::system_clock::time_point now) {
-  return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\rL|1|I\r", model::compact_utc(now));
-}
 
 AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
                          std::shared_ptr<LinkTally> leniencies,
@@ -146,19 +143,43 @@ void AstmSession::stored(const store::Completion& completion, bool waits_for_ack
 void AstmSession::answer_query(std::string records) {
   ++counts_.queries;
   io_.answer_host_query(std::move(records), [this](HostReply answer) {
-    send_reply(answer.reply.empty() ? no_information_reply(std::chrono::system_clock::now())
-                                    : std::move(answer.reply));
+    if (answer.reply.empty()) {
+      const auto now = model::compact_utc(std::chrono::system_clock::now());
+      answer.reply = drivers::terminated_reply("I", now);
+    }
+    send_reply(std::move(answer.reply), std::move(answer.test_ids));
   });
 }
 
-void AstmSession::send_reply(std::string reply) {
+bool AstmSession::send_work(WorkToSend work) {
+  return send_reply(std::move(work.message), std::move(work.test_ids));
+}
+
+// The analyzer asks again (or is sent its work again) when it reconnects, so a closed
+// connection sends nothing.
+bool AstmSession::send_reply(std::string reply, std::vector<long long> test_ids) {
   if (is_closed_) {
-    return;  // the analyzer asks again when it reconnects
+    return false;
   }
-  link_.send(reply);
+  const bool carries_work = !test_ids.empty();
+  sending_ = &test_ids;
+  const auto id = link_.send(reply);
+  sending_ = nullptr;
+  if (id == 0) {
+    spdlog::warn("{} {}: outgoing message not queued: the link's queue is full", peer_.analyzer,
+                 peer_.address);
+    return false;
+  }
+  if (carries_work) {
+    ++counts_.work_sent;
+    if (!test_ids.empty()) {  // not yet reported sent (a bare link reports inside send())
+      work_in_flight_.emplace(id, std::move(test_ids));
+    }
+  }
   store::MessageContent sent;  // an outgoing message: kept, nothing to decide
   io_.submit({receipt(std::move(reply), store::Direction::Out), std::move(sent)},
              [](const store::Completion&) {});
+  return true;
 }
 
 // The link has answered it already (NAK, or nothing for stray bytes); the bytes are kept, raw,
@@ -204,9 +225,21 @@ void AstmSession::on_notice(astm::LinkNotice notice, std::size_t byte_offset) {
 }
 
 void AstmSession::on_sent(std::uint64_t message_id, std::error_code result) {
+  std::vector<long long> taken;
+  if (sending_ != nullptr) {
+    taken.swap(*sending_);
+  } else if (auto found = work_in_flight_.find(message_id); found != work_in_flight_.end()) {
+    taken = std::move(found->second);
+    work_in_flight_.erase(found);
+  }
   if (result) {
     spdlog::warn("{} {}: outgoing message {} not delivered: {}", peer_.analyzer, peer_.address,
                  message_id, result.message());
+    return;
+  }
+  if (!taken.empty()) {
+    ++counts_.work_taken;
+    io_.work_acknowledged(std::move(taken));
   }
 }
 

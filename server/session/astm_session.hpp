@@ -2,15 +2,18 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "protocols/astm/e1381_link.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
+#include "server/session/work_to_send.hpp"
 
 namespace hemalink::session {
 
@@ -30,6 +33,8 @@ struct AstmSessionCounts {
   std::uint64_t link_errors = 0;   ///< Frames NAKed, bytes that belonged to nothing: kept raw.
   std::uint64_t leniencies = 0;    ///< Things a leniency let through (see LinkTally).
   std::uint64_t queries = 0;       ///< Host queries answered.
+  std::uint64_t work_sent = 0;     ///< Work messages sent (query answers with work, downloads).
+  std::uint64_t work_taken = 0;    ///< Of them, the ones whose last frame the analyzer ACKed.
 };
 
 /// One ASTM analyzer connection without I/O, over E1381 (or bare records). Each message becomes
@@ -40,7 +45,9 @@ struct AstmSessionCounts {
 /// the receive timeout) is stored as incomplete; one cut short by the connection closing is
 /// dropped, since its last frame was never acknowledged. A host query (Q records) is answered,
 /// once stored, with what the io works out (the pending orders, in the analyzer's codes); the
-/// reply is stored as an outgoing message. What the link refuses (a NAKed frame, bytes outside any
+/// reply is stored as an outgoing message. Work sent of hemalink's own accord (download mode) goes
+/// the same way; the io learns which order tests the analyzer took when the last frame of the
+/// message carrying them is ACKed. What the link refuses (a NAKed frame, bytes outside any
 /// frame) is kept raw as a rejected message, like an HL7 framing error: nothing received is lost.
 class AstmSession : private astm::LinkSink {
  public:
@@ -52,6 +59,9 @@ class AstmSession : private astm::LinkSink {
 
   void feed(ByteView bytes);
   void on_timeout(astm::LinkTimer timer);
+  /// Sends `work` once the link is free (E1381 contention and retries included); false when
+  /// the link's outbound queue is full or the connection is closed.
+  bool send_work(WorkToSend work);
   /// The connection closed.
   void finish();
 
@@ -71,7 +81,7 @@ class AstmSession : private astm::LinkSink {
   void stored(const store::Completion& completion, bool waits_for_ack, const std::string& id,
               MessageTimes times);
   void answer_query(std::string records);
-  void send_reply(std::string reply);
+  bool send_reply(std::string reply, std::vector<long long> test_ids);
 
   SessionPeer peer_;
   bool defers_ack_;
@@ -82,10 +92,8 @@ class AstmSession : private astm::LinkSink {
   astm::E1381Link link_;
   bool is_closed_ = false;
   AstmSessionCounts counts_;
+  std::map<std::uint64_t, std::vector<long long>> work_in_flight_;  ///< By link message id.
+  std::vector<long long>* sending_ = nullptr;  ///< Bare links report sent inside send().
 };
-
-/// The LIS02-A2 reply to a host query when there is nothing to send: our header and a
-/// terminator with termination code I ("no information available from last query").
-std::string no_information_reply(std::chrono::system_clock::time_point now);
 
 }  // namespace hemalink::session

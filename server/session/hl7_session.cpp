@@ -6,6 +6,7 @@
 
 #include "drivers/model/compact_time.hpp"
 #include "protocols/hl7/errc.hpp"
+#include "protocols/hl7/v2_message.hpp"
 #include "server/session/message_log.hpp"
 
 namespace hemalink::session {
@@ -52,6 +53,49 @@ void Hl7Session::feed(ByteView bytes) {
 
 void Hl7Session::finish() {
   framer_.finish();
+  is_closed_ = true;
+}
+
+bool Hl7Session::send_work(WorkToSend work) {
+  if (is_closed_) {
+    return false;
+  }
+  std::string framed;
+  hl7::mllp_wrap(work.message, framed);
+  io_.write(framed);
+  await_acceptance(work.message, std::move(work.test_ids));
+  return true;
+}
+
+void Hl7Session::await_acceptance(std::string_view work_order, std::vector<long long> test_ids) {
+  ++counts_.work_sent;
+  constexpr std::size_t kMaxAwaited = 64;  // an analyzer that never answers costs no memory
+  if (!test_ids.empty() && work_in_flight_.size() < kMaxAwaited) {
+    work_in_flight_.emplace(hl7::AckContext::from_raw(work_order).control_id, std::move(test_ids));
+  }
+}
+
+// MSA-2 names the work order; AA/CA: the analyzer took its tests (AE/AR: it did not, and they
+// stay sent, to be sent again after a reconnect).
+void Hl7Session::notice_acceptance(std::string_view acknowledgement) {
+  if (work_in_flight_.empty()) {
+    return;
+  }
+  auto message = hl7::V2Message::parse(std::string(without_byte_order_mark(acknowledgement)));
+  const auto msa = message ? message->find("MSA") : std::nullopt;
+  if (!msa) {
+    return;
+  }
+  const auto found = work_in_flight_.find(msa->field(2));
+  if (found == work_in_flight_.end()) {
+    return;
+  }
+  auto taken = std::move(found->second);
+  work_in_flight_.erase(found);
+  if (msa->field(1) == "AA" || msa->field(1) == "CA") {
+    ++counts_.work_taken;
+    io_.work_acknowledged(std::move(taken));
+  }
 }
 
 void Hl7Session::on_message(std::string_view payload, std::size_t) {
@@ -79,6 +123,9 @@ void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_erro
   pending->context = hl7::AckContext::from_raw(header);
   const auto& code = pending->context.message_code;
   pending->is_answered = header.starts_with("MSH") && code != "ACK" && code != "ORL";
+  if (!framing_error && (code == "ACK" || code == "ORL")) {
+    notice_acceptance(header);
+  }
   if (code == "QBP" && !framing_error) {
     pending->query = receipt.raw;
   }
@@ -134,6 +181,7 @@ void Hl7Session::ask(const std::shared_ptr<Pending>& pending) {
     if (!reply.reply.empty()) {
       pending->ack = std::move(reply.reply);
       pending->follow_up = std::move(reply.follow_up);
+      pending->follow_up_tests = std::move(reply.test_ids);
     }
     pending->is_complete = true;
     flush();
@@ -150,6 +198,9 @@ void Hl7Session::flush() {
         hl7::mllp_wrap(done.follow_up, framed);
       }
       io_.write(framed);
+      if (!done.follow_up.empty()) {
+        await_acceptance(done.follow_up, std::move(done.follow_up_tests));
+      }
     }
     done.times.answered = Clock::now();
     log_message(peer_.analyzer, peer_.address, done.id, done.completion, done.times);

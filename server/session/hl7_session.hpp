@@ -3,9 +3,11 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocols/common/bytes.hpp"
 #include "protocols/hl7/mllp.hpp"
@@ -13,6 +15,7 @@
 #include "server/session/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
+#include "server/session/work_to_send.hpp"
 
 namespace hemalink::session {
 
@@ -23,6 +26,8 @@ struct SessionCounts {
   std::uint64_t errors = 0;    ///< Answered AE/CE: stored as rejected.
   std::uint64_t refused = 0;   ///< Answered AR/CR: not stored; the analyzer sends again.
   std::uint64_t framing_errors = 0;
+  std::uint64_t work_sent = 0;   ///< Work orders sent (OML^O33 after a query, downloads).
+  std::uint64_t work_taken = 0;  ///< Of them, answered AA/CA by the analyzer (ORL^O34 or ACK).
 };
 
 /// One HL7 analyzer connection over MLLP, without I/O. Each framed message becomes a receipt
@@ -32,13 +37,17 @@ struct SessionCounts {
 /// and AR (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
 /// leave in the order the messages came, even when the store completes them out of order. A
 /// LAB-27 query (QBP^Q11) is answered, once stored, with the io's RSP^K11 and then its LAB-28
-/// work order (OML^O33); the analyzer's own ACK and ORL messages are stored and not answered.
+/// work order (OML^O33); the analyzer's own ACK and ORL messages are stored and not answered, and
+/// one that accepts (AA/CA) a work order we sent tells the io which order tests it took.
 class Hl7Session : private hl7::MllpSink {
  public:
   /// `timings`, when given, learns how long each message took at each stage.
   Hl7Session(SessionPeer peer, SessionIo& io, std::shared_ptr<MessageTimings> timings = nullptr);
 
   void feed(ByteView bytes);
+  /// Sends a work order (LAB-28 OML^O33) of hemalink's own accord (download mode) now, between
+  /// acknowledgements; false when the connection is closed.
+  bool send_work(WorkToSend work);
   /// The connection closed: a message cut short is dropped (it was never acknowledged).
   void finish();
 
@@ -57,6 +66,7 @@ class Hl7Session : private hl7::MllpSink {
     std::string query;      ///< A QBP^Q11 (IHE LAW LAB-27), kept to be answered once it is stored.
     std::string ack;        ///< Or, for a query, the RSP^K11.
     std::string follow_up;  ///< The LAB-28 OML^O33 that follows a query's RSP^K11, when any.
+    std::vector<long long> follow_up_tests;  ///< The order tests it carries.
     std::string id;
     store::Completion completion;
     MessageTimes times;
@@ -69,6 +79,8 @@ class Hl7Session : private hl7::MllpSink {
   void answer(Pending& pending, const store::Completion& completion);
   void ask(const std::shared_ptr<Pending>& pending);
   void flush();
+  void await_acceptance(std::string_view work_order, std::vector<long long> test_ids);
+  void notice_acceptance(std::string_view acknowledgement);
 
   SessionPeer peer_;
   SessionIo& io_;
@@ -76,6 +88,9 @@ class Hl7Session : private hl7::MllpSink {
   hl7::MllpFramer framer_;
   std::deque<std::shared_ptr<Pending>> pending_;
   SessionCounts counts_;
+  /// Work orders sent and not yet accepted, by their MSH-10 (the first 64 kept).
+  std::map<std::string, std::vector<long long>, std::less<>> work_in_flight_;
+  bool is_closed_ = false;
 };
 
 /// An ACK's own MSH-7 and MSH-10: UTC now, and 20 characters that fit every HL7 version's ST.

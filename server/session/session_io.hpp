@@ -4,16 +4,20 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::session {
 
 /// What a session sends an analyzer for its host query: the reply (ASTM records, or the HL7
-/// RSP^K11) and, for HL7, the work order that follows it (LAB-28 OML^O33). An empty reply: the
-/// session answers on its own (ASTM "no information", HL7 a plain ACK).
+/// RSP^K11) and, for HL7, the work order that follows it (LAB-28 OML^O33), with the order tests
+/// they send. An empty reply: the session answers on its own (ASTM "no information", HL7 a plain
+/// ACK).
 struct HostReply {
   std::string reply;
   std::string follow_up;
+  std::vector<long long> test_ids;
 };
 
 /// What a session asks of the connection it runs on. The I/O shell (Asio, or a test) implements
@@ -33,6 +37,8 @@ class SessionIo {
     (void)message;
     done({});
   }
+  /// The analyzer took the work that carried these order tests (a query answer or a download).
+  virtual void work_acknowledged(std::vector<long long> test_ids) { (void)test_ids; }
 };
 
 }  // namespace hemalink::session

@@ -97,6 +97,27 @@ constexpr const char* kMarkSent =
     "UPDATE order_tests SET status = 'sent', analyzer = $2, status_at = now()"
     " WHERE id = ANY ($1::bigint[]) AND status IN ('ordered', 'sent', 'acknowledged')";
 
+constexpr const char* kMarkAcknowledged =
+    "UPDATE order_tests SET status = 'acknowledged', analyzer = $2, status_at = now()"
+    " WHERE id = ANY ($1::bigint[]) AND status = 'sent' AND analyzer = $2";
+
+// Orders first (a page of them), then their downloadable tests: ordered ones, and with $3 the
+// ones sent to this analyzer and never acknowledged.
+constexpr const char* kToDownload =
+    "WITH wanted AS ("
+    "  SELECT DISTINCT o.id FROM orders o JOIN order_tests t ON t.order_id = o.id"
+    "   WHERE (cardinality($2::text[]) = 0 OR o.specimen_id = ANY ($2::text[]))"
+    "     AND o.id > $6 AND t.code = ANY ($5::text[]) AND t.is_mapped AND (t.status = 'ordered'"
+    "      OR ($3 AND t.status = 'sent' AND t.analyzer = $1))"
+    "   ORDER BY o.id LIMIT $4)"
+    " SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
+    " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
+    " t.id, t.code, t.status"
+    " FROM wanted w JOIN orders o ON o.id = w.id JOIN order_tests t ON t.order_id = o.id"
+    " WHERE t.code = ANY ($5::text[]) AND t.is_mapped"
+    "   AND (t.status = 'ordered' OR ($3 AND t.status = 'sent' AND t.analyzer = $1))"
+    " ORDER BY o.id, t.id";
+
 model::Priority priority_named(std::string_view text) {
   if (text == "stat")
     return model::Priority::Stat;
@@ -285,25 +306,35 @@ Result<std::size_t, StoreError> add_order_steps(const std::string& dsn, const Or
       });
 }
 
-Result<void, StoreError> mark_tests_sent(const std::string& dsn, const std::vector<long long>& ids,
-                                         std::string_view analyzer) {
-  return mark_tests_sent(dsn, std::vector<SentTests>{{std::string(analyzer), ids}});
+Result<void, StoreError> mark_tests(const std::string& dsn, const std::vector<TestMarks>& marks) {
+  return on_thread_connection(
+      dsn, fmt::format("marking the order tests of {} answer(s) and download(s)", marks.size()),
+      [&](pqxx::connection& c) -> Result<void, StoreError> {
+        pqxx::work tx(c);
+        for (const auto& m : marks) {
+          tx.exec_params("SELECT set_config('hemalink.actor', $1, true)",
+                         fmt::format("analyzer:{}", m.analyzer));
+          tx.exec_params(m.step == TestStep::Sent ? kMarkSent : kMarkAcknowledged,
+                         bigint_array(m.ids), m.analyzer);
+        }
+        tx.commit();
+        return {};
+      });
 }
 
-Result<void, StoreError> mark_tests_sent(const std::string& dsn,
-                                         const std::vector<SentTests>& sent) {
-  return on_thread_connection(dsn,
-                              fmt::format("marking the tests of {} answer(s) sent", sent.size()),
-                              [&](pqxx::connection& c) -> Result<void, StoreError> {
-                                pqxx::work tx(c);
-                                for (const auto& s : sent) {
-                                  tx.exec_params("SELECT set_config('hemalink.actor', $1, true)",
-                                                 fmt::format("analyzer:{}", s.analyzer));
-                                  tx.exec_params(kMarkSent, bigint_array(s.ids), s.analyzer);
-                                }
-                                tx.commit();
-                                return {};
-                              });
+Result<std::vector<PendingOrder>, StoreError> work_to_download(
+    const std::string& dsn, std::string_view analyzer, const std::vector<std::string>& codes,
+    const std::vector<std::string>& specimen_ids, bool with_unacknowledged, long long after_order,
+    std::size_t limit) {
+  return on_thread_connection(
+      dsn, fmt::format("reading the work to download to {}", analyzer),
+      [&](pqxx::connection& c) -> Result<std::vector<PendingOrder>, StoreError> {
+        pqxx::read_transaction tx(c);
+        return read_orders(tx.exec_params(kToDownload, std::string(analyzer),
+                                          text_array(specimen_ids), with_unacknowledged,
+                                          static_cast<long long>(limit), text_array(codes),
+                                          after_order));
+      });
 }
 
 }  // namespace hemalink::store

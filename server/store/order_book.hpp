@@ -109,19 +109,32 @@ struct OrderSteps {
 /// the tests now ordered; none when the specimen has no order.
 Result<std::size_t, StoreError> add_order_steps(const std::string& dsn, const OrderSteps& steps);
 
-/// The tests went to `analyzer` (a query answer or a download): status sent, audited with actor
-/// `analyzer:<name>`. Tests resulted or cancelled meanwhile are left as they are.
-Result<void, StoreError> mark_tests_sent(const std::string& dsn, const std::vector<long long>& ids,
-                                         std::string_view analyzer);
-
-/// Tests sent to one analyzer.
-struct SentTests {
-  std::string analyzer;
-  std::vector<long long> ids;
+/// What became of order tests at an analyzer.
+enum class TestStep {
+  Sent,          ///< Sent to it (a query answer or a download).
+  Acknowledged,  ///< It took them (the message's last frame ACKed; ORL^O34 AA).
 };
 
-/// mark_tests_sent for several analyzers' answers in one transaction (one commit).
-Result<void, StoreError> mark_tests_sent(const std::string& dsn,
-                                         const std::vector<SentTests>& sent);
+/// Order tests one analyzer was sent, or took.
+struct TestMarks {
+  std::string analyzer;
+  std::vector<long long> ids;
+  TestStep step = TestStep::Sent;
+};
+
+/// Marks each in turn, in one transaction (one commit), audited with actor `analyzer:<name>`:
+/// sent (from ordered, sent or acknowledged: sent again), or acknowledged (from sent). Tests
+/// resulted or cancelled meanwhile are left as they are.
+Result<void, StoreError> mark_tests(const std::string& dsn, const std::vector<TestMarks>& marks);
+
+/// The pending tests to download to `analyzer`, as orders: tests in `codes` (canonical: what it
+/// runs) ordered and sent to no analyzer yet, on `specimen_ids` (the orders that just came), or on every order when there are none;
+/// and then also tests sent to this analyzer and not acknowledged (`with_unacknowledged`: after
+/// it reconnects). Oldest first, at most `limit` orders, from the one after `after_order` (an
+/// order ID; 0 from the first).
+Result<std::vector<PendingOrder>, StoreError> work_to_download(
+    const std::string& dsn, std::string_view analyzer, const std::vector<std::string>& codes,
+    const std::vector<std::string>& specimen_ids, bool with_unacknowledged, long long after_order,
+    std::size_t limit);
 
 }  // namespace hemalink::store

@@ -97,13 +97,20 @@ TEST_F(HostQueries, TheXnReceivesItsTestsInItsCodesWithTheSampleEchoed) {
       << "the patient ID in P-5, as Sysmex reads it: " << reply;
   EXPECT_NE(reply.find("|||||||||||||Q\r"), std::string::npos) << "O-26 Q: " << reply;
   EXPECT_EQ(reply.find("PT"), std::string::npos) << "no coagulation test for the XN";
-  EXPECT_EQ(h->count("SELECT count(*) FROM order_tests WHERE status = 'sent' AND analyzer = "
-                     "'xn-1'"),
-            9);
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return h->count("SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
+                        "analyzer = 'xn-1'") == 9;
+      },
+      10s))
+      << "the XN ACKed the reply's last frame: it took its 9 tests";
   EXPECT_EQ(h->count("SELECT count(*) FROM order_tests WHERE status = 'ordered'"), 2)
       << "PT and INR wait for the CS";
   EXPECT_EQ(h->count("SELECT count(*) FROM audit_log WHERE actor = 'analyzer:xn-1' AND action = "
                      "'sent'"),
+            9);
+  EXPECT_EQ(h->count("SELECT count(*) FROM audit_log WHERE actor = 'analyzer:xn-1' AND action = "
+                     "'acknowledged'"),
             9);
 }
 
@@ -115,9 +122,12 @@ TEST_F(HostQueries, TheCsReceivesItsTestGroupsAndNotTheCancelledTest) {
       << "PT seconds and INR are both ordered as test group 040; APTT (050) was cancelled: "
       << reply;
   EXPECT_EQ(reply.find("050"), std::string::npos) << reply;
-  EXPECT_EQ(h->count("SELECT count(*) FROM order_tests WHERE status = 'sent' AND analyzer = "
-                     "'cs-1'"),
-            2);
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return h->count("SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
+                        "analyzer = 'cs-1'") == 2;
+      },
+      10s));
 }
 
 TEST_F(HostQueries, ATubeWithNoOrderGetsTheAnswerEachAnalyzerExpects) {

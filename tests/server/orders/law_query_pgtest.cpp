@@ -102,9 +102,13 @@ TEST(LawQuery, TheBa400sQueryIsAnsweredAndItsWorkOrderFollows) {
   EXPECT_EQ(at(oml, "SAC-3"), "33032646");
   EXPECT_EQ(at(oml, "OBR(1)-4"), "CHOL") << oml;
   EXPECT_EQ(at(oml, "OBR(2)-4"), "HDL") << "the BA400's code for HDL_CHOL";
-  EXPECT_EQ(h.count("SELECT count(*) FROM order_tests WHERE status = 'sent' AND analyzer = "
-                    "'ba400'"),
-            2);
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return h.count("SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
+                       "analyzer = 'ba400'") == 2;
+      },
+      10s))
+      << "the BA400's ORL^O34 AA names the work order: it took both tests";
   ASSERT_TRUE(testing::wait_until(
       [&] {
         return h.count(

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "server/ingest/current_message_reader.hpp"
+#include "server/orders/order_marks.hpp"
+#include "server/orders/worker_threads.hpp"
+#include "server/session/work_to_send.hpp"
+
+namespace hemalink::orders {
+
+/// Where a download reaches an analyzer's connection: `is_connected` says whether it has a live
+/// one, `deliver` hands it the work (false: none took it).
+struct DownloadDelivery {
+  std::function<bool(const std::string& analyzer)> is_connected;
+  std::function<bool(const std::string& analyzer, session::WorkToSend work)> deliver;
+};
+
+/// Download mode: the analyzers configured to receive their work in advance are sent the tests
+/// they run as soon as the orders arrive (LIS02-A2 O records in the driver's layout with report
+/// type O, or an IHE LAW LAB-28 OML^O33 per specimen), and, when they connect again, also what
+/// they were sent and never acknowledged. Runs on a thread of its own; marks each test sent
+/// before its message goes (the analyzer's acknowledgement then marks it acknowledged). An
+/// analyzer not connected is sent its work when it connects.
+class WorkDownload {
+ public:
+  WorkDownload(std::string dsn, std::shared_ptr<ingest::CurrentMessageReader> reader,
+               std::set<std::string, std::less<>> analyzers, OrderMarks& marks,
+               DownloadDelivery delivery);
+  bool downloads_to(std::string_view analyzer) const { return analyzers_.contains(analyzer); }
+
+  /// New or changed orders on these specimens (the LIS's, or a rule's rerun or reflex).
+  void orders_arrived(std::vector<std::string> specimen_ids);
+  /// `analyzer` has a new connection.
+  void connected(const std::string& analyzer);
+  /// Sends what is queued, then ends the thread.
+  void stop() { thread_.stop(); }
+
+ private:
+  void download(const std::string& analyzer, const std::vector<std::string>& specimen_ids,
+                bool with_unacknowledged);
+
+  std::string dsn_;
+  std::shared_ptr<ingest::CurrentMessageReader> reader_;
+  std::set<std::string, std::less<>> analyzers_;
+  OrderMarks& marks_;
+  DownloadDelivery delivery_;
+  WorkerThreads thread_{1, 10000};
+};
+
+}  // namespace hemalink::orders
