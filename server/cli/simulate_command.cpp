@@ -23,7 +23,7 @@ constexpr const char* kUsage =
     "         (--to HOST:PORT | --listen HOST:PORT | --serial DEVICE [--baud N])\n"
     "         (--file F [--file F...] | --generate cbc|coag|flow [--count N] [--seed S])\n"
     "         [--rate R] [--connections K] [--corrupt-every N] [--hold SECONDS]\n"
-    "         [--timeout SECONDS] [--query-first] [--json]\n"
+    "         [--timeout SECONDS] [--query-first | --download N] [--json]\n"
     "  --rate R          messages per second over all connections (0: as fast as acknowledged)\n"
     "  --to              may be repeated: connection k dials the (k mod n)th address\n"
     "  --connections K   message i goes on connection i mod K\n"
@@ -33,6 +33,9 @@ constexpr const char* kUsage =
     "  --query-first     before each message, ask the host what to run on its specimen (ASTM Q\n"
     "                    record; HL7 QBP^Q11, IHE LAW LAB-27) and wait for the answer; the\n"
     "                    query-to-answer latency is reported apart\n"
+    "  --download N      download mode: wait until the host has sent work for N specimens\n"
+    "                    (ASTM O records, HL7 OML^O33) and send results for exactly the tests\n"
+    "                    of each (--file/--generate optional: sent first)\n"
     "  --json            print the report as one JSON object\n";
 
 struct Arguments {
@@ -98,6 +101,9 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
       a.panel = simulate::panel_from_name(value);
       if (!a.panel)
         return fmt::format("--generate: expected cbc, coag or flow, got \"{}\"", value);
+    } else if (flag == "--download") {
+      if (!parse_number(value, plan.downloads) || plan.downloads == 0)
+        return fmt::format("--download: expected a number of specimens, got \"{}\"", value);
     } else if (flag == "--count") {
       if (!parse_number(value, a.count))
         return fmt::format("--count: expected a number, got \"{}\"", value);
@@ -134,8 +140,11 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
     return "--serial: a serial line is one connection";
   if (!a.files.empty() && a.panel)
     return "--file and --generate exclude each other";
-  if (a.files.empty() && !a.panel && plan.hold.count() == 0)
-    return "--file or --generate is required (or --hold alone, to keep idle connections open)";
+  if (a.query_first && plan.downloads > 0)
+    return "--query-first and --download exclude each other";
+  if (a.files.empty() && !a.panel && plan.hold.count() == 0 && plan.downloads == 0)
+    return "--file, --generate or --download is required (or --hold alone, to keep idle "
+           "connections open)";
   return {};
 }
 
@@ -239,6 +248,10 @@ void print_text(const Arguments& a, const simulate::SimulationReport& report, co
                percentile(t.latencies_ms, 0.5), percentile(t.latencies_ms, 0.99),
                percentile(t.latencies_ms, 1.0));
   }
+  if (a.plan.downloads > 0) {
+    fmt::print(out, "  work downloaded by the host for {} of {} specimen(s), results sent for each\n",
+               report.downloaded, a.plan.downloads);
+  }
   if (a.query_first) {
     fmt::print(out,
                "  host queries answered {} of {}: query to answer p50 {:.2f} ms, p99 {:.2f} ms, "
@@ -278,6 +291,7 @@ void print_json(const simulate::SimulationReport& report, const Tally& t, std::o
       {"queries_answered", t.query_latencies_ms.size()},
       {"query_latency_p50_ms", percentile(t.query_latencies_ms, 0.5)},
       {"query_latency_p99_ms", percentile(t.query_latencies_ms, 0.99)},
+      {"downloaded", report.downloaded},
       {"answers", answers},
       {"errors", report.errors},
   };
@@ -314,7 +328,8 @@ int run_simulate(const std::vector<std::string>& args, std::ostream& out, std::o
   } else {
     print_text(a, report, t, out);
   }
-  const bool is_complete = t.unacknowledged == 0 && report.connected == a.plan.connections;
+  const bool is_complete = t.unacknowledged == 0 && report.connected == a.plan.connections &&
+                           report.downloaded >= a.plan.downloads;
   return is_complete ? 0 : 1;
 }
 

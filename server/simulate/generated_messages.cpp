@@ -178,6 +178,28 @@ std::vector<std::string> hl7_flow(std::size_t count, std::uint32_t seed) {
 
 }  // namespace
 
+TypicalValue typical_value(std::string_view code) {
+  auto mid = [](double low, double high, int decimals, const char* units) {
+    return TypicalValue{fmt::format("{:.{}f}", (low + high) / 2, decimals), units};
+  };
+  for (const auto& a : kCbc) {
+    if (code == a.code || code == a.loinc) {
+      return mid(a.low, a.high, a.decimals, a.units);
+    }
+  }
+  for (const auto& a : kFlow) {
+    if (code == a.code || code == a.loinc) {
+      return mid(a.low, a.high, a.decimals, a.units);
+    }
+  }
+  for (const auto& a : kCoag) {
+    if (code == a.cs_code || code == a.loinc) {
+      return mid(a.low, a.high, a.decimals, a.units);
+    }
+  }
+  return {"1", ""};
+}
+
 std::optional<Panel> panel_from_name(std::string_view name) {
   if (name == "cbc")
     return Panel::Cbc;

@@ -26,6 +26,15 @@ std::optional<Panel> panel_from_name(std::string_view name);
 std::vector<std::string> generate(Panel panel, model::WireProtocol protocol, std::size_t count,
                                   std::uint32_t seed);
 
+/// A value within the reference range of the analyte an analyzer reports under `code` (XN
+/// `WBC`, CS `041`, FACS `CD4%`, or a LOINC), with its unit, formatted as the analyzer would;
+/// "1" and no unit for a code it does not know.
+struct TypicalValue {
+  std::string value;
+  std::string units;
+};
+TypicalValue typical_value(std::string_view code);
+
 /// Realistic complete blood counts, the bulk of a hematology lab's traffic.
 std::vector<std::string> hl7_oru_cbc_messages(std::size_t count, std::uint32_t seed);
 std::vector<std::string> astm_cbc_messages(std::size_t count, std::uint32_t seed);

@@ -221,6 +221,7 @@ void SimulatedAnalyzer::on_message(std::string_view records, astm::MessageEnd, s
   if (host_replies_.size() < 1000) {
     host_replies_.emplace_back(records);
   }
+  io_.on_host_message(records);
   if (is_awaiting_reply_ && current_) {
     is_awaiting_reply_ = false;
     answer(Answer::Acknowledged, "");
@@ -267,6 +268,7 @@ void SimulatedAnalyzer::on_message(std::string_view payload, std::size_t) {
     std::string framed;
     hl7::mllp_wrap(reply, framed);
     io_.write(framed);
+    io_.on_host_message(payload);
     return;
   }
   if (!current_ || msa_at == std::string_view::npos || payload.size() < 4) {

@@ -62,6 +62,8 @@ class SimulatedAnalyzer final : private astm::LinkSink, private hl7::MllpSink {
     /// The last byte of the message was handed to the connection.
     virtual void on_last_byte(std::size_t message) = 0;
     virtual void on_answer(std::size_t message, Answer answer, std::string_view detail) = 0;
+    /// A message the host sent of its own (a query reply, a download, a LAB-28 work order).
+    virtual void on_host_message(std::string_view message) { (void)message; }
   };
 
   SimulatedAnalyzer(AnalyzerSettings settings, Io& io);

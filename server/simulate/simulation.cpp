@@ -15,6 +15,7 @@
 #include <boost/asio/write.hpp>
 #include <memory>
 
+#include "server/simulate/downloaded_work.hpp"
 #include "server/transport/link_timers.hpp"
 #include "server/transport/stream_writer.hpp"
 
@@ -29,12 +30,28 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 struct Run {
   const SimulationPlan& plan;
   SimulationReport& report;
+  std::vector<std::string> messages;  ///< The plan's, then results for downloaded work.
   std::vector<Clock::time_point> last_byte;
   Clock::time_point start = Clock::now();
   asio::steady_timer* deadline = nullptr;
   std::size_t running = 0;
   bool all_launched = false;
   bool is_over = false;
+
+  bool awaits_downloads() const { return report.downloaded < plan.downloads; }
+
+  // Results for the host's work become messages of the run; their indexes.
+  std::vector<std::size_t> add_results_for(std::string_view work) {
+    std::vector<std::size_t> added;
+    for (auto& m : results_for_work(work, plan.analyzer.protocol, messages.size())) {
+      added.push_back(messages.size());
+      messages.push_back(std::move(m));
+      report.results.emplace_back();
+      last_byte.push_back(Clock::now());
+    }
+    report.downloaded += added.size();
+    return added;
+  }
 
   // Once every line has ended, nothing but the deadline keeps the run going.
   void maybe_finish() {
@@ -60,7 +77,13 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
   asio::awaitable<void> run(std::shared_ptr<Line> self) {
     asio::co_spawn(stream_.get_executor(), read_loop(self), asio::detached);
     const auto& plan = run_.plan;
-    for (std::size_t j = 0; j < messages_.size() && is_open_ && !run_.is_over; ++j) {
+    for (std::size_t j = 0; is_open_ && !run_.is_over; ++j) {
+      while (j == messages_.size() && run_.awaits_downloads() && is_open_ && !run_.is_over) {
+        co_await wait_for_event();  // download mode: the host's work becomes messages
+      }
+      if (j == messages_.size()) {
+        break;
+      }
       // Message i of the plan is due at i / rate: the connections take turns, evenly spaced,
       // rather than all sending at the same instants.
       const auto due =
@@ -72,7 +95,7 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
         co_await event_.async_wait(kAwait);  // other events end a wait early
       }
       is_answered_ = false;
-      analyzer_.send(messages_[j], plan.messages[messages_[j]]);
+      analyzer_.send(messages_[j], run_.messages[messages_[j]]);
       while (!is_answered_ && is_open_ && !run_.is_over) {
         co_await wait_for_event();
       }
@@ -146,6 +169,16 @@ class Line final : public SimulatedAnalyzer::Io, public std::enable_shared_from_
   void cancel_timer(astm::LinkTimer timer) override { timers_.cancel(timer); }
 
   void on_last_byte(std::size_t message) override { run_.last_byte[message] = Clock::now(); }
+
+  void on_host_message(std::string_view message) override {
+    if (run_.plan.downloads == 0) {
+      return;
+    }
+    for (auto index : run_.add_results_for(message)) {
+      messages_.push_back(index);
+    }
+    event_.cancel();
+  }
 
   void on_answer(std::size_t message, Answer answer, std::string_view detail) override {
     auto& r = run_.report.results[message];
@@ -268,7 +301,8 @@ void open_serial(asio::io_context& io, Run& run, std::vector<std::size_t> share,
 SimulationReport run_simulation(const SimulationPlan& plan) {
   SimulationReport report;
   report.results.resize(plan.messages.size());
-  Run run{plan, report, std::vector<Clock::time_point>(plan.messages.size(), Clock::now())};
+  Run run{plan, report, plan.messages,
+          std::vector<Clock::time_point>(plan.messages.size(), Clock::now())};
   asio::io_context io(1);
   asio::steady_timer deadline(io, plan.timeout);
   run.deadline = &deadline;

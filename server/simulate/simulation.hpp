@@ -35,6 +35,10 @@ struct SimulationPlan {
   /// Keep the connections open this long after the last answer (idle connections: with no
   /// messages, just hold them).
   std::chrono::milliseconds hold{0};
+  /// Download mode: the analyzer waits for work from the host until this many specimens have
+  /// been sent to it (over all connections), and answers each with results for exactly the
+  /// tests ordered (results_for_work), after its own messages.
+  std::size_t downloads = 0;
   /// The whole run stops after this, and what is unanswered counts as unacknowledged.
   std::chrono::milliseconds timeout{300000};
 };
@@ -46,11 +50,12 @@ struct MessageResult {
 };
 
 struct SimulationReport {
-  std::vector<MessageResult> results;     ///< In plan order.
+  std::vector<MessageResult> results;     ///< In plan order, then the downloads' results.
   AnalyzerCounts counts;                  ///< Summed over connections.
   std::size_t connected = 0;              ///< Connections that were made.
   std::vector<std::string> errors;        ///< Connections that could not be made or broke.
   std::vector<std::string> host_replies;  ///< What the host sent (query replies), as received.
+  std::size_t downloaded = 0;             ///< Specimens the host sent work for (download mode).
   std::chrono::microseconds elapsed{0};
 };
 

@@ -76,5 +76,35 @@ TEST(HostQuery, NothingPendingIsNoInformationOrSysmexReportTypeY) {
             "L|1|N\r");
 }
 
+TEST(HostQuery, ADownloadIsAnOrderWithTheSpecimenWhereTheLayoutReadsIt) {
+  EXPECT_EQ(specimen_field("S-1", kSysmexXn), "^^S-1") << "Sysmex: rack and tube left blank";
+  EXPECT_EQ(specimen_field("S|1", kGeneric), "S&F&1") << "LIS02-A2: the ID, escaped";
+  model::WorkOrder w;
+  w.specimen = {"S-1", specimen_field("S-1", kSysmexXn)};
+  w.codes = {"WBC", "PLT"};
+  model::WorkOrder none;
+  none.specimen = {"S-2", specimen_field("S-2", kSysmexXn)};
+  const auto text = write_work_download({w, none}, kSysmexXn, "20261128101500");
+  EXPECT_EQ(text,
+            "H|\\^&|||hemalink|||||||P|LIS2-A2|20261128101500\rP|1\r"
+            "O|1|^^S-1||^^^^WBC\\^^^^PLT|R|20261128101500|||||N||||||||||||||O\r"
+            "L|1|N\r")
+      << "O-26 O, and no record for a specimen without work";
+  w.specimen = {"S-1", specimen_field("S-1", kGeneric)};
+  auto message = astm::Lis2Message::parse(write_work_download({w}, kGeneric, "20261128101500"));
+  ASSERT_TRUE(message) << message.error().describe();
+  auto orders = read_astm_orders(*message, Charset::Latin1);
+  ASSERT_TRUE(orders) << orders.error().describe();
+  EXPECT_EQ(orders->orders[0].specimen_id, "S-1");
+  EXPECT_EQ(orders->orders[0].tests.size(), 2u);
+  EXPECT_EQ(write_work_download({none}, kSysmexXn, "20261128101500"), "")
+      << "nothing to download: no message";
+}
+
+TEST(HostQuery, ATerminatedReplyIsOurHeaderAndTheCode) {
+  EXPECT_EQ(terminated_reply("Q", "20261128"),
+            "H|\\^&|||hemalink|||||||P|LIS2-A2|20261128\rL|1|Q\r");
+}
+
 }  // namespace
 }  // namespace hemalink::drivers

@@ -71,6 +71,21 @@ TEST(DaemonConfig, UnknownLeniencesAndTimersOnTheWrongLinkAreErrors) {
   EXPECT_EQ(errors[3], "analyzers[0].leniencies: only ASTM analyzers have leniencies");
 }
 
+TEST(DaemonConfig, DownloadModeIsForAnalyzersThatCanBeSentOrders) {
+  const auto c = config_of(with_analyzer(
+      R"({"name": "xn", "driver": "sysmex-xn", "protocol": "astm", "download_orders": true,
+          "transport": {"type": "tcp-server", "port": 5001}})"));
+  ASSERT_EQ(c.analyzers.size(), 1U);
+  EXPECT_TRUE(c.analyzers[0].download_orders);
+  const auto errors = errors_of(with_analyzer(
+      R"({"name": "f", "driver": "bd-facs", "protocol": "export", "download_orders": true,
+          "transport": {"type": "file-drop", "folder": "/var/lib/facs"}})"));
+  ASSERT_EQ(errors.size(), 1U) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0],
+            "analyzers[0].download_orders: bd-facs analyzers cannot be sent orders: its driver "
+            "has no order layout");
+}
+
 TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   const auto dir = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config";
   const auto c = config_of(read(dir / "hemalink.example.json"));

@@ -12,6 +12,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
+#include "tests/support/order_feed_lab.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -27,26 +28,14 @@ config::DaemonConfig lab() {
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("cs-1", "sysmex-cs", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("astm-1", "generic-astm", WireProtocol::Astm));
-  config::LisDestination d;
-  d.name = "lis";
-  d.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
-  d.mapping_file = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config/lis/example-lis.json";
-  config::LisOrderFeed feed;
-  feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
-  d.orders = feed;
-  c.lis.push_back(d);
+  c.lis.push_back(testing::order_feed_lis());
   return c;
 }
 
 simulate::SimulationReport send(std::uint16_t port, WireProtocol protocol,
                                 std::vector<std::string> messages) {
-  simulate::SimulationPlan plan;
-  plan.analyzer.protocol = protocol;
-  plan.targets = {{"127.0.0.1", port}};
-  plan.messages = std::move(messages);
-  plan.timeout = 30s;
-  plan.hold = 1500ms;  // the reply comes after the query's final ACK
-  return simulate::run_simulation(plan);
+  return testing::send_messages(port, protocol, std::move(messages),
+                                1500ms);  // the reply comes after the query's final ACK
 }
 
 // One OBR per ordered code, STAT in OBR-5.

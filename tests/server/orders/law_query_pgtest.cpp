@@ -12,6 +12,7 @@
 #include "server/simulate/simulation.hpp"
 #include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
+#include "tests/support/order_feed_lab.hpp"
 #include "tests/support/store_harness.hpp"
 
 namespace hemalink::orders {
@@ -33,26 +34,14 @@ struct LawLab {
     auto ba400 = testing::tcp_analyzer("ba400", "generic-hl7", WireProtocol::Hl7);
     ba400.mappings_file = dir / "ba400.json";
     c.analyzers.push_back(ba400);
-    config::LisDestination d;
-    d.name = "lis";
-    d.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
-    d.mapping_file = dir / "lis.json";
-    config::LisOrderFeed feed;
-    feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
-    d.orders = feed;
-    c.lis.push_back(d);
+    c.lis.push_back(testing::order_feed_lis(9, dir / "lis.json"));
     return c;
   }
 };
 
 simulate::SimulationReport send(std::uint16_t port, std::vector<std::string> messages) {
-  simulate::SimulationPlan plan;
-  plan.analyzer.protocol = WireProtocol::Hl7;
-  plan.targets = {{"127.0.0.1", port}};
-  plan.messages = std::move(messages);
-  plan.timeout = 30s;
-  plan.hold = 1500ms;  // the work order follows the query's answer
-  return simulate::run_simulation(plan);
+  return testing::send_messages(port, WireProtocol::Hl7, std::move(messages),
+                                1500ms);  // the work order follows the query's answer
 }
 
 // The capture ends with the MLLP end block (FS CR) its logger kept: the message is before it.

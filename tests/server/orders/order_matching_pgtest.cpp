@@ -10,6 +10,7 @@
 #include "server/simulate/simulation.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/lis_sim_runner.hpp"
+#include "tests/support/order_feed_lab.hpp"
 #include "tests/support/store_harness.hpp"
 
 namespace hemalink::orders {
@@ -36,26 +37,14 @@ struct OrderedLab {
         {"id": "elderly-wbc", "applies_to": ["WBC"], "when": "age_years >= 65 and value < 4.0",
          "action": "hold", "reason": "low WBC at 65 or older"}]})";
     c.rules.files = {rules};
-    config::LisDestination d;
-    d.name = "lis";
-    d.transport = transport::TcpClientTransport{"127.0.0.1", lis_port, 100ms, 400ms, std::nullopt};
-    d.mapping_file = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config/lis/example-lis.json";
-    config::LisOrderFeed feed;
-    feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
-    d.orders = feed;
-    c.lis.push_back(d);
+    c.lis.push_back(testing::order_feed_lis(lis_port));
     return c;
   }
 };
 
 simulate::SimulationReport send(std::uint16_t port, WireProtocol protocol,
                                 std::vector<std::string> messages) {
-  simulate::SimulationPlan plan;
-  plan.analyzer.protocol = protocol;
-  plan.targets = {{"127.0.0.1", port}};
-  plan.messages = std::move(messages);
-  plan.timeout = 30s;
-  return simulate::run_simulation(plan);
+  return testing::send_messages(port, protocol, std::move(messages));
 }
 
 std::string order(const std::string& specimen, const std::string& patient) {
