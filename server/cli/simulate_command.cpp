@@ -249,7 +249,8 @@ void print_text(const Arguments& a, const simulate::SimulationReport& report, co
                percentile(t.latencies_ms, 1.0));
   }
   if (a.plan.downloads > 0) {
-    fmt::print(out, "  work downloaded by the host for {} of {} specimen(s), results sent for each\n",
+    fmt::print(out,
+               "  work downloaded by the host for {} of {} specimen(s), results sent for each\n",
                report.downloaded, a.plan.downloads);
   }
   if (a.query_first) {

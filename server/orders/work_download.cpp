@@ -38,8 +38,8 @@ std::vector<session::WorkToSend> astm_download(
   std::vector<model::WorkOrder> orders;
   for (const auto& pending : specimens) {
     const auto& id = pending.front().specimen_id;
-    orders.push_back(work_order_of(driver, {id, drivers::specimen_field(id, layout)}, pending,
-                                   work.test_ids));
+    orders.push_back(
+        work_order_of(driver, {id, drivers::specimen_field(id, layout)}, pending, work.test_ids));
   }
   work.message = drivers::write_work_download(orders, layout, timestamp);
   if (work.message.empty()) {
@@ -89,8 +89,10 @@ void WorkDownload::orders_arrived(std::vector<std::string> specimen_ids) {
     }
   });
   if (!queued) {
-    spdlog::warn("download: {} specimen(s) not downloaded now (queue full): sent at the next "
-                 "connection or host query", specimen_ids.size());
+    spdlog::warn(
+        "download: {} specimen(s) not downloaded now (queue full): sent at the next "
+        "connection or host query",
+        specimen_ids.size());
   }
 }
 
@@ -105,7 +107,8 @@ void WorkDownload::connected(const std::string& analyzer) {
 // A page that no connection takes stays sent to this analyzer: it goes again at its next
 // connection.
 void WorkDownload::download(const std::string& analyzer,
-                            const std::vector<std::string>& specimen_ids, bool with_unacknowledged) {
+                            const std::vector<std::string>& specimen_ids,
+                            bool with_unacknowledged) {
   const auto reader = reader_->get();
   const auto* driver = reader->driver_of(analyzer, nullptr);
   if (driver == nullptr || !delivery_.is_connected(analyzer)) {

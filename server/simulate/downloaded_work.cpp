@@ -58,8 +58,8 @@ std::string astm_results(std::string_view specimen_field, std::string_view tests
                          char repeat, char component) {
   const auto specimen = last_component(specimen_field, component);
   const bool is_sysmex = specimen_field.find(component) != std::string_view::npos;
-  std::string out = fmt::format("H{}\\^&|||SIMULATOR^00-00^00000^^^^SIM||||||||E1394-97\rP|1\r",
-                                field);
+  std::string out =
+      fmt::format("H{}\\^&|||SIMULATOR^00-00^00000^^^^SIM||||||||E1394-97\rP|1\r", field);
   out += is_sysmex ? fmt::format("O|1||{}^B|{}|||||||N||||||||||||||F\r", specimen_field, tests)
                    : fmt::format("O|1|{}||{}|||||||N||||||||||||||F\r", specimen, tests);
   int seq = 1;
@@ -138,8 +138,7 @@ std::vector<std::string> from_oml(std::string_view message, std::size_t n) {
 
 std::vector<std::string> results_for_work(std::string_view host_message,
                                           model::WireProtocol protocol, std::size_t n) {
-  return protocol == model::WireProtocol::Hl7 ? from_oml(host_message, n)
-                                              : from_astm(host_message);
+  return protocol == model::WireProtocol::Hl7 ? from_oml(host_message, n) : from_astm(host_message);
 }
 
 }  // namespace hemalink::simulate

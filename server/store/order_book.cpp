@@ -330,10 +330,9 @@ Result<std::vector<PendingOrder>, StoreError> work_to_download(
       dsn, fmt::format("reading the work to download to {}", analyzer),
       [&](pqxx::connection& c) -> Result<std::vector<PendingOrder>, StoreError> {
         pqxx::read_transaction tx(c);
-        return read_orders(tx.exec_params(kToDownload, std::string(analyzer),
-                                          text_array(specimen_ids), with_unacknowledged,
-                                          static_cast<long long>(limit), text_array(codes),
-                                          after_order));
+        return read_orders(tx.exec_params(
+            kToDownload, std::string(analyzer), text_array(specimen_ids), with_unacknowledged,
+            static_cast<long long>(limit), text_array(codes), after_order));
       });
 }
 

@@ -128,10 +128,10 @@ struct TestMarks {
 Result<void, StoreError> mark_tests(const std::string& dsn, const std::vector<TestMarks>& marks);
 
 /// The pending tests to download to `analyzer`, as orders: tests in `codes` (canonical: what it
-/// runs) ordered and sent to no analyzer yet, on `specimen_ids` (the orders that just came), or on every order when there are none;
-/// and then also tests sent to this analyzer and not acknowledged (`with_unacknowledged`: after
-/// it reconnects). Oldest first, at most `limit` orders, from the one after `after_order` (an
-/// order ID; 0 from the first).
+/// runs) ordered and sent to no analyzer yet, on `specimen_ids` (the orders that just came), or on
+/// every order when there are none; and then also tests sent to this analyzer and not acknowledged
+/// (`with_unacknowledged`: after it reconnects). Oldest first, at most `limit` orders, from the one
+/// after `after_order` (an order ID; 0 from the first).
 Result<std::vector<PendingOrder>, StoreError> work_to_download(
     const std::string& dsn, std::string_view analyzer, const std::vector<std::string>& codes,
     const std::vector<std::string>& specimen_ids, bool with_unacknowledged, long long after_order,

@@ -88,8 +88,9 @@ TEST_F(HostQueries, TheXnReceivesItsTestsInItsCodesWithTheSampleEchoed) {
   EXPECT_EQ(reply.find("PT"), std::string::npos) << "no coagulation test for the XN";
   EXPECT_TRUE(testing::wait_until(
       [&] {
-        return h->count("SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
-                        "analyzer = 'xn-1'") == 9;
+        return h->count(
+                   "SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
+                   "analyzer = 'xn-1'") == 9;
       },
       10s))
       << "the XN ACKed the reply's last frame: it took its 9 tests";
@@ -113,8 +114,9 @@ TEST_F(HostQueries, TheCsReceivesItsTestGroupsAndNotTheCancelledTest) {
   EXPECT_EQ(reply.find("050"), std::string::npos) << reply;
   EXPECT_TRUE(testing::wait_until(
       [&] {
-        return h->count("SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
-                        "analyzer = 'cs-1'") == 2;
+        return h->count(
+                   "SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
+                   "analyzer = 'cs-1'") == 2;
       },
       10s));
 }

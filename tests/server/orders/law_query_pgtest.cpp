@@ -93,8 +93,9 @@ TEST(LawQuery, TheBa400sQueryIsAnsweredAndItsWorkOrderFollows) {
   EXPECT_EQ(at(oml, "OBR(2)-4"), "HDL") << "the BA400's code for HDL_CHOL";
   EXPECT_TRUE(testing::wait_until(
       [&] {
-        return h.count("SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
-                       "analyzer = 'ba400'") == 2;
+        return h.count(
+                   "SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
+                   "analyzer = 'ba400'") == 2;
       },
       10s))
       << "the BA400's ORL^O34 AA names the work order: it took both tests";

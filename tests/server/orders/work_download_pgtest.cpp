@@ -69,8 +69,7 @@ void place(DaemonHarness& h, const std::string& specimen, const std::vector<std:
 
 // An analyzer in download mode on its own thread: it waits for `specimens` work orders and sends
 // results for each.
-std::future<simulate::SimulationReport> analyzer_waiting(std::uint16_t port,
-                                                         WireProtocol protocol,
+std::future<simulate::SimulationReport> analyzer_waiting(std::uint16_t port, WireProtocol protocol,
                                                          std::size_t specimens) {
   simulate::SimulationPlan plan;
   plan.analyzer.protocol = protocol;
@@ -81,10 +80,10 @@ std::future<simulate::SimulationReport> analyzer_waiting(std::uint16_t port,
 }
 
 std::size_t tests_of(DaemonHarness& h, const std::string& specimen, const std::string& status) {
-  return h.count(fmt::format(
-      "SELECT count(*) FROM order_tests t JOIN orders o ON o.id = t.order_id "
-      "WHERE o.specimen_id = '{}' AND t.status = '{}'",
-      specimen, status));
+  return h.count(
+      fmt::format("SELECT count(*) FROM order_tests t JOIN orders o ON o.id = t.order_id "
+                  "WHERE o.specimen_id = '{}' AND t.status = '{}'",
+                  specimen, status));
 }
 
 constexpr char kEnq = 0x05;
@@ -214,10 +213,10 @@ TEST(WorkDownload, AnHl7AnalyzersOrlAcceptingTheWorkOrderMarksItsTestsAcknowledg
   const auto control_id = std::string(nth_part(msh, '|', 10));  // MSH|^~\&|...: MSH-10
   ASSERT_FALSE(control_id.empty()) << oml;
   EXPECT_TRUE(wait_for_tests(h, "D-5", "sent", 2));
-  ASSERT_TRUE(chem.send(fmt::format(
-      "\x0bMSH|^~\\&|CHEM|LAB|hemalink||20261128101500||ORL^O34^ORL_O34|ORL-1|P|2.5.1\r"
-      "MSA|AA|{}\r\x1c\r",
-      control_id)));
+  ASSERT_TRUE(chem.send(
+      fmt::format("\x0bMSH|^~\\&|CHEM|LAB|hemalink||20261128101500||ORL^O34^ORL_O34|ORL-1|P|2.5.1\r"
+                  "MSA|AA|{}\r\x1c\r",
+                  control_id)));
   EXPECT_TRUE(wait_for_tests(h, "D-5", "acknowledged", 2)) << "the ORL^O34 AA names it";
 }
 

@@ -41,9 +41,9 @@ TEST(DownloadedWork, TheXnRunsExactlyWhatItWasSentAndReportsItAsItsOwnMessage) {
 }
 
 TEST(DownloadedWork, ACsTestGroupGivesItsParameters) {
-  const auto results = results_for_work(
-      "H|\\^&|||hemalink\rP|1\rO|1|^^S-3||^^^040|R||||||N||||||||||||||O\rL|1|N\r",
-      WireProtocol::Astm, 1);
+  const auto results =
+      results_for_work("H|\\^&|||hemalink\rP|1\rO|1|^^S-3||^^^040|R||||||N||||||||||||||O\rL|1|N\r",
+                       WireProtocol::Astm, 1);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(codes_read_by("sysmex-cs", results[0]),
             (std::vector<std::string>{"S-3", "PT_SEC", "PT_PCT", "INR"}));
