@@ -32,24 +32,23 @@ void fill_patient(model::ResultSet& set, const model::Patient& ordered,
     p.age_years = age_on(p.birth_date, received_at);
 }
 
-bool is_ordered(const std::vector<store::PendingOrder>& orders, const std::string& code) {
-  for (const auto& o : orders) {
-    for (const auto& t : o.tests) {
-      if (t.code == code && t.status != "cancelled")
-        return true;
-    }
-  }
-  return false;
-}
+enum class OrderedAs { NotOrdered, Cancelled, Ordered };
 
-bool is_cancelled(const std::vector<store::PendingOrder>& orders, const std::string& code) {
+// Ordered when any order on the specimen asks for it and has not cancelled it.
+OrderedAs ordered_as(const std::vector<store::PendingOrder>& orders, const std::string& code) {
+  auto as = OrderedAs::NotOrdered;
   for (const auto& o : orders) {
     for (const auto& t : o.tests) {
-      if (t.code == code && t.status == "cancelled")
-        return true;
+      if (t.code != code) {
+        continue;
+      }
+      if (t.status != "cancelled") {
+        return OrderedAs::Ordered;
+      }
+      as = OrderedAs::Cancelled;
     }
   }
-  return false;
+  return as;
 }
 
 }  // namespace
@@ -103,9 +102,9 @@ OrderCheck match_orders(model::ResultSet& set, const std::vector<store::PendingO
   }
   for (std::size_t i = 0; i < set.observations.size(); ++i) {
     const auto& code = set.observations[i].code;
-    if (!is_ordered(orders, code)) {
+    if (const auto as = ordered_as(orders, code); as != OrderedAs::Ordered) {
       check.hold.emplace_back(
-          i, is_cancelled(orders, code)
+          i, as == OrderedAs::Cancelled
                  ? fmt::format("{} was cancelled by the LIS on specimen {}", code, set.specimen_id)
                  : fmt::format("{} was not ordered on specimen {}", code, set.specimen_id));
     }
