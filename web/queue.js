@@ -4,6 +4,7 @@
 import {ApiError, get, may, post} from './api.js';
 import {attachmentList} from './attachments.js';
 import {abnormal, age, ago, clear, delta, h, sexWord, when} from './dom.js';
+import {overdueOrders} from './overdue_orders.js';
 
 const FIRST_SCREEN = 12;  // cards rendered at once; the rest follow frame by frame
 const BATCH = 60;
@@ -25,12 +26,13 @@ export function queuePage(root, app) {
   const list = h('div', {class: 'queue'});
   const empty = h('p', {class: 'empty', hidden: true}, 'No result is waiting for review.');
   const help = keyHelp();
+  const overdue = overdueOrders(app);
   clear(root,
     h('div', {class: 'page-head'},
       h('h1', {}, 'Review queue'),
       h('p', {class: 'summary', id: 'queue-summary', 'aria-live': 'polite'}),
       h('button', {type: 'button', class: 'link', onclick: () => help.toggleAttribute('hidden')}, 'Keys (?)')),
-    help, empty, list);
+    help, overdue.element, empty, list);
 
   async function load(first) {
     if (state.refreshing) {
@@ -410,10 +412,12 @@ export function queuePage(root, app) {
   }
 
   load(true);
+  overdue.start();
   let scheduled = null;  // events come in bursts: one read of the queue for each burst
   return {
     onKey,
     onEvent(event) {
+      overdue.onEvent(event);
       if (!['held', 'released', 'rerun', 'rejected', 'gap'].includes(event.type) || scheduled) return;
       scheduled = setTimeout(() => {
         scheduled = null;

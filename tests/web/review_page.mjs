@@ -80,6 +80,15 @@ async function flow(browser) {
   assert.match(await xn.locator('.attachment.file').textContent(), /SCAT_WDF.*Kept on the analyzer as 20261128\/2026_11_28_10_15_00_WDF\.PNG/);
   await tech.evaluate(() => { window.hemalinkNotReloaded = true; });
 
+  step = 'the order the LIS placed and no analyzer ran is listed overdue above the queue';
+  const overdue = tech.locator('section.overdue');
+  await overdue.waitFor();
+  assert.equal(await overdue.locator('h2').textContent(), 'Overdue orders: 1');
+  const ordered = overdue.locator('tr:has(a:has-text("S-ORD-1"))');
+  assert.equal(await ordered.locator('.badge.stat').textContent(), 'STAT', 'its priority from TQ1-9');
+  assert.match(await ordered.textContent(), /PL-ORD-1/, 'the LIS\'s placer number');
+  assert.match(await ordered.locator('td.waiting').textContent(), /WBC ordered.*PLT ordered/, 'what it waits for');
+
   step = 'a CBC whose PLT is held arrives live';
   sendToHemalink(oru('S-WEB-1', 'P-WEB-1', 45, {image: true}));
   const row = tech.locator('article.card:has(h2:has-text("S-WEB-1")) tr.result[data-code="PLT"]');

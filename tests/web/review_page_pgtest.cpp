@@ -18,6 +18,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/lis_sim_runner.hpp"
+#include "tests/support/order_feed_lab.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -76,6 +77,12 @@ struct WebLab {
         {"id": "release-rest", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})";
     c.rules.files = {rules};
     c.lis.push_back(lis("lis", lis_sim.port(), 10));
+    config::LisOrderFeed feed;  // the LIS orders too; what it ordered and nobody ran is overdue
+    feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
+    c.lis.back().orders = feed;
+    c.orders.hold_specimens_without_order = false;
+    c.orders.hold_results_not_ordered = false;
+    c.orders.overdue_after = std::chrono::minutes(0);
     c.lis.push_back(lis("reference-lab", refusing_lis.port(), 1));
     c.http.listen = "127.0.0.1:0";
     c.http.tokens = {{"vera", config::ApiRole::Viewer, tokens.viewer.sha256},
@@ -129,6 +136,18 @@ constexpr const char* kSysmexCbc =
     "R|5|^^^^SCAT_WDF^1|PNG&R&20261128&R&2026_11_28_10_15_00_WDF.PNG|||||F||||20261128101500\r"
     "L|1|N\r";
 
+// A STAT order for a WBC and a PLT that no analyzer has run: overdue at once (overdue_after 0).
+void place_overdue_order(WebLab& lab) {
+  const auto r = testing::send_messages(
+      lab.h.daemon().order_feed_port("lis"), WireProtocol::Hl7,
+      {"MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128101500||OML^O21^OML_O21|O-ORD-1|P|2.5.1\r"
+       "PID|1||P-ORD-1^^^HOSP^MR||Roe^Anna||19610203|F\r"
+       "ORC|NW|PL-ORD-1\rTQ1|||||||||S\rOBR|1|PL-ORD-1||WBC\rSPM|1|S-ORD-1||BLD\r"
+       "ORC|NW|PL-ORD-1\rTQ1|||||||||S\rOBR|1|PL-ORD-1||PLT\rSPM|1|S-ORD-1||BLD\r"});
+  ASSERT_EQ(r.results.size(), 1u);
+  ASSERT_EQ(r.results[0].answer, simulate::Answer::Acknowledged);
+}
+
 void send_sysmex_cbc(WebLab& lab) {
   {
     testing::AnalyzerSocket xn(lab.h.port("xn-1"));
@@ -148,6 +167,7 @@ TEST(ReviewPage, AHeldPltArrivesLiveIsReleasedFromTheKeyboardAndReachesTheLis) {
   HL_REQUIRE_POSTGRES();
   HL_REQUIRE_BROWSER_TOOLS();
   WebLab lab;
+  place_overdue_order(lab);
   send_sysmex_cbc(lab);
   ASSERT_EQ(lab.browse("review_page.mjs", "flow"), 0) << "see the browser's log above";
   const auto& h = lab.h;
