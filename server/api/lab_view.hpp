@@ -63,6 +63,9 @@ struct LabView {
   std::function<RulesReload()> reload_rules;
   /// The rule set in force (nullptr: none, every result held).
   std::function<std::shared_ptr<const rules::RuleSet>()> rule_set;
+  /// Told of a specimen whose order asks for a test again (a technologist's rerun), so that an
+  /// analyzer in download mode is sent it; none: nobody to tell.
+  std::function<void(const std::string& specimen_id)> orders_changed;
   /// The live events; the review actions publish theirs here.
   std::shared_ptr<EventHub> events;
   const session::MessageTimings* timings = nullptr;

@@ -60,6 +60,9 @@ ApiResponse act(const LabView& view, const RouteCall& call, store::ReviewVerdict
     case store::ReviewOutcome::Applied:
       break;
   }
+  if (!answer.ordered_again.empty() && view.orders_changed) {
+    view.orders_changed(answer.ordered_again);
+  }
   if (view.events) {
     const auto decided = json::parse(answer.json);
     view.events->publish(verdict == store::ReviewVerdict::Reject  ? "rejected"

@@ -308,6 +308,9 @@ struct Daemon::Parts {
     v->is_serving = [this] { return is_serving.load(); };
     v->reload_rules = [this] { return reload_rules(); };
     v->rule_set = [this] { return reader->get()->rule_set(); };
+    v->orders_changed = [this](const std::string& specimen) {
+      downloads.orders_arrived({specimen});
+    };
     v->events = events;
     v->timings = timings.get();
     v->link_tally = link_tally.get();

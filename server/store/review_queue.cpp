@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "server/store/outbox_order.hpp"
+#include "server/store/result_rerun.hpp"
 #include "server/store/thread_connection.hpp"
 
 namespace hemalink::store {
@@ -96,8 +97,8 @@ ReviewAnswer apply(pqxx::work& tx, const LisRoutes& routes, const ReviewAction& 
   if (retired.empty()) {
     const auto current = tx.exec_params(kCurrent, a.result_id);
     if (current.empty())
-      return {ReviewOutcome::NoSuchResult, ""};
-    return {ReviewOutcome::NotHeld, current[0][0].as<std::string>()};
+      return {ReviewOutcome::NoSuchResult, "", ""};
+    return {ReviewOutcome::NotHeld, current[0][0].as<std::string>(), ""};
   }
   const auto verdict = to_string(a.verdict);
   tx.exec_params(kDecide, a.result_id, verdict, a.actor, a.comment);
@@ -111,7 +112,11 @@ ReviewAnswer apply(pqxx::work& tx, const LisRoutes& routes, const ReviewAction& 
                  before_value, a.comment, after_value);
   if (a.verdict == ReviewVerdict::Release)
     queue_released_results(tx, routes, {a.result_id});
-  return {ReviewOutcome::Applied, tx.exec_params1(kAnswer, a.result_id)[0].as<std::string>()};
+  const auto ordered_again = a.verdict == ReviewVerdict::Rerun
+                                 ? order_result_again(tx, a.result_id, a.actor, a.comment)
+                                 : std::string();
+  return {ReviewOutcome::Applied, tx.exec_params1(kAnswer, a.result_id)[0].as<std::string>(),
+          ordered_again};
 }
 
 }  // namespace

@@ -44,12 +44,15 @@ struct ReviewAnswer {
   /// Applied: the new decision as JSON {result_id, decision, decided_by, reason, decided_at,
   /// value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON.
   std::string json;
+  /// A rerun of an ordered test: its specimen, whose order now asks for the test again.
+  std::string ordered_again;
 };
 
 /// In one transaction, and only if the result's current decision is hold: the hold retired
 /// (kept, no longer current), the new decision by the actor, the corrected value (release only),
 /// an audit_log row with before and after, and for a release the outbox rows of its specimen
-/// (per route that takes its analyzer). Two actions on one result at once: one applies, the
+/// (per route that takes its analyzer), for a rerun the test ordered again on the specimen's
+/// orders (order_result_again). Two actions on one result at once: one applies, the
 /// other finds it NotHeld.
 Result<ReviewAnswer, StoreError> apply_review_action(const std::string& dsn,
                                                      const LisRoutes& routes,

@@ -10,9 +10,11 @@
 #include <future>
 
 #include "protocols/common/split.hpp"
+#include "server/api/api_tokens.hpp"
 #include "server/simulate/simulation.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/daemon_harness.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/order_feed_lab.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -154,6 +156,49 @@ TEST(WorkDownload, TheXnIsSentItsWorkWhenItConnectsAndAsOrdersArrive) {
                     "'P-D-1'"),
             9)
       << "the order's patient on the XN's results, which named none";
+}
+
+TEST(WorkDownload, ATechnologistsRerunIsSentToTheXnAgain) {
+  HL_REQUIRE_POSTGRES();
+  DownloadLab lab;
+  auto c = lab.config();
+  const auto rules = lab.dir / "rules.json";
+  std::ofstream(rules) << R"({"version": "rerun-test", "rules": [
+      {"id": "wbc-look", "applies_to": ["WBC"], "when": "value > 5", "action": "hold",
+       "reason": "WBC: look at the smear"},
+      {"id": "release-rest", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})";
+  c.rules.files = {rules};
+  const auto tom = api::make_token();
+  c.http.listen = "127.0.0.1:0";
+  c.http.tokens = {{"tom", config::ApiRole::Technologist, tom.sha256}};
+  DaemonHarness h(c);
+  place(h, "D-6", {"FBC"});
+  auto xn = analyzer_waiting(h.port("xn-dl"), WireProtocol::Astm, 2);
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return h.count(
+                   "SELECT count(*) FROM decisions d JOIN results r ON r.id = d.result_id "
+                   "WHERE d.is_current AND d.decision = 'hold' AND r.code = 'WBC'") == 1;
+      },
+      15s))
+      << "the XN ran the download and its WBC is held";
+  const auto wbc =
+      h.query_value("SELECT r.id FROM results r WHERE r.specimen_id = 'D-6' AND r.code = 'WBC'");
+  const auto reply =
+      testing::http_request(h.daemon().http_port(), "POST", "/api/v1/review/" + wbc + "/rerun",
+                            tom.token, R"({"comment": "Clot in the tube: run it again"})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const auto report = xn.get();
+  EXPECT_EQ(report.downloaded, 2u) << "the rerun was sent without the XN asking";
+  ASSERT_EQ(report.host_replies.size(), 2u);
+  EXPECT_NE(report.host_replies[1].find("\rO|1|^^D-6||^^^^WBC|"), std::string::npos)
+      << "only the WBC again: " << report.host_replies[1];
+  EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE actor = 'user:tom' AND entity = "
+                    "'order_test' AND after->>'status_reason' = 'rerun: Clot in the tube: run it "
+                    "again'"),
+            1)
+      << "the order step is audited under the technologist's name";
+  EXPECT_TRUE(wait_for_tests(h, "D-6", "resulted", 9)) << "the rerun's result came back";
 }
 
 TEST(WorkDownload, WorkNotAcknowledgedIsSentAgainAfterAReconnect) {
