@@ -107,19 +107,80 @@ HostQueryDesk::HostQueryDesk(std::string dsn, std::shared_ptr<ingest::CurrentMes
                              OrderMarks& marks, std::size_t threads)
     : dsn_(std::move(dsn)), reader_(std::move(reader)), marks_(marks), threads_(threads, 10000) {}
 
-// The mark goes to the marks' own thread before the reply goes to the connection, so that it
-// comes before the analyzer's acknowledgement of the reply.
-bool HostQueryDesk::ask(std::string analyzer, std::string records,
-                        std::function<void(HostAnswer)> done) {
-  return threads_.post(
-      [this, analyzer = std::move(analyzer), records = std::move(records), done = std::move(done)] {
-        auto a = answer(analyzer, records);
-        marks_.mark(analyzer, a.test_ids, store::TestStep::Sent);
-        done(std::move(a));
-      });
+namespace {
+
+constexpr std::size_t kMaxWaiting = 10000;
+constexpr std::size_t kMaxTogether = 64;
+
+// What an answer asks of the order book, noted and answered with nothing: the first pass over
+// a batch learns its specimens.
+PendingLookup noting(std::vector<std::string>& specimens) {
+  return [&specimens](std::string_view specimen) {
+    specimens.emplace_back(specimen);
+    return Result<std::vector<store::PendingOrder>, store::StoreError>(
+        std::vector<store::PendingOrder>{});
+  };
 }
 
-HostAnswer HostQueryDesk::answer(const std::string& analyzer, const std::string& records) {
+}  // namespace
+
+// The queries wait in one list; each job a thread takes answers what waits then (up to 64). A job
+// refused by a full queue leaves its query to the jobs queued before it.
+bool HostQueryDesk::ask(std::string analyzer, std::string records,
+                        std::function<void(HostAnswer)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (waiting_.size() >= kMaxWaiting) {
+      return false;
+    }
+    waiting_.push_back({std::move(analyzer), std::move(records), std::move(done)});
+  }
+  threads_.post([this] { answer_waiting(); });
+  return true;
+}
+
+// One read of the pending orders of every specimen the batch names, then each answer from it. The
+// mark goes to the marks' own thread before the reply goes to the connection, so that it comes
+// before the analyzer's acknowledgement of the reply.
+void HostQueryDesk::answer_waiting() {
+  std::vector<Asked> batch;
+  {
+    std::lock_guard lock(mutex_);
+    const auto n = std::min(waiting_.size(), kMaxTogether);
+    batch.assign(std::make_move_iterator(waiting_.begin()),
+                 std::make_move_iterator(waiting_.begin() + static_cast<std::ptrdiff_t>(n)));
+    waiting_.erase(waiting_.begin(), waiting_.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  if (batch.empty()) {
+    return;
+  }
+  std::vector<std::string> specimens;
+  for (const auto& asked : batch) {
+    answer(asked.analyzer, asked.records, noting(specimens));
+  }
+  auto pending = store::pending_orders(dsn_, specimens);
+  const PendingLookup lookup = [&pending](std::string_view specimen)
+      -> Result<std::vector<store::PendingOrder>, store::StoreError> {
+    if (!pending) {
+      return pending.error();
+    }
+    std::vector<store::PendingOrder> of_specimen;
+    for (const auto& order : *pending) {
+      if (order.specimen_id == specimen) {
+        of_specimen.push_back(order);
+      }
+    }
+    return of_specimen;
+  };
+  for (auto& asked : batch) {
+    auto a = answer(asked.analyzer, asked.records, lookup);
+    marks_.mark(asked.analyzer, a.test_ids, store::TestStep::Sent);
+    asked.done(std::move(a));
+  }
+}
+
+HostAnswer HostQueryDesk::answer(const std::string& analyzer, const std::string& records,
+                                 const PendingLookup& lookup) {
   const auto reader = reader_->get();
   astm::Lis2Leniency leniency;
   const auto* driver = reader->driver_of(analyzer, &leniency);
@@ -129,13 +190,9 @@ HostAnswer HostQueryDesk::answer(const std::string& analyzer, const std::string&
     none.records = terminated("I", now);
     return none;
   }
-  const PendingLookup lookup = [this](std::string_view specimen) {
-    return store::pending_orders(dsn_, specimen);
-  };
-  auto a = driver->input() == model::WireProtocol::Hl7
-               ? answer_law_query(*driver, records, lookup, now)
-               : answer_host_query(*driver, records, leniency, lookup, now);
-  return a;
+  return driver->input() == model::WireProtocol::Hl7
+             ? answer_law_query(*driver, records, lookup, now)
+             : answer_host_query(*driver, records, leniency, lookup, now);
 }
 
 }  // namespace hemalink::orders

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,9 +49,10 @@ std::string new_control_id();
 HostAnswer answer_law_query(const drivers::Driver& driver, std::string_view message,
                             const PendingLookup& lookup, std::chrono::system_clock::time_point now);
 
-/// Answers analyzers' host queries on threads of its own, from the order book, and then marks
-/// the tests it sent as sent to that analyzer (after the reply is handed over, by `marks`: the
-/// mark is not on its path).
+/// Answers analyzers' host queries on threads of its own, from the order book, and marks the
+/// tests it sent as sent to that analyzer (by `marks`, off the reply's path). The queries that
+/// wait together (50 analyzers reading tubes at once) are answered together: one read of the
+/// pending orders of all their specimens.
 class HostQueryDesk {
  public:
   HostQueryDesk(std::string dsn, std::shared_ptr<ingest::CurrentMessageReader> reader,
@@ -62,11 +64,21 @@ class HostQueryDesk {
   void stop() { threads_.stop(); }
 
  private:
-  HostAnswer answer(const std::string& analyzer, const std::string& records);
+  struct Asked {
+    std::string analyzer;
+    std::string records;
+    std::function<void(HostAnswer)> done;
+  };
+
+  void answer_waiting();
+  HostAnswer answer(const std::string& analyzer, const std::string& records,
+                    const PendingLookup& lookup);
 
   std::string dsn_;
   std::shared_ptr<ingest::CurrentMessageReader> reader_;
   OrderMarks& marks_;
+  std::mutex mutex_;
+  std::vector<Asked> waiting_;
   WorkerThreads threads_;
 };
 

@@ -105,20 +105,25 @@ void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std
   times.received = Clock::now();
   const bool is_query = is_terminated && is_host_query(records);
   const auto id = r.id.to_string();
-  const bool waits_for_ack = is_terminated && defers_ack_;
-  auto query = is_query ? std::string(records) : std::string();
+  const bool waits_for_ack = is_terminated && defers_ack_ && !is_query;
   io_.submit({std::move(r), std::nullopt},
-             [this, id, times, waits_for_ack, is_query,
-              query = std::move(query)](const store::Completion& completion) mutable {
+             [this, id, times, waits_for_ack](const store::Completion& completion) {
                stored(completion, waits_for_ack, id, times);
-               if (is_query && store::is_durable(completion.outcome) && !is_closed_) {
-                 answer_query(std::move(query));
-               }
              });
+  if (is_query) {
+    // A query carries no result: it is acknowledged and answered at once, from the orders
+    // already committed, while it is stored for the record. One lost to a crash costs nothing:
+    // the analyzer, answered nothing, asks again.
+    if (defers_ack_) {
+      ++counts_.acknowledged;
+      link_.acknowledge_message();
+    }
+    answer_query(std::string(records));
+  }
 }
 
 // The ACK of the final frame goes once the message is durable (refused, so the analyzer sends it
-// again, when it is not); a host query is answered after it is stored.
+// again, when it is not).
 void AstmSession::stored(const store::Completion& completion, bool waits_for_ack,
                          const std::string& id, MessageTimes times) {
   times.read = completion.read_at;

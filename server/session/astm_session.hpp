@@ -43,9 +43,10 @@ struct AstmSessionCounts {
 /// held until the store says it is durable (refused, i.e. left unanswered so the analyzer sends
 /// it again, when it is not). A message the analyzer ended without its L record (EOT, a new H,
 /// the receive timeout) is stored as incomplete; one cut short by the connection closing is
-/// dropped, since its last frame was never acknowledged. A host query (Q records) is answered,
-/// once stored, with what the io works out (the pending orders, in the analyzer's codes); the
-/// reply is stored as an outgoing message. Work sent of hemalink's own accord (download mode) goes
+/// dropped, since its last frame was never acknowledged. A host query (Q records) carries no
+/// result: it is acknowledged at once and answered with what the io works out (the pending
+/// orders, in the analyzer's codes) while it is stored for the record; the reply is stored as an
+/// outgoing message. Work sent of hemalink's own accord (download mode) goes
 /// the same way; the io learns which order tests the analyzer took when the last frame of the
 /// message carrying them is ACKed. What the link refuses (a NAKed frame, bytes outside any
 /// frame) is kept raw as a rejected message, like an HL7 framing error: nothing received is lost.

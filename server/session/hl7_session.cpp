@@ -139,11 +139,21 @@ void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_erro
   io_.submit({std::move(receipt), std::move(content)},
              [this, pending](const store::Completion& completion) {
                answer(*pending, completion);
-               if (!pending->query.empty() && store::is_durable(completion.outcome)) {
-                 ask(pending);
+               if (pending->is_flushed) {
+                 log(*pending);  // a query answered before its own commit
                }
                flush();
              });
+  if (!pending->query.empty()) {
+    ask(pending);  // a query carries no result: answered at once, stored for the record
+  }
+}
+
+void Hl7Session::log(Pending& done) {
+  log_message(peer_.analyzer, peer_.address, done.id, done.completion, done.times);
+  if (timings_) {
+    timings_->record(done.times);
+  }
 }
 
 // AA when it is durable and was read (or spooled before it could be: it is read at replay), AE
@@ -168,22 +178,29 @@ void Hl7Session::answer(Pending& pending, const store::Completion& completion) {
   } else {
     ++counts_.accepted;
   }
+  std::string ack;
   hl7::build_ack(pending.context, hl7::ack_code(outcome, pending.context.is_enhanced_mode), error,
-                 ack_header(model::MessageId::generate(), std::chrono::system_clock::now()),
-                 pending.ack);
-  pending.is_complete = true;
+                 ack_header(model::MessageId::generate(), std::chrono::system_clock::now()), ack);
+  if (!pending.has_reply) {
+    pending.ack = std::move(ack);
+  }
+  pending.is_stored = true;
+  pending.is_complete = !pending.is_asking;
 }
 
-// The ACK built for the query stands when the io has no answer for it.
+// The query's answer goes as soon as the io has it; when it has none, the ACK built once the
+// query is stored stands.
 void Hl7Session::ask(const std::shared_ptr<Pending>& pending) {
-  pending->is_complete = false;
-  io_.answer_host_query(std::move(pending->query), [this, pending](HostReply reply) {
+  pending->is_asking = true;
+  io_.answer_host_query(pending->query, [this, pending](HostReply reply) {
+    pending->is_asking = false;
     if (!reply.reply.empty()) {
       pending->ack = std::move(reply.reply);
       pending->follow_up = std::move(reply.follow_up);
       pending->follow_up_tests = std::move(reply.test_ids);
+      pending->has_reply = true;
     }
-    pending->is_complete = true;
+    pending->is_complete = pending->has_reply || pending->is_stored;
     flush();
   });
 }
@@ -203,9 +220,9 @@ void Hl7Session::flush() {
       }
     }
     done.times.answered = Clock::now();
-    log_message(peer_.analyzer, peer_.address, done.id, done.completion, done.times);
-    if (timings_) {
-      timings_->record(done.times);
+    done.is_flushed = true;
+    if (done.is_stored) {
+      log(done);
     }
     pending_.pop_front();
   }

@@ -36,9 +36,10 @@ struct SessionCounts {
 /// AE (CE) with an ERR segment when it did not parse or translate (it is stored, raw, as rejected),
 /// and AR (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
 /// leave in the order the messages came, even when the store completes them out of order. A
-/// LAB-27 query (QBP^Q11) is answered, once stored, with the io's RSP^K11 and then its LAB-28
-/// work order (OML^O33); the analyzer's own ACK and ORL messages are stored and not answered, and
-/// one that accepts (AA/CA) a work order we sent tells the io which order tests it took.
+/// LAB-27 query (QBP^Q11) carries no result: it is answered at once, while it is stored for the
+/// record, with the io's RSP^K11 and then its LAB-28 work order (OML^O33); the analyzer's own ACK
+/// and ORL messages are stored and not answered, and one that accepts (AA/CA) a work order we sent
+/// tells the io which order tests it took.
 class Hl7Session : private hl7::MllpSink {
  public:
   /// `timings`, when given, learns how long each message took at each stage.
@@ -59,7 +60,11 @@ class Hl7Session : private hl7::MllpSink {
   struct Pending {
     hl7::AckContext context;
     std::optional<hl7::AckError> framing_error;  ///< Why the framer refused it, when it did.
-    bool is_complete = false;
+    bool is_complete = false;  ///< Its answer can go: stored, or a query's reply in hand.
+    bool is_stored = false;
+    bool is_asking = false;  ///< A query whose reply the io is working out.
+    bool has_reply = false;  ///< The io's reply replaces the ACK.
+    bool is_flushed = false;
     /// False for bytes outside any frame (no MSH to answer), and for the analyzer's own
     /// acknowledgements (ACK, ORL^O34 of a work order): acknowledgements are not acknowledged.
     bool is_answered = true;
@@ -78,6 +83,7 @@ class Hl7Session : private hl7::MllpSink {
   void receive(std::string raw, std::optional<ParseError> framing_error);
   void answer(Pending& pending, const store::Completion& completion);
   void ask(const std::shared_ptr<Pending>& pending);
+  void log(Pending& done);
   void flush();
   void await_acceptance(std::string_view work_order, std::vector<long long> test_ids);
   void notice_acceptance(std::string_view acknowledgement);

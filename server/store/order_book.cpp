@@ -72,6 +72,14 @@ constexpr const char* kPending =
     " WHERE o.specimen_id = $1 AND t.status IN ('ordered', 'sent', 'acknowledged')"
     " ORDER BY o.id, t.id";
 
+constexpr const char* kPendingOnAny =
+    "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
+    " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
+    " t.id, t.code, t.status"
+    " FROM orders o JOIN order_tests t ON t.order_id = o.id"
+    " WHERE o.specimen_id = ANY ($1::text[]) AND t.status IN ('ordered', 'sent', 'acknowledged')"
+    " ORDER BY o.id, t.id";
+
 constexpr const char* kOnSpecimens =
     "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
     " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
@@ -271,6 +279,17 @@ Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& 
         c.prepare("pending_orders", kPending);  // planned once per connection
         pqxx::read_transaction tx(c);
         return read_orders(tx.exec_prepared("pending_orders", std::string(specimen_id)));
+      });
+}
+
+Result<std::vector<PendingOrder>, StoreError> pending_orders(
+    const std::string& dsn, const std::vector<std::string>& specimen_ids) {
+  return on_thread_connection(
+      dsn, fmt::format("reading the orders of {} specimen(s)", specimen_ids.size()),
+      [&](pqxx::connection& c) -> Result<std::vector<PendingOrder>, StoreError> {
+        c.prepare("pending_orders_on_any", kPendingOnAny);  // planned once per connection
+        pqxx::read_transaction tx(c);
+        return read_orders(tx.exec_prepared("pending_orders_on_any", text_array(specimen_ids)));
       });
 }
 

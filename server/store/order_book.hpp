@@ -88,6 +88,10 @@ struct PendingOrder {
 Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& dsn,
                                                              std::string_view specimen_id);
 
+/// pending_orders() of several specimens in one statement (the host queries that wait together).
+Result<std::vector<PendingOrder>, StoreError> pending_orders(
+    const std::string& dsn, const std::vector<std::string>& specimen_ids);
+
 /// Every order on any of `specimen_ids`, with all its tests whatever their status (cancelled
 /// ones too, so that a result of a cancelled test is known for one): what results are matched
 /// against. One statement, on the calling thread's connection.

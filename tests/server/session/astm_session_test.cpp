@@ -27,6 +27,7 @@ class FakeIo : public AstmSessionIo {
   }
   void arm_timer(astm::LinkTimer, std::chrono::milliseconds) override {}
   void cancel_timer(astm::LinkTimer) override {}
+  void work_acknowledged(std::vector<long long> ids) override { taken.push_back(std::move(ids)); }
 
   // What the store's writer would make of request i: its own content, or the reader's.
   store::MessageContent content(std::size_t i) const {
@@ -35,6 +36,7 @@ class FakeIo : public AstmSessionIo {
   }
 
   std::shared_ptr<const ingest::MessageReader> reader = make_reader();
+  std::vector<std::vector<long long>> taken;
   std::string to_analyzer;
   std::vector<store::StoreRequest> requests;
   std::vector<std::function<void(const store::Completion&)>> completions;
@@ -136,19 +138,33 @@ TEST_F(AstmSessionTest, AConnectionClosedMidMessageStoresNothing) {
   EXPECT_EQ(session.counts().dropped, 1U);
 }
 
-TEST_F(AstmSessionTest, AHostQueryIsAnsweredWithNoInformationAndTheReplyIsKept) {
+TEST_F(AstmSessionTest, AHostQueryIsAnsweredAtOnceWithNoInformationAndTheReplyIsKept) {
   analyzer_link.send(kHeader + "Q|1|1^2^        SPEC-9^B||||20261122101500||||||F\r" + kEnd);
   pump();
-  ASSERT_EQ(io.requests.size(), 1U);
-  io.completions[0]({store::StoreOutcome::Stored, ""});
-  pump();
-  ASSERT_EQ(analyzer.received.size(), 1U);
+  ASSERT_GE(io.requests.size(), 1U);
+  EXPECT_EQ(io.requests[0].receipt.direction, store::Direction::In) << "the query, kept";
+  ASSERT_EQ(analyzer.received.size(), 1U) << "acknowledged and answered before its own commit";
   EXPECT_TRUE(analyzer.received[0].starts_with("H|\\^&|||hemalink|")) << analyzer.received[0];
   EXPECT_TRUE(analyzer.received[0].ends_with("\rL|1|I\r")) << analyzer.received[0];
   ASSERT_EQ(io.requests.size(), 2U);
   EXPECT_EQ(io.requests[1].receipt.direction, store::Direction::Out);
   EXPECT_EQ(io.requests[1].receipt.raw, analyzer.received[0]);
   EXPECT_EQ(session.counts().queries, 1U);
+}
+
+TEST_F(AstmSessionTest, DownloadedWorkIsTakenWhenItsLastFrameIsAcknowledged) {
+  const std::string work =
+      "H|\\^&|||hemalink\rP|1\rO|1|^^S-1||^^^^WBC|R||||||N||||||||||||||O\r" + kEnd;
+  ASSERT_TRUE(session.send_work({work, {41, 42}}));
+  pump();
+  ASSERT_EQ(analyzer.received.size(), 1U);
+  EXPECT_EQ(analyzer.received[0], work);
+  ASSERT_EQ(io.taken.size(), 1U) << "the analyzer ACKed the last frame";
+  EXPECT_EQ(io.taken[0], (std::vector<long long>{41, 42}));
+  ASSERT_EQ(io.requests.size(), 1U);
+  EXPECT_EQ(io.requests[0].receipt.direction, store::Direction::Out) << "the download is kept";
+  session.finish();
+  EXPECT_FALSE(session.send_work({work, {43}})) << "a closed connection sends nothing";
 }
 
 TEST_F(AstmSessionTest, BareRecordsAreStoredWithoutAnyLinkReply) {

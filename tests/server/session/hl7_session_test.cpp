@@ -67,6 +67,19 @@ class FakeIo : public SessionIo {
     return out;
   }
 
+  // A host query is answered with `reply` (held until answer_now() when `holds_reply`).
+  void answer_host_query(std::string, std::function<void(HostReply)> done) override {
+    answer = std::move(done);
+    if (!holds_reply)
+      answer_now();
+  }
+  void answer_now() { answer(reply); }
+  void work_acknowledged(std::vector<long long> ids) override { taken.push_back(std::move(ids)); }
+
+  HostReply reply;
+  bool holds_reply = false;
+  std::function<void(HostReply)> answer;
+  std::vector<std::vector<long long>> taken;
   std::shared_ptr<const ingest::MessageReader> reader = make_reader();
   std::string written;
   std::vector<store::StoreRequest> requests;
@@ -113,6 +126,45 @@ TEST_F(Hl7SessionTest, AcknowledgesOnlyOnceTheStoreHasTheMessage) {
   EXPECT_EQ(field(acks[0], "MSH-5"), "BC5380");
   EXPECT_EQ(field(acks[0], "MSH-10").size(), 20U);
   EXPECT_EQ(session.awaiting_acknowledgement(), 0U);
+}
+
+const std::string kQuery =
+    "MSH|^~\\&|BA400|LAB|hemalink||20261128||QBP^Q11^QBP_Q11|Q1|P|2.5.1\r"
+    "QPD|WOS^Work Order Step^IHE_LABTF|T1|S-1\rRCP|I||R\r";
+
+TEST_F(Hl7SessionTest, AQueryIsAnsweredAtOnceAndItsWorkOrderTakenByTheAnalyzersOrl) {
+  io.reply = {"MSH|^~\\&|hemalink||BA400||20261128||RSP^K11^RSP_K11|R1|P|2.5.1\rMSA|AA|Q1\r",
+              "MSH|^~\\&|hemalink||BA400||20261128||OML^O33^OML_O33|W1|P|2.5.1\rSPM|1|S-1\r",
+              {7, 8}};
+  session.feed(as_bytes(framed(oru("C0")) + framed(kQuery)));
+  EXPECT_TRUE(io.written.empty()) << "the ORU before it is not durable yet: answers keep order";
+  io.complete(0, store::StoreOutcome::Stored);
+  EXPECT_EQ(io.ack_fields("MSH-9"),
+            (std::vector<std::string>{"ACK^R01^ACK", "RSP^K11^RSP_K11", "OML^O33^OML_O33"}))
+      << "the query answered before its own commit";
+  EXPECT_EQ(session.awaiting_acknowledgement(), 0U);
+  io.complete(1, store::StoreOutcome::Stored);
+  EXPECT_EQ(io.acks().size(), 3U) << "its commit adds nothing";
+
+  session.feed(
+      as_bytes(framed("MSH|^~\\&|BA400|LAB|hemalink||20261128||ORL^O34^ORL_O34|L1|P|"
+                      "2.5.1\rMSA|AE|W1\r")));
+  EXPECT_TRUE(io.taken.empty()) << "AE: the analyzer did not take it";
+  io.complete(2, store::StoreOutcome::Stored);
+  session.feed(as_bytes(framed(kQuery)));
+  session.feed(
+      as_bytes(framed("MSH|^~\\&|BA400|LAB|hemalink||20261128||ORL^O34^ORL_O34|L2|P|"
+                      "2.5.1\rMSA|AA|W1\r")));
+  ASSERT_EQ(io.taken.size(), 1U);
+  EXPECT_EQ(io.taken[0], (std::vector<long long>{7, 8}));
+  EXPECT_EQ(io.acks().size(), 5U) << "the analyzer's ORLs are not answered";
+}
+
+TEST_F(Hl7SessionTest, AQueryTheIoHasNoAnswerForIsAcknowledgedOnceStored) {
+  session.feed(as_bytes(framed(kQuery)));
+  EXPECT_TRUE(io.written.empty());
+  io.complete(0, store::StoreOutcome::Stored);
+  EXPECT_EQ(io.ack_fields("MSA-1"), (std::vector<std::string>{"AA"}));
 }
 
 TEST_F(Hl7SessionTest, SpooledAndDuplicateMessagesAreAcknowledgedToo) {
