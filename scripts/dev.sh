@@ -190,13 +190,20 @@ run_up() {
 # floor). Analyzers on consecutive ports: MLLP from 17001, ASTM E1381 from 18001; 16100 takes idle
 # connections.
 daemon_bench_config() {
-  local dsn=$1 analyzers=$2 spool=$3 first=""
+  local dsn=$1 analyzers=$2 spool=$3 orders=${4:-} first=""
   printf '{"database": {"url": "%s", "migrate_at_start": true}, "spool_dir": "%s",\n' "$dsn" "$spool"
   printf ' "logging": {"level": "warn"}, "max_connections": 10200, "http": {"listen": "127.0.0.1:16080"},\n'
   printf ' "api": {"tokens_file": "%s/api-tokens.json"},\n' "$(dirname "$spool")"
   printf ' "rules": {"files": ["%s/config/rules/cbc.json", "%s/config/rules/coag.json", "%s/config/rules/flow.json"]},\n' \
     "$root" "$root" "$root"
-  printf ' "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-client", "host": "127.0.0.1", "port": 9}}],\n'
+  if [ -n "$orders" ]; then # the LIS orders on 16101; results without an order are not held
+    printf ' "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-client", "host": "127.0.0.1", "port": 9},\n'
+    printf '   "mapping": "%s/config/lis/example-lis.json",\n' "$root"
+    printf '   "orders": {"transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": 16101}}}],\n'
+    printf ' "orders": {"hold_specimens_without_order": false, "hold_results_not_ordered": false},\n'
+  else
+    printf ' "lis": [{"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-client", "host": "127.0.0.1", "port": 9}}],\n'
+  fi
   printf ' "analyzers": [\n'
   for i in $(seq 1 "$analyzers"); do
     printf '%s {"name": "hl7-%d", "driver": "generic-hl7", "protocol": "hl7",' "$first" "$i"
@@ -209,12 +216,13 @@ daemon_bench_config() {
   printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": 16100}}]}\n'
 }
 
-# serve_fresh NAME: the daemon on a new database NAME, in the background ($serve: its PID).
+# serve_fresh NAME [orders]: the daemon on a new database NAME, in the background ($serve: its
+# PID); with `orders`, its LIS sends orders.
 serve_fresh() {
   local name=$1
   "${admin[@]}" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name"
   rm -rf "$work/spool"
-  daemon_bench_config "host=$pg_dir user=postgres dbname=$name" 50 "$work/spool" >"$work/hemalink.json"
+  daemon_bench_config "host=$pg_dir user=postgres dbname=$name" 50 "$work/spool" "${2:-}" >"$work/hemalink.json"
   "$serve_bin" serve --config "$work/hemalink.json" 2>>"$work/serve.log" &
   serve=$!
   for _ in $(seq 1 300); do
@@ -300,6 +308,33 @@ run_daemon_bench() {
   cat "$work/astm.txt"
   bench_line "50 analyzers paced at 200 msg/s: the 25 MLLP" "p99 <= 10 ms" "$work/run.txt"
   bench_line "50 analyzers paced at 200 msg/s: the 25 ASTM E1381" "p99 <= 10 ms" "$work/astm.txt"
+  stop_serve
+
+  log "daemon: host queries: 2,000 orders from the LIS, then 50 XN asking about 1,000 ordered tubes"
+  serve_fresh hemalink_bench_queries orders
+  "$bin" lis-sim --listen 127.0.0.1:16102 --protocol hl7 --send-orders 127.0.0.1:16101 \
+    --generate-orders 2000 --duration 120 >"$work/orders.txt" &
+  local lis_sim=$!
+  for _ in $(seq 1 1200); do
+    grep -q "order message(s)" "$work/orders.txt" && break
+    sleep 0.1
+  done
+  kill -TERM "$lis_sim" 2>/dev/null || true
+  wait "$lis_sim" 2>/dev/null || true
+  cat "$work/orders.txt"
+  for i in $(seq 0 999); do
+    printf 'H|\\^&|||XN-550\nQ|1|1^1^%22s^B||||20260101000000||||||N\nL|1|N\n' "$(printf 'SMP%08d' "$i")"
+  done >"$work/queries.astm"
+  # The first pass comes right after the orders (cold: the desk's connections, PostgreSQL's
+  # statistics of the new rows); the tests are made pending again after each pass.
+  for pass in "first pass, 200 queries/s:200" "again, 200 queries/s:200" "flat out:0"; do
+    # shellcheck disable=SC2046
+    "$bin" simulate --protocol astm $(targets 18000 50) --connections 50 --file "$work/queries.astm" \
+      --rate "${pass##*:}" | tee "$work/run.txt"
+    bench_line "50 XN asking about ordered tubes (query to answer), ${pass%:*}" \
+      "$([ "${pass##*:}" = 0 ] && echo "-" || echo "p99 <= 20 ms")" "$work/run.txt"
+    "${admin[@]}" -d hemalink_bench_queries -c "UPDATE order_tests SET status = 'ordered'" >/dev/null
+  done
   stop_serve
 
   log "daemon: 50 MLLP connections flat out (20,000 CBCs)"
