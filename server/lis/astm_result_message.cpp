@@ -3,6 +3,7 @@
 #include "drivers/model/compact_time.hpp"
 #include "protocols/astm/lis2_writer.hpp"
 #include "server/lis/lis_observation.hpp"
+#include "server/lis/order_groups.hpp"
 
 namespace hemalink::lis {
 namespace {
@@ -66,15 +67,29 @@ Result<store::BuiltMessage, std::string> build_astm_results(const store::OutboxC
   // Field numbers as LIS02-A2 counts them, the record type being field 1.
   w.record('P').field("1").field(s.patient_id).field("").field("").field("").field("");
   w.field(s.patient_birth_date).field(s.patient_sex);
-  w.record('O').field("1").field(s.specimen_id).field("");
-  w.components({"", "", "", panel.code, panel.text, panel.coding_system});
-  for (int i = 6; i <= 25; ++i) {
-    w.field("");
-  }
-  w.field(corrects ? "C" : "F");
-  write_comments(w, s.comments);
-  for (std::size_t i = 0; i < observations.size(); ++i) {
-    write_result(w, i + 1, observations[i], c.results[i], s);
+  // An O record per order that asked (O-3 its placer number, else the specimen; O-5 the code the
+  // LIS ordered, else hemalink's panel), its results under it, numbered from 1.
+  const auto groups = order_groups(c);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const auto& group = groups[g];
+    w.record('O').field(std::to_string(g + 1));
+    w.field(group.placer_number.empty() ? s.specimen_id : group.placer_number).field("");
+    if (group.ordered_code.empty()) {
+      w.components({"", "", "", panel.code, panel.text, panel.coding_system});
+    } else {
+      w.components({"", "", "", group.ordered_code, "", panel.coding_system});
+    }
+    for (int i = 6; i <= 25; ++i) {
+      w.field("");
+    }
+    w.field(corrects ? "C" : "F");
+    if (g == 0) {
+      write_comments(w, s.comments);
+    }
+    for (std::size_t n = 0; n < group.results.size(); ++n) {
+      const auto i = group.results[n];
+      write_result(w, n + 1, observations[i], c.results[i], s);
+    }
   }
   w.record('L').field("1").field("N");
   w.finish();

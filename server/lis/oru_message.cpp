@@ -7,6 +7,7 @@
 #include "drivers/model/compact_time.hpp"
 #include "protocols/hl7/v2_writer.hpp"
 #include "server/lis/lis_observation.hpp"
+#include "server/lis/order_groups.hpp"
 
 namespace hemalink::lis {
 namespace {
@@ -58,29 +59,6 @@ void write_patient(hl7::V2Writer& w, const store::OutboxSpecimen& s) {
 // Results go back under the order that asked for them: ORC-2/OBR-2 its placer number, ORC-3/
 // OBR-3 its filler number (the specimen when it has none), OBR-4 the code the LIS ordered.
 // Results no order asked go under hemalink's panel with the specimen as filler number.
-struct OrderGroup {
-  std::string placer_number;
-  std::string filler_number;
-  std::string ordered_code;
-  std::vector<std::size_t> results;  ///< Indexes into the content's results.
-};
-
-std::vector<OrderGroup> order_groups(const store::OutboxContent& c) {
-  std::vector<OrderGroup> groups;
-  for (std::size_t i = 0; i < c.results.size(); ++i) {
-    const auto& r = c.results[i];
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const OrderGroup& g) {
-      return g.placer_number == r.placer_number && g.filler_number == r.filler_number &&
-             g.ordered_code == r.ordered_code;
-    });
-    if (it == groups.end()) {
-      it = groups.insert(groups.end(), {r.placer_number, r.filler_number, r.ordered_code, {}});
-    }
-    it->results.push_back(i);
-  }
-  return groups;
-}
-
 void write_order(hl7::V2Writer& w, const store::OutboxContent& c, std::size_t set_id,
                  const OrderGroup& group, const LisPanel& panel, char status) {
   const auto& s = c.specimen;

@@ -71,6 +71,31 @@ TEST(AstmResultMessage, ACorrectionIsMarkedOnTheResultAndTheOrder) {
   EXPECT_EQ(field(*parsed, 'O', 1, 26), "C");
 }
 
+// An O record per order that asked (O-3 its placer number, O-5 the code the LIS ordered), the
+// results no order asked under the specimen; result numbers start again under each.
+TEST(AstmResultMessage, ResultsGoBackUnderTheOrderThatAskedForThem) {
+  auto c = testing::outbox_content();
+  ASSERT_GE(c.results.size(), 2u);
+  for (std::size_t i = 0; i + 1 < c.results.size(); ++i) {
+    c.results[i].placer_number = "PL-9";
+    c.results[i].ordered_code = "FBC";
+  }
+  auto parsed = astm::Lis2Message::parse(built_text(c));
+  ASSERT_TRUE(parsed) << parsed.error().describe();
+  EXPECT_EQ(field(*parsed, 'O', 1, 3), "PL-9");
+  EXPECT_EQ(field(*parsed, 'O', 1, 5), "^^^FBC^^LN");
+  EXPECT_EQ(field(*parsed, 'O', 2, 2), "2");
+  EXPECT_EQ(field(*parsed, 'O', 2, 3), "SP-1") << "the last result was not ordered";
+  EXPECT_EQ(field(*parsed, 'O', 2, 5), "^^^58410-2^CBC panel - Blood by Automated count^LN");
+  std::string layout;
+  for (std::size_t i = 0; i < parsed->record_count(); ++i) {
+    const auto r = parsed->record(i);
+    if (r.type() == 'O' || r.type() == 'R')
+      layout += std::string(1, r.type()) + std::string(r.field(1)) + " ";
+  }
+  EXPECT_EQ(layout, "O1 R1 R2 O2 R1 ");
+}
+
 // What the LIS's link receives is what was built: sender and receiver links wired together.
 TEST(AstmResultMessage, TheE1381LinkCarriesItWhole) {
   const auto text = built_text(testing::outbox_content());
