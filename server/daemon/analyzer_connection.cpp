@@ -284,6 +284,9 @@ void AnalyzerConnection<Stream>::work_acknowledged(std::vector<long long> test_i
     services_.order_marks->mark(settings_.peer.analyzer, std::move(test_ids),
                                 store::TestStep::Acknowledged);
   }
+  if (services_.downloads != nullptr) {
+    services_.downloads->taken(settings_.peer.analyzer);
+  }
 }
 
 // A connection closed by then sends nothing: the tests stay sent and go again at the next one.

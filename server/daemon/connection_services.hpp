@@ -5,6 +5,7 @@
 #include "server/daemon/connection_registry.hpp"
 #include "server/orders/host_query_desk.hpp"
 #include "server/orders/order_marks.hpp"
+#include "server/orders/work_download.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/store/message_sink.hpp"
@@ -21,6 +22,8 @@ struct ConnectionServices {
   orders::HostQueryDesk* host_queries;
   /// Where the analyzers' acknowledgements of the work they were sent are written; none: not.
   orders::OrderMarks* order_marks;
+  /// Told when an analyzer took work, so that a download left for later goes on; none: nothing.
+  orders::WorkDownload* downloads;
 };
 
 }  // namespace hemalink::daemon

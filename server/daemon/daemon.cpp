@@ -248,7 +248,7 @@ struct Daemon::Parts {
         io(static_cast<int>(thread_count(config))),
         work(io.get_executor()),
         order_marks(config.database_url),
-        downloads(config.database_url, reader, downloading_analyzers(config), order_marks,
+        downloads(config.database_url, reader, downloading_analyzers(config),
                   delivery_through(registry)),
         store(store_options(config, recent, events, downloads),
               [reader = reader](std::span<const store::Receipt* const> receipts) {
@@ -284,7 +284,7 @@ struct Daemon::Parts {
   }
 
   ConnectionServices services() {
-    return {store, registry, link_tally, timings, &host_queries, &order_marks};
+    return {store, registry, link_tally, timings, &host_queries, &order_marks, &downloads};
   }
 
   std::shared_ptr<api::LabView> lab_view() {
@@ -406,8 +406,8 @@ struct Daemon::Parts {
       if (std::holds_alternative<config::TcpServerTransport>(d.orders->transport)) {
         order_feed_listeners[d.name] = listeners.size();
       }
-      add_transport(order_feed_peer(d),
-                    {*order_intakes.back(), registry, link_tally, timings, nullptr, nullptr});
+      add_transport(order_feed_peer(d), {*order_intakes.back(), registry, link_tally, timings,
+                                         nullptr, nullptr, nullptr});
     }
   }
 

@@ -12,6 +12,9 @@ namespace hemalink::orders {
 namespace {
 
 constexpr std::size_t kOrdersPerPage = 20;  // an LIS02-A2 download of at most 20 specimens
+// What one pass hands a connection (well inside an E1381 link's queue of 64 messages); the rest
+// goes in the pass the analyzer's acknowledgement starts.
+constexpr std::size_t kPagesPerPass = 16;
 
 // The page's orders, specimen by specimen, in the order the first order of each came.
 std::vector<std::vector<store::PendingOrder>> by_specimen(std::vector<store::PendingOrder> page) {
@@ -71,12 +74,10 @@ std::vector<session::WorkToSend> law_download(
 }  // namespace
 
 WorkDownload::WorkDownload(std::string dsn, std::shared_ptr<ingest::CurrentMessageReader> reader,
-                           std::set<std::string, std::less<>> analyzers, OrderMarks& marks,
-                           DownloadDelivery delivery)
+                           std::set<std::string, std::less<>> analyzers, DownloadDelivery delivery)
     : dsn_(std::move(dsn)),
       reader_(std::move(reader)),
       analyzers_(std::move(analyzers)),
-      marks_(marks),
       delivery_(std::move(delivery)) {}
 
 void WorkDownload::orders_arrived(std::vector<std::string> specimen_ids) {
@@ -103,9 +104,16 @@ void WorkDownload::connected(const std::string& analyzer) {
   thread_.post([this, analyzer] { download(analyzer, {}, true); });
 }
 
-// Page by page (by order ID), each page's tests marked sent and then handed to the connection.
-// A page that no connection takes stays sent to this analyzer: it goes again at its next
-// connection.
+void WorkDownload::taken(const std::string& analyzer) {
+  if (!downloads_to(analyzer)) {
+    return;
+  }
+  thread_.post([this, analyzer] { download(analyzer, {}, false); });
+}
+
+// Page by page (by order ID), each page's tests marked sent (committed, so that the next pass
+// does not send them again) and then handed to the connection. A page that no connection takes
+// stays sent to this analyzer: it goes again at its next connection.
 void WorkDownload::download(const std::string& analyzer,
                             const std::vector<std::string>& specimen_ids,
                             bool with_unacknowledged) {
@@ -121,7 +129,8 @@ void WorkDownload::download(const std::string& analyzer,
     return;
   }
   const auto codes = driver->orderable_codes();
-  for (long long after = 0;;) {
+  long long after = 0;
+  for (std::size_t pages = 0; pages < kPagesPerPass; ++pages) {
     auto page = store::work_to_download(dsn_, analyzer, codes, specimen_ids, with_unacknowledged,
                                         after, kOrdersPerPage);
     if (!page) {
@@ -137,7 +146,12 @@ void WorkDownload::download(const std::string& analyzer,
     auto messages = is_hl7 ? law_download(*driver, analyzer, specimens, timestamp + "+0000")
                            : astm_download(*driver, specimens, timestamp);
     for (auto& work : messages) {
-      marks_.mark(analyzer, work.test_ids, store::TestStep::Sent);
+      if (auto marked = store::mark_tests(dsn_, {{analyzer, work.test_ids, store::TestStep::Sent}});
+          !marked) {
+        spdlog::warn("download to {}: not sent, its tests could not be marked: {}", analyzer,
+                     marked.error().detail);
+        return;
+      }
       const auto tests = work.test_ids.size();
       if (!delivery_.deliver(analyzer, std::move(work))) {
         spdlog::info("download to {}: not connected; {} test(s) go at its next connection",

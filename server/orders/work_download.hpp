@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "server/ingest/current_message_reader.hpp"
-#include "server/orders/order_marks.hpp"
 #include "server/orders/worker_threads.hpp"
 #include "server/session/work_to_send.hpp"
+#include "server/store/order_book.hpp"
 
 namespace hemalink::orders {
 
@@ -25,18 +25,20 @@ struct DownloadDelivery {
 /// type O, or an IHE LAW LAB-28 OML^O33 per specimen), and, when they connect again, also what
 /// they were sent and never acknowledged. Runs on a thread of its own; marks each test sent
 /// before its message goes (the analyzer's acknowledgement then marks it acknowledged). An
-/// analyzer not connected is sent its work when it connects.
+/// analyzer not connected is sent its work when it connects. A pass sends at most 16 pages of
+/// 20 orders; the analyzer's acknowledgement starts the next.
 class WorkDownload {
  public:
   WorkDownload(std::string dsn, std::shared_ptr<ingest::CurrentMessageReader> reader,
-               std::set<std::string, std::less<>> analyzers, OrderMarks& marks,
-               DownloadDelivery delivery);
+               std::set<std::string, std::less<>> analyzers, DownloadDelivery delivery);
   bool downloads_to(std::string_view analyzer) const { return analyzers_.contains(analyzer); }
 
   /// New or changed orders on these specimens (the LIS's, or a rule's rerun or reflex).
   void orders_arrived(std::vector<std::string> specimen_ids);
   /// `analyzer` has a new connection.
   void connected(const std::string& analyzer);
+  /// `analyzer` acknowledged work: what one pass left is sent now.
+  void taken(const std::string& analyzer);
   /// Sends what is queued, then ends the thread.
   void stop() { thread_.stop(); }
 
@@ -47,7 +49,6 @@ class WorkDownload {
   std::string dsn_;
   std::shared_ptr<ingest::CurrentMessageReader> reader_;
   std::set<std::string, std::less<>> analyzers_;
-  OrderMarks& marks_;
   DownloadDelivery delivery_;
   WorkerThreads thread_{1, 10000};
 };

@@ -8,9 +8,11 @@
 
 #include <fstream>
 #include <future>
+#include <set>
 
 #include "protocols/common/split.hpp"
 #include "server/api/api_tokens.hpp"
+#include "server/simulate/generated_orders.hpp"
 #include "server/simulate/simulation.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/daemon_harness.hpp"
@@ -223,6 +225,40 @@ TEST(WorkDownload, WorkNotAcknowledgedIsSentAgainAfterAReconnect) {
                     "entity = 'order_test' AND after->>'status' = 'sent'"),
             18)
       << "each test sent twice, each time audited";
+}
+
+// 340 orders while the XN was away: more than one pass sends (16 messages of 20 specimens); each
+// message it acknowledges starts the next pass, until it has them all, each once.
+TEST(WorkDownload, AnAnalyzerBackAfterTheNightIsSentEverythingPassByPass) {
+  HL_REQUIRE_POSTGRES();
+  DownloadLab lab;
+  DaemonHarness h(lab.config());
+  const auto ordered = testing::send_messages(h.daemon().order_feed_port("lis"), WireProtocol::Hl7,
+                                              simulate::generate_orders(340));
+  ASSERT_EQ(ordered.results.size(), 340u);
+  testing::AnalyzerSocket xn(h.port("xn-dl"));
+  std::set<std::string> specimens;
+  std::size_t messages = 0;
+  for (std::size_t received = 0; received < 340;) {
+    const auto records = receive_e1381(xn);  // one transfer: a message or several
+    ASSERT_FALSE(records.empty()) << "after " << received << " specimens";
+    for (auto at = records.find("H|\\^&|||hemalink"); at != std::string::npos;
+         at = records.find("H|\\^&|||hemalink", at + 1)) {
+      ++messages;
+    }
+    for (std::size_t at = records.find("\rO|1|^^"); at != std::string::npos;
+         at = records.find("\rO|1|^^", at + 1)) {
+      specimens.insert(records.substr(at + 8, records.find('|', at + 8) - at - 8));
+      ++received;
+    }
+  }
+  EXPECT_EQ(messages, 17u) << "20 specimens a message";
+  EXPECT_EQ(specimens.size(), 340u) << "each specimen once";
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return h.count("SELECT count(*) FROM order_tests WHERE status = 'acknowledged'") == 340 * 9;
+      },
+      15s));
 }
 
 TEST(WorkDownload, AnHl7AnalyzerIsSentAWorkOrderPerSpecimenAndTakesIt) {
