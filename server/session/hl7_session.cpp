@@ -64,7 +64,18 @@ bool Hl7Session::send_work(WorkToSend work) {
   hl7::mllp_wrap(work.message, framed);
   io_.write(framed);
   await_acceptance(work.message, std::move(work.test_ids));
+  keep_sent(std::move(work.message));
   return true;
+}
+
+// A work order sent is kept as an outgoing message, as an ASTM answer is: what the analyzer was
+// told to run is on record.
+void Hl7Session::keep_sent(std::string message) {
+  store::MessageContent sent;
+  io_.submit({store::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
+                                      peer_.address, std::move(message), store::Direction::Out),
+              std::move(sent)},
+             [](const store::Completion&) {});
 }
 
 void Hl7Session::await_acceptance(std::string_view work_order, std::vector<long long> test_ids) {
@@ -217,6 +228,7 @@ void Hl7Session::flush() {
       io_.write(framed);
       if (!done.follow_up.empty()) {
         await_acceptance(done.follow_up, std::move(done.follow_up_tests));
+        keep_sent(std::move(done.follow_up));
       }
     }
     done.times.answered = Clock::now();

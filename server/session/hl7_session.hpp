@@ -37,7 +37,8 @@ struct SessionCounts {
 /// and AR (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
 /// leave in the order the messages came, even when the store completes them out of order. A
 /// LAB-27 query (QBP^Q11) carries no result: it is answered at once, while it is stored for the
-/// record, with the io's RSP^K11 and then its LAB-28 work order (OML^O33); the analyzer's own ACK
+/// record, with the io's RSP^K11 and then its LAB-28 work order (OML^O33), which is kept as an
+/// outgoing message; the analyzer's own ACK
 /// and ORL messages are stored and not answered, and one that accepts (AA/CA) a work order we sent
 /// tells the io which order tests it took.
 class Hl7Session : private hl7::MllpSink {
@@ -87,6 +88,7 @@ class Hl7Session : private hl7::MllpSink {
   void flush();
   void await_acceptance(std::string_view work_order, std::vector<long long> test_ids);
   void notice_acceptance(std::string_view acknowledgement);
+  void keep_sent(std::string message);
 
   SessionPeer peer_;
   SessionIo& io_;

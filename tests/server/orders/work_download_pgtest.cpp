@@ -299,6 +299,14 @@ TEST(WorkDownload, AnHl7AnalyzersOrlAcceptingTheWorkOrderMarksItsTestsAcknowledg
                   "MSA|AA|{}\r\x1c\r",
                   control_id)));
   EXPECT_TRUE(wait_for_tests(h, "D-5", "acknowledged", 2)) << "the ORL^O34 AA names it";
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return h.count(
+                   "SELECT count(*) FROM messages WHERE direction = 'out' AND "
+                   "convert_from(raw, 'UTF8') LIKE '%OML^O33%D-5%'") == 1;
+      },
+      10s))
+      << "the work order sent is kept";
 }
 
 }  // namespace

@@ -143,6 +143,9 @@ TEST_F(Hl7SessionTest, AQueryIsAnsweredAtOnceAndItsWorkOrderTakenByTheAnalyzersO
             (std::vector<std::string>{"ACK^R01^ACK", "RSP^K11^RSP_K11", "OML^O33^OML_O33"}))
       << "the query answered before its own commit";
   EXPECT_EQ(session.awaiting_acknowledgement(), 0U);
+  ASSERT_EQ(io.requests.size(), 3U);
+  EXPECT_EQ(io.requests[2].receipt.direction, store::Direction::Out) << "the work order, kept";
+  EXPECT_EQ(io.requests[2].receipt.raw, io.reply.follow_up);
   io.complete(1, store::StoreOutcome::Stored);
   EXPECT_EQ(io.acks().size(), 3U) << "its commit adds nothing";
 
@@ -150,7 +153,7 @@ TEST_F(Hl7SessionTest, AQueryIsAnsweredAtOnceAndItsWorkOrderTakenByTheAnalyzersO
       as_bytes(framed("MSH|^~\\&|BA400|LAB|hemalink||20261128||ORL^O34^ORL_O34|L1|P|"
                       "2.5.1\rMSA|AE|W1\r")));
   EXPECT_TRUE(io.taken.empty()) << "AE: the analyzer did not take it";
-  io.complete(2, store::StoreOutcome::Stored);
+  io.complete(3, store::StoreOutcome::Stored);
   session.feed(as_bytes(framed(kQuery)));
   session.feed(
       as_bytes(framed("MSH|^~\\&|BA400|LAB|hemalink||20261128||ORL^O34^ORL_O34|L2|P|"
