@@ -75,7 +75,7 @@ void order_steps(const std::string& dsn, const store::MessageContent& content,
 // A download goes on one of the analyzer's live connections.
 orders::DownloadDelivery delivery_through(ConnectionRegistry& registry) {
   return {[&registry](const std::string& analyzer) { return !registry.of(analyzer).empty(); },
-          [&registry](const std::string& analyzer, session::WorkToSend work) {
+          [&registry](const std::string& analyzer, orders::WorkToSend work) {
             const auto connections = registry.of(analyzer);
             if (connections.empty()) {
               return false;

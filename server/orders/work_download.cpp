@@ -33,11 +33,11 @@ std::vector<std::vector<store::PendingOrder>> by_specimen(std::vector<store::Pen
 }
 
 // LIS02-A2: one message for the page.
-std::vector<session::WorkToSend> astm_download(
+std::vector<WorkToSend> astm_download(
     const drivers::Driver& driver, const std::vector<std::vector<store::PendingOrder>>& specimens,
     std::string_view timestamp) {
   const auto& layout = *driver.query_layout();
-  session::WorkToSend work;
+  WorkToSend work;
   std::vector<model::WorkOrder> orders;
   for (const auto& pending : specimens) {
     const auto& id = pending.front().specimen_id;
@@ -52,15 +52,15 @@ std::vector<session::WorkToSend> astm_download(
 }
 
 // IHE LAW LAB-28: one OML^O33 per specimen.
-std::vector<session::WorkToSend> law_download(
-    const drivers::Driver& driver, const std::string& analyzer,
-    const std::vector<std::vector<store::PendingOrder>>& specimens, std::string_view timestamp) {
-  std::vector<session::WorkToSend> out;
+std::vector<WorkToSend> law_download(const drivers::Driver& driver, const std::string& analyzer,
+                                     const std::vector<std::vector<store::PendingOrder>>& specimens,
+                                     std::string_view timestamp) {
+  std::vector<WorkToSend> out;
   for (const auto& pending : specimens) {
     drivers::LawQuery to;
     to.sender = analyzer;
     to.specimen = {pending.front().specimen_id, pending.front().specimen_id};
-    session::WorkToSend work;
+    WorkToSend work;
     const auto order = work_order_of(driver, to.specimen, pending, work.test_ids);
     if (order.codes.empty()) {
       continue;

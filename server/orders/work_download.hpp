@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "server/ingest/current_message_reader.hpp"
+#include "server/orders/work_to_send.hpp"
 #include "server/orders/worker_threads.hpp"
-#include "server/session/work_to_send.hpp"
 #include "server/store/order_book.hpp"
 
 namespace hemalink::orders {
@@ -17,7 +17,7 @@ namespace hemalink::orders {
 /// one, `deliver` hands it the work (false: none took it).
 struct DownloadDelivery {
   std::function<bool(const std::string& analyzer)> is_connected;
-  std::function<bool(const std::string& analyzer, session::WorkToSend work)> deliver;
+  std::function<bool(const std::string& analyzer, WorkToSend work)> deliver;
 };
 
 /// Download mode: the analyzers configured to receive their work in advance are sent the tests

@@ -156,7 +156,7 @@ void AstmSession::answer_query(std::string records) {
   });
 }
 
-bool AstmSession::send_work(WorkToSend work) {
+bool AstmSession::send_work(orders::WorkToSend work) {
   return send_reply(std::move(work.message), std::move(work.test_ids));
 }
 

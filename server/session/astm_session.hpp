@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "protocols/astm/e1381_link.hpp"
+#include "server/orders/work_to_send.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
-#include "server/session/work_to_send.hpp"
 
 namespace hemalink::session {
 
@@ -62,7 +62,7 @@ class AstmSession : private astm::LinkSink {
   void on_timeout(astm::LinkTimer timer);
   /// Sends `work` once the link is free (E1381 contention and retries included); false when
   /// the link's outbound queue is full or the connection is closed.
-  bool send_work(WorkToSend work);
+  bool send_work(orders::WorkToSend work);
   /// The connection closed.
   void finish();
 

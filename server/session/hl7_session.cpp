@@ -56,7 +56,7 @@ void Hl7Session::finish() {
   is_closed_ = true;
 }
 
-bool Hl7Session::send_work(WorkToSend work) {
+bool Hl7Session::send_work(orders::WorkToSend work) {
   if (is_closed_) {
     return false;
   }

@@ -12,10 +12,10 @@
 #include "protocols/common/bytes.hpp"
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_ack.hpp"
+#include "server/orders/work_to_send.hpp"
 #include "server/session/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
-#include "server/session/work_to_send.hpp"
 
 namespace hemalink::session {
 
@@ -49,7 +49,7 @@ class Hl7Session : private hl7::MllpSink {
   void feed(ByteView bytes);
   /// Sends a work order (LAB-28 OML^O33) of hemalink's own accord (download mode) now, between
   /// acknowledgements; false when the connection is closed.
-  bool send_work(WorkToSend work);
+  bool send_work(orders::WorkToSend work);
   /// The connection closed: a message cut short is dropped (it was never acknowledged).
   void finish();
 
