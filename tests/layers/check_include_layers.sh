@@ -8,6 +8,7 @@ layers=(
   server/files       # the lab's files: JSON by path, positions, errors that say where
   server/transport   # how bytes arrive and leave
   server/store       # PostgreSQL and the spool
+  server/qc          # quality control: the Westgard rules
   server/rules       # the rules engine
   server/config      # the daemon's configuration
   server/ingest      # a received message to what is stored
