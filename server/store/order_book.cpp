@@ -64,14 +64,6 @@ constexpr const char* kUpdatePatient =
     " AND EXISTS (SELECT 1 FROM order_tests t WHERE t.order_id = o.id"
     "   AND t.status IN ('ordered', 'sent', 'acknowledged'))";
 
-constexpr const char* kPending =
-    "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
-    " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
-    " t.id, t.code, t.status"
-    " FROM orders o JOIN order_tests t ON t.order_id = o.id"
-    " WHERE o.specimen_id = $1 AND t.status IN ('ordered', 'sent', 'acknowledged')"
-    " ORDER BY o.id, t.id";
-
 constexpr const char* kPendingOnAny =
     "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
     " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
@@ -268,17 +260,6 @@ Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const Orde
         }
         tx.commit();
         return changes;
-      });
-}
-
-Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& dsn,
-                                                             std::string_view specimen_id) {
-  return on_thread_connection(
-      dsn, fmt::format("reading the orders of specimen '{}'", specimen_id),
-      [&](pqxx::connection& c) -> Result<std::vector<PendingOrder>, StoreError> {
-        c.prepare("pending_orders", kPending);  // planned once per connection
-        pqxx::read_transaction tx(c);
-        return read_orders(tx.exec_prepared("pending_orders", std::string(specimen_id)));
       });
 }
 

@@ -83,12 +83,9 @@ struct PendingOrder {
   std::vector<PendingTest> tests;
 };
 
-/// The orders on `specimen_id` with tests not yet resulted or cancelled, oldest first: what an
-/// analyzer that asks about that specimen may be sent. On the calling thread's connection.
-Result<std::vector<PendingOrder>, StoreError> pending_orders(const std::string& dsn,
-                                                             std::string_view specimen_id);
-
-/// pending_orders() of several specimens in one statement (the host queries that wait together).
+/// The orders on `specimen_ids` with tests not yet resulted or cancelled, oldest first: what an
+/// analyzer that asks about those specimens may be sent. One prepared statement for all of them
+/// (the host queries that wait together), on the calling thread's connection.
 Result<std::vector<PendingOrder>, StoreError> pending_orders(
     const std::string& dsn, const std::vector<std::string>& specimen_ids);
 
