@@ -104,13 +104,16 @@ const char* shown(rules::Truth truth) {
 int run_explain(const RuleSet& set, const RuleCase& c, std::ostream& out) {
   const auto outcome = rules::run_case(set, c);
   const rules::CaseHistory history(c);
+  const rules::CaseQcStatuses statuses(c);
   fmt::print(out, "case \"{}\", rule set {}\n", c.name, set.version());
   for (std::size_t i = 0; i < outcome.specimen.observations.size(); ++i) {
     const auto& o = outcome.specimen.observations[i];
     const auto& d = outcome.decisions[i];
     fmt::print(out, "\n{} = {} {}: {} ({})\n", o.code, o.value, o.units,
                model::to_string(d.verdict), d.reason);
-    for (const auto& trace : set.explain({o, outcome.specimen, &history})) {
+    const rules::EvaluationInput in{o, outcome.specimen, &history, nullptr,
+                                    statuses.status(o.code)};
+    for (const auto& trace : set.explain(in)) {
       std::string read;
       for (const auto& [name, value] : trace.inputs)
         read.append(read.empty() ? "" : ", ").append(name).append(" = ").append(value);

@@ -305,6 +305,38 @@ void check_unique(const std::vector<AnalyzerConfig>& analyzers, files::FileError
   }
 }
 
+void read_qc(const json& node, const std::filesystem::path& base, files::FileErrors& errors,
+             QcConfig& qc) {
+  JsonFields f(node, "qc", errors);
+  std::string controls;
+  f.text("controls_file", controls);
+  if (!controls.empty()) {
+    qc.controls_file = resolve(base, controls);
+  }
+  f.integer("establish_runs", qc.policy.establish_runs, 2, 100);
+  std::int64_t window = qc.policy.run_window.count();
+  f.integer("run_window_min", window, 1, 24 * 60);
+  qc.policy.run_window = std::chrono::minutes(window);
+  std::int64_t interval = qc.policy.interval.count() / 60;
+  f.integer("interval_hours", interval, 1, 24 * 31);
+  qc.policy.interval = std::chrono::hours(interval);
+  if (f.has("gate_holds")) {
+    std::vector<std::string> holds;
+    f.text_list("gate_holds", holds);
+    qc.hold_out = qc.hold_unknown = false;
+    for (std::size_t i = 0; i < holds.size(); ++i) {
+      if (holds[i] == "out") {
+        qc.hold_out = true;
+      } else if (holds[i] == "unknown") {
+        qc.hold_unknown = true;
+      } else {
+        f.error(fmt::format("{}[{}]", f.path_of("gate_holds"), i),
+                fmt::format("expected \"out\" or \"unknown\", got \"{}\"", holds[i]));
+      }
+    }
+  }
+}
+
 void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path& base) {
   if (const json* db = top.object("database", true)) {
     JsonFields f(*db, "database", top.errors());
@@ -339,6 +371,9 @@ void read_sections(JsonFields& top, DaemonConfig& c, const std::filesystem::path
     std::int64_t overdue = c.orders.overdue_after.count();
     f.integer("overdue_after_min", overdue, 1, 60 * 24 * 60);
     c.orders.overdue_after = std::chrono::minutes(overdue);
+  }
+  if (const json* qc = top.object("qc")) {
+    read_qc(*qc, base, top.errors(), c.qc);
   }
   if (const json* rules = top.object("rules")) {
     JsonFields f(*rules, "rules", top.errors());

@@ -14,6 +14,7 @@
 #include "protocols/common/result.hpp"
 #include "server/config/http_config.hpp"
 #include "server/files/file_error.hpp"
+#include "server/qc/qc_policy.hpp"
 #include "server/transport/transport_settings.hpp"
 
 namespace hemalink::config {
@@ -146,6 +147,16 @@ struct OrdersConfig {
   std::chrono::minutes overdue_after{240};
 };
 
+/// Quality control ("qc"): where the lab's control definitions are (none: every control
+/// establishes its own target), how runs are grouped and judged, and which gate statuses hold
+/// patient results.
+struct QcConfig {
+  std::filesystem::path controls_file;
+  qc::QcPolicy policy;
+  bool hold_out = true;
+  bool hold_unknown = true;
+};
+
 struct DaemonConfig {
   std::string database_url;
   bool migrate_at_start = true;
@@ -162,6 +173,7 @@ struct DaemonConfig {
   std::vector<LisDestination> lis;
   OrdersConfig orders;
   RulesConfig rules;
+  QcConfig qc;
   std::vector<AnalyzerConfig> analyzers;
 };
 

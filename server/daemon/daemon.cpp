@@ -31,6 +31,8 @@
 #include "server/orders/order_marks.hpp"
 #include "server/orders/rule_steps.hpp"
 #include "server/orders/work_download.hpp"
+#include "server/qc/control_book.hpp"
+#include "server/store/control_history.hpp"
 #include "server/store/database_result_archive.hpp"
 #include "server/store/outbox_watch.hpp"
 #include "server/transport/file_drop.hpp"
@@ -47,12 +49,31 @@ namespace asio = boost::asio;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 std::shared_ptr<ingest::MessageReader> build_message_reader(
-    const config::DaemonConfig& c, std::shared_ptr<rules::RecentResults> recent) {
-  auto built = ingest::configured_message_reader(c, std::move(recent));
+    const config::DaemonConfig& c, std::shared_ptr<rules::RecentResults> recent,
+    std::shared_ptr<qc::ControlBook> qc) {
+  auto built = ingest::configured_message_reader(c, std::move(recent), std::move(qc));
   if (!built) {
     throw std::runtime_error(files::describe(built.error(), "; "));  // a start-up failure
   }
   return *built;
+}
+
+// Every analyzer's QC, rebuilt from the stored judgements before the first message is read (on
+// a store writer, so a database still starting holds results rather than stopping the start).
+std::shared_ptr<qc::ControlBook> control_book(const config::DaemonConfig& c) {
+  auto book = std::make_shared<qc::ControlBook>(qc::ControlDefinitions{}, c.qc.policy);
+  book->set_history([dsn = c.database_url](
+                        std::string& error) -> std::optional<std::vector<store::StoredJudgement>> {
+    auto history = store::control_history(dsn, qc::kMaxEstablishRuns);
+    if (!history) {
+      error = history.error().detail;
+      spdlog::error("QC: cannot read the stored judgements: {}", error);
+      return std::nullopt;
+    }
+    spdlog::info("QC: {} stored judgement(s) replayed", history->size());
+    return std::move(*history);
+  });
+  return book;
 }
 
 // Reruns and reflexes the rules asked for become order steps, so the analyzer is sent them. After
@@ -212,6 +233,7 @@ struct Daemon::Parts {
   config::DaemonConfig config;
   DaemonOptions options;
   std::shared_ptr<rules::RecentResults> recent;
+  std::shared_ptr<qc::ControlBook> quality_control;  ///< Lives across reloads.
   std::shared_ptr<ingest::CurrentMessageReader> reader;
   std::shared_ptr<session::LinkTally> link_tally = std::make_shared<session::LinkTally>();
   std::shared_ptr<session::MessageTimings> timings = std::make_shared<session::MessageTimings>();
@@ -239,10 +261,11 @@ struct Daemon::Parts {
   std::atomic<bool> is_serving{false};
 
   Parts(config::DaemonConfig c, DaemonOptions o, std::shared_ptr<rules::RecentResults> r,
-        std::shared_ptr<ingest::CurrentMessageReader> i)
+        std::shared_ptr<qc::ControlBook> q, std::shared_ptr<ingest::CurrentMessageReader> i)
       : config(std::move(c)),
         options(std::move(o)),
         recent(std::move(r)),
+        quality_control(std::move(q)),
         reader(std::move(i)),
         registry(config.max_connections),
         io(static_cast<int>(thread_count(config))),
@@ -320,7 +343,7 @@ struct Daemon::Parts {
   // Puts the mapping tables and rules of `c` in force; the errors when it cannot (the running
   // ones stay).
   std::vector<std::string> reload(const config::DaemonConfig& c) {
-    auto built = ingest::configured_message_reader(c, recent);
+    auto built = ingest::configured_message_reader(c, recent, quality_control);
     if (!built) {
       std::vector<std::string> errors;
       for (const auto& e : built.error()) {
@@ -513,10 +536,11 @@ Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
   }
   auto recent =
       std::make_shared<rules::RecentResults>(archive, config.rules.recent_results_capacity);
-  auto reader =
-      std::make_shared<ingest::CurrentMessageReader>(build_message_reader(config, recent));
+  auto quality_control = control_book(config);
+  auto reader = std::make_shared<ingest::CurrentMessageReader>(
+      build_message_reader(config, recent, quality_control));
   parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(recent),
-                                   std::move(reader));
+                                   std::move(quality_control), std::move(reader));
   if (parts_->options.handle_signals) {
     // Before any port is bound: once an analyzer (or a test) can connect, a SIGTERM or SIGHUP
     // must be ours to handle, not the default action.

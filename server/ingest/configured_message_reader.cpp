@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -55,11 +56,38 @@ Deciding decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::Rec
   return {rules_decider(*loaded, std::move(recent)), std::move(prefetch), *loaded};
 }
 
+// The configuration's control definitions, each for an analyzer it configures.
+qc::ControlDefinitions control_definitions(const config::DaemonConfig& config,
+                                           files::FileErrors& errors) {
+  if (config.qc.controls_file.empty()) {
+    return {};
+  }
+  auto loaded = qc::load_control_definitions(config.qc.controls_file);
+  if (!loaded) {
+    errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
+    return {};
+  }
+  for (std::size_t i = 0; i < loaded->controls.size(); ++i) {
+    const auto& name = loaded->controls[i].key.analyzer;
+    const bool configured =
+        std::any_of(config.analyzers.begin(), config.analyzers.end(),
+                    [&](const config::AnalyzerConfig& a) { return a.name == name; });
+    if (!configured) {
+      errors.push_back({config.qc.controls_file.string(), std::nullopt,
+                        fmt::format("controls[{}].analyzer", i),
+                        fmt::format("no analyzer \"{}\" in the configuration", name)});
+    }
+  }
+  return std::move(*loaded);
+}
+
 }  // namespace
 
 Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
-    const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent) {
+    const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent,
+    std::shared_ptr<qc::ControlBook> qc) {
   files::FileErrors errors;
+  auto definitions = control_definitions(config, errors);
   auto deciding = decider_of(config.rules, std::move(recent), errors);
   auto reader =
       std::make_shared<MessageReader>(std::move(deciding.decider), std::move(deciding.prefetch));
@@ -94,6 +122,12 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
   if (!errors.empty()) {
     return errors;
   }
+  if (qc) {
+    qc->redefine(std::move(definitions), config.qc.policy);
+  } else {
+    qc = std::make_shared<qc::ControlBook>(std::move(definitions), config.qc.policy);
+  }
+  reader->set_quality_control(std::move(qc), {config.qc.hold_out, config.qc.hold_unknown});
   return reader;
 }
 

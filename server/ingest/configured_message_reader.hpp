@@ -20,7 +20,12 @@ namespace hemalink::ingest {
 /// read or does not parse, a rules file with errors), each naming where it is: errors in a
 /// mappings or rules file name that file; errors of the configuration itself name only their
 /// JSON path (the caller knows the configuration's file).
+///
+/// Control results are judged with `qc` (the daemon's, which lives across reloads: the
+/// configuration's control definitions and policy are put in force in it), or with a book of
+/// their own when it is null; the gate holds what `qc.gate_holds` says.
 Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
-    const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent = nullptr);
+    const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent = nullptr,
+    std::shared_ptr<qc::ControlBook> qc = nullptr);
 
 }  // namespace hemalink::ingest

@@ -47,7 +47,8 @@ void hold_all(MessageContent& in, const std::string& reason) {
 
 }  // namespace
 
-std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt&) {
+std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt&,
+                                             const qc::TestStatuses*) {
   return std::vector<model::Decision>(
       set.observations.size(),
       model::hold_for_review("system:no-rules", "no rule set is loaded: held for review"));
@@ -87,13 +88,22 @@ std::vector<store::MessageContent> MessageReader::read(
   }
   const auto checks = match(contents, receipts);
   prefetch(contents, receipts);
+  std::string qc_unreadable;
+  if (control_book_ && !control_book_->restore_if_needed(qc_unreadable)) {
+    qc_unreadable = "the QC state could not be read from the database (" + qc_unreadable +
+                    "): held rather than released without its QC";
+  }
   for (std::size_t i = 0; i < receipts.size(); ++i) {
     const auto& receipt = *receipts[i];
     auto& out = contents[i];
-    decide(out, receipt);
+    if (qc_unreadable.empty()) {
+      judge_controls(out, receipt);
+    }
+    decide(out, receipt, qc_unreadable.empty());
     for (std::size_t s = 0; s < checks[i].size() && s < out.decisions.size(); ++s) {
       apply_order_check(checks[i][s], out.decisions[s]);
     }
+    hold_for_qc(out, receipt, qc_unreadable);
     if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
       out.status = MessageStatus::Incomplete;
       out.reject_reason = receipt.link_reason;
@@ -195,10 +205,68 @@ store::MessageContent MessageReader::translate(const Analyzer& analyzer,
   return rejected("unknown protocol");
 }
 
-void MessageReader::decide(store::MessageContent& content, const store::Receipt& receipt) const {
+void MessageReader::decide(store::MessageContent& content, const store::Receipt& receipt,
+                           bool is_qc_readable) const {
   content.decisions.clear();
+  std::unique_ptr<qc::TestStatuses> statuses;
+  if (control_book_ && is_qc_readable) {
+    statuses = control_book_->statuses(receipt.analyzer, receipt.received_at);
+  }
   for (auto& set : content.result_sets) {
-    content.decisions.push_back(decider_(set, receipt));
+    content.decisions.push_back(decider_(set, receipt, statuses.get()));
+  }
+}
+
+// Control results are judged before the patient results of their message (and of the messages
+// after it) are decided: the gate they set is the one those results meet.
+void MessageReader::judge_controls(store::MessageContent& content,
+                                   const store::Receipt& receipt) const {
+  content.control_judgements.clear();
+  if (!control_book_ || content.status != MessageStatus::Accepted) {
+    return;
+  }
+  for (std::size_t s = 0; s < content.result_sets.size(); ++s) {
+    auto judged = control_book_->judge(receipt, content.result_sets[s], s);
+    content.control_judgements.insert(content.control_judgements.end(),
+                                      std::make_move_iterator(judged.begin()),
+                                      std::make_move_iterator(judged.end()));
+  }
+}
+
+// A patient result the rules release is held while its test's QC gate says so (or while the QC
+// state cannot be read): the decision names the gate and keeps the rules that fired.
+void MessageReader::hold_for_qc(store::MessageContent& content, const store::Receipt& receipt,
+                                const std::string& unreadable) const {
+  if (!control_book_) {
+    return;
+  }
+  for (std::size_t s = 0; s < content.result_sets.size() && s < content.decisions.size(); ++s) {
+    const auto& set = content.result_sets[s];
+    if (set.kind != model::SpecimenKind::Patient) {
+      continue;
+    }
+    for (std::size_t o = 0; o < set.observations.size() && o < content.decisions[s].size(); ++o) {
+      auto& d = content.decisions[s][o];
+      if (d.verdict != model::Verdict::Release) {
+        continue;
+      }
+      std::string why = unreadable;
+      if (why.empty()) {
+        const auto gate =
+            control_book_->gate(receipt.analyzer, set.observations[o].code, receipt.received_at);
+        const bool holds = gate.is_under_qc &&
+                           ((gate.status == qc::GateStatus::Out && gate_policy_.hold_out) ||
+                            (gate.status == qc::GateStatus::Unknown && gate_policy_.hold_unknown));
+        if (!holds) {
+          continue;
+        }
+        why = gate.reason;
+      }
+      d.verdict = model::Verdict::Hold;
+      d.decided_by = "system:qc-gate";
+      d.reason = why;
+      d.fired.push_back({"qc-gate", model::RuleAction::Hold, why, ""});
+    }
   }
 }
 

@@ -12,15 +12,17 @@
 #include "drivers/model/decision.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "server/ingest/order_matching.hpp"
+#include "server/qc/control_book.hpp"
 #include "server/rules/rule_set.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::ingest {
 
 /// Decides every observation of a result set, in order (the rules engine plugs in here). It may
-/// add calculated results and comments to the set; the receipt says when it arrived.
-using Decider =
-    std::function<std::vector<model::Decision>(model::ResultSet&, const store::Receipt&)>;
+/// add calculated results and comments to the set; the receipt says when it arrived, and `qc`
+/// what the QC gate says of the analyzer's tests then (nullptr: no QC).
+using Decider = std::function<std::vector<model::Decision>(model::ResultSet&, const store::Receipt&,
+                                                           const qc::TestStatuses* qc)>;
 
 /// Reads, before a batch is decided, the previous results its specimens' rules may need, all at
 /// once (the decider would otherwise read them one by one); `earliest` is the earliest receipt.
@@ -29,7 +31,15 @@ using HistoryPrefetch = std::function<void(std::span<const model::ResultSet* con
 
 /// Until a rule set is loaded every result is held for a technologist: nothing is released
 /// that no rule has looked at.
-std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt& receipt);
+std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt& receipt,
+                                             const qc::TestStatuses* qc);
+
+/// Which of the QC gate's statuses hold a patient result that the rules release. A lab that
+/// holds on neither writes its own policy with `qc_status` in its rules.
+struct QcGatePolicy {
+  bool hold_out = true;
+  bool hold_unknown = true;
+};
 
 /// Turns a receipt into what the store keeps: parses the raw message (LIS02-A2 records, HL7 v2
 /// or an export file), translates it with the analyzer's driver and decides every result. A
@@ -52,6 +62,14 @@ class MessageReader {
     order_lookup_ = std::move(lookup);
     order_policy_ = policy;
   }
+
+  /// Judges control results with `book` before the batch's patient results are decided, and
+  /// holds the patient results of a test whose QC gate `policy` says to hold.
+  void set_quality_control(std::shared_ptr<qc::ControlBook> book, QcGatePolicy policy) {
+    control_book_ = std::move(book);
+    gate_policy_ = policy;
+  }
+  const std::shared_ptr<qc::ControlBook>& control_book() const { return control_book_; }
 
   /// The rule set that decides (nullptr when every result is held for want of one).
   void set_rule_set(std::shared_ptr<const rules::RuleSet> rules) { rule_set_ = std::move(rules); }
@@ -77,7 +95,11 @@ class MessageReader {
   store::MessageContent translate(const Analyzer& analyzer, const store::Receipt& receipt) const;
   void prefetch(std::span<const store::MessageContent> contents,
                 std::span<const store::Receipt* const> receipts) const;
-  void decide(store::MessageContent& content, const store::Receipt& receipt) const;
+  void decide(store::MessageContent& content, const store::Receipt& receipt,
+              bool is_qc_readable) const;
+  void judge_controls(store::MessageContent& content, const store::Receipt& receipt) const;
+  void hold_for_qc(store::MessageContent& content, const store::Receipt& receipt,
+                   const std::string& unreadable) const;
   std::vector<std::vector<OrderCheck>> match(std::span<store::MessageContent> contents,
                                              std::span<const store::Receipt* const> receipts) const;
 
@@ -86,6 +108,8 @@ class MessageReader {
   std::shared_ptr<const rules::RuleSet> rule_set_;
   OrderLookup order_lookup_;
   OrderPolicy order_policy_;
+  std::shared_ptr<qc::ControlBook> control_book_;
+  QcGatePolicy gate_policy_;
   std::map<std::string, Analyzer, std::less<>> analyzers_;
 };
 

@@ -4,13 +4,13 @@ namespace hemalink::ingest {
 
 Decider rules_decider(std::shared_ptr<const rules::RuleSet> rules,
                       std::shared_ptr<rules::RecentResults> recent) {
-  return [rules = std::move(rules), recent = std::move(recent)](model::ResultSet& set,
-                                                                const store::Receipt& receipt) {
+  return [rules = std::move(rules), recent = std::move(recent)](
+             model::ResultSet& set, const store::Receipt& receipt, const qc::TestStatuses* qc) {
     if (!recent) {
-      return rules->decide(set, nullptr);
+      return rules->decide(set, nullptr, qc);
     }
     auto history = recent->view(receipt.received_at);
-    auto decisions = rules->decide(set, &history);
+    auto decisions = rules->decide(set, &history, qc);
     if (history.failed()) {
       for (auto& d : decisions) {
         if (d.verdict == model::Verdict::Release) {

@@ -155,6 +155,15 @@ std::string_view to_string(WestgardRule rule) {
   return "?";
 }
 
+std::optional<WestgardRule> rule_named(std::string_view name) {
+  for (const auto rule : kAllRules) {
+    if (to_string(rule) == name) {
+      return rule;
+    }
+  }
+  return std::nullopt;
+}
+
 bool RuleSelection::uses(WestgardRule rule) const {
   return std::find(rules.begin(), rules.end(), rule) != rules.end();
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,8 +20,15 @@ enum class WestgardRule {
   Reject12x,   ///< 12-x: twelve in a row on the same side of the mean.
 };
 
+inline constexpr WestgardRule kAllRules[] = {WestgardRule::Warning12s, WestgardRule::Reject13s,
+                                             WestgardRule::Reject22s,  WestgardRule::RejectR4s,
+                                             WestgardRule::Reject41s,  WestgardRule::Reject8x,
+                                             WestgardRule::Reject10x,  WestgardRule::Reject12x};
+
 /// The rule's name as the lab writes it: 1-2s, 1-3s, 2-2s, R-4s, 4-1s, 8-x, 10-x, 12-x.
 std::string_view to_string(WestgardRule rule);
+/// The rule a lab's name means (as to_string writes it); nullopt for any other word.
+std::optional<WestgardRule> rule_named(std::string_view name);
 
 /// Which rules one test uses (Westgard's "QC design": not every test uses them all). The
 /// default is the classic multirule 1-3s/2-2s/R-4s/4-1s/10-x, with the 1-2s warning.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "drivers/model/result_set.hpp"
+#include "server/qc/gate_status.hpp"
 #include "server/rules/expression_ops.hpp"
 #include "server/rules/expression_syntax.hpp"
 
@@ -83,6 +84,8 @@ struct EvaluationInput {
   const model::ResultSet& specimen;
   const ResultHistory* history = nullptr;
   SpecimenFacts* facts = nullptr;
+  /// What the QC gate says of this result's test on its analyzer (`qc_status`).
+  qc::GateStatus qc_status = qc::GateStatus::Unknown;
 };
 
 /// A result is a rerun when the analyzer says so, or when its specimen already has a result of

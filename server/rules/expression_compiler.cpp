@@ -34,7 +34,7 @@ struct NameInfo {
   Type type;
 };
 
-constexpr std::array<NameInfo, 11> kNames{{
+constexpr std::array<NameInfo, 12> kNames{{
     {"value", Op::Value, Type::Number},
     {"text", Op::Text, Type::Text},
     {"units", Op::Units, Type::Text},
@@ -46,6 +46,7 @@ constexpr std::array<NameInfo, 11> kNames{{
     {"age_years", Op::AgeYears, Type::Number},
     {"is_rerun", Op::IsRerun, Type::Truth},
     {"is_qc", Op::IsQc, Type::Truth},
+    {"qc_status", Op::QcStatus, Type::Text},
 }};
 
 struct FunctionInfo {
@@ -338,16 +339,19 @@ class ExpressionCompiler {
     }
     const auto& name = n.operands[0].text;
     const bool is_status = name == "status";
-    if (!is_status && name != "comparator")
+    const bool is_qc_status = name == "qc_status";
+    if (!is_status && !is_qc_status && name != "comparator")
       return std::nullopt;
-    // Both enums count from 0: a word's index is the value the evaluator compares with.
-    const auto count = is_status
-                           ? static_cast<std::uint32_t>(model::ResultStatus::CannotReport) + 1
+    // The enums count from 0: a word's index is the value the evaluator compares with.
+    const auto count = is_status ? static_cast<std::uint32_t>(model::ResultStatus::CannotReport) + 1
+                       : is_qc_status
+                           ? static_cast<std::uint32_t>(qc::GateStatus::Unknown) + 1
                            : static_cast<std::uint32_t>(model::Comparator::GreaterOrEqual) + 1;
     std::vector<std::string_view> words;
     for (std::uint32_t v = 0; v < count; ++v) {
-      words.emplace_back(is_status ? model::to_string(static_cast<model::ResultStatus>(v))
-                                   : model::to_string(static_cast<model::Comparator>(v)));
+      words.emplace_back(is_status      ? model::to_string(static_cast<model::ResultStatus>(v))
+                         : is_qc_status ? qc::to_string(static_cast<qc::GateStatus>(v))
+                                        : model::to_string(static_cast<model::Comparator>(v)));
     }
     const auto& wanted = n.operands[1].text;
     const auto it = std::find(words.begin(), words.end(), wanted);
@@ -358,7 +362,9 @@ class ExpressionCompiler {
       fail(n.operands[1].at, fmt::format("a {} is one of {}, not \"{}\"", name, choices, wanted));
       return Type::Truth;
     }
-    push(is_status ? Op::StatusIs : Op::ComparatorIs,
+    push(is_status      ? Op::StatusIs
+         : is_qc_status ? Op::QcStatusIs
+                        : Op::ComparatorIs,
          static_cast<std::uint32_t>(it - words.begin()), depth, n.at,
          fmt::format("{} == \"{}\"", name, wanted));
     if (n.text == "!=")
@@ -377,8 +383,8 @@ class ExpressionCompiler {
   }
 
   static bool is_truth_read(Op op) {
-    return op == Op::StatusIs || op == Op::ComparatorIs || op == Op::IsQc || op == Op::IsRerun ||
-           op == Op::HasResult || op == Op::AnyFlag || op == Op::HasPrevious;
+    return op == Op::StatusIs || op == Op::ComparatorIs || op == Op::QcStatusIs || op == Op::IsQc ||
+           op == Op::IsRerun || op == Op::HasResult || op == Op::AnyFlag || op == Op::HasPrevious;
   }
 
   Type binary(const SyntaxNode& n, std::size_t depth) {

@@ -202,9 +202,11 @@ LoadType load_type(Op op) {
     case Op::Code:
     case Op::ComparatorText:
     case Op::Sex:
+    case Op::QcStatus:
       return LoadType::Text;
     case Op::IsRerun:
     case Op::IsQc:
+    case Op::QcStatusIs:
     case Op::StatusIs:
     case Op::ComparatorIs:
     case Op::AnyFlag:
@@ -326,6 +328,12 @@ is_rerun_read:
   goto read_done;
 is_qc:
   stack[top].truth = truth_of(in.specimen.kind == model::SpecimenKind::QualityControl);
+  goto read_done;
+qc_status:
+  stack[top].set_text(qc::to_string(in.qc_status));
+  goto read_done;
+qc_status_is:
+  stack[top].truth = truth_of(static_cast<std::uint32_t>(in.qc_status) == ip->argument);
   goto read_done;
 result:
   stack[top].number = result_of(in, texts_[ip->argument], ip->fact, found);

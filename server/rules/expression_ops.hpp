@@ -22,6 +22,8 @@
   X(AgeYears, age_years)                                                                         \
   X(IsRerun, is_rerun_read)                                                                      \
   X(IsQc, is_qc)                                                                                 \
+  X(QcStatus, qc_status)                                                                         \
+  X(QcStatusIs, qc_status_is) /* argument: the qc::GateStatus */                                 \
   X(Result, result)                                                                              \
   X(HasResult, has_result)                                                                       \
   /* flag(): argument: the first of `constant` (1 or more, `or`ed) flag names in texts_; */      \

@@ -91,6 +91,22 @@ void read_specimen(const json& object, const std::string& path, RuleCase& c,
       }
     }
   }
+  if (const auto* statuses = f.object("qc_status")) {
+    for (const auto& [code, word] : statuses->items()) {
+      const auto w = word.is_string() ? word.get<std::string>() : "";
+      const qc::GateStatus all[] = {qc::GateStatus::In, qc::GateStatus::Out,
+                                    qc::GateStatus::Unknown};
+      const auto at = std::find_if(std::begin(all), std::end(all),
+                                   [&](auto s) { return w == qc::to_string(s); });
+      if (at == std::end(all)) {
+        f.error(
+            fmt::format("{}.qc_status.{}", path, code),
+            fmt::format("expected \"in\", \"out\" or \"unknown\", got {}", files::describe(word)));
+        continue;
+      }
+      c.qc_status[code] = *at;
+    }
+  }
   if (const auto* same = f.object("same_specimen")) {
     for (const auto& [code, value] : same->items()) {
       if (auto n =
@@ -176,11 +192,17 @@ std::optional<double> CaseHistory::same_specimen(const model::ResultSet&,
   return it == case_.same_specimen.end() ? std::nullopt : std::optional<double>(it->second);
 }
 
+qc::GateStatus CaseQcStatuses::status(std::string_view test) const {
+  const auto it = case_.qc_status.find(test);
+  return it == case_.qc_status.end() ? qc::GateStatus::Unknown : it->second;
+}
+
 CaseOutcome run_case(const RuleSet& rules, const RuleCase& c) {
   CaseOutcome out;
   out.specimen = c.specimen;
   const CaseHistory history(c);
-  out.decisions = rules.decide(out.specimen, &history);
+  const CaseQcStatuses statuses(c);
+  out.decisions = rules.decide(out.specimen, &history, &statuses);
   for (const auto& [code, expected] : c.expect) {
     const auto* o = model::find_result(out.specimen, code);
     if (o == nullptr) {
@@ -213,8 +235,10 @@ RuleCoverage coverage(const RuleSet& rules, const std::vector<RuleCase>& cases) 
   for (const auto& c : cases) {
     const auto outcome = run_case(rules, c);
     const CaseHistory history(c);
+    const CaseQcStatuses statuses(c);
     for (const auto& o : outcome.specimen.observations) {
-      for (const auto& trace : rules.explain({o, outcome.specimen, &history})) {
+      const EvaluationInput in{o, outcome.specimen, &history, nullptr, statuses.status(o.code)};
+      for (const auto& trace : rules.explain(in)) {
         (trace.truth == Truth::True ? fired : passed_over).insert(trace.rule);
       }
     }

@@ -26,6 +26,8 @@ struct RuleCase {
   model::ResultSet specimen;
   std::vector<PastResult> previous;
   std::map<std::string, double, std::less<>> same_specimen;
+  /// What the QC gate says of each test (`qc_status`); a test not named is unknown.
+  std::map<std::string, qc::GateStatus, std::less<>> qc_status;
   std::map<std::string, model::Verdict> expect;
   std::map<std::string, std::string> expect_values;
 };
@@ -43,6 +45,16 @@ class CaseHistory final : public ResultHistory {
                                  double within_seconds) const override;
   std::optional<double> same_specimen(const model::ResultSet& specimen,
                                       std::string_view code) const override;
+
+ private:
+  const RuleCase& case_;
+};
+
+/// The QC statuses a case gives.
+class CaseQcStatuses final : public qc::TestStatuses {
+ public:
+  explicit CaseQcStatuses(const RuleCase& c) : case_(c) {}
+  qc::GateStatus status(std::string_view test) const override;
 
  private:
   const RuleCase& case_;

@@ -36,6 +36,10 @@ std::string version_of(const std::vector<RuleSource>& sources,
   return out.append(fmt::format("#{:012x}", hash >> 16));
 }
 
+qc::GateStatus status_of(const qc::TestStatuses* qc, std::string_view code) {
+  return qc != nullptr ? qc->status(code) : qc::GateStatus::Unknown;
+}
+
 model::Observation calculated(const Rule& rule, double value) {
   const auto& c = *rule.compute;
   const double scale = std::pow(10.0, c.decimals);
@@ -226,7 +230,7 @@ model::Verdict RuleSet::evaluate(const EvaluationInput& input,
 }
 
 void RuleSet::calculate(model::ResultSet& specimen, const ResultHistory* history,
-                        std::vector<std::uint32_t>& computed_by) const {
+                        const qc::TestStatuses* qc, std::vector<std::uint32_t>& computed_by) const {
   for (const auto i : calculations_) {
     const auto& rule = rules_[i];
     if (model::find_result(specimen, rule.compute->code) != nullptr)
@@ -234,7 +238,8 @@ void RuleSet::calculate(model::ResultSet& specimen, const ResultHistory* history
     for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
       if (!rule.applies_to_code(specimen.observations[o].code))
         continue;
-      const EvaluationInput in{specimen.observations[o], specimen, history};
+      const auto& result = specimen.observations[o];
+      const EvaluationInput in{result, specimen, history, nullptr, status_of(qc, result.code)};
       if (rule.when.evaluate(in) != Truth::True)
         continue;
       if (const auto value = rule.compute->expression.evaluate_number(in)) {
@@ -247,9 +252,10 @@ void RuleSet::calculate(model::ResultSet& specimen, const ResultHistory* history
 }
 
 std::vector<model::Decision> RuleSet::decide(model::ResultSet& specimen,
-                                             const ResultHistory* history) const {
+                                             const ResultHistory* history,
+                                             const qc::TestStatuses* qc) const {
   std::vector<std::uint32_t> computed_by(specimen.observations.size(), kMeasured);
-  calculate(specimen, history, computed_by);
+  calculate(specimen, history, qc, computed_by);
   std::vector<model::Decision> decisions;
   decisions.reserve(specimen.observations.size());
   std::vector<std::uint32_t> fired;
@@ -257,7 +263,8 @@ std::vector<model::Decision> RuleSet::decide(model::ResultSet& specimen,
   SpecimenFacts facts;
   gather(specimen, facts);
   for (std::size_t o = 0; o < specimen.observations.size(); ++o) {
-    const EvaluationInput in{specimen.observations[o], specimen, history, &facts};
+    const auto& result = specimen.observations[o];
+    const EvaluationInput in{result, specimen, history, &facts, status_of(qc, result.code)};
     const auto verdict = evaluate(in, fired);
     decisions.push_back(decision(verdict, fired, computed_by[o]));
     comments.clear();

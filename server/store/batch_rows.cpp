@@ -150,6 +150,50 @@ void append_decision(std::string& out, long long result_id, const model::Decisio
       .text(d.reason);
 }
 
+std::string run_values_json(const ControlJudgement& j) {
+  json out = json::array();
+  for (const auto& v : j.run_values) {
+    out.push_back({{"level", storable(v.level)}, {"z", v.z}});
+  }
+  return dump(out);
+}
+
+std::string violations_json(const ControlJudgement& j) {
+  json out = json::array();
+  for (const auto& v : j.violations) {
+    out.push_back({{"rule", v.rule}, {"detail", storable(v.detail)}});
+  }
+  return dump(out);
+}
+
+template <typename Row>
+void append_qc_evaluation(std::string& out, long long result_id, const MessageColumns& m,
+                          const ControlJudgement& j) {
+  Row line(out, kQcEvaluationColumns);
+  line.integer(result_id)
+      .integer(m.analyzer_id)
+      .text(j.test)
+      .text(j.material)
+      .text(j.level)
+      .text(j.lot)
+      .number(j.value)
+      .text(j.is_establishing ? "establishing" : "judged")
+      .number(j.mean)
+      .number(j.sd)
+      .number(j.z)
+      .text(j.run_id);
+  if (j.run_id.empty()) {
+    line.null();
+  } else {
+    line.timestamp(j.run_started_at);
+  }
+  line.json(run_values_json(j))
+      .json(violations_json(j))
+      .boolean(j.run_rejected)
+      .text(j.measurement)
+      .text(m.received_at);
+}
+
 const model::Decision& decision_for(const MessageContent& in, std::size_t set, std::size_t obs) {
   static const model::Decision kMissing = model::hold_for_review(
       "system:store", "no decision was made for this result: held for review");
@@ -221,6 +265,10 @@ const std::vector<std::string> kResultColumns = {"id",
                                                  "received_at"};
 const std::vector<std::string> kDecisionColumns = {"result_id",        "decision",   "rules_fired",
                                                    "rule_set_version", "decided_by", "reason"};
+const std::vector<std::string> kQcEvaluationColumns = {
+    "result_id",      "analyzer_id", "test",        "material",     "level",       "lot",
+    "value",          "phase",       "target_mean", "target_sd",    "z",           "run_id",
+    "run_started_at", "run_values",  "violations",  "run_rejected", "measurement", "evaluated_at"};
 const std::vector<std::string> kOutboxColumns = {"destination", "specimen_row_id", "specimen_id",
                                                  "result_ids"};
 
@@ -292,6 +340,7 @@ void append_rows(BatchRows& rows, const StoreRequest& request, long long analyze
   const auto& in = *request.content;
   const MessageColumns m{request.receipt.id.to_string(), analyzer_id,
                          timestamp_literal(request.receipt.received_at)};
+  std::size_t judged = 0;
   for (std::size_t s = 0; s < in.result_sets.size(); ++s) {
     const auto& set = in.result_sets[s];
     const long long specimen_row_id = ids.specimens.at(ids.next_specimen++);
@@ -304,6 +353,11 @@ void append_rows(BatchRows& rows, const StoreRequest& request, long long analyze
       append_decision<Row>(rows.decisions, result_id, decision);
       if (decision.verdict == model::Verdict::Release) {
         released.push_back(result_id);
+      }
+      for (; judged < in.control_judgements.size() && in.control_judgements[judged].set == s &&
+             in.control_judgements[judged].observation == o;
+           ++judged) {
+        append_qc_evaluation<Row>(rows.qc_evaluations, result_id, m, in.control_judgements[judged]);
       }
     }
     if (released.empty() || !goes_to_lis(request, set)) {

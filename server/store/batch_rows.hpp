@@ -23,6 +23,7 @@ struct BatchRows {
   std::string results;
   std::string decisions;
   std::string outbox;
+  std::string qc_evaluations;
   std::set<std::string> outbox_specimens;     ///< The specimens of the outbox rows.
   std::set<std::string> outbox_destinations;  ///< Their destinations.
 };
@@ -33,6 +34,7 @@ extern const std::vector<std::string> kSpecimenColumns;
 extern const std::vector<std::string> kResultColumns;
 extern const std::vector<std::string> kDecisionColumns;
 extern const std::vector<std::string> kOutboxColumns;
+extern const std::vector<std::string> kQcEvaluationColumns;
 
 /// One message row (kIncomingColumns): for the staging table of a COPY batch, or the batch
 /// statement's messages parameter.

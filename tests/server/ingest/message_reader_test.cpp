@@ -83,10 +83,10 @@ TEST(MessageReader, ABatchPrefetchesItsSpecimensHistoryOnceBeforeDeciding) {
   std::size_t decided_before_prefetch = 0;
   std::size_t decided = 0;
   MessageReader batch_reader(
-      [&](model::ResultSet& set, const store::Receipt&) {
+      [&](model::ResultSet& set, const store::Receipt&, const qc::TestStatuses*) {
         ++decided;
         decided_before_prefetch += prefetched.empty() ? 1 : 0;
-        return hold_everything(set, {});
+        return hold_everything(set, {}, nullptr);
       },
       [&](std::span<const model::ResultSet* const> specimens,
           std::chrono::system_clock::time_point) { prefetched.push_back(specimens.size()); });

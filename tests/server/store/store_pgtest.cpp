@@ -328,7 +328,7 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
 TEST(Store, AnIncompleteMessageKeepsItsResultsHeldAndSendsNothing) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
-  auto release_all = [](model::ResultSet& set, const store::Receipt&) {
+  auto release_all = [](model::ResultSet& set, const store::Receipt&, const qc::TestStatuses*) {
     model::Decision d;
     d.verdict = model::Verdict::Release;
     d.decided_by = "rules:test";

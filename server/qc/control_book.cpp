@@ -1,0 +1,371 @@
+#include "server/qc/control_book.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+
+namespace hemalink::qc {
+namespace {
+
+// 12-x, the longest rule, reads twelve values: twelve runs hold at least that many.
+constexpr std::size_t kEarlierRuns = 12;
+// Judgements remembered per control, so a retransmitted measurement is not judged twice.
+constexpr std::size_t kRememberedPerControl = 64;
+
+std::string utc(Clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
+}
+
+std::string hours(std::chrono::minutes m) {
+  return m.count() % 60 == 0 ? fmt::format("{} h", m.count() / 60)
+                             : fmt::format("{} min", m.count());
+}
+
+bool is_judgeable(const model::Observation& o) {
+  return o.numeric && std::isfinite(*o.numeric) && o.comparator == model::Comparator::None &&
+         o.status != model::ResultStatus::CannotReport;
+}
+
+ControlKey key_of(const std::string& analyzer, const model::ResultSet& set,
+                  const model::Observation& o) {
+  return {analyzer, o.code, set.qc_material, set.qc_level.empty() ? set.specimen_id : set.qc_level,
+          set.qc_lot};
+}
+
+std::string measurement_of(const store::Receipt& receipt, const model::ResultSet& set,
+                           const model::Observation& o) {
+  const auto when = o.measured_at.empty() ? "message " + receipt.id.to_string() : o.measured_at;
+  return fmt::format("{}|{}|{}", set.specimen_id, when, o.value);
+}
+
+std::string rejecting(const std::vector<store::ControlJudgement::Violation>& violations) {
+  std::string out;
+  for (const auto& v : violations) {
+    if (v.rule != to_string(WestgardRule::Warning12s)) {
+      out += fmt::format("{}{} ({})", out.empty() ? "" : "; ", v.rule, v.detail);
+    }
+  }
+  return out;
+}
+
+class AnalyzerStatuses final : public TestStatuses {
+ public:
+  AnalyzerStatuses(const ControlBook& book, std::string analyzer, Clock::time_point at)
+      : book_(book), analyzer_(std::move(analyzer)), at_(at) {}
+  GateStatus status(std::string_view test) const override {
+    return book_.gate(analyzer_, test, at_).status;
+  }
+
+ private:
+  const ControlBook& book_;
+  std::string analyzer_;
+  Clock::time_point at_;
+};
+
+}  // namespace
+
+std::string run_label(const ControlKey& key) {
+  std::string detail = key.material;
+  if (!key.lot.empty()) {
+    detail += (detail.empty() ? "lot " : " lot ") + key.lot;
+  }
+  return detail.empty() ? key.level : fmt::format("{} ({})", key.level, detail);
+}
+
+ControlBook::ControlBook(ControlDefinitions definitions, QcPolicy policy)
+    : definitions_(std::move(definitions)), policy_(policy) {
+  for (const auto& d : definitions_.controls) {
+    define(d);
+  }
+}
+
+void ControlBook::define(const ControlDefinition& d) {
+  auto& control = control_of(d.key);
+  if (d.target) {
+    control.target = d.target;
+    control.establishing.clear();
+    test_of(d.key.analyzer, d.key.test).has_target = true;
+  }
+  if (d.establish_runs != 0) {
+    control.establish_runs = d.establish_runs;
+  }
+}
+
+void ControlBook::redefine(ControlDefinitions definitions, QcPolicy policy) {
+  std::unique_lock lock(mutex_);
+  definitions_ = std::move(definitions);
+  policy_ = policy;
+  for (const auto& d : definitions_.controls) {
+    define(d);
+  }
+  for (auto& [analyzer, tests] : tests_) {
+    for (auto& [test, state] : tests) {
+      state.rules = definitions_.rules_of(analyzer, test);
+    }
+  }
+}
+
+void ControlBook::set_history(HistoryRead read) {
+  std::lock_guard guard(restore_mutex_);
+  history_read_ = std::move(read);
+  is_restored_ = false;
+}
+
+bool ControlBook::restore_if_needed(std::string& error) {
+  if (is_restored_) {
+    return true;
+  }
+  std::lock_guard guard(restore_mutex_);
+  if (is_restored_) {
+    return true;
+  }
+  auto history = history_read_(error);
+  if (!history) {
+    return false;
+  }
+  restore(*history);
+  is_restored_ = true;
+  return true;
+}
+
+ControlBook::Control& ControlBook::control_of(const ControlKey& key) {
+  auto [it, fresh] = controls_.try_emplace(key);
+  if (fresh) {
+    it->second.establish_runs = policy_.establish_runs;
+  }
+  return it->second;
+}
+
+ControlBook::Test& ControlBook::test_of(const std::string& analyzer, const std::string& test) {
+  auto& tests = tests_[analyzer];
+  auto it = tests.find(test);
+  if (it == tests.end()) {
+    it = tests.emplace(test, Test{}).first;
+    it->second.rules = definitions_.rules_of(analyzer, test);
+  }
+  return it->second;
+}
+
+const ControlBook::Test* ControlBook::find_test(std::string_view analyzer,
+                                                std::string_view test) const {
+  const auto a = tests_.find(analyzer);
+  if (a == tests_.end()) {
+    return nullptr;
+  }
+  const auto t = a->second.find(test);
+  return t == a->second.end() ? nullptr : &t->second;
+}
+
+std::vector<store::ControlJudgement> ControlBook::judge(const store::Receipt& receipt,
+                                                        const model::ResultSet& set,
+                                                        std::size_t set_index) {
+  std::vector<store::ControlJudgement> out;
+  if (set.kind != model::SpecimenKind::QualityControl) {
+    return out;
+  }
+  std::unique_lock lock(mutex_);
+  for (std::size_t o = 0; o < set.observations.size(); ++o) {
+    const auto& observation = set.observations[o];
+    if (!is_judgeable(observation)) {
+      continue;
+    }
+    const auto key = key_of(receipt.analyzer, set, observation);
+    auto& control = control_of(key);
+    const auto measurement = measurement_of(receipt, set, observation);
+    if (auto seen = control.judged.find(measurement); seen != control.judged.end()) {
+      out.push_back(seen->second);
+    } else {
+      auto& test = test_of(key.analyzer, key.test);
+      out.push_back(judge_value(key, control, test, *observation.numeric, receipt.received_at));
+      out.back().measurement = measurement;
+      remember(control, out.back());
+    }
+    out.back().set = set_index;
+    out.back().observation = o;
+  }
+  return out;
+}
+
+store::ControlJudgement ControlBook::judge_value(const ControlKey& key, Control& control,
+                                                 Test& test, double value, Clock::time_point at) {
+  store::ControlJudgement j;
+  j.test = key.test;
+  j.material = key.material;
+  j.level = key.level;
+  j.lot = key.lot;
+  j.value = value;
+  if (!control.target) {
+    j.is_establishing = true;
+    control.establishing.push_back(value);
+    establish(control, j);
+    test.has_target = test.has_target || control.target.has_value();
+    return j;
+  }
+  const auto& target = *control.target;
+  j.mean = target.mean;
+  j.sd = target.sd;
+  j.z = (value - target.mean) / target.sd;
+  const auto label = run_label(key);
+  auto& run = run_for(test, label, key, at);
+  run.values.values.push_back({label, *j.z});
+  const auto evaluation = evaluate(test.earlier, run.values, test.rules);
+  j.run_id = run.id;
+  j.run_started_at = run.started_at;
+  for (const auto& v : run.values.values) {
+    j.run_values.push_back({v.level, v.z});
+  }
+  for (const auto& v : evaluation.violations) {
+    j.violations.push_back({std::string(to_string(v.rule)), v.detail});
+  }
+  j.run_rejected = evaluation.is_rejected;
+  if (j.run_rejected && !test.last_rejected) {
+    test.rejected_at = at;
+    test.rejected_by = rejecting(j.violations);
+  }
+  test.last_rejected = j.run_rejected;
+  test.last_judged_at = at;
+  return j;
+}
+
+// The control's first results set its target: their mean and sample SD. Results all alike (SD
+// 0) cannot: the oldest makes way and the control goes on establishing.
+void ControlBook::establish(Control& control, store::ControlJudgement& j) {
+  const auto n = control.establishing.size();
+  if (n < control.establish_runs) {
+    return;
+  }
+  const auto& values = control.establishing;
+  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(n);
+  double squares = 0;
+  for (const double v : values) {
+    squares += (v - mean) * (v - mean);
+  }
+  const double sd = std::sqrt(squares / static_cast<double>(n - 1));
+  if (!(sd > 0) || !std::isfinite(sd)) {
+    control.establishing.erase(control.establishing.begin());
+    return;
+  }
+  control.target = ControlTarget{mean, sd};
+  control.establishing.clear();
+  j.mean = mean;
+  j.sd = sd;
+}
+
+ControlBook::Run& ControlBook::run_for(Test& test, const std::string& level, const ControlKey& key,
+                                       Clock::time_point at) {
+  if (test.open) {
+    const auto apart =
+        at > test.open->started_at ? at - test.open->started_at : test.open->started_at - at;
+    const auto& values = test.open->values.values;
+    const bool level_measured = std::any_of(
+        values.begin(), values.end(), [&](const ControlValue& v) { return v.level == level; });
+    if (apart <= policy_.run_window && !level_measured) {
+      return *test.open;
+    }
+  }
+  close_run(test);
+  test.open = Run{fmt::format("{}/{}/{:%Y-%m-%dT%H:%M:%S}Z", key.analyzer, key.test,
+                              std::chrono::floor<std::chrono::milliseconds>(at)),
+                  at,
+                  {}};
+  return *test.open;
+}
+
+void ControlBook::close_run(Test& test) {
+  if (test.open && !test.open->values.values.empty()) {
+    test.earlier.push_back(std::move(test.open->values));
+    if (test.earlier.size() > kEarlierRuns) {
+      test.earlier.erase(test.earlier.begin());
+    }
+  }
+  test.open.reset();
+}
+
+void ControlBook::remember(Control& control, const store::ControlJudgement& j) {
+  if (!control.judged.emplace(j.measurement, j).second) {
+    return;
+  }
+  control.judged_order.push_back(j.measurement);
+  if (control.judged_order.size() > kRememberedPerControl) {
+    control.judged.erase(control.judged_order.front());
+    control.judged_order.erase(control.judged_order.begin());
+  }
+}
+
+void ControlBook::restore(const std::vector<store::StoredJudgement>& history) {
+  std::unique_lock lock(mutex_);
+  for (const auto& stored : history) {
+    replay(stored);
+  }
+}
+
+// A stored judgement changes the state as it did when it was made. A target defined in the file
+// stays: the file may have been corrected since.
+void ControlBook::replay(const store::StoredJudgement& stored) {
+  const auto& j = stored.judgement;
+  const ControlKey key{stored.analyzer, j.test, j.material, j.level, j.lot};
+  auto& control = control_of(key);
+  auto& test = test_of(key.analyzer, key.test);
+  if (j.is_establishing) {
+    if (!control.target) {
+      control.establishing.push_back(j.value);
+      if (j.mean && j.sd) {
+        control.target = ControlTarget{*j.mean, *j.sd};
+        control.establishing.clear();
+        test.has_target = true;
+      }
+    }
+  } else if (j.z) {
+    if (!control.target && j.mean && j.sd) {
+      control.target = ControlTarget{*j.mean, *j.sd};
+    }
+    test.has_target = true;
+    if (!test.open || test.open->id != j.run_id) {
+      close_run(test);
+      test.open = Run{j.run_id, j.run_started_at, {}};
+    }
+    test.open->values.values.push_back({run_label(key), *j.z});
+    if (j.run_rejected && !test.last_rejected) {
+      test.rejected_at = stored.evaluated_at;
+      test.rejected_by = rejecting(j.violations);
+    }
+    test.last_rejected = j.run_rejected;
+    test.last_judged_at = stored.evaluated_at;
+  }
+  remember(control, j);
+}
+
+GateState ControlBook::gate(std::string_view analyzer, std::string_view test,
+                            Clock::time_point at) const {
+  std::shared_lock lock(mutex_);
+  const auto* t = find_test(analyzer, test);
+  if (t == nullptr || !t->has_target) {
+    return {};
+  }
+  if (!t->last_judged_at) {
+    return {GateStatus::Unknown, true,
+            fmt::format("no QC run of {} on {} has been judged yet: held until an accepted run",
+                        test, analyzer)};
+  }
+  if (t->last_rejected) {
+    return {GateStatus::Out, true,
+            fmt::format("QC rejected at {}: {}", utc(t->rejected_at), t->rejected_by)};
+  }
+  if (at - *t->last_judged_at > policy_.interval) {
+    return {GateStatus::Unknown, true,
+            fmt::format("no QC run of {} on {} within {} (the last was at {})", test, analyzer,
+                        hours(policy_.interval), utc(*t->last_judged_at))};
+  }
+  return {GateStatus::In, true, ""};
+}
+
+std::unique_ptr<TestStatuses> ControlBook::statuses(std::string analyzer,
+                                                    Clock::time_point at) const {
+  return std::make_unique<AnalyzerStatuses>(*this, std::move(analyzer), at);
+}
+
+}  // namespace hemalink::qc

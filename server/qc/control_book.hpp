@@ -1,0 +1,128 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/model/result_set.hpp"
+#include "server/qc/control_definitions.hpp"
+#include "server/qc/gate_status.hpp"
+#include "server/qc/qc_policy.hpp"
+#include "server/qc/westgard.hpp"
+#include "server/store/control_judgement.hpp"
+#include "server/store/stored_message.hpp"
+
+namespace hemalink::qc {
+
+using Clock = std::chrono::system_clock;
+
+/// What the gate says of one test on one analyzer at one moment.
+struct GateState {
+  GateStatus status = GateStatus::Unknown;
+  /// The test is under QC: a control of it has a target (defined or established). Only then
+  /// does the gate hold its patient results; until then its status is unknown and nothing is
+  /// held for it.
+  bool is_under_qc = false;
+  std::string reason;  ///< Why it is out or unknown, as a held result's reason says it.
+};
+
+/// The quality control of every analyzer: its controls (defined, or establishing a target from
+/// their first runs), the runs of each test, and the gate each test's runs set. Control results
+/// are judged by the Westgard rules as they are read, before the patient results of the same
+/// batch are decided. Safe to use from several threads.
+class ControlBook {
+ public:
+  ControlBook(ControlDefinitions definitions, QcPolicy policy);
+
+  /// Puts new definitions and a new policy in force (a reload): targets defined now replace
+  /// the ones in force; established targets, runs and gates stay.
+  void redefine(ControlDefinitions definitions, QcPolicy policy);
+
+  /// Where the stored judgements come from (the database): read by restore_if_needed() until a
+  /// read succeeds. Without one, there is nothing to restore.
+  using HistoryRead =
+      std::function<std::optional<std::vector<store::StoredJudgement>>(std::string& error)>;
+  void set_history(HistoryRead read);
+  /// Restores the stored judgements if that has not been done yet: false (and why in `error`)
+  /// when they cannot be read, and the gate is then not to be trusted.
+  bool restore_if_needed(std::string& error);
+
+  /// Replays judgements stored before (oldest first), as they were made: targets, runs and
+  /// gates come back as they were, and none of them is judged again.
+  void restore(const std::vector<store::StoredJudgement>& history);
+
+  /// Judges the numeric results of a QC result set (`set` of `receipt`'s message): each with its
+  /// run, against the test's earlier runs; the gate follows each run's verdict. A measurement
+  /// judged before (a retransmission, a replay from the spool) gets its earlier judgement again
+  /// and changes nothing. Nothing for a set that is not QC.
+  std::vector<store::ControlJudgement> judge(const store::Receipt& receipt,
+                                             const model::ResultSet& set, std::size_t set_index);
+
+  /// The gate of `test` on `analyzer` at `at`.
+  GateState gate(std::string_view analyzer, std::string_view test, Clock::time_point at) const;
+
+  /// The statuses of `analyzer`'s tests at `at`, for the rules' `qc_status`.
+  std::unique_ptr<TestStatuses> statuses(std::string analyzer, Clock::time_point at) const;
+
+ private:
+  struct Control {
+    std::optional<ControlTarget> target;
+    std::size_t establish_runs = 0;
+    std::vector<double> establishing;
+    std::map<std::string, store::ControlJudgement, std::less<>> judged;  ///< By measurement.
+    std::vector<std::string> judged_order;                               ///< Oldest first.
+  };
+  struct Run {
+    std::string id;
+    Clock::time_point started_at{};
+    ControlRun values;
+  };
+  struct Test {
+    RuleSelection rules;
+    bool has_defined_target = false;
+    std::vector<ControlRun> earlier;  ///< Oldest first, as many as the longest rule reads.
+    std::optional<Run> open;
+    std::optional<Clock::time_point> last_judged_at;
+    bool last_rejected = false;
+    Clock::time_point rejected_at{};
+    std::string rejected_by;  ///< The violations that rejected it, in words.
+    bool has_target = false;
+  };
+  using ControlMap = std::map<ControlKey, Control>;
+
+  Control& control_of(const ControlKey& key);
+  Test& test_of(const std::string& analyzer, const std::string& test);
+  const Test* find_test(std::string_view analyzer, std::string_view test) const;
+  store::ControlJudgement judge_value(const ControlKey& key, Control& control, Test& test,
+                                      double value, Clock::time_point at);
+  void establish(Control& control, store::ControlJudgement& j);
+  Run& run_for(Test& test, const std::string& level, const ControlKey& key, Clock::time_point at);
+  static void close_run(Test& test);
+  void remember(Control& control, const store::ControlJudgement& j);
+  void replay(const store::StoredJudgement& stored);
+
+  void define(const ControlDefinition& d);
+
+  ControlDefinitions definitions_;
+  QcPolicy policy_;
+  mutable std::shared_mutex mutex_;
+  std::mutex restore_mutex_;
+  HistoryRead history_read_;
+  std::atomic<bool> is_restored_{true};
+  ControlMap controls_;
+  std::map<std::string, std::map<std::string, Test, std::less<>>, std::less<>> tests_;
+};
+
+/// The name a control's values have in a run and in the rules' details: "level 2 lot 4411".
+std::string run_label(const ControlKey& key);
+
+}  // namespace hemalink::qc

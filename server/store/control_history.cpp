@@ -1,0 +1,75 @@
+#include "server/store/control_history.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "server/store/epoch_seconds.hpp"
+#include "server/store/thread_connection.hpp"
+
+namespace hemalink::store {
+namespace {
+
+// A start-up read: it ranks every row, which is fine for the QC of years (a few hundred thousand
+// rows); the latest rows of each control are what it keeps.
+constexpr const char* kHistory =
+    "SELECT a.name, q.test, q.material, q.level, q.lot, q.value, q.phase = 'establishing',"
+    " q.target_mean, q.target_sd, q.z, q.run_id, extract(epoch FROM q.run_started_at),"
+    " q.run_values::text, q.violations::text, q.run_rejected, q.measurement,"
+    " extract(epoch FROM q.evaluated_at)"
+    " FROM (SELECT *, row_number() OVER (PARTITION BY analyzer_id, test, material, level, lot"
+    "       ORDER BY id DESC) AS rank FROM qc_evaluations) q"
+    " JOIN analyzers a ON a.id = q.analyzer_id"
+    " WHERE q.rank <= $1 ORDER BY q.id";
+
+std::optional<double> optional_number(const pqxx::field& f) {
+  return f.is_null() ? std::nullopt : std::optional<double>(f.as<double>());
+}
+
+StoredJudgement read_row(const pqxx::row& r) {
+  StoredJudgement out;
+  out.analyzer = r[0].as<std::string>();
+  auto& j = out.judgement;
+  j.test = r[1].as<std::string>();
+  j.material = r[2].as<std::string>();
+  j.level = r[3].as<std::string>();
+  j.lot = r[4].as<std::string>();
+  j.value = r[5].as<double>();
+  j.is_establishing = r[6].as<bool>();
+  j.mean = optional_number(r[7]);
+  j.sd = optional_number(r[8]);
+  j.z = optional_number(r[9]);
+  j.run_id = r[10].as<std::string>();
+  if (!r[11].is_null()) {
+    j.run_started_at = from_epoch_seconds(r[11].as<double>());
+  }
+  for (const auto& v : nlohmann::json::parse(r[12].as<std::string>())) {
+    j.run_values.push_back({v.at("level").get<std::string>(), v.at("z").get<double>()});
+  }
+  for (const auto& v : nlohmann::json::parse(r[13].as<std::string>())) {
+    j.violations.push_back({v.at("rule").get<std::string>(), v.at("detail").get<std::string>()});
+  }
+  j.run_rejected = r[14].as<bool>();
+  j.measurement = r[15].as<std::string>();
+  out.evaluated_at = from_epoch_seconds(r[16].as<double>());
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<StoredJudgement>, StoreError> control_history(const std::string& dsn,
+                                                                 std::size_t per_control) {
+  return on_thread_connection(
+      dsn, "reading the QC judgements to rebuild the QC state",
+      [&](pqxx::connection& c) -> Result<std::vector<StoredJudgement>, StoreError> {
+        pqxx::read_transaction tx(c);
+        std::vector<StoredJudgement> out;
+        for (const auto& row : tx.exec_params(kHistory, static_cast<long long>(per_control))) {
+          out.push_back(read_row(row));
+        }
+        return out;
+      });
+}
+
+}  // namespace hemalink::store
