@@ -33,6 +33,7 @@ void read_target(JsonFields& f, ControlDefinition& d) {
     f.error(f.path_of("establish"), "give either mean and sd, or establish, not both");
   } else if (!establishes && has_mean != has_sd) {
     f.error(f.path(), has_mean ? "mean given without sd" : "sd given without mean");
+    f.any(has_mean ? "mean" : "sd");
   }
   if (has_mean && has_sd) {
     ControlTarget t;

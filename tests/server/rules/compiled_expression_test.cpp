@@ -135,6 +135,26 @@ TEST_F(Expressions, ErrorsNameLineColumnAndWhat) {
             "a comparator is one of \"\", \"<\", \"<=\", \">\", \">=\", not \"=>\"");
 }
 
+// qc_status reads what the QC gate says of the result's test: "in", "out" or "unknown".
+TEST_F(Expressions, QcStatusIsTheGatesWordForTheResultsTest) {
+  const auto compiled = CompiledExpression::compile("qc_status == \"out\"");
+  ASSERT_TRUE(compiled);
+  const auto text = CompiledExpression::compile("qc_status != \"in\" and value < 20");
+  ASSERT_TRUE(text);
+  const auto& plt = specimen.observations[0];
+  for (const auto status : {qc::GateStatus::In, qc::GateStatus::Out, qc::GateStatus::Unknown}) {
+    const EvaluationInput in{plt, specimen, &history, nullptr, status};
+    EXPECT_EQ(compiled->evaluate(in), status == qc::GateStatus::Out ? Truth::True : Truth::False);
+    EXPECT_EQ(text->evaluate(in), status == qc::GateStatus::In ? Truth::False : Truth::True);
+    const auto inputs = compiled->inputs(in);
+    ASSERT_EQ(inputs.size(), 1U);
+    EXPECT_EQ(inputs[0].second, status == qc::GateStatus::Out ? "true" : "false");
+  }
+  EXPECT_EQ(when("qc_status == \"unknown\""), Truth::True) << "no QC said: unknown";
+  EXPECT_EQ(error_of("qc_status == \"rejected\"").message,
+            "a qc_status is one of \"in\", \"out\", \"unknown\", not \"rejected\"");
+}
+
 TEST_F(Expressions, ResultsOfTheSameSpecimenFromOtherAnalyzersAndReruns) {
   EXPECT_EQ(when("has_result(\"LYMPH_ABS\")"), Truth::False);
   history.elsewhere["LYMPH_ABS"] = 1.8;

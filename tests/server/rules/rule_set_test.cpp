@@ -1,5 +1,7 @@
 #include "server/rules/rule_set.hpp"
 
+#include "server/rules/rule_cases.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -191,6 +193,48 @@ TEST(RuleSetIndex, WildcardRulesApplyToEveryCodeInFileOrder) {
   EXPECT_EQ(trace[1].rule->id, "wbc");
   EXPECT_EQ(trace[1].truth, Truth::True);
   EXPECT_EQ(trace[1].inputs[0], (std::pair<std::string, std::string>{"value", "45"}));
+}
+
+}  // namespace
+}  // namespace hemalink::rules
+
+namespace hemalink::rules {
+namespace {
+
+// A lab writes its own QC policy with qc_status, and tests it with cases that say what the gate
+// says of each test.
+TEST(RuleSetQcStatus, ALabsOwnQcPolicyIsDecidedAndTestedWithCases) {
+  const auto rules = load(R"({"id": "release", "applies_to": ["*"], "when": "value >= 0",
+                              "action": "release"},
+                             {"id": "qc-out", "applies_to": ["*"], "when": "qc_status == \"out\"",
+                              "action": "hold", "reason": "QC out"},
+                             {"id": "qc-unknown-stat", "applies_to": ["PT_SEC"],
+                              "when": "qc_status == \"unknown\" and value > 30",
+                              "action": "hold", "reason": "long PT without QC"})");
+  ASSERT_TRUE(rules);
+  const auto cases = read_rule_cases(R"({"cases": [
+    {"name": "out", "specimen": {"results": [{"code": "PT_SEC", "value": "12"},
+                                             {"code": "APTT", "value": "30"}],
+                                 "qc_status": {"PT_SEC": "out", "APTT": "in"}},
+     "expect": {"PT_SEC": "hold", "APTT": "release"}},
+    {"name": "unknown", "specimen": {"results": [{"code": "PT_SEC", "value": "35"}]},
+     "expect": {"PT_SEC": "hold"}}
+  ]})",
+                                     "cases.json");
+  ASSERT_TRUE(cases) << files::describe(cases.error(), "\n");
+  for (const auto& c : *cases) {
+    const auto outcome = run_case(*rules, c);
+    EXPECT_TRUE(outcome.passed()) << c.name << ": " << outcome.mismatches.front();
+  }
+  const auto bad = read_rule_cases(R"({"cases": [{"name": "x", "specimen": {"results": [],
+    "qc_status": {"PT_SEC": "rejected"}}, "expect": {}}]})",
+                                   "cases.json");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(
+      files::describe(bad.error(), "\n")
+          .find("qc_status.PT_SEC: expected \"in\", \"out\" or \"unknown\", got \"rejected\""),
+      std::string::npos)
+      << files::describe(bad.error(), "\n");
 }
 
 }  // namespace
