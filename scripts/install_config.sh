@@ -5,6 +5,7 @@
 #   CONFIG_DIR/mappings/*.json  the shipped mapping tables
 #   CONFIG_DIR/rules/*.json     the shipped rule sets and their cases
 #   CONFIG_DIR/lis/*.json       the example LIS's test codes
+#   CONFIG_DIR/qc/*.json        the example control definitions
 #   STATE_DIR/spool, STATE_DIR/drop/facs-1
 #   STATE_DIR/api-tokens.json   named as api.tokens_file (made by `hemalink token --tokens-file`)
 # Everything the example configuration names by a relative path is copied beside it.
@@ -20,11 +21,13 @@ source_dir=$1
 config_dir=$2
 state_dir=$3
 
-mkdir -p "$config_dir/mappings" "$config_dir/rules" "$config_dir/lis" "$state_dir/spool" \
+mkdir -p "$config_dir/mappings" "$config_dir/rules" "$config_dir/lis" "$config_dir/qc" \
+  "$state_dir/spool" \
   "$state_dir/drop/facs-1"
 cp "$source_dir"/mappings/*.json "$config_dir/mappings/"
 cp "$source_dir"/lis/*.json "$config_dir/lis/"
 cp "$source_dir"/rules/*.json "$config_dir/rules/"
+cp "$source_dir"/qc/*.json "$config_dir/qc/"
 sed -e "s|\"\.\./var/spool\"|\"$state_dir/spool\"|" \
     -e "s|\"\.\./var/drop/facs-1\"|\"$state_dir/drop/facs-1\"|" \
     -e "s|\"\.\./var/api-tokens.json\"|\"$state_dir/api-tokens.json\"|" \

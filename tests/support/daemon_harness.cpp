@@ -35,8 +35,18 @@ DaemonHarness::DaemonHarness(config::DaemonConfig config)
   if (config_.http.listen == config::HttpConfig().listen) {
     config_.http.listen = "127.0.0.1:0";  // the API on a port of its own, beside other tests
   }
+  start();
+}
+
+void DaemonHarness::start() {
   daemon_ = std::make_unique<daemon::Daemon>(config_, daemon::DaemonOptions{false, {}});
   runner_ = std::thread([this] { exit_code_ = daemon_->run(); });
+}
+
+void DaemonHarness::restart() {
+  stop();
+  daemon_.reset();
+  start();
 }
 
 DaemonHarness::~DaemonHarness() {

@@ -41,8 +41,13 @@ class DaemonHarness {
 
   /// Stops the daemon (as SIGTERM would) and returns its exit code.
   int stop();
+  /// Stops the daemon and starts another on the same database and spool: a restart. Its
+  /// analyzers listen on new ports.
+  void restart();
 
  private:
+  void start();
+
   TestDatabase database_;
   TempDir spool_;
   config::DaemonConfig config_;

@@ -84,6 +84,42 @@ TEST_F(CheckConfig, LoadsTheLisMappingsAndNamesTheirErrors) {
   EXPECT_NE(run.err.find(file + ": 2 errors"), std::string::npos) << run.err;
 }
 
+TEST_F(CheckConfig, NamesTheErrorsOfTheQcSectionAndOfTheControlDefinitions) {
+  const auto bad_section = write("qc-section.json", R"({"database": {"url": "postgresql:///x"},
+    "analyzers": [{"name": "xn", "driver": "sysmex-xn", "protocol": "astm",
+                   "transport": {"type": "tcp-server", "port": 5001}}],
+    "qc": {"interval_hours": 0, "gate_holds": ["out", "maybe"], "establish": 20}})");
+  auto run = check({bad_section});
+  EXPECT_EQ(run.status, 2);
+  for (const auto* expected : {
+           ": qc.interval_hours: expected an integer 1-744, got 0",
+           ": qc.gate_holds[1]: expected \"out\" or \"unknown\", got \"maybe\"",
+           ": qc.establish: unknown key",
+       }) {
+    EXPECT_NE(run.err.find(bad_section + expected), std::string::npos) << run.err;
+  }
+
+  const auto controls = write("controls.json", R"({"controls": [
+    {"analyzer": "xn-9", "test": "WBC", "level": "1", "mean": 7.0, "sd": 0.2},
+    {"analyzer": "xn", "test": "HGB", "level": "1", "mean": 13.0}]})");
+  const auto file = write("qc.json", R"({"database": {"url": "postgresql:///x"},
+    "analyzers": [{"name": "xn", "driver": "sysmex-xn", "protocol": "astm",
+                   "transport": {"type": "tcp-server", "port": 5001}}],
+    "qc": {"controls_file": "controls.json"}})");
+  run = check({file});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find(controls + ":3:5: controls[1]: mean given without sd"), std::string::npos)
+      << run.err;
+  const auto fixed = write("controls.json", R"({"controls": [
+    {"analyzer": "xn-9", "test": "WBC", "level": "1", "mean": 7.0, "sd": 0.2}]})");
+  run = check({file});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find(fixed + ": controls[0].analyzer: no analyzer \"xn-9\" in the "
+                                 "configuration"),
+            std::string::npos)
+      << run.err;
+}
+
 TEST_F(CheckConfig, UsageAndUnreadableFilesExit2) {
   EXPECT_EQ(check({}).status, 2);
   EXPECT_EQ(check({"--verbose"}).status, 2);

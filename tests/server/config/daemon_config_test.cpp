@@ -90,6 +90,11 @@ TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   const auto dir = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config";
   const auto c = config_of(read(dir / "hemalink.example.json"));
   ASSERT_EQ(c.analyzers.size(), 5U);
+  EXPECT_EQ(c.qc.controls_file, std::filesystem::path("/etc/hemalink/qc/controls.json"));
+  EXPECT_EQ(c.qc.policy.establish_runs, 20U);
+  EXPECT_EQ(c.qc.policy.run_window, std::chrono::minutes(60));
+  EXPECT_EQ(c.qc.policy.interval, std::chrono::hours(24));
+  EXPECT_TRUE(c.qc.hold_out && c.qc.hold_unknown);
   EXPECT_EQ(c.analyzers[0].driver, "sysmex-xn");
   EXPECT_EQ(std::get<TcpServerTransport>(c.analyzers[0].transport).port, 5001);
   EXPECT_EQ(c.analyzers[0].link, AstmLink::E1381);
