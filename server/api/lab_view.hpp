@@ -9,6 +9,7 @@
 
 #include "server/api/event_hub.hpp"
 #include "server/lis/lis_counters.hpp"
+#include "server/qc/control_book.hpp"
 #include "server/rules/rule_set.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
@@ -66,6 +67,8 @@ struct LabView {
   /// Told of a specimen whose order asks for a test again (a technologist's rerun), so that an
   /// analyzer in download mode is sent it; none: nobody to tell.
   std::function<void(const std::string& specimen_id)> orders_changed;
+  /// The QC gate of every analyzer's controlled tests now; none: no QC.
+  std::function<std::vector<qc::TestGate>()> qc_gates;
   /// The live events; the review actions publish theirs here.
   std::shared_ptr<EventHub> events;
   const session::MessageTimings* timings = nullptr;

@@ -124,6 +124,31 @@ constexpr const char* kOpenApi = R"json({
                ],
                "responses": { "200": { "$ref": "#/components/responses/Json" } } }
     },
+    "/api/v1/qc/gates": {
+      "get": { "summary": "The QC gate of every analyzer's tests with controls: in, out or unknown, whether the test is under QC (a control has a target), why, the last run and when it went out (viewer)",
+               "parameters": [{ "name": "analyzer", "in": "query", "schema": { "type": "string" } }],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/api/v1/qc/{analyzer}/{test}": {
+      "get": { "summary": "The Levey-Jennings series of a test: per control level, every judged or establishing control result with its lot, target, z-score, run and violated Westgard rules, oldest first (viewer)",
+               "parameters": [
+                 { "name": "analyzer", "in": "path", "required": true, "schema": { "type": "string" } },
+                 { "name": "test", "in": "path", "required": true, "schema": { "type": "string" } },
+                 { "name": "material", "in": "query", "schema": { "type": "string" } },
+                 { "name": "lot", "in": "query", "schema": { "type": "string" } },
+                 { "name": "since", "in": "query", "schema": { "type": "string", "format": "date-time" } },
+                 { "$ref": "#/components/parameters/limit" }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/api/v1/qc/{analyzer}/{test}/bracket": {
+      "get": { "summary": "Bracketing the test's latest QC failure: the patient results released since the last accepted run before it, up to the accepted run that ended it (viewer)",
+               "parameters": [
+                 { "name": "analyzer", "in": "path", "required": true, "schema": { "type": "string" } },
+                 { "name": "test", "in": "path", "required": true, "schema": { "type": "string" } }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
     "/api/v1/outbox/{id}/resend": {
       "post": { "summary": "Send a sent or dead row again (admin)",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

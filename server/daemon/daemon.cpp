@@ -331,6 +331,7 @@ struct Daemon::Parts {
     v->is_serving = [this] { return is_serving.load(); };
     v->reload_rules = [this] { return reload_rules(); };
     v->rule_set = [this] { return reader->get()->rule_set(); };
+    v->qc_gates = [this] { return quality_control->gates(std::chrono::system_clock::now()); };
     v->orders_changed = [this](const std::string& specimen) {
       downloads.orders_arrived({specimen});
     };

@@ -20,6 +20,13 @@ std::string utc(Clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
 }
 
+// Run IDs: to the microsecond, so two runs of a test never share one.
+std::string utc_micros(Clock::time_point t) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t - seconds).count();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", seconds, micros);
+}
+
 std::string hours(std::chrono::minutes m) {
   return m.count() % 60 == 0 ? fmt::format("{} h", m.count() / 60)
                              : fmt::format("{} min", m.count());
@@ -268,10 +275,7 @@ ControlBook::Run& ControlBook::run_for(Test& test, const std::string& level, con
     }
   }
   close_run(test);
-  test.open = Run{fmt::format("{}/{}/{:%Y-%m-%dT%H:%M:%S}Z", key.analyzer, key.test,
-                              std::chrono::floor<std::chrono::milliseconds>(at)),
-                  at,
-                  {}};
+  test.open = Run{fmt::format("{}/{}/{}", key.analyzer, key.test, utc_micros(at)), at, {}};
   return *test.open;
 }
 
@@ -361,6 +365,27 @@ GateState ControlBook::gate(std::string_view analyzer, std::string_view test,
                         hours(policy_.interval), utc(*t->last_judged_at))};
   }
   return {GateStatus::In, true, ""};
+}
+
+std::vector<TestGate> ControlBook::gates(Clock::time_point at) const {
+  std::vector<std::pair<std::string, std::string>> tests;
+  {
+    std::shared_lock lock(mutex_);
+    for (const auto& [analyzer, of_analyzer] : tests_) {
+      for (const auto& [test, state] : of_analyzer) {
+        tests.emplace_back(analyzer, test);
+      }
+    }
+  }
+  std::vector<TestGate> out;
+  for (auto& [analyzer, test] : tests) {
+    auto state = gate(analyzer, test, at);
+    std::shared_lock lock(mutex_);
+    const auto* t = find_test(analyzer, test);
+    out.push_back({analyzer, test, std::move(state), t->last_judged_at,
+                   t->last_rejected ? std::optional(t->rejected_at) : std::nullopt});
+  }
+  return out;
 }
 
 std::unique_ptr<TestStatuses> ControlBook::statuses(std::string analyzer,

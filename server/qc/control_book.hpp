@@ -35,6 +35,15 @@ struct GateState {
   std::string reason;  ///< Why it is out or unknown, as a held result's reason says it.
 };
 
+/// A test's gate as the API lists it.
+struct TestGate {
+  std::string analyzer;
+  std::string test;
+  GateState state;
+  std::optional<Clock::time_point> last_run_at;  ///< The last judged control.
+  std::optional<Clock::time_point> rejected_at;  ///< When it went out, while it is out.
+};
+
 /// The quality control of every analyzer: its controls (defined, or establishing a target from
 /// their first runs), the runs of each test, and the gate each test's runs set. Control results
 /// are judged by the Westgard rules as they are read, before the patient results of the same
@@ -69,6 +78,9 @@ class ControlBook {
 
   /// The gate of `test` on `analyzer` at `at`.
   GateState gate(std::string_view analyzer, std::string_view test, Clock::time_point at) const;
+
+  /// Every test with a control (judged, establishing or defined), by analyzer and test.
+  std::vector<TestGate> gates(Clock::time_point at) const;
 
   /// The statuses of `analyzer`'s tests at `at`, for the rules' `qc_status`.
   std::unique_ptr<TestStatuses> statuses(std::string analyzer, Clock::time_point at) const;

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "server/store/thread_connection.hpp"
+#include "server/store/json_documents.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -124,31 +124,6 @@ constexpr const char* kRuleFirings =
     " count(*) FILTER (WHERE f->>'action' = 'hold') AS held"
     " FROM decisions d CROSS JOIN LATERAL jsonb_array_elements(d.rules_fired) f"
     " WHERE d.decided_at >= coalesce($1::timestamptz, now() - interval '1 day') GROUP BY 1) t";
-
-template <typename... Args>
-Result<std::string, StoreError> one_document(const std::string& dsn, std::string_view during,
-                                             const char* sql, const Args&... args) {
-  return on_thread_connection(dsn, during,
-                              [&](pqxx::connection& c) -> Result<std::string, StoreError> {
-                                pqxx::read_transaction tx(c);
-                                return tx.exec_params1(sql, args...)[0].template as<std::string>();
-                              });
-}
-
-template <typename... Args>
-Result<std::optional<std::string>, StoreError> maybe_document(const std::string& dsn,
-                                                              std::string_view during,
-                                                              const char* sql,
-                                                              const Args&... args) {
-  return on_thread_connection(
-      dsn, during, [&](pqxx::connection& c) -> Result<std::optional<std::string>, StoreError> {
-        pqxx::read_transaction tx(c);
-        const auto rows = tx.exec_params(sql, args...);
-        if (rows.empty())
-          return std::optional<std::string>();
-        return std::optional(rows[0][0].template as<std::string>());
-      });
-}
 
 }  // namespace
 

@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "server/api/api_tokens.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/daemon_harness.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::qc {
@@ -33,9 +35,13 @@ constexpr const char* kControls = R"({
   ]
 })";
 
+const api::NewToken kViewer = api::make_token();
+
 config::DaemonConfig lab(const testing::TempDir& dir) {
   std::ofstream(dir / "controls.json") << kControls;
   config::DaemonConfig c;
+  c.http.listen = "127.0.0.1:0";
+  c.http.tokens = {{"vera", config::ApiRole::Viewer, kViewer.sha256}};
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("xn-2", "sysmex-xn", WireProtocol::Astm));
   c.rules.files = {kRules / "cbc.json"};
@@ -83,6 +89,12 @@ std::string decision_of(DaemonHarness& h, const std::string& specimen, const std
                   column, specimen, code));
 }
 
+nlohmann::json api_get(DaemonHarness& h, const std::string& target) {
+  const auto reply = testing::http_request(h.daemon().http_port(), "GET", target, kViewer.token);
+  EXPECT_EQ(reply.status, 200) << target << ": " << reply.body;
+  return reply.status == 200 ? reply.json() : nlohmann::json::object();
+}
+
 TEST(QcGate, ARejectedRunHoldsThatTestOnThatAnalyzerUntilAnAcceptedRun) {
   HL_REQUIRE_POSTGRES();
   testing::TempDir dir("qc-gate");
@@ -118,9 +130,34 @@ TEST(QcGate, ARejectedRunHoldsThatTestOnThatAnalyzerUntilAnAcceptedRun) {
             1)
       << "only HGB of S-2 goes to the LIS";
 
+  const auto gates = api_get(h, "/api/v1/qc/gates?analyzer=xn-1")["gates"];
+  ASSERT_EQ(gates.size(), 2U) << gates.dump();
+  for (const auto& g : gates) {
+    EXPECT_EQ(g["status"], g["test"] == "WBC" ? "out" : "in") << g.dump();
+    EXPECT_EQ(g["under_qc"], true);
+  }
+
   control(h, "xn-1", 6.02, 13.0, "20261207093000");  // the level again: a new run, accepted
   patient(h, "xn-1", "S-4");
   EXPECT_EQ(decision_of(h, "S-4", "WBC"), "release");
+
+  // Bracketing: S-1's WBC was released between the last accepted run and the failure; S-2's was
+  // held, S-4's came after the accepted run that ended it.
+  const auto bracket = api_get(h, "/api/v1/qc/xn-1/WBC/bracket");
+  ASSERT_EQ(bracket["results"].size(), 1U) << bracket.dump();
+  EXPECT_EQ(bracket["results"][0]["specimen_id"], "S-1");
+  EXPECT_FALSE(bracket["failed_at"].is_null());
+  EXPECT_FALSE(bracket["accepted_after"].is_null());
+
+  const auto series = api_get(h, "/api/v1/qc/xn-1/WBC");
+  ASSERT_EQ(series["levels"].size(), 1U) << series.dump();
+  const auto& points = series["levels"][0]["points"];
+  ASSERT_EQ(points.size(), 3U);
+  EXPECT_EQ(series["levels"][0]["level"], "QC-L1");
+  EXPECT_DOUBLE_EQ(points[1]["value"].get<double>(), 6.80);
+  EXPECT_EQ(points[1]["run_rejected"], true);
+  EXPECT_EQ(points[2]["run_rejected"], false);
+  EXPECT_DOUBLE_EQ(points[0]["mean"].get<double>(), 6.0);
   EXPECT_EQ(h.count("SELECT count(*) FROM qc_evaluations"), 8)
       << "every control result judged once, with its result";
 }

@@ -1,0 +1,77 @@
+#include "server/store/qc_records.hpp"
+
+#include "server/store/json_documents.hpp"
+
+namespace hemalink::store {
+namespace {
+
+constexpr const char* kSeries = R"sql(
+SELECT json_build_object('analyzer', $1::text, 'test', $2::text,
+  'levels', coalesce(json_agg(l.doc ORDER BY l.material, l.level), '[]'))::text
+FROM (
+  SELECT p.material, p.level, json_build_object('material', p.material, 'level', p.level,
+    'points', json_agg(json_build_object('evaluation_id', p.id, 'result_id', p.result_id,
+      'at', p.evaluated_at, 'value', p.value, 'lot', p.lot, 'phase', p.phase,
+      'mean', p.target_mean, 'sd', p.target_sd, 'z', p.z, 'run_id', p.run_id,
+      'run_rejected', p.run_rejected, 'violations', p.violations) ORDER BY p.id)) AS doc
+  FROM (SELECT q.* FROM qc_evaluations q JOIN analyzers a ON a.id = q.analyzer_id
+        WHERE a.name = $1 AND q.test = $2 AND ($3::text IS NULL OR q.material = $3)
+          AND ($4::text IS NULL OR q.lot = $4)
+          AND ($5::timestamptz IS NULL OR q.evaluated_at >= $5)
+        ORDER BY q.id DESC LIMIT $6) p
+  GROUP BY p.material, p.level) l
+)sql";
+
+// The latest failure: its last rejected run, the accepted run before the first rejection of
+// that episode, and the accepted run after it (if any yet).
+constexpr const char* kBracket = R"sql(
+WITH q AS (
+  SELECT q.evaluated_at, q.run_id, q.run_rejected, a.id AS analyzer_id
+  FROM qc_evaluations q JOIN analyzers a ON a.id = q.analyzer_id
+  WHERE a.name = $1 AND q.test = $2 AND q.phase = 'judged'),
+rejected_runs AS (SELECT DISTINCT run_id FROM q WHERE run_rejected),
+last_rejection AS (SELECT max(evaluated_at) AS at FROM q WHERE run_rejected),
+accepted_before AS (
+  SELECT max(evaluated_at) AS at FROM q
+  WHERE run_id NOT IN (SELECT run_id FROM rejected_runs)
+    AND evaluated_at < (SELECT at FROM last_rejection)),
+failed AS (
+  SELECT min(evaluated_at) AS at FROM q WHERE run_rejected
+    AND evaluated_at > coalesce((SELECT at FROM accepted_before), '-infinity')),
+accepted_after AS (
+  SELECT min(evaluated_at) AS at FROM q
+  WHERE run_id NOT IN (SELECT run_id FROM rejected_runs)
+    AND evaluated_at > (SELECT at FROM last_rejection)),
+released AS (
+  SELECT r.id, r.specimen_id, r.patient_id, r.value, r.units, r.received_at, d.decided_by,
+    d.decided_at, EXISTS (SELECT 1 FROM outbox o WHERE r.id = ANY (o.result_ids)
+      AND o.status = 'sent') AS sent
+  FROM results r JOIN analyzers a ON a.id = r.analyzer_id
+  JOIN decisions d ON d.result_id = r.id AND d.is_current AND d.decision = 'release'
+  WHERE (SELECT at FROM failed) IS NOT NULL AND a.name = $1 AND r.code = $2 AND NOT r.is_qc
+    AND r.received_at > coalesce((SELECT at FROM accepted_before), '-infinity')
+    AND r.received_at <= coalesce((SELECT at FROM accepted_after), now())
+  ORDER BY r.id LIMIT 5000)
+SELECT json_build_object('analyzer', $1::text, 'test', $2::text,
+  'failed_at', (SELECT at FROM failed),
+  'accepted_before', (SELECT at FROM accepted_before),
+  'accepted_after', (SELECT at FROM accepted_after),
+  'results', coalesce((SELECT json_agg(json_build_object('result_id', id,
+    'specimen_id', specimen_id, 'patient_id', patient_id, 'value', value, 'units', units,
+    'received_at', received_at, 'decided_by', decided_by, 'decided_at', decided_at,
+    'sent_to_lis', sent) ORDER BY id) FROM released), '[]'))::text
+)sql";
+
+}  // namespace
+
+Result<std::string, StoreError> qc_series_json(const std::string& dsn, const QcSeriesQuery& q) {
+  return one_document(dsn, "reading a Levey-Jennings series", kSeries, q.analyzer, q.test,
+                      q.material, q.lot, q.since, static_cast<long long>(q.limit));
+}
+
+Result<std::string, StoreError> qc_bracket_json(const std::string& dsn, const std::string& analyzer,
+                                                const std::string& test) {
+  return one_document(dsn, "bracketing a QC failure", kBracket, analyzer, test);
+}
+
+}  // namespace hemalink::store

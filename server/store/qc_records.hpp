@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "protocols/common/result.hpp"
+#include "server/store/errc.hpp"
+
+namespace hemalink::store {
+
+/// What the Levey-Jennings series of a test asks for: its analyzer and test, optionally one
+/// material and lot, the points since a time, at most `limit` of the latest.
+struct QcSeriesQuery {
+  std::string analyzer;
+  std::string test;
+  std::optional<std::string> material;
+  std::optional<std::string> lot;
+  std::optional<std::string> since;  ///< ISO 8601.
+  std::size_t limit = 500;
+};
+
+/// The Levey-Jennings series of a test on an analyzer: one entry per control level (material
+/// and level), its points oldest first, each with its lot (a change of lot shows), the target in
+/// force, the z-score, the run, and the Westgard rules it violated.
+Result<std::string, StoreError> qc_series_json(const std::string& dsn, const QcSeriesQuery& q);
+
+/// Bracketing the latest QC failure of a test on an analyzer: the patient results of that test
+/// released after the last accepted run before the failure, up to the accepted run that ended
+/// it (or now): the results a technologist reviews, none recalled silently.
+Result<std::string, StoreError> qc_bracket_json(const std::string& dsn, const std::string& analyzer,
+                                                const std::string& test);
+
+}  // namespace hemalink::store
