@@ -1,0 +1,142 @@
+// Patient-based real-time QC: Bull's algorithm on a generated MCV stream alarms soon after a 5 %
+// shift and never on 10,000 stable results; the moving average and the EWMA with truncation.
+#include "server/qc/patient_average.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace hemalink::qc {
+namespace {
+
+// A stable hospital population's MCV: 97 % normocytic (89.5 +/- 4.0 fL), 2 % microcytic (75 +/-
+// 5 fL: iron deficiency, thalassaemia trait), 1 % macrocytic (105 +/- 5 fL).
+class McvStream {
+ public:
+  explicit McvStream(std::uint32_t seed) : random_(seed) {}
+  double next(double shift = 1.0) {
+    const double u = which_(random_);
+    const double value = u < 0.02 ? micro_(random_) : u < 0.03 ? macro_(random_) : normal_(random_);
+    return value * shift;
+  }
+
+ private:
+  std::mt19937 random_;
+  std::uniform_real_distribution<double> which_{0, 1};
+  std::normal_distribution<double> normal_{89.5, 4.0};
+  std::normal_distribution<double> micro_{75, 5};
+  std::normal_distribution<double> macro_{105, 5};
+};
+
+AverageSettings xbarm_mcv() {
+  AverageSettings s;
+  s.analyzer = "xn-1";
+  s.test = "MCV";
+  s.method = AverageMethod::XbarM;
+  s.block = 20;
+  s.target = 89.5;
+  s.low = 89.5 * 0.97;
+  s.high = 89.5 * 1.03;
+  return s;
+}
+
+TEST(BullsAlgorithm, MovesByTheSquareOfTheMeanSignedRootDistance) {
+  EXPECT_DOUBLE_EQ(bull_xbarm(90, std::deque<double>(20, 94)), 94)
+      << "a batch all at one value moves the mean to it";
+  EXPECT_DOUBLE_EQ(bull_xbarm(90, {94, 86}), 90) << "balanced distances cancel";
+  // (sqrt(4) + sqrt(1) - sqrt(1) - sqrt(0)) / 4 = 0.5: the mean moves 0.25 up.
+  EXPECT_DOUBLE_EQ(bull_xbarm(90, {94, 91, 89, 90}), 90.25);
+  // One wild result among nineteen at the mean: sqrt(100) / 20 = 0.5, squared: 0.25.
+  std::deque<double> batch(19, 90);
+  batch.push_back(190);
+  EXPECT_DOUBLE_EQ(bull_xbarm(90, batch), 90.25) << "an outlier weighs by its square root";
+}
+
+// Bull's XbarM of a stable population wanders (its step is a square: now and then a batch of
+// unusual patients moves it far): in this population about one 10,000-result stream in 30
+// touches a 3 % limit (measured over 1,000 streams). Ten streams, the first ten seeds: at most one
+// alarms, and the XbarM stays within 0.6 % of the target on average.
+TEST(BullsAlgorithm, TenThousandStableResultsRarelyAlarm) {
+  std::size_t alarmed_streams = 0;
+  for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+    PatientAverage xbarm(xbarm_mcv());
+    McvStream stream(seed);
+    std::size_t points = 0;
+    std::size_t excursions = 0;
+    double squares = 0;
+    for (int i = 0; i < 10000; ++i) {
+      if (const auto p = xbarm.add(stream.next())) {
+        ++points;
+        excursions += p->is_excursion ? 1 : 0;
+        squares += (p->value - 89.5) * (p->value - 89.5);
+      }
+    }
+    EXPECT_EQ(points, 500U) << "one point per batch of 20";
+    alarmed_streams += excursions > 0 ? 1 : 0;
+    EXPECT_LT(std::sqrt(squares / static_cast<double>(points)), 89.5 * 0.006) << "seed " << seed;
+  }
+  EXPECT_LE(alarmed_streams, 1U);
+}
+
+// After a 5 % shift the XbarM crosses the 3 % limit in 1 batch in about half the streams, and
+// within 4 in 99 % (measured over 1,000 streams of this population).
+TEST(BullsAlgorithm, AFivePercentShiftAlarmsWithinFourBatches) {
+  for (const std::uint32_t seed : {1U, 2U, 3U, 4U, 5U}) {
+    PatientAverage xbarm(xbarm_mcv());
+    McvStream stream(seed);
+    for (int i = 0; i < 2000; ++i) {
+      ASSERT_FALSE(xbarm.add(stream.next()).value_or(AveragePoint{}).is_excursion);
+    }
+    // All results 5 % higher (a calibration drift): a batch all d above would move the XbarM by d.
+    std::size_t batches = 0;
+    bool alarmed = false;
+    while (!alarmed && batches < 10) {
+      if (const auto p = xbarm.add(stream.next(1.05))) {
+        ++batches;
+        alarmed = p->is_excursion;
+      }
+    }
+    EXPECT_TRUE(alarmed) << "seed " << seed;
+    EXPECT_LE(batches, 4U) << "seed " << seed;
+  }
+}
+
+TEST(MovingAverages, TheSpanTruncationAndEwmaWeightAreTheLiteratures) {
+  AverageSettings ma;
+  ma.method = AverageMethod::MovingAverage;
+  ma.block = 4;
+  ma.every = 2;
+  ma.truncate_below = 50;
+  ma.truncate_above = 600;
+  ma.target = 250;
+  ma.low = 200;
+  ma.high = 300;
+  PatientAverage plt(ma);
+  EXPECT_FALSE(plt.add(240));
+  EXPECT_FALSE(plt.add(260)) << "a span not yet full is not judged";
+  EXPECT_FALSE(plt.add(900)) << "truncated: not counted";
+  EXPECT_FALSE(plt.add(250));
+  const auto full = plt.add(250);
+  ASSERT_TRUE(full);
+  EXPECT_DOUBLE_EQ(full->value, 250);
+  EXPECT_EQ(full->results, 4U);
+  EXPECT_FALSE(plt.add(400));
+  const auto high = plt.add(400);
+  ASSERT_TRUE(high);
+  EXPECT_DOUBLE_EQ(high->value, (250 + 250 + 400 + 400) / 4.0) << "the last four only";
+  EXPECT_TRUE(high->is_excursion);
+
+  AverageSettings ewma = ma;
+  ewma.method = AverageMethod::Ewma;
+  ewma.lambda = 0.5;
+  ewma.every = 1;
+  PatientAverage weighted(ewma);
+  EXPECT_DOUBLE_EQ(weighted.add(270)->value, 260) << "starts from the target";
+  EXPECT_DOUBLE_EQ(weighted.add(280)->value, 270);
+  weighted.resume(300);
+  EXPECT_DOUBLE_EQ(weighted.add(300)->value, 300) << "resumed where it stood";
+}
+
+}  // namespace
+}  // namespace hemalink::qc
