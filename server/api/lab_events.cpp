@@ -51,6 +51,36 @@ void publish_completion(EventHub& hub, const store::Receipt& receipt,
   }
 }
 
+void publish_quality_control(EventHub& hub, const store::Receipt& receipt,
+                             const store::MessageContent& content) {
+  for (const auto& j : content.control_judgements) {
+    nlohmann::json violations = nlohmann::json::array();
+    for (const auto& v : j.violations) {
+      violations.push_back({{"rule", v.rule}, {"detail", v.detail}});
+    }
+    hub.publish("qc", {{"analyzer", receipt.analyzer},
+                       {"test", j.test},
+                       {"level", j.level},
+                       {"lot", j.lot},
+                       {"value", j.value},
+                       {"z", j.z ? nlohmann::json(*j.z) : nlohmann::json(nullptr)},
+                       {"phase", j.is_establishing ? "establishing" : "judged"},
+                       {"run_rejected", j.run_rejected},
+                       {"violations", violations}});
+  }
+  for (const auto& p : content.average_points) {
+    if (p.is_excursion) {
+      hub.publish("qc_alarm", {{"analyzer", receipt.analyzer},
+                               {"test", p.test},
+                               {"method", p.method},
+                               {"value", p.value},
+                               {"low", p.low},
+                               {"high", p.high},
+                               {"acts_on_gate", p.acts_on_gate}});
+    }
+  }
+}
+
 void publish_connection(EventHub& hub, const std::string& analyzer, const std::string& peer,
                         bool is_open) {
   hub.publish(is_open ? "analyzer_connected" : "analyzer_disconnected",

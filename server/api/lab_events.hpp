@@ -16,9 +16,17 @@ namespace hemalink::api {
 //   delivered|dead          an outbox row the LIS acknowledged, or gave up on: destination,
 //                           outbox_id, specimen_id, control_id
 //   analyzer_connected|analyzer_disconnected   analyzer, peer
+//   qc                      a control result judged: analyzer, test, level, lot, value, z, phase,
+//                           run_rejected, violations
+//   qc_alarm                a patient-based average out of its limits: analyzer, test, method,
+//                           value, low, high, acts_on_gate
 
 void publish_completion(EventHub& hub, const store::Receipt& receipt,
                         const store::Completion& completion);
+/// After a message's commit: each control result judged ("qc": its run's verdict and the rules
+/// violated) and each patient average out of its limits ("qc_alarm").
+void publish_quality_control(EventHub& hub, const store::Receipt& receipt,
+                             const store::MessageContent& content);
 void publish_connection(EventHub& hub, const std::string& analyzer, const std::string& peer,
                         bool is_open);
 void publish_settled(EventHub& hub, const std::string& destination, const store::ClaimedRow& row,

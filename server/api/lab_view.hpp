@@ -69,6 +69,9 @@ struct LabView {
   std::function<void(const std::string& specimen_id)> orders_changed;
   /// The QC gate of every analyzer's controlled tests now; none: no QC.
   std::function<std::vector<qc::TestGate>()> qc_gates;
+  /// Excursions of the patient-based averages since start, by analyzer, test and method.
+  std::function<std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t>()>
+      qc_excursions;
   /// The live events; the review actions publish theirs here.
   std::shared_ptr<EventHub> events;
   const session::MessageTimings* timings = nullptr;

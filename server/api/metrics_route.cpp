@@ -181,6 +181,33 @@ void outbox_metrics(PrometheusText& p, const LabView& v) {
 
 }  // namespace
 
+// The QC gate, one-hot per test (a rule alerts on status="out"), and the patient averages'
+// excursions.
+void qc_metrics(PrometheusText& p, const LabView& v) {
+  p.family("hemalink_qc_gate", "gauge",
+           "The QC gate of each analyzer's test under QC: 1 for its status (in, out, unknown).");
+  if (v.qc_gates) {
+    for (const auto& g : v.qc_gates()) {
+      if (!g.state.is_under_qc)
+        continue;
+      for (const auto status : {qc::GateStatus::In, qc::GateStatus::Out, qc::GateStatus::Unknown})
+        p.sample("hemalink_qc_gate",
+                 {{"analyzer", g.analyzer}, {"test", g.test}, {"status", qc::to_string(status)}},
+                 g.state.status == status ? 1 : 0);
+    }
+  }
+  p.family("hemalink_qc_average_excursions_total", "counter",
+           "Points of a patient-based average (xbarm, ma, ewma) outside its limits since start.");
+  if (v.qc_excursions) {
+    for (const auto& [key, n] : v.qc_excursions()) {
+      const auto& [analyzer, test, method] = key;
+      p.sample("hemalink_qc_average_excursions_total",
+               {{"analyzer", analyzer}, {"test", test}, {"method", method}},
+               static_cast<double>(n));
+    }
+  }
+}
+
 void add_metrics_route(Router& router, View view) {
   router.add({"GET", "/metrics", std::nullopt, {}, [view](const RouteCall&) {
                 PrometheusText p;
@@ -193,6 +220,7 @@ void add_metrics_route(Router& router, View view) {
                 store_metrics(p, *view);
                 lis_metrics(p, *view);
                 outbox_metrics(p, *view);
+                qc_metrics(p, *view);
                 ApiResponse r;
                 r.content_type = "text/plain; version=0.0.4; charset=utf-8";
                 r.body = p.text();

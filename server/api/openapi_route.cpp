@@ -141,6 +141,16 @@ constexpr const char* kOpenApi = R"json({
                ],
                "responses": { "200": { "$ref": "#/components/responses/Json" } } }
     },
+    "/api/v1/qc/{analyzer}/{test}/averages": {
+      "get": { "summary": "The patient-based averages of a test (Bull's XbarM, moving average, EWMA): each point with its target, limits and whether it was an excursion, oldest first (viewer)",
+               "parameters": [
+                 { "name": "analyzer", "in": "path", "required": true, "schema": { "type": "string" } },
+                 { "name": "test", "in": "path", "required": true, "schema": { "type": "string" } },
+                 { "name": "since", "in": "query", "schema": { "type": "string", "format": "date-time" } },
+                 { "$ref": "#/components/parameters/limit" }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
     "/api/v1/qc/{analyzer}/{test}/bracket": {
       "get": { "summary": "Bracketing the test's latest QC failure: the patient results released since the last accepted run before it, up to the accepted run that ended it (viewer)",
                "parameters": [

@@ -63,6 +63,15 @@ void add_qc_routes(Router& router, View view) {
                 return json_text_response(stored(store::qc_series_json(view->dsn, q)));
               }});
   router.add({"GET",
+              "/api/v1/qc/{analyzer}/{test}/averages",
+              config::ApiRole::Viewer,
+              {"since", "limit"},
+              [view](const RouteCall& call) {
+                return json_text_response(stored(store::qc_averages_json(
+                    view->dsn, call.param("analyzer"), call.param("test"),
+                    time_param(call, "since"), limit_param(call, 500, 5000))));
+              }});
+  router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}/bracket",
               config::ApiRole::Viewer,
               {},

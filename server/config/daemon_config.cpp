@@ -305,6 +305,58 @@ void check_unique(const std::vector<AnalyzerConfig>& analyzers, files::FileError
   }
 }
 
+void read_xbarm(const json& node, const std::string& path, files::FileErrors& errors,
+                qc::QcPolicy::Xbarm& x) {
+  JsonFields f(node, path, errors);
+  f.boolean("enabled", x.is_enabled);
+  f.integer("batch", x.batch, 2, 1000);
+  f.number("limit_pct", x.limit_pct, 0.1, 50);
+  if (const json* targets = f.object("targets")) {
+    x.targets.clear();
+    for (const auto& [test, target] : targets->items()) {
+      if (!target.is_number() || target.get<double>() <= 0) {
+        f.error(fmt::format("{}.targets.{}", path, test),
+                fmt::format("expected a target above 0, got {}", files::describe(target)));
+        continue;
+      }
+      x.targets[test] = target.get<double>();
+    }
+  }
+  f.boolean("acts_on_gate", x.acts_on_gate);
+}
+
+qc::AverageSettings read_average(const json& node, const std::string& path,
+                                 files::FileErrors& errors) {
+  JsonFields f(node, path, errors);
+  qc::AverageSettings a;
+  f.text("analyzer", a.analyzer, true);
+  f.text("test", a.test, true);
+  if (auto m = f.choice("method", {"xbarm", "ma", "ewma"}, true)) {
+    a.method = *m == 0   ? qc::AverageMethod::XbarM
+               : *m == 1 ? qc::AverageMethod::MovingAverage
+                         : qc::AverageMethod::Ewma;
+  }
+  f.integer("block", a.block, 2, 1000);
+  f.number("lambda", a.lambda, 0.001, 1);
+  f.integer("every", a.every, 1, 1000);
+  double below = -1e300;
+  double above = 1e300;
+  f.number("truncate_below", below, -1e12, 1e12);
+  f.number("truncate_above", above, -1e12, 1e12);
+  if (f.has("truncate_below"))
+    a.truncate_below = below;
+  if (f.has("truncate_above"))
+    a.truncate_above = above;
+  f.number("target", a.target, -1e12, 1e12, true);
+  f.number("low", a.low, -1e12, 1e12, true);
+  f.number("high", a.high, -1e12, 1e12, true);
+  if (!(a.low < a.target && a.target < a.high)) {
+    f.error(path, "expected low < target < high");
+  }
+  f.boolean("acts_on_gate", a.acts_on_gate);
+  return a;
+}
+
 void read_qc(const json& node, const std::filesystem::path& base, files::FileErrors& errors,
              QcConfig& qc) {
   JsonFields f(node, "qc", errors);
@@ -320,6 +372,15 @@ void read_qc(const json& node, const std::filesystem::path& base, files::FileErr
   std::int64_t interval = qc.policy.interval.count() / 60;
   f.integer("interval_hours", interval, 1, 24 * 31);
   qc.policy.interval = std::chrono::hours(interval);
+  if (const json* xbarm = f.object("xbarm")) {
+    read_xbarm(*xbarm, f.path_of("xbarm"), errors, qc.policy.xbarm);
+  }
+  if (const json* averages = f.array("moving_averages")) {
+    for (std::size_t i = 0; i < averages->size(); ++i) {
+      qc.policy.averages.push_back(read_average(
+          (*averages)[i], fmt::format("{}[{}]", f.path_of("moving_averages"), i), errors));
+    }
+  }
   if (f.has("gate_holds")) {
     std::vector<std::string> holds;
     f.text_list("gate_holds", holds);

@@ -62,15 +62,15 @@ std::shared_ptr<ingest::MessageReader> build_message_reader(
 // a store writer, so a database still starting holds results rather than stopping the start).
 std::shared_ptr<qc::ControlBook> control_book(const config::DaemonConfig& c) {
   auto book = std::make_shared<qc::ControlBook>(qc::ControlDefinitions{}, c.qc.policy);
-  book->set_history([dsn = c.database_url](
-                        std::string& error) -> std::optional<std::vector<store::StoredJudgement>> {
+  book->set_history([dsn = c.database_url](std::string& error) -> std::optional<store::QcHistory> {
     auto history = store::control_history(dsn, qc::kMaxEstablishRuns);
     if (!history) {
       error = history.error().detail;
       spdlog::error("QC: cannot read the stored judgements: {}", error);
       return std::nullopt;
     }
-    spdlog::info("QC: {} stored judgement(s) replayed", history->size());
+    spdlog::info("QC: {} stored judgement(s) and {} patient average(s) resumed",
+                 history->judgements.size(), history->averages.size());
     return std::move(*history);
   });
   return book;
@@ -121,12 +121,12 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
                                   std::shared_ptr<api::EventHub> events,
                                   orders::WorkDownload& downloads) {
   store::StoreOptions o;
-  o.on_completed = [events = std::move(events)](const store::Receipt& r,
-                                                const store::Completion& done) {
+  o.on_completed = [events](const store::Receipt& r, const store::Completion& done) {
     api::publish_completion(*events, r, done);
   };
   o.on_committed = [recent = std::move(recent), orders = config::takes_orders(c),
-                    dsn = c.database_url, &downloads](const store::StoreRequest& r) {
+                    dsn = c.database_url, &downloads, events](const store::StoreRequest& r) {
+    api::publish_quality_control(*events, r.receipt, *r.content);
     for (const auto& set : r.content->result_sets) {
       recent->record(set, r.receipt.received_at);
     }
@@ -332,6 +332,7 @@ struct Daemon::Parts {
     v->reload_rules = [this] { return reload_rules(); };
     v->rule_set = [this] { return reader->get()->rule_set(); };
     v->qc_gates = [this] { return quality_control->gates(std::chrono::system_clock::now()); };
+    v->qc_excursions = [this] { return quality_control->excursions(); };
     v->orders_changed = [this](const std::string& specimen) {
       downloads.orders_arrived({specimen});
     };

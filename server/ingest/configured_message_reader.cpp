@@ -81,6 +81,21 @@ qc::ControlDefinitions control_definitions(const config::DaemonConfig& config,
   return std::move(*loaded);
 }
 
+// Each patient average is of a configured analyzer.
+void check_averages(const config::DaemonConfig& config, files::FileErrors& errors) {
+  const auto& averages = config.qc.policy.averages;
+  for (std::size_t i = 0; i < averages.size(); ++i) {
+    const bool configured = std::any_of(
+        config.analyzers.begin(), config.analyzers.end(),
+        [&](const config::AnalyzerConfig& a) { return a.name == averages[i].analyzer; });
+    if (!configured) {
+      errors.push_back(
+          {"", std::nullopt, fmt::format("qc.moving_averages[{}].analyzer", i),
+           fmt::format("no analyzer \"{}\" in the configuration", averages[i].analyzer)});
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
@@ -88,6 +103,7 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
     std::shared_ptr<qc::ControlBook> qc) {
   files::FileErrors errors;
   auto definitions = control_definitions(config, errors);
+  check_averages(config, errors);
   auto deciding = decider_of(config.rules, std::move(recent), errors);
   auto reader =
       std::make_shared<MessageReader>(std::move(deciding.decider), std::move(deciding.prefetch));

@@ -222,6 +222,7 @@ void MessageReader::decide(store::MessageContent& content, const store::Receipt&
 void MessageReader::judge_controls(store::MessageContent& content,
                                    const store::Receipt& receipt) const {
   content.control_judgements.clear();
+  content.average_points.clear();
   if (!control_book_ || content.status != MessageStatus::Accepted) {
     return;
   }
@@ -230,6 +231,10 @@ void MessageReader::judge_controls(store::MessageContent& content,
     content.control_judgements.insert(content.control_judgements.end(),
                                       std::make_move_iterator(judged.begin()),
                                       std::make_move_iterator(judged.end()));
+    auto points = control_book_->average(receipt, content.result_sets[s]);
+    content.average_points.insert(content.average_points.end(),
+                                  std::make_move_iterator(points.begin()),
+                                  std::make_move_iterator(points.end()));
   }
 }
 

@@ -59,6 +59,12 @@ std::string rejecting(const std::vector<store::ControlJudgement::Violation>& vio
   return out;
 }
 
+std::string excursion_reason(std::string_view method, std::string_view test, Clock::time_point at,
+                             double value, double low, double high) {
+  return fmt::format("{} of {} out of its limits at {}: {:.4g} (limits {:.4g}-{:.4g})", method,
+                     test, utc(at), value, low, high);
+}
+
 class AnalyzerStatuses final : public TestStatuses {
  public:
   AnalyzerStatuses(const ControlBook& book, std::string analyzer, Clock::time_point at)
@@ -114,6 +120,7 @@ void ControlBook::redefine(ControlDefinitions definitions, QcPolicy policy) {
       state.rules = definitions_.rules_of(analyzer, test);
     }
   }
+  averages_.clear();  // built again from the new policy as results arrive
 }
 
 void ControlBook::set_history(HistoryRead read) {
@@ -229,6 +236,9 @@ store::ControlJudgement ControlBook::judge_value(const ControlKey& key, Control&
     j.violations.push_back({std::string(to_string(v.rule)), v.detail});
   }
   j.run_rejected = evaluation.is_rejected;
+  if (!j.run_rejected) {
+    test.average_block.reset();
+  }
   if (j.run_rejected && !test.last_rejected) {
     test.rejected_at = at;
     test.rejected_by = rejecting(j.violations);
@@ -300,10 +310,29 @@ void ControlBook::remember(Control& control, const store::ControlJudgement& j) {
   }
 }
 
-void ControlBook::restore(const std::vector<store::StoredJudgement>& history) {
+void ControlBook::restore(const store::QcHistory& history) {
   std::unique_lock lock(mutex_);
-  for (const auto& stored : history) {
+  for (const auto& stored : history.judgements) {
     replay(stored);
+  }
+  for (const auto& stored : history.averages) {
+    resume(stored);
+  }
+}
+
+void ControlBook::resume(const store::StoredAveragePoint& stored) {
+  const auto& p = stored.point;
+  auto* average = average_of(stored.analyzer, p.test);
+  if (average == nullptr || p.method != to_string(average->settings().method)) {
+    return;  // no longer watched, or watched another way: it starts afresh
+  }
+  average->resume(p.value);
+  auto& test = test_of(stored.analyzer, p.test);
+  const bool cleared =
+      test.last_judged_at && *test.last_judged_at > stored.at && !test.last_rejected;
+  if (p.is_excursion && p.acts_on_gate && !cleared) {
+    test.average_block = Test::AverageBlock{
+        stored.at, excursion_reason(p.method, p.test, stored.at, p.value, p.low, p.high)};
   }
 }
 
@@ -339,6 +368,9 @@ void ControlBook::replay(const store::StoredJudgement& stored) {
     }
     test.last_rejected = j.run_rejected;
     test.last_judged_at = stored.evaluated_at;
+    if (!j.run_rejected) {
+      test.average_block.reset();
+    }
   }
   remember(control, j);
 }
@@ -347,6 +379,9 @@ GateState ControlBook::gate(std::string_view analyzer, std::string_view test,
                             Clock::time_point at) const {
   std::shared_lock lock(mutex_);
   const auto* t = find_test(analyzer, test);
+  if (t != nullptr && t->average_block && !t->last_rejected) {
+    return {GateStatus::Out, true, t->average_block->reason};
+  }
   if (t == nullptr || !t->has_target) {
     return {};
   }
@@ -365,6 +400,83 @@ GateState ControlBook::gate(std::string_view analyzer, std::string_view test,
                         hours(policy_.interval), utc(*t->last_judged_at))};
   }
   return {GateStatus::In, true, ""};
+}
+
+std::vector<store::AveragePointRow> ControlBook::average(const store::Receipt& receipt,
+                                                         const model::ResultSet& set) {
+  std::vector<store::AveragePointRow> out;
+  if (set.kind != model::SpecimenKind::Patient) {
+    return out;
+  }
+  std::unique_lock lock(mutex_);
+  if (is_averaged(receipt)) {
+    return out;
+  }
+  for (const auto& o : set.observations) {
+    if (!o.numeric || o.comparator != model::Comparator::None ||
+        o.status != model::ResultStatus::Final) {
+      continue;
+    }
+    auto* average = average_of(receipt.analyzer, o.code);
+    const auto p = average != nullptr ? average->add(*o.numeric) : std::nullopt;
+    if (!p) {
+      continue;
+    }
+    out.push_back(point_row(*average, *p));
+    if (!p->is_excursion) {
+      continue;
+    }
+    ++excursions_[{receipt.analyzer, o.code, out.back().method}];
+    auto& test = test_of(receipt.analyzer, o.code);
+    const auto& s = average->settings();
+    if (s.acts_on_gate && !test.average_block) {
+      test.average_block = Test::AverageBlock{
+          receipt.received_at, excursion_reason(to_string(s.method), o.code, receipt.received_at,
+                                                p->value, s.low, s.high)};
+    }
+  }
+  return out;
+}
+
+// Each message's results count once in the averages, however often it is read.
+bool ControlBook::is_averaged(const store::Receipt& receipt) {
+  constexpr std::size_t kRemembered = 4096;
+  auto id = receipt.id.to_string();
+  if (!averaged_messages_.insert(id).second) {
+    return true;
+  }
+  averaged_order_.push_back(std::move(id));
+  if (averaged_order_.size() > kRemembered) {
+    averaged_messages_.erase(averaged_order_.front());
+    averaged_order_.pop_front();
+  }
+  return false;
+}
+
+PatientAverage* ControlBook::average_of(const std::string& analyzer, const std::string& test) {
+  auto it = averages_.find({analyzer, test});
+  if (it == averages_.end()) {
+    auto settings = policy_.average_of(analyzer, test);
+    std::optional<PatientAverage> average;
+    if (settings) {
+      average.emplace(std::move(*settings));
+    }
+    it = averages_.emplace(std::pair{analyzer, test}, std::move(average)).first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+store::AveragePointRow ControlBook::point_row(const PatientAverage& average,
+                                              const AveragePoint& p) const {
+  const auto& s = average.settings();
+  return {s.test, to_string(s.method), p.value,       p.results, s.target, s.low,
+          s.high, p.is_excursion,      s.acts_on_gate};
+}
+
+std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> ControlBook::excursions()
+    const {
+  std::shared_lock lock(mutex_);
+  return excursions_;
 }
 
 std::vector<TestGate> ControlBook::gates(Clock::time_point at) const {

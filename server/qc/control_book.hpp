@@ -3,21 +3,28 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "drivers/model/result_set.hpp"
 #include "server/qc/control_definitions.hpp"
 #include "server/qc/gate_status.hpp"
+#include "server/qc/patient_average.hpp"
 #include "server/qc/qc_policy.hpp"
 #include "server/qc/westgard.hpp"
+#include "server/store/control_history.hpp"
 #include "server/store/control_judgement.hpp"
 #include "server/store/stored_message.hpp"
 
@@ -58,8 +65,7 @@ class ControlBook {
 
   /// Where the stored judgements come from (the database): read by restore_if_needed() until a
   /// read succeeds. Without one, there is nothing to restore.
-  using HistoryRead =
-      std::function<std::optional<std::vector<store::StoredJudgement>>(std::string& error)>;
+  using HistoryRead = std::function<std::optional<store::QcHistory>(std::string& error)>;
   void set_history(HistoryRead read);
   /// Restores the stored judgements if that has not been done yet: false (and why in `error`)
   /// when they cannot be read, and the gate is then not to be trusted.
@@ -67,7 +73,9 @@ class ControlBook {
 
   /// Replays judgements stored before (oldest first), as they were made: targets, runs and
   /// gates come back as they were, and none of them is judged again.
-  void restore(const std::vector<store::StoredJudgement>& history);
+  /// The patient-based averages resume from their latest points; an excursion that acts on the
+  /// gate and no accepted run has cleared holds again.
+  void restore(const store::QcHistory& history);
 
   /// Judges the numeric results of a QC result set (`set` of `receipt`'s message): each with its
   /// run, against the test's earlier runs; the gate follows each run's verdict. A measurement
@@ -75,6 +83,16 @@ class ControlBook {
   /// and changes nothing. Nothing for a set that is not QC.
   std::vector<store::ControlJudgement> judge(const store::Receipt& receipt,
                                              const model::ResultSet& set, std::size_t set_index);
+
+  /// Adds the numeric final results of a patient result set to the averages of their tests on
+  /// `receipt`'s analyzer: the points completed, each judged against its limits. An excursion of
+  /// an average that acts on the gate puts the test out until an accepted control run. A message
+  /// already averaged (a replay from the spool) adds nothing.
+  std::vector<store::AveragePointRow> average(const store::Receipt& receipt,
+                                              const model::ResultSet& set);
+
+  /// Excursions of the averages since start-up, by analyzer, test and method.
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> excursions() const;
 
   /// The gate of `test` on `analyzer` at `at`.
   GateState gate(std::string_view analyzer, std::string_view test, Clock::time_point at) const;
@@ -108,6 +126,12 @@ class ControlBook {
     Clock::time_point rejected_at{};
     std::string rejected_by;  ///< The violations that rejected it, in words.
     bool has_target = false;
+    struct AverageBlock {
+      Clock::time_point at;
+      std::string reason;
+    };
+    /// A patient-based average's excursion that acts on the gate, until an accepted run.
+    std::optional<AverageBlock> average_block;
   };
   using ControlMap = std::map<ControlKey, Control>;
 
@@ -121,6 +145,10 @@ class ControlBook {
   static void close_run(Test& test);
   void remember(Control& control, const store::ControlJudgement& j);
   void replay(const store::StoredJudgement& stored);
+  void resume(const store::StoredAveragePoint& stored);
+  PatientAverage* average_of(const std::string& analyzer, const std::string& test);
+  bool is_averaged(const store::Receipt& receipt);
+  store::AveragePointRow point_row(const PatientAverage& average, const AveragePoint& p) const;
 
   void define(const ControlDefinition& d);
 
@@ -132,6 +160,11 @@ class ControlBook {
   std::atomic<bool> is_restored_{true};
   ControlMap controls_;
   std::map<std::string, std::map<std::string, Test, std::less<>>, std::less<>> tests_;
+  /// (analyzer, test) -> its average; nullopt when the test has none.
+  std::map<std::pair<std::string, std::string>, std::optional<PatientAverage>> averages_;
+  std::set<std::string, std::less<>> averaged_messages_;
+  std::deque<std::string> averaged_order_;
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> excursions_;
 };
 
 /// The name a control's values have in a run and in the rules' details: "level 2 lot 4411".

@@ -194,6 +194,23 @@ void append_qc_evaluation(std::string& out, long long result_id, const MessageCo
       .text(m.received_at);
 }
 
+template <typename Row>
+void append_patient_average(std::string& out, const MessageColumns& m, const AveragePointRow& p) {
+  Row(out, kPatientAverageColumns)
+      .text(m.id)
+      .integer(m.analyzer_id)
+      .text(p.test)
+      .text(p.method)
+      .number(p.value)
+      .integer(static_cast<long long>(p.results))
+      .number(p.target)
+      .number(p.low)
+      .number(p.high)
+      .boolean(p.is_excursion)
+      .boolean(p.acts_on_gate)
+      .text(m.received_at);
+}
+
 const model::Decision& decision_for(const MessageContent& in, std::size_t set, std::size_t obs) {
   static const model::Decision kMissing = model::hold_for_review(
       "system:store", "no decision was made for this result: held for review");
@@ -269,6 +286,9 @@ const std::vector<std::string> kQcEvaluationColumns = {
     "result_id",      "analyzer_id", "test",        "material",     "level",       "lot",
     "value",          "phase",       "target_mean", "target_sd",    "z",           "run_id",
     "run_started_at", "run_values",  "violations",  "run_rejected", "measurement", "evaluated_at"};
+const std::vector<std::string> kPatientAverageColumns = {
+    "message_id", "analyzer_id", "test", "method",       "value",        "results",
+    "target",     "low",         "high", "is_excursion", "acts_on_gate", "at"};
 const std::vector<std::string> kOutboxColumns = {"destination", "specimen_row_id", "specimen_id",
                                                  "result_ids"};
 
@@ -340,6 +360,9 @@ void append_rows(BatchRows& rows, const StoreRequest& request, long long analyze
   const auto& in = *request.content;
   const MessageColumns m{request.receipt.id.to_string(), analyzer_id,
                          timestamp_literal(request.receipt.received_at)};
+  for (const auto& point : in.average_points) {
+    append_patient_average<Row>(rows.patient_averages, m, point);
+  }
   std::size_t judged = 0;
   for (std::size_t s = 0; s < in.result_sets.size(); ++s) {
     const auto& set = in.result_sets[s];

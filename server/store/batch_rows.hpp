@@ -24,6 +24,7 @@ struct BatchRows {
   std::string decisions;
   std::string outbox;
   std::string qc_evaluations;
+  std::string patient_averages;
   std::set<std::string> outbox_specimens;     ///< The specimens of the outbox rows.
   std::set<std::string> outbox_destinations;  ///< Their destinations.
 };
@@ -35,6 +36,7 @@ extern const std::vector<std::string> kResultColumns;
 extern const std::vector<std::string> kDecisionColumns;
 extern const std::vector<std::string> kOutboxColumns;
 extern const std::vector<std::string> kQcEvaluationColumns;
+extern const std::vector<std::string> kPatientAverageColumns;
 
 /// One message row (kIncomingColumns): for the staging table of a COPY batch, or the batch
 /// statement's messages parameter.

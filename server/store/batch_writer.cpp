@@ -80,10 +80,11 @@ std::string touch_analyzers_statement(int parameter) {
 
 // The whole batch in ONE statement, which commits by itself: one round trip. Each table's rows
 // come as one JSON parameter ($1 messages, $2 specimens, $3 results, $4 decisions, $5 outbox,
-// $6 analyzers to touch, $7 QC evaluations). A message stored before (its ID) is skipped by ON
-// CONFLICT, and an accepted message the same analyzer already sent (and we accepted), byte for byte
-// but for an HL7 send time, is a retransmission: kept raw as a duplicate. Only the specimens,
-// results, decisions and outbox rows of messages stored now as accepted or incomplete go in
+// $6 analyzers to touch, $7 QC evaluations, $8 patient-based QC averages). A message stored before
+// (its ID) is skipped by ON CONFLICT, and an accepted message the same analyzer already sent (and
+// we accepted), byte for byte but for an HL7 send time, is a retransmission: kept raw as a
+// duplicate. Only the specimens, results, decisions and outbox rows of messages stored now as
+// accepted or incomplete go in
 // (`kept`). Before the first outbox row takes its ID, a lock per specimen is taken
 // (outbox_order.hpp).
 std::string batch_statement() {
@@ -116,6 +117,9 @@ std::string batch_statement() {
       " new_qc AS (INSERT INTO qc_evaluations ({10}) SELECT {11}"
       " FROM jsonb_populate_recordset(NULL::qc_evaluations, $7::jsonb) x"
       " WHERE x.result_id IN (SELECT id FROM new_results)),"
+      " new_averages AS (INSERT INTO qc_patient_averages ({12}) SELECT {13}"
+      " FROM jsonb_populate_recordset(NULL::qc_patient_averages, $8::jsonb) x"
+      " WHERE x.message_id IN (SELECT id FROM kept)),"
       " locked AS (SELECT count(pg_advisory_xact_lock({8}, t.k)) AS n FROM"
       " (SELECT DISTINCT hashtext(x.specimen_id) AS k"
       "  FROM jsonb_populate_recordset(NULL::outbox, $5::jsonb) x ORDER BY 1) t),"
@@ -128,7 +132,8 @@ std::string batch_statement() {
       listed(kSpecimenColumns), selected(kSpecimenColumns), listed(kResultColumns),
       selected(kResultColumns), listed(kDecisionColumns), selected(kDecisionColumns),
       listed(kOutboxColumns), selected(kOutboxColumns), kSpecimenLockClass,
-      touch_analyzers_statement(6), listed(kQcEvaluationColumns), selected(kQcEvaluationColumns));
+      touch_analyzers_statement(6), listed(kQcEvaluationColumns), selected(kQcEvaluationColumns),
+      listed(kPatientAverageColumns), selected(kPatientAverageColumns));
 }
 
 constexpr const char* kFindSequences =
@@ -253,7 +258,7 @@ Result<void, StoreError> BatchWriter::connect() {
     n.exec("SET hemalink.notify_after_commit = on");
     session->connection.prepare("store_batch", batch_statement());
     // Planned and its caches filled now, storing nothing: not by an analyzer's first message.
-    n.exec_prepared("store_batch", "[]", "[]", "[]", "[]", "[]", "[]", "[]");
+    n.exec_prepared("store_batch", "[]", "[]", "[]", "[]", "[]", "[]", "[]", "[]");
     session_ = std::move(session);
     know_analyzers(n);
     return {};
@@ -482,7 +487,7 @@ Result<BatchWriter::Stored, StoreError> BatchWriter::write_in_one_statement(
     answer = n.exec_prepared("store_batch", json_array(messages), json_array(rows.specimens),
                              json_array(rows.results), json_array(rows.decisions),
                              json_array(rows.outbox), json_array(touches),
-                             json_array(rows.qc_evaluations));
+                             json_array(rows.qc_evaluations), json_array(rows.patient_averages));
     unannounced_.insert(rows.outbox_destinations.begin(), rows.outbox_destinations.end());
   } catch (const pqxx::broken_connection& e) {
     disconnect();
@@ -513,6 +518,7 @@ Result<BatchWriter::Stored, StoreError> BatchWriter::write_by_copy(
   copy_rows(tx, "results", kResultColumns, rows.results);
   copy_rows(tx, "decisions", kDecisionColumns, rows.decisions);
   copy_rows(tx, "qc_evaluations", kQcEvaluationColumns, rows.qc_evaluations);
+  copy_rows(tx, "qc_patient_averages", kPatientAverageColumns, rows.patient_averages);
   lock_specimens_for_outbox(tx, rows.outbox_specimens);
   copy_rows(tx, "outbox", kOutboxColumns, rows.outbox);
   if (!touches.empty()) {

@@ -23,6 +23,29 @@ constexpr const char* kHistory =
     " JOIN analyzers a ON a.id = q.analyzer_id"
     " WHERE q.rank <= $1 ORDER BY q.id";
 
+constexpr const char* kLatestAverages =
+    "SELECT DISTINCT ON (p.analyzer_id, p.test, p.method) a.name, extract(epoch FROM p.at),"
+    " p.test, p.method, p.value, p.results, p.target, p.low, p.high, p.is_excursion,"
+    " p.acts_on_gate FROM qc_patient_averages p JOIN analyzers a ON a.id = p.analyzer_id"
+    " ORDER BY p.analyzer_id, p.test, p.method, p.id DESC";
+
+StoredAveragePoint read_average(const pqxx::row& r) {
+  StoredAveragePoint out;
+  out.analyzer = r[0].as<std::string>();
+  out.at = from_epoch_seconds(r[1].as<double>());
+  auto& p = out.point;
+  p.test = r[2].as<std::string>();
+  p.method = r[3].as<std::string>();
+  p.value = r[4].as<double>();
+  p.results = r[5].as<std::size_t>();
+  p.target = r[6].as<double>();
+  p.low = r[7].as<double>();
+  p.high = r[8].as<double>();
+  p.is_excursion = r[9].as<bool>();
+  p.acts_on_gate = r[10].as<bool>();
+  return out;
+}
+
 std::optional<double> optional_number(const pqxx::field& f) {
   return f.is_null() ? std::nullopt : std::optional<double>(f.as<double>());
 }
@@ -58,15 +81,17 @@ StoredJudgement read_row(const pqxx::row& r) {
 
 }  // namespace
 
-Result<std::vector<StoredJudgement>, StoreError> control_history(const std::string& dsn,
-                                                                 std::size_t per_control) {
+Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_t per_control) {
   return on_thread_connection(
       dsn, "reading the QC judgements to rebuild the QC state",
-      [&](pqxx::connection& c) -> Result<std::vector<StoredJudgement>, StoreError> {
+      [&](pqxx::connection& c) -> Result<QcHistory, StoreError> {
         pqxx::read_transaction tx(c);
-        std::vector<StoredJudgement> out;
+        QcHistory out;
         for (const auto& row : tx.exec_params(kHistory, static_cast<long long>(per_control))) {
-          out.push_back(read_row(row));
+          out.judgements.push_back(read_row(row));
+        }
+        for (const auto& row : tx.exec(kLatestAverages)) {
+          out.averages.push_back(read_average(row));
         }
         return out;
       });

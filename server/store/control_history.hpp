@@ -5,14 +5,20 @@
 #include <vector>
 
 #include "protocols/common/result.hpp"
+#include "server/store/average_point.hpp"
 #include "server/store/control_judgement.hpp"
 #include "server/store/errc.hpp"
 
 namespace hemalink::store {
 
-/// The stored QC judgements that the QC state is rebuilt from at start-up: each control's last
-/// `per_control` (its target, its place in recent runs, the gate of its test), oldest first.
-Result<std::vector<StoredJudgement>, StoreError> control_history(const std::string& dsn,
-                                                                 std::size_t per_control);
+/// What the QC state is rebuilt from at start-up: each control's last `per_control` judgements
+/// (its target, its place in recent runs, the gate of its test), oldest first; and the latest
+/// point of each patient-based average.
+struct QcHistory {
+  std::vector<StoredJudgement> judgements;
+  std::vector<StoredAveragePoint> averages;
+};
+
+Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_t per_control);
 
 }  // namespace hemalink::store

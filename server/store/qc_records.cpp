@@ -62,7 +62,26 @@ SELECT json_build_object('analyzer', $1::text, 'test', $2::text,
     'sent_to_lis', sent) ORDER BY id) FROM released), '[]'))::text
 )sql";
 
+constexpr const char* kAverages = R"sql(
+SELECT json_build_object('analyzer', $1::text, 'test', $2::text,
+  'points', coalesce(json_agg(json_build_object('at', p.at, 'method', p.method,
+    'value', p.value, 'results', p.results, 'target', p.target, 'low', p.low, 'high', p.high,
+    'is_excursion', p.is_excursion, 'acts_on_gate', p.acts_on_gate) ORDER BY p.id), '[]'))::text
+FROM (SELECT q.* FROM qc_patient_averages q JOIN analyzers a ON a.id = q.analyzer_id
+      WHERE a.name = $1 AND q.test = $2 AND ($3::timestamptz IS NULL OR q.at >= $3)
+      ORDER BY q.id DESC LIMIT $4) p
+)sql";
+
 }  // namespace
+
+Result<std::string, StoreError> qc_averages_json(const std::string& dsn,
+                                                 const std::string& analyzer,
+                                                 const std::string& test,
+                                                 const std::optional<std::string>& since,
+                                                 std::size_t limit) {
+  return one_document(dsn, "reading a patient average series", kAverages, analyzer, test, since,
+                      static_cast<long long>(limit));
+}
 
 Result<std::string, StoreError> qc_series_json(const std::string& dsn, const QcSeriesQuery& q) {
   return one_document(dsn, "reading a Levey-Jennings series", kSeries, q.analyzer, q.test,

@@ -31,4 +31,12 @@ Result<std::string, StoreError> qc_series_json(const std::string& dsn, const QcS
 Result<std::string, StoreError> qc_bracket_json(const std::string& dsn, const std::string& analyzer,
                                                 const std::string& test);
 
+/// The points of the patient-based averages of `test` on `analyzer` (every method), oldest
+/// first: at most `limit` of the latest, since a time when given.
+Result<std::string, StoreError> qc_averages_json(const std::string& dsn,
+                                                 const std::string& analyzer,
+                                                 const std::string& test,
+                                                 const std::optional<std::string>& since,
+                                                 std::size_t limit);
+
 }  // namespace hemalink::store

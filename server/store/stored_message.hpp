@@ -13,6 +13,7 @@
 #include "drivers/model/result_set.hpp"
 #include "drivers/model/wire_protocol.hpp"
 #include "protocols/common/parse_error.hpp"
+#include "server/store/average_point.hpp"
 #include "server/store/control_judgement.hpp"
 
 namespace hemalink::store {
@@ -58,6 +59,8 @@ struct MessageContent {
   std::vector<std::vector<model::Decision>> decisions;
   /// How quality control judged the message's control results (none for patient results).
   std::vector<ControlJudgement> control_judgements;
+  /// The patient-based averages its patient results completed (XbarM batches, MA/EWMA points).
+  std::vector<AveragePointRow> average_points;
 
   /// What a message refused before it could be read (a framing or link error) is: rejected,
   /// with the error's description and byte offset.

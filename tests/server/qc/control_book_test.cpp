@@ -47,6 +47,13 @@ model::ResultSet control_set(const Control& c, double value, const std::string& 
   return set;
 }
 
+QcPolicy policy(std::size_t establish_runs, std::chrono::minutes interval) {
+  QcPolicy p;
+  p.establish_runs = establish_runs;
+  p.interval = interval;
+  return p;
+}
+
 ControlDefinitions defined(const Control& c, double mean, double sd) {
   ControlDefinitions d;
   d.controls.push_back(
@@ -146,7 +153,7 @@ TEST(ControlBook, ARejectedRunPutsOnlyThatTestOnThatAnalyzerOutUntilAnAcceptedRu
 
 TEST(ControlBook, WithoutARunWithinTheIntervalTheStatusIsUnknown) {
   const Control wbc;
-  ControlBook book(defined(wbc, 7.0, 0.2), QcPolicy{20, 60min, 8h});
+  ControlBook book(defined(wbc, 7.0, 0.2), policy(20, 8h));
   const auto before_any = book.gate("xn-1", "WBC", kMonday);
   EXPECT_TRUE(before_any.is_under_qc) << "a defined target puts the test under QC";
   EXPECT_EQ(before_any.status, GateStatus::Unknown);
@@ -197,15 +204,15 @@ TEST(ControlBook, ARetransmittedMeasurementIsJudgedOnce) {
 
 TEST(ControlBook, ABookRebuiltFromStoredJudgementsJudgesAsTheFirstDid) {
   const Control wbc;
-  ControlBook first({}, QcPolicy{5, 60min, 24h});
+  ControlBook first({}, policy(5, 24h));
   std::vector<store::StoredJudgement> stored;
   const double values[] = {7.0, 7.2, 6.8, 7.1, 6.9, 7.6, 7.7};
   for (std::size_t i = 0; i < std::size(values); ++i) {
     const auto at = kMonday + i * 3h;
     stored.push_back({"xn-1", at, measure(first, wbc, values[i], at)});
   }
-  ControlBook rebuilt({}, QcPolicy{5, 60min, 24h});
-  rebuilt.restore(stored);
+  ControlBook rebuilt({}, policy(5, 24h));
+  rebuilt.restore({stored, {}});
   const auto at = kMonday + 30h;
   EXPECT_EQ(rebuilt.gate("xn-1", "WBC", at).status, first.gate("xn-1", "WBC", at).status);
   EXPECT_EQ(rebuilt.gate("xn-1", "WBC", at).reason, first.gate("xn-1", "WBC", at).reason);

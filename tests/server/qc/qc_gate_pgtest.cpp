@@ -30,6 +30,7 @@ constexpr const char* kControls = R"({
   "controls": [
     {"analyzer": "xn-1", "test": "WBC", "level": "QC-L1", "mean": 6.00, "sd": 0.20},
     {"analyzer": "xn-1", "test": "HGB", "level": "QC-L1", "mean": 13.0, "sd": 0.30},
+    {"analyzer": "xn-1", "test": "MCV", "level": "QC-L1", "mean": 82.0, "sd": 0.80},
     {"analyzer": "xn-2", "test": "WBC", "level": "QC-L1", "mean": 6.00, "sd": 0.20},
     {"analyzer": "xn-2", "test": "HGB", "level": "QC-L1", "mean": 13.0, "sd": 0.30}
   ]
@@ -53,18 +54,29 @@ config::DaemonConfig lab(const testing::TempDir& dir) {
   return c;
 }
 
+using Results = std::vector<std::pair<std::string, std::string>>;  // XN code, value
+
 // A Sysmex XN message: O-12 `Q` for a control, `N` for a patient (each patient their own, so no
 // delta check interferes).
-std::string xn_message(const std::string& sample, bool is_qc, double wbc, double hgb,
+std::string xn_message(const std::string& sample, bool is_qc, const Results& results,
                        const std::string& measured_at) {
-  return fmt::format(
+  std::string records = fmt::format(
       "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
       "P|1|||{}|^Doe^Jane||19720101|F\r"
-      "O|1||^^        {}^B|^^^^WBC\\^^^^HGB|||||||{}||||||||||||||F\r"
-      "R|1|^^^^WBC^1|{:.2f}|10*3/uL||N||F||||{}\r"
-      "R|2|^^^^HGB^1|{:.1f}|g/dL||N||F||||{}\r"
-      "L|1|N\r",
-      is_qc ? "" : "P-" + sample, sample, is_qc ? "Q" : "N", wbc, measured_at, hgb, measured_at);
+      "O|1||^^        {}^B|^^^^WBC|||||||{}||||||||||||||F\r",
+      is_qc ? "" : "P-" + sample, sample, is_qc ? "Q" : "N");
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    records += fmt::format("R|{}|^^^^{}^1|{}|||N||F||||{}\r", i + 1, results[i].first,
+                           results[i].second, measured_at);
+  }
+  return records + "L|1|N\r";
+}
+
+std::string xn_message(const std::string& sample, bool is_qc, double wbc, double hgb,
+                       const std::string& measured_at) {
+  return xn_message(sample, is_qc,
+                    {{"WBC", fmt::format("{:.2f}", wbc)}, {"HGB", fmt::format("{:.1f}", hgb)}},
+                    measured_at);
 }
 
 void send(DaemonHarness& h, const std::string& analyzer, const std::string& records) {
@@ -131,9 +143,10 @@ TEST(QcGate, ARejectedRunHoldsThatTestOnThatAnalyzerUntilAnAcceptedRun) {
       << "only HGB of S-2 goes to the LIS";
 
   const auto gates = api_get(h, "/api/v1/qc/gates?analyzer=xn-1")["gates"];
-  ASSERT_EQ(gates.size(), 2U) << gates.dump();
+  ASSERT_EQ(gates.size(), 3U) << gates.dump();
   for (const auto& g : gates) {
-    EXPECT_EQ(g["status"], g["test"] == "WBC" ? "out" : "in") << g.dump();
+    const auto expected = g["test"] == "WBC" ? "out" : g["test"] == "HGB" ? "in" : "unknown";
+    EXPECT_EQ(g["status"], expected) << g.dump() << ": MCV has a control but no run yet";
     EXPECT_EQ(g["under_qc"], true);
   }
 
@@ -180,6 +193,58 @@ TEST(QcGate, ARestartKeepsTheGateWhereItWas) {
   control(h, "xn-1", 6.00, 13.0, "20261207100000");
   patient(h, "xn-1", "S-6");
   EXPECT_EQ(decision_of(h, "S-6", "HGB"), "release");
+}
+
+// Bull's XbarM through the daemon: an MCV batch far off target is an alarm (the live events,
+// /metrics, the series), and with acts_on_gate it holds MCV until an accepted control run.
+TEST(QcGate, AnXbarmExcursionAlarmsAndHoldsTheTestUntilAnAcceptedRun) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("qc-xbarm");
+  auto config = lab(dir);
+  config.qc.policy.xbarm.batch = 2;
+  config.qc.policy.xbarm.acts_on_gate = true;
+  DaemonHarness h(config);
+  testing::EventSocket events(h.daemon().http_port(), "/api/v1/events", kViewer.token);
+  ASSERT_EQ(events.status(), 101);
+  const auto mcv = [&](const std::string& specimen, const std::string& value) {
+    send(h, "xn-1",
+         xn_message(specimen, false, {{"MCV", value}, {"WBC", "6.50"}}, "20261207100000"));
+  };
+  send(h, "xn-1", xn_message("QC-L1", true, {{"MCV", "82.3"}, {"WBC", "6.02"}}, "20261207090000"));
+  mcv("M-1", "90.1");
+  mcv("M-2", "89.0");
+  EXPECT_EQ(decision_of(h, "M-2", "MCV"), "release") << "a batch on target";
+  mcv("M-3", "99.5");
+  mcv("M-4", "100.2");  // the second batch: about +11 %
+  const auto alarm = events.next_of("qc_alarm", 10s);
+  ASSERT_TRUE(alarm.has_value());
+  EXPECT_EQ((*alarm)["test"], "MCV");
+  EXPECT_EQ((*alarm)["method"], "xbarm");
+  EXPECT_GT((*alarm)["value"].get<double>(), (*alarm)["high"].get<double>());
+
+  mcv("M-5", "90.0");
+  EXPECT_EQ(decision_of(h, "M-5", "MCV"), "hold");
+  EXPECT_TRUE(
+      decision_of(h, "M-5", "MCV", "d.reason").starts_with("xbarm of MCV out of its limits"))
+      << decision_of(h, "M-5", "MCV", "d.reason");
+  EXPECT_EQ(decision_of(h, "M-5", "WBC"), "release") << "only MCV is held";
+
+  const auto metrics = testing::http_request(h.daemon().http_port(), "GET", "/metrics", "").body;
+  EXPECT_NE(metrics.find("hemalink_qc_average_excursions_total{analyzer=\"xn-1\",test=\"MCV\","
+                         "method=\"xbarm\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("hemalink_qc_gate{analyzer=\"xn-1\",test=\"MCV\",status=\"out\"} 1"),
+            std::string::npos);
+  const auto series = api_get(h, "/api/v1/qc/xn-1/MCV/averages");
+  ASSERT_EQ(series["points"].size(), 2U) << series.dump();
+  EXPECT_EQ(series["points"][0]["is_excursion"], false);
+  EXPECT_EQ(series["points"][1]["is_excursion"], true);
+
+  // The lab runs its controls (MCV of XN-CHECK level 1 established from the file), accepted.
+  send(h, "xn-1", xn_message("QC-L1", true, {{"MCV", "82.0"}, {"WBC", "6.00"}}, "20261207110000"));
+  mcv("M-6", "90.0");
+  EXPECT_EQ(decision_of(h, "M-6", "MCV"), "release") << decision_of(h, "M-6", "MCV", "d.reason");
 }
 
 }  // namespace
