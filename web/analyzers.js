@@ -13,8 +13,9 @@ export function analyzersPage(root, app) {
     try {
       const midnight = new Date();
       midnight.setHours(0, 0, 0, 0);
-      const data = await get(`/api/v1/analyzers${query({since: midnight.toISOString()})}`);
-      board.replaceChildren(...data.analyzers.map(tile));
+      const [data, qc] = await Promise.all([
+        get(`/api/v1/analyzers${query({since: midnight.toISOString()})}`), get('/api/v1/qc/gates')]);
+      board.replaceChildren(...data.analyzers.map((a) => tile(a, qc.gates.filter((g) => g.analyzer === a.name && g.under_qc))));
       app.error('');
     } catch (e) {
       app.error(`The analyzers could not be read: ${e.message}`);
@@ -24,14 +25,24 @@ export function analyzersPage(root, app) {
   load();
   return {
     onEvent(event) {
-      if (!['analyzer_connected', 'analyzer_disconnected', 'message', 'gap'].includes(event.type)) return;
+      if (!['analyzer_connected', 'analyzer_disconnected', 'message', 'qc', 'qc_alarm', 'gap'].includes(event.type)) return;
       clearTimeout(pending);
       pending = setTimeout(load, 250);
     },
   };
 }
 
-function tile(a) {
+// The QC gate of the analyzer's tests in a line: out first, then unknown, else in control.
+function qcFact(analyzer, gates) {
+  if (!gates.length) return 'no test under QC yet';
+  const out = gates.filter((g) => g.status === 'out').map((g) => g.test);
+  const unknown = gates.filter((g) => g.status === 'unknown').map((g) => g.test);
+  const words = [out.length ? `OUT: ${out.join(', ')}` : '', unknown.length ? `unknown: ${unknown.join(', ')}` : '']
+    .filter(Boolean).join(' · ') || `all ${gates.length} in control`;
+  return h('a', {href: `#/qc/${encodeURIComponent(analyzer)}`, class: `qc-summary${out.length ? ' out' : ''}`}, words);
+}
+
+function tile(a, gates) {
   const today = a.messages_since || {};
   const total = Object.values(today).reduce((x, y) => x + y, 0);
   const state = a.transport === 'file-drop' ? 'watching' : a.connected ? 'connected' : 'not connected';
@@ -46,6 +57,7 @@ function tile(a) {
       fact('Messages today', String(total)),
       fact('Rejected today', String(today.rejected || 0)),
       fact('Link errors (NAKs) since start', String(a.link_errors_since_start || 0)),
+      fact('QC', qcFact(a.name, gates)),
       fact('Results since start', `${a.results_since_start.release} released, ${a.results_since_start.hold} held, ${a.results_since_start.rerun_or_reject} rerun or rejected`)));
 }
 

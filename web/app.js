@@ -4,6 +4,7 @@ import {analyzersPage} from './analyzers.js';
 import {ApiError, get, listen, session} from './api.js';
 import {h} from './dom.js';
 import {outboxPage} from './outbox.js';
+import {qcPage} from './qc.js';
 import {queuePage} from './queue.js';
 import {rulesPage} from './rules.js';
 import {specimenPage, specimenSearchPage} from './specimens.js';
@@ -95,6 +96,7 @@ function route() {
     specimens: () => (rest.length ? specimenPage(body, app, decodeURIComponent(rest.join('/'))) : specimenSearchPage(body, app)),
     analyzers: () => analyzersPage(body, app),
     outbox: () => outboxPage(body, app),
+    qc: () => qcPage(body, app, rest[0] && decodeURIComponent(rest[0]), rest[1] && decodeURIComponent(rest[1])),
     rules: () => rulesPage(body, app),
   };
   current = (pages[page] || pages.queue)();

@@ -1,10 +1,13 @@
 #include "server/daemon/connection_registry.hpp"
 
+#include <algorithm>
+
 namespace hemalink::daemon {
 
 bool ConnectionRegistry::add(const std::shared_ptr<Connection>& connection,
                              const std::string& analyzer, std::size_t analyzer_cap,
                              std::string peer) {
+  std::uint64_t number = 0;
   {
     std::lock_guard lock(mutex_);
     auto& of_analyzer = per_analyzer_[analyzer];
@@ -12,10 +15,11 @@ bool ConnectionRegistry::add(const std::shared_ptr<Connection>& connection,
       return false;
     }
     ++of_analyzer;
-    connections_.emplace(connection.get(), Entry{connection, analyzer, peer});
+    number = ++admitted_;
+    connections_.emplace(connection.get(), Entry{connection, analyzer, peer, number});
   }
   if (observer_)
-    observer_(analyzer, peer, true);
+    observer_(analyzer, peer, number, true);
   return true;
 }
 
@@ -32,7 +36,21 @@ void ConnectionRegistry::remove(const Connection* connection) {
     connections_.erase(it);
   }
   if (observer_)
-    observer_(ended.analyzer, ended.peer, false);
+    observer_(ended.analyzer, ended.peer, ended.admitted, false);
+}
+
+std::pair<std::uint64_t, std::shared_ptr<Connection>> ConnectionRegistry::newest_of(
+    std::string_view analyzer) const {
+  std::lock_guard lock(mutex_);
+  std::pair<std::uint64_t, std::shared_ptr<Connection>> newest{0, nullptr};
+  for (const auto& [key, entry] : connections_) {
+    if (entry.analyzer == analyzer && entry.admitted > newest.first) {
+      if (auto c = entry.connection.lock()) {
+        newest = {entry.admitted, std::move(c)};
+      }
+    }
+  }
+  return newest;
 }
 
 std::size_t ConnectionRegistry::size() const {
@@ -51,14 +69,20 @@ std::map<std::string, std::vector<std::string>> ConnectionRegistry::peers() cons
 
 std::vector<std::shared_ptr<Connection>> ConnectionRegistry::of(std::string_view analyzer) const {
   std::lock_guard lock(mutex_);
-  std::vector<std::shared_ptr<Connection>> out;
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<Connection>>> found;
   for (const auto& [key, entry] : connections_) {
     if (entry.analyzer != analyzer) {
       continue;
     }
     if (auto c = entry.connection.lock()) {
-      out.push_back(std::move(c));
+      found.emplace_back(entry.admitted, std::move(c));
     }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::shared_ptr<Connection>> out;
+  for (auto& [admitted, c] : found) {
+    out.push_back(std::move(c));
   }
   return out;
 }

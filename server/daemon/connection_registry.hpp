@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,9 +30,10 @@ class Connection {
 /// Every live connection of the daemon: the connection cap, and what SIGTERM drains.
 class ConnectionRegistry {
  public:
-  /// Told of each connection admitted (true) and ended (false), outside the registry's lock.
-  using Observer =
-      std::function<void(const std::string& analyzer, const std::string& peer, bool is_open)>;
+  /// Told of each connection admitted (true) and ended (false), outside the registry's lock;
+  /// `connection` numbers it (in the order connections were admitted).
+  using Observer = std::function<void(const std::string& analyzer, const std::string& peer,
+                                      std::uint64_t connection, bool is_open)>;
 
   explicit ConnectionRegistry(std::size_t max_connections) : max_connections_(max_connections) {}
   /// Before any connection: not thread-safe against add and remove.
@@ -45,8 +47,11 @@ class ConnectionRegistry {
   std::size_t size() const;
   /// The peers of each analyzer's open connections (remote address and port, or device).
   std::map<std::string, std::vector<std::string>> peers() const;
-  /// The live connections of `analyzer`.
+  /// The live connections of `analyzer`, the newest first (an analyzer that reconnects is on its
+  /// new connection while the old one is still closing).
   std::vector<std::shared_ptr<Connection>> of(std::string_view analyzer) const;
+  /// The newest live connection of `analyzer` and its number; none when it has none.
+  std::pair<std::uint64_t, std::shared_ptr<Connection>> newest_of(std::string_view analyzer) const;
 
   void drain_all();
   void close_all();
@@ -61,9 +66,11 @@ class ConnectionRegistry {
     std::weak_ptr<Connection> connection;
     std::string analyzer;
     std::string peer;
+    std::uint64_t admitted = 0;  ///< The order connections were admitted in.
   };
   std::map<const Connection*, Entry> connections_;
   std::map<std::string, std::size_t, std::less<>> per_analyzer_;
+  std::uint64_t admitted_ = 0;
 };
 
 }  // namespace hemalink::daemon

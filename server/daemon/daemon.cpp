@@ -96,13 +96,14 @@ void order_steps(const std::string& dsn, const store::MessageContent& content,
 // A download goes on one of the analyzer's live connections.
 orders::DownloadDelivery delivery_through(ConnectionRegistry& registry) {
   return {[&registry](const std::string& analyzer) { return !registry.of(analyzer).empty(); },
-          [&registry](const std::string& analyzer, orders::WorkToSend work) {
-            const auto connections = registry.of(analyzer);
-            if (connections.empty()) {
-              return false;
+          [&registry](const std::string& analyzer,
+                      orders::WorkToSend work) -> std::optional<std::uint64_t> {
+            auto [number, connection] = registry.newest_of(analyzer);
+            if (!connection) {
+              return std::nullopt;
             }
-            connections.front()->send_work(std::move(work));
-            return true;
+            connection->send_work(std::move(work));
+            return number;
           }};
 }
 
@@ -280,10 +281,13 @@ struct Daemon::Parts {
         host_queries(config.database_url, reader, order_marks),
         lis_links(make_lis_links(config, events)),
         signals(io) {
-    registry.observe([this](const std::string& analyzer, const std::string& peer, bool is_open) {
+    registry.observe([this](const std::string& analyzer, const std::string& peer,
+                            std::uint64_t connection, bool is_open) {
       api::publish_connection(*events, analyzer, peer, is_open);
       if (is_open) {
-        downloads.connected(analyzer);
+        downloads.connected(analyzer, connection);
+      } else {
+        downloads.disconnected(analyzer, connection);
       }
     });
   }

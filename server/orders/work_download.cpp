@@ -86,7 +86,7 @@ void WorkDownload::orders_arrived(std::vector<std::string> specimen_ids) {
   }
   const bool queued = thread_.post([this, specimen_ids = std::move(specimen_ids)] {
     for (const auto& analyzer : analyzers_) {
-      download(analyzer, specimen_ids, false);
+      download(analyzer, specimen_ids, std::nullopt);
     }
   });
   if (!queued) {
@@ -97,18 +97,25 @@ void WorkDownload::orders_arrived(std::vector<std::string> specimen_ids) {
   }
 }
 
-void WorkDownload::connected(const std::string& analyzer) {
+void WorkDownload::connected(const std::string& analyzer, std::uint64_t connection) {
   if (!downloads_to(analyzer)) {
     return;
   }
-  thread_.post([this, analyzer] { download(analyzer, {}, true); });
+  thread_.post([this, analyzer, connection] { download(analyzer, {}, connection); });
+}
+
+void WorkDownload::disconnected(const std::string& analyzer, std::uint64_t connection) {
+  if (!downloads_to(analyzer)) {
+    return;
+  }
+  thread_.post([this, connection] { delivered_.erase(connection); });
 }
 
 void WorkDownload::taken(const std::string& analyzer) {
   if (!downloads_to(analyzer)) {
     return;
   }
-  thread_.post([this, analyzer] { download(analyzer, {}, false); });
+  thread_.post([this, analyzer] { download(analyzer, {}, std::nullopt); });
 }
 
 // Page by page (by order ID), each page's tests marked sent (committed, so that the next pass
@@ -116,7 +123,7 @@ void WorkDownload::taken(const std::string& analyzer) {
 // stays sent to this analyzer: it goes again at its next connection.
 void WorkDownload::download(const std::string& analyzer,
                             const std::vector<std::string>& specimen_ids,
-                            bool with_unacknowledged) {
+                            std::optional<std::uint64_t> resending_to) {
   const auto reader = reader_->get();
   const auto* driver = reader->driver_of(analyzer, nullptr);
   if (driver == nullptr || !delivery_.is_connected(analyzer)) {
@@ -131,8 +138,8 @@ void WorkDownload::download(const std::string& analyzer,
   const auto codes = driver->orderable_codes();
   long long after = 0;
   for (std::size_t pages = 0; pages < kPagesPerPass; ++pages) {
-    auto page = store::work_to_download(dsn_, analyzer, codes, specimen_ids, with_unacknowledged,
-                                        after, kOrdersPerPage);
+    auto page = store::work_to_download(dsn_, analyzer, codes, specimen_ids,
+                                        resending_to.has_value(), after, kOrdersPerPage);
     if (!page) {
       spdlog::warn("download to {}: {}", analyzer, page.error().detail);
       return;
@@ -141,6 +148,9 @@ void WorkDownload::download(const std::string& analyzer,
       return;
     }
     after = page->back().id;
+    if (resending_to) {
+      without_delivered(*resending_to, *page);
+    }
     const auto timestamp = model::compact_utc(std::chrono::system_clock::now());
     const auto specimens = by_specimen(std::move(*page));
     auto messages = is_hl7 ? law_download(*driver, analyzer, specimens, timestamp + "+0000")
@@ -152,14 +162,42 @@ void WorkDownload::download(const std::string& analyzer,
                      marked.error().detail);
         return;
       }
-      const auto tests = work.test_ids.size();
-      if (!delivery_.deliver(analyzer, std::move(work))) {
+      const auto tests = work.test_ids;
+      const auto connection = delivery_.deliver(analyzer, std::move(work));
+      if (!connection) {
         spdlog::info("download to {}: not connected; {} test(s) go at its next connection",
-                     analyzer, tests);
+                     analyzer, tests.size());
         return;
       }
+      delivered(*connection, tests);
     }
   }
+  if (resending_to) {
+    delivered_.erase(*resending_to);  // the connection has everything now
+  }
+}
+
+void WorkDownload::without_delivered(std::uint64_t connection,
+                                     std::vector<store::PendingOrder>& page) const {
+  const auto it = delivered_.find(connection);
+  if (it == delivered_.end()) {
+    return;
+  }
+  for (auto& order : page) {
+    std::erase_if(order.tests, [&](const store::PendingTest& t) {
+      return t.status == "sent" && it->second.contains(t.id);
+    });
+  }
+  std::erase_if(page, [](const store::PendingOrder& o) { return o.tests.empty(); });
+}
+
+void WorkDownload::delivered(std::uint64_t connection, const std::vector<long long>& test_ids) {
+  constexpr std::size_t kRemembered = 100000;  // far more than a pass sends
+  auto& tests = delivered_[connection];
+  if (tests.size() > kRemembered) {
+    tests.clear();
+  }
+  tests.insert(test_ids.begin(), test_ids.end());
 }
 
 }  // namespace hemalink::orders

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,10 +17,10 @@
 namespace hemalink::orders {
 
 /// Where a download reaches an analyzer's connection: `is_connected` says whether it has a live
-/// one, `deliver` hands it the work (false: none took it).
+/// one, `deliver` hands the work to its newest and says which (none: no connection took it).
 struct DownloadDelivery {
   std::function<bool(const std::string& analyzer)> is_connected;
-  std::function<bool(const std::string& analyzer, WorkToSend work)> deliver;
+  std::function<std::optional<std::uint64_t>(const std::string& analyzer, WorkToSend work)> deliver;
 };
 
 /// Download mode: the analyzers configured to receive their work in advance are sent the tests
@@ -35,21 +38,30 @@ class WorkDownload {
 
   /// New or changed orders on these specimens (the LIS's, or a rule's rerun or reflex).
   void orders_arrived(std::vector<std::string> specimen_ids);
-  /// `analyzer` has a new connection.
-  void connected(const std::string& analyzer);
+  /// `analyzer` has a new connection, numbered `connection`.
+  void connected(const std::string& analyzer, std::uint64_t connection);
+  /// That connection closed: what was sent on it and not acknowledged goes again at the next.
+  void disconnected(const std::string& analyzer, std::uint64_t connection);
   /// `analyzer` acknowledged work: what one pass left is sent now.
   void taken(const std::string& analyzer);
   /// Sends what is queued, then ends the thread.
   void stop() { thread_.stop(); }
 
  private:
+  /// `resending_to`: the connection that gets, besides, what was sent and not acknowledged.
   void download(const std::string& analyzer, const std::vector<std::string>& specimen_ids,
-                bool with_unacknowledged);
+                std::optional<std::uint64_t> resending_to);
+  void without_delivered(std::uint64_t connection, std::vector<store::PendingOrder>& page) const;
+  void delivered(std::uint64_t connection, const std::vector<long long>& test_ids);
 
   std::string dsn_;
   std::shared_ptr<ingest::CurrentMessageReader> reader_;
   std::set<std::string, std::less<>> analyzers_;
   DownloadDelivery delivery_;
+  /// Tests handed to each connection until its resend was done (on the worker thread only): the
+  /// resend leaves out what the connection already has (an order that came as it connected was
+  /// sent on it at once).
+  std::map<std::uint64_t, std::set<long long>> delivered_;
   WorkerThreads thread_{1, 10000};
 };
 

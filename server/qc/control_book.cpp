@@ -37,8 +37,15 @@ bool is_judgeable(const model::Observation& o) {
          o.status != model::ResultStatus::CannotReport;
 }
 
-ControlKey key_of(const std::string& analyzer, const model::ResultSet& set,
-                  const model::Observation& o) {
+// A result's control: as the analyzer names it; else as the definitions name its specimen (the
+// XN's QC sample number); else the specimen ID is the level.
+ControlKey key_of(const ControlDefinitions& definitions, const std::string& analyzer,
+                  const model::ResultSet& set, const model::Observation& o) {
+  if (set.qc_level.empty()) {
+    if (const auto* named = definitions.control_of_sample(analyzer, set.specimen_id)) {
+      return {analyzer, o.code, named->material, named->level, named->lot};
+    }
+  }
   return {analyzer, o.code, set.qc_material, set.qc_level.empty() ? set.specimen_id : set.qc_level,
           set.qc_lot};
 }
@@ -187,7 +194,7 @@ std::vector<store::ControlJudgement> ControlBook::judge(const store::Receipt& re
     if (!is_judgeable(observation)) {
       continue;
     }
-    const auto key = key_of(receipt.analyzer, set, observation);
+    const auto key = key_of(definitions_, receipt.analyzer, set, observation);
     auto& control = control_of(key);
     const auto measurement = measurement_of(receipt, set, observation);
     if (auto seen = control.judged.find(measurement); seen != control.judged.end()) {

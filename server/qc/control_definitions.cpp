@@ -59,6 +59,7 @@ void read_controls(const json& list, const std::string& path, files::FileErrors&
     JsonFields f(list[i], at, errors);
     ControlDefinition d;
     d.key = read_key(f);
+    f.text("sample", d.sample);
     read_target(f, d);
     if (auto [it, fresh] = seen.emplace(d.key, at); !fresh) {
       f.error(at,
@@ -130,6 +131,16 @@ std::string ControlKey::describe() const {
     out += " lot " + lot;
   }
   return out;
+}
+
+const ControlKey* ControlDefinitions::control_of_sample(std::string_view analyzer,
+                                                        std::string_view sample) const {
+  for (const auto& d : controls) {
+    if (!d.sample.empty() && d.sample == sample && d.key.analyzer == analyzer) {
+      return &d.key;
+    }
+  }
+  return nullptr;
 }
 
 RuleSelection ControlDefinitions::rules_of(std::string_view analyzer, std::string_view test) const {

@@ -41,6 +41,10 @@ struct ControlDefinition {
   ControlKey key;
   std::optional<ControlTarget> target;
   std::size_t establish_runs = 0;
+  /// The specimen ID under which an analyzer that names no material, level or lot sends this
+  /// control (the Sysmex XN's QC sample number, one per QC file and so per lot): its results are
+  /// the key's. Empty: the analyzer names the level itself, or the level is the specimen ID.
+  std::string sample;
 };
 
 /// The Westgard rules one test uses, on one analyzer or (analyzer empty) on every analyzer.
@@ -54,6 +58,10 @@ struct TestRuleChoice {
 struct ControlDefinitions {
   std::vector<ControlDefinition> controls;
   std::vector<TestRuleChoice> tests;
+
+  /// The control a specimen ID stands for on `analyzer`: the material, level and lot of a
+  /// definition whose `sample` it is (any test's); nullptr when none.
+  const ControlKey* control_of_sample(std::string_view analyzer, std::string_view sample) const;
 
   /// The rules of `test` on `analyzer`: its own choice, else the test's for every analyzer,
   /// else the default multirule.

@@ -57,7 +57,7 @@ QcPolicy policy(std::size_t establish_runs, std::chrono::minutes interval) {
 ControlDefinitions defined(const Control& c, double mean, double sd) {
   ControlDefinitions d;
   d.controls.push_back(
-      {{c.analyzer, c.test, "XN-CHECK", c.level, c.lot}, ControlTarget{mean, sd}, 0});
+      {{c.analyzer, c.test, "XN-CHECK", c.level, c.lot}, ControlTarget{mean, sd}, 0, ""});
   return d;
 }
 
@@ -130,7 +130,7 @@ TEST(ControlBook, ARejectedRunPutsOnlyThatTestOnThatAnalyzerOutUntilAnAcceptedRu
   auto definitions = defined(wbc, 7.0, 0.2);
   for (const auto& c : {hgb, other_xn}) {
     definitions.controls.push_back(
-        {{c.analyzer, c.test, "XN-CHECK", c.level, c.lot}, ControlTarget{7.0, 0.2}, 0});
+        {{c.analyzer, c.test, "XN-CHECK", c.level, c.lot}, ControlTarget{7.0, 0.2}, 0, ""});
   }
   ControlBook book(std::move(definitions), QcPolicy{});
   EXPECT_EQ(measure(book, hgb, 7.1, kMonday).run_rejected, false);
@@ -172,7 +172,7 @@ TEST(ControlBook, LevelsMeasuredTogetherAreOneRunForTheWithinRunRules) {
   level2.level = "2";
   auto definitions = defined(level1, 7.0, 0.2);
   definitions.controls.push_back(
-      {{"xn-1", "WBC", "XN-CHECK", "2", "4411"}, ControlTarget{15.0, 0.5}, 0});
+      {{"xn-1", "WBC", "XN-CHECK", "2", "4411"}, ControlTarget{15.0, 0.5}, 0, ""});
   ControlBook together(definitions, QcPolicy{});
   EXPECT_FALSE(measure(together, level1, 7.0 + 2.2 * 0.2, kMonday).run_rejected);
   const auto r4s = measure(together, level2, 15.0 - 2.3 * 0.5, kMonday + 3min);
@@ -229,6 +229,36 @@ TEST(ControlBook, ABookRebuiltFromStoredJudgementsJudgesAsTheFirstDid) {
   ASSERT_EQ(retransmitted.size(), 1U);
   EXPECT_EQ(retransmitted[0].run_id, stored.back().judgement.run_id)
       << "a measurement judged before the restart is not judged again";
+}
+
+// The Sysmex XN names no material, level or lot: its QC sample number (one per QC file, so one per
+// lot) stands for them, as the definitions say. A new lot of level 1 is level 1 still.
+TEST(ControlBook, AnXnQcSampleNumberStandsForItsMaterialLevelAndLot) {
+  ControlDefinitions d;
+  d.controls.push_back(
+      {{"xn-1", "WBC", "XN-CHECK", "1", "4411"}, ControlTarget{7.0, 0.2}, 0, "QC-30610101"});
+  d.controls.push_back(
+      {{"xn-1", "WBC", "XN-CHECK", "1", "4412"}, ControlTarget{7.4, 0.25}, 0, "QC-30620101"});
+  ControlBook book(std::move(d), QcPolicy{});
+  const auto sample = [&](const std::string& id, double value, Clock::time_point at) {
+    auto set = control_set({}, value, stamp(at));
+    set.specimen_id = id;
+    set.qc_level.clear();
+    set.qc_material.clear();
+    set.qc_lot.clear();
+    return book.judge(receipt_at("xn-1", at), set, 0).at(0);
+  };
+  const auto old_lot = sample("QC-30610101", 7.2, kMonday);
+  EXPECT_EQ(old_lot.level, "1");
+  EXPECT_EQ(old_lot.lot, "4411");
+  EXPECT_EQ(old_lot.material, "XN-CHECK");
+  EXPECT_NEAR(*old_lot.z, 1.0, 1e-9);
+  const auto new_lot = sample("QC-30620101", 7.2, kMonday + 5min);
+  EXPECT_EQ(new_lot.lot, "4412");
+  EXPECT_NEAR(*new_lot.z, -0.8, 1e-9) << "judged against its own lot's target";
+  EXPECT_EQ(new_lot.run_values.size(), 2U) << "both lots in one run, as they ran in parallel";
+  EXPECT_EQ(sample("QC-99", 7.2, kMonday + 6min).level, "QC-99")
+      << "a sample the definitions do not name is its own level";
 }
 
 }  // namespace

@@ -1,0 +1,41 @@
+// The chart of a patient-based average (Bull's XbarM, a moving average, an EWMA): each point as
+// it was judged, the target and the limits, each excursion marked.
+import {day, s, scale, spread} from './svg.js';
+
+const WIDTH = 900;
+const HEIGHT = 200;
+const PAD = {left: 64, right: 150, top: 16, bottom: 34};
+
+export function averageChart(test, points) {
+  const last = points[points.length - 1];
+  const values = points.map((p) => p.value).concat(last ? [last.low, last.high] : []);
+  const margin = (Math.max(...values) - Math.min(...values)) * 0.1 || 1;
+  const y = scale(Math.min(...values) - margin, Math.max(...values) + margin, HEIGHT - PAD.bottom, PAD.top);
+  const x = spread(points.length, PAD.left + 12, WIDTH - PAD.right - 12);
+  const excursions = points.filter((p) => p.is_excursion).length;
+  const name = `${method(last)} of ${test}: ${points.length} points, ${excursions} outside the limits` +
+    (last ? `, the last ${last.value.toFixed(2)} (target ${last.target}, limits ${last.low.toFixed(2)}–${last.high.toFixed(2)})` : '');
+  const lines = last ? [
+    {v: last.high, label: `high ${last.high.toFixed(2)}`, kind: 'sd3'},
+    {v: last.target, label: `target ${last.target}`, kind: 'mean'},
+    {v: last.low, label: `low ${last.low.toFixed(2)}`, kind: 'sd3'},
+  ] : [];
+  const every = Math.max(1, Math.ceil(points.length / 6));
+  return s('svg', {class: 'chart average', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': name},
+    s('title', {}, name),
+    lines.map((l) => s('g', {class: `line ${l.kind}`},
+      s('line', {x1: PAD.left, x2: WIDTH - PAD.right, y1: y(l.v), y2: y(l.v)}),
+      s('text', {x: WIDTH - PAD.right + 6, y: y(l.v) + 4}, l.label))),
+    points.map((p, i) => (i % every === 0 || i === points.length - 1
+      ? s('text', {class: 'tick', x: x(i), y: HEIGHT - PAD.bottom + 18, 'text-anchor': 'middle'}, day(p.at)) : null)),
+    s('polyline', {class: 'trace', points: points.map((p, i) => `${x(i)},${y(p.value)}`).join(' ')}),
+    points.map((p, i) => s('g', {class: `point ${p.is_excursion ? 'rejected' : 'ok'}`},
+      p.is_excursion
+        ? s('rect', {x: x(i) - 5, y: y(p.value) - 5, width: 10, height: 10})
+        : s('circle', {cx: x(i), cy: y(p.value), r: 3.5}),
+      s('title', {}, `${day(p.at)}: ${p.value.toFixed(2)} after ${p.results} results${p.is_excursion ? ', outside the limits' : ''}`))));
+}
+
+export function method(p) {
+  return {xbarm: 'XbarM (Bull)', ma: 'Moving average', ewma: 'EWMA'}[p?.method] || 'Average';
+}

@@ -1,0 +1,112 @@
+// Quality control: the QC gate of every analyzer's tests, the Levey-Jennings charts of the test
+// chosen (one per level, one under the other), the patient results released around its latest
+// failure, and the analyzer's patient-based averages (XbarM). Kept live by the qc events.
+import {get, query} from './api.js';
+import {ago, clear, h, when} from './dom.js';
+import {averageChart, method} from './average_chart.js';
+import {leveyJennings} from './levey_jennings.js';
+
+const RED_CELL_INDICES = ['MCV', 'MCH', 'MCHC'];
+
+export function qcPage(root, app, analyzer, test) {
+  const board = h('section', {class: 'qc-gates', 'aria-labelledby': 'qc-gates-title'});
+  const detail = h('div', {class: 'qc-detail'});
+  clear(root, h('div', {class: 'page-head'}, h('h1', {}, 'Quality control'),
+    h('p', {class: 'summary'}, 'A rejected run puts its test out (its patient results are held) until an accepted run; without an accepted run within the interval it is unknown. Updated live.')),
+  board, detail);
+  let pending = null;
+
+  async function load() {
+    try {
+      const {gates} = await get('/api/v1/qc/gates');
+      const chosen = choose(gates, analyzer, test);
+      clear(board, h('h2', {id: 'qc-gates-title'}, 'The QC gate'), gateTable(gates, chosen));
+      if (chosen) await showTest(detail, chosen);
+      else clear(detail, h('p', {class: 'empty'}, 'No control result has arrived yet.'));
+      app.error('');
+    } catch (e) {
+      app.error(`The QC could not be read: ${e.message}`);
+    }
+  }
+
+  load();
+  return {
+    onEvent(event) {
+      if (!['qc', 'qc_alarm', 'gap'].includes(event.type)) return;
+      clearTimeout(pending);
+      pending = setTimeout(load, 300);
+    },
+  };
+}
+
+// The test asked for, else the first out, else the first under QC.
+function choose(gates, analyzer, test) {
+  const of = (a, t) => gates.find((g) => g.analyzer === a && g.test === t);
+  return (analyzer && test && (of(analyzer, test) || {analyzer, test, status: 'unknown', under_qc: false, reason: ''})) ||
+    gates.find((g) => g.status === 'out' && (!analyzer || g.analyzer === analyzer)) ||
+    gates.find((g) => g.under_qc && (!analyzer || g.analyzer === analyzer)) || gates[0] || null;
+}
+
+const STATUS_WORDS = {in: 'in control', out: 'OUT of control', unknown: 'unknown'};
+
+function gateTable(gates, chosen) {
+  if (!gates.length) return h('p', {class: 'empty'}, 'No test has a control yet.');
+  return h('table', {class: 'list gates'},
+    h('thead', {}, h('tr', {}, ['Analyzer', 'Test', 'Status', 'Why', 'Last control'].map((c) => h('th', {scope: 'col'}, c)))),
+    h('tbody', {}, gates.map((g) => h('tr', {class: `gate-${g.under_qc ? g.status : 'establishing'}${chosen && g.analyzer === chosen.analyzer && g.test === chosen.test ? ' chosen' : ''}`},
+      h('td', {}, g.analyzer),
+      h('th', {scope: 'row'}, h('a', {href: `#/qc/${encodeURIComponent(g.analyzer)}/${encodeURIComponent(g.test)}`}, g.test)),
+      h('td', {}, g.under_qc ? h('span', {class: `badge qc-${g.status}`}, STATUS_WORDS[g.status]) : h('span', {class: 'badge'}, 'establishing, not gated')),
+      h('td', {class: 'reason'}, g.reason || ''),
+      h('td', {}, g.last_run_at ? h('time', {datetime: g.last_run_at}, `${when(g.last_run_at)} (${ago(g.last_run_at)})`) : 'none judged')))));
+}
+
+async function showTest(detail, gate) {
+  const a = encodeURIComponent(gate.analyzer);
+  const t = encodeURIComponent(gate.test);
+  const [series, bracket, averages] = await Promise.all([
+    get(`/api/v1/qc/${a}/${t}${query({limit: 200})}`),
+    gate.status === 'out' ? get(`/api/v1/qc/${a}/${t}/bracket`) : null,
+    Promise.all(RED_CELL_INDICES.map((index) => get(`/api/v1/qc/${a}/${encodeURIComponent(index)}/averages${query({limit: 200})}`))),
+  ]);
+  clear(detail,
+    h('h2', {}, `${gate.test} on ${gate.analyzer}`),
+    bracket ? bracketPanel(bracket) : null,
+    series.levels.length ? series.levels.map((level) => levelFigure(gate.test, level)) : h('p', {class: 'empty'}, `No control result of ${gate.test} yet.`),
+    averagesSection(gate.analyzer, averages));
+}
+
+function levelFigure(test, level) {
+  const judged = level.points.filter((p) => p.phase === 'judged').length;
+  const establishing = level.points.length - judged;
+  const lots = [...new Set(level.points.map((p) => p.lot).filter(Boolean))];
+  return h('figure', {class: 'qc-level'},
+    h('figcaption', {}, `Level ${level.level}`, level.material ? ` · ${level.material}` : '',
+      lots.length ? ` · lot ${lots.join(', ')}` : '',
+      establishing ? h('span', {class: 'establishing'}, ` · ${establishing} result(s) establishing the target, shown but not judged`) : ''),
+    judged ? leveyJennings(test, level) : h('p', {class: 'empty'}, 'Its target is still being established.'));
+}
+
+function bracketPanel(b) {
+  return h('section', {class: 'bracket', 'aria-labelledby': 'bracket-title'},
+    h('h3', {id: 'bracket-title'}, `QC failed at ${when(b.failed_at)}: ${b.results.length} patient result(s) released since the last accepted run${b.accepted_before ? ` (${when(b.accepted_before)})` : ''}`),
+    h('p', {class: 'summary'}, 'Review them: nothing has been recalled.'),
+    b.results.length ? h('table', {class: 'list'},
+      h('thead', {}, h('tr', {}, ['Specimen', 'Patient', 'Result', 'Received', 'Sent to the LIS'].map((c) => h('th', {scope: 'col'}, c)))),
+      h('tbody', {}, b.results.map((r) => h('tr', {},
+        h('td', {}, h('a', {href: `#/specimens/${encodeURIComponent(r.specimen_id)}`}, r.specimen_id)),
+        h('td', {}, r.patient_id || '—'),
+        h('td', {}, `${r.value} ${r.units}`),
+        h('td', {}, when(r.received_at)),
+        h('td', {}, r.sent_to_lis ? 'yes' : 'not yet'))))) : null);
+}
+
+function averagesSection(analyzer, averages) {
+  const charts = averages.filter((a) => a.points.length);
+  return h('section', {class: 'averages', 'aria-labelledby': 'averages-title'},
+    h('h3', {id: 'averages-title'}, `Patient averages on ${analyzer}`),
+    charts.length ? charts.map((a) => h('figure', {class: 'qc-average'},
+      h('figcaption', {}, `${method(a.points[0])} of ${a.test}`),
+      averageChart(a.test, a.points)))
+      : h('p', {class: 'empty'}, 'No batch of patient MCV, MCH or MCHC results is complete yet.'));
+}
