@@ -26,7 +26,7 @@ export function averageChart(test, points) {
     lines.map((l) => s('g', {class: `line ${l.kind}`},
       s('line', {x1: PAD.left, x2: WIDTH - PAD.right, y1: y(l.v), y2: y(l.v)}),
       s('text', {x: WIDTH - PAD.right + 6, y: y(l.v) + 4}, l.label))),
-    points.map((p, i) => (i % every === 0 || i === points.length - 1
+    points.map((p, i) => (((i % every === 0) && points.length - 1 - i >= every / 2) || i === points.length - 1
       ? s('text', {class: 'tick', x: x(i), y: HEIGHT - PAD.bottom + 18, 'text-anchor': 'middle'}, day(p.at)) : null)),
     s('polyline', {class: 'trace', points: points.map((p, i) => `${x(i)},${y(p.value)}`).join(' ')}),
     points.map((p, i) => s('g', {class: `point ${p.is_excursion ? 'rejected' : 'ok'}`},

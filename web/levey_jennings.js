@@ -35,8 +35,11 @@ export function leveyJennings(test, level) {
     judged.map((p, i) => point(p, x(i), y(clamp(p.z)))));
 }
 
+// The rules this result took part in breaking (its run's others are marked on theirs): each
+// violation names the results it saw by their control, and this result is its run's last.
 function point(p, cx, cy) {
-  const broken = (p.violations || []).map((v) => v.rule);
+  const me = (p.run_values || []).at(-1)?.level;
+  const broken = (p.violations || []).filter((v) => !me || v.detail.includes(`level ${me}:`)).map((v) => v.rule);
   const kind = p.run_rejected ? 'rejected' : broken.length ? 'warning' : 'ok';
   const what = `${day(p.at)}: ${p.value} (${signed(p.z)} SD), lot ${p.lot || '—'}` +
     (broken.length ? `, ${broken.join(', ')}` : '') + (p.run_rejected ? ', run rejected' : '');
@@ -60,7 +63,8 @@ function lotChanges(points, x) {
 function ticks(points, x) {
   if (!points.length) return null;
   const every = Math.max(1, Math.ceil(points.length / 6));
-  return points.map((p, i) => (i % every === 0 || i === points.length - 1
+  const last = points.length - 1;
+  return points.map((p, i) => ((i % every === 0 && last - i >= every / 2) || i === last
     ? s('text', {class: 'tick', x: x(i), y: HEIGHT - PAD.bottom + 18, 'text-anchor': 'middle'}, day(p.at))
     : null));
 }

@@ -72,6 +72,11 @@ std::string excursion_reason(std::string_view method, std::string_view test, Clo
                      test, utc(at), value, low, high);
 }
 
+// The level a run counts once: material and level, whatever the lot.
+std::string level_of(const ControlKey& key) {
+  return key.material + '\x1f' + key.level;
+}
+
 class AnalyzerStatuses final : public TestStatuses {
  public:
   AnalyzerStatuses(const ControlBook& book, std::string analyzer, Clock::time_point at)
@@ -231,8 +236,9 @@ store::ControlJudgement ControlBook::judge_value(const ControlKey& key, Control&
   j.sd = target.sd;
   j.z = (value - target.mean) / target.sd;
   const auto label = run_label(key);
-  auto& run = run_for(test, label, key, at);
+  auto& run = run_for(test, key, at);
   run.values.values.push_back({label, *j.z});
+  run.levels.insert(level_of(key));
   const auto evaluation = evaluate(test.earlier, run.values, test.rules);
   j.run_id = run.id;
   j.run_started_at = run.started_at;
@@ -243,16 +249,32 @@ store::ControlJudgement ControlBook::judge_value(const ControlKey& key, Control&
     j.violations.push_back({std::string(to_string(v.rule)), v.detail});
   }
   j.run_rejected = evaluation.is_rejected;
-  if (!j.run_rejected) {
-    test.average_block.reset();
-  }
-  if (j.run_rejected && !test.last_rejected) {
-    test.rejected_at = at;
-    test.rejected_by = rejecting(j.violations);
-  }
-  test.last_rejected = j.run_rejected;
-  test.last_judged_at = at;
+  settle(test, run, j.run_rejected, j.violations, at);
   return j;
+}
+
+// A rejected run puts the test out; an accepted run puts it back in once it has measured every
+// level of the rejected runs (one level rerun and accepted does not vouch for the others).
+void ControlBook::settle(Test& test, const Run& run, bool is_rejected,
+                         const std::vector<store::ControlJudgement::Violation>& violations,
+                         Clock::time_point at) {
+  test.last_judged_at = at;
+  if (is_rejected) {
+    if (!test.last_rejected) {
+      test.rejected_at = at;
+      test.rejected_by = rejecting(violations);
+    }
+    test.last_rejected = true;
+    test.rejected_levels.insert(run.levels.begin(), run.levels.end());
+    return;
+  }
+  if (!std::includes(run.levels.begin(), run.levels.end(), test.rejected_levels.begin(),
+                     test.rejected_levels.end())) {
+    return;
+  }
+  test.last_rejected = false;
+  test.rejected_levels.clear();
+  test.average_block.reset();
 }
 
 // The control's first results set its target: their mean and sample SD. Results all alike (SD
@@ -279,20 +301,18 @@ void ControlBook::establish(Control& control, store::ControlJudgement& j) {
   j.sd = sd;
 }
 
-ControlBook::Run& ControlBook::run_for(Test& test, const std::string& level, const ControlKey& key,
-                                       Clock::time_point at) {
+// A level measured again starts a new run (a new lot of a level run beside the old is a run of
+// its own), and so does one measured after the run's window.
+ControlBook::Run& ControlBook::run_for(Test& test, const ControlKey& key, Clock::time_point at) {
   if (test.open) {
     const auto apart =
         at > test.open->started_at ? at - test.open->started_at : test.open->started_at - at;
-    const auto& values = test.open->values.values;
-    const bool level_measured = std::any_of(
-        values.begin(), values.end(), [&](const ControlValue& v) { return v.level == level; });
-    if (apart <= policy_.run_window && !level_measured) {
+    if (apart <= policy_.run_window && !test.open->levels.contains(level_of(key))) {
       return *test.open;
     }
   }
   close_run(test);
-  test.open = Run{fmt::format("{}/{}/{}", key.analyzer, key.test, utc_micros(at)), at, {}};
+  test.open = Run{fmt::format("{}/{}/{}", key.analyzer, key.test, utc_micros(at)), at, {}, {}};
   return *test.open;
 }
 
@@ -366,18 +386,11 @@ void ControlBook::replay(const store::StoredJudgement& stored) {
     test.has_target = true;
     if (!test.open || test.open->id != j.run_id) {
       close_run(test);
-      test.open = Run{j.run_id, j.run_started_at, {}};
+      test.open = Run{j.run_id, j.run_started_at, {}, {}};
     }
     test.open->values.values.push_back({run_label(key), *j.z});
-    if (j.run_rejected && !test.last_rejected) {
-      test.rejected_at = stored.evaluated_at;
-      test.rejected_by = rejecting(j.violations);
-    }
-    test.last_rejected = j.run_rejected;
-    test.last_judged_at = stored.evaluated_at;
-    if (!j.run_rejected) {
-      test.average_block.reset();
-    }
+    test.open->levels.insert(level_of(key));
+    settle(test, *test.open, j.run_rejected, j.violations, stored.evaluated_at);
   }
   remember(control, j);
 }
@@ -434,9 +447,12 @@ std::vector<store::AveragePointRow> ControlBook::average(const store::Receipt& r
       continue;
     }
     ++excursions_[{receipt.analyzer, o.code, out.back().method}];
-    auto& test = test_of(receipt.analyzer, o.code);
     const auto& s = average->settings();
-    if (s.acts_on_gate && !test.average_block) {
+    if (!s.acts_on_gate) {
+      continue;
+    }
+    auto& test = test_of(receipt.analyzer, o.code);
+    if (!test.average_block) {
       test.average_block = Test::AverageBlock{
           receipt.received_at, excursion_reason(to_string(s.method), o.code, receipt.received_at,
                                                 p->value, s.low, s.high)};

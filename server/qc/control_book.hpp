@@ -115,6 +115,7 @@ class ControlBook {
     std::string id;
     Clock::time_point started_at{};
     ControlRun values;
+    std::set<std::string> levels;  ///< Material and level of each control in it.
   };
   struct Test {
     RuleSelection rules;
@@ -125,6 +126,8 @@ class ControlBook {
     bool last_rejected = false;
     Clock::time_point rejected_at{};
     std::string rejected_by;  ///< The violations that rejected it, in words.
+    /// The levels of the rejected runs: an accepted run that measured them all puts it back in.
+    std::set<std::string> rejected_levels;
     bool has_target = false;
     struct AverageBlock {
       Clock::time_point at;
@@ -141,7 +144,10 @@ class ControlBook {
   store::ControlJudgement judge_value(const ControlKey& key, Control& control, Test& test,
                                       double value, Clock::time_point at);
   void establish(Control& control, store::ControlJudgement& j);
-  Run& run_for(Test& test, const std::string& level, const ControlKey& key, Clock::time_point at);
+  Run& run_for(Test& test, const ControlKey& key, Clock::time_point at);
+  static void settle(Test& test, const Run& run, bool is_rejected,
+                     const std::vector<store::ControlJudgement::Violation>& violations,
+                     Clock::time_point at);
   static void close_run(Test& test);
   void remember(Control& control, const store::ControlJudgement& j);
   void replay(const store::StoredJudgement& stored);

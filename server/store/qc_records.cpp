@@ -13,8 +13,10 @@ FROM (
     'points', json_agg(json_build_object('evaluation_id', p.id, 'result_id', p.result_id,
       'at', p.evaluated_at, 'value', p.value, 'lot', p.lot, 'phase', p.phase,
       'mean', p.target_mean, 'sd', p.target_sd, 'z', p.z, 'run_id', p.run_id,
-      'run_rejected', p.run_rejected, 'violations', p.violations) ORDER BY p.id)) AS doc
-  FROM (SELECT q.* FROM qc_evaluations q JOIN analyzers a ON a.id = q.analyzer_id
+      'run_rejected', p.in_rejected_run, 'run_values', p.run_values,
+      'violations', p.violations) ORDER BY p.id)) AS doc
+  FROM (SELECT q.*, bool_or(q.run_rejected) OVER (PARTITION BY q.run_id) AS in_rejected_run
+        FROM qc_evaluations q JOIN analyzers a ON a.id = q.analyzer_id
         WHERE a.name = $1 AND q.test = $2 AND ($3::text IS NULL OR q.material = $3)
           AND ($4::text IS NULL OR q.lot = $4)
           AND ($5::timestamptz IS NULL OR q.evaluated_at >= $5)

@@ -22,7 +22,8 @@ struct QcSeriesQuery {
 
 /// The Levey-Jennings series of a test on an analyzer: one entry per control level (material
 /// and level), its points oldest first, each with its lot (a change of lot shows), the target in
-/// force, the z-score, the run, and the Westgard rules it violated.
+/// force, the z-score, the run (`run_rejected`: the run was rejected, by this result or by a
+/// level measured after it), and the Westgard rules found when it was judged.
 Result<std::string, StoreError> qc_series_json(const std::string& dsn, const QcSeriesQuery& q);
 
 /// Bracketing the latest QC failure of a test on an analyzer: the patient results of that test

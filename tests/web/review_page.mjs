@@ -2,7 +2,7 @@
 // that tests/web/review_page_pgtest.cpp started. It has an analyzer send (HL7 over MLLP on
 // 127.0.0.1, with `hemalink simulate`) so that a held result arrives while the page is open.
 //
-//   node review_page.mjs flow|thousand
+//   node review_page.mjs flow|thousand|qc
 //
 // Environment: HEMALINK_URL, HEMALINK_BINARY, HEMALINK_ANALYZER_PORT, HEMALINK_TOKEN_VIEWER, _TECHNOLOGIST, _ADMIN,
 // HEMALINK_ARTIFACTS (screenshots and axe reports), HEMALINK_CHROMIUM (default /usr/bin/chromium).
@@ -239,13 +239,67 @@ async function thousand(browser) {
   log(`thousand: ${JSON.stringify(report)}`);
 }
 
+// The QC page of an XN whose WBC went out of control (review_page_pgtest.cpp sent two weeks of
+// controls, a lot change, patients and a failing run): the gate, a Levey-Jennings chart per level
+// with the broken rules and the lot change marked, the results to review, the XbarM alarm; and
+// the analyzers board saying so.
+async function qc(browser) {
+  step = 'the QC page shows the WBC of xn-1 out of control';
+  const page = await signedIn(browser, 'viewer', 1280, 1000);
+  await page.goto(`${url}/#/qc`);
+  const row = page.locator('table.gates tr.gate-out:has(th:has-text("WBC"))');
+  await row.waitFor();
+  assert.match(await row.textContent(), /xn-1.*OUT of control.*QC rejected at .*1-3s/s, 'the gate and why');
+
+  step = 'one Levey-Jennings chart per level, one under the other';
+  await page.waitForSelector('figure.qc-level svg.chart.lj');
+  const captions = await page.locator('figure.qc-level figcaption').allTextContents();
+  assert.equal(captions.length, 2, `two levels: ${captions}`);
+  assert.match(captions[0], /Level 1 · XN-CHECK · lot 4411, 4412/);
+  assert.match(captions[1], /Level 2 · XN-CHECK · lot 4411/);
+  const [first, second] = await page.locator('figure.qc-level').all();
+  assert.ok((await first.boundingBox()).y < (await second.boundingBox()).y, 'level 1 above level 2');
+  const level1 = page.locator('figure.qc-level').nth(0);
+  assert.equal(await level1.locator('g.point').count(), 14, 'every run of level 1');
+  assert.equal(await level1.locator('g.point.rejected').count(), 2, 'its two points in rejected runs');
+  assert.match(await level1.locator('g.point.rejected text').last().textContent(), /1-3s/, 'the 1-3s point is marked with the rule');
+  assert.equal(await level1.locator('g.lot-change text').textContent(), 'lot 4412', 'the lot change is marked');
+  for (const label of ['mean', '+1 SD', '+2 SD', '+3 SD', '−1 SD', '−2 SD', '−3 SD']) {
+    assert.ok(await level1.locator(`g.line text:has-text("${label} ")`).count() >= 1, `the ${label} line`);
+  }
+  const level2 = page.locator('figure.qc-level').nth(1);
+  assert.match(await level2.locator('g.point.rejected text').first().textContent(), /2-2s/, '2-2s across runs on level 2');
+
+  step = 'the patient results released before the failure are listed for review';
+  const bracket = page.locator('section.bracket');
+  assert.match(await bracket.locator('h3').textContent(), /7 patient result\(s\) released since the last accepted run/);
+  assert.equal(await bracket.locator('tbody tr').count(), 7);
+
+  step = 'the XbarM of MCV shows its excursion';
+  const xbarm = page.locator('figure.qc-average:has(figcaption:has-text("XbarM (Bull) of MCV"))');
+  await xbarm.waitFor();
+  assert.equal(await xbarm.locator('g.point').count(), 4, 'a point per batch of 20');
+  assert.equal(await xbarm.locator('g.point.rejected').count(), 1, 'the shifted batch is out of its limits');
+  await shot(page, 'qc');
+  await page.screenshot({path: path.join(artifacts, 'qc-full.png'), fullPage: true});
+  await accessible(page, 'qc');
+
+  step = 'the analyzers board says which test is out';
+  await page.goto(`${url}/#/analyzers`);
+  const tile = page.locator('article.tile:has(h2:has-text("xn-1"))');
+  await tile.locator('a.qc-summary.out').waitFor();
+  assert.match(await tile.locator('a.qc-summary').textContent(), /OUT: WBC/);
+  await shot(page, 'analyzers-qc');
+  log('qc: every step held');
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.HEMALINK_CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
 });
 try {
-  await (process.argv[2] === 'thousand' ? thousand(browser) : flow(browser));
+  await ({thousand, qc}[process.argv[2]] || flow)(browser);
 } catch (e) {
   console.error(`[web] FAILED at "${step}": ${e.stack || e.message}`);
   process.exitCode = 1;

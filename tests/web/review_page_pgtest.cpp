@@ -76,6 +76,15 @@ struct WebLab {
          "reason": "WBC above 11: look at the smear"},
         {"id": "release-rest", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})";
     c.rules.files = {rules};
+    // The XN's WBC under QC: XN-CHECK levels 1 and 2 by QC sample number, a new lot of level 1.
+    std::ofstream(dir / "controls.json") << R"({"controls": [
+        {"analyzer": "xn-1", "test": "WBC", "sample": "QC-30610101", "material": "XN-CHECK",
+         "level": "1", "lot": "4411", "mean": 3.00, "sd": 0.10},
+        {"analyzer": "xn-1", "test": "WBC", "sample": "QC-30620101", "material": "XN-CHECK",
+         "level": "1", "lot": "4412", "mean": 3.20, "sd": 0.10},
+        {"analyzer": "xn-1", "test": "WBC", "sample": "QC-30610102", "material": "XN-CHECK",
+         "level": "2", "lot": "4411", "mean": 7.00, "sd": 0.20}]})";
+    c.qc.controls_file = dir / "controls.json";
     c.lis.push_back(lis("lis", lis_sim.port(), 10));
     config::LisOrderFeed feed;  // the LIS orders too; what it ordered and nobody ran is overdue
     feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
@@ -242,6 +251,61 @@ TEST(ReviewPage, FirefoxShowsTheQueueLiveAndReleasesFromTheKeyboard) {
                         "'release' AND after->>'reason' = 'Released in Firefox'"),
             2)
       << "the whole specimen, WBC and PLT, released with one comment";
+}
+
+// One XN message (LIS02-A2): a control (O-12 Q) or a patient's CBC, results by XN code.
+std::string xn_records(const std::string& sample, bool is_qc,
+                       const std::vector<std::pair<std::string, double>>& results) {
+  std::string records = fmt::format(
+      "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
+      "P|1|||{}|^Doe^Jane||19720101|F\r"
+      "O|1||^^        {}^B|^^^^WBC|||||||{}||||||||||||||F\r",
+      is_qc ? "" : "P-" + sample, sample, is_qc ? "Q" : "N");
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    records += fmt::format("R|{}|^^^^{}^1|{:.2f}|||N||F||||20261128{:06d}\r", i + 1,
+                           results[i].first, results[i].second, 80000 + i);
+  }
+  return records + "L|1|N\r";
+}
+
+// Two weeks of WBC controls as z-scores from each level's target (level 1 changes lot half-way),
+// patients between them (a hundred MCVs, the last forty 6 % high: the XbarM alarms), and a last
+// run that breaks 1-3s: the QC page shows the gate out, each level's chart and the XbarM.
+void send_qc_history(WebLab& lab) {
+  const double level1[] = {0.3, -0.6, 1.1, -0.2, 0.8, 2.3, -1.0,
+                           0.4, -0.3, 0.9, -1.4, 0.2, 1.6, 3.4};
+  const double level2[] = {-0.4, 0.7, -1.2, 0.5, 2.1,  2.4, 0.1,
+                           -0.8, 1.0, -0.5, 0.6, -0.1, 0.3, 0.2};
+  testing::AnalyzerSocket xn(lab.h.port("xn-1"));
+  int patient = 0;
+  for (std::size_t run = 0; run < std::size(level1); ++run) {
+    const bool new_lot = run >= 7;
+    const double mean1 = new_lot ? 3.20 : 3.00;
+    ASSERT_TRUE(xn.send_e1381(xn_records(new_lot ? "QC-30620101" : "QC-30610101", true,
+                                         {{"WBC", mean1 + level1[run] * 0.10}}),
+                              20s));
+    ASSERT_TRUE(
+        xn.send_e1381(xn_records("QC-30610102", true, {{"WBC", 7.0 + level2[run] * 0.2}}), 20s));
+    for (int i = 0; i < 7 && run + 1 < std::size(level1); ++i, ++patient) {
+      const double shift = patient >= 60 ? 1.06 : 1.0;
+      const double mcv = (89.5 + ((patient * 37) % 17 - 8) * 0.6) * shift;
+      ASSERT_TRUE(xn.send_e1381(
+          xn_records(fmt::format("S-QC-{:03d}", patient), false, {{"WBC", 6.4}, {"MCV", mcv}}),
+          20s));
+    }
+  }
+}
+
+TEST(QcPage, LeveyJenningsChartsTheGateAndTheXbarmOfAnAnalyzerOutOfControl) {
+  HL_REQUIRE_POSTGRES();
+  HL_REQUIRE_BROWSER_TOOLS();
+  WebLab lab;
+  send_qc_history(lab);
+  ASSERT_EQ(lab.h.count("SELECT count(*) FROM qc_evaluations"), 28);
+  ASSERT_EQ(lab.h.query_value("SELECT run_rejected::text FROM qc_evaluations ORDER BY id DESC "
+                              "LIMIT 1"),
+            "true");
+  ASSERT_EQ(lab.browse("review_page.mjs", "qc"), 0) << "see the browser's log above";
 }
 
 }  // namespace

@@ -256,9 +256,29 @@ TEST(ControlBook, AnXnQcSampleNumberStandsForItsMaterialLevelAndLot) {
   const auto new_lot = sample("QC-30620101", 7.2, kMonday + 5min);
   EXPECT_EQ(new_lot.lot, "4412");
   EXPECT_NEAR(*new_lot.z, -0.8, 1e-9) << "judged against its own lot's target";
-  EXPECT_EQ(new_lot.run_values.size(), 2U) << "both lots in one run, as they ran in parallel";
+  EXPECT_EQ(new_lot.run_values.size(), 1U)
+      << "a new lot of level 1 beside the old: a run of its own";
   EXPECT_EQ(sample("QC-99", 7.2, kMonday + 6min).level, "QC-99")
       << "a sample the definitions do not name is its own level";
+}
+
+// After a rejected run of levels 1 and 2, level 1 rerun and accepted does not vouch for level 2:
+// the test is back in control once an accepted run has measured both.
+TEST(ControlBook, AnAcceptedRunPutsTheTestBackInOnceItMeasuredEveryRejectedLevel) {
+  Control level1;
+  Control level2 = level1;
+  level2.level = "2";
+  auto d = defined(level1, 7.0, 0.2);
+  d.controls.push_back({{"xn-1", "WBC", "XN-CHECK", "2", "4411"}, ControlTarget{15.0, 0.5}, 0, ""});
+  ControlBook book(std::move(d), QcPolicy{});
+  measure(book, level1, 7.0 + 3.5 * 0.2, kMonday);  // 1-3s
+  EXPECT_TRUE(measure(book, level2, 15.1, kMonday + 2min).run_rejected);
+  EXPECT_EQ(book.gate("xn-1", "WBC", kMonday + 3min).status, GateStatus::Out);
+  EXPECT_FALSE(measure(book, level1, 7.05, kMonday + 30min).run_rejected);
+  EXPECT_EQ(book.gate("xn-1", "WBC", kMonday + 31min).status, GateStatus::Out)
+      << "level 2 not measured again yet";
+  EXPECT_FALSE(measure(book, level2, 14.9, kMonday + 33min).run_rejected);
+  EXPECT_EQ(book.gate("xn-1", "WBC", kMonday + 34min).status, GateStatus::In);
 }
 
 }  // namespace
