@@ -450,6 +450,8 @@ run_bench() {
     --benchmark_counters_tabular=true "$@"
   # The rules engine with the shipped rule sets (config/rules/), results per second on one core.
   build-bench/tests/bench/rules_bench --benchmark_counters_tabular=true "$@"
+  # Quality control on the ingest path: the same XN messages read without QC and with it.
+  build-bench/tests/bench/qc_bench --benchmark_counters_tabular=true "$@"
   # Durable ingest into a private cluster (fsync on, synchronous_commit on), beside psql COPY.
   pg_extra_options="-c track_commit_timestamp=on"
   start_private_postgres

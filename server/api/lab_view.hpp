@@ -72,6 +72,10 @@ struct LabView {
   /// Excursions of the patient-based averages since start, by analyzer, test and method.
   std::function<std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t>()>
       qc_excursions;
+  /// The control definitions in force (the file's and those put through the API).
+  std::function<std::vector<qc::ControlBook::DefinedControl>()> qc_definitions;
+  /// Puts a definition stored through the API in force now.
+  std::function<void(const qc::ControlDefinition&)> qc_define;
   /// The live events; the review actions publish theirs here.
   std::shared_ptr<EventHub> events;
   const session::MessageTimings* timings = nullptr;

@@ -124,6 +124,13 @@ constexpr const char* kOpenApi = R"json({
                ],
                "responses": { "200": { "$ref": "#/components/responses/Json" } } }
     },
+    "/api/v1/qc/definitions": {
+      "get": { "summary": "The control definitions in force: the definitions file's, and those put through the API, which win for their control (viewer)",
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } },
+      "post": { "summary": "Put a control definition (a new lot's target, a corrected SD, or establish): analyzer, test, material, level, lot, sample, mean and sd or establish, reason; stored, audited and in force at once (admin)",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" } } }
+    },
     "/api/v1/qc/gates": {
       "get": { "summary": "The QC gate of every analyzer's tests with controls: in, out or unknown, whether the test is under QC (a control has a target), why, the last run and when it went out (viewer)",
                "parameters": [{ "name": "analyzer", "in": "query", "schema": { "type": "string" } }],

@@ -1,10 +1,13 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
+#include "server/files/json_fields.hpp"
+#include "server/store/qc_definitions.hpp"
 #include "server/store/qc_records.hpp"
 
 namespace hemalink::api {
@@ -30,9 +33,89 @@ json gate_json(const qc::TestGate& g) {
           {"rejected_at", time_or_null(g.rejected_at)}};
 }
 
+json definition_json(const qc::ControlDefinition& d, bool is_put) {
+  json out = {{"analyzer", d.key.analyzer},
+              {"test", d.key.test},
+              {"material", d.key.material},
+              {"level", d.key.level},
+              {"lot", d.key.lot},
+              {"sample", d.sample},
+              {"source", is_put ? "api" : "file"}};
+  if (d.target) {
+    out["mean"] = d.target->mean;
+    out["sd"] = d.target->sd;
+  } else {
+    out["establish"] = d.establish_runs;
+  }
+  return out;
+}
+
+constexpr std::size_t kMaxReason = 1000;
+
+// A definition from the body, checked as the file's are, for a configured analyzer.
+store::QcDefinitionRow definition_row(const RouteCall& call, const LabView& view,
+                                      qc::ControlDefinition& d) {
+  store::QcDefinitionRow row;
+  read_json_body(call, [&](files::JsonFields& f) {
+    d = qc::read_control_definition(f);
+    f.text("reason", row.reason, true);
+    if (f.has("reason") && (row.reason.find_first_not_of(" \t\r\n") == std::string::npos ||
+                            row.reason.size() > kMaxReason)) {
+      f.error(f.path_of("reason"),
+              fmt::format("expected why, in words (1-{} characters)", kMaxReason));
+    }
+    const bool configured =
+        std::any_of(view.analyzers.begin(), view.analyzers.end(),
+                    [&](const AnalyzerEntry& a) { return a.name == d.key.analyzer; });
+    if (f.has("analyzer") && !configured) {
+      f.error(f.path_of("analyzer"),
+              fmt::format("no analyzer \"{}\" is configured", d.key.analyzer));
+    }
+  });
+  row.analyzer = d.key.analyzer;
+  row.test = d.key.test;
+  row.material = d.key.material;
+  row.level = d.key.level;
+  row.lot = d.key.lot;
+  row.sample = d.sample;
+  if (d.target) {
+    row.mean = d.target->mean;
+    row.sd = d.target->sd;
+  } else {
+    row.establish_runs = static_cast<int>(d.establish_runs == 0 ? 20 : d.establish_runs);
+    d.establish_runs = static_cast<std::size_t>(*row.establish_runs);
+  }
+  row.changed_by = call.actor();
+  return row;
+}
+
 }  // namespace
 
 void add_qc_routes(Router& router, View view) {
+  router.add(
+      {"GET", "/api/v1/qc/definitions", config::ApiRole::Viewer, {}, [view](const RouteCall&) {
+         json list = json::array();
+         for (const auto& d : view->qc_definitions
+                                  ? view->qc_definitions()
+                                  : std::vector<qc::ControlBook::DefinedControl>{}) {
+           list.push_back(definition_json(d.definition, d.is_put));
+         }
+         return json_response({{"definitions", list}});
+       }});
+  router.add(
+      {"POST", "/api/v1/qc/definitions", config::ApiRole::Admin, {}, [view](const RouteCall& call) {
+         qc::ControlDefinition d;
+         const auto row = definition_row(call, *view, d);
+         const auto stored_row = stored(store::put_qc_definition(view->dsn, row));
+         if (view->qc_define) {
+           view->qc_define(d);
+         }
+         auto out = definition_json(d, true);
+         out["reason"] = stored_row.reason;
+         out["changed_by"] = stored_row.changed_by;
+         out["changed_at"] = stored_row.changed_at;
+         return json_response(out);
+       }});
   router.add({"GET",
               "/api/v1/qc/gates",
               config::ApiRole::Viewer,

@@ -337,6 +337,14 @@ struct Daemon::Parts {
     v->rule_set = [this] { return reader->get()->rule_set(); };
     v->qc_gates = [this] { return quality_control->gates(std::chrono::system_clock::now()); };
     v->qc_excursions = [this] { return quality_control->excursions(); };
+    v->qc_definitions = [this] {
+      std::string error;
+      quality_control->restore_if_needed(error);  // the definitions put before a restart
+      return quality_control->definitions();
+    };
+    v->qc_define = [this](const qc::ControlDefinition& d) {
+      quality_control->override_definition(d);
+    };
     v->orders_changed = [this](const std::string& specimen) {
       downloads.orders_arrived({specimen});
     };

@@ -110,6 +110,9 @@ ControlBook::ControlBook(ControlDefinitions definitions, QcPolicy policy)
 
 void ControlBook::define(const ControlDefinition& d) {
   auto& control = control_of(d.key);
+  if (!d.sample.empty() && definitions_.control_of_sample(d.key.analyzer, d.sample) == nullptr) {
+    definitions_.controls.push_back({d.key, std::nullopt, 0, d.sample});  // its sample is known
+  }
   if (d.target) {
     control.target = d.target;
     control.establishing.clear();
@@ -127,12 +130,43 @@ void ControlBook::redefine(ControlDefinitions definitions, QcPolicy policy) {
   for (const auto& d : definitions_.controls) {
     define(d);
   }
+  for (const auto& d : overrides_) {
+    define(d);
+  }
   for (auto& [analyzer, tests] : tests_) {
     for (auto& [test, state] : tests) {
       state.rules = definitions_.rules_of(analyzer, test);
     }
   }
   averages_.clear();  // built again from the new policy as results arrive
+}
+
+void ControlBook::override_definition(ControlDefinition definition) {
+  std::unique_lock lock(mutex_);
+  define(definition);
+  auto same = std::find_if(overrides_.begin(), overrides_.end(),
+                           [&](const ControlDefinition& d) { return d.key == definition.key; });
+  if (same == overrides_.end()) {
+    overrides_.push_back(std::move(definition));
+  } else {
+    *same = std::move(definition);
+  }
+}
+
+std::vector<ControlBook::DefinedControl> ControlBook::definitions() const {
+  std::shared_lock lock(mutex_);
+  std::vector<DefinedControl> out;
+  for (const auto& d : definitions_.controls) {
+    const bool overridden = std::any_of(overrides_.begin(), overrides_.end(),
+                                        [&](const ControlDefinition& o) { return o.key == d.key; });
+    if (!overridden) {
+      out.push_back({d, false});
+    }
+  }
+  for (const auto& d : overrides_) {
+    out.push_back({d, true});
+  }
+  return out;
 }
 
 void ControlBook::set_history(HistoryRead read) {
@@ -344,6 +378,17 @@ void ControlBook::restore(const store::QcHistory& history) {
   }
   for (const auto& stored : history.averages) {
     resume(stored);
+  }
+  for (const auto& row : history.definitions) {
+    ControlDefinition d{{row.analyzer, row.test, row.material, row.level, row.lot},
+                        std::nullopt,
+                        row.establish_runs ? static_cast<std::size_t>(*row.establish_runs) : 0,
+                        row.sample};
+    if (row.mean && row.sd) {
+      d.target = ControlTarget{*row.mean, *row.sd};
+    }
+    define(d);
+    overrides_.push_back(std::move(d));
   }
 }
 

@@ -63,6 +63,18 @@ class ControlBook {
   /// the ones in force; established targets, runs and gates stay.
   void redefine(ControlDefinitions definitions, QcPolicy policy);
 
+  /// A definition put through the API: in force now, and over the file's for its control at
+  /// every reload.
+  void override_definition(ControlDefinition definition);
+
+  /// Every control defined: the file's, and those put through the API (`is_put` true), which
+  /// win for their control.
+  struct DefinedControl {
+    ControlDefinition definition;
+    bool is_put = false;
+  };
+  std::vector<DefinedControl> definitions() const;
+
   /// Where the stored judgements come from (the database): read by restore_if_needed() until a
   /// read succeeds. Without one, there is nothing to restore.
   using HistoryRead = std::function<std::optional<store::QcHistory>(std::string& error)>;
@@ -159,6 +171,7 @@ class ControlBook {
   void define(const ControlDefinition& d);
 
   ControlDefinitions definitions_;
+  std::vector<ControlDefinition> overrides_;  ///< Put through the API.
   QcPolicy policy_;
   mutable std::shared_mutex mutex_;
   std::mutex restore_mutex_;

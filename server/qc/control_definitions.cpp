@@ -57,10 +57,7 @@ void read_controls(const json& list, const std::string& path, files::FileErrors&
       continue;
     }
     JsonFields f(list[i], at, errors);
-    ControlDefinition d;
-    d.key = read_key(f);
-    f.text("sample", d.sample);
-    read_target(f, d);
+    auto d = read_control_definition(f);
     if (auto [it, fresh] = seen.emplace(d.key, at); !fresh) {
       f.error(at,
               fmt::format("the control {} is already defined at {}", d.key.describe(), it->second));
@@ -120,6 +117,14 @@ files::FileErrors placed(files::FileErrors errors, std::string_view text, const 
 }
 
 }  // namespace
+
+ControlDefinition read_control_definition(files::JsonFields& f) {
+  ControlDefinition d;
+  d.key = read_key(f);
+  f.text("sample", d.sample);
+  read_target(f, d);
+  return d;
+}
 
 std::string ControlKey::describe() const {
   std::string out = fmt::format("{} {}, ", analyzer, test);

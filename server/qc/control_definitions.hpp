@@ -10,6 +10,7 @@
 
 #include "protocols/common/result.hpp"
 #include "server/files/file_error.hpp"
+#include "server/files/json_fields.hpp"
 #include "server/qc/westgard.hpp"
 
 namespace hemalink::qc {
@@ -70,6 +71,10 @@ struct ControlDefinitions {
 
 inline constexpr std::size_t kMinEstablishRuns = 2;
 inline constexpr std::size_t kMaxEstablishRuns = 100;
+
+/// One control's definition from a JSON object (the file's `controls[i]`, an API body): its key,
+/// `sample`, and `mean` and `sd` or `establish`, each error reported with its path.
+ControlDefinition read_control_definition(files::JsonFields& f);
 
 /// Reads a control definitions file's text. Fails with every error, each with its JSON path,
 /// line and column, and `file`.

@@ -79,9 +79,8 @@ StoredJudgement read_row(const pqxx::row& r) {
   return out;
 }
 
-}  // namespace
-
-Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_t per_control) {
+Result<QcHistory, StoreError> judgements_and_averages(const std::string& dsn,
+                                                      std::size_t per_control) {
   return on_thread_connection(
       dsn, "reading the QC judgements to rebuild the QC state",
       [&](pqxx::connection& c) -> Result<QcHistory, StoreError> {
@@ -95,6 +94,21 @@ Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_
         }
         return out;
       });
+}
+
+}  // namespace
+
+Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_t per_control) {
+  auto history = judgements_and_averages(dsn, per_control);
+  if (!history) {
+    return history;
+  }
+  auto definitions = qc_definitions(dsn);
+  if (!definitions) {
+    return definitions.error();
+  }
+  history->definitions = std::move(*definitions);
+  return history;
 }
 
 }  // namespace hemalink::store

@@ -8,6 +8,7 @@
 #include "server/store/average_point.hpp"
 #include "server/store/control_judgement.hpp"
 #include "server/store/errc.hpp"
+#include "server/store/qc_definitions.hpp"
 
 namespace hemalink::store {
 
@@ -17,6 +18,7 @@ namespace hemalink::store {
 struct QcHistory {
   std::vector<StoredJudgement> judgements;
   std::vector<StoredAveragePoint> averages;
+  std::vector<QcDefinitionRow> definitions;  ///< Put through the API.
 };
 
 Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_t per_control);

@@ -212,7 +212,7 @@ TEST(ControlBook, ABookRebuiltFromStoredJudgementsJudgesAsTheFirstDid) {
     stored.push_back({"xn-1", at, measure(first, wbc, values[i], at)});
   }
   ControlBook rebuilt({}, policy(5, 24h));
-  rebuilt.restore({stored, {}});
+  rebuilt.restore({stored, {}, {}});
   const auto at = kMonday + 30h;
   EXPECT_EQ(rebuilt.gate("xn-1", "WBC", at).status, first.gate("xn-1", "WBC", at).status);
   EXPECT_EQ(rebuilt.gate("xn-1", "WBC", at).reason, first.gate("xn-1", "WBC", at).reason);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -37,12 +38,14 @@ constexpr const char* kControls = R"({
 })";
 
 const api::NewToken kViewer = api::make_token();
+const api::NewToken kAdmin = api::make_token();
 
 config::DaemonConfig lab(const testing::TempDir& dir) {
   std::ofstream(dir / "controls.json") << kControls;
   config::DaemonConfig c;
   c.http.listen = "127.0.0.1:0";
-  c.http.tokens = {{"vera", config::ApiRole::Viewer, kViewer.sha256}};
+  c.http.tokens = {{"vera", config::ApiRole::Viewer, kViewer.sha256},
+                   {"ada", config::ApiRole::Admin, kAdmin.sha256}};
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("xn-2", "sysmex-xn", WireProtocol::Astm));
   c.rules.files = {kRules / "cbc.json"};
@@ -245,6 +248,53 @@ TEST(QcGate, AnXbarmExcursionAlarmsAndHoldsTheTestUntilAnAcceptedRun) {
   send(h, "xn-1", xn_message("QC-L1", true, {{"MCV", "82.0"}, {"WBC", "6.00"}}, "20261207110000"));
   mcv("M-6", "90.0");
   EXPECT_EQ(decision_of(h, "M-6", "MCV"), "release") << decision_of(h, "M-6", "MCV", "d.reason");
+}
+
+// A definition put through the API (a corrected target) is stored and audited, judges the next
+// control at once, and is still in force after a restart; a wrong one is refused with its path.
+TEST(QcGate, ADefinitionPutThroughTheApiIsAuditedAndInForceAtOnceAndAfterARestart) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("qc-definitions");
+  DaemonHarness h(lab(dir));
+  const auto put = [&](const std::string& token, const std::string& body) {
+    return testing::http_request(h.daemon().http_port(), "POST", "/api/v1/qc/definitions", token,
+                                 body);
+  };
+  const auto refused = put(kAdmin.token, R"({"analyzer": "xn-1", "test": "WBC", "level": "QC-L1",
+      "mean": 6.5, "reason": "new insert"})");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("mean given without sd"), std::string::npos) << refused.body;
+  EXPECT_EQ(put(kViewer.token, R"({"analyzer": "xn-1", "test": "WBC", "level": "QC-L1",
+      "mean": 6.5, "sd": 0.2, "reason": "x"})")
+                .status,
+            403);
+  const auto stored = put(kAdmin.token, R"({"analyzer": "xn-1", "test": "WBC", "level": "QC-L1",
+      "mean": 6.50, "sd": 0.20, "reason": "Insert of lot 4412 read wrongly: 6.50, not 6.00"})");
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.json()["changed_by"], "user:ada");
+
+  control(h, "xn-1", 6.55, 13.1, "20261207080000");
+  EXPECT_EQ(h.query_value("SELECT target_mean::text || ' ' || round(z::numeric, 2)::text FROM "
+                          "qc_evaluations WHERE test = 'WBC' ORDER BY id DESC LIMIT 1"),
+            "6.5 0.25")
+      << "judged against the target put";
+  EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE entity = 'qc_definition' AND actor = "
+                    "'user:ada' AND after->>'reason' LIKE 'Insert of lot 4412%'"),
+            1);
+
+  h.restart();
+  const auto listed = api_get(h, "/api/v1/qc/definitions")["definitions"];
+  const auto wbc = std::find_if(listed.begin(), listed.end(), [](const auto& d) {
+    return d["analyzer"] == "xn-1" && d["test"] == "WBC";
+  });
+  ASSERT_NE(wbc, listed.end()) << listed.dump();
+  EXPECT_EQ((*wbc)["source"], "api");
+  EXPECT_DOUBLE_EQ((*wbc)["mean"].get<double>(), 6.5);
+  control(h, "xn-1", 6.60, 13.1, "20261207090000");
+  EXPECT_EQ(h.query_value("SELECT target_mean::text FROM qc_evaluations WHERE test = 'WBC' "
+                          "ORDER BY id DESC LIMIT 1"),
+            "6.5")
+      << "still in force after the restart (the file says 6.00)";
 }
 
 }  // namespace
