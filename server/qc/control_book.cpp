@@ -522,14 +522,15 @@ bool ControlBook::is_averaged(const store::Receipt& receipt) {
 }
 
 PatientAverage* ControlBook::average_of(const std::string& analyzer, const std::string& test) {
-  auto it = averages_.find({analyzer, test});
-  if (it == averages_.end()) {
+  auto& of_analyzer = averages_[analyzer];
+  auto it = of_analyzer.find(test);
+  if (it == of_analyzer.end()) {
     auto settings = policy_.average_of(analyzer, test);
     std::optional<PatientAverage> average;
     if (settings) {
       average.emplace(std::move(*settings));
     }
-    it = averages_.emplace(std::pair{analyzer, test}, std::move(average)).first;
+    it = of_analyzer.emplace(test, std::move(average)).first;
   }
   return it->second ? &*it->second : nullptr;
 }

@@ -179,8 +179,10 @@ class ControlBook {
   std::atomic<bool> is_restored_{true};
   ControlMap controls_;
   std::map<std::string, std::map<std::string, Test, std::less<>>, std::less<>> tests_;
-  /// (analyzer, test) -> its average; nullopt when the test has none.
-  std::map<std::pair<std::string, std::string>, std::optional<PatientAverage>> averages_;
+  /// analyzer -> test -> its average; nullopt when the test has none.
+  std::map<std::string, std::map<std::string, std::optional<PatientAverage>, std::less<>>,
+           std::less<>>
+      averages_;
   std::set<std::string, std::less<>> averaged_messages_;
   std::deque<std::string> averaged_order_;
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> excursions_;

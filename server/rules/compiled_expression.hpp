@@ -171,6 +171,8 @@ class CompiledExpression {
   /// True when it reads the patient's earlier results (previous, delta, delta_pct,
   /// has_previous): the result's code then needs the patient's history.
   bool reads_previous() const;
+  /// True when it reads `qc_status`.
+  bool reads_qc_status() const;
 
   /// The texts the expression holds: the test codes it reads with result()/has_result(), flag
   /// names and string literals.

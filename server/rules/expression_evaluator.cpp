@@ -506,6 +506,12 @@ std::optional<double> CompiledExpression::evaluate_number(const EvaluationInput&
   return std::isfinite(n) ? std::optional<double>(n) : std::nullopt;
 }
 
+bool CompiledExpression::reads_qc_status() const {
+  return std::any_of(program_.begin(), program_.end(), [](const Instruction& i) {
+    return i.op == Op::QcStatus || i.op == Op::QcStatusIs;
+  });
+}
+
 bool CompiledExpression::reads_previous() const {
   return std::any_of(program_.begin(), program_.end(), [](const Instruction& i) {
     return i.op == Op::Previous || i.op == Op::Delta || i.op == Op::DeltaPct ||

@@ -143,6 +143,9 @@ void RuleSet::index() {
   for (const auto& c : conditions_) {
     reads_previous_.push_back(c.reads_previous());
   }
+  reads_qc_status_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) {
+    return r.when.reads_qc_status() || (r.compute && r.compute->expression.reads_qc_status());
+  });
 }
 
 bool RuleSet::reads_previous(std::string_view code) const {
@@ -254,6 +257,9 @@ void RuleSet::calculate(model::ResultSet& specimen, const ResultHistory* history
 std::vector<model::Decision> RuleSet::decide(model::ResultSet& specimen,
                                              const ResultHistory* history,
                                              const qc::TestStatuses* qc) const {
+  if (!reads_qc_status_) {
+    qc = nullptr;  // no rule reads it: the gate is not asked
+  }
   std::vector<std::uint32_t> computed_by(specimen.observations.size(), kMeasured);
   calculate(specimen, history, qc, computed_by);
   std::vector<model::Decision> decisions;

@@ -95,6 +95,7 @@ class RuleSet {
   std::vector<CompiledExpression> conditions_;
   CodeIndex by_code_;                 ///< Code -> index into conditions_.
   std::vector<bool> reads_previous_;  ///< Per conditions_ entry.
+  bool reads_qc_status_ = false;      ///< Only then is the QC gate asked, result by result.
   FactNames facts_;
 };
 
