@@ -143,6 +143,11 @@ void ControlBook::redefine(ControlDefinitions definitions, QcPolicy policy) {
 
 void ControlBook::override_definition(ControlDefinition definition) {
   std::unique_lock lock(mutex_);
+  keep_override(std::move(definition));
+}
+
+// In force, and kept to win over the file's at each reload: one per control.
+void ControlBook::keep_override(ControlDefinition definition) {
   define(definition);
   auto same = std::find_if(overrides_.begin(), overrides_.end(),
                            [&](const ControlDefinition& d) { return d.key == definition.key; });
@@ -387,8 +392,7 @@ void ControlBook::restore(const store::QcHistory& history) {
     if (row.mean && row.sd) {
       d.target = ControlTarget{*row.mean, *row.sd};
     }
-    define(d);
-    overrides_.push_back(std::move(d));
+    keep_override(std::move(d));
   }
 }
 

@@ -169,6 +169,7 @@ class ControlBook {
   store::AveragePointRow point_row(const PatientAverage& average, const AveragePoint& p) const;
 
   void define(const ControlDefinition& d);
+  void keep_override(ControlDefinition definition);
 
   ControlDefinitions definitions_;
   std::vector<ControlDefinition> overrides_;  ///< Put through the API.

@@ -281,5 +281,24 @@ TEST(ControlBook, AnAcceptedRunPutsTheTestBackInOnceItMeasuredEveryRejectedLevel
   EXPECT_EQ(book.gate("xn-1", "WBC", kMonday + 34min).status, GateStatus::In);
 }
 
+// A definition put through the API before the stored ones were read (a POST just after a start)
+// is one definition once they are: the stored copy of it does not make a second.
+TEST(ControlBook, ADefinitionPutBeforeTheRestoreIsListedOnce) {
+  const Control wbc;
+  ControlBook book(defined(wbc, 7.0, 0.2), QcPolicy{});
+  const ControlDefinition put{
+      {"xn-1", "WBC", "XN-CHECK", "1", "4411"}, ControlTarget{7.4, 0.25}, 0, ""};
+  book.override_definition(put);
+  store::QcHistory history;
+  history.definitions.push_back({"xn-1", "WBC", "XN-CHECK", "1", "4411", "", 7.4, 0.25,
+                                 std::nullopt, "new insert", "user:ada", ""});
+  book.restore(history);
+  const auto listed = book.definitions();
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_TRUE(listed[0].is_put);
+  EXPECT_DOUBLE_EQ(listed[0].definition.target->mean, 7.4);
+  EXPECT_NEAR(*measure(book, wbc, 7.65, kMonday).z, 1.0, 1e-9) << "judged against the put target";
+}
+
 }  // namespace
 }  // namespace hemalink::qc
