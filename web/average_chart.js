@@ -1,5 +1,6 @@
 // The chart of a patient-based average (Bull's XbarM, a moving average, an EWMA): each point as
-// it was judged, the target and the limits, each excursion marked.
+// it was judged, the target and the limits; a point outside the limits is marked as a warning
+// until enough points in a row are outside to make an excursion (an alarm), marked as such.
 import {day, s, scale, spread} from './svg.js';
 
 const WIDTH = 900;
@@ -13,7 +14,8 @@ export function averageChart(test, points) {
   const y = scale(Math.min(...values) - margin, Math.max(...values) + margin, HEIGHT - PAD.bottom, PAD.top);
   const x = spread(points.length, PAD.left + 12, WIDTH - PAD.right - 12);
   const excursions = points.filter((p) => p.is_excursion).length;
-  const name = `${method(last)} of ${test}: ${points.length} points, ${excursions} outside the limits` +
+  const warnings = points.filter((p) => p.outside_points > 0 && !p.is_excursion).length;
+  const name = `${method(last)} of ${test}: ${points.length} points, ${excursions} excursions, ${warnings} warnings` +
     (last ? `, the last ${last.value.toFixed(2)} (target ${last.target}, limits ${last.low.toFixed(2)}–${last.high.toFixed(2)})` : '');
   const lines = last ? [
     {v: last.high, label: `high ${last.high.toFixed(2)}`, kind: 'sd3'},
@@ -29,11 +31,19 @@ export function averageChart(test, points) {
     points.map((p, i) => (((i % every === 0) && points.length - 1 - i >= every / 2) || i === points.length - 1
       ? s('text', {class: 'tick', x: x(i), y: HEIGHT - PAD.bottom + 18, 'text-anchor': 'middle'}, day(p.at)) : null)),
     s('polyline', {class: 'trace', points: points.map((p, i) => `${x(i)},${y(p.value)}`).join(' ')}),
-    points.map((p, i) => s('g', {class: `point ${p.is_excursion ? 'rejected' : 'ok'}`},
-      p.is_excursion
-        ? s('rect', {x: x(i) - 5, y: y(p.value) - 5, width: 10, height: 10})
-        : s('circle', {cx: x(i), cy: y(p.value), r: 3.5}),
-      s('title', {}, `${day(p.at)}: ${p.value.toFixed(2)} after ${p.results} results${p.is_excursion ? ', outside the limits' : ''}`))));
+    points.map((p, i) => averagePoint(p, x(i), y(p.value))));
+}
+
+function averagePoint(p, cx, cy) {
+  const kind = p.is_excursion ? 'rejected' : p.outside_points > 0 ? 'warning' : 'ok';
+  const what = `${day(p.at)}: ${p.value.toFixed(2)} after ${p.results} results` +
+    (p.is_excursion ? `, an excursion (${p.outside_points} in a row outside the limits)`
+      : p.outside_points > 0 ? ', outside the limits: a warning until enough points in a row confirm it' : '');
+  return s('g', {class: `point ${kind}`},
+    kind === 'rejected'
+      ? s('rect', {x: cx - 5, y: cy - 5, width: 10, height: 10})
+      : s('circle', {cx, cy, r: kind === 'warning' ? 5 : 3.5}),
+    s('title', {}, what));
 }
 
 export function method(p) {

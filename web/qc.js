@@ -1,12 +1,19 @@
 // Quality control: the QC gate of every analyzer's tests, the Levey-Jennings charts of the test
 // chosen (one per level, one under the other), the patient results released around its latest
-// failure, and the analyzer's patient-based averages (XbarM). Kept live by the qc events.
+// failure, and the analyzer's patient-based averages: Bull's XbarM of the red-cell indices first,
+// then the moving averages and EWMAs the lab watches on other tests. Kept live by the qc events.
 import {get, query} from './api.js';
 import {ago, clear, h, when} from './dom.js';
 import {averageChart, method} from './average_chart.js';
 import {leveyJennings} from './levey_jennings.js';
 
 const RED_CELL_INDICES = ['MCV', 'MCH', 'MCHC'];
+
+// Red-cell indices first (in their order), then the other tests by name.
+function byIndexThenName(a, b) {
+  const rank = (t) => (RED_CELL_INDICES.includes(t) ? RED_CELL_INDICES.indexOf(t) : RED_CELL_INDICES.length);
+  return rank(a.test) - rank(b.test) || a.test.localeCompare(b.test);
+}
 
 export function qcPage(root, app, analyzer, test) {
   const board = h('section', {class: 'qc-gates', 'aria-labelledby': 'qc-gates-title'});
@@ -67,7 +74,9 @@ async function showTest(detail, gate) {
   const [series, bracket, averages] = await Promise.all([
     get(`/api/v1/qc/${a}/${t}${query({limit: 200})}`),
     gate.status === 'out' ? get(`/api/v1/qc/${a}/${t}/bracket`) : null,
-    Promise.all(RED_CELL_INDICES.map((index) => get(`/api/v1/qc/${a}/${encodeURIComponent(index)}/averages${query({limit: 200})}`))),
+    get(`/api/v1/qc/averages${query({analyzer: gate.analyzer})}`).then(({averages: watched}) =>
+      Promise.all(watched.sort(byIndexThenName).map((w) =>
+        get(`/api/v1/qc/${a}/${encodeURIComponent(w.test)}/averages${query({limit: 200})}`)))),
   ]);
   clear(detail,
     h('h2', {}, `${gate.test} on ${gate.analyzer}`),
@@ -108,5 +117,5 @@ function averagesSection(analyzer, averages) {
     charts.length ? charts.map((a) => h('figure', {class: 'qc-average'},
       h('figcaption', {}, `${method(a.points[0])} of ${a.test}`),
       averageChart(a.test, a.points)))
-      : h('p', {class: 'empty'}, 'No batch of patient MCV, MCH or MCHC results is complete yet.'));
+      : h('p', {class: 'empty'}, 'No patient average has a point yet (a batch of MCV, MCH or MCHC, or a configured moving average).'));
 }

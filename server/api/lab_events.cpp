@@ -76,6 +76,7 @@ void publish_quality_control(EventHub& hub, const store::Receipt& receipt,
                                {"value", p.value},
                                {"low", p.low},
                                {"high", p.high},
+                               {"outside_points", p.outside},
                                {"acts_on_gate", p.acts_on_gate}});
     }
   }

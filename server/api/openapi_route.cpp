@@ -148,8 +148,15 @@ constexpr const char* kOpenApi = R"json({
                ],
                "responses": { "200": { "$ref": "#/components/responses/Json" } } }
     },
+    "/api/v1/qc/averages": {
+      "get": { "summary": "Every patient-based average that has a point (XbarM, moving average, EWMA), on one analyzer or all: its latest point with its limits, points in a row outside them and whether it is an excursion (viewer)",
+               "parameters": [
+                 { "name": "analyzer", "in": "query", "schema": { "type": "string" } }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
     "/api/v1/qc/{analyzer}/{test}/averages": {
-      "get": { "summary": "The patient-based averages of a test (Bull's XbarM, moving average, EWMA): each point with its target, limits and whether it was an excursion, oldest first (viewer)",
+      "get": { "summary": "The patient-based averages of a test (Bull's XbarM, moving average, EWMA): each point with its target, limits, points in a row outside them and whether it was an excursion (an alarm), oldest first (viewer)",
                "parameters": [
                  { "name": "analyzer", "in": "path", "required": true, "schema": { "type": "string" } },
                  { "name": "test", "in": "path", "required": true, "schema": { "type": "string" } },

@@ -132,6 +132,14 @@ void add_qc_routes(Router& router, View view) {
                 return json_response({{"gates", gates}});
               }});
   router.add({"GET",
+              "/api/v1/qc/averages",
+              config::ApiRole::Viewer,
+              {"analyzer"},
+              [view](const RouteCall& call) {
+                return json_text_response(
+                    stored(store::qc_latest_averages_json(view->dsn, call.query("analyzer"))));
+              }});
+  router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}",
               config::ApiRole::Viewer,
               {"material", "lot", "since", "limit"},

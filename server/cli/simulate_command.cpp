@@ -13,6 +13,7 @@
 #include "server/files/text_file.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/simulate/host_queries.hpp"
+#include "server/simulate/qc_traffic.hpp"
 #include "server/simulate/simulation.hpp"
 
 namespace hemalink::cli {
@@ -24,6 +25,7 @@ constexpr const char* kUsage =
     "         (--file F [--file F...] | --generate cbc|coag|flow [--count N] [--seed S])\n"
     "         [--rate R] [--connections K] [--corrupt-every N] [--hold SECONDS]\n"
     "         [--timeout SECONDS] [--query-first | --download N] [--json]\n"
+    "         [--qc-every N [--qc-fail-run K] [--mcv-shift PCT]]\n"
     "  --rate R          messages per second over all connections (0: as fast as acknowledged)\n"
     "  --to              may be repeated: connection k dials the (k mod n)th address\n"
     "  --connections K   message i goes on connection i mod K\n"
@@ -36,6 +38,14 @@ constexpr const char* kUsage =
     "  --download N      download mode: wait until the host has sent work for N specimens\n"
     "                    (ASTM O records, HL7 OML^O33) and send results for exactly the tests\n"
     "                    of each (--file/--generate optional: sent first)\n"
+    "  --qc-every N      with --generate cbc over ASTM: a Sysmex XN with its QC. A control run\n"
+    "                    (XN-CHECK levels 1 and 2, lot 4411, as config/qc/controls.json defines\n"
+    "                    them) before the first patient and after every N patients (--count);\n"
+    "                    the controls read within 1.5 SD of their targets\n"
+    "  --qc-fail-run K   control run K (1: the first) reads +3.5 SD on level 1: a 1-3s rejection,\n"
+    "                    the tests out until the next run\n"
+    "  --mcv-shift PCT   from the middle patient on, MCV and MCH read PCT % higher (an RBC\n"
+    "                    drift the XbarM sees)\n"
     "  --json            print the report as one JSON object\n";
 
 struct Arguments {
@@ -47,7 +57,46 @@ struct Arguments {
   std::uint32_t seed = 1;
   bool as_json = false;
   bool query_first = false;
+  std::optional<std::size_t> qc_every;
+  std::size_t qc_fail_run = 0;
+  double mcv_shift_pct = 0;
 };
+
+// The QC options: true when `flag` is one (its complaint, if any, in `complaint`).
+bool parse_qc_option(const std::string& flag, const std::string& value, Arguments& a,
+                     std::string& complaint) {
+  if (flag == "--qc-every") {
+    std::size_t every = 0;
+    if (!parse_number(value, every) || every == 0)
+      complaint = fmt::format("--qc-every: expected a number of patients, got \"{}\"", value);
+    a.qc_every = every;
+  } else if (flag == "--qc-fail-run") {
+    if (!parse_number(value, a.qc_fail_run) || a.qc_fail_run == 0)
+      complaint = fmt::format("--qc-fail-run: expected a run from 1, got \"{}\"", value);
+  } else if (flag == "--mcv-shift") {
+    if (!parse_number(value, a.mcv_shift_pct) || a.mcv_shift_pct <= -50 || a.mcv_shift_pct > 100)
+      complaint = fmt::format("--mcv-shift: expected a per cent above -50, got \"{}\"", value);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// What the QC options need: a CBC over ASTM, the order kept (one connection).
+std::string check_qc_options(const Arguments& a) {
+  if (!a.qc_every) {
+    return a.qc_fail_run > 0 || a.mcv_shift_pct != 0
+               ? "--qc-fail-run and --mcv-shift need --qc-every"
+               : "";
+  }
+  if (a.panel != simulate::Panel::Cbc || a.plan.analyzer.protocol != model::WireProtocol::Astm)
+    return "--qc-every: the simulated XN sends its QC with --generate cbc --protocol astm";
+  if (a.plan.connections != 1)
+    return "--qc-every: one connection, so controls and patients arrive in order";
+  if (a.qc_fail_run > 1 + a.count / *a.qc_every)
+    return fmt::format("--qc-fail-run: there are {} control runs", 1 + a.count / *a.qc_every);
+  return {};
+}
 
 bool add_target(const std::string& text,
                 std::vector<std::pair<std::string, std::uint16_t>>& targets) {
@@ -77,7 +126,11 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
     }
     const auto& value = args[++i];
     double seconds = 0;
-    if (flag == "--protocol") {
+    std::string complaint;
+    if (parse_qc_option(flag, value, a, complaint)) {
+      if (!complaint.empty())
+        return complaint;
+    } else if (flag == "--protocol") {
       a.protocol = value;
     } else if (flag == "--link") {
       if (value != "e1381" && value != "bare")
@@ -145,7 +198,21 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
   if (a.files.empty() && !a.panel && plan.hold.count() == 0 && plan.downloads == 0)
     return "--file, --generate or --download is required (or --hold alone, to keep idle "
            "connections open)";
-  return {};
+  return check_qc_options(a);
+}
+
+std::vector<std::string> generated_messages(const Arguments& a) {
+  if (!a.qc_every) {
+    return simulate::generate(*a.panel, a.plan.analyzer.protocol, a.count, a.seed);
+  }
+  simulate::QcTraffic traffic;
+  traffic.patients = a.count;
+  traffic.qc_every = *a.qc_every;
+  traffic.fail_run = a.qc_fail_run;
+  traffic.mcv_shift_pct = a.mcv_shift_pct;
+  traffic.seed = a.seed;
+  traffic.last_measured = std::chrono::system_clock::now();
+  return simulate::qc_traffic_messages(traffic);
 }
 
 // The messages of capture files, as the analyzer sends them: record terminators made CR.
@@ -310,7 +377,7 @@ int run_simulate(const std::vector<std::string>& args, std::ostream& out, std::o
   auto complaint = parse(args, a);
   if (complaint.empty()) {
     if (a.panel) {
-      a.plan.messages = simulate::generate(*a.panel, a.plan.analyzer.protocol, a.count, a.seed);
+      a.plan.messages = generated_messages(a);
     } else {
       complaint = load_files(a);
     }

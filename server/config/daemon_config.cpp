@@ -311,6 +311,7 @@ void read_xbarm(const json& node, const std::string& path, files::FileErrors& er
   f.boolean("enabled", x.is_enabled);
   f.integer("batch", x.batch, 2, 1000);
   f.number("limit_pct", x.limit_pct, 0.1, 50);
+  f.integer("confirm_batches", x.confirm_batches, 1, 10);
   if (const json* targets = f.object("targets")) {
     x.targets.clear();
     for (const auto& [test, target] : targets->items()) {
@@ -353,6 +354,7 @@ qc::AverageSettings read_average(const json& node, const std::string& path,
   if (!(a.low < a.target && a.target < a.high)) {
     f.error(path, "expected low < target < high");
   }
+  f.integer("confirm_points", a.confirm, 1, 100);
   f.boolean("acts_on_gate", a.acts_on_gate);
   return a;
 }

@@ -402,7 +402,7 @@ void ControlBook::resume(const store::StoredAveragePoint& stored) {
   if (average == nullptr || p.method != to_string(average->settings().method)) {
     return;  // no longer watched, or watched another way: it starts afresh
   }
-  average->resume(p.value);
+  average->resume(p.value, p.outside);
   auto& test = test_of(stored.analyzer, p.test);
   const bool cleared =
       test.last_judged_at && *test.last_judged_at > stored.at && !test.last_rejected;
@@ -542,8 +542,8 @@ PatientAverage* ControlBook::average_of(const std::string& analyzer, const std::
 store::AveragePointRow ControlBook::point_row(const PatientAverage& average,
                                               const AveragePoint& p) const {
   const auto& s = average.settings();
-  return {s.test, to_string(s.method), p.value,       p.results, s.target, s.low,
-          s.high, p.is_excursion,      s.acts_on_gate};
+  return {s.test, to_string(s.method), p.value,        p.results,     s.target, s.low,
+          s.high, p.outside,           p.is_excursion, s.acts_on_gate};
 }
 
 std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> ControlBook::excursions()

@@ -1,5 +1,6 @@
 #include "server/qc/patient_average.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -33,10 +34,11 @@ PatientAverage::PatientAverage(AverageSettings settings) : settings_(std::move(s
   }
 }
 
-void PatientAverage::resume(double value) {
+void PatientAverage::resume(double value, std::size_t outside) {
   if (settings_.method != AverageMethod::MovingAverage) {
     average_ = value;  // a moving average's span starts again
   }
+  outside_ = outside;
   pending_.clear();
   since_point_ = 0;
 }
@@ -82,8 +84,9 @@ std::optional<AveragePoint> PatientAverage::add_to_stream(double value) {
   return point(*average_);
 }
 
-AveragePoint PatientAverage::point(double value) const {
-  return {value, results_, value < settings_.low || value > settings_.high};
+AveragePoint PatientAverage::point(double value) {
+  outside_ = value < settings_.low || value > settings_.high ? outside_ + 1 : 0;
+  return {value, results_, outside_, outside_ >= std::max<std::size_t>(settings_.confirm, 1)};
 }
 
 }  // namespace hemalink::qc

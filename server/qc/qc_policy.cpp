@@ -21,6 +21,7 @@ std::optional<AverageSettings> QcPolicy::average_of(std::string_view analyzer,
   s.target = target->second;
   s.low = target->second * (1 - xbarm.limit_pct / 100);
   s.high = target->second * (1 + xbarm.limit_pct / 100);
+  s.confirm = xbarm.confirm_batches;
   s.acts_on_gate = xbarm.acts_on_gate;
   return s;
 }

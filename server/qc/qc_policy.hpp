@@ -27,6 +27,8 @@ struct QcPolicy {
     bool is_enabled = true;
     std::size_t batch = 20;
     double limit_pct = 3.0;
+    /// Batches in a row outside the limits that make an alarm (AverageSettings::confirm).
+    std::size_t confirm_batches = 2;
     /// Bull's population targets; a lab sets its own (its analyzers' long-run XbarM).
     std::map<std::string, double, std::less<>> targets = {
         {"MCV", 89.5}, {"MCH", 30.5}, {"MCHC", 34.0}};

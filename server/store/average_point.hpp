@@ -17,7 +17,8 @@ struct AveragePointRow {
   double target = 0;
   double low = 0;
   double high = 0;
-  bool is_excursion = false;  ///< Outside [low, high]: an alarm.
+  std::size_t outside = 0;    ///< Points in a row outside [low, high], this one included.
+  bool is_excursion = false;  ///< Outside for the configured number of points in a row: an alarm.
   bool acts_on_gate = false;  ///< The excursion puts the test's QC gate out.
 };
 

@@ -206,6 +206,7 @@ void append_patient_average(std::string& out, const MessageColumns& m, const Ave
       .number(p.target)
       .number(p.low)
       .number(p.high)
+      .integer(static_cast<long long>(p.outside))
       .boolean(p.is_excursion)
       .boolean(p.acts_on_gate)
       .text(m.received_at);
@@ -287,8 +288,9 @@ const std::vector<std::string> kQcEvaluationColumns = {
     "value",          "phase",       "target_mean", "target_sd",    "z",           "run_id",
     "run_started_at", "run_values",  "violations",  "run_rejected", "measurement", "evaluated_at"};
 const std::vector<std::string> kPatientAverageColumns = {
-    "message_id", "analyzer_id", "test", "method",       "value",        "results",
-    "target",     "low",         "high", "is_excursion", "acts_on_gate", "at"};
+    "message_id",   "analyzer_id",  "test", "method", "value",
+    "results",      "target",       "low",  "high",   "outside_points",
+    "is_excursion", "acts_on_gate", "at"};
 const std::vector<std::string> kOutboxColumns = {"destination", "specimen_row_id", "specimen_id",
                                                  "result_ids"};
 

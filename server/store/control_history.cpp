@@ -26,7 +26,8 @@ constexpr const char* kHistory =
 constexpr const char* kLatestAverages =
     "SELECT DISTINCT ON (p.analyzer_id, p.test, p.method) a.name, extract(epoch FROM p.at),"
     " p.test, p.method, p.value, p.results, p.target, p.low, p.high, p.is_excursion,"
-    " p.acts_on_gate FROM qc_patient_averages p JOIN analyzers a ON a.id = p.analyzer_id"
+    " p.acts_on_gate, p.outside_points FROM qc_patient_averages p JOIN analyzers a ON a.id = "
+    "p.analyzer_id"
     " ORDER BY p.analyzer_id, p.test, p.method, p.id DESC";
 
 StoredAveragePoint read_average(const pqxx::row& r) {
@@ -43,6 +44,7 @@ StoredAveragePoint read_average(const pqxx::row& r) {
   p.high = r[8].as<double>();
   p.is_excursion = r[9].as<bool>();
   p.acts_on_gate = r[10].as<bool>();
+  p.outside = r[11].as<std::size_t>();
   return out;
 }
 

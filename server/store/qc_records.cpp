@@ -68,13 +68,30 @@ constexpr const char* kAverages = R"sql(
 SELECT json_build_object('analyzer', $1::text, 'test', $2::text,
   'points', coalesce(json_agg(json_build_object('at', p.at, 'method', p.method,
     'value', p.value, 'results', p.results, 'target', p.target, 'low', p.low, 'high', p.high,
-    'is_excursion', p.is_excursion, 'acts_on_gate', p.acts_on_gate) ORDER BY p.id), '[]'))::text
+    'outside_points', p.outside_points, 'is_excursion', p.is_excursion, 'acts_on_gate', p.acts_on_gate) ORDER BY p.id), '[]'))::text
 FROM (SELECT q.* FROM qc_patient_averages q JOIN analyzers a ON a.id = q.analyzer_id
       WHERE a.name = $1 AND q.test = $2 AND ($3::timestamptz IS NULL OR q.at >= $3)
       ORDER BY q.id DESC LIMIT $4) p
 )sql";
 
+constexpr const char* kLatestAverages = R"sql(
+SELECT json_build_object('averages', coalesce(json_agg(json_build_object('analyzer', p.analyzer,
+    'test', p.test, 'method', p.method, 'at', p.at, 'value', p.value, 'results', p.results,
+    'target', p.target, 'low', p.low, 'high', p.high, 'outside_points', p.outside_points,
+    'is_excursion', p.is_excursion, 'acts_on_gate', p.acts_on_gate)
+    ORDER BY p.analyzer, p.test), '[]'))::text
+FROM (SELECT DISTINCT ON (q.analyzer_id, q.test, q.method) a.name AS analyzer, q.*
+      FROM qc_patient_averages q JOIN analyzers a ON a.id = q.analyzer_id
+      WHERE $1::text IS NULL OR a.name = $1
+      ORDER BY q.analyzer_id, q.test, q.method, q.id DESC) p
+)sql";
+
 }  // namespace
+
+Result<std::string, StoreError> qc_latest_averages_json(
+    const std::string& dsn, const std::optional<std::string>& analyzer) {
+  return one_document(dsn, "reading the latest patient averages", kLatestAverages, analyzer);
+}
 
 Result<std::string, StoreError> qc_averages_json(const std::string& dsn,
                                                  const std::string& analyzer,

@@ -40,4 +40,10 @@ Result<std::string, StoreError> qc_averages_json(const std::string& dsn,
                                                  const std::optional<std::string>& since,
                                                  std::size_t limit);
 
+/// Every patient-based average that has a point, on one analyzer or all: its latest point
+/// (value, limits, points in a row outside, excursion), by analyzer and test: what the page
+/// charts beside the XbarM, and what a lab's dashboard polls.
+Result<std::string, StoreError> qc_latest_averages_json(const std::string& dsn,
+                                                        const std::optional<std::string>& analyzer);
+
 }  // namespace hemalink::store

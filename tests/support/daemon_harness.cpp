@@ -61,6 +61,14 @@ int DaemonHarness::stop() {
   return exit_code_;
 }
 
+std::string DaemonHarness::decision_of(const std::string& specimen, const std::string& code,
+                                       const std::string& column) const {
+  return query_value(
+      fmt::format("SELECT {} FROM decisions d JOIN results r ON r.id = d.result_id "
+                  "WHERE d.is_current AND r.specimen_id = '{}' AND r.code = '{}'",
+                  column, specimen, code));
+}
+
 long long DaemonHarness::messages_of(const std::string& analyzer) const {
   return count(
       fmt::format("SELECT count(*) FROM messages m JOIN analyzers a ON a.id = m.analyzer_id "

@@ -36,6 +36,9 @@ class DaemonHarness {
   std::vector<std::vector<std::string>> query_rows(const std::string& sql) const {
     return testing::query_rows(dsn(), sql);
   }
+  /// A column of the current decision on result `code` of `specimen` ("" when there is none).
+  std::string decision_of(const std::string& specimen, const std::string& code,
+                          const std::string& column = "d.decision") const;
   /// Messages stored for `analyzer` (received, not sent).
   long long messages_of(const std::string& analyzer) const;
 

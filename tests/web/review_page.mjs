@@ -279,7 +279,15 @@ async function qc(browser) {
   const xbarm = page.locator('figure.qc-average:has(figcaption:has-text("XbarM (Bull) of MCV"))');
   await xbarm.waitFor();
   assert.equal(await xbarm.locator('g.point').count(), 4, 'a point per batch of 20');
-  assert.equal(await xbarm.locator('g.point.rejected').count(), 1, 'the shifted batch is out of its limits');
+  assert.equal(await xbarm.locator('g.point.warning').count(), 1, 'the first shifted batch outside its limits is a warning');
+  assert.equal(await xbarm.locator('g.point.rejected').count(), 1, 'the second in a row is an excursion');
+
+  step = 'the EWMA of the patients\' WBC is charted beside the XbarM';
+  const ewma = page.locator('figure.qc-average:has(figcaption:has-text("EWMA of WBC"))');
+  assert.equal(await ewma.locator('g.point').count(), 9, 'a point every ten patients');
+  assert.equal(await ewma.locator('g.point.rejected, g.point.warning').count(), 0, 'within its limits');
+  const [xbarmFigure, ewmaFigure] = await page.locator('figure.qc-average').all();
+  assert.ok((await xbarmFigure.boundingBox()).y < (await ewmaFigure.boundingBox()).y, 'the XbarM of MCV first');
   await shot(page, 'qc');
   await page.screenshot({path: path.join(artifacts, 'qc-full.png'), fullPage: true});
   await accessible(page, 'qc');

@@ -21,6 +21,7 @@
 #include "tests/support/order_feed_lab.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/xn_message.hpp"
 
 namespace hemalink::web {
 namespace {
@@ -85,6 +86,18 @@ struct WebLab {
         {"analyzer": "xn-1", "test": "WBC", "sample": "QC-30610102", "material": "XN-CHECK",
          "level": "2", "lot": "4411", "mean": 7.00, "sd": 0.20}]})";
     c.qc.controls_file = dir / "controls.json";
+    qc::AverageSettings wbc;  // and an EWMA of the patients' WBC, beside the XbarM
+    wbc.analyzer = "xn-1";
+    wbc.test = "WBC";
+    wbc.method = qc::AverageMethod::Ewma;
+    wbc.lambda = 0.2;
+    wbc.every = 10;
+    wbc.truncate_below = 1;
+    wbc.truncate_above = 30;
+    wbc.target = 6.4;
+    wbc.low = 5.5;
+    wbc.high = 7.3;
+    c.qc.policy.averages.push_back(wbc);
     c.lis.push_back(lis("lis", lis_sim.port(), 10));
     config::LisOrderFeed feed;  // the LIS orders too; what it ordered and nobody ran is overdue
     feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
@@ -256,21 +269,17 @@ TEST(ReviewPage, FirefoxShowsTheQueueLiveAndReleasesFromTheKeyboard) {
 // One XN message (LIS02-A2): a control (O-12 Q) or a patient's CBC, results by XN code.
 std::string xn_records(const std::string& sample, bool is_qc,
                        const std::vector<std::pair<std::string, double>>& results) {
-  std::string records = fmt::format(
-      "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
-      "P|1|||{}|^Doe^Jane||19720101|F\r"
-      "O|1||^^        {}^B|^^^^WBC|||||||{}||||||||||||||F\r",
-      is_qc ? "" : "P-" + sample, sample, is_qc ? "Q" : "N");
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    records += fmt::format("R|{}|^^^^{}^1|{:.2f}|||N||F||||20261128{:06d}\r", i + 1,
-                           results[i].first, results[i].second, 80000 + i);
+  std::vector<std::pair<std::string, std::string>> sent;
+  for (const auto& [code, value] : results) {
+    sent.emplace_back(code, fmt::format("{:.2f}", value));
   }
-  return records + "L|1|N\r";
+  return testing::xn_message(sample, is_qc, sent, "20261128080000");
 }
 
 // Two weeks of WBC controls as z-scores from each level's target (level 1 changes lot half-way),
-// patients between them (a hundred MCVs, the last forty 6 % high: the XbarM alarms), and a last
-// run that breaks 1-3s: the QC page shows the gate out, each level's chart and the XbarM.
+// patients between them (ninety-one MCVs and WBCs, from the forty-first on MCV 6 % high: the
+// XbarM's third batch is a warning, its fourth an alarm), and a last run that breaks 1-3s: the QC
+// page shows the gate out, each level's chart, the XbarM and the EWMA of WBC.
 void send_qc_history(WebLab& lab) {
   const double level1[] = {0.3, -0.6, 1.1, -0.2, 0.8, 2.3, -1.0,
                            0.4, -0.3, 0.9, -1.4, 0.2, 1.6, 3.4};
@@ -287,10 +296,11 @@ void send_qc_history(WebLab& lab) {
     ASSERT_TRUE(
         xn.send_e1381(xn_records("QC-30610102", true, {{"WBC", 7.0 + level2[run] * 0.2}}), 20s));
     for (int i = 0; i < 7 && run + 1 < std::size(level1); ++i, ++patient) {
-      const double shift = patient >= 60 ? 1.06 : 1.0;
+      const double shift = patient >= 40 ? 1.06 : 1.0;
       const double mcv = (89.5 + ((patient * 37) % 17 - 8) * 0.6) * shift;
+      const double wbc = 6.4 + ((patient * 13) % 11 - 5) * 0.2;
       ASSERT_TRUE(xn.send_e1381(
-          xn_records(fmt::format("S-QC-{:03d}", patient), false, {{"WBC", 6.4}, {"MCV", mcv}}),
+          xn_records(fmt::format("S-QC-{:03d}", patient), false, {{"WBC", wbc}, {"MCV", mcv}}),
           20s));
     }
   }

@@ -174,6 +174,7 @@ TEST(Api, EachRoleIsAllowedWhatItMayAndRefusedTheRest) {
       {"GET", "/api/v1/qc/gates", "", 401, 200, 200, 200},
       {"GET", "/api/v1/qc/xn-1/WBC", "", 401, 200, 200, 200},
       {"GET", "/api/v1/qc/xn-1/WBC/bracket", "", 401, 200, 200, 200},
+      {"GET", "/api/v1/qc/averages", "", 401, 200, 200, 200},
       {"GET", "/api/v1/audit", "", 401, 200, 200, 200},
       {"GET", "/api/v1/openapi.json", "", 401, 200, 200, 200},
       {"GET", "/api/v1/messages/" + message, "", 401, 403, 403, 200},

@@ -12,6 +12,7 @@
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/xn_message.hpp"
 
 namespace hemalink::daemon {
 namespace {
@@ -39,15 +40,11 @@ config::DaemonConfig lab() {
 
 // A Sysmex XN CBC (ASTM records) for one specimen of patient P-77.
 std::string cbc(const std::string& specimen, double hgb, double lymph_abs = 1.85) {
-  return fmt::format(
-      "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
-      "P|1|||P-77|^Doe^Jane||19720101|F\r"
-      "O|1||^^        {}^B|^^^^WBC\\^^^^HGB|||||||N||||||||||||||F\r"
-      "R|1|^^^^WBC^1|6.10|10*3/uL||N||F||||20261122101500\r"
-      "R|2|^^^^HGB^1|{:.1f}|g/dL||N||F||||20261122101500\r"
-      "R|3|^^^^LYMPH#^1|{:.2f}|10*3/uL||N||F||||20261122101500\r"
-      "L|1|N\r",
-      specimen, hgb, lymph_abs);
+  return testing::xn_message(specimen, "P-77", false,
+                             {{"WBC", "6.10", "10*3/uL"},
+                              {"HGB", fmt::format("{:.1f}", hgb), "g/dL"},
+                              {"LYMPH#", fmt::format("{:.2f}", lymph_abs), "10*3/uL"}},
+                             "20261122101500");
 }
 
 // A BD FACS lymphocyte subset result relayed by FACSLink (HL7 ORU, LOINC-coded) with CD4 % and CD8
@@ -62,14 +59,6 @@ std::string flow_percentages(const std::string& specimen) {
       specimen, specimen);
 }
 
-std::string decision_of(DaemonHarness& h, const std::string& specimen, const std::string& code,
-                        const std::string& column = "d.decision") {
-  return h.query_value(
-      fmt::format("SELECT {} FROM decisions d JOIN results r ON r.id = d.result_id "
-                  "WHERE d.is_current AND r.specimen_id = '{}' AND r.code = '{}'",
-                  column, specimen, code));
-}
-
 void send_cbc(DaemonHarness& h, const std::string& records) {
   AnalyzerSocket s(h.port("xn-1"));
   ASSERT_TRUE(s.send_e1381(records, 20s)) << "the message was acknowledged once stored";
@@ -79,11 +68,11 @@ TEST(Rules, DecisionsAreStoredWithTheRulesThatFiredAndTheRuleSetVersion) {
   HL_REQUIRE_POSTGRES();
   DaemonHarness h(lab());
   send_cbc(h, cbc("XS-1", 13.4));
-  EXPECT_EQ(decision_of(h, "XS-1", "HGB"), "release");
-  EXPECT_EQ(decision_of(h, "XS-1", "HGB", "d.rules_fired->0->>'rule_id'"), "cbc-release");
-  const auto version = decision_of(h, "XS-1", "HGB", "d.rule_set_version");
+  EXPECT_EQ(h.decision_of("XS-1", "HGB"), "release");
+  EXPECT_EQ(h.decision_of("XS-1", "HGB", "d.rules_fired->0->>'rule_id'"), "cbc-release");
+  const auto version = h.decision_of("XS-1", "HGB", "d.rule_set_version");
   EXPECT_TRUE(version.starts_with("cbc-2026.11+coag-2026.11+flow-2026.11#")) << version;
-  EXPECT_EQ(decision_of(h, "XS-1", "HGB", "d.decided_by"), "rules:" + version);
+  EXPECT_EQ(h.decision_of("XS-1", "HGB", "d.decided_by"), "rules:" + version);
   EXPECT_EQ(h.count("SELECT count(*) FROM outbox o JOIN specimens s ON s.id = o.specimen_row_id "
                     "WHERE s.specimen_id = 'XS-1'"),
             1)
@@ -95,10 +84,10 @@ TEST(Rules, ADeltaCheckReadsThePatientsEarlierMessage) {
   DaemonHarness h(lab());
   send_cbc(h, cbc("XS-2", 13.5));
   send_cbc(h, cbc("XS-3", 9.2));
-  EXPECT_EQ(decision_of(h, "XS-3", "HGB"), "hold");
-  EXPECT_EQ(decision_of(h, "XS-3", "HGB", "d.reason"),
+  EXPECT_EQ(h.decision_of("XS-3", "HGB"), "hold");
+  EXPECT_EQ(h.decision_of("XS-3", "HGB", "d.reason"),
             "HGB changed by more than 3.0 g/dL within 72 h");
-  EXPECT_EQ(decision_of(h, "XS-3", "WBC"), "release");
+  EXPECT_EQ(h.decision_of("XS-3", "WBC"), "release");
 }
 
 TEST(Rules, AbsoluteCd4IsCalculatedFromTheCbcOfTheSameSpecimenOnAnotherAnalyzer) {
@@ -131,23 +120,23 @@ TEST(Rules, AReloadWithABadRulesFileKeepsTheRunningSet) {
   config.rules.files = {dir.path() / "cbc.json"};
   DaemonHarness h(config);
   send_cbc(h, cbc("XS-20", 13.4));
-  const auto before = decision_of(h, "XS-20", "HGB", "d.rule_set_version");
+  const auto before = h.decision_of("XS-20", "HGB", "d.rule_set_version");
 
   std::ofstream(dir.path() / "cbc.json")
       << R"({"rules": [{"id": "x", "applies_to": ["HGB"], "when": "valu > 1", "action": "release"}]})";
   auto reloaded = h.config();
   EXPECT_FALSE(h.daemon().reload(reloaded));
   send_cbc(h, cbc("XS-21", 13.4));
-  EXPECT_EQ(decision_of(h, "XS-21", "HGB", "d.rule_set_version"), before);
-  EXPECT_EQ(decision_of(h, "XS-21", "HGB"), "release");
+  EXPECT_EQ(h.decision_of("XS-21", "HGB", "d.rule_set_version"), before);
+  EXPECT_EQ(h.decision_of("XS-21", "HGB"), "release");
 
   std::ofstream(dir.path() / "cbc.json") << R"({"version": "hold-all", "rules": [
       {"id": "hold-hgb", "applies_to": ["HGB"], "when": "true", "action": "hold",
        "reason": "held by the new set"}]})";
   EXPECT_TRUE(h.daemon().reload(reloaded));
   send_cbc(h, cbc("XS-22", 13.4));
-  EXPECT_EQ(decision_of(h, "XS-22", "HGB", "d.reason"), "held by the new set");
-  EXPECT_TRUE(decision_of(h, "XS-22", "HGB", "d.rule_set_version").starts_with("hold-all#"));
+  EXPECT_EQ(h.decision_of("XS-22", "HGB", "d.reason"), "held by the new set");
+  EXPECT_TRUE(h.decision_of("XS-22", "HGB", "d.rule_set_version").starts_with("hold-all#"));
 }
 
 }  // namespace

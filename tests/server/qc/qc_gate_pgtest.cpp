@@ -9,10 +9,13 @@
 #include <fstream>
 
 #include "server/api/api_tokens.hpp"
+#include "server/simulate/qc_traffic.hpp"
 #include "tests/support/analyzer_socket.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/xn_message.hpp"
 
 namespace hemalink::qc {
 namespace {
@@ -21,6 +24,7 @@ using model::WireProtocol;
 using namespace std::chrono_literals;
 using testing::AnalyzerSocket;
 using testing::DaemonHarness;
+using testing::xn_message;
 
 const std::filesystem::path kRules =
     std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "rules";
@@ -57,24 +61,8 @@ config::DaemonConfig lab(const testing::TempDir& dir) {
   return c;
 }
 
-using Results = std::vector<std::pair<std::string, std::string>>;  // XN code, value
-
 // A Sysmex XN message: O-12 `Q` for a control, `N` for a patient (each patient their own, so no
 // delta check interferes).
-std::string xn_message(const std::string& sample, bool is_qc, const Results& results,
-                       const std::string& measured_at) {
-  std::string records = fmt::format(
-      "H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
-      "P|1|||{}|^Doe^Jane||19720101|F\r"
-      "O|1||^^        {}^B|^^^^WBC|||||||{}||||||||||||||F\r",
-      is_qc ? "" : "P-" + sample, sample, is_qc ? "Q" : "N");
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    records += fmt::format("R|{}|^^^^{}^1|{}|||N||F||||{}\r", i + 1, results[i].first,
-                           results[i].second, measured_at);
-  }
-  return records + "L|1|N\r";
-}
-
 std::string xn_message(const std::string& sample, bool is_qc, double wbc, double hgb,
                        const std::string& measured_at) {
   return xn_message(sample, is_qc,
@@ -96,14 +84,6 @@ void patient(DaemonHarness& h, const std::string& analyzer, const std::string& s
   send(h, analyzer, xn_message(specimen, false, 6.5, 13.9, "20261207093000"));
 }
 
-std::string decision_of(DaemonHarness& h, const std::string& specimen, const std::string& code,
-                        const std::string& column = "d.decision") {
-  return h.query_value(
-      fmt::format("SELECT {} FROM decisions d JOIN results r ON r.id = d.result_id "
-                  "WHERE d.is_current AND r.specimen_id = '{}' AND r.code = '{}'",
-                  column, specimen, code));
-}
-
 nlohmann::json api_get(DaemonHarness& h, const std::string& target) {
   const auto reply = testing::http_request(h.daemon().http_port(), "GET", target, kViewer.token);
   EXPECT_EQ(reply.status, 200) << target << ": " << reply.body;
@@ -117,8 +97,8 @@ TEST(QcGate, ARejectedRunHoldsThatTestOnThatAnalyzerUntilAnAcceptedRun) {
   control(h, "xn-1", 6.05, 13.1, "20261207080000");
   control(h, "xn-2", 6.05, 13.1, "20261207080000");
   patient(h, "xn-1", "S-1");
-  EXPECT_EQ(decision_of(h, "S-1", "WBC"), "release");
-  EXPECT_EQ(decision_of(h, "S-1", "HGB"), "release");
+  EXPECT_EQ(h.decision_of("S-1", "WBC"), "release");
+  EXPECT_EQ(h.decision_of("S-1", "HGB"), "release");
 
   control(h, "xn-1", 6.80, 13.1, "20261207090000");  // WBC +4.0 SD: 1-3s
   const auto judged = h.query_rows(
@@ -132,14 +112,14 @@ TEST(QcGate, ARejectedRunHoldsThatTestOnThatAnalyzerUntilAnAcceptedRun) {
 
   patient(h, "xn-1", "S-2");
   patient(h, "xn-2", "S-3");
-  EXPECT_EQ(decision_of(h, "S-2", "WBC"), "hold");
-  const auto reason = decision_of(h, "S-2", "WBC", "d.reason");
+  EXPECT_EQ(h.decision_of("S-2", "WBC"), "hold");
+  const auto reason = h.decision_of("S-2", "WBC", "d.reason");
   EXPECT_TRUE(reason.starts_with("QC rejected at ")) << reason;
   EXPECT_NE(reason.find("1-3s"), std::string::npos) << reason;
-  EXPECT_EQ(decision_of(h, "S-2", "WBC", "d.decided_by"), "system:qc-gate");
-  EXPECT_EQ(decision_of(h, "S-2", "WBC", "d.rules_fired->-1->>'rule_id'"), "qc-gate");
-  EXPECT_EQ(decision_of(h, "S-2", "HGB"), "release") << "HGB's QC was accepted";
-  EXPECT_EQ(decision_of(h, "S-3", "WBC"), "release") << "xn-2's QC was accepted";
+  EXPECT_EQ(h.decision_of("S-2", "WBC", "d.decided_by"), "system:qc-gate");
+  EXPECT_EQ(h.decision_of("S-2", "WBC", "d.rules_fired->-1->>'rule_id'"), "qc-gate");
+  EXPECT_EQ(h.decision_of("S-2", "HGB"), "release") << "HGB's QC was accepted";
+  EXPECT_EQ(h.decision_of("S-3", "WBC"), "release") << "xn-2's QC was accepted";
   EXPECT_EQ(h.count("SELECT count(*) FROM outbox o JOIN specimens s ON s.id = o.specimen_row_id "
                     "WHERE s.specimen_id = 'S-2' AND array_length(o.result_ids, 1) = 1"),
             1)
@@ -155,7 +135,7 @@ TEST(QcGate, ARejectedRunHoldsThatTestOnThatAnalyzerUntilAnAcceptedRun) {
 
   control(h, "xn-1", 6.02, 13.0, "20261207093000");  // the level again: a new run, accepted
   patient(h, "xn-1", "S-4");
-  EXPECT_EQ(decision_of(h, "S-4", "WBC"), "release");
+  EXPECT_EQ(h.decision_of("S-4", "WBC"), "release");
 
   // Bracketing: S-1's WBC was released between the last accepted run and the failure; S-2's was
   // held, S-4's came after the accepted run that ended it.
@@ -186,20 +166,21 @@ TEST(QcGate, ARestartKeepsTheGateWhereItWas) {
   control(h, "xn-1", 6.05, 12.0, "20261207090000");  // HGB -3.3 SD: 1-3s
   h.restart();
   patient(h, "xn-1", "S-5");
-  EXPECT_EQ(decision_of(h, "S-5", "HGB"), "hold");
-  EXPECT_TRUE(decision_of(h, "S-5", "HGB", "d.reason").starts_with("QC rejected at "));
-  EXPECT_EQ(decision_of(h, "S-5", "WBC"), "release");
+  EXPECT_EQ(h.decision_of("S-5", "HGB"), "hold");
+  EXPECT_TRUE(h.decision_of("S-5", "HGB", "d.reason").starts_with("QC rejected at "));
+  EXPECT_EQ(h.decision_of("S-5", "WBC"), "release");
 
   control(h, "xn-1", 6.05, 12.0, "20261207090000");  // the same measurement, sent again
   EXPECT_EQ(h.count("SELECT count(*) FROM qc_evaluations"), 4)
       << "a retransmission is stored as a duplicate, not judged again";
   control(h, "xn-1", 6.00, 13.0, "20261207100000");
   patient(h, "xn-1", "S-6");
-  EXPECT_EQ(decision_of(h, "S-6", "HGB"), "release");
+  EXPECT_EQ(h.decision_of("S-6", "HGB"), "release");
 }
 
-// Bull's XbarM through the daemon: an MCV batch far off target is an alarm (the live events,
-// /metrics, the series), and with acts_on_gate it holds MCV until an accepted control run.
+// Bull's XbarM through the daemon: one MCV batch far off target is a warning (the result is
+// released); a second in a row is an alarm (the live events, /metrics, the series), and with
+// acts_on_gate it holds MCV until an accepted control run.
 TEST(QcGate, AnXbarmExcursionAlarmsAndHoldsTheTestUntilAnAcceptedRun) {
   HL_REQUIRE_POSTGRES();
   testing::TempDir dir("qc-xbarm");
@@ -216,21 +197,25 @@ TEST(QcGate, AnXbarmExcursionAlarmsAndHoldsTheTestUntilAnAcceptedRun) {
   send(h, "xn-1", xn_message("QC-L1", true, {{"MCV", "82.3"}, {"WBC", "6.02"}}, "20261207090000"));
   mcv("M-1", "90.1");
   mcv("M-2", "89.0");
-  EXPECT_EQ(decision_of(h, "M-2", "MCV"), "release") << "a batch on target";
+  EXPECT_EQ(h.decision_of("M-2", "MCV"), "release") << "a batch on target";
   mcv("M-3", "99.5");
-  mcv("M-4", "100.2");  // the second batch: about +11 %
+  mcv("M-4", "100.2");  // the second batch: about +11 %, the first outside
+  EXPECT_EQ(h.decision_of("M-4", "MCV"), "release") << "one batch outside is a warning";
+  mcv("M-5", "100.0");
+  mcv("M-6", "100.5");  // the third: outside again
   const auto alarm = events.next_of("qc_alarm", 10s);
   ASSERT_TRUE(alarm.has_value());
   EXPECT_EQ((*alarm)["test"], "MCV");
   EXPECT_EQ((*alarm)["method"], "xbarm");
+  EXPECT_EQ((*alarm)["outside_points"], 2);
   EXPECT_GT((*alarm)["value"].get<double>(), (*alarm)["high"].get<double>());
+  EXPECT_EQ(h.decision_of("M-6", "MCV"), "hold") << "the batch that alarms holds its own";
 
-  mcv("M-5", "90.0");
-  EXPECT_EQ(decision_of(h, "M-5", "MCV"), "hold");
-  EXPECT_TRUE(
-      decision_of(h, "M-5", "MCV", "d.reason").starts_with("xbarm of MCV out of its limits"))
-      << decision_of(h, "M-5", "MCV", "d.reason");
-  EXPECT_EQ(decision_of(h, "M-5", "WBC"), "release") << "only MCV is held";
+  mcv("M-7", "90.0");
+  EXPECT_EQ(h.decision_of("M-7", "MCV"), "hold");
+  EXPECT_TRUE(h.decision_of("M-7", "MCV", "d.reason").starts_with("xbarm of MCV out of its limits"))
+      << h.decision_of("M-7", "MCV", "d.reason");
+  EXPECT_EQ(h.decision_of("M-7", "WBC"), "release") << "only MCV is held";
 
   const auto metrics = testing::http_request(h.daemon().http_port(), "GET", "/metrics", "").body;
   EXPECT_NE(metrics.find("hemalink_qc_average_excursions_total{analyzer=\"xn-1\",test=\"MCV\","
@@ -240,14 +225,91 @@ TEST(QcGate, AnXbarmExcursionAlarmsAndHoldsTheTestUntilAnAcceptedRun) {
   EXPECT_NE(metrics.find("hemalink_qc_gate{analyzer=\"xn-1\",test=\"MCV\",status=\"out\"} 1"),
             std::string::npos);
   const auto series = api_get(h, "/api/v1/qc/xn-1/MCV/averages");
-  ASSERT_EQ(series["points"].size(), 2U) << series.dump();
-  EXPECT_EQ(series["points"][0]["is_excursion"], false);
-  EXPECT_EQ(series["points"][1]["is_excursion"], true);
+  ASSERT_EQ(series["points"].size(), 3U) << series.dump();
+  EXPECT_EQ(series["points"][0]["outside_points"], 0);
+  EXPECT_EQ(series["points"][1]["outside_points"], 1);
+  EXPECT_EQ(series["points"][1]["is_excursion"], false);
+  EXPECT_EQ(series["points"][2]["outside_points"], 2);
+  EXPECT_EQ(series["points"][2]["is_excursion"], true);
+  const auto latest = api_get(h, "/api/v1/qc/averages?analyzer=xn-1");
+  ASSERT_EQ(latest["averages"].size(), 1U) << latest.dump();
+  EXPECT_EQ(latest["averages"][0]["test"], "MCV");
+  EXPECT_EQ(latest["averages"][0]["is_excursion"], true);
 
   // The lab runs its controls (MCV of XN-CHECK level 1 established from the file), accepted.
   send(h, "xn-1", xn_message("QC-L1", true, {{"MCV", "82.0"}, {"WBC", "6.00"}}, "20261207110000"));
-  mcv("M-6", "90.0");
-  EXPECT_EQ(decision_of(h, "M-6", "MCV"), "release") << decision_of(h, "M-6", "MCV", "d.reason");
+  mcv("M-8", "90.0");
+  EXPECT_EQ(h.decision_of("M-8", "MCV"), "release") << h.decision_of("M-8", "MCV", "d.reason");
+}
+
+// The example's XN-CHECK definitions, as `hemalink simulate --qc-every` runs them.
+std::string simulated_controls() {
+  nlohmann::json controls = nlohmann::json::array();
+  for (const auto& level : simulate::xn_check_levels()) {
+    for (const auto& t : level.targets) {
+      controls.push_back({{"analyzer", "xn-1"},
+                          {"test", t.test},
+                          {"sample", level.sample},
+                          {"material", level.material},
+                          {"level", level.level},
+                          {"lot", level.lot},
+                          {"mean", t.mean},
+                          {"sd", t.sd}});
+    }
+  }
+  return nlohmann::json{{"controls", controls}}.dump();
+}
+
+// `hemalink simulate` as a lab runs it against the daemon: 100 CBCs with a control run every 25,
+// the second run failing, and from the 51st patient on MCV 6 % high. The failed run holds WBC,
+// HGB and PLT of the 25 patients after it that the rules would have released (and no other
+// result), the next run releases them again, and the XbarM of MCV alarms.
+TEST(QcGate, TheSimulatorsQcDayIsJudgedGatedAndAveragedThroughTheDaemon) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("qc-simulate");
+  auto config = lab(dir);
+  std::ofstream(dir / "controls.json") << simulated_controls();
+  DaemonHarness h(config);
+  testing::ChildProcess simulate(
+      {HEMALINK_BINARY, "simulate", "--protocol", "astm", "--to",
+       fmt::format("127.0.0.1:{}", h.port("xn-1")), "--generate", "cbc", "--count", "100",
+       "--qc-every", "25", "--qc-fail-run", "2", "--mcv-shift", "6", "--timeout", "120"},
+      dir / "simulate.log");
+  ASSERT_EQ(simulate.wait(150s), 0) << "every message acknowledged: see " << dir / "simulate.log";
+
+  EXPECT_EQ(h.count("SELECT count(*) FROM qc_evaluations"), 5 * 2 * 3)
+      << "five runs of two levels, three tests each";
+  EXPECT_EQ(h.count("SELECT count(DISTINCT run_id) FROM qc_evaluations WHERE run_rejected"), 3)
+      << "one run rejected per test";
+  EXPECT_EQ(h.count("SELECT count(*) FROM qc_evaluations WHERE run_rejected AND level = '2' AND "
+                    "violations @> '[{\"rule\": \"1-3s\"}]'"),
+            3)
+      << "the failed run, judged again as its level 2 arrived, for each test";
+  EXPECT_EQ(h.count("SELECT count(*) FROM qc_evaluations WHERE level = '1' AND z > 3.4"), 3)
+      << "level 1 of the failed run read +3.5 SD";
+  const auto patients = [&](int from, int to, const std::string& where) {
+    return h.count(
+        fmt::format("SELECT count(*) FROM decisions d JOIN results r ON r.id = d.result_id WHERE "
+                    "d.is_current AND r.specimen_id BETWEEN 'QCD{:08}' AND 'QCD{:08}' AND {}",
+                    from, to, where));
+  };
+  const std::string gated = "r.code IN ('WBC', 'HGB', 'PLT')";
+  const std::string by_the_gate = "d.decided_by = 'system:qc-gate'";
+  EXPECT_EQ(patients(0, 24, by_the_gate), 0) << "before the failure";
+  EXPECT_GT(patients(25, 49, by_the_gate), 25) << "after the failed run";
+  EXPECT_EQ(patients(25, 49, gated + " AND d.decision = 'release'"), 0)
+      << "none of the tests under QC released after the failed run";
+  EXPECT_EQ(patients(25, 49, "NOT " + gated + " AND " + by_the_gate), 0) << "only those";
+  EXPECT_EQ(patients(50, 99, by_the_gate), 0) << "after the accepted run";
+  EXPECT_GT(patients(50, 99, gated + " AND d.decision = 'release'"), 25);
+  EXPECT_GE(h.count("SELECT count(*) FROM qc_patient_averages WHERE test = 'MCV' AND "
+                    "is_excursion"),
+            1)
+      << "the XbarM sees the MCV shift";
+  EXPECT_EQ(h.count("SELECT count(*) FROM qc_patient_averages WHERE test = 'MCHC' AND "
+                    "outside_points > 0"),
+            0)
+      << "an RBC drift leaves MCHC";
 }
 
 // A definition put through the API (a corrected target) is stored and audited, judges the next
