@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <random>
 
+#include "server/simulate/mcv_population.hpp"
+
 namespace hemalink::simulate {
 namespace {
 
@@ -92,8 +94,7 @@ class Patients {
   explicit Patients(std::uint32_t seed) : rng_(seed) {}
 
   std::vector<Reading> next(double shift) {
-    const double u = which_(rng_);
-    const double mcv = (u < 0.02 ? micro_(rng_) : u < 0.03 ? macro_(rng_) : normal_(rng_)) * shift;
+    const double mcv = mcv_.draw(rng_) * shift;
     const double mch = mcv * mch_per_fl_(rng_);
     const double hgb = std::max(4.0, hgb_(rng_));
     const double rbc = hgb * 10 / mch;
@@ -108,10 +109,7 @@ class Patients {
 
  private:
   std::mt19937 rng_;
-  std::uniform_real_distribution<double> which_{0, 1};
-  std::normal_distribution<double> normal_{89.5, 4.0};
-  std::normal_distribution<double> micro_{75, 5};
-  std::normal_distribution<double> macro_{105, 5};
+  McvPopulation mcv_;
   std::normal_distribution<double> mch_per_fl_{30.5 / 89.5, 0.008};
   std::normal_distribution<double> hgb_{13.8, 1.4};
   std::normal_distribution<double> wbc_{7.0, 1.8};

@@ -3,6 +3,7 @@
 #include "server/qc/patient_average.hpp"
 
 #include "server/qc/qc_policy.hpp"
+#include "server/simulate/mcv_population.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,23 +13,15 @@
 namespace hemalink::qc {
 namespace {
 
-// A stable hospital population's MCV: 97 % normocytic (89.5 +/- 4.0 fL), 2 % microcytic (75 +/-
-// 5 fL: iron deficiency, thalassaemia trait), 1 % macrocytic (105 +/- 5 fL).
+// A stable hospital population's MCV (simulate::McvPopulation), shifted when asked.
 class McvStream {
  public:
   explicit McvStream(std::uint32_t seed) : random_(seed) {}
-  double next(double shift = 1.0) {
-    const double u = which_(random_);
-    const double value = u < 0.02 ? micro_(random_) : u < 0.03 ? macro_(random_) : normal_(random_);
-    return value * shift;
-  }
+  double next(double shift = 1.0) { return population_.draw(random_) * shift; }
 
  private:
   std::mt19937 random_;
-  std::uniform_real_distribution<double> which_{0, 1};
-  std::normal_distribution<double> normal_{89.5, 4.0};
-  std::normal_distribution<double> micro_{75, 5};
-  std::normal_distribution<double> macro_{105, 5};
+  simulate::McvPopulation population_;
 };
 
 AverageSettings xbarm_mcv() {
