@@ -86,6 +86,29 @@ TEST(DaemonConfig, DownloadModeIsForAnalyzersThatCanBeSentOrders) {
             "has no order layout");
 }
 
+// How many points in a row outside make an alarm: two XbarM batches unless the lab says, one
+// moving-average point unless it says; out of range is named by its path.
+TEST(DaemonConfig, TheAveragesSayHowManyPointsOutsideMakeAnAlarm) {
+  const std::string analyzer = R"({"name": "xn-1", "driver": "sysmex-xn", "protocol": "astm",
+      "transport": {"type": "tcp-server", "port": 5001}})";
+  const auto defaults = config_of(with_analyzer(analyzer));
+  EXPECT_EQ(defaults.qc.policy.xbarm.confirm_batches, 2U);
+  const auto c = config_of(R"({"database": {"url": "postgresql:///x"}, "analyzers": [)" + analyzer +
+                           R"(], "qc": {"xbarm": {"confirm_batches": 3},
+      "moving_averages": [{"analyzer": "xn-1", "test": "PLT", "method": "ewma", "target": 250,
+                           "low": 235, "high": 265},
+                          {"analyzer": "xn-1", "test": "WBC", "method": "ma", "target": 7,
+                           "low": 6, "high": 8, "confirm_points": 2}]}})");
+  EXPECT_EQ(c.qc.policy.average_of("xn-1", "MCV")->confirm, 3U);
+  EXPECT_EQ(c.qc.policy.average_of("xn-1", "PLT")->confirm, 1U);
+  EXPECT_EQ(c.qc.policy.average_of("xn-1", "WBC")->confirm, 2U);
+  const auto errors = errors_of(R"({"database": {"url": "postgresql:///x"}, "analyzers": [)" +
+                                analyzer + R"(], "qc": {"xbarm": {"confirm_batches": 0}}})");
+  EXPECT_EQ(
+      errors,
+      (std::vector<std::string>{"qc.xbarm.confirm_batches: expected an integer 1-10, got 0"}));
+}
+
 TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   const auto dir = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config";
   const auto c = config_of(read(dir / "hemalink.example.json"));
