@@ -178,6 +178,36 @@ TEST(QcGate, ARestartKeepsTheGateWhereItWas) {
   EXPECT_EQ(h.decision_of("S-6", "HGB"), "release");
 }
 
+// The interval through the daemon: a day passes after the last accepted run (its judgements aged
+// by 25 hours in the database, the daemon restarted as after a weekend down): the tests are
+// unknown and their patient results held, until the next accepted run.
+TEST(QcGate, NoAcceptedRunWithinTheIntervalMakesTheTestUnknownAndHoldsIt) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("qc-interval");
+  DaemonHarness h(lab(dir));
+  control(h, "xn-1", 6.05, 13.1, "20261207080000");
+  patient(h, "xn-1", "S-1");
+  EXPECT_EQ(h.decision_of("S-1", "WBC"), "release") << "within the 24 h interval";
+
+  h.execute("UPDATE qc_evaluations SET evaluated_at = evaluated_at - interval '25 hours'");
+  h.restart();
+  patient(h, "xn-1", "S-2");
+  EXPECT_EQ(h.decision_of("S-2", "WBC"), "hold");
+  EXPECT_TRUE(
+      h.decision_of("S-2", "WBC", "d.reason").starts_with("no QC run of WBC on xn-1 within 24 h"))
+      << h.decision_of("S-2", "WBC", "d.reason");
+  EXPECT_EQ(h.decision_of("S-2", "WBC", "d.decided_by"), "system:qc-gate");
+  const auto gates = api_get(h, "/api/v1/qc/gates?analyzer=xn-1")["gates"];
+  const auto wbc = std::find_if(gates.begin(), gates.end(),
+                                [](const nlohmann::json& g) { return g["test"] == "WBC"; });
+  ASSERT_NE(wbc, gates.end()) << gates.dump();
+  EXPECT_EQ((*wbc)["status"], "unknown");
+
+  control(h, "xn-1", 5.98, 12.9, "20261208080000");
+  patient(h, "xn-1", "S-3");
+  EXPECT_EQ(h.decision_of("S-3", "WBC"), "release") << "an accepted run: in again";
+}
+
 // Bull's XbarM through the daemon: one MCV batch far off target is a warning (the result is
 // released); a second in a row is an alarm (the live events, /metrics, the series), and with
 // acts_on_gate it holds MCV until an accepted control run.
