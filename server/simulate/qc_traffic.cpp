@@ -153,7 +153,7 @@ std::vector<std::string> qc_traffic_messages(const QcTraffic& traffic) {
   control_run();
   for (std::size_t p = 0; p < traffic.patients; ++p) {
     const double shift = p >= traffic.patients / 2 ? 1 + traffic.mcv_shift_pct / 100 : 1.0;
-    out.push_back(message(header(fmt::format("P{:07}", p), fmt::format("QCD{:08}", p), false),
+    out.push_back(message(header(fmt::format("P{:07}", p), fmt::format("SMP{:08}", p), false),
                           patients.next(shift), clock.next()));
     if ((p + 1) % every == 0) {
       control_run();

@@ -29,7 +29,8 @@ const std::vector<ControlLevel>& xn_check_levels();
 
 /// A Sysmex XN's traffic with its quality control (`hemalink simulate --qc-every`): a control run
 /// (every level of xn_check_levels, one message each) before the first patient and after every
-/// `qc_every` patients, and patients' CBCs between them.
+/// `qc_every` patients, and patients' CBCs between them: patient i is P<i> with specimen
+/// SMP<i>, as `simulate --generate cbc` numbers them, so `lis-sim --generate-orders` orders them.
 struct QcTraffic {
   std::size_t patients = 100;
   std::size_t qc_every = 20;

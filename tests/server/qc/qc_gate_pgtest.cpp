@@ -320,7 +320,7 @@ TEST(QcGate, TheSimulatorsQcDayIsJudgedGatedAndAveragedThroughTheDaemon) {
   const auto patients = [&](int from, int to, const std::string& where) {
     return h.count(
         fmt::format("SELECT count(*) FROM decisions d JOIN results r ON r.id = d.result_id WHERE "
-                    "d.is_current AND r.specimen_id BETWEEN 'QCD{:08}' AND 'QCD{:08}' AND {}",
+                    "d.is_current AND r.specimen_id BETWEEN 'SMP{:08}' AND 'SMP{:08}' AND {}",
                     from, to, where));
   };
   const std::string gated = "r.code IN ('WBC', 'HGB', 'PLT')";
