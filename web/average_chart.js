@@ -1,7 +1,7 @@
 // The chart of a patient-based average (Bull's XbarM, a moving average, an EWMA): each point as
 // it was judged, the target and the limits; a point outside the limits is marked as a warning
 // until enough points in a row are outside to make an excursion (an alarm), marked as such.
-import {day, s, scale, spread} from './svg.js';
+import {day, labelledLine, s, scale, spread, timeTicks} from './svg.js';
 
 const WIDTH = 900;
 const HEIGHT = 200;
@@ -22,14 +22,10 @@ export function averageChart(test, points) {
     {v: last.target, label: `target ${last.target}`, kind: 'mean'},
     {v: last.low, label: `low ${last.low.toFixed(2)}`, kind: 'sd3'},
   ] : [];
-  const every = Math.max(1, Math.ceil(points.length / 6));
   return s('svg', {class: 'chart average', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': name},
     s('title', {}, name),
-    lines.map((l) => s('g', {class: `line ${l.kind}`},
-      s('line', {x1: PAD.left, x2: WIDTH - PAD.right, y1: y(l.v), y2: y(l.v)}),
-      s('text', {x: WIDTH - PAD.right + 6, y: y(l.v) + 4}, l.label))),
-    points.map((p, i) => (((i % every === 0) && points.length - 1 - i >= every / 2) || i === points.length - 1
-      ? s('text', {class: 'tick', x: x(i), y: HEIGHT - PAD.bottom + 18, 'text-anchor': 'middle'}, day(p.at)) : null)),
+    lines.map((l) => labelledLine(l.kind, y(l.v), PAD.left, WIDTH - PAD.right, l.label)),
+    timeTicks(points, x, HEIGHT - PAD.bottom + 18),
     s('polyline', {class: 'trace', points: points.map((p, i) => `${x(i)},${y(p.value)}`).join(' ')}),
     points.map((p, i) => averagePoint(p, x(i), y(p.value))));
 }

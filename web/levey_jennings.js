@@ -1,7 +1,7 @@
 // A Levey-Jennings chart of one control level: its judged results as SD from their target (so
 // results of several lots share one chart), the mean and the 1, 2 and 3 SD lines, each point that
 // broke a Westgard rule marked with the rule, and each change of lot marked where it happened.
-import {day, s, scale, spread} from './svg.js';
+import {day, labelledLine, s, scale, spread, timeTicks} from './svg.js';
 
 const WIDTH = 900;
 const HEIGHT = 250;
@@ -25,12 +25,10 @@ export function leveyJennings(test, level) {
     (latest ? `, the last ${latest.value} (${signed(latest.z)} SD)` : '');
   return s('svg', {class: 'chart lj', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': name},
     s('title', {}, name),
-    LINES.map((line) => s('g', {class: `line ${line.kind}`},
-      s('line', {x1: PAD.left, x2: WIDTH - PAD.right, y1: y(line.sd), y2: y(line.sd)}),
-      s('text', {x: WIDTH - PAD.right + 6, y: y(line.sd) + 4},
-        latest ? `${line.label} ${format(latest.mean + line.sd * latest.sd, latest)}` : line.label))),
+    LINES.map((line) => labelledLine(line.kind, y(line.sd), PAD.left, WIDTH - PAD.right,
+      latest ? `${line.label} ${format(latest.mean + line.sd * latest.sd, latest)}` : line.label)),
     lotChanges(judged, x),
-    ticks(judged, x),
+    timeTicks(judged, x, HEIGHT - PAD.bottom + 18),
     s('polyline', {class: 'trace', points: judged.map((p, i) => `${x(i)},${y(clamp(p.z))}`).join(' ')}),
     judged.map((p, i) => point(p, x(i), y(clamp(p.z)))));
 }
@@ -58,15 +56,6 @@ function lotChanges(points, x) {
       s('line', {x1: at, x2: at, y1: PAD.top - 8, y2: HEIGHT - PAD.bottom}),
       s('text', {x: at + 4, y: PAD.top - 10}, `lot ${p.lot || '—'}`));
   });
-}
-
-function ticks(points, x) {
-  if (!points.length) return null;
-  const every = Math.max(1, Math.ceil(points.length / 6));
-  const last = points.length - 1;
-  return points.map((p, i) => ((i % every === 0 && last - i >= every / 2) || i === last
-    ? s('text', {class: 'tick', x: x(i), y: HEIGHT - PAD.bottom + 18, 'text-anchor': 'middle'}, day(p.at))
-    : null));
 }
 
 const clamp = (z) => Math.max(-LIMIT, Math.min(LIMIT, z));

@@ -26,9 +26,25 @@ export function spread(n, left, right) {
   return (i) => (n <= 1 ? (left + right) / 2 : left + (i * (right - left)) / (n - 1));
 }
 
-// 2026-11-28 (local), for axis ticks.
+// "11-28 10:15" (month-day hours:minutes, local), for axis ticks and point labels.
 export function day(iso) {
   const t = new Date(iso);
   const pad = (n) => String(n).padStart(2, '0');
   return `${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}`;
+}
+
+// A horizontal line across the plot from left to right at y, labelled beyond its right end.
+export function labelledLine(kind, y, left, right, label) {
+  return s('g', {class: `line ${kind}`},
+    s('line', {x1: left, x2: right, y1: y, y2: y}),
+    s('text', {x: right + 6, y: y + 4}, label));
+}
+
+// Time labels under the points at baseline: about six, the last always, none crowding it.
+export function timeTicks(points, x, baseline) {
+  const every = Math.max(1, Math.ceil(points.length / 6));
+  const last = points.length - 1;
+  return points.map((p, i) => ((i % every === 0 && last - i >= every / 2) || i === last
+    ? s('text', {class: 'tick', x: x(i), y: baseline, 'text-anchor': 'middle'}, day(p.at))
+    : null));
 }

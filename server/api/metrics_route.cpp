@@ -197,7 +197,8 @@ void qc_metrics(PrometheusText& p, const LabView& v) {
     }
   }
   p.family("hemalink_qc_average_excursions_total", "counter",
-           "Points of a patient-based average (xbarm, ma, ewma) outside its limits since start.");
+           "Excursions (alarms) of a patient-based average (xbarm, ma, ewma) since start: points "
+           "outside its limits for the configured number in a row.");
   if (v.qc_excursions) {
     for (const auto& [key, n] : v.qc_excursions()) {
       const auto& [analyzer, test, method] = key;

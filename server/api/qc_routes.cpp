@@ -44,8 +44,10 @@ json definition_json(const qc::ControlDefinition& d, bool is_put) {
   if (d.target) {
     out["mean"] = d.target->mean;
     out["sd"] = d.target->sd;
-  } else {
+  } else if (d.establish_runs != 0) {
     out["establish"] = d.establish_runs;
+  } else {
+    out["establish"] = nullptr;  // qc.establish_runs
   }
   return out;
 }
@@ -81,10 +83,9 @@ store::QcDefinitionRow definition_row(const RouteCall& call, const LabView& view
   if (d.target) {
     row.mean = d.target->mean;
     row.sd = d.target->sd;
-  } else {
-    row.establish_runs = static_cast<int>(d.establish_runs == 0 ? 20 : d.establish_runs);
-    d.establish_runs = static_cast<std::size_t>(*row.establish_runs);
-  }
+  } else if (d.establish_runs != 0) {
+    row.establish_runs = static_cast<int>(d.establish_runs);
+  }  // else NULL: established from qc.establish_runs, whatever it is when the results come
   row.changed_by = call.actor();
   return row;
 }

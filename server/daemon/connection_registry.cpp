@@ -67,26 +67,6 @@ std::map<std::string, std::vector<std::string>> ConnectionRegistry::peers() cons
   return out;
 }
 
-std::vector<std::shared_ptr<Connection>> ConnectionRegistry::of(std::string_view analyzer) const {
-  std::lock_guard lock(mutex_);
-  std::vector<std::pair<std::uint64_t, std::shared_ptr<Connection>>> found;
-  for (const auto& [key, entry] : connections_) {
-    if (entry.analyzer != analyzer) {
-      continue;
-    }
-    if (auto c = entry.connection.lock()) {
-      found.emplace_back(entry.admitted, std::move(c));
-    }
-  }
-  std::sort(found.begin(), found.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::vector<std::shared_ptr<Connection>> out;
-  for (auto& [admitted, c] : found) {
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
 std::vector<std::shared_ptr<Connection>> ConnectionRegistry::live() const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<Connection>> out;

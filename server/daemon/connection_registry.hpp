@@ -47,10 +47,8 @@ class ConnectionRegistry {
   std::size_t size() const;
   /// The peers of each analyzer's open connections (remote address and port, or device).
   std::map<std::string, std::vector<std::string>> peers() const;
-  /// The live connections of `analyzer`, the newest first (an analyzer that reconnects is on its
-  /// new connection while the old one is still closing).
-  std::vector<std::shared_ptr<Connection>> of(std::string_view analyzer) const;
-  /// The newest live connection of `analyzer` and its number; none when it has none.
+  /// The newest live connection of `analyzer` and its number; none when it has none (an analyzer
+  /// that reconnects is on its new connection while the old one is still closing).
   std::pair<std::uint64_t, std::shared_ptr<Connection>> newest_of(std::string_view analyzer) const;
 
   void drain_all();

@@ -95,7 +95,9 @@ void order_steps(const std::string& dsn, const store::MessageContent& content,
 
 // A download goes on one of the analyzer's live connections.
 orders::DownloadDelivery delivery_through(ConnectionRegistry& registry) {
-  return {[&registry](const std::string& analyzer) { return !registry.of(analyzer).empty(); },
+  return {[&registry](const std::string& analyzer) {
+            return registry.newest_of(analyzer).second != nullptr;
+          },
           [&registry](const std::string& analyzer,
                       orders::WorkToSend work) -> std::optional<std::uint64_t> {
             auto [number, connection] = registry.newest_of(analyzer);

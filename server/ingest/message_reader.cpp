@@ -231,11 +231,8 @@ void MessageReader::judge_controls(store::MessageContent& content,
     content.control_judgements.insert(content.control_judgements.end(),
                                       std::make_move_iterator(judged.begin()),
                                       std::make_move_iterator(judged.end()));
-    auto points = control_book_->average(receipt, content.result_sets[s]);
-    content.average_points.insert(content.average_points.end(),
-                                  std::make_move_iterator(points.begin()),
-                                  std::make_move_iterator(points.end()));
   }
+  content.average_points = control_book_->average(receipt, content.result_sets);
 }
 
 // A patient result the rules release is held while its test's QC gate says so (or while the QC

@@ -58,9 +58,9 @@ class WorkDownload {
   std::shared_ptr<ingest::CurrentMessageReader> reader_;
   std::set<std::string, std::less<>> analyzers_;
   DownloadDelivery delivery_;
-  /// Tests handed to each connection until its resend was done (on the worker thread only): the
-  /// resend leaves out what the connection already has (an order that came as it connected was
-  /// sent on it at once).
+  /// Tests handed to each live connection (on the worker thread only; forgotten when it closes):
+  /// the resend at its connection leaves out what it already has (an order that came as it
+  /// connected was sent on it at once).
   std::map<std::uint64_t, std::set<long long>> delivered_;
   WorkerThreads thread_{1, 10000};
 };

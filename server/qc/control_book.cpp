@@ -471,55 +471,62 @@ GateState ControlBook::gate(std::string_view analyzer, std::string_view test,
   return {GateStatus::In, true, ""};
 }
 
-std::vector<store::AveragePointRow> ControlBook::average(const store::Receipt& receipt,
-                                                         const model::ResultSet& set) {
+std::vector<store::AveragePointRow> ControlBook::average(
+    const store::Receipt& receipt, const std::vector<model::ResultSet>& sets) {
   std::vector<store::AveragePointRow> out;
-  if (set.kind != model::SpecimenKind::Patient) {
-    return out;
-  }
   std::unique_lock lock(mutex_);
-  if (is_averaged(receipt)) {
-    return out;
-  }
-  for (const auto& o : set.observations) {
-    if (!o.numeric || o.comparator != model::Comparator::None ||
-        o.status != model::ResultStatus::Final) {
+  for (const auto& set : sets) {
+    if (set.kind != model::SpecimenKind::Patient || is_averaged(receipt, set)) {
       continue;
     }
-    auto* average = average_of(receipt.analyzer, o.code);
-    const auto p = average != nullptr ? average->add(*o.numeric) : std::nullopt;
-    if (!p) {
-      continue;
-    }
-    out.push_back(point_row(*average, *p));
-    if (!p->is_excursion) {
-      continue;
-    }
-    ++excursions_[{receipt.analyzer, o.code, out.back().method}];
-    const auto& s = average->settings();
-    if (!s.acts_on_gate) {
-      continue;
-    }
-    auto& test = test_of(receipt.analyzer, o.code);
-    if (!test.average_block) {
-      test.average_block = Test::AverageBlock{
-          receipt.received_at, excursion_reason(to_string(s.method), o.code, receipt.received_at,
-                                                p->value, s.low, s.high)};
+    for (const auto& o : set.observations) {
+      if (o.numeric && o.comparator == model::Comparator::None &&
+          o.status == model::ResultStatus::Final) {
+        add_to_averages(receipt, o, out);
+      }
     }
   }
   return out;
 }
 
-// Each message's results count once in the averages, however often it is read.
-bool ControlBook::is_averaged(const store::Receipt& receipt) {
+void ControlBook::add_to_averages(const store::Receipt& receipt, const model::Observation& o,
+                                  std::vector<store::AveragePointRow>& out) {
+  auto* average = average_of(receipt.analyzer, o.code);
+  const auto p = average != nullptr ? average->add(*o.numeric) : std::nullopt;
+  if (!p) {
+    return;
+  }
+  out.push_back(point_row(*average, *p));
+  if (!p->is_excursion) {
+    return;
+  }
+  ++excursions_[{receipt.analyzer, o.code, out.back().method}];
+  const auto& s = average->settings();
+  if (!s.acts_on_gate) {
+    return;  // an alarm only: the test's gate is not touched (nor listed)
+  }
+  auto& test = test_of(receipt.analyzer, o.code);
+  if (!test.average_block) {
+    test.average_block = Test::AverageBlock{
+        receipt.received_at, excursion_reason(to_string(s.method), o.code, receipt.received_at,
+                                              p->value, s.low, s.high)};
+  }
+}
+
+// Each measurement counts once in the averages, however often its message is read or sent: it is
+// known by its analyzer, specimen and first result's measurement (as controls are).
+bool ControlBook::is_averaged(const store::Receipt& receipt, const model::ResultSet& set) {
   constexpr std::size_t kRemembered = 4096;
-  auto id = receipt.id.to_string();
-  if (!averaged_messages_.insert(id).second) {
+  if (set.observations.empty()) {
+    return true;
+  }
+  auto id = receipt.analyzer + '|' + measurement_of(receipt, set, set.observations.front());
+  if (!averaged_measurements_.insert(id).second) {
     return true;
   }
   averaged_order_.push_back(std::move(id));
   if (averaged_order_.size() > kRemembered) {
-    averaged_messages_.erase(averaged_order_.front());
+    averaged_measurements_.erase(averaged_order_.front());
     averaged_order_.pop_front();
   }
   return false;

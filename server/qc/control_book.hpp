@@ -96,12 +96,13 @@ class ControlBook {
   std::vector<store::ControlJudgement> judge(const store::Receipt& receipt,
                                              const model::ResultSet& set, std::size_t set_index);
 
-  /// Adds the numeric final results of a patient result set to the averages of their tests on
-  /// `receipt`'s analyzer: the points completed, each judged against its limits. An excursion of
-  /// an average that acts on the gate puts the test out until an accepted control run. A message
-  /// already averaged (a replay from the spool) adds nothing.
+  /// Adds the numeric final results of a message's patient result sets to the averages of their
+  /// tests on `receipt`'s analyzer: the points completed, each judged against its limits. An
+  /// excursion of an average that acts on the gate puts the test out until an accepted control
+  /// run. A measurement already averaged (the message replayed from the spool, or sent again by
+  /// the analyzer) adds nothing; a rerun of the specimen, measured again, counts.
   std::vector<store::AveragePointRow> average(const store::Receipt& receipt,
-                                              const model::ResultSet& set);
+                                              const std::vector<model::ResultSet>& sets);
 
   /// Excursions of the averages since start-up, by analyzer, test and method.
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> excursions() const;
@@ -165,7 +166,9 @@ class ControlBook {
   void replay(const store::StoredJudgement& stored);
   void resume(const store::StoredAveragePoint& stored);
   PatientAverage* average_of(const std::string& analyzer, const std::string& test);
-  bool is_averaged(const store::Receipt& receipt);
+  bool is_averaged(const store::Receipt& receipt, const model::ResultSet& set);
+  void add_to_averages(const store::Receipt& receipt, const model::Observation& o,
+                       std::vector<store::AveragePointRow>& out);
   store::AveragePointRow point_row(const PatientAverage& average, const AveragePoint& p) const;
 
   void define(const ControlDefinition& d);
@@ -184,7 +187,7 @@ class ControlBook {
   std::map<std::string, std::map<std::string, std::optional<PatientAverage>, std::less<>>,
            std::less<>>
       averages_;
-  std::set<std::string, std::less<>> averaged_messages_;
+  std::set<std::string, std::less<>> averaged_measurements_;
   std::deque<std::string> averaged_order_;
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> excursions_;
 };

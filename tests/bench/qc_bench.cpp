@@ -144,7 +144,8 @@ void BM_WestgardJudgeOneControl(benchmark::State& state) {
 // One patient message's MCV, MCH and MCHC added to their XbarMs (a point every 20th).
 void BM_XbarmAddOnePatient(benchmark::State& state) {
   qc::ControlBook book({}, qc::QcPolicy{});
-  model::ResultSet patient;
+  std::vector<model::ResultSet> message(1);
+  auto& patient = message.front();
   for (const auto& [code, value] : {std::pair{"MCV", 89.5}, {"MCH", 30.5}, {"MCHC", 34.0}}) {
     model::Observation o;
     o.code = code;
@@ -155,9 +156,9 @@ void BM_XbarmAddOnePatient(benchmark::State& state) {
   r.analyzer = "xn-1";
   std::int64_t n = 0;
   for (auto _ : state) {
-    r.id = model::MessageId::generate();
+    r.id = model::MessageId::generate();  // a new measurement each time (no time given)
     patient.observations[0].numeric = 85.0 + static_cast<double>(n++ % 10);
-    benchmark::DoNotOptimize(book.average(r, patient));
+    benchmark::DoNotOptimize(book.average(r, message));
   }
   state.SetItemsProcessed(n);
 }

@@ -250,6 +250,8 @@ async function qc(browser) {
   const row = page.locator('table.gates tr.gate-out:has(th:has-text("WBC"))');
   await row.waitFor();
   assert.match(await row.textContent(), /xn-1.*OUT of control.*QC rejected at .*1-3s/s, 'the gate and why');
+  assert.equal(await page.locator('table.gates tbody tr').count(), 1,
+    'only WBC has controls: the XbarM alarm of MCV (not acting on the gate) lists no gate for MCV');
 
   step = 'one Levey-Jennings chart per level, one under the other';
   await page.waitForSelector('figure.qc-level svg.chart.lj');

@@ -300,5 +300,54 @@ TEST(ControlBook, ADefinitionPutBeforeTheRestoreIsListedOnce) {
   EXPECT_NEAR(*measure(book, wbc, 7.65, kMonday).z, 1.0, 1e-9) << "judged against the put target";
 }
 
+// A patient's MCV as the analyzer measured it at `measured_at`.
+model::ResultSet patient_mcv(const std::string& specimen, double mcv,
+                             const std::string& measured_at) {
+  model::ResultSet set;
+  set.specimen_id = specimen;
+  model::Observation o;
+  o.code = "MCV";
+  o.numeric = mcv;
+  o.value = std::to_string(mcv);
+  o.measured_at = measured_at;
+  set.observations.push_back(o);
+  return set;
+}
+
+QcPolicy xbarm_batches_of(std::size_t batch) {
+  QcPolicy p;
+  p.xbarm.batch = batch;
+  return p;
+}
+
+// Every patient of a message counts, once: a message of two specimens completes a batch of two;
+// the same message read again (a spool replay), or sent again by the analyzer under another
+// message ID (a retransmission), adds nothing; the specimen measured again (a rerun) counts.
+TEST(ControlBook, EachPatientMeasurementCountsOnceInTheAverages) {
+  ControlBook book({}, xbarm_batches_of(2));
+  const std::vector<model::ResultSet> two = {patient_mcv("S-1", 89.0, "20261207080000"),
+                                             patient_mcv("S-2", 90.0, "20261207080100")};
+  const auto receipt = receipt_at("xn-1", kMonday);
+  const auto points = book.average(receipt, two);
+  ASSERT_EQ(points.size(), 1U) << "both specimens of the message are in the batch";
+  EXPECT_EQ(points[0].test, "MCV");
+  EXPECT_EQ(points[0].results, 2U);
+
+  EXPECT_TRUE(book.average(receipt, two).empty()) << "the message read again";
+  EXPECT_TRUE(book.average(receipt_at("xn-1", kMonday + 1min), two).empty())
+      << "the message sent again";
+  EXPECT_TRUE(
+      book.average(receipt_at("xn-1", kMonday + 2min), {patient_mcv("S-1", 89.4, "20261207090000")})
+          .empty())
+      << "a rerun is half a batch";
+  const auto rerun = book.average(receipt_at("xn-1", kMonday + 3min),
+                                  {patient_mcv("S-2", 89.6, "20261207090100")});
+  ASSERT_EQ(rerun.size(), 1U);
+  EXPECT_EQ(rerun[0].results, 4U);
+  const auto other = book.average(receipt_at("xn-2", kMonday + 4min), two);
+  ASSERT_EQ(other.size(), 1U) << "the same specimens on another analyzer: its own batch";
+  EXPECT_EQ(other[0].results, 2U);
+}
+
 }  // namespace
 }  // namespace hemalink::qc

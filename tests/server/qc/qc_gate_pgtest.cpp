@@ -387,6 +387,16 @@ TEST(QcGate, ADefinitionPutThroughTheApiIsAuditedAndInForceAtOnceAndAfterARestar
                           "ORDER BY id DESC LIMIT 1"),
             "6.5")
       << "still in force after the restart (the file says 6.00)";
+
+  // A control put with no target and no count establishes from qc.establish_runs, as the
+  // file's do: stored so, not as a number fixed when it was put.
+  const auto new_lot = put(kAdmin.token, R"({"analyzer": "xn-2", "test": "WBC", "level": "QC-L1",
+      "lot": "4413", "reason": "New lot, no insert yet"})");
+  ASSERT_EQ(new_lot.status, 200) << new_lot.body;
+  EXPECT_TRUE(new_lot.json()["establish"].is_null()) << new_lot.body;
+  EXPECT_EQ(h.query_value("SELECT coalesce(establish_runs::text, 'null') FROM qc_definitions "
+                          "WHERE lot = '4413'"),
+            "null");
 }
 
 }  // namespace
