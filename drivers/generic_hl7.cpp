@@ -16,6 +16,7 @@
 // - NTE after an OBX is a result comment, after OBR/SPM a specimen comment.
 #include <fmt/format.h>
 
+#include "drivers/common/demographics.hpp"
 #include "drivers/common/hl7_fields.hpp"
 #include "drivers/common/observations.hpp"
 #include "drivers/common/values.hpp"
@@ -41,6 +42,28 @@ model::ResultStatus status_of(std::string_view obx11) {
   return model::ResultStatus::Final;
 }
 
+// Some analyzers ask for their work with an order message (ORM^O01 with ORC-1 RF, an OML): it
+// carries no result, and hemalink answers work requests only as IHE LAW LAB-27 queries (or sends
+// the work unasked, in download mode). Refused naming that, not as results that fail to read.
+std::optional<ParseError> refuse_work_request(const hl7::V2Message& message, const Hl7Fields& f) {
+  const auto msh = message.find("MSH");
+  if (!msh)
+    return std::nullopt;
+  const auto code = f.component(*msh, 9, 1);
+  if (code != "ORM" && code != "OML")
+    return std::nullopt;
+  const auto orc = message.find("ORC");
+  const auto control = orc ? f.field(*orc, 1) : std::string();
+  return ParseError{
+      make_error_code(Errc::WrongInput),
+      fmt::format("segment {} (MSH), field MSH-9: message type '{}^{}'{} is a request for work, "
+                  "not results: hemalink answers an analyzer's work request as an IHE LAW LAB-27 "
+                  "query (QBP^Q11), or sends the work unasked in download mode",
+                  msh->number(), code, f.component(*msh, 9, 2),
+                  control.empty() ? "" : fmt::format(" (ORC-1 '{}')", control)),
+      msh->offset()};
+}
+
 class GenericHl7 final : public Driver {
  public:
   explicit GenericHl7(DriverSettings settings) : settings_(std::move(settings)) {}
@@ -51,6 +74,9 @@ class GenericHl7 final : public Driver {
   Result<Translation> translate(const hl7::V2Message& message) const override {
     Translation out;
     const Hl7Fields f(message);
+    if (auto refused = refuse_work_request(message, f)) {
+      return *refused;
+    }
     model::Analyzer analyzer{std::string(kName), "", "", ""};
     std::optional<model::Patient> patient;
     std::size_t current = SIZE_MAX;
@@ -63,8 +89,9 @@ class GenericHl7 final : public Driver {
         analyzer.model = f.component(s, 3, 1);
         analyzer.serial = f.component(s, 3, 2);
       } else if (id == "PID") {
-        patient =
-            model::Patient{f.component(s, 3, 1), f.field(s, 8), f.component(s, 7, 1), std::nullopt};
+        patient = model::Patient{demographic_text(not_null(f.component(s, 3, 1))),
+                                 patient_sex(not_null(f.field(s, 8))),
+                                 birth_date(f.component(s, 7, 1)), std::nullopt};
       } else if (id == "SPM") {
         has_spm = true;
         auto specimen = not_null(f.component(s, 2, 1));

@@ -2,13 +2,15 @@
 // admins.
 import {get, may, post, query} from './api.js';
 import {clear, h, when} from './dom.js';
+import {unmappedCodes} from './unmapped_codes.js';
 
 export function outboxPage(root, app) {
   const status = h('select', {id: 'outbox-status', name: 'status'},
     ['pending', 'dead', 'sent', ''].map((s) => h('option', {value: s}, s || 'any')));
   const table = h('div', {class: 'outbox-rows', 'aria-live': 'polite'});
+  const unmapped = unmappedCodes(app);
   clear(root, h('div', {class: 'page-head'}, h('h1', {}, 'Outbox'),
-    h('p', {class: 'summary'}, 'Messages for the LIS, newest first.')),
+    h('p', {class: 'summary'}, 'Messages for the LIS, newest first.')), unmapped.element,
     h('div', {class: 'field inline'}, h('label', {for: status.id}, 'Status'), status), table);
   status.addEventListener('change', load);
   let pending = null;
@@ -61,6 +63,7 @@ export function outboxPage(root, app) {
   }
 
   load();
+  unmapped.load();
   return {
     onEvent(event) {
       if (!['delivered', 'dead', 'released', 'message', 'gap'].includes(event.type)) return;

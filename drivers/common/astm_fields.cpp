@@ -1,5 +1,7 @@
 #include "drivers/common/astm_fields.hpp"
 
+#include "drivers/common/demographics.hpp"
+
 #include <fmt/format.h>
 
 #include "drivers/common/values.hpp"
@@ -47,9 +49,10 @@ model::Analyzer analyzer_from_header(const AstmFields& fields, const astm::Lis2R
 
 model::Patient patient_from(const AstmFields& fields, const astm::Lis2Record& record,
                             std::initializer_list<std::size_t> id_fields) {
-  model::Patient patient{"", fields.text(record, 8), fields.text(record, 7), std::nullopt};
+  model::Patient patient{"", patient_sex(fields.text(record, 8)),
+                         birth_date(fields.text(record, 7)), std::nullopt};
   for (auto field : id_fields) {
-    patient.id = fields.component(record, field, 1);
+    patient.id = demographic_text(fields.component(record, field, 1));
     if (!patient.id.empty()) {
       break;
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,12 +18,24 @@ enum class OrderControl {
   Status,  ///< A status notice that changes nothing here (SC, SN, OK).
 };
 
+/// A coded value as a LIS sent it: HL7 CWE/CE components 1-3 (`SER^Serum^HL70369`).
+struct CodedValue {
+  std::string code;
+  std::string text;
+  std::string coding_system;
+
+  bool empty() const { return code.empty() && text.empty(); }
+};
+
 /// One test the LIS ordered, in the LIS's own code (OBR-4, ASTM O-5); the order book maps it to
 /// canonical codes with the destination's mapping table.
 struct OrderedTest {
   std::string code;
   std::string text;
   std::string coding_system;
+  /// Which OBR of the message ordered it (its occurrence, 1-based: ERR-2's segment sequence in
+  /// the acknowledgement); 0 for an ASTM O record.
+  std::size_t request = 0;
 };
 
 /// One order as a LIS sent it: a placer order (ORC/OBR group, an O record) on one specimen.
@@ -36,7 +49,12 @@ struct LabOrder {
   Priority priority = Priority::Unknown;
   std::string collected_at;  ///< YYYYMMDD[HHMM[SS]] as sent (SPM-17, OBR-7, ASTM O-8).
   std::vector<OrderedTest> tests;
-  std::string reason;  ///< Why, for a cancellation (ORC-16), when sent.
+  std::string reason;           ///< Why, for a cancellation (ORC-16), when sent.
+  CodedValue specimen_type;     ///< SPM-4, else OBR-15.1 (v2.3); ASTM O-16 component 1.
+  std::string specimen_source;  ///< SPM-8 source site; ASTM O-16 component 2.
+  /// Notes for the lab (NTE after ORC/OBR; ASTM C records after the O record), one per line:
+  /// a blood bank's donor unit for a crossmatch travels here.
+  std::string comment;
 };
 
 /// Every order of one message from a LIS.

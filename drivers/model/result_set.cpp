@@ -1,5 +1,8 @@
 #include "drivers/model/result_set.hpp"
 
+#include <cctype>
+#include <string>
+
 namespace hemalink::model {
 
 const Observation* find_result(const ResultSet& specimen, std::string_view code) {
@@ -48,11 +51,17 @@ const char* priority_code(Priority priority) {
 }
 
 Priority priority_from_code(std::string_view code) {
-  if (code == "S" || code == "STAT")
+  std::string word;
+  for (char c : code) {
+    if (c != ' ' && c != '-' && c != '_')
+      word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  if (word == "S" || word == "STAT")
     return Priority::Stat;
-  if (code == "A" || code == "ASAP")
+  if (word == "A" || word == "ASAP" || word == "URGENT")
     return Priority::Asap;
-  if (code == "R" || code == "ROUTINE" || code == "C" || code == "P" || code == "T")
+  if (word == "R" || word == "ROUTINE" || word == "C" || word == "CALLBACK" || word == "P" ||
+      word == "PREOP" || word == "PREOPERATIVE" || word == "T" || word == "TIMINGCRITICAL")
     return Priority::Routine;
   return Priority::Unknown;
 }

@@ -109,9 +109,10 @@ const char* to_string(Priority priority);
 /// The one-letter code an order carries (ASTM O-6, HL7 TQ1-9): S, A, or R (routine, also when
 /// none was given).
 const char* priority_code(Priority priority);
-/// A priority code as ASTM (S, A, R) and HL7 (S, A, R, P, T; STAT, ASAP, ROUTINE) send it;
-/// Unknown for anything else (C callback, P preoperative and T timing critical are not urgent
-/// enough to jump the queue: routine).
+/// A priority as ASTM (S, A, R) and HL7 (Table 0027: S, A, R, P, C, T) send it, as a code or as
+/// the word (STAT, ASAP, Routine, Pre-op, Callback, Timing critical; Urgent), in any case, spaces
+/// and hyphens ignored; Unknown for anything else. C callback, P pre-operative and T timing
+/// critical are not urgent enough to jump the queue: routine.
 Priority priority_from_code(std::string_view code);
 
 /// The specimen's first result of `code` (canonical), or nullptr when it has none.

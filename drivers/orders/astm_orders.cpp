@@ -20,9 +20,18 @@ std::vector<model::OrderedTest> tests_of(const astm::Lis2Message& message, Chars
     if (code.empty())
       code = astm::text_of(astm::component(one, d.component, 1), d, charset);
     if (!code.empty())
-      tests.push_back({std::move(code), std::move(text), ""});
+      tests.push_back({std::move(code), std::move(text), "", 0});
   }
   return tests;
+}
+
+// C-4 (index 3): the comment text; a blood bank's donor unit for a crossmatch comes this way.
+void append_comment(model::LabOrder& order, std::string text) {
+  if (text.empty())
+    return;
+  if (!order.comment.empty())
+    order.comment.push_back('\n');
+  order.comment += text;
 }
 
 }  // namespace
@@ -33,6 +42,7 @@ Result<model::OrderMessage> read_astm_orders(const astm::Lis2Message& message, C
   out.message_type = "ASTM";
   std::optional<model::Patient> patient;
   std::string location;
+  char last = 0;  // the record a C record comments on
   for (std::size_t i = 0; i < message.record_count(); ++i) {
     const auto r = message.record(i);
     if (r.type() == 'H') {
@@ -40,6 +50,8 @@ Result<model::OrderMessage> read_astm_orders(const astm::Lis2Message& message, C
     } else if (r.type() == 'P') {
       patient = patient_from(f, r, {2, 3});
       location = f.component(r, 25, 1);
+    } else if (r.type() == 'C' && last == 'O') {
+      append_comment(out.orders.back(), f.text(r, 3));
     } else if (r.type() == 'O') {
       auto& order = out.orders.emplace_back();
       const auto action = f.text(r, 11);
@@ -55,6 +67,8 @@ Result<model::OrderMessage> read_astm_orders(const astm::Lis2Message& message, C
       order.collected_at = f.text(r, 7);
       order.patient = patient;
       order.location = f.component(r, 27, 1).empty() ? location : f.component(r, 27, 1);
+      order.specimen_type.code = f.component(r, 15, 1);
+      order.specimen_source = f.component(r, 15, 2);
       if (order.specimen_id.empty()) {
         return f.error(r, 2, "no specimen ID in O-3");
       }
@@ -62,6 +76,8 @@ Result<model::OrderMessage> read_astm_orders(const astm::Lis2Message& message, C
         return f.error(r, 4, "a new order with no test in O-5");
       }
     }
+    if (r.type() != 'C')
+      last = r.type();
   }
   if (out.orders.empty()) {
     return ParseError{make_error_code(Errc::MissingRecord),

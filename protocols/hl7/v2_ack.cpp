@@ -42,6 +42,8 @@ AckContext AckContext::from(const V2Message& message) {
   c.processing_id = msh->field(11);
   c.version = nth_part(msh->field(12), c.encoding.component, 1);
   c.is_enhanced_mode = !msh->field(15).empty() || !msh->field(16).empty();
+  c.accept = ack_condition(msh->field(15));
+  c.application = ack_condition(msh->field(16));
   return c;
 }
 
@@ -70,6 +72,8 @@ AckContext AckContext::from_raw(std::string_view raw) {
   c.processing_id = msh(11);
   c.version = nth_part(msh(12), c.encoding.component, 1);
   c.is_enhanced_mode = !msh(15).empty() || !msh(16).empty();
+  c.accept = ack_condition(msh(15));
+  c.application = ack_condition(msh(16));
   return c;
 }
 
@@ -103,11 +107,33 @@ const char* to_string(AckCode code) {
   return "AR";
 }
 
-void build_ack(const AckContext& original, AckCode code, const std::optional<AckError>& error,
-               const AckHeader& header, std::string& out) {
-  Encoding e;  // the ACK is written with the default delimiters
-  const std::string version = original.version.empty() ? "2.5.1" : original.version;
-  V2Writer w(out, e);
+AckCondition ack_condition(std::string_view code) {
+  if (code.empty() || code == "NE")
+    return AckCondition::Never;
+  if (code == "ER")
+    return AckCondition::OnError;
+  if (code == "SU")
+    return AckCondition::OnSuccess;
+  return AckCondition::Always;
+}
+
+bool is_wanted(AckCondition condition, AckOutcome outcome) {
+  switch (condition) {
+    case AckCondition::Always:
+      return true;
+    case AckCondition::Never:
+      return false;
+    case AckCondition::OnError:
+      return outcome != AckOutcome::Accepted;
+    case AckCondition::OnSuccess:
+      return outcome == AckOutcome::Accepted;
+  }
+  return true;
+}
+
+void write_reply_header(const AckContext& original, std::string_view message_type,
+                        const AckHeader& header, V2Writer& w) {
+  const Encoding e;  // replies are written with the default delimiters
   w.msh();
   if (original.receiving_application.empty()) {
     w.field(header.application);
@@ -123,45 +149,78 @@ void build_ack(const AckContext& original, AckCode code, const std::optional<Ack
   w.raw(echo(original.sending_facility, original, e));
   w.field(header.timestamp);
   w.field("");
-  if (original.trigger_event.empty()) {
-    w.field("ACK");
-  } else {
-    w.raw("ACK^" + echo(original.trigger_event, original, e) + "^ACK");
-  }
+  w.raw(message_type);
   w.field(header.control_id);
   w.raw(original.processing_id.empty() ? "P" : echo(original.processing_id, original, e));
-  w.field(version);
-  w.segment("MSA").field(to_string(code)).raw(echo(original.control_id, original, e));
-  if (!error) {
-    w.finish();
-    return;
+  w.field(original.version.empty() ? "2.5.1" : original.version);
+  if (!header.accept_type.empty() || !header.application_type.empty()) {
+    w.field("").field("").field(header.accept_type).field(header.application_type);
   }
-  w.field(error->message.substr(0, 80));  // MSA-3, read by pre-2.5 systems
-  const std::string sequence =
-      error->segment_sequence ? fmt::to_string(error->segment_sequence) : "";
-  const std::string field = error->field ? fmt::to_string(error->field) : "";
-  const std::string code_text = fmt::to_string(error->code);
+}
+
+namespace {
+
+void write_err(const AckError& error, std::string_view version, const Encoding& e, V2Writer& w) {
+  const std::string sequence = error.segment_sequence ? fmt::to_string(error.segment_sequence) : "";
+  const std::string field = error.field ? fmt::to_string(error.field) : "";
+  const std::string code_text = fmt::to_string(error.code);
   w.segment("ERR");
   if (has_structured_err(version)) {
-    w.field("");                                         // ERR-1 (withdrawn)
-    w.components({error->segment_id, sequence, field});  // ERR-2 error location
-    w.components({code_text, "", "HL70357"});            // ERR-3 HL7 error code
-    w.field("E");                                        // ERR-4 severity
-    w.field("").field("").field("");                     // ERR-5..7
-    w.field(error->message);                             // ERR-8 user message
-  } else {
-    std::string eld;  // ERR-1: segment^sequence^field^code&text&table
-    eld.append(error->segment_id).push_back(e.component);
-    eld.append(sequence).push_back(e.component);
-    eld.append(field).push_back(e.component);
-    eld.append(code_text).push_back(e.subcomponent);
-    std::string text;
-    escape_into(error->message, e, text);
-    eld.append(text).push_back(e.subcomponent);
-    eld.append("HL70357");
-    w.raw(eld);
+    w.field("");                                        // ERR-1 (withdrawn)
+    w.components({error.segment_id, sequence, field});  // ERR-2 error location
+    w.components({code_text, "", "HL70357"});           // ERR-3 HL7 error code
+    w.field(std::string_view(&error.severity, 1));      // ERR-4 severity
+    w.field("").field("").field("");                    // ERR-5..7
+    w.field(error.message);                             // ERR-8 user message
+    return;
   }
+  std::string eld;  // ERR-1: segment^sequence^field^code&text&table
+  eld.append(error.segment_id).push_back(e.component);
+  eld.append(sequence).push_back(e.component);
+  eld.append(field).push_back(e.component);
+  eld.append(code_text).push_back(e.subcomponent);
+  std::string text;
+  escape_into(error.message, e, text);
+  eld.append(text).push_back(e.subcomponent);
+  eld.append("HL70357");
+  w.raw(eld);
+}
+
+}  // namespace
+
+void write_acknowledgement(const AckContext& original, AckCode code,
+                           std::span<const AckError> errors, V2Writer& w) {
+  const Encoding e;
+  w.segment("MSA").field(to_string(code)).raw(echo(original.control_id, original, e));
+  if (errors.empty()) {
+    return;
+  }
+  w.field(errors.front().message.substr(0, 80));  // MSA-3, read by pre-2.5 systems
+  const std::string version = original.version.empty() ? "2.5.1" : original.version;
+  for (const auto& error : errors) {
+    write_err(error, version, e, w);
+  }
+}
+
+void build_ack(const AckContext& original, AckCode code, std::span<const AckError> errors,
+               const AckHeader& header, std::string& out) {
+  V2Writer w(out, Encoding{});
+  std::string type = "ACK";
+  if (!original.trigger_event.empty()) {
+    type = "ACK^" + echo(original.trigger_event, original, Encoding{}) + "^ACK";
+  }
+  write_reply_header(original, type, header, w);
+  write_acknowledgement(original, code, errors, w);
   w.finish();
+}
+
+void build_ack(const AckContext& original, AckCode code, const std::optional<AckError>& error,
+               const AckHeader& header, std::string& out) {
+  if (error) {
+    build_ack(original, code, std::span<const AckError>(&*error, 1), header, out);
+  } else {
+    build_ack(original, code, std::span<const AckError>(), header, out);
+  }
 }
 
 }  // namespace hemalink::hl7

@@ -5,6 +5,7 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/prometheus_text.hpp"
+#include "server/store/lab_records.hpp"
 #include "server/store/outbox_admin.hpp"
 #include "server/store/stored_message.hpp"
 
@@ -151,20 +152,30 @@ void lis_metrics(PrometheusText& p, const LabView& v) {
   }
 }
 
+// `rows` (one per destination that has any) and a zero row for each other LIS destination, so
+// that every destination has its sample.
+template <typename Row>
+std::vector<Row> with_every_destination(std::vector<Row> rows, const LabView& v) {
+  if (v.lis) {
+    for (const auto& l : v.lis()) {
+      if (std::none_of(rows.begin(), rows.end(),
+                       [&](const auto& r) { return r.destination == l.name; })) {
+        Row zero{};
+        zero.destination = l.name;
+        rows.push_back(std::move(zero));
+      }
+    }
+  }
+  return rows;
+}
+
 void outbox_metrics(PrometheusText& p, const LabView& v) {
   const auto depths = store::OutboxAdmin(v.dsn).depths();
   p.family("hemalink_outbox_up", "gauge", "1 when the outbox could be read for these metrics.");
   p.sample("hemalink_outbox_up", {}, depths ? 1 : 0);
   if (!depths)
     return;
-  auto rows = *depths;
-  if (v.lis) {
-    for (const auto& l : v.lis()) {
-      if (std::none_of(rows.begin(), rows.end(),
-                       [&](const auto& d) { return d.destination == l.name; }))
-        rows.push_back({l.name, 0, 0, 0});
-    }
-  }
+  const auto rows = with_every_destination(*depths, v);
   p.family("hemalink_outbox_pending", "gauge", "Outbox rows waiting to be sent, per destination.");
   for (const auto& d : rows)
     p.sample("hemalink_outbox_pending", {{"destination", d.destination}},
@@ -177,6 +188,25 @@ void outbox_metrics(PrometheusText& p, const LabView& v) {
   p.family("hemalink_outbox_dead", "gauge", "Dead outbox rows, per destination.");
   for (const auto& d : rows)
     p.sample("hemalink_outbox_dead", {{"destination", d.destination}}, static_cast<double>(d.dead));
+}
+
+// Open order tests whose LIS code the destination's mapping table does not know: they reach no
+// analyzer until the table learns the code.
+void unmapped_order_metrics(PrometheusText& p, const LabView& v) {
+  const auto counts = store::unmapped_order_counts(v.dsn);
+  if (!counts)
+    return;
+  const auto rows = with_every_destination(*counts, v);
+  p.family("hemalink_order_codes_unmapped", "gauge",
+           "LIS test codes not in the destination's mapping table with tests still open on them.");
+  for (const auto& u : rows)
+    p.sample("hemalink_order_codes_unmapped", {{"destination", u.destination}},
+             static_cast<double>(u.codes));
+  p.family("hemalink_order_tests_unmapped", "gauge",
+           "Open order tests whose LIS code is not in the destination's mapping table.");
+  for (const auto& u : rows)
+    p.sample("hemalink_order_tests_unmapped", {{"destination", u.destination}},
+             static_cast<double>(u.tests));
 }
 
 }  // namespace
@@ -221,6 +251,7 @@ void add_metrics_route(Router& router, View view) {
                 store_metrics(p, *view);
                 lis_metrics(p, *view);
                 outbox_metrics(p, *view);
+                unmapped_order_metrics(p, *view);
                 qc_metrics(p, *view);
                 ApiResponse r;
                 r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -124,6 +124,10 @@ constexpr const char* kOpenApi = R"json({
                ],
                "responses": { "200": { "$ref": "#/components/responses/Json" } } }
     },
+    "/api/v1/orders/unmapped": {
+      "get": { "summary": "LIS test codes the destinations' mapping tables do not know, with tests still open on them: per destination and code, the open tests, specimens, first and last ordered, the latest specimen; empties as the tables learn the codes (viewer)",
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
     "/api/v1/qc/definitions": {
       "get": { "summary": "The control definitions in force: the definitions file's, and those put through the API, which win for their control (viewer)",
                "responses": { "200": { "$ref": "#/components/responses/Json" } } },

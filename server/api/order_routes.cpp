@@ -23,6 +23,11 @@ void add_order_routes(Router& router, View view) {
                                               overdue.value_or("false") == "true",
                                               view->orders_overdue_after.count(), limit))));
               }});
+  router.add(
+      {"GET", "/api/v1/orders/unmapped", config::ApiRole::Viewer, {}, [view](const RouteCall&) {
+         return json_text_response(fmt::format(
+             "{{\"unmapped\":{}}}", stored(store::unmapped_order_codes_json(view->dsn))));
+       }});
 }
 
 }  // namespace hemalink::api

@@ -34,6 +34,7 @@
 #include "server/qc/control_book.hpp"
 #include "server/store/control_history.hpp"
 #include "server/store/database_result_archive.hpp"
+#include "server/store/order_book.hpp"
 #include "server/store/outbox_watch.hpp"
 #include "server/transport/file_drop.hpp"
 #include "server/transport/serial_line.hpp"
@@ -419,6 +420,22 @@ struct Daemon::Parts {
     http = std::make_unique<api::HttpServer>(io, config.http, std::move(router), events);
   }
 
+  // Tests stored with a code the table did not know become their canonical tests once the table
+  // knows it (the integrator fixed it and restarted): the unmapped codes panel empties and the
+  // work reaches the analyzers. A database not there yet only delays it to the next start.
+  void learn_mapped_codes(const std::string& source, const config::LisMapping& mapping) {
+    auto learned = store::remap_unmapped_tests(
+        config.database_url, source,
+        [&mapping](std::string_view code) { return mapping.ordered_tests(code); });
+    if (!learned) {
+      spdlog::warn("{}: the open tests with unknown codes were not mapped again: {}", source,
+                   learned.error().detail);
+    } else if (!learned->empty()) {
+      spdlog::info("{}: {} open test(s) whose code the mapping table now knows ordered as mapped",
+                   source, learned->size());
+    }
+  }
+
   void add_order_feeds() {
     for (std::size_t i = 0; i < config.lis.size(); ++i) {
       const auto& d = config.lis[i];
@@ -441,6 +458,7 @@ struct Daemon::Parts {
         }
         downloads.orders_arrived(std::move(specimens));
       };
+      learn_mapped_codes(d.name, settings.mapping);
       order_intakes.push_back(std::make_unique<orders::OrderIntake>(std::move(settings)));
       if (std::holds_alternative<config::TcpServerTransport>(d.orders->transport)) {
         order_feed_listeners[d.name] = listeners.size();

@@ -39,8 +39,8 @@ OrderedAs ordered_as(const std::vector<store::PendingOrder>& orders, const std::
   auto as = OrderedAs::NotOrdered;
   for (const auto& o : orders) {
     for (const auto& t : o.tests) {
-      if (t.code != code) {
-        continue;
+      if (!t.is_mapped || t.code != code) {
+        continue;  // an unmapped test's code is the LIS's: no result is that test
       }
       if (t.status != "cancelled") {
         return OrderedAs::Ordered;

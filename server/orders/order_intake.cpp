@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "server/orders/order_answers.hpp"
 #include "server/orders/order_reading.hpp"
 
 namespace hemalink::orders {
@@ -68,7 +69,10 @@ store::Completion OrderIntake::take(const store::StoreRequest& request) {
   summary.error_offset = orders.refusal ? orders.error_offset : std::nullopt;
   summary.specimens = specimens_of(orders);
   c.content = std::move(summary);
-  if (refusal) {
+  if (stored->duplicate_of) {
+    spdlog::info("{}: order message {} repeats {}: answered again, applied once", settings_.source,
+                 receipt.id.to_string(), *stored->duplicate_of);
+  } else if (refusal) {
     spdlog::warn("{}: order message {} rejected: {}", settings_.source, receipt.id.to_string(),
                  *refusal);
   } else {
@@ -78,7 +82,10 @@ store::Completion OrderIntake::take(const store::StoreRequest& request) {
         settings_.source, receipt.id.to_string(), c.content->specimens, stored->orders_created,
         stored->orders_changed, stored->tests_added, stored->tests_cancelled);
   }
-  if (settings_.on_stored) {
+  if (!refusal && orders.protocol == model::WireProtocol::Hl7) {
+    answer_order_message(orders, settings_.mapping, c);
+  }
+  if (settings_.on_stored && !stored->duplicate_of) {
     settings_.on_stored(orders, *stored);
   }
   return c;

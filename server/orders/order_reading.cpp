@@ -6,12 +6,14 @@
 namespace hemalink::orders {
 namespace {
 
+// A test's canonical code comes only from the table: a LIS code that happens to be a canonical
+// code's name (`MCV`) is not MCV unless the table says so.
 std::vector<store::OrderedCode> mapped_tests(const model::LabOrder& order,
                                              const config::LisMapping& mapping) {
   std::vector<store::OrderedCode> out;
   auto add = [&out](store::OrderedCode code) {
     for (const auto& o : out) {
-      if (o.code == code.code)
+      if (o.code == code.code && o.is_mapped == code.is_mapped)
         return;  // two panels that share a test order it once
     }
     out.push_back(std::move(code));
@@ -19,10 +21,10 @@ std::vector<store::OrderedCode> mapped_tests(const model::LabOrder& order,
   for (const auto& test : order.tests) {
     const auto canonical = mapping.ordered_tests(test.code);
     if (canonical.empty()) {
-      add({test.code, test.code, false});
+      add({test.code, test.code, false, test.text, test.coding_system});
     }
     for (const auto& code : canonical) {
-      add({code, test.code, true});
+      add({code, test.code, true, test.text, test.coding_system});
     }
   }
   return out;
@@ -59,6 +61,7 @@ store::OrderReceipt read_order_message(const store::Receipt& receipt,
     return out;
   }
   out.control_id = message->control_id;
+  out.message_type = message->message_type;
   out.patient_update = message->patient_update;
   for (auto& order : message->orders) {
     auto tests = mapped_tests(order, mapping);

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "drivers/model/compact_time.hpp"
+#include "drivers/common/hl7_reply_header.hpp"
 #include "protocols/hl7/errc.hpp"
 #include "protocols/hl7/v2_message.hpp"
 #include "server/session/message_log.hpp"
@@ -30,16 +30,6 @@ hl7::AckOutcome outcome_of(const store::Completion& completion, bool is_rejected
 }
 
 }  // namespace
-
-hl7::AckHeader ack_header(const model::MessageId& id, std::chrono::system_clock::time_point now) {
-  hl7::AckHeader header;
-  std::string hex = id.to_string();
-  std::erase(hex, '-');
-  header.control_id = hex.substr(0, 20);  // 48 bits of time, then random bits
-  header.timestamp = model::compact_utc(now);
-  header.timestamp.append("+0000");
-  return header;
-}
 
 Hl7Session::Hl7Session(SessionPeer peer, SessionIo& io, std::shared_ptr<MessageTimings> timings)
     : peer_(std::move(peer)),
@@ -167,8 +157,12 @@ void Hl7Session::log(Pending& done) {
   }
 }
 
-// AA when it is durable and was read (or spooled before it could be: it is read at replay), AE
-// with an ERR segment when it is durable but did not parse or translate, AR when not durable.
+// Original mode (no MSH-15/16): one acknowledgement, AA when it is durable and was read (or
+// spooled before it could be: it is read at replay), AE with an ERR segment when it is durable but
+// did not parse or translate, AR when not durable. Enhanced mode: the commit acknowledgement
+// (CA, CE, CR) when MSH-15 asks for it, then the application acknowledgement (AA, AE; an order
+// feed's ORL or ORR) as its own message when MSH-16 does. A message that could not be stored is
+// answered CR whatever MSH-15 says: the sender must send it again.
 void Hl7Session::answer(Pending& pending, const store::Completion& completion) {
   pending.completion = completion;
   pending.times.read = completion.read_at;
@@ -189,14 +183,53 @@ void Hl7Session::answer(Pending& pending, const store::Completion& completion) {
   } else {
     ++counts_.accepted;
   }
-  std::string ack;
-  hl7::build_ack(pending.context, hl7::ack_code(outcome, pending.context.is_enhanced_mode), error,
-                 ack_header(model::MessageId::generate(), std::chrono::system_clock::now()), ack);
   if (!pending.has_reply) {
-    pending.ack = std::move(ack);
+    if (pending.context.is_enhanced_mode) {
+      answer_enhanced(pending, completion, outcome, error);
+    } else if (outcome == hl7::AckOutcome::Accepted && !completion.original_ack.empty()) {
+      pending.ack = completion.original_ack;
+    } else {
+      pending.ack = own_ack(pending.context, hl7::ack_code(outcome, false), error);
+    }
   }
   pending.is_stored = true;
   pending.is_complete = !pending.is_asking;
+}
+
+void Hl7Session::answer_enhanced(Pending& pending, const store::Completion& completion,
+                                 hl7::AckOutcome outcome,
+                                 const std::optional<hl7::AckError>& error) {
+  const auto& context = pending.context;
+  if (outcome == hl7::AckOutcome::Rejected || hl7::is_wanted(context.accept, outcome)) {
+    pending.ack = own_ack(context, hl7::ack_code(outcome, true), error);
+  }
+  if (outcome == hl7::AckOutcome::Rejected) {
+    return;  // not stored: nothing was applied to answer for
+  }
+  const auto applied = outcome == hl7::AckOutcome::Accepted && completion.answer_has_errors
+                           ? hl7::AckOutcome::Error
+                           : outcome;
+  if (!hl7::is_wanted(context.application, applied)) {
+    return;
+  }
+  if (outcome == hl7::AckOutcome::Accepted && !completion.application_ack.empty()) {
+    pending.application_ack = completion.application_ack;
+    return;
+  }
+  auto header =
+      drivers::reply_header(model::MessageId::generate(), std::chrono::system_clock::now());
+  header.accept_type = "NE";
+  header.application_type = "NE";
+  hl7::build_ack(context, hl7::ack_code(applied, false), error, header, pending.application_ack);
+}
+
+std::string Hl7Session::own_ack(const hl7::AckContext& context, hl7::AckCode code,
+                                const std::optional<hl7::AckError>& error) {
+  std::string ack;
+  hl7::build_ack(
+      context, code, error,
+      drivers::reply_header(model::MessageId::generate(), std::chrono::system_clock::now()), ack);
+  return ack;
 }
 
 // The query's answer goes as soon as the io has it; when it has none, the ACK built once the
@@ -221,11 +254,12 @@ void Hl7Session::flush() {
     auto& done = *pending_.front();
     if (done.is_answered) {
       std::string framed;
-      hl7::mllp_wrap(done.ack, framed);
-      if (!done.follow_up.empty()) {
-        hl7::mllp_wrap(done.follow_up, framed);
+      for (const auto* message : {&done.ack, &done.application_ack, &done.follow_up}) {
+        if (!message->empty())
+          hl7::mllp_wrap(*message, framed);
       }
-      io_.write(framed);
+      if (!framed.empty())
+        io_.write(framed);
       if (!done.follow_up.empty()) {
         await_acceptance(done.follow_up, std::move(done.follow_up_tests));
         keep_sent(std::move(done.follow_up));

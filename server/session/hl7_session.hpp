@@ -32,9 +32,12 @@ struct SessionCounts {
 
 /// One HL7 analyzer connection over MLLP, without I/O. Each framed message becomes a receipt
 /// handed to the store, which reads it off this thread; its acknowledgement is written only when
-/// the store says it is durable: AA (CA in enhanced mode) when it was accepted or is a duplicate,
-/// AE (CE) with an ERR segment when it did not parse or translate (it is stored, raw, as rejected),
-/// and AR (CR) when it could not be stored at all, so the analyzer sends it again. Acknowledgements
+/// the store says it is durable: AA when it was accepted or is a duplicate, AE with an ERR segment
+/// when it did not parse or translate (it is stored, raw, as rejected), and AR when it could not
+/// be stored at all, so the analyzer sends it again. In enhanced mode (MSH-15 or MSH-16 valued,
+/// HL7 v2.5.1 chapter 2) the commit acknowledgement (CA, CE; CR always) goes as MSH-15 asks and
+/// the application acknowledgement (AA, AE: the sink's own, an order feed's ORL, else an ACK) as
+/// its own message with its own MSH-10 as MSH-16 asks. Acknowledgements
 /// leave in the order the messages came, even when the store completes them out of order. A
 /// LAB-27 query (QBP^Q11) carries no result: it is answered at once, while it is stored for the
 /// record, with the io's RSP^K11 and then its LAB-28 work order (OML^O33), which is kept as an
@@ -69,9 +72,10 @@ class Hl7Session : private hl7::MllpSink {
     /// False for bytes outside any frame (no MSH to answer), and for the analyzer's own
     /// acknowledgements (ACK, ORL^O34 of a work order): acknowledgements are not acknowledged.
     bool is_answered = true;
-    std::string query;      ///< A QBP^Q11 (IHE LAW LAB-27), kept to be answered once it is stored.
-    std::string ack;        ///< Or, for a query, the RSP^K11.
-    std::string follow_up;  ///< The LAB-28 OML^O33 that follows a query's RSP^K11, when any.
+    std::string query;  ///< A QBP^Q11 (IHE LAW LAB-27), kept to be answered once it is stored.
+    std::string ack;    ///< Or, for a query, the RSP^K11; empty when none is wanted.
+    std::string application_ack;  ///< Enhanced mode: sent after `ack`, when MSH-16 asks.
+    std::string follow_up;        ///< The LAB-28 OML^O33 that follows a query's RSP^K11, when any.
     std::vector<long long> follow_up_tests;  ///< The order tests it carries.
     std::string id;
     store::Completion completion;
@@ -83,6 +87,10 @@ class Hl7Session : private hl7::MllpSink {
 
   void receive(std::string raw, std::optional<ParseError> framing_error);
   void answer(Pending& pending, const store::Completion& completion);
+  void answer_enhanced(Pending& pending, const store::Completion& completion,
+                       hl7::AckOutcome outcome, const std::optional<hl7::AckError>& error);
+  static std::string own_ack(const hl7::AckContext& context, hl7::AckCode code,
+                             const std::optional<hl7::AckError>& error);
   void ask(const std::shared_ptr<Pending>& pending);
   void log(Pending& done);
   void flush();
@@ -100,8 +108,5 @@ class Hl7Session : private hl7::MllpSink {
   std::map<std::string, std::vector<long long>, std::less<>> work_in_flight_;
   bool is_closed_ = false;
 };
-
-/// An ACK's own MSH-7 and MSH-10: UTC now, and 20 characters that fit every HL7 version's ST.
-hl7::AckHeader ack_header(const model::MessageId& id, std::chrono::system_clock::time_point now);
 
 }  // namespace hemalink::session

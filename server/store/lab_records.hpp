@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
@@ -64,6 +65,20 @@ Result<std::string, StoreError> orders_json(const std::string& dsn,
                                             const std::optional<std::string>& specimen,
                                             bool only_overdue, long long overdue_minutes,
                                             std::size_t limit);
+
+/// The LIS codes the mapping tables did not know, with tests still open on them, as JSON:
+/// [{destination, lis_code, lis_text, lis_coding_system, open_tests, specimens, first_ordered_at,
+/// last_ordered_at, latest_specimen_id}], the most recently ordered first. It empties as the
+/// tables learn the codes (`remap_unmapped_tests` at start-up).
+Result<std::string, StoreError> unmapped_order_codes_json(const std::string& dsn);
+
+/// Per LIS destination with any: the distinct codes not known and the open tests on them.
+struct UnmappedOrderCodes {
+  std::string destination;
+  long long codes = 0;
+  long long tests = 0;
+};
+Result<std::vector<UnmappedOrderCodes>, StoreError> unmapped_order_counts(const std::string& dsn);
 
 /// The outbox rows (newest first) as JSON, without their payloads.
 Result<std::string, StoreError> outbox_json(const std::string& dsn,

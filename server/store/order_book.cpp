@@ -6,6 +6,7 @@
 
 #include "server/store/epoch_seconds.hpp"
 #include "server/store/pg_error.hpp"
+#include "server/store/resend_key.hpp"
 #include "server/store/sql_arrays.hpp"
 #include "server/store/thread_connection.hpp"
 
@@ -14,9 +15,16 @@ namespace {
 
 constexpr const char* kMessage =
     "INSERT INTO messages (id, destination, direction, protocol, peer_address, received_at, raw,"
-    " content_hash, control_id, status, reject_reason, error_offset)"
+    " content_hash, control_id, status, reject_reason, error_offset, resend_key, duplicate_of)"
     " VALUES ($1::uuid, $2, 'in', $3, $4, to_timestamp($5), $6::bytea, sha256($6::bytea), $7,"
-    " $8, $9, $10)";
+    " $8, $9, $10, $11::bytea, $12::uuid)";
+
+// The first time this LIS sent these bytes (its send time aside), when it did.
+constexpr const char* kFirstSent =
+    "SELECT id, status, coalesce(reject_reason, '') FROM messages"
+    " WHERE destination = $1 AND direction = 'in' AND resend_key = $2::bytea"
+    "   AND status <> 'duplicate'"
+    " ORDER BY received_at, id LIMIT 1";
 
 constexpr const char* kReject =
     "UPDATE messages SET status = 'rejected', reject_reason = $2 WHERE id = $1::uuid";
@@ -25,8 +33,9 @@ constexpr const char* kReject =
 // that a change replaces the demographics outright.
 constexpr const char* kUpsertOrder =
     "INSERT INTO orders AS o (source, placer_number, filler_number, specimen_id, patient_id,"
-    " patient_sex, patient_birth_date, location, priority, collected_at, message_id)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid)"
+    " patient_sex, patient_birth_date, location, priority, collected_at, message_id,"
+    " specimen_type, specimen_type_text, specimen_type_system, specimen_source, comment)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid, $13, $14, $15, $16, $17)"
     " ON CONFLICT (source, specimen_id, placer_number) DO UPDATE SET"
     " filler_number = coalesce(nullif(excluded.filler_number, ''), o.filler_number),"
     " patient_id = CASE WHEN $12 OR excluded.patient_id <> '' THEN excluded.patient_id"
@@ -38,15 +47,36 @@ constexpr const char* kUpsertOrder =
     " location = coalesce(nullif(excluded.location, ''), o.location),"
     " priority = coalesce(nullif(excluded.priority, ''), o.priority),"
     " collected_at = coalesce(nullif(excluded.collected_at, ''), o.collected_at),"
+    " specimen_type = coalesce(nullif(excluded.specimen_type, ''), o.specimen_type),"
+    " specimen_type_text = CASE WHEN excluded.specimen_type <> ''"
+    "   THEN excluded.specimen_type_text ELSE o.specimen_type_text END,"
+    " specimen_type_system = CASE WHEN excluded.specimen_type <> ''"
+    "   THEN excluded.specimen_type_system ELSE o.specimen_type_system END,"
+    " specimen_source = coalesce(nullif(excluded.specimen_source, ''), o.specimen_source),"
+    " comment = coalesce(nullif(excluded.comment, ''), o.comment),"
     " updated_at = now()"
     " RETURNING id, (xmax = 0) AS created";
 
-constexpr const char* kAddTests =
-    "INSERT INTO order_tests AS t (order_id, code, lis_code, is_mapped)"
-    " SELECT $1, code, lis_code, is_mapped"
-    " FROM unnest($2::text[], $3::text[], $4::boolean[]) AS n (code, lis_code, is_mapped)"
-    " ON CONFLICT (order_id, code) DO UPDATE SET status = 'ordered', status_reason = '',"
-    "   status_at = now(), lis_code = excluded.lis_code"
+// Mapped tests are one per canonical code, unmapped ones one per LIS code. A cancelled test
+// ordered again is ordered again.
+constexpr const char* kAddMappedTests =
+    "INSERT INTO order_tests AS t (order_id, code, lis_code, is_mapped, lis_text,"
+    " lis_coding_system)"
+    " SELECT $1, code, lis_code, true, lis_text, lis_system"
+    " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])"
+    "   AS n (code, lis_code, lis_text, lis_system)"
+    " ON CONFLICT (order_id, code) WHERE is_mapped DO UPDATE SET status = 'ordered',"
+    "   status_reason = '', status_at = now(), lis_code = excluded.lis_code"
+    "   WHERE t.status = 'cancelled'";
+
+constexpr const char* kAddUnmappedTests =
+    "INSERT INTO order_tests AS t (order_id, code, lis_code, is_mapped, lis_text,"
+    " lis_coding_system)"
+    " SELECT $1, code, lis_code, false, lis_text, lis_system"
+    " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])"
+    "   AS n (code, lis_code, lis_text, lis_system)"
+    " ON CONFLICT (order_id, lis_code) WHERE NOT is_mapped DO UPDATE SET status = 'ordered',"
+    "   status_reason = '', status_at = now()"
     "   WHERE t.status = 'cancelled'";
 
 constexpr const char* kFindOrder =
@@ -55,7 +85,9 @@ constexpr const char* kFindOrder =
 constexpr const char* kCancelTests =
     "UPDATE order_tests SET status = 'cancelled', status_reason = $3, status_at = now()"
     " WHERE order_id = $1 AND status NOT IN ('resulted', 'cancelled')"
-    " AND (cardinality($2::text[]) = 0 OR code = ANY ($2::text[]))";
+    " AND ((cardinality($2::text[]) = 0 AND cardinality($4::text[]) = 0)"
+    "   OR (is_mapped AND code = ANY ($2::text[]))"
+    "   OR (NOT is_mapped AND lis_code = ANY ($4::text[])))";
 
 constexpr const char* kUpdatePatient =
     "UPDATE orders o SET patient_sex = $3, patient_birth_date = $4, updated_at = now()"
@@ -67,29 +99,30 @@ constexpr const char* kUpdatePatient =
 constexpr const char* kPendingOnAny =
     "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
     " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
-    " t.id, t.code, t.status"
+    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment"
     " FROM orders o JOIN order_tests t ON t.order_id = o.id"
     " WHERE o.specimen_id = ANY ($1::text[]) AND t.status IN ('ordered', 'sent', 'acknowledged')"
+    "   AND t.is_mapped"
     " ORDER BY o.id, t.id";
 
 constexpr const char* kOnSpecimens =
     "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
     " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
-    " t.id, t.code, t.status"
+    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment"
     " FROM orders o JOIN order_tests t ON t.order_id = o.id"
     " WHERE o.specimen_id = ANY ($1::text[]) ORDER BY o.id, t.id";
 
 constexpr const char* kRerun =
     "UPDATE order_tests t SET status = 'ordered', status_reason = $3, status_at = now()"
     " FROM orders o WHERE t.order_id = o.id AND o.specimen_id = $1 AND t.code = ANY ($2::text[])"
-    " AND t.status IN ('sent', 'acknowledged', 'resulted')";
+    " AND t.is_mapped AND t.status IN ('sent', 'acknowledged', 'resulted')";
 
 constexpr const char* kReflex =
     "INSERT INTO order_tests AS t (order_id, code, lis_code, is_mapped, status_reason)"
     " SELECT o.id, c.code, 'reflex', true, $3"
     " FROM (SELECT id FROM orders WHERE specimen_id = $1 ORDER BY id DESC LIMIT 1) o,"
     " unnest($2::text[]) AS c (code)"
-    " ON CONFLICT (order_id, code) DO UPDATE SET status = 'ordered',"
+    " ON CONFLICT (order_id, code) WHERE is_mapped DO UPDATE SET status = 'ordered',"
     "   status_reason = excluded.status_reason, status_at = now()"
     "   WHERE t.status IN ('sent', 'acknowledged', 'resulted')";
 
@@ -112,7 +145,7 @@ constexpr const char* kToDownload =
     "   ORDER BY o.id LIMIT $4)"
     " SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
     " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
-    " t.id, t.code, t.status"
+    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment"
     " FROM wanted w JOIN orders o ON o.id = w.id JOIN order_tests t ON t.order_id = o.id"
     " WHERE t.code = ANY ($5::text[]) AND t.is_mapped"
     "   AND (t.status = 'ordered' OR ($3 AND t.status = 'sent' AND t.analyzer = $1))"
@@ -131,17 +164,32 @@ model::Priority priority_named(std::string_view text) {
 struct TestColumns {
   std::vector<std::string> codes;
   std::vector<std::string> lis_codes;
-  std::vector<std::string> mapped;
+  std::vector<std::string> lis_texts;
+  std::vector<std::string> lis_systems;
 };
 
-TestColumns columns_of(const std::vector<OrderedCode>& tests) {
+TestColumns columns_of(const std::vector<OrderedCode>& tests, bool is_mapped) {
   TestColumns c;
   for (const auto& t : tests) {
+    if (t.is_mapped != is_mapped)
+      continue;
     c.codes.push_back(t.code);
     c.lis_codes.push_back(t.lis_code);
-    c.mapped.push_back(t.is_mapped ? "true" : "false");
+    c.lis_texts.push_back(t.lis_text);
+    c.lis_systems.push_back(t.lis_coding_system);
   }
   return c;
+}
+
+std::size_t add_tests(pqxx::transaction_base& tx, long long order_id,
+                      const std::vector<OrderedCode>& tests, bool is_mapped) {
+  const auto c = columns_of(tests, is_mapped);
+  if (c.codes.empty())
+    return 0;
+  return tx
+      .exec_params(is_mapped ? kAddMappedTests : kAddUnmappedTests, order_id, text_array(c.codes),
+                   text_array(c.lis_codes), text_array(c.lis_texts), text_array(c.lis_systems))
+      .affected_rows();
 }
 
 void place(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder& m,
@@ -149,16 +197,15 @@ void place(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder&
   const auto& o = m.order;
   const model::Patient none;
   const auto& p = o.patient ? *o.patient : none;
-  const auto row =
-      tx.exec_params1(kUpsertOrder, r.source, o.placer_number, o.filler_number, o.specimen_id, p.id,
-                      p.sex, p.birth_date, o.location, model::to_string(o.priority), o.collected_at,
-                      r.id.to_string(), o.control == model::OrderControl::Change);
+  const auto row = tx.exec_params1(
+      kUpsertOrder, r.source, o.placer_number, o.filler_number, o.specimen_id, p.id, p.sex,
+      p.birth_date, o.location, model::to_string(o.priority), o.collected_at, r.id.to_string(),
+      o.control == model::OrderControl::Change, o.specimen_type.code, o.specimen_type.text,
+      o.specimen_type.coding_system, o.specimen_source, o.comment);
   const auto order_id = row[0].as<long long>();
   ++(row[1].as<bool>() ? changes.orders_created : changes.orders_changed);
-  const auto c = columns_of(m.tests);
-  changes.tests_added += tx.exec_params(kAddTests, order_id, text_array(c.codes),
-                                        text_array(c.lis_codes), text_array(c.mapped))
-                             .affected_rows();
+  changes.tests_added += add_tests(tx, order_id, m.tests, true);
+  changes.tests_added += add_tests(tx, order_id, m.tests, false);
 }
 
 // Nothing to cancel is a refusal: the LIS believes in an order hemalink does not have.
@@ -171,13 +218,12 @@ std::optional<std::string> cancel(pqxx::transaction_base& tx, const OrderReceipt
         "cancellation of an order hemalink does not have: specimen '{}', placer number '{}'",
         o.specimen_id, o.placer_number);
   }
-  std::vector<std::string> codes;
-  for (const auto& t : m.tests) {
-    codes.push_back(t.code);
-  }
+  const auto mapped = columns_of(m.tests, true);
+  const auto unmapped = columns_of(m.tests, false);
   const auto reason = o.reason.empty() ? std::string("cancelled by the LIS") : o.reason;
   changes.tests_cancelled +=
-      tx.exec_params(kCancelTests, found[0][0].as<long long>(), text_array(codes), reason)
+      tx.exec_params(kCancelTests, found[0][0].as<long long>(), text_array(mapped.codes), reason,
+                     text_array(unmapped.lis_codes))
           .affected_rows();
   return std::nullopt;
 }
@@ -222,9 +268,12 @@ std::vector<PendingOrder> read_orders(const pqxx::result& rows) {
       o.location = row[8].as<std::string>();
       o.priority = priority_named(row[9].as<std::string>());
       o.collected_at = row[10].as<std::string>();
+      o.specimen_type = row[15].as<std::string>();
+      o.specimen_source = row[16].as<std::string>();
+      o.comment = row[17].as<std::string>();
     }
-    out.back().tests.push_back(
-        {row[11].as<long long>(), row[12].as<std::string>(), row[13].as<std::string>()});
+    out.back().tests.push_back({row[11].as<long long>(), row[12].as<std::string>(),
+                                row[13].as<std::string>(), row[14].as<bool>()});
   }
   return out;
 }
@@ -237,13 +286,24 @@ Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const Orde
       [&](pqxx::connection& c) -> Result<OrderChanges, StoreError> {
         pqxx::work tx(c);
         tx.exec_params("SELECT set_config('hemalink.actor', $1, true)", "lis:" + r.source);
+        const auto key = resend_key(r.protocol, r.raw);
+        OrderChanges changes;
+        if (const auto first = tx.exec_params(kFirstSent, r.source, pqxx::binarystring(key));
+            !first.empty()) {
+          changes.duplicate_of = first[0][0].as<std::string>();
+          if (first[0][1].as<std::string>() == "rejected")
+            changes.refusal = first[0][2].as<std::string>();
+        }
+        const char* status = changes.duplicate_of ? "duplicate"
+                             : r.refusal          ? "rejected"
+                                                  : "accepted";
         tx.exec_params(kMessage, r.id.to_string(), r.source, model::to_string(r.protocol),
                        r.peer_address, epoch_seconds(r.received_at), pqxx::binarystring(r.raw),
-                       r.control_id, r.refusal ? "rejected" : "accepted",
-                       r.refusal ? std::optional<std::string>(*r.refusal) : std::nullopt,
-                       offset_of(r));
-        OrderChanges changes;
-        if (!r.refusal) {
+                       r.control_id, status,
+                       r.refusal && !changes.duplicate_of ? std::optional<std::string>(*r.refusal)
+                                                          : std::nullopt,
+                       offset_of(r), pqxx::binarystring(key), changes.duplicate_of);
+        if (!r.refusal && !changes.duplicate_of) {
           std::optional<std::string> refused;
           {
             pqxx::subtransaction orders(tx, "orders");
@@ -260,6 +320,48 @@ Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const Orde
         }
         tx.commit();
         return changes;
+      });
+}
+
+constexpr const char* kOpenUnmapped =
+    "SELECT t.id, t.order_id, t.lis_code, t.lis_text, t.lis_coding_system, o.specimen_id"
+    " FROM order_tests t JOIN orders o ON o.id = t.order_id"
+    " WHERE o.source = $1 AND NOT t.is_mapped AND t.status IN ('ordered', 'sent', 'acknowledged')"
+    " ORDER BY t.id FOR UPDATE OF t";
+
+constexpr const char* kCloseUnmapped =
+    "UPDATE order_tests SET status = 'cancelled', status_reason = $2, status_at = now()"
+    " WHERE id = $1";
+
+Result<std::vector<std::string>, StoreError> remap_unmapped_tests(
+    const std::string& dsn, const std::string& source,
+    const std::function<std::vector<std::string>(std::string_view)>& canonical_of) {
+  return on_thread_connection(
+      dsn, fmt::format("mapping the open tests of {} the table did not know", source),
+      [&](pqxx::connection& c) -> Result<std::vector<std::string>, StoreError> {
+        pqxx::work tx(c);
+        tx.exec("SELECT set_config('hemalink.actor', 'system:mapping-table', true)");
+        std::vector<std::string> specimens;
+        for (const auto& row : tx.exec_params(kOpenUnmapped, source)) {
+          const auto lis_code = row[2].as<std::string>();
+          const auto canonical = canonical_of(lis_code);
+          if (canonical.empty())
+            continue;
+          std::vector<OrderedCode> tests;
+          std::string became;
+          for (const auto& code : canonical) {
+            tests.push_back(
+                {code, lis_code, true, row[3].as<std::string>(), row[4].as<std::string>()});
+            became += (became.empty() ? "" : ", ") + code;
+          }
+          add_tests(tx, row[1].as<long long>(), tests, true);
+          tx.exec_params(
+              kCloseUnmapped, row[0].as<long long>(),
+              fmt::format("the mapping table now knows '{}': ordered as {}", lis_code, became));
+          specimens.push_back(row[5].as<std::string>());
+        }
+        tx.commit();
+        return specimens;
       });
 }
 

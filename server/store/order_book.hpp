@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@ struct OrderedCode {
   std::string code;      ///< Canonical; the LIS's code when the table does not know it.
   std::string lis_code;  ///< As the LIS sent it (a panel code for each of its tests).
   bool is_mapped = true;
+  std::string lis_text;           ///< OBR-4.2 as sent.
+  std::string lis_coding_system;  ///< OBR-4.3 as sent.
 };
 
 /// An order with its tests mapped to canonical codes.
@@ -37,6 +40,7 @@ struct OrderReceipt {
   std::chrono::system_clock::time_point received_at;
   std::string raw;
   std::string control_id;
+  std::string message_type;  ///< `OML^O21`, `ORM^O01`, `OML^O33`, `ADT^A08`, `ASTM`.
   std::optional<std::string> refusal;
   std::optional<std::int64_t> error_offset;
   std::vector<MappedOrder> orders;
@@ -48,6 +52,10 @@ struct OrderChanges {
   /// Set when the orders could not be applied (a cancellation of an order hemalink does not
   /// have): the message is kept as rejected with this reason, and nothing of it is applied.
   std::optional<std::string> refusal;
+  /// Set when the LIS sent these bytes before (its send time aside: a resend after a lost
+  /// acknowledgement): the message is kept as a duplicate of that one and nothing is applied
+  /// again; `refusal` is then the first one's, when it was rejected.
+  std::optional<std::string> duplicate_of;
   std::size_t orders_created = 0;
   std::size_t orders_changed = 0;
   std::size_t tests_added = 0;
@@ -55,18 +63,27 @@ struct OrderChanges {
   std::size_t patients_updated = 0;  ///< Open orders whose patient changed (ADT).
 };
 
-/// In one transaction: the message (accepted, or rejected with its reason) and every change its
-/// orders make, each audited with actor `lis:<source>`. A new order, or one sent again, adds the
-/// tests it does not have (a cancelled test ordered again is ordered again); a change also
-/// replaces the demographics; a cancellation cancels the listed tests (all of them when none is
-/// listed) that have not resulted.
+/// In one transaction: the message (accepted, rejected with its reason, or a duplicate of the
+/// same bytes sent before, which changes nothing) and every change its orders make, each audited
+/// with actor `lis:<source>`. A new order, or one sent again, adds the tests it does not have (a
+/// cancelled test ordered again is ordered again); a change also replaces the demographics; a
+/// cancellation cancels the listed tests (all of them when none is listed) that have not resulted.
 Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const OrderReceipt& receipt);
+
+/// Open tests of `source` stored unmapped whose LIS code `canonical_of` maps now (the table was
+/// fixed): each becomes its canonical tests on the same order, ordered, and the unmapped row is
+/// closed (cancelled, the reason naming what it became), in one transaction audited as
+/// `system:mapping-table`. Returns the specimens whose orders gained tests.
+Result<std::vector<std::string>, StoreError> remap_unmapped_tests(
+    const std::string& dsn, const std::string& source,
+    const std::function<std::vector<std::string>(std::string_view)>& canonical_of);
 
 /// A test still to run on a specimen.
 struct PendingTest {
   long long id = 0;
   std::string code;
-  std::string status;  ///< ordered, sent or acknowledged.
+  std::string status;     ///< ordered, sent or acknowledged.
+  bool is_mapped = true;  ///< False: `code` is the LIS's, which no result or analyzer has.
 };
 
 /// An order with the tests it still waits for.
@@ -80,6 +97,9 @@ struct PendingOrder {
   std::string location;
   model::Priority priority = model::Priority::Unknown;
   std::string collected_at;
+  std::string specimen_type;  ///< SPM-4.1 / ASTM O-16.1 as the LIS sent it.
+  std::string specimen_source;
+  std::string comment;  ///< The LIS's notes on the order.
   std::vector<PendingTest> tests;
 };
 

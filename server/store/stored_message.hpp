@@ -108,6 +108,13 @@ struct Completion {
   std::optional<ContentSummary> content;
   Clock::time_point read_at{};       ///< When its content was ready (zero: never read).
   Clock::time_point committed_at{};  ///< When its commit or spool returned (zero: neither).
+  /// A sink that answers for itself (a LIS's order feed) writes its HL7 answers: the
+  /// acknowledgement of original mode (an ACK, AE naming each test it does not know) in place of
+  /// the session's own, and the application acknowledgement (ORL^O22, ORL^O34, ORR^O02) sent when
+  /// the sender asks for one (MSH-16). Empty: the session writes its own.
+  std::string original_ack;
+  std::string application_ack;
+  bool answer_has_errors = false;  ///< Those answers say AE: something in it was not accepted.
 };
 
 inline bool is_durable(StoreOutcome outcome) {

@@ -112,5 +112,33 @@ TEST(GenericHl7, NamesTheSegmentWithoutASpecimen) {
       << t.error().detail;
 }
 
+// Some analyzers ask for work with ORM^O01 and ORC-1 RF (HL7 Table 0119 "refill order request",
+// used as "send me my orders"): refused naming what it is, not read as results.
+TEST(GenericHl7, RefusesAnOrmWorkRequestNamingWhatItIs) {
+  auto message = hl7::V2Message::parse(
+      "MSH|^~\\&|AN|LAB|HOST||20261207||ORM^O01|W1|P|2.3.1\rPID|1\rORC|RF|||||||20261207\r"
+      "OBR|1||S-77|^^^ALL\r");
+  ASSERT_TRUE(message);
+  auto t = make_driver("generic-hl7", {})->translate(*message);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(t.error().code, Errc::WrongInput);
+  EXPECT_NE(t.error().detail.find("message type 'ORM^O01' (ORC-1 'RF') is a request for work"),
+            std::string::npos)
+      << t.error().detail;
+  EXPECT_NE(t.error().detail.find("QBP^Q11"), std::string::npos);
+  EXPECT_EQ(t.error().detail.find("OBX"), std::string::npos) << "no error about something else";
+}
+
+TEST(GenericHl7, ReadsPlaceholdersInPidAsNoValue) {
+  auto message = hl7::V2Message::parse(
+      "MSH|^~\\&|AN|LAB\rPID|1||MRN77||X^Y||DOB|SEX\rOBR|1||S1|CBC\rOBX|1|NM|WBC||6.1\r");
+  auto t = make_driver("generic-hl7", {})->translate(*message);
+  ASSERT_TRUE(t.has_value()) << t.error().describe();
+  ASSERT_TRUE(t->result_sets[0].patient);
+  EXPECT_EQ(t->result_sets[0].patient->sex, "");
+  EXPECT_EQ(t->result_sets[0].patient->birth_date, "");
+  EXPECT_EQ(t->result_sets[0].patient->id, "MRN77");
+}
+
 }  // namespace
 }  // namespace hemalink::drivers

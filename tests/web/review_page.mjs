@@ -195,6 +195,13 @@ async function flow(browser) {
   step = 'the outbox shows a dead row and an admin resends it';
   const admin = await signedIn(browser, 'admin', 1920, 1080);
   await admin.goto(`${url}/#/outbox`);
+  step = 'the outbox page lists the LIS code no mapping table knows';
+  const unmapped = admin.locator('section.unmapped tr[data-lis-code="GLU"]');
+  await unmapped.waitFor();
+  assert.match(await unmapped.textContent(), /lis.*GLU.*Glucose.*1.*S-ORD-2/s, 'destination, code, text, one open test, the specimen');
+  assert.equal(await admin.locator('section.unmapped tbody tr').count(), 1, 'only the unknown code: WBC and PLT are in the table');
+  await shot(admin, 'outbox-unmapped');
+  step = 'the outbox shows a dead row and an admin resends it';
   await admin.selectOption('#outbox-status', 'dead');
   const dead = admin.locator('section.destination:has(h2:has-text("reference-lab")) tr.status-dead:has(a:has-text("S-WEB-1"))').first();
   await dead.waitFor();

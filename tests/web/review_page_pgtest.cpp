@@ -99,6 +99,9 @@ struct WebLab {
     wbc.high = 7.3;
     c.qc.policy.averages.push_back(wbc);
     c.lis.push_back(lis("lis", lis_sim.port(), 10));
+    // Its orders by canonical codes (order panels only: its results go by LOINC as before).
+    std::ofstream(dir / "lis.json") << R"({"order_panels": {"WBC": ["WBC"], "PLT": ["PLT"]}})";
+    c.lis.back().mapping_file = dir / "lis.json";
     config::LisOrderFeed feed;  // the LIS orders too; what it ordered and nobody ran is overdue
     feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
     c.lis.back().orders = feed;
@@ -170,6 +173,18 @@ void place_overdue_order(WebLab& lab) {
   ASSERT_EQ(r.results[0].answer, simulate::Answer::Acknowledged);
 }
 
+// An order for a glucose, which a haematology LIS table does not know: the LIS is answered AE at
+// once, and the outbox page lists the code for the integrator.
+void place_unmapped_order(WebLab& lab) {
+  const auto r = testing::send_messages(
+      lab.h.daemon().order_feed_port("lis"), WireProtocol::Hl7,
+      {"MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128101600||OML^O21^OML_O21|O-ORD-2|P|2.5.1\r"
+       "PID|1||P-ORD-2^^^HOSP^MR||Roe^Anna||19610203|F\r"
+       "ORC|NW|PL-ORD-2\rOBR|1|PL-ORD-2||GLU^Glucose^L\rSPM|1|S-ORD-2||SER^Serum^HL70487\r"});
+  ASSERT_EQ(r.results.size(), 1u);
+  ASSERT_EQ(r.results[0].answer, simulate::Answer::Rejected) << "AE names the unknown code";
+}
+
 void send_sysmex_cbc(WebLab& lab) {
   {
     testing::AnalyzerSocket xn(lab.h.port("xn-1"));
@@ -190,6 +205,7 @@ TEST(ReviewPage, AHeldPltArrivesLiveIsReleasedFromTheKeyboardAndReachesTheLis) {
   HL_REQUIRE_BROWSER_TOOLS();
   WebLab lab;
   place_overdue_order(lab);
+  place_unmapped_order(lab);
   send_sysmex_cbc(lab);
   ASSERT_EQ(lab.browse("review_page.mjs", "flow"), 0) << "see the browser's log above";
   const auto& h = lab.h;

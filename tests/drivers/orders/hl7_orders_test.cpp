@@ -76,13 +76,15 @@ TEST(Hl7Orders, ReadsAnOmlO33WhereTheSpecimenComesFirst) {
       "SPM|2|S-88||BLD\r"
       "ORC|NW|PL-9\r"
       "OBR|1|PL-9||PLT\r");
-  ASSERT_EQ(m.orders.size(), 3u);
+  ASSERT_EQ(m.orders.size(), 2u) << "two ORCs without a placer number on one tube are one order, "
+                                    "as the order book keys them (specimen, placer number)";
   EXPECT_EQ(m.orders[0].specimen_id, "C-77") << "SAC-3 when SPM-2 is empty";
-  EXPECT_EQ(m.orders[1].specimen_id, "C-77");
   EXPECT_EQ(m.orders[0].priority, model::Priority::Routine);
-  EXPECT_EQ(m.orders[1].tests[0].code, "HGB");
-  EXPECT_EQ(m.orders[2].specimen_id, "S-88");
-  EXPECT_EQ(m.orders[2].placer_number, "PL-9");
+  ASSERT_EQ(m.orders[0].tests.size(), 2u);
+  EXPECT_EQ(m.orders[0].tests[1].code, "HGB");
+  EXPECT_EQ(m.orders[0].tests[1].request, 2u);
+  EXPECT_EQ(m.orders[1].specimen_id, "S-88");
+  EXPECT_EQ(m.orders[1].placer_number, "PL-9");
   EXPECT_EQ(m.orders[0].patient->birth_date, "") << "PID-7 placeholder text is no date";
 }
 
@@ -110,6 +112,27 @@ TEST(Hl7Orders, ReadsSeveralObrUnderOneOrcAsOneOrder) {
   EXPECT_EQ(m.orders[0].tests[1].code, "APTT");
   EXPECT_EQ(m.orders[0].priority, model::Priority::Asap) << "ORC-7.6";
   EXPECT_FALSE(m.orders[0].patient) << "no PID";
+}
+
+// A LIS that puts two requests under one ORC, each with its own SPM: both specimens are kept
+// (the second used to replace the first).
+TEST(Hl7Orders, EachRequestUnderOneOrcKeepsItsOwnSpecimen) {
+  auto m = read(
+      "MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128101500||OML^O21|ORD0005|P|2.5.1\r"
+      "PID|1||P1\r"
+      "ORC|NW|PL-9\r"
+      "OBR|1|PL-9||FBC\r"
+      "SPM|1|S-BLOOD||BLD\r"
+      "OBR|2|PL-9||UA\r"
+      "SPM|2|S-URINE||UR\r");
+  ASSERT_EQ(m.orders.size(), 2u);
+  EXPECT_EQ(m.orders[0].specimen_id, "S-BLOOD");
+  EXPECT_EQ(m.orders[0].tests[0].code, "FBC");
+  EXPECT_EQ(m.orders[0].specimen_type.code, "BLD");
+  EXPECT_EQ(m.orders[1].specimen_id, "S-URINE");
+  EXPECT_EQ(m.orders[1].tests[0].code, "UA");
+  EXPECT_EQ(m.orders[1].tests[0].request, 2u) << "the second OBR, for the acknowledgement's ERR";
+  EXPECT_EQ(m.orders[1].specimen_type.code, "UR");
 }
 
 TEST(Hl7Orders, ReadsAPatientUpdate) {

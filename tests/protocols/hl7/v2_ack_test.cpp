@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "protocols/hl7/v2_message.hpp"
 
 namespace hemalink::hl7 {
@@ -12,7 +14,7 @@ const std::string kOul =
     "SPM|1|33005259||SER\r";
 
 AckHeader header() {
-  return {"hemalink", "LAB", "ACK-1", "20260101120000"};
+  return {"hemalink", "LAB", "ACK-1", "20260101120000", "", ""};
 }
 
 V2Message parse_ok(const std::string& text) {
@@ -52,6 +54,44 @@ TEST(V2Ack, AnswersWithCommitCodesInEnhancedMode) {
   std::string out;
   build_ack(context, ack_code(AckOutcome::Accepted, true), std::nullopt, header(), out);
   EXPECT_EQ(at(parse_ok(out), "MSA-1"), "CA");
+}
+
+TEST(V2Ack, EnhancedModeConditionsSayWhenAnAcknowledgementIsWanted) {
+  EXPECT_EQ(ack_condition("AL"), AckCondition::Always);
+  EXPECT_EQ(ack_condition("NE"), AckCondition::Never);
+  EXPECT_EQ(ack_condition(""), AckCondition::Never);
+  EXPECT_EQ(ack_condition("ER"), AckCondition::OnError);
+  EXPECT_EQ(ack_condition("SU"), AckCondition::OnSuccess);
+  EXPECT_EQ(ack_condition("XX"), AckCondition::Always) << "unknown: answering is safer";
+  EXPECT_TRUE(is_wanted(AckCondition::OnError, AckOutcome::Error));
+  EXPECT_TRUE(is_wanted(AckCondition::OnError, AckOutcome::Rejected));
+  EXPECT_FALSE(is_wanted(AckCondition::OnError, AckOutcome::Accepted));
+  EXPECT_TRUE(is_wanted(AckCondition::OnSuccess, AckOutcome::Accepted));
+  EXPECT_FALSE(is_wanted(AckCondition::OnSuccess, AckOutcome::Error));
+  EXPECT_FALSE(is_wanted(AckCondition::Never, AckOutcome::Rejected));
+  std::string ba400 = kOul;
+  ba400.replace(ba400.find("2.5.1\r"), 6, "2.5.1|||ER|AL\r");
+  const auto context = AckContext::from(parse_ok(ba400));
+  EXPECT_EQ(context.accept, AckCondition::OnError);
+  EXPECT_EQ(context.application, AckCondition::Always);
+  EXPECT_EQ(AckContext::from_raw(ba400).application, AckCondition::Always);
+}
+
+TEST(V2Ack, AnApplicationAcknowledgementCarriesItsOwnModesAndEveryError) {
+  auto context = AckContext::from(parse_ok(kOul));
+  auto h = header();
+  h.accept_type = "NE";
+  h.application_type = "NE";
+  const std::vector<AckError> errors = {{"OBR", 1, 4, 103, "first", 'E'},
+                                        {"OBR", 2, 4, 103, "second", 'E'}};
+  std::string out;
+  build_ack(context, AckCode::AE, errors, h, out);
+  auto ack = parse_ok(out);
+  EXPECT_EQ(at(ack, "MSH-15"), "NE");
+  EXPECT_EQ(at(ack, "MSH-16"), "NE");
+  EXPECT_EQ(at(ack, "MSA-3"), "first");
+  EXPECT_EQ(at(ack, "ERR(2)-2"), "OBR^2^4");
+  EXPECT_EQ(at(ack, "ERR(2)-8"), "second");
 }
 
 TEST(V2Ack, NamesTheErrorInErrForVersion25AndLater) {

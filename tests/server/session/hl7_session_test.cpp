@@ -5,6 +5,7 @@
 #include "protocols/hl7/v2_message.hpp"
 #include "server/config/mapping_json.hpp"
 #include "server/ingest/message_reader.hpp"
+#include "tests/support/mllp_messages.hpp"
 
 namespace hemalink::session {
 namespace {
@@ -40,23 +41,7 @@ class FakeIo : public SessionIo {
     completions.at(i)(store::Completion{outcome});
   }
   // The ACKs written so far, unwrapped from MLLP.
-  std::vector<hl7::V2Message> acks() const {
-    std::vector<hl7::V2Message> out;
-    struct Collect : hl7::MllpSink {
-      std::vector<std::string> payloads;
-      void on_message(std::string_view p, std::size_t) override { payloads.emplace_back(p); }
-      void on_error(const ParseError&, std::string_view) override { ADD_FAILURE(); }
-    } collect;
-    hl7::MllpFramer framer({}, collect);
-    framer.feed(as_bytes(written));
-    for (auto& p : collect.payloads) {
-      auto m = hl7::V2Message::parse(p);
-      EXPECT_TRUE(m) << p;
-      if (m)
-        out.push_back(std::move(*m));
-    }
-    return out;
-  }
+  std::vector<hl7::V2Message> acks() const { return testing::mllp_messages(written); }
 
   // One field of every ACK written so far.
   std::vector<std::string> ack_fields(const char* path) const {
@@ -214,6 +199,55 @@ TEST_F(Hl7SessionTest, AMessageTheStoreCouldNotKeepIsRefusedSoTheAnalyzerSendsIt
   // Enhanced mode (MSH-15/16 valued) answers CR.
   EXPECT_EQ(io.ack_fields("MSA-1"), (std::vector<std::string>{"AR", "CR"}));
   EXPECT_EQ(session.counts().refused, 2U);
+}
+
+// HL7 v2.5.1 chapter 2: in enhanced mode MSH-15 says when a commit acknowledgement goes (CA, CE,
+// CR) and MSH-16 when an application acknowledgement does, as its own message.
+TEST_F(Hl7SessionTest, EnhancedModeSendsEachAcknowledgementTheSenderAsksFor) {
+  struct Case {
+    const char* modes;  // MSH-15|MSH-16
+    store::StoreOutcome outcome;
+    std::vector<std::string> answers;  // MSH-9.1 MSA-1 of each message written
+  };
+  const std::vector<Case> cases = {
+      {"AL|AL", store::StoreOutcome::Stored, {"ACK CA", "ACK AA"}},
+      {"ER|AL", store::StoreOutcome::Stored, {"ACK AA"}},
+      {"AL|NE", store::StoreOutcome::Stored, {"ACK CA"}},
+      {"SU|ER", store::StoreOutcome::Stored, {"ACK CA"}},
+      {"NE|NE", store::StoreOutcome::Stored, {}},
+      {"ER|ER", store::StoreOutcome::Stored, {}},
+      {"AL|AL", store::StoreOutcome::Duplicate, {"ACK CA", "ACK AA"}},
+      {"NE|NE", store::StoreOutcome::Failed, {"ACK CR"}},
+      {"ER|AL", store::StoreOutcome::Failed, {"ACK CR"}},
+      {"|AL", store::StoreOutcome::Stored, {"ACK AA"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.modes);
+    FakeIo one;
+    Hl7Session s{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 1 << 20}, one};
+    s.feed(as_bytes(framed(oru("E1", std::string("|||") + c.modes))));
+    one.complete(0, c.outcome, "the database is unreachable");
+    std::vector<std::string> got;
+    std::vector<std::string> ids;
+    for (const auto& m : one.acks()) {
+      got.push_back(field(m, "MSH-9.1") + " " + field(m, "MSA-1"));
+      ids.push_back(field(m, "MSH-10"));
+      EXPECT_EQ(field(m, "MSA-2"), "E1");
+    }
+    EXPECT_EQ(got, c.answers);
+    if (ids.size() == 2) {
+      EXPECT_NE(ids[0], ids[1]) << "the application acknowledgement has its own MSH-10";
+      EXPECT_EQ(field(one.acks()[1], "MSH-16"), "NE") << "and asks for no answer itself";
+    }
+  }
+}
+
+TEST_F(Hl7SessionTest, EnhancedModeAnswersAMessageStoredAsRejectedCeThenAe) {
+  const std::string broken =
+      "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C9|P|2.5|||AL|AL\rOBX|1|NM";
+  session.feed(as_bytes(framed(broken)));
+  io.complete(0, store::StoreOutcome::Stored);
+  EXPECT_EQ(io.ack_fields("MSA-1"), (std::vector<std::string>{"CE", "AE"}));
 }
 
 TEST_F(Hl7SessionTest, BytesSplitAnywhereGiveTheSameMessages) {
