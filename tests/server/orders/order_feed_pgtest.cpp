@@ -148,6 +148,22 @@ TEST(OrderFeed, AnAstmLisSendsItsOrdersAsORecordsOverE1381) {
             "PT_SEC,INR");
 }
 
+// A LIS that writes its frame numbers into the records (`2P|1`): its `4L` is no terminator, so the
+// link ends the message at EOT; the reason kept names the first record that is not one.
+TEST(OrderFeed, AnAstmOrderWithStrayFrameDigitsIsRefusedNamingTheRecord) {
+  HL_REQUIRE_POSTGRES();
+  DaemonHarness h(with_order_feed(WireProtocol::Astm));
+  send(h, WireProtocol::Astm,
+       {"H|\\^&|||LIS|||||||P|LIS2-A2|20261128101500\r"
+        "2P|1||P-77||Roe^Rick||19800101|M\r"
+        "3O|1|S-401||^^^PT|R||20261128090000||||N\r"
+        "4L|1|N\r"});
+  EXPECT_EQ(h.count("SELECT count(*) FROM orders"), 0);
+  const auto reason = h.query_value("SELECT reject_reason FROM messages WHERE destination = 'lis'");
+  EXPECT_TRUE(reason.starts_with("record 2: expected a record type letter, found \"2P\""))
+      << reason;
+}
+
 // The API lists the orders with their tests; those with tests pending past the configured time
 // are overdue (one made old here by moving its arrival back).
 TEST(OrderFeed, TheApiListsOrdersAndThoseOverdue) {
