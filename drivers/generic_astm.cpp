@@ -167,7 +167,8 @@ class GenericAstm final : public Driver, private AstmRecordHooks {
   }
 
   DriverSettings settings_;
-  QueryLayout query_layout_{0, settings_.astm_layout.test_code_component, false, false};
+  // LIS02-A2: the specimen ID in O-3 component 1, the patient ID in P-3, `L|1|I` for no work.
+  QueryLayout query_layout_{.test_code_component = settings_.astm_layout.test_code_component};
 };
 
 }  // namespace

@@ -101,7 +101,11 @@ class SysmexCs final : public Driver, private SysmexRecordHooks {
   }
 
   const QueryLayout* query_layout() const override {
-    static const QueryLayout layout{3, 4, true, true};
+    static const QueryLayout layout{.specimen_component = 3,
+                                    .test_code_component = 4,
+                                    .no_order_as_report_type_y = true,
+                                    .patient_id_in_p5 = true,
+                                    .echoes_query_specimen = true};
     return &layout;
   }
   std::optional<std::string> order_code(std::string_view canonical) const override {

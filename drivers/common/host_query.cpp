@@ -11,8 +11,10 @@ namespace {
 
 const astm::Delimiters kOurs;  // what our H record declares: |\^&
 
+// The specimen ID of one repeat of Q-3; empty, with `is_without_barcode` set, for a cobas `@`
+// and sequence number (a tube whose barcode was not read).
 std::string specimen_of(std::string_view repeat, const astm::Delimiters& d,
-                        const QueryLayout& layout, Charset charset) {
+                        const QueryLayout& layout, Charset charset, bool& is_without_barcode) {
   auto part = [&](std::size_t n) {
     return std::string(trim(astm::text_of(astm::component(repeat, d.component, n), d, charset)));
   };
@@ -21,7 +23,9 @@ std::string specimen_of(std::string_view repeat, const astm::Delimiters& d,
   }
   for (std::size_t n : {2, 3, 1}) {
     auto id = part(n);
-    if (!id.empty() && id[0] != '@') {  // cobas: `@` and a sequence number, no barcode read
+    if (id.starts_with('@')) {
+      is_without_barcode = true;
+    } else if (!id.empty()) {
       return id;
     }
   }
@@ -71,11 +75,12 @@ std::string patient_record(std::size_t sequence, const model::WorkOrder& w,
   return record('P', std::move(f));
 }
 
-std::string order_record(const model::WorkOrder& w, const QueryLayout& layout,
+// `o3`: the specimen as the analyzer is to read it back.
+std::string order_record(const model::WorkOrder& w, std::string o3, const QueryLayout& layout,
                          std::string_view timestamp, std::string_view report_type) {
   std::vector<std::string> f(25);
   f[0] = "1";
-  f[1] = w.specimen.echo;
+  f[1] = std::move(o3);
   if (w.codes.empty()) {
     f[24] = "Y";  // Sysmex: no order for this sample
     return record('O', std::move(f));
@@ -85,6 +90,7 @@ std::string order_record(const model::WorkOrder& w, const QueryLayout& layout,
   f[5] = std::string(timestamp);
   f[6] = escaped(w.collected_at);
   f[10] = "N";
+  f[14] = escaped(w.specimen_type);
   f[24] = std::string(report_type);
   return record('O', std::move(f));
 }
@@ -108,14 +114,15 @@ Result<model::HostQuery> read_host_query(const astm::Lis2Message& message,
     query.is_cancel = query.is_cancel || fields.text(q, 12) == "A";
     const auto raw = q.field(2);
     const auto before = query.specimens.size();
+    bool is_without_barcode = false;
     for (std::size_t n = 1; n <= astm::part_count(raw, d.repeat); ++n) {
       const auto repeat = astm::component(raw, d.repeat, n);
-      auto id = specimen_of(repeat, d, layout, charset);
+      auto id = specimen_of(repeat, d, layout, charset, is_without_barcode);
       if (!id.empty()) {
         query.specimens.push_back({std::move(id), std::string(repeat)});
       }
     }
-    if (query.specimens.size() == before && !query.is_cancel) {
+    if (query.specimens.size() == before && !query.is_cancel && !is_without_barcode) {
       return fields.error(q, 2, "the query names no specimen in Q-3");
     }
   }
@@ -133,7 +140,8 @@ std::string write_query_answer(const std::vector<model::WorkOrder>& work, const 
     }
     any = any || !w.codes.empty();
     out += patient_record(++patients, w, layout);
-    out += order_record(w, layout, timestamp, "Q");
+    auto o3 = layout.echoes_query_specimen ? w.specimen.echo : escaped(w.specimen.specimen_id);
+    out += order_record(w, std::move(o3), layout, timestamp, "Q");
   }
   out += any || (layout.no_order_as_report_type_y && !work.empty()) ? "L|1|N\r" : "L|1|I\r";
   return out;
@@ -146,7 +154,7 @@ std::string write_work_download(const std::vector<model::WorkOrder>& work,
   for (const auto& w : work) {
     if (!w.codes.empty()) {
       out += patient_record(++patients, w, layout);
-      out += order_record(w, layout, timestamp, "O");
+      out += order_record(w, w.specimen.echo, layout, timestamp, "O");
     }
   }
   return patients == 0 ? std::string() : out + "L|1|N\r";

@@ -28,6 +28,7 @@ struct WorkOrder {
   std::optional<Patient> patient;
   Priority priority = Priority::Unknown;
   std::string collected_at;
+  std::string specimen_type;  ///< O-16 / SPM-4 code (SER, WB, ...), when the order says
   std::vector<std::string> codes;
 };
 

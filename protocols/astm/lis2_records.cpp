@@ -127,10 +127,11 @@ Result<Lis2Message> Lis2Message::parse(std::string text, const Lis2Limits& limit
       }
       message.delimiters_ = *delimiters;
     } else if (!is_record_type(raw[0]) || (raw.size() > 1 && raw[1] != message.delimiters_.field)) {
+      // Field 0 as found (`2P`: a frame number written into the record), at most 16 bytes.
+      const auto type =
+          raw.substr(0, std::min<std::size_t>(raw.find(message.delimiters_.field), 16));
       return record_error(Errc::MalformedRecord, number, offset,
-                          fmt::format("expected a record type letter and the field delimiter "
-                                      "{:?}, found {:?}",
-                                      message.delimiters_.field, raw.substr(0, 8)));
+                          fmt::format("expected a record type letter, found {:?}", type));
     }
     if (message.records_.size() >= limits.max_records) {
       return record_error(Errc::TooManyRecords, number, offset,

@@ -1,6 +1,7 @@
 #include "protocols/hl7/mllp.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "protocols/common/line_ends.hpp"
 #include "protocols/hl7/errc.hpp"
@@ -106,6 +107,10 @@ void MllpFramer::finish() {
   }
   buffer_.clear();
   state_ = State::BetweenFrames;
+}
+
+bool holds_no_message(std::string_view frame) {
+  return std::all_of(frame.begin(), frame.end(), is_padding);
 }
 
 void mllp_wrap(std::string_view payload, std::string& out) {

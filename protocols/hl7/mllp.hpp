@@ -58,6 +58,11 @@ class MllpFramer {
   std::size_t offset_ = 0;
 };
 
+/// True when `frame`, what a frame held, is only the padding allowed between frames (NUL, CR,
+/// LF): a start block with no message after it, as some senders write after their last end
+/// block. The listeners drop such a frame when the connection ends.
+bool holds_no_message(std::string_view frame);
+
 /// Appends `payload` framed as VT payload FS CR.
 void mllp_wrap(std::string_view payload, std::string& out);
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <cctype>
 
+#include "protocols/common/charset.hpp"
+
 namespace hemalink::cli {
 namespace {
 
@@ -74,7 +76,8 @@ Result<WireProtocol> detect_protocol(std::string_view bytes) {
       continue;
     }
     const std::string_view rest = bytes.substr(i);
-    if (rest.starts_with("MSH") || rest.starts_with("FHS") || rest.starts_with("BHS")) {
+    const std::string_view header = without_byte_order_mark(rest);  // as some LIS send it
+    if (header.starts_with("MSH") || header.starts_with("FHS") || header.starts_with("BHS")) {
       return WireProtocol::Hl7;
     }
     if (rest.size() > 1 && rest[0] == 'H' && !std::isalnum(static_cast<unsigned char>(rest[1]))) {

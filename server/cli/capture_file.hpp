@@ -24,8 +24,9 @@ struct CaptureFile {
 /// Fails when the arrays hold a number outside 0-255.
 Result<CaptureFile> read_capture(std::string content);
 
-/// Tells ASTM from HL7 by content: MSH/FHS/BHS or VT start HL7; ENQ, STX or an H record start
-/// ASTM. Leading comment lines, blank lines and stray control bytes are skipped.
+/// Tells ASTM from HL7 by content: MSH/FHS/BHS (after any UTF-8 byte-order mark) or VT start
+/// HL7; ENQ, STX or an H record start ASTM. Leading comment lines, blank lines and stray control
+/// bytes are skipped.
 Result<WireProtocol> detect_protocol(std::string_view bytes);
 
 /// Removes `#` comment lines before the first message and turns `<cr>` markers at line ends into

@@ -5,6 +5,8 @@
 #include <map>
 
 #include "protocols/astm/errc.hpp"
+#include "protocols/common/charset.hpp"
+#include "protocols/hl7/errc.hpp"
 #include "protocols/hl7/mllp.hpp"
 
 namespace hemalink::cli {
@@ -50,7 +52,8 @@ class AstmCapture final : public astm::LinkSink {
 };
 
 Result<std::vector<Captured<astm::Lis2Message>>> read_astm(std::string_view bytes, bool is_strict,
-                                                           std::vector<std::string>& warnings) {
+                                                           std::vector<std::string>& warnings,
+                                                           std::vector<std::string>& leniencies) {
   const bool is_framed = bytes.find_first_of("\x02\x05") != std::string_view::npos;
   AstmCapture capture;
   astm::E1381Link link(capture_link_options(is_framed, is_strict), capture);
@@ -93,6 +96,12 @@ Result<std::vector<Captured<astm::Lis2Message>>> read_astm(std::string_view byte
       }
       return error;
     }
+    if (parsed->record(0).field(1).size() == 4) {  // read with the listeners' leniency
+      leniencies.push_back(fmt::format(
+          "the repeat delimiter written twice in the H record ({}) was read as one (message {}, "
+          "offset {})",
+          parsed->record(0).raw().substr(0, 6), number, m.offset));
+    }
     out.push_back({std::move(*parsed), m.offset});
   }
   return out;
@@ -103,15 +112,52 @@ class MllpCapture final : public hl7::MllpSink {
   void on_message(std::string_view payload, std::size_t offset) override {
     messages.emplace_back(std::string(payload), offset);
   }
-  void on_error(const ParseError& e, std::string_view) override {
-    if (!error) {
+  // A start block the capture ended right after is what the listeners drop at the end of a
+  // connection: a leniency, not an error.
+  void on_error(const ParseError& e, std::string_view raw) override {
+    if (e.code == hl7::Errc::TruncatedFrame && hl7::holds_no_message(raw)) {
+      empty_frame_start = e.byte_offset - 1;  // the frame starts after its VT
+    } else if (!error) {
       error = e;
     }
   }
 
   std::vector<std::pair<std::string, std::size_t>> messages;
   std::optional<ParseError> error;
+  std::optional<std::size_t> empty_frame_start;
 };
+
+// What the listeners accept and the standard does not, `what` at `where`: named in
+// `leniencies` as `done`, or, when `is_strict`, the error naming it.
+std::optional<ParseError> apply_leniency(bool is_strict, hl7::Errc code, std::string_view what,
+                                         std::string_view done, std::string_view where,
+                                         std::size_t offset, std::vector<std::string>& leniencies) {
+  if (is_strict) {
+    return ParseError{make_error_code(code),
+                      fmt::format("{}: the listeners accept it, --strict refuses it", what),
+                      offset};
+  }
+  leniencies.push_back(fmt::format("{} {} ({}offset {})", what, done, where, offset));
+  return std::nullopt;
+}
+
+// A UTF-8 byte-order mark before MSH, which some LIS send; the listeners read past it.
+std::optional<ParseError> skip_byte_order_mark(std::string& text, std::size_t number,
+                                               std::size_t offset, bool is_strict,
+                                               std::vector<std::string>& leniencies) {
+  const auto after = without_byte_order_mark(text);
+  if (after.size() == text.size()) {
+    return std::nullopt;
+  }
+  auto refused =
+      apply_leniency(is_strict, hl7::Errc::MissingHeader, "a UTF-8 byte-order mark before MSH",
+                     "was skipped", fmt::format("message {}, ", number), offset, leniencies);
+  if (refused) {
+    return in_message(*refused, number, 0);
+  }
+  text.erase(0, text.size() - after.size());
+  return std::nullopt;
+}
 
 // Without MLLP framing, a new message starts at each line that starts with MSH. A stray end
 // block (FS) without its start block is dropped.
@@ -148,8 +194,9 @@ std::vector<std::pair<std::string, std::size_t>> split_bare_hl7(
   return messages;
 }
 
-Result<std::vector<Captured<hl7::V2Message>>> read_hl7(std::string_view bytes,
-                                                       std::vector<std::string>& warnings) {
+Result<std::vector<Captured<hl7::V2Message>>> read_hl7(std::string_view bytes, bool is_strict,
+                                                       std::vector<std::string>& warnings,
+                                                       std::vector<std::string>& leniencies) {
   std::vector<std::pair<std::string, std::size_t>> texts;
   if (bytes.find('\x0b') != std::string_view::npos) {
     MllpCapture capture;
@@ -159,6 +206,14 @@ Result<std::vector<Captured<hl7::V2Message>>> read_hl7(std::string_view bytes,
     if (capture.error) {
       return *capture.error;
     }
+    if (capture.empty_frame_start) {
+      auto refused = apply_leniency(is_strict, hl7::Errc::TruncatedFrame,
+                                    "an MLLP start block (VT) with no message after it",
+                                    "was ignored", "", *capture.empty_frame_start, leniencies);
+      if (refused) {
+        return *refused;
+      }
+    }
     texts = std::move(capture.messages);
   } else {
     texts = split_bare_hl7(bytes, warnings);
@@ -167,6 +222,9 @@ Result<std::vector<Captured<hl7::V2Message>>> read_hl7(std::string_view bytes,
   std::size_t number = 0;
   for (auto& [text, offset] : texts) {
     ++number;
+    if (auto refused = skip_byte_order_mark(text, number, offset, is_strict, leniencies)) {
+      return *refused;
+    }
     auto parsed = hl7::V2Message::parse(std::move(text));
     if (!parsed) {
       return in_message(parsed.error(), number, offset);
@@ -214,13 +272,13 @@ Result<CapturedMessages> read_messages(std::string content, const CaptureOptions
     normalise_text_capture(bytes, out.protocol, warnings);
   }
   if (out.protocol == WireProtocol::Astm) {
-    auto messages = read_astm(bytes, options.is_strict, warnings);
+    auto messages = read_astm(bytes, options.is_strict, warnings, out.leniencies);
     if (!messages) {
       return messages.error();
     }
     out.astm = std::move(*messages);
   } else {
-    auto messages = read_hl7(bytes, warnings);
+    auto messages = read_hl7(bytes, options.is_strict, warnings, out.leniencies);
     if (!messages) {
       return messages.error();
     }

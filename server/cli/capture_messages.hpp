@@ -31,6 +31,10 @@ struct CapturedMessages {
   WireProtocol protocol = WireProtocol::Astm;
   std::vector<Captured<astm::Lis2Message>> astm;
   std::vector<Captured<hl7::V2Message>> hl7;
+  /// The listeners' leniencies applied (a byte-order mark before MSH, an MLLP start block with
+  /// nothing after it, an H record's repeat delimiter written twice), each named with where;
+  /// with is_strict each is an error instead.
+  std::vector<std::string> leniencies;
 };
 
 /// The link options a capture is read with: E1381 when it is framed, bare records otherwise,

@@ -148,10 +148,14 @@ Result<json> decode_content(std::string content, const DecodeOptions& options,
   if (!captured) {
     return captured.error();
   }
-  if (captured->protocol == WireProtocol::Astm) {
-    return messages_document("astm", captured->astm, driver.get(), options.astm_charset, warnings);
+  auto doc =
+      captured->protocol == WireProtocol::Astm
+          ? messages_document("astm", captured->astm, driver.get(), options.astm_charset, warnings)
+          : messages_document("hl7", captured->hl7, driver.get(), Charset::Utf8, warnings);
+  if (doc && !captured->leniencies.empty()) {
+    (*doc)["leniencies"] = captured->leniencies;
   }
-  return messages_document("hl7", captured->hl7, driver.get(), Charset::Utf8, warnings);
+  return doc;
 }
 
 int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -221,6 +225,9 @@ int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ost
   if (!document) {
     err << "hemalink decode: " << *path << ": " << document.error().describe() << "\n";
     return 2;
+  }
+  for (const auto& leniency : document->value("leniencies", json::array())) {
+    err << "hemalink decode: " << *path << ": leniency: " << leniency.get<std::string>() << "\n";
   }
   out << document->dump(2) << "\n";
   return 0;

@@ -28,8 +28,9 @@ struct DecodeOptions {
 
 /// Decodes `content` (a whole file) into the JSON document of `hemalink decode`:
 /// {"protocol": "astm"|"hl7", "messages": [{"records": [{"type": ..., "fields": [...]}]}]}.
-/// Fields are as on the wire (escapes kept), converted to UTF-8. Every leniency used and every
-/// incomplete message is added to `warnings`. Fails on the first malformed frame, record,
+/// Fields are as on the wire (escapes kept), converted to UTF-8. Every capture leniency used and
+/// every incomplete message is added to `warnings`; the listeners' leniencies applied are listed
+/// in "leniencies" (refused with is_strict). Fails on the first malformed frame, record,
 /// segment or MLLP block, naming the message, the record or segment and the byte offset.
 Result<nlohmann::json> decode_content(std::string content, const DecodeOptions& options,
                                       std::vector<std::string>& warnings);

@@ -35,6 +35,7 @@ struct HostAnswer {
 /// are left for another analyzer. A query that cannot be read is answered L-3 `Q` (error in the
 /// last request), one whose orders cannot be read now L-3 `E` (never "no order": the analyzer
 /// would skip a specimen that has one), a cancellation (Q-13 `A`) with a header and terminator.
+/// One that names only tubes without a barcode (cobas `@nnn`) names no specimen: L-3 `I`.
 HostAnswer answer_host_query(const drivers::Driver& driver, std::string_view records,
                              const astm::Lis2Leniency& leniency, const PendingLookup& lookup,
                              std::chrono::system_clock::time_point now);

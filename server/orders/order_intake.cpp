@@ -41,13 +41,14 @@ Result<void, store::StoreError> OrderIntake::submit(store::StoreRequest request,
 }
 
 // Framing errors and messages the link ended early are kept as rejected, like the ones that do
-// not read as orders.
+// not read as orders. A message that does not read names its first bad record, the cause of any
+// early end (`4L|1|N` written for `L|1|N` is no terminator).
 store::Completion OrderIntake::take(const store::StoreRequest& request) {
   const auto& receipt = request.receipt;
   auto orders = read_order_message(receipt, settings_.mapping, settings_.charset);
   if (request.content && request.content->status != store::MessageStatus::Accepted) {
     orders.refusal = request.content->reject_reason;
-  } else if (receipt.link_status != store::MessageStatus::Accepted) {
+  } else if (receipt.link_status != store::MessageStatus::Accepted && !orders.refusal) {
     orders.refusal = receipt.link_reason;
   }
   store::Completion c;

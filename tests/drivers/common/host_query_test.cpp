@@ -7,8 +7,12 @@
 namespace hemalink::drivers {
 namespace {
 
-const QueryLayout kSysmexXn{3, 5, true, true};
-const QueryLayout kGeneric{0, 4, false, false};
+const QueryLayout kSysmexXn{.specimen_component = 3,
+                            .test_code_component = 5,
+                            .no_order_as_report_type_y = true,
+                            .patient_id_in_p5 = true,
+                            .echoes_query_specimen = true};
+const QueryLayout kGeneric{.specimen_component = 0, .test_code_component = 4};
 
 model::HostQuery read(const std::string& text, const QueryLayout& layout) {
   auto message = astm::Lis2Message::parse(text);
@@ -40,10 +44,24 @@ TEST(HostQuery, ReadsVendorShapesOfTheStandardQuery) {
 }
 
 TEST(HostQuery, RefusesAQueryThatNamesNoSpecimen) {
-  auto message = astm::Lis2Message::parse("H|\\^&\rQ|1|^^@192||ALL\rL|1|N\r");
+  auto message = astm::Lis2Message::parse("H|\\^&\rQ|1|^^||ALL\rL|1|N\r");
   auto query = read_host_query(*message, kGeneric, Charset::Latin1);
-  ASSERT_FALSE(query) << "a cobas `@` sequence number is no barcode";
+  ASSERT_FALSE(query);
   EXPECT_NE(query.error().detail.find("Q-3"), std::string::npos) << query.error().detail;
+}
+
+// cobas: a tube whose barcode was not read is asked about by `@` and its sequence number. There
+// is nothing to say about it (LIS02-A2 L-3 I, host_query_pgtest), and the query is no error.
+TEST(HostQuery, ATubeWithoutBarcodeIsReadAsNoSpecimenNotRefused) {
+  auto q = read(
+      "H|\\^&|||cobas-e411^1|||||host|TSREQ^REAL|P|1\r"
+      "Q|1|^^@192^192^0^2^^S1^SC||ALL||||||||O\rL|1|N\r",
+      kGeneric);
+  EXPECT_TRUE(q.specimens.empty());
+  EXPECT_FALSE(q.is_cancel);
+  auto mixed = read("H|\\^&\rQ|1|^^@193\\^^S-7||ALL||||||||O\rL|1|N\r", kGeneric);
+  ASSERT_EQ(mixed.specimens.size(), 1u) << "the tube with a barcode is answered";
+  EXPECT_EQ(mixed.specimens[0].specimen_id, "S-7");
 }
 
 TEST(HostQuery, TheAnswerReadsBackWithHemalinksOwnStrictParser) {
@@ -64,6 +82,43 @@ TEST(HostQuery, TheAnswerReadsBackWithHemalinksOwnStrictParser) {
   EXPECT_EQ(o.tests[1].code, "RDW-CV");
   EXPECT_EQ(o.priority, model::Priority::Stat);
   EXPECT_EQ(o.patient->id, "P|1") << "a delimiter in a value is escaped";
+}
+
+// LIS02-A2 8.4: O-3 is the specimen ID, O-16 the specimen descriptor (type ^ source). An
+// Erba-like query names two tubes in one Q-3, the first with an empty patient ID component.
+TEST(HostQuery, AGenericAnswerHasEveryTubesSpecimenIdInO3Component1) {
+  const auto q = read(
+      "H|`^&||||||||||P|E 1394-97|20261207080000\r"
+      "Q|1|^SP-101`SP^102||||S|||||||O\rL|1|N\r",
+      kGeneric);
+  ASSERT_EQ(q.specimens.size(), 2u);
+  EXPECT_EQ(q.specimens[0].echo, "^SP-101");
+  std::vector<model::WorkOrder> work(2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    work[i].specimen = q.specimens[i];
+    work[i].codes = {"GLU"};
+  }
+  work[1].specimen.specimen_id = "SP^102";  // a delimiter in an ID the lab uses
+  work[1].specimen_type = "SER";
+  auto message = astm::Lis2Message::parse(write_query_answer(work, kGeneric, "20261207080001"));
+  ASSERT_TRUE(message) << message.error().describe();
+  std::vector<std::string> o3;
+  std::vector<std::string> o16;
+  for (std::size_t i = 0; i < message->record_count(); ++i) {
+    if (message->record(i).type() == 'O') {
+      o3.emplace_back(message->record(i).field(2));
+      o16.emplace_back(message->record(i).field(15));
+    }
+  }
+  EXPECT_EQ(o3, (std::vector<std::string>{"SP-101", "SP&S&102"}))
+      << "each tube alike, whatever shape its repeat of Q-3 had";
+  EXPECT_EQ(o16, (std::vector<std::string>{"", "SER"})) << "O-16 only when the order says";
+  model::WorkOrder sysmex;
+  sysmex.specimen = {"S-1", "1^2^       S-1^B"};
+  sysmex.codes = {"WBC"};
+  EXPECT_NE(write_query_answer({sysmex}, kSysmexXn, "20261207").find("\rO|1|1^2^       S-1^B|"),
+            std::string::npos)
+      << "Sysmex: Q-3 echoed as received";
 }
 
 TEST(HostQuery, NothingPendingIsNoInformationOrSysmexReportTypeY) {
@@ -91,8 +146,10 @@ TEST(HostQuery, ADownloadIsAnOrderWithTheSpecimenWhereTheLayoutReadsIt) {
             "L|1|N\r")
       << "O-26 O, and no record for a specimen without work";
   w.specimen = {"S-1", specimen_field("S-1", kGeneric)};
+  w.specimen_type = "WB";
   auto message = astm::Lis2Message::parse(write_work_download({w}, kGeneric, "20261128101500"));
   ASSERT_TRUE(message) << message.error().describe();
+  EXPECT_EQ(message->record(2).field(15), "WB") << "O-16, the specimen type";
   auto orders = read_astm_orders(*message, Charset::Latin1);
   ASSERT_TRUE(orders) << orders.error().describe();
   EXPECT_EQ(orders->orders[0].specimen_id, "S-1");

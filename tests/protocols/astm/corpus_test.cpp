@@ -130,6 +130,9 @@ TEST(AstmCorpus, QueriesAndUnusualDelimiters) {
   EXPECT_EQ(first(erba, "Q")["fields"][2], "^010520182");
   auto h550 = decode("astm", "horiba-yumizen-h550-ctrl-01.astm");
   EXPECT_EQ(record(h550, 0, 0)["fields"][1], "\\\\^&");
+  ASSERT_TRUE(h550.contains("leniencies")) << "the listeners' leniency, named";
+  EXPECT_NE(h550["leniencies"][0].get<std::string>().find("repeat delimiter written twice"),
+            std::string::npos);
   EXPECT_EQ(records(h550), 27u);
   EXPECT_EQ(first(h550, "R")["fields"][3], "78.4");
 }

@@ -102,6 +102,22 @@ TEST(Lis2Records, NamesTheRecordAndOffsetOfAMalformedRecord) {
   EXPECT_EQ(parsed.error().byte_offset, 10u);
 }
 
+// A sender that writes its frame numbers into the records (`2P|1`, `3O|1`): the reason is the
+// record and its type field as found, not the missing terminator that follows from it.
+TEST(Lis2Records, ARecordTypeThatIsNotOneLetterIsNamedAsFound) {
+  for (const auto& [text, reason] :
+       {std::pair{"H|\\^&\r2P|1\r3O|1|S-1||^^^GLU\r4L|1|N\r",
+                  "record 2: expected a record type letter, found \"2P\""},
+        std::pair{"H|\\^&\rP|1\rOR|1|S-1\r",
+                  "record 3: expected a record type letter, found \"OR\""},
+        std::pair{"H|\\^&\rP|1\r|1\r", "record 3: expected a record type letter, found \"\""}}) {
+    auto parsed = Lis2Message::parse(text);
+    ASSERT_FALSE(parsed.has_value()) << text;
+    EXPECT_EQ(parsed.error().code, Errc::MalformedRecord);
+    EXPECT_EQ(parsed.error().detail, reason);
+  }
+}
+
 TEST(Lis2Records, RefusesHeadersThatDoNotDefineDistinctDelimiters) {
   for (const char* text : {"P|1\r", "H|\\^\r", "H|\\^^\r", "H|a^&\r", ""}) {
     auto parsed = Lis2Message::parse(text);

@@ -120,5 +120,14 @@ TEST(MllpFramer, ReportsAStreamThatEndsInsideAFrame) {
   EXPECT_EQ(r.errors[0], Errc::TruncatedFrame);
 }
 
+// A start block after the last end block (VT, perhaps a CR after it) opens a frame with no
+// message in it: what the listeners drop when the connection ends.
+TEST(MllpFramer, TellsAFrameWithNoMessageFromACutMessage) {
+  EXPECT_TRUE(holds_no_message(""));
+  EXPECT_TRUE(holds_no_message("\r\n"));
+  EXPECT_FALSE(holds_no_message("\rMSH|"));
+  EXPECT_FALSE(holds_no_message(kA));
+}
+
 }  // namespace
 }  // namespace hemalink::hl7

@@ -123,6 +123,59 @@ TEST(DecodeCommand, ReportsLeniencyAsWarnings) {
   EXPECT_EQ(strict.status, 2);
 }
 
+// What the order and result listeners accept, decode accepts too, naming each leniency and where;
+// --strict refuses it, naming the same thing.
+const std::string kBom = "\xEF\xBB\xBF";
+const std::string kOrm =
+    "MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261207||ORM^O01|C-1|P|2.3.1\rPID|1||P-1\r"
+    "ORC|NW|PL-1\rOBR|1|PL-1|S-1|FBC\r";
+
+TEST(DecodeCommand, SkipsAByteOrderMarkBeforeMshAsTheListenersDo) {
+  for (const auto& [name, content, offset] :
+       {std::tuple{"bom.hl7", kBom + kOrm, 0},
+        std::tuple{"bom.mllp", "\x0b" + kBom + kOrm + "\x1c\r", 1}}) {
+    const auto path = write_temp(name, content);
+    auto run = decode({path.string()});
+    ASSERT_EQ(run.status, 0) << name << ": " << run.err;
+    const auto leniency = "a UTF-8 byte-order mark before MSH was skipped (message 1, offset " +
+                          std::to_string(offset) + ")";
+    EXPECT_NE(run.err.find(path.string() + ": leniency: " + leniency), std::string::npos)
+        << run.err;
+    const auto doc = json::parse(run.out);
+    EXPECT_EQ(doc["messages"][0]["records"][0]["fields"][10], "C-1");
+    EXPECT_EQ(doc["leniencies"], json::array({leniency}));
+    auto strict = decode({"--strict", path.string()});
+    EXPECT_EQ(strict.status, 2) << name;
+    EXPECT_EQ(strict.out, "");
+    EXPECT_NE(strict.err.find("message 1: a UTF-8 byte-order mark before MSH"), std::string::npos)
+        << strict.err;
+    EXPECT_NE(strict.err.find("--strict refuses it (byte " + std::to_string(offset) + ":"),
+              std::string::npos)
+        << strict.err;
+  }
+}
+
+TEST(DecodeCommand, IgnoresAStartBlockAfterTheLastEndBlockAsTheListenersDo) {
+  const std::string framed = "\x0b" + kOrm + "\x1c\r";
+  const auto path = write_temp("trailing-vt.mllp", framed + "\x0b");
+  auto run = decode({path.string()});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto leniency = "an MLLP start block (VT) with no message after it was ignored (offset " +
+                        std::to_string(framed.size()) + ")";
+  EXPECT_NE(run.err.find("leniency: " + leniency), std::string::npos) << run.err;
+  EXPECT_EQ(json::parse(run.out)["messages"].size(), 1u);
+  auto strict = decode({"--strict", path.string()});
+  EXPECT_EQ(strict.status, 2);
+  EXPECT_NE(strict.err.find("an MLLP start block (VT) with no message after it"), std::string::npos)
+      << strict.err;
+  EXPECT_NE(strict.err.find("(byte " + std::to_string(framed.size())), std::string::npos)
+      << strict.err;
+  auto clean = decode({write_temp("framed.mllp", framed).string()});
+  ASSERT_EQ(clean.status, 0) << clean.err;
+  EXPECT_EQ(clean.err, "");
+  EXPECT_FALSE(json::parse(clean.out).contains("leniencies"));
+}
+
 TEST(DecodeCommand, UsageErrorsExitWithTwo) {
   EXPECT_EQ(decode({}).status, 2);
   EXPECT_EQ(decode({"--protocol", "xml", "f"}).status, 2);

@@ -71,6 +71,20 @@ TEST(MessageReader, UnparseableAndUnknownAreRejectedWithTheReason) {
   EXPECT_EQ(stranger.reject_reason, "analyzer 'nobody' is not in the configuration");
 }
 
+// Frame numbers written into the records (`2P|1`) hide the L record too, so the link ends the
+// message at EOT: the reason is the record that is not a record, not the missing terminator.
+TEST(MessageReader, ARecordWithStrayDigitsIsNamedRatherThanTheMissingTerminator) {
+  auto r = receipt("sysmex-xn", store::WireProtocol::Astm,
+                   "H|\\^&|||XN-550\r2P|1\r3O|1||^^SPEC1^B\r4R|1|^^^^WBC^1|6.1\r5L|1|N\r");
+  r.link_status = store::MessageStatus::Incomplete;
+  r.link_reason = "ended without its L record: EOT before L record";
+  const auto in = reader().read(r);
+  EXPECT_EQ(in.status, store::MessageStatus::Rejected);
+  EXPECT_NE(in.reject_reason.find("record 2: expected a record type letter, found \"2P\""),
+            std::string::npos)
+      << in.reject_reason;
+}
+
 }  // namespace
 }  // namespace hemalink::ingest
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
 
 #include "server/simulate/simulation.hpp"
 #include "tests/support/child_process.hpp"
@@ -40,14 +41,15 @@ simulate::SimulationReport send(std::uint16_t port, WireProtocol protocol,
 
 // One OBR per ordered code, STAT in OBR-5.
 std::string order(const std::string& control, const std::string& orc1,
-                  const std::vector<std::string>& tests) {
+                  const std::vector<std::string>& tests, const std::string& specimen = "S-1",
+                  const std::string& placer = "PL-1") {
   auto text = fmt::format(
       "MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128101500||ORM^O01|{}|P|2.3.1\r"
       "PID|1||P-42^^^HOSP^MR||Doe^Jane||19500704|F\r"
-      "ORC|{}|PL-1\r",
-      control, orc1);
+      "ORC|{}|{}\r",
+      control, orc1, placer);
   for (const auto& test : tests) {
-    text += fmt::format("OBR|1|PL-1|S-1|{}|S\r", test);
+    text += fmt::format("OBR|1|{}|{}|{}|S\r", placer, specimen, test);
   }
   return text;
 }
@@ -140,6 +142,43 @@ TEST_F(HostQueries, ATubeWithNoOrderGetsTheAnswerEachAnalyzerExpects) {
                      "NOT NULL"),
             2)
       << "each reply is kept";
+}
+
+// An Erba-like generic-astm analyzer asks about two tubes in one Q-3 (the repeat delimiter its H
+// record declares, the first repeat with an empty patient ID component): the answer has the same
+// layout for each, the specimen ID in O-3 component 1, as LIS02-A2 hosts send it. A cobas asking
+// about a tube it could not read the barcode of is told there is no information.
+TEST(HostQueryGeneric, EveryTubeHasItsSpecimenIdInO3AndATubeWithoutBarcodeHasNoInformation) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("generic-query");
+  std::ofstream(dir / "analyzer.json")
+      << R"({"codes": {"WBC": {"code": "WBC"}, "HGB": {"code": "HGB"}}})";
+  config::DaemonConfig c;
+  c.analyzers.push_back(testing::tcp_analyzer("astm-1", "generic-astm", WireProtocol::Astm));
+  c.analyzers.back().mappings_file = dir / "analyzer.json";
+  c.lis.push_back(testing::order_feed_lis());
+  DaemonHarness h(c);
+  const auto ordered =
+      send(h.daemon().order_feed_port("lis"), WireProtocol::Hl7,
+           {order("O-1", "NW", {"FBC"}), order("O-2", "NW", {"FBC"}, "S-2", "PL-2")});
+  ASSERT_EQ(ordered.results.size(), 2u);
+  ASSERT_EQ(h.count("SELECT count(*) FROM orders"), 2);
+  const auto report =
+      send(h.port("astm-1"), WireProtocol::Astm,
+           {"H|`^&||||||||||P|E 1394-97|20261207080000\rQ|1|^S-1`S-2||||S|||||||O\rL|1|N\r"});
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  const auto& reply = report.host_replies[0];
+  EXPECT_NE(reply.find("\rO|1|S-1||^^^WBC\\^^^HGB|"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("\rO|1|S-2||^^^WBC\\^^^HGB|"), std::string::npos) << reply;
+  EXPECT_TRUE(reply.ends_with("\rL|1|N\r")) << reply;
+
+  const auto unread = send(h.port("astm-1"), WireProtocol::Astm,
+                           {"H|\\^&|||cobas-e411^1|||||host|TSREQ^REAL|P|1\r"
+                            "Q|1|^^@192^192^0^2^^S1^SC||ALL||||||||O\rL|1|N\r"});
+  ASSERT_EQ(unread.host_replies.size(), 1u);
+  EXPECT_TRUE(unread.host_replies[0].ends_with("\rL|1|I\r"))
+      << "a tube without a barcode: no information, not an error in the request: "
+      << unread.host_replies[0];
 }
 
 // The tools a lab tries it with: lis-sim orders generated CBCs on hemalink's order feed, and

@@ -8,6 +8,7 @@
 #include "server/simulate/simulation.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/store_harness.hpp"
 
 namespace hemalink::orders {
 namespace {
@@ -146,6 +147,25 @@ TEST(OrderFeed, AnAstmLisSendsItsOrdersAsORecordsOverE1381) {
             "P-77 M routine");
   EXPECT_EQ(h.query_value("SELECT string_agg(code, ',' ORDER BY id) FROM order_tests"),
             "PT_SEC,INR");
+}
+
+// A LIS that writes its frame numbers into the records (`2P|1`): its `4L` is no terminator, so the
+// link ends the message at EOT; the reason kept names the first record that is not one.
+TEST(OrderFeed, AnAstmOrderWithStrayFrameDigitsIsRefusedNamingTheRecord) {
+  HL_REQUIRE_POSTGRES();
+  DaemonHarness h(with_order_feed(WireProtocol::Astm));
+  send(h, WireProtocol::Astm,
+       {"H|\\^&|||LIS|||||||P|LIS2-A2|20261128101500\r"
+        "2P|1||P-77||Roe^Rick||19800101|M\r"
+        "3O|1|S-401||^^^PT|R||20261128090000||||N\r"
+        "4L|1|N\r"});
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return h.count("SELECT count(*) FROM messages WHERE destination = 'lis'") == 1; }, 10s))
+      << "the message the sender's EOT ended is kept";
+  EXPECT_EQ(h.count("SELECT count(*) FROM orders"), 0);
+  const auto reason = h.query_value("SELECT reject_reason FROM messages WHERE destination = 'lis'");
+  EXPECT_TRUE(reason.starts_with("record 2: expected a record type letter, found \"2P\""))
+      << reason;
 }
 
 // The API lists the orders with their tests; those with tests pending past the configured time
