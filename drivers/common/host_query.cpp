@@ -4,6 +4,7 @@
 
 #include "drivers/common/astm_fields.hpp"
 #include "drivers/errc.hpp"
+#include "protocols/common/split.hpp"
 #include "protocols/common/text.hpp"
 
 namespace hemalink::drivers {
@@ -95,6 +96,19 @@ std::string order_record(const model::WorkOrder& w, std::string o3, const QueryL
   return record('O', std::move(f));
 }
 
+// The order's notes as LIS02-A2 C records after its O record (C-3 L: from the LIS; C-5 G: free
+// text), one per line.
+std::string comment_records(const model::WorkOrder& w) {
+  std::string out;
+  std::size_t sequence = 0;
+  for (std::size_t n = 1;
+       !w.codes.empty() && !w.comment.empty() && n <= count_parts(w.comment, '\n'); ++n) {
+    if (const auto line = nth_part(w.comment, '\n', n); !line.empty())
+      out += record('C', {std::to_string(++sequence), "L", escaped(line), "G"});
+  }
+  return out;
+}
+
 std::string header(std::string_view timestamp) {
   return fmt::format("H|\\^&|||hemalink|||||||P|LIS2-A2|{}\r", timestamp);
 }
@@ -142,6 +156,7 @@ std::string write_query_answer(const std::vector<model::WorkOrder>& work, const 
     out += patient_record(++patients, w, layout);
     auto o3 = layout.echoes_query_specimen ? w.specimen.echo : escaped(w.specimen.specimen_id);
     out += order_record(w, std::move(o3), layout, timestamp, "Q");
+    out += comment_records(w);
   }
   out += any || (layout.no_order_as_report_type_y && !work.empty()) ? "L|1|N\r" : "L|1|I\r";
   return out;
@@ -155,6 +170,7 @@ std::string write_work_download(const std::vector<model::WorkOrder>& work,
     if (!w.codes.empty()) {
       out += patient_record(++patients, w, layout);
       out += order_record(w, w.specimen.echo, layout, timestamp, "O");
+      out += comment_records(w);
     }
   }
   return patients == 0 ? std::string() : out + "L|1|N\r";

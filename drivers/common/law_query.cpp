@@ -4,6 +4,7 @@
 
 #include "drivers/common/hl7_fields.hpp"
 #include "drivers/errc.hpp"
+#include "protocols/common/split.hpp"
 #include "protocols/hl7/v2_writer.hpp"
 
 namespace hemalink::drivers {
@@ -31,6 +32,15 @@ void header(hl7::V2Writer& w, const LawQuery& q, std::string_view type, std::str
       .field("")
       .field("")
       .raw(profile);
+}
+
+// The order's notes, an NTE per line (NTE-2 L: from the LIS).
+void notes(hl7::V2Writer& w, std::string_view comment) {
+  std::size_t sequence = 0;
+  for (std::size_t n = 1; !comment.empty() && n <= count_parts(comment, '\n'); ++n) {
+    if (const auto line = nth_part(comment, '\n', n); !line.empty())
+      w.segment("NTE").field(std::to_string(++sequence)).field("L").field(line);
+  }
 }
 
 }  // namespace
@@ -89,20 +99,26 @@ std::string write_law_work_order(const LawQuery& q, const model::WorkOrder& work
         .field(work.patient->birth_date)
         .field(work.patient->sex);
   }
-  w.segment("SPM").field("1").components({work.specimen.specimen_id}).field("").field("");
+  w.segment("SPM").field("1").components({work.specimen.specimen_id}).field("");
+  w.field(work.specimen_type);  // SPM-4
   for (int i = 5; i <= 10; ++i) {
     w.field("");
   }
   w.field("P");
   w.segment("SAC").field("").field("").field(work.specimen.specimen_id);
-  for (const auto& code : work.codes) {
+  for (std::size_t i = 0; i < work.codes.size(); ++i) {
     w.segment("ORC").field("NW").field(work.specimen.specimen_id);
     w.segment("TQ1");
-    for (int i = 1; i <= 8; ++i) {
+    for (int f = 1; f <= 8; ++f) {
       w.field("");
     }
     w.field(model::priority_code(work.priority));
-    w.segment("OBR").field("1").field(work.specimen.specimen_id).field("").field(code);
+    // OBR-4: the analyzer's code, what it stands for in the lab's canonical codes, and L (HL7
+    // Table 0396: a local code, the analyzer's own).
+    const auto text = i < work.code_texts.size() ? work.code_texts[i] : std::string();
+    w.segment("OBR").field(std::to_string(i + 1)).field(work.specimen.specimen_id).field("");
+    w.components({work.codes[i], text, "L"});
+    notes(w, work.comment);
   }
   w.finish();
   return out;

@@ -30,6 +30,12 @@ struct WorkOrder {
   std::string collected_at;
   std::string specimen_type;  ///< O-16 / SPM-4 code (SER, WB, ...), when the order says
   std::vector<std::string> codes;
+  /// What each of `codes` stands for in the lab's canonical codes (`PT_SEC+INR` for a test group
+  /// that orders both), for the text of LAB-28's OBR-4; parallel to `codes` when filled.
+  std::vector<std::string> code_texts;
+  /// The LIS's notes on the orders (a blood bank's donor unit), one per line: ASTM C records
+  /// after the O record, LAB-28 NTE after each OBR.
+  std::string comment;
 };
 
 }  // namespace hemalink::model

@@ -16,8 +16,14 @@ model::WorkOrder work_order_of(const drivers::Driver& driver, model::QueriedSpec
         continue;  // another analyzer's test
       }
       test_ids.push_back(test.id);
-      if (std::find(w.codes.begin(), w.codes.end(), *code) == w.codes.end()) {
-        w.codes.push_back(*code);  // CS: PT seconds and INR are both ordered as 040
+      const auto known = std::find(w.codes.begin(), w.codes.end(), *code);
+      if (known == w.codes.end()) {
+        w.codes.push_back(*code);
+        w.code_texts.push_back(test.code);
+      } else {  // CS: PT seconds and INR are both ordered as 040
+        auto& text = w.code_texts[static_cast<std::size_t>(known - w.codes.begin())];
+        if (("+" + text + "+").find("+" + test.code + "+") == std::string::npos)
+          text += "+" + test.code;
       }
       if (!w.patient && !order.patient.id.empty()) {
         w.patient = order.patient;
@@ -25,6 +31,12 @@ model::WorkOrder work_order_of(const drivers::Driver& driver, model::QueriedSpec
       w.priority = std::max(w.priority, order.priority);
       if (w.collected_at.empty()) {
         w.collected_at = order.collected_at;
+      }
+      if (w.specimen_type.empty()) {
+        w.specimen_type = order.specimen_type;
+      }
+      if (!order.comment.empty() && w.comment.find(order.comment) == std::string::npos) {
+        w.comment += (w.comment.empty() ? "" : "\n") + order.comment;
       }
     }
   }

@@ -158,6 +158,28 @@ TEST(HostQuery, ADownloadIsAnOrderWithTheSpecimenWhereTheLayoutReadsIt) {
       << "nothing to download: no message";
 }
 
+// LIS02-A2 C records after an O record are its comments: a blood bank's donor unit travels to the
+// analyzer that crossmatches, one C record per line of the LIS's notes, read back as the order's.
+TEST(HostQuery, TheOrdersNotesFollowItsORecordAsCommentRecords) {
+  model::WorkOrder w;
+  w.specimen = {"BB-1", specimen_field("BB-1", kGeneric)};
+  w.codes = {"XM"};
+  w.comment = "Donor unit W0000 26 123456 A|E0291V00\nanti-K";
+  const auto text = write_query_answer({w}, kGeneric, "20261207094500");
+  EXPECT_NE(text.find("\rC|1|L|Donor unit W0000 26 123456 A&F&E0291V00|G\rC|2|L|anti-K|G\rL|1|N\r"),
+            std::string::npos)
+      << text;
+  auto message = astm::Lis2Message::parse(text);
+  ASSERT_TRUE(message) << message.error().describe();
+  auto orders = read_astm_orders(*message, Charset::Latin1);
+  ASSERT_TRUE(orders) << orders.error().describe();
+  EXPECT_EQ(orders->orders[0].comment, "Donor unit W0000 26 123456 A|E0291V00\nanti-K");
+  model::WorkOrder none = w;
+  none.codes.clear();
+  EXPECT_EQ(write_query_answer({none}, kGeneric, "20261207094500").find("\rC|"), std::string::npos)
+      << "no work, no notes";
+}
+
 TEST(HostQuery, ATerminatedReplyIsOurHeaderAndTheCode) {
   EXPECT_EQ(terminated_reply("Q", "20261128"),
             "H|\\^&|||hemalink|||||||P|LIS2-A2|20261128\rL|1|Q\r");

@@ -89,8 +89,10 @@ TEST(LawQuery, TheBa400sQueryIsAnsweredAndItsWorkOrderFollows) {
   EXPECT_EQ(at(oml, "PID-3"), "P-9");
   EXPECT_EQ(at(oml, "SPM-2"), "33032646");
   EXPECT_EQ(at(oml, "SAC-3"), "33032646");
-  EXPECT_EQ(at(oml, "OBR(1)-4"), "CHOL") << oml;
-  EXPECT_EQ(at(oml, "OBR(2)-4"), "HDL") << "the BA400's code for HDL_CHOL";
+  EXPECT_EQ(at(oml, "OBR(1)-4"), "CHOL^CHOL^L") << oml;
+  EXPECT_EQ(at(oml, "OBR(2)-4"), "HDL^HDL_CHOL^L") << "the BA400's code for HDL_CHOL";
+  EXPECT_EQ(at(oml, "OBR(2)-1"), "2");
+  EXPECT_EQ(at(oml, "SPM-4"), "SER") << "the specimen type the LIS sent";
   EXPECT_TRUE(testing::wait_until(
       [&] {
         return h.count(

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "protocols/astm/lis2_records.hpp"
 #include "protocols/hl7/v2_message.hpp"
 #include "server/api/api_tokens.hpp"
 #include "tests/support/analyzer_socket.hpp"
@@ -252,10 +253,51 @@ TEST(OrderConformance, ATestTheTableDoesNotKnowNeverReachesAnAnalyzer) {
     ++requests;
   EXPECT_EQ(requests, 1u) << "HGB alone, not MCV: " << work;
   EXPECT_EQ(work.find("MCV"), std::string::npos) << work;
+  EXPECT_EQ(at(work, "SPM-4"), "WB") << "the specimen type the LIS sent";
+  EXPECT_EQ(at(work, "OBR-4.2"), "HGB") << "OBR-4: the analyzer's code, what it stands for, L";
+  EXPECT_EQ(at(work, "OBR-4.3"), "L");
   EXPECT_EQ(h.count("SELECT count(*) FROM order_tests WHERE lis_code = 'MCV' AND status <> "
                     "'ordered'"),
             0)
       << "never sent, never acknowledged";
+}
+
+// A blood bank LIS's crossmatch reaches its analyzer with what the analyzer needs to run it: the
+// specimen type in O-16 and the donor unit in C records after the O record.
+TEST(OrderConformance, ACrossmatchIsSentWithItsSpecimenTypeAndDonorUnit) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir{"crossmatch"};
+  std::ofstream(dir / "bb-1.json") << R"({"codes": {"XM": {"code": "XM"}}})";
+  std::ofstream(dir / "lis.json") << R"({"codes": {"XM": {"code": "XM", "text": "Crossmatch"}}})";
+  auto c = lab(WireProtocol::Astm);
+  c.lis[0].mapping_file = dir / "lis.json";
+  c.analyzers.push_back(testing::tcp_analyzer("bb-1", "generic-astm", WireProtocol::Astm));
+  c.analyzers.back().mappings_file = dir / "bb-1.json";
+  DaemonHarness h(c);
+  testing::send_messages(h.daemon().order_feed_port("lis"), WireProtocol::Astm,
+                         {testing::fixture_as_sent(kFixtures / "astm-crossmatch-with-donor.astm")});
+  ASSERT_EQ(h.count("SELECT count(*) FROM order_tests WHERE code = 'XM' AND is_mapped"), 1);
+  const auto report = testing::send_messages(
+      h.port("bb-1"), WireProtocol::Astm,
+      {"H|\\^&|||IH-1000|||||||P|LIS2-A2|20261207094500\rQ|1|^BB-8001||ALL||||||||O\r"
+       "L|1|N\r"},
+      1500ms);
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  auto answer = astm::Lis2Message::parse(report.host_replies[0]);
+  ASSERT_TRUE(answer) << report.host_replies[0];
+  std::vector<std::string> records;
+  for (std::size_t i = 0; i < answer->record_count(); ++i) {
+    const auto r = answer->record(i);
+    if (r.type() == 'O')
+      records.push_back(fmt::format("O {} {} {}", r.field(2), r.field(4), r.field(15)));
+    if (r.type() == 'C')
+      records.push_back(fmt::format("C {}", r.field(3)));
+  }
+  EXPECT_EQ(records,
+            (std::vector<std::string>{"O BB-8001 ^^^XM WB",
+                                      "C Donor unit W0000 26 123456 A, ISBT 128 product E0291V00",
+                                      "C Patient antibody screen positive (anti-K)"}))
+      << report.host_replies[0];
 }
 
 // The LIS is told at once (AE naming the code), /metrics counts the code, the API lists it for

@@ -137,7 +137,8 @@ TEST(WorkDownload, TheXnIsSentItsWorkWhenItConnectsAndAsOrdersArrive) {
   const auto& first = report.host_replies[0];
   EXPECT_NE(first.find("\rO|1|^^D-1||^^^^WBC\\^^^^RBC\\^^^^HGB\\"), std::string::npos)
       << "the sample number in O-3 as Sysmex reads it, the tests in XN codes: " << first;
-  EXPECT_NE(first.find("|||||||||||||O\r"), std::string::npos) << "O-26 O: an order" << first;
+  EXPECT_NE(first.find("|N||||BLD||||||||||O\r"), std::string::npos)
+      << "O-16 the specimen type the LIS sent, O-26 O: an order" << first;
   EXPECT_NE(first.find("\rP|1|||P-D-1|||19500704|F\r"), std::string::npos) << first;
   EXPECT_EQ(first.find("CHOL"), std::string::npos) << "the chemistry test is not the XN's";
   ASSERT_EQ(report.results.size(), 2u);
@@ -274,7 +275,8 @@ TEST(WorkDownload, AnHl7AnalyzerIsSentAWorkOrderPerSpecimenAndTakesIt) {
   EXPECT_NE(oml.find("OML^O33^OML_O33"), std::string::npos) << oml;
   EXPECT_NE(oml.find("\rSPM|1|D-4|"), std::string::npos) << oml;
   EXPECT_NE(oml.find("\rOBR|1|D-4||CHOL"), std::string::npos) << oml;
-  EXPECT_NE(oml.find("\rOBR|1|D-4||HDL"), std::string::npos) << "the analyzer's code for HDL";
+  EXPECT_NE(oml.find("\rOBR|2|D-4||HDL^HDL_CHOL^L"), std::string::npos)
+      << "the analyzer's code for HDL_CHOL";
   EXPECT_TRUE(wait_for_tests(h, "D-4", "resulted", 2)) << "its ORU^R01 came back";
 }
 
