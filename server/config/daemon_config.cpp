@@ -191,8 +191,7 @@ void read_mapping_base(JsonFields& f, AnalyzerConfig& a) {
   const auto reported = f.errors().size();
   f.text("base", base);
   if (f.errors().size() == reported && base != "none" && !shipped_mapping_json(base)) {
-    f.error(f.path_of("base"),
-            fmt::format("unknown mapping table \"{}\" (known: {})", base, known_mapping_bases()));
+    f.error(f.path_of("base"), unknown_base_message(base));
   }
   a.base = std::move(base);
 }

@@ -118,8 +118,9 @@ std::string mapping_base(std::string_view driver, const std::optional<std::strin
   return *base == "none" ? std::string() : *base;
 }
 
-std::string known_mapping_bases() {
-  return fmt::format("{}, none", fmt::join(shipped_table_names(), ", "));
+std::string unknown_base_message(std::string_view name) {
+  return fmt::format("unknown mapping table \"{}\" (known: {}, none)", name,
+                     fmt::join(shipped_table_names(), ", "));
 }
 
 Result<drivers::MappingTable, files::FileErrors> shipped_mapping_table(std::string_view name) {
@@ -128,9 +129,7 @@ Result<drivers::MappingTable, files::FileErrors> shipped_mapping_table(std::stri
   }
   const auto shipped = shipped_mapping_json(name);
   if (!shipped) {
-    return files::FileErrors{
-        {"", std::nullopt, "base",
-         fmt::format("unknown mapping table \"{}\" (known: {})", name, known_mapping_bases())}};
+    return files::FileErrors{{"", std::nullopt, "base", unknown_base_message(name)}};
   }
   return mapping_table_from_json(*shipped, fmt::format("config/mappings/{}.json", name));
 }

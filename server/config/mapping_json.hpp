@@ -29,8 +29,9 @@ std::string_view default_mapping_base(std::string_view driver);
 /// empty), else default_mapping_base(driver).
 std::string mapping_base(std::string_view driver, const std::optional<std::string>& base);
 
-/// What a base may be: the shipped tables' names and "none", for error messages.
-std::string known_mapping_bases();
+/// What is wrong with a base no table ships by: `unknown mapping table "x" (known: bd-facs, ...,
+/// none)`.
+std::string unknown_base_message(std::string_view name);
 
 /// The shipped table `name` (config/mappings/<name>.json); an empty table for an empty name.
 /// Fails naming the JSON path "base" and the known names when no table ships by that name.

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "server/config/analyzer_table.hpp"
 #include "server/ingest/rules_decider.hpp"
