@@ -1,15 +1,20 @@
-# Writes OUTPUT, a C++ file holding each JSON file of MAPPINGS_DIR as a string, so the binary
-# always has the shipped mapping tables (labs override them from their own files).
+# Writes OUTPUT, a C++ file holding each JSON file of MAPPINGS_DIR as a string, named by its file
+# name without .json, so the binary always has the shipped mapping tables (an analyzer names the
+# one its table starts from; labs add to it from their own files).
 file(GLOB files "${MAPPINGS_DIR}/*.json")
 list(SORT files)
 set(body "// Generated from config/mappings/*.json by cmake/embed_mappings.cmake. Do not edit.\n")
 string(APPEND body "#include \"server/config/shipped_mappings.hpp\"\n\nnamespace hemalink::config {\n\n")
-string(APPEND body "std::optional<std::string_view> shipped_mapping_json(std::string_view driver) {\n")
+string(APPEND body "std::optional<std::string_view> shipped_mapping_json(std::string_view name) {\n")
+set(names "")
 foreach(file IN LISTS files)
   get_filename_component(name "${file}" NAME_WE)
   file(READ "${file}" content)
-  string(APPEND body "  if (driver == \"${name}\") {\n    return R\"hemalink_json(${content})hemalink_json\";\n  }\n")
+  string(APPEND body "  if (name == \"${name}\") {\n    return R\"hemalink_json(${content})hemalink_json\";\n  }\n")
+  string(APPEND names "\"${name}\", ")
 endforeach()
-string(APPEND body "  return std::nullopt;\n}\n\n}  // namespace hemalink::config\n")
+string(APPEND body "  return std::nullopt;\n}\n\n")
+string(APPEND body "std::vector<std::string_view> shipped_table_names() {\n  return {${names}};\n}\n\n")
+string(APPEND body "}  // namespace hemalink::config\n")
 file(WRITE "${OUTPUT}.tmp" "${body}")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

@@ -32,8 +32,9 @@ struct AstmLayout {
   std::size_t test_code_component = 4;
 };
 
-/// What a driver is built with: the analyzer's mapping table (shipped defaults merged with the
-/// lab's overrides), the character set of its text and, for generic-astm, the field layout.
+/// What a driver is built with: the analyzer's mapping table (the shipped base its configuration
+/// names with its mappings file over it), the character set of its text and, for generic-astm, the
+/// field layout.
 struct DriverSettings {
   MappingTable mappings;
   Charset charset = Charset::Latin1;

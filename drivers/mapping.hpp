@@ -28,8 +28,9 @@ struct CodeMapping {
 };
 
 /// The mapping table of one analyzer (instrument code → canonical code, LOINC, UCUM unit,
-/// decimals). Shipped tables live in config/mappings/*.json; a lab overrides any entry, per
-/// analyzer, without recompiling. Keys are the analyzer's codes, compared exactly.
+/// decimals). Shipped tables live in config/mappings/*.json; an analyzer's table is the shipped one
+/// its configuration names as its base with the lab's file over it, changed without recompiling.
+/// Keys are the analyzer's codes, compared exactly.
 class MappingTable {
  public:
   void set(std::string raw_code, CodeMapping mapping);
@@ -44,6 +45,8 @@ class MappingTable {
   /// Entries of `overrides` replace or add to this table's.
   void merge(const MappingTable& overrides);
   std::size_t size() const { return entries_.size(); }
+  /// Every entry by the analyzer's code (`check-config --explain` lists them).
+  const std::map<std::string, CodeMapping, std::less<>>& entries() const { return entries_; }
 
  private:
   std::map<std::string, CodeMapping, std::less<>> entries_;

@@ -206,7 +206,7 @@ daemon_bench_config() {
   fi
   printf ' "analyzers": [\n'
   for i in $(seq 1 "$analyzers"); do
-    printf '%s {"name": "hl7-%d", "driver": "generic-hl7", "protocol": "hl7",' "$first" "$i"
+    printf '%s {"name": "hl7-%d", "driver": "generic-hl7", "protocol": "hl7", "base": "loinc-cbc",' "$first" "$i"
     printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": %d}}\n' $((17000 + i))
     printf ', {"name": "xn-%d", "driver": "sysmex-xn", "protocol": "astm", "link": "e1381",' "$i"
     printf ' "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": %d}}\n' $((18000 + i))

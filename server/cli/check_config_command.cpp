@@ -3,18 +3,86 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
+#include <array>
+
+#include "server/config/analyzer_table.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
 #include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
 
 namespace hemalink::cli {
+namespace {
+
+using Row = std::array<std::string, 6>;
+
+// One row per entry: canonical code, the analyzer's code, the code it is ordered by (flags and
+// attachments are never ordered), LOINC, units, and the table it comes from.
+std::vector<Row> entry_rows(const config::AnalyzerTable& t) {
+  const auto table = t.effective();
+  std::vector<Row> rows;
+  for (const auto& [raw, m] : table.entries()) {
+    std::string order = m.role == drivers::CodeRole::Flag ? "(flag)"
+                        : m.role == drivers::CodeRole::Attachment
+                            ? "(attachment)"
+                            : table.order_code(m.code).value_or("-");
+    const bool is_from_file = t.from_file.find(raw) != nullptr;
+    rows.push_back({m.code.empty() ? raw : m.code, raw, std::move(order),
+                    m.loinc.empty() ? "-" : m.loinc, m.units.empty() ? "-" : m.units,
+                    is_from_file ? "file" : t.base});
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+void print_rows(std::ostream& out, const std::vector<Row>& rows) {
+  std::array<std::size_t, 6> widths{};
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  for (const auto& row : rows) {
+    std::string line = " ";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += fmt::format(" {:<{}}", row[i], i + 1 == row.size() ? 0 : widths[i]);
+    }
+    fmt::print(out, "{}\n", line);
+  }
+}
+
+// Each analyzer's effective table: what it maps, what it can be sent, and from where.
+void explain_tables(const config::DaemonConfig& c, std::ostream& out) {
+  for (std::size_t i = 0; i < c.analyzers.size(); ++i) {
+    const auto& a = c.analyzers[i];
+    auto table = config::read_analyzer_table(a, i);
+    if (!table) {
+      continue;  // reported as an error already
+    }
+    fmt::print(out, "\n{} ({}): base {}, file {}: ", a.name, a.driver,
+               table->base.empty() ? "none" : table->base,
+               table->file.empty() ? "none" : table->file.string());
+    auto rows = entry_rows(*table);
+    if (rows.empty()) {
+      fmt::print(out, "no entries: its results are kept unmapped and it is sent no work\n");
+      continue;
+    }
+    fmt::print(out, "{} entr{}\n", rows.size(), rows.size() == 1 ? "y" : "ies");
+    rows.insert(rows.begin(), Row{"code", "analyzer code", "order code", "LOINC", "units", "from"});
+    print_rows(out, rows);
+  }
+}
+
+}  // namespace
+
 int run_check_config(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.size() != 1 || args[0].starts_with("-")) {
-    fmt::print(err, "usage: hemalink check-config FILE\n");
+  const bool explain = !args.empty() && args[0] == "--explain";
+  if (args.size() != (explain ? 2u : 1u) || args.back().starts_with("-")) {
+    fmt::print(err, "usage: hemalink check-config [--explain] FILE\n");
     return 2;
   }
-  const std::filesystem::path file(args[0]);
+  const std::filesystem::path file(args.back());
   auto parsed = config::read_daemon_config_file(file);
   files::FileErrors errors;
   if (!parsed) {
@@ -49,6 +117,9 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
   fmt::print(out, "{}: ok: {} analyzer{}: {}; {} LIS destination{}{}{}\n", file.string(),
              c.analyzers.size(), c.analyzers.size() == 1 ? "" : "s", names, c.lis.size(),
              c.lis.size() == 1 ? "" : "s", c.lis.empty() ? "" : ": ", destinations);
+  if (explain) {
+    explain_tables(c, out);
+  }
   return 0;
 }
 

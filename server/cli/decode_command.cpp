@@ -90,8 +90,8 @@ Result<json> messages_document(const char* protocol, const std::vector<Captured<
 }
 
 Result<std::unique_ptr<drivers::Driver>> build_driver(const DecodeOptions& options) {
-  auto mappings =
-      config::load_mappings(*options.driver, options.mappings_text, options.mappings_source);
+  auto mappings = config::load_mappings(config::mapping_base(*options.driver, options.base),
+                                        options.mappings_text, options.mappings_source);
   if (!mappings) {
     return ParseError{std::make_error_code(std::errc::invalid_argument),
                       files::describe(mappings.error(), "; "), 0};
@@ -109,7 +109,7 @@ Result<std::unique_ptr<drivers::Driver>> build_driver(const DecodeOptions& optio
 
 constexpr const char* kUsage =
     "usage: hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset latin1|utf8|ascii]\n"
-    "                       [--driver NAME [--mappings FILE]] FILE\n";
+    "                       [--driver NAME [--base TABLE] [--mappings FILE]] FILE\n";
 
 std::optional<std::string> read_whole_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -185,6 +185,8 @@ int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ost
       options.astm_charset = *charset;
     } else if (arg == "--driver" && i + 1 < args.size()) {
       options.driver = args[++i];
+    } else if (arg == "--base" && i + 1 < args.size()) {
+      options.base = args[++i];
     } else if (arg == "--mappings" && i + 1 < args.size()) {
       auto text = read_whole_file(args[++i]);
       if (!text) {

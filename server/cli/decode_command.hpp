@@ -21,7 +21,10 @@ struct DecodeOptions {
   Charset astm_charset = Charset::Latin1;
   /// With a driver, the canonical result sets are added as "results".
   std::optional<std::string> driver;
-  /// The lab's mapping overrides (JSON text) merged over the driver's shipped table.
+  /// The shipped mapping table the driver's table starts from, as an analyzer's "base" ("none":
+  /// none); nullopt: the driver's own (config::default_mapping_base; none for generic drivers).
+  std::optional<std::string> base;
+  /// The lab's mapping table (JSON text), its entries over the base's.
   std::string mappings_text;
   std::string mappings_source;
 };
@@ -36,8 +39,8 @@ Result<nlohmann::json> decode_content(std::string content, const DecodeOptions& 
                                       std::vector<std::string>& warnings);
 
 /// `hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] [--driver NAME
-/// [--mappings FILE]] FILE`: prints the JSON to `out`, warnings and errors to `err`. Returns the
-/// exit status (0, 1 or 2).
+/// [--base TABLE] [--mappings FILE]] FILE`: prints the JSON to `out`, warnings and errors to `err`.
+/// Returns the exit status (0, 1 or 2).
 int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace hemalink::cli

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/driver.hpp"
+#include "server/config/mapping_json.hpp"
+#include "server/config/shipped_mappings.hpp"
 #include "server/config/tls_config.hpp"
 #include "server/files/json_fields.hpp"
 #include "server/files/json_text_positions.hpp"
@@ -181,6 +183,19 @@ void check_driver(JsonFields& f, const AnalyzerConfig& a) {
   }
 }
 
+void read_mapping_base(JsonFields& f, AnalyzerConfig& a) {
+  if (!f.has("base")) {
+    return;
+  }
+  std::string base;
+  const auto reported = f.errors().size();
+  f.text("base", base);
+  if (f.errors().size() == reported && base != "none" && !shipped_mapping_json(base)) {
+    f.error(f.path_of("base"), unknown_base_message(base));
+  }
+  a.base = std::move(base);
+}
+
 void read_link_timeouts(JsonFields& parent, AnalyzerConfig& a) {
   const json* node = parent.object("link_timeouts_ms");
   if (node == nullptr)
@@ -273,6 +288,7 @@ AnalyzerConfig read_analyzer(const json& node, const std::string& path,
               fmt::format("expected \"ascii\", \"latin1\" or \"utf8\", got \"{}\"", charset));
     }
   }
+  read_mapping_base(f, a);
   std::string mappings;
   f.text("mappings", mappings);
   a.mappings_file = resolve(base, mappings);

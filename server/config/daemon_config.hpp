@@ -65,7 +65,11 @@ struct AnalyzerConfig {
   std::chrono::seconds idle_timeout{600};
   bool tcp_keepalive = true;
   Charset charset = Charset::Latin1;
-  /// The lab's overrides of the driver's mapping table (JSON file), when any.
+  /// The shipped mapping table its table starts from ("base": a shipped table's name, or "none");
+  /// nullopt: the driver's own (config::default_mapping_base: none for generic drivers).
+  std::optional<std::string> base;
+  /// The lab's mapping table of this analyzer (JSON file), its entries over the base's; empty:
+  /// none.
   std::filesystem::path mappings_file;
   LinkTimeouts link_timeouts;
   Leniencies leniencies;

@@ -98,23 +98,55 @@ Result<drivers::MappingTable, files::FileErrors> mapping_table_from_json(std::st
   return table;
 }
 
-Result<drivers::MappingTable, files::FileErrors> load_mappings(std::string_view driver,
+// The drivers of one instrument family read that instrument's own fixed codes: their table is
+// the default. Generic drivers serve analyzers that differ (a chemistry analyzer on IHE LAW is not
+// a CBC counter), so they get nothing they do not name: a table merged in unasked made hemalink
+// send analyzers tests they do not run.
+std::string_view default_mapping_base(std::string_view driver) {
+  for (std::string_view own : {"sysmex-xn", "sysmex-cs", "bd-facs"}) {
+    if (driver == own) {
+      return own;
+    }
+  }
+  return {};
+}
+
+std::string mapping_base(std::string_view driver, const std::optional<std::string>& base) {
+  if (!base) {
+    return std::string(default_mapping_base(driver));
+  }
+  return *base == "none" ? std::string() : *base;
+}
+
+std::string unknown_base_message(std::string_view name) {
+  return fmt::format("unknown mapping table \"{}\" (known: {}, none)", name,
+                     fmt::join(shipped_table_names(), ", "));
+}
+
+Result<drivers::MappingTable, files::FileErrors> shipped_mapping_table(std::string_view name) {
+  if (name.empty()) {
+    return drivers::MappingTable{};
+  }
+  const auto shipped = shipped_mapping_json(name);
+  if (!shipped) {
+    return files::FileErrors{{"", std::nullopt, "base", unknown_base_message(name)}};
+  }
+  return mapping_table_from_json(*shipped, fmt::format("config/mappings/{}.json", name));
+}
+
+Result<drivers::MappingTable, files::FileErrors> load_mappings(std::string_view base,
                                                                std::string_view override_text,
                                                                std::string_view override_source) {
-  drivers::MappingTable table;
-  if (auto shipped = shipped_mapping_json(driver)) {
-    auto parsed = mapping_table_from_json(*shipped, fmt::format("config/mappings/{}.json", driver));
-    if (!parsed) {
-      return parsed.error();
-    }
-    table = std::move(*parsed);
+  auto table = shipped_mapping_table(base);
+  if (!table) {
+    return table.error();
   }
   if (!override_text.empty()) {
     auto overrides = mapping_table_from_json(override_text, override_source);
     if (!overrides) {
       return overrides.error();
     }
-    table.merge(*overrides);
+    table->merge(*overrides);
   }
   return table;
 }

@@ -3,36 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
-#include "server/config/mapping_json.hpp"
-#include "server/files/text_file.hpp"
+#include "server/config/analyzer_table.hpp"
 #include "server/ingest/rules_decider.hpp"
 #include "server/rules/rule_files.hpp"
 
 namespace hemalink::ingest {
 namespace {
-
-std::optional<drivers::MappingTable> mappings_of(const config::AnalyzerConfig& a, std::size_t index,
-                                                 files::FileErrors& errors) {
-  std::string overrides;
-  if (!a.mappings_file.empty()) {
-    auto text = files::read_text_file(a.mappings_file);
-    if (!text) {
-      errors.push_back({"", std::nullopt, fmt::format("analyzers[{}].mappings", index),
-                        fmt::format("cannot read {}", a.mappings_file.string())});
-      return std::nullopt;
-    }
-    overrides = std::move(*text);
-  }
-  auto table = config::load_mappings(a.driver, overrides, a.mappings_file.string());
-  if (!table) {
-    errors.insert(errors.end(), table.error().begin(), table.error().end());
-    return std::nullopt;
-  }
-  return std::move(*table);
-}
 
 // The decider of the rule files (every result held without any), and the prefetch of the history
 // their rules read.
@@ -122,11 +99,12 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
   }
   for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
     const auto& a = config.analyzers[i];
-    auto table = mappings_of(a, i, errors);
+    auto table = config::read_analyzer_table(a, i);
     if (!table) {
+      errors.insert(errors.end(), table.error().begin(), table.error().end());
       continue;
     }
-    auto driver = drivers::make_driver(a.driver, {std::move(*table), a.charset, {}});
+    auto driver = drivers::make_driver(a.driver, {table->effective(), a.charset, {}});
     if (!driver) {
       errors.push_back({"", std::nullopt, fmt::format("analyzers[{}].driver", i),
                         fmt::format("unknown driver \"{}\"", a.driver)});

@@ -13,13 +13,14 @@
 
 namespace hemalink::ingest {
 
-/// The reader of a configuration: every analyzer with its driver, the shipped mapping table
-/// merged with the analyzer's mappings file, its character set and its record leniencies, and
-/// the rule set of `rules.files` deciding with previous results from `recent` (without rule
-/// files, every result is held). Fails with every error found (a mappings file that cannot be
-/// read or does not parse, a rules file with errors), each naming where it is: errors in a
-/// mappings or rules file name that file; errors of the configuration itself name only their
-/// JSON path (the caller knows the configuration's file).
+/// The reader of a configuration: every analyzer with its driver, its mapping table (the base
+/// its configuration names with its mappings file over it: config::read_analyzer_table), its
+/// character set and its record leniencies, and the rule set of `rules.files` deciding with
+/// previous results from `recent` (without rule files, every result is held). Fails with every
+/// error found (an unknown base, a mappings file that cannot be read or does not parse, a rules
+/// file with errors), each naming where it is: errors in a mappings or rules file name that file;
+/// errors of the configuration itself name only their JSON path (the caller knows the
+/// configuration's file).
 ///
 /// Control results are judged with `qc` (the daemon's, which lives across reloads: the
 /// configuration's control definitions and policy are put in force in it), or with a book of

@@ -136,6 +136,9 @@ void WorkDownload::download(const std::string& analyzer,
     return;
   }
   const auto codes = driver->orderable_codes();
+  if (codes.empty()) {
+    return;  // its table maps no result: it runs nothing it could be sent
+  }
   long long after = 0;
   for (std::size_t pages = 0; pages < kPagesPerPass; ++pages) {
     auto page = store::work_to_download(dsn_, analyzer, codes, specimen_ids,

@@ -20,8 +20,10 @@ namespace {
 using simulate::astm_cbc_messages;
 using simulate::hl7_oru_cbc_messages;
 
+// The LOINC CBC table for generic-hl7 (the simulated and published HL7 messages are CBCs).
 std::unique_ptr<drivers::Driver> driver(std::string_view name) {
-  auto mappings = config::load_mappings(name, "", "");
+  auto mappings = config::load_mappings(
+      name == "generic-hl7" ? "loinc-cbc" : config::default_mapping_base(name), "", "");
   return drivers::make_driver(name, {std::move(*mappings), Charset::Latin1, {}});
 }
 

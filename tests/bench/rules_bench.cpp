@@ -59,12 +59,13 @@ struct Source {
   simulate::Panel panel;
   model::WireProtocol protocol;
   const char* driver;
+  const char* base;  ///< The analyzer's mapping table.
 };
 
 std::vector<model::ResultSet> specimens(const std::vector<Source>& sources, std::size_t each) {
   ingest::MessageReader reader;
   for (const auto& s : sources) {
-    auto mappings = config::load_mappings(s.driver, "", "");
+    auto mappings = config::load_mappings(s.base, "", "");
     reader.add_analyzer(s.driver, drivers::make_driver(s.driver, {*mappings, {}, {}}));
   }
   std::vector<model::ResultSet> out;
@@ -98,10 +99,12 @@ std::size_t result_count(const std::vector<model::ResultSet>& sets) {
   return n;
 }
 
-const std::vector<Source> kCbc = {{simulate::Panel::Cbc, model::WireProtocol::Astm, "sysmex-xn"}};
-const std::vector<Source> kCoag = {{simulate::Panel::Coag, model::WireProtocol::Astm, "sysmex-cs"}};
+const std::vector<Source> kCbc = {
+    {simulate::Panel::Cbc, model::WireProtocol::Astm, "sysmex-xn", "sysmex-xn"}};
+const std::vector<Source> kCoag = {
+    {simulate::Panel::Coag, model::WireProtocol::Astm, "sysmex-cs", "sysmex-cs"}};
 const std::vector<Source> kFlow = {
-    {simulate::Panel::Flow, model::WireProtocol::Hl7, "generic-hl7"}};
+    {simulate::Panel::Flow, model::WireProtocol::Hl7, "generic-hl7", "loinc-lymphocyte-subsets"}};
 
 void evaluate(benchmark::State& state, const std::vector<Source>& sources, std::size_t messages) {
   const auto set = shipped_rules();

@@ -102,9 +102,10 @@ std::vector<model::Decision> release_normals(model::ResultSet& set, const store:
 
 std::vector<store::StoreRequest> cbc_requests(std::size_t count, bool hl7) {
   const char* driver = hl7 ? "generic-hl7" : "sysmex-xn";
+  const char* base = hl7 ? "loinc-cbc" : "sysmex-xn";
   ingest::MessageReader reader(release_normals);
   for (int i = 0; i < 8; ++i) {
-    auto mappings = config::load_mappings(driver, "", "");
+    auto mappings = config::load_mappings(base, "", "");
     reader.add_analyzer(fmt::format("xn-{}", i),
                         drivers::make_driver(driver, {*mappings, Charset::Latin1, {}}));
   }

@@ -14,7 +14,7 @@ using testing::observation;
 TEST(GenericHl7, TranslatesAMindrayOruR01) {
   HL_REQUIRE_CORPUS();
   auto doc = testing::translate_file(*testing::corpus_dir() / "hl7/mindray-bc5380-cbc-01.hl7",
-                                     "generic-hl7");
+                                     "generic-hl7", "", "loinc-cbc");
   ASSERT_EQ(doc["results"].size(), 1u) << "both OBRs name the same sample";
   const auto& set = doc["results"][0];
   EXPECT_EQ(set["specimen_id"], "20071207011") << "OBR-3";

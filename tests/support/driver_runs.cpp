@@ -8,9 +8,10 @@
 namespace hemalink::testing {
 
 nlohmann::json translate_file(const std::filesystem::path& file, const std::string& driver,
-                              const std::string& mappings_json) {
+                              const std::string& mappings_json, std::optional<std::string> base) {
   cli::DecodeOptions options;
   options.driver = driver;
+  options.base = std::move(base);
   options.mappings_text = mappings_json;
   options.mappings_source = "test mappings";
   std::vector<std::string> warnings;

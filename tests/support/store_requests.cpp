@@ -12,7 +12,9 @@ namespace hemalink::testing {
 std::shared_ptr<ingest::MessageReader> reader_for_every_driver(ingest::Decider decider) {
   auto reader = std::make_shared<ingest::MessageReader>(std::move(decider));
   for (const std::string name : {"sysmex-xn", "sysmex-cs", "generic-astm", "generic-hl7"}) {
-    auto mappings = config::load_mappings(name, "", "");
+    // generic-hl7 with the LOINC CBC table (the HL7 messages of the tests are CBCs).
+    auto mappings = config::load_mappings(
+        name == "generic-hl7" ? "loinc-cbc" : config::default_mapping_base(name), "", "");
     EXPECT_TRUE(mappings) << name;
     auto driver = drivers::make_driver(name, {std::move(*mappings), Charset::Latin1, {}});
     // The Horiba captures double their repeat delimiter (a publishing artefact).

@@ -67,7 +67,9 @@ struct WebLab {
 
   config::DaemonConfig config() const {
     config::DaemonConfig c;
-    c.analyzers.push_back(testing::tcp_analyzer("bc-1", "generic-hl7", WireProtocol::Hl7));
+    auto bc = testing::tcp_analyzer("bc-1", "generic-hl7", WireProtocol::Hl7);
+    bc.base = "loinc-cbc";
+    c.analyzers.push_back(bc);
     c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
     const auto rules = dir / "rules.json";
     std::ofstream(rules) << R"({"version": "web-test", "rules": [

@@ -43,6 +43,13 @@ TEST_F(CheckConfig, TheExampleConfigurationIsValid) {
                          "hl7-1 (generic-hl7, hl7); 1 LIS destination: lis (hl7)"),
             std::string::npos)
       << run.out;
+  const auto explained = check({"--explain", example});
+  EXPECT_EQ(explained.status, 0) << explained.err;
+  for (const auto* table : {"\nfacs-lis (generic-hl7): base loinc-lymphocyte-subsets, file none: ",
+                            "\nhl7-1 (generic-hl7): base loinc-cbc, file none: ",
+                            "\nxn-1 (sysmex-xn): base sysmex-xn, file none: "}) {
+    EXPECT_NE(explained.out.find(table), std::string::npos) << explained.out;
+  }
 }
 
 TEST_F(CheckConfig, ReportsEveryErrorWithTheFileAndExits2) {
@@ -123,9 +130,112 @@ TEST_F(CheckConfig, NamesTheErrorsOfTheQcSectionAndOfTheControlDefinitions) {
 TEST_F(CheckConfig, UsageAndUnreadableFilesExit2) {
   EXPECT_EQ(check({}).status, 2);
   EXPECT_EQ(check({"--verbose"}).status, 2);
+  EXPECT_EQ(check({"--explain"}).status, 2);
+  EXPECT_EQ(check({"--explain", "a.json", "b.json"}).status, 2);
   const auto run = check({(dir_ / "nothing.json").string()});
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("cannot read the file"), std::string::npos);
+}
+
+// The lines of one analyzer's table in --explain's output: its heading, then each entry's columns.
+struct Explained {
+  std::string heading;
+  std::vector<std::vector<std::string>>
+      rows;  // code, analyzer code, order code, LOINC, units, from
+
+  const std::vector<std::string>* row(const std::string& analyzer_code) const {
+    for (const auto& r : rows) {
+      if (r.size() > 1 && r[1] == analyzer_code) {
+        return &r;
+      }
+    }
+    return nullptr;
+  }
+};
+
+Explained explained(const std::string& out, const std::string& analyzer) {
+  Explained e;
+  std::istringstream lines(out);
+  std::string line;
+  bool in_section = false;
+  while (std::getline(lines, line)) {
+    if (line.starts_with(analyzer + " (")) {
+      e.heading = line;
+      in_section = true;
+    } else if (in_section && line.starts_with("  ")) {
+      std::istringstream words(line);
+      std::vector<std::string> row;
+      for (std::string word; words >> word;) {
+        row.push_back(word);
+      }
+      e.rows.push_back(std::move(row));
+    } else {
+      in_section = false;
+    }
+  }
+  return e;
+}
+
+TEST_F(CheckConfig, ExplainListsEachAnalyzersTableAndWhereEachEntryComesFrom) {
+  const auto bc_file = write("bc.json", R"({"codes": {
+      "6690-2": {"code": "WBC", "loinc": "6690-2", "units": "10*9/L"},
+      "08001": {"code": "TAKE_MODE"}}})");
+  const auto chem_file = write("chem.json", R"({"codes": {
+      "2345-7": {"code": "GLU", "loinc": "2345-7", "units": "mg/dL"},
+      "CREA": {"code": "CREA", "order_code": "CR"}}})");
+  const auto file = write("lab.json", R"({"database": {"url": "postgresql:///x"},
+    "analyzers": [
+      {"name": "bc", "driver": "generic-hl7", "protocol": "hl7", "base": "loinc-cbc",
+       "mappings": "bc.json", "transport": {"type": "tcp-server", "port": 5004}},
+      {"name": "chem", "driver": "generic-hl7", "protocol": "hl7", "mappings": "chem.json",
+       "transport": {"type": "tcp-server", "port": 5005}},
+      {"name": "bare", "driver": "generic-hl7", "protocol": "hl7",
+       "transport": {"type": "tcp-server", "port": 5006}},
+      {"name": "xn", "driver": "sysmex-xn", "protocol": "astm",
+       "transport": {"type": "tcp-server", "port": 5001}}]})");
+  const auto run = check({"--explain", file});
+  ASSERT_EQ(run.status, 0) << run.err;
+
+  const auto bc = explained(run.out, "bc");
+  EXPECT_EQ(bc.heading, "bc (generic-hl7): base loinc-cbc, file " + bc_file + ": 36 entries")
+      << run.out;
+  ASSERT_NE(bc.row("6690-2"), nullptr) << run.out;
+  EXPECT_EQ(*bc.row("6690-2"),
+            (std::vector<std::string>{"WBC", "6690-2", "6690-2", "6690-2", "10*9/L", "file"}));
+  ASSERT_NE(bc.row("718-7"), nullptr) << run.out;
+  EXPECT_EQ(*bc.row("718-7"),
+            (std::vector<std::string>{"HGB", "718-7", "718-7", "718-7", "-", "loinc-cbc"}));
+  ASSERT_NE(bc.row("08001"), nullptr);
+  EXPECT_EQ(bc.row("08001")->back(), "file");
+
+  const auto chem = explained(run.out, "chem");
+  EXPECT_EQ(chem.heading, "chem (generic-hl7): base none, file " + chem_file + ": 2 entries");
+  ASSERT_EQ(chem.rows.size(), 3u) << "the column names and the two entries: no CBC\n" << run.out;
+  EXPECT_EQ(chem.rows[1], (std::vector<std::string>{"CREA", "CREA", "CR", "-", "-", "file"}));
+  EXPECT_EQ(chem.rows[2],
+            (std::vector<std::string>{"GLU", "2345-7", "2345-7", "2345-7", "mg/dL", "file"}));
+
+  EXPECT_EQ(explained(run.out, "bare").heading,
+            "bare (generic-hl7): base none, file none: no entries: its results are kept unmapped "
+            "and it is sent no work");
+  const auto xn = explained(run.out, "xn");
+  EXPECT_TRUE(xn.heading.starts_with("xn (sysmex-xn): base sysmex-xn, file none: ")) << run.out;
+  ASSERT_NE(xn.row("Blasts?"), nullptr) << run.out;
+  EXPECT_EQ((*xn.row("Blasts?"))[2], "(flag)");
+  EXPECT_EQ(check({file}).out.find("loinc-cbc"), std::string::npos) << "only with --explain";
+}
+
+TEST_F(CheckConfig, AnUnknownBaseIsAnErrorNamingTheKnownTables) {
+  const auto file = write("lab.json", R"({"database": {"url": "postgresql:///x"},
+    "analyzers": [{"name": "bc", "driver": "generic-hl7", "protocol": "hl7", "base": "loinc",
+                   "transport": {"type": "tcp-server", "port": 5004}}]})");
+  const auto run = check({"--explain", file});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find(file + ": analyzers[0].base: unknown mapping table \"loinc\" (known: "
+                                "bd-facs, loinc-cbc, loinc-lymphocyte-subsets, sysmex-cs, "
+                                "sysmex-xn, none)"),
+            std::string::npos)
+      << run.err;
 }
 
 }  // namespace

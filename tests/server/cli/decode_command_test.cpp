@@ -226,6 +226,31 @@ TEST(DecodeCommand, AppliesTheLabsMappingOverrides) {
   EXPECT_NE(refused.err.find(R"(codes["WBC"].decimals)"), std::string::npos) << refused.err;
 }
 
+// generic-hl7 has no table of its own: LOINC-coded results are mapped only from a base named.
+TEST(DecodeCommand, AGenericDriverMapsOnlyWhatItsBaseAndFileName) {
+  const auto cbc = (kFixtures / "hl7/oru-r01-cbc.hl7").string();
+  auto bare = decode({"--driver", "generic-hl7", cbc});
+  ASSERT_EQ(bare.status, 0) << bare.err;
+  const auto unmapped = json::parse(bare.out);
+  for (const auto& o : unmapped["results"][0]["observations"]) {
+    EXPECT_EQ(o["unmapped"], true) << o.dump() << ": kept, unmapped";
+  }
+  EXPECT_NE(bare.err.find("6690-2: code not in the mapping table"), std::string::npos) << bare.err;
+
+  auto based = decode({"--driver", "generic-hl7", "--base", "loinc-cbc", cbc});
+  ASSERT_EQ(based.status, 0) << based.err;
+  const auto mapped = json::parse(based.out);
+  const auto& wbc = mapped["results"][0]["observations"][0];
+  EXPECT_EQ(wbc["code"], "WBC");
+  EXPECT_EQ(wbc["unmapped"], false);
+
+  auto unknown = decode({"--driver", "generic-hl7", "--base", "loinc", cbc});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("base: unknown mapping table \"loinc\" (known: bd-facs, loinc-cbc"),
+            std::string::npos)
+      << unknown.err;
+}
+
 TEST(DecodeCommand, RefusesAnUnknownDriverOrTheWrongProtocol) {
   auto unknown = decode({"--driver", "abbott-ruby", (kFixtures / "hl7/oru-r01-cbc.hl7").string()});
   EXPECT_EQ(unknown.status, 2);

@@ -141,6 +141,31 @@ TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   EXPECT_EQ(c.spool_dir, std::filesystem::path("/etc/hemalink/../var/spool"));
 }
 
+TEST(DaemonConfig, AnAnalyzersBaseIsAShippedTableOrNone) {
+  const auto c = config_of(R"({"database": {"url": "postgresql:///x"}, "analyzers": [
+      {"name": "bc", "driver": "generic-hl7", "protocol": "hl7", "base": "loinc-cbc",
+       "transport": {"type": "tcp-server", "port": 5004}},
+      {"name": "chem", "driver": "generic-hl7", "protocol": "hl7", "mappings": "chem.json",
+       "transport": {"type": "tcp-server", "port": 5005}},
+      {"name": "xn", "driver": "sysmex-xn", "protocol": "astm", "base": "none",
+       "transport": {"type": "tcp-server", "port": 5001}}]})");
+  ASSERT_EQ(c.analyzers.size(), 3U);
+  EXPECT_EQ(c.analyzers[0].base, "loinc-cbc");
+  EXPECT_EQ(c.analyzers[1].base, std::nullopt) << "none given: the driver's (none for generic-hl7)";
+  EXPECT_EQ(c.analyzers[1].mappings_file, std::filesystem::path("/etc/hemalink/chem.json"));
+  EXPECT_EQ(c.analyzers[2].base, "none");
+
+  const auto errors = errors_of(with_analyzer(
+      R"({"name": "h", "driver": "generic-hl7", "protocol": "hl7", "base": "generic-hl7",
+          "transport": {"type": "tcp-server", "port": 5004}},
+         {"name": "i", "driver": "generic-hl7", "protocol": "hl7", "base": ["loinc-cbc"],
+          "transport": {"type": "tcp-server", "port": 5005}})"));
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "analyzers[0].base: unknown mapping table \"generic-hl7\" (known: bd-facs, "
+                        "loinc-cbc, loinc-lymphocyte-subsets, sysmex-cs, sysmex-xn, none)",
+                        "analyzers[1].base: expected a string, got [\"loinc-cbc\"]"}));
+}
+
 TEST(DaemonConfig, TheEnvironmentOverridesTheDatabaseUrl) {
   const auto c =
       config_of(with_analyzer(R"({"name": "a", "driver": "generic-hl7", "protocol": "hl7",

@@ -57,13 +57,55 @@ TEST(MappingJson, LabOverridesReplaceShippedEntries) {
 }
 
 TEST(MappingJson, EveryShippedTableReads) {
-  for (const char* driver : {"sysmex-xn", "sysmex-cs", "bd-facs", "generic-hl7", "generic-astm"}) {
-    auto json = shipped_mapping_json(driver);
-    ASSERT_TRUE(json.has_value()) << driver;
-    auto table = mapping_table_from_json(*json, driver);
-    EXPECT_TRUE(table.has_value()) << driver << ": " << files::describe(table.error(), "\n");
+  const auto names = shipped_table_names();
+  EXPECT_EQ(names,
+            (std::vector<std::string_view>{"bd-facs", "loinc-cbc", "loinc-lymphocyte-subsets",
+                                           "sysmex-cs", "sysmex-xn"}));
+  for (const auto name : names) {
+    auto json = shipped_mapping_json(name);
+    ASSERT_TRUE(json.has_value()) << name;
+    auto table = mapping_table_from_json(*json, name);
+    ASSERT_TRUE(table.has_value()) << name << ": " << files::describe(table.error(), "\n");
+    EXPECT_GT(table->size(), 0u) << name;
   }
-  EXPECT_FALSE(shipped_mapping_json("no-such-driver").has_value());
+  EXPECT_FALSE(shipped_mapping_json("no-such-table").has_value());
+}
+
+// The drivers of one instrument read its fixed codes: their own table is the default. Generic
+// drivers start from nothing, whatever ships.
+TEST(MappingJson, OnlyTheInstrumentDriversHaveADefaultBase) {
+  EXPECT_EQ(default_mapping_base("sysmex-xn"), "sysmex-xn");
+  EXPECT_EQ(default_mapping_base("sysmex-cs"), "sysmex-cs");
+  EXPECT_EQ(default_mapping_base("bd-facs"), "bd-facs");
+  EXPECT_EQ(default_mapping_base("generic-hl7"), "");
+  EXPECT_EQ(default_mapping_base("generic-astm"), "");
+  EXPECT_EQ(mapping_base("generic-hl7", std::nullopt), "");
+  EXPECT_EQ(mapping_base("generic-hl7", "loinc-cbc"), "loinc-cbc");
+  EXPECT_EQ(mapping_base("sysmex-xn", "none"), "") << "an instrument driver may start from nothing";
+}
+
+TEST(MappingJson, ATableIsItsBaseAndItsFileAndNothingElse) {
+  auto none = load_mappings("", R"({"codes": {"2345-7": {"code": "GLU"}}})", "chem.json");
+  ASSERT_TRUE(none.has_value()) << files::describe(none.error(), "\n");
+  EXPECT_EQ(none->size(), 1u);
+  EXPECT_EQ(none->find("6690-2"), nullptr) << "no LOINC CBC merged in";
+  EXPECT_EQ(none->orderable_codes(), std::vector<std::string>{"GLU"});
+  EXPECT_EQ(load_mappings("", "", "")->size(), 0u);
+
+  auto cbc =
+      load_mappings("loinc-cbc", R"({"codes": {"08001": {"code": "TAKE_MODE"}}})", "bc.json");
+  ASSERT_TRUE(cbc.has_value()) << files::describe(cbc.error(), "\n");
+  EXPECT_EQ(cbc->find("6690-2")->code, "WBC");
+  EXPECT_EQ(cbc->find("08001")->code, "TAKE_MODE");
+  EXPECT_EQ(cbc->find("8123-2"), nullptr) << "lymphocyte subsets are a table of their own";
+}
+
+TEST(MappingJson, AnUnknownBaseNamesTheKnownOnes) {
+  auto table = load_mappings("generic-hl7", "", "");
+  ASSERT_FALSE(table.has_value());
+  EXPECT_EQ(files::describe(table.error(), "\n"),
+            "base: unknown mapping table \"generic-hl7\" (known: bd-facs, loinc-cbc, "
+            "loinc-lymphocyte-subsets, sysmex-cs, sysmex-xn, none)");
 }
 
 }  // namespace

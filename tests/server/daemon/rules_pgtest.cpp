@@ -28,7 +28,9 @@ const std::filesystem::path kRules =
 config::DaemonConfig lab() {
   config::DaemonConfig c;
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
-  c.analyzers.push_back(testing::tcp_analyzer("facs-1", "generic-hl7", WireProtocol::Hl7));
+  auto facs = testing::tcp_analyzer("facs-1", "generic-hl7", WireProtocol::Hl7);
+  facs.base = "loinc-lymphocyte-subsets";  // FACSLink relays BD results LOINC-coded
+  c.analyzers.push_back(facs);
   c.rules.files = {kRules / "cbc.json", kRules / "coag.json", kRules / "flow.json"};
   // A LIS nobody listens on: released results wait in the outbox.
   config::LisDestination lis;

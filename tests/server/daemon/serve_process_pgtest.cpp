@@ -38,6 +38,7 @@ TEST(ServeProcess, SigtermMidLoadLosesNoAcknowledgedMessageAndExitsZero) {
             "spool_dir": "spool", "threads": 2, "logging": {{"format": "json"}},
             "http": {{"listen": "127.0.0.1:0"}},
             "analyzers": [{{"name": "hl7-1", "driver": "generic-hl7", "protocol": "hl7",
+              "base": "loinc-cbc",
               "transport": {{"type": "tcp-server", "listen_address": "127.0.0.1", "port": 0}}}}]}})",
         database.dsn());
   }

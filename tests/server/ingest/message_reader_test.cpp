@@ -10,7 +10,7 @@ namespace {
 MessageReader reader() {
   MessageReader i;
   for (const std::string name : {"generic-hl7", "sysmex-xn"}) {
-    auto mappings = config::load_mappings(name, "", "");
+    auto mappings = config::load_mappings(name == "generic-hl7" ? "loinc-cbc" : name, "", "");
     i.add_analyzer(name, drivers::make_driver(name, {*mappings, Charset::Latin1, {}}));
   }
   return i;
@@ -104,7 +104,7 @@ TEST(MessageReader, ABatchPrefetchesItsSpecimensHistoryOnceBeforeDeciding) {
       },
       [&](std::span<const model::ResultSet* const> specimens,
           std::chrono::system_clock::time_point) { prefetched.push_back(specimens.size()); });
-  auto mappings = config::load_mappings("generic-hl7", "", "");
+  auto mappings = config::load_mappings("loinc-cbc", "", "");
   batch_reader.add_analyzer("generic-hl7",
                             drivers::make_driver("generic-hl7", {*mappings, Charset::Latin1, {}}));
   const auto a = receipt("generic-hl7", store::WireProtocol::Hl7, kOru);

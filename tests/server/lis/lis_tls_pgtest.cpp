@@ -51,7 +51,9 @@ struct TlsLisLab {
 
   config::DaemonConfig config(transport::Transport to_lis, WireProtocol protocol) const {
     config::DaemonConfig c;
-    c.analyzers.push_back(testing::tcp_analyzer("facs-1", "generic-hl7", WireProtocol::Hl7));
+    auto facs = testing::tcp_analyzer("facs-1", "generic-hl7", WireProtocol::Hl7);
+    facs.base = "loinc-lymphocyte-subsets";
+    c.analyzers.push_back(facs);
     const auto rules = dir / "release-all.json";
     std::ofstream(rules) << R"({"version": "release-all-test", "rules": [
         {"id": "release-all", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})";

@@ -2,7 +2,8 @@
 // corpus: the LIS orders two tests on the tube the BA400 asks about; the BA400's QBP^Q11 is
 // answered RSP^K11 (its control ID in MSA-2, QAK OK, the QPD echoed) and then an OML^O33 with the
 // tests in the BA400's codes, which the simulated BA400 accepts with an ORL^O34 (stored, not
-// answered). A tube with no order gets QAK NF and no work order.
+// answered). A tube with no order gets QAK NF and no work order. A chemistry analyzer is sent only
+// the tests of its own table, never the CBC pending on the same tube.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -120,6 +121,112 @@ TEST(LawQuery, ATubeWithNoOrderIsAnsweredNotFoundAndSentNoWork) {
   ASSERT_EQ(report.host_replies.size(), 1u);
   EXPECT_EQ(at(report.host_replies[0], "QAK-2"), "NF");
   EXPECT_EQ(report.counts.host_messages, 0u) << "no work order";
+}
+
+// A chemistry analyzer on IHE LAW whose table is its own file (glucose, creatinine; no base), and
+// a generic-hl7 analyzer with neither base nor file. The LIS orders a CBC and the chemistry on
+// one tube (OML^O33: one specimen, an ORC/OBR per test).
+struct ChemistryLab {
+  testing::TempDir dir{"law-chemistry"};
+
+  config::DaemonConfig config() const {
+    std::ofstream(dir / "chem.json") << R"({"codes": {
+        "2345-7": {"code": "GLU"}, "2160-0": {"code": "CREA"}}})";
+    std::ofstream(dir / "lis.json") << R"({"codes": {
+        "WBC": {"code": "WBC"}, "RBC": {"code": "RBC"}, "HCT": {"code": "HCT"},
+        "PLT": {"code": "PLT"}, "GLU": {"code": "GLU"}, "CREA": {"code": "CREA"}}})";
+    config::DaemonConfig c;
+    auto chem = testing::tcp_analyzer("chem", "generic-hl7", WireProtocol::Hl7);
+    chem.mappings_file = dir / "chem.json";
+    c.analyzers.push_back(chem);
+    c.analyzers.push_back(testing::tcp_analyzer("bare", "generic-hl7", WireProtocol::Hl7));
+    c.lis.push_back(testing::order_feed_lis(9, dir / "lis.json"));
+    return c;
+  }
+};
+
+std::string cbc_and_chemistry_order(const std::string& specimen) {
+  std::string text =
+      "MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20260101090000||OML^O33^OML_O33|O-2|P|2.5.1\r"
+      "PID|1||P-10^^^HOSP^MR||Doe^Jo||19700101|M\r"
+      "SPM|1|" +
+      specimen + "||SER\r";
+  int n = 0;
+  for (const char* code : {"WBC", "RBC", "HCT", "PLT", "GLU", "CREA"}) {
+    ++n;
+    text += fmt::format("ORC|NW|PL-2{}\rOBR|1|PL-2{}||{}\r", n, n, code);
+  }
+  return text;
+}
+
+// IHE LAW TF-2 LAB-27: the work order step query for one specimen.
+std::string law_query(const std::string& specimen) {
+  return "MSH|^~\\&|ANALYZER|LAB|HEMALINK|LAB|20260101091500||QBP^Q11^QBP_Q11|Q-" + specimen +
+         "|P|2.5.1|||NE|AL||UNICODE UTF-8|||LAB-27^IHE\r"
+         "QPD|WOS^Work Order Step^IHE_LABTF|T-" +
+         specimen + "|" + specimen +
+         "\r"
+         "RCP|I||R\r";
+}
+
+std::vector<std::string> ordered_codes(const std::string& oml) {
+  auto parsed = hl7::V2Message::parse(oml);
+  EXPECT_TRUE(parsed) << oml;
+  std::vector<std::string> codes;
+  for (std::size_t i = 0; parsed && i < parsed->segment_count(); ++i) {
+    if (parsed->segment(i).id() == "OBR") {
+      codes.emplace_back(parsed->segment(i).field(4));
+    }
+  }
+  return codes;
+}
+
+TEST(LawQuery, AChemistryAnalyzerIsSentOnlyTheTestsOfItsOwnTable) {
+  HL_REQUIRE_POSTGRES();
+  ChemistryLab lab;
+  DaemonHarness h(lab.config());
+  ASSERT_EQ(
+      send(h.daemon().order_feed_port("lis"), {cbc_and_chemistry_order("SP-42")}).results[0].answer,
+      simulate::Answer::Acknowledged);
+  ASSERT_EQ(h.count("SELECT count(*) FROM order_tests WHERE is_mapped"), 6);
+
+  const auto report = send(h.port("chem"), {law_query("SP-42")});
+  ASSERT_EQ(report.host_replies.size(), 2u)
+      << (report.host_replies.empty() ? "" : report.host_replies[0]);
+  EXPECT_EQ(at(report.host_replies[0], "QAK-2"), "OK");
+  const auto& oml = report.host_replies[1];
+  EXPECT_EQ(at(oml, "MSH-9"), "OML^O33^OML_O33");
+  EXPECT_EQ(ordered_codes(oml), (std::vector<std::string>{"2345-7", "2160-0"}))
+      << "glucose and creatinine in the analyzer's codes, and no WBC, RBC, HCT or PLT (as LOINC "
+         "6690-2, 789-8, 4544-3, 777-3 or otherwise): "
+      << oml;
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return h.count(
+                   "SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
+                   "analyzer = 'chem'") == 2;
+      },
+      10s));
+  EXPECT_EQ(h.count("SELECT count(*) FROM order_tests WHERE status = 'ordered' AND analyzer = ''"
+                    " AND code IN ('WBC', 'RBC', 'HCT', 'PLT')"),
+            4)
+      << "the CBC waits for an analyzer that runs it";
+}
+
+TEST(LawQuery, AGenericAnalyzerWithoutATableIsSentNoWork) {
+  HL_REQUIRE_POSTGRES();
+  ChemistryLab lab;
+  DaemonHarness h(lab.config());
+  ASSERT_EQ(
+      send(h.daemon().order_feed_port("lis"), {cbc_and_chemistry_order("SP-43")}).results[0].answer,
+      simulate::Answer::Acknowledged);
+
+  const auto report = send(h.port("bare"), {law_query("SP-43")});
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  EXPECT_EQ(at(report.host_replies[0], "QAK-2"), "NF") << "it runs nothing it can be ordered";
+  EXPECT_EQ(report.counts.host_messages, 0u) << "no work order";
+  EXPECT_EQ(h.count("SELECT count(*) FROM order_tests WHERE status = 'ordered' AND analyzer = ''"),
+            6);
 }
 
 }  // namespace

@@ -280,6 +280,30 @@ TEST(WorkDownload, AnHl7AnalyzerIsSentAWorkOrderPerSpecimenAndTakesIt) {
   EXPECT_TRUE(wait_for_tests(h, "D-4", "resulted", 2)) << "its ORU^R01 came back";
 }
 
+// Its table is its file (cholesterol, HDL): a full blood count on the same tube is not its work,
+// however many LOINC CBC codes ship.
+TEST(WorkDownload, AnHl7AnalyzerIsSentOnlyTheTestsOfItsOwnTable) {
+  HL_REQUIRE_POSTGRES();
+  DownloadLab lab;
+  DaemonHarness h(lab.config());
+  auto chem = analyzer_waiting(h.port("chem-dl"), WireProtocol::Hl7, 1);
+  place(h, "D-7", {"FBC", "CHOL"});
+  const auto report = chem.get();
+  ASSERT_EQ(report.host_replies.size(), 1u);
+  const auto& oml = report.host_replies[0];
+  EXPECT_NE(oml.find("\rOBR|1|D-7||CHOL"), std::string::npos) << oml;
+  const auto obr = [](std::string_view message) {
+    std::size_t n = 0;
+    for (auto at = message.find("\rOBR|"); at != std::string_view::npos;
+         at = message.find("\rOBR|", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(obr(oml), 1u) << "cholesterol alone: " << oml;
+  EXPECT_EQ(tests_of(h, "D-7", "ordered"), 9u) << "the FBC waits for the XN";
+}
+
 TEST(WorkDownload, AnHl7AnalyzersOrlAcceptingTheWorkOrderMarksItsTestsAcknowledged) {
   HL_REQUIRE_POSTGRES();
   DownloadLab lab;

@@ -12,7 +12,7 @@ namespace {
 
 std::shared_ptr<ingest::MessageReader> make_reader() {
   auto i = std::make_shared<ingest::MessageReader>();
-  auto mappings = config::load_mappings("generic-hl7", "", "");
+  auto mappings = config::load_mappings("loinc-cbc", "", "");
   i->add_analyzer("hl7-1", drivers::make_driver("generic-hl7", {*mappings, Charset::Utf8, {}}));
   return i;
 }

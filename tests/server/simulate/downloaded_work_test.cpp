@@ -12,7 +12,7 @@ namespace {
 using model::WireProtocol;
 
 std::vector<std::string> codes_read_by(std::string_view driver_name, const std::string& message) {
-  auto mappings = config::load_mappings(std::string(driver_name), "", "");
+  auto mappings = config::load_mappings(driver_name, "", "");
   EXPECT_TRUE(mappings);
   auto driver = drivers::make_driver(driver_name, {std::move(*mappings), Charset::Latin1, {}});
   auto parsed = astm::Lis2Message::parse(message);
