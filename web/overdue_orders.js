@@ -53,8 +53,9 @@ export function overdueOrders(app) {
       h('td', {}, order.priority ? h('span', {class: `badge ${order.priority}`}, order.priority.toUpperCase()) : ''),
       h('td', {}, order.placer_number || '', order.source ? h('small', {}, ` ${order.source}`) : ''),
       h('td', {}, order.patient_id || ''),
-      h('td', {class: 'waiting'}, waiting.map((t) => h('span', {class: `test ${t.status}`},
-        t.code, h('small', {}, t.analyzer ? ` ${t.status} to ${t.analyzer}` : ` ${t.status}`)))),
+      h('td', {class: 'waiting'}, waiting.map((t) => h('span', {class: `test ${t.is_mapped === false ? 'unmapped' : t.status}`},
+        t.code, h('small', {}, t.is_mapped === false ? ' not in the LIS mapping table: sent to no analyzer'
+          : t.analyzer ? ` ${t.status} to ${t.analyzer}` : ` ${t.status}`)))),
       h('td', {}, h('time', {datetime: order.created_at, title: when(order.created_at)}, ago(order.created_at))));
   }
 

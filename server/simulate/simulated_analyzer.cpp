@@ -1,7 +1,9 @@
 #include "server/simulate/simulated_analyzer.hpp"
-#include "protocols/common/charset.hpp"
 
 #include <fmt/format.h>
+
+#include "protocols/common/charset.hpp"
+#include "protocols/hl7/v2_ack.hpp"
 
 namespace hemalink::simulate {
 namespace {
@@ -56,6 +58,18 @@ bool is_acknowledgement(std::string_view message) {
   }
   return false;
 }
+
+}  // namespace
+
+bool expects_no_answer(std::string_view hl7_message) {
+  if (is_acknowledgement(hl7_message))
+    return true;
+  const auto asked = hl7::AckContext::from_raw(without_byte_order_mark(hl7_message));
+  return asked.is_enhanced_mode && !hl7::is_wanted(asked.accept, hl7::AckOutcome::Accepted) &&
+         !hl7::is_wanted(asked.application, hl7::AckOutcome::Accepted);
+}
+
+namespace {
 
 std::string field_of(std::string_view segment, char sep, std::size_t n) {
   std::size_t field = 0;
@@ -113,8 +127,8 @@ void SimulatedAnalyzer::send(std::size_t index, std::string message) {
     hl7_message_ = std::move(message);
     control_id_ = control_id_of(hl7_message_);
     sends_ = 0;
-    if (is_acknowledgement(hl7_message_)) {
-      std::string framed;  // an acknowledgement is not acknowledged: nothing to wait for
+    if (expects_no_answer(hl7_message_)) {
+      std::string framed;  // an acknowledgement, or nothing asked for: nothing to wait for
       hl7::mllp_wrap(hl7_message_, framed);
       io_.write(framed);
       io_.on_last_byte(index);

@@ -15,13 +15,19 @@ namespace hemalink::simulate {
 
 /// How the host answered one message.
 enum class Answer {
-  Acknowledged,    ///< E1381: final frame ACKed. HL7: AA/CA.
-  Rejected,        ///< HL7: AE/CE (the host kept the message as rejected).
-  Written,         ///< Bare ASTM, or an HL7 ACK/ORL (never acknowledged): written, not answered.
+  Acknowledged,  ///< E1381: final frame ACKed. HL7: AA/CA.
+  Rejected,      ///< HL7: AE/CE (the host kept the message as rejected).
+  Written,       ///< Bare ASTM, an HL7 ACK/ORL, or HL7 asking for no answer: written, not answered.
   Unacknowledged,  ///< Retries exhausted, NAKed to the end, or the host refused (AR/CR).
 };
 
 const char* to_string(Answer answer);
+
+/// Whether the host is to write nothing back for `hl7_message` when it takes it: an
+/// acknowledgement (ACK, ORL: acknowledgements are not acknowledged), or a message in enhanced
+/// mode whose MSH-15 and MSH-16 ask for no acknowledgement on success (NE, ER). Such a message
+/// counts as Written once sent; an error answer that comes later is counted as unexpected.
+bool expects_no_answer(std::string_view hl7_message);
 
 struct AnalyzerSettings {
   model::WireProtocol protocol = model::WireProtocol::Astm;

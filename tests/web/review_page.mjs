@@ -83,7 +83,10 @@ async function flow(browser) {
   step = 'the order the LIS placed and no analyzer ran is listed overdue above the queue';
   const overdue = tech.locator('section.overdue');
   await overdue.waitFor();
-  assert.equal(await overdue.locator('h2').textContent(), 'Overdue orders: 1');
+  assert.equal(await overdue.locator('h2').textContent(), 'Overdue orders: 2');
+  const unknown = overdue.locator('tr:has(a:has-text("S-ORD-2"))');
+  assert.match(await unknown.locator('td.waiting').textContent(), /GLU not in the LIS mapping table: sent to no analyzer/,
+    'an order whose code the table does not know says why it waits');
   const ordered = overdue.locator('tr:has(a:has-text("S-ORD-1"))');
   assert.equal(await ordered.locator('.badge.stat').textContent(), 'STAT', 'its priority from TQ1-9');
   assert.match(await ordered.textContent(), /PL-ORD-1/, 'the LIS\'s placer number');

@@ -102,7 +102,8 @@ struct WebLab {
     c.qc.policy.averages.push_back(wbc);
     c.lis.push_back(lis("lis", lis_sim.port(), 10));
     // Its orders by canonical codes (order panels only: its results go by LOINC as before).
-    std::ofstream(dir / "lis.json") << R"({"order_panels": {"WBC": ["WBC"], "PLT": ["PLT"]}})";
+    std::ofstream(dir / "lis.json")
+        << R"({"codes": {}, "order_panels": {"WBC": ["WBC"], "PLT": ["PLT"]}})";
     c.lis.back().mapping_file = dir / "lis.json";
     config::LisOrderFeed feed;  // the LIS orders too; what it ordered and nobody ran is overdue
     feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};

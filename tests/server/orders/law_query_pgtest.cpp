@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "protocols/common/split.hpp"
 #include "protocols/hl7/v2_message.hpp"
 #include "server/simulate/simulation.hpp"
 #include "tests/support/corpus.hpp"
@@ -175,7 +176,7 @@ std::vector<std::string> ordered_codes(const std::string& oml) {
   std::vector<std::string> codes;
   for (std::size_t i = 0; parsed && i < parsed->segment_count(); ++i) {
     if (parsed->segment(i).id() == "OBR") {
-      codes.emplace_back(parsed->segment(i).field(4));
+      codes.emplace_back(nth_part(parsed->segment(i).field(4), '^', 1));  // OBR-4.1
     }
   }
   return codes;
