@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "server/orders/order_answers.hpp"
 #include "server/orders/order_reading.hpp"
 
@@ -10,9 +12,11 @@ namespace hemalink::orders {
 namespace {
 
 std::string specimens_of(const store::OrderReceipt& r) {
+  std::vector<std::string> seen;
   std::string out;
   for (const auto& m : r.orders) {
-    if (out.find(m.order.specimen_id) == std::string::npos) {
+    if (std::find(seen.begin(), seen.end(), m.order.specimen_id) == seen.end()) {
+      seen.push_back(m.order.specimen_id);
       out += out.empty() ? "" : ",";
       out += m.order.specimen_id;
     }

@@ -288,7 +288,11 @@ Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const Orde
         tx.exec_params("SELECT set_config('hemalink.actor', $1, true)", "lis:" + r.source);
         const auto key = resend_key(r.protocol, r.raw);
         OrderChanges changes;
-        if (const auto first = tx.exec_params(kFirstSent, r.source, pqxx::binarystring(key));
+        // Only a message with a control ID (MSH-10, ASTM H-3) can be a resend: an ASTM LIS that
+        // sends no H-3 may send the same bytes again as a new order after a cancellation.
+        if (const auto first = r.control_id.empty()
+                                   ? pqxx::result()
+                                   : tx.exec_params(kFirstSent, r.source, pqxx::binarystring(key));
             !first.empty()) {
           changes.duplicate_of = first[0][0].as<std::string>();
           if (first[0][1].as<std::string>() == "rejected")

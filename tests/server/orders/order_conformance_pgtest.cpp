@@ -262,6 +262,25 @@ TEST(OrderConformance, ATestTheTableDoesNotKnowNeverReachesAnAnalyzer) {
       << "never sent, never acknowledged";
 }
 
+// An ASTM LIS that sends no control ID (H-3) may order again with the very bytes of its first
+// order after cancelling it: without a control ID nothing tells a resend, so each is applied.
+TEST(OrderConformance, AnAstmOrderWithoutAControlIdSentAgainAfterItsCancellationOrdersAgain) {
+  HL_REQUIRE_POSTGRES();
+  DaemonHarness h(lab(WireProtocol::Astm));
+  const auto order = testing::fixture_as_sent(kFixtures / "astm-crossmatch-with-donor.astm");
+  auto cancel = order;
+  cancel.replace(cancel.find("||||N||||"), 9, "||||C||||");
+  const auto report = testing::send_messages(h.daemon().order_feed_port("lis"), WireProtocol::Astm,
+                                             {order, cancel, order});
+  ASSERT_EQ(report.results.size(), 3u);
+  EXPECT_EQ(h.query_value("SELECT string_agg(status, ',' ORDER BY received_at) FROM messages"
+                          " WHERE destination = 'lis'"),
+            "accepted,accepted,accepted");
+  EXPECT_EQ(h.query_value("SELECT status FROM order_tests WHERE lis_code = 'XM'"), "ordered")
+      << "ordered, cancelled, ordered again";
+  EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE entity = 'order_test'"), 3);
+}
+
 // A blood bank LIS's crossmatch reaches its analyzer with what the analyzer needs to run it: the
 // specimen type in O-16 and the donor unit in C records after the O record.
 TEST(OrderConformance, ACrossmatchIsSentWithItsSpecimenTypeAndDonorUnit) {
