@@ -238,8 +238,9 @@ void Hl7Session::ask(const std::shared_ptr<Pending>& pending) {
   pending->is_asking = true;
   io_.answer_host_query(pending->query, [this, pending](HostReply reply) {
     pending->is_asking = false;
-    if (!reply.reply.empty()) {
+    if (!reply.reply.empty()) {  // the RSP^K11 is the query's answer, in either mode
       pending->ack = std::move(reply.reply);
+      pending->application_ack.clear();
       pending->follow_up = std::move(reply.follow_up);
       pending->follow_up_tests = std::move(reply.test_ids);
       pending->has_reply = true;

@@ -242,6 +242,21 @@ TEST_F(Hl7SessionTest, EnhancedModeSendsEachAcknowledgementTheSenderAsksFor) {
   }
 }
 
+// The BA400 asks in enhanced mode (ER/AL): its RSP^K11 is the application answer, and no ACK of
+// the query goes beside it, whether the query is stored before or after the reply is ready.
+TEST_F(Hl7SessionTest, AQueryInEnhancedModeIsAnsweredByItsResponseAlone) {
+  io.reply = {"MSH|^~\\&|hemalink||BA400||20261128||RSP^K11^RSP_K11|R1|P|2.5.1\rMSA|AA|Q1\r",
+              "MSH|^~\\&|hemalink||BA400||20261128||OML^O33^OML_O33|W1|P|2.5.1\rSPM|1|S-1\r",
+              {7}};
+  io.holds_reply = true;
+  std::string query = kQuery;
+  query.replace(query.find("2.5.1\r"), 6, "2.5.1|||ER|AL\r");
+  session.feed(as_bytes(framed(query)));
+  io.complete(0, store::StoreOutcome::Stored);
+  io.answer_now();
+  EXPECT_EQ(io.ack_fields("MSH-9.1"), (std::vector<std::string>{"RSP", "OML"}));
+}
+
 TEST_F(Hl7SessionTest, EnhancedModeAnswersAMessageStoredAsRejectedCeThenAe) {
   const std::string broken =
       "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C9|P|2.5|||AL|AL\rOBX|1|NM";
