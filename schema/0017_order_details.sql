@@ -9,7 +9,8 @@
 -- - a test the mapping table does not know (is_mapped false) keeps the LIS's code in `code`, but
 --   its uniqueness is by that code among the unmapped tests only, so an unmapped `MCV` and the MCV
 --   of a mapped panel are two rows, and nothing that matches canonical codes sees the first;
--- - an order message is found again by its resend key (as an analyzer's is) per destination.
+-- - an order message that repeats the LIS's latest one (its resend key, as an analyzer's) is a
+--   duplicate.
 
 ALTER TABLE orders
   ADD COLUMN specimen_type        text NOT NULL DEFAULT '',
@@ -36,8 +37,9 @@ CREATE INDEX order_tests_unmapped_open ON order_tests (ordered_at)
   WHERE NOT is_mapped AND status IN ('ordered', 'sent', 'acknowledged');
 COMMENT ON COLUMN order_tests.code IS 'Canonical code (WBC, PT_SEC), mapped from the LIS''s code by the destination''s mapping table; for a test the table does not know (is_mapped false), the LIS''s code, which nothing matches against results or sends to an analyzer.';
 
-CREATE INDEX messages_by_destination_resend_key ON messages (destination, resend_key)
-  WHERE destination IS NOT NULL AND resend_key IS NOT NULL;
+-- A LIS's latest message, which a resend repeats.
+CREATE INDEX messages_from_lis_by_time ON messages (destination, received_at)
+  WHERE direction = 'in' AND destination IS NOT NULL;
 
 -- A result marks resulted only the mapped tests of its specimen's orders.
 CREATE OR REPLACE FUNCTION order_tests_resulted() RETURNS trigger LANGUAGE plpgsql AS $$

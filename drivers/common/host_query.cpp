@@ -91,7 +91,9 @@ std::string order_record(const model::WorkOrder& w, std::string o3, const QueryL
   f[5] = std::string(timestamp);
   f[6] = escaped(w.collected_at);
   f[10] = "N";
-  f[14] = escaped(w.specimen_type);
+  f[14] = escaped(w.specimen_type);  // O-16 specimen descriptor: type^source
+  if (!w.specimen_source.empty())
+    f[14] += kOurs.component + escaped(w.specimen_source);
   f[24] = std::string(report_type);
   return record('O', std::move(f));
 }

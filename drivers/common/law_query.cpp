@@ -100,7 +100,7 @@ std::string write_law_work_order(const LawQuery& q, const model::WorkOrder& work
         .field(work.patient->sex);
   }
   w.segment("SPM").field("1").components({work.specimen.specimen_id}).field("");
-  w.field(work.specimen_type);  // SPM-4
+  w.components({work.specimen_type, work.specimen_type_text, work.specimen_type_system});  // SPM-4
   for (int i = 5; i <= 10; ++i) {
     w.field("");
   }

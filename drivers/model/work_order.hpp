@@ -28,7 +28,10 @@ struct WorkOrder {
   std::optional<Patient> patient;
   Priority priority = Priority::Unknown;
   std::string collected_at;
-  std::string specimen_type;  ///< O-16 / SPM-4 code (SER, WB, ...), when the order says
+  std::string specimen_type;         ///< O-16 / SPM-4 code (SER, WB, ...), when the order says
+  std::string specimen_type_text;    ///< SPM-4.2 (Serum), when the order says.
+  std::string specimen_type_system;  ///< SPM-4.3 (HL70487), when the order says.
+  std::string specimen_source;       ///< O-16 component 2, SPM-8 (the source site).
   std::vector<std::string> codes;
   /// What each of `codes` stands for in the lab's canonical codes (`PT_SEC+INR` for a test group
   /// that orders both), for the text of LAB-28's OBR-4; parallel to `codes` when filled.

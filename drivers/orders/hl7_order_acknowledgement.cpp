@@ -51,9 +51,10 @@ class AcknowledgementWriter {
  public:
   AcknowledgementWriter(hl7::V2Writer& w, const KnownTest& is_known) : w_(w), is_known_(is_known) {}
 
+  // The PATIENT group only for an order that names its patient: PID-3 is required.
   void patient(const model::LabOrder& order) {
     const auto id = order.patient ? order.patient->id : std::string();
-    if (id == patient_ && pid_written_)
+    if (id.empty() || (id == patient_ && pid_written_))
       return;
     patient_ = id;
     pid_written_ = true;

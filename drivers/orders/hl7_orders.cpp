@@ -134,6 +134,8 @@ class OrderWalk {
       add_request(s);
     } else if (id == "NTE") {
       read_note(s);
+    } else if (id == "OBX" && open_ == Open::Request) {
+      open_ = Open::Nothing;  // an NTE after it notes the observation, not the order
     }
     return std::nullopt;
   }
@@ -166,11 +168,11 @@ class OrderWalk {
   }
 
   // A second OBR under one ORC is a request of its own in the same order group; an OBR with no
-  // ORC before it (older ORM senders), or after a request whose ORC already had one in OML^O33,
-  // starts its own group.
+  // ORC before it (older ORM senders), or one after a new SPM in OML^O33 (without its ORC), starts
+  // a group of its own, on that specimen.
   void add_request(const hl7::V2Segment& s) {
-    if (groups_.empty()) {
-      new_group(s);
+    if (groups_.empty() || open_ == Open::GroupSpecimen) {
+      new_group(s);  // OML^O33: an SPM since the last ORC starts a new specimen's order
     }
     auto& request = groups_.back().requests.emplace_back();
     ++requests_seen_;

@@ -30,15 +30,18 @@ V2Writer& V2Writer::field(std::string_view value) {
   return *this;
 }
 
+// Trailing empty components are left out (HL7 v2.5.1 2.5.5.3): `SER` rather than `SER^^`.
 V2Writer& V2Writer::components(std::initializer_list<std::string_view> values) {
   out_.push_back(encoding_.field);
-  bool first = true;
-  for (auto value : values) {
-    if (!first) {
+  std::size_t count = values.size();
+  while (count > 0 && values.begin()[count - 1].empty()) {
+    --count;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) {
       out_.push_back(encoding_.component);
     }
-    first = false;
-    escape_into(value, encoding_, out_);
+    escape_into(values.begin()[i], encoding_, out_);
   }
   return *this;
 }

@@ -24,6 +24,7 @@ class V2Writer {
   /// Terminates the open segment, if any, and starts segment `id`.
   V2Writer& segment(std::string_view id);
   V2Writer& field(std::string_view value);
+  /// A field of components, trailing empty ones left out.
   V2Writer& components(std::initializer_list<std::string_view> values);
   V2Writer& raw(std::string_view encoded);
   /// Terminates the open segment with CR.

@@ -194,6 +194,9 @@ void outbox_metrics(PrometheusText& p, const LabView& v) {
 // analyzer until the table learns the code.
 void unmapped_order_metrics(PrometheusText& p, const LabView& v) {
   const auto counts = store::unmapped_order_counts(v.dsn);
+  p.family("hemalink_order_codes_unmapped_up", "gauge",
+           "1 when the unmapped LIS codes could be read for these metrics.");
+  p.sample("hemalink_order_codes_unmapped_up", {}, counts ? 1 : 0);
   if (!counts)
     return;
   const auto rows = with_every_destination(*counts, v);

@@ -1,6 +1,7 @@
 #include "server/ingest/configured_message_reader.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -104,7 +105,15 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
       errors.insert(errors.end(), table.error().begin(), table.error().end());
       continue;
     }
-    auto driver = drivers::make_driver(a.driver, {table->effective(), a.charset, {}});
+    auto effective = table->effective();
+    if (effective.size() == 0) {
+      spdlog::warn(
+          "analyzers[{}] ({}, {}): its mapping table is empty (no base, no mappings file): its "
+          "results are kept unmapped and it is sent no work; name a base such as \"loinc-cbc\" "
+          "(hemalink check-config --explain lists each analyzer's table)",
+          i, a.name, a.driver);
+    }
+    auto driver = drivers::make_driver(a.driver, {std::move(effective), a.charset, {}});
     if (!driver) {
       errors.push_back({"", std::nullopt, fmt::format("analyzers[{}].driver", i),
                         fmt::format("unknown driver \"{}\"", a.driver)});

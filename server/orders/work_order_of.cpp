@@ -34,6 +34,11 @@ model::WorkOrder work_order_of(const drivers::Driver& driver, model::QueriedSpec
       }
       if (w.specimen_type.empty()) {
         w.specimen_type = order.specimen_type;
+        w.specimen_type_text = order.specimen_type_text;
+        w.specimen_type_system = order.specimen_type_system;
+      }
+      if (w.specimen_source.empty()) {
+        w.specimen_source = order.specimen_source;
       }
       if (!order.comment.empty() && w.comment.find(order.comment) == std::string::npos) {
         w.comment += (w.comment.empty() ? "" : "\n") + order.comment;

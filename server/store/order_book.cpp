@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "server/store/epoch_seconds.hpp"
@@ -19,12 +21,16 @@ constexpr const char* kMessage =
     " VALUES ($1::uuid, $2, 'in', $3, $4, to_timestamp($5), $6::bytea, sha256($6::bytea), $7,"
     " $8, $9, $10, $11::bytea, $12::uuid)";
 
-// The first time this LIS sent these bytes (its send time aside), when it did.
+// The message this one repeats: the last one this LIS sent (duplicates aside), when it had these
+// bytes (its send time aside). A resend after a lost acknowledgement comes before anything new;
+// the same bytes after other messages (a counter that started again, an ASTM H-3 that never
+// changes) are a new message and applied.
 constexpr const char* kFirstSent =
-    "SELECT id, status, coalesce(reject_reason, '') FROM messages"
-    " WHERE destination = $1 AND direction = 'in' AND resend_key = $2::bytea"
-    "   AND status <> 'duplicate'"
-    " ORDER BY received_at, id LIMIT 1";
+    "SELECT id, status, coalesce(reject_reason, '') FROM ("
+    "  SELECT id, status, reject_reason, resend_key FROM messages"
+    "  WHERE destination = $1 AND direction = 'in' AND status <> 'duplicate'"
+    "  ORDER BY received_at DESC, id DESC LIMIT 1) last"
+    " WHERE resend_key = $2::bytea";
 
 constexpr const char* kReject =
     "UPDATE messages SET status = 'rejected', reject_reason = $2 WHERE id = $1::uuid";
@@ -99,7 +105,8 @@ constexpr const char* kUpdatePatient =
 constexpr const char* kPendingOnAny =
     "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
     " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
-    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment"
+    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment,"
+    " o.specimen_type_text, o.specimen_type_system"
     " FROM orders o JOIN order_tests t ON t.order_id = o.id"
     " WHERE o.specimen_id = ANY ($1::text[]) AND t.status IN ('ordered', 'sent', 'acknowledged')"
     "   AND t.is_mapped"
@@ -108,7 +115,8 @@ constexpr const char* kPendingOnAny =
 constexpr const char* kOnSpecimens =
     "SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
     " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
-    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment"
+    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment,"
+    " o.specimen_type_text, o.specimen_type_system"
     " FROM orders o JOIN order_tests t ON t.order_id = o.id"
     " WHERE o.specimen_id = ANY ($1::text[]) ORDER BY o.id, t.id";
 
@@ -145,7 +153,8 @@ constexpr const char* kToDownload =
     "   ORDER BY o.id LIMIT $4)"
     " SELECT o.id, o.source, o.placer_number, o.filler_number, o.specimen_id, o.patient_id,"
     " o.patient_sex, o.patient_birth_date, o.location, o.priority, o.collected_at,"
-    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment"
+    " t.id, t.code, t.status, t.is_mapped, o.specimen_type, o.specimen_source, o.comment,"
+    " o.specimen_type_text, o.specimen_type_system"
     " FROM wanted w JOIN orders o ON o.id = w.id JOIN order_tests t ON t.order_id = o.id"
     " WHERE t.code = ANY ($5::text[]) AND t.is_mapped"
     "   AND (t.status = 'ordered' OR ($3 AND t.status = 'sent' AND t.analyzer = $1))"
@@ -271,6 +280,8 @@ std::vector<PendingOrder> read_orders(const pqxx::result& rows) {
       o.specimen_type = row[15].as<std::string>();
       o.specimen_source = row[16].as<std::string>();
       o.comment = row[17].as<std::string>();
+      o.specimen_type_text = row[18].as<std::string>();
+      o.specimen_type_system = row[19].as<std::string>();
     }
     out.back().tests.push_back({row[11].as<long long>(), row[12].as<std::string>(),
                                 row[13].as<std::string>(), row[14].as<bool>()});
@@ -330,7 +341,7 @@ Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const Orde
 constexpr const char* kOpenUnmapped =
     "SELECT t.id, t.order_id, t.lis_code, t.lis_text, t.lis_coding_system, o.specimen_id"
     " FROM order_tests t JOIN orders o ON o.id = t.order_id"
-    " WHERE o.source = $1 AND NOT t.is_mapped AND t.status IN ('ordered', 'sent', 'acknowledged')"
+    " WHERE o.source = $1 AND NOT t.is_mapped AND t.status = 'ordered'"
     " ORDER BY t.id FOR UPDATE OF t";
 
 constexpr const char* kCloseUnmapped =
@@ -354,6 +365,9 @@ Result<std::vector<std::string>, StoreError> remap_unmapped_tests(
           std::vector<OrderedCode> tests;
           std::string became;
           for (const auto& code : canonical) {
+            if (std::any_of(tests.begin(), tests.end(),
+                            [&](const OrderedCode& t) { return t.code == code; }))
+              continue;  // a panel that lists a test twice orders it once
             tests.push_back(
                 {code, lis_code, true, row[3].as<std::string>(), row[4].as<std::string>()});
             became += (became.empty() ? "" : ", ") + code;

@@ -97,7 +97,9 @@ struct PendingOrder {
   std::string location;
   model::Priority priority = model::Priority::Unknown;
   std::string collected_at;
-  std::string specimen_type;  ///< SPM-4.1 / ASTM O-16.1 as the LIS sent it.
+  std::string specimen_type;         ///< SPM-4.1 / ASTM O-16.1 as the LIS sent it.
+  std::string specimen_type_text;    ///< SPM-4.2.
+  std::string specimen_type_system;  ///< SPM-4.3.
   std::string specimen_source;
   std::string comment;  ///< The LIS's notes on the order.
   std::vector<PendingTest> tests;

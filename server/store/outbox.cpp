@@ -63,7 +63,8 @@ constexpr const char* kContentResults =
     " LEFT JOIN LATERAL (SELECT od.placer_number, od.filler_number, ot.lis_code"
     "   FROM orders od JOIN order_tests ot ON ot.order_id = od.id"
     "   WHERE od.specimen_id = r.specimen_id AND od.source = o.destination AND ot.code = r.code"
-    "   ORDER BY od.id DESC LIMIT 1) ord ON true";
+    "     AND ot.is_mapped"
+    "   ORDER BY od.id DESC, ot.id LIMIT 1) ord ON true";
 
 // The tests each row's specimen already went to this destination with, in an earlier row the
 // LIS acknowledged: those results are corrections. (Usually none: one probe per row.)

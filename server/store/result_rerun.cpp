@@ -8,7 +8,7 @@ namespace {
 constexpr const char* kOrderAgain =
     "UPDATE order_tests t SET status = 'ordered', status_reason = $2, status_at = now()"
     " FROM orders o, results r WHERE r.id = $1 AND NOT r.is_qc AND t.order_id = o.id"
-    " AND o.specimen_id = r.specimen_id AND t.code = r.code"
+    " AND o.specimen_id = r.specimen_id AND t.code = r.code AND t.is_mapped"
     " AND t.status IN ('sent', 'acknowledged', 'resulted') RETURNING o.specimen_id";
 
 }  // namespace

@@ -135,6 +135,28 @@ TEST(Hl7Orders, EachRequestUnderOneOrcKeepsItsOwnSpecimen) {
   EXPECT_EQ(m.orders[1].specimen_type.code, "UR");
 }
 
+// OML^O33 whose second specimen's OBR comes without its ORC: ordered on that specimen, not on the
+// first; and a note on an ask-at-order-entry observation is not the order's.
+TEST(Hl7Orders, AnObrAfterANewSpecimenIsOnThatSpecimen) {
+  auto m = read(
+      "MSH|^~\\&|LIS|HOSP|HEMALINK|LAB|20261128101500||OML^O33^OML_O33|ORD0006|P|2.5.1\r"
+      "PID|1||P1\r"
+      "SPM|1|S-A||BLD\r"
+      "ORC|NW|PL-A\r"
+      "OBR|1|PL-A||FBC\r"
+      "OBX|1|NM|HEIGHT^Body height||170|cm\r"
+      "NTE|1|L|measured today\r"
+      "SPM|2|S-B||UR\r"
+      "OBR|2|PL-B||UA\r");
+  ASSERT_EQ(m.orders.size(), 2u);
+  EXPECT_EQ(m.orders[0].specimen_id, "S-A");
+  EXPECT_EQ(m.orders[0].comment, "") << "the NTE notes the OBX";
+  EXPECT_EQ(m.orders[1].specimen_id, "S-B");
+  EXPECT_EQ(m.orders[1].placer_number, "PL-B");
+  ASSERT_EQ(m.orders[1].tests.size(), 1u);
+  EXPECT_EQ(m.orders[1].tests[0].code, "UA");
+}
+
 TEST(Hl7Orders, ReadsAPatientUpdate) {
   auto m = read(
       "MSH|^~\\&|ADT|HOSP|HEMALINK|LAB|20261128101500||ADT^A08|ADT1|P|2.5.1\r"

@@ -229,6 +229,21 @@ TEST(OrderConformance, AResendOfAnUnansweredMessageIsAnsweredAgainAndAppliedOnce
   EXPECT_EQ(h.count("SELECT count(*) FROM orders"), 5);
   EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE entity = 'order'"), 5)
       << "applied once: no change audited for the resend";
+
+  // The same MSH-10 after another message is not a resend (a sender whose counter started
+  // again): it is applied, here ordering again the FBC the message in between cancelled.
+  auto cancel = raw;
+  cancel.replace(cancel.find("O21-0003"), 8, "O21-0004");
+  cancel.replace(cancel.find("ORC|NW|PLC-7201"), 15, "ORC|CA|PLC-7201");
+  const auto again = testing::send_messages(port, WireProtocol::Hl7, {cancel, raw});
+  ASSERT_EQ(again.results.size(), 2u);
+  EXPECT_EQ(h.query_value("SELECT string_agg(status, ',' ORDER BY received_at) FROM messages"
+                          " WHERE destination = 'lis' AND control_id = 'O21-0003'"),
+            "accepted,duplicate,accepted");
+  EXPECT_EQ(h.count("SELECT count(*) FROM order_tests t JOIN orders o ON o.id = t.order_id"
+                    " WHERE o.placer_number = 'PLC-7201' AND t.status = 'ordered'"),
+            8)
+      << "cancelled by O21-0004, ordered again by the new O21-0003";
 }
 
 TEST(OrderConformance, ATestTheTableDoesNotKnowNeverReachesAnAnalyzer) {
@@ -253,7 +268,7 @@ TEST(OrderConformance, ATestTheTableDoesNotKnowNeverReachesAnAnalyzer) {
     ++requests;
   EXPECT_EQ(requests, 1u) << "HGB alone, not MCV: " << work;
   EXPECT_EQ(work.find("MCV"), std::string::npos) << work;
-  EXPECT_EQ(at(work, "SPM-4"), "WB") << "the specimen type the LIS sent";
+  EXPECT_EQ(at(work, "SPM-4"), "WB^Whole blood^HL70487") << "the specimen type the LIS sent";
   EXPECT_EQ(at(work, "OBR-4.2"), "HGB") << "OBR-4: the analyzer's code, what it stands for, L";
   EXPECT_EQ(at(work, "OBR-4.3"), "L");
   EXPECT_EQ(h.count("SELECT count(*) FROM order_tests WHERE lis_code = 'MCV' AND status <> "
@@ -313,7 +328,7 @@ TEST(OrderConformance, ACrossmatchIsSentWithItsSpecimenTypeAndDonorUnit) {
       records.push_back(fmt::format("C {}", r.field(3)));
   }
   EXPECT_EQ(records,
-            (std::vector<std::string>{"O BB-8001 ^^^XM WB",
+            (std::vector<std::string>{"O BB-8001 ^^^XM WB^Venous blood",
                                       "C Donor unit W0000 26 123456 A, ISBT 128 product E0291V00",
                                       "C Patient antibody screen positive (anti-K)"}))
       << report.host_replies[0];

@@ -140,6 +140,38 @@ TEST(OrderMatching, TheLisReceivesTheResultsUnderItsOwnPlacerNumber) {
   EXPECT_EQ(received[0].codes.size(), 2u) << "WBC and HGB; RET% was not ordered and is held";
 }
 
+// A later order on the tube asks for "HGB", a code the LIS's table does not know (its HGB is HB):
+// the HGB result goes to the LIS under the order whose FBC it answers, never under the order
+// hemalink told the LIS it could not accept.
+TEST(OrderMatching, AResultGoesToTheLisUnderTheOrderThatMappedItNotAnUnmappedOne) {
+  HL_REQUIRE_POSTGRES();
+  testing::LisSimRunner lis(testing::lis_sim_options());
+  OrderedLab lab;
+  DaemonHarness h(lab.config(lis.port()));
+  auto unknown = order("S-6", "P-6");
+  unknown.replace(unknown.find("O-S-6"), 5, "O-S-6B");
+  unknown.replace(unknown.find("ORC|NW|PL-S-6"), 13, "ORC|NW|PL-S-6B");
+  unknown.replace(unknown.find("OBR|1|PL-S-6||FBC"), 17, "OBR|1|PL-S-6B||HGB");
+  const auto placed =
+      send(h.daemon().order_feed_port("lis"), WireProtocol::Hl7, {order("S-6", "P-6"), unknown});
+  ASSERT_EQ(placed.results.size(), 2u);
+  EXPECT_EQ(placed.results[1].answer, simulate::Answer::Rejected) << "AE: HGB is not known";
+  ASSERT_EQ(h.count("SELECT count(*) FROM order_tests WHERE code = 'HGB' AND NOT is_mapped"), 1);
+  auto normal = results("S-6", "");
+  normal.replace(normal.find("3.10"), 4, "7.00");
+  normal.replace(normal.find("11.2"), 4, "13.5");
+  ASSERT_EQ(send(h.port("xn-1"), WireProtocol::Astm, {normal}).results[0].answer,
+            simulate::Answer::Acknowledged);
+  ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().totals().received >= 1; }, 20s));
+  const auto received = lis.ledger().messages();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].placer_numbers, std::vector<std::string>{"PL-S-6"})
+      << "WBC and HGB under the FBC's order";
+  EXPECT_EQ(h.query_value("SELECT status FROM order_tests WHERE code = 'HGB' AND NOT is_mapped"),
+            "ordered")
+      << "the unmapped HGB is no result's test";
+}
+
 // The rule's rerun becomes an order step: the XN's next query of the tube is sent WBC again (HGB
 // was resulted), and
 // the LIS gets the rerun's value, never the one the rule refused.
