@@ -6,9 +6,10 @@
 --   (NTE; ASTM C records: a blood bank's donor unit), to be sent where an analyzer's layout has a
 --   place for them;
 -- - order_tests keep the LIS's text and coding system of what it ordered (OBR-4.2, OBR-4.3);
--- - a test the mapping table does not know (is_mapped false) keeps the LIS's code in `code`, but
---   its uniqueness is by that code among the unmapped tests only, so an unmapped `MCV` and the MCV
---   of a mapped panel are two rows, and nothing that matches canonical codes sees the first;
+-- - a test the mapping table does not know (is_mapped false) keeps the LIS's code in `code` (as
+--   it always did, now checked), and is unique per order among the unmapped tests only: an
+--   unmapped `MCV` and the MCV of a mapped panel are two rows, and nothing that matches
+--   canonical codes sees the first;
 -- - an order message that repeats the LIS's latest one (its resend key, as an analyzer's) is a
 --   duplicate.
 
@@ -31,8 +32,10 @@ COMMENT ON COLUMN order_tests.lis_text IS 'The text the LIS gave with its code (
 COMMENT ON COLUMN order_tests.lis_coding_system IS 'The LIS''s coding system (OBR-4.3).';
 
 ALTER TABLE order_tests DROP CONSTRAINT order_tests_order_id_code_key;
-CREATE UNIQUE INDEX order_tests_mapped ON order_tests (order_id, code) WHERE is_mapped;
-CREATE UNIQUE INDEX order_tests_unmapped ON order_tests (order_id, lis_code) WHERE NOT is_mapped;
+ALTER TABLE order_tests ADD CONSTRAINT order_tests_unmapped_code_is_lis_code
+  CHECK (is_mapped OR code = lis_code);
+ALTER TABLE order_tests ADD CONSTRAINT order_tests_order_id_is_mapped_code_key
+  UNIQUE (order_id, is_mapped, code);
 CREATE INDEX order_tests_unmapped_open ON order_tests (ordered_at)
   WHERE NOT is_mapped AND status IN ('ordered', 'sent', 'acknowledged');
 COMMENT ON COLUMN order_tests.code IS 'Canonical code (WBC, PT_SEC), mapped from the LIS''s code by the destination''s mapping table; for a test the table does not know (is_mapped false), the LIS''s code, which nothing matches against results or sends to an analyzer.';

@@ -54,10 +54,9 @@ class AcknowledgementWriter {
   // The PATIENT group only for an order that names its patient: PID-3 is required.
   void patient(const model::LabOrder& order) {
     const auto id = order.patient ? order.patient->id : std::string();
-    if (id.empty() || (id == patient_ && pid_written_))
+    if (id.empty() || id == patient_)
       return;
     patient_ = id;
-    pid_written_ = true;
     w_.segment("PID").field(fmt::to_string(++pids_)).field("");
     w_.field(id);
   }
@@ -95,8 +94,7 @@ class AcknowledgementWriter {
 
   hl7::V2Writer& w_;
   const KnownTest& is_known_;
-  std::string patient_;
-  bool pid_written_ = false;
+  std::string patient_;  ///< Of the last PID written.
   std::size_t pids_ = 0;
   std::size_t specimens_ = 0;
   std::size_t requests_ = 0;

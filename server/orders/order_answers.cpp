@@ -1,5 +1,7 @@
 #include "server/orders/order_answers.hpp"
 
+#include <set>
+
 #include "drivers/common/hl7_reply_header.hpp"
 #include "drivers/orders/hl7_order_acknowledgement.hpp"
 #include "protocols/common/charset.hpp"
@@ -16,23 +18,36 @@ model::OrderMessage message_of(const store::OrderReceipt& r) {
   return m;
 }
 
+// The LIS codes stored unmapped: the answer says what was stored, not a second reading.
+std::set<std::string, std::less<>> unmapped_codes(const store::OrderReceipt& r) {
+  std::set<std::string, std::less<>> out;
+  for (const auto& mapped : r.orders) {
+    for (const auto& t : mapped.tests) {
+      if (!t.is_mapped)
+        out.insert(t.lis_code);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-void answer_order_message(const store::OrderReceipt& r, const config::LisMapping& mapping,
-                          store::Completion& c) {
+void answer_order_message(const store::OrderReceipt& r, store::Completion& c) {
   const auto original = hl7::AckContext::from_raw(without_byte_order_mark(r.raw));
   const auto message = message_of(r);
-  const drivers::KnownTest is_known = [&mapping](const model::OrderedTest& t) {
-    return !mapping.ordered_tests(t.code).empty();
+  const auto unmapped = unmapped_codes(r);
+  const drivers::KnownTest is_known = [&unmapped](const model::OrderedTest& t) {
+    return !unmapped.contains(t.code);
   };
-  const auto now = std::chrono::system_clock::now();
   const auto errors = drivers::unknown_tests(message, is_known, r.source);
   c.answer_has_errors = !errors.empty();
-  if (!errors.empty()) {
-    hl7::build_ack(original, hl7::AckCode::AE, errors,
-                   drivers::reply_header(model::MessageId::generate(), now), c.original_ack);
+  auto header =
+      drivers::reply_header(model::MessageId::generate(), std::chrono::system_clock::now());
+  if (!original.is_enhanced_mode) {
+    if (!errors.empty())
+      hl7::build_ack(original, hl7::AckCode::AE, errors, header, c.original_ack);
+    return;
   }
-  auto header = drivers::reply_header(model::MessageId::generate(), now);
   header.accept_type = "NE";
   header.application_type = "NE";
   c.application_ack =

@@ -1,18 +1,16 @@
 #pragma once
 
-#include "server/config/lis_mapping.hpp"
 #include "server/store/order_book.hpp"
 #include "server/store/stored_message.hpp"
 
 namespace hemalink::orders {
 
 /// What the LIS is answered, in HL7, for an order message whose orders were applied (or were
-/// applied before: a resend is answered as the first was), written into `c`: tests `mapping`
-/// does not know are named at once, in original mode by an ACK that says AE with an ERR each
-/// (`original_ack`), in enhanced mode by the application acknowledgement, ORL^O22, ORL^O34 or
-/// ORR^O02 with UA in each one's ORC (`application_ack`). Nothing for other messages (ADT, ASTM):
-/// the session's plain ACK stands.
-void answer_order_message(const store::OrderReceipt& r, const config::LisMapping& mapping,
-                          store::Completion& c);
+/// applied before: a resend is answered as the first was), written into `c`: the tests stored
+/// unmapped are named at once, in original mode by an ACK that says AE with an ERR each
+/// (`original_ack`, left empty when every test is known: the session's AA stands), in enhanced
+/// mode by the application acknowledgement, ORL^O22, ORL^O34 or ORR^O02 with UA in each one's ORC
+/// (`application_ack`). Nothing for other messages (ADT, ASTM): the session's plain ACK stands.
+void answer_order_message(const store::OrderReceipt& r, store::Completion& c);
 
 }  // namespace hemalink::orders

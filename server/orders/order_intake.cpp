@@ -88,7 +88,7 @@ store::Completion OrderIntake::take(const store::StoreRequest& request) {
         stored->orders_changed, stored->tests_added, stored->tests_cancelled);
   }
   if (!refusal && orders.protocol == model::WireProtocol::Hl7) {
-    answer_order_message(orders, settings_.mapping, c);
+    answer_order_message(orders, c);
   }
   if (settings_.on_stored && !stored->duplicate_of) {
     settings_.on_stored(orders, *stored);

@@ -25,7 +25,7 @@ constexpr const char* kMessage =
 // bytes (its send time aside). A resend after a lost acknowledgement comes before anything new;
 // the same bytes after other messages (a counter that started again, an ASTM H-3 that never
 // changes) are a new message and applied.
-constexpr const char* kFirstSent =
+constexpr const char* kRepeatsLatest =
     "SELECT id, status, coalesce(reject_reason, '') FROM ("
     "  SELECT id, status, reject_reason, resend_key FROM messages"
     "  WHERE destination = $1 AND direction = 'in' AND status <> 'duplicate'"
@@ -63,26 +63,16 @@ constexpr const char* kUpsertOrder =
     " updated_at = now()"
     " RETURNING id, (xmax = 0) AS created";
 
-// Mapped tests are one per canonical code, unmapped ones one per LIS code. A cancelled test
-// ordered again is ordered again.
-constexpr const char* kAddMappedTests =
+// One row per canonical code among the mapped tests, per LIS code among the unmapped ones (whose
+// code is the LIS's). A cancelled test ordered again is ordered again.
+constexpr const char* kAddTests =
     "INSERT INTO order_tests AS t (order_id, code, lis_code, is_mapped, lis_text,"
     " lis_coding_system)"
-    " SELECT $1, code, lis_code, true, lis_text, lis_system"
-    " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])"
-    "   AS n (code, lis_code, lis_text, lis_system)"
-    " ON CONFLICT (order_id, code) WHERE is_mapped DO UPDATE SET status = 'ordered',"
+    " SELECT $1, code, lis_code, is_mapped, lis_text, lis_system"
+    " FROM unnest($2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[])"
+    "   AS n (code, lis_code, is_mapped, lis_text, lis_system)"
+    " ON CONFLICT (order_id, is_mapped, code) DO UPDATE SET status = 'ordered',"
     "   status_reason = '', status_at = now(), lis_code = excluded.lis_code"
-    "   WHERE t.status = 'cancelled'";
-
-constexpr const char* kAddUnmappedTests =
-    "INSERT INTO order_tests AS t (order_id, code, lis_code, is_mapped, lis_text,"
-    " lis_coding_system)"
-    " SELECT $1, code, lis_code, false, lis_text, lis_system"
-    " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])"
-    "   AS n (code, lis_code, lis_text, lis_system)"
-    " ON CONFLICT (order_id, lis_code) WHERE NOT is_mapped DO UPDATE SET status = 'ordered',"
-    "   status_reason = '', status_at = now()"
     "   WHERE t.status = 'cancelled'";
 
 constexpr const char* kFindOrder =
@@ -91,9 +81,8 @@ constexpr const char* kFindOrder =
 constexpr const char* kCancelTests =
     "UPDATE order_tests SET status = 'cancelled', status_reason = $3, status_at = now()"
     " WHERE order_id = $1 AND status NOT IN ('resulted', 'cancelled')"
-    " AND ((cardinality($2::text[]) = 0 AND cardinality($4::text[]) = 0)"
-    "   OR (is_mapped AND code = ANY ($2::text[]))"
-    "   OR (NOT is_mapped AND lis_code = ANY ($4::text[])))";
+    " AND (cardinality($2::text[]) = 0"
+    "   OR (is_mapped, code) IN (SELECT * FROM unnest($4::boolean[], $2::text[])))";
 
 constexpr const char* kUpdatePatient =
     "UPDATE orders o SET patient_sex = $3, patient_birth_date = $4, updated_at = now()"
@@ -130,7 +119,7 @@ constexpr const char* kReflex =
     " SELECT o.id, c.code, 'reflex', true, $3"
     " FROM (SELECT id FROM orders WHERE specimen_id = $1 ORDER BY id DESC LIMIT 1) o,"
     " unnest($2::text[]) AS c (code)"
-    " ON CONFLICT (order_id, code) WHERE is_mapped DO UPDATE SET status = 'ordered',"
+    " ON CONFLICT (order_id, is_mapped, code) DO UPDATE SET status = 'ordered',"
     "   status_reason = excluded.status_reason, status_at = now()"
     "   WHERE t.status IN ('sent', 'acknowledged', 'resulted')";
 
@@ -173,17 +162,17 @@ model::Priority priority_named(std::string_view text) {
 struct TestColumns {
   std::vector<std::string> codes;
   std::vector<std::string> lis_codes;
+  std::vector<std::string> mapped;
   std::vector<std::string> lis_texts;
   std::vector<std::string> lis_systems;
 };
 
-TestColumns columns_of(const std::vector<OrderedCode>& tests, bool is_mapped) {
+TestColumns columns_of(const std::vector<OrderedCode>& tests) {
   TestColumns c;
   for (const auto& t : tests) {
-    if (t.is_mapped != is_mapped)
-      continue;
     c.codes.push_back(t.code);
     c.lis_codes.push_back(t.lis_code);
+    c.mapped.push_back(t.is_mapped ? "true" : "false");
     c.lis_texts.push_back(t.lis_text);
     c.lis_systems.push_back(t.lis_coding_system);
   }
@@ -191,13 +180,11 @@ TestColumns columns_of(const std::vector<OrderedCode>& tests, bool is_mapped) {
 }
 
 std::size_t add_tests(pqxx::transaction_base& tx, long long order_id,
-                      const std::vector<OrderedCode>& tests, bool is_mapped) {
-  const auto c = columns_of(tests, is_mapped);
-  if (c.codes.empty())
-    return 0;
+                      const std::vector<OrderedCode>& tests) {
+  const auto c = columns_of(tests);
   return tx
-      .exec_params(is_mapped ? kAddMappedTests : kAddUnmappedTests, order_id, text_array(c.codes),
-                   text_array(c.lis_codes), text_array(c.lis_texts), text_array(c.lis_systems))
+      .exec_params(kAddTests, order_id, text_array(c.codes), text_array(c.lis_codes),
+                   text_array(c.mapped), text_array(c.lis_texts), text_array(c.lis_systems))
       .affected_rows();
 }
 
@@ -213,8 +200,7 @@ void place(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder&
       o.specimen_type.coding_system, o.specimen_source, o.comment);
   const auto order_id = row[0].as<long long>();
   ++(row[1].as<bool>() ? changes.orders_created : changes.orders_changed);
-  changes.tests_added += add_tests(tx, order_id, m.tests, true);
-  changes.tests_added += add_tests(tx, order_id, m.tests, false);
+  changes.tests_added += add_tests(tx, order_id, m.tests);
 }
 
 // Nothing to cancel is a refusal: the LIS believes in an order hemalink does not have.
@@ -227,13 +213,11 @@ std::optional<std::string> cancel(pqxx::transaction_base& tx, const OrderReceipt
         "cancellation of an order hemalink does not have: specimen '{}', placer number '{}'",
         o.specimen_id, o.placer_number);
   }
-  const auto mapped = columns_of(m.tests, true);
-  const auto unmapped = columns_of(m.tests, false);
+  const auto c = columns_of(m.tests);
   const auto reason = o.reason.empty() ? std::string("cancelled by the LIS") : o.reason;
-  changes.tests_cancelled +=
-      tx.exec_params(kCancelTests, found[0][0].as<long long>(), text_array(mapped.codes), reason,
-                     text_array(unmapped.lis_codes))
-          .affected_rows();
+  changes.tests_cancelled += tx.exec_params(kCancelTests, found[0][0].as<long long>(),
+                                            text_array(c.codes), reason, text_array(c.mapped))
+                                 .affected_rows();
   return std::nullopt;
 }
 
@@ -301,9 +285,9 @@ Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const Orde
         OrderChanges changes;
         // Only a message with a control ID (MSH-10, ASTM H-3) can be a resend: an ASTM LIS that
         // sends no H-3 may send the same bytes again as a new order after a cancellation.
-        if (const auto first = r.control_id.empty()
-                                   ? pqxx::result()
-                                   : tx.exec_params(kFirstSent, r.source, pqxx::binarystring(key));
+        if (const auto first = r.control_id.empty() ? pqxx::result()
+                                                    : tx.exec_params(kRepeatsLatest, r.source,
+                                                                     pqxx::binarystring(key));
             !first.empty()) {
           changes.duplicate_of = first[0][0].as<std::string>();
           if (first[0][1].as<std::string>() == "rejected")
@@ -372,7 +356,7 @@ Result<std::vector<std::string>, StoreError> remap_unmapped_tests(
                 {code, lis_code, true, row[3].as<std::string>(), row[4].as<std::string>()});
             became += (became.empty() ? "" : ", ") + code;
           }
-          add_tests(tx, row[1].as<long long>(), tests, true);
+          add_tests(tx, row[1].as<long long>(), tests);
           tx.exec_params(
               kCloseUnmapped, row[0].as<long long>(),
               fmt::format("the mapping table now knows '{}': ordered as {}", lis_code, became));

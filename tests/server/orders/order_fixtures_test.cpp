@@ -119,7 +119,7 @@ class FeedIo : public session::SessionIo {
     summary.reason = orders.refusal.value_or("");
     c.content = summary;
     if (!orders.refusal)
-      answer_order_message(orders, mapping_, c);
+      answer_order_message(orders, c);
     done(c);
   }
   std::vector<hl7::V2Message> messages() const { return testing::mllp_messages(written); }

@@ -70,6 +70,14 @@ std::string results(const std::string& specimen, const std::string& patient) {
       patient, specimen);
 }
 
+// The same with a normal WBC and HGB, which the rules release: they go to the LIS.
+std::string normal_results(const std::string& specimen) {
+  auto normal = results(specimen, "");
+  normal.replace(normal.find("3.10"), 4, "7.00");
+  normal.replace(normal.find("11.2"), 4, "13.5");
+  return normal;
+}
+
 std::string decision(const DaemonHarness& h, const std::string& specimen, const std::string& code) {
   return h.query_value(
       fmt::format("SELECT d.decision || ' ' || d.decided_by || ' ' || coalesce(d.reason, '')"
@@ -127,10 +135,7 @@ TEST(OrderMatching, TheLisReceivesTheResultsUnderItsOwnPlacerNumber) {
                 .results[0]
                 .answer,
             simulate::Answer::Acknowledged);
-  auto normal = results("S-5", "");
-  normal.replace(normal.find("3.10"), 4, "7.00");
-  normal.replace(normal.find("11.2"), 4, "13.5");
-  ASSERT_EQ(send(h.port("xn-1"), WireProtocol::Astm, {normal}).results[0].answer,
+  ASSERT_EQ(send(h.port("xn-1"), WireProtocol::Astm, {normal_results("S-5")}).results[0].answer,
             simulate::Answer::Acknowledged);
   ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().totals().received >= 1; }, 20s));
   const auto received = lis.ledger().messages();
@@ -157,10 +162,7 @@ TEST(OrderMatching, AResultGoesToTheLisUnderTheOrderThatMappedItNotAnUnmappedOne
   ASSERT_EQ(placed.results.size(), 2u);
   EXPECT_EQ(placed.results[1].answer, simulate::Answer::Rejected) << "AE: HGB is not known";
   ASSERT_EQ(h.count("SELECT count(*) FROM order_tests WHERE code = 'HGB' AND NOT is_mapped"), 1);
-  auto normal = results("S-6", "");
-  normal.replace(normal.find("3.10"), 4, "7.00");
-  normal.replace(normal.find("11.2"), 4, "13.5");
-  ASSERT_EQ(send(h.port("xn-1"), WireProtocol::Astm, {normal}).results[0].answer,
+  ASSERT_EQ(send(h.port("xn-1"), WireProtocol::Astm, {normal_results("S-6")}).results[0].answer,
             simulate::Answer::Acknowledged);
   ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().totals().received >= 1; }, 20s));
   const auto received = lis.ledger().messages();
