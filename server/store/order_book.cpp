@@ -24,12 +24,13 @@ constexpr const char* kMessage =
 // The message this one repeats: the last one this LIS sent (duplicates aside), when it had these
 // bytes (its send time aside). A resend after a lost acknowledgement comes before anything new;
 // the same bytes after other messages (a counter that started again, an ASTM H-3 that never
-// changes) are a new message and applied.
+// changes) are a new message and applied. Not prepared: a generic plan does not see that
+// `destination = $1` fits the partial index messages_from_lis_by_time, and scans the table.
 constexpr const char* kRepeatsLatest =
     "SELECT id, status, coalesce(reject_reason, '') FROM ("
     "  SELECT id, status, reject_reason, resend_key FROM messages"
     "  WHERE destination = $1 AND direction = 'in' AND status <> 'duplicate'"
-    "  ORDER BY received_at DESC, id DESC LIMIT 1) last"
+    "  ORDER BY received_at DESC LIMIT 1) last"
     " WHERE resend_key = $2::bytea";
 
 constexpr const char* kReject =
