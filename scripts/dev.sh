@@ -17,6 +17,13 @@
 #                               the COPY and fsync floors, spool replay, RSS with 10,000 idle
 #                               connections) and LIS delivery
 #   scripts/dev.sh bench-daemon only the daemon's benchmarks
+#   scripts/dev.sh lab-day [N] [PROFILE] [SEEDS]
+#                               the autoverification yield: for each seed (e.g. 1-10), a fresh
+#                               database on a private PostgreSQL, `hemalink serve` with
+#                               config/hemalink.example.json, `lis-sim --lab-day N` ordering the
+#                               day's tubes, `simulate --lab-day N` playing them, and
+#                               `hemalink report av` against the day's truth (var/lab-day/); then
+#                               one line per seed (defaults: 5000, hospital, 1)
 #   scripts/dev.sh format       clang-format every C++ file in place
 set -euo pipefail
 
@@ -268,7 +275,7 @@ run_daemon_bench() {
     "host=$pg_dir user=postgres dbname=hemalink_copy_floor" --hl7 1 --messages 6000 |
     sed -n 's/^copy floor: \([0-9]*\) messages\/s.*/\1/p')
   {
-    echo "floors: psql COPY of the same rows (HL7 CBCs, 30 results, their decisions and outbox rows):"
+    echo "floors: psql COPY of the same rows (HL7 CBCs of a lab day, their decisions and outbox rows):"
     echo "${copy_floor} msg/s; an fsync loop (pg_test_fsync, one 8 kB write + fdatasync): ${fsync_floor}"
     echo
     echo "| run | ACK p50 ms | p99 ms | max ms | rate | unacknowledged | target |"
@@ -277,20 +284,20 @@ run_daemon_bench() {
 
   log "daemon: one message at a time on an idle daemon (5 per second, 100 messages)"
   serve_fresh hemalink_bench_idle
-  "$bin" simulate --protocol hl7 --to 127.0.0.1:17001 --generate cbc --count 100 --rate 5 --seed 1 | tee "$work/run.txt"
+  "$bin" simulate --protocol hl7 --to 127.0.0.1:17001 --generate lab-day --count 100 --rate 5 --seed 1 | tee "$work/run.txt"
   bench_line "one message on an idle daemon" "p50 <= 2 ms" "$work/run.txt"
   stop_serve
 
   log "daemon: 1 MLLP connection, closed loop (3,000 CBCs)"
   serve_fresh hemalink_bench_one
-  "$bin" simulate --protocol hl7 --to 127.0.0.1:17001 --generate cbc --count 3000 --seed 2 | tee "$work/run.txt"
+  "$bin" simulate --protocol hl7 --to 127.0.0.1:17001 --generate lab-day --count 3000 --seed 2 | tee "$work/run.txt"
   bench_line "1 MLLP connection, closed loop" "p50 <= 2 ms, p99 <= 5 ms" "$work/run.txt"
   stop_serve
 
   log "daemon: 4 MLLP connections, closed loop (8,000 CBCs)"
   serve_fresh hemalink_bench_four
   # shellcheck disable=SC2046
-  "$bin" simulate --protocol hl7 $(targets 17000 4) --connections 4 --generate cbc --count 8000 \
+  "$bin" simulate --protocol hl7 $(targets 17000 4) --connections 4 --generate lab-day --count 8000 \
     --seed 3 | tee "$work/run.txt"
   bench_line "4 MLLP connections, closed loop" ">= 2,000 msg/s or >= 90% of COPY (${copy_floor})" "$work/run.txt"
   stop_serve
@@ -298,11 +305,11 @@ run_daemon_bench() {
   log "daemon: 50 analyzers (25 ASTM E1381, 25 MLLP) paced at 200 msg/s in all (30 s)"
   serve_fresh hemalink_bench_paced
   # shellcheck disable=SC2046
-  "$bin" simulate --protocol astm $(targets 18000 25) --connections 25 --generate cbc --count 3000 \
+  "$bin" simulate --protocol astm $(targets 18000 25) --connections 25 --generate lab-day --count 3000 \
     --rate 100 --seed 4 >"$work/astm.txt" &
   local astm=$!
   # shellcheck disable=SC2046
-  "$bin" simulate --protocol hl7 $(targets 17000 25) --connections 25 --generate cbc --count 3000 \
+  "$bin" simulate --protocol hl7 $(targets 17000 25) --connections 25 --generate lab-day --count 3000 \
     --rate 100 --seed 5 | tee "$work/run.txt"
   wait "$astm" || true
   cat "$work/astm.txt"
@@ -340,7 +347,7 @@ run_daemon_bench() {
   log "daemon: 50 MLLP connections flat out (20,000 CBCs)"
   serve_fresh hemalink_bench_flat
   # shellcheck disable=SC2046
-  "$bin" simulate --protocol hl7 $(targets 17000 50) --connections 50 --generate cbc --count 20000 \
+  "$bin" simulate --protocol hl7 $(targets 17000 50) --connections 50 --generate lab-day --count 20000 \
     --seed 6 | tee "$work/run.txt"
   bench_line "50 connections flat out" ">= 80% of COPY (${copy_floor})" "$work/run.txt"
   stop_serve
@@ -349,7 +356,7 @@ run_daemon_bench() {
   serve_fresh hemalink_bench_replay
   eval "$HEMALINK_TEST_PG_STOP"
   # shellcheck disable=SC2046
-  "$bin" simulate --protocol hl7 $(targets 17000 50) --connections 50 --generate cbc --count 10000 \
+  "$bin" simulate --protocol hl7 $(targets 17000 50) --connections 50 --generate lab-day --count 10000 \
     --seed 7 | tee "$work/run.txt"
   eval "$HEMALINK_TEST_PG_START"
   local started ended stored=0
@@ -372,7 +379,7 @@ run_daemon_bench() {
     --tokens-file "$work/api-tokens.json" | sed -E 's/.*"token":"([^"]+)".*/\1/')
   serve_fresh hemalink_bench_api
   # shellcheck disable=SC2046
-  "$bin" simulate --protocol hl7 $(targets 17000 25) --connections 25 --generate cbc --count 2500 \
+  "$bin" simulate --protocol hl7 $(targets 17000 25) --connections 25 --generate lab-day --count 2500 \
     --rate 100 --seed 8 >"$work/api-load.txt" &
   local load=$!
   sleep 3 # some results held first
@@ -478,6 +485,56 @@ run_bench_daemon() {
   run_daemon_bench
 }
 
+# The seeds of "A-B" or "A".
+seeds_of() {
+  local from=${1%-*} to=${1#*-}
+  seq "$from" "$to"
+}
+
+# One lab day through the example configuration, against a fresh database; its report in $out.
+lab_day_once() {
+  local specimens=$1 profile=$2 seed=$3 out=$4 db="lab_day_$2_$3"
+  "${admin[@]}" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+  export HEMALINK_DATABASE_URL="postgresql://postgres@/$db?host=$pg_dir"
+  local since
+  since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  rm -rf "$root/var/spool" && mkdir -p "$root/var/spool" "$root/var/drop/facs-1"
+  build/server/hemalink serve --config "$root/config/hemalink.example.json" >"$out/serve-$seed.log" 2>&1 &
+  local serve=$!
+  until curl -sf http://127.0.0.1:8080/readyz >/dev/null; do
+    kill -0 $serve 2>/dev/null || { tail -n 20 "$out/serve-$seed.log" >&2; return 1; }
+    sleep 0.2
+  done
+  local day=(--lab-day "$specimens" --profile "$profile" --seed "$seed")
+  build/server/hemalink lis-sim --listen 127.0.0.1:5100 --protocol hl7 --send-orders 127.0.0.1:5101 \
+    "${day[@]}" >"$out/lis-sim-$seed.log" 2>&1 &
+  local lis=$!
+  until grep -q "order message(s)" "$out/lis-sim-$seed.log"; do
+    kill -0 $lis 2>/dev/null || { cat "$out/lis-sim-$seed.log" >&2; kill $serve; return 1; }
+    sleep 0.5
+  done
+  build/server/hemalink simulate "${day[@]}" --config "$root/config/hemalink.example.json" \
+    --truth "$out/truth-$profile-$seed.jsonl" >"$out/simulate-$seed.log" 2>&1 || true
+  build/server/hemalink report av --truth "$out/truth-$profile-$seed.jsonl" --since "$since" \
+    --json "$out/av-$profile-$seed.json" >"$out/av-$profile-$seed.txt" 2>&1 || true
+  kill $lis $serve 2>/dev/null || true
+  wait $lis $serve 2>/dev/null || true
+}
+
+run_lab_day() {
+  local specimens=${1:-5000} profile=${2:-hospital} seeds=${3:-1}
+  build_normal hemalink
+  start_private_postgres
+  admin=(psql -q -X -h "$pg_dir" -U postgres -d postgres)
+  local out="$root/var/lab-day"
+  mkdir -p "$out"
+  for seed in $(seeds_of "$seeds"); do
+    log "lab day: $specimens tubes, $profile, seed $seed"
+    lab_day_once "$specimens" "$profile" "$seed" "$out"
+    grep -E "^(specimens|false negatives)" "$out/av-$profile-$seed.txt" >&2 || cat "$out/av-$profile-$seed.txt" >&2
+  done
+}
+
 command=${1:-build}
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -487,9 +544,10 @@ case "$command" in
   fuzz) ensure_packages && run_fuzz "${1:-60}" ;;
   bench) ensure_packages && run_bench "$@" ;;
   bench-daemon) ensure_packages && run_bench_daemon ;;
+  lab-day) ensure_packages && run_lab_day "$@" ;;
   format) ensure_packages && git ls-files '*.cpp' '*.hpp' | xargs clang-format -i ;;
   *)
-    echo "usage: scripts/dev.sh [build|up|test|fuzz [SECONDS]|bench|bench-daemon|format]" >&2
+    echo "usage: scripts/dev.sh [build|up|test|fuzz [SECONDS]|bench|bench-daemon|lab-day [N] [PROFILE] [SEEDS]|format]" >&2
     exit 2
     ;;
 esac

@@ -10,6 +10,8 @@
 
 #include "server/cli/command_arguments.hpp"
 #include "server/simulate/generated_orders.hpp"
+#include "server/simulate/lab_day.hpp"
+#include "server/simulate/lab_day_messages.hpp"
 #include "server/simulate/lis_simulator.hpp"
 #include "server/simulate/simulation.hpp"
 
@@ -21,7 +23,8 @@ constexpr const char* kUsage =
     "         [--ack-every N] [--nack-every N] [--silent-every N] [--late-ack-every N]\n"
     "         [--drop-connection-every N] [--delay-ms D] [--record FILE] [--duration SECONDS]\n"
     "         [--tls-certificate PEM --tls-key PEM [--tls-client-ca PEM]]\n"
-    "         [--send-orders HOST:PORT (--orders FILE | --generate-orders N)]\n"
+    "         [--send-orders HOST:PORT (--orders FILE | --generate-orders N |\n"
+    "          --lab-day N [--profile hospital|outpatient|oncology] [--seed S])]\n"
     "  a LIS: receives HL7 ORU over MLLP (or ASTM over E1381) and acknowledges each message;\n"
     "  with --send-orders it first connects to hemalink's order feed there and sends its orders\n"
     "  (in --protocol), each answered before the next:\n"
@@ -29,6 +32,9 @@ constexpr const char* kUsage =
     "                            ASTM message with H; blank lines between them)\n"
     "  --generate-orders N       N OML^O21 orders: a full blood count and a differential on\n"
     "                            specimens SMP00000000.. (those simulate --generate cbc sends)\n"
+    "  --lab-day N               the orders of the lab day simulate --lab-day N plays with the\n"
+    "                            same --profile (default hospital) and --seed (default 1): each\n"
+    "                            tube with its patient (sex, birth date, location, priority)\n"
     "  the Nth-message options inject faults, counted over all connections from 1:\n"
     "  --ack-every N             acknowledge only every Nth message, stay silent on the others\n"
     "  --nack-every N            refuse every Nth (HL7 AE; ASTM: no ACK of its last frame)\n"
@@ -50,7 +56,35 @@ struct Arguments {
   std::optional<std::pair<std::string, std::uint16_t>> send_orders_to;
   std::filesystem::path orders_file;
   std::optional<unsigned> generated_orders;
+  std::optional<simulate::LabDayPlan> lab_day;
 };
+
+// --lab-day and its --profile and --seed: true when `flag` is one of them.
+bool parse_lab_day_option(const std::string& flag, const std::string& value, Arguments& a,
+                          std::string& complaint) {
+  if (flag != "--lab-day" && flag != "--profile" && flag != "--seed") {
+    return false;
+  }
+  if (!a.lab_day) {
+    a.lab_day.emplace().specimens = 0;  // until --lab-day says how many
+  }
+  auto& plan = *a.lab_day;
+  if (flag == "--lab-day") {
+    if (!parse_number(value, plan.specimens) || plan.specimens == 0) {
+      complaint = fmt::format("--lab-day: expected a number of specimens, got \"{}\"", value);
+    }
+  } else if (flag == "--profile") {
+    const auto profile = simulate::lab_profile_from_name(value);
+    if (!profile) {
+      complaint =
+          fmt::format("--profile: expected hospital, outpatient or oncology, got \"{}\"", value);
+    }
+    plan.profile = profile.value_or(plan.profile);
+  } else if (!parse_number(value, plan.seed)) {
+    complaint = fmt::format("--seed: expected a number, got \"{}\"", value);
+  }
+  return true;
+}
 
 std::string parse_count(const std::string& flag, const std::string& value, unsigned& out) {
   if (!parse_number(value, out)) {
@@ -70,7 +104,8 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
     }
     const auto& value = args[++i];
     std::string complaint;
-    if (flag == "--listen") {
+    if (parse_lab_day_option(flag, value, a, complaint)) {
+    } else if (flag == "--listen") {
       std::pair<std::string, std::uint16_t> where;
       if (!parse_host_port(value, where)) {
         return fmt::format("--listen: expected HOST:PORT, got \"{}\"", value);
@@ -142,10 +177,14 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
   if (o.tls && (o.tls->certificate.empty() || o.tls->key.empty())) {
     return "TLS needs both --tls-certificate and --tls-key";
   }
-  const bool has_orders = !a.orders_file.empty() || a.generated_orders;
-  if (a.send_orders_to.has_value() != has_orders ||
-      (!a.orders_file.empty() && a.generated_orders)) {
-    return "--send-orders HOST:PORT goes with one of --orders FILE or --generate-orders N";
+  const int sources =
+      (a.orders_file.empty() ? 0 : 1) + (a.generated_orders ? 1 : 0) + (a.lab_day ? 1 : 0);
+  if (a.send_orders_to.has_value() != (sources > 0) || sources > 1) {
+    return "--send-orders HOST:PORT goes with one of --orders FILE, --generate-orders N or "
+           "--lab-day N";
+  }
+  if (a.lab_day && a.lab_day->specimens == 0) {
+    return "--profile and --seed go with --lab-day N";
   }
   return {};
 }
@@ -164,6 +203,15 @@ void print_totals(std::ostream& out, const simulate::LisSimTotals& t) {
 Result<std::vector<std::string>, std::string> orders_of(const Arguments& a) {
   if (a.generated_orders) {
     return simulate::generate_orders(*a.generated_orders);
+  }
+  if (a.lab_day) {
+    const auto day = simulate::generate_lab_day(*a.lab_day);
+    const auto day_start = std::chrono::system_clock::now() - std::chrono::hours(24);
+    std::vector<std::string> orders;
+    for (const auto& s : day.specimens) {
+      orders.push_back(simulate::lis_order(day, s, day_start));
+    }
+    return orders;
   }
   std::ifstream in(a.orders_file, std::ios::binary);
   if (!in) {

@@ -10,9 +10,11 @@
 
 #include "server/cli/capture_messages.hpp"
 #include "server/cli/command_arguments.hpp"
+#include "server/cli/simulate_lab_day.hpp"
 #include "server/files/text_file.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/simulate/host_queries.hpp"
+#include "server/simulate/lab_day_messages.hpp"
 #include "server/simulate/qc_traffic.hpp"
 #include "server/simulate/simulation.hpp"
 
@@ -22,10 +24,14 @@ namespace {
 constexpr const char* kUsage =
     "usage: hemalink simulate --protocol astm|hl7 [--link e1381|bare]\n"
     "         (--to HOST:PORT | --listen HOST:PORT | --serial DEVICE [--baud N])\n"
-    "         (--file F [--file F...] | --generate cbc|coag|flow [--count N] [--seed S])\n"
+    "         (--file F [--file F...] | --generate cbc|lab-day|coag|flow [--count N] [--seed S])\n"
     "         [--rate R] [--connections K] [--corrupt-every N] [--hold SECONDS]\n"
     "         [--timeout SECONDS] [--query-first | --download N] [--json]\n"
     "         [--qc-every N [--qc-fail-run K] [--mcv-shift PCT]]\n"
+    "   or: hemalink simulate --lab-day N --config FILE ... (simulate --lab-day --help)\n"
+    "  --generate lab-day  the hematology tubes of a hospital lab day (blood, not numbers: see\n"
+    "                    --lab-day), as the Sysmex XN sends them (astm) or as ORU^R01 in LOINC\n"
+    "                    (hl7); cbc: 30 results drawn each on its own, for codec and load tests\n"
     "  --rate R          messages per second over all connections (0: as fast as acknowledged)\n"
     "  --to              may be repeated: connection k dials the (k mod n)th address\n"
     "  --connections K   message i goes on connection i mod K\n"
@@ -57,6 +63,7 @@ struct Arguments {
   std::uint32_t seed = 1;
   bool as_json = false;
   bool query_first = false;
+  bool is_lab_day_traffic = false;
   std::optional<std::size_t> qc_every;
   std::size_t qc_fail_run = 0;
   double mcv_shift_pct = 0;
@@ -89,7 +96,8 @@ std::string check_qc_options(const Arguments& a) {
                ? "--qc-fail-run and --mcv-shift need --qc-every"
                : "";
   }
-  if (a.panel != simulate::Panel::Cbc || a.plan.analyzer.protocol != model::WireProtocol::Astm)
+  if (a.panel != simulate::Panel::Cbc || a.is_lab_day_traffic ||
+      a.plan.analyzer.protocol != model::WireProtocol::Astm)
     return "--qc-every: the simulated XN sends its QC with --generate cbc --protocol astm";
   if (a.plan.connections != 1)
     return "--qc-every: one connection, so controls and patients arrive in order";
@@ -151,9 +159,10 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
     } else if (flag == "--file") {
       a.files.push_back(value);
     } else if (flag == "--generate") {
-      a.panel = simulate::panel_from_name(value);
+      a.is_lab_day_traffic = value == "lab-day";
+      a.panel = a.is_lab_day_traffic ? simulate::Panel::Cbc : simulate::panel_from_name(value);
       if (!a.panel)
-        return fmt::format("--generate: expected cbc, coag or flow, got \"{}\"", value);
+        return fmt::format("--generate: expected cbc, lab-day, coag or flow, got \"{}\"", value);
     } else if (flag == "--download") {
       if (!parse_number(value, plan.downloads) || plan.downloads == 0)
         return fmt::format("--download: expected a number of specimens, got \"{}\"", value);
@@ -202,6 +211,9 @@ std::string parse(const std::vector<std::string>& args, Arguments& a) {
 }
 
 std::vector<std::string> generated_messages(const Arguments& a) {
+  if (a.is_lab_day_traffic) {
+    return simulate::lab_day_cbc_messages(a.plan.analyzer.protocol, a.count, a.seed);
+  }
   if (!a.qc_every) {
     return simulate::generate(*a.panel, a.plan.analyzer.protocol, a.count, a.seed);
   }
@@ -372,6 +384,9 @@ int run_simulate(const std::vector<std::string>& args, std::ostream& out, std::o
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     out << kUsage;
     return 0;
+  }
+  if (std::find(args.begin(), args.end(), "--lab-day") != args.end()) {
+    return run_simulate_lab_day(args, out, err);
   }
   Arguments a;
   auto complaint = parse(args, a);

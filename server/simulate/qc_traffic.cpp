@@ -134,6 +134,16 @@ const std::vector<ControlLevel>& xn_check_levels() {
   return kLevels;
 }
 
+std::vector<std::string> xn_control_run(std::size_t run, bool fails, std::mt19937& rng,
+                                        const std::string& measured) {
+  std::vector<std::string> out;
+  const auto& levels = xn_check_levels();
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    out.push_back(control_message(levels[l], run, fails && l == 0, rng, measured));
+  }
+  return out;
+}
+
 std::vector<std::string> qc_traffic_messages(const QcTraffic& traffic) {
   const auto& levels = xn_check_levels();
   const std::size_t every = std::max<std::size_t>(traffic.qc_every, 1);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -51,5 +52,11 @@ struct QcTraffic {
 /// a stable hospital population's (MCV 89.5 +/- 4 fL, 2 % microcytic, 1 % macrocytic), so the
 /// XbarM stays in until `mcv_shift_pct`.
 std::vector<std::string> qc_traffic_messages(const QcTraffic& traffic);
+
+/// Control run `run` (from 1) of the simulated XN, measured at `measured` (YYYYMMDDHHMMSS): one
+/// message per level of xn_check_levels, within 1.5 SD of the targets (above on even runs,
+/// below on odd ones), or +3.5 SD on level 1 when it `fails`.
+std::vector<std::string> xn_control_run(std::size_t run, bool fails, std::mt19937& rng,
+                                        const std::string& measured);
 
 }  // namespace hemalink::simulate

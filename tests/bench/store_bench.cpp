@@ -5,7 +5,7 @@
 //   store_bench --dsn DSN_OF_AN_EMPTY_DATABASE [--copy-dsn DSN_OF_ANOTHER] [--messages N]
 //               [--producers P] [--writers W] [--batch B] [--wait-us U]
 //   store_bench --copy-floor DSN_OF_AN_EMPTY_DATABASE --hl7 1 [--messages N]
-//               only the psql COPY floor, of the HL7 CBCs `hemalink simulate --generate cbc`
+//               only the psql COPY floor, of the HL7 CBCs `hemalink simulate --generate lab-day`
 //               sends (the daemon benchmarks' floor), printed as "copy floor: R messages/s"
 #include <fmt/format.h>
 #include <openssl/sha.h>
@@ -28,7 +28,7 @@
 
 #include "server/config/mapping_json.hpp"
 #include "server/ingest/message_reader.hpp"
-#include "server/simulate/generated_messages.hpp"
+#include "server/simulate/lab_day_messages.hpp"
 #include "server/store/batch_rows.hpp"
 #include "server/store/json_rows.hpp"
 #include "server/store/migrations.hpp"
@@ -38,8 +38,6 @@
 namespace hemalink::bench {
 namespace {
 
-using simulate::astm_cbc_messages;
-using simulate::hl7_oru_cbc_messages;
 
 using Clock = std::chrono::steady_clock;
 
@@ -111,7 +109,8 @@ std::vector<store::StoreRequest> cbc_requests(std::size_t count, bool hl7) {
   }
   std::vector<store::StoreRequest> requests;
   std::size_t n = 0;
-  for (auto& raw : hl7 ? hl7_oru_cbc_messages(count, 42) : astm_cbc_messages(count, 42)) {
+  const auto protocol = hl7 ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
+  for (auto& raw : simulate::lab_day_cbc_messages(protocol, count, 42)) {
     store::Receipt r;
     r.id = model::MessageId::generate();
     r.analyzer = fmt::format("xn-{}", n++ % 8);

@@ -1,0 +1,138 @@
+#include "server/simulate/lab_day_messages.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "drivers/orders/hl7_orders.hpp"
+#include "protocols/hl7/v2_message.hpp"
+#include "server/cli/decode_command.hpp"
+
+namespace hemalink::simulate {
+namespace {
+
+// A day written by hand: one patient, one tube per bench, a control run of each analyzer.
+LabDay hand_made_day() {
+  LabDay day;
+  day.plan.seed = 7;
+  day.patients.push_back({"P00700001", "Lindqvist", "Maja", 'F', "19580312", "WARD3", true});
+  LabSpecimen cbc;
+  cbc.id = "0070000001";
+  cbc.ordered = {"FBC", "DIFF"};
+  cbc.results = {{"WBC", 12.4}, {"HGB", 9.7}, {"PLT", 88}, {"NEUT_PCT", 81.2}, {"IG_PCT", 3.1}};
+  cbc.messages = {{"Left_Shift?", 140, true},
+                  {"Blasts/Abn_Lympho?", 40, false},
+                  {"Leukocytosis", std::nullopt, true}};
+  cbc.drawn_minute = 360;
+  LabSpecimen coag;
+  coag.id = "0070000002";
+  coag.bench = Bench::Coagulation;
+  coag.is_stat = true;
+  coag.ordered = {"COAG"};
+  coag.results = {{"PT_SEC", 31.5}, {"INR", 2.74}, {"APTT", 44.1}};
+  coag.sample_check_failed = true;
+  LabSpecimen flow;
+  flow.id = "0070000003";
+  flow.bench = Bench::Flow;
+  flow.ordered = {"LSUB"};
+  flow.results = {{"CD4_ABS", 312}, {"CD4_PCT", 18.5}};
+  day.specimens = {cbc, coag, flow};
+  day.qc_runs = {{Bench::Hematology, 0, 0, false}, {Bench::Coagulation, 0, 0, false}};
+  return day;
+}
+
+nlohmann::json decoded(const std::string& message, const std::string& driver,
+                       std::optional<std::string> base = std::nullopt) {
+  cli::DecodeOptions options;
+  options.driver = driver;
+  options.base = std::move(base);
+  options.is_strict = true;
+  std::vector<std::string> warnings;
+  auto result = cli::decode_content(message, options, warnings);
+  EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().describe()) << "\n" << message;
+  return result ? (*result)["results"][0] : nlohmann::json();
+}
+
+double value_of(const nlohmann::json& set, const std::string& code) {
+  for (const auto& o : set["observations"]) {
+    if (o["code"] == code) {
+      return o["numeric"].get<double>();
+    }
+  }
+  ADD_FAILURE() << "no " << code << " in " << set.dump();
+  return 0;
+}
+
+const auto kDayStart = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 20000);
+
+TEST(LabDayMessages, TheXnSendsItsControlsThenAQueryAndTheTubeWithItsIpMessages) {
+  const auto day = hand_made_day();
+  const auto traffic = bench_traffic(day, Bench::Hematology, kDayStart, true);
+  ASSERT_EQ(traffic.messages.size(), 4u);  // two control levels, the query, the results
+  EXPECT_NE(traffic.messages[0].find("QC-L1-4411"), std::string::npos);
+  EXPECT_NE(traffic.messages[2].find("Q|1|^^"), std::string::npos);
+  EXPECT_EQ(traffic.specimens[3], 0u);
+  const auto set = decoded(traffic.messages[3], "sysmex-xn");
+  EXPECT_EQ(set["specimen_id"], "0070000001");
+  EXPECT_EQ(set["patient"]["id"], "P00700001");
+  EXPECT_EQ(set["patient"]["sex"], "F");
+  EXPECT_DOUBLE_EQ(value_of(set, "WBC"), 12.4);
+  EXPECT_DOUBLE_EQ(value_of(set, "PLT"), 88);
+  EXPECT_DOUBLE_EQ(value_of(set, "IG_PCT"), 3.1);
+  ASSERT_EQ(set["observations"].size(), 5u);
+  ASSERT_EQ(set["specimen_flags"].size(), 3u);
+  EXPECT_EQ(set["specimen_flags"][0]["name"], "Left_Shift?");
+  EXPECT_EQ(set["specimen_flags"][0]["score"], 140);
+  EXPECT_TRUE(set["specimen_flags"][0]["positive"]);
+  EXPECT_FALSE(set["specimen_flags"][1]["positive"]);
+  EXPECT_TRUE(set["specimen_flags"][2]["positive"]);
+}
+
+TEST(LabDayMessages, TheCsSendsItsControlAndFlagsATubeItsSampleCheckFailed) {
+  const auto day = hand_made_day();
+  const auto traffic = bench_traffic(day, Bench::Coagulation, kDayStart, false);
+  ASSERT_EQ(traffic.messages.size(), 2u);
+  const auto control = decoded(traffic.messages[0], "sysmex-cs");
+  EXPECT_EQ(control["kind"], "quality_control");
+  EXPECT_EQ(control["specimen_id"], "CITROL-1");
+  const auto set = decoded(traffic.messages[1], "sysmex-cs");
+  EXPECT_EQ(set["specimen_id"], "0070000002");
+  EXPECT_DOUBLE_EQ(value_of(set, "INR"), 2.74);
+  EXPECT_DOUBLE_EQ(value_of(set, "APTT"), 44.1);
+  for (const auto& o : set["observations"]) {
+    EXPECT_EQ(o["flags"], nlohmann::json::array({"W"})) << o.dump();
+  }
+}
+
+TEST(LabDayMessages, FacsLinkRelaysTheSubsetsInLoinc) {
+  const auto day = hand_made_day();
+  const auto traffic = bench_traffic(day, Bench::Flow, kDayStart, false);
+  ASSERT_EQ(traffic.messages.size(), 1u);
+  const auto set = decoded(traffic.messages[0], "generic-hl7", "loinc-lymphocyte-subsets");
+  EXPECT_EQ(set["specimen_id"], "0070000003");
+  EXPECT_DOUBLE_EQ(value_of(set, "CD4_ABS"), 312);
+  EXPECT_DOUBLE_EQ(value_of(set, "CD4_PCT"), 18.5);
+}
+
+TEST(LabDayMessages, TheLisOrdersEachTubeWithItsPatientAndPriority) {
+  const auto day = hand_made_day();
+  const auto text = lis_order(day, day.specimens[1], kDayStart);
+  auto message = hl7::V2Message::parse(text);
+  ASSERT_TRUE(message.has_value());
+  auto order = drivers::read_hl7_orders(*message);
+  ASSERT_TRUE(order.has_value()) << order.error().describe();
+  ASSERT_EQ(order->orders.size(), 1u);
+  const auto& o = order->orders[0];
+  EXPECT_EQ(o.specimen_id, "0070000002");
+  ASSERT_TRUE(o.patient.has_value());
+  EXPECT_EQ(o.patient->id, "P00700001");
+  EXPECT_EQ(o.patient->sex, "F");
+  EXPECT_EQ(o.patient->birth_date, "19580312");
+  EXPECT_EQ(o.location, "WARD3");
+  EXPECT_EQ(model::to_string(o.priority), std::string("stat"));
+  ASSERT_EQ(o.tests.size(), 1u);
+  EXPECT_EQ(o.tests[0].code, "COAG");
+}
+
+}  // namespace
+}  // namespace hemalink::simulate
