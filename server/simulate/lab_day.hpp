@@ -41,6 +41,9 @@ struct LabValue {
   double value = 0;
 };
 
+/// The value of `code` among `values`, if it is there.
+std::optional<double> value_of(const std::vector<LabValue>& values, std::string_view code);
+
 /// A Sysmex IP message: a suspect message (`Blasts/Abn_Lympho?`) with its Q-flag score
 /// (0-300, positive from 100), or an abnormal/judgement message (`Leukocytosis`) with none.
 struct AnalyzerMessage {

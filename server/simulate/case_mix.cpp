@@ -1,0 +1,216 @@
+#include "server/simulate/case_mix.hpp"
+
+namespace hemalink::simulate {
+namespace {
+
+// Patients per care setting: Clinic, Emergency, Ward, IntensiveCare, OncologyClinic,
+// OncologyWard. The hospital's tubes come about half from inpatients [R31: 34,827 hospitalised
+// vs 33,695 outpatient CBCs]: the ward and ICU repeats make 42 % of the patients half the tubes.
+// The shares themselves are chosen.
+constexpr Shares<kCareSettings> kHospitalSettings = {0.32, 0.20, 0.33, 0.08, 0.04, 0.03};
+constexpr Shares<kCareSettings> kOutpatientSettings = {1, 0, 0, 0, 0, 0};
+constexpr Shares<kCareSettings> kOncologySettings = {0, 0, 0, 0.05, 0.65, 0.30};
+
+// Conditions in the order of the enum: Healthy, IronDeficiency, ThalassaemiaTrait,
+// B12FolateDeficiency, InfectionLeftShift, ReactiveLymphocytosis, AnaemiaOfIllness, AcuteBleeding,
+// CriticalIllness, ChemotherapyCytopenia, AcuteLeukaemia, ImmuneThrombocytopenia.
+//
+// Clinic: 11.8 % abnormal [R34: 10-20 % of CBCs abnormal]; anaemia 7 % (iron deficiency 4 %,
+// anaemia of chronic illness 2.5 %, macrocytic 0.7 %) [R43: 5.6 % of the population anaemic];
+// macrocytosis 0.7 % [R44], all of it the B12/folate condition; new acute leukaemia 0.1 %
+// (chosen, below [R31]'s 0.28 % of a referral centre's outpatient CBCs); thalassaemia trait 1.5 %,
+// infection 2.5 %, reactive lymphocytes 0.4 %, immune thrombocytopenia 0.1 % (chosen).
+constexpr Shares<kConditions> kClinic = {0.882, 0.040, 0.015, 0.007, 0.025, 0.004,
+                                         0.025, 0,     0,     0,     0.001, 0.001};
+// Emergency: infection 20 %, sepsis (critical illness) 6 %, bleeding 5 %, reactive lymphocytes
+// 1.5 %, febrile neutropenia after chemotherapy 0.9 % (chosen); new acute leukaemia 0.3 % [R31:
+// 0.37 % of hospital CBCs].
+constexpr Shares<kConditions> kEmergency = {0.505, 0.05, 0.015, 0.01,  0.20,  0.015,
+                                            0.08,  0.05, 0.06,  0.009, 0.003, 0.003};
+// Ward: anaemic 48 % [R40: 43.5 %; R41: 64.2 %], most of it the anaemia of illness, microcytic
+// (iron deficiency, thalassaemia trait) about a fifth (R40 found 46.5 % microcytic hypochromic:
+// chosen lower); infection 15 %, bleeding 3 %; the rest chosen.
+constexpr Shares<kConditions> kWard = {0.339, 0.08, 0.01, 0.02, 0.15,  0.005,
+                                       0.35,  0.03, 0,    0.01, 0.003, 0.003};
+// Intensive care: mostly critical illness (NRBC, thrombocytopenia: blood_count.cpp) (chosen).
+constexpr Shares<kConditions> kIntensiveCare = {0.05, 0,    0.0,  0, 0.10, 0,
+                                                0.10, 0.05, 0.70, 0, 0,    0};
+// Oncology day clinic and haemato-oncology ward (chosen): patients on chemotherapy, known acute
+// leukaemias with blasts.
+constexpr Shares<kConditions> kOncologyClinic = {0.25, 0.04, 0, 0.01, 0.04, 0,
+                                                 0.15, 0,    0, 0.45, 0.05, 0.01};
+constexpr Shares<kConditions> kOncologyWard = {0, 0, 0, 0, 0.15, 0, 0.15, 0, 0.05, 0.45, 0.20, 0};
+
+// Coagulation, in the order of the enum: Normal, Warfarin, Heparin, LiverDisease, Dic. The share
+// of warfarin and heparin patients among the requests was not found [sources §5]: chosen. DIC in
+// ICU: 15 % (overt DIC in 29 % of septic ICU patients [R94], about half the ICU's coagulation
+// patients septic (chosen)); on the wards 2 % (about 1 % of admissions [R93], more among those
+// with a coagulation screen).
+constexpr Shares<kCoagulationConditions> kClinicCoagulation = {0.45, 0.50, 0, 0.05, 0};
+constexpr Shares<kCoagulationConditions> kEmergencyCoagulation = {0.75, 0.15, 0.02, 0.07, 0.01};
+constexpr Shares<kCoagulationConditions> kWardCoagulation = {0.55, 0.20, 0.15, 0.08, 0.02};
+constexpr Shares<kCoagulationConditions> kIntensiveCareCoagulation = {0.40, 0.05, 0.30, 0.10, 0.15};
+constexpr Shares<kCoagulationConditions> kOncologyClinicCoagulation = {0.80, 0.05, 0.05, 0.08,
+                                                                       0.02};
+constexpr Shares<kCoagulationConditions> kOncologyWardCoagulation = {0.65, 0.05, 0.10, 0.10, 0.10};
+
+}  // namespace
+
+std::string_view name_of(CareSetting setting) {
+  switch (setting) {
+    case CareSetting::Clinic:
+      return "clinic";
+    case CareSetting::Emergency:
+      return "emergency";
+    case CareSetting::Ward:
+      return "ward";
+    case CareSetting::IntensiveCare:
+      return "intensive-care";
+    case CareSetting::OncologyClinic:
+      return "oncology-clinic";
+    case CareSetting::OncologyWard:
+      return "oncology-ward";
+  }
+  return "clinic";
+}
+
+std::string_view name_of(Condition condition) {
+  switch (condition) {
+    case Condition::Healthy:
+      return "healthy";
+    case Condition::IronDeficiency:
+      return "iron-deficiency";
+    case Condition::ThalassaemiaTrait:
+      return "thalassaemia-trait";
+    case Condition::B12FolateDeficiency:
+      return "b12-folate-deficiency";
+    case Condition::InfectionLeftShift:
+      return "infection-left-shift";
+    case Condition::ReactiveLymphocytosis:
+      return "reactive-lymphocytosis";
+    case Condition::AnaemiaOfIllness:
+      return "anaemia-of-illness";
+    case Condition::AcuteBleeding:
+      return "acute-bleeding";
+    case Condition::CriticalIllness:
+      return "critical-illness";
+    case Condition::ChemotherapyCytopenia:
+      return "chemotherapy-cytopenia";
+    case Condition::AcuteLeukaemia:
+      return "acute-leukaemia";
+    case Condition::ImmuneThrombocytopenia:
+      return "immune-thrombocytopenia";
+  }
+  return "healthy";
+}
+
+std::string_view name_of(CoagulationCondition condition) {
+  switch (condition) {
+    case CoagulationCondition::Normal:
+      return "normal-coagulation";
+    case CoagulationCondition::Warfarin:
+      return "warfarin";
+    case CoagulationCondition::Heparin:
+      return "heparin";
+    case CoagulationCondition::LiverDisease:
+      return "liver-disease";
+    case CoagulationCondition::Dic:
+      return "dic";
+  }
+  return "normal-coagulation";
+}
+
+bool is_inpatient(CareSetting setting) {
+  return setting == CareSetting::Ward || setting == CareSetting::IntensiveCare ||
+         setting == CareSetting::OncologyWard;
+}
+
+const Shares<kCareSettings>& setting_shares(LabProfile profile) {
+  switch (profile) {
+    case LabProfile::Hospital:
+      return kHospitalSettings;
+    case LabProfile::Outpatient:
+      return kOutpatientSettings;
+    case LabProfile::Oncology:
+      return kOncologySettings;
+  }
+  return kHospitalSettings;
+}
+
+const Shares<kConditions>& condition_shares(CareSetting setting) {
+  switch (setting) {
+    case CareSetting::Clinic:
+      return kClinic;
+    case CareSetting::Emergency:
+      return kEmergency;
+    case CareSetting::Ward:
+      return kWard;
+    case CareSetting::IntensiveCare:
+      return kIntensiveCare;
+    case CareSetting::OncologyClinic:
+      return kOncologyClinic;
+    case CareSetting::OncologyWard:
+      return kOncologyWard;
+  }
+  return kClinic;
+}
+
+const Shares<kCoagulationConditions>& coagulation_shares(CareSetting setting) {
+  switch (setting) {
+    case CareSetting::Clinic:
+      return kClinicCoagulation;
+    case CareSetting::Emergency:
+      return kEmergencyCoagulation;
+    case CareSetting::Ward:
+      return kWardCoagulation;
+    case CareSetting::IntensiveCare:
+      return kIntensiveCareCoagulation;
+    case CareSetting::OncologyClinic:
+      return kOncologyClinicCoagulation;
+    case CareSetting::OncologyWard:
+      return kOncologyWardCoagulation;
+  }
+  return kClinicCoagulation;
+}
+
+// Of tubes (chosen): a hospital ~75/20/5, outpatients ~85/12/3, a cancer centre mostly blood
+// counts.
+BenchShares bench_shares(LabProfile profile) {
+  switch (profile) {
+    case LabProfile::Hospital:
+      return {0.75, 0.20, 0.05};
+    case LabProfile::Outpatient:
+      return {0.85, 0.12, 0.03};
+    case LabProfile::Oncology:
+      return {0.90, 0.08, 0.02};
+  }
+  return {0.75, 0.20, 0.05};
+}
+
+// CD4 counts are chiefly HIV monitoring (chosen).
+double hiv_share(LabProfile profile) {
+  switch (profile) {
+    case LabProfile::Hospital:
+      return 0.5;
+    case LabProfile::Outpatient:
+      return 0.7;
+    case LabProfile::Oncology:
+      return 0.1;
+  }
+  return 0.5;
+}
+
+// Children 1-17 in the hospital's emergency department and wards (chosen); no infants: the
+// shipped rules hold every infant's count.
+double child_share(CareSetting setting) {
+  switch (setting) {
+    case CareSetting::Emergency:
+      return 0.08;
+    case CareSetting::Ward:
+      return 0.05;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace hemalink::simulate
