@@ -316,12 +316,14 @@ double draw_wbc(Condition condition, const ConditionBlood& c, RandomDraws& draws
   return draws.log_normal(c.wbc, c.wbc_sigma);
 }
 
-double draw_platelets(Condition condition, const ConditionBlood& c, char sex, RandomDraws& draws) {
+double draw_platelets(Condition condition, const ConditionBlood& c, char sex,
+                      const BloodFindings& findings, RandomDraws& draws) {
   const double median = sex == 'M' ? c.plt_female * kMalePlateletRatio : c.plt_female;
   // ICU: 15 % with a consumptive thrombocytopenia, so PLT < 150 in about 30 % and <= 50 in about
-  // 8 % [R46: 23.4 % at admission, 43.2 % at any time; R47: <= 50 in 6.3 % on day 1].
-  if (condition == Condition::CriticalIllness && draws.chance(0.15)) {
-    return draws.log_normal(45.0, 0.7);
+  // 8 % [R46: 23.4 % at admission, 43.2 % at any time; R47: <= 50 in 6.3 % on day 1]; red cell
+  // fragments (a microangiopathy) always with one (chosen).
+  if (findings.has_fragments || (condition == Condition::CriticalIllness && draws.chance(0.15))) {
+    return draws.log_normal(45.0, 0.6);
   }
   return draws.log_normal(median, c.plt_sigma);
 }
@@ -338,41 +340,86 @@ double rdw_sd_for(double rdw_cv, double mcv, RandomDraws& draws) {
   return kRdwSdPerSd * rdw_cv / 100.0 * mcv * draws.log_normal(1.0, 0.03);
 }
 
-// What makes each condition what it is, kept after every draw and change.
+// What makes each condition what it is (chosen where no source is named). A count is drawn
+// until it has it; after a within-person change, the limits are kept by clamping.
+constexpr double kFragmentsPlateletCeiling = 90.0;
+constexpr double kLeukaemiaWbcLow = 2.9;  // a leukaemia's WBC is below 3 or above 15
+constexpr double kLeukaemiaWbcHigh = 15.5;
+constexpr double kLeukaemiaPlateletCeiling = 140.0;
+constexpr double kImmuneThrombocytopeniaCeiling = 100.0;
+constexpr double kThalassaemiaMcvLow = 60.0;  // MCV 60-72, Mentzer below 13 [R19]
+constexpr double kThalassaemiaMcvHigh = 72.0;
+constexpr double kThalassaemiaMentzerBelow = 12.5;
+constexpr double kIronDeficiencyMcvHigh = 80.0;  // microcytic, Mentzer above 13 [R19]
+constexpr double kIronDeficiencyMentzerAbove = 13.5;
+constexpr double kMacrocyticMcvLow = 100.5;
+constexpr double kReactiveLymphocytesLow = 4.5;  // x10*3/uL
+constexpr double kNrbcLow = 0.5;                 // /100 WBC, when NRBC are in the blood
+
+double lymphocytes_of(const BloodCount& b) {
+  return b.wbc * b.differential[1] / 100.0;
+}
+
+bool has_signature(Condition condition, const BloodFindings& findings, const BloodCount& b) {
+  if ((findings.has_fragments && b.plt >= kFragmentsPlateletCeiling) ||
+      (findings.has_nrbc && b.nrbc_pct < kNrbcLow)) {
+    return false;
+  }
+  switch (condition) {
+    case Condition::ThalassaemiaTrait:
+      return b.mcv >= kThalassaemiaMcvLow && b.mcv <= kThalassaemiaMcvHigh &&
+             b.mcv / b.rbc < kThalassaemiaMentzerBelow;
+    case Condition::IronDeficiency:
+      return b.mcv <= kIronDeficiencyMcvHigh && b.mcv / b.rbc > kIronDeficiencyMentzerAbove;
+    case Condition::B12FolateDeficiency:
+      return b.mcv >= kMacrocyticMcvLow;
+    case Condition::ReactiveLymphocytosis:
+      return lymphocytes_of(b) >= kReactiveLymphocytesLow;
+    case Condition::AcuteLeukaemia:
+      return (b.wbc < kLeukaemiaWbcLow || b.wbc > kLeukaemiaWbcHigh) &&
+             b.plt < kLeukaemiaPlateletCeiling;
+    case Condition::ImmuneThrombocytopenia:
+      return b.plt < kImmuneThrombocytopeniaCeiling;
+    default:
+      return true;
+  }
+}
+
 void keep_signature(Condition condition, const BloodFindings& findings, BloodCount& b) {
   b.wbc = std::max(b.wbc, 0.1);
   b.plt = std::max(b.plt, 3.0);
-  if (findings.has_fragments) {  // microangiopathy consumes platelets: below 90 (chosen)
-    b.plt = std::min(b.plt, 90.0);
-  }
   b.mchc = std::min(b.mchc, kTrueMchcCeiling);
+  if (findings.has_fragments) {
+    b.plt = std::min(b.plt, kFragmentsPlateletCeiling - 1);
+  }
+  if (findings.has_nrbc) {
+    b.nrbc_pct = std::max(b.nrbc_pct, kNrbcLow);
+  }
   switch (condition) {
-    case Condition::ThalassaemiaTrait:  // MCV 60-72, Mentzer below 13 [R19]
-      b.mcv = std::clamp(b.mcv, 60.0, 72.0);
-      b.rbc = std::max(b.rbc, b.mcv / 12.5);
+    case Condition::ThalassaemiaTrait:
+      b.mcv = std::clamp(b.mcv, kThalassaemiaMcvLow, kThalassaemiaMcvHigh);
+      b.rbc = std::max(b.rbc, b.mcv / (kThalassaemiaMentzerBelow - 0.1));
       break;
-    case Condition::IronDeficiency:  // microcytic, Mentzer above 13 [R19]
-      b.mcv = std::min(b.mcv, 80.0);
-      b.rbc = std::min(b.rbc, b.mcv / 13.5);
+    case Condition::IronDeficiency:
+      b.mcv = std::min(b.mcv, kIronDeficiencyMcvHigh);
+      b.rbc = std::min(b.rbc, b.mcv / (kIronDeficiencyMentzerAbove + 0.1));
       break;
     case Condition::B12FolateDeficiency:
-      b.mcv = std::max(b.mcv, 100.5);
+      b.mcv = std::max(b.mcv, kMacrocyticMcvLow);
       break;
-    case Condition::ReactiveLymphocytosis: {  // lymphocytes at least 4.5 x10*3/uL
-      const double lymph_abs = b.wbc * b.differential[1] / 100.0;
-      if (lymph_abs < 4.5) {
-        b.wbc = 4.5 * 100.0 / b.differential[1];
+    case Condition::ReactiveLymphocytosis:
+      if (lymphocytes_of(b) < kReactiveLymphocytesLow) {
+        b.wbc = kReactiveLymphocytesLow * 100.0 / b.differential[1];
       }
       break;
-    }
-    case Condition::AcuteLeukaemia:  // counts abnormal: WBC < 3 or > 15, PLT < 140
-      if (b.wbc >= 2.9 && b.wbc <= 15.0) {
-        b.wbc = b.wbc < 9.0 ? 2.9 : 15.0;
+    case Condition::AcuteLeukaemia:
+      if (b.wbc >= kLeukaemiaWbcLow && b.wbc <= kLeukaemiaWbcHigh) {
+        b.wbc = b.wbc < 9.0 ? kLeukaemiaWbcLow - 0.01 : kLeukaemiaWbcHigh + 0.01;
       }
-      b.plt = std::min(b.plt, 140.0);
+      b.plt = std::min(b.plt, kLeukaemiaPlateletCeiling - 1);
       break;
     case Condition::ImmuneThrombocytopenia:
-      b.plt = std::min(b.plt, 100.0);
+      b.plt = std::min(b.plt, kImmuneThrombocytopeniaCeiling - 1);
       break;
     default:
       break;
@@ -380,19 +427,9 @@ void keep_signature(Condition condition, const BloodFindings& findings, BloodCou
   derive_red_cell_indices(b);
 }
 
-}  // namespace
-
-void derive_red_cell_indices(BloodCount& count) {
-  count.hct = count.rbc * count.mcv / 10.0;
-  count.hgb = count.mchc * count.hct / 100.0;
-  count.mch = count.hgb * 10.0 / count.rbc;
-}
-
-PatientBlood draw_patient_blood(Condition condition, char sex, int age, RandomDraws& draws) {
-  const ConditionBlood& c = blood_of(condition);
-  PatientBlood out;
-  out.condition = condition;
-  BloodCount& b = out.count;
+BloodCount draw_count(Condition condition, const ConditionBlood& c, char sex, int age,
+                      const BloodFindings& findings, RandomDraws& draws) {
+  BloodCount b;
   // Children under 13: no sex difference in RBC, MCV 6 fL lower (chosen).
   const bool is_man = sex == 'M' && !is_child(age);
   const double mcv_mean = c.mcv - (age < 12 ? 6.0 : 0.0);
@@ -414,19 +451,41 @@ PatientBlood draw_patient_blood(Condition condition, char sex, int age, RandomDr
   }
   b.differential = draw_differential(medians, draws);
   b.ig_pct = draws.log_normal(c.ig, c.ig_sigma);
-  b.plt = draw_platelets(condition, c, sex, draws);
+  b.plt = draw_platelets(condition, c, sex, findings, draws);
   b.mpv = mpv_for(b.plt, c.mpv_shift, draws);
   b.ret_pct = draws.log_normal(c.ret, c.ret_sigma);
-  out.findings.has_blasts = condition == Condition::AcuteLeukaemia;
-  out.findings.has_atypical_lymphocytes = condition == Condition::ReactiveLymphocytosis;
-  out.findings.has_nrbc = draws.chance(c.nrbc_share);
-  if (out.findings.has_nrbc) {
-    b.nrbc_pct = std::max(0.5, draws.log_normal(1.5, 0.8));
+  if (findings.has_nrbc) {
+    b.nrbc_pct = draws.log_normal(1.5, 0.8);
   } else if (draws.chance(kNrbcNoiseShare)) {
     b.nrbc_pct = draws.uniform(0.1, 0.3);
   }
+  derive_red_cell_indices(b);
+  return b;
+}
+
+}  // namespace
+
+void derive_red_cell_indices(BloodCount& count) {
+  count.hct = count.rbc * count.mcv / 10.0;
+  count.hgb = count.mchc * count.hct / 100.0;
+  count.mch = count.hgb * 10.0 / count.rbc;
+}
+
+PatientBlood draw_patient_blood(Condition condition, char sex, int age, RandomDraws& draws) {
+  const ConditionBlood& c = blood_of(condition);
+  PatientBlood out;
+  out.condition = condition;
+  out.findings.has_blasts = condition == Condition::AcuteLeukaemia;
+  out.findings.has_atypical_lymphocytes = condition == Condition::ReactiveLymphocytosis;
+  out.findings.has_nrbc = draws.chance(c.nrbc_share);
   out.findings.has_fragments = draws.chance(c.fragments_share);
-  keep_signature(condition, out.findings, b);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    out.count = draw_count(condition, c, sex, age, out.findings, draws);
+    if (has_signature(condition, out.findings, out.count)) {
+      break;
+    }
+  }
+  keep_signature(condition, out.findings, out.count);
   return out;
 }
 
@@ -444,7 +503,7 @@ BloodCount within_person_change(const PatientBlood& blood, RandomDraws& draws) {
   b.ig_pct = moved(b.ig_pct, kWithinPerson.ig);
   b.ret_pct = moved(b.ret_pct, kWithinPerson.ret);
   if (blood.findings.has_nrbc) {
-    b.nrbc_pct = std::max(0.5, moved(b.nrbc_pct, kWithinPerson.nrbc));
+    b.nrbc_pct = moved(b.nrbc_pct, kWithinPerson.nrbc);
   }
   for (auto& p : b.differential) {
     p = moved(p, kWithinPerson.differential);

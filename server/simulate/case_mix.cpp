@@ -22,15 +22,15 @@ constexpr Shares<kCareSettings> kOncologySettings = {0, 0, 0, 0.05, 0.65, 0.30};
 // infection 2.5 %, reactive lymphocytes 0.4 %, immune thrombocytopenia 0.1 % (chosen).
 constexpr Shares<kConditions> kClinic = {0.882, 0.040, 0.015, 0.007, 0.025, 0.004,
                                          0.025, 0,     0,     0,     0.001, 0.001};
-// Emergency: infection 20 %, sepsis (critical illness) 6 %, bleeding 5 %, reactive lymphocytes
+// Emergency: infection 20 %, sepsis (critical illness) 7 %, bleeding 5 %, reactive lymphocytes
 // 1.5 %, febrile neutropenia after chemotherapy 0.9 % (chosen); new acute leukaemia 0.3 % [R31:
 // 0.37 % of hospital CBCs].
-constexpr Shares<kConditions> kEmergency = {0.505, 0.05, 0.015, 0.01,  0.20,  0.015,
-                                            0.08,  0.05, 0.06,  0.009, 0.003, 0.003};
+constexpr Shares<kConditions> kEmergency = {0.495, 0.05, 0.015, 0.01,  0.20,  0.015,
+                                            0.08,  0.05, 0.07,  0.009, 0.003, 0.003};
 // Ward: anaemic 48 % [R40: 43.5 %; R41: 64.2 %], most of it the anaemia of illness, microcytic
 // (iron deficiency, thalassaemia trait) about a fifth (R40 found 46.5 % microcytic hypochromic:
-// chosen lower); infection 15 %, bleeding 3 %; the rest chosen.
-constexpr Shares<kConditions> kWard = {0.339, 0.08, 0.01, 0.02, 0.15,  0.005,
+// chosen lower); infection 17 %, bleeding 3 %; the rest chosen.
+constexpr Shares<kConditions> kWard = {0.319, 0.08, 0.01, 0.02, 0.17,  0.005,
                                        0.35,  0.03, 0,    0.01, 0.003, 0.003};
 // Intensive care: mostly critical illness (NRBC, thrombocytopenia: blood_count.cpp) (chosen).
 constexpr Shares<kConditions> kIntensiveCare = {0.05, 0,    0.0,  0, 0.10, 0,

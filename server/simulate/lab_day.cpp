@@ -38,8 +38,8 @@ constexpr double kSwappedTubeShare = 0.003;
 constexpr double kSwapMcvDifference = 3.0;
 // Critical values a lab calls at once: HGB <= 7, WBC <= 2 or >= 100 [R56], PLT < 20 (the shipped
 // rules' CAP figure), WBC > 50 (chosen between R55 and R56); on a patient's first count of the
-// day also [R55]: WBC > 30, neutrophils < 1.0, PLT < 50. And a new leukopenia: a first count's
-// WBC below 3.0 (chosen) goes to a smear.
+// day also [R55]: WBC > 30, neutrophils < 1.0, PLT < 50, HGB < 7.5. And a new leukopenia: a first
+// count's WBC below 3.0 (chosen) goes to a smear.
 constexpr double kCriticalHgbBelow = 7.0;
 constexpr double kCriticalPltBelow = 20.0;
 constexpr double kCriticalWbcBelow = 2.0;
@@ -47,6 +47,7 @@ constexpr double kCriticalWbcAbove = 50.0;
 constexpr double kNewCriticalWbcAbove = 30.0;
 constexpr double kNewCriticalNeutrophilsBelow = 1.0;
 constexpr double kNewCriticalPltBelow = 50.0;
+constexpr double kNewCriticalHgbBelow = 7.5;
 constexpr double kNewLeukopeniaBelow = 3.0;
 constexpr double kSmearIgPct = 5.0;           // IG smear threshold raised from 2 % to 5 % [R36]
 constexpr double kCriticalInrAbove = 5.0;     // INR >= 5.0 [R51], > 5 [R55]
@@ -417,7 +418,7 @@ std::vector<std::string> count_review_reasons(const PatientBlood& blood, const B
   const double plt = rounded(truly.plt, 0);
   const double wbc = rounded(truly.wbc, 2);
   const double neutrophils = rounded(truly.differential[0] * truly.wbc / 100.0, 2);
-  if (hgb < kCriticalHgbBelow) {
+  if (hgb < kCriticalHgbBelow || (history.is_first_count && hgb < kNewCriticalHgbBelow)) {
     reasons.push_back(critical("HGB", hgb, 1, "g/dL"));
   }
   if (plt < kCriticalPltBelow || (history.is_first_count && plt < kNewCriticalPltBelow)) {

@@ -81,13 +81,13 @@ BloodCount as_measured(const BloodCount& blood, Artefact artefact, RandomDraws& 
       break;
     case Artefact::ColdAgglutinin: {
       // Doublets and triplets counted as one large cell: RBC and HCT down, MCV up, HGB (from the
-      // lysate) unchanged, so MCH and MCHC up, MCHC above 37.5 [R20, R21, R22].
-      const double rbc_factor = draws.uniform(0.45, 0.75);
+      // lysate) unchanged, so MCH and MCHC up: MCHC above 37.5 [R20, R21, R22], here 38-48
+      // (chosen).
       const double mcv_factor = draws.uniform(1.08, 1.25);
-      const double hgb = b.hgb;
-      b.rbc *= rbc_factor;
+      const double mchc = draws.uniform(38.0, 48.0);
+      b.rbc *= b.mchc / (mchc * mcv_factor);
       b.mcv *= mcv_factor;
-      b.mchc = std::max(hgb / (b.rbc * b.mcv / 10.0) * 100.0, 37.6);
+      b.mchc = mchc;
       break;
     }
     case Artefact::Lipaemia:
@@ -96,14 +96,12 @@ BloodCount as_measured(const BloodCount& blood, Artefact artefact, RandomDraws& 
       break;
     case Artefact::Haemolysis: {
       // Lysed cells: RBC, HCT, MCV down, HGB (measured after lysis) unchanged, so MCH, MCHC up;
-      // fragments counted as platelets; RDW up [R25]. Sizes chosen.
+      // fragments counted as platelets; RDW up [R25]. MCHC 36.5-40 and the rest chosen.
       const double mcv_factor = draws.uniform(0.97, 0.995);
-      const double most = b.mchc / (kArtefactMchcFloor * mcv_factor);
-      const double rbc_factor = std::min(draws.uniform(0.75, 0.92), most);
-      const double hgb = b.hgb;
-      b.rbc *= rbc_factor;
+      const double mchc = std::max(b.mchc + 1.0, draws.uniform(kArtefactMchcFloor, 40.0));
+      b.rbc *= b.mchc / (mchc * mcv_factor);
       b.mcv *= mcv_factor;
-      b.mchc = hgb / (b.rbc * b.mcv / 10.0) * 100.0;
+      b.mchc = mchc;
       b.plt *= draws.uniform(1.05, 1.2);
       b.rdw_cv += draws.uniform(0.5, 2.0);
       break;

@@ -421,7 +421,7 @@ bool leaves_a_signal(const LabSpecimen& s, std::optional<double> last_mcv) {
     return v && (*v < low || *v > high);
   };
   if (s.sample_check_failed || outside("WBC", 3.0, 15.0) || outside("PLT", 100, 1000) ||
-      outside("HGB", 7.0, 20.0) || outside("MCHC", 28.0, 36.4) || outside("IG_PCT", -1, 4.99) ||
+      outside("HGB", 7.5, 20.0) || outside("MCHC", 28.0, 36.4) || outside("IG_PCT", -1, 4.99) ||
       outside("NRBC_PCT", -1, 0.4) || outside("LYMPH_ABS", 0, 4.0) ||
       outside("NEUT_ABS", 1.0, 1000) || outside("INR", 0, 5.0) || outside("APTT", 0, 100) ||
       outside("FIB", 1.5, 100)) {
