@@ -72,7 +72,8 @@ struct LabSpecimen {
   std::vector<std::string> ordered;
   /// What the analyzer reports for the ordered tests (artefacts included), canonical codes.
   std::vector<LabValue> results;
-  /// Hematology: the XN's IP messages (every suspect message with its Q score, positives marked).
+  /// Hematology: the XN's IP messages (every suspect message with its Q score, those of the
+  /// differential channel only with DIFF; every judgement message; positives marked).
   std::vector<AnalyzerMessage> messages;
   /// Coagulation: the analyzer's sample check failed (clot or short sample): results flagged.
   bool sample_check_failed = false;
