@@ -80,6 +80,26 @@ TEST(LabDay, ProfilesByName) {
   EXPECT_FALSE(lab_profile_from_name("clinic"));
 }
 
+TEST(LabDay, EveryConfiguredMixSumsToOne) {
+  const auto sum = [](const auto& shares) {
+    double total = 0;
+    for (const double s : shares) {
+      total += s;
+    }
+    return total;
+  };
+  for (const auto p : kProfiles) {
+    EXPECT_NEAR(sum(setting_shares(p)), 1.0, 1e-9) << name_of(p);
+    const BenchShares b = bench_shares(p);
+    EXPECT_NEAR(b.hematology + b.coagulation + b.flow, 1.0, 1e-9) << name_of(p);
+  }
+  for (std::size_t k = 0; k < kCareSettings; ++k) {
+    const auto setting = static_cast<CareSetting>(k);
+    EXPECT_NEAR(sum(condition_shares(setting)), 1.0, 1e-9) << name_of(setting);
+    EXPECT_NEAR(sum(coagulation_shares(setting)), 1.0, 1e-9) << name_of(setting);
+  }
+}
+
 TEST(LabDay, TheSamePlanGivesTheSameDayAndAnotherSeedAnother) {
   LabDayPlan plan;
   plan.specimens = 500;
