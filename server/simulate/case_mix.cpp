@@ -53,70 +53,41 @@ constexpr Shares<kCoagulationConditions> kOncologyClinicCoagulation = {0.80, 0.0
                                                                        0.02};
 constexpr Shares<kCoagulationConditions> kOncologyWardCoagulation = {0.65, 0.05, 0.10, 0.10, 0.10};
 
+// Names and tables in the order of the enums.
+constexpr std::array<std::string_view, kCareSettings> kSettingNames = {
+    "clinic", "emergency", "ward", "intensive-care", "oncology-clinic", "oncology-ward"};
+constexpr std::array<std::string_view, kConditions> kConditionNames = {"healthy",
+                                                                       "iron-deficiency",
+                                                                       "thalassaemia-trait",
+                                                                       "b12-folate-deficiency",
+                                                                       "infection-left-shift",
+                                                                       "reactive-lymphocytosis",
+                                                                       "anaemia-of-illness",
+                                                                       "acute-bleeding",
+                                                                       "critical-illness",
+                                                                       "chemotherapy-cytopenia",
+                                                                       "acute-leukaemia",
+                                                                       "immune-thrombocytopenia"};
+constexpr std::array<std::string_view, kCoagulationConditions> kCoagulationNames = {
+    "normal-coagulation", "warfarin", "heparin", "liver-disease", "dic"};
+constexpr std::array<const Shares<kConditions>*, kCareSettings> kConditionsBySetting = {
+    &kClinic, &kEmergency, &kWard, &kIntensiveCare, &kOncologyClinic, &kOncologyWard};
+constexpr std::array<const Shares<kCoagulationConditions>*, kCareSettings> kCoagulationBySetting = {
+    &kClinicCoagulation,        &kEmergencyCoagulation,      &kWardCoagulation,
+    &kIntensiveCareCoagulation, &kOncologyClinicCoagulation, &kOncologyWardCoagulation};
+
 }  // namespace
 
 std::string_view name_of(CareSetting setting) {
-  switch (setting) {
-    case CareSetting::Clinic:
-      return "clinic";
-    case CareSetting::Emergency:
-      return "emergency";
-    case CareSetting::Ward:
-      return "ward";
-    case CareSetting::IntensiveCare:
-      return "intensive-care";
-    case CareSetting::OncologyClinic:
-      return "oncology-clinic";
-    case CareSetting::OncologyWard:
-      return "oncology-ward";
-  }
-  return "clinic";
+  return kSettingNames[static_cast<std::size_t>(setting)];
 }
 
 std::string_view name_of(Condition condition) {
-  switch (condition) {
-    case Condition::Healthy:
-      return "healthy";
-    case Condition::IronDeficiency:
-      return "iron-deficiency";
-    case Condition::ThalassaemiaTrait:
-      return "thalassaemia-trait";
-    case Condition::B12FolateDeficiency:
-      return "b12-folate-deficiency";
-    case Condition::InfectionLeftShift:
-      return "infection-left-shift";
-    case Condition::ReactiveLymphocytosis:
-      return "reactive-lymphocytosis";
-    case Condition::AnaemiaOfIllness:
-      return "anaemia-of-illness";
-    case Condition::AcuteBleeding:
-      return "acute-bleeding";
-    case Condition::CriticalIllness:
-      return "critical-illness";
-    case Condition::ChemotherapyCytopenia:
-      return "chemotherapy-cytopenia";
-    case Condition::AcuteLeukaemia:
-      return "acute-leukaemia";
-    case Condition::ImmuneThrombocytopenia:
-      return "immune-thrombocytopenia";
-  }
-  return "healthy";
+  return kConditionNames[static_cast<std::size_t>(condition)];
 }
 
 std::string_view name_of(CoagulationCondition condition) {
-  switch (condition) {
-    case CoagulationCondition::Normal:
-      return "normal-coagulation";
-    case CoagulationCondition::Warfarin:
-      return "warfarin";
-    case CoagulationCondition::Heparin:
-      return "heparin";
-    case CoagulationCondition::LiverDisease:
-      return "liver-disease";
-    case CoagulationCondition::Dic:
-      return "dic";
-  }
-  return "normal-coagulation";
+  return kCoagulationNames[static_cast<std::size_t>(condition)];
 }
 
 bool is_inpatient(CareSetting setting) {
@@ -137,39 +108,11 @@ const Shares<kCareSettings>& setting_shares(LabProfile profile) {
 }
 
 const Shares<kConditions>& condition_shares(CareSetting setting) {
-  switch (setting) {
-    case CareSetting::Clinic:
-      return kClinic;
-    case CareSetting::Emergency:
-      return kEmergency;
-    case CareSetting::Ward:
-      return kWard;
-    case CareSetting::IntensiveCare:
-      return kIntensiveCare;
-    case CareSetting::OncologyClinic:
-      return kOncologyClinic;
-    case CareSetting::OncologyWard:
-      return kOncologyWard;
-  }
-  return kClinic;
+  return *kConditionsBySetting[static_cast<std::size_t>(setting)];
 }
 
 const Shares<kCoagulationConditions>& coagulation_shares(CareSetting setting) {
-  switch (setting) {
-    case CareSetting::Clinic:
-      return kClinicCoagulation;
-    case CareSetting::Emergency:
-      return kEmergencyCoagulation;
-    case CareSetting::Ward:
-      return kWardCoagulation;
-    case CareSetting::IntensiveCare:
-      return kIntensiveCareCoagulation;
-    case CareSetting::OncologyClinic:
-      return kOncologyClinicCoagulation;
-    case CareSetting::OncologyWard:
-      return kOncologyWardCoagulation;
-  }
-  return kClinicCoagulation;
+  return *kCoagulationBySetting[static_cast<std::size_t>(setting)];
 }
 
 // Of tubes (chosen): a hospital ~75/20/5, outpatients ~85/12/3, a cancer centre mostly blood
