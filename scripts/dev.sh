@@ -459,6 +459,8 @@ run_bench() {
   build-bench/tests/bench/rules_bench --benchmark_counters_tabular=true "$@"
   # Quality control on the ingest path: the same XN messages read without QC and with it.
   build-bench/tests/bench/qc_bench --benchmark_counters_tabular=true "$@"
+  # The lab day's model (issue 31): specimens generated per second.
+  build-bench/tests/bench/lab_day_bench --benchmark_counters_tabular=true "$@"
   # Durable ingest into a private cluster (fsync on, synchronous_commit on), beside psql COPY.
   pg_extra_options="-c track_commit_timestamp=on"
   start_private_postgres

@@ -41,6 +41,9 @@ struct LabValue {
   double value = 0;
 };
 
+/// The value of `code` among `values`, if it is there.
+std::optional<double> value_of(const std::vector<LabValue>& values, std::string_view code);
+
 /// A Sysmex IP message: a suspect message (`Blasts/Abn_Lympho?`) with its Q-flag score
 /// (0-300, positive from 100), or an abnormal/judgement message (`Leukocytosis`) with none.
 struct AnalyzerMessage {
@@ -69,7 +72,8 @@ struct LabSpecimen {
   std::vector<std::string> ordered;
   /// What the analyzer reports for the ordered tests (artefacts included), canonical codes.
   std::vector<LabValue> results;
-  /// Hematology: the XN's IP messages (every suspect message with its Q score, positives marked).
+  /// Hematology: the XN's IP messages (every suspect message with its Q score, those of the
+  /// differential channel only with DIFF; every judgement message; positives marked).
   std::vector<AnalyzerMessage> messages;
   /// Coagulation: the analyzer's sample check failed (clot or short sample): results flagged.
   bool sample_check_failed = false;
