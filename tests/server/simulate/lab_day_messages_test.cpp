@@ -93,7 +93,7 @@ TEST(LabDayMessages, TheCsSendsItsControlAndFlagsATubeItsSampleCheckFailed) {
   const auto traffic = bench_traffic(day, Bench::Coagulation, kDayStart, false);
   ASSERT_EQ(traffic.messages.size(), 2u);
   const auto control = decoded(traffic.messages[0], "sysmex-cs");
-  EXPECT_EQ(control["kind"], "quality_control");
+  EXPECT_EQ(control["kind"], "qc");
   EXPECT_EQ(control["specimen_id"], "CITROL-1");
   const auto set = decoded(traffic.messages[1], "sysmex-cs");
   EXPECT_EQ(set["specimen_id"], "0070000002");
