@@ -9,6 +9,7 @@
 #include "server/cli/lis_sim_command.hpp"
 #include "server/cli/migrate_command.hpp"
 #include "server/cli/outbox_command.hpp"
+#include "server/cli/report_command.hpp"
 #include "server/cli/rules_command.hpp"
 #include "server/cli/serve_command.hpp"
 #include "server/cli/simulate_command.hpp"
@@ -51,6 +52,9 @@ constexpr const char* kUsage =
     "                 message as a JSON line, print totals (see lis-sim --help)\n"
     "  outbox [--db DSN] list|show ID|resend ID|retry-dead [--destination NAME]\n"
     "                 the LIS outbox: what waits, what was sent, sending again\n"
+    "  report av --truth FILE [--since TIME] [--db DSN] [--json FILE] [--top N]\n"
+    "                 the autoverification yield of a lab day's specimens against its truth\n"
+    "                 file: released without a person, held and why, false negatives\n"
     "  token --user NAME --role viewer|technologist|admin [--json] [--tokens-file F]\n"
     "                 make an HTTP API token: printed once, with the api.tokens entry that\n"
     "                 holds its hash (added to the tokens file F when given)\n"
@@ -97,6 +101,9 @@ int main(int argc, char** argv) {
   }
   if (command == "rules") {
     return hemalink::cli::run_rules(args, std::cout, std::cerr);
+  }
+  if (command == "report") {
+    return hemalink::cli::run_report(args, std::cout, std::cerr);
   }
   if (command == "token") {
     return hemalink::cli::run_token(args, std::cout, std::cerr);
