@@ -476,6 +476,9 @@ run_bench() {
   # keeps commit times, pg_extra_options above).
   build-bench/tests/bench/lis_bench --pg "host=$pg_dir user=postgres" \
     2> >(grep -v -e '\] \[info\]' -e 'cannot connect' >&2)
+  # `hemalink report av` over 100,000 specimens loaded by SQL (docs/report-av.md).
+  build-bench/tests/bench/report_bench --pg "host=$pg_dir user=postgres" \
+    --benchmark_counters_tabular=true
 }
 
 # Only the daemon's benchmarks (scripts/dev.sh bench-daemon): what issue work on latency reruns.

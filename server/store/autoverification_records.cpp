@@ -73,9 +73,7 @@ Result<AutoverificationRecords, StoreError> read_autoverification(
   try {
     pqxx::connection c(with_connect_timeout(dsn, 5));
     pqxx::read_transaction tx(c);
-    // A report's read sorts every decision of the window: in memory, and without the JIT
-    // compilation that costs more than it saves on this plan (measured, docs/report-av.md).
-    tx.exec("SET LOCAL TimeZone = 'UTC'; SET LOCAL work_mem = '256MB'; SET LOCAL jit = off");
+    tx.exec("SET LOCAL TimeZone = 'UTC'");  // --since without a zone is UTC
     AutoverificationRecords records;
     for (const auto& row : tx.exec_params(kTallies, since, text_array(counted))) {
       const std::string_view kind = row[0].c_str();

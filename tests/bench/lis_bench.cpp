@@ -21,6 +21,7 @@
 #include "server/simulate/generated_messages.hpp"
 #include "server/simulate/simulation.hpp"
 #include "server/store/migrations.hpp"
+#include "tests/bench/bench_database.hpp"
 #include "tests/support/lis_sim_runner.hpp"
 
 namespace hemalink::bench {
@@ -58,19 +59,6 @@ Options parse(int argc, char** argv) {
     throw std::runtime_error("usage: lis_bench --pg \"host=DIR user=postgres\" [--messages N]");
   }
   return o;
-}
-
-// A fresh migrated database; returns its DSN.
-std::string fresh_database(const Options& o, const std::string& name) {
-  pqxx::connection admin(o.pg + " dbname=postgres");
-  pqxx::nontransaction n(admin);
-  n.exec("DROP DATABASE IF EXISTS " + name);
-  n.exec("CREATE DATABASE " + name);
-  const auto dsn = o.pg + " dbname=" + name;
-  if (!store::migrate(dsn, store::shipped_migrations())) {
-    throw std::runtime_error("cannot migrate " + name);
-  }
-  return dsn;
 }
 
 long long count(const std::string& dsn, const std::string& sql) {
@@ -137,7 +125,7 @@ void send(std::uint16_t port, std::size_t n, double rate, std::uint32_t seed) {
 
 // Fills the outbox while the LIS is away, then starts the LIS(es) and times the drain.
 void drain(const Options& o, const std::filesystem::path& work, std::size_t destinations) {
-  const auto dsn = fresh_database(o, fmt::format("hemalink_lis_bench_{}", destinations));
+  const auto dsn = fresh_database(o.pg, fmt::format("hemalink_lis_bench_{}", destinations));
   std::vector<std::uint16_t> ports;
   for (std::size_t i = 0; i < destinations; ++i) {
     ports.push_back(testing::unused_port());
@@ -168,7 +156,7 @@ void latency(const Options& o, const std::filesystem::path& work) {
   if (o.rate <= 0) {
     return;
   }
-  const auto dsn = fresh_database(o, "hemalink_lis_bench_latency");
+  const auto dsn = fresh_database(o.pg, "hemalink_lis_bench_latency");
   Lis lis(testing::lis_sim_options());
   RunningDaemon d(lab(dsn, work, {lis.port()}));
   const auto n = static_cast<std::size_t>(o.rate * o.seconds);

@@ -19,6 +19,7 @@ layers=(
   server/asio        # Asio's implementation, compiled once
   server/api         # the HTTP API: routes over the store's reads, the Beast server
   server/daemon      # the application shell
+  server/report      # what the decisions came to: the yield against a truth file
   server/cli         # subcommands
   server             # main.cpp
 )
