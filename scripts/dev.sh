@@ -506,7 +506,7 @@ lab_day_once() {
   rm -rf "$root/var/spool" && mkdir -p "$root/var/spool" "$root/var/drop/facs-1"
   build/server/hemalink serve --config "$root/config/hemalink.example.json" >"$out/serve-$seed.log" 2>&1 &
   local serve=$!
-  until curl -sf http://127.0.0.1:8080/readyz >/dev/null; do
+  until curl -sf http://127.0.0.1:8080/healthz >/dev/null; do
     kill -0 $serve 2>/dev/null || { tail -n 20 "$out/serve-$seed.log" >&2; return 1; }
     sleep 0.2
   done

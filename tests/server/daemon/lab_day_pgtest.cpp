@@ -1,0 +1,132 @@
+// A laboratory day through the daemon as the README's quick start plays it: the example
+// configuration (its rules, QC definitions and LIS mapping), the LIS ordering each tube, the XN
+// asking for each before it sends it, the CS and the FACS, then `report av` against the day's
+// truth, checked against a count made specimen by specimen.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "server/config/daemon_config.hpp"
+#include "server/report/autoverification_report.hpp"
+#include "server/simulate/lab_day.hpp"
+#include "server/simulate/lab_day_messages.hpp"
+#include "tests/support/daemon_harness.hpp"
+#include "tests/support/order_feed_lab.hpp"
+
+namespace hemalink::simulate {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The example configuration on ports the system chooses, its LIS answering nobody (results wait
+// in the outbox), the FACS export folder left out (no files are dropped).
+config::DaemonConfig example_on_loopback() {
+  auto read = config::read_daemon_config_file(std::filesystem::path(HEMALINK_SOURCE_DIR) /
+                                              "config/hemalink.example.json");
+  EXPECT_TRUE(read.has_value());
+  auto config = std::move(*read);
+  std::erase_if(config.analyzers, [](const config::AnalyzerConfig& a) {
+    return !std::holds_alternative<config::TcpServerTransport>(a.transport);
+  });
+  for (auto& a : config.analyzers) {
+    a.transport = config::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
+    a.allowed_peers.clear();
+  }
+  auto& lis = config.lis.at(0);
+  lis.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
+  lis.orders->transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
+  lis.orders->allowed_peers.clear();
+  config.http.listen = "127.0.0.1:0";
+  config.http.tokens_file.clear();
+  return config;
+}
+
+void play(testing::DaemonHarness& lab, const LabDay& day) {
+  const auto day_start = std::chrono::system_clock::now() - 24h;
+  std::vector<std::string> orders;
+  for (const auto& s : day.specimens) {
+    orders.push_back(lis_order(day, s, day_start));
+  }
+  const auto ordered = testing::send_messages(lab.daemon().order_feed_port("lis"),
+                                              model::WireProtocol::Hl7, std::move(orders));
+  for (const auto& r : ordered.results) {
+    ASSERT_EQ(r.answer, Answer::Acknowledged) << r.detail;
+  }
+  const std::pair<Bench, const char*> benches[] = {
+      {Bench::Hematology, "xn-1"}, {Bench::Coagulation, "cs-1"}, {Bench::Flow, "facs-lis"}};
+  for (const auto& [bench, analyzer] : benches) {
+    const auto protocol =
+        bench == Bench::Flow ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
+    auto traffic = bench_traffic(day, bench, day_start, bench == Bench::Hematology);
+    const auto sent = testing::send_messages(lab.port(analyzer), protocol, traffic.messages);
+    for (const auto& r : sent.results) {
+      ASSERT_EQ(r.answer, Answer::Acknowledged) << analyzer << ": " << r.detail;
+    }
+  }
+}
+
+std::vector<report::TruthSpecimen> truth_of(const LabDay& day) {
+  std::vector<report::TruthSpecimen> truth;
+  for (const auto& s : day.specimens) {
+    truth.push_back({s.id, std::string(name_of(day.plan.profile)), s.truth, 0});
+  }
+  return truth;
+}
+
+// Each specimen on its own: released when the first decision of each of its results was.
+struct HandCount {
+  long long autoverified = 0;
+  long long released_must_review = 0;
+  long long needless_holds = 0;
+};
+
+HandCount count_by_hand(const testing::DaemonHarness& lab, const LabDay& day) {
+  HandCount count;
+  for (const auto& s : day.specimens) {
+    const auto held = lab.count(
+        "SELECT count(*) FROM results r"
+        " LEFT JOIN LATERAL (SELECT decision FROM decisions d WHERE d.result_id = r.id"
+        " ORDER BY d.id LIMIT 1) first ON true"
+        " WHERE r.specimen_id = '" +
+        s.id + "' AND first.decision IS DISTINCT FROM 'release'");
+    const bool is_released = held == 0;
+    count.autoverified += is_released ? 1 : 0;
+    count.released_must_review += is_released && s.truth.must_review ? 1 : 0;
+    count.needless_holds += !is_released && !s.truth.must_review ? 1 : 0;
+  }
+  return count;
+}
+
+TEST(LabDayThroughTheDaemon,
+     TheReportCountsWhatEachSpecimenShowsAndNoneThatNeedsAPersonIsReleased) {
+  testing::DaemonHarness lab(example_on_loopback());
+  LabDayPlan plan;
+  plan.specimens = 500;
+  plan.seed = 31;
+  const auto day = generate_lab_day(plan);
+  play(lab, day);
+
+  const auto truth = truth_of(day);
+  std::vector<std::string> ids;
+  for (const auto& t : truth) {
+    ids.push_back(t.specimen_id);
+  }
+  auto records = store::read_autoverification(lab.dsn(), std::nullopt, ids);
+  ASSERT_TRUE(records.has_value()) << records.error().detail;
+  const auto report = report::measure_autoverification(*records, truth, 10);
+  const auto hand = count_by_hand(lab, day);
+
+  EXPECT_EQ(report.missing, 0);
+  EXPECT_EQ(report.specimens.total, 500);
+  EXPECT_EQ(report.specimens.autoverified, hand.autoverified);
+  EXPECT_EQ(report.needless_holds, hand.needless_holds);
+  EXPECT_EQ(static_cast<long long>(report.false_negatives.size()), hand.released_must_review);
+  EXPECT_TRUE(report.false_negatives.empty())
+      << report.false_negatives.size() << " specimens that need a person were released, the first "
+      << report.false_negatives.front().specimen_id << ": " << report.false_negatives.front().why;
+  EXPECT_GE(report.specimens.autoverified, 400) << "most of a hospital day is released at once";
+  EXPECT_GT(report.must_review.total, 0);
+}
+
+}  // namespace
+}  // namespace hemalink::simulate
