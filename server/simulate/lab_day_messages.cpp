@@ -82,6 +82,37 @@ constexpr WireCode kFlow[] = {
     {"CD16_56_ABS", "42190-9", "CD16+56#", "/uL", 0, ""},
 };
 
+// The adult reference intervals the simulated analyzers flag against (R-7 / OBX-8 L or H): NORIP
+// for the CBC, the textbook differential, the CA-1500 study for coagulation (docs/lab-day.md).
+struct Interval {
+  std::string_view canonical;
+  double low;
+  double high;
+};
+
+constexpr Interval kIntervals[] = {
+    {"WBC", 3.5, 8.8},       {"RBC", 3.94, 5.71},    {"HGB", 11.7, 17.0},
+    {"HCT", 34.8, 50.0},     {"MCV", 82, 98},        {"MCH", 27.1, 33.3},
+    {"MCHC", 31.7, 35.7},    {"PLT", 145, 387},      {"RDW_CV", 11.5, 14.5},
+    {"RDW_SD", 39, 46},      {"MPV", 9.1, 13.0},     {"NEUT_ABS", 2.5, 7.5},
+    {"LYMPH_ABS", 1.5, 3.5}, {"MONO_ABS", 0.2, 0.8}, {"EO_ABS", 0.04, 0.44},
+    {"BASO_ABS", 0.01, 0.1}, {"NEUT_PCT", 45, 74},   {"LYMPH_PCT", 16, 45},
+    {"MONO_PCT", 4, 10},     {"EO_PCT", 0, 7},       {"BASO_PCT", 0, 2},
+    {"IG_PCT", 0, 0.9},      {"IG_ABS", 0, 0.07},    {"NRBC_PCT", 0, 0.1},
+    {"NRBC_ABS", 0, 0.01},   {"RET_PCT", 0.5, 2.5},  {"RET_ABS", 0.025, 0.125},
+    {"PT_SEC", 10.0, 11.8},  {"INR", 0.9, 1.1},      {"APTT", 24.7, 31.7},
+    {"FIB", 1.6, 4.2},       {"DDIMER", 0, 0.5},
+};
+
+std::string_view flag_of(const LabValue& v) {
+  const auto* it = std::find_if(std::begin(kIntervals), std::end(kIntervals),
+                                [&](const Interval& i) { return i.canonical == v.code; });
+  if (it == std::end(kIntervals)) {
+    return "N";
+  }
+  return v.value < it->low ? "L" : v.value > it->high ? "H" : "N";
+}
+
 template <std::size_t N>
 const WireCode* find_code(const WireCode (&table)[N], std::string_view canonical) {
   const auto* it = std::find_if(std::begin(table), std::end(table),
@@ -125,10 +156,13 @@ std::string xn_results(const LabDay& day, const LabSpecimen& s, LabClock day_sta
     if (c == nullptr) {
       continue;
     }
-    out += fmt::format("R|{}|^^^^{}^1|{:.{}f}|{}||N||F||||{}\r", seq++, c->code, v.value,
-                       c->decimals, c->units, when);
+    out += fmt::format("R|{}|^^^^{}^1|{:.{}f}|{}||{}||F||||{}\r", seq++, c->code, v.value,
+                       c->decimals, c->units, flag_of(v), when);
   }
   for (const auto& m : s.messages) {
+    if (!m.q && !m.is_positive) {
+      continue;  // the XN sends an abnormal or judgement message only when it is found
+    }
     const auto score = m.q ? std::to_string(*m.q) : std::string();
     out += fmt::format("R|{}|^^^^{}|{}|||{}||F||||{}\r", seq++, m.name, score,
                        m.is_positive ? "A" : "", when);
@@ -156,7 +190,8 @@ std::string cs_results(const LabSpecimen& s, std::size_t index, LabClock day_sta
   int seq = 1;
   for (const auto& v : s.results) {
     if (const auto* c = find_code(kCs, v.code)) {
-      out += cs_result(seq++, *c, v.value, s.sample_check_failed ? "W" : "N", when);
+      const auto flag = std::string(flag_of(v));
+      out += cs_result(seq++, *c, v.value, s.sample_check_failed ? flag + "\\W" : flag, when);
     }
   }
   return out + "L|1|N\r";
@@ -209,8 +244,8 @@ std::string xn_hl7_results(const LabDay& day, const LabSpecimen& s, std::size_t 
   for (const auto& v : s.results) {
     const auto* c = find_code(kXn, v.code);
     if (c != nullptr && !c->loinc.empty()) {
-      out += fmt::format("OBX|{}|NM|{}^{}^LN||{:.{}f}|{}|||||F|||{}\r", set++, c->loinc, c->code,
-                         v.value, c->decimals, c->units, when);
+      out += fmt::format("OBX|{}|NM|{}^{}^LN||{:.{}f}|{}||{}|||F|||{}\r", set++, c->loinc, c->code,
+                         v.value, c->decimals, c->units, flag_of(v), when);
     }
   }
   int note = 1;

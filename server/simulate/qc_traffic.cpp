@@ -45,9 +45,10 @@ class Clock {
 std::string header(const std::string& patient, const std::string& sample, bool is_qc) {
   return fmt::format(
       "H|\\^&|||XN-1000^00-21^11001^^^^A1234||||||||E1394-97\r"
-      "P|1|||{}|{}||19700101|F\r"
+      "P|1|||{}|{}||{}|{}\r"
       "O|1||^^          {}^B|^^^^WBC\\^^^^RBC\\^^^^HGB\\^^^^PLT|||||||{}||||||||||||||F\r",
-      patient, is_qc ? "" : "^Test^Patient", sample, is_qc ? "Q" : "N");
+      patient, is_qc ? "" : "^Test^Patient", is_qc ? "" : "19700101", is_qc ? "" : "F", sample,
+      is_qc ? "Q" : "N");
 }
 
 struct Reading {

@@ -21,6 +21,30 @@ config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
   return a;
 }
 
+config::DaemonConfig example_configuration_on_loopback() {
+  auto read = config::read_daemon_config_file(std::filesystem::path(HEMALINK_SOURCE_DIR) /
+                                              "config/hemalink.example.json");
+  if (!read) {
+    throw std::runtime_error("config/hemalink.example.json does not load");
+  }
+  auto config = std::move(*read);
+  std::erase_if(config.analyzers, [](const config::AnalyzerConfig& a) {
+    return !std::holds_alternative<config::TcpServerTransport>(a.transport);
+  });
+  for (auto& a : config.analyzers) {
+    a.transport = config::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
+    a.allowed_peers.clear();
+  }
+  auto& lis = config.lis.at(0);
+  lis.transport = transport::TcpClientTransport{"127.0.0.1", 9, std::chrono::seconds(1),
+                                                std::chrono::seconds(1), std::nullopt};
+  lis.orders->transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
+  lis.orders->allowed_peers.clear();
+  config.http.listen = "127.0.0.1:0";
+  config.http.tokens_file.clear();
+  return config;
+}
+
 DaemonHarness::DaemonHarness(config::DaemonConfig config)
     : spool_("daemon-spool"), config_(std::move(config)) {
   auto migrated = store::migrate(database_.dsn(), store::shipped_migrations());

@@ -18,6 +18,11 @@ config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
                                     model::WireProtocol protocol,
                                     config::AstmLink link = config::AstmLink::E1381);
 
+/// config/hemalink.example.json as the quick start runs it, on 127.0.0.1 ports the system
+/// chooses: its analyzers on TCP (the FACS export folder left out), its LIS's order feed, its
+/// LIS at port 9 (nobody answers: results wait in the outbox), no tokens file.
+config::DaemonConfig example_configuration_on_loopback();
+
 /// A daemon over a fresh migrated test database and spool directory, running on its own
 /// thread (no signal handling) until the harness goes away.
 class DaemonHarness {

@@ -2,7 +2,7 @@
 // that tests/web/review_page_pgtest.cpp started. It has an analyzer send (HL7 over MLLP on
 // 127.0.0.1, with `hemalink simulate`) so that a held result arrives while the page is open.
 //
-//   node review_page.mjs flow|thousand|qc
+//   node review_page.mjs flow|thousand|qc|labday
 //
 // Environment: HEMALINK_URL, HEMALINK_BINARY, HEMALINK_ANALYZER_PORT, HEMALINK_TOKEN_VIEWER, _TECHNOLOGIST, _ADMIN,
 // HEMALINK_ARTIFACTS (screenshots and axe reports), HEMALINK_CHROMIUM (default /usr/bin/chromium).
@@ -249,6 +249,23 @@ async function thousand(browser) {
   log(`thousand: ${JSON.stringify(report)}`);
 }
 
+// A hospital's lab day through the shipped rules (sent by the C++ side): few specimens held, each
+// card's held results saying which rule held them and why, in words a technologist reads.
+async function labday(browser) {
+  step = "a lab day's queue";
+  const page = await signedIn(browser, 'technologist', 1280, 1000);
+  await page.waitForSelector('article.card');
+  await page.waitForSelector('[data-rendered="all"]');
+  const cards = await page.locator('article.card').count();
+  assert.ok(cards > 0 && cards < 50, `${cards} held specimens (and control runs) of 200 tubes`);
+  const reasons = await page.locator('article.card td.why').allTextContents();
+  assert.ok(reasons.length >= cards, 'every card has a held result');
+  for (const why of reasons) assert.ok(why.trim().length > 10, `a held result says why: "${why}"`);
+  await shot(page, 'queue-lab-day');
+  await accessible(page, 'queue-lab-day');
+  log(`labday: ${cards} specimens held, every result with its reason`);
+}
+
 // The QC page of an XN whose WBC went out of control (review_page_pgtest.cpp sent two weeks of
 // controls, a lot change, patients and a failing run): the gate, a Levey-Jennings chart per level
 // with the broken rules and the lot change marked, the results to review, the XbarM alarm; and
@@ -319,7 +336,7 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
 });
 try {
-  await ({thousand, qc}[process.argv[2]] || flow)(browser);
+  await ({thousand, qc, labday}[process.argv[2]] || flow)(browser);
 } catch (e) {
   console.error(`[web] FAILED at "${step}": ${e.stack || e.message}`);
   process.exitCode = 1;

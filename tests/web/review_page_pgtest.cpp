@@ -13,6 +13,8 @@
 #include <fstream>
 
 #include "server/api/api_tokens.hpp"
+#include "server/simulate/lab_day.hpp"
+#include "server/simulate/lab_day_messages.hpp"
 #include "server/simulate/simulation.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/child_process.hpp"
@@ -64,6 +66,22 @@ struct WebLab {
     return o;
   }()};
   testing::DaemonHarness h{config()};
+
+  WebLab() = default;
+  /// The example configuration (the shipped rules, QC definitions and LIS table), as a lab day
+  /// plays it, its LIS the simulated one.
+  struct Example {};
+  explicit WebLab(Example) : h(example_config()) {}
+
+  config::DaemonConfig example_config() const {
+    auto c = testing::example_configuration_on_loopback();
+    c.lis.at(0).transport =
+        config::TcpClientTransport{"127.0.0.1", lis_sim.port(), 100ms, 400ms, std::nullopt};
+    c.http.tokens = {{"vera", config::ApiRole::Viewer, tokens.viewer.sha256},
+                     {"tom", config::ApiRole::Technologist, tokens.technologist.sha256},
+                     {"ada", config::ApiRole::Admin, tokens.admin.sha256}};
+    return c;
+  }
 
   config::DaemonConfig config() const {
     config::DaemonConfig c;
@@ -269,6 +287,39 @@ TEST(ReviewPage, AThousandHeldSpecimensShowTheirFirstScreen) {
   ASSERT_EQ(lab.h.count("SELECT count(*) FROM decisions WHERE is_current AND decision = 'hold'"),
             1000);
   EXPECT_EQ(lab.browse("review_page.mjs", "thousand"), 0) << "see the browser's log above";
+}
+
+// A hospital's lab day (200 tubes, seed 2) through the shipped rules: the LIS orders each tube,
+// the XN, CS and FACS send them; the queue holds what the rules held, each card with its reason.
+TEST(ReviewPage, ALabDaysQueueHoldsFewSpecimensEachWithItsReason) {
+  HL_REQUIRE_POSTGRES();
+  HL_REQUIRE_BROWSER_TOOLS();
+  WebLab lab(WebLab::Example{});
+  simulate::LabDayPlan plan;
+  plan.seed = 2;
+  const auto day = simulate::generate_lab_day(plan);
+  const auto day_start = std::chrono::system_clock::now() - 24h;
+  std::vector<std::string> orders;
+  for (const auto& s : day.specimens)
+    orders.push_back(simulate::lis_order(day, s, day_start));
+  testing::send_messages(lab.h.daemon().order_feed_port("lis"), WireProtocol::Hl7, orders);
+  const std::pair<simulate::Bench, const char*> benches[] = {{simulate::Bench::Hematology, "xn-1"},
+                                                             {simulate::Bench::Coagulation, "cs-1"},
+                                                             {simulate::Bench::Flow, "facs-lis"}};
+  for (const auto& [bench, analyzer] : benches) {
+    const auto traffic =
+        simulate::bench_traffic(day, bench, day_start, bench == simulate::Bench::Hematology);
+    const auto report = testing::send_messages(
+        lab.h.port(analyzer),
+        bench == simulate::Bench::Flow ? WireProtocol::Hl7 : WireProtocol::Astm, traffic.messages);
+    ASSERT_EQ(report.errors.size(), 0u) << analyzer << ": " << report.errors.front();
+  }
+  const auto held = lab.h.count(
+      "SELECT count(DISTINCT r.specimen_id) FROM decisions d JOIN results r ON r.id = d.result_id "
+      "WHERE d.is_current AND d.decision = 'hold'");
+  EXPECT_GT(held, 0);
+  EXPECT_LT(held, 200 * 15 / 100) << "most of a hospital day is released at once";
+  EXPECT_EQ(lab.browse("review_page.mjs", "labday"), 0) << "see the browser's log above";
 }
 
 // The same page in Firefox ESR (puppeteer-core over WebDriver BiDi): sign in, the held CBC, one

@@ -6,7 +6,6 @@
 
 #include <map>
 
-#include "server/config/daemon_config.hpp"
 #include "server/report/autoverification_report.hpp"
 #include "server/simulate/lab_day.hpp"
 #include "server/simulate/lab_day_messages.hpp"
@@ -17,29 +16,6 @@ namespace hemalink::simulate {
 namespace {
 
 using namespace std::chrono_literals;
-
-// The example configuration on ports the system chooses, its LIS answering nobody (results wait
-// in the outbox), the FACS export folder left out (no files are dropped).
-config::DaemonConfig example_on_loopback() {
-  auto read = config::read_daemon_config_file(std::filesystem::path(HEMALINK_SOURCE_DIR) /
-                                              "config/hemalink.example.json");
-  EXPECT_TRUE(read.has_value());
-  auto config = std::move(*read);
-  std::erase_if(config.analyzers, [](const config::AnalyzerConfig& a) {
-    return !std::holds_alternative<config::TcpServerTransport>(a.transport);
-  });
-  for (auto& a : config.analyzers) {
-    a.transport = config::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
-    a.allowed_peers.clear();
-  }
-  auto& lis = config.lis.at(0);
-  lis.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
-  lis.orders->transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
-  lis.orders->allowed_peers.clear();
-  config.http.listen = "127.0.0.1:0";
-  config.http.tokens_file.clear();
-  return config;
-}
 
 void play(testing::DaemonHarness& lab, const LabDay& day) {
   const auto day_start = std::chrono::system_clock::now() - 24h;
@@ -99,7 +75,7 @@ HandCount count_by_hand(const testing::DaemonHarness& lab, const LabDay& day) {
 
 TEST(LabDayThroughTheDaemon,
      TheReportCountsWhatEachSpecimenShowsAndNoneThatNeedsAPersonIsReleased) {
-  testing::DaemonHarness lab(example_on_loopback());
+  testing::DaemonHarness lab(testing::example_configuration_on_loopback());
   LabDayPlan plan;
   plan.specimens = 500;
   plan.seed = 31;
