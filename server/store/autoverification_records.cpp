@@ -74,6 +74,9 @@ Result<AutoverificationRecords, StoreError> read_autoverification(
     pqxx::connection c(with_connect_timeout(dsn, 5));
     pqxx::read_transaction tx(c);
     tx.exec("SET LOCAL TimeZone = 'UTC'");  // --since without a zone is UTC
+    // A bulk tally: hash and merge joins only. On tables not yet analyzed (a day just stored)
+    // the planner can misjudge a side as one row and loop over the results once per specimen.
+    tx.exec("SET LOCAL enable_nestloop = off");
     AutoverificationRecords records;
     for (const auto& row : tx.exec_params(kTallies, since, text_array(counted))) {
       const std::string_view kind = row[0].c_str();

@@ -73,7 +73,7 @@ TEST(Rules, DecisionsAreStoredWithTheRulesThatFiredAndTheRuleSetVersion) {
   EXPECT_EQ(h.decision_of("XS-1", "HGB"), "release");
   EXPECT_EQ(h.decision_of("XS-1", "HGB", "d.rules_fired->0->>'rule_id'"), "cbc-release");
   const auto version = h.decision_of("XS-1", "HGB", "d.rule_set_version");
-  EXPECT_TRUE(version.starts_with("cbc-2026.11+coag-2026.11+flow-2026.11#")) << version;
+  EXPECT_TRUE(version.starts_with("cbc-2026.12+coag-2026.12+flow-2026.11#")) << version;
   EXPECT_EQ(h.decision_of("XS-1", "HGB", "d.decided_by"), "rules:" + version);
   EXPECT_EQ(h.count("SELECT count(*) FROM outbox o JOIN specimens s ON s.id = o.specimen_row_id "
                     "WHERE s.specimen_id = 'XS-1'"),

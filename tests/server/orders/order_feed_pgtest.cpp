@@ -73,14 +73,14 @@ TEST(OrderFeed, AnOrderIsAcknowledgedOnceStoredWithItsPanelInCanonicalCodesAndAu
                           " FROM orders WHERE specimen_id = 'S-100' AND source = 'lis'"),
             "P-S-100 F 19500704 WARD7 stat PL-S-100");
   EXPECT_EQ(h.query_value("SELECT string_agg(code, ',' ORDER BY id) FROM order_tests"),
-            "WBC,RBC,HGB,HCT,MCV,MCH,MCHC,PLT,RDW_CV")
+            "WBC,RBC,HGB,HCT,MCV,MCH,MCHC,PLT,RDW_CV,RDW_SD,MPV,NRBC_ABS,NRBC_PCT")
       << "the FBC panel of the LIS's mapping table";
   EXPECT_EQ(h.count("SELECT count(*) FROM order_tests WHERE status = 'ordered' AND is_mapped"
                     " AND lis_code = 'FBC'"),
-            9);
+            13);
   EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE actor = 'lis:lis' AND action = 'create'"
                     " AND entity IN ('order', 'order_test')"),
-            10);
+            14);
   EXPECT_EQ(h.query_value("SELECT status || ' ' || control_id FROM messages"
                           " WHERE destination = 'lis' AND direction = 'in'"),
             "accepted O-1");
@@ -116,7 +116,7 @@ TEST(OrderFeed, ACancellationCancelsTheTestsAndOneOfAnUnknownOrderIsRefusedWhole
   EXPECT_EQ(report.results[1].answer, simulate::Answer::Acknowledged);
   EXPECT_EQ(h.query_value("SELECT string_agg(code || ':' || status, ',' ORDER BY id)"
                           " FROM order_tests"),
-            "PT_SEC:ordered,INR:ordered,APTT:cancelled");
+            "PT_SEC:ordered,PT_PCT:ordered,INR:ordered,APTT:cancelled");
   EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE action = 'cancelled'"
                     " AND entity = 'order_test' AND actor = 'lis:lis'"),
             1);
@@ -194,7 +194,7 @@ TEST(OrderFeed, TheApiListsOrdersAndThoseOverdue) {
   ASSERT_EQ(listed.size(), 1u) << overdue.body;
   EXPECT_EQ(listed[0]["specimen_id"], "S-500");
   EXPECT_EQ(listed[0]["overdue"], true);
-  EXPECT_EQ(listed[0]["tests"].size(), 2u);
+  EXPECT_EQ(listed[0]["tests"].size(), 3u);  // PTINR: PT in seconds and %, INR
   EXPECT_EQ(listed[0]["tests"][0]["code"], "PT_SEC");
   EXPECT_EQ(listed[0]["tests"][0]["status"], "ordered");
   auto one = testing::http_request(port, "GET", "/api/v1/orders?specimen=S-501", viewer.token);
