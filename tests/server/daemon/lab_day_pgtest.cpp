@@ -104,5 +104,49 @@ TEST(LabDayThroughTheDaemon,
   EXPECT_GT(report.must_review.total, 0);
 }
 
+// The XN's second control run fails (1-3s on level 1): every WBC, HGB and PLT of the tubes
+// between it and the next run is held by the QC gate, and none before or after it.
+TEST(LabDayThroughTheDaemon, AFailedControlRunHoldsTheTestsUntilTheNextRun) {
+  testing::DaemonHarness lab(testing::example_configuration_on_loopback());
+  LabDayPlan plan;
+  plan.specimens = 300;
+  plan.seed = 32;
+  plan.qc_fail_run = 2;
+  const auto day = generate_lab_day(plan);
+  std::vector<std::size_t> runs;
+  for (const auto& r : day.qc_runs) {
+    if (r.bench == Bench::Hematology) {
+      runs.push_back(r.before_specimen);
+    }
+  }
+  ASSERT_EQ(runs.size(), 3u) << "shift start and every 8 hours";
+  play(lab, day);
+
+  const auto count_of = [&](const LabSpecimen& s, const std::string& condition) {
+    return lab.count(
+        "SELECT count(*) FROM results r JOIN decisions d ON d.result_id = r.id AND d.is_current"
+        " WHERE r.specimen_id = '" +
+        s.id + "' AND r.code IN ('WBC', 'HGB', 'PLT') AND " + condition);
+  };
+  std::size_t between = 0;
+  long long gate_holds = 0;
+  for (std::size_t i = 0; i < day.specimens.size(); ++i) {
+    const auto& s = day.specimens[i];
+    if (s.bench != Bench::Hematology) {
+      continue;
+    }
+    const auto by_gate = count_of(s, "d.decided_by = 'system:qc-gate'");
+    if (i >= runs[1] && i < runs[2]) {
+      ++between;
+      gate_holds += by_gate;
+      EXPECT_EQ(count_of(s, "d.decision = 'release'"), 0) << s.id << ": tube " << i;
+    } else {
+      EXPECT_EQ(by_gate, 0) << s.id << ": tube " << i << " is not between the runs";
+    }
+  }
+  EXPECT_GT(gate_holds, 0) << "the gate held what the rules would have released";
+  EXPECT_GT(between, 0u);
+}
+
 }  // namespace
 }  // namespace hemalink::simulate
