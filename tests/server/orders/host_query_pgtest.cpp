@@ -81,7 +81,7 @@ TEST_F(HostQueries, TheXnReceivesItsTestsInItsCodesWithTheSampleEchoed) {
   const auto& reply = report.host_replies[0];
   EXPECT_NE(reply.find(fmt::format("\rO|1|1^2^{:>22}^B||", "S-1")), std::string::npos) << reply;
   EXPECT_NE(reply.find("||^^^^WBC\\^^^^RBC\\^^^^HGB\\^^^^HCT\\^^^^MCV\\^^^^MCH\\^^^^MCHC\\"
-                       "^^^^PLT\\^^^^RDW-CV|S|"),
+                       "^^^^PLT\\^^^^RDW-CV\\^^^^RDW-SD\\^^^^MPV\\^^^^NRBC#\\^^^^NRBC%|S|"),
             std::string::npos)
       << "the FBC panel in XN codes, STAT from OBR-27.6: " << reply;
   EXPECT_NE(reply.find("\rP|1|||P-42|||19500704|F\r"), std::string::npos)
@@ -92,18 +92,18 @@ TEST_F(HostQueries, TheXnReceivesItsTestsInItsCodesWithTheSampleEchoed) {
       [&] {
         return h->count(
                    "SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
-                   "analyzer = 'xn-1'") == 9;
+                   "analyzer = 'xn-1'") == 13;
       },
       10s))
-      << "the XN ACKed the reply's last frame: it took its 9 tests";
-  EXPECT_EQ(h->count("SELECT count(*) FROM order_tests WHERE status = 'ordered'"), 2)
-      << "PT and INR wait for the CS";
+      << "the XN ACKed the reply's last frame: it took its 13 tests";
+  EXPECT_EQ(h->count("SELECT count(*) FROM order_tests WHERE status = 'ordered'"), 3)
+      << "PT (seconds and %) and INR wait for the CS";
   EXPECT_EQ(h->count("SELECT count(*) FROM audit_log WHERE actor = 'analyzer:xn-1' AND action = "
                      "'sent'"),
-            9);
+            13);
   EXPECT_EQ(h->count("SELECT count(*) FROM audit_log WHERE actor = 'analyzer:xn-1' AND action = "
                      "'acknowledged'"),
-            9);
+            13);
 }
 
 TEST_F(HostQueries, TheCsReceivesItsTestGroupsAndNotTheCancelledTest) {
@@ -111,7 +111,7 @@ TEST_F(HostQueries, TheCsReceivesItsTestGroupsAndNotTheCancelledTest) {
   ASSERT_EQ(report.host_replies.size(), 1u);
   const auto& reply = report.host_replies[0];
   EXPECT_NE(reply.find("||^^^040|S|"), std::string::npos)
-      << "PT seconds and INR are both ordered as test group 040; APTT (050) was cancelled: "
+      << "PT seconds, % and INR are all ordered as test group 040; APTT (050) was cancelled: "
       << reply;
   EXPECT_EQ(reply.find("^^^050"), std::string::npos)
       << "no test group 050 (the message's time may hold the digits, 05:02:52): " << reply;
@@ -119,7 +119,7 @@ TEST_F(HostQueries, TheCsReceivesItsTestGroupsAndNotTheCancelledTest) {
       [&] {
         return h->count(
                    "SELECT count(*) FROM order_tests WHERE status = 'acknowledged' AND "
-                   "analyzer = 'cs-1'") == 2;
+                   "analyzer = 'cs-1'") == 3;
       },
       10s));
 }
