@@ -134,5 +134,23 @@ TEST(LabDayMessages, TheLisOrdersEachTubeWithItsPatientAndPriority) {
   EXPECT_EQ(o.tests[0].code, "COAG");
 }
 
+TEST(LabDayMessages, TheBenchmarksCbcsAreALabDaysHematologyTubesInEitherProtocol) {
+  const auto astm = lab_day_cbc_messages(model::WireProtocol::Astm, 40, 3);
+  const auto hl7 = lab_day_cbc_messages(model::WireProtocol::Hl7, 40, 3);
+  ASSERT_EQ(astm.size(), 40u);
+  ASSERT_EQ(hl7.size(), 40u);
+  for (std::size_t i = 0; i < astm.size(); ++i) {
+    const auto xn = decoded(astm[i], "sysmex-xn");
+    const auto bc = decoded(hl7[i], "generic-hl7", "loinc-cbc");
+    EXPECT_EQ(xn["specimen_id"], bc["specimen_id"]);
+    ASSERT_GE(xn["observations"].size(), 13u) << "at least the FBC";
+    ASSERT_EQ(xn["observations"].size(), bc["observations"].size()) << hl7[i];
+    for (const auto& o : bc["observations"]) {
+      EXPECT_FALSE(o["unmapped"].get<bool>()) << o.dump();
+      EXPECT_DOUBLE_EQ(o["numeric"].get<double>(), value_of(xn, o["code"]));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hemalink::simulate
