@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "server/cli/rules_yield.hpp"
 #include "server/files/text_file.hpp"
 #include "server/rules/rule_cases.hpp"
 #include "server/rules/rule_files.hpp"
@@ -18,7 +19,9 @@ using rules::RuleSet;
 
 constexpr const char* kUsage =
     "usage: hemalink rules test --rules FILE [--rules FILE...] CASES.json\n"
-    "       hemalink rules explain --rules FILE [--rules FILE...] CASES.json [--case NAME]\n";
+    "       hemalink rules explain --rules FILE [--rules FILE...] CASES.json [--case NAME]\n"
+    "       hemalink rules yield --rules FILE [--rules FILE...] [--profile P] [--seeds A-B]\n"
+    "                            [--specimens N]   (rules yield --help)\n";
 
 struct RulesArgs {
   std::string command;
@@ -132,6 +135,9 @@ int run_explain(const RuleSet& set, const RuleCase& c, std::ostream& out) {
 }  // namespace
 
 int run_rules(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && args[0] == "yield") {
+    return run_rules_yield({args.begin() + 1, args.end()}, out, err);
+  }
   const auto parsed = parse_args(args);
   if (!parsed) {
     fmt::print(err, "{}", kUsage);

@@ -94,5 +94,29 @@ TEST_F(RulesCommand, ABadRulesFileIsReportedWhereItIsWrong) {
   EXPECT_EQ(rules({"test", cases("hold")}).status, 2) << "no --rules";
 }
 
+// The shipped sets on a generated hospital day: most tubes released, none a person must see; a
+// set that releases everything lets the day's must-review tubes through, and says which.
+TEST_F(RulesCommand, YieldCountsALabDayAgainstItsTruth) {
+  const std::string shipped = std::string(HEMALINK_SOURCE_DIR) + "/config/rules/";
+  const auto run =
+      rules({"yield", "--rules", shipped + "cbc.json", "--rules", shipped + "coag.json", "--rules",
+             shipped + "flow.json", "--seeds", "41", "--specimens", "2000"});
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("hospital lab days 41-41 of 2000 tubes (2000 tubes)"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("false negatives: 0"), std::string::npos) << run.out;
+
+  const auto everything = write("everything.json", R"json({"rules": [
+  {"id": "release-all", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})json");
+  const auto careless =
+      rules({"yield", "--rules", everything, "--seeds", "41", "--specimens", "2000"});
+  EXPECT_EQ(careless.status, 1);
+  EXPECT_NE(careless.out.find("released without a person: 2000 (100.00 %)"), std::string::npos)
+      << careless.out;
+  EXPECT_NE(careless.out.find("FALSE NEGATIVE 041"), std::string::npos) << careless.out;
+
+  EXPECT_EQ(rules({"yield", "--seeds", "3-1", "--rules", everything}).status, 2);
+}
+
 }  // namespace
 }  // namespace hemalink::cli

@@ -1,0 +1,203 @@
+#include "server/cli/rules_yield.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "server/cli/command_arguments.hpp"
+#include "server/files/file_error.hpp"
+#include "server/rules/rule_cases.hpp"
+#include "server/rules/rule_files.hpp"
+#include "server/simulate/lab_day.hpp"
+
+namespace hemalink::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: hemalink rules yield --rules FILE [--rules FILE...]\n"
+    "         [--profile hospital|outpatient|oncology] [--seeds A-B] [--specimens N]\n"
+    "  the rule set on generated lab days (simulate --lab-day's), in process: each tube decided\n"
+    "  with its patient's earlier tube of the day as history and the QC gate in, counted\n"
+    "  against the day's truth (defaults: hospital, seeds 1-10, 5000 tubes each)\n";
+
+struct YieldArgs {
+  std::vector<std::filesystem::path> rules;
+  simulate::LabProfile profile = simulate::LabProfile::Hospital;
+  std::uint32_t first_seed = 1;
+  std::uint32_t last_seed = 10;
+  std::size_t specimens = 5000;
+};
+
+bool parse_seeds(const std::string& text, YieldArgs& a) {
+  const auto dash = text.find('-');
+  const auto first = text.substr(0, dash);
+  const auto last = dash == std::string::npos ? first : text.substr(dash + 1);
+  return parse_number(first, a.first_seed) && parse_number(last, a.last_seed) &&
+         a.first_seed <= a.last_seed;
+}
+
+std::string parse(const std::vector<std::string>& args, YieldArgs& a) {
+  for (std::size_t i = 0; i < args.size(); i += 2) {
+    if (i + 1 >= args.size())
+      return fmt::format("{} needs a value", args[i]);
+    const auto& flag = args[i];
+    const auto& value = args[i + 1];
+    if (flag == "--rules") {
+      a.rules.emplace_back(value);
+    } else if (flag == "--profile") {
+      const auto profile = simulate::lab_profile_from_name(value);
+      if (!profile)
+        return fmt::format("--profile: expected hospital, outpatient or oncology, got \"{}\"",
+                           value);
+      a.profile = *profile;
+    } else if (flag == "--seeds") {
+      if (!parse_seeds(value, a))
+        return fmt::format("--seeds: expected A-B or A, got \"{}\"", value);
+    } else if (flag == "--specimens") {
+      if (!parse_number(value, a.specimens) || a.specimens == 0)
+        return fmt::format("--specimens: expected a number of tubes, got \"{}\"", value);
+    } else {
+      return fmt::format("unknown option \"{}\"", flag);
+    }
+  }
+  return a.rules.empty() ? "--rules FILE is required" : "";
+}
+
+// Whole years from YYYYMMDD to today, as the daemon reckons a patient's age on arrival.
+double age_of(const std::string& birth_date) {
+  const auto today = fmt::format("{:%Y%m%d}", std::chrono::time_point_cast<std::chrono::seconds>(
+                                                  std::chrono::system_clock::now()));
+  const int age = std::stoi(today.substr(0, 4)) - std::stoi(birth_date.substr(0, 4));
+  return birth_date.substr(4) > today.substr(4) ? age - 1 : age;
+}
+
+// A tube as the analyzer's driver would have read it, with what the daemon would know.
+rules::RuleCase case_of(const simulate::LabDay& day, const simulate::LabSpecimen& s,
+                        const simulate::LabSpecimen* earlier) {
+  const auto& p = day.patients[s.patient];
+  rules::RuleCase c;
+  c.name = s.id;
+  c.specimen.specimen_id = s.id;
+  c.specimen.patient =
+      model::Patient{p.id, std::string(1, p.sex), p.birth_date, age_of(p.birth_date)};
+  for (const auto& v : s.results) {
+    model::Observation o;
+    o.code = v.code;
+    o.numeric = v.value;
+    o.value = fmt::format("{}", v.value);
+    if (s.sample_check_failed)
+      o.flags.push_back("W");
+    c.specimen.observations.push_back(std::move(o));
+    c.qc_status[v.code] = qc::GateStatus::In;
+  }
+  for (const auto& m : s.messages) {
+    if (m.is_positive)
+      c.specimen.specimen_flags.push_back(
+          {m.name, m.q ? std::optional<double>(*m.q) : std::nullopt, true});
+  }
+  if (earlier != nullptr) {
+    const double hours = std::max(1, (s.drawn_minute - earlier->drawn_minute) / 60);
+    for (const auto& v : earlier->results)
+      c.previous.push_back({v.code, v.value, hours});
+  }
+  return c;
+}
+
+struct Tally {
+  std::size_t tubes = 0;
+  std::size_t released = 0;
+  std::size_t must_review = 0;
+  std::vector<std::string> false_negatives;
+  std::map<std::string, std::size_t> needless_by_rule;
+  std::vector<double> shares;  ///< Per seed.
+};
+
+// The rules that held or reran any result of a tube.
+std::vector<std::string> holding_rules(const rules::CaseOutcome& outcome) {
+  std::vector<std::string> ids;
+  for (const auto& d : outcome.decisions) {
+    for (const auto& f : d.fired) {
+      const bool holds =
+          f.action == model::RuleAction::Hold || f.action == model::RuleAction::Rerun;
+      if (holds && std::find(ids.begin(), ids.end(), f.rule_id) == ids.end())
+        ids.push_back(f.rule_id);
+    }
+  }
+  return ids;
+}
+
+void count_day(const rules::RuleSet& set, const simulate::LabDay& day, Tally& t) {
+  std::map<std::pair<std::size_t, int>, const simulate::LabSpecimen*> last;
+  std::size_t released = 0;
+  for (const auto& s : day.specimens) {
+    auto& earlier = last[{s.patient, static_cast<int>(s.bench)}];
+    const auto outcome = rules::run_case(set, case_of(day, s, earlier));
+    earlier = &s;
+    const bool is_released =
+        std::all_of(outcome.decisions.begin(), outcome.decisions.end(),
+                    [](const model::Decision& d) { return d.verdict == model::Verdict::Release; });
+    released += is_released ? 1 : 0;
+    t.must_review += s.truth.must_review ? 1 : 0;
+    if (is_released && s.truth.must_review)
+      t.false_negatives.push_back(fmt::format("{} {}: {}", s.id, s.truth.condition, s.truth.why));
+    if (!is_released && !s.truth.must_review) {
+      for (const auto& id : holding_rules(outcome))
+        ++t.needless_by_rule[id];
+    }
+  }
+  t.tubes += day.specimens.size();
+  t.released += released;
+  t.shares.push_back(100.0 * static_cast<double>(released) /
+                     static_cast<double>(day.specimens.size()));
+}
+
+void print(const YieldArgs& a, const std::string& version, const Tally& t, std::ostream& out) {
+  const auto [low, high] = std::minmax_element(t.shares.begin(), t.shares.end());
+  fmt::print(out, "rule set {} on {} lab days {}-{} of {} tubes ({} tubes)\n", version,
+             simulate::name_of(a.profile), a.first_seed, a.last_seed, a.specimens, t.tubes);
+  fmt::print(out, "released without a person: {} ({:.2f} %); per seed {:.2f}-{:.2f} %\n",
+             t.released, 100.0 * static_cast<double>(t.released) / static_cast<double>(t.tubes),
+             *low, *high);
+  fmt::print(out, "a person must see: {}; false negatives: {}\n", t.must_review,
+             t.false_negatives.size());
+  for (std::size_t i = 0; i < t.false_negatives.size() && i < 20; ++i)
+    fmt::print(out, "  FALSE NEGATIVE {}\n", t.false_negatives[i]);
+  std::vector<std::pair<std::size_t, std::string>> needless;
+  for (const auto& [id, n] : t.needless_by_rule)
+    needless.emplace_back(n, id);
+  std::sort(needless.rbegin(), needless.rend());
+  fmt::print(out, "needless holds (tubes), by rule:\n");
+  for (const auto& [n, id] : needless)
+    fmt::print(out, "  {:>8}  {}\n", n, id);
+}
+
+}  // namespace
+
+int run_rules_yield(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  YieldArgs a;
+  if (const auto complaint = parse(args, a); !complaint.empty()) {
+    fmt::print(err, "hemalink rules yield: {}\n{}", complaint, kUsage);
+    return 2;
+  }
+  auto loaded = rules::load_rule_files(a.rules);
+  if (!loaded) {
+    fmt::print(err, "{}\n", files::describe(loaded.error(), "\n"));
+    return 2;
+  }
+  Tally t;
+  for (auto seed = a.first_seed; seed <= a.last_seed; ++seed) {
+    simulate::LabDayPlan plan;
+    plan.specimens = a.specimens;
+    plan.profile = a.profile;
+    plan.seed = seed;
+    count_day(**loaded, simulate::generate_lab_day(plan), t);
+  }
+  print(a, (*loaded)->version(), t, out);
+  return t.false_negatives.empty() ? 0 : 1;
+}
+
+}  // namespace hemalink::cli
