@@ -236,8 +236,8 @@ std::string report_text(const AutoverificationReport& r) {
   out += r.false_negatives.empty()
              ? std::string("false negatives: 0\n")
              : fmt::format("FALSE NEGATIVES: {} (listed first)\n", r.false_negatives.size());
-  out += fmt::format("missing (in the truth file, no patient result in the database): {}\n",
-                     r.missing);
+  out += fmt::format("missing (in the truth file, no patient result in the database{}): {}\n",
+                     r.since ? " since " + *r.since : std::string(), r.missing);
   for (const auto& id : r.missing_listed) {
     out += fmt::format("  {}\n", id);
   }

@@ -410,7 +410,7 @@ std::vector<std::string> count_review_reasons(const PatientBlood& blood, const B
   if (blood.findings.has_atypical_lymphocytes) {
     reasons.push_back("atypical lymphocytes: smear review");
   }
-  if (const double ig = rounded(truly.ig_pct, 1); ig >= kSmearIgPct) {
+  if (const double ig = rounded(truly.ig_pct, 1); orders.with_differential && ig >= kSmearIgPct) {
     reasons.push_back(
         fmt::format("immature granulocytes {:.1f} %: manual differential on a smear", ig));
   }

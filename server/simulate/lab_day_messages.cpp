@@ -199,10 +199,11 @@ std::string cs_results(const LabSpecimen& s, std::size_t index, LabClock day_sta
 
 // Ci-Trol level 1 (config/qc/controls.json, sample CITROL-1): PT within 1.5 SD of 11.8 s.
 std::string cs_control(std::size_t run, LabClock at, std::mt19937& rng) {
-  std::uniform_real_distribution<double> z(-1.5, 1.5);
+  // A z-score in [-1.5, 1.5) from the generator's own bits: the same on every standard library.
+  const auto z = [&rng] { return 3.0 * static_cast<double>(rng()) / 4294967296.0 - 1.5; };
   auto out = cs_header("CITROL-1", true, 900000 + run);
-  out += cs_result(1, *find_code(kCs, "PT_SEC"), 11.8 + z(rng) * 0.3, "N", stamp(at));
-  out += cs_result(2, *find_code(kCs, "APTT"), 28.0 + z(rng) * 0.8, "N", stamp(at));
+  out += cs_result(1, *find_code(kCs, "PT_SEC"), 11.8 + z() * 0.3, "N", stamp(at));
+  out += cs_result(2, *find_code(kCs, "APTT"), 28.0 + z() * 0.8, "N", stamp(at));
   return out + "L|1|N\r";
 }
 
@@ -281,21 +282,19 @@ std::vector<std::string> control_run(Bench bench, std::size_t run, bool fails, L
   return {};
 }
 
+// The text of each code the LIS orders (config/lis/example-lis.json order panels).
+constexpr std::pair<std::string_view, std::string_view> kOrderTexts[] = {
+    {"FBC", "Full blood count"},    {"DIFF", "Differential"}, {"RETIC", "Reticulocytes"},
+    {"COAG", "Coagulation screen"}, {"FIB", "Fibrinogen"},    {"DDIMER", "D-dimer"},
+    {"LSUB", "Lymphocyte subsets"},
+};
+
 std::string_view order_text(std::string_view code) {
-  if (code == "FBC")
-    return "Full blood count";
-  if (code == "DIFF")
-    return "Differential";
-  if (code == "RETIC")
-    return "Reticulocytes";
-  if (code == "COAG")
-    return "Coagulation screen";
-  if (code == "FIB")
-    return "Fibrinogen";
-  if (code == "DDIMER")
-    return "D-dimer";
-  if (code == "LSUB")
-    return "Lymphocyte subsets";
+  for (const auto& [ordered, text] : kOrderTexts) {
+    if (ordered == code) {
+      return text;
+    }
+  }
   return code;
 }
 
