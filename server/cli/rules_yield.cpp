@@ -1,6 +1,5 @@
 #include "server/cli/rules_yield.hpp"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -10,6 +9,7 @@
 
 #include "server/cli/command_arguments.hpp"
 #include "server/files/file_error.hpp"
+#include "server/ingest/order_matching.hpp"
 #include "server/rules/rule_cases.hpp"
 #include "server/rules/rule_files.hpp"
 #include "server/simulate/lab_day.hpp"
@@ -67,14 +67,6 @@ std::string parse(const std::vector<std::string>& args, YieldArgs& a) {
   return a.rules.empty() ? "--rules FILE is required" : "";
 }
 
-// Whole years from YYYYMMDD to today, as the daemon reckons a patient's age on arrival.
-double age_of(const std::string& birth_date) {
-  const auto today = fmt::format("{:%Y%m%d}", std::chrono::time_point_cast<std::chrono::seconds>(
-                                                  std::chrono::system_clock::now()));
-  const int age = std::stoi(today.substr(0, 4)) - std::stoi(birth_date.substr(0, 4));
-  return birth_date.substr(4) > today.substr(4) ? age - 1 : age;
-}
-
 // A tube as the analyzer's driver would have read it, with what the daemon would know.
 rules::RuleCase case_of(const simulate::LabDay& day, const simulate::LabSpecimen& s,
                         const simulate::LabSpecimen* earlier) {
@@ -83,7 +75,8 @@ rules::RuleCase case_of(const simulate::LabDay& day, const simulate::LabSpecimen
   c.name = s.id;
   c.specimen.specimen_id = s.id;
   c.specimen.patient =
-      model::Patient{p.id, std::string(1, p.sex), p.birth_date, age_of(p.birth_date)};
+      model::Patient{p.id, std::string(1, p.sex), p.birth_date,
+                     ingest::age_on(p.birth_date, std::chrono::system_clock::now())};
   for (const auto& v : s.results) {
     model::Observation o;
     o.code = v.code;

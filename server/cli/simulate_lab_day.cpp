@@ -92,7 +92,6 @@ struct BenchLine {
   simulate::Bench bench;
   std::string analyzer;
   simulate::SimulationPlan plan;
-  simulate::BenchTraffic traffic;
   simulate::SimulationReport report;
 };
 
@@ -128,7 +127,7 @@ std::optional<BenchLine> bench_line(const config::DaemonConfig& config, simulate
     if (!plays(analyzer, bench))
       continue;
     const auto& tcp = std::get<config::TcpServerTransport>(analyzer.transport);
-    BenchLine line{bench, analyzer.name, {}, {}, {}};
+    BenchLine line{bench, analyzer.name, {}, {}};
     auto& plan = line.plan;
     plan.analyzer.protocol = analyzer.protocol;
     plan.analyzer.link =
@@ -198,9 +197,8 @@ int run_simulate_lab_day(const std::vector<std::string>& args, std::ostream& out
   for (auto bench :
        {simulate::Bench::Hematology, simulate::Bench::Coagulation, simulate::Bench::Flow}) {
     if (auto line = bench_line(*config, bench, a)) {
-      line->traffic =
+      line->plan.messages =
           simulate::bench_traffic(day, bench, day_start, bench == simulate::Bench::Hematology);
-      line->plan.messages = line->traffic.messages;
       lines.push_back(std::move(*line));
     } else {
       fmt::print(out, "  {}: no analyzer in {} plays it: its tubes are left out\n", name_of(bench),

@@ -300,8 +300,9 @@ std::string_view order_text(std::string_view code) {
 
 }  // namespace
 
-BenchTraffic bench_traffic(const LabDay& day, Bench bench, LabClock day_start, bool with_queries) {
-  BenchTraffic out;
+std::vector<std::string> bench_traffic(const LabDay& day, Bench bench, LabClock day_start,
+                                       bool with_queries) {
+  std::vector<std::string> out;
   std::mt19937 rng(day.plan.seed * 7919U + static_cast<unsigned>(bench));
   std::size_t run = 0;
   auto next_run = day.qc_runs.begin();
@@ -313,8 +314,7 @@ BenchTraffic bench_traffic(const LabDay& day, Bench bench, LabClock day_start, b
       ++run;
       const auto at = day_start + std::chrono::minutes(next_run->minute);
       for (auto& m : control_run(bench, run, next_run->fails, at, rng)) {
-        out.messages.push_back(std::move(m));
-        out.specimens.push_back(day.specimens.size());
+        out.push_back(std::move(m));
       }
     }
   };
@@ -326,11 +326,9 @@ BenchTraffic bench_traffic(const LabDay& day, Bench bench, LabClock day_start, b
     }
     auto message = patient_message(day, s, i, day_start);
     if (with_queries && bench == Bench::Hematology) {
-      out.messages.push_back(query_for(message, model::WireProtocol::Astm, i));
-      out.specimens.push_back(i);
+      out.push_back(query_for(message, model::WireProtocol::Astm, i));
     }
-    out.messages.push_back(std::move(message));
-    out.specimens.push_back(i);
+    out.push_back(std::move(message));
   }
   add_runs_before(day.specimens.size());
   return out;

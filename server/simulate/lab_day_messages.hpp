@@ -13,19 +13,13 @@ namespace hemalink::simulate {
 
 using LabClock = std::chrono::system_clock::time_point;
 
-/// What one analyzer sends of the day: its messages in order (control runs among the
-/// specimens), and for each message whether a host query goes before it.
-struct BenchTraffic {
-  std::vector<std::string> messages;
-  std::vector<std::size_t> specimens;  ///< Patient messages: the index of their specimen.
-};
-
 /// The day's tubes and control runs of one bench, as its analyzer sends them, measured from
 /// `day_start` on: the Sysmex XN's LIS02-A2 records (ordered parameters, IP messages, a host
 /// query before each tube when `with_queries`), the Sysmex CS's (ordered parameters, a sample
 /// check failure as R-7 `W`), or the BD FACS results as FACSLink relays them (HL7 ORU^R01,
 /// LOINC).
-BenchTraffic bench_traffic(const LabDay& day, Bench bench, LabClock day_start, bool with_queries);
+std::vector<std::string> bench_traffic(const LabDay& day, Bench bench, LabClock day_start,
+                                       bool with_queries);
 
 /// The first `count` hematology tubes of a hospital lab day (seed `seed`): the traffic of the
 /// benchmarks. ASTM as the Sysmex XN sends them; HL7 as ORU^R01 with LOINC-coded results (a

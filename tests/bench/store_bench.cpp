@@ -38,7 +38,6 @@
 namespace hemalink::bench {
 namespace {
 
-
 using Clock = std::chrono::steady_clock;
 
 struct Options {

@@ -311,7 +311,7 @@ TEST(ReviewPage, ALabDaysQueueHoldsFewSpecimensEachWithItsReason) {
         simulate::bench_traffic(day, bench, day_start, bench == simulate::Bench::Hematology);
     const auto report = testing::send_messages(
         lab.h.port(analyzer),
-        bench == simulate::Bench::Flow ? WireProtocol::Hl7 : WireProtocol::Astm, traffic.messages);
+        bench == simulate::Bench::Flow ? WireProtocol::Hl7 : WireProtocol::Astm, traffic);
     ASSERT_EQ(report.errors.size(), 0u) << analyzer << ": " << report.errors.front();
   }
   const auto held = lab.h.count(

@@ -34,7 +34,7 @@ void play(testing::DaemonHarness& lab, const LabDay& day) {
     const auto protocol =
         bench == Bench::Flow ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
     auto traffic = bench_traffic(day, bench, day_start, bench == Bench::Hematology);
-    const auto sent = testing::send_messages(lab.port(analyzer), protocol, traffic.messages);
+    const auto sent = testing::send_messages(lab.port(analyzer), protocol, std::move(traffic));
     for (const auto& r : sent.results) {
       ASSERT_EQ(r.answer, Answer::Acknowledged) << analyzer << ": " << r.detail;
     }

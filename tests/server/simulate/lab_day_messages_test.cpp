@@ -68,11 +68,10 @@ const auto kDayStart = std::chrono::system_clock::time_point{} + std::chrono::ho
 TEST(LabDayMessages, TheXnSendsItsControlsThenAQueryAndTheTubeWithItsIpMessages) {
   const auto day = hand_made_day();
   const auto traffic = bench_traffic(day, Bench::Hematology, kDayStart, true);
-  ASSERT_EQ(traffic.messages.size(), 4u);  // two control levels, the query, the results
-  EXPECT_NE(traffic.messages[0].find("QC-L1-4411"), std::string::npos);
-  EXPECT_NE(traffic.messages[2].find("Q|1|^^"), std::string::npos);
-  EXPECT_EQ(traffic.specimens[3], 0u);
-  const auto set = decoded(traffic.messages[3], "sysmex-xn");
+  ASSERT_EQ(traffic.size(), 4u);  // two control levels, the query, the results
+  EXPECT_NE(traffic[0].find("QC-L1-4411"), std::string::npos);
+  EXPECT_NE(traffic[2].find("Q|1|^^"), std::string::npos);
+  const auto set = decoded(traffic[3], "sysmex-xn");
   EXPECT_EQ(set["specimen_id"], "0070000001");
   EXPECT_EQ(set["patient"]["id"], "P00700001");
   EXPECT_EQ(set["patient"]["sex"], "F");
@@ -91,11 +90,11 @@ TEST(LabDayMessages, TheXnSendsItsControlsThenAQueryAndTheTubeWithItsIpMessages)
 TEST(LabDayMessages, TheCsSendsItsControlAndFlagsATubeItsSampleCheckFailed) {
   const auto day = hand_made_day();
   const auto traffic = bench_traffic(day, Bench::Coagulation, kDayStart, false);
-  ASSERT_EQ(traffic.messages.size(), 2u);
-  const auto control = decoded(traffic.messages[0], "sysmex-cs");
+  ASSERT_EQ(traffic.size(), 2u);
+  const auto control = decoded(traffic[0], "sysmex-cs");
   EXPECT_EQ(control["kind"], "qc");
   EXPECT_EQ(control["specimen_id"], "CITROL-1");
-  const auto set = decoded(traffic.messages[1], "sysmex-cs");
+  const auto set = decoded(traffic[1], "sysmex-cs");
   EXPECT_EQ(set["specimen_id"], "0070000002");
   EXPECT_DOUBLE_EQ(value_of(set, "INR"), 2.74);
   EXPECT_DOUBLE_EQ(value_of(set, "APTT"), 44.1);
@@ -107,8 +106,8 @@ TEST(LabDayMessages, TheCsSendsItsControlAndFlagsATubeItsSampleCheckFailed) {
 TEST(LabDayMessages, FacsLinkRelaysTheSubsetsInLoinc) {
   const auto day = hand_made_day();
   const auto traffic = bench_traffic(day, Bench::Flow, kDayStart, false);
-  ASSERT_EQ(traffic.messages.size(), 1u);
-  const auto set = decoded(traffic.messages[0], "generic-hl7", "loinc-lymphocyte-subsets");
+  ASSERT_EQ(traffic.size(), 1u);
+  const auto set = decoded(traffic[0], "generic-hl7", "loinc-lymphocyte-subsets");
   EXPECT_EQ(set["specimen_id"], "0070000003");
   EXPECT_DOUBLE_EQ(value_of(set, "CD4_ABS"), 312);
   EXPECT_DOUBLE_EQ(value_of(set, "CD4_PCT"), 18.5);
