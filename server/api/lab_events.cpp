@@ -21,9 +21,9 @@ nlohmann::json specimen_list(const std::string& comma_separated) {
 
 }  // namespace
 
-void publish_completion(EventHub& hub, const store::Receipt& receipt,
+void publish_completion(EventHub& hub, const records::Receipt& receipt,
                         const store::Completion& completion) {
-  if (receipt.direction != store::Direction::In)
+  if (receipt.direction != records::Direction::In)
     return;
   nlohmann::json message = {{"analyzer", receipt.analyzer},
                             {"message_id", receipt.id.to_string()},
@@ -51,8 +51,8 @@ void publish_completion(EventHub& hub, const store::Receipt& receipt,
   }
 }
 
-void publish_quality_control(EventHub& hub, const store::Receipt& receipt,
-                             const store::MessageContent& content) {
+void publish_quality_control(EventHub& hub, const records::Receipt& receipt,
+                             const records::MessageContent& content) {
   for (const auto& j : content.control_judgements) {
     nlohmann::json violations = nlohmann::json::array();
     for (const auto& v : j.violations) {

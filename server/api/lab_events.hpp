@@ -4,7 +4,7 @@
 
 #include "server/api/event_hub.hpp"
 #include "server/store/outbox.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::api {
 
@@ -21,12 +21,12 @@ namespace hemalink::api {
 //   qc_alarm                a patient-based average out of its limits: analyzer, test, method,
 //                           value, low, high, acts_on_gate
 
-void publish_completion(EventHub& hub, const store::Receipt& receipt,
+void publish_completion(EventHub& hub, const records::Receipt& receipt,
                         const store::Completion& completion);
 /// After a message's commit: each control result judged ("qc": its run's verdict and the rules
 /// violated) and each patient average out of its limits ("qc_alarm").
-void publish_quality_control(EventHub& hub, const store::Receipt& receipt,
-                             const store::MessageContent& content);
+void publish_quality_control(EventHub& hub, const records::Receipt& receipt,
+                             const records::MessageContent& content);
 void publish_connection(EventHub& hub, const std::string& analyzer, const std::string& peer,
                         bool is_open);
 void publish_settled(EventHub& hub, const std::string& destination, const store::ClaimedRow& row,

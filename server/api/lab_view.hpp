@@ -10,10 +10,10 @@
 #include "server/api/event_hub.hpp"
 #include "server/lis/lis_counters.hpp"
 #include "server/qc/control_book.hpp"
+#include "server/records/lis_routes.hpp"
 #include "server/rules/rule_set.hpp"
 #include "server/session/link_tally.hpp"
 #include "server/session/message_timings.hpp"
-#include "server/store/lis_routes.hpp"
 #include "server/store/message_counts.hpp"
 #include "server/store/store.hpp"
 
@@ -50,7 +50,7 @@ struct LabView {
   std::string dsn;
   /// An order with tests pending this long is overdue (configuration orders.overdue_after_min).
   std::chrono::minutes orders_overdue_after{240};
-  store::LisRoutes lis_routes;
+  records::LisRoutes lis_routes;
   std::vector<AnalyzerEntry> analyzers;
   std::function<store::StoreHealth()> store_health;
   std::function<std::map<std::string, store::AnalyzerMessageCounts>()> message_counts;

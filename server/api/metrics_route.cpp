@@ -7,7 +7,7 @@
 #include "server/api/prometheus_text.hpp"
 #include "server/store/lab_records.hpp"
 #include "server/store/outbox_admin.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::api {
 namespace {

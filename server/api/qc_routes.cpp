@@ -7,8 +7,8 @@
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
 #include "server/files/json_fields.hpp"
-#include "server/store/qc_definitions.hpp"
-#include "server/store/qc_records.hpp"
+#include "server/qc/qc_definitions.hpp"
+#include "server/qc/qc_records.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -55,9 +55,9 @@ json definition_json(const qc::ControlDefinition& d, bool is_put) {
 constexpr std::size_t kMaxReason = 1000;
 
 // A definition from the body, checked as the file's are, for a configured analyzer.
-store::QcDefinitionRow definition_row(const RouteCall& call, const LabView& view,
-                                      qc::ControlDefinition& d) {
-  store::QcDefinitionRow row;
+qc::QcDefinitionRow definition_row(const RouteCall& call, const LabView& view,
+                                   qc::ControlDefinition& d) {
+  qc::QcDefinitionRow row;
   read_json_body(call, [&](files::JsonFields& f) {
     d = qc::read_control_definition(f);
     f.text("reason", row.reason, true);
@@ -107,7 +107,7 @@ void add_qc_routes(Router& router, View view) {
       {"POST", "/api/v1/qc/definitions", config::ApiRole::Admin, {}, [view](const RouteCall& call) {
          qc::ControlDefinition d;
          const auto row = definition_row(call, *view, d);
-         const auto stored_row = stored(store::put_qc_definition(view->dsn, row));
+         const auto stored_row = stored(qc::put_qc_definition(view->dsn, row));
          if (view->qc_define) {
            view->qc_define(d);
          }
@@ -138,30 +138,30 @@ void add_qc_routes(Router& router, View view) {
               {"analyzer"},
               [view](const RouteCall& call) {
                 return json_text_response(
-                    stored(store::qc_latest_averages_json(view->dsn, call.query("analyzer"))));
+                    stored(qc::qc_latest_averages_json(view->dsn, call.query("analyzer"))));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}",
               config::ApiRole::Viewer,
               {"material", "lot", "since", "limit"},
               [view](const RouteCall& call) {
-                store::QcSeriesQuery q;
+                qc::QcSeriesQuery q;
                 q.analyzer = call.param("analyzer");
                 q.test = call.param("test");
                 q.material = call.query("material");
                 q.lot = call.query("lot");
                 q.since = time_param(call, "since");
                 q.limit = limit_param(call, 500, 5000);
-                return json_text_response(stored(store::qc_series_json(view->dsn, q)));
+                return json_text_response(stored(qc::qc_series_json(view->dsn, q)));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}/averages",
               config::ApiRole::Viewer,
               {"since", "limit"},
               [view](const RouteCall& call) {
-                return json_text_response(stored(store::qc_averages_json(
-                    view->dsn, call.param("analyzer"), call.param("test"),
-                    time_param(call, "since"), limit_param(call, 500, 5000))));
+                return json_text_response(stored(
+                    qc::qc_averages_json(view->dsn, call.param("analyzer"), call.param("test"),
+                                         time_param(call, "since"), limit_param(call, 500, 5000))));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}/bracket",
@@ -169,7 +169,7 @@ void add_qc_routes(Router& router, View view) {
               {},
               [view](const RouteCall& call) {
                 return json_text_response(stored(
-                    store::qc_bracket_json(view->dsn, call.param("analyzer"), call.param("test"))));
+                    qc::qc_bracket_json(view->dsn, call.param("analyzer"), call.param("test"))));
               }});
 }
 

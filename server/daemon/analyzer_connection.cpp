@@ -282,7 +282,7 @@ template <typename Stream>
 void AnalyzerConnection<Stream>::work_acknowledged(std::vector<long long> test_ids) {
   if (services_.order_marks != nullptr) {
     services_.order_marks->mark(settings_.peer.analyzer, std::move(test_ids),
-                                store::TestStep::Acknowledged);
+                                records::TestStep::Acknowledged);
   }
   if (services_.downloads != nullptr) {
     services_.downloads->taken(settings_.peer.analyzer);

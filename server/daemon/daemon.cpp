@@ -32,7 +32,7 @@
 #include "server/orders/rule_steps.hpp"
 #include "server/orders/work_download.hpp"
 #include "server/qc/control_book.hpp"
-#include "server/store/control_history.hpp"
+#include "server/qc/control_history.hpp"
 #include "server/store/database_result_archive.hpp"
 #include "server/store/order_book.hpp"
 #include "server/store/outbox_watch.hpp"
@@ -63,8 +63,8 @@ std::shared_ptr<ingest::MessageReader> build_message_reader(
 // a store writer, so a database still starting holds results rather than stopping the start).
 std::shared_ptr<qc::ControlBook> control_book(const config::DaemonConfig& c) {
   auto book = std::make_shared<qc::ControlBook>(qc::ControlDefinitions{}, c.qc.policy);
-  book->set_history([dsn = c.database_url](std::string& error) -> std::optional<store::QcHistory> {
-    auto history = store::control_history(dsn, qc::kMaxEstablishRuns);
+  book->set_history([dsn = c.database_url](std::string& error) -> std::optional<qc::QcHistory> {
+    auto history = qc::control_history(dsn, qc::kMaxEstablishRuns);
     if (!history) {
       error = history.error().detail;
       spdlog::error("QC: cannot read the stored judgements: {}", error);
@@ -80,7 +80,7 @@ std::shared_ptr<qc::ControlBook> control_book(const config::DaemonConfig& c) {
 // Reruns and reflexes the rules asked for become order steps, so the analyzer is sent them. After
 // the commit, on the writer: a step lost to a crash leaves its result held for review (rerun is
 // not release), where a technologist sees it.
-void order_steps(const std::string& dsn, const store::MessageContent& content,
+void order_steps(const std::string& dsn, const records::MessageContent& content,
                  orders::WorkDownload& downloads) {
   std::vector<std::string> ordered;
   for (const auto& steps : orders::order_steps_of(content)) {
@@ -125,7 +125,7 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
                                   std::shared_ptr<api::EventHub> events,
                                   orders::WorkDownload& downloads) {
   store::StoreOptions o;
-  o.on_completed = [events](const store::Receipt& r, const store::Completion& done) {
+  o.on_completed = [events](const records::Receipt& r, const store::Completion& done) {
     api::publish_completion(*events, r, done);
   };
   o.on_committed = [recent = std::move(recent), orders = config::takes_orders(c),
@@ -278,7 +278,7 @@ struct Daemon::Parts {
         downloads(config.database_url, reader, downloading_analyzers(config),
                   delivery_through(registry)),
         store(store_options(config, recent, events, downloads),
-              [reader = reader](std::span<const store::Receipt* const> receipts) {
+              [reader = reader](std::span<const records::Receipt* const> receipts) {
                 return reader->read(receipts);
               }),
         host_queries(config.database_url, reader, order_marks),
@@ -447,8 +447,8 @@ struct Daemon::Parts {
       settings.source = d.name;
       settings.mapping = lis_links[i]->settings().mapping;
       settings.charset = d.orders->charset;
-      settings.on_stored = [this](const store::OrderReceipt& orders,
-                                  const store::OrderChanges& changes) {
+      settings.on_stored = [this](const records::OrderReceipt& orders,
+                                  const records::OrderChanges& changes) {
         if (orders.refusal || changes.refusal) {
           return;
         }

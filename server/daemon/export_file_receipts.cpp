@@ -9,8 +9,8 @@ transport::ReceiveFile receive_export_files(const config::AnalyzerConfig& analyz
                                             ConnectionServices services) {
   return [name = analyzer.name, driver = analyzer.driver, services](
              const std::filesystem::path& file, std::string content, transport::FileDone done) {
-    auto receipt = store::Receipt::arrived(name, driver, model::WireProtocol::Export, file.string(),
-                                           std::move(content));
+    auto receipt = records::Receipt::arrived(name, driver, model::WireProtocol::Export,
+                                             file.string(), std::move(content));
     const auto id = receipt.id.to_string();
     session::MessageTimes times;
     times.received = std::chrono::steady_clock::now();

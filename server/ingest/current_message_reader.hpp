@@ -25,7 +25,8 @@ class CurrentMessageReader {
     reader_ = std::move(reader);
   }
 
-  std::vector<store::MessageContent> read(std::span<const store::Receipt* const> receipts) const {
+  std::vector<records::MessageContent> read(
+      std::span<const records::Receipt* const> receipts) const {
     return get()->read(receipts);
   }
 

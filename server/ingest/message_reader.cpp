@@ -10,8 +10,8 @@
 namespace hemalink::ingest {
 namespace {
 
-using store::MessageContent;
-using store::MessageStatus;
+using records::MessageContent;
+using records::MessageStatus;
 
 MessageContent rejected(std::string reason, std::optional<std::int64_t> offset = std::nullopt) {
   MessageContent out;
@@ -47,7 +47,7 @@ void hold_all(MessageContent& in, const std::string& reason) {
 
 }  // namespace
 
-std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt&,
+std::vector<model::Decision> hold_everything(model::ResultSet& set, const records::Receipt&,
                                              const qc::TestStatuses*) {
   return std::vector<model::Decision>(
       set.observations.size(),
@@ -74,13 +74,13 @@ const drivers::Driver* MessageReader::driver_of(std::string_view name,
   return it->second.driver.get();
 }
 
-store::MessageContent MessageReader::read(const store::Receipt& receipt) const {
-  const store::Receipt* one = &receipt;
+records::MessageContent MessageReader::read(const records::Receipt& receipt) const {
+  const records::Receipt* one = &receipt;
   return std::move(read(std::span(&one, 1)).front());
 }
 
-std::vector<store::MessageContent> MessageReader::read(
-    std::span<const store::Receipt* const> receipts) const {
+std::vector<records::MessageContent> MessageReader::read(
+    std::span<const records::Receipt* const> receipts) const {
   std::vector<MessageContent> contents;
   contents.reserve(receipts.size());
   for (const auto* receipt : receipts) {
@@ -116,7 +116,7 @@ std::vector<store::MessageContent> MessageReader::read(
 // One read of the orders for every patient specimen of the batch; when they cannot be read, the
 // batch's patient results are held rather than decided without them.
 std::vector<std::vector<OrderCheck>> MessageReader::match(
-    std::span<MessageContent> contents, std::span<const store::Receipt* const> receipts) const {
+    std::span<MessageContent> contents, std::span<const records::Receipt* const> receipts) const {
   std::vector<std::vector<OrderCheck>> checks(contents.size());
   if (!order_lookup_) {
     return checks;
@@ -142,7 +142,7 @@ std::vector<std::vector<OrderCheck>> MessageReader::match(
         check.hold_all = "the orders could not be read: held rather than decided without them";
         continue;
       }
-      std::vector<store::PendingOrder> mine;
+      std::vector<records::PendingOrder> mine;
       std::copy_if(orders->begin(), orders->end(), std::back_inserter(mine),
                    [&](const auto& o) { return o.specimen_id == set.specimen_id; });
       check = match_orders(set, mine, order_policy_, receipts[i]->received_at);
@@ -151,7 +151,7 @@ std::vector<std::vector<OrderCheck>> MessageReader::match(
   return checks;
 }
 
-store::MessageContent MessageReader::translate(const store::Receipt& receipt) const {
+records::MessageContent MessageReader::translate(const records::Receipt& receipt) const {
   auto it = analyzers_.find(receipt.analyzer);
   if (it == analyzers_.end()) {
     return rejected(fmt::format("analyzer '{}' is not in the configuration", receipt.analyzer));
@@ -160,7 +160,7 @@ store::MessageContent MessageReader::translate(const store::Receipt& receipt) co
 }
 
 void MessageReader::prefetch(std::span<const MessageContent> contents,
-                             std::span<const store::Receipt* const> receipts) const {
+                             std::span<const records::Receipt* const> receipts) const {
   if (!prefetch_ || receipts.empty()) {
     return;
   }
@@ -177,10 +177,10 @@ void MessageReader::prefetch(std::span<const MessageContent> contents,
   }
 }
 
-store::MessageContent MessageReader::translate(const Analyzer& analyzer,
-                                               const store::Receipt& receipt) const {
+records::MessageContent MessageReader::translate(const Analyzer& analyzer,
+                                                 const records::Receipt& receipt) const {
   switch (receipt.protocol) {
-    case store::WireProtocol::Astm: {
+    case model::WireProtocol::Astm: {
       auto message = astm::Lis2Message::parse(receipt.raw, {}, analyzer.leniency);
       if (!message) {
         return rejected(message.error().describe(),
@@ -189,7 +189,7 @@ store::MessageContent MessageReader::translate(const Analyzer& analyzer,
       const std::string control_id(message->record(0).field(2));  // H-3
       return from_translation(analyzer.driver->translate(*message), control_id);
     }
-    case store::WireProtocol::Hl7: {
+    case model::WireProtocol::Hl7: {
       auto message = hl7::V2Message::parse(std::string(without_byte_order_mark(receipt.raw)));
       if (!message) {
         return rejected(message.error().describe(),
@@ -199,13 +199,13 @@ store::MessageContent MessageReader::translate(const Analyzer& analyzer,
       std::string control_id(message->get(kControlId));
       return from_translation(analyzer.driver->translate(*message), std::move(control_id));
     }
-    case store::WireProtocol::Export:
+    case model::WireProtocol::Export:
       return from_translation(analyzer.driver->translate_export(receipt.raw), "");
   }
   return rejected("unknown protocol");
 }
 
-void MessageReader::decide(store::MessageContent& content, const store::Receipt& receipt,
+void MessageReader::decide(records::MessageContent& content, const records::Receipt& receipt,
                            bool is_qc_readable) const {
   content.decisions.clear();
   std::unique_ptr<qc::TestStatuses> statuses;
@@ -219,8 +219,8 @@ void MessageReader::decide(store::MessageContent& content, const store::Receipt&
 
 // Control results are judged before the patient results of their message (and of the messages
 // after it) are decided: the gate they set is the one those results meet.
-void MessageReader::judge_controls(store::MessageContent& content,
-                                   const store::Receipt& receipt) const {
+void MessageReader::judge_controls(records::MessageContent& content,
+                                   const records::Receipt& receipt) const {
   content.control_judgements.clear();
   content.average_points.clear();
   if (!control_book_ || content.status != MessageStatus::Accepted) {
@@ -237,7 +237,7 @@ void MessageReader::judge_controls(store::MessageContent& content,
 
 // A patient result the rules release is held while its test's QC gate says so (or while the QC
 // state cannot be read): the decision names the gate and keeps the rules that fired.
-void MessageReader::hold_for_qc(store::MessageContent& content, const store::Receipt& receipt,
+void MessageReader::hold_for_qc(records::MessageContent& content, const records::Receipt& receipt,
                                 const std::string& unreadable) const {
   if (!control_book_) {
     return;

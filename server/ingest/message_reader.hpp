@@ -14,15 +14,15 @@
 #include "server/ingest/order_matching.hpp"
 #include "server/qc/control_book.hpp"
 #include "server/rules/rule_set.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::ingest {
 
 /// Decides every observation of a result set, in order (the rules engine plugs in here). It may
 /// add calculated results and comments to the set; the receipt says when it arrived, and `qc`
 /// what the QC gate says of the analyzer's tests then (nullptr: no QC).
-using Decider = std::function<std::vector<model::Decision>(model::ResultSet&, const store::Receipt&,
-                                                           const qc::TestStatuses* qc)>;
+using Decider = std::function<std::vector<model::Decision>(
+    model::ResultSet&, const records::Receipt&, const qc::TestStatuses* qc)>;
 
 /// Reads, before a batch is decided, the previous results its specimens' rules may need, all at
 /// once (the decider would otherwise read them one by one); `earliest` is the earliest receipt.
@@ -31,7 +31,7 @@ using HistoryPrefetch = std::function<void(std::span<const model::ResultSet* con
 
 /// Until a rule set is loaded every result is held for a technologist: nothing is released
 /// that no rule has looked at.
-std::vector<model::Decision> hold_everything(model::ResultSet& set, const store::Receipt& receipt,
+std::vector<model::Decision> hold_everything(model::ResultSet& set, const records::Receipt& receipt,
                                              const qc::TestStatuses* qc);
 
 /// Which of the QC gate's statuses hold a patient result that the rules release. A lab that
@@ -80,10 +80,11 @@ class MessageReader {
   const drivers::Driver* driver_of(std::string_view name,
                                    astm::Lis2Leniency* leniency = nullptr) const;
 
-  store::MessageContent read(const store::Receipt& receipt) const;
+  records::MessageContent read(const records::Receipt& receipt) const;
   /// Reads a batch: translates every receipt, prefetches the history of all their specimens in
   /// one go, then decides each. One content per receipt, in order.
-  std::vector<store::MessageContent> read(std::span<const store::Receipt* const> receipts) const;
+  std::vector<records::MessageContent> read(
+      std::span<const records::Receipt* const> receipts) const;
 
  private:
   struct Analyzer {
@@ -91,17 +92,19 @@ class MessageReader {
     astm::Lis2Leniency leniency;
   };
 
-  store::MessageContent translate(const store::Receipt& receipt) const;
-  store::MessageContent translate(const Analyzer& analyzer, const store::Receipt& receipt) const;
-  void prefetch(std::span<const store::MessageContent> contents,
-                std::span<const store::Receipt* const> receipts) const;
-  void decide(store::MessageContent& content, const store::Receipt& receipt,
+  records::MessageContent translate(const records::Receipt& receipt) const;
+  records::MessageContent translate(const Analyzer& analyzer,
+                                    const records::Receipt& receipt) const;
+  void prefetch(std::span<const records::MessageContent> contents,
+                std::span<const records::Receipt* const> receipts) const;
+  void decide(records::MessageContent& content, const records::Receipt& receipt,
               bool is_qc_readable) const;
-  void judge_controls(store::MessageContent& content, const store::Receipt& receipt) const;
-  void hold_for_qc(store::MessageContent& content, const store::Receipt& receipt,
+  void judge_controls(records::MessageContent& content, const records::Receipt& receipt) const;
+  void hold_for_qc(records::MessageContent& content, const records::Receipt& receipt,
                    const std::string& unreadable) const;
-  std::vector<std::vector<OrderCheck>> match(std::span<store::MessageContent> contents,
-                                             std::span<const store::Receipt* const> receipts) const;
+  std::vector<std::vector<OrderCheck>> match(
+      std::span<records::MessageContent> contents,
+      std::span<const records::Receipt* const> receipts) const;
 
   Decider decider_;
   HistoryPrefetch prefetch_;

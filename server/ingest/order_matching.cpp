@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kDecidedBy = "system:orders";
 
 // The first order's patient with an ID, else the first order's.
-const model::Patient& patient_of(const std::vector<store::PendingOrder>& orders) {
+const model::Patient& patient_of(const std::vector<records::PendingOrder>& orders) {
   for (const auto& o : orders) {
     if (!o.patient.id.empty())
       return o.patient;
@@ -35,7 +35,7 @@ void fill_patient(model::ResultSet& set, const model::Patient& ordered,
 enum class OrderedAs { NotOrdered, Cancelled, Ordered };
 
 // Ordered when any order on the specimen asks for it and has not cancelled it.
-OrderedAs ordered_as(const std::vector<store::PendingOrder>& orders, const std::string& code) {
+OrderedAs ordered_as(const std::vector<records::PendingOrder>& orders, const std::string& code) {
   auto as = OrderedAs::NotOrdered;
   for (const auto& o : orders) {
     for (const auto& t : o.tests) {
@@ -78,7 +78,7 @@ std::optional<double> age_on(std::string_view birth_date,
   return static_cast<double>(days.count()) / 365.2425;
 }
 
-OrderCheck match_orders(model::ResultSet& set, const std::vector<store::PendingOrder>& orders,
+OrderCheck match_orders(model::ResultSet& set, const std::vector<records::PendingOrder>& orders,
                         const OrderPolicy& policy,
                         std::chrono::system_clock::time_point received_at) {
   OrderCheck check;

@@ -21,7 +21,7 @@ struct OrderPolicy {
 };
 
 /// The orders of a batch's specimens, read at once; nullopt when they cannot be read now.
-using OrderLookup = std::function<std::optional<std::vector<store::PendingOrder>>(
+using OrderLookup = std::function<std::optional<std::vector<records::PendingOrder>>(
     const std::vector<std::string>& specimen_ids)>;
 
 /// What the orders say about one patient result set, worked out before its rules run.
@@ -36,7 +36,7 @@ struct OrderCheck {
 /// send none (a Sysmex XN usually); what it sent stays. A different patient ID on the order holds
 /// every result (the tube may be mislabelled). Results of tests no order asks (or that the LIS
 /// cancelled), and specimens with no order, are held as `policy` says.
-OrderCheck match_orders(model::ResultSet& set, const std::vector<store::PendingOrder>& orders,
+OrderCheck match_orders(model::ResultSet& set, const std::vector<records::PendingOrder>& orders,
                         const OrderPolicy& policy,
                         std::chrono::system_clock::time_point received_at);
 

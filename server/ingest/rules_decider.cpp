@@ -5,7 +5,7 @@ namespace hemalink::ingest {
 Decider rules_decider(std::shared_ptr<const rules::RuleSet> rules,
                       std::shared_ptr<rules::RecentResults> recent) {
   return [rules = std::move(rules), recent = std::move(recent)](
-             model::ResultSet& set, const store::Receipt& receipt, const qc::TestStatuses* qc) {
+             model::ResultSet& set, const records::Receipt& receipt, const qc::TestStatuses* qc) {
     if (!recent) {
       return rules->decide(set, nullptr, qc);
     }

@@ -117,8 +117,8 @@ constexpr std::size_t kMaxTogether = 64;
 PendingLookup noting(std::vector<std::string>& specimens) {
   return [&specimens](std::string_view specimen) {
     specimens.emplace_back(specimen);
-    return Result<std::vector<store::PendingOrder>, store::StoreError>(
-        std::vector<store::PendingOrder>{});
+    return Result<std::vector<records::PendingOrder>, store::StoreError>(
+        std::vector<records::PendingOrder>{});
   };
 }
 
@@ -160,11 +160,11 @@ void HostQueryDesk::answer_waiting() {
   }
   auto pending = store::pending_orders(dsn_, specimens);
   const PendingLookup lookup = [&pending](std::string_view specimen)
-      -> Result<std::vector<store::PendingOrder>, store::StoreError> {
+      -> Result<std::vector<records::PendingOrder>, store::StoreError> {
     if (!pending) {
       return pending.error();
     }
-    std::vector<store::PendingOrder> of_specimen;
+    std::vector<records::PendingOrder> of_specimen;
     for (const auto& order : *pending) {
       if (order.specimen_id == specimen) {
         of_specimen.push_back(order);
@@ -174,7 +174,7 @@ void HostQueryDesk::answer_waiting() {
   };
   for (auto& asked : batch) {
     auto a = answer(asked.analyzer, asked.records, lookup);
-    marks_.mark(asked.analyzer, a.test_ids, store::TestStep::Sent);
+    marks_.mark(asked.analyzer, a.test_ids, records::TestStep::Sent);
     asked.done(std::move(a));
   }
 }

@@ -18,7 +18,7 @@
 namespace hemalink::orders {
 
 /// What is pending on one specimen (the order book's answer, or a test's).
-using PendingLookup = std::function<Result<std::vector<store::PendingOrder>, store::StoreError>(
+using PendingLookup = std::function<Result<std::vector<records::PendingOrder>, store::StoreError>(
     std::string_view specimen_id)>;
 
 /// The reply to one host query and the order tests it sends.

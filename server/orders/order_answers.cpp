@@ -9,7 +9,7 @@
 namespace hemalink::orders {
 namespace {
 
-model::OrderMessage message_of(const store::OrderReceipt& r) {
+model::OrderMessage message_of(const records::OrderReceipt& r) {
   model::OrderMessage m;
   m.control_id = r.control_id;
   m.message_type = r.message_type;
@@ -19,7 +19,7 @@ model::OrderMessage message_of(const store::OrderReceipt& r) {
 }
 
 // The LIS codes stored unmapped: the answer says what was stored, not a second reading.
-std::set<std::string, std::less<>> unmapped_codes(const store::OrderReceipt& r) {
+std::set<std::string, std::less<>> unmapped_codes(const records::OrderReceipt& r) {
   std::set<std::string, std::less<>> out;
   for (const auto& mapped : r.orders) {
     for (const auto& t : mapped.tests) {
@@ -32,7 +32,7 @@ std::set<std::string, std::less<>> unmapped_codes(const store::OrderReceipt& r) 
 
 }  // namespace
 
-void answer_order_message(const store::OrderReceipt& r, store::Completion& c) {
+void answer_order_message(const records::OrderReceipt& r, store::Completion& c) {
   const auto original = hl7::AckContext::from_raw(without_byte_order_mark(r.raw));
   const auto message = message_of(r);
   const auto unmapped = unmapped_codes(r);

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "server/store/order_book.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::orders {
 
@@ -11,6 +11,6 @@ namespace hemalink::orders {
 /// (`original_ack`, left empty when every test is known: the session's AA stands), in enhanced
 /// mode by the application acknowledgement, ORL^O22, ORL^O34 or ORR^O02 with UA in each one's ORC
 /// (`application_ack`). Nothing for other messages (ADT, ASTM): the session's plain ACK stands.
-void answer_order_message(const store::OrderReceipt& r, store::Completion& c);
+void answer_order_message(const records::OrderReceipt& r, store::Completion& c);
 
 }  // namespace hemalink::orders

@@ -11,7 +11,7 @@
 namespace hemalink::orders {
 namespace {
 
-std::string specimens_of(const store::OrderReceipt& r) {
+std::string specimens_of(const records::OrderReceipt& r) {
   std::vector<std::string> seen;
   std::string out;
   for (const auto& m : r.orders) {
@@ -50,9 +50,9 @@ Result<void, store::StoreError> OrderIntake::submit(store::StoreRequest request,
 store::Completion OrderIntake::take(const store::StoreRequest& request) {
   const auto& receipt = request.receipt;
   auto orders = read_order_message(receipt, settings_.mapping, settings_.charset);
-  if (request.content && request.content->status != store::MessageStatus::Accepted) {
+  if (request.content && request.content->status != records::MessageStatus::Accepted) {
     orders.refusal = request.content->reject_reason;
-  } else if (receipt.link_status != store::MessageStatus::Accepted && !orders.refusal) {
+  } else if (receipt.link_status != records::MessageStatus::Accepted && !orders.refusal) {
     orders.refusal = receipt.link_reason;
   }
   store::Completion c;
@@ -67,9 +67,9 @@ store::Completion OrderIntake::take(const store::StoreRequest& request) {
     return c;
   }
   c.outcome = store::StoreOutcome::Stored;
-  store::ContentSummary summary;
+  records::ContentSummary summary;
   const auto refusal = orders.refusal ? orders.refusal : stored->refusal;
-  summary.status = refusal ? store::MessageStatus::Rejected : store::MessageStatus::Accepted;
+  summary.status = refusal ? records::MessageStatus::Rejected : records::MessageStatus::Accepted;
   summary.reason = refusal.value_or("");
   summary.error_offset = orders.refusal ? orders.error_offset : std::nullopt;
   summary.specimens = specimens_of(orders);

@@ -20,7 +20,7 @@ struct OrderIntakeSettings {
   /// last frame is not acknowledged) and sends again.
   std::size_t max_queued = 1000;
   /// Told, on the intake's thread, of every message stored with what it changed.
-  std::function<void(const store::OrderReceipt&, const store::OrderChanges&)> on_stored;
+  std::function<void(const records::OrderReceipt&, const records::OrderChanges&)> on_stored;
 };
 
 /// Where a LIS's order feed hands its messages: one thread reads each (orders, mapped tests) and

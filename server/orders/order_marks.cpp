@@ -4,7 +4,7 @@
 
 namespace hemalink::orders {
 
-void OrderMarks::mark(std::string analyzer, std::vector<long long> ids, store::TestStep step) {
+void OrderMarks::mark(std::string analyzer, std::vector<long long> ids, records::TestStep step) {
   if (ids.empty()) {
     return;
   }
@@ -16,7 +16,7 @@ void OrderMarks::mark(std::string analyzer, std::vector<long long> ids, store::T
 }
 
 void OrderMarks::write_waiting() {
-  std::vector<store::TestMarks> marks;
+  std::vector<records::TestMarks> marks;
   {
     std::lock_guard lock(mutex_);
     marks.swap(waiting_);

@@ -16,7 +16,7 @@ class OrderMarks {
  public:
   explicit OrderMarks(std::string dsn) : dsn_(std::move(dsn)) {}
 
-  void mark(std::string analyzer, std::vector<long long> ids, store::TestStep step);
+  void mark(std::string analyzer, std::vector<long long> ids, records::TestStep step);
   /// Writes what waits, then ends the thread.
   void stop() { thread_.stop(); }
 
@@ -25,7 +25,7 @@ class OrderMarks {
 
   std::string dsn_;
   std::mutex mutex_;
-  std::vector<store::TestMarks> waiting_;
+  std::vector<records::TestMarks> waiting_;
   WorkerThreads thread_{1, 1};  ///< A write queued takes every mark that came before it runs.
 };
 

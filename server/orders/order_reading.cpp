@@ -8,10 +8,10 @@ namespace {
 
 // A test's canonical code comes only from the table: a LIS code that happens to be a canonical
 // code's name (`MCV`) is not MCV unless the table says so.
-std::vector<store::OrderedCode> mapped_tests(const model::LabOrder& order,
-                                             const config::LisMapping& mapping) {
-  std::vector<store::OrderedCode> out;
-  auto add = [&out](store::OrderedCode code) {
+std::vector<records::OrderedCode> mapped_tests(const model::LabOrder& order,
+                                               const config::LisMapping& mapping) {
+  std::vector<records::OrderedCode> out;
+  auto add = [&out](records::OrderedCode code) {
     for (const auto& o : out) {
       if (o.code == code.code && o.is_mapped == code.is_mapped)
         return;  // two panels that share a test order it once
@@ -30,7 +30,7 @@ std::vector<store::OrderedCode> mapped_tests(const model::LabOrder& order,
   return out;
 }
 
-Result<model::OrderMessage> read(const store::Receipt& receipt, Charset charset) {
+Result<model::OrderMessage> read(const records::Receipt& receipt, Charset charset) {
   if (receipt.protocol == model::WireProtocol::Astm) {
     auto message = astm::Lis2Message::parse(receipt.raw);
     if (!message)
@@ -45,9 +45,9 @@ Result<model::OrderMessage> read(const store::Receipt& receipt, Charset charset)
 
 }  // namespace
 
-store::OrderReceipt read_order_message(const store::Receipt& receipt,
-                                       const config::LisMapping& mapping, Charset charset) {
-  store::OrderReceipt out;
+records::OrderReceipt read_order_message(const records::Receipt& receipt,
+                                         const config::LisMapping& mapping, Charset charset) {
+  records::OrderReceipt out;
   out.id = receipt.id;
   out.source = receipt.analyzer;
   out.protocol = receipt.protocol;

@@ -3,7 +3,7 @@
 #include "protocols/common/charset.hpp"
 #include "server/config/lis_mapping.hpp"
 #include "server/store/order_book.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::orders {
 
@@ -11,7 +11,7 @@ namespace hemalink::orders {
 /// `charset`), its orders read and each ordered code mapped to canonical tests by `mapping` (a
 /// panel to each of its tests; an unknown code kept as it is, unmapped). What does not parse or
 /// read as orders has its refusal set, naming what was wrong and where.
-store::OrderReceipt read_order_message(const store::Receipt& receipt,
-                                       const config::LisMapping& mapping, Charset charset);
+records::OrderReceipt read_order_message(const records::Receipt& receipt,
+                                         const config::LisMapping& mapping, Charset charset);
 
 }  // namespace hemalink::orders

@@ -19,14 +19,14 @@ void add_reason(std::string& reasons, const std::string& reason) {
 
 }  // namespace
 
-std::vector<store::OrderSteps> order_steps_of(const store::MessageContent& content) {
-  std::vector<store::OrderSteps> out;
+std::vector<records::OrderSteps> order_steps_of(const records::MessageContent& content) {
+  std::vector<records::OrderSteps> out;
   for (std::size_t s = 0; s < content.result_sets.size() && s < content.decisions.size(); ++s) {
     const auto& set = content.result_sets[s];
     if (set.kind != model::SpecimenKind::Patient) {
       continue;
     }
-    store::OrderSteps steps;
+    records::OrderSteps steps;
     steps.specimen_id = set.specimen_id;
     const auto& decisions = content.decisions[s];
     for (std::size_t i = 0; i < decisions.size() && i < set.observations.size(); ++i) {

@@ -17,8 +17,9 @@ constexpr std::size_t kOrdersPerPage = 20;  // an LIS02-A2 download of at most 2
 constexpr std::size_t kPagesPerPass = 16;
 
 // The page's orders, specimen by specimen, in the order the first order of each came.
-std::vector<std::vector<store::PendingOrder>> by_specimen(std::vector<store::PendingOrder> page) {
-  std::vector<std::vector<store::PendingOrder>> out;
+std::vector<std::vector<records::PendingOrder>> by_specimen(
+    std::vector<records::PendingOrder> page) {
+  std::vector<std::vector<records::PendingOrder>> out;
   for (auto& order : page) {
     auto same = std::find_if(out.begin(), out.end(), [&](const auto& orders) {
       return orders.front().specimen_id == order.specimen_id;
@@ -34,7 +35,7 @@ std::vector<std::vector<store::PendingOrder>> by_specimen(std::vector<store::Pen
 
 // LIS02-A2: one message for the page.
 std::vector<WorkToSend> astm_download(
-    const drivers::Driver& driver, const std::vector<std::vector<store::PendingOrder>>& specimens,
+    const drivers::Driver& driver, const std::vector<std::vector<records::PendingOrder>>& specimens,
     std::string_view timestamp) {
   const auto& layout = *driver.query_layout();
   WorkToSend work;
@@ -52,9 +53,9 @@ std::vector<WorkToSend> astm_download(
 }
 
 // IHE LAW LAB-28: one OML^O33 per specimen.
-std::vector<WorkToSend> law_download(const drivers::Driver& driver, const std::string& analyzer,
-                                     const std::vector<std::vector<store::PendingOrder>>& specimens,
-                                     std::string_view timestamp) {
+std::vector<WorkToSend> law_download(
+    const drivers::Driver& driver, const std::string& analyzer,
+    const std::vector<std::vector<records::PendingOrder>>& specimens, std::string_view timestamp) {
   std::vector<WorkToSend> out;
   for (const auto& pending : specimens) {
     drivers::LawQuery to;
@@ -159,7 +160,8 @@ void WorkDownload::download(const std::string& analyzer,
     auto messages = is_hl7 ? law_download(*driver, analyzer, specimens, timestamp + "+0000")
                            : astm_download(*driver, specimens, timestamp);
     for (auto& work : messages) {
-      if (auto marked = store::mark_tests(dsn_, {{analyzer, work.test_ids, store::TestStep::Sent}});
+      if (auto marked =
+              store::mark_tests(dsn_, {{analyzer, work.test_ids, records::TestStep::Sent}});
           !marked) {
         spdlog::warn("download to {}: not sent, its tests could not be marked: {}", analyzer,
                      marked.error().detail);
@@ -181,17 +183,17 @@ void WorkDownload::download(const std::string& analyzer,
 }
 
 void WorkDownload::without_delivered(std::uint64_t connection,
-                                     std::vector<store::PendingOrder>& page) const {
+                                     std::vector<records::PendingOrder>& page) const {
   const auto it = delivered_.find(connection);
   if (it == delivered_.end()) {
     return;
   }
   for (auto& order : page) {
-    std::erase_if(order.tests, [&](const store::PendingTest& t) {
+    std::erase_if(order.tests, [&](const records::PendingTest& t) {
       return t.status == "sent" && it->second.contains(t.id);
     });
   }
-  std::erase_if(page, [](const store::PendingOrder& o) { return o.tests.empty(); });
+  std::erase_if(page, [](const records::PendingOrder& o) { return o.tests.empty(); });
 }
 
 void WorkDownload::delivered(std::uint64_t connection, const std::vector<long long>& test_ids) {

@@ -51,7 +51,7 @@ class WorkDownload {
   /// `resending_to`: the connection that gets, besides, what was sent and not acknowledged.
   void download(const std::string& analyzer, const std::vector<std::string>& specimen_ids,
                 std::optional<std::uint64_t> resending_to);
-  void without_delivered(std::uint64_t connection, std::vector<store::PendingOrder>& page) const;
+  void without_delivered(std::uint64_t connection, std::vector<records::PendingOrder>& page) const;
   void delivered(std::uint64_t connection, const std::vector<long long>& test_ids);
 
   std::string dsn_;

@@ -5,7 +5,7 @@
 namespace hemalink::orders {
 
 model::WorkOrder work_order_of(const drivers::Driver& driver, model::QueriedSpecimen specimen,
-                               const std::vector<store::PendingOrder>& pending,
+                               const std::vector<records::PendingOrder>& pending,
                                std::vector<long long>& test_ids) {
   model::WorkOrder w;
   w.specimen = std::move(specimen);

@@ -13,7 +13,7 @@ namespace hemalink::orders {
 /// first order's patient and collection time and the highest priority; the ids of the tests it
 /// carries are appended to `test_ids`. No codes: nothing for this analyzer.
 model::WorkOrder work_order_of(const drivers::Driver& driver, model::QueriedSpecimen specimen,
-                               const std::vector<store::PendingOrder>& pending,
+                               const std::vector<records::PendingOrder>& pending,
                                std::vector<long long>& test_ids);
 
 }  // namespace hemalink::orders

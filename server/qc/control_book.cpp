@@ -50,13 +50,13 @@ ControlKey key_of(const ControlDefinitions& definitions, const std::string& anal
           set.qc_lot};
 }
 
-std::string measurement_of(const store::Receipt& receipt, const model::ResultSet& set,
+std::string measurement_of(const records::Receipt& receipt, const model::ResultSet& set,
                            const model::Observation& o) {
   const auto when = o.measured_at.empty() ? "message " + receipt.id.to_string() : o.measured_at;
   return fmt::format("{}|{}|{}", set.specimen_id, when, o.value);
 }
 
-std::string rejecting(const std::vector<store::ControlJudgement::Violation>& violations) {
+std::string rejecting(const std::vector<records::ControlJudgement::Violation>& violations) {
   std::string out;
   for (const auto& v : violations) {
     if (v.rule != to_string(WestgardRule::Warning12s)) {
@@ -225,10 +225,10 @@ const ControlBook::Test* ControlBook::find_test(std::string_view analyzer,
   return t == a->second.end() ? nullptr : &t->second;
 }
 
-std::vector<store::ControlJudgement> ControlBook::judge(const store::Receipt& receipt,
-                                                        const model::ResultSet& set,
-                                                        std::size_t set_index) {
-  std::vector<store::ControlJudgement> out;
+std::vector<records::ControlJudgement> ControlBook::judge(const records::Receipt& receipt,
+                                                          const model::ResultSet& set,
+                                                          std::size_t set_index) {
+  std::vector<records::ControlJudgement> out;
   if (set.kind != model::SpecimenKind::QualityControl) {
     return out;
   }
@@ -255,9 +255,9 @@ std::vector<store::ControlJudgement> ControlBook::judge(const store::Receipt& re
   return out;
 }
 
-store::ControlJudgement ControlBook::judge_value(const ControlKey& key, Control& control,
-                                                 Test& test, double value, Clock::time_point at) {
-  store::ControlJudgement j;
+records::ControlJudgement ControlBook::judge_value(const ControlKey& key, Control& control,
+                                                   Test& test, double value, Clock::time_point at) {
+  records::ControlJudgement j;
   j.test = key.test;
   j.material = key.material;
   j.level = key.level;
@@ -295,7 +295,7 @@ store::ControlJudgement ControlBook::judge_value(const ControlKey& key, Control&
 // A rejected run puts the test out; an accepted run puts it back in once it has measured every
 // level of the rejected runs (one level rerun and accepted does not vouch for the others).
 void ControlBook::settle(Test& test, const Run& run, bool is_rejected,
-                         const std::vector<store::ControlJudgement::Violation>& violations,
+                         const std::vector<records::ControlJudgement::Violation>& violations,
                          Clock::time_point at) {
   test.last_judged_at = at;
   if (is_rejected) {
@@ -318,7 +318,7 @@ void ControlBook::settle(Test& test, const Run& run, bool is_rejected,
 
 // The control's first results set its target: their mean and sample SD. Results all alike (SD
 // 0) cannot: the oldest makes way and the control goes on establishing.
-void ControlBook::establish(Control& control, store::ControlJudgement& j) {
+void ControlBook::establish(Control& control, records::ControlJudgement& j) {
   const auto n = control.establishing.size();
   if (n < control.establish_runs) {
     return;
@@ -365,7 +365,7 @@ void ControlBook::close_run(Test& test) {
   test.open.reset();
 }
 
-void ControlBook::remember(Control& control, const store::ControlJudgement& j) {
+void ControlBook::remember(Control& control, const records::ControlJudgement& j) {
   if (!control.judged.emplace(j.measurement, j).second) {
     return;
   }
@@ -376,7 +376,7 @@ void ControlBook::remember(Control& control, const store::ControlJudgement& j) {
   }
 }
 
-void ControlBook::restore(const store::QcHistory& history) {
+void ControlBook::restore(const QcHistory& history) {
   std::unique_lock lock(mutex_);
   for (const auto& stored : history.judgements) {
     replay(stored);
@@ -396,7 +396,7 @@ void ControlBook::restore(const store::QcHistory& history) {
   }
 }
 
-void ControlBook::resume(const store::StoredAveragePoint& stored) {
+void ControlBook::resume(const records::StoredAveragePoint& stored) {
   const auto& p = stored.point;
   auto* average = average_of(stored.analyzer, p.test);
   if (average == nullptr || p.method != to_string(average->settings().method)) {
@@ -414,7 +414,7 @@ void ControlBook::resume(const store::StoredAveragePoint& stored) {
 
 // A stored judgement changes the state as it did when it was made. A target defined in the file
 // stays: the file may have been corrected since.
-void ControlBook::replay(const store::StoredJudgement& stored) {
+void ControlBook::replay(const records::StoredJudgement& stored) {
   const auto& j = stored.judgement;
   const ControlKey key{stored.analyzer, j.test, j.material, j.level, j.lot};
   auto& control = control_of(key);
@@ -471,9 +471,9 @@ GateState ControlBook::gate(std::string_view analyzer, std::string_view test,
   return {GateStatus::In, true, ""};
 }
 
-std::vector<store::AveragePointRow> ControlBook::average(
-    const store::Receipt& receipt, const std::vector<model::ResultSet>& sets) {
-  std::vector<store::AveragePointRow> out;
+std::vector<records::AveragePointRow> ControlBook::average(
+    const records::Receipt& receipt, const std::vector<model::ResultSet>& sets) {
+  std::vector<records::AveragePointRow> out;
   std::unique_lock lock(mutex_);
   for (const auto& set : sets) {
     if (set.kind != model::SpecimenKind::Patient || is_averaged(receipt, set)) {
@@ -489,8 +489,8 @@ std::vector<store::AveragePointRow> ControlBook::average(
   return out;
 }
 
-void ControlBook::add_to_averages(const store::Receipt& receipt, const model::Observation& o,
-                                  std::vector<store::AveragePointRow>& out) {
+void ControlBook::add_to_averages(const records::Receipt& receipt, const model::Observation& o,
+                                  std::vector<records::AveragePointRow>& out) {
   auto* average = average_of(receipt.analyzer, o.code);
   const auto p = average != nullptr ? average->add(*o.numeric) : std::nullopt;
   if (!p) {
@@ -515,7 +515,7 @@ void ControlBook::add_to_averages(const store::Receipt& receipt, const model::Ob
 
 // Each measurement counts once in the averages, however often its message is read or sent: it is
 // known by its analyzer, specimen and first result's measurement (as controls are).
-bool ControlBook::is_averaged(const store::Receipt& receipt, const model::ResultSet& set) {
+bool ControlBook::is_averaged(const records::Receipt& receipt, const model::ResultSet& set) {
   constexpr std::size_t kRemembered = 4096;
   if (set.observations.empty()) {
     return true;
@@ -546,8 +546,8 @@ PatientAverage* ControlBook::average_of(const std::string& analyzer, const std::
   return it->second ? &*it->second : nullptr;
 }
 
-store::AveragePointRow ControlBook::point_row(const PatientAverage& average,
-                                              const AveragePoint& p) const {
+records::AveragePointRow ControlBook::point_row(const PatientAverage& average,
+                                                const AveragePoint& p) const {
   const auto& s = average.settings();
   return {s.test, to_string(s.method), p.value,        p.results,     s.target, s.low,
           s.high, p.outside,           p.is_excursion, s.acts_on_gate};

@@ -20,13 +20,13 @@
 
 #include "drivers/model/result_set.hpp"
 #include "server/qc/control_definitions.hpp"
+#include "server/qc/control_history.hpp"
 #include "server/qc/gate_status.hpp"
 #include "server/qc/patient_average.hpp"
 #include "server/qc/qc_policy.hpp"
 #include "server/qc/westgard.hpp"
-#include "server/store/control_history.hpp"
-#include "server/store/control_judgement.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/records/control_judgement.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::qc {
 
@@ -77,7 +77,7 @@ class ControlBook {
 
   /// Where the stored judgements come from (the database): read by restore_if_needed() until a
   /// read succeeds. Without one, there is nothing to restore.
-  using HistoryRead = std::function<std::optional<store::QcHistory>(std::string& error)>;
+  using HistoryRead = std::function<std::optional<QcHistory>(std::string& error)>;
   void set_history(HistoryRead read);
   /// Restores the stored judgements if that has not been done yet: false (and why in `error`)
   /// when they cannot be read, and the gate is then not to be trusted.
@@ -87,22 +87,22 @@ class ControlBook {
   /// gates come back as they were, and none of them is judged again.
   /// The patient-based averages resume from their latest points; an excursion that acts on the
   /// gate and no accepted run has cleared holds again.
-  void restore(const store::QcHistory& history);
+  void restore(const QcHistory& history);
 
   /// Judges the numeric results of a QC result set (`set` of `receipt`'s message): each with its
   /// run, against the test's earlier runs; the gate follows each run's verdict. A measurement
   /// judged before (a retransmission, a replay from the spool) gets its earlier judgement again
   /// and changes nothing. Nothing for a set that is not QC.
-  std::vector<store::ControlJudgement> judge(const store::Receipt& receipt,
-                                             const model::ResultSet& set, std::size_t set_index);
+  std::vector<records::ControlJudgement> judge(const records::Receipt& receipt,
+                                               const model::ResultSet& set, std::size_t set_index);
 
   /// Adds the numeric final results of a message's patient result sets to the averages of their
   /// tests on `receipt`'s analyzer: the points completed, each judged against its limits. An
   /// excursion of an average that acts on the gate puts the test out until an accepted control
   /// run. A measurement already averaged (the message replayed from the spool, or sent again by
   /// the analyzer) adds nothing; a rerun of the specimen, measured again, counts.
-  std::vector<store::AveragePointRow> average(const store::Receipt& receipt,
-                                              const std::vector<model::ResultSet>& sets);
+  std::vector<records::AveragePointRow> average(const records::Receipt& receipt,
+                                                const std::vector<model::ResultSet>& sets);
 
   /// Excursions of the averages since start-up, by analyzer, test and method.
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> excursions() const;
@@ -121,8 +121,8 @@ class ControlBook {
     std::optional<ControlTarget> target;
     std::size_t establish_runs = 0;
     std::vector<double> establishing;
-    std::map<std::string, store::ControlJudgement, std::less<>> judged;  ///< By measurement.
-    std::vector<std::string> judged_order;                               ///< Oldest first.
+    std::map<std::string, records::ControlJudgement, std::less<>> judged;  ///< By measurement.
+    std::vector<std::string> judged_order;                                 ///< Oldest first.
   };
   struct Run {
     std::string id;
@@ -154,22 +154,22 @@ class ControlBook {
   Control& control_of(const ControlKey& key);
   Test& test_of(const std::string& analyzer, const std::string& test);
   const Test* find_test(std::string_view analyzer, std::string_view test) const;
-  store::ControlJudgement judge_value(const ControlKey& key, Control& control, Test& test,
-                                      double value, Clock::time_point at);
-  void establish(Control& control, store::ControlJudgement& j);
+  records::ControlJudgement judge_value(const ControlKey& key, Control& control, Test& test,
+                                        double value, Clock::time_point at);
+  void establish(Control& control, records::ControlJudgement& j);
   Run& run_for(Test& test, const ControlKey& key, Clock::time_point at);
   static void settle(Test& test, const Run& run, bool is_rejected,
-                     const std::vector<store::ControlJudgement::Violation>& violations,
+                     const std::vector<records::ControlJudgement::Violation>& violations,
                      Clock::time_point at);
   static void close_run(Test& test);
-  void remember(Control& control, const store::ControlJudgement& j);
-  void replay(const store::StoredJudgement& stored);
-  void resume(const store::StoredAveragePoint& stored);
+  void remember(Control& control, const records::ControlJudgement& j);
+  void replay(const records::StoredJudgement& stored);
+  void resume(const records::StoredAveragePoint& stored);
   PatientAverage* average_of(const std::string& analyzer, const std::string& test);
-  bool is_averaged(const store::Receipt& receipt, const model::ResultSet& set);
-  void add_to_averages(const store::Receipt& receipt, const model::Observation& o,
-                       std::vector<store::AveragePointRow>& out);
-  store::AveragePointRow point_row(const PatientAverage& average, const AveragePoint& p) const;
+  bool is_averaged(const records::Receipt& receipt, const model::ResultSet& set);
+  void add_to_averages(const records::Receipt& receipt, const model::Observation& o,
+                       std::vector<records::AveragePointRow>& out);
+  records::AveragePointRow point_row(const PatientAverage& average, const AveragePoint& p) const;
 
   void define(const ControlDefinition& d);
   void keep_override(ControlDefinition definition);

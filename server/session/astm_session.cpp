@@ -81,9 +81,9 @@ void AstmSession::on_cancel_timer(astm::LinkTimer timer) {
   io_.cancel_timer(timer);
 }
 
-store::Receipt AstmSession::receipt(std::string raw, store::Direction direction) const {
-  return store::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Astm,
-                                 peer_.address, std::move(raw), direction);
+records::Receipt AstmSession::receipt(std::string raw, records::Direction direction) const {
+  return records::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Astm,
+                                   peer_.address, std::move(raw), direction);
 }
 
 void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std::size_t) {
@@ -94,11 +94,11 @@ void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std
     return;
   }
   ++counts_.messages;
-  auto r = receipt(std::string(records), store::Direction::In);
+  auto r = receipt(std::string(records), records::Direction::In);
   const bool is_terminated = end == astm::MessageEnd::Terminated;
   if (!is_terminated) {
     ++counts_.incomplete;
-    r.link_status = store::MessageStatus::Incomplete;
+    r.link_status = records::MessageStatus::Incomplete;
     r.link_reason = reason_for(end);
   }
   MessageTimes times;
@@ -181,8 +181,8 @@ bool AstmSession::send_reply(std::string reply, std::vector<long long> test_ids)
       work_in_flight_.emplace(id, std::move(test_ids));
     }
   }
-  store::MessageContent sent;  // an outgoing message: kept, nothing to decide
-  io_.submit({receipt(std::move(reply), store::Direction::Out), std::move(sent)},
+  records::MessageContent sent;  // an outgoing message: kept, nothing to decide
+  io_.submit({receipt(std::move(reply), records::Direction::Out), std::move(sent)},
              [](const store::Completion&) {});
   return true;
 }
@@ -198,11 +198,11 @@ void AstmSession::on_error(const ParseError& error, std::string_view raw) {
   if (raw.empty()) {
     return;
   }
-  auto r = receipt(std::string(raw), store::Direction::In);
+  auto r = receipt(std::string(raw), records::Direction::In);
   const auto id = r.id.to_string();
   MessageTimes times;
   times.received = Clock::now();
-  io_.submit({std::move(r), store::MessageContent::rejected(error)},
+  io_.submit({std::move(r), records::MessageContent::rejected(error)},
              [this, id, times](const store::Completion& c) mutable {
                times.read = c.read_at;
                times.committed = c.committed_at;

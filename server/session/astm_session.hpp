@@ -78,7 +78,7 @@ class AstmSession : private astm::LinkSink {
   void on_notice(astm::LinkNotice notice, std::size_t byte_offset) override;
   void on_sent(std::uint64_t message_id, std::error_code result) override;
 
-  store::Receipt receipt(std::string raw, store::Direction direction) const;
+  records::Receipt receipt(std::string raw, records::Direction direction) const;
   void stored(const store::Completion& completion, bool waits_for_ack, const std::string& id,
               MessageTimes times);
   void answer_query(std::string records);

@@ -61,9 +61,9 @@ bool Hl7Session::send_work(orders::WorkToSend work) {
 // A work order sent is kept as an outgoing message, as an ASTM answer is: what the analyzer was
 // told to run is on record.
 void Hl7Session::keep_sent(std::string message) {
-  store::MessageContent sent;
-  io_.submit({store::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
-                                      peer_.address, std::move(message), store::Direction::Out),
+  records::MessageContent sent;
+  io_.submit({records::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
+                                        peer_.address, std::move(message), records::Direction::Out),
               std::move(sent)},
              [](const store::Completion&) {});
 }
@@ -116,8 +116,8 @@ void Hl7Session::on_error(const ParseError& error, std::string_view raw) {
 
 void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_error) {
   ++counts_.messages;
-  auto receipt = store::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
-                                         peer_.address, std::move(raw));
+  auto receipt = records::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
+                                           peer_.address, std::move(raw));
   auto pending = std::make_shared<Pending>();
   pending->times.received = Clock::now();
   const auto header = without_byte_order_mark(receipt.raw);  // kept in raw as it came
@@ -131,9 +131,9 @@ void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_erro
     pending->query = receipt.raw;
   }
   pending->id = receipt.id.to_string();
-  std::optional<store::MessageContent> content;
+  std::optional<records::MessageContent> content;
   if (framing_error) {
-    content = store::MessageContent::rejected(*framing_error);
+    content = records::MessageContent::rejected(*framing_error);
     pending->framing_error = rejection(content->reject_reason);
   }
   pending_.push_back(pending);
@@ -169,7 +169,7 @@ void Hl7Session::answer(Pending& pending, const store::Completion& completion) {
   pending.times.committed = completion.committed_at;
   const bool is_rejected =
       pending.framing_error ||
-      (completion.content && completion.content->status == store::MessageStatus::Rejected);
+      (completion.content && completion.content->status == records::MessageStatus::Rejected);
   const auto outcome = outcome_of(completion, is_rejected);
   std::optional<hl7::AckError> error = pending.framing_error;
   if (outcome == hl7::AckOutcome::Rejected) {

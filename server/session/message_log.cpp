@@ -38,7 +38,7 @@ void log_message(const std::string& analyzer, const std::string& peer, const std
   spdlog::log(level,
               "{} {} message {} {}: specimens [{}], {} results, {} released, {} held, {} other; "
               "{}, answered in {}{}{}{}{}{}",
-              analyzer, peer, id, store::to_string(s.status), s.specimens, s.results, s.released,
+              analyzer, peer, id, records::to_string(s.status), s.specimens, s.results, s.released,
               s.held, s.other, outcome, total, detail, s.reason.empty() ? "" : "; ", s.reason,
               completion.detail.empty() ? "" : "; ", completion.detail);
 }

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "server/session/message_timings.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::session {
 

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::session {
 

@@ -7,6 +7,14 @@
 #include "server/store/json_rows.hpp"
 
 namespace hemalink::store {
+
+using records::AveragePointRow;
+using records::ControlJudgement;
+using records::Direction;
+using records::LisRoutes;
+using records::MessageContent;
+using records::MessageStatus;
+
 namespace {
 
 using nlohmann::json;

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "drivers/model/message_id.hpp"
-#include "server/store/lis_routes.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/records/lis_routes.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::store {
 
@@ -58,9 +58,9 @@ struct IdPool {
 /// with released patient results and route that takes its analyzer). A result without a decision
 /// (the caller sent too few) is held, and the decision says so.
 void append_result_rows(BatchRows& rows, const StoreRequest& request, long long analyzer_id,
-                        IdPool& ids, const LisRoutes& routes);
+                        IdPool& ids, const records::LisRoutes& routes);
 
-std::size_t count_observations(const MessageContent& content);
+std::size_t count_observations(const records::MessageContent& content);
 
 /// `text` made storable in a PostgreSQL text or jsonb value: NUL becomes U+FFFD, invalid UTF-8
 /// is read as Latin-1.

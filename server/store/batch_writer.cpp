@@ -19,6 +19,12 @@
 #include "server/store/sql_arrays.hpp"
 
 namespace hemalink::store {
+
+using records::Direction;
+using records::LisRoutes;
+using records::MessageStatus;
+using records::Receipt;
+
 namespace {
 
 // The batch's messages land here first (one COPY), then move to messages with

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "protocols/common/result.hpp"
+#include "server/records/lis_routes.hpp"
 #include "server/store/batch_rows.hpp"
 #include "server/store/errc.hpp"
-#include "server/store/lis_routes.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace pqxx {
 class result;
@@ -31,7 +31,7 @@ namespace hemalink::store {
 class BatchWriter {
  public:
   /// `analyzers` (name, driver): their rows are made sure of at each connection.
-  BatchWriter(std::string dsn, LisRoutes routes,
+  BatchWriter(std::string dsn, records::LisRoutes routes,
               std::vector<std::pair<std::string, std::string>> analyzers = {});
   ~BatchWriter();
   BatchWriter(const BatchWriter&) = delete;
@@ -98,13 +98,13 @@ class BatchWriter {
                                  const std::vector<Plan>& plans,
                                  std::vector<std::pair<long long, AnalyzerSeen>>& touched);
 
-  long long analyzer_id(const Receipt& receipt);
+  long long analyzer_id(const records::Receipt& receipt);
   bool is_fresh(long long id, const AnalyzerSeen& now) const;
 
   void know_analyzers(pqxx::transaction_base& tx);
 
   std::string dsn_;
-  LisRoutes routes_;
+  records::LisRoutes routes_;
   std::vector<std::pair<std::string, std::string>> analyzers_;
   std::unique_ptr<Session> session_;
   std::map<std::string, long long> analyzer_ids_;

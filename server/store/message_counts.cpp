@@ -2,6 +2,9 @@
 
 namespace hemalink::store {
 
+using records::MessageStatus;
+using records::Receipt;
+
 std::string outcome_label(const Completion& completion) {
   switch (completion.outcome) {
     case StoreOutcome::Stored:

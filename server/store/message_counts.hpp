@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::store {
 
@@ -28,7 +28,7 @@ struct AnalyzerMessageCounts {
 /// Thread-safe.
 class MessageCounts {
  public:
-  void add(const Receipt& receipt, const Completion& completion);
+  void add(const records::Receipt& receipt, const Completion& completion);
   std::map<std::string, AnalyzerMessageCounts> snapshot() const;
   /// How often each rule fired on the results of stored messages.
   std::map<std::string, std::uint64_t> rule_firings() const;

@@ -2,7 +2,7 @@
 
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::store {
 

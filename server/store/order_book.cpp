@@ -13,6 +13,16 @@
 #include "server/store/thread_connection.hpp"
 
 namespace hemalink::store {
+
+using records::MappedOrder;
+using records::OrderChanges;
+using records::OrderedCode;
+using records::OrderReceipt;
+using records::OrderSteps;
+using records::PendingOrder;
+using records::TestMarks;
+using records::TestStep;
+
 namespace {
 
 constexpr const char* kMessage =

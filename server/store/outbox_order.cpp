@@ -7,6 +7,9 @@
 #include "server/store/sql_arrays.hpp"
 
 namespace hemalink::store {
+
+using records::LisRoutes;
+
 namespace {
 
 const std::string kLockSpecimens = fmt::format(

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "server/store/lis_routes.hpp"
+#include "server/records/lis_routes.hpp"
 
 namespace pqxx {
 class transaction_base;
@@ -27,7 +27,7 @@ void lock_specimens_for_outbox(pqxx::transaction_base& tx, const std::set<std::s
 /// Queues the results `released` (just released, in `tx`) to the LIS: for each of their patient
 /// specimens, one outbox row per route that takes its analyzer, holding the specimen's released
 /// results together. Takes the specimens' outbox locks first.
-void queue_released_results(pqxx::transaction_base& tx, const LisRoutes& routes,
+void queue_released_results(pqxx::transaction_base& tx, const records::LisRoutes& routes,
                             const std::vector<long long>& released);
 
 }  // namespace hemalink::store

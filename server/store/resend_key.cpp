@@ -24,9 +24,9 @@ std::string without_send_time(std::string_view raw) {
   return out;
 }
 
-std::string resend_key(WireProtocol protocol, std::string_view raw) {
+std::string resend_key(model::WireProtocol protocol, std::string_view raw) {
   const std::string compared =
-      protocol == WireProtocol::Hl7 ? without_send_time(raw) : std::string(raw);
+      protocol == model::WireProtocol::Hl7 ? without_send_time(raw) : std::string(raw);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(compared.data()), compared.size(), digest);
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);

@@ -9,6 +9,9 @@
 #include "server/store/sql_arrays.hpp"
 
 namespace hemalink::store {
+
+using records::LisRoutes;
+
 namespace {
 
 constexpr const char* kRetire =

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "protocols/common/result.hpp"
+#include "server/records/lis_routes.hpp"
 #include "server/store/errc.hpp"
-#include "server/store/lis_routes.hpp"
 
 namespace hemalink::store {
 
@@ -22,7 +22,7 @@ struct ResultRelease {
 /// released together go together). Returns the IDs released; results released already, and IDs
 /// that name no result, are not in it.
 Result<std::vector<long long>, StoreError> release_results(const std::string& dsn,
-                                                           const LisRoutes& routes,
+                                                           const records::LisRoutes& routes,
                                                            const ResultRelease& release);
 
 }  // namespace hemalink::store

@@ -9,6 +9,9 @@
 #include "server/store/thread_connection.hpp"
 
 namespace hemalink::store {
+
+using records::LisRoutes;
+
 namespace {
 
 constexpr const char* kQueue = R"sql(

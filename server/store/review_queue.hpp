@@ -5,8 +5,8 @@
 #include <string>
 
 #include "protocols/common/result.hpp"
+#include "server/records/lis_routes.hpp"
 #include "server/store/errc.hpp"
-#include "server/store/lis_routes.hpp"
 
 namespace hemalink::store {
 
@@ -55,7 +55,7 @@ struct ReviewAnswer {
 /// orders (order_result_again). Two actions on one result at once: one applies, the
 /// other finds it NotHeld.
 Result<ReviewAnswer, StoreError> apply_review_action(const std::string& dsn,
-                                                     const LisRoutes& routes,
+                                                     const records::LisRoutes& routes,
                                                      const ReviewAction& action);
 
 }  // namespace hemalink::store

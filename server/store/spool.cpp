@@ -12,6 +12,11 @@
 #include "server/store/crc32.hpp"
 
 namespace hemalink::store {
+
+using records::Direction;
+using records::MessageStatus;
+using records::Receipt;
+
 namespace {
 
 constexpr std::string_view kMagic = "HLS1";
@@ -177,7 +182,7 @@ std::optional<Receipt> decode_receipt(std::string_view payload) {
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::microseconds(static_cast<std::int64_t>(micros))));
   r.direction = static_cast<Direction>(direction);
-  r.protocol = static_cast<WireProtocol>(protocol);
+  r.protocol = static_cast<model::WireProtocol>(protocol);
   r.link_status = static_cast<MessageStatus>(status);
   if (!in.text(r.analyzer) || !in.text(r.driver) || !in.text(r.peer_address) ||
       !in.text(r.link_reason) || !in.text(r.raw) || !in.at_end()) {

@@ -10,7 +10,7 @@
 
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::store {
 
@@ -24,7 +24,7 @@ struct SpoolRecovery {
 
 /// The next receipts to replay.
 struct SpoolChunk {
-  std::vector<Receipt> receipts;
+  std::vector<records::Receipt> receipts;
 };
 
 /// An append-only file of receipts kept while the database is unreachable. Each record is
@@ -47,7 +47,7 @@ class Spool {
 
   /// Appends the receipts and fsyncs. On error nothing is promised about them (the caller must
   /// not acknowledge).
-  Result<void, StoreError> append(std::span<const Receipt* const> receipts);
+  Result<void, StoreError> append(std::span<const records::Receipt* const> receipts);
 
   /// Up to `max` receipts from the replay cursor (without moving it).
   Result<SpoolChunk, StoreError> peek(std::size_t max) const;
@@ -74,7 +74,7 @@ class Spool {
 };
 
 /// Serialises a receipt as a spool record's payload, and back. Exposed for tests.
-std::string encode_receipt(const Receipt& receipt);
-std::optional<Receipt> decode_receipt(std::string_view payload);
+std::string encode_receipt(const records::Receipt& receipt);
+std::optional<records::Receipt> decode_receipt(std::string_view payload);
 
 }  // namespace hemalink::store

@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "protocols/common/result.hpp"
+#include "server/records/lis_routes.hpp"
 #include "server/store/errc.hpp"
-#include "server/store/lis_routes.hpp"
 #include "server/store/message_counts.hpp"
 #include "server/store/message_sink.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::store {
 
@@ -51,9 +51,9 @@ struct StoreOptions {
   std::function<void(const StoreRequest&)> on_committed;
   /// Called once per message as it completes (stored, spooled, refused, failed), after its
   /// handler, on a store thread: for live events.
-  std::function<void(const Receipt&, const Completion&)> on_completed;
+  std::function<void(const records::Receipt&, const Completion&)> on_completed;
   /// The LIS destinations released results go to (an outbox row per specimen and destination).
-  LisRoutes lis_routes;
+  records::LisRoutes lis_routes;
   /// The configured analyzers (name, driver): each writer makes sure of their rows when it
   /// connects, so that no analyzer's first message waits for its row to be made.
   std::vector<std::pair<std::string, std::string>> analyzers;

@@ -8,6 +8,12 @@
 #include <utility>
 
 namespace hemalink::store {
+
+using records::MessageContent;
+using records::MessageStatus;
+using records::Receipt;
+using records::summarize;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -47,7 +47,7 @@ std::shared_ptr<qc::ControlBook> book_in_control(std::chrono::system_clock::time
     o.measured_at = "20261207080000";
     control.observations.push_back(o);
   }
-  store::Receipt r;
+  records::Receipt r;
   r.id = model::MessageId::generate();
   r.analyzer = "xn-1";
   r.received_at = at;
@@ -66,10 +66,10 @@ ingest::MessageReader reader(std::shared_ptr<qc::ControlBook> qc) {
   return out;
 }
 
-std::vector<store::Receipt> receipts(std::chrono::system_clock::time_point at) {
-  std::vector<store::Receipt> out;
+std::vector<records::Receipt> receipts(std::chrono::system_clock::time_point at) {
+  std::vector<records::Receipt> out;
   for (auto& raw : simulate::astm_cbc_messages(200, 11)) {
-    store::Receipt r;
+    records::Receipt r;
     r.id = model::MessageId::generate();
     r.analyzer = "xn-1";
     r.driver = "sysmex-xn";
@@ -128,7 +128,7 @@ void BM_WestgardJudgeOneControl(benchmark::State& state) {
   control.observations.resize(1);
   control.observations[0].code = "WBC";
   std::int64_t n = 0;
-  store::Receipt r;
+  records::Receipt r;
   r.analyzer = "xn-1";
   for (auto _ : state) {
     at += std::chrono::hours(8);
@@ -152,7 +152,7 @@ void BM_XbarmAddOnePatient(benchmark::State& state) {
     o.numeric = value;
     patient.observations.push_back(o);
   }
-  store::Receipt r;
+  records::Receipt r;
   r.analyzer = "xn-1";
   std::int64_t n = 0;
   for (auto _ : state) {

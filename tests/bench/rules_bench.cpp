@@ -72,7 +72,7 @@ std::vector<model::ResultSet> specimens(const std::vector<Source>& sources, std:
   std::size_t n = 0;
   for (const auto& s : sources) {
     for (auto& raw : simulate::generate(s.panel, s.protocol, each, 42)) {
-      store::Receipt r;
+      records::Receipt r;
       r.analyzer = s.driver;
       r.driver = s.driver;
       r.protocol = s.protocol;

@@ -84,7 +84,7 @@ Options parse(int argc, char** argv) {
 }
 
 // The lab's common case: results inside the analyzer's normal flags are released, the rest held.
-std::vector<model::Decision> release_normals(model::ResultSet& set, const store::Receipt&,
+std::vector<model::Decision> release_normals(model::ResultSet& set, const records::Receipt&,
                                              const qc::TestStatuses*) {
   std::vector<model::Decision> out;
   for (const auto& o : set.observations) {
@@ -110,11 +110,11 @@ std::vector<store::StoreRequest> cbc_requests(std::size_t count, bool hl7) {
   std::size_t n = 0;
   const auto protocol = hl7 ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
   for (auto& raw : simulate::lab_day_cbc_messages(protocol, count, 42)) {
-    store::Receipt r;
+    records::Receipt r;
     r.id = model::MessageId::generate();
     r.analyzer = fmt::format("xn-{}", n++ % 8);
     r.driver = driver;
-    r.protocol = hl7 ? store::WireProtocol::Hl7 : store::WireProtocol::Astm;
+    r.protocol = hl7 ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
     r.peer_address = "127.0.0.1:5001";
     r.received_at = std::chrono::system_clock::now();
     r.raw = std::move(raw);
@@ -147,7 +147,7 @@ IngestRun run_store(const Options& o, const std::vector<store::StoreRequest>& re
   options.spool_dir = std::filesystem::temp_directory_path() / "hemalink-store-bench-spool";
   std::filesystem::remove_all(options.spool_dir);
   store::Store store(
-      options, store::read_each([](const store::Receipt&) { return store::MessageContent{}; }));
+      options, store::read_each([](const records::Receipt&) { return records::MessageContent{}; }));
 
   IngestRun run;
   std::mutex mutex;
@@ -274,7 +274,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
   std::string messages;
   store::BatchRows rows;
   store::IdPool pool;
-  const store::LisRoutes routes = {{"lis", {}}};
+  const records::LisRoutes routes = {{"lis", {}}};
   long long specimens = 0;
   long long results = 0;
   for (const auto& r : requests) {
@@ -293,7 +293,7 @@ double run_copy(const std::string& dsn, const std::vector<store::StoreRequest>& 
         .text(r.receipt.id.to_string())
         .integer(analyzer)
         .text("in")
-        .text(store::to_string(r.receipt.protocol))
+        .text(model::to_string(r.receipt.protocol))
         .text(r.receipt.peer_address)
         .timestamp(r.receipt.received_at)
         .bytea(r.receipt.raw)

@@ -7,7 +7,8 @@ layers=(
   drivers            # instrument drivers
   server/files       # the lab's files: JSON by path, positions, errors that say where
   server/transport   # how bytes arrive and leave
-  server/store       # PostgreSQL and the spool
+  server/records     # what is kept: the value types of stored rows
+  server/store       # the write path: PostgreSQL, the spool, and the toolkit the rooms persist with
   server/qc          # quality control: the Westgard rules
   server/rules       # the rules engine
   server/config      # the daemon's configuration
@@ -23,9 +24,10 @@ layers=(
   server/cli         # subcommands
   server             # main.cpp
 )
-# Asio and Beast only where I/O happens; libpqxx (and libpq) only in the store.
+# Asio and Beast only where I/O happens; libpqxx (and libpq) only in the store and in the rooms that
+# keep their own rows in PostgreSQL (their *.cpp; no header outside the store includes it).
 asio_layers=" server/transport server/lis server/simulate server/asio server/daemon server/api "
-pqxx_layers=" server/store "
+pqxx_layers=" server/store server/qc "
 #
 # Usage: check_include_layers.sh [ROOT]   (default: the checkout this script is in)
 # Prints each include that breaks the order, with file and line, and exits 1 if there is one.

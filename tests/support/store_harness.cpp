@@ -20,7 +20,7 @@ store::StoreOptions test_store_options() {
 }
 
 StoreHarness::StoreHarness(store::StoreOptions options,
-                           std::function<store::MessageContent(const store::Receipt&)> read)
+                           std::function<records::MessageContent(const records::Receipt&)> read)
     : options_(std::move(options)) {
   auto migrated = store::migrate(database_.dsn(), store::shipped_migrations());
   if (!migrated) {
@@ -31,7 +31,7 @@ StoreHarness::StoreHarness(store::StoreOptions options,
   options_.dsn = database_.dsn();
   options_.spool_dir = spool_dir_;
   if (!read) {
-    read = [](const store::Receipt&) { return store::MessageContent{}; };
+    read = [](const records::Receipt&) { return records::MessageContent{}; };
   }
   reader_ = store::read_each(std::move(read));
   start_store();

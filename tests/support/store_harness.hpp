@@ -22,7 +22,7 @@ class StoreHarness {
   /// `read`: what the store's writers make of a receipt submitted without content (and of a
   /// spooled one); by default an accepted message with nothing in it.
   explicit StoreHarness(store::StoreOptions options = test_store_options(),
-                        std::function<store::MessageContent(const store::Receipt&)> read = {});
+                        std::function<records::MessageContent(const records::Receipt&)> read = {});
   ~StoreHarness();
 
   store::Store& store() { return *store_; }

@@ -23,10 +23,10 @@ std::shared_ptr<ingest::MessageReader> reader_for_every_driver(ingest::Decider d
   return reader;
 }
 
-store::Receipt receipt(std::string analyzer, std::string driver, store::WireProtocol protocol,
-                       std::string raw) {
-  return store::Receipt::arrived(std::move(analyzer), std::move(driver), protocol,
-                                 "127.0.0.1:40001", std::move(raw));
+records::Receipt receipt(std::string analyzer, std::string driver, model::WireProtocol protocol,
+                         std::string raw) {
+  return records::Receipt::arrived(std::move(analyzer), std::move(driver), protocol,
+                                   "127.0.0.1:40001", std::move(raw));
 }
 
 std::vector<store::StoreRequest> requests_from_capture(const std::filesystem::path& file,
@@ -39,16 +39,16 @@ std::vector<store::StoreRequest> requests_from_capture(const std::filesystem::pa
     return requests;
   }
   const auto driver = corpus_driver(file);
-  auto add = [&](store::WireProtocol protocol, const std::string& text) {
+  auto add = [&](model::WireProtocol protocol, const std::string& text) {
     auto r = receipt(driver, driver, protocol, text);
     auto content = reader.read(r);
     requests.push_back({std::move(r), std::move(content)});
   };
   for (const auto& m : captured->astm) {
-    add(store::WireProtocol::Astm, m.message.text());
+    add(model::WireProtocol::Astm, m.message.text());
   }
   for (const auto& m : captured->hl7) {
-    add(store::WireProtocol::Hl7, m.message.text());
+    add(model::WireProtocol::Hl7, m.message.text());
   }
   return requests;
 }
@@ -69,9 +69,9 @@ model::Observation observation(std::string code, std::string value) {
 
 store::StoreRequest synthetic(const std::string& analyzer, const std::string& tag,
                               std::size_t results, model::SpecimenKind kind) {
-  store::StoreRequest r{receipt(analyzer, "generic-hl7", store::WireProtocol::Hl7,
+  store::StoreRequest r{receipt(analyzer, "generic-hl7", model::WireProtocol::Hl7,
                                 fmt::format("MSH|^~\\&|{}|\r", tag)),
-                        store::MessageContent{}};
+                        records::MessageContent{}};
   model::ResultSet set;
   set.specimen_id = "S" + tag;
   set.kind = kind;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "server/ingest/message_reader.hpp"
-#include "server/store/stored_message.hpp"
+#include "server/store/store_request.hpp"
 
 namespace hemalink::testing {
 
@@ -16,8 +16,8 @@ std::shared_ptr<ingest::MessageReader> reader_for_every_driver(
     ingest::Decider decider = ingest::hold_everything);
 
 /// A receipt as a session makes one: a fresh ID, now, from 127.0.0.1.
-store::Receipt receipt(std::string analyzer, std::string driver, store::WireProtocol protocol,
-                       std::string raw);
+records::Receipt receipt(std::string analyzer, std::string driver, model::WireProtocol protocol,
+                         std::string raw);
 
 /// Every message of a capture file as the daemon would submit it: a receipt per message
 /// (analyzer named after the file's driver) and its content.

@@ -69,8 +69,8 @@ struct Expected {
   std::vector<std::vector<std::string>> results;  // code, value, units
 };
 
-std::string status_of(const store::MessageContent& i, bool is_repeat) {
-  return is_repeat ? "duplicate" : store::to_string(i.status);
+std::string status_of(const records::MessageContent& i, bool is_repeat) {
+  return is_repeat ? "duplicate" : records::to_string(i.status);
 }
 
 // What the database must hold for one replay: every message but one the bare link could not
@@ -85,20 +85,20 @@ std::vector<Expected> expected_rows(const Replay& r, const ingest::MessageReader
         !r.is_terminated[i]) {
       continue;
     }
-    store::Receipt receipt;
+    records::Receipt receipt;
     receipt.analyzer = r.analyzer;
     receipt.driver = driver;
     receipt.protocol = r.protocol;
     receipt.raw = r.messages[i];
     if (!r.is_terminated[i]) {
-      receipt.link_status = store::MessageStatus::Incomplete;
+      receipt.link_status = records::MessageStatus::Incomplete;
     }
     const auto content = reader.read(receipt);
-    const bool is_accepted = content.status == store::MessageStatus::Accepted;
+    const bool is_accepted = content.status == records::MessageStatus::Accepted;
     const bool is_repeat = is_accepted && !seen.insert(receipt.raw).second;
     Expected e{receipt.raw, status_of(content, is_repeat), {}};
     const bool keeps_results =
-        !is_repeat && (is_accepted || content.status == store::MessageStatus::Incomplete);
+        !is_repeat && (is_accepted || content.status == records::MessageStatus::Incomplete);
     for (const auto& set : content.result_sets) {
       for (const auto& o : set.observations) {
         if (keeps_results)

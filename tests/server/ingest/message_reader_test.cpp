@@ -16,8 +16,8 @@ MessageReader reader() {
   return i;
 }
 
-store::Receipt receipt(std::string analyzer, store::WireProtocol protocol, std::string raw) {
-  store::Receipt r;
+records::Receipt receipt(std::string analyzer, model::WireProtocol protocol, std::string raw) {
+  records::Receipt r;
   r.id = model::MessageId::generate();
   r.analyzer = std::move(analyzer);
   r.protocol = protocol;
@@ -30,8 +30,8 @@ const char* kOru =
     "OBX|1|NM|WBC||6.1|10*3/uL|||||F\rOBX|2|NM|HGB||13.1|g/dL|||||F\r";
 
 TEST(MessageReader, AcceptedMessagesCarryTheirControlIdAndOneDecisionPerResult) {
-  const auto in = reader().read(receipt("generic-hl7", store::WireProtocol::Hl7, kOru));
-  EXPECT_EQ(in.status, store::MessageStatus::Accepted);
+  const auto in = reader().read(receipt("generic-hl7", model::WireProtocol::Hl7, kOru));
+  EXPECT_EQ(in.status, records::MessageStatus::Accepted);
   EXPECT_EQ(in.control_id, "C1");
   ASSERT_EQ(in.result_sets.size(), 1U);
   ASSERT_EQ(in.decisions.size(), 1U);
@@ -42,17 +42,17 @@ TEST(MessageReader, AcceptedMessagesCarryTheirControlIdAndOneDecisionPerResult) 
 
 TEST(MessageReader, AstmControlIdIsH3) {
   const auto in = reader().read(receipt(
-      "sysmex-xn", store::WireProtocol::Astm,
+      "sysmex-xn", model::WireProtocol::Astm,
       "H|\\^&|CTRL-9||XN-550\rP|1\rO|1||^^SPEC1^B\rR|1|^^^^WBC^1|6.1|10*3/uL||N||F\rL|1|N\r"));
-  EXPECT_EQ(in.status, store::MessageStatus::Accepted);
+  EXPECT_EQ(in.status, records::MessageStatus::Accepted);
   EXPECT_EQ(in.control_id, "CTRL-9");
 }
 
 TEST(MessageReader, AMessageTheDriverRefusesKeepsItsControlIdAndSaysWhere) {
-  const auto in = reader().read(receipt("generic-hl7", store::WireProtocol::Hl7,
+  const auto in = reader().read(receipt("generic-hl7", model::WireProtocol::Hl7,
                                         "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C2|P|2.5\r"
                                         "OBX|1|NM|WBC||6.1|10*3/uL|||||F\r"));
-  EXPECT_EQ(in.status, store::MessageStatus::Rejected);
+  EXPECT_EQ(in.status, records::MessageStatus::Rejected);
   EXPECT_EQ(in.control_id, "C2");
   EXPECT_NE(in.reject_reason.find("observation before any OBR"), std::string::npos)
       << in.reject_reason;
@@ -63,23 +63,23 @@ TEST(MessageReader, AMessageTheDriverRefusesKeepsItsControlIdAndSaysWhere) {
 
 TEST(MessageReader, UnparseableAndUnknownAreRejectedWithTheReason) {
   const auto garbage =
-      reader().read(receipt("generic-hl7", store::WireProtocol::Hl7, "not a message"));
-  EXPECT_EQ(garbage.status, store::MessageStatus::Rejected);
+      reader().read(receipt("generic-hl7", model::WireProtocol::Hl7, "not a message"));
+  EXPECT_EQ(garbage.status, records::MessageStatus::Rejected);
   EXPECT_FALSE(garbage.reject_reason.empty());
-  const auto stranger = reader().read(receipt("nobody", store::WireProtocol::Hl7, kOru));
-  EXPECT_EQ(stranger.status, store::MessageStatus::Rejected);
+  const auto stranger = reader().read(receipt("nobody", model::WireProtocol::Hl7, kOru));
+  EXPECT_EQ(stranger.status, records::MessageStatus::Rejected);
   EXPECT_EQ(stranger.reject_reason, "analyzer 'nobody' is not in the configuration");
 }
 
 // Frame numbers written into the records (`2P|1`) hide the L record too, so the link ends the
 // message at EOT: the reason is the record that is not a record, not the missing terminator.
 TEST(MessageReader, ARecordWithStrayDigitsIsNamedRatherThanTheMissingTerminator) {
-  auto r = receipt("sysmex-xn", store::WireProtocol::Astm,
+  auto r = receipt("sysmex-xn", model::WireProtocol::Astm,
                    "H|\\^&|||XN-550\r2P|1\r3O|1||^^SPEC1^B\r4R|1|^^^^WBC^1|6.1\r5L|1|N\r");
-  r.link_status = store::MessageStatus::Incomplete;
+  r.link_status = records::MessageStatus::Incomplete;
   r.link_reason = "ended without its L record: EOT before L record";
   const auto in = reader().read(r);
-  EXPECT_EQ(in.status, store::MessageStatus::Rejected);
+  EXPECT_EQ(in.status, records::MessageStatus::Rejected);
   EXPECT_NE(in.reject_reason.find("record 2: expected a record type letter, found \"2P\""),
             std::string::npos)
       << in.reject_reason;
@@ -97,7 +97,7 @@ TEST(MessageReader, ABatchPrefetchesItsSpecimensHistoryOnceBeforeDeciding) {
   std::size_t decided_before_prefetch = 0;
   std::size_t decided = 0;
   MessageReader batch_reader(
-      [&](model::ResultSet& set, const store::Receipt&, const qc::TestStatuses*) {
+      [&](model::ResultSet& set, const records::Receipt&, const qc::TestStatuses*) {
         ++decided;
         decided_before_prefetch += prefetched.empty() ? 1 : 0;
         return hold_everything(set, {}, nullptr);
@@ -107,13 +107,13 @@ TEST(MessageReader, ABatchPrefetchesItsSpecimensHistoryOnceBeforeDeciding) {
   auto mappings = config::load_mappings("loinc-cbc", "", "");
   batch_reader.add_analyzer("generic-hl7",
                             drivers::make_driver("generic-hl7", {*mappings, Charset::Latin1, {}}));
-  const auto a = receipt("generic-hl7", store::WireProtocol::Hl7, kOru);
-  const auto b = receipt("generic-hl7", store::WireProtocol::Hl7, kOru);
-  const auto bad = receipt("generic-hl7", store::WireProtocol::Hl7, "not HL7");
-  const store::Receipt* batch[] = {&a, &bad, &b};
+  const auto a = receipt("generic-hl7", model::WireProtocol::Hl7, kOru);
+  const auto b = receipt("generic-hl7", model::WireProtocol::Hl7, kOru);
+  const auto bad = receipt("generic-hl7", model::WireProtocol::Hl7, "not HL7");
+  const records::Receipt* batch[] = {&a, &bad, &b};
   const auto contents = batch_reader.read(batch);
   ASSERT_EQ(contents.size(), 3U);
-  EXPECT_EQ(contents[1].status, store::MessageStatus::Rejected);
+  EXPECT_EQ(contents[1].status, records::MessageStatus::Rejected);
   EXPECT_EQ(prefetched, (std::vector<std::size_t>{2})) << "one prefetch, both specimens";
   EXPECT_EQ(decided, 2U);
   EXPECT_EQ(decided_before_prefetch, 0U);

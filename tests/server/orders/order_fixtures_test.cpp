@@ -36,12 +36,12 @@ config::LisMapping fixture_mapping() {
   return mapping ? *mapping : config::LisMapping{};
 }
 
-store::Receipt receipt_of(const std::string& raw, model::WireProtocol protocol) {
-  return store::Receipt::arrived("lis-1", "", protocol, "127.0.0.1:40000", raw);
+records::Receipt receipt_of(const std::string& raw, model::WireProtocol protocol) {
+  return records::Receipt::arrived("lis-1", "", protocol, "127.0.0.1:40000", raw);
 }
 
 // "FBC -> WBC, RBC, ..." per code the LIS ordered; "GLU -> not mapped".
-json tests_of(const store::MappedOrder& m) {
+json tests_of(const records::MappedOrder& m) {
   json out = json::array();
   std::string current;
   std::string line;
@@ -62,7 +62,7 @@ json tests_of(const store::MappedOrder& m) {
   return out;
 }
 
-json as_json(const store::OrderReceipt& r) {
+json as_json(const records::OrderReceipt& r) {
   json orders = json::array();
   for (const auto& m : r.orders) {
     const auto& o = m.order;
@@ -113,9 +113,9 @@ class FeedIo : public session::SessionIo {
               std::function<void(const store::Completion&)> done) override {
     auto orders = read_order_message(request.receipt, mapping_, Charset::Utf8);
     store::Completion c{store::StoreOutcome::Stored};
-    store::ContentSummary summary;
+    records::ContentSummary summary;
     summary.status =
-        orders.refusal ? store::MessageStatus::Rejected : store::MessageStatus::Accepted;
+        orders.refusal ? records::MessageStatus::Rejected : records::MessageStatus::Accepted;
     summary.reason = orders.refusal.value_or("");
     c.content = summary;
     if (!orders.refusal)

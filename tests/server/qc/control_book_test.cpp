@@ -23,8 +23,8 @@ struct Control {
 };
 
 // One QC message: `values` of the control's test (other tests by code in `others`).
-store::Receipt receipt_at(const std::string& analyzer, Clock::time_point at) {
-  store::Receipt r;
+records::Receipt receipt_at(const std::string& analyzer, Clock::time_point at) {
+  records::Receipt r;
   r.id = model::MessageId::generate();
   r.analyzer = analyzer;
   r.received_at = at;
@@ -68,14 +68,14 @@ std::string stamp(Clock::time_point at) {
 }
 
 // Measures `c` at `at` with `value`: one message, its judgement.
-store::ControlJudgement measure(ControlBook& book, const Control& c, double value,
-                                Clock::time_point at) {
+records::ControlJudgement measure(ControlBook& book, const Control& c, double value,
+                                  Clock::time_point at) {
   auto judged = book.judge(receipt_at(c.analyzer, at), control_set(c, value, stamp(at)), 0);
   EXPECT_EQ(judged.size(), 1U);
-  return judged.empty() ? store::ControlJudgement{} : judged.front();
+  return judged.empty() ? records::ControlJudgement{} : judged.front();
 }
 
-std::vector<std::string> rules_of(const store::ControlJudgement& j) {
+std::vector<std::string> rules_of(const records::ControlJudgement& j) {
   std::vector<std::string> out;
   for (const auto& v : j.violations) {
     out.push_back(v.rule);
@@ -205,7 +205,7 @@ TEST(ControlBook, ARetransmittedMeasurementIsJudgedOnce) {
 TEST(ControlBook, ABookRebuiltFromStoredJudgementsJudgesAsTheFirstDid) {
   const Control wbc;
   ControlBook first({}, policy(5, 24h));
-  std::vector<store::StoredJudgement> stored;
+  std::vector<records::StoredJudgement> stored;
   const double values[] = {7.0, 7.2, 6.8, 7.1, 6.9, 7.6, 7.7};
   for (std::size_t i = 0; i < std::size(values); ++i) {
     const auto at = kMonday + i * 3h;
@@ -289,7 +289,7 @@ TEST(ControlBook, ADefinitionPutBeforeTheRestoreIsListedOnce) {
   const ControlDefinition put{
       {"xn-1", "WBC", "XN-CHECK", "1", "4411"}, ControlTarget{7.4, 0.25}, 0, ""};
   book.override_definition(put);
-  store::QcHistory history;
+  QcHistory history;
   history.definitions.push_back({"xn-1", "WBC", "XN-CHECK", "1", "4411", "", 7.4, 0.25,
                                  std::nullopt, "new insert", "user:ada", ""});
   book.restore(history);

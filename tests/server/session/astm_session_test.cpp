@@ -30,7 +30,7 @@ class FakeIo : public AstmSessionIo {
   void work_acknowledged(std::vector<long long> ids) override { taken.push_back(std::move(ids)); }
 
   // What the store's writer would make of request i: its own content, or the reader's.
-  store::MessageContent content(std::size_t i) const {
+  records::MessageContent content(std::size_t i) const {
     const auto& r = requests.at(i);
     return r.content ? *r.content : reader->read(r.receipt);
   }
@@ -91,7 +91,7 @@ TEST_F(AstmSessionTest, TheLastFrameIsAcknowledgedOnlyOnceTheStoreHasTheMessage)
   ASSERT_EQ(io.requests.size(), 1U);
   EXPECT_EQ(io.requests[0].receipt.raw, kCbc + kEnd);
   EXPECT_EQ(io.requests[0].receipt.analyzer, "xn-1");
-  EXPECT_EQ(io.content(0).status, store::MessageStatus::Accepted);
+  EXPECT_EQ(io.content(0).status, records::MessageStatus::Accepted);
   ASSERT_EQ(io.content(0).result_sets.size(), 1U);
   EXPECT_EQ(io.content(0).result_sets[0].specimen_id, "SPEC-1");
   EXPECT_TRUE(analyzer.sent.empty()) << "the analyzer still waits for the final ACK";
@@ -116,9 +116,9 @@ TEST_F(AstmSessionTest, AMessageEndedWithoutItsTerminatorIsStoredIncompleteAndHe
   pump();
   ASSERT_EQ(io.requests.size(), 1U);
   const auto& request = io.requests[0];
-  EXPECT_EQ(request.receipt.link_status, store::MessageStatus::Incomplete);
+  EXPECT_EQ(request.receipt.link_status, records::MessageStatus::Incomplete);
   const auto content = io.content(0);
-  EXPECT_EQ(content.status, store::MessageStatus::Incomplete);
+  EXPECT_EQ(content.status, records::MessageStatus::Incomplete);
   EXPECT_NE(content.reject_reason.find("without its L record"), std::string::npos);
   ASSERT_EQ(content.result_sets.size(), 1U);
   for (const auto& d : content.decisions[0]) {
@@ -142,12 +142,12 @@ TEST_F(AstmSessionTest, AHostQueryIsAnsweredAtOnceWithNoInformationAndTheReplyIs
   analyzer_link.send(kHeader + "Q|1|1^2^        SPEC-9^B||||20261122101500||||||F\r" + kEnd);
   pump();
   ASSERT_GE(io.requests.size(), 1U);
-  EXPECT_EQ(io.requests[0].receipt.direction, store::Direction::In) << "the query, kept";
+  EXPECT_EQ(io.requests[0].receipt.direction, records::Direction::In) << "the query, kept";
   ASSERT_EQ(analyzer.received.size(), 1U) << "acknowledged and answered before its own commit";
   EXPECT_TRUE(analyzer.received[0].starts_with("H|\\^&|||hemalink|")) << analyzer.received[0];
   EXPECT_TRUE(analyzer.received[0].ends_with("\rL|1|I\r")) << analyzer.received[0];
   ASSERT_EQ(io.requests.size(), 2U);
-  EXPECT_EQ(io.requests[1].receipt.direction, store::Direction::Out);
+  EXPECT_EQ(io.requests[1].receipt.direction, records::Direction::Out);
   EXPECT_EQ(io.requests[1].receipt.raw, analyzer.received[0]);
   EXPECT_EQ(session.counts().queries, 1U);
 }
@@ -162,7 +162,7 @@ TEST_F(AstmSessionTest, DownloadedWorkIsTakenWhenItsLastFrameIsAcknowledged) {
   ASSERT_EQ(io.taken.size(), 1U) << "the analyzer ACKed the last frame";
   EXPECT_EQ(io.taken[0], (std::vector<long long>{41, 42}));
   ASSERT_EQ(io.requests.size(), 1U);
-  EXPECT_EQ(io.requests[0].receipt.direction, store::Direction::Out) << "the download is kept";
+  EXPECT_EQ(io.requests[0].receipt.direction, records::Direction::Out) << "the download is kept";
   session.finish();
   EXPECT_FALSE(session.send_work({work, {43}})) << "a closed connection sends nothing";
 }
@@ -195,8 +195,8 @@ TEST_F(AstmSessionTest, AFrameTheLinkRefusesIsNakedAndKeptRawAsRejected) {
   // What the link keeps of a frame: its number, text and ETB/ETX; the checksum it came with is
   // in the reason.
   EXPECT_EQ(kept.receipt.raw, frame.substr(1, frame.size() - 5));
-  EXPECT_EQ(kept.receipt.direction, store::Direction::In);
-  EXPECT_EQ(kept.content->status, store::MessageStatus::Rejected);
+  EXPECT_EQ(kept.receipt.direction, records::Direction::In);
+  EXPECT_EQ(kept.content->status, records::MessageStatus::Rejected);
   EXPECT_NE(
       kept.content->reject_reason.find("checksum " + frame.substr(frame.size() - 4, 2) + " sent"),
       std::string::npos)

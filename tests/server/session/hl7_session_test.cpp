@@ -27,14 +27,14 @@ class FakeIo : public SessionIo {
     completions.push_back(std::move(done));
   }
   // What the store's writer would make of request i: its own content, or the reader's.
-  store::MessageContent content(std::size_t i) const {
+  records::MessageContent content(std::size_t i) const {
     const auto& r = requests.at(i);
     return r.content ? *r.content : reader->read(r.receipt);
   }
   // Completes request i as the store would: saying what was read, unless it never was.
   void complete(std::size_t i, store::StoreOutcome outcome, std::string detail = "") {
     store::Completion c{outcome, std::move(detail)};
-    c.content = store::summarize(content(i));
+    c.content = records::summarize(content(i));
     completions.at(i)(c);
   }
   void complete_unread(std::size_t i, store::StoreOutcome outcome) {
@@ -99,7 +99,7 @@ TEST_F(Hl7SessionTest, AcknowledgesOnlyOnceTheStoreHasTheMessage) {
   EXPECT_EQ(io.requests[0].receipt.analyzer, "hl7-1");
   EXPECT_EQ(io.requests[0].receipt.raw, oru("C1"));
   EXPECT_FALSE(io.requests[0].content) << "the store's writer reads it, not the I/O thread";
-  EXPECT_EQ(io.content(0).status, store::MessageStatus::Accepted);
+  EXPECT_EQ(io.content(0).status, records::MessageStatus::Accepted);
   ASSERT_EQ(io.content(0).result_sets.size(), 1U);
   EXPECT_EQ(io.content(0).control_id, "C1");
   EXPECT_TRUE(io.written.empty()) << "no ACK before the commit";
@@ -129,7 +129,7 @@ TEST_F(Hl7SessionTest, AQueryIsAnsweredAtOnceAndItsWorkOrderTakenByTheAnalyzersO
       << "the query answered before its own commit";
   EXPECT_EQ(session.awaiting_acknowledgement(), 0U);
   ASSERT_EQ(io.requests.size(), 3U);
-  EXPECT_EQ(io.requests[2].receipt.direction, store::Direction::Out) << "the work order, kept";
+  EXPECT_EQ(io.requests[2].receipt.direction, records::Direction::Out) << "the work order, kept";
   EXPECT_EQ(io.requests[2].receipt.raw, io.reply.follow_up);
   io.complete(1, store::StoreOutcome::Stored);
   EXPECT_EQ(io.acks().size(), 3U) << "its commit adds nothing";
@@ -181,7 +181,7 @@ TEST_F(Hl7SessionTest, AMessageThatDoesNotParseIsStoredAsRejectedAndAnsweredWith
   const std::string broken = "MSH|^~\\&|BC5380|LAB|LIS|HOSP|20261122||ORU^R01|C9|P|2.5\rOBX|1|NM";
   session.feed(as_bytes(framed(broken)));
   ASSERT_EQ(io.requests.size(), 1U);
-  EXPECT_EQ(io.content(0).status, store::MessageStatus::Rejected);
+  EXPECT_EQ(io.content(0).status, records::MessageStatus::Rejected);
   EXPECT_EQ(io.requests[0].receipt.raw, broken);
   io.complete(0, store::StoreOutcome::Stored);
   const auto acks = io.acks();
@@ -280,7 +280,7 @@ TEST_F(Hl7SessionTest, AnOversizeFrameIsKeptRawAndAnswered) {
   Hl7Session small{{"hl7-1", "generic-hl7", "127.0.0.1:40000", 64}, small_io};
   small.feed(as_bytes(framed(oru("C1"))));
   ASSERT_EQ(small_io.requests.size(), 1U);
-  EXPECT_EQ(small_io.content(0).status, store::MessageStatus::Rejected);
+  EXPECT_EQ(small_io.content(0).status, records::MessageStatus::Rejected);
   EXPECT_FALSE(small_io.content(0).reject_reason.empty());
   EXPECT_TRUE(small_io.requests[0].receipt.raw.starts_with("MSH|"));
   small_io.complete(0, store::StoreOutcome::Stored);

@@ -12,6 +12,9 @@
 #include "tests/support/store_requests.hpp"
 
 namespace hemalink::store {
+
+using records::Receipt;
+
 namespace {
 
 using Cut = testing::CommitCutter::Cut;

@@ -16,6 +16,9 @@
 #include "tests/support/store_requests.hpp"
 
 namespace hemalink::store {
+
+using records::LisRoutes;
+
 namespace {
 
 using namespace std::chrono_literals;

@@ -10,6 +10,10 @@
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::store {
+
+using records::MessageStatus;
+using records::Receipt;
+
 namespace {
 
 class SpoolTest : public ::testing::Test {

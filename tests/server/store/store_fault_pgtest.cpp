@@ -17,6 +17,9 @@
 #include "tests/support/store_requests.hpp"
 
 namespace hemalink::store {
+
+using records::Receipt;
+
 namespace {
 
 // Three XN analyzers (over two writers), each message a five-result CBC, read the way

@@ -19,6 +19,12 @@
 #include "tests/support/store_requests.hpp"
 
 namespace hemalink::store {
+
+using records::LisRoutes;
+using records::MessageContent;
+using records::MessageStatus;
+using records::Receipt;
+
 namespace {
 
 using testing::StoreHarness;
@@ -328,7 +334,7 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
 TEST(Store, AnIncompleteMessageKeepsItsResultsHeldAndSendsNothing) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
-  auto release_all = [](model::ResultSet& set, const store::Receipt&, const qc::TestStatuses*) {
+  auto release_all = [](model::ResultSet& set, const records::Receipt&, const qc::TestStatuses*) {
     model::Decision d;
     d.verdict = model::Verdict::Release;
     d.decided_by = "rules:test";

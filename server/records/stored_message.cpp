@@ -1,6 +1,6 @@
-#include "server/store/stored_message.hpp"
+#include "server/records/stored_message.hpp"
 
-namespace hemalink::store {
+namespace hemalink::records {
 
 Receipt Receipt::arrived(std::string analyzer, std::string driver, WireProtocol protocol,
                          std::string peer_address, std::string raw, Direction direction) {
@@ -49,17 +49,6 @@ ContentSummary summarize(const MessageContent& content) {
   return s;
 }
 
-ReceiptReader read_each(std::function<MessageContent(const Receipt&)> read) {
-  return [read = std::move(read)](std::span<const Receipt* const> receipts) {
-    std::vector<MessageContent> contents;
-    contents.reserve(receipts.size());
-    for (const auto* receipt : receipts) {
-      contents.push_back(read(*receipt));
-    }
-    return contents;
-  };
-}
-
 const char* to_string(Direction direction) {
   return direction == Direction::In ? "in" : "out";
 }
@@ -78,20 +67,4 @@ const char* to_string(MessageStatus status) {
   return "rejected";
 }
 
-const char* to_string(StoreOutcome outcome) {
-  switch (outcome) {
-    case StoreOutcome::Stored:
-      return "stored";
-    case StoreOutcome::AlreadyStored:
-      return "already stored";
-    case StoreOutcome::Duplicate:
-      return "duplicate";
-    case StoreOutcome::Spooled:
-      return "spooled";
-    case StoreOutcome::Failed:
-      return "failed";
-  }
-  return "failed";
-}
-
-}  // namespace hemalink::store
+}  // namespace hemalink::records

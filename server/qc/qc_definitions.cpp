@@ -1,10 +1,15 @@
-#include "server/store/qc_definitions.hpp"
+#include "server/qc/qc_definitions.hpp"
 
 #include <pqxx/pqxx>
 
 #include "server/store/thread_connection.hpp"
 
-namespace hemalink::store {
+namespace hemalink::qc {
+
+using store::on_thread_connection;
+using store::StoreError;
+using store::thread_connection;
+
 namespace {
 
 constexpr const char* kColumns =
@@ -72,4 +77,4 @@ Result<QcDefinitionRow, StoreError> put_qc_definition(const std::string& dsn,
       });
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::qc

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace hemalink::store {
+namespace hemalink::records {
 
 /// One LIS destination and the analyzers whose released results it takes (empty: all).
 struct LisRoute {
@@ -22,4 +22,4 @@ struct LisRoute {
 /// routes (no LIS configured): released results are stored and go nowhere.
 using LisRoutes = std::vector<LisRoute>;
 
-}  // namespace hemalink::store
+}  // namespace hemalink::records

@@ -1,8 +1,12 @@
-#include "server/store/qc_records.hpp"
+#include "server/qc/qc_records.hpp"
 
 #include "server/store/json_documents.hpp"
 
-namespace hemalink::store {
+namespace hemalink::qc {
+
+using store::one_document;
+using store::StoreError;
+
 namespace {
 
 constexpr const char* kSeries = R"sql(
@@ -112,4 +116,4 @@ Result<std::string, StoreError> qc_bracket_json(const std::string& dsn, const st
   return one_document(dsn, "bracketing a QC failure", kBracket, analyzer, test);
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::qc

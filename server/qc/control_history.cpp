@@ -1,4 +1,4 @@
-#include "server/store/control_history.hpp"
+#include "server/qc/control_history.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,17 @@
 #include "server/store/epoch_seconds.hpp"
 #include "server/store/thread_connection.hpp"
 
-namespace hemalink::store {
+namespace hemalink::qc {
+
+using records::StoredAveragePoint;
+using records::StoredJudgement;
+
+using store::epoch_seconds;
+using store::from_epoch_seconds;
+using store::on_thread_connection;
+using store::StoreError;
+using store::thread_connection;
+
 namespace {
 
 // A start-up read: it ranks every row, which is fine for the QC of years (a few hundred thousand
@@ -113,4 +123,4 @@ Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_
   return history;
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::qc

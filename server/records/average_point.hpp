@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-namespace hemalink::store {
+namespace hemalink::records {
 
 /// Where a patient-based average (XbarM, moving average, EWMA) of one test on one analyzer stood
 /// when it was judged against its limits: stored with the message that completed it
@@ -29,4 +29,4 @@ struct StoredAveragePoint {
   AveragePointRow point;
 };
 
-}  // namespace hemalink::store
+}  // namespace hemalink::records

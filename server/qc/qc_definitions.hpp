@@ -7,7 +7,7 @@
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
 
-namespace hemalink::store {
+namespace hemalink::qc {
 
 /// A control definition put through the API (`qc_definitions`).
 struct QcDefinitionRow {
@@ -26,11 +26,11 @@ struct QcDefinitionRow {
 };
 
 /// Every definition put through the API, oldest first.
-Result<std::vector<QcDefinitionRow>, StoreError> qc_definitions(const std::string& dsn);
+Result<std::vector<QcDefinitionRow>, store::StoreError> qc_definitions(const std::string& dsn);
 
 /// Puts a definition (a new one, or a change of the one for the same control), audited with
 /// `changed_by` and `reason` in the same transaction. The row as stored.
-Result<QcDefinitionRow, StoreError> put_qc_definition(const std::string& dsn,
-                                                      const QcDefinitionRow& row);
+Result<QcDefinitionRow, store::StoreError> put_qc_definition(const std::string& dsn,
+                                                             const QcDefinitionRow& row);
 
-}  // namespace hemalink::store
+}  // namespace hemalink::qc

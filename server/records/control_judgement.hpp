@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace hemalink::store {
+namespace hemalink::records {
 
 /// How quality control judged one control result as it arrived: stored with the result, in the
 /// same transaction (the `qc_evaluations` table).
@@ -49,4 +49,4 @@ struct StoredJudgement {
   ControlJudgement judgement;
 };
 
-}  // namespace hemalink::store
+}  // namespace hemalink::records
