@@ -88,7 +88,7 @@ void publish_connection(EventHub& hub, const std::string& analyzer, const std::s
               {{"analyzer", analyzer}, {"peer", peer}});
 }
 
-void publish_settled(EventHub& hub, const std::string& destination, const store::ClaimedRow& row,
+void publish_settled(EventHub& hub, const std::string& destination, const lis::ClaimedRow& row,
                      bool is_delivered) {
   hub.publish(is_delivered ? "delivered" : "dead", {{"destination", destination},
                                                     {"outbox_id", row.id},

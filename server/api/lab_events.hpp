@@ -3,7 +3,7 @@
 #include <string>
 
 #include "server/api/event_hub.hpp"
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 #include "server/store/store_request.hpp"
 
 namespace hemalink::api {
@@ -29,7 +29,7 @@ void publish_quality_control(EventHub& hub, const records::Receipt& receipt,
                              const records::MessageContent& content);
 void publish_connection(EventHub& hub, const std::string& analyzer, const std::string& peer,
                         bool is_open);
-void publish_settled(EventHub& hub, const std::string& destination, const store::ClaimedRow& row,
+void publish_settled(EventHub& hub, const std::string& destination, const lis::ClaimedRow& row,
                      bool is_delivered);
 
 }  // namespace hemalink::api

@@ -5,8 +5,8 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/prometheus_text.hpp"
+#include "server/lis/outbox_admin.hpp"
 #include "server/store/lab_records.hpp"
-#include "server/store/outbox_admin.hpp"
 #include "server/store/store_request.hpp"
 
 namespace hemalink::api {
@@ -170,7 +170,7 @@ std::vector<Row> with_every_destination(std::vector<Row> rows, const LabView& v)
 }
 
 void outbox_metrics(PrometheusText& p, const LabView& v) {
-  const auto depths = store::OutboxAdmin(v.dsn).depths();
+  const auto depths = lis::OutboxAdmin(v.dsn).depths();
   p.family("hemalink_outbox_up", "gauge", "1 when the outbox could be read for these metrics.");
   p.sample("hemalink_outbox_up", {}, depths ? 1 : 0);
   if (!depths)

@@ -4,8 +4,8 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
+#include "server/lis/outbox_admin.hpp"
 #include "server/store/lab_records.hpp"
-#include "server/store/outbox_admin.hpp"
 
 namespace hemalink::api {
 
@@ -31,7 +31,7 @@ void add_outbox_routes(Router& router, View view) {
                     call.request.body.find_first_not_of(" \t\r\n{}") != std::string::npos) {
                   throw ClientError(400, "bad_request", "$: a resend takes no body (or {})");
                 }
-                const store::OutboxAdmin admin(view->dsn);
+                const lis::OutboxAdmin admin(view->dsn);
                 const auto resent = admin.resend(id, call.actor());
                 if (!resent) {
                   if (resent.error().code == store::StoreErrc::Conflict) {

@@ -5,7 +5,7 @@
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
 #include "server/files/json_fields.hpp"
-#include "server/store/review_queue.hpp"
+#include "server/review/review_queue.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -15,8 +15,8 @@ using nlohmann::json;
 constexpr std::size_t kMaxComment = 2000;
 constexpr std::size_t kMaxValue = 64;
 
-store::ReviewAction action_of(const RouteCall& call, store::ReviewVerdict verdict) {
-  store::ReviewAction a;
+review::ReviewAction action_of(const RouteCall& call, review::ReviewVerdict verdict) {
+  review::ReviewAction a;
   a.result_id = id_param(call, "result_id");
   a.verdict = verdict;
   a.actor = call.actor();
@@ -30,7 +30,7 @@ store::ReviewAction action_of(const RouteCall& call, store::ReviewVerdict verdic
     if (f.has("corrected_value")) {
       std::string value;
       f.text("corrected_value", value);
-      if (verdict != store::ReviewVerdict::Release) {
+      if (verdict != review::ReviewVerdict::Release) {
         f.error(f.path_of("corrected_value"), "only a release reports a corrected value");
       } else if (value.empty() || value.size() > kMaxValue) {
         f.error(f.path_of("corrected_value"),
@@ -43,13 +43,13 @@ store::ReviewAction action_of(const RouteCall& call, store::ReviewVerdict verdic
   return a;
 }
 
-ApiResponse act(const LabView& view, const RouteCall& call, store::ReviewVerdict verdict) {
+ApiResponse act(const LabView& view, const RouteCall& call, review::ReviewVerdict verdict) {
   const auto action = action_of(call, verdict);
-  auto answer = stored(store::apply_review_action(view.dsn, view.lis_routes, action));
+  auto answer = stored(review::apply_review_action(view.dsn, view.lis_routes, action));
   switch (answer.outcome) {
-    case store::ReviewOutcome::NoSuchResult:
+    case review::ReviewOutcome::NoSuchResult:
       throw ClientError(404, "not_found", fmt::format("no result {}", action.result_id));
-    case store::ReviewOutcome::NotHeld: {
+    case review::ReviewOutcome::NotHeld: {
       const auto current = json::parse(answer.json);
       throw ClientError(
           409, "conflict",
@@ -57,7 +57,7 @@ ApiResponse act(const LabView& view, const RouteCall& call, store::ReviewVerdict
                       current.value("decision", "none"), current.value("decided_by", "nobody"),
                       current.value("decided_at", "?")));
     }
-    case store::ReviewOutcome::Applied:
+    case review::ReviewOutcome::Applied:
       break;
   }
   if (!answer.ordered_again.empty() && view.orders_changed) {
@@ -65,9 +65,9 @@ ApiResponse act(const LabView& view, const RouteCall& call, store::ReviewVerdict
   }
   if (view.events) {
     const auto decided = json::parse(answer.json);
-    view.events->publish(verdict == store::ReviewVerdict::Reject  ? "rejected"
-                         : verdict == store::ReviewVerdict::Rerun ? "rerun"
-                                                                  : "released",
+    view.events->publish(verdict == review::ReviewVerdict::Reject  ? "rejected"
+                         : verdict == review::ReviewVerdict::Rerun ? "rerun"
+                                                                   : "released",
                          {{"result_id", action.result_id},
                           {"decided_by", decided["decided_by"]},
                           {"reason", decided["reason"]}});
@@ -75,7 +75,7 @@ ApiResponse act(const LabView& view, const RouteCall& call, store::ReviewVerdict
   return json_text_response(std::move(answer.json));
 }
 
-void add_action(Router& router, const View& view, const char* name, store::ReviewVerdict verdict) {
+void add_action(Router& router, const View& view, const char* name, review::ReviewVerdict verdict) {
   router.add({"POST",
               fmt::format("/api/v1/review/{{result_id}}/{}", name),
               config::ApiRole::Technologist,
@@ -89,12 +89,12 @@ void add_review_routes(Router& router, View view) {
   router.add(
       {"GET", "/api/v1/review", config::ApiRole::Viewer, {"limit"}, [view](const RouteCall& call) {
          const auto limit = limit_param(call, 500, 5000);
-         return json_text_response(fmt::format("{{\"specimens\":{}}}",
-                                               stored(store::review_queue_json(view->dsn, limit))));
+         return json_text_response(fmt::format(
+             "{{\"specimens\":{}}}", stored(review::review_queue_json(view->dsn, limit))));
        }});
-  add_action(router, view, "release", store::ReviewVerdict::Release);
-  add_action(router, view, "rerun", store::ReviewVerdict::Rerun);
-  add_action(router, view, "reject", store::ReviewVerdict::Reject);
+  add_action(router, view, "release", review::ReviewVerdict::Release);
+  add_action(router, view, "rerun", review::ReviewVerdict::Rerun);
+  add_action(router, view, "reject", review::ReviewVerdict::Reject);
 }
 
 }  // namespace hemalink::api

@@ -9,7 +9,7 @@
 
 #include "server/cli/command_arguments.hpp"
 #include "server/config/daemon_config.hpp"
-#include "server/store/outbox_admin.hpp"
+#include "server/lis/outbox_admin.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -30,7 +30,7 @@ struct Arguments {
   std::optional<std::string> dsn;
   std::string action;
   std::optional<long long> id;
-  store::OutboxFilter filter;
+  lis::OutboxFilter filter;
 };
 
 std::string parse(const std::vector<std::string>& args, Arguments& a) {
@@ -92,8 +92,7 @@ std::string readable(std::string payload) {
   return payload;
 }
 
-int list(const store::OutboxAdmin& admin, const Arguments& a, std::ostream& out,
-         std::ostream& err) {
+int list(const lis::OutboxAdmin& admin, const Arguments& a, std::ostream& out, std::ostream& err) {
   auto depths = admin.depths();
   auto rows = admin.list(a.filter);
   if (!depths || !rows) {
@@ -113,7 +112,7 @@ int list(const store::OutboxAdmin& admin, const Arguments& a, std::ostream& out,
   return 0;
 }
 
-int show(const store::OutboxAdmin& admin, long long id, std::ostream& out, std::ostream& err) {
+int show(const lis::OutboxAdmin& admin, long long id, std::ostream& out, std::ostream& err) {
   auto row = admin.show(id);
   if (!row) {
     fmt::print(err, "hemalink outbox: {}\n", row.error().detail);
@@ -137,7 +136,7 @@ int show(const store::OutboxAdmin& admin, long long id, std::ostream& out, std::
   return 0;
 }
 
-int change(const store::OutboxAdmin& admin, const Arguments& a, std::ostream& out,
+int change(const lis::OutboxAdmin& admin, const Arguments& a, std::ostream& out,
            std::ostream& err) {
   if (a.action == "resend") {
     auto done = admin.resend(*a.id, actor());
@@ -176,7 +175,7 @@ int run_outbox(const std::vector<std::string>& args, std::ostream& out, std::ost
       return 2;
     }
   }
-  const store::OutboxAdmin admin(*a.dsn);
+  const lis::OutboxAdmin admin(*a.dsn);
   if (a.action == "list") {
     return list(admin, a, out, err);
   }

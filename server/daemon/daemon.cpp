@@ -27,6 +27,8 @@
 #include "server/ingest/configured_message_reader.hpp"
 #include "server/ingest/current_message_reader.hpp"
 #include "server/lis/lis_link.hpp"
+#include "server/lis/outbox_watch.hpp"
+#include "server/orders/order_book.hpp"
 #include "server/orders/order_intake.hpp"
 #include "server/orders/order_marks.hpp"
 #include "server/orders/rule_steps.hpp"
@@ -34,8 +36,6 @@
 #include "server/qc/control_book.hpp"
 #include "server/qc/control_history.hpp"
 #include "server/store/database_result_archive.hpp"
-#include "server/store/order_book.hpp"
-#include "server/store/outbox_watch.hpp"
 #include "server/transport/file_drop.hpp"
 #include "server/transport/serial_line.hpp"
 #include "server/transport/tcp_dialer.hpp"
@@ -84,7 +84,7 @@ void order_steps(const std::string& dsn, const records::MessageContent& content,
                  orders::WorkDownload& downloads) {
   std::vector<std::string> ordered;
   for (const auto& steps : orders::order_steps_of(content)) {
-    if (auto added = store::add_order_steps(dsn, steps); !added) {
+    if (auto added = orders::add_order_steps(dsn, steps); !added) {
       spdlog::warn("specimen {}: reruns and reflexes not ordered: {}", steps.specimen_id,
                    added.error().detail);
     } else if (*added > 0) {
@@ -176,7 +176,7 @@ std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const config::DaemonCo
     settings.mapping = std::move((*mappings)[i]);
     settings.dsn = c.database_url;
     settings.node = node;
-    settings.on_row_settled = [events, name = c.lis[i].name](const store::ClaimedRow& row,
+    settings.on_row_settled = [events, name = c.lis[i].name](const lis::ClaimedRow& row,
                                                              bool is_delivered) {
       api::publish_settled(*events, name, row, is_delivered);
     };
@@ -258,7 +258,7 @@ struct Daemon::Parts {
   std::vector<std::unique_ptr<transport::SerialLine>> serial_lines;
   std::vector<std::unique_ptr<transport::FileDrop>> file_drops;
   std::vector<std::shared_ptr<lis::LisLink>> lis_links;
-  std::unique_ptr<store::OutboxWatch> outbox_watch;
+  std::unique_ptr<lis::OutboxWatch> outbox_watch;
   std::unique_ptr<api::HttpServer> http;
   asio::signal_set signals;
   bool is_stopping = false;
@@ -303,7 +303,7 @@ struct Daemon::Parts {
       spdlog::info("no LIS destination configured: released results are stored and go nowhere");
       return;
     }
-    outbox_watch = std::make_unique<store::OutboxWatch>(
+    outbox_watch = std::make_unique<lis::OutboxWatch>(
         config.database_url, [this](const std::string& destination) {
           for (auto& link : lis_links) {
             if (destination.empty() || link->name() == destination) {
@@ -424,7 +424,7 @@ struct Daemon::Parts {
   // knows it (the integrator fixed it and restarted): the unmapped codes panel empties and the
   // work reaches the analyzers. A database not there yet only delays it to the next start.
   void learn_mapped_codes(const std::string& source, const config::LisMapping& mapping) {
-    auto learned = store::remap_unmapped_tests(
+    auto learned = orders::remap_unmapped_tests(
         config.database_url, source,
         [&mapping](std::string_view code) { return mapping.ordered_tests(code); });
     if (!learned) {

@@ -90,7 +90,7 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
     reader->set_order_matching(
         [dsn = config.database_url](const std::vector<std::string>& ids)
             -> std::optional<std::vector<records::PendingOrder>> {
-          auto orders = store::orders_on_specimens(dsn, ids);
+          auto orders = orders::orders_on_specimens(dsn, ids);
           if (!orders) {
             return std::nullopt;
           }

@@ -10,7 +10,7 @@
 
 #include "drivers/model/decision.hpp"
 #include "drivers/model/result_set.hpp"
-#include "server/store/order_book.hpp"
+#include "server/records/pending_order.hpp"
 
 namespace hemalink::ingest {
 

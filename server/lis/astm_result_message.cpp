@@ -15,7 +15,7 @@ void write_comments(astm::Lis2Writer& w, const std::vector<std::string>& comment
 }
 
 void write_result(astm::Lis2Writer& w, std::size_t sequence, const LisObservation& o,
-                  const store::OutboxResult& r, const store::OutboxSpecimen& s) {
+                  const OutboxResult& r, const OutboxSpecimen& s) {
   const char status[] = {o.status, '\0'};
   w.record('R')
       .field(std::to_string(sequence))
@@ -36,9 +36,9 @@ void write_result(astm::Lis2Writer& w, std::size_t sequence, const LisObservatio
 
 }  // namespace
 
-Result<store::BuiltMessage, std::string> build_astm_results(const store::OutboxContent& c,
-                                                            const config::LisDestination& d,
-                                                            const config::LisMapping& mapping) {
+Result<BuiltMessage, std::string> build_astm_results(const OutboxContent& c,
+                                                     const config::LisDestination& d,
+                                                     const config::LisMapping& mapping) {
   auto read = lis_observations(c, mapping);
   if (!read) {
     return read.error();
@@ -48,7 +48,7 @@ Result<store::BuiltMessage, std::string> build_astm_results(const store::OutboxC
   const auto& s = c.specimen;
   const auto panel = lis_panel(s, mapping);
   const char processing[] = {config::processing_id_code(d.processing_id), '\0'};
-  store::BuiltMessage m;
+  BuiltMessage m;
   m.control_id = control_id_of(c.outbox_id);
   astm::Lis2Writer w(m.payload);
   w.header()

@@ -137,7 +137,7 @@ class LisConnection final : public LisConnectionBase,
     }
   }
 
-  using Claimed = Result<std::vector<store::ClaimedRow>, store::StoreError>;
+  using Claimed = Result<std::vector<ClaimedRow>, store::StoreError>;
 
   // Claims, then sends each row claimed; while a batch is sent the next is claimed and built on
   // the link's claiming thread.
@@ -234,7 +234,7 @@ class LisConnection final : public LisConnectionBase,
     is_idle_ = false;
   }
 
-  asio::awaitable<void> attempt(const store::ClaimedRow& row) {
+  asio::awaitable<void> attempt(const ClaimedRow& row) {
     const auto sent_at = std::chrono::system_clock::now();
     const auto started = Clock::now();
     const auto outcome = co_await exchange(row);
@@ -243,8 +243,8 @@ class LisConnection final : public LisConnectionBase,
       const auto took = Clock::now() - started;
       counters.delivered.fetch_add(1, std::memory_order_relaxed);
       counters.record_latency(took);
-      const store::Delivery delivery{row.payload, outcome.reply, peer_, sent_at,
-                                     std::chrono::system_clock::now()};
+      const Delivery delivery{row.payload, outcome.reply, peer_, sent_at,
+                              std::chrono::system_clock::now()};
       if (auto handed = link_->hand_delivered(row, delivery); !handed) {
         report_unmarked(handed.error());
       }
@@ -258,7 +258,7 @@ class LisConnection final : public LisConnectionBase,
     if (outcome.kind == Kind::Lost && link_->is_stopping()) {
       // Not the LIS's failure: sent again at the next start. (Named: GCC 12 miscompiles an
       // initializer list in a coroutine.)
-      std::vector<store::ClaimedRow> rows(1, row);
+      std::vector<ClaimedRow> rows(1, row);
       co_await link_->release(std::move(rows));
       co_return;
     }
@@ -283,7 +283,7 @@ class LisConnection final : public LisConnectionBase,
     }
   }
 
-  void count_failure(const store::ClaimedRow& row, const std::string& why) {
+  void count_failure(const ClaimedRow& row, const std::string& why) {
     settle_mark();
     const int attempt = row.attempts + 1;
     const auto retry_after = link_->backoff_after(attempt);
@@ -303,14 +303,14 @@ class LisConnection final : public LisConnectionBase,
     }
   }
 
-  asio::awaitable<Outcome> exchange(const store::ClaimedRow& row) {
+  asio::awaitable<Outcome> exchange(const ClaimedRow& row) {
     if (astm_) {
       co_return co_await exchange_astm(row);
     }
     co_return co_await exchange_hl7(row);
   }
 
-  asio::awaitable<Outcome> exchange_hl7(const store::ClaimedRow& row) {
+  asio::awaitable<Outcome> exchange_hl7(const ClaimedRow& row) {
     in_flight_ = row.control_id;
     reply_.reset();
     std::string framed;
@@ -339,7 +339,7 @@ class LisConnection final : public LisConnectionBase,
                       fmt::format("no ACK within {} ms", destination_.ack_timeout.count()), ""};
   }
 
-  asio::awaitable<Outcome> exchange_astm(const store::ClaimedRow& row) {
+  asio::awaitable<Outcome> exchange_astm(const ClaimedRow& row) {
     sent_.reset();
     sending_ = astm_->send(row.payload);
     while (!sent_ && !is_closed_) {

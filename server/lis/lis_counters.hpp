@@ -8,7 +8,7 @@
 namespace hemalink::lis {
 
 /// What one LIS destination did since start, for the metrics of the HTTP API. Depth and the age
-/// of the oldest pending row are read from the database (store::OutboxAdmin::depths) instead.
+/// of the oldest pending row are read from the database (OutboxAdmin::depths) instead.
 struct LisCounters {
   /// Upper bounds, in milliseconds, of the send-latency buckets (write to acknowledgement).
   static constexpr std::array<double, 10> kLatencyBucketsMs = {1,  2,   5,   10,   20,

@@ -23,8 +23,8 @@
 namespace hemalink::lis {
 namespace {
 
-store::BuildMessage message_builder(const LisLinkSettings& s) {
-  return [destination = s.destination, mapping = s.mapping](const store::OutboxContent& content) {
+BuildMessage message_builder(const LisLinkSettings& s) {
+  return [destination = s.destination, mapping = s.mapping](const OutboxContent& content) {
     return destination.protocol == model::WireProtocol::Astm
                ? build_astm_results(content, destination, mapping)
                : build_oru(content, destination, mapping);
@@ -174,21 +174,21 @@ asio::awaitable<T> LisLink::on_claiming_thread(Work work) {
   co_return std::move(*out);
 }
 
-asio::awaitable<Result<std::vector<store::ClaimedRow>, store::StoreError>> LisLink::claim() {
-  using R = Result<std::vector<store::ClaimedRow>, store::StoreError>;
+asio::awaitable<Result<std::vector<ClaimedRow>, store::StoreError>> LisLink::claim() {
+  using R = Result<std::vector<ClaimedRow>, store::StoreError>;
   co_return co_await on_claiming_thread<R>(
       [this] { return sender_.claim(settings_.claim_batch, build_); });
 }
 
-asio::awaitable<void> LisLink::release(std::vector<store::ClaimedRow> rows) {
+asio::awaitable<void> LisLink::release(std::vector<ClaimedRow> rows) {
   co_await on_claiming_thread<bool>([&] {
     sender_.release(rows);
     return true;
   });
 }
 
-Result<void, store::StoreError> LisLink::hand_delivered(const store::ClaimedRow& row,
-                                                        const store::Delivery& delivery) {
+Result<void, store::StoreError> LisLink::hand_delivered(const ClaimedRow& row,
+                                                        const Delivery& delivery) {
   return sender_.hand_delivered(row, delivery);
 }
 
@@ -196,8 +196,7 @@ Result<void, store::StoreError> LisLink::settle_delivered() {
   return sender_.settle_delivered();
 }
 
-Result<bool, store::StoreError> LisLink::failed(const store::ClaimedRow& row,
-                                                const store::FailedAttempt& why) {
+Result<bool, store::StoreError> LisLink::failed(const ClaimedRow& row, const FailedAttempt& why) {
   return sender_.failed(row, why);
 }
 

@@ -15,7 +15,7 @@
 #include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
 #include "server/lis/lis_counters.hpp"
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 
 namespace hemalink::transport {
 class TcpListener;
@@ -38,7 +38,7 @@ struct LisLinkSettings {
   std::chrono::milliseconds poll{2000};
   /// Told of each row the LIS acknowledged (true) and each that went dead (false), on the
   /// link's thread: for live events.
-  std::function<void(const store::ClaimedRow& row, bool is_delivered)> on_row_settled;
+  std::function<void(const lis::ClaimedRow& row, bool is_delivered)> on_row_settled;
 };
 
 /// What a connection to the LIS may be woken by (new rows noticed).
@@ -90,17 +90,16 @@ class LisLink : public std::enable_shared_from_this<LisLink> {
   void detach(const LisConnectionBase* connection);
 
   /// Claims and builds the next rows on the claiming thread; resumes on the link's thread.
-  asio::awaitable<Result<std::vector<store::ClaimedRow>, store::StoreError>> claim();
+  asio::awaitable<Result<std::vector<lis::ClaimedRow>, store::StoreError>> claim();
   /// Lets go of rows claimed but not attempted, on the claiming thread.
-  asio::awaitable<void> release(std::vector<store::ClaimedRow> rows);
+  asio::awaitable<void> release(std::vector<lis::ClaimedRow> rows);
   /// Marks, on the link's own thread (blocking it, and nothing else). An acknowledged row's mark
   /// is handed to PostgreSQL and settled once the next message has gone (or before any other
-  /// mark): see store::OutboxSender::hand_delivered.
-  Result<void, store::StoreError> hand_delivered(const store::ClaimedRow& row,
-                                                 const store::Delivery& delivery);
+  /// mark): see lis::OutboxSender::hand_delivered.
+  Result<void, store::StoreError> hand_delivered(const lis::ClaimedRow& row,
+                                                 const lis::Delivery& delivery);
   Result<void, store::StoreError> settle_delivered();
-  Result<bool, store::StoreError> failed(const store::ClaimedRow& row,
-                                         const store::FailedAttempt& why);
+  Result<bool, store::StoreError> failed(const lis::ClaimedRow& row, const lis::FailedAttempt& why);
   std::chrono::milliseconds until_next_due();
 
   /// The back-off before attempt `attempts` + 1 of a row that failed `attempts` times.
@@ -111,8 +110,8 @@ class LisLink : public std::enable_shared_from_this<LisLink> {
   asio::awaitable<T> on_claiming_thread(Work work);
 
   LisLinkSettings settings_;
-  store::BuildMessage build_;
-  store::OutboxSender sender_;
+  lis::BuildMessage build_;
+  lis::OutboxSender sender_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   asio::thread_pool claiming_{1};

@@ -10,7 +10,7 @@
 namespace hemalink::lis {
 namespace {
 
-char status_of(const store::OutboxResult& r) {
+char status_of(const OutboxResult& r) {
   if (r.status == "cannot_report") {
     return 'X';
   }
@@ -71,7 +71,7 @@ std::optional<std::string> converted_range(const std::string& range, double fact
 
 }  // namespace
 
-Result<LisObservation, std::string> lis_observation(const store::OutboxResult& r,
+Result<LisObservation, std::string> lis_observation(const OutboxResult& r,
                                                     const config::LisMapping& mapping) {
   LisObservation o;
   o.status = status_of(r);
@@ -119,7 +119,7 @@ Result<LisObservation, std::string> lis_observation(const store::OutboxResult& r
 }
 
 Result<std::vector<LisObservation>, std::string> lis_observations(
-    const store::OutboxContent& c, const config::LisMapping& mapping) {
+    const OutboxContent& c, const config::LisMapping& mapping) {
   if (c.results.empty()) {
     return std::string("the row names no result");
   }
@@ -139,7 +139,7 @@ bool has_correction(const std::vector<LisObservation>& observations) {
                      [](const auto& o) { return o.status == 'C'; });
 }
 
-LisPanel lis_panel(const store::OutboxSpecimen& specimen, const config::LisMapping& mapping) {
+LisPanel lis_panel(const OutboxSpecimen& specimen, const config::LisMapping& mapping) {
   if (const auto* p = mapping.panel(specimen.analyzer, specimen.driver)) {
     return {p->code, p->text, p->coding_system.empty() ? mapping.coding_system : p->coding_system};
   }

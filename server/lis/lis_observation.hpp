@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "server/config/lis_mapping.hpp"
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
 
@@ -31,7 +31,7 @@ struct LisPanel {
   std::string text;
   std::string coding_system;
 };
-LisPanel lis_panel(const store::OutboxSpecimen& specimen, const config::LisMapping& mapping);
+LisPanel lis_panel(const OutboxSpecimen& specimen, const config::LisMapping& mapping);
 
 /// The control ID (HL7 MSH-10, ASTM H-3) of an outbox row's message: the same at every attempt
 /// and on every node.
@@ -42,13 +42,13 @@ inline constexpr const char* kCanonicalCodingSystem = "99HLK";
 
 /// Fails (naming the result and the test) when the mapping converts units and the value or its
 /// reference range is not a number that can be converted.
-Result<LisObservation, std::string> lis_observation(const store::OutboxResult& result,
+Result<LisObservation, std::string> lis_observation(const OutboxResult& result,
                                                     const config::LisMapping& mapping);
 
 /// Every result of a row as the LIS sees it, in order; fails with the first that cannot be, or
 /// when the row names no result.
 Result<std::vector<LisObservation>, std::string> lis_observations(
-    const store::OutboxContent& content, const config::LisMapping& mapping);
+    const OutboxContent& content, const config::LisMapping& mapping);
 /// True when one of them corrects what the LIS has (the order is then a correction too).
 bool has_correction(const std::vector<LisObservation>& observations);
 

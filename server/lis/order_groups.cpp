@@ -4,7 +4,7 @@
 
 namespace hemalink::lis {
 
-std::vector<OrderGroup> order_groups(const store::OutboxContent& c) {
+std::vector<OrderGroup> order_groups(const OutboxContent& c) {
   std::vector<OrderGroup> groups;
   for (std::size_t i = 0; i < c.results.size(); ++i) {
     const auto& r = c.results[i];

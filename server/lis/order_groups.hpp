@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
 
@@ -17,6 +17,6 @@ struct OrderGroup {
 };
 
 /// The row's results by the order that asked for them, in the order the results come.
-std::vector<OrderGroup> order_groups(const store::OutboxContent& content);
+std::vector<OrderGroup> order_groups(const OutboxContent& content);
 
 }  // namespace hemalink::lis

@@ -19,7 +19,7 @@ const char* value_type(const LisObservation& o) {
   return o.comparator.empty() ? "NM" : "SN";
 }
 
-void write_header(hl7::V2Writer& w, const store::OutboxContent& c, const config::LisDestination& d,
+void write_header(hl7::V2Writer& w, const OutboxContent& c, const config::LisDestination& d,
                   const std::string& control_id) {
   const char processing[] = {config::processing_id_code(d.processing_id), '\0'};
   w.msh()
@@ -41,7 +41,7 @@ void write_header(hl7::V2Writer& w, const store::OutboxContent& c, const config:
       .field("UNICODE UTF-8");
 }
 
-void write_patient(hl7::V2Writer& w, const store::OutboxSpecimen& s) {
+void write_patient(hl7::V2Writer& w, const OutboxSpecimen& s) {
   if (s.patient_id.empty()) {
     return;  // PID-3 is required: without a patient the LIS matches the specimen (OBR-3)
   }
@@ -59,7 +59,7 @@ void write_patient(hl7::V2Writer& w, const store::OutboxSpecimen& s) {
 // Results go back under the order that asked for them: ORC-2/OBR-2 its placer number, ORC-3/
 // OBR-3 its filler number (the specimen when it has none), OBR-4 the code the LIS ordered.
 // Results no order asked go under hemalink's panel with the specimen as filler number.
-void write_order(hl7::V2Writer& w, const store::OutboxContent& c, std::size_t set_id,
+void write_order(hl7::V2Writer& w, const OutboxContent& c, std::size_t set_id,
                  const OrderGroup& group, const LisPanel& panel, char status) {
   const auto& s = c.specimen;
   const auto& filler = group.filler_number.empty() ? s.specimen_id : group.filler_number;
@@ -82,7 +82,7 @@ void write_order(hl7::V2Writer& w, const store::OutboxContent& c, std::size_t se
 }
 
 void write_observation(hl7::V2Writer& w, std::size_t set_id, const LisObservation& o,
-                       const store::OutboxResult& r, const store::OutboxSpecimen& s) {
+                       const OutboxResult& r, const OutboxSpecimen& s) {
   const char status[] = {o.status, '\0'};
   const auto analysed = protocol_time(r.measured_at);
   w.segment("OBX").field(std::to_string(set_id)).field(value_type(o));
@@ -117,16 +117,15 @@ void write_observation(hl7::V2Writer& w, std::size_t set_id, const LisObservatio
 
 }  // namespace
 
-Result<store::BuiltMessage, std::string> build_oru(const store::OutboxContent& c,
-                                                   const config::LisDestination& d,
-                                                   const config::LisMapping& mapping) {
+Result<BuiltMessage, std::string> build_oru(const OutboxContent& c, const config::LisDestination& d,
+                                            const config::LisMapping& mapping) {
   auto read = lis_observations(c, mapping);
   if (!read) {
     return read.error();
   }
   const auto& observations = *read;
   const bool corrects = has_correction(observations);
-  store::BuiltMessage m;
+  BuiltMessage m;
   m.control_id = control_id_of(c.outbox_id);
   hl7::V2Writer w(m.payload);
   write_header(w, c, d, m.control_id);

@@ -5,7 +5,7 @@
 #include "protocols/common/result.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
 
@@ -15,8 +15,8 @@ namespace hemalink::lis {
 /// LIS code, LOINC or the canonical code; OBX-11 F or C; OBX-18 the analyzer; OBX-19 the
 /// analysis time) with NTE for its comments, and SPM. Segments end with CR; no MLLP framing.
 /// Built from the row's content only: built again, it is the same message.
-Result<store::BuiltMessage, std::string> build_oru(const store::OutboxContent& content,
-                                                   const config::LisDestination& destination,
-                                                   const config::LisMapping& mapping);
+Result<BuiltMessage, std::string> build_oru(const OutboxContent& content,
+                                            const config::LisDestination& destination,
+                                            const config::LisMapping& mapping);
 
 }  // namespace hemalink::lis

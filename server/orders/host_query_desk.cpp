@@ -158,7 +158,7 @@ void HostQueryDesk::answer_waiting() {
   for (const auto& asked : batch) {
     answer(asked.analyzer, asked.records, noting(specimens));
   }
-  auto pending = store::pending_orders(dsn_, specimens);
+  auto pending = pending_orders(dsn_, specimens);
   const PendingLookup lookup = [&pending](std::string_view specimen)
       -> Result<std::vector<records::PendingOrder>, store::StoreError> {
     if (!pending) {

@@ -11,9 +11,9 @@
 #include "drivers/driver.hpp"
 #include "protocols/astm/lis2_records.hpp"
 #include "server/ingest/current_message_reader.hpp"
+#include "server/orders/order_book.hpp"
 #include "server/orders/order_marks.hpp"
 #include "server/orders/worker_threads.hpp"
-#include "server/store/order_book.hpp"
 
 namespace hemalink::orders {
 

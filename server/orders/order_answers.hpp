@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/store/order_book.hpp"
+#include "server/orders/order_book.hpp"
 #include "server/store/store_request.hpp"
 
 namespace hemalink::orders {

@@ -56,7 +56,7 @@ store::Completion OrderIntake::take(const store::StoreRequest& request) {
     orders.refusal = receipt.link_reason;
   }
   store::Completion c;
-  auto stored = store::store_orders(settings_.dsn, orders);
+  auto stored = store_orders(settings_.dsn, orders);
   c.committed_at = store::Completion::Clock::now();
   c.read_at = c.committed_at;
   if (!stored) {

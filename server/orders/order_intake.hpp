@@ -5,9 +5,9 @@
 
 #include "protocols/common/charset.hpp"
 #include "server/config/lis_mapping.hpp"
+#include "server/orders/order_book.hpp"
 #include "server/orders/worker_threads.hpp"
 #include "server/store/message_sink.hpp"
-#include "server/store/order_book.hpp"
 
 namespace hemalink::orders {
 

@@ -24,7 +24,7 @@ void OrderMarks::write_waiting() {
   if (marks.empty()) {
     return;
   }
-  if (auto written = store::mark_tests(dsn_, marks); !written) {
+  if (auto written = mark_tests(dsn_, marks); !written) {
     spdlog::warn("{} mark(s) of order tests sent or acknowledged not written: {}", marks.size(),
                  written.error().detail);
   }

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "server/orders/order_book.hpp"
 #include "server/orders/worker_threads.hpp"
-#include "server/store/order_book.hpp"
 
 namespace hemalink::orders {
 

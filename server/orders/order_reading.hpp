@@ -2,7 +2,7 @@
 
 #include "protocols/common/charset.hpp"
 #include "server/config/lis_mapping.hpp"
-#include "server/store/order_book.hpp"
+#include "server/orders/order_book.hpp"
 #include "server/store/store_request.hpp"
 
 namespace hemalink::orders {

@@ -142,8 +142,8 @@ void WorkDownload::download(const std::string& analyzer,
   }
   long long after = 0;
   for (std::size_t pages = 0; pages < kPagesPerPass; ++pages) {
-    auto page = store::work_to_download(dsn_, analyzer, codes, specimen_ids,
-                                        resending_to.has_value(), after, kOrdersPerPage);
+    auto page = work_to_download(dsn_, analyzer, codes, specimen_ids, resending_to.has_value(),
+                                 after, kOrdersPerPage);
     if (!page) {
       spdlog::warn("download to {}: {}", analyzer, page.error().detail);
       return;
@@ -160,8 +160,7 @@ void WorkDownload::download(const std::string& analyzer,
     auto messages = is_hl7 ? law_download(*driver, analyzer, specimens, timestamp + "+0000")
                            : astm_download(*driver, specimens, timestamp);
     for (auto& work : messages) {
-      if (auto marked =
-              store::mark_tests(dsn_, {{analyzer, work.test_ids, records::TestStep::Sent}});
+      if (auto marked = mark_tests(dsn_, {{analyzer, work.test_ids, records::TestStep::Sent}});
           !marked) {
         spdlog::warn("download to {}: not sent, its tests could not be marked: {}", analyzer,
                      marked.error().detail);

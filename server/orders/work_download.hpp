@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "server/ingest/current_message_reader.hpp"
+#include "server/orders/order_book.hpp"
 #include "server/orders/work_to_send.hpp"
 #include "server/orders/worker_threads.hpp"
-#include "server/store/order_book.hpp"
 
 namespace hemalink::orders {
 

@@ -4,7 +4,7 @@
 
 #include "drivers/driver.hpp"
 #include "drivers/model/work_order.hpp"
-#include "server/store/order_book.hpp"
+#include "server/orders/order_book.hpp"
 
 namespace hemalink::orders {
 

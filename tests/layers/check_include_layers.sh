@@ -16,6 +16,7 @@ layers=(
   server/orders      # orders from a LIS, host query answers, rerun and reflex steps
   server/session     # protocol sessions without I/O
   server/lis         # results to the LIS: messages from outbox rows, delivery
+  server/review      # what a technologist does to held results
   server/simulate    # the analyzer simulator
   server/asio        # Asio's implementation, compiled once
   server/api         # the HTTP API: routes over the store's reads, the Beast server
@@ -27,7 +28,7 @@ layers=(
 # Asio and Beast only where I/O happens; libpqxx (and libpq) only in the store and in the rooms that
 # keep their own rows in PostgreSQL (their *.cpp; no header outside the store includes it).
 asio_layers=" server/transport server/lis server/simulate server/asio server/daemon server/api "
-pqxx_layers=" server/store server/qc "
+pqxx_layers=" server/store server/qc server/orders server/lis server/review "
 #
 # Usage: check_include_layers.sh [ROOT]   (default: the checkout this script is in)
 # Prints each include that breaks the order, with file and line, and exits 1 if there is one.

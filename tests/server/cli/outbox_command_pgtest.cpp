@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
 
@@ -56,10 +56,10 @@ TEST(OutboxCommand, ShowPrintsTheRowAndItsMessageOnceBuilt) {
   EXPECT_EQ(before.status, 0) << before.err;
   EXPECT_NE(before.out.find("status: pending"), std::string::npos);
   EXPECT_NE(before.out.find("(not built yet"), std::string::npos);
-  store::OutboxSender sender(h.dsn(), "lis", "hl7", "test");
-  auto rows = sender.claim(8, [](const store::OutboxContent& c) {
-    return Result<store::BuiltMessage, std::string>(
-        store::BuiltMessage{"HL" + std::to_string(c.outbox_id), "MSH|^~\\&|x\rOBX|1\r"});
+  lis::OutboxSender sender(h.dsn(), "lis", "hl7", "test");
+  auto rows = sender.claim(8, [](const lis::OutboxContent& c) {
+    return Result<lis::BuiltMessage, std::string>(
+        lis::BuiltMessage{"HL" + std::to_string(c.outbox_id), "MSH|^~\\&|x\rOBX|1\r"});
   });
   ASSERT_TRUE(rows && rows->size() == 1);
   ASSERT_TRUE(sender.failed((*rows)[0], {"no ACK within 100 ms", std::chrono::hours(1), 5}));

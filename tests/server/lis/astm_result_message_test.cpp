@@ -12,7 +12,7 @@
 namespace hemalink::lis {
 namespace {
 
-std::string built_text(const store::OutboxContent& c) {
+std::string built_text(const lis::OutboxContent& c) {
   auto m = build_astm_results(c, testing::lis_destination(model::WireProtocol::Astm), {});
   EXPECT_TRUE(m) << (m ? "" : m.error());
   return m ? m->payload : std::string();

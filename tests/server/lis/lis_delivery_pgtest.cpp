@@ -12,10 +12,10 @@
 #include <set>
 
 #include "server/cli/capture_messages.hpp"
+#include "server/lis/outbox_admin.hpp"
+#include "server/review/result_release.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/simulate/simulation.hpp"
-#include "server/store/outbox_admin.hpp"
-#include "server/store/result_release.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/corpus.hpp"
@@ -256,8 +256,8 @@ TEST(LisDelivery, HeldResultsAreNotSentAndGoOnceWhenReleased) {
   for (const auto& row : h.query_rows("SELECT id FROM results ORDER BY id")) {
     result_ids.push_back(std::stoll(row[0]));
   }
-  auto released = store::release_results(h.dsn(), {{"lis", {}}},
-                                         {result_ids, "user:tech", "reviewed the smear"});
+  auto released = review::release_results(h.dsn(), {{"lis", {}}},
+                                          {result_ids, "user:tech", "reviewed the smear"});
   ASSERT_TRUE(released) << released.error().detail;
   ASSERT_TRUE(nothing_pending(h));
   ASSERT_TRUE(testing::wait_until([&] { return lis.ledger().totals().received == 1; }, 10s));
@@ -429,7 +429,7 @@ TEST(LisDelivery, ARowRefusedMaxAttemptsTimesIsDeadUntilRetryDead) {
   refusing.reset();
 
   testing::LisSimRunner accepting(testing::lis_sim_options(port));
-  auto revived = store::OutboxAdmin(h.dsn()).retry_dead(std::nullopt, "user:op");
+  auto revived = lis::OutboxAdmin(h.dsn()).retry_dead(std::nullopt, "user:op");
   ASSERT_TRUE(revived);
   EXPECT_EQ(*revived, 1);
   ASSERT_TRUE(testing::wait_until(

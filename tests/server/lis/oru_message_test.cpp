@@ -15,7 +15,7 @@ std::string at(const hl7::V2Message& m, const char* path) {
   return m.text_at(*hl7::V2Path::parse(path));
 }
 
-hl7::V2Message built(const store::OutboxContent& c, const config::LisMapping& mapping = {}) {
+hl7::V2Message built(const lis::OutboxContent& c, const config::LisMapping& mapping = {}) {
   auto m = build_oru(c, testing::lis_destination(), mapping);
   EXPECT_TRUE(m) << (m ? "" : m.error());
   auto parsed = hl7::V2Message::parse(m->payload);

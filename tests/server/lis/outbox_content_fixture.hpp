@@ -4,13 +4,13 @@
 #include <string>
 
 #include "server/config/daemon_config.hpp"
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 
 namespace hemalink::testing {
 
-inline store::OutboxResult numeric_result(long long id, std::string code, std::string value,
-                                          std::string units, std::string range) {
-  store::OutboxResult r;
+inline lis::OutboxResult numeric_result(long long id, std::string code, std::string value,
+                                        std::string units, std::string range) {
+  lis::OutboxResult r;
   r.id = id;
   r.code = std::move(code);
   r.raw_code = r.code;
@@ -26,8 +26,8 @@ inline store::OutboxResult numeric_result(long long id, std::string code, std::s
 
 /// Outbox row 42 of specimen SP-1 (patient P-77) from xn-1: WBC (LOINC-coded), a D-dimer below
 /// its limit (<0.27, canonical code only) and a text result with a comment.
-inline store::OutboxContent outbox_content() {
-  store::OutboxContent c;
+inline lis::OutboxContent outbox_content() {
+  lis::OutboxContent c;
   c.outbox_id = 42;
   c.destination = "lis";
   c.created_at = std::chrono::sys_days{std::chrono::year{2026} / 11 / 28} + std::chrono::hours(9) +
@@ -48,7 +48,7 @@ inline store::OutboxContent outbox_content() {
   ddimer.value = "<0.27";
   ddimer.comparator = "<";
   c.results.push_back(ddimer);
-  store::OutboxResult text;
+  lis::OutboxResult text;
   text.id = 3;
   text.code = "HBSAG";
   text.raw_code = "HBSAG";

@@ -10,7 +10,7 @@
 #include <tuple>
 
 #include "server/cli/report_command.hpp"
-#include "server/store/review_queue.hpp"
+#include "server/review/review_queue.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -132,10 +132,10 @@ class ReportAv : public ::testing::Test {
     for (const auto& id : harness_->query_rows(
              "SELECT r.id FROM results r JOIN decisions d ON d.result_id = r.id AND d.is_current"
              " WHERE r.specimen_id = 'S3' AND d.decision = 'hold'")) {
-      auto done = store::apply_review_action(
+      auto done = review::apply_review_action(
           harness_->dsn(), {{"lis", {}}},
-          {std::stoll(id[0]), store::ReviewVerdict::Release, "user:ana", "smear looked fine", {}});
-      ASSERT_TRUE(done && done->outcome == store::ReviewOutcome::Applied);
+          {std::stoll(id[0]), review::ReviewVerdict::Release, "user:ana", "smear looked fine", {}});
+      ASSERT_TRUE(done && done->outcome == review::ReviewOutcome::Applied);
     }
     truth_text_ = truth_line("S1", "hospital", "healthy", false, "") +
                   truth_line("S2", "hospital", "acute-leukaemia", true, "blasts present") +

@@ -2,16 +2,16 @@
 // specimen, two senders never holding one row, a dead sender's rows taken over with their
 // message, back-off and dead rows, delivery kept in messages, corrections, releases by a
 // technologist, the operators' resend and retry-dead, and notifications of new rows.
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <mutex>
 
-#include "server/store/outbox_admin.hpp"
-#include "server/store/outbox_watch.hpp"
-#include "server/store/result_release.hpp"
+#include "server/lis/outbox_admin.hpp"
+#include "server/lis/outbox_watch.hpp"
+#include "server/review/result_release.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
 

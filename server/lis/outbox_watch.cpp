@@ -1,11 +1,11 @@
-#include "server/store/outbox_watch.hpp"
+#include "server/lis/outbox_watch.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <pqxx/pqxx>
 
-namespace hemalink::store {
+namespace hemalink::lis {
 namespace {
 
 constexpr const char* kChannel = "hemalink_outbox";
@@ -67,4 +67,4 @@ void OutboxWatch::listen_once(bool& was_lost) {
   }
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::lis

@@ -7,7 +7,7 @@
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
 
-namespace hemalink::store {
+namespace hemalink::lis {
 
 /// An outbox row as operators see it (`hemalink outbox`); times are ISO 8601 text.
 struct OutboxRow {
@@ -48,19 +48,19 @@ class OutboxAdmin {
   explicit OutboxAdmin(std::string dsn) : dsn_(std::move(dsn)) {}
 
   /// Newest first.
-  Result<std::vector<OutboxRow>, StoreError> list(const OutboxFilter& filter) const;
-  Result<std::optional<OutboxRow>, StoreError> show(long long id) const;
+  Result<std::vector<OutboxRow>, store::StoreError> list(const OutboxFilter& filter) const;
+  Result<std::optional<OutboxRow>, store::StoreError> show(long long id) const;
   /// Sends a sent or dead row again: pending now, attempts from zero, the same message and
   /// control ID. Fails with Conflict naming the status when the row is pending already, or
   /// absent.
-  Result<void, StoreError> resend(long long id, const std::string& actor) const;
+  Result<void, store::StoreError> resend(long long id, const std::string& actor) const;
   /// Every dead row (of `destination`, when given) pending again; returns how many.
-  Result<long long, StoreError> retry_dead(const std::optional<std::string>& destination,
-                                           const std::string& actor) const;
-  Result<std::vector<OutboxDepth>, StoreError> depths() const;
+  Result<long long, store::StoreError> retry_dead(const std::optional<std::string>& destination,
+                                                  const std::string& actor) const;
+  Result<std::vector<OutboxDepth>, store::StoreError> depths() const;
 
  private:
   std::string dsn_;
 };
 
-}  // namespace hemalink::store
+}  // namespace hemalink::lis

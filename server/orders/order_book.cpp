@@ -1,4 +1,4 @@
-#include "server/store/order_book.hpp"
+#include "server/orders/order_book.hpp"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,15 @@
 #include "server/store/sql_arrays.hpp"
 #include "server/store/thread_connection.hpp"
 
-namespace hemalink::store {
+namespace hemalink::orders {
+
+using store::bigint_array;
+using store::epoch_seconds;
+using store::on_thread_connection;
+using store::resend_key;
+using store::StoreError;
+using store::text_array;
+using store::thread_connection;
 
 using records::MappedOrder;
 using records::OrderChanges;
@@ -451,4 +459,4 @@ Result<std::vector<PendingOrder>, StoreError> work_to_download(
       });
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::orders

@@ -8,7 +8,7 @@
 
 struct pg_conn;
 
-namespace hemalink::store {
+namespace hemalink::lis {
 
 /// Marks delivered outbox rows on a libpq connection of its own, one mark in flight: hand()
 /// writes the statement whole to PostgreSQL's socket and returns; settle() waits for its result.
@@ -24,14 +24,15 @@ class DeliveredMarks {
 
   /// Hands over the statement with `values` (text, or binary where `is_binary`); `what` names
   /// the mark in errors. Settles the mark before it first.
-  Result<void, StoreError> hand(const std::string* values, const bool* is_binary, std::string what);
+  Result<void, store::StoreError> hand(const std::string* values, const bool* is_binary,
+                                       std::string what);
   /// Waits for the mark in flight, if any.
-  Result<void, StoreError> settle();
+  Result<void, store::StoreError> settle();
   bool has_pending() const { return pending_.has_value(); }
 
  private:
-  Result<void, StoreError> connect();
-  StoreError failure(const std::string& during);
+  Result<void, store::StoreError> connect();
+  store::StoreError failure(const std::string& during);
   void drop();
 
   std::string dsn_;
@@ -41,4 +42,4 @@ class DeliveredMarks {
   std::optional<std::string> pending_;
 };
 
-}  // namespace hemalink::store
+}  // namespace hemalink::lis

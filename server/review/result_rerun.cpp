@@ -1,8 +1,8 @@
-#include "server/store/result_rerun.hpp"
+#include "server/review/result_rerun.hpp"
 
 #include <pqxx/pqxx>
 
-namespace hemalink::store {
+namespace hemalink::review {
 namespace {
 
 constexpr const char* kOrderAgain =
@@ -23,4 +23,4 @@ std::string order_result_again(pqxx::transaction_base& tx, long long result_id,
   return ordered.empty() ? std::string() : ordered[0][0].as<std::string>();
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::review

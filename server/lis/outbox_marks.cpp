@@ -1,11 +1,16 @@
-#include "server/store/outbox_marks.hpp"
+#include "server/lis/outbox_marks.hpp"
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <vector>
 
-namespace hemalink::store {
+namespace hemalink::lis {
+
+using store::make_error_code;
+using store::StoreErrc;
+using store::StoreError;
+
 namespace {
 
 constexpr const char* kSetUp =
@@ -113,4 +118,4 @@ Result<void, StoreError> DeliveredMarks::settle() {
   return {};
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::lis

@@ -1,14 +1,19 @@
-#include "server/store/review_queue.hpp"
+#include "server/review/review_queue.hpp"
 
 #include <fmt/format.h>
 
 #include <charconv>
 
+#include "server/review/result_rerun.hpp"
 #include "server/store/outbox_order.hpp"
-#include "server/store/result_rerun.hpp"
 #include "server/store/thread_connection.hpp"
 
-namespace hemalink::store {
+namespace hemalink::review {
+
+using store::on_thread_connection;
+using store::queue_released_results;
+using store::StoreError;
+using store::thread_connection;
 
 using records::LisRoutes;
 
@@ -157,4 +162,4 @@ Result<ReviewAnswer, StoreError> apply_review_action(const std::string& dsn,
       });
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::review

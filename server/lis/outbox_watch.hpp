@@ -5,7 +5,7 @@
 #include <string>
 #include <thread>
 
-namespace hemalink::store {
+namespace hemalink::lis {
 
 /// Notices new outbox rows at once: LISTENs on hemalink_outbox (the outbox's triggers NOTIFY it
 /// with the destination when rows are written or made pending again) on a connection and thread
@@ -31,4 +31,4 @@ class OutboxWatch {
   std::thread thread_;
 };
 
-}  // namespace hemalink::store
+}  // namespace hemalink::lis

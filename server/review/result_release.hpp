@@ -7,7 +7,7 @@
 #include "server/records/lis_routes.hpp"
 #include "server/store/errc.hpp"
 
-namespace hemalink::store {
+namespace hemalink::review {
 
 /// A technologist's release of results the rules held.
 struct ResultRelease {
@@ -21,8 +21,8 @@ struct ResultRelease {
 /// and for its patient specimen an outbox row per route that takes its analyzer (the results
 /// released together go together). Returns the IDs released; results released already, and IDs
 /// that name no result, are not in it.
-Result<std::vector<long long>, StoreError> release_results(const std::string& dsn,
-                                                           const records::LisRoutes& routes,
-                                                           const ResultRelease& release);
+Result<std::vector<long long>, store::StoreError> release_results(const std::string& dsn,
+                                                                  const records::LisRoutes& routes,
+                                                                  const ResultRelease& release);
 
-}  // namespace hemalink::store
+}  // namespace hemalink::review

@@ -8,7 +8,7 @@
 #include "server/records/lis_routes.hpp"
 #include "server/store/errc.hpp"
 
-namespace hemalink::store {
+namespace hemalink::review {
 
 /// The results waiting for a technologist (current decision hold), the oldest `limit` holds,
 /// grouped by specimen transmission, STAT specimens first, then oldest hold first: a JSON array
@@ -18,7 +18,7 @@ namespace hemalink::store {
 ///  abnormal_flag, flags, status, held_at, decided_by, reason, rules_fired, previous:
 ///  [{result_id, specimen_id, value, numeric_value, units, received_at}] (the patient's three
 ///  latest earlier results of the same code)}]}.
-Result<std::string, StoreError> review_queue_json(const std::string& dsn, std::size_t limit);
+Result<std::string, store::StoreError> review_queue_json(const std::string& dsn, std::size_t limit);
 
 enum class ReviewVerdict { Release, Rerun, Reject };
 const char* to_string(ReviewVerdict verdict);
@@ -54,8 +54,8 @@ struct ReviewAnswer {
 /// (per route that takes its analyzer), for a rerun the test ordered again on the specimen's
 /// orders (order_result_again). Two actions on one result at once: one applies, the
 /// other finds it NotHeld.
-Result<ReviewAnswer, StoreError> apply_review_action(const std::string& dsn,
-                                                     const records::LisRoutes& routes,
-                                                     const ReviewAction& action);
+Result<ReviewAnswer, store::StoreError> apply_review_action(const std::string& dsn,
+                                                            const records::LisRoutes& routes,
+                                                            const ReviewAction& action);
 
-}  // namespace hemalink::store
+}  // namespace hemalink::review

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace hemalink::store {
+namespace hemalink::review {
 
 /// A rerun decided on a stored result becomes an order step, in the decision's transaction: the
 /// test of that result on its specimen's orders is ordered again (when it was sent, acknowledged
@@ -13,4 +13,4 @@ namespace hemalink::store {
 std::string order_result_again(pqxx::transaction_base& tx, long long result_id,
                                std::string_view actor, std::string_view why);
 
-}  // namespace hemalink::store
+}  // namespace hemalink::review

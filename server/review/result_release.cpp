@@ -1,4 +1,4 @@
-#include "server/store/result_release.hpp"
+#include "server/review/result_release.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,13 @@
 #include "server/store/pg_error.hpp"
 #include "server/store/sql_arrays.hpp"
 
-namespace hemalink::store {
+namespace hemalink::review {
+
+using store::bigint_array;
+using store::error_from_current_exception;
+using store::queue_released_results;
+using store::StoreError;
+using store::text_array;
 
 using records::LisRoutes;
 
@@ -57,4 +63,4 @@ Result<std::vector<long long>, StoreError> release_results(const std::string& ds
   }
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::review

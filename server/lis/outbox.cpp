@@ -1,4 +1,4 @@
-#include "server/store/outbox.hpp"
+#include "server/lis/outbox.hpp"
 
 #include <fmt/format.h>
 #include "server/store/epoch_seconds.hpp"
@@ -8,11 +8,20 @@
 #include <pqxx/pqxx>
 #include <set>
 
-#include "server/store/outbox_marks.hpp"
+#include "server/lis/outbox_marks.hpp"
 #include "server/store/pg_error.hpp"
 #include "server/store/sql_arrays.hpp"
 
-namespace hemalink::store {
+namespace hemalink::lis {
+
+using store::bigint_array;
+using store::epoch_seconds;
+using store::error_from_current_exception;
+using store::from_epoch_seconds;
+using store::json_integers;
+using store::json_strings;
+using store::StoreError;
+
 namespace {
 
 // The claim, in one statement: rows due now, oldest first (by the partial index outbox_pending:
@@ -420,4 +429,4 @@ std::chrono::milliseconds OutboxSender::until_next_due(std::chrono::milliseconds
   }
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::lis

@@ -1,4 +1,4 @@
-#include "server/store/outbox_admin.hpp"
+#include "server/lis/outbox_admin.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,15 @@
 #include "server/store/sql_arrays.hpp"
 #include "server/store/thread_connection.hpp"
 
-namespace hemalink::store {
+namespace hemalink::lis {
+
+using store::json_integers;
+using store::make_error_code;
+using store::on_thread_connection;
+using store::StoreErrc;
+using store::StoreError;
+using store::thread_connection;
+
 namespace {
 
 constexpr const char* kColumns =
@@ -152,4 +160,4 @@ Result<std::vector<OutboxDepth>, StoreError> OutboxAdmin::depths() const {
       });
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::lis

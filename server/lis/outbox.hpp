@@ -15,7 +15,7 @@ namespace pqxx {
 class transaction_base;
 }
 
-namespace hemalink::store {
+namespace hemalink::lis {
 
 class DeliveredMarks;
 
@@ -125,20 +125,21 @@ class OutboxSender {
   /// attempt's outcome, so every later attempt sends the same bytes). A row that cannot be built
   /// is dead. Retryable when the database cannot be reached (held rows are then let go: the
   /// connection is gone).
-  Result<std::vector<ClaimedRow>, StoreError> claim(std::size_t limit, const BuildMessage& build);
+  Result<std::vector<ClaimedRow>, store::StoreError> claim(std::size_t limit,
+                                                           const BuildMessage& build);
 
   /// The row was acknowledged: it is sent, and the message and its acknowledgement are kept.
   /// hand_delivered() then settle_delivered().
-  Result<void, StoreError> delivered(const ClaimedRow& row, const Delivery& delivery);
+  Result<void, store::StoreError> delivered(const ClaimedRow& row, const Delivery& delivery);
   /// Hands the mark of an acknowledged row to PostgreSQL (settling the one before) and returns
   /// before its answer: PostgreSQL runs it even if this process dies now, so the next message
   /// may go to the LIS meanwhile. Settle it before failed(), until_next_due() or stopping.
-  Result<void, StoreError> hand_delivered(const ClaimedRow& row, const Delivery& delivery);
+  Result<void, store::StoreError> hand_delivered(const ClaimedRow& row, const Delivery& delivery);
   /// Waits for the mark handed over, if any; its error names the row.
-  Result<void, StoreError> settle_delivered();
+  Result<void, store::StoreError> settle_delivered();
   /// The attempt failed: counted, and the row waits `retry_after`, or is dead at max_attempts.
   /// Returns true when the row is dead.
-  Result<bool, StoreError> failed(const ClaimedRow& row, const FailedAttempt& why);
+  Result<bool, store::StoreError> failed(const ClaimedRow& row, const FailedAttempt& why);
   /// Lets go at once of rows claimed but not attempted (the connection closed first), so another
   /// node may send them.
   void release(const std::vector<ClaimedRow>& rows);
@@ -169,4 +170,4 @@ class OutboxSender {
   std::vector<long long> finished_;  // held rows delivered or failed: unlocked at the next claim
 };
 
-}  // namespace hemalink::store
+}  // namespace hemalink::lis
