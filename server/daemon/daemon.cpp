@@ -31,6 +31,7 @@
 #include "server/orders/order_book.hpp"
 #include "server/orders/order_intake.hpp"
 #include "server/orders/order_marks.hpp"
+#include "server/orders/result_order_matching.hpp"
 #include "server/orders/rule_steps.hpp"
 #include "server/orders/work_download.hpp"
 #include "server/qc/control_book.hpp"
@@ -56,6 +57,7 @@ std::shared_ptr<ingest::MessageReader> build_message_reader(
   if (!built) {
     throw std::runtime_error(files::describe(built.error(), "; "));  // a start-up failure
   }
+  orders::match_results_with_order_book(**built, c);
   return *built;
 }
 
@@ -369,6 +371,7 @@ struct Daemon::Parts {
       }
       return errors;
     }
+    orders::match_results_with_order_book(**built, c);
     reader->replace(*built);
     spdlog::info(
         "reload: mapping tables and rules of {} analyzer(s) in force (transport changes "

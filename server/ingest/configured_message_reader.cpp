@@ -86,18 +86,6 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
   auto reader =
       std::make_shared<MessageReader>(std::move(deciding.decider), std::move(deciding.prefetch));
   reader->set_rule_set(std::move(deciding.rules));
-  if (config::takes_orders(config)) {
-    reader->set_order_matching(
-        [dsn = config.database_url](const std::vector<std::string>& ids)
-            -> std::optional<std::vector<records::PendingOrder>> {
-          auto orders = orders::orders_on_specimens(dsn, ids);
-          if (!orders) {
-            return std::nullopt;
-          }
-          return std::move(*orders);
-        },
-        {config.orders.hold_results_not_ordered, config.orders.hold_specimens_without_order});
-  }
   for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
     const auto& a = config.analyzers[i];
     auto table = config::read_analyzer_table(a, i);
