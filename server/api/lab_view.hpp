@@ -9,11 +9,11 @@
 
 #include "server/api/event_hub.hpp"
 #include "server/lis/lis_counters.hpp"
+#include "server/metrics/link_tally.hpp"
+#include "server/metrics/message_timings.hpp"
 #include "server/qc/control_book.hpp"
 #include "server/records/lis_routes.hpp"
 #include "server/rules/rule_set.hpp"
-#include "server/session/link_tally.hpp"
-#include "server/session/message_timings.hpp"
 #include "server/store/message_counts.hpp"
 #include "server/store/store.hpp"
 
@@ -78,8 +78,8 @@ struct LabView {
   std::function<void(const qc::ControlDefinition&)> qc_define;
   /// The live events; the review actions publish theirs here.
   std::shared_ptr<EventHub> events;
-  const session::MessageTimings* timings = nullptr;
-  const session::LinkTally* link_tally = nullptr;
+  const metrics::MessageTimings* timings = nullptr;
+  const metrics::LinkTally* link_tally = nullptr;
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
 };
 

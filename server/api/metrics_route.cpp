@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "server/api/lab_routes.hpp"
-#include "server/api/prometheus_text.hpp"
 #include "server/lis/outbox_admin.hpp"
+#include "server/metrics/prometheus_text.hpp"
 #include "server/store/lab_records.hpp"
 #include "server/store/store_request.hpp"
 
@@ -16,7 +16,7 @@ double seconds_since_epoch(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-void message_metrics(PrometheusText& p, const LabView& v) {
+void message_metrics(metrics::PrometheusText& p, const LabView& v) {
   const auto counts = v.message_counts ? v.message_counts() : decltype(v.message_counts()){};
   p.family("hemalink_messages_total", "counter",
            "Messages received from analyzers, by analyzer, protocol and outcome (stored, "
@@ -50,10 +50,10 @@ void message_metrics(PrometheusText& p, const LabView& v) {
       p.sample("hemalink_rule_firings_total", {{"rule", rule}}, static_cast<double>(n));
   }
   if (v.timings)
-    p.append(v.timings->prometheus_text());
+    v.timings->write(p);
 }
 
-void link_metrics(PrometheusText& p, const LabView& v) {
+void link_metrics(metrics::PrometheusText& p, const LabView& v) {
   if (!v.link_tally)
     return;
   const auto notices = v.link_tally->counts();
@@ -82,7 +82,7 @@ void link_metrics(PrometheusText& p, const LabView& v) {
     p.sample("hemalink_link_errors_total", {{"analyzer", analyzer}}, static_cast<double>(n));
 }
 
-void connection_metrics(PrometheusText& p, const LabView& v) {
+void connection_metrics(metrics::PrometheusText& p, const LabView& v) {
   p.family("hemalink_analyzer_connections", "gauge", "Open connections per analyzer.");
   const auto peers = v.connections ? v.connections() : decltype(v.connections()){};
   for (const auto& a : v.analyzers) {
@@ -92,7 +92,7 @@ void connection_metrics(PrometheusText& p, const LabView& v) {
   }
 }
 
-void store_metrics(PrometheusText& p, const LabView& v) {
+void store_metrics(metrics::PrometheusText& p, const LabView& v) {
   if (!v.store_health)
     return;
   const auto h = v.store_health();
@@ -112,7 +112,7 @@ void store_metrics(PrometheusText& p, const LabView& v) {
   p.sample("hemalink_store_commits_in_doubt_total", {}, static_cast<double>(h.commits_in_doubt));
 }
 
-void lis_metrics(PrometheusText& p, const LabView& v) {
+void lis_metrics(metrics::PrometheusText& p, const LabView& v) {
   const auto links = v.lis ? v.lis() : std::vector<LisEntry>{};
   p.family("hemalink_lis_connected", "gauge",
            "1 while a connection to the LIS destination is open.");
@@ -135,20 +135,17 @@ void lis_metrics(PrometheusText& p, const LabView& v) {
   }
   p.family("hemalink_lis_send_seconds", "histogram",
            "From writing a message to the LIS to its acknowledgement.");
+  std::vector<double> bounds;
+  for (const auto ms : lis::LisCounters::kLatencyBucketsMs) {
+    bounds.push_back(ms / 1000);
+  }
   for (const auto& l : links) {
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b < l.counters->latency_buckets.size(); ++b) {
-      cumulative += l.counters->latency_buckets[b].load();
-      const auto le = b < lis::LisCounters::kLatencyBucketsMs.size()
-                          ? fmt::format("{}", lis::LisCounters::kLatencyBucketsMs[b] / 1000)
-                          : std::string("+Inf");
-      p.sample("hemalink_lis_send_seconds_bucket", {{"destination", l.name}, {"le", le}},
-               static_cast<double>(cumulative));
+    std::vector<std::uint64_t> counts;
+    for (const auto& bucket : l.counters->latency_buckets) {
+      counts.push_back(bucket.load());
     }
-    p.sample("hemalink_lis_send_seconds_sum", {{"destination", l.name}},
-             static_cast<double>(l.counters->latency_sum_us.load()) / 1e6);
-    p.sample("hemalink_lis_send_seconds_count", {{"destination", l.name}},
-             static_cast<double>(cumulative));
+    p.histogram("hemalink_lis_send_seconds", {{"destination", l.name}}, bounds, counts,
+                static_cast<double>(l.counters->latency_sum_us.load()) / 1e6);
   }
 }
 
@@ -169,7 +166,7 @@ std::vector<Row> with_every_destination(std::vector<Row> rows, const LabView& v)
   return rows;
 }
 
-void outbox_metrics(PrometheusText& p, const LabView& v) {
+void outbox_metrics(metrics::PrometheusText& p, const LabView& v) {
   const auto depths = lis::OutboxAdmin(v.dsn).depths();
   p.family("hemalink_outbox_up", "gauge", "1 when the outbox could be read for these metrics.");
   p.sample("hemalink_outbox_up", {}, depths ? 1 : 0);
@@ -192,7 +189,7 @@ void outbox_metrics(PrometheusText& p, const LabView& v) {
 
 // Open order tests whose LIS code the destination's mapping table does not know: they reach no
 // analyzer until the table learns the code.
-void unmapped_order_metrics(PrometheusText& p, const LabView& v) {
+void unmapped_order_metrics(metrics::PrometheusText& p, const LabView& v) {
   const auto counts = store::unmapped_order_counts(v.dsn);
   p.family("hemalink_order_codes_unmapped_up", "gauge",
            "1 when the unmapped LIS codes could be read for these metrics.");
@@ -216,7 +213,7 @@ void unmapped_order_metrics(PrometheusText& p, const LabView& v) {
 
 // The QC gate, one-hot per test (a rule alerts on status="out"), and the patient averages'
 // excursions.
-void qc_metrics(PrometheusText& p, const LabView& v) {
+void qc_metrics(metrics::PrometheusText& p, const LabView& v) {
   p.family("hemalink_qc_gate", "gauge",
            "The QC gate of each analyzer's test under QC: 1 for its status (in, out, unknown).");
   if (v.qc_gates) {
@@ -244,7 +241,7 @@ void qc_metrics(PrometheusText& p, const LabView& v) {
 
 void add_metrics_route(Router& router, View view) {
   router.add({"GET", "/metrics", std::nullopt, {}, [view](const RouteCall&) {
-                PrometheusText p;
+                metrics::PrometheusText p;
                 p.family("hemalink_start_time_seconds", "gauge",
                          "When this hemalink started (Unix time).");
                 p.sample("hemalink_start_time_seconds", {}, seconds_since_epoch(view->started_at));

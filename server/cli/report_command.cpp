@@ -8,8 +8,8 @@
 
 #include "server/cli/command_arguments.hpp"
 #include "server/config/daemon_config.hpp"
+#include "server/report/autoverification_records.hpp"
 #include "server/report/autoverification_report.hpp"
-#include "server/store/autoverification_records.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -81,7 +81,7 @@ int report_av(const Arguments& a, std::ostream& out, std::ostream& err) {
   for (const auto& t : *truth) {
     ids.push_back(t.specimen_id);
   }
-  auto records = store::read_autoverification(*a.dsn, a.since, ids);
+  auto records = report::read_autoverification(*a.dsn, a.since, ids);
   if (!records) {
     fmt::print(err, "hemalink report: {}\n", records.error().detail);
     return 2;

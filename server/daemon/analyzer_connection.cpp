@@ -47,7 +47,7 @@ class AnalyzerConnection final : public Connection,
   void start();
   void drain() override;
   void close() override;
-  void send_work(orders::WorkToSend work) override;
+  void send_work(session::WorkToSend work) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -291,7 +291,7 @@ void AnalyzerConnection<Stream>::work_acknowledged(std::vector<long long> test_i
 
 // A connection closed by then sends nothing: the tests stay sent and go again at the next one.
 template <typename Stream>
-void AnalyzerConnection<Stream>::send_work(orders::WorkToSend work) {
+void AnalyzerConnection<Stream>::send_work(session::WorkToSend work) {
   asio::post(stream_.get_executor(),
              [self = this->shared_from_this(), work = std::move(work)]() mutable {
                if (self->is_finished_ || self->is_draining_) {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "server/orders/work_to_send.hpp"
+#include "server/session/work_to_send.hpp"
 
 namespace hemalink::daemon {
 
@@ -24,7 +24,7 @@ class Connection {
   virtual void close() = 0;
   /// Sends the analyzer work of hemalink's own accord (download mode), on the connection's own
   /// thread. Safe from any thread.
-  virtual void send_work(orders::WorkToSend work) = 0;
+  virtual void send_work(session::WorkToSend work) = 0;
 };
 
 /// Every live connection of the daemon: the connection cap, and what SIGTERM drains.

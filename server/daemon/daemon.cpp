@@ -36,7 +36,7 @@
 #include "server/orders/work_download.hpp"
 #include "server/qc/control_book.hpp"
 #include "server/qc/control_history.hpp"
-#include "server/store/database_result_archive.hpp"
+#include "server/rules/database_result_archive.hpp"
 #include "server/transport/file_drop.hpp"
 #include "server/transport/serial_line.hpp"
 #include "server/transport/tcp_dialer.hpp"
@@ -102,7 +102,7 @@ orders::DownloadDelivery delivery_through(ConnectionRegistry& registry) {
             return registry.newest_of(analyzer).second != nullptr;
           },
           [&registry](const std::string& analyzer,
-                      orders::WorkToSend work) -> std::optional<std::uint64_t> {
+                      session::WorkToSend work) -> std::optional<std::uint64_t> {
             auto [number, connection] = registry.newest_of(analyzer);
             if (!connection) {
               return std::nullopt;
@@ -241,8 +241,8 @@ struct Daemon::Parts {
   std::shared_ptr<rules::RecentResults> recent;
   std::shared_ptr<qc::ControlBook> quality_control;  ///< Lives across reloads.
   std::shared_ptr<ingest::CurrentMessageReader> reader;
-  std::shared_ptr<session::LinkTally> link_tally = std::make_shared<session::LinkTally>();
-  std::shared_ptr<session::MessageTimings> timings = std::make_shared<session::MessageTimings>();
+  std::shared_ptr<metrics::LinkTally> link_tally = std::make_shared<metrics::LinkTally>();
+  std::shared_ptr<metrics::MessageTimings> timings = std::make_shared<metrics::MessageTimings>();
   std::shared_ptr<api::EventHub> events = std::make_shared<api::EventHub>();
   // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
   // and the pool (whose pending handlers hold connections) before the registry.
@@ -567,7 +567,7 @@ struct Daemon::Parts {
 };
 
 Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
-  auto archive = std::make_shared<store::DatabaseResultArchive>(config.database_url);
+  auto archive = std::make_shared<rules::DatabaseResultArchive>(config.database_url);
   if (!config.rules.files.empty()) {
     archive->warm_up(config.store.writers);  // one history reader per store writer
   }
@@ -676,11 +676,11 @@ api::EventHub& Daemon::events() const {
   return *parts_->events;
 }
 
-const session::MessageTimings& Daemon::message_timings() const {
+const metrics::MessageTimings& Daemon::message_timings() const {
   return *parts_->timings;
 }
 
-const session::LinkTally& Daemon::link_tally() const {
+const metrics::LinkTally& Daemon::link_tally() const {
   return *parts_->link_tally;
 }
 

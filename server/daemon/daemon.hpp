@@ -8,8 +8,8 @@
 #include "server/api/event_hub.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/lis/lis_counters.hpp"
-#include "server/session/link_tally.hpp"
-#include "server/session/message_timings.hpp"
+#include "server/metrics/link_tally.hpp"
+#include "server/metrics/message_timings.hpp"
 #include "server/store/store.hpp"
 
 namespace hemalink::daemon {
@@ -53,9 +53,9 @@ class Daemon {
   store::StoreHealth health() const;
   std::size_t connection_count() const;
   /// What the analyzers' ASTM links noticed (leniencies used, frames repeated, link errors).
-  const session::LinkTally& link_tally() const;
+  const metrics::LinkTally& link_tally() const;
   /// How long every message took from its last byte to its acknowledgement, stage by stage.
-  const session::MessageTimings& message_timings() const;
+  const metrics::MessageTimings& message_timings() const;
   /// The live events of the API (GET /api/v1/events).
   api::EventHub& events() const;
   /// What a LIS destination did since start; nullptr for a name that is none.

@@ -12,7 +12,7 @@ transport::ReceiveFile receive_export_files(const config::AnalyzerConfig& analyz
     auto receipt = records::Receipt::arrived(name, driver, model::WireProtocol::Export,
                                              file.string(), std::move(content));
     const auto id = receipt.id.to_string();
-    session::MessageTimes times;
+    metrics::MessageTimes times;
     times.received = std::chrono::steady_clock::now();
     auto completed = [name, file, id, times,
                       done = std::move(done)](const store::Completion& completion) mutable {

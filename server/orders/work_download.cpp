@@ -34,11 +34,11 @@ std::vector<std::vector<records::PendingOrder>> by_specimen(
 }
 
 // LIS02-A2: one message for the page.
-std::vector<WorkToSend> astm_download(
+std::vector<session::WorkToSend> astm_download(
     const drivers::Driver& driver, const std::vector<std::vector<records::PendingOrder>>& specimens,
     std::string_view timestamp) {
   const auto& layout = *driver.query_layout();
-  WorkToSend work;
+  session::WorkToSend work;
   std::vector<model::WorkOrder> orders;
   for (const auto& pending : specimens) {
     const auto& id = pending.front().specimen_id;
@@ -53,15 +53,15 @@ std::vector<WorkToSend> astm_download(
 }
 
 // IHE LAW LAB-28: one OML^O33 per specimen.
-std::vector<WorkToSend> law_download(
+std::vector<session::WorkToSend> law_download(
     const drivers::Driver& driver, const std::string& analyzer,
     const std::vector<std::vector<records::PendingOrder>>& specimens, std::string_view timestamp) {
-  std::vector<WorkToSend> out;
+  std::vector<session::WorkToSend> out;
   for (const auto& pending : specimens) {
     drivers::LawQuery to;
     to.sender = analyzer;
     to.specimen = {pending.front().specimen_id, pending.front().specimen_id};
-    WorkToSend work;
+    session::WorkToSend work;
     const auto order = work_order_of(driver, to.specimen, pending, work.test_ids);
     if (order.codes.empty()) {
       continue;

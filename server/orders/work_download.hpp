@@ -11,8 +11,8 @@
 
 #include "server/ingest/current_message_reader.hpp"
 #include "server/orders/order_book.hpp"
-#include "server/orders/work_to_send.hpp"
 #include "server/orders/worker_threads.hpp"
+#include "server/session/work_to_send.hpp"
 
 namespace hemalink::orders {
 
@@ -20,7 +20,8 @@ namespace hemalink::orders {
 /// one, `deliver` hands the work to its newest and says which (none: no connection took it).
 struct DownloadDelivery {
   std::function<bool(const std::string& analyzer)> is_connected;
-  std::function<std::optional<std::uint64_t>(const std::string& analyzer, WorkToSend work)> deliver;
+  std::function<std::optional<std::uint64_t>(const std::string& analyzer, session::WorkToSend work)>
+      deliver;
 };
 
 /// Download mode: the analyzers configured to receive their work in advance are sent the tests

@@ -23,7 +23,7 @@ struct HoldTally {
 // (is a rule, its ID or the reason text)
 using HoldKey = std::pair<bool, std::string>;
 
-HoldKey key_of(const store::HoldFiring& firing) {
+HoldKey key_of(const HoldFiring& firing) {
   return firing.rule_id.empty() ? HoldKey{false, firing.reason} : HoldKey{true, firing.rule_id};
 }
 
@@ -54,7 +54,7 @@ std::vector<HoldCount> ranked(const std::map<HoldKey, HoldTally>& tallies,
   return out;
 }
 
-std::vector<NamedYield> named(const std::vector<store::ReleaseCount>& counts) {
+std::vector<NamedYield> named(const std::vector<ReleaseCount>& counts) {
   std::vector<NamedYield> out;
   for (const auto& c : counts) {
     out.push_back({c.name, {c.results, c.released}});
@@ -73,7 +73,7 @@ std::optional<double> Yield::share() const {
   return static_cast<double>(autoverified) / static_cast<double>(total);
 }
 
-AutoverificationReport measure_autoverification(const store::AutoverificationRecords& records,
+AutoverificationReport measure_autoverification(const AutoverificationRecords& records,
                                                 const std::vector<TruthSpecimen>& truth,
                                                 std::size_t top) {
   AutoverificationReport r;

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "server/report/autoverification_records.hpp"
 #include "server/report/truth_file.hpp"
-#include "server/store/autoverification_records.hpp"
 
 namespace hemalink::report {
 
@@ -66,7 +66,7 @@ struct AutoverificationReport {
 
 /// The report of `records` (read for the truth's specimen IDs) against `truth`; `top`: how
 /// many hold reasons to keep.
-AutoverificationReport measure_autoverification(const store::AutoverificationRecords& records,
+AutoverificationReport measure_autoverification(const AutoverificationRecords& records,
                                                 const std::vector<TruthSpecimen>& truth,
                                                 std::size_t top);
 

@@ -6,7 +6,7 @@
 namespace hemalink::rules {
 namespace {
 
-constexpr std::size_t kPerPatientAndTest = store::kPatientResultsKept;
+constexpr std::size_t kPerPatientAndTest = kPatientResultsKept;
 
 std::string patient_key(std::string_view patient_id, std::string_view code) {
   std::string key(patient_id);

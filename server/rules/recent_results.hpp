@@ -12,7 +12,7 @@
 
 #include "server/rules/compiled_expression.hpp"
 #include "server/rules/lru_map.hpp"
-#include "server/store/result_archive.hpp"
+#include "server/rules/result_archive.hpp"
 
 namespace hemalink::rules {
 
@@ -20,8 +20,6 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 /// How far back previous results are kept and looked for: the longest window a rule may ask for.
 inline constexpr std::chrono::hours kHistoryHorizon{31 * 24};
-
-using store::ResultArchive;
 
 /// The bounded in-memory cache of past results that delta checks, reruns and calculations across
 /// analyzers read: per patient and test, and per specimen. A miss reads the archive once; results

@@ -45,8 +45,8 @@ std::string reason_for(astm::MessageEnd end) {
 }  // namespace
 
 AstmSession::AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
-                         std::shared_ptr<LinkTally> leniencies,
-                         std::shared_ptr<MessageTimings> timings)
+                         std::shared_ptr<metrics::LinkTally> leniencies,
+                         std::shared_ptr<metrics::MessageTimings> timings)
     : peer_(std::move(peer)),
       defers_ack_(options.mode == astm::LinkMode::E1381),
       io_(io),
@@ -101,7 +101,7 @@ void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std
     r.link_status = records::MessageStatus::Incomplete;
     r.link_reason = reason_for(end);
   }
-  MessageTimes times;
+  metrics::MessageTimes times;
   times.received = Clock::now();
   const bool is_query = is_terminated && is_host_query(records);
   const auto id = r.id.to_string();
@@ -125,7 +125,7 @@ void AstmSession::on_message(std::string_view records, astm::MessageEnd end, std
 // The ACK of the final frame goes once the message is durable (refused, so the analyzer sends it
 // again, when it is not).
 void AstmSession::stored(const store::Completion& completion, bool waits_for_ack,
-                         const std::string& id, MessageTimes times) {
+                         const std::string& id, metrics::MessageTimes times) {
   times.read = completion.read_at;
   times.committed = completion.committed_at;
   const bool is_durable = store::is_durable(completion.outcome);
@@ -156,7 +156,7 @@ void AstmSession::answer_query(std::string records) {
   });
 }
 
-bool AstmSession::send_work(orders::WorkToSend work) {
+bool AstmSession::send_work(session::WorkToSend work) {
   return send_reply(std::move(work.message), std::move(work.test_ids));
 }
 
@@ -200,7 +200,7 @@ void AstmSession::on_error(const ParseError& error, std::string_view raw) {
   }
   auto r = receipt(std::string(raw), records::Direction::In);
   const auto id = r.id.to_string();
-  MessageTimes times;
+  metrics::MessageTimes times;
   times.received = Clock::now();
   io_.submit({std::move(r), records::MessageContent::rejected(error)},
              [this, id, times](const store::Completion& c) mutable {

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "protocols/astm/e1381_link.hpp"
-#include "server/orders/work_to_send.hpp"
-#include "server/session/link_tally.hpp"
-#include "server/session/message_timings.hpp"
+#include "server/metrics/link_tally.hpp"
+#include "server/metrics/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
+#include "server/session/work_to_send.hpp"
 
 namespace hemalink::session {
 
@@ -31,7 +31,7 @@ struct AstmSessionCounts {
   std::uint64_t incomplete = 0;    ///< Ended without their L record (stored as incomplete).
   std::uint64_t dropped = 0;       ///< Cut short by the connection closing: not stored.
   std::uint64_t link_errors = 0;   ///< Frames NAKed, bytes that belonged to nothing: kept raw.
-  std::uint64_t leniencies = 0;    ///< Things a leniency let through (see LinkTally).
+  std::uint64_t leniencies = 0;    ///< Things a leniency let through (see metrics::LinkTally).
   std::uint64_t queries = 0;       ///< Host queries answered.
   std::uint64_t work_sent = 0;     ///< Work messages sent (query answers with work, downloads).
   std::uint64_t work_taken = 0;    ///< Of them, the ones whose last frame the analyzer ACKed.
@@ -55,14 +55,14 @@ class AstmSession : private astm::LinkSink {
   /// `leniencies`, when given, counts every leniency the link uses, per analyzer; `timings`
   /// learns how long each message took at each stage.
   AstmSession(SessionPeer peer, astm::LinkOptions options, AstmSessionIo& io,
-              std::shared_ptr<LinkTally> leniencies = nullptr,
-              std::shared_ptr<MessageTimings> timings = nullptr);
+              std::shared_ptr<metrics::LinkTally> leniencies = nullptr,
+              std::shared_ptr<metrics::MessageTimings> timings = nullptr);
 
   void feed(ByteView bytes);
   void on_timeout(astm::LinkTimer timer);
   /// Sends `work` once the link is free (E1381 contention and retries included); false when
   /// the link's outbound queue is full or the connection is closed.
-  bool send_work(orders::WorkToSend work);
+  bool send_work(session::WorkToSend work);
   /// The connection closed.
   void finish();
 
@@ -80,15 +80,15 @@ class AstmSession : private astm::LinkSink {
 
   records::Receipt receipt(std::string raw, records::Direction direction) const;
   void stored(const store::Completion& completion, bool waits_for_ack, const std::string& id,
-              MessageTimes times);
+              metrics::MessageTimes times);
   void answer_query(std::string records);
   bool send_reply(std::string reply, std::vector<long long> test_ids);
 
   SessionPeer peer_;
   bool defers_ack_;
   AstmSessionIo& io_;
-  std::shared_ptr<LinkTally> link_tally_;
-  std::shared_ptr<MessageTimings> timings_;
+  std::shared_ptr<metrics::LinkTally> link_tally_;
+  std::shared_ptr<metrics::MessageTimings> timings_;
   std::set<astm::LinkNotice> leniencies_logged_;  ///< Each logged once per connection.
   astm::E1381Link link_;
   bool is_closed_ = false;

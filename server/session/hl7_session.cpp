@@ -31,7 +31,8 @@ hl7::AckOutcome outcome_of(const store::Completion& completion, bool is_rejected
 
 }  // namespace
 
-Hl7Session::Hl7Session(SessionPeer peer, SessionIo& io, std::shared_ptr<MessageTimings> timings)
+Hl7Session::Hl7Session(SessionPeer peer, SessionIo& io,
+                       std::shared_ptr<metrics::MessageTimings> timings)
     : peer_(std::move(peer)),
       io_(io),
       timings_(std::move(timings)),
@@ -46,7 +47,7 @@ void Hl7Session::finish() {
   is_closed_ = true;
 }
 
-bool Hl7Session::send_work(orders::WorkToSend work) {
+bool Hl7Session::send_work(session::WorkToSend work) {
   if (is_closed_) {
     return false;
   }

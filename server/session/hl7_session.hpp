@@ -12,10 +12,10 @@
 #include "protocols/common/bytes.hpp"
 #include "protocols/hl7/mllp.hpp"
 #include "protocols/hl7/v2_ack.hpp"
-#include "server/orders/work_to_send.hpp"
-#include "server/session/message_timings.hpp"
+#include "server/metrics/message_timings.hpp"
 #include "server/session/session_io.hpp"
 #include "server/session/session_peer.hpp"
+#include "server/session/work_to_send.hpp"
 
 namespace hemalink::session {
 
@@ -47,12 +47,13 @@ struct SessionCounts {
 class Hl7Session : private hl7::MllpSink {
  public:
   /// `timings`, when given, learns how long each message took at each stage.
-  Hl7Session(SessionPeer peer, SessionIo& io, std::shared_ptr<MessageTimings> timings = nullptr);
+  Hl7Session(SessionPeer peer, SessionIo& io,
+             std::shared_ptr<metrics::MessageTimings> timings = nullptr);
 
   void feed(ByteView bytes);
   /// Sends a work order (LAB-28 OML^O33) of hemalink's own accord (download mode) now, between
   /// acknowledgements; false when the connection is closed.
-  bool send_work(orders::WorkToSend work);
+  bool send_work(session::WorkToSend work);
   /// The connection closed: a message cut short is dropped (it was never acknowledged).
   void finish();
 
@@ -79,7 +80,7 @@ class Hl7Session : private hl7::MllpSink {
     std::vector<long long> follow_up_tests;  ///< The order tests it carries.
     std::string id;
     store::Completion completion;
-    MessageTimes times;
+    metrics::MessageTimes times;
   };
 
   void on_message(std::string_view payload, std::size_t stream_offset) override;
@@ -100,7 +101,7 @@ class Hl7Session : private hl7::MllpSink {
 
   SessionPeer peer_;
   SessionIo& io_;
-  std::shared_ptr<MessageTimings> timings_;
+  std::shared_ptr<metrics::MessageTimings> timings_;
   hl7::MllpFramer framer_;
   std::deque<std::shared_ptr<Pending>> pending_;
   SessionCounts counts_;

@@ -10,23 +10,23 @@ std::string milliseconds(double seconds) {
   return seconds < 0 ? std::string("-") : fmt::format("{:.2f} ms", seconds * 1000);
 }
 
-std::string stages(const MessageTimes& t) {
+std::string stages(const metrics::MessageTimes& t) {
   return fmt::format(" (read {}, commit {}, answer {})",
-                     milliseconds(seconds_between(t.received, t.read)),
-                     milliseconds(seconds_between(t.read, t.committed)),
-                     milliseconds(seconds_between(t.committed, t.answered)));
+                     milliseconds(metrics::seconds_between(t.received, t.read)),
+                     milliseconds(metrics::seconds_between(t.read, t.committed)),
+                     milliseconds(metrics::seconds_between(t.committed, t.answered)));
 }
 
 }  // namespace
 
 void log_message(const std::string& analyzer, const std::string& peer, const std::string& id,
-                 const store::Completion& completion, const MessageTimes& times) {
+                 const store::Completion& completion, const metrics::MessageTimes& times) {
   const auto level =
       completion.outcome == store::StoreOutcome::Failed ? spdlog::level::warn : spdlog::level::info;
   if (!spdlog::should_log(level)) {
     return;
   }
-  const auto total = milliseconds(seconds_between(times.received, times.answered));
+  const auto total = milliseconds(metrics::seconds_between(times.received, times.answered));
   const auto detail = spdlog::should_log(spdlog::level::debug) ? stages(times) : std::string();
   const auto* outcome = store::to_string(completion.outcome);
   if (!completion.content) {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "server/session/message_timings.hpp"
+#include "server/metrics/message_timings.hpp"
 #include "server/store/store_request.hpp"
 
 namespace hemalink::session {
@@ -12,6 +12,6 @@ namespace hemalink::session {
 /// outcome and how long it took from its last byte to its acknowledgement; at debug level, also
 /// how long each stage took (read, commit, answer).
 void log_message(const std::string& analyzer, const std::string& peer, const std::string& id,
-                 const store::Completion& completion, const MessageTimes& times);
+                 const store::Completion& completion, const metrics::MessageTimes& times);
 
 }  // namespace hemalink::session

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "server/report/autoverification_records.hpp"
 #include "server/report/autoverification_report.hpp"
-#include "server/store/autoverification_records.hpp"
 #include "tests/bench/bench_database.hpp"
 
 namespace hemalink::bench {
@@ -93,7 +93,7 @@ std::vector<std::string> truth_ids() {
 void report_av(benchmark::State& state) {
   const auto ids = truth_ids();
   for (auto _ : state) {
-    auto records = store::read_autoverification(dsn, std::nullopt, ids);
+    auto records = report::read_autoverification(dsn, std::nullopt, ids);
     if (!records) {
       state.SkipWithError(records.error().detail.c_str());
       return;
@@ -118,7 +118,7 @@ void report_av_last_hour(benchmark::State& state) {
   const auto ids = truth_ids();
   const std::optional<std::string> since = last_hour_start();
   for (auto _ : state) {
-    auto records = store::read_autoverification(dsn, since, ids);
+    auto records = report::read_autoverification(dsn, since, ids);
     if (!records) {
       state.SkipWithError(records.error().detail.c_str());
       return;

@@ -7,14 +7,15 @@ layers=(
   drivers            # instrument drivers
   server/files       # the lab's files: JSON by path, positions, errors that say where
   server/transport   # how bytes arrive and leave
+  server/metrics     # counters, histograms and their Prometheus text
   server/records     # what is kept: the value types of stored rows
   server/store       # the write path: PostgreSQL, the spool, and the toolkit the rooms persist with
+  server/session     # protocol sessions without I/O
   server/qc          # quality control: the Westgard rules
   server/rules       # the rules engine
   server/config      # the daemon's configuration
   server/ingest      # a received message to what is stored
   server/orders      # orders from a LIS, host query answers, rerun and reflex steps
-  server/session     # protocol sessions without I/O
   server/lis         # results to the LIS: messages from outbox rows, delivery
   server/review      # what a technologist does to held results
   server/simulate    # the analyzer simulator
@@ -28,7 +29,7 @@ layers=(
 # Asio and Beast only where I/O happens; libpqxx (and libpq) only in the store and in the rooms that
 # keep their own rows in PostgreSQL (their *.cpp; no header outside the store includes it).
 asio_layers=" server/transport server/lis server/simulate server/asio server/daemon server/api "
-pqxx_layers=" server/store server/qc server/orders server/lis server/review "
+pqxx_layers=" server/store server/qc server/rules server/orders server/lis server/review server/report "
 #
 # Usage: check_include_layers.sh [ROOT]   (default: the checkout this script is in)
 # Prints each include that breaks the order, with file and line, and exits 1 if there is one.

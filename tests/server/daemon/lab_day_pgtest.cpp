@@ -87,7 +87,7 @@ TEST(LabDayThroughTheDaemon,
   for (const auto& t : truth) {
     ids.push_back(t.specimen_id);
   }
-  auto records = store::read_autoverification(lab.dsn(), std::nullopt, ids);
+  auto records = report::read_autoverification(lab.dsn(), std::nullopt, ids);
   ASSERT_TRUE(records.has_value()) << records.error().detail;
   const auto report = report::measure_autoverification(*records, truth, 10);
   const auto hand = count_by_hand(lab, day);

@@ -155,7 +155,7 @@ class ReportAv : public ::testing::Test {
     for (const auto& t : *truth) {
       ids.push_back(t.specimen_id);
     }
-    auto records = store::read_autoverification(harness_->dsn(), since, ids);
+    auto records = report::read_autoverification(harness_->dsn(), since, ids);
     EXPECT_TRUE(records) << records.error().detail;
     return measure_autoverification(*records, *truth, top);
   }

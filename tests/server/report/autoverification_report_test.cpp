@@ -19,12 +19,12 @@ TruthSpecimen truth_of(std::string id, bool must_review, std::string profile = "
   return t;
 }
 
-store::SpecimenDecisions held(std::string id, std::vector<store::HoldFiring> holds) {
+report::SpecimenDecisions held(std::string id, std::vector<report::HoldFiring> holds) {
   return {std::move(id), 3, 3 - static_cast<long long>(holds.size()), std::move(holds)};
 }
 
 TEST(AutoverificationReport, ASpecimenCountsOncePerReasonAndTiesRankByName) {
-  store::AutoverificationRecords records;
+  report::AutoverificationRecords records;
   records.specimens = {
       held("A", {{"diff-sum", "differential does not add up"},
                  {"diff-sum", "differential does not add up"}}),
@@ -54,7 +54,7 @@ TEST(AutoverificationReport, ASpecimenCountsOncePerReasonAndTiesRankByName) {
 }
 
 TEST(AutoverificationReport, MissingSpecimensAreCountedAndTheFirst20Listed) {
-  store::AutoverificationRecords records;
+  report::AutoverificationRecords records;
   records.specimens = {{"S000", 2, 2, {}}, {"OTHER", 2, 0, {{"", "x"}}}};
   std::vector<TruthSpecimen> truth;
   for (int i = 0; i < 25; ++i) {

@@ -206,7 +206,7 @@ TEST_F(AstmSessionTest, AFrameTheLinkRefusesIsNakedAndKeptRawAsRejected) {
 }
 
 TEST(AstmSession, EveryLeniencyUsedIsCountedPerAnalyzer) {
-  auto tally = std::make_shared<LinkTally>();
+  auto tally = std::make_shared<metrics::LinkTally>();
   FakeIo io;
   astm::LinkOptions lenient;
   lenient.accept_bad_checksum = true;  // an analyzer with a checksum bug

@@ -27,7 +27,7 @@ std::filesystem::path cluster_socket(const std::string& dsn) {
 
 StoreRequest cbc(const ingest::MessageReader& reader, const std::string& tag) {
   auto receipt = testing::receipt(
-      "generic-hl7", "generic-hl7", WireProtocol::Hl7,
+      "generic-hl7", "generic-hl7", model::WireProtocol::Hl7,
       fmt::format("MSH|^~\\&|LAB|A|LIS|B|20261122||ORU^R01|{0}|P|2.5\rPID|1||PAT{0}\r"
                   "OBR|1||SPEC{0}\rOBX|1|NM|WBC||6.1|10*3/uL|||||F\r"
                   "OBX|2|NM|HGB||13.9|g/dL|||||F\r",

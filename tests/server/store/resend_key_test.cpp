@@ -17,13 +17,16 @@ TEST(ResendKey, Hl7SendTimeIsLeftOut) {
 }
 
 TEST(ResendKey, TheSameMessageResentWithANewSendTimeHasTheSameKey) {
-  const auto first = resend_key(WireProtocol::Hl7, "MSH|^~\\&|A|B|C|D|20261122101500||ORU^R01|C1");
+  const auto first =
+      resend_key(model::WireProtocol::Hl7, "MSH|^~\\&|A|B|C|D|20261122101500||ORU^R01|C1");
   EXPECT_EQ(first.size(), 32U);
-  EXPECT_EQ(first, resend_key(WireProtocol::Hl7, "MSH|^~\\&|A|B|C|D|20261122101531||ORU^R01|C1"));
-  EXPECT_NE(first, resend_key(WireProtocol::Hl7, "MSH|^~\\&|A|B|C|D|20261122101500||ORU^R01|C2"));
+  EXPECT_EQ(first,
+            resend_key(model::WireProtocol::Hl7, "MSH|^~\\&|A|B|C|D|20261122101531||ORU^R01|C1"));
+  EXPECT_NE(first,
+            resend_key(model::WireProtocol::Hl7, "MSH|^~\\&|A|B|C|D|20261122101500||ORU^R01|C2"));
   // ASTM compares the whole message: its H-14 time is part of what was sent.
-  EXPECT_NE(resend_key(WireProtocol::Astm, "H|\\^&|||X|||||||P|1|20261122101500\r"),
-            resend_key(WireProtocol::Astm, "H|\\^&|||X|||||||P|1|20261122101531\r"));
+  EXPECT_NE(resend_key(model::WireProtocol::Astm, "H|\\^&|||X|||||||P|1|20261122101500\r"),
+            resend_key(model::WireProtocol::Astm, "H|\\^&|||X|||||||P|1|20261122101531\r"));
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ class SpoolTest : public ::testing::Test {
     r.id = model::MessageId::generate();
     r.analyzer = "xn-1";
     r.driver = "sysmex-xn";
-    r.protocol = WireProtocol::Hl7;
+    r.protocol = model::WireProtocol::Hl7;
     r.peer_address = "127.0.0.1:5000";
     r.received_at = std::chrono::system_clock::now();
     r.raw = std::move(raw);

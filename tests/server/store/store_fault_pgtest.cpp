@@ -36,7 +36,7 @@ std::shared_ptr<ingest::MessageReader> xn_reader() {
 
 StoreRequest cbc(const ingest::MessageReader& reader, int i) {
   auto receipt =
-      testing::receipt(fmt::format("xn-{}", i % 3), "sysmex-xn", WireProtocol::Astm,
+      testing::receipt(fmt::format("xn-{}", i % 3), "sysmex-xn", model::WireProtocol::Astm,
                        fmt::format("H|\\^&|||XN-1000^00-21^11001^^^^A1234||||||||E1394-97\r"
                                    "P|1|||PID{0}|^Test^Patient||19700101|F\r"
                                    "O|1||^^{0:010}^B|^^^^WBC|||||||N||||||||||||||F\r"

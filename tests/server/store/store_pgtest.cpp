@@ -230,7 +230,8 @@ TEST(Store, TheWriterReadsEachMessageAndOneThatCannotBeReadIsKeptRejected) {
   });
   std::vector<StoreRequest> requests;
   for (const auto* raw : {"MSH|^~\\&|1\r", "MSH|^~\\&|BOOM|2\r", "MSH|^~\\&|3\r"}) {
-    requests.push_back({testing::receipt("xn-1", "generic-hl7", WireProtocol::Hl7, raw), {}});
+    requests.push_back(
+        {testing::receipt("xn-1", "generic-hl7", model::WireProtocol::Hl7, raw), {}});
   }
   const auto done = h.store_all(requests);
   ASSERT_EQ(done.size(), 3U);
@@ -294,7 +295,7 @@ TEST(Store, AnHl7MessageResentWithANewSendTimeIsADuplicateAndANewMessageIsNot) {
   StoreHarness h;
   auto reader = testing::reader_for_every_driver();
   auto request = [&](const std::string& time, const std::string& value) {
-    auto r = testing::receipt("generic-hl7", "generic-hl7", WireProtocol::Hl7,
+    auto r = testing::receipt("generic-hl7", "generic-hl7", model::WireProtocol::Hl7,
                               "MSH|^~\\&|BC5380|LAB|LIS|HOSP|" + time +
                                   "||ORU^R01|C77|P|2.5\rPID|1||PAT1\rOBR|1||SPEC77\r"
                                   "OBX|1|NM|WBC||" +
@@ -314,8 +315,8 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
   auto reader = testing::reader_for_every_driver();
-  auto r =
-      testing::receipt("generic-hl7", "generic-hl7", WireProtocol::Hl7, "this is not HL7\rPID|1\r");
+  auto r = testing::receipt("generic-hl7", "generic-hl7", model::WireProtocol::Hl7,
+                            "this is not HL7\rPID|1\r");
   StoreRequest request{r, reader->read(r)};
   ASSERT_EQ(request.content->status, MessageStatus::Rejected);
   expect_all(h.store_all({request}), StoreOutcome::Stored);
@@ -341,7 +342,7 @@ TEST(Store, AnIncompleteMessageKeepsItsResultsHeldAndSendsNothing) {
     return std::vector<model::Decision>(set.observations.size(), d);
   };
   auto reader = testing::reader_for_every_driver(release_all);
-  auto r = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm,
+  auto r = testing::receipt("sysmex-xn", "sysmex-xn", model::WireProtocol::Astm,
                             "H|\\^&|||XN-550\rP|1\rO|1||^^SPEC-7^B\r"
                             "R|1|^^^^WBC^1|6.10|10*3/uL||N||F||||20261122101500\r");
   r.link_status = MessageStatus::Incomplete;
@@ -492,7 +493,7 @@ TEST(Store, ASpoolLeftByAKilledDaemonIsReplayedAtStart) {
   std::vector<Receipt> receipts;
   for (int i = 0; i < 30; ++i) {
     receipts.push_back(testing::receipt(
-        "generic-hl7", "generic-hl7", WireProtocol::Hl7,
+        "generic-hl7", "generic-hl7", model::WireProtocol::Hl7,
         fmt::format("MSH|^~\\&|LAB|A|LIS|B|20261122||ORU^R01|C{}|P|2.5\r"
                     "PID|1||PAT{}\rOBR|1||SPEC{}\rOBX|1|NM|WBC||{}.1|10*3/uL|||||F\r",
                     i, i, i, i)));

@@ -15,7 +15,7 @@
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
 
-namespace hemalink::store {
+namespace hemalink::lis {
 
 using records::LisRoutes;
 
@@ -25,8 +25,8 @@ using namespace std::chrono_literals;
 using testing::StoreHarness;
 
 // A message of specimen `specimen` whose results are all released.
-StoreRequest released(const std::string& tag, const std::string& specimen, std::size_t results,
-                      std::size_t first_code = 0) {
+store::StoreRequest released(const std::string& tag, const std::string& specimen,
+                             std::size_t results, std::size_t first_code = 0) {
   auto r = testing::synthetic("xn-1", tag, results);
   r.content->result_sets[0].specimen_id = specimen;
   for (std::size_t i = 0; i < results; ++i) {
@@ -215,8 +215,8 @@ TEST(Outbox, ReleasingHeldResultsQueuesThemOnceAndAuditsIt) {
   ASSERT_EQ(h.count("SELECT count(*) FROM outbox"), 0) << "held results are not sent";
   const auto ids = h.query_rows("SELECT id FROM results ORDER BY id LIMIT 2");
   const LisRoutes routes = {{"lis", {}}, {"other-lis", {"cs-1"}}};
-  auto done = release_results(h.dsn(), routes,
-                              {{std::stoll(ids[0][0]), std::stoll(ids[1][0])}, "user:ana", "ok"});
+  auto done = review::release_results(
+      h.dsn(), routes, {{std::stoll(ids[0][0]), std::stoll(ids[1][0])}, "user:ana", "ok"});
   ASSERT_TRUE(done) << done.error().detail;
   EXPECT_EQ(done->size(), 2U);
   EXPECT_EQ(h.query_value("SELECT destination || ' ' || specimen_id || ' ' || "
@@ -231,7 +231,8 @@ TEST(Outbox, ReleasingHeldResultsQueuesThemOnceAndAuditsIt) {
   EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE action = 'release' AND actor = "
                     "'user:ana' AND before->>'decision' = 'hold'"),
             2);
-  auto again = release_results(h.dsn(), routes, {{std::stoll(ids[0][0])}, "user:ana", "twice"});
+  auto again =
+      review::release_results(h.dsn(), routes, {{std::stoll(ids[0][0])}, "user:ana", "twice"});
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->empty()) << "released already: nothing to do";
   EXPECT_EQ(h.count("SELECT count(*) FROM outbox"), 1);
@@ -258,7 +259,7 @@ TEST(Outbox, OperatorsResendAndRetryDeadRowsWithAnAuditTrail) {
   const auto id = std::stoll(h.query_value("SELECT min(id) FROM outbox"));
   auto refused = admin.resend(id, "user:op");
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, StoreErrc::Conflict);
+  EXPECT_EQ(refused.error().code, store::StoreErrc::Conflict);
   EXPECT_NE(refused.error().detail.find("is pending already"), std::string::npos);
 
   auto a = sender(h, "node-a");
@@ -307,4 +308,4 @@ TEST(Outbox, NewRowsAreNotifiedWithTheirDestination) {
 }
 
 }  // namespace
-}  // namespace hemalink::store
+}  // namespace hemalink::lis

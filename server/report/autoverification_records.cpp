@@ -1,4 +1,4 @@
-#include "server/store/autoverification_records.hpp"
+#include "server/report/autoverification_records.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -7,7 +7,14 @@
 #include "server/store/sql_arrays.hpp"
 #include "server/store/thread_connection.hpp"
 
-namespace hemalink::store {
+namespace hemalink::report {
+
+using store::error_from_current_exception;
+using store::StoreError;
+using store::text_array;
+using store::thread_connection;
+using store::with_connect_timeout;
+
 namespace {
 
 // The first decision of a result (the lowest ID) is the automatic one, written with the result;
@@ -95,4 +102,4 @@ Result<AutoverificationRecords, StoreError> read_autoverification(
   }
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::report

@@ -1,4 +1,4 @@
-#include "server/store/database_result_archive.hpp"
+#include "server/rules/database_result_archive.hpp"
 #include "server/store/thread_connection.hpp"
 
 #include <fmt/format.h>
@@ -11,7 +11,14 @@
 #include "server/store/epoch_seconds.hpp"
 #include "server/store/sql_arrays.hpp"
 
-namespace hemalink::store {
+namespace hemalink::rules {
+
+using store::epoch_seconds;
+using store::from_epoch_seconds;
+using store::text_array;
+using store::thread_connection;
+using store::with_connect_timeout;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -203,4 +210,4 @@ DatabaseResultArchive::specimen_results(std::string_view specimen_id) {
   return it == found->specimens.end() ? std::vector<SpecimenResult>{} : std::move(it->second);
 }
 
-}  // namespace hemalink::store
+}  // namespace hemalink::rules

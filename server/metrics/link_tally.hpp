@@ -9,7 +9,7 @@
 
 #include "protocols/astm/e1381_link.hpp"
 
-namespace hemalink::session {
+namespace hemalink::metrics {
 
 /// What each analyzer's ASTM links noticed, over all its connections: every LinkNotice (the
 /// leniencies that let through what the standard refuses, duplicate frames, frames sent again,
@@ -30,4 +30,4 @@ class LinkTally {
   std::map<std::string, std::uint64_t, std::less<>> link_errors_;
 };
 
-}  // namespace hemalink::session
+}  // namespace hemalink::metrics

@@ -1,11 +1,11 @@
-#include "server/store/database_result_archive.hpp"
+#include "server/rules/database_result_archive.hpp"
 
 #include <gtest/gtest.h>
 
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
 
-namespace hemalink::store {
+namespace hemalink::rules {
 namespace {
 
 using namespace std::chrono_literals;
@@ -23,10 +23,10 @@ TEST(DatabaseResultArchive, ReadsCommittedResultsByPatientAndBySpecimen) {
   HL_REQUIRE_POSTGRES();
   testing::StoreHarness h;
   auto reader = testing::reader_for_every_driver();
-  auto r = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm, kCbc);
+  auto r = testing::receipt("sysmex-xn", "sysmex-xn", model::WireProtocol::Astm, kCbc);
   const auto received = r.received_at;
   auto content = reader->read(r);
-  ASSERT_EQ(h.store_all({{r, content}})[0].outcome, StoreOutcome::Stored);
+  ASSERT_EQ(h.store_all({{r, content}})[0].outcome, store::StoreOutcome::Stored);
 
   DatabaseResultArchive archive(h.dsn());
   const auto hgb = archive.patient_results("P-88", "HGB", received - 1h);
@@ -49,13 +49,13 @@ TEST(DatabaseResultArchive, ABatchOfPairsAndSpecimensIsReadInOneGo) {
   HL_REQUIRE_POSTGRES();
   testing::StoreHarness h;
   auto reader = testing::reader_for_every_driver();
-  auto first = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm, kCbc);
+  auto first = testing::receipt("sysmex-xn", "sysmex-xn", model::WireProtocol::Astm, kCbc);
   std::string rerun_records = kCbc;
   rerun_records.replace(rerun_records.find("12.7"), 4, "12.9");
-  auto rerun = testing::receipt("sysmex-xn", "sysmex-xn", WireProtocol::Astm, rerun_records);
+  auto rerun = testing::receipt("sysmex-xn", "sysmex-xn", model::WireProtocol::Astm, rerun_records);
   rerun.received_at = first.received_at + 1s;
   const auto stored = h.store_all({{first, reader->read(first)}, {rerun, reader->read(rerun)}});
-  ASSERT_EQ(stored[1].outcome, StoreOutcome::Stored);
+  ASSERT_EQ(stored[1].outcome, store::StoreOutcome::Stored);
 
   DatabaseResultArchive archive(h.dsn());
   ResultArchive::HistoryQuery query;
@@ -112,4 +112,4 @@ TEST(DatabaseResultArchive, AnUnreachableDatabaseIsCannotReadNotNoResults) {
 }
 
 }  // namespace
-}  // namespace hemalink::store
+}  // namespace hemalink::rules

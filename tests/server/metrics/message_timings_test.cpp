@@ -1,11 +1,13 @@
-#include "server/session/message_timings.hpp"
+#include "server/metrics/message_timings.hpp"
+
+#include "server/metrics/prometheus_text.hpp"
 
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <sstream>
 
-namespace hemalink::session {
+namespace hemalink::metrics {
 namespace {
 
 using namespace std::chrono_literals;
@@ -52,7 +54,9 @@ TEST(MessageTimings, PrometheusTextIsWellFormedAndCumulative) {
   MessageTimings timings;
   timings.record(times(300us, 1500us, 40us));
   timings.record(times(80us, 30ms, 40us));
-  std::istringstream text(timings.prometheus_text());
+  PrometheusText p;
+  timings.write(p);
+  std::istringstream text(p.text());
   const std::regex sample(
       R"re(hemalink_message_stage_seconds_(bucket|sum|count)\{stage="(read|commit|answer|total)"(,le="([^"]+)")?\} ([0-9.e+-]+))re");
   std::map<std::string, std::vector<double>> buckets;
@@ -83,4 +87,4 @@ TEST(MessageTimings, PrometheusTextIsWellFormedAndCumulative) {
 }
 
 }  // namespace
-}  // namespace hemalink::session
+}  // namespace hemalink::metrics

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace hemalink::orders {
+namespace hemalink::session {
 
 /// Work hemalink sends an analyzer of its own accord (download mode): one message (LIS02-A2
 /// records, or an HL7 OML^O33) and the order tests it carries, which become acknowledged when
@@ -13,4 +13,4 @@ struct WorkToSend {
   std::vector<long long> test_ids;
 };
 
-}  // namespace hemalink::orders
+}  // namespace hemalink::session

@@ -7,7 +7,7 @@
 #include "protocols/common/result.hpp"
 #include "server/store/errc.hpp"
 
-namespace hemalink::store {
+namespace hemalink::report {
 
 /// A rule (or fail-safe) that kept a result from being released by its automatic decision.
 struct HoldFiring {
@@ -46,8 +46,8 @@ struct AutoverificationRecords {
 /// otherwise); a specimen is in the window when its first patient transmission came at or after
 /// it; none: every specimen. `counted`: the specimen IDs whose results make `by_test` and
 /// `by_analyzer` (the truth file's).
-Result<AutoverificationRecords, StoreError> read_autoverification(
+Result<AutoverificationRecords, store::StoreError> read_autoverification(
     const std::string& dsn, const std::optional<std::string>& since,
     const std::vector<std::string>& counted);
 
-}  // namespace hemalink::store
+}  // namespace hemalink::report

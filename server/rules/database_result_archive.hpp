@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "server/store/result_archive.hpp"
+#include "server/rules/result_archive.hpp"
 
-namespace hemalink::store {
+namespace hemalink::rules {
 
 /// Past results read from the results table (its delta-check and specimen indexes) for the rules'
 /// cache. Each read takes a connection of a small pool (one per concurrent reader, opened when
@@ -54,4 +54,4 @@ class DatabaseResultArchive final : public ResultArchive {
   std::atomic<std::chrono::steady_clock::rep> quiet_until_{0};
 };
 
-}  // namespace hemalink::store
+}  // namespace hemalink::rules

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace hemalink::api {
+namespace hemalink::metrics {
 
 using Labels = std::vector<std::pair<std::string_view, std::string>>;
 
@@ -16,12 +18,15 @@ class PrometheusText {
   /// Starts a family; `type` is counter, gauge or histogram.
   void family(std::string_view name, std::string_view type, std::string_view help);
   void sample(std::string_view name, const Labels& labels, double value);
-  /// Text that is exposition format already (a histogram written elsewhere).
-  void append(std::string_view text) { out_ += text; }
+  /// One histogram's samples under `labels`: `<name>_bucket` for each upper bound of `bounds` and
+  /// for +Inf, cumulative; then `<name>_sum` and `<name>_count`. `counts` are per bucket (not
+  /// cumulative), one more than `bounds`: the last is above every bound.
+  void histogram(std::string_view name, const Labels& labels, std::span<const double> bounds,
+                 std::span<const std::uint64_t> counts, double sum);
   const std::string& text() const { return out_; }
 
  private:
   std::string out_;
 };
 
-}  // namespace hemalink::api
+}  // namespace hemalink::metrics

@@ -1,10 +1,12 @@
-#include "server/session/message_timings.hpp"
+#include "server/metrics/message_timings.hpp"
+
+#include "server/metrics/prometheus_text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace hemalink::session {
+namespace hemalink::metrics {
 namespace {
 
 using Clock = MessageTimes::Clock;
@@ -65,26 +67,19 @@ std::uint64_t MessageTimings::count_within(Stage stage, double le) const {
   return n;
 }
 
-std::string MessageTimings::prometheus_text() const {
-  std::string out =
-      "# HELP hemalink_message_stage_seconds Time a received message spent in each stage: "
-      "read (decode, translate, decide), commit, answer (to the acknowledgement written), total.\n"
-      "# TYPE hemalink_message_stage_seconds histogram\n";
+void MessageTimings::write(PrometheusText& p) const {
+  p.family("hemalink_message_stage_seconds", "histogram",
+           "Time a received message spent in each stage: read (decode, translate, decide), "
+           "commit, answer (to the acknowledgement written), total.");
   for (std::size_t s = 0; s < kStages; ++s) {
     const auto& h = stages_[s];
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b < h.buckets.size(); ++b) {
-      cumulative += h.buckets[b].load(std::memory_order_relaxed);
-      const auto le = b < kBuckets.size() ? fmt::format("{}", kBuckets[b]) : std::string("+Inf");
-      out += fmt::format("hemalink_message_stage_seconds_bucket{{stage=\"{}\",le=\"{}\"}} {}\n",
-                         kStageNames[s], le, cumulative);
+    std::array<std::uint64_t, kBuckets.size() + 1> counts{};
+    for (std::size_t b = 0; b < counts.size(); ++b) {
+      counts[b] = h.buckets[b].load(std::memory_order_relaxed);
     }
-    out += fmt::format("hemalink_message_stage_seconds_sum{{stage=\"{}\"}} {:.9f}\n",
-                       kStageNames[s], static_cast<double>(h.sum_ns.load()) / 1e9);
-    out += fmt::format("hemalink_message_stage_seconds_count{{stage=\"{}\"}} {}\n", kStageNames[s],
-                       cumulative);
+    p.histogram("hemalink_message_stage_seconds", {{"stage", kStageNames[s]}}, kBuckets, counts,
+                static_cast<double>(h.sum_ns.load()) / 1e9);
   }
-  return out;
 }
 
-}  // namespace hemalink::session
+}  // namespace hemalink::metrics

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <string>
 
-namespace hemalink::session {
+namespace hemalink::metrics {
+
+class PrometheusText;
 
 /// When one message passed each point of the ingest path (steady clock; zero: it did not).
 struct MessageTimes {
@@ -34,9 +36,9 @@ class MessageTimings {
   std::uint64_t count(Stage stage) const;
   std::uint64_t count_within(Stage stage, double le) const;
 
-  /// The histograms in the Prometheus text exposition format, as `/metrics` serves them:
+  /// The histograms as `/metrics` serves them:
   /// hemalink_message_stage_seconds{stage="read|commit|answer|total"}.
-  std::string prometheus_text() const;
+  void write(PrometheusText& p) const;
 
  private:
   struct Histogram {
@@ -52,4 +54,4 @@ class MessageTimings {
 /// Seconds between two points of MessageTimes, or a negative number when either is missing.
 double seconds_between(MessageTimes::Clock::time_point from, MessageTimes::Clock::time_point to);
 
-}  // namespace hemalink::session
+}  // namespace hemalink::metrics

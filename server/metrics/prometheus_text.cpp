@@ -1,10 +1,10 @@
-#include "server/api/prometheus_text.hpp"
+#include "server/metrics/prometheus_text.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
-namespace hemalink::api {
+namespace hemalink::metrics {
 namespace {
 
 // Backslash and newline escaped, and in label values the double quote too.
@@ -49,4 +49,22 @@ void PrometheusText::sample(std::string_view name, const Labels& labels, double 
     out_ += fmt::format(" {}\n", value);
 }
 
-}  // namespace hemalink::api
+void PrometheusText::histogram(std::string_view name, const Labels& labels,
+                               std::span<const double> bounds,
+                               std::span<const std::uint64_t> counts, double sum) {
+  const auto with = [&labels](std::string le) {
+    auto all = labels;
+    all.emplace_back("le", std::move(le));
+    return all;
+  };
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b < counts.size(); ++b) {
+    cumulative += counts[b];
+    const auto le = b < bounds.size() ? fmt::format("{}", bounds[b]) : std::string("+Inf");
+    sample(fmt::format("{}_bucket", name), with(le), static_cast<double>(cumulative));
+  }
+  sample(fmt::format("{}_sum", name), labels, sum);
+  sample(fmt::format("{}_count", name), labels, static_cast<double>(cumulative));
+}
+
+}  // namespace hemalink::metrics

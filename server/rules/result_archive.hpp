@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace hemalink::store {
+namespace hemalink::rules {
 
 /// Where past results are read from when the cache does not have them: the database. Each
 /// returns nullopt when it cannot be read now (the decision is then held, never guessed).
@@ -77,4 +77,4 @@ inline std::optional<ResultArchive::Histories> ResultArchive::histories(const Hi
 /// How many of a patient's results of one code patient_results() and histories() return.
 inline constexpr std::size_t kPatientResultsKept = 16;
 
-}  // namespace hemalink::store
+}  // namespace hemalink::rules

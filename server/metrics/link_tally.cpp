@@ -1,6 +1,6 @@
-#include "server/session/link_tally.hpp"
+#include "server/metrics/link_tally.hpp"
 
-namespace hemalink::session {
+namespace hemalink::metrics {
 
 void LinkTally::add(std::string_view analyzer, astm::LinkNotice notice) {
   std::lock_guard lock(mutex_);
@@ -31,4 +31,4 @@ std::map<std::pair<std::string, astm::LinkNotice>, std::uint64_t> LinkTally::cou
   return counts_;
 }
 
-}  // namespace hemalink::session
+}  // namespace hemalink::metrics
