@@ -79,36 +79,33 @@ records::MessageContent MessageReader::read(const records::Receipt& receipt) con
   return std::move(read(std::span(&one, 1)).front());
 }
 
+// A batch's way: translate every message, match its results with their orders, read the
+// history the rules need, judge the controls (one consult of the QC), then decide each message's
+// results and hold what the orders, the QC gate or an incomplete message say.
 std::vector<records::MessageContent> MessageReader::read(
+    std::span<const records::Receipt* const> receipts) const {
+  auto contents = translate(receipts);
+  const auto checks = match(contents, receipts);
+  prefetch(contents, receipts);
+  const auto qc = judge_controls(contents, receipts);
+  for (std::size_t i = 0; i < receipts.size(); ++i) {
+    const auto& receipt = *receipts[i];
+    auto& out = contents[i];
+    const auto* gates = qc.messages.empty() ? nullptr : &qc.messages[i].gates;
+    decide(out, receipt, gates);
+    apply_order_checks(out, checks[i]);
+    gate(out, gates, qc.unreadable);
+    hold_if_incomplete(out, receipt);
+  }
+  return contents;
+}
+
+std::vector<records::MessageContent> MessageReader::translate(
     std::span<const records::Receipt* const> receipts) const {
   std::vector<MessageContent> contents;
   contents.reserve(receipts.size());
   for (const auto* receipt : receipts) {
     contents.push_back(translate(*receipt));
-  }
-  const auto checks = match(contents, receipts);
-  prefetch(contents, receipts);
-  std::string qc_unreadable;
-  if (control_book_ && !control_book_->restore_if_needed(qc_unreadable)) {
-    qc_unreadable = "the QC state could not be read from the database (" + qc_unreadable +
-                    "): held rather than released without its QC";
-  }
-  for (std::size_t i = 0; i < receipts.size(); ++i) {
-    const auto& receipt = *receipts[i];
-    auto& out = contents[i];
-    if (qc_unreadable.empty()) {
-      judge_controls(out, receipt);
-    }
-    decide(out, receipt, qc_unreadable.empty());
-    for (std::size_t s = 0; s < checks[i].size() && s < out.decisions.size(); ++s) {
-      apply_order_check(checks[i][s], out.decisions[s]);
-    }
-    hold_for_qc(out, receipt, qc_unreadable);
-    if (receipt.link_status == MessageStatus::Incomplete && out.status == MessageStatus::Accepted) {
-      out.status = MessageStatus::Incomplete;
-      out.reject_reason = receipt.link_reason;
-      hold_all(out, "the message ended without its L record: held for review");
-    }
   }
   return contents;
 }
@@ -206,39 +203,53 @@ records::MessageContent MessageReader::translate(const Analyzer& analyzer,
 }
 
 void MessageReader::decide(records::MessageContent& content, const records::Receipt& receipt,
-                           bool is_qc_readable) const {
+                           const qc::GateSnapshot* gates) const {
   content.decisions.clear();
-  std::unique_ptr<qc::TestStatuses> statuses;
-  if (control_book_ && is_qc_readable) {
-    statuses = control_book_->statuses(receipt.analyzer, receipt.received_at);
-  }
   for (auto& set : content.result_sets) {
-    content.decisions.push_back(decider_(set, receipt, statuses.get()));
+    content.decisions.push_back(decider_(set, receipt, gates));
+  }
+}
+
+void MessageReader::apply_order_checks(records::MessageContent& content,
+                                       const std::vector<OrderCheck>& checks) {
+  for (std::size_t s = 0; s < checks.size() && s < content.decisions.size(); ++s) {
+    apply_order_check(checks[s], content.decisions[s]);
   }
 }
 
 // Control results are judged before the patient results of their message (and of the messages
 // after it) are decided: the gate they set is the one those results meet.
-void MessageReader::judge_controls(records::MessageContent& content,
-                                   const records::Receipt& receipt) const {
-  content.control_judgements.clear();
-  content.average_points.clear();
-  if (!control_book_ || content.status != MessageStatus::Accepted) {
-    return;
+qc::BatchQc MessageReader::judge_controls(std::span<records::MessageContent> contents,
+                                          std::span<const records::Receipt* const> receipts) const {
+  if (!control_book_) {
+    return {};
   }
-  for (std::size_t s = 0; s < content.result_sets.size(); ++s) {
-    auto judged = control_book_->judge(receipt, content.result_sets[s], s);
-    content.control_judgements.insert(content.control_judgements.end(),
-                                      std::make_move_iterator(judged.begin()),
-                                      std::make_move_iterator(judged.end()));
+  auto qc = control_book_->consult(receipts, contents);
+  if (qc.unreadable) {
+    qc.unreadable = "the QC state could not be read from the database (" + *qc.unreadable +
+                    "): held rather than released without its QC";
   }
-  content.average_points = control_book_->average(receipt, content.result_sets);
+  for (std::size_t i = 0; i < qc.messages.size(); ++i) {
+    contents[i].control_judgements = std::move(qc.messages[i].judgements);
+    contents[i].average_points = std::move(qc.messages[i].average_points);
+  }
+  return qc;
+}
+
+void MessageReader::hold_if_incomplete(records::MessageContent& content,
+                                       const records::Receipt& receipt) {
+  if (receipt.link_status == MessageStatus::Incomplete &&
+      content.status == MessageStatus::Accepted) {
+    content.status = MessageStatus::Incomplete;
+    content.reject_reason = receipt.link_reason;
+    hold_all(content, "the message ended without its L record: held for review");
+  }
 }
 
 // A patient result the rules release is held while its test's QC gate says so (or while the QC
 // state cannot be read): the decision names the gate and keeps the rules that fired.
-void MessageReader::hold_for_qc(records::MessageContent& content, const records::Receipt& receipt,
-                                const std::string& unreadable) const {
+void MessageReader::gate(records::MessageContent& content, const qc::GateSnapshot* gates,
+                         const std::optional<std::string>& unreadable) const {
   if (!control_book_) {
     return;
   }
@@ -252,24 +263,32 @@ void MessageReader::hold_for_qc(records::MessageContent& content, const records:
       if (d.verdict != model::Verdict::Release) {
         continue;
       }
-      std::string why = unreadable;
-      if (why.empty()) {
-        const auto gate =
-            control_book_->gate(receipt.analyzer, set.observations[o].code, receipt.received_at);
-        const bool holds = gate.is_under_qc &&
-                           ((gate.status == qc::GateStatus::Out && gate_policy_.hold_out) ||
-                            (gate.status == qc::GateStatus::Unknown && gate_policy_.hold_unknown));
-        if (!holds) {
-          continue;
-        }
-        why = gate.reason;
+      const auto why = gate_hold(gates, set.observations[o].code, unreadable);
+      if (!why) {
+        continue;
       }
       d.verdict = model::Verdict::Hold;
       d.decided_by = "system:qc-gate";
-      d.reason = why;
-      d.fired.push_back({"qc-gate", model::RuleAction::Hold, why, ""});
+      d.reason = *why;
+      d.fired.push_back({"qc-gate", model::RuleAction::Hold, *why, ""});
     }
   }
+}
+
+std::optional<std::string> MessageReader::gate_hold(
+    const qc::GateSnapshot* gates, std::string_view test,
+    const std::optional<std::string>& unreadable) const {
+  if (unreadable || gates == nullptr) {
+    return unreadable.value_or("the QC state was not read: held rather than released without it");
+  }
+  const auto& gate = gates->gate(test);
+  const bool holds =
+      gate.is_under_qc && ((gate.status == qc::GateStatus::Out && gate_policy_.hold_out) ||
+                           (gate.status == qc::GateStatus::Unknown && gate_policy_.hold_unknown));
+  if (!holds) {
+    return std::nullopt;
+  }
+  return gate.reason;
 }
 
 }  // namespace hemalink::ingest

@@ -92,19 +92,27 @@ class MessageReader {
     astm::Lis2Leniency leniency;
   };
 
+  std::vector<records::MessageContent> translate(
+      std::span<const records::Receipt* const> receipts) const;
   records::MessageContent translate(const records::Receipt& receipt) const;
   records::MessageContent translate(const Analyzer& analyzer,
                                     const records::Receipt& receipt) const;
-  void prefetch(std::span<const records::MessageContent> contents,
-                std::span<const records::Receipt* const> receipts) const;
-  void decide(records::MessageContent& content, const records::Receipt& receipt,
-              bool is_qc_readable) const;
-  void judge_controls(records::MessageContent& content, const records::Receipt& receipt) const;
-  void hold_for_qc(records::MessageContent& content, const records::Receipt& receipt,
-                   const std::string& unreadable) const;
   std::vector<std::vector<OrderCheck>> match(
       std::span<records::MessageContent> contents,
       std::span<const records::Receipt* const> receipts) const;
+  void prefetch(std::span<const records::MessageContent> contents,
+                std::span<const records::Receipt* const> receipts) const;
+  qc::BatchQc judge_controls(std::span<records::MessageContent> contents,
+                             std::span<const records::Receipt* const> receipts) const;
+  void decide(records::MessageContent& content, const records::Receipt& receipt,
+              const qc::GateSnapshot* gates) const;
+  static void apply_order_checks(records::MessageContent& content,
+                                 const std::vector<OrderCheck>& checks);
+  void gate(records::MessageContent& content, const qc::GateSnapshot* gates,
+            const std::optional<std::string>& unreadable) const;
+  std::optional<std::string> gate_hold(const qc::GateSnapshot* gates, std::string_view test,
+                                       const std::optional<std::string>& unreadable) const;
+  static void hold_if_incomplete(records::MessageContent& content, const records::Receipt& receipt);
 
   Decider decider_;
   HistoryPrefetch prefetch_;

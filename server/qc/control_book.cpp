@@ -225,14 +225,44 @@ const ControlBook::Test* ControlBook::find_test(std::string_view analyzer,
   return t == a->second.end() ? nullptr : &t->second;
 }
 
+BatchQc ControlBook::consult(std::span<const records::Receipt* const> receipts,
+                             std::span<const records::MessageContent> contents) {
+  BatchQc out;
+  if (std::string error; !restore_if_needed(error)) {
+    out.unreadable = std::move(error);
+    return out;
+  }
+  std::unique_lock lock(mutex_);
+  for (std::size_t i = 0; i < receipts.size() && i < contents.size(); ++i) {
+    const auto& receipt = *receipts[i];
+    auto& message = out.messages.emplace_back();
+    if (contents[i].status == records::MessageStatus::Accepted) {
+      for (std::size_t s = 0; s < contents[i].result_sets.size(); ++s) {
+        auto judged = judge_locked(receipt, contents[i].result_sets[s], s);
+        message.judgements.insert(message.judgements.end(), std::make_move_iterator(judged.begin()),
+                                  std::make_move_iterator(judged.end()));
+      }
+      message.average_points = average_locked(receipt, contents[i].result_sets);
+    }
+    message.gates = snapshot_locked(receipt.analyzer, receipt.received_at);
+  }
+  return out;
+}
+
 std::vector<records::ControlJudgement> ControlBook::judge(const records::Receipt& receipt,
                                                           const model::ResultSet& set,
                                                           std::size_t set_index) {
+  std::unique_lock lock(mutex_);
+  return judge_locked(receipt, set, set_index);
+}
+
+std::vector<records::ControlJudgement> ControlBook::judge_locked(const records::Receipt& receipt,
+                                                                 const model::ResultSet& set,
+                                                                 std::size_t set_index) {
   std::vector<records::ControlJudgement> out;
   if (set.kind != model::SpecimenKind::QualityControl) {
     return out;
   }
-  std::unique_lock lock(mutex_);
   for (std::size_t o = 0; o < set.observations.size(); ++o) {
     const auto& observation = set.observations[o];
     if (!is_judgeable(observation)) {
@@ -447,6 +477,27 @@ void ControlBook::replay(const records::StoredJudgement& stored) {
 GateState ControlBook::gate(std::string_view analyzer, std::string_view test,
                             Clock::time_point at) const {
   std::shared_lock lock(mutex_);
+  return gate_locked(analyzer, test, at);
+}
+
+GateSnapshot ControlBook::snapshot_locked(std::string_view analyzer, Clock::time_point at) const {
+  GateSnapshot out;
+  if (const auto a = tests_.find(analyzer); a != tests_.end()) {
+    for (const auto& [test, state] : a->second) {
+      out.tests.emplace(test, gate_locked(analyzer, test, at));
+    }
+  }
+  return out;
+}
+
+const GateState& GateSnapshot::gate(std::string_view test) const {
+  static const GateState kNotUnderQc;
+  const auto it = tests.find(test);
+  return it == tests.end() ? kNotUnderQc : it->second;
+}
+
+GateState ControlBook::gate_locked(std::string_view analyzer, std::string_view test,
+                                   Clock::time_point at) const {
   const auto* t = find_test(analyzer, test);
   if (t != nullptr && t->average_block && !t->last_rejected) {
     return {GateStatus::Out, true, t->average_block->reason};
@@ -473,8 +524,13 @@ GateState ControlBook::gate(std::string_view analyzer, std::string_view test,
 
 std::vector<records::AveragePointRow> ControlBook::average(
     const records::Receipt& receipt, const std::vector<model::ResultSet>& sets) {
-  std::vector<records::AveragePointRow> out;
   std::unique_lock lock(mutex_);
+  return average_locked(receipt, sets);
+}
+
+std::vector<records::AveragePointRow> ControlBook::average_locked(
+    const records::Receipt& receipt, const std::vector<model::ResultSet>& sets) {
+  std::vector<records::AveragePointRow> out;
   for (const auto& set : sets) {
     if (set.kind != model::SpecimenKind::Patient || is_averaged(receipt, set)) {
       continue;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -51,6 +52,30 @@ struct TestGate {
   std::optional<Clock::time_point> rejected_at;  ///< When it went out, while it is out.
 };
 
+/// The gates of one analyzer's tests frozen at one moment: what the rules' `qc_status` and the
+/// gate's holds read for one message. A test without a control is not under QC.
+class GateSnapshot final : public TestStatuses {
+ public:
+  GateStatus status(std::string_view test) const override { return gate(test).status; }
+  const GateState& gate(std::string_view test) const;
+
+  std::map<std::string, GateState, std::less<>> tests;
+};
+
+/// What quality control made of one message of a batch.
+struct MessageQc {
+  std::vector<records::ControlJudgement> judgements;
+  std::vector<records::AveragePointRow> average_points;
+  GateSnapshot gates;  ///< Of its analyzer, once the message was judged, at its arrival.
+};
+
+/// What quality control made of a batch: one per message, in order. `unreadable` set: the stored
+/// judgements could not be read, nothing was judged, and the gate is not to be trusted.
+struct BatchQc {
+  std::optional<std::string> unreadable;
+  std::vector<MessageQc> messages;
+};
+
 /// The quality control of every analyzer: its controls (defined, or establishing a target from
 /// their first runs), the runs of each test, and the gate each test's runs set. Control results
 /// are judged by the Westgard rules as they are read, before the patient results of the same
@@ -88,6 +113,14 @@ class ControlBook {
   /// The patient-based averages resume from their latest points; an excursion that acts on the
   /// gate and no accepted run has cleared holds again.
   void restore(const QcHistory& history);
+
+  /// One consult for a batch of messages (their receipts and translated contents, in order):
+  /// restores the stored judgements when that has not been done, then, under one lock, for each
+  /// message judges its control results (judge()) and adds its patient results to the averages
+  /// (average()) when it was accepted, and freezes its analyzer's gates at its arrival; a message's
+  /// judgements set the gates the messages after it meet.
+  BatchQc consult(std::span<const records::Receipt* const> receipts,
+                  std::span<const records::MessageContent> contents);
 
   /// Judges the numeric results of a QC result set (`set` of `receipt`'s message): each with its
   /// run, against the test's earlier runs; the gate follows each run's verdict. A measurement
@@ -151,6 +184,14 @@ class ControlBook {
   };
   using ControlMap = std::map<ControlKey, Control>;
 
+  std::vector<records::ControlJudgement> judge_locked(const records::Receipt& receipt,
+                                                      const model::ResultSet& set,
+                                                      std::size_t set_index);
+  std::vector<records::AveragePointRow> average_locked(const records::Receipt& receipt,
+                                                       const std::vector<model::ResultSet>& sets);
+  GateState gate_locked(std::string_view analyzer, std::string_view test,
+                        Clock::time_point at) const;
+  GateSnapshot snapshot_locked(std::string_view analyzer, Clock::time_point at) const;
   Control& control_of(const ControlKey& key);
   Test& test_of(const std::string& analyzer, const std::string& test);
   const Test* find_test(std::string_view analyzer, std::string_view test) const;

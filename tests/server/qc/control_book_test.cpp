@@ -349,5 +349,66 @@ TEST(ControlBook, EachPatientMeasurementCountsOnceInTheAverages) {
   EXPECT_EQ(other[0].results, 2U);
 }
 
+// A batch is judged in one consult, in order: each message meets the gates as the messages before
+// it left them (an accepted run, then a rejected one, then a patient message after both), and a
+// message that was not accepted is not judged.
+TEST(ControlBook, ABatchIsJudgedInOneConsultEachMessageMeetingTheGatesBeforeIt) {
+  const Control wbc;
+  ControlBook book(defined(wbc, 7.0, 0.2), QcPolicy{});
+  const auto patient = [] {
+    model::ResultSet set;
+    set.kind = model::SpecimenKind::Patient;
+    set.specimen_id = "S-1";
+    return set;
+  };
+  const std::vector<records::Receipt> receipts = {
+      receipt_at("xn-1", kMonday), receipt_at("xn-1", kMonday + 5min),
+      receipt_at("xn-1", kMonday + 6min), receipt_at("xn-1", kMonday + 7min)};
+  std::vector<records::MessageContent> contents(4);
+  contents[0].result_sets = {control_set(wbc, 7.1, stamp(kMonday))};
+  contents[1].result_sets = {control_set(wbc, 7.0 + 3.4 * 0.2, stamp(kMonday + 5min))};
+  contents[2].result_sets = {control_set(wbc, 7.0, stamp(kMonday + 6min))};
+  contents[2].status = records::MessageStatus::Rejected;
+  contents[3].result_sets = {patient()};
+  std::vector<const records::Receipt*> batch;
+  for (const auto& r : receipts) {
+    batch.push_back(&r);
+  }
+
+  const auto qc = book.consult(batch, contents);
+
+  ASSERT_FALSE(qc.unreadable);
+  ASSERT_EQ(qc.messages.size(), 4U);
+  EXPECT_EQ(qc.messages[0].judgements.size(), 1U);
+  EXPECT_EQ(qc.messages[0].gates.status("WBC"), GateStatus::In);
+  ASSERT_EQ(qc.messages[1].judgements.size(), 1U);
+  EXPECT_TRUE(qc.messages[1].judgements[0].run_rejected);
+  EXPECT_EQ(qc.messages[1].gates.status("WBC"), GateStatus::Out);
+  EXPECT_TRUE(qc.messages[2].judgements.empty()) << "a rejected message is not judged";
+  EXPECT_EQ(qc.messages[3].gates.status("WBC"), GateStatus::Out);
+  EXPECT_TRUE(qc.messages[3].gates.gate("WBC").is_under_qc);
+  EXPECT_FALSE(qc.messages[3].gates.gate("PLT").is_under_qc) << "PLT has no control";
+}
+
+// The stored judgements cannot be read: nothing is judged, and the batch says why.
+TEST(ControlBook, ABatchWhoseStoredQcCannotBeReadIsNotJudged) {
+  const Control wbc;
+  ControlBook book(defined(wbc, 7.0, 0.2), QcPolicy{});
+  book.set_history([](std::string& error) -> std::optional<QcHistory> {
+    error = "connection refused";
+    return std::nullopt;
+  });
+  const auto receipt = receipt_at("xn-1", kMonday);
+  std::vector<records::MessageContent> contents(1);
+  contents[0].result_sets = {control_set(wbc, 7.1, stamp(kMonday))};
+  const records::Receipt* batch[] = {&receipt};
+
+  const auto qc = book.consult(batch, contents);
+
+  EXPECT_EQ(qc.unreadable, "connection refused");
+  EXPECT_TRUE(qc.messages.empty());
+  EXPECT_EQ(book.gate("xn-1", "WBC", kMonday).status, GateStatus::Unknown) << "nothing judged";
+}
+
 }  // namespace
 }  // namespace hemalink::qc
