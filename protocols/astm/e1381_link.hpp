@@ -53,8 +53,11 @@ const char* to_string(LinkNotice notice);
 /// (the Accepted* notices): counted and logged, never silent.
 bool is_leniency(LinkNotice notice);
 
-/// Options of one link. Timer defaults are those of LIS01-A2; each leniency is off unless the
-/// analyzer's configuration turns it on, and every use of one is reported as a LinkNotice.
+/// Options of one link. Timer defaults are those of LIS01-A2. Every leniency is off by default
+/// but one: lower-case checksum digits are accepted (on since the first codec, as the protocol
+/// digest's checksum variants advise), because "c2" is the same sum as "C2" and a corrupted frame
+/// still fails it. The others are turned on by an analyzer's configuration (`leniencies`) or, the
+/// ones for files, by `hemalink decode`. Every use of one is reported as a LinkNotice.
 struct LinkOptions {
   LinkMode mode = LinkMode::E1381;
   Lis2Limits limits;
@@ -82,7 +85,8 @@ struct LinkOptions {
   /// counts as an ACK.
   bool honour_receiver_interrupt = true;
 
-  /// Lower-case hex checksum digits. The standard says upper case; harmless to accept.
+  /// Lower-case hex checksum digits. The standard says upper case; the value is the same, so on
+  /// by default (and not configurable per analyzer).
   bool accept_lowercase_checksum = true;
   /// ACK frames whose checksum mismatches (the per-instrument "lenient checksum" mode for
   /// senders with a checksum bug). Risk: a corrupted frame goes unnoticed; every use is reported.

@@ -6,16 +6,23 @@
 //   is rerun (a second message of 3 results, its first WBC or PT_SEC decided rerun); 1 in 8 has a
 //   result held by a rule, later released by a technologist (a second decision).
 //
+//
+// Beside it, the other reader of that day's results: the rules' history reads
+// (rules::DatabaseResultArchive) while `results` is locked.
+//
 //   report_bench --pg "host=DIR user=postgres" [--specimens N] [Google Benchmark flags]
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <chrono>
+#include <memory>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
 #include "server/report/autoverification_records.hpp"
 #include "server/report/autoverification_report.hpp"
+#include "server/rules/database_result_archive.hpp"
 #include "tests/bench/bench_database.hpp"
 
 namespace hemalink::bench {
@@ -127,8 +134,61 @@ void report_av_last_hour(benchmark::State& state) {
   }
 }
 
+// `results` locked, as a long migration or a VACUUM FULL locks it, until destroyed.
+struct LockedResults {
+  pqxx::connection c{dsn};
+  pqxx::work tx{c};
+  LockedResults() { tx.exec("LOCK TABLE results IN ACCESS EXCLUSIVE MODE"); }
+};
+
+constexpr std::chrono::milliseconds kStatementTimeout{100};
+
+// One iteration: a fresh archive with `warm` connections opened and planned before the lock, then
+// `failures_first` reads that fail on it untimed, then the read timed. What a read returns is
+// checked by tests/server/rules/database_result_archive_pgtest.cpp; here, how long it takes.
+void time_locked_read(benchmark::State& state, std::size_t warm, int failures_first) {
+  for (auto _ : state) {
+    rules::DatabaseResultArchive archive(dsn, kStatementTimeout);
+    archive.warm_up(warm);
+    const LockedResults lock;
+    for (int i = 0; i < failures_first; ++i) {
+      if (archive.patient_results("P-1", "HGB", {})) {
+        state.SkipWithError("a read of the locked table answered");
+        return;
+      }
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto read = archive.patient_results("P-1", "HGB", {});
+    state.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (read) {
+      state.SkipWithError("a read of the locked table answered");
+      return;
+    }
+  }
+}
+
+// Gives up at the statement timeout (100 ms): "cannot read", the decisions that needed history
+// held.
+void archive_read_of_a_locked_table(benchmark::State& state) {
+  time_locked_read(state, 1, 0);
+}
+
+// Within the second after a failure, answers "cannot read" at once, without trying.
+void archive_read_after_a_failure(benchmark::State& state) {
+  time_locked_read(state, 2, 1);
+}
+
 BENCHMARK(report_av)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
 BENCHMARK(report_av_last_hour)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+BENCHMARK(archive_read_of_a_locked_table)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->Iterations(10);
+BENCHMARK(archive_read_after_a_failure)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseManualTime()
+    ->Iterations(10);
 
 }  // namespace
 }  // namespace hemalink::bench

@@ -80,16 +80,21 @@ TEST(DatabaseResultArchive, ABatchOfPairsAndSpecimensIsReadInOneGo) {
   EXPECT_EQ(archive.connections(), 1u);
 }
 
+// How long each read takes is measured, not asserted: tests/bench/report_bench.cpp
+// (archive_read_of_a_locked_table, archive_read_after_a_failure).
 TEST(DatabaseResultArchive, AReadLongerThanTheStatementTimeoutIsCannotRead) {
   HL_REQUIRE_POSTGRES();
   testing::StoreHarness h;
   DatabaseResultArchive archive(h.dsn(), 100ms);
+  archive.warm_up(2);
   testing::TableLock lock(h.dsn(), "results");
-  const auto started = std::chrono::steady_clock::now();
   EXPECT_FALSE(archive.patient_results("P-1", "HGB", {}));
-  EXPECT_FALSE(archive.specimen_results("S-1")) << "and, for a second after, without trying";
+  EXPECT_EQ(archive.connections(), 1u) << "the connection the failed read had is closed";
+  EXPECT_FALSE(archive.specimen_results("S-1"));
+  EXPECT_EQ(archive.connections(), 1u)
+      << "the read within a second of the failure did not try: it would have taken the other "
+         "connection and lost it to the statement timeout too";
   lock.release();
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
 }
 
 TEST(DatabaseResultArchive, AWarmUpOpensTheReadersAStartWouldOtherwiseWaitFor) {
