@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "drivers/common/host_query.hpp"
@@ -68,6 +69,23 @@ class Driver {
   virtual std::optional<std::string> order_code(std::string_view canonical) const;
   /// Every canonical test order_code() knows: what the analyzer can be sent.
   virtual std::vector<std::string> orderable_codes() const { return {}; }
+};
+
+/// A driver whose analyzer is ordered tests by the codes of its mapping table (every driver but
+/// those of analyzers that take no orders).
+class MappingDriver : public Driver {
+ public:
+  std::optional<std::string> order_code(std::string_view canonical) const override {
+    return settings_.mappings.order_code(canonical);
+  }
+  std::vector<std::string> orderable_codes() const override {
+    return settings_.mappings.orderable_codes();
+  }
+
+ protected:
+  explicit MappingDriver(DriverSettings settings) : settings_(std::move(settings)) {}
+
+  DriverSettings settings_;
 };
 
 /// The registered drivers' names, in registry order.

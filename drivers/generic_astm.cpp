@@ -42,9 +42,9 @@ model::ResultStatus status_of(std::string_view r9) {
   return model::ResultStatus::Final;
 }
 
-class GenericAstm final : public Driver, private AstmRecordHooks {
+class GenericAstm final : public MappingDriver, private AstmRecordHooks {
  public:
-  explicit GenericAstm(DriverSettings settings) : settings_(std::move(settings)) {}
+  explicit GenericAstm(DriverSettings settings) : MappingDriver(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
   model::WireProtocol input() const override { return model::WireProtocol::Astm; }
@@ -159,14 +159,7 @@ class GenericAstm final : public Driver, private AstmRecordHooks {
   }
 
   const QueryLayout* query_layout() const override { return &query_layout_; }
-  std::optional<std::string> order_code(std::string_view canonical) const override {
-    return settings_.mappings.order_code(canonical);
-  }
-  std::vector<std::string> orderable_codes() const override {
-    return settings_.mappings.orderable_codes();
-  }
 
-  DriverSettings settings_;
   // LIS02-A2: the specimen ID in O-3 component 1, the patient ID in P-3, `L|1|I` for no work.
   QueryLayout query_layout_{.test_code_component = settings_.astm_layout.test_code_component};
 };

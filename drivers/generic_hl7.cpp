@@ -64,9 +64,9 @@ std::optional<ParseError> refuse_work_request(const hl7::V2Message& message, con
       msh->offset()};
 }
 
-class GenericHl7 final : public Driver {
+class GenericHl7 final : public MappingDriver {
  public:
-  explicit GenericHl7(DriverSettings settings) : settings_(std::move(settings)) {}
+  explicit GenericHl7(DriverSettings settings) : MappingDriver(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
   model::WireProtocol input() const override { return model::WireProtocol::Hl7; }
@@ -246,15 +246,6 @@ class GenericHl7 final : public Driver {
     o.numeric = value.numeric;
     o.comparator = value.comparator;
   }
-
-  std::optional<std::string> order_code(std::string_view canonical) const override {
-    return settings_.mappings.order_code(canonical);
-  }
-  std::vector<std::string> orderable_codes() const override {
-    return settings_.mappings.orderable_codes();
-  }
-
-  DriverSettings settings_;
 };
 
 }  // namespace

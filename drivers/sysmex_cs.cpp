@@ -33,9 +33,9 @@ namespace {
 
 constexpr std::string_view kName = "sysmex-cs";
 
-class SysmexCs final : public Driver, private SysmexRecordHooks {
+class SysmexCs final : public MappingDriver, private SysmexRecordHooks {
  public:
-  explicit SysmexCs(DriverSettings settings) : settings_(std::move(settings)) {}
+  explicit SysmexCs(DriverSettings settings) : MappingDriver(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
   model::WireProtocol input() const override { return model::WireProtocol::Astm; }
@@ -108,14 +108,6 @@ class SysmexCs final : public Driver, private SysmexRecordHooks {
                                     .echoes_query_specimen = true};
     return &layout;
   }
-  std::optional<std::string> order_code(std::string_view canonical) const override {
-    return settings_.mappings.order_code(canonical);
-  }
-  std::vector<std::string> orderable_codes() const override {
-    return settings_.mappings.orderable_codes();
-  }
-
-  DriverSettings settings_;
 };
 
 }  // namespace

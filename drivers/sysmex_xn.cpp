@@ -73,9 +73,9 @@ std::string judgement(std::string_view r9) {
   return {};
 }
 
-class SysmexXn final : public Driver, private SysmexRecordHooks {
+class SysmexXn final : public MappingDriver, private SysmexRecordHooks {
  public:
-  explicit SysmexXn(DriverSettings settings) : settings_(std::move(settings)) {}
+  explicit SysmexXn(DriverSettings settings) : MappingDriver(std::move(settings)) {}
 
   std::string_view name() const override { return kName; }
   model::WireProtocol input() const override { return model::WireProtocol::Astm; }
@@ -144,14 +144,6 @@ class SysmexXn final : public Driver, private SysmexRecordHooks {
                                     .echoes_query_specimen = true};
     return &layout;
   }
-  std::optional<std::string> order_code(std::string_view canonical) const override {
-    return settings_.mappings.order_code(canonical);
-  }
-  std::vector<std::string> orderable_codes() const override {
-    return settings_.mappings.orderable_codes();
-  }
-
-  DriverSettings settings_;
 };
 
 }  // namespace

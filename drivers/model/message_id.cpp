@@ -1,5 +1,6 @@
 #include "drivers/model/message_id.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -48,35 +49,30 @@ std::optional<MessageId> MessageId::parse(std::string_view text) {
   if (text.size() != 36) {
     return std::nullopt;
   }
-  std::array<std::uint8_t, 16> b{};
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    if (is_dash_position(i)) {
-      if (text[i] != '-')
-        return std::nullopt;
-      ++i;
-      continue;
-    }
-    const int hi = hex_digit_value(text[i]);
-    const int lo = hex_digit_value(text[i + 1]);
-    if (hi < 0 || lo < 0)
+  std::string digits;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (is_dash_position(i) != (text[i] == '-')) {
       return std::nullopt;
-    b[out++] = static_cast<std::uint8_t>(hi * 16 + lo);
-    i += 2;
+    }
+    if (!is_dash_position(i)) {
+      digits.push_back(text[i]);
+    }
   }
+  const auto bytes = hex_decode(digits);
+  if (!bytes) {
+    return std::nullopt;
+  }
+  std::array<std::uint8_t, 16> b{};
+  std::copy(bytes->begin(), bytes->end(), b.begin());
   return MessageId(b);
 }
 
 std::string MessageId::to_string() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(36);
-  for (std::size_t i = 0; i < bytes_.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) {
-      s.push_back('-');
+  auto s = hex_encode(bytes_, HexCase::Lower);
+  for (std::size_t i = 0; i < 36; ++i) {
+    if (is_dash_position(i)) {
+      s.insert(i, 1, '-');
     }
-    s.push_back(kDigits[bytes_[i] >> 4]);
-    s.push_back(kDigits[bytes_[i] & 0x0F]);
   }
   return s;
 }

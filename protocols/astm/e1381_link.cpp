@@ -14,8 +14,6 @@ bool is_frame_stop(char c) {
   return c == ctl::kEtx || c == ctl::kEtb || c == ctl::kStx || c == ctl::kEot;
 }
 
-constexpr char kHexDigits[] = "0123456789ABCDEF";
-
 }  // namespace
 
 bool is_leniency(LinkNotice notice) {
@@ -89,8 +87,7 @@ void encode_frame(int frame_number, std::string_view text, bool is_final, std::s
   out.append(text);
   out.push_back(is_final ? ctl::kEtx : ctl::kEtb);
   const auto sum = frame_checksum(std::string_view(out).substr(body));
-  out.push_back(kHexDigits[sum >> 4]);
-  out.push_back(kHexDigits[sum & 0xF]);
+  append_hex(out, std::span(&sum, 1), HexCase::Upper);
   out.push_back(ctl::kCr);
   out.push_back(ctl::kLf);
 }
@@ -276,9 +273,8 @@ void E1381Link::on_trailer_byte(char c) {
 bool E1381Link::check_checksum() {
   const bool is_lowercase = std::islower(static_cast<unsigned char>(checksum_[0])) ||
                             std::islower(static_cast<unsigned char>(checksum_[1]));
-  const int high = hex_digit_value(checksum_[0]);
-  const int low = hex_digit_value(checksum_[1]);
-  if (high < 0 || low < 0 || (is_lowercase && !options_.accept_lowercase_checksum)) {
+  const auto sent_byte = hex_decode(std::string_view(checksum_, 2));
+  if (!sent_byte || (is_lowercase && !options_.accept_lowercase_checksum)) {
     refuse_frame(Errc::MalformedChecksum,
                  fmt::format("checksum {:?} is not two upper-case hexadecimal digits",
                              std::string_view(checksum_, 2)));
@@ -287,7 +283,7 @@ bool E1381Link::check_checksum() {
   if (is_lowercase) {
     sink_.on_notice(LinkNotice::AcceptedLowercaseChecksum, frame_start_);
   }
-  const int sent = high * 16 + low;
+  const int sent = static_cast<unsigned char>(sent_byte->front());
   const std::uint8_t computed = frame_checksum(frame_);
   if (sent == computed) {
     return true;

@@ -3,27 +3,6 @@
 #include "protocols/common/hex.hpp"
 
 namespace hemalink::hl7 {
-namespace {
-
-// \Xhhhh\: appends the bytes, or returns false when the digits are not an even run of hex.
-bool append_hex(std::string_view digits, std::string& out) {
-  if (digits.empty() || digits.size() % 2 != 0) {
-    return false;
-  }
-  std::string bytes;
-  for (std::size_t i = 0; i < digits.size(); i += 2) {
-    int high = hex_digit_value(digits[i]);
-    int low = hex_digit_value(digits[i + 1]);
-    if (high < 0 || low < 0) {
-      return false;
-    }
-    bytes.push_back(static_cast<char>(high * 16 + low));
-  }
-  out.append(bytes);
-  return true;
-}
-
-}  // namespace
 
 std::string unescape(std::string_view value, const Encoding& e) {
   std::string out;
@@ -68,9 +47,14 @@ std::string unescape(std::string_view value, const Encoding& e) {
           break;
       }
     }
+    // \Xhhhh\: the bytes an even run of hex digits spells.
+    const auto bytes =
+        code[0] == 'X' && code.size() > 1 ? hex_decode(code.substr(1)) : std::nullopt;
     if (replacement != '\0') {
       out.push_back(replacement);
-    } else if (!(code[0] == 'X' && append_hex(code.substr(1), out))) {
+    } else if (bytes) {
+      out.append(*bytes);
+    } else {
       out.append(value.substr(hit, close - hit + 1));  // formatting or charset: as written
     }
     i = close + 1;

@@ -59,8 +59,8 @@ void add_analyzer_routes(Router& router, View view) {
        config::ApiRole::Viewer,
        {"since"},
        [view](const RouteCall& call) {
-         const auto rows = json::parse(stored(store::analyzer_rows_json(view->dsn)));
          const auto since = time_param(call, "since");
+         const auto rows = json::parse(stored(store::analyzer_rows_json(view->dsn)));
          const auto received =
              since ? json::parse(stored(store::analyzer_messages_since_json(view->dsn, *since)))
                    : json(nullptr);

@@ -1,12 +1,14 @@
 #include "server/api/api_tokens.hpp"
 
-#include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
+
+#include "protocols/common/hex.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -22,30 +24,13 @@ Digest sha256(std::string_view text) {
   return digest;
 }
 
-std::string hex(const unsigned char* bytes, std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i)
-    out += fmt::format("{:02x}", bytes[i]);
-  return out;
-}
-
-std::optional<Digest> from_hex(std::string_view text) {
-  Digest d{};
-  if (text.size() != 64)
+// The configuration holds digests as 64 lower-case hex digits (http.tokens[].sha256 checks it).
+std::optional<Digest> digest_of_hex(std::string_view text) {
+  const auto bytes = hex_decode(text);
+  if (!bytes || bytes->size() != Digest().size())
     return std::nullopt;
-  for (std::size_t i = 0; i < 32; ++i) {
-    unsigned value = 0;
-    for (char c : text.substr(2 * i, 2)) {
-      value <<= 4;
-      if (c >= '0' && c <= '9')
-        value |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        value |= static_cast<unsigned>(c - 'a' + 10);
-      else
-        return std::nullopt;
-    }
-    d[i] = static_cast<unsigned char>(value);
-  }
+  Digest d{};
+  std::copy(bytes->begin(), bytes->end(), d.begin());
   return d;
 }
 
@@ -53,7 +38,7 @@ std::optional<Digest> from_hex(std::string_view text) {
 
 std::string sha256_hex(std::string_view text) {
   const auto d = sha256(text);
-  return hex(d.data(), d.size());
+  return hex_encode(d, HexCase::Lower);
 }
 
 NewToken make_token() {
@@ -62,7 +47,7 @@ NewToken make_token() {
     throw std::runtime_error("OpenSSL has no random bytes to make a token from");
   }
   NewToken t;
-  t.token = "hl_" + hex(random.data(), random.size());
+  t.token = "hl_" + hex_encode(random, HexCase::Lower);
   t.sha256 = sha256_hex(t.token);
   return t;
 }
@@ -71,7 +56,7 @@ std::optional<ApiUser> TokenBook::find(std::string_view token) const {
   const auto presented = sha256(token);
   std::optional<ApiUser> found;
   for (const auto& t : tokens_) {
-    const auto configured = from_hex(t.sha256);
+    const auto configured = digest_of_hex(t.sha256);
     if (configured && CRYPTO_memcmp(presented.data(), configured->data(), presented.size()) == 0 &&
         !found) {
       found = ApiUser{t.user, t.role};

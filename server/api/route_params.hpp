@@ -22,7 +22,9 @@ namespace hemalink::api {
 
 /// `limit`: 1..max, `fallback` when absent.
 std::size_t limit_param(const RouteCall& call, std::size_t fallback, std::size_t max);
-/// An ISO 8601 date or date-time query parameter (2026-11-28, 2026-11-28T10:15:00Z).
+/// An ISO 8601 date or date-time query parameter (2026-11-28, 2026-11-28T10:15:00Z; UTC without a
+/// zone) as the UTC instant it names, for PostgreSQL: 2026-11-28T10:15:00.000000Z. One that names
+/// none (2026-02-30, 24:61) is refused too.
 std::optional<std::string> time_param(const RouteCall& call, std::string_view name);
 /// One of `choices`, when given.
 std::optional<std::string> choice_param(const RouteCall& call, std::string_view name,
@@ -35,7 +37,7 @@ long long id_param(const RouteCall& call, std::string_view name);
 void read_json_body(const RouteCall& call, const std::function<void(files::JsonFields&)>& read);
 
 /// A store error as the client sees it: 503 when the database cannot be reached now (try
-/// again), else an exception (a 500, logged).
+/// again), 400 when it could not read a value the call gave, else an exception (a 500, logged).
 [[noreturn]] void throw_store_error(const store::StoreError& error);
 
 /// The document a store read found, or 404 with `absent` as the message.

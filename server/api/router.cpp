@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "protocols/common/hex.hpp"
+
 namespace hemalink::api {
 namespace {
 
@@ -43,16 +45,6 @@ std::optional<std::map<std::string, std::string, std::less<>>> match(std::string
     }
   }
   return params;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -159,13 +151,10 @@ std::optional<std::string> percent_decoded(std::string_view text, bool plus_is_s
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '%') {
-      if (i + 2 >= text.size())
+      const auto byte = hex_decode(text.substr(i + 1, 2));
+      if (!byte || byte->size() != 1)
         return std::nullopt;
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
-      if (high < 0 || low < 0)
-        return std::nullopt;
-      out += static_cast<char>(high * 16 + low);
+      out += *byte;
       i += 2;
     } else if (text[i] == '+' && plus_is_space) {
       out += ' ';

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "protocols/common/hex.hpp"
 #include "server/config/tls_config.hpp"
 #include "server/files/json_fields.hpp"
 #include "server/files/text_file.hpp"
@@ -36,9 +37,9 @@ bool is_listen_address(const std::string& text) {
 }
 
 bool is_sha256_hex(const std::string& text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+  const auto digest = hex_decode(text);
+  return digest && digest->size() == 32 &&
+         std::none_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'F'; });
 }
 
 void read_limits(JsonFields& f, HttpConfig& c) {

@@ -333,7 +333,8 @@ Result<std::vector<Completion>, StoreError> BatchWriter::write(
   } catch (...) {
     auto error =
         error_from_current_exception(fmt::format("storing a batch of {} messages", batch.size()));
-    if (error.code != StoreErrc::Fatal && error.code != StoreErrc::Conflict) {
+    if (error.code != StoreErrc::Fatal && error.code != StoreErrc::Conflict &&
+        error.code != StoreErrc::BadValue) {
       disconnect();
     }
     return error;

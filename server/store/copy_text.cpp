@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "protocols/common/charset.hpp"
+#include "protocols/common/hex.hpp"
 
 namespace hemalink::store {
 namespace {
@@ -76,14 +77,9 @@ CopyLine& CopyLine::text_or_null(std::string_view value) {
 }
 
 CopyLine& CopyLine::bytea(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   separate();
   out_.append("\\\\x");  // \x hex input format, its backslash escaped for COPY
-  out_.reserve(out_.size() + bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out_.push_back(kDigits[c >> 4]);
-    out_.push_back(kDigits[c & 0x0F]);
-  }
+  append_hex(out_, bytes, HexCase::Lower);
   return *this;
 }
 

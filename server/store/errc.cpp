@@ -15,6 +15,8 @@ const char* describe(StoreErrc e) {
       return "duplicate row";
     case StoreErrc::Fatal:
       return "database error";
+    case StoreErrc::BadValue:
+      return "a value the database cannot read";
     case StoreErrc::MigrationChanged:
       return "an applied migration was changed";
     case StoreErrc::SchemaTooNew:

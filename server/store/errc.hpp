@@ -16,6 +16,9 @@ enum class StoreErrc {
   Conflict,
   /// Anything else: a bug, a schema mismatch, or a database refusing us.
   Fatal,
+  /// A value the caller gave is not one of its type (no such date, not a number): the database
+  /// refused it and wrote nothing. The caller's to correct; trying again fails the same way.
+  BadValue,
   /// An applied migration's text changed since it was applied.
   MigrationChanged,
   /// The database has migrations this binary does not know (a newer hemalink migrated it).

@@ -7,12 +7,12 @@
 
 #include "drivers/model/compact_time.hpp"
 #include "protocols/common/charset.hpp"
+#include "protocols/common/hex.hpp"
 
 namespace hemalink::store {
 namespace {
 
 void append_escaped_valid(std::string& out, std::string_view value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
@@ -22,8 +22,7 @@ void append_escaped_valid(std::string& out, std::string_view value) {
       out.append("\xEF\xBF\xBD");  // U+FFFD: text columns cannot hold NUL
     } else if (u < 0x20) {
       out.append("\\u00");
-      out.push_back(kDigits[u >> 4]);
-      out.push_back(kDigits[u & 0x0F]);
+      append_hex(out, std::string_view(&c, 1), HexCase::Lower);
     } else {
       out.push_back(c);
     }
@@ -88,14 +87,9 @@ JsonRow& JsonRow::text_or_null(std::string_view value) {
 }
 
 JsonRow& JsonRow::bytea(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   key();
   out_.append("\"\\\\x");  // bytea's \x hex input format, its backslash escaped for JSON
-  out_.reserve(out_.size() + bytes.size() * 2 + 1);
-  for (unsigned char c : bytes) {
-    out_.push_back(kDigits[c >> 4]);
-    out_.push_back(kDigits[c & 0x0F]);
-  }
+  append_hex(out_, bytes, HexCase::Lower);
   out_.push_back('"');
   return *this;
 }

@@ -19,6 +19,12 @@ StoreErrc classify(const std::string& sqlstate) {
   if (sqlstate == "23505") {
     return StoreErrc::Conflict;
   }
+  // 22007 invalid_datetime_format, 22008 datetime_field_overflow, 22009
+  // invalid_time_zone_displacement_value, 22P02 invalid_text_representation: a value given to a
+  // cast ($1::timestamptz, $1::uuid) that is none of its type.
+  if (sqlstate == "22007" || sqlstate == "22008" || sqlstate == "22009" || sqlstate == "22P02") {
+    return StoreErrc::BadValue;
+  }
   return StoreErrc::Fatal;
 }
 

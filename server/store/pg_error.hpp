@@ -10,7 +10,8 @@ namespace hemalink::store {
 /// crosses the store's boundary. Call only inside a catch block. `during` names the operation:
 /// "writing a batch of 12 messages". Connection failures, server shutdown, serialization
 /// failures and deadlocks are Retryable; an interrupted COMMIT is InDoubt; a unique violation is
-/// Conflict; the rest is Fatal.
+/// Conflict; a value that is none of its type (a date that does not exist) is BadValue; the rest is
+/// Fatal.
 StoreError error_from_current_exception(std::string_view during);
 
 }  // namespace hemalink::store

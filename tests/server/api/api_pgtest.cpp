@@ -451,6 +451,12 @@ TEST(Api, BadInputOfEveryKindIsRefusedWithTheFittingStatus) {
   EXPECT_NE(message_of(bad_cursor).find("cursor"), std::string::npos);
   EXPECT_EQ(api.get("/api/v1/results?limit=0", tech).status, 400);
   EXPECT_EQ(api.get("/api/v1/results?since=yesterday", tech).status, 400);
+  // A day that does not exist reached PostgreSQL as it was, and its refusal was a 500.
+  const auto no_such_day = api.get("/api/v1/results?until=2026-02-30", tech);
+  EXPECT_EQ(no_such_day.status, 400);
+  EXPECT_NE(message_of(no_such_day).find("until: \"2026-02-30\""), std::string::npos)
+      << no_such_day.body;
+  EXPECT_EQ(api.get("/api/v1/results?since=2026-11-28T10:15:07.25%2B01:00", tech).status, 200);
   EXPECT_EQ(api.get("/api/v1/results?decision=maybe", tech).status, 400);
   EXPECT_EQ(api.get("/api/v1/results?colour=red", tech).status, 400);
   EXPECT_EQ(api.get("/api/v1/results?code=%ZZ", tech).status, 400);
