@@ -4,7 +4,9 @@
 #include <fmt/ostream.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "server/config/daemon_config.hpp"
@@ -40,14 +42,7 @@ bool migrate_at_start(const std::string& dsn) {
   }
 }
 
-}  // namespace
-
-int run_serve(const std::vector<std::string>& args, std::ostream& err) {
-  if (args.size() != 2 || args[0] != "--config") {
-    fmt::print(err, "usage: hemalink serve --config FILE\n");
-    return 2;
-  }
-  const std::filesystem::path file(args[1]);
+int serve(const std::filesystem::path& file, std::ostream& err) {
   auto parsed = config::read_daemon_config_file(file);
   if (!parsed) {
     fmt::print(err, "{}\n", files::describe(parsed.error(), "\n"));
@@ -65,6 +60,20 @@ int run_serve(const std::vector<std::string>& args, std::ostream& err) {
     spdlog::error("cannot start: {}", e.what());
     return 1;
   }
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& hemalink, CommandActions& actions) {
+  auto* app = hemalink.add_subcommand(
+      "serve",
+      "run the daemon: every configured analyzer's transport, the store and the rules, until "
+      "SIGTERM or SIGINT (SIGHUP reloads mappings and rules)");
+  auto file = std::make_shared<std::filesystem::path>();
+  app->add_option("--config", *file, "the daemon configuration (JSON; check-config checks it)")
+      ->type_name("FILE")
+      ->required();
+  actions[app] = [file](std::ostream&, std::ostream& err) { return serve(*file, err); };
 }
 
 }  // namespace hemalink::cli

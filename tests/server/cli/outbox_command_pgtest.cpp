@@ -1,5 +1,5 @@
 // `hemalink outbox`: what operators see and change, on a real PostgreSQL.
-#include "server/cli/outbox_command.hpp"
+#include "server/cli/hemalink_command.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,9 +19,10 @@ struct Run {
 };
 
 Run outbox(std::vector<std::string> args) {
+  args.insert(args.begin(), "outbox");
   std::ostringstream out;
   std::ostringstream err;
-  const int status = run_outbox(args, out, err);
+  const int status = run_hemalink(args, out, err);
   return {status, out.str(), err.str()};
 }
 
@@ -90,14 +91,19 @@ TEST(OutboxCommand, ResendAndRetryDeadChangeRowsAndAuditThem) {
 }
 
 TEST(OutboxCommand, UsageErrorsExit2AndSayWhy) {
-  EXPECT_EQ(outbox({}).status, 2);
-  const auto bad = outbox({"--db", "x", "show"});
-  EXPECT_EQ(bad.status, 2);
-  EXPECT_NE(bad.err.find("show needs a row ID"), std::string::npos);
-  EXPECT_NE(outbox({"--db", "x", "list", "--status", "lost"}).err.find("--status: expected"),
-            std::string::npos);
-  EXPECT_NE(outbox({"--db", "x", "frobnicate"}).err.find("unknown action \"frobnicate\""),
-            std::string::npos);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{"--db", "x"}, "outbox: a subcommand is required: list, show, resend, retry-dead"},
+      {{"--db", "x", "show"}, "outbox show: ID is required"},
+      {{"--db", "x", "resend", "0"}, "outbox resend: ID: expected a whole number from 1"},
+      {{"--db", "x", "list", "--status", "lost"}, "outbox list: --status: lost not in"},
+      {{"--db", "x", "list", "--limit", "0"}, "outbox list: --limit: expected a whole number"},
+      {{"--db", "x", "frobnicate"}, "outbox: The following argument was not expected: frobnicate"},
+  };
+  for (const auto& [args, complaint] : refused) {
+    const auto run = outbox(args);
+    EXPECT_EQ(run.status, 2) << complaint;
+    EXPECT_NE(run.err.find("hemalink " + complaint), std::string::npos) << run.err;
+  }
   EXPECT_EQ(outbox({"--help"}).status, 0);
 }
 

@@ -1,4 +1,4 @@
-#include "server/cli/rules_command.hpp"
+#include "server/cli/hemalink_command.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,10 +22,11 @@ class RulesCommand : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
     return (dir_ / name).string();
   }
-  CommandRun rules(const std::vector<std::string>& args) {
+  CommandRun rules(std::vector<std::string> args) {
+    args.insert(args.begin(), "rules");
     std::ostringstream out;
     std::ostringstream err;
-    const int status = run_rules(args, out, err);
+    const int status = run_hemalink(args, out, err);
     return {status, out.str(), err.str()};
   }
   void SetUp() override {
