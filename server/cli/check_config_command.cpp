@@ -6,8 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
-#include <memory>
 
+#include "server/cli/shared_options.hpp"
 #include "server/config/analyzer_table.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
@@ -123,18 +123,20 @@ int check_config(const Arguments& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+void declare_options(CLI::App& app, Arguments& a) {
+  app.add_option("FILE", a.file, "the configuration (JSON)")->required();
+  app.add_flag("--explain", a.explain,
+               "also print each analyzer's mapping table and where each entry comes from");
+}
+
 }  // namespace
 
 void add_check_config_command(CLI::App& hemalink, CommandActions& actions) {
-  auto* app = hemalink.add_subcommand(
-      "check-config",
+  add_command<Arguments>(
+      hemalink, actions, "check-config",
       "validate a daemon configuration and the mapping files it names: every error is reported "
-      "with its JSON path (exit 2 when there is one)");
-  auto a = std::make_shared<Arguments>();
-  app->add_option("FILE", a->file, "the configuration (JSON)")->required();
-  app->add_flag("--explain", a->explain,
-                "also print each analyzer's mapping table and where each entry comes from");
-  actions[app] = [a](std::ostream& out, std::ostream& err) { return check_config(*a, out, err); };
+      "with its JSON path (exit 2 when there is one)",
+      declare_options, check_config);
 }
 
 }  // namespace hemalink::cli

@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 #include <fstream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -13,6 +12,7 @@
 #include "drivers/driver.hpp"
 #include "server/cli/capture_messages.hpp"
 #include "server/cli/result_json.hpp"
+#include "server/cli/shared_options.hpp"
 #include "server/config/mapping_json.hpp"
 #include "server/files/file_error.hpp"
 #include "server/files/text_file.hpp"
@@ -194,50 +194,52 @@ int decode(Arguments& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-}  // namespace
-
-void add_decode_command(CLI::App& hemalink, CommandActions& actions) {
-  auto* app = hemalink.add_subcommand(
-      "decode",
-      "print an analyzer capture (E1381 frames, bare ASTM records, MLLP or bare HL7, or with "
-      "--driver bd-facs an export file) as JSON, and with --driver the canonical results");
-  auto a = std::make_shared<Arguments>();
-  app->add_option("FILE", a->file, "the capture")->required();
-  app->add_option_function<std::string>(
+void declare_options(CLI::App& app, Arguments& a) {
+  app.add_option("FILE", a.file, "the capture")->required();
+  app.add_option_function<std::string>(
          "--protocol",
-         [a](const std::string& name) {
-           a->options.protocol = name == "auto"  ? std::nullopt
-                                 : name == "hl7" ? std::optional(WireProtocol::Hl7)
-                                                 : std::optional(WireProtocol::Astm);
+         [&a](const std::string& name) {
+           a.options.protocol = name == "auto"  ? std::nullopt
+                                : name == "hl7" ? std::optional(WireProtocol::Hl7)
+                                                : std::optional(WireProtocol::Astm);
          },
          "what the capture holds (auto: tell by its content)")
       ->default_str("auto")
       ->check(CLI::IsMember({"astm", "hl7", "auto"}));
-  app->add_flag("--strict", a->options.is_strict,
-                "decode as a live link would: no capture leniencies (LF for CR in checksums, "
-                "frame numbers out of sequence, frames without ENQ, lenient frame trailers, "
-                "comment lines)");
-  app->add_option_function<std::string>(
+  app.add_flag("--strict", a.options.is_strict,
+               "decode as a live link would: no capture leniencies (LF for CR in checksums, "
+               "frame numbers out of sequence, frames without ENQ, lenient frame trailers, "
+               "comment lines)");
+  app.add_option_function<std::string>(
          "--charset",
-         [a](const std::string& name) { a->options.astm_charset = *charset_from_name(name); },
+         [&a](const std::string& name) { a.options.astm_charset = *charset_from_name(name); },
          "the ASTM text's character set (HL7 says its own in MSH-18)")
       ->default_str("latin1")
       ->check(CLI::IsMember({"latin1", "iso-8859-1", "utf8", "utf-8", "ascii"}, CLI::ignore_case));
   std::vector<std::string> drivers(drivers::driver_names().begin(), drivers::driver_names().end());
-  auto* driver = app->add_option("--driver", a->options.driver,
-                                 "also translate each message with this driver into canonical "
-                                 "results")
+  auto* driver = app.add_option("--driver", a.options.driver,
+                                "also translate each message with this driver into canonical "
+                                "results")
                      ->check(CLI::IsMember(drivers));
-  app->add_option("--base", a->options.base,
-                  "the shipped mapping table the driver's table starts from (none: none; "
-                  "default: the driver's own)")
+  app.add_option("--base", a.options.base,
+                 "the shipped mapping table the driver's table starts from (none: none; "
+                 "default: the driver's own)")
       ->type_name("TABLE")
       ->needs(driver);
-  app->add_option("--mappings", a->mappings_file,
-                  "the lab's mapping table (JSON), its entries over the base's")
+  app.add_option("--mappings", a.mappings_file,
+                 "the lab's mapping table (JSON), its entries over the base's")
       ->type_name("FILE")
       ->needs(driver);
-  actions[app] = [a](std::ostream& out, std::ostream& err) { return decode(*a, out, err); };
+}
+
+}  // namespace
+
+void add_decode_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "decode",
+      "print an analyzer capture (E1381 frames, bare ASTM records, MLLP or bare HL7, or with "
+      "--driver bd-facs an export file) as JSON, and with --driver the canonical results",
+      declare_options, decode);
 }
 
 }  // namespace hemalink::cli

@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 #include <fstream>
-#include <memory>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -145,10 +144,7 @@ int lis_sim(Arguments& a, const CLI::App& command, std::ostream& out, std::ostre
 // The faults counted over every message received, from 1.
 void add_fault_options(CLI::App& app, simulate::LisSimFaults& faults) {
   const auto every = [&app](const char* name, unsigned& n, std::uint64_t least, const char* what) {
-    app.add_option(name, n, what)
-        ->type_name("N")
-        ->capture_default_str()
-        ->transform(whole_number(least));
+    add_whole_number_option(app, name, n, what, least);
   };
   every("--ack-every", faults.ack_every, 1,
         "acknowledge only every Nth message, stay silent on the others");
@@ -210,54 +206,52 @@ void add_order_options(CLI::App& app, Arguments& a) {
                       ->excludes(file)
                       ->excludes(generated);
   add_lab_profile_option(app, a.lab_day.profile)->needs(lab_day);
-  app.add_option("--seed", a.lab_day.seed, "the lab day's seed")
+  add_whole_number_option(app, "--seed", a.lab_day.seed, "the lab day's seed")
       ->type_name("S")
-      ->capture_default_str()
-      ->transform(whole_number())
       ->needs(lab_day);
 }
 
-}  // namespace
-
-void add_lis_sim_command(CLI::App& hemalink, CommandActions& actions) {
-  auto* app = hemalink.add_subcommand(
-      "lis-sim",
-      "be a LIS: receive HL7 ORU over MLLP (or ASTM over E1381) and acknowledge each message, "
-      "inject faults on demand, record each message as a JSON line, print the totals on SIGTERM "
-      "or SIGINT (duplicates by control ID included)");
-  app->footer("The Nth-message options inject faults, counted over all connections from 1.");
-  auto a = std::make_shared<Arguments>();
-  app->add_option("--listen", a->listen, "where to listen (port 0: one the system chooses)")
+void declare_options(CLI::App& app, Arguments& a) {
+  app.footer("The Nth-message options inject faults, counted over all connections from 1.");
+  app.add_option("--listen", a.listen, "where to listen (port 0: one the system chooses)")
       ->type_name("HOST:PORT")
       ->required()
       ->check(host_port());
-  app->add_option_function<std::string>(
+  app.add_option_function<std::string>(
          "--protocol",
-         [a](const std::string& name) {
-           a->options.protocol =
+         [&a](const std::string& name) {
+           a.options.protocol =
                name == "astm" ? model::WireProtocol::Astm : model::WireProtocol::Hl7;
          },
          "HL7 over MLLP or ASTM over E1381")
       ->required()
       ->check(CLI::IsMember({"hl7", "astm"}));
-  add_fault_options(*app, a->options.faults);
-  app->add_option_function<unsigned>(
-         "--delay-ms", [a](unsigned ms) { a->options.delay = std::chrono::milliseconds(ms); },
+  add_fault_options(app, a.options.faults);
+  app.add_option_function<unsigned>(
+         "--delay-ms", [&a](unsigned ms) { a.options.delay = std::chrono::milliseconds(ms); },
          "wait D ms before each answer")
       ->type_name("D")
       ->transform(whole_number());
-  app->add_option("--record", a->options.record_file,
-                  "each message received as a JSON line (control ID, specimen, placer numbers, "
-                  "codes, values, statuses, reply, duplicate)")
+  app.add_option("--record", a.options.record_file,
+                 "each message received as a JSON line (control ID, specimen, placer numbers, "
+                 "codes, values, statuses, reply, duplicate)")
       ->type_name("FILE");
-  app->add_option("--duration", a->duration_s, "stop by itself after this long")
+  app.add_option("--duration", a.duration_s, "stop by itself after this long")
       ->type_name("SECONDS")
       ->check(number_above(0));
-  add_tls_options(*app, a->tls);
-  add_order_options(*app, *a);
-  actions[app] = [a, app](std::ostream& out, std::ostream& err) {
-    return lis_sim(*a, *app, out, err);
-  };
+  add_tls_options(app, a.tls);
+  add_order_options(app, a);
+}
+
+}  // namespace
+
+void add_lis_sim_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "lis-sim",
+      "be a LIS: receive HL7 ORU over MLLP (or ASTM over E1381) and acknowledge each message, "
+      "inject faults on demand, record each message as a JSON line, print the totals on SIGTERM "
+      "or SIGINT (duplicates by control ID included)",
+      declare_options, lis_sim);
 }
 
 }  // namespace hemalink::cli

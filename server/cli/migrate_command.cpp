@@ -1,7 +1,6 @@
 #include "server/cli/migrate_command.hpp"
 
 #include <CLI/CLI.hpp>
-#include <memory>
 #include <ostream>
 
 #include "server/cli/shared_options.hpp"
@@ -27,10 +26,9 @@ int migrate(const std::string& dsn, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 void add_migrate_command(CLI::App& hemalink, CommandActions& actions) {
-  auto* app = hemalink.add_subcommand("migrate", "apply the missing schema migrations");
-  auto dsn = std::make_shared<std::string>();
-  add_database_option(*app, *dsn);
-  actions[app] = [dsn](std::ostream& out, std::ostream& err) { return migrate(*dsn, out, err); };
+  add_command<std::string>(
+      hemalink, actions, "migrate", "apply the missing schema migrations",
+      [](CLI::App& app, std::string& dsn) { add_database_option(app, dsn); }, migrate);
 }
 
 }  // namespace hemalink::cli

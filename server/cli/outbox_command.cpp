@@ -131,10 +131,7 @@ void add_outbox_command(CLI::App& hemalink, CommandActions& actions) {
   add_destination(listing);
   listing->add_option("--status", a->filter.status, "only rows of this status")
       ->check(CLI::IsMember({"pending", "sent", "dead"}));
-  listing->add_option("--limit", a->filter.limit, "how many rows")
-      ->type_name("N")
-      ->capture_default_str()
-      ->transform(whole_number(1));
+  add_whole_number_option(*listing, "--limit", a->filter.limit, "how many rows", 1);
   add_row_id(
       add_action(*outbox, actions, "show", "one row, with the message built for it", a, show));
   add_row_id(add_action(*outbox, actions, "resend",

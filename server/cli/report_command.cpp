@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 #include <fstream>
-#include <memory>
 #include <optional>
 
 #include "server/cli/shared_options.hpp"
@@ -53,34 +52,34 @@ int report_av(const Arguments& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+void declare_options(CLI::App& av, Arguments& a) {
+  av.add_option("--truth", a.truth,
+                "JSON Lines: specimen_id, profile, condition, must_review, why (simulate --truth)")
+      ->type_name("FILE")
+      ->required();
+  av.add_option("--since", a.since,
+                "only specimens first received at or after TIME (ISO 8601; UTC unless it says)")
+      ->type_name("TIME");
+  add_database_option(av, a.dsn);
+  av.add_option("--json", a.json,
+                "also write the report as JSON to FILE (docs/report-av.md names its fields)")
+      ->type_name("FILE");
+  add_whole_number_option(av, "--top", a.top, "how many hold reasons to list", 1);
+}
+
 }  // namespace
 
 void add_report_command(CLI::App& hemalink, CommandActions& actions) {
   auto* report = hemalink.add_subcommand("report", "what a lab's decisions came to");
-  auto* av = report->add_subcommand(
-      "av",
+  report->require_subcommand(0, 1);
+  add_command<Arguments>(
+      *report, actions, "av",
       "the autoverification yield of the truth file's specimens, from the automatic decision of "
       "each of their results: specimens and results released without a person (overall, by "
       "test, analyzer and profile), the held specimens' reasons, the false negatives (the truth "
       "says a person must see it, every result released), the needless holds by rule, the "
-      "specimens missing from the database");
-  auto a = std::make_shared<Arguments>();
-  av->add_option("--truth", a->truth,
-                 "JSON Lines: specimen_id, profile, condition, must_review, why (simulate --truth)")
-      ->type_name("FILE")
-      ->required();
-  av->add_option("--since", a->since,
-                 "only specimens first received at or after TIME (ISO 8601; UTC unless it says)")
-      ->type_name("TIME");
-  add_database_option(*av, a->dsn);
-  av->add_option("--json", a->json,
-                 "also write the report as JSON to FILE (docs/report-av.md names its fields)")
-      ->type_name("FILE");
-  av->add_option("--top", a->top, "how many hold reasons to list")
-      ->type_name("N")
-      ->capture_default_str()
-      ->transform(whole_number(1));
-  actions[av] = [a](std::ostream& out, std::ostream& err) { return report_av(*a, out, err); };
+      "specimens missing from the database",
+      declare_options, report_av);
 }
 
 }  // namespace hemalink::cli

@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
-#include <memory>
 #include <optional>
 
 #include "server/cli/rules_yield.hpp"
@@ -161,16 +160,10 @@ int explain(const RulesArgs& a, std::ostream& out, std::ostream& err) {
   return run_explain(*loaded->set, *chosen, out);
 }
 
-// `rules test` or `rules explain`: the rule files and the cases file.
-CLI::App* add_case_run(CLI::App& rules, CommandActions& actions, const char* name,
-                       const char* description,
-                       int (*run)(const RulesArgs&, std::ostream&, std::ostream&),
-                       const std::shared_ptr<RulesArgs>& a) {
-  auto* app = rules.add_subcommand(name, description);
-  add_rule_files_option(*app, a->rules);
-  app->add_option("CASES", a->cases, "the test cases (JSON)")->required();
-  actions[app] = [a, run](std::ostream& out, std::ostream& err) { return run(*a, out, err); };
-  return app;
+// `rules test`'s and `rules explain`'s: the rule files and the cases file.
+void declare_case_run(CLI::App& app, RulesArgs& a) {
+  add_rule_files_option(app, a.rules);
+  app.add_option("CASES", a.cases, "the test cases (JSON)")->required();
 }
 
 }  // namespace
@@ -180,17 +173,19 @@ void add_rules_command(CLI::App& hemalink, CommandActions& actions) {
                                         "autoverification rule sets on test cases and "
                                         "on generated lab days");
   rules->require_subcommand(0, 1);
-  auto a = std::make_shared<RulesArgs>();
-  add_case_run(*rules, actions, "test",
-               "run a rule set on test cases: each case pass/FAIL with the rules that fired; "
-               "exit 1 on any mismatch",
-               test, a);
-  add_case_run(*rules, actions, "explain",
-               "for one case, every rule evaluated on each result, what it read, and why it fired "
-               "or not",
-               explain, a)
-      ->add_option("--case", a->case_name, "the case (needed when the file has several)")
-      ->type_name("NAME");
+  add_command<RulesArgs>(*rules, actions, "test",
+                         "run a rule set on test cases: each case pass/FAIL with the rules that "
+                         "fired; exit 1 on any mismatch",
+                         declare_case_run, test);
+  add_command<RulesArgs>(
+      *rules, actions, "explain",
+      "for one case, every rule evaluated on each result, what it read, and why it fired or not",
+      [](CLI::App& app, RulesArgs& a) {
+        declare_case_run(app, a);
+        app.add_option("--case", a.case_name, "the case (needed when the file has several)")
+            ->type_name("NAME");
+      },
+      explain);
   add_rules_yield_command(*rules, actions);
 }
 

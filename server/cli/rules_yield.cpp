@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <memory>
 #include <optional>
 
 #include "server/cli/shared_options.hpp"
@@ -160,21 +159,12 @@ int rules_yield(const YieldArgs& a, std::ostream& out, std::ostream& err) {
   return t.false_negatives.empty() ? 0 : 1;
 }
 
-}  // namespace
-
-void add_rules_yield_command(CLI::App& rules, CommandActions& actions) {
-  auto* app = rules.add_subcommand(
-      "yield",
-      "a rule set on generated lab days (simulate --lab-day's), in process: each tube decided "
-      "with its patient's earlier tube of the day as history and the QC gate in, counted against "
-      "the day's truth: released without a person, false negatives, needless holds by rule; exit "
-      "1 on a false negative");
-  auto a = std::make_shared<YieldArgs>();
-  add_rule_files_option(*app, a->rules);
-  add_lab_profile_option(*app, a->profile);
-  app->add_option_function<std::string>(
+void declare_options(CLI::App& app, YieldArgs& a) {
+  add_rule_files_option(app, a.rules);
+  add_lab_profile_option(app, a.profile);
+  app.add_option_function<std::string>(
          "--seeds",
-         [a](const std::string& text) { std::tie(a->first_seed, a->last_seed) = *seeds_of(text); },
+         [&a](const std::string& text) { std::tie(a.first_seed, a.last_seed) = *seeds_of(text); },
          "the lab days' seeds, A to B")
       ->type_name("A-B")
       ->default_str("1-10")
@@ -184,11 +174,19 @@ void add_rules_yield_command(CLI::App& rules, CommandActions& actions) {
                                   : fmt::format("expected A-B or A, A at most B, got \"{}\"", text);
           },
           "", "seeds"));
-  app->add_option("--specimens", a->specimens, "tubes in each lab day")
-      ->type_name("N")
-      ->capture_default_str()
-      ->transform(whole_number(1));
-  actions[app] = [a](std::ostream& out, std::ostream& err) { return rules_yield(*a, out, err); };
+  add_whole_number_option(app, "--specimens", a.specimens, "tubes in each lab day", 1);
+}
+
+}  // namespace
+
+void add_rules_yield_command(CLI::App& rules, CommandActions& actions) {
+  add_command<YieldArgs>(
+      rules, actions, "yield",
+      "a rule set on generated lab days (simulate --lab-day's), in process: each tube decided "
+      "with its patient's earlier tube of the day as history and the QC gate in, counted against "
+      "the day's truth: released without a person, false negatives, needless holds by rule; exit "
+      "1 on a false negative",
+      declare_options, rules_yield);
 }
 
 }  // namespace hemalink::cli

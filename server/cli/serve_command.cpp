@@ -6,9 +6,9 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <memory>
 #include <thread>
 
+#include "server/cli/shared_options.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/daemon/daemon.hpp"
 #include "server/daemon/logging.hpp"
@@ -42,7 +42,7 @@ bool migrate_at_start(const std::string& dsn) {
   }
 }
 
-int serve(const std::filesystem::path& file, std::ostream& err) {
+int serve(const std::filesystem::path& file, std::ostream& /*out*/, std::ostream& err) {
   auto parsed = config::read_daemon_config_file(file);
   if (!parsed) {
     fmt::print(err, "{}\n", files::describe(parsed.error(), "\n"));
@@ -62,18 +62,20 @@ int serve(const std::filesystem::path& file, std::ostream& err) {
   }
 }
 
+void declare_options(CLI::App& app, std::filesystem::path& file) {
+  app.add_option("--config", file, "the daemon configuration (JSON; check-config checks it)")
+      ->type_name("FILE")
+      ->required();
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& hemalink, CommandActions& actions) {
-  auto* app = hemalink.add_subcommand(
-      "serve",
+  add_command<std::filesystem::path>(
+      hemalink, actions, "serve",
       "run the daemon: every configured analyzer's transport, the store and the rules, until "
-      "SIGTERM or SIGINT (SIGHUP reloads mappings and rules)");
-  auto file = std::make_shared<std::filesystem::path>();
-  app->add_option("--config", *file, "the daemon configuration (JSON; check-config checks it)")
-      ->type_name("FILE")
-      ->required();
-  actions[app] = [file](std::ostream&, std::ostream& err) { return serve(*file, err); };
+      "SIGTERM or SIGINT (SIGHUP reloads mappings and rules)",
+      declare_options, serve);
 }
 
 }  // namespace hemalink::cli

@@ -1,22 +1,47 @@
 #pragma once
 
-// What several subcommands' command lines share: CLI11 checks of an option's text, each refusing
-// with what it expected and what it got (CLI11 puts the option's name before it: "--count:
-// expected a whole number from 1, got \"abc\""), and the options several subcommands have.
+// What the subcommands' command lines share: how a subcommand is added with its action, CLI11
+// checks of an option's text, each refusing with what it expected and what it got (CLI11 puts the
+// option's name before it: "--count: expected a whole number from 1, got \"abc\""), and the
+// options several subcommands have.
 
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "server/cli/command_line.hpp"
 #include "server/simulate/lab_day.hpp"
 
 namespace hemalink::cli {
+
+/// Adds subcommand `name` to `parent`: `declare(app, arguments)` declares its options, read into
+/// an Arguments, and its action is `act(arguments, out, err)`, or `act(arguments, command, out,
+/// err)` for one that refuses what CLI11 cannot judge (refuse()). Returns the subcommand's app.
+template <typename Arguments, typename Declare, typename Act>
+CLI::App* add_command(CLI::App& parent, CommandActions& actions, const std::string& name,
+                      const std::string& description, Declare declare, Act act) {
+  auto* app = parent.add_subcommand(name, description);
+  auto arguments = std::make_shared<Arguments>();
+  declare(*app, *arguments);
+  actions[app] = [arguments, act, app](std::ostream& out, std::ostream& err) -> int {
+    if constexpr (std::is_invocable_v<Act, Arguments&, const CLI::App&, std::ostream&,
+                                      std::ostream&>) {
+      return act(*arguments, *app, out, err);
+    } else {
+      return act(*arguments, out, err);
+    }
+  };
+  return app;
+}
 
 /// `text` as a Number (decimal; a sign only for a signed Number), nothing left over.
 template <typename Number>
@@ -33,6 +58,16 @@ std::optional<Number> number_in(const std::string& text) {
 /// A whole number from `least` on: digits only, no sign. A transform, not a check: it gives CLI11
 /// the number in plain decimal, which would read "010" as octal and "-3" as a huge unsigned.
 CLI::Validator whole_number(std::uint64_t least = 0);
+
+/// NAME N: a whole number from `least` on (whole_number), its default told by the help.
+template <typename Number>
+CLI::Option* add_whole_number_option(CLI::App& command, const std::string& name, Number& n,
+                                     const std::string& description, std::uint64_t least = 0) {
+  return command.add_option(name, n, description)
+      ->type_name("N")
+      ->capture_default_str()
+      ->transform(whole_number(least));
+}
 
 /// A finite decimal number from `least` on.
 CLI::Validator number_from(double least);

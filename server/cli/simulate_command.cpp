@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <fstream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -348,22 +347,14 @@ std::vector<CLI::Option*> add_link_options(CLI::App& app, Arguments& a) {
                      ->excludes(to)
                      ->excludes(listen);
   options.insert(options.end(), {to, listen, serial});
-  options.push_back(app.add_option("--baud", plan.baud, "the serial line's speed")
-                        ->type_name("N")
-                        ->capture_default_str()
-                        ->transform(whole_number(1))
+  options.push_back(add_whole_number_option(app, "--baud", plan.baud, "the serial line's speed", 1)
                         ->needs(serial));
-  options.push_back(
-      app.add_option("--connections", plan.connections, "message i goes on connection i mod K")
-          ->type_name("K")
-          ->capture_default_str()
-          ->transform(whole_number(1)));
-  options.push_back(app.add_option("--corrupt-every", plan.analyzer.corrupt_every,
-                                   "damage the checksum of every Nth E1381 frame once (the host "
-                                   "NAKs it); 0: none")
-                        ->type_name("N")
-                        ->capture_default_str()
-                        ->transform(whole_number()));
+  options.push_back(add_whole_number_option(app, "--connections", plan.connections,
+                                            "message i goes on connection i mod K", 1)
+                        ->type_name("K"));
+  options.push_back(add_whole_number_option(app, "--corrupt-every", plan.analyzer.corrupt_every,
+                                            "damage the checksum of every Nth E1381 frame once "
+                                            "(the host NAKs it); 0: none"));
   options.push_back(
       app.add_option_function<double>(
              "--hold",
@@ -414,10 +405,7 @@ std::vector<CLI::Option*> add_message_options(CLI::App& app, Arguments& a) {
   return {
       files,
       generate,
-      app.add_option("--count", a.count, "how many messages to generate")
-          ->type_name("N")
-          ->capture_default_str()
-          ->transform(whole_number())
+      add_whole_number_option(app, "--count", a.count, "how many messages to generate")
           ->needs(generate),
       query_first,
       app.add_option("--download", a.plan.downloads,
@@ -477,10 +465,8 @@ CLI::Option* add_lab_day_options(CLI::App& app, LabDayRun& run, bool& is_lab_day
 
 // The options of both modes.
 void add_common_options(CLI::App& app, Arguments& a) {
-  app.add_option("--seed", a.seed, "the generator's seed (--generate, --lab-day)")
-      ->type_name("S")
-      ->capture_default_str()
-      ->transform(whole_number());
+  add_whole_number_option(app, "--seed", a.seed, "the generator's seed (--generate, --lab-day)")
+      ->type_name("S");
   app.add_option("--rate", a.plan.rate,
                  "messages per second over all connections (per analyzer with --lab-day); 0: as "
                  "fast as acknowledged")
@@ -498,27 +484,32 @@ void add_common_options(CLI::App& app, Arguments& a) {
       ->transform(whole_number(1));
 }
 
-}  // namespace
-
-void add_simulate_command(CLI::App& hemalink, CommandActions& actions) {
-  auto* app = hemalink.add_subcommand(
-      "simulate",
-      "be an analyzer: send messages with the full link layer (E1381 or bare ASTM, or MLLP), "
-      "check every acknowledgement, print counts and latencies; exit 1 when a message was not "
-      "acknowledged. Or, with --lab-day N --config FILE, play a generated laboratory day on the "
-      "configuration's analyzers, its truth to --truth FILE");
-  auto a = std::make_shared<Arguments>();
-  add_common_options(*app, *a);
-  auto analyzer_only = add_link_options(*app, *a);
-  const auto messages = add_message_options(*app, *a);
+void declare_options(CLI::App& app, Arguments& a) {
+  add_common_options(app, a);
+  auto analyzer_only = add_link_options(app, a);
+  const auto messages = add_message_options(app, a);
   analyzer_only.insert(analyzer_only.end(), messages.begin(), messages.end());
-  auto* lab_day = add_lab_day_options(*app, a->lab_day, a->is_lab_day);
+  auto* lab_day = add_lab_day_options(app, a.lab_day, a.is_lab_day);
   for (auto* o : analyzer_only) {
     o->group("Analyzer (without --lab-day)")->excludes(lab_day);
   }
-  actions[app] = [a, app](std::ostream& out, std::ostream& err) {
-    return a->is_lab_day ? play(*a, *app, out, err) : send(*a, *app, out, err);
-  };
+}
+
+// An analyzer's run, or a lab day's.
+int act(Arguments& a, const CLI::App& command, std::ostream& out, std::ostream& err) {
+  return a.is_lab_day ? play(a, command, out, err) : send(a, command, out, err);
+}
+
+}  // namespace
+
+void add_simulate_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "simulate",
+      "be an analyzer: send messages with the full link layer (E1381 or bare ASTM, or MLLP), "
+      "check every acknowledgement, print counts and latencies; exit 1 when a message was not "
+      "acknowledged. Or, with --lab-day N --config FILE, play a generated laboratory day on the "
+      "configuration's analyzers, its truth to --truth FILE",
+      declare_options, act);
 }
 
 }  // namespace hemalink::cli

@@ -5,12 +5,12 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 
 #include "server/api/api_tokens.hpp"
+#include "server/cli/shared_options.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -81,14 +81,8 @@ int make_token(const Arguments& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-}  // namespace
-
-void add_token_command(CLI::App& hemalink, CommandActions& actions) {
-  auto* app = hemalink.add_subcommand(
-      "token",
-      "make an HTTP API token: printed once, with the api.tokens entry that holds its hash");
-  auto a = std::make_shared<Arguments>();
-  app->add_option("--user", a->user, "who the token is for (letters, digits, '-', '_', '.', '@')")
+void declare_options(CLI::App& app, Arguments& a) {
+  app.add_option("--user", a.user, "who the token is for (letters, digits, '-', '_', '.', '@')")
       ->type_name("NAME")
       ->required()
       ->check(CLI::Validator(
@@ -99,15 +93,23 @@ void add_token_command(CLI::App& hemalink, CommandActions& actions) {
                                             name + "\"";
           },
           "", "user name"));
-  app->add_option("--role", a->role, "what the token may do")
+  app.add_option("--role", a.role, "what the token may do")
       ->required()
       ->check(CLI::IsMember({"viewer", "technologist", "admin"}));
-  app->add_flag("--json", a->as_json, "print {\"token\", \"entry\"} as JSON, for scripts");
-  app->add_option("--tokens-file", a->tokens_file,
-                  "add the entry to this tokens file (api.tokens_file; made when absent, "
-                  "readable by its owner only)")
+  app.add_flag("--json", a.as_json, "print {\"token\", \"entry\"} as JSON, for scripts");
+  app.add_option("--tokens-file", a.tokens_file,
+                 "add the entry to this tokens file (api.tokens_file; made when absent, "
+                 "readable by its owner only)")
       ->type_name("FILE");
-  actions[app] = [a](std::ostream& out, std::ostream& err) { return make_token(*a, out, err); };
+}
+
+}  // namespace
+
+void add_token_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "token",
+      "make an HTTP API token: printed once, with the api.tokens entry that holds its hash",
+      declare_options, make_token);
 }
 
 }  // namespace hemalink::cli

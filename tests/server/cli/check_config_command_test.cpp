@@ -1,28 +1,17 @@
-#include "server/cli/hemalink_command.hpp"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/command_runs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::cli {
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run check(std::vector<std::string> args) {
-  args.insert(args.begin(), "check-config");
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run_hemalink(args, out, err);
-  return {status, out.str(), err.str()};
+testing::CommandRun check(const std::vector<std::string>& args) {
+  return testing::run_command_line("check-config", args);
 }
 
 class CheckConfig : public ::testing::Test {

@@ -1,5 +1,4 @@
 #include "server/cli/decode_command.hpp"
-#include "server/cli/hemalink_command.hpp"
 
 #include <sys/wait.h>
 
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/support/command_runs.hpp"
 #include "tests/support/corpus.hpp"
 
 namespace hemalink::cli {
@@ -20,18 +20,8 @@ using nlohmann::json;
 const std::filesystem::path kFixtures =
     std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/fixtures";
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run decode(std::vector<std::string> args) {
-  args.insert(args.begin(), "decode");
-  std::ostringstream out;
-  std::ostringstream err;
-  int status = run_hemalink(args, out, err);
-  return {status, out.str(), err.str()};
+testing::CommandRun decode(const std::vector<std::string>& args) {
+  return testing::run_command_line("decode", args);
 }
 
 std::filesystem::path write_temp(const std::string& name, const std::string& content) {

@@ -1,8 +1,6 @@
 // The command line of every subcommand, read by CLI11: `--help` prints its usage and options and
 // exits 0; an unknown option, a missing value, a bad number or a missing required option is
 // refused on stderr, naming the option, with exit status 2.
-#include "server/cli/hemalink_command.hpp"
-
 #include <sys/wait.h>
 
 #include <gtest/gtest.h>
@@ -14,22 +12,16 @@
 #include <optional>
 #include <sstream>
 
+#include "tests/support/command_runs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::cli {
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
+using testing::CommandRun;
 
-Run hemalink(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run_hemalink(args, out, err);
-  return {status, out.str(), err.str()};
+CommandRun hemalink(const std::vector<std::string>& args) {
+  return testing::run_command_line(args);
 }
 
 std::string joined(const std::vector<std::string>& words) {
@@ -218,7 +210,7 @@ TEST(HemalinkCommand, WholeNumbersAreDecimalWhateverTheirLeadingZeros) {
 }
 
 // The binary itself: its exit status and what it prints where.
-Run run_binary(const std::string& args) {
+CommandRun run_binary(const std::string& args) {
   testing::TempDir dir("hemalink-binary");
   const auto command = std::string(HEMALINK_BINARY) + " " + args + " >" + (dir / "out").string() +
                        " 2>" + (dir / "err").string();

@@ -1,29 +1,18 @@
 // `hemalink outbox`: what operators see and change, on a real PostgreSQL.
-#include "server/cli/hemalink_command.hpp"
-
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "server/store/outbox.hpp"
+#include "tests/support/command_runs.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
 
 namespace hemalink::cli {
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run outbox(std::vector<std::string> args) {
-  args.insert(args.begin(), "outbox");
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run_hemalink(args, out, err);
-  return {status, out.str(), err.str()};
+testing::CommandRun outbox(const std::vector<std::string>& args) {
+  return testing::run_command_line("outbox", args);
 }
 
 void store_released(testing::StoreHarness& h, const std::string& tag) {

@@ -2,22 +2,15 @@
 // connection, with the option named and exit code 2.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "server/cli/hemalink_command.hpp"
+#include "tests/support/command_runs.hpp"
 
 namespace hemalink::cli {
 namespace {
 
 // The first line of what `simulate` says about `args`, and its exit status.
 std::pair<int, std::string> refusal(const std::vector<std::string>& args) {
-  std::vector<std::string> command = {"simulate"};
-  command.insert(command.end(), args.begin(), args.end());
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run_hemalink(command, out, err);
-  const auto text = err.str();
-  return {status, text.substr(0, text.find('\n'))};
+  const auto run = testing::run_command_line("simulate", args);
+  return {run.status, run.err.substr(0, run.err.find('\n'))};
 }
 
 // The same, after the options of an analyzer that sends generated CBCs.

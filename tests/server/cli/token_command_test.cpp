@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "server/api/api_tokens.hpp"
+#include "tests/support/command_runs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::cli {
@@ -59,12 +60,10 @@ TEST(TokenCommand, UsageErrorsAreStatus2) {
       {{"--colour"}, "The following argument was not expected: --colour"},
   };
   for (const auto& [args, complaint] : refused) {
-    std::ostringstream out, err;
-    std::vector<std::string> command = {"token"};
-    command.insert(command.end(), args.begin(), args.end());
-    EXPECT_EQ(run_hemalink(command, out, err), 2) << complaint;
-    EXPECT_NE(err.str().find("hemalink token: " + complaint), std::string::npos) << err.str();
-    EXPECT_TRUE(out.str().empty()) << "no token is made for a wrong command";
+    const auto run = testing::run_command_line("token", args);
+    EXPECT_EQ(run.status, 2) << complaint;
+    EXPECT_NE(run.err.find("hemalink token: " + complaint), std::string::npos) << run.err;
+    EXPECT_TRUE(run.out.empty()) << "no token is made for a wrong command";
   }
 }
 
