@@ -34,7 +34,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 packages=(
   g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
-  libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libhowardhinnant-date-dev
+  libboost1.81-dev libpqxx-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libhowardhinnant-date-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev postgresql-15 socat iproute2
   curl openssl python3-prometheus-client
 )

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 
+#include "server/cli/shared_options.hpp"
 #include "server/config/analyzer_table.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
@@ -74,15 +76,13 @@ void explain_tables(const config::DaemonConfig& c, std::ostream& out) {
   }
 }
 
-}  // namespace
+struct Arguments {
+  std::filesystem::path file;
+  bool explain = false;
+};
 
-int run_check_config(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  const bool explain = !args.empty() && args[0] == "--explain";
-  if (args.size() != (explain ? 2u : 1u) || args.back().starts_with("-")) {
-    fmt::print(err, "usage: hemalink check-config [--explain] FILE\n");
-    return 2;
-  }
-  const std::filesystem::path file(args.back());
+int check_config(const Arguments& a, std::ostream& out, std::ostream& err) {
+  const auto& file = a.file;
   auto parsed = config::read_daemon_config_file(file);
   files::FileErrors errors;
   if (!parsed) {
@@ -117,10 +117,26 @@ int run_check_config(const std::vector<std::string>& args, std::ostream& out, st
   fmt::print(out, "{}: ok: {} analyzer{}: {}; {} LIS destination{}{}{}\n", file.string(),
              c.analyzers.size(), c.analyzers.size() == 1 ? "" : "s", names, c.lis.size(),
              c.lis.size() == 1 ? "" : "s", c.lis.empty() ? "" : ": ", destinations);
-  if (explain) {
+  if (a.explain) {
     explain_tables(c, out);
   }
   return 0;
+}
+
+void declare_options(CLI::App& app, Arguments& a) {
+  app.add_option("FILE", a.file, "the configuration (JSON)")->required();
+  app.add_flag("--explain", a.explain,
+               "also print each analyzer's mapping table and where each entry comes from");
+}
+
+}  // namespace
+
+void add_check_config_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "check-config",
+      "validate a daemon configuration and the mapping files it names: every error is reported "
+      "with its JSON path (exit 2 when there is one)",
+      declare_options, check_config);
 }
 
 }  // namespace hemalink::cli

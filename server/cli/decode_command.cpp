@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -11,8 +12,10 @@
 #include "drivers/driver.hpp"
 #include "server/cli/capture_messages.hpp"
 #include "server/cli/result_json.hpp"
+#include "server/cli/shared_options.hpp"
 #include "server/config/mapping_json.hpp"
 #include "server/files/file_error.hpp"
+#include "server/files/text_file.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -107,19 +110,11 @@ Result<std::unique_ptr<drivers::Driver>> build_driver(const DecodeOptions& optio
   return driver;
 }
 
-constexpr const char* kUsage =
-    "usage: hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset latin1|utf8|ascii]\n"
-    "                       [--driver NAME [--base TABLE] [--mappings FILE]] FILE\n";
-
-std::optional<std::string> read_whole_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return std::nullopt;
-  }
-  std::ostringstream content;
-  content << file.rdbuf();
-  return std::move(content).str();
-}
+struct Arguments {
+  DecodeOptions options;
+  std::string file;
+  std::string mappings_file;
+};
 
 }  // namespace
 
@@ -158,81 +153,93 @@ Result<json> decode_content(std::string content, const DecodeOptions& options,
   return doc;
 }
 
-int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  DecodeOptions options;
-  std::optional<std::string> path;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--protocol" && i + 1 < args.size()) {
-      const std::string& value = args[++i];
-      if (value == "astm") {
-        options.protocol = WireProtocol::Astm;
-      } else if (value == "hl7") {
-        options.protocol = WireProtocol::Hl7;
-      } else if (value != "auto") {
-        err << "hemalink decode: --protocol: expected astm, hl7 or auto, got \"" << value << "\"\n"
-            << kUsage;
-        return 2;
-      }
-    } else if (arg == "--charset" && i + 1 < args.size()) {
-      auto charset = charset_from_name(args[++i]);
-      if (!charset) {
-        err << "hemalink decode: --charset: expected latin1, utf8 or ascii, got \"" << args[i]
-            << "\"\n"
-            << kUsage;
-        return 2;
-      }
-      options.astm_charset = *charset;
-    } else if (arg == "--driver" && i + 1 < args.size()) {
-      options.driver = args[++i];
-    } else if (arg == "--base" && i + 1 < args.size()) {
-      options.base = args[++i];
-    } else if (arg == "--mappings" && i + 1 < args.size()) {
-      auto text = read_whole_file(args[++i]);
-      if (!text) {
-        err << "hemalink decode: --mappings: cannot open \"" << args[i] << "\"\n";
-        return 2;
-      }
-      options.mappings_text = std::move(*text);
-      options.mappings_source = args[i];
-    } else if (arg == "--strict") {
-      options.is_strict = true;
-    } else if (arg.starts_with("-") || path) {
-      err << "hemalink decode: unexpected argument \"" << arg << "\"\n" << kUsage;
+namespace {
+
+int decode(Arguments& a, std::ostream& out, std::ostream& err) {
+  auto& options = a.options;
+  if (!a.mappings_file.empty()) {
+    auto text = files::read_text_file(a.mappings_file);
+    if (!text) {
+      err << "hemalink decode: --mappings: cannot open \"" << a.mappings_file << "\"\n";
       return 2;
-    } else {
-      path = arg;
     }
+    options.mappings_text = std::move(*text);
+    options.mappings_source = a.mappings_file;
   }
-  if (!path) {
-    err << "hemalink decode: no FILE given\n" << kUsage;
-    return 2;
-  }
-  std::ifstream file(*path, std::ios::binary);
+  const auto& path = a.file;
+  std::ifstream file(path, std::ios::binary);
   if (!file) {
-    err << "hemalink decode: " << *path << ": cannot open the file\n";
+    err << "hemalink decode: " << path << ": cannot open the file\n";
     return 2;
   }
   std::ostringstream content;
   content << file.rdbuf();
   if (file.bad()) {
-    err << "hemalink decode: " << *path << ": read error\n";
+    err << "hemalink decode: " << path << ": read error\n";
     return 1;
   }
   std::vector<std::string> warnings;
   auto document = decode_content(std::move(content).str(), options, warnings);
   for (const auto& warning : warnings) {
-    err << "hemalink decode: " << *path << ": warning: " << warning << "\n";
+    err << "hemalink decode: " << path << ": warning: " << warning << "\n";
   }
   if (!document) {
-    err << "hemalink decode: " << *path << ": " << document.error().describe() << "\n";
+    err << "hemalink decode: " << path << ": " << document.error().describe() << "\n";
     return 2;
   }
   for (const auto& leniency : document->value("leniencies", json::array())) {
-    err << "hemalink decode: " << *path << ": leniency: " << leniency.get<std::string>() << "\n";
+    err << "hemalink decode: " << path << ": leniency: " << leniency.get<std::string>() << "\n";
   }
   out << document->dump(2) << "\n";
   return 0;
+}
+
+void declare_options(CLI::App& app, Arguments& a) {
+  app.add_option("FILE", a.file, "the capture")->required();
+  app.add_option_function<std::string>(
+         "--protocol",
+         [&a](const std::string& name) {
+           a.options.protocol = name == "auto"  ? std::nullopt
+                                : name == "hl7" ? std::optional(WireProtocol::Hl7)
+                                                : std::optional(WireProtocol::Astm);
+         },
+         "what the capture holds (auto: tell by its content)")
+      ->default_str("auto")
+      ->check(CLI::IsMember({"astm", "hl7", "auto"}));
+  app.add_flag("--strict", a.options.is_strict,
+               "decode as a live link would: no capture leniencies (LF for CR in checksums, "
+               "frame numbers out of sequence, frames without ENQ, lenient frame trailers, "
+               "comment lines)");
+  app.add_option_function<std::string>(
+         "--charset",
+         [&a](const std::string& name) { a.options.astm_charset = *charset_from_name(name); },
+         "the ASTM text's character set (HL7 says its own in MSH-18)")
+      ->default_str("latin1")
+      ->check(CLI::IsMember({"latin1", "iso-8859-1", "utf8", "utf-8", "ascii"}, CLI::ignore_case));
+  std::vector<std::string> drivers(drivers::driver_names().begin(), drivers::driver_names().end());
+  auto* driver = app.add_option("--driver", a.options.driver,
+                                "also translate each message with this driver into canonical "
+                                "results")
+                     ->check(CLI::IsMember(drivers));
+  app.add_option("--base", a.options.base,
+                 "the shipped mapping table the driver's table starts from (none: none; "
+                 "default: the driver's own)")
+      ->type_name("TABLE")
+      ->needs(driver);
+  app.add_option("--mappings", a.mappings_file,
+                 "the lab's mapping table (JSON), its entries over the base's")
+      ->type_name("FILE")
+      ->needs(driver);
+}
+
+}  // namespace
+
+void add_decode_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "decode",
+      "print an analyzer capture (E1381 frames, bare ASTM records, MLLP or bare HL7, or with "
+      "--driver bd-facs an export file) as JSON, and with --driver the canonical results",
+      declare_options, decode);
 }
 
 }  // namespace hemalink::cli

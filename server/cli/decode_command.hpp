@@ -10,6 +10,7 @@
 #include "protocols/common/charset.hpp"
 #include "protocols/common/result.hpp"
 #include "server/cli/capture_file.hpp"
+#include "server/cli/command_line.hpp"
 
 namespace hemalink::cli {
 
@@ -38,9 +39,9 @@ struct DecodeOptions {
 Result<nlohmann::json> decode_content(std::string content, const DecodeOptions& options,
                                       std::vector<std::string>& warnings);
 
-/// `hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] [--driver NAME
-/// [--base TABLE] [--mappings FILE]] FILE`: prints the JSON to `out`, warnings and errors to `err`.
-/// Returns the exit status (0, 1 or 2).
-int run_decode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// Adds `hemalink decode [--protocol astm|hl7|auto] [--strict] [--charset NAME] [--driver NAME
+/// [--base TABLE] [--mappings FILE]] FILE`: prints the JSON to `out`, warnings and errors to `err`;
+/// exit status 0, 1 when the file cannot be read through, 2 when it cannot be decoded.
+void add_decode_command(CLI::App& hemalink, CommandActions& actions);
 
 }  // namespace hemalink::cli

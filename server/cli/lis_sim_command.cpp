@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
 
-#include "server/cli/command_arguments.hpp"
+#include "server/cli/shared_options.hpp"
 #include "server/simulate/generated_orders.hpp"
 #include "server/simulate/lab_day.hpp"
 #include "server/simulate/lab_day_messages.hpp"
@@ -18,176 +19,17 @@
 namespace hemalink::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hemalink lis-sim --listen HOST:PORT --protocol hl7|astm\n"
-    "         [--ack-every N] [--nack-every N] [--silent-every N] [--late-ack-every N]\n"
-    "         [--drop-connection-every N] [--delay-ms D] [--record FILE] [--duration SECONDS]\n"
-    "         [--tls-certificate PEM --tls-key PEM [--tls-client-ca PEM]]\n"
-    "         [--send-orders HOST:PORT (--orders FILE | --generate-orders N |\n"
-    "          --lab-day N [--profile hospital|outpatient|oncology] [--seed S])]\n"
-    "  a LIS: receives HL7 ORU over MLLP (or ASTM over E1381) and acknowledges each message;\n"
-    "  with --send-orders it first connects to hemalink's order feed there and sends its orders\n"
-    "  (in --protocol), each answered before the next:\n"
-    "  --orders FILE             the messages of FILE (each HL7 message starts with MSH, each\n"
-    "                            ASTM message with H; blank lines between them)\n"
-    "  --generate-orders N       N OML^O21 orders: a full blood count and a differential on\n"
-    "                            specimens SMP00000000.. (those simulate --generate cbc sends)\n"
-    "  --lab-day N               the orders of the lab day simulate --lab-day N plays with the\n"
-    "                            same --profile (default hospital) and --seed (default 1): each\n"
-    "                            tube with its patient (sex, birth date, location, priority)\n"
-    "  the Nth-message options inject faults, counted over all connections from 1:\n"
-    "  --ack-every N             acknowledge only every Nth message, stay silent on the others\n"
-    "  --nack-every N            refuse every Nth (HL7 AE; ASTM: no ACK of its last frame)\n"
-    "  --silent-every N          no answer to every Nth: the sender times out\n"
-    "  --late-ack-every N        withhold every Nth ACK and send it before the next reply\n"
-    "                            (HL7; for ASTM it is silence)\n"
-    "  --drop-connection-every N close the connection on every Nth, unanswered\n"
-    "  --delay-ms D              wait D ms before each answer\n"
-    "  --record FILE             each message received as a JSON line (control ID, specimen,\n"
-    "                            placer numbers, codes, values, statuses, reply, duplicate)\n"
-    "  --duration SECONDS        stop by itself after this long\n"
-    "  --tls-certificate, --tls-key  TLS on every connection, with this certificate and key;\n"
-    "  --tls-client-ca PEM       and a client certificate this CA signed required of each\n"
-    "  On SIGTERM or SIGINT it prints its totals, duplicates by control ID included.\n";
-
 struct Arguments {
   simulate::LisSimOptions options;
+  std::string listen;
   std::optional<double> duration_s;
-  std::optional<std::pair<std::string, std::uint16_t>> send_orders_to;
+  transport::TlsServer tls;
+  std::string send_orders;
   std::filesystem::path orders_file;
   std::optional<unsigned> generated_orders;
-  std::optional<simulate::LabDayPlan> lab_day;
+  bool is_lab_day = false;
+  simulate::LabDayPlan lab_day;
 };
-
-// --lab-day and its --profile and --seed: true when `flag` is one of them.
-bool parse_lab_day_option(const std::string& flag, const std::string& value, Arguments& a,
-                          std::string& complaint) {
-  if (flag != "--lab-day" && flag != "--profile" && flag != "--seed") {
-    return false;
-  }
-  if (!a.lab_day) {
-    a.lab_day.emplace().specimens = 0;  // until --lab-day says how many
-  }
-  auto& plan = *a.lab_day;
-  if (flag == "--lab-day") {
-    if (!parse_number(value, plan.specimens) || plan.specimens == 0) {
-      complaint = fmt::format("--lab-day: expected a number of specimens, got \"{}\"", value);
-    }
-  } else if (flag == "--profile") {
-    const auto profile = simulate::lab_profile_from_name(value);
-    if (!profile) {
-      complaint =
-          fmt::format("--profile: expected hospital, outpatient or oncology, got \"{}\"", value);
-    }
-    plan.profile = profile.value_or(plan.profile);
-  } else if (!parse_number(value, plan.seed)) {
-    complaint = fmt::format("--seed: expected a number, got \"{}\"", value);
-  }
-  return true;
-}
-
-std::string parse_count(const std::string& flag, const std::string& value, unsigned& out) {
-  if (!parse_number(value, out)) {
-    return fmt::format("{}: expected a whole number, got \"{}\"", flag, value);
-  }
-  return {};
-}
-
-std::string parse(const std::vector<std::string>& args, Arguments& a) {
-  bool has_listen = false;
-  bool has_protocol = false;
-  auto& o = a.options;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const auto& flag = args[i];
-    if (i + 1 >= args.size()) {
-      return fmt::format("{} needs a value", flag);
-    }
-    const auto& value = args[++i];
-    std::string complaint;
-    if (parse_lab_day_option(flag, value, a, complaint)) {
-    } else if (flag == "--listen") {
-      std::pair<std::string, std::uint16_t> where;
-      if (!parse_host_port(value, where)) {
-        return fmt::format("--listen: expected HOST:PORT, got \"{}\"", value);
-      }
-      o.host = where.first;
-      o.port = where.second;
-      has_listen = true;
-    } else if (flag == "--protocol") {
-      if (value != "hl7" && value != "astm") {
-        return fmt::format("--protocol: expected hl7 or astm, got \"{}\"", value);
-      }
-      o.protocol = value == "astm" ? model::WireProtocol::Astm : model::WireProtocol::Hl7;
-      has_protocol = true;
-    } else if (flag == "--ack-every") {
-      complaint = parse_count(flag, value, o.faults.ack_every);
-      if (complaint.empty() && o.faults.ack_every == 0) {
-        complaint = "--ack-every: expected at least 1";
-      }
-    } else if (flag == "--nack-every") {
-      complaint = parse_count(flag, value, o.faults.nack_every);
-    } else if (flag == "--silent-every") {
-      complaint = parse_count(flag, value, o.faults.silent_every);
-    } else if (flag == "--late-ack-every") {
-      complaint = parse_count(flag, value, o.faults.late_ack_every);
-    } else if (flag == "--drop-connection-every") {
-      complaint = parse_count(flag, value, o.faults.drop_connection_every);
-    } else if (flag == "--delay-ms") {
-      unsigned ms = 0;
-      complaint = parse_count(flag, value, ms);
-      o.delay = std::chrono::milliseconds(ms);
-    } else if (flag == "--record") {
-      o.record_file = value;
-    } else if (flag == "--tls-certificate" || flag == "--tls-key" || flag == "--tls-client-ca") {
-      auto& tls = o.tls ? *o.tls : o.tls.emplace();
-      (flag == "--tls-certificate" ? tls.certificate
-       : flag == "--tls-key"       ? tls.key
-                                   : tls.client_ca) = value;
-    } else if (flag == "--send-orders") {
-      std::pair<std::string, std::uint16_t> where;
-      if (!parse_host_port(value, where)) {
-        return fmt::format("--send-orders: expected HOST:PORT, got \"{}\"", value);
-      }
-      a.send_orders_to = where;
-    } else if (flag == "--orders") {
-      a.orders_file = value;
-    } else if (flag == "--generate-orders") {
-      unsigned n = 0;
-      complaint = parse_count(flag, value, n);
-      a.generated_orders = n;
-    } else if (flag == "--duration") {
-      double seconds = 0;
-      if (!parse_number(value, seconds) || seconds <= 0) {
-        return fmt::format("--duration: expected seconds, got \"{}\"", value);
-      }
-      a.duration_s = seconds;
-    } else {
-      return fmt::format("unknown option \"{}\"", flag);
-    }
-    if (!complaint.empty()) {
-      return complaint;
-    }
-  }
-  if (!has_listen) {
-    return "--listen HOST:PORT is required";
-  }
-  if (!has_protocol) {
-    return "--protocol hl7 or --protocol astm is required";
-  }
-  if (o.tls && (o.tls->certificate.empty() || o.tls->key.empty())) {
-    return "TLS needs both --tls-certificate and --tls-key";
-  }
-  const int sources =
-      (a.orders_file.empty() ? 0 : 1) + (a.generated_orders ? 1 : 0) + (a.lab_day ? 1 : 0);
-  if (a.send_orders_to.has_value() != (sources > 0) || sources > 1) {
-    return "--send-orders HOST:PORT goes with one of --orders FILE, --generate-orders N or "
-           "--lab-day N";
-  }
-  if (a.lab_day && a.lab_day->specimens == 0) {
-    return "--profile and --seed go with --lab-day N";
-  }
-  return {};
-}
 
 void print_totals(std::ostream& out, const simulate::LisSimTotals& t) {
   fmt::print(
@@ -204,8 +46,8 @@ Result<std::vector<std::string>, std::string> orders_of(const Arguments& a) {
   if (a.generated_orders) {
     return simulate::generate_orders(*a.generated_orders);
   }
-  if (a.lab_day) {
-    const auto day = simulate::generate_lab_day(*a.lab_day);
+  if (a.is_lab_day) {
+    const auto day = simulate::generate_lab_day(a.lab_day);
     const auto day_start = std::chrono::system_clock::now() - std::chrono::hours(24);
     std::vector<std::string> orders;
     for (const auto& s : day.specimens) {
@@ -228,9 +70,10 @@ Result<std::vector<std::string>, std::string> orders_of(const Arguments& a) {
 
 // The LIS's side of the order feed: one connection, each order answered before the next.
 void send_orders(const Arguments& a, std::vector<std::string> orders, std::ostream& out) {
+  const auto to = host_port_of(a.send_orders).value();
   simulate::SimulationPlan plan;
   plan.analyzer.protocol = a.options.protocol;
-  plan.targets = {*a.send_orders_to};
+  plan.targets = {to};
   plan.messages = std::move(orders);
   plan.timeout = std::chrono::minutes(10);
   const auto report = simulate::run_simulation(plan);
@@ -243,32 +86,31 @@ void send_orders(const Arguments& a, std::vector<std::string> orders, std::ostre
   fmt::print(out,
              "lis-sim: sent {} order message(s) to {}:{}: {} acknowledged, {} rejected, {} "
              "unanswered\n",
-             report.results.size(), a.send_orders_to->first, a.send_orders_to->second, acknowledged,
-             rejected, report.results.size() - acknowledged - rejected);
+             report.results.size(), to.first, to.second, acknowledged, rejected,
+             report.results.size() - acknowledged - rejected);
   for (const auto& e : report.errors) {
     fmt::print(out, "lis-sim: order feed: {}\n", e);
   }
   out.flush();
 }
 
-}  // namespace
-
-int run_lis_sim(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    fmt::print(out, "{}", kUsage);
-    return 0;
+int lis_sim(Arguments& a, const CLI::App& command, std::ostream& out, std::ostream& err) {
+  const bool has_orders = !a.orders_file.empty() || a.generated_orders || a.is_lab_day;
+  if (!a.send_orders.empty() && !has_orders) {
+    return refuse(err, command,
+                  "--send-orders HOST:PORT needs one of --orders FILE, --generate-orders N or "
+                  "--lab-day N");
   }
-  Arguments a;
-  if (auto complaint = parse(args, a); !complaint.empty()) {
-    fmt::print(err, "hemalink lis-sim: {}\n{}", complaint, kUsage);
-    return 2;
+  std::tie(a.options.host, a.options.port) = host_port_of(a.listen).value();
+  if (!a.tls.certificate.empty()) {
+    a.options.tls = a.tls;
   }
   std::optional<std::chrono::milliseconds> duration;
   if (a.duration_s) {
     duration = std::chrono::milliseconds(static_cast<long long>(*a.duration_s * 1000));
   }
   std::vector<std::string> orders;
-  if (a.send_orders_to) {
+  if (has_orders) {
     auto read = orders_of(a);
     if (!read) {
       fmt::print(err, "hemalink {}\n", read.error());
@@ -282,7 +124,7 @@ int run_lis_sim(const std::vector<std::string>& args, std::ostream& out, std::os
                a.options.protocol == model::WireProtocol::Astm ? "ASTM E1381" : "HL7 MLLP",
                a.options.tls ? " over TLS" : "");
     out.flush();
-    if (a.send_orders_to) {
+    if (has_orders) {
       sender = std::thread([&a, &out, orders = std::move(orders)]() mutable {
         send_orders(a, std::move(orders), out);
       });
@@ -297,6 +139,119 @@ int run_lis_sim(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   print_totals(out, *totals);
   return 0;
+}
+
+// The faults counted over every message received, from 1.
+void add_fault_options(CLI::App& app, simulate::LisSimFaults& faults) {
+  const auto every = [&app](const char* name, unsigned& n, std::uint64_t least, const char* what) {
+    add_whole_number_option(app, name, n, what, least);
+  };
+  every("--ack-every", faults.ack_every, 1,
+        "acknowledge only every Nth message, stay silent on the others");
+  every("--nack-every", faults.nack_every, 0,
+        "refuse every Nth (HL7 AE; ASTM: no ACK of its last frame); 0: none");
+  every("--silent-every", faults.silent_every, 0, "no answer to every Nth: the sender times out");
+  every("--late-ack-every", faults.late_ack_every, 0,
+        "withhold every Nth ACK and send it before the next reply (HL7; for ASTM it is silence)");
+  every("--drop-connection-every", faults.drop_connection_every, 0,
+        "close the connection on every Nth, unanswered");
+}
+
+void add_tls_options(CLI::App& app, transport::TlsServer& tls) {
+  auto* certificate =
+      app.add_option("--tls-certificate", tls.certificate,
+                     "TLS on every connection, with this certificate (PEM) and --tls-key")
+          ->type_name("PEM");
+  auto* key = app.add_option("--tls-key", tls.key, "the certificate's private key (PEM)")
+                  ->type_name("PEM")
+                  ->needs(certificate);
+  certificate->needs(key);
+  app.add_option("--tls-client-ca", tls.client_ca,
+                 "and a client certificate this CA signed required of each connection")
+      ->type_name("PEM")
+      ->needs(certificate);
+}
+
+// --send-orders and what to send: a file's orders, generated ones, or a lab day's.
+void add_order_options(CLI::App& app, Arguments& a) {
+  auto* to = app.add_option("--send-orders", a.send_orders,
+                            "first connect to hemalink's order feed there and send the orders "
+                            "(in --protocol), each answered before the next")
+                 ->type_name("HOST:PORT")
+                 ->check(host_port());
+  auto* file = app.add_option("--orders", a.orders_file,
+                              "the messages of FILE (each HL7 message starts with MSH, each ASTM "
+                              "message with H; blank lines between them)")
+                   ->type_name("FILE")
+                   ->needs(to);
+  auto* generated = app.add_option("--generate-orders", a.generated_orders,
+                                   "N OML^O21 orders: a full blood count and a differential on "
+                                   "specimens SMP00000000.. (those simulate --generate cbc sends)")
+                        ->type_name("N")
+                        ->transform(whole_number())
+                        ->needs(to)
+                        ->excludes(file);
+  auto* lab_day = app.add_option_function<std::size_t>(
+                         "--lab-day",
+                         [&a](std::size_t tubes) {
+                           a.is_lab_day = true;
+                           a.lab_day.specimens = tubes;
+                         },
+                         "the orders of the lab day simulate --lab-day N plays with the same "
+                         "--profile and --seed: each tube with its patient (sex, birth date, "
+                         "location, priority)")
+                      ->type_name("N")
+                      ->transform(whole_number(1))
+                      ->needs(to)
+                      ->excludes(file)
+                      ->excludes(generated);
+  add_lab_profile_option(app, a.lab_day.profile)->needs(lab_day);
+  add_whole_number_option(app, "--seed", a.lab_day.seed, "the lab day's seed")
+      ->type_name("S")
+      ->needs(lab_day);
+}
+
+void declare_options(CLI::App& app, Arguments& a) {
+  app.footer("The Nth-message options inject faults, counted over all connections from 1.");
+  app.add_option("--listen", a.listen, "where to listen (port 0: one the system chooses)")
+      ->type_name("HOST:PORT")
+      ->required()
+      ->check(host_port());
+  app.add_option_function<std::string>(
+         "--protocol",
+         [&a](const std::string& name) {
+           a.options.protocol =
+               name == "astm" ? model::WireProtocol::Astm : model::WireProtocol::Hl7;
+         },
+         "HL7 over MLLP or ASTM over E1381")
+      ->required()
+      ->check(CLI::IsMember({"hl7", "astm"}));
+  add_fault_options(app, a.options.faults);
+  app.add_option_function<unsigned>(
+         "--delay-ms", [&a](unsigned ms) { a.options.delay = std::chrono::milliseconds(ms); },
+         "wait D ms before each answer")
+      ->type_name("D")
+      ->transform(whole_number());
+  app.add_option("--record", a.options.record_file,
+                 "each message received as a JSON line (control ID, specimen, placer numbers, "
+                 "codes, values, statuses, reply, duplicate)")
+      ->type_name("FILE");
+  app.add_option("--duration", a.duration_s, "stop by itself after this long")
+      ->type_name("SECONDS")
+      ->check(number_above(0));
+  add_tls_options(app, a.tls);
+  add_order_options(app, a);
+}
+
+}  // namespace
+
+void add_lis_sim_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "lis-sim",
+      "be a LIS: receive HL7 ORU over MLLP (or ASTM over E1381) and acknowledge each message, "
+      "inject faults on demand, record each message as a JSON line, print the totals on SIGTERM "
+      "or SIGINT (duplicates by control ID included)",
+      declare_options, lis_sim);
 }
 
 }  // namespace hemalink::cli

@@ -1,14 +1,12 @@
 #pragma once
 
-#include <iosfwd>
-#include <string>
-#include <vector>
+#include "server/cli/command_line.hpp"
 
 namespace hemalink::cli {
 
-/// `hemalink migrate [--db DSN]`: applies the missing schema migrations. The DSN defaults to
-/// $HEMALINK_DATABASE_URL. Exit status 0 when the schema is current, 2 for usage errors, 1 when
-/// the database refuses or cannot be reached.
-int run_migrate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// Adds `hemalink migrate [--db DSN]`: applies the missing schema migrations. The DSN defaults to
+/// $HEMALINK_DATABASE_URL. Exit status 0 when the schema is current, 2 without a database to
+/// migrate, 1 when the database refuses or cannot be reached.
+void add_migrate_command(CLI::App& hemalink, CommandActions& actions);
 
 }  // namespace hemalink::cli

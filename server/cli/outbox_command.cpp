@@ -4,78 +4,22 @@
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 
-#include "server/cli/command_arguments.hpp"
-#include "server/config/daemon_config.hpp"
+#include "server/cli/shared_options.hpp"
 #include "server/lis/outbox_admin.hpp"
 
 namespace hemalink::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hemalink outbox [--db DSN] list [--destination NAME] [--status pending|sent|dead]\n"
-    "                                        [--limit N]\n"
-    "       hemalink outbox [--db DSN] show ID\n"
-    "       hemalink outbox [--db DSN] resend ID\n"
-    "       hemalink outbox [--db DSN] retry-dead [--destination NAME]\n"
-    "  list        the newest rows (default 100) and what waits per destination\n"
-    "  show        one row, with the message built for it\n"
-    "  resend      a sent or dead row goes again: the same message, the same control ID\n"
-    "  retry-dead  every dead row (of one destination) goes again\n"
-    "  DSN defaults to $HEMALINK_DATABASE_URL; changes are audited as user:$USER.\n";
-
 struct Arguments {
-  std::optional<std::string> dsn;
-  std::string action;
-  std::optional<long long> id;
+  std::string dsn;
+  long long id = 0;
   lis::OutboxFilter filter;
 };
-
-std::string parse(const std::vector<std::string>& args, Arguments& a) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const auto& arg = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (arg == "--db" && has_value) {
-      a.dsn = args[++i];
-    } else if (arg == "--destination" && has_value) {
-      a.filter.destination = args[++i];
-    } else if (arg == "--status" && has_value) {
-      a.filter.status = args[++i];
-      if (*a.filter.status != "pending" && *a.filter.status != "sent" &&
-          *a.filter.status != "dead") {
-        return fmt::format("--status: expected pending, sent or dead, got \"{}\"", args[i]);
-      }
-    } else if (arg == "--limit" && has_value) {
-      if (!parse_number(args[++i], a.filter.limit) || a.filter.limit == 0) {
-        return fmt::format("--limit: expected a number of rows, got \"{}\"", args[i]);
-      }
-    } else if (arg.starts_with("--")) {
-      return fmt::format("unexpected option \"{}\"", arg);
-    } else if (a.action.empty()) {
-      a.action = arg;
-    } else if (!a.id) {
-      long long id = 0;
-      if (!parse_number(arg, id) || id <= 0) {
-        return fmt::format("{}: expected an outbox row ID, got \"{}\"", a.action, arg);
-      }
-      a.id = id;
-    } else {
-      return fmt::format("unexpected argument \"{}\"", arg);
-    }
-  }
-  const bool takes_id = a.action == "show" || a.action == "resend";
-  if (a.action != "list" && !takes_id && a.action != "retry-dead") {
-    return a.action.empty() ? "list, show, resend or retry-dead is required"
-                            : fmt::format("unknown action \"{}\"", a.action);
-  }
-  if (takes_id != a.id.has_value()) {
-    return takes_id ? fmt::format("{} needs a row ID", a.action)
-                    : fmt::format("{} takes no row ID", a.action);
-  }
-  return {};
-}
 
 std::string actor() {
   const char* user = std::getenv("USER");
@@ -92,7 +36,8 @@ std::string readable(std::string payload) {
   return payload;
 }
 
-int list(const lis::OutboxAdmin& admin, const Arguments& a, std::ostream& out, std::ostream& err) {
+int list(const Arguments& a, std::ostream& out, std::ostream& err) {
+  const lis::OutboxAdmin admin(a.dsn);
   auto depths = admin.depths();
   auto rows = admin.list(a.filter);
   if (!depths || !rows) {
@@ -112,14 +57,14 @@ int list(const lis::OutboxAdmin& admin, const Arguments& a, std::ostream& out, s
   return 0;
 }
 
-int show(const lis::OutboxAdmin& admin, long long id, std::ostream& out, std::ostream& err) {
-  auto row = admin.show(id);
+int show(const Arguments& a, std::ostream& out, std::ostream& err) {
+  auto row = lis::OutboxAdmin(a.dsn).show(a.id);
   if (!row) {
     fmt::print(err, "hemalink outbox: {}\n", row.error().detail);
     return 1;
   }
   if (!*row) {
-    fmt::print(err, "hemalink outbox: no outbox row {}\n", id);
+    fmt::print(err, "hemalink outbox: no outbox row {}\n", a.id);
     return 2;
   }
   const auto& r = **row;
@@ -136,18 +81,18 @@ int show(const lis::OutboxAdmin& admin, long long id, std::ostream& out, std::os
   return 0;
 }
 
-int change(const lis::OutboxAdmin& admin, const Arguments& a, std::ostream& out,
-           std::ostream& err) {
-  if (a.action == "resend") {
-    auto done = admin.resend(*a.id, actor());
-    if (!done) {
-      fmt::print(err, "hemalink outbox: {}\n", done.error().detail);
-      return done.error().code == store::StoreErrc::Conflict ? 2 : 1;
-    }
-    fmt::print(out, "outbox row {} is pending again (same message, same control ID)\n", *a.id);
-    return 0;
+int resend(const Arguments& a, std::ostream& out, std::ostream& err) {
+  auto done = lis::OutboxAdmin(a.dsn).resend(a.id, actor());
+  if (!done) {
+    fmt::print(err, "hemalink outbox: {}\n", done.error().detail);
+    return done.error().code == store::StoreErrc::Conflict ? 2 : 1;
   }
-  auto revived = admin.retry_dead(a.filter.destination, actor());
+  fmt::print(out, "outbox row {} is pending again (same message, same control ID)\n", a.id);
+  return 0;
+}
+
+int retry_dead(const Arguments& a, std::ostream& out, std::ostream& err) {
+  auto revived = lis::OutboxAdmin(a.dsn).retry_dead(a.filter.destination, actor());
   if (!revived) {
     fmt::print(err, "hemalink outbox: {}\n", revived.error().detail);
     return 1;
@@ -156,33 +101,46 @@ int change(const lis::OutboxAdmin& admin, const Arguments& a, std::ostream& out,
   return 0;
 }
 
+// An outbox subcommand, reading the options `outbox` shares, and its action.
+CLI::App* add_action(CLI::App& outbox, CommandActions& actions, const char* name,
+                     const char* description, const std::shared_ptr<Arguments>& a,
+                     int (*act)(const Arguments&, std::ostream&, std::ostream&)) {
+  auto* app = outbox.add_subcommand(name, description);
+  app->fallthrough();
+  actions[app] = [a, act](std::ostream& out, std::ostream& err) { return act(*a, out, err); };
+  return app;
+}
+
 }  // namespace
 
-int run_outbox(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    fmt::print(out, "{}", kUsage);
-    return 0;
-  }
-  Arguments a;
-  if (auto complaint = parse(args, a); !complaint.empty()) {
-    fmt::print(err, "hemalink outbox: {}\n{}", complaint, kUsage);
-    return 2;
-  }
-  if (!a.dsn) {
-    a.dsn = config::database_url_from_environment();
-    if (!a.dsn) {
-      fmt::print(err, "hemalink outbox: no database: give --db DSN or set HEMALINK_DATABASE_URL\n");
-      return 2;
-    }
-  }
-  const lis::OutboxAdmin admin(*a.dsn);
-  if (a.action == "list") {
-    return list(admin, a, out, err);
-  }
-  if (a.action == "show") {
-    return show(admin, *a.id, out, err);
-  }
-  return change(admin, a, out, err);
+void add_outbox_command(CLI::App& hemalink, CommandActions& actions) {
+  auto* outbox =
+      hemalink.add_subcommand("outbox", "the LIS outbox: what waits, what was sent, sending again");
+  outbox->require_subcommand(0, 1);
+  auto a = std::make_shared<Arguments>();
+  add_database_option(*outbox, a->dsn);
+  auto add_destination = [&a](CLI::App* app) {
+    app->add_option("--destination", a->filter.destination, "only this LIS destination's rows")
+        ->type_name("NAME");
+  };
+  auto add_row_id = [&a](CLI::App* app) {
+    app->add_option("ID", a->id, "the outbox row")->required()->transform(whole_number(1));
+  };
+  auto* listing = add_action(*outbox, actions, "list",
+                             "the newest rows and what waits per destination", a, list);
+  add_destination(listing);
+  listing->add_option("--status", a->filter.status, "only rows of this status")
+      ->check(CLI::IsMember({"pending", "sent", "dead"}));
+  add_whole_number_option(*listing, "--limit", a->filter.limit, "how many rows", 1);
+  add_row_id(
+      add_action(*outbox, actions, "show", "one row, with the message built for it", a, show));
+  add_row_id(add_action(*outbox, actions, "resend",
+                        "a sent or dead row goes again: the same message, the same control ID "
+                        "(audited as user:$USER)",
+                        a, resend));
+  add_destination(add_action(
+      *outbox, actions, "retry-dead",
+      "every dead row (of one destination) goes again (audited as user:$USER)", a, retry_dead));
 }
 
 }  // namespace hemalink::cli

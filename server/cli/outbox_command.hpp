@@ -1,13 +1,11 @@
 #pragma once
 
-#include <ostream>
-#include <string>
-#include <vector>
+#include "server/cli/command_line.hpp"
 
 namespace hemalink::cli {
 
-/// `hemalink outbox [--db DSN] list|show ID|resend ID|retry-dead [--destination NAME]`: what an
-/// operator needs of the LIS outbox. Changes are written to audit_log as user:$USER.
-int run_outbox(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// Adds `hemalink outbox [--db DSN] list|show ID|resend ID|retry-dead [--destination NAME]`: what
+/// an operator needs of the LIS outbox. Changes are written to audit_log as user:$USER.
+void add_outbox_command(CLI::App& hemalink, CommandActions& actions);
 
 }  // namespace hemalink::cli

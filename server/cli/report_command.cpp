@@ -3,72 +3,24 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <optional>
 
-#include "server/cli/command_arguments.hpp"
-#include "server/config/daemon_config.hpp"
-#include "server/report/autoverification_records.hpp"
+#include "server/cli/shared_options.hpp"
 #include "server/report/autoverification_report.hpp"
+#include "server/report/autoverification_records.hpp"
 
 namespace hemalink::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hemalink report av --truth FILE [--since TIME] [--db DSN] [--json FILE] [--top N]\n"
-    "  av       the autoverification yield of the truth file's specimens, from the automatic\n"
-    "           decision of each of their results: specimens and results released without a\n"
-    "           person (overall, by test, analyzer and profile), the held specimens' reasons,\n"
-    "           the false negatives (the truth says a person must see it, every result\n"
-    "           released), the needless holds by rule, the specimens missing from the database\n"
-    "  --truth  JSON Lines: specimen_id, profile, condition, must_review, why (simulate --truth)\n"
-    "  --since  only specimens first received at or after TIME (ISO 8601; UTC unless it says)\n"
-    "  --json   also write the report as JSON to FILE (docs/report-av.md names its fields)\n"
-    "  --top    how many hold reasons to list (default 10)\n"
-    "  DSN defaults to $HEMALINK_DATABASE_URL.\n";
-
 struct Arguments {
-  std::string action;
   std::string truth;
   std::optional<std::string> since;
-  std::optional<std::string> dsn;
+  std::string dsn;
   std::optional<std::string> json;
   std::size_t top = 10;
 };
-
-std::string parse(const std::vector<std::string>& args, Arguments& a) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const auto& arg = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (arg == "--truth" && has_value) {
-      a.truth = args[++i];
-    } else if (arg == "--since" && has_value) {
-      a.since = args[++i];
-    } else if (arg == "--db" && has_value) {
-      a.dsn = args[++i];
-    } else if (arg == "--json" && has_value) {
-      a.json = args[++i];
-    } else if (arg == "--top" && has_value) {
-      if (!parse_number(args[++i], a.top) || a.top == 0) {
-        return fmt::format("--top: expected a number of reasons, got \"{}\"", args[i]);
-      }
-    } else if (arg.starts_with("--")) {
-      return fmt::format("unexpected option \"{}\"{}", arg,
-                         has_value ? "" : " (or its value missing)");
-    } else if (a.action.empty()) {
-      a.action = arg;
-    } else {
-      return fmt::format("unexpected argument \"{}\"", arg);
-    }
-  }
-  if (a.action != "av") {
-    return a.action.empty() ? "av is required" : fmt::format("unknown report \"{}\"", a.action);
-  }
-  if (a.truth.empty()) {
-    return "--truth FILE is required";
-  }
-  return {};
-}
 
 int report_av(const Arguments& a, std::ostream& out, std::ostream& err) {
   auto truth = report::read_truth_file(a.truth);
@@ -81,7 +33,7 @@ int report_av(const Arguments& a, std::ostream& out, std::ostream& err) {
   for (const auto& t : *truth) {
     ids.push_back(t.specimen_id);
   }
-  auto records = report::read_autoverification(*a.dsn, a.since, ids);
+  auto records = report::read_autoverification(a.dsn, a.since, ids);
   if (!records) {
     fmt::print(err, "hemalink report: {}\n", records.error().detail);
     return 2;
@@ -100,26 +52,34 @@ int report_av(const Arguments& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+void declare_options(CLI::App& av, Arguments& a) {
+  av.add_option("--truth", a.truth,
+                "JSON Lines: specimen_id, profile, condition, must_review, why (simulate --truth)")
+      ->type_name("FILE")
+      ->required();
+  av.add_option("--since", a.since,
+                "only specimens first received at or after TIME (ISO 8601; UTC unless it says)")
+      ->type_name("TIME");
+  add_database_option(av, a.dsn);
+  av.add_option("--json", a.json,
+                "also write the report as JSON to FILE (docs/report-av.md names its fields)")
+      ->type_name("FILE");
+  add_whole_number_option(av, "--top", a.top, "how many hold reasons to list", 1);
+}
+
 }  // namespace
 
-int run_report(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    fmt::print(out, "{}", kUsage);
-    return 0;
-  }
-  Arguments a;
-  if (auto complaint = parse(args, a); !complaint.empty()) {
-    fmt::print(err, "hemalink report: {}\n{}", complaint, kUsage);
-    return 2;
-  }
-  if (!a.dsn) {
-    a.dsn = config::database_url_from_environment();
-    if (!a.dsn) {
-      fmt::print(err, "hemalink report: no database: give --db DSN or set HEMALINK_DATABASE_URL\n");
-      return 2;
-    }
-  }
-  return report_av(a, out, err);
+void add_report_command(CLI::App& hemalink, CommandActions& actions) {
+  auto* report = hemalink.add_subcommand("report", "what a lab's decisions came to");
+  report->require_subcommand(0, 1);
+  add_command<Arguments>(
+      *report, actions, "av",
+      "the autoverification yield of the truth file's specimens, from the automatic decision of "
+      "each of their results: specimens and results released without a person (overall, by "
+      "test, analyzer and profile), the held specimens' reasons, the false negatives (the truth "
+      "says a person must see it, every result released), the needless holds by rule, the "
+      "specimens missing from the database",
+      declare_options, report_av);
 }
 
 }  // namespace hemalink::cli

@@ -1,15 +1,13 @@
 #pragma once
 
-#include <ostream>
-#include <string>
-#include <vector>
+#include "server/cli/command_line.hpp"
 
 namespace hemalink::cli {
 
-/// `hemalink report av --truth FILE [--since T] [--db DSN] [--json FILE] [--top N]`: the
+/// Adds `hemalink report av --truth FILE [--since T] [--db DSN] [--json FILE] [--top N]`: the
 /// autoverification yield of the specimens of a truth file, read from their automatic
-/// decisions (docs/report-av.md). 0 when it ran (false negatives included), 2 on a usage,
+/// decisions (docs/report-av.md). 0 when it ran (false negatives included), 2 on a
 /// truth file or database error.
-int run_report(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+void add_report_command(CLI::App& hemalink, CommandActions& actions);
 
 }  // namespace hemalink::cli

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <optional>
 
 #include "server/cli/rules_yield.hpp"
+#include "server/cli/shared_options.hpp"
 #include "server/files/text_file.hpp"
 #include "server/rules/rule_cases.hpp"
 #include "server/rules/rule_files.hpp"
@@ -17,40 +19,11 @@ namespace {
 using rules::RuleCase;
 using rules::RuleSet;
 
-constexpr const char* kUsage =
-    "usage: hemalink rules test --rules FILE [--rules FILE...] CASES.json\n"
-    "       hemalink rules explain --rules FILE [--rules FILE...] CASES.json [--case NAME]\n"
-    "       hemalink rules yield --rules FILE [--rules FILE...] [--profile P] [--seeds A-B]\n"
-    "                            [--specimens N]   (rules yield --help)\n";
-
 struct RulesArgs {
-  std::string command;
   std::vector<std::filesystem::path> rules;
   std::string cases;
   std::optional<std::string> case_name;
 };
-
-std::optional<RulesArgs> parse_args(const std::vector<std::string>& args) {
-  if (args.empty() || (args[0] != "test" && args[0] != "explain"))
-    return std::nullopt;
-  RulesArgs out;
-  out.command = args[0];
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const bool has_value = i + 1 < args.size();
-    if (args[i] == "--rules" && has_value) {
-      out.rules.emplace_back(args[++i]);
-    } else if (args[i] == "--case" && has_value && out.command == "explain") {
-      out.case_name = args[++i];
-    } else if (!args[i].starts_with("-") && out.cases.empty()) {
-      out.cases = args[i];
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (out.rules.empty() || out.cases.empty())
-    return std::nullopt;
-  return out;
-}
 
 std::string fired_summary(const model::ResultSet& specimen,
                           const std::vector<model::Decision>& decisions) {
@@ -132,53 +105,88 @@ int run_explain(const RuleSet& set, const RuleCase& c, std::ostream& out) {
   return outcome.passed() ? 0 : 1;
 }
 
-}  // namespace
+struct Loaded {
+  std::shared_ptr<const RuleSet> set;
+  std::vector<RuleCase> cases;
+};
 
-int run_rules(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (!args.empty() && args[0] == "yield") {
-    return run_rules_yield({args.begin() + 1, args.end()}, out, err);
-  }
-  const auto parsed = parse_args(args);
-  if (!parsed) {
-    fmt::print(err, "{}", kUsage);
-    return 2;
-  }
-  auto loaded = rules::load_rule_files(parsed->rules);
+// The rule set and the cases of the command line; nullopt (told on `err`) when either cannot be
+// read.
+std::optional<Loaded> load(const RulesArgs& a, std::ostream& err) {
+  auto loaded = rules::load_rule_files(a.rules);
   if (!loaded) {
     const auto& errors = loaded.error();
     fmt::print(err, "{}\n", files::describe(errors, "\n"));
     fmt::print(err, "the rules were not loaded: {} error{}\n", errors.size(),
                errors.size() == 1 ? "" : "s");
-    return 2;
+    return std::nullopt;
   }
-  const auto& set = **loaded;
-  const auto text = files::read_text_file(parsed->cases);
+  const auto text = files::read_text_file(a.cases);
   if (!text) {
-    fmt::print(err, "{}: cannot read the cases file\n", parsed->cases);
-    return 2;
+    fmt::print(err, "{}: cannot read the cases file\n", a.cases);
+    return std::nullopt;
   }
-  auto cases = rules::read_rule_cases(*text, parsed->cases);
+  auto cases = rules::read_rule_cases(*text, a.cases);
   if (!cases) {
     fmt::print(err, "{}\n", files::describe(cases.error(), "\n"));
+    return std::nullopt;
+  }
+  return Loaded{std::move(*loaded), std::move(*cases)};
+}
+
+int test(const RulesArgs& a, std::ostream& out, std::ostream& err) {
+  const auto loaded = load(a, err);
+  return loaded ? run_test(*loaded->set, loaded->cases, out) : 2;
+}
+
+int explain(const RulesArgs& a, std::ostream& out, std::ostream& err) {
+  const auto loaded = load(a, err);
+  if (!loaded) {
     return 2;
   }
-  const auto& all = *cases;
-  if (parsed->command == "test") {
-    return run_test(set, all, out);
-  }
-  const RuleCase* chosen = all.size() == 1 && !parsed->case_name ? &all[0] : nullptr;
+  const auto& all = loaded->cases;
+  const RuleCase* chosen = all.size() == 1 && !a.case_name ? &all[0] : nullptr;
   for (const auto& c : all) {
-    if (parsed->case_name && c.name == *parsed->case_name)
+    if (a.case_name && c.name == *a.case_name) {
       chosen = &c;
+    }
   }
   if (chosen == nullptr) {
-    fmt::print(err, "{}: {}\n", parsed->cases,
-               parsed->case_name
-                   ? fmt::format("no case is named \"{}\"", *parsed->case_name)
-                   : std::string("it has several cases: choose one with --case NAME"));
+    fmt::print(err, "{}: {}\n", a.cases,
+               a.case_name ? fmt::format("no case is named \"{}\"", *a.case_name)
+                           : std::string("it has several cases: choose one with --case NAME"));
     return 2;
   }
-  return run_explain(set, *chosen, out);
+  return run_explain(*loaded->set, *chosen, out);
+}
+
+// `rules test`'s and `rules explain`'s: the rule files and the cases file.
+void declare_case_run(CLI::App& app, RulesArgs& a) {
+  add_rule_files_option(app, a.rules);
+  app.add_option("CASES", a.cases, "the test cases (JSON)")->required();
+}
+
+}  // namespace
+
+void add_rules_command(CLI::App& hemalink, CommandActions& actions) {
+  auto* rules = hemalink.add_subcommand("rules",
+                                        "autoverification rule sets on test cases and "
+                                        "on generated lab days");
+  rules->require_subcommand(0, 1);
+  add_command<RulesArgs>(*rules, actions, "test",
+                         "run a rule set on test cases: each case pass/FAIL with the rules that "
+                         "fired; exit 1 on any mismatch",
+                         declare_case_run, test);
+  add_command<RulesArgs>(
+      *rules, actions, "explain",
+      "for one case, every rule evaluated on each result, what it read, and why it fired or not",
+      [](CLI::App& app, RulesArgs& a) {
+        declare_case_run(app, a);
+        app.add_option("--case", a.case_name, "the case (needed when the file has several)")
+            ->type_name("NAME");
+      },
+      explain);
+  add_rules_yield_command(*rules, actions);
 }
 
 }  // namespace hemalink::cli

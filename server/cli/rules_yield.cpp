@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 
-#include "server/cli/command_arguments.hpp"
+#include "server/cli/shared_options.hpp"
 #include "server/files/file_error.hpp"
 #include "server/ingest/order_matching.hpp"
 #include "server/rules/rule_cases.hpp"
@@ -17,13 +19,6 @@
 namespace hemalink::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hemalink rules yield --rules FILE [--rules FILE...]\n"
-    "         [--profile hospital|outpatient|oncology] [--seeds A-B] [--specimens N]\n"
-    "  the rule set on generated lab days (simulate --lab-day's), in process: each tube decided\n"
-    "  with its patient's earlier tube of the day as history and the QC gate in, counted\n"
-    "  against the day's truth (defaults: hospital, seeds 1-10, 5000 tubes each)\n";
-
 struct YieldArgs {
   std::vector<std::filesystem::path> rules;
   simulate::LabProfile profile = simulate::LabProfile::Hospital;
@@ -32,39 +27,17 @@ struct YieldArgs {
   std::size_t specimens = 5000;
 };
 
-bool parse_seeds(const std::string& text, YieldArgs& a) {
+// A or A-B, A at most B: the seeds' numbers.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> seeds_of(const std::string& text) {
   const auto dash = text.find('-');
   const auto first = text.substr(0, dash);
   const auto last = dash == std::string::npos ? first : text.substr(dash + 1);
-  return parse_number(first, a.first_seed) && parse_number(last, a.last_seed) &&
-         a.first_seed <= a.last_seed;
-}
-
-std::string parse(const std::vector<std::string>& args, YieldArgs& a) {
-  for (std::size_t i = 0; i < args.size(); i += 2) {
-    if (i + 1 >= args.size())
-      return fmt::format("{} needs a value", args[i]);
-    const auto& flag = args[i];
-    const auto& value = args[i + 1];
-    if (flag == "--rules") {
-      a.rules.emplace_back(value);
-    } else if (flag == "--profile") {
-      const auto profile = simulate::lab_profile_from_name(value);
-      if (!profile)
-        return fmt::format("--profile: expected hospital, outpatient or oncology, got \"{}\"",
-                           value);
-      a.profile = *profile;
-    } else if (flag == "--seeds") {
-      if (!parse_seeds(value, a))
-        return fmt::format("--seeds: expected A-B or A, got \"{}\"", value);
-    } else if (flag == "--specimens") {
-      if (!parse_number(value, a.specimens) || a.specimens == 0)
-        return fmt::format("--specimens: expected a number of tubes, got \"{}\"", value);
-    } else {
-      return fmt::format("unknown option \"{}\"", flag);
-    }
+  const auto a = number_in<std::uint32_t>(first);
+  const auto b = number_in<std::uint32_t>(last);
+  if (!a || !b || *a > *b) {
+    return std::nullopt;
   }
-  return a.rules.empty() ? "--rules FILE is required" : "";
+  return std::pair{*a, *b};
 }
 
 // A tube as the analyzer's driver would have read it, with what the daemon would know.
@@ -168,14 +141,7 @@ void print(const YieldArgs& a, const std::string& version, const Tally& t, std::
     fmt::print(out, "  {:>8}  {}\n", n, id);
 }
 
-}  // namespace
-
-int run_rules_yield(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  YieldArgs a;
-  if (const auto complaint = parse(args, a); !complaint.empty()) {
-    fmt::print(err, "hemalink rules yield: {}\n{}", complaint, kUsage);
-    return 2;
-  }
+int rules_yield(const YieldArgs& a, std::ostream& out, std::ostream& err) {
   auto loaded = rules::load_rule_files(a.rules);
   if (!loaded) {
     fmt::print(err, "{}\n", files::describe(loaded.error(), "\n"));
@@ -191,6 +157,36 @@ int run_rules_yield(const std::vector<std::string>& args, std::ostream& out, std
   }
   print(a, (*loaded)->version(), t, out);
   return t.false_negatives.empty() ? 0 : 1;
+}
+
+void declare_options(CLI::App& app, YieldArgs& a) {
+  add_rule_files_option(app, a.rules);
+  add_lab_profile_option(app, a.profile);
+  app.add_option_function<std::string>(
+         "--seeds",
+         [&a](const std::string& text) { std::tie(a.first_seed, a.last_seed) = *seeds_of(text); },
+         "the lab days' seeds, A to B")
+      ->type_name("A-B")
+      ->default_str("1-10")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            return seeds_of(text) ? ""
+                                  : fmt::format("expected A-B or A, A at most B, got \"{}\"", text);
+          },
+          "", "seeds"));
+  add_whole_number_option(app, "--specimens", a.specimens, "tubes in each lab day", 1);
+}
+
+}  // namespace
+
+void add_rules_yield_command(CLI::App& rules, CommandActions& actions) {
+  add_command<YieldArgs>(
+      rules, actions, "yield",
+      "a rule set on generated lab days (simulate --lab-day's), in process: each tube decided "
+      "with its patient's earlier tube of the day as history and the QC gate in, counted against "
+      "the day's truth: released without a person, false negatives, needless holds by rule; exit "
+      "1 on a false negative",
+      declare_options, rules_yield);
 }
 
 }  // namespace hemalink::cli

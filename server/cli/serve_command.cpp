@@ -4,9 +4,11 @@
 #include <fmt/ostream.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <thread>
 
+#include "server/cli/shared_options.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/daemon/daemon.hpp"
 #include "server/daemon/logging.hpp"
@@ -40,14 +42,7 @@ bool migrate_at_start(const std::string& dsn) {
   }
 }
 
-}  // namespace
-
-int run_serve(const std::vector<std::string>& args, std::ostream& err) {
-  if (args.size() != 2 || args[0] != "--config") {
-    fmt::print(err, "usage: hemalink serve --config FILE\n");
-    return 2;
-  }
-  const std::filesystem::path file(args[1]);
+int serve(const std::filesystem::path& file, std::ostream& /*out*/, std::ostream& err) {
   auto parsed = config::read_daemon_config_file(file);
   if (!parsed) {
     fmt::print(err, "{}\n", files::describe(parsed.error(), "\n"));
@@ -65,6 +60,22 @@ int run_serve(const std::vector<std::string>& args, std::ostream& err) {
     spdlog::error("cannot start: {}", e.what());
     return 1;
   }
+}
+
+void declare_options(CLI::App& app, std::filesystem::path& file) {
+  app.add_option("--config", file, "the daemon configuration (JSON; check-config checks it)")
+      ->type_name("FILE")
+      ->required();
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<std::filesystem::path>(
+      hemalink, actions, "serve",
+      "run the daemon: every configured analyzer's transport, the store and the rules, until "
+      "SIGTERM or SIGINT (SIGHUP reloads mappings and rules)",
+      declare_options, serve);
 }
 
 }  // namespace hemalink::cli

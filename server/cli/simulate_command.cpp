@@ -3,13 +3,14 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "server/cli/capture_messages.hpp"
-#include "server/cli/command_arguments.hpp"
+#include "server/cli/shared_options.hpp"
 #include "server/cli/simulate_lab_day.hpp"
 #include "server/files/text_file.hpp"
 #include "server/simulate/generated_messages.hpp"
@@ -21,192 +22,87 @@
 namespace hemalink::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hemalink simulate --protocol astm|hl7 [--link e1381|bare]\n"
-    "         (--to HOST:PORT | --listen HOST:PORT | --serial DEVICE [--baud N])\n"
-    "         (--file F [--file F...] | --generate cbc|lab-day|coag|flow [--count N] [--seed S])\n"
-    "         [--rate R] [--connections K] [--corrupt-every N] [--hold SECONDS]\n"
-    "         [--timeout SECONDS] [--query-first | --download N] [--json]\n"
-    "         [--qc-every N [--qc-fail-run K] [--mcv-shift PCT]]\n"
-    "   or: hemalink simulate --lab-day N --config FILE ... (simulate --lab-day --help)\n"
-    "  --generate lab-day  the hematology tubes of a hospital lab day (blood, not numbers: see\n"
-    "                    --lab-day), as the Sysmex XN sends them (astm) or as ORU^R01 in LOINC\n"
-    "                    (hl7); cbc: 30 results drawn each on its own, for codec and load tests\n"
-    "  --rate R          messages per second over all connections (0: as fast as acknowledged)\n"
-    "  --to              may be repeated: connection k dials the (k mod n)th address\n"
-    "  --connections K   message i goes on connection i mod K\n"
-    "  --corrupt-every N damage the checksum of every Nth E1381 frame once (the host NAKs it)\n"
-    "  --hold SECONDS    keep the connections open this long after the last message\n"
-    "  --timeout SECONDS give up after this long (default 300)\n"
-    "  --query-first     before each message, ask the host what to run on its specimen (ASTM Q\n"
-    "                    record; HL7 QBP^Q11, IHE LAW LAB-27) and wait for the answer; the\n"
-    "                    query-to-answer latency is reported apart\n"
-    "  --download N      download mode: wait until the host has sent work for N specimens\n"
-    "                    (ASTM O records, HL7 OML^O33) and send results for exactly the tests\n"
-    "                    of each (--file/--generate optional: sent first)\n"
-    "  --qc-every N      with --generate cbc over ASTM: a Sysmex XN with its QC. A control run\n"
-    "                    (XN-CHECK levels 1 and 2, lot 4411, as config/qc/controls.json defines\n"
-    "                    them) before the first patient and after every N patients (--count);\n"
-    "                    the controls read within 1.5 SD of their targets\n"
-    "  --qc-fail-run K   control run K (1: the first) reads +3.5 SD on level 1: a 1-3s rejection,\n"
-    "                    the tests out until the next run\n"
-    "  --mcv-shift PCT   from the middle patient on, MCV and MCH read PCT % higher (an RBC\n"
-    "                    drift the XbarM sees)\n"
-    "  --json            print the report as one JSON object\n";
-
 struct Arguments {
   simulate::SimulationPlan plan;
-  std::optional<std::string> protocol;
+  std::string protocol;  ///< astm or hl7; empty: not given.
+  std::vector<std::string> to;
+  std::string listen;
+  std::optional<std::string> serial;
   std::vector<std::string> files;
   std::optional<simulate::Panel> panel;
+  bool is_lab_day_traffic = false;
   std::size_t count = 100;
   std::uint32_t seed = 1;
   bool as_json = false;
   bool query_first = false;
-  bool is_lab_day_traffic = false;
   std::optional<std::size_t> qc_every;
   std::size_t qc_fail_run = 0;
   double mcv_shift_pct = 0;
+  std::optional<double> timeout_s;
+  bool is_lab_day = false;  ///< --lab-day: the other mode.
+  LabDayRun lab_day;
 };
 
-// The QC options: true when `flag` is one (its complaint, if any, in `complaint`).
-bool parse_qc_option(const std::string& flag, const std::string& value, Arguments& a,
-                     std::string& complaint) {
-  if (flag == "--qc-every") {
-    std::size_t every = 0;
-    if (!parse_number(value, every) || every == 0)
-      complaint = fmt::format("--qc-every: expected a number of patients, got \"{}\"", value);
-    a.qc_every = every;
-  } else if (flag == "--qc-fail-run") {
-    if (!parse_number(value, a.qc_fail_run) || a.qc_fail_run == 0)
-      complaint = fmt::format("--qc-fail-run: expected a run from 1, got \"{}\"", value);
-  } else if (flag == "--mcv-shift") {
-    if (!parse_number(value, a.mcv_shift_pct) || a.mcv_shift_pct <= -50 || a.mcv_shift_pct > 100)
-      complaint = fmt::format("--mcv-shift: expected a per cent above -50, got \"{}\"", value);
+// What the QC options need: a CBC over ASTM, the order kept (one connection).
+std::string check_qc_options(const Arguments& a) {
+  if (!a.qc_every) {
+    return a.qc_fail_run > 0 ? "--qc-fail-run needs --qc-every (or --lab-day)" : "";
+  }
+  if (a.panel != simulate::Panel::Cbc || a.is_lab_day_traffic ||
+      a.plan.analyzer.protocol != model::WireProtocol::Astm) {
+    return "--qc-every: the simulated XN sends its QC with --generate cbc --protocol astm";
+  }
+  if (a.plan.connections != 1) {
+    return "--qc-every: one connection, so controls and patients arrive in order";
+  }
+  if (a.qc_fail_run > 1 + a.count / *a.qc_every) {
+    return fmt::format("--qc-fail-run: there are {} control runs", 1 + a.count / *a.qc_every);
+  }
+  return {};
+}
+
+// Where the analyzer's connections go, from --to, --listen or --serial; false without one.
+bool settle_endpoint(Arguments& a) {
+  auto& plan = a.plan;
+  if (!a.to.empty()) {
+    plan.endpoint = simulate::Endpoint::Connect;
+    for (const auto& target : a.to) {
+      plan.targets.push_back(host_port_of(target).value());
+    }
+  } else if (!a.listen.empty()) {
+    plan.endpoint = simulate::Endpoint::Listen;
+    plan.targets = {host_port_of(a.listen).value()};
+  } else if (a.serial) {
+    plan.endpoint = simulate::Endpoint::Serial;
+    plan.device = *a.serial;
   } else {
     return false;
   }
   return true;
 }
 
-// What the QC options need: a CBC over ASTM, the order kept (one connection).
-std::string check_qc_options(const Arguments& a) {
-  if (!a.qc_every) {
-    return a.qc_fail_run > 0 || a.mcv_shift_pct != 0
-               ? "--qc-fail-run and --mcv-shift need --qc-every"
-               : "";
-  }
-  if (a.panel != simulate::Panel::Cbc || a.is_lab_day_traffic ||
-      a.plan.analyzer.protocol != model::WireProtocol::Astm)
-    return "--qc-every: the simulated XN sends its QC with --generate cbc --protocol astm";
-  if (a.plan.connections != 1)
-    return "--qc-every: one connection, so controls and patients arrive in order";
-  if (a.qc_fail_run > 1 + a.count / *a.qc_every)
-    return fmt::format("--qc-fail-run: there are {} control runs", 1 + a.count / *a.qc_every);
-  return {};
-}
-
-bool add_target(const std::string& text,
-                std::vector<std::pair<std::string, std::uint16_t>>& targets) {
-  std::pair<std::string, std::uint16_t> target;
-  if (!parse_host_port(text, target))
-    return false;
-  targets.push_back(std::move(target));
-  return true;
-}
-
-// Reads the options; returns the complaint, or "" when they make sense.
-std::string parse(const std::vector<std::string>& args, Arguments& a) {
+// What CLI11 cannot tell of an analyzer's run: the plan completed from the options, or the
+// complaint.
+std::string settle(Arguments& a) {
   auto& plan = a.plan;
-  bool has_endpoint = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const auto& flag = args[i];
-    if (flag == "--query-first") {
-      a.query_first = true;
-      continue;
-    }
-    if (flag == "--json") {
-      a.as_json = true;
-      continue;
-    }
-    if (i + 1 >= args.size()) {
-      return fmt::format("{} needs a value", flag);
-    }
-    const auto& value = args[++i];
-    double seconds = 0;
-    std::string complaint;
-    if (parse_qc_option(flag, value, a, complaint)) {
-      if (!complaint.empty())
-        return complaint;
-    } else if (flag == "--protocol") {
-      a.protocol = value;
-    } else if (flag == "--link") {
-      if (value != "e1381" && value != "bare")
-        return fmt::format("--link: expected e1381 or bare, got \"{}\"", value);
-      plan.analyzer.link = value == "bare" ? astm::LinkMode::Bare : astm::LinkMode::E1381;
-    } else if (flag == "--to" || flag == "--listen") {
-      if (!add_target(value, plan.targets))
-        return fmt::format("{}: expected HOST:PORT, got \"{}\"", flag, value);
-      plan.endpoint = flag == "--to" ? simulate::Endpoint::Connect : simulate::Endpoint::Listen;
-      has_endpoint = true;
-    } else if (flag == "--serial") {
-      plan.device = value;
-      plan.endpoint = simulate::Endpoint::Serial;
-      has_endpoint = true;
-    } else if (flag == "--baud") {
-      if (!parse_number(value, plan.baud))
-        return fmt::format("--baud: expected a number, got \"{}\"", value);
-    } else if (flag == "--file") {
-      a.files.push_back(value);
-    } else if (flag == "--generate") {
-      a.is_lab_day_traffic = value == "lab-day";
-      a.panel = a.is_lab_day_traffic ? simulate::Panel::Cbc : simulate::panel_from_name(value);
-      if (!a.panel)
-        return fmt::format("--generate: expected cbc, lab-day, coag or flow, got \"{}\"", value);
-    } else if (flag == "--download") {
-      if (!parse_number(value, plan.downloads) || plan.downloads == 0)
-        return fmt::format("--download: expected a number of specimens, got \"{}\"", value);
-    } else if (flag == "--count") {
-      if (!parse_number(value, a.count))
-        return fmt::format("--count: expected a number, got \"{}\"", value);
-    } else if (flag == "--seed") {
-      if (!parse_number(value, a.seed))
-        return fmt::format("--seed: expected a number, got \"{}\"", value);
-    } else if (flag == "--rate") {
-      if (!parse_number(value, plan.rate) || plan.rate < 0)
-        return fmt::format("--rate: expected messages per second, got \"{}\"", value);
-    } else if (flag == "--connections") {
-      if (!parse_number(value, plan.connections) || plan.connections == 0)
-        return fmt::format("--connections: expected at least 1, got \"{}\"", value);
-    } else if (flag == "--corrupt-every") {
-      if (!parse_number(value, plan.analyzer.corrupt_every))
-        return fmt::format("--corrupt-every: expected a number, got \"{}\"", value);
-    } else if (flag == "--hold" || flag == "--timeout") {
-      if (!parse_number(value, seconds) || seconds < 0)
-        return fmt::format("{}: expected seconds, got \"{}\"", flag, value);
-      auto& target = flag == "--hold" ? plan.hold : plan.timeout;
-      target = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-    } else {
-      return fmt::format("unknown option \"{}\"", flag);
-    }
-  }
-  if (!a.protocol || (*a.protocol != "astm" && *a.protocol != "hl7"))
+  if (a.protocol.empty()) {
     return "--protocol astm or --protocol hl7 is required";
+  }
   plan.analyzer.protocol =
-      *a.protocol == "hl7" ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
-  if (!has_endpoint)
+      a.protocol == "hl7" ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
+  if (!settle_endpoint(a)) {
     return "one of --to, --listen or --serial is required";
-  if (plan.endpoint == simulate::Endpoint::Listen && plan.targets.size() != 1)
-    return "--listen: one address";
-  if (plan.endpoint == simulate::Endpoint::Serial && plan.connections != 1)
+  }
+  if (plan.endpoint == simulate::Endpoint::Serial && plan.connections != 1) {
     return "--serial: a serial line is one connection";
-  if (!a.files.empty() && a.panel)
-    return "--file and --generate exclude each other";
-  if (a.query_first && plan.downloads > 0)
-    return "--query-first and --download exclude each other";
-  if (a.files.empty() && !a.panel && plan.hold.count() == 0 && plan.downloads == 0)
+  }
+  if (a.files.empty() && !a.panel && plan.hold.count() == 0 && plan.downloads == 0) {
     return "--file, --generate or --download is required (or --hold alone, to keep idle "
            "connections open)";
+  }
+  if (a.timeout_s) {
+    plan.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*a.timeout_s * 1000));
+  }
   return check_qc_options(a);
 }
 
@@ -240,7 +136,7 @@ std::string load_files(Arguments& a) {
       return fmt::format("{}: {}", file, captured.error().describe());
     if ((captured->protocol == WireProtocol::Hl7) != wants_hl7)
       return fmt::format("{}: holds {} messages, not {}", file,
-                         captured->protocol == WireProtocol::Hl7 ? "HL7" : "ASTM", *a.protocol);
+                         captured->protocol == WireProtocol::Hl7 ? "HL7" : "ASTM", a.protocol);
     for (const auto& m : captured->astm)
       a.plan.messages.push_back(simulate::with_cr_records(m.message.text()));
     for (const auto& m : captured->hl7)
@@ -378,27 +274,30 @@ void print_json(const simulate::SimulationReport& report, const Tally& t, std::o
   out << j.dump() << "\n";
 }
 
-}  // namespace
-
-int run_simulate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    out << kUsage;
-    return 0;
-  }
-  if (std::find(args.begin(), args.end(), "--lab-day") != args.end()) {
-    return run_simulate_lab_day(args, out, err);
-  }
-  Arguments a;
-  auto complaint = parse(args, a);
-  if (complaint.empty()) {
-    if (a.panel) {
-      a.plan.messages = generated_messages(a);
-    } else {
-      complaint = load_files(a);
+// The lab day of --lab-day, with the options both modes have.
+int play(const Arguments& a, const CLI::App& command, std::ostream& out, std::ostream& err) {
+  auto run = a.lab_day;
+  run.plan.seed = a.seed;
+  run.plan.qc_fail_run = a.qc_fail_run;
+  run.rate = a.plan.rate;
+  if (a.timeout_s) {
+    if (*a.timeout_s <= 0) {
+      return refuse(err, command, "--timeout: a lab day needs more than 0 seconds");
     }
+    run.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*a.timeout_s * 1000));
   }
-  if (!complaint.empty()) {
-    fmt::print(err, "hemalink simulate: {}\n{}", complaint, kUsage);
+  return play_lab_day(run, out, err);
+}
+
+// An analyzer's run: the messages sent, the answers counted.
+int send(Arguments& a, const CLI::App& command, std::ostream& out, std::ostream& err) {
+  if (const auto complaint = settle(a); !complaint.empty()) {
+    return refuse(err, command, complaint);
+  }
+  if (a.panel) {
+    a.plan.messages = generated_messages(a);
+  } else if (const auto complaint = load_files(a); !complaint.empty()) {
+    fmt::print(err, "hemalink simulate: {}\n", complaint);
     return 2;
   }
   if (a.query_first) {
@@ -414,6 +313,203 @@ int run_simulate(const std::vector<std::string>& args, std::ostream& out, std::o
   const bool is_complete = t.unacknowledged == 0 && report.connected == a.plan.connections &&
                            report.downloaded >= a.plan.downloads;
   return is_complete ? 0 : 1;
+}
+
+// Where an analyzer's connections go, and how.
+std::vector<CLI::Option*> add_link_options(CLI::App& app, Arguments& a) {
+  auto& plan = a.plan;
+  std::vector<CLI::Option*> options;
+  options.push_back(app.add_option_function<std::string>(
+                           "--protocol", [&a](const std::string& name) { a.protocol = name; },
+                           "ASTM (LIS02-A2 records) or HL7 (ORU^R01 over MLLP); required")
+                        ->check(CLI::IsMember({"astm", "hl7"})));
+  options.push_back(
+      app.add_option_function<std::string>(
+             "--link",
+             [&plan](const std::string& name) {
+               plan.analyzer.link = name == "bare" ? astm::LinkMode::Bare : astm::LinkMode::E1381;
+             },
+             "ASTM: E1381 frames, each acknowledged, or bare records (no acknowledgements)")
+          ->default_str("e1381")
+          ->check(CLI::IsMember({"e1381", "bare"})));
+  auto* to = app.add_option("--to", a.to,
+                            "dial the host; may be repeated: connection k dials the (k mod n)th "
+                            "address")
+                 ->type_name("HOST:PORT")
+                 ->allow_extra_args(false)
+                 ->check(host_port());
+  auto* listen = app.add_option("--listen", a.listen, "wait for the host to dial this address")
+                     ->type_name("HOST:PORT")
+                     ->check(host_port())
+                     ->excludes(to);
+  auto* serial = app.add_option("--serial", a.serial, "send over this serial line")
+                     ->type_name("DEVICE")
+                     ->excludes(to)
+                     ->excludes(listen);
+  options.insert(options.end(), {to, listen, serial});
+  options.push_back(add_whole_number_option(app, "--baud", plan.baud, "the serial line's speed", 1)
+                        ->needs(serial));
+  options.push_back(add_whole_number_option(app, "--connections", plan.connections,
+                                            "message i goes on connection i mod K", 1)
+                        ->type_name("K"));
+  options.push_back(add_whole_number_option(app, "--corrupt-every", plan.analyzer.corrupt_every,
+                                            "damage the checksum of every Nth E1381 frame once "
+                                            "(the host NAKs it); 0: none"));
+  options.push_back(
+      app.add_option_function<double>(
+             "--hold",
+             [&plan](double seconds) {
+               plan.hold = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+             },
+             "keep the connections open this long after the last message (alone: idle "
+             "connections)")
+          ->type_name("SECONDS")
+          ->check(number_from(0)));
+  return options;
+}
+
+// What the analyzer sends: capture files, generated messages, or the host's work.
+std::vector<CLI::Option*> add_message_options(CLI::App& app, Arguments& a) {
+  auto* files =
+      app.add_option("--file", a.files, "send the messages of this capture file; may be repeated")
+          ->type_name("FILE")
+          ->allow_extra_args(false);
+  auto* generate =
+      app.add_option_function<std::string>(
+             "--generate",
+             [&a](const std::string& name) {
+               a.is_lab_day_traffic = name == "lab-day";
+               a.panel = a.is_lab_day_traffic ? simulate::Panel::Cbc
+                                              : simulate::panel_from_name(name).value();
+             },
+             "send generated messages. lab-day: the hematology tubes of a hospital lab day "
+             "(blood, not numbers: see --lab-day), as the Sysmex XN sends them (astm) or as "
+             "ORU^R01 in LOINC (hl7); cbc: 30 results drawn each on its own, for codec and load "
+             "tests; coag, flow: the Sysmex CS's and the BD FACS's panels")
+          ->check(CLI::IsMember({"cbc", "lab-day", "coag", "flow"}))
+          ->excludes(files);
+  auto* query_first =
+      app.add_flag("--query-first", a.query_first,
+                   "before each message, ask the host what to run on its specimen (ASTM Q "
+                   "record; HL7 QBP^Q11, IHE LAW LAB-27) and wait for the answer; the "
+                   "query-to-answer latency is reported apart");
+  auto* qc_every = app.add_option("--qc-every", a.qc_every,
+                                  "with --generate cbc over ASTM: a Sysmex XN with its QC. A "
+                                  "control run (XN-CHECK levels 1 and 2, lot 4411, as "
+                                  "config/qc/controls.json defines them) before the first "
+                                  "patient and after every N patients (--count); the controls "
+                                  "read within 1.5 SD of their targets")
+                       ->type_name("N")
+                       ->transform(whole_number(1))
+                       ->needs(generate);
+  return {
+      files,
+      generate,
+      add_whole_number_option(app, "--count", a.count, "how many messages to generate")
+          ->needs(generate),
+      query_first,
+      app.add_option("--download", a.plan.downloads,
+                     "download mode: wait until the host has sent work for N specimens (ASTM O "
+                     "records, HL7 OML^O33) and send results for exactly the tests of each "
+                     "(--file/--generate optional: sent first)")
+          ->type_name("N")
+          ->transform(whole_number(1))
+          ->excludes(query_first),
+      qc_every,
+      app.add_option("--mcv-shift", a.mcv_shift_pct,
+                     "from the middle patient on, MCV and MCH read PCT % higher (an RBC drift "
+                     "the XbarM sees)")
+          ->type_name("PCT")
+          ->check(number_above(-50, 100))
+          ->needs(qc_every),
+      app.add_flag("--json", a.as_json, "print the report as one JSON object"),
+  };
+}
+
+// --lab-day and the options only it reads.
+CLI::Option* add_lab_day_options(CLI::App& app, LabDayRun& run, bool& is_lab_day) {
+  auto* config = app.add_option("--config", run.config_file,
+                                "the daemon configuration whose analyzers play the day")
+                     ->type_name("FILE");
+  auto* lab_day =
+      app.add_option_function<std::size_t>(
+             "--lab-day",
+             [&run, &is_lab_day](std::size_t tubes) {
+               is_lab_day = true;
+               run.plan.specimens = tubes;
+             },
+             "play a laboratory day of N tubes (blood with a case mix, analyzer flags, "
+             "artefacts, control runs at shift start and every 8 hours) on the analyzers the "
+             "configuration names, all at once, each on its own connection to 127.0.0.1 (or its "
+             "listen address): hematology on the first sysmex-xn analyzer (ASTM over TCP), a "
+             "host query before each tube; coagulation on the first sysmex-cs analyzer (ASTM "
+             "over TCP); flow on the first generic-hl7 analyzer on loinc-lymphocyte-subsets (HL7 "
+             "over MLLP). A bench with no such analyzer is left out (its tubes are neither sent "
+             "nor in the truth). hemalink lis-sim --lab-day N with the same --profile and --seed "
+             "orders the same tubes")
+          ->type_name("N")
+          ->transform(whole_number(1))
+          ->needs(config);
+  config->needs(lab_day);
+  auto* profile = add_lab_profile_option(app, run.plan.profile)->needs(lab_day);
+  auto* truth = app.add_option("--truth", run.truth_file,
+                               "each tube sent as a JSON line: specimen_id, profile, condition, "
+                               "must_review, why (read by hemalink report av)")
+                    ->type_name("FILE")
+                    ->needs(lab_day);
+  for (auto* o : {lab_day, config, profile, truth}) {
+    o->group("Lab day (--lab-day N --config FILE: none of the analyzer's options)");
+  }
+  return lab_day;
+}
+
+// The options of both modes.
+void add_common_options(CLI::App& app, Arguments& a) {
+  add_whole_number_option(app, "--seed", a.seed, "the generator's seed (--generate, --lab-day)")
+      ->type_name("S");
+  app.add_option("--rate", a.plan.rate,
+                 "messages per second over all connections (per analyzer with --lab-day); 0: as "
+                 "fast as acknowledged")
+      ->type_name("R")
+      ->capture_default_str()
+      ->check(number_from(0));
+  app.add_option("--timeout", a.timeout_s, "give up after this long (default 300; --lab-day: 1800)")
+      ->type_name("SECONDS")
+      ->check(number_from(0));
+  app.add_option("--qc-fail-run", a.qc_fail_run,
+                 "control run K (1: the first) reads +3.5 SD on level 1: a 1-3s rejection, the "
+                 "tests out until the next run (--qc-every; with --lab-day the hematology "
+                 "analyzer's run)")
+      ->type_name("K")
+      ->transform(whole_number(1));
+}
+
+void declare_options(CLI::App& app, Arguments& a) {
+  add_common_options(app, a);
+  auto analyzer_only = add_link_options(app, a);
+  const auto messages = add_message_options(app, a);
+  analyzer_only.insert(analyzer_only.end(), messages.begin(), messages.end());
+  auto* lab_day = add_lab_day_options(app, a.lab_day, a.is_lab_day);
+  for (auto* o : analyzer_only) {
+    o->group("Analyzer (without --lab-day)")->excludes(lab_day);
+  }
+}
+
+// An analyzer's run, or a lab day's.
+int act(Arguments& a, const CLI::App& command, std::ostream& out, std::ostream& err) {
+  return a.is_lab_day ? play(a, command, out, err) : send(a, command, out, err);
+}
+
+}  // namespace
+
+void add_simulate_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "simulate",
+      "be an analyzer: send messages with the full link layer (E1381 or bare ASTM, or MLLP), "
+      "check every acknowledgement, print counts and latencies; exit 1 when a message was not "
+      "acknowledged. Or, with --lab-day N --config FILE, play a generated laboratory day on the "
+      "configuration's analyzers, its truth to --truth FILE",
+      declare_options, act);
 }
 
 }  // namespace hemalink::cli

@@ -8,7 +8,6 @@
 #include <optional>
 #include <thread>
 
-#include "server/cli/command_arguments.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/simulate/lab_day.hpp"
 #include "server/simulate/lab_day_messages.hpp"
@@ -16,76 +15,6 @@
 
 namespace hemalink::cli {
 namespace {
-
-constexpr const char* kUsage =
-    "usage: hemalink simulate --lab-day N --config FILE [--profile hospital|outpatient|oncology]\n"
-    "         [--seed S] [--truth FILE] [--qc-fail-run K] [--rate R] [--timeout SECONDS]\n"
-    "  plays a laboratory day of N tubes (blood with a case mix, analyzer flags, artefacts,\n"
-    "  control runs at shift start and every 8 hours) on the analyzers the configuration names,\n"
-    "  all at once, each on its own connection to 127.0.0.1 (or its listen address):\n"
-    "    hematology   the first sysmex-xn analyzer (ASTM over TCP), a host query before each tube\n"
-    "    coagulation  the first sysmex-cs analyzer (ASTM over TCP)\n"
-    "    flow         the first generic-hl7 analyzer on loinc-lymphocyte-subsets (HL7 over MLLP)\n"
-    "  A bench with no such analyzer is left out (its tubes are neither sent nor in the truth).\n"
-    "  hemalink lis-sim --lab-day N with the same --profile and --seed orders the same tubes.\n"
-    "  --truth FILE      each tube sent as a JSON line: specimen_id, profile, condition,\n"
-    "                    must_review, why (read by hemalink report av)\n"
-    "  --qc-fail-run K   the hematology analyzer's control run K (1: the first) fails (1-3s)\n"
-    "  --rate R          messages per second per analyzer (0, the default: as fast as answered)\n"
-    "  --timeout SECONDS give up after this long (default 1800)\n";
-
-struct Arguments {
-  simulate::LabDayPlan plan;
-  std::string config_file;
-  std::string truth_file;
-  double rate = 0;
-  std::chrono::milliseconds timeout{1800 * 1000};
-};
-
-std::string parse_option(const std::string& flag, const std::string& value, Arguments& a) {
-  double seconds = 0;
-  if (flag == "--lab-day") {
-    if (!parse_number(value, a.plan.specimens) || a.plan.specimens == 0)
-      return fmt::format("--lab-day: expected a number of specimens, got \"{}\"", value);
-  } else if (flag == "--config") {
-    a.config_file = value;
-  } else if (flag == "--profile") {
-    const auto profile = simulate::lab_profile_from_name(value);
-    if (!profile)
-      return fmt::format("--profile: expected hospital, outpatient or oncology, got \"{}\"", value);
-    a.plan.profile = *profile;
-  } else if (flag == "--seed") {
-    if (!parse_number(value, a.plan.seed))
-      return fmt::format("--seed: expected a number, got \"{}\"", value);
-  } else if (flag == "--truth") {
-    a.truth_file = value;
-  } else if (flag == "--qc-fail-run") {
-    if (!parse_number(value, a.plan.qc_fail_run) || a.plan.qc_fail_run == 0)
-      return fmt::format("--qc-fail-run: expected a run from 1, got \"{}\"", value);
-  } else if (flag == "--rate") {
-    if (!parse_number(value, a.rate) || a.rate < 0)
-      return fmt::format("--rate: expected messages per second, got \"{}\"", value);
-  } else if (flag == "--timeout") {
-    if (!parse_number(value, seconds) || seconds <= 0)
-      return fmt::format("--timeout: expected seconds, got \"{}\"", value);
-    a.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-  } else {
-    return fmt::format("unknown option \"{}\"", flag);
-  }
-  return {};
-}
-
-std::string parse(const std::vector<std::string>& args, Arguments& a) {
-  for (std::size_t i = 0; i < args.size(); i += 2) {
-    if (i + 1 >= args.size())
-      return fmt::format("{} needs a value", args[i]);
-    if (auto complaint = parse_option(args[i], args[i + 1], a); !complaint.empty())
-      return complaint;
-  }
-  if (a.config_file.empty())
-    return "--lab-day needs --config FILE: the analyzers to play are the configuration's";
-  return {};
-}
 
 // One bench of the lab, played by the configuration's analyzer for it.
 struct BenchLine {
@@ -122,7 +51,7 @@ bool plays(const config::AnalyzerConfig& a, simulate::Bench bench) {
 }
 
 std::optional<BenchLine> bench_line(const config::DaemonConfig& config, simulate::Bench bench,
-                                    const Arguments& a) {
+                                    const LabDayRun& a) {
   for (const auto& analyzer : config.analyzers) {
     if (!plays(analyzer, bench))
       continue;
@@ -174,17 +103,7 @@ bool print_line(const BenchLine& line, std::ostream& out) {
 
 }  // namespace
 
-int run_simulate_lab_day(const std::vector<std::string>& args, std::ostream& out,
-                         std::ostream& err) {
-  if (std::find(args.begin(), args.end(), "--help") != args.end()) {
-    out << kUsage;
-    return 0;
-  }
-  Arguments a;
-  if (auto complaint = parse(args, a); !complaint.empty()) {
-    fmt::print(err, "hemalink simulate: {}\n{}", complaint, kUsage);
-    return 2;
-  }
+int play_lab_day(const LabDayRun& a, std::ostream& out, std::ostream& err) {
   auto config = config::read_daemon_config_file(a.config_file);
   if (!config) {
     for (const auto& e : config.error())

@@ -1,5 +1,6 @@
 #include "server/cli/token_command.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -9,13 +10,10 @@
 #include <ostream>
 
 #include "server/api/api_tokens.hpp"
+#include "server/cli/shared_options.hpp"
 
 namespace hemalink::cli {
 namespace {
-
-constexpr const char* kUsage =
-    "usage: hemalink token --user NAME --role viewer|technologist|admin [--json]\n"
-    "                      [--tokens-file FILE]\n";
 
 // Adds `entry` to the tokens file (api.tokens_file), made when absent; written whole to a new
 // file, readable by its owner only, then renamed over the old one.
@@ -55,55 +53,63 @@ bool is_user_name(const std::string& name) {
   });
 }
 
-}  // namespace
-
-int run_token(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+struct Arguments {
   std::string user;
-  std::optional<config::ApiRole> role;
+  std::string role;
   bool as_json = false;
   std::optional<std::filesystem::path> tokens_file;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--user" && i + 1 < args.size()) {
-      user = args[++i];
-    } else if (args[i] == "--role" && i + 1 < args.size()) {
-      role = config::api_role_named(args[++i]);
-      if (!role) {
-        err << "hemalink token: --role: expected viewer, technologist or admin, got \"" << args[i]
-            << "\"\n";
-        return 2;
-      }
-    } else if (args[i] == "--json") {
-      as_json = true;
-    } else if (args[i] == "--tokens-file" && i + 1 < args.size()) {
-      tokens_file = args[++i];
-    } else {
-      err << "hemalink token: unexpected argument \"" << args[i] << "\"\n" << kUsage;
-      return 2;
-    }
-  }
-  if (!is_user_name(user) || !role) {
-    err << "hemalink token: "
-        << (!role ? "--role is required" : "--user: expected letters, digits, '-', '_', '.', '@'")
-        << "\n"
-        << kUsage;
-    return 2;
-  }
+};
+
+int make_token(const Arguments& a, std::ostream& out, std::ostream& err) {
+  const auto role = config::api_role_named(a.role).value();
   const auto made = api::make_token();
   const nlohmann::json entry = {
-      {"user", user}, {"role", std::string(config::to_string(*role))}, {"sha256", made.sha256}};
-  if (tokens_file && !add_to_tokens_file(*tokens_file, entry, err))
+      {"user", a.user}, {"role", std::string(config::to_string(role))}, {"sha256", made.sha256}};
+  if (a.tokens_file && !add_to_tokens_file(*a.tokens_file, entry, err)) {
     return 1;
-  if (as_json) {
+  }
+  if (a.as_json) {
     out << nlohmann::json{{"token", made.token}, {"entry", entry}}.dump() << "\n";
     return 0;
   }
-  out << "token for " << user << " (" << config::to_string(*role) << "), shown only now:\n  "
+  out << "token for " << a.user << " (" << config::to_string(role) << "), shown only now:\n  "
       << made.token << "\n"
-      << (tokens_file ? "its entry, added to " + tokens_file->string() + ":\n  "
-                      : std::string("add this entry to \"api\": {\"tokens\": [...]} of the "
-                                    "configuration:\n  "))
+      << (a.tokens_file ? "its entry, added to " + a.tokens_file->string() + ":\n  "
+                        : std::string("add this entry to \"api\": {\"tokens\": [...]} of the "
+                                      "configuration:\n  "))
       << entry.dump() << "\n";
   return 0;
+}
+
+void declare_options(CLI::App& app, Arguments& a) {
+  app.add_option("--user", a.user, "who the token is for (letters, digits, '-', '_', '.', '@')")
+      ->type_name("NAME")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& name) -> std::string {
+            return is_user_name(name) ? ""
+                                      : "expected up to 64 letters, digits, '-', '_', '.', '@', "
+                                        "got \"" +
+                                            name + "\"";
+          },
+          "", "user name"));
+  app.add_option("--role", a.role, "what the token may do")
+      ->required()
+      ->check(CLI::IsMember({"viewer", "technologist", "admin"}));
+  app.add_flag("--json", a.as_json, "print {\"token\", \"entry\"} as JSON, for scripts");
+  app.add_option("--tokens-file", a.tokens_file,
+                 "add the entry to this tokens file (api.tokens_file; made when absent, "
+                 "readable by its owner only)")
+      ->type_name("FILE");
+}
+
+}  // namespace
+
+void add_token_command(CLI::App& hemalink, CommandActions& actions) {
+  add_command<Arguments>(
+      hemalink, actions, "token",
+      "make an HTTP API token: printed once, with the api.tokens entry that holds its hash",
+      declare_options, make_token);
 }
 
 }  // namespace hemalink::cli

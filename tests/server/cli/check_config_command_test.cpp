@@ -1,27 +1,17 @@
-#include "server/cli/check_config_command.hpp"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/command_runs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::cli {
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run check(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run_check_config(args, out, err);
-  return {status, out.str(), err.str()};
+testing::CommandRun check(const std::vector<std::string>& args) {
+  return testing::run_command_line("check-config", args);
 }
 
 class CheckConfig : public ::testing::Test {
@@ -128,10 +118,15 @@ TEST_F(CheckConfig, NamesTheErrorsOfTheQcSectionAndOfTheControlDefinitions) {
 }
 
 TEST_F(CheckConfig, UsageAndUnreadableFilesExit2) {
-  EXPECT_EQ(check({}).status, 2);
-  EXPECT_EQ(check({"--verbose"}).status, 2);
-  EXPECT_EQ(check({"--explain"}).status, 2);
-  EXPECT_EQ(check({"--explain", "a.json", "b.json"}).status, 2);
+  const auto no_file = check({"--explain"});
+  EXPECT_EQ(no_file.status, 2);
+  EXPECT_EQ(no_file.err.rfind("hemalink check-config: FILE is required\n", 0), 0u) << no_file.err;
+  const auto unknown = check({"--verbose", "a.json"});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("not expected: --verbose"), std::string::npos) << unknown.err;
+  const auto two = check({"--explain", "a.json", "b.json"});
+  EXPECT_EQ(two.status, 2);
+  EXPECT_NE(two.err.find("not expected: b.json"), std::string::npos) << two.err;
   const auto run = check({(dir_ / "nothing.json").string()});
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("cannot read the file"), std::string::npos);

@@ -91,7 +91,8 @@ TEST(LisSimCommand, UsageErrorsExit2) {
   testing::ChildProcess sim({HEMALINK_BINARY, "lis-sim", "--protocol", "fhir"},
                             dir / "lis-sim.log");
   EXPECT_EQ(sim.wait(10s), 2);
-  EXPECT_NE(testing::read_file(dir / "lis-sim.log").find("--protocol: expected hl7 or astm"),
+  EXPECT_NE(testing::read_file(dir / "lis-sim.log")
+                .find("hemalink lis-sim: --protocol: fhir not in {hl7,astm}"),
             std::string::npos);
 
   testing::ChildProcess half_tls({HEMALINK_BINARY, "lis-sim", "--listen", "127.0.0.1:0",
@@ -99,7 +100,7 @@ TEST(LisSimCommand, UsageErrorsExit2) {
                                  dir / "half-tls.log");
   EXPECT_EQ(half_tls.wait(10s), 2);
   EXPECT_NE(testing::read_file(dir / "half-tls.log")
-                .find("TLS needs both --tls-certificate and --tls-key"),
+                .find("hemalink lis-sim: --tls-key requires --tls-certificate"),
             std::string::npos);
 
   testing::ChildProcess no_file(

@@ -1,28 +1,18 @@
 // `hemalink outbox`: what operators see and change, on a real PostgreSQL.
-#include "server/cli/outbox_command.hpp"
-
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "server/lis/outbox.hpp"
+#include "tests/support/command_runs.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
 
 namespace hemalink::cli {
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Run outbox(std::vector<std::string> args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run_outbox(args, out, err);
-  return {status, out.str(), err.str()};
+testing::CommandRun outbox(const std::vector<std::string>& args) {
+  return testing::run_command_line("outbox", args);
 }
 
 void store_released(testing::StoreHarness& h, const std::string& tag) {
@@ -58,8 +48,8 @@ TEST(OutboxCommand, ShowPrintsTheRowAndItsMessageOnceBuilt) {
   EXPECT_NE(before.out.find("(not built yet"), std::string::npos);
   lis::OutboxSender sender(h.dsn(), "lis", "hl7", "test");
   auto rows = sender.claim(8, [](const lis::OutboxContent& c) {
-    return Result<lis::BuiltMessage, std::string>(
-        lis::BuiltMessage{"HL" + std::to_string(c.outbox_id), "MSH|^~\\&|x\rOBX|1\r"});
+    return Result<store::BuiltMessage, std::string>(
+        store::BuiltMessage{"HL" + std::to_string(c.outbox_id), "MSH|^~\\&|x\rOBX|1\r"});
   });
   ASSERT_TRUE(rows && rows->size() == 1);
   ASSERT_TRUE(sender.failed((*rows)[0], {"no ACK within 100 ms", std::chrono::hours(1), 5}));
@@ -90,14 +80,19 @@ TEST(OutboxCommand, ResendAndRetryDeadChangeRowsAndAuditThem) {
 }
 
 TEST(OutboxCommand, UsageErrorsExit2AndSayWhy) {
-  EXPECT_EQ(outbox({}).status, 2);
-  const auto bad = outbox({"--db", "x", "show"});
-  EXPECT_EQ(bad.status, 2);
-  EXPECT_NE(bad.err.find("show needs a row ID"), std::string::npos);
-  EXPECT_NE(outbox({"--db", "x", "list", "--status", "lost"}).err.find("--status: expected"),
-            std::string::npos);
-  EXPECT_NE(outbox({"--db", "x", "frobnicate"}).err.find("unknown action \"frobnicate\""),
-            std::string::npos);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{"--db", "x"}, "outbox: a subcommand is required: list, show, resend, retry-dead"},
+      {{"--db", "x", "show"}, "outbox show: ID is required"},
+      {{"--db", "x", "resend", "0"}, "outbox resend: ID: expected a whole number from 1"},
+      {{"--db", "x", "list", "--status", "lost"}, "outbox list: --status: lost not in"},
+      {{"--db", "x", "list", "--limit", "0"}, "outbox list: --limit: expected a whole number"},
+      {{"--db", "x", "frobnicate"}, "outbox: The following argument was not expected: frobnicate"},
+  };
+  for (const auto& [args, complaint] : refused) {
+    const auto run = outbox(args);
+    EXPECT_EQ(run.status, 2) << complaint;
+    EXPECT_NE(run.err.find("hemalink " + complaint), std::string::npos) << run.err;
+  }
   EXPECT_EQ(outbox({"--help"}).status, 0);
 }
 

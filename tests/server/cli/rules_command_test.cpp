@@ -1,20 +1,13 @@
-#include "server/cli/rules_command.hpp"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/command_runs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::cli {
 namespace {
-
-struct CommandRun {
-  int status;
-  std::string out;
-  std::string err;
-};
 
 class RulesCommand : public ::testing::Test {
  protected:
@@ -22,11 +15,8 @@ class RulesCommand : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
     return (dir_ / name).string();
   }
-  CommandRun rules(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    const int status = run_rules(args, out, err);
-    return {status, out.str(), err.str()};
+  testing::CommandRun rules(const std::vector<std::string>& args) {
+    return testing::run_command_line("rules", args);
   }
   void SetUp() override {
     rules_ = write("plt.json", R"json({"rules": [

@@ -1,4 +1,4 @@
-#include "server/cli/token_command.hpp"
+#include "server/cli/hemalink_command.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "server/api/api_tokens.hpp"
+#include "tests/support/command_runs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::cli {
@@ -16,7 +17,8 @@ using nlohmann::json;
 
 TEST(TokenCommand, PrintsATokenOnceWithTheEntryThatHoldsItsHash) {
   std::ostringstream out, err;
-  ASSERT_EQ(run_token({"--user", "ana", "--role", "technologist", "--json"}, out, err), 0)
+  ASSERT_EQ(run_hemalink({"token", "--user", "ana", "--role", "technologist", "--json"}, out, err),
+            0)
       << err.str();
   const auto printed = json::parse(out.str());
   EXPECT_EQ(printed["entry"]["user"], "ana");
@@ -28,8 +30,12 @@ TEST(TokenCommand, AddsEachEntryToTheTokensFileReadableByItsOwnerOnly) {
   testing::TempDir dir("token");
   const auto file = dir / "api-tokens.json";
   std::ostringstream out, err;
-  ASSERT_EQ(run_token({"--user", "a", "--role", "viewer", "--tokens-file", file}, out, err), 0);
-  ASSERT_EQ(run_token({"--user", "b", "--role", "admin", "--tokens-file", file}, out, err), 0);
+  ASSERT_EQ(
+      run_hemalink({"token", "--user", "a", "--role", "viewer", "--tokens-file", file}, out, err),
+      0);
+  ASSERT_EQ(
+      run_hemalink({"token", "--user", "b", "--role", "admin", "--tokens-file", file}, out, err),
+      0);
   std::ifstream in(file);
   const auto doc = json::parse(in);
   ASSERT_EQ(doc["tokens"].size(), 2u);
@@ -39,19 +45,26 @@ TEST(TokenCommand, AddsEachEntryToTheTokensFileReadableByItsOwnerOnly) {
   EXPECT_EQ(perms & std::filesystem::perms::others_read, std::filesystem::perms::none);
 
   std::ofstream(dir / "other.json") << "[1, 2]";
-  EXPECT_EQ(
-      run_token({"--user", "c", "--role", "viewer", "--tokens-file", dir / "other.json"}, out, err),
-      1);
+  EXPECT_EQ(run_hemalink(
+                {"token", "--user", "c", "--role", "viewer", "--tokens-file", dir / "other.json"},
+                out, err),
+            1);
   EXPECT_NE(err.str().find("not a tokens file"), std::string::npos);
 }
 
 TEST(TokenCommand, UsageErrorsAreStatus2) {
-  std::ostringstream out, err;
-  EXPECT_EQ(run_token({"--user", "ana"}, out, err), 2);
-  EXPECT_EQ(run_token({"--user", "ana", "--role", "root"}, out, err), 2);
-  EXPECT_EQ(run_token({"--user", "a b", "--role", "viewer"}, out, err), 2);
-  EXPECT_EQ(run_token({"--colour"}, out, err), 2);
-  EXPECT_TRUE(out.str().empty()) << "no token is made for a wrong command";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{"--user", "ana"}, "--role is required"},
+      {{"--user", "ana", "--role", "root"}, "--role: root not in {viewer,technologist,admin}"},
+      {{"--user", "a b", "--role", "viewer"}, "--user: expected up to 64 letters"},
+      {{"--colour"}, "The following argument was not expected: --colour"},
+  };
+  for (const auto& [args, complaint] : refused) {
+    const auto run = testing::run_command_line("token", args);
+    EXPECT_EQ(run.status, 2) << complaint;
+    EXPECT_NE(run.err.find("hemalink token: " + complaint), std::string::npos) << run.err;
+    EXPECT_TRUE(run.out.empty()) << "no token is made for a wrong command";
+  }
 }
 
 }  // namespace

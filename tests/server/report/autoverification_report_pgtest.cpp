@@ -9,7 +9,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "server/cli/report_command.hpp"
+#include "server/cli/hemalink_command.hpp"
 #include "server/review/review_queue.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
@@ -232,9 +232,9 @@ TEST_F(ReportAv, TheCommandPrintsFalseNegativesFirstAndWritesTheSameAsJson) {
   std::ostringstream out;
   std::ostringstream err;
   const auto status =
-      cli::run_report({"av", "--truth", (dir / "day.jsonl").string(), "--db", harness_->dsn(),
-                       "--json", (dir / "av.json").string(), "--top", "2"},
-                      out, err);
+      cli::run_hemalink({"report", "av", "--truth", (dir / "day.jsonl").string(), "--db",
+                         harness_->dsn(), "--json", (dir / "av.json").string(), "--top", "2"},
+                        out, err);
   ASSERT_EQ(status, 0) << err.str() << "a false negative is a finding, not a failure";
   const auto text = out.str();
   EXPECT_EQ(text.rfind("FALSE NEGATIVES: 1 specimen(s)", 0), 0u) << text;
@@ -295,21 +295,22 @@ TEST_F(ReportAv, TheWindowTakesSpecimensFirstReceivedWithinIt) {
 TEST_F(ReportAv, UsageTruthAndDatabaseErrorsExit2) {
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(cli::run_report({"av", "--db", harness_->dsn()}, out, err), 2);
-  EXPECT_NE(err.str().find("--truth FILE is required"), std::string::npos);
+  EXPECT_EQ(cli::run_hemalink({"report", "av", "--db", harness_->dsn()}, out, err), 2);
+  EXPECT_NE(err.str().find("hemalink report av: --truth is required"), std::string::npos);
   testing::TempDir dir("report-av");
   std::ofstream(dir / "bad.jsonl")
       << truth_line("S1", "hospital", "healthy", false, "") << "{\"specimen_id\": \"S2\"\n";
   err.str("");
-  EXPECT_EQ(cli::run_report(
-                {"av", "--truth", (dir / "bad.jsonl").string(), "--db", harness_->dsn()}, out, err),
+  EXPECT_EQ(cli::run_hemalink(
+                {"report", "av", "--truth", (dir / "bad.jsonl").string(), "--db", harness_->dsn()},
+                out, err),
             2);
   EXPECT_NE(err.str().find("bad.jsonl:2:"), std::string::npos) << err.str();
   std::ofstream(dir / "good.jsonl") << truth_line("S1", "hospital", "healthy", false, "");
   err.str("");
-  EXPECT_EQ(cli::run_report({"av", "--truth", (dir / "good.jsonl").string(), "--db",
-                             harness_->dsn(), "--since", "not a time"},
-                            out, err),
+  EXPECT_EQ(cli::run_hemalink({"report", "av", "--truth", (dir / "good.jsonl").string(), "--db",
+                               harness_->dsn(), "--since", "not a time"},
+                              out, err),
             2);
   EXPECT_NE(err.str().find("not a time"), std::string::npos) << err.str();
 }
