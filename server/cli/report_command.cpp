@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "server/cli/shared_options.hpp"
-#include "server/report/autoverification_report.hpp"
 #include "server/report/autoverification_records.hpp"
+#include "server/report/autoverification_report.hpp"
 
 namespace hemalink::cli {
 namespace {

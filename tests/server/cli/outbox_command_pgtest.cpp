@@ -48,8 +48,8 @@ TEST(OutboxCommand, ShowPrintsTheRowAndItsMessageOnceBuilt) {
   EXPECT_NE(before.out.find("(not built yet"), std::string::npos);
   lis::OutboxSender sender(h.dsn(), "lis", "hl7", "test");
   auto rows = sender.claim(8, [](const lis::OutboxContent& c) {
-    return Result<store::BuiltMessage, std::string>(
-        store::BuiltMessage{"HL" + std::to_string(c.outbox_id), "MSH|^~\\&|x\rOBX|1\r"});
+    return Result<lis::BuiltMessage, std::string>(
+        lis::BuiltMessage{"HL" + std::to_string(c.outbox_id), "MSH|^~\\&|x\rOBX|1\r"});
   });
   ASSERT_TRUE(rows && rows->size() == 1);
   ASSERT_TRUE(sender.failed((*rows)[0], {"no ACK within 100 ms", std::chrono::hours(1), 5}));
