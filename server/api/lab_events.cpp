@@ -96,4 +96,16 @@ void publish_settled(EventHub& hub, const std::string& destination, const lis::C
                                                     {"control_id", row.control_id}});
 }
 
+store::CompletionHook publish_completions(std::shared_ptr<EventHub> hub) {
+  return [hub = std::move(hub)](const records::Receipt& receipt, const store::Completion& done) {
+    publish_completion(*hub, receipt, done);
+  };
+}
+
+store::CommitHook publish_quality_control(std::shared_ptr<EventHub> hub) {
+  return [hub = std::move(hub)](const store::StoreRequest& request) {
+    publish_quality_control(*hub, request.receipt, *request.content);
+  };
+}
+
 }  // namespace hemalink::api

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "server/api/event_hub.hpp"
 #include "server/lis/outbox.hpp"
+#include "server/store/store.hpp"
 #include "server/store/store_request.hpp"
 
 namespace hemalink::api {
@@ -27,6 +29,11 @@ void publish_completion(EventHub& hub, const records::Receipt& receipt,
 /// violated) and each patient average out of its limits ("qc_alarm").
 void publish_quality_control(EventHub& hub, const records::Receipt& receipt,
                              const records::MessageContent& content);
+/// The store's hooks that publish what happens to each message: its completion, and after its
+/// commit its quality control.
+store::CompletionHook publish_completions(std::shared_ptr<EventHub> hub);
+store::CommitHook publish_quality_control(std::shared_ptr<EventHub> hub);
+
 void publish_connection(EventHub& hub, const std::string& analyzer, const std::string& peer,
                         bool is_open);
 void publish_settled(EventHub& hub, const std::string& destination, const lis::ClaimedRow& row,

@@ -24,6 +24,7 @@
 #include "server/daemon/export_file_receipts.hpp"
 #include "server/daemon/lab_view_of.hpp"
 #include "server/files/file_error.hpp"
+#include "server/ingest/committed_results.hpp"
 #include "server/ingest/configured_message_reader.hpp"
 #include "server/ingest/current_message_reader.hpp"
 #include "server/lis/lis_link.hpp"
@@ -79,23 +80,6 @@ std::shared_ptr<qc::ControlBook> control_book(const config::DaemonConfig& c) {
   return book;
 }
 
-// Reruns and reflexes the rules asked for become order steps, so the analyzer is sent them. After
-// the commit, on the writer: a step lost to a crash leaves its result held for review (rerun is
-// not release), where a technologist sees it.
-void order_steps(const std::string& dsn, const records::MessageContent& content,
-                 orders::WorkDownload& downloads) {
-  std::vector<std::string> ordered;
-  for (const auto& steps : orders::order_steps_of(content)) {
-    if (auto added = orders::add_order_steps(dsn, steps); !added) {
-      spdlog::warn("specimen {}: reruns and reflexes not ordered: {}", steps.specimen_id,
-                   added.error().detail);
-    } else if (*added > 0) {
-      ordered.push_back(steps.specimen_id);
-    }
-  }
-  downloads.orders_arrived(std::move(ordered));
-}
-
 // A download goes on one of the analyzer's live connections.
 orders::DownloadDelivery delivery_through(ConnectionRegistry& registry) {
   return {[&registry](const std::string& analyzer) {
@@ -127,19 +111,12 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
                                   std::shared_ptr<api::EventHub> events,
                                   orders::WorkDownload& downloads) {
   store::StoreOptions o;
-  o.on_completed = [events](const records::Receipt& r, const store::Completion& done) {
-    api::publish_completion(*events, r, done);
-  };
-  o.on_committed = [recent = std::move(recent), orders = config::takes_orders(c),
-                    dsn = c.database_url, &downloads, events](const store::StoreRequest& r) {
-    api::publish_quality_control(*events, r.receipt, *r.content);
-    for (const auto& set : r.content->result_sets) {
-      recent->record(set, r.receipt.received_at);
-    }
-    if (orders) {
-      order_steps(dsn, *r.content, downloads);
-    }
-  };
+  o.on_completed.push_back(api::publish_completions(events));
+  o.on_committed.push_back(api::publish_quality_control(events));
+  o.on_committed.push_back(ingest::remember_committed_results(std::move(recent)));
+  if (config::takes_orders(c)) {
+    o.on_committed.push_back(orders::order_rule_steps(c.database_url, downloads));
+  }
   o.dsn = c.database_url;
   o.writers = c.store.writers;
   o.max_batch_messages = c.store.max_batch_messages;

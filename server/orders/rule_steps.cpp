@@ -1,5 +1,7 @@
 #include "server/orders/rule_steps.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace hemalink::orders {
@@ -49,6 +51,21 @@ std::vector<records::OrderSteps> order_steps_of(const records::MessageContent& c
     }
   }
   return out;
+}
+
+store::CommitHook order_rule_steps(std::string dsn, WorkDownload& downloads) {
+  return [dsn = std::move(dsn), &downloads](const store::StoreRequest& request) {
+    std::vector<std::string> ordered;
+    for (const auto& steps : order_steps_of(*request.content)) {
+      if (auto added = add_order_steps(dsn, steps); !added) {
+        spdlog::warn("specimen {}: reruns and reflexes not ordered: {}", steps.specimen_id,
+                     added.error().detail);
+      } else if (*added > 0) {
+        ordered.push_back(steps.specimen_id);
+      }
+    }
+    downloads.orders_arrived(std::move(ordered));
+  };
 }
 
 }  // namespace hemalink::orders

@@ -22,6 +22,11 @@
 
 namespace hemalink::store {
 
+/// What a room does after a message's results are committed.
+using CommitHook = std::function<void(const StoreRequest&)>;
+/// What a room does once a message is completed, whatever the outcome.
+using CompletionHook = std::function<void(const records::Receipt&, const Completion&)>;
+
 struct StoreOptions {
   std::string dsn;  ///< libpq connection string or URL.
   /// Database threads, each with its own connection. Messages of one analyzer always go to the
@@ -45,13 +50,14 @@ struct StoreOptions {
   /// the analyzer is acknowledged well inside its own timeout (E1381: 15 s) even when a commit
   /// is slow. Zero: wait for the commit however long it takes.
   std::chrono::milliseconds ack_budget{2000};
-  /// Called on a writer thread for every message whose results were committed (not duplicates,
-  /// not spooled ones until their replay commits): the rules' cache of recent results learns
-  /// them here. Keep it short.
-  std::function<void(const StoreRequest&)> on_committed;
-  /// Called once per message as it completes (stored, spooled, refused, failed), after its
-  /// handler, on a store thread: for live events.
-  std::function<void(const records::Receipt&, const Completion&)> on_completed;
+  /// Called in turn on a writer thread for every message whose results were committed (not
+  /// duplicates, not spooled ones until their replay commits). Each room that acts on a commit
+  /// registers its own (the recent results the rules read, the order steps the rules asked for,
+  /// the live events). Keep them short.
+  std::vector<CommitHook> on_committed;
+  /// Called in turn once per message as it completes (stored, spooled, refused, failed), after
+  /// its handler, on a store thread: for live events.
+  std::vector<CompletionHook> on_completed;
   /// The LIS destinations released results go to (an outbox row per specimen and destination).
   records::LisRoutes lis_routes;
   /// The configured analyzers (name, driver): each writer makes sure of their rows when it

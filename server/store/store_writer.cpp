@@ -79,8 +79,11 @@ void Ticket::complete(Completion completion) {
     counts->add(request.receipt, completion);  // first: the API never lags what an analyzer heard
   if (done)
     done(completion);
-  if (on_completed && *on_completed)
-    (*on_completed)(request.receipt, completion);  // last: no event delays an acknowledgement
+  if (on_completed) {
+    for (const auto& hook : *on_completed) {
+      hook(request.receipt, completion);  // last: no event delays an acknowledgement
+    }
+  }
 }
 
 void Ticket::complete_over_budget(Completion completion) {
@@ -457,8 +460,11 @@ void StoreWriter::replay_chunk() {
 }
 
 void StoreWriter::note_committed(const StoreRequest& request, const Completion& completion) {
-  if (completion.outcome == StoreOutcome::Stored && options_.on_committed) {
-    options_.on_committed(request);
+  if (completion.outcome != StoreOutcome::Stored) {
+    return;
+  }
+  for (const auto& hook : options_.on_committed) {
+    hook(request);
   }
 }
 

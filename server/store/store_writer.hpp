@@ -22,7 +22,7 @@ struct Ticket {
   StoreRequest request;
   CompletionHandler done;
   MessageCounts* counts = nullptr;  ///< Told of the completion, when set.
-  const std::function<void(const records::Receipt&, const Completion&)>* on_completed = nullptr;
+  const std::vector<CompletionHook>* on_completed = nullptr;
   std::chrono::steady_clock::time_point deadline;
   std::chrono::steady_clock::time_point read_at{};  ///< Set by the writer when it read it.
   std::atomic<bool> finished{false};
