@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <nlohmann/json.hpp>
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
@@ -9,8 +8,6 @@
 
 namespace hemalink::api {
 namespace {
-
-using nlohmann::json;
 
 constexpr std::size_t kDefaultPage = 100;
 constexpr std::size_t kMaxPage = 1000;
@@ -40,12 +37,7 @@ ApiResponse search(const LabView& view, const RouteCall& call) {
   q.until = time_param(call, "until");
   q.limit = limit_param(call, kDefaultPage, kMaxPage);
   q.before_id = cursor_param(call);
-  auto page = json::parse(stored(store::search_results_json(view.dsn, q)));
-  const auto next = page["next_before_id"];
-  page.erase("next_before_id");
-  page["next_cursor"] =
-      next.is_null() ? json(nullptr) : json(std::to_string(next.get<long long>()));
-  return json_response(page);
+  return json_text_response(stored(store::search_results_json(view.dsn, q)));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kSearch = R"sql(
 SELECT json_build_object('results', coalesce(json_agg(doc ORDER BY id DESC), '[]'),
-  'next_before_id', CASE WHEN count(*) = $8 THEN min(id) END)::text
+  'next_cursor', CASE WHEN count(*) = $8 THEN min(id)::text END)::text
 FROM (
   SELECT r.id, json_build_object(
     'result_id', r.id, 'specimen_id', r.specimen_id, 'specimen_row_id', r.specimen_row_id,

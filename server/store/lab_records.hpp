@@ -29,7 +29,8 @@ struct ResultQuery {
 
 /// Newest first: {"results": [{result_id, specimen_id, specimen_row_id, analyzer, patient_id,
 /// code, raw_code, loinc, value, numeric_value, units, reference_range, abnormal_flag, flags,
-/// status, received_at, decision, decided_by}], "next_before_id": ID or null}.
+/// status, received_at, decision, decided_by}], "next_cursor": the oldest ID as text when the page
+/// is full (the cursor the client hands back for the next page), or null}.
 Result<std::string, StoreError> search_results_json(const std::string& dsn,
                                                     const ResultQuery& query);
 
