@@ -94,6 +94,22 @@ constexpr const char* kAddTests =
     "   status_reason = '', status_at = now(), lis_code = excluded.lis_code"
     "   WHERE t.status = 'cancelled'";
 
+// A transaction that changes several order tests locks them first, in one statement, in id
+// order, so that two of them (the marks, a download, an order change, a rerun) wait for each
+// other instead of deadlocking: an UPDATE alone takes its rows in the order it finds them.
+constexpr const char* kLockTests =
+    "SELECT id FROM order_tests WHERE id = ANY ($1::bigint[]) ORDER BY id FOR NO KEY UPDATE";
+
+constexpr const char* kLockTestsOfOrders =
+    "SELECT t.id FROM orders o JOIN order_tests t ON t.order_id = o.id"
+    " WHERE o.source = $1 AND (o.specimen_id, o.placer_number) IN"
+    "   (SELECT * FROM unnest($2::text[], $3::text[]))"
+    " ORDER BY t.id FOR NO KEY UPDATE OF t";
+
+constexpr const char* kLockTestsOfSpecimen =
+    "SELECT t.id FROM orders o JOIN order_tests t ON t.order_id = o.id WHERE o.specimen_id = $1"
+    " ORDER BY t.id FOR NO KEY UPDATE OF t";
+
 constexpr const char* kFindOrder =
     "SELECT id FROM orders WHERE source = $1 AND specimen_id = $2 AND placer_number = $3";
 
@@ -242,6 +258,13 @@ std::optional<std::string> cancel(pqxx::transaction_base& tx, const OrderReceipt
 
 std::optional<std::string> apply(pqxx::transaction_base& tx, const OrderReceipt& r,
                                  OrderChanges& changes) {
+  std::vector<std::string> specimens;
+  std::vector<std::string> placers;
+  for (const auto& m : r.orders) {
+    specimens.push_back(m.order.specimen_id);
+    placers.push_back(m.order.placer_number);
+  }
+  tx.exec_params(kLockTestsOfOrders, r.source, text_array(specimens), text_array(placers));
   for (const auto& m : r.orders) {
     if (m.order.control == model::OrderControl::Cancel) {
       if (auto refused = cancel(tx, r, m, changes)) {
@@ -347,6 +370,12 @@ constexpr const char* kOpenUnmapped =
     " WHERE o.source = $1 AND NOT t.is_mapped AND t.status = 'ordered'"
     " ORDER BY t.id FOR UPDATE OF t";
 
+constexpr const char* kLockTestsOfUnmapped =
+    "SELECT id FROM order_tests WHERE order_id IN (SELECT t.order_id FROM order_tests t"
+    "   JOIN orders o ON o.id = t.order_id"
+    "   WHERE o.source = $1 AND NOT t.is_mapped AND t.status = 'ordered')"
+    " ORDER BY id FOR NO KEY UPDATE";
+
 constexpr const char* kCloseUnmapped =
     "UPDATE order_tests SET status = 'cancelled', status_reason = $2, status_at = now()"
     " WHERE id = $1";
@@ -359,6 +388,7 @@ Result<std::vector<std::string>, StoreError> remap_unmapped_tests(
       [&](pqxx::connection& c) -> Result<std::vector<std::string>, StoreError> {
         pqxx::work tx(c);
         tx.exec("SELECT set_config('hemalink.actor', 'system:mapping-table', true)");
+        tx.exec_params(kLockTestsOfUnmapped, source);  // the orders' mapped tests too
         std::vector<std::string> specimens;
         for (const auto& row : tx.exec_params(kOpenUnmapped, source)) {
           const auto lis_code = row[2].as<std::string>();
@@ -413,6 +443,7 @@ Result<std::size_t, StoreError> add_order_steps(const std::string& dsn, const Or
       [&](pqxx::connection& c) -> Result<std::size_t, StoreError> {
         pqxx::work tx(c);
         tx.exec_params("SELECT set_config('hemalink.actor', $1, true)", steps.actor);
+        tx.exec_params(kLockTestsOfSpecimen, steps.specimen_id);
         std::size_t ordered = 0;
         if (!steps.reruns.empty()) {
           ordered += tx.exec_params(kRerun, steps.specimen_id, text_array(steps.reruns),
@@ -434,6 +465,11 @@ Result<void, StoreError> mark_tests(const std::string& dsn, const std::vector<Te
       dsn, fmt::format("marking the order tests of {} answer(s) and download(s)", marks.size()),
       [&](pqxx::connection& c) -> Result<void, StoreError> {
         pqxx::work tx(c);
+        std::vector<long long> ids;
+        for (const auto& m : marks) {
+          ids.insert(ids.end(), m.ids.begin(), m.ids.end());
+        }
+        tx.exec_params(kLockTests, bigint_array(ids));
         for (const auto& m : marks) {
           tx.exec_params("SELECT set_config('hemalink.actor', $1, true)",
                          fmt::format("analyzer:{}", m.analyzer));

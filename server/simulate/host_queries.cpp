@@ -30,7 +30,7 @@ std::string query_for(std::string_view message, model::WireProtocol protocol, st
       const auto specimen = field_of(message, "O", 3);
       if (specimen.empty())
         return {};
-      sample = "^" + std::string(specimen);
+      sample = fmt::format("^{}", specimen);  // not "^" + ...: GCC bug 105329 at -O3
     }
     return fmt::format("H|\\^&|||SIMULATOR\rQ|1|{}||||20260101000000||||||N\rL|1|N\r", sample);
   }

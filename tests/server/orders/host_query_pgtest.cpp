@@ -8,8 +8,13 @@
 
 #include <csignal>
 #include <fstream>
+#include <future>
+
+#include <pqxx/pqxx>
 
 #include "server/simulate/simulation.hpp"
+#include "server/store/migrations.hpp"
+#include "server/store/order_book.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
@@ -212,6 +217,49 @@ TEST(HostQueryTools, LisSimOrdersAndSimulateAsksBeforeItSends) {
   EXPECT_EQ(lis.wait(20s), 0);
   EXPECT_NE(testing::read_file(dir / "lis-sim.log").find("sent 5 order message(s)"),
             std::string::npos);
+}
+
+// The marks of two answers about the same tube, in one transaction and in the opposite order of
+// another's (a download's, a reset's beside them), wait for it instead of deadlocking: the other
+// holds the first test and asks for the second once the marks wait; the marks hold nothing yet.
+TEST(HostQueryMarks, MarksOfTheSameTestsInTheOppositeOrderWaitInsteadOfDeadlocking) {
+  HL_REQUIRE_POSTGRES();
+  testing::TestDatabase db;
+  ASSERT_TRUE(store::migrate(db.dsn(), store::shipped_migrations()));
+  testing::execute(db.dsn(),
+                   "WITH o AS (INSERT INTO orders (source, specimen_id) VALUES ('lis', 'S-1')"
+                   " RETURNING id) INSERT INTO order_tests (order_id, code, lis_code, is_mapped)"
+                   " SELECT id, code, 'FBC', true FROM o, unnest('{WBC,HGB}'::text[]) AS code");
+  const auto ids = testing::query_rows(db.dsn(), "SELECT id FROM order_tests ORDER BY id");
+  ASSERT_EQ(ids.size(), 2u);
+  const auto first = std::stoll(ids[0][0]);
+  const auto second = std::stoll(ids[1][0]);
+
+  pqxx::connection other_connection(db.dsn());
+  pqxx::work other(other_connection);
+  other.exec_params("UPDATE order_tests SET status = 'sent', analyzer = 'xn-2' WHERE id = $1",
+                    first);
+  auto marked = std::async(std::launch::async, [&] {
+    return store::mark_tests(db.dsn(), {{"xn-1", {second}, store::TestStep::Sent},
+                                        {"xn-1", {first}, store::TestStep::Sent}});
+  });
+  // Not ASSERT: the marks wait for `other` whatever happens, and the future waits for them.
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return testing::query_value(db.dsn(),
+                                    "SELECT count(*) FROM pg_stat_activity WHERE "
+                                    "wait_event_type = 'Lock' AND datname = current_database()") ==
+               "1";
+      },
+      30s));
+  EXPECT_NO_THROW(other.exec_params(
+      "UPDATE order_tests SET status = 'sent', analyzer = 'xn-2' WHERE id = $1", second));
+  other.commit();
+  const auto result = marked.get();
+  ASSERT_TRUE(result) << result.error().detail;
+  EXPECT_EQ(testing::query_rows(db.dsn(), "SELECT status, analyzer FROM order_tests ORDER BY id"),
+            (std::vector<std::vector<std::string>>{{"sent", "xn-1"}, {"sent", "xn-1"}}))
+      << "the marks, waiting, came last";
 }
 
 }  // namespace
