@@ -25,6 +25,10 @@ namespace hemalink::ingest {
 /// Control results are judged with `qc` (the daemon's, which lives across reloads: the
 /// configuration's control definitions and policy are put in force in it), or with a book of
 /// their own when it is null; the gate holds what `qc.gate_holds` says.
+///
+/// It does not match results with orders: a lab that takes orders has that set by
+/// orders::match_results_with_order_book, without which results are decided as if no order was
+/// expected.
 Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
     const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent = nullptr,
     std::shared_ptr<qc::ControlBook> qc = nullptr);

@@ -1,10 +1,10 @@
 #include "server/metrics/message_timings.hpp"
 
-#include "server/metrics/prometheus_text.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#include "server/metrics/prometheus_text.hpp"
 
 namespace hemalink::metrics {
 namespace {

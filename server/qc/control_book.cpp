@@ -77,20 +77,6 @@ std::string level_of(const ControlKey& key) {
   return key.material + '\x1f' + key.level;
 }
 
-class AnalyzerStatuses final : public TestStatuses {
- public:
-  AnalyzerStatuses(const ControlBook& book, std::string analyzer, Clock::time_point at)
-      : book_(book), analyzer_(std::move(analyzer)), at_(at) {}
-  GateStatus status(std::string_view test) const override {
-    return book_.gate(analyzer_, test, at_).status;
-  }
-
- private:
-  const ControlBook& book_;
-  std::string analyzer_;
-  Clock::time_point at_;
-};
-
 }  // namespace
 
 std::string run_label(const ControlKey& key) {
@@ -634,11 +620,6 @@ std::vector<TestGate> ControlBook::gates(Clock::time_point at) const {
                    t->last_rejected ? std::optional(t->rejected_at) : std::nullopt});
   }
   return out;
-}
-
-std::unique_ptr<TestStatuses> ControlBook::statuses(std::string analyzer,
-                                                    Clock::time_point at) const {
-  return std::make_unique<AnalyzerStatuses>(*this, std::move(analyzer), at);
 }
 
 }  // namespace hemalink::qc

@@ -146,9 +146,6 @@ class ControlBook {
   /// Every test with a control (judged, establishing or defined), by analyzer and test.
   std::vector<TestGate> gates(Clock::time_point at) const;
 
-  /// The statuses of `analyzer`'s tests at `at`, for the rules' `qc_status`.
-  std::unique_ptr<TestStatuses> statuses(std::string analyzer, Clock::time_point at) const;
-
  private:
   struct Control {
     std::optional<ControlTarget> target;

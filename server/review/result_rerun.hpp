@@ -1,8 +1,11 @@
 #pragma once
 
-#include <pqxx/transaction_base>
 #include <string>
 #include <string_view>
+
+namespace pqxx {
+class transaction_base;
+}
 
 namespace hemalink::review {
 

@@ -76,6 +76,9 @@ while IFS= read -r file; do
     elif [[ $target == pqxx* || $target == libpq-fe.h ]] && [[ $pqxx_layers != *" $own_layer "* ]]; then
       echo "$file:$line_no: $own_layer/ includes <$target>: libpqxx belongs to$pqxx_layers"
       failures=$((failures + 1))
+    elif [[ $target == pqxx* || $target == libpq-fe.h ]] && [[ $file == *.hpp && $own_layer != server/store ]]; then
+      echo "$file:$line_no: a header of $own_layer/ includes <$target>: outside the store only .cpp files do"
+      failures=$((failures + 1))
     fi
   done <"$file"
 done < <(find protocols drivers server -name '*.hpp' -o -name '*.cpp' 2>/dev/null | sort)

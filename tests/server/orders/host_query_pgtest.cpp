@@ -12,9 +12,9 @@
 
 #include <pqxx/pqxx>
 
+#include "server/orders/order_book.hpp"
 #include "server/simulate/simulation.hpp"
 #include "server/store/migrations.hpp"
-#include "server/store/order_book.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
@@ -240,8 +240,8 @@ TEST(HostQueryMarks, MarksOfTheSameTestsInTheOppositeOrderWaitInsteadOfDeadlocki
   other.exec_params("UPDATE order_tests SET status = 'sent', analyzer = 'xn-2' WHERE id = $1",
                     first);
   auto marked = std::async(std::launch::async, [&] {
-    return store::mark_tests(db.dsn(), {{"xn-1", {second}, store::TestStep::Sent},
-                                        {"xn-1", {first}, store::TestStep::Sent}});
+    return orders::mark_tests(db.dsn(), {{"xn-1", {second}, records::TestStep::Sent},
+                                         {"xn-1", {first}, records::TestStep::Sent}});
   });
   // Not ASSERT: the marks wait for `other` whatever happens, and the future waits for them.
   EXPECT_TRUE(testing::wait_until(
