@@ -290,9 +290,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
   asio::awaitable<void> stream_events(std::shared_ptr<Stream> stream,
                                       http::request<http::string_body> req,
                                       std::optional<std::uint64_t> since, std::string user) {
-    // Without permessage-deflate, never offered: its compression code, compiled in otherwise,
-    // took a fifth of the daemon's longest translation unit.
-    auto ws = std::make_shared<websocket::stream<Stream&, false>>(*stream);
+    auto ws = std::make_shared<websocket::stream<Stream&>>(*stream);
     beast::get_lowest_layer(*ws).expires_never();
     ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws->set_option(websocket::stream_base::decorator(
