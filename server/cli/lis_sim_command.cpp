@@ -13,7 +13,7 @@
 #include "server/simulate/generated_orders.hpp"
 #include "server/simulate/lab_day.hpp"
 #include "server/simulate/lab_day_messages.hpp"
-#include "server/simulate/lis_simulator.hpp"
+#include "server/simulate/lis_sim_run.hpp"
 #include "server/simulate/simulation.hpp"
 
 namespace hemalink::cli {

@@ -3,17 +3,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <chrono>
-#include <filesystem>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <string>
+#include <vector>
 
-#include "protocols/common/result.hpp"
-#include "server/simulate/lis_sim_ledger.hpp"
-#include "server/transport/transport_settings.hpp"
+#include "server/simulate/lis_sim_run.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -22,18 +16,6 @@ class context;
 namespace hemalink::simulate {
 
 namespace asio = boost::asio;
-
-struct LisSimOptions {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 0;  ///< 0: a port the system chooses (see port()).
-  model::WireProtocol protocol = model::WireProtocol::Hl7;
-  LisSimFaults faults;
-  /// Before each reply.
-  std::chrono::milliseconds delay{0};
-  std::filesystem::path record_file;
-  /// TLS on every connection (certificate, key, and the CA clients' certificates must carry).
-  std::optional<transport::TlsServer> tls;
-};
 
 /// `hemalink lis-sim`: a LIS that listens (over TLS when asked), receives HL7 ORU over MLLP (or
 /// ASTM over E1381),
@@ -71,11 +53,5 @@ class LisSimulator {
   std::vector<std::weak_ptr<Connection>> connections_;
   std::mutex mutex_;
 };
-
-/// Runs a LisSimulator on its own until SIGTERM or SIGINT, or `duration`; calls `on_listening`
-/// with the port once it listens. Returns the totals, or why it could not listen.
-Result<LisSimTotals, std::string> run_lis_simulator(
-    const LisSimOptions& options, std::optional<std::chrono::milliseconds> duration,
-    const std::function<void(std::uint16_t)>& on_listening);
 
 }  // namespace hemalink::simulate
