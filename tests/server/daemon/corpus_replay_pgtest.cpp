@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "protocols/common/hex.hpp"
 #include "server/cli/capture_messages.hpp"
 #include "server/ingest/configured_message_reader.hpp"
 #include "server/simulate/simulation.hpp"
@@ -118,13 +119,6 @@ std::vector<Expected> expected_rows(const Replay& r, const ingest::MessageReader
   return rows;
 }
 
-std::string hex(const std::string& bytes) {
-  std::string out;
-  for (unsigned char c : bytes)
-    out += fmt::format("{:02x}", c);
-  return out;
-}
-
 TEST(DaemonCorpus, EveryCorpusFileReplayedBySimulateLandsWithItsResults) {
   HL_REQUIRE_POSTGRES();
   HL_REQUIRE_CORPUS();
@@ -176,7 +170,7 @@ TEST(DaemonCorpus, EveryCorpusFileReplayedBySimulateLandsWithItsResults) {
         r.analyzer));
     ASSERT_EQ(rows.size(), expected.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      EXPECT_EQ(rows[i][0], hex(expected[i].raw)) << i;
+      EXPECT_EQ(rows[i][0], hex_encode(expected[i].raw, HexCase::Lower)) << i;
       EXPECT_EQ(rows[i][1], expected[i].status) << i;
       const auto results = h.query_rows(
           fmt::format("SELECT code, value, units FROM results WHERE message_id = '{}' ORDER BY id",

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "protocols/common/hex.hpp"
 #include "server/store/batch_rows.hpp"
 #include "server/store/spool.hpp"
 #include "tests/support/corpus.hpp"
@@ -139,13 +140,7 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
     EXPECT_EQ(h.query_value(fmt::format(
                   "SELECT encode(raw, 'hex') = encode('\\x{}'::bytea, 'hex') FROM messages "
                   "WHERE id = '{}'",
-                  [&] {
-                    std::string hex;
-                    for (unsigned char c : r.receipt.raw)
-                      hex += fmt::format("{:02x}", c);
-                    return hex;
-                  }(),
-                  id)),
+                  hex_encode(r.receipt.raw, HexCase::Lower), id)),
               "t")
         << id;
     EXPECT_EQ(h.query_value(fmt::format("SELECT status FROM messages WHERE id = '{}'", id)),
