@@ -71,6 +71,36 @@ TEST(RuleFile, AnExpressionErrorIsShownWhereItIsInTheFile) {
       << errors[0].describe();
 }
 
+// The rule's error keeps the code of what found it: the expression compiler's, or the reader's.
+TEST(RuleFile, AnErrorKeepsTheCodeOfWhatFoundIt) {
+  const auto codes_of = [](const std::string& rule) {
+    std::vector<std::error_code> codes;
+    for (const auto& e : errors_of("{\"rules\": [" + rule + "]}")) {
+      codes.push_back(e.code);
+    }
+    return codes;
+  };
+  using Codes = std::vector<std::error_code>;
+  EXPECT_EQ(
+      codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": "valu > 3", "action": "release"})"),
+      Codes{Errc::UnknownName});
+  EXPECT_EQ(
+      codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": "value >", "action": "release"})"),
+      Codes{Errc::Syntax});
+  EXPECT_EQ(codes_of(R"({"id": "a", "aplies_to": ["PLT"], "when": "true", "action": "release",
+                         "applies_to": ["PLT"]})"),
+            Codes{files::Errc::Unknown});
+  EXPECT_EQ(codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": "true"})"),
+            Codes{files::Errc::Missing});
+  EXPECT_EQ(codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": 3, "action": "release"})"),
+            Codes{files::Errc::WrongType});
+  EXPECT_EQ(codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": "true", "action": "delete"})"),
+            Codes{files::Errc::BadValue});
+  const auto not_json = errors_of("{\"rules\": [,]}");
+  ASSERT_EQ(not_json.size(), 1u);
+  EXPECT_EQ(not_json[0].code, files::Errc::NotJson);
+}
+
 TEST(RuleFile, EveryMistakeIsReportedWithItsRule) {
   const std::string text = R"json({"rules": [
   {"id": "no-reason", "applies_to": ["PLT"], "when": "value < 20", "action": "hold"},
