@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "server/rules/rule_files.hpp"
 #include "server/rules/rule_set.hpp"
 
 namespace hemalink::rules {
@@ -99,6 +100,16 @@ TEST(RuleFile, AnErrorKeepsTheCodeOfWhatFoundIt) {
   const auto not_json = errors_of("{\"rules\": [,]}");
   ASSERT_EQ(not_json.size(), 1u);
   EXPECT_EQ(not_json[0].code, files::Errc::NotJson);
+}
+
+TEST(RuleFile, AFileThatCannotBeReadIsUnreadable) {
+  const auto missing =
+      std::filesystem::temp_directory_path() / "hemalink-no-such-folder" / "x.json";
+  const auto loaded = load_rule_files({missing});
+  ASSERT_FALSE(loaded);
+  ASSERT_EQ(loaded.error().size(), 1u);
+  EXPECT_EQ(loaded.error()[0].code, files::Errc::Unreadable);
+  EXPECT_EQ(loaded.error()[0].describe(), missing.string() + ": cannot read the rules file");
 }
 
 TEST(RuleFile, EveryMistakeIsReportedWithItsRule) {
