@@ -45,13 +45,13 @@ model::ResultStatus status_of(std::string_view obx11) {
 // Some analyzers ask for their work with an order message (ORM^O01 with ORC-1 RF, an OML): it
 // carries no result, and hemalink answers work requests only as IHE LAW LAB-27 queries (or sends
 // the work unasked, in download mode). Refused naming that, not as results that fail to read.
-std::optional<ParseError> refuse_work_request(const hl7::V2Message& message, const Hl7Fields& f) {
+Result<void, ParseError> refuse_work_request(const hl7::V2Message& message, const Hl7Fields& f) {
   const auto msh = message.find("MSH");
   if (!msh)
-    return std::nullopt;
+    return {};
   const auto code = f.component(*msh, 9, 1);
   if (code != "ORM" && code != "OML")
-    return std::nullopt;
+    return {};
   const auto orc = message.find("ORC");
   const auto control = orc ? f.field(*orc, 1) : std::string();
   return ParseError{
@@ -74,8 +74,8 @@ class GenericHl7 final : public MappingDriver {
   Result<Translation> translate(const hl7::V2Message& message) const override {
     Translation out;
     const Hl7Fields f(message);
-    if (auto refused = refuse_work_request(message, f)) {
-      return *refused;
+    if (auto accepted = refuse_work_request(message, f); !accepted) {
+      return accepted.error();
     }
     model::Analyzer analyzer{std::string(kName), "", "", ""};
     std::optional<model::Patient> patient;

@@ -100,8 +100,8 @@ class OrderWalk {
 
   Result<std::vector<model::LabOrder>> run() {
     for (std::size_t i = 0; i < message_.segment_count(); ++i) {
-      if (auto failed = step(message_.segment(i))) {
-        return *failed;
+      if (auto stepped = step(message_.segment(i)); !stepped) {
+        return stepped.error();
       }
     }
     if (groups_.empty()) {
@@ -112,7 +112,7 @@ class OrderWalk {
   }
 
  private:
-  std::optional<ParseError> step(const hl7::V2Segment& s) {
+  Result<void, ParseError> step(const hl7::V2Segment& s) {
     const auto id = s.id();
     if (id == "PID") {
       patient_ = patient_of(f_, s);
@@ -137,10 +137,10 @@ class OrderWalk {
     } else if (id == "OBX" && open_ == Open::Request) {
       open_ = Open::Nothing;  // an NTE after it notes the observation, not the order
     }
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<ParseError> start_order(const hl7::V2Segment& s) {
+  Result<void, ParseError> start_order(const hl7::V2Segment& s) {
     const auto code = f_.field(s, 1);
     const auto control = model::order_control_from_hl7(code);
     if (!control) {
@@ -155,7 +155,7 @@ class OrderWalk {
     group.filler = not_null(f_.component(s, 3, 1));
     group.reason = f_.component(s, 16, 2).empty() ? f_.component(s, 16, 1) : f_.component(s, 16, 2);
     group.priority = model::priority_from_code(f_.component(s, 7, 6));
-    return std::nullopt;
+    return {};
   }
 
   OrderGroup& new_group(const hl7::V2Segment& origin) {
@@ -246,8 +246,8 @@ class OrderWalk {
     std::vector<model::LabOrder> out;
     for (const auto& group : groups_) {
       if (group.requests.empty()) {
-        if (auto failed = place(group, nullptr, specimen_of_group(group), out))
-          return *failed;
+        if (auto placed = place(group, nullptr, specimen_of_group(group), out); !placed)
+          return placed.error();
         continue;
       }
       for (const auto& request : group.requests) {
@@ -255,8 +255,8 @@ class OrderWalk {
         if (specimens.empty())
           specimens.push_back(specimen_of_group(group));
         for (const auto& specimen : specimens) {
-          if (auto failed = place(group, &request, specimen, out))
-            return *failed;
+          if (auto placed = place(group, &request, specimen, out); !placed)
+            return placed.error();
         }
       }
     }
@@ -276,9 +276,9 @@ class OrderWalk {
     return {};
   }
 
-  std::optional<ParseError> place(const OrderGroup& group, const Request* request,
-                                  const Specimen& specimen,
-                                  std::vector<model::LabOrder>& out) const {
+  Result<void, ParseError> place(const OrderGroup& group, const Request* request,
+                                 const Specimen& specimen,
+                                 std::vector<model::LabOrder>& out) const {
     const auto placer = !group.placer.empty() || !request ? group.placer : request->placer;
     const auto filler = !group.filler.empty() || !request ? group.filler : request->filler;
     auto specimen_id = specimen.id;
@@ -298,7 +298,7 @@ class OrderWalk {
       order.filler_number = filler;
     keep_specimen_details(order, specimen);
     if (!request)
-      return std::nullopt;
+      return {};
     if (!request->test.code.empty())
       order.tests.push_back(request->test);
     raise(order.priority, request->priority);
@@ -307,7 +307,7 @@ class OrderWalk {
     if (order.specimen_type.empty())
       order.specimen_type = request->specimen_type;
     append_line(order.comment, request->comment);
-    return std::nullopt;
+    return {};
   }
 
   static model::LabOrder& order_for(std::vector<model::LabOrder>& out, const OrderGroup& group,

@@ -22,4 +22,13 @@ class ErrorCategory final : public std::error_category {
   Describe describe_;
 };
 
+/// `e` as an error_code of its enum's one category, named `name` and described by `describe`:
+/// the whole of a room's make_error_code().
+template <typename Errc>
+std::error_code code_in_category(Errc e, const char* name,
+                                 typename ErrorCategory<Errc>::Describe describe) {
+  static const ErrorCategory<Errc> category(name, describe);
+  return {static_cast<int>(e), category};
+}
+
 }  // namespace hemalink

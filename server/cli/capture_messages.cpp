@@ -129,34 +129,34 @@ class MllpCapture final : public hl7::MllpSink {
 
 // What the listeners accept and the standard does not, `what` at `where`: named in
 // `leniencies` as `done`, or, when `is_strict`, the error naming it.
-std::optional<ParseError> apply_leniency(bool is_strict, hl7::Errc code, std::string_view what,
-                                         std::string_view done, std::string_view where,
-                                         std::size_t offset, std::vector<std::string>& leniencies) {
+Result<void, ParseError> apply_leniency(bool is_strict, hl7::Errc code, std::string_view what,
+                                        std::string_view done, std::string_view where,
+                                        std::size_t offset, std::vector<std::string>& leniencies) {
   if (is_strict) {
     return ParseError{make_error_code(code),
                       fmt::format("{}: the listeners accept it, --strict refuses it", what),
                       offset};
   }
   leniencies.push_back(fmt::format("{} {} ({}offset {})", what, done, where, offset));
-  return std::nullopt;
+  return {};
 }
 
 // A UTF-8 byte-order mark before MSH, which some LIS send; the listeners read past it.
-std::optional<ParseError> skip_byte_order_mark(std::string& text, std::size_t number,
-                                               std::size_t offset, bool is_strict,
-                                               std::vector<std::string>& leniencies) {
+Result<void, ParseError> skip_byte_order_mark(std::string& text, std::size_t number,
+                                              std::size_t offset, bool is_strict,
+                                              std::vector<std::string>& leniencies) {
   const auto after = without_byte_order_mark(text);
   if (after.size() == text.size()) {
-    return std::nullopt;
+    return {};
   }
-  auto refused =
+  auto lenient =
       apply_leniency(is_strict, hl7::Errc::MissingHeader, "a UTF-8 byte-order mark before MSH",
                      "was skipped", fmt::format("message {}, ", number), offset, leniencies);
-  if (refused) {
-    return in_message(*refused, number, 0);
+  if (!lenient) {
+    return in_message(lenient.error(), number, 0);
   }
   text.erase(0, text.size() - after.size());
-  return std::nullopt;
+  return {};
 }
 
 // Without MLLP framing, a new message starts at each line that starts with MSH. A stray end
@@ -207,11 +207,11 @@ Result<std::vector<Captured<hl7::V2Message>>> read_hl7(std::string_view bytes, b
       return *capture.error;
     }
     if (capture.empty_frame_start) {
-      auto refused = apply_leniency(is_strict, hl7::Errc::TruncatedFrame,
+      auto lenient = apply_leniency(is_strict, hl7::Errc::TruncatedFrame,
                                     "an MLLP start block (VT) with no message after it",
                                     "was ignored", "", *capture.empty_frame_start, leniencies);
-      if (refused) {
-        return *refused;
+      if (!lenient) {
+        return lenient.error();
       }
     }
     texts = std::move(capture.messages);
@@ -222,8 +222,9 @@ Result<std::vector<Captured<hl7::V2Message>>> read_hl7(std::string_view bytes, b
   std::size_t number = 0;
   for (auto& [text, offset] : texts) {
     ++number;
-    if (auto refused = skip_byte_order_mark(text, number, offset, is_strict, leniencies)) {
-      return *refused;
+    if (auto skipped = skip_byte_order_mark(text, number, offset, is_strict, leniencies);
+        !skipped) {
+      return skipped.error();
     }
     auto parsed = hl7::V2Message::parse(std::move(text));
     if (!parsed) {

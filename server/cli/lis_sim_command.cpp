@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "server/cli/errc.hpp"
 #include "server/cli/shared_options.hpp"
 #include "server/simulate/generated_orders.hpp"
 #include "server/simulate/lab_day.hpp"
@@ -42,7 +43,7 @@ void print_totals(std::ostream& out, const simulate::LisSimTotals& t) {
 }
 
 // The orders to send: the file's messages, or generated ones; why not, when the file is unusable.
-Result<std::vector<std::string>, std::string> orders_of(const Arguments& a) {
+Result<std::vector<std::string>, Error> orders_of(const Arguments& a) {
   if (a.generated_orders) {
     return simulate::generate_orders(*a.generated_orders);
   }
@@ -57,13 +58,15 @@ Result<std::vector<std::string>, std::string> orders_of(const Arguments& a) {
   }
   std::ifstream in(a.orders_file, std::ios::binary);
   if (!in) {
-    return fmt::format("lis-sim: cannot read {}", a.orders_file.string());
+    return Error{Errc::UnusableFile,
+                 fmt::format("lis-sim: cannot read {}", a.orders_file.string())};
   }
   std::stringstream text;
   text << in.rdbuf();
   auto messages = simulate::split_order_file(text.str());
   if (messages.empty()) {
-    return fmt::format("lis-sim: {} holds no message", a.orders_file.string());
+    return Error{Errc::UnusableFile,
+                 fmt::format("lis-sim: {} holds no message", a.orders_file.string())};
   }
   return messages;
 }
@@ -113,13 +116,13 @@ int lis_sim(Arguments& a, const CLI::App& command, std::ostream& out, std::ostre
   if (has_orders) {
     auto read = orders_of(a);
     if (!read) {
-      fmt::print(err, "hemalink {}\n", read.error());
+      fmt::print(err, "hemalink {}\n", read.error().detail);
       return 2;
     }
     orders = std::move(*read);
   }
   std::thread sender;
-  auto totals = simulate::run_lis_simulator(a.options, duration, [&](std::uint16_t port) {
+  const auto listening = [&](std::uint16_t port) {
     fmt::print(out, "lis-sim: listening on {}:{} ({}{})\n", a.options.host, port,
                a.options.protocol == model::WireProtocol::Astm ? "ASTM E1381" : "HL7 MLLP",
                a.options.tls ? " over TLS" : "");
@@ -129,15 +132,18 @@ int lis_sim(Arguments& a, const CLI::App& command, std::ostream& out, std::ostre
         send_orders(a, std::move(orders), out);
       });
     }
-  });
+  };
+  simulate::LisSimTotals totals;
+  try {
+    totals = simulate::run_lis_simulator(a.options, duration, listening);
+  } catch (const std::exception& e) {  // a start-up failure: it cannot listen, or record
+    fmt::print(err, "hemalink {}\n", e.what());
+    return 1;
+  }
   if (sender.joinable()) {
     sender.join();
   }
-  if (!totals) {
-    fmt::print(err, "hemalink {}\n", totals.error());
-    return 1;
-  }
-  print_totals(out, *totals);
+  print_totals(out, totals);
   return 0;
 }
 

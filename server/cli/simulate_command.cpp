@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "server/cli/capture_messages.hpp"
+#include "server/cli/errc.hpp"
 #include "server/cli/shared_options.hpp"
 #include "server/cli/simulate_lab_day.hpp"
 #include "server/files/text_file.hpp"
@@ -44,19 +45,25 @@ struct Arguments {
 };
 
 // What the QC options need: a CBC over ASTM, the order kept (one connection).
-std::string check_qc_options(const Arguments& a) {
+Result<void, Error> check_qc_options(const Arguments& a) {
   if (!a.qc_every) {
-    return a.qc_fail_run > 0 ? "--qc-fail-run needs --qc-every (or --lab-day)" : "";
+    if (a.qc_fail_run > 0) {
+      return Error{Errc::BadOptions, "--qc-fail-run needs --qc-every (or --lab-day)"};
+    }
+    return {};
   }
   if (a.panel != simulate::Panel::Cbc || a.is_lab_day_traffic ||
       a.plan.analyzer.protocol != model::WireProtocol::Astm) {
-    return "--qc-every: the simulated XN sends its QC with --generate cbc --protocol astm";
+    return Error{Errc::BadOptions,
+                 "--qc-every: the simulated XN sends its QC with --generate cbc --protocol astm"};
   }
   if (a.plan.connections != 1) {
-    return "--qc-every: one connection, so controls and patients arrive in order";
+    return Error{Errc::BadOptions,
+                 "--qc-every: one connection, so controls and patients arrive in order"};
   }
   if (a.qc_fail_run > 1 + a.count / *a.qc_every) {
-    return fmt::format("--qc-fail-run: there are {} control runs", 1 + a.count / *a.qc_every);
+    return Error{Errc::BadOptions, fmt::format("--qc-fail-run: there are {} control runs",
+                                               1 + a.count / *a.qc_every)};
   }
   return {};
 }
@@ -83,22 +90,23 @@ bool settle_endpoint(Arguments& a) {
 
 // What CLI11 cannot tell of an analyzer's run: the plan completed from the options, or the
 // complaint.
-std::string settle(Arguments& a) {
+Result<void, Error> settle(Arguments& a) {
   auto& plan = a.plan;
   if (a.protocol.empty()) {
-    return "--protocol astm or --protocol hl7 is required";
+    return Error{Errc::BadOptions, "--protocol astm or --protocol hl7 is required"};
   }
   plan.analyzer.protocol =
       a.protocol == "hl7" ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
   if (!settle_endpoint(a)) {
-    return "one of --to, --listen or --serial is required";
+    return Error{Errc::BadOptions, "one of --to, --listen or --serial is required"};
   }
   if (plan.endpoint == simulate::Endpoint::Serial && plan.connections != 1) {
-    return "--serial: a serial line is one connection";
+    return Error{Errc::BadOptions, "--serial: a serial line is one connection"};
   }
   if (a.files.empty() && !a.panel && plan.hold.count() == 0 && plan.downloads == 0) {
-    return "--file, --generate or --download is required (or --hold alone, to keep idle "
-           "connections open)";
+    return Error{Errc::BadOptions,
+                 "--file, --generate or --download is required (or --hold alone, to keep idle "
+                 "connections open)"};
   }
   if (a.timeout_s) {
     plan.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*a.timeout_s * 1000));
@@ -124,19 +132,21 @@ std::vector<std::string> generated_messages(const Arguments& a) {
 }
 
 // The messages of capture files, as the analyzer sends them: record terminators made CR.
-std::string load_files(Arguments& a) {
+Result<void, Error> load_files(Arguments& a) {
   const bool wants_hl7 = a.plan.analyzer.protocol == model::WireProtocol::Hl7;
   for (const auto& file : a.files) {
     auto content = files::read_text_file(file);
     if (!content)
-      return fmt::format("{}: cannot read the file", file);
+      return Error{Errc::UnusableFile, fmt::format("{}: cannot read the file", file)};
     std::vector<std::string> warnings;
     auto captured = read_messages(std::move(*content), {}, warnings);
     if (!captured)
-      return fmt::format("{}: {}", file, captured.error().describe());
+      return Error{Errc::UnusableFile, fmt::format("{}: {}", file, captured.error().describe())};
     if ((captured->protocol == WireProtocol::Hl7) != wants_hl7)
-      return fmt::format("{}: holds {} messages, not {}", file,
-                         captured->protocol == WireProtocol::Hl7 ? "HL7" : "ASTM", a.protocol);
+      return Error{
+          Errc::UnusableFile,
+          fmt::format("{}: holds {} messages, not {}", file,
+                      captured->protocol == WireProtocol::Hl7 ? "HL7" : "ASTM", a.protocol)};
     for (const auto& m : captured->astm)
       a.plan.messages.push_back(simulate::with_cr_records(m.message.text()));
     for (const auto& m : captured->hl7)
@@ -291,13 +301,13 @@ int play(const Arguments& a, const CLI::App& command, std::ostream& out, std::os
 
 // An analyzer's run: the messages sent, the answers counted.
 int send(Arguments& a, const CLI::App& command, std::ostream& out, std::ostream& err) {
-  if (const auto complaint = settle(a); !complaint.empty()) {
-    return refuse(err, command, complaint);
+  if (auto settled = settle(a); !settled) {
+    return refuse(err, command, settled.error().detail);
   }
   if (a.panel) {
     a.plan.messages = generated_messages(a);
-  } else if (const auto complaint = load_files(a); !complaint.empty()) {
-    fmt::print(err, "hemalink simulate: {}\n", complaint);
+  } else if (auto loaded = load_files(a); !loaded) {
+    fmt::print(err, "hemalink simulate: {}\n", loaded.error().detail);
     return 2;
   }
   if (a.query_first) {

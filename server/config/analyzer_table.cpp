@@ -32,7 +32,7 @@ Result<AnalyzerTable, files::FileErrors> read_analyzer_table(const AnalyzerConfi
   if (!t.file.empty()) {
     if (auto text = files::read_text_file(t.file); !text) {
       errors.push_back({"", std::nullopt, fmt::format("analyzers[{}].mappings", index),
-                        fmt::format("cannot read {}", t.file.string())});
+                        fmt::format("cannot read {}", t.file.string()), files::Errc::Unreadable});
     } else if (auto table = mapping_table_from_json(*text, t.file.string()); !table) {
       errors.insert(errors.end(), table.error().begin(), table.error().end());
     } else {

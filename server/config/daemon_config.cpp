@@ -635,7 +635,8 @@ Result<DaemonConfig, files::FileErrors> parse_daemon_config(
     c.database_url = *database_url_override;
   } else if (c.database_url.empty() && document.is_object() && document.contains("database")) {
     errors.push_back({"", std::nullopt, "database.url",
-                      "required (or set HEMALINK_DATABASE_URL in the environment)"});
+                      "required (or set HEMALINK_DATABASE_URL in the environment)",
+                      files::Errc::Missing});
   }
   if (!errors.empty()) {
     return errors;
@@ -674,7 +675,8 @@ std::optional<std::string> database_url_from_environment() {
 Result<DaemonConfig, files::FileErrors> read_daemon_config_file(const std::filesystem::path& file) {
   const auto text = read_text_file(file);
   if (!text) {
-    return files::FileErrors{{file.string(), std::nullopt, "", "cannot read the file"}};
+    return files::FileErrors{
+        {file.string(), std::nullopt, "", "cannot read the file", files::Errc::Unreadable}};
   }
   auto parsed = parse_daemon_config(*text, file.parent_path(), database_url_from_environment());
   if (!parsed) {

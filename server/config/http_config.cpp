@@ -102,7 +102,8 @@ void read_tokens_file(JsonFields& api, HttpConfig& c, const std::filesystem::pat
     return;  // no tokens from it (every call refused): the daemon says so when it starts
   const auto text = files::read_text_file(path);
   if (!text) {
-    api.error(api.path_of("tokens_file"), fmt::format("cannot read {}", path.string()));
+    api.error(files::Errc::Unreadable, api.path_of("tokens_file"),
+              fmt::format("cannot read {}", path.string()));
     return;
   }
   auto parsed = files::parse_json(*text, path.string());

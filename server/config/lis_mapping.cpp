@@ -125,7 +125,7 @@ Result<std::vector<LisMapping>, files::FileErrors> load_lis_mappings(
     const auto text = files::read_text_file(file);
     if (!text) {
       errors.push_back({"", std::nullopt, fmt::format("lis[{}].mapping", i),
-                        fmt::format("cannot read {}", file.string())});
+                        fmt::format("cannot read {}", file.string()), files::Errc::Unreadable});
       continue;
     }
     auto mapping = lis_mapping_from_json(*text, file.string());

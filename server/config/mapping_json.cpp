@@ -24,7 +24,8 @@ void read_string(const json& entry, const char* key, const std::string& path, st
   }
   if (!entry[key].is_string()) {
     errors.push_back({"", std::nullopt, fmt::format("{}.{}", path, key),
-                      fmt::format("expected a string, got {}", describe(entry[key]))});
+                      fmt::format("expected a string, got {}", describe(entry[key])),
+                      files::Errc::WrongType});
     return;
   }
   out = entry[key].get<std::string>();
@@ -34,8 +35,9 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
                                 files::FileErrors& errors) {
   drivers::CodeMapping mapping;
   if (!entry.is_object()) {
-    errors.push_back(
-        {"", std::nullopt, path, fmt::format("expected an object, got {}", describe(entry))});
+    errors.push_back({"", std::nullopt, path,
+                      fmt::format("expected an object, got {}", describe(entry)),
+                      files::Errc::WrongType});
     return mapping;
   }
   std::string role = "result";
@@ -57,7 +59,8 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
     const auto& d = entry["decimals"];
     if (!d.is_number_integer() || d.get<std::int64_t>() < 0 || d.get<std::int64_t>() > 9) {
       errors.push_back({"", std::nullopt, path + ".decimals",
-                        fmt::format("expected an integer 0-9, got {}", describe(d))});
+                        fmt::format("expected an integer 0-9, got {}", describe(d)),
+                        d.is_number_integer() ? files::Errc::BadValue : files::Errc::WrongType});
     } else {
       mapping.decimals = d.get<int>();
     }
@@ -67,7 +70,8 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
         key != "order_code" && key != "comment") {
       errors.push_back(
           {"", std::nullopt, fmt::format("{}.{}", path, key),
-           "unknown key (expected role, code, loinc, units, decimals, order_code or comment)"});
+           "unknown key (expected role, code, loinc, units, decimals, order_code or comment)",
+           files::Errc::Unknown});
     }
   }
   return mapping;
@@ -84,7 +88,8 @@ Result<drivers::MappingTable, files::FileErrors> mapping_table_from_json(std::st
   }
   json& doc = *parsed;
   if (!doc.is_object() || !doc.contains("codes") || !doc["codes"].is_object()) {
-    return files::FileErrors{{file, std::nullopt, "codes", "expected an object of code entries"}};
+    return files::FileErrors{{file, std::nullopt, "codes", "expected an object of code entries",
+                              files::Errc::WrongType}};
   }
   files::FileErrors errors;
   drivers::MappingTable table;

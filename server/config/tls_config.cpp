@@ -22,7 +22,7 @@ std::filesystem::path tls_file(JsonFields& f, const char* key, const std::filesy
   const auto path =
       std::filesystem::path(name).is_absolute() ? std::filesystem::path(name) : base / name;
   if (!files::read_text_file(path))
-    f.error(f.path_of(key), fmt::format("cannot read {}", path.string()));
+    f.error(files::Errc::Unreadable, f.path_of(key), fmt::format("cannot read {}", path.string()));
   return path;
 }
 

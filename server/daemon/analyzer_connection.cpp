@@ -237,7 +237,7 @@ void AnalyzerConnection<Stream>::submit(store::StoreRequest request,
     });
   };
   if (auto submitted = services_.messages.submit(std::move(request), back_on_strand); !submitted) {
-    back_on_strand({store::StoreOutcome::Failed, submitted.error().detail});
+    back_on_strand(store::Completion(submitted.error()));
   }
 }
 

@@ -66,16 +66,15 @@ std::shared_ptr<ingest::MessageReader> build_message_reader(
 // a store writer, so a database still starting holds results rather than stopping the start).
 std::shared_ptr<qc::ControlBook> control_book(const config::DaemonConfig& c) {
   auto book = std::make_shared<qc::ControlBook>(qc::ControlDefinitions{}, c.qc.policy);
-  book->set_history([dsn = c.database_url](std::string& error) -> std::optional<qc::QcHistory> {
+  book->set_history([dsn = c.database_url] {
     auto history = qc::control_history(dsn, qc::kMaxEstablishRuns);
     if (!history) {
-      error = history.error().detail;
-      spdlog::error("QC: cannot read the stored judgements: {}", error);
-      return std::nullopt;
+      spdlog::error("QC: cannot read the stored judgements: {}", history.error().detail);
+    } else {
+      spdlog::info("QC: {} stored judgement(s) and {} patient average(s) resumed",
+                   history->judgements.size(), history->averages.size());
     }
-    spdlog::info("QC: {} stored judgement(s) and {} patient average(s) resumed",
-                 history->judgements.size(), history->averages.size());
-    return std::move(*history);
+    return history;
   });
   return book;
 }
@@ -320,8 +319,8 @@ struct Daemon::Parts {
     v->qc_gates = [this] { return quality_control->gates(std::chrono::system_clock::now()); };
     v->qc_excursions = [this] { return quality_control->excursions(); };
     v->qc_definitions = [this] {
-      std::string error;
-      quality_control->restore_if_needed(error);  // the definitions put before a restart
+      // The definitions put before a restart; the read's failure is logged, and read again.
+      quality_control->restore_if_needed();
       return quality_control->definitions();
     };
     v->qc_define = [this](const qc::ControlDefinition& d) {

@@ -24,7 +24,7 @@ transport::ReceiveFile receive_export_files(const config::AnalyzerConfig& analyz
     };
     if (auto submitted = services.messages.submit({std::move(receipt), std::nullopt}, completed);
         !submitted) {
-      completed({store::StoreOutcome::Failed, submitted.error().detail});
+      completed(store::Completion(submitted.error()));
     }
   };
 }

@@ -2,20 +2,26 @@
 
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
+#include "server/files/errc.hpp"
 #include "server/files/text_position.hpp"
 
 namespace hemalink::files {
 
 /// One thing wrong in one of the lab's files (the configuration; a rules, mappings or cases
 /// file), and where it is, as precisely as it is known: the file, the line and column, and the
-/// JSON path or the rule. What every reader of those files fails with.
+/// JSON path or the rule, and how it is wrong (a files::Errc; a rules::Errc for an expression).
+/// What every reader of those files fails with.
 struct FileError {
   std::string file;                ///< As named in the configuration or on the command line.
   std::optional<TextPosition> at;  ///< When the text was read that far.
   std::string where;               ///< `analyzers[2].transport.port`, `rule "plt-critical"`.
   std::string message;
+  /// Last and BadValue unless said, so that `{file, at, where, message}` reads as "a value the
+  /// lab wrote that hemalink cannot use", the commonest; the others are set where they are found.
+  std::error_code code = Errc::BadValue;
 
   /// `file:line:column: where: message`, leaving out what is not known.
   std::string describe() const;

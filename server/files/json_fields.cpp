@@ -16,7 +16,7 @@ std::string describe(const json& value) {
 JsonFields::JsonFields(const json& object, std::string path, FileErrors& errors)
     : object_(object), path_(std::move(path)), errors_(errors) {
   if (!object_.is_object()) {
-    error(path_.empty() ? "(top level)" : path_,
+    error(Errc::WrongType, path_.empty() ? "(top level)" : path_,
           fmt::format("expected an object, got {}", describe(object_)));
   }
 }
@@ -27,7 +27,7 @@ JsonFields::~JsonFields() {
   }
   for (const auto& [key, value] : object_.items()) {
     if (read_.count(key) == 0 && key != "comment") {
-      error(path_of(key.c_str()), "unknown key");
+      error(Errc::Unknown, path_of(key.c_str()), "unknown key");
     }
   }
 }
@@ -41,7 +41,11 @@ std::string JsonFields::path_of(const char* key) const {
 }
 
 void JsonFields::error(const std::string& path, const std::string& what) {
-  errors_.push_back({"", std::nullopt, path, what});
+  error(Errc::BadValue, path, what);
+}
+
+void JsonFields::error(Errc code, const std::string& path, const std::string& what) {
+  errors_.push_back({"", std::nullopt, path, what, code});
 }
 
 void JsonFields::ignore_other_keys() {
@@ -56,7 +60,7 @@ const json* JsonFields::take(const char* key, bool required) {
   read_.insert(key);
   if (!has(key)) {
     if (required && object_.is_object()) {
-      error(path_of(key), "required");
+      error(Errc::Missing, path_of(key), "required");
     }
     return nullptr;
   }
@@ -68,12 +72,12 @@ void JsonFields::text(const char* key, std::string& out, bool required) {
   if (v == nullptr)
     return;
   if (!v->is_string()) {
-    error(path_of(key), fmt::format("expected a string, got {}", describe(*v)));
+    error(Errc::WrongType, path_of(key), fmt::format("expected a string, got {}", describe(*v)));
     return;
   }
   out = v->get<std::string>();
   if (required && out.empty()) {
-    error(path_of(key), "expected a non-empty string");
+    error(Errc::Missing, path_of(key), "expected a non-empty string");
   }
 }
 
@@ -83,7 +87,8 @@ void JsonFields::integer(const char* key, std::int64_t& out, std::int64_t min, s
   if (v == nullptr)
     return;
   if (!v->is_number_integer() || v->get<std::int64_t>() < min || v->get<std::int64_t>() > max) {
-    error(path_of(key), fmt::format("expected an integer {}-{}, got {}", min, max, describe(*v)));
+    error(v->is_number_integer() ? Errc::BadValue : Errc::WrongType, path_of(key),
+          fmt::format("expected an integer {}-{}, got {}", min, max, describe(*v)));
     return;
   }
   out = v->get<std::int64_t>();
@@ -94,7 +99,8 @@ void JsonFields::number(const char* key, double& out, double min, double max, bo
   if (v == nullptr)
     return;
   if (!v->is_number() || v->get<double>() < min || v->get<double>() > max) {
-    error(path_of(key), fmt::format("expected a number {}-{}, got {}", min, max, describe(*v)));
+    error(v->is_number() ? Errc::BadValue : Errc::WrongType, path_of(key),
+          fmt::format("expected a number {}-{}, got {}", min, max, describe(*v)));
     return;
   }
   out = v->get<double>();
@@ -105,7 +111,8 @@ void JsonFields::boolean(const char* key, bool& out) {
   if (v == nullptr)
     return;
   if (!v->is_boolean()) {
-    error(path_of(key), fmt::format("expected true or false, got {}", describe(*v)));
+    error(Errc::WrongType, path_of(key),
+          fmt::format("expected true or false, got {}", describe(*v)));
     return;
   }
   out = v->get<bool>();
@@ -126,7 +133,8 @@ std::optional<std::size_t> JsonFields::choice(const char* key,
     expected += fmt::format("{}\"{}\"", i == 0 ? "" : (i + 1 == choices.size() ? " or " : ", "), c);
     ++i;
   }
-  error(path_of(key), fmt::format("expected {}, got {}", expected, describe(*v)));
+  error(v->is_string() ? Errc::BadValue : Errc::WrongType, path_of(key),
+        fmt::format("expected {}, got {}", expected, describe(*v)));
   return std::nullopt;
 }
 
@@ -137,7 +145,7 @@ void JsonFields::text_list(const char* key, std::vector<std::string>& out) {
   out.clear();
   for (std::size_t i = 0; i < v->size(); ++i) {
     if (!(*v)[i].is_string()) {
-      error(fmt::format("{}[{}]", path_of(key), i),
+      error(Errc::WrongType, fmt::format("{}[{}]", path_of(key), i),
             fmt::format("expected a string, got {}", describe((*v)[i])));
       continue;
     }
@@ -150,7 +158,7 @@ const json* JsonFields::object(const char* key, bool required) {
   if (v == nullptr)
     return nullptr;
   if (!v->is_object()) {
-    error(path_of(key), fmt::format("expected an object, got {}", describe(*v)));
+    error(Errc::WrongType, path_of(key), fmt::format("expected an object, got {}", describe(*v)));
     return nullptr;
   }
   return v;
@@ -161,7 +169,7 @@ const json* JsonFields::array(const char* key, bool required) {
   if (v == nullptr)
     return nullptr;
   if (!v->is_array()) {
-    error(path_of(key), fmt::format("expected an array, got {}", describe(*v)));
+    error(Errc::WrongType, path_of(key), fmt::format("expected an array, got {}", describe(*v)));
     return nullptr;
   }
   return v;
@@ -176,7 +184,7 @@ Result<json, FileError> parse_json(std::string_view text, const std::string& fil
     if (const auto cut = what.find(": "); cut != std::string::npos) {
       what = what.substr(cut + 2);
     }
-    return FileError{file, position_of(text, offset), "", "not JSON: " + what};
+    return FileError{file, position_of(text, offset), "", "not JSON: " + what, Errc::NotJson};
   }
 }
 

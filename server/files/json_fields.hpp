@@ -60,8 +60,10 @@ class JsonFields {
   /// The value at `key`, whatever its type, marked read (nullptr when absent).
   const nlohmann::json* any(const char* key) { return take(key, false); }
 
-  /// Adds an error at `path` (a JSON path); the file is the caller's to add.
+  /// Adds an error at `path` (a JSON path); the file is the caller's to add. Without a code it
+  /// is a BadValue: a value the reader judged and cannot use.
   void error(const std::string& path, const std::string& what);
+  void error(Errc code, const std::string& path, const std::string& what);
   /// Reports no unknown keys (when the object's type was wrong and nothing else can be judged).
   void ignore_other_keys();
 

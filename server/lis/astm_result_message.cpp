@@ -36,9 +36,9 @@ void write_result(astm::Lis2Writer& w, std::size_t sequence, const LisObservatio
 
 }  // namespace
 
-Result<BuiltMessage, std::string> build_astm_results(const OutboxContent& c,
-                                                     const config::LisDestination& d,
-                                                     const config::LisMapping& mapping) {
+Result<BuiltMessage, Error> build_astm_results(const OutboxContent& c,
+                                               const config::LisDestination& d,
+                                               const config::LisMapping& mapping) {
   auto read = lis_observations(c, mapping);
   if (!read) {
     return read.error();

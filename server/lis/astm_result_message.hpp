@@ -5,6 +5,7 @@
 #include "protocols/common/result.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
+#include "server/lis/errc.hpp"
 #include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
@@ -14,8 +15,8 @@ namespace hemalink::lis {
 /// (P-3 the patient), O (O-3 the specimen, O-5 the panel, O-26 F or C), an R per result (R-3 the
 /// LIS code, LOINC or canonical code, R-9 F, C, P or X, R-13 the analysis time, R-14 the
 /// analyzer) with C for its comments, and L. Records end with CR; the E1381 link frames them.
-Result<BuiltMessage, std::string> build_astm_results(const OutboxContent& content,
-                                                     const config::LisDestination& destination,
-                                                     const config::LisMapping& mapping);
+Result<BuiltMessage, Error> build_astm_results(const OutboxContent& content,
+                                               const config::LisDestination& destination,
+                                               const config::LisMapping& mapping);
 
 }  // namespace hemalink::lis

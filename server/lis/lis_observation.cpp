@@ -71,8 +71,8 @@ std::optional<std::string> converted_range(const std::string& range, double fact
 
 }  // namespace
 
-Result<LisObservation, std::string> lis_observation(const OutboxResult& r,
-                                                    const config::LisMapping& mapping) {
+Result<LisObservation, Error> lis_observation(const OutboxResult& r,
+                                              const config::LisMapping& mapping) {
   LisObservation o;
   o.status = status_of(r);
   o.comparator = r.comparator;
@@ -101,10 +101,10 @@ Result<LisObservation, std::string> lis_observation(const OutboxResult& r,
       }
       auto range = converted_range(r.reference_range, lis->factor, lis->decimals);
       if (!range) {
-        return fmt::format(
-            "result {} ({}): reference range \"{}\" is not LOW-HIGH and cannot "
-            "be converted to {}",
-            r.id, r.code, r.reference_range, lis->units);
+        return Error{Errc::Unconvertible,
+                     fmt::format("result {} ({}): reference range \"{}\" is not LOW-HIGH and "
+                                 "cannot be converted to {}",
+                                 r.id, r.code, r.reference_range, lis->units)};
       }
       o.reference_range = *range;
     }
@@ -118,10 +118,10 @@ Result<LisObservation, std::string> lis_observation(const OutboxResult& r,
   return o;
 }
 
-Result<std::vector<LisObservation>, std::string> lis_observations(
-    const OutboxContent& c, const config::LisMapping& mapping) {
+Result<std::vector<LisObservation>, Error> lis_observations(const OutboxContent& c,
+                                                            const config::LisMapping& mapping) {
   if (c.results.empty()) {
-    return std::string("the row names no result");
+    return Error{Errc::NoResult, "the row names no result"};
   }
   std::vector<LisObservation> observations;
   for (const auto& r : c.results) {

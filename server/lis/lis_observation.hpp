@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "server/config/lis_mapping.hpp"
+#include "server/lis/errc.hpp"
 #include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
@@ -42,13 +43,13 @@ inline constexpr const char* kCanonicalCodingSystem = "99HLK";
 
 /// Fails (naming the result and the test) when the mapping converts units and the value or its
 /// reference range is not a number that can be converted.
-Result<LisObservation, std::string> lis_observation(const OutboxResult& result,
-                                                    const config::LisMapping& mapping);
+Result<LisObservation, Error> lis_observation(const OutboxResult& result,
+                                              const config::LisMapping& mapping);
 
 /// Every result of a row as the LIS sees it, in order; fails with the first that cannot be, or
 /// when the row names no result.
-Result<std::vector<LisObservation>, std::string> lis_observations(
-    const OutboxContent& content, const config::LisMapping& mapping);
+Result<std::vector<LisObservation>, Error> lis_observations(const OutboxContent& content,
+                                                            const config::LisMapping& mapping);
 /// True when one of them corrects what the LIS has (the order is then a correction too).
 bool has_correction(const std::vector<LisObservation>& observations);
 

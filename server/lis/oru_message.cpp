@@ -117,8 +117,8 @@ void write_observation(hl7::V2Writer& w, std::size_t set_id, const LisObservatio
 
 }  // namespace
 
-Result<BuiltMessage, std::string> build_oru(const OutboxContent& c, const config::LisDestination& d,
-                                            const config::LisMapping& mapping) {
+Result<BuiltMessage, Error> build_oru(const OutboxContent& c, const config::LisDestination& d,
+                                      const config::LisMapping& mapping) {
   auto read = lis_observations(c, mapping);
   if (!read) {
     return read.error();

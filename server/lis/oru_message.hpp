@@ -5,6 +5,7 @@
 #include "protocols/common/result.hpp"
 #include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
+#include "server/lis/errc.hpp"
 #include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
@@ -15,8 +16,9 @@ namespace hemalink::lis {
 /// LIS code, LOINC or the canonical code; OBX-11 F or C; OBX-18 the analyzer; OBX-19 the
 /// analysis time) with NTE for its comments, and SPM. Segments end with CR; no MLLP framing.
 /// Built from the row's content only: built again, it is the same message.
-Result<BuiltMessage, std::string> build_oru(const OutboxContent& content,
-                                            const config::LisDestination& destination,
-                                            const config::LisMapping& mapping);
+/// Fails (a lis::Errc) when the row names no result or a value cannot be converted.
+Result<BuiltMessage, Error> build_oru(const OutboxContent& content,
+                                      const config::LisDestination& destination,
+                                      const config::LisMapping& mapping);
 
 }  // namespace hemalink::lis

@@ -238,7 +238,7 @@ void OutboxSender::build_claimed(pqxx::transaction_base& tx, const std::vector<l
     auto built = build(it->second);
     if (!built) {
       tx.exec_prepared("dead_unbuilt", row.id,
-                       fmt::format("the message cannot be built: {}", built.error()));
+                       fmt::format("the message cannot be built: {}", built.error().detail));
       dead.push_back(row.id);
       continue;
     }

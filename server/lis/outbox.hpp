@@ -74,8 +74,8 @@ struct BuiltMessage {
   std::string payload;
 };
 
-/// Builds a row's message, or says why it cannot be built (the row is then dead).
-using BuildMessage = std::function<Result<BuiltMessage, std::string>(const OutboxContent&)>;
+/// Builds a row's message, or says why it cannot be built (a lis::Errc; the row is then dead).
+using BuildMessage = std::function<Result<BuiltMessage, Error>(const OutboxContent&)>;
 
 /// A row this node holds and may send.
 struct ClaimedRow {

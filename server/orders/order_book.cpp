@@ -6,6 +6,7 @@
 
 #include <pqxx/pqxx>
 
+#include "server/orders/errc.hpp"
 #include "server/store/epoch_seconds.hpp"
 #include "server/store/pg_error.hpp"
 #include "server/store/resend_key.hpp"
@@ -239,25 +240,26 @@ void place(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder&
 }
 
 // Nothing to cancel is a refusal: the LIS believes in an order hemalink does not have.
-std::optional<std::string> cancel(pqxx::transaction_base& tx, const OrderReceipt& r,
-                                  const MappedOrder& m, OrderChanges& changes) {
+Result<void, Error> cancel(pqxx::transaction_base& tx, const OrderReceipt& r, const MappedOrder& m,
+                           OrderChanges& changes) {
   const auto& o = m.order;
   const auto found = tx.exec_params(kFindOrder, r.source, o.specimen_id, o.placer_number);
   if (found.empty()) {
-    return fmt::format(
-        "cancellation of an order hemalink does not have: specimen '{}', placer number '{}'",
-        o.specimen_id, o.placer_number);
+    return Error{Errc::NoSuchOrder,
+                 fmt::format("cancellation of an order hemalink does not have: specimen '{}', "
+                             "placer number '{}'",
+                             o.specimen_id, o.placer_number)};
   }
   const auto c = columns_of(m.tests);
   const auto reason = o.reason.empty() ? std::string("cancelled by the LIS") : o.reason;
   changes.tests_cancelled += tx.exec_params(kCancelTests, found[0][0].as<long long>(),
                                             text_array(c.codes), reason, text_array(c.mapped))
                                  .affected_rows();
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> apply(pqxx::transaction_base& tx, const OrderReceipt& r,
-                                 OrderChanges& changes) {
+Result<void, Error> apply(pqxx::transaction_base& tx, const OrderReceipt& r,
+                          OrderChanges& changes) {
   std::vector<std::string> specimens;
   std::vector<std::string> placers;
   for (const auto& m : r.orders) {
@@ -267,8 +269,8 @@ std::optional<std::string> apply(pqxx::transaction_base& tx, const OrderReceipt&
   tx.exec_params(kLockTestsOfOrders, r.source, text_array(specimens), text_array(placers));
   for (const auto& m : r.orders) {
     if (m.order.control == model::OrderControl::Cancel) {
-      if (auto refused = cancel(tx, r, m, changes)) {
-        return refused;
+      if (auto cancelled = cancel(tx, r, m, changes); !cancelled) {
+        return cancelled;
       }
     } else if (m.order.control != model::OrderControl::Status) {
       place(tx, r, m, changes);
@@ -279,7 +281,7 @@ std::optional<std::string> apply(pqxx::transaction_base& tx, const OrderReceipt&
     changes.patients_updated +=
         tx.exec_params(kUpdatePatient, r.source, p.id, p.sex, p.birth_date).affected_rows();
   }
-  return std::nullopt;
+  return {};
 }
 
 std::optional<std::int64_t> offset_of(const OrderReceipt& r) {
@@ -345,18 +347,18 @@ Result<OrderChanges, StoreError> store_orders(const std::string& dsn, const Orde
                                                           : std::nullopt,
                        offset_of(r), pqxx::binarystring(key), changes.duplicate_of);
         if (!r.refusal && !changes.duplicate_of) {
-          std::optional<std::string> refused;
+          Result<void, Error> applied;
           {
             pqxx::subtransaction orders(tx, "orders");
-            refused = apply(orders, r, changes);
-            if (!refused) {
+            applied = apply(orders, r, changes);
+            if (applied) {
               orders.commit();
             }
           }
-          if (refused) {
+          if (!applied) {
             changes = OrderChanges{};
-            changes.refusal = refused;
-            tx.exec_params(kReject, r.id.to_string(), *refused);
+            changes.refusal = applied.error().detail;
+            tx.exec_params(kReject, r.id.to_string(), applied.error().detail);
           }
         }
         tx.commit();

@@ -61,7 +61,7 @@ store::Completion OrderIntake::take(const store::StoreRequest& request) {
   c.read_at = c.committed_at;
   if (!stored) {
     c.outcome = store::StoreOutcome::Failed;
-    c.detail = stored.error().detail;
+    c.failure = stored.error();
     spdlog::warn("{}: order message {} not stored: {}", settings_.source, receipt.id.to_string(),
                  stored.error().detail);
     return c;

@@ -166,21 +166,21 @@ void ControlBook::set_history(HistoryRead read) {
   is_restored_ = false;
 }
 
-bool ControlBook::restore_if_needed(std::string& error) {
+Result<void, Error> ControlBook::restore_if_needed() {
   if (is_restored_) {
-    return true;
+    return {};
   }
   std::lock_guard guard(restore_mutex_);
   if (is_restored_) {
-    return true;
+    return {};
   }
-  auto history = history_read_(error);
+  auto history = history_read_();
   if (!history) {
-    return false;
+    return history.error();
   }
   restore(*history);
   is_restored_ = true;
-  return true;
+  return {};
 }
 
 ControlBook::Control& ControlBook::control_of(const ControlKey& key) {
@@ -214,8 +214,8 @@ const ControlBook::Test* ControlBook::find_test(std::string_view analyzer,
 BatchQc ControlBook::consult(std::span<const records::Receipt* const> receipts,
                              std::span<const records::MessageContent> contents) {
   BatchQc out;
-  if (std::string error; !restore_if_needed(error)) {
-    out.unreadable = std::move(error);
+  if (auto restored = restore_if_needed(); !restored) {
+    out.unreadable = restored.error().detail;
     return out;
   }
   std::unique_lock lock(mutex_);

@@ -102,11 +102,11 @@ class ControlBook {
 
   /// Where the stored judgements come from (the database): read by restore_if_needed() until a
   /// read succeeds. Without one, there is nothing to restore.
-  using HistoryRead = std::function<std::optional<QcHistory>(std::string& error)>;
+  using HistoryRead = std::function<Result<QcHistory, Error>()>;
   void set_history(HistoryRead read);
-  /// Restores the stored judgements if that has not been done yet: false (and why in `error`)
-  /// when they cannot be read, and the gate is then not to be trusted.
-  bool restore_if_needed(std::string& error);
+  /// Restores the stored judgements if that has not been done yet; the read's error when they
+  /// cannot be read, and the gate is then not to be trusted.
+  Result<void, Error> restore_if_needed();
 
   /// Replays judgements stored before (oldest first), as they were made: targets, runs and
   /// gates come back as they were, and none of them is judged again.

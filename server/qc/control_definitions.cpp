@@ -171,7 +171,8 @@ Result<ControlDefinitions, files::FileErrors> parse_control_definitions(std::str
     return files::FileErrors{parsed.error()};
   }
   if (!parsed->is_object()) {
-    return files::FileErrors{{file, std::nullopt, "", "expected an object with \"controls\""}};
+    return files::FileErrors{
+        {file, std::nullopt, "", "expected an object with \"controls\"", files::Errc::WrongType}};
   }
   files::FileErrors errors;
   ControlDefinitions out;
@@ -194,8 +195,8 @@ Result<ControlDefinitions, files::FileErrors> load_control_definitions(
     const std::filesystem::path& path) {
   auto text = files::read_text_file(path);
   if (!text) {
-    return files::FileErrors{
-        {path.string(), std::nullopt, "", "cannot read the control definitions file"}};
+    return files::FileErrors{{path.string(), std::nullopt, "",
+                              "cannot read the control definitions file", files::Errc::Unreadable}};
   }
   return parse_control_definitions(*text, path.string());
 }

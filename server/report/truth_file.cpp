@@ -18,11 +18,11 @@ TruthSpecimen read_line(const nlohmann::json& object, files::FileErrors& errors)
   f.text("condition", s.truth.condition, true);
   f.text("why", s.truth.why);
   if (!f.has("must_review") && object.is_object()) {
-    f.error("must_review", "required");
+    f.error(files::Errc::Missing, "must_review", "required");
   }
   f.boolean("must_review", s.truth.must_review);
   if (f.has("specimen_id") && s.specimen_id.empty()) {
-    f.error("specimen_id", "must not be empty");
+    f.error(files::Errc::Missing, "specimen_id", "must not be empty");
   }
   return s;
 }
@@ -83,7 +83,8 @@ Result<std::vector<TruthSpecimen>, files::FileErrors> read_truth_file(
     const std::filesystem::path& path) {
   auto text = files::read_text_file(path);
   if (!text) {
-    return files::FileErrors{{path.string(), std::nullopt, "", "cannot read the truth file"}};
+    return files::FileErrors{
+        {path.string(), std::nullopt, "", "cannot read the truth file", files::Errc::Unreadable}};
   }
   return parse_truth(*text, path.string());
 }

@@ -107,7 +107,7 @@ class ExpressionCompiler {
     const auto type = emit(root, 1);
     const bool is_condition = kind == CompiledExpression::Kind::Condition;
     if (!error_ && type != (is_condition ? Type::Truth : Type::Number)) {
-      fail(root.at,
+      fail(Errc::WrongType, root.at,
            is_condition
                ? fmt::format("a rule's condition must be true or false, but this is {}",
                              describe(type))
@@ -122,15 +122,17 @@ class ExpressionCompiler {
   static constexpr std::size_t kMaxStack = 64;
 
  private:
-  void fail(TextPosition at, std::string message) {
+  // The first error is the one to show; the walk goes on (its types are guesses by then) and
+  // compile() returns it.
+  void fail(Errc code, TextPosition at, std::string message) {
     if (!error_)
-      error_ = ExpressionError{at, std::move(message)};
+      error_ = ExpressionError{code, std::move(message), at};
   }
 
   void push(Op op, std::uint32_t argument, std::size_t depth, TextPosition at,
             std::string label = {}) {
     if (depth > kMaxStack) {
-      fail(at, "the expression is too deep to evaluate");
+      fail(Errc::TooDeep, at, "the expression is too deep to evaluate");
     }
     out_.program_.push_back({op, Op::None, FactNames::kNone, argument, 0});
     out_.labels_.push_back(std::move(label));
@@ -164,7 +166,7 @@ class ExpressionCompiler {
         push(Op::PushTruth, n.number != 0 ? 1 : 0, depth, n.at);
         return Type::Truth;
       case SyntaxNode::Kind::Duration:
-        fail(n.at,
+        fail(Errc::WrongType, n.at,
              "a duration is only a window for previous(), delta(), delta_pct() and "
              "has_previous()");
         return Type::Duration;
@@ -190,9 +192,10 @@ class ExpressionCompiler {
     const auto& fs = functions();
     const bool is_function =
         std::any_of(fs.begin(), fs.end(), [&](const auto& f) { return f.name == n.text; });
-    fail(n.at, is_function ? fmt::format("{} is a function: write {}(...)", n.text, n.text)
-                           : fmt::format("unknown name \"{}\" (names: {}; functions: {})", n.text,
-                                         names_of(kNames), names_of(functions())));
+    fail(Errc::UnknownName, n.at,
+         is_function ? fmt::format("{} is a function: write {}(...)", n.text, n.text)
+                     : fmt::format("unknown name \"{}\" (names: {}; functions: {})", n.text,
+                                   names_of(kNames), names_of(functions())));
     return Type::Truth;
   }
 
@@ -200,12 +203,14 @@ class ExpressionCompiler {
     const auto& fs = functions();
     auto f = std::find_if(fs.begin(), fs.end(), [&](const auto& g) { return g.name == n.text; });
     if (f == fs.end()) {
-      fail(n.at, fmt::format("unknown function \"{}\" (functions: {})", n.text, names_of(fs)));
+      fail(Errc::UnknownName, n.at,
+           fmt::format("unknown function \"{}\" (functions: {})", n.text, names_of(fs)));
       return Type::Truth;
     }
     if (n.operands.size() != f->parameters.size()) {
-      fail(n.at, fmt::format("{}() takes {} argument{}, not {}", f->name, f->parameters.size(),
-                             f->parameters.size() == 1 ? "" : "s", n.operands.size()));
+      fail(Errc::WrongArguments, n.at,
+           fmt::format("{}() takes {} argument{}, not {}", f->name, f->parameters.size(),
+                       f->parameters.size() == 1 ? "" : "s", n.operands.size()));
       return f->result;
     }
     if (takes_literal(f->op)) {
@@ -213,13 +218,14 @@ class ExpressionCompiler {
       const bool is_text = f->parameters[0] == Type::Text;
       const auto wanted = is_text ? SyntaxNode::Kind::String : SyntaxNode::Kind::Duration;
       if (arg.kind != wanted) {
-        fail(arg.at,
+        fail(Errc::WrongArguments, arg.at,
              fmt::format("{}() takes {}, written out ({})", f->name, describe(f->parameters[0]),
                          is_text ? "\"HGB\"" : "72h, 7d or 30m"));
         return f->result;
       }
       if (!is_text && arg.number > kLongestWindowSeconds) {
-        fail(arg.at, "a window is at most 31d: hemalink keeps 31 days of previous results");
+        fail(Errc::WrongArguments, arg.at,
+             "a window is at most 31d: hemalink keeps 31 days of previous results");
         return f->result;
       }
       push(f->op, is_text ? text(arg.text) : number(arg.number), depth, n.at,
@@ -232,8 +238,9 @@ class ExpressionCompiler {
     for (std::size_t i = 0; i < n.operands.size(); ++i) {
       const auto type = emit(n.operands[i], depth + i);
       if (type != f->parameters[i]) {
-        fail(n.operands[i].at, fmt::format("{}() takes {}, not {}", f->name,
-                                           describe(f->parameters[i]), describe(type)));
+        fail(Errc::WrongType, n.operands[i].at,
+             fmt::format("{}() takes {}, not {}", f->name, describe(f->parameters[i]),
+                         describe(type)));
       }
     }
     push(f->op, 0, depth, n.at);
@@ -245,7 +252,7 @@ class ExpressionCompiler {
     const bool is_not = n.text == "not";
     const Type wanted = is_not ? Type::Truth : Type::Number;
     if (type != wanted) {
-      fail(n.operands[0].at,
+      fail(Errc::WrongType, n.operands[0].at,
            fmt::format("\"{}\" takes {}, not {}", n.text, describe(wanted), describe(type)));
     }
     if (error_)
@@ -359,7 +366,8 @@ class ExpressionCompiler {
       std::string choices;
       for (const auto w : words)
         choices.append(choices.empty() ? "" : ", ").append(fmt::format("\"{}\"", w));
-      fail(n.operands[1].at, fmt::format("a {} is one of {}, not \"{}\"", name, choices, wanted));
+      fail(Errc::WrongArguments, n.operands[1].at,
+           fmt::format("a {} is one of {}, not \"{}\"", name, choices, wanted));
       return Type::Truth;
     }
     push(is_status      ? Op::StatusIs
@@ -407,16 +415,18 @@ class ExpressionCompiler {
       return Type::Number;
     }
     if (left != right) {
-      fail(n.at, fmt::format("cannot compare {} with {}", describe(left), describe(right)));
+      fail(Errc::WrongType, n.at,
+           fmt::format("cannot compare {} with {}", describe(left), describe(right)));
       return Type::Truth;
     }
     if (left == Type::Truth) {
-      fail(n.at, "conditions are combined with and, or and not, not compared");
+      fail(Errc::WrongType, n.at, "conditions are combined with and, or and not, not compared");
       return Type::Truth;
     }
     if (left == Type::Text) {
       if (op != "==" && op != "!=") {
-        fail(n.at, fmt::format("{} can only be compared with == or !=", describe(left)));
+        fail(Errc::WrongType, n.at,
+             fmt::format("{} can only be compared with == or !=", describe(left)));
       }
       push(op == "==" ? Op::TextEqual : Op::TextNotEqual, 0, depth, n.at);
       return Type::Truth;
@@ -458,8 +468,9 @@ class ExpressionCompiler {
     for (std::size_t i = 0; i < 2; ++i) {
       const auto type = i == 0 ? left : right;
       if (type != wanted) {
-        fail(n.operands[i].at, fmt::format("\"{}\" takes {} on both sides, not {}", n.text,
-                                           describe(wanted), describe(type)));
+        fail(Errc::WrongType, n.operands[i].at,
+             fmt::format("\"{}\" takes {} on both sides, not {}", n.text, describe(wanted),
+                         describe(type)));
       }
     }
   }

@@ -77,7 +77,7 @@ class Lexer {
     const auto digits = text_.substr(start, at_ - start);
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), out.number);
     if (error != std::errc() || end != digits.data() + digits.size()) {
-      return ExpressionError{out.at, fmt::format("\"{}\" is not a number", digits)};
+      return ExpressionError{Errc::Syntax, fmt::format("\"{}\" is not a number", digits), out.at};
     }
     out.kind = Token::Kind::Number;
     if (at_ < text_.size() && std::isalpha(static_cast<unsigned char>(text_[at_]))) {
@@ -92,8 +92,8 @@ class Lexer {
           return {};
         }
       }
-      return ExpressionError{position_,
-                             fmt::format("a duration ends in m, h or d, not \"{}\"", unit)};
+      return ExpressionError{
+          Errc::Syntax, fmt::format("a duration ends in m, h or d, not \"{}\"", unit), position_};
     }
     return {};
   }
@@ -109,7 +109,7 @@ class Lexer {
       advance();
     }
     if (at_ >= text_.size()) {
-      return ExpressionError{out.at, "a string is not closed (missing '\"')"};
+      return ExpressionError{Errc::Syntax, "a string is not closed (missing '\"')", out.at};
     }
     advance();
     return {};
@@ -128,7 +128,7 @@ class Lexer {
     }
     const char c = text_[at_];
     if (std::string_view("<>+-*/(),").find(c) == std::string_view::npos) {
-      return ExpressionError{out.at, fmt::format("unexpected character '{}'", c)};
+      return ExpressionError{Errc::Syntax, fmt::format("unexpected character '{}'", c), out.at};
     }
     out.kind = Token::Kind::Symbol;
     out.text = std::string(1, c);
@@ -197,15 +197,18 @@ class Parser {
 
   bool advance() {
     if (auto read = lexer_.next(current_); !read) {
-      fail(read.error().at, read.error().message);
+      if (!error_) {
+        error_ = read.error();
+      }
       return false;
     }
     return true;
   }
 
-  void fail(TextPosition at, std::string message) {
+  // The first error stops the parse; later calls are the unwinding's and keep it.
+  void fail(TextPosition at, std::string message, Errc code = Errc::Syntax) {
     if (!error_) {
-      error_ = ExpressionError{at, std::move(message)};
+      error_ = ExpressionError{code, std::move(message), at};
     }
   }
 
@@ -235,7 +238,7 @@ class Parser {
 
   SyntaxNode unary(std::size_t depth) {
     if (depth > kMaxDepth) {
-      fail(current_.at, "the expression is nested too deeply");
+      fail(current_.at, "the expression is nested too deeply", Errc::TooDeep);
       return {};
     }
     const bool is_not = current_.kind == Token::Kind::Word && current_.text == "not";

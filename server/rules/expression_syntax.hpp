@@ -8,18 +8,20 @@
 #include <variant>
 #include <vector>
 
+#include "protocols/common/error.hpp"
 #include "protocols/common/result.hpp"
 #include "server/files/text_position.hpp"
+#include "server/rules/errc.hpp"
 
 namespace hemalink::rules {
 
 /// Where in a rule's `when` text something is: 1-based line and column.
 using files::TextPosition;
 
-/// A rule expression that cannot be used: what is wrong and where.
-struct ExpressionError {
+/// A rule expression that cannot be used: an Error (a rules::Errc and what is wrong) and where
+/// in the expression's text: `ExpressionError{Errc::Syntax, "...", at}`.
+struct ExpressionError : Error {
   TextPosition at;
-  std::string message;
 };
 
 /// The parsed form of a `when` expression, before names are resolved and types checked.

@@ -145,7 +145,7 @@ class RuleFileReader {
           it == offsets_.end() ? 0 : offset_in_string(source_.text, it->second, e.at);
       const auto key = path.substr(path.find('.') + 1);
       errors_.push_back(rule_error(source_.name, position_of(source_.text, offset), rule_id,
-                                   fmt::format("{}: {}", key, e.message)));
+                                   fmt::format("{}: {}", key, e.detail), e.code));
       return;
     }
     out = std::move(*compiled);
@@ -160,8 +160,8 @@ class RuleFileReader {
           shown.starts_with("rules[") && dot != std::string::npos) {
         shown = shown.substr(dot + 2);
       }
-      errors_.push_back(
-          rule_error(source_.name, at(e.where), rule_id, fmt::format("{}: {}", shown, e.message)));
+      errors_.push_back(rule_error(source_.name, at(e.where), rule_id,
+                                   fmt::format("{}: {}", shown, e.message), e.code));
     }
     field_errors_.clear();
   }
@@ -188,9 +188,9 @@ class RuleFileReader {
 }  // namespace
 
 files::FileError rule_error(std::string file, TextPosition at, const std::string& rule_id,
-                            std::string message) {
+                            std::string message, std::error_code code) {
   return {std::move(file), at, rule_id.empty() ? "" : fmt::format("rule \"{}\"", rule_id),
-          std::move(message)};
+          std::move(message), code};
 }
 
 bool Rule::applies_to_every_result() const {

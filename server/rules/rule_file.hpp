@@ -16,10 +16,11 @@ struct RuleSource {
 };
 
 /// Something wrong in a rules file: the file, line and column, the rule (`where` is
-/// `rule "plt-critical"`, empty outside a rule), and what; described as
+/// `rule "plt-critical"`, empty outside a rule), what, and how (a files::Errc, or a rules::Errc
+/// for an expression); described as
 /// `cbc.json:42:17: rule "plt-critical": when: unknown name "valu" ...`.
 files::FileError rule_error(std::string file, TextPosition at, const std::string& rule_id,
-                            std::string message);
+                            std::string message, std::error_code code);
 
 /// The rules of one file, compiled, in file order.
 struct RuleFile {

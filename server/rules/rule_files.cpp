@@ -13,7 +13,8 @@ Result<std::shared_ptr<const RuleSet>, files::FileErrors> load_rule_files(
   for (const auto& file : paths) {
     auto text = files::read_text_file(file);
     if (!text) {
-      errors.push_back({file.string(), std::nullopt, "", "cannot read the rules file"});
+      errors.push_back(
+          {file.string(), std::nullopt, "", "cannot read the rules file", files::Errc::Unreadable});
       continue;
     }
     sources.push_back({file.string(), std::move(*text)});

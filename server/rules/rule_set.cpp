@@ -98,7 +98,8 @@ Result<std::shared_ptr<const RuleSet>, files::FileErrors> RuleSet::load(
       errors.push_back(
           rule_error(rule.file, rule.at, rule.id,
                      fmt::format("id: \"{}\" is also the id of the rule at {}:{}:{}", rule.id,
-                                 it->second->file, it->second->at.line, it->second->at.column)));
+                                 it->second->file, it->second->at.line, it->second->at.column),
+                     files::Errc::BadValue));
     }
   }
   if (!errors.empty()) {

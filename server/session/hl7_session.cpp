@@ -101,7 +101,16 @@ void Hl7Session::notice_acceptance(std::string_view acknowledgement) {
 }
 
 void Hl7Session::on_message(std::string_view payload, std::size_t) {
-  receive(std::string(payload), std::nullopt);
+  auto receipt = arrived(std::string(payload));
+  auto pending = pending_of(receipt);
+  const auto& code = pending->context.message_code;
+  if (code == "ACK" || code == "ORL") {
+    notice_acceptance(without_byte_order_mark(receipt.raw));
+  }
+  if (code == "QBP") {
+    pending->query = receipt.raw;
+  }
+  take_in(std::move(receipt), std::nullopt, pending);
 }
 
 // A frame cut by the size limit or bytes outside any frame: what arrived is kept, raw, as
@@ -110,33 +119,37 @@ void Hl7Session::on_message(std::string_view payload, std::size_t) {
 // sends it again whole.
 void Hl7Session::on_error(const ParseError& error, std::string_view raw) {
   ++counts_.framing_errors;
-  if (!raw.empty() && error.code != hl7::Errc::TruncatedFrame) {
-    receive(std::string(raw), error);
+  if (raw.empty() || error.code == hl7::Errc::TruncatedFrame) {
+    return;
   }
+  auto receipt = arrived(std::string(raw));
+  auto pending = pending_of(receipt);
+  auto content = records::MessageContent::rejected(error);
+  pending->framing_error = rejection(content.reject_reason);
+  take_in(std::move(receipt), std::move(content), pending);
 }
 
-void Hl7Session::receive(std::string raw, std::optional<ParseError> framing_error) {
+records::Receipt Hl7Session::arrived(std::string raw) {
   ++counts_.messages;
-  auto receipt = records::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
-                                           peer_.address, std::move(raw));
+  return records::Receipt::arrived(peer_.analyzer, peer_.driver, model::WireProtocol::Hl7,
+                                   peer_.address, std::move(raw));
+}
+
+std::shared_ptr<Hl7Session::Pending> Hl7Session::pending_of(const records::Receipt& receipt) {
   auto pending = std::make_shared<Pending>();
   pending->times.received = Clock::now();
   const auto header = without_byte_order_mark(receipt.raw);  // kept in raw as it came
   pending->context = hl7::AckContext::from_raw(header);
   const auto& code = pending->context.message_code;
   pending->is_answered = header.starts_with("MSH") && code != "ACK" && code != "ORL";
-  if (!framing_error && (code == "ACK" || code == "ORL")) {
-    notice_acceptance(header);
-  }
-  if (code == "QBP" && !framing_error) {
-    pending->query = receipt.raw;
-  }
   pending->id = receipt.id.to_string();
-  std::optional<records::MessageContent> content;
-  if (framing_error) {
-    content = records::MessageContent::rejected(*framing_error);
-    pending->framing_error = rejection(content->reject_reason);
-  }
+  return pending;
+}
+
+// `content` is what is already known of the message (rejected by the framer), or nullopt for
+// the reader to read it.
+void Hl7Session::take_in(records::Receipt receipt, std::optional<records::MessageContent> content,
+                         const std::shared_ptr<Pending>& pending) {
   pending_.push_back(pending);
   io_.submit({std::move(receipt), std::move(content)},
              [this, pending](const store::Completion& completion) {
@@ -174,7 +187,7 @@ void Hl7Session::answer(Pending& pending, const store::Completion& completion) {
   const auto outcome = outcome_of(completion, is_rejected);
   std::optional<hl7::AckError> error = pending.framing_error;
   if (outcome == hl7::AckOutcome::Rejected) {
-    error = hl7::AckError{"", 0, 0, 207, fmt::format("not stored: {}", completion.detail)};
+    error = hl7::AckError{"", 0, 0, 207, fmt::format("not stored: {}", completion.failure.detail)};
     ++counts_.refused;
   } else if (outcome == hl7::AckOutcome::Error) {
     if (!error) {

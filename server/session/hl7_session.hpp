@@ -86,7 +86,10 @@ class Hl7Session : private hl7::MllpSink {
   void on_message(std::string_view payload, std::size_t stream_offset) override;
   void on_error(const ParseError& error, std::string_view raw) override;
 
-  void receive(std::string raw, std::optional<ParseError> framing_error);
+  records::Receipt arrived(std::string raw);
+  std::shared_ptr<Pending> pending_of(const records::Receipt& receipt);
+  void take_in(records::Receipt receipt, std::optional<records::MessageContent> content,
+               const std::shared_ptr<Pending>& pending);
   void answer(Pending& pending, const store::Completion& completion);
   void answer_enhanced(Pending& pending, const store::Completion& completion,
                        hl7::AckOutcome outcome, const std::optional<hl7::AckError>& error);

@@ -29,9 +29,11 @@ void log_message(const std::string& analyzer, const std::string& peer, const std
   const auto total = milliseconds(metrics::seconds_between(times.received, times.answered));
   const auto detail = spdlog::should_log(spdlog::level::debug) ? stages(times) : std::string();
   const auto* outcome = store::to_string(completion.outcome);
+  const auto& why = completion.outcome == store::StoreOutcome::Failed ? completion.failure.detail
+                                                                      : completion.detail;
   if (!completion.content) {
     spdlog::log(level, "{} {} message {}: {}, answered in {}{}{}{}", analyzer, peer, id, outcome,
-                total, detail, completion.detail.empty() ? "" : "; ", completion.detail);
+                total, detail, why.empty() ? "" : "; ", why);
     return;
   }
   const auto& s = *completion.content;
@@ -40,7 +42,7 @@ void log_message(const std::string& analyzer, const std::string& peer, const std
               "{}, answered in {}{}{}{}{}{}",
               analyzer, peer, id, records::to_string(s.status), s.specimens, s.results, s.released,
               s.held, s.other, outcome, total, detail, s.reason.empty() ? "" : "; ", s.reason,
-              completion.detail.empty() ? "" : "; ", completion.detail);
+              why.empty() ? "" : "; ", why);
 }
 
 }  // namespace hemalink::session

@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "protocols/common/result.hpp"
 #include "server/simulate/lis_sim_ledger.hpp"
 #include "server/transport/transport_settings.hpp"
 
@@ -28,9 +27,10 @@ struct LisSimOptions {
 };
 
 /// Runs a LisSimulator on its own until SIGTERM or SIGINT, or `duration`; calls `on_listening`
-/// with the port once it listens. Returns the totals, or why it could not listen.
-Result<LisSimTotals, std::string> run_lis_simulator(
-    const LisSimOptions& options, std::optional<std::chrono::milliseconds> duration,
-    const std::function<void(std::uint16_t)>& on_listening);
+/// with the port once it listens. Returns the totals; throws (a start-up failure) when it cannot
+/// listen or open its record file.
+LisSimTotals run_lis_simulator(const LisSimOptions& options,
+                               std::optional<std::chrono::milliseconds> duration,
+                               const std::function<void(std::uint16_t)>& on_listening);
 
 }  // namespace hemalink::simulate

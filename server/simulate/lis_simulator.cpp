@@ -277,20 +277,15 @@ asio::awaitable<void> LisSimulator::answer_each(std::shared_ptr<Connection> c, S
   }
 }
 
-Result<LisSimTotals, std::string> run_lis_simulator(
-    const LisSimOptions& options, std::optional<std::chrono::milliseconds> duration,
-    const std::function<void(std::uint16_t)>& on_listening) {
+LisSimTotals run_lis_simulator(const LisSimOptions& options,
+                               std::optional<std::chrono::milliseconds> duration,
+                               const std::function<void(std::uint16_t)>& on_listening) {
   asio::io_context io;
-  std::optional<LisSimulator> lis;
-  try {
-    lis.emplace(io, options);
-  } catch (const std::exception& e) {
-    return std::string(e.what());
-  }
+  LisSimulator lis(io, options);
   asio::signal_set signals(io, SIGTERM, SIGINT);
   asio::steady_timer deadline(io);
   auto stop = [&] {
-    lis->stop();
+    lis.stop();
     boost::system::error_code ignored;
     signals.cancel(ignored);
     deadline.cancel();
@@ -308,10 +303,10 @@ Result<LisSimTotals, std::string> run_lis_simulator(
       }
     });
   }
-  lis->start();
-  on_listening(lis->port());
+  lis.start();
+  on_listening(lis.port());
   io.run();
-  return lis->ledger().totals();
+  return lis.ledger().totals();
 }
 
 }  // namespace hemalink::simulate

@@ -1,7 +1,8 @@
 #pragma once
 
-#include <string>
 #include <system_error>
+
+#include "protocols/common/error.hpp"
 
 namespace hemalink::store {
 
@@ -28,11 +29,8 @@ enum class StoreErrc {
 const std::error_category& error_category();
 std::error_code make_error_code(StoreErrc e);
 
-/// An error of the store: its code and what happened, naming the operation.
-struct StoreError {
-  std::error_code code;
-  std::string detail;
-};
+/// An error of the store: its code (a StoreErrc) and what happened, naming the operation.
+using StoreError = hemalink::Error;
 
 }  // namespace hemalink::store
 

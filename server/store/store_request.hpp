@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "protocols/common/assert.hpp"
+#include "protocols/common/error.hpp"
 #include "server/records/stored_message.hpp"
 
 namespace hemalink::store {
@@ -24,13 +26,23 @@ struct StoreRequest {
 /// the analyzer. Failed is not: refuse (NAK, HL7 AE) so the analyzer sends it again.
 enum class StoreOutcome { Stored, AlreadyStored, Duplicate, Spooled, Failed };
 
+/// What became of a message: an outcome, not an error. A failed one carries the Error that failed
+/// it; a durable one may carry a note.
 struct Completion {
   using Clock = std::chrono::steady_clock;
   Completion() = default;
-  Completion(StoreOutcome o, std::string d = {}) : outcome(o), detail(std::move(d)) {}
+  /// A durable outcome and its note.
+  Completion(StoreOutcome o, std::string note = {}) : outcome(o), detail(std::move(note)) {
+    HL_ASSERT(o != StoreOutcome::Failed);
+  }
+  /// Failed, by `why` (its code a StoreErrc).
+  explicit Completion(Error why) : failure(std::move(why)) {}
 
   StoreOutcome outcome = StoreOutcome::Failed;
-  std::string detail;  ///< Why, for Failed; what it duplicates, for Duplicate.
+  /// Not an error: what it duplicates (Duplicate), why it was spooled (Spooled) or stored raw
+  /// only (Stored).
+  std::string detail;
+  Error failure;  ///< What failed it, for Failed.
   /// What was read of the message; none when it was spooled before it could be read (an
   /// over-budget commit), or refused before it reached a writer.
   std::optional<records::ContentSummary> content;

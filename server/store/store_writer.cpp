@@ -325,7 +325,7 @@ void StoreWriter::store_one_by_one(Batch& batch, std::size_t from) {
       spool(batch, i);
       return;
     } else {
-      batch[i]->complete_read({StoreOutcome::Failed, stored.error().detail});
+      batch[i]->complete_read(Completion(stored.error()));
     }
   }
 }
@@ -376,9 +376,9 @@ void StoreWriter::spool(Batch& batch, std::size_t from, void (Ticket::*complete)
   note_spooled();
   for (std::size_t i = from; i < batch.size(); ++i) {
     if (!appended) {
-      ((*batch[i]).*
-       complete)({StoreOutcome::Failed,
-                  fmt::format("the database is unreachable and {}", appended.error().detail)});
+      ((*batch[i]).*complete)(
+          Completion(Error{appended.error().code, fmt::format("the database is unreachable and {}",
+                                                              appended.error().detail)}));
     } else {
       ((*batch[i]).*complete)({StoreOutcome::Spooled, ""});
     }

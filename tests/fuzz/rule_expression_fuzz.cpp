@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto compiled = CompiledExpression::compile(text, kind);
     if (!compiled) {
       const auto& error = compiled.error();
-      HL_FUZZ_CHECK(!error.message.empty());
+      HL_FUZZ_CHECK(!error.detail.empty());
+      HL_FUZZ_CHECK(error.code.category() == make_error_code(Errc::Syntax).category());
       HL_FUZZ_CHECK(error.at.line >= 1 && error.at.column >= 1);
       HL_FUZZ_CHECK(error.at.line <= size + 1 && error.at.column <= size + 1);
       continue;

@@ -48,7 +48,7 @@ TEST(OutboxCommand, ShowPrintsTheRowAndItsMessageOnceBuilt) {
   EXPECT_NE(before.out.find("(not built yet"), std::string::npos);
   lis::OutboxSender sender(h.dsn(), "lis", "hl7", "test");
   auto rows = sender.claim(8, [](const lis::OutboxContent& c) {
-    return Result<lis::BuiltMessage, std::string>(
+    return Result<lis::BuiltMessage, Error>(
         lis::BuiltMessage{"HL" + std::to_string(c.outbox_id), "MSH|^~\\&|x\rOBX|1\r"});
   });
   ASSERT_TRUE(rows && rows->size() == 1);

@@ -14,7 +14,7 @@ namespace {
 
 std::string built_text(const lis::OutboxContent& c) {
   auto m = build_astm_results(c, testing::lis_destination(model::WireProtocol::Astm), {});
-  EXPECT_TRUE(m) << (m ? "" : m.error());
+  EXPECT_TRUE(m) << (m ? "" : m.error().detail);
   return m ? m->payload : std::string();
 }
 

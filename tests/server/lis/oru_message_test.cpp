@@ -17,7 +17,7 @@ std::string at(const hl7::V2Message& m, const char* path) {
 
 hl7::V2Message built(const lis::OutboxContent& c, const config::LisMapping& mapping = {}) {
   auto m = build_oru(c, testing::lis_destination(), mapping);
-  EXPECT_TRUE(m) << (m ? "" : m.error());
+  EXPECT_TRUE(m) << (m ? "" : m.error().detail);
   auto parsed = hl7::V2Message::parse(m->payload);
   EXPECT_TRUE(parsed) << (parsed ? "" : parsed.error().describe());
   return std::move(*parsed);
@@ -123,9 +123,10 @@ TEST(OruMessage, AValueThatCannotBeConvertedRefusesTheMessage) {
   c.results[0].reference_range = "see report";
   const auto m = build_oru(c, testing::lis_destination(), mapping);
   ASSERT_FALSE(m);
-  EXPECT_NE(m.error().find("result 1 (WBC): reference range \"see report\" is not LOW-HIGH"),
+  EXPECT_EQ(m.error().code, Errc::Unconvertible);
+  EXPECT_NE(m.error().detail.find("result 1 (WBC): reference range \"see report\" is not LOW-HIGH"),
             std::string::npos)
-      << m.error();
+      << m.error().detail;
 }
 
 }  // namespace
@@ -145,7 +146,7 @@ TEST(OruMessage, ResultsGoBackUnderTheOrderThatAskedForThem) {
     c.results[i].ordered_code = "FBC";
   }
   auto m = build_oru(c, testing::lis_destination(), {});
-  ASSERT_TRUE(m) << m.error();
+  ASSERT_TRUE(m) << m.error().detail;
   auto parsed = hl7::V2Message::parse(m->payload);
   ASSERT_TRUE(parsed);
   auto at = [&](const char* path) { return parsed->text_at(*hl7::V2Path::parse(path)); };

@@ -9,6 +9,7 @@
 
 #include <mutex>
 
+#include "server/lis/errc.hpp"
 #include "server/lis/outbox_admin.hpp"
 #include "server/lis/outbox_watch.hpp"
 #include "server/review/result_release.hpp"
@@ -37,7 +38,7 @@ store::StoreRequest released(const std::string& tag, const std::string& specimen
 }
 
 // Builds what the test can check: the control ID from the row, the payload from its content.
-Result<BuiltMessage, std::string> simple_build(const OutboxContent& c) {
+Result<BuiltMessage, Error> simple_build(const OutboxContent& c) {
   std::string payload = c.specimen.specimen_id;
   for (const auto& r : c.results) {
     payload += "|" + r.code + (r.is_correction ? "(C)" : "");
@@ -173,9 +174,9 @@ TEST(Outbox, ARowThatCannotBeBuiltIsDeadWithTheReason) {
   StoreHarness h;
   h.store_all({released("1", "SA", 1), released("2", "SB", 1)});
   auto a = sender(h, "node-a");
-  auto rows = a.claim(16, [](const OutboxContent& c) -> Result<BuiltMessage, std::string> {
+  auto rows = a.claim(16, [](const OutboxContent& c) -> Result<BuiltMessage, Error> {
     if (c.specimen.specimen_id == "SA") {
-      return std::string("result 1 (T0): reference range \"x\" is not LOW-HIGH");
+      return Error{Errc::Unconvertible, "result 1 (T0): reference range \"x\" is not LOW-HIGH"};
     }
     return simple_build(c);
   });

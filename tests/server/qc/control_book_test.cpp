@@ -393,9 +393,8 @@ TEST(ControlBook, ABatchIsJudgedInOneConsultEachMessageMeetingTheGatesBeforeIt) 
 TEST(ControlBook, ABatchWhoseStoredQcCannotBeReadIsNotJudged) {
   const Control wbc;
   ControlBook book(defined(wbc, 7.0, 0.2), QcPolicy{});
-  book.set_history([](std::string& error) -> std::optional<QcHistory> {
-    error = "connection refused";
-    return std::nullopt;
+  book.set_history([]() -> Result<QcHistory, Error> {
+    return Error{store::StoreErrc::Retryable, "connection refused"};
   });
   const auto receipt = receipt_at("xn-1", kMonday);
   std::vector<records::MessageContent> contents(1);

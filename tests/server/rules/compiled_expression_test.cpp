@@ -48,7 +48,7 @@ class Expressions : public ::testing::Test {
     auto compiled = CompiledExpression::compile(text);
     if (!compiled) {
       const auto& e = compiled.error();
-      ADD_FAILURE() << text << ": " << e.at.line << ":" << e.at.column << " " << e.message;
+      ADD_FAILURE() << text << ": " << e.at.line << ":" << e.at.column << " " << e.detail;
       return Truth::Unknown;
     }
     return compiled->evaluate({specimen.observations[on], specimen, &history});
@@ -103,35 +103,47 @@ TEST_F(Expressions, MissingDataIsUnknownNeverTrue) {
   EXPECT_EQ(when("text == \"----\"", wbc), Truth::True);
 }
 
+TEST_F(Expressions, ErrorsSayHowInARulesCode) {
+  EXPECT_EQ(error_of("value > 1 $").code, Errc::Syntax);
+  EXPECT_EQ(error_of("(value > 1").code, Errc::Syntax);
+  EXPECT_EQ(error_of("colour == \"red\"").code, Errc::UnknownName);
+  EXPECT_EQ(error_of("value > \"high\"").code, Errc::WrongType);
+  EXPECT_EQ(error_of("value + 1").code, Errc::WrongType);
+  EXPECT_EQ(error_of("max(1) > 0").code, Errc::WrongArguments);
+  EXPECT_EQ(error_of("delta(32d) > 1").code, Errc::WrongArguments);
+  EXPECT_EQ(error_of(std::string(200, '(') + "1" + std::string(200, ')') + " > 0").code,
+            Errc::TooDeep);
+}
+
 TEST_F(Expressions, ErrorsNameLineColumnAndWhat) {
   auto e = error_of("value > 5 and\n  colour == \"red\"");
   EXPECT_EQ(e.at.line, 2u);
   EXPECT_EQ(e.at.column, 3u);
-  EXPECT_NE(e.message.find("unknown name \"colour\""), std::string::npos) << e.message;
+  EXPECT_NE(e.detail.find("unknown name \"colour\""), std::string::npos) << e.detail;
 
   e = error_of("value > \"high\"");
-  EXPECT_EQ(e.message, "cannot compare a number with text");
+  EXPECT_EQ(e.detail, "cannot compare a number with text");
   EXPECT_EQ(e.at.column, 7u);
 
-  EXPECT_EQ(error_of("value + 1").message,
+  EXPECT_EQ(error_of("value + 1").detail,
             "a rule's condition must be true or false, but this is a number");
-  EXPECT_EQ(error_of("result(code) > 1").message, "result() takes text, written out (\"HGB\")");
-  EXPECT_EQ(error_of("delta(72) > 1").message,
+  EXPECT_EQ(error_of("result(code) > 1").detail, "result() takes text, written out (\"HGB\")");
+  EXPECT_EQ(error_of("delta(72) > 1").detail,
             "delta() takes a duration, written out (72h, 7d or 30m)");
-  EXPECT_EQ(error_of("1 < value < 5").message,
+  EXPECT_EQ(error_of("1 < value < 5").detail,
             "comparisons do not chain: write (a < b) and (b < c)");
-  EXPECT_EQ(error_of("(value > 1").message,
+  EXPECT_EQ(error_of("(value > 1").detail,
             "expected ')' (to close line 1 column 1), found end of text");
-  EXPECT_EQ(error_of("value > 1 $").message, "unexpected character '$'");
-  EXPECT_EQ(error_of("flag(\"Blasts?) ").message, "a string is not closed (missing '\"')");
-  EXPECT_EQ(error_of("max(1) > 0").message, "max() takes 2 arguments, not 1");
-  EXPECT_EQ(error_of("72x > 1").message, "a duration ends in m, h or d, not \"x\"");
-  EXPECT_NE(error_of("delta > 1").message.find("delta is a function"), std::string::npos);
-  EXPECT_EQ(error_of("delta(32d) > 1").message,
+  EXPECT_EQ(error_of("value > 1 $").detail, "unexpected character '$'");
+  EXPECT_EQ(error_of("flag(\"Blasts?) ").detail, "a string is not closed (missing '\"')");
+  EXPECT_EQ(error_of("max(1) > 0").detail, "max() takes 2 arguments, not 1");
+  EXPECT_EQ(error_of("72x > 1").detail, "a duration ends in m, h or d, not \"x\"");
+  EXPECT_NE(error_of("delta > 1").detail.find("delta is a function"), std::string::npos);
+  EXPECT_EQ(error_of("delta(32d) > 1").detail,
             "a window is at most 31d: hemalink keeps 31 days of previous results");
-  EXPECT_EQ(error_of("is_rerun == true").message,
+  EXPECT_EQ(error_of("is_rerun == true").detail,
             "conditions are combined with and, or and not, not compared");
-  EXPECT_EQ(error_of("comparator == \"=>\"").message,
+  EXPECT_EQ(error_of("comparator == \"=>\"").detail,
             "a comparator is one of \"\", \"<\", \"<=\", \">\", \">=\", not \"=>\"");
 }
 
@@ -151,7 +163,7 @@ TEST_F(Expressions, QcStatusIsTheGatesWordForTheResultsTest) {
     EXPECT_EQ(inputs[0].second, status == qc::GateStatus::Out ? "true" : "false");
   }
   EXPECT_EQ(when("qc_status == \"unknown\""), Truth::True) << "no QC said: unknown";
-  EXPECT_EQ(error_of("qc_status == \"rejected\"").message,
+  EXPECT_EQ(error_of("qc_status == \"rejected\"").detail,
             "a qc_status is one of \"in\", \"out\", \"unknown\", not \"rejected\"");
 }
 
@@ -169,7 +181,7 @@ TEST_F(Expressions, CalculationsGiveNumbersOrNothing) {
   auto number = [&](const std::string& text) -> std::optional<double> {
     auto compiled = CompiledExpression::compile(text, CompiledExpression::Kind::Number);
     if (!compiled) {
-      ADD_FAILURE() << text << ": " << compiled.error().message;
+      ADD_FAILURE() << text << ": " << compiled.error().detail;
       return std::nullopt;
     }
     return compiled->evaluate_number({specimen.observations[0], specimen, &history});
@@ -181,7 +193,7 @@ TEST_F(Expressions, CalculationsGiveNumbersOrNothing) {
   EXPECT_FALSE(number("value / 0"));
   auto refused = CompiledExpression::compile("value > 1", CompiledExpression::Kind::Number);
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().message, "a calculation must give a number, but this is a condition");
+  EXPECT_EQ(refused.error().detail, "a calculation must give a number, but this is a condition");
 }
 
 TEST_F(Expressions, InputsShowWhatTheExpressionRead) {
@@ -203,7 +215,7 @@ TEST_F(Expressions, HostileNestingIsRefusedNotOverflowed) {
   std::string deep(200, '(');
   deep += "true";
   deep += std::string(200, ')');
-  EXPECT_EQ(error_of(deep).message, "the expression is nested too deeply");
+  EXPECT_EQ(error_of(deep).detail, "the expression is nested too deeply");
 }
 
 }  // namespace

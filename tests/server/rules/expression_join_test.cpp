@@ -34,7 +34,7 @@ struct CountingHistory : ResultHistory {
 CompiledExpression compiled(const std::string& text) {
   auto c = CompiledExpression::compile(text);
   if (!c) {
-    ADD_FAILURE() << text << ": " << c.error().message;
+    ADD_FAILURE() << text << ": " << c.error().detail;
     return *CompiledExpression::compile("false");
   }
   return *std::move(c);

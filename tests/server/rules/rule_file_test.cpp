@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "server/rules/rule_files.hpp"
 #include "server/rules/rule_set.hpp"
 
 namespace hemalink::rules {
@@ -69,6 +70,46 @@ TEST(RuleFile, AnExpressionErrorIsShownWhereItIsInTheFile) {
   EXPECT_TRUE(
       errors[0].describe().starts_with("lab.json:3:35: rule \"a\": when: unknown name \"valu\""))
       << errors[0].describe();
+}
+
+// The rule's error keeps the code of what found it: the expression compiler's, or the reader's.
+TEST(RuleFile, AnErrorKeepsTheCodeOfWhatFoundIt) {
+  const auto codes_of = [](const std::string& rule) {
+    std::vector<std::error_code> codes;
+    for (const auto& e : errors_of("{\"rules\": [" + rule + "]}")) {
+      codes.push_back(e.code);
+    }
+    return codes;
+  };
+  using Codes = std::vector<std::error_code>;
+  EXPECT_EQ(
+      codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": "valu > 3", "action": "release"})"),
+      Codes{Errc::UnknownName});
+  EXPECT_EQ(
+      codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": "value >", "action": "release"})"),
+      Codes{Errc::Syntax});
+  EXPECT_EQ(codes_of(R"({"id": "a", "aplies_to": ["PLT"], "when": "true", "action": "release",
+                         "applies_to": ["PLT"]})"),
+            Codes{files::Errc::Unknown});
+  EXPECT_EQ(codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": "true"})"),
+            Codes{files::Errc::Missing});
+  EXPECT_EQ(codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": 3, "action": "release"})"),
+            Codes{files::Errc::WrongType});
+  EXPECT_EQ(codes_of(R"({"id": "a", "applies_to": ["PLT"], "when": "true", "action": "delete"})"),
+            Codes{files::Errc::BadValue});
+  const auto not_json = errors_of("{\"rules\": [,]}");
+  ASSERT_EQ(not_json.size(), 1u);
+  EXPECT_EQ(not_json[0].code, files::Errc::NotJson);
+}
+
+TEST(RuleFile, AFileThatCannotBeReadIsUnreadable) {
+  const auto missing =
+      std::filesystem::temp_directory_path() / "hemalink-no-such-folder" / "x.json";
+  const auto loaded = load_rule_files({missing});
+  ASSERT_FALSE(loaded);
+  ASSERT_EQ(loaded.error().size(), 1u);
+  EXPECT_EQ(loaded.error()[0].code, files::Errc::Unreadable);
+  EXPECT_EQ(loaded.error()[0].describe(), missing.string() + ": cannot read the rules file");
 }
 
 TEST(RuleFile, EveryMistakeIsReportedWithItsRule) {

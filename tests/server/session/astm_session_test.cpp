@@ -6,6 +6,7 @@
 
 #include "server/config/mapping_json.hpp"
 #include "server/ingest/message_reader.hpp"
+#include "server/store/errc.hpp"
 
 namespace hemalink::session {
 namespace {
@@ -105,7 +106,7 @@ TEST_F(AstmSessionTest, TheLastFrameIsAcknowledgedOnlyOnceTheStoreHasTheMessage)
 TEST_F(AstmSessionTest, AMessageTheStoreCouldNotKeepIsLeftUnacknowledged) {
   analyzer_link.send(kCbc + kEnd);
   pump();
-  io.completions[0]({store::StoreOutcome::Failed, "queue full"});
+  io.completions[0](store::Completion(Error{store::StoreErrc::Retryable, "queue full"}));
   pump();
   EXPECT_TRUE(analyzer.sent.empty()) << "no ACK: the analyzer times out and sends it again";
   EXPECT_EQ(session.counts().refused, 1U);

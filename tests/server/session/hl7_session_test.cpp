@@ -5,6 +5,7 @@
 #include "protocols/hl7/v2_message.hpp"
 #include "server/config/mapping_json.hpp"
 #include "server/ingest/message_reader.hpp"
+#include "server/store/errc.hpp"
 #include "tests/support/mllp_messages.hpp"
 
 namespace hemalink::session {
@@ -31,9 +32,12 @@ class FakeIo : public SessionIo {
     const auto& r = requests.at(i);
     return r.content ? *r.content : reader->read(r.receipt);
   }
-  // Completes request i as the store would: saying what was read, unless it never was.
+  // Completes request i as the store would: saying what was read, unless it never was. A failed
+  // one fails by `detail`.
   void complete(std::size_t i, store::StoreOutcome outcome, std::string detail = "") {
-    store::Completion c{outcome, std::move(detail)};
+    auto c = outcome == store::StoreOutcome::Failed
+                 ? store::Completion(Error{store::StoreErrc::Retryable, std::move(detail)})
+                 : store::Completion(outcome, std::move(detail));
     c.content = records::summarize(content(i));
     completions.at(i)(c);
   }
@@ -198,6 +202,10 @@ TEST_F(Hl7SessionTest, AMessageTheStoreCouldNotKeepIsRefusedSoTheAnalyzerSendsIt
   io.complete(1, store::StoreOutcome::Failed, "queue full");
   // Enhanced mode (MSH-15/16 valued) answers CR.
   EXPECT_EQ(io.ack_fields("MSA-1"), (std::vector<std::string>{"AR", "CR"}));
+  const auto acks = io.acks();
+  ASSERT_EQ(acks.size(), 2U);
+  EXPECT_NE(acks[1].text().find("not stored: queue full"), std::string::npos)
+      << "the ERR segment names the failure";
   EXPECT_EQ(session.counts().refused, 2U);
 }
 

@@ -145,7 +145,7 @@ TEST(StoreFaults, PostgresStoppedMidIngestLosesNothingAcknowledged) {
   std::map<StoreOutcome, int> tally;
   for (const auto& c : producer.outcomes()) {
     ++tally[c.outcome];
-    EXPECT_TRUE(is_durable(c.outcome)) << c.detail;
+    EXPECT_TRUE(is_durable(c.outcome)) << c.failure.detail;
   }
   EXPECT_GE(tally[StoreOutcome::Spooled], 300) << "everything sent while it was down";
   EXPECT_GT(tally[StoreOutcome::Stored], 0);

@@ -51,8 +51,8 @@ bool has_results(const StoreRequest& r, StoreOutcome outcome) {
 
 void expect_all(const std::vector<Completion>& done, StoreOutcome outcome) {
   for (std::size_t i = 0; i < done.size(); ++i) {
-    EXPECT_EQ(done[i].outcome, outcome)
-        << "request " << i << ": " << to_string(done[i].outcome) << " " << done[i].detail;
+    EXPECT_EQ(done[i].outcome, outcome) << "request " << i << ": " << to_string(done[i].outcome)
+                                        << " " << done[i].detail << done[i].failure.detail;
   }
 }
 
@@ -87,7 +87,8 @@ TEST(Store, EveryCorpusMessageIsStoredWithItsResultsAndOneDecisionEach) {
   const auto done = h.store_all(requests);
   std::size_t result_count = 0;
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    EXPECT_EQ(done[i].outcome, expected[i]) << i << ": " << done[i].detail;
+    EXPECT_EQ(done[i].outcome, expected[i])
+        << i << ": " << done[i].detail << done[i].failure.detail;
     result_count +=
         has_results(requests[i], expected[i]) ? count_observations(*requests[i].content) : 0;
   }
