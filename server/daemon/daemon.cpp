@@ -51,20 +51,29 @@ namespace asio = boost::asio;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
+// A lab that takes orders from a LIS matches results with them.
+void match_results_with_orders(ingest::MessageReader& reader, const DaemonConfig& c) {
+  if (takes_orders(c)) {
+    orders::match_results_with_order_book(reader, c.database_url, c.orders);
+  }
+}
+
 std::shared_ptr<ingest::MessageReader> build_message_reader(
-    const config::DaemonConfig& c, std::shared_ptr<rules::RecentResults> recent,
+    const DaemonConfig& c, std::shared_ptr<rules::RecentResults> recent,
     std::shared_ptr<qc::ControlBook> qc) {
-  auto built = ingest::configured_message_reader(c, std::move(recent), std::move(qc));
+  auto built = ingest::configured_message_reader(c.analyzers, c.rules, c.qc, std::move(recent),
+                                                 std::move(qc));
   if (!built) {
     throw std::runtime_error(files::describe(built.error(), "; "));  // a start-up failure
   }
-  orders::match_results_with_order_book(**built, c);
+  match_results_with_orders(**built, c);
   return *built;
 }
 
-// Every analyzer's QC, rebuilt from the stored judgements before the first message is read (on
-// a store writer, so a database still starting holds results rather than stopping the start).
-std::shared_ptr<qc::ControlBook> control_book(const config::DaemonConfig& c) {
+// Every analyzer's QC, rebuilt from the stored judgements before the first
+// message is read (on a store writer, so a database still starting holds
+// results rather than stopping the start).
+std::shared_ptr<qc::ControlBook> control_book(const DaemonConfig& c) {
   auto book = std::make_shared<qc::ControlBook>(qc::ControlDefinitions{}, c.qc.policy);
   book->set_history([dsn = c.database_url](std::string& error) -> std::optional<qc::QcHistory> {
     auto history = qc::control_history(dsn, qc::kMaxEstablishRuns);
@@ -96,7 +105,7 @@ orders::DownloadDelivery delivery_through(ConnectionRegistry& registry) {
           }};
 }
 
-std::set<std::string, std::less<>> downloading_analyzers(const config::DaemonConfig& c) {
+std::set<std::string, std::less<>> downloading_analyzers(const DaemonConfig& c) {
   std::set<std::string, std::less<>> out;
   for (const auto& a : c.analyzers) {
     if (a.download_orders) {
@@ -106,7 +115,7 @@ std::set<std::string, std::less<>> downloading_analyzers(const config::DaemonCon
   return out;
 }
 
-store::StoreOptions store_options(const config::DaemonConfig& c,
+store::StoreOptions store_options(const DaemonConfig& c,
                                   std::shared_ptr<rules::RecentResults> recent,
                                   std::shared_ptr<api::EventHub> events,
                                   orders::WorkDownload& downloads) {
@@ -114,7 +123,7 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
   o.on_completed.push_back(api::publish_completions(events));
   o.on_committed.push_back(api::publish_quality_control(events));
   o.on_committed.push_back(ingest::remember_committed_results(std::move(recent)));
-  if (config::takes_orders(c)) {
+  if (takes_orders(c)) {
     o.on_committed.push_back(orders::order_rule_steps(c.database_url, downloads));
   }
   o.dsn = c.database_url;
@@ -141,9 +150,9 @@ std::string node_name() {
   return fmt::format("{}:{}", host, static_cast<long>(getpid()));
 }
 
-std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const config::DaemonConfig& c,
+std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const DaemonConfig& c,
                                                           std::shared_ptr<api::EventHub> events) {
-  auto mappings = config::load_lis_mappings(c.lis);
+  auto mappings = lis::load_lis_mappings(c.lis);
   if (!mappings) {
     throw std::runtime_error(files::describe(mappings.error(), "; "));  // a start-up failure
   }
@@ -165,14 +174,14 @@ std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const config::DaemonCo
   return links;
 }
 
-unsigned thread_count(const config::DaemonConfig& c) {
+unsigned thread_count(const DaemonConfig& c) {
   if (c.threads > 0)
     return c.threads;
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::optional<config::DaemonConfig> read_config(const std::filesystem::path& file) {
-  auto parsed = config::read_daemon_config_file(file);
+std::optional<DaemonConfig> read_config(const std::filesystem::path& file) {
+  auto parsed = read_daemon_config_file(file);
   if (!parsed) {
     for (const auto& e : parsed.error())
       spdlog::error("reload: {}", e.describe());
@@ -181,9 +190,10 @@ std::optional<config::DaemonConfig> read_config(const std::filesystem::path& fil
   return std::move(*parsed);
 }
 
-// A LIS's order feed runs on the analyzers' connections: the same transports, sessions and
-// acknowledgement after commit; its messages go to the LIS's order intake instead of the store.
-config::AnalyzerConfig order_feed_peer(const config::LisDestination& d) {
+// A LIS's order feed runs on the analyzers' connections: the same transports,
+// sessions and acknowledgement after commit; its messages go to the LIS's order
+// intake instead of the store.
+config::AnalyzerConfig order_feed_peer(const lis::LisDestination& d) {
   const auto& feed = *d.orders;
   config::AnalyzerConfig a;
   a.name = d.name;
@@ -213,7 +223,7 @@ std::string served(const config::AnalyzerConfig& a) {
 }  // namespace
 
 struct Daemon::Parts {
-  config::DaemonConfig config;
+  DaemonConfig config;
   DaemonOptions options;
   std::shared_ptr<rules::RecentResults> recent;
   std::shared_ptr<qc::ControlBook> quality_control;  ///< Lives across reloads.
@@ -221,8 +231,9 @@ struct Daemon::Parts {
   std::shared_ptr<metrics::LinkTally> link_tally = std::make_shared<metrics::LinkTally>();
   std::shared_ptr<metrics::MessageTimings> timings = std::make_shared<metrics::MessageTimings>();
   std::shared_ptr<api::EventHub> events = std::make_shared<api::EventHub>();
-  // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
-  // and the pool (whose pending handlers hold connections) before the registry.
+  // Destroyed in reverse: the store (whose last completions post to the pool)
+  // before the pool, and the pool (whose pending handlers hold connections)
+  // before the registry.
   ConnectionRegistry registry;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
@@ -243,7 +254,7 @@ struct Daemon::Parts {
   bool is_stopping = false;
   std::atomic<bool> is_serving{false};
 
-  Parts(config::DaemonConfig c, DaemonOptions o, std::shared_ptr<rules::RecentResults> r,
+  Parts(DaemonConfig c, DaemonOptions o, std::shared_ptr<rules::RecentResults> r,
         std::shared_ptr<qc::ControlBook> q, std::shared_ptr<ingest::CurrentMessageReader> i)
       : config(std::move(c)),
         options(std::move(o)),
@@ -279,7 +290,9 @@ struct Daemon::Parts {
       link->start();
     }
     if (lis_links.empty()) {
-      spdlog::info("no LIS destination configured: released results are stored and go nowhere");
+      spdlog::info(
+          "no LIS destination configured: released results are stored "
+          "and go nowhere");
       return;
     }
     outbox_watch = std::make_unique<lis::OutboxWatch>(
@@ -336,10 +349,11 @@ struct Daemon::Parts {
     return v;
   }
 
-  // Puts the mapping tables and rules of `c` in force; the errors when it cannot (the running
-  // ones stay).
-  std::vector<std::string> reload(const config::DaemonConfig& c) {
-    auto built = ingest::configured_message_reader(c, recent, quality_control);
+  // Puts the mapping tables and rules of `c` in force; the errors when it
+  // cannot (the running ones stay).
+  std::vector<std::string> reload(const DaemonConfig& c) {
+    auto built =
+        ingest::configured_message_reader(c.analyzers, c.rules, c.qc, recent, quality_control);
     if (!built) {
       std::vector<std::string> errors;
       for (const auto& e : built.error()) {
@@ -348,23 +362,25 @@ struct Daemon::Parts {
       }
       return errors;
     }
-    orders::match_results_with_order_book(**built, c);
+    match_results_with_orders(**built, c);
     reader->replace(*built);
     spdlog::info(
-        "reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
+        "reload: mapping tables and rules of {} analyzer(s) in force "
+        "(transport changes "
         "need a restart)",
         c.analyzers.size());
     return {};
   }
 
-  // The API's reload: the configuration file read again when there is one (as SIGHUP does).
+  // The API's reload: the configuration file read again when there is one (as
+  // SIGHUP does).
   api::RulesReload reload_rules() {
     api::RulesReload r;
     const auto before = reader->get()->rule_set();
     r.previous_version = before ? before->version() : "";
     auto c = config;
     if (!options.config_file.empty()) {
-      auto parsed = config::read_daemon_config_file(options.config_file);
+      auto parsed = read_daemon_config_file(options.config_file);
       if (!parsed) {
         for (const auto& e : parsed.error())
           r.errors.push_back(e.describe());
@@ -392,7 +408,8 @@ struct Daemon::Parts {
     }
     if (config.http.tokens.empty()) {
       spdlog::warn(
-          "api.tokens is empty: every /api/v1 call will be refused (hemalink token "
+          "api.tokens is empty: every /api/v1 call will be refused "
+          "(hemalink token "
           "makes one)");
     }
     auto router = std::make_shared<api::Router>(
@@ -400,9 +417,10 @@ struct Daemon::Parts {
     http = std::make_unique<api::HttpServer>(io, config.http, std::move(router), events);
   }
 
-  // Tests stored with a code the table did not know become their canonical tests once the table
-  // knows it (the integrator fixed it and restarted): the unmapped codes panel empties and the
-  // work reaches the analyzers. A database not there yet only delays it to the next start.
+  // Tests stored with a code the table did not know become their canonical
+  // tests once the table knows it (the integrator fixed it and restarted): the
+  // unmapped codes panel empties and the work reaches the analyzers. A database
+  // not there yet only delays it to the next start.
   void learn_mapped_codes(const std::string& source, const config::LisMapping& mapping) {
     auto learned = orders::remap_unmapped_tests(
         config.database_url, source,
@@ -411,8 +429,10 @@ struct Daemon::Parts {
       spdlog::warn("{}: the open tests with unknown codes were not mapped again: {}", source,
                    learned.error().detail);
     } else if (!learned->empty()) {
-      spdlog::info("{}: {} open test(s) whose code the mapping table now knows ordered as mapped",
-                   source, learned->size());
+      spdlog::info(
+          "{}: {} open test(s) whose code the mapping table now knows "
+          "ordered as mapped",
+          source, learned->size());
     }
   }
 
@@ -543,7 +563,7 @@ struct Daemon::Parts {
   }
 };
 
-Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
+Daemon::Daemon(DaemonConfig config, DaemonOptions options) {
   auto archive = std::make_shared<rules::DatabaseResultArchive>(config.database_url);
   if (!config.rules.files.empty()) {
     archive->warm_up(config.store.writers);  // one history reader per store writer
@@ -556,8 +576,8 @@ Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
   parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(recent),
                                    std::move(quality_control), std::move(reader));
   if (parts_->options.handle_signals) {
-    // Before any port is bound: once an analyzer (or a test) can connect, a SIGTERM or SIGHUP
-    // must be ours to handle, not the default action.
+    // Before any port is bound: once an analyzer (or a test) can connect, a
+    // SIGTERM or SIGHUP must be ours to handle, not the default action.
     parts_->signals.add(SIGTERM);
     parts_->signals.add(SIGINT);
     parts_->signals.add(SIGHUP);
@@ -613,7 +633,7 @@ void Daemon::stop() {
   });
 }
 
-bool Daemon::reload(const config::DaemonConfig& config) {
+bool Daemon::reload(const DaemonConfig& config) {
   return parts_->reload(config).empty();
 }
 

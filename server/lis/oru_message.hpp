@@ -3,8 +3,8 @@
 #include <string>
 
 #include "protocols/common/result.hpp"
-#include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
+#include "server/lis/lis_config.hpp"
 #include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
@@ -16,7 +16,7 @@ namespace hemalink::lis {
 /// analysis time) with NTE for its comments, and SPM. Segments end with CR; no MLLP framing.
 /// Built from the row's content only: built again, it is the same message.
 Result<BuiltMessage, std::string> build_oru(const OutboxContent& content,
-                                            const config::LisDestination& destination,
+                                            const LisDestination& destination,
                                             const config::LisMapping& mapping);
 
 }  // namespace hemalink::lis
