@@ -77,7 +77,9 @@ std::optional<DaemonConfig> read_config(const std::filesystem::path& file) {
 // The daemon's parts, one per feature, built in this order and destroyed in reverse:
 // - the store (whose last completions post to the pool) before the pool, and the pool (whose
 //   pending handlers hold connections) before the registry;
-// - the orders' downloads before the store, whose commits they are told of;
+// - the orders' downloads before the store, whose commits they are told of (the host query desk
+//   and the order intakes with them: neither uses the store, so that they stop after it is
+//   harmless);
 // - the LIS links bind before the analyzers' transports, which bind before the HTTP API.
 struct Daemon::Parts {
   DaemonConfig config;
