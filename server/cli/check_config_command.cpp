@@ -9,8 +9,8 @@
 
 #include "server/cli/shared_options.hpp"
 #include "server/config/analyzer_table.hpp"
-#include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
 
@@ -55,7 +55,7 @@ void print_rows(std::ostream& out, const std::vector<Row>& rows) {
 }
 
 // Each analyzer's effective table: what it maps, what it can be sent, and from where.
-void explain_tables(const config::DaemonConfig& c, std::ostream& out) {
+void explain_tables(const daemon::DaemonConfig& c, std::ostream& out) {
   for (std::size_t i = 0; i < c.analyzers.size(); ++i) {
     const auto& a = c.analyzers[i];
     auto table = config::read_analyzer_table(a, i);
@@ -83,16 +83,18 @@ struct Arguments {
 
 int check_config(const Arguments& a, std::ostream& out, std::ostream& err) {
   const auto& file = a.file;
-  auto parsed = config::read_daemon_config_file(file);
+  auto parsed = daemon::read_daemon_config_file(file);
   files::FileErrors errors;
   if (!parsed) {
     errors = parsed.error();
   } else {
     // Their own errors have no file: they are the configuration's.
-    if (auto reader = ingest::configured_message_reader(*parsed); !reader) {
+    if (auto reader =
+            ingest::configured_message_reader(parsed->analyzers, parsed->rules, parsed->qc);
+        !reader) {
       errors = files::in_file(reader.error(), file.string());
     }
-    if (auto mappings = config::load_lis_mappings(parsed->lis); !mappings) {
+    if (auto mappings = lis::load_lis_mappings(parsed->lis); !mappings) {
       const auto more = files::in_file(mappings.error(), file.string());
       errors.insert(errors.end(), more.begin(), more.end());
     }

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "server/cli/shared_options.hpp"
-#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "server/daemon/daemon.hpp"
 #include "server/daemon/logging.hpp"
 #include "server/files/file_error.hpp"
@@ -43,7 +43,7 @@ bool migrate_at_start(const std::string& dsn) {
 }
 
 int serve(const std::filesystem::path& file, std::ostream& /*out*/, std::ostream& err) {
-  auto parsed = config::read_daemon_config_file(file);
+  auto parsed = daemon::read_daemon_config_file(file);
   if (!parsed) {
     fmt::print(err, "{}\n", files::describe(parsed.error(), "\n"));
     return 2;

@@ -8,7 +8,7 @@
 #include <optional>
 #include <thread>
 
-#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "server/simulate/lab_day.hpp"
 #include "server/simulate/lab_day_messages.hpp"
 #include "server/simulate/simulation.hpp"
@@ -50,7 +50,7 @@ bool plays(const config::AnalyzerConfig& a, simulate::Bench bench) {
   return false;
 }
 
-std::optional<BenchLine> bench_line(const config::DaemonConfig& config, simulate::Bench bench,
+std::optional<BenchLine> bench_line(const daemon::DaemonConfig& config, simulate::Bench bench,
                                     const LabDayRun& a) {
   for (const auto& analyzer : config.analyzers) {
     if (!plays(analyzer, bench))
@@ -104,7 +104,7 @@ bool print_line(const BenchLine& line, std::ostream& out) {
 }  // namespace
 
 int play_lab_day(const LabDayRun& a, std::ostream& out, std::ostream& err) {
-  auto config = config::read_daemon_config_file(a.config_file);
+  auto config = daemon::read_daemon_config_file(a.config_file);
   if (!config) {
     for (const auto& e : config.error())
       fmt::print(err, "hemalink simulate: {}\n", e.describe());

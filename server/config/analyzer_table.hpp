@@ -6,7 +6,7 @@
 
 #include "drivers/mapping.hpp"
 #include "protocols/common/result.hpp"
-#include "server/config/daemon_config.hpp"
+#include "server/config/analyzer_config.hpp"
 #include "server/files/file_error.hpp"
 
 namespace hemalink::config {

@@ -48,12 +48,8 @@ void read_limits(JsonFields& f, HttpConfig& c) {
   f.integer("max_header_bytes", c.max_header_bytes, 1024, 1 << 20);
   f.integer("max_target_bytes", c.max_target_bytes, 256, 65536);
   f.integer("max_queued_events", c.max_queued_events, 1, 1000000);
-  std::int64_t request = c.request_timeout.count();
-  f.integer("request_timeout_ms", request, 100, 600000);
-  c.request_timeout = std::chrono::milliseconds(request);
-  std::int64_t idle = c.idle_timeout.count();
-  f.integer("idle_timeout_ms", idle, 100, 3600000);
-  c.idle_timeout = std::chrono::milliseconds(idle);
+  f.duration("request_timeout_ms", c.request_timeout, 100, 600000);
+  f.duration("idle_timeout_ms", c.idle_timeout, 100, 3600000);
 }
 
 ApiToken read_token(const json& node, const std::string& path, files::FileErrors& errors) {
@@ -94,8 +90,7 @@ void read_tokens_file(JsonFields& api, HttpConfig& c, const std::filesystem::pat
   api.text("tokens_file", name);
   if (name.empty())
     return;
-  const auto path =
-      std::filesystem::path(name).is_absolute() ? std::filesystem::path(name) : base / name;
+  const auto path = files::path_from(base, name);
   c.tokens_file = path;
   std::error_code ignored;
   if (!std::filesystem::exists(path, ignored))

@@ -112,33 +112,4 @@ Result<LisMapping, files::FileErrors> lis_mapping_from_json(std::string_view tex
   return mapping;
 }
 
-Result<std::vector<LisMapping>, files::FileErrors> load_lis_mappings(
-    const std::vector<LisDestination>& destinations) {
-  std::vector<LisMapping> mappings;
-  files::FileErrors errors;
-  for (std::size_t i = 0; i < destinations.size(); ++i) {
-    const auto& file = destinations[i].mapping_file;
-    mappings.emplace_back();
-    if (file.empty()) {
-      continue;
-    }
-    const auto text = files::read_text_file(file);
-    if (!text) {
-      errors.push_back({"", std::nullopt, fmt::format("lis[{}].mapping", i),
-                        fmt::format("cannot read {}", file.string()), files::Errc::Unreadable});
-      continue;
-    }
-    auto mapping = lis_mapping_from_json(*text, file.string());
-    if (!mapping) {
-      errors.insert(errors.end(), mapping.error().begin(), mapping.error().end());
-      continue;
-    }
-    mappings.back() = std::move(*mapping);
-  }
-  if (!errors.empty()) {
-    return errors;
-  }
-  return mappings;
-}
-
 }  // namespace hemalink::config

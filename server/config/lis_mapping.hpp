@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "protocols/common/result.hpp"
-#include "server/config/daemon_config.hpp"
 #include "server/files/file_error.hpp"
 
 namespace hemalink::config {
@@ -52,11 +51,5 @@ struct LisMapping {
 /// Reads a LIS mapping table; every error names `source` and the JSON path.
 Result<LisMapping, files::FileErrors> lis_mapping_from_json(std::string_view text,
                                                             std::string_view source);
-
-/// The mapping tables of the configuration's LIS destinations, in order (an empty table where
-/// none is named). A file that cannot be read is an error at `lis[i].mapping`; errors inside a
-/// file name that file and their JSON path.
-Result<std::vector<LisMapping>, files::FileErrors> load_lis_mappings(
-    const std::vector<LisDestination>& destinations);
 
 }  // namespace hemalink::config

@@ -19,8 +19,7 @@ std::filesystem::path tls_file(JsonFields& f, const char* key, const std::filesy
   f.text(key, name, required);
   if (name.empty())
     return {};
-  const auto path =
-      std::filesystem::path(name).is_absolute() ? std::filesystem::path(name) : base / name;
+  const auto path = files::path_from(base, name);
   if (!files::read_text_file(path))
     f.error(files::Errc::Unreadable, f.path_of(key), fmt::format("cannot read {}", path.string()));
   return path;

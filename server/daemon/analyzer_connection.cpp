@@ -10,7 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "server/config/daemon_config.hpp"
+#include "server/config/analyzer_config.hpp"
 #include "server/daemon/session_settings.hpp"
 #include "server/session/astm_session.hpp"
 #include "server/session/hl7_session.hpp"

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <unistd.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,36 +12,16 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
-#include <cstdio>
-#include <set>
 #include <thread>
 
-#include "server/api/http_server.hpp"
 #include "server/api/lab_events.hpp"
-#include "server/api/lab_routes.hpp"
-#include "server/daemon/analyzer_connection.hpp"
-#include "server/daemon/export_file_receipts.hpp"
-#include "server/daemon/lab_view_of.hpp"
-#include "server/files/file_error.hpp"
+#include "server/daemon/analyzer_transports.hpp"
+#include "server/daemon/http_api.hpp"
+#include "server/daemon/lis_delivery.hpp"
+#include "server/daemon/message_reading.hpp"
+#include "server/daemon/order_feeds.hpp"
 #include "server/ingest/committed_results.hpp"
-#include "server/ingest/configured_message_reader.hpp"
-#include "server/ingest/current_message_reader.hpp"
-#include "server/lis/lis_link.hpp"
-#include "server/lis/outbox_watch.hpp"
-#include "server/orders/order_book.hpp"
-#include "server/orders/order_intake.hpp"
-#include "server/orders/order_marks.hpp"
-#include "server/orders/result_order_matching.hpp"
 #include "server/orders/rule_steps.hpp"
-#include "server/orders/work_download.hpp"
-#include "server/qc/control_book.hpp"
-#include "server/qc/control_history.hpp"
-#include "server/rules/database_result_archive.hpp"
-#include "server/transport/file_drop.hpp"
-#include "server/transport/serial_line.hpp"
-#include "server/transport/tcp_dialer.hpp"
-#include "server/transport/tcp_listener.hpp"
-#include "server/transport/tls_context.hpp"
 
 namespace hemalink::daemon {
 namespace {
@@ -51,61 +30,7 @@ namespace asio = boost::asio;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-std::shared_ptr<ingest::MessageReader> build_message_reader(
-    const config::DaemonConfig& c, std::shared_ptr<rules::RecentResults> recent,
-    std::shared_ptr<qc::ControlBook> qc) {
-  auto built = ingest::configured_message_reader(c, std::move(recent), std::move(qc));
-  if (!built) {
-    throw std::runtime_error(files::describe(built.error(), "; "));  // a start-up failure
-  }
-  orders::match_results_with_order_book(**built, c);
-  return *built;
-}
-
-// Every analyzer's QC, rebuilt from the stored judgements before the first message is read (on
-// a store writer, so a database still starting holds results rather than stopping the start).
-std::shared_ptr<qc::ControlBook> control_book(const config::DaemonConfig& c) {
-  auto book = std::make_shared<qc::ControlBook>(qc::ControlDefinitions{}, c.qc.policy);
-  book->set_history([dsn = c.database_url] {
-    auto history = qc::control_history(dsn, qc::kMaxEstablishRuns);
-    if (!history) {
-      spdlog::error("QC: cannot read the stored judgements: {}", history.error().detail);
-    } else {
-      spdlog::info("QC: {} stored judgement(s) and {} patient average(s) resumed",
-                   history->judgements.size(), history->averages.size());
-    }
-    return history;
-  });
-  return book;
-}
-
-// A download goes on one of the analyzer's live connections.
-orders::DownloadDelivery delivery_through(ConnectionRegistry& registry) {
-  return {[&registry](const std::string& analyzer) {
-            return registry.newest_of(analyzer).second != nullptr;
-          },
-          [&registry](const std::string& analyzer,
-                      session::WorkToSend work) -> std::optional<std::uint64_t> {
-            auto [number, connection] = registry.newest_of(analyzer);
-            if (!connection) {
-              return std::nullopt;
-            }
-            connection->send_work(std::move(work));
-            return number;
-          }};
-}
-
-std::set<std::string, std::less<>> downloading_analyzers(const config::DaemonConfig& c) {
-  std::set<std::string, std::less<>> out;
-  for (const auto& a : c.analyzers) {
-    if (a.download_orders) {
-      out.insert(a.name);
-    }
-  }
-  return out;
-}
-
-store::StoreOptions store_options(const config::DaemonConfig& c,
+store::StoreOptions store_options(const DaemonConfig& c,
                                   std::shared_ptr<rules::RecentResults> recent,
                                   std::shared_ptr<api::EventHub> events,
                                   orders::WorkDownload& downloads) {
@@ -113,7 +38,7 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
   o.on_completed.push_back(api::publish_completions(events));
   o.on_committed.push_back(api::publish_quality_control(events));
   o.on_committed.push_back(ingest::remember_committed_results(std::move(recent)));
-  if (config::takes_orders(c)) {
+  if (takes_orders(c)) {
     o.on_committed.push_back(orders::order_rule_steps(c.database_url, downloads));
   }
   o.dsn = c.database_url;
@@ -131,47 +56,14 @@ store::StoreOptions store_options(const config::DaemonConfig& c,
   return o;
 }
 
-// This process as outbox.claimed_by names it.
-std::string node_name() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) {
-    std::snprintf(host, sizeof host, "unknown");
-  }
-  return fmt::format("{}:{}", host, static_cast<long>(getpid()));
-}
-
-std::vector<std::shared_ptr<lis::LisLink>> make_lis_links(const config::DaemonConfig& c,
-                                                          std::shared_ptr<api::EventHub> events) {
-  auto mappings = config::load_lis_mappings(c.lis);
-  if (!mappings) {
-    throw std::runtime_error(files::describe(mappings.error(), "; "));  // a start-up failure
-  }
-  std::vector<std::shared_ptr<lis::LisLink>> links;
-  const auto node = node_name();
-  for (std::size_t i = 0; i < c.lis.size(); ++i) {
-    lis::LisLinkSettings settings;
-    settings.destination = c.lis[i];
-    settings.mapping = std::move((*mappings)[i]);
-    settings.dsn = c.database_url;
-    settings.node = node;
-    settings.on_row_settled = [events, name = c.lis[i].name](const lis::ClaimedRow& row,
-                                                             bool is_delivered) {
-      api::publish_settled(*events, name, row, is_delivered);
-    };
-    links.push_back(std::make_shared<lis::LisLink>(std::move(settings)));
-    links.back()->bind();
-  }
-  return links;
-}
-
-unsigned thread_count(const config::DaemonConfig& c) {
+unsigned thread_count(const DaemonConfig& c) {
   if (c.threads > 0)
     return c.threads;
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::optional<config::DaemonConfig> read_config(const std::filesystem::path& file) {
-  auto parsed = config::read_daemon_config_file(file);
+std::optional<DaemonConfig> read_config(const std::filesystem::path& file) {
+  auto parsed = read_daemon_config_file(file);
   if (!parsed) {
     for (const auto& e : parsed.error())
       spdlog::error("reload: {}", e.describe());
@@ -180,190 +72,101 @@ std::optional<config::DaemonConfig> read_config(const std::filesystem::path& fil
   return std::move(*parsed);
 }
 
-// A LIS's order feed runs on the analyzers' connections: the same transports, sessions and
-// acknowledgement after commit; its messages go to the LIS's order intake instead of the store.
-config::AnalyzerConfig order_feed_peer(const config::LisDestination& d) {
-  const auto& feed = *d.orders;
-  config::AnalyzerConfig a;
-  a.name = d.name;
-  a.driver = "lis-orders";
-  a.protocol = feed.protocol;
-  a.link = feed.link;
-  a.transport = feed.transport;
-  a.allowed_peers = feed.allowed_peers;
-  a.tcp_keepalive = feed.tcp_keepalive;
-  a.max_message_bytes = feed.max_message_bytes;
-  a.charset = feed.charset;
-  a.max_connections = 4;
-  a.idle_timeout = std::chrono::hours(24);  // a LIS keeps its connection open between orders
-  return a;
-}
-
-// What the log line of an analyzer's listener says is served there.
-std::string served(const config::AnalyzerConfig& a) {
-  const char* link = a.protocol == model::WireProtocol::Hl7 ? "MLLP"
-                     : a.link == config::AstmLink::E1381    ? "E1381"
-                                                            : "bare";
-  const auto* t = std::get_if<config::TcpServerTransport>(&a.transport);
-  return fmt::format("{} {}{}, driver {}", config::to_string(a.protocol), link,
-                     t && t->tls ? " over TLS" : "", a.driver);
-}
-
 }  // namespace
 
+// The daemon's parts, one per feature, built in this order and destroyed in reverse:
+// - the store (whose last completions post to the pool) before the pool, and the pool (whose
+//   pending handlers hold connections) before the registry;
+// - the orders' downloads before the store, whose commits they are told of (the host query desk
+//   and the order intakes with them: neither uses the store, so that they stop after it is
+//   harmless);
+// - the LIS links bind before the analyzers' transports, which bind before the HTTP API.
 struct Daemon::Parts {
-  config::DaemonConfig config;
+  DaemonConfig config;
   DaemonOptions options;
-  std::shared_ptr<rules::RecentResults> recent;
-  std::shared_ptr<qc::ControlBook> quality_control;  ///< Lives across reloads.
-  std::shared_ptr<ingest::CurrentMessageReader> reader;
+  bool is_stopping = false;
+  std::atomic<bool> is_serving{false};
+  MessageReading reading;  ///< Mapping tables, rules and QC.
   std::shared_ptr<metrics::LinkTally> link_tally = std::make_shared<metrics::LinkTally>();
   std::shared_ptr<metrics::MessageTimings> timings = std::make_shared<metrics::MessageTimings>();
   std::shared_ptr<api::EventHub> events = std::make_shared<api::EventHub>();
-  // Destroyed in reverse: the store (whose last completions post to the pool) before the pool,
-  // and the pool (whose pending handlers hold connections) before the registry.
   ConnectionRegistry registry;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
-  orders::OrderMarks order_marks;
-  orders::WorkDownload downloads;  ///< Before the store, whose commits it is told of.
+  OrderFeeds orders;
   store::Store store;
-  orders::HostQueryDesk host_queries;
-  std::vector<std::unique_ptr<orders::OrderIntake>> order_intakes;
-  std::map<std::string, std::size_t, std::less<>> order_feed_listeners;  ///< LIS -> listeners[i]
-  std::vector<std::unique_ptr<transport::TcpListener>> listeners;
-  std::vector<std::unique_ptr<transport::TcpDialer>> dialers;
-  std::vector<std::unique_ptr<transport::SerialLine>> serial_lines;
-  std::vector<std::unique_ptr<transport::FileDrop>> file_drops;
-  std::vector<std::shared_ptr<lis::LisLink>> lis_links;
-  std::unique_ptr<lis::OutboxWatch> outbox_watch;
-  std::unique_ptr<api::HttpServer> http;
+  AnalyzerTransports transports;
+  LisDelivery lis;
+  HttpApi api;
   asio::signal_set signals;
-  bool is_stopping = false;
-  std::atomic<bool> is_serving{false};
 
-  Parts(config::DaemonConfig c, DaemonOptions o, std::shared_ptr<rules::RecentResults> r,
-        std::shared_ptr<qc::ControlBook> q, std::shared_ptr<ingest::CurrentMessageReader> i)
+  Parts(DaemonConfig c, DaemonOptions o)
       : config(std::move(c)),
         options(std::move(o)),
-        recent(std::move(r)),
-        quality_control(std::move(q)),
-        reader(std::move(i)),
+        reading(config),
         registry(config.max_connections),
         io(static_cast<int>(thread_count(config))),
         work(io.get_executor()),
-        order_marks(config.database_url),
-        downloads(config.database_url, reader, downloading_analyzers(config),
-                  delivery_through(registry)),
-        store(store_options(config, recent, events, downloads),
-              [reader = reader](std::span<const records::Receipt* const> receipts) {
+        orders(config, reading.reader, registry),
+        store(store_options(config, reading.recent, events, orders.downloads),
+              [reader = reading.reader](std::span<const records::Receipt* const> receipts) {
                 return reader->read(receipts);
               }),
-        host_queries(config.database_url, reader, order_marks),
-        lis_links(make_lis_links(config, events)),
+        transports(io),
+        lis(config, events),
+        api{config,           store,
+            registry,         lis.links(),
+            is_serving,       [this] { return reload_rules(); },
+            reading.reader,   reading.quality_control,
+            orders.downloads, events,
+            timings,          link_tally,
+            nullptr},
         signals(io) {
     registry.observe([this](const std::string& analyzer, const std::string& peer,
                             std::uint64_t connection, bool is_open) {
       api::publish_connection(*events, analyzer, peer, is_open);
       if (is_open) {
-        downloads.connected(analyzer, connection);
+        orders.downloads.connected(analyzer, connection);
       } else {
-        downloads.disconnected(analyzer, connection);
+        orders.downloads.disconnected(analyzer, connection);
       }
     });
   }
 
-  void start_lis_links() {
-    for (auto& link : lis_links) {
-      link->start();
-    }
-    if (lis_links.empty()) {
-      spdlog::info("no LIS destination configured: released results are stored and go nowhere");
-      return;
-    }
-    outbox_watch = std::make_unique<lis::OutboxWatch>(
-        config.database_url, [this](const std::string& destination) {
-          for (auto& link : lis_links) {
-            if (destination.empty() || link->name() == destination) {
-              link->notice_rows();
-            }
-          }
-        });
-  }
-
   ConnectionServices services() {
-    return {store, registry, link_tally, timings, &host_queries, &order_marks, &downloads};
+    return {store,
+            registry,
+            link_tally,
+            timings,
+            &orders.host_queries,
+            &orders.order_marks,
+            &orders.downloads};
   }
 
-  std::shared_ptr<api::LabView> lab_view() {
-    auto v = std::make_shared<api::LabView>();
-    v->dsn = config.database_url;
-    v->orders_overdue_after = config.orders.overdue_after;
-    for (const auto& d : config.lis)
-      v->lis_routes.push_back({d.name, d.analyzers});
-    v->analyzers = analyzer_entries(config);
-    v->store_health = [this] { return store.health(); };
-    v->message_counts = [this] { return store.message_counts(); };
-    v->rule_firings = [this] { return store.rule_firings(); };
-    v->connections = [this] { return registry.peers(); };
-    v->lis = [this] {
-      std::vector<api::LisEntry> out;
-      for (const auto& link : lis_links)
-        out.push_back({link->name(), config::to_string(link->settings().destination.protocol),
-                       link->is_connected(), &link->counters()});
-      return out;
-    };
-    v->is_serving = [this] { return is_serving.load(); };
-    v->reload_rules = [this] { return reload_rules(); };
-    v->rule_set = [this] { return reader->get()->rule_set(); };
-    v->qc_gates = [this] { return quality_control->gates(std::chrono::system_clock::now()); };
-    v->qc_excursions = [this] { return quality_control->excursions(); };
-    v->qc_definitions = [this] {
-      // The definitions put before a restart; the read's failure is logged, and read again.
-      quality_control->restore_if_needed();
-      return quality_control->definitions();
-    };
-    v->qc_define = [this](const qc::ControlDefinition& d) {
-      quality_control->override_definition(d);
-    };
-    v->orders_changed = [this](const std::string& specimen) {
-      downloads.orders_arrived({specimen});
-    };
-    v->events = events;
-    v->timings = timings.get();
-    v->link_tally = link_tally.get();
-    return v;
-  }
-
-  // Puts the mapping tables and rules of `c` in force; the errors when it cannot (the running
-  // ones stay).
-  std::vector<std::string> reload(const config::DaemonConfig& c) {
-    auto built = ingest::configured_message_reader(c, recent, quality_control);
-    if (!built) {
-      std::vector<std::string> errors;
-      for (const auto& e : built.error()) {
-        spdlog::error("reload: {} (the previous configuration stays in force)", e.describe());
-        errors.push_back(e.describe());
-      }
-      return errors;
+  // The analyzers' transports, then each LIS's order feed, whose messages go to its intake.
+  void add_transports() {
+    for (const auto& a : config.analyzers) {
+      transports.add(a, services());
     }
-    orders::match_results_with_order_book(**built, c);
-    reader->replace(*built);
-    spdlog::info(
-        "reload: mapping tables and rules of {} analyzer(s) in force (transport changes "
-        "need a restart)",
-        c.analyzers.size());
-    return {};
+    for (std::size_t i = 0; i < config.lis.size(); ++i) {
+      const auto& d = config.lis[i];
+      if (!d.orders) {
+        continue;
+      }
+      auto& intake = orders.open_intake(d, lis.mapping(i));
+      transports.add_order_feed(d,
+                                {intake, registry, link_tally, timings, nullptr, nullptr, nullptr});
+    }
   }
 
   // The API's reload: the configuration file read again when there is one (as SIGHUP does).
   api::RulesReload reload_rules() {
     api::RulesReload r;
-    const auto before = reader->get()->rule_set();
+    const auto before = reading.reader->get()->rule_set();
     r.previous_version = before ? before->version() : "";
     auto c = config;
     if (!options.config_file.empty()) {
-      auto parsed = config::read_daemon_config_file(options.config_file);
+      auto parsed = read_daemon_config_file(options.config_file);
       if (!parsed) {
         for (const auto& e : parsed.error())
           r.errors.push_back(e.describe());
@@ -371,125 +174,11 @@ struct Daemon::Parts {
       }
       c = std::move(*parsed);
     }
-    r.errors = reload(c);
+    r.errors = reading.reload(c);
     r.is_done = r.errors.empty();
-    const auto after = reader->get()->rule_set();
+    const auto after = reading.reader->get()->rule_set();
     r.version = after ? after->version() : "";
     return r;
-  }
-
-  void add_http() {
-    if (config.http.listen.empty()) {
-      spdlog::info("no HTTP API (http.listen is empty)");
-      return;
-    }
-    std::error_code ignored;
-    if (!config.http.tokens_file.empty() &&
-        !std::filesystem::exists(config.http.tokens_file, ignored)) {
-      spdlog::warn("api.tokens_file {} does not exist: no tokens from it",
-                   config.http.tokens_file.string());
-    }
-    if (config.http.tokens.empty()) {
-      spdlog::warn(
-          "api.tokens is empty: every /api/v1 call will be refused (hemalink token "
-          "makes one)");
-    }
-    auto router = std::make_shared<api::Router>(
-        api::lab_router(lab_view(), api::TokenBook(config.http.tokens)));
-    http = std::make_unique<api::HttpServer>(io, config.http, std::move(router), events);
-  }
-
-  // Tests stored with a code the table did not know become their canonical tests once the table
-  // knows it (the integrator fixed it and restarted): the unmapped codes panel empties and the
-  // work reaches the analyzers. A database not there yet only delays it to the next start.
-  void learn_mapped_codes(const std::string& source, const config::LisMapping& mapping) {
-    auto learned = orders::remap_unmapped_tests(
-        config.database_url, source,
-        [&mapping](std::string_view code) { return mapping.ordered_tests(code); });
-    if (!learned) {
-      spdlog::warn("{}: the open tests with unknown codes were not mapped again: {}", source,
-                   learned.error().detail);
-    } else if (!learned->empty()) {
-      spdlog::info("{}: {} open test(s) whose code the mapping table now knows ordered as mapped",
-                   source, learned->size());
-    }
-  }
-
-  void add_order_feeds() {
-    for (std::size_t i = 0; i < config.lis.size(); ++i) {
-      const auto& d = config.lis[i];
-      if (!d.orders) {
-        continue;
-      }
-      orders::OrderIntakeSettings settings;
-      settings.dsn = config.database_url;
-      settings.source = d.name;
-      settings.mapping = lis_links[i]->settings().mapping;
-      settings.charset = d.orders->charset;
-      settings.on_stored = [this](const records::OrderReceipt& orders,
-                                  const records::OrderChanges& changes) {
-        if (orders.refusal || changes.refusal) {
-          return;
-        }
-        std::vector<std::string> specimens;
-        for (const auto& o : orders.orders) {
-          specimens.push_back(o.order.specimen_id);
-        }
-        downloads.orders_arrived(std::move(specimens));
-      };
-      learn_mapped_codes(d.name, settings.mapping);
-      order_intakes.push_back(std::make_unique<orders::OrderIntake>(std::move(settings)));
-      if (std::holds_alternative<config::TcpServerTransport>(d.orders->transport)) {
-        order_feed_listeners[d.name] = listeners.size();
-      }
-      add_transport(order_feed_peer(d), {*order_intakes.back(), registry, link_tally, timings,
-                                         nullptr, nullptr, nullptr});
-    }
-  }
-
-  void add_transports() {
-    for (const auto& a : config.analyzers) {
-      add_transport(a, services());
-    }
-    add_order_feeds();
-  }
-
-  void add_transport(const config::AnalyzerConfig& a, ConnectionServices services) {
-    {
-      if (const auto* t = std::get_if<config::TcpServerTransport>(&a.transport)) {
-        auto open = t->tls ? open_tls_analyzer(a, services, a.max_connections,
-                                               transport::server_tls_context(*t->tls))
-                           : open_tcp_analyzer(a, services, a.max_connections);
-        listeners.push_back(std::make_unique<transport::TcpListener>(
-            io, a.name, served(a), *t, *transport::PeerAllowList::parse(a.allowed_peers),
-            a.tcp_keepalive, std::move(open)));
-      } else if (const auto* t = std::get_if<config::TcpClientTransport>(&a.transport)) {
-        auto open = t->tls
-                        ? open_tls_analyzer(a, services, 1, transport::client_tls_context(*t->tls))
-                        : open_tcp_analyzer(a, services, 1);
-        dialers.push_back(std::make_unique<transport::TcpDialer>(io, a.name, *t, a.tcp_keepalive,
-                                                                 std::move(open)));
-      } else if (const auto* t = std::get_if<config::SerialTransport>(&a.transport)) {
-        serial_lines.push_back(std::make_unique<transport::SerialLine>(
-            io, a.name, *t, open_serial_analyzer(a, services)));
-      } else {
-        file_drops.push_back(std::make_unique<transport::FileDrop>(
-            io, a.name, std::get<config::FileDropTransport>(a.transport),
-            receive_export_files(a, services)));
-      }
-    }
-  }
-
-  template <typename F>
-  void each_transport(F f) {
-    for (auto& t : listeners)
-      f(*t);
-    for (auto& t : dialers)
-      f(*t);
-    for (auto& t : serial_lines)
-      f(*t);
-    for (auto& t : file_drops)
-      f(*t);
   }
 
   asio::awaitable<void> handle_signals(Daemon& daemon) {
@@ -511,14 +200,14 @@ struct Daemon::Parts {
     }
   }
 
+  // Nothing new comes in (the API, the transports, the LIS links stop), then the connections
+  // write the acknowledgements of what the store has, for up to shutdown_grace, and close; then
+  // the pool stops. The outbox watch and the store stop after the pool (run()).
   asio::awaitable<void> shut_down() {
     is_serving = false;
-    if (http)
-      http->stop();
-    each_transport([](auto& t) { t.stop(); });
-    for (auto& link : lis_links) {
-      link->stop();
-    }
+    api.stop();
+    transports.stop();
+    lis.stop_links();
     boost::system::error_code ignored;
     signals.cancel(ignored);
     spdlog::info("draining {} connection(s) for up to {} ms", registry.size(),
@@ -542,18 +231,8 @@ struct Daemon::Parts {
   }
 };
 
-Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
-  auto archive = std::make_shared<rules::DatabaseResultArchive>(config.database_url);
-  if (!config.rules.files.empty()) {
-    archive->warm_up(config.store.writers);  // one history reader per store writer
-  }
-  auto recent =
-      std::make_shared<rules::RecentResults>(archive, config.rules.recent_results_capacity);
-  auto quality_control = control_book(config);
-  auto reader = std::make_shared<ingest::CurrentMessageReader>(
-      build_message_reader(config, recent, quality_control));
-  parts_ = std::make_unique<Parts>(std::move(config), std::move(options), std::move(recent),
-                                   std::move(quality_control), std::move(reader));
+Daemon::Daemon(DaemonConfig config, DaemonOptions options)
+    : parts_(std::make_unique<Parts>(std::move(config), std::move(options))) {
   if (parts_->options.handle_signals) {
     // Before any port is bound: once an analyzer (or a test) can connect, a SIGTERM or SIGHUP
     // must be ours to handle, not the default action.
@@ -562,7 +241,7 @@ Daemon::Daemon(config::DaemonConfig config, DaemonOptions options) {
     parts_->signals.add(SIGHUP);
   }
   parts_->add_transports();
-  parts_->add_http();
+  parts_->api.open(parts_->io);
 }
 
 Daemon::~Daemon() = default;
@@ -572,11 +251,10 @@ int Daemon::run() {
   if (p.options.handle_signals) {
     asio::co_spawn(p.io, p.handle_signals(*this), asio::detached);
   }
-  p.each_transport([](auto& t) { t.start(); });
-  if (p.http)
-    p.http->start();
+  p.transports.start();
+  p.api.start();
   p.is_serving = true;
-  p.start_lis_links();
+  p.lis.start();
   const unsigned n = thread_count(p.config);
   spdlog::info("hemalink serving {} analyzer(s) on {} thread(s), at most {} connections",
                p.config.analyzers.size(), n, p.config.max_connections);
@@ -588,9 +266,7 @@ int Daemon::run() {
   for (auto& t : pool) {
     t.join();
   }
-  if (p.outbox_watch) {
-    p.outbox_watch->stop();
-  }
+  p.lis.stop_watch();
   spdlog::info("flushing the store");
   p.store.stop();
   const auto health = p.store.health();
@@ -612,36 +288,23 @@ void Daemon::stop() {
   });
 }
 
-bool Daemon::reload(const config::DaemonConfig& config) {
-  return parts_->reload(config).empty();
+bool Daemon::reload(const DaemonConfig& config) {
+  return parts_->reading.reload(config).empty();
 }
 
 std::uint16_t Daemon::http_port() const {
-  return parts_->http ? parts_->http->port() : 0;
+  return parts_->api.port();
 }
 
 std::uint16_t Daemon::port_of(std::string_view analyzer) const {
-  auto& p = *parts_;
-  for (const auto& link : p.lis_links) {
-    if (link->name() == analyzer) {
-      return link->port();
-    }
+  if (auto port = parts_->lis.port_of(analyzer)) {
+    return *port;
   }
-  std::size_t at = 0;
-  for (const auto& a : p.config.analyzers) {
-    if (std::holds_alternative<config::TcpServerTransport>(a.transport)) {
-      if (a.name == analyzer)
-        return p.listeners[at]->port();
-      ++at;
-    }
-  }
-  return 0;
+  return parts_->transports.port_of(analyzer);
 }
 
 std::uint16_t Daemon::order_feed_port(std::string_view lis) const {
-  const auto& p = *parts_;
-  const auto it = p.order_feed_listeners.find(lis);
-  return it == p.order_feed_listeners.end() ? 0 : p.listeners[it->second]->port();
+  return parts_->transports.order_feed_port(lis);
 }
 
 store::StoreHealth Daemon::health() const {
@@ -661,12 +324,7 @@ const metrics::LinkTally& Daemon::link_tally() const {
 }
 
 const lis::LisCounters* Daemon::lis_counters(std::string_view destination) const {
-  for (const auto& link : parts_->lis_links) {
-    if (link->name() == destination) {
-      return &link->counters();
-    }
-  }
-  return nullptr;
+  return parts_->lis.counters(destination);
 }
 
 std::size_t Daemon::connection_count() const {

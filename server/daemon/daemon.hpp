@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "server/api/event_hub.hpp"
-#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "server/lis/lis_counters.hpp"
 #include "server/metrics/link_tally.hpp"
 #include "server/metrics/message_timings.hpp"
@@ -30,7 +30,7 @@ class Daemon {
  public:
   /// Opens the store's spools and binds every listener. Throws std::runtime_error naming the
   /// analyzer, address or file when it cannot: a start-up failure.
-  Daemon(config::DaemonConfig config, DaemonOptions options);
+  Daemon(DaemonConfig config, DaemonOptions options);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -42,7 +42,7 @@ class Daemon {
   /// Replaces mapping tables (and rules) for every analyzer without dropping a connection.
   /// False, with the errors logged, when the new configuration does not build: the old one
   /// stays in force.
-  bool reload(const config::DaemonConfig& config);
+  bool reload(const DaemonConfig& config);
 
   /// The port a tcp-server analyzer or LIS destination listens on (0 when it has none).
   std::uint16_t port_of(std::string_view analyzer) const;

@@ -1,6 +1,6 @@
 #include "server/daemon/export_file_receipts.hpp"
 
-#include "server/config/daemon_config.hpp"
+#include "server/config/analyzer_config.hpp"
 #include "server/session/message_log.hpp"
 
 namespace hemalink::daemon {

@@ -22,7 +22,7 @@ Described describe(const config::Transport& t) {
 
 }  // namespace
 
-std::vector<api::AnalyzerEntry> analyzer_entries(const config::DaemonConfig& config) {
+std::vector<api::AnalyzerEntry> analyzer_entries(const DaemonConfig& config) {
   std::vector<api::AnalyzerEntry> out;
   for (const auto& a : config.analyzers) {
     auto [kind, address] = describe(a.transport);

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "protocols/astm/e1381_link.hpp"
-#include "server/config/daemon_config.hpp"
+#include "server/config/analyzer_config.hpp"
 #include "server/session/session_peer.hpp"
 
 namespace hemalink::daemon {

@@ -175,6 +175,26 @@ const json* JsonFields::array(const char* key, bool required) {
   return v;
 }
 
+void JsonFields::each_object(const char* key, const std::function<void(JsonFields&)>& read,
+                             bool required) {
+  const json* list = array(key, required);
+  if (list == nullptr)
+    return;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    JsonFields element((*list)[i], fmt::format("{}[{}]", path_of(key), i), errors_);
+    if ((*list)[i].is_object()) {  // else the element said so, and nothing in it can be read
+      read(element);
+    }
+  }
+}
+
+std::filesystem::path path_from(const std::filesystem::path& base, const std::string& name) {
+  if (name.empty())
+    return {};
+  const std::filesystem::path p(name);
+  return p.is_absolute() ? p : base / p;
+}
+
 Result<json, FileError> parse_json(std::string_view text, const std::string& file) {
   try {
     return json::parse(text);

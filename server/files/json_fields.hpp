@@ -1,6 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <set>
@@ -44,6 +47,14 @@ class JsonFields {
     integer(key, wide, min, max, required);
     out = static_cast<Int>(wide);
   }
+  /// A duration in the unit of `out` (`timeout_ms` into milliseconds), within min-max of it.
+  template <typename Rep, typename Period>
+  void duration(const char* key, std::chrono::duration<Rep, Period>& out, std::int64_t min,
+                std::int64_t max, bool required = false) {
+    std::int64_t count = static_cast<std::int64_t>(out.count());
+    integer(key, count, min, max, required);
+    out = std::chrono::duration<Rep, Period>(count);
+  }
   void number(const char* key, double& out, double min, double max, bool required = false);
   void boolean(const char* key, bool& out);
   /// One of `choices`; returns the index chosen, or nullopt when absent or wrong.
@@ -56,6 +67,12 @@ class JsonFields {
   const nlohmann::json* object(const char* key, bool required = false);
   /// The array at `key` (nullptr when absent or not an array, with the error reported).
   const nlohmann::json* array(const char* key, bool required = false);
+
+  /// Calls `read` with the fields of each object of the array at `key`, at the path `key[i]`; an
+  /// element that is not an object is an error there, and skipped. Nothing when absent or not an
+  /// array.
+  void each_object(const char* key, const std::function<void(JsonFields&)>& read,
+                   bool required = false);
 
   /// The value at `key`, whatever its type, marked read (nullptr when absent).
   const nlohmann::json* any(const char* key) { return take(key, false); }
@@ -79,6 +96,10 @@ class JsonFields {
 /// `text` as a JSON document, or where it stops being JSON: `file`, the line and column, and what
 /// the parser expected there ("not JSON: ...").
 Result<nlohmann::json, FileError> parse_json(std::string_view text, const std::string& file);
+
+/// A path the lab's file names, taken from `base` (the file's folder) unless absolute; empty stays
+/// empty.
+std::filesystem::path path_from(const std::filesystem::path& base, const std::string& name);
 
 /// How a JSON value reads in an error message: strings quoted, the rest as JSON.
 std::string describe(const nlohmann::json& value);

@@ -20,7 +20,7 @@ struct Deciding {
   std::shared_ptr<const rules::RuleSet> rules;
 };
 
-Deciding decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::RecentResults> recent,
+Deciding decider_of(const rules::RulesConfig& rules, std::shared_ptr<rules::RecentResults> recent,
                     files::FileErrors& errors) {
   if (rules.files.empty()) {
     return {};
@@ -35,12 +35,13 @@ Deciding decider_of(const config::RulesConfig& rules, std::shared_ptr<rules::Rec
 }
 
 // The configuration's control definitions, each for an analyzer it configures.
-qc::ControlDefinitions control_definitions(const config::DaemonConfig& config,
+qc::ControlDefinitions control_definitions(const std::vector<config::AnalyzerConfig>& analyzers,
+                                           const qc::QcConfig& qc_config,
                                            files::FileErrors& errors) {
-  if (config.qc.controls_file.empty()) {
+  if (qc_config.controls_file.empty()) {
     return {};
   }
-  auto loaded = qc::load_control_definitions(config.qc.controls_file);
+  auto loaded = qc::load_control_definitions(qc_config.controls_file);
   if (!loaded) {
     errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
     return {};
@@ -48,10 +49,10 @@ qc::ControlDefinitions control_definitions(const config::DaemonConfig& config,
   for (std::size_t i = 0; i < loaded->controls.size(); ++i) {
     const auto& name = loaded->controls[i].key.analyzer;
     const bool configured =
-        std::any_of(config.analyzers.begin(), config.analyzers.end(),
+        std::any_of(analyzers.begin(), analyzers.end(),
                     [&](const config::AnalyzerConfig& a) { return a.name == name; });
     if (!configured) {
-      errors.push_back({config.qc.controls_file.string(), std::nullopt,
+      errors.push_back({qc_config.controls_file.string(), std::nullopt,
                         fmt::format("controls[{}].analyzer", i),
                         fmt::format("no analyzer \"{}\" in the configuration", name)});
     }
@@ -60,11 +61,12 @@ qc::ControlDefinitions control_definitions(const config::DaemonConfig& config,
 }
 
 // Each patient average is of a configured analyzer.
-void check_averages(const config::DaemonConfig& config, files::FileErrors& errors) {
-  const auto& averages = config.qc.policy.averages;
+void check_averages(const std::vector<config::AnalyzerConfig>& analyzers,
+                    const qc::QcConfig& qc_config, files::FileErrors& errors) {
+  const auto& averages = qc_config.policy.averages;
   for (std::size_t i = 0; i < averages.size(); ++i) {
     const bool configured = std::any_of(
-        config.analyzers.begin(), config.analyzers.end(),
+        analyzers.begin(), analyzers.end(),
         [&](const config::AnalyzerConfig& a) { return a.name == averages[i].analyzer; });
     if (!configured) {
       errors.push_back(
@@ -77,17 +79,18 @@ void check_averages(const config::DaemonConfig& config, files::FileErrors& error
 }  // namespace
 
 Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
-    const config::DaemonConfig& config, std::shared_ptr<rules::RecentResults> recent,
+    const std::vector<config::AnalyzerConfig>& analyzers, const rules::RulesConfig& rules_config,
+    const qc::QcConfig& qc_config, std::shared_ptr<rules::RecentResults> recent,
     std::shared_ptr<qc::ControlBook> qc) {
   files::FileErrors errors;
-  auto definitions = control_definitions(config, errors);
-  check_averages(config, errors);
-  auto deciding = decider_of(config.rules, std::move(recent), errors);
+  auto definitions = control_definitions(analyzers, qc_config, errors);
+  check_averages(analyzers, qc_config, errors);
+  auto deciding = decider_of(rules_config, std::move(recent), errors);
   auto reader =
       std::make_shared<MessageReader>(std::move(deciding.decider), std::move(deciding.prefetch));
   reader->set_rule_set(std::move(deciding.rules));
-  for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
-    const auto& a = config.analyzers[i];
+  for (std::size_t i = 0; i < analyzers.size(); ++i) {
+    const auto& a = analyzers[i];
     auto table = config::read_analyzer_table(a, i);
     if (!table) {
       errors.insert(errors.end(), table.error().begin(), table.error().end());
@@ -114,11 +117,11 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
     return errors;
   }
   if (qc) {
-    qc->redefine(std::move(definitions), config.qc.policy);
+    qc->redefine(std::move(definitions), qc_config.policy);
   } else {
-    qc = std::make_shared<qc::ControlBook>(std::move(definitions), config.qc.policy);
+    qc = std::make_shared<qc::ControlBook>(std::move(definitions), qc_config.policy);
   }
-  reader->set_quality_control(std::move(qc), {config.qc.hold_out, config.qc.hold_unknown});
+  reader->set_quality_control(std::move(qc), {qc_config.hold_out, qc_config.hold_unknown});
   return reader;
 }
 

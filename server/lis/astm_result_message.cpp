@@ -37,7 +37,7 @@ void write_result(astm::Lis2Writer& w, std::size_t sequence, const LisObservatio
 }  // namespace
 
 Result<BuiltMessage, Error> build_astm_results(const OutboxContent& c,
-                                               const config::LisDestination& d,
+                                               const LisDestination& d,
                                                const config::LisMapping& mapping) {
   auto read = lis_observations(c, mapping);
   if (!read) {
@@ -47,7 +47,7 @@ Result<BuiltMessage, Error> build_astm_results(const OutboxContent& c,
   const bool corrects = has_correction(observations);
   const auto& s = c.specimen;
   const auto panel = lis_panel(s, mapping);
-  const char processing[] = {config::processing_id_code(d.processing_id), '\0'};
+  const char processing[] = {processing_id_code(d.processing_id), '\0'};
   BuiltMessage m;
   m.control_id = control_id_of(c.outbox_id);
   astm::Lis2Writer w(m.payload);

@@ -3,9 +3,9 @@
 #include <string>
 
 #include "protocols/common/result.hpp"
-#include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
 #include "server/lis/errc.hpp"
+#include "server/lis/lis_config.hpp"
 #include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
@@ -16,7 +16,7 @@ namespace hemalink::lis {
 /// LIS code, LOINC or canonical code, R-9 F, C, P or X, R-13 the analysis time, R-14 the
 /// analyzer) with C for its comments, and L. Records end with CR; the E1381 link frames them.
 Result<BuiltMessage, Error> build_astm_results(const OutboxContent& content,
-                                               const config::LisDestination& destination,
+                                               const LisDestination& destination,
                                                const config::LisMapping& mapping);
 
 }  // namespace hemalink::lis

@@ -31,7 +31,7 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxUnwrittenBytes = 16 * 1024 * 1024;
 constexpr auto kAfterDatabaseError = std::chrono::milliseconds(1000);
 
-astm::LinkOptions astm_options(const config::LisDestination& d) {
+astm::LinkOptions astm_options(const LisDestination& d) {
   astm::LinkOptions o;
   o.mode = astm::LinkMode::E1381;
   o.establishment_timeout = d.ack_timeout;
@@ -473,7 +473,7 @@ class LisConnection final : public LisConnectionBase,
   Stream stream_;
   std::string peer_;
   std::shared_ptr<LisLink> link_;
-  const config::LisDestination& destination_;
+  const LisDestination& destination_;
   std::function<void()> on_closed_;
   hl7::MllpFramer framer_;
   std::unique_ptr<astm::E1381Link> astm_;

@@ -31,7 +31,7 @@ BuildMessage message_builder(const LisLinkSettings& s) {
   };
 }
 
-std::string served(const config::LisDestination& d) {
+std::string served(const LisDestination& d) {
   const auto* t = std::get_if<config::TcpServerTransport>(&d.transport);
   return fmt::format("LIS, {} {}{}", config::to_string(d.protocol),
                      d.protocol == model::WireProtocol::Astm ? "E1381" : "MLLP",

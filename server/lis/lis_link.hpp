@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
+#include "server/lis/lis_config.hpp"
 #include "server/lis/lis_counters.hpp"
 #include "server/lis/outbox.hpp"
 
@@ -27,7 +27,7 @@ namespace hemalink::lis {
 namespace asio = boost::asio;
 
 struct LisLinkSettings {
-  config::LisDestination destination;
+  LisDestination destination;
   config::LisMapping mapping;
   std::string dsn;
   /// This process, as outbox.claimed_by names it (host:pid).

@@ -19,9 +19,9 @@ const char* value_type(const LisObservation& o) {
   return o.comparator.empty() ? "NM" : "SN";
 }
 
-void write_header(hl7::V2Writer& w, const OutboxContent& c, const config::LisDestination& d,
+void write_header(hl7::V2Writer& w, const OutboxContent& c, const LisDestination& d,
                   const std::string& control_id) {
-  const char processing[] = {config::processing_id_code(d.processing_id), '\0'};
+  const char processing[] = {processing_id_code(d.processing_id), '\0'};
   w.msh()
       .field(d.sending_application)
       .field(d.sending_facility)
@@ -117,7 +117,7 @@ void write_observation(hl7::V2Writer& w, std::size_t set_id, const LisObservatio
 
 }  // namespace
 
-Result<BuiltMessage, Error> build_oru(const OutboxContent& c, const config::LisDestination& d,
+Result<BuiltMessage, Error> build_oru(const OutboxContent& c, const LisDestination& d,
                                       const config::LisMapping& mapping) {
   auto read = lis_observations(c, mapping);
   if (!read) {

@@ -3,9 +3,9 @@
 #include <string>
 
 #include "protocols/common/result.hpp"
-#include "server/config/daemon_config.hpp"
 #include "server/config/lis_mapping.hpp"
 #include "server/lis/errc.hpp"
+#include "server/lis/lis_config.hpp"
 #include "server/lis/outbox.hpp"
 
 namespace hemalink::lis {
@@ -18,7 +18,7 @@ namespace hemalink::lis {
 /// Built from the row's content only: built again, it is the same message.
 /// Fails (a lis::Errc) when the row names no result or a value cannot be converted.
 Result<BuiltMessage, Error> build_oru(const OutboxContent& content,
-                                      const config::LisDestination& destination,
+                                      const LisDestination& destination,
                                       const config::LisMapping& mapping);
 
 }  // namespace hemalink::lis

@@ -4,13 +4,10 @@
 
 namespace hemalink::orders {
 
-void match_results_with_order_book(ingest::MessageReader& reader,
-                                   const config::DaemonConfig& config) {
-  if (!config::takes_orders(config)) {
-    return;
-  }
+void match_results_with_order_book(ingest::MessageReader& reader, const std::string& dsn,
+                                   const OrdersConfig& orders) {
   reader.set_order_matching(
-      [dsn = config.database_url](const std::vector<std::string>& ids)
+      [dsn](const std::vector<std::string>& ids)
           -> std::optional<std::vector<records::PendingOrder>> {
         auto orders = orders_on_specimens(dsn, ids);
         if (!orders) {
@@ -18,7 +15,7 @@ void match_results_with_order_book(ingest::MessageReader& reader,
         }
         return std::move(*orders);
       },
-      {config.orders.hold_results_not_ordered, config.orders.hold_specimens_without_order});
+      {orders.hold_results_not_ordered, orders.hold_specimens_without_order});
 }
 
 }  // namespace hemalink::orders

@@ -22,9 +22,7 @@ constexpr model::ResultStatus kStatuses[] = {
     model::ResultStatus::Final, model::ResultStatus::Preliminary, model::ResultStatus::Corrected,
     model::ResultStatus::CannotReport};
 
-model::Observation read_result(const json& object, const std::string& path,
-                               files::FileErrors& errors) {
-  JsonFields f(object, path, errors);
+model::Observation read_result(JsonFields& f) {
   model::Observation o;
   f.text("code", o.code, true);
   o.raw_code = o.code;
@@ -64,33 +62,26 @@ void read_specimen(const json& object, const std::string& path, RuleCase& c,
       who.age_years = age;
     s.patient = std::move(who);
   }
-  if (const auto* results = f.array("results", true)) {
-    for (std::size_t i = 0; i < results->size(); ++i) {
-      s.observations.push_back(
-          read_result((*results)[i], fmt::format("{}.results[{}]", path, i), errors));
-    }
-  }
+  f.each_object(
+      "results", [&](JsonFields& result) { s.observations.push_back(read_result(result)); }, true);
   std::vector<std::string> flags;
   f.text_list("specimen_flags", flags);
   for (auto& name : flags) {
     s.specimen_flags.push_back({std::move(name), std::nullopt, true});
   }
-  if (const auto* previous = f.array("previous")) {
-    for (std::size_t i = 0; i < previous->size(); ++i) {
-      JsonFields p((*previous)[i], fmt::format("{}.previous[{}]", path, i), errors);
-      PastResult past;
-      std::string value;
-      p.text("code", past.code, true);
-      p.text("value", value, true);
-      p.number("hours_ago", past.hours_ago, 0, 1e6, true);
-      if (auto n = drivers::parse_number(value)) {
-        past.value = *n;
-        c.previous.push_back(std::move(past));
-      } else if (!value.empty()) {
-        p.error(p.path_of("value"), fmt::format("expected a number, got \"{}\"", value));
-      }
+  f.each_object("previous", [&](JsonFields& p) {
+    PastResult past;
+    std::string value;
+    p.text("code", past.code, true);
+    p.text("value", value, true);
+    p.number("hours_ago", past.hours_ago, 0, 1e6, true);
+    if (auto n = drivers::parse_number(value)) {
+      past.value = *n;
+      c.previous.push_back(std::move(past));
+    } else if (!value.empty()) {
+      p.error(p.path_of("value"), fmt::format("expected a number, got \"{}\"", value));
     }
-  }
+  });
   if (const auto* statuses = f.object("qc_status")) {
     for (const auto& [code, word] : statuses->items()) {
       const auto w = word.is_string() ? word.get<std::string>() : "";
@@ -156,18 +147,18 @@ Result<std::vector<RuleCase>, files::FileErrors> read_rule_cases(std::string_vie
     JsonFields top(document, "", errors);
     std::string description;
     top.text("description", description);
-    if (const auto* list = top.array("cases", true)) {
-      for (std::size_t i = 0; i < list->size(); ++i) {
-        JsonFields f((*list)[i], fmt::format("cases[{}]", i), errors);
-        RuleCase c;
-        f.text("name", c.name, true);
-        if (const auto* specimen = f.object("specimen", true)) {
-          read_specimen(*specimen, f.path_of("specimen"), c, errors);
-        }
-        read_expectations(f, c);
-        cases.push_back(std::move(c));
-      }
-    }
+    top.each_object(
+        "cases",
+        [&](JsonFields& f) {
+          RuleCase c;
+          f.text("name", c.name, true);
+          if (const auto* specimen = f.object("specimen", true)) {
+            read_specimen(*specimen, f.path_of("specimen"), c, errors);
+          }
+          read_expectations(f, c);
+          cases.push_back(std::move(c));
+        },
+        true);
   }
   if (!errors.empty()) {
     return files::in_file(std::move(errors), file);

@@ -80,7 +80,7 @@ void wait_for(const std::string& dsn, const std::string& sql, long long target) 
 using Lis = testing::LisSimRunner;
 
 struct RunningDaemon {
-  explicit RunningDaemon(config::DaemonConfig c)
+  explicit RunningDaemon(daemon::DaemonConfig c)
       : daemon(std::move(c), daemon::DaemonOptions{false, {}}), thread([this] { daemon.run(); }) {}
   ~RunningDaemon() {
     daemon.stop();
@@ -90,9 +90,9 @@ struct RunningDaemon {
   std::thread thread;
 };
 
-config::DaemonConfig lab(const std::string& dsn, const std::filesystem::path& work,
+daemon::DaemonConfig lab(const std::string& dsn, const std::filesystem::path& work,
                          const std::vector<std::uint16_t>& lis_ports) {
-  config::DaemonConfig c;
+  daemon::DaemonConfig c;
   c.database_url = dsn;
   c.spool_dir = work / ("spool-" + std::to_string(lis_ports.front()));
   c.log_level = "warn";
@@ -104,7 +104,7 @@ config::DaemonConfig lab(const std::string& dsn, const std::filesystem::path& wo
   a.transport = config::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
   c.analyzers.push_back(a);
   for (std::size_t i = 0; i < lis_ports.size(); ++i) {
-    config::LisDestination d;
+    lis::LisDestination d;
     d.name = lis_ports.size() == 1 ? "lis" : fmt::format("lis-{}", i + 1);
     d.transport = config::TcpClientTransport{"127.0.0.1", lis_ports[i], 50ms, 100ms, std::nullopt};
     c.lis.push_back(d);

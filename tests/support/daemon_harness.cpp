@@ -21,8 +21,8 @@ config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
   return a;
 }
 
-config::DaemonConfig example_configuration_on_loopback() {
-  auto read = config::read_daemon_config_file(std::filesystem::path(HEMALINK_SOURCE_DIR) /
+daemon::DaemonConfig example_configuration_on_loopback() {
+  auto read = daemon::read_daemon_config_file(std::filesystem::path(HEMALINK_SOURCE_DIR) /
                                               "config/hemalink.example.json");
   if (!read) {
     throw std::runtime_error("config/hemalink.example.json does not load");
@@ -45,7 +45,7 @@ config::DaemonConfig example_configuration_on_loopback() {
   return config;
 }
 
-DaemonHarness::DaemonHarness(config::DaemonConfig config)
+DaemonHarness::DaemonHarness(daemon::DaemonConfig config)
     : spool_("daemon-spool"), config_(std::move(config)) {
   auto migrated = store::migrate(database_.dsn(), store::shipped_migrations());
   if (!migrated) {

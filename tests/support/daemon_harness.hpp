@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "server/daemon/daemon.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_database.hpp"
@@ -21,19 +21,19 @@ config::AnalyzerConfig tcp_analyzer(std::string name, std::string driver,
 /// config/hemalink.example.json as the quick start runs it, on 127.0.0.1 ports the system
 /// chooses: its analyzers on TCP (the FACS export folder left out), its LIS's order feed, its
 /// LIS at port 9 (nobody answers: results wait in the outbox), no tokens file.
-config::DaemonConfig example_configuration_on_loopback();
+daemon::DaemonConfig example_configuration_on_loopback();
 
 /// A daemon over a fresh migrated test database and spool directory, running on its own
 /// thread (no signal handling) until the harness goes away.
 class DaemonHarness {
  public:
-  explicit DaemonHarness(config::DaemonConfig config);
+  explicit DaemonHarness(daemon::DaemonConfig config);
   ~DaemonHarness();
 
   daemon::Daemon& daemon() { return *daemon_; }
   std::uint16_t port(const std::string& analyzer) const { return daemon_->port_of(analyzer); }
   const std::string& dsn() const { return database_.dsn(); }
-  const config::DaemonConfig& config() const { return config_; }
+  const daemon::DaemonConfig& config() const { return config_; }
 
   std::string query_value(const std::string& sql) const { return testing::query_value(dsn(), sql); }
   long long count(const std::string& sql) const { return std::stoll(query_value(sql)); }
@@ -58,7 +58,7 @@ class DaemonHarness {
 
   TestDatabase database_;
   TempDir spool_;
-  config::DaemonConfig config_;
+  daemon::DaemonConfig config_;
   std::unique_ptr<daemon::Daemon> daemon_;
   std::thread runner_;
   int exit_code_ = -1;

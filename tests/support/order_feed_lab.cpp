@@ -4,16 +4,16 @@ namespace hemalink::testing {
 
 using namespace std::chrono_literals;
 
-config::LisDestination order_feed_lis(std::uint16_t results_port,
+lis::LisDestination order_feed_lis(std::uint16_t results_port,
                                       std::filesystem::path mapping_file) {
-  config::LisDestination d;
+  lis::LisDestination d;
   d.name = "lis";
   d.transport =
       transport::TcpClientTransport{"127.0.0.1", results_port, 100ms, 400ms, std::nullopt};
   d.mapping_file = mapping_file.empty()
                        ? std::filesystem::path(HEMALINK_SOURCE_DIR) / "config/lis/example-lis.json"
                        : std::move(mapping_file);
-  config::LisOrderFeed feed;
+  lis::LisOrderFeed feed;
   feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
   d.orders = feed;
   return d;

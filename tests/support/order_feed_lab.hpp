@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "server/simulate/simulation.hpp"
 
 namespace hemalink::testing {
@@ -14,7 +14,7 @@ namespace hemalink::testing {
 /// The LIS destination "lis" of the order tests: results go to 127.0.0.1:`results_port` (9:
 /// nobody listens, they wait in the outbox), orders come on a listener of its own on port 0, and
 /// codes map by `mapping_file` (the example LIS's table unless given).
-config::LisDestination order_feed_lis(std::uint16_t results_port = 9,
+lis::LisDestination order_feed_lis(std::uint16_t results_port = 9,
                                       std::filesystem::path mapping_file = {});
 
 /// `messages` sent by one simulated analyzer (or LIS) to 127.0.0.1:`port`, each after the

@@ -42,8 +42,8 @@ struct Tokens {
   api::NewToken admin = api::make_token();
 };
 
-config::LisDestination lis(const std::string& name, std::uint16_t port, int max_attempts) {
-  config::LisDestination d;
+lis::LisDestination lis(const std::string& name, std::uint16_t port, int max_attempts) {
+  lis::LisDestination d;
   d.name = name;
   d.protocol = WireProtocol::Hl7;
   d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms, std::nullopt};
@@ -73,7 +73,7 @@ struct WebLab {
   struct Example {};
   explicit WebLab(Example) : h(example_config()) {}
 
-  config::DaemonConfig example_config() const {
+  daemon::DaemonConfig example_config() const {
     auto c = testing::example_configuration_on_loopback();
     c.lis.at(0).transport =
         config::TcpClientTransport{"127.0.0.1", lis_sim.port(), 100ms, 400ms, std::nullopt};
@@ -83,8 +83,8 @@ struct WebLab {
     return c;
   }
 
-  config::DaemonConfig config() const {
-    config::DaemonConfig c;
+  daemon::DaemonConfig config() const {
+    daemon::DaemonConfig c;
     auto bc = testing::tcp_analyzer("bc-1", "generic-hl7", WireProtocol::Hl7);
     bc.base = "loinc-cbc";
     c.analyzers.push_back(bc);
@@ -123,7 +123,7 @@ struct WebLab {
     std::ofstream(dir / "lis.json")
         << R"({"codes": {}, "order_panels": {"WBC": ["WBC"], "PLT": ["PLT"]}})";
     c.lis.back().mapping_file = dir / "lis.json";
-    config::LisOrderFeed feed;  // the LIS orders too; what it ordered and nobody ran is overdue
+    lis::LisOrderFeed feed;  // the LIS orders too; what it ordered and nobody ran is overdue
     feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
     c.lis.back().orders = feed;
     c.orders.hold_specimens_without_order = false;

@@ -44,8 +44,8 @@ struct Tokens {
   }
 };
 
-config::LisDestination lis_at(std::uint16_t port) {
-  config::LisDestination d;
+lis::LisDestination lis_at(std::uint16_t port) {
+  lis::LisDestination d;
   d.name = "lis";
   d.protocol = WireProtocol::Hl7;
   d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms, std::nullopt};
@@ -56,8 +56,8 @@ config::LisDestination lis_at(std::uint16_t port) {
 }
 
 // No rules: every result is held for review (system:no-rules), which is what these tests act on.
-config::DaemonConfig lab(const Tokens& tokens, std::uint16_t lis_port) {
-  config::DaemonConfig c;
+daemon::DaemonConfig lab(const Tokens& tokens, std::uint16_t lis_port) {
+  daemon::DaemonConfig c;
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.lis.push_back(lis_at(lis_port));
   c.http.listen = "127.0.0.1:0";

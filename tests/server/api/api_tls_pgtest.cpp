@@ -17,8 +17,8 @@ struct TlsLab {
   testing::TestPki pki{"api-tls"};
   NewToken viewer = make_token();
 
-  config::DaemonConfig config(bool require_client_certificates) const {
-    config::DaemonConfig c;
+  daemon::DaemonConfig config(bool require_client_certificates) const {
+    daemon::DaemonConfig c;
     c.http.tokens = {{"vera", config::ApiRole::Viewer, viewer.sha256}};
     c.http.tls = transport::TlsServer{
         pki / "server.pem", pki / "server.key",

@@ -28,10 +28,10 @@ struct EventsLab {
   testing::LisSimRunner lis{testing::lis_sim_options()};
   testing::DaemonHarness h{config()};
 
-  config::DaemonConfig config() {
-    config::DaemonConfig c;
+  daemon::DaemonConfig config() {
+    daemon::DaemonConfig c;
     c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
-    config::LisDestination d;
+    lis::LisDestination d;
     d.name = "lis";
     d.transport = config::TcpClientTransport{"127.0.0.1", lis.port(), 100ms, 400ms, std::nullopt};
     c.lis.push_back(d);

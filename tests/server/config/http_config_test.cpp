@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hemalink::config {
@@ -13,9 +13,9 @@ namespace {
 
 const std::string kHash(64, 'a');
 
-Result<DaemonConfig, files::FileErrors> parse(const std::string& sections,
-                                              const std::filesystem::path& base = "/etc/hemalink") {
-  return parse_daemon_config(
+Result<daemon::DaemonConfig, files::FileErrors> parse(
+    const std::string& sections, const std::filesystem::path& base = "/etc/hemalink") {
+  return daemon::parse_daemon_config(
       R"({"database": {"url": "postgresql:///x"}, "analyzers": [], )" + sections + "}", base,
       std::nullopt);
 }
@@ -84,7 +84,7 @@ TEST(TlsConfig, ListenersTakeAServerCertificateAndDialersACaAndName) {
   testing::TempDir dir("tls-config");
   for (const char* name : {"server.pem", "server.key", "ca.pem", "client.pem", "client.key"})
     std::ofstream(dir / name) << name;
-  const auto c = parse_daemon_config(
+  const auto c = daemon::parse_daemon_config(
       R"({"database": {"url": "postgresql:///x"}, "analyzers": [{"name": "a", "driver": "generic-hl7",
           "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5004,
           "tls": {"certificate": "server.pem", "key": "server.key"}}}],
@@ -119,7 +119,7 @@ TEST(TlsConfig, ListenersTakeAServerCertificateAndDialersACaAndName) {
 TEST(TlsConfig, ErrorsNameTheTlsKeyThatIsWrong) {
   testing::TempDir dir("tls-config");
   std::ofstream(dir / "client.pem") << "certificate";
-  const auto bad = parse_daemon_config(
+  const auto bad = daemon::parse_daemon_config(
       R"({"database": {"url": "postgresql:///x"}, "analyzers": [{"name": "a", "driver": "generic-hl7",
           "protocol": "hl7", "transport": {"type": "tcp-server", "port": 5004,
           "tls": {"certificate": "none.pem"}}}],

@@ -123,13 +123,14 @@ TEST(DaemonCorpus, EveryCorpusFileReplayedBySimulateLandsWithItsResults) {
   HL_REQUIRE_POSTGRES();
   HL_REQUIRE_CORPUS();
   const auto all = replays();
-  config::DaemonConfig c;
+  daemon::DaemonConfig c;
   for (const auto& r : all) {
     c.analyzers.push_back(
         testing::tcp_analyzer(r.analyzer, testing::corpus_driver(r.file), r.protocol, r.link));
   }
   testing::DaemonHarness h(c);
-  auto built = ingest::configured_message_reader(h.config());
+  auto built =
+      ingest::configured_message_reader(h.config().analyzers, h.config().rules, h.config().qc);
   ASSERT_TRUE(built) << files::describe(built.error(), "\n");
   const auto& reader = **built;
 

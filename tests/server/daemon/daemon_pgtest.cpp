@@ -45,8 +45,8 @@ std::size_t count_answers(const simulate::SimulationReport& report, simulate::An
                                                 [&](const auto& r) { return r.answer == answer; }));
 }
 
-config::DaemonConfig one_analyzer(config::AnalyzerConfig a) {
-  config::DaemonConfig c;
+daemon::DaemonConfig one_analyzer(config::AnalyzerConfig a) {
+  daemon::DaemonConfig c;
   c.analyzers.push_back(std::move(a));
   return c;
 }
@@ -197,7 +197,7 @@ TEST(Daemon, AbuseOnOneAnalyzerLeavesTheOthersAlone) {
   target.idle_timeout = 1s;
   target.max_connections = 40;
   auto good = testing::tcp_analyzer("hl7-2", "generic-hl7", WireProtocol::Hl7);
-  config::DaemonConfig c;
+  daemon::DaemonConfig c;
   c.analyzers = {target, good};
   DaemonHarness h(c);
   const auto port = h.port("hl7-1");

@@ -22,9 +22,9 @@ using testing::DaemonHarness;
 // E1381 (LIS01-A2 8.5.2): a sender waits at most 15 s for the answer to an ENQ or a frame.
 constexpr auto kE1381Limit = 15s;
 
-config::DaemonConfig lab() {
+daemon::DaemonConfig lab() {
   const auto rules = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "rules";
-  config::DaemonConfig c;
+  daemon::DaemonConfig c;
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("xn-2", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("hl7-1", "generic-hl7", WireProtocol::Hl7));

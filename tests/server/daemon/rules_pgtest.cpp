@@ -25,15 +25,15 @@ using testing::DaemonHarness;
 const std::filesystem::path kRules =
     std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "rules";
 
-config::DaemonConfig lab() {
-  config::DaemonConfig c;
+daemon::DaemonConfig lab() {
+  daemon::DaemonConfig c;
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   auto facs = testing::tcp_analyzer("facs-1", "generic-hl7", WireProtocol::Hl7);
   facs.base = "loinc-lymphocyte-subsets";  // FACSLink relays BD results LOINC-coded
   c.analyzers.push_back(facs);
   c.rules.files = {kRules / "cbc.json", kRules / "coag.json", kRules / "flow.json"};
   // A LIS nobody listens on: released results wait in the outbox.
-  config::LisDestination lis;
+  lis::LisDestination lis;
   lis.name = "lis";
   lis.transport = config::TcpClientTransport{"127.0.0.1", 1, 1000ms, 30000ms, std::nullopt};
   c.lis.push_back(lis);

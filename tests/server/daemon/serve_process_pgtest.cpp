@@ -110,7 +110,7 @@ TEST(ServeProcess, ASerialAnalyzerIsServedThroughASocatPseudoTerminalPair) {
   config::AnalyzerConfig a = testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm);
   a.transport = config::SerialTransport{(dir / "host").string(), 9600, 8,
                                         config::Parity::None,    1,    config::FlowControl::None};
-  config::DaemonConfig c;
+  daemon::DaemonConfig c;
   c.analyzers = {a};
   testing::DaemonHarness h(c);
   simulate::SimulationPlan plan;

@@ -29,10 +29,10 @@ std::string mllp(const std::string& control_id) {
 struct TlsAnalyzerLab {
   testing::TestPki pki{"analyzer-tls"};
 
-  config::DaemonConfig config(bool require_client_certificates,
+  daemon::DaemonConfig config(bool require_client_certificates,
                               config::AnalyzerConfig a = testing::tcp_analyzer(
                                   "facs-lis", "generic-hl7", WireProtocol::Hl7)) const {
-    config::DaemonConfig c;
+    daemon::DaemonConfig c;
     std::get<config::TcpServerTransport>(a.transport).tls = transport::TlsServer{
         pki / "server.pem", pki / "server.key",
         require_client_certificates ? pki / "ca.pem" : std::filesystem::path()};

@@ -32,8 +32,8 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeliveryLimit = std::chrono::seconds(60);
 
-config::LisDestination lis_at(std::uint16_t port, WireProtocol protocol = WireProtocol::Hl7) {
-  config::LisDestination d;
+lis::LisDestination lis_at(std::uint16_t port, WireProtocol protocol = WireProtocol::Hl7) {
+  lis::LisDestination d;
   d.name = "lis";
   d.protocol = protocol;
   d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms, std::nullopt};
@@ -52,8 +52,8 @@ std::filesystem::path release_everything(const testing::TempDir& dir) {
   return file;
 }
 
-config::DaemonConfig lab(const config::LisDestination& lis, const std::filesystem::path& rules) {
-  config::DaemonConfig c;
+daemon::DaemonConfig lab(const lis::LisDestination& lis, const std::filesystem::path& rules) {
+  daemon::DaemonConfig c;
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("hl7-1", "generic-hl7", WireProtocol::Hl7));
   if (!rules.empty()) {

@@ -49,8 +49,8 @@ struct TlsLisLab {
             with_certificate ? pki / "client.key" : std::filesystem::path()};
   }
 
-  config::DaemonConfig config(transport::Transport to_lis, WireProtocol protocol) const {
-    config::DaemonConfig c;
+  daemon::DaemonConfig config(transport::Transport to_lis, WireProtocol protocol) const {
+    daemon::DaemonConfig c;
     auto facs = testing::tcp_analyzer("facs-1", "generic-hl7", WireProtocol::Hl7);
     facs.base = "loinc-lymphocyte-subsets";
     c.analyzers.push_back(facs);
@@ -58,7 +58,7 @@ struct TlsLisLab {
     std::ofstream(rules) << R"({"version": "release-all-test", "rules": [
         {"id": "release-all", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})";
     c.rules.files = {rules};
-    config::LisDestination d;
+    lis::LisDestination d;
     d.name = "lis";
     d.protocol = protocol;
     d.transport = std::move(to_lis);

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "server/config/daemon_config.hpp"
+#include "server/lis/lis_config.hpp"
 #include "server/lis/outbox.hpp"
 
 namespace hemalink::testing {
@@ -59,15 +59,15 @@ inline lis::OutboxContent outbox_content() {
   return c;
 }
 
-inline config::LisDestination lis_destination(
+inline lis::LisDestination lis_destination(
     model::WireProtocol protocol = model::WireProtocol::Hl7) {
-  config::LisDestination d;
+  lis::LisDestination d;
   d.name = "lis";
   d.protocol = protocol;
   d.sending_facility = "LAB";
   d.receiving_application = "LIS";
   d.receiving_facility = "HOSP";
-  d.processing_id = config::ProcessingId::Training;
+  d.processing_id = lis::ProcessingId::Training;
   return d;
 }
 

@@ -29,8 +29,8 @@ using model::WireProtocol;
 using namespace std::chrono_literals;
 using testing::DaemonHarness;
 
-config::DaemonConfig lab() {
-  config::DaemonConfig c;
+daemon::DaemonConfig lab() {
+  daemon::DaemonConfig c;
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("cs-1", "sysmex-cs", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("astm-1", "generic-astm", WireProtocol::Astm));
@@ -158,7 +158,7 @@ TEST(HostQueryGeneric, EveryTubeHasItsSpecimenIdInO3AndATubeWithoutBarcodeHasNoI
   testing::TempDir dir("generic-query");
   std::ofstream(dir / "analyzer.json")
       << R"({"codes": {"WBC": {"code": "WBC"}, "HGB": {"code": "HGB"}}})";
-  config::DaemonConfig c;
+  daemon::DaemonConfig c;
   c.analyzers.push_back(testing::tcp_analyzer("astm-1", "generic-astm", WireProtocol::Astm));
   c.analyzers.back().mappings_file = dir / "analyzer.json";
   c.lis.push_back(testing::order_feed_lis());

@@ -27,12 +27,12 @@ using testing::DaemonHarness;
 struct LawLab {
   testing::TempDir dir{"law-query"};
 
-  config::DaemonConfig config() const {
+  daemon::DaemonConfig config() const {
     std::ofstream(dir / "ba400.json") << R"({"driver": "generic-hl7", "codes": {
         "CHOL": {"code": "CHOL"}, "HDL": {"code": "HDL_CHOL"}}})";
     std::ofstream(dir / "lis.json") << R"({"codes": {
         "CHOL": {"code": "CHOL"}, "HDL_CHOL": {"code": "HDL"}}})";
-    config::DaemonConfig c;
+    daemon::DaemonConfig c;
     auto ba400 = testing::tcp_analyzer("ba400", "generic-hl7", WireProtocol::Hl7);
     ba400.mappings_file = dir / "ba400.json";
     c.analyzers.push_back(ba400);
@@ -130,13 +130,13 @@ TEST(LawQuery, ATubeWithNoOrderIsAnsweredNotFoundAndSentNoWork) {
 struct ChemistryLab {
   testing::TempDir dir{"law-chemistry"};
 
-  config::DaemonConfig config() const {
+  daemon::DaemonConfig config() const {
     std::ofstream(dir / "chem.json") << R"({"codes": {
         "2345-7": {"code": "GLU"}, "2160-0": {"code": "CREA"}}})";
     std::ofstream(dir / "lis.json") << R"({"codes": {
         "WBC": {"code": "WBC"}, "RBC": {"code": "RBC"}, "HCT": {"code": "HCT"},
         "PLT": {"code": "PLT"}, "GLU": {"code": "GLU"}, "CREA": {"code": "CREA"}}})";
-    config::DaemonConfig c;
+    daemon::DaemonConfig c;
     auto chem = testing::tcp_analyzer("chem", "generic-hl7", WireProtocol::Hl7);
     chem.mappings_file = dir / "chem.json";
     c.analyzers.push_back(chem);

@@ -36,8 +36,8 @@ const fs::path kFixtures = testing::order_fixtures_dir();
 
 // With `analyzer_table` (a generic-hl7 mapping file), an IHE LAW analyzer "law-1" that runs what
 // it lists.
-config::DaemonConfig lab(WireProtocol feed, const fs::path& analyzer_table = {}) {
-  config::DaemonConfig c;
+daemon::DaemonConfig lab(WireProtocol feed, const fs::path& analyzer_table = {}) {
+  daemon::DaemonConfig c;
   if (!analyzer_table.empty()) {
     auto law = testing::tcp_analyzer("law-1", "generic-hl7", WireProtocol::Hl7);
     law.mappings_file = analyzer_table;

@@ -17,15 +17,15 @@ using model::WireProtocol;
 using namespace std::chrono_literals;
 using testing::DaemonHarness;
 
-config::DaemonConfig with_order_feed(WireProtocol protocol) {
-  config::DaemonConfig c;
+daemon::DaemonConfig with_order_feed(WireProtocol protocol) {
+  daemon::DaemonConfig c;
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
-  config::LisDestination d;
+  lis::LisDestination d;
   d.name = "lis";
   d.protocol = WireProtocol::Hl7;
   d.transport = transport::TcpClientTransport{"127.0.0.1", 9, 1000ms, 1000ms, std::nullopt};
   d.mapping_file = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config/lis/example-lis.json";
-  config::LisOrderFeed feed;
+  lis::LisOrderFeed feed;
   feed.protocol = protocol;
   feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
   d.orders = feed;

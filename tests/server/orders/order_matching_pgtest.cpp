@@ -23,8 +23,8 @@ using testing::DaemonHarness;
 struct OrderedLab {
   testing::TempDir dir{"order-matching"};
 
-  config::DaemonConfig config(std::uint16_t lis_port = 9) const {
-    config::DaemonConfig c;
+  daemon::DaemonConfig config(std::uint16_t lis_port = 9) const {
+    daemon::DaemonConfig c;
     c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
     const auto rules = dir / "sex-specific.json";
     std::ofstream(rules) << R"({"version": "sex-specific-test", "rules": [

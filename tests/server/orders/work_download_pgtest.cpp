@@ -31,7 +31,7 @@ using testing::DaemonHarness;
 struct DownloadLab {
   testing::TempDir dir{"work-download"};
 
-  config::DaemonConfig config() const {
+  daemon::DaemonConfig config() const {
     std::ofstream(dir / "chem.json") << R"({"driver": "generic-hl7", "codes": {
         "CHOL": {"code": "CHOL"}, "HDL": {"code": "HDL_CHOL"}}})";
     std::ofstream(dir / "lis.json") << R"({"codes": {
@@ -39,7 +39,7 @@ struct DownloadLab {
         "CHOL": {"code": "CHOL"}, "HDL_CHOL": {"code": "HDL"}},
         "order_panels": {"FBC": ["WBC", "RBC", "HGB", "HCT", "MCV", "MCH", "MCHC", "PLT",
                                  "RDW_CV"]}})";
-    config::DaemonConfig c;
+    daemon::DaemonConfig c;
     auto xn = testing::tcp_analyzer("xn-dl", "sysmex-xn", WireProtocol::Astm);
     xn.download_orders = true;
     c.analyzers.push_back(xn);

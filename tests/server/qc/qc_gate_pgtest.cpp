@@ -44,9 +44,9 @@ constexpr const char* kControls = R"({
 const api::NewToken kViewer = api::make_token();
 const api::NewToken kAdmin = api::make_token();
 
-config::DaemonConfig lab(const testing::TempDir& dir) {
+daemon::DaemonConfig lab(const testing::TempDir& dir) {
   std::ofstream(dir / "controls.json") << kControls;
-  config::DaemonConfig c;
+  daemon::DaemonConfig c;
   c.http.listen = "127.0.0.1:0";
   c.http.tokens = {{"vera", config::ApiRole::Viewer, kViewer.sha256},
                    {"ada", config::ApiRole::Admin, kAdmin.sha256}};
@@ -54,7 +54,7 @@ config::DaemonConfig lab(const testing::TempDir& dir) {
   c.analyzers.push_back(testing::tcp_analyzer("xn-2", "sysmex-xn", WireProtocol::Astm));
   c.rules.files = {kRules / "cbc.json"};
   c.qc.controls_file = dir / "controls.json";
-  config::LisDestination lis;  // nobody listens: released results wait in the outbox
+  lis::LisDestination lis;  // nobody listens: released results wait in the outbox
   lis.name = "lis";
   lis.transport = config::TcpClientTransport{"127.0.0.1", 1, 1000ms, 30000ms, std::nullopt};
   c.lis.push_back(lis);

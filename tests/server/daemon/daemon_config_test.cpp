@@ -1,4 +1,4 @@
-#include "server/config/daemon_config.hpp"
+#include "server/daemon/daemon_config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,8 +6,17 @@
 #include <fstream>
 #include <sstream>
 
-namespace hemalink::config {
+namespace hemalink::daemon {
 namespace {
+
+using config::AstmLink;
+using config::FileDropTransport;
+using config::FlowControl;
+using config::Parity;
+using config::SerialTransport;
+using config::TcpClientTransport;
+using config::TcpServerTransport;
+using model::WireProtocol;
 
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -84,29 +93,6 @@ TEST(DaemonConfig, DownloadModeIsForAnalyzersThatCanBeSentOrders) {
   EXPECT_EQ(errors[0],
             "analyzers[0].download_orders: bd-facs analyzers cannot be sent orders: its driver "
             "has no order layout");
-}
-
-// How many points in a row outside make an alarm: two XbarM batches unless the lab says, one
-// moving-average point unless it says; out of range is named by its path.
-TEST(DaemonConfig, TheAveragesSayHowManyPointsOutsideMakeAnAlarm) {
-  const std::string analyzer = R"({"name": "xn-1", "driver": "sysmex-xn", "protocol": "astm",
-      "transport": {"type": "tcp-server", "port": 5001}})";
-  const auto defaults = config_of(with_analyzer(analyzer));
-  EXPECT_EQ(defaults.qc.policy.xbarm.confirm_batches, 2U);
-  const auto c = config_of(R"({"database": {"url": "postgresql:///x"}, "analyzers": [)" + analyzer +
-                           R"(], "qc": {"xbarm": {"confirm_batches": 3},
-      "moving_averages": [{"analyzer": "xn-1", "test": "PLT", "method": "ewma", "target": 250,
-                           "low": 235, "high": 265},
-                          {"analyzer": "xn-1", "test": "WBC", "method": "ma", "target": 7,
-                           "low": 6, "high": 8, "confirm_points": 2}]}})");
-  EXPECT_EQ(c.qc.policy.average_of("xn-1", "MCV")->confirm, 3U);
-  EXPECT_EQ(c.qc.policy.average_of("xn-1", "PLT")->confirm, 1U);
-  EXPECT_EQ(c.qc.policy.average_of("xn-1", "WBC")->confirm, 2U);
-  const auto errors = errors_of(R"({"database": {"url": "postgresql:///x"}, "analyzers": [)" +
-                                analyzer + R"(], "qc": {"xbarm": {"confirm_batches": 0}}})");
-  EXPECT_EQ(
-      errors,
-      (std::vector<std::string>{"qc.xbarm.confirm_batches: expected an integer 1-10, got 0"}));
 }
 
 TEST(DaemonConfig, TheExampleIsAWorkingLab) {
@@ -254,77 +240,5 @@ TEST(DaemonConfig, TransportsReadEveryOption) {
   EXPECT_EQ(client.reconnect_max, std::chrono::milliseconds(60000));
 }
 
-std::string with_lis(const std::string& lis) {
-  return R"({"database": {"url": "postgresql:///x", "migrate_at_start": true},
-             "analyzers": [{"name": "xn-1", "driver": "sysmex-xn", "protocol": "astm",
-                            "transport": {"type": "tcp-server", "port": 5001}},
-                           {"name": "cs-1", "driver": "sysmex-cs", "protocol": "astm",
-                            "transport": {"type": "tcp-server", "port": 5002}}],
-             "lis": )" +
-         lis + "}";
-}
-
-TEST(DaemonConfig, LisDestinationsReadEveryKey) {
-  const auto c = config_of(with_lis(R"([
-      {"name": "lis-a", "protocol": "hl7",
-       "transport": {"type": "tcp-client", "host": "10.0.0.5", "port": 5100},
-       "mapping": "lis/a.json", "analyzers": ["xn-1"], "sending_application": "HL",
-       "sending_facility": "LAB", "receiving_application": "LIS", "receiving_facility": "HOSP",
-       "processing_id": "T", "ack_timeout_ms": 2500, "max_attempts": 4, "backoff_min_ms": 50,
-       "backoff_max_ms": 800},
-      {"name": "lis-b", "protocol": "astm",
-       "transport": {"type": "tcp-server", "listen_address": "127.0.0.1", "port": 5200},
-       "allowed_peers": ["10.0.0.0/8"], "tcp_keepalive": false},
-      {"name": "lis-c", "protocol": "astm",
-       "transport": {"type": "serial", "device": "/dev/ttyS1", "baud": 9600}}])"));
-  ASSERT_EQ(c.lis.size(), 3U);
-  const auto& a = c.lis[0];
-  EXPECT_EQ(a.name, "lis-a");
-  EXPECT_EQ(a.protocol, WireProtocol::Hl7);
-  EXPECT_EQ(std::get<TcpClientTransport>(a.transport).host, "10.0.0.5");
-  EXPECT_EQ(a.mapping_file, std::filesystem::path("/etc/hemalink/lis/a.json"));
-  EXPECT_TRUE(a.takes("xn-1"));
-  EXPECT_FALSE(a.takes("cs-1"));
-  EXPECT_EQ(a.sending_application, "HL");
-  EXPECT_EQ(a.sending_facility, "LAB");
-  EXPECT_EQ(a.receiving_application, "LIS");
-  EXPECT_EQ(a.receiving_facility, "HOSP");
-  EXPECT_EQ(processing_id_code(a.processing_id), 'T');
-  EXPECT_EQ(a.ack_timeout, std::chrono::milliseconds(2500));
-  EXPECT_EQ(a.max_attempts, 4);
-  EXPECT_EQ(a.backoff_min, std::chrono::milliseconds(50));
-  EXPECT_EQ(a.backoff_max, std::chrono::milliseconds(800));
-  const auto& b = c.lis[1];
-  EXPECT_EQ(b.protocol, WireProtocol::Astm);
-  EXPECT_EQ(std::get<TcpServerTransport>(b.transport).port, 5200);
-  EXPECT_EQ(b.allowed_peers, std::vector<std::string>{"10.0.0.0/8"});
-  EXPECT_FALSE(b.tcp_keepalive);
-  EXPECT_TRUE(b.takes("cs-1"));
-  EXPECT_EQ(std::get<SerialTransport>(c.lis[2].transport).device, "/dev/ttyS1");
-}
-
-TEST(DaemonConfig, LisErrorsNameTheirPath) {
-  EXPECT_EQ(errors_of(with_lis(R"({"host": "127.0.0.1", "port": 5100})")).size(), 1U);
-  EXPECT_TRUE(errors_of(with_lis(R"({"host": "127.0.0.1", "port": 5100})"))[0].starts_with(
-      "lis: expected a list of destinations"));
-  const auto errors = errors_of(with_lis(R"([
-      {"name": "lis", "protocol": "fhir", "transport": {"type": "file-drop", "folder": "x"},
-       "analyzers": ["xn-9"], "processing_id": "X", "ack_timeout_ms": 5, "max_attempts": 0,
-       "backoff_min_ms": 500, "backoff_max_ms": 100, "colour": "red"},
-      {"name": "lis", "protocol": "hl7", "transport": {"type": "tcp-client", "port": 1}}])"));
-  const std::vector<std::string> expected = {
-      "lis[0].protocol: expected \"hl7\" or \"astm\", got \"fhir\"",
-      "lis[0].transport.type: a LIS is reached over \"tcp-client\", \"tcp-server\" or \"serial\"",
-      "lis[0].analyzers[0]: no analyzer is named \"xn-9\"",
-      "lis[0].processing_id: expected \"P\", \"T\" or \"D\", got \"X\"",
-      "lis[0].ack_timeout_ms: expected an integer 100-600000, got 5",
-      "lis[0].max_attempts: expected an integer 1-1000, got 0",
-      "lis[0].backoff_max_ms: expected at least backoff_min_ms (500), got 100",
-      "lis[0].colour: unknown key",
-      "lis[1].transport.host: required",
-      "lis[1].name: \"lis\" is already the name of lis[0]"};
-  EXPECT_EQ(errors, expected);
-}
-
 }  // namespace
-}  // namespace hemalink::config
+}  // namespace hemalink::daemon
