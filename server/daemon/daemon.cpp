@@ -296,44 +296,10 @@ struct Daemon::Parts {
     return {store, registry, link_tally, timings, &host_queries, &order_marks, &downloads};
   }
 
-  std::shared_ptr<api::LabView> lab_view() {
-    auto v = std::make_shared<api::LabView>();
-    v->dsn = config.database_url;
-    v->orders_overdue_after = config.orders.overdue_after;
-    for (const auto& d : config.lis)
-      v->lis_routes.push_back({d.name, d.analyzers});
-    v->analyzers = analyzer_entries(config);
-    v->store_health = [this] { return store.health(); };
-    v->message_counts = [this] { return store.message_counts(); };
-    v->rule_firings = [this] { return store.rule_firings(); };
-    v->connections = [this] { return registry.peers(); };
-    v->lis = [this] {
-      std::vector<api::LisEntry> out;
-      for (const auto& link : lis_links)
-        out.push_back({link->name(), config::to_string(link->settings().destination.protocol),
-                       link->is_connected(), &link->counters()});
-      return out;
-    };
-    v->is_serving = [this] { return is_serving.load(); };
-    v->reload_rules = [this] { return reload_rules(); };
-    v->rule_set = [this] { return reader->get()->rule_set(); };
-    v->qc_gates = [this] { return quality_control->gates(std::chrono::system_clock::now()); };
-    v->qc_excursions = [this] { return quality_control->excursions(); };
-    v->qc_definitions = [this] {
-      std::string error;
-      quality_control->restore_if_needed(error);  // the definitions put before a restart
-      return quality_control->definitions();
-    };
-    v->qc_define = [this](const qc::ControlDefinition& d) {
-      quality_control->override_definition(d);
-    };
-    v->orders_changed = [this](const std::string& specimen) {
-      downloads.orders_arrived({specimen});
-    };
-    v->events = events;
-    v->timings = timings.get();
-    v->link_tally = link_tally.get();
-    return v;
+  std::shared_ptr<const api::LabView> lab_view() {
+    return lab_view_of(
+        config, {store, registry, lis_links, is_serving, *reader, *quality_control, downloads,
+                 [this] { return reload_rules(); }, *events, *timings, *link_tally});
   }
 
   // Puts the mapping tables and rules of `c` in force; the errors when it cannot (the running

@@ -3,6 +3,8 @@
 #include <string>
 #include <system_error>
 
+#include "protocols/common/error.hpp"
+
 namespace hemalink::store {
 
 /// Failures of the store, as its callers see them (they never see a libpqxx type).
@@ -28,11 +30,8 @@ enum class StoreErrc {
 const std::error_category& error_category();
 std::error_code make_error_code(StoreErrc e);
 
-/// An error of the store: its code and what happened, naming the operation.
-struct StoreError {
-  std::error_code code;
-  std::string detail;
-};
+/// An error of the store: its code (a StoreErrc) and what happened, naming the operation.
+using StoreError = hemalink::Error;
 
 }  // namespace hemalink::store
 

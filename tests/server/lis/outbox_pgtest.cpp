@@ -9,8 +9,8 @@
 
 #include <mutex>
 
-#include "server/lis/outbox_admin.hpp"
 #include "server/lis/outbox_watch.hpp"
+#include "server/lis/postgres_outbox_admin.hpp"
 #include "server/review/result_release.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
@@ -243,7 +243,7 @@ TEST(Outbox, OperatorsResendAndRetryDeadRowsWithAnAuditTrail) {
   StoreHarness h;
   h.store_all({released("1", "SA", 1), released("2", "SB", 1)});
   h.execute("UPDATE outbox SET status = 'dead', attempts = 10, last_error = 'refused'");
-  const OutboxAdmin admin(h.dsn());
+  const PostgresOutboxAdmin admin(h.dsn());
   auto depths = admin.depths();
   ASSERT_TRUE(depths);
   ASSERT_EQ(depths->size(), 1U);
