@@ -38,7 +38,7 @@ struct ApiResponse {
 };
 
 ApiResponse json_response(const nlohmann::json& body, int status = 200);
-/// A body that is JSON text already (as the store's reads return it).
+/// A body that is JSON text already (as the rooms' reads return it).
 ApiResponse json_text_response(std::string json, int status = 200);
 
 }  // namespace hemalink::api

@@ -197,9 +197,10 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       }
       const auto& head = parser.get();
       if (head.target().size() > config.max_target_bytes) {
-        co_await write_error(
-            *stream, {Errc::UriTooLong, fmt::format("the request target is longer than {} bytes",
-                                                    config.max_target_bytes)});
+        const Error too_long{
+            Errc::UriTooLong,
+            fmt::format("the request target is longer than {} bytes", config.max_target_bytes)};
+        co_await write_error(*stream, too_long);
         co_return;
       }
       if (beast::iequals(head[http::field::expect], "100-continue")) {
@@ -269,8 +270,8 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     auto request = api_request(req);
     auto query = query_of(req);
     if (!query || request.path != kEventsPath) {
-      co_await write_error(*stream,
-                           {Errc::NotFound, fmt::format("no WebSocket at {}", request.path)});
+      const Error none{Errc::NotFound, fmt::format("no WebSocket at {}", request.path)};
+      co_await write_error(*stream, none);
       co_return;
     }
     request.query = std::move(*query);
@@ -278,7 +279,8 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       request.authorization = "Bearer " + request.query["access_token"];
     auto authorized = router->authorize(request, config::ApiRole::Viewer);
     if (!authorized) {
-      co_await write_closing(*stream, refusal(authorized.error()));
+      const auto refused = refusal(authorized.error());
+      co_await write_closing(*stream, refused);
       co_return;
     }
     std::optional<std::uint64_t> since;
@@ -287,9 +289,9 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       const auto& text = it->second;
       const auto [at, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
       if (text.empty() || error != std::errc() || at != text.data() + text.size()) {
-        co_await write_error(*stream, {Errc::BadRequest, fmt::format("since: expected a sequence "
-                                                                     "number, got \"{}\"",
-                                                                     text)});
+        const Error bad_since{Errc::BadRequest,
+                              fmt::format("since: expected a sequence number, got \"{}\"", text)};
+        co_await write_error(*stream, bad_since);
         co_return;
       }
       since = seq;
@@ -372,8 +374,11 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     if (ec == http::error::end_of_stream || ec == asio::error::eof ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
       co_return;
-    co_await write_error(
-        stream, {refusal_of(ec), fmt::format("the request could not be read: {}", ec.message())});
+    // A named error, not a braced temporary: GCC 12 destroys an aggregate temporary in a co_await
+    // expression twice.
+    const Error unreadable{refusal_of(ec),
+                           fmt::format("the request could not be read: {}", ec.message())};
+    co_await write_error(stream, unreadable);
   }
 
   template <typename Stream>
