@@ -4,7 +4,6 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
-#include "server/store/lab_records.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -53,33 +52,29 @@ json analyzer_json(const AnalyzerEntry& a, const json& row,
 }  // namespace
 
 void add_analyzer_routes(Router& router, View view) {
-  router.add(
-      {"GET",
-       "/api/v1/analyzers",
-       config::ApiRole::Viewer,
-       {"since"},
-       [view](const RouteCall& call) {
-         const auto since = time_param(call, "since");
-         const auto rows = json::parse(stored(store::analyzer_rows_json(view->dsn)));
-         const auto received =
-             since ? json::parse(stored(store::analyzer_messages_since_json(view->dsn, *since)))
-                   : json(nullptr);
-         const auto counts =
-             view->message_counts ? view->message_counts() : decltype(view->message_counts()){};
-         const auto peers =
-             view->connections ? view->connections() : decltype(view->connections()){};
-         const auto naks = view->link_tally ? view->link_tally->link_errors()
-                                            : std::map<std::string, std::uint64_t>{};
-         json list = json::array();
-         for (const auto& a : view->analyzers) {
-           const auto row = rows.contains(a.name) ? rows[a.name] : json::object();
-           list.push_back(analyzer_json(a, row, counts, peers, naks));
-           if (since)
-             list.back()["messages_since"] =
-                 received.contains(a.name) ? received[a.name] : json::object();
-         }
-         return json_response({{"analyzers", list}});
-       }});
+  router.add({"GET",
+              "/api/v1/analyzers",
+              config::ApiRole::Viewer,
+              {"since"},
+              [view](const RouteCall& call) {
+                const auto since = time_param(call, "since");
+                const auto rows = json::parse(stored(view->records.analyzer_rows()));
+                const auto received =
+                    since ? json::parse(stored(view->records.analyzer_messages_since(*since)))
+                          : json(nullptr);
+                const auto counts = view->daemon.message_counts();
+                const auto peers = view->daemon.connections();
+                const auto naks = view->link_tally.link_errors();
+                json list = json::array();
+                for (const auto& a : view->analyzers) {
+                  const auto row = rows.contains(a.name) ? rows[a.name] : json::object();
+                  list.push_back(analyzer_json(a, row, counts, peers, naks));
+                  if (since)
+                    list.back()["messages_since"] =
+                        received.contains(a.name) ? received[a.name] : json::object();
+                }
+                return json_response({{"analyzers", list}});
+              }});
 }
 
 }  // namespace hemalink::api

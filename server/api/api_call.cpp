@@ -16,8 +16,4 @@ ApiResponse json_text_response(std::string json, int status) {
   return r;
 }
 
-ApiResponse error_response(int status, const std::string& code, const std::string& message) {
-  return json_response({{"error", {{"code", code}, {"message", message}}}}, status);
-}
-
 }  // namespace hemalink::api

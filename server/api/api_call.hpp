@@ -3,7 +3,6 @@
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,18 +37,8 @@ struct ApiResponse {
   std::string route;
 };
 
-/// A request the client got wrong (or a conflict with the state it acts on). A route throws it;
-/// the router answers {"error": {"code", "message"}} with `status`.
-struct ClientError : std::runtime_error {
-  ClientError(int status, std::string code, const std::string& message)
-      : std::runtime_error(message), status(status), code(std::move(code)) {}
-  int status;
-  std::string code;  ///< bad_request, not_found, conflict, ...
-};
-
 ApiResponse json_response(const nlohmann::json& body, int status = 200);
-/// A body that is JSON text already (as the store's reads return it).
+/// A body that is JSON text already (as the rooms' reads return it).
 ApiResponse json_text_response(std::string json, int status = 200);
-ApiResponse error_response(int status, const std::string& code, const std::string& message);
 
 }  // namespace hemalink::api

@@ -10,9 +10,9 @@ void add_events_route(Router& router) {
               config::ApiRole::Viewer,
               {"since", "access_token"},
               [](const RouteCall&) {
-                auto r = error_response(426, "upgrade_required",
-                                        "the live events are a WebSocket: connect with "
-                                        "Upgrade: websocket (and ?since=SEQ to resume)");
+                auto r = error_response({Errc::UpgradeRequired,
+                                         "the live events are a WebSocket: connect with "
+                                         "Upgrade: websocket (and ?since=SEQ to resume)"});
                 r.headers.emplace_back("Upgrade", "websocket");
                 return r;
               }});

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/lab_routes.hpp"
-#include "server/store/lab_records.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -13,23 +12,18 @@ using nlohmann::json;
 // Why the daemon is not ready to take work, each reason in words; empty when it is.
 std::vector<std::string> unready_reasons(const LabView& v) {
   std::vector<std::string> reasons;
-  if (v.is_serving && !v.is_serving())
+  if (!v.daemon.is_serving())
     reasons.push_back("the analyzer listeners are not all bound (starting or stopping)");
-  if (auto pinged = store::ping(v.dsn); !pinged)
+  if (auto pinged = v.records.ping(); !pinged)
     reasons.push_back(fmt::format("the database does not answer: {}", pinged.error().detail));
-  if (v.store_health) {
-    const auto h = v.store_health();
-    if (h.is_degraded) {
-      reasons.push_back(fmt::format(
-          "the store is spooling ({} receipts waiting): it cannot write to the database{}",
-          h.spooled_pending, h.last_error.empty() ? "" : ": " + h.last_error));
-    }
+  if (const auto h = v.daemon.store_health(); h.is_degraded) {
+    reasons.push_back(fmt::format(
+        "the store is spooling ({} receipts waiting): it cannot write to the database{}",
+        h.spooled_pending, h.last_error.empty() ? "" : ": " + h.last_error));
   }
-  if (v.lis) {
-    for (const auto& lis : v.lis()) {
-      if (!lis.is_connected)
-        reasons.push_back(fmt::format("LIS destination {} is not connected", lis.name));
-    }
+  for (const auto& lis : v.daemon.lis()) {
+    if (!lis.is_connected)
+      reasons.push_back(fmt::format("LIS destination {} is not connected", lis.name));
   }
   return reasons;
 }

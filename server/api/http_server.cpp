@@ -21,6 +21,7 @@
 #include <map>
 #include <mutex>
 
+#include "server/api/api_error.hpp"
 #include "server/api/lab_routes.hpp"
 #include "server/transport/tcp_listener.hpp"
 #include "server/transport/tls_context.hpp"
@@ -69,25 +70,35 @@ std::string next_request_id() {
   return fmt::format("{}-{}", prefix, ++counter);
 }
 
-// The status and error code of a request that could not be read.
-std::pair<http::status, const char*> refusal_of(beast::error_code ec) {
+// How a request that could not be read failed.
+Errc refusal_of(beast::error_code ec) {
   if (ec == http::error::body_limit)
-    return {http::status::payload_too_large, "payload_too_large"};
+    return Errc::PayloadTooLarge;
   if (ec == http::error::header_limit)
-    return {http::status::request_header_fields_too_large, "header_too_large"};
-  return {http::status::bad_request, "bad_request"};
+    return Errc::HeaderTooLarge;
+  return Errc::BadRequest;
 }
 
-ApiRequest api_request(const http::request<http::string_body>& req, std::string& query_error) {
+std::string_view target_of(const http::request<http::string_body>& req) {
+  return {req.target().data(), req.target().size()};
+}
+
+// The parameters of the request's query; BadRequest when one cannot be decoded.
+Result<std::map<std::string, std::string, std::less<>>, Error> query_of(
+    const http::request<http::string_body>& req) {
+  const auto target = target_of(req);
+  const auto q = target.find('?');
+  if (q == std::string_view::npos)
+    return std::map<std::string, std::string, std::less<>>{};
+  return parse_query(target.substr(q + 1));
+}
+
+// The request as the routes see it, without its query (query_of).
+ApiRequest api_request(const http::request<http::string_body>& req) {
   ApiRequest r;
   r.method = std::string(req.method_string());
-  const auto target = std::string_view(req.target().data(), req.target().size());
-  const auto q = target.find('?');
-  r.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) {
-    if (auto parsed = parse_query(target.substr(q + 1), query_error))
-      r.query = std::move(*parsed);
-  }
+  const auto target = target_of(req);
+  r.path = std::string(target.substr(0, target.find('?')));
   r.authorization = std::string(req[http::field::authorization]);
   r.body = req.body();
   r.request_id = next_request_id();
@@ -186,9 +197,10 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       }
       const auto& head = parser.get();
       if (head.target().size() > config.max_target_bytes) {
-        co_await write_error(
-            *stream, http::status::uri_too_long, "uri_too_long",
-            fmt::format("the request target is longer than {} bytes", config.max_target_bytes));
+        const Error too_long{
+            Errc::UriTooLong,
+            fmt::format("the request target is longer than {} bytes", config.max_target_bytes)};
+        co_await write_error(*stream, too_long);
         co_return;
       }
       if (beast::iequals(head[http::field::expect], "100-continue")) {
@@ -218,12 +230,13 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
   template <typename Stream>
   asio::awaitable<bool> answer(Stream& stream, http::request<http::string_body> req) {
     const auto started = std::chrono::steady_clock::now();
-    std::string query_error;
-    auto request = api_request(req, query_error);
+    auto request = api_request(req);
+    auto query = query_of(req);
     ApiResponse response;
-    if (!query_error.empty()) {
-      response = error_response(400, "bad_request", query_error);
+    if (!query) {
+      response = error_response(query.error());
     } else {
+      request.query = std::move(*query);
       response = co_await asio::co_spawn(
           routes_pool,
           [this, &request]() -> asio::awaitable<ApiResponse> { co_return router->answer(request); },
@@ -254,18 +267,20 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
   template <typename Stream>
   asio::awaitable<void> upgrade(std::shared_ptr<Stream> stream,
                                 http::request<http::string_body> req) {
-    std::string query_error;
-    auto request = api_request(req, query_error);
-    if (request.path != kEventsPath || !query_error.empty()) {
-      co_await write_error(*stream, http::status::not_found, "not_found",
-                           fmt::format("no WebSocket at {}", request.path));
+    auto request = api_request(req);
+    auto query = query_of(req);
+    if (!query || request.path != kEventsPath) {
+      const Error none{Errc::NotFound, fmt::format("no WebSocket at {}", request.path)};
+      co_await write_error(*stream, none);
       co_return;
     }
+    request.query = std::move(*query);
     if (request.authorization.empty() && request.query.count("access_token"))
       request.authorization = "Bearer " + request.query["access_token"];
     auto authorized = router->authorize(request, config::ApiRole::Viewer);
-    if (auto* refusal = std::get_if<ApiResponse>(&authorized)) {
-      co_await write_closing(*stream, *refusal);
+    if (!authorized) {
+      const auto refused = refusal(authorized.error());
+      co_await write_closing(*stream, refused);
       co_return;
     }
     std::optional<std::uint64_t> since;
@@ -274,13 +289,14 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       const auto& text = it->second;
       const auto [at, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
       if (text.empty() || error != std::errc() || at != text.data() + text.size()) {
-        co_await write_error(*stream, http::status::bad_request, "bad_request",
-                             fmt::format("since: expected a sequence number, got \"{}\"", text));
+        const Error bad_since{Errc::BadRequest,
+                              fmt::format("since: expected a sequence number, got \"{}\"", text)};
+        co_await write_error(*stream, bad_since);
         co_return;
       }
       since = seq;
     }
-    const auto user = std::get<ApiUser>(authorized).name;
+    const auto user = authorized->name;
     auto strand = asio::make_strand(stream->get_executor());
     co_await asio::co_spawn(strand, stream_events(stream, std::move(req), since, user),
                             asio::use_awaitable);
@@ -358,16 +374,17 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     if (ec == http::error::end_of_stream || ec == asio::error::eof ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
       co_return;
-    const auto [status, code] = refusal_of(ec);
-    co_await write_error(stream, status, code,
-                         fmt::format("the request could not be read: {}", ec.message()));
+    // A named error, not a braced temporary: GCC 12 destroys an aggregate temporary in a co_await
+    // expression twice.
+    const Error unreadable{refusal_of(ec),
+                           fmt::format("the request could not be read: {}", ec.message())};
+    co_await write_error(stream, unreadable);
   }
 
   template <typename Stream>
-  asio::awaitable<void> write_error(Stream& stream, http::status status, const char* code,
-                                    const std::string& message) {
-    spdlog::info("http refused a request: {} {}", static_cast<int>(status), message);
-    co_await write_closing(stream, error_response(static_cast<int>(status), code, message));
+  asio::awaitable<void> write_error(Stream& stream, const Error& error) {
+    spdlog::info("http refused a request: {} {}", status_of(error.code), error.detail);
+    co_await write_closing(stream, error_response(error));
   }
 
   // Answers with `r` and closes: what follows the request cannot be trusted.

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string_view>
 
+#include "server/api/api_error.hpp"
 #include "server/api/lab_view.hpp"
 #include "server/api/router.hpp"
 

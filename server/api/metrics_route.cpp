@@ -4,9 +4,7 @@
 #include <chrono>
 
 #include "server/api/lab_routes.hpp"
-#include "server/lis/outbox_admin.hpp"
 #include "server/metrics/prometheus_text.hpp"
-#include "server/store/lab_records.hpp"
 #include "server/store/store_request.hpp"
 
 namespace hemalink::api {
@@ -17,7 +15,7 @@ double seconds_since_epoch(std::chrono::system_clock::time_point t) {
 }
 
 void message_metrics(metrics::PrometheusText& p, const LabView& v) {
-  const auto counts = v.message_counts ? v.message_counts() : decltype(v.message_counts()){};
+  const auto counts = v.daemon.message_counts();
   p.family("hemalink_messages_total", "counter",
            "Messages received from analyzers, by analyzer, protocol and outcome (stored, "
            "rejected, incomplete, duplicate, already_stored, spooled, failed).");
@@ -45,18 +43,13 @@ void message_metrics(metrics::PrometheusText& p, const LabView& v) {
                seconds_since_epoch(*c.last_received_at));
   }
   p.family("hemalink_rule_firings_total", "counter", "Rule firings on stored results, by rule.");
-  if (v.rule_firings) {
-    for (const auto& [rule, n] : v.rule_firings())
-      p.sample("hemalink_rule_firings_total", {{"rule", rule}}, static_cast<double>(n));
-  }
-  if (v.timings)
-    v.timings->write(p);
+  for (const auto& [rule, n] : v.rules.firings())
+    p.sample("hemalink_rule_firings_total", {{"rule", rule}}, static_cast<double>(n));
+  v.timings.write(p);
 }
 
 void link_metrics(metrics::PrometheusText& p, const LabView& v) {
-  if (!v.link_tally)
-    return;
-  const auto notices = v.link_tally->counts();
+  const auto notices = v.link_tally.counts();
   p.family("hemalink_link_leniencies_total", "counter",
            "ASTM frames a configured leniency let through that the standard refuses, by analyzer "
            "and leniency.");
@@ -78,13 +71,13 @@ void link_metrics(metrics::PrometheusText& p, const LabView& v) {
   p.family("hemalink_link_errors_total", "counter",
            "ASTM frames NAKed (bad checksum, frame number, framing) and text outside any message, "
            "by analyzer; each is stored as a rejected message.");
-  for (const auto& [analyzer, n] : v.link_tally->link_errors())
+  for (const auto& [analyzer, n] : v.link_tally.link_errors())
     p.sample("hemalink_link_errors_total", {{"analyzer", analyzer}}, static_cast<double>(n));
 }
 
 void connection_metrics(metrics::PrometheusText& p, const LabView& v) {
   p.family("hemalink_analyzer_connections", "gauge", "Open connections per analyzer.");
-  const auto peers = v.connections ? v.connections() : decltype(v.connections()){};
+  const auto peers = v.daemon.connections();
   for (const auto& a : v.analyzers) {
     const auto it = peers.find(a.name);
     p.sample("hemalink_analyzer_connections", {{"analyzer", a.name}},
@@ -93,9 +86,7 @@ void connection_metrics(metrics::PrometheusText& p, const LabView& v) {
 }
 
 void store_metrics(metrics::PrometheusText& p, const LabView& v) {
-  if (!v.store_health)
-    return;
-  const auto h = v.store_health();
+  const auto h = v.daemon.store_health();
   p.family("hemalink_spool_pending_receipts", "gauge",
            "Receipts in the local spool, not yet in the database.");
   p.sample("hemalink_spool_pending_receipts", {}, static_cast<double>(h.spooled_pending));
@@ -113,7 +104,7 @@ void store_metrics(metrics::PrometheusText& p, const LabView& v) {
 }
 
 void lis_metrics(metrics::PrometheusText& p, const LabView& v) {
-  const auto links = v.lis ? v.lis() : std::vector<LisEntry>{};
+  const auto links = v.daemon.lis();
   p.family("hemalink_lis_connected", "gauge",
            "1 while a connection to the LIS destination is open.");
   for (const auto& l : links)
@@ -153,21 +144,19 @@ void lis_metrics(metrics::PrometheusText& p, const LabView& v) {
 // that every destination has its sample.
 template <typename Row>
 std::vector<Row> with_every_destination(std::vector<Row> rows, const LabView& v) {
-  if (v.lis) {
-    for (const auto& l : v.lis()) {
-      if (std::none_of(rows.begin(), rows.end(),
-                       [&](const auto& r) { return r.destination == l.name; })) {
-        Row zero{};
-        zero.destination = l.name;
-        rows.push_back(std::move(zero));
-      }
+  for (const auto& l : v.daemon.lis()) {
+    if (std::none_of(rows.begin(), rows.end(),
+                     [&](const auto& r) { return r.destination == l.name; })) {
+      Row zero{};
+      zero.destination = l.name;
+      rows.push_back(std::move(zero));
     }
   }
   return rows;
 }
 
 void outbox_metrics(metrics::PrometheusText& p, const LabView& v) {
-  const auto depths = lis::OutboxAdmin(v.dsn).depths();
+  const auto depths = v.outbox.depths();
   p.family("hemalink_outbox_up", "gauge", "1 when the outbox could be read for these metrics.");
   p.sample("hemalink_outbox_up", {}, depths ? 1 : 0);
   if (!depths)
@@ -190,7 +179,7 @@ void outbox_metrics(metrics::PrometheusText& p, const LabView& v) {
 // Open order tests whose LIS code the destination's mapping table does not know: they reach no
 // analyzer until the table learns the code.
 void unmapped_order_metrics(metrics::PrometheusText& p, const LabView& v) {
-  const auto counts = store::unmapped_order_counts(v.dsn);
+  const auto counts = v.orders.unmapped_counts();
   p.family("hemalink_order_codes_unmapped_up", "gauge",
            "1 when the unmapped LIS codes could be read for these metrics.");
   p.sample("hemalink_order_codes_unmapped_up", {}, counts ? 1 : 0);
@@ -216,26 +205,21 @@ void unmapped_order_metrics(metrics::PrometheusText& p, const LabView& v) {
 void qc_metrics(metrics::PrometheusText& p, const LabView& v) {
   p.family("hemalink_qc_gate", "gauge",
            "The QC gate of each analyzer's test under QC: 1 for its status (in, out, unknown).");
-  if (v.qc_gates) {
-    for (const auto& g : v.qc_gates()) {
-      if (!g.state.is_under_qc)
-        continue;
-      for (const auto status : {qc::GateStatus::In, qc::GateStatus::Out, qc::GateStatus::Unknown})
-        p.sample("hemalink_qc_gate",
-                 {{"analyzer", g.analyzer}, {"test", g.test}, {"status", qc::to_string(status)}},
-                 g.state.status == status ? 1 : 0);
-    }
+  for (const auto& g : v.daemon.qc_gates()) {
+    if (!g.state.is_under_qc)
+      continue;
+    for (const auto status : {qc::GateStatus::In, qc::GateStatus::Out, qc::GateStatus::Unknown})
+      p.sample("hemalink_qc_gate",
+               {{"analyzer", g.analyzer}, {"test", g.test}, {"status", qc::to_string(status)}},
+               g.state.status == status ? 1 : 0);
   }
   p.family("hemalink_qc_average_excursions_total", "counter",
            "Excursions (alarms) of a patient-based average (xbarm, ma, ewma) since start: points "
            "outside its limits for the configured number in a row.");
-  if (v.qc_excursions) {
-    for (const auto& [key, n] : v.qc_excursions()) {
-      const auto& [analyzer, test, method] = key;
-      p.sample("hemalink_qc_average_excursions_total",
-               {{"analyzer", analyzer}, {"test", test}, {"method", method}},
-               static_cast<double>(n));
-    }
+  for (const auto& [key, n] : v.daemon.qc_excursions()) {
+    const auto& [analyzer, test, method] = key;
+    p.sample("hemalink_qc_average_excursions_total",
+             {{"analyzer", analyzer}, {"test", test}, {"method", method}}, static_cast<double>(n));
   }
 }
 

@@ -4,29 +4,27 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
-#include "server/store/lab_records.hpp"
 
 namespace hemalink::api {
 
 void add_order_routes(Router& router, View view) {
-  router.add({"GET",
-              "/api/v1/orders",
-              config::ApiRole::Viewer,
-              {"specimen", "overdue", "limit"},
-              [view](const RouteCall& call) {
-                const auto overdue = choice_param(call, "overdue", {"true", "false"});
-                const auto limit = limit_param(call, 100, 1000);
-                return json_text_response(fmt::format(
-                    "{{\"overdue_after_min\":{},\"orders\":{}}}",
-                    view->orders_overdue_after.count(),
-                    stored(store::orders_json(view->dsn, call.query("specimen"),
-                                              overdue.value_or("false") == "true",
-                                              view->orders_overdue_after.count(), limit))));
-              }});
+  router.add(
+      {"GET",
+       "/api/v1/orders",
+       config::ApiRole::Viewer,
+       {"specimen", "overdue", "limit"},
+       [view](const RouteCall& call) {
+         const auto overdue = choice_param(call, "overdue", {"true", "false"});
+         const auto limit = limit_param(call, 100, 1000);
+         return json_text_response(fmt::format(
+             "{{\"overdue_after_min\":{},\"orders\":{}}}", view->orders_overdue_after.count(),
+             stored(view->orders.orders(call.query("specimen"), overdue.value_or("false") == "true",
+                                        view->orders_overdue_after, limit))));
+       }});
   router.add(
       {"GET", "/api/v1/orders/unmapped", config::ApiRole::Viewer, {}, [view](const RouteCall&) {
-         return json_text_response(fmt::format(
-             "{{\"unmapped\":{}}}", stored(store::unmapped_order_codes_json(view->dsn))));
+         return json_text_response(
+             fmt::format("{{\"unmapped\":{}}}", stored(view->orders.unmapped_codes())));
        }});
 }
 

@@ -5,7 +5,6 @@
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
 #include "server/lis/outbox_admin.hpp"
-#include "server/store/lab_records.hpp"
 
 namespace hemalink::api {
 
@@ -18,8 +17,8 @@ void add_outbox_routes(Router& router, View view) {
                 const auto status = choice_param(call, "status", {"pending", "sent", "dead"});
                 const auto limit = limit_param(call, 100, 1000);
                 return json_text_response(fmt::format(
-                    "{{\"rows\":{}}}", stored(store::outbox_json(
-                                           view->dsn, status, call.query("destination"), limit))));
+                    "{{\"rows\":{}}}",
+                    stored(view->outbox.list_json({call.query("destination"), status, limit}))));
               }});
   router.add({"POST",
               "/api/v1/outbox/{id}/resend",
@@ -29,16 +28,16 @@ void add_outbox_routes(Router& router, View view) {
                 const auto id = id_param(call, "id");
                 if (!call.request.body.empty() &&
                     call.request.body.find_first_not_of(" \t\r\n{}") != std::string::npos) {
-                  throw ClientError(400, "bad_request", "$: a resend takes no body (or {})");
+                  throw ClientError(Errc::BadRequest, "$: a resend takes no body (or {})");
                 }
-                const lis::OutboxAdmin admin(view->dsn);
+                const auto& admin = view->outbox;
                 const auto resent = admin.resend(id, call.actor());
                 if (!resent) {
                   if (resent.error().code == store::StoreErrc::Conflict) {
                     const auto row = stored(admin.show(id));
                     if (!row)
-                      throw ClientError(404, "not_found", fmt::format("no outbox row {}", id));
-                    throw ClientError(409, "conflict", resent.error().detail);
+                      throw ClientError(Errc::NotFound, fmt::format("no outbox row {}", id));
+                    throw ClientError(Errc::Conflict, resent.error().detail);
                   }
                   throw_store_error(resent.error());
                 }

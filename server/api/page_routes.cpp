@@ -7,7 +7,7 @@ namespace {
 ApiResponse page_response(std::string_view name) {
   const auto file = page_file(name);
   if (!file)
-    throw ClientError(404, "not_found", "the page has no file of that name");
+    throw ClientError(Errc::NotFound, "the page has no file of that name");
   ApiResponse r;
   r.content_type = std::string(file->content_type);
   r.body = std::string(file->content);

@@ -7,7 +7,6 @@
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
 #include "server/files/json_fields.hpp"
-#include "server/qc/qc_definitions.hpp"
 #include "server/qc/qc_records.hpp"
 
 namespace hemalink::api {
@@ -96,9 +95,7 @@ void add_qc_routes(Router& router, View view) {
   router.add(
       {"GET", "/api/v1/qc/definitions", config::ApiRole::Viewer, {}, [view](const RouteCall&) {
          json list = json::array();
-         for (const auto& d : view->qc_definitions
-                                  ? view->qc_definitions()
-                                  : std::vector<qc::ControlBook::DefinedControl>{}) {
+         for (const auto& d : view->daemon.qc_definitions()) {
            list.push_back(definition_json(d.definition, d.is_put));
          }
          return json_response({{"definitions", list}});
@@ -107,10 +104,8 @@ void add_qc_routes(Router& router, View view) {
       {"POST", "/api/v1/qc/definitions", config::ApiRole::Admin, {}, [view](const RouteCall& call) {
          qc::ControlDefinition d;
          const auto row = definition_row(call, *view, d);
-         const auto stored_row = stored(qc::put_qc_definition(view->dsn, row));
-         if (view->qc_define) {
-           view->qc_define(d);
-         }
+         const auto stored_row = stored(view->qc.put_definition(row));
+         view->daemon.qc_define(d);
          auto out = definition_json(d, true);
          out["reason"] = stored_row.reason;
          out["changed_by"] = stored_row.changed_by;
@@ -124,8 +119,7 @@ void add_qc_routes(Router& router, View view) {
               [view](const RouteCall& call) {
                 const auto analyzer = call.query("analyzer");
                 json gates = json::array();
-                for (const auto& g :
-                     view->qc_gates ? view->qc_gates() : std::vector<qc::TestGate>{}) {
+                for (const auto& g : view->daemon.qc_gates()) {
                   if (!analyzer || g.analyzer == *analyzer) {
                     gates.push_back(gate_json(g));
                   }
@@ -137,8 +131,7 @@ void add_qc_routes(Router& router, View view) {
               config::ApiRole::Viewer,
               {"analyzer"},
               [view](const RouteCall& call) {
-                return json_text_response(
-                    stored(qc::qc_latest_averages_json(view->dsn, call.query("analyzer"))));
+                return json_text_response(stored(view->qc.latest_averages(call.query("analyzer"))));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}",
@@ -152,7 +145,7 @@ void add_qc_routes(Router& router, View view) {
                 q.lot = call.query("lot");
                 q.since = time_param(call, "since");
                 q.limit = limit_param(call, 500, 5000);
-                return json_text_response(stored(qc::qc_series_json(view->dsn, q)));
+                return json_text_response(stored(view->qc.series(q)));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}/averages",
@@ -160,16 +153,16 @@ void add_qc_routes(Router& router, View view) {
               {"since", "limit"},
               [view](const RouteCall& call) {
                 return json_text_response(stored(
-                    qc::qc_averages_json(view->dsn, call.param("analyzer"), call.param("test"),
-                                         time_param(call, "since"), limit_param(call, 500, 5000))));
+                    view->qc.averages(call.param("analyzer"), call.param("test"),
+                                      time_param(call, "since"), limit_param(call, 500, 5000))));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}/bracket",
               config::ApiRole::Viewer,
               {},
               [view](const RouteCall& call) {
-                return json_text_response(stored(
-                    qc::qc_bracket_json(view->dsn, call.param("analyzer"), call.param("test"))));
+                return json_text_response(
+                    stored(view->qc.bracket(call.param("analyzer"), call.param("test"))));
               }});
 }
 

@@ -5,7 +5,6 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
-#include "server/store/lab_records.hpp"
 
 namespace hemalink::api {
 
@@ -16,10 +15,10 @@ void add_record_routes(Router& router, View view) {
              "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
          const auto& id = call.param("id");
          if (!std::regex_match(id, kUuid))
-           throw ClientError(404, "not_found",
+           throw ClientError(Errc::NotFound,
                              fmt::format("no message \"{}\" (message IDs are UUIDs)", id));
          return json_text_response(
-             found(stored(store::message_json(view->dsn, id)), fmt::format("no message {}", id)));
+             found(stored(view->records.message(id)), fmt::format("no message {}", id)));
        }});
   router.add({"GET",
               "/api/v1/audit",
@@ -28,9 +27,9 @@ void add_record_routes(Router& router, View view) {
               [view](const RouteCall& call) {
                 const auto since = time_param(call, "since");
                 const auto limit = limit_param(call, 100, 1000);
-                return json_text_response(fmt::format(
-                    "{{\"entries\":{}}}",
-                    stored(store::audit_json(view->dsn, call.query("entity"), since, limit))));
+                return json_text_response(
+                    fmt::format("{{\"entries\":{}}}",
+                                stored(view->records.audit(call.query("entity"), since, limit))));
               }});
 }
 

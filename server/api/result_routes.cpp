@@ -4,7 +4,6 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
-#include "server/store/lab_records.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -21,14 +20,14 @@ std::optional<long long> cursor_param(const RouteCall& call) {
   const auto* end = text->data() + text->size();
   const auto [at, error] = std::from_chars(text->data(), end, id);
   if (text->empty() || error != std::errc() || at != end || id < 1) {
-    throw ClientError(400, "bad_request",
+    throw ClientError(Errc::BadRequest,
                       fmt::format("cursor: \"{}\" is not a cursor this API handed out", *text));
   }
   return id;
 }
 
 ApiResponse search(const LabView& view, const RouteCall& call) {
-  store::ResultQuery q;
+  records::ResultQuery q;
   q.analyzer = call.query("analyzer");
   q.code = call.query("code");
   q.patient = call.query("patient");
@@ -37,7 +36,7 @@ ApiResponse search(const LabView& view, const RouteCall& call) {
   q.until = time_param(call, "until");
   q.limit = limit_param(call, kDefaultPage, kMaxPage);
   q.before_id = cursor_param(call);
-  return json_text_response(stored(store::search_results_json(view.dsn, q)));
+  return json_text_response(stored(view.records.search_results(q)));
 }
 
 }  // namespace
@@ -49,7 +48,7 @@ void add_result_routes(Router& router, View view) {
               {},
               [view](const RouteCall& call) {
                 const auto& id = call.param("specimen_id");
-                return json_text_response(found(stored(store::specimen_json(view->dsn, id)),
+                return json_text_response(found(stored(view->records.specimen(id)),
                                                 fmt::format("no specimen \"{}\"", id)));
               }});
   router.add({"GET",

@@ -5,7 +5,7 @@
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
 #include "server/files/json_fields.hpp"
-#include "server/review/review_queue.hpp"
+#include "server/review/review_desk.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -45,14 +45,14 @@ review::ReviewAction action_of(const RouteCall& call, review::ReviewVerdict verd
 
 ApiResponse act(const LabView& view, const RouteCall& call, review::ReviewVerdict verdict) {
   const auto action = action_of(call, verdict);
-  auto answer = stored(review::apply_review_action(view.dsn, view.lis_routes, action));
+  auto answer = stored(view.review.apply(action));
   switch (answer.outcome) {
     case review::ReviewOutcome::NoSuchResult:
-      throw ClientError(404, "not_found", fmt::format("no result {}", action.result_id));
+      throw ClientError(Errc::NotFound, fmt::format("no result {}", action.result_id));
     case review::ReviewOutcome::NotHeld: {
       const auto current = json::parse(answer.json);
       throw ClientError(
-          409, "conflict",
+          Errc::Conflict,
           fmt::format("result {} is not held: its decision is {} by {} at {}", action.result_id,
                       current.value("decision", "none"), current.value("decided_by", "nobody"),
                       current.value("decided_at", "?")));
@@ -60,17 +60,17 @@ ApiResponse act(const LabView& view, const RouteCall& call, review::ReviewVerdic
     case review::ReviewOutcome::Applied:
       break;
   }
-  if (!answer.ordered_again.empty() && view.orders_changed) {
-    view.orders_changed(answer.ordered_again);
+  if (!answer.ordered_again.empty()) {
+    view.daemon.orders_changed(answer.ordered_again);
   }
-  if (view.events) {
+  {
     const auto decided = json::parse(answer.json);
-    view.events->publish(verdict == review::ReviewVerdict::Reject  ? "rejected"
-                         : verdict == review::ReviewVerdict::Rerun ? "rerun"
-                                                                   : "released",
-                         {{"result_id", action.result_id},
-                          {"decided_by", decided["decided_by"]},
-                          {"reason", decided["reason"]}});
+    view.events.publish(verdict == review::ReviewVerdict::Reject  ? "rejected"
+                        : verdict == review::ReviewVerdict::Rerun ? "rerun"
+                                                                  : "released",
+                        {{"result_id", action.result_id},
+                         {"decided_by", decided["decided_by"]},
+                         {"reason", decided["reason"]}});
   }
   return json_text_response(std::move(answer.json));
 }
@@ -89,8 +89,8 @@ void add_review_routes(Router& router, View view) {
   router.add(
       {"GET", "/api/v1/review", config::ApiRole::Viewer, {"limit"}, [view](const RouteCall& call) {
          const auto limit = limit_param(call, 500, 5000);
-         return json_text_response(fmt::format(
-             "{{\"specimens\":{}}}", stored(review::review_queue_json(view->dsn, limit))));
+         return json_text_response(
+             fmt::format("{{\"specimens\":{}}}", stored(view->review.queue(limit))));
        }});
   add_action(router, view, "release", review::ReviewVerdict::Release);
   add_action(router, view, "rerun", review::ReviewVerdict::Rerun);

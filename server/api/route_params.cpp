@@ -97,7 +97,7 @@ std::size_t limit_param(const RouteCall& call, std::size_t fallback, std::size_t
     return fallback;
   const auto value = integer_in(*text);
   if (!value || *value < 1 || static_cast<std::size_t>(*value) > max) {
-    throw ClientError(400, "bad_request",
+    throw ClientError(Errc::BadRequest,
                       fmt::format("limit: expected an integer 1-{}, got \"{}\"", max, *text));
   }
   return static_cast<std::size_t>(*value);
@@ -110,7 +110,7 @@ std::optional<std::string> time_param(const RouteCall& call, std::string_view na
   }
   const auto at = utc_time_in(*text);
   if (!at) {
-    throw ClientError(400, "bad_request", fmt::format("{}: {}", name, at.error()));
+    throw ClientError(Errc::BadRequest, fmt::format("{}: {}", name, at.error()));
   }
   return date::format("%FT%TZ", *at);
 }
@@ -119,9 +119,8 @@ std::optional<std::string> choice_param(const RouteCall& call, std::string_view 
                                         std::initializer_list<std::string_view> choices) {
   auto text = call.query(name);
   if (text && std::find(choices.begin(), choices.end(), *text) == choices.end()) {
-    throw ClientError(
-        400, "bad_request",
-        fmt::format("{}: expected one of {}, got \"{}\"", name, fmt::join(choices, ", "), *text));
+    throw ClientError(Errc::BadRequest, fmt::format("{}: expected one of {}, got \"{}\"", name,
+                                                    fmt::join(choices, ", "), *text));
   }
   return text;
 }
@@ -130,7 +129,7 @@ long long id_param(const RouteCall& call, std::string_view name) {
   const auto& text = call.param(name);
   const auto value = integer_in(text);
   if (!value || *value < 1) {
-    throw ClientError(404, "not_found",
+    throw ClientError(Errc::NotFound,
                       fmt::format("{}: \"{}\" is not an ID (a positive integer)", name, text));
   }
   return *value;
@@ -139,10 +138,10 @@ long long id_param(const RouteCall& call, std::string_view name) {
 void read_json_body(const RouteCall& call, const std::function<void(files::JsonFields&)>& read) {
   const auto parsed = files::parse_json(call.request.body, "the request body");
   if (!parsed) {
-    throw ClientError(400, "bad_request", parsed.error().describe());
+    throw ClientError(Errc::BadRequest, parsed.error().describe());
   }
   if (!parsed->is_object()) {
-    throw ClientError(400, "bad_request", "$: expected a JSON object");
+    throw ClientError(Errc::BadRequest, "$: expected a JSON object");
   }
   files::FileErrors errors;
   {
@@ -150,27 +149,18 @@ void read_json_body(const RouteCall& call, const std::function<void(files::JsonF
     read(fields);
   }
   if (!errors.empty()) {
-    throw ClientError(400, "bad_request", files::describe(errors, "; "));
+    throw ClientError(Errc::BadRequest, files::describe(errors, "; "));
   }
 }
 
 std::string found(std::optional<std::string> document, const std::string& absent) {
   if (!document)
-    throw ClientError(404, "not_found", absent);
+    throw ClientError(Errc::NotFound, absent);
   return std::move(*document);
 }
 
-void throw_store_error(const store::StoreError& error) {
-  if (error.code == store::StoreErrc::Retryable) {
-    throw ClientError(503, "database_unavailable",
-                      fmt::format("the database cannot be reached now: {}", error.detail));
-  }
-  if (error.code == store::StoreErrc::BadValue) {
-    // Its first line names the operation and the value; the CONTEXT under it numbers the
-    // statement's parameters, which the client never saw.
-    throw ClientError(400, "bad_request", error.detail.substr(0, error.detail.find('\n')));
-  }
-  throw std::runtime_error(error.detail);
+void throw_store_error(const Error& error) {
+  throw ClientError(api_error_of(error));
 }
 
 }  // namespace hemalink::api

@@ -8,9 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/common/error.hpp"
 #include "protocols/common/result.hpp"
+#include "server/api/api_error.hpp"
 #include "server/api/router.hpp"
-#include "server/store/errc.hpp"
 
 namespace hemalink::files {
 class JsonFields;
@@ -18,7 +19,8 @@ class JsonFields;
 
 namespace hemalink::api {
 
-// Reading what a call sends; each throws ClientError(400) naming the parameter or JSON path.
+// Reading what a call sends; each throws ClientError(BadRequest) naming the parameter or JSON
+// path.
 
 /// `limit`: 1..max, `fallback` when absent.
 std::size_t limit_param(const RouteCall& call, std::size_t fallback, std::size_t max);
@@ -36,15 +38,15 @@ long long id_param(const RouteCall& call, std::string_view name);
 /// wrong types, missing required ones are 400 with each path named).
 void read_json_body(const RouteCall& call, const std::function<void(files::JsonFields&)>& read);
 
-/// A store error as the client sees it: 503 when the database cannot be reached now (try
-/// again), 400 when it could not read a value the call gave, else an exception (a 500, logged).
-[[noreturn]] void throw_store_error(const store::StoreError& error);
+/// A room's error as the client sees it (api_error_of): 503 when the database cannot be reached
+/// now (try again), 400 when it could not read a value the call gave, else a 500 (logged).
+[[noreturn]] void throw_store_error(const Error& error);
 
 /// The document a store read found, or 404 with `absent` as the message.
 std::string found(std::optional<std::string> document, const std::string& absent);
 
 template <typename T>
-T stored(Result<T, store::StoreError> result) {
+T stored(Result<T, Error> result) {
   if (!result)
     throw_store_error(result.error());
   if constexpr (!std::is_void_v<T>)

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "protocols/common/hex.hpp"
+#include "server/api/api_error.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -47,6 +48,16 @@ std::optional<std::map<std::string, std::string, std::less<>>> match(std::string
   return params;
 }
 
+// An expected failure as its code says; an internal one logged with the request ID.
+ApiResponse failed(const Route& route, const ApiRequest& request, const Error& error) {
+  const auto e = api_error_of(error);
+  if (status_of(e.code) == 500) {
+    spdlog::error("api: request {} ({} {}) failed: {}", request.request_id, route.method,
+                  route.pattern, e.detail);
+  }
+  return error_response(e, request.request_id);
+}
+
 }  // namespace
 
 const std::string& RouteCall::param(std::string_view name) const {
@@ -82,10 +93,10 @@ ApiResponse Router::answer(const ApiRequest& request) const {
     allowed.push_back(route.method);
   }
   if (allowed.empty())
-    return error_response(404, "not_found", fmt::format("no such resource: {}", request.path));
+    return error_response({Errc::NotFound, fmt::format("no such resource: {}", request.path)});
   auto r = error_response(
-      405, "method_not_allowed",
-      fmt::format("{} is not allowed here; allowed: {}", request.method, fmt::join(allowed, ", ")));
+      {Errc::MethodNotAllowed, fmt::format("{} is not allowed here; allowed: {}", request.method,
+                                           fmt::join(allowed, ", "))});
   r.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
   return r;
 }
@@ -95,55 +106,52 @@ ApiResponse Router::call(const Route& route, const ApiRequest& request,
   std::optional<ApiUser> user;
   if (route.role) {
     auto authorized = authorize(request, *route.role);
-    if (auto* refusal = std::get_if<ApiResponse>(&authorized))
-      return std::move(*refusal);
-    user = std::get<ApiUser>(std::move(authorized));
+    if (!authorized)
+      return refusal(authorized.error());
+    user = std::move(*authorized);
   }
   for (const auto& [key, value] : request.query) {
     if (std::find(route.query_keys.begin(), route.query_keys.end(), key) ==
         route.query_keys.end()) {
       return error_response(
-          400, "bad_request",
-          route.query_keys.empty()
-              ? fmt::format("unknown query parameter \"{}\": this takes none", key)
-              : fmt::format("unknown query parameter \"{}\"; known: {}", key,
-                            fmt::join(route.query_keys, ", ")));
+          {Errc::BadRequest,
+           route.query_keys.empty()
+               ? fmt::format("unknown query parameter \"{}\": this takes none", key)
+               : fmt::format("unknown query parameter \"{}\"; known: {}", key,
+                             fmt::join(route.query_keys, ", "))});
     }
   }
   try {
     return route.handler(RouteCall{request, user ? &*user : nullptr, std::move(params)});
   } catch (const ClientError& e) {
-    return error_response(e.status, e.code, e.what());
+    return failed(route, request, e.error);
   } catch (const std::exception& e) {
-    spdlog::error("api: request {} ({} {}) failed: {}", request.request_id, route.method,
-                  route.pattern, e.what());
-    return error_response(500, "internal",
-                          fmt::format("hemalink failed on this request (request ID {}); the "
-                                      "daemon's log says why",
-                                      request.request_id));
+    return failed(route, request, {Errc::Internal, e.what()});
   }
 }
 
-std::variant<ApiUser, ApiResponse> Router::authorize(const ApiRequest& request,
-                                                     config::ApiRole role) const {
+Result<ApiUser, Error> Router::authorize(const ApiRequest& request, config::ApiRole role) const {
   const auto token = bearer_token(request.authorization);
   std::optional<ApiUser> user;
   if (token)
     user = tokens_.find(*token);
   if (!user) {
-    auto r = error_response(401, "unauthorized",
-                            token ? "the bearer token is not one configured in api.tokens"
-                                  : "this needs an Authorization: Bearer TOKEN header");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hemalink\"");
-    return r;
+    return Error{Errc::Unauthorized, token ? "the bearer token is not one configured in api.tokens"
+                                           : "this needs an Authorization: Bearer TOKEN header"};
   }
   if (user->role < role) {
-    return error_response(
-        403, "forbidden",
-        fmt::format("{} {} needs the {} role; {} is a {}", request.method, request.path,
-                    config::to_string(role), user->name, config::to_string(user->role)));
+    return Error{Errc::Forbidden,
+                 fmt::format("{} {} needs the {} role; {} is a {}", request.method, request.path,
+                             config::to_string(role), user->name, config::to_string(user->role))};
   }
   return *user;
+}
+
+ApiResponse refusal(const Error& error) {
+  auto r = error_response(error);
+  if (error.code == Errc::Unauthorized)
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hemalink\"");
+  return r;
 }
 
 std::optional<std::string> percent_decoded(std::string_view text, bool plus_is_space) {
@@ -165,8 +173,7 @@ std::optional<std::string> percent_decoded(std::string_view text, bool plus_is_s
   return out;
 }
 
-std::optional<std::map<std::string, std::string, std::less<>>> parse_query(std::string_view query,
-                                                                           std::string& error) {
+Result<std::map<std::string, std::string, std::less<>>, Error> parse_query(std::string_view query) {
   std::map<std::string, std::string, std::less<>> out;
   std::size_t at = 0;
   while (at < query.size()) {
@@ -179,9 +186,9 @@ std::optional<std::map<std::string, std::string, std::less<>>> parse_query(std::
     auto key = percent_decoded(pair.substr(0, eq), true);
     auto value = percent_decoded(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
     if (!key || !value) {
-      error =
-          fmt::format("the query parameter \"{}\" has a malformed %-escape", pair.substr(0, eq));
-      return std::nullopt;
+      return Error{
+          Errc::BadRequest,
+          fmt::format("the query parameter \"{}\" has a malformed %-escape", pair.substr(0, eq))};
     }
     out[*key] = std::move(*value);
   }

@@ -5,9 +5,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "protocols/common/error.hpp"
+#include "protocols/common/result.hpp"
 #include "server/api/api_call.hpp"
 #include "server/api/api_tokens.hpp"
 
@@ -38,8 +39,9 @@ struct Route {
 };
 
 /// Matches a request to its route, checks the token and the role, and turns what a route
-/// throws into an error response: ClientError as it says, anything else as a 500 (logged with
-/// the request ID; its text is not shown to the client). Thread-safe once built.
+/// throws into an error response (api_error.hpp): ClientError as its code says, anything else
+/// as a 500 (logged with the request ID; its text is not shown to the client). Thread-safe once
+/// built.
 class Router {
  public:
   explicit Router(TokenBook tokens) : tokens_(std::move(tokens)) {}
@@ -47,9 +49,8 @@ class Router {
   void add(Route route);
   ApiResponse answer(const ApiRequest& request) const;
   /// The caller of `request` when its token is configured and its role is at least `role`;
-  /// otherwise the 401 or 403 to answer.
-  std::variant<ApiUser, ApiResponse> authorize(const ApiRequest& request,
-                                               config::ApiRole role) const;
+  /// otherwise Unauthorized or Forbidden, saying why.
+  Result<ApiUser, Error> authorize(const ApiRequest& request, config::ApiRole role) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
@@ -60,13 +61,15 @@ class Router {
   std::vector<Route> routes_;
 };
 
+/// The response refusing a call `authorize` refused (401 with WWW-Authenticate, 403).
+ApiResponse refusal(const Error& error);
+
 /// `text` with %XX escapes decoded (and '+' read as a space when `plus_is_space`); nullopt
 /// for a malformed escape.
 std::optional<std::string> percent_decoded(std::string_view text, bool plus_is_space);
 
-/// The parameters of a query string (after '?'); nullopt, with `error` saying which, when one
-/// cannot be decoded.
-std::optional<std::map<std::string, std::string, std::less<>>> parse_query(std::string_view query,
-                                                                           std::string& error);
+/// The parameters of a query string (after '?'); BadRequest naming the one that cannot be
+/// decoded.
+Result<std::map<std::string, std::string, std::less<>>, Error> parse_query(std::string_view query);
 
 }  // namespace hemalink::api

@@ -5,8 +5,6 @@
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
 #include "server/rules/rule_cases.hpp"
-#include "server/store/audit_entry.hpp"
-#include "server/store/lab_records.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -16,20 +14,16 @@ using nlohmann::json;
 ApiResponse reload(const LabView& view, const RouteCall& call) {
   if (!call.request.body.empty() &&
       call.request.body.find_first_not_of(" \t\r\n{}") != std::string::npos) {
-    throw ClientError(400, "bad_request", "$: a reload takes no body (or {})");
+    throw ClientError(Errc::BadRequest, "$: a reload takes no body (or {})");
   }
-  const auto done = view.reload_rules();
+  const auto done = stored(view.rules.reload(call.actor()));
   if (!done.is_done) {
-    throw ClientError(422, "rules_invalid",
+    throw ClientError(Errc::RulesInvalid,
                       fmt::format("the rules were not reloaded (the running set {} stays): {}",
                                   done.previous_version.empty() ? "(none)" : done.previous_version,
                                   fmt::join(done.errors, "; ")));
   }
-  stored(store::append_audit(view.dsn, {call.actor(), "reload_rules", "rule_set", done.version,
-                                        json{{"version", done.previous_version}}.dump(),
-                                        json{{"version", done.version}}.dump()}));
-  if (view.events)
-    view.events->publish("rules_reloaded", {{"version", done.version}, {"by", call.actor()}});
+  view.events.publish("rules_reloaded", {{"version", done.version}, {"by", call.actor()}});
   return json_response(
       {{"rule_set_version", done.version}, {"previous_version", done.previous_version}});
 }
@@ -61,12 +55,12 @@ json case_json(const rules::RuleCase& c, const rules::CaseOutcome& outcome) {
 }
 
 ApiResponse test(const LabView& view, const RouteCall& call) {
-  const auto set = view.rule_set ? view.rule_set() : nullptr;
+  const auto set = view.rules.rule_set();
   if (!set)
-    throw ClientError(409, "no_rules", "no rule set is in force: every result is held");
+    throw ClientError(Errc::NoRules, "no rule set is in force: every result is held");
   auto cases = rules::read_rule_cases(call.request.body, "the request body");
   if (!cases)
-    throw ClientError(400, "bad_request", files::describe(cases.error(), "; "));
+    throw ClientError(Errc::BadRequest, files::describe(cases.error(), "; "));
   json out = json::array();
   std::size_t passed = 0;
   for (const auto& c : *cases) {
@@ -100,7 +94,7 @@ void add_rules_routes(Router& router, View view) {
               {"since"},
               [view](const RouteCall& call) {
                 return json_text_response(
-                    stored(store::rule_firings_json(view->dsn, time_param(call, "since"))));
+                    stored(view->records.rule_firings(time_param(call, "since"))));
               }});
 }
 

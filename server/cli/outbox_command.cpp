@@ -10,7 +10,8 @@
 #include <optional>
 
 #include "server/cli/shared_options.hpp"
-#include "server/lis/outbox_admin.hpp"
+#include "server/lis/postgres_outbox_admin.hpp"
+#include "server/store/errc.hpp"
 
 namespace hemalink::cli {
 namespace {
@@ -37,7 +38,7 @@ std::string readable(std::string payload) {
 }
 
 int list(const Arguments& a, std::ostream& out, std::ostream& err) {
-  const lis::OutboxAdmin admin(a.dsn);
+  const lis::PostgresOutboxAdmin admin(a.dsn);
   auto depths = admin.depths();
   auto rows = admin.list(a.filter);
   if (!depths || !rows) {
@@ -58,7 +59,7 @@ int list(const Arguments& a, std::ostream& out, std::ostream& err) {
 }
 
 int show(const Arguments& a, std::ostream& out, std::ostream& err) {
-  auto row = lis::OutboxAdmin(a.dsn).show(a.id);
+  auto row = lis::PostgresOutboxAdmin(a.dsn).show(a.id);
   if (!row) {
     fmt::print(err, "hemalink outbox: {}\n", row.error().detail);
     return 1;
@@ -82,7 +83,7 @@ int show(const Arguments& a, std::ostream& out, std::ostream& err) {
 }
 
 int resend(const Arguments& a, std::ostream& out, std::ostream& err) {
-  auto done = lis::OutboxAdmin(a.dsn).resend(a.id, actor());
+  auto done = lis::PostgresOutboxAdmin(a.dsn).resend(a.id, actor());
   if (!done) {
     fmt::print(err, "hemalink outbox: {}\n", done.error().detail);
     return done.error().code == store::StoreErrc::Conflict ? 2 : 1;
@@ -92,7 +93,7 @@ int resend(const Arguments& a, std::ostream& out, std::ostream& err) {
 }
 
 int retry_dead(const Arguments& a, std::ostream& out, std::ostream& err) {
-  auto revived = lis::OutboxAdmin(a.dsn).retry_dead(a.filter.destination, actor());
+  auto revived = lis::PostgresOutboxAdmin(a.dsn).retry_dead(a.filter.destination, actor());
   if (!revived) {
     fmt::print(err, "hemalink outbox: {}\n", revived.error().detail);
     return 1;

@@ -44,42 +44,9 @@ std::uint16_t HttpApi::port() const {
   return http ? http->port() : 0;
 }
 
-std::shared_ptr<api::LabView> HttpApi::lab_view() {
-  auto v = std::make_shared<api::LabView>();
-  v->dsn = config.database_url;
-  v->orders_overdue_after = config.orders.overdue_after;
-  for (const auto& d : config.lis)
-    v->lis_routes.push_back({d.name, d.analyzers});
-  v->analyzers = analyzer_entries(config);
-  v->store_health = [this] { return store.health(); };
-  v->message_counts = [this] { return store.message_counts(); };
-  v->rule_firings = [this] { return store.rule_firings(); };
-  v->connections = [this] { return registry.peers(); };
-  v->lis = [this] {
-    std::vector<api::LisEntry> out;
-    for (const auto& link : lis_links)
-      out.push_back({link->name(), config::to_string(link->settings().destination.protocol),
-                     link->is_connected(), &link->counters()});
-    return out;
-  };
-  v->is_serving = [this] { return is_serving.load(); };
-  v->reload_rules = [this] { return reload_rules(); };
-  v->rule_set = [this] { return reader->get()->rule_set(); };
-  v->qc_gates = [this] { return quality_control->gates(std::chrono::system_clock::now()); };
-  v->qc_excursions = [this] { return quality_control->excursions(); };
-  v->qc_definitions = [this] {
-    // The definitions put before a restart; the read's failure is logged, and read again.
-    quality_control->restore_if_needed();
-    return quality_control->definitions();
-  };
-  v->qc_define = [this](const qc::ControlDefinition& d) {
-    quality_control->override_definition(d);
-  };
-  v->orders_changed = [this](const std::string& specimen) { downloads.orders_arrived({specimen}); };
-  v->events = events;
-  v->timings = timings.get();
-  v->link_tally = link_tally.get();
-  return v;
+std::shared_ptr<const api::LabView> HttpApi::lab_view() {
+  return lab_view_of(config, {store, registry, lis_links, is_serving, *reader, *quality_control,
+                              downloads, reload_rules, *events, *timings, *link_tally});
 }
 
 }  // namespace hemalink::daemon

@@ -49,7 +49,7 @@ struct HttpApi {
   /// The port the API listens on (0 when it has none).
   std::uint16_t port() const;
 
-  std::shared_ptr<api::LabView> lab_view();
+  std::shared_ptr<const api::LabView> lab_view();
 };
 
 }  // namespace hemalink::daemon

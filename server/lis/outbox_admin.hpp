@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "protocols/common/error.hpp"
 #include "protocols/common/result.hpp"
-#include "server/store/errc.hpp"
 
 namespace hemalink::lis {
 
@@ -41,26 +41,27 @@ struct OutboxFilter {
   std::size_t limit = 100;
 };
 
-/// The outbox as operators handle it, each call on a connection of its own. Every change is
-/// written to audit_log with `actor` (user:NAME) in the same transaction.
+/// The outbox as operators handle it (`hemalink outbox`, the API). Every change is written to
+/// audit_log with `actor` (user:NAME) in the same transaction. Callable from any thread; errors
+/// carry a store::StoreErrc.
 class OutboxAdmin {
  public:
-  explicit OutboxAdmin(std::string dsn) : dsn_(std::move(dsn)) {}
+  virtual ~OutboxAdmin() = default;
 
   /// Newest first.
-  Result<std::vector<OutboxRow>, store::StoreError> list(const OutboxFilter& filter) const;
-  Result<std::optional<OutboxRow>, store::StoreError> show(long long id) const;
+  virtual Result<std::vector<OutboxRow>, Error> list(const OutboxFilter& filter) const = 0;
+  /// The rows newest first as a JSON array, without their payloads (times as PostgreSQL writes
+  /// them in JSON): what the API lists.
+  virtual Result<std::string, Error> list_json(const OutboxFilter& filter) const = 0;
+  virtual Result<std::optional<OutboxRow>, Error> show(long long id) const = 0;
   /// Sends a sent or dead row again: pending now, attempts from zero, the same message and
   /// control ID. Fails with Conflict naming the status when the row is pending already, or
   /// absent.
-  Result<void, store::StoreError> resend(long long id, const std::string& actor) const;
+  virtual Result<void, Error> resend(long long id, const std::string& actor) const = 0;
   /// Every dead row (of `destination`, when given) pending again; returns how many.
-  Result<long long, store::StoreError> retry_dead(const std::optional<std::string>& destination,
-                                                  const std::string& actor) const;
-  Result<std::vector<OutboxDepth>, store::StoreError> depths() const;
-
- private:
-  std::string dsn_;
+  virtual Result<long long, Error> retry_dead(const std::optional<std::string>& destination,
+                                              const std::string& actor) const = 0;
+  virtual Result<std::vector<OutboxDepth>, Error> depths() const = 0;
 };
 
 }  // namespace hemalink::lis

@@ -4,8 +4,9 @@
 #include <optional>
 #include <string>
 
+#include "protocols/common/error.hpp"
 #include "protocols/common/result.hpp"
-#include "server/store/errc.hpp"
+#include "server/qc/qc_definitions.hpp"
 
 namespace hemalink::qc {
 
@@ -20,32 +21,38 @@ struct QcSeriesQuery {
   std::size_t limit = 500;
 };
 
-/// The Levey-Jennings series of a test on an analyzer: one entry per control level (material
-/// and level), its points oldest first, each with its lot (a change of lot shows), the target in
-/// force, the z-score, the run (`run_rejected`: the run was rejected, by this result or by a
-/// level measured after it), and the Westgard rules found when it was judged.
-Result<std::string, store::StoreError> qc_series_json(const std::string& dsn,
-                                                      const QcSeriesQuery& q);
+/// What the API reads of quality control in PostgreSQL, and the definitions put through it.
+/// Callable from any thread; errors carry a store::StoreErrc.
+class QcRecords {
+ public:
+  virtual ~QcRecords() = default;
 
-/// Bracketing the latest QC failure of a test on an analyzer: the patient results of that test
-/// released after the last accepted run before the failure, up to the accepted run that ended
-/// it (or now): the results a technologist reviews, none recalled silently.
-Result<std::string, store::StoreError> qc_bracket_json(const std::string& dsn,
-                                                       const std::string& analyzer,
-                                                       const std::string& test);
+  /// The Levey-Jennings series of a test on an analyzer: one entry per control level (material
+  /// and level), its points oldest first, each with its lot (a change of lot shows), the target
+  /// in force, the z-score, the run (`run_rejected`: the run was rejected, by this result or by a
+  /// level measured after it), and the Westgard rules found when it was judged.
+  virtual Result<std::string, Error> series(const QcSeriesQuery& q) const = 0;
 
-/// The points of the patient-based averages of `test` on `analyzer` (every method), oldest
-/// first: at most `limit` of the latest, since a time when given.
-Result<std::string, store::StoreError> qc_averages_json(const std::string& dsn,
-                                                        const std::string& analyzer,
-                                                        const std::string& test,
-                                                        const std::optional<std::string>& since,
-                                                        std::size_t limit);
+  /// Bracketing the latest QC failure of a test on an analyzer: the patient results of that test
+  /// released after the last accepted run before the failure, up to the accepted run that ended
+  /// it (or now): the results a technologist reviews, none recalled silently.
+  virtual Result<std::string, Error> bracket(const std::string& analyzer,
+                                             const std::string& test) const = 0;
 
-/// Every patient-based average that has a point, on one analyzer or all: its latest point
-/// (value, limits, points in a row outside, excursion), by analyzer and test: what the page
-/// charts beside the XbarM, and what a lab's dashboard polls.
-Result<std::string, store::StoreError> qc_latest_averages_json(
-    const std::string& dsn, const std::optional<std::string>& analyzer);
+  /// The points of the patient-based averages of `test` on `analyzer` (every method), oldest
+  /// first: at most `limit` of the latest, since a time when given.
+  virtual Result<std::string, Error> averages(const std::string& analyzer, const std::string& test,
+                                              const std::optional<std::string>& since,
+                                              std::size_t limit) const = 0;
+
+  /// Every patient-based average that has a point, on one analyzer or all: its latest point
+  /// (value, limits, points in a row outside, excursion), by analyzer and test: what the page
+  /// charts beside the XbarM, and what a lab's dashboard polls.
+  virtual Result<std::string, Error> latest_averages(
+      const std::optional<std::string>& analyzer) const = 0;
+
+  /// Puts a definition (put_qc_definition says how); the row as stored.
+  virtual Result<QcDefinitionRow, Error> put_definition(const QcDefinitionRow& row) = 0;
+};
 
 }  // namespace hemalink::qc

@@ -6,6 +6,7 @@
 
 #include "protocols/common/result.hpp"
 #include "server/records/lis_routes.hpp"
+#include "server/review/review_desk.hpp"
 #include "server/store/errc.hpp"
 
 namespace hemalink::review {
@@ -20,33 +21,7 @@ namespace hemalink::review {
 ///  latest earlier results of the same code)}]}.
 Result<std::string, store::StoreError> review_queue_json(const std::string& dsn, std::size_t limit);
 
-enum class ReviewVerdict { Release, Rerun, Reject };
 const char* to_string(ReviewVerdict verdict);
-
-/// A technologist's decision about one held result.
-struct ReviewAction {
-  long long result_id = 0;
-  ReviewVerdict verdict = ReviewVerdict::Release;
-  std::string actor;    ///< user:NAME
-  std::string comment;  ///< Required: why.
-  /// For a release: the value to report instead of the analyzer's (kept in the audit log).
-  std::optional<std::string> corrected_value;
-};
-
-enum class ReviewOutcome {
-  Applied,
-  NoSuchResult,
-  NotHeld,  ///< Its current decision is not hold: acted on already, or never held.
-};
-
-struct ReviewAnswer {
-  ReviewOutcome outcome = ReviewOutcome::Applied;
-  /// Applied: the new decision as JSON {result_id, decision, decided_by, reason, decided_at,
-  /// value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON.
-  std::string json;
-  /// A rerun of an ordered test: its specimen, whose order now asks for the test again.
-  std::string ordered_again;
-};
 
 /// In one transaction, and only if the result's current decision is hold: the hold retired
 /// (kept, no longer current), the new decision by the actor, the corrected value (release only),

@@ -26,10 +26,11 @@ layers=(
   server/cli         # subcommands
   server             # main.cpp
 )
-# Asio and Beast only where I/O happens; libpqxx (and libpq) only in the store and in the rooms that
-# keep their own rows in PostgreSQL (their *.cpp; no header outside the store includes it).
+# Asio and Beast only where I/O happens; libpqxx (and libpq) only in the store, in the rooms that
+# keep their own rows in PostgreSQL and in the API's reads of the lab's records (their *.cpp; no
+# header outside the store includes it).
 asio_layers=" server/transport server/lis server/simulate server/asio server/daemon server/api "
-pqxx_layers=" server/store server/qc server/rules server/orders server/lis server/review server/report "
+pqxx_layers=" server/store server/qc server/rules server/orders server/lis server/review server/api server/report "
 #
 # Usage: check_include_layers.sh [ROOT]   (default: the checkout this script is in)
 # Prints each include that breaks the order, with file and line, and exits 1 if there is one.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/lab_routes.hpp"
+#include "tests/server/api/fake_lab.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -81,8 +82,8 @@ TEST(TimeParam, AnImpossibleDateOrTimeIs400NamingTheParameterAndTheValue) {
     const auto read = since(text);
     ASSERT_TRUE(std::holds_alternative<ClientError>(read)) << text << " was read";
     const auto& error = std::get<ClientError>(read);
-    EXPECT_EQ(error.status, 400) << text;
-    EXPECT_EQ(error.code, "bad_request") << text;
+    EXPECT_EQ(error.error.code, Errc::BadRequest) << text;
+    EXPECT_EQ(status_of(error.error.code), 400) << text;
     const std::string message = error.what();
     EXPECT_TRUE(message.starts_with("since: ")) << message;
     EXPECT_NE(message.find('"' + text + '"'), std::string::npos) << message;
@@ -104,18 +105,16 @@ TEST(TimeParam, SaysWhatIsImpossible) {
 }
 
 TEST(StoreErrorAnswer, AValueTheDatabaseCannotReadIs400AndAnUnreachableOne503) {
-  const auto status_of = [](store::StoreErrc code) {
+  const auto answered = [](store::StoreErrc code) {
     try {
       throw_store_error({make_error_code(code), "reading the audit log: ERROR: bad"});
     } catch (const ClientError& e) {
-      return e.status;
-    } catch (const std::runtime_error&) {
-      return 500;
+      return status_of(e.error.code);
     }
   };
-  EXPECT_EQ(status_of(store::StoreErrc::BadValue), 400);
-  EXPECT_EQ(status_of(store::StoreErrc::Retryable), 503);
-  EXPECT_EQ(status_of(store::StoreErrc::Fatal), 500);
+  EXPECT_EQ(answered(store::StoreErrc::BadValue), 400);
+  EXPECT_EQ(answered(store::StoreErrc::Retryable), 503);
+  EXPECT_EQ(answered(store::StoreErrc::Fatal), 500);
 }
 
 TEST(StoreErrorAnswer, ABadValueIsAnsweredWithTheDatabasesFirstLine) {
@@ -125,7 +124,7 @@ TEST(StoreErrorAnswer, ABadValueIsAnsweredWithTheDatabasesFirstLine) {
                        "\"2026-02-30\"\nCONTEXT:  unnamed portal parameter $2 = '...'"});
     FAIL() << "not thrown";
   } catch (const ClientError& e) {
-    EXPECT_EQ(e.code, "bad_request");
+    EXPECT_EQ(e.error.code, Errc::BadRequest);
     EXPECT_STREQ(e.what(),
                  "reading the audit log: ERROR:  date/time field value out of range: "
                  "\"2026-02-30\"");
@@ -133,13 +132,15 @@ TEST(StoreErrorAnswer, ABadValueIsAnsweredWithTheDatabasesFirstLine) {
 }
 
 // Every route with a time parameter refuses an impossible one before it reads the database: the
-// view's database is one that cannot be reached (a route that read it would answer 503).
+// fakes' records fail every read with a database that cannot be reached (a route that read them
+// would answer 503).
 TEST(TimeParam, EveryRouteWithATimeAnswers400ForAnImpossibleOneWithoutTheDatabase) {
-  const auto viewer = make_token();
-  auto view = std::make_shared<LabView>();
-  view->dsn = "host=/nonexistent/hemalink-route-params-test dbname=none";
-  const auto router =
-      lab_router(view, TokenBook({{"vera", config::ApiRole::Viewer, viewer.sha256}}));
+  testing::FakeLab lab;
+  const auto unreachable =
+      testing::store_error(store::StoreErrc::Retryable, "the database is not there");
+  lab.records.failure = unreachable;
+  lab.qc.failure = unreachable;
+  const auto router = lab.router();
   int checked = 0;
   for (const auto& route : router.routes()) {
     for (const auto& key : route.query_keys) {
@@ -158,7 +159,7 @@ TEST(TimeParam, EveryRouteWithATimeAnswers400ForAnImpossibleOneWithoutTheDatabas
         }
       }
       request.query = {{key, "2026-02-30"}};
-      request.authorization = "Bearer " + viewer.token;
+      request.authorization = "Bearer " + lab.viewer.token;
       request.request_id = "test-1";
       const auto answer = router.answer(request);
       EXPECT_EQ(answer.status, 400) << request.path << "?" << key << ": " << answer.body;

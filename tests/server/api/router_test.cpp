@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/api/api_error.hpp"
+
 namespace hemalink::api {
 namespace {
 
@@ -35,7 +37,7 @@ Router test_router(const Tokens& t) {
          ApiRole::Technologist,
          {},
          [](const RouteCall&) -> ApiResponse {
-           throw ClientError(409, "conflict", "result 7 is not held");
+           throw ClientError(Errc::Conflict, "result 7 is not held");
          }});
   r.add({"GET", "/api/v1/broken", ApiRole::Viewer, {}, [](const RouteCall&) -> ApiResponse {
            throw std::runtime_error("secret database detail");
@@ -134,13 +136,14 @@ TEST(Router, AnyOtherExceptionIsA500ThatHidesItsTextAndNamesTheRequest) {
 }
 
 TEST(Router, QueryStringsAreDecodedAndBadEscapesNamed) {
-  std::string error;
-  const auto q = parse_query("patient=P%2077&code=HGB&&since=2026-11-28+10%3A00", error);
-  ASSERT_TRUE(q) << error;
+  const auto q = parse_query("patient=P%2077&code=HGB&&since=2026-11-28+10%3A00");
+  ASSERT_TRUE(q) << q.error().detail;
   EXPECT_EQ(q->at("patient"), "P 77");
   EXPECT_EQ(q->at("since"), "2026-11-28 10:00");
-  EXPECT_FALSE(parse_query("code=%G1", error));
-  EXPECT_NE(error.find("code"), std::string::npos);
+  const auto bad = parse_query("code=%G1");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::BadRequest);
+  EXPECT_NE(bad.error().detail.find("code"), std::string::npos);
   EXPECT_FALSE(percent_decoded("abc%2", false));
   EXPECT_EQ(percent_decoded("a+b", false), "a+b");
 }

@@ -12,7 +12,7 @@
 #include <set>
 
 #include "server/cli/capture_messages.hpp"
-#include "server/lis/outbox_admin.hpp"
+#include "server/lis/postgres_outbox_admin.hpp"
 #include "server/review/result_release.hpp"
 #include "server/simulate/generated_messages.hpp"
 #include "server/simulate/simulation.hpp"
@@ -429,7 +429,7 @@ TEST(LisDelivery, ARowRefusedMaxAttemptsTimesIsDeadUntilRetryDead) {
   refusing.reset();
 
   testing::LisSimRunner accepting(testing::lis_sim_options(port));
-  auto revived = lis::OutboxAdmin(h.dsn()).retry_dead(std::nullopt, "user:op");
+  auto revived = lis::PostgresOutboxAdmin(h.dsn()).retry_dead(std::nullopt, "user:op");
   ASSERT_TRUE(revived);
   EXPECT_EQ(*revived, 1);
   ASSERT_TRUE(testing::wait_until(

@@ -7,11 +7,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <mutex>
 
 #include "server/lis/errc.hpp"
-#include "server/lis/outbox_admin.hpp"
 #include "server/lis/outbox_watch.hpp"
+#include "server/lis/postgres_outbox_admin.hpp"
 #include "server/review/result_release.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/store_requests.hpp"
@@ -244,7 +246,7 @@ TEST(Outbox, OperatorsResendAndRetryDeadRowsWithAnAuditTrail) {
   StoreHarness h;
   h.store_all({released("1", "SA", 1), released("2", "SB", 1)});
   h.execute("UPDATE outbox SET status = 'dead', attempts = 10, last_error = 'refused'");
-  const OutboxAdmin admin(h.dsn());
+  const PostgresOutboxAdmin admin(h.dsn());
   auto depths = admin.depths();
   ASSERT_TRUE(depths);
   ASSERT_EQ(depths->size(), 1U);
@@ -273,6 +275,25 @@ TEST(Outbox, OperatorsResendAndRetryDeadRowsWithAnAuditTrail) {
   EXPECT_EQ((*shown)->status, "pending");
   EXPECT_EQ((*shown)->control_id, (*rows)[0].control_id) << "the same control ID goes again";
   EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE action = 'resend'"), 1);
+}
+
+TEST(Outbox, TheApisListingIsTheRowsWithoutTheirPayloadsNewestFirstFiltered) {
+  HL_REQUIRE_POSTGRES();
+  StoreHarness h;
+  h.store_all({released("1", "SA", 1), released("2", "SB", 1)});
+  h.execute("UPDATE outbox SET status = 'dead' WHERE specimen_id = 'SA'");
+  const PostgresOutboxAdmin admin(h.dsn());
+  const auto all = admin.list_json({});
+  ASSERT_TRUE(all) << all.error().detail;
+  const auto rows = nlohmann::json::parse(*all);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["specimen_id"], "SB") << "newest first";
+  EXPECT_EQ(rows[0]["destination"], "lis");
+  EXPECT_FALSE(rows[0].contains("payload"));
+  const auto dead = nlohmann::json::parse(admin.list_json({std::nullopt, "dead", 10}).value());
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0]["specimen_id"], "SA");
+  EXPECT_EQ(admin.list_json({"elsewhere", std::nullopt, 10}).value(), "[]");
 }
 
 TEST(Outbox, NewRowsAreNotifiedWithTheirDestination) {

@@ -1,11 +1,10 @@
-#include "server/qc/qc_records.hpp"
+#include "server/qc/postgres_qc_records.hpp"
 
 #include "server/store/json_documents.hpp"
 
 namespace hemalink::qc {
 
 using store::one_document;
-using store::StoreError;
 
 namespace {
 
@@ -92,28 +91,31 @@ FROM (SELECT DISTINCT ON (q.analyzer_id, q.test, q.method) a.name AS analyzer, q
 
 }  // namespace
 
-Result<std::string, StoreError> qc_latest_averages_json(
-    const std::string& dsn, const std::optional<std::string>& analyzer) {
-  return one_document(dsn, "reading the latest patient averages", kLatestAverages, analyzer);
+Result<std::string, Error> PostgresQcRecords::latest_averages(
+    const std::optional<std::string>& analyzer) const {
+  return one_document(dsn_, "reading the latest patient averages", kLatestAverages, analyzer);
 }
 
-Result<std::string, StoreError> qc_averages_json(const std::string& dsn,
-                                                 const std::string& analyzer,
-                                                 const std::string& test,
-                                                 const std::optional<std::string>& since,
-                                                 std::size_t limit) {
-  return one_document(dsn, "reading a patient average series", kAverages, analyzer, test, since,
+Result<std::string, Error> PostgresQcRecords::averages(const std::string& analyzer,
+                                                       const std::string& test,
+                                                       const std::optional<std::string>& since,
+                                                       std::size_t limit) const {
+  return one_document(dsn_, "reading a patient average series", kAverages, analyzer, test, since,
                       static_cast<long long>(limit));
 }
 
-Result<std::string, StoreError> qc_series_json(const std::string& dsn, const QcSeriesQuery& q) {
-  return one_document(dsn, "reading a Levey-Jennings series", kSeries, q.analyzer, q.test,
+Result<std::string, Error> PostgresQcRecords::series(const QcSeriesQuery& q) const {
+  return one_document(dsn_, "reading a Levey-Jennings series", kSeries, q.analyzer, q.test,
                       q.material, q.lot, q.since, static_cast<long long>(q.limit));
 }
 
-Result<std::string, StoreError> qc_bracket_json(const std::string& dsn, const std::string& analyzer,
-                                                const std::string& test) {
-  return one_document(dsn, "bracketing a QC failure", kBracket, analyzer, test);
+Result<std::string, Error> PostgresQcRecords::bracket(const std::string& analyzer,
+                                                      const std::string& test) const {
+  return one_document(dsn_, "bracketing a QC failure", kBracket, analyzer, test);
+}
+
+Result<QcDefinitionRow, Error> PostgresQcRecords::put_definition(const QcDefinitionRow& row) {
+  return put_qc_definition(dsn_, row);
 }
 
 }  // namespace hemalink::qc

@@ -1,9 +1,10 @@
-#include "server/lis/outbox_admin.hpp"
+#include "server/lis/postgres_outbox_admin.hpp"
 
 #include <fmt/format.h>
 
 #include <pqxx/pqxx>
 
+#include "server/store/json_documents.hpp"
 #include "server/store/pg_error.hpp"
 #include "server/store/sql_arrays.hpp"
 #include "server/store/thread_connection.hpp"
@@ -24,6 +25,15 @@ constexpr const char* kColumns =
     " to_json(created_at) #>> '{}', to_json(next_attempt_at) #>> '{}',"
     " coalesce(to_json(sent_at) #>> '{}', ''), array_to_json(result_ids)::text,"
     " array_to_json(corrects)::text, coalesce(payload, ''::bytea)";
+
+constexpr const char* kOutbox =
+    "SELECT coalesce(json_agg(json_build_object('outbox_id', id, 'destination', destination,"
+    " 'specimen_id', specimen_id, 'status', status, 'attempts', attempts,"
+    " 'result_ids', result_ids, 'corrects', corrects, 'control_id', control_id,"
+    " 'last_error', last_error, 'claimed_by', claimed_by, 'created_at', created_at,"
+    " 'next_attempt_at', next_attempt_at, 'sent_at', sent_at) ORDER BY id DESC), '[]')::text"
+    " FROM (SELECT * FROM outbox WHERE ($1::text IS NULL OR status = $1)"
+    " AND ($2::text IS NULL OR destination = $2) ORDER BY id DESC LIMIT $3) o";
 
 // The row's state before and after a change, for audit_log.
 constexpr const char* kAuditState =
@@ -57,7 +67,8 @@ auto with_connection(const std::string& dsn, std::string_view during, Work work)
 
 }  // namespace
 
-Result<std::vector<OutboxRow>, StoreError> OutboxAdmin::list(const OutboxFilter& filter) const {
+Result<std::vector<OutboxRow>, StoreError> PostgresOutboxAdmin::list(
+    const OutboxFilter& filter) const {
   return with_connection(
       dsn_, "listing the outbox",
       [&](pqxx::connection& c) -> Result<std::vector<OutboxRow>, StoreError> {
@@ -76,7 +87,12 @@ Result<std::vector<OutboxRow>, StoreError> OutboxAdmin::list(const OutboxFilter&
       });
 }
 
-Result<std::optional<OutboxRow>, StoreError> OutboxAdmin::show(long long id) const {
+Result<std::string, Error> PostgresOutboxAdmin::list_json(const OutboxFilter& filter) const {
+  return store::one_document(dsn_, "listing the outbox", kOutbox, filter.status, filter.destination,
+                             static_cast<long long>(filter.limit));
+}
+
+Result<std::optional<OutboxRow>, StoreError> PostgresOutboxAdmin::show(long long id) const {
   return with_connection(dsn_, fmt::format("reading outbox row {}", id),
                          [&](pqxx::connection& c) -> Result<std::optional<OutboxRow>, StoreError> {
                            pqxx::read_transaction tx(c);
@@ -89,7 +105,7 @@ Result<std::optional<OutboxRow>, StoreError> OutboxAdmin::show(long long id) con
                          });
 }
 
-Result<void, StoreError> OutboxAdmin::resend(long long id, const std::string& actor) const {
+Result<void, StoreError> PostgresOutboxAdmin::resend(long long id, const std::string& actor) const {
   return with_connection(
       dsn_, fmt::format("sending outbox row {} again", id),
       [&](pqxx::connection& c) -> Result<void, StoreError> {
@@ -118,8 +134,8 @@ Result<void, StoreError> OutboxAdmin::resend(long long id, const std::string& ac
       });
 }
 
-Result<long long, StoreError> OutboxAdmin::retry_dead(const std::optional<std::string>& destination,
-                                                      const std::string& actor) const {
+Result<long long, StoreError> PostgresOutboxAdmin::retry_dead(
+    const std::optional<std::string>& destination, const std::string& actor) const {
   return with_connection(
       dsn_, "sending dead outbox rows again",
       [&](pqxx::connection& c) -> Result<long long, StoreError> {
@@ -141,7 +157,7 @@ Result<long long, StoreError> OutboxAdmin::retry_dead(const std::optional<std::s
       });
 }
 
-Result<std::vector<OutboxDepth>, StoreError> OutboxAdmin::depths() const {
+Result<std::vector<OutboxDepth>, StoreError> PostgresOutboxAdmin::depths() const {
   return with_connection(
       dsn_, "counting the outbox",
       [&](pqxx::connection& c) -> Result<std::vector<OutboxDepth>, StoreError> {

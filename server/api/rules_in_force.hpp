@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocols/common/error.hpp"
+#include "protocols/common/result.hpp"
+#include "server/rules/rule_set.hpp"
+
+namespace hemalink::api {
+
+/// What a rules reload came to: the new version in force, or the errors (the old set stays).
+struct RulesReload {
+  bool is_done = false;
+  std::string previous_version;  ///< Empty when no rule set was in force.
+  std::string version;
+  std::vector<std::string> errors;
+};
+
+/// The rule set the running daemon decides with: the daemon implements it. Callable from any
+/// thread.
+class RulesInForce {
+ public:
+  virtual ~RulesInForce() = default;
+
+  /// The rule set in force (nullptr: none, every result held).
+  virtual std::shared_ptr<const rules::RuleSet> rule_set() const = 0;
+
+  /// Reads the configuration's rule files (and mapping tables) again and puts them in force; a
+  /// reload done is written to audit_log with `actor`. Fails (a store::StoreErrc) when that row
+  /// could not be written; the new set is in force then all the same.
+  virtual Result<RulesReload, Error> reload(const std::string& actor) = 0;
+
+  /// How often each rule fired since start, by rule ID.
+  virtual std::map<std::string, std::uint64_t> firings() const = 0;
+};
+
+}  // namespace hemalink::api

@@ -1,0 +1,15 @@
+#include "server/review/postgres_review_desk.hpp"
+
+#include "server/review/review_queue.hpp"
+
+namespace hemalink::review {
+
+Result<std::string, Error> PostgresReviewDesk::queue(std::size_t limit) const {
+  return review_queue_json(dsn_, limit);
+}
+
+Result<ReviewAnswer, Error> PostgresReviewDesk::apply(const ReviewAction& action) {
+  return apply_review_action(dsn_, routes_, action);
+}
+
+}  // namespace hemalink::review

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "protocols/common/error.hpp"
+#include "protocols/common/result.hpp"
+
+namespace hemalink::review {
+
+enum class ReviewVerdict { Release, Rerun, Reject };
+
+/// A technologist's decision about one held result.
+struct ReviewAction {
+  long long result_id = 0;
+  ReviewVerdict verdict = ReviewVerdict::Release;
+  std::string actor;    ///< user:NAME
+  std::string comment;  ///< Required: why.
+  /// For a release: the value to report instead of the analyzer's (kept in the audit log).
+  std::optional<std::string> corrected_value;
+};
+
+enum class ReviewOutcome {
+  Applied,
+  NoSuchResult,
+  NotHeld,  ///< Its current decision is not hold: acted on already, or never held.
+};
+
+struct ReviewAnswer {
+  ReviewOutcome outcome = ReviewOutcome::Applied;
+  /// Applied: the new decision as JSON {result_id, decision, decided_by, reason, decided_at,
+  /// value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON.
+  std::string json;
+  /// A rerun of an ordered test: its specimen, whose order now asks for the test again.
+  std::string ordered_again;
+};
+
+/// What a technologist does to held results, and the queue of them. Callable from any thread;
+/// errors carry a store::StoreErrc.
+class ReviewDesk {
+ public:
+  virtual ~ReviewDesk() = default;
+
+  /// The results waiting for a technologist, the oldest `limit` holds, grouped by specimen
+  /// transmission, STAT first: a JSON array (review_queue_json says its fields).
+  virtual Result<std::string, Error> queue(std::size_t limit) const = 0;
+
+  /// Applies `action` if the result is held (apply_review_action says what it writes).
+  virtual Result<ReviewAnswer, Error> apply(const ReviewAction& action) = 0;
+};
+
+}  // namespace hemalink::review

@@ -1,0 +1,315 @@
+#pragma once
+
+// Fakes of every interface the API reads through, and the router over them: the routes' tests
+// run without a database or a daemon. Each fake answers what its fields say (or `failure`, when
+// set) and keeps what it was asked.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/api/api_tokens.hpp"
+#include "server/api/lab_routes.hpp"
+#include "server/store/errc.hpp"
+
+namespace hemalink::api::testing {
+
+/// A store error of `code`, as the rooms' PostgreSQL implementations fail.
+inline Error store_error(store::StoreErrc code, std::string detail) {
+  return {make_error_code(code), std::move(detail)};
+}
+
+class FakeLabRecords final : public records::LabRecords {
+ public:
+  std::string results = R"({"results":[],"next_cursor":null})";
+  std::map<std::string, std::string> specimens;  ///< By specimen ID.
+  std::map<std::string, std::string> messages;   ///< By message ID.
+  std::string audit_rows = "[]";
+  std::string analyzers = "{}";
+  std::string messages_since = "{}";
+  std::string firings = "[]";
+  std::optional<Error> failure;
+
+  mutable std::vector<records::ResultQuery> searches;
+  mutable std::vector<std::optional<std::string>> since_asked;  ///< audit and rule_firings
+
+  Result<std::string, Error> search_results(const records::ResultQuery& query) const override {
+    searches.push_back(query);
+    return answer(results);
+  }
+  Result<std::optional<std::string>, Error> specimen(const std::string& id) const override {
+    return maybe(specimens, id);
+  }
+  Result<std::optional<std::string>, Error> message(const std::string& id) const override {
+    return maybe(messages, id);
+  }
+  Result<std::string, Error> audit(const std::optional<std::string>&,
+                                   const std::optional<std::string>& since,
+                                   std::size_t) const override {
+    since_asked.push_back(since);
+    return answer(audit_rows);
+  }
+  Result<std::string, Error> analyzer_rows() const override { return answer(analyzers); }
+  Result<std::string, Error> analyzer_messages_since(const std::string& since) const override {
+    since_asked.emplace_back(since);
+    return answer(messages_since);
+  }
+  Result<std::string, Error> rule_firings(const std::optional<std::string>& since) const override {
+    since_asked.push_back(since);
+    return answer(firings);
+  }
+  Result<void, Error> ping() const override {
+    if (failure)
+      return *failure;
+    return {};
+  }
+
+ private:
+  Result<std::string, Error> answer(const std::string& document) const {
+    if (failure)
+      return *failure;
+    return document;
+  }
+  Result<std::optional<std::string>, Error> maybe(const std::map<std::string, std::string>& rows,
+                                                  const std::string& id) const {
+    if (failure)
+      return *failure;
+    const auto it = rows.find(id);
+    return it == rows.end() ? std::nullopt : std::optional(it->second);
+  }
+};
+
+class FakeReviewDesk final : public review::ReviewDesk {
+ public:
+  std::string queue_json = "[]";
+  review::ReviewAnswer answer;
+  std::optional<Error> failure;
+  std::vector<review::ReviewAction> applied;
+
+  Result<std::string, Error> queue(std::size_t) const override {
+    if (failure)
+      return *failure;
+    return queue_json;
+  }
+  Result<review::ReviewAnswer, Error> apply(const review::ReviewAction& action) override {
+    if (failure)
+      return *failure;
+    applied.push_back(action);
+    return answer;
+  }
+};
+
+class FakeOutboxAdmin final : public lis::OutboxAdmin {
+ public:
+  std::string rows_json = "[]";
+  std::map<long long, std::string> statuses;  ///< Each row's status, by ID.
+  std::vector<lis::OutboxDepth> depth_rows;
+  std::optional<Error> failure;
+  mutable std::vector<lis::OutboxFilter> listed;
+  mutable std::vector<long long> resent;
+
+  Result<std::vector<lis::OutboxRow>, Error> list(const lis::OutboxFilter&) const override {
+    return std::vector<lis::OutboxRow>{};
+  }
+  Result<std::string, Error> list_json(const lis::OutboxFilter& filter) const override {
+    if (failure)
+      return *failure;
+    listed.push_back(filter);
+    return rows_json;
+  }
+  Result<std::optional<lis::OutboxRow>, Error> show(long long id) const override {
+    const auto it = statuses.find(id);
+    if (it == statuses.end())
+      return std::optional<lis::OutboxRow>();
+    lis::OutboxRow row;
+    row.id = id;
+    row.status = it->second;
+    return std::optional(row);
+  }
+  Result<void, Error> resend(long long id, const std::string&) const override {
+    const auto it = statuses.find(id);
+    if (it == statuses.end() || it->second == "pending") {
+      return store_error(store::StoreErrc::Conflict,
+                         it == statuses.end() ? "no such row" : "the row is pending already");
+    }
+    resent.push_back(id);
+    return {};
+  }
+  Result<long long, Error> retry_dead(const std::optional<std::string>&,
+                                      const std::string&) const override {
+    return 0;
+  }
+  Result<std::vector<lis::OutboxDepth>, Error> depths() const override {
+    if (failure)
+      return *failure;
+    return depth_rows;
+  }
+};
+
+class FakeQcRecords final : public qc::QcRecords {
+ public:
+  std::string document = "[]";  ///< What every read answers.
+  std::optional<Error> failure;
+  mutable std::vector<qc::QcSeriesQuery> series_asked;
+  std::vector<qc::QcDefinitionRow> put;
+
+  Result<std::string, Error> series(const qc::QcSeriesQuery& q) const override {
+    series_asked.push_back(q);
+    return answer();
+  }
+  Result<std::string, Error> bracket(const std::string&, const std::string&) const override {
+    return answer();
+  }
+  Result<std::string, Error> averages(const std::string&, const std::string&,
+                                      const std::optional<std::string>&,
+                                      std::size_t) const override {
+    return answer();
+  }
+  Result<std::string, Error> latest_averages(const std::optional<std::string>&) const override {
+    return answer();
+  }
+  Result<qc::QcDefinitionRow, Error> put_definition(const qc::QcDefinitionRow& row) override {
+    if (failure)
+      return *failure;
+    put.push_back(row);
+    auto stored = row;
+    stored.changed_at = "2026-11-28T10:15:00+00:00";
+    return stored;
+  }
+
+ private:
+  Result<std::string, Error> answer() const {
+    if (failure)
+      return *failure;
+    return document;
+  }
+};
+
+class FakeOrderRecords final : public orders::OrderRecords {
+ public:
+  std::string orders_json = "[]";
+  std::string unmapped_json = "[]";
+  std::vector<orders::UnmappedOrderCodes> counts;
+  std::optional<Error> failure;
+  struct Asked {
+    std::optional<std::string> specimen;
+    bool only_overdue = false;
+    std::chrono::minutes overdue_after{0};
+    std::size_t limit = 0;
+  };
+  mutable std::vector<Asked> asked;
+
+  Result<std::string, Error> orders(const std::optional<std::string>& specimen, bool only_overdue,
+                                    std::chrono::minutes overdue_after,
+                                    std::size_t limit) const override {
+    if (failure)
+      return *failure;
+    asked.push_back({specimen, only_overdue, overdue_after, limit});
+    return orders_json;
+  }
+  Result<std::string, Error> unmapped_codes() const override {
+    if (failure)
+      return *failure;
+    return unmapped_json;
+  }
+  Result<std::vector<orders::UnmappedOrderCodes>, Error> unmapped_counts() const override {
+    if (failure)
+      return *failure;
+    return counts;
+  }
+};
+
+class FakeRules final : public RulesInForce {
+ public:
+  std::shared_ptr<const rules::RuleSet> set;
+  RulesReload reload_answer;
+  std::map<std::string, std::uint64_t> fired;
+  std::vector<std::string> reloaded_by;
+
+  std::shared_ptr<const rules::RuleSet> rule_set() const override { return set; }
+  Result<RulesReload, Error> reload(const std::string& actor) override {
+    reloaded_by.push_back(actor);
+    return reload_answer;
+  }
+  std::map<std::string, std::uint64_t> firings() const override { return fired; }
+};
+
+class FakeDaemon final : public DaemonState {
+ public:
+  store::StoreHealth health;
+  std::map<std::string, store::AnalyzerMessageCounts> counts;
+  std::map<std::string, std::vector<std::string>> peers;
+  std::vector<LisEntry> lis_entries;
+  bool serving = true;
+  std::vector<qc::TestGate> gates;
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> excursions;
+  std::vector<qc::ControlBook::DefinedControl> definitions;
+  std::vector<qc::ControlDefinition> defined;
+  std::vector<std::string> changed_orders;
+
+  store::StoreHealth store_health() const override { return health; }
+  std::map<std::string, store::AnalyzerMessageCounts> message_counts() const override {
+    return counts;
+  }
+  std::map<std::string, std::vector<std::string>> connections() const override { return peers; }
+  std::vector<LisEntry> lis() const override { return lis_entries; }
+  bool is_serving() const override { return serving; }
+  std::vector<qc::TestGate> qc_gates() const override { return gates; }
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> qc_excursions()
+      const override {
+    return excursions;
+  }
+  std::vector<qc::ControlBook::DefinedControl> qc_definitions() const override {
+    return definitions;
+  }
+  void qc_define(const qc::ControlDefinition& d) override { defined.push_back(d); }
+  void orders_changed(const std::string& specimen_id) override {
+    changed_orders.push_back(specimen_id);
+  }
+};
+
+/// The fakes, a configured analyzer xn-1, and the whole API over them with a token per role.
+struct FakeLab {
+  FakeLabRecords records;
+  FakeReviewDesk review;
+  FakeOutboxAdmin outbox;
+  FakeQcRecords qc;
+  FakeOrderRecords orders;
+  FakeRules rules;
+  FakeDaemon daemon;
+  EventHub events;
+  metrics::MessageTimings timings;
+  metrics::LinkTally link_tally;
+  std::vector<AnalyzerEntry> analyzers{{"xn-1", "sysmex-xn", "astm", "tcp-server", "0.0.0.0:5001"}};
+  NewToken viewer = make_token();
+  NewToken technologist = make_token();
+  NewToken admin = make_token();
+
+  Router router() {
+    auto view =
+        std::make_shared<const LabView>(LabView{records, review, outbox, qc, orders, rules, daemon,
+                                                events, timings, link_tally, analyzers});
+    return lab_router(view, TokenBook({{"vera", config::ApiRole::Viewer, viewer.sha256},
+                                       {"tom", config::ApiRole::Technologist, technologist.sha256},
+                                       {"ada", config::ApiRole::Admin, admin.sha256}}));
+  }
+};
+
+/// A request with `token` (empty: none) and `query`.
+inline ApiRequest request(std::string method, std::string path, const std::string& token,
+                          std::map<std::string, std::string, std::less<>> query = {},
+                          std::string body = "") {
+  ApiRequest r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.query = std::move(query);
+  if (!token.empty())
+    r.authorization = "Bearer " + token;
+  r.body = std::move(body);
+  r.request_id = "test-1";
+  return r;
+}
+
+}  // namespace hemalink::api::testing

@@ -1,0 +1,120 @@
+// The review routes over a fake ReviewDesk: what an action hands the desk, how its outcomes are
+// answered (200, 404, 409), the body refused naming its path, the event published and the
+// daemon told of a rerun's order.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/server/api/fake_lab.hpp"
+
+namespace hemalink::api {
+namespace {
+
+using nlohmann::json;
+using testing::FakeLab;
+using testing::request;
+
+std::string message_of(const ApiResponse& r) {
+  return json::parse(r.body)["error"]["message"].get<std::string>();
+}
+
+TEST(ReviewRoutes, TheQueueIsTheDesksSpecimens) {
+  FakeLab lab;
+  lab.review.queue_json = R"([{"specimen_id":"S-STAT"}])";
+  const auto r = lab.router().answer(request("GET", "/api/v1/review", lab.viewer.token));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body), json::parse(R"({"specimens":[{"specimen_id":"S-STAT"}]})"));
+}
+
+TEST(ReviewRoutes, AReleaseIsHandedToTheDeskAnsweredAndPublished) {
+  FakeLab lab;
+  lab.review.answer.json =
+      R"({"result_id":7,"decision":"release","decided_by":"user:tom","reason":"repeat confirms","value":"9.5","queued":[3]})";
+  const auto events = lab.events.subscribe([] {}, std::nullopt);
+  const auto r =
+      lab.router().answer(request("POST", "/api/v1/review/7/release", lab.technologist.token, {},
+                                  R"({"comment": "repeat confirms", "corrected_value": "9.5"})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, lab.review.answer.json);
+  ASSERT_EQ(lab.review.applied.size(), 1u);
+  const auto& a = lab.review.applied[0];
+  EXPECT_EQ(a.result_id, 7);
+  EXPECT_EQ(a.verdict, review::ReviewVerdict::Release);
+  EXPECT_EQ(a.actor, "user:tom");
+  EXPECT_EQ(a.comment, "repeat confirms");
+  EXPECT_EQ(a.corrected_value, "9.5");
+  const auto published = events->take();
+  ASSERT_EQ(published.size(), 1u);
+  const auto event = json::parse(*published[0]);
+  EXPECT_EQ(event["type"], "released");
+  EXPECT_EQ(event["result_id"], 7);
+  EXPECT_EQ(event["decided_by"], "user:tom");
+  EXPECT_TRUE(lab.daemon.changed_orders.empty());
+}
+
+TEST(ReviewRoutes, ARerunOfAnOrderedTestTellsTheDaemon) {
+  FakeLab lab;
+  lab.review.answer.json = R"({"result_id":8,"decision":"rerun","decided_by":"user:tom"})";
+  lab.review.answer.ordered_again = "S-1";
+  const auto r = lab.router().answer(request("POST", "/api/v1/review/8/rerun",
+                                             lab.technologist.token, {}, R"({"comment": "clot"})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(lab.review.applied.at(0).verdict, review::ReviewVerdict::Rerun);
+  EXPECT_EQ(lab.daemon.changed_orders, std::vector<std::string>{"S-1"});
+}
+
+TEST(ReviewRoutes, AResultNotHeldIs409SayingItsDecisionAndAnAbsentOne404) {
+  FakeLab lab;
+  lab.review.answer.outcome = review::ReviewOutcome::NotHeld;
+  lab.review.answer.json =
+      R"({"decision":"release","decided_by":"user:tom","decided_at":"2026-11-28T10:15:00+00:00"})";
+  const auto router = lab.router();
+  const auto again = router.answer(request("POST", "/api/v1/review/7/reject",
+                                           lab.technologist.token, {}, R"({"comment": "x"})"));
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(json::parse(again.body)["error"]["code"], "conflict");
+  EXPECT_EQ(message_of(again),
+            "result 7 is not held: its decision is release by user:tom at "
+            "2026-11-28T10:15:00+00:00");
+  lab.review.answer.outcome = review::ReviewOutcome::NoSuchResult;
+  const auto absent = router.answer(request("POST", "/api/v1/review/999/release",
+                                            lab.technologist.token, {}, R"({"comment": "x"})"));
+  EXPECT_EQ(absent.status, 404);
+  EXPECT_EQ(message_of(absent), "no result 999");
+  EXPECT_EQ(router
+                .answer(request("POST", "/api/v1/review/abc/release", lab.technologist.token, {},
+                                R"({"comment": "x"})"))
+                .status,
+            404)
+      << "not an ID: no such resource";
+}
+
+TEST(ReviewRoutes, ABodyTheActionCannotTakeIs400NamingItsPath) {
+  FakeLab lab;
+  const auto router = lab.router();
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"comment": )", "not JSON"},
+      {R"({"comment": 42})", "$.comment"},
+      {R"({"comment": "ok", "value": "1"})", "$.value: unknown key"},
+      {R"({})", "$.comment"},
+      {R"({"comment": "   "})", "$.comment"},
+      {R"(["ok"])", "$: expected a JSON object"},
+      {R"({"comment": "ok", "corrected_value": ""})", "$.corrected_value"},
+  };
+  for (const auto& [body, named] : cases) {
+    const auto r = router.answer(
+        request("POST", "/api/v1/review/7/release", lab.technologist.token, {}, body));
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_NE(message_of(r).find(named), std::string::npos) << body << ": " << message_of(r);
+  }
+  const auto corrected_reject =
+      router.answer(request("POST", "/api/v1/review/7/reject", lab.technologist.token, {},
+                            R"({"comment": "x", "corrected_value": "1"})"));
+  EXPECT_EQ(corrected_reject.status, 400);
+  EXPECT_NE(message_of(corrected_reject).find("only a release reports a corrected value"),
+            std::string::npos);
+  EXPECT_TRUE(lab.review.applied.empty()) << "nothing refused reached the desk";
+}
+
+}  // namespace
+}  // namespace hemalink::api
