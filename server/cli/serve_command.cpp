@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "server/cli/shared_options.hpp"
-#include "server/daemon/daemon_config.hpp"
 #include "server/daemon/daemon.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "server/daemon/logging.hpp"
 #include "server/files/file_error.hpp"
 #include "server/store/errc.hpp"

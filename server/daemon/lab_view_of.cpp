@@ -56,8 +56,9 @@ class LiveDaemonState final : public api::DaemonState {
     return live_.quality_control.excursions();
   }
   std::vector<qc::ControlBook::DefinedControl> qc_definitions() const override {
-    std::string ignored;  // not restored yet: the definitions the file has, shown all the same
-    live_.quality_control.restore_if_needed(ignored);  // the definitions put before a restart
+    // The definitions put before a restart; when they cannot be read (logged, and read again
+    // next time), the file's are shown all the same.
+    (void)live_.quality_control.restore_if_needed();
     return live_.quality_control.definitions();
   }
   void qc_define(const qc::ControlDefinition& definition) override {
@@ -150,8 +151,7 @@ std::vector<api::AnalyzerEntry> analyzer_entries(const DaemonConfig& config) {
   return out;
 }
 
-std::shared_ptr<const api::LabView> lab_view_of(const DaemonConfig& config,
-                                                LiveParts live) {
+std::shared_ptr<const api::LabView> lab_view_of(const DaemonConfig& config, LiveParts live) {
   auto parts = std::make_shared<ViewParts>(config, live);
   return {parts, &parts->view};
 }

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "server/api/lab_view.hpp"
-#include "server/daemon/daemon_config.hpp"
 #include "server/daemon/connection_registry.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "server/ingest/current_message_reader.hpp"
 #include "server/lis/lis_link.hpp"
 #include "server/orders/work_download.hpp"

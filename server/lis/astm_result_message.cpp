@@ -36,8 +36,7 @@ void write_result(astm::Lis2Writer& w, std::size_t sequence, const LisObservatio
 
 }  // namespace
 
-Result<BuiltMessage, Error> build_astm_results(const OutboxContent& c,
-                                               const LisDestination& d,
+Result<BuiltMessage, Error> build_astm_results(const OutboxContent& c, const LisDestination& d,
                                                const config::LisMapping& mapping) {
   auto read = lis_observations(c, mapping);
   if (!read) {

@@ -6,8 +6,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/daemon/daemon_config.hpp"
 #include "server/daemon/daemon.hpp"
+#include "server/daemon/daemon_config.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_database.hpp"
 

@@ -4,8 +4,7 @@ namespace hemalink::testing {
 
 using namespace std::chrono_literals;
 
-lis::LisDestination order_feed_lis(std::uint16_t results_port,
-                                      std::filesystem::path mapping_file) {
+lis::LisDestination order_feed_lis(std::uint16_t results_port, std::filesystem::path mapping_file) {
   lis::LisDestination d;
   d.name = "lis";
   d.transport =

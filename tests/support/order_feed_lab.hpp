@@ -15,7 +15,7 @@ namespace hemalink::testing {
 /// nobody listens, they wait in the outbox), orders come on a listener of its own on port 0, and
 /// codes map by `mapping_file` (the example LIS's table unless given).
 lis::LisDestination order_feed_lis(std::uint16_t results_port = 9,
-                                      std::filesystem::path mapping_file = {});
+                                   std::filesystem::path mapping_file = {});
 
 /// `messages` sent by one simulated analyzer (or LIS) to 127.0.0.1:`port`, each after the
 /// previous one's answer; the connection held `hold` after the last (for a host's reply).
