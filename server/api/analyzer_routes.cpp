@@ -56,12 +56,15 @@ void add_analyzer_routes(Router& router, View view) {
               "/api/v1/analyzers",
               config::ApiRole::Viewer,
               {"since"},
-              [view](const RouteCall& call) {
-                const auto since = time_param(call, "since");
-                const auto rows = json::parse(stored(view->records.analyzer_rows()));
-                const auto received =
-                    since ? json::parse(stored(view->records.analyzer_messages_since(*since)))
-                          : json(nullptr);
+              [view](const RouteCall& call) -> RouteAnswer {
+                HL_TRY(since, time_param(call, "since"));
+                HL_TRY(row_text, stored(view->records.analyzer_rows()));
+                const auto rows = json::parse(row_text);
+                json received = nullptr;
+                if (since) {
+                  HL_TRY(received_text, stored(view->records.analyzer_messages_since(*since)));
+                  received = json::parse(received_text);
+                }
                 const auto counts = view->daemon.message_counts();
                 const auto peers = view->daemon.connections();
                 const auto naks = view->link_tally.link_errors();

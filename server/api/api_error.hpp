@@ -43,14 +43,6 @@ int status_of(std::error_code code);
 /// why (the caller logs it).
 ApiResponse error_response(const Error& error, const std::string& request_id = "");
 
-/// A route's expected failure, thrown through the router (which answers it with error_response).
-struct ClientError : std::runtime_error {
-  explicit ClientError(Error e) : std::runtime_error(e.detail), error(std::move(e)) {}
-  ClientError(Errc code, const std::string& detail)
-      : ClientError(Error{make_error_code(code), detail}) {}
-  Error error;
-};
-
 }  // namespace hemalink::api
 
 template <>

@@ -9,37 +9,37 @@
 namespace hemalink::api {
 
 void add_outbox_routes(Router& router, View view) {
-  router.add({"GET",
-              "/api/v1/outbox",
-              config::ApiRole::Viewer,
-              {"status", "destination", "limit"},
-              [view](const RouteCall& call) {
-                const auto status = choice_param(call, "status", {"pending", "sent", "dead"});
-                const auto limit = limit_param(call, 100, 1000);
-                return json_text_response(fmt::format(
-                    "{{\"rows\":{}}}",
-                    stored(view->outbox.list_json({call.query("destination"), status, limit}))));
-              }});
+  router.add(
+      {"GET",
+       "/api/v1/outbox",
+       config::ApiRole::Viewer,
+       {"status", "destination", "limit"},
+       [view](const RouteCall& call) -> RouteAnswer {
+         HL_TRY(status, choice_param(call, "status", {"pending", "sent", "dead"}));
+         HL_TRY(limit, limit_param(call, 100, 1000));
+         HL_TRY(rows, stored(view->outbox.list_json({call.query("destination"), status, limit})));
+         return json_text_response(fmt::format("{{\"rows\":{}}}", rows));
+       }});
   router.add({"POST",
               "/api/v1/outbox/{id}/resend",
               config::ApiRole::Admin,
               {},
-              [view](const RouteCall& call) {
-                const auto id = id_param(call, "id");
+              [view](const RouteCall& call) -> RouteAnswer {
+                HL_TRY(id, id_param(call, "id"));
                 if (!call.request.body.empty() &&
                     call.request.body.find_first_not_of(" \t\r\n{}") != std::string::npos) {
-                  throw ClientError(Errc::BadRequest, "$: a resend takes no body (or {})");
+                  return Error{Errc::BadRequest, "$: a resend takes no body (or {})"};
                 }
                 const auto& admin = view->outbox;
                 const auto resent = admin.resend(id, call.actor());
                 if (!resent) {
                   if (resent.error().code == store::StoreErrc::Conflict) {
-                    const auto row = stored(admin.show(id));
+                    HL_TRY(row, stored(admin.show(id)));
                     if (!row)
-                      throw ClientError(Errc::NotFound, fmt::format("no outbox row {}", id));
-                    throw ClientError(Errc::Conflict, resent.error().detail);
+                      return Error{Errc::NotFound, fmt::format("no outbox row {}", id)};
+                    return Error{Errc::Conflict, resent.error().detail};
                   }
-                  throw_store_error(resent.error());
+                  return api_error_of(resent.error());
                 }
                 return json_response({{"outbox_id", id}, {"status", "pending"}});
               }});

@@ -4,10 +4,10 @@
 namespace hemalink::api {
 namespace {
 
-ApiResponse page_response(std::string_view name) {
+RouteAnswer page_response(std::string_view name) {
   const auto file = page_file(name);
   if (!file)
-    throw ClientError(Errc::NotFound, "the page has no file of that name");
+    return Error{Errc::NotFound, "the page has no file of that name"};
   ApiResponse r;
   r.content_type = std::string(file->content_type);
   r.body = std::string(file->content);

@@ -54,10 +54,10 @@ json definition_json(const qc::ControlDefinition& d, bool is_put) {
 constexpr std::size_t kMaxReason = 1000;
 
 // A definition from the body, checked as the file's are, for a configured analyzer.
-qc::QcDefinitionRow definition_row(const RouteCall& call, const LabView& view,
-                                   qc::ControlDefinition& d) {
+Result<qc::QcDefinitionRow, Error> definition_row(const RouteCall& call, const LabView& view,
+                                                  qc::ControlDefinition& d) {
   qc::QcDefinitionRow row;
-  read_json_body(call, [&](files::JsonFields& f) {
+  auto read = read_json_body(call, [&](files::JsonFields& f) {
     d = qc::read_control_definition(f);
     f.text("reason", row.reason, true);
     if (f.has("reason") && (row.reason.find_first_not_of(" \t\r\n") == std::string::npos ||
@@ -73,6 +73,8 @@ qc::QcDefinitionRow definition_row(const RouteCall& call, const LabView& view,
               fmt::format("no analyzer \"{}\" is configured", d.key.analyzer));
     }
   });
+  if (!read)
+    return read.error();
   row.analyzer = d.key.analyzer;
   row.test = d.key.test;
   row.material = d.key.material;
@@ -100,18 +102,21 @@ void add_qc_routes(Router& router, View view) {
          }
          return json_response({{"definitions", list}});
        }});
-  router.add(
-      {"POST", "/api/v1/qc/definitions", config::ApiRole::Admin, {}, [view](const RouteCall& call) {
-         qc::ControlDefinition d;
-         const auto row = definition_row(call, *view, d);
-         const auto stored_row = stored(view->qc.put_definition(row));
-         view->daemon.qc_define(d);
-         auto out = definition_json(d, true);
-         out["reason"] = stored_row.reason;
-         out["changed_by"] = stored_row.changed_by;
-         out["changed_at"] = stored_row.changed_at;
-         return json_response(out);
-       }});
+  router.add({"POST",
+              "/api/v1/qc/definitions",
+              config::ApiRole::Admin,
+              {},
+              [view](const RouteCall& call) -> RouteAnswer {
+                qc::ControlDefinition d;
+                HL_TRY(row, definition_row(call, *view, d));
+                HL_TRY(stored_row, stored(view->qc.put_definition(row)));
+                view->daemon.qc_define(d);
+                auto out = definition_json(d, true);
+                out["reason"] = stored_row.reason;
+                out["changed_by"] = stored_row.changed_by;
+                out["changed_at"] = stored_row.changed_at;
+                return json_response(out);
+              }});
   router.add({"GET",
               "/api/v1/qc/gates",
               config::ApiRole::Viewer,
@@ -130,39 +135,46 @@ void add_qc_routes(Router& router, View view) {
               "/api/v1/qc/averages",
               config::ApiRole::Viewer,
               {"analyzer"},
-              [view](const RouteCall& call) {
-                return json_text_response(stored(view->qc.latest_averages(call.query("analyzer"))));
+              [view](const RouteCall& call) -> RouteAnswer {
+                HL_TRY(averages, stored(view->qc.latest_averages(call.query("analyzer"))));
+                return json_text_response(std::move(averages));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}",
               config::ApiRole::Viewer,
               {"material", "lot", "since", "limit"},
-              [view](const RouteCall& call) {
+              [view](const RouteCall& call) -> RouteAnswer {
                 qc::QcSeriesQuery q;
                 q.analyzer = call.param("analyzer");
                 q.test = call.param("test");
                 q.material = call.query("material");
                 q.lot = call.query("lot");
-                q.since = time_param(call, "since");
-                q.limit = limit_param(call, 500, 5000);
-                return json_text_response(stored(view->qc.series(q)));
+                HL_TRY(since, time_param(call, "since"));
+                HL_TRY(limit, limit_param(call, 500, 5000));
+                q.since = std::move(since);
+                q.limit = limit;
+                HL_TRY(series, stored(view->qc.series(q)));
+                return json_text_response(std::move(series));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}/averages",
               config::ApiRole::Viewer,
               {"since", "limit"},
-              [view](const RouteCall& call) {
-                return json_text_response(stored(
-                    view->qc.averages(call.param("analyzer"), call.param("test"),
-                                      time_param(call, "since"), limit_param(call, 500, 5000))));
+              [view](const RouteCall& call) -> RouteAnswer {
+                HL_TRY(since, time_param(call, "since"));
+                HL_TRY(limit, limit_param(call, 500, 5000));
+                HL_TRY(averages, stored(view->qc.averages(call.param("analyzer"),
+                                                          call.param("test"), since, limit)));
+                return json_text_response(std::move(averages));
               }});
   router.add({"GET",
               "/api/v1/qc/{analyzer}/{test}/bracket",
               config::ApiRole::Viewer,
               {},
-              [view](const RouteCall& call) {
-                return json_text_response(
-                    stored(view->qc.bracket(call.param("analyzer"), call.param("test"))));
+              [view](const RouteCall& call) -> RouteAnswer {
+                HL_TRY(bracket,
+                       stored(view->qc.bracket(call.param("analyzer"), call.param("test"))));
+                return json_text_response(std::move(bracket));
               }});
 }
 

@@ -15,12 +15,14 @@ using nlohmann::json;
 constexpr std::size_t kMaxComment = 2000;
 constexpr std::size_t kMaxValue = 64;
 
-review::ReviewAction action_of(const RouteCall& call, review::ReviewVerdict verdict) {
+Result<review::ReviewAction, Error> action_of(const RouteCall& call,
+                                              review::ReviewVerdict verdict) {
   review::ReviewAction a;
-  a.result_id = id_param(call, "result_id");
+  HL_TRY(result_id, id_param(call, "result_id"));
+  a.result_id = result_id;
   a.verdict = verdict;
   a.actor = call.actor();
-  read_json_body(call, [&](files::JsonFields& f) {
+  auto read = read_json_body(call, [&](files::JsonFields& f) {
     f.text("comment", a.comment, true);
     if (f.has("comment") && (a.comment.find_first_not_of(" \t\r\n") == std::string::npos ||
                              a.comment.size() > kMaxComment)) {
@@ -40,22 +42,24 @@ review::ReviewAction action_of(const RouteCall& call, review::ReviewVerdict verd
       }
     }
   });
+  if (!read)
+    return read.error();
   return a;
 }
 
-ApiResponse act(const LabView& view, const RouteCall& call, review::ReviewVerdict verdict) {
-  const auto action = action_of(call, verdict);
-  auto answer = stored(view.review.apply(action));
+RouteAnswer act(const LabView& view, const RouteCall& call, review::ReviewVerdict verdict) {
+  HL_TRY(action, action_of(call, verdict));
+  HL_TRY(answer, stored(view.review.apply(action)));
   switch (answer.outcome) {
     case review::ReviewOutcome::NoSuchResult:
-      throw ClientError(Errc::NotFound, fmt::format("no result {}", action.result_id));
+      return Error{Errc::NotFound, fmt::format("no result {}", action.result_id)};
     case review::ReviewOutcome::NotHeld: {
       const auto current = json::parse(answer.json);
-      throw ClientError(
+      return Error{
           Errc::Conflict,
           fmt::format("result {} is not held: its decision is {} by {} at {}", action.result_id,
                       current.value("decision", "none"), current.value("decided_by", "nobody"),
-                      current.value("decided_at", "?")));
+                      current.value("decided_at", "?"))};
     }
     case review::ReviewOutcome::Applied:
       break;
@@ -86,12 +90,15 @@ void add_action(Router& router, const View& view, const char* name, review::Revi
 }  // namespace
 
 void add_review_routes(Router& router, View view) {
-  router.add(
-      {"GET", "/api/v1/review", config::ApiRole::Viewer, {"limit"}, [view](const RouteCall& call) {
-         const auto limit = limit_param(call, 500, 5000);
-         return json_text_response(
-             fmt::format("{{\"specimens\":{}}}", stored(view->review.queue(limit))));
-       }});
+  router.add({"GET",
+              "/api/v1/review",
+              config::ApiRole::Viewer,
+              {"limit"},
+              [view](const RouteCall& call) -> RouteAnswer {
+                HL_TRY(limit, limit_param(call, 500, 5000));
+                HL_TRY(queue, stored(view->review.queue(limit)));
+                return json_text_response(fmt::format("{{\"specimens\":{}}}", queue));
+              }});
   add_action(router, view, "release", review::ReviewVerdict::Release);
   add_action(router, view, "rerun", review::ReviewVerdict::Rerun);
   add_action(router, view, "reject", review::ReviewVerdict::Reject);

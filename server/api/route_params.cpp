@@ -91,57 +91,59 @@ std::optional<long long> integer_in(const std::string& text) {
 
 }  // namespace
 
-std::size_t limit_param(const RouteCall& call, std::size_t fallback, std::size_t max) {
+Result<std::size_t, Error> limit_param(const RouteCall& call, std::size_t fallback,
+                                       std::size_t max) {
   const auto text = call.query("limit");
   if (!text)
     return fallback;
   const auto value = integer_in(*text);
   if (!value || *value < 1 || static_cast<std::size_t>(*value) > max) {
-    throw ClientError(Errc::BadRequest,
-                      fmt::format("limit: expected an integer 1-{}, got \"{}\"", max, *text));
+    return Error{Errc::BadRequest,
+                 fmt::format("limit: expected an integer 1-{}, got \"{}\"", max, *text)};
   }
   return static_cast<std::size_t>(*value);
 }
 
-std::optional<std::string> time_param(const RouteCall& call, std::string_view name) {
+Result<std::optional<std::string>, Error> time_param(const RouteCall& call, std::string_view name) {
   const auto text = call.query(name);
   if (!text) {
-    return std::nullopt;
+    return std::optional<std::string>();
   }
   const auto at = utc_time_in(*text);
   if (!at) {
-    throw ClientError(Errc::BadRequest, fmt::format("{}: {}", name, at.error()));
+    return Error{Errc::BadRequest, fmt::format("{}: {}", name, at.error())};
   }
-  return date::format("%FT%TZ", *at);
+  return std::optional<std::string>(date::format("%FT%TZ", *at));
 }
 
-std::optional<std::string> choice_param(const RouteCall& call, std::string_view name,
-                                        std::initializer_list<std::string_view> choices) {
+Result<std::optional<std::string>, Error> choice_param(
+    const RouteCall& call, std::string_view name, std::initializer_list<std::string_view> choices) {
   auto text = call.query(name);
   if (text && std::find(choices.begin(), choices.end(), *text) == choices.end()) {
-    throw ClientError(Errc::BadRequest, fmt::format("{}: expected one of {}, got \"{}\"", name,
-                                                    fmt::join(choices, ", "), *text));
+    return Error{Errc::BadRequest, fmt::format("{}: expected one of {}, got \"{}\"", name,
+                                               fmt::join(choices, ", "), *text)};
   }
   return text;
 }
 
-long long id_param(const RouteCall& call, std::string_view name) {
+Result<long long, Error> id_param(const RouteCall& call, std::string_view name) {
   const auto& text = call.param(name);
   const auto value = integer_in(text);
   if (!value || *value < 1) {
-    throw ClientError(Errc::NotFound,
-                      fmt::format("{}: \"{}\" is not an ID (a positive integer)", name, text));
+    return Error{Errc::NotFound,
+                 fmt::format("{}: \"{}\" is not an ID (a positive integer)", name, text)};
   }
   return *value;
 }
 
-void read_json_body(const RouteCall& call, const std::function<void(files::JsonFields&)>& read) {
+Result<void, Error> read_json_body(const RouteCall& call,
+                                   const std::function<void(files::JsonFields&)>& read) {
   const auto parsed = files::parse_json(call.request.body, "the request body");
   if (!parsed) {
-    throw ClientError(Errc::BadRequest, parsed.error().describe());
+    return Error{Errc::BadRequest, parsed.error().describe()};
   }
   if (!parsed->is_object()) {
-    throw ClientError(Errc::BadRequest, "$: expected a JSON object");
+    return Error{Errc::BadRequest, "$: expected a JSON object"};
   }
   files::FileErrors errors;
   {
@@ -149,18 +151,15 @@ void read_json_body(const RouteCall& call, const std::function<void(files::JsonF
     read(fields);
   }
   if (!errors.empty()) {
-    throw ClientError(Errc::BadRequest, files::describe(errors, "; "));
+    return Error{Errc::BadRequest, files::describe(errors, "; ")};
   }
+  return {};
 }
 
-std::string found(std::optional<std::string> document, const std::string& absent) {
+Result<std::string, Error> found(std::optional<std::string> document, const std::string& absent) {
   if (!document)
-    throw ClientError(Errc::NotFound, absent);
+    return Error{Errc::NotFound, absent};
   return std::move(*document);
-}
-
-void throw_store_error(const Error& error) {
-  throw ClientError(api_error_of(error));
 }
 
 }  // namespace hemalink::api

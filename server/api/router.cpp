@@ -122,9 +122,10 @@ ApiResponse Router::call(const Route& route, const ApiRequest& request,
     }
   }
   try {
-    return route.handler(RouteCall{request, user ? &*user : nullptr, std::move(params)});
-  } catch (const ClientError& e) {
-    return failed(route, request, e.error);
+    auto answer = route.handler(RouteCall{request, user ? &*user : nullptr, std::move(params)});
+    if (!answer)
+      return failed(route, request, answer.error());
+    return std::move(answer).value();
   } catch (const std::exception& e) {
     return failed(route, request, {Errc::Internal, e.what()});
   }

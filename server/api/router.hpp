@@ -27,7 +27,10 @@ struct RouteCall {
   std::string actor() const;
 };
 
-using RouteHandler = std::function<ApiResponse(const RouteCall&)>;
+/// What a route answers: its response, or the expected failure the router answers as its code
+/// says (error_response).
+using RouteAnswer = Result<ApiResponse, Error>;
+using RouteHandler = std::function<RouteAnswer(const RouteCall&)>;
 
 struct Route {
   std::string method;   ///< GET, POST
@@ -38,10 +41,9 @@ struct Route {
   RouteHandler handler;
 };
 
-/// Matches a request to its route, checks the token and the role, and turns what a route
-/// throws into an error response (api_error.hpp): ClientError as its code says, anything else
-/// as a 500 (logged with the request ID; its text is not shown to the client). Thread-safe once
-/// built.
+/// Matches a request to its route, checks the token and the role, and answers the Error a route
+/// returns as its code says (api_error.hpp); an exception a route throws is a bug, answered as a
+/// 500 (logged with the request ID; its text is not shown to the client). Thread-safe once built.
 class Router {
  public:
   explicit Router(TokenBook tokens) : tokens_(std::move(tokens)) {}

@@ -11,17 +11,17 @@ namespace {
 
 using nlohmann::json;
 
-ApiResponse reload(const LabView& view, const RouteCall& call) {
+RouteAnswer reload(const LabView& view, const RouteCall& call) {
   if (!call.request.body.empty() &&
       call.request.body.find_first_not_of(" \t\r\n{}") != std::string::npos) {
-    throw ClientError(Errc::BadRequest, "$: a reload takes no body (or {})");
+    return Error{Errc::BadRequest, "$: a reload takes no body (or {})"};
   }
-  const auto done = stored(view.rules.reload(call.actor()));
+  HL_TRY(done, stored(view.rules.reload(call.actor())));
   if (!done.is_done) {
-    throw ClientError(Errc::RulesInvalid,
-                      fmt::format("the rules were not reloaded (the running set {} stays): {}",
-                                  done.previous_version.empty() ? "(none)" : done.previous_version,
-                                  fmt::join(done.errors, "; ")));
+    return Error{Errc::RulesInvalid,
+                 fmt::format("the rules were not reloaded (the running set {} stays): {}",
+                             done.previous_version.empty() ? "(none)" : done.previous_version,
+                             fmt::join(done.errors, "; "))};
   }
   view.events.publish("rules_reloaded", {{"version", done.version}, {"by", call.actor()}});
   return json_response(
@@ -54,13 +54,13 @@ json case_json(const rules::RuleCase& c, const rules::CaseOutcome& outcome) {
           {"results", results}};
 }
 
-ApiResponse test(const LabView& view, const RouteCall& call) {
+RouteAnswer test(const LabView& view, const RouteCall& call) {
   const auto set = view.rules.rule_set();
   if (!set)
-    throw ClientError(Errc::NoRules, "no rule set is in force: every result is held");
+    return Error{Errc::NoRules, "no rule set is in force: every result is held"};
   auto cases = rules::read_rule_cases(call.request.body, "the request body");
   if (!cases)
-    throw ClientError(Errc::BadRequest, files::describe(cases.error(), "; "));
+    return Error{Errc::BadRequest, files::describe(cases.error(), "; ")};
   json out = json::array();
   std::size_t passed = 0;
   for (const auto& c : *cases) {
@@ -92,9 +92,10 @@ void add_rules_routes(Router& router, View view) {
               "/api/v1/rules/firings",
               config::ApiRole::Viewer,
               {"since"},
-              [view](const RouteCall& call) {
-                return json_text_response(
-                    stored(view->records.rule_firings(time_param(call, "since"))));
+              [view](const RouteCall& call) -> RouteAnswer {
+                HL_TRY(since, time_param(call, "since"));
+                HL_TRY(firings, stored(view->records.rule_firings(since)));
+                return json_text_response(std::move(firings));
               }});
 }
 

@@ -12,24 +12,20 @@ namespace {
 
 using nlohmann::json;
 
-// time_param of `text` given as ?since=, or the ClientError it threw.
-std::variant<std::optional<std::string>, ClientError> since(const std::string& text) {
+// time_param of `text` given as ?since=.
+Result<std::optional<std::string>, Error> since(const std::string& text) {
   ApiRequest request;
   request.query = {{"since", text}};
   const RouteCall call{request, nullptr, {}};
-  try {
-    return time_param(call, "since");
-  } catch (const ClientError& e) {
-    return e;
-  }
+  return time_param(call, "since");
 }
 
 std::string utc_of(const std::string& text) {
   const auto read = since(text);
-  if (const auto* error = std::get_if<ClientError>(&read)) {
-    return std::string("refused: ") + error->what();
+  if (!read) {
+    return "refused: " + read.error().detail;
   }
-  return std::get<0>(read).value_or("absent");
+  return read->value_or("absent");
 }
 
 TEST(TimeParam, ReadsEveryFormAsTheUtcInstantPostgreSqlIsGiven) {
@@ -54,7 +50,9 @@ TEST(TimeParam, ReadsEveryFormAsTheUtcInstantPostgreSqlIsGiven) {
 TEST(TimeParam, AnAbsentParameterIsNone) {
   ApiRequest request;
   const RouteCall call{request, nullptr, {}};
-  EXPECT_EQ(time_param(call, "until"), std::nullopt);
+  const auto until = time_param(call, "until");
+  ASSERT_TRUE(until) << until.error().detail;
+  EXPECT_EQ(*until, std::nullopt);
 }
 
 TEST(TimeParam, AnImpossibleDateOrTimeIs400NamingTheParameterAndTheValue) {
@@ -80,11 +78,11 @@ TEST(TimeParam, AnImpossibleDateOrTimeIs400NamingTheParameterAndTheValue) {
                                  "2026-11-28Z",
                                  "2026-11-28T10:15+01:"}) {
     const auto read = since(text);
-    ASSERT_TRUE(std::holds_alternative<ClientError>(read)) << text << " was read";
-    const auto& error = std::get<ClientError>(read);
-    EXPECT_EQ(error.error.code, Errc::BadRequest) << text;
-    EXPECT_EQ(status_of(error.error.code), 400) << text;
-    const std::string message = error.what();
+    ASSERT_FALSE(read) << text << " was read";
+    const auto& error = read.error();
+    EXPECT_EQ(error.code, Errc::BadRequest) << text;
+    EXPECT_EQ(status_of(error.code), 400) << text;
+    const std::string message = error.detail;
     EXPECT_TRUE(message.starts_with("since: ")) << message;
     EXPECT_NE(message.find('"' + text + '"'), std::string::npos) << message;
   }
@@ -106,11 +104,9 @@ TEST(TimeParam, SaysWhatIsImpossible) {
 
 TEST(StoreErrorAnswer, AValueTheDatabaseCannotReadIs400AndAnUnreachableOne503) {
   const auto answered = [](store::StoreErrc code) {
-    try {
-      throw_store_error({make_error_code(code), "reading the audit log: ERROR: bad"});
-    } catch (const ClientError& e) {
-      return status_of(e.error.code);
-    }
+    const auto read = stored(Result<std::string, Error>(
+        Error{make_error_code(code), "reading the audit log: ERROR: bad"}));
+    return read ? 200 : status_of(read.error().code);
   };
   EXPECT_EQ(answered(store::StoreErrc::BadValue), 400);
   EXPECT_EQ(answered(store::StoreErrc::Retryable), 503);
@@ -118,17 +114,15 @@ TEST(StoreErrorAnswer, AValueTheDatabaseCannotReadIs400AndAnUnreachableOne503) {
 }
 
 TEST(StoreErrorAnswer, ABadValueIsAnsweredWithTheDatabasesFirstLine) {
-  try {
-    throw_store_error({make_error_code(store::StoreErrc::BadValue),
-                       "reading the audit log: ERROR:  date/time field value out of range: "
-                       "\"2026-02-30\"\nCONTEXT:  unnamed portal parameter $2 = '...'"});
-    FAIL() << "not thrown";
-  } catch (const ClientError& e) {
-    EXPECT_EQ(e.error.code, Errc::BadRequest);
-    EXPECT_STREQ(e.what(),
-                 "reading the audit log: ERROR:  date/time field value out of range: "
-                 "\"2026-02-30\"");
-  }
+  const auto read = stored(Result<void, Error>(
+      Error{make_error_code(store::StoreErrc::BadValue),
+            "reading the audit log: ERROR:  date/time field value out of range: "
+            "\"2026-02-30\"\nCONTEXT:  unnamed portal parameter $2 = '...'"}));
+  ASSERT_FALSE(read) << "answered as a success";
+  EXPECT_EQ(read.error().code, Errc::BadRequest);
+  EXPECT_EQ(read.error().detail,
+            "reading the audit log: ERROR:  date/time field value out of range: "
+            "\"2026-02-30\"");
 }
 
 // Every route with a time parameter refuses an impossible one before it reads the database: the

@@ -36,8 +36,8 @@ Router test_router(const Tokens& t) {
          "/api/v1/review/{result_id}/release",
          ApiRole::Technologist,
          {},
-         [](const RouteCall&) -> ApiResponse {
-           throw ClientError(Errc::Conflict, "result 7 is not held");
+         [](const RouteCall&) -> RouteAnswer {
+           return Error{Errc::Conflict, "result 7 is not held"};
          }});
   r.add({"GET", "/api/v1/broken", ApiRole::Viewer, {}, [](const RouteCall&) -> ApiResponse {
            throw std::runtime_error("secret database detail");
