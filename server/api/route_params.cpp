@@ -38,44 +38,52 @@ std::optional<std::chrono::minutes> offset_in(const std::ssub_match& sign,
 
 // An ISO 8601 date or date-time as the instant it names, in microseconds (PostgreSQL's
 // precision), or why it names none: the form first, then the calendar and the clock.
-Result<UtcTime, std::string> utc_time_in(const std::string& text) {
+Result<UtcTime, Error> utc_time_in(const std::string& text) {
   static const std::regex kIso8601(
       R"((\d{4}-\d{2}-\d{2}))"                          // 1: the date
       R"((?:[T ](\d{2}:\d{2}(:\d{2}(?:\.\d{1,9})?)?))"  // 2: the time of day, 3: its seconds
       R"((Z|([+-])(\d{2})(?::?(\d{2}))?)?)?)");         // 4: the zone (5: sign, 6: hh, 7: mm)
   std::smatch m;
   if (!std::regex_match(text, m, kIso8601)) {
-    return fmt::format(
-        "expected an ISO 8601 date or time (2026-11-28 or 2026-11-28T10:15:00Z), got \"{}\"", text);
+    return Error{
+        Errc::BadRequest,
+        fmt::format(
+            "expected an ISO 8601 date or time (2026-11-28 or 2026-11-28T10:15:00Z), got \"{}\"",
+            text)};
   }
   // Read to the nanosecond and rounded after the checks, so that 23:59:59.9999996 is a time.
   std::istringstream in(m[1].str() + " " + m[2].str());
   date::fields<std::chrono::nanoseconds> f{};
   date::from_stream(in, m[3].matched ? "%F %T" : m[2].matched ? "%F %R" : "%F", f);
   if (in.fail()) {
-    return fmt::format("\"{}\" is no date and time", text);
+    return Error{Errc::BadRequest, fmt::format("\"{}\" is no date and time", text)};
   }
   if (!f.ymd.month().ok()) {
-    return fmt::format("\"{}\" is no date: months are 01-12", text);
+    return Error{Errc::BadRequest, fmt::format("\"{}\" is no date: months are 01-12", text)};
   }
   if (!f.ymd.ok()) {
     const date::year_month_day_last last(f.ymd.year(), date::month_day_last(f.ymd.month()));
-    return fmt::format("\"{}\" is no date: {} has days 01-{:02}", text, m[1].str().substr(0, 7),
-                       static_cast<unsigned>(last.day()));
+    return Error{Errc::BadRequest,
+                 fmt::format("\"{}\" is no date: {} has days 01-{:02}", text,
+                             m[1].str().substr(0, 7), static_cast<unsigned>(last.day()))};
   }
   if (!f.tod.in_conventional_range()) {
-    return fmt::format("\"{}\" is no time of day: hours are 00-23, minutes and seconds 00-59",
-                       text);
+    return Error{
+        Errc::BadRequest,
+        fmt::format("\"{}\" is no time of day: hours are 00-23, minutes and seconds 00-59", text)};
   }
   const auto offset = offset_in(m[5], m[6], m[7]);
   if (!offset) {
-    return fmt::format("\"{}\" has no zone offset PostgreSQL reads (-15:59 to +15:59)", text);
+    return Error{
+        Errc::BadRequest,
+        fmt::format("\"{}\" has no zone offset PostgreSQL reads (-15:59 to +15:59)", text)};
   }
   const UtcTime at = date::sys_days(f.ymd) +
                      std::chrono::round<std::chrono::microseconds>(f.tod.to_duration()) - *offset;
   const auto year = date::year_month_day(date::floor<date::days>(at)).year();
   if (year < kFirstYear || year > kLastYear) {
-    return fmt::format("\"{}\" is outside the years 0001-9999 in UTC", text);
+    return Error{Errc::BadRequest,
+                 fmt::format("\"{}\" is outside the years 0001-9999 in UTC", text)};
   }
   return at;
 }
@@ -111,7 +119,7 @@ Result<std::optional<std::string>, Error> time_param(const RouteCall& call, std:
   }
   const auto at = utc_time_in(*text);
   if (!at) {
-    return Error{Errc::BadRequest, fmt::format("{}: {}", name, at.error())};
+    return Error{Errc::BadRequest, fmt::format("{}: {}", name, at.error().detail)};
   }
   return std::optional<std::string>(date::format("%FT%TZ", *at));
 }
