@@ -10,9 +10,9 @@
 #include "server/lis/outbox_admin.hpp"
 #include "server/metrics/link_tally.hpp"
 #include "server/metrics/message_timings.hpp"
-#include "server/orders/order_records.hpp"
 #include "server/qc/qc_records.hpp"
 #include "server/records/lab_records.hpp"
+#include "server/records/order_records.hpp"
 #include "server/review/review_desk.hpp"
 
 namespace hemalink::api {
@@ -34,7 +34,7 @@ struct LabView {
   review::ReviewDesk& review;
   const lis::OutboxAdmin& outbox;
   qc::QcRecords& qc;
-  const orders::OrderRecords& orders;
+  const records::OrderRecords& orders;
   RulesInForce& rules;
   DaemonState& daemon;
   /// The live events; the review actions publish theirs here.

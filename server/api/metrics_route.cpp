@@ -208,9 +208,10 @@ void qc_metrics(metrics::PrometheusText& p, const LabView& v) {
   for (const auto& g : v.daemon.qc_gates()) {
     if (!g.state.is_under_qc)
       continue;
-    for (const auto status : {qc::GateStatus::In, qc::GateStatus::Out, qc::GateStatus::Unknown})
+    for (const auto status :
+         {records::GateStatus::In, records::GateStatus::Out, records::GateStatus::Unknown})
       p.sample("hemalink_qc_gate",
-               {{"analyzer", g.analyzer}, {"test", g.test}, {"status", qc::to_string(status)}},
+               {{"analyzer", g.analyzer}, {"test", g.test}, {"status", records::to_string(status)}},
                g.state.status == status ? 1 : 0);
   }
   p.family("hemalink_qc_average_excursions_total", "counter",

@@ -25,7 +25,7 @@ json time_or_null(const std::optional<std::chrono::system_clock::time_point>& t)
 json gate_json(const qc::TestGate& g) {
   return {{"analyzer", g.analyzer},
           {"test", g.test},
-          {"status", qc::to_string(g.state.status)},
+          {"status", records::to_string(g.state.status)},
           {"under_qc", g.state.is_under_qc},
           {"reason", g.state.reason},
           {"last_run_at", time_or_null(g.last_run_at)},

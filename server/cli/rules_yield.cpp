@@ -58,7 +58,7 @@ rules::RuleCase case_of(const simulate::LabDay& day, const simulate::LabSpecimen
     if (s.sample_check_failed)
       o.flags.push_back("W");
     c.specimen.observations.push_back(std::move(o));
-    c.qc_status[v.code] = qc::GateStatus::In;
+    c.qc_status[v.code] = records::GateStatus::In;
   }
   for (const auto& m : s.messages) {
     if (m.is_positive)

@@ -48,7 +48,7 @@ void hold_all(MessageContent& in, const std::string& reason) {
 }  // namespace
 
 std::vector<model::Decision> hold_everything(model::ResultSet& set, const records::Receipt&,
-                                             const qc::TestStatuses*) {
+                                             const records::TestStatuses*) {
   return std::vector<model::Decision>(
       set.observations.size(),
       model::hold_for_review("system:no-rules", "no rule set is loaded: held for review"));
@@ -282,9 +282,9 @@ std::optional<std::string> MessageReader::gate_hold(
     return unreadable.value_or("the QC state was not read: held rather than released without it");
   }
   const auto& gate = gates->gate(test);
-  const bool holds =
-      gate.is_under_qc && ((gate.status == qc::GateStatus::Out && gate_policy_.hold_out) ||
-                           (gate.status == qc::GateStatus::Unknown && gate_policy_.hold_unknown));
+  const bool holds = gate.is_under_qc &&
+                     ((gate.status == records::GateStatus::Out && gate_policy_.hold_out) ||
+                      (gate.status == records::GateStatus::Unknown && gate_policy_.hold_unknown));
   if (!holds) {
     return std::nullopt;
   }

@@ -22,7 +22,7 @@ namespace hemalink::ingest {
 /// add calculated results and comments to the set; the receipt says when it arrived, and `qc`
 /// what the QC gate says of the analyzer's tests then (nullptr: no QC).
 using Decider = std::function<std::vector<model::Decision>(
-    model::ResultSet&, const records::Receipt&, const qc::TestStatuses* qc)>;
+    model::ResultSet&, const records::Receipt&, const records::TestStatuses* qc)>;
 
 /// Reads, before a batch is decided, the previous results its specimens' rules may need, all at
 /// once (the decider would otherwise read them one by one); `earliest` is the earliest receipt.
@@ -32,7 +32,7 @@ using HistoryPrefetch = std::function<void(std::span<const model::ResultSet* con
 /// Until a rule set is loaded every result is held for a technologist: nothing is released
 /// that no rule has looked at.
 std::vector<model::Decision> hold_everything(model::ResultSet& set, const records::Receipt& receipt,
-                                             const qc::TestStatuses* qc);
+                                             const records::TestStatuses* qc);
 
 /// Which of the QC gate's statuses hold a patient result that the rules release. A lab that
 /// holds on neither writes its own policy with `qc_status` in its rules.

@@ -64,12 +64,13 @@ Result<std::string, Error> PostgresOrderRecords::unmapped_codes() const {
                              kUnmappedCodes);
 }
 
-Result<std::vector<UnmappedOrderCodes>, Error> PostgresOrderRecords::unmapped_counts() const {
+Result<std::vector<records::UnmappedOrderCodes>, Error> PostgresOrderRecords::unmapped_counts()
+    const {
   return store::on_thread_connection(
       dsn_, "counting the LIS codes not in the mapping tables",
-      [&](pqxx::connection& c) -> Result<std::vector<UnmappedOrderCodes>, Error> {
+      [&](pqxx::connection& c) -> Result<std::vector<records::UnmappedOrderCodes>, Error> {
         pqxx::read_transaction tx(c);
-        std::vector<UnmappedOrderCodes> out;
+        std::vector<records::UnmappedOrderCodes> out;
         for (const auto& row : tx.exec(kUnmappedCounts))
           out.push_back({row[0].as<std::string>(), row[1].as<long long>(), row[2].as<long long>()});
         return out;

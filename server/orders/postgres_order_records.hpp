@@ -2,12 +2,12 @@
 
 #include <string>
 
-#include "server/orders/order_records.hpp"
+#include "server/records/order_records.hpp"
 
 namespace hemalink::orders {
 
 /// The orders read from PostgreSQL, each call on the calling thread's connection to `dsn`.
-class PostgresOrderRecords final : public OrderRecords {
+class PostgresOrderRecords final : public records::OrderRecords {
  public:
   explicit PostgresOrderRecords(std::string dsn) : dsn_(std::move(dsn)) {}
 
@@ -15,7 +15,7 @@ class PostgresOrderRecords final : public OrderRecords {
                                     std::chrono::minutes overdue_after,
                                     std::size_t limit) const override;
   Result<std::string, Error> unmapped_codes() const override;
-  Result<std::vector<UnmappedOrderCodes>, Error> unmapped_counts() const override;
+  Result<std::vector<records::UnmappedOrderCodes>, Error> unmapped_counts() const override;
 
  private:
   std::string dsn_;

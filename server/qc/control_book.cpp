@@ -9,6 +9,7 @@
 #include <numeric>
 
 namespace hemalink::qc {
+using records::GateStatus;
 namespace {
 
 // 12-x, the longest rule, reads twelve values: twelve runs hold at least that many.

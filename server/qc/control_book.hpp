@@ -22,11 +22,11 @@
 #include "drivers/model/result_set.hpp"
 #include "server/qc/control_definitions.hpp"
 #include "server/qc/control_history.hpp"
-#include "server/qc/gate_status.hpp"
 #include "server/qc/patient_average.hpp"
 #include "server/qc/qc_policy.hpp"
 #include "server/qc/westgard.hpp"
 #include "server/records/control_judgement.hpp"
+#include "server/records/gate_status.hpp"
 #include "server/store/store_request.hpp"
 
 namespace hemalink::qc {
@@ -35,7 +35,7 @@ using Clock = std::chrono::system_clock;
 
 /// What the gate says of one test on one analyzer at one moment.
 struct GateState {
-  GateStatus status = GateStatus::Unknown;
+  records::GateStatus status = records::GateStatus::Unknown;
   /// The test is under QC: a control of it has a target (defined or established). Only then
   /// does the gate hold its patient results; until then its status is unknown and nothing is
   /// held for it.
@@ -54,9 +54,9 @@ struct TestGate {
 
 /// The gates of one analyzer's tests frozen at one moment: what the rules' `qc_status` and the
 /// gate's holds read for one message. A test without a control is not under QC.
-class GateSnapshot final : public TestStatuses {
+class GateSnapshot final : public records::TestStatuses {
  public:
-  GateStatus status(std::string_view test) const override { return gate(test).status; }
+  records::GateStatus status(std::string_view test) const override { return gate(test).status; }
   const GateState& gate(std::string_view test) const;
 
   std::map<std::string, GateState, std::less<>> tests;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "drivers/model/result_set.hpp"
-#include "server/qc/gate_status.hpp"
+#include "server/records/gate_status.hpp"
 #include "server/rules/expression_ops.hpp"
 #include "server/rules/expression_syntax.hpp"
 
@@ -85,7 +85,7 @@ struct EvaluationInput {
   const ResultHistory* history = nullptr;
   SpecimenFacts* facts = nullptr;
   /// What the QC gate says of this result's test on its analyzer (`qc_status`).
-  qc::GateStatus qc_status = qc::GateStatus::Unknown;
+  records::GateStatus qc_status = records::GateStatus::Unknown;
 };
 
 /// A result is a rerun when the analyzer says so, or when its specimen already has a result of

@@ -352,12 +352,12 @@ class ExpressionCompiler {
     // The enums count from 0: a word's index is the value the evaluator compares with.
     const auto count = is_status ? static_cast<std::uint32_t>(model::ResultStatus::CannotReport) + 1
                        : is_qc_status
-                           ? static_cast<std::uint32_t>(qc::GateStatus::Unknown) + 1
+                           ? static_cast<std::uint32_t>(records::GateStatus::Unknown) + 1
                            : static_cast<std::uint32_t>(model::Comparator::GreaterOrEqual) + 1;
     std::vector<std::string_view> words;
     for (std::uint32_t v = 0; v < count; ++v) {
       words.emplace_back(is_status      ? model::to_string(static_cast<model::ResultStatus>(v))
-                         : is_qc_status ? qc::to_string(static_cast<qc::GateStatus>(v))
+                         : is_qc_status ? records::to_string(static_cast<records::GateStatus>(v))
                                         : model::to_string(static_cast<model::Comparator>(v)));
     }
     const auto& wanted = n.operands[1].text;

@@ -330,7 +330,7 @@ is_qc:
   stack[top].truth = truth_of(in.specimen.kind == model::SpecimenKind::QualityControl);
   goto read_done;
 qc_status:
-  stack[top].set_text(qc::to_string(in.qc_status));
+  stack[top].set_text(records::to_string(in.qc_status));
   goto read_done;
 qc_status_is:
   stack[top].truth = truth_of(static_cast<std::uint32_t>(in.qc_status) == ip->argument);

@@ -23,7 +23,7 @@
   X(IsRerun, is_rerun_read)                                                                      \
   X(IsQc, is_qc)                                                                                 \
   X(QcStatus, qc_status)                                                                         \
-  X(QcStatusIs, qc_status_is) /* argument: the qc::GateStatus */                                 \
+  X(QcStatusIs, qc_status_is) /* argument: the records::GateStatus */                            \
   X(Result, result)                                                                              \
   X(HasResult, has_result)                                                                       \
   /* flag(): argument: the first of `constant` (1 or more, `or`ed) flag names in texts_; */      \

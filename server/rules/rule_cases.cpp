@@ -85,10 +85,10 @@ void read_specimen(const json& object, const std::string& path, RuleCase& c,
   if (const auto* statuses = f.object("qc_status")) {
     for (const auto& [code, word] : statuses->items()) {
       const auto w = word.is_string() ? word.get<std::string>() : "";
-      const qc::GateStatus all[] = {qc::GateStatus::In, qc::GateStatus::Out,
-                                    qc::GateStatus::Unknown};
+      const records::GateStatus all[] = {records::GateStatus::In, records::GateStatus::Out,
+                                         records::GateStatus::Unknown};
       const auto at = std::find_if(std::begin(all), std::end(all),
-                                   [&](auto s) { return w == qc::to_string(s); });
+                                   [&](auto s) { return w == records::to_string(s); });
       if (at == std::end(all)) {
         f.error(
             fmt::format("{}.qc_status.{}", path, code),
@@ -183,9 +183,9 @@ std::optional<double> CaseHistory::same_specimen(const model::ResultSet&,
   return it == case_.same_specimen.end() ? std::nullopt : std::optional<double>(it->second);
 }
 
-qc::GateStatus CaseQcStatuses::status(std::string_view test) const {
+records::GateStatus CaseQcStatuses::status(std::string_view test) const {
   const auto it = case_.qc_status.find(test);
-  return it == case_.qc_status.end() ? qc::GateStatus::Unknown : it->second;
+  return it == case_.qc_status.end() ? records::GateStatus::Unknown : it->second;
 }
 
 CaseOutcome run_case(const RuleSet& rules, const RuleCase& c) {

@@ -27,7 +27,7 @@ struct RuleCase {
   std::vector<PastResult> previous;
   std::map<std::string, double, std::less<>> same_specimen;
   /// What the QC gate says of each test (`qc_status`); a test not named is unknown.
-  std::map<std::string, qc::GateStatus, std::less<>> qc_status;
+  std::map<std::string, records::GateStatus, std::less<>> qc_status;
   std::map<std::string, model::Verdict> expect;
   std::map<std::string, std::string> expect_values;
 };
@@ -51,10 +51,10 @@ class CaseHistory final : public ResultHistory {
 };
 
 /// The QC statuses a case gives.
-class CaseQcStatuses final : public qc::TestStatuses {
+class CaseQcStatuses final : public records::TestStatuses {
  public:
   explicit CaseQcStatuses(const RuleCase& c) : case_(c) {}
-  qc::GateStatus status(std::string_view test) const override;
+  records::GateStatus status(std::string_view test) const override;
 
  private:
   const RuleCase& case_;

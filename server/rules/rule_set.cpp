@@ -36,8 +36,8 @@ std::string version_of(const std::vector<RuleSource>& sources,
   return out.append(fmt::format("#{:012x}", hash >> 16));
 }
 
-qc::GateStatus status_of(const qc::TestStatuses* qc, std::string_view code) {
-  return qc != nullptr ? qc->status(code) : qc::GateStatus::Unknown;
+records::GateStatus status_of(const records::TestStatuses* qc, std::string_view code) {
+  return qc != nullptr ? qc->status(code) : records::GateStatus::Unknown;
 }
 
 model::Observation calculated(const Rule& rule, double value) {
@@ -234,7 +234,8 @@ model::Verdict RuleSet::evaluate(const EvaluationInput& input,
 }
 
 void RuleSet::calculate(model::ResultSet& specimen, const ResultHistory* history,
-                        const qc::TestStatuses* qc, std::vector<std::uint32_t>& computed_by) const {
+                        const records::TestStatuses* qc,
+                        std::vector<std::uint32_t>& computed_by) const {
   for (const auto i : calculations_) {
     const auto& rule = rules_[i];
     if (model::find_result(specimen, rule.compute->code) != nullptr)
@@ -257,7 +258,7 @@ void RuleSet::calculate(model::ResultSet& specimen, const ResultHistory* history
 
 std::vector<model::Decision> RuleSet::decide(model::ResultSet& specimen,
                                              const ResultHistory* history,
-                                             const qc::TestStatuses* qc) const {
+                                             const records::TestStatuses* qc) const {
   if (!reads_qc_status_) {
     qc = nullptr;  // no rule reads it: the gate is not asked
   }

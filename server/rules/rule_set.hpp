@@ -45,7 +45,7 @@ class RuleSet {
   /// per observation, in order, naming every rule that fired and this set's version. `qc`
   /// says what the QC gate says of each test (`qc_status`; unknown for every test without it).
   std::vector<model::Decision> decide(model::ResultSet& specimen, const ResultHistory* history,
-                                      const qc::TestStatuses* qc = nullptr) const;
+                                      const records::TestStatuses* qc = nullptr) const;
 
   /// True when a rule deciding results of `code` reads the patient's earlier results: only those
   /// codes' history is read before a batch is decided.
@@ -82,7 +82,7 @@ class RuleSet {
 
   void index();
   void calculate(model::ResultSet& specimen, const ResultHistory* history,
-                 const qc::TestStatuses* qc, std::vector<std::uint32_t>& computed_by) const;
+                 const records::TestStatuses* qc, std::vector<std::uint32_t>& computed_by) const;
   model::Decision decision(model::Verdict verdict, const std::vector<std::uint32_t>& fired,
                            std::uint32_t computed_by) const;
 

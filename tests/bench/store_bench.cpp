@@ -85,7 +85,7 @@ Options parse(int argc, char** argv) {
 
 // The lab's common case: results inside the analyzer's normal flags are released, the rest held.
 std::vector<model::Decision> release_normals(model::ResultSet& set, const records::Receipt&,
-                                             const qc::TestStatuses*) {
+                                             const records::TestStatuses*) {
   std::vector<model::Decision> out;
   for (const auto& o : set.observations) {
     model::Decision d;

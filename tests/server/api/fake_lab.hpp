@@ -187,11 +187,11 @@ class FakeQcRecords final : public qc::QcRecords {
   }
 };
 
-class FakeOrderRecords final : public orders::OrderRecords {
+class FakeOrderRecords final : public records::OrderRecords {
  public:
   std::string orders_json = "[]";
   std::string unmapped_json = "[]";
-  std::vector<orders::UnmappedOrderCodes> counts;
+  std::vector<records::UnmappedOrderCodes> counts;
   std::optional<Error> failure;
   struct Asked {
     std::optional<std::string> specimen;
@@ -214,7 +214,7 @@ class FakeOrderRecords final : public orders::OrderRecords {
       return *failure;
     return unmapped_json;
   }
-  Result<std::vector<orders::UnmappedOrderCodes>, Error> unmapped_counts() const override {
+  Result<std::vector<records::UnmappedOrderCodes>, Error> unmapped_counts() const override {
     if (failure)
       return *failure;
     return counts;

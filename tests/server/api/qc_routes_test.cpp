@@ -12,7 +12,7 @@ using nlohmann::json;
 using testing::FakeLab;
 using testing::request;
 
-qc::TestGate gate(std::string analyzer, std::string test, qc::GateStatus status) {
+qc::TestGate gate(std::string analyzer, std::string test, records::GateStatus status) {
   qc::TestGate g;
   g.analyzer = std::move(analyzer);
   g.test = std::move(test);
@@ -25,8 +25,8 @@ qc::TestGate gate(std::string analyzer, std::string test, qc::GateStatus status)
 
 TEST(QcRoutes, TheGatesOfOneAnalyzerOrAll) {
   FakeLab lab;
-  lab.daemon.gates = {gate("xn-1", "WBC", qc::GateStatus::Out),
-                      gate("xn-2", "HGB", qc::GateStatus::In)};
+  lab.daemon.gates = {gate("xn-1", "WBC", records::GateStatus::Out),
+                      gate("xn-2", "HGB", records::GateStatus::In)};
   const auto router = lab.router();
   const auto all = router.answer(request("GET", "/api/v1/qc/gates", lab.viewer.token));
   ASSERT_EQ(all.status, 200);

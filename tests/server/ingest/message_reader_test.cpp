@@ -97,7 +97,7 @@ TEST(MessageReader, ABatchPrefetchesItsSpecimensHistoryOnceBeforeDeciding) {
   std::size_t decided_before_prefetch = 0;
   std::size_t decided = 0;
   MessageReader batch_reader(
-      [&](model::ResultSet& set, const records::Receipt&, const qc::TestStatuses*) {
+      [&](model::ResultSet& set, const records::Receipt&, const records::TestStatuses*) {
         ++decided;
         decided_before_prefetch += prefetched.empty() ? 1 : 0;
         return hold_everything(set, {}, nullptr);

@@ -9,6 +9,7 @@
 #include <cmath>
 
 namespace hemalink::qc {
+using records::GateStatus;
 namespace {
 
 using namespace std::chrono_literals;

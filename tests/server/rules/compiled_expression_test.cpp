@@ -154,13 +154,15 @@ TEST_F(Expressions, QcStatusIsTheGatesWordForTheResultsTest) {
   const auto text = CompiledExpression::compile("qc_status != \"in\" and value < 20");
   ASSERT_TRUE(text);
   const auto& plt = specimen.observations[0];
-  for (const auto status : {qc::GateStatus::In, qc::GateStatus::Out, qc::GateStatus::Unknown}) {
+  for (const auto status :
+       {records::GateStatus::In, records::GateStatus::Out, records::GateStatus::Unknown}) {
     const EvaluationInput in{plt, specimen, &history, nullptr, status};
-    EXPECT_EQ(compiled->evaluate(in), status == qc::GateStatus::Out ? Truth::True : Truth::False);
-    EXPECT_EQ(text->evaluate(in), status == qc::GateStatus::In ? Truth::False : Truth::True);
+    EXPECT_EQ(compiled->evaluate(in),
+              status == records::GateStatus::Out ? Truth::True : Truth::False);
+    EXPECT_EQ(text->evaluate(in), status == records::GateStatus::In ? Truth::False : Truth::True);
     const auto inputs = compiled->inputs(in);
     ASSERT_EQ(inputs.size(), 1U);
-    EXPECT_EQ(inputs[0].second, status == qc::GateStatus::Out ? "true" : "false");
+    EXPECT_EQ(inputs[0].second, status == records::GateStatus::Out ? "true" : "false");
   }
   EXPECT_EQ(when("qc_status == \"unknown\""), Truth::True) << "no QC said: unknown";
   EXPECT_EQ(error_of("qc_status == \"rejected\"").detail,

@@ -331,7 +331,8 @@ TEST(Store, MalformedMessagesAreKeptRawWithTheReason) {
 TEST(Store, AnIncompleteMessageKeepsItsResultsHeldAndSendsNothing) {
   HL_REQUIRE_POSTGRES();
   StoreHarness h;
-  auto release_all = [](model::ResultSet& set, const records::Receipt&, const qc::TestStatuses*) {
+  auto release_all = [](model::ResultSet& set, const records::Receipt&,
+                        const records::TestStatuses*) {
     model::Decision d;
     d.verdict = model::Verdict::Release;
     d.decided_by = "rules:test";

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace hemalink::qc {
+namespace hemalink::records {
 
 /// Whether an analyzer's quality control for one test is in control: `in` after an accepted run
 /// within the interval, `out` after a rejected run (until an accepted one), `unknown` before
@@ -30,4 +30,4 @@ class TestStatuses {
   virtual GateStatus status(std::string_view test) const = 0;
 };
 
-}  // namespace hemalink::qc
+}  // namespace hemalink::records

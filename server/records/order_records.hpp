@@ -9,7 +9,7 @@
 #include "protocols/common/error.hpp"
 #include "protocols/common/result.hpp"
 
-namespace hemalink::orders {
+namespace hemalink::records {
 
 /// Per LIS destination with any: the distinct codes not known and the open tests on them.
 struct UnmappedOrderCodes {
@@ -41,4 +41,4 @@ class OrderRecords {
   virtual Result<std::vector<UnmappedOrderCodes>, Error> unmapped_counts() const = 0;
 };
 
-}  // namespace hemalink::orders
+}  // namespace hemalink::records
