@@ -181,10 +181,10 @@ void JsonFields::each_object(const char* key, const std::function<void(JsonField
   if (list == nullptr)
     return;
   for (std::size_t i = 0; i < list->size(); ++i) {
+    // One that is not an object says so here and reads as empty, so that what `read` makes of
+    // each element stays at the element's index (errors found later name the right one).
     JsonFields element((*list)[i], fmt::format("{}[{}]", path_of(key), i), errors_);
-    if ((*list)[i].is_object()) {  // else the element said so, and nothing in it can be read
-      read(element);
-    }
+    read(element);
   }
 }
 

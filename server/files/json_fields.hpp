@@ -68,9 +68,9 @@ class JsonFields {
   /// The array at `key` (nullptr when absent or not an array, with the error reported).
   const nlohmann::json* array(const char* key, bool required = false);
 
-  /// Calls `read` with the fields of each object of the array at `key`, at the path `key[i]`; an
-  /// element that is not an object is an error there, and skipped. Nothing when absent or not an
-  /// array.
+  /// Calls `read` with the fields of each element of the array at `key`, at the path `key[i]`;
+  /// an element that is not an object is an error there and reads as an empty object (so the
+  /// caller's i-th entry is the i-th element). Nothing when absent or not an array.
   void each_object(const char* key, const std::function<void(JsonFields&)>& read,
                    bool required = false);
 

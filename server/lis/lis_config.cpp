@@ -102,7 +102,7 @@ std::vector<LisDestination> read_lis_config(JsonFields& top, const std::filesyst
     return destinations;
   }
   if (const json* lis = top.any("lis"); lis->is_object()) {
-    top.error("lis",
+    top.error(files::Errc::WrongType, "lis",
               "expected a list of destinations: [{\"name\": \"lis\", \"protocol\": \"hl7\", "
               "\"transport\": {\"type\": \"tcp-client\", \"host\": ..., \"port\": ...}}] (one "
               "{\"host\", \"port\"} object was the form before destinations)");

@@ -21,7 +21,8 @@ void read_xbarm(JsonFields& f, QcPolicy::Xbarm& x) {
     x.targets.clear();
     for (const auto& [test, target] : targets->items()) {
       if (!target.is_number() || target.get<double>() <= 0) {
-        f.error(fmt::format("{}.targets.{}", f.path(), test),
+        f.error(target.is_number() ? files::Errc::BadValue : files::Errc::WrongType,
+                fmt::format("{}.targets.{}", f.path(), test),
                 fmt::format("expected a target above 0, got {}", files::describe(target)));
         continue;
       }

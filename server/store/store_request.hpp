@@ -10,6 +10,7 @@
 #include "protocols/common/assert.hpp"
 #include "protocols/common/error.hpp"
 #include "server/records/stored_message.hpp"
+#include "server/store/errc.hpp"
 
 namespace hemalink::store {
 
@@ -34,6 +35,9 @@ struct Completion {
   /// A durable outcome and its note.
   Completion(StoreOutcome o, std::string note = {}) : outcome(o), detail(std::move(note)) {
     HL_ASSERT(o != StoreOutcome::Failed);
+    if (o == StoreOutcome::Failed) {  // a bug; in a build without assertions the why is kept
+      failure = Error{make_error_code(StoreErrc::Fatal), detail};
+    }
   }
   /// Failed, by `why` (its code a StoreErrc).
   explicit Completion(Error why) : failure(std::move(why)) {}

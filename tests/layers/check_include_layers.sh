@@ -13,15 +13,15 @@ layers=(
   server/session     # protocol sessions without I/O
   server/qc          # quality control: the Westgard rules
   server/rules       # the rules engine
-  server/config      # the daemon's configuration
+  server/config      # the analyzers' configuration and the transport readers analyzers and LIS share
   server/ingest      # a received message to what is stored
   server/orders      # orders from a LIS, host query answers, rerun and reflex steps
   server/lis         # results to the LIS: messages from outbox rows, delivery
   server/review      # what a technologist does to held results
   server/simulate    # the analyzer simulator
   server/asio        # Asio's implementation, compiled once
-  server/api         # the HTTP API: routes over the store's reads, the Beast server
-  server/daemon      # the application shell
+  server/api         # the HTTP API: routes over the rooms' interfaces, the Beast server
+  server/daemon      # the application shell: the composed configuration, one part per feature
   server/report      # what the decisions came to: the yield against a truth file
   server/cli         # subcommands
   server             # main.cpp

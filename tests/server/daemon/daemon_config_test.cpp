@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -201,6 +202,26 @@ TEST(DaemonConfig, EveryErrorIsReportedWithItsPath) {
       "analyzers[1].transport.port: 5001 is already used by analyzers[0]",
   };
   EXPECT_EQ(errors, expected);
+}
+
+TEST(DaemonConfig, AnAnalyzerThatIsNotAnObjectKeepsTheOthersAtTheirIndex) {
+  const auto errors = errors_of(R"({
+    "database": {"url": "postgresql:///x"},
+    "analyzers": [
+      5,
+      {"name": "xn", "driver": "sysmex-xn", "protocol": "astm",
+       "transport": {"type": "tcp-server", "port": 5001}},
+      {"name": "xn", "driver": "sysmex-xn", "protocol": "astm",
+       "transport": {"type": "tcp-server", "port": 5001}}
+    ]})");
+  const auto has = [&](const std::string& line) {
+    return std::find(errors.begin(), errors.end(), line) != errors.end();
+  };
+  EXPECT_TRUE(has("analyzers[0]: expected an object, got 5")) << ::testing::PrintToString(errors);
+  EXPECT_TRUE(has("analyzers[2].name: \"xn\" is already the name of analyzers[1]"))
+      << ::testing::PrintToString(errors);
+  EXPECT_TRUE(has("analyzers[2].transport.port: 5001 is already used by analyzers[1]"))
+      << ::testing::PrintToString(errors);
 }
 
 TEST(DaemonConfig, RequiredFieldsAndWrongShapesAreNamed) {
