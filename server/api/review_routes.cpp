@@ -73,8 +73,8 @@ RouteAnswer act(const LabView& view, const RouteCall& call, review::ReviewVerdic
                         : verdict == review::ReviewVerdict::Rerun ? "rerun"
                                                                   : "released",
                         {{"result_id", action.result_id},
-                         {"decided_by", decided["decided_by"]},
-                         {"reason", decided["reason"]}});
+                         {"decided_by", decided.value("decided_by", json())},
+                         {"reason", decided.value("reason", json())}});
   }
   return json_text_response(std::move(answer.json));
 }
