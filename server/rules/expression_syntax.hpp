@@ -21,6 +21,10 @@ using files::TextPosition;
 /// A rule expression that cannot be used: an Error (a rules::Errc and what is wrong) and where
 /// in the expression's text: `ExpressionError{Errc::Syntax, "...", at}`.
 struct ExpressionError : Error {
+  ExpressionError() = default;
+  ExpressionError(std::error_code code, std::string detail, TextPosition position)
+      : Error{code, std::move(detail)}, at(position) {}
+
   TextPosition at;
 };
 
