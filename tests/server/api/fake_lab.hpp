@@ -298,7 +298,7 @@ struct FakeLab {
 };
 
 /// A request with `token` (empty: none) and `query`.
-inline ApiRequest request(std::string method, std::string path, const std::string& token,
+inline ApiRequest request(std::string method, std::string path, const std::string& token = "",
                           std::map<std::string, std::string, std::less<>> query = {},
                           std::string body = "") {
   ApiRequest r;

@@ -5,11 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/api_error.hpp"
+#include "tests/server/api/fake_lab.hpp"
 
 namespace hemalink::api {
 namespace {
 
 using config::ApiRole;
+using hemalink::api::testing::request;
 using nlohmann::json;
 
 struct Tokens {
@@ -42,18 +44,6 @@ Router test_router(const Tokens& t) {
   r.add({"GET", "/api/v1/broken", ApiRole::Viewer, {}, [](const RouteCall&) -> ApiResponse {
            throw std::runtime_error("secret database detail");
          }});
-  return r;
-}
-
-ApiRequest request(std::string method, std::string path, const std::string& token = "",
-                   std::map<std::string, std::string, std::less<>> query = {}) {
-  ApiRequest r;
-  r.method = std::move(method);
-  r.path = std::move(path);
-  r.query = std::move(query);
-  if (!token.empty())
-    r.authorization = "Bearer " + token;
-  r.request_id = "test-1";
   return r;
 }
 
