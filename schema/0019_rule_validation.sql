@@ -62,3 +62,10 @@ COMMENT ON COLUMN rule_backtests.report IS 'The report (docs/validation.md names
 
 ALTER TABLE rule_set_versions ADD CONSTRAINT rule_set_versions_backtest
   FOREIGN KEY (backtest_id) REFERENCES rule_backtests (id);
+
+-- A backtest reads the archive in time order, a window of arrival times at a time: a BRIN index
+-- (a few pages, next to nothing per insert: specimens are written in arrival order) narrows each
+-- window to its blocks. Each result's first (automatic) decision is the current one or, once a
+-- person decided, the earliest of those no longer current: these few are indexed by result.
+CREATE INDEX specimens_received_at ON specimens USING brin (received_at);
+CREATE INDEX decisions_superseded ON decisions (result_id) WHERE NOT is_current;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "server/cli/rules_backtest.hpp"
 #include "server/cli/rules_yield.hpp"
 #include "server/cli/shared_options.hpp"
 #include "server/files/text_file.hpp"
@@ -187,6 +188,7 @@ void add_rules_command(CLI::App& hemalink, CommandActions& actions) {
       },
       explain);
   add_rules_yield_command(*rules, actions);
+  add_rules_backtest_command(*rules, actions);
 }
 
 }  // namespace hemalink::cli

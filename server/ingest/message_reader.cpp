@@ -281,10 +281,13 @@ std::optional<std::string> MessageReader::gate_hold(
   if (unreadable || gates == nullptr) {
     return unreadable.value_or("the QC state was not read: held rather than released without it");
   }
-  const auto& gate = gates->gate(test);
-  const bool holds = gate.is_under_qc &&
-                     ((gate.status == records::GateStatus::Out && gate_policy_.hold_out) ||
-                      (gate.status == records::GateStatus::Unknown && gate_policy_.hold_unknown));
+  return qc_gate_hold(gates->gate(test), gate_policy_);
+}
+
+std::optional<std::string> qc_gate_hold(const qc::GateState& gate, const QcGatePolicy& policy) {
+  const bool holds =
+      gate.is_under_qc && ((gate.status == records::GateStatus::Out && policy.hold_out) ||
+                           (gate.status == records::GateStatus::Unknown && policy.hold_unknown));
   if (!holds) {
     return std::nullopt;
   }

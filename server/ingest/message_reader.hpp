@@ -41,6 +41,10 @@ struct QcGatePolicy {
   bool hold_unknown = true;
 };
 
+/// Why the QC gate in `gate`'s state holds a patient result the rules release, as its decision
+/// says it; nullopt when `policy` lets it go.
+std::optional<std::string> qc_gate_hold(const qc::GateState& gate, const QcGatePolicy& policy);
+
 /// Turns a receipt into what the store keeps: parses the raw message (LIS02-A2 records, HL7 v2
 /// or an export file), translates it with the analyzer's driver and decides every result. A
 /// message that does not parse or translate is Rejected with the reason and byte offset; one

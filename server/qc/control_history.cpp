@@ -33,6 +33,22 @@ constexpr const char* kHistory =
     " JOIN analyzers a ON a.id = q.analyzer_id"
     " WHERE q.rank <= $1 ORDER BY q.id";
 
+// A backtest's read: every judgement and average point made before $1 (or all), oldest first.
+constexpr const char* kTimeline =
+    "SELECT a.name, q.test, q.material, q.level, q.lot, q.value, q.phase = 'establishing',"
+    " q.target_mean, q.target_sd, q.z, q.run_id, extract(epoch FROM q.run_started_at),"
+    " q.run_values::text, q.violations::text, q.run_rejected, q.measurement,"
+    " extract(epoch FROM q.evaluated_at)"
+    " FROM qc_evaluations q JOIN analyzers a ON a.id = q.analyzer_id"
+    " WHERE q.evaluated_at < coalesce(to_timestamp($1), 'infinity') ORDER BY q.evaluated_at, q.id";
+
+constexpr const char* kAverageTimeline =
+    "SELECT a.name, extract(epoch FROM p.at),"
+    " p.test, p.method, p.value, p.results, p.target, p.low, p.high, p.is_excursion,"
+    " p.acts_on_gate, p.outside_points FROM qc_patient_averages p"
+    " JOIN analyzers a ON a.id = p.analyzer_id"
+    " WHERE p.at < coalesce(to_timestamp($1), 'infinity') ORDER BY p.at, p.id";
+
 constexpr const char* kLatestAverages =
     "SELECT DISTINCT ON (p.analyzer_id, p.test, p.method) a.name, extract(epoch FROM p.at),"
     " p.test, p.method, p.value, p.results, p.target, p.low, p.high, p.is_excursion,"
@@ -109,6 +125,24 @@ Result<QcHistory, StoreError> judgements_and_averages(const std::string& dsn,
 }
 
 }  // namespace
+
+Result<QcHistory, StoreError> control_timeline(
+    const std::string& dsn, std::optional<std::chrono::system_clock::time_point> before) {
+  return on_thread_connection(
+      dsn, "reading the QC judgements of the archive",
+      [&](pqxx::connection& c) -> Result<QcHistory, StoreError> {
+        pqxx::read_transaction tx(c);
+        const auto bound = before ? std::optional<double>(epoch_seconds(*before)) : std::nullopt;
+        QcHistory out;
+        for (const auto& row : tx.exec_params(kTimeline, bound)) {
+          out.judgements.push_back(read_row(row));
+        }
+        for (const auto& row : tx.exec_params(kAverageTimeline, bound)) {
+          out.averages.push_back(read_average(row));
+        }
+        return out;
+      });
+}
 
 Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_t per_control) {
   auto history = judgements_and_averages(dsn, per_control);

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,11 @@ struct QcHistory {
   std::vector<records::StoredAveragePoint> averages;
   std::vector<QcDefinitionRow> definitions;  ///< Put through the API.
 };
+
+/// Every judgement and patient-average point stored before `before` (none: all), oldest first,
+/// without definitions: what a backtest replays to know each test's gate when each specimen came.
+Result<QcHistory, store::StoreError> control_timeline(
+    const std::string& dsn, std::optional<std::chrono::system_clock::time_point> before);
 
 Result<QcHistory, store::StoreError> control_history(const std::string& dsn,
                                                      std::size_t per_control);

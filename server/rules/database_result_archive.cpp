@@ -28,8 +28,9 @@ constexpr int kConnectTimeoutSeconds = 2;
 
 // Kind 0: the newest results of each (patient, code) pair asked, one index probe per pair
 // (results_for_delta); kind 1: every earlier result of each specimen asked
-// (specimens_by_specimen_id, then results_by_specimen_row). One statement: no BEGIN, no COMMIT, one
-// round trip.
+// (specimens_by_specimen_id, then results_by_specimen_row). $6, when not null: only what was
+// received before it (a replay of the archive as it was then). One statement: no BEGIN, no COMMIT,
+// one round trip.
 constexpr const char* kHistories =
     "SELECT 0, q.patient, q.code, r.specimen_id, r.numeric_value,"
     " extract(epoch FROM r.received_at)::float8, r.id"
@@ -37,12 +38,14 @@ constexpr const char* kHistories =
     " CROSS JOIN LATERAL (SELECT specimen_id, numeric_value, received_at, id FROM results"
     "   WHERE patient_id = q.patient AND code = q.code AND patient_id <> '' AND NOT is_qc"
     "   AND numeric_value IS NOT NULL AND received_at >= to_timestamp($3)"
+    "   AND received_at < coalesce(to_timestamp($6), 'infinity')"
     "   ORDER BY received_at DESC LIMIT $5) r"
     " UNION ALL"
     " SELECT 1, s.specimen_id, r.code, '', r.numeric_value,"
     " extract(epoch FROM r.received_at)::float8, r.id"
     " FROM specimens s JOIN results r ON r.specimen_row_id = s.id"
-    " WHERE s.specimen_id = ANY($4::text[]) AND NOT r.is_qc AND r.numeric_value IS NOT NULL";
+    " WHERE s.specimen_id = ANY($4::text[]) AND NOT r.is_qc AND r.numeric_value IS NOT NULL"
+    " AND r.received_at < coalesce(to_timestamp($6), 'infinity')";
 
 // Newest first per pair, oldest first per specimen (received time, then row order).
 void put_in_order(
@@ -95,7 +98,7 @@ void DatabaseResultArchive::warm_up(std::size_t connections) {
       ++open_;
       pqxx::nontransaction(opened.back()->c)
           .exec_prepared("histories", "{}", "{}", 0.0, "{}",
-                         static_cast<long long>(kPatientResultsKept));
+                         static_cast<long long>(kPatientResultsKept), std::optional<double>());
     }
   } catch (const std::exception& e) {
     spdlog::info("rules: the history readers will connect when first needed: {}", e.what());
@@ -163,9 +166,11 @@ std::optional<ResultArchive::Histories> DatabaseResultArchive::histories(
   }
   return with_connection([&](Connection& c) -> std::optional<Histories> {
     pqxx::nontransaction tx(c.c);
-    const auto rows = tx.exec_prepared("histories", text_array(patients), text_array(codes),
-                                       epoch_seconds(query.since), text_array(query.specimen_ids),
-                                       static_cast<long long>(kPatientResultsKept));
+    const auto rows = tx.exec_prepared(
+        "histories", text_array(patients), text_array(codes), epoch_seconds(query.since),
+        text_array(query.specimen_ids), static_cast<long long>(kPatientResultsKept),
+        query.before ? std::optional<double>(epoch_seconds(*query.before))
+                     : std::optional<double>());
     Histories found;
     std::map<std::string, std::vector<std::tuple<double, long long, SpecimenResult>>> specimens;
     for (const auto& row : rows) {
@@ -187,27 +192,12 @@ std::optional<ResultArchive::Histories> DatabaseResultArchive::histories(
 std::optional<std::vector<DatabaseResultArchive::PatientResult>>
 DatabaseResultArchive::patient_results(std::string_view patient_id, std::string_view code,
                                        std::chrono::system_clock::time_point since) {
-  HistoryQuery query;
-  query.patient_codes.emplace_back(patient_id, code);
-  query.since = since;
-  auto found = histories(query);
-  if (!found) {
-    return std::nullopt;
-  }
-  auto it = found->patients.begin();
-  return it == found->patients.end() ? std::vector<PatientResult>{} : std::move(it->second);
+  return one_patient_history(patient_id, code, since);
 }
 
 std::optional<std::vector<DatabaseResultArchive::SpecimenResult>>
 DatabaseResultArchive::specimen_results(std::string_view specimen_id) {
-  HistoryQuery query;
-  query.specimen_ids.emplace_back(specimen_id);
-  auto found = histories(query);
-  if (!found) {
-    return std::nullopt;
-  }
-  auto it = found->specimens.begin();
-  return it == found->specimens.end() ? std::vector<SpecimenResult>{} : std::move(it->second);
+  return one_specimen_history(specimen_id);
 }
 
 }  // namespace hemalink::rules

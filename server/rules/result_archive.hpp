@@ -38,6 +38,9 @@ class ResultArchive {
     std::vector<std::pair<std::string, std::string>> patient_codes;
     std::vector<std::string> specimen_ids;  ///< Each specimen's own earlier results.
     std::chrono::system_clock::time_point since;
+    /// When set, only what was received before it: the archive as it was then (a backtest's
+    /// replay); none: everything stored.
+    std::optional<std::chrono::system_clock::time_point> before;
   };
   struct Histories {
     /// Per pair asked, newest first (at most `kPatientResultsKept`); a pair without any is
@@ -49,6 +52,14 @@ class ResultArchive {
   /// Answers the whole query, or nullopt when it cannot be read now. This one asks one pair and
   /// one specimen at a time; a database answers it in one round trip.
   virtual std::optional<Histories> histories(const HistoryQuery& query);
+
+ protected:
+  /// patient_results() and specimen_results() for an archive that answers histories() itself:
+  /// one query of one pair, or of one specimen.
+  std::optional<std::vector<PatientResult>> one_patient_history(
+      std::string_view patient_id, std::string_view code,
+      std::chrono::system_clock::time_point since);
+  std::optional<std::vector<SpecimenResult>> one_specimen_history(std::string_view specimen_id);
 };
 
 inline std::optional<ResultArchive::Histories> ResultArchive::histories(const HistoryQuery& query) {
@@ -72,6 +83,32 @@ inline std::optional<ResultArchive::Histories> ResultArchive::histories(const Hi
     }
   }
   return found;
+}
+
+inline std::optional<std::vector<ResultArchive::PatientResult>> ResultArchive::one_patient_history(
+    std::string_view patient_id, std::string_view code,
+    std::chrono::system_clock::time_point since) {
+  HistoryQuery query;
+  query.patient_codes.emplace_back(patient_id, code);
+  query.since = since;
+  auto found = histories(query);
+  if (!found) {
+    return std::nullopt;
+  }
+  auto it = found->patients.begin();
+  return it == found->patients.end() ? std::vector<PatientResult>{} : std::move(it->second);
+}
+
+inline std::optional<std::vector<ResultArchive::SpecimenResult>>
+ResultArchive::one_specimen_history(std::string_view specimen_id) {
+  HistoryQuery query;
+  query.specimen_ids.emplace_back(specimen_id);
+  auto found = histories(query);
+  if (!found) {
+    return std::nullopt;
+  }
+  auto it = found->specimens.begin();
+  return it == found->specimens.end() ? std::vector<SpecimenResult>{} : std::move(it->second);
 }
 
 /// How many of a patient's results of one code patient_results() and histories() return.

@@ -18,6 +18,7 @@ layers=(
   server/orders      # orders from a LIS, host query answers, rerun and reflex steps
   server/lis         # results to the LIS: messages from outbox rows, delivery
   server/review      # what a technologist does to held results
+  server/validation  # rule validation: the archive replayed through a candidate rule set
   server/simulate    # the analyzer simulator
   server/asio        # Asio's implementation, compiled once
   server/api         # the HTTP API: routes over the rooms' interfaces, the Beast server
@@ -30,7 +31,7 @@ layers=(
 # keep their own rows in PostgreSQL and in the API's reads of the lab's records (their *.cpp; no
 # header outside the store includes it).
 asio_layers=" server/transport server/lis server/simulate server/asio server/daemon server/api "
-pqxx_layers=" server/store server/qc server/rules server/orders server/lis server/review server/api server/report "
+pqxx_layers=" server/store server/qc server/rules server/orders server/lis server/review server/validation server/api server/report "
 #
 # Usage: check_include_layers.sh [ROOT]   (default: the checkout this script is in)
 # Prints each include that breaks the order, with file and line, and exits 1 if there is one.
