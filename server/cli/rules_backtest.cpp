@@ -9,8 +9,7 @@
 #include <optional>
 
 #include "server/cli/shared_options.hpp"
-#include "server/daemon/daemon_config.hpp"
-#include "server/ingest/configured_message_reader.hpp"
+#include "server/daemon/backtest_plan.hpp"
 #include "server/rules/database_result_archive.hpp"
 #include "server/rules/rule_files.hpp"
 #include "server/validation/archive_time.hpp"
@@ -52,23 +51,15 @@ std::optional<validation::TimePoint> moment_of(const std::optional<std::string>&
 bool plan_from_config(const std::filesystem::path& file, validation::BacktestPlan& plan,
                       std::ostream& err) {
   auto config = daemon::read_daemon_config_file(file);
-  if (!config) {
-    for (const auto& e : config.error())
+  auto planned = config ? daemon::backtest_plan(*config) : config.error();
+  if (!planned) {
+    for (const auto& e : planned.error())
       fmt::print(err, "hemalink rules backtest: {}\n", e.describe());
     return false;
   }
-  auto reader = ingest::configured_message_reader(config->analyzers, {}, config->qc);
-  if (!reader) {
-    for (const auto& e : reader.error())
-      fmt::print(err, "hemalink rules backtest: {}\n", e.describe());
-    return false;
-  }
-  plan.control_book = (*reader)->control_book();
-  plan.gate_policy = {config->qc.hold_out, config->qc.hold_unknown};
-  plan.order_policy = {config->orders.hold_results_not_ordered,
-                       config->orders.hold_specimens_without_order};
-  plan.takes_orders = daemon::takes_orders(*config);
-  plan.history_capacity = config->rules.recent_results_capacity;
+  planned->period = plan.period;
+  planned->analyzers = plan.analyzers;
+  plan = std::move(*planned);
   return true;
 }
 

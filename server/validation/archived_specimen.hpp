@@ -40,6 +40,8 @@ struct ArchivedResult {
   model::Verdict live_verdict = model::Verdict::Hold;
   std::string live_decided_by;
   std::vector<std::string> live_fired;  ///< Rules (and fail-safes) that fired, by ID.
+  /// Calculated by a compute rule as it was stored, not measured: the orders do not ask for it.
+  bool is_calculated = false;
   Outcome outcome = Outcome::Held;
   std::string acted_by;  ///< user:<name> for a person's outcome.
   std::string comment;

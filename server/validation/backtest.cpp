@@ -108,6 +108,14 @@ void hold_if_incomplete(const ArchivedSpecimen& s, std::vector<model::Decision>&
   }
 }
 
+// The orders were matched, live, before the rules calculated anything: a calculated result is
+// not held as a test nobody ordered.
+void drop_calculated(const ArchivedSpecimen& s, ingest::OrderCheck& check) {
+  std::erase_if(check.hold, [&](const auto& hold) {
+    return hold.first < s.results.size() && s.results[hold.first].is_calculated;
+  });
+}
+
 class Replay {
  public:
   Replay(std::shared_ptr<const rules::RuleSet> candidate,
@@ -154,6 +162,7 @@ class Replay {
     ingest::OrderCheck check;
     if (has_orders_) {
       check = ingest::match_orders(set, s.orders, plan_.order_policy, s.received_at);
+      drop_calculated(s, check);
     }
     const GatesThen gates(book, s.analyzer, s.received_at);
     records::Receipt receipt;

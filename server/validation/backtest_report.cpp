@@ -57,9 +57,12 @@ json rules_json(const std::map<std::string, RuleTally>& rules) {
 }
 
 json place_json(const ResultPlace& p) {
-  return {{"specimen_id", p.specimen_id}, {"specimen_row_id", p.specimen_row_id},
-          {"result_id", p.result_id},     {"analyzer", p.analyzer},
-          {"received_at", utc(p.received_at)}, {"code", p.code},
+  return {{"specimen_id", p.specimen_id},
+          {"specimen_row_id", p.specimen_row_id},
+          {"result_id", p.result_id},
+          {"analyzer", p.analyzer},
+          {"received_at", utc(p.received_at)},
+          {"code", p.code},
           {"value", p.value}};
 }
 
@@ -201,10 +204,10 @@ std::string report_text(const BacktestReport& r) {
     for (const auto& id : f.live_fired) {
       fired.append(fired.empty() ? "" : ", ").append(id);
     }
-    out += fmt::format("    {} {} {} = {}: {} by {} ({}); the live set fired {}\n",
-                       utc(f.place.received_at), f.place.specimen_id, f.place.code, f.place.value,
-                       to_string(f.outcome), f.acted_by, f.comment,
-                       fired.empty() ? "nothing" : fired);
+    out +=
+        fmt::format("    {} {} {} = {}: {} by {} ({}); the live set fired {}\n",
+                    utc(f.place.received_at), f.place.specimen_id, f.place.code, f.place.value,
+                    to_string(f.outcome), f.acted_by, f.comment, fired.empty() ? "nothing" : fired);
   }
   if (r.false_negatives_truncated) {
     out += fmt::format("    ... {} more (the JSON report lists them up to its limit)\n",

@@ -40,7 +40,12 @@ double percentile(const std::vector<long long>& sorted, double share) {
 
 ResultPlace place_of(const ArchivedSpecimen& s, std::size_t i) {
   const auto& o = s.set.observations[i];
-  return {s.set.specimen_id, s.row_id, s.results[i].result_id, s.analyzer, s.received_at, o.code,
+  return {s.set.specimen_id,
+          s.row_id,
+          s.results[i].result_id,
+          s.analyzer,
+          s.received_at,
+          o.code,
           o.value};
 }
 
@@ -136,8 +141,8 @@ void BacktestTally::add_disagreement(const ArchivedSpecimen& s, std::size_t i,
   for (const auto& f : d.fired) {
     fired.push_back(f.rule_id);
   }
-  report_.disagreements.push_back({place_of(s, i), r.live_verdict, d.verdict, r.live_fired,
-                                   std::move(fired), r.outcome});
+  report_.disagreements.push_back(
+      {place_of(s, i), r.live_verdict, d.verdict, r.live_fired, std::move(fired), r.outcome});
 }
 
 void BacktestTally::add(const ArchivedSpecimen& s, const model::ResultSet& decided,

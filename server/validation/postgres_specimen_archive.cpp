@@ -175,12 +175,12 @@ ArchivedSpecimen specimen_of(const pqxx::row& row) {
   return s;
 }
 
-std::vector<std::string> fired_ids(const std::string& text) {
-  std::vector<std::string> out;
+// The rules that fired on it, and whether one of them calculated it.
+void read_firings(const std::string& text, ArchivedResult& r) {
   for (const auto& f : nlohmann::json::parse(text)) {
-    out.push_back(f.value("rule_id", ""));
+    r.live_fired.push_back(f.value("rule_id", ""));
+    r.is_calculated = r.is_calculated || f.value("action", "") == "compute";
   }
-  return out;
 }
 
 // What became of the result: the decision in force, and who made it.
@@ -239,7 +239,7 @@ void add_result(const pqxx::row& row, ArchivedSpecimen& s) {
   if (!row[13].is_null()) {
     r.live_verdict = verdict_of(row[13].as<std::string>());
     r.live_decided_by = row[14].as<std::string>();
-    r.live_fired = fired_ids(row[15].as<std::string>());
+    read_firings(row[15].as<std::string>(), r);
   }
   outcome_of(row, r, o);
   s.set.observations.push_back(std::move(o));

@@ -9,37 +9,10 @@
 #include "server/report/autoverification_report.hpp"
 #include "server/simulate/lab_day.hpp"
 #include "server/simulate/lab_day_messages.hpp"
-#include "tests/support/daemon_harness.hpp"
-#include "tests/support/order_feed_lab.hpp"
+#include "tests/support/lab_day_play.hpp"
 
 namespace hemalink::simulate {
 namespace {
-
-using namespace std::chrono_literals;
-
-void play(testing::DaemonHarness& lab, const LabDay& day) {
-  const auto day_start = std::chrono::system_clock::now() - 24h;
-  std::vector<std::string> orders;
-  for (const auto& s : day.specimens) {
-    orders.push_back(lis_order(day, s, day_start));
-  }
-  const auto ordered = testing::send_messages(lab.daemon().order_feed_port("lis"),
-                                              model::WireProtocol::Hl7, std::move(orders));
-  for (const auto& r : ordered.results) {
-    ASSERT_EQ(r.answer, Answer::Acknowledged) << r.detail;
-  }
-  const std::pair<Bench, const char*> benches[] = {
-      {Bench::Hematology, "xn-1"}, {Bench::Coagulation, "cs-1"}, {Bench::Flow, "facs-lis"}};
-  for (const auto& [bench, analyzer] : benches) {
-    const auto protocol =
-        bench == Bench::Flow ? model::WireProtocol::Hl7 : model::WireProtocol::Astm;
-    auto traffic = bench_traffic(day, bench, day_start, bench == Bench::Hematology);
-    const auto sent = testing::send_messages(lab.port(analyzer), protocol, std::move(traffic));
-    for (const auto& r : sent.results) {
-      ASSERT_EQ(r.answer, Answer::Acknowledged) << analyzer << ": " << r.detail;
-    }
-  }
-}
 
 std::vector<report::TruthSpecimen> truth_of(const LabDay& day) {
   std::vector<report::TruthSpecimen> truth;
@@ -80,7 +53,7 @@ TEST(LabDayThroughTheDaemon,
   plan.specimens = 500;
   plan.seed = 31;
   const auto day = generate_lab_day(plan);
-  play(lab, day);
+  testing::play_lab_day(lab, day);
 
   const auto truth = truth_of(day);
   std::vector<std::string> ids;
@@ -120,7 +93,7 @@ TEST(LabDayThroughTheDaemon, AFailedControlRunHoldsTheTestsUntilTheNextRun) {
     }
   }
   ASSERT_EQ(runs.size(), 3u) << "shift start and every 8 hours";
-  play(lab, day);
+  testing::play_lab_day(lab, day);
 
   const auto count_of = [&](const LabSpecimen& s, const std::string& condition) {
     return lab.count(
