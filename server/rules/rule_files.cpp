@@ -6,7 +6,7 @@
 
 namespace hemalink::rules {
 
-Result<std::shared_ptr<const RuleSet>, files::FileErrors> load_rule_files(
+Result<std::vector<RuleSource>, files::FileErrors> read_rule_sources(
     const std::vector<std::filesystem::path>& paths) {
   std::vector<RuleSource> sources;
   files::FileErrors errors;
@@ -22,7 +22,16 @@ Result<std::shared_ptr<const RuleSet>, files::FileErrors> load_rule_files(
   if (!errors.empty()) {
     return errors;
   }
-  return RuleSet::load(sources);
+  return sources;
+}
+
+Result<std::shared_ptr<const RuleSet>, files::FileErrors> load_rule_files(
+    const std::vector<std::filesystem::path>& paths) {
+  auto sources = read_rule_sources(paths);
+  if (!sources) {
+    return sources.error();
+  }
+  return RuleSet::load(*sources);
 }
 
 }  // namespace hemalink::rules
