@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocols/common/error_category.hpp"
+#include "server/rules/errc.hpp"
 #include "server/store/errc.hpp"
 
 namespace hemalink::api {
@@ -37,6 +38,8 @@ Problem problem_of(Errc e) {
       return {414, "uri_too_long"};
     case Errc::RulesInvalid:
       return {422, "rules_invalid"};
+    case Errc::PromotionRefused:
+      return {422, "promotion_refused"};
     case Errc::UpgradeRequired:
       return {426, "upgrade_required"};
     case Errc::HeaderTooLarge:
@@ -64,9 +67,32 @@ std::error_code make_error_code(Errc e) {
   return {static_cast<int>(e), error_category()};
 }
 
+namespace {
+
+Errc api_errc_of(rules::VersionErrc e) {
+  switch (e) {
+    case rules::VersionErrc::NoSuchVersion:
+      return Errc::NotFound;
+    case rules::VersionErrc::MoveNotAllowed:
+    case rules::VersionErrc::ShadowTaken:
+    case rules::VersionErrc::VersionClash:
+      return Errc::Conflict;
+    case rules::VersionErrc::NoBacktest:
+    case rules::VersionErrc::BacktestNotDone:
+    case rules::VersionErrc::BacktestOfAnotherVersion:
+    case rules::VersionErrc::FalseNegativesUnexplained:
+      return Errc::PromotionRefused;
+  }
+  return Errc::Conflict;
+}
+
+}  // namespace
+
 Error api_error_of(const Error& error) {
   if (error.code.category() == error_category())
     return error;
+  if (error.code.category() == make_error_code(rules::VersionErrc::NoSuchVersion).category())
+    return {api_errc_of(static_cast<rules::VersionErrc>(error.code.value())), error.detail};
   if (error.code == store::StoreErrc::Retryable) {
     return {Errc::Unavailable, fmt::format("the database cannot be reached now: {}", error.detail)};
   }

@@ -21,6 +21,7 @@ enum class Errc {
   PayloadTooLarge,   ///< 413 payload_too_large.
   UriTooLong,        ///< 414 uri_too_long.
   RulesInvalid,      ///< 422 rules_invalid: the rules read again have errors.
+  PromotionRefused,  ///< 422 promotion_refused: the backtest does not let the version go live.
   UpgradeRequired,   ///< 426 upgrade_required: a WebSocket asked for over plain HTTP.
   HeaderTooLarge,    ///< 431 header_too_large.
   Internal,          ///< 500 internal: a bug or a database refusing us (logged, not shown).
@@ -32,7 +33,8 @@ std::error_code make_error_code(Errc e);
 
 /// The error the client is told of for `error`: an api::Errc as it is; a store error by its
 /// code (Retryable: Unavailable; BadValue: BadRequest, its first line, which names the value;
-/// anything else: Internal).
+/// anything else: Internal); a rule set version's refusal by why (no such version: NotFound; a
+/// move the lifecycle refuses: Conflict; the backtest's evidence: PromotionRefused).
 Error api_error_of(const Error& error);
 
 /// The HTTP status of `code` (an api::Errc; anything else 500).

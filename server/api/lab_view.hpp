@@ -14,6 +14,7 @@
 #include "server/records/lab_records.hpp"
 #include "server/records/order_records.hpp"
 #include "server/review/review_desk.hpp"
+#include "server/rules/rule_set_versions.hpp"
 
 namespace hemalink::api {
 
@@ -36,6 +37,8 @@ struct LabView {
   qc::QcRecords& qc;
   const records::OrderRecords& orders;
   RulesInForce& rules;
+  /// The stored rule set versions, their diff and their lifecycle.
+  const rules::RuleSetVersions& versions;
   DaemonState& daemon;
   /// The live events; the review actions publish theirs here.
   EventHub& events;

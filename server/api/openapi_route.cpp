@@ -188,13 +188,39 @@ constexpr const char* kOpenApi = R"json({
                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" } } }
     },
     "/api/v1/rules/reload": {
-      "post": { "summary": "Read the configuration's rule files (and mapping tables) again and put them in force; with errors, the running set stays (admin)",
+      "post": { "summary": "Read the configuration's rule files (and mapping tables) again, store the files as a rule set version (live only when none is) and put the live version in force; the answer names the version stored with its status and the version in force; with errors, the running set stays (admin)",
                 "responses": { "200": { "$ref": "#/components/responses/Json" }, "422": { "$ref": "#/components/responses/Error" } } }
     },
     "/api/v1/rules/test": {
       "post": { "summary": "Run cases (as hemalink rules test reads them) on the rule set in force: each case's verdicts and firings (viewer)",
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "cases": { "type": "array" } } } } } },
                 "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/rules/versions": {
+      "get": { "summary": "The stored rule set versions, newest first, with their status (draft, shadow, live, retired), author, reason and the backtest each went live with (viewer)",
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } },
+      "post": { "summary": "Upload a candidate rule set as a draft version: {files: [{name, text}], reason}; its rules' errors are 422 with each one's file, line, column and rule (technologist)",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "files": { "type": "array" }, "reason": { "type": "string" } } } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/rules/versions/{id}": {
+      "get": { "summary": "A stored rule set version with its content, the files in order (viewer)",
+               "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/rules/versions/{id}/status": {
+      "post": { "summary": "Move a version: {status, backtest_id, comment}. Live needs a done backtest of this version, and a comment when it found would-be false negatives; going live retires the previous live version and puts the new one in force at once; audited (admin)",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "status": { "type": "string" }, "backtest_id": { "type": "integer" }, "comment": { "type": "string" } } } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/rules/diff": {
+      "get": { "summary": "Rules added, removed and changed (with the fields that differ) from one stored version to another (viewer)",
+               "parameters": [
+                 { "name": "from", "in": "query", "required": true, "schema": { "type": "string" } },
+                 { "name": "to", "in": "query", "required": true, "schema": { "type": "string" } }
+               ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } } }
     },
     "/api/v1/rules/firings": {
       "get": { "summary": "How often each rule fired, and held, in the decisions made since (default: the last 24 hours), most frequent first (viewer)",

@@ -4,7 +4,9 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
+#include "server/files/json_fields.hpp"
 #include "server/rules/rule_cases.hpp"
+#include "server/rules/rule_set_diff.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -24,8 +26,146 @@ RouteAnswer reload(const LabView& view, const RouteCall& call) {
                              fmt::join(done.errors, "; "))};
   }
   view.events.publish("rules_reloaded", {{"version", done.version}, {"by", call.actor()}});
-  return json_response(
-      {{"rule_set_version", done.version}, {"previous_version", done.previous_version}});
+  json stored = nullptr;
+  if (done.stored_id != 0) {
+    stored = {
+        {"id", done.stored_id}, {"version", done.stored_version}, {"status", done.stored_status}};
+  }
+  return json_response({{"rule_set_version", done.version},
+                        {"previous_version", done.previous_version},
+                        {"stored", stored}});
+}
+
+json version_json(const rules::RuleSetVersion& v) {
+  return {{"id", v.id},
+          {"version", v.version},
+          {"status", rules::to_string(v.status)},
+          {"author", v.author},
+          {"reason", v.reason},
+          {"created_at", v.created_at},
+          {"status_changed_at", v.status_changed_at},
+          {"backtest_id", v.backtest_id ? json(*v.backtest_id) : json(nullptr)},
+          {"promotion_comment", v.promotion_comment},
+          {"content_hash", v.content_hash}};
+}
+
+RouteAnswer list_versions(const LabView& view, const RouteCall&) {
+  HL_TRY(listed, stored(view.versions.list()));
+  json out = json::array();
+  for (const auto& v : listed)
+    out.push_back(version_json(v));
+  return json_response({{"versions", out}});
+}
+
+// The version of `what` (an id or a version string) with its content, or 404.
+Result<rules::RuleSetVersion, Error> version_named(const LabView& view, const std::string& what) {
+  HL_TRY(found, stored(view.versions.find(what)));
+  if (!found)
+    return Error{Errc::NotFound, fmt::format("no rule set version \"{}\"", what)};
+  return std::move(*found);
+}
+
+RouteAnswer show_version(const LabView& view, const RouteCall& call) {
+  HL_TRY(id, id_param(call, "id"));
+  HL_TRY(v, version_named(view, std::to_string(id)));
+  auto out = version_json(v);
+  out["content"] = json::array();
+  for (const auto& f : v.content)
+    out["content"].push_back({{"name", f.name}, {"text", f.text}});
+  return json_response(out);
+}
+
+// 422 with each error of the rule files: its file, line, column, rule and what.
+ApiResponse rules_invalid(const files::FileErrors& errors) {
+  json listed = json::array();
+  for (const auto& e : errors) {
+    listed.push_back({{"file", e.file},
+                      {"line", e.at ? json(e.at->line) : json(nullptr)},
+                      {"column", e.at ? json(e.at->column) : json(nullptr)},
+                      {"where", e.where},
+                      {"message", e.message}});
+  }
+  return json_response({{"error",
+                         {{"code", "rules_invalid"},
+                          {"message", files::describe(errors, "; ")},
+                          {"errors", listed}}}},
+                       422);
+}
+
+RouteAnswer upload_version(const LabView& view, const RouteCall& call) {
+  std::vector<rules::RuleSource> sources;
+  std::string reason;
+  auto read = read_json_body(call, [&](files::JsonFields& f) {
+    f.each_object(
+        "files",
+        [&](files::JsonFields& file) {
+          auto& s = sources.emplace_back();
+          file.text("name", s.name, true);
+          file.text("text", s.text, true);
+        },
+        true);
+    f.text("reason", reason, true);
+  });
+  if (!read)
+    return read.error();
+  if (sources.empty())
+    return Error{Errc::BadRequest, "$.files: a rule set has at least one file"};
+  auto set = rules::RuleSet::load(sources);
+  if (!set)
+    return rules_invalid(set.error());
+  HL_TRY(v, stored(view.versions.store(sources, (*set)->version(), call.actor(), reason,
+                                       rules::StoreAs::Draft)));
+  return json_response(version_json(v));
+}
+
+RouteAnswer diff(const LabView& view, const RouteCall& call) {
+  std::string names[2];
+  std::shared_ptr<const rules::RuleSet> sets[2];
+  const char* params[2] = {"from", "to"};
+  for (int i = 0; i < 2; ++i) {
+    const auto it = call.request.query.find(params[i]);
+    if (it == call.request.query.end() || it->second.empty())
+      return Error{Errc::BadRequest,
+                   fmt::format("{}: required (a version's id or version)", params[i])};
+    HL_TRY(v, version_named(view, it->second));
+    auto set = rules::RuleSet::load(v.content);
+    if (!set)
+      return Error{Errc::RulesInvalid, files::describe(set.error(), "; ")};
+    names[i] = v.version;
+    sets[i] = std::move(*set);
+  }
+  const auto d = rules::diff_rule_sets(sets[0]->rules(), sets[1]->rules());
+  return json_text_response(rules::diff_json(d, names[0], names[1]));
+}
+
+RouteAnswer change_status(const LabView& view, const RouteCall& call) {
+  HL_TRY(id, id_param(call, "id"));
+  rules::StatusChange change{id, rules::VersionStatus::Draft, std::nullopt, "", call.actor()};
+  auto read = read_json_body(call, [&](files::JsonFields& f) {
+    if (auto to = f.choice("status", {"draft", "shadow", "live", "retired"}, true))
+      change.to = static_cast<rules::VersionStatus>(*to);
+    if (f.has("backtest_id")) {
+      std::int64_t backtest = 0;
+      f.integer("backtest_id", backtest, 1, INT64_MAX);
+      change.backtest_id = backtest;
+    }
+    f.text("comment", change.comment);
+  });
+  if (!read)
+    return read.error();
+  HL_TRY(v, stored(view.versions.change_status(change)));
+  auto out = version_json(v);
+  if (v.status == rules::VersionStatus::Live) {
+    const auto in_force = view.rules.follow_live();
+    out["in_force"] = in_force.version;
+    if (!in_force.is_done)
+      out["in_force_errors"] = in_force.errors;
+  }
+  view.events.publish("rule_set_status", {{"id", v.id},
+                                          {"version", v.version},
+                                          {"status", rules::to_string(v.status)},
+                                          {"by", call.actor()}});
+  return json_response(out);
 }
 
 json fired_json(const model::Decision& d) {
@@ -88,6 +228,23 @@ void add_rules_routes(Router& router, View view) {
       {"POST", "/api/v1/rules/test", config::ApiRole::Viewer, {}, [view](const RouteCall& call) {
          return test(*view, call);
        }});
+  // The versions: each route's handler over the view.
+  using Handler = RouteAnswer (*)(const LabView&, const RouteCall&);
+  const Route versions[] = {
+      {"GET", "/api/v1/rules/versions", config::ApiRole::Viewer, {}, {}},
+      {"GET", "/api/v1/rules/versions/{id}", config::ApiRole::Viewer, {}, {}},
+      {"POST", "/api/v1/rules/versions", config::ApiRole::Technologist, {}, {}},
+      {"POST", "/api/v1/rules/versions/{id}/status", config::ApiRole::Admin, {}, {}},
+      {"GET", "/api/v1/rules/diff", config::ApiRole::Viewer, {"from", "to"}, {}},
+  };
+  const Handler handlers[] = {list_versions, show_version, upload_version, change_status, diff};
+  for (std::size_t i = 0; i < std::size(versions); ++i) {
+    auto route = versions[i];
+    route.handler = [view, handler = handlers[i]](const RouteCall& call) {
+      return handler(*view, call);
+    };
+    router.add(std::move(route));
+  }
   router.add({"GET",
               "/api/v1/rules/firings",
               config::ApiRole::Viewer,

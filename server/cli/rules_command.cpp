@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "server/cli/rules_backtest.hpp"
+#include "server/cli/rules_versions.hpp"
 #include "server/cli/rules_yield.hpp"
 #include "server/cli/shared_options.hpp"
 #include "server/files/text_file.hpp"
@@ -172,7 +173,7 @@ void declare_case_run(CLI::App& app, RulesArgs& a) {
 void add_rules_command(CLI::App& hemalink, CommandActions& actions) {
   auto* rules = hemalink.add_subcommand("rules",
                                         "autoverification rule sets on test cases and "
-                                        "on generated lab days");
+                                        "on generated lab days; their stored versions");
   rules->require_subcommand(0, 1);
   add_command<RulesArgs>(*rules, actions, "test",
                          "run a rule set on test cases: each case pass/FAIL with the rules that "
@@ -189,6 +190,7 @@ void add_rules_command(CLI::App& hemalink, CommandActions& actions) {
       explain);
   add_rules_yield_command(*rules, actions);
   add_rules_backtest_command(*rules, actions);
+  add_rules_versions_commands(*rules, actions);
 }
 
 }  // namespace hemalink::cli

@@ -12,7 +12,8 @@ namespace hemalink::cli {
 /// `hemalink rules explain --rules FILE... CASES.json [--case NAME]`: for one case (the only one,
 /// or NAME), every rule evaluated on each result, what its condition read, and whether it fired.
 ///
-/// And `hemalink rules yield` (rules_yield.hpp).
+/// And `hemalink rules yield` (rules_yield.hpp), `rules versions`, `rules diff` and `rules promote`
+/// (rules_versions.hpp).
 void add_rules_command(CLI::App& hemalink, CommandActions& actions);
 
 }  // namespace hemalink::cli

@@ -114,12 +114,20 @@ struct Daemon::Parts {
               }),
         transports(io),
         lis(config, events),
-        api{config,           store,
-            registry,         lis.links(),
-            is_serving,       [this] { return reload_rules(); },
-            reading.reader,   reading.quality_control,
-            orders.downloads, events,
-            timings,          link_tally,
+        api{config,
+            store,
+            registry,
+            lis.links(),
+            is_serving,
+            [this](const std::string& actor) { return reload_rules(actor); },
+            [this] { return reading.follow_live(); },
+            reading.versions,
+            reading.reader,
+            reading.quality_control,
+            orders.downloads,
+            events,
+            timings,
+            link_tally,
             nullptr},
         signals(io) {
     registry.observe([this](const std::string& analyzer, const std::string& peer,
@@ -160,25 +168,21 @@ struct Daemon::Parts {
   }
 
   // The API's reload: the configuration file read again when there is one (as SIGHUP does).
-  api::RulesReload reload_rules() {
-    api::RulesReload r;
-    const auto before = reading.reader->get()->rule_set();
-    r.previous_version = before ? before->version() : "";
+  api::RulesReload reload_rules(const std::string& actor) {
     auto c = config;
     if (!options.config_file.empty()) {
       auto parsed = read_daemon_config_file(options.config_file);
       if (!parsed) {
+        api::RulesReload r;
+        const auto before = reading.reader->get()->rule_set();
+        r.previous_version = before ? before->version() : "";
         for (const auto& e : parsed.error())
           r.errors.push_back(e.describe());
         return r;
       }
       c = std::move(*parsed);
     }
-    r.errors = reading.reload(c);
-    r.is_done = r.errors.empty();
-    const auto after = reading.reader->get()->rule_set();
-    r.version = after ? after->version() : "";
-    return r;
+    return reading.reload(c, actor);
   }
 
   asio::awaitable<void> handle_signals(Daemon& daemon) {
@@ -289,7 +293,11 @@ void Daemon::stop() {
 }
 
 bool Daemon::reload(const DaemonConfig& config) {
-  return parts_->reading.reload(config).empty();
+  const auto done = parts_->reading.reload(config, "system:reload");
+  if (done.is_done) {
+    audit_reload(config.database_url, "system:reload", done);
+  }
+  return done.is_done;
 }
 
 std::uint16_t Daemon::http_port() const {

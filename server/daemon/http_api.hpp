@@ -32,7 +32,10 @@ struct HttpApi {
   ConnectionRegistry& registry;
   const std::vector<std::shared_ptr<lis::LisLink>>& lis_links;
   const std::atomic<bool>& is_serving;
-  std::function<api::RulesReload()> reload_rules;  ///< As SIGHUP: the configuration read again.
+  /// As SIGHUP: the configuration read again, its rule files stored by the actor.
+  std::function<api::RulesReload(const std::string& actor)> reload_rules;
+  std::function<api::RulesReload()> follow_live;  ///< The live rule set version put in force.
+  std::shared_ptr<rules::RuleSetVersions> versions;
   std::shared_ptr<ingest::CurrentMessageReader> reader;
   std::shared_ptr<qc::ControlBook> quality_control;
   orders::WorkDownload& downloads;

@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/postgres_lab_records.hpp"
+#include "server/daemon/message_reading.hpp"
 #include "server/lis/postgres_outbox_admin.hpp"
 #include "server/orders/postgres_order_records.hpp"
 #include "server/qc/postgres_qc_records.hpp"
 #include "server/review/postgres_review_desk.hpp"
-#include "server/store/audit_entry.hpp"
 
 namespace hemalink::daemon {
 namespace {
@@ -80,17 +80,15 @@ class LiveRules final : public api::RulesInForce {
     return live_.reader.get()->rule_set();
   }
   Result<api::RulesReload, Error> reload(const std::string& actor) override {
-    auto done = live_.reload_rules();
+    auto done = live_.reload_rules(actor);
     if (!done.is_done)
       return done;
-    using nlohmann::json;
-    auto audited = store::append_audit(dsn_, {actor, "reload_rules", "rule_set", done.version,
-                                              json{{"version", done.previous_version}}.dump(),
-                                              json{{"version", done.version}}.dump()});
+    auto audited = audit_reload(dsn_, actor, done);
     if (!audited)
       return audited.error();
     return done;
   }
+  api::RulesReload follow_live() override { return live_.follow_live(); }
   std::map<std::string, std::uint64_t> firings() const override {
     return live_.store.rule_firings();
   }
@@ -116,6 +114,7 @@ struct ViewParts {
              qc,
              orders,
              rules,
+             live.versions,
              daemon,
              live.events,
              live.timings,

@@ -26,8 +26,13 @@ struct LiveParts {
   const ingest::CurrentMessageReader& reader;
   qc::ControlBook& quality_control;
   orders::WorkDownload& downloads;
-  /// Reads the configuration's rules again and puts them in force (Daemon::Parts::reload_rules).
-  std::function<api::RulesReload()> reload_rules;
+  /// Reads the configuration's rules again, stores them as a version and puts the live version in
+  /// force (Daemon::Parts::reload_rules).
+  std::function<api::RulesReload(const std::string& actor)> reload_rules;
+  /// Puts the live rule set version in force (MessageReading::follow_live).
+  std::function<api::RulesReload()> follow_live;
+  /// The stored rule set versions the daemon decides by.
+  const rules::RuleSetVersions& versions;
   api::EventHub& events;
   const metrics::MessageTimings& timings;
   const metrics::LinkTally& link_tally;

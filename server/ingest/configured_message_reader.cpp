@@ -12,26 +12,21 @@
 namespace hemalink::ingest {
 namespace {
 
-// The decider of the rule files (every result held without any), and the prefetch of the history
-// their rules read.
+// The decider of the rule set (every result held without one), and the prefetch of the history
+// its rules read.
 struct Deciding {
   Decider decider = hold_everything;
   HistoryPrefetch prefetch;
   std::shared_ptr<const rules::RuleSet> rules;
 };
 
-Deciding decider_of(const rules::RulesConfig& rules, std::shared_ptr<rules::RecentResults> recent,
-                    files::FileErrors& errors) {
-  if (rules.files.empty()) {
+Deciding decider_of(std::shared_ptr<const rules::RuleSet> set,
+                    std::shared_ptr<rules::RecentResults> recent) {
+  if (!set) {
     return {};
   }
-  auto loaded = rules::load_rule_files(rules.files);
-  if (!loaded) {
-    errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
-    return {};
-  }
-  auto prefetch = recent ? history_prefetch(*loaded, recent) : nullptr;
-  return {rules_decider(*loaded, std::move(recent)), std::move(prefetch), *loaded};
+  auto prefetch = recent ? history_prefetch(set, recent) : nullptr;
+  return {rules_decider(set, std::move(recent)), std::move(prefetch), std::move(set)};
 }
 
 // The configuration's control definitions, each for an analyzer it configures.
@@ -76,16 +71,15 @@ void check_averages(const std::vector<config::AnalyzerConfig>& analyzers,
   }
 }
 
-}  // namespace
-
-Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
-    const std::vector<config::AnalyzerConfig>& analyzers, const rules::RulesConfig& rules_config,
+// The reader of `analyzers` deciding with `set`; `errors` (the rule files') are returned with
+// every other error found.
+Result<std::shared_ptr<MessageReader>, files::FileErrors> reader_of(
+    const std::vector<config::AnalyzerConfig>& analyzers, std::shared_ptr<const rules::RuleSet> set,
     const qc::QcConfig& qc_config, std::shared_ptr<rules::RecentResults> recent,
-    std::shared_ptr<qc::ControlBook> qc) {
-  files::FileErrors errors;
+    std::shared_ptr<qc::ControlBook> qc, files::FileErrors errors) {
   auto definitions = control_definitions(analyzers, qc_config, errors);
   check_averages(analyzers, qc_config, errors);
-  auto deciding = decider_of(rules_config, std::move(recent), errors);
+  auto deciding = decider_of(std::move(set), std::move(recent));
   auto reader =
       std::make_shared<MessageReader>(std::move(deciding.decider), std::move(deciding.prefetch));
   reader->set_rule_set(std::move(deciding.rules));
@@ -123,6 +117,33 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
   }
   reader->set_quality_control(std::move(qc), {qc_config.hold_out, qc_config.hold_unknown});
   return reader;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
+    const std::vector<config::AnalyzerConfig>& analyzers, const rules::RulesConfig& rules_config,
+    const qc::QcConfig& qc_config, std::shared_ptr<rules::RecentResults> recent,
+    std::shared_ptr<qc::ControlBook> qc) {
+  std::shared_ptr<const rules::RuleSet> set;
+  files::FileErrors errors;
+  if (!rules_config.files.empty()) {
+    auto loaded = rules::load_rule_files(rules_config.files);
+    if (loaded) {
+      set = std::move(*loaded);
+    } else {
+      errors = loaded.error();
+    }
+  }
+  return reader_of(analyzers, std::move(set), qc_config, std::move(recent), std::move(qc),
+                   std::move(errors));
+}
+
+Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
+    const std::vector<config::AnalyzerConfig>& analyzers,
+    std::shared_ptr<const rules::RuleSet> rule_set, const qc::QcConfig& qc_config,
+    std::shared_ptr<rules::RecentResults> recent, std::shared_ptr<qc::ControlBook> qc) {
+  return reader_of(analyzers, std::move(rule_set), qc_config, std::move(recent), std::move(qc), {});
 }
 
 }  // namespace hemalink::ingest

@@ -11,6 +11,7 @@
 #include "server/ingest/message_reader.hpp"
 #include "server/qc/qc_config.hpp"
 #include "server/rules/recent_results.hpp"
+#include "server/rules/rule_set.hpp"
 #include "server/rules/rules_config.hpp"
 
 namespace hemalink::ingest {
@@ -35,5 +36,12 @@ Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_rea
     const std::vector<config::AnalyzerConfig>& analyzers, const rules::RulesConfig& rules_config,
     const qc::QcConfig& qc_config, std::shared_ptr<rules::RecentResults> recent = nullptr,
     std::shared_ptr<qc::ControlBook> qc = nullptr);
+
+/// The same, deciding with `rule_set` (loaded elsewhere: the live version the daemon read from
+/// the database) instead of rule files; nullptr: every result held.
+Result<std::shared_ptr<MessageReader>, files::FileErrors> configured_message_reader(
+    const std::vector<config::AnalyzerConfig>& analyzers,
+    std::shared_ptr<const rules::RuleSet> rule_set, const qc::QcConfig& qc_config,
+    std::shared_ptr<rules::RecentResults> recent, std::shared_ptr<qc::ControlBook> qc);
 
 }  // namespace hemalink::ingest

@@ -446,17 +446,51 @@ TEST(Api, RulesAreTestedAgainstTheSetInForceAndReloadedByAnAdminOnly) {
   EXPECT_EQ(api.post("/api/v1/rules/reload", t.technologist.token, "").status, 403);
   const auto reloaded = api.post("/api/v1/rules/reload", t.admin.token, "");
   ASSERT_EQ(reloaded.status, 200) << reloaded.body;
-  const auto v2 = reloaded.json()["rule_set_version"].get<std::string>();
+  EXPECT_EQ(reloaded.json()["rule_set_version"], first.json()["rule_set_version"])
+      << "the changed files are a draft: the live version stays in force";
+  const auto stored = reloaded.json()["stored"];
+  const auto v2 = stored["version"].get<std::string>();
   EXPECT_EQ(v2.rfind("hold-v2#", 0), 0u);
-  EXPECT_EQ(reloaded.json()["previous_version"], first.json()["rule_set_version"]);
+  EXPECT_EQ(stored["status"], "draft");
+
+  // The promotion: refused without a backtest, then with one that found false negatives and no
+  // comment, accepted with a comment. The backtest row is written here as the backtest writes
+  // it: the backtest itself is the validation room's.
+  const auto status =
+      fmt::format("/api/v1/rules/versions/{}/status", stored["id"].get<long long>());
+  const auto refused_bare = api.post(status, t.admin.token, R"({"status": "live"})");
+  EXPECT_EQ(refused_bare.status, 422) << refused_bare.body;
+  h.execute(
+      fmt::format("INSERT INTO rule_backtests (candidate_version, candidate, requested_by, status,"
+                  " false_negatives) VALUES ('{}', '[]', 'user:ada', 'done', 2)",
+                  v2));
+  const auto backtest = h.query_value("SELECT max(id) FROM rule_backtests");
+  const auto evidence = fmt::format(R"({{"status": "live", "backtest_id": {}}})", backtest);
+  EXPECT_EQ(api.post(status, t.technologist.token, evidence).status, 403);
+  const auto unexplained = api.post(status, t.admin.token, evidence);
+  EXPECT_EQ(unexplained.status, 422);
+  EXPECT_EQ(unexplained.json()["error"]["message"],
+            fmt::format("backtest {} found 2 would-be false negatives: an admin's override "
+                        "comment is required",
+                        backtest));
+  const auto promoted =
+      api.post(status, t.admin.token,
+               fmt::format(R"({{"status": "live", "backtest_id": {}, "comment": "both reviewed"}})",
+                           backtest));
+  ASSERT_EQ(promoted.status, 200) << promoted.body;
+  EXPECT_EQ(promoted.json()["in_force"], v2) << "in force at once";
   const auto second = api.post("/api/v1/rules/test", t.viewer.token, cases);
   EXPECT_EQ(second.json()["failed"], 1);
   EXPECT_EQ(second.json()["cases"][0]["mismatches"][0], "WBC: expected release, got hold");
   const auto audit = api.get("/api/v1/audit?entity=rule_set", t.viewer.token).json()["entries"];
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0]["actor"], "user:ada");
-  EXPECT_EQ(audit[0]["before"]["version"], first.json()["rule_set_version"]);
-  EXPECT_EQ(audit[0]["after"]["version"], v2);
+  EXPECT_EQ(audit[0]["after"]["stored"]["version"], v2);
+  const auto moves =
+      api.get("/api/v1/audit?entity=rule_set_version", t.viewer.token).json()["entries"];
+  ASSERT_FALSE(moves.empty());
+  EXPECT_EQ(moves[0]["action"], "rule_set_live") << "newest first";
+  EXPECT_EQ(moves[0]["actor"], "user:ada");
 
   std::ofstream(dir / "rules.json") << R"({"version": "broken", "rules": [{"id": "x"}]})";
   const auto refused = api.post("/api/v1/rules/reload", t.admin.token, "");

@@ -12,6 +12,7 @@
 
 #include "server/api/api_tokens.hpp"
 #include "server/api/lab_routes.hpp"
+#include "server/rules/errc.hpp"
 #include "server/store/errc.hpp"
 
 namespace hemalink::api::testing {
@@ -227,13 +228,78 @@ class FakeRules final : public RulesInForce {
   RulesReload reload_answer;
   std::map<std::string, std::uint64_t> fired;
   std::vector<std::string> reloaded_by;
+  int followed = 0;  ///< How often the live version was put in force.
 
   std::shared_ptr<const rules::RuleSet> rule_set() const override { return set; }
   Result<RulesReload, Error> reload(const std::string& actor) override {
     reloaded_by.push_back(actor);
     return reload_answer;
   }
+  RulesReload follow_live() override {
+    ++followed;
+    RulesReload r;
+    r.is_done = true;
+    r.previous_version = "v1#a";
+    r.version = "v2#b";
+    return r;
+  }
   std::map<std::string, std::uint64_t> firings() const override { return fired; }
+};
+
+/// Versions kept in memory: stored ones get ids from 1; a status change is refused with
+/// `refusal` when set, else done as asked.
+class FakeRuleSetVersions final : public rules::RuleSetVersions {
+ public:
+  mutable std::vector<rules::RuleSetVersion> rows;
+  std::optional<Error> refusal;
+  mutable std::vector<rules::StatusChange> changes;
+
+  Result<rules::RuleSetVersion, Error> store(const std::vector<rules::RuleSource>& sources,
+                                             const std::string& version, const std::string& author,
+                                             const std::string& reason,
+                                             rules::StoreAs) const override {
+    for (const auto& r : rows) {
+      if (r.version == version)
+        return r;
+    }
+    rules::RuleSetVersion v;
+    v.id = static_cast<long long>(rows.size()) + 1;
+    v.version = version;
+    v.author = author;
+    v.reason = reason;
+    v.content = sources;
+    rows.push_back(v);
+    return v;
+  }
+  Result<std::vector<rules::RuleSetVersion>, Error> list() const override { return rows; }
+  Result<std::optional<rules::RuleSetVersion>, Error> find(const std::string& what) const override {
+    for (const auto& r : rows) {
+      if (r.version == what || std::to_string(r.id) == what)
+        return std::optional(r);
+    }
+    return std::optional<rules::RuleSetVersion>();
+  }
+  Result<std::optional<rules::RuleSetVersion>, Error> live() const override {
+    for (const auto& r : rows) {
+      if (r.status == rules::VersionStatus::Live)
+        return std::optional(r);
+    }
+    return std::optional<rules::RuleSetVersion>();
+  }
+  Result<rules::RuleSetVersion, Error> change_status(
+      const rules::StatusChange& change) const override {
+    changes.push_back(change);
+    if (refusal)
+      return *refusal;
+    for (auto& r : rows) {
+      if (r.id == change.id) {
+        r.status = change.to;
+        r.backtest_id = change.backtest_id;
+        return r;
+      }
+    }
+    return Error{rules::VersionErrc::NoSuchVersion, "no such version"};
+  }
 };
 
 class FakeDaemon final : public DaemonState {
@@ -278,6 +344,7 @@ struct FakeLab {
   FakeQcRecords qc;
   FakeOrderRecords orders;
   FakeRules rules;
+  FakeRuleSetVersions versions;
   FakeDaemon daemon;
   EventHub events;
   metrics::MessageTimings timings;
@@ -288,9 +355,9 @@ struct FakeLab {
   NewToken admin = make_token();
 
   Router router() {
-    auto view =
-        std::make_shared<const LabView>(LabView{records, review, outbox, qc, orders, rules, daemon,
-                                                events, timings, link_tally, analyzers});
+    auto view = std::make_shared<const LabView>(LabView{records, review, outbox, qc, orders, rules,
+                                                        versions, daemon, events, timings,
+                                                        link_tally, analyzers});
     return lab_router(view, TokenBook({{"vera", config::ApiRole::Viewer, viewer.sha256},
                                        {"tom", config::ApiRole::Technologist, technologist.sha256},
                                        {"ada", config::ApiRole::Admin, admin.sha256}}));

@@ -14,7 +14,7 @@ using testing::request;
 
 TEST(RulesRoutes, AReloadIsAnAdminsAnsweredWithBothVersionsAndPublished) {
   FakeLab lab;
-  lab.rules.reload_answer = {true, "v1#a", "v2#b", {}};
+  lab.rules.reload_answer = {true, "v1#a", "v2#b", {}, 4, "v3#c", "draft"};
   const auto events = lab.events.subscribe([] {}, std::nullopt);
   const auto router = lab.router();
   EXPECT_EQ(router.answer(request("POST", "/api/v1/rules/reload", lab.technologist.token)).status,
@@ -22,7 +22,8 @@ TEST(RulesRoutes, AReloadIsAnAdminsAnsweredWithBothVersionsAndPublished) {
   const auto r = router.answer(request("POST", "/api/v1/rules/reload", lab.admin.token));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body),
-            json::parse(R"({"rule_set_version":"v2#b","previous_version":"v1#a"})"));
+            json::parse(R"({"rule_set_version":"v2#b","previous_version":"v1#a",
+                            "stored":{"id":4,"version":"v3#c","status":"draft"}})"));
   EXPECT_EQ(lab.rules.reloaded_by, std::vector<std::string>{"user:ada"}) << "audited as ada";
   const auto published = events->take();
   ASSERT_EQ(published.size(), 1u);
@@ -31,7 +32,8 @@ TEST(RulesRoutes, AReloadIsAnAdminsAnsweredWithBothVersionsAndPublished) {
 
 TEST(RulesRoutes, ARefusedReloadIs422WithEveryErrorAndTheSetThatStays) {
   FakeLab lab;
-  lab.rules.reload_answer = {false, "v1#a", "v1#a", {"rules.json:1:2: no when", "no action"}};
+  lab.rules.reload_answer = {false, "v1#a", "v1#a", {"rules.json:1:2: no when", "no action"},
+                             0,     "",     ""};
   const auto r = lab.router().answer(request("POST", "/api/v1/rules/reload", lab.admin.token));
   EXPECT_EQ(r.status, 422);
   const auto error = json::parse(r.body)["error"];
@@ -56,6 +58,127 @@ TEST(RulesRoutes, TestingWithoutARuleSetIs409AndFiringsAreTheRecords) {
   ASSERT_EQ(firings.status, 200);
   EXPECT_EQ(firings.body, lab.records.firings);
   EXPECT_EQ(lab.records.since_asked.at(0), std::nullopt) << "the records' default: a day";
+}
+
+const std::string kRules = R"({"version": "t", "rules": [
+    {"id": "wbc", "applies_to": ["WBC"], "when": "value < 11", "action": "release"}]})";
+
+std::string upload(const std::string& text) {
+  return json{{"files", {{{"name", "lab.json"}, {"text", text}}}}, {"reason", "wider WBC"}}.dump();
+}
+
+TEST(RulesRoutes, AnUploadedCandidateIsStoredAsADraftByTheTechnologist) {
+  FakeLab lab;
+  const auto router = lab.router();
+  EXPECT_EQ(
+      router.answer(request("POST", "/api/v1/rules/versions", lab.viewer.token, {}, upload(kRules)))
+          .status,
+      403);
+  const auto r = router.answer(
+      request("POST", "/api/v1/rules/versions", lab.technologist.token, {}, upload(kRules)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto v = json::parse(r.body);
+  EXPECT_TRUE(v["version"].get<std::string>().starts_with("t#")) << v;
+  EXPECT_EQ(v["status"], "draft");
+  EXPECT_EQ(v["author"], "user:tom");
+  EXPECT_EQ(v["reason"], "wider WBC");
+  ASSERT_EQ(lab.versions.rows.size(), 1u);
+  EXPECT_EQ(lab.versions.rows[0].content[0].text, kRules);
+
+  const auto listed = router.answer(request("GET", "/api/v1/rules/versions", lab.viewer.token));
+  EXPECT_EQ(json::parse(listed.body)["versions"][0]["id"], v["id"]);
+  const auto shown = router.answer(request("GET", "/api/v1/rules/versions/1", lab.viewer.token));
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(json::parse(shown.body)["content"][0]["text"], kRules);
+}
+
+TEST(RulesRoutes, AnUploadWithErrorsIs422WithEachErrorsFileLineAndColumn) {
+  FakeLab lab;
+  const auto r = lab.router().answer(
+      request("POST", "/api/v1/rules/versions", lab.technologist.token, {},
+              upload("{\n  \"rules\": [\n    {\"id\": \"x\", \"applies_to\": [\"WBC\"], "
+                     "\"when\": \"valu > 1\", \"action\": \"release\"}]}")));
+  ASSERT_EQ(r.status, 422) << r.body;
+  const auto error = json::parse(r.body)["error"];
+  EXPECT_EQ(error["code"], "rules_invalid");
+  ASSERT_EQ(error["errors"].size(), 1u);
+  EXPECT_EQ(error["errors"][0]["file"], "lab.json");
+  EXPECT_EQ(error["errors"][0]["line"], 3);
+  EXPECT_GT(error["errors"][0]["column"].get<int>(), 1);
+  EXPECT_EQ(error["errors"][0]["where"], "rule \"x\"");
+  EXPECT_TRUE(lab.versions.rows.empty()) << "nothing stored";
+  const auto no_files = lab.router().answer(
+      request("POST", "/api/v1/rules/versions", lab.technologist.token, {}, R"({"reason": "x"})"));
+  EXPECT_EQ(no_files.status, 400);
+}
+
+TEST(RulesRoutes, APromotionIsAnAdminsAndPutsTheLiveSetInForce) {
+  FakeLab lab;
+  const auto router = lab.router();
+  ASSERT_EQ(router
+                .answer(request("POST", "/api/v1/rules/versions", lab.technologist.token, {},
+                                upload(kRules)))
+                .status,
+            200);
+  const auto body = R"({"status": "live", "backtest_id": 12, "comment": "reviewed"})";
+  EXPECT_EQ(router
+                .answer(request("POST", "/api/v1/rules/versions/1/status", lab.technologist.token,
+                                {}, body))
+                .status,
+            403);
+  const auto r =
+      router.answer(request("POST", "/api/v1/rules/versions/1/status", lab.admin.token, {}, body));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["status"], "live");
+  EXPECT_EQ(json::parse(r.body)["in_force"], "v2#b");
+  ASSERT_EQ(lab.versions.changes.size(), 1u);
+  EXPECT_EQ(lab.versions.changes[0].backtest_id, 12);
+  EXPECT_EQ(lab.versions.changes[0].comment, "reviewed");
+  EXPECT_EQ(lab.versions.changes[0].actor, "user:ada");
+  EXPECT_EQ(lab.rules.followed, 1);
+}
+
+TEST(RulesRoutes, RefusedMovesAreAnsweredWithTheirReason) {
+  FakeLab lab;
+  const auto router = lab.router();
+  const auto move = [&](const char* body) {
+    return router.answer(
+        request("POST", "/api/v1/rules/versions/1/status", lab.admin.token, {}, body));
+  };
+  lab.versions.refusal = Error{rules::VersionErrc::FalseNegativesUnexplained,
+                               "backtest 12 found 3 would-be false negatives: an admin's "
+                               "override comment is required"};
+  const auto evidence = move(R"({"status": "live", "backtest_id": 12})");
+  EXPECT_EQ(evidence.status, 422);
+  EXPECT_EQ(json::parse(evidence.body)["error"]["code"], "promotion_refused");
+  EXPECT_EQ(json::parse(evidence.body)["error"]["message"], lab.versions.refusal->detail);
+  lab.versions.refusal = Error{rules::VersionErrc::ShadowTaken, "version 3 is in shadow already"};
+  const auto taken = move(R"({"status": "shadow"})");
+  EXPECT_EQ(taken.status, 409);
+  EXPECT_EQ(json::parse(taken.body)["error"]["message"], "version 3 is in shadow already");
+  EXPECT_EQ(move(R"({"status": "gone"})").status, 400);
+  EXPECT_EQ(lab.rules.followed, 0) << "nothing went live";
+}
+
+TEST(RulesRoutes, TheDiffOfTwoStoredVersionsNamesTheChangedFields) {
+  FakeLab lab;
+  lab.versions.store({{"lab.json", kRules}}, "a", "user:tom", "", rules::StoreAs::Draft);
+  auto wider = kRules;
+  wider.replace(wider.find("11"), 2, "12");
+  lab.versions.store({{"lab.json", wider}}, "b", "user:tom", "", rules::StoreAs::Draft);
+  const auto router = lab.router();
+  const auto r = router.answer(
+      request("GET", "/api/v1/rules/diff", lab.viewer.token, {{"from", "1"}, {"to", "b"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto diff = json::parse(r.body);
+  EXPECT_EQ(diff["from"], "a");
+  EXPECT_EQ(diff["changed"][0]["id"], "wbc");
+  EXPECT_EQ(diff["changed"][0]["fields"], json::array({"when"}));
+  EXPECT_EQ(router
+                .answer(request("GET", "/api/v1/rules/diff", lab.viewer.token,
+                                {{"from", "1"}, {"to", "zz"}}))
+                .status,
+            404);
 }
 
 }  // namespace

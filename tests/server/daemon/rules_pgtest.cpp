@@ -1,12 +1,14 @@
 // The rules engine in the daemon: decisions stored with the rules that fired and the rule set
 // version, delta checks against earlier messages, calculations across analyzers for one specimen,
-// and a reload with a bad rules file keeping the running set.
+// a reload with a bad rules file keeping the running set, and the live rule set version deciding
+// (changed files are a draft until promoted).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "server/rules/postgres_rule_set_versions.hpp"
 #include "server/simulate/simulation.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/daemon_harness.hpp"
@@ -66,6 +68,41 @@ void send_cbc(DaemonHarness& h, const std::string& records) {
   ASSERT_TRUE(s.send_e1381(records, 20s)) << "the message was acknowledged once stored";
 }
 
+// The lab deciding with a copy of the shipped cbc.json in `dir`, which the test changes.
+daemon::DaemonConfig lab_with_rules_in(const testing::TempDir& dir) {
+  std::filesystem::copy_file(kRules / "cbc.json", dir.path() / "cbc.json");
+  auto config = lab();
+  config.rules.files = {dir.path() / "cbc.json"};
+  return config;
+}
+
+const char* const kHoldAll = R"({"version": "hold-all", "rules": [
+    {"id": "hold-hgb", "applies_to": ["HGB"], "when": "true", "action": "hold",
+     "reason": "held by the new set"}]})";
+
+// The newest version stored as a draft.
+std::string newest_draft(const DaemonHarness& h) {
+  return h.query_value(
+      "SELECT version FROM rule_set_versions WHERE status = 'draft' ORDER BY id DESC LIMIT 1");
+}
+
+// Promotes `version` to live as an admin would. Its backtest row is written here as the backtest
+// would write it (done, no would-be false negatives): the backtest itself is the validation
+// room's, tested there; these tests are about what the daemon decides with.
+void promote(const DaemonHarness& h, const std::string& version) {
+  h.execute(
+      fmt::format("INSERT INTO rule_backtests (candidate_version, candidate, requested_by, status,"
+                  " false_negatives) VALUES ('{}', '[]', 'user:test', 'done', 0)",
+                  version));
+  const auto backtest = std::stoll(h.query_value("SELECT max(id) FROM rule_backtests"));
+  const rules::PostgresRuleSetVersions versions(h.dsn());
+  const auto found = versions.find(version);
+  ASSERT_TRUE(found && *found) << version;
+  const auto promoted =
+      versions.change_status({(*found)->id, rules::VersionStatus::Live, backtest, "", "user:test"});
+  ASSERT_TRUE(promoted) << promoted.error().detail;
+}
+
 TEST(Rules, DecisionsAreStoredWithTheRulesThatFiredAndTheRuleSetVersion) {
   HL_REQUIRE_POSTGRES();
   DaemonHarness h(lab());
@@ -117,10 +154,7 @@ TEST(Rules, AbsoluteCd4IsCalculatedFromTheCbcOfTheSameSpecimenOnAnotherAnalyzer)
 TEST(Rules, AReloadWithABadRulesFileKeepsTheRunningSet) {
   HL_REQUIRE_POSTGRES();
   testing::TempDir dir("rules-reload");
-  std::filesystem::copy_file(kRules / "cbc.json", dir.path() / "cbc.json");
-  auto config = lab();
-  config.rules.files = {dir.path() / "cbc.json"};
-  DaemonHarness h(config);
+  DaemonHarness h(lab_with_rules_in(dir));
   send_cbc(h, cbc("XS-20", 13.4));
   const auto before = h.decision_of("XS-20", "HGB", "d.rule_set_version");
 
@@ -132,13 +166,50 @@ TEST(Rules, AReloadWithABadRulesFileKeepsTheRunningSet) {
   EXPECT_EQ(h.decision_of("XS-21", "HGB", "d.rule_set_version"), before);
   EXPECT_EQ(h.decision_of("XS-21", "HGB"), "release");
 
-  std::ofstream(dir.path() / "cbc.json") << R"({"version": "hold-all", "rules": [
-      {"id": "hold-hgb", "applies_to": ["HGB"], "when": "true", "action": "hold",
-       "reason": "held by the new set"}]})";
+  std::ofstream(dir.path() / "cbc.json") << kHoldAll;
   EXPECT_TRUE(h.daemon().reload(reloaded));
   send_cbc(h, cbc("XS-22", 13.4));
-  EXPECT_EQ(h.decision_of("XS-22", "HGB", "d.reason"), "held by the new set");
-  EXPECT_TRUE(h.decision_of("XS-22", "HGB", "d.rule_set_version").starts_with("hold-all#"));
+  EXPECT_EQ(h.decision_of("XS-22", "HGB", "d.rule_set_version"), before)
+      << "the changed files are a draft: the live version decides";
+  promote(h, newest_draft(h));
+  EXPECT_TRUE(h.daemon().reload(reloaded)) << "a reload puts the version live now in force";
+  send_cbc(h, cbc("XS-23", 13.4));
+  EXPECT_EQ(h.decision_of("XS-23", "HGB", "d.reason"), "held by the new set");
+  EXPECT_TRUE(h.decision_of("XS-23", "HGB", "d.rule_set_version").starts_with("hold-all#"));
+}
+
+TEST(Rules, TheFirstStartMakesTheFilesLiveAndChangedFilesADraftUntilPromoted) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("rules-versions");
+  DaemonHarness h(lab_with_rules_in(dir));
+  send_cbc(h, cbc("XS-30", 13.4));
+  const auto first = h.decision_of("XS-30", "HGB", "d.rule_set_version");
+  EXPECT_EQ(h.query_rows("SELECT version, status, author FROM rule_set_versions"),
+            (std::vector<std::vector<std::string>>{{first, "live", "system:start"}}));
+  EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE entity = 'rule_set_version'"
+                    " AND action = 'rule_set_live' AND actor = 'system:start'"),
+            1);
+
+  h.restart();
+  EXPECT_EQ(h.count("SELECT count(*) FROM rule_set_versions"), 1) << "the same files: no change";
+
+  std::ofstream(dir.path() / "cbc.json") << kHoldAll;
+  h.restart();
+  const auto draft = newest_draft(h);
+  EXPECT_TRUE(draft.starts_with("hold-all#")) << draft;
+  send_cbc(h, cbc("XS-31", 13.4));
+  EXPECT_EQ(h.decision_of("XS-31", "HGB", "d.rule_set_version"), first)
+      << "the files are a draft: the live version's stored content decides";
+  EXPECT_EQ(h.decision_of("XS-31", "HGB"), "release");
+
+  promote(h, draft);
+  h.restart();
+  send_cbc(h, cbc("XS-32", 13.4));
+  EXPECT_EQ(h.decision_of("XS-32", "HGB", "d.rule_set_version"), draft);
+  EXPECT_EQ(h.decision_of("XS-32", "HGB", "d.reason"), "held by the new set");
+  EXPECT_EQ(h.query_value(
+                fmt::format("SELECT status FROM rule_set_versions WHERE version = '{}'", first)),
+            "retired");
 }
 
 }  // namespace
