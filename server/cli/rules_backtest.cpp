@@ -11,6 +11,7 @@
 #include "server/cli/shared_options.hpp"
 #include "server/daemon/backtest_plan.hpp"
 #include "server/rules/database_result_archive.hpp"
+#include "server/rules/postgres_rule_set_versions.hpp"
 #include "server/rules/rule_files.hpp"
 #include "server/validation/archive_time.hpp"
 #include "server/validation/postgres_backtest_records.hpp"
@@ -21,7 +22,7 @@ namespace hemalink::cli {
 namespace {
 
 struct BacktestArgs {
-  std::vector<std::filesystem::path> candidate;
+  std::vector<std::string> candidate;
   std::optional<std::string> from;
   std::optional<std::string> to;
   std::vector<std::string> analyzers;
@@ -68,9 +69,34 @@ std::string requested_by() {
   return fmt::format("cli:{}", user != nullptr && *user != '\0' ? user : "unknown");
 }
 
+// The candidate's files: the files named, or a stored version's (a version string or ID).
+std::optional<std::vector<rules::RuleSource>> candidate_files(const BacktestArgs& a,
+                                                              std::ostream& err) {
+  const auto& first = a.candidate.front();
+  if (a.candidate.size() == 1 && !std::filesystem::exists(first)) {
+    auto found = rules::PostgresRuleSetVersions(a.dsn).find(first);
+    if (!found || !*found) {
+      fmt::print(err, "hemalink rules backtest: --candidate {}: {}\n", first,
+                 found ? "no such file, and no stored rule set version of that ID or version"
+                       : found.error().detail);
+      return std::nullopt;
+    }
+    return std::move((*found)->content);
+  }
+  auto sources = rules::read_rule_sources({a.candidate.begin(), a.candidate.end()});
+  if (!sources) {
+    fmt::print(err, "{}\n", files::describe(sources.error(), "\n"));
+    return std::nullopt;
+  }
+  return std::move(*sources);
+}
+
 int backtest(const BacktestArgs& a, std::ostream& out, std::ostream& err) {
-  auto sources = rules::read_rule_sources(a.candidate);
-  auto candidate = sources ? rules::RuleSet::load(*sources) : sources.error();
+  auto sources = candidate_files(a, err);
+  if (!sources) {
+    return 2;
+  }
+  auto candidate = rules::RuleSet::load(*sources);
   if (!candidate) {
     fmt::print(err, "{}\nthe candidate was not loaded\n", files::describe(candidate.error(), "\n"));
     return 2;
@@ -107,11 +133,10 @@ int backtest(const BacktestArgs& a, std::ostream& out, std::ostream& err) {
 
 void declare_options(CLI::App& app, BacktestArgs& a) {
   app.add_option("--candidate", a.candidate,
-                 "a rules file of the candidate set; repeat for several files, loaded as one set "
-                 "in order")
-      ->type_name("FILE")
-      ->required()
-      ->check(CLI::ExistingFile);
+                 "a rules file of the candidate set (repeat for several files, loaded as one set "
+                 "in order), or a stored rule set version (its ID or version)")
+      ->type_name("FILE|VERSION")
+      ->required();
   app.add_option("--from", a.from, "replay specimens received at or after it (UTC)")
       ->check(moment());
   app.add_option("--to", a.to, "replay specimens received before it (UTC)")->check(moment());

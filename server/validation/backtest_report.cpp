@@ -231,8 +231,9 @@ std::string report_text(const BacktestReport& r) {
     }
     return s.empty() ? std::string("none") : s;
   };
-  out += fmt::format("  rules never fired: {}\n  rules unknown on some result: {}\n",
-                     list(r.never_fired), list(r.failed_to_evaluate));
+  out += fmt::format(
+      "  rules never fired: {}\n  rules never evaluable (what they read was never there): {}\n",
+      list(r.never_fired), list(r.failed_to_evaluate));
   return out;
 }
 

@@ -115,7 +115,9 @@ struct BacktestReport {
   double minutes_saved = 0;
 
   std::vector<std::string> never_fired;
-  std::vector<std::string> failed_to_evaluate;  ///< Rules unknown on some result they applied to.
+  /// Rules that applied to results and could not be evaluated on any of them (what they read was
+  /// never there: an index the analyzer does not send, a delta with no earlier result).
+  std::vector<std::string> failed_to_evaluate;
 
   double seconds = 0;  ///< How long the replay took.
 

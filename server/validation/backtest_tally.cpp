@@ -188,7 +188,7 @@ BacktestReport BacktestTally::report() const {
     if (rules_[r].fired == 0) {
       out.never_fired.push_back(all[r].id);
     }
-    if (rules_[r].unknown > 0) {
+    if (rules_[r].applied > 0 && rules_[r].unknown == rules_[r].applied) {
       out.failed_to_evaluate.push_back(all[r].id);
     }
   }

@@ -16,9 +16,11 @@
 #include "server/daemon/backtest_plan.hpp"
 #include "server/review/review_queue.hpp"
 #include "server/rules/database_result_archive.hpp"
+#include "server/rules/postgres_rule_set_versions.hpp"
 #include "server/rules/rule_files.hpp"
 #include "server/validation/backtest.hpp"
 #include "server/validation/postgres_specimen_archive.hpp"
+#include "tests/support/command_runs.hpp"
 #include "tests/support/lab_day_play.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -231,6 +233,60 @@ TEST(LabDayBacktest, AWiderPlateletRangeMovesExactlyThePlateletCountsInTheWidene
   EXPECT_EQ(moved, expected);
   EXPECT_EQ(report.with_live.only_candidate_releases, static_cast<long long>(expected.size()));
   EXPECT_EQ(report.with_live.only_candidate_holds, 0);
+}
+
+// The command line a lab validates with: a candidate uploaded (a draft), backtested by its version
+// through `hemalink rules backtest`, which keeps its report; `rules promote` then names that
+// report, and the daemon puts the candidate in force at its next reload.
+TEST(LabDayBacktest, TheCommandsReportIsTheEvidenceAPromotionNames) {
+  HL_REQUIRE_POSTGRES();
+  const auto& lab = reviewed_day();
+  const auto files = candidate([](nlohmann::json& cbc) {
+    for (auto& rule : cbc["rules"]) {
+      if (rule["id"] == "plt-new-low") {
+        rule["when"] = "not is_qc and value < 80 and not has_previous(7d)";
+      }
+    }
+  });
+  const auto set = rules::RuleSet::load(files);
+  ASSERT_TRUE(set);
+  const auto draft =
+      rules::PostgresRuleSetVersions(lab.lab.dsn())
+          .store(files, (*set)->version(), "user:ana", "PLT 80", rules::StoreAs::Draft);
+  ASSERT_TRUE(draft) << draft.error().detail;
+  const auto config = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config/hemalink.example.json";
+  const auto run = testing::run_command_line(
+      "rules", {"backtest", "--candidate", std::to_string(draft->id), "--config", config.string(),
+                "--db", lab.lab.dsn(), "--format", "json"});
+  // The narrower limit releases the new counts from 80 to 100, three of which people stopped.
+  const auto expected =
+      held_by_only(lab, "plt-new-low", "IN ('rerun', 'reject')", "r.numeric_value >= 80");
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(run.status, 1) << run.err;
+  const auto report = nlohmann::json::parse(run.out);
+  EXPECT_EQ(report["candidate_version"], (*set)->version());
+  EXPECT_EQ(report["false_negatives"]["results"], expected.size());
+  EXPECT_EQ(report["specimens"],
+            lab.lab.count("SELECT count(*) FROM specimens WHERE kind = 'patient'"));
+  const auto id = std::to_string(report["backtest_id"].get<long long>());
+  EXPECT_EQ(lab.lab.query_value("SELECT status || ' ' || false_negatives || ' ' ||"
+                                " (requested_by LIKE 'cli:%') FROM rule_backtests WHERE id = " +
+                                id),
+            fmt::format("done {} true", expected.size()));
+
+  const auto version = std::to_string(draft->id);
+  const auto refused = testing::run_command_line(
+      "rules", {"promote", "--db", lab.lab.dsn(), version, "--backtest", id});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find("false negative"), std::string::npos) << refused.err;
+  const auto promoted = testing::run_command_line(
+      "rules", {"promote", "--db", lab.lab.dsn(), version, "--backtest", id, "--comment",
+                "the three were rerun for clumps, which plt-clumps now catches"});
+  EXPECT_EQ(promoted.status, 0) << promoted.err;
+  EXPECT_EQ(lab.lab.query_value("SELECT status || ' ' || backtest_id FROM rule_set_versions"
+                                " WHERE id = " +
+                                version),
+            "live " + id);
 }
 
 }  // namespace
