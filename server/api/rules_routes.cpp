@@ -155,12 +155,10 @@ RouteAnswer change_status(const LabView& view, const RouteCall& call) {
     return read.error();
   HL_TRY(v, stored(view.versions.change_status(change)));
   auto out = version_json(v);
-  if (v.status == rules::VersionStatus::Live) {
-    const auto in_force = view.rules.follow_live();
-    out["in_force"] = in_force.version;
-    if (!in_force.is_done)
-      out["in_force_errors"] = in_force.errors;
-  }
+  const auto in_force = view.rules.follow_live();  // the live set, and the one in shadow
+  out["in_force"] = in_force.version;
+  if (!in_force.is_done)
+    out["in_force_errors"] = in_force.errors;
   view.events.publish("rule_set_status", {{"id", v.id},
                                           {"version", v.version},
                                           {"status", rules::to_string(v.status)},

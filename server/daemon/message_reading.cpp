@@ -4,11 +4,13 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "server/files/file_error.hpp"
 #include "server/ingest/configured_message_reader.hpp"
+#include "server/ingest/rules_decider.hpp"
 #include "server/orders/result_order_matching.hpp"
 #include "server/qc/control_history.hpp"
 #include "server/rules/database_result_archive.hpp"
@@ -156,6 +158,39 @@ Result<Chosen, files::FileErrors> chosen_rules(const DaemonConfig& c,
   return Chosen{std::move(*set), std::move(chosen.stored)};
 }
 
+// The version in shadow, if any, decides beside the live set (the running shadow set when it is
+// still the one). It never acts: when it cannot be read or loaded, there is none, and that is
+// logged.
+void attach_shadow(ingest::MessageReader& reader, const rules::RuleSetVersions& versions,
+                   const std::shared_ptr<rules::RecentResults>& recent, const RuleSetPtr& running) {
+  auto listed = versions.list();
+  if (!listed) {
+    spdlog::warn("rules: the version in shadow cannot be read ({}): none decides in shadow",
+                 listed.error().detail);
+    return;
+  }
+  const auto shadow = std::find_if(listed->begin(), listed->end(), [](const auto& v) {
+    return v.status == rules::VersionStatus::Shadow;
+  });
+  if (shadow == listed->end()) {
+    return;
+  }
+  RuleSetPtr set = running && running->version() == shadow->version ? running : nullptr;
+  if (!set) {
+    auto found = versions.find(std::to_string(shadow->id));
+    auto loaded = found && *found ? rules::RuleSet::load((*found)->content)
+                                  : Result<RuleSetPtr, files::FileErrors>(
+                                        one_error(found ? "gone" : found.error().detail));
+    if (!loaded) {
+      spdlog::warn("rules: version {} in shadow is not loaded ({}): none decides in shadow",
+                   shadow->id, files::describe(loaded.error(), "; "));
+      return;
+    }
+    set = *loaded;
+  }
+  reader.set_shadow(set, ingest::rules_decider(set, recent));
+}
+
 }  // namespace
 
 Result<void, Error> audit_reload(const std::string& dsn, const std::string& actor,
@@ -224,6 +259,8 @@ api::RulesReload MessageReading::put_in_force(const DaemonConfig& config, const 
       r.errors.push_back(e.describe());
     return r;
   }
+  const auto running_shadow = reader ? reader->get()->shadow_rule_set() : nullptr;
+  attach_shadow(**built, *versions, recent, running_shadow);
   if (reader) {
     reader->replace(*built);
   } else {

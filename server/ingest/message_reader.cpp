@@ -95,6 +95,7 @@ std::vector<records::MessageContent> MessageReader::read(
     decide(out, receipt, gates);
     apply_order_checks(out, checks[i]);
     gate(out, gates, qc.unreadable);
+    decide_in_shadow(out, receipt, gates, checks[i], qc.unreadable);
     hold_if_incomplete(out, receipt);
   }
   return contents;
@@ -208,6 +209,30 @@ void MessageReader::decide(records::MessageContent& content, const records::Rece
   for (auto& set : content.result_sets) {
     content.decisions.push_back(decider_(set, receipt, gates));
   }
+}
+
+// The shadow set decides what is stored (the live set's calculations included), in a copy, with
+// the same checks; only its decisions are kept, one per stored observation.
+void MessageReader::decide_in_shadow(records::MessageContent& content,
+                                     const records::Receipt& receipt, const qc::GateSnapshot* gates,
+                                     const std::vector<OrderCheck>& checks,
+                                     const std::optional<std::string>& unreadable) const {
+  if (!shadow_decider_ || content.status != MessageStatus::Accepted) {
+    return;
+  }
+  records::MessageContent shadow;
+  shadow.result_sets = content.result_sets;
+  for (auto& set : shadow.result_sets) {
+    shadow.decisions.push_back(shadow_decider_(set, receipt, gates));
+  }
+  apply_order_checks(shadow, checks);
+  gate(shadow, gates, unreadable);
+  hold_if_incomplete(shadow, receipt);
+  for (std::size_t s = 0; s < shadow.decisions.size(); ++s) {
+    shadow.decisions[s].resize(content.result_sets[s].observations.size(),
+                               model::hold_for_review("system:shadow", "not decided in shadow"));
+  }
+  content.shadow_decisions = std::move(shadow.decisions);
 }
 
 void MessageReader::apply_order_checks(records::MessageContent& content,

@@ -75,6 +75,15 @@ class MessageReader {
   }
   const std::shared_ptr<qc::ControlBook>& control_book() const { return control_book_; }
 
+  /// A rule set in shadow, with its decider: it decides every message beside the rules in force,
+  /// through the same orders, QC gate and message checks, into MessageContent::shadow_decisions;
+  /// what it decides changes nothing else. nullptr: none.
+  void set_shadow(std::shared_ptr<const rules::RuleSet> rules, Decider decider) {
+    shadow_rule_set_ = std::move(rules);
+    shadow_decider_ = std::move(decider);
+  }
+  const std::shared_ptr<const rules::RuleSet>& shadow_rule_set() const { return shadow_rule_set_; }
+
   /// The rule set that decides (nullptr when every result is held for want of one).
   void set_rule_set(std::shared_ptr<const rules::RuleSet> rules) { rule_set_ = std::move(rules); }
   const std::shared_ptr<const rules::RuleSet>& rule_set() const { return rule_set_; }
@@ -110,6 +119,9 @@ class MessageReader {
                              std::span<const records::Receipt* const> receipts) const;
   void decide(records::MessageContent& content, const records::Receipt& receipt,
               const qc::GateSnapshot* gates) const;
+  void decide_in_shadow(records::MessageContent& content, const records::Receipt& receipt,
+                        const qc::GateSnapshot* gates, const std::vector<OrderCheck>& checks,
+                        const std::optional<std::string>& unreadable) const;
   static void apply_order_checks(records::MessageContent& content,
                                  const std::vector<OrderCheck>& checks);
   void gate(records::MessageContent& content, const qc::GateSnapshot* gates,
@@ -121,6 +133,8 @@ class MessageReader {
   Decider decider_;
   HistoryPrefetch prefetch_;
   std::shared_ptr<const rules::RuleSet> rule_set_;
+  std::shared_ptr<const rules::RuleSet> shadow_rule_set_;
+  Decider shadow_decider_;
   OrderLookup order_lookup_;
   OrderPolicy order_policy_;
   std::shared_ptr<qc::ControlBook> control_book_;

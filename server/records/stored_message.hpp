@@ -55,6 +55,9 @@ struct MessageContent {
   std::string control_id;
   std::vector<model::ResultSet> result_sets;
   std::vector<std::vector<model::Decision>> decisions;
+  /// What the rule set in shadow would have decided of each observation (empty: none in
+  /// shadow). Stored beside the decisions, never acted on.
+  std::vector<std::vector<model::Decision>> shadow_decisions;
   /// How quality control judged the message's control results (none for patient results).
   std::vector<ControlJudgement> control_judgements;
   /// The patient-based averages its patient results completed (XbarM batches, MA/EWMA points).

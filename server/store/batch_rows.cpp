@@ -384,6 +384,9 @@ void append_rows(BatchRows& rows, const StoreRequest& request, long long analyze
       append_result<Row>(rows.results, result_id, specimen_row_id, m, set, set.observations[o]);
       const auto& decision = decision_for(in, s, o);
       append_decision<Row>(rows.decisions, result_id, decision);
+      if (s < in.shadow_decisions.size() && o < in.shadow_decisions[s].size()) {
+        append_decision<Row>(rows.shadow_decisions, result_id, in.shadow_decisions[s][o]);
+      }
       if (decision.verdict == model::Verdict::Release) {
         released.push_back(result_id);
       }

@@ -22,6 +22,7 @@ struct BatchRows {
   std::string specimens;
   std::string results;
   std::string decisions;
+  std::string shadow_decisions;  ///< Those of the rule set in shadow: kDecisionColumns too.
   std::string outbox;
   std::string qc_evaluations;
   std::string patient_averages;

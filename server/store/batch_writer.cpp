@@ -86,7 +86,8 @@ std::string touch_analyzers_statement(int parameter) {
 
 // The whole batch in ONE statement, which commits by itself: one round trip. Each table's rows
 // come as one JSON parameter ($1 messages, $2 specimens, $3 results, $4 decisions, $5 outbox,
-// $6 analyzers to touch, $7 QC evaluations, $8 patient-based QC averages). A message stored before
+// $6 analyzers to touch, $7 QC evaluations, $8 patient-based QC averages, $9 the decisions of
+// the rule set in shadow). A message stored before
 // (its ID) is skipped by ON CONFLICT, and an accepted message the same analyzer already sent (and
 // we accepted), byte for byte but for an HL7 send time, is a retransmission: kept raw as a
 // duplicate. Only the specimens, results, decisions and outbox rows of messages stored now as
@@ -119,6 +120,9 @@ std::string batch_statement() {
       " WHERE x.message_id IN (SELECT id FROM kept) RETURNING id),"
       " new_decisions AS (INSERT INTO decisions ({4}) SELECT {5}"
       " FROM jsonb_populate_recordset(NULL::decisions, $4::jsonb) x"
+      " WHERE x.result_id IN (SELECT id FROM new_results)),"
+      " new_shadow AS (INSERT INTO shadow_decisions ({4}) SELECT {5}"
+      " FROM jsonb_populate_recordset(NULL::shadow_decisions, $9::jsonb) x"
       " WHERE x.result_id IN (SELECT id FROM new_results)),"
       " new_qc AS (INSERT INTO qc_evaluations ({10}) SELECT {11}"
       " FROM jsonb_populate_recordset(NULL::qc_evaluations, $7::jsonb) x"
@@ -264,7 +268,7 @@ Result<void, StoreError> BatchWriter::connect() {
     n.exec("SET hemalink.notify_after_commit = on");
     session->connection.prepare("store_batch", batch_statement());
     // Planned and its caches filled now, storing nothing: not by an analyzer's first message.
-    n.exec_prepared("store_batch", "[]", "[]", "[]", "[]", "[]", "[]", "[]", "[]");
+    n.exec_prepared("store_batch", "[]", "[]", "[]", "[]", "[]", "[]", "[]", "[]", "[]");
     session_ = std::move(session);
     know_analyzers(n);
     return {};
@@ -494,7 +498,8 @@ Result<BatchWriter::Stored, StoreError> BatchWriter::write_in_one_statement(
     answer = n.exec_prepared("store_batch", json_array(messages), json_array(rows.specimens),
                              json_array(rows.results), json_array(rows.decisions),
                              json_array(rows.outbox), json_array(touches),
-                             json_array(rows.qc_evaluations), json_array(rows.patient_averages));
+                             json_array(rows.qc_evaluations), json_array(rows.patient_averages),
+                             json_array(rows.shadow_decisions));
     unannounced_.insert(rows.outbox_destinations.begin(), rows.outbox_destinations.end());
   } catch (const pqxx::broken_connection& e) {
     disconnect();
@@ -524,6 +529,7 @@ Result<BatchWriter::Stored, StoreError> BatchWriter::write_by_copy(
   copy_rows(tx, "specimens", kSpecimenColumns, rows.specimens);
   copy_rows(tx, "results", kResultColumns, rows.results);
   copy_rows(tx, "decisions", kDecisionColumns, rows.decisions);
+  copy_rows(tx, "shadow_decisions", kDecisionColumns, rows.shadow_decisions);
   copy_rows(tx, "qc_evaluations", kQcEvaluationColumns, rows.qc_evaluations);
   copy_rows(tx, "qc_patient_averages", kPatientAverageColumns, rows.patient_averages);
   lock_specimens_for_outbox(tx, rows.outbox_specimens);

@@ -34,7 +34,7 @@ json rates_json(const std::map<std::string, ReleaseCount>& counts) {
   return out;
 }
 
-json agreement_json(const Agreement& a) {
+json agreement_object(const Agreement& a) {
   return {{"results", a.total()},
           {"both_release", a.both_release},
           {"both_hold", a.both_hold},
@@ -155,6 +155,10 @@ std::optional<double> BacktestReport::false_negatives_per_mille() const {
   return 1000.0 * static_cast<double>(false_negative_results) / static_cast<double>(results);
 }
 
+std::string agreement_json(const Agreement& agreement) {
+  return agreement_object(agreement).dump();
+}
+
 std::string report_json(const BacktestReport& r) {
   json out = {
       {"candidate_version", r.candidate_version},
@@ -172,7 +176,7 @@ std::string report_json(const BacktestReport& r) {
       {"false_negatives", false_negatives_json(r)},
       {"needless_holds", {{"results", r.needless_holds}, {"by_rule", r.needless_holds_by_rule}}},
       {"agreement",
-       {{"live", agreement_json(r.with_live)}, {"people", agreement_json(r.with_people)}}},
+       {{"live", agreement_object(r.with_live)}, {"people", agreement_object(r.with_people)}}},
       {"disagreements", disagreements_json(r)},
       {"releases_of_live_reruns", r.releases_of_live_reruns},
       {"releases_not_yet_judged", r.releases_not_yet_judged},

@@ -125,6 +125,10 @@ struct BacktestReport {
   std::optional<double> false_negatives_per_mille() const;
 };
 
+/// An agreement as the report gives it (JSON): results, both_release, both_hold,
+/// only_candidate_releases, only_candidate_holds, share, kappa.
+std::string agreement_json(const Agreement& agreement);
+
 /// The report as JSON (the names docs/validation.md gives).
 std::string report_json(const BacktestReport& report);
 

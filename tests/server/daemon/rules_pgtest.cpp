@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "server/rules/postgres_rule_set_versions.hpp"
 #include "server/simulate/simulation.hpp"
+#include "server/validation/postgres_shadow_records.hpp"
 #include "tests/support/analyzer_socket.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/store_harness.hpp"
@@ -210,6 +212,58 @@ TEST(Rules, TheFirstStartMakesTheFilesLiveAndChangedFilesADraftUntilPromoted) {
   EXPECT_EQ(h.query_value(
                 fmt::format("SELECT status FROM rule_set_versions WHERE version = '{}'", first)),
             "retired");
+}
+
+// A version in shadow decides every result beside the live set, in the same transaction, into
+// its own table: the live set's releases still go to the LIS, the shadow's holds hold nothing.
+TEST(Rules, AVersionInShadowDecidesBesideTheLiveSetAndNeverActs) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("rules-shadow");
+  DaemonHarness h(lab_with_rules_in(dir));
+  const auto live = h.query_value("SELECT version FROM rule_set_versions WHERE status = 'live'");
+  std::ofstream(dir.path() / "cbc.json") << kHoldAll;
+  h.restart();
+  const auto draft = newest_draft(h);
+  const rules::PostgresRuleSetVersions versions(h.dsn());
+  const auto id = std::stoll(
+      h.query_value(fmt::format("SELECT id FROM rule_set_versions WHERE version = '{}'", draft)));
+  const auto moved =
+      versions.change_status({id, rules::VersionStatus::Shadow, std::nullopt, "", "user:test"});
+  ASSERT_TRUE(moved) << moved.error().detail;
+  h.restart();
+
+  send_cbc(h, cbc("XS-40", 13.4));
+  EXPECT_EQ(h.decision_of("XS-40", "HGB", "d.rule_set_version"), live);
+  EXPECT_EQ(h.decision_of("XS-40", "HGB"), "release");
+  const auto results = h.count("SELECT count(*) FROM results WHERE specimen_id = 'XS-40'");
+  EXPECT_EQ(h.count(fmt::format("SELECT count(*) FROM shadow_decisions s JOIN results r"
+                                " ON r.id = s.result_id WHERE r.specimen_id = 'XS-40'"
+                                " AND s.rule_set_version = '{}' AND s.decision = 'hold'",
+                                draft)),
+            results);
+  EXPECT_EQ(
+      h.query_value("SELECT s.reason FROM shadow_decisions s JOIN results r"
+                    " ON r.id = s.result_id WHERE r.specimen_id = 'XS-40' AND r.code = 'HGB'"),
+      "held by the new set");
+  // What the live set released goes to the LIS as it did; the shadow's holds change nothing.
+  const auto released = h.count(
+      "SELECT count(*) FROM results r JOIN decisions d ON d.result_id = r.id AND d.is_current"
+      " WHERE r.specimen_id = 'XS-40' AND d.decision = 'release'");
+  ASSERT_GT(released, 0);
+  EXPECT_EQ(h.count("SELECT coalesce(sum(cardinality(result_ids)), 0) FROM outbox"
+                    " WHERE specimen_id = 'XS-40'"),
+            released * static_cast<long long>(h.config().lis.size()));
+
+  const auto compared = validation::PostgresShadowRecords(h.dsn()).comparison(std::nullopt, 10);
+  ASSERT_TRUE(compared) << compared.error().detail;
+  const auto json = nlohmann::json::parse(*compared);
+  EXPECT_EQ(json["version"], draft);
+  EXPECT_EQ(json["results"], results);
+  EXPECT_EQ(json["agreement"]["live"]["only_candidate_holds"], released);
+  EXPECT_EQ(static_cast<long long>(json["disagreements"].size()),
+            std::min<long long>(released, 10));
+  EXPECT_EQ(json["disagreements"][0]["shadow"], "hold");
+  EXPECT_EQ(json["disagreements"][0]["live"], "release");
 }
 
 }  // namespace

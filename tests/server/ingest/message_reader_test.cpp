@@ -121,3 +121,54 @@ TEST(MessageReader, ABatchPrefetchesItsSpecimensHistoryOnceBeforeDeciding) {
 
 }  // namespace
 }  // namespace hemalink::ingest
+
+namespace hemalink::ingest {
+namespace {
+
+std::vector<model::Decision> every(model::Verdict verdict, const model::ResultSet& set,
+                                   const std::string& by) {
+  model::Decision d;
+  d.verdict = verdict;
+  d.decided_by = by;
+  return std::vector<model::Decision>(set.observations.size(), d);
+}
+
+TEST(MessageReader, ASetInShadowDecidesBesideTheRulesInForceAndChangesNothing) {
+  MessageReader r([](model::ResultSet& set, const records::Receipt&, const records::TestStatuses*) {
+    return every(model::Verdict::Release, set, "rules:live");
+  });
+  auto mappings = config::load_mappings("loinc-cbc", "", "");
+  r.add_analyzer("generic-hl7",
+                 drivers::make_driver("generic-hl7", {*mappings, Charset::Latin1, {}}));
+  const auto without = r.read(receipt("generic-hl7", model::WireProtocol::Hl7, kOru));
+  EXPECT_TRUE(without.shadow_decisions.empty()) << "no set in shadow, no shadow decisions";
+
+  r.set_shadow(
+      nullptr, [](model::ResultSet& set, const records::Receipt&, const records::TestStatuses*) {
+        set.observations.push_back({});  // a calculation of its own is not stored: not decided here
+        return every(model::Verdict::Hold, set, "rules:shadow");
+      });
+  const auto in = r.read(receipt("generic-hl7", model::WireProtocol::Hl7, kOru));
+  ASSERT_EQ(in.result_sets[0].observations.size(), 2U) << "the stored results are the live set's";
+  ASSERT_EQ(in.decisions[0].size(), 2U);
+  ASSERT_EQ(in.shadow_decisions.size(), 1U);
+  ASSERT_EQ(in.shadow_decisions[0].size(), 2U);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(in.decisions[0][i].verdict, model::Verdict::Release);
+    EXPECT_EQ(in.shadow_decisions[0][i].verdict, model::Verdict::Hold);
+    EXPECT_EQ(in.shadow_decisions[0][i].decided_by, "rules:shadow");
+  }
+
+  auto cut = receipt("generic-hl7", model::WireProtocol::Hl7, kOru);
+  cut.link_status = records::MessageStatus::Incomplete;
+  r.set_shadow(nullptr,
+               [](model::ResultSet& set, const records::Receipt&, const records::TestStatuses*) {
+                 return every(model::Verdict::Release, set, "rules:shadow");
+               });
+  const auto incomplete = r.read(cut);
+  EXPECT_EQ(incomplete.shadow_decisions[0][0].verdict, model::Verdict::Hold)
+      << "an incomplete message releases nothing, in shadow too";
+}
+
+}  // namespace
+}  // namespace hemalink::ingest

@@ -179,6 +179,10 @@ TEST(BatchWriter, OneStatementAndCopyStoreTheSameRows) {
       r.content->decisions[0][1].verdict = model::Verdict::Release;
       r.content->result_sets[0].observations[2].flags = {"W", "a\"b"};
       r.content->result_sets[0].observations[3].comments = {"tab\there", std::string("nul\0x", 5)};
+      r.content->shadow_decisions = r.content->decisions;
+      r.content->shadow_decisions[0][1].verdict =
+          model::Verdict::Hold;  // shadow holds, live releases
+      r.content->shadow_decisions[0][1].rule_set_version = "shadow-1";
       requests.push_back(std::move(r));
     }
     requests.push_back(requests.front());  // the same ID twice in a batch: stored once
@@ -199,9 +203,11 @@ TEST(BatchWriter, OneStatementAndCopyStoreTheSameRows) {
         "SELECT m.status, replace(encode(m.raw, 'escape'), '{0}', ''), s.kind, s.patient_id = "
         "'P' || substr(s.specimen_id, 2), r.code, r.value, r.numeric_value, r.flags::text, "
         "r.comments::text, d.decision, d.reason, (SELECT count(*) FROM outbox o WHERE "
-        "o.specimen_row_id = s.id AND r.id = ANY(o.result_ids)) FROM messages m JOIN specimens s "
-        "ON s.message_id = m.id JOIN results r ON r.specimen_row_id = s.id JOIN decisions d ON "
-        "d.result_id = r.id WHERE s.specimen_id LIKE 'S{0}%' ORDER BY s.specimen_id, r.code",
+        "o.specimen_row_id = s.id AND r.id = ANY(o.result_ids)), sd.decision, sd.rule_set_version"
+        " FROM messages m JOIN specimens s ON s.message_id = m.id JOIN results r"
+        " ON r.specimen_row_id = s.id JOIN decisions d ON d.result_id = r.id"
+        " JOIN shadow_decisions sd ON sd.result_id = r.id"
+        " WHERE s.specimen_id LIKE 'S{0}%' ORDER BY s.specimen_id, r.code",
         prefix));
   };
   const auto one = rows_of("ONE");
@@ -209,6 +215,8 @@ TEST(BatchWriter, OneStatementAndCopyStoreTheSameRows) {
   EXPECT_EQ(one, rows_of("COPY"));
   EXPECT_EQ(one[1][9], "release");
   EXPECT_EQ(one[1][11], "1") << "released results go to the outbox";
+  EXPECT_EQ(one[1][12], "hold") << "beside it, what the set in shadow would have done";
+  EXPECT_EQ(one[1][13], "shadow-1");
   EXPECT_EQ(one[2][7], R"({W,"a\"b"})");
 }
 
