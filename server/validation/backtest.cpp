@@ -1,5 +1,7 @@
 #include "server/validation/backtest.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -212,16 +214,22 @@ Result<BacktestReport, Error> run_backtest(std::shared_ptr<const rules::RuleSet>
   if (progress) {
     progress(0, *total);
   }
+  const auto is_stopped = [&plan] { return plan.stop != nullptr && plan.stop->load(); };
   auto replayed = archive.replay(plan.period, [&](std::vector<ArchivedSpecimen>& batch) {
     replay.batch(batch, *plan.control_book, qc);
     done += static_cast<long long>(batch.size());
     if (progress) {
       progress(done, *total);
     }
-    return true;
+    return !is_stopped();
   });
   if (!replayed) {
     return replayed.error();
+  }
+  if (is_stopped()) {
+    return Error{
+        std::make_error_code(std::errc::operation_canceled),
+        fmt::format("stopped after {} of {} specimens (the daemon was stopping)", done, *total)};
   }
   auto report = replay.report();
   report.candidate_version = candidate->version();
