@@ -214,19 +214,23 @@ Result<BacktestReport, Error> run_backtest(std::shared_ptr<const rules::RuleSet>
   if (progress) {
     progress(0, *total);
   }
-  const auto is_stopped = [&plan] { return plan.stop != nullptr && plan.stop->load(); };
+  bool is_stopped = false;
   auto replayed = archive.replay(plan.period, [&](std::vector<ArchivedSpecimen>& batch) {
+    is_stopped = plan.stop != nullptr && plan.stop->load();
+    if (is_stopped) {
+      return false;
+    }
     replay.batch(batch, *plan.control_book, qc);
     done += static_cast<long long>(batch.size());
     if (progress) {
       progress(done, *total);
     }
-    return !is_stopped();
+    return true;
   });
   if (!replayed) {
     return replayed.error();
   }
-  if (is_stopped()) {
+  if (is_stopped) {
     return Error{
         std::make_error_code(std::errc::operation_canceled),
         fmt::format("stopped after {} of {} specimens (the daemon was stopping)", done, *total)};
