@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "server/api/api_tokens.hpp"
@@ -179,6 +180,54 @@ TEST(BacktestApi, ABacktestRunningAtShutdownIsStoppedAndNotLeftRunning) {
   EXPECT_EQ(v.lab.count("SELECT count(*) FROM rule_backtests WHERE status = 'failed' AND error NOT "
                         "LIKE '%daemon was stopping%'"),
             0);
+}
+
+// The candidate as one rules file (the example's files' rules together, the blast rule out).
+std::string one_candidate_file() {
+  json all = json::array();
+  for (const auto& f : candidate_without_blast_rule()) {
+    const auto file = json::parse(f["text"].get<std::string>());
+    for (const auto& r : file["rules"])
+      all.push_back(r);
+  }
+  return json{{"version", "no-blast-candidate"}, {"rules", all}}.dump(2);
+}
+
+TEST(ValidationPage, ACandidateIsCheckedBacktestedOpenedAtAFalseNegativeAndPromoted) {
+  HL_REQUIRE_POSTGRES();
+  if (!std::getenv("HEMALINK_WEB_TOOLS"))
+    GTEST_SKIP() << "HEMALINK_WEB_TOOLS is not set: scripts/dev.sh test installs playwright-core "
+                    "and sets it";
+  ValidationLab v;
+  testing::TempDir dir{"validation-page"};
+  const auto file = dir / "candidate.json";
+  std::ofstream(file) << one_candidate_file();
+  const std::filesystem::path tools = std::getenv("HEMALINK_WEB_TOOLS");
+  for (const auto* name : {"validation_page.mjs", "web_lab.mjs"})
+    std::filesystem::copy_file(std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/web" / name,
+                               tools / name, std::filesystem::copy_options::overwrite_existing);
+  const auto node = testing::find_program("node");
+  ASSERT_TRUE(node) << "node is not on PATH";
+  const auto log = dir / "browser.log";
+  testing::ChildProcess browser(
+      {node->string(), (tools / "validation_page.mjs").string()}, log,
+      {fmt::format("HEMALINK_URL=http://127.0.0.1:{}", v.lab.daemon().http_port()),
+       "HEMALINK_TOKEN_VIEWER=" + v.tokens.viewer.token,
+       "HEMALINK_TOKEN_TECHNOLOGIST=" + v.tokens.technologist.token,
+       "HEMALINK_TOKEN_ADMIN=" + v.tokens.admin.token, "HEMALINK_CANDIDATE=" + file.string(),
+       "HEMALINK_ARTIFACTS=" + (std::filesystem::current_path() / "web-artifacts").string()});
+  const auto code = browser.wait(300s);
+  std::ifstream in(log);
+  std::cout << in.rdbuf();
+  ASSERT_EQ(code.value_or(-1), 0) << "see the browser's log above";
+  EXPECT_EQ(v.lab.query_value("SELECT status FROM rule_set_versions WHERE version LIKE "
+                              "'no-blast-candidate#%'"),
+            "live")
+      << "promoted by the admin";
+  EXPECT_EQ(v.lab.count("SELECT count(*) FROM audit_log WHERE actor = 'user:ada' AND "
+                        "after::text LIKE '%haematologist%'"),
+            1)
+      << "the promotion is audited with its comment";
 }
 
 }  // namespace
