@@ -81,7 +81,10 @@ async function run() {
     assert.equal(await tech.locator('#false-negatives tbody tr').count(), api.report.false_negatives.listed.length);
     assert.equal(await tech.locator('svg.chart.bars').first().locator('g.bar').count(), Object.keys(api.report.by_test).length);
     assert.equal(await tech.locator('#promote-form').count(), 0, 'no promotion offered to a technologist');
-    await shot(tech, 'report', true);
+    await tech.locator('#report-facts').scrollIntoViewIfNeeded();
+    await tech.evaluate(() => window.scrollBy(0, -60));
+    await shot(tech, 'report');
+    await shot(tech, 'report-whole', true);
 
     step = 'a false negative opens its specimen\'s page';
     const first = api.report.false_negatives.listed[0].specimen_id;
