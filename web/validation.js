@@ -196,7 +196,7 @@ function bars(title, rows, max, text) {
   const row = 20;
   return s('svg', {class: 'chart bars', viewBox: `0 0 ${width} ${rows.length * row + 12}`, role: 'img', 'aria-label': title},
     rows.map(([label, value], i) => s('g', {class: 'bar'},
-      s('text', {x: left - 8, y: i * row + 20, 'text-anchor': 'end'}, label.length > 28 ? `${label.slice(0, 27)}…` : label),
+      s('text', {x: left - 8, y: i * row + 20, 'text-anchor': 'end'}, label.length > 24 ? `${label.slice(0, 23)}…` : label),
       s('rect', {x: left, y: i * row + 8, width: Math.max(1, x(Math.max(0, value)) - left), height: row - 6}),
       s('text', {class: 'value', x: x(Math.max(0, value)) + 6, y: i * row + 20}, text(value)))));
 }

@@ -91,6 +91,7 @@ async function run() {
     await tech.locator('#false-negatives tbody tr').first().locator('a').click();
     await tech.waitForURL(`**#/specimens/${encodeURIComponent(first)}`);
     await tech.waitForSelector(`h1:has-text("${first}")`);
+    await tech.waitForSelector(`section.transmission td:has-text("${api.report.false_negatives.listed[0].value}")`);
     await shot(tech, 'specimen');
 
     step = 'an admin promotes it with a comment; the refusal of a second promotion is shown';
