@@ -4,10 +4,11 @@
 const TOKEN_KEY = 'hemalink.token';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, errors) {
     super(message);
     this.status = status;
     this.code = code;
+    this.errors = errors;  // each error's place, when the API lists them (rules_invalid)
   }
 }
 
@@ -46,7 +47,7 @@ export async function call(method, path, body) {
   }
   if (!response.ok) {
     const error = (data && data.error) || {};
-    throw new ApiError(response.status, error.code || 'error', error.message || `${response.status}`);
+    throw new ApiError(response.status, error.code || 'error', error.message || `${response.status}`, error.errors);
   }
   return data;
 }

@@ -7,10 +7,11 @@ import {outboxPage} from './outbox.js';
 import {qcPage} from './qc.js';
 import {queuePage} from './queue.js';
 import {rulesPage} from './rules.js';
+import {validationPage} from './validation.js';
 import {specimenPage, specimenSearchPage} from './specimens.js';
 
 const $ = (id) => document.getElementById(id);
-let current = null;  // the page shown: {onEvent?, onKey?}
+let current = null;  // the page shown: {onEvent?, onKey?, onLeave?}
 let stopListening = null;
 
 const status = h('p', {class: 'notice', role: 'status', 'aria-live': 'polite'});
@@ -82,6 +83,7 @@ function route() {
   if (!session.user) return;
   const [, page = 'queue', ...rest] = location.hash.split('/');
   const root = $('page');
+  if (current && current.onLeave) current.onLeave();
   root.replaceChildren(status, problem);
   app.announce('');
   app.error('');
@@ -97,7 +99,7 @@ function route() {
     analyzers: () => analyzersPage(body, app),
     outbox: () => outboxPage(body, app),
     qc: () => qcPage(body, app, rest[0] && decodeURIComponent(rest[0]), rest[1] && decodeURIComponent(rest[1])),
-    rules: () => rulesPage(body, app),
+    rules: () => (rest[0] === 'validation' ? validationPage(body, app) : rulesPage(body, app)),
   };
   current = (pages[page] || pages.queue)();
   document.title = `hemalink · ${page}`;

@@ -2,6 +2,7 @@
 // verdict and firing shown; and how often each rule fired today.
 import {get, post, query} from './api.js';
 import {clear, h} from './dom.js';
+import {subNav} from './validation.js';
 
 export function rulesPage(root, app) {
   const file = h('input', {type: 'file', id: 'cases-file', accept: '.json,application/json'});
@@ -13,7 +14,7 @@ export function rulesPage(root, app) {
     h('div', {class: 'field'}, h('label', {for: file.id}, 'Cases file'), file),
     h('div', {class: 'field'}, h('label', {for: text.id}, 'Or paste the cases'), text),
     h('button', {type: 'submit'}, 'Run against the rules in force'));
-  clear(root, h('div', {class: 'page-head'}, h('h1', {}, 'Rules')),
+  clear(root, h('div', {class: 'page-head'}, h('h1', {}, 'Rules')), subNav('test'),
     h('section', {'aria-labelledby': 'test-title'}, h('h2', {id: 'test-title'}, 'Test cases'), form, outcome),
     h('section', {'aria-labelledby': 'firings-title'}, h('h2', {id: 'firings-title'}, 'Fired today'), firings));
 

@@ -40,6 +40,8 @@ Problem problem_of(Errc e) {
       return {422, "rules_invalid"};
     case Errc::PromotionRefused:
       return {422, "promotion_refused"};
+    case Errc::BacktestInvalid:
+      return {422, "backtest_invalid"};
     case Errc::UpgradeRequired:
       return {426, "upgrade_required"};
     case Errc::HeaderTooLarge:

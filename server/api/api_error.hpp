@@ -22,6 +22,7 @@ enum class Errc {
   UriTooLong,        ///< 414 uri_too_long.
   RulesInvalid,      ///< 422 rules_invalid: the rules read again have errors.
   PromotionRefused,  ///< 422 promotion_refused: the backtest does not let the version go live.
+  BacktestInvalid,   ///< 422 backtest_invalid: a backtest's field names what cannot be replayed.
   UpgradeRequired,   ///< 426 upgrade_required: a WebSocket asked for over plain HTTP.
   HeaderTooLarge,    ///< 431 header_too_large.
   Internal,          ///< 500 internal: a bug or a database refusing us (logged, not shown).

@@ -15,6 +15,7 @@
 #include "server/records/order_records.hpp"
 #include "server/review/review_desk.hpp"
 #include "server/rules/rule_set_versions.hpp"
+#include "server/validation/backtest_desk.hpp"
 
 namespace hemalink::api {
 
@@ -39,6 +40,8 @@ struct LabView {
   RulesInForce& rules;
   /// The stored rule set versions, their diff and their lifecycle.
   const rules::RuleSetVersions& versions;
+  /// Backtests of candidate rule sets, run one at a time in the background.
+  validation::BacktestDesk& backtests;
   DaemonState& daemon;
   /// The live events; the review actions publish theirs here.
   EventHub& events;

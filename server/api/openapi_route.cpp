@@ -222,6 +222,24 @@ constexpr const char* kOpenApi = R"json({
                ],
                "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } } }
     },
+    "/api/v1/rules/check": {
+      "post": { "summary": "Check a candidate's rule files without storing them: {files: [{name, text}]}; 200 {version, rules} or 422 rules_invalid with each error's file, line, column and JSON path (viewer)",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "files": { "type": "array" } } } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/rules/backtests": {
+      "get": { "summary": "The latest backtests, newest first, with their status (running, done, failed) and progress, without their reports (viewer)",
+               "parameters": [ { "$ref": "#/components/parameters/limit" } ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } },
+      "post": { "summary": "Start a backtest of a stored version: {candidate: its ID or version, from?, to? (UTC: 2026-11-30 or 2026-11-30T08:00), analyzers?: [names]}; 202 {id}, run in the background, one at a time: 409 naming the one running; a field that cannot be replayed is 422 backtest_invalid naming it (technologist)",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "candidate": { "oneOf": [{ "type": "integer" }, { "type": "string" }] }, "from": { "type": "string" }, "to": { "type": "string" }, "analyzers": { "type": "array", "items": { "type": "string" } } }, "required": ["candidate"] } } } },
+                "responses": { "202": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/api/v1/rules/backtests/{id}": {
+      "get": { "summary": "A backtest: its status, specimens_done of specimens_total, and when done its report (AV rate by test, analyzer and rule, false negatives, needless holds, agreement and kappa, minutes saved) (viewer)",
+               "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" } } }
+    },
     "/api/v1/rules/firings": {
       "get": { "summary": "How often each rule fired, and held, in the decisions made since (default: the last 24 hours), most frequent first (viewer)",
                "parameters": [ { "$ref": "#/components/parameters/since" } ],

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "server/api/lab_routes.hpp"
@@ -7,6 +8,7 @@
 #include "server/files/json_fields.hpp"
 #include "server/rules/rule_cases.hpp"
 #include "server/rules/rule_set_diff.hpp"
+#include "server/validation/archive_time.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -92,9 +94,11 @@ ApiResponse rules_invalid(const files::FileErrors& errors) {
                        422);
 }
 
-RouteAnswer upload_version(const LabView& view, const RouteCall& call) {
-  std::vector<rules::RuleSource> sources;
-  std::string reason;
+// The rule set of a body's files ({files: [{name, text}], ...}; `more` reads the other fields),
+// loaded: 400 when the body is wrong, 422 with each error of the rules.
+Result<std::shared_ptr<const rules::RuleSet>, ApiResponse> body_rule_set(
+    const RouteCall& call, std::vector<rules::RuleSource>& sources,
+    const std::function<void(files::JsonFields&)>& more) {
   auto read = read_json_body(call, [&](files::JsonFields& f) {
     f.each_object(
         "files",
@@ -104,15 +108,33 @@ RouteAnswer upload_version(const LabView& view, const RouteCall& call) {
           file.text("text", s.text, true);
         },
         true);
-    f.text("reason", reason, true);
+    more(f);
   });
+  if (read && sources.empty())
+    read = Error{Errc::BadRequest, "$.files: a rule set has at least one file"};
   if (!read)
-    return read.error();
-  if (sources.empty())
-    return Error{Errc::BadRequest, "$.files: a rule set has at least one file"};
+    return error_response(read.error());
   auto set = rules::RuleSet::load(sources);
   if (!set)
     return rules_invalid(set.error());
+  return std::move(*set);
+}
+
+RouteAnswer check(const LabView&, const RouteCall& call) {
+  std::vector<rules::RuleSource> sources;
+  auto set = body_rule_set(call, sources, [](files::JsonFields&) {});
+  if (!set)
+    return set.error();
+  return json_response({{"version", (*set)->version()}, {"rules", (*set)->rules().size()}});
+}
+
+RouteAnswer upload_version(const LabView& view, const RouteCall& call) {
+  std::vector<rules::RuleSource> sources;
+  std::string reason;
+  auto set =
+      body_rule_set(call, sources, [&](files::JsonFields& f) { f.text("reason", reason, true); });
+  if (!set)
+    return set.error();
   HL_TRY(v, stored(view.versions.store(sources, (*set)->version(), call.actor(), reason,
                                        rules::StoreAs::Draft)));
   return json_response(version_json(v));
@@ -164,6 +186,104 @@ RouteAnswer change_status(const LabView& view, const RouteCall& call) {
                                           {"status", rules::to_string(v.status)},
                                           {"by", call.actor()}});
   return json_response(out);
+}
+
+// A backtest asked for: the fields of its body as sent.
+struct BacktestBody {
+  std::string candidate;
+  std::string from;
+  std::string to;
+  std::vector<std::string> analyzers;
+};
+
+Result<BacktestBody, Error> read_backtest_body(const RouteCall& call) {
+  BacktestBody body;
+  auto read = read_json_body(call, [&](files::JsonFields& f) {
+    const auto* candidate = f.any("candidate");
+    if (candidate == nullptr)
+      f.error(files::Errc::Missing, "$.candidate", "required (a rule set version's ID or version)");
+    else if (candidate->is_number_unsigned())
+      body.candidate = std::to_string(candidate->get<unsigned long long>());
+    else if (candidate->is_string())
+      body.candidate = candidate->get<std::string>();
+    else
+      f.error(files::Errc::WrongType, "$.candidate", "expected a version's ID or version string");
+    f.text("from", body.from);
+    f.text("to", body.to);
+    f.text_list("analyzers", body.analyzers);
+  });
+  if (!read)
+    return read.error();
+  return body;
+}
+
+Result<std::optional<validation::TimePoint>, Error> backtest_time(const std::string& text,
+                                                                  const char* path) {
+  if (text.empty())
+    return std::optional<validation::TimePoint>();
+  auto at = validation::archive_time(text);
+  if (!at)
+    return Error{Errc::BacktestInvalid,
+                 fmt::format("{}: expected a UTC time such as 2026-11-30 or 2026-11-30T08:00, "
+                             "got \"{}\"",
+                             path, text)};
+  return at;
+}
+
+// What the body asks to replay: its period and analyzers (each one configured), or 422.
+Result<validation::BacktestRequest, Error> backtest_request(const LabView& view,
+                                                            const BacktestBody& body) {
+  validation::BacktestRequest request;
+  HL_TRY(from, backtest_time(body.from, "$.from"));
+  HL_TRY(to, backtest_time(body.to, "$.to"));
+  if (from && to && *to <= *from)
+    return Error{
+        Errc::BacktestInvalid,
+        fmt::format("$.to: {} is not after $.from {}: the period is empty", body.to, body.from)};
+  request.period = {from, to};
+  for (std::size_t i = 0; i < body.analyzers.size(); ++i) {
+    const auto& name = body.analyzers[i];
+    if (std::none_of(view.analyzers.begin(), view.analyzers.end(),
+                     [&](const AnalyzerEntry& a) { return a.name == name; }))
+      return Error{Errc::BacktestInvalid,
+                   fmt::format("$.analyzers[{}]: no analyzer \"{}\" is configured", i, name)};
+  }
+  request.analyzers = body.analyzers;
+  return request;
+}
+
+RouteAnswer start_backtest(const LabView& view, const RouteCall& call) {
+  HL_TRY(body, read_backtest_body(call));
+  HL_TRY(request, backtest_request(view, body));
+  HL_TRY(found, stored(view.versions.find(body.candidate)));
+  if (!found)
+    return Error{Errc::BacktestInvalid,
+                 fmt::format("$.candidate: no rule set version \"{}\"", body.candidate)};
+  auto candidate = rules::RuleSet::load(found->content);
+  if (!candidate)
+    return rules_invalid(candidate.error());
+  request.candidate = std::move(found->content);
+  request.requested_by = call.actor();
+  HL_TRY(started, stored(view.backtests.start(std::move(*candidate), std::move(request))));
+  if (!started.is_started)
+    return Error{Errc::Conflict, fmt::format("backtest {} is running: one runs at a time (GET "
+                                             "/api/v1/rules/backtests/{} shows its progress)",
+                                             started.id, started.id)};
+  return json_response({{"id", started.id}, {"status", "running"}}, 202);
+}
+
+RouteAnswer list_backtests(const LabView& view, const RouteCall& call) {
+  HL_TRY(limit, limit_param(call, 50, 500));
+  HL_TRY(listed, stored(view.backtests.list(limit)));
+  return json_text_response(fmt::format(R"({{"backtests":{}}})", listed));
+}
+
+RouteAnswer show_backtest(const LabView& view, const RouteCall& call) {
+  HL_TRY(id, id_param(call, "id"));
+  HL_TRY(shown, stored(view.backtests.find(id)));
+  if (shown.empty())
+    return Error{Errc::NotFound, fmt::format("no backtest {}", id)};
+  return json_text_response(std::move(shown));
 }
 
 json fired_json(const model::Decision& d) {
@@ -226,7 +346,7 @@ void add_rules_routes(Router& router, View view) {
       {"POST", "/api/v1/rules/test", config::ApiRole::Viewer, {}, [view](const RouteCall& call) {
          return test(*view, call);
        }});
-  // The versions: each route's handler over the view.
+  // The versions and backtests: each route's handler over the view.
   using Handler = RouteAnswer (*)(const LabView&, const RouteCall&);
   const Route versions[] = {
       {"GET", "/api/v1/rules/versions", config::ApiRole::Viewer, {}, {}},
@@ -234,8 +354,13 @@ void add_rules_routes(Router& router, View view) {
       {"POST", "/api/v1/rules/versions", config::ApiRole::Technologist, {}, {}},
       {"POST", "/api/v1/rules/versions/{id}/status", config::ApiRole::Admin, {}, {}},
       {"GET", "/api/v1/rules/diff", config::ApiRole::Viewer, {"from", "to"}, {}},
+      {"POST", "/api/v1/rules/check", config::ApiRole::Viewer, {}, {}},
+      {"POST", "/api/v1/rules/backtests", config::ApiRole::Technologist, {}, {}},
+      {"GET", "/api/v1/rules/backtests", config::ApiRole::Viewer, {"limit"}, {}},
+      {"GET", "/api/v1/rules/backtests/{id}", config::ApiRole::Viewer, {}, {}},
   };
-  const Handler handlers[] = {list_versions, show_version, upload_version, change_status, diff};
+  const Handler handlers[] = {list_versions, show_version,   upload_version, change_status, diff,
+                              check,         start_backtest, list_backtests, show_backtest};
   for (std::size_t i = 0; i < std::size(versions); ++i) {
     auto route = versions[i];
     route.handler = [view, handler = handlers[i]](const RouteCall& call) {

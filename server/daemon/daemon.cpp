@@ -16,6 +16,7 @@
 
 #include "server/api/lab_events.hpp"
 #include "server/daemon/analyzer_transports.hpp"
+#include "server/daemon/backtest_jobs.hpp"
 #include "server/daemon/http_api.hpp"
 #include "server/daemon/lis_delivery.hpp"
 #include "server/daemon/message_reading.hpp"
@@ -97,6 +98,7 @@ struct Daemon::Parts {
   store::Store store;
   AnalyzerTransports transports;
   LisDelivery lis;
+  BacktestJobs backtests;  ///< Stopped after the pool (run()), before the store.
   HttpApi api;
   asio::signal_set signals;
 
@@ -114,6 +116,7 @@ struct Daemon::Parts {
               }),
         transports(io),
         lis(config, events),
+        backtests(config),
         api{config,
             store,
             registry,
@@ -122,6 +125,7 @@ struct Daemon::Parts {
             [this](const std::string& actor) { return reload_rules(actor); },
             [this] { return reading.follow_live(); },
             reading.versions,
+            backtests,
             reading.reader,
             reading.quality_control,
             orders.downloads,
@@ -270,6 +274,7 @@ int Daemon::run() {
   for (auto& t : pool) {
     t.join();
   }
+  p.backtests.stop();
   p.lis.stop_watch();
   spdlog::info("flushing the store");
   p.store.stop();

@@ -45,9 +45,9 @@ std::uint16_t HttpApi::port() const {
 }
 
 std::shared_ptr<const api::LabView> HttpApi::lab_view() {
-  return lab_view_of(config,
-                     {store, registry, lis_links, is_serving, *reader, *quality_control, downloads,
-                      reload_rules, follow_live, *versions, *events, *timings, *link_tally});
+  return lab_view_of(
+      config, {store, registry, lis_links, is_serving, *reader, *quality_control, downloads,
+               reload_rules, follow_live, *versions, backtests, *events, *timings, *link_tally});
 }
 
 }  // namespace hemalink::daemon

@@ -20,6 +20,7 @@
 #include "server/orders/work_download.hpp"
 #include "server/qc/control_book.hpp"
 #include "server/store/store.hpp"
+#include "server/validation/backtest_desk.hpp"
 
 namespace hemalink::daemon {
 
@@ -36,6 +37,7 @@ struct HttpApi {
   std::function<api::RulesReload(const std::string& actor)> reload_rules;
   std::function<api::RulesReload()> follow_live;  ///< The live rule set version put in force.
   std::shared_ptr<rules::RuleSetVersions> versions;
+  validation::BacktestDesk& backtests;  ///< The daemon's BacktestJobs.
   std::shared_ptr<ingest::CurrentMessageReader> reader;
   std::shared_ptr<qc::ControlBook> quality_control;
   orders::WorkDownload& downloads;

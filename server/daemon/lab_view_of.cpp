@@ -115,6 +115,7 @@ struct ViewParts {
              orders,
              rules,
              live.versions,
+             live.backtests,
              daemon,
              live.events,
              live.timings,

@@ -33,6 +33,7 @@ struct LiveParts {
   std::function<api::RulesReload()> follow_live;
   /// The stored rule set versions the daemon decides by.
   const rules::RuleSetVersions& versions;
+  validation::BacktestDesk& backtests;
   api::EventHub& events;
   const metrics::MessageTimings& timings;
   const metrics::LinkTally& link_tally;

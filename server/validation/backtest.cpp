@@ -1,5 +1,7 @@
 #include "server/validation/backtest.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -212,7 +214,12 @@ Result<BacktestReport, Error> run_backtest(std::shared_ptr<const rules::RuleSet>
   if (progress) {
     progress(0, *total);
   }
+  bool is_stopped = false;
   auto replayed = archive.replay(plan.period, [&](std::vector<ArchivedSpecimen>& batch) {
+    is_stopped = plan.stop != nullptr && plan.stop->load();
+    if (is_stopped) {
+      return false;
+    }
     replay.batch(batch, *plan.control_book, qc);
     done += static_cast<long long>(batch.size());
     if (progress) {
@@ -222,6 +229,11 @@ Result<BacktestReport, Error> run_backtest(std::shared_ptr<const rules::RuleSet>
   });
   if (!replayed) {
     return replayed.error();
+  }
+  if (is_stopped) {
+    return Error{
+        std::make_error_code(std::errc::operation_canceled),
+        fmt::format("stopped after {} of {} specimens (the daemon was stopping)", done, *total)};
   }
   auto report = replay.report();
   report.candidate_version = candidate->version();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -34,6 +35,9 @@ struct BacktestPlan {
   /// Patient-and-test histories kept in memory; a miss reads the archive as it was then.
   std::size_t history_capacity = 200000;
   std::size_t false_negatives_listed = 1000;
+  /// When set, the replay stops at the next batch once it is true (the daemon's shutdown) and the
+  /// backtest fails, saying so. The caller keeps it alive for the run.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// Progress: specimens replayed so far, of how many (-1 while not counted).

@@ -17,6 +17,20 @@ Result<RecordedBacktest, Error> run_recorded_backtest(
   if (!id) {
     return id.error();
   }
+  auto report = run_started_backtest(*id, std::move(candidate), archive, std::move(history),
+                                     records, std::move(plan), progress);
+  if (!report) {
+    return report.error();
+  }
+  return RecordedBacktest{*id, std::move(*report)};
+}
+
+Result<BacktestReport, Error> run_started_backtest(long long id,
+                                                   std::shared_ptr<const rules::RuleSet> candidate,
+                                                   SpecimenArchive& archive,
+                                                   std::shared_ptr<rules::ResultArchive> history,
+                                                   BacktestRecords& records, BacktestPlan plan,
+                                                   const BacktestProgress& progress) {
   using Clock = std::chrono::steady_clock;
   auto written = Clock::now() - std::chrono::seconds(1);
   auto report = run_backtest(
@@ -27,18 +41,18 @@ Result<RecordedBacktest, Error> run_recorded_backtest(
         }
         if (Clock::now() - written >= std::chrono::seconds(1)) {
           written = Clock::now();
-          (void)records.progress(*id, done, total);  // a lost progress mark is shown late, no more
+          (void)records.progress(id, done, total);  // a lost progress mark is shown late, no more
         }
       });
   if (!report) {
     const auto why = report.error().detail;
-    (void)records.fail(*id, why);
-    return Error{report.error().code, fmt::format("backtest {}: {}", *id, why)};
+    (void)records.fail(id, why);
+    return Error{report.error().code, fmt::format("backtest {}: {}", id, why)};
   }
-  if (auto done = records.finish(*id, *report); !done) {
+  if (auto done = records.finish(id, *report); !done) {
     return done.error();
   }
-  return RecordedBacktest{*id, std::move(*report)};
+  return report;
 }
 
 }  // namespace hemalink::validation

@@ -22,4 +22,13 @@ Result<RecordedBacktest, Error> run_recorded_backtest(
     SpecimenArchive& archive, std::shared_ptr<rules::ResultArchive> history,
     BacktestRecords& records, BacktestPlan plan, const BacktestProgress& progress = {});
 
+/// Runs the backtest `id`, started in `records` already (running), as run_recorded_backtest
+/// does after starting it: for a caller that answers with the ID before the replay (the API).
+Result<BacktestReport, Error> run_started_backtest(long long id,
+                                                   std::shared_ptr<const rules::RuleSet> candidate,
+                                                   SpecimenArchive& archive,
+                                                   std::shared_ptr<rules::ResultArchive> history,
+                                                   BacktestRecords& records, BacktestPlan plan,
+                                                   const BacktestProgress& progress = {});
+
 }  // namespace hemalink::validation

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "server/review/review_queue.hpp"
 #include "server/simulate/lab_day_messages.hpp"
 #include "tests/support/order_feed_lab.hpp"
 
@@ -33,6 +36,36 @@ void play_lab_day(DaemonHarness& lab, const simulate::LabDay& day) {
       ASSERT_EQ(r.answer, Answer::Acknowledged) << analyzer << ": " << r.detail;
     }
   }
+}
+
+long long review_as_the_truth_says(DaemonHarness& lab, const simulate::LabDay& day) {
+  std::map<std::string, bool> must_review;
+  for (const auto& s : day.specimens) {
+    must_review[s.id] = s.truth.must_review;
+  }
+  const auto held = lab.query_rows(
+      "SELECT r.id, r.specimen_id FROM decisions d JOIN results r ON r.id = d.result_id"
+      " WHERE d.is_current AND d.decision = 'hold' AND NOT r.is_qc ORDER BY r.id");
+  long long reviewed = 0;
+  for (const auto& row : held) {
+    review::ReviewAction a;
+    a.result_id = std::stoll(row[0]);
+    a.actor = "user:ana";
+    const auto truth = must_review.find(row[1]);
+    EXPECT_NE(truth, must_review.end()) << "specimen " << row[1] << " is not of the day";
+    const bool needs_a_person = truth != must_review.end() && truth->second;
+    a.verdict = !needs_a_person        ? review::ReviewVerdict::Release
+                : a.result_id % 2 == 0 ? review::ReviewVerdict::Rerun
+                                       : review::ReviewVerdict::Reject;
+    a.comment = needs_a_person ? "smear: not to be reported as measured" : "checked";
+    auto done = review::apply_review_action(lab.dsn(), {}, a);
+    EXPECT_TRUE(done) << done.error().detail;
+    if (done) {
+      EXPECT_EQ(done->outcome, review::ReviewOutcome::Applied);
+    }
+    ++reviewed;
+  }
+  return reviewed;
 }
 
 }  // namespace hemalink::testing

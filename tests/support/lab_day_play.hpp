@@ -11,4 +11,8 @@ namespace hemalink::testing {
 /// otherwise).
 void play_lab_day(DaemonHarness& lab, const simulate::LabDay& day);
 
+/// Reviews every held patient result as `day`'s truth file says a technologist would (as
+/// user:ana): a tube that needs a person rerun or rejected, every other one released; how many.
+long long review_as_the_truth_says(DaemonHarness& lab, const simulate::LabDay& day);
+
 }  // namespace hemalink::testing

@@ -302,6 +302,35 @@ class FakeRuleSetVersions final : public rules::RuleSetVersions {
   }
 };
 
+/// Backtests: each start is kept and answered with the next ID, unless `running` names one; find
+/// answers from `shown` by ID, list with `listed`.
+class FakeBacktestDesk final : public validation::BacktestDesk {
+ public:
+  long long running = 0;
+  std::vector<validation::BacktestRequest> started;
+  std::vector<std::string> candidates;  ///< The started candidates' versions.
+  std::map<long long, std::string> shown;
+  std::string listed = "[]";
+  std::vector<std::size_t> limits;
+
+  Result<validation::BacktestStart, Error> start(std::shared_ptr<const rules::RuleSet> candidate,
+                                                 validation::BacktestRequest request) override {
+    if (running != 0)
+      return validation::BacktestStart{running, false};
+    candidates.push_back(candidate->version());
+    started.push_back(std::move(request));
+    return validation::BacktestStart{static_cast<long long>(started.size()), true};
+  }
+  Result<std::string, Error> find(long long id) override {
+    const auto it = shown.find(id);
+    return it == shown.end() ? std::string() : it->second;
+  }
+  Result<std::string, Error> list(std::size_t limit) override {
+    limits.push_back(limit);
+    return listed;
+  }
+};
+
 class FakeDaemon final : public DaemonState {
  public:
   store::StoreHealth health;
@@ -345,6 +374,7 @@ struct FakeLab {
   FakeOrderRecords orders;
   FakeRules rules;
   FakeRuleSetVersions versions;
+  FakeBacktestDesk backtests;
   FakeDaemon daemon;
   EventHub events;
   metrics::MessageTimings timings;
@@ -356,8 +386,8 @@ struct FakeLab {
 
   Router router() {
     auto view = std::make_shared<const LabView>(LabView{records, review, outbox, qc, orders, rules,
-                                                        versions, daemon, events, timings,
-                                                        link_tally, analyzers});
+                                                        versions, backtests, daemon, events,
+                                                        timings, link_tally, analyzers});
     return lab_router(view, TokenBook({{"vera", config::ApiRole::Viewer, viewer.sha256},
                                        {"tom", config::ApiRole::Technologist, technologist.sha256},
                                        {"ada", config::ApiRole::Admin, admin.sha256}}));

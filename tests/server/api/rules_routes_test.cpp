@@ -181,5 +181,135 @@ TEST(RulesRoutes, TheDiffOfTwoStoredVersionsNamesTheChangedFields) {
             404);
 }
 
+TEST(RulesRoutes, ACheckLoadsTheFilesWithoutStoringThemAndNamesEachErrorsPlace) {
+  FakeLab lab;
+  const auto router = lab.router();
+  const auto ok =
+      router.answer(request("POST", "/api/v1/rules/check", lab.viewer.token, {},
+                            json{{"files", {{{"name", "lab.json"}, {"text", kRules}}}}}.dump()));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  const auto checked = json::parse(ok.body);
+  EXPECT_TRUE(checked["version"].get<std::string>().starts_with("t#")) << checked;
+  EXPECT_EQ(checked["rules"], 1);
+  const auto bad =
+      router.answer(request("POST", "/api/v1/rules/check", lab.viewer.token, {},
+                            json{{"files",
+                                  {{{"name", "a.json"}, {"text", kRules}},
+                                   {{"name", "b.json"},
+                                    {"text",
+                                     "{\"rules\": [\n  {\"id\": \"y\", "
+                                     "\"applies_to\": [\"PLT\"], \"when\": \"value <\", "
+                                     "\"action\": \"hold\", \"reason\": \"low\"}]}"}}}}}
+                                .dump()));
+  ASSERT_EQ(bad.status, 422) << bad.body;
+  const auto errors = json::parse(bad.body)["error"]["errors"];
+  ASSERT_EQ(errors.size(), 1u) << errors;
+  EXPECT_EQ(errors[0]["file"], "b.json");
+  EXPECT_EQ(errors[0]["line"], 2);
+  EXPECT_EQ(errors[0]["where"], "rule \"y\"");
+  EXPECT_TRUE(errors[0]["message"].get<std::string>().starts_with("when:")) << errors;
+  EXPECT_TRUE(lab.versions.rows.empty()) << "a check stores nothing";
+  EXPECT_EQ(
+      router.answer(request("POST", "/api/v1/rules/check", lab.viewer.token, {}, "{}")).status,
+      400);
+}
+
+// A stored version of kRules, as an upload leaves it; its ID.
+long long stored_candidate(FakeLab& lab) {
+  const auto r = lab.router().answer(
+      request("POST", "/api/v1/rules/versions", lab.technologist.token, {}, upload(kRules)));
+  return json::parse(r.body)["id"].get<long long>();
+}
+
+TEST(RulesRoutes, ABacktestOfAStoredVersionStartsForATechnologistOverThePeriodAndAnalyzersAsked) {
+  FakeLab lab;
+  const auto id = stored_candidate(lab);
+  const auto router = lab.router();
+  const auto body = json{
+      {"candidate", id},
+      {"from", "2026-11-30"},
+      {"to", "2026-12-01T08:00"},
+      {"analyzers",
+       {"xn-1"}}}.dump();
+  EXPECT_EQ(
+      router.answer(request("POST", "/api/v1/rules/backtests", lab.viewer.token, {}, body)).status,
+      403);
+  const auto r =
+      router.answer(request("POST", "/api/v1/rules/backtests", lab.technologist.token, {}, body));
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(json::parse(r.body)["id"], 1);
+  ASSERT_EQ(lab.backtests.started.size(), 1u);
+  const auto& asked = lab.backtests.started[0];
+  EXPECT_EQ(lab.backtests.candidates[0], lab.versions.rows[0].version);
+  EXPECT_EQ(asked.candidate[0].text, kRules);
+  EXPECT_EQ(asked.requested_by, "user:tom");
+  EXPECT_EQ(asked.analyzers, std::vector<std::string>{"xn-1"});
+  ASSERT_TRUE(asked.period.from && asked.period.to);
+  EXPECT_EQ(*asked.period.to - *asked.period.from, std::chrono::hours(32));
+
+  const auto by_version =
+      router.answer(request("POST", "/api/v1/rules/backtests", lab.technologist.token, {},
+                            json{{"candidate", lab.versions.rows[0].version}}.dump()));
+  ASSERT_EQ(by_version.status, 202) << by_version.body;
+  EXPECT_FALSE(lab.backtests.started[1].period.from) << "no period: the whole archive";
+}
+
+TEST(RulesRoutes, ASecondBacktestWhileOneRunsIs409NamingTheRunningOne) {
+  FakeLab lab;
+  const auto id = stored_candidate(lab);
+  lab.backtests.running = 7;
+  const auto r =
+      lab.router().answer(request("POST", "/api/v1/rules/backtests", lab.technologist.token, {},
+                                  json{{"candidate", id}}.dump()));
+  ASSERT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(
+      json::parse(r.body)["error"]["message"].get<std::string>().find("backtest 7 is running"),
+      std::string::npos)
+      << r.body;
+  EXPECT_TRUE(lab.backtests.started.empty());
+}
+
+TEST(RulesRoutes, ABacktestsFieldThatCannotBeReplayedIs422NamingIt) {
+  FakeLab lab;
+  const auto id = stored_candidate(lab);
+  const auto router = lab.router();
+  const std::pair<json, std::string> refused[] = {
+      {{{"candidate", "nope"}}, "$.candidate"},
+      {{{"candidate", id}, {"from", "2026-02-30"}}, "$.from"},
+      {{{"candidate", id}, {"from", "2026-12-01"}, {"to", "2026-11-30"}}, "$.to"},
+      {{{"candidate", id}, {"analyzers", {"xn-1", "cobas"}}}, "$.analyzers[1]"},
+  };
+  for (const auto& [body, field] : refused) {
+    const auto r = router.answer(
+        request("POST", "/api/v1/rules/backtests", lab.technologist.token, {}, body.dump()));
+    ASSERT_EQ(r.status, 422) << body << r.body;
+    const auto error = json::parse(r.body)["error"];
+    EXPECT_EQ(error["code"], "backtest_invalid");
+    EXPECT_TRUE(error["message"].get<std::string>().starts_with(field + ":")) << error;
+  }
+  const auto no_candidate = router.answer(
+      request("POST", "/api/v1/rules/backtests", lab.technologist.token, {}, R"({"to": "x"})"));
+  EXPECT_EQ(no_candidate.status, 400);
+  EXPECT_NE(no_candidate.body.find("$.candidate"), std::string::npos) << no_candidate.body;
+  EXPECT_TRUE(lab.backtests.started.empty());
+}
+
+TEST(RulesRoutes, BacktestsAreListedAndShownFromTheDesk) {
+  FakeLab lab;
+  lab.backtests.listed = R"([{"id":3,"status":"done"}])";
+  lab.backtests.shown[3] = R"({"id":3,"status":"done","report":{"results":12}})";
+  const auto router = lab.router();
+  const auto listed =
+      router.answer(request("GET", "/api/v1/rules/backtests", lab.viewer.token, {{"limit", "5"}}));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(json::parse(listed.body)["backtests"], json::parse(lab.backtests.listed));
+  EXPECT_EQ(lab.backtests.limits, std::vector<std::size_t>{5});
+  const auto shown = router.answer(request("GET", "/api/v1/rules/backtests/3", lab.viewer.token));
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(json::parse(shown.body), json::parse(lab.backtests.shown[3]));
+  EXPECT_EQ(router.answer(request("GET", "/api/v1/rules/backtests/4", lab.viewer.token)).status,
+            404);
+}
+
 }  // namespace
 }  // namespace hemalink::api

@@ -14,7 +14,6 @@
 #include <set>
 
 #include "server/daemon/backtest_plan.hpp"
-#include "server/review/review_queue.hpp"
 #include "server/rules/database_result_archive.hpp"
 #include "server/rules/postgres_rule_set_versions.hpp"
 #include "server/rules/rule_files.hpp"
@@ -37,33 +36,7 @@ struct ReviewedDay {
     plan.qc_fail_run = 2;
     day = simulate::generate_lab_day(plan);
     testing::play_lab_day(lab, day);
-    review_as_the_truth_says();
-  }
-
-  void review_as_the_truth_says() {
-    std::map<std::string, bool> must_review;
-    for (const auto& s : day.specimens) {
-      must_review[s.id] = s.truth.must_review;
-    }
-    const auto held = lab.query_rows(
-        "SELECT r.id, r.specimen_id FROM decisions d JOIN results r ON r.id = d.result_id"
-        " WHERE d.is_current AND d.decision = 'hold' AND NOT r.is_qc ORDER BY r.id");
-    for (const auto& row : held) {
-      review::ReviewAction a;
-      a.result_id = std::stoll(row[0]);
-      a.actor = "user:ana";
-      const auto truth = must_review.find(row[1]);
-      ASSERT_NE(truth, must_review.end()) << "specimen " << row[1] << " is not of the day";
-      const bool needs_a_person = truth->second;
-      a.verdict = !needs_a_person        ? review::ReviewVerdict::Release
-                  : a.result_id % 2 == 0 ? review::ReviewVerdict::Rerun
-                                         : review::ReviewVerdict::Reject;
-      a.comment = needs_a_person ? "smear: not to be reported as measured" : "checked";
-      auto done = review::apply_review_action(lab.dsn(), {}, a);
-      ASSERT_TRUE(done) << done.error().detail;
-      ASSERT_EQ(done->outcome, review::ReviewOutcome::Applied);
-      ++reviewed;
-    }
+    reviewed = testing::review_as_the_truth_says(lab, day);
   }
 
   // The hematology tests under QC held between the failed run and the next one.
