@@ -25,14 +25,27 @@ export function validationPage(root, app) {
   const run = h('form', {class: 'backtest', id: 'backtest-form'},
     field('Candidate version', backtest), field('From (UTC day)', from), field('To (UTC day, not included)', to),
     analyzers, h('button', {type: 'submit', id: 'backtest-run'}, 'Run the backtest'), progress, state);
+  const shadow = h('div', {class: 'shadow', id: 'shadow', 'aria-live': 'polite'});
   clear(root, h('div', {class: 'page-head'}, h('h1', {}, 'Rules · Validation')), subNav('validation'),
     h('section', {'aria-labelledby': 'versions-title'}, h('h2', {id: 'versions-title'}, 'Rule set versions'), versions),
+    h('section', {'aria-labelledby': 'shadow-title'}, h('h2', {id: 'shadow-title'}, 'In shadow, beside the live set'), shadow),
     h('section', {'aria-labelledby': 'candidate-title'}, h('h2', {id: 'candidate-title'}, 'A candidate'), candidate),
     h('section', {'aria-labelledby': 'backtest-title'}, h('h2', {id: 'backtest-title'}, 'Backtest on the archive'), run, earlier),
     h('section', {'aria-labelledby': 'report-title'}, h('h2', {id: 'report-title'}, 'Report'), report));
 
   let polling = null;
   let list = [];
+  // The version in shadow, compared so far; read again every 5 s while the page is open, so its
+  // disagreements show as they happen.
+  async function showShadow() {
+    try {
+      const c = await get(`/api/v1/rules/shadow${query({limit: 20})}`);
+      clear(shadow, shadowView(c, list, app, () => { showVersions(); showShadow(); }));
+    } catch (e) {
+      app.error(`The shadow's decisions could not be read: ${e.message}`);
+    }
+  }
+  const shadowPolling = setInterval(showShadow, 5000);
   async function showVersions() {
     try {
       list = (await get('/api/v1/rules/versions')).versions;
@@ -99,9 +112,58 @@ export function validationPage(root, app) {
       analyzers.append(h('label', {for: id, class: 'check'}, h('input', {type: 'checkbox', id, value: a.name}), ` ${a.name}`));
     }
   }).catch((e) => app.error(e.message));
-  showVersions();
+  showVersions().then(showShadow);
   showEarlier();
-  return {onLeave: () => clearInterval(polling)};
+  return {onLeave: () => { clearInterval(polling); clearInterval(shadowPolling); }};
+}
+
+// The shadow's agreement so far and its latest disagreements; an admin puts a draft in shadow or
+// takes the one there out (each confirmed).
+function shadowView(c, versions, app, refresh) {
+  const inShadow = versions.find((v) => v.status === 'shadow');
+  const drafts = versions.filter((v) => v.status === 'draft');
+  const move = async (v, status, question) => {
+    if (!window.confirm(question)) return;
+    try {
+      await post(`/api/v1/rules/versions/${v.id}/status`, {status});
+      app.error('');
+      refresh();
+    } catch (err) {
+      app.error(`The version was not moved: ${err.message}`);
+    }
+  };
+  const control = !may('admin') ? null : inShadow
+    ? h('button', {type: 'button', id: 'shadow-stop', onclick: () => move(inShadow, 'draft', `Stop deciding ${inShadow.version} in shadow? Its decisions so far are kept.`)}, `Stop the shadow of ${inShadow.id}…`)
+    : drafts.length === 0 ? null : (() => {
+      const pick = h('select', {id: 'shadow-version'}, drafts.map((v) => h('option', {value: v.id}, `${v.id} · ${v.version}`)));
+      return h('form', {class: 'shadow-start', onsubmit: (e) => {
+        e.preventDefault();
+        const v = drafts.find((d) => String(d.id) === pick.value);
+        move(v, 'shadow', `Decide ${v.version} in shadow beside the live set? It never acts: its decisions are only kept and compared.`);
+      }}, field('Draft to run in shadow', pick), h('button', {type: 'submit', id: 'shadow-start'}, 'Run in shadow…'));
+    })();
+  if (!c.version) return [h('p', {class: 'empty'}, 'No version is in shadow.'), control];
+  const live = c.agreement.live;
+  const people = c.agreement.people;
+  const facts = [
+    ['version', 'Version', c.version], ['since', 'Since', c.since ? when(c.since) : 'no result decided yet'],
+    ['results', 'Results decided', `${c.results} on ${c.specimens} specimens`],
+    ['agreement_live', 'Agreement with the live set', `${pct(live.share)} (kappa ${num(live.kappa, 3)})`],
+    ['agreement_people', 'Agreement with people', `${pct(people.share)} (kappa ${num(people.kappa, 3)}) on ${people.results} results`],
+    ['false_negatives', 'Would-be false negatives', String(c.false_negatives)],
+  ];
+  return [
+    h('dl', {class: 'facts', id: 'shadow-facts'}, facts.map(([key, label, value]) => [
+      h('dt', {}, label), h('dd', {dataset: {field: key}}, value)])),
+    h('h3', {}, `Latest disagreements with the live set (${c.disagreements.length})`),
+    c.disagreements.length === 0 ? h('p', {class: 'empty'}, 'None so far.')
+      : h('table', {class: 'list', id: 'shadow-disagreements'},
+        h('thead', {}, h('tr', {}, ['Specimen', 'Test', 'Value', 'Live', 'Shadow', 'Now', 'Decided'].map((t) => h('th', {scope: 'col'}, t)))),
+        h('tbody', {}, c.disagreements.map((d) => h('tr', {},
+          h('th', {scope: 'row'}, specimenLink(d.specimen_id)), h('td', {}, d.code), h('td', {}, d.value),
+          h('td', {}, d.live), h('td', {}, d.shadow), h('td', {}, d.now || ''), h('td', {}, when(d.decided_at)))))),
+    control,
+  ];
 }
 
 export function subNav(page) {

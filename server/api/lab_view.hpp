@@ -16,6 +16,7 @@
 #include "server/review/review_desk.hpp"
 #include "server/rules/rule_set_versions.hpp"
 #include "server/validation/backtest_desk.hpp"
+#include "server/validation/shadow_records.hpp"
 
 namespace hemalink::api {
 
@@ -42,6 +43,8 @@ struct LabView {
   const rules::RuleSetVersions& versions;
   /// Backtests of candidate rule sets, run one at a time in the background.
   validation::BacktestDesk& backtests;
+  /// What the version in shadow decided so far, compared with the live set and with people.
+  const validation::ShadowRecords& shadow;
   DaemonState& daemon;
   /// The live events; the review actions publish theirs here.
   EventHub& events;

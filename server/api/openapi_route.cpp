@@ -240,6 +240,11 @@ constexpr const char* kOpenApi = R"json({
                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" } } }
     },
+    "/api/v1/rules/shadow": {
+      "get": { "summary": "The version in shadow (or ?version=) compared so far: results decided in shadow, agreement with the live decisions and with people (counts, share, kappa), would-be false negatives, and the latest disagreements with the live set, newest first (viewer)",
+               "parameters": [ { "name": "version", "in": "query", "schema": { "type": "string" } }, { "$ref": "#/components/parameters/limit" } ],
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
     "/api/v1/rules/firings": {
       "get": { "summary": "How often each rule fired, and held, in the decisions made since (default: the last 24 hours), most frequent first (viewer)",
                "parameters": [ { "$ref": "#/components/parameters/since" } ],

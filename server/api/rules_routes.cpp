@@ -278,6 +278,14 @@ RouteAnswer list_backtests(const LabView& view, const RouteCall& call) {
   return json_text_response(fmt::format(R"({{"backtests":{}}})", listed));
 }
 
+// The version in shadow (or `version`) compared so far: agreement, false negatives, the latest
+// disagreements.
+RouteAnswer shadow(const LabView& view, const RouteCall& call) {
+  HL_TRY(limit, limit_param(call, 50, 500));
+  HL_TRY(compared, stored(view.shadow.comparison(call.query("version"), limit)));
+  return json_text_response(std::move(compared));
+}
+
 RouteAnswer show_backtest(const LabView& view, const RouteCall& call) {
   HL_TRY(id, id_param(call, "id"));
   HL_TRY(shown, stored(view.backtests.find(id)));
@@ -358,9 +366,10 @@ void add_rules_routes(Router& router, View view) {
       {"POST", "/api/v1/rules/backtests", config::ApiRole::Technologist, {}, {}},
       {"GET", "/api/v1/rules/backtests", config::ApiRole::Viewer, {"limit"}, {}},
       {"GET", "/api/v1/rules/backtests/{id}", config::ApiRole::Viewer, {}, {}},
+      {"GET", "/api/v1/rules/shadow", config::ApiRole::Viewer, {"version", "limit"}, {}},
   };
   const Handler handlers[] = {list_versions, show_version,   upload_version, change_status, diff,
-                              check,         start_backtest, list_backtests, show_backtest};
+                              check,         start_backtest, list_backtests, show_backtest, shadow};
   for (std::size_t i = 0; i < std::size(versions); ++i) {
     auto route = versions[i];
     route.handler = [view, handler = handlers[i]](const RouteCall& call) {

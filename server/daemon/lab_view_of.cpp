@@ -1,4 +1,5 @@
 #include "server/daemon/lab_view_of.hpp"
+#include "server/validation/postgres_shadow_records.hpp"
 
 #include <fmt/format.h>
 
@@ -108,6 +109,7 @@ struct ViewParts {
         orders(config.database_url),
         rules(live, config.database_url),
         daemon(live),
+        shadow(config.database_url),
         view{records,
              review,
              outbox,
@@ -116,6 +118,7 @@ struct ViewParts {
              rules,
              live.versions,
              live.backtests,
+             shadow,
              daemon,
              live.events,
              live.timings,
@@ -137,6 +140,7 @@ struct ViewParts {
   orders::PostgresOrderRecords orders;
   LiveRules rules;
   LiveDaemonState daemon;
+  validation::PostgresShadowRecords shadow;
   api::LabView view;
 };
 

@@ -107,6 +107,21 @@ async function run() {
     await admin.click('#promote');
     await admin.waitForSelector('#promote-answer:has-text("refused")');
     log(`refusal shown: ${await admin.locator('#promote-answer').textContent()}`);
+
+    step = 'an admin runs a draft in shadow, and the page shows it there';
+    await admin.waitForSelector(`#shadow-version option[value="${process.env.HEMALINK_SHADOW_DRAFT}"]`,
+      {state: 'attached', timeout: 15000});
+    await admin.selectOption('#shadow-version', process.env.HEMALINK_SHADOW_DRAFT);
+    await admin.click('#shadow-start');
+    await admin.waitForSelector(`#shadow-facts dd[data-field="version"]:has-text("${process.env.HEMALINK_SHADOW_VERSION}")`,
+      {timeout: 15000});
+    await admin.waitForSelector('#shadow-stop');
+    await tech.evaluate(() => { window.location.hash = '#/rules/validation'; });
+    await tech.waitForSelector(`#shadow-facts dd[data-field="version"]:has-text("${process.env.HEMALINK_SHADOW_VERSION}")`,
+      {timeout: 15000});
+    assert.equal(await tech.locator('#shadow-start, #shadow-stop').count(), 0, 'no shadow control for a technologist');
+    await admin.locator('#shadow').scrollIntoViewIfNeeded();
+    await shot(admin, 'shadow');
   } finally {
     await browser.close();
   }

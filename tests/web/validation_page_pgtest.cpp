@@ -15,6 +15,7 @@
 #include "server/api/api_tokens.hpp"
 #include "server/daemon/backtest_plan.hpp"
 #include "server/rules/database_result_archive.hpp"
+#include "server/rules/postgres_rule_set_versions.hpp"
 #include "server/rules/rule_files.hpp"
 #include "server/validation/backtest.hpp"
 #include "server/validation/postgres_specimen_archive.hpp"
@@ -202,6 +203,16 @@ TEST(ValidationPage, ACandidateIsCheckedBacktestedOpenedAtAFalseNegativeAndPromo
   testing::TempDir dir{"validation-page"};
   const auto file = dir / "candidate.json";
   std::ofstream(file) << one_candidate_file();
+  // A second candidate, stored as a draft, for the admin to run in shadow.
+  auto shadow_text = json::parse(one_candidate_file());
+  shadow_text["version"] = "shadow-candidate";
+  const std::vector<rules::RuleSource> shadow_files{{"shadow.json", shadow_text.dump(2)}};
+  const auto shadow_set = rules::RuleSet::load(shadow_files);
+  ASSERT_TRUE(shadow_set);
+  const auto draft = rules::PostgresRuleSetVersions(v.lab.dsn())
+                         .store(shadow_files, (*shadow_set)->version(), "user:ada",
+                                "to watch beside the live set", rules::StoreAs::Draft);
+  ASSERT_TRUE(draft) << draft.error().detail;
   const std::filesystem::path tools = std::getenv("HEMALINK_WEB_TOOLS");
   for (const auto* name : {"validation_page.mjs", "web_lab.mjs"})
     std::filesystem::copy_file(std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/web" / name,
@@ -215,6 +226,8 @@ TEST(ValidationPage, ACandidateIsCheckedBacktestedOpenedAtAFalseNegativeAndPromo
        "HEMALINK_TOKEN_VIEWER=" + v.tokens.viewer.token,
        "HEMALINK_TOKEN_TECHNOLOGIST=" + v.tokens.technologist.token,
        "HEMALINK_TOKEN_ADMIN=" + v.tokens.admin.token, "HEMALINK_CANDIDATE=" + file.string(),
+       fmt::format("HEMALINK_SHADOW_DRAFT={}", draft->id),
+       "HEMALINK_SHADOW_VERSION=" + draft->version,
        "HEMALINK_ARTIFACTS=" + (std::filesystem::current_path() / "web-artifacts").string()});
   const auto code = browser.wait(300s);
   std::ifstream in(log);
@@ -228,6 +241,10 @@ TEST(ValidationPage, ACandidateIsCheckedBacktestedOpenedAtAFalseNegativeAndPromo
                         "after::text LIKE '%haematologist%'"),
             1)
       << "the promotion is audited with its comment";
+  EXPECT_EQ(v.lab.query_value(
+                fmt::format("SELECT status FROM rule_set_versions WHERE id = {}", draft->id)),
+            "shadow")
+      << "put in shadow by the admin";
 }
 
 }  // namespace

@@ -331,6 +331,22 @@ class FakeBacktestDesk final : public validation::BacktestDesk {
   }
 };
 
+/// The shadow's comparison: answers `compared` (or `failure`), keeping what was asked.
+class FakeShadowRecords final : public validation::ShadowRecords {
+ public:
+  std::string compared = R"({"version": null, "results": 0})";
+  std::optional<Error> failure;
+  mutable std::vector<std::pair<std::optional<std::string>, std::size_t>> asked;
+
+  Result<std::string, Error> comparison(const std::optional<std::string>& version,
+                                        std::size_t limit) const override {
+    asked.emplace_back(version, limit);
+    if (failure)
+      return *failure;
+    return compared;
+  }
+};
+
 class FakeDaemon final : public DaemonState {
  public:
   store::StoreHealth health;
@@ -375,6 +391,7 @@ struct FakeLab {
   FakeRules rules;
   FakeRuleSetVersions versions;
   FakeBacktestDesk backtests;
+  FakeShadowRecords shadow;
   FakeDaemon daemon;
   EventHub events;
   metrics::MessageTimings timings;
@@ -386,7 +403,7 @@ struct FakeLab {
 
   Router router() {
     auto view = std::make_shared<const LabView>(LabView{records, review, outbox, qc, orders, rules,
-                                                        versions, backtests, daemon, events,
+                                                        versions, backtests, shadow, daemon, events,
                                                         timings, link_tally, analyzers});
     return lab_router(view, TokenBook({{"vera", config::ApiRole::Viewer, viewer.sha256},
                                        {"tom", config::ApiRole::Technologist, technologist.sha256},

@@ -311,5 +311,29 @@ TEST(RulesRoutes, BacktestsAreListedAndShownFromTheDesk) {
             404);
 }
 
+TEST(RulesRoutes, TheShadowsComparisonIsReadForAViewerAndAFailureIsNamed) {
+  FakeLab lab;
+  lab.shadow.compared = R"({"version":"v2#b","results":40,"false_negatives":1})";
+  const auto router = lab.router();
+  const auto now = router.answer(request("GET", "/api/v1/rules/shadow", lab.viewer.token));
+  ASSERT_EQ(now.status, 200) << now.body;
+  EXPECT_EQ(json::parse(now.body), json::parse(lab.shadow.compared));
+  const auto asked = router.answer(request("GET", "/api/v1/rules/shadow", lab.viewer.token,
+                                           {{"version", "v1#a"}, {"limit", "7"}}));
+  ASSERT_EQ(asked.status, 200);
+  ASSERT_EQ(lab.shadow.asked.size(), 2U);
+  EXPECT_EQ(lab.shadow.asked[0], std::make_pair(std::optional<std::string>(), std::size_t{50}));
+  EXPECT_EQ(lab.shadow.asked[1],
+            std::make_pair(std::optional<std::string>("v1#a"), std::size_t{7}));
+  EXPECT_EQ(
+      router.answer(request("GET", "/api/v1/rules/shadow", lab.viewer.token, {{"limit", "0"}}))
+          .status,
+      400);
+  lab.shadow.failure = Error{store::StoreErrc::Retryable, "comparing the shadow decisions: gone"};
+  const auto failed = router.answer(request("GET", "/api/v1/rules/shadow", lab.viewer.token));
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_NE(failed.body.find("comparing the shadow decisions"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hemalink::api
