@@ -83,6 +83,7 @@ Errc api_errc_of(rules::VersionErrc e) {
     case rules::VersionErrc::BacktestNotDone:
     case rules::VersionErrc::BacktestOfAnotherVersion:
     case rules::VersionErrc::FalseNegativesUnexplained:
+    case rules::VersionErrc::EmptyBacktest:
       return Errc::PromotionRefused;
   }
   return Errc::Conflict;

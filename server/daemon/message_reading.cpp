@@ -188,7 +188,7 @@ void attach_shadow(ingest::MessageReader& reader, const rules::RuleSetVersions& 
     }
     set = *loaded;
   }
-  reader.set_shadow(set, ingest::rules_decider(set, recent));
+  reader.set_shadow(set, ingest::rules_decider(set, recent), ingest::history_prefetch(set, recent));
 }
 
 }  // namespace

@@ -172,6 +172,9 @@ void MessageReader::prefetch(std::span<const MessageContent> contents,
   }
   if (!specimens.empty()) {
     prefetch_(specimens, earliest);
+    if (shadow_prefetch_) {
+      shadow_prefetch_(specimens, earliest);  // what only the shadow reads: in the same batch read
+    }
   }
 }
 
@@ -231,6 +234,11 @@ void MessageReader::decide_in_shadow(records::MessageContent& content,
   for (std::size_t s = 0; s < shadow.decisions.size(); ++s) {
     shadow.decisions[s].resize(content.result_sets[s].observations.size(),
                                model::hold_for_review("system:shadow", "not decided in shadow"));
+    for (auto& d : shadow.decisions[s]) {
+      if (shadow_rule_set_) {
+        d.rule_set_version = shadow_rule_set_->version();  // the fail-safes' holds name it too
+      }
+    }
   }
   content.shadow_decisions = std::move(shadow.decisions);
 }

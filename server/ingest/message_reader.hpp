@@ -78,9 +78,13 @@ class MessageReader {
   /// A rule set in shadow, with its decider: it decides every message beside the rules in force,
   /// through the same orders, QC gate and message checks, into MessageContent::shadow_decisions;
   /// what it decides changes nothing else. nullptr: none.
-  void set_shadow(std::shared_ptr<const rules::RuleSet> rules, Decider decider) {
+  /// `prefetch` reads what the shadow's rules read of the past with the batch's own read, so
+  /// that it is not read result by result on the writer.
+  void set_shadow(std::shared_ptr<const rules::RuleSet> rules, Decider decider,
+                  HistoryPrefetch prefetch = {}) {
     shadow_rule_set_ = std::move(rules);
     shadow_decider_ = std::move(decider);
+    shadow_prefetch_ = std::move(prefetch);
   }
   const std::shared_ptr<const rules::RuleSet>& shadow_rule_set() const { return shadow_rule_set_; }
 
@@ -135,6 +139,7 @@ class MessageReader {
   std::shared_ptr<const rules::RuleSet> rule_set_;
   std::shared_ptr<const rules::RuleSet> shadow_rule_set_;
   Decider shadow_decider_;
+  HistoryPrefetch shadow_prefetch_;
   OrderLookup order_lookup_;
   OrderPolicy order_policy_;
   std::shared_ptr<qc::ControlBook> control_book_;

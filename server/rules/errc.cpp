@@ -37,6 +37,8 @@ const char* describe_version(VersionErrc e) {
       return "backtest of another version";
     case VersionErrc::FalseNegativesUnexplained:
       return "false negatives without an override comment";
+    case VersionErrc::EmptyBacktest:
+      return "a backtest of no result";
     case VersionErrc::VersionClash:
       return "version stored with other content";
   }

@@ -38,6 +38,8 @@ enum class VersionErrc {
   BacktestOfAnotherVersion,
   /// The backtest found would-be false negatives and no override comment was given.
   FalseNegativesUnexplained,
+  /// The backtest replayed no result (an empty period, an idle analyzer): no evidence.
+  EmptyBacktest,
   /// A version string already stored with other content.
   VersionClash,
 };

@@ -112,7 +112,8 @@ std::optional<Error> evidence_refusal(pqxx::work& tx, const RuleSetVersion& v,
         fmt::format("{} goes live only with a backtest of it: none was given", named(v)));
   const auto id = *change.backtest_id;
   const auto rows = tx.exec_params(
-      "SELECT status, candidate_version, false_negatives, error FROM rule_backtests WHERE id = $1",
+      "SELECT status, candidate_version, false_negatives, error,"
+      " (report ->> 'results')::bigint FROM rule_backtests WHERE id = $1",
       id);
   if (rows.empty())
     return refusal(VersionErrc::NoBacktest, fmt::format("backtest {}: no such backtest", id));
@@ -129,6 +130,11 @@ std::optional<Error> evidence_refusal(pqxx::work& tx, const RuleSetVersion& v,
   if (rows[0][2].is_null())
     return refusal(VersionErrc::BacktestNotDone,
                    fmt::format("backtest {} is done but counted no false negatives", id));
+  if (!rows[0][4].is_null() && rows[0][4].as<long long>() == 0)
+    return refusal(VersionErrc::EmptyBacktest,
+                   fmt::format("backtest {} replayed no result (an empty period, or analyzers "
+                               "that measured nothing): it is no evidence",
+                               id));
   const auto false_negatives = rows[0][2].as<long long>();
   const bool has_comment = change.comment.find_first_not_of(" \t\r\n") != std::string::npos;
   if (false_negatives > 0 && !has_comment)

@@ -15,7 +15,9 @@ std::optional<std::vector<ArchiveAsOf::SpecimenResult>> ArchiveAsOf::specimen_re
 std::optional<ArchiveAsOf::Histories> ArchiveAsOf::histories(const HistoryQuery& query) {
   auto bounded = query;
   bounded.before = now_;
-  return archive_->histories(bounded);
+  auto found = archive_->histories(bounded);
+  failed_ = failed_ || !found;
+  return found;
 }
 
 }  // namespace hemalink::validation

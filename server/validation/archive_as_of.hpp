@@ -16,6 +16,9 @@ class ArchiveAsOf final : public rules::ResultArchive {
       : archive_(std::move(archive)) {}
 
   void set_clock(TimePoint now) { now_ = now; }
+  /// True once a read could not be answered: the decisions that needed it were held for that, not
+  /// by the rules, and the replay is not to be trusted.
+  bool failed() const { return failed_; }
 
   std::optional<std::vector<PatientResult>> patient_results(std::string_view patient_id,
                                                             std::string_view code,
@@ -27,6 +30,7 @@ class ArchiveAsOf final : public rules::ResultArchive {
  private:
   std::shared_ptr<rules::ResultArchive> archive_;
   TimePoint now_{};
+  bool failed_ = false;
 };
 
 }  // namespace hemalink::validation

@@ -7,6 +7,7 @@
 
 #include "server/ingest/rules_decider.hpp"
 #include "server/rules/recent_results.hpp"
+#include "server/store/errc.hpp"
 #include "server/validation/archive_as_of.hpp"
 #include "server/validation/backtest_tally.hpp"
 
@@ -152,6 +153,9 @@ class Replay {
   }
 
   BacktestReport report() { return tally_.report(); }
+  /// True when the archive's history could not be read for some specimen: the replay held it
+  /// for that, which would hide what the candidate does.
+  bool failed() const { return as_of_->failed(); }
 
  private:
   bool is_scored(const std::string& analyzer) const {
@@ -225,10 +229,17 @@ Result<BacktestReport, Error> run_backtest(std::shared_ptr<const rules::RuleSet>
     if (progress) {
       progress(done, *total);
     }
-    return true;
+    return !replay.failed();
   });
   if (!replayed) {
     return replayed.error();
+  }
+  if (replay.failed()) {
+    return Error{store::StoreErrc::Retryable,
+                 fmt::format("the patients' earlier results could not be read from the archive "
+                             "after {} of {} specimens: the results that needed them would have "
+                             "been held for it, not by the rules; run it again",
+                             done, *total)};
   }
   if (is_stopped) {
     return Error{

@@ -310,7 +310,10 @@ Result<void, Error> PostgresSpecimenArchive::replay(
       return {};
     }
     // Just past the last arrival: PostgreSQL keeps microseconds, a double of epoch seconds more.
-    const double last = ends[1].as<double>() + 0.001;
+    double last = ends[1].as<double>() + 0.001;
+    if (period.to) {
+      last = std::min(last, epoch_seconds(*period.to));  // the last one is before it
+    }
     double at = ends[0].as<double>();
     double width = 3600.0;
     while (at < last) {
@@ -331,7 +334,8 @@ Result<void, Error> PostgresSpecimenArchive::replay(
       }
       const auto wanted = static_cast<double>(batch_);
       const auto got = std::max<double>(static_cast<double>(batch.size()), 1.0);
-      width = std::clamp(width * wanted / got, 1.0, 30.0 * 86400.0);
+      // At most twice as wide as the last: after a quiet night, a busy morning is not read whole.
+      width = std::clamp(width * std::min(wanted / got, 2.0), 1.0, 30.0 * 86400.0);
       at = until;
     }
     return {};

@@ -143,6 +143,16 @@ TEST(PostgresRuleSetVersions, PromotionNeedsADoneBacktestOfTheVersion) {
             fmt::format("backtest {} found 3 would-be false negatives: an admin's override "
                         "comment is required",
                         missed));
+  const auto empty = v.backtest("v2", "done", 0);
+  testing::execute(
+      v.database.dsn(),
+      fmt::format("UPDATE rule_backtests SET report = '{{\"results\": 0}}' WHERE id = {}", empty));
+  const auto of_nothing = v.move(candidate.id, VersionStatus::Live, empty, "nothing to see");
+  EXPECT_EQ(of_nothing.error().code, VersionErrc::EmptyBacktest);
+  EXPECT_EQ(of_nothing.error().detail,
+            fmt::format("backtest {} replayed no result (an empty period, or analyzers that "
+                        "measured nothing): it is no evidence",
+                        empty));
   EXPECT_EQ(v.status_of(candidate.id), "draft") << "every refusal leaves it as it was";
 
   const auto promoted =
