@@ -241,6 +241,31 @@ TEST(Backtest, CountsOnlyTheAnalyzersAskedForAndKeepsTheOthersAsHistory) {
   EXPECT_EQ(disagreeing(report), std::vector<std::string>{"S2"});
 }
 
+// Earlier results that cannot be read: every read refused.
+class UnreadableArchive final : public rules::ResultArchive {
+ public:
+  std::optional<std::vector<PatientResult>> patient_results(
+      std::string_view, std::string_view, std::chrono::system_clock::time_point) override {
+    return std::nullopt;
+  }
+  std::optional<std::vector<SpecimenResult>> specimen_results(std::string_view) override {
+    return std::nullopt;
+  }
+};
+
+TEST(Backtest, FailsRatherThanReportHoldsMadeForWantOfHistory) {
+  HL_REQUIRE_POSTGRES();
+  Archive archive;
+  archive.plt("S1", "P1", "2026-11-01 08:00+00", "200");
+  PostgresSpecimenArchive specimens(archive.dsn());
+  const auto report =
+      run_backtest(rule_set(kRelease), specimens, std::make_shared<UnreadableArchive>(), {});
+  ASSERT_FALSE(report);
+  EXPECT_NE(report.error().detail.find("could not be read from the archive after 1 of 1"),
+            std::string::npos)
+      << report.error().detail;
+}
+
 TEST(Backtest, IsKeptWithItsProgressAndReport) {
   HL_REQUIRE_POSTGRES();
   Archive archive;
