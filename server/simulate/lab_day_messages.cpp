@@ -306,10 +306,11 @@ std::vector<SentMessage> timed_bench_traffic(const LabDay& day, Bench bench, Lab
   std::mt19937 rng(day.plan.seed * 7919U + static_cast<unsigned>(bench));
   std::size_t run = 0;
   // A control run comes before the tubes after it even when a tube drawn earlier is measured
-  // later: the analyzer's clock never goes back.
+  // later, and the link sends one message at a time: each is a second after the one before at
+  // least (the same second would leave the order of a control and a tube to chance).
   const auto send = [&](std::string text, LabClock at) {
     if (!out.empty()) {
-      at = std::max(at, out.back().at);
+      at = std::max(at, out.back().at + std::chrono::seconds(1));
     }
     out.push_back({std::move(text), at});
   };

@@ -22,7 +22,8 @@ std::vector<std::string> bench_traffic(const LabDay& day, Bench bench, LabClock 
                                        bool with_queries);
 
 /// A message of a bench's traffic and when the analyzer sends it: a control run at its minute, a
-/// tube when it is measured (20 minutes after it was drawn), never before the message before it.
+/// tube when it is measured (20 minutes after it was drawn), and each a second after the message
+/// before it at least.
 struct SentMessage {
   std::string text;
   LabClock at;
