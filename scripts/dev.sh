@@ -514,7 +514,7 @@ run_bench() {
 
 # The backtest on lab-day archives (scripts/dev.sh bench-backtest [SIZES], e.g. 1000000,10000000;
 # default 1 M results), kept in a cluster of their own under var/backtest-pg: an archive is built
-# once (1 M: about 4 minutes, 10 M: about 40) and measured again on every run.
+# once (on 2 cores, 1 M: about 4 minutes, 10 M: about 40) and measured again on every run.
 run_bench_backtest() {
   build_bench backtest_bench
   local data="$root/var/backtest-pg"
