@@ -17,6 +17,10 @@
 #                               the COPY and fsync floors, spool replay, RSS with 10,000 idle
 #                               connections) and LIS delivery
 #   scripts/dev.sh bench-daemon only the daemon's benchmarks
+#   scripts/dev.sh bench-backtest [SIZES]
+#                               the backtest's benchmark alone (`bench` runs it last, at 1 M
+#                               results): archives made by the lab day of each size (default
+#                               1000000; e.g. 1000000,10000000), kept under var/backtest-pg
 #   scripts/dev.sh bench-build  build what `bench` runs (Release, -O3, warnings as errors) and
 #                               run nothing: CI's check that the benchmarks build
 #   scripts/dev.sh lab-day [N] [PROFILE] [SEEDS]
@@ -164,17 +168,17 @@ stop_private_postgres() {
   pg_dir=""
 }
 
-# The development database of `up`: var/pg, on a Unix socket there, kept between runs.
-run_up() {
-  build_normal hemalink  # only what it runs: the tests and benchmarks are `test`'s and `bench`'s
-  local data="$root/var/pg" as_pg=()
-  mkdir -p "$data" "$root/var/spool" "$root/var/drop/facs-1"
+# start_kept_postgres DIR: a cluster in DIR (made on first use, kept between runs), on a Unix
+# socket there, stopped on exit.
+start_kept_postgres() {
+  local data=$1 as_pg=()
+  mkdir -p "$data"
   if [ "$(id -u)" -eq 0 ]; then
     as_pg=(runuser -u postgres --)
     chown postgres "$data"
   fi
   if [ ! -f "$data/data/PG_VERSION" ]; then
-    log "creating the development cluster in $data"
+    log "creating a cluster in $data"
     "${as_pg[@]}" "$pg_bin/initdb" -D "$data/data" -U postgres -A trust >/dev/null
   fi
   if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$data/data" status >/dev/null 2>&1; then
@@ -183,6 +187,14 @@ run_up() {
   fi
   # shellcheck disable=SC2064 # expanded now: the locals are gone by the time it runs
   trap "${as_pg[*]} $pg_bin/pg_ctl -D $data/data -m fast -w stop >/dev/null 2>&1 || true" EXIT
+}
+
+# The development database of `up`: var/pg, kept between runs.
+run_up() {
+  build_normal hemalink  # only what it runs: the tests and benchmarks are `test`'s and `bench`'s
+  local data="$root/var/pg"
+  mkdir -p "$root/var/spool" "$root/var/drop/facs-1"
+  start_kept_postgres "$data"
   psql -q -X -h "$data" -U postgres -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname = 'hemalink'" | grep -q 1 ||
     psql -q -X -h "$data" -U postgres -d postgres -c "CREATE DATABASE hemalink"
@@ -496,6 +508,19 @@ run_bench() {
   # `hemalink report av` over 100,000 specimens loaded by SQL (docs/report-av.md).
   build-bench/tests/bench/report_bench --pg "host=$pg_dir user=postgres" \
     --benchmark_counters_tabular=true
+  stop_private_postgres
+  run_bench_backtest
+}
+
+# The backtest on lab-day archives (scripts/dev.sh bench-backtest [SIZES], e.g. 1000000,10000000;
+# default 1 M results), kept in a cluster of their own under var/backtest-pg: an archive is built
+# once (on 2 cores, 1 M: about 4 minutes, 10 M: about 40) and measured again on every run.
+run_bench_backtest() {
+  build_bench backtest_bench
+  local data="$root/var/backtest-pg"
+  start_kept_postgres "$data"
+  build-bench/tests/bench/backtest_bench --pg "host=$data user=postgres" \
+    --results "${1:-1000000}" --benchmark_counters_tabular=true 2> >(grep -v '\] \[info\]' >&2)
 }
 
 # Only the daemon's benchmarks (scripts/dev.sh bench-daemon): what issue work on latency reruns.
@@ -566,10 +591,11 @@ case "$command" in
   bench) ensure_packages && run_bench "$@" ;;
   bench-daemon) ensure_packages && run_bench_daemon ;;
   bench-build) ensure_packages && build_bench ;;
+  bench-backtest) ensure_packages && run_bench_backtest "$@" ;;
   lab-day) ensure_packages && run_lab_day "$@" ;;
   format) ensure_packages && git ls-files '*.cpp' '*.hpp' | xargs clang-format -i ;;
   *)
-    echo "usage: scripts/dev.sh [build|up|test|fuzz [SECONDS]|bench|bench-daemon|bench-build|lab-day [N] [PROFILE] [SEEDS]|format]" >&2
+    echo "usage: scripts/dev.sh [build|up|test|fuzz [SECONDS]|bench|bench-daemon|bench-build|bench-backtest [SIZES]|lab-day [N] [PROFILE] [SEEDS]|format]" >&2
     exit 2
     ;;
 esac

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -128,20 +129,23 @@ Result<QcHistory, StoreError> judgements_and_averages(const std::string& dsn,
 
 Result<QcHistory, StoreError> control_timeline(
     const std::string& dsn, std::optional<std::chrono::system_clock::time_point> before) {
-  return on_thread_connection(
-      dsn, "reading the QC judgements of the archive",
-      [&](pqxx::connection& c) -> Result<QcHistory, StoreError> {
-        pqxx::read_transaction tx(c);
-        const auto bound = before ? std::optional<double>(epoch_seconds(*before)) : std::nullopt;
-        QcHistory out;
-        for (const auto& row : tx.exec_params(kTimeline, bound)) {
-          out.judgements.push_back(read_row(row));
-        }
-        for (const auto& row : tx.exec_params(kAverageTimeline, bound)) {
-          out.averages.push_back(read_average(row));
-        }
-        return out;
-      });
+  return on_thread_connection(dsn, "reading the QC judgements of the archive",
+                              [&](pqxx::connection& c) -> Result<QcHistory, StoreError> {
+                                pqxx::read_transaction tx(c);
+                                // No end is an infinite one (a null optional warns at -O3: GCC's
+                                // maybe-uninitialized).
+                                const double bound = before
+                                                         ? epoch_seconds(*before)
+                                                         : std::numeric_limits<double>::infinity();
+                                QcHistory out;
+                                for (const auto& row : tx.exec_params(kTimeline, bound)) {
+                                  out.judgements.push_back(read_row(row));
+                                }
+                                for (const auto& row : tx.exec_params(kAverageTimeline, bound)) {
+                                  out.averages.push_back(read_average(row));
+                                }
+                                return out;
+                              });
 }
 
 Result<QcHistory, StoreError> control_history(const std::string& dsn, std::size_t per_control) {

@@ -300,11 +300,20 @@ std::string_view order_text(std::string_view code) {
 
 }  // namespace
 
-std::vector<std::string> bench_traffic(const LabDay& day, Bench bench, LabClock day_start,
-                                       bool with_queries) {
-  std::vector<std::string> out;
+std::vector<SentMessage> timed_bench_traffic(const LabDay& day, Bench bench, LabClock day_start,
+                                             bool with_queries) {
+  std::vector<SentMessage> out;
   std::mt19937 rng(day.plan.seed * 7919U + static_cast<unsigned>(bench));
   std::size_t run = 0;
+  // A control run comes before the tubes after it even when a tube drawn earlier is measured
+  // later, and the link sends one message at a time: each is a second after the one before at
+  // least (the same second would leave the order of a control and a tube to chance).
+  const auto send = [&](std::string text, LabClock at) {
+    if (!out.empty()) {
+      at = std::max(at, out.back().at + std::chrono::seconds(1));
+    }
+    out.push_back({std::move(text), at});
+  };
   auto next_run = day.qc_runs.begin();
   const auto add_runs_before = [&](std::size_t specimen) {
     for (; next_run != day.qc_runs.end() && next_run->before_specimen <= specimen; ++next_run) {
@@ -314,7 +323,7 @@ std::vector<std::string> bench_traffic(const LabDay& day, Bench bench, LabClock 
       ++run;
       const auto at = day_start + std::chrono::minutes(next_run->minute);
       for (auto& m : control_run(bench, run, next_run->fails, at, rng)) {
-        out.push_back(std::move(m));
+        send(std::move(m), at);
       }
     }
   };
@@ -325,12 +334,22 @@ std::vector<std::string> bench_traffic(const LabDay& day, Bench bench, LabClock 
       continue;
     }
     auto message = patient_message(day, s, i, day_start);
+    const auto at = measured_at(day_start, s.drawn_minute);
     if (with_queries && bench == Bench::Hematology) {
-      out.push_back(query_for(message, model::WireProtocol::Astm, i));
+      send(query_for(message, model::WireProtocol::Astm, i), at);
     }
-    out.push_back(std::move(message));
+    send(std::move(message), at);
   }
   add_runs_before(day.specimens.size());
+  return out;
+}
+
+std::vector<std::string> bench_traffic(const LabDay& day, Bench bench, LabClock day_start,
+                                       bool with_queries) {
+  std::vector<std::string> out;
+  for (auto& m : timed_bench_traffic(day, bench, day_start, with_queries)) {
+    out.push_back(std::move(m.text));
+  }
   return out;
 }
 

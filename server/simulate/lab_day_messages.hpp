@@ -21,6 +21,18 @@ using LabClock = std::chrono::system_clock::time_point;
 std::vector<std::string> bench_traffic(const LabDay& day, Bench bench, LabClock day_start,
                                        bool with_queries);
 
+/// A message of a bench's traffic and when the analyzer sends it: a control run at its minute, a
+/// tube when it is measured (20 minutes after it was drawn), and each a second after the message
+/// before it at least.
+struct SentMessage {
+  std::string text;
+  LabClock at;
+};
+
+/// bench_traffic with the time each message is sent.
+std::vector<SentMessage> timed_bench_traffic(const LabDay& day, Bench bench, LabClock day_start,
+                                             bool with_queries);
+
 /// The first `count` hematology tubes of a hospital lab day (seed `seed`): the traffic of the
 /// benchmarks. ASTM as the Sysmex XN sends them; HL7 as ORU^R01 with LOINC-coded results (a
 /// generic-hl7 analyzer on the loinc-cbc table), positive IP messages as NTE.

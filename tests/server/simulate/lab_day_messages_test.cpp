@@ -87,6 +87,27 @@ TEST(LabDayMessages, TheXnSendsItsControlsThenAQueryAndTheTubeWithItsIpMessages)
   EXPECT_TRUE(set["specimen_flags"][2]["positive"]);
 }
 
+TEST(LabDayMessages, EachMessageIsSentWhenMeasuredAndASecondAfterTheOneBeforeIt) {
+  auto day = hand_made_day();
+  // A second control run at 6:10, after the tube drawn at 6:00 and measured at 6:20.
+  day.qc_runs.push_back({Bench::Hematology, 1, 370, false});
+  const auto traffic = timed_bench_traffic(day, Bench::Hematology, kDayStart, true);
+  ASSERT_EQ(traffic.size(), 6u);  // two control levels, the query, the results, two levels
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  EXPECT_EQ(traffic[0].at, kDayStart);
+  EXPECT_EQ(traffic[1].at, kDayStart + seconds(1));
+  EXPECT_EQ(traffic[2].at, kDayStart + minutes(380));
+  EXPECT_EQ(traffic[3].at, kDayStart + minutes(380) + seconds(1));
+  EXPECT_EQ(traffic[4].at, kDayStart + minutes(380) + seconds(2));
+  EXPECT_EQ(traffic[5].at, kDayStart + minutes(380) + seconds(3));
+  const auto untimed = bench_traffic(day, Bench::Hematology, kDayStart, true);
+  ASSERT_EQ(untimed.size(), traffic.size());
+  for (std::size_t i = 0; i < untimed.size(); ++i) {
+    EXPECT_EQ(untimed[i], traffic[i].text) << i;
+  }
+}
+
 TEST(LabDayMessages, TheCsSendsItsControlAndFlagsATubeItsSampleCheckFailed) {
   const auto day = hand_made_day();
   const auto traffic = bench_traffic(day, Bench::Coagulation, kDayStart, false);
