@@ -52,7 +52,11 @@ ResultPlace place_of(const ArchivedSpecimen& s, std::size_t i) {
 }  // namespace
 
 BacktestTally::BacktestTally(const rules::RuleSet& candidate, std::size_t false_negatives_listed)
-    : candidate_(candidate), listed_(false_negatives_listed), rules_(candidate.rules().size()) {}
+    : candidate_(candidate), listed_(false_negatives_listed), rules_(candidate.rules().size()) {
+  for (std::uint32_t r = 0; r < candidate.rules().size(); ++r) {
+    rule_index_.emplace(candidate.rules()[r].id, r);
+  }
+}
 
 const std::vector<std::uint32_t>& BacktestTally::rules_for(const std::string& code) {
   auto it = rules_by_code_.find(code);
@@ -91,12 +95,11 @@ void BacktestTally::count_rules(const model::ResultSet& set, const model::Observ
       continue;
     }
     named = true;
-    const auto it = std::find_if(all.begin(), all.end(),
-                                 [&](const rules::Rule& rule) { return rule.id == f.rule_id; });
-    if (it == all.end()) {
+    const auto it = rule_index_.find(f.rule_id);
+    if (it == rule_index_.end()) {
       ++report_.held_otherwise[f.rule_id];
     } else {
-      auto& tally = rules_[static_cast<std::size_t>(it - all.begin())];
+      auto& tally = rules_[it->second];
       ++tally.held;
       tally.needless_holds += is_needless ? 1 : 0;
     }
@@ -104,13 +107,10 @@ void BacktestTally::count_rules(const model::ResultSet& set, const model::Observ
       ++report_.needless_holds_by_rule[f.rule_id];
     }
   }
-  if (!named) {
-    const auto why = decision.fired.empty() && decision.reason.starts_with("previous results")
-                         ? "history-unreadable"
-                         : "no-rule-released";
-    ++report_.held_otherwise[why];
+  if (!named) {  // a history read that failed fails the whole backtest: no rule released it
+    ++report_.held_otherwise["no-rule-released"];
     if (is_needless) {
-      ++report_.needless_holds_by_rule[why];
+      ++report_.needless_holds_by_rule["no-rule-released"];
     }
   }
 }

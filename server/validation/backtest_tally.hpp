@@ -38,6 +38,7 @@ class BacktestTally {
   BacktestReport report_;
   std::vector<RuleTally> rules_;
   std::unordered_map<std::string, std::vector<std::uint32_t>> rules_by_code_;
+  std::unordered_map<std::string, std::uint32_t> rule_index_;  ///< Rule ID -> index in rules().
   std::vector<long long> held_seconds_;  ///< Of the results the candidate releases sooner.
   long long last_false_negative_row_ = -1;
 };
