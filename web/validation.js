@@ -71,7 +71,8 @@ export function validationPage(root, app) {
     progress.max = Math.max(1, b.specimens_total || 1);
     progress.value = b.specimens_done || 0;
     state.textContent = b.status === 'running'
-      ? `Backtest ${b.id}: ${b.specimens_done} of ${b.specimens_total < 0 ? '?' : b.specimens_total} specimens replayed`
+      ? ((b.specimens_total ?? -1) < 0 ? `Backtest ${b.id}: counting the specimens…`
+        : `Backtest ${b.id}: ${b.specimens_done} of ${b.specimens_total} specimens replayed`)
       : b.status === 'done' ? `Backtest ${b.id} done.` : `Backtest ${b.id} failed: ${b.error}`;
     state.dataset.status = b.status;
     if (b.status === 'done') clear(report, reportView(b, list, app, showVersions));
