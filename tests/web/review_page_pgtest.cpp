@@ -23,150 +23,15 @@
 #include "tests/support/order_feed_lab.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/web_lab.hpp"
 #include "tests/support/xn_message.hpp"
 
 namespace hemalink::web {
 namespace {
 
 using model::WireProtocol;
+using testing::WebLab;
 using namespace std::chrono_literals;
-
-#define HL_REQUIRE_BROWSER_TOOLS()                                                               \
-  if (!std::getenv("HEMALINK_WEB_TOOLS"))                                                        \
-  GTEST_SKIP() << "HEMALINK_WEB_TOOLS is not set: scripts/dev.sh test installs playwright-core " \
-                  "and axe-core and sets it"
-
-struct Tokens {
-  api::NewToken viewer = api::make_token();
-  api::NewToken technologist = api::make_token();
-  api::NewToken admin = api::make_token();
-};
-
-lis::LisDestination lis(const std::string& name, std::uint16_t port, int max_attempts) {
-  lis::LisDestination d;
-  d.name = name;
-  d.protocol = WireProtocol::Hl7;
-  d.transport = config::TcpClientTransport{"127.0.0.1", port, 100ms, 400ms, std::nullopt};
-  d.ack_timeout = 1000ms;
-  d.max_attempts = max_attempts;
-  d.backoff_min = 100ms;
-  d.backoff_max = 400ms;
-  return d;
-}
-
-// A lab whose rules hold a PLT under 100 and release the rest; its LIS takes every message and a
-// reference lab refuses every one (so its rows die at the first attempt).
-struct WebLab {
-  Tokens tokens;
-  testing::TempDir dir{"web"};
-  testing::LisSimRunner lis_sim{testing::lis_sim_options()};
-  testing::LisSimRunner refusing_lis{[] {
-    auto o = testing::lis_sim_options();
-    o.faults.nack_every = 1;
-    return o;
-  }()};
-  testing::DaemonHarness h{config()};
-
-  WebLab() = default;
-  /// The example configuration (the shipped rules, QC definitions and LIS table), as a lab day
-  /// plays it, its LIS the simulated one.
-  struct Example {};
-  explicit WebLab(Example) : h(example_config()) {}
-
-  daemon::DaemonConfig example_config() const {
-    auto c = testing::example_configuration_on_loopback();
-    c.lis.at(0).transport =
-        config::TcpClientTransport{"127.0.0.1", lis_sim.port(), 100ms, 400ms, std::nullopt};
-    c.http.tokens = {{"vera", config::ApiRole::Viewer, tokens.viewer.sha256},
-                     {"tom", config::ApiRole::Technologist, tokens.technologist.sha256},
-                     {"ada", config::ApiRole::Admin, tokens.admin.sha256}};
-    return c;
-  }
-
-  daemon::DaemonConfig config() const {
-    daemon::DaemonConfig c;
-    auto bc = testing::tcp_analyzer("bc-1", "generic-hl7", WireProtocol::Hl7);
-    bc.base = "loinc-cbc";
-    c.analyzers.push_back(bc);
-    c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
-    const auto rules = dir / "rules.json";
-    std::ofstream(rules) << R"({"version": "web-test", "rules": [
-        {"id": "plt-low-hold", "applies_to": ["PLT"], "when": "value < 100", "action": "hold",
-         "reason": "PLT below 100: look at the smear"},
-        {"id": "wbc-high-hold", "applies_to": ["WBC"], "when": "value > 11", "action": "hold",
-         "reason": "WBC above 11: look at the smear"},
-        {"id": "release-rest", "applies_to": ["*"], "when": "not is_qc", "action": "release"}]})";
-    c.rules.files = {rules};
-    // The XN's WBC under QC: XN-CHECK levels 1 and 2 by QC sample number, a new lot of level 1.
-    std::ofstream(dir / "controls.json") << R"({"controls": [
-        {"analyzer": "xn-1", "test": "WBC", "sample": "QC-30610101", "material": "XN-CHECK",
-         "level": "1", "lot": "4411", "mean": 3.00, "sd": 0.10},
-        {"analyzer": "xn-1", "test": "WBC", "sample": "QC-30620101", "material": "XN-CHECK",
-         "level": "1", "lot": "4412", "mean": 3.20, "sd": 0.10},
-        {"analyzer": "xn-1", "test": "WBC", "sample": "QC-30610102", "material": "XN-CHECK",
-         "level": "2", "lot": "4411", "mean": 7.00, "sd": 0.20}]})";
-    c.qc.controls_file = dir / "controls.json";
-    qc::AverageSettings wbc;  // and an EWMA of the patients' WBC, beside the XbarM
-    wbc.analyzer = "xn-1";
-    wbc.test = "WBC";
-    wbc.method = qc::AverageMethod::Ewma;
-    wbc.lambda = 0.2;
-    wbc.every = 10;
-    wbc.truncate_below = 1;
-    wbc.truncate_above = 30;
-    wbc.target = 6.4;
-    wbc.low = 5.5;
-    wbc.high = 7.3;
-    c.qc.policy.averages.push_back(wbc);
-    c.lis.push_back(lis("lis", lis_sim.port(), 10));
-    // Its orders by canonical codes (order panels only: its results go by LOINC as before).
-    std::ofstream(dir / "lis.json")
-        << R"({"codes": {}, "order_panels": {"WBC": ["WBC"], "PLT": ["PLT"]}})";
-    c.lis.back().mapping_file = dir / "lis.json";
-    lis::LisOrderFeed feed;  // the LIS orders too; what it ordered and nobody ran is overdue
-    feed.transport = transport::TcpServerTransport{"127.0.0.1", 0, std::nullopt};
-    c.lis.back().orders = feed;
-    c.orders.hold_specimens_without_order = false;
-    c.orders.hold_results_not_ordered = false;
-    c.orders.overdue_after = std::chrono::minutes(0);
-    c.lis.push_back(lis("reference-lab", refusing_lis.port(), 1));
-    c.http.listen = "127.0.0.1:0";
-    c.http.tokens = {{"vera", config::ApiRole::Viewer, tokens.viewer.sha256},
-                     {"tom", config::ApiRole::Technologist, tokens.technologist.sha256},
-                     {"ada", config::ApiRole::Admin, tokens.admin.sha256}};
-    return c;
-  }
-
-  // Runs tests/web/`script_name` (in `mode`) beside its npm packages (Node.js resolves a
-  // module's imports from where the module is, so the scripts are copied there); its output goes
-  // to the test's log.
-  int browse(const std::string& script_name, const std::string& mode = "") {
-    const std::filesystem::path tools = std::getenv("HEMALINK_WEB_TOOLS");
-    const auto script = tools / script_name;
-    for (const auto* name : {script_name.c_str(), "web_lab.mjs"})
-      std::filesystem::copy_file(std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/web" / name,
-                                 tools / name, std::filesystem::copy_options::overwrite_existing);
-    const auto log = dir / ("browser-" + script_name + mode + ".log");
-    const auto node = testing::find_program("node");
-    if (!node) {
-      ADD_FAILURE() << "node is not on PATH";
-      return -1;
-    }
-    testing::ChildProcess browser(
-        {node->string(), script.string(), mode}, log,
-        {fmt::format("HEMALINK_URL=http://127.0.0.1:{}", h.daemon().http_port()),
-         fmt::format("HEMALINK_ANALYZER_PORT={}", h.port("bc-1")),
-         std::string("HEMALINK_BINARY=") + HEMALINK_BINARY,
-         "HEMALINK_TOKEN_VIEWER=" + tokens.viewer.token,
-         "HEMALINK_TOKEN_TECHNOLOGIST=" + tokens.technologist.token,
-         "HEMALINK_TOKEN_ADMIN=" + tokens.admin.token,
-         "HEMALINK_ARTIFACTS=" + (std::filesystem::current_path() / "web-artifacts").string()});
-    const auto code = browser.wait(300s);
-    std::ifstream in(log);
-    std::cout << in.rdbuf();
-    return code.value_or(-1);
-  }
-};
 
 // A Sysmex XN CBC sent as STAT, its WBC and PLT held, with IP messages (one positive, one suspect
 // not called positive) and a WDF scattergram the analyzer kept as a file: waiting when the page

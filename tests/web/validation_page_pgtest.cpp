@@ -24,6 +24,7 @@
 #include "tests/support/lab_day_play.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/web_lab.hpp"
 
 namespace hemalink::web {
 namespace {
@@ -31,18 +32,12 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-struct Tokens {
-  api::NewToken viewer = api::make_token();
-  api::NewToken technologist = api::make_token();
-  api::NewToken admin = api::make_token();
-};
+using testing::BrowserTokens;
 
-daemon::DaemonConfig with_api(const Tokens& tokens) {
+daemon::DaemonConfig with_api(const BrowserTokens& tokens) {
   auto c = testing::example_configuration_on_loopback();
   c.http.listen = "127.0.0.1:0";
-  c.http.tokens = {{"vera", config::ApiRole::Viewer, tokens.viewer.sha256},
-                   {"tom", config::ApiRole::Technologist, tokens.technologist.sha256},
-                   {"ada", config::ApiRole::Admin, tokens.admin.sha256}};
+  c.http.tokens = tokens.configured();
   return c;
 }
 
@@ -111,7 +106,7 @@ struct ValidationLab {
     return shown;
   }
 
-  Tokens tokens;
+  BrowserTokens tokens;
   testing::DaemonHarness lab;
   simulate::LabDay day;
 };
@@ -213,26 +208,15 @@ TEST(ValidationPage, ACandidateIsCheckedBacktestedOpenedAtAFalseNegativeAndPromo
                          .store(shadow_files, (*shadow_set)->version(), "user:ada",
                                 "to watch beside the live set", rules::StoreAs::Draft);
   ASSERT_TRUE(draft) << draft.error().detail;
-  const std::filesystem::path tools = std::getenv("HEMALINK_WEB_TOOLS");
-  for (const auto* name : {"validation_page.mjs", "web_lab.mjs"})
-    std::filesystem::copy_file(std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/web" / name,
-                               tools / name, std::filesystem::copy_options::overwrite_existing);
-  const auto node = testing::find_program("node");
-  ASSERT_TRUE(node) << "node is not on PATH";
-  const auto log = dir / "browser.log";
-  testing::ChildProcess browser(
-      {node->string(), (tools / "validation_page.mjs").string()}, log,
+  auto environment = v.tokens.environment();
+  environment.insert(
+      environment.end(),
       {fmt::format("HEMALINK_URL=http://127.0.0.1:{}", v.lab.daemon().http_port()),
-       "HEMALINK_TOKEN_VIEWER=" + v.tokens.viewer.token,
-       "HEMALINK_TOKEN_TECHNOLOGIST=" + v.tokens.technologist.token,
-       "HEMALINK_TOKEN_ADMIN=" + v.tokens.admin.token, "HEMALINK_CANDIDATE=" + file.string(),
-       fmt::format("HEMALINK_SHADOW_DRAFT={}", draft->id),
-       "HEMALINK_SHADOW_VERSION=" + draft->version,
-       "HEMALINK_ARTIFACTS=" + (std::filesystem::current_path() / "web-artifacts").string()});
-  const auto code = browser.wait(300s);
-  std::ifstream in(log);
-  std::cout << in.rdbuf();
-  ASSERT_EQ(code.value_or(-1), 0) << "see the browser's log above";
+       "HEMALINK_CANDIDATE=" + file.string(), fmt::format("HEMALINK_SHADOW_DRAFT={}", draft->id),
+       "HEMALINK_SHADOW_VERSION=" + draft->version});
+  const auto code = testing::run_browser_script("validation_page.mjs", "", dir / "browser.log",
+                                                std::move(environment));
+  ASSERT_EQ(code, 0) << "see the browser's log above";
   EXPECT_EQ(v.lab.query_value("SELECT status FROM rule_set_versions WHERE version LIKE "
                               "'no-blast-candidate#%'"),
             "live")

@@ -15,6 +15,7 @@ export const artifacts = env('HEMALINK_ARTIFACTS');
 export const tokens = {
   viewer: env('HEMALINK_TOKEN_VIEWER'),
   technologist: env('HEMALINK_TOKEN_TECHNOLOGIST'),
+  technologist2: env('HEMALINK_TOKEN_TECHNOLOGIST_2'),
   admin: env('HEMALINK_TOKEN_ADMIN'),
 };
 export const STEP_TIMEOUT = 20000;
