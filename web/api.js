@@ -65,17 +65,19 @@ export function query(parameters) {
 }
 
 // The live events: calls `onEvent` with each, reconnects after a loss (resuming after the last
-// sequence number seen), and reports the state with `onState('live' | 'reconnecting')`.
-export function listen(onEvent, onState) {
+// sequence number seen), and reports the state with `onState('live' | 'reconnecting')`; 'live'
+// again after each reconnect, when what the page told the server (its presence) is to be told
+// again: the server forgot the old socket. Returns the function that stops listening, with
+// `send(message)` on it: a message to the server (JSON), false when there is no socket open now.
+export function listen(onEvent, onState, open = openSocket) {
   let last = null;
   let socket = null;
   let stopped = false;
   let wait = 500;
-  const open = () => {
+  const connect = () => {
     if (stopped) return;
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const since = last === null ? '' : `&since=${last}`;
-    socket = new WebSocket(`${scheme}://${location.host}/api/v1/events?access_token=${encodeURIComponent(session.token())}${since}`);
+    socket = open(`/api/v1/events?access_token=${encodeURIComponent(session.token())}${since}`);
     socket.onopen = () => {
       wait = 500;
       onState('live');
@@ -93,13 +95,24 @@ export function listen(onEvent, onState) {
     socket.onclose = () => {
       if (stopped) return;
       onState('reconnecting');
-      setTimeout(open, wait);
+      setTimeout(connect, wait);
       wait = Math.min(wait * 2, 10000);
     };
   };
-  open();
-  return () => {
+  connect();
+  const stop = () => {
     stopped = true;
     if (socket) socket.close();
   };
+  stop.send = (message) => {
+    if (!socket || socket.readyState !== 1) return false;  // 1: OPEN
+    socket.send(JSON.stringify(message));
+    return true;
+  };
+  return stop;
+}
+
+function openSocket(path) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return new WebSocket(`${scheme}://${location.host}${path}`);
 }

@@ -1,9 +1,10 @@
 // The technologist's page: sign in with a token, then the pages by the address's #fragment, all
 // fed by the public API and kept live by its events.
 import {analyzersPage} from './analyzers.js';
-import {ApiError, get, listen, session} from './api.js';
+import {ApiError, get, listen, may, session} from './api.js';
 import {h} from './dom.js';
 import {outboxPage} from './outbox.js';
+import {presence} from './presence.js';
 import {qcPage} from './qc.js';
 import {queuePage} from './queue.js';
 import {rulesPage} from './rules.js';
@@ -25,6 +26,9 @@ const app = {
     problem.textContent = text;
     problem.hidden = !text;
   },
+  // Who else has a specimen open (presence.js), once signed in: a page calls
+  // app.presence.open(specimenRowId) for the card it works on, and null when it leaves.
+  presence: null,
   queueCount(n) {
     $('queue-count').textContent = n ? String(n) : '';
     $('queue-count').setAttribute('aria-label', `${n} held`);
@@ -71,11 +75,14 @@ function showApp() {
   document.body.dataset.role = session.user.role;
   stopListening = listen((event) => {
     if (event.type === 'dropped') app.error('The live feed fell behind and was reset.');
+    if (app.presence.onEvent(event)) return;
     if (current && current.onEvent) current.onEvent(event);
   }, (state) => {
     $('live').textContent = state === 'live' ? '● live' : '○ reconnecting…';
     $('live').className = `live ${state}`;
+    if (state === 'live') app.presence.resend();
   });
+  app.presence = presence({send: (message) => stopListening.send(message), canClaim: may('technologist')});
   route();
 }
 
@@ -84,6 +91,7 @@ function route() {
   const [, page = 'queue', ...rest] = location.hash.split('/');
   const root = $('page');
   if (current && current.onLeave) current.onLeave();
+  app.presence.open(null);  // the page that had a specimen open is gone
   root.replaceChildren(status, problem);
   app.announce('');
   app.error('');

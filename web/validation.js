@@ -3,6 +3,7 @@
 // progress, its report (charts, false negatives linking to each specimen, disagreements); and an
 // admin's promotion with its backtest and comment.
 import {get, may, post, query} from './api.js';
+import {commentCodes} from './comment_codes.js';
 import {clear, h, when} from './dom.js';
 import {s, scale} from './svg.js';
 
@@ -208,6 +209,7 @@ function candidateForm(app, stored) {
   const form = h('form', {class: 'candidate', id: 'candidate-form'},
     field('Rules file', file), field('File name', name), field('Or edit the rules', text), check,
     field('Why this change', reason), h('button', {type: 'submit'}, 'Store as a draft version'), saved);
+  commentCodes(reason);
   let timer = null;
   let asked = 0;
   const checkNow = async () => {
@@ -326,6 +328,7 @@ function promoteForm(b, versions, app, refreshVersions) {
     h('p', {class: 'help'}, `With backtest ${b.id} as its evidence (${b.report.false_negatives.results} false negatives).`),
     field('Comment (required: why the evidence suffices)', comment),
     h('button', {type: 'submit', id: 'promote'}, `Promote ${version.version} to live…`), answer);
+  commentCodes(comment);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!comment.value.trim()) return;

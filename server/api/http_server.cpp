@@ -11,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -23,6 +24,7 @@
 
 #include "server/api/api_error.hpp"
 #include "server/api/lab_routes.hpp"
+#include "server/api/presence_board.hpp"
 #include "server/transport/tcp_listener.hpp"
 #include "server/transport/tls_context.hpp"
 
@@ -38,6 +40,8 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr unsigned kRouteThreads = 4;
+// A client that keeps sending what is not a presence is logged this often, then no more.
+constexpr int kLoggedBadMessages = 3;
 
 transport::TcpServerTransport listen_address(const std::string& listen) {
   const auto colon = listen.rfind(':');
@@ -113,6 +117,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       : config(c),
         router(std::move(r)),
         events(std::move(e)),
+        presence(*events),
         tls(c.tls ? transport::server_tls_context(*c.tls) : nullptr),
         listener(
             io, "http", c.tls ? "the HTTP API, TLS" : "the HTTP API", listen_address(c.listen),
@@ -297,15 +302,27 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       since = seq;
     }
     const auto user = authorized->name;
+    const bool may_claim = authorized->role >= config::ApiRole::Technologist;
     auto strand = asio::make_strand(stream->get_executor());
-    co_await asio::co_spawn(strand, stream_events(stream, std::move(req), since, user),
+    co_await asio::co_spawn(strand, stream_events(stream, std::move(req), since, user, may_claim),
                             asio::use_awaitable);
   }
+
+  // The socket's session on the presence board, left however the socket ends.
+  struct Session {
+    Session(PresenceBoard& b, const std::string& user) : board(b), id(b.join(user)) {}
+    ~Session() { board.leave(id); }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+    PresenceBoard& board;
+    std::uint64_t id;
+  };
 
   template <typename Stream>
   asio::awaitable<void> stream_events(std::shared_ptr<Stream> stream,
                                       http::request<http::string_body> req,
-                                      std::optional<std::uint64_t> since, std::string user) {
+                                      std::optional<std::uint64_t> since, std::string user,
+                                      bool may_claim) {
     auto ws = std::make_shared<websocket::stream<Stream&>>(*stream);
     beast::get_lowest_layer(*ws).expires_never();
     ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -319,13 +336,20 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     auto subscription =
         events->subscribe([wake, executor] { asio::post(executor, [wake] { wake->cancel(); }); },
                           since, config.max_queued_events);
+    const auto session = std::make_shared<Session>(presence, user);
     auto [aec] = co_await ws->async_accept(req, kAwait);
     if (aec)
       co_return;
-    spdlog::info("http events: {} subscribed (from {})", user,
+    spdlog::info("http events: {} subscribed as session {} (from {})", user, session->id,
                  since ? fmt::format("seq {}", *since) : std::string("now"));
+    // Who has what open, before the events after it (some of which may repeat it).
+    auto [sec, sn] = co_await ws->async_write(asio::buffer(presence.snapshot(session->id)), kAwait);
+    if (sec)
+      co_return;
     auto closed = std::make_shared<bool>(false);
-    asio::co_spawn(executor, read_until_closed(ws, closed, wake), asio::detached);
+    asio::co_spawn(
+        executor, read_until_closed(ws, closed, wake, shared_from_this(), session, user, may_claim),
+        asio::detached);
     while (!*closed) {
       if (subscription->fell_behind()) {
         co_await ws->async_write(
@@ -350,16 +374,35 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     }
   }
 
+  // What the client says: its presence (technologists and admins), each other message ignored
+  // with a log line. The session is kept until both this and the writer are done.
   template <typename WebSocket>
   static asio::awaitable<void> read_until_closed(std::shared_ptr<WebSocket> ws,
                                                  std::shared_ptr<bool> closed,
-                                                 std::shared_ptr<asio::steady_timer> wake) {
+                                                 std::shared_ptr<asio::steady_timer> wake,
+                                                 std::shared_ptr<Parts> self,
+                                                 std::shared_ptr<Session> session, std::string user,
+                                                 bool may_claim) {
     beast::flat_buffer buffer;
+    int ignored = 0;
     for (;;) {
       auto [ec, n] = co_await ws->async_read(buffer, kAwait);
       if (ec)
         break;
-      buffer.consume(buffer.size());  // what a client says is not listened to
+      const auto text = beast::buffers_to_string(buffer.data());
+      buffer.consume(buffer.size());
+      auto claim = ws->got_text() ? presence_claim(text)
+                                  : Result<PresenceClaim, std::string>(std::string("not text"));
+      if (claim && may_claim) {
+        self->presence.open(session->id, claim->specimen_row_id);
+        continue;
+      }
+      if (++ignored <= kLoggedBadMessages) {
+        spdlog::warn("http events: {} session {}: a message ignored ({} bytes): {}{}", user,
+                     session->id, text.size(),
+                     claim ? "a viewer does not claim presence" : claim.error(),
+                     ignored == kLoggedBadMessages ? " (no more are logged for this session)" : "");
+      }
     }
     *closed = true;
     wake->cancel();
@@ -416,6 +459,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
   config::HttpConfig config;
   std::shared_ptr<const Router> router;
   std::shared_ptr<EventHub> events;
+  PresenceBoard presence;  ///< Who has which specimen open, by events socket.
   std::shared_ptr<asio::ssl::context> tls;
   asio::thread_pool routes_pool{kRouteThreads};
   transport::TcpListener listener;

@@ -14,7 +14,10 @@ namespace hemalink::api {
 //   message                 a message completed: analyzer, message_id, outcome, specimens, results
 //   decision                the decisions on its results: released, held, other (rerun, reject)
 //   held                    some of its results wait for a technologist: held, specimens
-//   released|rerun|rejected a technologist's decision (API): result_id, decided_by, reason
+//   released|rerun|rejected a technologist's decision (API): result_id, specimen_row_id, code,
+//                           decided_by, decided_at, reason
+//   presence                a technologist's page has a specimen open, or no longer (null):
+//                           user, session, specimen_row_id (PresenceBoard)
 //   delivered|dead          an outbox row the LIS acknowledged, or gave up on: destination,
 //                           outbox_id, specimen_id, control_id
 //   analyzer_connected|analyzer_disconnected   analyzer, peer

@@ -10,6 +10,7 @@ Router lab_router(View view, TokenBook tokens) {
   add_analyzer_routes(router, view);
   add_result_routes(router, view);
   add_review_routes(router, view);
+  add_comment_code_routes(router, view);
   add_outbox_routes(router, view);
   add_order_routes(router, view);
   add_record_routes(router, view);

@@ -17,6 +17,8 @@ void add_metrics_route(Router& router, View view);
 void add_analyzer_routes(Router& router, View view);
 void add_result_routes(Router& router, View view);
 void add_review_routes(Router& router, View view);
+/// GET /api/v1/review/comments (viewer), PUT and DELETE /api/v1/review/comments/{code} (admin).
+void add_comment_code_routes(Router& router, View view);
 void add_outbox_routes(Router& router, View view);
 void add_order_routes(Router& router, View view);
 void add_record_routes(Router& router, View view);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct LabView {
   /// An order with tests pending this long is overdue (configuration orders.overdue_after_min).
   std::chrono::minutes orders_overdue_after{240};
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
+  /// The configuration's comment codes (review.comment_codes), by code: the defaults that the
+  /// codes stored through the review desk change.
+  std::map<std::string, std::string> comment_codes = {};
 };
 
 }  // namespace hemalink::api

@@ -106,6 +106,19 @@ constexpr const char* kOpenApi = R"json({
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReviewAction" } } } },
                 "responses": { "200": { "$ref": "#/components/responses/Json" }, "404": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
     },
+    "/api/v1/review/comments": {
+      "get": { "summary": "The lab's comment codes in force ({codes: [{code, text, source: configuration|api, changed_by, changed_at}], removed: [{code, changed_by, changed_at}]}): the configuration's review.comment_codes, with the codes stored through the API over them (viewer)",
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/api/v1/review/comments/{code}": {
+      "put": { "summary": "Add a comment code or change its text: {text} (1-500 characters); stored, audited, and in force over the configuration's (admin)",
+               "parameters": [{ "name": "code", "in": "path", "required": true, "description": "a dot and 1-16 letters or digits", "schema": { "type": "string" } }],
+               "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "text": { "type": "string" } }, "required": ["text"] } } } },
+               "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" } } },
+      "delete": { "summary": "Remove a comment code in force, the configuration's too: the removal is stored and audited (admin)",
+                  "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }],
+                  "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } } }
+    },
     "/api/v1/outbox": {
       "get": { "summary": "Outbox rows, newest first (viewer)",
                "parameters": [
@@ -264,7 +277,7 @@ constexpr const char* kOpenApi = R"json({
                "responses": { "200": { "description": "The file" }, "404": { "$ref": "#/components/responses/Error" } } }
     },
     "/api/v1/events": {
-      "get": { "summary": "A WebSocket of live events (viewer): each a JSON object with seq, type (message, decision, held, released, rerun, rejected, delivered, dead, analyzer_connected, analyzer_disconnected, gap, dropped) and at. A client that falls behind gets a dropped event and is closed. Browsers pass the token as access_token.",
+      "get": { "summary": "A WebSocket of live events (viewer): first a presence_snapshot {session, present: [{user, session, specimen_row_id}]}, then each event a JSON object with seq, type (message, decision, held, released, rerun, rejected, presence, qc, qc_alarm, delivered, dead, analyzer_connected, analyzer_disconnected, gap, dropped) and at. A technologist's page sends {\"type\": \"presence\", \"specimen_row_id\": N or null} to say what it has open. A client that falls behind gets a dropped event and is closed. Browsers pass the token as access_token.",
                "parameters": [
                  { "name": "since", "in": "query", "description": "resume after this sequence number", "schema": { "type": "integer" } },
                  { "name": "access_token", "in": "query", "description": "the bearer token, for clients that cannot set headers", "schema": { "type": "string" } }

@@ -59,6 +59,7 @@ Result<DaemonConfig, files::FileErrors> parse_daemon_config(
     read_own_keys(top, c, base_dir);
     orders::read_orders_config(top, c.orders);
     qc::read_qc_config(top, c.qc, base_dir);
+    review::read_review_config(top, c.review);
     rules::read_rules_config(top, c.rules, base_dir);
     store::read_store_config(top, c.store);
     c.analyzers = config::read_analyzers(top, base_dir);

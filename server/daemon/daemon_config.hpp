@@ -15,6 +15,7 @@
 #include "server/lis/lis_config.hpp"
 #include "server/orders/orders_config.hpp"
 #include "server/qc/qc_config.hpp"
+#include "server/review/review_config.hpp"
 #include "server/rules/rules_config.hpp"
 #include "server/store/store_config.hpp"
 
@@ -23,7 +24,8 @@ namespace hemalink::daemon {
 /// The daemon's configuration: its own keys (database, spool, logging, threads, limits) and the
 /// section of each component, read by the component's reader (config::read_analyzers,
 /// config::read_http_config, lis::read_lis_config, orders::read_orders_config,
-/// qc::read_qc_config, rules::read_rules_config, store::read_store_config).
+/// qc::read_qc_config, review::read_review_config, rules::read_rules_config,
+/// store::read_store_config).
 struct DaemonConfig {
   std::string database_url;
   bool migrate_at_start = true;
@@ -41,6 +43,7 @@ struct DaemonConfig {
   orders::OrdersConfig orders;
   rules::RulesConfig rules;
   qc::QcConfig qc;
+  review::ReviewConfig review;
   std::vector<config::AnalyzerConfig> analyzers;
 };
 

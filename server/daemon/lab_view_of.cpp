@@ -124,7 +124,9 @@ struct ViewParts {
              live.timings,
              live.link_tally,
              analyzer_entries(config),
-             config.orders.overdue_after} {}
+             config.orders.overdue_after} {
+    view.comment_codes = config.review.comment_codes;
+  }
 
   static records::LisRoutes lis_routes_of(const DaemonConfig& config) {
     records::LisRoutes routes;

@@ -1,6 +1,7 @@
 #include "server/review/postgres_review_desk.hpp"
 
 #include "server/review/review_queue.hpp"
+#include "server/review/stored_comment_codes.hpp"
 
 namespace hemalink::review {
 
@@ -10,6 +11,15 @@ Result<std::string, Error> PostgresReviewDesk::queue(std::size_t limit) const {
 
 Result<ReviewAnswer, Error> PostgresReviewDesk::apply(const ReviewAction& action) {
   return apply_review_action(dsn_, routes_, action);
+}
+
+Result<std::vector<StoredCommentCode>, Error> PostgresReviewDesk::stored_comment_codes() const {
+  return review::stored_comment_codes(dsn_);
+}
+
+Result<StoredCommentCode, Error> PostgresReviewDesk::store_comment_code(
+    const StoredCommentCode& code) {
+  return review::store_comment_code(dsn_, code);
 }
 
 }  // namespace hemalink::review

@@ -16,6 +16,8 @@ class PostgresReviewDesk final : public ReviewDesk {
 
   Result<std::string, Error> queue(std::size_t limit) const override;
   Result<ReviewAnswer, Error> apply(const ReviewAction& action) override;
+  Result<std::vector<StoredCommentCode>, Error> stored_comment_codes() const override;
+  Result<StoredCommentCode, Error> store_comment_code(const StoredCommentCode& code) override;
 
  private:
   std::string dsn_;

@@ -3,9 +3,11 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocols/common/error.hpp"
 #include "protocols/common/result.hpp"
+#include "server/review/comment_codes.hpp"
 
 namespace hemalink::review {
 
@@ -29,15 +31,15 @@ enum class ReviewOutcome {
 
 struct ReviewAnswer {
   ReviewOutcome outcome = ReviewOutcome::Applied;
-  /// Applied: the new decision as JSON {result_id, decision, decided_by, reason, decided_at,
-  /// value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON.
+  /// Applied: the new decision as JSON {result_id, specimen_row_id, code, decision, decided_by,
+  /// reason, decided_at, value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON.
   std::string json;
   /// A rerun of an ordered test: its specimen, whose order now asks for the test again.
   std::string ordered_again;
 };
 
-/// What a technologist does to held results, and the queue of them. Callable from any thread;
-/// errors carry a store::StoreErrc.
+/// What a technologist does to held results, the queue of them, and the lab's comment codes.
+/// Callable from any thread; errors carry a store::StoreErrc.
 class ReviewDesk {
  public:
   virtual ~ReviewDesk() = default;
@@ -48,6 +50,12 @@ class ReviewDesk {
 
   /// Applies `action` if the result is held (apply_review_action says what it writes).
   virtual Result<ReviewAnswer, Error> apply(const ReviewAction& action) = 0;
+
+  /// The comment codes stored through the API (added, changed, removed), by code; the
+  /// configuration's are the API's to add (comment_codes_in_force).
+  virtual Result<std::vector<StoredCommentCode>, Error> stored_comment_codes() const = 0;
+  /// Stores a code's text or its removal, audited (store_comment_code); the row as stored.
+  virtual Result<StoredCommentCode, Error> store_comment_code(const StoredCommentCode& code) = 0;
 };
 
 }  // namespace hemalink::review

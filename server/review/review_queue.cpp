@@ -83,7 +83,8 @@ constexpr const char* kAudit =
     " jsonb_build_object('decision', $2::text, 'reason', $6::text, 'value', $7::text))";
 
 constexpr const char* kAnswer =
-    "SELECT json_build_object('result_id', d.result_id, 'decision', d.decision,"
+    "SELECT json_build_object('result_id', d.result_id, 'specimen_row_id', r.specimen_row_id,"
+    " 'code', r.code, 'decision', d.decision,"
     " 'decided_by', d.decided_by, 'reason', d.reason, 'decided_at', d.decided_at,"
     " 'value', r.value, 'queued', coalesce((SELECT json_agg(o.id ORDER BY o.id) FROM outbox o"
     "   WHERE o.specimen_row_id = r.specimen_row_id AND r.id = ANY (o.result_ids)"

@@ -302,6 +302,23 @@ std::optional<nlohmann::json> EventSocket::next(std::chrono::milliseconds limit)
   return nlohmann::json::parse(text);
 }
 
+bool EventSocket::send(const std::string& text) {
+  if (is_closed_ || status_ != 101)
+    return false;
+  beast::error_code ec;
+  parts_->ws.text(true);
+  parts_->ws.write(asio::buffer(text), ec);
+  return !ec;
+}
+
+void EventSocket::close() {
+  if (is_closed_ || status_ != 101)
+    return;
+  beast::error_code ec;
+  parts_->ws.close(beast::websocket::close_code::going_away, ec);
+  is_closed_ = true;
+}
+
 std::optional<nlohmann::json> EventSocket::next_of(const std::string& type,
                                                    std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;

@@ -110,6 +110,10 @@ class EventSocket {
   std::optional<nlohmann::json> next_of(const std::string& type, std::chrono::milliseconds limit);
   /// True when the server closed the WebSocket (a close frame or the connection).
   bool is_closed() const { return is_closed_; }
+  /// Sends `text` as a text message; false when it could not be.
+  bool send(const std::string& text);
+  /// Closes the WebSocket as a browser leaving the page does.
+  void close();
 
  private:
   struct Parts;

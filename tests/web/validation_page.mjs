@@ -2,13 +2,15 @@
 // tests/web/validation_page_pgtest.cpp started on a reviewed lab day: a candidate uploaded (a
 // syntax error shown while typing, then fixed) and stored, its backtest run to done with the
 // report's numbers as the API gives them, a false negative's specimen opened, promotion as admin.
+// The reason is typed with a comment code an admin added through the API: offered under the
+// field, expanded by Enter without sending, sent by the second Enter.
 //
 // Environment: as review_page.mjs, and HEMALINK_CANDIDATE (the candidate's rules file).
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
-import {STEP_TIMEOUT, artifacts, env, tokens, url} from './web_lab.mjs';
+import {STEP_TIMEOUT, accessible, adminCall, artifacts, env, tokens, url} from './web_lab.mjs';
 
 let step = 'starting';
 const log = (what) => console.log(`[web] ${what}`);
@@ -38,6 +40,14 @@ async function run() {
   const browser = await chromium.launch({executablePath: process.env.HEMALINK_CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox']});
   try {
+    step = 'an admin adds a comment code through the API';
+    const why = 'no blast rule: what would it miss?';
+    const added = await adminCall('PUT', '/api/v1/review/comments/.noblast', {text: why});
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    const audited = await adminCall('GET', '/api/v1/audit?entity=comment_code');
+    const entry = audited.body.entries[0];
+    assert.deepEqual([entry.actor, entry.action, entry.entity_id], ['user:ada', 'create', '.noblast'], JSON.stringify(entry));
+
     step = 'a technologist uploads the candidate; a syntax error shows while typing';
     const tech = await signedIn(browser, 'technologist');
     assert.equal(await tech.locator('#versions tbody tr').count() >= 1, true, 'the live version is listed');
@@ -55,8 +65,27 @@ async function run() {
     await shot(tech, 'syntax-error');
     await tech.fill('#candidate-text', candidate);
     await tech.waitForSelector('#candidate-check .check-ok');
-    await tech.fill('#candidate-reason', 'no blast rule: what would it miss?');
-    await tech.click('#candidate-form button[type="submit"]');
+    step = 'the reason: a comment code offered as it is typed, expanded by Enter, sent by the second';
+    await tech.evaluate(() => {
+      window.submitted = 0;
+      document.getElementById('candidate-form').addEventListener('submit', () => { window.submitted += 1; });
+    });
+    await tech.click('#candidate-reason');
+    await tech.keyboard.type('.nob');
+    await tech.waitForSelector('#candidate-reason-codes [role="option"]:has-text("no blast rule")');
+    assert.equal(await tech.getAttribute('#candidate-reason', 'aria-expanded'), 'true');
+    await tech.keyboard.press('ArrowDown');
+    assert.equal(await tech.getAttribute('#candidate-reason', 'aria-activedescendant'), 'candidate-reason-codes-0');
+    await shot(tech, 'comment-codes');
+    await accessible(tech, 'validation-comment-codes');
+    await tech.keyboard.press('Escape');
+    assert.equal(await tech.getAttribute('#candidate-reason', 'aria-expanded'), 'false', 'Esc closes the list');
+    await tech.keyboard.type('last');
+    await tech.keyboard.press('Enter');
+    assert.equal(await tech.inputValue('#candidate-reason'), why, 'Enter expanded the code');
+    assert.equal(await tech.evaluate(() => window.submitted), 0, 'and did not send what was not seen');
+    await tech.keyboard.press('Enter');
+    assert.equal(await tech.evaluate(() => window.submitted), 1, 'the second Enter sends');
     const stored = await tech.locator('#candidate-form .notice:has-text("Stored as version")').textContent();
     const version = stored.match(/version (\d+)/)[1];
 

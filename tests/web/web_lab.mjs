@@ -2,7 +2,8 @@
 // review_page_pgtest.cpp passes, and an analyzer (`hemalink simulate`) that sends a Mindray CBC.
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 
 export const env = (name) => {
@@ -48,4 +49,25 @@ export function sendToHemalink(message) {
     '--to', `127.0.0.1:${env('HEMALINK_ANALYZER_PORT')}`, '--file', file, '--timeout', '20', '--json'],
   {encoding: 'utf8', timeout: STEP_TIMEOUT + 5000}));
   assert.equal(report.acknowledged, 1, `the simulator's report: ${JSON.stringify(report)}`);
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core on the page as it is, its report kept as axe-NAME.json; serious and critical
+// violations fail the run.
+export async function accessible(page, name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
+  writeFileSync(path.join(artifacts, `axe-${name}.json`), JSON.stringify(result.violations, null, 2));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.equal(bad.length, 0, `axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
+  console.log(`[web] axe ${name}: no serious or critical violation (${result.violations.length} minor)`);
+}
+
+// An admin's call of the API from the test itself (not the page): the answer's status and body.
+export async function adminCall(method, apiPath, body) {
+  const response = await fetch(`${url}${apiPath}`, {method,
+    headers: {Authorization: `Bearer ${tokens.admin}`, 'Content-Type': 'application/json'},
+    body: body === undefined ? undefined : JSON.stringify(body)});
+  return {status: response.status, body: await response.json()};
 }

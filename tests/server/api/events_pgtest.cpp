@@ -1,5 +1,6 @@
 // The WebSocket of live events on a running daemon: what a message, a review action, a delivery
-// and a connection publish; tokens in the header or the query; a client that falls behind.
+// and a connection publish; tokens in the header or the query; a client that falls behind; what a
+// page says it has open, told to its colleagues (and what a viewer or a bad message says, not).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/lis_sim_runner.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/store_harness.hpp"
 
 namespace hemalink::api {
@@ -25,6 +27,7 @@ constexpr auto kLimit = 20s;
 struct EventsLab {
   NewToken viewer = make_token();
   NewToken technologist = make_token();
+  NewToken anna = make_token();
   testing::LisSimRunner lis{testing::lis_sim_options()};
   testing::DaemonHarness h{config()};
 
@@ -36,7 +39,8 @@ struct EventsLab {
     d.transport = config::TcpClientTransport{"127.0.0.1", lis.port(), 100ms, 400ms, std::nullopt};
     c.lis.push_back(d);
     c.http.tokens = {{"vera", config::ApiRole::Viewer, viewer.sha256},
-                     {"tom", config::ApiRole::Technologist, technologist.sha256}};
+                     {"tom", config::ApiRole::Technologist, technologist.sha256},
+                     {"anna", config::ApiRole::Technologist, anna.sha256}};
     c.http.max_queued_events = 8;
     return c;
   }
@@ -90,10 +94,83 @@ TEST(Events, AMessageAReviewAndADeliveryAreEachPublished) {
   ASSERT_TRUE(release);
   EXPECT_EQ((*release)["result_id"], id);
   EXPECT_EQ((*release)["decided_by"], "user:tom");
+  EXPECT_EQ((*release)["specimen_row_id"], lab.h.count("SELECT id FROM specimens"));
+  EXPECT_EQ((*release)["code"], "WBC");
+  EXPECT_EQ((*release)["reason"], "fine");
+  EXPECT_EQ((*release)["decided_at"], nlohmann::json::parse(released.body)["decided_at"]);
   const auto delivered = events.next_of("delivered", kLimit);
   ASSERT_TRUE(delivered);
   EXPECT_EQ((*delivered)["destination"], "lis");
   EXPECT_EQ((*delivered)["specimen_id"], "S-1");
+}
+
+// Each socket is told first who has what open, and its own session.
+nlohmann::json snapshot_of(EventSocket& socket) {
+  auto first = socket.next(kLimit);
+  EXPECT_TRUE(first && (*first)["type"] == "presence_snapshot");
+  return first ? *first : nlohmann::json();
+}
+
+TEST(Events, ASpecimenOneTechnologistHasOpenIsShownToTheOtherUntilHerPageCloses) {
+  HL_REQUIRE_POSTGRES();
+  EventsLab lab;
+  EventSocket tom(lab.port(), "/api/v1/events", lab.technologist.token);
+  EventSocket anna(lab.port(), "/api/v1/events", lab.anna.token, true);
+  ASSERT_EQ(tom.status(), 101);
+  ASSERT_EQ(anna.status(), 101);
+  const auto tom_first = snapshot_of(tom);
+  const auto anna_first = snapshot_of(anna);
+  EXPECT_EQ(anna_first["present"], nlohmann::json::array());
+  EXPECT_NE(tom_first["session"], anna_first["session"]);
+
+  ASSERT_TRUE(anna.send(R"({"type": "presence", "specimen_row_id": 42})"));
+  const auto seen = tom.next_of("presence", kLimit);
+  ASSERT_TRUE(seen);
+  EXPECT_EQ((*seen)["user"], "anna");
+  EXPECT_EQ((*seen)["session"], anna_first["session"]);
+  EXPECT_EQ((*seen)["specimen_row_id"], 42);
+
+  EventSocket later(lab.port(), "/api/v1/events", lab.viewer.token);
+  const auto told = snapshot_of(later);
+  ASSERT_EQ(told["present"].size(), 1U) << told.dump();
+  EXPECT_EQ(told["present"][0]["user"], "anna");
+  EXPECT_EQ(told["present"][0]["specimen_row_id"], 42);
+
+  anna.close();
+  const auto cleared = tom.next_of("presence", kLimit);
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ((*cleared)["session"], anna_first["session"]);
+  EXPECT_TRUE((*cleared)["specimen_row_id"].is_null()) << "her page closed: nothing open";
+}
+
+TEST(Events, AViewersClaimAndABadMessageAreIgnoredWithALogLine) {
+  HL_REQUIRE_POSTGRES();
+  testing::LogCapture log;
+  EventsLab lab;
+  EventSocket vera(lab.port(), "/api/v1/events", lab.viewer.token);
+  EventSocket tom(lab.port(), "/api/v1/events", lab.technologist.token);
+  snapshot_of(vera);
+  snapshot_of(tom);
+  ASSERT_TRUE(vera.send(R"({"type": "presence", "specimen_row_id": 7})"));
+  ASSERT_TRUE(tom.send(R"({"type": "presence", "specimen_row_id": "7"})"));
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        const auto text = log.text();
+        return text.find("vera session") != std::string::npos &&
+               text.find("tom session") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << log.text();
+  EXPECT_NE(log.text().find("a viewer does not claim presence"), std::string::npos);
+  EXPECT_NE(log.text().find("specimen_row_id: expected a specimen's row ID or null, got \"7\""),
+            std::string::npos);
+  EventSocket later(lab.port(), "/api/v1/events", lab.technologist.token);
+  EXPECT_EQ(snapshot_of(later)["present"], nlohmann::json::array()) << "neither was taken";
+  ASSERT_TRUE(tom.send(R"({"type": "presence", "specimen_row_id": 8})"));
+  const auto next = vera.next_of("presence", kLimit);
+  ASSERT_TRUE(next) << "the sockets that sent them are served as before";
+  EXPECT_EQ((*next)["user"], "tom");
+  EXPECT_EQ((*next)["specimen_row_id"], 8);
 }
 
 TEST(Events, ATokenInTheQueryServesBrowsersAndResumingSkipsNothing) {
@@ -105,6 +182,7 @@ TEST(Events, ATokenInTheQueryServesBrowsersAndResumingSkipsNothing) {
   EventSocket resumed(lab.port(), fmt::format("/api/v1/events?since={}", first), lab.viewer.token,
                       true);
   ASSERT_EQ(resumed.status(), 101);
+  snapshot_of(resumed);
   const auto next = resumed.next(kLimit);
   ASSERT_TRUE(next);
   EXPECT_EQ((*next)["n"], 2);

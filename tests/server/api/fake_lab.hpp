@@ -4,6 +4,7 @@
 // run without a database or a daemon. Each fake answers what its fields say (or `failure`, when
 // set) and keeps what it was asked.
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -99,6 +100,25 @@ class FakeReviewDesk final : public review::ReviewDesk {
       return *failure;
     applied.push_back(action);
     return answer;
+  }
+
+  std::vector<review::StoredCommentCode> codes;  ///< As stored: one row per code, by code.
+  Result<std::vector<review::StoredCommentCode>, Error> stored_comment_codes() const override {
+    if (failure)
+      return *failure;
+    return codes;
+  }
+  Result<review::StoredCommentCode, Error> store_comment_code(
+      const review::StoredCommentCode& code) override {
+    if (failure)
+      return *failure;
+    auto row = code;
+    row.changed_at = "2026-11-28T10:15:00Z";
+    std::erase_if(codes, [&](const auto& c) { return c.code == code.code; });
+    codes.push_back(row);
+    std::sort(codes.begin(), codes.end(),
+              [](const auto& a, const auto& b) { return a.code < b.code; });
+    return row;
   }
 };
 

@@ -43,6 +43,10 @@ TEST(LabRouter, EachRoleIsAllowedWhatItMayAndRefusedTheRest) {
       {"GET", "/api/v1/messages/" + message, "", 401, 403, 403, 200},
       {"POST", "/api/v1/review/7/release", R"({"comment": "ok"})", 401, 403, 200, 200},
       {"POST", "/api/v1/review/7/reject", R"({"comment": "clot"})", 401, 403, 200, 200},
+      {"GET", "/api/v1/review/comments", "", 401, 200, 200, 200},
+      {"PUT", "/api/v1/review/comments/.ok", R"({"text": "Reviewed"})", 401, 403, 403, 200},
+      // The code the admin's PUT above stored.
+      {"DELETE", "/api/v1/review/comments/.ok", "", 401, 403, 403, 200},
       {"POST", "/api/v1/outbox/999999/resend", "", 401, 403, 403, 404},
       {"POST", "/api/v1/rules/reload", "", 401, 403, 403, 422},
       {"GET", "/api/v1/me", "", 401, 200, 200, 200},

@@ -29,7 +29,7 @@ TEST(ReviewRoutes, TheQueueIsTheDesksSpecimens) {
 TEST(ReviewRoutes, AReleaseIsHandedToTheDeskAnsweredAndPublished) {
   FakeLab lab;
   lab.review.answer.json =
-      R"({"result_id":7,"decision":"release","decided_by":"user:tom","reason":"repeat confirms","value":"9.5","queued":[3]})";
+      R"({"result_id":7,"specimen_row_id":3,"code":"WBC","decision":"release","decided_by":"user:tom","reason":"repeat confirms","decided_at":"2026-11-28T10:42:00+00:00","value":"9.5","queued":[3]})";
   const auto events = lab.events.subscribe([] {}, std::nullopt);
   const auto r =
       lab.router().answer(request("POST", "/api/v1/review/7/release", lab.technologist.token, {},
@@ -48,7 +48,11 @@ TEST(ReviewRoutes, AReleaseIsHandedToTheDeskAnsweredAndPublished) {
   const auto event = json::parse(*published[0]);
   EXPECT_EQ(event["type"], "released");
   EXPECT_EQ(event["result_id"], 7);
+  EXPECT_EQ(event["specimen_row_id"], 3) << "what a colleague's page needs to mark the row";
+  EXPECT_EQ(event["code"], "WBC");
   EXPECT_EQ(event["decided_by"], "user:tom");
+  EXPECT_EQ(event["decided_at"], "2026-11-28T10:42:00+00:00");
+  EXPECT_EQ(event["reason"], "repeat confirms");
   EXPECT_TRUE(lab.daemon.changed_orders.empty());
 }
 

@@ -126,6 +126,29 @@ TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   EXPECT_EQ(c.lis[0].mapping_file, std::filesystem::path("/etc/hemalink/lis/example-lis.json"));
   EXPECT_TRUE(c.lis[0].takes("xn-1")) << "no analyzers listed: every analyzer";
   EXPECT_EQ(c.spool_dir, std::filesystem::path("/etc/hemalink/../var/spool"));
+  EXPECT_EQ(c.review.comment_codes.at(".ok"), "Reviewed, consistent with previous");
+  for (const char* code : {".smear", ".clot", ".called", ".rep", ".hemol", ".lip", ".qc"})
+    EXPECT_EQ(c.review.comment_codes.count(code), 1U) << code;
+}
+
+TEST(DaemonConfig, CommentCodesAreReadAndABadOneIsNamedByItsCode) {
+  const std::string lab = R"({"database": {"url": "postgresql:///x"}, "analyzers": [{"name": "xn",
+    "driver": "sysmex-xn", "protocol": "astm", "transport": {"type": "tcp-server", "port": 5001}}],)";
+  const auto c = config_of(lab + R"(
+    "review": {"comment_codes": {".ok": "Reviewed, consistent with previous", ".r2": "Repeated"}}})");
+  EXPECT_EQ(c.review.comment_codes,
+            (std::map<std::string, std::string>{{".ok", "Reviewed, consistent with previous"},
+                                                {".r2", "Repeated"}}));
+  const auto errors = errors_of(lab + R"(
+    "review": {"comment_codes": {"ok": "x", ".lip": "", ".n": 3, ".fine": "Fine"}, "codes": {}}})");
+  ASSERT_EQ(errors.size(), 4U) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0],
+            "review.comment_codes[\".lip\"]: expected the comment in words (1-500 characters)");
+  EXPECT_EQ(errors[1], "review.comment_codes[\".n\"]: expected the comment as a string, got 3");
+  EXPECT_EQ(errors[2],
+            "review.comment_codes[\"ok\"]: expected a dot and 1-16 letters or digits (.ok), got "
+            "\"ok\"");
+  EXPECT_NE(errors[3].find("review.codes"), std::string::npos) << errors[3];
 }
 
 TEST(DaemonConfig, AnAnalyzersBaseIsAShippedTableOrNone) {
