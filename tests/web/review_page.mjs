@@ -8,14 +8,11 @@
 // HEMALINK_ARTIFACTS (screenshots and axe reports), HEMALINK_CHROMIUM (default /usr/bin/chromium).
 // Exits 0 when every step held, 1 with the step that did not, 2 for a mode it does not know.
 import assert from 'node:assert/strict';
-import {readFileSync, writeFileSync} from 'node:fs';
-import {createRequire} from 'node:module';
+import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
-import {STEP_TIMEOUT, artifacts, oru, sendToHemalink, tokens, url} from './web_lab.mjs';
+import {STEP_TIMEOUT, accessible, artifacts, oru, sendToHemalink, tokens, url} from './web_lab.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 let step = 'starting';
 const log = (what) => console.log(`[web] ${what}`);
 
@@ -46,15 +43,6 @@ async function signedIn(browser, role, width, height) {
   return page;
 }
 
-// axe-core on the page as it is; serious and critical violations fail the run.
-async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
-  writeFileSync(path.join(artifacts, `axe-${name}.json`), JSON.stringify(result.violations, null, 2));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.equal(bad.length, 0, `axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
-  log(`axe ${name}: no serious or critical violation (${result.violations.length} minor)`);
-}
 
 async function shot(page, name) {
   await page.screenshot({path: path.join(artifacts, `${name}.png`), fullPage: false});
