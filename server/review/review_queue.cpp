@@ -51,6 +51,7 @@ specimen_groups AS (
       ORDER BY r.id)) AS doc
   FROM held h JOIN results r ON r.id = h.result_id
   JOIN specimens s ON s.id = r.specimen_row_id JOIN analyzers a ON a.id = s.analyzer_id
+  WHERE s.kind = 'patient'
   GROUP BY s.id, a.name)
 SELECT coalesce(json_agg(doc ORDER BY is_stat DESC, held_since, first_result), '[]')::text
 FROM specimen_groups
