@@ -96,11 +96,17 @@ function commonReason(results) {
   return results.every((r) => reasonKey(r) === first);
 }
 
+// The holds and reruns in words; what else fired (a comment, a reflex test) by its rule, its words
+// in the title.
 export function whyHeld(r) {
   const fired = (r.rules_fired || []).filter((f) => f.action !== 'release');
   if (fired.length === 0) return r.reason || 'held';
-  return h('ul', {class: 'fired'}, fired.map((f) =>
-    h('li', {}, h('span', {class: `action ${f.action}`}, f.action), ' ', f.reason || '', ' ', h('small', {class: 'rule'}, f.rule_id))));
+  const holding = fired.filter((f) => f.action === 'hold' || f.action === 'rerun');
+  const also = fired.filter((f) => !holding.includes(f));
+  return h('ul', {class: 'fired'}, (holding.length ? holding : fired).map((f) =>
+    h('li', {}, h('span', {class: `action ${f.action}`}, f.action), ' ', f.reason || '', ' ', h('small', {class: 'rule'}, f.rule_id))),
+  holding.length && also.length ? h('li', {class: 'also'}, h('small', {}, 'also: ', also.map((f, i) =>
+    h('span', {title: f.reason || ''}, i ? ', ' : '', `${f.action} ${f.rule_id}`)))) : null);
 }
 
 // The flags the analyzer called positive stand out; the count of the others it reported, which
@@ -122,19 +128,30 @@ function named(flags) {
 
 function moreOf(s) {
   const other = (s.specimen_flags || []).filter((f) => f.positive === false);
-  const rest = s.other_results || [];
   return [
-    rest.length ? h('table', {class: 'list other-results'},
-      h('caption', {}, `The rest of specimen ${s.specimen_id}`),
-      h('thead', {}, h('tr', {}, ['Test', 'Result', 'Units', 'Reference', 'Flag', 'Decision'].map((c) => h('th', {scope: 'col'}, c)))),
-      h('tbody', {}, rest.map((r) => {
-        const flag = abnormal(r.abnormal_flag);
-        return h('tr', {class: flag ? flag.level : ''}, h('th', {scope: 'row'}, testName(r)), h('td', {}, r.value), h('td', {}, r.units),
-          h('td', {}, r.reference_range || ''), h('td', {}, flag ? `${flag.arrow} ${flag.words}` : ''), h('td', {}, r.decision || ''));
-      }))) : h('p', {class: 'muted'}, 'No other result of this specimen.'),
+    h('div', {class: 'rest'}),
     other.length ? h('p', {class: 'suspect'}, 'Reported, not positive: ', named(other)) : null,
     attachmentList(s.attachments, s.specimen_id),
   ];
+}
+
+// The specimen's other results (what the rules released, what is still to come), from its
+// transmission as `GET /api/v1/specimens/{id}` gives it: read when "more" first opens.
+export function restOfSpecimen(s, transmission) {
+  const held = new Set(s.results.map((r) => r.code));
+  const rest = (transmission?.results || []).filter((r) => !held.has(r.code));
+  if (rest.length === 0) return h('p', {class: 'muted'}, 'No other result in this transmission.');
+  return h('table', {class: 'list other-results'},
+    h('caption', {}, `The rest of specimen ${s.specimen_id}: ${rest.length} result${rest.length === 1 ? '' : 's'} not held`),
+    h('thead', {}, h('tr', {}, ['Test', 'Result', 'Reference', 'Flag', 'Decision'].map((c) => h('th', {scope: 'col'}, c)))),
+    h('tbody', {}, rest.map((r) => {
+      const flag = abnormal(r.abnormal_flag);
+      const current = (r.decisions || []).find((d) => d.is_current);
+      return h('tr', {class: flag ? flag.level : ''}, h('th', {scope: 'row'}, testName(r)),
+        h('td', {}, r.value, r.units ? h('small', {}, ` ${r.units}`) : null), h('td', {}, r.reference_range || ''),
+        h('td', {}, flag ? `${flag.arrow} ${flag.words}` : ''),
+        h('td', {}, current ? `${current.decision} by ${current.decided_by}` : 'not decided'));
+    })));
 }
 
 function comments(s) {

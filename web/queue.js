@@ -5,7 +5,7 @@
 import {holdFocus} from './action_panel.js';
 import {ApiError, get, may, post} from './api.js';
 import {h, when} from './dom.js';
-import {VERBS, heldCard, heldRows} from './held_card.js';
+import {VERBS, heldCard, heldRows, restOfSpecimen} from './held_card.js';
 import {overdueOrders} from './overdue_orders.js';
 
 const FIRST_SCREEN = 12;  // cards rendered at once; the rest follow frame by frame
@@ -27,6 +27,11 @@ export function queuePage(root, app) {
   const list = h('div', {class: 'queue'});
   const empty = h('p', {class: 'empty', hidden: true}, 'No result is waiting for review.');
   const help = keyHelp();
+  // What happened, said to a screen reader; the eye reads it beside the card it is about (.card-note).
+  const spoken = h('p', {class: 'sr-only', role: 'status', 'aria-live': 'polite'});
+  const say = (text) => {
+    spoken.textContent = text;
+  };
   const overdue = overdueOrders(app);
   root.classList.toggle('comfortable', localStorage.getItem(VIEW_KEY) === 'comfortable');
   root.replaceChildren(
@@ -34,7 +39,7 @@ export function queuePage(root, app) {
       h('h1', {}, 'Review queue'),
       h('p', {class: 'summary', id: 'queue-summary', 'aria-live': 'polite'}),
       h('button', {type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-controls': 'queue-keys', onclick: () => toggleHelp()}, 'Keys (?)')),
-    help, overdue.element, empty, list);
+    help, spoken, overdue.element, empty, list);
 
   async function load(first) {
     if (state.refreshing) {
@@ -129,7 +134,7 @@ export function queuePage(root, app) {
         element.classList.add('new');
         if (previous) previous.after(element);
         else list.prepend(element);
-        app.announce(`New held specimen ${s.specimen_id}`);
+        say(`New held specimen ${s.specimen_id}`);
       }
       if (element) previous = element;
     }
@@ -183,7 +188,7 @@ export function queuePage(root, app) {
     } else if (heldRows(element).length === 1) {
       element.querySelector('.card-actions')?.remove();
     }
-    app.announce(`${row.dataset.name} of ${element.querySelector('h2').textContent.replace(/^Specimen /, '')} was ${words}`);
+    say(`${row.dataset.name} of ${element.querySelector('h2').textContent.replace(/^Specimen /, '')} was ${words}`);
     summarize();
   }
 
@@ -300,7 +305,7 @@ export function queuePage(root, app) {
     const specimen = element.querySelector('h2').textContent.replace(/^Specimen /, '');
     const said = [done.length ? `${done.join(', ')} of ${specimen} ${VERBS[verb].done}` : '',
       taken.length ? `${taken.join(', ')} had been decided by someone else meanwhile` : ''].filter(Boolean).join('; ');
-    app.announce(said);
+    say(said);
     closePanel(false);
     moveOn(element, said);
   }
@@ -397,6 +402,20 @@ export function queuePage(root, app) {
     const more = element.querySelector('.more');
     more.hidden = !more.hidden;
     element.classList.toggle('open', !more.hidden);
+    const rest = more.querySelector('.rest');
+    if (more.hidden || rest.dataset.read) return;
+    rest.dataset.read = 'reading';
+    rest.replaceChildren(h('p', {class: 'muted'}, 'Reading the rest of the specimen…'));
+    const s = state.specimens.find((x) => x.specimen_row_id === Number(element.dataset.specimenRowId)) ||
+      {specimen_id: element.dataset.specimenId, results: heldRows(element).map((r) => r.result)};
+    get(`/api/v1/specimens/${encodeURIComponent(element.dataset.specimenId)}`).then((data) => {
+      const transmission = data.transmissions.find((t) => t.specimen_row_id === Number(element.dataset.specimenRowId));
+      rest.replaceChildren(restOfSpecimen(s, transmission));
+      rest.dataset.read = 'read';
+    }).catch((e) => {
+      delete rest.dataset.read;
+      rest.replaceChildren(h('p', {class: 'error'}, `The rest of the specimen could not be read: ${e.message}`));
+    });
   }
 
   function onKey(e) {

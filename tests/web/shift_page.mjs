@@ -174,6 +174,15 @@ async function run(browser) {
   await press(tom, 'j');
   assert.equal(await focusedRow(tom), 'S-SH-04/WBC', 'j goes on from there, not from the top');
 
+  step = 'm shows the rest of the specimen, which the card leaves out';
+  await press(tom, 'm');
+  await tom.waitForSelector(`${cardOf('S-SH-04')} .more:not([hidden]) table.other-results`);
+  assert.match(await tom.$eval(`${cardOf('S-SH-04')} table.other-results`, (t) => t.textContent),
+    /HGB13\.0 g\/dL.*release by rules:/, 'the released HGB, with its decision');
+  await shot(tom, 'more');
+  await press(tom, 'm');
+  await tom.waitForSelector(`${cardOf('S-SH-04')} .more`, {hidden: true});
+
   step = 'back from a specimen\'s page to the same card';
   await press(tom, 'n', 4);
   const place = await focusedRow(tom);
