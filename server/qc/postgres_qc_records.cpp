@@ -14,12 +14,14 @@ SELECT json_build_object('analyzer', $1::text, 'test', $2::text,
 FROM (
   SELECT p.material, p.level, json_build_object('material', p.material, 'level', p.level,
     'points', json_agg(json_build_object('evaluation_id', p.id, 'result_id', p.result_id,
-      'at', p.evaluated_at, 'value', p.value, 'lot', p.lot, 'phase', p.phase,
+      'at', p.evaluated_at, 'measured_at', p.measured_at, 'value', p.value, 'lot', p.lot, 'phase', p.phase,
       'mean', p.target_mean, 'sd', p.target_sd, 'z', p.z, 'run_id', p.run_id,
       'run_rejected', p.in_rejected_run, 'run_values', p.run_values,
       'violations', p.violations) ORDER BY p.id)) AS doc
-  FROM (SELECT q.*, bool_or(q.run_rejected) OVER (PARTITION BY q.run_id) AS in_rejected_run
+  FROM (SELECT q.*, r.measured_at,
+          bool_or(q.run_rejected) OVER (PARTITION BY q.run_id) AS in_rejected_run
         FROM qc_evaluations q JOIN analyzers a ON a.id = q.analyzer_id
+        JOIN results r ON r.id = q.result_id
         WHERE a.name = $1 AND q.test = $2 AND ($3::text IS NULL OR q.material = $3)
           AND ($4::text IS NULL OR q.lot = $4)
           AND ($5::timestamptz IS NULL OR q.evaluated_at >= $5)
