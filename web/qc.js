@@ -68,18 +68,20 @@ export function qcPage(root, app, analyzer, test) {
   };
 }
 
-// The test asked for; else what is out (of the analyzer asked for, if one is); else the test of
-// the oldest group of held results; else the test under QC whose control came last (never one
+// The test asked for; else, on the analyzer asked for and then on any: what is out, else the test
+// of the oldest group of held results, else the test under QC whose control came last (never one
 // that has sent nothing while another has).
 function choose(gates, groups, analyzer, test) {
-  const of = (a, t) => gates.find((g) => g.analyzer === a && g.test === t);
-  const mine = gates.filter((g) => !analyzer || g.analyzer === analyzer);
-  const latest = [...mine].filter((g) => g.under_qc).sort((a, b) => String(b.last_run_at || '').localeCompare(String(a.last_run_at || '')));
-  const group = groups.find((g) => !analyzer || g.analyzer === analyzer);
-  return (analyzer && test && (of(analyzer, test) || {analyzer, test, status: 'unknown', under_qc: false, reason: ''})) ||
-    mine.find((g) => g.status === 'out') ||
-    (group && (of(group.analyzer, group.test) || {analyzer: group.analyzer, test: group.test, status: 'unknown', under_qc: false, reason: ''})) ||
-    latest[0] || mine[0] || gates[0] || null;
+  const of = (a, t) => gates.find((g) => g.analyzer === a && g.test === t) ||
+    {analyzer: a, test: t, status: 'unknown', under_qc: false, reason: ''};
+  if (analyzer && test) return of(analyzer, test);
+  const on = (a) => {
+    const mine = gates.filter((g) => !a || g.analyzer === a);
+    const group = groups.find((g) => !a || g.analyzer === a);
+    const latest = mine.filter((g) => g.last_run_at).sort((x, y) => y.last_run_at.localeCompare(x.last_run_at));
+    return mine.find((g) => g.status === 'out') || (group && of(group.analyzer, group.test)) || latest[0] || null;
+  };
+  return (analyzer && on(analyzer)) || on(null) || gates[0] || null;
 }
 
 // The patient averages whose latest point is an excursion, by analyzer and test.

@@ -3,7 +3,8 @@
 // next patients' WBC. First what is out and what was held (the gate, the held group "QC still
 // out", the Levey-Jennings charts on a time axis, the XbarM excursion as a warning on the gate
 // table and the board); then, after an accepted run, the group "QC accepted again" released in
-// one decision from the keyboard, and here the audit row of each result.
+// one decision from the keyboard (Chromium), two results of the other group checked and rejected
+// (Firefox ESR), and here the audit row of each result.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -110,6 +111,15 @@ TEST(QcPage, WhatIsOutAndWhatWasHeldThenTheHeldResultsReleasedInOneDecision) {
   }
   EXPECT_EQ(lab.h.count("SELECT count(*) FROM audit_log WHERE entity = 'result'"), kHeld)
       << "nothing else decided";
+
+  ASSERT_EQ(lab.browse("qc_firefox.mjs"), 0) << "see the browser's log above";
+  EXPECT_EQ(lab.h.count("SELECT count(*) FROM audit_log a JOIN results r ON a.entity_id = "
+                        "r.id::text WHERE a.entity = 'result' AND a.action = 'reject' AND "
+                        "a.actor = 'user:tom' AND a.after->>'reason' = 'Checked in Firefox' AND "
+                        "r.specimen_id IN ('S-QC-035', 'S-QC-037') AND r.code = 'WBC'"),
+            2)
+      << "the two results checked in Firefox, rejected with one comment";
+  EXPECT_EQ(lab.h.decision_of("S-QC-036", "WBC"), "hold") << "the one not checked";
 }
 
 }  // namespace

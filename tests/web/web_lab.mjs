@@ -6,6 +6,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 export const env = (name) => {
   const value = process.env[name];
@@ -88,6 +89,26 @@ export async function runInChromium(modes, where) {
     await mode(browser);
   } catch (e) {
     console.error(`[web] FAILED at "${where()}": ${e.stack || e.message}`);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
+
+// Runs `run` (an async function of the browser) in Debian's Firefox ESR, headless, driven over
+// WebDriver BiDi by puppeteer-core (playwright-core drives only its own patched Firefox);
+// `where()` says the step a failure happened at (exit code 1).
+export async function runInFirefox(run, where) {
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: process.env.HEMALINK_FIREFOX || '/usr/bin/firefox-esr',
+    headless: true,
+    extraPrefsFirefox: {'app.update.enabled': false, 'network.captive-portal-service.enabled': false},
+  });
+  try {
+    await run(browser);
+  } catch (e) {
+    console.error(`[firefox] FAILED at "${where()}": ${e.stack || e.message}`);
     process.exitCode = 1;
   } finally {
     await browser.close();
