@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/lab_routes.hpp"
+#include "server/api/review_actions.hpp"
 #include "server/api/route_params.hpp"
 #include "server/files/json_fields.hpp"
 #include "server/review/review_desk.hpp"
@@ -23,12 +24,7 @@ Result<review::ReviewAction, Error> action_of(const RouteCall& call,
   a.verdict = verdict;
   a.actor = call.actor();
   auto read = read_json_body(call, [&](files::JsonFields& f) {
-    f.text("comment", a.comment, true);
-    if (f.has("comment") && (a.comment.find_first_not_of(" \t\r\n") == std::string::npos ||
-                             a.comment.size() > kMaxComment)) {
-      f.error(f.path_of("comment"),
-              fmt::format("expected why, in words (1-{} characters)", kMaxComment));
-    }
+    read_review_comment(f, a.comment);
     if (f.has("corrected_value")) {
       std::string value;
       f.text("corrected_value", value);
@@ -64,18 +60,7 @@ RouteAnswer act(const LabView& view, const RouteCall& call, review::ReviewVerdic
     case review::ReviewOutcome::Applied:
       break;
   }
-  if (!answer.ordered_again.empty()) {
-    view.daemon.orders_changed(answer.ordered_again);
-  }
-  {
-    const auto decided = json::parse(answer.json);
-    view.events.publish(verdict == review::ReviewVerdict::Reject  ? "rejected"
-                        : verdict == review::ReviewVerdict::Rerun ? "rerun"
-                                                                  : "released",
-                        {{"result_id", action.result_id},
-                         {"decided_by", decided.value("decided_by", json())},
-                         {"reason", decided.value("reason", json())}});
-  }
+  announce_decision(view, verdict, action.result_id, answer);
   return json_text_response(std::move(answer.json));
 }
 
@@ -88,6 +73,29 @@ void add_action(Router& router, const View& view, const char* name, review::Revi
 }
 
 }  // namespace
+
+void read_review_comment(files::JsonFields& f, std::string& comment) {
+  f.text("comment", comment, true);
+  if (f.has("comment") &&
+      (comment.find_first_not_of(" \t\r\n") == std::string::npos || comment.size() > kMaxComment)) {
+    f.error(f.path_of("comment"),
+            fmt::format("expected why, in words (1-{} characters)", kMaxComment));
+  }
+}
+
+void announce_decision(const LabView& view, review::ReviewVerdict verdict, long long result_id,
+                       const review::ReviewAnswer& answer) {
+  if (!answer.ordered_again.empty()) {
+    view.daemon.orders_changed(answer.ordered_again);
+  }
+  const auto decided = json::parse(answer.json);
+  view.events.publish(verdict == review::ReviewVerdict::Reject  ? "rejected"
+                      : verdict == review::ReviewVerdict::Rerun ? "rerun"
+                                                                : "released",
+                      {{"result_id", result_id},
+                       {"decided_by", decided.value("decided_by", json())},
+                       {"reason", decided.value("reason", json())}});
+}
 
 void add_review_routes(Router& router, View view) {
   router.add({"GET",

@@ -12,4 +12,9 @@ Result<ReviewAnswer, Error> PostgresReviewDesk::apply(const ReviewAction& action
   return apply_review_action(dsn_, routes_, action);
 }
 
+Result<std::vector<ReviewAnswer>, Error> PostgresReviewDesk::apply_all(
+    const std::vector<ReviewAction>& actions) {
+  return apply_review_actions(dsn_, routes_, actions);
+}
+
 }  // namespace hemalink::review

@@ -16,6 +16,8 @@ class PostgresReviewDesk final : public ReviewDesk {
 
   Result<std::string, Error> queue(std::size_t limit) const override;
   Result<ReviewAnswer, Error> apply(const ReviewAction& action) override;
+  Result<std::vector<ReviewAnswer>, Error> apply_all(
+      const std::vector<ReviewAction>& actions) override;
 
  private:
   std::string dsn_;

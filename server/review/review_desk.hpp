@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocols/common/error.hpp"
 #include "protocols/common/result.hpp"
@@ -48,6 +49,11 @@ class ReviewDesk {
 
   /// Applies `action` if the result is held (apply_review_action says what it writes).
   virtual Result<ReviewAnswer, Error> apply(const ReviewAction& action) = 0;
+
+  /// Applies each of `actions` as apply does, all in one transaction: one answer per action, in
+  /// order (a result decided meanwhile answers NotHeld and the others still apply).
+  virtual Result<std::vector<ReviewAnswer>, Error> apply_all(
+      const std::vector<ReviewAction>& actions) = 0;
 };
 
 }  // namespace hemalink::review

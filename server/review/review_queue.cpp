@@ -163,4 +163,20 @@ Result<ReviewAnswer, StoreError> apply_review_action(const std::string& dsn,
       });
 }
 
+Result<std::vector<ReviewAnswer>, StoreError> apply_review_actions(
+    const std::string& dsn, const LisRoutes& routes, const std::vector<ReviewAction>& actions) {
+  return on_thread_connection(
+      dsn, fmt::format("deciding {} results together", actions.size()),
+      [&](pqxx::connection& c) -> Result<std::vector<ReviewAnswer>, StoreError> {
+        pqxx::work tx(c);
+        std::vector<ReviewAnswer> answers;
+        answers.reserve(actions.size());
+        for (const auto& action : actions) {
+          answers.push_back(apply(tx, routes, action));
+        }
+        tx.commit();
+        return answers;
+      });
+}
+
 }  // namespace hemalink::review

@@ -6,8 +6,7 @@
 // Environment: as review_page.mjs, and HEMALINK_FIREFOX (default /usr/bin/firefox-esr).
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import puppeteer from 'puppeteer-core';
-import {STEP_TIMEOUT, artifacts, oru, sendToHemalink, tokens, url} from './web_lab.mjs';
+import {STEP_TIMEOUT, artifacts, oru, runInFirefox, sendToHemalink, tokens, url} from './web_lab.mjs';
 
 let step = 'starting';
 const log = (what) => console.log(`[firefox] ${what}`);
@@ -77,17 +76,4 @@ async function run(browser) {
   log('every step held');
 }
 
-const browser = await puppeteer.launch({
-  browser: 'firefox',
-  executablePath: process.env.HEMALINK_FIREFOX || '/usr/bin/firefox-esr',
-  headless: true,
-  extraPrefsFirefox: {'app.update.enabled': false, 'network.captive-portal-service.enabled': false},
-});
-try {
-  await run(browser);
-} catch (e) {
-  console.error(`[firefox] FAILED at "${step}": ${e.stack || e.message}`);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+await runInFirefox(run, () => step);

@@ -2,20 +2,16 @@
 // that tests/web/review_page_pgtest.cpp started. It has an analyzer send (HL7 over MLLP on
 // 127.0.0.1, with `hemalink simulate`) so that a held result arrives while the page is open.
 //
-//   node review_page.mjs flow|thousand|qc|labday
+//   node review_page.mjs flow|thousand|labday
 //
 // Environment: HEMALINK_URL, HEMALINK_BINARY, HEMALINK_ANALYZER_PORT, HEMALINK_TOKEN_VIEWER, _TECHNOLOGIST, _ADMIN,
 // HEMALINK_ARTIFACTS (screenshots and axe reports), HEMALINK_CHROMIUM (default /usr/bin/chromium).
 // Exits 0 when every step held, 1 with the step that did not, 2 for a mode it does not know.
 import assert from 'node:assert/strict';
-import {readFileSync, writeFileSync} from 'node:fs';
-import {createRequire} from 'node:module';
+import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {chromium} from 'playwright-core';
-import {STEP_TIMEOUT, artifacts, oru, sendToHemalink, tokens, url} from './web_lab.mjs';
+import {STEP_TIMEOUT, accessible, artifacts, runInChromium, oru, sendToHemalink, shot, tokens, url} from './web_lab.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 let step = 'starting';
 const log = (what) => console.log(`[web] ${what}`);
 
@@ -44,21 +40,6 @@ async function signedIn(browser, role, width, height) {
   await page.waitForSelector('#nav:not([hidden])');
   await page.waitForSelector('#live.live');
   return page;
-}
-
-// axe-core on the page as it is; serious and critical violations fail the run.
-async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
-  writeFileSync(path.join(artifacts, `axe-${name}.json`), JSON.stringify(result.violations, null, 2));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.equal(bad.length, 0, `axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
-  log(`axe ${name}: no serious or critical violation (${result.violations.length} minor)`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({path: path.join(artifacts, `${name}.png`), fullPage: false});
-  log(`screenshot ${name}.png`);
 }
 
 async function flow(browser) {
@@ -318,86 +299,4 @@ async function specimensPerScreen(browser, width, height) {
   return seen;
 }
 
-// The QC page of an XN whose WBC went out of control (review_page_pgtest.cpp sent two weeks of
-// controls, a lot change, patients and a failing run): the gate, a Levey-Jennings chart per level
-// with the broken rules and the lot change marked, the results to review, the XbarM alarm; and
-// the analyzers board saying so.
-async function qc(browser) {
-  step = 'the QC page shows the WBC of xn-1 out of control';
-  const page = await signedIn(browser, 'viewer', 1280, 1000);
-  await page.goto(`${url}/#/qc`);
-  const row = page.locator('table.gates tr.gate-out:has(th:has-text("WBC"))');
-  await row.waitFor();
-  assert.match(await row.textContent(), /xn-1.*OUT of control.*QC rejected at .*1-3s/s, 'the gate and why');
-  assert.equal(await page.locator('table.gates tbody tr').count(), 1,
-    'only WBC has controls: the XbarM alarm of MCV (not acting on the gate) lists no gate for MCV');
-
-  step = 'one Levey-Jennings chart per level, one under the other';
-  await page.waitForSelector('figure.qc-level svg.chart.lj');
-  const captions = await page.locator('figure.qc-level figcaption').allTextContents();
-  assert.equal(captions.length, 2, `two levels: ${captions}`);
-  assert.match(captions[0], /Level 1 · XN-CHECK · lot 4411, 4412/);
-  assert.match(captions[1], /Level 2 · XN-CHECK · lot 4411/);
-  const [first, second] = await page.locator('figure.qc-level').all();
-  assert.ok((await first.boundingBox()).y < (await second.boundingBox()).y, 'level 1 above level 2');
-  const level1 = page.locator('figure.qc-level').nth(0);
-  assert.equal(await level1.locator('g.point').count(), 14, 'every run of level 1');
-  assert.equal(await level1.locator('g.point.rejected').count(), 2, 'its two points in rejected runs');
-  assert.match(await level1.locator('g.point.rejected text').last().textContent(), /1-3s/, 'the 1-3s point is marked with the rule');
-  assert.equal(await level1.locator('g.lot-change text').textContent(), 'lot 4412', 'the lot change is marked');
-  for (const label of ['mean', '+1 SD', '+2 SD', '+3 SD', '−1 SD', '−2 SD', '−3 SD']) {
-    assert.ok(await level1.locator(`g.line text:has-text("${label} ")`).count() >= 1, `the ${label} line`);
-  }
-  const level2 = page.locator('figure.qc-level').nth(1);
-  assert.match(await level2.locator('g.point.rejected text').first().textContent(), /2-2s/, '2-2s across runs on level 2');
-
-  step = 'the patient results released before the failure are listed for review';
-  const bracket = page.locator('section.bracket');
-  assert.match(await bracket.locator('h3').textContent(), /7 patient result\(s\) released since the last accepted run/);
-  assert.equal(await bracket.locator('tbody tr').count(), 7);
-
-  step = 'the XbarM of MCV shows its excursion';
-  const xbarm = page.locator('figure.qc-average:has(figcaption:has-text("XbarM (Bull) of MCV"))');
-  await xbarm.waitFor();
-  assert.equal(await xbarm.locator('g.point').count(), 4, 'a point per batch of 20');
-  assert.equal(await xbarm.locator('g.point.warning').count(), 1, 'the first shifted batch outside its limits is a warning');
-  assert.equal(await xbarm.locator('g.point.rejected').count(), 1, 'the second in a row is an excursion');
-
-  step = 'the EWMA of the patients\' WBC is charted beside the XbarM';
-  const ewma = page.locator('figure.qc-average:has(figcaption:has-text("EWMA of WBC"))');
-  assert.equal(await ewma.locator('g.point').count(), 9, 'a point every ten patients');
-  assert.equal(await ewma.locator('g.point.rejected, g.point.warning').count(), 0, 'within its limits');
-  const [xbarmFigure, ewmaFigure] = await page.locator('figure.qc-average').all();
-  assert.ok((await xbarmFigure.boundingBox()).y < (await ewmaFigure.boundingBox()).y, 'the XbarM of MCV first');
-  await shot(page, 'qc');
-  await page.screenshot({path: path.join(artifacts, 'qc-full.png'), fullPage: true});
-  await accessible(page, 'qc');
-
-  step = 'the analyzers board says which test is out';
-  await page.goto(`${url}/#/analyzers`);
-  const tile = page.locator('article.tile:has(h2:has-text("xn-1"))');
-  await tile.locator('a.qc-summary.out').waitFor();
-  assert.match(await tile.locator('a.qc-summary').textContent(), /OUT: WBC/);
-  await shot(page, 'analyzers-qc');
-  log('qc: every step held');
-}
-
-const modes = {flow, thousand, qc, labday};
-const mode = Object.hasOwn(modes, process.argv[2] ?? '') ? modes[process.argv[2]] : null;
-if (!mode) {
-  console.error(`[web] unknown mode "${process.argv[2] ?? ''}": the modes are ${Object.keys(modes).join(', ')}`);
-  process.exit(2);
-}
-const browser = await chromium.launch({
-  executablePath: process.env.HEMALINK_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-try {
-  await mode(browser);
-} catch (e) {
-  console.error(`[web] FAILED at "${step}": ${e.stack || e.message}`);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+await runInChromium({flow, thousand, labday}, () => step);
