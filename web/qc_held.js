@@ -3,6 +3,7 @@
 // of its gate now, and one panel to release, rerun or reject all of them or the ones checked, with
 // one comment, after a confirmation naming every result it touches. Used by the QC page and the
 // review queue (qcStateOf says a held result's gate now).
+import {holdFocus, panelHoldingFocus} from './action_panel.js';
 import {ApiError, get, may, post} from './api.js';
 import {h, when} from './dom.js';
 
@@ -48,7 +49,8 @@ const keyOf = (g) => `${g.analyzer}/${g.test}/${g.rejected_at}`;
 // The held groups as a section: `show(groups)` draws them (waiting while a panel is open, so that
 // a live update never takes it away); after a decision `onDecided()` is called to read them again,
 // and what was done (and skipped) is said at the top of the section.
-export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC runs'} = {}) {
+// With `folded`, each group's list of results is folded (the review queue, whose cards show them).
+export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC runs', folded = false} = {}) {
   const status = h('p', {class: 'held-status', role: 'status', tabindex: '-1'});
   const list = h('div', {class: 'held-list'});
   const element = h('section', {class: 'held-groups', 'aria-labelledby': 'held-title'},
@@ -79,14 +81,14 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
     h('p', {class: `qc-state ${state.stillOut ? 'out' : 'accepted'}`}, state.words),
     h('p', {class: 'why'}, `Rejected at ${when(g.rejected_at)}: ${g.reason.replace(/^QC rejected at \S+: /, '')}`,
       g.decided ? ` · ${plural(g.decided, 'result')} of it decided already` : ''),
-    h('table', {class: 'list held-results'},
+    fold(folded, `The ${plural(n, 'result')}`, h('table', {class: 'list held-results'},
       h('thead', {}, h('tr', {}, ['Specimen', 'Test', 'Patient', 'Result', 'Received'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, g.held.map((r) => h('tr', {},
         h('td', {}, h('a', {href: `#/specimens/${encodeURIComponent(r.specimen_id)}`}, r.specimen_id)),
         h('td', {}, r.test),
         h('td', {}, r.patient_id || '—'),
         h('td', {}, `${r.value} ${r.units || ''}`.trim()),
-        h('td', {}, when(r.received_at)))))),
+        h('td', {}, when(r.received_at))))))),
     may('technologist') ? h('div', {class: 'card-actions group-actions'},
       opener('release'), opener('rerun'), opener(null, true)) : null,
     panel);
@@ -96,8 +98,15 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
   // confirmation naming every result. Tab and Shift-Tab stay inside it, Esc closes it.
   function openPanel(g, panel, from, verdict, select) {
     if (open) open.close(false);
+    const holding = panelHoldingFocus();
+    if (holding) {  // another action (a card's in the queue) is open: it is finished or cancelled first
+      holding.querySelector('input, button')?.focus();
+      return;
+    }
     const id = cssId(keyOf(g));
+    let release = () => {};
     const close = (returnFocus = true) => {
+      release();
       panel.hidden = true;
       panel.replaceChildren();
       open = null;
@@ -134,9 +143,9 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
     comment.addEventListener('input', () => { message.textContent = ''; });
     panel.setAttribute('role', 'dialog');
     panel.setAttribute('aria-label', `Decide the results held by ${groupName(g)}`);
-    panel.onkeydown = (e) => trap(e, panel, close);
     panel.replaceChildren(h('div', {class: 'confirm'}, form));
     panel.hidden = false;
+    release = holdFocus(panel, () => close());
     (select ? boxes[0] : comment).focus();
   }
 
@@ -178,29 +187,9 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
   return {element, show, isOpen: () => open !== null};
 }
 
-// Tab and Shift-Tab cycle inside the panel; Esc closes it from anywhere inside.
-function trap(e, panel, close) {
-  if (e.key === 'Escape') {
-    e.preventDefault();
-    e.stopPropagation();
-    close();
-    return;
-  }
-  if (e.key !== 'Tab') return;
-  const stops = tabStops(panel);
-  if (!stops.length) return;
-  const at = stops.indexOf(document.activeElement);
-  const next = e.shiftKey ? (at <= 0 ? stops.length - 1 : at - 1) : (at === stops.length - 1 || at < 0 ? 0 : at + 1);
-  if ((e.shiftKey && at <= 0) || (!e.shiftKey && (at === stops.length - 1 || at < 0))) {
-    e.preventDefault();
-    stops[next].focus();
-  }
-}
-
-// What Tab visits inside: enabled controls, one radio per group (the checked one).
-function tabStops(panel) {
-  return [...panel.querySelectorAll('button, input, textarea, select, a[href]')].filter((e) =>
-    !e.disabled && e.getClientRects().length > 0 && (e.type !== 'radio' || e.checked));
+// `content`, or folded behind a summary saying `what`.
+function fold(folded, what, content) {
+  return folded ? h('details', {class: 'held-fold'}, h('summary', {}, what), content) : content;
 }
 
 const cssId = (text) => text.replace(/[^A-Za-z0-9_-]/g, '_');

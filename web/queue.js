@@ -2,11 +2,12 @@
 // per result and per specimen with a required comment, in one action panel at a time that keeps
 // the keyboard; every step from the keyboard; new held specimens come in live, and what a
 // colleague decides shows at once where it happened, without moving the technologist's place.
-import {holdFocus} from './action_panel.js';
+import {holdFocus, panelHoldingFocus} from './action_panel.js';
 import {ApiError, get, may, post} from './api.js';
 import {h, when} from './dom.js';
 import {VERBS, heldCard, heldRows, restOfSpecimen} from './held_card.js';
 import {overdueOrders} from './overdue_orders.js';
+import {heldGroups, heldGroupsView, qcStateOf} from './qc_held.js';
 
 const FIRST_SCREEN = 12;  // cards rendered at once; the rest follow frame by frame
 const BATCH = 60;
@@ -33,13 +34,21 @@ export function queuePage(root, app) {
     spoken.textContent = text;
   };
   const overdue = overdueOrders(app);
+  // The results a failed QC run holds, cleared as one decision above the cards; each gated card
+  // says what its QC gate says now.
+  let groups = [];
+  const qcGroups = heldGroupsView({title: 'Held by failed QC runs', folded: true, onDecided: () => {
+    load(false);
+    readGroups();
+  }});
+  qcGroups.element.hidden = true;
   root.classList.toggle('comfortable', localStorage.getItem(VIEW_KEY) === 'comfortable');
   root.replaceChildren(
     h('div', {class: 'page-head'},
       h('h1', {}, 'Review queue'),
       h('p', {class: 'summary', id: 'queue-summary', 'aria-live': 'polite'}),
       h('button', {type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-controls': 'queue-keys', onclick: () => toggleHelp()}, 'Keys (?)')),
-    help, spoken, overdue.element, empty, list);
+    help, spoken, overdue.element, qcGroups.element, empty, list);
 
   async function load(first) {
     if (state.refreshing) {
@@ -68,7 +77,28 @@ export function queuePage(root, app) {
   function card(s) {
     const element = heldCard(s, {canAct: may('technologist'), act: openPanel, focus: (row) => setFocus(row, true)});
     state.cards.set(s.specimen_row_id, element);
+    sayQcState(element);
     return element;
+  }
+
+  async function readGroups() {
+    try {
+      groups = await heldGroups();
+      qcGroups.show(groups);
+      qcGroups.element.hidden = groups.length === 0;
+      for (const element of state.cards.values()) sayQcState(element);
+    } catch (e) {
+      app.error(`The results held by failed QC runs could not be read: ${e.message}`);
+    }
+  }
+
+  // "QC accepted again at 10:55" or "QC still out" on a card a failed QC run holds results of.
+  function sayQcState(element) {
+    const states = [...element.querySelectorAll('tr.result')].map((r) => qcStateOf(Number(r.dataset.resultId), groups)).filter(Boolean);
+    const line = element.querySelector('.qc-state');
+    line.hidden = states.length === 0;
+    line.classList.toggle('out', states.some((x) => x.stillOut));
+    line.textContent = [...new Set(states.map((x) => `${x.words} (${x.group.test} on ${x.group.analyzer})`))].join(' · ');
   }
 
   // The first screen at once, and the card the technologist left (back from a specimen's page)
@@ -201,6 +231,10 @@ export function queuePage(root, app) {
   // another does not open, the open one says so and keeps the focus.
   function openPanel(element, verb, rows) {
     if (!may('technologist') || rows.length === 0) return;
+    if (!state.panel && panelHoldingFocus()) {  // the QC groups' panel is open
+      panelHoldingFocus().querySelector('input, button')?.focus();
+      return;
+    }
     if (state.panel) {
       const open = state.panel;
       open.element.querySelector('.confirm .error').textContent = 'Finish or cancel this action first (Esc cancels).';
@@ -419,7 +453,7 @@ export function queuePage(root, app) {
   }
 
   function onKey(e) {
-    if (state.panel) return true;  // the open panel has the keyboard (action_panel.js): no page key acts
+    if (state.panel || panelHoldingFocus()) return true;  // the open panel has the keyboard: no page key acts
     if (e.key === 'Escape' && !help.hidden) {
       toggleHelp(false);
       e.preventDefault();
@@ -465,6 +499,7 @@ export function queuePage(root, app) {
   }
 
   load(true);
+  readGroups();
   overdue.start();
   let scheduled = null;  // events come in bursts: one read of the queue for each burst
   return {
@@ -478,10 +513,11 @@ export function queuePage(root, app) {
         const row = rowOf(event.result_id);
         if (row && !row.classList.contains('acting') && !row.classList.contains('decided')) decidedElsewhere(row, event);
       }
-      if (!['held', 'released', 'rerun', 'rejected', 'gap'].includes(event.type) || scheduled) return;
+      if (!['held', 'released', 'rerun', 'rejected', 'gap', 'qc'].includes(event.type) || scheduled) return;
       scheduled = setTimeout(() => {
         scheduled = null;
         load(false);
+        readGroups();
       }, 200);
     },
   };

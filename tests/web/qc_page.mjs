@@ -2,11 +2,13 @@
 // tests/web/qc_page_pgtest.cpp started: an XN whose WBC went out of control (two weeks of
 // controls, a lot change, patients, a failing run, three patients held by the gate).
 //
-//   node qc_page.mjs out|held
+//   node qc_page.mjs out|queue|held
 //
 // out:  what is out and what was held: the page opens on the WBC of xn-1, the held groups (an
 //       earlier 2-2s failure "QC accepted again", the last one "QC still out"), the gate, the XbarM excursion of MCV as a warning on the gate table and
 //       the board, a Levey-Jennings chart per level on a time axis whose labels all differ.
+// queue: after an accepted run, the review queue shows the same groups above its cards, each
+//       gated card "QC accepted again at ...", and no control as a card.
 // held: after an accepted run, the group says "QC accepted again at"; its three results released
 //       in one decision from the keyboard (the panel keeps Tab and Shift-Tab inside, Esc closes
 //       it), after a confirmation naming each; that group gone, the earlier one still listed.
@@ -174,4 +176,33 @@ async function held(browser) {
   log('held: every step held');
 }
 
-await runInChromium({out, held}, () => step);
+// The review queue after the accepted run: the same groups above the cards, offered as one
+// action there too, and each card a failed run holds saying what its QC gate says now; the
+// controls themselves are not cards.
+async function queue(browser) {
+  step = 'the queue shows the held groups above the cards and each gated card says QC is back';
+  const page = await qcPage(browser, 'technologist');
+  await page.goto(`${url}/#/queue`);
+  await page.waitForSelector('[data-rendered="all"]');
+  await page.waitForSelector('section.held-groups:not([hidden]) article.held-group');
+  assert.equal(await page.locator('section.held-groups article.held-group').count(), 2, 'both failures, as on the QC page');
+  assert.equal(await page.locator('article.card h2:text-matches("^Specimen QC-")').count(), 0, 'no control is a card');
+  for (let i = 1; i <= 3; i += 1) {
+    const card = page.locator(`article.card[data-specimen-id="S-HELD-${i}"]`);
+    assert.match(await card.locator('.qc-state').textContent(), /^QC accepted again at (\d{4}-\d\d-\d\d )?\d\d:\d\d \(WBC on xn-1\)$/, `S-HELD-${i}`);
+  }
+  await shot(page, 'queue-qc-held');
+  await accessible(page, 'queue-qc-held');
+
+  step = 'the group\'s panel in the queue keeps the keyboard: no card key acts while it is open';
+  await group(page).locator('button:has-text("Release all 3")').click();
+  const panel = group(page).locator('.group-panel[role="dialog"]');
+  await panel.waitFor();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Escape');
+  await panel.waitFor({state: 'hidden'});
+  assert.equal(await page.locator('.confirm:not([hidden])').count(), 0, 'no card action opened');
+  log('queue: every step held');
+}
+
+await runInChromium({out, queue, held}, () => step);

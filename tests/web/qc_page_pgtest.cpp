@@ -94,6 +94,7 @@ TEST(QcPage, WhatIsOutAndWhatWasHeldThenTheHeldResultsReleasedInOneDecision) {
   ASSERT_EQ(lab.h.query_value("SELECT bool_or(run_rejected)::text FROM qc_evaluations WHERE id > "
                               "(SELECT max(id) - 2 FROM qc_evaluations)"),
             "false");
+  ASSERT_EQ(lab.browse("qc_page.mjs", "queue"), 0) << "see the browser's log above";
   ASSERT_EQ(lab.browse("qc_page.mjs", "held"), 0) << "see the browser's log above";
 
   for (int i = 1; i <= kHeld; ++i) {
