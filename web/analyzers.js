@@ -62,7 +62,7 @@ function tile(a, gates, excursions) {
       fact('Rejected today', String(today.rejected || 0)),
       fact('Link errors (NAKs) since start', String(a.link_errors_since_start || 0)),
       fact('QC', qcFact(a.name, gates, excursions)),
-      fact('Results since start', `${a.results_since_start.release} released, ${a.results_since_start.hold} held, ${a.results_since_start.rerun_or_reject} rerun or rejected`)));
+      fact('Results since start', `${a.results_since_start.release} released, ${a.results_since_start.hold} held, ${a.results_since_start.rerun_or_reject} rerun or rejected, ${a.results_since_start.qc || 0} of controls (judged by QC)`)));
 }
 
 function fact(name, value) {

@@ -5,6 +5,7 @@
 #include "server/api/lab_routes.hpp"
 #include "server/api/review_actions.hpp"
 #include "server/api/route_params.hpp"
+#include "server/api/test_names.hpp"
 #include "server/files/json_fields.hpp"
 #include "server/review/review_desk.hpp"
 
@@ -57,6 +58,16 @@ RouteAnswer act(const LabView& view, const RouteCall& call, review::ReviewVerdic
                       current.value("decision", "none"), current.value("decided_by", "nobody"),
                       current.value("decided_at", "?"))};
     }
+    case review::ReviewOutcome::NotAPatientResult: {
+      const auto specimen = json::parse(answer.json);
+      return Error{Errc::Conflict,
+                   fmt::format("result {} is of {} specimen {}, not a patient's: a control's or "
+                               "calibrator's result is judged on the QC page, not released, rerun "
+                               "or rejected here",
+                               action.result_id,
+                               specimen.value("kind", "") == "qc" ? "control" : "calibration",
+                               specimen.value("specimen_id", "?"))};
+    }
     case review::ReviewOutcome::Applied:
       break;
   }
@@ -105,7 +116,9 @@ void add_review_routes(Router& router, View view) {
               [view](const RouteCall& call) -> RouteAnswer {
                 HL_TRY(limit, limit_param(call, 500, 5000));
                 HL_TRY(queue, stored(view->review.queue(limit)));
-                return json_text_response(fmt::format("{{\"specimens\":{}}}", queue));
+                auto specimens = json::parse(queue);
+                name_tests(specimens, view->analyzers);
+                return json_text_response(json{{"specimens", std::move(specimens)}}.dump());
               }});
   add_action(router, view, "release", review::ReviewVerdict::Release);
   add_action(router, view, "rerun", review::ReviewVerdict::Rerun);

@@ -26,12 +26,16 @@ enum class ReviewOutcome {
   Applied,
   NoSuchResult,
   NotHeld,  ///< Its current decision is not hold: acted on already, or never held.
+  /// A control's or calibrator's result: judged on the QC page, never released, rerun or
+  /// rejected as a patient's.
+  NotAPatientResult,
 };
 
 struct ReviewAnswer {
   ReviewOutcome outcome = ReviewOutcome::Applied;
   /// Applied: the new decision as JSON {result_id, decision, decided_by, reason, decided_at,
-  /// value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON.
+  /// value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON;
+  /// NotAPatientResult: {result_id, specimen_id, kind} (qc or calibration).
   std::string json;
   /// A rerun of an ordered test: its specimen, whose order now asks for the test again.
   std::string ordered_again;

@@ -421,7 +421,8 @@ struct FakeLab {
   EventHub events;
   metrics::MessageTimings timings;
   metrics::LinkTally link_tally;
-  std::vector<AnalyzerEntry> analyzers{{"xn-1", "sysmex-xn", "astm", "tcp-server", "0.0.0.0:5001"}};
+  std::vector<AnalyzerEntry> analyzers{
+      {"xn-1", "sysmex-xn", "astm", "tcp-server", "0.0.0.0:5001", {}}};
   NewToken viewer = make_token();
   NewToken technologist = make_token();
   NewToken admin = make_token();
