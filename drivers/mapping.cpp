@@ -28,6 +28,15 @@ std::optional<std::string> MappingTable::order_code(std::string_view canonical) 
   return std::nullopt;
 }
 
+std::map<std::string, std::string, std::less<>> MappingTable::test_names() const {
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& [raw, mapping] : entries_) {
+    if (mapping.role == CodeRole::Result && !mapping.name.empty())
+      out.emplace(mapping.code, mapping.name);
+  }
+  return out;
+}
+
 std::vector<std::string> MappingTable::orderable_codes() const {
   std::vector<std::string> out;
   for (const auto& [raw, mapping] : entries_) {

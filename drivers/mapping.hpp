@@ -25,6 +25,8 @@ struct CodeMapping {
   /// The code the analyzer is ordered this test by, when not its result code (Sysmex CS orders
   /// test groups: PT results 041-044 are ordered as 040).
   std::string order_code;
+  /// What a technologist calls the test (`Hemoglobin`, `Fibrinogen (Clauss)`); empty: its code.
+  std::string name;
 };
 
 /// The mapping table of one analyzer (instrument code → canonical code, LOINC, UCUM unit,
@@ -42,6 +44,9 @@ class MappingTable {
   std::optional<std::string> order_code(std::string_view canonical) const;
   /// The canonical codes of its results: the tests order_code() can order.
   std::vector<std::string> orderable_codes() const;
+  /// Canonical code -> the name the table's first result entry of that code gives it (codes
+  /// no entry names are left out).
+  std::map<std::string, std::string, std::less<>> test_names() const;
   /// Entries of `overrides` replace or add to this table's.
   void merge(const MappingTable& overrides);
   std::size_t size() const { return entries_.size(); }

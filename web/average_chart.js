@@ -1,7 +1,7 @@
 // The chart of a patient-based average (Bull's XbarM, a moving average, an EWMA): each point as
 // it was judged, the target and the limits; a point outside the limits is marked as a warning
 // until enough points in a row are outside to make an excursion (an alarm), marked as such.
-import {day, labelledLine, s, scale, spread, timeTicks} from './svg.js';
+import {day, labelledLine, s, scale, timeAxis, timeScale} from './svg.js';
 
 const WIDTH = 900;
 const HEIGHT = 200;
@@ -12,7 +12,9 @@ export function averageChart(test, points) {
   const values = points.map((p) => p.value).concat(last ? [last.low, last.high] : []);
   const margin = (Math.max(...values) - Math.min(...values)) * 0.1 || 1;
   const y = scale(Math.min(...values) - margin, Math.max(...values) + margin, HEIGHT - PAD.bottom, PAD.top);
-  const x = spread(points.length, PAD.left + 12, WIDTH - PAD.right - 12);
+  const times = points.map((p) => Date.parse(p.at));
+  const axis = timeScale(times, PAD.left + 12, WIDTH - PAD.right - 12);
+  const x = (i) => axis.x(times[i]);
   const excursions = points.filter((p) => p.is_excursion).length;
   const warnings = points.filter((p) => p.outside_points > 0 && !p.is_excursion).length;
   const name = `${method(last)} of ${test}: ${points.length} points, ${excursions} excursions, ${warnings} warnings` +
@@ -25,7 +27,7 @@ export function averageChart(test, points) {
   return s('svg', {class: 'chart average', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': name},
     s('title', {}, name),
     lines.map((l) => labelledLine(l.kind, y(l.v), PAD.left, WIDTH - PAD.right, l.label)),
-    timeTicks(points, x, HEIGHT - PAD.bottom + 18),
+    points.length ? timeAxis(axis.t0, axis.t1, axis.x, HEIGHT - PAD.bottom + 18) : null,
     s('polyline', {class: 'trace', points: points.map((p, i) => `${x(i)},${y(p.value)}`).join(' ')}),
     points.map((p, i) => averagePoint(p, x(i), y(p.value))));
 }

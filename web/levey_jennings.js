@@ -1,7 +1,7 @@
 // A Levey-Jennings chart of one control level: its judged results as SD from their target (so
-// results of several lots share one chart), the mean and the 1, 2 and 3 SD lines, each point that
+// results of several lots share one chart), each at its measurement time on a time axis, the mean and the 1, 2 and 3 SD lines, each point that
 // broke a Westgard rule marked with the rule, and each change of lot marked where it happened.
-import {day, labelledLine, s, scale, spread, timeTicks} from './svg.js';
+import {day, labelledLine, measuredAt, s, scale, timeAxis, timeScale} from './svg.js';
 
 const WIDTH = 900;
 const HEIGHT = 250;
@@ -18,7 +18,9 @@ export function leveyJennings(test, level) {
   const judged = level.points.filter((p) => p.phase === 'judged' && p.z !== null);
   const latest = judged[judged.length - 1];
   const y = scale(-LIMIT, LIMIT, HEIGHT - PAD.bottom, PAD.top);
-  const x = spread(judged.length, PAD.left + 12, WIDTH - PAD.right - 12);
+  const times = judged.map(measuredAt);
+  const axis = timeScale(times, PAD.left + 12, WIDTH - PAD.right - 12);
+  const x = (i) => axis.x(times[i]);
   const rejected = judged.filter((p) => p.run_rejected).length;
   const name = `Levey-Jennings chart of ${test}, level ${level.level}${level.material ? ` (${level.material})` : ''}: ` +
     `${judged.length} judged results, ${rejected} in rejected runs` +
@@ -28,18 +30,18 @@ export function leveyJennings(test, level) {
     LINES.map((line) => labelledLine(line.kind, y(line.sd), PAD.left, WIDTH - PAD.right,
       latest ? `${line.label} ${format(latest.mean + line.sd * latest.sd, latest)}` : line.label)),
     lotChanges(judged, x),
-    timeTicks(judged, x, HEIGHT - PAD.bottom + 18),
+    judged.length ? timeAxis(axis.t0, axis.t1, axis.x, HEIGHT - PAD.bottom + 18) : null,
     s('polyline', {class: 'trace', points: judged.map((p, i) => `${x(i)},${y(clamp(p.z))}`).join(' ')}),
-    judged.map((p, i) => point(p, x(i), y(clamp(p.z)))));
+    judged.map((p, i) => point(p, times[i], x(i), y(clamp(p.z)))));
 }
 
 // The rules this result took part in breaking (its run's others are marked on theirs): each
 // violation names the results it saw by their control, and this result is its run's last.
-function point(p, cx, cy) {
+function point(p, measured, cx, cy) {
   const me = (p.run_values || []).at(-1)?.level;
   const broken = (p.violations || []).filter((v) => !me || v.detail.includes(`level ${me}:`)).map((v) => v.rule);
   const kind = p.run_rejected ? 'rejected' : broken.length ? 'warning' : 'ok';
-  const what = `${day(p.at)}: ${p.value} (${signed(p.z)} SD), lot ${p.lot || '—'}` +
+  const what = `${day(new Date(measured).toISOString())}: ${p.value} (${signed(p.z)} SD), lot ${p.lot || '—'}` +
     (broken.length ? `, ${broken.join(', ')}` : '') + (p.run_rejected ? ', run rejected' : '');
   return s('g', {class: `point ${kind}`},
     kind === 'rejected'

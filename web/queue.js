@@ -1,24 +1,26 @@
-// The review queue: held specimens, STAT first then oldest first, one card each; actions per result and per
-// specimen with a required comment, confirmed once; every step from the keyboard; new held
-// specimens come in live without disturbing the card being read.
+// The review queue: held patient specimens, STAT first then oldest first, one card each; actions
+// per result and per specimen with a required comment, in one action panel at a time that keeps
+// the keyboard; every step from the keyboard; new held specimens come in live, and what a
+// colleague decides shows at once where it happened, without moving the technologist's place.
+import {holdFocus, panelHoldingFocus} from './action_panel.js';
 import {ApiError, get, may, post} from './api.js';
-import {attachmentList} from './attachments.js';
-import {abnormal, age, ago, clear, delta, h, sexWord, when} from './dom.js';
+import {h, when} from './dom.js';
+import {VERBS, heldCard, heldRows, restOfSpecimen} from './held_card.js';
 import {overdueOrders} from './overdue_orders.js';
+import {heldGroups, heldGroupsView, qcStateOf} from './qc_held.js';
 
 const FIRST_SCREEN = 12;  // cards rendered at once; the rest follow frame by frame
 const BATCH = 60;
-const VERBS = {
-  release: {label: 'Release', key: 'r', done: 'released'},
-  rerun: {label: 'Rerun', key: 'e', done: 'sent for rerun'},
-  reject: {label: 'Reject', key: 'x', done: 'rejected'},
-};
+const PLACE_KEY = 'hemalink.queue.place';  // the result the technologist was on, kept per tab
+const VIEW_KEY = 'hemalink.queue.view';
+const DECIDED_WORDS = {released: 'released', rerun: 'sent for rerun', rejected: 'rejected'};
 
 export function queuePage(root, app) {
   const state = {
     specimens: [],           // as the API returned them, in queue order
     cards: new Map(),        // specimen_row_id -> card element
     focus: null,             // the focused result row
+    panel: null,             // the open action panel: {element, verb, rows, release}
     refreshing: null,
     again: false,
     rendering: 0,
@@ -26,13 +28,27 @@ export function queuePage(root, app) {
   const list = h('div', {class: 'queue'});
   const empty = h('p', {class: 'empty', hidden: true}, 'No result is waiting for review.');
   const help = keyHelp();
+  // What happened, said to a screen reader; the eye reads it beside the card it is about (.card-note).
+  const spoken = h('p', {class: 'sr-only', role: 'status', 'aria-live': 'polite'});
+  const say = (text) => {
+    spoken.textContent = text;
+  };
   const overdue = overdueOrders(app);
-  clear(root,
+  // The results a failed QC run holds, cleared as one decision above the cards; each gated card
+  // says what its QC gate says now.
+  let groups = [];
+  const qcGroups = heldGroupsView({title: 'Held by failed QC runs', folded: true, onDecided: () => {
+    load(false);
+    readGroups();
+  }});
+  qcGroups.element.hidden = true;
+  root.classList.toggle('comfortable', localStorage.getItem(VIEW_KEY) === 'comfortable');
+  root.replaceChildren(
     h('div', {class: 'page-head'},
       h('h1', {}, 'Review queue'),
       h('p', {class: 'summary', id: 'queue-summary', 'aria-live': 'polite'}),
-      h('button', {type: 'button', class: 'link', onclick: () => help.toggleAttribute('hidden')}, 'Keys (?)')),
-    help, overdue.element, empty, list);
+      h('button', {type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-controls': 'queue-keys', onclick: () => toggleHelp()}, 'Keys (?)')),
+    help, spoken, overdue.element, qcGroups.element, empty, list);
 
   async function load(first) {
     if (state.refreshing) {
@@ -58,14 +74,49 @@ export function queuePage(root, app) {
     return state.refreshing;
   }
 
+  function card(s) {
+    const element = heldCard(s, {canAct: may('technologist'), act: openPanel, focus: (row) => setFocus(row, true)});
+    state.cards.set(s.specimen_row_id, element);
+    sayQcState(element);
+    return element;
+  }
+
+  async function readGroups() {
+    try {
+      groups = await heldGroups();
+      qcGroups.show(groups);
+      qcGroups.element.hidden = groups.length === 0;
+      for (const element of state.cards.values()) sayQcState(element);
+    } catch (e) {
+      app.error(`The results held by failed QC runs could not be read: ${e.message}`);
+    }
+  }
+
+  // "QC accepted again at 10:55" or "QC still out" on a card a failed QC run holds results of.
+  function sayQcState(element) {
+    const states = [...element.querySelectorAll('tr.result')].map((r) => qcStateOf(Number(r.dataset.resultId), groups)).filter(Boolean);
+    const line = element.querySelector('.qc-state');
+    line.hidden = states.length === 0;
+    line.classList.toggle('out', states.some((x) => x.stillOut));
+    line.textContent = [...new Set(states.map((x) => `${x.words} (${x.group.test} on ${x.group.analyzer})`))].join(' · ');
+  }
+
+  // The first screen at once, and the card the technologist left (back from a specimen's page)
+  // with everything before it, so that the place is found where it was.
   function renderAll(specimens) {
     state.specimens = specimens;
     const started = performance.now();
-    const firstCards = specimens.slice(0, FIRST_SCREEN).map(card);
-    list.replaceChildren(...firstCards);
+    const place = keptPlace();
+    const upTo = Math.max(FIRST_SCREEN, 1 + specimens.findIndex((s) => s.specimen_row_id === place?.specimen_row_id));
+    list.replaceChildren(...specimens.slice(0, upTo).map(card));
     summarize();
-    const first = list.querySelector('tr.result');
-    if (first) setFocus(first, false);
+    const back = place && (list.querySelector(`tr.result[data-result-id="${place.result_id}"]`) ||
+      state.cards.get(place.specimen_row_id)?.querySelector('tr.result'));
+    if (back) setFocus(back, true, 'center');
+    else {
+      const first = list.querySelector('tr.result');
+      if (first) setFocus(first, false);
+    }
     requestAnimationFrame(() => {
       performance.mark('hemalink-queue-first-screen');
       root.dataset.firstScreenMs = String(Math.round(performance.now() - started));
@@ -94,24 +145,15 @@ export function queuePage(root, app) {
     });
   }
 
-  // A fresh queue against the cards shown: new specimens slot in at their place, those acted on
-  // elsewhere leave; the card being read stays put, and so does the focus.
+  // A fresh queue against the cards shown: new specimens slot in at their place; results decided
+  // elsewhere stay, greyed, saying so (the event usually said it first); the focus stays.
   function merge(specimens) {
     const fresh = new Map(specimens.map((s) => [s.specimen_row_id, s]));
     const known = new Set(state.specimens.map((s) => s.specimen_row_id));
     for (const [id, element] of state.cards) {
-      const s = fresh.get(id);
-      if (!s) {
-        const beingActedOn = element.contains(document.activeElement) && element.querySelector('.confirm:not([hidden])');
-        if (!beingActedOn) removeCard(element);
-        continue;
-      }
-      const held = new Set(s.results.map((r) => r.result_id));
-      for (const row of element.querySelectorAll('tr.result')) {
-        if (!held.has(Number(row.dataset.resultId))) {
-          app.announce(`${row.dataset.code} of ${s.specimen_id} was decided elsewhere`);
-          removeRow(row);
-        }
+      const held = new Set((fresh.get(id)?.results || []).map((r) => r.result_id));
+      for (const row of heldRows(element)) {
+        if (!held.has(Number(row.dataset.resultId)) && !row.classList.contains('acting')) decidedElsewhere(row, null);
       }
     }
     let previous = null;
@@ -122,14 +164,14 @@ export function queuePage(root, app) {
         element.classList.add('new');
         if (previous) previous.after(element);
         else list.prepend(element);
-        app.announce(`New held specimen ${s.specimen_id}`);
+        say(`New held specimen ${s.specimen_id}`);
       }
       if (element) previous = element;
     }
     state.specimens = specimens;
     summarize();
     if (!state.focus || !state.focus.isConnected) {
-      const first = list.querySelector('tr.result');
+      const first = list.querySelector('tr.result:not(.decided)');
       if (first) setFocus(first, false);
     }
   }
@@ -144,163 +186,148 @@ export function queuePage(root, app) {
     app.queueCount(count);
   }
 
-  function card(s) {
-    const title = `specimen-${s.specimen_row_id}`;
-    const rows = s.results.map((r) => resultRow(s, r));
-    const flags = instrumentFlags(s);
-    const element = h('article', {class: 'card', 'aria-labelledby': title, dataset: {specimenRowId: s.specimen_row_id}},
-      h('header', {class: 'card-head'},
-        h('h2', {id: title}, h('span', {class: 'label'}, 'Specimen '), s.specimen_id || '(no ID)'),
-        s.priority === 'stat' || s.priority === 'asap'
-          ? h('strong', {class: `badge ${s.priority}`}, s.priority.toUpperCase()) : null,
-        h('dl', {class: 'facts'},
-          fact('Patient', s.patient_id || 'not sent'),
-          fact('Age', age(s.patient_birth_date, s.received_at) || 'not sent'),
-          fact('Sex', sexWord(s.patient_sex)),
-          fact('Analyzer', s.analyzer),
-          fact('Received', h('time', {datetime: s.received_at, title: ago(s.received_at)}, when(s.received_at))),
-          s.kind && s.kind !== 'patient' ? fact('Kind', s.kind) : null),
-        h('a', {class: 'open', href: `#/specimens/${encodeURIComponent(s.specimen_id)}`}, 'History')),
-      flags,
-      h('table', {class: 'results'},
-        h('caption', {class: 'sr-only'}, `Results of specimen ${s.specimen_id} held for review`),
-        h('thead', {}, h('tr', {},
-          ['Test', 'Result', 'Units', 'Reference', 'Flag', 'Previous', 'Delta', 'Why held', may('technologist') ? 'Act' : null]
-            .filter(Boolean).map((c) => h('th', {scope: 'col'}, c)))),
-        h('tbody', {}, rows)),
-      h('div', {class: 'confirm', hidden: true}),
-      comments(s),
-      attachmentList(s.attachments, s.specimen_id),
-      may('technologist') && s.results.length > 1 ? h('div', {class: 'card-actions'},
-        h('span', {}, 'Whole specimen:'),
-        Object.entries(VERBS).map(([verb, v]) => h('button', {type: 'button', class: `act ${verb}`,
-          onclick: () => openConfirm(element, verb, heldRows(element))}, `${v.label} all`, h('kbd', {}, `⇧${v.key.toUpperCase()}`)))) : null);
-    state.cards.set(s.specimen_row_id, element);
-    return element;
+  function forget(resultId) {
+    for (const s of state.specimens) s.results = s.results.filter((r) => r.result_id !== resultId);
+    state.specimens = state.specimens.filter((s) => s.results.length > 0);
   }
 
-  function resultRow(s, r) {
-    const flag = abnormal(r.abnormal_flag);
-    const previous = (r.previous || [])[0];
-    const critical = (r.rules_fired || []).some((f) => /critical/i.test(`${f.rule_id} ${f.reason}`)) ||
-      (flag && flag.level === 'critical');
-    const row = h('tr', {class: `result${flag ? ` ${flag.level}` : ''}${critical ? ' critical' : ''}`, tabindex: -1,
-      dataset: {resultId: r.result_id, code: r.code}, onclick: (e) => {
-        if (!e.target.closest('button')) setFocus(row, true);
-      }},
-      h('th', {scope: 'row'}, r.code),
-      h('td', {class: 'value'}, critical ? h('strong', {class: 'badge critical'}, 'CRITICAL') : null, ' ', r.value),
-      h('td', {}, r.units),
-      h('td', {}, r.reference_range),
-      h('td', {class: 'flag'}, flag ? h('span', {title: flag.words}, h('span', {'aria-hidden': 'true'}, flag.arrow), ' ', flag.words) : 'normal',
-        (r.flags || []).length ? h('span', {class: 'result-flags'}, ` ${r.flags.join(' ')}`) : null),
-      h('td', {}, previous ? [previous.value, h('br'), h('small', {}, when(previous.received_at))] : h('small', {}, 'none')),
-      h('td', {}, previous ? delta(r.value, previous.value) : ''),
-      h('td', {class: 'why'}, whyHeld(r)),
-      may('technologist') ? h('td', {class: 'row-actions'}, Object.entries(VERBS).map(([verb, v]) =>
-        h('button', {type: 'button', class: `act ${verb}`, 'aria-label': `${v.label} ${r.code}`,
-          onclick: () => openConfirm(row.closest('article'), verb, [row])}, v.label))) : null);
-    row.result = r;
-    return row;
+  // A colleague (or another tab) decided this result: the row says who and when, greyed, without
+  // buttons; an action panel open on it closes with the message beside it; the focus stays.
+  function decidedElsewhere(row, event) {
+    if (row.classList.contains('decided')) return;
+    const element = row.closest('article');
+    const who = event?.decided_by ? String(event.decided_by).replace(/^user:/, '') : null;
+    const words = event ? `${DECIDED_WORDS[event.type] || event.type} by ${who || 'someone else'} at ${when(event.decided_at || event.at).slice(11)}` : 'decided elsewhere';
+    row.classList.add('decided');
+    row.classList.remove('chosen');
+    const act = row.querySelector('td.row-actions');
+    if (act) act.replaceChildren(h('span', {class: 'decided-note'}, words));
+    else row.lastElementChild.append(h('span', {class: 'decided-note'}, ` (${words})`));
+    forget(Number(row.dataset.resultId));
+    const panel = state.panel;
+    if (panel && panel.rows.includes(row)) {
+      const typed = panel.element.querySelector('.confirm input[id^="comment-"]')?.value.trim();
+      closePanel();
+      note(element, `${row.dataset.name} was ${words} while your ${VERBS[panel.verb].label.toLowerCase()} was open: nothing was sent${typed ? ` (your comment: “${typed}”)` : ''}.`);
+    } else {
+      note(element, `${row.dataset.name} was ${words}.`);
+    }
+    if (heldRows(element).length === 0) {
+      element.classList.add('decided');
+      element.querySelector('.card-actions')?.remove();
+    } else if (heldRows(element).length === 1) {
+      element.querySelector('.card-actions')?.remove();
+    }
+    say(`${row.dataset.name} of ${element.querySelector('h2').textContent.replace(/^Specimen /, '')} was ${words}`);
+    summarize();
   }
 
-  function whyHeld(r) {
-    const fired = (r.rules_fired || []).filter((f) => f.action !== 'release');
-    if (fired.length === 0) return r.reason || 'held';
-    return h('ul', {class: 'fired'}, fired.map((f) =>
-      h('li', {}, h('span', {class: `action ${f.action}`}, f.action), ' ', f.reason || '', ' ', h('small', {class: 'rule'}, f.rule_id))));
+  function note(element, text) {
+    const line = element.querySelector('.card-note');
+    if (line) line.textContent = text;
   }
 
-  // Positive IP messages stand out; suspect messages the analyzer did not call positive follow.
-  function instrumentFlags(s) {
-    const flags = s.specimen_flags || [];
-    const positive = flags.filter((f) => f.positive !== false);
-    const other = flags.filter((f) => f.positive === false);
-    if (flags.length === 0) return null;
-    const named = (list) => list.map((f, i) => h('span', {class: 'ip'}, i ? ', ' : '', f.name,
-      f.score !== null && f.score !== undefined ? ` (Q ${f.score})` : ''));
-    return h('div', {class: `instrument-flags${positive.length ? '' : ' quiet'}`, role: 'note'},
-      positive.length ? [h('strong', {}, h('span', {'aria-hidden': 'true'}, '⚠ '), 'Instrument flags: '), named(positive)] : null,
-      other.length ? h('span', {class: 'suspect'}, positive.length ? ' · also reported, not positive: ' : 'Reported, not positive: ', named(other)) : null);
-  }
-
-  function comments(s) {
-    const all = [...(s.comments || []), ...s.results.flatMap((r) => (r.comments || []).map((c) => `${r.code}: ${c}`))];
-    if (all.length === 0) return null;
-    return h('div', {class: 'comments'}, h('strong', {}, 'Comments: '), all.join(' · '));
-  }
-
-  function fact(name, value) {
-    return h('div', {}, h('dt', {}, name), h('dd', {}, value));
-  }
-
-  function heldRows(element) {
-    return [...element.querySelectorAll('tr.result')];
-  }
-
-  // The confirmation: what will happen to which results, a comment (required), for a single
-  // release the corrected value (optional); Enter confirms once, Escape cancels.
-  function openConfirm(element, verb, rows) {
+  // The action panel of `verb` on `rows` of the card `element`; one at a time: while one is open
+  // another does not open, the open one says so and keeps the focus.
+  function openPanel(element, verb, rows) {
     if (!may('technologist') || rows.length === 0) return;
+    if (!state.panel && panelHoldingFocus()) {  // the QC groups' panel is open
+      panelHoldingFocus().querySelector('input, button')?.focus();
+      return;
+    }
+    if (state.panel) {
+      const open = state.panel;
+      open.element.querySelector('.confirm .error').textContent = 'Finish or cancel this action first (Esc cancels).';
+      open.element.querySelector('.confirm input[id^="comment-"]')?.focus();
+      return;
+    }
     const panel = element.querySelector('.confirm');
-    const codes = rows.map((r) => r.dataset.code).join(', ');
-    const comment = h('input', {type: 'text', id: `comment-${element.dataset.specimenRowId}`, 'aria-required': 'true', maxlength: 2000, autocomplete: 'off'});
-    const corrected = verb === 'release' && rows.length === 1
-      ? h('input', {type: 'text', id: `corrected-${element.dataset.specimenRowId}`, autocomplete: 'off', inputmode: 'decimal'}) : null;
+    const wide = rows.length > 1;
+    const id = element.dataset.specimenRowId;
+    const specimen = element.querySelector('h2').textContent.replace(/^Specimen /, '');
+    const comment = h('input', {type: 'text', id: `comment-${id}`, 'aria-required': 'true', maxlength: 2000, autocomplete: 'off'});
+    const corrected = verb === 'release' && !wide
+      ? h('input', {type: 'text', id: `corrected-${id}`, autocomplete: 'off', inputmode: 'decimal'}) : null;
     const message = h('p', {class: 'error', role: 'alert'});
-    const confirm = h('button', {type: 'submit', class: `act ${verb}`}, `Confirm ${VERBS[verb].label.toLowerCase()}`);
-    const form = h('form', {class: verb, onsubmit: (e) => {
+    const confirm = h('button', {type: 'submit', class: `act ${verb}`},
+      wide ? `${VERBS[verb].label} these ${rows.length} results` : `Confirm ${VERBS[verb].label.toLowerCase()}`);
+    const named = rows.map((r) => `${r.dataset.name} ${r.result.value}${r.result.units ? ` ${r.result.units}` : ''}`);
+    const form = h('form', {class: verb, 'aria-label': `${VERBS[verb].label} of specimen ${specimen}`, onsubmit: (e) => {
       e.preventDefault();
-      apply(element, verb, rows, comment.value.trim(), corrected ? corrected.value.trim() : '', message, confirm);
+      const text = comment.value.trim();
+      if (!text) {
+        message.textContent = 'A comment is required.';
+        return;
+      }
+      if (wide && !form.dataset.sure) {
+        form.dataset.sure = 'asked';
+        sure.hidden = false;
+        message.textContent = '';
+        confirm.textContent = `Yes, ${VERBS[verb].label.toLowerCase()} all ${rows.length}`;
+        confirm.focus();
+        return;
+      }
+      apply(element, verb, rows, text, corrected ? corrected.value.trim() : '', message, confirm);
     }},
-      h('p', {class: 'what'}, h('strong', {}, `${VERBS[verb].label} `), codes, ` of specimen ${element.querySelector('h2').textContent.replace(/^Specimen /, '')}`),
+      h('p', {class: 'what'}, h('strong', {}, `${VERBS[verb].label} `),
+        wide ? `every held result of specimen ${specimen}: ` : `${rows[0].dataset.name} of specimen ${specimen}`,
+        wide ? h('span', {class: 'touched'}, named.join(', ')) : null),
       h('label', {for: comment.id}, 'Comment (required)'), comment,
       corrected ? [h('label', {for: corrected.id}, 'Corrected value (optional)'), corrected] : null,
       confirm,
-      h('button', {type: 'button', onclick: () => closeConfirm(element)}, 'Cancel', h('kbd', {}, 'Esc')),
+      h('button', {type: 'button', onclick: () => closePanel()}, 'Cancel', h('kbd', {}, 'Esc')),
       message);
-    comment.addEventListener('input', () => { message.textContent = ''; });
-    form.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        closeConfirm(element);
+    const sure = h('p', {class: 'sure', role: 'alert', hidden: true},
+      `This ${VERBS[verb].label.toLowerCase()}s ${rows.length} results of specimen ${specimen}: ${named.join('; ')}. Enter confirms, Esc cancels.`);
+    form.append(sure);
+    comment.addEventListener('input', () => {
+      message.textContent = '';
+      if (form.dataset.sure) {
+        delete form.dataset.sure;
+        sure.hidden = true;
+        confirm.textContent = `${VERBS[verb].label} these ${rows.length} results`;
       }
     });
-    clear(panel, form);
+    panel.replaceChildren(form);
     panel.hidden = false;
+    note(element, '');
     for (const r of heldRows(element)) r.classList.toggle('chosen', rows.includes(r));
+    state.panel = {element, verb, rows, release: holdFocus(panel, () => closePanel())};
     comment.focus();
   }
 
-  function closeConfirm(element, keepFocus = true) {
-    const panel = element.querySelector('.confirm');
+  function closePanel(keepFocus = true) {
+    const open = state.panel;
+    if (!open) return;
+    state.panel = null;
+    open.release();
+    const panel = open.element.querySelector('.confirm');
     panel.hidden = true;
     panel.replaceChildren();
-    for (const r of heldRows(element)) r.classList.remove('chosen');
-    if (keepFocus && state.focus && state.focus.isConnected) state.focus.focus();
+    for (const r of open.element.querySelectorAll('tr.result')) r.classList.remove('chosen');
+    if (keepFocus && state.focus && state.focus.isConnected) state.focus.focus({preventScroll: true});
   }
 
   async function apply(element, verb, rows, comment, corrected, message, button) {
-    if (!comment) {
-      message.textContent = 'A comment is required.';
-      return;
-    }
     button.disabled = true;
     message.textContent = '';
     const done = [], taken = [], failures = [];
     for (const row of rows) {
+      if (row.classList.contains('decided')) continue;
       const body = {comment};
       if (corrected) body.corrected_value = corrected;
+      row.classList.add('acting');
       try {
         await post(`/api/v1/review/${row.dataset.resultId}/${verb}`, body);
-        done.push(row.dataset.code);
+        done.push(row.dataset.name);
         removeRow(row);
       } catch (e) {
+        row.classList.remove('acting');
         if (e instanceof ApiError && e.status === 409) {
-          taken.push(row.dataset.code);
-          removeRow(row);
+          taken.push(row.dataset.name);
+          decidedElsewhere(row, null);
         } else {
-          failures.push(`${row.dataset.code}: ${e.message}`);
+          failures.push(`${row.dataset.name}: ${e.message}`);
         }
       }
     }
@@ -309,11 +336,12 @@ export function queuePage(root, app) {
       message.textContent = failures.join('; ');
       return;
     }
-    app.announce([done.length ? `${done.join(', ')} ${VERBS[verb].done}` : '',
-      taken.length ? `${taken.join(', ')} had been decided by someone else meanwhile` : '']
-      .filter(Boolean).join('; '));
-    if (element.isConnected) closeConfirm(element, false);
-    moveOn(element);
+    const specimen = element.querySelector('h2').textContent.replace(/^Specimen /, '');
+    const said = [done.length ? `${done.join(', ')} of ${specimen} ${VERBS[verb].done}` : '',
+      taken.length ? `${taken.join(', ')} had been decided by someone else meanwhile` : ''].filter(Boolean).join('; ');
+    say(said);
+    closePanel(false);
+    moveOn(element, said);
   }
 
   function removeRow(row) {
@@ -321,12 +349,9 @@ export function queuePage(root, app) {
     const next = nextRow(row, 1) || nextRow(row, -1);
     if (state.focus === row) state.focus = null;
     row.remove();
-    const s = state.specimens.find((x) => x.specimen_row_id === Number(element?.dataset.specimenRowId));
-    if (s) s.results = s.results.filter((r) => r.result_id !== Number(row.dataset.resultId));
-    if (element && heldRows(element).length === 0) {
-      state.specimens = state.specimens.filter((x) => x !== s);
-      removeCard(element);
-    }
+    forget(Number(row.dataset.resultId));
+    if (element && element.querySelectorAll('tr.result').length === 0) removeCard(element);
+    else if (element && heldRows(element).length < 2) element.querySelector('.card-actions')?.remove();
     if (!state.focus && next && next.isConnected) setFocus(next, document.activeElement === document.body);
     summarize();
   }
@@ -336,16 +361,18 @@ export function queuePage(root, app) {
     element.remove();
   }
 
-  function moveOn(element) {
-    if (state.focus && state.focus.isConnected) {
-      state.focus.focus();
-      return;
+  // After an action: the next held result, and what was done said beside it.
+  function moveOn(element, said) {
+    const target = state.focus && state.focus.isConnected ? state.focus
+      : (element.isConnected ? element.querySelector('tr.result:not(.decided)') : null) || list.querySelector('tr.result:not(.decided)');
+    if (target) {
+      setFocus(target, true);
+      if (said) note(target.closest('article'), element.isConnected ? said : `Done: ${said}.`);
     }
-    const row = element.isConnected ? element.querySelector('tr.result') : list.querySelector('tr.result');
-    if (row) setFocus(row, true);
   }
 
-  function setFocus(row, moveDomFocus) {
+  function setFocus(row, moveDomFocus, block = 'nearest') {
+    const before = state.focus ? state.focus.closest('article') : null;
     if (state.focus) {
       state.focus.classList.remove('focused');
       state.focus.removeAttribute('aria-current');
@@ -353,54 +380,110 @@ export function queuePage(root, app) {
     state.focus = row;
     row.classList.add('focused');
     row.setAttribute('aria-current', 'true');
+    const element = row.closest('article');
+    keepPlace(row);
+    if (before !== element) leftCard(before);
     if (moveDomFocus) {
       row.focus({preventScroll: true});
-      row.scrollIntoView({block: 'nearest'});
+      row.scrollIntoView({block});
     }
   }
 
-  function allRows() {
-    return [...list.querySelectorAll('tr.result')];
+  // A card every result of which someone else decided leaves once the technologist moved on.
+  function leftCard(element) {
+    if (element && element.isConnected && element.classList.contains('decided')) removeCard(element);
+  }
+
+  function keepPlace(row) {
+    sessionStorage.setItem(PLACE_KEY, JSON.stringify({result_id: Number(row.dataset.resultId),
+      specimen_row_id: Number(row.closest('article').dataset.specimenRowId)}));
+  }
+
+  function keptPlace() {
+    try {
+      return JSON.parse(sessionStorage.getItem(PLACE_KEY) || 'null');
+    } catch {
+      return null;
+    }
+  }
+
+  // The rows j and k go through: those still held, and the one focused.
+  function walkable() {
+    return [...list.querySelectorAll('tr.result')].filter((r) => !r.classList.contains('decided') || r === state.focus);
   }
 
   function nextRow(row, step) {
-    const rows = allRows();
+    const rows = walkable();
     const at = rows.indexOf(row);
     return at < 0 ? null : rows[at + step] || null;
   }
 
   function nextCard(step) {
-    const cards = [...list.querySelectorAll('article.card')];
+    const cards = [...list.querySelectorAll('article.card:not(.decided)')];
     const current = state.focus ? state.focus.closest('article') : null;
-    const at = cards.indexOf(current);
+    let at = cards.indexOf(current);
+    if (at < 0 && current) at = cards.findIndex((c) => current.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING) - (step > 0 ? 1 : 0);
     const target = cards[Math.min(cards.length - 1, Math.max(0, at + step))];
-    return target ? target.querySelector('tr.result') : null;
+    return target ? target.querySelector('tr.result:not(.decided)') : null;
+  }
+
+  function toggleHelp(show = help.hidden) {
+    help.hidden = !show;
+    root.querySelector('button[aria-controls="queue-keys"]').setAttribute('aria-expanded', String(show));
+  }
+
+  function toggleMore(element) {
+    const more = element.querySelector('.more');
+    more.hidden = !more.hidden;
+    element.classList.toggle('open', !more.hidden);
+    const rest = more.querySelector('.rest');
+    if (more.hidden || rest.dataset.read) return;
+    rest.dataset.read = 'reading';
+    rest.replaceChildren(h('p', {class: 'muted'}, 'Reading the rest of the specimen…'));
+    const s = state.specimens.find((x) => x.specimen_row_id === Number(element.dataset.specimenRowId)) ||
+      {specimen_id: element.dataset.specimenId, results: heldRows(element).map((r) => r.result)};
+    get(`/api/v1/specimens/${encodeURIComponent(element.dataset.specimenId)}`).then((data) => {
+      const transmission = data.transmissions.find((t) => t.specimen_row_id === Number(element.dataset.specimenRowId));
+      rest.replaceChildren(restOfSpecimen(s, transmission));
+      rest.dataset.read = 'read';
+    }).catch((e) => {
+      delete rest.dataset.read;
+      rest.replaceChildren(h('p', {class: 'error'}, `The rest of the specimen could not be read: ${e.message}`));
+    });
   }
 
   function onKey(e) {
+    if (state.panel || panelHoldingFocus()) return true;  // the open panel has the keyboard: no page key acts
+    if (e.key === 'Escape' && !help.hidden) {
+      toggleHelp(false);
+      e.preventDefault();
+      return true;
+    }
     if (e.target.closest && e.target.closest('input, textarea, select, form')) return false;
     if (e.ctrlKey || e.metaKey || e.altKey) return false;
-    const row = state.focus && state.focus.isConnected ? state.focus : list.querySelector('tr.result');
+    const row = state.focus && state.focus.isConnected ? state.focus : list.querySelector('tr.result:not(.decided)');
+    const held = row && !row.classList.contains('decided');
     const go = (target) => target && setFocus(target, true);
     switch (e.key) {
       case 'j': case 'ArrowDown': go(row && nextRow(row, 1)); break;
       case 'k': case 'ArrowUp': go(row && nextRow(row, -1)); break;
       case 'n': go(nextCard(1)); break;
       case 'p': go(nextCard(-1)); break;
-      case 'r': case 'e': case 'x':
-        if (row) openConfirm(row.closest('article'), verbOf(e.key), [row]);
+      case 'r': case 'e': case 'x': case 'c':
+        if (held) openPanel(row.closest('article'), e.key === 'c' ? 'release' : verbOf(e.key), [row]);
         break;
       case 'R': case 'E': case 'X':
-        if (row) openConfirm(row.closest('article'), verbOf(e.key.toLowerCase()), heldRows(row.closest('article')));
+        if (row) openPanel(row.closest('article'), verbOf(e.key.toLowerCase()), heldRows(row.closest('article')));
         break;
-      case 'c': {
-        const open = list.querySelector('.confirm:not([hidden]) input');
-        if (open) open.focus();
-        else if (row) openConfirm(row.closest('article'), 'release', [row]);
+      case 'm': if (row) toggleMore(row.closest('article')); break;
+      case 'v': {
+        const comfortable = root.classList.toggle('comfortable');
+        localStorage.setItem(VIEW_KEY, comfortable ? 'comfortable' : 'compact');
+        if (row) row.scrollIntoView({block: 'nearest'});
         break;
       }
       case 'o': if (row) location.hash = row.closest('article').querySelector('a.open').getAttribute('href'); break;
-      case '?': help.toggleAttribute('hidden'); break;
+      case '?': toggleHelp(); break;
       default: return false;
     }
     e.preventDefault();
@@ -411,17 +494,30 @@ export function queuePage(root, app) {
     return Object.keys(VERBS).find((v) => VERBS[v].key === key);
   }
 
+  function rowOf(resultId) {
+    return list.querySelector(`tr.result[data-result-id="${Number(resultId)}"]`);
+  }
+
   load(true);
+  readGroups();
   overdue.start();
   let scheduled = null;  // events come in bursts: one read of the queue for each burst
   return {
     onKey,
+    onLeave() {
+      closePanel(false);
+    },
     onEvent(event) {
       overdue.onEvent(event);
-      if (!['held', 'released', 'rerun', 'rejected', 'gap'].includes(event.type) || scheduled) return;
+      if (['released', 'rerun', 'rejected'].includes(event.type)) {
+        const row = rowOf(event.result_id);
+        if (row && !row.classList.contains('acting') && !row.classList.contains('decided')) decidedElsewhere(row, event);
+      }
+      if (!['held', 'released', 'rerun', 'rejected', 'gap', 'qc'].includes(event.type) || scheduled) return;
       scheduled = setTimeout(() => {
         scheduled = null;
         load(false);
+        readGroups();
       }, 200);
     },
   };
@@ -431,11 +527,13 @@ function keyHelp() {
   const keys = [
     ['j / ↓', 'next result'], ['k / ↑', 'previous result'], ['n / p', 'next / previous specimen'],
     ['r', 'release the result'], ['e', 'rerun the result'], ['x', 'reject the result'],
-    ['⇧R ⇧E ⇧X', 'the same for every held result of the specimen'],
-    ['c', 'write the comment'], ['Enter', 'confirm'], ['Esc', 'cancel'],
-    ['o', 'open the specimen’s history'], ['?', 'show or hide these keys'],
+    ['⇧R ⇧E ⇧X', 'the same for every held result of the specimen (confirmed twice)'],
+    ['c', 'write the comment (release)'], ['Enter', 'confirm'], ['Esc', 'cancel, from anywhere'],
+    ['Tab / ⇧Tab', 'move inside the open action'],
+    ['m', 'more of the specimen: its other results, flags, images'], ['v', 'compact or roomy view'],
+    ['o', 'open the specimen’s history (Back returns here)'], ['/', 'search a specimen'], ['?', 'show or hide these keys'],
   ];
-  return h('aside', {class: 'keys', hidden: true, 'aria-label': 'Keyboard'},
+  return h('aside', {class: 'keys', id: 'queue-keys', hidden: true, 'aria-label': 'Keyboard'},
     h('h2', {}, 'Keys'),
     h('dl', {}, keys.map(([k, what]) => h('div', {}, h('dt', {}, h('kbd', {}, k)), h('dd', {}, what)))));
 }

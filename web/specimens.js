@@ -14,6 +14,7 @@ export function specimenSearchPage(root, app) {
     h('button', {type: 'submit'}, 'Search'));
   const results = h('div', {class: 'search-results', 'aria-live': 'polite'});
   clear(root, h('div', {class: 'page-head'}, h('h1', {}, 'Specimens')), form, results);
+  form.elements.specimen.focus();  // `/` from any page comes here to type
 
   get('/api/v1/analyzers').then((data) => {
     const select = form.elements.analyzer;

@@ -21,9 +21,57 @@ export function scale(d0, d1, r0, r1) {
   return (v) => r0 + ((v - d0) / span) * (r1 - r0);
 }
 
-// x positions of n points spread over [left, right], in order.
-export function spread(n, left, right) {
-  return (i) => (n <= 1 ? (left + right) / 2 : left + (i * (right - left)) / (n - 1));
+// When a point was measured, as a time in ms: the analyzer's measurement time when it sent one
+// (YYYYMMDD[HHMM[SS]], the lab's local time), else when it arrived (`at`).
+export function measuredAt(p) {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?/.exec(p.measured_at || '');
+  if (!m) return Date.parse(p.at);
+  return new Date(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0)).getTime();
+}
+
+// x of a time over [left, right], the earliest of `times` at left and the latest at right (one
+// time alone in the middle).
+export function timeScale(times, left, right) {
+  const t0 = Math.min(...times);
+  const t1 = Math.max(...times);
+  if (!(t1 > t0)) return {x: () => (left + right) / 2, t0, t1};
+  return {x: scale(t0, t1, left, right), t0, t1};
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const STEPS = [1, 2, 5, 10, 15, 30].map((n) => n * SECOND)
+  .concat([1, 2, 5, 10, 15, 30].map((n) => n * MINUTE), [1, 2, 3, 6, 12].map((n) => n * HOUR),
+    [1, 2, 3, 7, 14, 28].map((n) => n * DAY));
+
+// Labels on a time axis from t0 to t1 (ms) at baseline: at most `most`, at round local times a
+// fixed step apart, each saying as much as tells it from the others (seconds when the step is
+// under a minute; the day when the step is a day or more, or the day changes).
+export function timeAxis(t0, t1, x, baseline, most = 7) {
+  const span = t1 - t0;
+  const step = STEPS.find((s) => span / s <= most - 1) || Math.ceil(span / (most - 1) / DAY) * DAY;
+  const offset = new Date(t0).getTimezoneOffset() * MINUTE;
+  const first = span > 0 ? Math.ceil((t0 - offset) / step) * step + offset : t0;
+  const ticks = [];
+  let previous = null;
+  for (let t = first; t <= t1 && ticks.length < most + 1; t += step) {
+    const label = tickLabel(t, step, previous);
+    ticks.push(s('text', {class: 'tick', x: x(t), y: baseline, 'text-anchor': 'middle'}, label));
+    previous = t;
+  }
+  return ticks;
+}
+
+function tickLabel(t, step, previous) {
+  const d = new Date(t);
+  const pad = (n) => String(n).padStart(2, '0');
+  const date = `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  if (step >= DAY) return date;
+  const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}${step < MINUTE ? `:${pad(d.getSeconds())}` : ''}`;
+  const newDay = previous === null ? step >= MINUTE : new Date(previous).getDate() !== d.getDate();
+  return newDay ? `${date} ${clock}` : clock;
 }
 
 // "11-28 10:15" (month-day hours:minutes, local), for axis ticks and point labels.
@@ -38,13 +86,4 @@ export function labelledLine(kind, y, left, right, label) {
   return s('g', {class: `line ${kind}`},
     s('line', {x1: left, x2: right, y1: y, y2: y}),
     s('text', {x: right + 6, y: y + 4}, label));
-}
-
-// Time labels under the points at baseline: about six, the last always, none crowding it.
-export function timeTicks(points, x, baseline) {
-  const every = Math.max(1, Math.ceil(points.length / 6));
-  const last = points.length - 1;
-  return points.map((p, i) => ((i % every === 0 && last - i >= every / 2) || i === last
-    ? s('text', {class: 'tick', x: x(i), y: baseline, 'text-anchor': 'middle'}, day(p.at))
-    : null));
 }

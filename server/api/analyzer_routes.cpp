@@ -32,13 +32,14 @@ json analyzer_json(const AnalyzerEntry& a, const json& row,
   out["connected"] = p != peers.end() && !p->second.empty();
   out["last_message_at"] = row.contains("last_seen_at") ? row["last_seen_at"] : json(nullptr);
   json messages = json::object();
-  json results = {{"release", 0}, {"hold", 0}, {"rerun_or_reject", 0}};
+  json results = {{"release", 0}, {"hold", 0}, {"rerun_or_reject", 0}, {"qc", 0}};
   if (const auto c = counts.find(a.name); c != counts.end()) {
     for (const auto& [outcome, n] : c->second.messages)
       messages[outcome] = n;
     results = {{"release", c->second.results_released},
                {"hold", c->second.results_held},
-               {"rerun_or_reject", c->second.results_other}};
+               {"rerun_or_reject", c->second.results_other},
+               {"qc", c->second.results_controls}};
     if (c->second.last_received_at)
       out["last_message_at"] = iso8601(*c->second.last_received_at);
   }

@@ -42,7 +42,8 @@ void publish_completion(EventHub& hub, const records::Receipt& receipt,
                            {"specimens", specimen_list(c->specimens)},
                            {"released", c->released},
                            {"held", c->held},
-                           {"other", c->other}});
+                           {"other", c->other},
+                           {"controls", c->controls}});
   if (c->held > 0) {
     hub.publish("held", {{"analyzer", receipt.analyzer},
                          {"message_id", receipt.id.to_string()},

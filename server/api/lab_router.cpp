@@ -16,6 +16,7 @@ Router lab_router(View view, TokenBook tokens) {
   add_record_routes(router, view);
   add_rules_routes(router, view);
   add_qc_routes(router, view);
+  add_qc_held_routes(router, view);
   add_events_route(router);
   add_me_route(router);
   add_page_routes(router);

@@ -24,6 +24,7 @@ void add_order_routes(Router& router, View view);
 void add_record_routes(Router& router, View view);
 void add_rules_routes(Router& router, View view);
 void add_qc_routes(Router& router, View view);
+void add_qc_held_routes(Router& router, View view);
 /// GET /api/v1/events without an upgrade: 426, how to connect.
 void add_events_route(Router& router);
 inline constexpr std::string_view kEventsPath = "/api/v1/events";

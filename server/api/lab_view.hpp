@@ -28,6 +28,8 @@ struct AnalyzerEntry {
   std::string protocol;   ///< astm, hl7, export
   std::string transport;  ///< tcp-server, tcp-client, serial, file-drop
   std::string address;    ///< Where it listens, dials, or reads.
+  /// Canonical code -> the test's name, from the analyzer's mapping table (name_tests()).
+  std::map<std::string, std::string, std::less<>> test_names;
 };
 
 /// What the API reads and acts through, each an interface: the rooms' records (PostgreSQL in the

@@ -26,7 +26,9 @@ void message_metrics(metrics::PrometheusText& p, const LabView& v) {
                static_cast<double>(n));
   }
   p.family("hemalink_results_total", "counter",
-           "Results of stored messages by analyzer and the decision made when they arrived.");
+           "Results of stored messages by analyzer and the decision made when they arrived "
+           "(hold: patients' results held for review; qc: controls' and calibrators' results, "
+           "judged by QC).");
   for (const auto& [analyzer, c] : counts) {
     p.sample("hemalink_results_total", {{"analyzer", analyzer}, {"decision", "release"}},
              static_cast<double>(c.results_released));
@@ -34,6 +36,8 @@ void message_metrics(metrics::PrometheusText& p, const LabView& v) {
              static_cast<double>(c.results_held));
     p.sample("hemalink_results_total", {{"analyzer", analyzer}, {"decision", "rerun_or_reject"}},
              static_cast<double>(c.results_other));
+    p.sample("hemalink_results_total", {{"analyzer", analyzer}, {"decision", "qc"}},
+             static_cast<double>(c.results_controls));
   }
   p.family("hemalink_analyzer_last_message_timestamp_seconds", "gauge",
            "When the last message of each analyzer arrived (Unix time).");

@@ -190,6 +190,20 @@ constexpr const char* kOpenApi = R"json({
                ],
                "responses": { "200": { "$ref": "#/components/responses/Json" } } }
     },
+    "/api/v1/qc/held": {
+      "get": { "summary": "The results the QC gate holds for failed control runs, one group per episode (analyzer, test, when rejected): the rejected run's rules and reason, the accepted run after it, the gate now (still_out), how many people decided, the results still held; listed until every result is decided (viewer)",
+               "responses": { "200": { "$ref": "#/components/responses/Json" } } }
+    },
+    "/api/v1/qc/held/{analyzer}/{test}/{rejected_at}": {
+      "post": { "summary": "Decide a failed run's held results as one decision, in one transaction, audited per result: every still-held result of the group, or the result_ids chosen; results someone decided meanwhile are skipped and named (technologist)",
+                "parameters": [
+                  { "name": "analyzer", "in": "path", "required": true, "schema": { "type": "string" } },
+                  { "name": "test", "in": "path", "required": true, "schema": { "type": "string" } },
+                  { "name": "rejected_at", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-12-07T10:05:00Z" } }
+                ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["verdict", "comment"], "properties": { "verdict": { "type": "string", "enum": ["release", "rerun", "reject"] }, "comment": { "type": "string", "minLength": 1, "maxLength": 2000 }, "result_ids": { "type": "array", "items": { "type": "integer" }, "minItems": 1, "maxItems": 5000 } } } } } },
+                "responses": { "200": { "$ref": "#/components/responses/Json" }, "400": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } } }
+    },
     "/api/v1/outbox/{id}/resend": {
       "post": { "summary": "Send a sent or dead row again (admin)",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

@@ -4,6 +4,7 @@
 
 #include "server/api/lab_routes.hpp"
 #include "server/api/route_params.hpp"
+#include "server/api/test_names.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -56,7 +57,9 @@ void add_result_routes(Router& router, View view) {
                 const auto& id = call.param("specimen_id");
                 HL_TRY(specimen, stored(view->records.specimen(id)));
                 HL_TRY(document, found(std::move(specimen), fmt::format("no specimen \"{}\"", id)));
-                return json_text_response(std::move(document));
+                auto named = nlohmann::json::parse(document);
+                name_tests(named["transmissions"], view->analyzers);
+                return json_text_response(named.dump());
               }});
   router.add({"GET",
               "/api/v1/results",

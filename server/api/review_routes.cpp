@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/lab_routes.hpp"
+#include "server/api/review_actions.hpp"
 #include "server/api/route_params.hpp"
+#include "server/api/test_names.hpp"
 #include "server/files/json_fields.hpp"
 #include "server/review/review_desk.hpp"
 
@@ -23,12 +25,7 @@ Result<review::ReviewAction, Error> action_of(const RouteCall& call,
   a.verdict = verdict;
   a.actor = call.actor();
   auto read = read_json_body(call, [&](files::JsonFields& f) {
-    f.text("comment", a.comment, true);
-    if (f.has("comment") && (a.comment.find_first_not_of(" \t\r\n") == std::string::npos ||
-                             a.comment.size() > kMaxComment)) {
-      f.error(f.path_of("comment"),
-              fmt::format("expected why, in words (1-{} characters)", kMaxComment));
-    }
+    read_review_comment(f, a.comment);
     if (f.has("corrected_value")) {
       std::string value;
       f.text("corrected_value", value);
@@ -47,18 +44,6 @@ Result<review::ReviewAction, Error> action_of(const RouteCall& call,
   return a;
 }
 
-// What a colleague's page needs to say at once "released by anna at 10:42" on the row it shows.
-void publish_decision(EventHub& events, review::ReviewVerdict verdict, long long result_id,
-                      const json& decided) {
-  json fields = {{"result_id", result_id}};
-  for (const char* key : {"specimen_row_id", "code", "decided_by", "decided_at", "reason"})
-    fields[key] = decided.value(key, json());
-  events.publish(verdict == review::ReviewVerdict::Reject  ? "rejected"
-                 : verdict == review::ReviewVerdict::Rerun ? "rerun"
-                                                           : "released",
-                 std::move(fields));
-}
-
 RouteAnswer act(const LabView& view, const RouteCall& call, review::ReviewVerdict verdict) {
   HL_TRY(action, action_of(call, verdict));
   HL_TRY(answer, stored(view.review.apply(action)));
@@ -73,13 +58,20 @@ RouteAnswer act(const LabView& view, const RouteCall& call, review::ReviewVerdic
                       current.value("decision", "none"), current.value("decided_by", "nobody"),
                       current.value("decided_at", "?"))};
     }
+    case review::ReviewOutcome::NotAPatientResult: {
+      const auto specimen = json::parse(answer.json);
+      return Error{Errc::Conflict,
+                   fmt::format("result {} is of {} specimen {}, not a patient's: a control's or "
+                               "calibrator's result is judged on the QC page, not released, rerun "
+                               "or rejected here",
+                               action.result_id,
+                               specimen.value("kind", "") == "qc" ? "control" : "calibration",
+                               specimen.value("specimen_id", "?"))};
+    }
     case review::ReviewOutcome::Applied:
       break;
   }
-  if (!answer.ordered_again.empty()) {
-    view.daemon.orders_changed(answer.ordered_again);
-  }
-  publish_decision(view.events, verdict, action.result_id, json::parse(answer.json));
+  announce_decision(view, verdict, action.result_id, answer);
   return json_text_response(std::move(answer.json));
 }
 
@@ -93,6 +85,31 @@ void add_action(Router& router, const View& view, const char* name, review::Revi
 
 }  // namespace
 
+void read_review_comment(files::JsonFields& f, std::string& comment) {
+  f.text("comment", comment, true);
+  if (f.has("comment") &&
+      (comment.find_first_not_of(" \t\r\n") == std::string::npos || comment.size() > kMaxComment)) {
+    f.error(f.path_of("comment"),
+            fmt::format("expected why, in words (1-{} characters)", kMaxComment));
+  }
+}
+
+void announce_decision(const LabView& view, review::ReviewVerdict verdict, long long result_id,
+                       const review::ReviewAnswer& answer) {
+  if (!answer.ordered_again.empty()) {
+    view.daemon.orders_changed(answer.ordered_again);
+  }
+  // What a colleague's page needs to say at once "released by anna at 10:42" on the row it shows.
+  const auto decided = json::parse(answer.json);
+  json fields = {{"result_id", result_id}};
+  for (const char* key : {"specimen_row_id", "code", "decided_by", "decided_at", "reason"})
+    fields[key] = decided.value(key, json());
+  view.events.publish(verdict == review::ReviewVerdict::Reject  ? "rejected"
+                      : verdict == review::ReviewVerdict::Rerun ? "rerun"
+                                                                : "released",
+                      std::move(fields));
+}
+
 void add_review_routes(Router& router, View view) {
   router.add({"GET",
               "/api/v1/review",
@@ -101,7 +118,9 @@ void add_review_routes(Router& router, View view) {
               [view](const RouteCall& call) -> RouteAnswer {
                 HL_TRY(limit, limit_param(call, 500, 5000));
                 HL_TRY(queue, stored(view->review.queue(limit)));
-                return json_text_response(fmt::format("{{\"specimens\":{}}}", queue));
+                auto specimens = json::parse(queue);
+                name_tests(specimens, view->analyzers);
+                return json_text_response(json{{"specimens", std::move(specimens)}}.dump());
               }});
   add_action(router, view, "release", review::ReviewVerdict::Release);
   add_action(router, view, "rerun", review::ReviewVerdict::Rerun);

@@ -52,6 +52,7 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
          fmt::format("expected \"result\", \"flag\" or \"attachment\", got \"{}\"", role)});
   }
   read_string(entry, "code", path, mapping.code, errors);
+  read_string(entry, "name", path, mapping.name, errors);
   read_string(entry, "loinc", path, mapping.loinc, errors);
   read_string(entry, "units", path, mapping.units, errors);
   read_string(entry, "order_code", path, mapping.order_code, errors);
@@ -66,11 +67,11 @@ drivers::CodeMapping read_entry(const json& entry, const std::string& path,
     }
   }
   for (const auto& [key, value] : entry.items()) {
-    if (key != "role" && key != "code" && key != "loinc" && key != "units" && key != "decimals" &&
-        key != "order_code" && key != "comment") {
+    if (key != "role" && key != "code" && key != "name" && key != "loinc" && key != "units" &&
+        key != "decimals" && key != "order_code" && key != "comment") {
       errors.push_back(
           {"", std::nullopt, fmt::format("{}.{}", path, key),
-           "unknown key (expected role, code, loinc, units, decimals, order_code or comment)",
+           "unknown key (expected role, code, name, loinc, units, decimals, order_code or comment)",
            files::Errc::Unknown});
     }
   }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/postgres_lab_records.hpp"
+#include "server/config/analyzer_table.hpp"
 #include "server/daemon/message_reading.hpp"
 #include "server/lis/postgres_outbox_admin.hpp"
 #include "server/orders/postgres_order_records.hpp"
@@ -150,9 +151,14 @@ struct ViewParts {
 
 std::vector<api::AnalyzerEntry> analyzer_entries(const DaemonConfig& config) {
   std::vector<api::AnalyzerEntry> out;
-  for (const auto& a : config.analyzers) {
+  for (std::size_t i = 0; i < config.analyzers.size(); ++i) {
+    const auto& a = config.analyzers[i];
     auto [kind, address] = describe(a.transport);
-    out.push_back({a.name, a.driver, config::to_string(a.protocol), kind, address});
+    // A table that does not read was refused at start; here it only leaves codes unnamed.
+    const auto table = config::read_analyzer_table(a, i);
+    out.push_back(
+        {a.name, a.driver, config::to_string(a.protocol), kind, address,
+         table ? table->effective().test_names() : decltype(api::AnalyzerEntry::test_names)()});
   }
   return out;
 }

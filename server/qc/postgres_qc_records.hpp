@@ -15,6 +15,9 @@ class PostgresQcRecords final : public QcRecords {
   Result<std::string, Error> series(const QcSeriesQuery& q) const override;
   Result<std::string, Error> bracket(const std::string& analyzer,
                                      const std::string& test) const override;
+  Result<std::string, Error> held() const override;
+  Result<std::string, Error> held_group(const std::string& analyzer, const std::string& test,
+                                        const std::string& rejected_at) const override;
   Result<std::string, Error> averages(const std::string& analyzer, const std::string& test,
                                       const std::optional<std::string>& since,
                                       std::size_t limit) const override;

@@ -39,6 +39,19 @@ class QcRecords {
   virtual Result<std::string, Error> bracket(const std::string& analyzer,
                                              const std::string& test) const = 0;
 
+  /// The results the QC gate holds for a failed control run, grouped by episode (analyzer, test,
+  /// and when the run was rejected): each group while it holds a result (also once QC is back in
+  /// control), with the rejected run's rules and reason, the accepted run after it (if any), how
+  /// many of its results people decided already, and the results still held, oldest first.
+  virtual Result<std::string, Error> held() const = 0;
+
+  /// Every result one episode's gate held (`rejected_at` as in its reason, 2026-12-07T10:05:00Z),
+  /// decided since or not: {"members": [{result_id, specimen_id, test, is_held, decision,
+  /// decided_by, decided_at}]} (the current decision).
+  virtual Result<std::string, Error> held_group(const std::string& analyzer,
+                                                const std::string& test,
+                                                const std::string& rejected_at) const = 0;
+
   /// The points of the patient-based averages of `test` on `analyzer` (every method), oldest
   /// first: at most `limit` of the latest, since a time when given.
   virtual Result<std::string, Error> averages(const std::string& analyzer, const std::string& test,

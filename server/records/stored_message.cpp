@@ -33,11 +33,15 @@ ContentSummary summarize(const MessageContent& content) {
     s.specimens.append(s.specimens.empty() ? "" : ",").append(set.specimen_id);
     s.results += set.observations.size();
   }
-  for (const auto& decisions : content.decisions) {
-    for (const auto& d : decisions) {
+  for (std::size_t i = 0; i < content.decisions.size(); ++i) {
+    const bool is_patient = i >= content.result_sets.size() ||
+                            content.result_sets[i].kind == model::SpecimenKind::Patient;
+    for (const auto& d : content.decisions[i]) {
       for (const auto& f : d.fired)
         s.rules_fired.push_back(f.rule_id);
-      if (d.verdict == model::Verdict::Release) {
+      if (!is_patient) {
+        ++s.controls;
+      } else if (d.verdict == model::Verdict::Release) {
         ++s.released;
       } else if (d.verdict == model::Verdict::Hold) {
         ++s.held;

@@ -77,8 +77,11 @@ struct ContentSummary {
   std::string specimens;  ///< Specimen IDs, comma-separated.
   std::size_t results = 0;
   std::size_t released = 0;
-  std::size_t held = 0;
-  std::size_t other = 0;                 ///< Rerun or reject.
+  std::size_t held = 0;   ///< Patients' results held for review.
+  std::size_t other = 0;  ///< Rerun or reject.
+  /// Results of controls and calibrators, whatever the rules decided: judged by QC, never in
+  /// the review queue nor counted as released or held.
+  std::size_t controls = 0;
   std::vector<std::string> rules_fired;  ///< The rule of every firing (a rule once per result).
 };
 

@@ -22,4 +22,9 @@ Result<StoredCommentCode, Error> PostgresReviewDesk::store_comment_code(
   return review::store_comment_code(dsn_, code);
 }
 
+Result<std::vector<ReviewAnswer>, Error> PostgresReviewDesk::apply_all(
+    const std::vector<ReviewAction>& actions) {
+  return apply_review_actions(dsn_, routes_, actions);
+}
+
 }  // namespace hemalink::review

@@ -18,6 +18,8 @@ class PostgresReviewDesk final : public ReviewDesk {
   Result<ReviewAnswer, Error> apply(const ReviewAction& action) override;
   Result<std::vector<StoredCommentCode>, Error> stored_comment_codes() const override;
   Result<StoredCommentCode, Error> store_comment_code(const StoredCommentCode& code) override;
+  Result<std::vector<ReviewAnswer>, Error> apply_all(
+      const std::vector<ReviewAction>& actions) override;
 
  private:
   std::string dsn_;

@@ -27,12 +27,16 @@ enum class ReviewOutcome {
   Applied,
   NoSuchResult,
   NotHeld,  ///< Its current decision is not hold: acted on already, or never held.
+  /// A control's or calibrator's result: judged on the QC page, never released, rerun or
+  /// rejected as a patient's.
+  NotAPatientResult,
 };
 
 struct ReviewAnswer {
   ReviewOutcome outcome = ReviewOutcome::Applied;
   /// Applied: the new decision as JSON {result_id, specimen_row_id, code, decision, decided_by,
-  /// reason, decided_at, value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON.
+  /// reason, decided_at, value, queued (outbox row IDs)}; NotHeld: the decision in force as JSON;
+  /// NotAPatientResult: {result_id, specimen_id, kind} (qc or calibration).
   std::string json;
   /// A rerun of an ordered test: its specimen, whose order now asks for the test again.
   std::string ordered_again;
@@ -56,6 +60,10 @@ class ReviewDesk {
   virtual Result<std::vector<StoredCommentCode>, Error> stored_comment_codes() const = 0;
   /// Stores a code's text or its removal, audited (store_comment_code); the row as stored.
   virtual Result<StoredCommentCode, Error> store_comment_code(const StoredCommentCode& code) = 0;
+  /// Applies each of `actions` as apply does, all in one transaction: one answer per action, in
+  /// order (a result decided meanwhile answers NotHeld and the others still apply).
+  virtual Result<std::vector<ReviewAnswer>, Error> apply_all(
+      const std::vector<ReviewAction>& actions) = 0;
 };
 
 }  // namespace hemalink::review

@@ -22,7 +22,9 @@ namespace {
 constexpr const char* kQueue = R"sql(
 WITH held AS (
   SELECT d.result_id, d.decided_at, d.decided_by, d.reason, d.rules_fired
-  FROM decisions d WHERE d.is_current AND d.decision = 'hold'
+  FROM decisions d JOIN results hr ON hr.id = d.result_id
+  JOIN specimens hs ON hs.id = hr.specimen_row_id
+  WHERE d.is_current AND d.decision = 'hold' AND hs.kind = 'patient'
   ORDER BY d.decided_at, d.result_id LIMIT $1),
 specimen_groups AS (
   SELECT min(h.decided_at) AS held_since, min(r.id) AS first_result,
@@ -55,6 +57,12 @@ specimen_groups AS (
 SELECT coalesce(json_agg(doc ORDER BY is_stat DESC, held_since, first_result), '[]')::text
 FROM specimen_groups
 )sql";
+
+// A control's or calibrator's result is judged on the QC page, never by a review action.
+constexpr const char* kSpecimenOf =
+    "SELECT json_build_object('result_id', r.id, 'specimen_id', s.specimen_id, 'kind', s.kind)"
+    "::text, s.kind = 'patient' FROM results r JOIN specimens s ON s.id = r.specimen_row_id"
+    " WHERE r.id = $1";
 
 constexpr const char* kRetireHold =
     "UPDATE decisions SET is_current = false"
@@ -102,13 +110,15 @@ std::optional<double> number_in(const std::string& text) {
 }
 
 ReviewAnswer apply(pqxx::work& tx, const LisRoutes& routes, const ReviewAction& a) {
+  const auto specimen = tx.exec_params(kSpecimenOf, a.result_id);
+  if (specimen.empty())
+    return {ReviewOutcome::NoSuchResult, "", ""};
+  if (!specimen[0][1].as<bool>())
+    return {ReviewOutcome::NotAPatientResult, specimen[0][0].as<std::string>(), ""};
   const auto retired = tx.exec_params(kRetireHold, a.result_id);
-  if (retired.empty()) {
-    const auto current = tx.exec_params(kCurrent, a.result_id);
-    if (current.empty())
-      return {ReviewOutcome::NoSuchResult, "", ""};
-    return {ReviewOutcome::NotHeld, current[0][0].as<std::string>(), ""};
-  }
+  if (retired.empty())
+    return {ReviewOutcome::NotHeld, tx.exec_params1(kCurrent, a.result_id)[0].as<std::string>(),
+            ""};
   const auto verdict = to_string(a.verdict);
   tx.exec_params(kDecide, a.result_id, verdict, a.actor, a.comment);
   const auto before_value = tx.exec_params1(kValueOf, a.result_id)[0].as<std::string>();
@@ -160,6 +170,22 @@ Result<ReviewAnswer, StoreError> apply_review_action(const std::string& dsn,
         auto answer = apply(tx, routes, action);
         tx.commit();
         return answer;
+      });
+}
+
+Result<std::vector<ReviewAnswer>, StoreError> apply_review_actions(
+    const std::string& dsn, const LisRoutes& routes, const std::vector<ReviewAction>& actions) {
+  return on_thread_connection(
+      dsn, fmt::format("deciding {} results together", actions.size()),
+      [&](pqxx::connection& c) -> Result<std::vector<ReviewAnswer>, StoreError> {
+        pqxx::work tx(c);
+        std::vector<ReviewAnswer> answers;
+        answers.reserve(actions.size());
+        for (const auto& action : actions) {
+          answers.push_back(apply(tx, routes, action));
+        }
+        tx.commit();
+        return answers;
       });
 }
 

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocols/common/result.hpp"
 #include "server/records/lis_routes.hpp"
@@ -32,5 +33,10 @@ const char* to_string(ReviewVerdict verdict);
 Result<ReviewAnswer, store::StoreError> apply_review_action(const std::string& dsn,
                                                             const records::LisRoutes& routes,
                                                             const ReviewAction& action);
+
+/// Each of `actions` as apply_review_action, in one transaction: one answer per action.
+Result<std::vector<ReviewAnswer>, store::StoreError> apply_review_actions(
+    const std::string& dsn, const records::LisRoutes& routes,
+    const std::vector<ReviewAction>& actions);
 
 }  // namespace hemalink::review

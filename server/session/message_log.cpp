@@ -38,11 +38,12 @@ void log_message(const std::string& analyzer, const std::string& peer, const std
   }
   const auto& s = *completion.content;
   spdlog::log(level,
-              "{} {} message {} {}: specimens [{}], {} results, {} released, {} held, {} other; "
+              "{} {} message {} {}: specimens [{}], {} results, {} released, {} held, {} other, "
+              "{} of controls; "
               "{}, answered in {}{}{}{}{}{}",
               analyzer, peer, id, records::to_string(s.status), s.specimens, s.results, s.released,
-              s.held, s.other, outcome, total, detail, s.reason.empty() ? "" : "; ", s.reason,
-              why.empty() ? "" : "; ", why);
+              s.held, s.other, s.controls, outcome, total, detail, s.reason.empty() ? "" : "; ",
+              s.reason, why.empty() ? "" : "; ", why);
 }
 
 }  // namespace hemalink::session

@@ -49,11 +49,14 @@ constexpr Analyte kCbc[] = {
     {"IRF", "33516-6", "%", 2, 15, 1},
 };
 
-// Sysmex CS parameter codes (config/mappings/sysmex-cs.json) with the LOINC an HL7 sender uses.
+// Sysmex CS parameter codes and names (config/mappings/sysmex-cs.json), and the LOINC and UCUM
+// unit an HL7 sender uses (config/mappings/loinc-coag.json).
 struct CoagAnalyte {
   const char* cs_code;
   const char* name;
+  const char* cs_units;
   const char* loinc;
+  const char* hl7_name;
   const char* units;
   double low;
   double high;
@@ -61,12 +64,12 @@ struct CoagAnalyte {
 };
 
 constexpr CoagAnalyte kCoag[] = {
-    {"041", "PT INN~sec", "5902-2", "sec", 10.0, 13.5, 1},
-    {"042", "PT INN~%", "5894-1", "%", 70.0, 130.0, 1},
-    {"043", "PT INN cal~INR", "6301-6", "", 0.8, 1.2, 2},
-    {"051", "APTT FS~sec", "3173-2", "sec", 25.0, 36.0, 1},
-    {"061", "Fbg~g_L", "3255-7", "g/L", 2.0, 4.0, 2},
-    {"091", "D-Dimer~ug_mL", "48065-7", "ug/mL", 0.0, 0.5, 2},
+    {"041", "PT INN~sec", "sec", "5902-2", "PT", "s", 10.0, 13.5, 1},
+    {"042", "PT INN~%", "%", "5894-1", "PT %", "%", 70.0, 130.0, 1},
+    {"043", "PT INN cal~INR", "", "6301-6", "INR", "{INR}", 0.8, 1.2, 2},
+    {"051", "APTT FS~sec", "sec", "14979-9", "APTT", "s", 25.0, 36.0, 1},
+    {"061", "Fbg~g_L", "g/L", "3255-7", "Fibrinogen (Clauss)", "g/L", 2.0, 4.0, 2},
+    {"091", "D-Dimer~ug_mL", "ug/mL", "48065-7", "D-dimer FEU", "ug/mL{FEU}", 0.0, 0.5, 2},
 };
 
 constexpr Analyte kFlow[] = {
@@ -114,7 +117,7 @@ std::vector<std::string> astm_coag(std::size_t count, std::uint32_t seed) {
     for (const auto& a : kCoag) {
       const double v = draw(rng, a);
       s += fmt::format("R|{}|^^^{}^{}^100.00^A^^^|{:6.{}f}|{}||{}||||||20260101093000\r", seq++,
-                       a.cs_code, a.name, v, a.decimals, a.units, flag_for(v, a.low, a.high));
+                       a.cs_code, a.name, v, a.decimals, a.cs_units, flag_for(v, a.low, a.high));
     }
     s += "L|1|N\r";
     out.push_back(std::move(s));
@@ -130,8 +133,8 @@ std::vector<std::string> hl7_coag(std::size_t count, std::uint32_t seed) {
     int set = 1;
     for (const auto& a : kCoag) {
       const double v = draw(rng, a);
-      s += fmt::format("OBX|{}|NM|{}^{}^LN||{:.{}f}|{}|{}-{}|{}|||F\r", set++, a.loinc, a.name, v,
-                       a.decimals, a.units, a.low, a.high, flag_for(v, a.low, a.high));
+      s += fmt::format("OBX|{}|NM|{}^{}^LN||{:.{}f}|{}|{}-{}|{}|||F\r", set++, a.loinc, a.hl7_name,
+                       v, a.decimals, a.units, a.low, a.high, flag_for(v, a.low, a.high));
     }
     out.push_back(std::move(s));
   }
@@ -194,7 +197,7 @@ TypicalValue typical_value(std::string_view code) {
   }
   for (const auto& a : kCoag) {
     if (code == a.cs_code || code == a.loinc) {
-      return mid(a.low, a.high, a.decimals, a.units);
+      return mid(a.low, a.high, a.decimals, code == a.cs_code ? a.cs_units : a.units);
     }
   }
   return {"1", ""};

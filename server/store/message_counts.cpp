@@ -33,6 +33,7 @@ void MessageCounts::add(const Receipt& receipt, const Completion& completion) {
     c.results_released += completion.content->released;
     c.results_held += completion.content->held;
     c.results_other += completion.content->other;
+    c.results_controls += completion.content->controls;
     for (const auto& rule : completion.content->rules_fired)
       ++rule_firings_[rule];
   }

@@ -20,7 +20,8 @@ struct AnalyzerMessageCounts {
   /// The results of stored messages, by the decision in force when they were stored.
   std::uint64_t results_released = 0;
   std::uint64_t results_held = 0;
-  std::uint64_t results_other = 0;  ///< rerun or reject
+  std::uint64_t results_other = 0;     ///< rerun or reject
+  std::uint64_t results_controls = 0;  ///< of controls and calibrators (judged by QC)
   std::optional<std::chrono::system_clock::time_point> last_received_at;
 };
 

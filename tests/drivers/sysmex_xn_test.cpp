@@ -137,7 +137,7 @@ TEST(SysmexXn, KeepsLongInstrumentFlagsIntact) {
 
 TEST(SysmexXn, TheMappingTableCanDeclareFlags) {
   MappingTable mappings;
-  mappings.set("Abn_Lympho/Blasts", {CodeRole::Flag, "", "", "", std::nullopt, ""});
+  mappings.set("Abn_Lympho/Blasts", {CodeRole::Flag, "", "", "", std::nullopt, "", ""});
   auto t = translate("O|1||^^S1^B\rR|1|^^^^Abn_Lympho/Blasts|100|||A||F\r", std::move(mappings));
   ASSERT_TRUE(t.has_value());
   ASSERT_EQ(t->result_sets[0].specimen_flags.size(), 1u);

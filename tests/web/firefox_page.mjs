@@ -6,8 +6,7 @@
 // Environment: as review_page.mjs, and HEMALINK_FIREFOX (default /usr/bin/firefox-esr).
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import puppeteer from 'puppeteer-core';
-import {STEP_TIMEOUT, artifacts, oru, sendToHemalink, tokens, url} from './web_lab.mjs';
+import {STEP_TIMEOUT, artifacts, oru, runInFirefox, sendToHemalink, tokens, url} from './web_lab.mjs';
 
 let step = 'starting';
 const log = (what) => console.log(`[firefox] ${what}`);
@@ -47,9 +46,14 @@ async function run(browser) {
   await page.keyboard.press('R');
   await page.keyboard.up('Shift');
   await page.waitForSelector('.confirm:not([hidden]) input[id^="comment-"]');
-  assert.match(await text(page, '.confirm:not([hidden]) .what'), /Release WBC, PLT of specimen S-XN-1/);
+  assert.match(await text(page, '.confirm:not([hidden]) .what'), /Release every held result of specimen S-XN-1: WBC 11.20 10\*3\/uL, PLT 80 10\*3\/uL/);
   assert.equal(await page.evaluate(() => document.activeElement.id.startsWith('comment-')), true);
   await page.keyboard.type('Released in Firefox');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.confirm .sure:not([hidden])');
+  assert.match(await text(page, '.confirm .sure'), /releases 2 results of specimen S-XN-1: WBC 11.20 10\*3\/uL; PLT 80 10\*3\/uL/,
+    'a whole-specimen action names every result before it acts');
+  assert.equal(await page.$$eval('article.card', (cards) => cards.length), 2, 'nothing released yet');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('article.card').length === 1);
   assert.match(await text(page, 'article.card h2'), /S-FF-1/);
@@ -72,17 +76,4 @@ async function run(browser) {
   log('every step held');
 }
 
-const browser = await puppeteer.launch({
-  browser: 'firefox',
-  executablePath: process.env.HEMALINK_FIREFOX || '/usr/bin/firefox-esr',
-  headless: true,
-  extraPrefsFirefox: {'app.update.enabled': false, 'network.captive-portal-service.enabled': false},
-});
-try {
-  await run(browser);
-} catch (e) {
-  console.error(`[firefox] FAILED at "${step}": ${e.stack || e.message}`);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+await runInFirefox(run, () => step);

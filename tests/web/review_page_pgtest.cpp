@@ -24,7 +24,6 @@
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/web_lab.hpp"
-#include "tests/support/xn_message.hpp"
 
 namespace hemalink::web {
 namespace {
@@ -199,58 +198,6 @@ TEST(ReviewPage, FirefoxShowsTheQueueLiveAndReleasesFromTheKeyboard) {
                         "'release' AND after->>'reason' = 'Released in Firefox'"),
             2)
       << "the whole specimen, WBC and PLT, released with one comment";
-}
-
-// One XN message (LIS02-A2): a control (O-12 Q) or a patient's CBC, results by XN code.
-std::string xn_records(const std::string& sample, bool is_qc,
-                       const std::vector<std::pair<std::string, double>>& results) {
-  std::vector<std::pair<std::string, std::string>> sent;
-  for (const auto& [code, value] : results) {
-    sent.emplace_back(code, fmt::format("{:.2f}", value));
-  }
-  return testing::xn_message(sample, is_qc, sent, "20261128080000");
-}
-
-// Two weeks of WBC controls as z-scores from each level's target (level 1 changes lot half-way),
-// patients between them (ninety-one MCVs and WBCs, from the forty-first on MCV 6 % high: the
-// XbarM's third batch is a warning, its fourth an alarm), and a last run that breaks 1-3s: the QC
-// page shows the gate out, each level's chart, the XbarM and the EWMA of WBC.
-void send_qc_history(WebLab& lab) {
-  const double level1[] = {0.3, -0.6, 1.1, -0.2, 0.8, 2.3, -1.0,
-                           0.4, -0.3, 0.9, -1.4, 0.2, 1.6, 3.4};
-  const double level2[] = {-0.4, 0.7, -1.2, 0.5, 2.1,  2.4, 0.1,
-                           -0.8, 1.0, -0.5, 0.6, -0.1, 0.3, 0.2};
-  testing::AnalyzerSocket xn(lab.h.port("xn-1"));
-  int patient = 0;
-  for (std::size_t run = 0; run < std::size(level1); ++run) {
-    const bool new_lot = run >= 7;
-    const double mean1 = new_lot ? 3.20 : 3.00;
-    ASSERT_TRUE(xn.send_e1381(xn_records(new_lot ? "QC-30620101" : "QC-30610101", true,
-                                         {{"WBC", mean1 + level1[run] * 0.10}}),
-                              20s));
-    ASSERT_TRUE(
-        xn.send_e1381(xn_records("QC-30610102", true, {{"WBC", 7.0 + level2[run] * 0.2}}), 20s));
-    for (int i = 0; i < 7 && run + 1 < std::size(level1); ++i, ++patient) {
-      const double shift = patient >= 40 ? 1.06 : 1.0;
-      const double mcv = (89.5 + ((patient * 37) % 17 - 8) * 0.6) * shift;
-      const double wbc = 6.4 + ((patient * 13) % 11 - 5) * 0.2;
-      ASSERT_TRUE(xn.send_e1381(
-          xn_records(fmt::format("S-QC-{:03d}", patient), false, {{"WBC", wbc}, {"MCV", mcv}}),
-          20s));
-    }
-  }
-}
-
-TEST(QcPage, LeveyJenningsChartsTheGateAndTheXbarmOfAnAnalyzerOutOfControl) {
-  HL_REQUIRE_POSTGRES();
-  HL_REQUIRE_BROWSER_TOOLS();
-  WebLab lab;
-  send_qc_history(lab);
-  ASSERT_EQ(lab.h.count("SELECT count(*) FROM qc_evaluations"), 28);
-  ASSERT_EQ(lab.h.query_value("SELECT run_rejected::text FROM qc_evaluations ORDER BY id DESC "
-                              "LIMIT 1"),
-            "true");
-  ASSERT_EQ(lab.browse("review_page.mjs", "qc"), 0) << "see the browser's log above";
 }
 
 }  // namespace

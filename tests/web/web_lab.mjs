@@ -5,6 +5,8 @@ import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
+import {chromium} from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 export const env = (name) => {
   const value = process.env[name];
@@ -21,6 +23,24 @@ export const tokens = {
 };
 export const STEP_TIMEOUT = 20000;
 mkdirSync(artifacts, {recursive: true});
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core on the page as it is; serious and critical violations fail the run.
+export async function accessible(page, name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
+  writeFileSync(path.join(artifacts, `axe-${name}.json`), JSON.stringify(result.violations, null, 2));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.equal(bad.length, 0, `axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
+  console.log(`[web] axe ${name}: no serious or critical violation (${result.violations.length} minor)`);
+}
+
+export async function shot(page, name) {
+  await page.screenshot({path: path.join(artifacts, `${name}.png`), fullPage: false});
+  console.log(`[web] screenshot ${name}.png`);
+}
 
 // A small PNG (24x12, histogram-like bars), as an analyzer sends one in an ED OBX.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAABgAAAAMCAIAAAD3UuoiAAAAQklEQVR4nGP4TyXAgCmk4DCBSM3IKokyCJfROA2CSBBjEKZKAgbhNxqLQcgS+A3CpRKnQcQYjUwyEGMEMeSoQYRJALL+m/kMYNGHAAAAAElFTkSuQmCC';
@@ -51,17 +71,48 @@ export function sendToHemalink(message) {
   assert.equal(report.acknowledged, 1, `the simulator's report: ${JSON.stringify(report)}`);
 }
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// Runs the mode the first argument names (one of `modes`, each an async function of the browser)
+// in a headless Chromium; `where()` says the step a failure happened at. Exit code 0 when every
+// step held, 1 with the step that did not, 2 for a mode it does not know.
+export async function runInChromium(modes, where) {
+  const mode = Object.hasOwn(modes, process.argv[2] ?? '') ? modes[process.argv[2]] : null;
+  if (!mode) {
+    console.error(`[web] unknown mode "${process.argv[2] ?? ''}": the modes are ${Object.keys(modes).join(', ')}`);
+    process.exit(2);
+  }
+  const browser = await chromium.launch({
+    executablePath: process.env.HEMALINK_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  try {
+    await mode(browser);
+  } catch (e) {
+    console.error(`[web] FAILED at "${where()}": ${e.stack || e.message}`);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
 
-// axe-core on the page as it is, its report kept as axe-NAME.json; serious and critical
-// violations fail the run.
-export async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
-  writeFileSync(path.join(artifacts, `axe-${name}.json`), JSON.stringify(result.violations, null, 2));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.equal(bad.length, 0, `axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
-  console.log(`[web] axe ${name}: no serious or critical violation (${result.violations.length} minor)`);
+// Runs `run` (an async function of the browser) in Debian's Firefox ESR, headless, driven over
+// WebDriver BiDi by puppeteer-core (playwright-core drives only its own patched Firefox);
+// `where()` says the step a failure happened at (exit code 1).
+export async function runInFirefox(run, where) {
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: process.env.HEMALINK_FIREFOX || '/usr/bin/firefox-esr',
+    headless: true,
+    extraPrefsFirefox: {'app.update.enabled': false, 'network.captive-portal-service.enabled': false},
+  });
+  try {
+    await run(browser);
+  } catch (e) {
+    console.error(`[firefox] FAILED at "${where()}": ${e.stack || e.message}`);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
 }
 
 // An admin's call of the API from the test itself (not the page): the answer's status and body.

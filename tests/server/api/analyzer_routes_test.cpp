@@ -32,7 +32,7 @@ TEST(AnalyzerRoutes, EachConfiguredAnalyzerWithItsRowCountsAndPeers) {
       "software_version": "00-18", "peers": ["10.0.0.5:40211"], "connected": true,
       "last_message_at": "2026-11-28T09:00:00+00:00", "link_errors_since_start": 1,
       "messages_since_start": {"stored": 1},
-      "results_since_start": {"release": 0, "hold": 2, "rerun_or_reject": 0}}]})"));
+      "results_since_start": {"release": 0, "hold": 2, "rerun_or_reject": 0, "qc": 0}}]})"));
 }
 
 TEST(AnalyzerRoutes, SinceAddsTheMessagesReceivedSinceThenByStatus) {

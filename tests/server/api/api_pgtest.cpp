@@ -22,6 +22,7 @@
 #include "tests/support/lis_sim_runner.hpp"
 #include "tests/support/store_harness.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/xn_message.hpp"
 
 namespace hemalink::api {
 namespace {
@@ -530,6 +531,48 @@ TEST(Api, AStatSpecimenHeadsTheReviewQueue) {
   EXPECT_EQ(
       api.get("/api/v1/specimens/S-STAT", t.viewer.token).json()["transmissions"][0]["priority"],
       "stat");
+}
+
+// Without rules every result is held, the control's too: the queue and its counts still show
+// the patient's only, and a review action on the control's result is refused naming the QC page.
+TEST(Api, AControlIsNeitherInTheReviewQueueNorCountedAsHeldNorReviewed) {
+  HL_REQUIRE_POSTGRES();
+  ApiLab lab_;
+  auto& [t, lis, h, api] = lab_;
+  send_cbc(h, "S-1", 11.2);
+  testing::AnalyzerSocket s(h.port("xn-1"));
+  ASSERT_TRUE(s.send_e1381(
+      testing::xn_message("QC-L1-4411", true, {{"WBC", "3.01"}, {"PLT", "48"}}, "20261122100000"),
+      20s));
+  const auto queue = api.get("/api/v1/review", t.viewer.token).json()["specimens"];
+  ASSERT_EQ(queue.size(), 1u) << queue.dump();
+  EXPECT_EQ(queue[0]["specimen_id"], "S-1");
+  EXPECT_EQ(queue[0]["kind"], "patient");
+
+  const auto board = api.get("/api/v1/analyzers", t.viewer.token).json()["analyzers"][0];
+  EXPECT_EQ(board["results_since_start"]["hold"], 2) << board.dump();
+  EXPECT_EQ(board["results_since_start"]["qc"], 2) << board.dump();
+  const auto metrics = api.get("/metrics", t.viewer.token).body;
+  EXPECT_NE(metrics.find(R"(hemalink_results_total{analyzer="xn-1",decision="hold"} 2)"),
+            std::string::npos);
+  EXPECT_NE(metrics.find(R"(hemalink_results_total{analyzer="xn-1",decision="qc"} 2)"),
+            std::string::npos);
+
+  const auto control_wbc = result_id(h, "QC-L1-4411", "WBC");
+  for (const char* action : {"release", "rerun", "reject"}) {
+    const auto refused = api.post(fmt::format("/api/v1/review/{}/{}", control_wbc, action),
+                                  t.technologist.token, R"({"comment": "looks fine"})");
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_NE(refused.body.find("control specimen QC-L1-4411, not a patient's"), std::string::npos)
+        << refused.body;
+    EXPECT_NE(refused.body.find("QC page"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(h.count(fmt::format("SELECT count(*) FROM decisions WHERE result_id = {} AND "
+                                "is_current AND decision = 'hold'",
+                                control_wbc)),
+            1)
+      << "the control's stored decision stays";
+  EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE entity = 'result'"), 0);
 }
 
 TEST(Api, ThePageIsServedWithHeadersThatKeepPatientDataInIt) {

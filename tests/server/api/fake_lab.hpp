@@ -120,6 +120,22 @@ class FakeReviewDesk final : public review::ReviewDesk {
               [](const auto& a, const auto& b) { return a.code < b.code; });
     return row;
   }
+
+  /// Each action answered with `answers[result_id]` when there is one, else `answer`.
+  std::map<long long, review::ReviewAnswer> answers;
+  std::vector<std::vector<review::ReviewAction>> applied_together;
+  Result<std::vector<review::ReviewAnswer>, Error> apply_all(
+      const std::vector<review::ReviewAction>& actions) override {
+    if (failure)
+      return *failure;
+    applied_together.push_back(actions);
+    std::vector<review::ReviewAnswer> out;
+    for (const auto& a : actions) {
+      const auto it = answers.find(a.result_id);
+      out.push_back(it == answers.end() ? answer : it->second);
+    }
+    return out;
+  }
 };
 
 class FakeOutboxAdmin final : public lis::OutboxAdmin {
@@ -182,6 +198,16 @@ class FakeQcRecords final : public qc::QcRecords {
   }
   Result<std::string, Error> bracket(const std::string&, const std::string&) const override {
     return answer();
+  }
+  Result<std::string, Error> held() const override { return answer(); }
+  std::string group_document = R"({"members":[]})";  ///< What held_group answers.
+  mutable std::vector<std::string> groups_asked;     ///< analyzer/test/rejected_at
+  Result<std::string, Error> held_group(const std::string& analyzer, const std::string& test,
+                                        const std::string& rejected_at) const override {
+    if (failure)
+      return *failure;
+    groups_asked.push_back(analyzer + "/" + test + "/" + rejected_at);
+    return group_document;
   }
   Result<std::string, Error> averages(const std::string&, const std::string&,
                                       const std::optional<std::string>&,
@@ -416,7 +442,8 @@ struct FakeLab {
   EventHub events;
   metrics::MessageTimings timings;
   metrics::LinkTally link_tally;
-  std::vector<AnalyzerEntry> analyzers{{"xn-1", "sysmex-xn", "astm", "tcp-server", "0.0.0.0:5001"}};
+  std::vector<AnalyzerEntry> analyzers{
+      {"xn-1", "sysmex-xn", "astm", "tcp-server", "0.0.0.0:5001", {}}};
   NewToken viewer = make_token();
   NewToken technologist = make_token();
   NewToken admin = make_token();

@@ -24,10 +24,26 @@ TEST(ResultRoutes, ASpecimenIsTheRecordsDocumentOr404NamingIt) {
   const auto router = lab.router();
   const auto found = router.answer(request("GET", "/api/v1/specimens/S-1", lab.viewer.token));
   EXPECT_EQ(found.status, 200);
-  EXPECT_EQ(found.body, lab.records.specimens["S-1"]);
+  EXPECT_EQ(json::parse(found.body), json::parse(lab.records.specimens["S-1"]));
   const auto absent = router.answer(request("GET", "/api/v1/specimens/S%202", lab.viewer.token));
   EXPECT_EQ(absent.status, 404);
   EXPECT_EQ(message_of(absent), "no specimen \"S 2\"");
+}
+
+// A result's name is what its analyzer's mapping table calls its code; a code it does not name,
+// or an analyzer not configured, gives the code.
+TEST(ResultRoutes, EveryResultOfASpecimenIsNamedByItsAnalyzersTable) {
+  FakeLab lab;
+  lab.analyzers[0].test_names = {{"HGB", "Hemoglobin"}, {"PLT", "Platelets"}};
+  lab.records.specimens["S-1"] = R"({"specimen_id": "S-1", "transmissions": [
+      {"analyzer": "xn-1", "results": [{"code": "HGB"}, {"code": "MCHC"}]},
+      {"analyzer": "gone", "results": [{"code": "PLT"}]}]})";
+  const auto r = lab.router().answer(request("GET", "/api/v1/specimens/S-1", lab.viewer.token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto t = json::parse(r.body)["transmissions"];
+  EXPECT_EQ(t[0]["results"][0]["name"], "Hemoglobin");
+  EXPECT_EQ(t[0]["results"][1]["name"], "MCHC");
+  EXPECT_EQ(t[1]["results"][0]["name"], "PLT");
 }
 
 TEST(ResultRoutes, TheSearchHandsEveryFilterToTheRecords) {

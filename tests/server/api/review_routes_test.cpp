@@ -26,6 +26,18 @@ TEST(ReviewRoutes, TheQueueIsTheDesksSpecimens) {
   EXPECT_EQ(json::parse(r.body), json::parse(R"({"specimens":[{"specimen_id":"S-STAT"}]})"));
 }
 
+TEST(ReviewRoutes, EveryHeldResultIsNamedByItsAnalyzersTable) {
+  FakeLab lab;
+  lab.analyzers[0].test_names = {{"PT_SEC", "PT"}};
+  lab.review.queue_json =
+      R"([{"analyzer": "xn-1", "results": [{"code": "PT_SEC"}, {"code": "5902-2"}]}])";
+  const auto r = lab.router().answer(request("GET", "/api/v1/review", lab.viewer.token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto results = json::parse(r.body)["specimens"][0]["results"];
+  EXPECT_EQ(results[0]["name"], "PT");
+  EXPECT_EQ(results[1]["name"], "5902-2");
+}
+
 TEST(ReviewRoutes, AReleaseIsHandedToTheDeskAnsweredAndPublished) {
   FakeLab lab;
   lab.review.answer.json =

@@ -28,9 +28,10 @@ TEST_F(CheckConfig, TheExampleConfigurationIsValid) {
       (std::filesystem::path(HEMALINK_SOURCE_DIR) / "config" / "hemalink.example.json").string();
   const auto run = check({example});
   EXPECT_EQ(run.status, 0) << run.err;
-  EXPECT_NE(run.out.find("ok: 5 analyzers: xn-1 (sysmex-xn, astm), cs-1 (sysmex-cs, astm), "
+  EXPECT_NE(run.out.find("ok: 6 analyzers: xn-1 (sysmex-xn, astm), cs-1 (sysmex-cs, astm), "
                          "facs-1 (bd-facs, export), facs-lis (generic-hl7, hl7), "
-                         "hl7-1 (generic-hl7, hl7); 1 LIS destination: lis (hl7)"),
+                         "hl7-1 (generic-hl7, hl7), cs-hl7 (generic-hl7, hl7); "
+                         "1 LIS destination: lis (hl7)"),
             std::string::npos)
       << run.out;
   const auto explained = check({"--explain", example});
@@ -226,10 +227,11 @@ TEST_F(CheckConfig, AnUnknownBaseIsAnErrorNamingTheKnownTables) {
                    "transport": {"type": "tcp-server", "port": 5004}}]})");
   const auto run = check({"--explain", file});
   EXPECT_EQ(run.status, 2);
-  EXPECT_NE(run.err.find(file + ": analyzers[0].base: unknown mapping table \"loinc\" (known: "
-                                "bd-facs, loinc-cbc, loinc-lymphocyte-subsets, sysmex-cs, "
-                                "sysmex-xn, none)"),
-            std::string::npos)
+  EXPECT_NE(
+      run.err.find(file + ": analyzers[0].base: unknown mapping table \"loinc\" (known: "
+                          "bd-facs, loinc-cbc, loinc-coag, loinc-lymphocyte-subsets, sysmex-cs, "
+                          "sysmex-xn, none)"),
+      std::string::npos)
       << run.err;
 }
 

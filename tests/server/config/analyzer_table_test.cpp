@@ -53,9 +53,10 @@ TEST(AnalyzerTable, AnInstrumentDriverStartsFromItsOwnTableUnlessItSaysNone) {
 TEST(AnalyzerTable, ErrorsNameTheAnalyzersJsonPath) {
   auto unknown = read_analyzer_table(analyzer("generic-hl7", "loinc"), 2);
   ASSERT_FALSE(unknown.has_value());
-  EXPECT_EQ(files::describe(unknown.error(), "\n"),
-            "analyzers[2].base: unknown mapping table \"loinc\" (known: bd-facs, loinc-cbc, "
-            "loinc-lymphocyte-subsets, sysmex-cs, sysmex-xn, none)");
+  EXPECT_EQ(
+      files::describe(unknown.error(), "\n"),
+      "analyzers[2].base: unknown mapping table \"loinc\" (known: bd-facs, loinc-cbc, loinc-coag, "
+      "loinc-lymphocyte-subsets, sysmex-cs, sysmex-xn, none)");
   auto unreadable =
       read_analyzer_table(analyzer("generic-hl7", std::nullopt, "/nonexistent/chem.json"), 1);
   ASSERT_FALSE(unreadable.has_value());

@@ -10,6 +10,7 @@ namespace {
 TEST(MappingJson, ReadsEntriesAndRoles) {
   auto table = mapping_table_from_json(R"({"codes": {
       "WBC": {"code": "WBC", "loinc": "6690-2", "units": "10*3/uL", "decimals": 2},
+      "HB": {"code": "HGB", "name": "Hemoglobin"},
       "PLT_Clumps?": {"role": "flag"},
       "SCAT_WDF": {"role": "attachment", "comment": "image"}}})",
                                        "lab.json");
@@ -20,6 +21,9 @@ TEST(MappingJson, ReadsEntriesAndRoles) {
   EXPECT_EQ(table->find("PLT_Clumps?")->role, drivers::CodeRole::Flag);
   EXPECT_EQ(table->find("SCAT_WDF")->role, drivers::CodeRole::Attachment);
   EXPECT_EQ(table->find("HGB"), nullptr);
+  EXPECT_EQ(table->test_names(),
+            (std::map<std::string, std::string, std::less<>>{{"HGB", "Hemoglobin"}}))
+      << "WBC is not named: it goes by its code";
 }
 
 TEST(MappingJson, NamesTheJsonPathOfEveryError) {
@@ -59,8 +63,8 @@ TEST(MappingJson, LabOverridesReplaceShippedEntries) {
 TEST(MappingJson, EveryShippedTableReads) {
   const auto names = shipped_table_names();
   EXPECT_EQ(names,
-            (std::vector<std::string_view>{"bd-facs", "loinc-cbc", "loinc-lymphocyte-subsets",
-                                           "sysmex-cs", "sysmex-xn"}));
+            (std::vector<std::string_view>{"bd-facs", "loinc-cbc", "loinc-coag",
+                                           "loinc-lymphocyte-subsets", "sysmex-cs", "sysmex-xn"}));
   for (const auto name : names) {
     auto json = shipped_mapping_json(name);
     ASSERT_TRUE(json.has_value()) << name;
@@ -104,7 +108,7 @@ TEST(MappingJson, AnUnknownBaseNamesTheKnownOnes) {
   auto table = load_mappings("generic-hl7", "", "");
   ASSERT_FALSE(table.has_value());
   EXPECT_EQ(files::describe(table.error(), "\n"),
-            "base: unknown mapping table \"generic-hl7\" (known: bd-facs, loinc-cbc, "
+            "base: unknown mapping table \"generic-hl7\" (known: bd-facs, loinc-cbc, loinc-coag, "
             "loinc-lymphocyte-subsets, sysmex-cs, sysmex-xn, none)");
 }
 

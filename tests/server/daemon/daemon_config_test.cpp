@@ -99,7 +99,7 @@ TEST(DaemonConfig, DownloadModeIsForAnalyzersThatCanBeSentOrders) {
 TEST(DaemonConfig, TheExampleIsAWorkingLab) {
   const auto dir = std::filesystem::path(HEMALINK_SOURCE_DIR) / "config";
   const auto c = config_of(read(dir / "hemalink.example.json"));
-  ASSERT_EQ(c.analyzers.size(), 5U);
+  ASSERT_EQ(c.analyzers.size(), 6U);
   EXPECT_EQ(c.qc.controls_file, std::filesystem::path("/etc/hemalink/qc/controls.json"));
   EXPECT_EQ(c.qc.policy.establish_runs, 20U);
   EXPECT_EQ(c.qc.policy.run_window, std::chrono::minutes(60));
@@ -170,10 +170,11 @@ TEST(DaemonConfig, AnAnalyzersBaseIsAShippedTableOrNone) {
           "transport": {"type": "tcp-server", "port": 5004}},
          {"name": "i", "driver": "generic-hl7", "protocol": "hl7", "base": ["loinc-cbc"],
           "transport": {"type": "tcp-server", "port": 5005}})"));
-  EXPECT_EQ(errors, (std::vector<std::string>{
-                        "analyzers[0].base: unknown mapping table \"generic-hl7\" (known: bd-facs, "
-                        "loinc-cbc, loinc-lymphocyte-subsets, sysmex-cs, sysmex-xn, none)",
-                        "analyzers[1].base: expected a string, got [\"loinc-cbc\"]"}));
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                "analyzers[0].base: unknown mapping table \"generic-hl7\" (known: bd-facs, "
+                "loinc-cbc, loinc-coag, loinc-lymphocyte-subsets, sysmex-cs, sysmex-xn, none)",
+                "analyzers[1].base: expected a string, got [\"loinc-cbc\"]"}));
 }
 
 TEST(DaemonConfig, TheEnvironmentOverridesTheDatabaseUrl) {

@@ -43,13 +43,15 @@ constexpr const char* kControls = R"({
 
 const api::NewToken kViewer = api::make_token();
 const api::NewToken kAdmin = api::make_token();
+const api::NewToken kTechnologist = api::make_token();
 
 daemon::DaemonConfig lab(const testing::TempDir& dir) {
   std::ofstream(dir / "controls.json") << kControls;
   daemon::DaemonConfig c;
   c.http.listen = "127.0.0.1:0";
   c.http.tokens = {{"vera", config::ApiRole::Viewer, kViewer.sha256},
-                   {"ada", config::ApiRole::Admin, kAdmin.sha256}};
+                   {"ada", config::ApiRole::Admin, kAdmin.sha256},
+                   {"tom", config::ApiRole::Technologist, kTechnologist.sha256}};
   c.analyzers.push_back(testing::tcp_analyzer("xn-1", "sysmex-xn", WireProtocol::Astm));
   c.analyzers.push_back(testing::tcp_analyzer("xn-2", "sysmex-xn", WireProtocol::Astm));
   c.rules.files = {kRules / "cbc.json"};
@@ -156,6 +158,81 @@ TEST(QcGate, ARejectedRunHoldsThatTestOnThatAnalyzerUntilAnAcceptedRun) {
   EXPECT_DOUBLE_EQ(points[0]["mean"].get<double>(), 6.0);
   EXPECT_EQ(h.count("SELECT count(*) FROM qc_evaluations"), 8)
       << "every control result judged once, with its result";
+}
+
+nlohmann::json api_post(DaemonHarness& h, const std::string& target, const nlohmann::json& body) {
+  const auto reply = testing::http_request(h.daemon().http_port(), "POST", target,
+                                           kTechnologist.token, body.dump());
+  EXPECT_EQ(reply.status, 200) << target << ": " << reply.body;
+  return reply.status == 200 ? reply.json() : nlohmann::json::object();
+}
+
+long long wbc_of(DaemonHarness& h, const std::string& specimen) {
+  return h.count(
+      fmt::format("SELECT id FROM results WHERE specimen_id = '{}' AND code = 'WBC'", specimen));
+}
+
+// The held results of a failed run as one group, still listed once QC is accepted again, and
+// decided as one: every result audited, the one a colleague decided meanwhile skipped by name.
+TEST(QcGate, TheResultsAFailedRunHeldAreOneGroupDecidedTogetherAndAuditedEach) {
+  HL_REQUIRE_POSTGRES();
+  testing::TempDir dir("qc-held");
+  DaemonHarness h(lab(dir));
+  control(h, "xn-1", 6.05, 13.1, "20261207080000");
+  control(h, "xn-1", 6.80, 13.1, "20261207090000");  // WBC 1-3s
+  for (const auto* s : {"S-2", "S-3", "S-4"}) {
+    patient(h, "xn-1", s);
+    ASSERT_EQ(h.decision_of(s, "WBC", "d.decided_by"), "system:qc-gate");
+  }
+  const auto out = api_get(h, "/api/v1/qc/held")["groups"];
+  ASSERT_EQ(out.size(), 1U) << out.dump();
+  EXPECT_EQ(out[0]["still_out"], true);
+  EXPECT_TRUE(out[0]["accepted_at"].is_null());
+  EXPECT_EQ(out[0]["rules"], nlohmann::json::array({"1-3s"}));
+  EXPECT_EQ(out[0]["held"].size(), 3U);
+  const auto rejected_at = out[0]["rejected_at"].get<std::string>();
+  EXPECT_EQ(out[0]["reason"].get<std::string>().rfind("QC rejected at " + rejected_at, 0), 0U);
+
+  api_post(h, fmt::format("/api/v1/review/{}/reject", wbc_of(h, "S-3")),
+           {{"comment", "clotted, by a colleague"}});
+  control(h, "xn-1", 6.02, 13.0, "20261207093000");  // accepted again
+  const auto back = api_get(h, "/api/v1/qc/held")["groups"];
+  ASSERT_EQ(back.size(), 1U) << "listed until every result is decided: " << back.dump();
+  EXPECT_EQ(back[0]["still_out"], false);
+  EXPECT_FALSE(back[0]["accepted_at"].is_null());
+  EXPECT_EQ(back[0]["decided"], 1);
+  ASSERT_EQ(back[0]["held"].size(), 2U);
+  EXPECT_EQ(back[0]["held"][0]["specimen_id"], "S-2");
+  EXPECT_EQ(back[0]["held"][1]["specimen_id"], "S-4");
+
+  const auto answer =
+      api_post(h, "/api/v1/qc/held/xn-1/WBC/" + rejected_at,
+               {{"verdict", "release"},
+                {"comment", "QC repeat in control"},
+                {"result_ids", {wbc_of(h, "S-2"), wbc_of(h, "S-3"), wbc_of(h, "S-4")}}});
+  ASSERT_EQ(answer["decided"].size(), 2U) << answer.dump();
+  ASSERT_EQ(answer["skipped"].size(), 1U) << answer.dump();
+  EXPECT_EQ(answer["skipped"][0]["specimen_id"], "S-3");
+  EXPECT_EQ(answer["skipped"][0]["decision"], "reject");
+  EXPECT_EQ(answer["skipped"][0]["decided_by"], "user:tom");
+  for (const auto* s : {"S-2", "S-4"}) {
+    EXPECT_EQ(h.decision_of(s, "WBC"), "release") << s;
+    EXPECT_EQ(h.count(fmt::format("SELECT count(*) FROM audit_log WHERE entity = 'result' AND "
+                                  "entity_id = '{}' AND actor = 'user:tom' AND action = "
+                                  "'release' AND after->>'reason' = 'QC repeat in control' "
+                                  "AND before->>'decided_by' = 'system:qc-gate'",
+                                  wbc_of(h, s))),
+              1)
+        << s << ": one audit row per result";
+    EXPECT_EQ(h.count(fmt::format("SELECT count(*) FROM outbox WHERE {} = ANY (result_ids)",
+                                  wbc_of(h, s))),
+              1)
+        << s << " queued for the LIS";
+  }
+  EXPECT_EQ(h.decision_of("S-3", "WBC"), "reject") << "the colleague's decision stands";
+  EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE entity = 'result'"), 3)
+      << "the colleague's reject and the two releases";
+  EXPECT_TRUE(api_get(h, "/api/v1/qc/held")["groups"].empty()) << "every result decided";
 }
 
 TEST(QcGate, ARestartKeepsTheGateWhereItWas) {

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "server/files/text_file.hpp"
+#include "server/qc/control_definitions.hpp"
 #include "server/rules/rule_cases.hpp"
 #include "server/rules/rule_files.hpp"
 
@@ -64,6 +66,80 @@ TEST(ShippedRules, EveryRuleNamesItsSourceOrIsARelease) {
         << rule.id << " has thresholds without a source";
     EXPECT_FALSE(rule.description.empty()) << rule.id;
   }
+}
+
+// Every value a control is tried at: a ladder from below every critical limit to above every
+// linearity limit, and its levels' targets, halved and tripled.
+std::set<double> control_values(const qc::ControlDefinitions& definitions,
+                                const std::string& test) {
+  std::set<double> values = {0.2, 0.9, 2.5, 6.0, 15.0, 45.0, 110.0, 600.0, 6000.0};
+  for (const auto& c : definitions.controls) {
+    if (c.key.test == test && c.target) {
+      values.insert({c.target->mean * 0.5, c.target->mean, c.target->mean * 3});
+    }
+  }
+  return values;
+}
+
+// A control of the worst sort for the patient rules: every instrument flag they read, a
+// "patient" under one year, the tests all at `value`.
+model::ResultSet control_of(const std::vector<std::string>& tests, double value) {
+  model::ResultSet control;
+  control.specimen_id = "QC-L1";
+  control.kind = model::SpecimenKind::QualityControl;
+  control.patient = model::Patient{"", "M", "", 0.5};
+  for (const char* flag : {"Blasts?", "Abn_Lympho?", "PLT_Clumps?", "RBC_Agglutination?",
+                           "Turbidity/HGB_Interference?", "W"})
+    control.specimen_flags.push_back({flag, std::nullopt, true});
+  for (const auto& test : tests) {
+    auto& result = control.observations.emplace_back();
+    result.code = test;
+    result.numeric = value;
+    result.value = std::to_string(value);
+    result.is_mapped = true;
+    result.flags = {"W"};
+  }
+  return control;
+}
+
+void expect_only_the_qc_rule(const RuleSet& set, const std::vector<std::string>& tests,
+                             double value) {
+  auto control = control_of(tests, value);
+  const auto decisions = set.decide(control, nullptr);
+  ASSERT_EQ(decisions.size(), tests.size()) << value << ": a rule calculated a result";
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    EXPECT_EQ(decisions[i].verdict, model::Verdict::Hold) << tests[i] << " " << value;
+    std::vector<std::string> fired;
+    for (const auto& f : decisions[i].fired)
+      fired.push_back(f.rule_id);
+    EXPECT_EQ(fired, std::vector<std::string>{"qc-not-reported"})
+        << "a control of " << tests[i] << " at " << value;
+  }
+}
+
+// Each test the QC definitions cover alone, then every test a shipped rule names in one
+// control: a patient rule that loses its `not is_qc` fires on one of them.
+TEST(ShippedRules, OnAControlOnlyTheQcRuleFires) {
+  const auto set = shipped_set();
+  ASSERT_TRUE(set);
+  const auto definitions = qc::load_control_definitions(std::filesystem::path(HEMALINK_SOURCE_DIR) /
+                                                        "config" / "qc" / "controls.json");
+  ASSERT_TRUE(definitions) << files::describe(definitions.error(), "\n");
+  std::set<std::string> controlled;
+  for (const auto& c : definitions->controls)
+    controlled.insert(c.key.test);
+  ASSERT_GE(controlled.size(), 5u);
+  for (const auto& test : controlled) {
+    for (const double value : control_values(*definitions, test))
+      expect_only_the_qc_rule(*set, {test}, value);
+  }
+  std::set<std::string> named;
+  for (const auto& rule : set->rules())
+    named.insert(rule.applies_to.begin(), rule.applies_to.end());
+  named.erase("*");
+  const std::vector<std::string> every(named.begin(), named.end());
+  for (const double value : control_values(*definitions, ""))
+    expect_only_the_qc_rule(*set, every, value);
 }
 
 }  // namespace

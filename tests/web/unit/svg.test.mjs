@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {pageModule} from './page_modules.mjs';
 
-const {day, labelledLine, s, scale, spread, timeTicks} = await pageModule('svg.js');
+const {day, labelledLine, measuredAt, s, scale, timeAxis, timeScale} = await pageModule('svg.js');
 const SVG = 'http://www.w3.org/2000/svg';
 
 test('scale maps the domain onto the range, reversed when the range is', () => {
@@ -20,11 +20,18 @@ test('scale over an empty domain divides by one, not by zero', () => {
   assert.equal(y(6), 100);
 });
 
-test('spread puts n points from left to right, one point in the middle', () => {
-  const x = spread(3, 100, 300);
-  assert.deepEqual([0, 1, 2].map(x), [100, 200, 300]);
-  assert.equal(spread(1, 100, 300)(0), 200);
-  assert.equal(spread(0, 100, 300)(0), 200);
+test('timeScale puts the earliest time at left and the latest at right, one time in the middle', () => {
+  const {x, t0, t1} = timeScale([3000, 1000, 2000], 100, 300);
+  assert.deepEqual([t0, t1], [1000, 3000]);
+  assert.deepEqual([1000, 1500, 3000].map(x), [100, 150, 300], 'by time, not by index');
+  assert.equal(timeScale([5000, 5000], 100, 300).x(5000), 200);
+});
+
+test('measuredAt reads the analyzer\'s measurement time as local time, else the arrival', () => {
+  assert.equal(measuredAt({measured_at: '20261128101502', at: '2026-11-28T12:00:00Z'}),
+    new Date(2026, 10, 28, 10, 15, 2).getTime());
+  assert.equal(measuredAt({measured_at: '20261128', at: 'x'}), new Date(2026, 10, 28).getTime());
+  assert.equal(measuredAt({measured_at: '', at: '2026-11-28T12:00:00Z'}), Date.parse('2026-11-28T12:00:00Z'));
 });
 
 test('day writes month-day hours:minutes in local time', () => {
@@ -32,28 +39,38 @@ test('day writes month-day hours:minutes in local time', () => {
   assert.equal(day(new Date(2026, 0, 3, 23, 59).toISOString()), '01-03 23:59');
 });
 
-// The indices that get a label, and each label's text and place.
-const labelled = (ticks) => ticks.flatMap((t, i) => (t ? [i] : []));
-const points = (n) => Array.from({length: n}, (_, i) => ({at: new Date(2026, 10, 1 + i, 8).toISOString()}));
+const labels = (t0, t1) => timeAxis(t0.getTime(), t1.getTime(), (t) => t, 240).map((t) => t.textContent);
 
-test('timeTicks labels about six points, the last always', () => {
-  assert.deepEqual(labelled(timeTicks(points(20), (i) => i * 10, 240)), [0, 4, 8, 12, 16, 19]);
-  assert.deepEqual(labelled(timeTicks(points(3), (i) => i, 240)), [0, 1, 2]);
-  assert.deepEqual(labelled(timeTicks(points(1), (i) => i, 240)), [0]);
-  assert.deepEqual(timeTicks([], (i) => i, 240), []);
+test('timeAxis labels a few seconds apart with seconds', () => {
+  assert.deepEqual(labels(new Date(2026, 10, 28, 10, 15, 1), new Date(2026, 10, 28, 10, 15, 40)),
+    ['10:15:10', '10:15:20', '10:15:30', '10:15:40']);
 });
 
-test('timeTicks drops the label that would crowd the last', () => {
-  // Every third point; the 15th is one point from the last (16th): it yields.
-  assert.deepEqual(labelled(timeTicks(points(17), (i) => i, 240)), [0, 3, 6, 9, 12, 16]);
+test('timeAxis labels a morning by round hours, the first with its day', () => {
+  assert.deepEqual(labels(new Date(2026, 10, 28, 7, 40), new Date(2026, 10, 28, 13, 10)),
+    ['11-28 08:00', '09:00', '10:00', '11:00', '12:00', '13:00']);
 });
 
-test('a tick is centred text under its point, saying its day', () => {
-  const tick = timeTicks(points(2), (i) => 50 + i * 100, 240)[1];
+test('timeAxis labels two weeks by days, and a day change inside hours says the day', () => {
+  const weeks = labels(new Date(2026, 10, 15, 8), new Date(2026, 10, 28, 8));
+  assert.ok(weeks.length >= 4 && weeks.every((l) => /^11-\d\d$/.test(l)), weeks.join(' '));
+  assert.equal(new Set(weeks).size, weeks.length, 'no two alike');
+  assert.deepEqual(labels(new Date(2026, 10, 28, 20), new Date(2026, 10, 29, 7)),
+    ['11-28 20:00', '22:00', '11-29 00:00', '02:00', '04:00', '06:00']);
+});
+
+test('a tick is centred text at its time', () => {
+  const t = new Date(2026, 10, 28, 9).getTime();
+  const [tick] = timeAxis(t, t + 3 * 3600000, (v) => (v - t) / 1000, 240);
   assert.equal(tick.namespaceURI, SVG);
   assert.equal(tick.tagName, 'text');
-  assert.deepEqual(tick.attributes, {class: 'tick', x: '150', y: '240', 'text-anchor': 'middle'});
-  assert.equal(tick.textContent, '11-02 08:00');
+  assert.deepEqual(tick.attributes, {class: 'tick', x: '0', y: '240', 'text-anchor': 'middle'});
+  assert.equal(tick.textContent, '11-28 09:00');
+});
+
+test('one time alone is one label', () => {
+  const t = new Date(2026, 10, 28, 9, 5, 7);
+  assert.deepEqual(labels(t, t), ['09:05:07']);
 });
 
 test('s skips absent attributes and children, and writes the rest as text', () => {
