@@ -81,6 +81,19 @@ function replaceWord(value, start, end, text) {
 }
 
 let fields = 0;
+// Each comment field's keys, by field: read before any page's keys (a panel's focus trap closes on
+// Esc, a queue moves on arrows), so that the field's own keys are the field's while it has the
+// focus. One listener for the page; a field gone from it is forgotten with it.
+const keysOf = new WeakMap();
+let listening = false;
+function listenForFields() {
+  if (listening) return;
+  listening = true;
+  window.addEventListener('keydown', (e) => {
+    const keys = keysOf.get(e.target);
+    if (keys) keys(e);
+  }, true);
+}
 
 // Makes `input` (an <input> or <textarea> with an id) a comment field with the codes in `codes`
 // (a Map, or a promise of one: loadCommentCodes()). The list goes right after the field. Returns
@@ -160,29 +173,33 @@ export function commentCodes(input, codes = loadCommentCodes()) {
     }
     show();
   });
-  input.addEventListener('keydown', (e) => {
+  keysOf.set(input, (e) => {
+    const mine = () => {
+      e.preventDefault();
+      e.stopPropagation();
+    };
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      if (move(e.key === 'ArrowDown' ? 1 : -1)) e.preventDefault();
+      if (move(e.key === 'ArrowDown' ? 1 : -1)) mine();
     } else if (e.key === 'Enter' && !e.shiftKey) {
       if (!list.hidden && active >= 0) {
-        e.preventDefault();
+        mine();
         take(active);
         return;
       }
       const expanded = expandLast(input.value, known);
       close();
       if (expanded) {
-        e.preventDefault();  // seen first, sent with the next Enter
+        mine();  // seen first, sent with the next Enter
         put(expanded, 'Code expanded: Enter again to send');
       }
     } else if (e.key === 'Escape' && !list.hidden) {
-      e.preventDefault();
-      e.stopPropagation();  // the list closes, not the panel around the field
+      mine();  // the list closes, not the panel around the field
       close();
     } else if (e.key === 'Tab') {
       close();
     }
   });
+  listenForFields();
   input.addEventListener('blur', close);
   input.addEventListener('click', show);
 

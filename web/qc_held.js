@@ -6,6 +6,7 @@
 import {holdFocus, panelHoldingFocus} from './action_panel.js';
 import {ApiError, get, may, post} from './api.js';
 import {h, when} from './dom.js';
+import {commentCodes} from './comment_codes.js';
 
 const VERBS = {
   release: {label: 'Release', done: 'Released'},
@@ -144,6 +145,7 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
     panel.setAttribute('role', 'dialog');
     panel.setAttribute('aria-label', `Decide the results held by ${groupName(g)}`);
     panel.replaceChildren(h('div', {class: 'confirm'}, form));
+    commentCodes(comment);
     panel.hidden = false;
     release = holdFocus(panel, () => close());
     (select ? boxes[0] : comment).focus();
