@@ -11,13 +11,15 @@
 //       gated card "QC accepted again at ...", and no control as a card.
 // held: after an accepted run, the group says "QC accepted again at"; its three results released
 //       in one decision from the keyboard (the panel keeps Tab and Shift-Tab inside, Esc closes
-//       it), after a confirmation naming each; that group gone, the earlier one still listed.
+//       it), its comment from the code .rep an admin added (Esc closes the code list, not the
+//       panel; Enter expands it without going on), after a confirmation naming each; that group
+//       gone, the earlier one still listed.
 //
 // Environment: as review_page.mjs. Exits 0 when every step held, 1 with the step that did not, 2
 // for a mode it does not know.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import {STEP_TIMEOUT, accessible, artifacts, runInChromium, shot, tokens, url} from './web_lab.mjs';
+import {STEP_TIMEOUT, accessible, adminCall, artifacts, runInChromium, shot, tokens, url} from './web_lab.mjs';
 
 let step = 'starting';
 const log = (what) => console.log(`[web] ${what}`);
@@ -125,6 +127,10 @@ const focused = (page) => page.evaluate(() => {
 });
 
 async function held(browser) {
+  step = 'an admin adds the comment code .rep through the API';
+  const added = await adminCall('PUT', '/api/v1/review/comments/.rep', {text: 'QC repeat in control'});
+  assert.equal(added.status, 200, JSON.stringify(added.body));
+
   step = 'after an accepted run the group says so, and stays until reviewed';
   const page = await qcPage(browser, 'technologist');
   await page.waitForSelector('article.held-group .qc-state.accepted');
@@ -154,10 +160,21 @@ async function held(browser) {
   await panel.waitFor({state: 'hidden'});
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Release all 3', 'focus back on its button');
 
-  step = 'one comment, a confirmation naming every result, confirmed: released together';
+  step = 'the comment from a code: offered, Esc closes the list and not the panel, Enter expands without sending';
   await page.keyboard.press('Enter');
   await panel.waitFor();
-  await page.keyboard.type('QC repeat in control');
+  await page.keyboard.type('.re');
+  const offered = panel.locator('[role="listbox"] [role="option"]:has-text("QC repeat in control")');
+  await offered.waitFor();
+  await page.keyboard.press('Escape');
+  await offered.waitFor({state: 'detached'});
+  assert.equal(await panel.isVisible(), true, 'Esc closed the list, the panel stays');
+  await page.keyboard.type('p');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.value), 'QC repeat in control', 'Enter expanded the code');
+  assert.equal(await panel.locator('ul.touched').count(), 0, 'and did not go on to the confirmation');
+
+  step = 'one comment, a confirmation naming every result, confirmed: released together';
   await page.keyboard.press('Enter');
   const touched = await panel.locator('ul.touched li').allTextContents();
   assert.deepEqual(touched, ['S-HELD-1 WBC', 'S-HELD-2 WBC', 'S-HELD-3 WBC'], 'the confirmation names each result');
