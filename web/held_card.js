@@ -67,7 +67,7 @@ function resultRow(s, r, {canAct, act, focus, showWhy}) {
     dataset: {resultId: r.result_id, code: r.code, name}, onclick: (e) => {
       if (!e.target.closest('button, a')) focus(row);
     }},
-    h('th', {scope: 'row'}, name, name !== r.code ? h('small', {class: 'code'}, ` ${r.code}`) : null),
+    h('th', {scope: 'row', title: name !== r.code ? `code ${r.code}` : null}, name),
     h('td', {class: 'value'}, critical ? h('strong', {class: 'badge critical'}, 'CRITICAL') : null, critical ? ' ' : null, r.value,
       r.units ? h('small', {class: 'units'}, ` ${r.units}`) : null),
     h('td', {class: 'reference', title: r.reference_source === 'rules' ? 'from the rules (the analyzer sent none)' : null},

@@ -46,12 +46,12 @@ async function run(browser) {
   await page.keyboard.press('R');
   await page.keyboard.up('Shift');
   await page.waitForSelector('.confirm:not([hidden]) input[id^="comment-"]');
-  assert.match(await text(page, '.confirm:not([hidden]) .what'), /Release every held result of specimen S-XN-1: WBC 11.20 10\*3\/uL, PLT 80 10\*3\/uL/);
+  assert.match(await text(page, '.confirm:not([hidden]) .what'), /Release every held result of specimen S-XN-1: WBC 11.20 10\*3\/uL, Platelets 80 10\*3\/uL/);
   assert.equal(await page.evaluate(() => document.activeElement.id.startsWith('comment-')), true);
   await page.keyboard.type('Released in Firefox');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.confirm .sure:not([hidden])');
-  assert.match(await text(page, '.confirm .sure'), /releases 2 results of specimen S-XN-1: WBC 11.20 10\*3\/uL; PLT 80 10\*3\/uL/,
+  assert.match(await text(page, '.confirm .sure'), /releases 2 results of specimen S-XN-1: WBC 11.20 10\*3\/uL; Platelets 80 10\*3\/uL/,
     'a whole-specimen action names every result before it acts');
   assert.equal(await page.$$eval('article.card', (cards) => cards.length), 2, 'nothing released yet');
   await page.keyboard.press('Enter');

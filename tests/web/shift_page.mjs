@@ -126,14 +126,14 @@ async function run(browser) {
   await shiftPress(tom, 'R');
   await tom.waitForSelector('.confirm:not([hidden]) input[id^="comment-"]');
   assert.match(await tom.$eval('.confirm:not([hidden]) .what', (e) => e.textContent),
-    /Release every held result of specimen S-SH-01: WBC 12\.00 10\*3\/uL, PLT 60 10\*3\/uL/);
+    /Release every held result of specimen S-SH-01: WBC 12\.00 10\*3\/uL, Platelets 60 10\*3\/uL/);
   await tom.keyboard.type('.ok ');
   const expanded = await tom.$eval('.confirm:not([hidden]) input[id^="comment-"]', (e) => e.value);
   assert.equal(expanded, 'Reviewed, consistent with previous ', 'the comment code .ok expanded as typed');
   await tom.keyboard.type('(whole specimen)');
   await press(tom, 'Enter');
   await tom.waitForSelector('.confirm .sure:not([hidden])');
-  assert.match(await tom.$eval('.confirm .sure', (e) => e.textContent), /releases 2 results of specimen S-SH-01: WBC 12\.00 10\*3\/uL; PLT 60 10\*3\/uL/);
+  assert.match(await tom.$eval('.confirm .sure', (e) => e.textContent), /releases 2 results of specimen S-SH-01: WBC 12\.00 10\*3\/uL; Platelets 60 10\*3\/uL/);
   assert.equal(await tom.$$eval(cardOf('S-SH-01'), (c) => c.length), 1, 'nothing released before the second confirmation');
   await shot(tom, 'whole-specimen-confirmation');
   await accessible(tom, 'whole-specimen-confirmation');
@@ -169,7 +169,7 @@ async function run(browser) {
   assert.equal(await tom.$$eval(`${cardOf('S-SH-03')} tr.result[data-code="PLT"] button`, (b) => b.length), 0, 'its buttons are gone');
   assert.equal(await openPanels(tom), 0, 'tom\'s panel for it closed');
   assert.match(await tom.$eval(`${cardOf('S-SH-03')} .card-note`, (e) => e.textContent),
-    /PLT was released by anna at \d{2}:\d{2} while your release was open: nothing was sent \(your comment: “Looking at the smear”\)/,
+    /Platelets was released by anna at \d{2}:\d{2} while your release was open: nothing was sent \(your comment: “Looking at the smear”\)/,
     'said beside the card, with what he had typed');
   assert.equal(await focusedRow(tom), 'S-SH-03/PLT', 'the focus stays where tom was');
   assert.equal((await focusIs(tom)).row, 'S-SH-03/PLT');
@@ -183,7 +183,7 @@ async function run(browser) {
   await press(tom, 'm');
   await tom.waitForFunction((c) => document.querySelector(`${c} .more:not([hidden]) table.other-results`), {}, cardOf('S-SH-04'));
   assert.match(await tom.$eval(`${cardOf('S-SH-04')} table.other-results`, (t) => t.textContent),
-    /HGB13\.0 g\/dL.*release by rules:/, 'the released HGB, with its decision');
+    /Hemoglobin13\.0 g\/dL.*release by rules:/, 'the released HGB, with its decision');
   await shot(tom, 'more');
   await press(tom, 'm');
   await tom.waitForFunction((c) => document.querySelector(`${c} .more`).hidden, {}, cardOf('S-SH-04'));
