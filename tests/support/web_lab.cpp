@@ -99,6 +99,8 @@ daemon::DaemonConfig WebLab::example_config() const {
 
 daemon::DaemonConfig WebLab::config() const {
   daemon::DaemonConfig c;
+  c.review.comment_codes = {{".ok", "Reviewed, consistent with previous"},
+                            {".smear", "Blood film reviewed"}};
   auto bc = tcp_analyzer("bc-1", "generic-hl7", WireProtocol::Hl7);
   bc.base = "loinc-cbc";
   c.analyzers.push_back(bc);
