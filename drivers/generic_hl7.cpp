@@ -15,8 +15,10 @@
 // - SPM-11 specimen role `Q` is QC and `C` calibration.
 // - NTE after an OBX is a result comment, after OBR/SPM a specimen comment.
 // - An OBX the mapping table names a flag (`"role": "flag"`) is a specimen flag: Mindray BC sends
-//   its flags as IS values T/F (`12014^Anemia^99MRC` = T); an XN IP message is named in OBX-3,
-//   its Q-flag score in OBX-5 and its positive marker `A` in OBX-8, as over ASTM.
+//   its flags as IS values T/F (`12014^Anemia^99MRC` = T); an XN IP message is read as its ASTM
+//   R record laid out in an OBX: the name in OBX-3, the Q-flag score in OBX-5, the positive
+//   marker `A` in OBX-8 (no XN HL7 capture or interface document was at hand: the layout is
+//   inferred from the ASTM one).
 #include <fmt/format.h>
 
 #include <algorithm>
