@@ -14,7 +14,16 @@
 // - OBX-19 (v2.5 analysis time) is preferred to OBX-14.
 // - SPM-11 specimen role `Q` is QC and `C` calibration.
 // - NTE after an OBX is a result comment, after OBR/SPM a specimen comment.
+// - An OBX the mapping table names a flag (`"role": "flag"`) is a specimen flag: Mindray BC sends
+//   its flags as IS values T/F (`12014^Anemia^99MRC` = T); an XN IP message is read as its ASTM
+//   R record laid out in an OBX: the name in OBX-3, the Q-flag score in OBX-5, the positive
+//   marker `A` in OBX-8 (no XN HL7 capture or interface document was at hand: the layout is
+//   inferred from the ASTM one).
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
 
 #include "drivers/common/demographics.hpp"
 #include "drivers/common/hl7_fields.hpp"
@@ -62,6 +71,36 @@ Result<void, ParseError> refuse_work_request(const hl7::V2Message& message, cons
                   msh->number(), code, f.component(*msh, 9, 2),
                   control.empty() ? "" : fmt::format(" (ORC-1 '{}')", control)),
       msh->offset()};
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+// Whether an instrument flag is found. OBX-8 `A` is the analyzer's positive marker (the XN's, on
+// a Q-flag score at or above its threshold); else the value says it: T/Y/POS/1 (Mindray's T,
+// HL7 table 0136's Y) or F/N/NEG/0. An NM number is a score, not an answer: without `A` the
+// analyzer did not call it positive. Any other answer, an empty one included, counts as positive:
+// a flag hemalink cannot read is shown to the technologist for a look rather than hidden.
+bool flag_is_positive(std::string_view type, const std::string& value,
+                      const std::vector<std::string>& abnormal_flags) {
+  if (std::find(abnormal_flags.begin(), abnormal_flags.end(), "A") != abnormal_flags.end()) {
+    return true;
+  }
+  static constexpr std::array<std::string_view, 6> kYes = {"T", "Y", "YES", "POS", "POSITIVE", "1"};
+  static constexpr std::array<std::string_view, 6> kNo = {"F", "N", "NO", "NEG", "NEGATIVE", "0"};
+  const auto answer = upper(value);
+  if (std::find(kYes.begin(), kYes.end(), answer) != kYes.end()) {
+    return true;
+  }
+  if (std::find(kNo.begin(), kNo.end(), answer) != kNo.end()) {
+    return false;
+  }
+  const bool is_score = (type == "NM" || type.empty()) && parse_number(value).has_value();
+  return !is_score;
 }
 
 class GenericHl7 final : public MappingDriver {
@@ -196,8 +235,10 @@ class GenericHl7 final : public MappingDriver {
       mapping = settings_.mappings.find(text);
     }
     if (mapping != nullptr && mapping->role == CodeRole::Flag) {
-      set.specimen_flags.push_back(
-          {mapping->code.empty() ? raw_code : mapping->code, parse_number(f.field(s, 5)), true});
+      const auto value = parse_value(f.field(s, 5)).text;
+      set.specimen_flags.push_back({mapping->code.empty() ? raw_code : mapping->code,
+                                    parse_number(value),
+                                    flag_is_positive(type, value, f.repeats(s, 8))});
       return nullptr;
     }
     if (mapping != nullptr && mapping->role == CodeRole::Attachment) {

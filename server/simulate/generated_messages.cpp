@@ -248,7 +248,8 @@ std::vector<std::string> hl7_oru_cbc_messages(std::size_t count, std::uint32_t s
           "XN-1000^Sysmex\r",
           set++, a.loinc, a.code, v, a.decimals, a.units, a.low, a.high, flag_for(v, a));
     }
-    s += "NTE|1|L|IP Message: Blasts/Abn_Lympho? 40\r";
+    // An IP message as the XN sends it (the driver's flag): a Q-flag score below its threshold.
+    s += fmt::format("OBX|{}|NM|Blasts/Abn_Lympho?^Blasts/Abn_Lympho?^99SYSMEX||40||||||F\r", set);
     out.push_back(std::move(s));
   }
   return out;

@@ -136,6 +136,16 @@ std::string_view patient_class(const LabPatient& p) {
   return p.is_inpatient ? "I" : "O";
 }
 
+// The XN sends a suspect message's Q-flag score always, an abnormal or judgement message only
+// when it is found.
+bool is_sent(const AnalyzerMessage& m) {
+  return m.q.has_value() || m.is_positive;
+}
+
+std::string score_of(const AnalyzerMessage& m) {
+  return m.q ? std::to_string(*m.q) : std::string();
+}
+
 std::string xn_results(const LabDay& day, const LabSpecimen& s, LabClock day_start) {
   const auto& p = day.patients[s.patient];
   const auto when = stamp(measured_at(day_start, s.drawn_minute));
@@ -160,12 +170,10 @@ std::string xn_results(const LabDay& day, const LabSpecimen& s, LabClock day_sta
                        c->decimals, c->units, flag_of(v), when);
   }
   for (const auto& m : s.messages) {
-    if (!m.q && !m.is_positive) {
-      continue;  // the XN sends an abnormal or judgement message only when it is found
+    if (is_sent(m)) {
+      out += fmt::format("R|{}|^^^^{}|{}|||{}||F||||{}\r", seq++, m.name, score_of(m),
+                         m.is_positive ? "A" : "", when);
     }
-    const auto score = m.q ? std::to_string(*m.q) : std::string();
-    out += fmt::format("R|{}|^^^^{}|{}|||{}||F||||{}\r", seq++, m.name, score,
-                       m.is_positive ? "A" : "", when);
   }
   return out + "L|1|N\r";
 }
@@ -228,7 +236,8 @@ std::string flow_results(const LabDay& day, const LabSpecimen& s, LabClock day_s
 }
 
 // The XN's tube as an HL7 sender reports it: ORU^R01 with LOINC-coded OBX (a generic-hl7
-// analyzer on loinc-cbc reads it), the IP messages as NTE.
+// analyzer on loinc-cbc reads it), and each IP message the XN sends over ASTM as an OBX named
+// after it, the Q-flag score in OBX-5 and A in OBX-8 when positive.
 std::string xn_hl7_results(const LabDay& day, const LabSpecimen& s, std::size_t n,
                            LabClock day_start) {
   const auto& p = day.patients[s.patient];
@@ -249,10 +258,10 @@ std::string xn_hl7_results(const LabDay& day, const LabSpecimen& s, std::size_t 
                          v.value, c->decimals, c->units, flag_of(v), when);
     }
   }
-  int note = 1;
   for (const auto& m : s.messages) {
-    if (m.is_positive) {
-      out += fmt::format("NTE|{}|L|IP Message: {}\r", note++, m.name);
+    if (is_sent(m)) {
+      out += fmt::format("OBX|{}|{}|{}^{}^99SYSMEX||{}|||{}|||F|||{}\r", set++, m.q ? "NM" : "ST",
+                         m.name, m.name, score_of(m), m.is_positive ? "A" : "", when);
     }
   }
   return out;

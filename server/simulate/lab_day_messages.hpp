@@ -35,7 +35,8 @@ std::vector<SentMessage> timed_bench_traffic(const LabDay& day, Bench bench, Lab
 
 /// The first `count` hematology tubes of a hospital lab day (seed `seed`): the traffic of the
 /// benchmarks. ASTM as the Sysmex XN sends them; HL7 as ORU^R01 with LOINC-coded results (a
-/// generic-hl7 analyzer on the loinc-cbc table), positive IP messages as NTE.
+/// generic-hl7 analyzer on the loinc-cbc table) and the same IP messages as OBX (name in OBX-3,
+/// Q-flag score in OBX-5, A in OBX-8), so that both give the same specimen flags.
 std::vector<std::string> lab_day_cbc_messages(model::WireProtocol protocol, std::size_t count,
                                               std::uint32_t seed);
 

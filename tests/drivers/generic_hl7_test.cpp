@@ -34,6 +34,64 @@ TEST(GenericHl7, TranslatesAMindrayOruR01) {
   EXPECT_EQ(mode["unmapped"], true);
 }
 
+// Mindray BC sends its flags as IS results valued T or F (the BC-5380 manual's example).
+TEST(GenericHl7, PutsAMindrayBcsFlagsInTheSpecimenFlags) {
+  HL_REQUIRE_CORPUS();
+  auto doc = testing::translate_file(*testing::corpus_dir() / "hl7/mindray-bc5380-cbc-01.hl7",
+                                     "generic-hl7", "", "loinc-cbc");
+  const auto& set = doc["results"][0];
+  EXPECT_EQ(set["specimen_flags"],
+            json::array({json{{"name", "Anemia"}, {"score", nullptr}, {"positive", true}},
+                         json{{"name", "Hypochromia"}, {"score", nullptr}, {"positive", true}}}))
+      << "12014^Anemia^99MRC = T, 15180-3^Hypochromia^LN = T";
+  EXPECT_EQ(observation(doc, "12014"), nullptr) << "a flag, not a result";
+  EXPECT_EQ(observation(doc, "Hypochromia"), nullptr);
+}
+
+// An XN over HL7 names its IP message in OBX-3, its Q-flag score in OBX-5 and marks a positive
+// one with OBX-8 A, as in the R record over ASTM.
+TEST(GenericHl7, PutsAnXnsIpMessagesInTheSpecimenFlagsPositiveWhenMarkedA) {
+  auto doc = testing::translate_file(
+      std::filesystem::path(HEMALINK_SOURCE_DIR) / "tests/fixtures/hl7/xn-oru-r01-ip-messages.hl7",
+      "generic-hl7", "", "loinc-cbc");
+  ASSERT_EQ(doc["results"].size(), 2u);
+  EXPECT_EQ(doc["results"][0]["specimen_flags"],
+            json::array({json{{"name", "Blasts?"}, {"score", 190.0}, {"positive", true}},
+                         json{{"name", "Left_Shift?"}, {"score", 0.0}, {"positive", false}},
+                         json{{"name", "Leukocytosis"}, {"score", nullptr}, {"positive", true}}}));
+  EXPECT_EQ(doc["results"][1]["specimen_flags"],
+            json::array({json{{"name", "Blasts?"}, {"score", 30.0}, {"positive", false}}}))
+      << "a score below the XN's threshold comes without A";
+  EXPECT_EQ(doc["results"][1]["observations"].size(), 2u) << "WBC and PLT only";
+}
+
+TEST(GenericHl7, ReadsAFlagsAnswerFromItsValue) {
+  const auto flag_of = [](const std::string& obx) {
+    auto message =
+        hl7::V2Message::parse("MSH|^~\\&|X||||||ORU^R01|1|P|2.5\rOBR|1||S1\r" + obx + "\r");
+    DriverSettings settings;
+    CodeMapping flag;
+    flag.role = CodeRole::Flag;
+    settings.mappings.set("FLAG", flag);
+    auto t = make_driver("generic-hl7", std::move(settings))->translate(*message);
+    EXPECT_TRUE(t.has_value()) << t.error().describe();
+    EXPECT_EQ(t->result_sets[0].specimen_flags.size(), 1u) << obx;
+    return t->result_sets[0].specimen_flags.at(0);
+  };
+  for (const auto* yes : {"T", "Y", "POS", "1", "positive", "t"}) {
+    EXPECT_TRUE(flag_of(std::string("OBX|1|IS|FLAG||") + yes).is_positive) << yes;
+  }
+  for (const auto* no : {"F", "N", "NEG", "0", "negative", "f"}) {
+    EXPECT_FALSE(flag_of(std::string("OBX|1|IS|FLAG||") + no).is_positive) << no;
+  }
+  EXPECT_TRUE(flag_of("OBX|1|ST|FLAG||Suspected").is_positive) << "unknown answer: shown";
+  EXPECT_TRUE(flag_of("OBX|1|ST|FLAG||").is_positive) << "no answer: shown";
+  EXPECT_FALSE(flag_of("OBX|1|NM|FLAG||80").is_positive) << "a score without A";
+  EXPECT_EQ(flag_of("OBX|1|NM|FLAG||80").score, 80.0);
+  EXPECT_TRUE(flag_of("OBX|1|NM|FLAG||120|||A").is_positive) << "OBX-8 A";
+  EXPECT_TRUE(flag_of("OBX|1|IS|FLAG||F|||A").is_positive) << "A wins over F: shown";
+}
+
 TEST(GenericHl7, TranslatesALawOulR22BySpecimen) {
   HL_REQUIRE_CORPUS();
   auto doc = testing::translate_file(*testing::corpus_dir() / "hl7/biosystems-ba400-oul-r22-01.hl7",

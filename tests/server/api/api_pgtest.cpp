@@ -10,13 +10,17 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "server/api/api_tokens.hpp"
+#include "server/simulate/simulated_analyzer.hpp"
+#include "server/simulate/simulation.hpp"
 #include "tests/support/analyzer_socket.hpp"
+#include "tests/support/corpus.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/lis_sim_runner.hpp"
@@ -573,6 +577,68 @@ TEST(Api, AControlIsNeitherInTheReviewQueueNorCountedAsHeldNorReviewed) {
             1)
       << "the control's stored decision stays";
   EXPECT_EQ(h.count("SELECT count(*) FROM audit_log WHERE entity = 'result'"), 0);
+}
+
+// An HL7 CBC's instrument flags (an XN's IP messages sent over HL7; Mindray BC's T/F flags) are
+// in the review queue's specimen_flags of the held specimen, as the same XN's over ASTM are.
+TEST(Api, AnHl7CbcsFlagsAreInTheReviewQueueAsAnXnsOverAstmAre) {
+  HL_REQUIRE_POSTGRES();
+  Tokens t;
+  testing::LisSimRunner lis{testing::lis_sim_options()};
+  auto c = lab(t, lis.port());
+  c.analyzers.push_back(testing::tcp_analyzer("bc-1", "generic-hl7", WireProtocol::Hl7));
+  c.analyzers.back().base = "loinc-cbc";
+  testing::DaemonHarness h(c);
+  Api api{h.daemon().http_port()};
+
+  simulate::SimulationPlan plan;
+  plan.analyzer.protocol = WireProtocol::Hl7;
+  plan.targets = {{"127.0.0.1", h.port("bc-1")}};
+  plan.messages = {testing::read_file(std::filesystem::path(HEMALINK_SOURCE_DIR) /
+                                      "tests/fixtures/hl7/xn-oru-r01-ip-messages.hl7")};
+  const auto mindray = testing::corpus_dir();
+  if (mindray) {
+    plan.messages.push_back(
+        simulate::with_cr_records(testing::read_file(*mindray / "hl7/mindray-bc5380-cbc-01.hl7")));
+  }
+  plan.timeout = 30s;
+  const auto report = simulate::run_simulation(plan);
+  for (const auto& r : report.results) {
+    ASSERT_EQ(r.answer, simulate::Answer::Acknowledged) << r.detail;
+  }
+  testing::AnalyzerSocket s(h.port("xn-1"));
+  ASSERT_TRUE(
+      s.send_e1381("H|\\^&|||XN-550^00-18^11001^^^^12345678||||||||E1394-97\r"
+                   "P|1|||P-78|^Doe^John||19610214|M\r"
+                   "O|1||^^        XN-A-101^B|^^^^WBC\\^^^^PLT|||||||N||||||||||||||F\r"
+                   "R|1|^^^^WBC^1|31.42|10*3/uL||H||F||||20260312094400\r"
+                   "R|2|^^^^PLT^1|58|10*3/uL||L||F||||20260312094400\r"
+                   "R|3|^^^^Blasts?|190|||A||F||||20260312094400\r"
+                   "R|4|^^^^Left_Shift?|0|||||F||||20260312094400\r"
+                   "R|5|^^^^Leukocytosis||||A||F||||20260312094400\r"
+                   "L|1|N\r",
+                   20s));
+
+  const auto queue = api.get("/api/v1/review", t.viewer.token).json()["specimens"];
+  std::map<std::string, json> flags;
+  for (const auto& specimen : queue) {
+    flags[specimen["specimen_id"]] = specimen["specimen_flags"];
+  }
+  ASSERT_EQ(flags.size(), mindray ? 4u : 3u) << queue.dump();
+  const auto xn =
+      json::array({json{{"name", "Blasts?"}, {"score", 190.0}, {"positive", true}},
+                   json{{"name", "Left_Shift?"}, {"score", 0.0}, {"positive", false}},
+                   json{{"name", "Leukocytosis"}, {"score", nullptr}, {"positive", true}}});
+  EXPECT_EQ(flags["XN-A-101"], xn) << "the XN over ASTM";
+  EXPECT_EQ(flags["XN-S-101"], xn) << "the XN over HL7";
+  EXPECT_EQ(flags["XN-S-102"],
+            json::array({json{{"name", "Blasts?"}, {"score", 30.0}, {"positive", false}}}));
+  if (mindray) {
+    EXPECT_EQ(flags["20071207011"],
+              json::array({json{{"name", "Anemia"}, {"score", nullptr}, {"positive", true}},
+                           json{{"name", "Hypochromia"}, {"score", nullptr}, {"positive", true}}}))
+        << "Mindray BC-5380: 12014^Anemia^99MRC and 15180-3^Hypochromia^LN valued T";
+  }
 }
 
 TEST(Api, ThePageIsServedWithHeadersThatKeepPatientDataInIt) {

@@ -7,6 +7,7 @@
 #include "drivers/orders/hl7_orders.hpp"
 #include "protocols/hl7/v2_message.hpp"
 #include "server/cli/decode_command.hpp"
+#include "server/simulate/generated_messages.hpp"
 
 namespace hemalink::simulate {
 namespace {
@@ -169,6 +170,37 @@ TEST(LabDayMessages, TheBenchmarksCbcsAreALabDaysHematologyTubesInEitherProtocol
       EXPECT_FALSE(o["unmapped"].get<bool>()) << o.dump();
       EXPECT_DOUBLE_EQ(o["numeric"].get<double>(), value_of(xn, o["code"]));
     }
+  }
+}
+
+// The same tubes over HL7 carry the XN's IP messages as OBX, read back as the same specimen flags
+// (name, score, positive) as the XN's R records over ASTM, never as comments.
+TEST(LabDayMessages, AnHl7XnAndAnAstmXnWithTheSameMessagesGiveTheSameSpecimenFlags) {
+  const auto astm = lab_day_cbc_messages(model::WireProtocol::Astm, 60, 5);
+  const auto hl7 = lab_day_cbc_messages(model::WireProtocol::Hl7, 60, 5);
+  ASSERT_EQ(astm.size(), hl7.size());
+  std::size_t positive = 0;
+  std::size_t negative = 0;
+  for (std::size_t i = 0; i < astm.size(); ++i) {
+    const auto xn = decoded(astm[i], "sysmex-xn");
+    const auto bc = decoded(hl7[i], "generic-hl7", "loinc-cbc");
+    EXPECT_EQ(bc["specimen_flags"], xn["specimen_flags"]) << hl7[i];
+    EXPECT_EQ(bc["comments"], xn["comments"]);
+    for (const auto& flag : bc["specimen_flags"]) {
+      ++(flag["positive"].get<bool>() ? positive : negative);
+    }
+  }
+  EXPECT_GT(positive, 0u) << "a day's tubes carry positive messages";
+  EXPECT_GT(negative, 0u) << "and suspect messages' scores below the threshold";
+}
+
+TEST(LabDayMessages, TheGeneratedHl7CbcSendsItsIpMessageAsAFlag) {
+  for (const auto& message : generate(Panel::Cbc, model::WireProtocol::Hl7, 3, 11)) {
+    const auto set = decoded(message, "generic-hl7", "loinc-cbc");
+    EXPECT_EQ(set["specimen_flags"],
+              nlohmann::json::array({nlohmann::json{
+                  {"name", "Blasts/Abn_Lympho?"}, {"score", 40.0}, {"positive", false}}}));
+    EXPECT_TRUE(set["comments"].empty()) << set["comments"].dump();
   }
 }
 
