@@ -5,8 +5,10 @@
 import {holdFocus, panelHoldingFocus} from './action_panel.js';
 import {ApiError, get, may, post} from './api.js';
 import {h, when} from './dom.js';
+import {commentCodes} from './comment_codes.js';
 import {VERBS, heldCard, heldRows, restOfSpecimen} from './held_card.js';
 import {overdueOrders} from './overdue_orders.js';
+import {othersSentence} from './presence.js';
 import {heldGroups, heldGroupsView, qcStateOf} from './qc_held.js';
 
 const FIRST_SCREEN = 12;  // cards rendered at once; the rest follow frame by frame
@@ -78,7 +80,15 @@ export function queuePage(root, app) {
     const element = heldCard(s, {canAct: may('technologist'), act: openPanel, focus: (row) => setFocus(row, true)});
     state.cards.set(s.specimen_row_id, element);
     sayQcState(element);
+    sayWhoElse(element);
     return element;
+  }
+
+  // "anna has it open" on a card another technologist is on (presence.js).
+  function sayWhoElse(element) {
+    const line = element.querySelector('.presence');
+    line.textContent = app.presence ? othersSentence(app.presence.othersOn(Number(element.dataset.specimenRowId))) : '';
+    line.hidden = !line.textContent;
   }
 
   async function readGroups() {
@@ -251,6 +261,7 @@ export function queuePage(root, app) {
     const message = h('p', {class: 'error', role: 'alert'});
     const confirm = h('button', {type: 'submit', class: `act ${verb}`},
       wide ? `${VERBS[verb].label} these ${rows.length} results` : `Confirm ${VERBS[verb].label.toLowerCase()}`);
+    const whoElse = app.presence ? othersSentence(app.presence.othersOn(Number(id))) : '';
     const named = rows.map((r) => `${r.dataset.name} ${r.result.value}${r.result.units ? ` ${r.result.units}` : ''}`);
     const form = h('form', {class: verb, 'aria-label': `${VERBS[verb].label} of specimen ${specimen}`, onsubmit: (e) => {
       e.preventDefault();
@@ -272,6 +283,7 @@ export function queuePage(root, app) {
       h('p', {class: 'what'}, h('strong', {}, `${VERBS[verb].label} `),
         wide ? `every held result of specimen ${specimen}: ` : `${rows[0].dataset.name} of specimen ${specimen}`,
         wide ? h('span', {class: 'touched'}, named.join(', ')) : null),
+      whoElse ? h('p', {class: 'who-else', role: 'note'}, `Careful: ${whoElse} too.`) : null,
       h('label', {for: comment.id}, 'Comment (required)'), comment,
       corrected ? [h('label', {for: corrected.id}, 'Corrected value (optional)'), corrected] : null,
       confirm,
@@ -289,10 +301,12 @@ export function queuePage(root, app) {
       }
     });
     panel.replaceChildren(form);
+    commentCodes(comment);
     panel.hidden = false;
     note(element, '');
     for (const r of heldRows(element)) r.classList.toggle('chosen', rows.includes(r));
     state.panel = {element, verb, rows, release: holdFocus(panel, () => closePanel())};
+    app.presence?.open(Number(id));
     comment.focus();
   }
 
@@ -384,6 +398,7 @@ export function queuePage(root, app) {
     keepPlace(row);
     if (before !== element) leftCard(before);
     if (moveDomFocus) {
+      app.presence?.open(Number(element.dataset.specimenRowId));  // the card being worked on, told to the others
       row.focus({preventScroll: true});
       row.scrollIntoView({block});
     }
@@ -498,6 +513,12 @@ export function queuePage(root, app) {
     return list.querySelector(`tr.result[data-result-id="${Number(resultId)}"]`);
   }
 
+  const stopPresence = app.presence ? app.presence.onChange((ids) => {
+    for (const id of ids) {
+      const element = state.cards.get(id);
+      if (element) sayWhoElse(element);
+    }
+  }) : () => {};
   load(true);
   readGroups();
   overdue.start();
@@ -506,6 +527,7 @@ export function queuePage(root, app) {
     onKey,
     onLeave() {
       closePanel(false);
+      stopPresence();
     },
     onEvent(event) {
       overdue.onEvent(event);

@@ -161,6 +161,8 @@ async function run(browser) {
   await anna.bringToFront();
   await anna.$eval(`${cardOf('S-SH-03')} tr.result[data-code="PLT"] button.act.release`, (b) => b.click());
   await anna.waitForSelector(`${cardOf('S-SH-03')} .confirm:not([hidden]) input[id^="comment-"]`);
+  assert.match(await anna.$eval(`${cardOf('S-SH-03')} .confirm .who-else`, (e) => e.textContent), /^Careful: tom has it open too\.$/,
+    'her panel says that tom is on it');
   await anna.keyboard.type('Released by anna: smear fine');
   await press(anna, 'Enter');
   await tom.bringToFront();
