@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/lab_routes.hpp"
+#include "server/api/reference_ranges.hpp"
 #include "server/api/review_actions.hpp"
 #include "server/api/route_params.hpp"
 #include "server/api/test_names.hpp"
@@ -120,6 +121,8 @@ void add_review_routes(Router& router, View view) {
                 HL_TRY(queue, stored(view->review.queue(limit)));
                 auto specimens = json::parse(queue);
                 name_tests(specimens, view->analyzers);
+                const auto in_force = view->rules.rule_set();
+                fill_reference_ranges(specimens, in_force.get());
                 return json_text_response(json{{"specimens", std::move(specimens)}}.dump());
               }});
   add_action(router, view, "release", review::ReviewVerdict::Release);

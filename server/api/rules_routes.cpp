@@ -156,7 +156,7 @@ RouteAnswer diff(const LabView& view, const RouteCall& call) {
     names[i] = v.version;
     sets[i] = std::move(*set);
   }
-  const auto d = rules::diff_rule_sets(sets[0]->rules(), sets[1]->rules());
+  const auto d = rules::diff_rule_sets(*sets[0], *sets[1]);
   return json_text_response(rules::diff_json(d, names[0], names[1]));
 }
 

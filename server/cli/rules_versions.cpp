@@ -108,7 +108,7 @@ int diff(const DiffArgs& a, std::ostream& out, std::ostream& err) {
   if (!to) {
     return 2;
   }
-  const auto d = rules::diff_rule_sets(from->set->rules(), to->set->rules());
+  const auto d = rules::diff_rule_sets(*from->set, *to->set);
   if (a.format == "json") {
     fmt::print(out, "{}\n", rules::diff_json(d, from->name, to->name));
   } else {

@@ -32,8 +32,9 @@ specimen_groups AS (
     'specimen_row_id', s.id, 'specimen_id', s.specimen_id, 'analyzer', a.name, 'kind', s.kind,
     'priority', s.priority,
     'patient_id', s.patient_id, 'patient_sex', s.patient_sex,
-    'patient_birth_date', s.patient_birth_date, 'received_at', s.received_at,
-    'specimen_flags', s.specimen_flags, 'comments', s.comments, 'attachments', s.attachments,
+    'patient_birth_date', s.patient_birth_date, 'patient_age_years', s.patient_age_years,
+    'received_at', s.received_at, 'specimen_flags', s.specimen_flags, 'comments', s.comments,
+    'attachments', s.attachments,
     'held_since', min(h.decided_at),
     'results', json_agg(json_build_object(
       'result_id', r.id, 'code', r.code, 'value', r.value, 'numeric_value', r.numeric_value,

@@ -15,7 +15,8 @@ namespace hemalink::review {
 /// The results waiting for a technologist (current decision hold), the oldest `limit` holds,
 /// grouped by specimen transmission, STAT specimens first, then oldest hold first: a JSON array
 /// of {specimen_row_id, specimen_id, analyzer, kind, priority, patient_id, patient_sex,
-///  patient_birth_date, received_at, specimen_flags, comments, attachments, held_since,
+///  patient_birth_date, patient_age_years (at receipt, as the rules read it; null when not
+///  known), received_at, specimen_flags, comments, attachments, held_since,
 ///  results: [{result_id, code, value, numeric_value, units, comments, reference_range,
 ///  abnormal_flag, flags, status, held_at, decided_by, reason, rules_fired, previous:
 ///  [{result_id, specimen_id, value, numeric_value, units, received_at}] (the patient's three

@@ -12,6 +12,7 @@
 #include "server/records/gate_status.hpp"
 #include "server/rules/expression_ops.hpp"
 #include "server/rules/expression_syntax.hpp"
+#include "server/rules/reference_interval.hpp"
 
 namespace hemalink::rules {
 
@@ -86,6 +87,9 @@ struct EvaluationInput {
   SpecimenFacts* facts = nullptr;
   /// What the QC gate says of this result's test on its analyzer (`qc_status`).
   records::GateStatus qc_status = records::GateStatus::Unknown;
+  /// The rule set's reference interval for this result, its patient's sex and age
+  /// (`reference_low`, `reference_high`); nullptr when none applies.
+  const ReferenceInterval* reference = nullptr;
 };
 
 /// A result is a rerun when the analyzer says so, or when its specimen already has a result of
@@ -173,6 +177,8 @@ class CompiledExpression {
   bool reads_previous() const;
   /// True when it reads `qc_status`.
   bool reads_qc_status() const;
+  /// True when it reads `reference_low` or `reference_high`.
+  bool reads_reference() const;
 
   /// The texts the expression holds: the test codes it reads with result()/has_result(), flag
   /// names and string literals.

@@ -34,7 +34,7 @@ struct NameInfo {
   Type type;
 };
 
-constexpr std::array<NameInfo, 12> kNames{{
+constexpr std::array<NameInfo, 14> kNames{{
     {"value", Op::Value, Type::Number},
     {"text", Op::Text, Type::Text},
     {"units", Op::Units, Type::Text},
@@ -44,6 +44,8 @@ constexpr std::array<NameInfo, 12> kNames{{
     {"comparator", Op::ComparatorText, Type::Text},
     {"sex", Op::Sex, Type::Text},
     {"age_years", Op::AgeYears, Type::Number},
+    {"reference_low", Op::ReferenceLow, Type::Number},
+    {"reference_high", Op::ReferenceHigh, Type::Number},
     {"is_rerun", Op::IsRerun, Type::Truth},
     {"is_qc", Op::IsQc, Type::Truth},
     {"qc_status", Op::QcStatus, Type::Text},
@@ -460,8 +462,9 @@ class ExpressionCompiler {
   }
 
   static bool is_number_read(Op op) {
-    return op == Op::Value || op == Op::AgeYears || op == Op::Result || op == Op::Previous ||
-           op == Op::Delta || op == Op::DeltaPct;
+    return op == Op::Value || op == Op::AgeYears || op == Op::ReferenceLow ||
+           op == Op::ReferenceHigh || op == Op::Result || op == Op::Previous || op == Op::Delta ||
+           op == Op::DeltaPct;
   }
 
   void expect_both(const SyntaxNode& n, Type left, Type right, Type wanted) {

@@ -190,6 +190,8 @@ LoadType load_type(Op op) {
   switch (op) {
     case Op::Value:
     case Op::AgeYears:
+    case Op::ReferenceLow:
+    case Op::ReferenceHigh:
     case Op::Result:
     case Op::Previous:
     case Op::Delta:
@@ -322,6 +324,12 @@ sex:
 age_years:
   stack[top].number =
       in.specimen.patient ? number_or_missing(in.specimen.patient->age_years) : kMissing;
+  goto read_done;
+reference_low:
+  stack[top].number = in.reference != nullptr ? in.reference->low : kMissing;
+  goto read_done;
+reference_high:
+  stack[top].number = in.reference != nullptr ? in.reference->high : kMissing;
   goto read_done;
 is_rerun_read:
   stack[top].truth = truth_of(is_rerun(in));
@@ -509,6 +517,12 @@ std::optional<double> CompiledExpression::evaluate_number(const EvaluationInput&
 bool CompiledExpression::reads_qc_status() const {
   return std::any_of(program_.begin(), program_.end(), [](const Instruction& i) {
     return i.op == Op::QcStatus || i.op == Op::QcStatusIs;
+  });
+}
+
+bool CompiledExpression::reads_reference() const {
+  return std::any_of(program_.begin(), program_.end(), [](const Instruction& i) {
+    return i.op == Op::ReferenceLow || i.op == Op::ReferenceHigh;
   });
 }
 

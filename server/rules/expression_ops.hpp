@@ -20,6 +20,8 @@
   X(ComparatorText, comparator_text)                                                             \
   X(Sex, sex)                                                                                    \
   X(AgeYears, age_years)                                                                         \
+  X(ReferenceLow, reference_low)                                                                 \
+  X(ReferenceHigh, reference_high)                                                               \
   X(IsRerun, is_rerun_read)                                                                      \
   X(IsQc, is_qc)                                                                                 \
   X(QcStatus, qc_status)                                                                         \

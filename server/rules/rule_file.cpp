@@ -41,6 +41,14 @@ class RuleFileReader {
           }
         }
       }
+      if (const auto* list = top.array("reference_intervals")) {
+        for (std::size_t i = 0; i < list->size(); ++i) {
+          if (auto interval =
+                  read_interval((*list)[i], fmt::format("reference_intervals[{}]", i))) {
+            out.reference_intervals.push_back(std::move(*interval));
+          }
+        }
+      }
     }
     flush_field_errors("");
     return out;
@@ -100,6 +108,78 @@ class RuleFileReader {
       return std::nullopt;
     }
     return rule;
+  }
+
+  std::optional<ReferenceInterval> read_interval(const json& object, const std::string& path) {
+    ReferenceInterval interval;
+    interval.file = source_.name;
+    interval.at = at(path);
+    interval.where = path;
+    const auto before = field_errors_.size();
+    {
+      JsonFields f(object, path, field_errors_);
+      if (!object.is_object()) {  // the fields said so
+        f.ignore_other_keys();
+        flush_field_errors("");
+        return std::nullopt;
+      }
+      f.text("test", interval.test, true);
+      if (const auto sex = f.choice("sex", {"M", "F"}))
+        interval.sex.assign(1, *sex == 0 ? 'M' : 'F');
+      f.number("age_from", interval.age_from, 0, kOldestAge);
+      interval.age_to = age_to(f);
+      if (interval.age_to && *interval.age_to <= interval.age_from) {
+        f.error(f.path_of("age_to"),
+                fmt::format("expected an age above age_from ({:g}): an interval holds from "
+                            "age_from up to, not including, age_to",
+                            interval.age_from));
+      }
+      const auto low = limit(f, "low", interval.low);
+      const auto high = limit(f, "high", interval.high);
+      if (!low.empty() && !high.empty()) {
+        if (interval.high <= interval.low) {
+          f.error(f.path_of("high"),
+                  fmt::format("expected a limit above low ({}), got {}", low, high));
+        }
+        interval.range = fmt::format("{}{}{}", low, interval.low < 0 ? " to " : "-", high);
+      }
+      f.text("units", interval.units);
+      f.text("source", interval.source);
+    }
+    const bool is_good = field_errors_.size() == before;
+    flush_field_errors("");
+    if (!is_good)
+      return std::nullopt;
+    return interval;
+  }
+
+  static constexpr double kOldestAge = 150;
+
+  // "age_to": null (or none) is an interval without an upper age.
+  static std::optional<double> age_to(JsonFields& f) {
+    const auto* v = f.any("age_to");
+    if (v == nullptr || v->is_null())
+      return std::nullopt;
+    if (!v->is_number() || v->get<double>() <= 0 || v->get<double>() > kOldestAge) {
+      f.error(v->is_number() ? files::Errc::BadValue : files::Errc::WrongType, f.path_of("age_to"),
+              fmt::format("expected an age in years (above 0, at most {:g}) or null, got {}",
+                          kOldestAge, files::describe(*v)));
+      return std::nullopt;
+    }
+    return v->get<double>();
+  }
+
+  // A required limit; returns it as the file writes it ("13.5"), empty when missing or wrong.
+  static std::string limit(JsonFields& f, const char* key, double& out) {
+    const auto* v = f.any(key);
+    if (v == nullptr || !v->is_number()) {
+      f.error(v == nullptr ? files::Errc::Missing : files::Errc::WrongType, f.path_of(key),
+              v == nullptr ? "required: the interval's limit, in its units"
+                           : fmt::format("expected a number, got {}", files::describe(*v)));
+      return {};
+    }
+    out = v->get<double>();
+    return v->dump();
   }
 
   void check_action_needs(JsonFields& f, const Rule& rule) {

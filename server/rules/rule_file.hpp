@@ -5,6 +5,7 @@
 
 #include "protocols/common/result.hpp"
 #include "server/files/file_error.hpp"
+#include "server/rules/reference_interval.hpp"
 #include "server/rules/rule.hpp"
 
 namespace hemalink::rules {
@@ -22,14 +23,17 @@ struct RuleSource {
 files::FileError rule_error(std::string file, TextPosition at, const std::string& rule_id,
                             std::string message, std::error_code code);
 
-/// The rules of one file, compiled, in file order.
+/// The rules of one file, compiled, in file order, and its reference intervals.
 struct RuleFile {
   std::string version;  ///< The file's own "version", when it gives one.
   std::vector<Rule> rules;
+  std::vector<ReferenceInterval> reference_intervals;
 };
 
-/// Reads and compiles a rules file (`{"version": ..., "rules": [...]}`), checking every key,
-/// every expression and every action's needs. Fails with every error found.
+/// Reads and compiles a rules file (`{"version": ..., "rules": [...], "reference_intervals":
+/// [...]}`), checking every key, every expression, every action's needs and every interval's
+/// limits and ages. Fails with every error found. Overlapping intervals are the set's to find
+/// (RuleSet::load): they may be in different files.
 Result<RuleFile, files::FileErrors> read_rule_file(const RuleSource& source);
 
 }  // namespace hemalink::rules

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <map>
 
 namespace hemalink::rules {
@@ -66,6 +67,25 @@ std::string listed(const std::vector<Rule>& rules, const std::vector<std::uint32
   return out;
 }
 
+// Every interval that overlaps an earlier one of the set, named with where both are.
+void check_overlaps(const std::vector<ReferenceInterval>& intervals, files::FileErrors& errors) {
+  for (std::size_t i = 0; i < intervals.size(); ++i) {
+    const auto& later = intervals[i];
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto& earlier = intervals[j];
+      if (!later.overlaps(earlier))
+        continue;
+      errors.push_back({later.file, later.at, later.where,
+                        fmt::format("{} overlaps {} at {}:{}:{} ({}): a result of {} in both "
+                                    "would have two reference intervals",
+                                    later.describe(), earlier.where, earlier.file, earlier.at.line,
+                                    earlier.at.column, earlier.describe(), later.test),
+                        files::Errc::BadValue});
+      break;
+    }
+  }
+}
+
 std::string reasons_of(const std::vector<Rule>& rules, const std::vector<std::uint32_t>& fired,
                        model::RuleAction action) {
   return listed(rules, fired, action, &Rule::reason, "; ");
@@ -80,6 +100,7 @@ Result<std::shared_ptr<const RuleSet>, files::FileErrors> RuleSet::load(
   std::vector<std::string> declared;
   std::map<std::string, const Rule*, std::less<>> first_of;
   std::vector<Rule> all;
+  std::vector<ReferenceInterval> intervals;
   for (const auto& source : sources) {
     auto file = read_rule_file(source);
     if (!file) {
@@ -91,7 +112,10 @@ Result<std::shared_ptr<const RuleSet>, files::FileErrors> RuleSet::load(
     for (auto& rule : good.rules) {
       all.push_back(std::move(rule));
     }
+    std::move(good.reference_intervals.begin(), good.reference_intervals.end(),
+              std::back_inserter(intervals));
   }
+  check_overlaps(intervals, errors);
   for (const auto& rule : all) {
     auto [it, is_new] = first_of.emplace(rule.id, &rule);
     if (!is_new) {
@@ -106,6 +130,7 @@ Result<std::shared_ptr<const RuleSet>, files::FileErrors> RuleSet::load(
     return errors;
   }
   set->rules_ = std::move(all);
+  set->intervals_ = ReferenceIntervals(std::move(intervals));
   set->version_ = version_of(sources, declared);
   set->decided_by_ = "rules:" + set->version_;
   set->index();
@@ -143,6 +168,7 @@ void RuleSet::index() {
   by_code_.build(entries);
   for (const auto& c : conditions_) {
     reads_previous_.push_back(c.reads_previous());
+    reads_reference_.push_back(c.reads_reference());
   }
   reads_qc_status_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) {
     return r.when.reads_qc_status() || (r.compute && r.compute->expression.reads_qc_status());
@@ -213,10 +239,24 @@ void RuleSet::gather(const model::ResultSet& specimen, SpecimenFacts& facts) con
   facts.gather(facts_, specimen);
 }
 
+const ReferenceInterval* RuleSet::reference_interval(const model::Observation& result,
+                                                     const model::ResultSet& specimen) const {
+  const auto* patient = specimen.patient ? &*specimen.patient : nullptr;
+  return intervals_.find(result.code, result.units, patient ? patient->sex : "",
+                         patient ? patient->age_years : std::nullopt);
+}
+
 model::Verdict RuleSet::evaluate(const EvaluationInput& input,
                                  std::vector<std::uint32_t>& fired) const {
   fired.clear();
-  conditions_[by_code_.find(input.result.code, 0)].fire(input, fired);
+  const auto c = by_code_.find(input.result.code, 0);
+  if (reads_reference_[c] && input.reference == nullptr) {
+    auto with_reference = input;
+    with_reference.reference = reference_interval(input.result, input.specimen);
+    conditions_[c].fire(with_reference, fired);
+  } else {
+    conditions_[c].fire(input, fired);
+  }
   bool rerun = false;
   bool hold = false;
   bool release = false;
@@ -244,7 +284,12 @@ void RuleSet::calculate(model::ResultSet& specimen, const ResultHistory* history
       if (!rule.applies_to_code(specimen.observations[o].code))
         continue;
       const auto& result = specimen.observations[o];
-      const EvaluationInput in{result, specimen, history, nullptr, status_of(qc, result.code)};
+      const EvaluationInput in{result,
+                               specimen,
+                               history,
+                               nullptr,
+                               status_of(qc, result.code),
+                               reference_interval(result, specimen)};
       if (rule.when.evaluate(in) != Truth::True)
         continue;
       if (const auto value = rule.compute->expression.evaluate_number(in)) {
@@ -327,10 +372,13 @@ model::Decision RuleSet::decision(model::Verdict verdict, const std::vector<std:
 }
 
 std::vector<RuleSet::Trace> RuleSet::explain(const EvaluationInput& input) const {
+  auto in = input;
+  if (in.reference == nullptr)
+    in.reference = reference_interval(in.result, in.specimen);
   std::vector<Trace> out;
   for (const auto& rule : rules_) {
-    if (rule.applies_to_code(input.result.code)) {
-      out.push_back({&rule, rule.when.evaluate(input), rule.when.inputs(input)});
+    if (rule.applies_to_code(in.result.code)) {
+      out.push_back({&rule, rule.when.evaluate(in), rule.when.inputs(in)});
     }
   }
   return out;

@@ -31,6 +31,12 @@ class RuleSet {
   /// of the files' names and contents (`cbc-2026.11+coag-3#1f2e3d4c5b6a`).
   const std::string& version() const { return version_; }
   const std::vector<Rule>& rules() const { return rules_; }
+  /// The files' reference intervals, no two of which apply to one result.
+  const ReferenceIntervals& reference_intervals() const { return intervals_; }
+  /// The interval `reference_low` and `reference_high` read for `result` of `specimen`: its
+  /// test and units, the patient's sex and age; nullptr when none applies.
+  const ReferenceInterval* reference_interval(const model::Observation& result,
+                                              const model::ResultSet& specimen) const;
 
   /// What the rules read of `specimen`, gathered into `facts` for every result's evaluate().
   void gather(const model::ResultSet& specimen, SpecimenFacts& facts) const;
@@ -57,7 +63,8 @@ class RuleSet {
     Truth truth;
     std::vector<std::pair<std::string, std::string>> inputs;  ///< What the condition read.
   };
-  /// Every rule that applies to the result's code, in order, with its truth and its inputs.
+  /// Every rule that applies to the result's code, in order, with its truth and its inputs
+  /// (the result's reference interval looked up here when the caller gave none).
   std::vector<Trace> explain(const EvaluationInput& input) const;
 
  private:
@@ -93,9 +100,11 @@ class RuleSet {
   /// Per code named in any rule, and first for every other code (the ["*"] rules): the
   /// conditions of the decision rules that apply, in file order, joined into one program.
   std::vector<CompiledExpression> conditions_;
-  CodeIndex by_code_;                 ///< Code -> index into conditions_.
-  std::vector<bool> reads_previous_;  ///< Per conditions_ entry.
-  bool reads_qc_status_ = false;      ///< Only then is the QC gate asked, result by result.
+  CodeIndex by_code_;                  ///< Code -> index into conditions_.
+  std::vector<bool> reads_previous_;   ///< Per conditions_ entry.
+  std::vector<bool> reads_reference_;  ///< Per conditions_ entry: only then is it looked up.
+  ReferenceIntervals intervals_;
+  bool reads_qc_status_ = false;  ///< Only then is the QC gate asked, result by result.
   FactNames facts_;
 };
 

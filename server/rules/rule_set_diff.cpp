@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -55,7 +57,35 @@ json summaries_json(const std::vector<RuleSummary>& rules) {
   return out;
 }
 
+std::vector<std::string> intervals_of(const RuleSet& set) {
+  std::vector<std::string> out;
+  for (const auto& i : set.reference_intervals().all()) {
+    out.push_back(
+        fmt::format("{}: {}{}{}", i.describe(), i.range, i.units.empty() ? "" : " ", i.units));
+  }
+  return out;
+}
+
+// What `of` has and `other` lacks, in `of`'s order.
+std::vector<std::string> only_in(const std::vector<std::string>& of,
+                                 const std::vector<std::string>& other) {
+  std::vector<std::string> out;
+  std::copy_if(of.begin(), of.end(), std::back_inserter(out), [&](const std::string& s) {
+    return std::find(other.begin(), other.end(), s) == other.end();
+  });
+  return out;
+}
+
 }  // namespace
+
+RuleSetDiff diff_rule_sets(const RuleSet& from, const RuleSet& to) {
+  auto diff = diff_rule_sets(from.rules(), to.rules());
+  const auto old_intervals = intervals_of(from);
+  const auto new_intervals = intervals_of(to);
+  diff.intervals_added = only_in(new_intervals, old_intervals);
+  diff.intervals_removed = only_in(old_intervals, new_intervals);
+  return diff;
+}
 
 RuleSetDiff diff_rule_sets(const std::vector<Rule>& from, const std::vector<Rule>& to) {
   const auto old_rules = by_id(from);
@@ -85,6 +115,14 @@ std::string diff_text(const RuleSetDiff& diff, const std::string& from, const st
     out.append(fmt::format("- {} [{}] when {}\n", r.id, r.action, r.when));
   for (const auto& c : diff.changed)
     out.append(fmt::format("~ {}: {}\n", c.id, fmt::join(c.fields, ", ")));
+  if (!diff.intervals_added.empty() || !diff.intervals_removed.empty()) {
+    out.append(fmt::format("reference intervals: {} added, {} removed\n",
+                           diff.intervals_added.size(), diff.intervals_removed.size()));
+  }
+  for (const auto& i : diff.intervals_added)
+    out.append(fmt::format("+ interval {}\n", i));
+  for (const auto& i : diff.intervals_removed)
+    out.append(fmt::format("- interval {}\n", i));
   return out;
 }
 
@@ -96,7 +134,9 @@ std::string diff_json(const RuleSetDiff& diff, const std::string& from, const st
               {"to", to},
               {"added", summaries_json(diff.added)},
               {"removed", summaries_json(diff.removed)},
-              {"changed", changed}}
+              {"changed", changed},
+              {"intervals_added", diff.intervals_added},
+              {"intervals_removed", diff.intervals_removed}}
       .dump();
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/rules/rule.hpp"
+#include "server/rules/rule_set.hpp"
 
 namespace hemalink::rules {
 
@@ -27,19 +28,28 @@ struct RuleSetDiff {
   std::vector<RuleSummary> added;
   std::vector<RuleSummary> removed;
   std::vector<RuleChange> changed;
+  /// Reference intervals only one side has, described (`HGB, sex M, ages 18 and over:
+  /// 13.5-17.5 g/dL`): a changed limit is one removed and one added.
+  std::vector<std::string> intervals_added;
+  std::vector<std::string> intervals_removed;
 
-  bool is_empty() const { return added.empty() && removed.empty() && changed.empty(); }
+  bool is_empty() const {
+    return added.empty() && removed.empty() && changed.empty() && intervals_added.empty() &&
+           intervals_removed.empty();
+  }
 };
 
 /// The rules of `to` compared with those of `from`. A rule's file and place in it are not
 /// compared: moving a rule changes nothing it decides.
 RuleSetDiff diff_rule_sets(const std::vector<Rule>& from, const std::vector<Rule>& to);
+/// The same, and the sets' reference intervals compared (their file and place are not).
+RuleSetDiff diff_rule_sets(const RuleSet& from, const RuleSet& to);
 
 /// The diff as people read it: a header naming both sides, then one line per rule.
 std::string diff_text(const RuleSetDiff& diff, const std::string& from, const std::string& to);
 
 /// The diff as JSON text: {"from", "to", "added": [{"id", "action", "when"}], "removed": [...],
-/// "changed": [{"id", "fields"}]}.
+/// "changed": [{"id", "fields"}], "intervals_added": [text], "intervals_removed": [text]}.
 std::string diff_json(const RuleSetDiff& diff, const std::string& from, const std::string& to);
 
 }  // namespace hemalink::rules

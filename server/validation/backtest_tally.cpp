@@ -77,7 +77,9 @@ void BacktestTally::count_rules(const model::ResultSet& set, const model::Observ
                                 const rules::ResultHistory& history,
                                 const records::TestStatuses& qc, const model::Decision& decision,
                                 bool is_needless) {
-  const rules::EvaluationInput input{result, set, &history, nullptr, qc.status(result.code)};
+  const auto* reference = candidate_.reference_interval(result, set);
+  const rules::EvaluationInput input{result,   set, &history, nullptr, qc.status(result.code),
+                                     reference};
   const auto& all = candidate_.rules();
   for (const auto r : rules_for(result.code)) {
     auto& tally = rules_[r];

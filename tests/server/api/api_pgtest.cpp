@@ -163,6 +163,9 @@ TEST(Api, AReviewActionIsAppliedOnceAuditedAndAReleaseReachesTheLis) {
   EXPECT_EQ(hgb["abnormal_flag"], "L");
   EXPECT_EQ(hgb["decided_by"], "system:no-rules");
   EXPECT_EQ(hgb["reason"], "no rule set is loaded: held for review");
+  EXPECT_TRUE(s2["patient_age_years"].is_null()) << "a birth date and no order: no age at receipt";
+  EXPECT_EQ(hgb["reference_range"], "");
+  EXPECT_TRUE(hgb["reference_source"].is_null()) << "no range sent and no rule set in force";
   ASSERT_EQ(hgb["previous"].size(), 1u) << "the patient's earlier HGB";
   EXPECT_EQ(hgb["previous"][0]["value"], "11.2");
   EXPECT_EQ(hgb["previous"][0]["specimen_id"], "S-1");

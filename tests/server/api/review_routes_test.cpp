@@ -38,6 +38,52 @@ TEST(ReviewRoutes, EveryHeldResultIsNamedByItsAnalyzersTable) {
   EXPECT_EQ(results[1]["name"], "5902-2");
 }
 
+// The analyzer's range when it sent one, else the live set's interval for the test, its units,
+// and the patient's sex and age at receipt, else none; each result says which.
+TEST(ReviewRoutes, AResultWithoutTheAnalyzersRangeGetsTheRulesIntervalAndSaysWhere) {
+  FakeLab lab;
+  auto loaded = rules::RuleSet::load({{"cbc.json", R"json({"reference_intervals": [
+    {"test": "HGB", "sex": "M", "age_from": 18, "low": 13.5, "high": 17.5, "units": "g/dL"},
+    {"test": "HGB", "sex": "F", "age_from": 18, "low": 12.0, "high": 15.5, "units": "g/dL"},
+    {"test": "HGB", "age_from": 1, "age_to": 18, "low": 11.0, "high": 15.5, "units": "g/dL"}],
+    "rules": []})json"}});
+  ASSERT_TRUE(loaded) << files::describe(loaded.error(), "\n");
+  lab.rules.set = *loaded;
+  lab.review.queue_json = R"([
+    {"analyzer": "xn-1", "patient_sex": "M", "patient_age_years": 54, "results": [
+      {"code": "HGB", "units": "g/dL", "reference_range": ""},
+      {"code": "HGB", "units": "g/dL", "reference_range": "13.0-17.0"},
+      {"code": "HGB", "units": "g/L", "reference_range": ""},
+      {"code": "PLT", "units": "10*3/uL", "reference_range": ""}]},
+    {"analyzer": "xn-1", "patient_sex": "F", "patient_age_years": 18.0, "results": [
+      {"code": "HGB", "units": "g/dL", "reference_range": ""}]},
+    {"analyzer": "xn-1", "patient_sex": "F", "patient_age_years": 17.9, "results": [
+      {"code": "HGB", "units": "g/dL", "reference_range": ""}]},
+    {"analyzer": "xn-1", "patient_sex": "", "patient_age_years": null, "results": [
+      {"code": "HGB", "units": "g/dL", "reference_range": ""}]}])";
+  const auto r = lab.router().answer(request("GET", "/api/v1/review", lab.viewer.token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto specimens = json::parse(r.body)["specimens"];
+  const auto shown = [&](std::size_t s, std::size_t i) {
+    const auto& result = specimens[s]["results"][i];
+    return result["reference_range"].dump() + " " + result["reference_source"].dump();
+  };
+  EXPECT_EQ(shown(0, 0), R"("13.5-17.5" "rules")");
+  EXPECT_EQ(shown(0, 1), R"("13.0-17.0" "analyzer")");
+  EXPECT_EQ(shown(0, 2), R"("" null)") << "an interval in g/dL is not shown beside g/L";
+  EXPECT_EQ(shown(0, 3), R"("" null)") << "a test without interval";
+  EXPECT_EQ(shown(1, 0), R"("12.0-15.5" "rules")");
+  EXPECT_EQ(shown(2, 0), R"("11.0-15.5" "rules")");
+  EXPECT_EQ(shown(3, 0), R"("" null)") << "neither sex nor age known";
+
+  lab.rules.set = nullptr;
+  const auto without = lab.router().answer(request("GET", "/api/v1/review", lab.viewer.token));
+  ASSERT_EQ(without.status, 200) << without.body;
+  const auto first = json::parse(without.body)["specimens"][0]["results"];
+  EXPECT_EQ(first[0]["reference_source"], nullptr) << "no rule set in force";
+  EXPECT_EQ(first[1]["reference_source"], "analyzer");
+}
+
 TEST(ReviewRoutes, AReleaseIsHandedToTheDeskAnsweredAndPublished) {
   FakeLab lab;
   lab.review.answer.json =

@@ -90,5 +90,36 @@ TEST(RuleSetDiff, TextAndJsonSayTheSame) {
   EXPECT_TRUE(json["changed"].empty());
 }
 
+// A set whose rules are the same and whose intervals differ is not "no change".
+TEST(RuleSetDiff, AChangedReferenceIntervalIsOneRemovedAndOneAdded) {
+  const auto set_with = [](const std::string& intervals) {
+    auto loaded = RuleSet::load({{"cbc.json", R"json({"reference_intervals": [)json" + intervals +
+                                                  R"json(], "rules": [)json" + kRelease + "]}"}});
+    EXPECT_TRUE(loaded) << files::describe(loaded.error(), "\n");
+    return *loaded;
+  };
+  const std::string wbc = R"json({"test": "WBC", "low": 3.5, "high": 8.8, "units": "10*3/uL"})json";
+  const auto from = set_with(
+      wbc + R"json(, {"test": "HGB", "sex": "M", "age_from": 18, "low": 13.5, "high": 17.5})json");
+  const auto to = set_with(
+      R"json({"test": "HGB", "sex": "M", "age_from": 18, "low": 13.0, "high": 17.5}, )json" + wbc);
+  const auto diff = diff_rule_sets(*from, *to);
+  EXPECT_FALSE(diff.is_empty());
+  EXPECT_TRUE(diff.changed.empty());
+  EXPECT_EQ(diff.intervals_added,
+            std::vector<std::string>{"HGB, sex M, ages 18 and over: 13.0-17.5"});
+  EXPECT_EQ(diff.intervals_removed,
+            std::vector<std::string>{"HGB, sex M, ages 18 and over: 13.5-17.5"});
+  const auto text = diff_text(diff, "v1", "v2");
+  EXPECT_NE(text.find("reference intervals: 1 added, 1 removed\n"
+                      "+ interval HGB, sex M, ages 18 and over: 13.0-17.5\n"
+                      "- interval HGB, sex M, ages 18 and over: 13.5-17.5\n"),
+            std::string::npos)
+      << text;
+  const auto json = nlohmann::json::parse(diff_json(diff, "v1", "v2"));
+  EXPECT_EQ(json["intervals_added"].size(), 1u);
+  EXPECT_TRUE(diff_rule_sets(*from, *from).is_empty());
+}
+
 }  // namespace
 }  // namespace hemalink::rules

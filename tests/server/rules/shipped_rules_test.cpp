@@ -2,7 +2,12 @@
 // rule fires in some case and is passed over in another.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "server/files/text_file.hpp"
@@ -140,6 +145,82 @@ TEST(ShippedRules, OnAControlOnlyTheQcRuleFires) {
   const std::vector<std::string> every(named.begin(), named.end());
   for (const double value : control_values(*definitions, ""))
     expect_only_the_qc_rule(*set, every, value);
+}
+
+// The range rules as they were before the reference intervals: each band written in its rule.
+// The rules that read the intervals must fire on exactly the same results.
+struct BandRule {
+  const char* id;
+  const char* test;
+  const char* when;
+};
+const BandRule kBandRules[] = {
+    {"hgb-range-adult-male", "HGB",
+     "sex == \"M\" and age_years >= 18 and (value < 13.5 or value > 17.5)"},
+    {"hgb-range-adult-female", "HGB",
+     "sex == \"F\" and age_years >= 18 and (value < 12.0 or value > 15.5)"},
+    {"hgb-range-child", "HGB",
+     "age_years >= 1 and age_years < 18 and (value < 11.0 or value > 15.5)"},
+    {"aptt-range-adult", "APTT", "age_years >= 1 and (value < 25 or value > 37)"}};
+
+std::string band_rules_file() {
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& band : kBandRules) {
+    rules.push_back({{"id", band.id},
+                     {"applies_to", {band.test}},
+                     {"when", fmt::format("not is_qc and {}", band.when)},
+                     {"action", "comment"},
+                     {"reason", band.id}});
+  }
+  return nlohmann::json{{"rules", rules}}.dump();
+}
+
+bool fires(const RuleSet& set, const std::string& rule_id, const model::ResultSet& specimen) {
+  auto copy = specimen;
+  const auto decisions = set.decide(copy, nullptr);
+  const auto& f = decisions.at(0).fired;
+  return std::any_of(f.begin(), f.end(), [&](const auto& x) { return x.rule_id == rule_id; });
+}
+
+TEST(ShippedRules, TheReferenceIntervalRulesFireWhereTheBandRulesTheyReplacedFired) {
+  const auto set = shipped_set();
+  ASSERT_TRUE(set);
+  auto bands = RuleSet::load({{"bands.json", band_rules_file()}});
+  ASSERT_TRUE(bands) << files::describe(bands.error(), "\n");
+  const std::vector<std::optional<double>> ages = {std::nullopt, 0,  0.5, 0.999, 1, 8,
+                                                   17.99,        18, 54,  104};
+  const std::map<std::string, std::vector<double>> values = {
+      {"HGB", {5, 10.9, 11.0, 11.95, 12.0, 13.4, 13.5, 15.5, 15.51, 17.5, 17.51, 21}},
+      {"APTT", {21, 24.9, 25, 31, 37, 37.1, 90}}};
+  const std::map<std::string, std::string> units = {{"HGB", "g/dL"}, {"APTT", "s"}};
+  int compared = 0;
+  for (const auto& [test, ladder] : values) {
+    const auto rule = test == "HGB" ? "hgb-outside-reference" : "aptt-outside-reference";
+    for (const auto& sex : {"M", "F", "U", ""}) {
+      for (const auto& age : ages) {
+        for (const auto kind :
+             {model::SpecimenKind::Patient, model::SpecimenKind::QualityControl}) {
+          for (const double value : ladder) {
+            model::ResultSet s;
+            s.kind = kind;
+            s.patient = model::Patient{"P1", sex, "", age};
+            auto& o = s.observations.emplace_back();
+            o.code = test;
+            o.numeric = value;
+            o.value = fmt::format("{}", value);
+            o.units = units.at(test);
+            auto band_set = s;
+            const auto decided = (*bands)->decide(band_set, nullptr).at(0);
+            EXPECT_EQ(fires(*set, rule, s), !decided.fired.empty())
+                << test << " " << value << ", sex \"" << sex << "\", age "
+                << (age ? fmt::format("{}", *age) : "unknown");
+            ++compared;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 2 * 4 * 10 * (12 + 7));
 }
 
 }  // namespace
