@@ -82,13 +82,17 @@ std::string upper(std::string_view text) {
 
 // Whether an instrument flag is found. OBX-8 `A` is the analyzer's positive marker (the XN's, on
 // a Q-flag score at or above its threshold); else the value says it: T/Y/POS/1 (Mindray's T,
-// HL7 table 0136's Y) or F/N/NEG/0. An NM number is a score, not an answer: without `A` the
-// analyzer did not call it positive. Any other answer, an empty one included, counts as positive:
-// a flag hemalink cannot read is shown to the technologist for a look rather than hidden.
+// HL7 table 0136's Y) or F/N/NEG/0, except that an NM number (1 included) is a score, not an
+// answer: without `A` the analyzer did not call it positive. Any other answer, an empty one
+// included, counts as positive: a flag hemalink cannot read is shown to the technologist for a look
+// rather than hidden.
 bool flag_is_positive(std::string_view type, const std::string& value,
                       const std::vector<std::string>& abnormal_flags) {
   if (std::find(abnormal_flags.begin(), abnormal_flags.end(), "A") != abnormal_flags.end()) {
     return true;
+  }
+  if (type == "NM" && parse_number(value).has_value()) {
+    return false;  // a score, 1 included
   }
   static constexpr std::array<std::string_view, 6> kYes = {"T", "Y", "YES", "POS", "POSITIVE", "1"};
   static constexpr std::array<std::string_view, 6> kNo = {"F", "N", "NO", "NEG", "NEGATIVE", "0"};
@@ -99,7 +103,7 @@ bool flag_is_positive(std::string_view type, const std::string& value,
   if (std::find(kNo.begin(), kNo.end(), answer) != kNo.end()) {
     return false;
   }
-  const bool is_score = (type == "NM" || type.empty()) && parse_number(value).has_value();
+  const bool is_score = type.empty() && parse_number(value).has_value();
   return !is_score;
 }
 

@@ -1,5 +1,6 @@
 // The technologist's page: sign in with a token, then the pages by the address's #fragment, all
 // fed by the public API and kept live by its events.
+import {panelHoldingFocus} from './action_panel.js';
 import {analyzersPage} from './analyzers.js';
 import {ApiError, get, listen, may, session} from './api.js';
 import {h} from './dom.js';
@@ -129,6 +130,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('sign-out').addEventListener('click', signOut);
   window.addEventListener('hashchange', route);
   document.addEventListener('keydown', (e) => {
+    if (panelHoldingFocus()) return;  // an open action keeps the keyboard: no page key acts
     if (current && current.onKey && current.onKey(e)) return;
     if (e.key === '/' && !e.target.closest('input, textarea, select')) {
       e.preventDefault();

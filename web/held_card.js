@@ -30,7 +30,7 @@ export function heldCard(s, {canAct, act, focus}) {
         fact('Age, sex', `${age(s.patient_birth_date, s.received_at) || 'age not sent'}, ${sexWord(s.patient_sex)}`, true),
         fact('Analyzer', s.analyzer, true),
         fact('Received', h('time', {datetime: s.received_at, title: `${when(s.received_at)} (${ago(s.received_at)})`}, shortWhen(s.received_at)))),
-      h('span', {class: 'presence', role: 'status', hidden: true}),
+      h('span', {class: 'presence', hidden: true}),
       canAct && s.results.length > 1 ? h('span', {class: 'card-actions'},
         Object.entries(VERBS).map(([verb, v]) => h('button', {type: 'button', class: `act ${verb}`,
           onclick: () => act(element, verb, heldRows(element))}, `${v.label} all`,

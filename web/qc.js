@@ -56,6 +56,9 @@ export function qcPage(root, app, analyzer, test) {
 
   load();
   return {
+    onLeave() {
+      held.closeOpen();
+    },
     onEvent(event) {
       if (['released', 'rerun', 'rejected', 'held'].includes(event.type)) {
         clearTimeout(pendingHeld);

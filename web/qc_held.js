@@ -32,7 +32,9 @@ export function qcStateOf(result, groups) {
 
 function gateNow(g) {
   if (g.still_out) return {stillOut: true, words: 'QC still out'};
-  if (g.accepted_at) return {stillOut: false, words: `QC accepted again at ${clock(g.accepted_at)}`};
+  const outAgain = g.gate && g.gate.status === 'out';
+  if (g.accepted_at) return {stillOut: outAgain, words: `QC accepted again at ${clock(g.accepted_at)}${outAgain ? ', out again now' : ''}`};
+  if (outAgain) return {stillOut: true, words: 'QC out now'};
   return {stillOut: false, words: g.gate ? `QC ${GATE_WORDS[g.gate.status] || g.gate.status}` : 'QC not under control now'};
 }
 
@@ -90,8 +92,9 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
         h('td', {}, r.patient_id || '—'),
         h('td', {}, `${r.value} ${r.units || ''}`.trim()),
         h('td', {}, when(r.received_at))))))),
+    // While QC is out, what the failed run held is rerun or rejected, not released (the API refuses).
     may('technologist') ? h('div', {class: 'card-actions group-actions'},
-      opener('release'), opener('rerun'), opener(null, true)) : null,
+      state.stillOut ? null : opener('release'), opener('rerun'), opener(null, true)) : null,
     panel);
   }
 
@@ -106,7 +109,12 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
     }
     const id = cssId(keyOf(g));
     let release = () => {};
-    const close = (returnFocus = true) => {
+    // A panel whose decision is being sent stays until the answer is in (`force`: the page leaves).
+    const close = (returnFocus = true, force = false) => {
+      if (mine.busy && !force) {
+        panel.querySelector('.error').textContent = 'Being sent: wait for the answer.';
+        return;
+      }
       release();
       panel.hidden = true;
       panel.replaceChildren();
@@ -118,10 +126,13 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
         show(groups);
       }
     };
-    open = {close};
+    const mine = {close, busy: false};
+    open = mine;
+    const stillOut = gateNow(g).stillOut;
     const verdicts = h('fieldset', {class: 'verdicts'}, h('legend', {}, 'Decision'),
-      Object.entries(VERBS).map(([v, words]) => h('label', {},
-        h('input', {type: 'radio', name: `verdict-${id}`, value: v, checked: v === verdict}), ` ${words.label}`)));
+      Object.entries(VERBS).filter(([v]) => v !== 'release' || !stillOut).map(([v, words]) => h('label', {},
+        h('input', {type: 'radio', name: `verdict-${id}`, value: v, checked: v === (stillOut && verdict === 'release' ? 'rerun' : verdict)}), ` ${words.label}`)),
+      stillOut ? h('p', {class: 'muted'}, 'QC is out: release waits for an accepted run.') : null);
     const boxes = select ? g.held.map((r) => h('input', {type: 'checkbox', value: String(r.result_id), id: `pick-${id}-${r.result_id}`})) : [];
     const comment = h('input', {type: 'text', id: `group-comment-${id}`, 'aria-required': 'true', maxlength: 2000, autocomplete: 'off'});
     const message = h('p', {class: 'error', role: 'alert'});
@@ -170,6 +181,8 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
 
   async function decide(g, verdict, results, comment, button, message, close) {
     button.disabled = true;
+    const mine = open;
+    if (mine) mine.busy = true;
     try {
       const answer = await post(`/api/v1/qc/held/${[g.analyzer, g.test, g.rejected_at].map(encodeURIComponent).join('/')}`,
         {verdict, comment, result_ids: results.map((r) => r.result_id)});
@@ -177,16 +190,20 @@ export function heldGroupsView({onDecided = () => {}, title = 'Held by failed QC
       status.textContent = `${VERBS[verdict].done} ${answer.decided.map((d) => `${named(d.result_id).specimen_id} ${named(d.result_id).test}`).join(', ') || 'nothing'}` +
         (answer.skipped.length ? `. Skipped, decided meanwhile: ${answer.skipped.map((s) =>
           `${s.specimen_id} ${s.test} (${s.decision} by ${String(s.decided_by).replace(/^user:/, '')})`).join(', ')}` : '') + '.';
+      if (mine) mine.busy = false;
       close(false);
       status.focus();
       onDecided();
     } catch (e) {
+      if (mine) mine.busy = false;
       button.disabled = false;
       message.textContent = e instanceof ApiError ? e.message : String(e);
     }
   }
 
-  return {element, show, isOpen: () => open !== null};
+  return {element, show, isOpen: () => open !== null,
+    // The page leaves: an open panel goes, even mid-send (the answer still lands in the database).
+    closeOpen: () => open && open.close(false, true)};
 }
 
 // `content`, or folded behind a summary saying `what`.

@@ -26,6 +26,7 @@ export function queuePage(root, app) {
     refreshing: null,
     again: false,
     rendering: 0,
+    decidedHere: new Set(),  // results this page decided: a queue read begun before is not to bring them back
   };
   const list = h('div', {class: 'queue'});
   const empty = h('p', {class: 'empty', hidden: true}, 'No result is waiting for review.');
@@ -157,7 +158,10 @@ export function queuePage(root, app) {
 
   // A fresh queue against the cards shown: new specimens slot in at their place; results decided
   // elsewhere stay, greyed, saying so (the event usually said it first); the focus stays.
-  function merge(specimens) {
+  function merge(answer) {
+    const specimens = answer
+      .map((s) => ({...s, results: s.results.filter((r) => !state.decidedHere.has(r.result_id))}))
+      .filter((s) => s.results.length > 0);
     const fresh = new Map(specimens.map((s) => [s.specimen_row_id, s]));
     const known = new Set(state.specimens.map((s) => s.specimen_row_id));
     for (const [id, element] of state.cards) {
@@ -197,6 +201,7 @@ export function queuePage(root, app) {
   }
 
   function forget(resultId) {
+    state.decidedHere.add(resultId);
     for (const s of state.specimens) s.results = s.results.filter((r) => r.result_id !== resultId);
     state.specimens = state.specimens.filter((s) => s.results.length > 0);
   }
@@ -215,7 +220,7 @@ export function queuePage(root, app) {
     else row.lastElementChild.append(h('span', {class: 'decided-note'}, ` (${words})`));
     forget(Number(row.dataset.resultId));
     const panel = state.panel;
-    if (panel && panel.rows.includes(row)) {
+    if (panel && panel.rows.includes(row) && !panel.busy) {
       const typed = panel.element.querySelector('.confirm input[id^="comment-"]')?.value.trim();
       closePanel();
       note(element, `${row.dataset.name} was ${words} while your ${VERBS[panel.verb].label.toLowerCase()} was open: nothing was sent${typed ? ` (your comment: “${typed}”)` : ''}.`);
@@ -278,7 +283,7 @@ export function queuePage(root, app) {
         confirm.focus();
         return;
       }
-      apply(element, verb, rows, text, corrected ? corrected.value.trim() : '', message, confirm);
+      apply(state.panel, verb, rows, text, corrected ? corrected.value.trim() : '', message, confirm);
     }},
       h('p', {class: 'what'}, h('strong', {}, `${VERBS[verb].label} `),
         wide ? `every held result of specimen ${specimen}: ` : `${rows[0].dataset.name} of specimen ${specimen}`,
@@ -305,14 +310,20 @@ export function queuePage(root, app) {
     panel.hidden = false;
     note(element, '');
     for (const r of heldRows(element)) r.classList.toggle('chosen', rows.includes(r));
-    state.panel = {element, verb, rows, release: holdFocus(panel, () => closePanel())};
+    state.panel = {element, verb, rows, busy: false, release: holdFocus(panel, () => closePanel())};
     app.presence?.open(Number(id));
     comment.focus();
   }
 
-  function closePanel(keepFocus = true) {
+  // `which`: the panel to close (an action closes only its own); a panel whose action is being
+  // sent stays open until the answers are in.
+  function closePanel(keepFocus = true, which = state.panel, evenBusy = false) {
     const open = state.panel;
-    if (!open) return;
+    if (!open || open !== which) return;
+    if (open.busy && !evenBusy) {
+      open.element.querySelector('.confirm .error').textContent = 'Being sent: wait for the answer.';
+      return;
+    }
     state.panel = null;
     open.release();
     const panel = open.element.querySelector('.confirm');
@@ -322,7 +333,9 @@ export function queuePage(root, app) {
     if (keepFocus && state.focus && state.focus.isConnected) state.focus.focus({preventScroll: true});
   }
 
-  async function apply(element, verb, rows, comment, corrected, message, button) {
+  async function apply(panel, verb, rows, comment, corrected, message, button) {
+    const element = panel.element;
+    panel.busy = true;
     button.disabled = true;
     message.textContent = '';
     const done = [], taken = [], failures = [];
@@ -345,17 +358,19 @@ export function queuePage(root, app) {
         }
       }
     }
+    panel.busy = false;
     if (failures.length) {
       button.disabled = false;
-      message.textContent = failures.join('; ');
+      message.textContent = [done.length ? `${done.join(', ')} ${VERBS[verb].done}` : '', `not done: ${failures.join('; ')}`].filter(Boolean).join('; ');
       return;
     }
     const specimen = element.querySelector('h2').textContent.replace(/^Specimen /, '');
     const said = [done.length ? `${done.join(', ')} of ${specimen} ${VERBS[verb].done}` : '',
       taken.length ? `${taken.join(', ')} had been decided by someone else meanwhile` : ''].filter(Boolean).join('; ');
     say(said);
-    closePanel(false);
-    moveOn(element, said);
+    closePanel(false, panel);
+    if (!state.panel && !panelHoldingFocus()) moveOn(element, said);
+    else note(element, said);
   }
 
   function removeRow(row) {
@@ -398,7 +413,12 @@ export function queuePage(root, app) {
     keepPlace(row);
     if (before !== element) leftCard(before);
     if (moveDomFocus) {
-      app.presence?.open(Number(element.dataset.specimenRowId));  // the card being worked on, told to the others
+      // The card being worked on, told to the others once the focus rests (j held down tells
+      // nothing of the cards passed); while an action is open, the action's card.
+      clearTimeout(state.presenceSoon);
+      state.presenceSoon = setTimeout(() => {
+        if (!state.panel && state.focus === row) app.presence?.open(Number(element.dataset.specimenRowId));
+      }, 300);
       row.focus({preventScroll: true});
       row.scrollIntoView({block});
     }
@@ -526,7 +546,8 @@ export function queuePage(root, app) {
   return {
     onKey,
     onLeave() {
-      closePanel(false);
+      closePanel(false, state.panel, true);
+      qcGroups.closeOpen();
       stopPresence();
     },
     onEvent(event) {

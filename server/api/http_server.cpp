@@ -348,7 +348,8 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       co_return;
     auto closed = std::make_shared<bool>(false);
     asio::co_spawn(
-        executor, read_until_closed(ws, closed, wake, shared_from_this(), session, user, may_claim),
+        executor,
+        read_until_closed(ws, stream, closed, wake, shared_from_this(), session, user, may_claim),
         asio::detached);
     while (!*closed) {
       if (subscription->fell_behind()) {
@@ -364,8 +365,10 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
       const auto queued = subscription->take();
       for (const auto& event : queued) {
         auto [wec, n] = co_await ws->async_write(asio::buffer(*event), kAwait);
-        if (wec)
+        if (wec) {
+          beast::get_lowest_layer(*ws).close();  // ends the reader's pending read too
           co_return;
+        }
       }
       if (queued.empty()) {
         wake->expires_at(asio::steady_timer::time_point::max());
@@ -375,14 +378,13 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
   }
 
   // What the client says: its presence (technologists and admins), each other message ignored
-  // with a log line. The session is kept until both this and the writer are done.
+  // with a log line. The session is kept until both this and the writer are done, and so is the
+  // stream the WebSocket reads from (`stream`): the writer may end first.
   template <typename WebSocket>
-  static asio::awaitable<void> read_until_closed(std::shared_ptr<WebSocket> ws,
-                                                 std::shared_ptr<bool> closed,
-                                                 std::shared_ptr<asio::steady_timer> wake,
-                                                 std::shared_ptr<Parts> self,
-                                                 std::shared_ptr<Session> session, std::string user,
-                                                 bool may_claim) {
+  static asio::awaitable<void> read_until_closed(
+      std::shared_ptr<WebSocket> ws, std::shared_ptr<void> stream, std::shared_ptr<bool> closed,
+      std::shared_ptr<asio::steady_timer> wake, std::shared_ptr<Parts> self,
+      std::shared_ptr<Session> session, std::string user, bool may_claim) {
     beast::flat_buffer buffer;
     int ignored = 0;
     for (;;) {
@@ -406,6 +408,7 @@ struct HttpServer::Parts : std::enable_shared_from_this<HttpServer::Parts> {
     }
     *closed = true;
     wake->cancel();
+    stream.reset();  // held until the last read was over
   }
 
   template <typename Stream>

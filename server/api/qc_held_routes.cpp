@@ -136,6 +136,17 @@ RouteAnswer decide_group(const LabView& view, const RouteCall& call) {
                              rejected_at)};
   }
   HL_TRY(action, group_action_of(call));
+  if (action.verdict == review::ReviewVerdict::Release) {
+    for (const auto& g : view.daemon.qc_gates()) {
+      if (g.analyzer == analyzer && g.test == test && g.state.status == records::GateStatus::Out) {
+        return Error{Errc::Conflict,
+                     fmt::format("the QC of {} on {} is out now ({}): what a failed run held is "
+                                 "released only once QC is accepted again; rerun or reject it, or "
+                                 "wait for an accepted run",
+                                 test, analyzer, g.state.reason)};
+      }
+    }
+  }
   HL_TRY(members_doc, stored(view.qc.held_group(analyzer, test, rejected_at)));
   const auto members = json::parse(members_doc).value("members", json::array());
   if (members.empty()) {

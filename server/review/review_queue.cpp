@@ -59,7 +59,8 @@ SELECT coalesce(json_agg(doc ORDER BY is_stat DESC, held_since, first_result), '
 FROM specimen_groups
 )sql";
 
-// A control's or calibrator's result is judged on the QC page, never by a review action.
+// A control's result is judged on the QC page, a calibrator's only stored: neither by a review
+// action.
 constexpr const char* kSpecimenOf =
     "SELECT json_build_object('result_id', r.id, 'specimen_id', s.specimen_id, 'kind', s.kind)"
     "::text, s.kind = 'patient' FROM results r JOIN specimens s ON s.id = r.specimen_row_id"
@@ -180,6 +181,11 @@ Result<std::vector<ReviewAnswer>, StoreError> apply_review_actions(
       dsn, fmt::format("deciding {} results together", actions.size()),
       [&](pqxx::connection& c) -> Result<std::vector<ReviewAnswer>, StoreError> {
         pqxx::work tx(c);
+        std::vector<long long> results;
+        for (const auto& action : actions) {
+          results.push_back(action.result_id);
+        }
+        store::lock_specimens_of_results(tx, results);  // all first, in the one order
         std::vector<ReviewAnswer> answers;
         answers.reserve(actions.size());
         for (const auto& action : actions) {

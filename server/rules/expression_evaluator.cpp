@@ -335,7 +335,8 @@ is_rerun_read:
   stack[top].truth = truth_of(is_rerun(in));
   goto read_done;
 is_qc:
-  stack[top].truth = truth_of(in.specimen.kind == model::SpecimenKind::QualityControl);
+  // A control's or a calibrator's: not a patient's (never reported, never in the review queue).
+  stack[top].truth = truth_of(in.specimen.kind != model::SpecimenKind::Patient);
   goto read_done;
 qc_status:
   stack[top].set_text(records::to_string(in.qc_status));

@@ -38,16 +38,22 @@ void lock_specimens_for_outbox(pqxx::transaction_base& tx, const std::set<std::s
   }
 }
 
+void lock_specimens_of_results(pqxx::transaction_base& tx, const std::vector<long long>& results) {
+  if (results.empty())
+    return;
+  std::set<std::string> specimens;
+  for (const auto& row : tx.exec_params(kSpecimensOf, bigint_array(results))) {
+    specimens.insert(row[0].as<std::string>());
+  }
+  lock_specimens_for_outbox(tx, specimens);
+}
+
 void queue_released_results(pqxx::transaction_base& tx, const LisRoutes& routes,
                             const std::vector<long long>& released) {
   if (released.empty())
     return;
+  lock_specimens_of_results(tx, released);
   const auto ids = bigint_array(released);
-  std::set<std::string> specimens;
-  for (const auto& row : tx.exec_params(kSpecimensOf, ids)) {
-    specimens.insert(row[0].as<std::string>());
-  }
-  lock_specimens_for_outbox(tx, specimens);
   for (const auto& route : routes) {
     tx.exec_params(kQueue, route.destination, ids, text_array(route.analyzers));
   }

@@ -24,6 +24,10 @@ inline constexpr int kSpecimenLockClass = -1213481807;
 /// send a specimen's rows by ID and never one while an earlier is pending, keep its order.
 void lock_specimens_for_outbox(pqxx::transaction_base& tx, const std::set<std::string>& specimens);
 
+/// The same locks, for the specimens of `results`, all at once: a transaction that will release
+/// results of several specimens one after another takes them first, in the one order.
+void lock_specimens_of_results(pqxx::transaction_base& tx, const std::vector<long long>& results);
+
 /// Queues the results `released` (just released, in `tx`) to the LIS: for each of their patient
 /// specimens, one outbox row per route that takes its analyzer, holding the specimen's released
 /// results together. Takes the specimens' outbox locks first.

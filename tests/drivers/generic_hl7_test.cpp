@@ -87,6 +87,7 @@ TEST(GenericHl7, ReadsAFlagsAnswerFromItsValue) {
   EXPECT_TRUE(flag_of("OBX|1|ST|FLAG||Suspected").is_positive) << "unknown answer: shown";
   EXPECT_TRUE(flag_of("OBX|1|ST|FLAG||").is_positive) << "no answer: shown";
   EXPECT_FALSE(flag_of("OBX|1|NM|FLAG||80").is_positive) << "a score without A";
+  EXPECT_FALSE(flag_of("OBX|1|NM|FLAG||1").is_positive) << "a score of 1 without A";
   EXPECT_EQ(flag_of("OBX|1|NM|FLAG||80").score, 80.0);
   EXPECT_TRUE(flag_of("OBX|1|NM|FLAG||120|||A").is_positive) << "OBX-8 A";
   EXPECT_TRUE(flag_of("OBX|1|IS|FLAG||F|||A").is_positive) << "A wins over F: shown";

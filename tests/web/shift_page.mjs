@@ -100,12 +100,13 @@ async function run(browser) {
     await shiftPress(tom, 'Tab');
     assert.equal((await focusIs(tom)).inPanel, true, `Shift-Tab ${i + 1} stays in the panel`);
   }
-  await press(tom, 'Enter');  // on whatever button Tab reached: never a button outside the panel
-  assert.ok((await openPanels(tom)) <= 1, 'still at most the one panel');
+  assert.equal((await focusIs(tom)).tag, 'INPUT', 'seven each way: back on the comment');
+  await press(tom, 'Enter');
+  assert.match(await tom.$eval('.confirm:not([hidden]) .error', (e) => e.textContent), /A comment is required/,
+    'Enter in the panel is the panel\'s: it asks for the comment');
+  assert.equal(await openPanels(tom), 1, 'and the panel stays, alone');
 
   step = 'Esc closes the panel from anywhere, and the focus goes back to the result';
-  if ((await openPanels(tom)) === 0) await press(tom, 'r');
-  await tom.waitForSelector('.confirm:not([hidden])');
   await tom.evaluate(() => {
     document.activeElement.blur();
   });

@@ -108,6 +108,25 @@ TEST(QcHeldRoutes, OneActionDecidesEveryStillHeldResultTogetherAndPublishesEach)
   EXPECT_EQ(json::parse(*published[1])["result_id"], 12);
 }
 
+TEST(QcHeldRoutes, WhatAFailedRunHeldIsNotReleasedWhileTheGateIsOutButCanBeRerun) {
+  FakeLab lab;
+  three_members(lab);
+  lab.daemon.gates = {gate(records::GateStatus::Out, at(10, 5))};
+  const auto release =
+      lab.router().answer(request("POST", kPath, lab.technologist.token, {},
+                                  R"({"verdict":"release","comment":"looks fine"})"));
+  ASSERT_EQ(release.status, 409) << release.body;
+  EXPECT_NE(message_of(release).find("the QC of WBC on xn-1 is out now (QC rejected)"),
+            std::string::npos)
+      << message_of(release);
+  EXPECT_TRUE(lab.review.applied_together.empty()) << "nothing decided";
+  lab.review.answers = {{11, applied(11, "rerun")}, {12, applied(12, "rerun")}};
+  const auto rerun = lab.router().answer(request("POST", kPath, lab.technologist.token, {},
+                                                 R"({"verdict":"rerun","comment":"after QC"})"));
+  EXPECT_EQ(rerun.status, 200) << rerun.body;
+  ASSERT_EQ(lab.review.applied_together.size(), 1u);
+}
+
 TEST(QcHeldRoutes, ChosenResultsOnlyAndOneDecidedMeanwhileIsSkippedByName) {
   FakeLab lab;
   three_members(lab);
