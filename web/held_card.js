@@ -104,7 +104,7 @@ export function whyHeld(r) {
   const holding = fired.filter((f) => f.action === 'hold' || f.action === 'rerun');
   const also = fired.filter((f) => !holding.includes(f));
   return h('ul', {class: 'fired'}, (holding.length ? holding : fired).map((f) =>
-    h('li', {}, h('span', {class: `action ${f.action}`}, f.action), ' ', f.reason || '', ' ', h('small', {class: 'rule'}, f.rule_id))),
+    h('li', {title: `rule ${f.rule_id}`}, h('span', {class: `action ${f.action}`}, f.action), ' ', f.reason || '', ' ', h('small', {class: 'rule'}, f.rule_id))),
   holding.length && also.length ? h('li', {class: 'also'}, h('small', {}, 'also: ', also.map((f, i) =>
     h('span', {title: f.reason || ''}, i ? ', ' : '', `${f.action} ${f.rule_id}`)))) : null);
 }
