@@ -292,6 +292,9 @@ async function specimensPerScreen(browser, width, height) {
       cards_whole: cards.filter((c) => on(c, true)).length,
       cards_begun: cards.filter((c) => on(c, false)).length,
       held_results: [...document.querySelectorAll('article.card tr.result')].filter((r) => on(r, true)).length,
+      // the card with the most held results: how many, and how tall it is
+      largest_card: cards.map((c) => ({held_results: c.querySelectorAll('tr.result').length, height_px: Math.round(c.getBoundingClientRect().height)}))
+        .sort((a, b) => b.held_results - a.held_results)[0],
     };
   });
   await shot(page, `queue-lab-day-${width}x${height}`);
