@@ -12,14 +12,9 @@
 // panel closed and his place kept; presence; back from a specimen to the same card; `?` where one
 // is; `/` into the search field; axe-core. Exits 0 when every step held, 1 otherwise.
 import assert from 'node:assert/strict';
-import {readFileSync, writeFileSync} from 'node:fs';
-import {createRequire} from 'node:module';
-import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import {STEP_TIMEOUT, artifacts, tokens, url} from './web_lab.mjs';
+import {STEP_TIMEOUT, accessible as webLabAccessible, shot as webLabShot, tokens, url} from './web_lab.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const which = process.argv[2] || 'chromium';
 let step = 'starting';
 const log = (what) => console.log(`[${which}] ${what}`);
@@ -38,18 +33,9 @@ async function signedIn(browser, token, width = 1400, height = 900) {
   return page;
 }
 
-async function shot(page, name) {
-  await page.screenshot({path: path.join(artifacts, `${which}-shift-${name}.png`)});
-  log(`screenshot ${which}-shift-${name}.png`);
-}
-
-async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
-  writeFileSync(path.join(artifacts, `axe-${which}-shift-${name}.json`), JSON.stringify(result.violations, null, 2));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.equal(bad.length, 0, `axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
-}
+// web_lab.mjs's screenshot and axe check, named for this browser.
+const shot = (page, name) => webLabShot(page, `${which}-shift-${name}`);
+const accessible = (page, name) => webLabAccessible(page, `${which}-shift-${name}`);
 
 async function press(page, key, times = 1) {
   for (let i = 0; i < times; i += 1) await page.keyboard.press(key);
